@@ -1,0 +1,90 @@
+import { cdk8s, javascript } from 'projen';
+
+/**
+ * cdk8s-netpol: Kubernetes NetworkPolicies as typed, validated, provable cdk8s constructs.
+ *
+ * Everything generated (package.json, tsconfig*.json, .eslintrc.json, .gitignore, workflows,
+ * .projen/) comes from this file: change it here and run `npx projen`.
+ */
+
+const CDK8S_VERSION = '2.70.106';
+const CONSTRUCTS_VERSION = '10.4.2';
+const CDK8S_PLUS_VERSION = '2.5.6';
+
+/** Folders of TypeScript that is not part of the published library but is type-checked and linted. */
+const DEV_DIRS = ['examples', 'bench', 'scripts'];
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-netpol',
+  description:
+    'Kubernetes NetworkPolicies as cdk8s constructs: deny by default, allow what you declare, validated against the API server rules and proven by a reachability analyser.',
+  keywords: ['cdk8s', 'kubernetes', 'networkpolicy', 'network-policy', 'security', 'zero-trust'],
+  author: 'cdk8s-netpol maintainers',
+  authorAddress: 'maintainers@cdk8s-netpol.dev',
+  repositoryUrl: 'https://github.com/cdk8s-netpol/cdk8s-netpol.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // Toolchain versions that work together (see README "Development").
+  cdk8sVersion: CDK8S_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0',
+  minNodeVersion: '20.0.0',
+
+  // cdk8s-plus-28 workloads are accepted as policy endpoints.
+  peerDeps: [`cdk8s-plus-28@^${CDK8S_PLUS_VERSION}`],
+  devDeps: [`cdk8s-plus-28@${CDK8S_PLUS_VERSION}`, 'fast-check@^4'],
+  // Not jsii modules, so they travel inside the package. `yaml` is the parser cdk8s itself uses.
+  bundledDeps: ['yaml@^2.9.1'],
+
+  bin: { netpol: 'lib/cli/main.js' },
+
+  jestOptions: {
+    // The normal test task must never rewrite snapshots; `test:update` exists for deliberate updates.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    coverageText: false,
+    jestConfig: {
+      testTimeout: 60_000,
+      coverageReporters: ['text-summary', 'lcov'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', ...DEV_DIRS, 'projenrc', '.projenrc.ts'],
+  },
+
+  // This repository is not published from here: no release or dependency-upgrade automation.
+  release: false,
+  depsUpgrade: false,
+  githubOptions: { mergify: false },
+  pullRequestTemplate: false,
+
+  gitignore: ['/bench/results.json', '/.tmp/'],
+});
+
+// Type-check and lint the examples, benchmarks and scripts with the same compiler options as tests.
+for (const dir of DEV_DIRS) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    compilerOptions: { noEmit: true, rootDir: '..' },
+    include: ['**/*.ts'],
+    exclude: ['node_modules'],
+  });
+}
+
+// IP arithmetic and the analyser's bitsets are bitwise by nature.
+project.eslint?.addRules({ 'no-bitwise': 'off' });
+
+// The README's test command (`npm test`) also proves the public API compiles with jsii.
+project.testTask.prependSpawn(project.compileTask);
+
+// `npm run synth`: synthesize every example app into dist/ (atomically: a failure keeps the old dist/).
+project.addTask('synth', {
+  description: 'Synthesize the example applications into dist/',
+  exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
+});
+
+project.synth();

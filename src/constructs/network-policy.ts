@@ -1,0 +1,161 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { constructError, atConstruct } from './errors';
+import { resolveNamespace } from './namespace';
+import { objectName } from './naming';
+import { synthValidationErrors } from './synth-validation';
+import { NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson } from '../k8s/manifest';
+import { Direction } from '../model/direction';
+import { Peer } from '../model/peer';
+import { Port } from '../model/port';
+import { RuleSet } from '../model/rule-set';
+import { Selector } from '../model/selector';
+
+/** The label every object of this library carries, so a GitOps tool or `kubectl -l` can find them. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+/** The value of `MANAGED_BY_LABEL`. */
+export const MANAGED_BY_VALUE = 'cdk8s-netpol';
+
+/** Properties of a `NetworkPolicy`. */
+export interface NetworkPolicyProps {
+  /**
+   * The pods this policy applies to, in its namespace. `Selector.all()` for every pod.
+   * Required: an allow rule on more pods than meant would allow more than meant.
+   */
+  readonly pods: Selector;
+  /** The namespace of the policy and of the pods it selects. @default - the chart's namespace (an error if neither is set) */
+  readonly namespace?: string;
+  /** The object name. @default - derived from the construct path below the chart, e.g. `web-allow-http` */
+  readonly name?: string;
+  /**
+   * Directions to isolate even without rules (listed in `policyTypes`), so that only what some
+   * policy allows gets through. A direction that has rules is always listed.
+   * @default - only the directions that have rules
+   */
+  readonly isolate?: Direction[];
+  /** Extra labels of the object. @default - only `app.kubernetes.io/managed-by: cdk8s-netpol` */
+  readonly labels?: { [key: string]: string };
+  /** Annotations of the object. @default - none */
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * One `networking.k8s.io/v1` NetworkPolicy: the pods it applies to and what they may receive and send.
+ *
+ * Rules added with `allowFrom`/`allowTo` are merged and de-duplicated into a canonical, sorted form.
+ * The policy is rendered at synth time and checked against the API server's rules; an invalid or
+ * empty policy fails the synth with the construct path.
+ *
+ * @example
+ * const web = new NetworkPolicy(chart, 'web', { pods: Selector.labels({ app: 'web' }) });
+ * web.allowFrom(Peer.namespace('ingress-nginx'), Port.tcp(8080));
+ */
+export class NetworkPolicy extends Construct {
+  /** The object name. */
+  public readonly name: string;
+  /** The namespace. */
+  public readonly namespace: string;
+  /** The pods the policy applies to. */
+  public readonly pods: Selector;
+  /** The emitted API object. */
+  public readonly apiObject: ApiObject;
+
+  private readonly ingress = new RuleSet();
+  private readonly egress = new RuleSet();
+  private readonly isolated = new Set<Direction>();
+
+  constructor(scope: Construct, id: string, props: NetworkPolicyProps) {
+    super(scope, id);
+    if (!props || !(props.pods instanceof Selector)) {
+      throw constructError(this, `pods ${props ? String(props.pods) : 'undefined'} is not a Selector. Say which pods the policy applies to, e.g. pods: Selector.labels({ app: 'web' }), or pods: Selector.all() for every pod of the namespace.`);
+    }
+    this.pods = props.pods;
+    this.namespace = resolveNamespace(this, props.namespace);
+    this.name = objectName(this, props.name);
+    for (const direction of props.isolate ?? []) this.isolate(direction);
+
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: NETWORK_POLICY_API_VERSION,
+      kind: NETWORK_POLICY_KIND,
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: { ...props.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+        annotations: props.annotations,
+      },
+      spec: Lazy.any({ produce: () => this.renderSpec() }),
+    });
+    this.node.addValidation({
+      validate: () => this.directions.length === 0
+        ? ['allows nothing and isolates nothing: it has no rules and no isolated direction, and the API server would default it to an ingress deny. Add rules with allowFrom/allowTo, or set isolate (or use DefaultDeny) to deny on purpose.']
+        : synthValidationErrors(this.toManifest(), this.explicitlyOpenRules()),
+    });
+  }
+
+  /** Allows traffic from `peer` to the selected pods on `ports` (at least one; `Port.allTraffic()` for all). */
+  public allowFrom(peer: Peer, ...ports: Port[]): void {
+    this.addIngressRule([peer], ports);
+  }
+
+  /** Allows traffic from the selected pods to `peer` on `ports` (at least one; `Port.allTraffic()` for all). */
+  public allowTo(peer: Peer, ...ports: Port[]): void {
+    this.addEgressRule([peer], ports);
+  }
+
+  /** Allows traffic from any of `peers` on any of `ports`. */
+  public addIngressRule(peers: Peer[], ports: Port[]): void {
+    atConstruct(this, 'ingress rule', () => this.ingress.add(peers, ports));
+  }
+
+  /** Allows traffic to any of `peers` on any of `ports`. */
+  public addEgressRule(peers: Peer[], ports: Port[]): void {
+    atConstruct(this, 'egress rule', () => this.egress.add(peers, ports));
+  }
+
+  /** Lists `direction` in `policyTypes` even if no rule allows anything in it (deny by default). */
+  public isolate(direction: Direction): void {
+    if (direction !== Direction.INGRESS && direction !== Direction.EGRESS) {
+      throw constructError(this, `isolate: ${JSON.stringify(direction)} is not a direction. Use Direction.INGRESS or Direction.EGRESS.`);
+    }
+    this.isolated.add(direction);
+  }
+
+  /** The directions this policy governs (its `policyTypes`). */
+  public get directions(): Direction[] {
+    const out: Direction[] = [];
+    if (this.isolated.has(Direction.INGRESS) || !this.ingress.isEmpty) out.push(Direction.INGRESS);
+    if (this.isolated.has(Direction.EGRESS) || !this.egress.isEmpty) out.push(Direction.EGRESS);
+    return out;
+  }
+
+  /** The NetworkPolicy as plain JSON, exactly as it is synthesized. */
+  public toManifest(): any {
+    const manifest: NetworkPolicyJson = {
+      apiVersion: NETWORK_POLICY_API_VERSION,
+      kind: NETWORK_POLICY_KIND,
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: this.renderSpec(),
+    };
+    return manifest;
+  }
+
+  private renderSpec(): NetworkPolicySpecJson {
+    const directions = this.directions;
+    const spec: NetworkPolicySpecJson = {
+      podSelector: this.pods.toJson(),
+      policyTypes: directions as PolicyTypeJson[],
+    };
+    // A listed direction without rules denies everything; `ingress: []` would say the same, less plainly.
+    if (!this.ingress.isEmpty) spec.ingress = this.ingress.toJson('from');
+    if (!this.egress.isEmpty) spec.egress = this.egress.toJson('to');
+    return spec;
+  }
+
+  /** Field paths of rules that allow every peer because `Peer.anyone()` was asked for. */
+  private explicitlyOpenRules(): Set<string> {
+    const open = new Set<string>();
+    this.ingress.rules().forEach((r, i) => r.peers.some((p) => p.isAnyone) && open.add(`spec.ingress[${i}]`));
+    this.egress.rules().forEach((r, i) => r.peers.some((p) => p.isAnyone) && open.add(`spec.egress[${i}]`));
+    return open;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * IPv4/IPv6 address and CIDR parsing with the API server's rules for `ipBlock` (legacy parsing plus
+ * the strict checks of StrictIPCIDRValidation, on by default from Kubernetes 1.36).
+ */
+
+/** An IP family. */
+export type IpFamily = 4 | 6;
+
+/** A parsed IP address: its family and value as an unsigned integer. */
+export interface ParsedIp {
+  readonly family: IpFamily;
+  readonly value: bigint;
+}
+
+/** A parsed CIDR. `network` has the host bits cleared. */
+export interface ParsedCidr {
+  readonly family: IpFamily;
+  readonly network: bigint;
+  readonly prefixLength: number;
+  /** Whether the address as written had bits set beyond the prefix. */
+  readonly hostBitsSet: boolean;
+}
+
+/** The outcome of parsing a CIDR: a value when it parses at all, and the problems the rules find. */
+export interface CidrParseResult {
+  readonly cidr?: ParsedCidr;
+  readonly problems: string[];
+  /** True when the only problems are strict (Kubernetes 1.36+) ones; older servers accept the value. */
+  readonly strictOnly: boolean;
+}
+
+/** The message the API server gives for a value that does not parse as a CIDR at all. */
+export const INVALID_CIDR_MESSAGE = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
+
+const IPV4_BITS = 32;
+const IPV6_BITS = 128;
+
+interface RawIp extends ParsedIp {
+  /** Some IPv4 octet was written with a leading zero. */
+  readonly leadingZeros: boolean;
+  /** An IPv6 address of the form ::ffff:a.b.c.d. */
+  readonly ipv4Mapped: boolean;
+}
+
+function parseIpv4(text: string): RawIp | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0n;
+  let leadingZeros = false;
+  for (const part of parts) {
+    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
+    const n = Number(part);
+    if (n > 255) return undefined;
+    if (part.length > 1 && part.startsWith('0')) leadingZeros = true;
+    value = (value << 8n) | BigInt(n);
+  }
+  return { family: 4, value, leadingZeros, ipv4Mapped: false };
+}
+
+function parseIpv6(text: string): RawIp | undefined {
+  if (text.includes('%')) return undefined; // zones are not allowed
+  let head = text;
+  let tail4: RawIp | undefined;
+  const lastColon = text.lastIndexOf(':');
+  if (lastColon >= 0 && text.indexOf('.', lastColon) > lastColon) {
+    tail4 = parseIpv4(text.slice(lastColon + 1));
+    if (!tail4) return undefined;
+    head = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const doubleColon = head.indexOf('::');
+  if (doubleColon !== head.lastIndexOf('::')) return undefined;
+  const groupsOf = (s: string): string[] | undefined => {
+    if (s === '') return [];
+    const groups = s.split(':');
+    return groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g)) ? groups : undefined;
+  };
+  let groups: string[];
+  if (doubleColon >= 0) {
+    const left = groupsOf(head.slice(0, doubleColon));
+    const right = groupsOf(head.slice(doubleColon + 2));
+    if (!left || !right || left.length + right.length > 7) return undefined;
+    groups = [...left, ...new Array(8 - left.length - right.length).fill('0'), ...right];
+  } else {
+    const all = groupsOf(head);
+    if (!all || all.length !== 8) return undefined;
+    groups = all;
+  }
+  let value = 0n;
+  for (const g of groups) value = (value << 16n) | BigInt(parseInt(g, 16));
+  if (tail4) value = (value & ~0xffffffffn) | tail4.value;
+  const ipv4Mapped = value >> 32n === 0xffffn;
+  return { family: 6, value, leadingZeros: tail4?.leadingZeros ?? false, ipv4Mapped };
+}
+
+function parseRawIp(text: string): RawIp | undefined {
+  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+}
+
+/** Parses an IP address (no prefix). Returns undefined when it is not a valid address. */
+export function parseIp(text: string): ParsedIp | undefined {
+  const raw = parseRawIp(text.trim());
+  return raw ? { family: raw.family, value: raw.value } : undefined;
+}
+
+/** Number of address bits of a family. */
+export function familyBits(family: IpFamily): number {
+  return family === 4 ? IPV4_BITS : IPV6_BITS;
+}
+
+/** The mask of the network part of a prefix. */
+function networkMask(family: IpFamily, prefixLength: number): bigint {
+  const bits = BigInt(familyBits(family));
+  const hostBits = bits - BigInt(prefixLength);
+  return ((1n << bits) - 1n) ^ ((1n << hostBits) - 1n);
+}
+
+/**
+ * Parses a CIDR. With `strict` (the default, as Kubernetes 1.36+), leading zeros, IPv4-mapped IPv6
+ * addresses and bits set beyond the prefix are problems; without it they are accepted, as older
+ * API servers accept them.
+ */
+export function parseCidr(text: string, strict = true): CidrParseResult {
+  const slash = text.indexOf('/');
+  if (slash < 0 || slash !== text.lastIndexOf('/')) {
+    return { problems: [INVALID_CIDR_MESSAGE], strictOnly: false };
+  }
+  const ip = parseRawIp(text.slice(0, slash));
+  const lengthText = text.slice(slash + 1);
+  if (!ip || !/^[0-9]{1,3}$/.test(lengthText)) {
+    return { problems: [INVALID_CIDR_MESSAGE], strictOnly: false };
+  }
+  const prefixLength = Number(lengthText);
+  if (prefixLength > familyBits(ip.family)) {
+    return { problems: [INVALID_CIDR_MESSAGE], strictOnly: false };
+  }
+  const mask = networkMask(ip.family, prefixLength);
+  const network = ip.value & mask;
+  const cidr: ParsedCidr = { family: ip.family, network, prefixLength, hostBitsSet: network !== ip.value };
+  const strictProblems: string[] = [];
+  if (ip.leadingZeros || (lengthText.length > 1 && lengthText.startsWith('0'))) {
+    strictProblems.push('must not have leading 0s in IP or prefix length');
+  }
+  if (ip.ipv4Mapped) {
+    strictProblems.push('must not have an IPv4-mapped IPv6 address');
+  }
+  if (cidr.hostBitsSet) {
+    strictProblems.push(`must not have bits set beyond the prefix length (did you mean ${formatCidr(cidr)}?)`);
+  }
+  return { cidr, problems: strict ? strictProblems : [], strictOnly: strictProblems.length > 0 };
+}
+
+/** Whether `inner` is a strict subset of `outer` (same family, inside it, longer prefix). */
+export function isStrictSubset(inner: ParsedCidr, outer: ParsedCidr): boolean {
+  if (inner.family !== outer.family || inner.prefixLength <= outer.prefixLength) return false;
+  return (inner.network & networkMask(outer.family, outer.prefixLength)) === outer.network;
+}
+
+/** Whether two CIDRs share at least one address. */
+export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
+  if (a.family !== b.family) return false;
+  const shorter = Math.min(a.prefixLength, b.prefixLength);
+  const mask = networkMask(a.family, shorter);
+  return (a.network & mask) === (b.network & mask);
+}
+
+/** Whether an address is inside a CIDR. */
+export function cidrContains(cidr: ParsedCidr, ip: ParsedIp): boolean {
+  if (cidr.family !== ip.family) return false;
+  return (ip.value & networkMask(cidr.family, cidr.prefixLength)) === cidr.network;
+}
+
+/** Formats an address in its canonical text form (IPv6 per RFC 5952). */
+export function formatIp(ip: ParsedIp): string {
+  if (ip.family === 4) {
+    return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 0xffn)).join('.');
+  }
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
+  // Longest run of two or more zero groups becomes '::'.
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** Formats a CIDR canonically (host bits cleared). */
+export function formatCidr(cidr: ParsedCidr): string {
+  return `${formatIp({ family: cidr.family, value: cidr.network })}/${cidr.prefixLength}`;
+}

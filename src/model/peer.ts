@@ -1,0 +1,151 @@
+import { modelError } from './errors';
+import { IpBlock } from './ip-block';
+import { Selector } from './selector';
+import { NAMESPACE_NAME_LABEL, NetworkPolicyPeerJson } from '../k8s/manifest';
+import { dns1123LabelProblems } from '../k8s/names';
+
+/**
+ * The other side of a rule: who may connect (ingress) or be connected to (egress).
+ *
+ * One `Peer` is one element of `from`/`to`; a pod selector and a namespace selector inside one peer
+ * are AND-ed (`Peer.podsInNamespace`). There is no way to build a peer that matches everyone by
+ * accident: that is `Peer.anyone()`, and nothing else.
+ *
+ * @example
+ * Peer.pods(Selector.labels({ app: 'web' }));          // pods of the policy's namespace
+ * Peer.namespace('monitoring');                        // every pod of namespace monitoring
+ * Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' }));
+ * Peer.ipBlock('0.0.0.0/0', ['10.0.0.0/8']);
+ */
+export class Peer {
+  /** Pods matching `pods` in the policy's own namespace. */
+  public static pods(pods: Selector): Peer {
+    return new Peer({ podSelector: checkSelector(pods, 'Peer.pods') });
+  }
+
+  /** Every pod of the namespace called `name` (selected by its `kubernetes.io/metadata.name` label). */
+  public static namespace(name: string): Peer {
+    return new Peer({ namespaceSelector: namespaceByName(name, 'Peer.namespace'), namespace: name });
+  }
+
+  /** Every pod of the namespaces whose labels match `namespaces`. */
+  public static namespaces(namespaces: Selector): Peer {
+    return new Peer({ namespaceSelector: checkSelector(namespaces, 'Peer.namespaces') });
+  }
+
+  /** Pods matching `pods` in the namespace called `namespace` (one peer element: both must hold). */
+  public static podsInNamespace(namespace: string, pods: Selector): Peer {
+    return new Peer({
+      namespaceSelector: namespaceByName(namespace, 'Peer.podsInNamespace'),
+      podSelector: checkSelector(pods, 'Peer.podsInNamespace'),
+      namespace,
+    });
+  }
+
+  /** Pods matching `pods` in namespaces matching `namespaces` (one peer element: both must hold). */
+  public static podsInNamespaces(namespaces: Selector, pods: Selector): Peer {
+    return new Peer({
+      namespaceSelector: checkSelector(namespaces, 'Peer.podsInNamespaces'),
+      podSelector: checkSelector(pods, 'Peer.podsInNamespaces'),
+    });
+  }
+
+  /** Every pod of every namespace (`namespaceSelector: {}`); not addresses outside the cluster. */
+  public static allNamespaces(): Peer {
+    return new Peer({ namespaceSelector: Selector.all() });
+  }
+
+  /** Pods matching `pods` in every namespace. */
+  public static podsInAllNamespaces(pods: Selector): Peer {
+    return new Peer({ namespaceSelector: Selector.all(), podSelector: checkSelector(pods, 'Peer.podsInAllNamespaces') });
+  }
+
+  /** Addresses in `cidr` but not in any of `except` (IPv4 or IPv6). */
+  public static ipBlock(cidr: string, except?: string[]): Peer {
+    return new Peer({ ipBlock: IpBlock.of(cidr, except) });
+  }
+
+  /** Every IPv4 address (`0.0.0.0/0`), optionally minus `except`. */
+  public static anyIpv4(except?: string[]): Peer {
+    return Peer.ipBlock('0.0.0.0/0', except);
+  }
+
+  /** Every IPv6 address (`::/0`), optionally minus `except`. */
+  public static anyIpv6(except?: string[]): Peer {
+    return Peer.ipBlock('::/0', except);
+  }
+
+  /**
+   * Everyone: every pod and every address, inside or outside the cluster. A rule with this peer has
+   * no `from`/`to` list. This is the only way to allow everyone; use it only when that is meant.
+   */
+  public static anyone(): Peer {
+    return new Peer({ anyone: true });
+  }
+
+  /** The pod selector, if the peer selects pods. */
+  public readonly podSelector?: Selector;
+  /** The namespace selector, if the peer selects namespaces. */
+  public readonly namespaceSelector?: Selector;
+  /** The namespace name, when the peer names one namespace. */
+  public readonly namespaceName?: string;
+  /** The address range, for an ipBlock peer. */
+  public readonly addressBlock?: IpBlock;
+  /** True for `Peer.anyone()`. */
+  public readonly isAnyone: boolean;
+
+  private constructor(parts: { podSelector?: Selector; namespaceSelector?: Selector; namespace?: string; ipBlock?: IpBlock; anyone?: boolean }) {
+    this.podSelector = parts.podSelector;
+    this.namespaceSelector = parts.namespaceSelector;
+    this.namespaceName = parts.namespace;
+    this.addressBlock = parts.ipBlock;
+    this.isAnyone = parts.anyone ?? false;
+  }
+
+  /** Readable form, e.g. `pods app=web`, `pods app=db in namespace data`, `203.0.113.0/24`. */
+  public toString(): string {
+    if (this.isAnyone) return 'anyone';
+    if (this.addressBlock) return this.addressBlock.toString();
+    const ns = this.namespaceName !== undefined
+      ? `namespace ${this.namespaceName}`
+      : this.namespaceSelector?.isAll ? 'all namespaces' : this.namespaceSelector ? `namespaces ${this.namespaceSelector}` : undefined;
+    if (!this.podSelector) return `all pods in ${ns}`;
+    const pods = this.podSelector.isAll ? 'all pods' : `pods ${this.podSelector}`;
+    return ns ? `${pods} in ${ns}` : `${pods} in the policy's namespace`;
+  }
+
+  /** A canonical identity for de-duplication and sorting. */
+  public get key(): string {
+    if (this.isAnyone) return '*';
+    if (this.addressBlock) return `ip|${this.addressBlock}`;
+    return `sel|${this.namespaceSelector ? this.namespaceSelector.key : '-'}|${this.podSelector ? this.podSelector.key : '-'}`;
+  }
+
+  /** The `NetworkPolicyPeer` JSON; undefined for `Peer.anyone()`, which is written as a rule without peers. */
+  public toJson(): any {
+    if (this.isAnyone) return undefined;
+    const json: NetworkPolicyPeerJson = {};
+    if (this.addressBlock) json.ipBlock = this.addressBlock.toJson();
+    if (this.namespaceSelector) json.namespaceSelector = this.namespaceSelector.toJson();
+    if (this.podSelector) json.podSelector = this.podSelector.toJson();
+    return json;
+  }
+}
+
+function checkSelector(selector: Selector, factory: string): Selector {
+  if (!(selector instanceof Selector)) {
+    throw modelError(factory, selector, 'is not a Selector',
+      'Build one with Selector.labels({...}) or Selector.of({...}); write Selector.all() to mean every pod or namespace.');
+  }
+  return selector;
+}
+
+/** The namespace selector that selects exactly one namespace by its name label. */
+export function namespaceByName(name: string, factory: string): Selector {
+  const problems = typeof name === 'string' ? dns1123LabelProblems(name) : ['is not a string'];
+  if (problems.length > 0) {
+    throw modelError(factory, name, `is not a valid namespace name: ${problems.join('; ')}`,
+      'Give the namespace\'s name, e.g. \'kube-system\' (lowercase letters, digits and \'-\', at most 63 characters).');
+  }
+  return Selector.labels({ [NAMESPACE_NAME_LABEL]: name });
+}

@@ -1,0 +1,183 @@
+import { modelError } from './errors';
+import { ALL_PROTOCOLS, Protocol } from './protocol';
+import { NetworkPolicyPortJson } from '../k8s/manifest';
+import { portNameProblems, portNumberProblems } from '../k8s/names';
+
+/**
+ * A destination port (or range, or named container port) that a rule allows.
+ *
+ * Every factory checks its input against the API server's rules, so an invalid port can never be
+ * built: `Port.tcp(0)` throws, `Port.tcpRange(9000, 8000)` throws.
+ *
+ * @example
+ * Port.tcp(5432); Port.udp(53); Port.tcpRange(8000, 8080); Port.named('http'); Port.allTcp();
+ */
+export class Port {
+  /** A single TCP port. */
+  public static tcp(port: number): Port {
+    return Port.single(Protocol.TCP, port, 'Port.tcp');
+  }
+
+  /** A single UDP port. */
+  public static udp(port: number): Port {
+    return Port.single(Protocol.UDP, port, 'Port.udp');
+  }
+
+  /** A single SCTP port. */
+  public static sctp(port: number): Port {
+    return Port.single(Protocol.SCTP, port, 'Port.sctp');
+  }
+
+  /** A single port of the given protocol. */
+  public static of(protocol: Protocol, port: number): Port {
+    return Port.single(Port.checkProtocol(protocol, 'Port.of'), port, 'Port.of');
+  }
+
+  /** An inclusive TCP port range (`port` + `endPort`). */
+  public static tcpRange(from: number, to: number): Port {
+    return Port.range(Protocol.TCP, from, to, 'Port.tcpRange');
+  }
+
+  /** An inclusive UDP port range (`port` + `endPort`). */
+  public static udpRange(from: number, to: number): Port {
+    return Port.range(Protocol.UDP, from, to, 'Port.udpRange');
+  }
+
+  /** An inclusive SCTP port range (`port` + `endPort`). */
+  public static sctpRange(from: number, to: number): Port {
+    return Port.range(Protocol.SCTP, from, to, 'Port.sctpRange');
+  }
+
+  /**
+   * A named container port (an IANA service name such as `http`), resolved on the destination pod.
+   *
+   * @param name the container port's name
+   * @param protocol the protocol of that container port (default TCP)
+   */
+  public static named(name: string, protocol?: Protocol): Port {
+    const proto = Port.checkProtocol(protocol ?? Protocol.TCP, 'Port.named');
+    if (typeof name !== 'string') {
+      throw modelError('Port.named', name, 'is not a port name', 'Pass the container port name as a string, e.g. Port.named(\'http\').');
+    }
+    const problems = portNameProblems(name);
+    if (problems.length > 0) {
+      throw modelError('Port.named', name, `is not a valid port name: it ${problems.join('; ')}`,
+        'Use the name of a container port: at most 15 characters of a-z, 0-9 and single hyphens, with at least one letter, e.g. \'http\' or \'metrics\'. For a numeric port use Port.tcp(n).');
+    }
+    return new Port(proto, undefined, undefined, name);
+  }
+
+  /** Every TCP port. */
+  public static allTcp(): Port {
+    return new Port(Protocol.TCP);
+  }
+
+  /** Every UDP port. */
+  public static allUdp(): Port {
+    return new Port(Protocol.UDP);
+  }
+
+  /** Every SCTP port. */
+  public static allSctp(): Port {
+    return new Port(Protocol.SCTP);
+  }
+
+  /**
+   * Every port of every protocol. A rule with this port has no `ports` list at all, so it matches
+   * all traffic: use it only when that is really meant.
+   */
+  public static allTraffic(): Port {
+    return new Port(undefined);
+  }
+
+  private static single(protocol: Protocol, port: number, factory: string): Port {
+    Port.checkNumber(port, factory, 'port');
+    return new Port(protocol, port);
+  }
+
+  private static range(protocol: Protocol, from: number, to: number, factory: string): Port {
+    Port.checkNumber(from, factory, 'from');
+    Port.checkNumber(to, factory, 'to');
+    if (to < from) {
+      throw modelError(factory, `${from}-${to}`, `is an empty range: the end port ${to} is lower than the start port ${from}`,
+        `Give the lower port first, e.g. ${factory}(${to}, ${from}).`);
+    }
+    return new Port(protocol, from, to === from ? undefined : to);
+  }
+
+  private static checkNumber(port: number, factory: string, what: string): void {
+    if (typeof port !== 'number' || portNumberProblems(port).length > 0) {
+      throw modelError(`${factory} (${what})`, port, 'is not a valid port number: it must be an integer between 1 and 65535, inclusive',
+        `Use a port in 1..65535, or ${factory.includes('udp') ? 'Port.allUdp()' : factory.includes('sctp') ? 'Port.allSctp()' : 'Port.allTcp()'} for every port of the protocol.`);
+    }
+  }
+
+  private static checkProtocol(protocol: Protocol, factory: string): Protocol {
+    if (!ALL_PROTOCOLS.includes(protocol)) {
+      throw modelError(factory, protocol, 'is not a supported protocol', 'Use Protocol.TCP, Protocol.UDP or Protocol.SCTP.');
+    }
+    return protocol;
+  }
+
+  /** The protocol; undefined only for `Port.allTraffic()`. */
+  public readonly protocol?: Protocol;
+  /** The port number (start of the range for a range); undefined for named ports and "all ports". */
+  public readonly portNumber?: number;
+  /** The inclusive end of a port range; undefined for a single port. */
+  public readonly endPort?: number;
+  /** The container port name of a named port. */
+  public readonly portName?: string;
+
+  private constructor(protocol?: Protocol, portNumber?: number, endPort?: number, portName?: string) {
+    this.protocol = protocol;
+    this.portNumber = portNumber;
+    this.endPort = endPort;
+    this.portName = portName;
+  }
+
+  /** True for `Port.allTraffic()`: every port of every protocol. */
+  public get isAllTraffic(): boolean {
+    return this.protocol === undefined;
+  }
+
+  /** True for a named port. */
+  public get isNamed(): boolean {
+    return this.portName !== undefined;
+  }
+
+  /** True when every port of the protocol is meant (`Port.allTcp()`, ...). */
+  public get isAllPortsOfProtocol(): boolean {
+    return this.protocol !== undefined && this.portNumber === undefined && this.portName === undefined;
+  }
+
+  /** Human-readable form, e.g. `5432/TCP`, `8000-8080/TCP`, `http/TCP (named)`, `all TCP ports`. */
+  public toString(): string {
+    if (this.protocol === undefined) return 'all traffic';
+    if (this.portName !== undefined) return `${this.portName}/${this.protocol} (named)`;
+    if (this.portNumber === undefined) return `all ${this.protocol} ports`;
+    if (this.endPort !== undefined) return `${this.portNumber}-${this.endPort}/${this.protocol}`;
+    return `${this.portNumber}/${this.protocol}`;
+  }
+
+  /**
+   * The `NetworkPolicyPort` this port renders to; undefined for `allTraffic()`, which is written as a
+   * rule without `ports`. The protocol is always written, never left to defaulting.
+   */
+  public toJson(): any {
+    if (this.protocol === undefined) return undefined;
+    const json: NetworkPolicyPortJson = { protocol: this.protocol };
+    if (this.portName !== undefined) json.port = this.portName;
+    if (this.portNumber !== undefined) json.port = this.portNumber;
+    if (this.endPort !== undefined) json.endPort = this.endPort;
+    return json;
+  }
+
+  /** A canonical identity, also the sort order: protocol, then numeric ports ascending, then named ports. */
+  public get key(): string {
+    if (this.protocol === undefined) return '';
+    const proto = ALL_PROTOCOLS.indexOf(this.protocol);
+    if (this.portName !== undefined) return `${proto}|n|${this.portName}`;
+    if (this.portNumber === undefined) return `${proto}|a`;
+    return `${proto}|p|${String(this.portNumber).padStart(5, '0')}|${String(this.endPort ?? this.portNumber).padStart(5, '0')}`;
+  }
+}

@@ -1,0 +1,117 @@
+import { formatValue } from './errors';
+import { compareStrings, sortByKey } from './order';
+import { Peer } from './peer';
+import { Port } from './port';
+import { Protocol } from './protocol';
+import { NetworkPolicyPeerJson, NetworkPolicyPortJson } from '../k8s/manifest';
+
+/** One merged allow rule: any of `peers` on any of `ports`. */
+export interface MergedRule {
+  readonly peers: Peer[];
+  readonly ports: Port[];
+}
+
+/**
+ * The allow rules of one direction of one policy, merged and de-duplicated.
+ *
+ * Rules are kept as "peer -> set of ports" and rendered in a canonical form: peers with the same set
+ * of ports share one rule, and everything is sorted, so the output does not depend on the order or
+ * the number of times rules were declared. Merging never widens: a rendered rule allows exactly the
+ * union of what was declared.
+ */
+export class RuleSet {
+  private readonly byPeer = new Map<string, { peer: Peer; ports: Map<string, Port> }>();
+
+  /**
+   * Allows `ports` for `peers`. Both lists must be non-empty: "everyone" is `Peer.anyone()` and
+   * "every port" is `Port.allTraffic()`, never an empty list. Throws an Error with the problem and
+   * the fix (the caller adds where it happened).
+   */
+  public add(peers: Peer[], ports: Port[]): void {
+    if (!Array.isArray(peers) || peers.length === 0) {
+      throw new Error(`a rule needs at least one peer, got ${formatValue(peers)}. An empty peer list would allow every source or destination; name the peers, or write Peer.anyone() if that is really meant.`);
+    }
+    if (!Array.isArray(ports) || ports.length === 0) {
+      throw new Error(`a rule needs at least one port, got ${formatValue(ports)}. An empty port list would allow every port and protocol; list the ports (e.g. Port.tcp(8080)), or write Port.allTraffic() if that is really meant.`);
+    }
+    for (const peer of peers) {
+      if (!(peer instanceof Peer)) {
+        throw new Error(`${formatValue(peer)} is not a Peer. Build peers with the Peer factories, e.g. Peer.pods(Selector.labels({ app: 'web' })).`);
+      }
+    }
+    for (const port of ports) {
+      if (!(port instanceof Port)) {
+        throw new Error(`${formatValue(port)} is not a Port. Build ports with the Port factories, e.g. Port.tcp(8080).`);
+      }
+    }
+    for (const peer of peers) {
+      let entry = this.byPeer.get(peer.key);
+      if (!entry) {
+        entry = { peer, ports: new Map() };
+        this.byPeer.set(peer.key, entry);
+      }
+      for (const port of ports) entry.ports.set(port.key, port);
+    }
+  }
+
+  /** Whether no rule has been added. */
+  public get isEmpty(): boolean {
+    return this.byPeer.size === 0;
+  }
+
+  /** The merged rules in canonical order. */
+  public rules(): MergedRule[] {
+    const anyone = this.byPeer.get(Peer.anyone().key);
+    const coveredByAnyone = anyone ? simplifyPorts([...anyone.ports.values()]) : [];
+    const groups = new Map<string, { peers: Peer[]; ports: Port[] }>();
+    for (const { peer, ports } of this.byPeer.values()) {
+      let simplified = simplifyPorts([...ports.values()]);
+      if (!peer.isAnyone && anyone) {
+        // Ports already allowed for everyone add nothing for this peer.
+        simplified = simplified.filter((p) => !coveredByAnyone.some((c) => portCovers(c, p)));
+        if (simplified.length === 0) continue;
+      }
+      const signature = simplified.map((p) => p.key).join(';');
+      let group = groups.get(signature);
+      if (!group) {
+        group = { peers: [], ports: simplified };
+        groups.set(signature, group);
+      }
+      group.peers.push(peer);
+    }
+    const rules = [...groups.values()].map((g) => ({ peers: sortByKey(g.peers), ports: g.ports }));
+    return rules.sort((a, b) => compareStrings(ruleKey(a), ruleKey(b)));
+  }
+
+  /** The rules as JSON of one direction: `from` (ingress) or `to` (egress) plus `ports`. */
+  public toJson(peersField: 'from' | 'to'): Array<{ from?: NetworkPolicyPeerJson[]; to?: NetworkPolicyPeerJson[]; ports?: NetworkPolicyPortJson[] }> {
+    return this.rules().map((rule) => {
+      const json: { from?: NetworkPolicyPeerJson[]; to?: NetworkPolicyPeerJson[]; ports?: NetworkPolicyPortJson[] } = {};
+      if (!rule.peers.some((p) => p.isAnyone)) json[peersField] = rule.peers.map((p) => p.toJson());
+      if (!rule.ports.some((p) => p.isAllTraffic)) json.ports = rule.ports.map((p) => p.toJson());
+      return json;
+    });
+  }
+}
+
+/** Whether port `a` allows everything port `b` allows. */
+export function portCovers(a: Port, b: Port): boolean {
+  if (a.isAllTraffic) return true;
+  if (b.isAllTraffic || a.protocol !== b.protocol) return false;
+  if (a.isAllPortsOfProtocol) return true;
+  if (b.isAllPortsOfProtocol || a.isNamed || b.isNamed) return a.key === b.key;
+  return a.portNumber! <= b.portNumber! && (a.endPort ?? a.portNumber!) >= (b.endPort ?? b.portNumber!);
+}
+
+/** Drops ports covered by another port of the set (exact: the union stays the same), sorted. */
+export function simplifyPorts(ports: Port[]): Port[] {
+  const unique = sortByKey([...new Map(ports.map((p) => [p.key, p])).values()]);
+  if (unique.some((p) => p.isAllTraffic)) return [Port.allTraffic()];
+  const allOf = new Set<Protocol | undefined>(unique.filter((p) => p.isAllPortsOfProtocol).map((p) => p.protocol));
+  return unique.filter((p) => p.isAllPortsOfProtocol || !allOf.has(p.protocol))
+    .filter((p, i, list) => !list.some((q, j) => j !== i && portCovers(q, p) && !portCovers(p, q)));
+}
+
+function ruleKey(rule: MergedRule): string {
+  return `${rule.peers[0].key}#${rule.ports.map((p) => p.key).join(';')}`;
+}

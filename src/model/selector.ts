@@ -1,0 +1,140 @@
+import { modelError } from './errors';
+import { checkLabelKey, checkLabelValue, LabelExpression } from './label-expression';
+import { compareStrings } from './order';
+import { LabelSelectorJson } from '../k8s/manifest';
+
+/** Options of `Selector.of`. */
+export interface SelectorOptions {
+  /** Labels that must all be present with these values (`matchLabels`). @default - none */
+  readonly labels?: { [key: string]: string };
+  /** Requirements that must all hold (`matchExpressions`). @default - none */
+  readonly expressions?: LabelExpression[];
+}
+
+/**
+ * A label selector for pods or namespaces: `matchLabels` and `matchExpressions`, all AND-ed.
+ *
+ * An empty selector matches everything, so it cannot be built by accident: `Selector.labels({})`
+ * throws, and "everything" is spelled `Selector.all()`.
+ *
+ * @example
+ * Selector.labels({ app: 'web' });
+ * Selector.of({ labels: { app: 'web' }, expressions: [LabelExpression.isIn('tier', ['a', 'b'])] });
+ */
+export class Selector {
+  /** Pods (or namespaces) carrying all of these labels. */
+  public static labels(labels: { [key: string]: string }): Selector {
+    return Selector.of({ labels });
+  }
+
+  /** Pods (or namespaces) satisfying all of these requirements. */
+  public static expressions(expressions: LabelExpression[]): Selector {
+    return Selector.of({ expressions });
+  }
+
+  /** Labels and requirements together (AND). At least one of them must be given. */
+  public static of(options: SelectorOptions): Selector {
+    const labels = options.labels ?? {};
+    const expressions = options.expressions ?? [];
+    if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+      throw modelError('Selector labels', labels, 'is not a map of label keys to values', 'Pass an object such as { app: \'web\' }.');
+    }
+    if (!Array.isArray(expressions)) {
+      throw modelError('Selector expressions', expressions, 'is not a list', 'Pass an array of LabelExpression.');
+    }
+    if (Object.keys(labels).length === 0 && expressions.length === 0) {
+      throw modelError('Selector', options, 'has no labels and no expressions, so it would match everything',
+        'Give at least one label or expression, or write Selector.all() if every pod (or namespace) is really meant.');
+    }
+    for (const [key, value] of Object.entries(labels)) {
+      checkLabelKey(key, 'Selector');
+      checkLabelValue(value, `Selector label "${key}"`);
+    }
+    for (const expression of expressions) {
+      if (!(expression instanceof LabelExpression)) {
+        throw modelError('Selector expressions', expression, 'is not a LabelExpression', 'Build requirements with LabelExpression.isIn/notIn/exists/doesNotExist.');
+      }
+    }
+    return new Selector(sortRecord(labels), dedupeExpressions(expressions));
+  }
+
+  /** Every pod (or every namespace): the empty selector `{}`. Say it only when you mean it. */
+  public static all(): Selector {
+    return new Selector({}, []);
+  }
+
+  /** The required labels (sorted by key). */
+  public readonly matchLabels: { [key: string]: string };
+  /** The requirements (sorted, de-duplicated). */
+  public readonly matchExpressions: LabelExpression[];
+
+  private constructor(matchLabels: { [key: string]: string }, matchExpressions: LabelExpression[]) {
+    this.matchLabels = matchLabels;
+    this.matchExpressions = matchExpressions;
+  }
+
+  /** True for `Selector.all()`, the empty selector that matches everything. */
+  public get isAll(): boolean {
+    return Object.keys(this.matchLabels).length === 0 && this.matchExpressions.length === 0;
+  }
+
+  /** Whether a set of labels is selected. */
+  public matches(labels: { [key: string]: string }): boolean {
+    for (const [key, value] of Object.entries(this.matchLabels)) {
+      if (labels[key] !== value || !Object.prototype.hasOwnProperty.call(labels, key)) return false;
+    }
+    return this.matchExpressions.every((e) => e.matches(labels));
+  }
+
+  /** A selector that also requires `labels` (AND). */
+  public withLabels(labels: { [key: string]: string }): Selector {
+    for (const [key, value] of Object.entries(labels)) {
+      const existing = this.matchLabels[key];
+      if (existing !== undefined && existing !== value) {
+        throw modelError(`Selector.withLabels on ${this}`, { [key]: value },
+          `conflicts with the existing label ${key}=${existing}, so the selector could match nothing`,
+          'Use one value per label key, or LabelExpression.isIn for several values.');
+      }
+    }
+    return Selector.of({ labels: { ...this.matchLabels, ...labels }, expressions: this.matchExpressions });
+  }
+
+  /** A selector that also requires `expressions` (AND). */
+  public withExpressions(expressions: LabelExpression[]): Selector {
+    return Selector.of({ labels: this.matchLabels, expressions: [...this.matchExpressions, ...expressions] });
+  }
+
+  /** Readable form in kubectl's syntax, e.g. `app=web,tier in (a,b)`; `<all>` for the empty selector. */
+  public toString(): string {
+    if (this.isAll) return '<all>';
+    return [
+      ...Object.entries(this.matchLabels).map(([k, v]) => `${k}=${v}`),
+      ...this.matchExpressions.map((e) => e.toString()),
+    ].join(',');
+  }
+
+  /** A canonical identity for de-duplication and sorting. */
+  public get key(): string {
+    return this.toString();
+  }
+
+  /** The `LabelSelector` JSON (`{}` for `Selector.all()`). */
+  public toJson(): any {
+    const json: LabelSelectorJson = {};
+    if (Object.keys(this.matchLabels).length > 0) json.matchLabels = { ...this.matchLabels };
+    if (this.matchExpressions.length > 0) json.matchExpressions = this.matchExpressions.map((e) => e.toJson());
+    return json;
+  }
+}
+
+function sortRecord(record: { [key: string]: string }): { [key: string]: string } {
+  const sorted: { [key: string]: string } = {};
+  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+  return sorted;
+}
+
+function dedupeExpressions(expressions: LabelExpression[]): LabelExpression[] {
+  const byKey = new Map<string, LabelExpression>();
+  for (const e of expressions) byKey.set(e.toString(), e);
+  return [...byKey.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, e]) => e);
+}

@@ -1,0 +1,67 @@
+import { cidrContains, cidrsOverlap, formatCidr, formatIp, isStrictSubset, parseCidr, parseIp } from '../../src/k8s/cidr';
+
+const cidr = (text: string) => {
+  const r = parseCidr(text, false);
+  if (!r.cidr) throw new Error(`bad test cidr ${text}`);
+  return r.cidr;
+};
+
+describe('parseCidr', () => {
+  test.each([
+    '10.0.0.0/8', '0.0.0.0/0', '255.255.255.255/32', '192.168.1.0/24', '::/0', '2001:db8::/32', 'fd00::/8', '::1/128',
+    'FD00:0:0:0::/64', '1:2:3:4:5:6:7:8/128', '::fffe:0:0/96', '64:ff9b::/96', '2001:db8::1.2.3.4/128',
+  ])('%s is valid in strict mode', (text) => {
+    expect(parseCidr(text).problems).toEqual([]);
+  });
+
+  test.each([
+    ['', 'must be a valid CIDR value'], ['10.0.0.0', 'must be a valid CIDR value'], ['10.0.0.0/', 'must be a valid CIDR value'],
+    ['10.0.0/8', 'must be a valid CIDR value'], ['10.0.0.256/32', 'must be a valid CIDR value'], ['10.0.0.0/33', 'must be a valid CIDR value'],
+    ['::/129', 'must be a valid CIDR value'], ['1::2::3/64', 'must be a valid CIDR value'], ['fe80::1%eth0/64', 'must be a valid CIDR value'],
+    ['1:2:3:4:5:6:7:8:9/128', 'must be a valid CIDR value'], ['12345::/16', 'must be a valid CIDR value'], ['10.0.0.0/8/8', 'must be a valid CIDR value'],
+    ['10.0.0.0/-1', 'must be a valid CIDR value'], [' 10.0.0.0/8', 'must be a valid CIDR value'],
+  ])('%j does not parse', (text, message) => {
+    const r = parseCidr(text);
+    expect(r.cidr).toBeUndefined();
+    expect(r.problems.join()).toContain(message);
+    expect(r.strictOnly).toBe(false);
+  });
+
+  test.each([
+    ['192.168.1.5/24', 'must not have bits set beyond the prefix length (did you mean 192.168.1.0/24?)'],
+    ['010.0.0.0/8', 'must not have leading 0s in IP or prefix length'],
+    ['10.0.0.0/08', 'must not have leading 0s in IP or prefix length'],
+    ['::ffff:1.2.3.0/120', 'must not have an IPv4-mapped IPv6 address'],
+    ['2001:db8::1/32', 'must not have bits set beyond the prefix length (did you mean 2001:db8::/32?)'],
+  ])('%s is rejected only by the strict (1.36+) rules', (text, message) => {
+    const strict = parseCidr(text, true);
+    expect(strict.problems).toContain(message);
+    expect(strict.strictOnly).toBe(true);
+    expect(parseCidr(text, false).problems).toEqual([]);
+    expect(parseCidr(text, false).cidr).toBeDefined();
+  });
+
+  test('subset, overlap and containment', () => {
+    expect(isStrictSubset(cidr('10.1.0.0/16'), cidr('10.0.0.0/8'))).toBe(true);
+    expect(isStrictSubset(cidr('10.0.0.0/8'), cidr('10.0.0.0/8'))).toBe(false);
+    expect(isStrictSubset(cidr('11.0.0.0/16'), cidr('10.0.0.0/8'))).toBe(false);
+    expect(isStrictSubset(cidr('::/1'), cidr('0.0.0.0/0'))).toBe(false);
+    // legacy parsing masks the except before the subset check
+    expect(isStrictSubset(cidr('10.1.2.3/16'), cidr('10.0.0.0/8'))).toBe(true);
+    expect(cidrsOverlap(cidr('10.0.0.0/8'), cidr('10.200.0.0/16'))).toBe(true);
+    expect(cidrsOverlap(cidr('10.0.0.0/8'), cidr('11.0.0.0/8'))).toBe(false);
+    expect(cidrContains(cidr('10.0.0.0/8'), parseIp('10.255.0.1')!)).toBe(true);
+    expect(cidrContains(cidr('10.0.0.0/8'), parseIp('11.0.0.1')!)).toBe(false);
+    expect(cidrContains(cidr('::/0'), parseIp('10.0.0.1')!)).toBe(false);
+    expect(cidrContains(cidr('2001:db8::/32'), parseIp('2001:db8:ffff::1')!)).toBe(true);
+  });
+
+  test('canonical formatting', () => {
+    expect(formatCidr(cidr('FD00:0:0:0::/64'))).toBe('fd00::/64');
+    expect(formatCidr(cidr('192.168.1.5/24'))).toBe('192.168.1.0/24');
+    expect(formatIp(parseIp('2001:0db8:0:0:1:0:0:1')!)).toBe('2001:db8::1:0:0:1');
+    expect(formatIp(parseIp('::')!)).toBe('::');
+    expect(formatIp(parseIp('1:0:2:0:3:0:4:5')!)).toBe('1:0:2:0:3:0:4:5');
+    expect(parseIp('not an ip')).toBeUndefined();
+  });
+});

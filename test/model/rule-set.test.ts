@@ -1,0 +1,79 @@
+import { Peer, Port, Selector } from '../../src';
+import { RuleSet } from '../../src/model/rule-set';
+
+const a = Peer.pods(Selector.labels({ app: 'a' }));
+const b = Peer.pods(Selector.labels({ app: 'b' }));
+
+describe('RuleSet merges and de-duplicates without widening', () => {
+  test('the same peer and port twice is one rule', () => {
+    const rules = new RuleSet();
+    rules.add([a], [Port.tcp(80)]);
+    rules.add([a], [Port.tcp(80)]);
+    expect(rules.toJson('from')).toEqual([{ from: [a.toJson()], ports: [{ protocol: 'TCP', port: 80 }] }]);
+  });
+
+  test('several ports to one peer become one rule with several ports, sorted', () => {
+    const rules = new RuleSet();
+    rules.add([a], [Port.tcp(8080)]);
+    rules.add([a], [Port.udp(53), Port.tcp(443)]);
+    expect(rules.toJson('to')).toEqual([{ to: [a.toJson()], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 8080 }, { protocol: 'UDP', port: 53 }] }]);
+  });
+
+  test('peers with the same ports share one rule; different ports stay apart', () => {
+    const rules = new RuleSet();
+    rules.add([b], [Port.tcp(80)]);
+    rules.add([a], [Port.tcp(80)]);
+    rules.add([a], [Port.tcp(81)]);
+    expect(rules.toJson('from')).toEqual([
+      { from: [a.toJson()], ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 81 }] },
+      { from: [b.toJson()], ports: [{ protocol: 'TCP', port: 80 }] },
+    ]);
+  });
+
+  test('declaration order does not change the output', () => {
+    const one = new RuleSet();
+    one.add([a], [Port.tcp(80)]);
+    one.add([b], [Port.udp(53)]);
+    const two = new RuleSet();
+    two.add([b], [Port.udp(53)]);
+    two.add([a], [Port.tcp(80)]);
+    expect(JSON.stringify(two.toJson('from'))).toBe(JSON.stringify(one.toJson('from')));
+  });
+
+  test('covered ports are dropped: allTcp covers TCP ports, a range covers its ports', () => {
+    const rules = new RuleSet();
+    rules.add([a], [Port.tcp(80), Port.tcpRange(80, 90), Port.tcp(85), Port.tcp(91)]);
+    rules.add([b], [Port.tcp(80), Port.allTcp(), Port.named('http'), Port.udp(53)]);
+    expect(rules.toJson('from')).toEqual([
+      { from: [a.toJson()], ports: [{ protocol: 'TCP', port: 80, endPort: 90 }, { protocol: 'TCP', port: 91 }] },
+      { from: [b.toJson()], ports: [{ protocol: 'TCP' }, { protocol: 'UDP', port: 53 }] },
+    ]);
+  });
+
+  test('allTraffic writes a rule without ports', () => {
+    const rules = new RuleSet();
+    rules.add([a], [Port.tcp(80), Port.allTraffic()]);
+    expect(rules.toJson('from')).toEqual([{ from: [a.toJson()] }]);
+  });
+
+  test('anyone writes a rule without peers, and peers it covers are dropped', () => {
+    const rules = new RuleSet();
+    rules.add([Peer.anyone()], [Port.tcp(443)]);
+    rules.add([a], [Port.tcp(443)]);
+    rules.add([b], [Port.tcp(443), Port.tcp(8080)]);
+    expect(rules.toJson('from')).toEqual([
+      { ports: [{ protocol: 'TCP', port: 443 }] },
+      { from: [b.toJson()], ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
+  });
+
+  test('empty peers or ports fail closed with the fix', () => {
+    const rules = new RuleSet();
+    expect(() => rules.add([], [Port.tcp(80)])).toThrow(/a rule needs at least one peer, got \[\]\. An empty peer list would allow every source or destination.*Peer\.anyone\(\)/);
+    expect(() => rules.add([a], [])).toThrow(/a rule needs at least one port, got \[\].*Port\.allTraffic\(\)/);
+    expect(() => rules.add(undefined as unknown as Peer[], [Port.tcp(80)])).toThrow(/got undefined/);
+    expect(() => rules.add([{} as Peer], [Port.tcp(80)])).toThrow(/\{\} is not a Peer/);
+    expect(() => rules.add([a], [80 as unknown as Port])).toThrow(/80 is not a Port/);
+    expect(rules.isEmpty).toBe(true);
+  });
+});
