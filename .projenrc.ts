@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, DependencyType, javascript } from 'projen';
 
 /**
  * cdk8s-netpol: Kubernetes NetworkPolicies as typed, validated, provable cdk8s constructs.
@@ -35,13 +35,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   // cdk8s-plus-28 workloads are accepted as policy endpoints.
   peerDeps: [`cdk8s-plus-28@^${CDK8S_PLUS_VERSION}`],
-  devDeps: [`cdk8s-plus-28@${CDK8S_PLUS_VERSION}`, 'fast-check@^4'],
+  devDeps: [
+    `cdk8s-plus-28@${CDK8S_PLUS_VERSION}`,
+    'fast-check@^4',
+  ],
   // Not jsii modules, so they travel inside the package. `yaml` is the parser cdk8s itself uses.
   bundledDeps: ['yaml@^2.9.1'],
 
   bin: { netpol: 'lib/cli/main.js' },
 
   jestOptions: {
+    jestVersion: '^29',
     // The normal test task must never rewrite snapshots; `test:update` exists for deliberate updates.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     coverageText: false,
@@ -74,6 +78,11 @@ for (const dir of DEV_DIRS) {
     exclude: ['node_modules'],
   });
 }
+
+// Newer versions of the resolver (and jest 30) pull in unrs-resolver, whose per-platform optional
+// packages are not all on this registry; npm 11.16+ then rejects its own lock file in `npm ci`.
+// (Set after the project is created: the eslint component adds the resolver unpinned.)
+project.deps.addDependency('eslint-import-resolver-typescript@~3.8.7', DependencyType.BUILD);
 
 // IP arithmetic and the analyser's bitsets are bitwise by nature.
 project.eslint?.addRules({ 'no-bitwise': 'off' });
