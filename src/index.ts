@@ -17,3 +17,20 @@ export { Finding, Severity } from './validation/finding';
 
 // An App whose synth never leaves half an output.
 export { NetpolApp } from './synth/netpol-app';
+
+// Endpoints: what rules point at (labels or cdk8s-plus-28 workloads).
+export { Endpoint, EndpointProps, WorkloadEndpointOptions } from './endpoints/endpoint';
+export { EndpointPort } from './endpoints/endpoint-port';
+export { ExternalDestination, InternetOptions } from './model/external-destination';
+
+// Connections and the constructs built on them.
+export { NetworkPolicies, EndpointDnsOptions } from './constructs/network-policies';
+export { ExternalEgress, ExternalEgressProps } from './constructs/external-egress';
+export { TierChain, TierChainProps, Tier } from './constructs/tier-chain';
+export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constructs/application-stack';
+
+// The reachability analyser: what the policies allow and deny.
+export { Reachability, ReachabilityOptions, ModelPod, ExternalEndpoint, SkippedManifest } from './analysis/reachability';
+export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
+export { ReachabilityMatrix } from './analysis/reachability-matrix';
+export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';

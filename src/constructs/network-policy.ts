@@ -104,12 +104,20 @@ export class NetworkPolicy extends Construct {
 
   /** Allows traffic from any of `peers` on any of `ports`. */
   public addIngressRule(peers: Peer[], ports: Port[]): void {
-    atConstruct(this, 'ingress rule', () => this.ingress.add(peers, ports));
+    atConstruct(this, 'ingress rule', () => this._addRule(Direction.INGRESS, peers, ports));
   }
 
   /** Allows traffic to any of `peers` on any of `ports`. */
   public addEgressRule(peers: Peer[], ports: Port[]): void {
-    atConstruct(this, 'egress rule', () => this.egress.add(peers, ports));
+    atConstruct(this, 'egress rule', () => this._addRule(Direction.EGRESS, peers, ports));
+  }
+
+  /**
+   * Adds a rule; errors carry no construct path, so that a caller can report its own.
+   * @internal
+   */
+  public _addRule(direction: Direction, peers: Peer[], ports: Port[]): void {
+    (direction === Direction.INGRESS ? this.ingress : this.egress).add(peers, ports);
   }
 
   /** Lists `direction` in `policyTypes` even if no rule allows anything in it (deny by default). */

@@ -1,0 +1,37 @@
+import { Chart, ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Endpoint, ExternalEgress, ExternalDestination, Peer, Port, Selector, TierChain } from '../src';
+
+/**
+ * The three-tier shop: ingress controller -> frontend -> backend -> postgres, the backend may call a
+ * payment API at 203.0.113.0/24:443, every tier may resolve names, and nothing else is allowed.
+ * The workloads are cdk8s-plus-28 Deployments; the policies follow their real labels and ports.
+ */
+export class ThreeTier extends Chart {
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'shop', ...props });
+
+    const app = (name: string, image: string, port: number) => new kplus.Deployment(this, name, {
+      metadata: { name },
+      containers: [{ image, ports: [{ number: port, name: 'http' }], securityContext: { user: 1000 } }],
+    });
+    const frontend = Endpoint.fromWorkload(app('frontend', 'shop/frontend:1.4', 8080));
+    const backend = Endpoint.fromWorkload(app('backend', 'shop/backend:2.1', 8080));
+    const postgres = Endpoint.fromWorkload(app('postgres', 'postgres:16', 5432));
+
+    new TierChain(this, 'tiers', {
+      entry: [Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' }))],
+      tiers: [
+        { endpoint: frontend, ports: [Port.named('http')] },
+        { endpoint: backend, ports: [Port.tcp(8080)] },
+        { endpoint: postgres, ports: [Port.tcp(5432)] },
+      ],
+    });
+    new ExternalEgress(this, 'payments', {
+      from: backend,
+      to: ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']),
+      ports: [Port.tcp(443)],
+    });
+  }
+}

@@ -1,0 +1,327 @@
+import { compileSelector, CompiledSelector, describeSelector, Labels } from './label-selector';
+import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
+import { effectivePolicyTypes, checkApiServerRules } from '../validation/api-server-rules';
+import { Severity } from '../validation/finding';
+
+/** A parsed object with where it came from. */
+export interface SourcedObject {
+  readonly object: unknown;
+  /** The file it was read from. */
+  readonly file?: string;
+}
+
+/** A container port of an endpoint. */
+export interface ClusterPort {
+  readonly number: number;
+  readonly name?: string;
+  readonly protocol: string;
+}
+
+/** Something traffic goes from or to: a pod, a workload's pods, or an address outside the cluster. */
+export interface ClusterEndpoint {
+  readonly index: number;
+  /** `<namespace>/<name>` for pods and workloads; the given name for external endpoints. */
+  readonly id: string;
+  readonly kind: string;
+  /** Undefined for external endpoints. */
+  readonly namespace?: string;
+  readonly labels: Labels;
+  readonly ports: ClusterPort[];
+  readonly ips: ParsedIp[];
+  readonly external: boolean;
+  /** A single pod (or address): traffic to itself is loopback. A workload stands for several replicas. */
+  readonly singleInstance: boolean;
+}
+
+/** A port entry of a rule after defaulting. */
+export interface RulePort {
+  readonly protocol: string;
+  readonly port?: number;
+  readonly endPort?: number;
+  readonly name?: string;
+}
+
+/** A peer of a rule. */
+export type RulePeer =
+  | { readonly kind: 'ipBlock'; readonly cidr: ParsedCidr; readonly except: ParsedCidr[]; readonly text: string }
+  | { readonly kind: 'selectors'; readonly podSelector?: CompiledSelector; readonly namespaceSelector?: CompiledSelector; readonly text: string };
+
+/** One allow rule after defaulting: undefined peers/ports mean "all". */
+export interface PolicyRule {
+  readonly index: number;
+  readonly peers?: RulePeer[];
+  readonly ports?: RulePort[];
+}
+
+/** A NetworkPolicy as the analyser uses it. */
+export interface ClusterPolicy {
+  /** `<namespace>/<name>`. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly podSelector: CompiledSelector;
+  readonly podSelectorText: string;
+  /** Present when the policy's (defaulted) policyTypes include Ingress. */
+  readonly ingress?: PolicyRule[];
+  /** Present when the policy's (defaulted) policyTypes include Egress. */
+  readonly egress?: PolicyRule[];
+  readonly file?: string;
+}
+
+/** An object the model could not use, and why. */
+export interface SkippedObject {
+  readonly object: string;
+  readonly file?: string;
+  readonly reason: string;
+}
+
+/** Extra endpoints for the model: pods that are not in the manifests (e.g. kube-dns) and external addresses. */
+export interface ModelEndpoints {
+  readonly pods?: Array<{ namespace: string; name: string; labels: Record<string, string>; ports?: ClusterPort[]; ip?: string }>;
+  readonly externals?: Array<{ name: string; ip: string }>;
+}
+
+const WORKLOAD_TEMPLATES: Record<string, (spec: any) => any> = {
+  Deployment: (s) => s?.template,
+  StatefulSet: (s) => s?.template,
+  DaemonSet: (s) => s?.template,
+  ReplicaSet: (s) => s?.template,
+  ReplicationController: (s) => s?.template,
+  Job: (s) => s?.template,
+  CronJob: (s) => s?.jobTemplate?.spec?.template,
+};
+
+/** The namespace objects without one land in. */
+export const DEFAULT_NAMESPACE = 'default';
+
+/**
+ * The model of a cluster the analyser reasons about: namespaces (with the name label every
+ * namespace carries), endpoints (pods, workload pod templates, external addresses) and the
+ * NetworkPolicies after the API server's defaulting. Policies the API server would reject are
+ * left out and listed in `skipped`, because they cannot exist in a cluster.
+ */
+export class Cluster {
+  public readonly endpoints: ClusterEndpoint[] = [];
+  public readonly namespaces = new Map<string, Labels>();
+  public readonly policies: ClusterPolicy[] = [];
+  public readonly skipped: SkippedObject[] = [];
+  private readonly byId = new Map<string, ClusterEndpoint>();
+
+  constructor(objects: SourcedObject[], extra: ModelEndpoints = {}) {
+    const flat = flatten(objects);
+    const present = new Set(flat.map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata?.name)));
+    const declaredNamespaceLabels = new Map<string, Labels>();
+    for (const { object } of flat) {
+      if (object.kind === 'Namespace' && typeof object.metadata?.name === 'string') {
+        declaredNamespaceLabels.set(object.metadata.name, stringRecord(object.metadata.labels));
+      }
+    }
+    for (const { object, file } of flat) {
+      const kind = object.kind;
+      if (kind === 'NetworkPolicy') this.addPolicy(object, file);
+      else if (kind === 'Pod') this.addPod(object, present);
+      else if (kind in WORKLOAD_TEMPLATES) this.addWorkload(object, present);
+    }
+    for (const pod of extra.pods ?? []) {
+      this.addEndpoint({
+        kind: 'Pod',
+        namespace: pod.namespace,
+        id: `${pod.namespace}/${pod.name}`,
+        labels: { ...pod.labels },
+        ports: pod.ports ?? [],
+        ips: pod.ip ? [requireIp(pod.ip, pod.name)] : [],
+        external: false,
+        singleInstance: true,
+      });
+    }
+    for (const ext of extra.externals ?? []) {
+      this.addEndpoint({
+        kind: 'External', id: ext.name, labels: {}, ports: [], ips: [requireIp(ext.ip, ext.name)], external: true, singleInstance: true,
+      });
+    }
+    const used = new Set<string>([
+      ...declaredNamespaceLabels.keys(),
+      ...this.endpoints.flatMap((e) => (e.namespace ? [e.namespace] : [])),
+      ...this.policies.map((p) => p.namespace),
+    ]);
+    for (const ns of [...used].sort()) {
+      this.namespaces.set(ns, { ...(declaredNamespaceLabels.get(ns) ?? {}), [NAMESPACE_NAME_LABEL]: ns });
+    }
+  }
+
+  /** The endpoint with this id (`<namespace>/<name>`, or an external endpoint's name). */
+  public endpoint(id: string): ClusterEndpoint | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The labels of a namespace (every namespace carries `kubernetes.io/metadata.name`). */
+  public namespaceLabels(namespace: string): Labels {
+    return this.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
+  }
+
+  private addEndpoint(e: Omit<ClusterEndpoint, 'index'>): void {
+    if (this.byId.has(e.id)) {
+      this.skipped.push({ object: e.id, reason: `a second endpoint with the id ${e.id} (kind ${e.kind}) was ignored; ids must be unique` });
+      return;
+    }
+    const endpoint = { ...e, index: this.endpoints.length };
+    this.endpoints.push(endpoint);
+    this.byId.set(endpoint.id, endpoint);
+  }
+
+  private addPod(object: any, present: Set<string>): void {
+    const ns = namespaceOf(object);
+    if (ownedByPresent(object, ns, present)) return;
+    const name = object.metadata?.name;
+    if (typeof name !== 'string') return;
+    const ips: ParsedIp[] = [];
+    for (const text of [object.status?.podIP, ...(Array.isArray(object.status?.podIPs) ? object.status.podIPs.map((p: any) => p?.ip) : [])]) {
+      const ip = typeof text === 'string' ? parseIp(text) : undefined;
+      if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
+    }
+    this.addEndpoint({
+      kind: 'Pod',
+      namespace: ns,
+      id: `${ns}/${name}`,
+      labels: stringRecord(object.metadata?.labels),
+      ports: containerPorts(object.spec),
+      ips,
+      external: false,
+      singleInstance: true,
+    });
+  }
+
+  private addWorkload(object: any, present: Set<string>): void {
+    const ns = namespaceOf(object);
+    if (ownedByPresent(object, ns, present)) return;
+    const name = object.metadata?.name;
+    const template = WORKLOAD_TEMPLATES[object.kind](object.spec);
+    if (typeof name !== 'string' || !template) return;
+    this.addEndpoint({
+      kind: object.kind,
+      namespace: ns,
+      id: `${ns}/${name}`,
+      labels: stringRecord(template.metadata?.labels),
+      ports: containerPorts(template.spec),
+      ips: [],
+      external: false,
+      singleInstance: false,
+    });
+  }
+
+  private addPolicy(object: any, file?: string): void {
+    const ns = namespaceOf(object);
+    const id = `${ns}/${object.metadata?.name ?? '<unnamed>'}`;
+    const errors = checkApiServerRules(object, { strictCidr: false }).filter((f) => f.severity === Severity.ERROR);
+    if (errors.length > 0) {
+      this.skipped.push({ object: id, file, reason: `the API server would reject it (${errors[0].field}: ${errors[0].message}), so it cannot take effect` });
+      return;
+    }
+    const spec = object.spec ?? {};
+    const types = effectivePolicyTypes(spec);
+    this.policies.push({
+      id,
+      namespace: ns,
+      podSelector: compileSelector(spec.podSelector ?? {}),
+      podSelectorText: describeSelector(spec.podSelector ?? {}),
+      ingress: types.includes('Ingress') ? rulesOf(spec.ingress, 'from') : undefined,
+      egress: types.includes('Egress') ? rulesOf(spec.egress, 'to') : undefined,
+      file,
+    });
+  }
+}
+
+function rulesOf(rules: unknown, peersField: 'from' | 'to'): PolicyRule[] {
+  if (!Array.isArray(rules)) return [];
+  return rules.map((rule: any, index) => {
+    const peers = Array.isArray(rule?.[peersField]) && rule[peersField].length > 0 ? rule[peersField].map(peerOf) : undefined;
+    const ports = Array.isArray(rule?.ports) && rule.ports.length > 0
+      ? rule.ports.map((p: any): RulePort => {
+        const entry = p ?? {};
+        const protocol = entry.protocol ?? 'TCP';
+        if (typeof entry.port === 'string') return { protocol, name: entry.port };
+        return { protocol, port: entry.port ?? undefined, endPort: entry.endPort ?? undefined };
+      })
+      : undefined;
+    return { index, peers, ports };
+  });
+}
+
+function peerOf(peer: any): RulePeer {
+  if (peer.ipBlock) {
+    const cidr = parseCidr(peer.ipBlock.cidr, false).cidr!;
+    const except = (peer.ipBlock.except ?? [])
+      .map((e: string) => parseCidr(e, false).cidr)
+      .filter((c: ParsedCidr | undefined): c is ParsedCidr => c !== undefined);
+    const text = `ipBlock ${peer.ipBlock.cidr}${except.length > 0 ? ` except ${peer.ipBlock.except.join(', ')}` : ''}`;
+    return { kind: 'ipBlock', cidr, except, text };
+  }
+  const parts: string[] = [];
+  if (peer.namespaceSelector) parts.push(`namespaces ${describeSelector(peer.namespaceSelector)}`);
+  if (peer.podSelector) parts.push(`pods ${describeSelector(peer.podSelector)}`);
+  return {
+    kind: 'selectors',
+    podSelector: peer.podSelector ? compileSelector(peer.podSelector) : undefined,
+    namespaceSelector: peer.namespaceSelector ? compileSelector(peer.namespaceSelector) : undefined,
+    text: parts.join(' and '),
+  };
+}
+
+/** Whether an address is in an ipBlock (in `cidr` and in none of `except`). */
+export function ipBlockContains(peer: { cidr: ParsedCidr; except: ParsedCidr[] }, ip: ParsedIp): boolean {
+  return cidrContains(peer.cidr, ip) && !peer.except.some((e) => cidrContains(e, ip));
+}
+
+function flatten(objects: SourcedObject[]): Array<{ object: any; file?: string }> {
+  const out: Array<{ object: any; file?: string }> = [];
+  const visit = (object: unknown, file?: string) => {
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) return;
+    const o = object as any;
+    if (o.kind === 'List' || (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items))) {
+      for (const item of Array.isArray(o.items) ? o.items : []) visit(item, file);
+      return;
+    }
+    out.push({ object: o, file });
+  };
+  for (const { object, file } of objects) visit(object, file);
+  return out;
+}
+
+function namespaceOf(object: any): string {
+  const ns = object?.metadata?.namespace;
+  return typeof ns === 'string' && ns !== '' ? ns : DEFAULT_NAMESPACE;
+}
+
+function ownerKey(kind: unknown, namespace: string, name: unknown): string {
+  return `${String(kind)}|${namespace}|${String(name)}`;
+}
+
+function ownedByPresent(object: any, namespace: string, present: Set<string>): boolean {
+  const owners = object.metadata?.ownerReferences;
+  return Array.isArray(owners) && owners.some((o: any) => present.has(ownerKey(o?.kind, namespace, o?.name)));
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+function containerPorts(podSpec: any): ClusterPort[] {
+  const ports: ClusterPort[] = [];
+  for (const c of Array.isArray(podSpec?.containers) ? podSpec.containers : []) {
+    for (const p of Array.isArray(c?.ports) ? c.ports : []) {
+      if (typeof p?.containerPort !== 'number') continue;
+      ports.push({ number: p.containerPort, name: typeof p.name === 'string' ? p.name : undefined, protocol: p.protocol ?? 'TCP' });
+    }
+  }
+  return ports;
+}
+
+function requireIp(text: string, what: string): ParsedIp {
+  const ip = parseIp(text);
+  if (!ip) throw new Error(`endpoint ${what}: ${JSON.stringify(text)} is not an IP address. Give an IPv4 or IPv6 address such as 203.0.113.10.`);
+  return ip;
+}

@@ -1,0 +1,105 @@
+import { RuleReference as SemanticRuleReference, SideVerdict } from './semantics';
+
+/** A rule that allows a connection. */
+export interface RuleReference {
+  /** `<namespace>/<name>` of the policy. */
+  readonly policy: string;
+  /** `ingress` or `egress`. */
+  readonly direction: string;
+  /** The index of the rule in the policy's `ingress`/`egress` list. */
+  readonly rule: number;
+  /** True when the rule matched by an ipBlock on a pod IP (implementation-defined: some CNIs, e.g. Cilium, do not). */
+  readonly byIpBlock: boolean;
+}
+
+/** The verdict of one side of a connection. */
+export interface SideExplanation {
+  /** Whether this side lets the connection through. */
+  readonly allowed: boolean;
+  /** Whether the pod is isolated in this direction. */
+  readonly isolated: boolean;
+  /** The policies that isolate it. */
+  readonly isolatingPolicies: string[];
+  /** The rules that allow the connection. */
+  readonly allowedBy: RuleReference[];
+  /** True when this end is outside the cluster, where policies do not apply. */
+  readonly notPoliced: boolean;
+}
+
+/** Why a connection is allowed or denied: both sides, the policies that isolate them, the rules that allow it. */
+export class Explanation {
+  /** @internal */
+  public static _of(
+    from: string, to: string, port: string, egress: SideVerdict, ingress: SideVerdict, loopback: boolean, unresolved?: string,
+  ): Explanation {
+    const side = (v: SideVerdict): SideExplanation => ({
+      allowed: v.allowed,
+      isolated: v.isolated,
+      isolatingPolicies: [...v.isolatingPolicies],
+      allowedBy: v.allowedBy.map((r: SemanticRuleReference) => ({ ...r })),
+      notPoliced: v.notPoliced,
+    });
+    return new Explanation(from, to, port, side(egress), side(ingress), loopback, unresolved);
+  }
+
+  /** The source. */
+  public readonly from: string;
+  /** The destination. */
+  public readonly to: string;
+  /** The port asked about, e.g. `5432/TCP` or `http/TCP`. */
+  public readonly port: string;
+  /** The source's egress. */
+  public readonly egress: SideExplanation;
+  /** The destination's ingress. */
+  public readonly ingress: SideExplanation;
+  /** True for traffic of a pod to itself, which policies never block (reported as allowed). */
+  public readonly loopback: boolean;
+  /** Set when a named port does not exist on the destination, so there is nothing to connect to. */
+  public readonly unresolvedPort?: string;
+
+  private constructor(
+    from: string, to: string, port: string, egress: SideExplanation, ingress: SideExplanation, loopback: boolean, unresolvedPort?: string,
+  ) {
+    this.from = from;
+    this.to = to;
+    this.port = port;
+    this.egress = egress;
+    this.ingress = ingress;
+    this.loopback = loopback;
+    this.unresolvedPort = unresolvedPort;
+  }
+
+  /** Whether the connection is allowed: both sides allow it (or it is loopback). */
+  public get allowed(): boolean {
+    if (this.unresolvedPort !== undefined) return false;
+    return this.loopback || (this.egress.allowed && this.ingress.allowed);
+  }
+
+  /** Notes a reviewer should know (loopback, ipBlock on pod IPs). */
+  public get notes(): string[] {
+    const notes: string[] = [];
+    if (this.loopback) notes.push('loopback: traffic of a pod to itself is not policed (undefined in Kubernetes; reported as allowed)');
+    if ([...this.egress.allowedBy, ...this.ingress.allowedBy].some((r) => r.byIpBlock)) {
+      notes.push('an ipBlock matched a pod IP: whether ipBlocks apply to pod IPs depends on the network plugin (Cilium, for one, does not apply them)');
+    }
+    return notes;
+  }
+
+  /** A readable explanation, several lines. */
+  public toString(): string {
+    const lines = [`${this.from} -> ${this.to} on ${this.port}: ${this.allowed ? 'ALLOWED' : 'DENIED'}`];
+    if (this.unresolvedPort) lines.push(`  ${this.unresolvedPort}`);
+    lines.push(`  egress of ${this.from}: ${describeSide(this.egress, 'egress', this.to)}`);
+    lines.push(`  ingress of ${this.to}: ${describeSide(this.ingress, 'ingress', this.from)}`);
+    for (const note of this.notes) lines.push(`  note: ${note}`);
+    return lines.join('\n');
+  }
+}
+
+function describeSide(side: SideExplanation, direction: string, other: string): string {
+  if (side.notPoliced) return 'outside the cluster, not policed';
+  if (!side.isolated) return `not isolated (no policy selects it for ${direction}), so everything is allowed`;
+  const by = `isolated by ${side.isolatingPolicies.join(', ')}`;
+  if (side.allowedBy.length === 0) return `${by}; DENIED: no rule of these policies allows this traffic ${direction === 'egress' ? 'to' : 'from'} ${other}`;
+  return `${by}; allowed by ${side.allowedBy.map((r) => `${r.policy} ${r.direction}[${r.rule}]${r.byIpBlock ? ' (ipBlock)' : ''}`).join(', ')}`;
+}

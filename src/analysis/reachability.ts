@@ -1,0 +1,197 @@
+import { App, Chart } from 'cdk8s';
+import { Cluster, ClusterEndpoint, SourcedObject } from './cluster';
+import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
+import { Explanation } from './explanation';
+import { computeMatrix } from './matrix';
+import { probePorts } from './probe-ports';
+import { ReachabilityMatrix } from './reachability-matrix';
+import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
+import { EndpointPort } from '../endpoints/endpoint-port';
+import { Direction } from '../model/direction';
+import { Port } from '../model/port';
+import { Protocol } from '../model/protocol';
+
+/** A pod to add to the model, for pods the manifests do not contain (e.g. kube-dns, the ingress controller). */
+export interface ModelPod {
+  /** Its namespace. */
+  readonly namespace: string;
+  /** Its name; the endpoint is `<namespace>/<name>`. */
+  readonly name: string;
+  /** Its labels. */
+  readonly labels: { [key: string]: string };
+  /** Its container ports (for named ports). @default - none */
+  readonly ports?: EndpointPort[];
+  /** Its IP, for ipBlock rules. @default - none: ipBlocks never match it */
+  readonly ip?: string;
+}
+
+/** An address outside the cluster to add to the model. */
+export interface ExternalEndpoint {
+  /** Its name in reports (no `/`). */
+  readonly name: string;
+  /** Its IP address. */
+  readonly ip: string;
+}
+
+/** Options of the analyser. */
+export interface ReachabilityOptions {
+  /** Pods to add to the model. @default - none */
+  readonly pods?: ModelPod[];
+  /** External addresses to add to the model. @default - none */
+  readonly externals?: ExternalEndpoint[];
+}
+
+/** An object the analyser left out, and why. */
+export interface SkippedManifest {
+  /** `<namespace>/<name>` or an endpoint id. */
+  readonly object: string;
+  /** Why it was left out. */
+  readonly reason: string;
+  /** The file it came from. @default - not from a file */
+  readonly file?: string;
+}
+
+/**
+ * Proof of intent without a cluster: an in-process model of Kubernetes NetworkPolicy semantics
+ * (per-pod, per-direction isolation; additive rules; both sides must allow; named ports, endPort,
+ * ipBlock with except) over plain manifests, a cdk8s chart or a whole app.
+ *
+ * @example
+ * const r = Reachability.fromChart(chart, { pods: [{ namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } }] });
+ * r.allows('shop/frontend', 'shop/backend', Port.tcp(8080));   // true
+ * r.explain('shop/frontend', 'shop/postgres', Port.tcp(5432)).toString();
+ */
+export class Reachability {
+  /** The model of plain manifests (what `kubectl get -o yaml` or `cdk8s synth` prints, `List`s included). */
+  public static fromManifests(manifests: any[], options: ReachabilityOptions = {}): Reachability {
+    return Reachability._fromSourced(manifests.map((object) => ({ object })), options);
+  }
+
+  /** The model of a cdk8s chart's manifests. */
+  public static fromChart(chart: Chart, options: ReachabilityOptions = {}): Reachability {
+    return Reachability.fromManifests(chart.toJson(), options);
+  }
+
+  /** The model of every chart of a cdk8s app. */
+  public static fromApp(app: App, options: ReachabilityOptions = {}): Reachability {
+    return Reachability.fromManifests(app.charts.flatMap((c) => c.toJson()), options);
+  }
+
+  /** @internal */
+  public static _fromSourced(objects: SourcedObject[], options: ReachabilityOptions = {}): Reachability {
+    return new Reachability(new Cluster(objects, {
+      pods: options.pods?.map((p) => ({
+        ...p,
+        ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
+      })),
+      externals: options.externals,
+    }));
+  }
+
+  /** @internal */
+  public readonly _cluster: Cluster;
+
+  private constructor(cluster: Cluster) {
+    this._cluster = cluster;
+  }
+
+  /** Every endpoint: `<namespace>/<name>` of pods and workloads, and the external endpoints' names. */
+  public get endpoints(): string[] {
+    return this._cluster.endpoints.map((e) => e.id);
+  }
+
+  /** Objects left out of the model (e.g. policies the API server would reject). */
+  public get skipped(): SkippedManifest[] {
+    return this._cluster.skipped.map((s) => ({ ...s }));
+  }
+
+  /** Whether `from` may connect to `to` on `port` (a single port, or a named port). */
+  public allows(from: string, to: string, port: Port): boolean {
+    return this.explain(from, to, port).allowed;
+  }
+
+  /** Why `from` may or may not connect to `to` on `port`: both sides, with the policies and rules. */
+  public explain(from: string, to: string, port: Port): Explanation {
+    const query = toQuery(port);
+    const src = this.endpoint(from);
+    const dst = this.endpoint(to);
+    const traffic = resolveTraffic(dst, query);
+    const label = query.name !== undefined ? `${query.name}/${query.protocol}${traffic ? ` (${traffic.port})` : ''}` : `${query.port}/${query.protocol}`;
+    const loopback = src === dst && src.singleInstance;
+    const effective = traffic ?? { port: 0, protocol: query.protocol };
+    const egress = evaluateSide(this._cluster, 'egress', src, dst, effective);
+    const ingress = evaluateSide(this._cluster, 'ingress', dst, src, effective);
+    const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
+    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved);
+  }
+
+  /** The full matrix for one port: every pair, including each endpoint to itself. */
+  public matrix(port: Port): ReachabilityMatrix {
+    const query = toQuery(port);
+    const { rows } = computeMatrix(this._cluster, query);
+    const singlePods = this._cluster.endpoints.map((e) => e.singleInstance);
+    return ReachabilityMatrix._of(query.name ?? query.port!, query.protocol, this.endpoints, rows, singlePods);
+  }
+
+  /**
+   * The allowed connections over `ports` as a graph (loopback left out). Without ports: every port
+   * any policy mentions, plus "other ports" of each protocol.
+   */
+  public connectivity(ports?: Port[]): ConnectivityGraph {
+    const probes = ports && ports.length > 0
+      ? ports.map((p) => ({ query: toQuery(p), label: p.toString().replace(' (named)', '') }))
+      : probePorts([this._cluster]);
+    const labels = new Map<string, string[]>();
+    for (const probe of probes) {
+      const { rows } = computeMatrix(this._cluster, probe.query);
+      rows.forEach((row, s) => {
+        for (const d of row.members()) {
+          if (s === d) continue;
+          const key = `${s} ${d}`;
+          const list = labels.get(key) ?? [];
+          list.push(probe.label);
+          labels.set(key, list);
+        }
+      });
+    }
+    const edges: ConnectivityEdge[] = [...labels.entries()]
+      .map(([key, list]) => {
+        const [s, d] = key.split(' ').map(Number);
+        return { from: this._cluster.endpoints[s].id, to: this._cluster.endpoints[d].id, ports: list };
+      })
+      .sort((a, b) => (a.from === b.from ? (a.to < b.to ? -1 : 1) : a.from < b.from ? -1 : 1));
+    return ConnectivityGraph._of(this._cluster.endpoints.map((e) => ({ id: e.id, namespace: e.namespace })), edges);
+  }
+
+  /** Endpoints that no policy selects in `direction` (everything is allowed to or from them). */
+  public unisolated(direction: Direction): string[] {
+    const side = direction === Direction.INGRESS ? 'ingress' : 'egress';
+    return this._cluster.endpoints
+      .filter((e) => !e.external && !this._cluster.policies.some((p) => selects(p, side, e)))
+      .map((e) => e.id);
+  }
+
+  /** Endpoints that no policy selects at all, in either direction. */
+  public unprotected(): string[] {
+    const ingress = new Set(this.unisolated(Direction.INGRESS));
+    return this.unisolated(Direction.EGRESS).filter((e) => ingress.has(e));
+  }
+
+  private endpoint(id: string): ClusterEndpoint {
+    const e = this._cluster.endpoint(id);
+    if (!e) {
+      throw new Error(`unknown endpoint ${JSON.stringify(id)}. Known endpoints: ${this.endpoints.join(', ') || '(none)'}. Use <namespace>/<name> of a pod or workload, or the name of an external endpoint; add pods the manifests lack with the pods option.`);
+    }
+    return e;
+  }
+}
+
+/** The query a `Port` stands for; only single and named ports can be asked about. */
+export function toQuery(port: Port): PortQuery {
+  if (!(port instanceof Port) || port.isAllTraffic || port.isAllPortsOfProtocol || port.endPort !== undefined) {
+    throw new Error(`cannot ask about ${port instanceof Port ? port.toString() : JSON.stringify(port)}: a connection goes to one port. Ask about a single port (Port.tcp(5432)) or a named port (Port.named('http')).`);
+  }
+  return port.portName !== undefined
+    ? { name: port.portName, protocol: port.protocol! }
+    : { port: port.portNumber!, protocol: port.protocol! };
+}

@@ -1,0 +1,107 @@
+import { Cluster, ClusterEndpoint, ClusterPolicy, ipBlockContains, PolicyRule, RulePeer, RulePort } from './cluster';
+
+/** Traffic to a destination: a port number and a protocol. */
+export interface Traffic {
+  readonly port: number;
+  readonly protocol: string;
+}
+
+/** A port as asked about: a number or a container port name, with a protocol. */
+export interface PortQuery {
+  readonly port?: number;
+  readonly name?: string;
+  readonly protocol: string;
+}
+
+/** The direction of a policy check. */
+export type Side = 'ingress' | 'egress';
+
+/** A rule that allows the traffic. */
+export interface RuleReference {
+  /** `<namespace>/<name>` of the policy. */
+  readonly policy: string;
+  /** `ingress` or `egress`. */
+  readonly direction: Side;
+  /** The index of the rule in the policy's `ingress`/`egress` list. */
+  readonly rule: number;
+  /** True when the rule matched the other side by an ipBlock (implementation-defined for pod IPs). */
+  readonly byIpBlock: boolean;
+}
+
+/** The verdict of one side (the source's egress or the destination's ingress). */
+export interface SideVerdict {
+  readonly allowed: boolean;
+  /** Whether any policy of the pod's namespace selects it for this direction. */
+  readonly isolated: boolean;
+  /** The policies that isolate it. */
+  readonly isolatingPolicies: string[];
+  /** The rules that allow the traffic (empty when denied or not isolated). */
+  readonly allowedBy: RuleReference[];
+  /** True when the endpoint is outside the cluster, where NetworkPolicies do not apply. */
+  readonly notPoliced: boolean;
+}
+
+/**
+ * The port a query means at `destination`: a number as is; a name resolved on the destination's
+ * container ports (with the query's protocol). Undefined when the destination has no such port.
+ */
+export function resolveTraffic(destination: ClusterEndpoint, query: PortQuery): Traffic | undefined {
+  if (query.name === undefined) return { port: query.port!, protocol: query.protocol };
+  const port = destination.ports.find((p) => p.name === query.name && p.protocol === query.protocol);
+  return port ? { port: port.number, protocol: port.protocol } : undefined;
+}
+
+/** Whether a peer of a policy in `policyNamespace` matches `endpoint`. */
+export function peerMatches(cluster: Cluster, policyNamespace: string, peer: RulePeer, endpoint: ClusterEndpoint): boolean {
+  if (peer.kind === 'ipBlock') return endpoint.ips.some((ip) => ipBlockContains(peer, ip));
+  if (endpoint.external || endpoint.namespace === undefined) return false;
+  if (peer.namespaceSelector) {
+    if (!peer.namespaceSelector.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
+  } else if (endpoint.namespace !== policyNamespace) {
+    return false;
+  }
+  return peer.podSelector ? peer.podSelector.matches(endpoint.labels) : true;
+}
+
+/** Whether a rule's ports allow `traffic` to `destination` (named ports are resolved on the destination). */
+export function portsMatch(ports: RulePort[] | undefined, traffic: Traffic, destination: ClusterEndpoint): boolean {
+  if (!ports) return true;
+  return ports.some((p) => {
+    if (p.protocol !== traffic.protocol) return false;
+    if (p.name !== undefined) {
+      return destination.ports.some((c) => c.name === p.name && c.protocol === p.protocol && c.number === traffic.port);
+    }
+    if (p.port === undefined) return true;
+    return traffic.port >= p.port && traffic.port <= (p.endPort ?? p.port);
+  });
+}
+
+/** Whether a policy selects a pod for a direction. */
+export function selects(policy: ClusterPolicy, side: Side, endpoint: ClusterEndpoint): boolean {
+  const rules = side === 'ingress' ? policy.ingress : policy.egress;
+  return rules !== undefined && !endpoint.external && endpoint.namespace === policy.namespace && policy.podSelector.matches(endpoint.labels);
+}
+
+/**
+ * One side of a connection, straight from the rules (no precomputation): the reference semantics.
+ * `self` is the pod whose policies are checked (the destination for ingress, the source for egress),
+ * `other` the pod on the other end.
+ */
+export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
+  if (self.external) return { allowed: true, isolated: false, isolatingPolicies: [], allowedBy: [], notPoliced: true };
+  const destination = side === 'ingress' ? self : other;
+  const isolatingPolicies: string[] = [];
+  const allowedBy: RuleReference[] = [];
+  for (const policy of cluster.policies) {
+    if (!selects(policy, side, self)) continue;
+    isolatingPolicies.push(policy.id);
+    const rules: PolicyRule[] = (side === 'ingress' ? policy.ingress : policy.egress)!;
+    for (const rule of rules) {
+      if (!portsMatch(rule.ports, traffic, destination)) continue;
+      const peer = rule.peers === undefined ? 'all' : rule.peers.find((p) => peerMatches(cluster, policy.namespace, p, other));
+      if (peer) allowedBy.push({ policy: policy.id, direction: side, rule: rule.index, byIpBlock: peer !== 'all' && peer.kind === 'ipBlock' });
+    }
+  }
+  const isolated = isolatingPolicies.length > 0;
+  return { allowed: !isolated || allowedBy.length > 0, isolated, isolatingPolicies, allowedBy, notPoliced: false };
+}

@@ -1,0 +1,117 @@
+import { Chart, ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { atConstruct, constructError } from './errors';
+import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
+import { Endpoint } from '../endpoints/endpoint';
+import { EndpointPort } from '../endpoints/endpoint-port';
+import { Direction } from '../model/direction';
+import { ExternalDestination } from '../model/external-destination';
+import { Peer } from '../model/peer';
+import { Port } from '../model/port';
+import { Selector } from '../model/selector';
+
+/** Properties of `ApplicationStack`. */
+export interface ApplicationStackProps extends ChartProps {
+  /** Add a `DefaultDeny` (both directions) to every namespace that has a service of the stack. @default true */
+  readonly defaultDeny?: boolean;
+  /** Add an `AllowDns` to every namespace that has a service of the stack. @default true */
+  readonly dns?: boolean;
+  /** Options for DNS. @default - kube-dns in kube-system */
+  readonly dnsOptions?: EndpointDnsOptions;
+}
+
+/** A service of an `ApplicationStack`: exactly one of `workload`, `pods` or `labels`. */
+export interface ServiceProps {
+  /** A cdk8s-plus-28 workload (its selector, namespace and container ports are read). @default - given by pods or labels */
+  readonly workload?: kplus.AbstractPod;
+  /** The service's pods. @default - given by workload or labels */
+  readonly pods?: Selector;
+  /** The labels of the service's pods. @default - given by workload or pods */
+  readonly labels?: { [key: string]: string };
+  /** The namespace. @default - the workload's, else the stack's namespace */
+  readonly namespace?: string;
+  /** The container ports, to check rules against (only with pods or labels). @default - not checked */
+  readonly ports?: EndpointPort[];
+}
+
+/**
+ * A chart in which a team declares its services and their dependencies; it writes every
+ * NetworkPolicy needed, on both sides, and nothing more: what is declared is allowed, everything
+ * else is denied. Every namespace with a service gets a default deny and DNS (both on by default),
+ * and every service is isolated in both directions.
+ *
+ * @example
+ * const shop = new ApplicationStack(app, 'shop', { namespace: 'shop' });
+ * const web = shop.addService('web', { labels: { app: 'web' } });
+ * const db = shop.addService('db', { namespace: 'data', labels: { app: 'postgres' } });
+ * shop.allow(web, db, Port.tcp(5432));
+ */
+export class ApplicationStack extends Chart {
+  /** The policies of this stack. */
+  public readonly policies: NetworkPolicies;
+  private readonly services = new Map<string, Endpoint>();
+  private readonly settings: ApplicationStackProps;
+
+  constructor(scope: Construct, id: string, props: ApplicationStackProps = {}) {
+    super(scope, id, props);
+    this.settings = props;
+    this.policies = NetworkPolicies.of(this);
+  }
+
+  /** Declares a service; returns its endpoint for dependencies. */
+  public addService(name: string, props: ServiceProps): Endpoint {
+    const given = [props?.workload, props?.pods, props?.labels].filter((x) => x !== undefined).length;
+    if (given !== 1) {
+      throw constructError(this, `service ${JSON.stringify(name)} needs exactly one of workload, pods or labels (got ${given}). Say which pods the service is, e.g. { labels: { app: '${name}' } } or { workload: deployment }.`);
+    }
+    const endpoint = atConstruct(this, `service ${JSON.stringify(name)}`, () => props.workload
+      ? Endpoint.fromWorkload(props.workload, { name })
+      : Endpoint.of({ name, pods: props.pods ?? Selector.labels(props.labels!), namespace: props.namespace, ports: props.ports }));
+    const service = props.workload && props.namespace !== undefined && endpoint.namespace !== props.namespace
+      ? (() => { throw constructError(this, `service ${JSON.stringify(name)}: namespace ${props.namespace} differs from its workload's namespace ${endpoint.namespace ?? '(none)'}. Drop the namespace property; the workload's namespace is used.`); })()
+      : endpoint;
+    const namespace = this.policies._namespaceOf(this, service);
+    const key = `${namespace}/${name}`;
+    if (this.services.has(key)) {
+      throw constructError(this, `service ${JSON.stringify(name)} is declared twice in namespace ${namespace}. Declare each service once and reuse the returned endpoint.`);
+    }
+    this.services.set(key, service);
+    if (this.settings.defaultDeny ?? true) {
+      this.policies.denyAll(namespace);
+    } else {
+      this.policies._isolate(this, service, Direction.INGRESS);
+      this.policies._isolate(this, service, Direction.EGRESS);
+    }
+    if (this.settings.dns ?? true) this.policies.allowDnsInNamespace(namespace, this.settings.dnsOptions);
+    return service;
+  }
+
+  /** `from` depends on `to`: it may connect to it on `ports` (both sides are written). Declaring it again changes nothing. */
+  public allow(from: Endpoint, to: Endpoint, ...ports: Port[]): void {
+    this.checkDeclared(from, 'allow');
+    this.checkDeclared(to, 'allow');
+    this.policies._allow(this, from, to, ports);
+  }
+
+  /** `from` may connect to an address range outside the cluster on `ports`. */
+  public allowExternal(from: Endpoint, to: ExternalDestination, ...ports: Port[]): void {
+    this.checkDeclared(from, 'allowExternal');
+    if (!(to instanceof ExternalDestination)) {
+      throw constructError(this, `allowExternal: ${String(to)} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]).`);
+    }
+    this.policies._allowTo(this, from, to.peers, ports);
+  }
+
+  /** `peer` (e.g. the ingress controller, or a load balancer CIDR) may connect to the service on `ports`. */
+  public allowIngress(to: Endpoint, peer: Peer, ...ports: Port[]): void {
+    this.checkDeclared(to, 'allowIngress');
+    this.policies._allowFrom(this, to, [peer], ports);
+  }
+
+  private checkDeclared(endpoint: Endpoint, method: string): void {
+    if (!(endpoint instanceof Endpoint) || ![...this.services.values()].includes(endpoint)) {
+      throw constructError(this, `${method}: ${String(endpoint)} is not a service of this stack. Declare it first with addService(...) and pass the endpoint it returns.`);
+    }
+  }
+}

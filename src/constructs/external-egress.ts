@@ -1,0 +1,36 @@
+import { Construct } from 'constructs';
+import { constructError } from './errors';
+import { NetworkPolicies } from './network-policies';
+import { Endpoint } from '../endpoints/endpoint';
+import { ExternalDestination } from '../model/external-destination';
+import { Port } from '../model/port';
+
+/** Properties of `ExternalEgress`. */
+export interface ExternalEgressProps {
+  /** The pods that may connect out. */
+  readonly from: Endpoint;
+  /** Where they may connect. */
+  readonly to: ExternalDestination;
+  /** On which ports (at least one; `Port.allTraffic()` for every port). */
+  readonly ports: Port[];
+}
+
+/**
+ * Allows selected pods to reach destinations outside the cluster by CIDR and port, e.g. a payment
+ * API at 203.0.113.0/24:443. The rule is merged into the endpoint's egress policy
+ * (`<name>-egress`), so there is still one egress policy per workload.
+ *
+ * @example
+ * new ExternalEgress(chart, 'payments', {
+ *   from: backend, to: ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']), ports: [Port.tcp(443)],
+ * });
+ */
+export class ExternalEgress extends Construct {
+  constructor(scope: Construct, id: string, props: ExternalEgressProps) {
+    super(scope, id);
+    if (!props || !(props.to instanceof ExternalDestination)) {
+      throw constructError(this, `to ${props ? String(props.to) : 'undefined'} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]), .ipBlock(...), .internet() or .kubernetesApiServer([...]).`);
+    }
+    NetworkPolicies.of(this)._allowTo(this, props.from, props.to.peers, props.ports ?? []);
+  }
+}

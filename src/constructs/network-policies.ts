@@ -1,0 +1,226 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { AllowDns, dnsPeers, dnsPorts } from './allow-dns';
+import { DefaultDeny } from './default-deny';
+import { atConstruct, constructError } from './errors';
+import { resolveNamespace } from './namespace';
+import { kubeName } from './naming';
+import { NetworkPolicy } from './network-policy';
+import { Endpoint } from '../endpoints/endpoint';
+import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
+import { Direction } from '../model/direction';
+import { compareStrings } from '../model/order';
+import { Peer } from '../model/peer';
+import { Port } from '../model/port';
+import { Selector } from '../model/selector';
+
+const REGISTRY_ID = 'NetworkPolicies';
+
+/** Options for DNS added to an endpoint's egress policy. */
+export interface EndpointDnsOptions {
+  /** The DNS server pods. @default - pods labelled `k8s-app: kube-dns` */
+  readonly dnsPods?: Selector;
+  /** The namespace of the DNS server pods. @default 'kube-system' */
+  readonly dnsNamespace?: string;
+  /** Also allow the NodeLocal DNSCache address. @default false */
+  readonly nodeLocalDns?: boolean;
+  /** The NodeLocal DNSCache address. @default '169.254.20.10' */
+  readonly nodeLocalDnsAddress?: string;
+}
+
+interface PortCheck {
+  readonly origin: IConstruct;
+  readonly destination: Endpoint;
+  readonly ports: Port[];
+}
+
+/**
+ * The NetworkPolicies of one chart, one per endpoint and direction (`backend-ingress`,
+ * `backend-egress`), into which every rule declared for that endpoint is merged and de-duplicated.
+ *
+ * `allow(from, to, ports)` writes both sides of a connection: the egress rule on the source and the
+ * ingress rule on the destination, because once both are isolated a connection needs both. Declaring
+ * the same connection twice changes nothing.
+ *
+ * @example
+ * const net = NetworkPolicies.of(chart);
+ * net.allow(frontend, backend, Port.tcp(8080));
+ * net.allowFrom(frontend, Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' })), Port.tcp(8080));
+ * net.allowTo(backend, Peer.ipBlock('203.0.113.0/24'), Port.tcp(443));
+ */
+export class NetworkPolicies extends Construct {
+  /** The registry of the chart that `scope` belongs to (created on first use). */
+  public static of(scope: IConstruct): NetworkPolicies {
+    const chart = Chart.of(scope);
+    const existing = chart.node.tryFindChild(REGISTRY_ID);
+    if (existing instanceof NetworkPolicies) return existing;
+    return new NetworkPolicies(chart, REGISTRY_ID);
+  }
+
+  private readonly policies = new Map<string, NetworkPolicy>();
+  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly namespaceDenies = new Map<string, DefaultDeny>();
+  private readonly namespaceDns = new Map<string, AllowDns>();
+  private readonly portChecks: PortCheck[] = [];
+
+  private constructor(scope: Chart, id: string) {
+    super(scope, id);
+    this.node.addValidation({
+      validate: () => {
+        this.orderObjects();
+        return this.checkPorts();
+      },
+    });
+  }
+
+  /** Allows `from` to connect to `to` on `ports`: egress on `from`, ingress on `to`. */
+  public allow(from: Endpoint, to: Endpoint, ...ports: Port[]): void {
+    this._allow(this, from, to, ports);
+  }
+
+  /** Allows `peer` to connect to the endpoint on `ports` (the endpoint's ingress only). */
+  public allowFrom(endpoint: Endpoint, peer: Peer, ...ports: Port[]): void {
+    this._allowFrom(this, endpoint, [peer], ports);
+  }
+
+  /** Allows the endpoint to connect to `peer` on `ports` (the endpoint's egress only). */
+  public allowTo(endpoint: Endpoint, peer: Peer, ...ports: Port[]): void {
+    this._allowTo(this, endpoint, [peer], ports);
+  }
+
+  /** Allows the endpoint to reach cluster DNS (53/UDP, 53/TCP), merged into its egress policy. */
+  public allowDnsFor(endpoint: Endpoint, options: EndpointDnsOptions = {}): void {
+    this._allowDnsFor(this, endpoint, options);
+  }
+
+  /** Makes sure the endpoint is isolated in `direction`, even if nothing is allowed in it. */
+  public isolate(endpoint: Endpoint, direction: Direction): void {
+    this._isolate(this, endpoint, direction);
+  }
+
+  /** A `DefaultDeny` (both directions) for every pod of `namespace`, created once per namespace. */
+  public denyAll(namespace: string): DefaultDeny {
+    let deny = this.namespaceDenies.get(namespace);
+    if (!deny) {
+      deny = new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny' });
+      this.namespaceDenies.set(namespace, deny);
+    }
+    return deny;
+  }
+
+  /** An `AllowDns` for every pod of `namespace`, created once per namespace. */
+  public allowDnsInNamespace(namespace: string, options: EndpointDnsOptions = {}): AllowDns {
+    let dns = this.namespaceDns.get(namespace);
+    if (!dns) {
+      dns = new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns' });
+      this.namespaceDns.set(namespace, dns);
+    }
+    return dns;
+  }
+
+  /** The policy of `endpoint` for `direction` (created on first use). */
+  public policy(endpoint: Endpoint, direction: Direction): NetworkPolicy {
+    return this.policyFor(this, endpoint, direction);
+  }
+
+  /** The namespace of an endpoint: its own, or the chart's. */
+  public namespaceOf(endpoint: Endpoint): string {
+    return this._namespaceOf(this, endpoint);
+  }
+
+  /** @internal */
+  public _namespaceOf(origin: IConstruct, endpoint: Endpoint): string {
+    return this.namespaceFor(origin, endpoint);
+  }
+
+  /** @internal */
+  public _isolate(origin: IConstruct, endpoint: Endpoint, direction: Direction): void {
+    this.policyFor(origin, endpoint, direction).isolate(direction);
+  }
+
+  /** @internal */
+  public _allowDnsFor(origin: IConstruct, endpoint: Endpoint, options: EndpointDnsOptions = {}): void {
+    const peers = atConstruct(origin, `DNS for endpoint ${endpoint.name}`, () => dnsPeers(options));
+    this._allowTo(origin, endpoint, peers, dnsPorts());
+  }
+
+  /** @internal */
+  public _allow(origin: IConstruct, from: Endpoint, to: Endpoint, ports: Port[]): void {
+    const fromNs = this.namespaceFor(origin, from);
+    const toNs = this.namespaceFor(origin, to);
+    if (fromNs === toNs && from.name === to.name && from.pods.key === to.pods.key) {
+      throw constructError(origin, `allow ${from.name} -> ${to.name}: an endpoint does not need a rule to reach itself (traffic of a pod to itself is not policed). Remove this rule.`);
+    }
+    this._allowTo(origin, from, [to.peerFor(fromNs, toNs)], ports, to);
+    this._allowFrom(origin, to, [from.peerFor(toNs, fromNs)], ports);
+  }
+
+  /** @internal */
+  public _allowFrom(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[]): void {
+    const policy = this.policyFor(origin, endpoint, Direction.INGRESS);
+    atConstruct(origin, `ingress rule of ${endpoint.name}`, () => policy._addRule(Direction.INGRESS, peers, ports));
+    this.portChecks.push({ origin, destination: endpoint, ports });
+  }
+
+  /** @internal */
+  public _allowTo(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
+    const policy = this.policyFor(origin, endpoint, Direction.EGRESS);
+    atConstruct(origin, `egress rule of ${endpoint.name}`, () => policy._addRule(Direction.EGRESS, peers, ports));
+    if (destination) this.portChecks.push({ origin, destination, ports });
+  }
+
+  private namespaceFor(origin: IConstruct, endpoint: Endpoint): string {
+    if (!(endpoint instanceof Endpoint)) {
+      throw constructError(origin, `${String(endpoint)} is not an Endpoint. Build endpoints with Endpoint.of({...}), Endpoint.fromLabels(...) or Endpoint.fromWorkload(deployment).`);
+    }
+    return resolveNamespace(origin, endpoint.namespace ?? Chart.of(this).namespace, `namespace for endpoint ${endpoint.name}`);
+  }
+
+  private policyFor(origin: IConstruct, endpoint: Endpoint, direction: Direction): NetworkPolicy {
+    const namespace = this.namespaceFor(origin, endpoint);
+    const suffix = direction === Direction.INGRESS ? 'ingress' : 'egress';
+    const name = kubeName([endpoint.name, suffix]);
+    const known = this.endpoints.get(`${namespace}/${endpoint.name}`);
+    if (known && known.pods.key !== endpoint.pods.key) {
+      throw constructError(origin, `two endpoints named "${endpoint.name}" in namespace ${namespace} select different pods (${known.pods} and ${endpoint.pods}), so their rules cannot share the policies ${kubeName([endpoint.name, 'ingress'])} and ${kubeName([endpoint.name, 'egress'])}. Give them different names.`);
+    }
+    this.endpoints.set(`${namespace}/${endpoint.name}`, endpoint);
+    const key = `${namespace}/${name}`;
+    let policy = this.policies.get(key);
+    if (!policy) {
+      policy = new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods });
+      this.policies.set(key, policy);
+    }
+    return policy;
+  }
+
+  /**
+   * Makes the synthesized order of this registry's objects independent of the order in which rules
+   * were declared: sorted by namespace, name and kind. cdk8s renders a chart's objects in dependency
+   * order, so each object is made to depend on the one before it. (Runs at synth, before rendering.)
+   */
+  private orderObjects(): void {
+    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const key = (o: ApiObject) => `${o.metadata.namespace ?? ''}\u0000${o.name}\u0000${o.kind}`;
+    objects.sort((a, b) => compareStrings(key(a), key(b)));
+    for (let i = 1; i < objects.length; i++) objects[i].node.addDependency(objects[i - 1]);
+  }
+
+  private checkPorts(): string[] {
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    for (const check of this.portChecks) {
+      const exposed = check.destination.containerPorts;
+      if (!exposed) continue;
+      for (const port of check.ports) {
+        const problem = unexposedPortProblem(port, exposed);
+        const key = `${check.origin.node.path}|${check.destination.name}|${port.key}`;
+        if (problem && !seen.has(key)) {
+          seen.add(key);
+          errors.push(`[${check.origin.node.path}] port ${port} to ${check.destination.name}: ${problem} (it exposes ${describeExposedPorts(exposed)}). Allow a port the destination's containers listen on, or add the port to its container.`);
+        }
+      }
+    }
+    return errors;
+  }
+}

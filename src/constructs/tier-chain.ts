@@ -1,0 +1,81 @@
+import { Construct } from 'constructs';
+import { constructError } from './errors';
+import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
+import { Endpoint } from '../endpoints/endpoint';
+import { Direction } from '../model/direction';
+import { Peer } from '../model/peer';
+import { Port } from '../model/port';
+
+/** One tier of a `TierChain`. */
+export interface Tier {
+  /** The tier's pods. */
+  readonly endpoint: Endpoint;
+  /** The ports on which the tier accepts traffic from the tier before it (or, for the first tier, from the entry peers). */
+  readonly ports: Port[];
+}
+
+/** Properties of `TierChain`. */
+export interface TierChainProps {
+  /** The tiers, in order: each may reach only the next one, on the next one's ports. At least one. */
+  readonly tiers: Tier[];
+  /**
+   * Who may enter the first tier (on its ports), e.g. the ingress controller's pods or a load
+   * balancer CIDR. @default - nobody: the first tier receives no traffic
+   */
+  readonly entry?: Peer[];
+  /** Whether every tier may reach cluster DNS (53/UDP, 53/TCP). @default true */
+  readonly dns?: boolean;
+  /** Options for the DNS rule. @default - kube-dns in kube-system */
+  readonly dnsOptions?: EndpointDnsOptions;
+  /** Whether to also add a `DefaultDeny` for every namespace the tiers live in. @default true */
+  readonly defaultDeny?: boolean;
+}
+
+/**
+ * An ordered chain of tiers, e.g. `ingress -> frontend -> backend (8080/TCP) -> database (5432/TCP)`.
+ * Each hop allows only the next tier on its ports, on both sides; nothing skips a tier, and every
+ * tier is isolated in both directions, so the database cannot be reached from the frontend and can
+ * reach nothing but DNS.
+ *
+ * @example
+ * new TierChain(chart, 'shop', {
+ *   entry: [Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' }))],
+ *   tiers: [
+ *     { endpoint: frontend, ports: [Port.tcp(8080)] },
+ *     { endpoint: backend, ports: [Port.tcp(8080)] },
+ *     { endpoint: database, ports: [Port.tcp(5432)] },
+ *   ],
+ * });
+ */
+export class TierChain extends Construct {
+  constructor(scope: Construct, id: string, props: TierChainProps) {
+    super(scope, id);
+    const tiers = props?.tiers;
+    if (!Array.isArray(tiers) || tiers.length === 0) {
+      throw constructError(this, `tiers ${JSON.stringify(tiers)} is empty. List the tiers in order, e.g. [{ endpoint: frontend, ports: [Port.tcp(8080)] }, { endpoint: backend, ports: [Port.tcp(8080)] }].`);
+    }
+    const net = NetworkPolicies.of(this);
+    tiers.forEach((tier, i) => {
+      if (!tier || !(tier.endpoint instanceof Endpoint)) {
+        throw constructError(this, `tiers[${i}].endpoint is not an Endpoint. Use Endpoint.fromWorkload(deployment) or Endpoint.of({...}).`);
+      }
+      net._isolate(this, tier.endpoint, Direction.INGRESS);
+      net._isolate(this, tier.endpoint, Direction.EGRESS);
+    });
+    if (props.entry !== undefined) {
+      if (!Array.isArray(props.entry) || props.entry.length === 0) {
+        throw constructError(this, 'entry [] is empty. Name who may enter the first tier (e.g. the ingress controller\'s pods), or leave entry out so that nobody can.');
+      }
+      net._allowFrom(this, tiers[0].endpoint, props.entry, tiers[0].ports);
+    }
+    for (let i = 0; i + 1 < tiers.length; i++) {
+      net._allow(this, tiers[i].endpoint, tiers[i + 1].endpoint, tiers[i + 1].ports);
+    }
+    if (props.dns ?? true) {
+      for (const tier of tiers) net._allowDnsFor(this, tier.endpoint, props.dnsOptions);
+    }
+    if (props.defaultDeny ?? true) {
+      for (const namespace of new Set(tiers.map((t) => net._namespaceOf(this, t.endpoint)))) net.denyAll(namespace);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import * as kplus from 'cdk8s-plus-28';
+import { readContainerPorts, readPodSelection } from './cdk8s-plus-reader';
+import { EndpointPort } from './endpoint-port';
+import { LabelSelectorJson } from '../k8s/manifest';
+import { dns1123LabelProblems } from '../k8s/names';
+import { modelError } from '../model/errors';
+import { LabelExpression, LabelOperator } from '../model/label-expression';
+import { Peer } from '../model/peer';
+import { Selector } from '../model/selector';
+
+/** Properties of an `Endpoint` given by labels. */
+export interface EndpointProps {
+  /** A short readable name, used in policy names (`<name>-ingress`, `<name>-egress`) and reports. */
+  readonly name: string;
+  /** The pods of the endpoint. Must not be empty: an endpoint is a set of workload pods, not "everything". */
+  readonly pods: Selector;
+  /** The namespace of the pods. @default - the namespace of the chart the rule is declared in */
+  readonly namespace?: string;
+  /**
+   * The container ports the pods listen on. When given, rules to this endpoint are checked against
+   * them (a port the pods do not expose, or an unknown named port, is a synth-time error).
+   * @default - unknown: ports are not checked
+   */
+  readonly ports?: EndpointPort[];
+}
+
+/** Options of `Endpoint.fromWorkload` and `Endpoint.fromPods`. */
+export interface WorkloadEndpointOptions {
+  /** The readable name used in policy names. @default - the construct id of the workload */
+  readonly name?: string;
+}
+
+/**
+ * Something rules point at: the pods of one workload in one namespace. Built from labels, or from a
+ * cdk8s-plus-28 workload (`Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `Pod`) or `Pods` selection,
+ * whose real selector, namespace and container ports are read, so the policy follows the workload.
+ *
+ * @example
+ * const db = Endpoint.of({ name: 'postgres', namespace: 'data', pods: Selector.labels({ app: 'postgres' }) });
+ * const web = Endpoint.fromWorkload(webDeployment);
+ */
+export class Endpoint {
+  /** An endpoint given by a pod selector (and namespace). */
+  public static of(props: EndpointProps): Endpoint {
+    if (!props || typeof props !== 'object') {
+      throw modelError('Endpoint.of', props, 'is not a set of endpoint properties', 'Pass { name, pods, namespace? }.');
+    }
+    const name = checkName(props.name, 'Endpoint.of');
+    if (!(props.pods instanceof Selector)) {
+      throw modelError(`Endpoint ${name}`, props.pods, 'pods is not a Selector', 'Select the pods by their labels, e.g. pods: Selector.labels({ app: \'web\' }).');
+    }
+    if (props.pods.isAll) {
+      throw modelError(`Endpoint ${name}`, props.pods.toJson(), 'has no labels, so it would stand for every pod of its namespace',
+        'Give the labels of the workload\'s pods, e.g. Selector.labels({ app: \'web\' }); for every pod of a namespace use a Peer (Peer.namespace(...)) instead of an endpoint.');
+    }
+    const namespace = props.namespace === undefined ? undefined : checkNamespace(props.namespace, `Endpoint ${name}`);
+    const ports = props.ports ? [...props.ports] : undefined;
+    return new Endpoint(name, props.pods, namespace, ports ? () => ports : () => undefined);
+  }
+
+  /** An endpoint given by labels: `Endpoint.fromLabels('web', { app: 'web' }, 'shop')`. */
+  public static fromLabels(name: string, labels: { [key: string]: string }, namespace?: string): Endpoint {
+    return Endpoint.of({ name, pods: Selector.labels(labels), namespace });
+  }
+
+  /**
+   * The pods of a cdk8s-plus-28 workload or Pod: its selector (`spec.selector`), its namespace and,
+   * at synth time, its containers' ports.
+   */
+  public static fromWorkload(workload: kplus.AbstractPod, options: WorkloadEndpointOptions = {}): Endpoint {
+    if (!(workload instanceof kplus.AbstractPod)) {
+      throw modelError('Endpoint.fromWorkload', String(workload), 'is not a cdk8s-plus-28 workload or Pod', 'Pass a Deployment, StatefulSet, DaemonSet, Job or Pod of cdk8s-plus-28, or use Endpoint.of({...}).');
+    }
+    const name = checkName(options.name ?? workload.node.id, `Endpoint for ${workload.node.path}`);
+    const selection = readPodSelection(workload);
+    const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${workload.node.path})`);
+    return new Endpoint(name, selector, selection.namespaces[0], () => readContainerPorts(workload));
+  }
+
+  /** The pods of a cdk8s-plus-28 `Pods` selection (in one namespace, given by name or by the chart). */
+  public static fromPods(pods: kplus.Pods, options: WorkloadEndpointOptions = {}): Endpoint {
+    if (!(pods instanceof kplus.Pods)) {
+      throw modelError('Endpoint.fromPods', String(pods), 'is not a cdk8s-plus-28 Pods selection', 'Pass Pods.select(...) or use Endpoint.of({...}).');
+    }
+    const name = checkName(options.name ?? pods.node.id, `Endpoint for ${pods.node.path}`);
+    const selection = readPodSelection(pods);
+    if (selection.namespacesByLabel || selection.namespaces.length > 1) {
+      throw modelError(`Endpoint ${name} (${pods.node.path})`, selection.namespaces, 'selects pods in several namespaces',
+        'An endpoint is the pods of one namespace: select one namespace by name, or use a Peer (Peer.podsInNamespaces) for several.');
+    }
+    const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${pods.node.path})`);
+    return new Endpoint(name, selector, selection.namespaces[0], () => undefined);
+  }
+
+  /** The readable name. */
+  public readonly name: string;
+  /** The pods. */
+  public readonly pods: Selector;
+  /** The namespace, if the endpoint names one (otherwise the chart's namespace applies). */
+  public readonly namespace?: string;
+  private readonly portSource: () => EndpointPort[] | undefined;
+
+  private constructor(name: string, pods: Selector, namespace: string | undefined, portSource: () => EndpointPort[] | undefined) {
+    this.name = name;
+    this.pods = pods;
+    this.namespace = namespace;
+    this.portSource = portSource;
+  }
+
+  /** The container ports the endpoint's pods listen on, if known. */
+  public get containerPorts(): EndpointPort[] | undefined {
+    return this.portSource();
+  }
+
+  /** This endpoint as a peer of a policy in `policyNamespace` (a plain pod selector when it is the same namespace). */
+  public peerFor(policyNamespace: string, ownNamespace: string): Peer {
+    return ownNamespace === policyNamespace ? Peer.pods(this.pods) : Peer.podsInNamespace(ownNamespace, this.pods);
+  }
+
+  /** Readable form, e.g. `backend (app=backend)`. */
+  public toString(): string {
+    return `${this.namespace ? `${this.namespace}/` : ''}${this.name} (${this.pods})`;
+  }
+}
+
+function checkName(name: string, what: string): string {
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw modelError(what, name, 'is not a usable endpoint name', 'Give a short name such as \'backend\'; it becomes part of policy names.');
+  }
+  return name;
+}
+
+function checkNamespace(namespace: string, what: string): string {
+  const problems = typeof namespace === 'string' ? dns1123LabelProblems(namespace) : ['is not a string'];
+  if (problems.length > 0) {
+    throw modelError(`${what}: namespace`, namespace, `is not a valid namespace name: ${problems.join('; ')}`, 'Use lowercase letters, digits and \'-\', at most 63 characters.');
+  }
+  return namespace;
+}
+
+function selectorFromJson(json: LabelSelectorJson, what: string): Selector {
+  const expressions = (json.matchExpressions ?? []).map((e) => LabelExpression.of(e.key, e.operator as LabelOperator, e.values));
+  if (Object.keys(json.matchLabels ?? {}).length === 0 && expressions.length === 0) {
+    throw modelError(what, json, 'has no pod labels, so it would stand for every pod of its namespace', 'Give the workload\'s pods a label (podMetadata) or select them by labels.');
+  }
+  return Selector.of({ labels: json.matchLabels, expressions });
+}

@@ -1,0 +1,83 @@
+import { modelError } from './errors';
+import { Peer } from './peer';
+
+/** Private IPv4 ranges (RFC 1918). */
+export const PRIVATE_IPV4_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/** The cloud instance metadata address (AWS, GCP, Azure, OpenStack, ...). */
+export const CLOUD_METADATA_ADDRESS = '169.254.169.254/32';
+/** Private and link-local IPv6 ranges (unique local fc00::/7, link-local fe80::/10). */
+export const PRIVATE_IPV6_RANGES = ['fc00::/7', 'fe80::/10'];
+
+/** Options of `ExternalDestination.internet`. */
+export interface InternetOptions {
+  /** Also allow the IPv6 internet (`::/0` except unique-local and link-local ranges). @default false */
+  readonly ipv6?: boolean;
+  /** Further ranges to exclude (each must lie inside 0.0.0.0/0 or ::/0 of its family). @default - none */
+  readonly except?: string[];
+}
+
+/**
+ * Addresses outside the cluster, by CIDR: a payment API, the internet, the Kubernetes API server.
+ * Each destination is one or more `ipBlock` peers, all checked like `Peer.ipBlock`.
+ *
+ * @example
+ * ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']);
+ * ExternalDestination.internet();   // 0.0.0.0/0 except private ranges and 169.254.169.254
+ */
+export class ExternalDestination {
+  /** A named list of CIDRs (IPv4 and/or IPv6). */
+  public static cidrs(name: string, cidrs: string[]): ExternalDestination {
+    if (!Array.isArray(cidrs) || cidrs.length === 0) {
+      throw modelError(`ExternalDestination.cidrs(${JSON.stringify(name)})`, cidrs, 'is an empty list of CIDRs',
+        'List the destination\'s address ranges, e.g. [\'203.0.113.0/24\']; for the whole internet use ExternalDestination.internet().');
+    }
+    return new ExternalDestination(name, cidrs.map((c) => Peer.ipBlock(c)));
+  }
+
+  /** One CIDR minus `except`. */
+  public static ipBlock(name: string, cidr: string, except?: string[]): ExternalDestination {
+    return new ExternalDestination(name, [Peer.ipBlock(cidr, except)]);
+  }
+
+  /**
+   * The public internet: `0.0.0.0/0` except the private ranges (10/8, 172.16/12, 192.168/16) and the
+   * cloud metadata address 169.254.169.254, so pods cannot reach in-cluster or VPC addresses or steal
+   * node credentials this way.
+   */
+  public static internet(options: InternetOptions = {}): ExternalDestination {
+    const extra = options.except ?? [];
+    const v4 = [...PRIVATE_IPV4_RANGES, CLOUD_METADATA_ADDRESS, ...extra.filter((c) => !c.includes(':'))];
+    const peers = [Peer.anyIpv4(v4)];
+    if (options.ipv6) {peers.push(Peer.anyIpv6([...PRIVATE_IPV6_RANGES, ...extra.filter((c) => c.includes(':'))]));} else if (extra.some((c) => c.includes(':'))) {
+      throw modelError('ExternalDestination.internet', extra, 'has IPv6 exceptions but ipv6 is not enabled', 'Set ipv6: true, or drop the IPv6 ranges.');
+    }
+    return new ExternalDestination('internet', peers);
+  }
+
+  /**
+   * The Kubernetes API server, by the addresses of its endpoints (`kubectl get endpoints kubernetes -n
+   * default`): traffic to the `kubernetes` Service is translated to these before policies apply.
+   */
+  public static kubernetesApiServer(addresses: string[]): ExternalDestination {
+    if (!Array.isArray(addresses) || addresses.length === 0) {
+      throw modelError('ExternalDestination.kubernetesApiServer', addresses, 'is an empty list of addresses',
+        'Give the API server endpoint addresses (kubectl get endpoints kubernetes -n default), e.g. [\'10.0.0.1\'] or [\'172.20.0.0/28\'].');
+    }
+    return new ExternalDestination('kubernetes-api', addresses.map((a) => Peer.ipBlock(a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`)));
+  }
+
+  /** A readable name. */
+  public readonly name: string;
+  /** The ipBlock peers. */
+  public readonly peers: Peer[];
+
+  private constructor(name: string, peers: Peer[]) {
+    this.name = name;
+    this.peers = peers;
+  }
+
+  /** Readable form, e.g. `payment-api (203.0.113.0/24)`. */
+  public toString(): string {
+    return `${this.name} (${this.peers.map(String).join('; ')})`;
+  }
+}

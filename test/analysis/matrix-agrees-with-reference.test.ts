@@ -1,0 +1,82 @@
+import * as fc from 'fast-check';
+import { Port, Reachability } from '../../src';
+
+/**
+ * The fast matrix (bitsets, cached peer sets) must give exactly the verdict of the pair-by-pair
+ * reference semantics (`explain`) for every pair, on random clusters and random valid policies.
+ */
+const NS = ['a', 'b', 'c'];
+const KEYS = ['app', 'tier', 'env'];
+const VALUES = ['x', 'y', 'z'];
+
+const labels = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 });
+const selector = fc.record({
+  matchLabels: fc.option(fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { minKeys: 1, maxKeys: 1 }), { nil: undefined }),
+  matchExpressions: fc.option(fc.array(fc.oneof(
+    fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom('In', 'NotIn'), values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 2 }) }),
+    fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+  ), { maxLength: 1 }), { nil: undefined }),
+}, { requiredKeys: [] }).map((s) => JSON.parse(JSON.stringify(s)));
+const nsSelector = fc.oneof(fc.constant({}), fc.record({ matchLabels: fc.record({ 'kubernetes.io/metadata.name': fc.constantFrom(...NS) }) }), fc.record({ matchLabels: fc.record({ team: fc.constantFrom('red', 'blue') }) }));
+const peer = fc.oneof(
+  fc.record({ podSelector: selector }),
+  fc.record({ namespaceSelector: nsSelector }),
+  fc.record({ namespaceSelector: nsSelector, podSelector: selector }),
+  fc.record({ ipBlock: fc.oneof(fc.constant({ cidr: '10.1.0.0/16' }), fc.constant({ cidr: '10.0.0.0/8', except: ['10.1.0.0/24'] }), fc.constant({ cidr: '203.0.113.0/24' })) }),
+);
+const port = fc.oneof(
+  fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(80, 443, 5432) }),
+  fc.record({ protocol: fc.constant('TCP'), port: fc.constant(80), endPort: fc.constantFrom(80, 443) }),
+  fc.record({ port: fc.constantFrom('http', 'db') }),
+  fc.record({ protocol: fc.constantFrom('TCP', 'UDP') }),
+);
+const rule = (field: 'from' | 'to') => fc.record({ [field]: fc.option(fc.array(peer, { maxLength: 2 }), { nil: undefined }), ports: fc.option(fc.array(port, { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: [] })
+  .map((r) => JSON.parse(JSON.stringify(r)));
+const policy = fc.record({
+  namespace: fc.constantFrom(...NS),
+  podSelector: selector,
+  policyTypes: fc.option(fc.subarray(['Ingress', 'Egress'], { minLength: 1 }), { nil: undefined }),
+  ingress: fc.option(fc.array(rule('from'), { maxLength: 2 }), { nil: undefined }),
+  egress: fc.option(fc.array(rule('to'), { maxLength: 2 }), { nil: undefined }),
+});
+const pod = fc.record({ namespace: fc.constantFrom(...NS), labels, ip: fc.constantFrom('10.1.0.5', '10.1.0.200', '10.2.0.1', undefined), http: fc.constantFrom(80, 8080), workload: fc.boolean() });
+
+const cluster = fc.record({
+  pods: fc.array(pod, { minLength: 1, maxLength: 8 }),
+  policies: fc.array(policy, { maxLength: 5 }),
+  teamRed: fc.subarray(NS),
+});
+
+function manifests(c: fc.RecordValue<typeof cluster extends fc.Arbitrary<infer T> ? T : never>): any[] {
+  const objects: any[] = NS.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: c.teamRed.includes(ns) ? 'red' : 'blue' } } }));
+  c.pods.forEach((p, i) => {
+    const containers = [{ name: 'main', ports: [{ containerPort: p.http, name: 'http' }, { containerPort: 5432, name: 'db' }, { containerPort: 53, protocol: 'UDP', name: 'dns' }] }];
+    objects.push(p.workload
+      ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: p.namespace }, spec: { template: { metadata: { labels: p.labels }, spec: { containers } } } }
+      : { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: p.namespace, labels: p.labels }, spec: { containers }, status: p.ip ? { podIP: p.ip } : {} });
+  });
+  c.policies.forEach((p, i) => {
+    const spec: any = { podSelector: p.podSelector };
+    if (p.policyTypes) spec.policyTypes = p.policyTypes;
+    if (p.ingress) spec.ingress = p.ingress;
+    if (p.egress) spec.egress = p.egress;
+    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np${i}`, namespace: p.namespace }, spec });
+  });
+  return objects;
+}
+
+test('matrix == reference semantics on random clusters', () => {
+  fc.assert(fc.property(cluster, fc.constantFrom(Port.tcp(80), Port.tcp(443), Port.udp(80), Port.tcp(5432), Port.named('http'), Port.tcp(8080)), (c, p) => {
+    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'ext', ip: '203.0.113.7' }] });
+    expect(r.skipped).toEqual([]);
+    const m = r.matrix(p);
+    for (const from of r.endpoints) {
+      for (const to of r.endpoints) {
+        const reference = r.explain(from, to, p).allowed;
+        if (m.isAllowed(from, to) !== reference) {
+          throw new Error(`${from} -> ${to} on ${p}: matrix ${m.isAllowed(from, to)}, reference ${reference}\n${r.explain(from, to, p)}`);
+        }
+      }
+    }
+  }), { seed: 20261123, numRuns: 300 });
+});

@@ -1,0 +1,3 @@
+import { reachabilityMatchers } from '../src/testing/jest-matchers';
+
+expect.extend(reachabilityMatchers);
