@@ -98,6 +98,12 @@ project.eslint?.addRules({
 // The README's test command (`npm test`) also proves the public API compiles with jsii.
 project.testTask.prependSpawn(project.compileTask);
 
+// `npx projen docs`: regenerate the generated blocks of the docs (a test fails when they are stale).
+project.addTask('docs', {
+  description: 'Regenerate the generated blocks of README.md and docs/ from the code',
+  exec: 'ts-node --project scripts/tsconfig.json scripts/docs.ts',
+});
+
 // `npm run synth`: synthesize every example app into dist/ (atomically: a failure keeps the old dist/).
 project.addTask('synth', {
   description: 'Synthesize the example applications into dist/',

@@ -12,6 +12,7 @@ export class ThreeTier extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
 
+    // README:start
     const app = (name: string, image: string, port: number) => new kplus.Deployment(this, name, {
       metadata: { name },
       containers: [{ image, ports: [{ number: port, name: 'http' }], securityContext: { user: 1000 } }],
@@ -33,5 +34,6 @@ export class ThreeTier extends Chart {
       to: ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']),
       ports: [Port.tcp(443)],
     });
+    // README:end
   }
 }

@@ -16,7 +16,7 @@ export { AllowDns, AllowDnsProps } from './constructs/allow-dns';
 export { Finding, Severity } from './validation/finding';
 
 // An App whose synth never leaves half an output.
-export { NetpolApp } from './synth/netpol-app';
+export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 
 // Endpoints: what rules point at (labels or cdk8s-plus-28 workloads).
 export { Endpoint, EndpointProps, WorkloadEndpointOptions } from './endpoints/endpoint';
@@ -34,3 +34,6 @@ export { Reachability, ReachabilityOptions, ModelPod, ExternalEndpoint, SkippedM
 export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';
+
+// Validation as pure functions over plain manifests, and as a cdk8s CLI plugin.
+export { NetpolValidationPlugin, NetpolValidationPluginProps } from './validation/cdk8s-cli-plugin';

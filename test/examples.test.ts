@@ -8,21 +8,21 @@ import { Port, Reachability } from '../src';
 
 describe('example: namespace baseline', () => {
   const chart = new NamespaceBaseline(Testing.app(), 'namespace-baseline');
-  const workload = [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { metadata: { labels: { app: 'web' } } } } }];
+  const workload = [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'sandbox' }, spec: { template: { metadata: { labels: { app: 'web' } } } } }];
   const r = Reachability.fromManifests([...chart.toJson(), ...workload], CLUSTER_SERVICES);
 
   test('YAML is locked', () => {
     expect(yamlOf(chart)).toMatchSnapshot();
   });
 
-  test('pods of shop may resolve names and do nothing else', () => {
-    expect(r.allows('shop/web', 'kube-system/coredns', Port.udp(53))).toBe(true);
-    expect(r.allows('shop/web', 'kube-system/coredns', Port.tcp(53))).toBe(true);
-    expect(r.allows('shop/web', 'kube-system/coredns', Port.tcp(80))).toBe(false);
-    expect(r.allows('shop/web', 'internet', Port.tcp(443))).toBe(false);
-    expect(r.allows('ingress-nginx/controller', 'shop/web', Port.tcp(80))).toBe(false);
-    expect(r.allows('internet', 'shop/web', Port.tcp(80))).toBe(false);
-    expect(policiesOf(chart).every((p) => p.metadata.namespace === 'shop')).toBe(true);
+  test('pods of sandbox may resolve names and do nothing else', () => {
+    expect(r.allows('sandbox/web', 'kube-system/coredns', Port.udp(53))).toBe(true);
+    expect(r.allows('sandbox/web', 'kube-system/coredns', Port.tcp(53))).toBe(true);
+    expect(r.allows('sandbox/web', 'kube-system/coredns', Port.tcp(80))).toBe(false);
+    expect(r.allows('sandbox/web', 'internet', Port.tcp(443))).toBe(false);
+    expect(r.allows('ingress-nginx/controller', 'sandbox/web', Port.tcp(80))).toBe(false);
+    expect(r.allows('internet', 'sandbox/web', Port.tcp(80))).toBe(false);
+    expect(policiesOf(chart).every((p) => p.metadata.namespace === 'sandbox')).toBe(true);
   });
 });
 

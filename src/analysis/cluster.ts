@@ -1,15 +1,11 @@
 import { compileSelector, CompiledSelector, describeSelector, Labels } from './label-selector';
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
+import { flattenLists, SourcedObject } from '../k8s/objects';
 import { effectivePolicyTypes, checkApiServerRules } from '../validation/api-server-rules';
 import { Severity } from '../validation/finding';
 
-/** A parsed object with where it came from. */
-export interface SourcedObject {
-  readonly object: unknown;
-  /** The file it was read from. */
-  readonly file?: string;
-}
+export { SourcedObject };
 
 /** A container port of an endpoint. */
 export interface ClusterPort {
@@ -108,7 +104,7 @@ export class Cluster {
   private readonly byId = new Map<string, ClusterEndpoint>();
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}) {
-    const flat = flatten(objects);
+    const flat = flattenLists(objects);
     const present = new Set(flat.map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata?.name)));
     const declaredNamespaceLabels = new Map<string, Labels>();
     for (const { object } of flat) {
@@ -270,21 +266,6 @@ function peerOf(peer: any): RulePeer {
 /** Whether an address is in an ipBlock (in `cidr` and in none of `except`). */
 export function ipBlockContains(peer: { cidr: ParsedCidr; except: ParsedCidr[] }, ip: ParsedIp): boolean {
   return cidrContains(peer.cidr, ip) && !peer.except.some((e) => cidrContains(e, ip));
-}
-
-function flatten(objects: SourcedObject[]): Array<{ object: any; file?: string }> {
-  const out: Array<{ object: any; file?: string }> = [];
-  const visit = (object: unknown, file?: string) => {
-    if (typeof object !== 'object' || object === null || Array.isArray(object)) return;
-    const o = object as any;
-    if (o.kind === 'List' || (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items))) {
-      for (const item of Array.isArray(o.items) ? o.items : []) visit(item, file);
-      return;
-    }
-    out.push({ object: o, file });
-  };
-  for (const { object, file } of objects) visit(object, file);
-  return out;
 }
 
 function namespaceOf(object: any): string {

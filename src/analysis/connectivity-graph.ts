@@ -35,6 +35,14 @@ export class ConnectivityGraph {
     this.edges = edges;
   }
 
+  /** The part of the graph with an end in `namespace` (e.g. one application), and the endpoints on those edges. */
+  public touching(namespace: string): ConnectivityGraph {
+    const inNs = (id: string) => this.nodes.find((n) => n.id === id)?.namespace === namespace;
+    const edges = this.edges.filter((e) => inNs(e.from) || inNs(e.to));
+    const used = new Set(edges.flatMap((e) => [e.from, e.to]));
+    return new ConnectivityGraph(this.nodes.filter((n) => used.has(n.id) || n.namespace === namespace), edges);
+  }
+
   /** A Mermaid flowchart (`flowchart LR`), one subgraph per namespace. */
   public toMermaid(): string {
     const ids = new Map(this.nodes.map((n, i) => [n.id, `n${i}`]));

@@ -138,26 +138,27 @@ export class Reachability {
    * any policy mentions, plus "other ports" of each protocol.
    */
   public connectivity(ports?: Port[]): ConnectivityGraph {
-    const probes = ports && ports.length > 0
-      ? ports.map((p) => ({ query: toQuery(p), label: p.toString().replace(' (named)', '') }))
+    const explicit = ports && ports.length > 0;
+    const probes = explicit
+      ? ports.map((p) => ({ query: toQuery(p), label: p.toString().replace(' (named)', ''), other: false }))
       : probePorts([this._cluster]);
-    const labels = new Map<string, string[]>();
-    for (const probe of probes) {
+    const allowed = new Map<string, Set<number>>();
+    probes.forEach((probe, k) => {
       const { rows } = computeMatrix(this._cluster, probe.query);
       rows.forEach((row, s) => {
         for (const d of row.members()) {
           if (s === d) continue;
           const key = `${s} ${d}`;
-          const list = labels.get(key) ?? [];
-          list.push(probe.label);
-          labels.set(key, list);
+          const set = allowed.get(key) ?? new Set<number>();
+          set.add(k);
+          allowed.set(key, set);
         }
       });
-    }
-    const edges: ConnectivityEdge[] = [...labels.entries()]
-      .map(([key, list]) => {
+    });
+    const edges: ConnectivityEdge[] = [...allowed.entries()]
+      .map(([key, set]) => {
         const [s, d] = key.split(' ').map(Number);
-        return { from: this._cluster.endpoints[s].id, to: this._cluster.endpoints[d].id, ports: list };
+        return { from: this._cluster.endpoints[s].id, to: this._cluster.endpoints[d].id, ports: explicit ? probes.filter((_, k) => set.has(k)).map((p) => p.label) : summarizePorts(probes, set) };
       })
       .sort((a, b) => (a.from === b.from ? (a.to < b.to ? -1 : 1) : a.from < b.from ? -1 : 1));
     return ConnectivityGraph._of(this._cluster.endpoints.map((e) => ({ id: e.id, namespace: e.namespace })), edges);
@@ -194,4 +195,18 @@ export function toQuery(port: Port): PortQuery {
   return port.portName !== undefined
     ? { name: port.portName, protocol: port.protocol! }
     : { port: port.portNumber!, protocol: port.protocol! };
+}
+
+/**
+ * Edge labels from the probes that are allowed: when every probe of a protocol is allowed (each port
+ * any policy mentions and "other ports"), the protocol is allowed on every port: `all TCP ports`;
+ * all three: `all traffic`.
+ */
+function summarizePorts(probes: Array<{ query: PortQuery; label: string }>, allowed: Set<number>): string[] {
+  const protocols = [...new Set(probes.map((p) => p.query.protocol))];
+  const full = protocols.filter((proto) => probes.every((p, k) => p.query.protocol !== proto || allowed.has(k)));
+  if (full.length === protocols.length) return ['all traffic'];
+  return protocols.flatMap((proto) => full.includes(proto)
+    ? [`all ${proto} ports`]
+    : probes.filter((p, k) => p.query.protocol === proto && allowed.has(k)).map((p) => p.label));
 }

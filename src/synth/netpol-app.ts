@@ -1,11 +1,30 @@
-import { App, AppProps } from 'cdk8s';
+import * as path from 'path';
+import { ApiObject, App, AppProps } from 'cdk8s';
 import { replaceDirectoryAtomically } from './atomic-directory';
+import { readManifests } from '../io/manifest-reader';
+import { objectRef } from '../k8s/objects';
+import { Severity } from '../validation/finding';
+import { validateManifests } from '../validation/validate-manifests';
+
+/** Properties of `NetpolApp`. */
+export interface NetpolAppProps extends AppProps {
+  /**
+   * Check every NetworkPolicy that was written (the API server's rules and the lints, across all
+   * charts, so two charts writing the same policy name are caught); errors fail the synth.
+   * @default true
+   */
+  readonly validate?: boolean;
+  /** Print lint warnings to stderr. @default true */
+  readonly printWarnings?: boolean;
+  /** The cluster's pod and service CIDRs, for the ipBlock lint (NP010). @default - none */
+  readonly clusterCidrs?: string[];
+}
 
 /**
- * A cdk8s `App` whose `synth()` is all-or-nothing: manifests are written to a staging directory
- * that replaces `outdir` only when the whole synth (validation included) succeeded. A failed synth
- * (a validation error, an exception) leaves the previous output exactly as it was, so a GitOps
- * pipeline never pushes half an output; a successful one leaves no stale files behind.
+ * A cdk8s `App` whose `synth()` is all-or-nothing: manifests are written to a staging directory,
+ * every NetworkPolicy in it is validated, and only then does it replace `outdir`. A failed synth (a
+ * validation error, an exception) leaves the previous output exactly as it was, so a GitOps pipeline
+ * never pushes half an output; a successful one leaves no stale files behind.
  *
  * @example
  * const app = new NetpolApp({ outdir: 'dist' });
@@ -13,11 +32,14 @@ import { replaceDirectoryAtomically } from './atomic-directory';
  * app.synth();
  */
 export class NetpolApp extends App {
-  constructor(props: AppProps = {}) {
+  private readonly settings: NetpolAppProps;
+
+  constructor(props: NetpolAppProps = {}) {
     super(props);
+    this.settings = props;
   }
 
-  /** Synthesizes every chart into `outdir`, atomically. */
+  /** Synthesizes every chart into `outdir`, validated and atomically. */
   public synth(): void {
     const target = this.outdir;
     const writable = this as unknown as { outdir: string };
@@ -28,6 +50,32 @@ export class NetpolApp extends App {
       } finally {
         writable.outdir = target;
       }
+      if (this.settings.validate ?? true) this.validateOutput(staging, target);
     });
+  }
+
+  /** Validates what was written; throws with every error, naming the construct, file and field. */
+  private validateOutput(staging: string, target: string): void {
+    const read = readManifests([staging], () => Buffer.alloc(0));
+    if (read.problems.length > 0) {
+      throw new Error(`cdk8s-netpol: cannot read back the synthesized output: ${read.problems.map((p) => `${p.file}: ${p.message}`).join('; ')}`);
+    }
+    const report = validateManifests(read.objects, { clusterCidrs: this.settings.clusterCidrs });
+    const constructPaths = new Map<string, string>();
+    for (const c of this.node.findAll()) {
+      if (c instanceof ApiObject && c.kind === 'NetworkPolicy') constructPaths.set(objectRef({ metadata: { namespace: c.metadata.namespace, name: c.name } }), c.node.path);
+    }
+    const describe = (f: typeof report.findings[number]) => {
+      const file = f.file ? path.join(target, path.relative(staging, f.file)) : '<output>';
+      const where = constructPaths.get(f.object);
+      return `${where ? `[${where}] ` : ''}${f.object} (${file}${f.line ? `:${f.line}` : ''}): ${f.code} ${f.field}: ${f.message}. Fix: ${f.fix}`;
+    };
+    const errors = report.findings.filter((f) => f.severity === Severity.ERROR);
+    if ((this.settings.printWarnings ?? true)) {
+      for (const w of report.findings.filter((f) => f.severity === Severity.WARNING)) process.stderr.write(`cdk8s-netpol warning: ${describe(w)}\n`);
+    }
+    if (errors.length > 0) {
+      throw new Error(`NetworkPolicy validation failed; nothing was written to ${target}:\n  ${errors.map(describe).join('\n  ')}`);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { Finding, Severity } from './finding';
 import { LintCode } from './lint-codes';
+import { cidrsOverlap, parseCidr, ParsedCidr } from '../k8s/cidr';
 
 type JsonObject = Record<string, unknown>;
 
@@ -7,31 +8,184 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const DIRECTIONS = [['ingress', 'from', 'source'], ['egress', 'to', 'destination']] as const;
+
+function warning(code: string, field: string, message: string, fix: string): Finding {
+  return { severity: Severity.WARNING, code, field, message, fix };
+}
+
 /** NP001: a rule whose `from`/`to` is missing or empty matches every peer, in and outside the cluster. */
 export function allowsAllPeers(policy: JsonObject): Finding[] {
   const spec = policy.spec;
   if (!isObject(spec)) return [];
   const findings: Finding[] = [];
-  for (const [direction, field, word] of [['ingress', 'from', 'source'], ['egress', 'to', 'destination']] as const) {
+  for (const [direction, field, word] of DIRECTIONS) {
     const rules = spec[direction];
     if (!Array.isArray(rules)) continue;
     rules.forEach((rule, i) => {
       const peers = isObject(rule) ? rule[field] : undefined;
       if (Array.isArray(peers) && peers.length > 0) return;
       const explicitEmpty = Array.isArray(peers);
-      findings.push({
-        severity: Severity.WARNING,
-        code: LintCode.ALLOWS_ALL_PEERS,
-        field: explicitEmpty ? `spec.${direction}[${i}].${field}` : `spec.${direction}[${i}]`,
-        message: `${explicitEmpty ? `${field}: [] is empty` : `rule has no ${field}`}, so it allows every ${word}, inside and outside the cluster${ports(rule)}`,
-        fix: `List the allowed peers under ${field}; if every ${word} is really meant, say so in a comment (with cdk8s-netpol: Peer.anyone()).`,
+      const list = isObject(rule) ? rule.ports : undefined;
+      const ports = Array.isArray(list) && list.length > 0 ? 'on the listed ports' : 'on every port';
+      findings.push(warning(LintCode.ALLOWS_ALL_PEERS,
+        explicitEmpty ? `spec.${direction}[${i}].${field}` : `spec.${direction}[${i}]`,
+        `${explicitEmpty ? `${field}: [] is empty` : `rule has no ${field}`}, so it allows every ${word}, inside and outside the cluster, ${ports}`,
+        `List the allowed peers under ${field}; if every ${word} is really meant, say so in a comment (with cdk8s-netpol: Peer.anyone()).`));
+    });
+  }
+  return findings;
+}
+
+/**
+ * NP003: `- namespaceSelector: ...` and `- podSelector: ...` as two list items mean "all pods of those
+ * namespaces OR those pods of this namespace"; one item with both means "those pods in those
+ * namespaces". The YAML differs by one `-`.
+ */
+export function splitPeerSelectors(policy: JsonObject): Finding[] {
+  const spec = policy.spec;
+  if (!isObject(spec)) return [];
+  const findings: Finding[] = [];
+  for (const [direction, field] of DIRECTIONS) {
+    const rules = spec[direction];
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((rule, i) => {
+      const peers = isObject(rule) && Array.isArray(rule[field]) ? rule[field] as unknown[] : [];
+      for (let j = 0; j + 1 < peers.length; j++) {
+        const [a, b] = [peers[j], peers[j + 1]];
+        if (!isObject(a) || !isObject(b)) continue;
+        const onlyNs = (p: JsonObject) => p.namespaceSelector !== undefined && p.podSelector === undefined && p.ipBlock === undefined;
+        const onlyPods = (p: JsonObject) => p.podSelector !== undefined && p.namespaceSelector === undefined && p.ipBlock === undefined;
+        if ((onlyNs(a) && onlyPods(b)) || (onlyPods(a) && onlyNs(b))) {
+          findings.push(warning(LintCode.SPLIT_PEER_SELECTORS, `spec.${direction}[${i}].${field}[${j}]`,
+            `${field}[${j}] and ${field}[${j + 1}] are two peers (OR): every pod of the selected namespaces, or the selected pods of the policy's own namespace`,
+            'If you meant "these pods in these namespaces", put podSelector and namespaceSelector in one list item (remove the \'-\' before the second); if OR is meant, ignore this.'));
+        }
+      }
+    });
+  }
+  return findings;
+}
+
+/** NP005 and NP006: rules and policyTypes that disagree. */
+export function policyTypeMismatches(policy: JsonObject): Finding[] {
+  const spec = policy.spec;
+  if (!isObject(spec)) return [];
+  const findings: Finding[] = [];
+  const types = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0 ? spec.policyTypes : undefined;
+  const has = (d: string) => Array.isArray(spec[d]) && (spec[d] as unknown[]).length > 0;
+  if (types) {
+    for (const [direction, type] of [['ingress', 'Ingress'], ['egress', 'Egress']] as const) {
+      if (has(direction) && !types.includes(type)) {
+        findings.push(warning(LintCode.IGNORED_RULES, `spec.${direction}`,
+          `policyTypes ${JSON.stringify(types)} does not list ${type}, so these ${direction} rules are ignored`,
+          `Add ${type} to policyTypes, or delete the ${direction} rules.`));
+      }
+    }
+  } else if (!has('ingress')) {
+    findings.push(warning(LintCode.IMPLICIT_INGRESS_DENY, 'spec.policyTypes',
+      `policyTypes is not set and there are no ingress rules, so the API server defaults it to ${has('egress') ? '[Ingress, Egress]' : '[Ingress]'} and the policy denies all ingress to the pods it selects`,
+      `Write policyTypes explicitly: [${has('egress') ? 'Egress' : 'Ingress'}] ${has('egress') ? 'if only egress is meant' : 'to show the ingress deny is intended'}.`));
+  }
+  return findings;
+}
+
+/** NP007 and NP008: duplicate and shadowed rules within one policy and direction. */
+export function redundantRules(policy: JsonObject): Finding[] {
+  const spec = policy.spec;
+  if (!isObject(spec)) return [];
+  const findings: Finding[] = [];
+  for (const [direction, field] of DIRECTIONS) {
+    const rules = spec[direction];
+    if (!Array.isArray(rules)) continue;
+    const canon = rules.map((r) => canonicalRule(r, field));
+    canon.forEach((rule, j) => {
+      const twin = canon.findIndex((other, i) => i < j && other.key === rule.key);
+      if (twin >= 0) {
+        findings.push(warning(LintCode.DUPLICATE_RULE, `spec.${direction}[${j}]`, `is the same rule as spec.${direction}[${twin}]`, `Delete spec.${direction}[${j}].`));
+        return;
+      }
+      const wider = canon.findIndex((other, i) => i !== j && other.key !== rule.key && covers(other, rule));
+      if (wider >= 0) {
+        findings.push(warning(LintCode.SHADOWED_RULE, `spec.${direction}[${j}]`, `allows nothing that spec.${direction}[${wider}] does not already allow`,
+          `Delete spec.${direction}[${j}], or narrow spec.${direction}[${wider}] if it allows more than meant.`));
+      }
+    });
+  }
+  return findings;
+}
+
+interface CanonicalRule {
+  readonly key: string;
+  /** undefined: all peers. */
+  readonly peers?: Set<string>;
+  /** undefined: all ports. */
+  readonly ports?: Array<{ protocol: string; port?: number | string; endPort?: number }>;
+}
+
+function canonicalRule(rule: unknown, field: string): CanonicalRule {
+  const r = isObject(rule) ? rule : {};
+  const peerList = Array.isArray(r[field]) && (r[field] as unknown[]).length > 0 ? (r[field] as unknown[]) : undefined;
+  const portList = Array.isArray(r.ports) && r.ports.length > 0 ? r.ports : undefined;
+  const peers = peerList ? new Set(peerList.map(stableJson)) : undefined;
+  const ports = portList?.map((p) => {
+    const o = isObject(p) ? p : {};
+    return { protocol: typeof o.protocol === 'string' ? o.protocol : 'TCP', port: o.port as number | string | undefined, endPort: o.endPort as number | undefined };
+  });
+  const key = `${peers ? [...peers].sort().join('|') : '*'}#${ports ? ports.map(stableJson).sort().join('|') : '*'}`;
+  return { key, peers, ports };
+}
+
+function covers(a: CanonicalRule, b: CanonicalRule): boolean {
+  const peersCovered = a.peers === undefined || (b.peers !== undefined && [...b.peers].every((p) => a.peers!.has(p)));
+  if (!peersCovered) return false;
+  if (a.ports === undefined) return true;
+  if (b.ports === undefined) return false;
+  return b.ports.every((bp) => a.ports!.some((ap) => portCovers(ap, bp)));
+}
+
+function portCovers(a: { protocol: string; port?: number | string; endPort?: number }, b: { protocol: string; port?: number | string; endPort?: number }): boolean {
+  if (a.protocol !== b.protocol) return false;
+  if (a.port === undefined) return true;
+  if (typeof a.port === 'string' || typeof b.port === 'string' || b.port === undefined) return a.port === b.port && a.endPort === b.endPort;
+  return a.port <= b.port && (a.endPort ?? a.port) >= (b.endPort ?? b.port);
+}
+
+/** NP010: ipBlocks that overlap the cluster's pod or service CIDRs. */
+export function ipBlocksCoveringCluster(policy: JsonObject, clusterCidrs: Array<{ text: string; cidr: ParsedCidr }>): Finding[] {
+  const spec = policy.spec;
+  if (!isObject(spec) || clusterCidrs.length === 0) return [];
+  const findings: Finding[] = [];
+  for (const [direction, field] of DIRECTIONS) {
+    const rules = spec[direction];
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((rule, i) => {
+      const peers = isObject(rule) && Array.isArray(rule[field]) ? rule[field] as unknown[] : [];
+      peers.forEach((peer, j) => {
+        const cidr = isObject(peer) && isObject(peer.ipBlock) && typeof peer.ipBlock.cidr === 'string' ? parseCidr(peer.ipBlock.cidr, false).cidr : undefined;
+        const hit = cidr && clusterCidrs.find((c) => cidrsOverlap(c.cidr, cidr));
+        if (hit) {
+          findings.push(warning(LintCode.IPBLOCK_COVERS_CLUSTER, `spec.${direction}[${i}].${field}[${j}].ipBlock.cidr`,
+            `${JSON.stringify((peer as JsonObject & { ipBlock: JsonObject }).ipBlock.cidr)} overlaps the cluster range ${hit.text}; whether an ipBlock applies to pod or service IPs depends on the network plugin`,
+            'Select pods with podSelector/namespaceSelector instead, and keep ipBlocks for addresses outside the cluster (add the cluster ranges to except).'));
+        }
       });
     });
   }
   return findings;
 }
 
-function ports(rule: unknown): string {
-  const list = isObject(rule) ? rule.ports : undefined;
-  return Array.isArray(list) && list.length > 0 ? ' on the listed ports' : ' on every port';
+/** NP012: a policy without a namespace. */
+export function missingNamespace(policy: JsonObject): Finding[] {
+  const metadata = isObject(policy.metadata) ? policy.metadata : {};
+  if (typeof metadata.namespace === 'string' && metadata.namespace !== '') return [];
+  return [warning(LintCode.MISSING_NAMESPACE, 'metadata.namespace', 'is not set, so the policy applies to whatever namespace kubectl or the GitOps tool targets',
+    'Set metadata.namespace: a NetworkPolicy only ever applies to pods of its own namespace.')];
+}
+
+/** A JSON string with object keys sorted, so equal values compare equal. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
 }

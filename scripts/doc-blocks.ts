@@ -1,0 +1,50 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing, Yaml } from 'cdk8s';
+import { ThreeTier } from '../examples/three-tier';
+import { Reachability, ReachabilityOptions } from '../src';
+
+const ROOT = path.join(__dirname, '..');
+
+/** Model pods and addresses the three-tier example talks to but does not declare. */
+export const THREE_TIER_SURROUNDINGS: ReachabilityOptions = {
+  pods: [
+    { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } },
+    { namespace: 'ingress-nginx', name: 'controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  ],
+  externals: [{ name: 'payment-api', ip: '203.0.113.10' }],
+};
+
+/** The README's generated blocks, by name: each is the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. */
+export function readmeBlocks(): Record<string, string> {
+  const source = fs.readFileSync(path.join(ROOT, 'examples', 'three-tier.ts'), 'utf8');
+  const body = source.slice(source.indexOf('// README:start') + '// README:start'.length, source.indexOf('// README:end'));
+  const code = body.split('\n').slice(1, -1).map((l) => l.replace(/^ {4}/, '')).join('\n');
+  const chart = new ThreeTier(Testing.app(), 'three-tier');
+  const backend = Testing.synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('backend-'));
+  const graph = Reachability.fromChart(chart, THREE_TIER_SURROUNDINGS).connectivity().touching('shop');
+  return {
+    'three-tier-code': fence('ts', code),
+    'three-tier-yaml': fence('yaml', `# dist/three-tier.k8s.yaml (the backend's two policies; 7 policies in all)\n${Yaml.stringify(...backend).trim()}`),
+    'three-tier-mermaid': fence('mermaid', graph.toMermaid()),
+    'three-tier-dot': fence('dot', graph.toDot()),
+  };
+}
+
+function fence(lang: string, text: string): string {
+  return `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
+}
+
+/** `text` with every generated block replaced by its current content. */
+export function renderBlocks(text: string, blocks: Record<string, string>): string {
+  let out = text;
+  for (const [name, content] of Object.entries(blocks)) {
+    const open = `<!-- generated:${name} -->`;
+    const close = `<!-- /generated:${name} -->`;
+    const start = out.indexOf(open);
+    const end = out.indexOf(close);
+    if (start < 0 || end < start) throw new Error(`README.md has no ${open} ... ${close} block; add the markers where the block goes.`);
+    out = `${out.slice(0, start + open.length)}\n${content}\n${out.slice(end)}`;
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
+import { CliIo, ExitCode, UsageError } from '../cli-io';
+import { analyseInputs, ANALYSIS_OPTIONS } from './analyse-input';
+
+const OPTIONS: Record<string, OptionSpec> = {
+  from: { type: 'string', valueName: 'ns/name', description: 'the source endpoint' },
+  to: { type: 'string', valueName: 'ns/name', description: 'the destination endpoint' },
+  port: { type: 'string', valueName: 'number|name', description: 'the port (a number, or a container port name)' },
+  protocol: { type: 'string', valueName: 'TCP|UDP|SCTP', description: 'the protocol (default TCP)' },
+  format: { type: 'string', valueName: 'text|json', description: 'output format (default text)' },
+  ...ANALYSIS_OPTIONS,
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+};
+
+/** `netpol explain`: why one connection is allowed or denied. */
+export const EXPLAIN_HELP = `Usage: netpol explain [paths...] --from <ns/name> --to <ns/name> --port <number|name> [options]
+
+Says whether the source may connect to the destination on the port, naming the policies and rule
+indexes that allow it on each side, or, when denied, which side is isolated and by which policies.
+
+${describeOptions(OPTIONS)}
+`;
+
+export function explainCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseCommandArgs('explain', args, OPTIONS);
+  if (values.help) {
+    io.stdout(EXPLAIN_HELP);
+    return ExitCode.OK;
+  }
+  const format = oneOf(values.format, ['text', 'json'] as const, 'text', 'format');
+  if (!values.from || !values.to) throw new UsageError('--from and --to are required: name the endpoints as <namespace>/<name>.');
+  const port = portOption(values.port, values.protocol);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size']);
+  let explanation;
+  try {
+    explanation = reachability.explain(values.from, values.to, port);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({
+      from: explanation.from,
+      to: explanation.to,
+      port: explanation.port,
+      allowed: explanation.allowed,
+      loopback: explanation.loopback,
+      egress: explanation.egress,
+      ingress: explanation.ingress,
+      notes: explanation.notes,
+    }, null, 2)}\n`);
+  } else {
+    io.stdout(`${explanation.toString()}\n`);
+  }
+  if (unreadable) return ExitCode.USAGE;
+  return reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+}

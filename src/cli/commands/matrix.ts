@@ -1,0 +1,43 @@
+import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
+import { CliIo, ExitCode } from '../cli-io';
+import { analyseInputs, ANALYSIS_OPTIONS } from './analyse-input';
+
+const OPTIONS: Record<string, OptionSpec> = {
+  port: { type: 'string', valueName: 'number|name', description: 'the port to check (a number, or a container port name)' },
+  protocol: { type: 'string', valueName: 'TCP|UDP|SCTP', description: 'the protocol (default TCP)' },
+  format: { type: 'string', valueName: 'text|json|markdown|mermaid|dot', description: 'output format (default text)' },
+  ...ANALYSIS_OPTIONS,
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+};
+
+/** `netpol matrix`: who may connect to whom on one port. */
+export const MATRIX_HELP = `Usage: netpol matrix [paths...] --port <number|name> [options]
+
+Computes, for one port, whether each endpoint (pods, and the pod templates of Deployments,
+StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs, as <namespace>/<name>) may connect to
+each other one, under Kubernetes NetworkPolicy semantics. Policies the API server would reject
+are left out (reported on stderr, exit 1).
+
+${describeOptions(OPTIONS)}
+`;
+
+export function matrixCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseCommandArgs('matrix', args, OPTIONS);
+  if (values.help) {
+    io.stdout(MATRIX_HELP);
+    return ExitCode.OK;
+  }
+  const format = oneOf(values.format, ['text', 'json', 'markdown', 'mermaid', 'dot'] as const, 'text', 'format');
+  const port = portOption(values.port, values.protocol);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size']);
+  const matrix = reachability.matrix(port);
+  switch (format) {
+    case 'json': io.stdout(`${JSON.stringify(matrix.toJson())}\n`); break;
+    case 'markdown': io.stdout(`${matrix.toMarkdown()}\n`); break;
+    case 'mermaid': io.stdout(`${reachability.connectivity([port]).toMermaid()}\n`); break;
+    case 'dot': io.stdout(`${reachability.connectivity([port]).toDot()}\n`); break;
+    default: io.stdout(`${matrix.toText()}\n`);
+  }
+  if (unreadable) return ExitCode.USAGE;
+  return reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+}

@@ -1,0 +1,55 @@
+import { validateManifests } from '../../validation/validate-manifests';
+import { describeOptions, oneOf, OptionSpec, parseCommandArgs } from '../args';
+import { CliIo, ExitCode } from '../cli-io';
+import { readInputs } from '../input';
+
+const OPTIONS: Record<string, OptionSpec> = {
+  'format': { type: 'string', valueName: 'text|json', description: 'output format (default text)' },
+  'strict': { type: 'boolean', description: 'fail (exit 1) on warnings too' },
+  'legacy-cidr': { type: 'boolean', description: 'accept CIDRs that only Kubernetes < 1.36 accepts (leading zeros, host bits)' },
+  'cluster-cidr': { type: 'string', multiple: true, valueName: 'cidr', description: 'a pod or service CIDR of the cluster (for NP010)' },
+  'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
+  'help': { type: 'boolean', short: 'h', description: 'show this help' },
+};
+
+/** `netpol validate`: the API server's rules and the lints, for every NetworkPolicy in the input. */
+export const VALIDATE_HELP = `Usage: netpol validate [paths...] [options]
+
+Checks every NetworkPolicy in the files and directories (recursively: .yaml, .yml, .json; - for
+stdin; kind: List wrappers included; other kinds ignored) against the rules the Kubernetes API
+server enforces, and the lints for the classic mistakes.
+
+Exit: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 bad usage or unreadable input.
+
+${describeOptions(OPTIONS)}
+`;
+
+export function validateCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseCommandArgs('validate', args, OPTIONS);
+  if (values.help) {
+    io.stdout(VALIDATE_HELP);
+    return ExitCode.OK;
+  }
+  const format = oneOf(values.format, ['text', 'json'] as const, 'text', 'format');
+  const input = readInputs(positionals, io, values['max-file-size']);
+  const report = validateManifests(input.objects, { strictCidr: !values['legacy-cidr'], clusterCidrs: values['cluster-cidr'] ?? [] });
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const warnings = report.findings.length - errors;
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({
+      checked: report.checked,
+      findings: report.findings.map((f) => ({
+        severity: f.severity, code: f.code, file: f.file ?? null, object: f.object, field: f.field, message: `${f.message}. Fix: ${f.fix}`,
+      })),
+    }, null, 2)}\n`);
+  } else {
+    for (const f of report.findings) {
+      io.stdout(`${f.file ?? '<input>'}${f.line ? `:${f.line}` : ''}: ${f.object}: ${f.severity} ${f.code} ${f.field ? `${f.field}: ` : ''}${f.message}\n    fix: ${f.fix}\n`);
+    }
+    io.stdout(`checked ${report.checked} NetworkPolic${report.checked === 1 ? 'y' : 'ies'} in ${input.files.length} file${input.files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  }
+  if (report.checked === 0 && input.problems.length === 0) io.stderr('warning: no NetworkPolicy found in the input\n');
+  if (input.problems.length > 0) return ExitCode.USAGE;
+  if (errors > 0 || (values.strict && warnings > 0)) return ExitCode.FINDINGS;
+  return ExitCode.OK;
+}

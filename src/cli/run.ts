@@ -1,0 +1,51 @@
+import { CliIo, ExitCode, UsageError } from './cli-io';
+import { explainCommand } from './commands/explain';
+import { matrixCommand } from './commands/matrix';
+import { validateCommand } from './commands/validate';
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
+  validate: validateCommand,
+  matrix: matrixCommand,
+  explain: explainCommand,
+};
+
+/** The top-level help. */
+export const HELP = `Usage: netpol <command> [paths...] [options]
+
+Commands:
+  validate   check NetworkPolicies against the API server's rules and the lints
+  matrix     who may connect to whom on one port (text, json, markdown, mermaid, dot)
+  explain    why one connection is allowed or denied
+
+Inputs are files and directories of YAML/JSON manifests (recursively), or - for stdin.
+Exit codes: 0 ok, 1 invalid policies found, 2 bad usage or unreadable input.
+Run 'netpol <command> --help' for a command's options.
+`;
+
+/**
+ * Runs the CLI and returns the exit code. Never throws and never prints a stack trace: every
+ * failure becomes a message and exit 2 (set NETPOL_DEBUG=1 to see the stack of an internal error).
+ */
+export function runCli(argv: string[], io: CliIo): number {
+  const [command, ...args] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(HELP);
+      return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
+    const run = COMMANDS[command];
+    if (!run) {
+      io.stderr(`netpol: unknown command ${JSON.stringify(command)}. Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'netpol --help'.\n`);
+      return ExitCode.USAGE;
+    }
+    return run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`netpol ${command}: ${e.message}\n`);
+    } else {
+      io.stderr(`netpol ${command}: internal error: ${e instanceof Error ? e.message : String(e)}. This is a bug; please report it with the input that caused it.\n`);
+      if (process.env.NETPOL_DEBUG) io.stderr(`${e instanceof Error ? e.stack : ''}\n`);
+    }
+    return ExitCode.USAGE;
+  }
+}

@@ -1,0 +1,218 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+
+/** A manifest object with where it came from. */
+export interface ReadObject {
+  readonly object: unknown;
+  /** The file (or `<stdin>`). */
+  readonly file: string;
+  /** The 1-based line the object starts on, when known. */
+  readonly line?: number;
+}
+
+/** Input that could not be read or parsed. */
+export interface ReadProblem {
+  readonly file: string;
+  readonly line?: number;
+  readonly message: string;
+}
+
+/** Limits that keep a hostile input from exhausting time or memory. */
+export interface ReadLimits {
+  /** Largest file accepted, in bytes. */
+  readonly maxFileBytes: number;
+  /** Most files read from one directory tree. */
+  readonly maxFiles: number;
+  /** Deepest nesting of mappings and lists accepted. */
+  readonly maxDepth: number;
+  /** Most YAML aliases resolved per document (alias bombs). */
+  readonly maxAliasCount: number;
+}
+
+/** Default limits: 64 MiB per file, 100,000 files, nesting 64, 100 aliases per document. */
+export const DEFAULT_READ_LIMITS: ReadLimits = { maxFileBytes: 64 * 1024 * 1024, maxFiles: 100_000, maxDepth: 64, maxAliasCount: 100 };
+
+/** What reading produced: the objects, and the problems (each one makes the input unusable). */
+export interface ReadResult {
+  readonly objects: ReadObject[];
+  readonly problems: ReadProblem[];
+  /** Files read (after expanding directories). */
+  readonly files: string[];
+}
+
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/**
+ * Reads manifests from files, directories (recursively: `.yaml`, `.yml`, `.json`, in sorted order)
+ * and `-` (stdin). Multi-document YAML and JSON are accepted; `kind: List` wrappers are kept for the
+ * caller to open. Never throws: unreadable, binary, oversized, too deeply nested or unparseable
+ * input becomes a problem with the file and, where known, the line.
+ */
+export function readManifests(paths: string[], readStdin: () => Buffer, limits: ReadLimits = DEFAULT_READ_LIMITS): ReadResult {
+  const objects: ReadObject[] = [];
+  const problems: ReadProblem[] = [];
+  const files: string[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      files.push('<stdin>');
+      let data: Buffer;
+      try {
+        data = readStdin();
+      } catch (e) {
+        problems.push({ file: '<stdin>', message: `cannot read standard input: ${errorText(e)}` });
+        continue;
+      }
+      parseInto('<stdin>', data, limits, objects, problems);
+      continue;
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch (e) {
+      problems.push({ file: p, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${errorText(e)}` });
+      continue;
+    }
+    const list = stat.isDirectory() ? listManifestFiles(p, limits, problems) : [p];
+    for (const file of list) {
+      files.push(file);
+      let data: Buffer;
+      try {
+        const size = fs.statSync(file).size;
+        if (size > limits.maxFileBytes) {
+          problems.push({ file, message: `file is ${formatBytes(size)}, larger than the limit of ${formatBytes(limits.maxFileBytes)}; split it, or raise the limit with --max-file-size` });
+          continue;
+        }
+        data = fs.readFileSync(file);
+      } catch (e) {
+        problems.push({ file, message: `cannot read: ${errorText(e)}` });
+        continue;
+      }
+      parseInto(file, data, limits, objects, problems);
+    }
+  }
+  return { objects, problems, files };
+}
+
+function listManifestFiles(dir: string, limits: ReadLimits, problems: ReadProblem[]): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      problems.push({ file: d, message: `cannot read directory: ${errorText(e)}` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (out.length >= limits.maxFiles) return;
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(entry.name).toLowerCase())) out.push(full);
+    }
+  };
+  walk(dir);
+  if (out.length >= limits.maxFiles) {
+    problems.push({ file: dir, message: `more than ${limits.maxFiles} manifest files; point at a smaller directory` });
+  }
+  return out;
+}
+
+/** Parses one file's bytes into objects (YAML 1.1, as kubectl reads it; JSON is valid YAML). */
+function parseInto(file: string, data: Buffer, limits: ReadLimits, objects: ReadObject[], problems: ReadProblem[]): void {
+  if (data.length > limits.maxFileBytes) {
+    problems.push({ file, message: `input is ${formatBytes(data.length)}, larger than the limit of ${formatBytes(limits.maxFileBytes)}` });
+    return;
+  }
+  if (data.includes(0)) {
+    problems.push({ file, message: 'not a text file (it contains NUL bytes); give YAML or JSON manifests' });
+    return;
+  }
+  const text = data.toString('utf8');
+  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(data)) {
+    problems.push({ file, message: 'not valid UTF-8 text; give YAML or JSON manifests' });
+    return;
+  }
+  if (text.trim() === '') return;
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    // JSON: parse it as JSON (much faster than YAML for large kubectl output), fall back to YAML.
+    try {
+      const value = JSON.parse(text);
+      const depthProblem = depthExceeded(value, limits.maxDepth);
+      if (depthProblem) problems.push({ file, line: 1, message: depthProblem });
+      else for (const o of Array.isArray(value) ? value : [value]) objects.push({ object: o, file, line: 1 });
+      return;
+    } catch (e) {
+      if (e instanceof RangeError) {
+        problems.push({ file, message: `nested too deeply to parse (${errorText(e)})` });
+        return;
+      }
+      // not JSON after all: YAML below
+    }
+  }
+  const lineCounter = new LineCounter();
+  let docs;
+  try {
+    docs = parseAllDocuments(text, { version: '1.1', lineCounter, uniqueKeys: true, prettyErrors: false });
+  } catch (e) {
+    problems.push({ file, message: `cannot parse YAML: ${errorText(e)}` });
+    return;
+  }
+  if (!Array.isArray(docs)) docs = [docs];
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error) {
+      const line = error.pos ? lineCounter.linePos(error.pos[0]).line : undefined;
+      problems.push({ file, line, message: `cannot parse YAML: ${firstLine(error.message)}` });
+      return;
+    }
+    const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : undefined;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    } catch (e) {
+      const message = errorText(e);
+      problems.push({
+        file,
+        line,
+        message: /alias/i.test(message)
+          ? `too many YAML aliases in one document (more than ${limits.maxAliasCount}): refusing to expand what looks like an alias bomb`
+          : e instanceof RangeError ? 'nested too deeply to parse' : `cannot read YAML: ${firstLine(message)}`,
+      });
+      return;
+    }
+    if (value === null || value === undefined) continue;
+    const depthProblem = depthExceeded(value, limits.maxDepth);
+    if (depthProblem) {
+      problems.push({ file, line, message: depthProblem });
+      return;
+    }
+    objects.push({ object: value, file, line });
+  }
+}
+
+/** A message when `value` nests deeper than `max`, else undefined (iterative: no stack overflow). */
+function depthExceeded(value: unknown, max: number): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return `nested more than ${max} levels deep; a manifest is never that deep`;
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
+}

@@ -1,0 +1,37 @@
+/** A manifest object with where it came from. */
+export interface SourcedObject {
+  readonly object: unknown;
+  /** The file it was read from. */
+  readonly file?: string;
+  /** The 1-based line it starts on. */
+  readonly line?: number;
+}
+
+/** Most levels of `kind: List` inside `kind: List` that are opened. */
+const MAX_LIST_DEPTH = 8;
+
+/**
+ * The objects inside `kind: List` (and `*List`) wrappers, as `kubectl get -o yaml` prints them,
+ * flattened; non-objects are dropped. Each item keeps its wrapper's file and line.
+ */
+export function flattenLists(objects: readonly SourcedObject[]): Array<SourcedObject & { object: Record<string, any> }> {
+  const out: Array<SourcedObject & { object: Record<string, any> }> = [];
+  const visit = (object: unknown, source: SourcedObject, depth: number) => {
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) return;
+    const o = object as Record<string, any>;
+    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
+      if (depth < MAX_LIST_DEPTH) for (const item of o.items) visit(item, source, depth + 1);
+      return;
+    }
+    out.push({ object: o, file: source.file, line: source.line });
+  };
+  for (const source of objects) visit(source.object, source, 0);
+  return out;
+}
+
+/** `<namespace>/<name>` of an object, with `<none>` for missing parts. */
+export function objectRef(object: Record<string, any>): string {
+  const ns = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : '<none>';
+  const name = typeof object.metadata?.name === 'string' && object.metadata.name !== '' ? object.metadata.name : '<unnamed>';
+  return `${ns}/${name}`;
+}

@@ -1,0 +1,78 @@
+import { netpol, policyYaml, tempDir } from './cli-harness';
+
+const PODS = ['web', 'api', 'db'].map((n) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${n}\n  namespace: shop\n  labels: { app: ${n} }\nspec:\n  containers: [{ name: c, ports: [{ containerPort: 8080, name: http }] }]\n`).join('---\n');
+const POLICY = policyYaml('api', '  podSelector: { matchLabels: { app: api } }\n  policyTypes: [Ingress]\n  ingress:\n    - from: [{ podSelector: { matchLabels: { app: web } } }]\n      ports: [{ port: http }]\n');
+
+describe('netpol matrix', () => {
+  const dir = tempDir({ 'pods.yaml': PODS, 'policy.yaml': POLICY });
+
+  test('--format json: every pair, including each endpoint to itself', () => {
+    const r = netpol(['matrix', dir, '--port', '8080', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toEqual({
+      port: 8080,
+      protocol: 'TCP',
+      endpoints: ['shop/web', 'shop/api', 'shop/db'],
+      allowed: {
+        'shop/web': { 'shop/web': true, 'shop/api': true, 'shop/db': true },
+        'shop/api': { 'shop/web': true, 'shop/api': true, 'shop/db': true },
+        'shop/db': { 'shop/web': true, 'shop/api': false, 'shop/db': true },
+      },
+    });
+  });
+
+  test('named port, text, markdown, mermaid and dot', () => {
+    expect(netpol(['matrix', dir, '--port', 'http']).stdout).toContain('port http/TCP: rows may connect to columns');
+    expect(netpol(['matrix', dir, '--port', '8080', '--format', 'markdown']).stdout).toContain('| `shop/db` | ✅ | ❌ | ↺ |');
+    const mermaid = netpol(['matrix', dir, '--port', '8080', '--format', 'mermaid']).stdout;
+    expect(mermaid).toMatch(/^flowchart LR\n {2}subgraph ns_shop\["namespace shop"\]/);
+    expect(mermaid).not.toMatch(/n2 -->\|"8080\/TCP"\| n1/);
+    const dot = netpol(['matrix', dir, '--port', '8080', '--format', 'dot']).stdout;
+    expect(dot).toContain('"shop/web" -> "shop/api" [label="8080/TCP"];');
+    expect(dot).not.toContain('"shop/db" -> "shop/api"');
+  });
+
+  test('policies the API server would reject are left out, reported, exit 1', () => {
+    const bad = tempDir({ 'pods.yaml': PODS, 'bad.yaml': policyYaml('bad', '  podSelector: {}\n  ingress: [{ ports: [{ port: 0 }] }]\n') });
+    const r = netpol(['matrix', bad, '--port', '80']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('shop/bad: left out: the API server would reject it (spec.ingress[0].ports[0].port: Invalid value: 0');
+  });
+
+  test('usage errors', () => {
+    expect(netpol(['matrix', dir])).toMatchObject({ code: 2, stderr: expect.stringContaining('--port is required') });
+    expect(netpol(['matrix', dir, '--port', '0'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--port "0": Port.of (port): 0 is not a valid port number') });
+    expect(netpol(['matrix', dir, '--port', '80', '--protocol', 'icmp'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--protocol "ICMP" is not supported') });
+  });
+});
+
+describe('netpol explain', () => {
+  const dir = tempDir({ 'pods.yaml': PODS, 'policy.yaml': POLICY });
+
+  test('allowed: names the policy and rule', () => {
+    const r = netpol(['explain', dir, '--from', 'shop/web', '--to', 'shop/api', '--port', '8080']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe([
+      'shop/web -> shop/api on 8080/TCP: ALLOWED',
+      '  egress of shop/web: not isolated (no policy selects it for egress), so everything is allowed',
+      '  ingress of shop/api: isolated by shop/api; allowed by shop/api ingress[0]',
+      '',
+    ].join('\n'));
+  });
+
+  test('denied: says which side and which policies; json', () => {
+    const r = netpol(['explain', dir, '--from', 'shop/db', '--to', 'shop/api', '--port', 'http', '--format', 'json']);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ from: 'shop/db', to: 'shop/api', port: 'http/TCP (8080)', allowed: false, ingress: { isolated: true, isolatingPolicies: ['shop/api'], allowedBy: [] } });
+  });
+
+  test('external endpoints and unknown endpoints', () => {
+    const r = netpol(['explain', dir, '--from', 'shop/api', '--to', 'payment', '--port', '443', '--external', 'payment=203.0.113.10']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ingress of payment: outside the cluster, not policed');
+    expect(netpol(['explain', dir, '--from', 'shop/nope', '--to', 'shop/api', '--port', '80'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown endpoint "shop/nope". Known endpoints: shop/web, shop/api, shop/db') });
+    expect(netpol(['explain', dir, '--from', 'shop/web', '--port', '80'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--from and --to are required') });
+    expect(netpol(['explain', dir, '--from', 'a', '--to', 'b', '--port', '1', '--external', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('write name=ip') });
+  });
+});

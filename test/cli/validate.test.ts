@@ -1,0 +1,69 @@
+import * as path from 'path';
+import { netpol, policyYaml, tempDir } from './cli-harness';
+
+const GOOD = policyYaml('deny', '  podSelector: {}\n  policyTypes: [Ingress]\n');
+const BAD_PORT = policyYaml('bad', '  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n    - ports:\n        - port: 0\n        - port: 80\n          endPort: 70\n');
+const WARN = policyYaml('open', '  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n    - from: []\n');
+
+describe('netpol validate', () => {
+  test('valid policies: exit 0 and a summary', () => {
+    const dir = tempDir({ 'a.yaml': GOOD });
+    const r = netpol(['validate', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('checked 1 NetworkPolicy in 1 file: 0 errors, 0 warnings\n');
+  });
+
+  test('errors: exit 1, each with file, line, object, field path, value and fix', () => {
+    const dir = tempDir({ 'a.yaml': `${GOOD}---\n${BAD_PORT}` });
+    const r = netpol(['validate', dir]);
+    expect(r.code).toBe(1);
+    const file = path.join(dir, 'a.yaml');
+    expect(r.stdout).toContain(`${file}:10: shop/bad: error FieldValueInvalid spec.ingress[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive\n    fix: `);
+    expect(r.stdout).toContain('shop/bad: error FieldValueInvalid spec.ingress[0].ports[1].endPort: Invalid value: 70: must be greater than or equal to `port`');
+    expect(r.stdout).toMatch(/checked 2 NetworkPolicies in 1 file: 2 errors, 0 warnings\n$/);
+  });
+
+  test('--format json prints exactly one object of the documented shape', () => {
+    const dir = tempDir({ 'x/b.yml': BAD_PORT, 'x/w.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'j', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }] }) });
+    const r = netpol(['validate', dir, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['checked', 'findings']);
+    expect(out.checked).toBe(2);
+    expect(out.findings).toHaveLength(2);
+    for (const f of out.findings) expect(Object.keys(f)).toEqual(['severity', 'code', 'file', 'object', 'field', 'message']);
+    expect(out.findings[0]).toMatchObject({ severity: 'error', code: 'FieldValueInvalid', file: path.join(dir, 'x/b.yml'), object: 'shop/bad', field: 'spec.ingress[0].ports[0].port' });
+    expect(out.findings[0].message).toMatch(/^Invalid value: 0: must be between 1 and 65535, inclusive\. Fix: /);
+  });
+
+  test('warnings pass unless --strict', () => {
+    const dir = tempDir({ 'w.yaml': WARN });
+    expect(netpol(['validate', dir]).code).toBe(0);
+    const strict = netpol(['validate', dir, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('warning NP001 spec.ingress[0].from: from: [] is empty, so it allows every source');
+  });
+
+  test('strict CIDRs by default, legacy on request', () => {
+    const dir = tempDir({ 'c.yaml': policyYaml('c', '  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ ipBlock: { cidr: 10.0.0.1/8 } }]\n') });
+    const strict = netpol(['validate', dir]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('must not have bits set beyond the prefix length (did you mean 10.0.0.0/8?) (rejected from Kubernetes 1.36 on');
+    expect(netpol(['validate', dir, '--legacy-cidr']).code).toBe(0);
+  });
+
+  test('stdin with -', () => {
+    const r = netpol(['validate', '-'], BAD_PORT);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('<stdin>:1: shop/bad: error');
+  });
+
+  test('usage errors exit 2 with a hint', () => {
+    expect(netpol(['validate'])).toMatchObject({ code: 2, stderr: expect.stringContaining('no input: give files or directories') });
+    expect(netpol(['validate', '.', '--format', 'xml'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--format "xml" is not supported. Use one of: text, json.') });
+    expect(netpol(['validate', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--bogus'. Run 'netpol validate --help'") });
+    expect(netpol(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
+    expect(netpol(['validate', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: netpol validate') });
+    expect(netpol(['--help']).code).toBe(0);
+  });
+});

@@ -1,0 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { readmeBlocks, renderBlocks } from '../scripts/doc-blocks';
+
+test('the generated blocks of README.md are current (run `npx projen docs` to refresh)', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  expect(renderBlocks(readme, readmeBlocks())).toBe(readme);
+});
+
+test('the README shows the three-tier example in under 30 lines of TypeScript', () => {
+  expect(readmeBlocks()['three-tier-code'].split('\n').length - 2).toBeLessThan(30);
+});

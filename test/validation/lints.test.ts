@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { validateManifests } from '../../src/validation/validate-manifests';
+
+/**
+ * The README documents every lint with a bad and a fixed example; both are checked here, so the
+ * documentation cannot drift from the behaviour: the bad one triggers the lint, the fixed one gives
+ * no finding at all.
+ */
+const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const examples = [...readme.matchAll(/<!-- lint:(NP\d{3}):(bad|fixed) -->\s*```yaml\n([\s\S]*?)```/g)]
+  .map(([, code, kind, yaml]) => ({ code, kind, objects: parseAllDocuments(yaml).map((d) => ({ object: d.toJS(), file: 'README.md' })) }));
+const CODES = ['NP001', 'NP002', 'NP003', 'NP004', 'NP005', 'NP006', 'NP007', 'NP008', 'NP009', 'NP010', 'NP011', 'NP012'];
+
+test('the README has a bad and a fixed example for every lint code', () => {
+  for (const code of CODES) {
+    expect(examples.filter((e) => e.code === code).map((e) => e.kind).sort()).toEqual(['bad', 'fixed']);
+  }
+});
+
+describe.each(CODES)('%s', (code) => {
+  const validate = (kind: string) => validateManifests(examples.find((e) => e.code === code && e.kind === kind)!.objects, { clusterCidrs: ['10.244.0.0/16'] });
+
+  test('the bad example triggers it, with a field path and a fix', () => {
+    const findings = validate('bad').findings.filter((f) => f.code === code);
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      expect(f.field).toMatch(/^(metadata|spec)\./);
+      expect(f.fix.length).toBeGreaterThan(10);
+      expect(f.object).toMatch(/\//);
+    }
+    expect(findings[0].severity).toBe(code === 'NP011' ? 'error' : 'warning');
+  });
+
+  test('the fixed example gives no finding', () => {
+    expect(validate('fixed').findings).toEqual([]);
+  });
+});
+
+describe('lint details', () => {
+  const np = (name: string, spec: any, ns = 'shop') => ({ object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec } });
+
+  test('field paths point at the offending element', () => {
+    const report = validateManifests([np('x', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ podSelector: { matchLabels: { a: 'b' } } }] },
+        { from: [{ podSelector: { matchLabels: { a: 'b' } } }, { namespaceSelector: { matchLabels: { n: 'm' } } }, { podSelector: {} }] },
+        {},
+      ],
+    })]);
+    const byCode = (c: string) => report.findings.filter((f) => f.code === c).map((f) => f.field);
+    expect(byCode('NP001')).toEqual(['spec.ingress[2]']);
+    expect(byCode('NP003')).toEqual(['spec.ingress[1].from[0]', 'spec.ingress[1].from[1]']);
+    expect(byCode('NP008')).toEqual(['spec.ingress[0]', 'spec.ingress[1]']);
+  });
+
+  test('lints skip policies the API server rejects, and findings carry object, file and line', () => {
+    const report = validateManifests([{ object: np('bad', { podSelector: {}, ingress: [{ from: [], ports: [{ port: 0 }] }] }).object, file: 'a.yaml', line: 7 }]);
+    expect(report.findings.map((f) => f.code)).toEqual(['FieldValueInvalid']);
+    expect(report.findings[0]).toMatchObject({ object: 'shop/bad', file: 'a.yaml', line: 7, field: 'spec.ingress[0].ports[0].port' });
+  });
+
+  test('NP002 is satisfied by an egress rule on 53/UDP, a UDP range or all ports', () => {
+    const deny = np('deny', { podSelector: {}, policyTypes: ['Egress'] });
+    for (const ports of [[{ protocol: 'UDP', port: 53 }], [{ protocol: 'UDP', port: 1, endPort: 100 }], [{ protocol: 'UDP' }], undefined]) {
+      const dns = np('dns', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ...(ports ? { ports } : {}) }] });
+      expect(validateManifests([deny, dns]).findings.filter((f) => f.code === 'NP002')).toEqual([]);
+    }
+    const tcpOnly = np('dns', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 53 }] }] });
+    expect(validateManifests([deny, tcpOnly]).findings.filter((f) => f.code === 'NP002')).toHaveLength(1);
+    const otherNamespace = np('dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] }, 'elsewhere');
+    expect(validateManifests([deny, otherNamespace]).findings.filter((f) => f.code === 'NP002')).toHaveLength(1);
+  });
+
+  test('NP004 checks peers only in namespaces with declared workloads', () => {
+    const deploy = { object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'shop' }, spec: { template: { metadata: { labels: { app: 'api' } } } } } };
+    const policy = np('api', {
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [
+          { podSelector: { matchLabels: { app: 'wbe' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { app: 'x' } } },
+        ],
+      }],
+    });
+    const report = validateManifests([deploy, policy]);
+    expect(report.findings.filter((f) => f.code === 'NP004').map((f) => f.field)).toEqual(['spec.ingress[0].from[0].podSelector']);
+  });
+
+  test('other kinds are ignored and List wrappers are opened', () => {
+    const list = { object: { apiVersion: 'v1', kind: 'List', items: [np('a', { podSelector: {}, policyTypes: ['Ingress'] }).object, { kind: 'ConfigMap', metadata: { name: 'c' } }] } };
+    const report = validateManifests([list, { object: { kind: 'Secret' } }]);
+    expect(report.checked).toBe(1);
+    expect(report.findings).toEqual([]);
+  });
+});
