@@ -104,6 +104,13 @@ project.addTask('docs', {
   exec: 'ts-node --project scripts/tsconfig.json scripts/docs.ts',
 });
 
+// `npm run bench`: speed and memory figures with ratios (targets live here, never in unit tests).
+project.addTask('bench', {
+  description: 'Benchmarks: synth, validation and analysis at 100 / 1,000 / 5,000 services; writes bench/results.json',
+  exec: 'ts-node --project bench/tsconfig.json bench/run.ts',
+  receiveArgs: true,
+});
+
 // `npm run synth`: synthesize every example app into dist/ (atomically: a failure keeps the old dist/).
 project.addTask('synth', {
   description: 'Synthesize the example applications into dist/',

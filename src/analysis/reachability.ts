@@ -158,7 +158,8 @@ export class Reachability {
     const edges: ConnectivityEdge[] = [...allowed.entries()]
       .map(([key, set]) => {
         const [s, d] = key.split(' ').map(Number);
-        return { from: this._cluster.endpoints[s].id, to: this._cluster.endpoints[d].id, ports: explicit ? probes.filter((_, k) => set.has(k)).map((p) => p.label) : summarizePorts(probes, set) };
+        const labels = explicit ? probes.filter((_, k) => set.has(k)).map((p) => p.label) : summarizePorts(probes, set);
+        return { from: this._cluster.endpoints[s].id, to: this._cluster.endpoints[d].id, ports: labels };
       })
       .sort((a, b) => (a.from === b.from ? (a.to < b.to ? -1 : 1) : a.from < b.from ? -1 : 1));
     return ConnectivityGraph._of(this._cluster.endpoints.map((e) => ({ id: e.id, namespace: e.namespace })), edges);

@@ -13,7 +13,9 @@ export interface OptionSpec {
 }
 
 /** Parses a command's arguments; unknown options are usage errors naming the command's help. */
-export function parseCommandArgs(command: string, args: string[], options: Record<string, OptionSpec>): { values: Record<string, any>; positionals: string[] } {
+export function parseCommandArgs(
+  command: string, args: string[], options: Record<string, OptionSpec>,
+): { values: Record<string, any>; positionals: string[] } {
   try {
     const parsed = parseArgs({
       args,

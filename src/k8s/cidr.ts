@@ -146,7 +146,8 @@ export function parseCidr(text: string, strict = true): CidrParseResult {
   if (cidr.hostBitsSet) {
     strictProblems.push(`must not have bits set beyond the prefix length (did you mean ${formatCidr(cidr)}?)`);
   }
-  return { cidr, problems: strict ? strictProblems : [], strictOnly: strictProblems.length > 0 };
+  // Like the API server, report the first strict problem only (leading zeros, IPv4-mapped, host bits).
+  return { cidr, problems: strict ? strictProblems.slice(0, 1) : [], strictOnly: strictProblems.length > 0 };
 }
 
 /** Whether `inner` is a strict subset of `outer` (same family, inside it, longer prefix). */

@@ -93,7 +93,9 @@ function checkMetadata(c: Collector, metadata: Json): void {
     if (typeof generateName !== 'string') {
       c.typeError('metadata.generateName', generateName, 'a string', 'generateName is a name prefix such as allow-.');
     } else {
-      const problems = dns1123SubdomainProblems(generateName.replace(/-$/, 'a'));
+      // The API server masks a trailing '-' of a prefix longer than one character (maskTrailingDash).
+      const masked = generateName.length > 1 && generateName.endsWith('-') ? `${generateName.slice(0, -2)}a` : generateName;
+      const problems = dns1123SubdomainProblems(masked);
       for (const p of problems) c.add('FieldValueInvalid', 'metadata.generateName', generateName, p, 'Use lowercase letters, digits, \'-\' and \'.\'.');
     }
   }

@@ -14,7 +14,12 @@ export interface CheckedPolicy {
 
 /** Lints that need several objects: duplicate names, mergeable policies, DNS, selectors matching nothing. */
 export function crossObjectLints(policies: CheckedPolicy[], cluster: Cluster): Array<{ policy: CheckedPolicy; finding: Finding }> {
-  return [...duplicateNames(policies), ...mergeablePolicies(policies), ...egressDenyWithoutDns(policies), ...selectorsMatchingNothing(policies, cluster)];
+  return [
+    ...duplicateNames(policies),
+    ...mergeablePolicies(policies),
+    ...egressDenyWithoutDns(policies),
+    ...selectorsMatchingNothing(policies, cluster),
+  ];
 }
 
 function at(policy: CheckedPolicy, severity: Severity, code: string, field: string, message: string, fix: string) {
@@ -115,7 +120,7 @@ function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster) {
         (Array.isArray(rule?.[field]) ? rule[field] : []).forEach((peer: any, j: number) => {
           if (!peer?.podSelector) return;
           const namespaces = peer.namespaceSelector
-            ? cluster.namespaces.size > 0 ? [...cluster.namespaces.entries()].filter(([, labels]) => compileSelector(peer.namespaceSelector).matches(labels)).map(([ns]) => ns) : []
+            ? [...cluster.namespaces.entries()].filter(([, labels]) => compileSelector(peer.namespaceSelector).matches(labels)).map(([ns]) => ns)
             : [p.namespace];
           const known = namespaces.flatMap((ns) => byNamespace.get(ns) ?? []);
           if (known.length === 0) return;

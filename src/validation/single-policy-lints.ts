@@ -144,7 +144,9 @@ function covers(a: CanonicalRule, b: CanonicalRule): boolean {
   return b.ports.every((bp) => a.ports!.some((ap) => portCovers(ap, bp)));
 }
 
-function portCovers(a: { protocol: string; port?: number | string; endPort?: number }, b: { protocol: string; port?: number | string; endPort?: number }): boolean {
+type PortEntry = { protocol: string; port?: number | string; endPort?: number };
+
+function portCovers(a: PortEntry, b: PortEntry): boolean {
   if (a.protocol !== b.protocol) return false;
   if (a.port === undefined) return true;
   if (typeof a.port === 'string' || typeof b.port === 'string' || b.port === undefined) return a.port === b.port && a.endPort === b.endPort;

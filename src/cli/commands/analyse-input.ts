@@ -9,7 +9,9 @@ export const ANALYSIS_OPTIONS = {
 };
 
 /** The analyser over the command's inputs; `unreadable` is true when some input could not be read. */
-export function analyseInputs(paths: string[], io: CliIo, externals: string[] | undefined, maxFileSize: string | undefined): { reachability: Reachability; unreadable: boolean } {
+export function analyseInputs(
+  paths: string[], io: CliIo, externals: string[] | undefined, maxFileSize: string | undefined,
+): { reachability: Reachability; unreadable: boolean } {
   const input = readInputs(paths, io, maxFileSize);
   const ext = (externals ?? []).map((spec) => {
     const [name, ip] = spec.split('=');
