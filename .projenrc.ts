@@ -38,9 +38,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   devDeps: [
     `cdk8s-plus-28@${CDK8S_PLUS_VERSION}`,
     'fast-check@^4',
+    '@types/js-yaml@^4',
+    'yaml@^2.9.1',
   ],
-  // Not jsii modules, so they travel inside the package. `yaml` is the parser cdk8s itself uses.
-  bundledDeps: ['yaml@^2.9.1'],
+  // Not jsii modules, so they travel inside the package. js-yaml reads manifests ~10x faster and in
+  // ~5x less memory than the `yaml` package cdk8s uses for writing (50 MB: 4 s instead of 50 s).
+  bundledDeps: ['js-yaml@^4.1.0'],
 
   bin: { netpol: 'lib/cli/main.js' },
 
@@ -102,6 +105,14 @@ project.testTask.prependSpawn(project.compileTask);
 project.addTask('docs', {
   description: 'Regenerate the generated blocks of README.md and docs/ from the code',
   exec: 'ts-node --project scripts/tsconfig.json scripts/docs.ts',
+});
+
+// `npx projen test:fuzz`: the property tests with a random (printed) seed and many more runs.
+project.addTask('test:fuzz', {
+  description: 'Property tests with a random seed (printed; replay with NETPOL_FUZZ_SEED) and 20x the runs',
+  env: { NETPOL_FUZZ: '1' },
+  exec: 'jest --ci --coverage=false --testPathPattern "property"',
+  receiveArgs: true,
 });
 
 // `npm run bench`: speed and memory figures with ratios (targets live here, never in unit tests).

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import * as jsyaml from 'js-yaml';
+import { KUBE_YAML_SCHEMA } from './kube-yaml-schema';
 
 /** A manifest object with where it came from. */
 export interface ReadObject {
@@ -26,12 +27,12 @@ export interface ReadLimits {
   readonly maxFiles: number;
   /** Deepest nesting of mappings and lists accepted. */
   readonly maxDepth: number;
-  /** Most YAML aliases resolved per document (alias bombs). */
-  readonly maxAliasCount: number;
+  /** Most nodes a document may expand to, per byte of text (YAML aliases can expand exponentially). */
+  readonly expansionFactor: number;
 }
 
-/** Default limits: 64 MiB per file, 100,000 files, nesting 64, 100 aliases per document. */
-export const DEFAULT_READ_LIMITS: ReadLimits = { maxFileBytes: 64 * 1024 * 1024, maxFiles: 100_000, maxDepth: 64, maxAliasCount: 100 };
+/** Default limits: 64 MiB per file, 100,000 files, nesting 64, at most 1M nodes plus one per byte. */
+export const DEFAULT_READ_LIMITS: ReadLimits = { maxFileBytes: 64 * 1024 * 1024, maxFiles: 100_000, maxDepth: 64, expansionFactor: 1 };
 
 /** What reading produced: the objects, and the problems (each one makes the input unusable). */
 export interface ReadResult {
@@ -119,7 +120,7 @@ function listManifestFiles(dir: string, limits: ReadLimits, problems: ReadProble
   return out;
 }
 
-/** Parses one file's bytes into objects (YAML 1.1, as kubectl reads it; JSON is valid YAML). */
+/** Parses one file's bytes into objects (YAML with kubectl's 1.1 booleans; JSON is valid YAML). */
 function parseInto(file: string, data: Buffer, limits: ReadLimits, objects: ReadObject[], problems: ReadProblem[]): void {
   if (data.length > limits.maxFileBytes) {
     problems.push({ file, message: `input is ${formatBytes(data.length)}, larger than the limit of ${formatBytes(limits.maxFileBytes)}` });
@@ -140,7 +141,7 @@ function parseInto(file: string, data: Buffer, limits: ReadLimits, objects: Read
     // JSON: parse it as JSON (much faster than YAML for large kubectl output), fall back to YAML.
     try {
       const value = JSON.parse(text);
-      const depthProblem = depthExceeded(value, limits.maxDepth);
+      const depthProblem = shapeProblem(value, limits.maxDepth, { nodes: 1_000_000 + text.length * limits.expansionFactor });
       if (depthProblem) problems.push({ file, line: 1, message: depthProblem });
       else for (const o of Array.isArray(value) ? value : [value]) objects.push({ object: o, file, line: 1 });
       return;
@@ -152,55 +153,56 @@ function parseInto(file: string, data: Buffer, limits: ReadLimits, objects: Read
       // not JSON after all: YAML below
     }
   }
-  const lineCounter = new LineCounter();
-  let docs;
+  const lines: number[] = [];
+  let depth = 0;
+  let values: unknown[];
   try {
-    docs = parseAllDocuments(text, { version: '1.1', lineCounter, uniqueKeys: true, prettyErrors: false });
+    values = jsyaml.loadAll(text, undefined, {
+      filename: file,
+      schema: KUBE_YAML_SCHEMA,
+      // Record the line each document's root node starts on.
+      listener: (event, state) => {
+        if (event === 'open') {
+          if (depth === 0) lines.push(state.line + 1);
+          depth++;
+        } else {
+          depth--;
+        }
+      },
+    }) as unknown[];
   } catch (e) {
-    problems.push({ file, message: `cannot parse YAML: ${errorText(e)}` });
+    const mark = (e as { mark?: { line?: number } }).mark;
+    const reason = (e as { reason?: string }).reason ?? errorText(e);
+    problems.push({ file, line: mark?.line !== undefined ? mark.line + 1 : undefined, message: e instanceof RangeError ? 'nested too deeply to parse' : `cannot parse YAML: ${firstLine(reason)}` });
     return;
   }
-  if (!Array.isArray(docs)) docs = [docs];
-  for (const doc of docs) {
-    const error = doc.errors[0];
-    if (error) {
-      const line = error.pos ? lineCounter.linePos(error.pos[0]).line : undefined;
-      problems.push({ file, line, message: `cannot parse YAML: ${firstLine(error.message)}` });
-      return;
-    }
-    const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : undefined;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
-    } catch (e) {
-      const message = errorText(e);
-      problems.push({
-        file,
-        line,
-        message: /alias/i.test(message)
-          ? `too many YAML aliases in one document (more than ${limits.maxAliasCount}): refusing to expand what looks like an alias bomb`
-          : e instanceof RangeError ? 'nested too deeply to parse' : `cannot read YAML: ${firstLine(message)}`,
-      });
-      return;
-    }
-    if (value === null || value === undefined) continue;
-    const depthProblem = depthExceeded(value, limits.maxDepth);
-    if (depthProblem) {
-      problems.push({ file, line, message: depthProblem });
+  // Aliases are shared, not copied, so an alias bomb parses small; walking it would not end.
+  // Bound the expanded size by the text size.
+  const budget = { nodes: 1_000_000 + text.length * limits.expansionFactor };
+  values.forEach((value, i) => {
+    if (value === null || value === undefined) return;
+    const line = lines[i];
+    const problem = shapeProblem(value, limits.maxDepth, budget);
+    if (problem) {
+      problems.push({ file, line, message: problem });
       return;
     }
     objects.push({ object: value, file, line });
-  }
+  });
 }
 
-/** A message when `value` nests deeper than `max`, else undefined (iterative: no stack overflow). */
-function depthExceeded(value: unknown, max: number): string | undefined {
+/**
+ * A message when `value` nests deeper than `maxDepth`, or expands (through shared YAML aliases) to
+ * more nodes than the budget; else undefined. Iterative: no stack overflow.
+ */
+function shapeProblem(value: unknown, maxDepth: number, budget: { nodes: number }): string | undefined {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
+    if (--budget.nodes < 0) return 'expands to far more data than the file holds (YAML aliases used as an alias bomb?); refusing to read it';
     if (typeof v !== 'object' || v === null) continue;
-    if (depth > max) return `nested more than ${max} levels deep; a manifest is never that deep`;
-    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (depth > maxDepth) return `nested more than ${maxDepth} levels deep; a manifest is never that deep`;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
   }
   return undefined;
 }

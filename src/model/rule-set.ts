@@ -29,10 +29,10 @@ export class RuleSet {
    */
   public add(peers: Peer[], ports: Port[]): void {
     if (!Array.isArray(peers) || peers.length === 0) {
-      throw new Error(`a rule needs at least one peer, got ${formatValue(peers)}. An empty peer list would allow every source or destination; name the peers, or write Peer.anyone() if that is really meant.`);
+      throw new Error(`a rule needs at least one peer, got ${formatValue(peers)}. An empty peer list would allow every source or destination. Name the peers, or write Peer.anyone() if that is really meant.`);
     }
     if (!Array.isArray(ports) || ports.length === 0) {
-      throw new Error(`a rule needs at least one port, got ${formatValue(ports)}. An empty port list would allow every port and protocol; list the ports (e.g. Port.tcp(8080)), or write Port.allTraffic() if that is really meant.`);
+      throw new Error(`a rule needs at least one port, got ${formatValue(ports)}. An empty port list would allow every port and protocol. List the ports (e.g. Port.tcp(8080)), or write Port.allTraffic() if that is really meant.`);
     }
     for (const peer of peers) {
       if (!(peer instanceof Peer)) {

@@ -34,8 +34,8 @@ export class Selector {
 
   /** Labels and requirements together (AND). At least one of them must be given. */
   public static of(options: SelectorOptions): Selector {
-    const labels = options.labels ?? {};
-    const expressions = options.expressions ?? [];
+    const labels = options?.labels ?? {};
+    const expressions = options?.expressions ?? [];
     if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
       throw modelError('Selector labels', labels, 'is not a map of label keys to values', 'Pass an object such as { app: \'web\' }.');
     }
