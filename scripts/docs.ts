@@ -1,18 +1,28 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readmeBlocks, renderBlocks } from './doc-blocks';
+import { recipesDoc } from './recipes-doc';
 
-// Regenerates the generated blocks of the docs from the code (`npx projen docs`);
-// with --check, fails when they are stale instead (the test suite does the same check).
-const file = path.join(__dirname, '..', 'README.md');
-const current = fs.readFileSync(file, 'utf8');
-const fresh = renderBlocks(current, readmeBlocks());
-if (process.argv.includes('--check')) {
-  if (fresh !== current) {
-    process.stderr.write('README.md is stale: run `npx projen docs` and commit the result.\n');
-    process.exit(1);
+// Regenerates the generated docs from the code (`npx projen docs`): the generated blocks of
+// README.md and docs/recipes.md. With --check, fails when they are stale instead (the test suite
+// does the same check).
+const root = path.join(__dirname, '..');
+const readme = path.join(root, 'README.md');
+const outputs: Record<string, string> = {
+  [readme]: renderBlocks(fs.readFileSync(readme, 'utf8'), readmeBlocks()),
+  [path.join(root, 'docs', 'recipes.md')]: recipesDoc(),
+};
+let stale = false;
+for (const [file, fresh] of Object.entries(outputs)) {
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (fresh === current) continue;
+  if (process.argv.includes('--check')) {
+    process.stderr.write(`${path.relative(root, file)} is stale: run \`npx projen docs\` and commit the result.\n`);
+    stale = true;
+  } else {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, fresh);
+    process.stdout.write(`${path.relative(root, file)} updated\n`);
   }
-} else if (fresh !== current) {
-  fs.writeFileSync(file, fresh);
-  process.stdout.write('README.md updated\n');
 }
+if (stale) process.exit(1);

@@ -30,10 +30,18 @@ export { TierChain, TierChainProps, Tier } from './constructs/tier-chain';
 export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constructs/application-stack';
 
 // The reachability analyser: what the policies allow and deny.
-export { Reachability, ReachabilityOptions, ModelPod, ExternalEndpoint, SkippedManifest } from './analysis/reachability';
+export { Reachability, ReachabilityOptions, ModelPod, ExternalEndpoint, SkippedManifest, ConnectivityOptions } from './analysis/reachability';
 export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';
 
 // Validation as pure functions over plain manifests, and as a cdk8s CLI plugin.
 export { NetpolValidationPlugin, NetpolValidationPluginProps } from './validation/cdk8s-cli-plugin';
+export { Environment, EnvironmentOptions } from './model/environment';
+
+// Recipes: the well-known patterns that need more than one line of the constructs above.
+export { AllowIngressController, AllowIngressControllerProps } from './recipes/allow-ingress-controller';
+export { AllowPrometheusScraping, AllowPrometheusScrapingProps } from './recipes/allow-prometheus-scraping';
+export { AllowSameNamespace, AllowSameNamespaceProps } from './recipes/allow-same-namespace';
+export { BlockCloudMetadata, BlockCloudMetadataProps } from './recipes/block-cloud-metadata';
+export { DenyExternalEgress, DenyExternalEgressProps } from './recipes/deny-external-egress';

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readmeBlocks, renderBlocks } from '../scripts/doc-blocks';
+import { recipesDoc } from '../scripts/recipes-doc';
 
 test('the generated blocks of README.md are current (run `npx projen docs` to refresh)', () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
@@ -9,4 +10,8 @@ test('the generated blocks of README.md are current (run `npx projen docs` to re
 
 test('the README shows the three-tier example in under 30 lines of TypeScript', () => {
   expect(readmeBlocks()['three-tier-code'].split('\n').length - 2).toBeLessThan(30);
+});
+
+test('docs/recipes.md is current (run `npx projen docs` to refresh)', () => {
+  expect(fs.readFileSync(path.join(__dirname, '..', 'docs', 'recipes.md'), 'utf8')).toBe(recipesDoc());
 });

@@ -41,6 +41,16 @@ export interface ReachabilityOptions {
   readonly externals?: ExternalEndpoint[];
 }
 
+/** Options of `Reachability.connectivity`. */
+export interface ConnectivityOptions {
+  /**
+   * Draw only connections that a policy decides: the source is isolated for egress or the
+   * destination for ingress. Connections between pods no policy selects are open and left out.
+   * @default false
+   */
+  readonly policedOnly?: boolean;
+}
+
 /** An object the analyser left out, and why. */
 export interface SkippedManifest {
   /** `<namespace>/<name>` or an endpoint id. */
@@ -137,17 +147,21 @@ export class Reachability {
    * The allowed connections over `ports` as a graph (loopback left out). Without ports: every port
    * any policy mentions, plus "other ports" of each protocol.
    */
-  public connectivity(ports?: Port[]): ConnectivityGraph {
+  public connectivity(ports?: Port[], options: ConnectivityOptions = {}): ConnectivityGraph {
     const explicit = ports && ports.length > 0;
     const probes = explicit
       ? ports.map((p) => ({ query: toQuery(p), label: p.toString().replace(' (named)', ''), other: false }))
       : probePorts([this._cluster]);
+    const endpoints = this._cluster.endpoints;
+    const isolatedIn = endpoints.map((e) => this._cluster.policies.some((p) => selects(p, 'ingress', e)));
+    const isolatedOut = endpoints.map((e) => this._cluster.policies.some((p) => selects(p, 'egress', e)));
+    const drawn = (s: number, d: number) => s !== d && (!options.policedOnly || isolatedOut[s] || isolatedIn[d]);
     const allowed = new Map<string, Set<number>>();
     probes.forEach((probe, k) => {
       const { rows } = computeMatrix(this._cluster, probe.query);
       rows.forEach((row, s) => {
         for (const d of row.members()) {
-          if (s === d) continue;
+          if (!drawn(s, d)) continue;
           const key = `${s} ${d}`;
           const set = allowed.get(key) ?? new Set<number>();
           set.add(k);

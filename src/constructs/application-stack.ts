@@ -1,11 +1,13 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { atConstruct, constructError } from './errors';
+import { namespaceObject } from './namespace-object';
 import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
 import { Endpoint } from '../endpoints/endpoint';
 import { EndpointPort } from '../endpoints/endpoint-port';
 import { Direction } from '../model/direction';
+import { Environment } from '../model/environment';
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -19,6 +21,19 @@ export interface ApplicationStackProps extends ChartProps {
   readonly dns?: boolean;
   /** Options for DNS. @default - kube-dns in kube-system */
   readonly dnsOptions?: EndpointDnsOptions;
+  /**
+   * The environment (dev, staging, prod). Peers that select namespaces by label (or all namespaces)
+   * are narrowed to namespaces labelled `environment: <name>`, so no rule opens one environment to
+   * another; a debugging allowance is only accepted where the environment allows it.
+   * @default - no environment
+   */
+  readonly environment?: Environment;
+  /**
+   * Emit a Namespace object for every namespace of the stack, labelled `environment: <name>`.
+   * Turn off when namespaces are managed elsewhere (then label them there).
+   * @default true when an environment is set
+   */
+  readonly manageNamespaces?: boolean;
 }
 
 /** A service of an `ApplicationStack`: exactly one of `workload`, `pods` or `labels`. */
@@ -52,6 +67,8 @@ export class ApplicationStack extends Chart {
   public readonly policies: NetworkPolicies;
   private readonly services = new Map<string, Endpoint>();
   private readonly settings: ApplicationStackProps;
+  private readonly namespaceObjects = new Map<string, ApiObject>();
+  private readonly debugAccess: Array<{ peer: Peer; ports: Port[] }> = [];
 
   constructor(scope: Construct, id: string, props: ApplicationStackProps = {}) {
     super(scope, id, props);
@@ -84,7 +101,24 @@ export class ApplicationStack extends Chart {
       this.policies._isolate(this, service, Direction.EGRESS);
     }
     if (this.settings.dns ?? true) this.policies.allowDnsInNamespace(namespace, this.settings.dnsOptions);
+    this.manageNamespace(namespace);
+    for (const access of this.debugAccess) this.policies._allowFrom(this, service, [access.peer], access.ports);
     return service;
+  }
+
+  /**
+   * A debugging allowance: pods of `namespace` (e.g. a debug-tools namespace) may reach every service
+   * of the stack on `ports`. Only where the environment allows it (`Environment.dev()`); anywhere
+   * else, and without an environment, it is an error, so it can never reach production.
+   */
+  public allowDebugAccess(namespace: string, ...ports: Port[]): void {
+    const env = this.settings.environment;
+    if (!env || !env.allowsDebugAccess) {
+      throw constructError(this, `allowDebugAccess from namespace ${JSON.stringify(namespace)}: ${env ? `environment "${env.name}" does not allow debug access` : 'the stack has no environment'}, so the allowance is refused. Declare it only in stacks with environment: Environment.dev() (never in prod).`);
+    }
+    const peer = atConstruct(this, 'allowDebugAccess', () => Peer.namespace(namespace));
+    this.debugAccess.push({ peer, ports });
+    for (const service of this.services.values()) this.policies._allowFrom(this, service, [peer], ports);
   }
 
   /** `from` depends on `to`: it may connect to it on `ports` (both sides are written). Declaring it again changes nothing. */
@@ -106,7 +140,23 @@ export class ApplicationStack extends Chart {
   /** `peer` (e.g. the ingress controller, or a load balancer CIDR) may connect to the service on `ports`. */
   public allowIngress(to: Endpoint, peer: Peer, ...ports: Port[]): void {
     this.checkDeclared(to, 'allowIngress');
-    this.policies._allowFrom(this, to, [peer], ports);
+    this.policies._allowFrom(this, to, [atConstruct(this, 'allowIngress', () => this.withinEnvironment(peer))], ports);
+  }
+
+  /** A peer that selects namespaces by label (or all of them), narrowed to the stack's environment. */
+  private withinEnvironment(peer: Peer): Peer {
+    const env = this.settings.environment;
+    if (!env || !(peer instanceof Peer) || !peer.namespaceSelector || peer.namespaceName !== undefined) return peer;
+    const namespaces = peer.namespaceSelector.isAll
+      ? Selector.labels({ [Environment.LABEL]: env.name })
+      : peer.namespaceSelector.withLabels({ [Environment.LABEL]: env.name });
+    return peer.podSelector ? Peer.podsInNamespaces(namespaces, peer.podSelector) : Peer.namespaces(namespaces);
+  }
+
+  private manageNamespace(namespace: string): void {
+    const env = this.settings.environment;
+    if (!env || !(this.settings.manageNamespaces ?? true) || this.namespaceObjects.has(namespace)) return;
+    this.namespaceObjects.set(namespace, namespaceObject(this, `namespace-${namespace}`, namespace, { labels: { [Environment.LABEL]: env.name } }));
   }
 
   private checkDeclared(endpoint: Endpoint, method: string): void {

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { constructError } from './errors';
 import { resolveNamespace } from './namespace';
+import { namespaceObject } from './namespace-object';
 import { objectName } from './naming';
 import { NetworkPolicy } from './network-policy';
 import { Direction } from '../model/direction';
@@ -65,13 +66,8 @@ export class DefaultDeny extends Construct {
         throw constructError(this, 'legacyAnnotation isolates the ingress of a whole namespace, but this DefaultDeny ' +
           `${pods.isAll ? 'does not deny ingress' : `selects only pods ${pods}`}. Remove legacyAnnotation, or deny ingress for every pod (pods: Selector.all()).`);
       }
-      this.legacyNamespace = new ApiObject(this, 'LegacyNamespace', {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: {
-          name: namespace,
-          annotations: { [LEGACY_ISOLATION_ANNOTATION]: JSON.stringify({ ingress: { isolation: 'DefaultDeny' } }) },
-        },
+      this.legacyNamespace = namespaceObject(this, 'LegacyNamespace', namespace, {
+        annotations: { [LEGACY_ISOLATION_ANNOTATION]: JSON.stringify({ ingress: { isolation: 'DefaultDeny' } }) },
       });
     }
   }

@@ -124,3 +124,10 @@ describe('NetworkPolicy', () => {
     expect(p.name.length).toBeLessThanOrEqual(63);
   });
 });
+
+test('Namespace objects never carry the chart namespace (they are cluster-scoped)', () => {
+  const c = chart('shop');
+  new DefaultDeny(c, 'deny', { directions: [Direction.INGRESS], legacyAnnotation: true });
+  const ns = Testing.synth(c).find((o) => o.kind === 'Namespace');
+  expect(ns.metadata).toEqual({ name: 'shop', annotations: { 'net.beta.kubernetes.io/network-policy': '{"ingress":{"isolation":"DefaultDeny"}}' } });
+});

@@ -1,0 +1,55 @@
+import { modelError } from './errors';
+import { dns1123LabelProblems } from '../k8s/names';
+
+/** Options of `Environment.of`. */
+export interface EnvironmentOptions {
+  /** Whether a debugging allowance (`ApplicationStack.allowDebugAccess`) may be declared. @default false */
+  readonly allowsDebugAccess?: boolean;
+}
+
+/**
+ * The environment an `ApplicationStack` runs in (dev, staging, prod, ...). Namespaces of an
+ * environment carry the label `environment: <name>`, and peers that select namespaces by label
+ * are narrowed to the stack's environment, so no rule can open one environment to another.
+ */
+export class Environment {
+  /** The namespace label that names the environment. */
+  public static readonly LABEL = 'environment';
+
+  /** Development: the only built-in environment that accepts a debugging allowance. */
+  public static dev(): Environment {
+    return Environment.of('dev', { allowsDebugAccess: true });
+  }
+
+  /** Staging. */
+  public static staging(): Environment {
+    return Environment.of('staging');
+  }
+
+  /** Production: never accepts a debugging allowance. */
+  public static prod(): Environment {
+    return Environment.of('prod');
+  }
+
+  /** Any environment. */
+  public static of(name: string, options: EnvironmentOptions = {}): Environment {
+    const problems = typeof name === 'string' ? dns1123LabelProblems(name) : ['is not a string'];
+    if (problems.length > 0) {
+      throw modelError('Environment.of', name, `is not a valid environment name: ${problems.join('; ')}`, 'Use a short lowercase name such as \'dev\', \'staging\' or \'prod\'.');
+    }
+    if (name === 'prod' && options.allowsDebugAccess) {
+      throw modelError('Environment.of', name, 'cannot allow debug access', 'Production never accepts a debugging allowance; drop allowsDebugAccess.');
+    }
+    return new Environment(name, options.allowsDebugAccess ?? false);
+  }
+
+  /** The name (the value of the `environment` namespace label). */
+  public readonly name: string;
+  /** Whether a debugging allowance may be declared. */
+  public readonly allowsDebugAccess: boolean;
+
+  private constructor(name: string, allowsDebugAccess: boolean) {
+    this.name = name;
+    this.allowsDebugAccess = allowsDebugAccess;
+  }
+}

@@ -1,0 +1,252 @@
+import { Chart } from 'cdk8s';
+import * as lib from '../../src';
+import { ReachabilityOptions } from '../../src';
+
+/** One expected verdict: `from -> to` on `port` (e.g. `8080/TCP`) is allowed or denied. */
+export type Expectation = [from: string, to: string, port: string, allowed: boolean];
+
+/** A recipe: the code a user writes, what it is for, and what it allows and denies in the model cluster. */
+export interface Recipe {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  /** TypeScript (plain JS syntax) run with the library in scope and `chart` (namespace shop) and `app`. */
+  readonly code: string;
+  /** The namespace the diagram focuses on. */
+  readonly focus: string;
+  readonly expect: Expectation[];
+  /** Extra manifests of the model (namespaces and pods). */
+  readonly model?: any[];
+}
+
+const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string, ports: Array<[number, string]> = []) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace, labels },
+  spec: { containers: [{ name: 'main', ports: ports.map(([containerPort, portName]) => ({ containerPort, name: portName })) }] },
+  status: { podIP: ip },
+});
+const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+
+/** The model cluster every recipe runs in. */
+export const MODEL: any[] = [
+  namespace('shop', { team: 'shop' }),
+  namespace('other', { team: 'other' }),
+  pod('shop', 'web', { app: 'web' }, '10.244.1.1', [[8080, 'http'], [9090, 'metrics']]),
+  pod('shop', 'api', { app: 'api' }, '10.244.1.2', [[8080, 'http'], [9090, 'metrics']]),
+  pod('shop', 'db', { app: 'db' }, '10.244.1.3', [[5432, 'postgres']]),
+  pod('other', 'client', { app: 'client' }, '10.244.2.1'),
+  pod('other', 'tool', { app: 'tool' }, '10.244.2.2'),
+  pod('monitoring', 'prometheus', { 'app.kubernetes.io/name': 'prometheus' }, '10.244.3.1'),
+  pod('ingress-nginx', 'controller', { 'app.kubernetes.io/name': 'ingress-nginx' }, '10.244.4.1'),
+  pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, '10.244.5.1', [[53, 'dns']]),
+];
+
+/** Addresses outside the cluster in the model. */
+export const MODEL_OPTIONS: ReachabilityOptions = {
+  externals: [{ name: 'internet', ip: '198.51.100.7' }, { name: 'cloud-metadata', ip: '169.254.169.254' }, { name: 'kube-apiserver', ip: '10.0.0.1' }],
+};
+
+/** Runs a recipe's code into a chart (namespace shop) of a fresh app; returns every chart of the app. */
+export function runRecipe(recipe: Recipe): lib.NetpolApp {
+  const app = new lib.NetpolApp({ outdir: '/nonexistent-recipes-never-written' });
+  const chart = new Chart(app, recipe.id, { namespace: 'shop' });
+  const names = Object.keys(lib).filter((k) => /^[A-Z]/.test(k));
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('lib', 'chart', 'app', `const { ${names.join(', ')} } = lib;\n${recipe.code}`)(lib, chart, app);
+  return app;
+}
+
+/** The Port a label like `8080/TCP` stands for. */
+export function portOf(label: string): lib.Port {
+  const [n, proto] = label.split('/');
+  return /^[0-9]+$/.test(n) ? lib.Port.of(proto as lib.Protocol, Number(n)) : lib.Port.named(n, proto as lib.Protocol);
+}
+
+export const RECIPES: Recipe[] = [
+  {
+    id: 'deny-all-to-an-app',
+    title: 'Deny all traffic to an application',
+    description: 'Nothing may connect to the web pods; everything else is unchanged.',
+    code: "new DefaultDeny(chart, 'web-deny-all', { pods: Selector.labels({ app: 'web' }), directions: [Direction.INGRESS] });",
+    focus: 'shop',
+    expect: [['shop/api', 'shop/web', '8080/TCP', false], ['other/client', 'shop/web', '8080/TCP', false], ['internet', 'shop/web', '8080/TCP', false],
+      ['shop/web', 'shop/api', '8080/TCP', true], ['shop/api', 'shop/db', '5432/TCP', true]],
+  },
+  {
+    id: 'limit-traffic-to-an-app',
+    title: 'Limit traffic to an application',
+    description: 'Only the web pods may connect to the api, and only on 8080/TCP.',
+    code: "new NetworkPolicy(chart, 'api-from-web', { pods: Selector.labels({ app: 'api' }) }).allowFrom(Peer.pods(Selector.labels({ app: 'web' })), Port.tcp(8080));",
+    focus: 'shop',
+    expect: [['shop/web', 'shop/api', '8080/TCP', true], ['shop/web', 'shop/api', '9090/TCP', false], ['shop/db', 'shop/api', '8080/TCP', false],
+      ['other/client', 'shop/api', '8080/TCP', false], ['shop/api', 'shop/db', '5432/TCP', true]],
+  },
+  {
+    id: 'allow-all-to-an-app',
+    title: 'Allow all traffic to an application',
+    description: 'Next to a namespace default deny, the web pods accept everything from everyone (an explicit `Peer.anyone()` and `Port.allTraffic()`).',
+    code: "new DefaultDeny(chart, 'default-deny', { directions: [Direction.INGRESS] });\n"
+      + "new NetworkPolicy(chart, 'web-allow-all', { pods: Selector.labels({ app: 'web' }) }).allowFrom(Peer.anyone(), Port.allTraffic());",
+    focus: 'shop',
+    expect: [['internet', 'shop/web', '8080/TCP', true], ['other/client', 'shop/web', '9090/TCP', true], ['other/client', 'shop/api', '8080/TCP', false]],
+  },
+  {
+    id: 'deny-all-non-whitelisted-traffic-in-a-namespace',
+    title: 'Deny all non-whitelisted traffic in a namespace',
+    description: 'Every pod of the namespace refuses all ingress until another policy allows it.',
+    code: "new DefaultDeny(chart, 'default-deny', { directions: [Direction.INGRESS] });",
+    focus: 'shop',
+    expect: [['shop/web', 'shop/api', '8080/TCP', false], ['other/client', 'shop/db', '5432/TCP', false], ['shop/web', 'other/client', '80/TCP', true]],
+  },
+  {
+    id: 'deny-traffic-from-other-namespaces',
+    title: 'Deny traffic from other namespaces',
+    description: 'Pods of the namespace accept traffic from each other only.',
+    code: "new AllowSameNamespace(chart, 'same-namespace-only');",
+    focus: 'shop',
+    expect: [['shop/web', 'shop/api', '8080/TCP', true], ['other/client', 'shop/api', '8080/TCP', false], ['internet', 'shop/web', '8080/TCP', false]],
+  },
+  {
+    id: 'allow-traffic-from-all-namespaces',
+    title: 'Allow traffic from all namespaces',
+    description: 'Every pod of the cluster (but no address outside it) may reach the web pods on 8080/TCP.',
+    code: "new NetworkPolicy(chart, 'web-from-cluster', { pods: Selector.labels({ app: 'web' }) }).allowFrom(Peer.allNamespaces(), Port.tcp(8080));",
+    focus: 'shop',
+    expect: [['other/client', 'shop/web', '8080/TCP', true], ['monitoring/prometheus', 'shop/web', '8080/TCP', true], ['internet', 'shop/web', '8080/TCP', false]],
+  },
+  {
+    id: 'allow-traffic-from-a-namespace',
+    title: 'Allow traffic from a namespace',
+    description: 'Pods of namespaces labelled `team: other` may reach the api.',
+    code: "new NetworkPolicy(chart, 'api-from-team-other', { pods: Selector.labels({ app: 'api' }) }).allowFrom(Peer.namespaces(Selector.labels({ team: 'other' })), Port.tcp(8080));",
+    focus: 'shop',
+    expect: [['other/client', 'shop/api', '8080/TCP', true], ['other/tool', 'shop/api', '8080/TCP', true], ['monitoring/prometheus', 'shop/api', '8080/TCP', false], ['shop/web', 'shop/api', '8080/TCP', false]],
+  },
+  {
+    id: 'allow-traffic-from-some-pods-in-another-namespace',
+    title: 'Allow traffic from some pods in another namespace',
+    description: 'Only the client pods of namespace other (one peer: namespace AND pods) may reach the api.',
+    code: "new NetworkPolicy(chart, 'api-from-client', { pods: Selector.labels({ app: 'api' }) }).allowFrom(Peer.podsInNamespace('other', Selector.labels({ app: 'client' })), Port.tcp(8080));",
+    focus: 'shop',
+    expect: [['other/client', 'shop/api', '8080/TCP', true], ['other/tool', 'shop/api', '8080/TCP', false], ['shop/web', 'shop/api', '8080/TCP', false]],
+  },
+  {
+    id: 'allow-external-traffic',
+    title: 'Allow traffic from outside the cluster',
+    description: 'Anyone, inside or outside the cluster, may reach the web pods on 8080/TCP; nothing else.',
+    code: "new NetworkPolicy(chart, 'web-public', { pods: Selector.labels({ app: 'web' }) }).allowFrom(Peer.anyone(), Port.tcp(8080));",
+    focus: 'shop',
+    expect: [['internet', 'shop/web', '8080/TCP', true], ['other/client', 'shop/web', '8080/TCP', true], ['internet', 'shop/web', '9090/TCP', false]],
+  },
+  {
+    id: 'allow-traffic-only-to-a-port',
+    title: 'Allow traffic only to a port of an application',
+    description: 'Pods of the cluster may reach the api on its named `http` port, not on its metrics port.',
+    code: "new NetworkPolicy(chart, 'api-http-only', { pods: Selector.labels({ app: 'api' }) }).allowFrom(Peer.allNamespaces(), Port.named('http'));",
+    focus: 'shop',
+    expect: [['other/client', 'shop/api', '8080/TCP', true], ['other/client', 'shop/api', '9090/TCP', false], ['shop/web', 'shop/api', '9090/TCP', false]],
+  },
+  {
+    id: 'multiple-selectors',
+    title: 'Allow traffic from several selectors',
+    description: 'Two peers in one rule are OR-ed: the api pods, or the client pods of namespace other, may reach the database.',
+    code: "new NetworkPolicy(chart, 'db-clients', { pods: Selector.labels({ app: 'db' }) })\n"
+      + "  .addIngressRule([Peer.pods(Selector.labels({ app: 'api' })), Peer.podsInNamespace('other', Selector.labels({ app: 'client' }))], [Port.tcp(5432)]);",
+    focus: 'shop',
+    expect: [['shop/api', 'shop/db', '5432/TCP', true], ['other/client', 'shop/db', '5432/TCP', true], ['shop/web', 'shop/db', '5432/TCP', false], ['other/tool', 'shop/db', '5432/TCP', false]],
+  },
+  {
+    id: 'deny-egress-from-an-app',
+    title: 'Deny egress traffic from an application',
+    description: 'The web pods may connect to nothing, not even DNS; others are unchanged.',
+    code: "new DefaultDeny(chart, 'web-no-egress', { pods: Selector.labels({ app: 'web' }), directions: [Direction.EGRESS] });",
+    focus: 'shop',
+    expect: [['shop/web', 'shop/api', '8080/TCP', false], ['shop/web', 'kube-system/coredns', '53/UDP', false], ['shop/api', 'shop/web', '8080/TCP', true]],
+  },
+  {
+    id: 'deny-all-non-whitelisted-egress-in-a-namespace',
+    title: 'Deny all non-whitelisted egress in a namespace',
+    description: 'No pod of the namespace may connect anywhere except the cluster DNS.',
+    code: "new DefaultDeny(chart, 'default-deny-egress', { directions: [Direction.EGRESS] });\nnew AllowDns(chart, 'allow-dns');",
+    focus: 'shop',
+    expect: [['shop/web', 'shop/api', '8080/TCP', false], ['shop/web', 'kube-system/coredns', '53/UDP', true], ['shop/web', 'kube-system/coredns', '53/TCP', true], ['shop/web', 'internet', '443/TCP', false]],
+  },
+  {
+    id: 'deny-external-egress',
+    title: 'Deny external egress',
+    description: 'Pods of the namespace may reach any pod of the cluster, but no address outside it.',
+    code: "new DenyExternalEgress(chart, 'no-external-egress');",
+    focus: 'shop',
+    expect: [['shop/web', 'shop/api', '8080/TCP', true], ['shop/web', 'other/client', '80/TCP', true], ['shop/web', 'kube-system/coredns', '53/UDP', true],
+      ['shop/web', 'internet', '443/TCP', false], ['shop/web', 'cloud-metadata', '80/TCP', false]],
+  },
+  {
+    id: 'allow-the-ingress-controller',
+    title: 'Allow the ingress controller',
+    description: 'With a namespace default deny, only the ingress controller may reach the web pods, on 8080/TCP.',
+    code: "new DefaultDeny(chart, 'default-deny', { directions: [Direction.INGRESS] });\n"
+      + "new AllowIngressController(chart, 'web-from-ingress', { pods: Selector.labels({ app: 'web' }), ports: [Port.tcp(8080)] });",
+    focus: 'shop',
+    expect: [['ingress-nginx/controller', 'shop/web', '8080/TCP', true], ['other/client', 'shop/web', '8080/TCP', false], ['ingress-nginx/controller', 'shop/api', '8080/TCP', false]],
+  },
+  {
+    id: 'allow-prometheus-scraping',
+    title: 'Allow Prometheus to scrape a metrics port',
+    description: 'With a namespace default deny, Prometheus may scrape the api on its `metrics` port only.',
+    code: "new DefaultDeny(chart, 'default-deny', { directions: [Direction.INGRESS] });\nnew AllowPrometheusScraping(chart, 'scrape-api', { pods: Selector.labels({ app: 'api' }) });",
+    focus: 'shop',
+    expect: [['monitoring/prometheus', 'shop/api', '9090/TCP', true], ['monitoring/prometheus', 'shop/api', '8080/TCP', false], ['other/client', 'shop/api', '9090/TCP', false]],
+  },
+  {
+    id: 'allow-the-kubernetes-api-server',
+    title: 'Allow the Kubernetes API server',
+    description: 'With egress denied in the namespace, the api pods may reach the API server (by its endpoint address) on 443/TCP.',
+    code: "new DefaultDeny(chart, 'default-deny-egress', { directions: [Direction.EGRESS] });\n"
+      + "new ExternalEgress(chart, 'api-to-kube-api', { from: Endpoint.fromLabels('api', { app: 'api' }), to: ExternalDestination.kubernetesApiServer(['10.0.0.1']), ports: [Port.tcp(443)] });",
+    focus: 'shop',
+    expect: [['shop/api', 'kube-apiserver', '443/TCP', true], ['shop/api', 'internet', '443/TCP', false], ['shop/web', 'kube-apiserver', '443/TCP', false]],
+  },
+  {
+    id: 'block-the-cloud-metadata-endpoint',
+    title: 'Block the cloud metadata endpoint',
+    description: 'Pods may connect anywhere except 169.254.169.254.',
+    code: "new BlockCloudMetadata(chart, 'no-cloud-metadata');",
+    focus: 'shop',
+    expect: [['shop/web', 'cloud-metadata', '80/TCP', false], ['shop/web', 'internet', '443/TCP', true], ['shop/web', 'shop/api', '8080/TCP', true], ['shop/web', 'other/client', '80/TCP', true]],
+  },
+  {
+    id: 'same-namespace-traffic-only',
+    title: 'Allow same-namespace traffic only',
+    description: 'Pods of the namespace talk to each other (and resolve names) and to nothing else, both ways.',
+    code: "new AllowSameNamespace(chart, 'same-namespace-only', { directions: [Direction.INGRESS, Direction.EGRESS] });\nnew AllowDns(chart, 'allow-dns');",
+    focus: 'shop',
+    expect: [['shop/web', 'shop/db', '5432/TCP', true], ['shop/web', 'other/client', '80/TCP', false], ['other/client', 'shop/web', '8080/TCP', false],
+      ['shop/web', 'kube-system/coredns', '53/UDP', true], ['shop/web', 'internet', '443/TCP', false]],
+  },
+  {
+    id: 'environment-isolation',
+    title: 'Isolate environments (dev, staging, prod)',
+    description: 'Two stacks, one per environment: "from all namespaces" means all namespaces of the same environment, '
+      + 'and only dev accepts a debugging allowance (in prod, `allowDebugAccess` is a synth-time error).',
+    code: "const dev = new ApplicationStack(app, 'dev', { namespace: 'shop-dev', environment: Environment.dev() });\n"
+      + "const devWeb = dev.addService('web', { labels: { app: 'web' } });\n"
+      + 'dev.allowIngress(devWeb, Peer.allNamespaces(), Port.tcp(8080));\n'
+      + "dev.allowDebugAccess('debug-tools', Port.allTcp());\n"
+      + "const prod = new ApplicationStack(app, 'prod', { namespace: 'shop-prod', environment: Environment.prod() });\n"
+      + "prod.allowIngress(prod.addService('web', { labels: { app: 'web' } }), Peer.allNamespaces(), Port.tcp(8080));",
+    focus: 'shop-dev',
+    model: [
+      namespace('batch-dev', { environment: 'dev' }),
+      namespace('batch-prod', { environment: 'prod' }),
+      pod('batch-dev', 'job', { app: 'job' }, '10.244.6.1'),
+      pod('batch-prod', 'job', { app: 'job' }, '10.244.6.2'),
+      pod('debug-tools', 'shell', { app: 'shell' }, '10.244.7.1'),
+      pod('shop-dev', 'web', { app: 'web' }, '10.244.8.1'),
+      pod('shop-prod', 'web', { app: 'web' }, '10.244.8.2'),
+    ],
+    expect: [['batch-dev/job', 'shop-dev/web', '8080/TCP', true], ['batch-prod/job', 'shop-dev/web', '8080/TCP', false],
+      ['batch-prod/job', 'shop-prod/web', '8080/TCP', true], ['batch-dev/job', 'shop-prod/web', '8080/TCP', false],
+      ['debug-tools/shell', 'shop-dev/web', '22/TCP', true], ['debug-tools/shell', 'shop-prod/web', '8080/TCP', false]],
+  },
+];
