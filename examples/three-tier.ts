@@ -1,7 +1,13 @@
 import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Endpoint, ExternalEgress, ExternalDestination, Peer, Port, Selector, TierChain } from '../src';
+import { Endpoint, ExternalEgress, ExternalDestination, NetworkPolicies, Peer, Port, Selector, TierChain } from '../src';
+
+/** Properties of the three-tier example. */
+export interface ThreeTierProps extends ChartProps {
+  /** Version 2: the backend also uses a redis cache on 6379/TCP (see docs/gitops.md). */
+  readonly redis?: boolean;
+}
 
 /**
  * The three-tier shop: ingress controller -> frontend -> backend -> postgres, the backend may call a
@@ -9,7 +15,7 @@ import { Endpoint, ExternalEgress, ExternalDestination, Peer, Port, Selector, Ti
  * The workloads are cdk8s-plus-28 Deployments; the policies follow their real labels and ports.
  */
 export class ThreeTier extends Chart {
-  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+  constructor(scope: Construct, id: string, props: ThreeTierProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
 
     // README:start
@@ -35,5 +41,12 @@ export class ThreeTier extends Chart {
       ports: [Port.tcp(443)],
     });
     // README:end
+
+    if (props.redis) {
+      const redis = Endpoint.fromWorkload(app('redis', 'redis:7', 6379));
+      const net = NetworkPolicies.of(this);
+      net.allow(backend, redis, Port.tcp(6379));
+      net.allowDnsFor(redis);
+    }
   }
 }

@@ -31,6 +31,19 @@ export function readmeBlocks(): Record<string, string> {
   };
 }
 
+/** The generated blocks of docs/gitops.md: the diff of the three-tier example, version 1 to 2. */
+export function gitopsBlocks(): Record<string, string> {
+  const v1 = new ThreeTier(Testing.app(), 'three-tier').toJson();
+  const v2 = new ThreeTier(Testing.app(), 'three-tier', { redis: true }).toJson();
+  // As `netpol diff main/dist --against dist --model dist`: version 2's workloads on both sides.
+  const workloads = v2.filter((o: any) => o.kind !== 'NetworkPolicy' && !v1.some((w: any) => w.kind === o.kind && w.metadata.name === o.metadata.name));
+  const diff = Reachability.diff(Reachability.fromManifests([...v1, ...workloads]), Reachability.fromManifests(v2));
+  return {
+    'gitops-diff-markdown': diff.toMarkdown(),
+    'gitops-diff-text': fence('text', diff.toText()),
+  };
+}
+
 function fence(lang: string, text: string): string {
   return `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
 }
@@ -43,7 +56,7 @@ export function renderBlocks(text: string, blocks: Record<string, string>): stri
     const close = `<!-- /generated:${name} -->`;
     const start = out.indexOf(open);
     const end = out.indexOf(close);
-    if (start < 0 || end < start) throw new Error(`README.md has no ${open} ... ${close} block; add the markers where the block goes.`);
+    if (start < 0 || end < start) throw new Error(`the document has no ${open} ... ${close} block; add the markers where the block goes.`);
     out = `${out.slice(0, start + open.length)}\n${content}\n${out.slice(end)}`;
   }
   return out;

@@ -1,16 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readmeBlocks, renderBlocks } from './doc-blocks';
+import { gitopsBlocks, readmeBlocks, renderBlocks } from './doc-blocks';
 import { recipesDoc } from './recipes-doc';
 
 // Regenerates the generated docs from the code (`npx projen docs`): the generated blocks of
-// README.md and docs/recipes.md. With --check, fails when they are stale instead (the test suite
+// README.md, docs/recipes.md and docs/gitops.md. With --check, fails when they are stale instead (the test suite
 // does the same check).
 const root = path.join(__dirname, '..');
 const readme = path.join(root, 'README.md');
 const outputs: Record<string, string> = {
   [readme]: renderBlocks(fs.readFileSync(readme, 'utf8'), readmeBlocks()),
   [path.join(root, 'docs', 'recipes.md')]: recipesDoc(),
+  [path.join(root, 'docs', 'gitops.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'gitops.md'), 'utf8'), gitopsBlocks()),
 };
 let stale = false;
 for (const [file, fresh] of Object.entries(outputs)) {

@@ -34,6 +34,8 @@ export { Reachability, ReachabilityOptions, ModelPod, ExternalEndpoint, SkippedM
 export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';
+export { ReachabilityDiff, ExpectedChange } from './analysis/diff-report';
+export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/reachability-diff';
 
 // Validation as pure functions over plain manifests, and as a cdk8s CLI plugin.
 export { NetpolValidationPlugin, NetpolValidationPluginProps } from './validation/cdk8s-cli-plugin';

@@ -1,9 +1,11 @@
 import { App, Chart } from 'cdk8s';
 import { Cluster, ClusterEndpoint, SourcedObject } from './cluster';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
+import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
 import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
+import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
 import { EndpointPort } from '../endpoints/endpoint-port';
@@ -96,6 +98,16 @@ export class Reachability {
       })),
       externals: options.externals,
     }));
+  }
+
+  /**
+   * What changes from `before` to `after` (e.g. the main branch's `dist/` and a pull request's): the
+   * connections opened and closed between the endpoints both share, on every port any policy of
+   * either mentions plus "any other port", and the endpoints added or removed.
+   */
+  public static diff(before: Reachability, after: Reachability): ReachabilityDiff {
+    const d = diffClusters(before._cluster, after._cluster);
+    return ReachabilityDiff._of(d.probes.map((p) => p.label), d.opened, d.closed, d.added, d.removed);
   }
 
   /** @internal */

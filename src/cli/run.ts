@@ -1,4 +1,5 @@
 import { CliIo, ExitCode, UsageError } from './cli-io';
+import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
 import { matrixCommand } from './commands/matrix';
 import { validateCommand } from './commands/validate';
@@ -7,6 +8,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
   validate: validateCommand,
   matrix: matrixCommand,
   explain: explainCommand,
+  diff: diffCommand,
 };
 
 /** The top-level help. */
@@ -16,6 +18,7 @@ Commands:
   validate   check NetworkPolicies against the API server's rules and the lints
   matrix     who may connect to whom on one port (text, json, markdown, mermaid, dot)
   explain    why one connection is allowed or denied
+  diff       what a change to the manifests opens and closes (text, json, markdown; a CI gate)
 
 Inputs are files and directories of YAML/JSON manifests (recursively), or - for stdin.
 Exit codes: 0 ok, 1 invalid policies found, 2 bad usage or unreadable input.

@@ -1,0 +1,109 @@
+import { Cluster } from './cluster';
+import { computeMatrix } from './matrix';
+import { probePorts, ProbePort } from './probe-ports';
+import { evaluateSide, SideVerdict } from './semantics';
+
+/** How one side of a connection decides, in one of the two manifest sets. */
+export interface DiffSide {
+  /** `allowed`, `denied`, `not isolated` or `outside the cluster`. */
+  readonly verdict: string;
+  /** The rules that allow it (`<ns>/<policy> ingress[0]`). */
+  readonly allowedBy: string[];
+  /** The policies that isolate the pod in this direction. */
+  readonly isolatedBy: string[];
+}
+
+/** Both sides of a connection in one manifest set. */
+export interface DiffExplanation {
+  /** The source's egress. */
+  readonly egress: DiffSide;
+  /** The destination's ingress. */
+  readonly ingress: DiffSide;
+}
+
+/** A connection whose verdict changed, on the listed ports. */
+export interface ChangedConnection {
+  /** The source. */
+  readonly from: string;
+  /** The destination. */
+  readonly to: string;
+  /** The ports on which it changed (`6379/TCP`, `other TCP ports`). */
+  readonly ports: string[];
+  /** How the two sides decided before the change (on the first of the ports). */
+  readonly before: DiffExplanation;
+  /** How they decide after it. */
+  readonly after: DiffExplanation;
+}
+
+/** The pairs and ports compared, and the cap on explanations. */
+const MAX_EXPLAINED = 2000;
+
+/**
+ * Compares the reachability of two manifest sets over the endpoints they share, on every port and
+ * protocol any policy of either set mentions plus "any other port" per protocol: connections newly
+ * allowed (opened) and newly denied (closed), grouped by source and destination, with how each side
+ * decides before and after. Endpoints present in only one set are listed apart.
+ */
+export function diffClusters(before: Cluster, after: Cluster): {
+  probes: ProbePort[]; opened: ChangedConnection[]; closed: ChangedConnection[]; added: string[]; removed: string[];
+} {
+  const beforeIds = new Set(before.endpoints.map((e) => e.id));
+  const afterIds = new Set(after.endpoints.map((e) => e.id));
+  const shared = before.endpoints.map((e) => e.id).filter((id) => afterIds.has(id));
+  const added = after.endpoints.map((e) => e.id).filter((id) => !beforeIds.has(id));
+  const removed = before.endpoints.map((e) => e.id).filter((id) => !afterIds.has(id));
+  const bIndex = shared.map((id) => before.endpoint(id)!.index);
+  const aIndex = shared.map((id) => after.endpoint(id)!.index);
+  const probes = probePorts([before, after]);
+  const opened = new Map<string, number[]>();
+  const closed = new Map<string, number[]>();
+  probes.forEach((probe, k) => {
+    const b = computeMatrix(before, probe.query).rows;
+    const a = computeMatrix(after, probe.query).rows;
+    for (let s = 0; s < shared.length; s++) {
+      for (let d = 0; d < shared.length; d++) {
+        if (s === d) continue;
+        const was = b[bIndex[s]].has(bIndex[d]);
+        const is = a[aIndex[s]].has(aIndex[d]);
+        if (was === is) continue;
+        const target = is ? opened : closed;
+        const key = `${s} ${d}`;
+        target.set(key, [...(target.get(key) ?? []), k]);
+      }
+    }
+  });
+  let explained = 0;
+  const changes = (map: Map<string, number[]>): ChangedConnection[] => [...map.entries()]
+    .map(([key, ks]) => {
+      const [s, d] = key.split(' ').map(Number);
+      const probe = probes[ks[0]];
+      const explain = explained++ < MAX_EXPLAINED;
+      return {
+        from: shared[s],
+        to: shared[d],
+        ports: ks.map((k) => probes[k].label),
+        before: explain ? explainIn(before, shared[s], shared[d], probe) : unexplained(),
+        after: explain ? explainIn(after, shared[s], shared[d], probe) : unexplained(),
+      };
+    })
+    .sort((x, y) => (x.from === y.from ? (x.to < y.to ? -1 : 1) : x.from < y.from ? -1 : 1));
+  return { probes, opened: changes(opened), closed: changes(closed), added, removed };
+}
+
+function explainIn(cluster: Cluster, from: string, to: string, probe: ProbePort): DiffExplanation {
+  const src = cluster.endpoint(from)!;
+  const dst = cluster.endpoint(to)!;
+  const port = probe.query.name === undefined ? probe.query.port! : dst.ports.find((p) => p.name === probe.query.name)?.number ?? 0;
+  const traffic = { port, protocol: probe.query.protocol };
+  return { egress: side(evaluateSide(cluster, 'egress', src, dst, traffic)), ingress: side(evaluateSide(cluster, 'ingress', dst, src, traffic)) };
+}
+
+function side(v: SideVerdict): DiffSide {
+  const verdict = v.notPoliced ? 'outside the cluster' : !v.isolated ? 'not isolated' : v.allowed ? 'allowed' : 'denied';
+  return { verdict, allowedBy: v.allowedBy.map((r) => `${r.policy} ${r.direction}[${r.rule}]`), isolatedBy: [...v.isolatingPolicies] };
+}
+
+function unexplained(): DiffExplanation {
+  const none = { verdict: 'not explained (too many changes)', allowedBy: [], isolatedBy: [] };
+  return { egress: none, ingress: none };
+}

@@ -1,0 +1,112 @@
+import { ExpectedChange } from '../../analysis/diff-report';
+import { Reachability } from '../../analysis/reachability';
+import { readManifests } from '../../io/manifest-reader';
+import { flattenLists, SourcedObject } from '../../k8s/objects';
+import { describeOptions, oneOf, OptionSpec, parseCommandArgs } from '../args';
+import { CliIo, ExitCode, UsageError } from '../cli-io';
+import { readInputs } from '../input';
+
+const OPTIONS: Record<string, OptionSpec> = {
+  'against': { type: 'string', multiple: true, valueName: 'path', description: 'the manifests after the change (files, directories, -)' },
+  'model': { type: 'string', multiple: true, valueName: 'path', description: 'workloads and namespaces present on both sides (their policies are ignored)' },
+  'external': { type: 'string', multiple: true, valueName: 'name=ip', description: 'an address outside the cluster, on both sides' },
+  'format': { type: 'string', valueName: 'text|json|markdown', description: 'output format (default text)' },
+  'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (or changes anything)' },
+  'allow': { type: 'string', valueName: 'file', description: 'expected changes (YAML/JSON list of { change, from, to, ports? }) that never fail the gate' },
+  'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
+  'help': { type: 'boolean', short: 'h', description: 'show this help' },
+};
+
+/** `netpol diff`: what a change to the manifests opens and closes. */
+export const DIFF_HELP = `Usage: netpol diff <before paths...> --against <after paths...> [options]
+
+Compares the reachability of two manifest sets (e.g. the main branch's dist/ and the pull
+request's) over the endpoints both contain (with --model dist/, over the pull request's workloads
+on both sides, so a new workload's connections show as opened), on every port and protocol any policy of either set
+mentions plus "any other port" of each protocol. Lists the connections opened and closed, grouped
+by source and destination, with how each side decides before and after, and the endpoints added
+or removed.
+
+Exit: 0 (or, with --fail-on, no unexpected change), 1 an unexpected change (or a policy the API
+server would reject), 2 bad usage or unreadable input.
+
+${describeOptions(OPTIONS)}
+`;
+
+export function diffCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseCommandArgs('diff', args, OPTIONS);
+  if (values.help) {
+    io.stdout(DIFF_HELP);
+    return ExitCode.OK;
+  }
+  const format = oneOf(values.format, ['text', 'json', 'markdown'] as const, 'text', 'format');
+  const failOn = values['fail-on'] === undefined ? undefined : oneOf(values['fail-on'], ['opened', 'any'] as const, 'opened', 'fail-on');
+  if (positionals.length === 0 || !values.against || values.against.length === 0) {
+    throw new UsageError('give the manifests before the change and, with --against, after it: netpol diff main/dist --against dist');
+  }
+  const expected = values.allow ? readAllowList(values.allow, io) : [];
+  const model = values.model ? readInputs(values.model, io, values['max-file-size']) : { objects: [], problems: [] };
+  const before = readInputs(positionals, io, values['max-file-size']);
+  const after = readInputs(values.against, io, values['max-file-size']);
+  const externals = (values.external ?? []).map((spec: string) => {
+    const [name, ip] = spec.split('=');
+    if (!name || !ip || name.includes('/')) throw new UsageError(`--external ${JSON.stringify(spec)}: write name=ip, e.g. --external payment-api=203.0.113.10.`);
+    return { name, ip };
+  });
+  let b: Reachability;
+  let a: Reachability;
+  try {
+    b = Reachability._fromSourced(withModel(before.objects, model.objects), { externals });
+    a = Reachability._fromSourced(withModel(after.objects, model.objects), { externals });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  for (const [label, r] of [['before', b], ['after', a]] as const) {
+    for (const s of r.skipped) io.stderr(`${label}: ${s.file ? `${s.file}: ` : ''}${s.object}: left out: ${s.reason}\n`);
+  }
+  const diff = Reachability.diff(b, a);
+  if (format === 'json') io.stdout(`${JSON.stringify(diff.toJson(), null, 2)}\n`);
+  else if (format === 'markdown') io.stdout(`${diff.toMarkdown()}\n`);
+  else io.stdout(`${diff.toText()}\n`);
+
+  if (before.problems.length + after.problems.length + model.problems.length > 0) return ExitCode.USAGE;
+  if (failOn) {
+    const unexpected = diff.unexpected(expected).filter((c) => failOn === 'any' || diff.opened.includes(c));
+    const endpointsChanged = failOn === 'any' && diff.addedEndpoints.length + diff.removedEndpoints.length > 0;
+    if (unexpected.length > 0 || endpointsChanged) {
+      io.stderr(`netpol diff: --fail-on ${failOn}: ${unexpected.length} unexpected change${unexpected.length === 1 ? '' : 's'}${endpointsChanged ? ' and endpoints added or removed' : ''}`
+        + `${unexpected.length > 0 ? ` (first: ${unexpected[0].from} -> ${unexpected[0].to} on ${unexpected[0].ports.join(', ')})` : ''}. `
+        + 'Review the change; if it is intended, add it to the --allow file.\n');
+      return ExitCode.FINDINGS;
+    }
+  }
+  return a.skipped.length + b.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+}
+
+/**
+ * The set's objects plus the model's workloads and namespaces that the set does not define itself
+ * (the model's NetworkPolicies are ignored: only the two sets' policies are compared).
+ */
+function withModel(objects: SourcedObject[], model: SourcedObject[]): SourcedObject[] {
+  const key = (o: Record<string, any>) => `${o.kind}|${o.metadata?.namespace ?? ''}|${o.metadata?.name ?? ''}`;
+  const own = new Set(flattenLists(objects).map((o) => key(o.object)));
+  return [...objects, ...flattenLists(model).filter((o) => o.object.kind !== 'NetworkPolicy' && !own.has(key(o.object)))];
+}
+
+/** Reads the allow-list: a YAML/JSON list (or `{ expected: [...] }`) of `{ change, from, to, ports? }`. */
+function readAllowList(file: string, io: CliIo): ExpectedChange[] {
+  const read = readManifests([file], io.readStdin);
+  if (read.problems.length > 0) throw new UsageError(`--allow ${file}: ${read.problems[0].message}`);
+  const root = read.objects.map((o) => o.object);
+  const list: unknown[] = root.length === 1 && Array.isArray(root[0]) ? root[0] as unknown[]
+    : root.length === 1 && typeof root[0] === 'object' && root[0] !== null && Array.isArray((root[0] as any).expected) ? (root[0] as any).expected : root;
+  return list.map((entry, i) => {
+    const e = entry as Record<string, unknown>;
+    const ok = typeof e === 'object' && e !== null && (e.change === 'opened' || e.change === 'closed') && typeof e.from === 'string' && typeof e.to === 'string'
+      && (e.ports === undefined || (Array.isArray(e.ports) && e.ports.every((p) => typeof p === 'string')));
+    if (!ok) {
+      throw new UsageError(`--allow ${file}: entry ${i} ${JSON.stringify(entry)} is not { change: opened|closed, from: <ns/name or *>, to: <ns/name or *>, ports?: ["6379/TCP"] }. Fix the entry.`);
+    }
+    return { change: e.change as string, from: e.from as string, to: e.to as string, ports: e.ports as string[] | undefined };
+  });
+}

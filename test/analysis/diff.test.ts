@@ -1,0 +1,124 @@
+import { Testing } from 'cdk8s';
+import { ThreeTier } from '../../examples/three-tier';
+import { THREE_TIER_SURROUNDINGS } from '../../scripts/doc-blocks';
+import { Reachability } from '../../src';
+import { netpol, policyYaml, tempDir } from '../cli/cli-harness';
+
+const podsYaml = (names: string[], ns = 'shop', port = 8080) => names.map((n) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${n}\n  namespace: ${ns}\n  labels: { app: ${n} }\nspec:\n  containers: [{ name: c, ports: [{ containerPort: ${port}, name: http }] }]\n`).join('---\n');
+const apiFromWeb = (port: string) => policyYaml('api', `  podSelector: { matchLabels: { app: api } }\n  policyTypes: [Ingress]\n  ingress:\n    - from: [{ podSelector: { matchLabels: { app: web } } }]\n      ports: [{ port: ${port} }]\n`);
+const diffOf = (before: Record<string, string>, after: Record<string, string>, extra: string[] = []) => {
+  const b = tempDir(before);
+  const a = tempDir(after);
+  return netpol(['diff', b, '--against', a, '--format', 'json', ...extra]);
+};
+
+describe('netpol diff', () => {
+  const pods = podsYaml(['web', 'api', 'db']);
+
+  test('identical sets: no diff, exit 0', () => {
+    const r = diffOf({ 'p.yaml': pods, 'np.yaml': apiFromWeb('8080') }, { 'p.yaml': pods, 'np.yaml': apiFromWeb('8080') }, ['--fail-on', 'any']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.summary).toEqual({ opened: 0, closed: 0, addedEndpoints: 0, removedEndpoints: 0 });
+    expect(out.ports).toEqual(['8080/TCP', 'other TCP ports', 'other UDP ports', 'other SCTP ports']);
+  });
+
+  test('a widened rule opens connections, with the rule responsible after', () => {
+    const widened = policyYaml('api', '  podSelector: { matchLabels: { app: api } }\n  policyTypes: [Ingress]\n  ingress:\n    - from: [{ podSelector: {} }]\n      ports: [{ port: 8080 }]\n');
+    const r = diffOf({ 'p.yaml': pods, 'np.yaml': apiFromWeb('8080') }, { 'p.yaml': pods, 'np.yaml': widened }, ['--fail-on', 'opened']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--fail-on opened: 1 unexpected change (first: shop/db -> shop/api on 8080/TCP)');
+    const out = JSON.parse(r.stdout);
+    expect(out.opened).toEqual([{
+      from: 'shop/db',
+      to: 'shop/api',
+      ports: ['8080/TCP'],
+      before: { egress: { verdict: 'not isolated', allowedBy: [], isolatedBy: [] }, ingress: { verdict: 'denied', allowedBy: [], isolatedBy: ['shop/api'] } },
+      after: { egress: { verdict: 'not isolated', allowedBy: [], isolatedBy: [] }, ingress: { verdict: 'allowed', allowedBy: ['shop/api ingress[0]'], isolatedBy: ['shop/api'] } },
+    }]);
+    expect(out.closed).toEqual([]);
+  });
+
+  test('a removed rule closes connections', () => {
+    const none = policyYaml('api', '  podSelector: { matchLabels: { app: api } }\n  policyTypes: [Ingress]\n');
+    const out = JSON.parse(diffOf({ 'p.yaml': pods, 'np.yaml': apiFromWeb('8080') }, { 'p.yaml': pods, 'np.yaml': none }).stdout);
+    expect(out.closed.map((c: any) => `${c.from} -> ${c.to} ${c.ports.join(',')}`)).toEqual(['shop/web -> shop/api 8080/TCP']);
+    expect(out.opened).toEqual([]);
+  });
+
+  test('a new default deny closes everything into the namespace, on every port', () => {
+    const deny = policyYaml('deny', '  podSelector: {}\n  policyTypes: [Ingress]\n');
+    const r = diffOf({ 'p.yaml': pods }, { 'p.yaml': pods, 'deny.yaml': deny });
+    const out = JSON.parse(r.stdout);
+    expect(out.closed).toHaveLength(6);
+    expect(out.closed[0]).toMatchObject({ from: 'shop/api', to: 'shop/db', ports: ['other TCP ports', 'other UDP ports', 'other SCTP ports'] });
+    expect(out.closed[0].after.ingress).toEqual({ verdict: 'denied', allowedBy: [], isolatedBy: ['shop/deny'] });
+  });
+
+  test('a policy moved to another namespace stops applying where it was', () => {
+    const moved = apiFromWeb('8080').replace('namespace: shop', 'namespace: other');
+    const out = JSON.parse(diffOf({ 'p.yaml': pods, 'np.yaml': apiFromWeb('8080') }, { 'p.yaml': pods, 'np.yaml': moved }).stdout);
+    expect(out.opened.map((c: any) => `${c.from} -> ${c.to}: ${c.ports.join(', ')}`)).toEqual([
+      'shop/db -> shop/api: 8080/TCP, other TCP ports, other UDP ports, other SCTP ports',
+      'shop/web -> shop/api: other TCP ports, other UDP ports, other SCTP ports',
+    ]);
+  });
+
+  test('a named port that now resolves differently', () => {
+    const before = { 'p.yaml': pods, 'np.yaml': apiFromWeb('http') };
+    const after = { 'p.yaml': podsYaml(['web', 'api', 'db'], 'shop', 9090), 'np.yaml': apiFromWeb('http') };
+    const out = JSON.parse(diffOf(before, after).stdout);
+    expect(out.closed.map((c: any) => `${c.from} -> ${c.to} ${c.ports.join(',')}`)).toEqual(['shop/web -> shop/api 8080/TCP']);
+    expect(out.opened.map((c: any) => `${c.from} -> ${c.to} ${c.ports.join(',')}`)).toEqual(['shop/web -> shop/api 9090/TCP']);
+  });
+
+  test('workloads added and removed are listed apart', () => {
+    const r = diffOf({ 'p.yaml': podsYaml(['web', 'api']) }, { 'p.yaml': podsYaml(['web', 'cache']) }, ['--fail-on', 'any']);
+    const out = JSON.parse(r.stdout);
+    expect(out.addedEndpoints).toEqual(['shop/cache']);
+    expect(out.removedEndpoints).toEqual(['shop/api']);
+    expect(out.opened).toEqual([]);
+    expect(r.code).toBe(1);
+    expect(diffOf({ 'p.yaml': podsYaml(['web', 'api']) }, { 'p.yaml': podsYaml(['web', 'cache']) }, ['--fail-on', 'opened']).code).toBe(0);
+  });
+
+  test('an allow-list of expected changes passes the gate; anything else fails it', () => {
+    const allow = tempDir({ 'allow.yaml': 'expected:\n  - { change: closed, from: shop/web, to: shop/api, ports: [8080/TCP] }\n' });
+    const none = policyYaml('api', '  podSelector: { matchLabels: { app: api } }\n  policyTypes: [Ingress]\n');
+    const r = diffOf({ 'p.yaml': pods, 'np.yaml': apiFromWeb('8080') }, { 'p.yaml': pods, 'np.yaml': none }, ['--fail-on', 'any', '--allow', `${allow}/allow.yaml`]);
+    expect(r.code).toBe(0);
+    const badAllow = tempDir({ 'allow.yaml': '- { change: maybe, from: a }\n' });
+    const bad = diffOf({ 'p.yaml': pods }, { 'p.yaml': pods }, ['--allow', `${badAllow}/allow.yaml`]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('entry 0 {"change":"maybe","from":"a"} is not { change: opened|closed');
+  });
+
+  test('usage', () => {
+    expect(netpol(['diff', 'a'])).toMatchObject({ code: 2, stderr: expect.stringContaining('give the manifests before the change and, with --against, after it') });
+    expect(netpol(['diff', '/nonexistent', '--against', '/nonexistent2']).code).toBe(2);
+  });
+});
+
+describe('Reachability.diff on the three-tier example (adding backend -> redis:6379)', () => {
+  const v1 = Reachability.fromChart(new ThreeTier(Testing.app(), 'three-tier'), THREE_TIER_SURROUNDINGS);
+  const v2 = Reachability.fromChart(new ThreeTier(Testing.app(), 'three-tier', { redis: true }), THREE_TIER_SURROUNDINGS);
+  const diff = Reachability.diff(v1, v2);
+
+  test('redis is a new endpoint and nothing shared changes', () => {
+    expect(diff.addedEndpoints).toEqual(['shop/redis']);
+    expect(diff.opened).toEqual([]);
+    expect(diff.closed).toEqual([]);
+  });
+
+  test('with redis in both models, exactly backend -> redis on 6379/TCP opens', () => {
+    const v1WithRedis = Reachability.fromManifests([...new ThreeTier(Testing.app(), 'three-tier').toJson(),
+      ...new ThreeTier(Testing.app(), 'three-tier', { redis: true }).toJson().filter((o: any) => o.kind === 'Deployment' && o.metadata.name === 'redis')], THREE_TIER_SURROUNDINGS);
+    const d = Reachability.diff(v1WithRedis, v2);
+    expect(d.opened.map((c) => `${c.from} -> ${c.to} ${c.ports.join(',')}`)).toEqual([
+      'shop/backend -> shop/redis 6379/TCP',
+      'shop/redis -> kube-system/coredns 53/TCP,53/UDP',
+    ]);
+    expect(d.closed.map((c) => `${c.from} -> ${c.to}`).every((s) => s.includes('shop/redis'))).toBe(true);
+    expect(d.toMarkdown()).toContain('linkStyle 0 stroke:#2da44e');
+  });
+});
