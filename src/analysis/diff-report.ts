@@ -68,7 +68,10 @@ export class ReachabilityDiff {
   public toJson(): any {
     return {
       summary: {
-        opened: this.opened.length, closed: this.closed.length, addedEndpoints: this.addedEndpoints.length, removedEndpoints: this.removedEndpoints.length,
+        opened: this.opened.length,
+        closed: this.closed.length,
+        addedEndpoints: this.addedEndpoints.length,
+        removedEndpoints: this.removedEndpoints.length,
       },
       ports: [...this.ports],
       opened: this.opened,
