@@ -10,31 +10,46 @@ function isObject(v: unknown): v is JsonObject {
 
 const DIRECTIONS = [['ingress', 'from', 'source'], ['egress', 'to', 'destination']] as const;
 
+/** One rule of a policy, with where it is. */
+interface RuleAt {
+  readonly direction: 'ingress' | 'egress';
+  /** `from` or `to`. */
+  readonly field: 'from' | 'to';
+  /** `source` or `destination`. */
+  readonly word: string;
+  readonly index: number;
+  readonly rule: unknown;
+  /** The peer list, as written (undefined when missing or not a list). */
+  readonly peers?: unknown[];
+}
+
+/** Every ingress and egress rule of a policy, in order. */
+function rulesOf(policy: JsonObject): RuleAt[] {
+  const spec = policy.spec;
+  if (!isObject(spec)) return [];
+  return DIRECTIONS.flatMap(([direction, field, word]) => {
+    const rules = spec[direction];
+    if (!Array.isArray(rules)) return [];
+    return rules.map((rule, index) => ({
+      direction, field, word, index, rule, peers: isObject(rule) && Array.isArray(rule[field]) ? rule[field] as unknown[] : undefined,
+    }));
+  });
+}
+
 function warning(code: string, field: string, message: string, fix: string): Finding {
   return { severity: Severity.WARNING, code, field, message, fix };
 }
 
 /** NP001: a rule whose `from`/`to` is missing or empty matches every peer, in and outside the cluster. */
 export function allowsAllPeers(policy: JsonObject): Finding[] {
-  const spec = policy.spec;
-  if (!isObject(spec)) return [];
-  const findings: Finding[] = [];
-  for (const [direction, field, word] of DIRECTIONS) {
-    const rules = spec[direction];
-    if (!Array.isArray(rules)) continue;
-    rules.forEach((rule, i) => {
-      const peers = isObject(rule) ? rule[field] : undefined;
-      if (Array.isArray(peers) && peers.length > 0) return;
-      const explicitEmpty = Array.isArray(peers);
-      const list = isObject(rule) ? rule.ports : undefined;
-      const ports = Array.isArray(list) && list.length > 0 ? 'on the listed ports' : 'on every port';
-      findings.push(warning(LintCode.ALLOWS_ALL_PEERS,
-        explicitEmpty ? `spec.${direction}[${i}].${field}` : `spec.${direction}[${i}]`,
-        `${explicitEmpty ? `${field}: [] is empty` : `rule has no ${field}`}, so it allows every ${word}, inside and outside the cluster, ${ports}`,
-        `List the allowed peers under ${field}; if every ${word} is really meant, say so in a comment (with cdk8s-netpol: Peer.anyone()).`));
-    });
-  }
-  return findings;
+  return rulesOf(policy).filter((r) => !r.peers || r.peers.length === 0).map(({ direction, field, word, index, rule, peers }) => {
+    const list = isObject(rule) ? rule.ports : undefined;
+    const ports = Array.isArray(list) && list.length > 0 ? 'on the listed ports' : 'on every port';
+    return warning(LintCode.ALLOWS_ALL_PEERS,
+      peers ? `spec.${direction}[${index}].${field}` : `spec.${direction}[${index}]`,
+      `${peers ? `${field}: [] is empty` : `rule has no ${field}`}, so it allows every ${word}, inside and outside the cluster, ${ports}`,
+      `List the allowed peers under ${field}; if every ${word} is really meant, say so in a comment (with cdk8s-netpol: Peer.anyone()).`);
+  });
 }
 
 /**
@@ -43,26 +58,19 @@ export function allowsAllPeers(policy: JsonObject): Finding[] {
  * namespaces". The YAML differs by one `-`.
  */
 export function splitPeerSelectors(policy: JsonObject): Finding[] {
-  const spec = policy.spec;
-  if (!isObject(spec)) return [];
+  const onlyNs = (p: JsonObject) => p.namespaceSelector !== undefined && p.podSelector === undefined && p.ipBlock === undefined;
+  const onlyPods = (p: JsonObject) => p.podSelector !== undefined && p.namespaceSelector === undefined && p.ipBlock === undefined;
   const findings: Finding[] = [];
-  for (const [direction, field] of DIRECTIONS) {
-    const rules = spec[direction];
-    if (!Array.isArray(rules)) continue;
-    rules.forEach((rule, i) => {
-      const peers = isObject(rule) && Array.isArray(rule[field]) ? rule[field] as unknown[] : [];
-      for (let j = 0; j + 1 < peers.length; j++) {
-        const [a, b] = [peers[j], peers[j + 1]];
-        if (!isObject(a) || !isObject(b)) continue;
-        const onlyNs = (p: JsonObject) => p.namespaceSelector !== undefined && p.podSelector === undefined && p.ipBlock === undefined;
-        const onlyPods = (p: JsonObject) => p.podSelector !== undefined && p.namespaceSelector === undefined && p.ipBlock === undefined;
-        if ((onlyNs(a) && onlyPods(b)) || (onlyPods(a) && onlyNs(b))) {
-          findings.push(warning(LintCode.SPLIT_PEER_SELECTORS, `spec.${direction}[${i}].${field}[${j}]`,
-            `${field}[${j}] and ${field}[${j + 1}] are two peers (OR): every pod of the selected namespaces, or the selected pods of the policy's own namespace`,
-            'If you meant "these pods in these namespaces", put podSelector and namespaceSelector in one list item (remove the \'-\' before the second); if OR is meant, ignore this.'));
-        }
+  for (const { direction, field, index, peers } of rulesOf(policy)) {
+    for (let j = 0; j + 1 < (peers ?? []).length; j++) {
+      const [a, b] = [peers![j], peers![j + 1]];
+      if (!isObject(a) || !isObject(b)) continue;
+      if ((onlyNs(a) && onlyPods(b)) || (onlyPods(a) && onlyNs(b))) {
+        findings.push(warning(LintCode.SPLIT_PEER_SELECTORS, `spec.${direction}[${index}].${field}[${j}]`,
+          `${field}[${j}] and ${field}[${j + 1}] are two peers (OR): every pod of the selected namespaces, or the selected pods of the policy's own namespace`,
+          'If you meant "these pods in these namespaces", put podSelector and namespaceSelector in one list item (remove the \'-\' before the second); if OR is meant, ignore this.'));
       }
-    });
+    }
   }
   return findings;
 }
@@ -92,13 +100,10 @@ export function policyTypeMismatches(policy: JsonObject): Finding[] {
 
 /** NP007 and NP008: duplicate and shadowed rules within one policy and direction. */
 export function redundantRules(policy: JsonObject): Finding[] {
-  const spec = policy.spec;
-  if (!isObject(spec)) return [];
   const findings: Finding[] = [];
+  const all = rulesOf(policy);
   for (const [direction, field] of DIRECTIONS) {
-    const rules = spec[direction];
-    if (!Array.isArray(rules)) continue;
-    const canon = rules.map((r) => canonicalRule(r, field));
+    const canon = all.filter((r) => r.direction === direction).map((r) => canonicalRule(r.rule, field));
     canon.forEach((rule, j) => {
       const twin = canon.findIndex((other, i) => i < j && other.key === rule.key);
       if (twin >= 0) {
@@ -155,23 +160,18 @@ function portCovers(a: PortEntry, b: PortEntry): boolean {
 
 /** NP010: ipBlocks that overlap the cluster's pod or service CIDRs. */
 export function ipBlocksCoveringCluster(policy: JsonObject, clusterCidrs: Array<{ text: string; cidr: ParsedCidr }>): Finding[] {
-  const spec = policy.spec;
-  if (!isObject(spec) || clusterCidrs.length === 0) return [];
+  if (clusterCidrs.length === 0) return [];
   const findings: Finding[] = [];
-  for (const [direction, field] of DIRECTIONS) {
-    const rules = spec[direction];
-    if (!Array.isArray(rules)) continue;
-    rules.forEach((rule, i) => {
-      const peers = isObject(rule) && Array.isArray(rule[field]) ? rule[field] as unknown[] : [];
-      peers.forEach((peer, j) => {
-        const cidr = isObject(peer) && isObject(peer.ipBlock) && typeof peer.ipBlock.cidr === 'string' ? parseCidr(peer.ipBlock.cidr, false).cidr : undefined;
-        const hit = cidr && clusterCidrs.find((c) => cidrsOverlap(c.cidr, cidr));
-        if (hit) {
-          findings.push(warning(LintCode.IPBLOCK_COVERS_CLUSTER, `spec.${direction}[${i}].${field}[${j}].ipBlock.cidr`,
-            `${JSON.stringify((peer as JsonObject & { ipBlock: JsonObject }).ipBlock.cidr)} overlaps the cluster range ${hit.text}; whether an ipBlock applies to pod or service IPs depends on the network plugin`,
-            'Select pods with podSelector/namespaceSelector instead, and keep ipBlocks for addresses outside the cluster (add the cluster ranges to except).'));
-        }
-      });
+  for (const { direction, field, index, peers } of rulesOf(policy)) {
+    (peers ?? []).forEach((peer, j) => {
+      const block = isObject(peer) && isObject(peer.ipBlock) ? peer.ipBlock : undefined;
+      const cidr = block && typeof block.cidr === 'string' ? parseCidr(block.cidr, false).cidr : undefined;
+      const hit = cidr && clusterCidrs.find((c) => cidrsOverlap(c.cidr, cidr));
+      if (hit) {
+        findings.push(warning(LintCode.IPBLOCK_COVERS_CLUSTER, `spec.${direction}[${index}].${field}[${j}].ipBlock.cidr`,
+          `${JSON.stringify(block!.cidr)} overlaps the cluster range ${hit.text}; whether an ipBlock applies to pod or service IPs depends on the network plugin`,
+          'Select pods with podSelector/namespaceSelector instead, and keep ipBlocks for addresses outside the cluster (add the cluster ranges to except).'));
+      }
     });
   }
   return findings;

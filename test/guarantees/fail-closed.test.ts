@@ -100,32 +100,28 @@ const CONSTRUCTS: Record<string, () => unknown> = {
   },
 };
 
+/** The clear error `build` refuses with (a TypeError would mean it crashed instead of refusing). */
+function refusal(build: () => unknown): Error {
+  try {
+    build();
+  } catch (e) {
+    expect(e).toBeInstanceOf(Error);
+    expect(e).not.toBeInstanceOf(TypeError);
+    return e as Error;
+  }
+  throw new Error('expected the input to be refused, but it was accepted');
+}
+
 describe('public factories refuse empty and missing input', () => {
   test.each(Object.entries(FACTORIES))('%s', (_name, build) => {
-    let error: unknown;
-    try {
-      build();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(TypeError);
     // What was wrong (with the value) and how to fix it.
-    expect((error as Error).message).toMatch(/: .+\. [A-Z]/);
+    expect(refusal(build).message).toMatch(/: .+\. [A-Z]/);
   });
 });
 
 describe('constructs refuse empty and missing input, naming the construct path', () => {
   test.each(Object.entries(CONSTRUCTS))('%s', (_name, build) => {
-    let error: unknown;
-    try {
-      build();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(TypeError);
-    expect((error as Error).message).toMatch(/\[(test|s)(\/[^\]]*)?\] /);
+    expect(refusal(build).message).toMatch(/\[(test|s)(\/[^\]]*)?\] /);
   });
 });
 
