@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
+import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { ThreeTier } from '../examples/three-tier';
 import { Reachability, ReachabilityOptions } from '../src';
 
@@ -23,7 +24,9 @@ export function readmeBlocks(): Record<string, string> {
   const chart = new ThreeTier(Testing.app(), 'three-tier');
   const backend = Testing.synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('backend-'));
   const graph = Reachability.fromChart(chart, THREE_TIER_SURROUNDINGS).connectivity().touching('shop');
+  const baseline = new NamespaceBaseline(Testing.app(), 'namespace-baseline');
   return {
+    'baseline-yaml': fence('yaml', Yaml.stringify(...Testing.synth(baseline)).trim()),
     'three-tier-code': fence('ts', code),
     'three-tier-yaml': fence('yaml', `# dist/three-tier.k8s.yaml (the backend's two policies; 7 policies in all)\n${Yaml.stringify(...backend).trim()}`),
     'three-tier-mermaid': fence('mermaid', graph.toMermaid()),

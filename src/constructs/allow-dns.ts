@@ -45,6 +45,11 @@ export class AllowDns extends Construct {
   /** The emitted policy. */
   public readonly policy: NetworkPolicy;
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: AllowDnsProps = {}) {
     super(scope, id);
     const namespace = resolveNamespace(this, props.namespace);

@@ -70,6 +70,11 @@ export class ApplicationStack extends Chart {
   private readonly namespaceObjects = new Map<string, ApiObject>();
   private readonly debugAccess: Array<{ peer: Peer; ports: Port[] }> = [];
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: ApplicationStackProps = {}) {
     super(scope, id, props);
     this.settings = props;

@@ -47,6 +47,11 @@ export class DefaultDeny extends Construct {
   /** The legacy Namespace object, when `legacyAnnotation` is set. */
   public readonly legacyNamespace?: ApiObject;
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: DefaultDenyProps = {}) {
     super(scope, id);
     const directions = props.directions ?? [Direction.INGRESS, Direction.EGRESS];

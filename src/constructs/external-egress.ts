@@ -26,6 +26,11 @@ export interface ExternalEgressProps {
  * });
  */
 export class ExternalEgress extends Construct {
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: ExternalEgressProps) {
     super(scope, id);
     if (!props || !(props.to instanceof ExternalDestination)) {

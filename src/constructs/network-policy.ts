@@ -64,6 +64,11 @@ export class NetworkPolicy extends Construct {
   private readonly egress = new RuleSet();
   private readonly isolated = new Set<Direction>();
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: NetworkPolicyProps) {
     super(scope, id);
     if (!props || !(props.pods instanceof Selector)) {

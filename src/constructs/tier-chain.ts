@@ -48,6 +48,11 @@ export interface TierChainProps {
  * });
  */
 export class TierChain extends Construct {
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: TierChainProps) {
     super(scope, id);
     const tiers = props?.tiers;

@@ -35,6 +35,11 @@ export class AllowIngressController extends Construct {
   /** The emitted policy. */
   public readonly policy: NetworkPolicy;
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: AllowIngressControllerProps) {
     super(scope, id);
     const name = objectName(this, props?.name);

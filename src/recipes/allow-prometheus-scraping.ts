@@ -31,6 +31,11 @@ export class AllowPrometheusScraping extends Construct {
   /** The emitted policy. */
   public readonly policy: NetworkPolicy;
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: AllowPrometheusScrapingProps) {
     super(scope, id);
     this.policy = new NetworkPolicy(this, 'Resource', { pods: props?.pods, namespace: props?.namespace, name: objectName(this, props?.name) });

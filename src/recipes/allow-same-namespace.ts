@@ -34,6 +34,11 @@ export class AllowSameNamespace extends Construct {
   /** The emitted policy. */
   public readonly policy: NetworkPolicy;
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: AllowSameNamespaceProps = {}) {
     super(scope, id);
     this.policy = new NetworkPolicy(this, 'Resource', { pods: Selector.all(), namespace: props.namespace, name: objectName(this, props.name) });

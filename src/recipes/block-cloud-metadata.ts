@@ -32,6 +32,11 @@ export class BlockCloudMetadata extends Construct {
   /** The emitted policy. */
   public readonly policy: NetworkPolicy;
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: BlockCloudMetadataProps = {}) {
     super(scope, id);
     const name = objectName(this, props.name);

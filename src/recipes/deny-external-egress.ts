@@ -27,6 +27,11 @@ export class DenyExternalEgress extends Construct {
   /** The emitted policy. */
   public readonly policy: NetworkPolicy;
 
+  /**
+   * @param scope the parent construct
+   * @param id the construct id (the basis of derived object names)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: DenyExternalEgressProps = {}) {
     super(scope, id);
     this.policy = new NetworkPolicy(this, 'Resource', { pods: props.pods ?? Selector.all(), namespace: props.namespace, name: objectName(this, props.name) });

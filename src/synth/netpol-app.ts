@@ -34,6 +34,7 @@ export interface NetpolAppProps extends AppProps {
 export class NetpolApp extends App {
   private readonly settings: NetpolAppProps;
 
+  /** @param props the app's properties (cdk8s `AppProps` plus validation settings) */
   constructor(props: NetpolAppProps = {}) {
     super(props);
     this.settings = props;

@@ -30,6 +30,7 @@ export interface NetpolValidationPluginProps {
 export class NetpolValidationPlugin {
   private readonly props: NetpolValidationPluginProps;
 
+  /** @param props the `properties` of the plugin's `cdk8s.yaml` entry */
   constructor(props: NetpolValidationPluginProps = {}) {
     this.props = props;
   }
