@@ -39,7 +39,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `cdk8s-plus-28@${CDK8S_PLUS_VERSION}`,
     'fast-check@^4',
     '@types/js-yaml@^4',
-    'yaml@^2.9.1',
   ],
   // Not jsii modules, so they travel inside the package. js-yaml reads manifests ~10x faster and in
   // ~5x less memory than the `yaml` package cdk8s uses for writing (50 MB: 4 s instead of 50 s).

@@ -43,6 +43,13 @@ export class Bitset {
     return out;
   }
 
+  /** Whether both sets have the same members. */
+  public equals(other: Bitset): boolean {
+    if (other.words.length !== this.words.length) return false;
+    for (let i = 0; i < this.words.length; i++) if (this.words[i] !== other.words[i]) return false;
+    return true;
+  }
+
   public isEmpty(): boolean {
     return this.words.every((w) => w === 0);
   }

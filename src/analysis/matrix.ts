@@ -28,6 +28,9 @@ export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatri
   const egressTo: Array<Bitset | undefined> = new Array(n);
   const all = Bitset.full(n);
 
+  const first = traffic.find((t) => t !== undefined);
+  const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
+  const portsOf = (rule: PolicyRule) => rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined);
   for (const policy of cluster.policies) {
     const selected = index.select(policy.namespace, policy.podSelector);
     if (selected.length === 0) continue;
@@ -35,7 +38,7 @@ export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatri
       for (const d of selected) ingressFrom[d] ??= new Bitset(n);
       for (const rule of policy.ingress) {
         const peers = index.peers(policy.namespace, rule);
-        const portOk = rulePorts(cluster, rule, traffic);
+        const portOk = portsOf(rule);
         for (const d of selected) {
           if (portOk === 'all' || (portOk !== 'none' && portOk.has(d))) ingressFrom[d]!.or(peers);
         }
@@ -45,7 +48,7 @@ export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatri
       for (const s of selected) egressTo[s] ??= new Bitset(n);
       for (const rule of policy.egress) {
         const peers = index.peers(policy.namespace, rule);
-        const portOk = rulePorts(cluster, rule, traffic);
+        const portOk = portsOf(rule);
         if (portOk === 'none') continue;
         const targets = portOk === 'all' ? peers : peers.and(portOk);
         for (const s of selected) egressTo[s]!.or(targets);
@@ -70,13 +73,16 @@ export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatri
   return { rows, traffic };
 }
 
-/** Which destinations a rule's ports allow the query to: 'all', 'none' or a set. */
-function rulePorts(cluster: Cluster, rule: PolicyRule, traffic: Array<Traffic | undefined>): 'all' | 'none' | Bitset {
+/**
+ * Which destinations a rule's ports allow the query to: 'all', 'none' or a set. `sameTraffic` is the
+ * traffic every destination receives when it is the same for all (null: none can receive it), or
+ * undefined when it differs (a named port resolved per destination).
+ */
+function rulePorts(cluster: Cluster, rule: PolicyRule, traffic: Array<Traffic | undefined>, sameTraffic: Traffic | null | undefined): 'all' | 'none' | Bitset {
   if (!rule.ports) return 'all';
   const named = rule.ports.some((p) => p.name !== undefined);
-  const first = traffic.find((t) => t !== undefined);
-  const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
-  if (!named && uniform) {
+  if (!named && sameTraffic !== undefined) {
+    const first = sameTraffic ?? undefined;
     // The answer does not depend on the destination.
     return first && portsMatch(rule.ports, first, cluster.endpoints[0]) ? 'all' : 'none';
   }

@@ -55,12 +55,16 @@ export function diffClusters(before: Cluster, after: Cluster): {
   const bIndex = shared.map((id) => before.endpoint(id)!.index);
   const aIndex = shared.map((id) => after.endpoint(id)!.index);
   const probes = probePorts([before, after]);
+  // Usually both sets list the same endpoints in the same order: then whole rows compare at once.
+  const sameOrder = shared.length === before.endpoints.length && shared.length === after.endpoints.length
+    && bIndex.every((b, i) => b === i && aIndex[i] === i);
   const opened = new Map<string, number[]>();
   const closed = new Map<string, number[]>();
   probes.forEach((probe, k) => {
     const b = computeMatrix(before, probe.query).rows;
     const a = computeMatrix(after, probe.query).rows;
     for (let s = 0; s < shared.length; s++) {
+      if (sameOrder && b[s].equals(a[s])) continue; // the whole row is unchanged
       for (let d = 0; d < shared.length; d++) {
         if (s === d) continue;
         const was = b[bIndex[s]].has(bIndex[d]);

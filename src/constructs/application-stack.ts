@@ -66,6 +66,7 @@ export class ApplicationStack extends Chart {
   /** The policies of this stack. */
   public readonly policies: NetworkPolicies;
   private readonly services = new Map<string, Endpoint>();
+  private readonly declared = new Set<Endpoint>();
   private readonly settings: ApplicationStackProps;
   private readonly namespaceObjects = new Map<string, ApiObject>();
   private readonly debugAccess: Array<{ peer: Peer; ports: Port[] }> = [];
@@ -99,6 +100,7 @@ export class ApplicationStack extends Chart {
       throw constructError(this, `service ${JSON.stringify(name)} is declared twice in namespace ${namespace}. Declare each service once and reuse the returned endpoint.`);
     }
     this.services.set(key, service);
+    this.declared.add(service);
     if (this.settings.defaultDeny ?? true) {
       this.policies.denyAll(namespace);
     } else {
@@ -165,7 +167,7 @@ export class ApplicationStack extends Chart {
   }
 
   private checkDeclared(endpoint: Endpoint, method: string): void {
-    if (!(endpoint instanceof Endpoint) || ![...this.services.values()].includes(endpoint)) {
+    if (!(endpoint instanceof Endpoint) || !this.declared.has(endpoint)) {
       throw constructError(this, `${method}: ${String(endpoint)} is not a service of this stack. Declare it first with addService(...) and pass the endpoint it returns.`);
     }
   }

@@ -62,9 +62,12 @@ export class NetworkPolicies extends Construct {
   private readonly namespaceDenies = new Map<string, DefaultDeny>();
   private readonly namespaceDns = new Map<string, AllowDns>();
   private readonly portChecks: PortCheck[] = [];
+  /** Depends on every object of the registry in sorted order, which is the order cdk8s renders them in. */
+  private order: Construct;
 
   private constructor(scope: Chart, id: string) {
     super(scope, id);
+    this.order = new Construct(this, 'Order');
     this.node.addValidation({
       validate: () => {
         this.orderObjects();
@@ -197,13 +200,21 @@ export class NetworkPolicies extends Construct {
   /**
    * Makes the synthesized order of this registry's objects independent of the order in which rules
    * were declared: sorted by namespace, name and kind. cdk8s renders a chart's objects in dependency
-   * order, so each object is made to depend on the one before it. (Runs at synth, before rendering.)
+   * order, so one childless construct depends on all of them, in sorted order (a flat fan-out, not
+   * a chain, so cdk8s's recursive graph walks stay shallow at any size). Runs at synth.
    */
   private orderObjects(): void {
     const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     const key = (o: ApiObject) => `${o.metadata.namespace ?? ''}\u0000${o.name}\u0000${o.kind}`;
     objects.sort((a, b) => compareStrings(key(a), key(b)));
-    for (let i = 1; i < objects.length; i++) objects[i].node.addDependency(objects[i - 1]);
+    const known = new Set(this.order.node.dependencies);
+    if (objects.every((o) => known.has(o)) && objects.length === known.size) return;
+    if (known.size > 0) {
+      // Objects were added after a previous synth: start a fresh ordering node (dependencies cannot be removed).
+      this.node.tryRemoveChild(this.order.node.id);
+      this.order = new Construct(this, `Order${this.node.children.length}`);
+    }
+    this.order.node.addDependency(...objects);
   }
 
   private checkPorts(): string[] {

@@ -63,6 +63,9 @@ export class NetworkPolicy extends Construct {
   private readonly ingress = new RuleSet();
   private readonly egress = new RuleSet();
   private readonly isolated = new Set<Direction>();
+  /** Bumped on every change, so the synth-time check (which cdk8s runs more than once) is computed once per state. */
+  private version = 0;
+  private validated?: { version: number; errors: string[] };
 
   /**
    * @param scope the parent construct
@@ -90,11 +93,7 @@ export class NetworkPolicy extends Construct {
       },
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({
-      validate: () => this.directions.length === 0
-        ? ['allows nothing and isolates nothing: it has no rules and no isolated direction, and the API server would default it to an ingress deny. Add rules with allowFrom/allowTo, or set isolate (or use DefaultDeny) to deny on purpose.']
-        : synthValidationErrors(this.toManifest(), this.explicitlyOpenRules()),
-    });
+    this.node.addValidation({ validate: () => this.validatePolicy() });
   }
 
   /** Allows traffic from `peer` to the selected pods on `ports` (at least one; `Port.allTraffic()` for all). */
@@ -123,6 +122,7 @@ export class NetworkPolicy extends Construct {
    */
   public _addRule(direction: Direction, peers: Peer[], ports: Port[]): void {
     (direction === Direction.INGRESS ? this.ingress : this.egress).add(peers, ports);
+    this.version++;
   }
 
   /** Lists `direction` in `policyTypes` even if no rule allows anything in it (deny by default). */
@@ -131,6 +131,7 @@ export class NetworkPolicy extends Construct {
       throw constructError(this, `isolate: ${JSON.stringify(direction)} is not a direction. Use Direction.INGRESS or Direction.EGRESS.`);
     }
     this.isolated.add(direction);
+    this.version++;
   }
 
   /** The directions this policy governs (its `policyTypes`). */
@@ -162,6 +163,17 @@ export class NetworkPolicy extends Construct {
     if (!this.ingress.isEmpty) spec.ingress = this.ingress.toJson('from');
     if (!this.egress.isEmpty) spec.egress = this.egress.toJson('to');
     return spec;
+  }
+
+  /** The synth-time check: an empty policy, API-server errors, rules open to all peers by accident. */
+  private validatePolicy(): string[] {
+    if (this.validated?.version !== this.version) {
+      const errors = this.directions.length === 0
+        ? ['allows nothing and isolates nothing: it has no rules and no isolated direction, and the API server would default it to an ingress deny. Add rules with allowFrom/allowTo, or set isolate (or use DefaultDeny) to deny on purpose.']
+        : synthValidationErrors(this.toManifest(), this.explicitlyOpenRules());
+      this.validated = { version: this.version, errors };
+    }
+    return this.validated.errors;
   }
 
   /** Field paths of rules that allow every peer because `Peer.anyone()` was asked for. */

@@ -21,6 +21,8 @@ export interface MergedRule {
  */
 export class RuleSet {
   private readonly byPeer = new Map<string, { peer: Peer; ports: Map<string, Port> }>();
+  /** The merged rules, computed once per change (a policy is rendered and validated several times per synth). */
+  private merged?: MergedRule[];
 
   /**
    * Allows `ports` for `peers`. Both lists must be non-empty: "everyone" is `Peer.anyone()` and
@@ -44,6 +46,7 @@ export class RuleSet {
         throw new Error(`${formatValue(port)} is not a Port. Build ports with the Port factories, e.g. Port.tcp(8080).`);
       }
     }
+    this.merged = undefined;
     for (const peer of peers) {
       let entry = this.byPeer.get(peer.key);
       if (!entry) {
@@ -61,6 +64,11 @@ export class RuleSet {
 
   /** The merged rules in canonical order. */
   public rules(): MergedRule[] {
+    this.merged ??= this.merge();
+    return this.merged;
+  }
+
+  private merge(): MergedRule[] {
     const anyone = this.byPeer.get(Peer.anyone().key);
     const coveredByAnyone = anyone ? simplifyPorts([...anyone.ports.values()]) : [];
     const groups = new Map<string, { peers: Peer[]; ports: Port[] }>();

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ApiObject, App, AppProps } from 'cdk8s';
+import { ApiObject, App, AppProps, YamlOutputType } from 'cdk8s';
 import { replaceDirectoryAtomically } from './atomic-directory';
 import { readManifests } from '../io/manifest-reader';
 import { objectRef } from '../k8s/objects';
@@ -46,22 +46,53 @@ export class NetpolApp extends App {
     const writable = this as unknown as { outdir: string };
     replaceDirectoryAtomically(target, (staging) => {
       writable.outdir = staging;
+      const written = this.captureChartOutput();
       try {
         super.synth();
       } finally {
+        written.restore();
         writable.outdir = target;
       }
-      if (this.settings.validate ?? true) this.validateOutput(staging, target);
+      if (this.settings.validate ?? true) this.validateOutput(staging, target, written.objects);
     });
   }
 
-  /** Validates what was written; throws with every error, naming the construct, file and field. */
-  private validateOutput(staging: string, target: string): void {
+  /**
+   * Records what each chart renders while `super.synth()` writes it, so the output can be validated
+   * without reading it back (cdk8s renders each chart once per synth through `toJson()`).
+   */
+  private captureChartOutput(): { objects: unknown[] | undefined; restore: () => void } {
+    const captured: { objects: unknown[] | undefined; restore: () => void } = { objects: [], restore: () => undefined };
+    if (this.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) {
+      captured.objects = undefined; // rendered object by object: read the files back instead
+      return captured;
+    }
+    const charts = this.charts;
+    for (const chart of charts) {
+      const render = chart.toJson.bind(chart);
+      chart.toJson = () => {
+        const objects = render();
+        captured.objects?.push(...objects);
+        return objects;
+      };
+    }
+    captured.restore = () => charts.forEach((chart) => delete (chart as { toJson?: unknown }).toJson);
+    return captured;
+  }
+
+  /**
+   * Validates what was written; throws with every error, naming the construct, file and field. The
+   * rendered objects are checked in memory; only when there are findings is the output read back,
+   * to report files and lines.
+   */
+  private validateOutput(staging: string, target: string, rendered: unknown[] | undefined): void {
+    const options = { clusterCidrs: this.settings.clusterCidrs };
+    if (rendered && validateManifests(rendered.map((object) => ({ object })), options).findings.length === 0) return;
     const read = readManifests([staging], () => Buffer.alloc(0));
     if (read.problems.length > 0) {
       throw new Error(`cdk8s-netpol: cannot read back the synthesized output: ${read.problems.map((p) => `${p.file}: ${p.message}`).join('; ')}`);
     }
-    const report = validateManifests(read.objects, { clusterCidrs: this.settings.clusterCidrs });
+    const report = validateManifests(read.objects, options);
     const constructPaths = new Map<string, string>();
     for (const c of this.node.findAll()) {
       if (c instanceof ApiObject && c.kind === 'NetworkPolicy') constructPaths.set(objectRef({ metadata: { namespace: c.metadata.namespace, name: c.name } }), c.node.path);

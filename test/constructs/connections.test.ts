@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   ApplicationStack, Direction, Endpoint, ExternalDestination, ExternalEgress, NetworkPolicies, Peer, Port, Reachability, Selector, TierChain,
@@ -284,5 +284,17 @@ describe('ApplicationStack', () => {
     expect(() => stack.allowExternal(web, '1.2.3.4' as never, Port.tcp(80))).toThrow(/is not an ExternalDestination/);
     const noNs = new ApplicationStack(Testing.app(), 'nons');
     expect(() => noNs.addService('web', { labels: { app: 'web' } })).toThrow(/^\[nons\] has no namespace for endpoint web/);
+  });
+});
+
+describe('ordering scales', () => {
+  test('objects are ordered by one fan-out node, not a dependency chain (a chain overflowed the stack at ~9,000 objects)', () => {
+    const chart = testChart('shop');
+    const net = NetworkPolicies.of(chart);
+    for (let i = 0; i < 300; i++) net.allow(Endpoint.fromLabels(`svc${i}`, { app: `svc${i}` }), Endpoint.fromLabels(`svc${i + 1}`, { app: `svc${i + 1}` }), Port.tcp(80));
+    const names = policiesOf(chart).map((p) => p.metadata.name);
+    expect(names).toEqual([...names].sort());
+    const objects = chart.node.findAll().filter((c) => c instanceof ApiObject);
+    expect(objects.every((o) => o.node.dependencies.length === 0)).toBe(true);
   });
 });
