@@ -1,0 +1,71 @@
+/** Command-line options of `npm run bench`. */
+export interface BenchOptions {
+  /** The stack sizes (services). */
+  readonly sizes: number[];
+  /** A fast smoke run: fewer repetitions, a lower limit for the naive reference. */
+  readonly quick: boolean;
+  /** Only these scenarios (ids), if given. */
+  readonly only?: string[];
+  /** Keep the temporary directory (prepared manifests, compiled code) for inspection. */
+  readonly keep: boolean;
+  /** Write a V8 CPU profile of every scenario child into this directory. */
+  readonly cpuProfDir?: string;
+  /** Where the JSON results go. */
+  readonly out: string;
+}
+
+/** The default sizes of the issue. */
+export const DEFAULT_SIZES = [100, 1000, 5000];
+
+/** The usage text. */
+export const USAGE = 'usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--only floor-synth,library-synth] [--keep] [--cpu-prof DIR] [--out FILE]';
+
+/** Parses `--name value` and `--name=value` options; throws on anything unknown. */
+export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
+  const values = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}\n${USAGE}`);
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (['quick', 'keep', 'help'].includes(name)) {
+      values.set(name, true);
+    } else if (['sizes', 'only', 'cpu-prof', 'out'].includes(name)) {
+      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '') throw new Error(`--${name} needs a value\n${USAGE}`);
+      values.set(name, value);
+    } else {
+      throw new Error(`unknown option --${name}\n${USAGE}`);
+    }
+  }
+  if (values.has('help')) throw new Error(USAGE);
+  const sizes = typeof values.get('sizes') === 'string'
+    ? (values.get('sizes') as string).split(',').map((s) => Number(s.trim().replace(/_/g, '')))
+    : DEFAULT_SIZES;
+  if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--sizes takes whole numbers of at least 10, e.g. 100,1000\n${USAGE}`);
+  const only = typeof values.get('only') === 'string' ? (values.get('only') as string).split(',').map((s) => s.trim()) : undefined;
+  return {
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    quick: values.has('quick'),
+    only,
+    keep: values.has('keep'),
+    cpuProfDir: typeof values.get('cpu-prof') === 'string' ? values.get('cpu-prof') as string : undefined,
+    out: typeof values.get('out') === 'string' ? values.get('out') as string : defaultOut,
+  };
+}
+
+/** Counted runs per scenario (after the warm-up): fewer at larger sizes, and in quick mode. */
+export function runsFor(size: number, quick: boolean): number {
+  if (quick) return size <= 100 ? 3 : 1;
+  return size <= 100 ? 7 : size <= 1000 ? 5 : 3;
+}
+
+/** Warm-up runs per scenario: more at small sizes, where a run is short and the JIT is still warming up. */
+export function warmupsFor(size: number, quick: boolean): number {
+  return !quick && size <= 100 ? 3 : 1;
+}
+
+/** The longest the naive reference may take in full before it is only estimated (ms). */
+export function naiveLimitMs(quick: boolean): number {
+  return quick ? 15_000 : 60_000;
+}

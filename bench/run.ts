@@ -1,0 +1,165 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ChildRequest, runChild } from './child-process';
+import { compileForChildren } from './compile';
+import { BenchOptions, naiveLimitMs, parseOptions, runsFor, warmupsFor } from './options';
+import { computeRatios, evaluateTargets, formatCounts, formatTable, formatTargets, PairRecord, RATIOS, ScenarioRecord, SizeRecord } from './report';
+import { SCENARIOS } from './scenarios';
+import { PreparedSize } from './workspace';
+
+/**
+ * `npm run bench`: synth, validation and analysis at 100 / 1,000 / 5,000 services (issue 7).
+ *
+ * For each size, one child process prepares the inputs (the library's output, synthesized once,
+ * untimed), then every scenario runs in its own child process (warm-up, then the median of several
+ * runs; peak memory of that process), one after the other. Then each ratio's two scenarios are
+ * timed alternately in one more child (pair by pair), and the ratio is the median of the pairs.
+ * Prints the table, the emitted-object counts and the targets, and writes all of it to
+ * bench/results.json. Options: see `USAGE` in options.ts.
+ */
+
+/** The slowest a child may be before it is stopped (ms). */
+const CHILD_TIMEOUT_MS = 15 * 60_000;
+/** Scenarios only measured from this size on (the analysis is about large clusters). */
+const ANALYSIS_SCENARIOS = new Set(['analysis-parse', 'matrix', 'diff', 'naive']);
+/**
+ * A larger V8 stack (KiB, below the usual 8 MiB thread stack): for preparing, and to re-run a
+ * scenario that overflowed the default stack (cdk8s resolves object dependencies recursively), so
+ * the table still shows what it would cost once it no longer overflows.
+ */
+const LARGE_STACK_KIB = 4000;
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+function main(): number {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2), path.join(__dirname, 'results.json'));
+  } catch (e) {
+    log((e as Error).message);
+    return 2;
+  }
+  const unknown = (options.only ?? []).filter((id) => !SCENARIOS.some((s) => s.id === id));
+  if (unknown.length > 0) {
+    log(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+    return 2;
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-netpol-bench-'));
+  const started = Date.now();
+  try {
+    const entry = compileForChildren(path.join(__dirname, '..'), path.join(work, 'js'));
+    if (options.cpuProfDir) fs.mkdirSync(options.cpuProfDir, { recursive: true });
+    log(`cdk8s-netpol bench: sizes ${options.sizes.join(', ')}${options.quick ? ' (quick)' : ''}; node ${process.version}, ${os.cpus().length} CPUs; work dir ${work}`);
+    const sizes = options.sizes.map((size) => runSize(size, work, entry, options));
+    const ratios = computeRatios(sizes);
+    const targets = evaluateTargets(sizes, ratios);
+    const table = formatTable(sizes, ratios);
+    const counts = formatCounts(sizes);
+    const targetText = formatTargets(targets);
+    process.stdout.write(`\n${table}\n\nEmitted objects for the same intent:\n${counts}\n\nTargets (issue 7):\n${targetText}\n`);
+    const results = {
+      generatedAt: new Date().toISOString(),
+      environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model },
+      options: { sizes: options.sizes, quick: options.quick, only: options.only },
+      method: 'each scenario in its own child process: warm-up run(s) (3 at 100 services, else 1), then the median of the counted runs '
+        + '(at least 7 / 5 / 3 at 100 / 1,000 / 5,000 services; cheap runs repeated for 2 s, at most 25); peak = maxRSS of that process; '
+        + 'ratios: the two scenarios timed alternately in one child process (for 4 s at least), median of the per-pair ratios '
+        + '(naive: over matrix() timed in the naive child on the same model)',
+      sizes,
+      ratios,
+      targets,
+      durationSeconds: (Date.now() - started) / 1000,
+    };
+    fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+    log(`\nwrote ${path.relative(process.cwd(), options.out)} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return 0;
+  } finally {
+    if (options.keep) log(`kept ${work}`);
+    else fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Prepares one size and runs every selected scenario at it. */
+function runSize(size: number, work: string, entry: string, options: BenchOptions): SizeRecord {
+  const runs = runsFor(size, options.quick);
+  const warmups = warmupsFor(size, options.quick);
+  const base = { entry, size, work, warmups, runs, naiveLimitMs: naiveLimitMs(options.quick), quick: options.quick, timeoutMs: CHILD_TIMEOUT_MS };
+  log(`\n[${size}] preparing (library synthesized once, untimed)...`);
+  const prep = runChild({ ...base, id: 'prepare', nodeOptions: [`--stack-size=${LARGE_STACK_KIB}`] });
+  if (prep.error || !prep.prepared) {
+    log(`[${size}] prepare failed: ${prep.error}`);
+    return { size, prepareError: String(prep.error), scenarios: {}, pairs: {} };
+  }
+  const prepared = prep.prepared as PreparedSize;
+  log(`[${size}] ${prepared.intent}; ${prepared.library.policies} NetworkPolicies, ${prepared.library.rules} rules`);
+  const scenarios: Record<string, ScenarioRecord> = {};
+  for (const s of SCENARIOS) {
+    if (options.only && !options.only.includes(s.id)) continue;
+    if (s.id === 'baseline' && size !== options.sizes[0]) continue; // size-independent
+    if (ANALYSIS_SCENARIOS.has(s.id) && size < 100) continue;
+    const record = runScenario(s.id, s.label, base, options);
+    scenarios[s.id] = record;
+    if (record.error && /Maximum call stack size exceeded/.test(record.error)) {
+      const retry = runScenario(s.id, s.label, base, options, [`--stack-size=${LARGE_STACK_KIB}`]);
+      scenarios[retry.id] = retry;
+    }
+  }
+  const pairs = runPairs(scenarios, base);
+  return { size, prepared, scenarios, pairs };
+}
+
+/**
+ * Times each ratio's two scenarios alternately in one child (see `runPair`), for the ratios whose
+ * both sides were measured; a side that overflowed the default stack runs with the larger stack.
+ */
+function runPairs(scenarios: Record<string, ScenarioRecord>, base: Omit<ChildRequest, 'id'>): Record<string, PairRecord> {
+  const out: Record<string, PairRecord> = {};
+  for (const { id, over, part } of RATIOS) {
+    const a = scenarios[id];
+    const b = scenarios[over];
+    if (part || !a || !b || a.error || b.error || a.skipped || b.skipped) continue;
+    const stack = id.endsWith('+stack');
+    const baseId = id.replace(/\+stack$/, '');
+    const r = runChild({ ...base, id: `pair:${baseId}:${over}`, nodeOptions: stack ? [`--stack-size=${LARGE_STACK_KIB}`] : [] });
+    const info = (r.info ?? {}) as Partial<PairRecord>;
+    out[`${id}/${over}`] = r.error
+      ? { ratio: NaN, ratios: [], medianA: NaN, medianB: NaN, error: r.error }
+      : { ratio: info.ratio!, ratios: info.ratios!, medianA: info.medianA!, medianB: info.medianB! };
+    log(`[${base.size}] pair ${id}/${over}: ${r.error ? `ERROR ${r.error.split('\n')[0]}` : `${info.ratio!.toFixed(2)}x (${info.ratios!.map((x) => x.toFixed(2)).join(', ')})`}`);
+  }
+  return out;
+}
+
+/**
+ * Runs one scenario in a child. With `extraNodeOptions` (a larger stack), it is a diagnostic re-run
+ * of a scenario that overflowed the default stack, recorded as `<id>+stack`.
+ */
+function runScenario(id: string, label: string, base: Omit<ChildRequest, 'id'>, options: BenchOptions, extraNodeOptions: string[] = []): ScenarioRecord {
+  const recordId = extraNodeOptions.length > 0 ? `${id}+stack` : id;
+  const profile = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir, '--cpu-prof-name', `${recordId}-${base.size}.cpuprofile`] : [];
+  const r = runChild({ ...base, id, nodeOptions: [...extraNodeOptions, ...profile] });
+  const m = r.measurement as { medianMs: number; samples: number[]; warmups: number[]; parts: Record<string, number> } | undefined;
+  const record: ScenarioRecord = {
+    size: base.size,
+    id: recordId,
+    label: extraNodeOptions.length > 0 ? `${label} [${extraNodeOptions.join(' ')}]` : label,
+    medianMs: m?.medianMs,
+    samples: m?.samples,
+    warmups: m?.warmups,
+    parts: m && Object.keys(m.parts).length > 0 ? m.parts : undefined,
+    peakMiB: r.peakMiB,
+    skipped: r.skipped as string | undefined,
+    estimateMs: r.estimateMs as number | undefined,
+    error: r.error,
+    info: (r.info as Record<string, unknown>) ?? {},
+  };
+  const time = record.error ? `ERROR ${record.error.split('\n')[0]}` : record.medianMs !== undefined ? `${record.medianMs.toFixed(1)} ms` : record.skipped;
+  const cut = record.skipped && record.medianMs !== undefined ? ` (${record.skipped})` : '';
+  log(`[${base.size}] ${recordId.padEnd(19)} ${time}${cut}, peak ${record.peakMiB?.toFixed(0)} MiB`);
+  return record;
+}
+
+process.exitCode = main();
