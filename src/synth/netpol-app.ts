@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ApiObject, App, AppProps, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { replaceDirectoryAtomically } from './atomic-directory';
 import { readManifests } from '../io/manifest-reader';
 import { objectRef } from '../k8s/objects';
@@ -67,7 +67,8 @@ export class NetpolApp extends App {
       captured.objects = undefined; // rendered object by object: read the files back instead
       return captured;
     }
-    const charts = this.charts;
+    // Every chart (not `this.charts`, which sorts them through a dependency graph of the whole app).
+    const charts = this.node.findAll().filter((c): c is Chart => c instanceof Chart);
     for (const chart of charts) {
       const render = chart.toJson.bind(chart);
       chart.toJson = () => {
