@@ -57,3 +57,14 @@ export function portOption(port: string | undefined, protocol: string | undefine
     throw new UsageError(`--port ${JSON.stringify(port)}: ${(e as Error).message}`);
   }
 }
+
+/** The external endpoints of repeated `--external name=ip` options. */
+export function externalsOption(specs: string[] | undefined): Array<{ name: string; ip: string }> {
+  return (specs ?? []).map((spec) => {
+    const [name, ip] = spec.split('=');
+    if (!name || !ip || name.includes('/')) {
+      throw new UsageError(`--external ${JSON.stringify(spec)}: write name=ip, e.g. --external payment-api=203.0.113.10 (no '/' in the name).`);
+    }
+    return { name, ip };
+  });
+}

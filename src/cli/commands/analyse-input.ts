@@ -1,4 +1,5 @@
 import { Reachability } from '../../analysis/reachability';
+import { externalsOption } from '../args';
 import { CliIo, UsageError } from '../cli-io';
 import { readInputs } from '../input';
 
@@ -13,11 +14,7 @@ export function analyseInputs(
   paths: string[], io: CliIo, externals: string[] | undefined, maxFileSize: string | undefined,
 ): { reachability: Reachability; unreadable: boolean } {
   const input = readInputs(paths, io, maxFileSize);
-  const ext = (externals ?? []).map((spec) => {
-    const [name, ip] = spec.split('=');
-    if (!name || !ip || name.includes('/')) throw new UsageError(`--external ${JSON.stringify(spec)}: write name=ip, e.g. --external payment-api=203.0.113.10 (no '/' in the name).`);
-    return { name, ip };
-  });
+  const ext = externalsOption(externals);
   let reachability: Reachability;
   try {
     reachability = Reachability._fromSourced(input.objects, { externals: ext });

@@ -2,7 +2,7 @@ import { ExpectedChange } from '../../analysis/diff-report';
 import { Reachability } from '../../analysis/reachability';
 import { readManifests } from '../../io/manifest-reader';
 import { flattenLists, SourcedObject } from '../../k8s/objects';
-import { describeOptions, oneOf, OptionSpec, parseCommandArgs } from '../args';
+import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
 
@@ -48,11 +48,7 @@ export function diffCommand(args: string[], io: CliIo): number {
   const model = values.model ? readInputs(values.model, io, values['max-file-size']) : { objects: [], problems: [] };
   const before = readInputs(positionals, io, values['max-file-size']);
   const after = readInputs(values.against, io, values['max-file-size']);
-  const externals = (values.external ?? []).map((spec: string) => {
-    const [name, ip] = spec.split('=');
-    if (!name || !ip || name.includes('/')) throw new UsageError(`--external ${JSON.stringify(spec)}: write name=ip, e.g. --external payment-api=203.0.113.10.`);
-    return { name, ip };
-  });
+  const externals = externalsOption(values.external);
   let b: Reachability;
   let a: Reachability;
   try {
