@@ -4,6 +4,7 @@ import { Testing, Yaml } from 'cdk8s';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { ThreeTier } from '../examples/three-tier';
 import { Reachability, ReachabilityOptions } from '../src';
+import { withModelWorkloads } from '../src/k8s/objects';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -39,8 +40,9 @@ export function gitopsBlocks(): Record<string, string> {
   const v1 = new ThreeTier(Testing.app(), 'three-tier').toJson();
   const v2 = new ThreeTier(Testing.app(), 'three-tier', { redis: true }).toJson();
   // As `netpol diff main/dist --against dist --model dist`: version 2's workloads on both sides.
-  const workloads = v2.filter((o: any) => o.kind !== 'NetworkPolicy' && !v1.some((w: any) => w.kind === o.kind && w.metadata.name === o.metadata.name));
-  const diff = Reachability.diff(Reachability.fromManifests([...v1, ...workloads]), Reachability.fromManifests(v2));
+  const sourced = (objects: unknown[]) => objects.map((object) => ({ object }));
+  const before = withModelWorkloads(sourced(v1), sourced(v2)).map((o) => o.object);
+  const diff = Reachability.diff(Reachability.fromManifests(before), Reachability.fromManifests(v2));
   return {
     'gitops-diff-markdown': diff.toMarkdown(),
     'gitops-diff-text': fence('text', diff.toText()),

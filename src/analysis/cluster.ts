@@ -2,7 +2,7 @@ import { compileSelector, CompiledSelector, describeSelector, Labels } from './l
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { flattenLists, SourcedObject } from '../k8s/objects';
-import { effectivePolicyTypes, checkApiServerRules } from '../validation/api-server-rules';
+import { checkApiServerRules, effectivePolicyTypes } from '../validation/api-server-rules';
 import { Severity } from '../validation/finding';
 
 export { SourcedObject };

@@ -1,4 +1,5 @@
 import { Bitset } from './bitset';
+import { unknownEndpointError } from './unknown-endpoint';
 
 /** Reachability of every endpoint pair for one port: who may connect to whom. */
 export class ReachabilityMatrix {
@@ -82,7 +83,7 @@ export class ReachabilityMatrix {
   private index(endpoint: string): number {
     const i = this.indexOf.get(endpoint);
     if (i === undefined) {
-      throw new Error(`unknown endpoint ${JSON.stringify(endpoint)}. Known endpoints: ${this.endpoints.join(', ') || '(none)'}. Use <namespace>/<name> of a pod or workload, or the name of an external endpoint.`);
+      throw unknownEndpointError(endpoint, this.endpoints);
     }
     return i;
   }

@@ -8,6 +8,7 @@ import { probePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
+import { unknownEndpointError } from './unknown-endpoint';
 import { EndpointPort } from '../endpoints/endpoint-port';
 import { Direction } from '../model/direction';
 import { Port } from '../model/port';
@@ -208,7 +209,7 @@ export class Reachability {
   private endpoint(id: string): ClusterEndpoint {
     const e = this._cluster.endpoint(id);
     if (!e) {
-      throw new Error(`unknown endpoint ${JSON.stringify(id)}. Known endpoints: ${this.endpoints.join(', ') || '(none)'}. Use <namespace>/<name> of a pod or workload, or the name of an external endpoint; add pods the manifests lack with the pods option.`);
+      throw unknownEndpointError(id, this.endpoints);
     }
     return e;
   }

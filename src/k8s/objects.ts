@@ -35,3 +35,14 @@ export function objectRef(object: Record<string, any>): string {
   const name = typeof object.metadata?.name === 'string' && object.metadata.name !== '' ? object.metadata.name : '<unnamed>';
   return `${ns}/${name}`;
 }
+
+/**
+ * `objects` plus the workloads and namespaces of `model` that `objects` does not define itself; the
+ * model's NetworkPolicies are left out. This is how `netpol diff --model` puts the same workloads on
+ * both sides of a comparison, so that only the policies differ.
+ */
+export function withModelWorkloads(objects: readonly SourcedObject[], model: readonly SourcedObject[]): SourcedObject[] {
+  const key = (o: Record<string, any>) => `${o.kind}|${o.metadata?.namespace ?? ''}|${o.metadata?.name ?? ''}`;
+  const own = new Set(flattenLists(objects).map((o) => key(o.object)));
+  return [...objects, ...flattenLists(model).filter((o) => o.object.kind !== 'NetworkPolicy' && !own.has(key(o.object)))];
+}

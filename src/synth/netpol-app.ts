@@ -91,7 +91,8 @@ export class NetpolApp extends App {
     if (rendered && validateManifests(rendered.map((object) => ({ object })), options).findings.length === 0) return;
     const read = readManifests([staging], () => Buffer.alloc(0));
     if (read.problems.length > 0) {
-      throw new Error(`cdk8s-netpol: cannot read back the synthesized output: ${read.problems.map((p) => `${p.file}: ${p.message}`).join('; ')}`);
+      throw new Error(`cdk8s-netpol: cannot read back the synthesized output to report its findings: ${read.problems.map((p) => `${p.file}: ${p.message}`).join('; ')}. `
+        + 'Check that the output directory is writable and the disk is not full; nothing was written to the output directory.');
     }
     const report = validateManifests(read.objects, options);
     const constructPaths = new Map<string, string>();

@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { ThreeTier } from '../../examples/three-tier';
 import { THREE_TIER_SURROUNDINGS } from '../../scripts/doc-blocks';
 import { Reachability } from '../../src';
+import { withModelWorkloads } from '../../src/k8s/objects';
 import { netpol, policyYaml, tempDir } from '../cli/cli-harness';
 
 const podsYaml = (names: string[], ns = 'shop', port = 8080) => names.map((n) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${n}\n  namespace: ${ns}\n  labels: { app: ${n} }\nspec:\n  containers: [{ name: c, ports: [{ containerPort: ${port}, name: http }] }]\n`).join('---\n');
@@ -111,8 +112,10 @@ describe('Reachability.diff on the three-tier example (adding backend -> redis:6
   });
 
   test('with redis in both models, exactly backend -> redis on 6379/TCP opens', () => {
-    const v1WithRedis = Reachability.fromManifests([...new ThreeTier(Testing.app(), 'three-tier').toJson(),
-      ...new ThreeTier(Testing.app(), 'three-tier', { redis: true }).toJson().filter((o: any) => o.kind === 'Deployment' && o.metadata.name === 'redis')], THREE_TIER_SURROUNDINGS);
+    const sourced = (objects: unknown[]) => objects.map((object) => ({ object }));
+    const v1Objects = sourced(new ThreeTier(Testing.app(), 'three-tier').toJson());
+    const v2Objects = sourced(new ThreeTier(Testing.app(), 'three-tier', { redis: true }).toJson());
+    const v1WithRedis = Reachability.fromManifests(withModelWorkloads(v1Objects, v2Objects).map((o) => o.object), THREE_TIER_SURROUNDINGS);
     const d = Reachability.diff(v1WithRedis, v2);
     expect(d.opened.map((c) => `${c.from} -> ${c.to} ${c.ports.join(',')}`)).toEqual([
       'shop/backend -> shop/redis 6379/TCP',

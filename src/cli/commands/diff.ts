@@ -1,7 +1,7 @@
 import { ExpectedChange } from '../../analysis/diff-report';
 import { Reachability } from '../../analysis/reachability';
 import { readManifests } from '../../io/manifest-reader';
-import { flattenLists, SourcedObject } from '../../k8s/objects';
+import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
@@ -52,8 +52,8 @@ export function diffCommand(args: string[], io: CliIo): number {
   let b: Reachability;
   let a: Reachability;
   try {
-    b = Reachability._fromSourced(withModel(before.objects, model.objects), { externals });
-    a = Reachability._fromSourced(withModel(after.objects, model.objects), { externals });
+    b = Reachability._fromSourced(withModelWorkloads(before.objects, model.objects), { externals });
+    a = Reachability._fromSourced(withModelWorkloads(after.objects, model.objects), { externals });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -77,16 +77,6 @@ export function diffCommand(args: string[], io: CliIo): number {
     }
   }
   return a.skipped.length + b.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
-}
-
-/**
- * The set's objects plus the model's workloads and namespaces that the set does not define itself
- * (the model's NetworkPolicies are ignored: only the two sets' policies are compared).
- */
-function withModel(objects: SourcedObject[], model: SourcedObject[]): SourcedObject[] {
-  const key = (o: Record<string, any>) => `${o.kind}|${o.metadata?.namespace ?? ''}|${o.metadata?.name ?? ''}`;
-  const own = new Set(flattenLists(objects).map((o) => key(o.object)));
-  return [...objects, ...flattenLists(model).filter((o) => o.object.kind !== 'NetworkPolicy' && !own.has(key(o.object)))];
 }
 
 /** Reads the allow-list: a YAML/JSON list (or `{ expected: [...] }`) of `{ change, from, to, ports? }`. */
