@@ -217,8 +217,12 @@ export class Reachability {
 
 /** The query a `Port` stands for; only single and named ports can be asked about. */
 export function toQuery(port: Port): PortQuery {
-  if (!(port instanceof Port) || port.isAllTraffic || port.isAllPortsOfProtocol || port.endPort !== undefined) {
-    throw new Error(`cannot ask about ${port instanceof Port ? port.toString() : JSON.stringify(port)}: a connection goes to one port. Ask about a single port (Port.tcp(5432)) or a named port (Port.named('http')).`);
+  if (!Port.isPort(port)) {
+    throw new Error(`cannot ask about ${JSON.stringify(port)}: it is not a Port. Ask about a single port (Port.tcp(5432)) or a named port (Port.named('http')).`);
+  }
+  port = Port._use(port, 'port');
+  if (port.isAllTraffic || port.isAllPortsOfProtocol || port.endPort !== undefined) {
+    throw new Error(`cannot ask about ${port.toString()}: a connection goes to one port. Ask about a single port (Port.tcp(5432)) or a named port (Port.named('http')).`);
   }
   return port.portName !== undefined
     ? { name: port.portName, protocol: port.protocol! }

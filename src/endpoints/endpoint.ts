@@ -3,9 +3,11 @@ import { readContainerPorts, readPodSelection } from './cdk8s-plus-reader';
 import { EndpointPort } from './endpoint-port';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { dns1123LabelProblems } from '../k8s/names';
+import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from '../model/brand';
 import { modelError } from '../model/errors';
 import { LabelExpression, LabelOperator } from '../model/label-expression';
 import { Peer } from '../model/peer';
+import { Protocol } from '../model/protocol';
 import { Selector } from '../model/selector';
 
 /** Properties of an `Endpoint` given by labels. */
@@ -46,16 +48,17 @@ export class Endpoint {
       throw modelError('Endpoint.of', props, 'is not a set of endpoint properties', 'Pass { name, pods, namespace? }.');
     }
     const name = checkName(props.name, 'Endpoint.of');
-    if (!(props.pods instanceof Selector)) {
+    if (!Selector.isSelector(props.pods)) {
       throw modelError(`Endpoint ${name}`, props.pods, 'pods is not a Selector', 'Select the pods by their labels, e.g. pods: Selector.labels({ app: \'web\' }).');
     }
-    if (props.pods.isAll) {
-      throw modelError(`Endpoint ${name}`, props.pods.toJson(), 'has no labels, so it would stand for every pod of its namespace',
+    const pods = Selector._use(props.pods, `Endpoint ${name} pods`);
+    if (pods.isAll) {
+      throw modelError(`Endpoint ${name}`, pods.toJson(), 'has no labels, so it would stand for every pod of its namespace',
         'Give the labels of the workload\'s pods, e.g. Selector.labels({ app: \'web\' }); for every pod of a namespace use a Peer (Peer.namespace(...)) instead of an endpoint.');
     }
     const namespace = props.namespace === undefined ? undefined : checkNamespace(props.namespace, `Endpoint ${name}`);
-    const ports = props.ports ? [...props.ports] : undefined;
-    return new Endpoint(name, props.pods, namespace, ports ? () => ports : () => undefined);
+    const ports = props.ports === undefined ? undefined : copyPorts(props.ports, `Endpoint ${name}`);
+    return new Endpoint(FACTORY, name, pods, namespace, ports ? () => ports : () => undefined, false);
   }
 
   /** An endpoint given by labels: `Endpoint.fromLabels('web', { app: 'web' }, 'shop')`. */
@@ -74,7 +77,8 @@ export class Endpoint {
     const name = checkName(options.name ?? workload.node.id, `Endpoint for ${workload.node.path}`);
     const selection = readPodSelection(workload);
     const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${workload.node.path})`);
-    return new Endpoint(name, selector, selection.namespaces[0], () => readContainerPorts(workload));
+    return new Endpoint(FACTORY, name, selector, selection.namespaces[0], () => copyPorts(readContainerPorts(workload), `Endpoint ${name}`),
+      workload instanceof kplus.Pod);
   }
 
   /** The pods of a cdk8s-plus-28 `Pods` selection (in one namespace, given by name or by the chart). */
@@ -89,27 +93,78 @@ export class Endpoint {
         'An endpoint is the pods of one namespace: select one namespace by name, or use a Peer (Peer.podsInNamespaces) for several.');
     }
     const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${pods.node.path})`);
-    return new Endpoint(name, selector, selection.namespaces[0], () => undefined);
+    return new Endpoint(FACTORY, name, selector, selection.namespaces[0], () => undefined, false);
+  }
+
+  /** True for an `Endpoint` made by a factory. */
+  public static isEndpoint(x: any): x is Endpoint {
+    return isBranded(x, 'Endpoint');
+  }
+
+  /**
+   * `value` as an endpoint of this copy of the package: as is when made here, rebuilt from what it
+   * says it is when made by another installed copy, refused otherwise.
+   * @internal
+   */
+  public static _use(value: unknown, where: string): Endpoint {
+    if (value instanceof Endpoint && Endpoint.isEndpoint(value)) return value;
+    if (!Endpoint.isEndpoint(value)) throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
+    const e = value as Endpoint;
+    const name = checkName(e.name, where);
+    const pods = Selector._use(e.pods, `${where}: endpoint ${name} pods`);
+    if (pods.isAll) throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
+    const namespace = e.namespace === undefined ? undefined : checkNamespace(e.namespace, `${where}: endpoint ${name}`);
+    return new Endpoint(FACTORY, name, pods, namespace, () => {
+      const ports = e.containerPorts;
+      return ports === undefined ? undefined : copyPorts(ports, `Endpoint ${name}`);
+    }, e.isSinglePod === true);
+  }
+
+  readonly #name: string;
+  readonly #pods: Selector;
+  readonly #namespace?: string;
+  readonly #portSource: () => EndpointPort[] | undefined;
+  readonly #singlePod: boolean;
+
+  private constructor(
+    token: unknown, name: string, pods: Selector, namespace: string | undefined, portSource: () => EndpointPort[] | undefined, singlePod: boolean,
+  ) {
+    checkFactoryToken(token, 'Endpoint', ENDPOINT_FACTORIES);
+    this.#name = name;
+    this.#pods = pods;
+    this.#namespace = namespace;
+    this.#portSource = portSource;
+    this.#singlePod = singlePod;
+    brand(this, 'Endpoint');
   }
 
   /** The readable name. */
-  public readonly name: string;
-  /** The pods. */
-  public readonly pods: Selector;
-  /** The namespace, if the endpoint names one (otherwise the chart's namespace applies). */
-  public readonly namespace?: string;
-  private readonly portSource: () => EndpointPort[] | undefined;
-
-  private constructor(name: string, pods: Selector, namespace: string | undefined, portSource: () => EndpointPort[] | undefined) {
-    this.name = name;
-    this.pods = pods;
-    this.namespace = namespace;
-    this.portSource = portSource;
+  public get name(): string {
+    return this.#name;
   }
 
-  /** The container ports the endpoint's pods listen on, if known. */
+  /** The pods. */
+  public get pods(): Selector {
+    return this.#pods;
+  }
+
+  /** The namespace, if the endpoint names one (otherwise the chart's namespace applies). */
+  public get namespace(): string | undefined {
+    return this.#namespace;
+  }
+
+  /**
+   * True when the endpoint is one pod (a cdk8s-plus-28 `Pod`), so traffic to itself is loopback;
+   * false for a workload or a label selection, which stand for replicas that talk to each other
+   * through the policies.
+   */
+  public get isSinglePod(): boolean {
+    return this.#singlePod;
+  }
+
+  /** The container ports the endpoint's pods listen on, if known (a read-only copy). */
   public get containerPorts(): EndpointPort[] | undefined {
-    return this.portSource();
+    return this.#portSource();
   }
 
   /** This endpoint as a peer of a policy in `policyNamespace` (a plain pod selector when it is the same namespace). */
@@ -121,6 +176,29 @@ export class Endpoint {
   public toString(): string {
     return `${this.namespace ? `${this.namespace}/` : ''}${this.name} (${this.pods})`;
   }
+}
+
+const ENDPOINT_FACTORIES = 'Endpoint.of({...}), Endpoint.fromLabels(...), Endpoint.fromWorkload(deployment) or Endpoint.fromPods(pods)';
+
+/** A frozen copy of container ports, each checked, so a later change to the caller's list changes nothing. */
+function copyPorts(ports: EndpointPort[], what: string): EndpointPort[] {
+  if (!Array.isArray(ports)) {
+    throw modelError(`${what}: ports`, ports, 'is not a list', 'Give the container ports as an array, e.g. [{ number: 8080, name: \'http\' }].');
+  }
+  return Object.freeze(ports.map((p, i) => {
+    const number = p?.number;
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 65535) {
+      throw modelError(`${what}: ports[${i}].number`, number, 'is not a valid port number', 'Use the container port, an integer between 1 and 65535.');
+    }
+    const protocol = p.protocol ?? Protocol.TCP;
+    if (!Object.values(Protocol).includes(protocol)) {
+      throw modelError(`${what}: ports[${i}].protocol`, protocol, 'is not a supported protocol', 'Use Protocol.TCP, Protocol.UDP or Protocol.SCTP.');
+    }
+    if (p.name !== undefined && typeof p.name !== 'string') {
+      throw modelError(`${what}: ports[${i}].name`, p.name, 'is not a port name', 'Give the container port\'s name as a string, e.g. \'http\'.');
+    }
+    return Object.freeze({ number, name: p.name, protocol });
+  })) as EndpointPort[];
 }
 
 function checkName(name: string, what: string): string {

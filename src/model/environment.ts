@@ -1,3 +1,4 @@
+import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
 import { modelError } from './errors';
 import { dns1123LabelProblems } from '../k8s/names';
 
@@ -37,19 +38,46 @@ export class Environment {
     if (problems.length > 0) {
       throw modelError('Environment.of', name, `is not a valid environment name: ${problems.join('; ')}`, 'Use a short lowercase name such as \'dev\', \'staging\' or \'prod\'.');
     }
-    if (name === 'prod' && options.allowsDebugAccess) {
+    if (name === 'prod' && options?.allowsDebugAccess) {
       throw modelError('Environment.of', name, 'cannot allow debug access', 'Production never accepts a debugging allowance; drop allowsDebugAccess.');
     }
-    return new Environment(name, options.allowsDebugAccess ?? false);
+    return new Environment(FACTORY, name, options?.allowsDebugAccess === true);
+  }
+
+  /** True for an `Environment` made by a factory. */
+  public static isEnvironment(x: any): x is Environment {
+    return isBranded(x, 'Environment');
+  }
+
+  /**
+   * `value` as an environment of this copy of the package (rebuilt through `Environment.of` when
+   * made by another installed copy), refused otherwise.
+   * @internal
+   */
+  public static _use(value: unknown, where: string): Environment {
+    if (value instanceof Environment && Environment.isEnvironment(value)) return value;
+    if (!Environment.isEnvironment(value)) throw notBranded(where, value, 'Environment', 'Environment.dev(), .staging(), .prod() or .of(name)');
+    const e = value as Environment;
+    return Environment.of(e.name, { allowsDebugAccess: e.allowsDebugAccess === true });
+  }
+
+  readonly #name: string;
+  readonly #allowsDebugAccess: boolean;
+
+  private constructor(token: unknown, name: string, allowsDebugAccess: boolean) {
+    checkFactoryToken(token, 'Environment', 'Environment.dev(), .staging(), .prod() or .of(name)');
+    this.#name = name;
+    this.#allowsDebugAccess = allowsDebugAccess;
+    brand(this, 'Environment');
   }
 
   /** The name (the value of the `environment` namespace label). */
-  public readonly name: string;
-  /** Whether a debugging allowance may be declared. */
-  public readonly allowsDebugAccess: boolean;
+  public get name(): string {
+    return this.#name;
+  }
 
-  private constructor(name: string, allowsDebugAccess: boolean) {
-    this.name = name;
-    this.allowsDebugAccess = allowsDebugAccess;
+  /** Whether a debugging allowance may be declared. */
+  public get allowsDebugAccess(): boolean {
+    return this.#allowsDebugAccess;
   }
 }

@@ -1,5 +1,8 @@
+import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
 import { modelError } from './errors';
 import { Peer } from './peer';
+
+const DESTINATION_FACTORIES = 'ExternalDestination.cidrs(name, [...]), .ipBlock(...), .internet() or .kubernetesApiServer([...])';
 
 /** Private IPv4 ranges (RFC 1918). */
 export const PRIVATE_IPV4_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
@@ -31,12 +34,12 @@ export class ExternalDestination {
       throw modelError(`ExternalDestination.cidrs(${JSON.stringify(name)})`, cidrs, 'is an empty list of CIDRs',
         'List the destination\'s address ranges, e.g. [\'203.0.113.0/24\']; for the whole internet use ExternalDestination.internet().');
     }
-    return new ExternalDestination(name, cidrs.map((c) => Peer.ipBlock(c)));
+    return new ExternalDestination(FACTORY, name, cidrs.map((c) => Peer.ipBlock(c)));
   }
 
   /** One CIDR minus `except`. */
   public static ipBlock(name: string, cidr: string, except?: string[]): ExternalDestination {
-    return new ExternalDestination(name, [Peer.ipBlock(cidr, except)]);
+    return new ExternalDestination(FACTORY, name, [Peer.ipBlock(cidr, except)]);
   }
 
   /**
@@ -51,7 +54,7 @@ export class ExternalDestination {
     if (options.ipv6) {peers.push(Peer.anyIpv6([...PRIVATE_IPV6_RANGES, ...extra.filter((c) => c.includes(':'))]));} else if (extra.some((c) => c.includes(':'))) {
       throw modelError('ExternalDestination.internet', extra, 'has IPv6 exceptions but ipv6 is not enabled', 'Set ipv6: true, or drop the IPv6 ranges.');
     }
-    return new ExternalDestination('internet', peers);
+    return new ExternalDestination(FACTORY, 'internet', peers);
   }
 
   /**
@@ -63,17 +66,49 @@ export class ExternalDestination {
       throw modelError('ExternalDestination.kubernetesApiServer', addresses, 'is an empty list of addresses',
         'Give the API server endpoint addresses (kubectl get endpoints kubernetes -n default), e.g. [\'10.0.0.1\'] or [\'172.20.0.0/28\'].');
     }
-    return new ExternalDestination('kubernetes-api', addresses.map((a) => Peer.ipBlock(a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`)));
+    return new ExternalDestination(FACTORY, 'kubernetes-api', addresses.map((a) => Peer.ipBlock(a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`)));
+  }
+
+  /** True for an `ExternalDestination` made by a factory. */
+  public static isExternalDestination(x: any): x is ExternalDestination {
+    return isBranded(x, 'ExternalDestination');
+  }
+
+  /**
+   * `value` as a destination of this copy of the package: as is when made here, rebuilt from its
+   * peers when made by another installed copy, refused otherwise.
+   * @internal
+   */
+  public static _use(value: unknown, where: string): ExternalDestination {
+    if (value instanceof ExternalDestination && ExternalDestination.isExternalDestination(value)) return value;
+    if (!ExternalDestination.isExternalDestination(value)) throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
+    const d = value as ExternalDestination;
+    const peers = Array.isArray(d.peers) ? d.peers.map((p) => Peer._use(p, where)) : [];
+    if (peers.length === 0 || peers.some((p) => !p.addressBlock) || typeof d.name !== 'string') throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
+    return new ExternalDestination(FACTORY, d.name, peers);
+  }
+
+  readonly #name: string;
+  readonly #peers: readonly Peer[];
+
+  private constructor(token: unknown, name: string, peers: Peer[]) {
+    checkFactoryToken(token, 'ExternalDestination', DESTINATION_FACTORIES);
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw modelError('ExternalDestination', name, 'is not a usable name', 'Give the destination a short readable name, e.g. \'payment-api\'.');
+    }
+    this.#name = name;
+    this.#peers = Object.freeze([...peers]);
+    brand(this, 'ExternalDestination');
   }
 
   /** A readable name. */
-  public readonly name: string;
-  /** The ipBlock peers. */
-  public readonly peers: Peer[];
+  public get name(): string {
+    return this.#name;
+  }
 
-  private constructor(name: string, peers: Peer[]) {
-    this.name = name;
-    this.peers = peers;
+  /** The ipBlock peers; read-only. */
+  public get peers(): Peer[] {
+    return this.#peers as Peer[];
   }
 
   /** Readable form, e.g. `payment-api (203.0.113.0/24)`. */

@@ -1,3 +1,4 @@
+import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
 import { modelError } from './errors';
 import { formatCidr, isStrictSubset, parseCidr, ParsedCidr } from '../k8s/cidr';
 import { IpBlockJson } from '../k8s/manifest';
@@ -27,7 +28,24 @@ export class IpBlock {
       parsedHoles.set(formatCidr(h), h);
     }
     const sortedHoles = [...parsedHoles.values()].sort(compareCidrs).map(formatCidr);
-    return new IpBlock(cidr, sortedHoles, parsed.family === 4 ? 'IPv4' : 'IPv6');
+    return new IpBlock(FACTORY, formatCidr(parsed), sortedHoles, parsed.family === 4 ? 'IPv4' : 'IPv6');
+  }
+
+  /** True for an `IpBlock` made by a factory. */
+  public static isIpBlock(x: any): x is IpBlock {
+    return isBranded(x, 'IpBlock');
+  }
+
+  /**
+   * `value` as an address range of this copy of the package: as is when made here, rebuilt through
+   * `IpBlock.of` when made by another installed copy, refused otherwise.
+   * @internal
+   */
+  public static _use(value: unknown, where: string): IpBlock {
+    if (value instanceof IpBlock && IpBlock.isIpBlock(value)) return value;
+    if (!IpBlock.isIpBlock(value)) throw notBranded(where, value, 'IpBlock', 'IpBlock.of(\'203.0.113.0/24\') or Peer.ipBlock(...)');
+    const b = value as IpBlock;
+    return IpBlock.of(b.cidr, Array.isArray(b.except) ? [...b.except] : b.except);
   }
 
   private static parse(text: string, what: string): ParsedCidr {
@@ -42,17 +60,31 @@ export class IpBlock {
     return result.cidr;
   }
 
-  /** The range, as given (it is already canonical, or the factory would have thrown). */
-  public readonly cidr: string;
-  /** The excluded ranges, sorted and de-duplicated. */
-  public readonly except: string[];
-  /** `IPv4` or `IPv6`. */
-  public readonly family: string;
+  readonly #cidr: string;
+  readonly #except: readonly string[];
+  readonly #family: string;
 
-  private constructor(cidr: string, except: string[], family: string) {
-    this.cidr = cidr;
-    this.except = except;
-    this.family = family;
+  private constructor(token: unknown, cidr: string, except: string[], family: string) {
+    checkFactoryToken(token, 'IpBlock', 'IpBlock.of(\'203.0.113.0/24\') or Peer.ipBlock(...)');
+    this.#cidr = cidr;
+    this.#except = Object.freeze(except);
+    this.#family = family;
+    brand(this, 'IpBlock');
+  }
+
+  /** The range in canonical form (IPv6 lowercase and compressed, e.g. `2001:db8::/32` for `2001:DB8:0::/32`). */
+  public get cidr(): string {
+    return this.#cidr;
+  }
+
+  /** The excluded ranges, canonical, sorted and de-duplicated; read-only. */
+  public get except(): string[] {
+    return this.#except as string[];
+  }
+
+  /** `IPv4` or `IPv6`. */
+  public get family(): string {
+    return this.#family;
   }
 
   /** Readable form, e.g. `0.0.0.0/0 except 10.0.0.0/8`. */

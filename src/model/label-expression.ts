@@ -1,3 +1,4 @@
+import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
 import { modelError } from './errors';
 import { LabelSelectorRequirementJson } from '../k8s/manifest';
 import { labelValueProblems, qualifiedNameProblems } from '../k8s/names';
@@ -67,20 +68,51 @@ export class LabelExpression {
     }
     for (const value of list) checkLabelValue(value, `${what} on key "${key}"`);
     const unique = [...new Set(list)].sort();
-    return new LabelExpression(key, operator, unique);
+    return new LabelExpression(FACTORY, key, operator, unique);
+  }
+
+  /** True for a `LabelExpression` made by a factory. */
+  public static isLabelExpression(x: any): x is LabelExpression {
+    return isBranded(x, 'LabelExpression');
+  }
+
+  /**
+   * `value` as a requirement of this copy of the package: as is when made here, rebuilt through
+   * `LabelExpression.of` when made by another installed copy, refused otherwise.
+   * @internal
+   */
+  public static _use(value: unknown, where: string): LabelExpression {
+    if (value instanceof LabelExpression && LabelExpression.isLabelExpression(value)) return value;
+    if (!LabelExpression.isLabelExpression(value)) throw notBranded(where, value, 'LabelExpression', EXPRESSION_FACTORIES);
+    const e = value as LabelExpression;
+    return LabelExpression.of(e.key, e.operator, Array.isArray(e.values) ? [...e.values] : e.values);
+  }
+
+  readonly #key: string;
+  readonly #operator: LabelOperator;
+  readonly #values: readonly string[];
+
+  private constructor(token: unknown, key: string, operator: LabelOperator, values: string[]) {
+    checkFactoryToken(token, 'LabelExpression', EXPRESSION_FACTORIES);
+    this.#key = key;
+    this.#operator = operator;
+    this.#values = Object.freeze(values);
+    brand(this, 'LabelExpression');
   }
 
   /** The label key. */
-  public readonly key: string;
-  /** The operator. */
-  public readonly operator: LabelOperator;
-  /** The values, sorted and de-duplicated (empty for `Exists`/`DoesNotExist`). */
-  public readonly values: string[];
+  public get key(): string {
+    return this.#key;
+  }
 
-  private constructor(key: string, operator: LabelOperator, values: string[]) {
-    this.key = key;
-    this.operator = operator;
-    this.values = values;
+  /** The operator. */
+  public get operator(): LabelOperator {
+    return this.#operator;
+  }
+
+  /** The values, sorted and de-duplicated (empty for `Exists`/`DoesNotExist`); read-only. */
+  public get values(): string[] {
+    return this.#values as string[];
   }
 
   /** Whether a set of labels satisfies this requirement. */
@@ -111,6 +143,8 @@ export class LabelExpression {
     return json;
   }
 }
+
+const EXPRESSION_FACTORIES = 'LabelExpression.isIn(key, [...]), notIn(key, [...]), exists(key) or doesNotExist(key)';
 
 function formatOperator(operator: unknown): string {
   return typeof operator === 'string' ? operator : String(operator);

@@ -1,3 +1,4 @@
+import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
 import { modelError } from './errors';
 import { IpBlock } from './ip-block';
 import { Selector } from './selector';
@@ -20,22 +21,22 @@ import { dns1123LabelProblems } from '../k8s/names';
 export class Peer {
   /** Pods matching `pods` in the policy's own namespace. */
   public static pods(pods: Selector): Peer {
-    return new Peer({ podSelector: checkSelector(pods, 'Peer.pods') });
+    return new Peer(FACTORY, { podSelector: checkSelector(pods, 'Peer.pods') });
   }
 
   /** Every pod of the namespace called `name` (selected by its `kubernetes.io/metadata.name` label). */
   public static namespace(name: string): Peer {
-    return new Peer({ namespaceSelector: namespaceByName(name, 'Peer.namespace'), namespace: name });
+    return new Peer(FACTORY, { namespaceSelector: namespaceByName(name, 'Peer.namespace'), namespace: name });
   }
 
   /** Every pod of the namespaces whose labels match `namespaces`. */
   public static namespaces(namespaces: Selector): Peer {
-    return new Peer({ namespaceSelector: checkSelector(namespaces, 'Peer.namespaces') });
+    return new Peer(FACTORY, { namespaceSelector: checkSelector(namespaces, 'Peer.namespaces') });
   }
 
   /** Pods matching `pods` in the namespace called `namespace` (one peer element: both must hold). */
   public static podsInNamespace(namespace: string, pods: Selector): Peer {
-    return new Peer({
+    return new Peer(FACTORY, {
       namespaceSelector: namespaceByName(namespace, 'Peer.podsInNamespace'),
       podSelector: checkSelector(pods, 'Peer.podsInNamespace'),
       namespace,
@@ -44,7 +45,7 @@ export class Peer {
 
   /** Pods matching `pods` in namespaces matching `namespaces` (one peer element: both must hold). */
   public static podsInNamespaces(namespaces: Selector, pods: Selector): Peer {
-    return new Peer({
+    return new Peer(FACTORY, {
       namespaceSelector: checkSelector(namespaces, 'Peer.podsInNamespaces'),
       podSelector: checkSelector(pods, 'Peer.podsInNamespaces'),
     });
@@ -52,17 +53,17 @@ export class Peer {
 
   /** Every pod of every namespace (`namespaceSelector: {}`); not addresses outside the cluster. */
   public static allNamespaces(): Peer {
-    return new Peer({ namespaceSelector: Selector.all() });
+    return new Peer(FACTORY, { namespaceSelector: Selector.all() });
   }
 
   /** Pods matching `pods` in every namespace. */
   public static podsInAllNamespaces(pods: Selector): Peer {
-    return new Peer({ namespaceSelector: Selector.all(), podSelector: checkSelector(pods, 'Peer.podsInAllNamespaces') });
+    return new Peer(FACTORY, { namespaceSelector: Selector.all(), podSelector: checkSelector(pods, 'Peer.podsInAllNamespaces') });
   }
 
   /** Addresses in `cidr` but not in any of `except` (IPv4 or IPv6). */
   public static ipBlock(cidr: string, except?: string[]): Peer {
-    return new Peer({ ipBlock: IpBlock.of(cidr, except) });
+    return new Peer(FACTORY, { ipBlock: IpBlock.of(cidr, except) });
   }
 
   /** Every IPv4 address (`0.0.0.0/0`), optionally minus `except`. */
@@ -80,26 +81,80 @@ export class Peer {
    * no `from`/`to` list. This is the only way to allow everyone; use it only when that is meant.
    */
   public static anyone(): Peer {
-    return new Peer({ anyone: true });
+    return new Peer(FACTORY, { anyone: true });
+  }
+
+  /** True for a `Peer` made by a factory. */
+  public static isPeer(x: any): x is Peer {
+    return isBranded(x, 'Peer');
+  }
+
+  /**
+   * `value` as a peer of this copy of the package: as is when made here, rebuilt through the
+   * factories when made by another installed copy, refused otherwise (a hand-built peer could be
+   * read as "everyone").
+   * @internal
+   */
+  public static _use(value: unknown, where: string): Peer {
+    if (value instanceof Peer && Peer.isPeer(value)) return value;
+    if (!Peer.isPeer(value)) throw notBranded(where, value, 'Peer', PEER_FACTORIES);
+    const p = value as Peer;
+    if (p.isAnyone === true) {
+      if (p.podSelector || p.namespaceSelector || p.addressBlock) throw notBranded(where, value, 'Peer', PEER_FACTORIES);
+      return Peer.anyone();
+    }
+    if (p.addressBlock) {
+      if (p.podSelector || p.namespaceSelector) throw notBranded(where, value, 'Peer', PEER_FACTORIES);
+      return new Peer(FACTORY, { ipBlock: IpBlock._use(p.addressBlock, where) });
+    }
+    const pods = p.podSelector === undefined ? undefined : Selector._use(p.podSelector, where);
+    const namespaces = p.namespaceSelector === undefined ? undefined : Selector._use(p.namespaceSelector, where);
+    if (!pods && !namespaces) throw notBranded(where, value, 'Peer', PEER_FACTORIES);
+    if (p.namespaceName !== undefined) {
+      return pods ? Peer.podsInNamespace(p.namespaceName, pods) : Peer.namespace(p.namespaceName);
+    }
+    return new Peer(FACTORY, { podSelector: pods, namespaceSelector: namespaces });
+  }
+
+  readonly #podSelector?: Selector;
+  readonly #namespaceSelector?: Selector;
+  readonly #namespaceName?: string;
+  readonly #addressBlock?: IpBlock;
+  readonly #anyone: boolean;
+
+  private constructor(token: unknown, parts: PeerParts) {
+    checkFactoryToken(token, 'Peer', PEER_FACTORIES);
+    this.#podSelector = parts.podSelector;
+    this.#namespaceSelector = parts.namespaceSelector;
+    this.#namespaceName = parts.namespace;
+    this.#addressBlock = parts.ipBlock;
+    this.#anyone = parts.anyone ?? false;
+    brand(this, 'Peer');
   }
 
   /** The pod selector, if the peer selects pods. */
-  public readonly podSelector?: Selector;
-  /** The namespace selector, if the peer selects namespaces. */
-  public readonly namespaceSelector?: Selector;
-  /** The namespace name, when the peer names one namespace. */
-  public readonly namespaceName?: string;
-  /** The address range, for an ipBlock peer. */
-  public readonly addressBlock?: IpBlock;
-  /** True for `Peer.anyone()`. */
-  public readonly isAnyone: boolean;
+  public get podSelector(): Selector | undefined {
+    return this.#podSelector;
+  }
 
-  private constructor(parts: { podSelector?: Selector; namespaceSelector?: Selector; namespace?: string; ipBlock?: IpBlock; anyone?: boolean }) {
-    this.podSelector = parts.podSelector;
-    this.namespaceSelector = parts.namespaceSelector;
-    this.namespaceName = parts.namespace;
-    this.addressBlock = parts.ipBlock;
-    this.isAnyone = parts.anyone ?? false;
+  /** The namespace selector, if the peer selects namespaces. */
+  public get namespaceSelector(): Selector | undefined {
+    return this.#namespaceSelector;
+  }
+
+  /** The namespace name, when the peer names one namespace. */
+  public get namespaceName(): string | undefined {
+    return this.#namespaceName;
+  }
+
+  /** The address range, for an ipBlock peer. */
+  public get addressBlock(): IpBlock | undefined {
+    return this.#addressBlock;
+  }
+
+  /** True for `Peer.anyone()`. */
+  public get isAnyone(): boolean {
+    return this.#anyone;
   }
 
   /** Readable form, e.g. `pods app=web`, `pods app=db in namespace data`, `203.0.113.0/24`. */
@@ -132,12 +187,22 @@ export class Peer {
   }
 }
 
+/** What a peer is made of. */
+interface PeerParts {
+  podSelector?: Selector;
+  namespaceSelector?: Selector;
+  namespace?: string;
+  ipBlock?: IpBlock;
+  anyone?: boolean;
+}
+
+const PEER_FACTORIES = 'Peer.pods(...), Peer.namespace(...), Peer.podsInNamespace(...), Peer.ipBlock(...) or Peer.anyone()';
+
 function checkSelector(selector: Selector, factory: string): Selector {
-  if (!(selector instanceof Selector)) {
-    throw modelError(factory, selector, 'is not a Selector',
-      'Build one with Selector.labels({...}) or Selector.of({...}); write Selector.all() to mean every pod or namespace.');
+  if (!Selector.isSelector(selector)) {
+    throw notBranded(factory, selector, 'Selector', 'Selector.labels({...}) or Selector.of({...}); write Selector.all() to mean every pod or namespace');
   }
-  return selector;
+  return Selector._use(selector, factory);
 }
 
 /** The namespace selector that selects exactly one namespace by its name label. */

@@ -1,3 +1,4 @@
+import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
 import { modelError } from './errors';
 import { ALL_PROTOCOLS, Protocol } from './protocol';
 import { NetworkPolicyPortJson } from '../k8s/manifest';
@@ -64,22 +65,22 @@ export class Port {
       throw modelError('Port.named', name, `is not a valid port name: it ${problems.join('; ')}`,
         'Use the name of a container port: at most 15 characters of a-z, 0-9 and single hyphens, with at least one letter, e.g. \'http\' or \'metrics\'. For a numeric port use Port.tcp(n).');
     }
-    return new Port(proto, undefined, undefined, name);
+    return new Port(FACTORY, proto, undefined, undefined, name);
   }
 
   /** Every TCP port. */
   public static allTcp(): Port {
-    return new Port(Protocol.TCP);
+    return new Port(FACTORY, Protocol.TCP);
   }
 
   /** Every UDP port. */
   public static allUdp(): Port {
-    return new Port(Protocol.UDP);
+    return new Port(FACTORY, Protocol.UDP);
   }
 
   /** Every SCTP port. */
   public static allSctp(): Port {
-    return new Port(Protocol.SCTP);
+    return new Port(FACTORY, Protocol.SCTP);
   }
 
   /**
@@ -87,12 +88,47 @@ export class Port {
    * all traffic: use it only when that is really meant.
    */
   public static allTraffic(): Port {
-    return new Port(undefined);
+    return new Port(FACTORY, undefined, undefined, undefined, undefined, true);
+  }
+
+  /** True for a `Port` made by a factory (of this or another installed copy of the package). */
+  public static isPort(x: any): x is Port {
+    return isBranded(x, 'Port');
+  }
+
+  /**
+   * `value` as a port of this copy of the package, checked again: a port made by this copy's
+   * factories as is; one made by another installed copy rebuilt through the factories from what it
+   * says it is; anything else (a hand-built object, a plain literal) refused.
+   * @internal
+   */
+  public static _use(value: unknown, where: string): Port {
+    if (value instanceof Port && Port.isPort(value)) return value;
+    if (!Port.isPort(value)) throw notBranded(where, value, 'Port', PORT_FACTORIES);
+    const p = value as Port;
+    try {
+      if (p.isAllTraffic) {
+        if (p.protocol !== undefined || p.portNumber !== undefined || p.portName !== undefined) throw new Error('inconsistent');
+        return Port.allTraffic();
+      }
+      const protocol = Port.checkProtocol(p.protocol as Protocol, where);
+      if (p.portName !== undefined) {
+        if (p.portNumber !== undefined || p.endPort !== undefined) throw new Error('inconsistent');
+        return Port.named(p.portName, protocol);
+      }
+      if (p.portNumber === undefined) {
+        if (p.endPort !== undefined) throw new Error('inconsistent');
+        return new Port(FACTORY, protocol);
+      }
+      return p.endPort === undefined ? Port.single(protocol, p.portNumber, where) : Port.range(protocol, p.portNumber, p.endPort, where);
+    } catch {
+      throw notBranded(where, value, 'Port', PORT_FACTORIES);
+    }
   }
 
   private static single(protocol: Protocol, port: number, factory: string): Port {
     Port.checkNumber(port, factory, 'port');
-    return new Port(protocol, port);
+    return new Port(FACTORY, protocol, port);
   }
 
   private static range(protocol: Protocol, from: number, to: number, factory: string): Port {
@@ -102,7 +138,7 @@ export class Port {
       throw modelError(factory, `${from}-${to}`, `is an empty range: the end port ${to} is lower than the start port ${from}`,
         `Give the lower port first, e.g. ${factory}(${to}, ${from}).`);
     }
-    return new Port(protocol, from, to === from ? undefined : to);
+    return new Port(FACTORY, protocol, from, to === from ? undefined : to);
   }
 
   private static checkNumber(port: number, factory: string, what: string): void {
@@ -119,25 +155,46 @@ export class Port {
     return protocol;
   }
 
-  /** The protocol; undefined only for `Port.allTraffic()`. */
-  public readonly protocol?: Protocol;
-  /** The port number (start of the range for a range); undefined for named ports and "all ports". */
-  public readonly portNumber?: number;
-  /** The inclusive end of a port range; undefined for a single port. */
-  public readonly endPort?: number;
-  /** The container port name of a named port. */
-  public readonly portName?: string;
+  readonly #protocol?: Protocol;
+  readonly #portNumber?: number;
+  readonly #endPort?: number;
+  readonly #portName?: string;
+  readonly #allTraffic: boolean;
 
-  private constructor(protocol?: Protocol, portNumber?: number, endPort?: number, portName?: string) {
-    this.protocol = protocol;
-    this.portNumber = portNumber;
-    this.endPort = endPort;
-    this.portName = portName;
+  private constructor(token: unknown, protocol?: Protocol, portNumber?: number, endPort?: number, portName?: string, allTraffic = false) {
+    checkFactoryToken(token, 'Port', PORT_FACTORIES);
+    if (protocol === undefined && !allTraffic) throw new Error('cdk8s-netpol: internal error: a Port without a protocol that is not Port.allTraffic()');
+    this.#protocol = protocol;
+    this.#portNumber = portNumber;
+    this.#endPort = endPort;
+    this.#portName = portName;
+    this.#allTraffic = allTraffic;
+    brand(this, 'Port');
+  }
+
+  /** The protocol; undefined only for `Port.allTraffic()`. */
+  public get protocol(): Protocol | undefined {
+    return this.#protocol;
+  }
+
+  /** The port number (start of the range for a range); undefined for named ports and "all ports". */
+  public get portNumber(): number | undefined {
+    return this.#portNumber;
+  }
+
+  /** The inclusive end of a port range; undefined for a single port. */
+  public get endPort(): number | undefined {
+    return this.#endPort;
+  }
+
+  /** The container port name of a named port. */
+  public get portName(): string | undefined {
+    return this.#portName;
   }
 
   /** True for `Port.allTraffic()`: every port of every protocol. */
   public get isAllTraffic(): boolean {
-    return this.protocol === undefined;
+    return this.#allTraffic;
   }
 
   /** True for a named port. */
@@ -147,12 +204,12 @@ export class Port {
 
   /** True when every port of the protocol is meant (`Port.allTcp()`, ...). */
   public get isAllPortsOfProtocol(): boolean {
-    return this.protocol !== undefined && this.portNumber === undefined && this.portName === undefined;
+    return !this.#allTraffic && this.#portNumber === undefined && this.#portName === undefined;
   }
 
   /** Human-readable form, e.g. `5432/TCP`, `8000-8080/TCP`, `http/TCP (named)`, `all TCP ports`. */
   public toString(): string {
-    if (this.protocol === undefined) return 'all traffic';
+    if (this.#allTraffic) return 'all traffic';
     if (this.portName !== undefined) return `${this.portName}/${this.protocol} (named)`;
     if (this.portNumber === undefined) return `all ${this.protocol} ports`;
     if (this.endPort !== undefined) return `${this.portNumber}-${this.endPort}/${this.protocol}`;
@@ -164,8 +221,8 @@ export class Port {
    * rule without `ports`. The protocol is always written, never left to defaulting.
    */
   public toJson(): any {
-    if (this.protocol === undefined) return undefined;
-    const json: NetworkPolicyPortJson = { protocol: this.protocol };
+    if (this.#allTraffic) return undefined;
+    const json: NetworkPolicyPortJson = { protocol: this.#protocol };
     if (this.portName !== undefined) json.port = this.portName;
     if (this.portNumber !== undefined) json.port = this.portNumber;
     if (this.endPort !== undefined) json.endPort = this.endPort;
@@ -174,10 +231,12 @@ export class Port {
 
   /** A canonical identity, also the sort order: protocol, then numeric ports ascending, then named ports. */
   public get key(): string {
-    if (this.protocol === undefined) return '';
-    const proto = ALL_PROTOCOLS.indexOf(this.protocol);
+    if (this.#allTraffic) return '';
+    const proto = ALL_PROTOCOLS.indexOf(this.#protocol!);
     if (this.portName !== undefined) return `${proto}|n|${this.portName}`;
     if (this.portNumber === undefined) return `${proto}|a`;
     return `${proto}|p|${String(this.portNumber).padStart(5, '0')}|${String(this.endPort ?? this.portNumber).padStart(5, '0')}`;
   }
 }
+
+const PORT_FACTORIES = 'Port.tcp(8080), Port.udp(53), Port.tcpRange(8000, 8080), Port.named(\'http\'), Port.allTcp() or Port.allTraffic()';

@@ -36,24 +36,18 @@ export class RuleSet {
     if (!Array.isArray(ports) || ports.length === 0) {
       throw new Error(`a rule needs at least one port, got ${formatValue(ports)}. An empty port list would allow every port and protocol. List the ports (e.g. Port.tcp(8080)), or write Port.allTraffic() if that is really meant.`);
     }
-    for (const peer of peers) {
-      if (!(peer instanceof Peer)) {
-        throw new Error(`${formatValue(peer)} is not a Peer. Build peers with the Peer factories, e.g. Peer.pods(Selector.labels({ app: 'web' })).`);
-      }
-    }
-    for (const port of ports) {
-      if (!(port instanceof Port)) {
-        throw new Error(`${formatValue(port)} is not a Port. Build ports with the Port factories, e.g. Port.tcp(8080).`);
-      }
-    }
+    // Checked again here (brand, then rebuilt through the factories), so a hand-built or foreign
+    // object can never reach the output as "every peer" or "every port".
+    const ownPeers = peers.map((p) => Peer._use(p, 'rule peer'));
+    const ownPorts = ports.map((p) => Port._use(p, 'rule port'));
     this.merged = undefined;
-    for (const peer of peers) {
+    for (const peer of ownPeers) {
       let entry = this.byPeer.get(peer.key);
       if (!entry) {
         entry = { peer, ports: new Map() };
         this.byPeer.set(peer.key, entry);
       }
-      for (const port of ports) entry.ports.set(port.key, port);
+      for (const port of ownPorts) entry.ports.set(port.key, port);
     }
   }
 

@@ -1,3 +1,4 @@
+import { brand, checkFactoryToken, FACTORY, frozenRecord, isBranded, notBranded } from './brand';
 import { modelError } from './errors';
 import { checkLabelKey, checkLabelValue, LabelExpression } from './label-expression';
 import { compareStrings } from './order';
@@ -50,27 +51,52 @@ export class Selector {
       checkLabelKey(key, 'Selector');
       checkLabelValue(value, `Selector label "${key}"`);
     }
-    for (const expression of expressions) {
-      if (!(expression instanceof LabelExpression)) {
-        throw modelError('Selector expressions', expression, 'is not a LabelExpression', 'Build requirements with LabelExpression.isIn/notIn/exists/doesNotExist.');
-      }
-    }
-    return new Selector(sortRecord(labels), dedupeExpressions(expressions));
+    const own = expressions.map((e) => LabelExpression._use(e, 'Selector expressions'));
+    return new Selector(FACTORY, frozenRecord(labels), dedupeExpressions(own));
   }
 
   /** Every pod (or every namespace): the empty selector `{}`. Say it only when you mean it. */
   public static all(): Selector {
-    return new Selector({}, []);
+    return new Selector(FACTORY, frozenRecord({}), []);
   }
 
-  /** The required labels (sorted by key). */
-  public readonly matchLabels: { [key: string]: string };
-  /** The requirements (sorted, de-duplicated). */
-  public readonly matchExpressions: LabelExpression[];
+  /** True for a `Selector` made by a factory. */
+  public static isSelector(x: any): x is Selector {
+    return isBranded(x, 'Selector');
+  }
 
-  private constructor(matchLabels: { [key: string]: string }, matchExpressions: LabelExpression[]) {
-    this.matchLabels = matchLabels;
-    this.matchExpressions = matchExpressions;
+  /**
+   * `value` as a selector of this copy of the package: as is when made here, rebuilt through the
+   * factories when made by another installed copy, refused otherwise (a hand-built selector with no
+   * labels would match every pod).
+   * @internal
+   */
+  public static _use(value: unknown, where: string): Selector {
+    if (value instanceof Selector && Selector.isSelector(value)) return value;
+    if (!Selector.isSelector(value)) throw notBranded(where, value, 'Selector', SELECTOR_FACTORIES);
+    const s = value as Selector;
+    if (s.isAll === true && Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0) return Selector.all();
+    return Selector.of({ labels: { ...s.matchLabels }, expressions: [...s.matchExpressions] });
+  }
+
+  readonly #matchLabels: { readonly [key: string]: string };
+  readonly #matchExpressions: readonly LabelExpression[];
+
+  private constructor(token: unknown, matchLabels: { [key: string]: string }, matchExpressions: LabelExpression[]) {
+    checkFactoryToken(token, 'Selector', SELECTOR_FACTORIES);
+    this.#matchLabels = matchLabels;
+    this.#matchExpressions = Object.freeze(matchExpressions);
+    brand(this, 'Selector');
+  }
+
+  /** The required labels (sorted by key); read-only. */
+  public get matchLabels(): { [key: string]: string } {
+    return this.#matchLabels as { [key: string]: string };
+  }
+
+  /** The requirements (sorted, de-duplicated); read-only. */
+  public get matchExpressions(): LabelExpression[] {
+    return this.#matchExpressions as LabelExpression[];
   }
 
   /** True for `Selector.all()`, the empty selector that matches everything. */
@@ -88,20 +114,26 @@ export class Selector {
 
   /** A selector that also requires `labels` (AND). */
   public withLabels(labels: { [key: string]: string }): Selector {
+    if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+      throw modelError(`Selector.withLabels on ${this}`, labels, 'is not a map of label keys to values', 'Pass an object such as { tier: \'web\' }.');
+    }
     for (const [key, value] of Object.entries(labels)) {
-      const existing = this.matchLabels[key];
+      const existing = Object.prototype.hasOwnProperty.call(this.#matchLabels, key) ? this.#matchLabels[key] : undefined;
       if (existing !== undefined && existing !== value) {
         throw modelError(`Selector.withLabels on ${this}`, { [key]: value },
           `conflicts with the existing label ${key}=${existing}, so the selector could match nothing`,
           'Use one value per label key, or LabelExpression.isIn for several values.');
       }
     }
-    return Selector.of({ labels: { ...this.matchLabels, ...labels }, expressions: this.matchExpressions });
+    return Selector.of({ labels: { ...this.#matchLabels, ...labels }, expressions: [...this.#matchExpressions] });
   }
 
   /** A selector that also requires `expressions` (AND). */
   public withExpressions(expressions: LabelExpression[]): Selector {
-    return Selector.of({ labels: this.matchLabels, expressions: [...this.matchExpressions, ...expressions] });
+    if (!Array.isArray(expressions)) {
+      throw modelError(`Selector.withExpressions on ${this}`, expressions, 'is not a list', 'Pass an array of LabelExpression.');
+    }
+    return Selector.of({ labels: { ...this.#matchLabels }, expressions: [...this.#matchExpressions, ...expressions] });
   }
 
   /** Readable form in kubectl's syntax, e.g. `app=web,tier in (a,b)`; `<all>` for the empty selector. */
@@ -127,11 +159,7 @@ export class Selector {
   }
 }
 
-function sortRecord(record: { [key: string]: string }): { [key: string]: string } {
-  const sorted: { [key: string]: string } = {};
-  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
-  return sorted;
-}
+const SELECTOR_FACTORIES = 'Selector.labels({ app: \'web\' }), Selector.of({...}), Selector.expressions([...]) or Selector.all()';
 
 function dedupeExpressions(expressions: LabelExpression[]): LabelExpression[] {
   const byKey = new Map<string, LabelExpression>();
