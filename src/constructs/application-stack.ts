@@ -2,10 +2,14 @@ import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { atConstruct, constructError } from './errors';
+import { resolveNamespace } from './namespace';
 import { namespaceObject } from './namespace-object';
+import { kubeName } from './naming';
 import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
+import { AppOwnership } from './ownership';
 import { Endpoint } from '../endpoints/endpoint';
 import { EndpointPort } from '../endpoints/endpoint-port';
+import { describeValue } from '../model/brand';
 import { Direction } from '../model/direction';
 import { Environment } from '../model/environment';
 import { ExternalDestination } from '../model/external-destination';
@@ -22,12 +26,21 @@ export interface ApplicationStackProps extends ChartProps {
   /** Options for DNS. @default - kube-dns in kube-system */
   readonly dnsOptions?: EndpointDnsOptions;
   /**
-   * The environment (dev, staging, prod). Peers that select namespaces by label (or all namespaces)
-   * are narrowed to namespaces labelled `environment: <name>`, so no rule opens one environment to
-   * another; a debugging allowance is only accepted where the environment allows it.
+   * The environment (dev, staging, prod). No rule of the stack opens it to another environment:
+   * a peer that selects namespaces by label (or all namespaces) is narrowed to namespaces labelled
+   * `environment: <name>`; a peer that names a namespace is accepted only for the stack's own
+   * namespaces and the `sharedNamespaces`, and refused otherwise; a debugging allowance is only
+   * accepted where the environment allows it.
    * @default - no environment
    */
   readonly environment?: Environment;
+  /**
+   * Namespaces that belong to no environment and may reach the stack's services when a rule names
+   * them (the ingress controller, monitoring, kube-system). With an environment set, a peer that
+   * names any other namespace (`Peer.namespace('shop-dev')`) is an error.
+   * @default - none
+   */
+  readonly sharedNamespaces?: string[];
   /**
    * Emit a Namespace object for every namespace of the stack, labelled `environment: <name>`.
    * Turn off when namespaces are managed elsewhere (then label them there).
@@ -68,6 +81,8 @@ export class ApplicationStack extends Chart {
   private readonly services = new Map<string, Endpoint>();
   private readonly declared = new Set<Endpoint>();
   private readonly settings: ApplicationStackProps;
+  private readonly environment?: Environment;
+  private readonly sharedNamespaces: ReadonlySet<string>;
   private readonly namespaceObjects = new Map<string, ApiObject>();
   private readonly debugAccess: Array<{ peer: Peer; ports: Port[] }> = [];
 
@@ -78,7 +93,14 @@ export class ApplicationStack extends Chart {
    */
   constructor(scope: Construct, id: string, props: ApplicationStackProps = {}) {
     super(scope, id, props);
-    this.settings = props;
+    this.settings = { ...props };
+    this.environment = props.environment === undefined ? undefined
+      : atConstruct(this, 'environment', () => Environment._use(props.environment, 'environment'));
+    const shared = props.sharedNamespaces ?? [];
+    if (!Array.isArray(shared)) {
+      throw constructError(this, `sharedNamespaces ${JSON.stringify(shared)} is not a list. List namespace names, e.g. ['ingress-nginx', 'monitoring'].`);
+    }
+    this.sharedNamespaces = new Set(shared.map((ns) => resolveNamespace(this, ns, 'shared namespace')));
     this.policies = NetworkPolicies.of(this);
   }
 
@@ -95,9 +117,10 @@ export class ApplicationStack extends Chart {
       ? (() => { throw constructError(this, `service ${JSON.stringify(name)}: namespace ${props.namespace} differs from its workload's namespace ${endpoint.namespace ?? '(none)'}. Drop the namespace property; the workload's namespace is used.`); })()
       : endpoint;
     const namespace = this.policies._namespaceOf(this, service);
-    const key = `${namespace}/${name}`;
+    const key = `${namespace}/${kubeName([name])}`;
     if (this.services.has(key)) {
-      throw constructError(this, `service ${JSON.stringify(name)} is declared twice in namespace ${namespace}. Declare each service once and reuse the returned endpoint.`);
+      const other = this.services.get(key)!;
+      throw constructError(this, `service ${JSON.stringify(name)} is declared twice in namespace ${namespace}${other.name !== name ? ` (as ${JSON.stringify(other.name)} before: both name the policies ${kubeName([name, 'ingress'])} and ${kubeName([name, 'egress'])})` : ''}. Declare each service once and reuse the returned endpoint, or give the two services names that stay different as object names.`);
     }
     this.services.set(key, service);
     this.declared.add(service);
@@ -119,7 +142,7 @@ export class ApplicationStack extends Chart {
    * else, and without an environment, it is an error, so it can never reach production.
    */
   public allowDebugAccess(namespace: string, ...ports: Port[]): void {
-    const env = this.settings.environment;
+    const env = this.environment;
     if (!env || !env.allowsDebugAccess) {
       throw constructError(this, `allowDebugAccess from namespace ${JSON.stringify(namespace)}: ${env ? `environment "${env.name}" does not allow debug access` : 'the stack has no environment'}, so the allowance is refused. Declare it only in stacks with environment: Environment.dev() (never in prod).`);
     }
@@ -138,37 +161,75 @@ export class ApplicationStack extends Chart {
   /** `from` may connect to an address range outside the cluster on `ports`. */
   public allowExternal(from: Endpoint, to: ExternalDestination, ...ports: Port[]): void {
     this.checkDeclared(from, 'allowExternal');
-    if (!(to instanceof ExternalDestination)) {
-      throw constructError(this, `allowExternal: ${String(to)} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]).`);
+    if (!ExternalDestination.isExternalDestination(to)) {
+      throw constructError(this, `allowExternal: ${describeValue(to)} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]).`);
     }
-    this.policies._allowTo(this, from, to.peers, ports);
+    this.policies._allowTo(this, from, atConstruct(this, 'allowExternal', () => ExternalDestination._use(to, 'destination')).peers, ports);
   }
 
   /** `peer` (e.g. the ingress controller, or a load balancer CIDR) may connect to the service on `ports`. */
   public allowIngress(to: Endpoint, peer: Peer, ...ports: Port[]): void {
     this.checkDeclared(to, 'allowIngress');
-    this.policies._allowFrom(this, to, [atConstruct(this, 'allowIngress', () => this.withinEnvironment(peer))], ports);
+    this.policies._allowFrom(this, to, [this.withinEnvironment(peer, 'allowIngress')], ports);
   }
 
-  /** A peer that selects namespaces by label (or all of them), narrowed to the stack's environment. */
-  private withinEnvironment(peer: Peer): Peer {
-    const env = this.settings.environment;
-    if (!env || !(peer instanceof Peer) || !peer.namespaceSelector || peer.namespaceName !== undefined) return peer;
-    const namespaces = peer.namespaceSelector.isAll
+  /**
+   * A peer confined to the stack's environment. Without an environment, the peer as is. With one:
+   * a peer that selects namespaces by label (or all of them) gets the `environment: <name>`
+   * requirement added; a peer that names a namespace is kept when the namespace is one of the
+   * stack's own or a shared namespace, and refused otherwise (the name says nothing about the
+   * namespace's environment, and a rule from `shop-dev` into prod must never be written by mistake).
+   * Peers that select no namespaces (pods of the policy's namespace, ipBlocks, `Peer.anyone()`) are
+   * kept as they are.
+   */
+  private withinEnvironment(peer: Peer, method: string): Peer {
+    if (!Peer.isPeer(peer)) {
+      throw constructError(this, `${method}: ${describeValue(peer)} is not a Peer. Build peers with the Peer factories, e.g. Peer.podsInNamespace('ingress-nginx', Selector.labels({...})).`);
+    }
+    const own = atConstruct(this, method, () => Peer._use(peer, 'peer'));
+    const env = this.environment;
+    if (!env || !own.namespaceSelector) return own;
+    if (own.namespaceName !== undefined) {
+      if (this.ownNamespaces().has(own.namespaceName) || this.sharedNamespaces.has(own.namespaceName)) return own;
+      throw constructError(this, `${method}: ${own} names namespace ${own.namespaceName}, which is neither a namespace of this stack nor one of its sharedNamespaces, `
+        + `so nothing says it belongs to environment "${env.name}", and the rule could open "${env.name}" to another environment. `
+        + `If ${own.namespaceName} is a platform namespace that belongs to no environment (ingress controller, monitoring), list it in sharedNamespaces; `
+        + `if it belongs to "${env.name}", select it by label so the rule is confined to the environment: `
+        + `Peer.namespaces(Selector.labels({ 'kubernetes.io/metadata.name': '${own.namespaceName}' })) matches it only while it is labelled ${Environment.LABEL}=${env.name}.`);
+    }
+    const namespaces = own.namespaceSelector.isAll
       ? Selector.labels({ [Environment.LABEL]: env.name })
-      : peer.namespaceSelector.withLabels({ [Environment.LABEL]: env.name });
-    return peer.podSelector ? Peer.podsInNamespaces(namespaces, peer.podSelector) : Peer.namespaces(namespaces);
+      : atConstruct(this, method, () => own.namespaceSelector!.withLabels({ [Environment.LABEL]: env.name }));
+    return own.podSelector ? Peer.podsInNamespaces(namespaces, own.podSelector) : Peer.namespaces(namespaces);
   }
 
+  /** The namespaces that have a service of this stack. */
+  private ownNamespaces(): Set<string> {
+    return new Set([...this.services.values()].map((s) => this.policies._namespaceOf(this, s)));
+  }
+
+  /**
+   * The Namespace object of `namespace`, labelled with the environment: one per app. A second stack
+   * that puts the namespace in another environment is an error (applying both would leave the
+   * namespace in whichever was applied last, and the other environment's rules would reach it).
+   */
   private manageNamespace(namespace: string): void {
-    const env = this.settings.environment;
+    const env = this.environment;
     if (!env || !(this.settings.manageNamespaces ?? true) || this.namespaceObjects.has(namespace)) return;
-    this.namespaceObjects.set(namespace, namespaceObject(this, `namespace-${namespace}`, namespace, { labels: { [Environment.LABEL]: env.name } }));
+    const claimed = AppOwnership.of(this).claim(`namespace|${namespace}`, this, () => ({
+      env: env.name,
+      object: namespaceObject(this, `namespace-${namespace}`, namespace, { labels: { [Environment.LABEL]: env.name } }),
+    }));
+    if (claimed.value.env !== env.name) {
+      throw constructError(this, `namespace ${namespace} is put in environment "${env.name}" here, but [${claimed.declaredAt}] already puts it in environment "${claimed.value.env}". `
+        + 'A namespace belongs to one environment: give the services of this stack their own namespace, or put both stacks in the same environment.');
+    }
+    this.namespaceObjects.set(namespace, claimed.value.object);
   }
 
   private checkDeclared(endpoint: Endpoint, method: string): void {
-    if (!(endpoint instanceof Endpoint) || !this.declared.has(endpoint)) {
-      throw constructError(this, `${method}: ${String(endpoint)} is not a service of this stack. Declare it first with addService(...) and pass the endpoint it returns.`);
+    if (!Endpoint.isEndpoint(endpoint) || !this.declared.has(endpoint)) {
+      throw constructError(this, `${method}: ${describeValue(endpoint)} is not a service of this stack. Declare it first with addService(...) and pass the endpoint it returns.`);
     }
   }
 }

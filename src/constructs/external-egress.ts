@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { constructError } from './errors';
+import { atConstruct, constructError } from './errors';
 import { NetworkPolicies } from './network-policies';
 import { Endpoint } from '../endpoints/endpoint';
+import { describeValue } from '../model/brand';
 import { ExternalDestination } from '../model/external-destination';
 import { Port } from '../model/port';
 
@@ -33,9 +34,10 @@ export class ExternalEgress extends Construct {
    */
   constructor(scope: Construct, id: string, props: ExternalEgressProps) {
     super(scope, id);
-    if (!props || !(props.to instanceof ExternalDestination)) {
-      throw constructError(this, `to ${props ? String(props.to) : 'undefined'} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]), .ipBlock(...), .internet() or .kubernetesApiServer([...]).`);
+    if (!props || !ExternalDestination.isExternalDestination(props.to)) {
+      throw constructError(this, `to ${props ? describeValue(props.to) : 'undefined'} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]), .ipBlock(...), .internet() or .kubernetesApiServer([...]).`);
     }
-    NetworkPolicies.of(this)._allowTo(this, props.from, props.to.peers, props.ports ?? []);
+    const to = atConstruct(this, 'to', () => ExternalDestination._use(props.to, 'ExternalDestination'));
+    NetworkPolicies.of(this)._allowTo(this, props.from, to.peers, props.ports ?? []);
   }
 }

@@ -6,8 +6,10 @@ import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { kubeName } from './naming';
 import { NetworkPolicy } from './network-policy';
+import { AppOwnership } from './ownership';
 import { Endpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
+import { describeValue } from '../model/brand';
 import { Direction } from '../model/direction';
 import { compareStrings } from '../model/order';
 import { Peer } from '../model/peer';
@@ -57,10 +59,6 @@ export class NetworkPolicies extends Construct {
     return new NetworkPolicies(chart, REGISTRY_ID);
   }
 
-  private readonly policies = new Map<string, NetworkPolicy>();
-  private readonly endpoints = new Map<string, Endpoint>();
-  private readonly namespaceDenies = new Map<string, DefaultDeny>();
-  private readonly namespaceDns = new Map<string, AllowDns>();
   private readonly portChecks: PortCheck[] = [];
   /** Depends on every object of the registry in sorted order, which is the order cdk8s renders them in. */
   private order: Construct;
@@ -101,24 +99,27 @@ export class NetworkPolicies extends Construct {
     this._isolate(this, endpoint, direction);
   }
 
-  /** A `DefaultDeny` (both directions) for every pod of `namespace`, created once per namespace. */
+  /**
+   * A `DefaultDeny` (both directions) for every pod of `namespace`, created once per namespace for
+   * the whole app: a second chart that asks for it shares the first one's (there is one
+   * `default-deny` object per namespace).
+   */
   public denyAll(namespace: string): DefaultDeny {
-    let deny = this.namespaceDenies.get(namespace);
-    if (!deny) {
-      deny = new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny' });
-      this.namespaceDenies.set(namespace, deny);
-    }
-    return deny;
+    return AppOwnership.of(this).claim(`default-deny|${namespace}`, this,
+      () => new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny' })).value;
   }
 
-  /** An `AllowDns` for every pod of `namespace`, created once per namespace. */
+  /**
+   * An `AllowDns` for every pod of `namespace`, created once per namespace for the whole app; when
+   * another chart asks for it with other options, its DNS servers are added to the same policy.
+   */
   public allowDnsInNamespace(namespace: string, options: EndpointDnsOptions = {}): AllowDns {
-    let dns = this.namespaceDns.get(namespace);
-    if (!dns) {
-      dns = new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns' });
-      this.namespaceDns.set(namespace, dns);
+    const claimed = AppOwnership.of(this).claim(`allow-dns|${namespace}`, this,
+      () => new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns' }));
+    if (!claimed.created) {
+      claimed.value.policy.addEgressRule(atConstruct(this, `DNS for namespace ${namespace}`, () => dnsPeers(options)), dnsPorts());
     }
-    return dns;
+    return claimed.value;
   }
 
   /** The policy of `endpoint` for `direction` (created on first use). */
@@ -147,12 +148,20 @@ export class NetworkPolicies extends Construct {
     this._allowTo(origin, endpoint, peers, dnsPorts());
   }
 
-  /** @internal */
-  public _allow(origin: IConstruct, from: Endpoint, to: Endpoint, ports: Port[]): void {
+  /**
+   * `from` may connect to `to`. When both are the same workload (or the same label selection), the
+   * rule is for its replicas: each replica may connect to the others (a database or broker cluster).
+   * Only a single pod (a cdk8s-plus-28 `Pod`) cannot be allowed to itself: that is loopback, which
+   * policies never police.
+   * @internal
+   */
+  public _allow(origin: IConstruct, fromEndpoint: Endpoint, toEndpoint: Endpoint, ports: Port[]): void {
+    const from = this.endpointOf(origin, fromEndpoint);
+    const to = this.endpointOf(origin, toEndpoint);
     const fromNs = this.namespaceFor(origin, from);
     const toNs = this.namespaceFor(origin, to);
-    if (fromNs === toNs && from.name === to.name && from.pods.key === to.pods.key) {
-      throw constructError(origin, `allow ${from.name} -> ${to.name}: an endpoint does not need a rule to reach itself (traffic of a pod to itself is not policed). Remove this rule.`);
+    if (fromNs === toNs && from.pods.key === to.pods.key && (from.isSinglePod || to.isSinglePod)) {
+      throw constructError(origin, `allow ${from.name} -> ${to.name}: ${from.name} is a single pod, and traffic of a pod to itself (loopback) is never policed, so this rule would do nothing. Remove it; to let the replicas of a workload reach each other, pass the workload (e.g. a Deployment or StatefulSet) as both ends.`);
     }
     this._allowTo(origin, from, [to.peerFor(fromNs, toNs)], ports, to);
     this._allowFrom(origin, to, [from.peerFor(toNs, fromNs)], ports);
@@ -160,41 +169,57 @@ export class NetworkPolicies extends Construct {
 
   /** @internal */
   public _allowFrom(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[]): void {
-    const policy = this.policyFor(origin, endpoint, Direction.INGRESS);
-    atConstruct(origin, `ingress rule of ${endpoint.name}`, () => policy._addRule(Direction.INGRESS, peers, ports));
-    this.portChecks.push({ origin, destination: endpoint, ports });
+    const own = this.endpointOf(origin, endpoint);
+    const policy = this.policyFor(origin, own, Direction.INGRESS);
+    atConstruct(origin, `ingress rule of ${own.name}`, () => policy._addRule(Direction.INGRESS, peers, ports));
+    this.portChecks.push({ origin, destination: own, ports });
   }
 
   /** @internal */
   public _allowTo(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
-    const policy = this.policyFor(origin, endpoint, Direction.EGRESS);
-    atConstruct(origin, `egress rule of ${endpoint.name}`, () => policy._addRule(Direction.EGRESS, peers, ports));
+    const own = this.endpointOf(origin, endpoint);
+    const policy = this.policyFor(origin, own, Direction.EGRESS);
+    atConstruct(origin, `egress rule of ${own.name}`, () => policy._addRule(Direction.EGRESS, peers, ports));
     if (destination) this.portChecks.push({ origin, destination, ports });
   }
 
-  private namespaceFor(origin: IConstruct, endpoint: Endpoint): string {
-    if (!(endpoint instanceof Endpoint)) {
-      throw constructError(origin, `${String(endpoint)} is not an Endpoint. Build endpoints with Endpoint.of({...}), Endpoint.fromLabels(...) or Endpoint.fromWorkload(deployment).`);
+  /** The endpoint as one of this copy of the package (refused when not made by an Endpoint factory). */
+  private endpointOf(origin: IConstruct, endpoint: Endpoint): Endpoint {
+    if (!Endpoint.isEndpoint(endpoint)) {
+      throw constructError(origin, `${describeValue(endpoint)} is not an Endpoint. Build endpoints with Endpoint.of({...}), Endpoint.fromLabels(...) or Endpoint.fromWorkload(deployment).`);
     }
-    return resolveNamespace(origin, endpoint.namespace ?? Chart.of(this).namespace, `namespace for endpoint ${endpoint.name}`);
+    return atConstruct(origin, 'endpoint', () => Endpoint._use(endpoint, 'endpoint'));
   }
 
+  private namespaceFor(origin: IConstruct, endpoint: Endpoint): string {
+    const own = this.endpointOf(origin, endpoint);
+    return resolveNamespace(origin, own.namespace ?? Chart.of(this).namespace, `namespace for endpoint ${own.name}`);
+  }
+
+  /**
+   * The policy of an endpoint for a direction, one per app: its identity is the object name it
+   * emits (`<name>-ingress` in its namespace), so two endpoints whose names normalise to the same
+   * object name must be the same pods, and a second chart declaring rules for the same workload adds
+   * them to the first chart's policy instead of emitting a second object under the same name.
+   */
   private policyFor(origin: IConstruct, endpoint: Endpoint, direction: Direction): NetworkPolicy {
     const namespace = this.namespaceFor(origin, endpoint);
-    const suffix = direction === Direction.INGRESS ? 'ingress' : 'egress';
-    const name = kubeName([endpoint.name, suffix]);
-    const known = this.endpoints.get(`${namespace}/${endpoint.name}`);
-    if (known && known.pods.key !== endpoint.pods.key) {
-      throw constructError(origin, `two endpoints named "${endpoint.name}" in namespace ${namespace} select different pods (${known.pods} and ${endpoint.pods}), so their rules cannot share the policies ${kubeName([endpoint.name, 'ingress'])} and ${kubeName([endpoint.name, 'egress'])}. Give them different names.`);
+    const base = kubeName([endpoint.name]);
+    if (base === '') {
+      throw constructError(origin, `endpoint name ${JSON.stringify(endpoint.name)} has no letters or digits that an object name can keep (object names are a-z, 0-9, '-' and '.'), so it cannot name its policies. Give the endpoint a name such as 'backend' or 'payments-api'.`);
     }
-    this.endpoints.set(`${namespace}/${endpoint.name}`, endpoint);
-    const key = `${namespace}/${name}`;
-    let policy = this.policies.get(key);
-    if (!policy) {
-      policy = new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods });
-      this.policies.set(key, policy);
+    const ownership = AppOwnership.of(this);
+    const identity = ownership.claim(`endpoint|${namespace}/${base}`, origin, () => endpoint);
+    const known = identity.value;
+    if (known.pods.key !== endpoint.pods.key) {
+      const policies = `${namespace}/${kubeName([endpoint.name, 'ingress'])} and ${namespace}/${kubeName([endpoint.name, 'egress'])}`;
+      throw constructError(origin, `endpoint ${JSON.stringify(endpoint.name)} (pods ${endpoint.pods}) and endpoint ${JSON.stringify(known.name)} (pods ${known.pods}, declared at [${identity.declaredAt}]) `
+        + `both map to the policies ${policies} (object names keep only lowercase a-z, 0-9, '-' and '.'), so one policy would select one endpoint's pods and carry both endpoints' rules, and the other endpoint would get no policy at all. `
+        + 'Give the two endpoints names that stay different as object names (e.g. \'web-api\' and \'web-worker\'), or, if they are the same workload, the same pods.');
     }
-    return policy;
+    const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress']);
+    return ownership.claim(`policy|${namespace}/${name}`, origin,
+      () => new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods })).value;
   }
 
   /**

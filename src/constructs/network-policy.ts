@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { constructError, atConstruct } from './errors';
 import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
+import { AppOwnership } from './ownership';
 import { synthValidationErrors } from './synth-validation';
 import { NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson } from '../k8s/manifest';
 import { Direction } from '../model/direction';
@@ -74,12 +75,13 @@ export class NetworkPolicy extends Construct {
    */
   constructor(scope: Construct, id: string, props: NetworkPolicyProps) {
     super(scope, id);
-    if (!props || !(props.pods instanceof Selector)) {
+    if (!props || !Selector.isSelector(props.pods)) {
       throw constructError(this, `pods ${props ? String(props.pods) : 'undefined'} is not a Selector. Say which pods the policy applies to, e.g. pods: Selector.labels({ app: 'web' }), or pods: Selector.all() for every pod of the namespace.`);
     }
-    this.pods = props.pods;
+    this.pods = atConstruct(this, 'pods', () => Selector._use(props.pods, 'NetworkPolicy pods'));
     this.namespace = resolveNamespace(this, props.namespace);
     this.name = objectName(this, props.name);
+    AppOwnership.of(this).registerPolicyName(this.namespace, this.name, this);
     for (const direction of props.isolate ?? []) this.isolate(direction);
 
     this.apiObject = new ApiObject(this, 'Resource', {
@@ -89,11 +91,11 @@ export class NetworkPolicy extends Construct {
         name: this.name,
         namespace: this.namespace,
         labels: { ...props.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
-        annotations: props.annotations,
+        annotations: props.annotations === undefined ? undefined : { ...props.annotations },
       },
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({ validate: () => this.validatePolicy() });
+    this.node.addValidation({ validate: () => [...this.nameClashes(), ...this.validatePolicy()] });
   }
 
   /** Allows traffic from `peer` to the selected pods on `ports` (at least one; `Port.allTraffic()` for all). */
@@ -174,6 +176,18 @@ export class NetworkPolicy extends Construct {
       this.validated = { version: this.version, errors };
     }
     return this.validated.errors;
+  }
+
+  /**
+   * Another NetworkPolicy construct of the app (in any chart) with the same namespace and name:
+   * applying both keeps only the last one, so one set of rules would be lost without a word.
+   */
+  private nameClashes(): string[] {
+    const earlier = AppOwnership.of(this).earlierPoliciesNamed(this.namespace, this.name, this);
+    if (earlier.length === 0) return [];
+    return [`NetworkPolicy ${this.namespace}/${this.name} is also declared at ${earlier.map((c) => `[${c.node.path}]`).join(', ')}: `
+      + 'applying both keeps only the one applied last, so the other one\'s rules would be lost without a word. Give one of them another name '
+      + '(the name property, or another construct id), or declare the rules of both through NetworkPolicies.of(chart), whose policies merge across charts.'];
   }
 
   /** Field paths of rules that allow every peer because `Peer.anyone()` was asked for. */

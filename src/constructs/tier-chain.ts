@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { constructError } from './errors';
+import { atConstruct, constructError } from './errors';
 import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
 import { Endpoint } from '../endpoints/endpoint';
 import { Direction } from '../model/direction';
@@ -60,27 +60,33 @@ export class TierChain extends Construct {
       throw constructError(this, `tiers ${JSON.stringify(tiers)} is empty. List the tiers in order, e.g. [{ endpoint: frontend, ports: [Port.tcp(8080)] }, { endpoint: backend, ports: [Port.tcp(8080)] }].`);
     }
     const net = NetworkPolicies.of(this);
-    tiers.forEach((tier, i) => {
-      if (!tier || !(tier.endpoint instanceof Endpoint)) {
+    const checked = tiers.map((tier, i) => {
+      if (!tier || !Endpoint.isEndpoint(tier.endpoint)) {
         throw constructError(this, `tiers[${i}].endpoint is not an Endpoint. Use Endpoint.fromWorkload(deployment) or Endpoint.of({...}).`);
       }
+      if (!Array.isArray(tier.ports)) {
+        throw constructError(this, `tiers[${i}].ports ${JSON.stringify(tier.ports)} is not a list. List the ports the tier accepts, e.g. [Port.tcp(8080)].`);
+      }
+      return { endpoint: atConstruct(this, `tiers[${i}].endpoint`, () => Endpoint._use(tier.endpoint, 'endpoint')), ports: [...tier.ports] };
+    });
+    for (const tier of checked) {
       net._isolate(this, tier.endpoint, Direction.INGRESS);
       net._isolate(this, tier.endpoint, Direction.EGRESS);
-    });
+    }
     if (props.entry !== undefined) {
       if (!Array.isArray(props.entry) || props.entry.length === 0) {
         throw constructError(this, 'entry [] is empty. Name who may enter the first tier (e.g. the ingress controller\'s pods), or leave entry out so that nobody can.');
       }
-      net._allowFrom(this, tiers[0].endpoint, props.entry, tiers[0].ports);
+      net._allowFrom(this, checked[0].endpoint, props.entry, checked[0].ports);
     }
-    for (let i = 0; i + 1 < tiers.length; i++) {
-      net._allow(this, tiers[i].endpoint, tiers[i + 1].endpoint, tiers[i + 1].ports);
+    for (let i = 0; i + 1 < checked.length; i++) {
+      net._allow(this, checked[i].endpoint, checked[i + 1].endpoint, checked[i + 1].ports);
     }
     if (props.dns ?? true) {
-      for (const tier of tiers) net._allowDnsFor(this, tier.endpoint, props.dnsOptions);
+      for (const tier of checked) net._allowDnsFor(this, tier.endpoint, props.dnsOptions);
     }
     if (props.defaultDeny ?? true) {
-      for (const namespace of new Set(tiers.map((t) => net._namespaceOf(this, t.endpoint)))) net.denyAll(namespace);
+      for (const namespace of new Set(checked.map((t) => net._namespaceOf(this, t.endpoint)))) net.denyAll(namespace);
     }
   }
 }

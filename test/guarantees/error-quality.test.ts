@@ -88,8 +88,8 @@ const CASES: Record<string, ErrorCase> = {
       new DefaultDeny(new Chart(app, 'b', { namespace: 'shop' }), 'deny');
       app.synth();
     },
-    path: '[b/deny/Resource/Resource]',
-    value: '"deny"',
+    path: '[b/deny/Resource] NetworkPolicy shop/deny is also declared at [a/deny/Resource]',
+    value: 'shop/deny',
   },
 };
 
