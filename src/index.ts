@@ -14,6 +14,7 @@ export { AllowDns, AllowDnsProps } from './constructs/allow-dns';
 
 // Validation as pure functions over plain manifests.
 export { Finding, Severity } from './validation/finding';
+export { LintCode } from './validation/lint-codes';
 
 // An App whose synth never leaves half an output.
 export { NetpolApp, NetpolAppProps } from './synth/netpol-app';

@@ -218,8 +218,10 @@ export class NetworkPolicies extends Construct {
         + 'Give the two endpoints names that stay different as object names (e.g. \'web-api\' and \'web-worker\'), or, if they are the same workload, the same pods.');
     }
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress']);
-    return ownership.claim(`policy|${namespace}/${name}`, origin,
+    const policy = ownership.claim(`policy|${namespace}/${name}`, origin,
       () => new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods })).value;
+    if (endpoint._declaredByLabels) policy._markDeclaredByLabels(known.name);
+    return policy;
   }
 
   /**

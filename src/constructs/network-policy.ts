@@ -11,6 +11,8 @@ import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { RuleSet } from '../model/rule-set';
 import { Selector } from '../model/selector';
+import { acceptLintAnnotation, DECLARED_BY_LABELS_ANNOTATION } from '../validation/accepted-lints';
+import { LintCode } from '../validation/lint-codes';
 
 /** The label every object of this library carries, so a GitOps tool or `kubectl -l` can find them. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -64,6 +66,8 @@ export class NetworkPolicy extends Construct {
   private readonly ingress = new RuleSet();
   private readonly egress = new RuleSet();
   private readonly isolated = new Set<Direction>();
+  private readonly acceptances = new Map<LintCode, string[]>();
+  private declaredByLabels = false;
   /** Bumped on every change, so the synth-time check (which cdk8s runs more than once) is computed once per state. */
   private version = 0;
   private validated?: { version: number; errors: string[] };
@@ -125,6 +129,48 @@ export class NetworkPolicy extends Construct {
   public _addRule(direction: Direction, peers: Peer[], ports: Port[]): void {
     (direction === Direction.INGRESS ? this.ingress : this.egress).add(peers, ports);
     this.version++;
+    if (Array.isArray(peers) && peers.some((p) => Peer.isPeer(p) && p.isAnyone)) {
+      // Said on purpose with Peer.anyone(): NP001 ("a rule without peers") is accepted, with that reason.
+      this.addAcceptance(LintCode.ALLOWS_ALL_PEERS, `every ${direction === Direction.INGRESS ? 'source' : 'destination'} is allowed on purpose (Peer.anyone())`);
+    }
+  }
+
+  /**
+   * Accepts a lint for this policy, with the reason (kept in the annotation
+   * `cdk8s-netpol.dev/accept-<code>`): `netpol validate` and `NetpolApp` report the finding as
+   * silenced instead of counting it. Use it only when the finding is understood and intended; an
+   * API-server error can never be accepted.
+   *
+   * @param code the lint to accept
+   * @param reason why it is intended (shown in reviews and in `netpol validate --format json`)
+   */
+  public acceptLint(code: LintCode, reason: string): void {
+    if (!Object.values(LintCode).includes(code)) {
+      throw constructError(this, `acceptLint: ${JSON.stringify(code)} is not a lint code. Use a LintCode, e.g. LintCode.SELECTOR_MATCHES_NOTHING (API-server errors cannot be accepted).`);
+    }
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw constructError(this, `acceptLint ${code}: ${JSON.stringify(reason)} is not a reason. Say why the finding is intended, e.g. 'the pods come from the postgres operator'.`);
+    }
+    this.addAcceptance(code, reason.trim());
+  }
+
+  /**
+   * Marks the policy as the policy of pods declared by their labels (their workload is not in these
+   * manifests), so NP004 counts its pod selector as declared pods.
+   * @internal
+   */
+  public _markDeclaredByLabels(endpointName: string): void {
+    if (this.declaredByLabels) return;
+    this.declaredByLabels = true;
+    this.apiObject.metadata.addAnnotation(DECLARED_BY_LABELS_ANNOTATION, endpointName);
+  }
+
+  private addAcceptance(code: LintCode, reason: string): void {
+    const reasons = this.acceptances.get(code) ?? [];
+    if (reasons.includes(reason)) return;
+    reasons.push(reason);
+    this.acceptances.set(code, reasons);
+    this.apiObject.metadata.addAnnotation(acceptLintAnnotation(code), reasons.join('; '));
   }
 
   /** Lists `direction` in `policyTypes` even if no rule allows anything in it (deny by default). */

@@ -58,7 +58,7 @@ export class Endpoint {
     }
     const namespace = props.namespace === undefined ? undefined : checkNamespace(props.namespace, `Endpoint ${name}`);
     const ports = props.ports === undefined ? undefined : copyPorts(props.ports, `Endpoint ${name}`);
-    return new Endpoint(FACTORY, name, pods, namespace, ports ? () => ports : () => undefined, false);
+    return new Endpoint(FACTORY, name, pods, namespace, ports ? () => ports : () => undefined, false, true);
   }
 
   /** An endpoint given by labels: `Endpoint.fromLabels('web', { app: 'web' }, 'shop')`. */
@@ -78,7 +78,7 @@ export class Endpoint {
     const selection = readPodSelection(workload);
     const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${workload.node.path})`);
     return new Endpoint(FACTORY, name, selector, selection.namespaces[0], () => copyPorts(readContainerPorts(workload), `Endpoint ${name}`),
-      workload instanceof kplus.Pod);
+      workload instanceof kplus.Pod, false);
   }
 
   /** The pods of a cdk8s-plus-28 `Pods` selection (in one namespace, given by name or by the chart). */
@@ -93,7 +93,7 @@ export class Endpoint {
         'An endpoint is the pods of one namespace: select one namespace by name, or use a Peer (Peer.podsInNamespaces) for several.');
     }
     const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${pods.node.path})`);
-    return new Endpoint(FACTORY, name, selector, selection.namespaces[0], () => undefined, false);
+    return new Endpoint(FACTORY, name, selector, selection.namespaces[0], () => undefined, false, true);
   }
 
   /** True for an `Endpoint` made by a factory. */
@@ -117,7 +117,7 @@ export class Endpoint {
     return new Endpoint(FACTORY, name, pods, namespace, () => {
       const ports = e.containerPorts;
       return ports === undefined ? undefined : copyPorts(ports, `Endpoint ${name}`);
-    }, e.isSinglePod === true);
+    }, e.isSinglePod === true, e._declaredByLabels !== false);
   }
 
   readonly #name: string;
@@ -125,9 +125,11 @@ export class Endpoint {
   readonly #namespace?: string;
   readonly #portSource: () => EndpointPort[] | undefined;
   readonly #singlePod: boolean;
+  readonly #declaredByLabels: boolean;
 
   private constructor(
-    token: unknown, name: string, pods: Selector, namespace: string | undefined, portSource: () => EndpointPort[] | undefined, singlePod: boolean,
+    token: unknown, name: string, pods: Selector, namespace: string | undefined, portSource: () => EndpointPort[] | undefined,
+    singlePod: boolean, declaredByLabels: boolean,
   ) {
     checkFactoryToken(token, 'Endpoint', ENDPOINT_FACTORIES);
     this.#name = name;
@@ -135,6 +137,7 @@ export class Endpoint {
     this.#namespace = namespace;
     this.#portSource = portSource;
     this.#singlePod = singlePod;
+    this.#declaredByLabels = declaredByLabels;
     brand(this, 'Endpoint');
   }
 
@@ -160,6 +163,15 @@ export class Endpoint {
    */
   public get isSinglePod(): boolean {
     return this.#singlePod;
+  }
+
+  /**
+   * True when the pods are given by labels (not read from a cdk8s-plus-28 workload of the chart), so
+   * their workload is not in the synthesized manifests.
+   * @internal
+   */
+  public get _declaredByLabels(): boolean {
+    return this.#declaredByLabels;
   }
 
   /** The container ports the endpoint's pods listen on, if known (a read-only copy). */

@@ -1,14 +1,23 @@
 import { Construct } from 'constructs';
-import { objectName } from '../constructs/naming';
+import { recipePolicy } from './recipe-policy';
+import { atConstruct } from '../constructs/errors';
 import { NetworkPolicy } from '../constructs/network-policy';
+import { Endpoint } from '../endpoints/endpoint';
+import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
 
 /** Properties of `AllowIngressController`. */
 export interface AllowIngressControllerProps {
-  /** The pods the controller may reach. */
-  readonly pods: Selector;
+  /** The pods the controller may reach (a policy of their own). @default - given by endpoint */
+  readonly pods?: Selector;
+  /**
+   * The endpoint the controller may reach (e.g. a service of an `ApplicationStack` or a cdk8s-plus-28
+   * workload's endpoint): the rule goes into the endpoint's own ingress policy. Exactly one of pods
+   * and endpoint. @default - given by pods
+   */
+  readonly endpoint?: Endpoint;
   /** The ports it may reach them on (at least one). */
   readonly ports: Port[];
   /** The policy's namespace. @default - the chart's namespace */
@@ -42,10 +51,9 @@ export class AllowIngressController extends Construct {
    */
   constructor(scope: Construct, id: string, props: AllowIngressControllerProps) {
     super(scope, id);
-    const name = objectName(this, props?.name);
-    this.policy = new NetworkPolicy(this, 'Resource', { pods: props?.pods, namespace: props?.namespace, name });
-    const controller = props.controllerPods ?? Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' });
-    const controllerNamespace = props.controllerNamespace ?? AllowIngressController.DEFAULT_NAMESPACE;
-    this.policy.addIngressRule([Peer.podsInNamespace(controllerNamespace, controller)], props.ports);
+    const controller = props?.controllerPods ?? Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' });
+    const controllerNamespace = props?.controllerNamespace ?? AllowIngressController.DEFAULT_NAMESPACE;
+    this.policy = recipePolicy(this, props, 'AllowIngressController', Direction.INGRESS,
+      [atConstruct(this, 'controller', () => Peer.podsInNamespace(controllerNamespace, controller))], props.ports);
   }
 }

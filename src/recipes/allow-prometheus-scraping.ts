@@ -1,14 +1,22 @@
 import { Construct } from 'constructs';
-import { objectName } from '../constructs/naming';
+import { recipePolicy } from './recipe-policy';
+import { atConstruct } from '../constructs/errors';
 import { NetworkPolicy } from '../constructs/network-policy';
+import { Endpoint } from '../endpoints/endpoint';
+import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
 
 /** Properties of `AllowPrometheusScraping`. */
 export interface AllowPrometheusScrapingProps {
-  /** The pods Prometheus scrapes. */
-  readonly pods: Selector;
+  /** The pods Prometheus scrapes (a policy of their own). @default - given by endpoint */
+  readonly pods?: Selector;
+  /**
+   * The endpoint Prometheus scrapes (e.g. a service of an `ApplicationStack`): the rule goes into
+   * the endpoint's own ingress policy. Exactly one of pods and endpoint. @default - given by pods
+   */
+  readonly endpoint?: Endpoint;
   /** The metrics port. @default Port.named('metrics') */
   readonly port?: Port;
   /** The policy's namespace. @default - the chart's namespace */
@@ -38,8 +46,8 @@ export class AllowPrometheusScraping extends Construct {
    */
   constructor(scope: Construct, id: string, props: AllowPrometheusScrapingProps) {
     super(scope, id);
-    this.policy = new NetworkPolicy(this, 'Resource', { pods: props?.pods, namespace: props?.namespace, name: objectName(this, props?.name) });
-    const prometheus = props.prometheusPods ?? Selector.labels({ 'app.kubernetes.io/name': 'prometheus' });
-    this.policy.addIngressRule([Peer.podsInNamespace(props.prometheusNamespace ?? 'monitoring', prometheus)], [props.port ?? Port.named('metrics')]);
+    const prometheus = props?.prometheusPods ?? Selector.labels({ 'app.kubernetes.io/name': 'prometheus' });
+    const peer = atConstruct(this, 'prometheus', () => Peer.podsInNamespace(props?.prometheusNamespace ?? 'monitoring', prometheus));
+    this.policy = recipePolicy(this, props, 'AllowPrometheusScraping', Direction.INGRESS, [peer], [props?.port ?? Port.named('metrics')]);
   }
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { objectName } from '../constructs/naming';
 import { NetworkPolicy } from '../constructs/network-policy';
+import { acceptAsOwnPolicy } from '../constructs/own-policy';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -46,5 +47,6 @@ export class AllowSameNamespace extends Construct {
     const ports = props.ports ?? [Port.allTraffic()];
     if (directions.includes(Direction.INGRESS)) this.policy.addIngressRule([Peer.pods(Selector.all())], ports);
     if (directions.includes(Direction.EGRESS)) this.policy.addEgressRule([Peer.pods(Selector.all())], ports);
+    acceptAsOwnPolicy(this.policy, 'AllowSameNamespace');
   }
 }

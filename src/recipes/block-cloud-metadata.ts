@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { objectName } from '../constructs/naming';
 import { NetworkPolicy } from '../constructs/network-policy';
+import { acceptAsOwnPolicy } from '../constructs/own-policy';
 import { CLOUD_METADATA_ADDRESS } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -43,5 +44,6 @@ export class BlockCloudMetadata extends Construct {
     this.policy = new NetworkPolicy(this, 'Resource', { pods: props.pods ?? Selector.all(), namespace: props.namespace, name });
     const everythingButMetadata = [Peer.allNamespaces(), Peer.anyIpv4([props.metadataAddress ?? CLOUD_METADATA_ADDRESS]), Peer.anyIpv6()];
     this.policy.addEgressRule(everythingButMetadata, [Port.allTraffic()]);
+    acceptAsOwnPolicy(this.policy, 'BlockCloudMetadata');
   }
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { objectName } from '../constructs/naming';
 import { NetworkPolicy } from '../constructs/network-policy';
+import { acceptAsOwnPolicy } from '../constructs/own-policy';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
@@ -36,5 +37,6 @@ export class DenyExternalEgress extends Construct {
     super(scope, id);
     this.policy = new NetworkPolicy(this, 'Resource', { pods: props.pods ?? Selector.all(), namespace: props.namespace, name: objectName(this, props.name) });
     this.policy.addEgressRule([Peer.allNamespaces()], [Port.allTraffic()]);
+    acceptAsOwnPolicy(this.policy, 'DenyExternalEgress');
   }
 }

@@ -1,8 +1,9 @@
+import { acceptedLints, DECLARED_BY_LABELS_ANNOTATION } from './accepted-lints';
 import { effectivePolicyTypes } from './api-server-rules';
 import { Finding, Severity } from './finding';
 import { LintCode } from './lint-codes';
 import { stableJson } from './single-policy-lints';
-import { Cluster, ClusterEndpoint } from '../analysis/cluster';
+import { Cluster } from '../analysis/cluster';
 import { compileSelector } from '../analysis/label-selector';
 
 /** A NetworkPolicy that passed the API-server rules, with its index in the report. */
@@ -17,7 +18,7 @@ export function crossObjectLints(policies: CheckedPolicy[], cluster: Cluster): A
   return [
     ...duplicateNames(policies),
     ...mergeablePolicies(policies),
-    ...egressDenyWithoutDns(policies),
+    ...egressWithoutDns(policies, cluster),
     ...selectorsMatchingNothing(policies, cluster),
   ];
 }
@@ -42,7 +43,11 @@ function duplicateNames(policies: CheckedPolicy[]) {
   return out;
 }
 
-/** NP009: same namespace, same pod selector, same policy types: the rules could live in one policy. */
+function hasRules(spec: any): boolean {
+  return (Array.isArray(spec.ingress) && spec.ingress.length > 0) || (Array.isArray(spec.egress) && spec.egress.length > 0);
+}
+
+/** NP009: same namespace, same pod selector, same policy types, both with rules: the rules could live in one policy. */
 function mergeablePolicies(policies: CheckedPolicy[]) {
   const groups = new Map<string, CheckedPolicy[]>();
   for (const p of policies) {
@@ -52,10 +57,16 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
   }
   const out = [];
   for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    const names = new Set(group.map((p) => p.name));
-    if (names.size < group.length) continue; // duplicates are NP011
-    const [first, ...rest] = group;
+    // A policy without rules (a default deny) kept next to the policy that allows is deliberate: it
+    // still denies when the allow is removed. Only policies with rules could be merged.
+    const withRules = group.filter((p) => hasRules(p.object.spec ?? {}));
+    if (withRules.length < 2) continue;
+    const names = new Set(withRules.map((p) => p.name));
+    if (names.size < withRules.length) continue; // duplicates are NP011
+    // The suggestion goes on the policies other than the first one that does not say it is kept
+    // apart on purpose (an accepted NP009), so an accepting policy is the one whose finding is silenced.
+    const first = withRules.find((p) => !acceptedLints(p.object).accepted.has(LintCode.MERGEABLE_POLICIES)) ?? withRules[0];
+    const rest = withRules.filter((p) => p !== first);
     for (const p of rest) {
       out.push(at(p, Severity.WARNING, LintCode.MERGEABLE_POLICIES, 'spec.podSelector',
         `selects the same pods with the same policyTypes as ${first.namespace}/${first.name}; the two could be one policy`,
@@ -65,22 +76,56 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
   return out;
 }
 
-/** NP002: a namespace-wide egress deny, and no policy of the namespace allows DNS (53/UDP) anywhere. */
-function egressDenyWithoutDns(policies: CheckedPolicy[]) {
+/**
+ * NP002: a pod whose egress is isolated (by a namespace-wide deny, or by any policy with Egress in
+ * its policyTypes, such as the egress policy one allow writes) and that no selecting policy lets
+ * reach DNS (53/UDP), so it cannot resolve names. Where the manifests declare workloads, each
+ * isolated workload is checked; where they do not, a policy's pods count as reaching DNS when a
+ * policy with a DNS rule selects at least every pod it selects (the same or a wider selector).
+ * Reported once per isolated workload (or policy), on the first policy that isolates it.
+ */
+function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster) {
+  const egress = policies.filter((p) => effectivePolicyTypes(p.object.spec ?? {}).includes('Egress'));
+  const withDns = egress.filter((q) => (Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : []).some(allowsDnsPort));
   const out = [];
-  for (const p of policies) {
-    const spec = p.object.spec ?? {};
-    const selectsAll = stableJson(spec.podSelector ?? {}) === '{}';
-    if (!selectsAll || !effectivePolicyTypes(spec).includes('Egress')) continue;
-    const dnsAllowed = policies.some((q) => q.namespace === p.namespace && effectivePolicyTypes(q.object.spec ?? {}).includes('Egress')
-      && (Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : []).some(allowsDnsPort));
-    if (!dnsAllowed) {
-      out.push(at(p, Severity.WARNING, LintCode.EGRESS_DENY_WITHOUT_DNS, 'spec.policyTypes',
-        `denies egress for every pod of namespace ${p.namespace}, and no policy there allows DNS (53/UDP), so name lookups will fail`,
-        'Allow egress to the cluster DNS (k8s-app: kube-dns in kube-system) on 53/UDP and 53/TCP (cdk8s-netpol: AllowDns).'));
+  const reported = new Set<string>();
+  const fix = 'Allow egress to the cluster DNS (k8s-app: kube-dns in kube-system) on 53/UDP and 53/TCP for these pods '
+    + '(cdk8s-netpol: AllowDns for the namespace, or NetworkPolicies.allowDnsFor(endpoint)).';
+  for (const p of egress) {
+    const selector = compileSelector(p.object.spec?.podSelector ?? {});
+    const known = cluster.endpoints.filter((e) => e.namespace === p.namespace && !e.external && selector.matches(e.labels));
+    if (known.length > 0) {
+      for (const e of known) {
+        if (reported.has(e.id)) continue;
+        const resolves = withDns.some((q) => q.namespace === p.namespace && compileSelector(q.object.spec?.podSelector ?? {}).matches(e.labels));
+        if (resolves) continue;
+        reported.add(e.id);
+        out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes',
+          `isolates the egress of ${e.id}, and no policy that selects it allows DNS (53/UDP), so it cannot resolve names`, fix));
+      }
+      continue;
     }
+    const podSelector = p.object.spec?.podSelector ?? {};
+    const resolves = withDns.some((q) => q.namespace === p.namespace && selectsAtLeast(q.object.spec?.podSelector ?? {}, podSelector));
+    if (resolves || reported.has(`${p.namespace}|${stableJson(podSelector)}`)) continue;
+    reported.add(`${p.namespace}|${stableJson(podSelector)}`);
+    const pods = stableJson(podSelector) === '{}' ? `every pod of namespace ${p.namespace}` : `the pods it selects in namespace ${p.namespace}`;
+    out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes',
+      `isolates the egress of ${pods}, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail`, fix));
   }
   return out;
+}
+
+/**
+ * Whether label selector `wide` selects every set of labels that `narrow` selects, as far as can be
+ * told from the selectors alone: `wide`'s requirements are a subset of `narrow`'s.
+ */
+function selectsAtLeast(wide: any, narrow: any): boolean {
+  const wideLabels = Object.entries(wide?.matchLabels ?? {});
+  const narrowLabels = narrow?.matchLabels ?? {};
+  if (!wideLabels.every(([k, v]) => Object.prototype.hasOwnProperty.call(narrowLabels, k) && narrowLabels[k] === v)) return false;
+  const narrowExpressions = new Set((narrow?.matchExpressions ?? []).map(stableJson));
+  return (wide?.matchExpressions ?? []).every((e: unknown) => narrowExpressions.has(stableJson(e)));
 }
 
 function allowsDnsPort(rule: any): boolean {
@@ -100,9 +145,20 @@ function allowsDnsPort(rule: any): boolean {
  * know nothing about (e.g. kube-system) is not flagged.
  */
 function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster) {
-  const byNamespace = new Map<string, ClusterEndpoint[]>();
+  const byNamespace = new Map<string, Array<{ id: string; labels: Record<string, string> }>>();
   for (const e of cluster.endpoints) if (e.namespace) byNamespace.set(e.namespace, [...(byNamespace.get(e.namespace) ?? []), e]);
   if (byNamespace.size === 0) return [];
+  // Pods declared by labels whose workloads are not in the manifests (DECLARED_BY_LABELS_ANNOTATION):
+  // their policy's selector stands for them, in namespaces whose workloads are checked.
+  for (const p of policies) {
+    const declared = p.object.metadata?.annotations?.[DECLARED_BY_LABELS_ANNOTATION];
+    const selector = p.object.spec?.podSelector ?? {};
+    if (typeof declared !== 'string' || !byNamespace.has(p.namespace) || (selector.matchExpressions ?? []).length > 0) continue;
+    const labels = selector.matchLabels ?? {};
+    if (Object.keys(labels).length === 0) continue;
+    const id = `${p.namespace}/${declared} (declared by labels)`;
+    if (!byNamespace.get(p.namespace)!.some((e) => e.id === id)) byNamespace.get(p.namespace)!.push({ id, labels });
+  }
   const out = [];
   for (const p of policies) {
     const spec = p.object.spec ?? {};

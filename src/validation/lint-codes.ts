@@ -2,29 +2,29 @@
  * The stable codes of the policy lints. Codes are never reused; the README documents each one with a
  * bad and a fixed example.
  */
-export const LintCode = {
+export enum LintCode {
   /** A rule with no peers (`from`/`to` missing or `[]`) allows every source or destination. */
-  ALLOWS_ALL_PEERS: 'NP001',
-  /** Egress is denied in a namespace, but nothing there allows DNS. */
-  EGRESS_DENY_WITHOUT_DNS: 'NP002',
+  ALLOWS_ALL_PEERS = 'NP001',
+  /** A pod's egress is isolated (by a default deny or by a single allow), and no policy that selects it allows DNS. */
+  EGRESS_WITHOUT_DNS = 'NP002',
   /** A namespaceSelector and a podSelector in two list items where one AND-ed item was probably meant. */
-  SPLIT_PEER_SELECTORS: 'NP003',
+  SPLIT_PEER_SELECTORS = 'NP003',
   /** A selector matches no workload the same manifests declare. */
-  SELECTOR_MATCHES_NOTHING: 'NP004',
+  SELECTOR_MATCHES_NOTHING = 'NP004',
   /** Rules of a direction that `policyTypes` does not list are ignored. */
-  IGNORED_RULES: 'NP005',
+  IGNORED_RULES = 'NP005',
   /** `policyTypes` left out and no ingress rules: the policy silently denies all ingress. */
-  IMPLICIT_INGRESS_DENY: 'NP006',
+  IMPLICIT_INGRESS_DENY = 'NP006',
   /** The same rule twice in one policy. */
-  DUPLICATE_RULE: 'NP007',
+  DUPLICATE_RULE = 'NP007',
   /** A rule that another rule of the same policy already covers. */
-  SHADOWED_RULE: 'NP008',
+  SHADOWED_RULE = 'NP008',
   /** Two policies with the same pod selector and policy types that could be one. */
-  MERGEABLE_POLICIES: 'NP009',
+  MERGEABLE_POLICIES = 'NP009',
   /** An ipBlock that covers a pod or service CIDR: its effect on pod traffic depends on the plugin. */
-  IPBLOCK_COVERS_CLUSTER: 'NP010',
+  IPBLOCK_COVERS_CLUSTER = 'NP010',
   /** Two NetworkPolicies with the same namespace and name: one overwrites the other. */
-  DUPLICATE_NAME: 'NP011',
+  DUPLICATE_NAME = 'NP011',
   /** No namespace: the policy lands wherever kubectl points. */
-  MISSING_NAMESPACE: 'NP012',
-} as const;
+  MISSING_NAMESPACE = 'NP012',
+}

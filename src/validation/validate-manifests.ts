@@ -1,3 +1,4 @@
+import { acceptedLints } from './accepted-lints';
 import { checkApiServerRules } from './api-server-rules';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import { Finding, Severity } from './finding';
@@ -23,12 +24,20 @@ export interface LocatedFinding extends Finding {
   readonly line?: number;
 }
 
+/** A finding that its object accepts by annotation (`cdk8s-netpol.dev/accept-NP004: <reason>`). */
+export interface SilencedFinding extends LocatedFinding {
+  /** The reason given in the annotation. */
+  readonly reason: string;
+}
+
 /** The outcome of validating a set of manifests. */
 export interface ManifestValidationReport {
   /** How many NetworkPolicies were checked. */
   readonly checked: number;
   /** Every finding, errors and warnings: per policy in input order, then the findings across policies. */
   readonly findings: LocatedFinding[];
+  /** Lint findings their objects accept by annotation, with the reason; they do not count. */
+  readonly silenced: SilencedFinding[];
 }
 
 /**
@@ -70,5 +79,26 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     const source = (policy as typeof checked[number]).source;
     findings.push({ ...finding, object: objectRef(policy.object), file: source.file, line: source.line });
   }
-  return { checked: count, findings };
+  return { checked: count, ...applyAcceptedLints(findings, checked) };
+}
+
+/** Moves the lint findings that their objects accept (with a reason) to `silenced`. */
+function applyAcceptedLints(
+  all: LocatedFinding[], policies: Array<CheckedPolicy & { source: SourcedObject }>,
+): { findings: LocatedFinding[]; silenced: SilencedFinding[] } {
+  const byObject = new Map(policies.map((p) => [objectRef(p.object), acceptedLints(p.object)]));
+  const findings: LocatedFinding[] = [];
+  const silenced: SilencedFinding[] = [];
+  for (const f of all) {
+    const accepted = byObject.get(f.object);
+    const reason = accepted?.accepted.get(f.code);
+    if (reason !== undefined) {
+      silenced.push({ ...f, reason });
+    } else if (accepted?.empty.has(f.code)) {
+      findings.push({ ...f, message: `${f.message} (its annotation cdk8s-netpol.dev/accept-${f.code} gives no reason, so it does not silence this)` });
+    } else {
+      findings.push(f);
+    }
+  }
+  return { findings, silenced };
 }

@@ -28,12 +28,32 @@ describe('netpol validate', () => {
     const r = netpol(['validate', dir, '--format', 'json']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(['checked', 'findings']);
+    expect(Object.keys(out)).toEqual(['checked', 'findings', 'silenced']);
     expect(out.checked).toBe(2);
     expect(out.findings).toHaveLength(2);
     for (const f of out.findings) expect(Object.keys(f)).toEqual(['severity', 'code', 'file', 'object', 'field', 'message']);
     expect(out.findings[0]).toMatchObject({ severity: 'error', code: 'FieldValueInvalid', file: path.join(dir, 'x/b.yml'), object: 'shop/bad', field: 'spec.ingress[0].ports[0].port' });
     expect(out.findings[0].message).toMatch(/^Invalid value: 0: must be between 1 and 65535, inclusive\. Fix: /);
+  });
+
+  test('a lint accepted by annotation with a reason is reported as accepted and does not fail --strict; without a reason it still counts', () => {
+    const accepted = WARN.replace('metadata:\n', 'metadata:\n  annotations:\n    cdk8s-netpol.dev/accept-NP001: "the public load balancer reaches it from anywhere"\n');
+    expect(accepted).not.toEqual(WARN);
+    const dir = tempDir({ 'w.yaml': accepted });
+    const text = netpol(['validate', dir, '--strict']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/shop\/open: accepted NP001 spec.ingress\[0\].from: \(the public load balancer reaches it from anywhere\)\n/);
+    expect(text.stdout).toMatch(/0 errors, 0 warnings, 1 accepted by annotation\n$/);
+    const json = JSON.parse(netpol(['validate', dir, '--format', 'json']).stdout);
+    expect(json.findings).toEqual([]);
+    expect(json.silenced).toEqual([expect.objectContaining({ code: 'NP001', object: 'shop/open', field: 'spec.ingress[0].from', reason: 'the public load balancer reaches it from anywhere' })]);
+    const noReason = tempDir({ 'w.yaml': WARN.replace('metadata:\n', 'metadata:\n  annotations:\n    cdk8s-netpol.dev/accept-NP001: ""\n') });
+    const r = netpol(['validate', noReason, '--strict']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('gives no reason, so it does not silence this');
+    // an API-server error is never silenced, whatever the annotations say
+    const bad = tempDir({ 'b.yaml': BAD_PORT.replace('metadata:\n', 'metadata:\n  annotations:\n    cdk8s-netpol.dev/accept-FieldValueInvalid: "please"\n') });
+    expect(netpol(['validate', bad]).code).toBe(1);
   });
 
   test('warnings pass unless --strict', () => {

@@ -1,9 +1,10 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  ApplicationStack, DefaultDeny, Endpoint, Environment, ExternalDestination, ExternalEgress, NetworkPolicies, NetworkPolicy, Peer, Port,
-  Reachability, Selector, TierChain,
+  ApplicationStack, DefaultDeny, Direction, Endpoint, Environment, ExternalDestination, ExternalEgress, NetworkPolicies, NetworkPolicy, Peer, Port,
+  LintCode, Reachability, Selector, TierChain,
 } from '../../src';
+import { validateManifests } from '../../src/validation/validate-manifests';
 import { CLUSTER_SERVICES } from '../cluster-services';
 import { policiesOf, testChart, yamlOf } from '../helpers';
 
@@ -170,5 +171,30 @@ describe('6. replicas of one workload may reach each other', () => {
     const chart = testChart('shop');
     const p = Endpoint.fromWorkload(new kplus.Pod(chart, 'one', { containers: [{ image: 'x', securityContext: { user: 1000 } }] }));
     expect(() => NetworkPolicies.of(chart).allow(p, p, Port.tcp(80))).toThrow(/one is a single pod, and traffic of a pod to itself \(loopback\) is never policed/);
+  });
+});
+
+describe('13. lints a team accepts, per object, with a reason', () => {
+  test('acceptLint writes the annotation; the validator reports the finding as silenced; bad calls are refused', () => {
+    const chart = testChart('shop');
+    const policy = new NetworkPolicy(chart, 'no-egress', { pods: Selector.labels({ app: 'batch' }), isolate: [Direction.EGRESS] });
+    policy.acceptLint(LintCode.EGRESS_WITHOUT_DNS, 'the batch job resolves no names');
+    const report = validateManifests(chart.toJson().map((object: unknown) => ({ object })));
+    expect(report.findings).toEqual([]);
+    expect(report.silenced.map((s) => [s.code, s.object, s.reason])).toEqual([['NP002', 'shop/no-egress', 'the batch job resolves no names']]);
+    expect(() => policy.acceptLint('FieldValueInvalid' as LintCode, 'x')).toThrow(/\[test\/no-egress\] acceptLint: "FieldValueInvalid" is not a lint code/);
+    expect(() => policy.acceptLint(LintCode.EGRESS_WITHOUT_DNS, ' ')).toThrow(/is not a reason. Say why the finding is intended/);
+  });
+
+  test('Peer.anyone() accepts NP001 by itself; a single allow without DNS is NP002 (item 7)', () => {
+    const chart = testChart('shop');
+    const net = NetworkPolicies.of(chart);
+    net.allow(Endpoint.fromLabels('a', { app: 'a' }), Endpoint.fromLabels('b', { app: 'b' }), Port.tcp(9000));
+    net.allowFrom(Endpoint.fromLabels('b', { app: 'b' }), Peer.anyone(), Port.tcp(443));
+    const report = validateManifests(chart.toJson().map((object: unknown) => ({ object })));
+    expect(report.findings.map((f) => [f.code, f.object])).toEqual([['NP002', 'shop/a-egress']]);
+    expect(report.silenced.map((f) => [f.code, f.object, f.reason])).toEqual([['NP001', 'shop/b-ingress', 'every source is allowed on purpose (Peer.anyone())']]);
+    net.allowDnsFor(Endpoint.fromLabels('a', { app: 'a' }));
+    expect(validateManifests(chart.toJson().map((object: unknown) => ({ object }))).findings).toEqual([]);
   });
 });

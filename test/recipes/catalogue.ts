@@ -160,7 +160,8 @@ export const RECIPES: Recipe[] = [
     id: 'deny-egress-from-an-app',
     title: 'Deny egress traffic from an application',
     description: 'The web pods may connect to nothing, not even DNS; others are unchanged.',
-    code: "new DefaultDeny(chart, 'web-no-egress', { pods: Selector.labels({ app: 'web' }), directions: [Direction.EGRESS] });",
+    code: "new DefaultDeny(chart, 'web-no-egress', { pods: Selector.labels({ app: 'web' }), directions: [Direction.EGRESS] })\n"
+      + "  .policy.acceptLint(LintCode.EGRESS_WITHOUT_DNS, 'web resolves no names: it connects nowhere');",
     focus: 'shop',
     expect: [['shop/web', 'shop/api', '8080/TCP', false], ['shop/web', 'kube-system/coredns', '53/UDP', false], ['shop/api', 'shop/web', '8080/TCP', true]],
   },
@@ -203,6 +204,7 @@ export const RECIPES: Recipe[] = [
     title: 'Allow the Kubernetes API server',
     description: 'With egress denied in the namespace, the api pods may reach the API server (by its endpoint address) on 443/TCP.',
     code: "new DefaultDeny(chart, 'default-deny-egress', { directions: [Direction.EGRESS] });\n"
+      + "new AllowDns(chart, 'allow-dns');\n"
       + "new ExternalEgress(chart, 'api-to-kube-api', { from: Endpoint.fromLabels('api', { app: 'api' }), to: ExternalDestination.kubernetesApiServer(['10.0.0.1']), ports: [Port.tcp(443)] });",
     focus: 'shop',
     expect: [['shop/api', 'kube-apiserver', '443/TCP', true], ['shop/api', 'internet', '443/TCP', false], ['shop/web', 'kube-apiserver', '443/TCP', false]],

@@ -63,16 +63,45 @@ describe('lint details', () => {
     expect(report.findings[0]).toMatchObject({ object: 'shop/bad', file: 'a.yaml', line: 7, field: 'spec.ingress[0].ports[0].port' });
   });
 
-  test('NP002 is satisfied by an egress rule on 53/UDP, a UDP range or all ports', () => {
+  test('NP002 is satisfied by an egress rule on 53/UDP, a UDP range or all ports, for every isolated pod', () => {
     const deny = np('deny', { podSelector: {}, policyTypes: ['Egress'] });
+    const np002 = (...objects: Array<{ object: unknown }>) => validateManifests(objects).findings.filter((f) => f.code === 'NP002');
     for (const ports of [[{ protocol: 'UDP', port: 53 }], [{ protocol: 'UDP', port: 1, endPort: 100 }], [{ protocol: 'UDP' }], undefined]) {
-      const dns = np('dns', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ...(ports ? { ports } : {}) }] });
-      expect(validateManifests([deny, dns]).findings.filter((f) => f.code === 'NP002')).toEqual([]);
+      const dns = np('dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ...(ports ? { ports } : {}) }] });
+      expect(np002(deny, dns)).toEqual([]);
     }
-    const tcpOnly = np('dns', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 53 }] }] });
-    expect(validateManifests([deny, tcpOnly]).findings.filter((f) => f.code === 'NP002')).toHaveLength(1);
+    const tcpOnly = np('dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 53 }] }] });
+    expect(np002(deny, tcpOnly).map((f) => f.object)).toEqual(['shop/deny']);
     const otherNamespace = np('dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] }, 'elsewhere');
-    expect(validateManifests([deny, otherNamespace]).findings.filter((f) => f.code === 'NP002')).toHaveLength(1);
+    expect(np002(deny, otherNamespace).map((f) => f.object)).toEqual(['shop/deny']);
+    // DNS for some pods only: the others of the namespace still cannot resolve names
+    const some = np('dns', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] });
+    expect(np002(deny, some).map((f) => [f.object, f.message])).toEqual([
+      ['shop/deny', 'isolates the egress of every pod of namespace shop, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail'],
+    ]);
+  });
+
+  test('NP002 also when a single allow isolates egress (no namespace-wide deny), with the workloads named where known', () => {
+    const egress = np('web-egress', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 9000 }] }] });
+    const np002 = (...objects: Array<{ object: unknown }>) => validateManifests(objects).findings.filter((f) => f.code === 'NP002');
+    expect(np002(egress).map((f) => [f.object, f.field, f.message])).toEqual([
+      ['shop/web-egress', 'spec.policyTypes', 'isolates the egress of the pods it selects in namespace shop, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail'],
+    ]);
+    const web = { object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { metadata: { labels: { app: 'web', tier: 'fe' } } } } } };
+    expect(np002(egress, web).map((f) => f.message)).toEqual(['isolates the egress of shop/web, and no policy that selects it allows DNS (53/UDP), so it cannot resolve names']);
+    // a wider policy with DNS covers it; a narrower or unrelated one does not
+    const wide = np('dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] });
+    const same = np('dns', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] });
+    const narrower = np('dns', { podSelector: { matchLabels: { app: 'web', tier: 'fe' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] });
+    const other = np('dns', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] });
+    expect(np002(egress, wide)).toEqual([]);
+    expect(np002(egress, same)).toEqual([]);
+    expect(np002(egress, narrower)).toHaveLength(1);
+    expect(np002(egress, other)).toHaveLength(1);
+    // with the workload known, the narrower policy does select it
+    expect(np002(egress, narrower, web)).toEqual([]);
+    // an ingress-only policy isolates no egress
+    expect(np002(np('in', { podSelector: {}, policyTypes: ['Ingress'] }))).toEqual([]);
   });
 
   test('NP004 checks peers only in namespaces with declared workloads', () => {

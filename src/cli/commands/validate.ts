@@ -41,12 +41,18 @@ export function validateCommand(args: string[], io: CliIo): number {
       findings: report.findings.map((f) => ({
         severity: f.severity, code: f.code, file: f.file ?? null, object: f.object, field: f.field, message: `${f.message}. Fix: ${f.fix}`,
       })),
+      silenced: report.silenced.map((f) => ({
+        code: f.code, file: f.file ?? null, object: f.object, field: f.field, message: f.message, reason: f.reason,
+      })),
     }, null, 2)}\n`);
   } else {
     for (const f of report.findings) {
       io.stdout(`${f.file ?? '<input>'}${f.line ? `:${f.line}` : ''}: ${f.object}: ${f.severity} ${f.code} ${f.field ? `${f.field}: ` : ''}${f.message}\n    fix: ${f.fix}\n`);
     }
-    io.stdout(`checked ${report.checked} NetworkPolic${report.checked === 1 ? 'y' : 'ies'} in ${input.files.length} file${input.files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+    for (const f of report.silenced) {
+      io.stdout(`${f.file ?? '<input>'}${f.line ? `:${f.line}` : ''}: ${f.object}: accepted ${f.code} ${f.field ? `${f.field}: ` : ''}(${f.reason})\n`);
+    }
+    io.stdout(`checked ${report.checked} NetworkPolic${report.checked === 1 ? 'y' : 'ies'} in ${input.files.length} file${input.files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${report.silenced.length > 0 ? `, ${report.silenced.length} accepted by annotation` : ''}\n`);
   }
   if (report.checked === 0 && input.problems.length === 0) io.stderr('warning: no NetworkPolicy found in the input\n');
   if (input.problems.length > 0) return ExitCode.USAGE;

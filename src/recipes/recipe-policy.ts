@@ -1,0 +1,48 @@
+import { Construct } from 'constructs';
+import { constructError } from '../constructs/errors';
+import { objectName } from '../constructs/naming';
+import { NetworkPolicies } from '../constructs/network-policies';
+import { NetworkPolicy } from '../constructs/network-policy';
+import { acceptAsOwnPolicy } from '../constructs/own-policy';
+import { Endpoint } from '../endpoints/endpoint';
+import { Direction } from '../model/direction';
+import { Peer } from '../model/peer';
+import { Port } from '../model/port';
+import { Selector } from '../model/selector';
+
+/** Where a recipe's rule goes: pods by selector (a policy of its own), or an endpoint (its policy). */
+export interface RecipeTarget {
+  readonly pods?: Selector;
+  readonly endpoint?: Endpoint;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+/**
+ * The policy a recipe writes its rule into. Given an endpoint, the endpoint's own policy for the
+ * direction (`<name>-ingress`), so the rule merges with what the endpoint already allows and no
+ * second policy selects the same pods. Given pods, a policy of the recipe's own, which accepts NP009
+ * (it is kept apart on purpose, so it can be added and removed alone).
+ */
+export function recipePolicy(
+  scope: Construct, target: RecipeTarget, recipe: string, direction: Direction, peers: Peer[], ports: Port[],
+): NetworkPolicy {
+  const given = [target?.pods, target?.endpoint].filter((x) => x !== undefined).length;
+  if (given !== 1) {
+    throw constructError(scope, `${recipe} needs exactly one of pods or endpoint (got ${given}). Say which pods it is for: pods: Selector.labels({ app: 'web' }), or endpoint: an Endpoint (or a service of an ApplicationStack).`);
+  }
+  if (target.endpoint !== undefined) {
+    if (target.namespace !== undefined || target.name !== undefined) {
+      throw constructError(scope, `${recipe}: namespace and name come from the endpoint when an endpoint is given. Drop them, or give pods instead of the endpoint.`);
+    }
+    const net = NetworkPolicies.of(scope);
+    if (direction === Direction.INGRESS) net._allowFrom(scope, target.endpoint, peers, ports);
+    else net._allowTo(scope, target.endpoint, peers, ports);
+    return net.policy(target.endpoint, direction);
+  }
+  const policy = new NetworkPolicy(scope, 'Resource', { pods: target.pods!, namespace: target.namespace, name: objectName(scope, target.name) });
+  if (direction === Direction.INGRESS) policy.addIngressRule(peers, ports);
+  else policy.addEgressRule(peers, ports);
+  acceptAsOwnPolicy(policy, recipe);
+  return policy;
+}
