@@ -1,6 +1,7 @@
 import { Severity } from './finding';
-import { validateManifests } from './validate-manifests';
+import { LocatedFinding, validateManifests } from './validate-manifests';
 import { readManifests } from '../io/manifest-reader';
+import { flattenLists, SourcedObject } from '../k8s/objects';
 
 /** Properties of the cdk8s CLI validation plugin (the `properties` of its `cdk8s.yaml` entry). */
 export interface NetpolValidationPluginProps {
@@ -24,8 +25,12 @@ export interface NetpolValidationPluginProps {
  *     properties: { strict: false, clusterCidrs: [10.244.0.0/16] }
  * ```
  *
- * Each finding becomes a violation (rule = the finding code, with the object, file and field); the
- * report fails when there are errors (or warnings, with `strict`), which makes `cdk8s synth` fail.
+ * Each finding becomes one violation of the report `cdk8s synth` prints: the rule is the finding
+ * code and its severity (`NP001 [warning]`), the occurrence names the object, its manifest, the
+ * field and (from the construct metadata `cdk8s synth` records) the construct path; the
+ * recommendation says what is wrong and "How to fix" how to fix it. The summary counts the checked
+ * policies, errors and warnings. The report fails when there are errors (or warnings, with
+ * `strict`), which makes `cdk8s synth` exit with code 2.
  */
 export class NetpolValidationPlugin {
   private readonly props: NetpolValidationPluginProps;
@@ -35,27 +40,77 @@ export class NetpolValidationPlugin {
     this.props = props;
   }
 
-  /** Validates the manifests of `context` (a cdk8s-cli `ValidationContext`). */
+  /** Validates the manifests of `context` (a cdk8s-cli `ValidationContext`) and submits its report. */
   public validate(context: any): void {
-    const read = readManifests(context.manifests as string[], () => Buffer.alloc(0));
+    // The CLI lists the manifests in directory order; sorted, the report is the same on every machine.
+    const manifests = [...(context.manifests as string[])].sort();
+    const read = readManifests(manifests, () => Buffer.alloc(0));
     for (const p of read.problems) {
       context.report.addViolation({
-        ruleName: 'unreadable-manifest',
-        recommendation: p.message,
-        fix: 'Make sure the synthesized manifests are valid YAML.',
-        violatingResources: [{ resourceName: '', locations: p.line ? [`line ${p.line}`] : [], manifestPath: p.file }],
+        ruleName: 'unreadable-manifest [error]',
+        recommendation: `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`,
+        fix: 'Make sure the app writes valid YAML manifests; nothing in this file was checked.',
+        violatingResources: [{ resourceName: '(unreadable)', locations: [p.line ? `line ${p.line}` : '(the whole file)'], manifestPath: p.file }],
       });
     }
-    const report = validateManifests(read.objects, { strictCidr: !this.props.legacyCidr, clusterCidrs: this.props.clusterCidrs });
+    const report = validateManifests(read.objects, this.options());
+    const names = nameCounts(read.objects);
+    const metadata: Record<string, unknown> = context.metadata ?? {};
     for (const f of report.findings) {
+      const name = f.object.slice(f.object.indexOf('/') + 1);
+      // The CLI shows a construct path by looking up `resourceName` in its construct metadata, which
+      // cdk8s keys by `metadata.name` alone. With several objects of that name it could show another
+      // object's path, so the resource is then named `namespace/name`, which no metadata key matches.
+      const unique = names.get(name) === 1;
+      const ambiguity = !unique && metadata[name] !== undefined
+        ? ` (The construct path is not shown: ${names.get(name) ?? 0} objects in the output are named ${JSON.stringify(name)}, and cdk8s records construct paths by name only.)`
+        : '';
       context.report.addViolation({
-        ruleName: `${f.code} (${f.severity})`,
-        recommendation: `${f.object}: ${f.field ? `${f.field}: ` : ''}${f.message}`,
+        ruleName: ruleName(f),
+        recommendation: `NetworkPolicy ${f.object}${f.field ? `, ${f.field}` : ''}: ${f.message}${ambiguity}`,
         fix: f.fix,
-        violatingResources: [{ resourceName: f.object, locations: [f.field], manifestPath: f.file ?? '' }],
+        violatingResources: [{
+          resourceName: unique ? name : f.object,
+          locations: [f.field || '(the whole object)'],
+          manifestPath: f.file ?? '<unknown>',
+        }],
       });
     }
-    const failed = read.problems.length > 0 || report.findings.some((f) => f.severity === Severity.ERROR || this.props.strict);
-    context.report.submit(failed ? 'failure' : 'success', `cdk8s-netpol checked ${report.checked} NetworkPolicies`);
+    const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
+    const warnings = report.findings.length - errors;
+    const failed = read.problems.length > 0 || errors > 0 || (this.props.strict === true && warnings > 0);
+    // The CLI prints each entry of this record as a row of the summary table, after Status, Plugin and Version.
+    const summary: Record<string, string> = {
+      'NetworkPolicies checked': String(report.checked),
+      'Errors': String(errors),
+      'Warnings': String(warnings),
+    };
+    if (read.problems.length > 0) summary['Unreadable manifests'] = String(read.problems.length);
+    summary['Fails on'] = this.props.strict ? 'errors and warnings (strict)' : 'errors';
+    context.report.submit(failed ? 'failure' : 'success', summary);
   }
+
+  private options() {
+    return { strictCidr: !this.props.legacyCidr, clusterCidrs: this.props.clusterCidrs };
+  }
+}
+
+function ruleName(f: LocatedFinding): string {
+  return `${f.code} [${f.severity}]`;
+}
+
+/** How many objects of the manifests (documents, and the items of `List`s) carry each `metadata.name`. */
+function nameCounts(objects: readonly SourcedObject[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  const count = (o: unknown) => {
+    const name = (o as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    if (typeof name === 'string') counts.set(name, (counts.get(name) ?? 0) + 1);
+  };
+  for (const o of flattenLists(objects)) count(o.object);
+  // The List documents themselves (flattenLists keeps only their items).
+  for (const o of objects) {
+    const list = o.object as { kind?: unknown; items?: unknown } | null;
+    if (typeof list?.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items)) count(list);
+  }
+  return counts;
 }
