@@ -35,9 +35,12 @@ export interface NetpolValidationPluginProps {
 export class NetpolValidationPlugin {
   private readonly props: NetpolValidationPluginProps;
 
-  /** @param props the `properties` of the plugin's `cdk8s.yaml` entry */
+  /**
+   * @param props the `properties` of the plugin's `cdk8s.yaml` entry; an unknown property, a value
+   * of the wrong type or an invalid CIDR is refused (a misspelt option would otherwise be ignored)
+   */
   constructor(props: NetpolValidationPluginProps = {}) {
-    this.props = props;
+    this.props = checkProps(props);
   }
 
   /** Validates the manifests of `context` (a cdk8s-cli `ValidationContext`) and submits its report. */
@@ -93,6 +96,39 @@ export class NetpolValidationPlugin {
   private options() {
     return { strictCidr: !this.props.legacyCidr, clusterCidrs: this.props.clusterCidrs };
   }
+}
+
+const PROPERTY_TYPES: Record<string, string> = { strict: 'boolean', legacyCidr: 'boolean', clusterCidrs: 'list of CIDR strings' };
+
+/** `props` as given in `cdk8s.yaml` (any YAML), checked. */
+function checkProps(props: unknown): NetpolValidationPluginProps {
+  const where = 'NetpolValidationPlugin: in the `properties` of its `validations:` entry in cdk8s.yaml';
+  const known = `The properties are ${Object.entries(PROPERTY_TYPES).map(([k, t]) => `${k} (${t})`).join(', ')}.`;
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    throw new Error(`${where}: expected a mapping, got ${JSON.stringify(props)}. ${known}`);
+  }
+  const given = props as Record<string, unknown>;
+  for (const [key, value] of Object.entries(given)) {
+    if (!(key in PROPERTY_TYPES)) throw new Error(`${where}: unknown property ${JSON.stringify(key)}. ${known}`);
+    const ok = PROPERTY_TYPES[key] === 'boolean'
+      ? typeof value === 'boolean'
+      : Array.isArray(value) && value.every((v) => typeof v === 'string');
+    if (!ok && value !== undefined && value !== null) {
+      throw new Error(`${where}: ${key} must be a ${PROPERTY_TYPES[key]}, got ${JSON.stringify(value)}. ${known}`);
+    }
+  }
+  // YAML's empty value (`strict:`) means "not set".
+  const checked = {
+    strict: given.strict ?? undefined,
+    legacyCidr: given.legacyCidr ?? undefined,
+    clusterCidrs: given.clusterCidrs ?? undefined,
+  } as NetpolValidationPluginProps;
+  try {
+    validateManifests([], { clusterCidrs: checked.clusterCidrs });
+  } catch (e) {
+    throw new Error(`${where}: clusterCidrs: ${(e as Error).message}`);
+  }
+  return checked;
 }
 
 function ruleName(f: LocatedFinding): string {

@@ -151,4 +151,11 @@ describe('NetpolValidationPlugin under the real `cdk8s synth`', () => {
     expect(strict.code).toBe(2);
     expect(summaryRows(strict.stdout)).toContainEqual(['Fails on', 'errors and warnings (strict)']);
   });
+
+  test('a misspelt property in cdk8s.yaml fails the synth with what to write instead', async () => {
+    const result = await synth(project(plainApp(rawPolicy('open', 'open-ingress', FROM_ANYONE)), '{ clusterCIDRs: [10.244.0.0/16] }'));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('NetpolValidationPlugin: in the `properties` of its `validations:` entry in cdk8s.yaml: unknown property "clusterCIDRs". '
+      + 'The properties are strict (boolean), legacyCidr (boolean), clusterCidrs (list of CIDR strings).');
+  });
 });

@@ -105,4 +105,27 @@ describe('NetpolValidationPlugin (cdk8s.yaml validations), through the cdk8s-cli
     expect(json.violations[0].recommendation).toMatch(/^.*app\.k8s\.yaml(:\d+)?: cannot parse YAML/);
     expect(json.summary.metadata).toMatchObject({ 'Unreadable manifests': '1' });
   });
+
+  test('properties from cdk8s.yaml are checked: a misspelt or mistyped option is refused, not ignored', () => {
+    expect(() => new NetpolValidationPlugin({ clusterCIDRs: ['10.244.0.0/16'] } as any))
+      .toThrow('NetpolValidationPlugin: in the `properties` of its `validations:` entry in cdk8s.yaml: unknown property "clusterCIDRs". '
+        + 'The properties are strict (boolean), legacyCidr (boolean), clusterCidrs (list of CIDR strings).');
+    expect(() => new NetpolValidationPlugin({ strict: 'yes' } as any)).toThrow(/strict must be a boolean, got "yes"/);
+    expect(() => new NetpolValidationPlugin({ clusterCidrs: '10.244.0.0/16' } as any)).toThrow(/clusterCidrs must be a list of CIDR strings, got "10.244.0.0\/16"/);
+    expect(() => new NetpolValidationPlugin({ clusterCidrs: ['10.244.0.0/33'] })).toThrow(/clusterCidrs: cluster CIDR "10.244.0.0\/33" is not a valid CIDR/);
+    expect(() => new NetpolValidationPlugin('strict' as any)).toThrow(/expected a mapping, got "strict"/);
+    // Accepted: every documented property, and YAML's empty values as "not set".
+    const accepted = new NetpolValidationPlugin({ strict: true, legacyCidr: false, clusterCidrs: ['10.244.0.0/16'] });
+    expect(run(accepted, [file(WARN)]).success).toBe(false);
+    expect(run(new NetpolValidationPlugin({ strict: null } as any), [file(WARN)]).success).toBe(true);
+  });
+
+  test('clusterCidrs and legacyCidr reach the checks', () => {
+    const covering = file(policy('to-pods', 'shop', '[{ from: [{ ipBlock: { cidr: 10.0.0.0/8 } }] }]'));
+    expect(run(new NetpolValidationPlugin(), [covering]).json.violations).toEqual([]);
+    expect(run(new NetpolValidationPlugin({ clusterCidrs: ['10.244.0.0/16'] }), [covering]).json.violations.map((v) => v.ruleName)).toEqual(['NP010 [warning]']);
+    const leadingZero = file(policy('legacy', 'shop', '[{ from: [{ ipBlock: { cidr: 10.0.0.01/32 } }] }]'));
+    expect(run(new NetpolValidationPlugin(), [leadingZero]).success).toBe(false);
+    expect(run(new NetpolValidationPlugin({ legacyCidr: true }), [leadingZero]).success).toBe(true);
+  });
 });
