@@ -1,6 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as jsyaml from 'js-yaml';
 import { Severity } from './finding';
-import { LocatedFinding, validateManifests } from './validate-manifests';
-import { readManifests } from '../io/manifest-reader';
+import { LocatedFinding, ManifestValidationOptions, validateManifests } from './validate-manifests';
+import { readManifests, ReadObject } from '../io/manifest-reader';
 import { flattenLists, SourcedObject } from '../k8s/objects';
 
 /** Properties of the cdk8s CLI validation plugin (the `properties` of its `cdk8s.yaml` entry). */
@@ -56,7 +59,7 @@ export class NetpolValidationPlugin {
         violatingResources: [{ resourceName: '(unreadable)', locations: [p.line ? `line ${p.line}` : '(the whole file)'], manifestPath: p.file }],
       });
     }
-    const report = validateManifests(read.objects, this.options());
+    const report = validateManifests(read.objects, pluginOptions(this.props));
     const names = nameCounts(read.objects);
     const metadata: Record<string, unknown> = context.metadata ?? {};
     for (const f of report.findings) {
@@ -92,10 +95,62 @@ export class NetpolValidationPlugin {
     summary['Fails on'] = this.props.strict ? 'errors and warnings (strict)' : 'errors';
     context.report.submit(failed ? 'failure' : 'success', summary);
   }
+}
 
-  private options() {
-    return { strictCidr: !this.props.legacyCidr, clusterCidrs: this.props.clusterCidrs };
+/** The validation options the plugin runs with. */
+function pluginOptions(props: NetpolValidationPluginProps): ManifestValidationOptions {
+  return { strictCidr: !props.legacyCidr, clusterCidrs: props.clusterCidrs };
+}
+
+/** What identifies a finding across two runs of the checks over the same manifests (not the file path). */
+export function findingKey(f: LocatedFinding): string {
+  return JSON.stringify([f.severity, f.code, f.object, f.field, f.message]);
+}
+
+/**
+ * The findings (as `findingKey`s) that the report of `NetpolValidationPlugin` will show for the
+ * output `written` to `outdir`, when this process is a cdk8s app run by a `cdk8s synth` that runs
+ * the plugin afterwards; else none. The app can then leave them to the report instead of showing
+ * them twice.
+ *
+ * The signal is the one `cdk8s synth` (cdk8s-cli 2.x) gives the app: it sets
+ * `CDK8S_RECORD_CONSTRUCT_METADATA=true` when validation plugins are configured and enabled (the
+ * metadata is for their reports), and runs the app in its own directory, where it read the
+ * `validations:` of `cdk8s.yaml`. Then the plugin's entries there are checked the way the plugin
+ * will check them: with their properties, over the `.yaml` files of the output (the files the CLI
+ * hands to plugins), in the plugin's order. Whatever cannot be established (a `validations:` URL,
+ * no or unreadable `cdk8s.yaml`, properties the CLI will refuse) counts as not reported, so a
+ * warning is at worst shown twice, never lost.
+ */
+export function findingsReportedByCdk8sCli(
+  written: readonly ReadObject[], outdir: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(),
+): Set<string> {
+  const reported = new Set<string>();
+  if (env.CDK8S_RECORD_CONSTRUCT_METADATA !== 'true' || env.CDK8S_VALIDATE === 'false') return reported;
+  let config: unknown;
+  try {
+    config = jsyaml.load(fs.readFileSync(path.join(cwd, 'cdk8s.yaml'), 'utf8'));
+  } catch {
+    return reported;
   }
+  const validations = (config as { validations?: unknown } | null)?.validations;
+  if (!Array.isArray(validations)) return reported;
+  const manifests = written
+    .filter((o) => o.file.endsWith('.yaml'))
+    .map((o) => ({ o, key: path.relative(outdir, o.file) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ o }) => o);
+  for (const entry of validations) {
+    if ((entry as { class?: unknown } | null)?.class !== 'NetpolValidationPlugin') continue;
+    let props: NetpolValidationPluginProps;
+    try {
+      props = checkProps((entry as { properties?: unknown }).properties ?? {});
+    } catch {
+      continue; // the CLI refuses this entry and fails the synth
+    }
+    for (const f of validateManifests(manifests, pluginOptions(props)).findings) reported.add(findingKey(f));
+  }
+  return reported;
 }
 
 const PROPERTY_TYPES: Record<string, string> = { strict: 'boolean', legacyCidr: 'boolean', clusterCidrs: 'list of CIDR strings' };

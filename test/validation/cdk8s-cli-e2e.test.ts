@@ -65,10 +65,14 @@ function project(body: string, properties = '{}'): string {
 
 /** `cdk8s synth` in `dir`: no upgrade check (it needs the network), nothing read from or written to $HOME. */
 function synth(dir: string): Promise<Synth> {
+  return run(dir, [CDK8S_CLI, 'synth', '--no-check-upgrade', '--plugins-dir', path.join(dir, '.plugins')]);
+}
+
+/** `node <args>` in `dir`, without the caller's CDK8S_* settings. */
+function run(dir: string, args: string[]): Promise<Synth> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CDK8S_')) env[k] = v;
   env.HOME = dir;
-  const args = [CDK8S_CLI, 'synth', '--no-check-upgrade', '--plugins-dir', path.join(dir, '.plugins')];
   return new Promise((resolve) => {
     execFile(process.execPath, args, { cwd: dir, env, timeout: 30_000 }, (error, stdout, stderr) => {
       // eslint-disable-next-line no-control-regex
@@ -94,8 +98,9 @@ function rawPolicy(id: string, name: string, spec: object): string {
 const BAD_PORT = { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 70000 }] }] };
 const FROM_ANYONE = { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [] }] };
 
-const plainApp = (...objects: string[]) => [
-  'const app = new cdk8s.App();',
+const plainApp = (...objects: string[]) => appWith('new cdk8s.App()', ...objects);
+const appWith = (app: string, ...objects: string[]) => [
+  `const app = ${app};`,
   "const chart = new cdk8s.Chart(app, 'web-chart', { namespace: 'shop' });",
   ...objects,
   'app.synth();',
@@ -157,5 +162,35 @@ describe('NetpolValidationPlugin under the real `cdk8s synth`', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('NetpolValidationPlugin: in the `properties` of its `validations:` entry in cdk8s.yaml: unknown property "clusterCIDRs". '
       + 'The properties are strict (boolean), legacyCidr (boolean), clusterCidrs (list of CIDR strings).');
+  });
+
+  describe('under NetpolApp, which checks the output itself', () => {
+    test('a warning is shown once, in the report (NetpolApp does not print it too)', async () => {
+      const result = await synth(project(appWith('new netpol.NetpolApp()', rawPolicy('open', 'open-ingress', FROM_ANYONE))));
+      expect(result.code).toBe(0);
+      expect(occurrences(result.stdout + result.stderr, 'from: [] is empty')).toBe(1);
+      expect(result.stdout).toContain('NP001 [warning] (1 occurrences)');
+      expect(result.stdout).toContain('    - Construct Path: web-chart/open\n');
+      expect(result.stderr).not.toContain('cdk8s-netpol warning');
+    });
+
+    test('a warning the report does not show (NetpolApp has clusterCidrs, the plugin none) is still printed, once', async () => {
+      const coversPods = { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] };
+      const result = await synth(project(appWith("new netpol.NetpolApp({ clusterCidrs: ['10.244.0.0/16'] })",
+        rawPolicy('open', 'open-ingress', FROM_ANYONE), rawPolicy('covers', 'covers-pods', coversPods))));
+      expect(result.code).toBe(0);
+      expect(occurrences(result.stdout + result.stderr, 'from: [] is empty')).toBe(1);
+      expect(result.stdout).not.toContain('NP010');
+      expect(occurrences(result.stderr, 'cdk8s-netpol warning: [web-chart/covers] shop/covers-pods')).toBe(1);
+      expect(result.stderr).toContain('NP010');
+    });
+
+    test('run without `cdk8s synth`, NetpolApp prints its warnings as before', async () => {
+      const dir = project(appWith('new netpol.NetpolApp()', rawPolicy('open', 'open-ingress', FROM_ANYONE)));
+      const result = await run(dir, ['app.js']);
+      expect(result.code).toBe(0);
+      expect(occurrences(result.stderr, 'cdk8s-netpol warning: [web-chart/open] shop/open-ingress')).toBe(1);
+      expect(result.stderr).toContain('from: [] is empty');
+    });
   });
 });

@@ -4,6 +4,9 @@ import * as path from 'path';
 // The real report API of cdk8s-cli: what `cdk8s synth` hands to a plugin and prints.
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { NetpolValidationPlugin } from '../../src';
+import { readManifests } from '../../src/io/manifest-reader';
+import { findingKey, findingsReportedByCdk8sCli } from '../../src/validation/cdk8s-cli-plugin';
+import { validateManifests } from '../../src/validation/validate-manifests';
 
 let work: string;
 beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-plugin-')); });
@@ -127,5 +130,48 @@ describe('NetpolValidationPlugin (cdk8s.yaml validations), through the cdk8s-cli
     const leadingZero = file(policy('legacy', 'shop', '[{ from: [{ ipBlock: { cidr: 10.0.0.01/32 } }] }]'));
     expect(run(new NetpolValidationPlugin(), [leadingZero]).success).toBe(false);
     expect(run(new NetpolValidationPlugin({ legacyCidr: true }), [leadingZero]).success).toBe(true);
+  });
+});
+
+describe('findingsReportedByCdk8sCli (what NetpolApp leaves to the report of a `cdk8s synth`)', () => {
+  const CDK8S_SYNTH = { CDK8S_RECORD_CONSTRUCT_METADATA: 'true' };
+  const entry = (properties = '{}', cls = 'NetpolValidationPlugin') =>
+    `app: node main.js\nvalidations:\n  - package: ./node_modules/cdk8s-netpol\n    class: ${cls}\n    version: 0.0.0\n    properties: ${properties}\n`;
+  function output() {
+    const outdir = path.join(work, 'dist');
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, 'shop.k8s.yaml'), `${WARN}---\n${policy('to-pods', 'shop', '[{ from: [{ ipBlock: { cidr: 10.0.0.0/8 } }] }]')}`);
+    fs.writeFileSync(path.join(outdir, 'other.json'), JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'j', namespace: 'shop' }, spec: { podSelector: {}, ingress: [{}] } }));
+    return { outdir, objects: readManifests([outdir], () => Buffer.alloc(0)).objects };
+  }
+  const keys = (objects: any[], options = {}) => new Set(validateManifests(objects, options).findings.map(findingKey));
+
+  test('with the plugin configured: exactly what it will report, from the .yaml files the CLI hands it, with its properties', () => {
+    const { outdir, objects } = output();
+    fs.writeFileSync(path.join(work, 'cdk8s.yaml'), entry());
+    const reported = findingsReportedByCdk8sCli(objects, outdir, CDK8S_SYNTH, work);
+    const yamlOnly = objects.filter((o) => o.file.endsWith('.yaml'));
+    expect(reported).toEqual(keys(yamlOnly));
+    expect([...reported].map((k) => JSON.parse(k)[1])).toEqual(['NP001']);
+    fs.writeFileSync(path.join(work, 'cdk8s.yaml'), entry('{ clusterCidrs: [10.244.0.0/16] }'));
+    expect([...findingsReportedByCdk8sCli(objects, outdir, CDK8S_SYNTH, work)].map((k) => JSON.parse(k)[1])).toEqual(['NP001', 'NP010']);
+  });
+
+  test('nothing when the report cannot be established, so NetpolApp prints everything', () => {
+    const { outdir, objects } = output();
+    const none = (env: NodeJS.ProcessEnv, config?: string) => {
+      if (config === undefined) fs.rmSync(path.join(work, 'cdk8s.yaml'), { force: true });
+      else fs.writeFileSync(path.join(work, 'cdk8s.yaml'), config);
+      return findingsReportedByCdk8sCli(objects, outdir, env, work).size;
+    };
+    expect(none({}, entry())).toBe(0); // not run by `cdk8s synth` with validations
+    expect(none({ CDK8S_RECORD_CONSTRUCT_METADATA: 'false' }, entry())).toBe(0);
+    expect(none({ ...CDK8S_SYNTH, CDK8S_VALIDATE: 'false' }, entry())).toBe(0); // validation switched off
+    expect(none(CDK8S_SYNTH)).toBe(0); // no cdk8s.yaml here
+    expect(none(CDK8S_SYNTH, 'validations: https://example.com/validations.yaml\n')).toBe(0);
+    expect(none(CDK8S_SYNTH, entry('{}', 'SomeOtherPlugin'))).toBe(0);
+    expect(none(CDK8S_SYNTH, entry('{ clusterCIDRs: [10.244.0.0/16] }'))).toBe(0); // the CLI refuses the entry
+    expect(none(CDK8S_SYNTH, 'validations: [unclosed\n')).toBe(0);
+    expect(none(CDK8S_SYNTH, entry())).toBe(1);
   });
 });
