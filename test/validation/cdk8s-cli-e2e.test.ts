@@ -128,6 +128,11 @@ describe('NetpolValidationPlugin under the real `cdk8s synth`', () => {
     expect(result.stdout).toContain('NP001 [warning] (1 occurrences)');
     expect(result.stdout).toContain('    - Construct Path: web-chart/open\n');
     expect(result.stdout).not.toContain('N/A');
+    // The README's excerpt of the report is this output.
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const excerpt = /<!-- cdk8s-cli:report -->\n```text\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(excerpt).toBeDefined();
+    expect(result.stdout).toContain(excerpt);
     expect(summaryRows(result.stdout).filter(([key]) => !['Plugin'].includes(key))).toEqual([
       ['Status', 'failure'], ['Version', '0.0.0'],
       ['NetworkPolicies checked', '2'], ['Errors', '1'], ['Warnings', '1'], ['Fails on', 'errors'],
