@@ -39,6 +39,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `cdk8s-plus-28@${CDK8S_PLUS_VERSION}`,
     'fast-check@^4',
     '@types/js-yaml@^4',
+    // The real `cdk8s synth` runs the validation plugin in the test suite (test/validation/cdk8s-cli-e2e.test.ts).
+    'cdk8s-cli@~2.207.60',
   ],
   // Not jsii modules, so they travel inside the package. js-yaml reads manifests ~10x faster and in
   // ~5x less memory than the `yaml` package cdk8s uses for writing (50 MB: 4 s instead of 50 s).

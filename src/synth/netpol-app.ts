@@ -3,6 +3,7 @@ import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { replaceDirectoryAtomically } from './atomic-directory';
 import { readManifests } from '../io/manifest-reader';
 import { objectRef } from '../k8s/objects';
+import { findingKey, findingsReportedByCdk8sCli } from '../validation/cdk8s-cli-plugin';
 import { Severity } from '../validation/finding';
 import { validateManifests } from '../validation/validate-manifests';
 
@@ -14,7 +15,11 @@ export interface NetpolAppProps extends AppProps {
    * @default true
    */
   readonly validate?: boolean;
-  /** Print lint warnings to stderr. @default true */
+  /**
+   * Print lint warnings to stderr. Under a `cdk8s synth` that runs `NetpolValidationPlugin`
+   * (configured in `cdk8s.yaml`), the warnings its report shows are not printed a second time.
+   * @default true
+   */
   readonly printWarnings?: boolean;
   /** The cluster's pod and service CIDRs, for the ipBlock lint (NP010). @default - none */
   readonly clusterCidrs?: string[];
@@ -106,7 +111,12 @@ export class NetpolApp extends App {
     };
     const errors = report.findings.filter((f) => f.severity === Severity.ERROR);
     if ((this.settings.printWarnings ?? true)) {
-      for (const w of report.findings.filter((f) => f.severity === Severity.WARNING)) process.stderr.write(`cdk8s-netpol warning: ${describe(w)}\n`);
+      // Under a `cdk8s synth` that runs NetpolValidationPlugin, its report shows the warnings it
+      // finds: print only the others, so that a warning is shown once and none is lost.
+      const reported = findingsReportedByCdk8sCli(read.objects, staging);
+      for (const w of report.findings.filter((f) => f.severity === Severity.WARNING && !reported.has(findingKey(f)))) {
+        process.stderr.write(`cdk8s-netpol warning: ${describe(w)}\n`);
+      }
     }
     if (errors.length > 0) {
       throw new Error(`NetworkPolicy validation failed; nothing was written to ${target}:\n  ${errors.map(describe).join('\n  ')}`);
