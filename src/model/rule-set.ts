@@ -73,7 +73,11 @@ export class RuleSet {
         simplified = simplified.filter((p) => !coveredByAnyone.some((c) => portCovers(c, p)));
         if (simplified.length === 0) continue;
       }
-      const signature = simplified.map((p) => p.key).join(';');
+      // Peers that select only namespaces and peers that select only pods of the policy's namespace
+      // go into separate rules (same ports): side by side in one `from` list they read like one
+      // AND-ed peer to a reviewer (lint NP003), although they are two (OR). The union is the same.
+      const namespacesOnly = peer.namespaceSelector !== undefined && peer.podSelector === undefined;
+      const signature = `${namespacesOnly ? 'n' : 'p'}#${simplified.map((p) => p.key).join(';')}`;
       let group = groups.get(signature);
       if (!group) {
         group = { peers: [], ports: simplified };
