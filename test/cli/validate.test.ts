@@ -67,3 +67,21 @@ describe('netpol validate', () => {
     expect(netpol(['--help']).code).toBe(0);
   });
 });
+
+describe('typed lists (what the API server returns: items without kind and apiVersion)', () => {
+  const list = (kind: string, apiVersion: string, items: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { resourceVersion: "1" }\nitems:\n${items}`;
+
+  test('validate --strict on a NetworkPolicyList checks its items: a port 0 fails', () => {
+    const dir = tempDir({
+      'netpols.yaml': list('NetworkPolicyList', 'networking.k8s.io/v1', [
+        '  - metadata: { name: ok, namespace: shop }\n    spec: { podSelector: {}, policyTypes: [Ingress] }\n',
+        '  - metadata: { name: bad, namespace: shop }\n    spec:\n      podSelector: {}\n      policyTypes: [Ingress]\n      ingress: [{ ports: [{ port: 0 }] }]\n',
+      ].join('')),
+    });
+    const r = netpol(['validate', '--strict', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('shop/bad: error FieldValueInvalid spec.ingress[0].ports[0].port: Invalid value: 0');
+    expect(r.stdout).not.toContain('shop/ok:');
+    expect(r.stdout).toMatch(/checked 2 NetworkPolicies in 1 file: 1 error, 0 warnings\n$/);
+  });
+});
