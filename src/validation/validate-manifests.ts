@@ -29,6 +29,14 @@ export interface ManifestValidationReport {
   readonly checked: number;
   /** Every finding, errors and warnings: per policy in input order, then the findings across policies. */
   readonly findings: LocatedFinding[];
+  /** How many objects of each kind were read (inside `List`s too), sorted by kind; `<no kind>` for objects without one. */
+  readonly kinds: KindCount[];
+}
+
+/** How many objects of a kind. */
+export interface KindCount {
+  readonly kind: string;
+  readonly count: number;
 }
 
 /**
@@ -70,5 +78,15 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     const source = (policy as typeof checked[number]).source;
     findings.push({ ...finding, object: objectRef(policy.object), file: source.file, line: source.line });
   }
-  return { checked: count, findings };
+  return { checked: count, findings, kinds: countKinds(flat.map((o) => o.object)) };
+}
+
+/** Objects by kind, sorted by kind (code-unit order). */
+export function countKinds(objects: ReadonlyArray<Record<string, any>>): KindCount[] {
+  const counts = new Map<string, number>();
+  for (const o of objects) {
+    const kind = typeof o.kind === 'string' && o.kind !== '' ? o.kind : '<no kind>';
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
 }
