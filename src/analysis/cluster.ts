@@ -28,6 +28,16 @@ export interface ClusterEndpoint {
   readonly external: boolean;
   /** A single pod (or address): traffic to itself is loopback. A workload stands for several replicas. */
   readonly singleInstance: boolean;
+  /** Where it was declared: a manifest's file and line, or the option that added it. */
+  readonly origin: EndpointOrigin;
+}
+
+/** Where an endpoint comes from, for messages. */
+export interface EndpointOrigin {
+  readonly file?: string;
+  readonly line?: number;
+  /** The option that added it (model pods, external endpoints), when not from a manifest. */
+  readonly option?: string;
 }
 
 /** A port entry of a rule after defaulting. */
@@ -77,6 +87,15 @@ export interface ModelEndpoints {
   readonly externals?: Array<{ name: string; ip: string }>;
 }
 
+/** How a `Cluster` is built. */
+export interface ClusterOptions {
+  /**
+   * Keep every endpoint even when two share an id (for lints that only look at labels), instead of
+   * throwing: ids must be unique for anything that names endpoints.
+   */
+  readonly allowDuplicateIds?: boolean;
+}
+
 const WORKLOAD_TEMPLATES: Record<string, (spec: any) => any> = {
   Deployment: (s) => s?.template,
   StatefulSet: (s) => s?.template,
@@ -103,7 +122,10 @@ export class Cluster {
   public readonly skipped: SkippedObject[] = [];
   private readonly byId = new Map<string, ClusterEndpoint>();
 
-  constructor(objects: SourcedObject[], extra: ModelEndpoints = {}) {
+  private readonly allowDuplicateIds: boolean;
+
+  constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
+    this.allowDuplicateIds = options.allowDuplicateIds ?? false;
     const flat = flattenLists(objects);
     const present = new Set(flat.map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata?.name)));
     const declaredNamespaceLabels = new Map<string, Labels>();
@@ -112,11 +134,11 @@ export class Cluster {
         declaredNamespaceLabels.set(object.metadata.name, stringRecord(object.metadata.labels));
       }
     }
-    for (const { object, file } of flat) {
+    for (const { object, file, line } of flat) {
       const kind = object.kind;
       if (kind === 'NetworkPolicy') this.addPolicy(object, file);
-      else if (kind === 'Pod') this.addPod(object, present);
-      else if (kind in WORKLOAD_TEMPLATES) this.addWorkload(object, present);
+      else if (kind === 'Pod') this.addPod(object, present, { file, line });
+      else if (kind in WORKLOAD_TEMPLATES) this.addWorkload(object, present, { file, line });
     }
     for (const pod of extra.pods ?? []) {
       this.addEndpoint({
@@ -128,11 +150,19 @@ export class Cluster {
         ips: pod.ip ? [requireIp(pod.ip, pod.name)] : [],
         external: false,
         singleInstance: true,
+        origin: { option: 'ReachabilityOptions.pods' },
       });
     }
     for (const ext of extra.externals ?? []) {
       this.addEndpoint({
-        kind: 'External', id: ext.name, labels: {}, ports: [], ips: [requireIp(ext.ip, ext.name)], external: true, singleInstance: true,
+        kind: 'External',
+        id: ext.name,
+        labels: {},
+        ports: [],
+        ips: [requireIp(ext.ip, ext.name)],
+        external: true,
+        singleInstance: true,
+        origin: { option: 'ReachabilityOptions.externals or --external' },
       });
     }
     const used = new Set<string>([
@@ -156,16 +186,18 @@ export class Cluster {
   }
 
   private addEndpoint(e: Omit<ClusterEndpoint, 'index'>): void {
-    if (this.byId.has(e.id)) {
-      this.skipped.push({ object: e.id, reason: `a second endpoint with the id ${e.id} (kind ${e.kind}) was ignored; ids must be unique` });
-      return;
+    const first = this.byId.get(e.id);
+    if (first && !this.allowDuplicateIds) {
+      throw new Error(`two endpoints have the id ${e.id}: ${describeEndpoint(first)} and ${describeEndpoint(e)}. `
+        + 'Endpoint ids are <namespace>/<name> of pods and workloads and the names of external endpoints, so each must be unique: '
+        + 'give one of them a different name, or leave one out of the input.');
     }
     const endpoint = { ...e, index: this.endpoints.length };
     this.endpoints.push(endpoint);
-    this.byId.set(endpoint.id, endpoint);
+    if (!first) this.byId.set(endpoint.id, endpoint);
   }
 
-  private addPod(object: any, present: Set<string>): void {
+  private addPod(object: any, present: Set<string>, origin: EndpointOrigin): void {
     const ns = namespaceOf(object);
     if (ownedByPresent(object, ns, present)) return;
     const name = object.metadata?.name;
@@ -184,10 +216,11 @@ export class Cluster {
       ips,
       external: false,
       singleInstance: true,
+      origin,
     });
   }
 
-  private addWorkload(object: any, present: Set<string>): void {
+  private addWorkload(object: any, present: Set<string>, origin: EndpointOrigin): void {
     const ns = namespaceOf(object);
     if (ownedByPresent(object, ns, present)) return;
     const name = object.metadata?.name;
@@ -202,6 +235,7 @@ export class Cluster {
       ips: [],
       external: false,
       singleInstance: false,
+      origin,
     });
   }
 
@@ -225,6 +259,13 @@ export class Cluster {
       file,
     });
   }
+}
+
+/** `the Pod shop/web (pods.yaml:3)`, `the external endpoint payment (ReachabilityOptions.externals or --external)`. */
+function describeEndpoint(e: Omit<ClusterEndpoint, 'index'>): string {
+  const what = e.external ? 'the external endpoint' : `the ${e.kind}`;
+  const where = e.origin.file !== undefined ? `${e.origin.file}${e.origin.line !== undefined ? `:${e.origin.line}` : ''}` : e.origin.option;
+  return `${what} ${e.id}${where ? ` (${where})` : ''}`;
 }
 
 function rulesOf(rules: unknown, peersField: 'from' | 'to'): PolicyRule[] {

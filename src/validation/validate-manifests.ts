@@ -73,7 +73,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
     checked.push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
   }
-  const cluster = new Cluster(flat.filter((o) => o.object.kind !== 'NetworkPolicy'));
+  const cluster = new Cluster(flat.filter((o) => o.object.kind !== 'NetworkPolicy'), {}, { allowDuplicateIds: true });
   for (const { policy, finding } of crossObjectLints(checked, cluster)) {
     const source = (policy as typeof checked[number]).source;
     findings.push({ ...finding, object: objectRef(policy.object), file: source.file, line: source.line });
