@@ -31,6 +31,7 @@ export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constru
 
 // The reachability analyser: what the policies allow and deny.
 export { Reachability, ReachabilityOptions, ModelPod, ExternalEndpoint, SkippedManifest, ConnectivityOptions } from './analysis/reachability';
+export { SkipCategory, KindCount } from './analysis/inventory';
 export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';

@@ -3,6 +3,7 @@ import { Cluster, ClusterEndpoint, SourcedObject } from './cluster';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
+import { KindCount, SkipCategory } from './inventory';
 import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
@@ -56,12 +57,21 @@ export interface ConnectivityOptions {
 
 /** An object the analyser left out, and why. */
 export interface SkippedManifest {
-  /** `<namespace>/<name>` or an endpoint id. */
+  /**
+   * `<namespace>/<name>` (the name alone for cluster-scoped kinds), or where it sits (`items[2]`,
+   * `the document`) when it is not an object.
+   */
   readonly object: string;
-  /** Why it was left out. */
+  /** Why it was left out, and how to fix it. */
   readonly reason: string;
+  /** What kind of problem it is. */
+  readonly category: SkipCategory;
+  /** Its kind. @default - it has none */
+  readonly kind?: string;
   /** The file it came from. @default - not from a file */
   readonly file?: string;
+  /** The 1-based line its document starts on. @default - unknown */
+  readonly line?: number;
 }
 
 /**
@@ -123,9 +133,20 @@ export class Reachability {
     return this._cluster.endpoints.map((e) => e.id);
   }
 
-  /** Objects left out of the model (e.g. policies the API server would reject). */
+  /**
+   * Objects left out of the model, each with the reason and the fix: policies the API server would
+   * reject, kinds that can change verdicts but are not modelled (AdminNetworkPolicy,
+   * CiliumNetworkPolicy, Calico policies: the verdicts ignore them), and objects kubectl would reject
+   * (a name YAML 1.1 read as a boolean, no name, no pod template). When it is not empty, verdicts may
+   * be wrong.
+   */
   public get skipped(): SkippedManifest[] {
     return this._cluster.skipped.map((s) => ({ ...s }));
+  }
+
+  /** Objects of kinds that cannot affect NetworkPolicy verdicts (ConfigMap, Secret, Service, ...), counted by kind. */
+  public get ignored(): KindCount[] {
+    return this._cluster.ignored.map((k) => ({ ...k }));
   }
 
   /** Whether `from` may connect to `to` on `port` (a single port, or a named port). */

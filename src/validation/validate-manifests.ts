@@ -4,7 +4,8 @@ import { Finding, Severity } from './finding';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
-import { Cluster } from '../analysis/cluster';
+import { Cluster, SkippedObject } from '../analysis/cluster';
+import { isKubernetesNetworkPolicy, KindCount } from '../analysis/inventory';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { flattenLists, objectRef, SourcedObject } from '../k8s/objects';
 
@@ -31,21 +32,23 @@ export interface ManifestValidationReport {
   readonly findings: LocatedFinding[];
   /** How many objects of each kind were read (inside `List`s too), sorted by kind; `<no kind>` for objects without one. */
   readonly kinds: KindCount[];
-}
-
-/** How many objects of a kind. */
-export interface KindCount {
-  readonly kind: string;
-  readonly count: number;
+  /**
+   * Objects left out, with the reason and the fix: kinds that can change verdicts but are neither
+   * checked nor modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects
+   * kubectl would reject (a Pod whose name YAML 1.1 read as a boolean), which the lints do not see.
+   */
+  readonly leftOut: SkippedObject[];
 }
 
 /**
- * Checks every NetworkPolicy in `objects` (inside `List`s too; other kinds are ignored) against the
- * API server's rules and the policy lints. Pure: the CLI, the cdk8s synth step and the tests share it.
+ * Checks every NetworkPolicy in `objects` (inside `List`s too) against the API server's rules and
+ * the policy lints; workloads and namespaces feed the lints, other kinds are counted, and what is
+ * neither checked nor usable (other policy APIs, malformed objects) is listed in `leftOut`. Pure: the CLI, the cdk8s synth step and the tests share it.
  * Lints run only on policies the API server would accept.
  */
 export function validateManifests(objects: readonly SourcedObject[], options: ManifestValidationOptions = {}): ManifestValidationReport {
   const flat = flattenLists(objects);
+  const cluster = new Cluster([...objects], {}, { allowDuplicateIds: true, withoutPolicies: true });
   const clusterCidrs = (options.clusterCidrs ?? []).map((text) => {
     const cidr = parseCidr(text, false).cidr;
     if (!cidr) throw new Error(`cluster CIDR ${JSON.stringify(text)} is not a valid CIDR. Give the pod and service ranges, e.g. 10.244.0.0/16.`);
@@ -55,7 +58,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
   let count = 0;
   for (const source of flat) {
-    if (source.object.kind !== 'NetworkPolicy') continue;
+    if (!isKubernetesNetworkPolicy(source.object)) continue;
     count++;
     const object = source.object;
     const locate = (f: Finding): LocatedFinding => ({ ...f, object: objectRef(object), file: source.file, line: source.line });
@@ -73,12 +76,11 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
     checked.push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
   }
-  const cluster = new Cluster(flat.filter((o) => o.object.kind !== 'NetworkPolicy'), {}, { allowDuplicateIds: true });
   for (const { policy, finding } of crossObjectLints(checked, cluster)) {
     const source = (policy as typeof checked[number]).source;
     findings.push({ ...finding, object: objectRef(policy.object), file: source.file, line: source.line });
   }
-  return { checked: count, findings, kinds: countKinds(flat.map((o) => o.object)) };
+  return { checked: count, findings, kinds: countKinds(flat.map((o) => o.object)), leftOut: cluster.skipped };
 }
 
 /** Objects by kind, sorted by kind (code-unit order). */

@@ -5,7 +5,7 @@ const policy = { metadata: { name: 'p', namespace: 'shop' }, spec: { podSelector
 describe('flattenLists', () => {
   test('items of a typed list take the list kind without List, and its apiVersion', () => {
     const flat = flattenLists([{ object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicyList', items: [policy] }, file: 'l.yaml', line: 3 }]);
-    expect(flat).toEqual([{ object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...policy }, file: 'l.yaml', line: 3 }]);
+    expect(flat).toEqual([{ object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...policy }, file: 'l.yaml', line: 3, path: 'items[0]' }]);
   });
 
   test('an item with its own kind keeps it; an item with its own apiVersion keeps that', () => {

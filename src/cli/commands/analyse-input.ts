@@ -21,6 +21,25 @@ export function analyseInputs(
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  for (const s of reachability.skipped) io.stderr(`${s.file ? `${s.file}: ` : ''}${s.object}: left out: ${s.reason}\n`);
+  reportInventory(reachability.skipped, reachability.ignored, io);
   return { reachability, unreadable: input.problems.length > 0 };
+}
+
+/**
+ * Prints, to stderr, each object left out (`file:line: Kind ns/name: left out: reason`) and one line
+ * counting the objects of kinds that do not affect verdicts. `prefix` labels the side (`before: `).
+ */
+export function reportInventory(
+  skipped: ReadonlyArray<{ object: string; reason: string; kind?: string; file?: string; line?: number }>,
+  ignored: ReadonlyArray<{ kind: string; count: number }>, io: CliIo, prefix = '',
+): void {
+  for (const s of skipped) {
+    const where = s.file !== undefined ? `${s.file}${s.line !== undefined ? `:${s.line}` : ''}: ` : '';
+    io.stderr(`${prefix}${where}${s.kind ? `${s.kind} ` : ''}${s.object}: left out: ${s.reason}\n`);
+  }
+  const total = ignored.reduce((n, k) => n + k.count, 0);
+  if (total > 0) {
+    io.stderr(`${prefix}ignored ${total} object${total === 1 ? ' of a kind that does' : 's of kinds that do'} not affect NetworkPolicy verdicts: `
+      + `${ignored.map((k) => `${k.kind} x${k.count}`).join(', ')}\n`);
+  }
 }

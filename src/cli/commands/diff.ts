@@ -5,6 +5,7 @@ import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
+import { reportInventory } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   'against': { type: 'string', multiple: true, valueName: 'path', description: 'the manifests after the change (files, directories, -)' },
@@ -57,9 +58,7 @@ export function diffCommand(args: string[], io: CliIo): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  for (const [label, r] of [['before', b], ['after', a]] as const) {
-    for (const s of r.skipped) io.stderr(`${label}: ${s.file ? `${s.file}: ` : ''}${s.object}: left out: ${s.reason}\n`);
-  }
+  for (const [label, r] of [['before', b], ['after', a]] as const) reportInventory(r.skipped, r.ignored, io, `${label}: `);
   const diff = Reachability.diff(b, a);
   if (format === 'json') io.stdout(`${JSON.stringify(diff.toJson(), null, 2)}\n`);
   else if (format === 'markdown') io.stdout(`${diff.toMarkdown()}\n`);
