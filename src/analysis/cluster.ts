@@ -31,6 +31,13 @@ export interface ClusterEndpoint {
   readonly singleInstance: boolean;
   /** Where it was declared: a manifest's file and line, or the option that added it. */
   readonly origin: EndpointOrigin;
+  /** A pod (or pod template) with `spec.hostNetwork: true`: it uses its node's network and IP. */
+  readonly hostNetwork: boolean;
+  /**
+   * Analysed as traffic of its node (a hostNetwork pod under `HostNetworkMode.NODE_TRAFFIC`): no
+   * policy selects it and pod and namespace selectors never match it; only ipBlocks do, on its node IP.
+   */
+  readonly nodeTraffic: boolean;
 }
 
 /** Where an endpoint comes from, for messages. */
@@ -101,6 +108,11 @@ export interface ClusterOptions {
   readonly allowDuplicateIds?: boolean;
   /** Leave the Kubernetes NetworkPolicies out, unchecked (for `validateManifests`, which checks them itself). */
   readonly withoutPolicies?: boolean;
+  /**
+   * How hostNetwork pods are analysed: `node` (the most common implementation, the default) treats
+   * their traffic as traffic of their node; `pod` as the traffic of an ordinary pod.
+   */
+  readonly hostNetwork?: 'node' | 'pod';
 }
 
 /** The namespace objects without one land in. */
@@ -126,10 +138,13 @@ export class Cluster {
   public readonly ignored: KindCount[];
   private readonly byId = new Map<string, ClusterEndpoint>();
 
+  /** How hostNetwork pods are analysed. */
+  public readonly hostNetworkMode: 'node' | 'pod';
   private readonly allowDuplicateIds: boolean;
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
+    this.hostNetworkMode = options.hostNetwork ?? 'node';
     const entries = openLists(objects);
     const flat = entries.filter((e): e is FlatObject => 'object' in e);
     const roles = new Map(flat.map((o) => [o, classifyObject(o.object)]));
@@ -172,6 +187,8 @@ export class Cluster {
         external: false,
         singleInstance: true,
         origin: { option: 'ReachabilityOptions.pods' },
+        hostNetwork: false,
+        nodeTraffic: false,
       });
     }
     for (const ext of extra.externals ?? []) {
@@ -184,6 +201,8 @@ export class Cluster {
         external: true,
         singleInstance: true,
         origin: { option: 'ReachabilityOptions.externals or --external' },
+        hostNetwork: false,
+        nodeTraffic: false,
       });
     }
     const used = new Set<string>([
@@ -222,8 +241,13 @@ export class Cluster {
     const ns = namespaceOf(object);
     if (ownedByPresent(object, ns, present)) return;
     const name: string = object.metadata.name;
+    const hostNetwork = object.spec?.hostNetwork === true;
+    const status = object.status ?? {};
+    const listed = (list: unknown) => (Array.isArray(list) ? list.map((p: any) => p?.ip) : []);
+    // A hostNetwork pod has its node's IP: status.podIP(s) equal status.hostIP(s).
+    const texts = [status.podIP, ...listed(status.podIPs), ...(hostNetwork ? [status.hostIP, ...listed(status.hostIPs)] : [])];
     const ips: ParsedIp[] = [];
-    for (const text of [object.status?.podIP, ...(Array.isArray(object.status?.podIPs) ? object.status.podIPs.map((p: any) => p?.ip) : [])]) {
+    for (const text of texts) {
       const ip = typeof text === 'string' ? parseIp(text) : undefined;
       if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     }
@@ -237,6 +261,8 @@ export class Cluster {
       external: false,
       singleInstance: true,
       origin,
+      hostNetwork,
+      nodeTraffic: hostNetwork && this.hostNetworkMode === 'node',
     });
   }
 
@@ -254,6 +280,8 @@ export class Cluster {
       external: false,
       singleInstance: false,
       origin,
+      hostNetwork: template.spec?.hostNetwork === true,
+      nodeTraffic: template.spec?.hostNetwork === true && this.hostNetworkMode === 'node',
     });
   }
 

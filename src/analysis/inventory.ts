@@ -168,8 +168,12 @@ function labelsProblem(labels: unknown, field: string): string | undefined {
   return undefined;
 }
 
-/** Problems of the container ports the analyser reads (named ports are resolved on them). */
+/** Problems of the pod spec fields the analyser reads: hostNetwork, and the container ports (named ports are resolved on them). */
 function podSpecProblem(spec: unknown, field: string): string | undefined {
+  const hostNetwork = (spec as any)?.hostNetwork;
+  if (hostNetwork !== undefined && hostNetwork !== null && typeof hostNetwork !== 'boolean') {
+    return `${field}.hostNetwork is ${describeValue(hostNetwork)}, not true or false; kubectl would reject it. Write hostNetwork: true (unquoted)`;
+  }
   const containers = (spec as any)?.containers;
   if (!Array.isArray(containers)) return undefined;
   for (const [i, c] of containers.entries()) {

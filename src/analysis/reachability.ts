@@ -11,6 +11,7 @@ import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
 import { EndpointPort } from '../endpoints/endpoint-port';
+import { formatIp } from '../k8s/cidr';
 import { Direction } from '../model/direction';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
@@ -37,12 +38,29 @@ export interface ExternalEndpoint {
   readonly ip: string;
 }
 
+/**
+ * How pods with `hostNetwork: true` are analysed. The NetworkPolicy documentation leaves their
+ * behaviour to the network plugin, within two possibilities.
+ */
+export enum HostNetworkMode {
+  /**
+   * The most common implementation: the plugin cannot tell a hostNetwork pod's traffic from its
+   * node's, so no policy selects the pod (it is never isolated), pod and namespace selectors never
+   * match it, and ipBlocks match it on its node IP (`status.hostIP`, `status.hostIPs`).
+   */
+  NODE_TRAFFIC = 'NODE_TRAFFIC',
+  /** The plugin tells hostNetwork pods apart and polices them like any other pod. */
+  POD_TRAFFIC = 'POD_TRAFFIC',
+}
+
 /** Options of the analyser. */
 export interface ReachabilityOptions {
   /** Pods to add to the model. @default - none */
   readonly pods?: ModelPod[];
   /** External addresses to add to the model. @default - none */
   readonly externals?: ExternalEndpoint[];
+  /** How pods with `hostNetwork: true` are analysed. @default HostNetworkMode.NODE_TRAFFIC */
+  readonly hostNetwork?: HostNetworkMode;
 }
 
 /** Options of `Reachability.connectivity`. */
@@ -108,7 +126,7 @@ export class Reachability {
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
-    }));
+    }, { hostNetwork: options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node' }));
   }
 
   /**
@@ -131,6 +149,16 @@ export class Reachability {
   /** Every endpoint: `<namespace>/<name>` of pods and workloads, and the external endpoints' names. */
   public get endpoints(): string[] {
     return this._cluster.endpoints.map((e) => e.id);
+  }
+
+  /** The endpoints that are hostNetwork pods (or workloads whose pod template has `hostNetwork: true`). */
+  public get hostNetworkEndpoints(): string[] {
+    return this._cluster.endpoints.filter((e) => e.hostNetwork).map((e) => e.id);
+  }
+
+  /** How hostNetwork pods are analysed. */
+  public get hostNetworkMode(): HostNetworkMode {
+    return this._cluster.hostNetworkMode === 'pod' ? HostNetworkMode.POD_TRAFFIC : HostNetworkMode.NODE_TRAFFIC;
   }
 
   /**
@@ -166,7 +194,8 @@ export class Reachability {
     const egress = evaluateSide(this._cluster, 'egress', src, dst, effective);
     const ingress = evaluateSide(this._cluster, 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
-    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved);
+    const hostNetwork = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
+    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, hostNetwork);
   }
 
   /** The full matrix for one port: every pair, including each endpoint to itself. */
@@ -174,7 +203,9 @@ export class Reachability {
     const query = toQuery(port);
     const { rows } = computeMatrix(this._cluster, query);
     const singlePods = this._cluster.endpoints.map((e) => e.singleInstance);
-    return ReachabilityMatrix._of(query.name ?? query.port!, query.protocol, this.endpoints, rows, singlePods);
+    return ReachabilityMatrix._of(query.name ?? query.port!, query.protocol, this.endpoints, rows, singlePods, {
+      endpoints: this.hostNetworkEndpoints, asNodeTraffic: this._cluster.hostNetworkMode === 'node',
+    });
   }
 
   /**
@@ -234,6 +265,19 @@ export class Reachability {
     }
     return e;
   }
+}
+
+/** What `explain` says about an end that is a hostNetwork pod, and how it was analysed. */
+function hostNetworkNote(e: ClusterEndpoint): string {
+  if (e.nodeTraffic) {
+    const ips = e.ips.length > 0 ? `its node IP ${e.ips.map(formatIp).join(', ')}` : 'its node IP, which is unknown (no status.hostIP), so no ipBlock matches it';
+    return `${e.id} is a hostNetwork pod, analysed as traffic of its node (host-network mode node, the default and the most common implementation): `
+      + `no policy selects it, pod and namespace selectors never match it, and ipBlocks match ${ips}. `
+      + 'Traffic between a pod and its own node is always allowed, which is not modelled. '
+      + 'For a network plugin that polices hostNetwork pods like other pods, use host-network mode pod';
+  }
+  return `${e.id} is a hostNetwork pod, analysed as an ordinary pod (host-network mode pod); `
+    + 'most network plugins instead treat its traffic as traffic of its node, which pod and namespace selectors never match (host-network mode node, the default)';
 }
 
 /** The query a `Port` stands for; only single and named ports can be asked about. */
