@@ -31,7 +31,8 @@ export { TierChain, TierChainProps, Tier } from './constructs/tier-chain';
 export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constructs/application-stack';
 
 // The reachability analyser: what the policies allow and deny.
-export { Reachability, ReachabilityOptions, ModelPod, ExternalEndpoint, SkippedManifest, ConnectivityOptions } from './analysis/reachability';
+export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, SkippedManifest, ConnectivityOptions } from './analysis/reachability';
+export { SkipCategory, KindCount } from './analysis/inventory';
 export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';

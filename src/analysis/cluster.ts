@@ -1,7 +1,8 @@
+import { classifyObject, describeRef, KindCount, SkipCategory } from './inventory';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from './label-selector';
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
-import { flattenLists, SourcedObject } from '../k8s/objects';
+import { FlatObject, openLists, SourcedObject } from '../k8s/objects';
 import { checkApiServerRules, effectivePolicyTypes } from '../validation/api-server-rules';
 import { Severity } from '../validation/finding';
 
@@ -28,6 +29,23 @@ export interface ClusterEndpoint {
   readonly external: boolean;
   /** A single pod (or address): traffic to itself is loopback. A workload stands for several replicas. */
   readonly singleInstance: boolean;
+  /** Where it was declared: a manifest's file and line, or the option that added it. */
+  readonly origin: EndpointOrigin;
+  /** A pod (or pod template) with `spec.hostNetwork: true`: it uses its node's network and IP. */
+  readonly hostNetwork: boolean;
+  /**
+   * Analysed as traffic of its node (a hostNetwork pod under `HostNetworkMode.NODE_TRAFFIC`): no
+   * policy selects it and pod and namespace selectors never match it; only ipBlocks do, on its node IP.
+   */
+  readonly nodeTraffic: boolean;
+}
+
+/** Where an endpoint comes from, for messages. */
+export interface EndpointOrigin {
+  readonly file?: string;
+  readonly line?: number;
+  /** The option that added it (model pods, external endpoints), when not from a manifest. */
+  readonly option?: string;
 }
 
 /** A port entry of a rule after defaulting. */
@@ -66,9 +84,13 @@ export interface ClusterPolicy {
 
 /** An object the model could not use, and why. */
 export interface SkippedObject {
+  /** `<namespace>/<name>`, or where it sits (`items[2]`, `the document`) when it is not an object. */
   readonly object: string;
-  readonly file?: string;
   readonly reason: string;
+  readonly category: SkipCategory;
+  readonly kind?: string;
+  readonly file?: string;
+  readonly line?: number;
 }
 
 /** Extra endpoints for the model: pods that are not in the manifests (e.g. kube-dns) and external addresses. */
@@ -77,15 +99,21 @@ export interface ModelEndpoints {
   readonly externals?: Array<{ name: string; ip: string }>;
 }
 
-const WORKLOAD_TEMPLATES: Record<string, (spec: any) => any> = {
-  Deployment: (s) => s?.template,
-  StatefulSet: (s) => s?.template,
-  DaemonSet: (s) => s?.template,
-  ReplicaSet: (s) => s?.template,
-  ReplicationController: (s) => s?.template,
-  Job: (s) => s?.template,
-  CronJob: (s) => s?.jobTemplate?.spec?.template,
-};
+/** How a `Cluster` is built. */
+export interface ClusterOptions {
+  /**
+   * Keep every endpoint even when two share an id (for lints that only look at labels), instead of
+   * throwing: ids must be unique for anything that names endpoints.
+   */
+  readonly allowDuplicateIds?: boolean;
+  /** Leave the Kubernetes NetworkPolicies out, unchecked (for `validateManifests`, which checks them itself). */
+  readonly withoutPolicies?: boolean;
+  /**
+   * How hostNetwork pods are analysed: `node` (the most common implementation, the default) treats
+   * their traffic as traffic of their node; `pod` as the traffic of an ordinary pod.
+   */
+  readonly hostNetwork?: 'node' | 'pod';
+}
 
 /** The namespace objects without one land in. */
 export const DEFAULT_NAMESPACE = 'default';
@@ -93,31 +121,61 @@ export const DEFAULT_NAMESPACE = 'default';
 /**
  * The model of a cluster the analyser reasons about: namespaces (with the name label every
  * namespace carries), endpoints (pods, workload pod templates, external addresses) and the
- * NetworkPolicies after the API server's defaulting. Policies the API server would reject are
- * left out and listed in `skipped`, because they cannot exist in a cluster.
+ * NetworkPolicies after the API server's defaulting.
+ *
+ * Every object of the input is used, counted in `ignored` (kinds that cannot affect NetworkPolicy
+ * verdicts: ConfigMap, Service, ...), or listed in `skipped` with the reason and the fix: policies
+ * the API server would reject (they cannot exist in a cluster), kinds that can change verdicts but
+ * are not modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects kubectl
+ * would reject (a name YAML 1.1 read as a boolean, no name, no pod template).
  */
 export class Cluster {
   public readonly endpoints: ClusterEndpoint[] = [];
   public readonly namespaces = new Map<string, Labels>();
   public readonly policies: ClusterPolicy[] = [];
   public readonly skipped: SkippedObject[] = [];
+  /** Objects of kinds that cannot affect NetworkPolicy verdicts, by kind (sorted). */
+  public readonly ignored: KindCount[];
   private readonly byId = new Map<string, ClusterEndpoint>();
 
-  constructor(objects: SourcedObject[], extra: ModelEndpoints = {}) {
-    const flat = flattenLists(objects);
-    const present = new Set(flat.map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata?.name)));
+  /** How hostNetwork pods are analysed. */
+  public readonly hostNetworkMode: 'node' | 'pod';
+  private readonly allowDuplicateIds: boolean;
+
+  constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
+    this.allowDuplicateIds = options.allowDuplicateIds ?? false;
+    this.hostNetworkMode = options.hostNetwork ?? 'node';
+    const entries = openLists(objects);
+    const flat = entries.filter((e): e is FlatObject => 'object' in e);
+    const roles = new Map(flat.map((o) => [o, classifyObject(o.object)]));
+    // Owners a pod (or ReplicaSet) folds into: only workloads that become endpoints, so nothing vanishes into an owner that is left out.
+    const present = new Set(flat.filter((o) => roles.get(o)!.role === 'workload').map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata.name)));
     const declaredNamespaceLabels = new Map<string, Labels>();
-    for (const { object } of flat) {
-      if (object.kind === 'Namespace' && typeof object.metadata?.name === 'string') {
-        declaredNamespaceLabels.set(object.metadata.name, stringRecord(object.metadata.labels));
+    for (const o of flat) {
+      if (roles.get(o)!.role === 'namespace') declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
+    }
+    const ignored = new Map<string, number>();
+    for (const entry of entries) {
+      if (!('object' in entry)) {
+        this.skipped.push({ object: entry.path ?? 'the document', category: SkipCategory.MALFORMED, reason: entry.problem, ...sourceOf(entry) });
+        continue;
+      }
+      const { object } = entry;
+      const role = roles.get(entry)!;
+      const origin = sourceOf(entry);
+      switch (role.role) {
+        case 'policy': if (!options.withoutPolicies) this.addPolicy(object, origin); break;
+        case 'pod': this.addPod(object, present, origin); break;
+        case 'workload': this.addWorkload(object, role.template, present, origin); break;
+        case 'namespace': break;
+        case 'ignored': ignored.set(role.kind, (ignored.get(role.kind) ?? 0) + 1); break;
+        case 'left-out': {
+          this.skipped.push({ object: describeRef(object), category: role.category, reason: role.reason, ...kindOf(object), ...origin });
+          break;
+        }
       }
     }
-    for (const { object, file } of flat) {
-      const kind = object.kind;
-      if (kind === 'NetworkPolicy') this.addPolicy(object, file);
-      else if (kind === 'Pod') this.addPod(object, present);
-      else if (kind in WORKLOAD_TEMPLATES) this.addWorkload(object, present);
-    }
+    this.ignored = [...ignored.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
     for (const pod of extra.pods ?? []) {
       this.addEndpoint({
         kind: 'Pod',
@@ -128,11 +186,23 @@ export class Cluster {
         ips: pod.ip ? [requireIp(pod.ip, pod.name)] : [],
         external: false,
         singleInstance: true,
+        origin: { option: 'ReachabilityOptions.pods' },
+        hostNetwork: false,
+        nodeTraffic: false,
       });
     }
     for (const ext of extra.externals ?? []) {
       this.addEndpoint({
-        kind: 'External', id: ext.name, labels: {}, ports: [], ips: [requireIp(ext.ip, ext.name)], external: true, singleInstance: true,
+        kind: 'External',
+        id: ext.name,
+        labels: {},
+        ports: [],
+        ips: [requireIp(ext.ip, ext.name)],
+        external: true,
+        singleInstance: true,
+        origin: { option: 'ReachabilityOptions.externals or --external' },
+        hostNetwork: false,
+        nodeTraffic: false,
       });
     }
     const used = new Set<string>([
@@ -156,22 +226,28 @@ export class Cluster {
   }
 
   private addEndpoint(e: Omit<ClusterEndpoint, 'index'>): void {
-    if (this.byId.has(e.id)) {
-      this.skipped.push({ object: e.id, reason: `a second endpoint with the id ${e.id} (kind ${e.kind}) was ignored; ids must be unique` });
-      return;
+    const first = this.byId.get(e.id);
+    if (first && !this.allowDuplicateIds) {
+      throw new Error(`two endpoints have the id ${e.id}: ${describeEndpoint(first)} and ${describeEndpoint(e)}. `
+        + 'Endpoint ids are <namespace>/<name> of pods and workloads and the names of external endpoints, so each must be unique: '
+        + 'give one of them a different name, or leave one out of the input.');
     }
     const endpoint = { ...e, index: this.endpoints.length };
     this.endpoints.push(endpoint);
-    this.byId.set(endpoint.id, endpoint);
+    if (!first) this.byId.set(endpoint.id, endpoint);
   }
 
-  private addPod(object: any, present: Set<string>): void {
+  private addPod(object: any, present: Set<string>, origin: EndpointOrigin): void {
     const ns = namespaceOf(object);
     if (ownedByPresent(object, ns, present)) return;
-    const name = object.metadata?.name;
-    if (typeof name !== 'string') return;
+    const name: string = object.metadata.name;
+    const hostNetwork = object.spec?.hostNetwork === true;
+    const status = object.status ?? {};
+    const listed = (list: unknown) => (Array.isArray(list) ? list.map((p: any) => p?.ip) : []);
+    // A hostNetwork pod has its node's IP: status.podIP(s) equal status.hostIP(s).
+    const texts = [status.podIP, ...listed(status.podIPs), ...(hostNetwork ? [status.hostIP, ...listed(status.hostIPs)] : [])];
     const ips: ParsedIp[] = [];
-    for (const text of [object.status?.podIP, ...(Array.isArray(object.status?.podIPs) ? object.status.podIPs.map((p: any) => p?.ip) : [])]) {
+    for (const text of texts) {
       const ip = typeof text === 'string' ? parseIp(text) : undefined;
       if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     }
@@ -184,15 +260,16 @@ export class Cluster {
       ips,
       external: false,
       singleInstance: true,
+      origin,
+      hostNetwork,
+      nodeTraffic: hostNetwork && this.hostNetworkMode === 'node',
     });
   }
 
-  private addWorkload(object: any, present: Set<string>): void {
+  private addWorkload(object: any, template: any, present: Set<string>, origin: EndpointOrigin): void {
     const ns = namespaceOf(object);
     if (ownedByPresent(object, ns, present)) return;
-    const name = object.metadata?.name;
-    const template = WORKLOAD_TEMPLATES[object.kind](object.spec);
-    if (typeof name !== 'string' || !template) return;
+    const name: string = object.metadata.name;
     this.addEndpoint({
       kind: object.kind,
       namespace: ns,
@@ -202,17 +279,27 @@ export class Cluster {
       ips: [],
       external: false,
       singleInstance: false,
+      origin,
+      hostNetwork: template.spec?.hostNetwork === true,
+      nodeTraffic: template.spec?.hostNetwork === true && this.hostNetworkMode === 'node',
     });
   }
 
-  private addPolicy(object: any, file?: string): void {
+  private addPolicy(object: any, origin: { file?: string; line?: number }): void {
     const ns = namespaceOf(object);
-    const id = `${ns}/${object.metadata?.name ?? '<unnamed>'}`;
     const errors = checkApiServerRules(object, { strictCidr: false }).filter((f) => f.severity === Severity.ERROR);
     if (errors.length > 0) {
-      this.skipped.push({ object: id, file, reason: `the API server would reject it (${errors[0].field}: ${errors[0].message}), so it cannot take effect` });
+      this.skipped.push({
+        object: describeRef(object),
+        category: SkipCategory.INVALID_POLICY,
+        reason: `the API server would reject it (${errors[0].field}: ${errors[0].message}), so it cannot take effect`,
+        kind: 'NetworkPolicy',
+        ...origin,
+      });
       return;
     }
+    const id = `${ns}/${object.metadata.name}`;
+    const file = origin.file;
     const spec = object.spec ?? {};
     const types = effectivePolicyTypes(spec);
     this.policies.push({
@@ -225,6 +312,13 @@ export class Cluster {
       file,
     });
   }
+}
+
+/** `the Pod shop/web (pods.yaml:3)`, `the external endpoint payment (ReachabilityOptions.externals or --external)`. */
+function describeEndpoint(e: Omit<ClusterEndpoint, 'index'>): string {
+  const what = e.external ? 'the external endpoint' : `the ${e.kind}`;
+  const where = e.origin.file !== undefined ? `${e.origin.file}${e.origin.line !== undefined ? `:${e.origin.line}` : ''}` : e.origin.option;
+  return `${what} ${e.id}${where ? ` (${where})` : ''}`;
 }
 
 function rulesOf(rules: unknown, peersField: 'from' | 'to'): PolicyRule[] {
@@ -266,6 +360,15 @@ function peerOf(peer: any): RulePeer {
 /** Whether an address is in an ipBlock (in `cidr` and in none of `except`). */
 export function ipBlockContains(peer: { cidr: ParsedCidr; except: ParsedCidr[] }, ip: ParsedIp): boolean {
   return cidrContains(peer.cidr, ip) && !peer.except.some((e) => cidrContains(e, ip));
+}
+
+/** The file and line of an input object, without undefined fields. */
+function sourceOf(o: { file?: string; line?: number }): { file?: string; line?: number } {
+  return { ...(o.file !== undefined ? { file: o.file } : {}), ...(o.line !== undefined ? { line: o.line } : {}) };
+}
+
+function kindOf(object: Record<string, any>): { kind?: string } {
+  return typeof object.kind === 'string' && object.kind !== '' ? { kind: object.kind } : {};
 }
 
 function namespaceOf(object: any): string {

@@ -31,6 +31,7 @@ export class Explanation {
   /** @internal */
   public static _of(
     from: string, to: string, port: string, egress: SideVerdict, ingress: SideVerdict, loopback: boolean, unresolved?: string,
+    hostNetworkNotes: string[] = [],
   ): Explanation {
     const side = (v: SideVerdict): SideExplanation => ({
       allowed: v.allowed,
@@ -39,7 +40,9 @@ export class Explanation {
       allowedBy: v.allowedBy.map((r: SemanticRuleReference) => ({ ...r })),
       notPoliced: v.notPoliced,
     });
-    return new Explanation(from, to, port, side(egress), side(ingress), loopback, unresolved);
+    const explanation = new Explanation(from, to, port, side(egress), side(ingress), loopback, unresolved);
+    explanation.hostNetworkNotes.push(...hostNetworkNotes);
+    return explanation;
   }
 
   /** The source. */
@@ -56,6 +59,7 @@ export class Explanation {
   public readonly loopback: boolean;
   /** Set when a named port does not exist on the destination, so there is nothing to connect to. */
   public readonly unresolvedPort?: string;
+  private readonly hostNetworkNotes: string[] = [];
 
   private constructor(
     from: string, to: string, port: string, egress: SideExplanation, ingress: SideExplanation, loopback: boolean, unresolvedPort?: string,
@@ -75,9 +79,9 @@ export class Explanation {
     return this.loopback || (this.egress.allowed && this.ingress.allowed);
   }
 
-  /** Notes a reviewer should know (loopback, ipBlock on pod IPs). */
+  /** Notes a reviewer should know (an end that is a hostNetwork pod and how it was analysed, loopback, ipBlock on pod IPs). */
   public get notes(): string[] {
-    const notes: string[] = [];
+    const notes: string[] = [...this.hostNetworkNotes];
     if (this.loopback) notes.push('loopback: traffic of a pod to itself is not policed (undefined in Kubernetes; reported as allowed)');
     if ([...this.egress.allowedBy, ...this.ingress.allowedBy].some((r) => r.byIpBlock)) {
       notes.push('an ipBlock matched a pod IP: whether ipBlocks apply to pod IPs depends on the network plugin (Cilium, for one, does not apply them)');

@@ -101,7 +101,8 @@ class SelectionIndex {
 
   constructor(private readonly cluster: Cluster) {
     for (const e of cluster.endpoints) {
-      if (e.namespace === undefined) continue;
+      // Node traffic is neither selected by policies nor matched by selector peers; ipBlocks see it through withIps.
+      if (e.namespace === undefined || e.nodeTraffic) continue;
       push(this.byNamespace, e.namespace, e.index);
       for (const [k, v] of Object.entries(e.labels)) push(this.byPair, `${e.namespace}\u0000${k}=${v}`, e.index);
     }

@@ -4,8 +4,14 @@ import { unknownEndpointError } from './unknown-endpoint';
 /** Reachability of every endpoint pair for one port: who may connect to whom. */
 export class ReachabilityMatrix {
   /** @internal */
-  public static _of(port: string | number, protocol: string, endpoints: string[], rows: Bitset[], loopback: boolean[]): ReachabilityMatrix {
-    return new ReachabilityMatrix(port, protocol, endpoints, rows, loopback);
+  public static _of(
+    port: string | number, protocol: string, endpoints: string[], rows: Bitset[], loopback: boolean[],
+    hostNetwork: { endpoints: string[]; asNodeTraffic: boolean } = { endpoints: [], asNodeTraffic: true },
+  ): ReachabilityMatrix {
+    const matrix = new ReachabilityMatrix(port, protocol, endpoints, rows, loopback);
+    matrix.hostNetworkEndpoints.push(...hostNetwork.endpoints);
+    matrix.hostNetworkAsNodeTraffic = hostNetwork.asNodeTraffic;
+    return matrix;
   }
 
   /** The port: a number, or a container port name. */
@@ -14,6 +20,9 @@ export class ReachabilityMatrix {
   public readonly protocol: string;
   /** Every endpoint, in order (`<namespace>/<name>`, or an external endpoint's name). */
   public readonly endpoints: string[];
+  /** The endpoints that are hostNetwork pods, marked in the legend of `toText` and `toMarkdown`. */
+  public readonly hostNetworkEndpoints: string[] = [];
+  private hostNetworkAsNodeTraffic = true;
   private readonly rows: Bitset[];
   private readonly singlePod: boolean[];
   private readonly indexOf: Map<string, number>;
@@ -55,7 +64,19 @@ export class ReachabilityMatrix {
       this.endpoints.forEach((to, d) => (row[to] = this.rows[s].has(d)));
       allowed[from] = row;
     });
-    return { port: this.port, protocol: this.protocol, endpoints: [...this.endpoints], allowed };
+    const hostNetwork = this.hostNetworkEndpoints.length > 0
+      ? { hostNetwork: { mode: this.hostNetworkAsNodeTraffic ? 'node' : 'pod', endpoints: [...this.hostNetworkEndpoints] } }
+      : {};
+    return { port: this.port, protocol: this.protocol, endpoints: [...this.endpoints], allowed, ...hostNetwork };
+  }
+
+  /** The legend line on hostNetwork endpoints, when there are any. */
+  private hostNetworkLegend(quote: (id: string) => string): string[] {
+    if (this.hostNetworkEndpoints.length === 0) return [];
+    const how = this.hostNetworkAsNodeTraffic
+      ? 'analysed as traffic of their node (host-network mode node): no policy selects them, pod and namespace selectors never match them, ipBlocks match their node IP'
+      : 'analysed as ordinary pods (host-network mode pod)';
+    return [`hostNetwork pods, ${how}: ${this.hostNetworkEndpoints.map(quote).join(', ')}`];
   }
 
   /** A text table: rows are sources, columns destinations; `X` allowed, `.` denied, `L` loopback. */
@@ -69,6 +90,7 @@ export class ReachabilityMatrix {
       const cells = names.map((_, d) => (s === d && this.singlePod[s] ? 'L' : this.rows[s].has(d) ? 'X' : '.').padEnd(2)).join('');
       lines.push(`${from.padEnd(width + 2)}${cells}`);
     });
+    lines.push(...this.hostNetworkLegend((id) => id));
     return lines.join('\n');
   }
 
@@ -77,7 +99,8 @@ export class ReachabilityMatrix {
     const head = `| from \\ to | ${this.endpoints.map((e) => `\`${e}\``).join(' | ')} |`;
     const sep = `|---|${this.endpoints.map(() => ':---:').join('|')}|`;
     const rows = this.endpoints.map((from, s) => `| \`${from}\` | ${this.endpoints.map((_, d) => (s === d && this.singlePod[s] ? '↺' : this.rows[s].has(d) ? '✅' : '❌')).join(' | ')} |`);
-    return [`**Port ${this.port}/${this.protocol}** (✅ allowed, ❌ denied, ↺ loopback)`, '', head, sep, ...rows].join('\n');
+    const legend = this.hostNetworkLegend((id) => `\`${id}\``);
+    return [`**Port ${this.port}/${this.protocol}** (✅ allowed, ❌ denied, ↺ loopback)`, '', head, sep, ...rows, ...(legend.length > 0 ? ['', ...legend] : [])].join('\n');
   }
 
   private index(endpoint: string): number {

@@ -3,6 +3,7 @@ import { Cluster, ClusterEndpoint, SourcedObject } from './cluster';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
+import { KindCount, SkipCategory } from './inventory';
 import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
@@ -10,6 +11,7 @@ import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
 import { EndpointPort } from '../endpoints/endpoint-port';
+import { formatIp } from '../k8s/cidr';
 import { Direction } from '../model/direction';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
@@ -36,12 +38,29 @@ export interface ExternalEndpoint {
   readonly ip: string;
 }
 
+/**
+ * How pods with `hostNetwork: true` are analysed. The NetworkPolicy documentation leaves their
+ * behaviour to the network plugin, within two possibilities.
+ */
+export enum HostNetworkMode {
+  /**
+   * The most common implementation: the plugin cannot tell a hostNetwork pod's traffic from its
+   * node's, so no policy selects the pod (it is never isolated), pod and namespace selectors never
+   * match it, and ipBlocks match it on its node IP (`status.hostIP`, `status.hostIPs`).
+   */
+  NODE_TRAFFIC = 'NODE_TRAFFIC',
+  /** The plugin tells hostNetwork pods apart and polices them like any other pod. */
+  POD_TRAFFIC = 'POD_TRAFFIC',
+}
+
 /** Options of the analyser. */
 export interface ReachabilityOptions {
   /** Pods to add to the model. @default - none */
   readonly pods?: ModelPod[];
   /** External addresses to add to the model. @default - none */
   readonly externals?: ExternalEndpoint[];
+  /** How pods with `hostNetwork: true` are analysed. @default HostNetworkMode.NODE_TRAFFIC */
+  readonly hostNetwork?: HostNetworkMode;
 }
 
 /** Options of `Reachability.connectivity`. */
@@ -56,12 +75,21 @@ export interface ConnectivityOptions {
 
 /** An object the analyser left out, and why. */
 export interface SkippedManifest {
-  /** `<namespace>/<name>` or an endpoint id. */
+  /**
+   * `<namespace>/<name>` (the name alone for cluster-scoped kinds), or where it sits (`items[2]`,
+   * `the document`) when it is not an object.
+   */
   readonly object: string;
-  /** Why it was left out. */
+  /** Why it was left out, and how to fix it. */
   readonly reason: string;
+  /** What kind of problem it is. */
+  readonly category: SkipCategory;
+  /** Its kind. @default - it has none */
+  readonly kind?: string;
   /** The file it came from. @default - not from a file */
   readonly file?: string;
+  /** The 1-based line its document starts on. @default - unknown */
+  readonly line?: number;
 }
 
 /**
@@ -98,7 +126,7 @@ export class Reachability {
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
-    }));
+    }, { hostNetwork: options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node' }));
   }
 
   /**
@@ -123,9 +151,30 @@ export class Reachability {
     return this._cluster.endpoints.map((e) => e.id);
   }
 
-  /** Objects left out of the model (e.g. policies the API server would reject). */
+  /** The endpoints that are hostNetwork pods (or workloads whose pod template has `hostNetwork: true`). */
+  public get hostNetworkEndpoints(): string[] {
+    return this._cluster.endpoints.filter((e) => e.hostNetwork).map((e) => e.id);
+  }
+
+  /** How hostNetwork pods are analysed. */
+  public get hostNetworkMode(): HostNetworkMode {
+    return this._cluster.hostNetworkMode === 'pod' ? HostNetworkMode.POD_TRAFFIC : HostNetworkMode.NODE_TRAFFIC;
+  }
+
+  /**
+   * Objects left out of the model, each with the reason and the fix: policies the API server would
+   * reject, kinds that can change verdicts but are not modelled (AdminNetworkPolicy,
+   * CiliumNetworkPolicy, Calico policies: the verdicts ignore them), and objects kubectl would reject
+   * (a name YAML 1.1 read as a boolean, no name, no pod template). When it is not empty, verdicts may
+   * be wrong.
+   */
   public get skipped(): SkippedManifest[] {
     return this._cluster.skipped.map((s) => ({ ...s }));
+  }
+
+  /** Objects of kinds that cannot affect NetworkPolicy verdicts (ConfigMap, Secret, Service, ...), counted by kind. */
+  public get ignored(): KindCount[] {
+    return this._cluster.ignored.map((k) => ({ ...k }));
   }
 
   /** Whether `from` may connect to `to` on `port` (a single port, or a named port). */
@@ -145,7 +194,8 @@ export class Reachability {
     const egress = evaluateSide(this._cluster, 'egress', src, dst, effective);
     const ingress = evaluateSide(this._cluster, 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
-    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved);
+    const hostNetwork = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
+    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, hostNetwork);
   }
 
   /** The full matrix for one port: every pair, including each endpoint to itself. */
@@ -153,7 +203,9 @@ export class Reachability {
     const query = toQuery(port);
     const { rows } = computeMatrix(this._cluster, query);
     const singlePods = this._cluster.endpoints.map((e) => e.singleInstance);
-    return ReachabilityMatrix._of(query.name ?? query.port!, query.protocol, this.endpoints, rows, singlePods);
+    return ReachabilityMatrix._of(query.name ?? query.port!, query.protocol, this.endpoints, rows, singlePods, {
+      endpoints: this.hostNetworkEndpoints, asNodeTraffic: this._cluster.hostNetworkMode === 'node',
+    });
   }
 
   /**
@@ -213,6 +265,19 @@ export class Reachability {
     }
     return e;
   }
+}
+
+/** What `explain` says about an end that is a hostNetwork pod, and how it was analysed. */
+function hostNetworkNote(e: ClusterEndpoint): string {
+  if (e.nodeTraffic) {
+    const ips = e.ips.length > 0 ? `its node IP ${e.ips.map(formatIp).join(', ')}` : 'its node IP, which is unknown (no status.hostIP), so no ipBlock matches it';
+    return `${e.id} is a hostNetwork pod, analysed as traffic of its node (host-network mode node, the default and the most common implementation): `
+      + `no policy selects it, pod and namespace selectors never match it, and ipBlocks match ${ips}. `
+      + 'Traffic between a pod and its own node is always allowed, which is not modelled. '
+      + 'For a network plugin that polices hostNetwork pods like other pods, use host-network mode pod';
+  }
+  return `${e.id} is a hostNetwork pod, analysed as an ordinary pod (host-network mode pod); `
+    + 'most network plugins instead treat its traffic as traffic of its node, which pod and namespace selectors never match (host-network mode node, the default)';
 }
 
 /** The query a `Port` stands for; only single and named ports can be asked about. */

@@ -54,7 +54,8 @@ export function resolveTraffic(destination: ClusterEndpoint, query: PortQuery): 
 /** Whether a peer of a policy in `policyNamespace` matches `endpoint`. */
 export function peerMatches(cluster: Cluster, policyNamespace: string, peer: RulePeer, endpoint: ClusterEndpoint): boolean {
   if (peer.kind === 'ipBlock') return endpoint.ips.some((ip) => ipBlockContains(peer, ip));
-  if (endpoint.external || endpoint.namespace === undefined) return false;
+  // Node traffic (a hostNetwork pod under the node-traffic mode) is never matched by pod or namespace selectors.
+  if (endpoint.external || endpoint.nodeTraffic || endpoint.namespace === undefined) return false;
   if (peer.namespaceSelector) {
     if (!peer.namespaceSelector.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
   } else if (endpoint.namespace !== policyNamespace) {
@@ -76,10 +77,11 @@ export function portsMatch(ports: RulePort[] | undefined, traffic: Traffic, dest
   });
 }
 
-/** Whether a policy selects a pod for a direction. */
+/** Whether a policy selects a pod for a direction (never node traffic: a hostNetwork pod under the node-traffic mode). */
 export function selects(policy: ClusterPolicy, side: Side, endpoint: ClusterEndpoint): boolean {
   const rules = side === 'ingress' ? policy.ingress : policy.egress;
-  return rules !== undefined && !endpoint.external && endpoint.namespace === policy.namespace && policy.podSelector.matches(endpoint.labels);
+  if (rules === undefined || endpoint.external || endpoint.nodeTraffic) return false;
+  return endpoint.namespace === policy.namespace && policy.podSelector.matches(endpoint.labels);
 }
 
 /**

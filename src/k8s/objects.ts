@@ -10,23 +10,81 @@ export interface SourcedObject {
 /** Most levels of `kind: List` inside `kind: List` that are opened. */
 const MAX_LIST_DEPTH = 8;
 
+/** An object of the input after opening lists, with where it came from. */
+export type FlatObject = SourcedObject & {
+  readonly object: Record<string, any>;
+  /** Where it sits inside `List` wrappers (`items[2]`, `items[0].items[1]`); undefined at the top level. */
+  readonly path?: string;
+};
+
+/** Something of the input that is not an object (a scalar document, a list item that is not an object, a list nested too deep). */
+export interface ListProblem {
+  readonly file?: string;
+  readonly line?: number;
+  /** Where it sits inside `List` wrappers (`items[2]`); undefined at the top level. */
+  readonly path?: string;
+  readonly problem: string;
+}
+
 /**
  * The objects inside `kind: List` (and `*List`) wrappers, as `kubectl get -o yaml` prints them,
- * flattened; non-objects are dropped. Each item keeps its wrapper's file and line.
+ * flattened, in input order, with what is not an object reported as a problem. Each item keeps its
+ * wrapper's file and line.
+ *
+ * Items of a typed list (`NetworkPolicyList`, `PodList`, ...: what the API server returns) carry no
+ * `kind`/`apiVersion`; like the Kubernetes decoders, such an item takes the list's kind without
+ * `List` and, when it has none of its own, the list's apiVersion. An item with its own kind keeps
+ * it, and the items of a plain `kind: List` have no implied kind. A list with `items: null` is empty.
  */
-export function flattenLists(objects: readonly SourcedObject[]): Array<SourcedObject & { object: Record<string, any> }> {
-  const out: Array<SourcedObject & { object: Record<string, any> }> = [];
-  const visit = (object: unknown, source: SourcedObject, depth: number) => {
-    if (typeof object !== 'object' || object === null || Array.isArray(object)) return;
-    const o = object as Record<string, any>;
-    if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
-      if (depth < MAX_LIST_DEPTH) for (const item of o.items) visit(item, source, depth + 1);
+export function openLists(objects: readonly SourcedObject[]): Array<FlatObject | ListProblem> {
+  const out: Array<FlatObject | ListProblem> = [];
+  const visit = (object: unknown, source: SourcedObject, depth: number, path: string | undefined, itemType?: ItemType) => {
+    const at = { file: source.file, line: source.line, ...(path !== undefined ? { path } : {}) };
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+      const what = Array.isArray(object) ? 'a list' : object === null ? 'empty (null)' : `the ${typeof object} ${JSON.stringify(object)}`;
+      out.push({ ...at, problem: `${path === undefined ? 'the document' : path} is ${what}, not a Kubernetes object (a mapping with apiVersion, kind and metadata); kubectl would reject it. Fix or remove it.` });
       return;
     }
-    out.push({ object: o, file: source.file, line: source.line });
+    let o = object as Record<string, any>;
+    if (itemType && isBlank(o.kind)) {
+      const { kind: _kind, apiVersion: own, ...rest } = o;
+      const apiVersion = isBlank(own) ? itemType.apiVersion : own;
+      o = { ...(isBlank(apiVersion) ? {} : { apiVersion }), kind: itemType.kind, ...rest };
+    }
+    const isList = typeof o.kind === 'string' && o.kind.endsWith('List') && (o.items !== undefined || o.kind === 'List');
+    if (isList && o.items !== undefined && o.items !== null && !Array.isArray(o.items)) {
+      out.push({ ...at, problem: `a ${o.kind} whose items is not a list, so its objects are left out. Write items as a list of objects.` });
+      return;
+    }
+    if (isList) {
+      if (depth >= MAX_LIST_DEPTH) {
+        out.push({ ...at, problem: `a ${o.kind} nested more than ${MAX_LIST_DEPTH} lists deep is not opened, so its objects are left out. Flatten the lists.` });
+        return;
+      }
+      const type = o.kind === 'List' ? undefined : { kind: o.kind.slice(0, -'List'.length), apiVersion: o.apiVersion };
+      (Array.isArray(o.items) ? o.items : []).forEach((item: unknown, i: number) => visit(item, source, depth + 1, `${path === undefined ? '' : `${path}.`}items[${i}]`, type));
+      return;
+    }
+    out.push({ object: o, ...at });
   };
-  for (const source of objects) visit(source.object, source, 0);
+  for (const source of objects) visit(source.object, source, 0, undefined);
   return out;
+}
+
+/** The objects of `openLists`, without the problems. */
+export function flattenLists(objects: readonly SourcedObject[]): FlatObject[] {
+  return openLists(objects).filter((o): o is FlatObject => 'object' in o);
+}
+
+/** The kind and apiVersion the items of a typed list (`PodList`) have when they do not say. */
+interface ItemType {
+  readonly kind: string;
+  readonly apiVersion: unknown;
+}
+
+/** Whether a `kind` or `apiVersion` is absent: missing, null or empty, as the decoders read it. */
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
 }
 
 /** `<namespace>/<name>` of an object, with `<none>` for missing parts. */

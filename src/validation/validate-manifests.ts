@@ -5,7 +5,8 @@ import { Finding, Severity } from './finding';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
-import { Cluster } from '../analysis/cluster';
+import { Cluster, SkippedObject } from '../analysis/cluster';
+import { isKubernetesNetworkPolicy, KindCount } from '../analysis/inventory';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { flattenLists, objectRef, SourcedObject } from '../k8s/objects';
 
@@ -38,15 +39,25 @@ export interface ManifestValidationReport {
   readonly findings: LocatedFinding[];
   /** Lint findings their objects accept by annotation, with the reason; they do not count. */
   readonly silenced: SilencedFinding[];
+  /** How many objects of each kind were read (inside `List`s too), sorted by kind; `<no kind>` for objects without one. */
+  readonly kinds: KindCount[];
+  /**
+   * Objects left out, with the reason and the fix: kinds that can change verdicts but are neither
+   * checked nor modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects
+   * kubectl would reject (a Pod whose name YAML 1.1 read as a boolean), which the lints do not see.
+   */
+  readonly leftOut: SkippedObject[];
 }
 
 /**
- * Checks every NetworkPolicy in `objects` (inside `List`s too; other kinds are ignored) against the
- * API server's rules and the policy lints. Pure: the CLI, the cdk8s synth step and the tests share it.
+ * Checks every NetworkPolicy in `objects` (inside `List`s too) against the API server's rules and
+ * the policy lints; workloads and namespaces feed the lints, other kinds are counted, and what is
+ * neither checked nor usable (other policy APIs, malformed objects) is listed in `leftOut`. Pure: the CLI, the cdk8s synth step and the tests share it.
  * Lints run only on policies the API server would accept.
  */
 export function validateManifests(objects: readonly SourcedObject[], options: ManifestValidationOptions = {}): ManifestValidationReport {
   const flat = flattenLists(objects);
+  const cluster = new Cluster([...objects], {}, { allowDuplicateIds: true, withoutPolicies: true });
   const clusterCidrs = (options.clusterCidrs ?? []).map((text) => {
     const cidr = parseCidr(text, false).cidr;
     if (!cidr) throw new Error(`cluster CIDR ${JSON.stringify(text)} is not a valid CIDR. Give the pod and service ranges, e.g. 10.244.0.0/16.`);
@@ -56,7 +67,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
   let count = 0;
   for (const source of flat) {
-    if (source.object.kind !== 'NetworkPolicy') continue;
+    if (!isKubernetesNetworkPolicy(source.object)) continue;
     count++;
     const object = source.object;
     const locate = (f: Finding): LocatedFinding => ({ ...f, object: objectRef(object), file: source.file, line: source.line });
@@ -74,12 +85,11 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
     checked.push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
   }
-  const cluster = new Cluster(flat.filter((o) => o.object.kind !== 'NetworkPolicy'));
   for (const { policy, finding } of crossObjectLints(checked, cluster)) {
     const source = (policy as typeof checked[number]).source;
     findings.push({ ...finding, object: objectRef(policy.object), file: source.file, line: source.line });
   }
-  return { checked: count, ...applyAcceptedLints(findings, checked) };
+  return { checked: count, ...applyAcceptedLints(findings, checked), kinds: countKinds(flat.map((o) => o.object)), leftOut: cluster.skipped };
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */
@@ -101,4 +111,14 @@ function applyAcceptedLints(
     }
   }
   return { findings, silenced };
+}
+
+/** Objects by kind, sorted by kind (code-unit order). */
+export function countKinds(objects: ReadonlyArray<Record<string, any>>): KindCount[] {
+  const counts = new Map<string, number>();
+  for (const o of objects) {
+    const kind = typeof o.kind === 'string' && o.kind !== '' ? o.kind : '<no kind>';
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
 }

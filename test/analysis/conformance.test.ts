@@ -1,5 +1,5 @@
 import { ALL_PODS, conformanceManifests, podIp, policy } from './conformance-model';
-import { Port, Protocol, Reachability } from '../../src';
+import { Port, Protocol, Reachability, SkipCategory } from '../../src';
 
 /** The expected truth table: the set of allowed pairs `from->to` for the port; everything else denied. */
 function expectReachability(policies: any[], port: Port, allowed: (from: string, to: string) => boolean, extra: any[] = []) {
@@ -294,7 +294,7 @@ describe('analyser input handling', () => {
   test('policies the API server would reject are left out and reported', () => {
     const bad = policy('x', 'bad', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 0 }] }] });
     const r = Reachability.fromManifests([...conformanceManifests(), bad]);
-    expect(r.skipped).toEqual([{ object: 'x/bad', reason: expect.stringContaining('spec.ingress[0].ports[0].port: Invalid value: 0') }]);
+    expect(r.skipped).toEqual([{ object: 'x/bad', kind: 'NetworkPolicy', category: SkipCategory.INVALID_POLICY, reason: expect.stringContaining('spec.ingress[0].ports[0].port: Invalid value: 0') }]);
     expect(r.allows('y/a', 'x/a', TCP80)).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Port, Reachability } from '../../src';
+import { HostNetworkMode, Port, Reachability } from '../../src';
 
 /**
  * The fast matrix (bitsets, cached peer sets) must give exactly the verdict of the pair-by-pair
@@ -39,7 +39,16 @@ const policy = fc.record({
   ingress: fc.option(fc.array(rule('from'), { maxLength: 2 }), { nil: undefined }),
   egress: fc.option(fc.array(rule('to'), { maxLength: 2 }), { nil: undefined }),
 });
-const pod = fc.record({ namespace: fc.constantFrom(...NS), labels, ip: fc.constantFrom('10.1.0.5', '10.1.0.200', '10.2.0.1', undefined), http: fc.constantFrom(80, 8080), workload: fc.boolean() });
+const pod = fc.record({
+  namespace: fc.constantFrom(...NS),
+  labels,
+  ip: fc.constantFrom('10.1.0.5', '10.1.0.200', '10.2.0.1', undefined),
+  http: fc.constantFrom(80, 8080),
+  workload: fc.boolean(),
+  // hostNetwork pods (one in four): their IP is the node's, given as status.hostIP(s).
+  hostNetwork: fc.constantFrom(false, false, false, true),
+  hostIp: fc.constantFrom('10.1.0.5', '10.1.0.9', '203.0.113.4', undefined),
+});
 
 const cluster = fc.record({
   pods: fc.array(pod, { minLength: 1, maxLength: 8 }),
@@ -51,9 +60,13 @@ function manifests(c: fc.RecordValue<typeof cluster extends fc.Arbitrary<infer T
   const objects: any[] = NS.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: c.teamRed.includes(ns) ? 'red' : 'blue' } } }));
   c.pods.forEach((p, i) => {
     const containers = [{ name: 'main', ports: [{ containerPort: p.http, name: 'http' }, { containerPort: 5432, name: 'db' }, { containerPort: 53, protocol: 'UDP', name: 'dns' }] }];
+    const spec = p.hostNetwork ? { hostNetwork: true, containers } : { containers };
+    const status = p.hostNetwork
+      ? (p.hostIp ? { hostIP: p.hostIp, hostIPs: [{ ip: p.hostIp }], podIP: p.hostIp } : {})
+      : (p.ip ? { podIP: p.ip } : {});
     objects.push(p.workload
-      ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: p.namespace }, spec: { template: { metadata: { labels: p.labels }, spec: { containers } } } }
-      : { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: p.namespace, labels: p.labels }, spec: { containers }, status: p.ip ? { podIP: p.ip } : {} });
+      ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: p.namespace }, spec: { template: { metadata: { labels: p.labels }, spec } } }
+      : { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: p.namespace, labels: p.labels }, spec, status });
   });
   c.policies.forEach((p, i) => {
     const spec: any = { podSelector: p.podSelector };
@@ -65,9 +78,10 @@ function manifests(c: fc.RecordValue<typeof cluster extends fc.Arbitrary<infer T
   return objects;
 }
 
-test('matrix == reference semantics on random clusters', () => {
-  fc.assert(fc.property(cluster, fc.constantFrom(Port.tcp(80), Port.tcp(443), Port.udp(80), Port.tcp(5432), Port.named('http'), Port.tcp(8080)), (c, p) => {
-    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'ext', ip: '203.0.113.7' }] });
+test('matrix == reference semantics on random clusters, hostNetwork pods analysed either way', () => {
+  const modes = fc.constantFrom(HostNetworkMode.NODE_TRAFFIC, HostNetworkMode.POD_TRAFFIC);
+  fc.assert(fc.property(cluster, fc.constantFrom(Port.tcp(80), Port.tcp(443), Port.udp(80), Port.tcp(5432), Port.named('http'), Port.tcp(8080)), modes, (c, p, hostNetwork) => {
+    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'ext', ip: '203.0.113.7' }], hostNetwork });
     expect(r.skipped).toEqual([]);
     const m = r.matrix(p);
     for (const from of r.endpoints) {

@@ -76,3 +76,26 @@ describe('netpol explain', () => {
     expect(netpol(['explain', dir, '--from', 'a', '--to', 'b', '--port', '1', '--external', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('write name=ip') });
   });
 });
+
+describe('typed lists (kubectl get pods,namespaces -o json: items without kind and apiVersion)', () => {
+  const podItem = (name: string, ns: string) => ({ metadata: { name, namespace: ns, labels: { app: name } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }] }, status: { podIP: '10.0.0.1' } });
+  const dir = tempDir({
+    'pods.json': JSON.stringify({ apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [podItem('web', 'shop'), podItem('client', 'lab'), podItem('stranger', 'public')] }),
+    'namespaces.json': JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'NamespaceList',
+      items: ['shop', 'lab', 'public'].map((name) => ({ metadata: { name, labels: { 'kubernetes.io/metadata.name': name, 'team': name === 'public' ? 'other' : 'shop' } } })),
+    }),
+    'policy.yaml': policyYaml('web', '  podSelector: { matchLabels: { app: web } }\n  policyTypes: [Ingress]\n  ingress:\n    - from: [{ namespaceSelector: { matchLabels: { team: shop } } }]\n'),
+  });
+
+  test('matrix: the pods are endpoints, and the namespaces\' labels decide the namespaceSelector', () => {
+    const r = netpol(['matrix', dir, '--port', '8080', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.endpoints).toEqual(['shop/web', 'lab/client', 'public/stranger']);
+    expect(out.allowed['lab/client']['shop/web']).toBe(true);
+    expect(out.allowed['public/stranger']['shop/web']).toBe(false);
+    expect(out.allowed['shop/web']['lab/client']).toBe(true);
+  });
+});

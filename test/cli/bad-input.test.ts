@@ -47,7 +47,7 @@ describe('bad input to the CLI', () => {
     const r = netpol(['validate', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('checked 0 NetworkPolicies in 2 files');
-    expect(r.stderr).toContain('warning: no NetworkPolicy found in the input');
+    expect(r.stderr).toBe('warning: no NetworkPolicy found in the input (read 2 files: ConfigMap x1, Unknown x1); is the path right?\n');
   });
 
   test('a missing path: exit 2', () => {

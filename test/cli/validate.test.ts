@@ -87,3 +87,45 @@ describe('netpol validate', () => {
     expect(netpol(['--help']).code).toBe(0);
   });
 });
+
+describe('typed lists (what the API server returns: items without kind and apiVersion)', () => {
+  const list = (kind: string, apiVersion: string, items: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { resourceVersion: "1" }\nitems:\n${items}`;
+
+  test('validate --strict on a NetworkPolicyList checks its items: a port 0 fails', () => {
+    const dir = tempDir({
+      'netpols.yaml': list('NetworkPolicyList', 'networking.k8s.io/v1', [
+        '  - metadata: { name: ok, namespace: shop }\n    spec: { podSelector: {}, policyTypes: [Ingress] }\n',
+        '  - metadata: { name: bad, namespace: shop }\n    spec:\n      podSelector: {}\n      policyTypes: [Ingress]\n      ingress: [{ ports: [{ port: 0 }] }]\n',
+      ].join('')),
+    });
+    const r = netpol(['validate', '--strict', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('shop/bad: error FieldValueInvalid spec.ingress[0].ports[0].port: Invalid value: 0');
+    expect(r.stdout).not.toContain('shop/ok:');
+    expect(r.stdout).toMatch(/checked 2 NetworkPolicies in 1 file: 1 error, 0 warnings\n$/);
+  });
+});
+
+describe('--strict with nothing to check (a CI step pointed at the wrong path)', () => {
+  test('an empty directory: exit 1 with a message; without --strict a warning and exit 0', () => {
+    const dir = tempDir();
+    const strict = netpol(['validate', '--strict', dir]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toBe('error: no NetworkPolicy found in the input (read 0 files: no objects); is the path right? --strict fails when there is nothing to check\n');
+    const lax = netpol(['validate', dir]);
+    expect(lax.code).toBe(0);
+    expect(lax.stderr).toBe('warning: no NetworkPolicy found in the input (read 0 files: no objects); is the path right?\n');
+  });
+
+  test('only a ConfigMap: exit 1 under --strict, naming what was read', () => {
+    const dir = tempDir({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\ndata: { a: b }\n' });
+    const r = netpol(['validate', '--strict', '--format', 'json', dir]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({ checked: 0, findings: [], silenced: [] });
+    expect(r.stderr).toContain('no NetworkPolicy found in the input (read 1 file: ConfigMap x1); is the path right?');
+  });
+
+  test('a policy present: --strict passes', () => {
+    expect(netpol(['validate', '--strict', tempDir({ 'a.yaml': GOOD })]).code).toBe(0);
+  });
+});

@@ -5,6 +5,7 @@ import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
+import { ANALYSIS_OPTIONS, hostNetworkOption, reportInventory } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   'against': { type: 'string', multiple: true, valueName: 'path', description: 'the manifests after the change (files, directories, -)' },
@@ -14,6 +15,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (or changes anything)' },
   'allow': { type: 'string', valueName: 'file', description: 'expected changes (YAML/JSON list of { change, from, to, ports? }) that never fail the gate' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
+  'host-network': ANALYSIS_OPTIONS['host-network'],
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
 
@@ -49,17 +51,16 @@ export function diffCommand(args: string[], io: CliIo): number {
   const before = readInputs(positionals, io, values['max-file-size']);
   const after = readInputs(values.against, io, values['max-file-size']);
   const externals = externalsOption(values.external);
+  const hostNetwork = hostNetworkOption(values['host-network']);
   let b: Reachability;
   let a: Reachability;
   try {
-    b = Reachability._fromSourced(withModelWorkloads(before.objects, model.objects), { externals });
-    a = Reachability._fromSourced(withModelWorkloads(after.objects, model.objects), { externals });
+    b = Reachability._fromSourced(withModelWorkloads(before.objects, model.objects), { externals, hostNetwork });
+    a = Reachability._fromSourced(withModelWorkloads(after.objects, model.objects), { externals, hostNetwork });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  for (const [label, r] of [['before', b], ['after', a]] as const) {
-    for (const s of r.skipped) io.stderr(`${label}: ${s.file ? `${s.file}: ` : ''}${s.object}: left out: ${s.reason}\n`);
-  }
+  for (const [label, r] of [['before', b], ['after', a]] as const) reportInventory(r.skipped, r.ignored, io, `${label}: `);
   const diff = Reachability.diff(b, a);
   if (format === 'json') io.stdout(`${JSON.stringify(diff.toJson(), null, 2)}\n`);
   else if (format === 'markdown') io.stdout(`${diff.toMarkdown()}\n`);

@@ -30,7 +30,7 @@ export function explainCommand(args: string[], io: CliIo): number {
   const format = oneOf(values.format, ['text', 'json'] as const, 'text', 'format');
   if (!values.from || !values.to) throw new UsageError('--from and --to are required: name the endpoints as <namespace>/<name>.');
   const port = portOption(values.port, values.protocol);
-  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size']);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size'], values['host-network']);
   let explanation;
   try {
     explanation = reachability.explain(values.from, values.to, port);

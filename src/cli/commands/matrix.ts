@@ -29,7 +29,7 @@ export function matrixCommand(args: string[], io: CliIo): number {
   }
   const format = oneOf(values.format, ['text', 'json', 'markdown', 'mermaid', 'dot'] as const, 'text', 'format');
   const port = portOption(values.port, values.protocol);
-  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size']);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size'], values['host-network']);
   const matrix = reachability.matrix(port);
   switch (format) {
     case 'json': io.stdout(`${JSON.stringify(matrix.toJson())}\n`); break;

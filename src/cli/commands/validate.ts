@@ -2,6 +2,7 @@ import { validateManifests } from '../../validation/validate-manifests';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode } from '../cli-io';
 import { readInputs } from '../input';
+import { reportInventory } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   'format': { type: 'string', valueName: 'text|json', description: 'output format (default text)' },
@@ -54,8 +55,16 @@ export function validateCommand(args: string[], io: CliIo): number {
     }
     io.stdout(`checked ${report.checked} NetworkPolic${report.checked === 1 ? 'y' : 'ies'} in ${input.files.length} file${input.files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${report.silenced.length > 0 ? `, ${report.silenced.length} accepted by annotation` : ''}\n`);
   }
-  if (report.checked === 0 && input.problems.length === 0) io.stderr('warning: no NetworkPolicy found in the input\n');
+  reportInventory(report.leftOut, [], io);
+  const nothingChecked = report.checked === 0 && input.problems.length === 0;
+  if (nothingChecked) {
+    const kinds = report.kinds.length > 0 ? report.kinds.map((k) => `${k.kind} x${k.count}`).join(', ') : 'no objects';
+    const read = `read ${input.files.length} file${input.files.length === 1 ? '' : 's'}: ${kinds}`;
+    io.stderr(values.strict
+      ? `error: no NetworkPolicy found in the input (${read}); is the path right? --strict fails when there is nothing to check\n`
+      : `warning: no NetworkPolicy found in the input (${read}); is the path right?\n`);
+  }
   if (input.problems.length > 0) return ExitCode.USAGE;
-  if (errors > 0 || (values.strict && warnings > 0)) return ExitCode.FINDINGS;
+  if (errors > 0 || (values.strict && (warnings > 0 || nothingChecked || report.leftOut.length > 0))) return ExitCode.FINDINGS;
   return ExitCode.OK;
 }
