@@ -69,7 +69,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   githubOptions: { mergify: false },
   pullRequestTemplate: false,
 
-  gitignore: ['/bench/results.json', '/.tmp/'],
+  // examples/out/: `npm run synth` (kept apart from dist/, which is the package build's).
+  gitignore: ['/bench/results.json', '/.tmp/', '/examples/out/'],
 });
 
 // Type-check and lint the examples, benchmarks and scripts with the same compiler options as tests.
@@ -121,9 +122,10 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
-// `npm run synth`: synthesize every example app into dist/ (atomically: a failure keeps the old dist/).
+// `npm run synth`: synthesize every example app into examples/out/ (atomically: a failure keeps the
+// old output). Never into dist/: jsii-pacmak writes the packages there.
 project.addTask('synth', {
-  description: 'Synthesize the example applications into dist/',
+  description: 'Synthesize the example applications into examples/out/',
   exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
 });
 

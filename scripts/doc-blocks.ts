@@ -29,7 +29,7 @@ export function readmeBlocks(): Record<string, string> {
   return {
     'baseline-yaml': fence('yaml', Yaml.stringify(...Testing.synth(baseline)).trim()),
     'three-tier-code': fence('ts', code),
-    'three-tier-yaml': fence('yaml', `# dist/three-tier.k8s.yaml (the backend's two policies; 7 policies in all)\n${Yaml.stringify(...backend).trim()}`),
+    'three-tier-yaml': fence('yaml', `# examples/out/three-tier.k8s.yaml (the backend's two policies; 7 policies in all)\n${Yaml.stringify(...backend).trim()}`),
     'three-tier-mermaid': fence('mermaid', graph.toMermaid()),
     'three-tier-dot': fence('dot', graph.toDot()),
   };
