@@ -73,6 +73,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/bench/results.json', '/.tmp/', '/examples/out/'],
 });
 
+// The npm package is the library only, by an allow-list (`files`), so a new folder of the repository
+// (bench/, scripts/, examples/, .ci/, ...) never leaks into it; .npmignore stays only because jsii
+// writes one of its own when there is none (npm does not let it override `files`). The list:
+// lib/ (compiled JavaScript and declarations), the jsii assembly that other jsii languages and
+// jsii-pacmak read, and the API reference. npm adds package.json, README.md and LICENSE itself,
+// and the bundled dependencies (node_modules/js-yaml and its dependency argparse).
+// test/package/tarball.test.ts checks the exact list.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'API.md']);
+
 // Type-check and lint the examples, benchmarks and scripts with the same compiler options as tests.
 for (const dir of DEV_DIRS) {
   new javascript.TypescriptConfig(project, {
