@@ -10,6 +10,7 @@ import { cdk8s, DependencyType, javascript } from 'projen';
 const CDK8S_VERSION = '2.70.106';
 const CONSTRUCTS_VERSION = '10.4.2';
 const CDK8S_PLUS_VERSION = '2.5.6';
+const NODE_VERSION = '20.19.0';
 
 /** Folders of TypeScript that is not part of the published library but is type-checked and linted. */
 const DEV_DIRS = ['examples', 'bench', 'scripts'];
@@ -31,7 +32,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: CONSTRUCTS_VERSION,
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0',
-  minNodeVersion: '20.0.0',
+  // The lowest Node.js every installed package accepts (jsii 6 and jsii-rosetta: >= 20.16.0; the
+  // typescript-eslint tree: ^20.19.0): the package's engines, and what the workflows run, so CI
+  // proves the minimum. test/package/node-version.test.ts checks it against node_modules and README.
+  minNodeVersion: NODE_VERSION,
+  workflowNodeVersion: NODE_VERSION,
 
   // cdk8s-plus-28 workloads are accepted as policy endpoints.
   peerDeps: [`cdk8s-plus-28@^${CDK8S_PLUS_VERSION}`],
@@ -39,6 +44,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `cdk8s-plus-28@${CDK8S_PLUS_VERSION}`,
     'fast-check@^4',
     '@types/js-yaml@^4',
+    'semver@^7',
+    '@types/semver@^7',
   ],
   // Not jsii modules, so they travel inside the package. js-yaml reads manifests ~10x faster and in
   // ~5x less memory than the `yaml` package cdk8s uses for writing (50 MB: 4 s instead of 50 s).
