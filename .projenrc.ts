@@ -53,6 +53,15 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   bin: { netpol: 'lib/cli/main.js' },
 
+  // A construct library for every jsii language, named as cdk8s-team libraries are. jsii-pacmak
+  // generates each one's package into dist/<language>/; CI proves the code generation of every
+  // target (scripts/prove-pacmak.sh). Nothing is published from here (`release: false` below), so
+  // these only name the packages and add a packaging job per language to the build workflow.
+  publishToPypi: { distName: 'cdk8s-netpol', module: 'cdk8s_netpol' },
+  publishToMaven: { javaPackage: 'dev.cdk8snetpol', mavenGroupId: 'dev.cdk8snetpol', mavenArtifactId: 'cdk8s-netpol' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sNetpol', packageId: 'Cdk8sNetpol' },
+  publishToGo: { moduleName: 'github.com/cdk8s-netpol/cdk8s-netpol-go', packageName: 'cdk8snetpol' },
+
   jestOptions: {
     jestVersion: '^29',
     // The normal test task must never rewrite snapshots; `test:update` exists for deliberate updates.
