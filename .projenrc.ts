@@ -10,6 +10,7 @@ import { cdk8s, DependencyType, javascript } from 'projen';
 const CDK8S_VERSION = '2.70.106';
 const CONSTRUCTS_VERSION = '10.4.2';
 const CDK8S_PLUS_VERSION = '2.5.6';
+const NODE_VERSION = '20.19.0';
 
 /** Folders of TypeScript that is not part of the published library but is type-checked and linted. */
 const DEV_DIRS = ['examples', 'bench', 'scripts'];
@@ -31,7 +32,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: CONSTRUCTS_VERSION,
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0',
-  minNodeVersion: '20.0.0',
+  // The lowest Node.js every installed package accepts (jsii 6 and jsii-rosetta: >= 20.16.0; the
+  // typescript-eslint tree: ^20.19.0): the package's engines, and what the workflows run, so CI
+  // proves the minimum. test/package/node-version.test.ts checks it against node_modules and README.
+  minNodeVersion: NODE_VERSION,
+  workflowNodeVersion: NODE_VERSION,
 
   // cdk8s-plus-28 workloads are accepted as policy endpoints.
   peerDeps: [`cdk8s-plus-28@^${CDK8S_PLUS_VERSION}`],
@@ -41,12 +46,23 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@types/js-yaml@^4',
     // The real `cdk8s synth` runs the validation plugin in the test suite (test/validation/cdk8s-cli-e2e.test.ts).
     'cdk8s-cli@~2.207.60',
+    'semver@^7',
+    '@types/semver@^7',
   ],
   // Not jsii modules, so they travel inside the package. js-yaml reads manifests ~10x faster and in
   // ~5x less memory than the `yaml` package cdk8s uses for writing (50 MB: 4 s instead of 50 s).
   bundledDeps: ['js-yaml@^4.1.0'],
 
   bin: { netpol: 'lib/cli/main.js' },
+
+  // A construct library for every jsii language, named as cdk8s-team libraries are. jsii-pacmak
+  // generates each one's package into dist/<language>/; CI proves the code generation of every
+  // target (scripts/prove-pacmak.sh). Nothing is published from here (`release: false` below), so
+  // these only name the packages and add a packaging job per language to the build workflow.
+  publishToPypi: { distName: 'cdk8s-netpol', module: 'cdk8s_netpol' },
+  publishToMaven: { javaPackage: 'dev.cdk8snetpol', mavenGroupId: 'dev.cdk8snetpol', mavenArtifactId: 'cdk8s-netpol' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sNetpol', packageId: 'Cdk8sNetpol' },
+  publishToGo: { moduleName: 'github.com/cdk8s-netpol/cdk8s-netpol-go', packageName: 'cdk8snetpol' },
 
   jestOptions: {
     jestVersion: '^29',
@@ -71,8 +87,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   githubOptions: { mergify: false },
   pullRequestTemplate: false,
 
-  gitignore: ['/bench/results.json', '/.tmp/'],
+  // examples/out/: `npm run synth` (kept apart from dist/, which is the package build's).
+  gitignore: ['/bench/results.json', '/.tmp/', '/examples/out/'],
 });
+
+// The npm package is the library only, by an allow-list (`files`), so a new folder of the repository
+// (bench/, scripts/, examples/, .ci/, ...) never leaks into it; .npmignore stays only because jsii
+// writes one of its own when there is none (npm does not let it override `files`). The list:
+// lib/ (compiled JavaScript and declarations), the jsii assembly that other jsii languages and
+// jsii-pacmak read, and the API reference. npm adds package.json, README.md and LICENSE itself,
+// and the bundled dependencies (node_modules/js-yaml and its dependency argparse).
+// test/package/tarball.test.ts checks the exact list.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'API.md']);
 
 // Type-check and lint the examples, benchmarks and scripts with the same compiler options as tests.
 for (const dir of DEV_DIRS) {
@@ -123,9 +149,10 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
-// `npm run synth`: synthesize every example app into dist/ (atomically: a failure keeps the old dist/).
+// `npm run synth`: synthesize every example app into examples/out/ (atomically: a failure keeps the
+// old output). Never into dist/: jsii-pacmak writes the packages there.
 project.addTask('synth', {
-  description: 'Synthesize the example applications into dist/',
+  description: 'Synthesize the example applications into examples/out/',
   exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
 });
 

@@ -29,10 +29,26 @@ export function readmeBlocks(): Record<string, string> {
   return {
     'baseline-yaml': fence('yaml', Yaml.stringify(...Testing.synth(baseline)).trim()),
     'three-tier-code': fence('ts', code),
-    'three-tier-yaml': fence('yaml', `# dist/three-tier.k8s.yaml (the backend's two policies; 7 policies in all)\n${Yaml.stringify(...backend).trim()}`),
+    'three-tier-yaml': fence('yaml', `# examples/out/three-tier.k8s.yaml (the backend's two policies; 7 policies in all)\n${Yaml.stringify(...backend).trim()}`),
     'three-tier-mermaid': fence('mermaid', graph.toMermaid()),
     'three-tier-dot': fence('dot', graph.toDot()),
+    'languages': languagesTable(),
   };
+}
+
+/** The README's table of packages, one per jsii language, from the jsii targets of package.json. */
+function languagesTable(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const { python, java, dotnet, go } = manifest.jsii.targets;
+  const goPackage = `${go.moduleName}/${go.packageName}`;
+  const rows = [
+    ['TypeScript / JavaScript', `npm \`${manifest.name}\``, `\`import { NetworkPolicy } from '${manifest.name}';\``],
+    ['Python', `PyPI \`${python.distName}\``, `\`from ${python.module} import NetworkPolicy\``],
+    ['Java', `Maven \`${java.maven.groupId}:${java.maven.artifactId}\``, `\`import ${java.package}.NetworkPolicy;\``],
+    ['C# / .NET', `NuGet \`${dotnet.packageId}\``, `\`using ${dotnet.namespace};\``],
+    ['Go', `\`${goPackage}\``, `\`import "${goPackage}"\``],
+  ];
+  return ['| language | package | import |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
 /** The generated blocks of docs/gitops.md: the diff of the three-tier example, version 1 to 2. */

@@ -31,6 +31,12 @@ export interface NetpolAppProps extends AppProps {
  * validation error, an exception) leaves the previous output exactly as it was, so a GitOps pipeline
  * never pushes half an output; a successful one leaves no stale files behind.
  *
+ * It never deletes a file it did not write. Each synth lists what it wrote, with SHA-256 hashes, in
+ * `outdir/.netpol-app.sha256` (the `sha256sum` format). `outdir` is replaced only when it is missing,
+ * holds no files, or holds nothing but unchanged files of that list; otherwise `synth()` throws
+ * before writing, names the files it would have deleted and leaves everything as it was. Give each
+ * app an `outdir` of its own (not a directory that other tools write to, such as a package's `dist/`).
+ *
  * @example
  * const app = new NetpolApp({ outdir: 'dist' });
  * new MyChart(app, 'shop');
@@ -45,7 +51,11 @@ export class NetpolApp extends App {
     this.settings = props;
   }
 
-  /** Synthesizes every chart into `outdir`, validated and atomically. */
+  /**
+   * Synthesizes every chart into `outdir`, validated and atomically.
+   *
+   * Throws, writing nothing, when `outdir` holds files an earlier synth did not write.
+   */
   public synth(): void {
     const target = this.outdir;
     const writable = this as unknown as { outdir: string };

@@ -1,15 +1,24 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart } from 'cdk8s';
+import { Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DefaultDeny, NetpolApp, NetworkPolicy, Selector } from '../../src';
+import { DefaultDeny, NetpolApp, NetpolAppProps, NetworkPolicy, Selector } from '../../src';
+import { replaceDirectoryAtomically } from '../../src/synth/atomic-directory';
 
-function tree(dir: string): Record<string, string> {
+/** Every file below `dir` (relative path -> content), sorted. */
+function tree(dir: string, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir).sort()) out[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+  for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const relative = path.join(prefix, e.name);
+    if (e.isDirectory()) Object.assign(out, tree(dir, relative));
+    else out[relative] = fs.readFileSync(path.join(dir, relative), 'utf8');
+  }
   return out;
 }
+
+const LIST = '.netpol-app.sha256';
 
 describe('NetpolApp writes all or nothing', () => {
   let work: string;
@@ -28,9 +37,9 @@ describe('NetpolApp writes all or nothing', () => {
 
   test('a successful synth replaces the output as a whole (no stale files)', () => {
     goodSynth('first');
-    expect(Object.keys(tree(outdir))).toEqual(['first.k8s.yaml']);
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'first.k8s.yaml']);
     goodSynth('second');
-    expect(Object.keys(tree(outdir))).toEqual(['second.k8s.yaml']);
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'second.k8s.yaml']);
     expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
@@ -66,6 +75,138 @@ describe('NetpolApp writes all or nothing', () => {
     new NetworkPolicy(new Chart(app, 'bad', { namespace: 'shop' }), 'empty', { pods: Selector.all() });
     expect(() => app.synth()).toThrow();
     expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
+});
+
+describe('NetpolApp never deletes a file it did not write', () => {
+  let work: string;
+  let outdir: string;
+  beforeEach(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-app-'));
+    outdir = path.join(work, 'dist');
+  });
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  function synth(id = 'good', props: NetpolAppProps = {}) {
+    const app = new NetpolApp({ outdir, printWarnings: false, ...props });
+    new DefaultDeny(new Chart(app, id, { namespace: 'shop' }), 'default-deny');
+    app.synth();
+  }
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  test('the output lists every file it wrote with its SHA-256 (sha256sum format, sorted, byte-identical on a rerun)', () => {
+    synth('b');
+    const first = tree(outdir);
+    expect(first[LIST]).toBe(`${sha256(first['b.k8s.yaml'])}  b.k8s.yaml\n`);
+    synth('b');
+    expect(tree(outdir)).toEqual(first);
+  });
+
+  test('a package build in the outdir (dist/js/*.tgz) survives: the synth is refused, names the file and the fix, and writes nothing', () => {
+    fs.mkdirSync(path.join(outdir, 'js'), { recursive: true });
+    fs.writeFileSync(path.join(outdir, 'js', 'cdk8s-netpol@0.0.0.jsii.tgz'), 'package');
+    const before = tree(outdir);
+    expect(() => synth()).toThrow(new RegExp(`^cdk8s-netpol: refusing to write the output to ${outdir}: it holds files but no \\${LIST} \\(the list of the files an earlier synth wrote\\), `
+      + 'so any of them may be someone else\'s: js/cdk8s-netpol@0.0.0.jsii.tgz\\. NetpolApp replaces its whole output directory and never deletes a file it did not write\\. '
+      + 'Give NetpolApp an output directory of its own \\(outdir\\), or move these files out of it'));
+    expect(tree(outdir)).toEqual(before);
+    expect(fs.readdirSync(work)).toEqual(['dist']);
+  });
+
+  test('a file added after a synth is refused, with the earlier output kept exactly; removing it makes the next synth succeed', () => {
+    synth('first');
+    fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine');
+    const before = tree(outdir);
+    expect(() => synth('second')).toThrow(/refusing to write the output to .*dist: it holds files that no earlier synth wrote there \(they are not in its \.netpol-app\.sha256\): notes\.txt\./);
+    expect(tree(outdir)).toEqual(before);
+    fs.rmSync(path.join(outdir, 'notes.txt'));
+    synth('second');
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'second.k8s.yaml']);
+  });
+
+  test('a written file that was edited since is refused (its content is not what the synth wrote)', () => {
+    synth();
+    fs.appendFileSync(path.join(outdir, 'good.k8s.yaml'), '# hand edit\n');
+    const before = tree(outdir);
+    expect(() => synth()).toThrow(/files written by an earlier synth were changed since: good\.k8s\.yaml\./);
+    expect(tree(outdir)).toEqual(before);
+  });
+
+  test('a file the synth wrote and the user deleted is no obstacle', () => {
+    synth('one');
+    fs.rmSync(path.join(outdir, 'one.k8s.yaml'));
+    synth('two');
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'two.k8s.yaml']);
+  });
+
+  test('nested output (a folder per chart) is listed and replaced; a foreign file in a subfolder is refused', () => {
+    synth('nested', { yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    const files = Object.keys(tree(outdir));
+    expect(files).toEqual([LIST, path.join('nested', 'NetworkPolicy.default-deny.k8s.yaml')]);
+    expect(tree(outdir)[LIST]).toMatch(/^[0-9a-f]{64} {2}nested\/NetworkPolicy\.default-deny\.k8s\.yaml\n$/);
+    synth('nested', { yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    expect(Object.keys(tree(outdir))).toEqual(files);
+    fs.writeFileSync(path.join(outdir, 'nested', 'extra.yaml'), 'kind: ConfigMap\n');
+    expect(() => synth('nested', { yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE })).toThrow(/not in its \.netpol-app\.sha256\): nested\/extra\.yaml\./);
+    expect(fs.readFileSync(path.join(outdir, 'nested', 'extra.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
+  });
+
+  test('an empty outdir (or one with only empty folders) is taken over', () => {
+    fs.mkdirSync(path.join(outdir, 'empty'), { recursive: true });
+    synth();
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'good.k8s.yaml']);
+  });
+
+  test('a symbolic link in the outdir is foreign, even when its name is listed', () => {
+    synth();
+    fs.rmSync(path.join(outdir, 'good.k8s.yaml'));
+    fs.symlinkSync(path.join(work, 'elsewhere.yaml'), path.join(outdir, 'good.k8s.yaml'));
+    expect(() => synth()).toThrow(/not in its \.netpol-app\.sha256\): good\.k8s\.yaml \(symbolic link\)\./);
+    expect(fs.lstatSync(path.join(outdir, 'good.k8s.yaml')).isSymbolicLink()).toBe(true);
+  });
+
+  test('an outdir that is a file or a symbolic link is refused and kept', () => {
+    fs.writeFileSync(outdir, 'not a directory');
+    expect(() => synth()).toThrow(/refusing to write the output to .*dist: it exists and is not a directory\. Give NetpolApp an outdir of its own, or move the file away\./);
+    expect(fs.readFileSync(outdir, 'utf8')).toBe('not a directory');
+    fs.rmSync(outdir);
+    fs.mkdirSync(path.join(work, 'real'));
+    fs.symlinkSync(path.join(work, 'real'), outdir);
+    expect(() => synth()).toThrow(/it is a symbolic link, .* Give NetpolApp the real directory as outdir\./);
+    expect(fs.lstatSync(outdir).isSymbolicLink()).toBe(true);
+  });
+
+  test('a list that is not one NetpolApp wrote is refused at its line; nothing is deleted', () => {
+    synth();
+    fs.writeFileSync(path.join(outdir, LIST), `${sha256('x')}  ../outside.yaml\n`);
+    const before = tree(outdir);
+    expect(() => synth()).toThrow(/\.netpol-app\.sha256:1 is not a "<sha256> {2}<relative path>" line, .* Move the files that are still needed out of the directory and delete it, or give NetpolApp another outdir\./);
+    expect(tree(outdir)).toEqual(before);
+  });
+
+  test('a foreign file named among many: the first ten, sorted, and a count of the rest', () => {
+    fs.mkdirSync(outdir);
+    for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(outdir, `f${String(i).padStart(2, '0')}.txt`), '');
+    expect(() => synth()).toThrow(/someone else's: f00\.txt, f01\.txt, .*, f09\.txt and 2 more\./);
+    expect(fs.readdirSync(outdir)).toHaveLength(12);
+  });
+
+  test('a foreign file that arrives while the synth writes is found just before the swap: refused, kept, staging removed', () => {
+    synth('first');
+    const arrive = (staging: string) => {
+      fs.writeFileSync(path.join(staging, 'x.k8s.yaml'), 'kind: List\n');
+      fs.writeFileSync(path.join(outdir, 'late.txt'), 'mine');
+    };
+    expect(() => replaceDirectoryAtomically(outdir, arrive)).toThrow(/not in its \.netpol-app\.sha256\): late\.txt\./);
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'first.k8s.yaml', 'late.txt']);
+    expect(fs.readdirSync(work)).toEqual(['dist']);
+  });
+
+  test('output that would overwrite the list itself is refused, and nothing is written', () => {
+    const other = path.join(work, 'other');
+    expect(() => replaceDirectoryAtomically(other, (staging) => fs.writeFileSync(path.join(staging, LIST), 'forged')))
+      .toThrow(/the synth wrote a file named \.netpol-app\.sha256, the name of the list of written files/);
     expect(fs.readdirSync(work)).toEqual([]);
   });
 });
