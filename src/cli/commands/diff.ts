@@ -34,7 +34,7 @@ ${describeOptions(OPTIONS)}
 `;
 
 export function diffCommand(args: string[], io: CliIo): number {
-  const { values, positionals } = parseCommandArgs('diff', args, OPTIONS);
+  const { values, positionals } = parseCommandArgs('diff', againstPaths(args), OPTIONS);
   if (values.help) {
     io.stdout(DIFF_HELP);
     return ExitCode.OK;
@@ -42,7 +42,8 @@ export function diffCommand(args: string[], io: CliIo): number {
   const format = oneOf(values.format, ['text', 'json', 'markdown'] as const, 'text', 'format');
   const failOn = values['fail-on'] === undefined ? undefined : oneOf(values['fail-on'], ['opened', 'any'] as const, 'opened', 'fail-on');
   if (positionals.length === 0 || !values.against || values.against.length === 0) {
-    throw new UsageError('give the manifests before the change and, with --against, after it: netpol diff main/dist --against dist');
+    throw new UsageError('give the manifests before the change and, with --against, after it: netpol diff main/dist --against dist. '
+      + 'Every path after --against, up to the next option, is on the after side, so put the before paths first.');
   }
   const expected = values.allow ? readAllowList(values.allow, io) : [];
   const model = values.model ? readInputs(values.model, io, values['max-file-size']) : { objects: [], problems: [] };
@@ -77,6 +78,36 @@ export function diffCommand(args: string[], io: CliIo): number {
     }
   }
   return a.skipped.length + b.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+}
+
+/**
+ * `args` with every path that follows `--against` (up to the next option) given its own
+ * `--against`: `--against a b` means `--against a --against b`, as the usage line says, instead of
+ * `b` silently joining the before side. `-` (stdin) is a path, not an option; after `--` every
+ * argument is a before path.
+ */
+export function againstPaths(args: readonly string[]): string[] {
+  const out: string[] = [];
+  let after = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const isOption = arg.startsWith('-') && arg !== '-';
+    if (arg === '--against') {
+      out.push(arg);
+      if (i + 1 < args.length) out.push(args[++i]);
+      after = true;
+    } else if (isOption) {
+      out.push(arg);
+      after = arg.startsWith('--against=');
+    } else {
+      out.push(...(after ? ['--against', arg] : [arg]));
+    }
+  }
+  return out;
 }
 
 /** Reads the allow-list: a YAML/JSON list (or `{ expected: [...] }`) of `{ change, from, to, ports? }`. */
