@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { CliIo, ExitCode, UsageError } from './cli-io';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
@@ -22,8 +24,18 @@ Commands:
 
 Inputs are files and directories of YAML/JSON manifests (recursively), or - for stdin.
 Exit codes: 0 ok, 1 invalid policies found, 2 bad usage or unreadable input.
-Run 'netpol <command> --help' for a command's options.
+Run 'netpol <command> --help' for a command's options, 'netpol --version' for the version.
 `;
+
+/**
+ * The version of the installed package: read from the package.json next to the code (two levels up
+ * from this file, both in src/cli and in lib/cli), so it is the version of the copy that runs, from
+ * a clone, from node_modules or through npx, whatever the working directory.
+ */
+export function packageVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  return String(manifest.version);
+}
 
 /**
  * Runs the CLI and returns the exit code. Never throws and never prints a stack trace: every
@@ -35,6 +47,10 @@ export function runCli(argv: string[], io: CliIo): number {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       io.stdout(HELP);
       return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`${packageVersion()}\n`);
+      return ExitCode.OK;
     }
     const run = COMMANDS[command];
     if (!run) {
