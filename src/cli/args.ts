@@ -27,15 +27,47 @@ export function parseCommandArgs(
     });
     return { values: parsed.values as Record<string, any>, positionals: parsed.positionals };
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')}. Run 'netpol ${command} --help' for the options.`);
+    const message = (e as Error).message.replace(/\s+/g, ' ').replace(/ To specify (a positional argument|an option argument).*$/, '');
+    throw new UsageError(`${message}${/[.?!]$/.test(message) ? '' : '.'} Run 'netpol ${command} --help' for the options.`);
   }
 }
 
-/** The help text of an option table. */
+/** The widest a help line may be. */
+export const HELP_WIDTH = 100;
+/** The column option descriptions start in. */
+const DESCRIPTION_COLUMN = 30;
+
+/**
+ * The help text of an option table: one option per entry (`-h, --help`, `--port <number|name>`),
+ * its description from column 30, wrapped at 100 columns; an option too long for its column puts
+ * the description on the next line.
+ */
 export function describeOptions(options: Record<string, OptionSpec>): string {
-  return Object.entries(options)
-    .map(([name, o]) => `  --${name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}${o.multiple ? ' (repeatable)' : ''}`.padEnd(34) + o.description)
-    .join('\n');
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`;
+    const description = `${o.description}${o.multiple ? ' (repeatable)' : ''}`;
+    const lines = wrapText(description, HELP_WIDTH - DESCRIPTION_COLUMN);
+    const indent = ' '.repeat(DESCRIPTION_COLUMN);
+    const first = flag.length + 2 <= DESCRIPTION_COLUMN ? [flag.padEnd(DESCRIPTION_COLUMN) + lines[0], ...lines.slice(1).map((l) => indent + l)]
+      : [flag, ...lines.map((l) => indent + l)];
+    return first.join('\n');
+  }).join('\n');
+}
+
+/** `text` broken into lines of at most `width` characters, at spaces. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
 }
 
 /** One of `allowed`, or a usage error. */

@@ -15,15 +15,17 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
+       netpol --version
 
 Commands:
   validate   check NetworkPolicies against the API server's rules and the lints
   matrix     who may connect to whom on one port (text, json, markdown, mermaid, dot)
   explain    why one connection is allowed or denied
-  diff       what a change to the manifests opens and closes (text, json, markdown; a CI gate)
+  diff       what a change to the manifests opens and closes (text, json, markdown); a CI gate
 
-Inputs are files and directories of YAML/JSON manifests (recursively), or - for stdin.
-Exit codes: 0 ok, 1 invalid policies found, 2 bad usage or unreadable input.
+Inputs are files and directories of YAML/JSON manifests (read recursively), or - for stdin.
+Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change), 2 bad usage
+or unreadable input.
 Run 'netpol <command> --help' for a command's options, 'netpol --version' for the version.
 `;
 

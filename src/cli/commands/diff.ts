@@ -7,12 +7,12 @@ import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
 
 const OPTIONS: Record<string, OptionSpec> = {
-  'against': { type: 'string', multiple: true, valueName: 'path', description: 'the manifests after the change (files, directories, -)' },
-  'model': { type: 'string', multiple: true, valueName: 'path', description: 'workloads and namespaces present on both sides (their policies are ignored)' },
+  'against': { type: 'string', multiple: true, valueName: 'paths...', description: 'the manifests after the change: files, directories, -' },
+  'model': { type: 'string', multiple: true, valueName: 'path', description: 'workloads and namespaces to put on both sides; their policies are ignored' },
   'external': { type: 'string', multiple: true, valueName: 'name=ip', description: 'an address outside the cluster, on both sides' },
   'format': { type: 'string', valueName: 'text|json|markdown', description: 'output format (default text)' },
-  'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (or changes anything)' },
-  'allow': { type: 'string', valueName: 'file', description: 'expected changes (YAML/JSON list of { change, from, to, ports? }) that never fail the gate' },
+  'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (opened) or changes anything (any)' },
+  'allow': { type: 'string', valueName: 'file', description: 'expected changes, which never fail the gate: a YAML/JSON list of entries with change, from, to and optional ports' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
@@ -20,16 +20,20 @@ const OPTIONS: Record<string, OptionSpec> = {
 /** `netpol diff`: what a change to the manifests opens and closes. */
 export const DIFF_HELP = `Usage: netpol diff <before paths...> --against <after paths...> [options]
 
-Compares the reachability of two manifest sets (e.g. the main branch's dist/ and the pull
-request's) over the endpoints both contain (with --model dist/, over the pull request's workloads
-on both sides, so a new workload's connections show as opened), on every port and protocol any policy of either set
-mentions plus "any other port" of each protocol. Lists the connections opened and closed, grouped
+Compares what two sets of manifests allow (e.g. the main branch's dist/ and the pull request's)
+on every port and protocol any policy of either side mentions, plus "any other port" of each
+protocol, over the endpoints both sides contain. Lists the connections opened and closed, grouped
 by source and destination, with how each side decides before and after, and the endpoints added
 or removed.
 
-Exit: 0 (or, with --fail-on, no unexpected change), 1 an unexpected change (or a policy the API
-server would reject), 2 bad usage or unreadable input.
+Every path after --against, up to the next option, is on the after side. --model dist/ puts the
+pull request's workloads on both sides (their policies are ignored), so that a new workload's
+connections show as opened instead of only as an added endpoint.
 
+Exit: 0 ok (with --fail-on: no unexpected change), 1 an unexpected change with --fail-on, or a
+policy the API server would reject (left out), 2 bad usage or unreadable input.
+
+Options:
 ${describeOptions(OPTIONS)}
 `;
 

@@ -15,9 +15,14 @@ const OPTIONS: Record<string, OptionSpec> = {
 /** `netpol explain`: why one connection is allowed or denied. */
 export const EXPLAIN_HELP = `Usage: netpol explain [paths...] --from <ns/name> --to <ns/name> --port <number|name> [options]
 
-Says whether the source may connect to the destination on the port, naming the policies and rule
-indexes that allow it on each side, or, when denied, which side is isolated and by which policies.
+Says whether the source may connect to the destination on the port. For each side (the source's
+egress, the destination's ingress) it names the policies that isolate it and the rules (policy
+and rule index) that allow the connection; when denied, which side denies it.
 
+Exit: 0 ok (allowed or denied), 1 policies the API server would reject were left out, 2 bad
+usage or unreadable input.
+
+Options:
 ${describeOptions(OPTIONS)}
 `;
 
