@@ -5,11 +5,13 @@ import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
+import { readSurroundings, SURROUNDINGS_HELP, SURROUNDINGS_OPTIONS, withSurroundings } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   'against': { type: 'string', multiple: true, valueName: 'paths...', description: 'the manifests after the change: files, directories, -' },
   'model': { type: 'string', multiple: true, valueName: 'path', description: 'workloads and namespaces to put on both sides; their policies are ignored' },
   'external': { type: 'string', multiple: true, valueName: 'name=ip', description: 'an address outside the cluster, on both sides' },
+  ...SURROUNDINGS_OPTIONS,
   'format': { type: 'string', valueName: 'text|json|markdown', description: 'output format (default text)' },
   'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (opened) or changes anything (any)' },
   'allow': { type: 'string', valueName: 'file', description: 'expected changes, which never fail the gate: a YAML/JSON list of entries with change, from, to and optional ports' },
@@ -29,6 +31,9 @@ or removed.
 Every path after --against, up to the next option, is on the after side. --model dist/ puts the
 pull request's workloads on both sides (their policies are ignored), so that a new workload's
 connections show as opened instead of only as an added endpoint.
+
+${SURROUNDINGS_HELP}
+Both sides get the surroundings.
 
 Exit: 0 ok (with --fail-on: no unexpected change), 1 an unexpected change with --fail-on, or a
 policy the API server would reject (left out), 2 bad usage or unreadable input.
@@ -51,14 +56,17 @@ export function diffCommand(args: string[], io: CliIo): number {
   }
   const expected = values.allow ? readAllowList(values.allow, io) : [];
   const model = values.model ? readInputs(values.model, io, values['max-file-size']) : { objects: [], problems: [] };
+  const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const before = readInputs(positionals, io, values['max-file-size']);
   const after = readInputs(values.against, io, values['max-file-size']);
   const externals = externalsOption(values.external);
+  const side = (objects: typeof before.objects) => Reachability._fromSourced(
+    withSurroundings(withModelWorkloads(objects, model.objects), surroundings), { externals, pods: surroundings.pods });
   let b: Reachability;
   let a: Reachability;
   try {
-    b = Reachability._fromSourced(withModelWorkloads(before.objects, model.objects), { externals });
-    a = Reachability._fromSourced(withModelWorkloads(after.objects, model.objects), { externals });
+    b = side(before.objects);
+    a = side(after.objects);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -70,7 +78,7 @@ export function diffCommand(args: string[], io: CliIo): number {
   else if (format === 'markdown') io.stdout(`${diff.toMarkdown()}\n`);
   else io.stdout(`${diff.toText()}\n`);
 
-  if (before.problems.length + after.problems.length + model.problems.length > 0) return ExitCode.USAGE;
+  if (before.problems.length + after.problems.length + model.problems.length > 0 || surroundings.unreadable) return ExitCode.USAGE;
   if (failOn) {
     const unexpected = diff.unexpected(expected).filter((c) => failOn === 'any' || diff.opened.includes(c));
     const endpointsChanged = failOn === 'any' && diff.addedEndpoints.length + diff.removedEndpoints.length > 0;

@@ -1,6 +1,6 @@
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
-import { analyseInputs, ANALYSIS_OPTIONS } from './analyse-input';
+import { analyseInputs, ANALYSIS_OPTIONS, requireEndpoint, SURROUNDINGS_HELP } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   from: { type: 'string', valueName: 'ns/name', description: 'the source endpoint' },
@@ -19,6 +19,8 @@ Says whether the source may connect to the destination on the port. For each sid
 egress, the destination's ingress) it names the policies that isolate it and the rules (policy
 and rule index) that allow the connection; when denied, which side denies it.
 
+${SURROUNDINGS_HELP}
+
 Exit: 0 ok (allowed or denied), 1 policies the API server would reject were left out, 2 bad
 usage or unreadable input.
 
@@ -35,10 +37,10 @@ export function explainCommand(args: string[], io: CliIo): number {
   const format = oneOf(values.format, ['text', 'json'] as const, 'text', 'format');
   if (!values.from || !values.to) throw new UsageError('--from and --to are required: name the endpoints as <namespace>/<name>.');
   const port = portOption(values.port, values.protocol);
-  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size']);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values);
   let explanation;
   try {
-    explanation = reachability.explain(values.from, values.to, port);
+    explanation = reachability.explain(requireEndpoint(reachability, values.from), requireEndpoint(reachability, values.to), port);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
