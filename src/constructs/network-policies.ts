@@ -62,6 +62,8 @@ export class NetworkPolicies extends Construct {
   private readonly namespaceDenies = new Map<string, DefaultDeny>();
   private readonly namespaceDns = new Map<string, AllowDns>();
   private readonly portChecks: PortCheck[] = [];
+  /** The constructs whose port checks are registered as their own validation (so cdk8s names them once). */
+  private readonly checkedOrigins = new Set<IConstruct>();
   /** Depends on every object of the registry in sorted order, which is the order cdk8s renders them in. */
   private order: Construct;
 
@@ -71,7 +73,7 @@ export class NetworkPolicies extends Construct {
     this.node.addValidation({
       validate: () => {
         this.orderObjects();
-        return this.checkPorts();
+        return [];
       },
     });
   }
@@ -162,14 +164,14 @@ export class NetworkPolicies extends Construct {
   public _allowFrom(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[]): void {
     const policy = this.policyFor(origin, endpoint, Direction.INGRESS);
     atConstruct(origin, `ingress rule of ${endpoint.name}`, () => policy._addRule(Direction.INGRESS, peers, ports));
-    this.portChecks.push({ origin, destination: endpoint, ports });
+    this.addPortCheck({ origin, destination: endpoint, ports });
   }
 
   /** @internal */
   public _allowTo(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
     const policy = this.policyFor(origin, endpoint, Direction.EGRESS);
     atConstruct(origin, `egress rule of ${endpoint.name}`, () => policy._addRule(Direction.EGRESS, peers, ports));
-    if (destination) this.portChecks.push({ origin, destination, ports });
+    if (destination) this.addPortCheck({ origin, destination, ports });
   }
 
   private namespaceFor(origin: IConstruct, endpoint: Endpoint): string {
@@ -217,18 +219,29 @@ export class NetworkPolicies extends Construct {
     this.order.node.addDependency(...objects);
   }
 
-  private checkPorts(): string[] {
+  /**
+   * Records a port check, validated at synth as a validation of the construct that declared the rule:
+   * cdk8s prefixes each validation message with its construct's path, so the message names it once.
+   */
+  private addPortCheck(check: PortCheck): void {
+    this.portChecks.push(check);
+    if (this.checkedOrigins.has(check.origin)) return;
+    this.checkedOrigins.add(check.origin);
+    check.origin.node.addValidation({ validate: () => this.checkPorts(check.origin) });
+  }
+
+  private checkPorts(origin: IConstruct): string[] {
     const errors: string[] = [];
     const seen = new Set<string>();
     for (const check of this.portChecks) {
       const exposed = check.destination.containerPorts;
-      if (!exposed) continue;
+      if (check.origin !== origin || !exposed) continue;
       for (const port of check.ports) {
         const problem = unexposedPortProblem(port, exposed);
-        const key = `${check.origin.node.path}|${check.destination.name}|${port.key}`;
+        const key = `${check.destination.name}|${port.key}`;
         if (problem && !seen.has(key)) {
           seen.add(key);
-          errors.push(`[${check.origin.node.path}] port ${port} to ${check.destination.name}: ${problem} (it exposes ${describeExposedPorts(exposed)}). Allow a port the destination's containers listen on, or add the port to its container.`);
+          errors.push(`port ${port} to ${check.destination.name}: ${problem} (it exposes ${describeExposedPorts(exposed)}). Allow a port the destination's containers listen on, or add the port to its container.`);
         }
       }
     }
