@@ -2,8 +2,8 @@ import * as os from 'os';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  ApplicationStack, DefaultDeny, Endpoint, ExternalDestination, ExternalEgress, NetpolApp, NetworkPolicies, NetworkPolicy, Peer, Port, Selector,
-  TierChain,
+  AllowDns, ApplicationStack, DefaultDeny, Endpoint, ExternalDestination, ExternalEgress, NetpolApp, NetworkPolicies, NetworkPolicy, Peer, Port,
+  Selector, TierChain,
 } from '../../src';
 import { testChart } from '../helpers';
 
@@ -59,6 +59,11 @@ const CASES: Record<string, ErrorCase> = {
     },
     path: '[stack]',
     value: '2/TCP',
+  },
+  'NodeLocal DNSCache address given as a CIDR': {
+    action: () => new AllowDns(testChart('shop'), 'dns', { nodeLocalDns: true, nodeLocalDnsAddress: '169.254.20.0/24' }),
+    path: '[test/dns]',
+    value: 'nodeLocalDnsAddress "169.254.20.0/24" is not an IP address',
   },
   'endpoint without namespace': { action: () => NetworkPolicies.of(testChart()).allow(web, Endpoint.fromLabels('x', { a: 'b' }), Port.tcp(1)), path: '[test/NetworkPolicies]', value: 'endpoint web' },
   'endpoint name clash': {
