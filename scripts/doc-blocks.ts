@@ -4,6 +4,7 @@ import { Testing, Yaml } from 'cdk8s';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { ThreeTier } from '../examples/three-tier';
 import { Reachability, ReachabilityOptions } from '../src';
+import { runCli } from '../src/cli/run';
 import { withModelWorkloads } from '../src/k8s/objects';
 
 const ROOT = path.join(__dirname, '..');
@@ -26,6 +27,7 @@ export function readmeBlocks(): Record<string, string> {
   const backend = Testing.synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('backend-'));
   const graph = Reachability.fromChart(chart, THREE_TIER_SURROUNDINGS).connectivity().touching('shop');
   const baseline = new NamespaceBaseline(Testing.app(), 'namespace-baseline');
+  const explain = ['explain', 'dist/', '--from', 'shop/backend', '--to', 'payment-api', '--port', '443', '--external', 'payment-api=203.0.113.10'];
   return {
     'baseline-yaml': fence('yaml', Yaml.stringify(...Testing.synth(baseline)).trim()),
     'three-tier-code': fence('ts', code),
@@ -33,6 +35,7 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-mermaid': fence('mermaid', graph.toMermaid()),
     'three-tier-dot': fence('dot', graph.toDot()),
     'languages': languagesTable(),
+    'three-tier-explain': fence('text', `$ npx netpol ${explain.join(' ')}\n${cliOutput(explain, Yaml.stringify(...Testing.synth(chart)))}`),
   };
 }
 
@@ -63,6 +66,16 @@ export function gitopsBlocks(): Record<string, string> {
     'gitops-diff-markdown': diff.toMarkdown(),
     'gitops-diff-text': fence('text', diff.toText()),
   };
+}
+
+/** What `netpol <argv>` prints for `manifests` as its only input (`dist/` in argv stands for them). */
+function cliOutput(argv: string[], manifests: string): string {
+  let out = '';
+  const code = runCli(argv.map((a) => (a === 'dist/' ? '-' : a)), {
+    stdout: (t) => (out += t), stderr: (t) => (out += t), readStdin: () => Buffer.from(manifests),
+  });
+  if (code !== 0) throw new Error(`netpol ${argv.join(' ')} exited ${code}: ${out}`);
+  return out;
 }
 
 function fence(lang: string, text: string): string {

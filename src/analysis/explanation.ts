@@ -8,7 +8,10 @@ export interface RuleReference {
   readonly direction: string;
   /** The index of the rule in the policy's `ingress`/`egress` list. */
   readonly rule: number;
-  /** True when the rule matched by an ipBlock on a pod IP (implementation-defined: some CNIs, e.g. Cilium, do not). */
+  /**
+   * True when the rule matched the other end by an ipBlock: an external address, or a pod's IP (which
+   * is implementation-defined: some network plugins, e.g. Cilium, do not apply ipBlocks to pod IPs).
+   */
   readonly byIpBlock: boolean;
 }
 
@@ -79,11 +82,18 @@ export class Explanation {
     return this.loopback || (this.egress.allowed && this.ingress.allowed);
   }
 
-  /** Notes a reviewer should know (an end that is a hostNetwork pod and how it was analysed, loopback, ipBlock on pod IPs). */
+  /**
+   * Notes a reviewer should know: an end that is a hostNetwork pod and how it was analysed,
+   * loopback, and an ipBlock that matched a pod's IP (an ipBlock that matched an address outside the
+   * cluster is what ipBlocks are for, and gets no note).
+   */
   public get notes(): string[] {
     const notes: string[] = [...this.hostNetworkNotes];
     if (this.loopback) notes.push('loopback: traffic of a pod to itself is not policed (undefined in Kubernetes; reported as allowed)');
-    if ([...this.egress.allowedBy, ...this.ingress.allowedBy].some((r) => r.byIpBlock)) {
+    // The source's egress rules matched the destination, which is a pod unless its side is not policed; and vice versa.
+    const toPodIp = !this.ingress.notPoliced && this.egress.allowedBy.some((r) => r.byIpBlock);
+    const fromPodIp = !this.egress.notPoliced && this.ingress.allowedBy.some((r) => r.byIpBlock);
+    if (toPodIp || fromPodIp) {
       notes.push('an ipBlock matched a pod IP: whether ipBlocks apply to pod IPs depends on the network plugin (Cilium, for one, does not apply them)');
     }
     return notes;

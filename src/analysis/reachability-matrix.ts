@@ -41,9 +41,10 @@ export class ReachabilityMatrix {
     return this.rows[this.index(from)].has(this.index(to));
   }
 
-  /** Whether the cell is a pod talking to itself (allowed, not policed). */
+  /** Whether the cell is a pod talking to itself (allowed, not policed; never for a workload, whose replicas are policed). */
   public isLoopback(from: string, to: string): boolean {
-    return from === to && this.singlePod[this.index(from)];
+    const i = this.index(from);
+    return from === to && this.loopbackAt(i);
   }
 
   /** The destinations `from` may connect to. */
@@ -79,16 +80,24 @@ export class ReachabilityMatrix {
     return [`hostNetwork pods, ${how}: ${this.hostNetworkEndpoints.map(quote).join(', ')}`];
   }
 
-  /** A text table: rows are sources, columns destinations; `X` allowed, `.` denied, `L` loopback. */
+  /**
+   * A text table: rows are sources, columns destinations; `X` allowed, `.` denied, `L` loopback. The
+   * columns are numbered, and a legend above the numbers names each one; every cell sits under the
+   * last digit of its column's number, whatever the number of columns and the width of the names.
+   */
   public toText(): string {
     const names = this.endpoints;
-    const width = Math.max(4, ...names.map((n) => n.length));
+    const corner = 'from \\ to';
+    const labelWidth = Math.max(corner.length, ...names.map((n) => n.length)) + 2;
+    const columnWidth = String(names.length).length;
+    const margin = ' '.repeat(labelWidth);
+    const pointer = `${' '.repeat(columnWidth - 1)}| `;
     const lines = [`port ${this.port}/${this.protocol}: rows may connect to columns (X allowed, . denied, L loopback)`];
-    names.forEach((n, i) => lines.push(`${' '.repeat(width + 2)}${'| '.repeat(i)}${i + 1}: ${n}`));
-    lines.push(`${'from \\ to'.padEnd(width + 2)}${names.map((_, i) => String(i + 1).padEnd(2)).join('')}`);
+    names.forEach((n, i) => lines.push(`${margin}${pointer.repeat(i)}${String(i + 1).padStart(columnWidth)}: ${n}`));
+    lines.push(`${corner.padEnd(labelWidth)}${names.map((_, i) => String(i + 1).padStart(columnWidth)).join(' ')}`);
     names.forEach((from, s) => {
-      const cells = names.map((_, d) => (s === d && this.singlePod[s] ? 'L' : this.rows[s].has(d) ? 'X' : '.').padEnd(2)).join('');
-      lines.push(`${from.padEnd(width + 2)}${cells}`);
+      const cells = names.map((_, d) => (s === d && this.loopbackAt(s) ? 'L' : this.rows[s].has(d) ? 'X' : '.').padStart(columnWidth)).join(' ');
+      lines.push(`${from.padEnd(labelWidth)}${cells}`);
     });
     lines.push(...this.hostNetworkLegend((id) => id));
     return lines.join('\n');
@@ -98,9 +107,14 @@ export class ReachabilityMatrix {
   public toMarkdown(): string {
     const head = `| from \\ to | ${this.endpoints.map((e) => `\`${e}\``).join(' | ')} |`;
     const sep = `|---|${this.endpoints.map(() => ':---:').join('|')}|`;
-    const rows = this.endpoints.map((from, s) => `| \`${from}\` | ${this.endpoints.map((_, d) => (s === d && this.singlePod[s] ? '↺' : this.rows[s].has(d) ? '✅' : '❌')).join(' | ')} |`);
+    const rows = this.endpoints.map((from, s) => `| \`${from}\` | ${this.endpoints.map((_, d) => (s === d && this.loopbackAt(s) ? '↺' : this.rows[s].has(d) ? '✅' : '❌')).join(' | ')} |`);
     const legend = this.hostNetworkLegend((id) => `\`${id}\``);
     return [`**Port ${this.port}/${this.protocol}** (✅ allowed, ❌ denied, ↺ loopback)`, '', head, sep, ...rows, ...(legend.length > 0 ? ['', ...legend] : [])].join('\n');
+  }
+
+  /** A single pod (or address) to itself where the port exists: loopback, allowed and never policed. */
+  private loopbackAt(i: number): boolean {
+    return this.singlePod[i] && this.rows[i].has(i);
   }
 
   private index(endpoint: string): number {

@@ -24,7 +24,7 @@ export interface RuleReference {
   readonly direction: Side;
   /** The index of the rule in the policy's `ingress`/`egress` list. */
   readonly rule: number;
-  /** True when the rule matched the other side by an ipBlock (implementation-defined for pod IPs). */
+  /** True when the rule matched the other side by an ipBlock (an external address, or a pod IP: implementation-defined). */
   readonly byIpBlock: boolean;
 }
 

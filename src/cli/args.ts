@@ -1,7 +1,9 @@
 import { parseArgs } from 'util';
 import { UsageError } from './cli-io';
+import { parseIp } from '../k8s/cidr';
+import { portNameProblems } from '../k8s/names';
 import { Port } from '../model/port';
-import { Protocol } from '../model/protocol';
+import { ALL_PROTOCOLS, Protocol } from '../model/protocol';
 
 /** An option of a command. */
 export interface OptionSpec {
@@ -27,15 +29,47 @@ export function parseCommandArgs(
     });
     return { values: parsed.values as Record<string, any>, positionals: parsed.positionals };
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')}. Run 'netpol ${command} --help' for the options.`);
+    const message = (e as Error).message.replace(/\s+/g, ' ').replace(/ To specify (a positional argument|an option argument).*$/, '');
+    throw new UsageError(`${message}${/[.?!]$/.test(message) ? '' : '.'} Run 'netpol ${command} --help' for the options.`);
   }
 }
 
-/** The help text of an option table. */
+/** The widest a help line may be. */
+export const HELP_WIDTH = 100;
+/** The column option descriptions start in. */
+const DESCRIPTION_COLUMN = 30;
+
+/**
+ * The help text of an option table: one option per entry (`-h, --help`, `--port <number|name>`),
+ * its description from column 30, wrapped at 100 columns; an option too long for its column puts
+ * the description on the next line.
+ */
 export function describeOptions(options: Record<string, OptionSpec>): string {
-  return Object.entries(options)
-    .map(([name, o]) => `  --${name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}${o.multiple ? ' (repeatable)' : ''}`.padEnd(34) + o.description)
-    .join('\n');
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`;
+    const description = `${o.description}${o.multiple ? ' (repeatable)' : ''}`;
+    const lines = wrapText(description, HELP_WIDTH - DESCRIPTION_COLUMN);
+    const indent = ' '.repeat(DESCRIPTION_COLUMN);
+    const first = flag.length + 2 <= DESCRIPTION_COLUMN ? [flag.padEnd(DESCRIPTION_COLUMN) + lines[0], ...lines.slice(1).map((l) => indent + l)]
+      : [flag, ...lines.map((l) => indent + l)];
+    return first.join('\n');
+  }).join('\n');
+}
+
+/** `text` broken into lines of at most `width` characters, at spaces. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
 }
 
 /** One of `allowed`, or a usage error. */
@@ -47,23 +81,38 @@ export function oneOf<T extends string>(value: string | undefined, allowed: read
   return value as T;
 }
 
-/** The port a `--port` / `--protocol` pair asks about. */
+/** The port a `--port` / `--protocol` pair asks about; errors are in the options' terms. */
 export function portOption(port: string | undefined, protocol: string | undefined): Port {
   if (port === undefined) throw new UsageError('--port is required: give a port number (5432) or a container port name (http).');
-  const proto = oneOf((protocol ?? 'TCP').toUpperCase(), ['TCP', 'UDP', 'SCTP'] as const, 'TCP', 'protocol') as Protocol;
-  try {
-    return /^[0-9]+$/.test(port) ? Port.of(proto, Number(port)) : Port.named(port, proto);
-  } catch (e) {
-    throw new UsageError(`--port ${JSON.stringify(port)}: ${(e as Error).message}`);
+  const proto = (protocol ?? 'TCP').toUpperCase();
+  if (!(ALL_PROTOCOLS as readonly string[]).includes(proto)) {
+    throw new UsageError(`--protocol ${JSON.stringify(protocol)} is not supported. Use one of: TCP, UDP, SCTP (in any case).`);
   }
+  if (/^[0-9]+$/.test(port)) {
+    const n = Number(port);
+    if (n < 1 || n > 65535) throw new UsageError(`--port ${JSON.stringify(port)} is not a port number. Give a number from 1 to 65535, or a container port name such as http.`);
+    return Port.of(proto as Protocol, n);
+  }
+  const problems = portNameProblems(port);
+  if (problems.length > 0) {
+    throw new UsageError(`--port ${JSON.stringify(port)} is neither a port number nor a container port name (a name ${problems.join('; ')}). `
+      + 'Give a number from 1 to 65535, or the name of a container port: at most 15 characters of a-z, 0-9 and single hyphens, with a letter, e.g. http.');
+  }
+  return Port.named(port, proto as Protocol);
 }
 
 /** The external endpoints of repeated `--external name=ip` options. */
 export function externalsOption(specs: string[] | undefined): Array<{ name: string; ip: string }> {
   return (specs ?? []).map((spec) => {
-    const [name, ip] = spec.split('=');
+    const eq = spec.indexOf('=');
+    const name = eq < 0 ? '' : spec.slice(0, eq);
+    const ip = eq < 0 ? '' : spec.slice(eq + 1);
     if (!name || !ip || name.includes('/')) {
       throw new UsageError(`--external ${JSON.stringify(spec)}: write name=ip, e.g. --external payment-api=203.0.113.10 (no '/' in the name).`);
+    }
+    if (!parseIp(ip)) {
+      throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(ip)} is not an IP address. `
+        + 'Give one IPv4 or IPv6 address, e.g. --external payment-api=203.0.113.10; for a range, name one address in it.');
     }
     return { name, ip };
   });

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { CliIo, ExitCode, UsageError } from './cli-io';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
@@ -13,17 +15,29 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
+       netpol --version
 
 Commands:
   validate   check NetworkPolicies against the API server's rules and the lints
   matrix     who may connect to whom on one port (text, json, markdown, mermaid, dot)
   explain    why one connection is allowed or denied
-  diff       what a change to the manifests opens and closes (text, json, markdown; a CI gate)
+  diff       what a change to the manifests opens and closes (text, json, markdown); a CI gate
 
-Inputs are files and directories of YAML/JSON manifests (recursively), or - for stdin.
-Exit codes: 0 ok, 1 invalid policies found, 2 bad usage or unreadable input.
-Run 'netpol <command> --help' for a command's options.
+Inputs are files and directories of YAML/JSON manifests (read recursively), or - for stdin.
+Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change), 2 bad usage
+or unreadable input.
+Run 'netpol <command> --help' for a command's options, 'netpol --version' for the version.
 `;
+
+/**
+ * The version of the installed package: read from the package.json next to the code (two levels up
+ * from this file, both in src/cli and in lib/cli), so it is the version of the copy that runs, from
+ * a clone, from node_modules or through npx, whatever the working directory.
+ */
+export function packageVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  return String(manifest.version);
+}
 
 /**
  * Runs the CLI and returns the exit code. Never throws and never prints a stack trace: every
@@ -35,6 +49,10 @@ export function runCli(argv: string[], io: CliIo): number {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       io.stdout(HELP);
       return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`${packageVersion()}\n`);
+      return ExitCode.OK;
     }
     const run = COMMANDS[command];
     if (!run) {

@@ -3,6 +3,7 @@ import { atConstruct } from './errors';
 import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
 import { NetworkPolicy } from './network-policy';
+import { formatIp, parseCidr } from '../k8s/cidr';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
@@ -28,7 +29,10 @@ export interface AllowDnsProps {
   readonly dnsNamespace?: string;
   /** Also allow the NodeLocal DNSCache address. @default false */
   readonly nodeLocalDns?: boolean;
-  /** The NodeLocal DNSCache address. @default '169.254.20.10' */
+  /**
+   * The NodeLocal DNSCache address: one IPv4 or IPv6 address, not a CIDR. Only with `nodeLocalDns`.
+   * @default '169.254.20.10'
+   */
   readonly nodeLocalDnsAddress?: string;
 }
 
@@ -53,24 +57,48 @@ export class AllowDns extends Construct {
   constructor(scope: Construct, id: string, props: AllowDnsProps = {}) {
     super(scope, id);
     const namespace = resolveNamespace(this, props.namespace);
+    // The peers first: bad DNS options leave no half-built policy behind.
+    const peers = atConstruct(this, 'DNS peers', () => dnsPeers(props));
     this.policy = new NetworkPolicy(this, 'Resource', {
       namespace,
       name: objectName(this, props.name),
       pods: props.pods ?? Selector.all(),
     });
-    const peers = atConstruct(this, 'DNS peers', () => dnsPeers(props));
     this.policy.addEgressRule(peers, dnsPorts());
   }
 }
 
 /** The peers that serve cluster DNS under the given options. */
 export function dnsPeers(props: AllowDnsProps = {}): Peer[] {
-  const peers = [Peer.podsInNamespace(props.dnsNamespace ?? DEFAULT_DNS_NAMESPACE, props.dnsPods ?? Selector.labels(DEFAULT_DNS_POD_LABELS))];
-  if (props.nodeLocalDns) {
-    const address = props.nodeLocalDnsAddress ?? DEFAULT_NODE_LOCAL_DNS_ADDRESS;
-    peers.push(Peer.ipBlock(address.includes(':') ? `${address}/128` : `${address}/32`));
+  if (props.nodeLocalDnsAddress !== undefined && !props.nodeLocalDns) {
+    throw new Error(`nodeLocalDnsAddress ${JSON.stringify(props.nodeLocalDnsAddress)} is set but nodeLocalDns is not, so the address would be ignored. `
+      + 'Set nodeLocalDns: true to allow DNS to that address, or leave nodeLocalDnsAddress out.');
   }
+  const peers = [Peer.podsInNamespace(props.dnsNamespace ?? DEFAULT_DNS_NAMESPACE, props.dnsPods ?? Selector.labels(DEFAULT_DNS_POD_LABELS))];
+  if (props.nodeLocalDns) peers.push(Peer.ipBlock(nodeLocalDnsCidr(props.nodeLocalDnsAddress ?? DEFAULT_NODE_LOCAL_DNS_ADDRESS)));
   return peers;
+}
+
+/**
+ * The single-address CIDR (`/32`, `/128`) of the NodeLocal DNSCache address, or an error in the
+ * terms of the property (never of the CIDR built from it).
+ */
+function nodeLocalDnsCidr(address: string): string {
+  const fix = `Give the address NodeLocal DNSCache listens on, e.g. ${DEFAULT_NODE_LOCAL_DNS_ADDRESS}; the policy allows exactly that address.`;
+  if (typeof address !== 'string') throw new Error(`nodeLocalDnsAddress ${JSON.stringify(address)} is not an IP address. ${fix}`);
+  if (address.includes('/')) throw new Error(`nodeLocalDnsAddress ${JSON.stringify(address)} is not an IP address but a CIDR. ${fix}`);
+  const cidr = `${address}/${address.includes(':') ? 128 : 32}`;
+  const parsed = parseCidr(cidr);
+  if (!parsed.cidr) throw new Error(`nodeLocalDnsAddress ${JSON.stringify(address)} is not an IP address. ${fix}`);
+  if (parsed.problems.length > 0) {
+    const mapped = parsed.cidr.family === 6 && parsed.cidr.network >> 32n === 0xffffn;
+    const written = mapped
+      ? formatIp({ family: 4, value: parsed.cidr.network & 0xffffffffn })
+      : formatIp({ family: parsed.cidr.family, value: parsed.cidr.network });
+    const problem = mapped ? 'is an IPv4-mapped IPv6 address' : 'has leading zeros';
+    throw new Error(`nodeLocalDnsAddress ${JSON.stringify(address)} ${problem}, which the API server (Kubernetes 1.36+) rejects in an ipBlock. Write it as ${written}.`);
+  }
+  return cidr;
 }
 
 /** DNS: 53/UDP and 53/TCP. */

@@ -60,6 +60,8 @@ export class NetworkPolicies extends Construct {
   }
 
   private readonly portChecks: PortCheck[] = [];
+  /** The constructs whose port checks are registered as their own validation (so cdk8s names them once). */
+  private readonly checkedOrigins = new Set<IConstruct>();
   /** Depends on every object of the registry in sorted order, which is the order cdk8s renders them in. */
   private order: Construct;
 
@@ -69,7 +71,7 @@ export class NetworkPolicies extends Construct {
     this.node.addValidation({
       validate: () => {
         this.orderObjects();
-        return this.checkPorts();
+        return [];
       },
     });
   }
@@ -172,7 +174,7 @@ export class NetworkPolicies extends Construct {
     const own = this.endpointOf(origin, endpoint);
     const policy = this.policyFor(origin, own, Direction.INGRESS);
     atConstruct(origin, `ingress rule of ${own.name}`, () => policy._addRule(Direction.INGRESS, peers, ports));
-    this.portChecks.push({ origin, destination: own, ports });
+    this.addPortCheck({ origin, destination: own, ports });
   }
 
   /** @internal */
@@ -180,7 +182,7 @@ export class NetworkPolicies extends Construct {
     const own = this.endpointOf(origin, endpoint);
     const policy = this.policyFor(origin, own, Direction.EGRESS);
     atConstruct(origin, `egress rule of ${own.name}`, () => policy._addRule(Direction.EGRESS, peers, ports));
-    if (destination) this.portChecks.push({ origin, destination, ports });
+    if (destination) this.addPortCheck({ origin, destination, ports });
   }
 
   /** The endpoint as one of this copy of the package (refused when not made by an Endpoint factory). */
@@ -244,18 +246,29 @@ export class NetworkPolicies extends Construct {
     this.order.node.addDependency(...objects);
   }
 
-  private checkPorts(): string[] {
+  /**
+   * Records a port check, validated at synth as a validation of the construct that declared the rule:
+   * cdk8s prefixes each validation message with its construct's path, so the message names it once.
+   */
+  private addPortCheck(check: PortCheck): void {
+    this.portChecks.push(check);
+    if (this.checkedOrigins.has(check.origin)) return;
+    this.checkedOrigins.add(check.origin);
+    check.origin.node.addValidation({ validate: () => this.checkPorts(check.origin) });
+  }
+
+  private checkPorts(origin: IConstruct): string[] {
     const errors: string[] = [];
     const seen = new Set<string>();
     for (const check of this.portChecks) {
       const exposed = check.destination.containerPorts;
-      if (!exposed) continue;
+      if (check.origin !== origin || !exposed) continue;
       for (const port of check.ports) {
         const problem = unexposedPortProblem(port, exposed);
-        const key = `${check.origin.node.path}|${check.destination.name}|${port.key}`;
+        const key = `${check.destination.name}|${port.key}`;
         if (problem && !seen.has(key)) {
           seen.add(key);
-          errors.push(`[${check.origin.node.path}] port ${port} to ${check.destination.name}: ${problem} (it exposes ${describeExposedPorts(exposed)}). Allow a port the destination's containers listen on, or add the port to its container.`);
+          errors.push(`port ${port} to ${check.destination.name}: ${problem} (it exposes ${describeExposedPorts(exposed)}). Allow a port the destination's containers listen on, or add the port to its container.`);
         }
       }
     }

@@ -42,8 +42,25 @@ describe('netpol matrix', () => {
 
   test('usage errors', () => {
     expect(netpol(['matrix', dir])).toMatchObject({ code: 2, stderr: expect.stringContaining('--port is required') });
-    expect(netpol(['matrix', dir, '--port', '0'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--port "0": Port.of (port): 0 is not a valid port number') });
-    expect(netpol(['matrix', dir, '--port', '80', '--protocol', 'icmp'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--protocol "ICMP" is not supported') });
+    expect(netpol(['matrix', dir, '--port', 'http', '--protocol', 'udp']).stdout).toContain('port http/UDP: rows may connect to columns');
+  });
+
+  test.each([
+    [['--port', '0'], '--port "0" is not a port number. Give a number from 1 to 65535, or a container port name such as http.'],
+    [['--port', '65536'], '--port "65536" is not a port number. Give a number from 1 to 65535'],
+    [['--port', 'HTTP'], '--port "HTTP" is neither a port number nor a container port name (a name must contain only alpha-numeric characters'],
+    [['--port', '1.5'], '--port "1.5" is neither a port number nor a container port name'],
+    [['--port', '80', '--protocol', 'icmp'], '--protocol "icmp" is not supported. Use one of: TCP, UDP, SCTP (in any case).'],
+    [['--port', '80', '--external', 'pay=1.2.3'], '--external "pay=1.2.3": "1.2.3" is not an IP address. Give one IPv4 or IPv6 address'],
+    [['--port', '80', '--external', 'pay=203.0.113.0/24'], '--external "pay=203.0.113.0/24": "203.0.113.0/24" is not an IP address.'],
+    [['--port', '80', '--external', 'pay=1.2.3.4=5'], '--external "pay=1.2.3.4=5": "1.2.3.4=5" is not an IP address.'],
+  ])('%j: an error in the options\' own terms', (args, message) => {
+    const r = netpol(['matrix', dir, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`netpol matrix: ${message}`);
+    // Never the library's call or a value the user did not write.
+    expect(r.stderr).not.toMatch(/Port\.(of|named|tcp)|"ICMP"|endpoint pay:/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { AllowDns, DefaultDeny, Direction, NetworkPolicy, Peer, Port, Selector } from '../../src';
+import { AllowDns, AllowDnsProps, DefaultDeny, Direction, NetworkPolicy, Peer, Port, Selector } from '../../src';
 import { policiesOf as policies, testChart as chart, yamlOf } from '../helpers';
 
 describe('DefaultDeny', () => {
@@ -81,8 +81,45 @@ describe('AllowDns', () => {
     new AllowDns(c, 'dns6', { nodeLocalDns: true, nodeLocalDnsAddress: 'fd00::a' });
     expect(policies(c)[0].spec.egress[0].to[0]).toEqual({ ipBlock: { cidr: 'fd00::a/128' } });
     expect(() => new AllowDns(c, 'bad', { nodeLocalDns: true, nodeLocalDnsAddress: 'not-an-ip' }))
-      .toThrow(/\[test\/bad\] DNS peers: IpBlock cidr: "not-an-ip\/32" must be a valid CIDR value/);
+      .toThrow('[test/bad] DNS peers: nodeLocalDnsAddress "not-an-ip" is not an IP address. Give the address NodeLocal DNSCache listens on, e.g. 169.254.20.10;');
+    expect(policies(c)).toHaveLength(1);
     expect(() => new AllowDns(c, 'bad-ns', { dnsNamespace: 'Kube_System' })).toThrow(/\[test\/bad-ns\] DNS peers: Peer\.podsInNamespace: "Kube_System" is not a valid namespace name/);
+  });
+
+  test('the NodeLocal DNSCache address is one address: the error is in its own terms, never the /32 built from it', () => {
+    const c = chart('shop');
+    let n = 0;
+    const message = (props: AllowDnsProps) => {
+      try {
+        new AllowDns(c, `dns${n++}`, props);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    const fix = 'Give the address NodeLocal DNSCache listens on, e.g. 169.254.20.10; the policy allows exactly that address.';
+    expect(message({ nodeLocalDns: true, nodeLocalDnsAddress: '169.254.20.0/24' })).toContain(`] DNS peers: nodeLocalDnsAddress "169.254.20.0/24" is not an IP address but a CIDR. ${fix}`);
+    expect(message({ nodeLocalDns: true, nodeLocalDnsAddress: '169.254.20.10/32' })).toContain(`] DNS peers: nodeLocalDnsAddress "169.254.20.10/32" is not an IP address but a CIDR. ${fix}`);
+    expect(message({ nodeLocalDns: true, nodeLocalDnsAddress: 'fd00::/64' })).toContain(`] DNS peers: nodeLocalDnsAddress "fd00::/64" is not an IP address but a CIDR. ${fix}`);
+    expect(message({ nodeLocalDns: true, nodeLocalDnsAddress: '' })).toContain(`] DNS peers: nodeLocalDnsAddress "" is not an IP address. ${fix}`);
+    expect(message({ nodeLocalDns: true, nodeLocalDnsAddress: ' 169.254.20.10' })).toContain(`] DNS peers: nodeLocalDnsAddress " 169.254.20.10" is not an IP address. ${fix}`);
+    expect(message({ nodeLocalDns: true, nodeLocalDnsAddress: '169.254.020.10' }))
+      .toContain('] DNS peers: nodeLocalDnsAddress "169.254.020.10" has leading zeros, which the API server (Kubernetes 1.36+) rejects in an ipBlock. Write it as 169.254.20.10.');
+    expect(message({ nodeLocalDns: true, nodeLocalDnsAddress: '::ffff:169.254.20.10' }))
+      .toContain('] DNS peers: nodeLocalDnsAddress "::ffff:169.254.20.10" is an IPv4-mapped IPv6 address, which the API server (Kubernetes 1.36+) rejects in an ipBlock. Write it as 169.254.20.10.');
+    for (const m of [message({ nodeLocalDns: true, nodeLocalDnsAddress: '169.254.20.0/24' }), message({ nodeLocalDns: true, nodeLocalDnsAddress: 'fd00::/64' })]) {
+      expect(m).toMatch(/^\[test\/dns\d+\] DNS peers: nodeLocalDnsAddress /);
+      expect(m).not.toMatch(/\/24\/32|\/64\/128|IpBlock cidr/);
+    }
+    expect(policies(c)).toEqual([]);
+  });
+
+  test('a NodeLocal DNSCache address without nodeLocalDns is refused, not silently dropped', () => {
+    const c = chart('shop');
+    expect(() => new AllowDns(c, 'dns', { nodeLocalDnsAddress: '169.254.20.11' }))
+      .toThrow('[test/dns] DNS peers: nodeLocalDnsAddress "169.254.20.11" is set but nodeLocalDns is not, so the address would be ignored. Set nodeLocalDns: true');
+    new AllowDns(c, 'dns-on', { nodeLocalDns: true, nodeLocalDnsAddress: '169.254.20.11' });
+    expect(policies(c)[0].spec.egress[0].to[0]).toEqual({ ipBlock: { cidr: '169.254.20.11/32' } });
   });
 });
 

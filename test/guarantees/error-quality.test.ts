@@ -2,8 +2,8 @@ import * as os from 'os';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  ApplicationStack, DefaultDeny, Endpoint, ExternalDestination, ExternalEgress, NetpolApp, NetworkPolicies, NetworkPolicy, Peer, Port, Selector,
-  TierChain,
+  AllowDns, ApplicationStack, DefaultDeny, Endpoint, ExternalDestination, ExternalEgress, NetpolApp, NetworkPolicies, NetworkPolicy, Peer, Port,
+  Selector, TierChain,
 } from '../../src';
 import { testChart } from '../helpers';
 
@@ -50,6 +50,20 @@ const CASES: Record<string, ErrorCase> = {
     },
     path: '[test/chain]',
     value: '"grpc"',
+  },
+  'port not exposed, declared by a stack (synth)': {
+    action: () => {
+      const s = new ApplicationStack(Testing.app(), 'stack', { namespace: 'shop' });
+      s.allow(s.addService('a', { labels: { app: 'a' } }), s.addService('b', { pods: Selector.labels({ app: 'b' }), ports: [{ number: 1 }] }), Port.tcp(2));
+      Testing.synth(s);
+    },
+    path: '[stack]',
+    value: '2/TCP',
+  },
+  'NodeLocal DNSCache address given as a CIDR': {
+    action: () => new AllowDns(testChart('shop'), 'dns', { nodeLocalDns: true, nodeLocalDnsAddress: '169.254.20.0/24' }),
+    path: '[test/dns]',
+    value: 'nodeLocalDnsAddress "169.254.20.0/24" is not an IP address',
   },
   'endpoint without namespace': { action: () => NetworkPolicies.of(testChart()).allow(web, Endpoint.fromLabels('x', { a: 'b' }), Port.tcp(1)), path: '[test/NetworkPolicies]', value: 'endpoint web' },
   'endpoint name clash': {
@@ -102,6 +116,8 @@ test.each(Object.entries(CASES))('%s: where, what and how to fix', (_name, c) =>
   }
   expect(message).not.toBe('');
   expect(message).toContain(c.path);
+  // The construct path is named once: never `[a/b] [a/b] ...` or `[registry] [origin] ...`.
+  expect(message.match(/(?<=^|\s)\[[\w.-]+(\/[\w.-]+)*\](?= )/g) ?? []).toHaveLength(c.path === '' ? 0 : 1);
   expect(message).toContain(c.value);
   expect(message).toMatch(FIX);
 });

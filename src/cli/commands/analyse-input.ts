@@ -1,13 +1,47 @@
-import { HostNetworkMode, Reachability } from '../../analysis/reachability';
-import { externalsOption, oneOf } from '../args';
+import { HostNetworkMode, ModelPod, Reachability } from '../../analysis/reachability';
+import { unknownEndpointMessage } from '../../analysis/unknown-endpoint';
+import { parseIp } from '../../k8s/cidr';
+import { dns1123LabelProblems, dns1123SubdomainProblems, labelValueProblems, qualifiedNameProblems } from '../../k8s/names';
+import { flattenLists, objectRef, SourcedObject, withModelWorkloads } from '../../k8s/objects';
+import { externalsOption, oneOf, OptionSpec } from '../args';
 import { CliIo, UsageError } from '../cli-io';
 import { readInputs } from '../input';
 
+/** The options that add what runs around the policies: shared by matrix, explain and diff. */
+export const SURROUNDINGS_OPTIONS: Record<string, OptionSpec> = {
+  surroundings: {
+    type: 'string',
+    multiple: true,
+    valueName: 'path',
+    description: 'manifests of the Pods, workloads and Namespaces around the policies; no NetworkPolicies',
+  },
+  pod: {
+    type: 'string',
+    multiple: true,
+    valueName: 'ns/name[:labels][@ip]',
+    description: 'a pod the inputs lack, e.g. kube-system/coredns:k8s-app=kube-dns',
+  },
+};
+
+/** The help paragraph on the surroundings, for each command that takes them. */
+export const SURROUNDINGS_HELP = `Pods and namespaces that the inputs lack (the ingress controller, Prometheus, CoreDNS,
+operator-managed databases) are added with --surroundings <path>: manifests of their Pods,
+workloads and Namespaces, with the labels the policies select them by. An object of the inputs
+wins over a surrounding of the same kind and name. For a one-off pod, --pod takes
+<namespace>/<name>, then :key=value,... labels and @ip, both optional, e.g.
+--pod kube-system/coredns:k8s-app=kube-dns.`;
+
+/** How the CLI adds an endpoint that is not in the inputs: the end of the unknown-endpoint error. */
+export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress controller, Prometheus, CoreDNS) are added with '
+  + '--surroundings <path> (manifests of their Pods, workloads and Namespaces) or --pod <ns/name[:labels][@ip]>, '
+  + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip.';
+
 /** Options shared by the analysing commands. */
-export const ANALYSIS_OPTIONS = {
-  'external': { type: 'string' as const, multiple: true, valueName: 'name=ip', description: 'an address outside the cluster to include as an endpoint' },
-  'max-file-size': { type: 'string' as const, valueName: 'MiB', description: 'largest file to read (default 64)' },
-  'host-network': { type: 'string' as const, valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
+export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
+  'external': { type: 'string', multiple: true, valueName: 'name=ip', description: 'an address outside the cluster to include as an endpoint' },
+  ...SURROUNDINGS_OPTIONS,
+  'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
+  'host-network': { type: 'string', valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
 };
 
 /** The `--host-network` option: how hostNetwork pods are analysed (node traffic unless `pod`). */
@@ -15,21 +49,114 @@ export function hostNetworkOption(value: string | undefined): HostNetworkMode {
   return oneOf(value, ['node', 'pod'] as const, 'node', 'host-network') === 'pod' ? HostNetworkMode.POD_TRAFFIC : HostNetworkMode.NODE_TRAFFIC;
 }
 
-/** The analyser over the command's inputs; `unreadable` is true when some input could not be read. */
-export function analyseInputs(
-  paths: string[], io: CliIo, externals: string[] | undefined, maxFileSize: string | undefined, hostNetwork?: string,
-): { reachability: Reachability; unreadable: boolean } {
-  const mode = hostNetworkOption(hostNetwork);
-  const input = readInputs(paths, io, maxFileSize);
-  const ext = externalsOption(externals);
+/** What runs around the policies: objects from `--surroundings` files and pods from `--pod`. */
+export interface Surroundings {
+  /** The Pods, workloads and Namespaces of the `--surroundings` files. */
+  readonly objects: SourcedObject[];
+  /** The `--pod` pods. */
+  readonly pods: ModelPod[];
+  /** True when some `--surroundings` file could not be read (the problems are on stderr). */
+  readonly unreadable: boolean;
+}
+
+/** The kinds surroundings are made of; other kinds (Services, ConfigMaps, ...) are ignored, as in the inputs. */
+const SURROUNDING_KINDS = ['Pod', 'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
+
+/**
+ * Reads `--surroundings` paths and `--pod` specs. A NetworkPolicy in the surroundings is a usage
+ * error: surroundings only say what runs around the policies, and a policy there would otherwise be
+ * silently left out of (or silently added to) the analysis.
+ */
+export function readSurroundings(
+  paths: string[] | undefined, podSpecs: string[] | undefined, io: CliIo, maxFileSize: string | undefined,
+): Surroundings {
+  const pods = (podSpecs ?? []).map(podOption);
+  if (!paths || paths.length === 0) return { objects: [], pods, unreadable: false };
+  const read = readInputs(paths, io, maxFileSize);
+  const flat = flattenLists(read.objects);
+  const policies = flat.filter((o) => o.object.kind === 'NetworkPolicy');
+  if (policies.length > 0) {
+    const first = policies[0];
+    throw new UsageError(`--surroundings ${first.file ?? '<input>'}${first.line ? `:${first.line}` : ''}: NetworkPolicy ${objectRef(first.object)}`
+      + `${policies.length > 1 ? ` (and ${policies.length - 1} more)` : ''}: surroundings describe the pods and namespaces around the policies, not policies. `
+      + 'Give the file as an input to analyse its policies, or remove the policy from the surroundings.');
+  }
+  if (!read.problems.length && !flat.some((o) => SURROUNDING_KINDS.includes(o.object.kind))) {
+    io.stderr(`warning: --surroundings ${paths.join(' ')}: no ${SURROUNDING_KINDS.join(', ')} found, so nothing was added\n`);
+  }
+  return { objects: read.objects, pods, unreadable: read.problems.length > 0 };
+}
+
+/** `objects` with the surroundings the objects do not define themselves (same kind, namespace and name). */
+export function withSurroundings(objects: readonly SourcedObject[], surroundings: Surroundings): SourcedObject[] {
+  return withModelWorkloads(objects, surroundings.objects);
+}
+
+/** One `--pod <ns/name[:key=value,...][@ip]>`: a pod with its labels and, for ipBlock rules, its IP. */
+export function podOption(spec: string): ModelPod {
+  const fail = (what: string): never => {
+    throw new UsageError(`--pod ${JSON.stringify(spec)}: ${what}. Write <namespace>/<name>[:key=value,...][@ip], `
+      + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns or --pod monitoring/prometheus:app=prometheus@10.0.3.7.');
+  };
+  const at = spec.lastIndexOf('@');
+  const ipText = at >= 0 ? spec.slice(at + 1) : undefined;
+  const rest = at >= 0 ? spec.slice(0, at) : spec;
+  const colon = rest.indexOf(':');
+  const id = colon >= 0 ? rest.slice(0, colon) : rest;
+  const labelsText = colon >= 0 ? rest.slice(colon + 1) : '';
+  const parts = id.split('/');
+  if (parts.length !== 2) fail(`${JSON.stringify(id)} is not <namespace>/<name>`);
+  const [namespace, name] = parts;
+  const nsProblems = dns1123LabelProblems(namespace);
+  if (nsProblems.length > 0) fail(`namespace ${JSON.stringify(namespace)} is not a valid namespace name (${nsProblems.join('; ')})`);
+  const nameProblems = dns1123SubdomainProblems(name);
+  if (nameProblems.length > 0) fail(`name ${JSON.stringify(name)} is not a valid pod name (${nameProblems.join('; ')})`);
+  const labels: Record<string, string> = {};
+  for (const pair of labelsText === '' ? [] : labelsText.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) fail(`label ${JSON.stringify(pair)} is not key=value`);
+    const key = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    const problems = [...qualifiedNameProblems(key).map((p) => `key: ${p}`), ...labelValueProblems(value).map((p) => `value: ${p}`)];
+    if (problems.length > 0) fail(`label ${JSON.stringify(pair)} is not valid (${problems.join('; ')})`);
+    if (key in labels) fail(`label key ${JSON.stringify(key)} is given twice`);
+    labels[key] = value;
+  }
+  if (ipText !== undefined && !parseIp(ipText)) fail(`${JSON.stringify(ipText)} after @ is not an IP address`);
+  return { namespace, name, labels, ...(ipText !== undefined ? { ip: ipText } : {}) };
+}
+
+/** The parsed options `analyseInputs` reads. */
+export interface AnalysisValues {
+  readonly 'external'?: string[];
+  readonly 'surroundings'?: string[];
+  readonly 'pod'?: string[];
+  readonly 'max-file-size'?: string;
+  readonly 'host-network'?: string;
+}
+
+/** The analyser over the command's inputs and surroundings; `unreadable` is true when some input could not be read. */
+export function analyseInputs(paths: string[], io: CliIo, values: AnalysisValues): { reachability: Reachability; unreadable: boolean } {
+  const mode = hostNetworkOption(values['host-network']);
+  const input = readInputs(paths, io, values['max-file-size']);
+  const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
+  const ext = externalsOption(values.external);
   let reachability: Reachability;
   try {
-    reachability = Reachability._fromSourced(input.objects, { externals: ext, hostNetwork: mode });
+    reachability = Reachability._fromSourced(withSurroundings(input.objects, surroundings),
+      { externals: ext, pods: surroundings.pods, hostNetwork: mode });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   reportInventory(reachability.skipped, reachability.ignored, io);
-  return { reachability, unreadable: input.problems.length > 0 };
+  return { reachability, unreadable: input.problems.length > 0 || surroundings.unreadable };
+}
+
+/** `id` if the model has that endpoint; otherwise a usage error that lists the known ones and says how to add one. */
+export function requireEndpoint(reachability: Reachability, id: string): string {
+  const known = reachability.endpoints;
+  if (!known.includes(id)) throw new UsageError(unknownEndpointMessage(id, known, CLI_HOW_TO_ADD));
+  return id;
 }
 
 /**

@@ -5,15 +5,16 @@ import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
-import { ANALYSIS_OPTIONS, hostNetworkOption, reportInventory } from './analyse-input';
+import { ANALYSIS_OPTIONS, hostNetworkOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, SURROUNDINGS_OPTIONS, withSurroundings } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
-  'against': { type: 'string', multiple: true, valueName: 'path', description: 'the manifests after the change (files, directories, -)' },
-  'model': { type: 'string', multiple: true, valueName: 'path', description: 'workloads and namespaces present on both sides (their policies are ignored)' },
+  'against': { type: 'string', multiple: true, valueName: 'paths...', description: 'the manifests after the change: files, directories, -' },
+  'model': { type: 'string', multiple: true, valueName: 'path', description: 'workloads and namespaces to put on both sides; their policies are ignored' },
   'external': { type: 'string', multiple: true, valueName: 'name=ip', description: 'an address outside the cluster, on both sides' },
+  ...SURROUNDINGS_OPTIONS,
   'format': { type: 'string', valueName: 'text|json|markdown', description: 'output format (default text)' },
-  'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (or changes anything)' },
-  'allow': { type: 'string', valueName: 'file', description: 'expected changes (YAML/JSON list of { change, from, to, ports? }) that never fail the gate' },
+  'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (opened) or changes anything (any)' },
+  'allow': { type: 'string', valueName: 'file', description: 'expected changes, which never fail the gate: a YAML/JSON list of entries with change, from, to and optional ports' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': ANALYSIS_OPTIONS['host-network'],
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
@@ -22,21 +23,28 @@ const OPTIONS: Record<string, OptionSpec> = {
 /** `netpol diff`: what a change to the manifests opens and closes. */
 export const DIFF_HELP = `Usage: netpol diff <before paths...> --against <after paths...> [options]
 
-Compares the reachability of two manifest sets (e.g. the main branch's dist/ and the pull
-request's) over the endpoints both contain (with --model dist/, over the pull request's workloads
-on both sides, so a new workload's connections show as opened), on every port and protocol any policy of either set
-mentions plus "any other port" of each protocol. Lists the connections opened and closed, grouped
+Compares what two sets of manifests allow (e.g. the main branch's dist/ and the pull request's)
+on every port and protocol any policy of either side mentions, plus "any other port" of each
+protocol, over the endpoints both sides contain. Lists the connections opened and closed, grouped
 by source and destination, with how each side decides before and after, and the endpoints added
 or removed.
 
-Exit: 0 (or, with --fail-on, no unexpected change), 1 an unexpected change (or a policy the API
-server would reject), 2 bad usage or unreadable input.
+Every path after --against, up to the next option, is on the after side. --model dist/ puts the
+pull request's workloads on both sides (their policies are ignored), so that a new workload's
+connections show as opened instead of only as an added endpoint.
 
+${SURROUNDINGS_HELP}
+Both sides get the surroundings.
+
+Exit: 0 ok (with --fail-on: no unexpected change), 1 an unexpected change with --fail-on, or a
+policy the API server would reject (left out), 2 bad usage or unreadable input.
+
+Options:
 ${describeOptions(OPTIONS)}
 `;
 
 export function diffCommand(args: string[], io: CliIo): number {
-  const { values, positionals } = parseCommandArgs('diff', args, OPTIONS);
+  const { values, positionals } = parseCommandArgs('diff', againstPaths(args), OPTIONS);
   if (values.help) {
     io.stdout(DIFF_HELP);
     return ExitCode.OK;
@@ -44,19 +52,23 @@ export function diffCommand(args: string[], io: CliIo): number {
   const format = oneOf(values.format, ['text', 'json', 'markdown'] as const, 'text', 'format');
   const failOn = values['fail-on'] === undefined ? undefined : oneOf(values['fail-on'], ['opened', 'any'] as const, 'opened', 'fail-on');
   if (positionals.length === 0 || !values.against || values.against.length === 0) {
-    throw new UsageError('give the manifests before the change and, with --against, after it: netpol diff main/dist --against dist');
+    throw new UsageError('give the manifests before the change and, with --against, after it: netpol diff main/dist --against dist. '
+      + 'Every path after --against, up to the next option, is on the after side, so put the before paths first.');
   }
   const expected = values.allow ? readAllowList(values.allow, io) : [];
   const model = values.model ? readInputs(values.model, io, values['max-file-size']) : { objects: [], problems: [] };
+  const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const before = readInputs(positionals, io, values['max-file-size']);
   const after = readInputs(values.against, io, values['max-file-size']);
   const externals = externalsOption(values.external);
   const hostNetwork = hostNetworkOption(values['host-network']);
+  const side = (objects: typeof before.objects) => Reachability._fromSourced(
+    withSurroundings(withModelWorkloads(objects, model.objects), surroundings), { externals, pods: surroundings.pods, hostNetwork });
   let b: Reachability;
   let a: Reachability;
   try {
-    b = Reachability._fromSourced(withModelWorkloads(before.objects, model.objects), { externals, hostNetwork });
-    a = Reachability._fromSourced(withModelWorkloads(after.objects, model.objects), { externals, hostNetwork });
+    b = side(before.objects);
+    a = side(after.objects);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -66,7 +78,7 @@ export function diffCommand(args: string[], io: CliIo): number {
   else if (format === 'markdown') io.stdout(`${diff.toMarkdown()}\n`);
   else io.stdout(`${diff.toText()}\n`);
 
-  if (before.problems.length + after.problems.length + model.problems.length > 0) return ExitCode.USAGE;
+  if (before.problems.length + after.problems.length + model.problems.length > 0 || surroundings.unreadable) return ExitCode.USAGE;
   if (failOn) {
     const unexpected = diff.unexpected(expected).filter((c) => failOn === 'any' || diff.opened.includes(c));
     const endpointsChanged = failOn === 'any' && diff.addedEndpoints.length + diff.removedEndpoints.length > 0;
@@ -78,6 +90,36 @@ export function diffCommand(args: string[], io: CliIo): number {
     }
   }
   return a.skipped.length + b.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+}
+
+/**
+ * `args` with every path that follows `--against` (up to the next option) given its own
+ * `--against`: `--against a b` means `--against a --against b`, as the usage line says, instead of
+ * `b` silently joining the before side. `-` (stdin) is a path, not an option; after `--` every
+ * argument is a before path.
+ */
+export function againstPaths(args: readonly string[]): string[] {
+  const out: string[] = [];
+  let after = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const isOption = arg.startsWith('-') && arg !== '-';
+    if (arg === '--against') {
+      out.push(arg);
+      if (i + 1 < args.length) out.push(args[++i]);
+      after = true;
+    } else if (isOption) {
+      out.push(arg);
+      after = arg.startsWith('--against=');
+    } else {
+      out.push(...(after ? ['--against', arg] : [arg]));
+    }
+  }
+  return out;
 }
 
 /** Reads the allow-list: a YAML/JSON list (or `{ expected: [...] }`) of `{ change, from, to, ports? }`. */

@@ -1,6 +1,6 @@
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
-import { analyseInputs, ANALYSIS_OPTIONS } from './analyse-input';
+import { analyseInputs, ANALYSIS_OPTIONS, requireEndpoint, SURROUNDINGS_HELP } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   from: { type: 'string', valueName: 'ns/name', description: 'the source endpoint' },
@@ -15,9 +15,16 @@ const OPTIONS: Record<string, OptionSpec> = {
 /** `netpol explain`: why one connection is allowed or denied. */
 export const EXPLAIN_HELP = `Usage: netpol explain [paths...] --from <ns/name> --to <ns/name> --port <number|name> [options]
 
-Says whether the source may connect to the destination on the port, naming the policies and rule
-indexes that allow it on each side, or, when denied, which side is isolated and by which policies.
+Says whether the source may connect to the destination on the port. For each side (the source's
+egress, the destination's ingress) it names the policies that isolate it and the rules (policy
+and rule index) that allow the connection; when denied, which side denies it.
 
+${SURROUNDINGS_HELP}
+
+Exit: 0 ok (allowed or denied), 1 policies the API server would reject were left out, 2 bad
+usage or unreadable input.
+
+Options:
 ${describeOptions(OPTIONS)}
 `;
 
@@ -30,10 +37,10 @@ export function explainCommand(args: string[], io: CliIo): number {
   const format = oneOf(values.format, ['text', 'json'] as const, 'text', 'format');
   if (!values.from || !values.to) throw new UsageError('--from and --to are required: name the endpoints as <namespace>/<name>.');
   const port = portOption(values.port, values.protocol);
-  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size'], values['host-network']);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values);
   let explanation;
   try {
-    explanation = reachability.explain(values.from, values.to, port);
+    explanation = reachability.explain(requireEndpoint(reachability, values.from), requireEndpoint(reachability, values.to), port);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

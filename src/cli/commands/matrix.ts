@@ -1,6 +1,6 @@
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
 import { CliIo, ExitCode } from '../cli-io';
-import { analyseInputs, ANALYSIS_OPTIONS } from './analyse-input';
+import { analyseInputs, ANALYSIS_OPTIONS, SURROUNDINGS_HELP } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   port: { type: 'string', valueName: 'number|name', description: 'the port to check (a number, or a container port name)' },
@@ -13,11 +13,18 @@ const OPTIONS: Record<string, OptionSpec> = {
 /** `netpol matrix`: who may connect to whom on one port. */
 export const MATRIX_HELP = `Usage: netpol matrix [paths...] --port <number|name> [options]
 
-Computes, for one port, whether each endpoint (pods, and the pod templates of Deployments,
-StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs, as <namespace>/<name>) may connect to
-each other one, under Kubernetes NetworkPolicy semantics. Policies the API server would reject
-are left out (reported on stderr, exit 1).
+Prints, for one port, whether each endpoint may connect to each other one under Kubernetes
+NetworkPolicy semantics. The endpoints are the Pods of the inputs, the pod templates of their
+Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs and CronJobs
+(each as <namespace>/<name>), and the --external addresses. A pod to itself is loopback (L,
+never policed); a workload to itself is traffic between its replicas, decided by the policies.
+Policies the API server would reject are left out and reported on stderr.
 
+${SURROUNDINGS_HELP}
+
+Exit: 0 ok, 1 policies left out, 2 bad usage or unreadable input.
+
+Options:
 ${describeOptions(OPTIONS)}
 `;
 
@@ -29,7 +36,7 @@ export function matrixCommand(args: string[], io: CliIo): number {
   }
   const format = oneOf(values.format, ['text', 'json', 'markdown', 'mermaid', 'dot'] as const, 'text', 'format');
   const port = portOption(values.port, values.protocol);
-  const { reachability, unreadable } = analyseInputs(positionals, io, values.external, values['max-file-size'], values['host-network']);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values);
   const matrix = reachability.matrix(port);
   switch (format) {
     case 'json': io.stdout(`${JSON.stringify(matrix.toJson())}\n`); break;

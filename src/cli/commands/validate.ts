@@ -7,8 +7,8 @@ import { reportInventory } from './analyse-input';
 const OPTIONS: Record<string, OptionSpec> = {
   'format': { type: 'string', valueName: 'text|json', description: 'output format (default text)' },
   'strict': { type: 'boolean', description: 'fail (exit 1) on warnings too' },
-  'legacy-cidr': { type: 'boolean', description: 'accept CIDRs that only Kubernetes < 1.36 accepts (leading zeros, host bits)' },
-  'cluster-cidr': { type: 'string', multiple: true, valueName: 'cidr', description: 'a pod or service CIDR of the cluster (for NP010)' },
+  'legacy-cidr': { type: 'boolean', description: 'accept CIDRs that only Kubernetes before 1.36 accepts (leading zeros, host bits set)' },
+  'cluster-cidr': { type: 'string', multiple: true, valueName: 'cidr', description: 'a pod or service CIDR of the cluster, for NP010' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
@@ -16,12 +16,14 @@ const OPTIONS: Record<string, OptionSpec> = {
 /** `netpol validate`: the API server's rules and the lints, for every NetworkPolicy in the input. */
 export const VALIDATE_HELP = `Usage: netpol validate [paths...] [options]
 
-Checks every NetworkPolicy in the files and directories (recursively: .yaml, .yml, .json; - for
-stdin; kind: List wrappers included; other kinds ignored) against the rules the Kubernetes API
-server enforces, and the lints for the classic mistakes.
+Checks every NetworkPolicy in the inputs against the rules the Kubernetes API server enforces,
+and the lints for the classic mistakes. Paths are read recursively (.yaml, .yml, .json;
+multi-document YAML; kind: List wrappers), - reads standard input, other kinds are ignored.
 
-Exit: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 bad usage or unreadable input.
+Exit: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 bad usage or unreadable
+input.
 
+Options:
 ${describeOptions(OPTIONS)}
 `;
 
