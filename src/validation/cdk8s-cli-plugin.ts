@@ -82,8 +82,18 @@ export class NetpolValidationPlugin {
         }],
       });
     }
+    // Objects the checks could not see (a policy kind they do not model, a malformed object): a
+    // warning each, so `strict` fails on them as `netpol validate --strict` does.
+    for (const o of report.leftOut) {
+      context.report.addViolation({
+        ruleName: 'left-out [warning]',
+        recommendation: `${o.kind ? `${o.kind} ` : ''}${o.object}: left out: ${o.reason}`,
+        fix: 'Check this object with a tool that models it, or fix it as the message says; cdk8s-netpol did not check it.',
+        violatingResources: [{ resourceName: o.object, locations: [o.line ? `line ${o.line}` : '(the whole object)'], manifestPath: o.file ?? '<unknown>' }],
+      });
+    }
     const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
-    const warnings = report.findings.length - errors;
+    const warnings = report.findings.length - errors + report.leftOut.length;
     const failed = read.problems.length > 0 || errors > 0 || (this.props.strict === true && warnings > 0);
     // The CLI prints each entry of this record as a row of the summary table, after Status, Plugin and Version.
     const summary: Record<string, string> = {
