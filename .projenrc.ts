@@ -116,6 +116,35 @@ for (const dir of DEV_DIRS) {
 // (Set after the project is created: the eslint component adds the resolver unpinned.)
 project.deps.addDependency('eslint-import-resolver-typescript@~3.8.7', DependencyType.BUILD);
 
+// Layers import one way (README "Design notes"): each folder of src/ may import only the folders
+// listed for it, so a lower layer never imports a higher one and validation and analysis never each
+// other. A wrong import fails `npm test` (test/architecture/layers.test.ts shows the rule firing).
+const LAYERS: Record<string, string[]> = {
+  k8s: [],
+  model: ['k8s'],
+  inventory: ['k8s', 'model'],
+  validation: ['k8s', 'model', 'inventory'],
+  analysis: ['k8s', 'model', 'inventory'],
+  endpoints: ['k8s', 'model'],
+  constructs: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints'],
+  recipes: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints', 'constructs'],
+  adapters: ['k8s', 'model', 'inventory', 'validation', 'analysis'],
+  formats: ['k8s', 'model', 'inventory', 'validation', 'analysis'],
+  synth: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints', 'constructs', 'recipes', 'adapters'],
+  testing: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'formats'],
+  cli: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'adapters', 'formats'],
+};
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: Object.entries(LAYERS).map(([layer, allowed]) => ({
+      target: `./src/${layer}`,
+      from: './src',
+      except: [`./${layer}`, ...allowed.map((a) => `./${a}`)],
+      message: `src/${layer} may import only ${[layer, ...allowed].join(', ')} (layers import one way: see README "Design notes").`,
+    })),
+  }],
+});
+
 // IP arithmetic and the analyser's bitsets are bitwise by nature.
 project.eslint?.addRules({ 'no-bitwise': 'off' });
 // Error messages carry the value, the place and the fix; keep them on one searchable line.

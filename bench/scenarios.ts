@@ -6,10 +6,10 @@ import { synthLibrary, synthLibraryYaml } from './library-stack';
 import { measure, Measurement, measurePair, since, TimedRun } from './measure';
 import { allPairs, mismatches, naivePairs, samplePairs } from './naive';
 import { loadObjects, sizePaths } from './workspace';
+import { readManifests, ReadResult } from '../src/adapters/manifest-reader';
 import { Reachability } from '../src/analysis/reachability';
-import { readManifests, ReadResult } from '../src/io/manifest-reader';
+import { Severity } from '../src/k8s/finding';
 import { Port } from '../src/model/port';
-import { Severity } from '../src/validation/finding';
 import { validateManifests } from '../src/validation/validate-manifests';
 
 /** What a scenario is run with (in its own child process). */

@@ -4,7 +4,7 @@ import { Yaml } from 'cdk8s';
 import { countPolicies, PolicyCounts } from './counts';
 import { describeIntent, generateIntent, StackIntent } from './intent';
 import { synthLibrary } from './library-stack';
-import { readManifests } from '../src/io/manifest-reader';
+import { readManifests } from '../src/adapters/manifest-reader';
 
 /** Where the prepared inputs of one size live (under the run's temporary directory). */
 export interface SizePaths {

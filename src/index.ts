@@ -13,7 +13,7 @@ export { DefaultDeny, DefaultDenyProps } from './constructs/default-deny';
 export { AllowDns, AllowDnsProps } from './constructs/allow-dns';
 
 // Validation as pure functions over plain manifests.
-export { Finding, Severity } from './validation/finding';
+export { Finding, Severity } from './k8s/finding';
 export { LintCode } from './validation/lint-codes';
 
 // An App whose synth never leaves half an output.
@@ -21,7 +21,7 @@ export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 
 // Endpoints: what rules point at (labels or cdk8s-plus-28 workloads).
 export { Endpoint, EndpointProps, WorkloadEndpointOptions } from './endpoints/endpoint';
-export { EndpointPort } from './endpoints/endpoint-port';
+export { EndpointPort } from './model/endpoint-port';
 export { ExternalDestination, InternetOptions } from './model/external-destination';
 
 // Connections and the constructs built on them.
@@ -32,7 +32,7 @@ export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constru
 
 // The reachability analyser: what the policies allow and deny.
 export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, SkippedManifest, ConnectivityOptions } from './analysis/reachability';
-export { SkipCategory, KindCount } from './analysis/inventory';
+export { SkipCategory, KindCount } from './inventory/inventory';
 export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';
@@ -40,7 +40,7 @@ export { ReachabilityDiff, ExpectedChange } from './analysis/diff-report';
 export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/reachability-diff';
 
 // Validation as pure functions over plain manifests, and as a cdk8s CLI plugin.
-export { NetpolValidationPlugin, NetpolValidationPluginProps } from './validation/cdk8s-cli-plugin';
+export { NetpolValidationPlugin, NetpolValidationPluginProps } from './adapters/cdk8s-cli-plugin';
 export { Environment, EnvironmentOptions } from './model/environment';
 
 // Recipes: the well-known patterns that need more than one line of the constructs above.

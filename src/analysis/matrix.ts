@@ -1,7 +1,7 @@
 import { Bitset } from './bitset';
-import { Cluster, ClusterEndpoint, PolicyRule, RulePeer } from './cluster';
-import { CompiledSelector } from './label-selector';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Traffic } from './semantics';
+import { Cluster, ClusterEndpoint, PolicyRule, RulePeer } from '../inventory/cluster';
+import { CompiledSelector } from '../k8s/label-selector';
 
 /** The computed reachability of every endpoint pair for one port. */
 export interface ComputedMatrix {

@@ -1,5 +1,5 @@
-import { Cluster } from './cluster';
 import { PortQuery } from './semantics';
+import { Cluster } from '../inventory/cluster';
 
 /** A port to probe, with a label for reports (`5432/TCP`, `other TCP ports`). */
 export interface ProbePort {

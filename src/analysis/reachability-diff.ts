@@ -1,7 +1,7 @@
-import { Cluster } from './cluster';
 import { computeMatrix } from './matrix';
 import { probePorts, ProbePort } from './probe-ports';
 import { evaluateSide, SideVerdict } from './semantics';
+import { Cluster } from '../inventory/cluster';
 
 /** How one side of a connection decides, in one of the two manifest sets. */
 export interface DiffSide {

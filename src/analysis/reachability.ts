@@ -1,18 +1,18 @@
 import { App, Chart } from 'cdk8s';
-import { Cluster, ClusterEndpoint, SourcedObject } from './cluster';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
-import { KindCount, SkipCategory } from './inventory';
 import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
-import { EndpointPort } from '../endpoints/endpoint-port';
+import { Cluster, ClusterEndpoint, SourcedObject } from '../inventory/cluster';
+import { KindCount, SkipCategory } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
 import { Direction } from '../model/direction';
+import { EndpointPort } from '../model/endpoint-port';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
 

@@ -1,4 +1,4 @@
-import { Cluster, ClusterEndpoint, ClusterPolicy, ipBlockContains, PolicyRule, RulePeer, RulePort } from './cluster';
+import { Cluster, ClusterEndpoint, ClusterPolicy, ipBlockContains, PolicyRule, RulePeer, RulePort } from '../inventory/cluster';
 
 /** Traffic to a destination: a port number and a protocol. */
 export interface Traffic {

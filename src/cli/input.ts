@@ -1,5 +1,5 @@
 import { CliIo, UsageError } from './cli-io';
-import { DEFAULT_READ_LIMITS, readManifests, ReadResult } from '../io/manifest-reader';
+import { DEFAULT_READ_LIMITS, readManifests, ReadResult } from '../adapters/manifest-reader';
 
 /** Reads the command's inputs; prints every read problem (file:line: message) to stderr. */
 export function readInputs(paths: string[], io: CliIo, maxFileSize?: string): ReadResult {

@@ -1,5 +1,5 @@
-import { checkApiServerRules } from '../validation/api-server-rules';
-import { formatFinding, Severity } from '../validation/finding';
+import { checkApiServerRules } from '../k8s/api-server-rules';
+import { formatFinding, Severity } from '../k8s/finding';
 import { LintCode } from '../validation/lint-codes';
 import { allowsAllPeers } from '../validation/single-policy-lints';
 

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
-import { EndpointPort } from './endpoint-port';
 import { LabelSelectorJson, LabelSelectorRequirementJson } from '../k8s/manifest';
+import { EndpointPort } from '../model/endpoint-port';
 import { Protocol } from '../model/protocol';
 
 /** What a cdk8s-plus-28 workload or pod selection tells about its pods. */

@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-28';
 import { readContainerPorts, readPodSelection } from './cdk8s-plus-reader';
-import { EndpointPort } from './endpoint-port';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { dns1123LabelProblems } from '../k8s/names';
 import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from '../model/brand';
+import { EndpointPort } from '../model/endpoint-port';
 import { modelError } from '../model/errors';
 import { LabelExpression, LabelOperator } from '../model/label-expression';
 import { Peer } from '../model/peer';

@@ -1,4 +1,4 @@
-import { EndpointPort } from './endpoint-port';
+import { EndpointPort } from '../model/endpoint-port';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
 

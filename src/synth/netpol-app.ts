@@ -1,10 +1,10 @@
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { replaceDirectoryAtomically } from './atomic-directory';
-import { readManifests } from '../io/manifest-reader';
+import { findingKey, findingsReportedByCdk8sCli } from '../adapters/cdk8s-cli-plugin';
+import { readManifests } from '../adapters/manifest-reader';
+import { Severity } from '../k8s/finding';
 import { objectRef } from '../k8s/objects';
-import { findingKey, findingsReportedByCdk8sCli } from '../validation/cdk8s-cli-plugin';
-import { Severity } from '../validation/finding';
 import { validateManifests } from '../validation/validate-manifests';
 
 /** Properties of `NetpolApp`. */

@@ -1,6 +1,6 @@
-import { Finding, Severity } from './finding';
 import { LintCode } from './lint-codes';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../k8s/cidr';
+import { Finding, Severity } from '../k8s/finding';
 
 type JsonObject = Record<string, unknown>;
 

@@ -1,13 +1,13 @@
 import { acceptedLints } from './accepted-lints';
-import { checkApiServerRules } from './api-server-rules';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
-import { Finding, Severity } from './finding';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
-import { Cluster, SkippedObject } from '../analysis/cluster';
-import { isKubernetesNetworkPolicy, KindCount } from '../analysis/inventory';
+import { Cluster, SkippedObject } from '../inventory/cluster';
+import { isKubernetesNetworkPolicy, KindCount } from '../inventory/inventory';
+import { checkApiServerRules } from '../k8s/api-server-rules';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
+import { Finding, Severity } from '../k8s/finding';
 import { flattenLists, objectRef, SourcedObject } from '../k8s/objects';
 
 /** Options of `validateManifests`. */

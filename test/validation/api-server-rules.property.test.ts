@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { checkApiServerRules } from '../../src/validation/api-server-rules';
-import { Finding, Severity } from '../../src/validation/finding';
+import { checkApiServerRules } from '../../src/k8s/api-server-rules';
+import { Finding, Severity } from '../../src/k8s/finding';
 
 /**
  * Property tests for the API-server rules (reference: /work/shared/reference/networkpolicy-validation-rules.md).

@@ -1,5 +1,5 @@
-import { checkApiServerRules } from '../../src/validation/api-server-rules';
-import { Severity } from '../../src/validation/finding';
+import { checkApiServerRules } from '../../src/k8s/api-server-rules';
+import { Severity } from '../../src/k8s/finding';
 
 /**
  * Table-driven cases for the API-server rules, written from

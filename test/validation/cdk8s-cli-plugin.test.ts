@@ -4,8 +4,8 @@ import * as path from 'path';
 // The real report API of cdk8s-cli: what `cdk8s synth` hands to a plugin and prints.
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { NetpolValidationPlugin } from '../../src';
-import { readManifests } from '../../src/io/manifest-reader';
-import { findingKey, findingsReportedByCdk8sCli } from '../../src/validation/cdk8s-cli-plugin';
+import { findingKey, findingsReportedByCdk8sCli } from '../../src/adapters/cdk8s-cli-plugin';
+import { readManifests } from '../../src/adapters/manifest-reader';
 import { validateManifests } from '../../src/validation/validate-manifests';
 
 let work: string;

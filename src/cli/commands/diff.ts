@@ -1,6 +1,6 @@
+import { readManifests } from '../../adapters/manifest-reader';
 import { ExpectedChange } from '../../analysis/diff-report';
 import { Reachability } from '../../analysis/reachability';
-import { readManifests } from '../../io/manifest-reader';
 import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';

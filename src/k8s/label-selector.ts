@@ -4,7 +4,7 @@
  * absent key; `Exists`/`DoesNotExist` test presence; `{}` matches everything.
  */
 
-import { LabelSelectorJson } from '../k8s/manifest';
+import { LabelSelectorJson } from './manifest';
 
 /** A set of labels. */
 export type Labels = Readonly<Record<string, string>>;

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { Severity } from './finding';
-import { LocatedFinding, ManifestValidationOptions, validateManifests } from './validate-manifests';
-import { readManifests, ReadObject } from '../io/manifest-reader';
+import { readManifests, ReadObject } from './manifest-reader';
+import { Severity } from '../k8s/finding';
 import { flattenLists, SourcedObject } from '../k8s/objects';
+import { LocatedFinding, ManifestValidationOptions, validateManifests } from '../validation/validate-manifests';
 
 /** Properties of the cdk8s CLI validation plugin (the `properties` of its `cdk8s.yaml` entry). */
 export interface NetpolValidationPluginProps {

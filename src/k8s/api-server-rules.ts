@@ -1,8 +1,8 @@
+import { formatCidr, isStrictSubset, parseCidr, ParsedCidr } from './cidr';
 import { API_ERROR_TYPES, ApiErrorType, Finding, Severity } from './finding';
-import { formatCidr, isStrictSubset, parseCidr, ParsedCidr } from '../k8s/cidr';
 import {
   dns1123LabelProblems, dns1123SubdomainProblems, labelValueProblems, portNameProblems, portNumberProblems, qualifiedNameProblems,
-} from '../k8s/names';
+} from './names';
 
 /** Options of the API-server checks. */
 export interface ApiServerRuleOptions {

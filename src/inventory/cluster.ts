@@ -1,10 +1,10 @@
 import { classifyObject, describeRef, KindCount, SkipCategory } from './inventory';
-import { compileSelector, CompiledSelector, describeSelector, Labels } from './label-selector';
+import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { Severity } from '../k8s/finding';
+import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { FlatObject, openLists, SourcedObject } from '../k8s/objects';
-import { checkApiServerRules, effectivePolicyTypes } from '../validation/api-server-rules';
-import { Severity } from '../validation/finding';
 
 export { SourcedObject };
 

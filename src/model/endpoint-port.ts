@@ -1,4 +1,4 @@
-import { Protocol } from '../model/protocol';
+import { Protocol } from './protocol';
 
 /** A port a workload's containers listen on (its `containerPort`, with name and protocol). */
 export interface EndpointPort {
