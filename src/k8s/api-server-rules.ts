@@ -1,5 +1,6 @@
 import { formatCidr, isStrictSubset, parseCidr, ParsedCidr } from './cidr';
 import { API_ERROR_TYPES, ApiErrorType, Finding, Severity } from './finding';
+import { unknownFieldFindings } from './known-fields';
 import {
   dns1123LabelProblems, dns1123SubdomainProblems, labelValueProblems, portNameProblems, portNumberProblems, qualifiedNameProblems,
 } from './names';
@@ -76,7 +77,7 @@ export function checkApiServerRules(object: Json, options: ApiServerRuleOptions 
       checkSpec(c, object.spec, strict);
     }
   }
-  return c.findings;
+  return [...c.findings, ...unknownFieldFindings(object)];
 }
 
 function checkMetadata(c: Collector, metadata: Json): void {

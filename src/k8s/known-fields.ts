@@ -1,0 +1,58 @@
+import { Finding, Severity } from './finding';
+
+/**
+ * The fields the `networking.k8s.io/v1` NetworkPolicy schema declares, per type. `kubectl apply`
+ * (field validation `Strict`, its default since Kubernetes 1.27) rejects an object with any other
+ * field; with validation off, the API server drops it without a word. Either way a misspelt field
+ * (`excpet:`, `prot:`, `ingres:`) never means what it says, so an unknown field is an error here.
+ */
+interface Shape {
+  readonly type: string;
+  readonly fields: Record<string, Shape | 'leaf' | { list: Shape } | 'map'>;
+}
+
+const REQUIREMENT: Shape = { type: 'LabelSelectorRequirement', fields: { key: 'leaf', operator: 'leaf', values: 'leaf' } };
+const SELECTOR: Shape = { type: 'LabelSelector', fields: { matchLabels: 'map', matchExpressions: { list: REQUIREMENT } } };
+const IP_BLOCK: Shape = { type: 'IPBlock', fields: { cidr: 'leaf', except: 'leaf' } };
+const PEER: Shape = { type: 'NetworkPolicyPeer', fields: { podSelector: SELECTOR, namespaceSelector: SELECTOR, ipBlock: IP_BLOCK } };
+const PORT: Shape = { type: 'NetworkPolicyPort', fields: { protocol: 'leaf', port: 'leaf', endPort: 'leaf' } };
+const INGRESS: Shape = { type: 'NetworkPolicyIngressRule', fields: { from: { list: PEER }, ports: { list: PORT } } };
+const EGRESS: Shape = { type: 'NetworkPolicyEgressRule', fields: { to: { list: PEER }, ports: { list: PORT } } };
+const SPEC: Shape = { type: 'NetworkPolicySpec', fields: { podSelector: SELECTOR, policyTypes: 'leaf', ingress: { list: INGRESS }, egress: { list: EGRESS } } };
+const METADATA: Shape = {
+  type: 'ObjectMeta',
+  fields: Object.fromEntries(['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+    'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'].map((f) => [f, 'leaf' as const])),
+};
+const NETWORK_POLICY: Shape = { type: 'NetworkPolicy', fields: { apiVersion: 'leaf', kind: 'leaf', metadata: METADATA, spec: SPEC, status: 'leaf' } };
+
+/** One error per field the NetworkPolicy schema does not declare, with its path. */
+export function unknownFieldFindings(object: unknown): Finding[] {
+  const findings: Finding[] = [];
+  const walk = (value: unknown, shape: Shape, path: string) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return; // type errors are reported elsewhere
+    for (const [key, child] of Object.entries(value)) {
+      const field = path === '' ? key : `${path}.${key}`;
+      const declared = Object.prototype.hasOwnProperty.call(shape.fields, key) ? shape.fields[key] : undefined;
+      if (declared === undefined) {
+        const known = Object.keys(shape.fields);
+        findings.push({
+          severity: Severity.ERROR,
+          code: 'UnknownField',
+          field,
+          message: `unknown field ${JSON.stringify(key)} in ${shape.type}`,
+          fix: `Fix the spelling or remove it: ${/^[AEIOU]/.test(shape.type) ? 'an' : 'a'} ${shape.type} has ${known.join(', ')}. kubectl apply rejects unknown fields (strict field validation), and with validation off the API server drops them, so this field never takes effect.`,
+        });
+        continue;
+      }
+      if (declared === 'leaf' || declared === 'map') continue;
+      if ('list' in declared) {
+        if (Array.isArray(child)) child.forEach((item, i) => walk(item, declared.list, `${field}[${i}]`));
+      } else {
+        walk(child, declared as Shape, field);
+      }
+    }
+  };
+  walk(object, NETWORK_POLICY, '');
+  return findings;
+}
