@@ -131,7 +131,10 @@ export class NetworkPolicy extends Construct {
     this.version++;
     if (Array.isArray(peers) && peers.some((p) => Peer.isPeer(p) && p.isAnyone)) {
       // Said on purpose with Peer.anyone(): NP001 ("a rule without peers") is accepted, with that reason.
-      this.addAcceptance(LintCode.ALLOWS_ALL_PEERS, `every ${direction === Direction.INGRESS ? 'source' : 'destination'} is allowed on purpose (Peer.anyone())`);
+      // The rule of Peer.anyone() is always the first of its direction (its peer sorts first and shares
+      // its rule with no other peer), so the acceptance names that rule alone.
+      const rule = direction === Direction.INGRESS ? 'spec.ingress[0]' : 'spec.egress[0]';
+      this.addAcceptance(LintCode.ALLOWS_ALL_PEERS, `${rule}: every ${direction === Direction.INGRESS ? 'source' : 'destination'} is allowed on purpose (Peer.anyone())`);
     }
   }
 

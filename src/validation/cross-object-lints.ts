@@ -1,4 +1,4 @@
-import { acceptedLints, DECLARED_BY_LABELS_ANNOTATION } from './accepted-lints';
+import { acceptanceFor, acceptedLints, DECLARED_BY_LABELS_ANNOTATION } from './accepted-lints';
 import { LintCode } from './lint-codes';
 import { stableJson } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
@@ -65,7 +65,7 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
     if (names.size < withRules.length) continue; // duplicates are NP011
     // The suggestion goes on the policies other than the first one that does not say it is kept
     // apart on purpose (an accepted NP009), so an accepting policy is the one whose finding is silenced.
-    const first = withRules.find((p) => !acceptedLints(p.object).accepted.has(LintCode.MERGEABLE_POLICIES)) ?? withRules[0];
+    const first = withRules.find((p) => acceptanceFor(acceptedLints(p.object).accepted.get(LintCode.MERGEABLE_POLICIES), 'spec.podSelector') === undefined) ?? withRules[0];
     const rest = withRules.filter((p) => p !== first);
     for (const p of rest) {
       out.push(at(p, Severity.WARNING, LintCode.MERGEABLE_POLICIES, 'spec.podSelector',
@@ -153,7 +153,7 @@ function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster) {
   for (const p of policies) {
     const declared = p.object.metadata?.annotations?.[DECLARED_BY_LABELS_ANNOTATION];
     const selector = p.object.spec?.podSelector ?? {};
-    if (typeof declared !== 'string' || !byNamespace.has(p.namespace) || (selector.matchExpressions ?? []).length > 0) continue;
+    if (typeof declared !== 'string' || declared.trim() === '' || !byNamespace.has(p.namespace) || (selector.matchExpressions ?? []).length > 0) continue;
     const labels = selector.matchLabels ?? {};
     if (Object.keys(labels).length === 0) continue;
     const id = `${p.namespace}/${declared} (declared by labels)`;

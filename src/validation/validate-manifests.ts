@@ -1,4 +1,4 @@
-import { acceptedLints } from './accepted-lints';
+import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
@@ -64,13 +64,19 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     return { text, cidr: cidr as ParsedCidr };
   });
   const findings: LocatedFinding[] = [];
+  /** The policy each finding belongs to: acceptances are read from that object, never from another of the same name. */
+  const owners = new Map<LocatedFinding, Record<string, any>>();
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
   let count = 0;
   for (const source of flat) {
     if (!isKubernetesNetworkPolicy(source.object)) continue;
     count++;
     const object = source.object;
-    const locate = (f: Finding): LocatedFinding => ({ ...f, object: objectRef(object), file: source.file, line: source.line });
+    const locate = (f: Finding): LocatedFinding => {
+      const located = { ...f, object: objectRef(object), file: source.file, line: source.line };
+      owners.set(located, object);
+      return located;
+    };
     const apiFindings = checkApiServerRules(object, { strictCidr: options.strictCidr ?? true });
     findings.push(...apiFindings.map(locate));
     if (apiFindings.some((f) => f.severity === Severity.ERROR)) continue;
@@ -87,23 +93,30 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   }
   for (const { policy, finding } of crossObjectLints(checked, cluster)) {
     const source = (policy as typeof checked[number]).source;
-    findings.push({ ...finding, object: objectRef(policy.object), file: source.file, line: source.line });
+    const located = { ...finding, object: objectRef(policy.object), file: source.file, line: source.line };
+    owners.set(located, policy.object);
+    findings.push(located);
   }
-  return { checked: count, ...applyAcceptedLints(findings, checked), kinds: countKinds(flat.map((o) => o.object)), leftOut: cluster.skipped };
+  return { checked: count, ...applyAcceptedLints(findings, owners), kinds: countKinds(flat.map((o) => o.object)), leftOut: cluster.skipped };
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */
-function applyAcceptedLints(
-  all: LocatedFinding[], policies: Array<CheckedPolicy & { source: SourcedObject }>,
-): { findings: LocatedFinding[]; silenced: SilencedFinding[] } {
-  const byObject = new Map(policies.map((p) => [objectRef(p.object), acceptedLints(p.object)]));
+function applyAcceptedLints(all: LocatedFinding[], owners: Map<LocatedFinding, Record<string, any>>): { findings: LocatedFinding[]; silenced: SilencedFinding[] } {
+  const byObject = new Map<Record<string, any>, ReturnType<typeof acceptedLints>>();
   const findings: LocatedFinding[] = [];
   const silenced: SilencedFinding[] = [];
   for (const f of all) {
-    const accepted = byObject.get(f.object);
-    const reason = accepted?.accepted.get(f.code);
-    if (reason !== undefined) {
+    const owner = owners.get(f);
+    let accepted = owner ? byObject.get(owner) : undefined;
+    if (owner && !accepted) {
+      accepted = acceptedLints(owner);
+      byObject.set(owner, accepted);
+    }
+    const reason = acceptanceFor(accepted?.accepted.get(f.code), f.field);
+    if (reason !== undefined && f.severity === Severity.WARNING) {
       silenced.push({ ...f, reason });
+    } else if (reason !== undefined) {
+      findings.push({ ...f, message: `${f.message} (an error cannot be accepted: the annotation cdk8s-netpol.dev/accept-${f.code} does not silence it)` });
     } else if (accepted?.empty.has(f.code)) {
       findings.push({ ...f, message: `${f.message} (its annotation cdk8s-netpol.dev/accept-${f.code} gives no reason, so it does not silence this)` });
     } else {

@@ -127,3 +127,42 @@ describe('lint details', () => {
     expect(report.findings).toEqual([]);
   });
 });
+
+describe('accepting lints by annotation', () => {
+  const np = (name: string, spec: any, ns = 'shop') => ({ object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec } });
+  const annotated = (name: string, annotations: Record<string, string>, spec: Record<string, unknown>) => {
+    const o = np(name, spec);
+    (o.object as any).metadata.annotations = annotations;
+    return o;
+  };
+  const open = { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [] }, { from: [], ports: [{ port: 22 }] }] };
+
+  test('an acceptance names a field: findings elsewhere in the object still count', () => {
+    const scoped = annotated('web', { 'cdk8s-netpol.dev/accept-NP001': 'spec.ingress[0]: public on purpose' }, open);
+    const report = validateManifests([scoped]);
+    expect(report.silenced.map((f) => [f.code, f.field, f.reason])).toEqual([['NP001', 'spec.ingress[0].from', 'public on purpose']]);
+    expect(report.findings.map((f) => [f.code, f.field])).toEqual([['NP001', 'spec.ingress[1].from'], ['NP008', 'spec.ingress[1]']]);
+    const whole = annotated('web', { 'cdk8s-netpol.dev/accept-NP001': 'all public', 'cdk8s-netpol.dev/accept-NP008': 'kept for the reader' }, open);
+    expect(validateManifests([whole]).findings).toEqual([]);
+  });
+
+  test('an error (NP011) is never accepted, and one object\'s annotation never silences another object', () => {
+    const a = annotated('api', { 'cdk8s-netpol.dev/accept-NP011': 'please' }, { podSelector: {}, policyTypes: ['Ingress'] });
+    const b = np('api', { podSelector: { matchLabels: { x: 'y' } }, policyTypes: ['Ingress'] });
+    const dup = validateManifests([b, a]);
+    expect(dup.findings.filter((f) => f.code === 'NP011').map((f) => f.message)).toEqual([expect.stringContaining('an error cannot be accepted')]);
+    expect(dup.silenced).toEqual([]);
+    // same namespace/name, the later object carries the acceptance: the earlier object's NP001 still counts
+    const first = np('web', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [] }] });
+    const second = annotated('web', { 'cdk8s-netpol.dev/accept-NP001': 'mine is public' }, { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [] }] });
+    const both = validateManifests([first, second]);
+    expect(both.findings.filter((f) => f.code === 'NP001')).toHaveLength(1);
+    expect(both.silenced.filter((f) => f.code === 'NP001')).toHaveLength(1);
+  });
+
+  test('an empty declared-by-labels annotation declares nothing', () => {
+    const deploy = { object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'shop' }, spec: { template: { metadata: { labels: { app: 'api' } } } } } };
+    const typo = annotated('apl', { 'cdk8s-netpol.dev/declared-by-labels': ' ' }, { podSelector: { matchLabels: { app: 'apl' } }, policyTypes: ['Ingress'] });
+    expect(validateManifests([deploy, typo]).findings.map((f) => f.code)).toEqual(['NP004']);
+  });
+});
