@@ -33,7 +33,8 @@ export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constru
 // The reachability analyser: what the policies allow and deny.
 export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, SkippedManifest, ConnectivityOptions } from './analysis/reachability';
 export { SkipCategory, KindCount } from './inventory/inventory';
-export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
+export { SideVerdict, SideDecision, RuleReference } from './analysis/verdict';
+export { Explanation, SideExplanation } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';
 export { ReachabilityDiff, ExpectedChange } from './analysis/diff-report';

@@ -1,4 +1,5 @@
-import { ChangedConnection, DiffExplanation, DiffSide } from './reachability-diff';
+import { ChangedConnection, DiffExplanation } from './reachability-diff';
+import { SideDecision, SideVerdict } from './verdict';
 
 /** A change a reviewer expects, from an allow-list file: it does not fail the CI gate. */
 export interface ExpectedChange {
@@ -74,8 +75,8 @@ export class ReachabilityDiff {
         removedEndpoints: this.removedEndpoints.length,
       },
       ports: [...this.ports],
-      opened: this.opened,
-      closed: this.closed,
+      opened: this.opened.map(changeJson),
+      closed: this.closed.map(changeJson),
       addedEndpoints: [...this.addedEndpoints],
       removedEndpoints: [...this.removedEndpoints],
     };
@@ -136,14 +137,42 @@ export class ReachabilityDiff {
   }
 }
 
-function describe(e: DiffExplanation, c: ChangedConnection): string {
-  return `egress of ${c.from} ${sideText(e.egress)}; ingress of ${c.to} ${sideText(e.ingress)}`;
+const VERDICT_WORDS: Record<SideDecision, string> = {
+  [SideDecision.ALLOWED]: 'allowed',
+  [SideDecision.DENIED]: 'denied',
+  [SideDecision.NOT_ISOLATED]: 'not isolated',
+  [SideDecision.OUTSIDE_CLUSTER]: 'outside the cluster',
+};
+const NOT_EXPLAINED = 'not explained (too many changes)';
+
+function ruleText(r: { policy: string; direction: string; rule: number }): string {
+  return `${r.policy} ${r.direction}[${r.rule}]`;
 }
 
-function sideText(s: DiffSide): string {
-  if (s.verdict === 'allowed') return `allowed by ${s.allowedBy.join(', ')}`;
-  if (s.verdict === 'denied') return `denied (isolated by ${s.isolatedBy.join(', ')})`;
-  return s.verdict;
+function sideJson(s: SideVerdict | undefined): any {
+  if (s === undefined) return { verdict: NOT_EXPLAINED, allowedBy: [], isolatedBy: [] };
+  return { verdict: VERDICT_WORDS[s.decision], allowedBy: s.allowedBy.map(ruleText), isolatedBy: [...s.isolatingPolicies] };
+}
+
+function changeJson(c: ChangedConnection): any {
+  return {
+    from: c.from,
+    to: c.to,
+    ports: [...c.ports],
+    before: { egress: sideJson(c.before?.egress), ingress: sideJson(c.before?.ingress) },
+    after: { egress: sideJson(c.after?.egress), ingress: sideJson(c.after?.ingress) },
+  };
+}
+
+function describe(e: DiffExplanation | undefined, c: ChangedConnection): string {
+  return `egress of ${c.from} ${sideText(e?.egress)}; ingress of ${c.to} ${sideText(e?.ingress)}`;
+}
+
+function sideText(s: SideVerdict | undefined): string {
+  if (s === undefined) return NOT_EXPLAINED;
+  if (s.decision === SideDecision.ALLOWED) return `allowed by ${s.allowedBy.map(ruleText).join(', ')}`;
+  if (s.decision === SideDecision.DENIED) return `denied (isolated by ${s.isolatingPolicies.join(', ')})`;
+  return VERDICT_WORDS[s.decision];
 }
 
 function escapeCell(text: string): string {

@@ -1,3 +1,4 @@
+import { SideVerdict } from '../../analysis/verdict';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { analyseInputs, ANALYSIS_OPTIONS, requireEndpoint, SURROUNDINGS_HELP } from './analyse-input';
@@ -51,8 +52,8 @@ export function explainCommand(args: string[], io: CliIo): number {
       port: explanation.port,
       allowed: explanation.allowed,
       loopback: explanation.loopback,
-      egress: explanation.egress,
-      ingress: explanation.ingress,
+      egress: sideJson(explanation.egress),
+      ingress: sideJson(explanation.ingress),
       notes: explanation.notes,
     }, null, 2)}\n`);
   } else {
@@ -60,4 +61,15 @@ export function explainCommand(args: string[], io: CliIo): number {
   }
   if (unreadable) return ExitCode.USAGE;
   return reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+}
+
+/** One side's verdict as `netpol explain --format json` prints it. */
+function sideJson(v: SideVerdict): object {
+  return {
+    allowed: v.allowed,
+    isolated: v.isolated,
+    isolatingPolicies: [...v.isolatingPolicies],
+    allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
+    notPoliced: v.notPoliced,
+  };
 }
