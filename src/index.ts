@@ -37,7 +37,7 @@ export { SideVerdict, SideDecision, RuleReference } from './analysis/verdict';
 export { Explanation, SideExplanation } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';
-export { ReachabilityDiff, ExpectedChange } from './analysis/diff-report';
+export { ReachabilityDiff, ExpectedChange, ChangeKind } from './analysis/diff-report';
 export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/reachability-diff';
 
 // Validation as pure functions over plain manifests, and as a cdk8s CLI plugin.

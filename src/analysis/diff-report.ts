@@ -1,10 +1,18 @@
 import { ChangedConnection, DiffExplanation } from './reachability-diff';
 import { SideDecision, SideVerdict } from './verdict';
 
+/** Which way a connection changed. */
+export enum ChangeKind {
+  /** Allowed after the change and not before. */
+  OPENED = 'opened',
+  /** Allowed before the change and not after. */
+  CLOSED = 'closed',
+}
+
 /** A change a reviewer expects, from an allow-list file: it does not fail the CI gate. */
 export interface ExpectedChange {
-  /** `opened` or `closed`. */
-  readonly change: string;
+  /** Opened or closed. */
+  readonly change: ChangeKind;
   /** The source endpoint (`*` for any). */
   readonly from: string;
   /** The destination endpoint (`*` for any). */
@@ -50,9 +58,9 @@ export class ReachabilityDiff {
 
   /** The changes (`opened`/`closed`) that no entry of `expected` covers. */
   public unexpected(expected: ExpectedChange[]): ChangedConnection[] {
-    const covered = (change: string, c: ChangedConnection) => c.ports.every((port) => expected.some((e) => e.change === change
+    const covered = (change: ChangeKind, c: ChangedConnection) => c.ports.every((port) => expected.some((e) => e.change === change
       && (e.from === '*' || e.from === c.from) && (e.to === '*' || e.to === c.to) && (e.ports === undefined || e.ports.includes(port))));
-    return [...this.opened.filter((c) => !covered('opened', c)), ...this.closed.filter((c) => !covered('closed', c))];
+    return [...this.opened.filter((c) => !covered(ChangeKind.OPENED, c)), ...this.closed.filter((c) => !covered(ChangeKind.CLOSED, c))];
   }
 
   /** One line: `2 connections opened, 1 closed, 1 endpoint added, 0 removed`. */

@@ -5,7 +5,7 @@ import { unknownEndpointError } from './unknown-endpoint';
 export class ReachabilityMatrix {
   /** @internal */
   public static _of(
-    port: string | number, protocol: string, endpoints: string[], rows: Bitset[], loopback: boolean[],
+    port: { number?: number; name?: string }, protocol: string, endpoints: string[], rows: Bitset[], loopback: boolean[],
     hostNetwork: { endpoints: string[]; asNodeTraffic: boolean } = { endpoints: [], asNodeTraffic: true },
   ): ReachabilityMatrix {
     const matrix = new ReachabilityMatrix(port, protocol, endpoints, rows, loopback);
@@ -14,8 +14,12 @@ export class ReachabilityMatrix {
     return matrix;
   }
 
-  /** The port: a number, or a container port name. */
-  public readonly port: any;
+  /** The port asked about, with its protocol: `8080/TCP`, or `http/TCP` for a named port. */
+  public readonly port: string;
+  /** The port number. @default - a named port: see `portName` */
+  public readonly portNumber?: number;
+  /** The container port name, resolved on each destination. @default - a numbered port: see `portNumber` */
+  public readonly portName?: string;
   /** The protocol. */
   public readonly protocol: string;
   /** Every endpoint, in order (`<namespace>/<name>`, or an external endpoint's name). */
@@ -27,8 +31,10 @@ export class ReachabilityMatrix {
   private readonly singlePod: boolean[];
   private readonly indexOf: Map<string, number>;
 
-  private constructor(port: string | number, protocol: string, endpoints: string[], rows: Bitset[], singlePod: boolean[]) {
-    this.port = port;
+  private constructor(port: { number?: number; name?: string }, protocol: string, endpoints: string[], rows: Bitset[], singlePod: boolean[]) {
+    this.portNumber = port.number;
+    this.portName = port.name;
+    this.port = `${port.name ?? port.number}/${protocol}`;
     this.protocol = protocol;
     this.endpoints = endpoints;
     this.rows = rows;
@@ -68,7 +74,7 @@ export class ReachabilityMatrix {
     const hostNetwork = this.hostNetworkEndpoints.length > 0
       ? { hostNetwork: { mode: this.hostNetworkAsNodeTraffic ? 'node' : 'pod', endpoints: [...this.hostNetworkEndpoints] } }
       : {};
-    return { port: this.port, protocol: this.protocol, endpoints: [...this.endpoints], allowed, ...hostNetwork };
+    return { port: this.portNumber ?? this.portName, protocol: this.protocol, endpoints: [...this.endpoints], allowed, ...hostNetwork };
   }
 
   /** The legend line on hostNetwork endpoints, when there are any. */
@@ -92,7 +98,7 @@ export class ReachabilityMatrix {
     const columnWidth = String(names.length).length;
     const margin = ' '.repeat(labelWidth);
     const pointer = `${' '.repeat(columnWidth - 1)}| `;
-    const lines = [`port ${this.port}/${this.protocol}: rows may connect to columns (X allowed, . denied, L loopback)`];
+    const lines = [`port ${this.port}: rows may connect to columns (X allowed, . denied, L loopback)`];
     names.forEach((n, i) => lines.push(`${margin}${pointer.repeat(i)}${String(i + 1).padStart(columnWidth)}: ${n}`));
     lines.push(`${corner.padEnd(labelWidth)}${names.map((_, i) => String(i + 1).padStart(columnWidth)).join(' ')}`);
     names.forEach((from, s) => {
@@ -109,7 +115,7 @@ export class ReachabilityMatrix {
     const sep = `|---|${this.endpoints.map(() => ':---:').join('|')}|`;
     const rows = this.endpoints.map((from, s) => `| \`${from}\` | ${this.endpoints.map((_, d) => (s === d && this.loopbackAt(s) ? '↺' : this.rows[s].has(d) ? '✅' : '❌')).join(' | ')} |`);
     const legend = this.hostNetworkLegend((id) => `\`${id}\``);
-    return [`**Port ${this.port}/${this.protocol}** (✅ allowed, ❌ denied, ↺ loopback)`, '', head, sep, ...rows, ...(legend.length > 0 ? ['', ...legend] : [])].join('\n');
+    return [`**Port ${this.port}** (✅ allowed, ❌ denied, ↺ loopback)`, '', head, sep, ...rows, ...(legend.length > 0 ? ['', ...legend] : [])].join('\n');
   }
 
   /** A single pod (or address) to itself where the port exists: loopback, allowed and never policed. */

@@ -203,7 +203,7 @@ export class Reachability {
     const query = toQuery(port);
     const { rows } = computeMatrix(this._cluster, query);
     const singlePods = this._cluster.endpoints.map((e) => e.singleInstance);
-    return ReachabilityMatrix._of(query.name ?? query.port!, query.protocol, this.endpoints, rows, singlePods, {
+    return ReachabilityMatrix._of({ number: query.port, name: query.name }, query.protocol, this.endpoints, rows, singlePods, {
       endpoints: this.hostNetworkEndpoints, asNodeTraffic: this._cluster.hostNetworkMode === 'node',
     });
   }

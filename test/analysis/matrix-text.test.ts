@@ -122,5 +122,15 @@ describe('the diagonal: loopback (L) only for a single pod, and only where the p
     expect(http.isLoopback('n/p1', 'n/p1')).toBe(true);
     expect(http.toMarkdown()).toContain('| `n/p1` | ↺ |');
   });
-});
 
+  test('the port is typed: a label with the protocol, and the number or the name', () => {
+    const r = Reachability.fromManifests(manifests);
+    const numbered = r.matrix(Port.udp(53));
+    expect([numbered.port, numbered.portNumber, numbered.portName, numbered.protocol]).toEqual(['53/UDP', 53, undefined, 'UDP']);
+    const named = r.matrix(Port.named('http'));
+    expect([named.port, named.portNumber, named.portName, named.protocol]).toEqual(['http/TCP', undefined, 'http', 'TCP']);
+    expect(numbered.toJson().port).toBe(53);
+    expect(named.toJson().port).toBe('http');
+    expect(numbered.toText().split('\n')[0]).toBe('port 53/UDP: rows may connect to columns (X allowed, . denied, L loopback)');
+  });
+});

@@ -1,5 +1,5 @@
 import { readManifests } from '../../adapters/manifest-reader';
-import { ExpectedChange } from '../../analysis/diff-report';
+import { ChangeKind, ExpectedChange } from '../../analysis/diff-report';
 import { Reachability } from '../../analysis/reachability';
 import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
@@ -122,6 +122,9 @@ export function againstPaths(args: readonly string[]): string[] {
   return out;
 }
 
+/** The words of the allow-list file for each kind of change. */
+const CHANGE_WORDS = new Map<unknown, ChangeKind>([['opened', ChangeKind.OPENED], ['closed', ChangeKind.CLOSED]]);
+
 /** Reads the allow-list: a YAML/JSON list (or `{ expected: [...] }`) of `{ change, from, to, ports? }`. */
 function readAllowList(file: string, io: CliIo): ExpectedChange[] {
   const read = readManifests([file], io.readStdin);
@@ -131,11 +134,11 @@ function readAllowList(file: string, io: CliIo): ExpectedChange[] {
     : root.length === 1 && typeof root[0] === 'object' && root[0] !== null && Array.isArray((root[0] as any).expected) ? (root[0] as any).expected : root;
   return list.map((entry, i) => {
     const e = entry as Record<string, unknown>;
-    const ok = typeof e === 'object' && e !== null && (e.change === 'opened' || e.change === 'closed') && typeof e.from === 'string' && typeof e.to === 'string'
+    const ok = typeof e === 'object' && e !== null && CHANGE_WORDS.has(e.change) && typeof e.from === 'string' && typeof e.to === 'string'
       && (e.ports === undefined || (Array.isArray(e.ports) && e.ports.every((p) => typeof p === 'string')));
     if (!ok) {
       throw new UsageError(`--allow ${file}: entry ${i} ${JSON.stringify(entry)} is not { change: opened|closed, from: <ns/name or *>, to: <ns/name or *>, ports?: ["6379/TCP"] }. Fix the entry.`);
     }
-    return { change: e.change as string, from: e.from as string, to: e.to as string, ports: e.ports as string[] | undefined };
+    return { change: CHANGE_WORDS.get(e.change)!, from: e.from as string, to: e.to as string, ports: e.ports as string[] | undefined };
   });
 }
