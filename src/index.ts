@@ -14,6 +14,10 @@ export { AllowDns, AllowDnsProps } from './constructs/allow-dns';
 
 // Validation as pure functions over plain manifests.
 export { Finding, Severity } from './k8s/finding';
+export { SourcedObject } from './k8s/objects';
+export {
+  validateManifests, ManifestValidation, ManifestValidationOptions, ManifestValidationReport, LocatedFinding, SilencedFinding,
+} from './validation/validate-manifests';
 export { LintCode } from './validation/lint-codes';
 
 // An App whose synth never leaves half an output.
@@ -31,8 +35,8 @@ export { TierChain, TierChainProps, Tier } from './constructs/tier-chain';
 export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constructs/application-stack';
 
 // The reachability analyser: what the policies allow and deny.
-export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, SkippedManifest, ConnectivityOptions } from './analysis/reachability';
-export { SkipCategory, KindCount } from './inventory/inventory';
+export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, ConnectivityOptions } from './analysis/reachability';
+export { SkipCategory, KindCount, SkippedManifest } from './inventory/inventory';
 export { SideVerdict, SideDecision, RuleReference } from './analysis/verdict';
 export { Explanation, SideExplanation } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';

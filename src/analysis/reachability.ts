@@ -9,7 +9,7 @@ import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
 import { Cluster, ClusterEndpoint, SourcedObject } from '../inventory/cluster';
-import { KindCount, SkipCategory } from '../inventory/inventory';
+import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -71,25 +71,6 @@ export interface ConnectivityOptions {
    * @default false
    */
   readonly policedOnly?: boolean;
-}
-
-/** An object the analyser left out, and why. */
-export interface SkippedManifest {
-  /**
-   * `<namespace>/<name>` (the name alone for cluster-scoped kinds), or where it sits (`items[2]`,
-   * `the document`) when it is not an object.
-   */
-  readonly object: string;
-  /** Why it was left out, and how to fix it. */
-  readonly reason: string;
-  /** What kind of problem it is. */
-  readonly category: SkipCategory;
-  /** Its kind. @default - it has none */
-  readonly kind?: string;
-  /** The file it came from. @default - not from a file */
-  readonly file?: string;
-  /** The 1-based line its document starts on. @default - unknown */
-  readonly line?: number;
 }
 
 /**
