@@ -40,9 +40,16 @@ export { SkipCategory, KindCount, SkippedManifest } from './inventory/inventory'
 export { SideVerdict, SideDecision, RuleReference } from './analysis/verdict';
 export { Explanation, SideExplanation } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
-export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';
+export { ConnectivityGraph, ConnectivityEdge, ConnectivityNode, ConnectivityGroup } from './analysis/connectivity-graph';
 export { ReachabilityDiff, ExpectedChange, ChangeKind } from './analysis/diff-report';
 export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/reachability-diff';
+
+// Output formats, one class per format, over the results of the analyser and the validation.
+export { TextFormat, ValidationTextOptions } from './formats/text';
+export { JsonFormat } from './formats/json';
+export { MarkdownFormat } from './formats/markdown';
+export { MermaidFormat } from './formats/mermaid';
+export { DotFormat } from './formats/dot';
 
 // Validation as pure functions over plain manifests, and as a cdk8s CLI plugin.
 export { NetpolValidationPlugin, NetpolValidationPluginProps } from './adapters/cdk8s-cli-plugin';

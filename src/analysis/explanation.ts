@@ -1,4 +1,4 @@
-import { copyVerdict, SideDecision, SideVerdict } from './verdict';
+import { copyVerdict, SideVerdict } from './verdict';
 
 /**
  * The verdict of one side of a connection.
@@ -6,7 +6,10 @@ import { copyVerdict, SideDecision, SideVerdict } from './verdict';
  */
 export interface SideExplanation extends SideVerdict {}
 
-/** Why a connection is allowed or denied: both sides, the policies that isolate them, the rules that allow it. */
+/**
+ * Why a connection is allowed or denied: both sides, the policies that isolate them, the rules that
+ * allow it. The formats render it: `TextFormat.explanation(e)`, `JsonFormat.explanation(e)`.
+ */
 export class Explanation {
   /** @internal */
   public static _of(
@@ -69,21 +72,11 @@ export class Explanation {
     return notes;
   }
 
-  /** A readable explanation, several lines. */
+  /**
+   * One line: `shop/frontend -> shop/postgres on 5432/TCP: DENIED`. The whole explanation, both
+   * sides with their policies and rules, is `TextFormat.explanation(e)`.
+   */
   public toString(): string {
-    const lines = [`${this.from} -> ${this.to} on ${this.port}: ${this.allowed ? 'ALLOWED' : 'DENIED'}`];
-    if (this.unresolvedPort) lines.push(`  ${this.unresolvedPort}`);
-    lines.push(`  egress of ${this.from}: ${describeSide(this.egress, 'egress', this.to)}`);
-    lines.push(`  ingress of ${this.to}: ${describeSide(this.ingress, 'ingress', this.from)}`);
-    for (const note of this.notes) lines.push(`  note: ${note}`);
-    return lines.join('\n');
+    return `${this.from} -> ${this.to} on ${this.port}: ${this.allowed ? 'ALLOWED' : 'DENIED'}`;
   }
-}
-
-function describeSide(side: SideVerdict, direction: string, other: string): string {
-  if (side.decision === SideDecision.OUTSIDE_CLUSTER) return 'outside the cluster, not policed';
-  if (side.decision === SideDecision.NOT_ISOLATED) return `not isolated (no policy selects it for ${direction}), so everything is allowed`;
-  const by = `isolated by ${side.isolatingPolicies.join(', ')}`;
-  if (side.decision === SideDecision.DENIED) return `${by}; DENIED: no rule of these policies allows this traffic ${direction === 'egress' ? 'to' : 'from'} ${other}`;
-  return `${by}; allowed by ${side.allowedBy.map((r) => `${r.policy} ${r.direction}[${r.rule}]${r.byIpBlock ? ' (ipBlock)' : ''}`).join(', ')}`;
 }

@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
+import { HostNetworkMode } from './host-network-mode';
 import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
@@ -15,6 +16,8 @@ import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
+
+export { HostNetworkMode } from './host-network-mode';
 
 /** A pod to add to the model, for pods the manifests do not contain (e.g. kube-dns, the ingress controller). */
 export interface ModelPod {
@@ -36,21 +39,6 @@ export interface ExternalEndpoint {
   readonly name: string;
   /** Its IP address. */
   readonly ip: string;
-}
-
-/**
- * How pods with `hostNetwork: true` are analysed. The NetworkPolicy documentation leaves their
- * behaviour to the network plugin, within two possibilities.
- */
-export enum HostNetworkMode {
-  /**
-   * The most common implementation: the plugin cannot tell a hostNetwork pod's traffic from its
-   * node's, so no policy selects the pod (it is never isolated), pod and namespace selectors never
-   * match it, and ipBlocks match it on its node IP (`status.hostIP`, `status.hostIPs`).
-   */
-  NODE_TRAFFIC = 'NODE_TRAFFIC',
-  /** The plugin tells hostNetwork pods apart and polices them like any other pod. */
-  POD_TRAFFIC = 'POD_TRAFFIC',
 }
 
 /** Options of the analyser. */
@@ -81,7 +69,7 @@ export interface ConnectivityOptions {
  * @example
  * const r = Reachability.fromChart(chart, { pods: [{ namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } }] });
  * r.allows('shop/frontend', 'shop/backend', Port.tcp(8080));   // true
- * r.explain('shop/frontend', 'shop/postgres', Port.tcp(5432)).toString();
+ * TextFormat.explanation(r.explain('shop/frontend', 'shop/postgres', Port.tcp(5432)));
  */
 export class Reachability {
   /** The model of plain manifests (what `kubectl get -o yaml` or `cdk8s synth` prints, `List`s included). */
@@ -185,7 +173,7 @@ export class Reachability {
     const { rows } = computeMatrix(this._cluster, query);
     const singlePods = this._cluster.endpoints.map((e) => e.singleInstance);
     return ReachabilityMatrix._of({ number: query.port, name: query.name }, query.protocol, this.endpoints, rows, singlePods, {
-      endpoints: this.hostNetworkEndpoints, asNodeTraffic: this._cluster.hostNetworkMode === 'node',
+      endpoints: this.hostNetworkEndpoints, mode: this.hostNetworkMode,
     });
   }
 

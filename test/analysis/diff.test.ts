@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { ThreeTier } from '../../examples/three-tier';
 import { THREE_TIER_SURROUNDINGS } from '../../scripts/doc-blocks';
-import { ChangeKind, Reachability } from '../../src';
+import { ChangeKind, MarkdownFormat, Reachability } from '../../src';
 import { withModelWorkloads } from '../../src/k8s/objects';
 import { netpol, policyYaml, tempDir } from '../cli/cli-harness';
 
@@ -122,7 +122,7 @@ describe('Reachability.diff on the three-tier example (adding backend -> redis:6
       'shop/redis -> kube-system/coredns 53/TCP,53/UDP',
     ]);
     expect(d.closed.map((c) => `${c.from} -> ${c.to}`).every((s) => s.includes('shop/redis'))).toBe(true);
-    expect(d.toMarkdown()).toContain('linkStyle 0 stroke:#2da44e');
+    expect(MarkdownFormat.diff(d)).toContain('linkStyle 0 stroke:#2da44e');
   });
 });
 

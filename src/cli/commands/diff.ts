@@ -1,6 +1,9 @@
 import { readManifests } from '../../adapters/manifest-reader';
 import { ChangeKind, ExpectedChange } from '../../analysis/diff-report';
 import { Reachability } from '../../analysis/reachability';
+import { JsonFormat } from '../../formats/json';
+import { MarkdownFormat } from '../../formats/markdown';
+import { TextFormat } from '../../formats/text';
 import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
@@ -74,9 +77,9 @@ export function diffCommand(args: string[], io: CliIo): number {
   }
   for (const [label, r] of [['before', b], ['after', a]] as const) reportInventory(r.skipped, r.ignored, io, `${label}: `);
   const diff = Reachability.diff(b, a);
-  if (format === 'json') io.stdout(`${JSON.stringify(diff.toJson(), null, 2)}\n`);
-  else if (format === 'markdown') io.stdout(`${diff.toMarkdown()}\n`);
-  else io.stdout(`${diff.toText()}\n`);
+  if (format === 'json') io.stdout(`${JSON.stringify(JsonFormat.diff(diff), null, 2)}\n`);
+  else if (format === 'markdown') io.stdout(`${MarkdownFormat.diff(diff)}\n`);
+  else io.stdout(`${TextFormat.diff(diff)}\n`);
 
   if (before.problems.length + after.problems.length + model.problems.length > 0 || surroundings.unreadable) return ExitCode.USAGE;
   if (failOn) {

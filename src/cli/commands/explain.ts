@@ -1,4 +1,5 @@
-import { SideVerdict } from '../../analysis/verdict';
+import { JsonFormat } from '../../formats/json';
+import { TextFormat } from '../../formats/text';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { analyseInputs, ANALYSIS_OPTIONS, requireEndpoint, SURROUNDINGS_HELP } from './analyse-input';
@@ -45,31 +46,9 @@ export function explainCommand(args: string[], io: CliIo): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (format === 'json') {
-    io.stdout(`${JSON.stringify({
-      from: explanation.from,
-      to: explanation.to,
-      port: explanation.port,
-      allowed: explanation.allowed,
-      loopback: explanation.loopback,
-      egress: sideJson(explanation.egress),
-      ingress: sideJson(explanation.ingress),
-      notes: explanation.notes,
-    }, null, 2)}\n`);
-  } else {
-    io.stdout(`${explanation.toString()}\n`);
-  }
+  if (format === 'json') io.stdout(`${JSON.stringify(JsonFormat.explanation(explanation), null, 2)}\n`);
+  else io.stdout(`${TextFormat.explanation(explanation)}\n`);
   if (unreadable) return ExitCode.USAGE;
   return reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
 }
 
-/** One side's verdict as `netpol explain --format json` prints it. */
-function sideJson(v: SideVerdict): object {
-  return {
-    allowed: v.allowed,
-    isolated: v.isolated,
-    isolatingPolicies: [...v.isolatingPolicies],
-    allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
-    notPoliced: v.notPoliced,
-  };
-}
