@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { ThreeTier } from '../examples/three-tier';
-import { Reachability, ReachabilityOptions } from '../src';
+import { DotFormat, MarkdownFormat, MermaidFormat, Reachability, ReachabilityOptions, TextFormat } from '../src';
 import { runCli } from '../src/cli/run';
 import { withModelWorkloads } from '../src/k8s/objects';
 
@@ -32,8 +32,8 @@ export function readmeBlocks(): Record<string, string> {
     'baseline-yaml': fence('yaml', Yaml.stringify(...Testing.synth(baseline)).trim()),
     'three-tier-code': fence('ts', code),
     'three-tier-yaml': fence('yaml', `# examples/out/three-tier.k8s.yaml (the backend's two policies; 7 policies in all)\n${Yaml.stringify(...backend).trim()}`),
-    'three-tier-mermaid': fence('mermaid', graph.toMermaid()),
-    'three-tier-dot': fence('dot', graph.toDot()),
+    'three-tier-mermaid': fence('mermaid', MermaidFormat.graph(graph)),
+    'three-tier-dot': fence('dot', DotFormat.graph(graph)),
     'languages': languagesTable(),
     'three-tier-explain': fence('text', `$ npx netpol ${explain.join(' ')}\n${cliOutput(explain, Yaml.stringify(...Testing.synth(chart)))}`),
   };
@@ -63,8 +63,8 @@ export function gitopsBlocks(): Record<string, string> {
   const before = withModelWorkloads(sourced(v1), sourced(v2)).map((o) => o.object);
   const diff = Reachability.diff(Reachability.fromManifests(before), Reachability.fromManifests(v2));
   return {
-    'gitops-diff-markdown': diff.toMarkdown(),
-    'gitops-diff-text': fence('text', diff.toText()),
+    'gitops-diff-markdown': MarkdownFormat.diff(diff),
+    'gitops-diff-text': fence('text', TextFormat.diff(diff)),
   };
 }
 

@@ -1,5 +1,5 @@
 import { Yaml } from 'cdk8s';
-import { Reachability } from '../src';
+import { MermaidFormat, Reachability } from '../src';
 import { MODEL, MODEL_OPTIONS, RECIPES, runRecipe } from '../test/recipes/catalogue';
 
 /**
@@ -42,7 +42,7 @@ export function recipesDoc(): string {
       ...recipe.expect.map(([from, to, port, allowed]) => `| \`${from}\` | \`${to}\` | ${port} | ${allowed ? '✅ allowed' : '❌ denied'} |`),
       '',
       '```mermaid',
-      r.connectivity(undefined, { policedOnly: true }).touching(recipe.focus).toMermaid(),
+      MermaidFormat.graph(r.connectivity(undefined, { policedOnly: true }).touching(recipe.focus)),
       '```',
       '',
       '<details><summary>YAML</summary>',

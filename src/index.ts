@@ -14,6 +14,10 @@ export { AllowDns, AllowDnsProps } from './constructs/allow-dns';
 
 // Validation as pure functions over plain manifests.
 export { Finding, Severity } from './k8s/finding';
+export { SourcedObject } from './k8s/objects';
+export {
+  validateManifests, ManifestValidation, ManifestValidationOptions, ManifestValidationReport, LocatedFinding, SilencedFinding,
+} from './validation/validate-manifests';
 export { LintCode } from './validation/lint-codes';
 
 // An App whose synth never leaves half an output.
@@ -31,13 +35,21 @@ export { TierChain, TierChainProps, Tier } from './constructs/tier-chain';
 export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constructs/application-stack';
 
 // The reachability analyser: what the policies allow and deny.
-export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, SkippedManifest, ConnectivityOptions } from './analysis/reachability';
-export { SkipCategory, KindCount } from './inventory/inventory';
-export { Explanation, SideExplanation, RuleReference } from './analysis/explanation';
+export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, ConnectivityOptions } from './analysis/reachability';
+export { SkipCategory, KindCount, SkippedManifest } from './inventory/inventory';
+export { SideVerdict, SideDecision, RuleReference } from './analysis/verdict';
+export { Explanation, SideExplanation } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
-export { ConnectivityGraph, ConnectivityEdge } from './analysis/connectivity-graph';
-export { ReachabilityDiff, ExpectedChange } from './analysis/diff-report';
+export { ConnectivityGraph, ConnectivityEdge, ConnectivityNode, ConnectivityGroup } from './analysis/connectivity-graph';
+export { ReachabilityDiff, ExpectedChange, ChangeKind } from './analysis/diff-report';
 export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/reachability-diff';
+
+// Output formats, one class per format, over the results of the analyser and the validation.
+export { TextFormat, ValidationTextOptions } from './formats/text';
+export { JsonFormat } from './formats/json';
+export { MarkdownFormat } from './formats/markdown';
+export { MermaidFormat } from './formats/mermaid';
+export { DotFormat } from './formats/dot';
 
 // Validation as pure functions over plain manifests, and as a cdk8s CLI plugin.
 export { NetpolValidationPlugin, NetpolValidationPluginProps } from './adapters/cdk8s-cli-plugin';

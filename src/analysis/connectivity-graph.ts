@@ -8,16 +8,28 @@ export interface ConnectivityEdge {
   readonly ports: string[];
 }
 
-/** Node of the graph. */
-interface GraphNode {
+/** An endpoint of the graph. */
+export interface ConnectivityNode {
+  /** The endpoint: `<namespace>/<name>`, or an external endpoint's name. */
   readonly id: string;
+  /** Its namespace. @default - none: an address outside the cluster */
   readonly namespace?: string;
+  /** Its name inside the namespace (the id of an external endpoint). */
   readonly name: string;
+}
+
+/** The endpoints of one namespace, or the ones outside the cluster. */
+export interface ConnectivityGroup {
+  /** The namespace. @default - none: the endpoints outside the cluster */
+  readonly namespace?: string;
+  /** Its endpoints, in the order of the graph's nodes. */
+  readonly nodes: ConnectivityNode[];
 }
 
 /**
  * The allowed connections over a set of ports as a graph, for reviewers: workloads as nodes grouped
- * by namespace, edges labelled with ports. Renders as Mermaid or Graphviz DOT.
+ * by namespace, edges labelled with ports. The formats render it: `MermaidFormat.graph(g)`,
+ * `DotFormat.graph(g)`.
  */
 export class ConnectivityGraph {
   /** @internal */
@@ -28,11 +40,28 @@ export class ConnectivityGraph {
 
   /** The edges, sorted by source then destination. */
   public readonly edges: ConnectivityEdge[];
-  private readonly nodes: GraphNode[];
+  /** The endpoints, in the analyser's order. */
+  public readonly nodes: ConnectivityNode[];
 
-  private constructor(nodes: GraphNode[], edges: ConnectivityEdge[]) {
+  private constructor(nodes: ConnectivityNode[], edges: ConnectivityEdge[]) {
     this.nodes = nodes;
     this.edges = edges;
+  }
+
+  /**
+   * The nodes grouped by namespace: the namespaces in code-unit order, then the endpoints outside the
+   * cluster (no namespace), each group's nodes in the order of `nodes`.
+   */
+  public get groups(): ConnectivityGroup[] {
+    const groups = new Map<string | undefined, ConnectivityNode[]>();
+    for (const n of this.nodes) {
+      const list = groups.get(n.namespace) ?? [];
+      list.push(n);
+      groups.set(n.namespace, list);
+    }
+    return [...groups.entries()]
+      .sort(([a], [b]) => (a === b ? 0 : a === undefined ? 1 : b === undefined ? -1 : a < b ? -1 : 1))
+      .map(([namespace, nodes]) => (namespace === undefined ? { nodes } : { namespace, nodes }));
   }
 
   /** The part of the graph with an end in `namespace` (e.g. one application), and the endpoints on those edges. */
@@ -42,58 +71,4 @@ export class ConnectivityGraph {
     const used = new Set(edges.flatMap((e) => [e.from, e.to]));
     return new ConnectivityGraph(this.nodes.filter((n) => used.has(n.id) || n.namespace === namespace), edges);
   }
-
-  /** A Mermaid flowchart (`flowchart LR`), one subgraph per namespace. */
-  public toMermaid(): string {
-    const ids = new Map(this.nodes.map((n, i) => [n.id, `n${i}`]));
-    const lines = ['flowchart LR'];
-    for (const [namespace, nodes] of this.groups()) {
-      if (namespace === undefined) {
-        for (const n of nodes) lines.push(`  ${ids.get(n.id)}(["${escapeMermaid(n.name)}"])`);
-        continue;
-      }
-      lines.push(`  subgraph ns_${safeId(namespace)}["namespace ${escapeMermaid(namespace)}"]`);
-      for (const n of nodes) lines.push(`    ${ids.get(n.id)}["${escapeMermaid(n.name)}"]`);
-      lines.push('  end');
-    }
-    for (const e of this.edges) lines.push(`  ${ids.get(e.from)} -->|"${escapeMermaid(e.ports.join(', '))}"| ${ids.get(e.to)}`);
-    return lines.join('\n');
-  }
-
-  /** A Graphviz DOT digraph, one cluster per namespace. */
-  public toDot(): string {
-    const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-    const lines = ['digraph reachability {', '  rankdir=LR;', '  node [shape=box, style=rounded];'];
-    let c = 0;
-    for (const [namespace, nodes] of this.groups()) {
-      if (namespace === undefined) {
-        for (const n of nodes) lines.push(`  ${q(n.id)} [label=${q(n.name)}, shape=ellipse];`);
-        continue;
-      }
-      lines.push(`  subgraph cluster_${c++} {`, `    label=${q(`namespace ${namespace}`)};`);
-      for (const n of nodes) lines.push(`    ${q(n.id)} [label=${q(n.name)}];`);
-      lines.push('  }');
-    }
-    for (const e of this.edges) lines.push(`  ${q(e.from)} -> ${q(e.to)} [label=${q(e.ports.join(', '))}];`);
-    lines.push('}');
-    return lines.join('\n');
-  }
-
-  private groups(): Array<[string | undefined, GraphNode[]]> {
-    const groups = new Map<string | undefined, GraphNode[]>();
-    for (const n of this.nodes) {
-      const list = groups.get(n.namespace) ?? [];
-      list.push(n);
-      groups.set(n.namespace, list);
-    }
-    return [...groups.entries()].sort(([a], [b]) => (a === b ? 0 : a === undefined ? 1 : b === undefined ? -1 : a < b ? -1 : 1));
-  }
-}
-
-function escapeMermaid(text: string): string {
-  return text.replace(/"/g, '#quot;');
-}
-
-function safeId(text: string): string {
-  return text.replace(/[^A-Za-z0-9_]/g, '_');
 }

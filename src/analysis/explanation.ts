@@ -1,49 +1,22 @@
-import { RuleReference as SemanticRuleReference, SideVerdict } from './semantics';
+import { copyVerdict, SideVerdict } from './verdict';
 
-/** A rule that allows a connection. */
-export interface RuleReference {
-  /** `<namespace>/<name>` of the policy. */
-  readonly policy: string;
-  /** `ingress` or `egress`. */
-  readonly direction: string;
-  /** The index of the rule in the policy's `ingress`/`egress` list. */
-  readonly rule: number;
-  /**
-   * True when the rule matched the other end by an ipBlock: an external address, or a pod's IP (which
-   * is implementation-defined: some network plugins, e.g. Cilium, do not apply ipBlocks to pod IPs).
-   */
-  readonly byIpBlock: boolean;
-}
+/**
+ * The verdict of one side of a connection.
+ * @deprecated use `SideVerdict`, the one verdict type of the analyser, explanations and diffs
+ */
+export interface SideExplanation extends SideVerdict {}
 
-/** The verdict of one side of a connection. */
-export interface SideExplanation {
-  /** Whether this side lets the connection through. */
-  readonly allowed: boolean;
-  /** Whether the pod is isolated in this direction. */
-  readonly isolated: boolean;
-  /** The policies that isolate it. */
-  readonly isolatingPolicies: string[];
-  /** The rules that allow the connection. */
-  readonly allowedBy: RuleReference[];
-  /** True when this end is outside the cluster, where policies do not apply. */
-  readonly notPoliced: boolean;
-}
-
-/** Why a connection is allowed or denied: both sides, the policies that isolate them, the rules that allow it. */
+/**
+ * Why a connection is allowed or denied: both sides, the policies that isolate them, the rules that
+ * allow it. The formats render it: `TextFormat.explanation(e)`, `JsonFormat.explanation(e)`.
+ */
 export class Explanation {
   /** @internal */
   public static _of(
     from: string, to: string, port: string, egress: SideVerdict, ingress: SideVerdict, loopback: boolean, unresolved?: string,
     hostNetworkNotes: string[] = [],
   ): Explanation {
-    const side = (v: SideVerdict): SideExplanation => ({
-      allowed: v.allowed,
-      isolated: v.isolated,
-      isolatingPolicies: [...v.isolatingPolicies],
-      allowedBy: v.allowedBy.map((r: SemanticRuleReference) => ({ ...r })),
-      notPoliced: v.notPoliced,
-    });
-    const explanation = new Explanation(from, to, port, side(egress), side(ingress), loopback, unresolved);
+    const explanation = new Explanation(from, to, port, copyVerdict(egress), copyVerdict(ingress), loopback, unresolved);
     explanation.hostNetworkNotes.push(...hostNetworkNotes);
     return explanation;
   }
@@ -55,9 +28,9 @@ export class Explanation {
   /** The port asked about, e.g. `5432/TCP` or `http/TCP`. */
   public readonly port: string;
   /** The source's egress. */
-  public readonly egress: SideExplanation;
+  public readonly egress: SideVerdict;
   /** The destination's ingress. */
-  public readonly ingress: SideExplanation;
+  public readonly ingress: SideVerdict;
   /** True for traffic of a pod to itself, which policies never block (reported as allowed). */
   public readonly loopback: boolean;
   /** Set when a named port does not exist on the destination, so there is nothing to connect to. */
@@ -65,7 +38,7 @@ export class Explanation {
   private readonly hostNetworkNotes: string[] = [];
 
   private constructor(
-    from: string, to: string, port: string, egress: SideExplanation, ingress: SideExplanation, loopback: boolean, unresolvedPort?: string,
+    from: string, to: string, port: string, egress: SideVerdict, ingress: SideVerdict, loopback: boolean, unresolvedPort?: string,
   ) {
     this.from = from;
     this.to = to;
@@ -99,21 +72,11 @@ export class Explanation {
     return notes;
   }
 
-  /** A readable explanation, several lines. */
+  /**
+   * One line: `shop/frontend -> shop/postgres on 5432/TCP: DENIED`. The whole explanation, both
+   * sides with their policies and rules, is `TextFormat.explanation(e)`.
+   */
   public toString(): string {
-    const lines = [`${this.from} -> ${this.to} on ${this.port}: ${this.allowed ? 'ALLOWED' : 'DENIED'}`];
-    if (this.unresolvedPort) lines.push(`  ${this.unresolvedPort}`);
-    lines.push(`  egress of ${this.from}: ${describeSide(this.egress, 'egress', this.to)}`);
-    lines.push(`  ingress of ${this.to}: ${describeSide(this.ingress, 'ingress', this.from)}`);
-    for (const note of this.notes) lines.push(`  note: ${note}`);
-    return lines.join('\n');
+    return `${this.from} -> ${this.to} on ${this.port}: ${this.allowed ? 'ALLOWED' : 'DENIED'}`;
   }
-}
-
-function describeSide(side: SideExplanation, direction: string, other: string): string {
-  if (side.notPoliced) return 'outside the cluster, not policed';
-  if (!side.isolated) return `not isolated (no policy selects it for ${direction}), so everything is allowed`;
-  const by = `isolated by ${side.isolatingPolicies.join(', ')}`;
-  if (side.allowedBy.length === 0) return `${by}; DENIED: no rule of these policies allows this traffic ${direction === 'egress' ? 'to' : 'from'} ${other}`;
-  return `${by}; allowed by ${side.allowedBy.map((r) => `${r.policy} ${r.direction}[${r.rule}]${r.byIpBlock ? ' (ipBlock)' : ''}`).join(', ')}`;
 }

@@ -1,24 +1,21 @@
 import { computeMatrix } from './matrix';
 import { probePorts, ProbePort } from './probe-ports';
-import { evaluateSide, SideVerdict } from './semantics';
+import { evaluateSide } from './semantics';
+import { copyVerdict, SideVerdict } from './verdict';
 import { Cluster } from '../inventory/cluster';
 
-/** How one side of a connection decides, in one of the two manifest sets. */
-export interface DiffSide {
-  /** `allowed`, `denied`, `not isolated` or `outside the cluster`. */
-  readonly verdict: string;
-  /** The rules that allow it (`<ns>/<policy> ingress[0]`). */
-  readonly allowedBy: string[];
-  /** The policies that isolate the pod in this direction. */
-  readonly isolatedBy: string[];
-}
+/**
+ * How one side of a connection decides, in one of the two manifest sets.
+ * @deprecated use `SideVerdict`, the one verdict type of the analyser, explanations and diffs
+ */
+export interface DiffSide extends SideVerdict {}
 
 /** Both sides of a connection in one manifest set. */
 export interface DiffExplanation {
   /** The source's egress. */
-  readonly egress: DiffSide;
+  readonly egress: SideVerdict;
   /** The destination's ingress. */
-  readonly ingress: DiffSide;
+  readonly ingress: SideVerdict;
 }
 
 /** A connection whose verdict changed, on the listed ports. */
@@ -29,14 +26,20 @@ export interface ChangedConnection {
   readonly to: string;
   /** The ports on which it changed (`6379/TCP`, `other TCP ports`). */
   readonly ports: string[];
-  /** How the two sides decided before the change (on the first of the ports). */
-  readonly before: DiffExplanation;
-  /** How they decide after it. */
-  readonly after: DiffExplanation;
+  /**
+   * How the two sides decided before the change (on the first of the ports).
+   * @default - not explained: only the first 2,000 changed connections are
+   */
+  readonly before?: DiffExplanation;
+  /**
+   * How they decide after it.
+   * @default - not explained: only the first 2,000 changed connections are
+   */
+  readonly after?: DiffExplanation;
 }
 
-/** The pairs and ports compared, and the cap on explanations. */
-const MAX_EXPLAINED = 2000;
+/** The cap on explained changes: the connections after the first 2,000 have no `before`/`after`. */
+export const MAX_EXPLAINED = 2000;
 
 /**
  * Compares the reachability of two manifest sets over the endpoints they share, on every port and
@@ -82,13 +85,10 @@ export function diffClusters(before: Cluster, after: Cluster): {
       const [s, d] = key.split(' ').map(Number);
       const probe = probes[ks[0]];
       const explain = explained++ < MAX_EXPLAINED;
-      return {
-        from: shared[s],
-        to: shared[d],
-        ports: ks.map((k) => probes[k].label),
-        before: explain ? explainIn(before, shared[s], shared[d], probe) : unexplained(),
-        after: explain ? explainIn(after, shared[s], shared[d], probe) : unexplained(),
-      };
+      const connection = { from: shared[s], to: shared[d], ports: ks.map((k) => probes[k].label) };
+      return explain
+        ? { ...connection, before: explainIn(before, shared[s], shared[d], probe), after: explainIn(after, shared[s], shared[d], probe) }
+        : connection;
     })
     .sort((x, y) => (x.from === y.from ? (x.to < y.to ? -1 : 1) : x.from < y.from ? -1 : 1));
   return { probes, opened: changes(opened), closed: changes(closed), added, removed };
@@ -102,12 +102,7 @@ function explainIn(cluster: Cluster, from: string, to: string, probe: ProbePort)
   return { egress: side(evaluateSide(cluster, 'egress', src, dst, traffic)), ingress: side(evaluateSide(cluster, 'ingress', dst, src, traffic)) };
 }
 
-function side(v: SideVerdict): DiffSide {
-  const verdict = v.notPoliced ? 'outside the cluster' : !v.isolated ? 'not isolated' : v.allowed ? 'allowed' : 'denied';
-  return { verdict, allowedBy: v.allowedBy.map((r) => `${r.policy} ${r.direction}[${r.rule}]`), isolatedBy: [...v.isolatingPolicies] };
-}
-
-function unexplained(): DiffExplanation {
-  const none = { verdict: 'not explained (too many changes)', allowedBy: [], isolatedBy: [] };
-  return { egress: none, ingress: none };
+/** The public verdict of a side: one that shares no array with the analyser. */
+function side(v: SideVerdict): SideVerdict {
+  return copyVerdict(v);
 }

@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
+import { HostNetworkMode } from './host-network-mode';
 import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
@@ -9,12 +10,14 @@ import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
 import { Cluster, ClusterEndpoint, SourcedObject } from '../inventory/cluster';
-import { KindCount, SkipCategory } from '../inventory/inventory';
+import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
+
+export { HostNetworkMode } from './host-network-mode';
 
 /** A pod to add to the model, for pods the manifests do not contain (e.g. kube-dns, the ingress controller). */
 export interface ModelPod {
@@ -38,21 +41,6 @@ export interface ExternalEndpoint {
   readonly ip: string;
 }
 
-/**
- * How pods with `hostNetwork: true` are analysed. The NetworkPolicy documentation leaves their
- * behaviour to the network plugin, within two possibilities.
- */
-export enum HostNetworkMode {
-  /**
-   * The most common implementation: the plugin cannot tell a hostNetwork pod's traffic from its
-   * node's, so no policy selects the pod (it is never isolated), pod and namespace selectors never
-   * match it, and ipBlocks match it on its node IP (`status.hostIP`, `status.hostIPs`).
-   */
-  NODE_TRAFFIC = 'NODE_TRAFFIC',
-  /** The plugin tells hostNetwork pods apart and polices them like any other pod. */
-  POD_TRAFFIC = 'POD_TRAFFIC',
-}
-
 /** Options of the analyser. */
 export interface ReachabilityOptions {
   /** Pods to add to the model. @default - none */
@@ -73,25 +61,6 @@ export interface ConnectivityOptions {
   readonly policedOnly?: boolean;
 }
 
-/** An object the analyser left out, and why. */
-export interface SkippedManifest {
-  /**
-   * `<namespace>/<name>` (the name alone for cluster-scoped kinds), or where it sits (`items[2]`,
-   * `the document`) when it is not an object.
-   */
-  readonly object: string;
-  /** Why it was left out, and how to fix it. */
-  readonly reason: string;
-  /** What kind of problem it is. */
-  readonly category: SkipCategory;
-  /** Its kind. @default - it has none */
-  readonly kind?: string;
-  /** The file it came from. @default - not from a file */
-  readonly file?: string;
-  /** The 1-based line its document starts on. @default - unknown */
-  readonly line?: number;
-}
-
 /**
  * Proof of intent without a cluster: an in-process model of Kubernetes NetworkPolicy semantics
  * (per-pod, per-direction isolation; additive rules; both sides must allow; named ports, endPort,
@@ -100,7 +69,7 @@ export interface SkippedManifest {
  * @example
  * const r = Reachability.fromChart(chart, { pods: [{ namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } }] });
  * r.allows('shop/frontend', 'shop/backend', Port.tcp(8080));   // true
- * r.explain('shop/frontend', 'shop/postgres', Port.tcp(5432)).toString();
+ * TextFormat.explanation(r.explain('shop/frontend', 'shop/postgres', Port.tcp(5432)));
  */
 export class Reachability {
   /** The model of plain manifests (what `kubectl get -o yaml` or `cdk8s synth` prints, `List`s included). */
@@ -203,8 +172,8 @@ export class Reachability {
     const query = toQuery(port);
     const { rows } = computeMatrix(this._cluster, query);
     const singlePods = this._cluster.endpoints.map((e) => e.singleInstance);
-    return ReachabilityMatrix._of(query.name ?? query.port!, query.protocol, this.endpoints, rows, singlePods, {
-      endpoints: this.hostNetworkEndpoints, asNodeTraffic: this._cluster.hostNetworkMode === 'node',
+    return ReachabilityMatrix._of({ number: query.port, name: query.name }, query.protocol, this.endpoints, rows, singlePods, {
+      endpoints: this.hostNetworkEndpoints, mode: this.hostNetworkMode,
     });
   }
 

@@ -1,3 +1,4 @@
+import { notPolicedVerdict, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { Cluster, ClusterEndpoint, ClusterPolicy, ipBlockContains, PolicyRule, RulePeer, RulePort } from '../inventory/cluster';
 
 /** Traffic to a destination: a port number and a protocol. */
@@ -15,31 +16,6 @@ export interface PortQuery {
 
 /** The direction of a policy check. */
 export type Side = 'ingress' | 'egress';
-
-/** A rule that allows the traffic. */
-export interface RuleReference {
-  /** `<namespace>/<name>` of the policy. */
-  readonly policy: string;
-  /** `ingress` or `egress`. */
-  readonly direction: Side;
-  /** The index of the rule in the policy's `ingress`/`egress` list. */
-  readonly rule: number;
-  /** True when the rule matched the other side by an ipBlock (an external address, or a pod IP: implementation-defined). */
-  readonly byIpBlock: boolean;
-}
-
-/** The verdict of one side (the source's egress or the destination's ingress). */
-export interface SideVerdict {
-  readonly allowed: boolean;
-  /** Whether any policy of the pod's namespace selects it for this direction. */
-  readonly isolated: boolean;
-  /** The policies that isolate it. */
-  readonly isolatingPolicies: string[];
-  /** The rules that allow the traffic (empty when denied or not isolated). */
-  readonly allowedBy: RuleReference[];
-  /** True when the endpoint is outside the cluster, where NetworkPolicies do not apply. */
-  readonly notPoliced: boolean;
-}
 
 /**
  * The port a query means at `destination`: a number as is; a name resolved on the destination's
@@ -90,7 +66,7 @@ export function selects(policy: ClusterPolicy, side: Side, endpoint: ClusterEndp
  * `other` the pod on the other end.
  */
 export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
-  if (self.external) return { allowed: true, isolated: false, isolatingPolicies: [], allowedBy: [], notPoliced: true };
+  if (self.external) return notPolicedVerdict();
   const destination = side === 'ingress' ? self : other;
   const isolatingPolicies: string[] = [];
   const allowedBy: RuleReference[] = [];
@@ -104,6 +80,5 @@ export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint
       if (peer) allowedBy.push({ policy: policy.id, direction: side, rule: rule.index, byIpBlock: peer !== 'all' && peer.kind === 'ipBlock' });
     }
   }
-  const isolated = isolatingPolicies.length > 0;
-  return { allowed: !isolated || allowedBy.length > 0, isolated, isolatingPolicies, allowedBy, notPoliced: false };
+  return policedVerdict(isolatingPolicies, allowedBy);
 }

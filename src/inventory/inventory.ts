@@ -20,6 +20,25 @@ export enum SkipCategory {
   MALFORMED = 'MALFORMED',
 }
 
+/** An object left out of the analysis (`Reachability.skipped`) or of the validation (`validateManifests`), and why. */
+export interface SkippedManifest {
+  /**
+   * `<namespace>/<name>` (the name alone for cluster-scoped kinds), or where it sits (`items[2]`,
+   * `the document`) when it is not an object.
+   */
+  readonly object: string;
+  /** Why it was left out, and how to fix it. */
+  readonly reason: string;
+  /** What kind of problem it is. */
+  readonly category: SkipCategory;
+  /** Its kind. @default - it has none */
+  readonly kind?: string;
+  /** The file it came from. @default - not from a file */
+  readonly file?: string;
+  /** The 1-based line its document starts on. @default - unknown */
+  readonly line?: number;
+}
+
 /** How many objects of a kind. */
 export interface KindCount {
   /** The kind (`ConfigMap`). */

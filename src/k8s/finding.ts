@@ -6,7 +6,7 @@ export enum Severity {
   WARNING = 'warning',
 }
 
-/** One problem found in a NetworkPolicy. */
+/** One problem found in a NetworkPolicy (`LocatedFinding` adds which object, file and line). */
 export interface Finding {
   /** Error or warning. */
   readonly severity: Severity;
@@ -22,10 +22,6 @@ export interface Finding {
   readonly message: string;
   /** How to fix it, in one line. */
   readonly fix: string;
-  /** `<namespace>/<name>` of the object. @default - unknown */
-  readonly object?: string;
-  /** The file the object came from. @default - not read from a file */
-  readonly file?: string;
 }
 
 /** The API server's field error types, as they appear in its messages. */

@@ -1,5 +1,6 @@
 /** A manifest object with where it came from. */
 export interface SourcedObject {
+  /** The object, as parsed from YAML or JSON (or as `chart.toJson()` returns it). */
   readonly object: unknown;
   /** The file it was read from. */
   readonly file?: string;

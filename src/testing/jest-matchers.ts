@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { Reachability, ReachabilityOptions } from '../analysis/reachability';
+import { TextFormat } from '../formats/text';
 import { Port } from '../model/port';
 
 /** What the matchers accept: a chart, an app, plain manifests, or a `Reachability`. */
@@ -20,7 +21,7 @@ function verdict(expectAllowed: boolean, subject: ReachabilitySubject, from: str
   const word = expectAllowed ? 'allow' : 'deny';
   return {
     pass,
-    message: () => `expected the policies ${pass ? 'not ' : ''}to ${word} ${from} -> ${to} on ${explanation.port}, but:\n${explanation.toString()}`,
+    message: () => `expected the policies ${pass ? 'not ' : ''}to ${word} ${from} -> ${to} on ${explanation.port}, but:\n${TextFormat.explanation(explanation)}`,
   };
 }
 

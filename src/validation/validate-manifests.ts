@@ -3,8 +3,8 @@ import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
-import { Cluster, SkippedObject } from '../inventory/cluster';
-import { isKubernetesNetworkPolicy, KindCount } from '../inventory/inventory';
+import { Cluster } from '../inventory/cluster';
+import { isKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
 import { checkApiServerRules } from '../k8s/api-server-rules';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
@@ -18,10 +18,13 @@ export interface ManifestValidationOptions {
   readonly clusterCidrs?: string[];
 }
 
-/** A finding with the object and source it belongs to. */
+/** A finding of `validateManifests`: the problem, and the object and source it belongs to. */
 export interface LocatedFinding extends Finding {
+  /** `<namespace>/<name>` of the object. */
   readonly object: string;
+  /** The file the object came from. @default - not read from a file */
   readonly file?: string;
+  /** The 1-based line the object's document starts on. @default - unknown */
   readonly line?: number;
 }
 
@@ -46,14 +49,20 @@ export interface ManifestValidationReport {
    * checked nor modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects
    * kubectl would reject (a Pod whose name YAML 1.1 read as a boolean), which the lints do not see.
    */
-  readonly leftOut: SkippedObject[];
+  readonly leftOut: SkippedManifest[];
 }
 
 /**
  * Checks every NetworkPolicy in `objects` (inside `List`s too) against the API server's rules and
  * the policy lints; workloads and namespaces feed the lints, other kinds are counted, and what is
- * neither checked nor usable (other policy APIs, malformed objects) is listed in `leftOut`. Pure: the CLI, the cdk8s synth step and the tests share it.
- * Lints run only on policies the API server would accept.
+ * neither checked nor usable (other policy APIs, malformed objects) is listed in `leftOut`. Lints
+ * run only on policies the API server would accept. Pure: the CLI (`netpol validate`), the cdk8s
+ * synth step and the tests share it. From other jsii languages: `ManifestValidation.validate`.
+ *
+ * @example
+ * const report = validateManifests(manifests.map((object) => ({ object })), { clusterCidrs: ['10.244.0.0/16'] });
+ * const errors = report.findings.filter((f) => f.severity === Severity.ERROR);
+ * // each: { severity, code: 'FieldValueInvalid' or an NP-code, object: 'shop/api', field, message, fix, file?, line? }
  */
 export function validateManifests(objects: readonly SourcedObject[], options: ManifestValidationOptions = {}): ManifestValidationReport {
   const flat = flattenLists(objects);
@@ -134,4 +143,25 @@ export function countKinds(objects: ReadonlyArray<Record<string, any>>): KindCou
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
   return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
+}
+
+/**
+ * Validation of plain manifests, as `netpol validate` does it: the API server's rules and the lints
+ * for every NetworkPolicy. (The same as the function `validateManifests`, for the jsii languages,
+ * which have no free functions.)
+ */
+export class ManifestValidation {
+  /**
+   * Checks every NetworkPolicy in `objects` (inside `List`s too) against the API server's rules and
+   * the lints, as `validateManifests` does.
+   *
+   * @example
+   * const report = ManifestValidation.validate(chart.toJson().map((object) => ({ object })));
+   * report.findings.length; // 0 when every policy is valid and no lint fires
+   */
+  public static validate(objects: SourcedObject[], options: ManifestValidationOptions = {}): ManifestValidationReport {
+    return validateManifests(objects, options);
+  }
+
+  private constructor() {}
 }

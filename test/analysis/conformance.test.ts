@@ -1,5 +1,5 @@
 import { ALL_PODS, conformanceManifests, podIp, policy } from './conformance-model';
-import { Port, Protocol, Reachability, SkipCategory } from '../../src';
+import { Port, Protocol, Reachability, SkipCategory, TextFormat } from '../../src';
 
 /** The expected truth table: the set of allowed pairs `from->to` for the port; everything else denied. */
 function expectReachability(policies: any[], port: Port, allowed: (from: string, to: string) => boolean, extra: any[] = []) {
@@ -174,7 +174,7 @@ describe('conformance model: ports and protocols', () => {
     expect(r.allows('y/b', 'x/a', Port.named('serve-81-tcp'))).toBe(false);
     const missing = r.explain('y/b', 'x/a', Port.named('nope'));
     expect(missing.allowed).toBe(false);
-    expect(missing.toString()).toContain('x/a has no TCP container port named "nope"');
+    expect(TextFormat.explanation(missing)).toContain('x/a has no TCP container port named "nope"');
   });
 
   test('endPort ranges are inclusive', () => {
@@ -246,7 +246,7 @@ describe('conformance model: egress and both sides', () => {
     expect(e.allowed).toBe(false);
     expect(e.egress.isolatingPolicies).toEqual(['x/a-no-egress']);
     expect(e.ingress.allowedBy).toEqual([{ policy: 'y/b-from-xa', direction: 'ingress', rule: 0, byIpBlock: false }]);
-    expect(e.toString()).toMatch(/egress of x\/a: isolated by x\/a-no-egress; DENIED/);
+    expect(TextFormat.explanation(e)).toMatch(/egress of x\/a: isolated by x\/a-no-egress; DENIED/);
   });
 
   test('ipBlock on a pod IP (/32) for egress', () => {

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { ThreeTier } from '../../examples/three-tier';
 import { THREE_TIER_SURROUNDINGS } from '../../scripts/doc-blocks';
-import { Reachability } from '../../src';
+import { ChangeKind, MarkdownFormat, Reachability } from '../../src';
 import { withModelWorkloads } from '../../src/k8s/objects';
 import { netpol, policyYaml, tempDir } from '../cli/cli-harness';
 
@@ -122,6 +122,41 @@ describe('Reachability.diff on the three-tier example (adding backend -> redis:6
       'shop/redis -> kube-system/coredns 53/TCP,53/UDP',
     ]);
     expect(d.closed.map((c) => `${c.from} -> ${c.to}`).every((s) => s.includes('shop/redis'))).toBe(true);
-    expect(d.toMarkdown()).toContain('linkStyle 0 stroke:#2da44e');
+    expect(MarkdownFormat.diff(d)).toContain('linkStyle 0 stroke:#2da44e');
+  });
+});
+
+describe('ReachabilityDiff.unexpected: expected changes by ChangeKind', () => {
+  const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', labels: { app: name } }, spec: { containers: [{ name: 'c' }] } });
+  const pods = [pod('web'), pod('api')];
+  const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'] } };
+  // Closes web -> api on every port; reopening it is the reverse diff.
+  const closing = Reachability.diff(Reachability.fromManifests(pods), Reachability.fromManifests([...pods, deny]));
+  const opening = Reachability.diff(Reachability.fromManifests([...pods, deny]), Reachability.fromManifests(pods));
+
+  test('a CLOSED entry covers the closed connection and not the same one opened', () => {
+    const expected = [{ change: ChangeKind.CLOSED, from: 'shop/web', to: 'shop/api' }];
+    expect(closing.closed.map((c) => `${c.from} -> ${c.to}`)).toEqual(['shop/web -> shop/api']);
+    expect(closing.unexpected(expected)).toEqual([]);
+    expect(opening.unexpected(expected).map((c) => `${c.from} -> ${c.to}`)).toEqual(['shop/web -> shop/api']);
+  });
+
+  test('an OPENED entry covers the opened connection and not the same one closed; ports narrow it', () => {
+    expect(opening.unexpected([{ change: ChangeKind.OPENED, from: '*', to: 'shop/api' }])).toEqual([]);
+    expect(closing.unexpected([{ change: ChangeKind.OPENED, from: '*', to: 'shop/api' }])).toHaveLength(1);
+    expect(opening.unexpected([{ change: ChangeKind.OPENED, from: '*', to: '*', ports: ['other TCP ports'] }])).toHaveLength(1);
+  });
+
+  test('the allow-list file keeps its words: `change: opened` is ChangeKind.OPENED', () => {
+    const manifests = pods.map((p) => JSON.stringify(p)).join('\n---\n');
+    const allow = tempDir({ 'allow.yaml': '- { change: opened, from: shop/web, to: shop/api }\n' });
+    const before = tempDir({ 'p.yaml': manifests, 'deny.yaml': JSON.stringify(deny) });
+    const after = tempDir({ 'p.yaml': manifests });
+    expect(netpol(['diff', before, '--against', after, '--fail-on', 'opened', '--allow', `${allow}/allow.yaml`]).code).toBe(0);
+    expect(netpol(['diff', before, '--against', after, '--fail-on', 'opened']).code).toBe(1);
+    const wrongWay = tempDir({ 'allow.yaml': '- { change: closed, from: shop/web, to: shop/api }\n' });
+    expect(netpol(['diff', before, '--against', after, '--fail-on', 'opened', '--allow', `${wrongWay}/allow.yaml`]).code).toBe(1);
+    const upper = tempDir({ 'allow.yaml': '- { change: OPENED, from: shop/web, to: shop/api }\n' });
+    expect(netpol(['diff', before, '--against', after, '--allow', `${upper}/allow.yaml`]).code).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { Testing, Yaml } from 'cdk8s';
 import { ThreeTier } from '../../examples/three-tier';
-import { Port, Reachability } from '../../src';
+import { Port, Reachability, TextFormat } from '../../src';
 import { netpol } from '../cli/cli-harness';
 
 /** The ipBlock note: only when an ipBlock matched a pod's IP, which network plugins treat differently. */
@@ -30,7 +30,7 @@ describe('Explanation notes: the ipBlock note', () => {
     expect(e.egress.allowedBy).toEqual([{ policy: 'shop/web', direction: 'egress', rule: 0, byIpBlock: true }]);
     expect(e.ingress.allowedBy).toEqual([{ policy: 'shop/db', direction: 'ingress', rule: 0, byIpBlock: true }]);
     expect(e.notes.filter((n) => n.includes(NOTE))).toHaveLength(1);
-    expect(e.toString()).toContain(`note: ${NOTE}`);
+    expect(TextFormat.explanation(e)).toContain(`note: ${NOTE}`);
   });
 
   test('a pod to an address outside the cluster, matched by an egress ipBlock: no note', () => {
@@ -38,8 +38,8 @@ describe('Explanation notes: the ipBlock note', () => {
     expect(e.allowed).toBe(true);
     expect(e.egress.allowedBy).toEqual([{ policy: 'shop/web', direction: 'egress', rule: 0, byIpBlock: true }]);
     expect(e.notes).toEqual([]);
-    expect(e.toString()).toContain('allowed by shop/web egress[0] (ipBlock)');
-    expect(e.toString()).not.toContain('note:');
+    expect(TextFormat.explanation(e)).toContain('allowed by shop/web egress[0] (ipBlock)');
+    expect(TextFormat.explanation(e)).not.toContain('note:');
   });
 
   test('an address outside the cluster to a pod, matched by an ingress ipBlock: no note', () => {

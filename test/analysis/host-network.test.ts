@@ -1,4 +1,4 @@
-import { Direction, HostNetworkMode, Port, Reachability, SkipCategory } from '../../src';
+import { Direction, HostNetworkMode, JsonFormat, MarkdownFormat, Port, Reachability, SkipCategory, TextFormat } from '../../src';
 import { netpol, tempDir } from '../cli/cli-harness';
 
 /**
@@ -80,7 +80,7 @@ describe('hostNetwork pods as traffic of their node (the default)', () => {
       + 'no policy selects it, pod and namespace selectors never match it, and ipBlocks match its node IP 10.0.0.5. '
       + 'Traffic between a pod and its own node is always allowed, which is not modelled. For a network plugin that polices hostNetwork pods like other pods, use host-network mode pod',
     ]);
-    expect(e.toString()).toContain('\n  note: shop/agent is a hostNetwork pod, analysed as traffic of its node');
+    expect(TextFormat.explanation(e)).toContain('\n  note: shop/agent is a hostNetwork pod, analysed as traffic of its node');
     expect(node([agent, web, db]).explain('shop/web', 'shop/db', TCP80).notes).toEqual([]);
     expect(asPod([agent, db]).explain('shop/db', 'shop/agent', TCP80).notes).toEqual([
       'shop/agent is a hostNetwork pod, analysed as an ordinary pod (host-network mode pod); most network plugins instead treat its traffic as traffic of its node, which pod and namespace selectors never match (host-network mode node, the default)',
@@ -90,14 +90,14 @@ describe('hostNetwork pods as traffic of their node (the default)', () => {
   test('the matrix legend marks hostNetwork endpoints', () => {
     const m = node([agent, web, db, denyAll]).matrix(TCP80);
     expect(m.hostNetworkEndpoints).toEqual(['shop/agent']);
-    expect(m.toText().split('\n').pop()).toBe('hostNetwork pods, analysed as traffic of their node (host-network mode node): no policy selects them, pod and namespace selectors never match them, ipBlocks match their node IP: shop/agent');
-    expect(m.toMarkdown().split('\n').slice(-2)).toEqual(['', 'hostNetwork pods, analysed as traffic of their node (host-network mode node): no policy selects them, pod and namespace selectors never match them, ipBlocks match their node IP: `shop/agent`']);
-    expect(m.toJson().hostNetwork).toEqual({ mode: 'node', endpoints: ['shop/agent'] });
-    expect(asPod([agent, web]).matrix(TCP80).toText().split('\n').pop()).toBe('hostNetwork pods, analysed as ordinary pods (host-network mode pod): shop/agent');
+    expect(TextFormat.matrix(m).split('\n').pop()).toBe('hostNetwork pods, analysed as traffic of their node (host-network mode node): no policy selects them, pod and namespace selectors never match them, ipBlocks match their node IP: shop/agent');
+    expect(MarkdownFormat.matrix(m).split('\n').slice(-2)).toEqual(['', 'hostNetwork pods, analysed as traffic of their node (host-network mode node): no policy selects them, pod and namespace selectors never match them, ipBlocks match their node IP: `shop/agent`']);
+    expect(JsonFormat.matrix(m).hostNetwork).toEqual({ mode: 'node', endpoints: ['shop/agent'] });
+    expect(TextFormat.matrix(asPod([agent, web]).matrix(TCP80)).split('\n').pop()).toBe('hostNetwork pods, analysed as ordinary pods (host-network mode pod): shop/agent');
     const plain = node([web, db]).matrix(TCP80);
-    expect(plain.toText()).not.toContain('hostNetwork');
-    expect(plain.toMarkdown()).not.toContain('hostNetwork');
-    expect(Object.keys(plain.toJson())).toEqual(['port', 'protocol', 'endpoints', 'allowed']);
+    expect(TextFormat.matrix(plain)).not.toContain('hostNetwork');
+    expect(MarkdownFormat.matrix(plain)).not.toContain('hostNetwork');
+    expect(Object.keys(JsonFormat.matrix(plain))).toEqual(['port', 'protocol', 'endpoints', 'allowed']);
   });
 });
 

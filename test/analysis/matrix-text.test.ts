@@ -1,4 +1,4 @@
-import { Port, Reachability, ReachabilityMatrix } from '../../src';
+import { JsonFormat, MarkdownFormat, Port, Reachability, ReachabilityMatrix, TextFormat } from '../../src';
 
 /** `n` single pods in namespace `ns` (named `<prefix><k>`, labelled group a or b) and one Deployment. */
 function cluster(n: number, ns: string, prefix: string): any[] {
@@ -24,9 +24,9 @@ function cluster(n: number, ns: string, prefix: string): any[] {
   return [...pods, deployment, policy];
 }
 
-/** Checks every line of `toText()`: the legend, the header and every cell under its column's number. */
+/** Checks every line of `TextFormat.matrix`: the legend, the header and every cell under its column's number. */
 function expectAligned(matrix: ReachabilityMatrix): void {
-  const lines = matrix.toText().split('\n');
+  const lines = TextFormat.matrix(matrix).split('\n');
   const names = matrix.endpoints;
   const headerIndex = 1 + names.length;
   const header = lines[headerIndex];
@@ -58,7 +58,7 @@ function expectAligned(matrix: ReachabilityMatrix): void {
   });
 }
 
-describe('ReachabilityMatrix.toText: cells under their column numbers', () => {
+describe('TextFormat.matrix: cells under their column numbers', () => {
   test.each([
     ['12 endpoints, short names (shorter than the corner)', 12, 'n', 'p'],
     ['12 endpoints, long names', 12, 'a-long-namespace-name', 'workload-with-a-long-name-'],
@@ -71,7 +71,7 @@ describe('ReachabilityMatrix.toText: cells under their column numbers', () => {
   });
 
   test('the 12-endpoint table, as printed', () => {
-    const text = Reachability.fromManifests(cluster(12, 'n', 'p')).matrix(Port.tcp(80)).toText();
+    const text = TextFormat.matrix(Reachability.fromManifests(cluster(12, 'n', 'p')).matrix(Port.tcp(80)));
     expect(text.split('\n').slice(9)).toEqual([
       '            |  |  |  |  |  |  |  |  9: n/p9',
       '            |  |  |  |  |  |  |  |  | 10: n/p10',
@@ -106,21 +106,31 @@ describe('the diagonal: loopback (L) only for a single pod, and only where the p
     const open = Reachability.fromManifests(manifests.filter((o) => o.kind !== 'NetworkPolicy')).matrix(Port.tcp(80));
     expect(open.isAllowed('n/pset', 'n/pset')).toBe(true);
     expect(open.isLoopback('n/pset', 'n/pset')).toBe(false);
-    expect(open.toText().split('\n').pop()).toBe(`${'n/pset'.padEnd(11)}X X X X`);
+    expect(TextFormat.matrix(open).split('\n').pop()).toBe(`${'n/pset'.padEnd(11)}X X X X`);
   });
 
   test('a named port the pod does not declare: nothing to connect to, so not L in any format', () => {
     const m = Reachability.fromManifests(manifests).matrix(Port.named('grpc'));
     expect(m.isAllowed('n/p1', 'n/p1')).toBe(false);
     expect(m.isLoopback('n/p1', 'n/p1')).toBe(false);
-    const rows = m.toText().split('\n').slice(6);
+    const rows = TextFormat.matrix(m).split('\n').slice(6);
     expect(rows[0]).toBe(`${'n/p1'.padEnd(11)}. . . .`);
     expect(rows.map((r) => r.slice(11)).join('')).not.toContain('L');
-    expect(m.toMarkdown()).toContain('| `n/p1` | ❌ | ❌ | ❌ | ❌ |');
-    expect(m.toJson().allowed['n/p1']['n/p1']).toBe(false);
+    expect(MarkdownFormat.matrix(m)).toContain('| `n/p1` | ❌ | ❌ | ❌ | ❌ |');
+    expect(JsonFormat.matrix(m).allowed['n/p1']['n/p1']).toBe(false);
     const http = Reachability.fromManifests(manifests).matrix(Port.named('http'));
     expect(http.isLoopback('n/p1', 'n/p1')).toBe(true);
-    expect(http.toMarkdown()).toContain('| `n/p1` | ↺ |');
+    expect(MarkdownFormat.matrix(http)).toContain('| `n/p1` | ↺ |');
+  });
+
+  test('the port is typed: a label with the protocol, and the number or the name', () => {
+    const r = Reachability.fromManifests(manifests);
+    const numbered = r.matrix(Port.udp(53));
+    expect([numbered.port, numbered.portNumber, numbered.portName, numbered.protocol]).toEqual(['53/UDP', 53, undefined, 'UDP']);
+    const named = r.matrix(Port.named('http'));
+    expect([named.port, named.portNumber, named.portName, named.protocol]).toEqual(['http/TCP', undefined, 'http', 'TCP']);
+    expect(JsonFormat.matrix(numbered).port).toBe(53);
+    expect(JsonFormat.matrix(named).port).toBe('http');
+    expect(TextFormat.matrix(numbered).split('\n')[0]).toBe('port 53/UDP: rows may connect to columns (X allowed, . denied, L loopback)');
   });
 });
-

@@ -1,6 +1,9 @@
 import { readManifests } from '../../adapters/manifest-reader';
-import { ExpectedChange } from '../../analysis/diff-report';
+import { ChangeKind, ExpectedChange } from '../../analysis/diff-report';
 import { Reachability } from '../../analysis/reachability';
+import { JsonFormat } from '../../formats/json';
+import { MarkdownFormat } from '../../formats/markdown';
+import { TextFormat } from '../../formats/text';
 import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
@@ -74,9 +77,9 @@ export function diffCommand(args: string[], io: CliIo): number {
   }
   for (const [label, r] of [['before', b], ['after', a]] as const) reportInventory(r.skipped, r.ignored, io, `${label}: `);
   const diff = Reachability.diff(b, a);
-  if (format === 'json') io.stdout(`${JSON.stringify(diff.toJson(), null, 2)}\n`);
-  else if (format === 'markdown') io.stdout(`${diff.toMarkdown()}\n`);
-  else io.stdout(`${diff.toText()}\n`);
+  if (format === 'json') io.stdout(`${JSON.stringify(JsonFormat.diff(diff), null, 2)}\n`);
+  else if (format === 'markdown') io.stdout(`${MarkdownFormat.diff(diff)}\n`);
+  else io.stdout(`${TextFormat.diff(diff)}\n`);
 
   if (before.problems.length + after.problems.length + model.problems.length > 0 || surroundings.unreadable) return ExitCode.USAGE;
   if (failOn) {
@@ -122,6 +125,9 @@ export function againstPaths(args: readonly string[]): string[] {
   return out;
 }
 
+/** The words of the allow-list file for each kind of change. */
+const CHANGE_WORDS = new Map<unknown, ChangeKind>([['opened', ChangeKind.OPENED], ['closed', ChangeKind.CLOSED]]);
+
 /** Reads the allow-list: a YAML/JSON list (or `{ expected: [...] }`) of `{ change, from, to, ports? }`. */
 function readAllowList(file: string, io: CliIo): ExpectedChange[] {
   const read = readManifests([file], io.readStdin);
@@ -131,11 +137,11 @@ function readAllowList(file: string, io: CliIo): ExpectedChange[] {
     : root.length === 1 && typeof root[0] === 'object' && root[0] !== null && Array.isArray((root[0] as any).expected) ? (root[0] as any).expected : root;
   return list.map((entry, i) => {
     const e = entry as Record<string, unknown>;
-    const ok = typeof e === 'object' && e !== null && (e.change === 'opened' || e.change === 'closed') && typeof e.from === 'string' && typeof e.to === 'string'
+    const ok = typeof e === 'object' && e !== null && CHANGE_WORDS.has(e.change) && typeof e.from === 'string' && typeof e.to === 'string'
       && (e.ports === undefined || (Array.isArray(e.ports) && e.ports.every((p) => typeof p === 'string')));
     if (!ok) {
       throw new UsageError(`--allow ${file}: entry ${i} ${JSON.stringify(entry)} is not { change: opened|closed, from: <ns/name or *>, to: <ns/name or *>, ports?: ["6379/TCP"] }. Fix the entry.`);
     }
-    return { change: e.change as string, from: e.from as string, to: e.to as string, ports: e.ports as string[] | undefined };
+    return { change: CHANGE_WORDS.get(e.change)!, from: e.from as string, to: e.to as string, ports: e.ports as string[] | undefined };
   });
 }

@@ -1,3 +1,5 @@
+import { JsonFormat } from '../../formats/json';
+import { TextFormat } from '../../formats/text';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { analyseInputs, ANALYSIS_OPTIONS, requireEndpoint, SURROUNDINGS_HELP } from './analyse-input';
@@ -44,20 +46,9 @@ export function explainCommand(args: string[], io: CliIo): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (format === 'json') {
-    io.stdout(`${JSON.stringify({
-      from: explanation.from,
-      to: explanation.to,
-      port: explanation.port,
-      allowed: explanation.allowed,
-      loopback: explanation.loopback,
-      egress: explanation.egress,
-      ingress: explanation.ingress,
-      notes: explanation.notes,
-    }, null, 2)}\n`);
-  } else {
-    io.stdout(`${explanation.toString()}\n`);
-  }
+  if (format === 'json') io.stdout(`${JSON.stringify(JsonFormat.explanation(explanation), null, 2)}\n`);
+  else io.stdout(`${TextFormat.explanation(explanation)}\n`);
   if (unreadable) return ExitCode.USAGE;
   return reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
 }
+

@@ -1,3 +1,8 @@
+import { DotFormat } from '../../formats/dot';
+import { JsonFormat } from '../../formats/json';
+import { MarkdownFormat } from '../../formats/markdown';
+import { MermaidFormat } from '../../formats/mermaid';
+import { TextFormat } from '../../formats/text';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
 import { CliIo, ExitCode } from '../cli-io';
 import { analyseInputs, ANALYSIS_OPTIONS, SURROUNDINGS_HELP } from './analyse-input';
@@ -39,11 +44,11 @@ export function matrixCommand(args: string[], io: CliIo): number {
   const { reachability, unreadable } = analyseInputs(positionals, io, values);
   const matrix = reachability.matrix(port);
   switch (format) {
-    case 'json': io.stdout(`${JSON.stringify(matrix.toJson())}\n`); break;
-    case 'markdown': io.stdout(`${matrix.toMarkdown()}\n`); break;
-    case 'mermaid': io.stdout(`${reachability.connectivity([port]).toMermaid()}\n`); break;
-    case 'dot': io.stdout(`${reachability.connectivity([port]).toDot()}\n`); break;
-    default: io.stdout(`${matrix.toText()}\n`);
+    case 'json': io.stdout(`${JSON.stringify(JsonFormat.matrix(matrix))}\n`); break;
+    case 'markdown': io.stdout(`${MarkdownFormat.matrix(matrix)}\n`); break;
+    case 'mermaid': io.stdout(`${MermaidFormat.graph(reachability.connectivity([port]))}\n`); break;
+    case 'dot': io.stdout(`${DotFormat.graph(reachability.connectivity([port]))}\n`); break;
+    default: io.stdout(`${TextFormat.matrix(matrix)}\n`);
   }
   if (unreadable) return ExitCode.USAGE;
   return reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;

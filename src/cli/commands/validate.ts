@@ -1,3 +1,6 @@
+import { JsonFormat } from '../../formats/json';
+import { TextFormat } from '../../formats/text';
+import { Severity } from '../../k8s/finding';
 import { validateManifests } from '../../validation/validate-manifests';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode } from '../cli-io';
@@ -36,27 +39,10 @@ export function validateCommand(args: string[], io: CliIo): number {
   const format = oneOf(values.format, ['text', 'json'] as const, 'text', 'format');
   const input = readInputs(positionals, io, values['max-file-size']);
   const report = validateManifests(input.objects, { strictCidr: !values['legacy-cidr'], clusterCidrs: values['cluster-cidr'] ?? [] });
-  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
   const warnings = report.findings.length - errors;
-  if (format === 'json') {
-    io.stdout(`${JSON.stringify({
-      checked: report.checked,
-      findings: report.findings.map((f) => ({
-        severity: f.severity, code: f.code, file: f.file ?? null, object: f.object, field: f.field, message: `${f.message}. Fix: ${f.fix}`,
-      })),
-      silenced: report.silenced.map((f) => ({
-        code: f.code, file: f.file ?? null, object: f.object, field: f.field, message: f.message, reason: f.reason,
-      })),
-    }, null, 2)}\n`);
-  } else {
-    for (const f of report.findings) {
-      io.stdout(`${f.file ?? '<input>'}${f.line ? `:${f.line}` : ''}: ${f.object}: ${f.severity} ${f.code} ${f.field ? `${f.field}: ` : ''}${f.message}\n    fix: ${f.fix}\n`);
-    }
-    for (const f of report.silenced) {
-      io.stdout(`${f.file ?? '<input>'}${f.line ? `:${f.line}` : ''}: ${f.object}: accepted ${f.code} ${f.field ? `${f.field}: ` : ''}(${f.reason})\n`);
-    }
-    io.stdout(`checked ${report.checked} NetworkPolic${report.checked === 1 ? 'y' : 'ies'} in ${input.files.length} file${input.files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${report.silenced.length > 0 ? `, ${report.silenced.length} accepted by annotation` : ''}\n`);
-  }
+  if (format === 'json') io.stdout(`${JSON.stringify(JsonFormat.validation(report), null, 2)}\n`);
+  else io.stdout(`${TextFormat.validation(report, { fileCount: input.files.length })}\n`);
   reportInventory(report.leftOut, [], io);
   const nothingChecked = report.checked === 0 && input.problems.length === 0;
   if (nothingChecked) {

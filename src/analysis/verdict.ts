@@ -1,0 +1,63 @@
+/** How one side of a connection (the source's egress or the destination's ingress) decides it. */
+export enum SideDecision {
+  /** The pod is isolated in this direction and a rule of an isolating policy allows the connection. */
+  ALLOWED = 'ALLOWED',
+  /** The pod is isolated in this direction and no rule of the isolating policies allows the connection. */
+  DENIED = 'DENIED',
+  /** No policy selects the pod for this direction, so everything is allowed. */
+  NOT_ISOLATED = 'NOT_ISOLATED',
+  /** The end is outside the cluster, where NetworkPolicies do not apply (allowed, not policed). */
+  OUTSIDE_CLUSTER = 'OUTSIDE_CLUSTER',
+}
+
+/** A rule that allows a connection. */
+export interface RuleReference {
+  /** `<namespace>/<name>` of the policy. */
+  readonly policy: string;
+  /** `ingress` or `egress`: the list of the policy the rule is in. */
+  readonly direction: string;
+  /** The index of the rule in the policy's `ingress`/`egress` list. */
+  readonly rule: number;
+  /**
+   * True when the rule matched the other end by an ipBlock: an external address, or a pod's IP (which
+   * is implementation-defined: some network plugins, e.g. Cilium, do not apply ipBlocks to pod IPs).
+   */
+  readonly byIpBlock: boolean;
+}
+
+/**
+ * The verdict of one side of a connection: the source's egress or the destination's ingress. The
+ * analyser computes it, `Explanation` holds it for both sides, and `ReachabilityDiff` for both sides
+ * before and after a change; the formats (`TextFormat.verdict`, `JsonFormat.verdict`) render it.
+ */
+export interface SideVerdict {
+  /** How this side decides: allowed or denied by the rules, not isolated, or outside the cluster. */
+  readonly decision: SideDecision;
+  /** Whether this side lets the connection through (every decision but `DENIED`). */
+  readonly allowed: boolean;
+  /** Whether any policy of the pod's namespace selects it for this direction. */
+  readonly isolated: boolean;
+  /** The policies that isolate it (`<namespace>/<name>`). */
+  readonly isolatingPolicies: string[];
+  /** The rules that allow the connection (empty when denied or not isolated). */
+  readonly allowedBy: RuleReference[];
+  /** True when this end is outside the cluster, where NetworkPolicies do not apply. */
+  readonly notPoliced: boolean;
+}
+
+/** The verdict of a side from the policies that isolate it and the rules that allow the traffic. */
+export function policedVerdict(isolatingPolicies: string[], allowedBy: RuleReference[]): SideVerdict {
+  const isolated = isolatingPolicies.length > 0;
+  const decision = !isolated ? SideDecision.NOT_ISOLATED : allowedBy.length > 0 ? SideDecision.ALLOWED : SideDecision.DENIED;
+  return { decision, allowed: decision !== SideDecision.DENIED, isolated, isolatingPolicies, allowedBy, notPoliced: false };
+}
+
+/** The verdict of an end outside the cluster: allowed, not policed. */
+export function notPolicedVerdict(): SideVerdict {
+  return { decision: SideDecision.OUTSIDE_CLUSTER, allowed: true, isolated: false, isolatingPolicies: [], allowedBy: [], notPoliced: true };
+}
+
+/** A copy of `v` that shares no array with it. */
+export function copyVerdict(v: SideVerdict): SideVerdict {
+  return { ...v, isolatingPolicies: [...v.isolatingPolicies], allowedBy: v.allowedBy.map((r) => ({ ...r })) };
+}
