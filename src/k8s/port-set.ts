@@ -90,7 +90,15 @@ export function isAllTraffic(set: PortSet): boolean {
   return set.some((e) => e.kind === 'allTraffic');
 }
 
-/** A canonical identity of an entry: equal keys, equal entries. */
+/** Whether what the set allows depends on the destination's container ports: it has a named port. */
+export function hasNamedPorts(set: PortSet): boolean {
+  return set.some((e) => e.kind === 'named');
+}
+
+/**
+ * A canonical identity of an entry as written: equal keys, equal entries (`port: 80` and
+ * `port: 80, endPort: 80` are told apart, although each covers the other).
+ */
 export function portEntryKey(entry: PortEntry): string {
   switch (entry.kind) {
     case 'allTraffic': return '*';

@@ -1,6 +1,6 @@
 import { Port, Protocol } from '../../src';
 import {
-  ALL_TRAFFIC, ContainerPort, entryCovers, entryMatches, isAllTraffic, PortEntry, portEntryFromWire, portEntryKey, portSetFromWire,
+  ALL_TRAFFIC, ContainerPort, entryCovers, entryMatches, hasNamedPorts, isAllTraffic, PortEntry, portEntryFromWire, portEntryKey, portSetFromWire,
   resolveNamedPort, setCovers, setMatches, withoutCovered,
 } from '../../src/k8s/port-set';
 
@@ -104,6 +104,12 @@ describe('matching traffic', () => {
     expect(setMatches(set, { port: 53, protocol: 'UDP' }, DESTINATION)).toBe(true);
     expect(setMatches(set, { port: 53, protocol: 'TCP' }, DESTINATION)).toBe(false);
     expect(setMatches([ALL_TRAFFIC], { port: 1, protocol: 'SCTP' }, [])).toBe(true);
+  });
+
+  test('only a set with a named port depends on the destination\'s container ports', () => {
+    expect(hasNamedPorts(portSetFromWire([{ port: 80 }, { protocol: 'UDP', port: 'dns' }]))).toBe(true);
+    expect(hasNamedPorts(portSetFromWire([{ port: 80, endPort: 90 }, { protocol: 'UDP' }]))).toBe(false);
+    expect(hasNamedPorts([ALL_TRAFFIC])).toBe(false);
   });
 });
 
