@@ -10,7 +10,7 @@ export { Peer } from './model/peer';
 // Constructs that emit NetworkPolicies through cdk8s.
 export { NetworkPolicy, NetworkPolicyProps } from './constructs/network-policy';
 export { DefaultDeny, DefaultDenyProps } from './constructs/default-deny';
-export { AllowDns, AllowDnsProps } from './constructs/allow-dns';
+export { AllowDns, AllowDnsProps, DnsOptions } from './constructs/allow-dns';
 
 // Validation as pure functions over plain manifests.
 export { Finding, Severity } from './k8s/finding';

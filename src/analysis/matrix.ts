@@ -1,7 +1,8 @@
 import { Bitset } from './bitset';
-import { peerMatches, portsMatch, PortQuery, resolveTraffic, Traffic } from './semantics';
+import { peerMatches, portsMatch, PortQuery, resolveTraffic } from './semantics';
 import { Cluster, ClusterEndpoint, PolicyRule, RulePeer } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
+import { hasNamedPorts, isAllTraffic, Traffic } from '../k8s/port-set';
 
 /** The computed reachability of every endpoint pair for one port. */
 export interface ComputedMatrix {
@@ -79,9 +80,8 @@ export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatri
  * undefined when it differs (a named port resolved per destination).
  */
 function rulePorts(cluster: Cluster, rule: PolicyRule, traffic: Array<Traffic | undefined>, sameTraffic: Traffic | null | undefined): 'all' | 'none' | Bitset {
-  if (!rule.ports) return 'all';
-  const named = rule.ports.some((p) => p.name !== undefined);
-  if (!named && sameTraffic !== undefined) {
+  if (isAllTraffic(rule.ports)) return 'all';
+  if (!hasNamedPorts(rule.ports) && sameTraffic !== undefined) {
     const first = sameTraffic ?? undefined;
     // The answer does not depend on the destination.
     return first && portsMatch(rule.ports, first, cluster.endpoints[0]) ? 'all' : 'none';

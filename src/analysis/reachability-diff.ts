@@ -1,6 +1,6 @@
 import { computeMatrix } from './matrix';
 import { probePorts, ProbePort } from './probe-ports';
-import { evaluateSide } from './semantics';
+import { evaluateSide, resolveTraffic } from './semantics';
 import { copyVerdict, SideVerdict } from './verdict';
 import { Cluster } from '../inventory/cluster';
 
@@ -94,11 +94,15 @@ export function diffClusters(before: Cluster, after: Cluster): {
   return { probes, opened: changes(opened), closed: changes(closed), added, removed };
 }
 
-function explainIn(cluster: Cluster, from: string, to: string, probe: ProbePort): DiffExplanation {
+/**
+ * How both sides decide `from` -> `to` on the probe's port in `cluster`. A named port is resolved on
+ * the destination by name and protocol, as everywhere (`resolveTraffic`); when the destination has
+ * no such port, on port 0, which only rules for every port of the protocol allow.
+ */
+export function explainIn(cluster: Cluster, from: string, to: string, probe: ProbePort): DiffExplanation {
   const src = cluster.endpoint(from)!;
   const dst = cluster.endpoint(to)!;
-  const port = probe.query.name === undefined ? probe.query.port! : dst.ports.find((p) => p.name === probe.query.name)?.number ?? 0;
-  const traffic = { port, protocol: probe.query.protocol };
+  const traffic = resolveTraffic(dst, probe.query) ?? { port: 0, protocol: probe.query.protocol };
   return { egress: side(evaluateSide(cluster, 'egress', src, dst, traffic)), ingress: side(evaluateSide(cluster, 'ingress', dst, src, traffic)) };
 }
 

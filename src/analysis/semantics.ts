@@ -1,11 +1,8 @@
 import { notPolicedVerdict, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { Cluster, ClusterEndpoint, ClusterPolicy, ipBlockContains, PolicyRule, RulePeer, RulePort } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, ClusterPolicy, ipBlockContains, PolicyRule, RulePeer } from '../inventory/cluster';
+import { PortSet, resolveNamedPort, setMatches, Traffic } from '../k8s/port-set';
 
-/** Traffic to a destination: a port number and a protocol. */
-export interface Traffic {
-  readonly port: number;
-  readonly protocol: string;
-}
+export type { Traffic } from '../k8s/port-set';
 
 /** A port as asked about: a number or a container port name, with a protocol. */
 export interface PortQuery {
@@ -19,11 +16,12 @@ export type Side = 'ingress' | 'egress';
 
 /**
  * The port a query means at `destination`: a number as is; a name resolved on the destination's
- * container ports (with the query's protocol). Undefined when the destination has no such port.
+ * container ports by name and the query's protocol (`resolveNamedPort`). Undefined when the
+ * destination has no such port.
  */
 export function resolveTraffic(destination: ClusterEndpoint, query: PortQuery): Traffic | undefined {
   if (query.name === undefined) return { port: query.port!, protocol: query.protocol };
-  const port = destination.ports.find((p) => p.name === query.name && p.protocol === query.protocol);
+  const port = resolveNamedPort(query.name, query.protocol, destination.ports);
   return port ? { port: port.number, protocol: port.protocol } : undefined;
 }
 
@@ -41,16 +39,8 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
 }
 
 /** Whether a rule's ports allow `traffic` to `destination` (named ports are resolved on the destination). */
-export function portsMatch(ports: RulePort[] | undefined, traffic: Traffic, destination: ClusterEndpoint): boolean {
-  if (!ports) return true;
-  return ports.some((p) => {
-    if (p.protocol !== traffic.protocol) return false;
-    if (p.name !== undefined) {
-      return destination.ports.some((c) => c.name === p.name && c.protocol === p.protocol && c.number === traffic.port);
-    }
-    if (p.port === undefined) return true;
-    return traffic.port >= p.port && traffic.port <= (p.endPort ?? p.port);
-  });
+export function portsMatch(ports: PortSet, traffic: Traffic, destination: ClusterEndpoint): boolean {
+  return setMatches(ports, traffic, destination.ports);
 }
 
 /** Whether a policy selects a pod for a direction (never node traffic: a hostNetwork pod under the node-traffic mode). */

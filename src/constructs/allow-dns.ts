@@ -15,14 +15,12 @@ export const DEFAULT_DNS_NAMESPACE = 'kube-system';
 /** The link-local address NodeLocal DNSCache listens on by default. */
 export const DEFAULT_NODE_LOCAL_DNS_ADDRESS = '169.254.20.10';
 
-/** Properties of `AllowDns`. */
-export interface AllowDnsProps {
-  /** The namespace whose pods may resolve names. @default - the chart's namespace (an error if neither is set) */
-  readonly namespace?: string;
-  /** The policy name. @default - derived from the construct path, e.g. `allow-dns` */
-  readonly name?: string;
-  /** The pods that may resolve names. @default Selector.all() - every pod of the namespace */
-  readonly pods?: Selector;
+/**
+ * Where the cluster DNS is: the DNS server pods and their namespace, and whether NodeLocal DNSCache
+ * is used. Every construct that allows DNS takes these options (`AllowDns`,
+ * `NetworkPolicies.allowDnsFor`, `TierChain`, `ApplicationStack`).
+ */
+export interface DnsOptions {
   /** The DNS server pods. @default - pods labelled `k8s-app: kube-dns` */
   readonly dnsPods?: Selector;
   /** The namespace of the DNS server pods. @default 'kube-system' */
@@ -34,6 +32,16 @@ export interface AllowDnsProps {
    * @default '169.254.20.10'
    */
   readonly nodeLocalDnsAddress?: string;
+}
+
+/** Properties of `AllowDns`: which pods may resolve names, and where the cluster DNS is. */
+export interface AllowDnsProps extends DnsOptions {
+  /** The namespace whose pods may resolve names. @default - the chart's namespace (an error if neither is set) */
+  readonly namespace?: string;
+  /** The policy name. @default - derived from the construct path, e.g. `allow-dns` */
+  readonly name?: string;
+  /** The pods that may resolve names. @default Selector.all() - every pod of the namespace */
+  readonly pods?: Selector;
 }
 
 /**
@@ -69,13 +77,13 @@ export class AllowDns extends Construct {
 }
 
 /** The peers that serve cluster DNS under the given options. */
-export function dnsPeers(props: AllowDnsProps = {}): Peer[] {
-  if (props.nodeLocalDnsAddress !== undefined && !props.nodeLocalDns) {
-    throw new Error(`nodeLocalDnsAddress ${JSON.stringify(props.nodeLocalDnsAddress)} is set but nodeLocalDns is not, so the address would be ignored. `
+export function dnsPeers(options: DnsOptions = {}): Peer[] {
+  if (options.nodeLocalDnsAddress !== undefined && !options.nodeLocalDns) {
+    throw new Error(`nodeLocalDnsAddress ${JSON.stringify(options.nodeLocalDnsAddress)} is set but nodeLocalDns is not, so the address would be ignored. `
       + 'Set nodeLocalDns: true to allow DNS to that address, or leave nodeLocalDnsAddress out.');
   }
-  const peers = [Peer.podsInNamespace(props.dnsNamespace ?? DEFAULT_DNS_NAMESPACE, props.dnsPods ?? Selector.labels(DEFAULT_DNS_POD_LABELS))];
-  if (props.nodeLocalDns) peers.push(Peer.ipBlock(nodeLocalDnsCidr(props.nodeLocalDnsAddress ?? DEFAULT_NODE_LOCAL_DNS_ADDRESS)));
+  const peers = [Peer.podsInNamespace(options.dnsNamespace ?? DEFAULT_DNS_NAMESPACE, options.dnsPods ?? Selector.labels(DEFAULT_DNS_POD_LABELS))];
+  if (options.nodeLocalDns) peers.push(Peer.ipBlock(nodeLocalDnsCidr(options.nodeLocalDnsAddress ?? DEFAULT_NODE_LOCAL_DNS_ADDRESS)));
   return peers;
 }
 

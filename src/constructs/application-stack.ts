@@ -1,11 +1,12 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { DnsOptions } from './allow-dns';
 import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { namespaceObject } from './namespace-object';
 import { kubeName } from './naming';
-import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
+import { NetworkPolicies } from './network-policies';
 import { AppOwnership } from './ownership';
 import { Endpoint } from '../endpoints/endpoint';
 import { describeValue } from '../model/brand';
@@ -24,7 +25,7 @@ export interface ApplicationStackProps extends ChartProps {
   /** Add an `AllowDns` to every namespace that has a service of the stack. @default true */
   readonly dns?: boolean;
   /** Options for DNS. @default - kube-dns in kube-system */
-  readonly dnsOptions?: EndpointDnsOptions;
+  readonly dnsOptions?: DnsOptions;
   /**
    * The environment (dev, staging, prod). No rule of the stack opens it to another environment:
    * a peer that selects namespaces by label (or all namespaces) is narrowed to namespaces labelled

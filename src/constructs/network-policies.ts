@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AllowDns, dnsPeers, dnsPorts } from './allow-dns';
+import { AllowDns, DnsOptions, dnsPeers, dnsPorts } from './allow-dns';
 import { DefaultDeny } from './default-deny';
 import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
@@ -14,21 +14,14 @@ import { Direction } from '../model/direction';
 import { compareStrings } from '../model/order';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
-import { Selector } from '../model/selector';
 
 const REGISTRY_ID = 'NetworkPolicies';
 
-/** Options for DNS added to an endpoint's egress policy. */
-export interface EndpointDnsOptions {
-  /** The DNS server pods. @default - pods labelled `k8s-app: kube-dns` */
-  readonly dnsPods?: Selector;
-  /** The namespace of the DNS server pods. @default 'kube-system' */
-  readonly dnsNamespace?: string;
-  /** Also allow the NodeLocal DNSCache address. @default false */
-  readonly nodeLocalDns?: boolean;
-  /** The NodeLocal DNSCache address. @default '169.254.20.10' */
-  readonly nodeLocalDnsAddress?: string;
-}
+/**
+ * Options for DNS added to an endpoint's egress policy.
+ * @deprecated Use `DnsOptions`: the same options, taken by every construct that allows DNS.
+ */
+export interface EndpointDnsOptions extends DnsOptions {}
 
 interface PortCheck {
   readonly origin: IConstruct;
@@ -92,7 +85,7 @@ export class NetworkPolicies extends Construct {
   }
 
   /** Allows the endpoint to reach cluster DNS (53/UDP, 53/TCP), merged into its egress policy. */
-  public allowDnsFor(endpoint: Endpoint, options: EndpointDnsOptions = {}): void {
+  public allowDnsFor(endpoint: Endpoint, options: DnsOptions = {}): void {
     this._allowDnsFor(this, endpoint, options);
   }
 
@@ -115,7 +108,7 @@ export class NetworkPolicies extends Construct {
    * An `AllowDns` for every pod of `namespace`, created once per namespace for the whole app; when
    * another chart asks for it with other options, its DNS servers are added to the same policy.
    */
-  public allowDnsInNamespace(namespace: string, options: EndpointDnsOptions = {}): AllowDns {
+  public allowDnsInNamespace(namespace: string, options: DnsOptions = {}): AllowDns {
     const claimed = AppOwnership.of(this).claim(`allow-dns|${namespace}`, this,
       () => new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns' }));
     if (!claimed.created) {
@@ -145,7 +138,7 @@ export class NetworkPolicies extends Construct {
   }
 
   /** @internal */
-  public _allowDnsFor(origin: IConstruct, endpoint: Endpoint, options: EndpointDnsOptions = {}): void {
+  public _allowDnsFor(origin: IConstruct, endpoint: Endpoint, options: DnsOptions = {}): void {
     const peers = atConstruct(origin, `DNS for endpoint ${endpoint.name}`, () => dnsPeers(options));
     this._allowTo(origin, endpoint, peers, dnsPorts());
   }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
+import { DnsOptions } from './allow-dns';
 import { atConstruct, constructError } from './errors';
-import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
+import { NetworkPolicies } from './network-policies';
 import { Endpoint } from '../endpoints/endpoint';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
@@ -26,7 +27,7 @@ export interface TierChainProps {
   /** Whether every tier may reach cluster DNS (53/UDP, 53/TCP). @default true */
   readonly dns?: boolean;
   /** Options for the DNS rule. @default - kube-dns in kube-system */
-  readonly dnsOptions?: EndpointDnsOptions;
+  readonly dnsOptions?: DnsOptions;
   /** Whether to also add a `DefaultDeny` for every namespace the tiers live in. @default true */
   readonly defaultDeny?: boolean;
 }

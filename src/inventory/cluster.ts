@@ -5,15 +5,12 @@ import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { FlatObject, openLists, SourcedObject } from '../k8s/objects';
+import { ContainerPort, DEFAULT_PROTOCOL, PortSet, portSetFromWire } from '../k8s/port-set';
 
 export { SourcedObject };
 
 /** A container port of an endpoint. */
-export interface ClusterPort {
-  readonly number: number;
-  readonly name?: string;
-  readonly protocol: string;
-}
+export type ClusterPort = ContainerPort;
 
 /** Something traffic goes from or to: a pod, a workload's pods, or an address outside the cluster. */
 export interface ClusterEndpoint {
@@ -48,24 +45,16 @@ export interface EndpointOrigin {
   readonly option?: string;
 }
 
-/** A port entry of a rule after defaulting. */
-export interface RulePort {
-  readonly protocol: string;
-  readonly port?: number;
-  readonly endPort?: number;
-  readonly name?: string;
-}
-
 /** A peer of a rule. */
 export type RulePeer =
   | { readonly kind: 'ipBlock'; readonly cidr: ParsedCidr; readonly except: ParsedCidr[]; readonly text: string }
   | { readonly kind: 'selectors'; readonly podSelector?: CompiledSelector; readonly namespaceSelector?: CompiledSelector; readonly text: string };
 
-/** One allow rule after defaulting: undefined peers/ports mean "all". */
+/** One allow rule after defaulting: undefined peers mean "all"; a rule without ports allows all traffic. */
 export interface PolicyRule {
   readonly index: number;
   readonly peers?: RulePeer[];
-  readonly ports?: RulePort[];
+  readonly ports: PortSet;
 }
 
 /** A NetworkPolicy as the analyser uses it. */
@@ -325,15 +314,7 @@ function rulesOf(rules: unknown, peersField: 'from' | 'to'): PolicyRule[] {
   if (!Array.isArray(rules)) return [];
   return rules.map((rule: any, index) => {
     const peers = Array.isArray(rule?.[peersField]) && rule[peersField].length > 0 ? rule[peersField].map(peerOf) : undefined;
-    const ports = Array.isArray(rule?.ports) && rule.ports.length > 0
-      ? rule.ports.map((p: any): RulePort => {
-        const entry = p ?? {};
-        const protocol = entry.protocol ?? 'TCP';
-        if (typeof entry.port === 'string') return { protocol, name: entry.port };
-        return { protocol, port: entry.port ?? undefined, endPort: entry.endPort ?? undefined };
-      })
-      : undefined;
-    return { index, peers, ports };
+    return { index, peers, ports: portSetFromWire(rule?.ports) };
   });
 }
 
@@ -398,7 +379,7 @@ function containerPorts(podSpec: any): ClusterPort[] {
   for (const c of Array.isArray(podSpec?.containers) ? podSpec.containers : []) {
     for (const p of Array.isArray(c?.ports) ? c.ports : []) {
       if (typeof p?.containerPort !== 'number') continue;
-      ports.push({ number: p.containerPort, name: typeof p.name === 'string' ? p.name : undefined, protocol: p.protocol ?? 'TCP' });
+      ports.push({ number: p.containerPort, name: typeof p.name === 'string' ? p.name : undefined, protocol: p.protocol ?? DEFAULT_PROTOCOL });
     }
   }
   return ports;

@@ -2,9 +2,12 @@
  * Label selectors as the API server evaluates them (apimachinery `labels.Selector`): `matchLabels`
  * and `matchExpressions` AND-ed; `In` needs the key with one of the values; `NotIn` matches an
  * absent key; `Exists`/`DoesNotExist` test presence; `{}` matches everything.
+ *
+ * This is the one selector engine of the library: the inventory, the analyser, the lints and the
+ * model's `Selector.matches`/`LabelExpression.matches` all evaluate selectors here.
  */
 
-import { LabelSelectorJson } from './manifest';
+import { LabelSelectorJson, LabelSelectorRequirementJson } from './manifest';
 
 /** A set of labels. */
 export type Labels = Readonly<Record<string, string>>;
@@ -23,17 +26,7 @@ export function compileSelector(selector: unknown): CompiledSelector {
   const s = (selector ?? {}) as LabelSelectorJson;
   const pairs = Object.entries(s.matchLabels ?? {});
   const tests: Array<(labels: Labels) => boolean> = pairs.map(([k, v]) => (l) => Object.prototype.hasOwnProperty.call(l, k) && l[k] === v);
-  for (const e of s.matchExpressions ?? []) {
-    const values = new Set(e.values ?? []);
-    const has = (l: Labels) => Object.prototype.hasOwnProperty.call(l, e.key);
-    switch (e.operator) {
-      case 'In': tests.push((l) => has(l) && values.has(l[e.key])); break;
-      case 'NotIn': tests.push((l) => !has(l) || !values.has(l[e.key])); break;
-      case 'Exists': tests.push(has); break;
-      case 'DoesNotExist': tests.push((l) => !has(l)); break;
-      default: tests.push(() => false);
-    }
-  }
+  for (const e of s.matchExpressions ?? []) tests.push(compileRequirement(e));
   return {
     matches: tests.length === 0 ? () => true : (l) => tests.every((t) => t(l)),
     requiredPairs: pairs.map(([k, v]) => `${k}=${v}`),
@@ -41,19 +34,37 @@ export function compileSelector(selector: unknown): CompiledSelector {
   };
 }
 
+/** Compiles one `matchExpressions` requirement. An unknown operator matches nothing (fail closed). */
+export function compileRequirement(requirement: LabelSelectorRequirementJson): (labels: Labels) => boolean {
+  const { key, operator } = requirement;
+  const values = new Set(requirement.values ?? []);
+  const has = (l: Labels) => Object.prototype.hasOwnProperty.call(l, key);
+  switch (operator) {
+    case 'In': return (l) => has(l) && values.has(l[key]);
+    case 'NotIn': return (l) => !has(l) || !values.has(l[key]);
+    case 'Exists': return has;
+    case 'DoesNotExist': return (l) => !has(l);
+    default: return () => false;
+  }
+}
+
 /** kubectl's text form of a selector, e.g. `app=web,tier in (a,b)`; `<all>` for `{}`. */
 export function describeSelector(selector: unknown): string {
   const s = (selector ?? {}) as LabelSelectorJson;
   const parts = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of s.matchExpressions ?? []) {
-    const values = (e.values ?? []).join(',');
-    switch (e.operator) {
-      case 'In': parts.push(`${e.key} in (${values})`); break;
-      case 'NotIn': parts.push(`${e.key} notin (${values})`); break;
-      case 'Exists': parts.push(e.key); break;
-      case 'DoesNotExist': parts.push(`!${e.key}`); break;
-      default: parts.push(`${e.key} ${e.operator} (${values})`);
-    }
-  }
+  for (const e of s.matchExpressions ?? []) parts.push(describeRequirement(e));
   return parts.length === 0 ? '<all>' : parts.join(',');
+}
+
+/** kubectl's text form of one requirement: `tier in (a,b)`, `tier notin (a)`, `team`, `!team`. */
+export function describeRequirement(requirement: LabelSelectorRequirementJson): string {
+  const { key, operator } = requirement;
+  const values = (requirement.values ?? []).join(',');
+  switch (operator) {
+    case 'In': return `${key} in (${values})`;
+    case 'NotIn': return `${key} notin (${values})`;
+    case 'Exists': return key;
+    case 'DoesNotExist': return `!${key}`;
+    default: return `${key} ${operator} (${values})`;
+  }
 }

@@ -1,5 +1,6 @@
 import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
 import { modelError } from './errors';
+import { compileRequirement, describeRequirement, Labels } from '../k8s/label-selector';
 import { LabelSelectorRequirementJson } from '../k8s/manifest';
 import { labelValueProblems, qualifiedNameProblems } from '../k8s/names';
 
@@ -91,6 +92,10 @@ export class LabelExpression {
   readonly #key: string;
   readonly #operator: LabelOperator;
   readonly #values: readonly string[];
+  /** The requirement compiled by the selector engine, on first use. */
+  #matcher?: (labels: Labels) => boolean;
+  /** The text form, on first use. */
+  #text?: string;
 
   private constructor(token: unknown, key: string, operator: LabelOperator, values: string[]) {
     checkFactoryToken(token, 'LabelExpression', EXPRESSION_FACTORIES);
@@ -115,25 +120,16 @@ export class LabelExpression {
     return this.#values as string[];
   }
 
-  /** Whether a set of labels satisfies this requirement. */
+  /** Whether a set of labels satisfies this requirement (evaluated as the API server does). */
   public matches(labels: { [key: string]: string }): boolean {
-    const has = Object.prototype.hasOwnProperty.call(labels, this.key);
-    switch (this.operator) {
-      case LabelOperator.IN: return has && this.values.includes(labels[this.key]);
-      case LabelOperator.NOT_IN: return !has || !this.values.includes(labels[this.key]);
-      case LabelOperator.EXISTS: return has;
-      case LabelOperator.DOES_NOT_EXIST: return !has;
-    }
+    this.#matcher ??= compileRequirement(this.toJson());
+    return this.#matcher(labels);
   }
 
   /** Readable form, e.g. `tier in (backend,frontend)`, `!team`. */
   public toString(): string {
-    switch (this.operator) {
-      case LabelOperator.IN: return `${this.key} in (${this.values.join(',')})`;
-      case LabelOperator.NOT_IN: return `${this.key} notin (${this.values.join(',')})`;
-      case LabelOperator.EXISTS: return this.key;
-      case LabelOperator.DOES_NOT_EXIST: return `!${this.key}`;
-    }
+    this.#text ??= describeRequirement(this.toJson());
+    return this.#text;
   }
 
   /** The `matchExpressions` entry. */

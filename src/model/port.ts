@@ -3,6 +3,7 @@ import { modelError } from './errors';
 import { ALL_PROTOCOLS, Protocol } from './protocol';
 import { NetworkPolicyPortJson } from '../k8s/manifest';
 import { portNameProblems, portNumberProblems } from '../k8s/names';
+import { ALL_TRAFFIC, PortEntry } from '../k8s/port-set';
 
 /**
  * A destination port (or range, or named container port) that a rule allows.
@@ -160,6 +161,7 @@ export class Port {
   readonly #endPort?: number;
   readonly #portName?: string;
   readonly #allTraffic: boolean;
+  #entry?: PortEntry;
 
   private constructor(token: unknown, protocol?: Protocol, portNumber?: number, endPort?: number, portName?: string, allTraffic = false) {
     checkFactoryToken(token, 'Port', PORT_FACTORIES);
@@ -205,6 +207,26 @@ export class Port {
   /** True when every port of the protocol is meant (`Port.allTcp()`, ...). */
   public get isAllPortsOfProtocol(): boolean {
     return !this.#allTraffic && this.#portNumber === undefined && this.#portName === undefined;
+  }
+
+  /**
+   * This port as an entry of the port-set semantics (`k8s/port-set`), which decides what it covers
+   * and matches.
+   * @internal
+   */
+  public get _entry(): PortEntry {
+    this.#entry ??= this.entry();
+    return this.#entry;
+  }
+
+  private entry(): PortEntry {
+    if (this.#allTraffic) return ALL_TRAFFIC;
+    const protocol = this.#protocol!;
+    if (this.#portName !== undefined) return { kind: 'named', protocol, name: this.#portName };
+    if (this.#portNumber === undefined) return { kind: 'allPorts', protocol };
+    return this.#endPort === undefined
+      ? { kind: 'numbered', protocol, port: this.#portNumber }
+      : { kind: 'numbered', protocol, port: this.#portNumber, endPort: this.#endPort };
   }
 
   /** Human-readable form, e.g. `5432/TCP`, `8000-8080/TCP`, `http/TCP (named)`, `all TCP ports`. */

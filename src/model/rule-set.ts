@@ -2,8 +2,8 @@ import { formatValue } from './errors';
 import { compareStrings, sortByKey } from './order';
 import { Peer } from './peer';
 import { Port } from './port';
-import { Protocol } from './protocol';
 import { NetworkPolicyPeerJson, NetworkPolicyPortJson } from '../k8s/manifest';
+import { entryCovers, withoutCovered } from '../k8s/port-set';
 
 /** One merged allow rule: any of `peers` on any of `ports`. */
 export interface MergedRule {
@@ -70,7 +70,7 @@ export class RuleSet {
       let simplified = simplifyPorts([...ports.values()]);
       if (!peer.isAnyone && anyone) {
         // Ports already allowed for everyone add nothing for this peer.
-        simplified = simplified.filter((p) => !coveredByAnyone.some((c) => portCovers(c, p)));
+        simplified = simplified.filter((p) => !coveredByAnyone.some((c) => entryCovers(c._entry, p._entry)));
         if (simplified.length === 0) continue;
       }
       // Peers that select only namespaces and peers that select only pods of the policy's namespace
@@ -100,22 +100,13 @@ export class RuleSet {
   }
 }
 
-/** Whether port `a` allows everything port `b` allows. */
-export function portCovers(a: Port, b: Port): boolean {
-  if (a.isAllTraffic) return true;
-  if (b.isAllTraffic || a.protocol !== b.protocol) return false;
-  if (a.isAllPortsOfProtocol) return true;
-  if (b.isAllPortsOfProtocol || a.isNamed || b.isNamed) return a.key === b.key;
-  return a.portNumber! <= b.portNumber! && (a.endPort ?? a.portNumber!) >= (b.endPort ?? b.portNumber!);
-}
-
-/** Drops ports covered by another port of the set (exact: the union stays the same), sorted. */
+/**
+ * The ports without duplicates and without those another port covers (`k8s/port-set` decides what
+ * covers what), sorted: the union stays exactly the same.
+ */
 export function simplifyPorts(ports: Port[]): Port[] {
   const unique = sortByKey([...new Map(ports.map((p) => [p.key, p])).values()]);
-  if (unique.some((p) => p.isAllTraffic)) return [Port.allTraffic()];
-  const allOf = new Set<Protocol | undefined>(unique.filter((p) => p.isAllPortsOfProtocol).map((p) => p.protocol));
-  return unique.filter((p) => p.isAllPortsOfProtocol || !allOf.has(p.protocol))
-    .filter((p, i, list) => !list.some((q, j) => j !== i && portCovers(q, p) && !portCovers(p, q)));
+  return withoutCovered(unique, (p) => p._entry);
 }
 
 function ruleKey(rule: MergedRule): string {

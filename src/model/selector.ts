@@ -2,6 +2,7 @@ import { brand, checkFactoryToken, FACTORY, frozenRecord, isBranded, notBranded 
 import { modelError } from './errors';
 import { checkLabelKey, checkLabelValue, LabelExpression } from './label-expression';
 import { compareStrings } from './order';
+import { CompiledSelector, compileSelector, describeSelector } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
 
 /** Options of `Selector.of`. */
@@ -81,6 +82,10 @@ export class Selector {
 
   readonly #matchLabels: { readonly [key: string]: string };
   readonly #matchExpressions: readonly LabelExpression[];
+  /** The selector compiled by the selector engine, on first use. */
+  #compiled?: CompiledSelector;
+  /** The text form, on first use (it is also the key, read often while merging rules). */
+  #text?: string;
 
   private constructor(token: unknown, matchLabels: { [key: string]: string }, matchExpressions: LabelExpression[]) {
     checkFactoryToken(token, 'Selector', SELECTOR_FACTORIES);
@@ -104,12 +109,10 @@ export class Selector {
     return Object.keys(this.matchLabels).length === 0 && this.matchExpressions.length === 0;
   }
 
-  /** Whether a set of labels is selected. */
+  /** Whether a set of labels is selected (evaluated as the API server does). */
   public matches(labels: { [key: string]: string }): boolean {
-    for (const [key, value] of Object.entries(this.matchLabels)) {
-      if (labels[key] !== value || !Object.prototype.hasOwnProperty.call(labels, key)) return false;
-    }
-    return this.matchExpressions.every((e) => e.matches(labels));
+    this.#compiled ??= compileSelector(this.toJson());
+    return this.#compiled.matches(labels);
   }
 
   /** A selector that also requires `labels` (AND). */
@@ -138,11 +141,8 @@ export class Selector {
 
   /** Readable form in kubectl's syntax, e.g. `app=web,tier in (a,b)`; `<all>` for the empty selector. */
   public toString(): string {
-    if (this.isAll) return '<all>';
-    return [
-      ...Object.entries(this.matchLabels).map(([k, v]) => `${k}=${v}`),
-      ...this.matchExpressions.map((e) => e.toString()),
-    ].join(',');
+    this.#text ??= describeSelector(this.toJson());
+    return this.#text;
   }
 
   /** A canonical identity for de-duplication and sorting. */

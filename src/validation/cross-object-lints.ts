@@ -5,6 +5,7 @@ import { Cluster } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { Finding, Severity } from '../k8s/finding';
 import { compileSelector } from '../k8s/label-selector';
+import { ContainerPort, portSetFromWire, setMatches } from '../k8s/port-set';
 
 /** A NetworkPolicy that passed the API-server rules, with its index in the report. */
 export interface CheckedPolicy {
@@ -128,15 +129,15 @@ function selectsAtLeast(wide: any, narrow: any): boolean {
   return (wide?.matchExpressions ?? []).every((e: unknown) => narrowExpressions.has(stableJson(e)));
 }
 
+/**
+ * The cluster DNS server's container ports as far as the lints assume them (the pods are usually
+ * not in the manifests): 53/UDP, named `dns` (CoreDNS, kube-dns) or `domain` (the IANA name).
+ */
+const DNS_SERVER_PORTS: ContainerPort[] = [{ number: 53, name: 'dns', protocol: 'UDP' }, { number: 53, name: 'domain', protocol: 'UDP' }];
+
+/** Whether a rule's ports allow 53/UDP to the DNS server. */
 function allowsDnsPort(rule: any): boolean {
-  const ports = Array.isArray(rule?.ports) ? rule.ports : [];
-  if (ports.length === 0) return true;
-  return ports.some((p: any) => {
-    if ((p?.protocol ?? 'TCP') !== 'UDP') return false;
-    if (p.port === undefined || p.port === null) return true;
-    if (typeof p.port === 'string') return p.port === 'dns' || p.port === 'domain';
-    return p.port <= 53 && (p.endPort ?? p.port) >= 53;
-  });
+  return setMatches(portSetFromWire(rule?.ports), { port: 53, protocol: 'UDP' }, DNS_SERVER_PORTS);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { LintCode } from './lint-codes';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
+import { PortSet, portEntryKey, portSetFromWire, setCovers } from '../k8s/port-set';
 
 type JsonObject = Record<string, unknown>;
 
@@ -124,38 +125,22 @@ interface CanonicalRule {
   readonly key: string;
   /** undefined: all peers. */
   readonly peers?: Set<string>;
-  /** undefined: all ports. */
-  readonly ports?: Array<{ protocol: string; port?: number | string; endPort?: number }>;
+  readonly ports: PortSet;
 }
 
 function canonicalRule(rule: unknown, field: string): CanonicalRule {
   const r = isObject(rule) ? rule : {};
   const peerList = Array.isArray(r[field]) && (r[field] as unknown[]).length > 0 ? (r[field] as unknown[]) : undefined;
-  const portList = Array.isArray(r.ports) && r.ports.length > 0 ? r.ports : undefined;
   const peers = peerList ? new Set(peerList.map(stableJson)) : undefined;
-  const ports = portList?.map((p) => {
-    const o = isObject(p) ? p : {};
-    return { protocol: typeof o.protocol === 'string' ? o.protocol : 'TCP', port: o.port as number | string | undefined, endPort: o.endPort as number | undefined };
-  });
-  const key = `${peers ? [...peers].sort().join('|') : '*'}#${ports ? ports.map(stableJson).sort().join('|') : '*'}`;
+  const ports = portSetFromWire(r.ports);
+  const key = `${peers ? [...peers].sort().join('|') : '*'}#${ports.map(portEntryKey).sort().join('|')}`;
   return { key, peers, ports };
 }
 
+/** Whether rule `a` allows everything rule `b` allows: every peer of `b` is one of `a`'s, and `a`'s ports cover `b`'s. */
 function covers(a: CanonicalRule, b: CanonicalRule): boolean {
   const peersCovered = a.peers === undefined || (b.peers !== undefined && [...b.peers].every((p) => a.peers!.has(p)));
-  if (!peersCovered) return false;
-  if (a.ports === undefined) return true;
-  if (b.ports === undefined) return false;
-  return b.ports.every((bp) => a.ports!.some((ap) => portCovers(ap, bp)));
-}
-
-type PortEntry = { protocol: string; port?: number | string; endPort?: number };
-
-function portCovers(a: PortEntry, b: PortEntry): boolean {
-  if (a.protocol !== b.protocol) return false;
-  if (a.port === undefined) return true;
-  if (typeof a.port === 'string' || typeof b.port === 'string' || b.port === undefined) return a.port === b.port && a.endPort === b.endPort;
-  return a.port <= b.port && (a.endPort ?? a.port) >= (b.endPort ?? b.port);
+  return peersCovered && setCovers(a.ports, b.ports);
 }
 
 /** NP010: ipBlocks that overlap the cluster's pod or service CIDRs. */

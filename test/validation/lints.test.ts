@@ -57,6 +57,30 @@ describe('lint details', () => {
     expect(byCode('NP008')).toEqual(['spec.ingress[0]', 'spec.ingress[1]']);
   });
 
+  test('NP007/NP008 read ports as the API server does: port null is every port of the protocol, protocol null is TCP', () => {
+    const report = validateManifests([np('x', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        { to: [{ podSelector: {} }], ports: [{ protocol: 'UDP', port: null }] },
+        { to: [{ podSelector: {} }], ports: [{ protocol: 'UDP', port: 99 }] },
+        { to: [{ podSelector: {} }], ports: [{ protocol: null, port: 'http' }] },
+        { to: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 'http' }] },
+        { to: [{ podSelector: {} }], ports: [{ protocol: 'UDP', port: 'http' }, { protocol: 'SCTP', port: 80, endPort: 90 }] },
+        { to: [{ podSelector: {} }], ports: [{ protocol: 'SCTP', port: 90 }] },
+        { to: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 99 }, { protocol: 'SCTP', port: 91 }] },
+      ],
+    })]);
+    const found = (c: string) => report.findings.filter((f) => f.code === c).map((f) => `${f.field}: ${f.message}`);
+    expect(found('NP008')).toEqual([
+      'spec.egress[1]: allows nothing that spec.egress[0] does not already allow', // 99/UDP is one of every UDP port
+      'spec.egress[5]: allows nothing that spec.egress[4] does not already allow', // ranges are inclusive
+    ]);
+    expect(found('NP007')).toEqual(['spec.egress[3]: is the same rule as spec.egress[2]']);
+    // SCTP is not UDP, TCP is neither, and 91 is outside 80-90
+    expect(report.findings.filter((f) => f.field === 'spec.egress[6]')).toEqual([]);
+  });
+
   test('lints skip policies the API server rejects, and findings carry object, file and line', () => {
     const report = validateManifests([{ object: np('bad', { podSelector: {}, ingress: [{ from: [], ports: [{ port: 0 }] }] }).object, file: 'a.yaml', line: 7 }]);
     expect(report.findings.map((f) => f.code)).toEqual(['FieldValueInvalid']);
@@ -79,6 +103,17 @@ describe('lint details', () => {
     expect(np002(deny, some).map((f) => [f.object, f.message])).toEqual([
       ['shop/deny', 'isolates the egress of every pod of namespace shop, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail'],
     ]);
+  });
+
+  test('NP002 takes a named UDP port dns or domain for DNS (how CoreDNS names 53/UDP), never a TCP or other name', () => {
+    const deny = np('deny', { podSelector: {}, policyTypes: ['Egress'] });
+    const np002 = (ports: unknown[]) => validateManifests([deny, np('dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ports }] })])
+      .findings.filter((f) => f.code === 'NP002').map((f) => f.object);
+    expect(np002([{ protocol: 'UDP', port: 'dns' }])).toEqual([]);
+    expect(np002([{ protocol: 'UDP', port: 'domain' }])).toEqual([]);
+    expect(np002([{ port: 'dns' }])).toEqual(['shop/deny']);
+    expect(np002([{ protocol: 'UDP', port: 'dns-tcp' }])).toEqual(['shop/deny']);
+    expect(np002([{ protocol: 'UDP', port: 54, endPort: 60 }, { protocol: 'SCTP' }])).toEqual(['shop/deny']);
   });
 
   test('NP002 also when a single allow isolates egress (no namespace-wide deny), with the workloads named where known', () => {

@@ -1,0 +1,80 @@
+import { LabelExpression, LabelOperator, Selector } from '../../src';
+import { compileRequirement, compileSelector, describeSelector } from '../../src/k8s/label-selector';
+
+/**
+ * The one selector engine (src/k8s/label-selector.ts) pinned to apimachinery's `labels.Selector`
+ * semantics, and the model's `Selector`/`LabelExpression` shown to answer the same, because they
+ * delegate to it.
+ */
+type Json = { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+
+/** The same selector as the model builds it. */
+function modelSelector(json: Json): Selector {
+  const labels = json.matchLabels ?? {};
+  const expressions = (json.matchExpressions ?? []).map((e) => LabelExpression.of(e.key, e.operator as LabelOperator, e.values));
+  return Object.keys(labels).length === 0 && expressions.length === 0 ? Selector.all() : Selector.of({ labels, expressions });
+}
+
+const CASES: Array<[string, Json, Record<string, string>, boolean]> = [
+  ['In: present with one of the values', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'qa'] }] }, { env: 'qa' }, true],
+  ['In: present with another value', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] }, { env: 'dev' }, false],
+  ['In: absent key', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] }, {}, false],
+  ['In: the empty value is a value', { matchExpressions: [{ key: 'env', operator: 'In', values: [''] }] }, { env: '' }, true],
+  ['NotIn: absent key matches', { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, { app: 'web' }, true],
+  ['NotIn: present with another value', { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, { env: 'dev' }, true],
+  ['NotIn: present with one of the values', { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod', 'qa'] }] }, { env: 'prod' }, false],
+  ['Exists: present with any value', { matchExpressions: [{ key: 'team', operator: 'Exists' }] }, { team: '' }, true],
+  ['Exists: absent key', { matchExpressions: [{ key: 'team', operator: 'Exists' }] }, { app: 'team' }, false],
+  ['DoesNotExist: absent key', { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }, { app: 'web' }, true],
+  ['DoesNotExist: present key', { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }, { team: 'red' }, false],
+  ['matchLabels: equal value', { matchLabels: { app: 'web' } }, { app: 'web', tier: 'x' }, true],
+  ['matchLabels: other value', { matchLabels: { app: 'web' } }, { app: 'api' }, false],
+  ['matchLabels: absent key', { matchLabels: { app: 'web' } }, {}, false],
+  ['matchLabels and matchExpressions are AND-ed (both hold)',
+    { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, { app: 'web' }, true],
+  ['matchLabels and matchExpressions are AND-ed (one fails)',
+    { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, { app: 'web', env: 'prod' }, false],
+  ['expressions are AND-ed',
+    { matchExpressions: [{ key: 'a', operator: 'Exists' }, { key: 'b', operator: 'DoesNotExist' }] }, { a: '1', b: '2' }, false],
+  ['the empty selector matches everything', {}, { anything: 'at all' }, true],
+  ['the empty selector matches no labels too', {}, {}, true],
+];
+
+describe('the selector engine', () => {
+  test.each(CASES)('%s', (_name, json, labels, expected) => {
+    expect(compileSelector(json).matches(labels)).toBe(expected);
+  });
+
+  test.each(CASES)('the model agrees: %s', (_name, json, labels, expected) => {
+    const selector = modelSelector(json);
+    expect(selector.matches(labels)).toBe(expected);
+    for (const e of selector.matchExpressions) expect(e.matches(labels)).toBe(compileRequirement(e.toJson())(labels));
+  });
+
+  test('inherited properties are not labels', () => {
+    const labels = Object.create({ app: 'web' }) as Record<string, string>;
+    expect(compileSelector({ matchLabels: { app: 'web' } }).matches(labels)).toBe(false);
+    expect(compileSelector({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }).matches(labels)).toBe(false);
+    expect(Selector.labels({ app: 'web' }).matches(labels)).toBe(false);
+  });
+
+  test('an unknown operator matches nothing (fail closed), also when negated', () => {
+    expect(compileSelector({ matchExpressions: [{ key: 'env', operator: 'Gt', values: ['1'] }] }).matches({ env: '2' })).toBe(false);
+    expect(compileSelector({ matchExpressions: [{ key: 'env', operator: 'notin', values: ['prod'] }] }).matches({})).toBe(false);
+  });
+
+  test('an absent selector is the empty one; the index facts follow matchLabels', () => {
+    expect(compileSelector(undefined).matchesEverything).toBe(true);
+    expect(compileSelector({ matchLabels: { app: 'web' } })).toMatchObject({ matchesEverything: false, requiredPairs: ['app=web'] });
+    expect(compileSelector({ matchExpressions: [{ key: 'a', operator: 'Exists' }] })).toMatchObject({ matchesEverything: false, requiredPairs: [] });
+  });
+
+  test('the text form is kubectl\'s, for the engine and the model alike', () => {
+    const json = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }, { key: 'tier', operator: 'NotIn', values: ['x'] }, { key: 'team', operator: 'Exists' }, { key: 'old', operator: 'DoesNotExist' }] };
+    expect(describeSelector(json)).toBe('app=web,env in (a,b),tier notin (x),team,!old');
+    expect(describeSelector({})).toBe('<all>');
+    expect(modelSelector(json).toString()).toBe('app=web,!old,env in (a,b),team,tier notin (x)'); // the model sorts its expressions
+    expect(Selector.all().toString()).toBe('<all>');
+    expect(LabelExpression.notIn('tier', ['b', 'a']).toString()).toBe('tier notin (a,b)');
+  });
+});
