@@ -56,6 +56,16 @@ describe('the ports probed', () => {
     const r = Reachability.fromManifests([NS, api, web, policy('api-in', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ protocol: 'UDP' }] }] })]);
     expect(edges(r)).toContain('shop/web -> shop/api: all UDP ports');
     expect(r.allows('shop/web', 'shop/api', Port.tcp(80))).toBe(false);
+    // A port entry without a number adds no port to probe.
+    expect(Reachability.diff(open, r).ports).toEqual(['other TCP ports', 'other UDP ports', 'other SCTP ports']);
+  });
+
+  test('"other ports" is below every allowed range and apart from every allowed port, with several ranges', () => {
+    const ports = [{ port: 1 }, { port: 100, endPort: 200 }, { port: 30000, endPort: 65535 }];
+    const r = Reachability.fromManifests([NS, api, web, policy('api-in', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports }] })]);
+    expect(Reachability.diff(open, r).ports).toEqual(['1/TCP', '100/TCP', '200/TCP', '30000/TCP', '65535/TCP', 'other TCP ports', 'other UDP ports', 'other SCTP ports']);
+    expect(edges(r)).toContain('shop/web -> shop/api: 1/TCP, 100/TCP, 200/TCP, 30000/TCP, 65535/TCP');
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(29999))).toBe(false);
   });
 });
 
