@@ -48,6 +48,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'cdk8s-cli@~2.207.60',
     'semver@^7',
     '@types/semver@^7',
+    // Mutation testing of the semantic core (`npx projen mutation`, stryker.config.mjs). Pinned to
+    // 9.x: Stryker 10 needs Node.js 22, above this project's minimum. The runner's peer dependency
+    // is the exact core version, so both move together.
+    '@stryker-mutator/core@~9.6.1',
+    '@stryker-mutator/jest-runner@~9.6.1',
   ],
   // Not jsii modules, so they travel inside the package. js-yaml reads manifests ~10x faster and in
   // ~5x less memory than the `yaml` package cdk8s uses for writing (50 MB: 4 s instead of 50 s).
@@ -74,6 +79,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       coverageReporters: ['text-summary', 'lcov'],
       // Registers the reachability matchers (expect(chart).toAllow(...) / .toDeny(...)).
       setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+      // Stryker's sandboxes (copies of the project, while `npx projen mutation` runs) are not modules.
+      modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
     },
   },
   eslintOptions: {
@@ -88,7 +95,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   pullRequestTemplate: false,
 
   // examples/out/: `npm run synth` (kept apart from dist/, which is the package build's).
-  gitignore: ['/bench/results.json', '/.tmp/', '/examples/out/'],
+  // reports/mutation/ and .stryker-tmp/: `npx projen mutation` (reports and Stryker's sandboxes).
+  gitignore: ['/bench/results.json', '/.tmp/', '/examples/out/', '/reports/', '/.stryker-tmp/'],
 });
 
 // The npm package is the library only, by an allow-list (`files`), so a new folder of the repository
@@ -183,6 +191,17 @@ project.addTask('bench', {
 project.addTask('synth', {
   description: 'Synthesize the example applications into examples/out/',
   exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
+});
+
+// `npx projen mutation`: mutation testing of the semantic core (model, analysis, validation, k8s) with
+// Stryker's jest runner; configuration in stryker.config.mjs, reports in reports/mutation/. Takes
+// long (hours with the whole suite on 2 cores), so it is in neither `npm test` nor `.ci/run`. One folder
+// with the tests written for it: `NETPOL_MUTATION_TESTS='test/model/**/*.test.ts' npx projen mutation
+// --mutate 'src/model/**/*.ts'` (arguments go to `stryker run` verbatim: no shell expands the globs).
+project.addTask('mutation', {
+  description: 'Mutation testing of src/model, src/analysis, src/validation and src/k8s (Stryker + jest); reports in reports/mutation/',
+  execArgs: ['stryker', 'run', 'stryker.config.mjs'],
+  receiveArgs: true,
 });
 
 project.synth();

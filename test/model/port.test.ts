@@ -63,3 +63,34 @@ describe('Port rejections name the bad value and what is allowed', () => {
     expect(build).toThrow(message);
   });
 });
+
+describe('named ports', () => {
+  test('render the name and the protocol, and say they are named', () => {
+    expect(Port.named('http').toJson()).toEqual({ protocol: 'TCP', port: 'http' });
+    expect(Object.keys(Port.named('http').toJson())).toEqual(['protocol', 'port']);
+    expect(Port.named('metrics', Protocol.UDP).toJson()).toEqual({ protocol: 'UDP', port: 'metrics' });
+    expect(Port.named('metrics', Protocol.UDP).toString()).toBe('metrics/UDP (named)');
+    expect(Port.named('http').isNamed).toBe(true);
+    expect(Port.tcp(80).isNamed).toBe(false);
+    expect(Port.allTcp().isNamed).toBe(false);
+  });
+
+  test('a port without a number or an end writes no such key', () => {
+    expect(Object.keys(Port.allTcp().toJson())).toEqual(['protocol']);
+    expect(Object.keys(Port.tcp(80).toJson())).toEqual(['protocol', 'port']);
+  });
+
+  test('a range of one port is that port', () => {
+    expect(Port.tcpRange(80, 80).toJson()).toEqual({ protocol: 'TCP', port: 80 });
+    expect(Port.tcpRange(80, 80).toString()).toBe('80/TCP');
+    expect(Port.tcpRange(80, 81).toJson()).toEqual({ protocol: 'TCP', port: 80, endPort: 81 });
+  });
+
+  test.each([
+    ['a number', () => Port.named(8080 as unknown as string), 'Port.named: 8080 is not a port name. Pass the container port name as a string, e.g. Port.named(\'http\').'],
+    ['an unknown protocol', () => Port.named('http', 'tcp' as Protocol), 'Port.named: "tcp" is not a supported protocol'],
+    ['an invalid name', () => Port.named('HTTP'), 'Port.named: "HTTP" is not a valid port name: it '],
+  ])('refuse %s, saying which factory', (_name, build, message) => {
+    expect(build).toThrow(message);
+  });
+});

@@ -1,4 +1,4 @@
-import { LabelExpression, LabelOperator, Selector } from '../../src';
+import { LabelExpression, LabelOperator, Peer, Selector } from '../../src';
 
 describe('Selector', () => {
   test('labels render as matchLabels, sorted by key', () => {
@@ -101,5 +101,132 @@ describe('LabelExpression', () => {
     ['bad value', () => LabelExpression.isIn('env', ['not valid']), /"not valid" is not a valid label value/],
   ])('rejects %s', (_name, build, message) => {
     expect(build).toThrow(message);
+  });
+});
+
+describe('Selector.withLabels', () => {
+  const canary = LabelExpression.exists('canary');
+
+  test('adds labels and keeps the expressions it had: the result matches only pods with all of them', () => {
+    const s = Selector.of({ labels: { app: 'shop' }, expressions: [canary] }).withLabels({ tier: 'web' });
+    expect(s.toJson()).toEqual({ matchLabels: { app: 'shop', tier: 'web' }, matchExpressions: [{ key: 'canary', operator: 'Exists' }] });
+    expect(s.matches({ app: 'shop', tier: 'web', canary: 'yes' })).toBe(true);
+    expect(s.matches({ app: 'shop', tier: 'web' })).toBe(false);
+    expect(s.matches({ app: 'shop', canary: 'yes' })).toBe(false);
+    expect(s.matches({ tier: 'web', canary: 'yes' })).toBe(false);
+  });
+
+  test('on an expressions-only selector, labels join the expressions (AND), never replace them', () => {
+    const s = Selector.expressions([canary]).withLabels({ app: 'shop' });
+    expect(s.toString()).toBe('app=shop,canary');
+    expect(s.matches({ app: 'shop', canary: '' })).toBe(true);
+    expect(s.matches({ app: 'shop' })).toBe(false);
+    expect(Selector.expressions([canary]).withLabels({}).toString()).toBe('canary');
+  });
+
+  test('repeating a label with the same value is accepted and changes nothing', () => {
+    const s = Selector.labels({ app: 'shop', tier: 'web' }).withLabels({ app: 'shop' });
+    expect(s.toJson()).toEqual({ matchLabels: { app: 'shop', tier: 'web' } });
+    expect(s.matches({ app: 'shop', tier: 'web' })).toBe(true);
+    expect(s.matches({ app: 'shop' })).toBe(false);
+  });
+
+  test('leaves the selector it was called on unchanged', () => {
+    const base = Selector.labels({ app: 'shop' });
+    base.withLabels({ tier: 'web' });
+    expect(base.toJson()).toEqual({ matchLabels: { app: 'shop' } });
+    expect(base.matches({ app: 'shop', tier: 'db' })).toBe(true);
+  });
+
+  test('a key named like an Object method is a label like any other', () => {
+    const s = Selector.labels({ app: 'shop' }).withLabels({ constructor: 'x', toString: 'y' });
+    expect(s.toJson()).toEqual({ matchLabels: { app: 'shop', constructor: 'x', toString: 'y' } });
+    expect(s.matches({ app: 'shop', constructor: 'x', toString: 'y' })).toBe(true);
+    expect(s.matches({ app: 'shop', constructor: 'x' })).toBe(false);
+    expect(() => s.withLabels({ constructor: 'z' })).toThrow(/conflicts with the existing label constructor=x/);
+  });
+
+  test('a second value for a label is refused with the selector, the label, both values and the fix', () => {
+    expect(() => Selector.labels({ app: 'a', tier: 'web' }).withLabels({ tier: 'db' })).toThrow(
+      'Selector.withLabels on app=a,tier=web: {"tier":"db"} conflicts with the existing label tier=web, so the selector could match nothing. '
+      + 'Use one value per label key, or LabelExpression.isIn for several values.');
+  });
+
+  test.each([
+    ['null', null, 'null'],
+    ['a string', 'tier=web', '"tier=web"'],
+    ['an array', ['web'], '["web"]'],
+    ['undefined', undefined, 'undefined'],
+  ])('%s instead of a map is refused, never read as labels', (_name, labels, shown) => {
+    expect(() => Selector.labels({ app: 'a' }).withLabels(labels as unknown as Record<string, string>)).toThrow(
+      `Selector.withLabels on app=a: ${shown} is not a map of label keys to values. Pass an object such as { tier: 'web' }.`);
+  });
+
+  test('the new labels are validated like any selector label, naming the key', () => {
+    expect(() => Selector.labels({ app: 'a' }).withLabels({ tier: 'web-' })).toThrow(/^Selector label "tier": label value: "web-" is not a valid label value/);
+    expect(() => Selector.labels({ app: 'a' }).withLabels({ 'bad key': 'x' })).toThrow(/^Selector: label key: "bad key" is not a valid label key/);
+  });
+});
+
+describe('Selector factories refuse what is not a map or a list', () => {
+  test.each([
+    ['a string', () => Selector.labels('app=web' as unknown as Record<string, string>), 'Selector labels: "app=web" is not a map of label keys to values. Pass an object such as { app: \'web\' }.'],
+    ['an array', () => Selector.labels(['web'] as unknown as Record<string, string>), 'Selector labels: ["web"] is not a map of label keys to values.'],
+    ['a single expression', () => Selector.expressions(LabelExpression.exists('a') as unknown as LabelExpression[]), /^Selector expressions: .* is not a list\. Pass an array of LabelExpression\./],
+  ])('%s', (_name, build, message) => {
+    expect(build).toThrow(message);
+  });
+
+  test('withExpressions with a single expression instead of a list', () => {
+    expect(() => Selector.labels({ app: 'a' }).withExpressions(LabelExpression.exists('b') as unknown as LabelExpression[])).toThrow(
+      /^Selector\.withExpressions on app=a: .* is not a list\. Pass an array of LabelExpression\./);
+  });
+
+  test('an empty selector: the message starts with what was refused', () => {
+    expect(() => Selector.of({})).toThrow(/^Selector: \{\} has no labels and no expressions/);
+  });
+
+  test('an expression that is not a LabelExpression: the message says where', () => {
+    expect(() => Selector.expressions([{ key: 'a', operator: 'Exists' } as unknown as LabelExpression])).toThrow(/^Selector expressions: /);
+  });
+});
+
+describe('a Selector handed in from elsewhere (Selector._use, behind every factory and construct that takes one)', () => {
+  // jest.isolateModules loads a second, separate copy of the package, as two installed copies would be.
+  let other: typeof import('../../src');
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    other = require('../../src');
+  });
+
+  test('one of this copy is used as it is', () => {
+    const s = Selector.labels({ app: 'web' });
+    expect(Selector._use(s, 'test')).toBe(s);
+  });
+
+  test('one of another installed copy is rebuilt here with the same labels and expressions, so it selects the same pods', () => {
+    const foreign = other.Selector.of({ labels: { app: 'web' }, expressions: [other.LabelExpression.exists('canary')] });
+    expect(foreign instanceof Selector).toBe(false);
+    const used = Selector._use(foreign, 'test');
+    expect(used instanceof Selector).toBe(true);
+    expect(used.toJson()).toEqual({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'canary', operator: 'Exists' }] });
+    expect(used.matches({ app: 'web', canary: '1' })).toBe(true);
+    expect(used.matches({ app: 'web' })).toBe(false);
+    expect(Peer.pods(foreign).podSelector!.toString()).toBe('app=web,canary');
+  });
+
+  test('Selector.all() of another copy stays every pod, and only then', () => {
+    const all = Selector._use(other.Selector.all(), 'test');
+    expect(all instanceof Selector).toBe(true);
+    expect(all.isAll).toBe(true);
+    expect(all.toJson()).toEqual({});
+    expect(Selector._use(other.Selector.labels({ app: 'web' }), 'test').isAll).toBe(false);
+  });
+
+  test('an object no factory made is refused, saying where, what and how to build one', () => {
+    expect(() => Selector._use(Object.create(Selector.prototype), 'NetworkPolicy pods')).toThrow(
+      'NetworkPolicy pods: "<Selector>" is a Selector that no Selector factory made (e.g. Object.create(Selector.prototype) or a copied object), so what it allows is unknown. '
+      + 'Build it with Selector.labels({ app: \'web\' }), Selector.of({...}), Selector.expressions([...]) or Selector.all().');
+    expect(() => Selector._use({ matchLabels: { app: 'web' } }, 'NetworkPolicy pods')).toThrow(/^NetworkPolicy pods: \{"matchLabels":\{"app":"web"\}\} is not a Selector\./);
   });
 });
