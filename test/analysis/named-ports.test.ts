@@ -1,4 +1,4 @@
-import { Port, Protocol, Reachability } from '../../src';
+import { Port, Protocol, Reachability, SideDecision, TextFormat } from '../../src';
 
 /**
  * A named port matches only a container port of the destination pod with that name AND the
@@ -37,14 +37,14 @@ describe('asking by name: the name is resolved with the protocol asked', () => {
   test('a TCP question finds no UDP port of that name: nothing to connect to', () => {
     const e = r.explain('shop/client', 'shop/collector', Port.named('metrics'));
     expect(e.allowed).toBe(false);
-    expect(e.toString()).toContain('shop/collector has no TCP container port named "metrics", so there is nothing to connect to');
+    expect(TextFormat.explanation(e)).toContain('shop/collector has no TCP container port named "metrics", so there is nothing to connect to');
     expect(r.matrix(Port.named('metrics')).isAllowed('shop/client', 'shop/collector')).toBe(false);
   });
 
   test('the UDP question resolves it to its number, and no policy denies it', () => {
     const e = r.explain('shop/client', 'shop/collector', Port.named('metrics', Protocol.UDP));
     expect(e.allowed).toBe(true);
-    expect(e.toString()).toContain('metrics/UDP (9090)');
+    expect(TextFormat.explanation(e)).toContain('metrics/UDP (9090)');
     expect(r.matrix(Port.named('metrics', Protocol.UDP)).isAllowed('shop/client', 'shop/collector')).toBe(true);
   });
 
@@ -52,7 +52,7 @@ describe('asking by name: the name is resolved with the protocol asked', () => {
     const m = r.matrix(Port.named('metrics'));
     expect(m.isAllowed('shop/client', 'shop/exporter')).toBe(true);
     expect(m.isAllowed('shop/client', 'shop/collector')).toBe(false);
-    expect(r.explain('shop/client', 'shop/exporter', Port.named('metrics')).toString()).toContain('metrics/TCP (9100)');
+    expect(TextFormat.explanation(r.explain('shop/client', 'shop/exporter', Port.named('metrics')))).toContain('metrics/TCP (9100)');
     const udp = r.matrix(Port.named('metrics', Protocol.UDP));
     expect(udp.isAllowed('shop/client', 'shop/exporter')).toBe(false);
   });
@@ -112,7 +112,7 @@ describe('a named port is resolved on the destination, never on the source', () 
     const r = Reachability.fromManifests([NS, server, caller, egress]);
     expect(r.allows('shop/caller', 'shop/server', Port.tcp(8080))).toBe(true);
     expect(r.allows('shop/caller', 'shop/server', Port.tcp(9090))).toBe(false);
-    expect(r.explain('shop/caller', 'shop/server', Port.tcp(8080)).toString()).toContain('shop/caller-out egress[0]');
+    expect(TextFormat.explanation(r.explain('shop/caller', 'shop/server', Port.tcp(8080)))).toContain('shop/caller-out egress[0]');
   });
 });
 
@@ -124,8 +124,8 @@ describe('a diff where a named port changes protocol', () => {
     const d = Reachability.diff(before, after);
     expect(d.ports).toEqual(['9100/TCP', 'other TCP ports', 'other UDP ports', 'other SCTP ports']);
     expect(d.closed.map((c) => `${c.from} -> ${c.to}: ${c.ports.join(', ')}`)).toEqual(['shop/client -> shop/exporter: 9100/TCP']);
-    expect(d.closed[0].before.ingress).toEqual({ verdict: 'allowed', allowedBy: ['shop/exporter-in ingress[0]'], isolatedBy: ['shop/exporter-in'] });
-    expect(d.closed[0].after.ingress).toEqual({ verdict: 'denied', allowedBy: [], isolatedBy: ['shop/exporter-in'] });
+    expect(d.closed[0].before!.ingress).toMatchObject({ decision: SideDecision.ALLOWED, allowedBy: [{ policy: 'shop/exporter-in', direction: 'ingress', rule: 0 }], isolatingPolicies: ['shop/exporter-in'] });
+    expect(d.closed[0].after!.ingress).toMatchObject({ decision: SideDecision.DENIED, allowedBy: [], isolatingPolicies: ['shop/exporter-in'] });
     expect(d.opened).toEqual([]);
   });
 });
