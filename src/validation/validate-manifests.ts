@@ -101,7 +101,9 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */
-function applyAcceptedLints(all: LocatedFinding[], owners: Map<LocatedFinding, Record<string, any>>): { findings: LocatedFinding[]; silenced: SilencedFinding[] } {
+function applyAcceptedLints(
+  all: LocatedFinding[], owners: Map<LocatedFinding, Record<string, any>>,
+): { findings: LocatedFinding[]; silenced: SilencedFinding[] } {
   const byObject = new Map<Record<string, any>, ReturnType<typeof acceptedLints>>();
   const findings: LocatedFinding[] = [];
   const silenced: SilencedFinding[] = [];

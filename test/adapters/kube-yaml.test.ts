@@ -1,6 +1,6 @@
 import * as jsyaml from 'js-yaml';
-import { goYamlInteger, KUBE_YAML_SCHEMA } from '../../src/adapters/kube-yaml-schema';
 import { Port, Reachability } from '../../src';
+import { goYamlInteger, KUBE_YAML_SCHEMA } from '../../src/adapters/kube-yaml-schema';
 import { checkApiServerRules } from '../../src/k8s/api-server-rules';
 import { validateManifests } from '../../src/validation/validate-manifests';
 
