@@ -56,3 +56,4 @@ export {
   FlowReadSummary, FlowProgress, IFlowProgress, ReadFlowsOptions,
 } from './flows/observed';
 export { ObservedFlows } from './flows/observed-flows';
+export { FlowFile } from './adapters/flow-file';

@@ -12,6 +12,8 @@ import { FlowReadSummary, ObservedConnection, ReadFlowsOptions } from './observe
  * by reason; the same connection seen many times (or at both of its ends) is one connection with a
  * count and its verdicts. Invalid lines fail the read with their line numbers, unless `skipInvalid`.
  *
+ * For files and standard input, streamed in bounded memory, use `FlowFile.read`.
+ *
  * @example
  * const flows = ObservedFlows.fromText(csv, { manifests });
  * flows.connections[0].source.id;   // 'shop/web'
