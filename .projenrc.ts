@@ -131,16 +131,17 @@ const LAYERS: Record<string, string[]> = {
   k8s: [],
   model: ['k8s'],
   inventory: ['k8s', 'model'],
+  flows: ['k8s', 'model', 'inventory'],
   validation: ['k8s', 'model', 'inventory'],
-  analysis: ['k8s', 'model', 'inventory'],
+  analysis: ['k8s', 'model', 'inventory', 'flows'],
   endpoints: ['k8s', 'model'],
   constructs: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints'],
   recipes: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints', 'constructs'],
-  adapters: ['k8s', 'model', 'inventory', 'validation', 'analysis'],
-  formats: ['k8s', 'model', 'inventory', 'validation', 'analysis'],
-  synth: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints', 'constructs', 'recipes', 'adapters'],
+  adapters: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis'],
+  formats: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis'],
+  synth: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'endpoints', 'constructs', 'recipes', 'adapters'],
   testing: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'formats'],
-  cli: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'adapters', 'formats'],
+  cli: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'adapters', 'formats'],
 };
 project.eslint?.addRules({
   'import/no-restricted-paths': ['error', {

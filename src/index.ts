@@ -61,3 +61,11 @@ export { AllowPrometheusScraping, AllowPrometheusScrapingProps } from './recipes
 export { AllowSameNamespace, AllowSameNamespaceProps } from './recipes/allow-same-namespace';
 export { BlockCloudMetadata, BlockCloudMetadataProps } from './recipes/block-cloud-metadata';
 export { DenyExternalEgress, DenyExternalEgressProps } from './recipes/deny-external-egress';
+
+// Observed traffic: flow records of a running cluster as connections between workloads.
+export {
+  ObservedEndKind, FlowVerdict, FlowFormat, FoldReason, ObservedEnd, VerdictCount, ObservedConnection, FoldCount, InvalidFlowLine,
+  FlowReadSummary, FlowProgress, IFlowProgress, ReadFlowsOptions,
+} from './flows/observed';
+export { ObservedFlows } from './flows/observed-flows';
+export { FlowFile } from './adapters/flow-file';
