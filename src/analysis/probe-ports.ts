@@ -11,44 +11,55 @@ export interface ProbePort {
 }
 
 /**
- * The ports that can make a difference: every port number, range bound and named port any policy
- * mentions, per protocol, plus one stand-in per protocol for "any other port" (a port no rule names
- * or covers by a range, so it is allowed only by rules that allow every port of the protocol).
+ * The ports that can make a difference, per protocol: the port numbers are cut into intervals at
+ * every bound any rule names (a single port, both ends of a range, and the container port numbers
+ * named ports resolve to), so that no rule starts or ends inside an interval and every port of one
+ * interval gets the same verdict. One probe per interval a rule covers (labelled `8080/TCP` or
+ * `8001-8999/TCP`), plus one stand-in for every port no rule covers (`other TCP ports`, allowed only
+ * by rules that allow every port of the protocol). So a change that opens the inside of a range
+ * (`ports: [8000, 9000]` becoming `8000-9000`) is seen.
  */
 export function probePorts(clusters: Cluster[]): ProbePort[] {
-  const numbers = new Map<string, Set<number>>(PORT_PROTOCOLS.map((proto) => [proto, new Set<number>()]));
-  const ranges = new Map<string, NumberedEntry[]>(PORT_PROTOCOLS.map((proto) => [proto, []]));
+  const cuts = new Map<string, Set<number>>(PORT_PROTOCOLS.map((proto) => [proto, new Set<number>()]));
+  const covered = new Map<string, NumberedEntry[]>(PORT_PROTOCOLS.map((proto) => [proto, []]));
   const named = new Map<string, NamedEntry>();
+  const add = (protocol: string, from: number, to: number) => {
+    cuts.get(protocol)!.add(from);
+    cuts.get(protocol)!.add(to + 1);
+    covered.get(protocol)!.push({ kind: 'numbered', protocol, port: from, endPort: to });
+  };
   for (const cluster of clusters) {
     for (const policy of cluster.policies) {
       for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
         for (const entry of rule.ports) {
-          if (entry.kind === 'allTraffic' || entry.kind === 'allPorts' || !numbers.has(entry.protocol)) continue;
-          if (entry.kind === 'named') {
-            named.set(portEntryKey(entry), entry);
-          } else {
-            numbers.get(entry.protocol)!.add(entry.port);
-            if (entry.endPort !== undefined) {
-              numbers.get(entry.protocol)!.add(entry.endPort);
-              ranges.get(entry.protocol)!.push(entry);
-            }
-          }
+          if (entry.kind === 'allTraffic' || entry.kind === 'allPorts' || !cuts.has(entry.protocol)) continue;
+          if (entry.kind === 'named') named.set(portEntryKey(entry), entry);
+          else add(entry.protocol, entry.port, entry.endPort ?? entry.port);
         }
       }
     }
-    // Named ports resolve to container port numbers: probe those numbers too.
-    const names = [...named.values()];
+  }
+  // Named ports resolve to container port numbers: those numbers are bounds too.
+  const names = [...named.values()];
+  for (const cluster of clusters) {
     for (const e of cluster.endpoints) {
-      for (const c of e.ports) if (names.some((n) => isNamedPort(c, n.name, n.protocol))) numbers.get(c.protocol)!.add(c.number);
+      for (const c of e.ports) if (cuts.has(c.protocol) && names.some((n) => isNamedPort(c, n.name, n.protocol))) add(c.protocol, c.number, c.number);
     }
   }
   const out: ProbePort[] = [];
   for (const proto of PORT_PROTOCOLS) {
-    for (const port of [...numbers.get(proto)!].sort((a, b) => a - b)) out.push({ query: { port, protocol: proto }, label: `${port}/${proto}`, other: false });
-    const taken = (p: number) => numbers.get(proto)!.has(p) || ranges.get(proto)!.some((r) => entryMatches(r, { port: p, protocol: proto }, []));
-    let other = 65535;
-    while (other > 1 && taken(other)) other--;
-    out.push({ query: { port: other, protocol: proto }, label: `other ${proto} ports`, other: true });
+    const bounds = [...new Set([1, ...cuts.get(proto)!, 65536])].filter((b) => b >= 1 && b <= 65536).sort((a, b) => a - b);
+    const ranges = covered.get(proto)!;
+    const isCovered = (p: number) => ranges.some((r) => entryMatches(r, { port: p, protocol: proto }, []));
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const from = bounds[i];
+      const to = bounds[i + 1] - 1;
+      if (isCovered(from)) out.push({ query: { port: from, protocol: proto }, label: from === to ? `${from}/${proto}` : `${from}-${to}/${proto}`, other: false });
+    }
+    // One stand-in for every port no rule covers: the highest such port (65535 when no rule reaches it).
+    let stand = 65535;
+    while (stand > 1 && isCovered(stand)) stand--;
+    if (!isCovered(stand)) out.push({ query: { port: stand, protocol: proto }, label: `other ${proto} ports`, other: true });
   }
   return out;
 }

@@ -69,7 +69,9 @@ export function diffClusters(before: Cluster, after: Cluster): {
     for (let s = 0; s < shared.length; s++) {
       if (sameOrder && b[s].equals(a[s])) continue; // the whole row is unchanged
       for (let d = 0; d < shared.length; d++) {
-        if (s === d) continue;
+        // A pod to itself is loopback, never policed; a workload to itself is one replica reaching
+        // another, decided by the policies like any other pair, so it is compared.
+        if (s === d && (before.endpoints[bIndex[s]].singleInstance || after.endpoints[aIndex[s]].singleInstance)) continue;
         const was = b[bIndex[s]].has(bIndex[d]);
         const is = a[aIndex[s]].has(aIndex[d]);
         if (was === is) continue;

@@ -156,6 +156,8 @@ describe('netpol diff with --surroundings and --pod: both sides get them', () =>
     expect(closed(out)).toEqual([
       'shop/web -> kube-system/coredns: other TCP ports, other UDP ports, other SCTP ports',
       'shop/web -> shop/api: other TCP ports, 53/UDP, other UDP ports, other SCTP ports',
+      // web is a Deployment: its replicas reaching each other closes too (a workload's diagonal is policed)
+      'shop/web -> shop/web: other TCP ports, 53/UDP, other UDP ports, other SCTP ports',
     ]);
     expect(out.opened).toEqual([]);
   });
@@ -163,7 +165,10 @@ describe('netpol diff with --surroundings and --pod: both sides get them', () =>
   test('without them, coredns is not in the model at all', () => {
     const out = diff([]);
     expect(JSON.stringify(out)).not.toContain('coredns');
-    expect(closed(out)).toEqual(['shop/web -> shop/api: other TCP ports, 53/UDP, other UDP ports, other SCTP ports']);
+    expect(closed(out)).toEqual([
+      'shop/web -> shop/api: other TCP ports, 53/UDP, other UDP ports, other SCTP ports',
+      'shop/web -> shop/web: other TCP ports, 53/UDP, other UDP ports, other SCTP ports',
+    ]);
   });
 });
 
