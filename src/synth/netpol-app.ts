@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { replaceDirectoryAtomically, stagingDirectoryFor } from './atomic-directory';
 import { findingKey, findingsReportedByCdk8sCli } from '../adapters/cdk8s-cli-plugin';
-import { DEFAULT_READ_LIMITS, readManifests, ReadObject } from '../adapters/manifest-reader';
+import { NO_READ_LIMITS, readManifests, ReadObject } from '../adapters/manifest-reader';
 import { Severity } from '../k8s/finding';
 import { objectRef } from '../k8s/objects';
 import { validateManifests } from '../validation/validate-manifests';
@@ -25,9 +25,6 @@ export interface NetpolAppProps extends AppProps {
   /** The cluster's pod and service CIDRs, for the ipBlock lint (NP010). @default - none */
   readonly clusterCidrs?: string[];
 }
-
-/** No size or count limit on reading back the app's own output (the limits guard against hostile input). */
-const OWN_OUTPUT_LIMITS = { ...DEFAULT_READ_LIMITS, maxFileBytes: Number.MAX_SAFE_INTEGER, maxFiles: Number.MAX_SAFE_INTEGER };
 
 /**
  * A cdk8s `App` whose `synth()` is all-or-nothing: manifests are written to a staging directory,
@@ -91,7 +88,7 @@ export class NetpolApp extends App {
    */
   private validateOutput(): void {
     const staging = this.outdir;
-    const read = readManifests(this.manifestFiles(), () => Buffer.alloc(0), OWN_OUTPUT_LIMITS);
+    const read = readManifests(this.manifestFiles(), () => Buffer.alloc(0), NO_READ_LIMITS);
     if (read.problems.length > 0) {
       throw new Error(`cdk8s-netpol: cannot read back the synthesized output to validate it: ${read.problems.map((p) => `${this.shown(p.file)}${p.line ? `:${p.line}` : ''}: ${p.message}`).join('; ')}. `
         + `Check that the disk is not full and that no other process writes into ${staging}; nothing was written to ${this.outputDir}.`);

@@ -348,6 +348,15 @@ describe('NetpolApp validates what cdk8s wrote, through cdk8s\'s supported API',
     expect(fs.existsSync(outdir)).toBe(false);
   });
 
+  test('the app\'s own output is read back without the limits for hostile input: an object nested 80 levels deep (more than the reader\'s 64) is written', () => {
+    const app = new NetpolApp({ outdir, printWarnings: false });
+    let deep: Record<string, unknown> = { leaf: 'value' };
+    for (let i = 0; i < 80; i++) deep = { nested: deep };
+    new ApiObject(new Chart(app, 'schemas', { namespace: 'shop' }), 'deep', { apiVersion: 'example.com/v1', kind: 'Schema', metadata: { name: 'deep' }, spec: deep });
+    app.synth();
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'schemas.k8s.yaml']);
+  });
+
   test('with validate: false nothing is read back or checked', () => {
     const app = new NetpolApp({ outdir, printWarnings: false, validate: false });
     rawPolicy(new Chart(app, 'web-chart', { namespace: 'shop' }), 'deny-port', 'api-ingress', BAD_PORT);
