@@ -43,8 +43,8 @@ export class CanonicalOrder extends Construct {
   private nodes = 0;
 
   /**
-   * @param scope the construct whose objects are ordered (their subtree must be rendered as one run,
-   * which holds for the objects of one construct's subtree)
+   * @param scope the parent: the ordered objects are rendered, in order, where this construct sits
+   * in the chart's construct order
    * @param id the construct id
    */
   constructor(scope: Construct, id: string) {

@@ -48,6 +48,20 @@ describe('CanonicalOrder: objects render sorted by namespace, name and kind, kep
     expect(pages.flatMap((p) => p.node.dependencies)).toHaveLength(1000);
   });
 
+  test('objects added in sorted order only append: one dependency each, a new page when the last is full, nothing rebuilt', () => {
+    const addDependency = jest.spyOn(Node.prototype, 'addDependency');
+    const chart = testChart('shop');
+    const order = new CanonicalOrder(chart, 'Order');
+    for (let i = 0; i < 250; i++) order.add(object(chart, `c${i}`, 'shop', `o${String(i).padStart(3, '0')}`));
+    const added = addDependency.mock.calls.reduce((sum, args) => sum + args.length, 0);
+    addDependency.mockRestore();
+    expect(added).toBe(250 + 3); // each object once, and each of the three pages once in the top
+    expect(order.node.children.map((c) => c.node.dependencies.length)).toEqual([3, 100, 100, 50]);
+    const names = Testing.synth(chart).map((o) => o.metadata.name);
+    expect(names).toEqual(sorted(names));
+    expect(names).toHaveLength(250);
+  });
+
   test('the order is built as objects are added: validation and synthesis change nothing in the tree', () => {
     const app = new NetpolApp({ outdir: '/nonexistent-never-written' });
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
