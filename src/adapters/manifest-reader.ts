@@ -34,6 +34,13 @@ export interface ReadLimits {
 /** Default limits: 64 MiB per file, 100,000 files, nesting 64, at most 1M nodes plus one per byte. */
 export const DEFAULT_READ_LIMITS: ReadLimits = { maxFileBytes: 64 * 1024 * 1024, maxFiles: 100_000, maxDepth: 64, expansionFactor: 1 };
 
+/**
+ * No limits, for input that is not hostile (what a synth of this process has just written): no
+ * file is too large, and documents are not walked for their depth and expanded size (the YAML
+ * parser still refuses more than 100 levels of nesting).
+ */
+export const NO_READ_LIMITS: ReadLimits = { maxFileBytes: Infinity, maxFiles: Infinity, maxDepth: Infinity, expansionFactor: Infinity };
+
 /** What reading produced: the objects, and the problems (each one makes the input unusable). */
 export interface ReadResult {
   readonly objects: ReadObject[];
@@ -196,6 +203,7 @@ function parseInto(file: string, data: Buffer, limits: ReadLimits, objects: Read
  * more nodes than the budget; else undefined. Iterative: no stack overflow.
  */
 function shapeProblem(value: unknown, maxDepth: number, budget: { nodes: number }): string | undefined {
+  if (maxDepth === Infinity && budget.nodes === Infinity) return undefined; // NO_READ_LIMITS: nothing to check
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;

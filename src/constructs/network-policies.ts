@@ -1,6 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AllowDns, DnsOptions, dnsPeers, dnsPorts } from './allow-dns';
+import { CanonicalOrder } from './canonical-order';
 import { DefaultDeny } from './default-deny';
 import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
@@ -11,7 +12,6 @@ import { Endpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
 import { describeValue } from '../model/brand';
 import { Direction } from '../model/direction';
-import { compareStrings } from '../model/order';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 
@@ -55,18 +55,12 @@ export class NetworkPolicies extends Construct {
   private readonly portChecks: PortCheck[] = [];
   /** The constructs whose port checks are registered as their own validation (so cdk8s names them once). */
   private readonly checkedOrigins = new Set<IConstruct>();
-  /** Depends on every object of the registry in sorted order, which is the order cdk8s renders them in. */
-  private order: Construct;
+  /** Keeps the registry's objects in sorted order, the order cdk8s renders them in. */
+  private readonly order: CanonicalOrder;
 
   private constructor(scope: Chart, id: string) {
     super(scope, id);
-    this.order = new Construct(this, 'Order');
-    this.node.addValidation({
-      validate: () => {
-        this.orderObjects();
-        return [];
-      },
-    });
+    this.order = new CanonicalOrder(this, 'Order');
   }
 
   /** Allows `from` to connect to `to` on `ports`: egress on `from`, ingress on `to`. */
@@ -101,7 +95,7 @@ export class NetworkPolicies extends Construct {
    */
   public denyAll(namespace: string): DefaultDeny {
     return AppOwnership.of(this).claim(`default-deny|${namespace}`, this,
-      () => new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny' })).value;
+      () => this.ordered(new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny' }))).value;
   }
 
   /**
@@ -110,7 +104,7 @@ export class NetworkPolicies extends Construct {
    */
   public allowDnsInNamespace(namespace: string, options: DnsOptions = {}): AllowDns {
     const claimed = AppOwnership.of(this).claim(`allow-dns|${namespace}`, this,
-      () => new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns' }));
+      () => this.ordered(new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns' })));
     if (!claimed.created) {
       claimed.value.policy.addEgressRule(atConstruct(this, `DNS for namespace ${namespace}`, () => dnsPeers(options)), dnsPorts());
     }
@@ -214,29 +208,19 @@ export class NetworkPolicies extends Construct {
     }
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress']);
     const policy = ownership.claim(`policy|${namespace}/${name}`, origin,
-      () => new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods })).value;
+      () => this.ordered(new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods }))).value;
     if (endpoint._declaredByLabels) policy._markDeclaredByLabels(known.name);
     return policy;
   }
 
   /**
    * Makes the synthesized order of this registry's objects independent of the order in which rules
-   * were declared: sorted by namespace, name and kind. cdk8s renders a chart's objects in dependency
-   * order, so one childless construct depends on all of them, in sorted order (a flat fan-out, not
-   * a chain, so cdk8s's recursive graph walks stay shallow at any size). Runs at synth.
+   * were declared (sorted by namespace, name and kind): each object joins the order when it is
+   * created, through cdk8s's dependency order (see `CanonicalOrder`).
    */
-  private orderObjects(): void {
-    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    const key = (o: ApiObject) => `${o.metadata.namespace ?? ''}\u0000${o.name}\u0000${o.kind}`;
-    objects.sort((a, b) => compareStrings(key(a), key(b)));
-    const known = new Set(this.order.node.dependencies);
-    if (objects.every((o) => known.has(o)) && objects.length === known.size) return;
-    if (known.size > 0) {
-      // Objects were added after a previous synth: start a fresh ordering node (dependencies cannot be removed).
-      this.node.tryRemoveChild(this.order.node.id);
-      this.order = new Construct(this, `Order${this.node.children.length}`);
-    }
-    this.order.node.addDependency(...objects);
+  private ordered<T extends IConstruct>(child: T): T {
+    this.order.add(child);
+    return child;
   }
 
   /**

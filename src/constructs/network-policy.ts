@@ -4,7 +4,7 @@ import { constructError, atConstruct } from './errors';
 import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
 import { AppOwnership } from './ownership';
-import { synthValidationErrors } from './synth-validation';
+import { synthValidationErrors, UnaskedOpenRule } from './synth-validation';
 import { NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson } from '../k8s/manifest';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
@@ -221,7 +221,7 @@ export class NetworkPolicy extends Construct {
     if (this.validated?.version !== this.version) {
       const errors = this.directions.length === 0
         ? ['allows nothing and isolates nothing: it has no rules and no isolated direction, and the API server would default it to an ingress deny. Add rules with allowFrom/allowTo, or set isolate (or use DefaultDeny) to deny on purpose.']
-        : synthValidationErrors(this.toManifest(), this.explicitlyOpenRules());
+        : synthValidationErrors(this.toManifest(), this.unaskedOpenRules());
       this.validated = { version: this.version, errors };
     }
     return this.validated.errors;
@@ -239,11 +239,11 @@ export class NetworkPolicy extends Construct {
       + '(the name property, or another construct id), or declare the rules of both through NetworkPolicies.of(chart), whose policies merge across charts.'];
   }
 
-  /** Field paths of rules that allow every peer because `Peer.anyone()` was asked for. */
-  private explicitlyOpenRules(): Set<string> {
-    const open = new Set<string>();
-    this.ingress.rules().forEach((r, i) => r.peers.some((p) => p.isAnyone) && open.add(`spec.ingress[${i}]`));
-    this.egress.rules().forEach((r, i) => r.peers.some((p) => p.isAnyone) && open.add(`spec.egress[${i}]`));
-    return open;
+  /** The rendered rules that allow every peer although `Peer.anyone()` was not asked for (none, unless rendering is broken). */
+  private unaskedOpenRules(): UnaskedOpenRule[] {
+    return [
+      ...this.ingress.rulesWithoutPeers('from').filter((r) => !r.askedFor).map((r) => ({ ...r, direction: 'ingress' as const })),
+      ...this.egress.rulesWithoutPeers('to').filter((r) => !r.askedFor).map((r) => ({ ...r, direction: 'egress' as const })),
+    ];
   }
 }

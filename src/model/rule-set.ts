@@ -11,6 +11,23 @@ export interface MergedRule {
   readonly ports: Port[];
 }
 
+/** One rule of one direction as it is rendered (`from`/`to` and `ports`). */
+export interface RuleJson {
+  readonly from?: NetworkPolicyPeerJson[];
+  readonly to?: NetworkPolicyPeerJson[];
+  readonly ports?: NetworkPolicyPortJson[];
+}
+
+/** A rendered rule without peers (no `from`/`to`, or an empty one), which allows every peer. */
+export interface RuleWithoutPeers {
+  /** Its position in the rendered rules (`toJson`). */
+  readonly index: number;
+  /** The rule as rendered. */
+  readonly json: RuleJson;
+  /** Whether every peer was asked for: `Peer.anyone()` is one of the rule's peers. */
+  readonly askedFor: boolean;
+}
+
 /**
  * The allow rules of one direction of one policy, merged and de-duplicated.
  *
@@ -87,6 +104,19 @@ export class RuleSet {
     }
     const rules = [...groups.values()].map((g) => ({ peers: sortByKey(g.peers), ports: g.ports }));
     return rules.sort((a, b) => compareStrings(ruleKey(a), ruleKey(b)));
+  }
+
+  /**
+   * The rendered rules (as `toJson` renders them) that have no peers and so allow every peer, each
+   * with whether that was asked for with `Peer.anyone()`. A rule allows every peer only on purpose,
+   * so one that was not asked for is a bug to fail on, never output.
+   */
+  public rulesWithoutPeers(peersField: 'from' | 'to'): RuleWithoutPeers[] {
+    const rules = this.rules();
+    return this.toJson(peersField).flatMap((json, index) => {
+      const peers = json[peersField];
+      return peers === undefined || peers.length === 0 ? [{ index, json, askedFor: rules[index].peers.some((p) => p.isAnyone) }] : [];
+    });
   }
 
   /** The rules as JSON of one direction: `from` (ingress) or `to` (egress) plus `ports`. */

@@ -14,32 +14,45 @@ export const OUTPUT_LIST = '.netpol-app.sha256';
 const NAMED_FILES = 10;
 
 /**
- * Fills a fresh staging directory next to `target` with `write`, records what it wrote in
- * `OUTPUT_LIST`, then puts it in place of `target`.
+ * A fresh staging directory name next to `target` (same parent, so the swap is a rename on one
+ * file system), unique to this call: `.<name>.staging-<pid>-<random>`. Relative when `target` is.
+ * Nothing is created.
+ */
+export function stagingDirectoryFor(target: string): string {
+  return path.join(target, '..', `.${path.basename(path.resolve(target))}.staging-${uniqueSuffix()}`);
+}
+
+/**
+ * Creates `staging` (a directory next to `target`, from `stagingDirectoryFor`), lets `write` fill
+ * it, records what it wrote in `OUTPUT_LIST`, then puts it in place of `target`.
  *
  * `target` is replaced only if it is missing, holds no files, or holds nothing but the unchanged
  * files a previous call listed in its `OUTPUT_LIST`; otherwise this throws before anything is
  * written and names the files it would have deleted. The check runs again just before the swap.
  * If `write` throws, the staging directory is removed and `target` is left exactly as it was; if it
- * succeeds, `target` holds exactly what `write` wrote (stale files of the previous run are gone).
+ * succeeds, `target` holds exactly what `write` wrote (stale files of the previous run are gone)
+ * and `staging` no longer exists.
  */
-export function replaceDirectoryAtomically(target: string, write: (staging: string) => void): void {
+export function replaceDirectoryAtomically(target: string, staging: string, write: () => void): void {
   const absolute = path.resolve(target);
-  assertReplaceable(target, absolute);
   const parent = path.dirname(absolute);
+  if (path.dirname(path.resolve(staging)) !== parent || path.resolve(staging) === absolute) {
+    throw new Error(`cdk8s-netpol: the staging directory ${staging} is not next to the output directory ${target}, so it cannot be swapped in by a rename.`);
+  }
+  assertReplaceable(target, absolute);
   fs.mkdirSync(parent, { recursive: true });
-  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const staging = path.join(parent, `.${path.basename(absolute)}.staging-${suffix}`);
-  fs.mkdirSync(staging);
+  // Recursive: what was written into the staging directory before the synth (its name is unique
+  // to this app) is part of the output.
+  fs.mkdirSync(staging, { recursive: true });
   try {
-    write(staging);
+    write();
     recordOutput(staging);
     assertReplaceable(target, absolute); // nothing foreign arrived while writing
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw e;
   }
-  const old = path.join(parent, `.${path.basename(absolute)}.old-${suffix}`);
+  const old = path.join(parent, `.${path.basename(absolute)}.old-${uniqueSuffix()}`);
   const hadTarget = fs.existsSync(absolute);
   if (hadTarget) fs.renameSync(absolute, old);
   try {
@@ -50,6 +63,10 @@ export function replaceDirectoryAtomically(target: string, write: (staging: stri
     throw e;
   }
   if (hadTarget) fs.rmSync(old, { recursive: true, force: true });
+}
+
+function uniqueSuffix(): string {
+  return `${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Writes `OUTPUT_LIST` into `dir`: every file in it with its SHA-256, sorted by path. */

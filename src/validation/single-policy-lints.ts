@@ -43,14 +43,23 @@ function warning(code: string, field: string, message: string, fix: string): Fin
 
 /** NP001: a rule whose `from`/`to` is missing or empty matches every peer, in and outside the cluster. */
 export function allowsAllPeers(policy: JsonObject): Finding[] {
-  return rulesOf(policy).filter((r) => !r.peers || r.peers.length === 0).map(({ direction, field, word, index, rule, peers }) => {
-    const list = isObject(rule) ? rule.ports : undefined;
-    const ports = Array.isArray(list) && list.length > 0 ? 'on the listed ports' : 'on every port';
-    return warning(LintCode.ALLOWS_ALL_PEERS,
-      peers ? `spec.${direction}[${index}].${field}` : `spec.${direction}[${index}]`,
-      `${peers ? `${field}: [] is empty` : `rule has no ${field}`}, so it allows every ${word}, inside and outside the cluster, ${ports}`,
-      `List the allowed peers under ${field}; if every ${word} is really meant, say so in a comment (with cdk8s-netpol: Peer.anyone()).`);
-  });
+  return rulesOf(policy).filter((r) => !r.peers || r.peers.length === 0)
+    .map(({ direction, index, rule }) => allowsAllPeersFinding(direction, index, rule));
+}
+
+/**
+ * The NP001 finding for rule `index` of `direction` (`spec.ingress[0]`), a rule whose `from`/`to` is
+ * missing or empty: for the lint, and for a construct that knows its rendered rule has no peers.
+ */
+export function allowsAllPeersFinding(direction: 'ingress' | 'egress', index: number, rule: unknown): Finding {
+  const [, field, word] = DIRECTIONS.find(([d]) => d === direction)!;
+  const peers = isObject(rule) && Array.isArray(rule[field]) ? rule[field] as unknown[] : undefined;
+  const list = isObject(rule) ? rule.ports : undefined;
+  const ports = Array.isArray(list) && list.length > 0 ? 'on the listed ports' : 'on every port';
+  return warning(LintCode.ALLOWS_ALL_PEERS,
+    peers ? `spec.${direction}[${index}].${field}` : `spec.${direction}[${index}]`,
+    `${peers ? `${field}: [] is empty` : `rule has no ${field}`}, so it allows every ${word}, inside and outside the cluster, ${ports}`,
+    `List the allowed peers under ${field}; if every ${word} is really meant, say so in a comment (with cdk8s-netpol: Peer.anyone()).`);
 }
 
 /**

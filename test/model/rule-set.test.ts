@@ -77,3 +77,23 @@ describe('RuleSet merges and de-duplicates without widening', () => {
     expect(rules.isEmpty).toBe(true);
   });
 });
+
+describe('RuleSet says which rendered rules have no peers, and whether that was asked for', () => {
+  test('a rule with Peer.anyone() renders without from and is reported as asked for; rules with peers are not reported', () => {
+    const rules = new RuleSet();
+    rules.add([a], [Port.tcp(443)]);
+    rules.add([Peer.anyone()], [Port.tcp(80)]);
+    const rendered = rules.toJson('from');
+    const open = rules.rulesWithoutPeers('from');
+    expect(open).toEqual([{ index: rendered.findIndex((r) => r.from === undefined), json: { ports: [{ protocol: 'TCP', port: 80 }] }, askedFor: true }]);
+    expect(rendered[open[0].index]).toEqual(open[0].json);
+    expect(rendered.filter((r) => r.from !== undefined)).toEqual([{ from: [a.toJson()], ports: [{ protocol: 'TCP', port: 443 }] }]);
+  });
+
+  test('a peer merged into a Peer.anyone() rule (same ports) is in a rule that was asked for; no peers at all reports nothing', () => {
+    const rules = new RuleSet();
+    rules.add([Peer.anyone(), b], [Port.allTraffic()]);
+    expect(rules.rulesWithoutPeers('to')).toEqual([{ index: 0, json: {}, askedFor: true }]);
+    expect(new RuleSet().rulesWithoutPeers('to')).toEqual([]);
+  });
+});

@@ -2,10 +2,10 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DefaultDeny, NetpolApp, NetpolAppProps, NetworkPolicy, Selector } from '../../src';
-import { replaceDirectoryAtomically } from '../../src/synth/atomic-directory';
+import { replaceDirectoryAtomically, stagingDirectoryFor } from '../../src/synth/atomic-directory';
 
 /** Every file below `dir` (relative path -> content), sorted. */
 function tree(dir: string, prefix = ''): Record<string, string> {
@@ -198,14 +198,16 @@ describe('NetpolApp never deletes a file it did not write', () => {
       fs.writeFileSync(path.join(staging, 'x.k8s.yaml'), 'kind: List\n');
       fs.writeFileSync(path.join(outdir, 'late.txt'), 'mine');
     };
-    expect(() => replaceDirectoryAtomically(outdir, arrive)).toThrow(/not in its \.netpol-app\.sha256\): late\.txt\./);
+    const staging = stagingDirectoryFor(outdir);
+    expect(() => replaceDirectoryAtomically(outdir, staging, () => arrive(staging))).toThrow(/not in its \.netpol-app\.sha256\): late\.txt\./);
     expect(Object.keys(tree(outdir))).toEqual([LIST, 'first.k8s.yaml', 'late.txt']);
     expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
   test('output that would overwrite the list itself is refused, and nothing is written', () => {
     const other = path.join(work, 'other');
-    expect(() => replaceDirectoryAtomically(other, (staging) => fs.writeFileSync(path.join(staging, LIST), 'forged')))
+    const staging = stagingDirectoryFor(other);
+    expect(() => replaceDirectoryAtomically(other, staging, () => fs.writeFileSync(path.join(staging, LIST), 'forged')))
       .toThrow(/the synth wrote a file named \.netpol-app\.sha256, the name of the list of written files/);
     expect(fs.readdirSync(work)).toEqual([]);
   });
@@ -221,5 +223,144 @@ describe('NetpolApp validates everything it writes, across charts', () => {
     expect(() => app.synth()).toThrow(/\[two\/default-deny\/Resource\] NetworkPolicy shop\/default-deny is also declared at \[one\/default-deny\/Resource\]: applying both keeps only the one applied last/);
     expect(fs.existsSync(outdir)).toBe(false);
     fs.rmSync(work, { recursive: true, force: true });
+  });
+});
+
+describe('NetpolApp validates what cdk8s wrote, through cdk8s\'s supported API', () => {
+  let work: string;
+  let outdir: string;
+  beforeEach(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-app-'));
+    outdir = path.join(work, 'dist');
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  /** A NetworkPolicy as any cdk8s app may write one: a bare ApiObject, which no construct of this library checks. */
+  const rawPolicy = (chart: Chart, id: string, name: string, spec: object) =>
+    new ApiObject(chart, id, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name }, spec });
+  const BAD_PORT = { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 70000 }] }] };
+  const GOOD = { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'] };
+
+  test('cdk8s writes into a staging directory next to the output directory (its outdir); outputDir is the output, and the staging directory is gone after the synth', () => {
+    const app = new NetpolApp({ outdir, printWarnings: false });
+    expect(app.outputDir).toBe(outdir);
+    expect(app.outdir).not.toBe(outdir);
+    expect(path.dirname(app.outdir)).toBe(work);
+    expect(path.basename(app.outdir)).toMatch(/^\.dist\.staging-[0-9]+-[0-9a-f]{8}$/);
+    let during: string[] = [];
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    new DefaultDeny(chart, 'default-deny');
+    // A construct that writes a file of its own into the app's outdir during the synth: it lands in the output, listed.
+    chart.node.addValidation({ validate: () => { during = fs.readdirSync(work); fs.writeFileSync(path.join(app.outdir, 'notes.txt'), 'mine'); return []; } });
+    app.synth();
+    expect(during).toEqual([path.basename(app.outdir)]);
+    expect(fs.readdirSync(work)).toEqual(['dist']);
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'notes.txt', 'shop.k8s.yaml']);
+    app.synth(); // and again, into the same staging name
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'notes.txt', 'shop.k8s.yaml']);
+    expect(fs.readdirSync(work)).toEqual(['dist']);
+  });
+
+  test('without an outdir, the output directory is CDK8S_OUTDIR (which `cdk8s synth` sets), else dist, as for a cdk8s App', () => {
+    const saved = process.env.CDK8S_OUTDIR;
+    try {
+      process.env.CDK8S_OUTDIR = outdir;
+      const app = new NetpolApp({ printWarnings: false });
+      expect(app.outputDir).toBe(outdir);
+      expect(path.dirname(app.outdir)).toBe(work);
+      new DefaultDeny(new Chart(app, 'shop', { namespace: 'shop' }), 'default-deny');
+      app.synth();
+      expect(Object.keys(tree(outdir))).toEqual([LIST, 'shop.k8s.yaml']);
+      delete process.env.CDK8S_OUTDIR;
+      expect(new NetpolApp().outputDir).toBe('dist');
+      expect(path.dirname(new NetpolApp().outdir)).toBe('.');
+    } finally {
+      if (saved === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = saved;
+    }
+  });
+
+  test('a policy no construct checked (a raw ApiObject with port 70000) fails the synth from what was written: construct path, file:line, field; nothing is written', () => {
+    const app = new NetpolApp({ outdir, printWarnings: false });
+    const chart = new Chart(app, 'web-chart', { namespace: 'shop' });
+    rawPolicy(chart, 'fine', 'fine', GOOD);
+    rawPolicy(chart, 'deny-port', 'api-ingress', BAD_PORT);
+    expect(() => app.synth()).toThrow(`NetworkPolicy validation failed; nothing was written to ${outdir}:\n  [web-chart/deny-port] shop/api-ingress (${path.join(outdir, 'web-chart.k8s.yaml')}:13): `
+      + 'FieldValueInvalid spec.ingress[0].ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive.');
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
+
+  test('manifests are read back under the app\'s own file extension (outputFileExtension)', () => {
+    const app = new NetpolApp({ outdir, printWarnings: false, outputFileExtension: '.manifest' });
+    rawPolicy(new Chart(app, 'web-chart', { namespace: 'shop' }), 'deny-port', 'api-ingress', BAD_PORT);
+    expect(() => app.synth()).toThrow(/\[web-chart\/deny-port\] shop\/api-ingress \(.*web-chart\.manifest:1\): FieldValueInvalid/);
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
+
+  test('if cdk8s wrote nothing (a release that stops writing into outdir), the synth fails loudly instead of validating nothing', () => {
+    // What the old capture of chart.toJson() let through: no toJson call, so nothing to validate, so "valid".
+    jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: App) { fs.mkdirSync(this.outdir, { recursive: true }); });
+    const app = new NetpolApp({ outdir, printWarnings: false });
+    rawPolicy(new Chart(app, 'web-chart', { namespace: 'shop' }), 'deny-port', 'api-ingress', BAD_PORT);
+    new DefaultDeny(new Chart(app, 'other', { namespace: 'shop' }), 'default-deny');
+    expect(() => app.synth()).toThrow(`cdk8s-netpol: cdk8s wrote 0 of the app's 2 NetworkPolicy objects into ${app.outdir}; `
+      + 'missing: [web-chart/deny-port] NetworkPolicy shop/api-ingress (chart web-chart), [other/default-deny/Resource/Resource] NetworkPolicy shop/default-deny (chart other). '
+      + `An object that is not written cannot be validated, so nothing was written to ${outdir}.`);
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
+
+  test('if cdk8s wrote elsewhere (not into the App\'s outdir), the synth fails loudly', () => {
+    const elsewhere = path.join(work, 'elsewhere');
+    const original = App.prototype.synth;
+    jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: App) {
+      fs.mkdirSync(this.outdir, { recursive: true });
+      const app = new App({ outdir: elsewhere });
+      rawPolicy(new Chart(app, 'web-chart', { namespace: 'shop' }), 'deny-port', 'api-ingress', BAD_PORT);
+      original.call(app);
+    });
+    const app = new NetpolApp({ outdir, printWarnings: false });
+    rawPolicy(new Chart(app, 'web-chart', { namespace: 'shop' }), 'deny-port', 'api-ingress', BAD_PORT);
+    expect(() => app.synth()).toThrow(/^cdk8s-netpol: cdk8s wrote 0 of the app's 1 NetworkPolicy objects into .*; missing: \[web-chart\/deny-port\] NetworkPolicy shop\/api-ingress \(chart web-chart\)\. /);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('a chart that renders none of its objects (an overridden toJson) fails the synth, naming what is missing', () => {
+    class Hiding extends Chart {
+      public toJson(): any[] {
+        return [];
+      }
+    }
+    const app = new NetpolApp({ outdir, printWarnings: false });
+    new DefaultDeny(new Chart(app, 'shown', { namespace: 'shop' }), 'default-deny');
+    rawPolicy(new Hiding(app, 'hidden', { namespace: 'shop' }), 'deny-port', 'api-ingress', BAD_PORT);
+    expect(() => app.synth()).toThrow(/^cdk8s-netpol: cdk8s wrote 1 of the app's 2 NetworkPolicy objects into .*; missing: \[hidden\/deny-port\] NetworkPolicy shop\/api-ingress \(chart hidden\)\. .*an overridden Chart\.toJson\(\) must return them all/);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('objects that one file name overwrites (FILE_PER_RESOURCE: kind and name, in two namespaces) are refused, not lost', () => {
+    const app = new NetpolApp({ outdir, printWarnings: false, yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
+    new DefaultDeny(new Chart(app, 'one', { namespace: 'shop' }), 'default-deny');
+    new DefaultDeny(new Chart(app, 'two', { namespace: 'billing' }), 'default-deny');
+    expect(() => app.synth()).toThrow(/^cdk8s-netpol: cdk8s wrote 1 of the app's 2 NetworkPolicy objects into .*; missing: \[one\/default-deny\/Resource\/Resource\] NetworkPolicy shop\/default-deny \(chart one\)\. .*FILE_PER_RESOURCE/);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('the app\'s own output is read back without the limits for hostile input: an object nested 80 levels deep (more than the reader\'s 64) is written', () => {
+    const app = new NetpolApp({ outdir, printWarnings: false });
+    let deep: Record<string, unknown> = { leaf: 'value' };
+    for (let i = 0; i < 80; i++) deep = { nested: deep };
+    new ApiObject(new Chart(app, 'schemas', { namespace: 'shop' }), 'deep', { apiVersion: 'example.com/v1', kind: 'Schema', metadata: { name: 'deep' }, spec: deep });
+    app.synth();
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'schemas.k8s.yaml']);
+  });
+
+  test('with validate: false nothing is read back or checked', () => {
+    const app = new NetpolApp({ outdir, printWarnings: false, validate: false });
+    rawPolicy(new Chart(app, 'web-chart', { namespace: 'shop' }), 'deny-port', 'api-ingress', BAD_PORT);
+    app.synth();
+    expect(Object.keys(tree(outdir))).toEqual([LIST, 'web-chart.k8s.yaml']);
   });
 });
