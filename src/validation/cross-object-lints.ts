@@ -3,6 +3,7 @@ import { LintCode } from './lint-codes';
 import { stableJson } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
+import { cidrContains, parseCidr, parseIp } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
 import { compileSelector } from '../k8s/label-selector';
 import { ContainerPort, portSetFromWire, setMatches } from '../k8s/port-set';
@@ -87,7 +88,8 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
  */
 function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster) {
   const egress = policies.filter((p) => effectivePolicyTypes(p.object.spec ?? {}).includes('Egress'));
-  const withDns = egress.filter((q) => (Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : []).some(allowsDnsPort));
+  const withDns = egress.filter((q) => (Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : [])
+    .some((rule: any) => allowsDns(rule, q.namespace, cluster)));
   const out = [];
   const reported = new Set<string>();
   const fix = 'Allow egress to the cluster DNS (k8s-app: kube-dns in kube-system) on 53/UDP and 53/TCP for these pods '
@@ -136,8 +138,45 @@ function selectsAtLeast(wide: any, narrow: any): boolean {
 const DNS_SERVER_PORTS: ContainerPort[] = [{ number: 53, name: 'dns', protocol: 'UDP' }, { number: 53, name: 'domain', protocol: 'UDP' }];
 
 /** Whether a rule's ports allow 53/UDP to the DNS server. */
-function allowsDnsPort(rule: any): boolean {
-  return setMatches(portSetFromWire(rule?.ports), { port: 53, protocol: 'UDP' }, DNS_SERVER_PORTS);
+/** The labels of the cluster DNS pods (CoreDNS keeps kube-dns's label) and their namespace. */
+const DNS_POD_LABELS = { 'k8s-app': 'kube-dns' };
+const DNS_NAMESPACE = 'kube-system';
+/** The address NodeLocal DNSCache listens on by default. */
+const NODE_LOCAL_DNS = parseIp('169.254.20.10')!;
+
+/**
+ * Whether an egress rule lets pods reach a DNS server: its ports allow 53/UDP, and it goes to
+ * somewhere a DNS server can be: every destination (no `to`), the cluster DNS pods (k8s-app=kube-dns
+ * in kube-system, or any pod of the manifests with that label), the NodeLocal DNSCache address, or
+ * any destination of a rule written for DNS alone (all its ports are port 53: a custom DNS server).
+ * A rule that allows every port to one unrelated workload is not a DNS rule.
+ */
+function allowsDns(rule: any, policyNamespace: string, cluster: Cluster): boolean {
+  const ports = portSetFromWire(rule?.ports);
+  if (!setMatches(ports, { port: 53, protocol: 'UDP' }, DNS_SERVER_PORTS)) return false;
+  const peers = Array.isArray(rule?.to) ? rule.to : [];
+  if (peers.length === 0) return true;
+  if (ports.every((e) => e.kind === 'numbered' && e.port === 53 && (e.endPort ?? 53) === 53)) return true;
+  const dnsPods = [
+    { namespace: DNS_NAMESPACE, labels: DNS_POD_LABELS },
+    ...cluster.endpoints.filter((e) => !e.external && e.namespace !== undefined && e.labels['k8s-app'] === 'kube-dns')
+      .map((e) => ({ namespace: e.namespace!, labels: e.labels })),
+  ];
+  return peers.some((peer: any) => {
+    if (peer?.ipBlock) {
+      const cidr = typeof peer.ipBlock.cidr === 'string' ? parseCidr(peer.ipBlock.cidr, false).cidr : undefined;
+      const except = (Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : []).map((e: unknown) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined));
+      return cidr !== undefined && cidrContains(cidr, NODE_LOCAL_DNS) && !except.some((e: any) => e && cidrContains(e, NODE_LOCAL_DNS));
+    }
+    return dnsPods.some((pod) => {
+      if (peer?.namespaceSelector) {
+        if (!compileSelector(peer.namespaceSelector).matches(cluster.namespaceLabels(pod.namespace))) return false;
+      } else if (pod.namespace !== policyNamespace) {
+        return false;
+      }
+      return peer?.podSelector ? compileSelector(peer.podSelector).matches(pod.labels) : true;
+    });
+  });
 }
 
 /**

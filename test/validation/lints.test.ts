@@ -201,3 +201,25 @@ describe('accepting lints by annotation', () => {
     expect(validateManifests([deploy, typo]).findings.map((f) => f.code)).toEqual(['NP004']);
   });
 });
+
+describe('NP002 looks at where a DNS rule goes, not only at its port (hostile review)', () => {
+  const np = (name: string, spec: any) => ({ object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec } });
+  const np002 = (...objects: Array<{ object: unknown }>) => validateManifests(objects).findings.filter((f) => f.code === 'NP002').map((f) => f.object);
+  const egress = (rule: Record<string, unknown>) => np('web-egress', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [rule] });
+
+  test('every port to one workload, or every UDP port to an external range, is no DNS', () => {
+    expect(np002(egress({ to: [{ podSelector: { matchLabels: { app: 'api' } } }] }))).toEqual(['shop/web-egress']);
+    expect(np002(egress({ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'UDP' }] }))).toEqual(['shop/web-egress']);
+  });
+
+  test('the cluster DNS pods, NodeLocal DNSCache, every destination, or a rule only for port 53 are DNS', () => {
+    const kubeDns = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+    expect(np002(egress({ to: [kubeDns] }))).toEqual([]);
+    expect(np002(egress({ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP' }] }))).toEqual([]);
+    expect(np002(egress({ to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ port: 53, protocol: 'UDP' }] }))).toEqual([]);
+    expect(np002(egress({ to: [{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.20.0/24'] } }], ports: [{ protocol: 'UDP' }] }))).toEqual(['shop/web-egress']);
+    expect(np002(egress({ ports: [{ protocol: 'UDP' }] }))).toEqual([]);
+    // a custom DNS server: a rule written for port 53 alone
+    expect(np002(egress({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns' } } }], ports: [{ port: 53, protocol: 'UDP' }] }))).toEqual([]);
+  });
+});
