@@ -5,13 +5,15 @@ import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
 import { AppOwnership } from './ownership';
 import { synthValidationErrors } from './synth-validation';
-import { NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson } from '../k8s/manifest';
+import {
+  DECLARED_BY_LABELS_ANNOTATION, NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson,
+} from '../k8s/manifest';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { RuleSet } from '../model/rule-set';
 import { Selector } from '../model/selector';
-import { acceptLintAnnotation, DECLARED_BY_LABELS_ANNOTATION } from '../validation/accepted-lints';
+import { acceptLintAnnotation } from '../validation/accepted-lints';
 import { LintCode } from '../validation/lint-codes';
 
 /** The label every object of this library carries, so a GitOps tool or `kubectl -l` can find them. */

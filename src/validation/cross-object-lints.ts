@@ -1,10 +1,11 @@
-import { acceptedLints, DECLARED_BY_LABELS_ANNOTATION } from './accepted-lints';
+import { acceptedLints } from './accepted-lints';
 import { LintCode } from './lint-codes';
 import { stableJson } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { Finding, Severity } from '../k8s/finding';
 import { compileSelector } from '../k8s/label-selector';
+import { DECLARED_BY_LABELS_ANNOTATION } from '../k8s/manifest';
 
 /** A NetworkPolicy that passed the API-server rules, with its index in the report. */
 export interface CheckedPolicy {
