@@ -222,7 +222,7 @@ export class NetworkPolicies extends Construct {
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress']);
     const policy = ownership.claim(`policy|${namespace}/${name}`, origin,
       () => new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods })).value;
-    if (endpoint._declaredByLabels) policy._markDeclaredByLabels(known.name);
+    if (endpoint._declaredByLabels) policy._markDeclaredByLabels(known.name, () => known.containerPorts);
     return policy;
   }
 

@@ -5,10 +5,12 @@ import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
 import { AppOwnership } from './ownership';
 import { synthValidationErrors } from './synth-validation';
+import { DECLARED_SERVICE, DeclaredServiceFacts } from '../inventory/cluster';
 import {
   DECLARED_BY_LABELS_ANNOTATION, NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson,
 } from '../k8s/manifest';
 import { Direction } from '../model/direction';
+import { EndpointPort } from '../model/endpoint-port';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { RuleSet } from '../model/rule-set';
@@ -158,13 +160,17 @@ export class NetworkPolicy extends Construct {
 
   /**
    * Marks the policy as the policy of pods declared by their labels (their workload is not in these
-   * manifests), so NP004 counts its pod selector as declared pods.
+   * manifests), so NP004 counts its pod selector as declared pods and the analyser knows the service
+   * as an endpoint; `ports` are its container ports, which `Reachability.fromChart` gives that
+   * endpoint (the manifests do not carry them).
    * @internal
    */
-  public _markDeclaredByLabels(endpointName: string): void {
+  public _markDeclaredByLabels(endpointName: string, ports: () => EndpointPort[] | undefined): void {
     if (this.declaredByLabels) return;
     this.declaredByLabels = true;
     this.apiObject.metadata.addAnnotation(DECLARED_BY_LABELS_ANNOTATION, endpointName);
+    const facts = (): DeclaredServiceFacts => ({ namespace: this.namespace, name: endpointName, ports: ports() });
+    Object.defineProperty(this, DECLARED_SERVICE, { value: facts, enumerable: false });
   }
 
   private addAcceptance(code: LintCode, reason: string): void {

@@ -108,6 +108,41 @@ export interface ModelEndpoints {
 /** The kind of an endpoint that stands for a service declared by labels (`DECLARED_BY_LABELS_ANNOTATION`). */
 export const DECLARED_SERVICE_KIND = 'DeclaredService';
 
+/**
+ * What the program that wrote a policy of a service declared by labels knows and the manifests do
+ * not say: the service's container ports. A construct that writes such a policy offers it as a
+ * function under the `DECLARED_SERVICE` key (a `Symbol.for`, so it is found across two installed
+ * copies of the package), and `Reachability.fromChart` gives the ports to the declared endpoint.
+ */
+export interface DeclaredServiceFacts {
+  readonly namespace: string;
+  readonly name: string;
+  readonly ports?: ReadonlyArray<{ readonly number: number; readonly name?: string; readonly protocol?: string }>;
+}
+
+/** The key of a construct's `() => DeclaredServiceFacts`. */
+export const DECLARED_SERVICE = Symbol.for('cdk8s-netpol.declaredService');
+
+/**
+ * The container ports of the declared services that `constructs` offer (see `DECLARED_SERVICE`), by
+ * endpoint id; facts that are not well formed are not used.
+ */
+export function declaredServicePorts(constructs: readonly object[]): Map<string, ClusterPort[]> {
+  const out = new Map<string, ClusterPort[]>();
+  for (const c of constructs) {
+    const offer = (c as any)[DECLARED_SERVICE];
+    if (typeof offer !== 'function') continue;
+    const facts: DeclaredServiceFacts | undefined = offer();
+    if (typeof facts?.namespace !== 'string' || typeof facts.name !== 'string' || !Array.isArray(facts.ports)) continue;
+    const id = `${facts.namespace}/${facts.name}`;
+    if (out.has(id)) continue;
+    const ports = facts.ports.filter((p) => Number.isInteger(p?.number))
+      .map((p) => ({ number: p.number, name: typeof p.name === 'string' ? p.name : undefined, protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP' }));
+    out.set(id, ports);
+  }
+  return out;
+}
+
 /** How a `Cluster` is built. */
 export interface ClusterOptions {
   /**

@@ -55,6 +55,37 @@ describe('services declared by labels are endpoints of the model', () => {
   });
 });
 
+describe('Reachability.fromChart knows the ports a declared service was given', () => {
+  const chart = new TwoNamespaces(Testing.app(), 'two-namespaces');
+
+  test('a named-port rule reaches the declared service on its port, and on nothing else', () => {
+    // worker -> api is allowed on Port.named('http'); api is declared with { number: 8080, name: 'http' }.
+    expect(chart).toAllow('orders/worker', 'orders/api', Port.tcp(8080), dns);
+    expect(chart).toAllow('orders/worker', 'orders/api', Port.named('http'), dns);
+    expect(chart).toDeny('orders/worker', 'orders/api', Port.tcp(8081), dns);
+    expect(chart).toDeny('orders/api', 'orders/worker', Port.tcp(8080), dns);
+    const r = Reachability.fromChart(chart, dns);
+    expect(r.explain('orders/worker', 'orders/api', Port.named('http')).port).toBe('http/TCP (8080)');
+    expect(r.explain('orders/worker', 'orders/api', Port.tcp(8080)).notes).toEqual([]);
+  });
+
+  test('from the manifests alone the ports are unknown: the named-port rule matches nothing, and explain says why', () => {
+    const r = Reachability.fromManifests(chart.toJson(), dns);
+    const explanation = r.explain('orders/worker', 'orders/api', Port.tcp(8080));
+    expect(explanation.allowed).toBe(false);
+    expect(explanation.notes).toEqual([expect.stringMatching(/^orders\/api is a service declared by labels whose pods are not in the manifests, so its container ports are unknown and a rule that allows a named port never matches it\. Give its pods with their container ports as surroundings/)]);
+    // A service whose pods are given (with their ports) needs no note.
+    const given = Reachability.fromManifests(chart.toJson(), { pods: [...dns.pods, { namespace: 'orders', name: 'api', labels: { app: 'orders-api' }, ports: [{ number: 8080, name: 'http' }] }] });
+    expect(given.explain('orders/worker', 'orders/api', Port.tcp(8080))).toMatchObject({ allowed: true, notes: [] });
+  });
+
+  test('fromApp too', () => {
+    const app = Testing.app();
+    new TwoNamespaces(app, 'two-namespaces');
+    expect(Reachability.fromApp(app, dns).allows('orders/worker', 'orders/api', Port.tcp(8080))).toBe(true);
+  });
+});
+
 describe('what makes a declared endpoint, from hand-written manifests', () => {
   const egress = { policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 5432 }] }] };
 
