@@ -20,7 +20,7 @@ export { LintCode } from './validation/lint-codes';
 export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 
 // Endpoints: what rules point at (labels or cdk8s-plus-28 workloads).
-export { Endpoint, EndpointProps, WorkloadEndpointOptions } from './endpoints/endpoint';
+export { Endpoint, EndpointProps, IEndpoint, WorkloadEndpointOptions } from './endpoints/endpoint';
 export { EndpointPort } from './model/endpoint-port';
 export { ExternalDestination, InternetOptions } from './model/external-destination';
 

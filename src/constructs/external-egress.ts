@@ -1,15 +1,15 @@
 import { Construct } from 'constructs';
 import { atConstruct, constructError } from './errors';
 import { NetworkPolicies } from './network-policies';
-import { Endpoint } from '../endpoints/endpoint';
+import { IEndpoint } from '../endpoints/endpoint';
 import { describeValue } from '../model/brand';
 import { ExternalDestination } from '../model/external-destination';
 import { Port } from '../model/port';
 
 /** Properties of `ExternalEgress`. */
 export interface ExternalEgressProps {
-  /** The pods that may connect out. */
-  readonly from: Endpoint;
+  /** The pods that may connect out (an `Endpoint`, or an `IEndpoint` of your own). */
+  readonly from: IEndpoint;
   /** Where they may connect. */
   readonly to: ExternalDestination;
   /** On which ports (at least one; `Port.allTraffic()` for every port). */

@@ -7,7 +7,7 @@ import { resolveNamespace } from './namespace';
 import { kubeName } from './naming';
 import { NetworkPolicy } from './network-policy';
 import { AppOwnership } from './ownership';
-import { Endpoint } from '../endpoints/endpoint';
+import { BUILD_ENDPOINT, Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
 import { describeValue } from '../model/brand';
 import { Direction } from '../model/direction';
@@ -77,27 +77,27 @@ export class NetworkPolicies extends Construct {
   }
 
   /** Allows `from` to connect to `to` on `ports`: egress on `from`, ingress on `to`. */
-  public allow(from: Endpoint, to: Endpoint, ...ports: Port[]): void {
+  public allow(from: IEndpoint, to: IEndpoint, ...ports: Port[]): void {
     this._allow(this, from, to, ports);
   }
 
   /** Allows `peer` to connect to the endpoint on `ports` (the endpoint's ingress only). */
-  public allowFrom(endpoint: Endpoint, peer: Peer, ...ports: Port[]): void {
+  public allowFrom(endpoint: IEndpoint, peer: Peer, ...ports: Port[]): void {
     this._allowFrom(this, endpoint, [peer], ports);
   }
 
   /** Allows the endpoint to connect to `peer` on `ports` (the endpoint's egress only). */
-  public allowTo(endpoint: Endpoint, peer: Peer, ...ports: Port[]): void {
+  public allowTo(endpoint: IEndpoint, peer: Peer, ...ports: Port[]): void {
     this._allowTo(this, endpoint, [peer], ports);
   }
 
   /** Allows the endpoint to reach cluster DNS (53/UDP, 53/TCP), merged into its egress policy. */
-  public allowDnsFor(endpoint: Endpoint, options: EndpointDnsOptions = {}): void {
+  public allowDnsFor(endpoint: IEndpoint, options: EndpointDnsOptions = {}): void {
     this._allowDnsFor(this, endpoint, options);
   }
 
   /** Makes sure the endpoint is isolated in `direction`, even if nothing is allowed in it. */
-  public isolate(endpoint: Endpoint, direction: Direction): void {
+  public isolate(endpoint: IEndpoint, direction: Direction): void {
     this._isolate(this, endpoint, direction);
   }
 
@@ -125,29 +125,30 @@ export class NetworkPolicies extends Construct {
   }
 
   /** The policy of `endpoint` for `direction` (created on first use). */
-  public policy(endpoint: Endpoint, direction: Direction): NetworkPolicy {
-    return this.policyFor(this, endpoint, direction);
+  public policy(endpoint: IEndpoint, direction: Direction): NetworkPolicy {
+    return this.policyFor(this, this.endpointOf(this, endpoint), direction);
   }
 
   /** The namespace of an endpoint: its own, or the chart's. */
-  public namespaceOf(endpoint: Endpoint): string {
+  public namespaceOf(endpoint: IEndpoint): string {
     return this._namespaceOf(this, endpoint);
   }
 
   /** @internal */
-  public _namespaceOf(origin: IConstruct, endpoint: Endpoint): string {
+  public _namespaceOf(origin: IConstruct, endpoint: IEndpoint): string {
     return this.namespaceFor(origin, endpoint);
   }
 
   /** @internal */
-  public _isolate(origin: IConstruct, endpoint: Endpoint, direction: Direction): void {
-    this.policyFor(origin, endpoint, direction).isolate(direction);
+  public _isolate(origin: IConstruct, endpoint: IEndpoint, direction: Direction): void {
+    this.policyFor(origin, this.endpointOf(origin, endpoint), direction).isolate(direction);
   }
 
   /** @internal */
-  public _allowDnsFor(origin: IConstruct, endpoint: Endpoint, options: EndpointDnsOptions = {}): void {
-    const peers = atConstruct(origin, `DNS for endpoint ${endpoint.name}`, () => dnsPeers(options));
-    this._allowTo(origin, endpoint, peers, dnsPorts());
+  public _allowDnsFor(origin: IConstruct, endpoint: IEndpoint, options: EndpointDnsOptions = {}): void {
+    const own = this.endpointOf(origin, endpoint);
+    const peers = atConstruct(origin, `DNS for endpoint ${own.name}`, () => dnsPeers(options));
+    this._allowTo(origin, own, peers, dnsPorts());
   }
 
   /**
@@ -157,7 +158,7 @@ export class NetworkPolicies extends Construct {
    * policies never police.
    * @internal
    */
-  public _allow(origin: IConstruct, fromEndpoint: Endpoint, toEndpoint: Endpoint, ports: Port[]): void {
+  public _allow(origin: IConstruct, fromEndpoint: IEndpoint, toEndpoint: IEndpoint, ports: Port[]): void {
     const from = this.endpointOf(origin, fromEndpoint);
     const to = this.endpointOf(origin, toEndpoint);
     const fromNs = this.namespaceFor(origin, from);
@@ -170,7 +171,7 @@ export class NetworkPolicies extends Construct {
   }
 
   /** @internal */
-  public _allowFrom(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[]): void {
+  public _allowFrom(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[]): void {
     const own = this.endpointOf(origin, endpoint);
     const policy = this.policyFor(origin, own, Direction.INGRESS);
     atConstruct(origin, `ingress rule of ${own.name}`, () => policy._addRule(Direction.INGRESS, peers, ports));
@@ -178,22 +179,23 @@ export class NetworkPolicies extends Construct {
   }
 
   /** @internal */
-  public _allowTo(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
+  public _allowTo(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
     const own = this.endpointOf(origin, endpoint);
     const policy = this.policyFor(origin, own, Direction.EGRESS);
     atConstruct(origin, `egress rule of ${own.name}`, () => policy._addRule(Direction.EGRESS, peers, ports));
     if (destination) this.addPortCheck({ origin, destination, ports });
   }
 
-  /** The endpoint as one of this copy of the package (refused when not made by an Endpoint factory). */
-  private endpointOf(origin: IConstruct, endpoint: Endpoint): Endpoint {
-    if (!Endpoint.isEndpoint(endpoint)) {
-      throw constructError(origin, `${describeValue(endpoint)} is not an Endpoint. Build endpoints with Endpoint.of({...}), Endpoint.fromLabels(...) or Endpoint.fromWorkload(deployment).`);
-    }
+  /**
+   * The endpoint as one of this copy of the package: an Endpoint as is (or rebuilt, from another
+   * copy), a user's IEndpoint rebuilt through Endpoint.of from its fields; anything else refused.
+   */
+  private endpointOf(origin: IConstruct, endpoint: unknown): Endpoint {
+    if (!Endpoint._isEndpointLike(endpoint)) throw constructError(origin, `${describeValue(endpoint)} is not an Endpoint. ${BUILD_ENDPOINT}.`);
     return atConstruct(origin, 'endpoint', () => Endpoint._use(endpoint, 'endpoint'));
   }
 
-  private namespaceFor(origin: IConstruct, endpoint: Endpoint): string {
+  private namespaceFor(origin: IConstruct, endpoint: unknown): string {
     const own = this.endpointOf(origin, endpoint);
     return resolveNamespace(origin, own.namespace ?? Chart.of(this).namespace, `namespace for endpoint ${own.name}`);
   }

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { atConstruct, constructError } from './errors';
 import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
-import { Endpoint } from '../endpoints/endpoint';
+import { BUILD_ENDPOINT, Endpoint, IEndpoint } from '../endpoints/endpoint';
+import { describeValue } from '../model/brand';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -9,7 +10,7 @@ import { Port } from '../model/port';
 /** One tier of a `TierChain`. */
 export interface Tier {
   /** The tier's pods. */
-  readonly endpoint: Endpoint;
+  readonly endpoint: IEndpoint;
   /** The ports on which the tier accepts traffic from the tier before it (or, for the first tier, from the entry peers). */
   readonly ports: Port[];
 }
@@ -61,8 +62,8 @@ export class TierChain extends Construct {
     }
     const net = NetworkPolicies.of(this);
     const checked = tiers.map((tier, i) => {
-      if (!tier || !Endpoint.isEndpoint(tier.endpoint)) {
-        throw constructError(this, `tiers[${i}].endpoint is not an Endpoint. Use Endpoint.fromWorkload(deployment) or Endpoint.of({...}).`);
+      if (!tier || !Endpoint._isEndpointLike(tier.endpoint)) {
+        throw constructError(this, `tiers[${i}].endpoint is not an Endpoint (got ${describeValue(tier?.endpoint)}). ${BUILD_ENDPOINT}.`);
       }
       if (!Array.isArray(tier.ports)) {
         throw constructError(this, `tiers[${i}].ports ${JSON.stringify(tier.ports)} is not a list. List the ports the tier accepts, e.g. [Port.tcp(8080)].`);

@@ -121,7 +121,7 @@ export interface DeclaredServiceFacts {
 }
 
 /** The key of a construct's `() => DeclaredServiceFacts`. */
-export const DECLARED_SERVICE = Symbol.for('cdk8s-netpol.declaredService');
+export const DECLARED_SERVICE = Symbol.for('cdk8s-netpol:declared-service');
 
 /**
  * The container ports of the declared services that `constructs` offer (see `DECLARED_SERVICE`), by

@@ -4,7 +4,7 @@ import { objectName } from '../constructs/naming';
 import { NetworkPolicies } from '../constructs/network-policies';
 import { NetworkPolicy } from '../constructs/network-policy';
 import { acceptAsOwnPolicy } from '../constructs/own-policy';
-import { Endpoint } from '../endpoints/endpoint';
+import { IEndpoint } from '../endpoints/endpoint';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -13,13 +13,14 @@ import { Selector } from '../model/selector';
 /** Where a recipe's rule goes: pods by selector (a policy of its own), or an endpoint (its policy). */
 export interface RecipeTarget {
   readonly pods?: Selector;
-  readonly endpoint?: Endpoint;
+  readonly endpoint?: IEndpoint;
   readonly namespace?: string;
   readonly name?: string;
 }
 
 /**
- * The policy a recipe writes its rule into. Given an endpoint, the endpoint's own policy for the
+ * The policy a recipe writes its rule into. Given an endpoint (an `Endpoint`, a user's `IEndpoint`,
+ * a cdk8s-plus-28 workload through `Endpoint.fromWorkload`), the endpoint's own policy for the
  * direction (`<name>-ingress`), so the rule merges with what the endpoint already allows and no
  * second policy selects the same pods. Given pods, a policy of the recipe's own, which accepts NP009
  * (it is kept apart on purpose, so it can be added and removed alone).
@@ -29,7 +30,7 @@ export function recipePolicy(
 ): NetworkPolicy {
   const given = [target?.pods, target?.endpoint].filter((x) => x !== undefined).length;
   if (given !== 1) {
-    throw constructError(scope, `${recipe} needs exactly one of pods or endpoint (got ${given}). Say which pods it is for: pods: Selector.labels({ app: 'web' }), or endpoint: an Endpoint (or a service of an ApplicationStack).`);
+    throw constructError(scope, `${recipe} needs exactly one of pods or endpoint (got ${given}). Say which pods it is for: pods: Selector.labels({ app: 'web' }), or endpoint: an Endpoint (Endpoint.fromWorkload(deployment), a service of an ApplicationStack).`);
   }
   if (target.endpoint !== undefined) {
     if (target.namespace !== undefined || target.name !== undefined) {
