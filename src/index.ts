@@ -6,6 +6,7 @@ export { LabelExpression, LabelOperator } from './model/label-expression';
 export { Selector, SelectorOptions } from './model/selector';
 export { IpBlock } from './model/ip-block';
 export { Peer } from './model/peer';
+export { IConnectionEnd } from './model/connection-end';
 
 // Constructs that emit NetworkPolicies through cdk8s.
 export { NetworkPolicy, NetworkPolicyProps } from './constructs/network-policy';

@@ -19,7 +19,8 @@ export interface ExternalEgressProps {
 /**
  * Allows selected pods to reach destinations outside the cluster by CIDR and port, e.g. a payment
  * API at 203.0.113.0/24:443. The rule is merged into the endpoint's egress policy
- * (`<name>-egress`), so there is still one egress policy per workload.
+ * (`<name>-egress`), so there is still one egress policy per workload. It is the same rule as
+ * `NetworkPolicies.of(chart).allow(from, to, ...ports)`, as a construct of its own.
  *
  * @example
  * new ExternalEgress(chart, 'payments', {

@@ -7,10 +7,13 @@ import { resolveNamespace } from './namespace';
 import { kubeName } from './naming';
 import { NetworkPolicy } from './network-policy';
 import { AppOwnership } from './ownership';
-import { BUILD_ENDPOINT, Endpoint, IEndpoint } from '../endpoints/endpoint';
+import { ConnectionEnd, connectionEnd, NOT_AN_END } from '../endpoints/connection-end';
+import { Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
 import { describeValue } from '../model/brand';
+import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
+import { ExternalDestination } from '../model/external-destination';
 import { compareStrings } from '../model/order';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -40,15 +43,17 @@ interface PortCheck {
  * The NetworkPolicies of one chart, one per endpoint and direction (`backend-ingress`,
  * `backend-egress`), into which every rule declared for that endpoint is merged and de-duplicated.
  *
- * `allow(from, to, ports)` writes both sides of a connection: the egress rule on the source and the
- * ingress rule on the destination, because once both are isolated a connection needs both. Declaring
- * the same connection twice changes nothing.
+ * `allow(from, to, ...ports)` reads left to right: `from` may connect to `to`. Between two endpoints it
+ * writes both sides of the connection (the egress rule on the source, the ingress rule on the
+ * destination), because once both are isolated a connection needs both; with a `Peer` or an
+ * `ExternalDestination` on one side, it writes the endpoint's side. Declaring the same connection
+ * twice changes nothing.
  *
  * @example
  * const net = NetworkPolicies.of(chart);
  * net.allow(frontend, backend, Port.tcp(8080));
- * net.allowFrom(frontend, Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' })), Port.tcp(8080));
- * net.allowTo(backend, Peer.ipBlock('203.0.113.0/24'), Port.tcp(443));
+ * net.allow(Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' })), frontend, Port.tcp(8080));
+ * net.allow(backend, ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']), Port.tcp(443));
  */
 export class NetworkPolicies extends Construct {
   /** The registry of the chart that `scope` belongs to (created on first use). */
@@ -76,17 +81,35 @@ export class NetworkPolicies extends Construct {
     });
   }
 
-  /** Allows `from` to connect to `to` on `ports`: egress on `from`, ingress on `to`. */
-  public allow(from: IEndpoint, to: IEndpoint, ...ports: Port[]): void {
-    this._allow(this, from, to, ports);
+  /**
+   * Allows `from` to connect to `to` on `ports`. Each end is an endpoint (an `Endpoint` or an
+   * `IEndpoint` of your own), a `Peer` or an `ExternalDestination`:
+   *
+   * - two endpoints: both sides, egress on `from` and ingress on `to`;
+   * - an endpoint and a peer or external destination: the endpoint's side only (its egress when it
+   *   is `from`, its ingress when it is `to`);
+   * - neither an endpoint: an error, since no policy could say it.
+   */
+  public allow(from: IConnectionEnd, to: IConnectionEnd, ...ports: Port[]): void {
+    this._connect(this, this._end(this, from), this._end(this, to), ports);
   }
 
-  /** Allows `peer` to connect to the endpoint on `ports` (the endpoint's ingress only). */
+  /**
+   * Deprecated alias of `allow(peer, endpoint, ...ports)`: allows `peer` to connect to the endpoint
+   * on `ports` (the endpoint's ingress only).
+   * @deprecated Use `allow(peer, endpoint, ...ports)`, which reads left to right (who may connect
+   * comes first) and takes an endpoint, a peer or an external destination on either side.
+   */
   public allowFrom(endpoint: IEndpoint, peer: Peer, ...ports: Port[]): void {
     this._allowFrom(this, endpoint, [peer], ports);
   }
 
-  /** Allows the endpoint to connect to `peer` on `ports` (the endpoint's egress only). */
+  /**
+   * Deprecated alias of `allow(endpoint, peer, ...ports)`: allows the endpoint to connect to `peer`
+   * on `ports` (the endpoint's egress only).
+   * @deprecated Use `allow(endpoint, peer, ...ports)`, which takes an endpoint, a peer or an external
+   * destination on either side.
+   */
   public allowTo(endpoint: IEndpoint, peer: Peer, ...ports: Port[]): void {
     this._allowTo(this, endpoint, [peer], ports);
   }
@@ -152,6 +175,37 @@ export class NetworkPolicies extends Construct {
   }
 
   /**
+   * `value` as one end of a connection (an endpoint, or the peers of a `Peer` or an
+   * `ExternalDestination`), checked; errors name `origin`.
+   * @internal
+   */
+  public _end(origin: IConstruct, value: unknown, method = 'allow'): ConnectionEnd {
+    if (!Peer.isPeer(value) && !ExternalDestination.isExternalDestination(value) && !Endpoint._isEndpointLike(value)) {
+      throw constructError(origin, `${describeValue(value)} is not an Endpoint. ${NOT_AN_END}`);
+    }
+    return atConstruct(origin, method, () => connectionEnd(value));
+  }
+
+  /**
+   * `from` may connect to `to` (see `allow`): both sides between two endpoints, the endpoint's side
+   * otherwise.
+   * @internal
+   */
+  public _connect(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, ports: Port[], method = 'allow'): void {
+    if (from.endpoint && to.endpoint) {
+      this._allow(origin, from.endpoint, to.endpoint, ports);
+    } else if (from.endpoint) {
+      this._allowTo(origin, from.endpoint, to.peers!, ports);
+    } else if (to.endpoint) {
+      this._allowFrom(origin, to.endpoint, from.peers!, ports);
+    } else {
+      throw constructError(origin, `${method} ${from.description} -> ${to.description}: neither end is an endpoint, so no policy could say it: `
+        + 'a NetworkPolicy is written for the pods it applies to, and a Peer or an ExternalDestination only names the other side of a rule. '
+        + 'Make one end the pods the rule is for: an Endpoint (Endpoint.of, Endpoint.fromWorkload) or an IEndpoint of your own.');
+    }
+  }
+
+  /**
    * `from` may connect to `to`. When both are the same workload (or the same label selection), the
    * rule is for its replicas: each replica may connect to the others (a database or broker cluster).
    * Only a single pod (a cdk8s-plus-28 `Pod`) cannot be allowed to itself: that is loopback, which
@@ -191,7 +245,7 @@ export class NetworkPolicies extends Construct {
    * copy), a user's IEndpoint rebuilt through Endpoint.of from its fields; anything else refused.
    */
   private endpointOf(origin: IConstruct, endpoint: unknown): Endpoint {
-    if (!Endpoint._isEndpointLike(endpoint)) throw constructError(origin, `${describeValue(endpoint)} is not an Endpoint. ${BUILD_ENDPOINT}.`);
+    if (!Endpoint._isEndpointLike(endpoint)) throw constructError(origin, `${describeValue(endpoint)} is not an Endpoint. ${NOT_AN_END}`);
     return atConstruct(origin, 'endpoint', () => Endpoint._use(endpoint, 'endpoint'));
   }
 

@@ -3,6 +3,7 @@ import { readContainerPorts, readPodSelection } from './cdk8s-plus-reader';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { dns1123LabelProblems } from '../k8s/names';
 import { brand, brandOf, checkFactoryToken, FACTORY, isBranded, notBranded } from '../model/brand';
+import { IConnectionEnd } from '../model/connection-end';
 import { EndpointPort } from '../model/endpoint-port';
 import { modelError } from '../model/errors';
 import { LabelExpression, LabelOperator } from '../model/label-expression';
@@ -12,14 +13,14 @@ import { Selector } from '../model/selector';
 
 /**
  * Pods this library writes policies for: one end of a connection that gets the rule in its own
- * policy (`<name>-ingress`, `<name>-egress`). `Endpoint` implements it; so can a kind of endpoint of
- * your own (a construct for an operator's database, a Helm release), which every API that takes an
- * endpoint accepts. Its fields are read once where it is used and checked as `Endpoint.of` checks
- * them, so an implementation can never stand for more pods than its selector says.
+ * policy (`<name>-ingress`, `<name>-egress`, after its `name`). `Endpoint` implements it; so can a
+ * kind of endpoint of your own (a construct for an operator's database, a Helm release), which every
+ * API that takes an endpoint accepts. Its fields are read once where it is used and checked as
+ * `Endpoint.of` checks them, so an implementation can never stand for more pods than its selector
+ * says.
  */
-export interface IEndpoint {
-  /** A short readable name, used in policy names (`<name>-ingress`, `<name>-egress`) and reports. */
-  readonly name: string;
+export interface IEndpoint extends IConnectionEnd {
+  // `name` (from IConnectionEnd) is the short readable name used in policy names (`<name>-ingress`, `<name>-egress`) and reports.
   /** The pods. Must not be `Selector.all()`: an endpoint is a set of workload pods, not "everything". */
   readonly pods: Selector;
   /** The namespace of the pods. @default - the namespace of the chart the rule is declared in */

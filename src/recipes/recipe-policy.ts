@@ -37,9 +37,11 @@ export function recipePolicy(
       throw constructError(scope, `${recipe}: namespace and name come from the endpoint when an endpoint is given. Drop them, or give pods instead of the endpoint.`);
     }
     const net = NetworkPolicies.of(scope);
-    if (direction === Direction.INGRESS) net._allowFrom(scope, target.endpoint, peers, ports);
-    else net._allowTo(scope, target.endpoint, peers, ports);
-    return net.policy(target.endpoint, direction);
+    const endpoint = net._end(scope, target.endpoint, 'endpoint').endpoint;
+    if (!endpoint) throw constructError(scope, `${recipe}: endpoint is a Peer or an ExternalDestination, not an endpoint. Give the endpoint of the pods the rule is for, or pods.`);
+    if (direction === Direction.INGRESS) net._allowFrom(scope, endpoint, peers, ports);
+    else net._allowTo(scope, endpoint, peers, ports);
+    return net.policy(endpoint, direction);
   }
   const policy = new NetworkPolicy(scope, 'Resource', { pods: target.pods!, namespace: target.namespace, name: objectName(scope, target.name) });
   if (direction === Direction.INGRESS) policy.addIngressRule(peers, ports);

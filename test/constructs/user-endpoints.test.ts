@@ -1,6 +1,6 @@
 import {
-  AllowIngressController, AllowPrometheusScraping, EndpointPort, ExternalDestination, ExternalEgress, IEndpoint, NetworkPolicies, Peer, Port,
-  Reachability, Selector, TierChain,
+  AllowIngressController, AllowPrometheusScraping, EndpointPort, ExternalDestination, ExternalEgress, IEndpoint, NetworkPolicies, NetworkPolicy,
+  Peer, Port, Reachability, Selector, TierChain,
 } from '../../src';
 import { CLUSTER_SERVICES } from '../cluster-services';
 import { policiesOf, testChart, yamlOf } from '../helpers';
@@ -32,25 +32,29 @@ describe('a user\'s own IEndpoint is accepted wherever an endpoint is, checked l
     expect(r.allows('shop/other', 'data/orders-db', Port.tcp(5432))).toBe(false);
   });
 
-  test('TierChain, ExternalEgress and the recipes take it too', () => {
+  test('TierChain, ExternalEgress, NetworkPolicy and the recipes take it too', () => {
     const chart = testChart('shop');
     const db = new OperatorDatabase('orders-db', 'shop', 'orders');
     new TierChain(chart, 'chain', { tiers: [{ endpoint: api, ports: [Port.tcp(8080)] }, { endpoint: db, ports: [Port.tcp(5432)] }], dns: false, defaultDeny: false });
     new ExternalEgress(chart, 'backup', { from: db, to: ExternalDestination.cidrs('backup', ['192.0.2.0/24']), ports: [Port.tcp(443)] });
     new AllowPrometheusScraping(chart, 'scrape', { endpoint: db, port: Port.tcp(9187) });
     new AllowIngressController(chart, 'ingress', { endpoint: api, ports: [Port.tcp(8080)] });
+    new NetworkPolicy(chart, 'jobs', { pods: Selector.labels({ app: 'jobs' }) }).allowTo(db, Port.tcp(5432));
     const r = Reachability.fromManifests([...chart.toJson(), pod('shop', 'api', { app: 'api' }), pod('shop', 'db-1', { 'cnpg.io/cluster': 'orders' }), pod('shop', 'jobs', { app: 'jobs' })],
       {
         pods: [...CLUSTER_SERVICES.pods!, { namespace: 'monitoring', name: 'prometheus', labels: { 'app.kubernetes.io/name': 'prometheus' } }],
         externals: [...CLUSTER_SERVICES.externals!, { name: 'backup', ip: '192.0.2.7' }],
       });
     expect(r.allows('shop/api', 'shop/db-1', Port.tcp(5432))).toBe(true);
+    expect(r.allows('shop/jobs', 'shop/db-1', Port.tcp(5432))).toBe(false); // jobs' egress allows it, db's ingress does not
     expect(r.allows('shop/db-1', 'backup', Port.tcp(443))).toBe(true);
     expect(r.allows('shop/db-1', 'internet', Port.tcp(443))).toBe(false);
     expect(r.allows('monitoring/prometheus', 'shop/db-1', Port.tcp(9187))).toBe(true);
     expect(r.allows('monitoring/prometheus', 'shop/db-1', Port.tcp(5432))).toBe(false);
     expect(r.allows('ingress-nginx/controller', 'shop/api', Port.tcp(8080))).toBe(true);
     expect(r.allows('ingress-nginx/controller', 'shop/db-1', Port.tcp(5432))).toBe(false);
+    expect(policiesOf(chart).find((p) => p.metadata.name === 'jobs').spec.egress)
+      .toEqual([{ to: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'orders' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
   });
 
   test('its fields are copied when used: changing them afterwards changes nothing', () => {
