@@ -76,10 +76,10 @@ export interface ServiceProps {
  *
  * @example
  * const shop = new ApplicationStack(app, 'shop', { namespace: 'shop' });
- * const web = shop.addService('web', { labels: { app: 'web' } });
- * const db = shop.addService('db', { namespace: 'data', labels: { app: 'postgres' } });
- * shop.allow(Peer.namespace('ingress-nginx'), web, Port.tcp(8080));
- * shop.allow(web, db, Port.tcp(5432));
+ * const web = shop.addService('web', { labels: { app: 'web' }, ports: [{ number: 8080 }] });
+ * const db = shop.addService('db', { namespace: 'data', labels: { app: 'postgres' }, ports: [{ number: 5432 }] });
+ * shop.allow(Peer.namespace('ingress-nginx'), web);   // on web's declared port
+ * shop.allow(web, db);                                // on db's
  * shop.allow(web, ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']), Port.tcp(443));
  */
 export class ApplicationStack extends Chart {
@@ -159,7 +159,8 @@ export class ApplicationStack extends Chart {
   }
 
   /**
-   * `from` may connect to `to` on `ports`. Each end is a service of this stack (`addService`), a `Peer` (confined to the stack's
+   * `from` may connect to `to` on `ports`, or, when none are given, on the ports `to` declares.
+   * Each end is a service of this stack (`addService`), a `Peer` (confined to the stack's
    * environment, see `environment`) or an `ExternalDestination`. Between two services both sides are
    * written; with a peer or an external destination, the service's side. Declaring it again changes
    * nothing.
@@ -185,7 +186,7 @@ export class ApplicationStack extends Chart {
    * Deprecated alias of `allow(peer, to, ...ports)`: `peer` (e.g. the ingress controller, or a load
    * balancer CIDR) may connect to the service on `ports`.
    * @deprecated Use `allow(peer, to, ...ports)`, which reads left to right (who may connect comes
-   * first).
+   * first) and, without ports, uses the ports `to` declares.
    */
   public allowIngress(to: Endpoint, peer: Peer, ...ports: Port[]): void {
     this.checkDeclared(to, 'allowIngress');

@@ -7,7 +7,7 @@ import { resolveNamespace } from './namespace';
 import { kubeName } from './naming';
 import { NetworkPolicy } from './network-policy';
 import { AppOwnership } from './ownership';
-import { ConnectionEnd, connectionEnd, NOT_AN_END } from '../endpoints/connection-end';
+import { ConnectionEnd, connectionEnd, declaredPorts, NOT_AN_END } from '../endpoints/connection-end';
 import { Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
 import { describeValue } from '../model/brand';
@@ -46,12 +46,12 @@ interface PortCheck {
  * `allow(from, to, ...ports)` reads left to right: `from` may connect to `to`. Between two endpoints it
  * writes both sides of the connection (the egress rule on the source, the ingress rule on the
  * destination), because once both are isolated a connection needs both; with a `Peer` or an
- * `ExternalDestination` on one side, it writes the endpoint's side. Declaring the same connection
- * twice changes nothing.
+ * `ExternalDestination` on one side, it writes the endpoint's side. Without ports, the connection
+ * uses the ports the destination declares. Declaring the same connection twice changes nothing.
  *
  * @example
  * const net = NetworkPolicies.of(chart);
- * net.allow(frontend, backend, Port.tcp(8080));
+ * net.allow(frontend, backend);                            // on backend's declared ports
  * net.allow(Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' })), frontend, Port.tcp(8080));
  * net.allow(backend, ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']), Port.tcp(443));
  */
@@ -82,13 +82,17 @@ export class NetworkPolicies extends Construct {
   }
 
   /**
-   * Allows `from` to connect to `to` on `ports`. Each end is an endpoint (an `Endpoint` or an
-   * `IEndpoint` of your own), a `Peer` or an `ExternalDestination`:
+   * Allows `from` to connect to `to`, on `ports` or, when none are given, on the ports `to` declares
+   * (`EndpointProps.ports`, a workload's container ports). Each end is an endpoint (an `Endpoint` or
+   * an `IEndpoint` of your own), a `Peer` or an `ExternalDestination`:
    *
    * - two endpoints: both sides, egress on `from` and ingress on `to`;
    * - an endpoint and a peer or external destination: the endpoint's side only (its egress when it
    *   is `from`, its ingress when it is `to`);
    * - neither an endpoint: an error, since no policy could say it.
+   *
+   * A destination that declares no ports, with no ports given, is an error: a connection never
+   * allows every port by accident (`Port.allTraffic()` says so on purpose).
    */
   public allow(from: IConnectionEnd, to: IConnectionEnd, ...ports: Port[]): void {
     this._connect(this, this._end(this, from), this._end(this, to), ports);
@@ -188,16 +192,16 @@ export class NetworkPolicies extends Construct {
 
   /**
    * `from` may connect to `to` (see `allow`): both sides between two endpoints, the endpoint's side
-   * otherwise.
+   * otherwise; without ports, on the ports `to` declares.
    * @internal
    */
   public _connect(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, ports: Port[], method = 'allow'): void {
     if (from.endpoint && to.endpoint) {
-      this._allow(origin, from.endpoint, to.endpoint, ports);
+      this._allow(origin, from.endpoint, to.endpoint, this.portsTo(origin, to, ports, `egress rule of ${from.endpoint.name}`));
     } else if (from.endpoint) {
-      this._allowTo(origin, from.endpoint, to.peers!, ports);
+      this._allowTo(origin, from.endpoint, to.peers!, this.portsTo(origin, to, ports, `egress rule of ${from.endpoint.name}`));
     } else if (to.endpoint) {
-      this._allowFrom(origin, to.endpoint, from.peers!, ports);
+      this._allowFrom(origin, to.endpoint, from.peers!, this.portsTo(origin, to, ports, `ingress rule of ${to.endpoint.name}`));
     } else {
       throw constructError(origin, `${method} ${from.description} -> ${to.description}: neither end is an endpoint, so no policy could say it: `
         + 'a NetworkPolicy is written for the pods it applies to, and a Peer or an ExternalDestination only names the other side of a rule. '
@@ -247,6 +251,20 @@ export class NetworkPolicies extends Construct {
   private endpointOf(origin: IConstruct, endpoint: unknown): Endpoint {
     if (!Endpoint._isEndpointLike(endpoint)) throw constructError(origin, `${describeValue(endpoint)} is not an Endpoint. ${NOT_AN_END}`);
     return atConstruct(origin, 'endpoint', () => Endpoint._use(endpoint, 'endpoint'));
+  }
+
+  /**
+   * `ports` when given; otherwise the ports `to` declares, or an error (in the terms of `rule`) that
+   * says no ports were given and `to` declares none: never every port by accident.
+   */
+  private portsTo(origin: IConstruct, to: ConnectionEnd, ports: Port[], rule: string): Port[] {
+    if (ports.length > 0) return ports;
+    const declared = to.endpoint ? declaredPorts(to.endpoint) : undefined;
+    if (declared) return declared;
+    const why = to.endpoint
+      ? `and ${to.endpoint.name} declares no ports to default to. List the ports (e.g. Port.tcp(8080)), declare ${to.endpoint.name}'s ports (EndpointProps.ports, or its workload's container ports)`
+      : `and ${to.description} is not an endpoint, so it declares no ports to default to. List the ports (e.g. Port.tcp(443))`;
+    throw constructError(origin, `${rule}: a rule needs at least one port, got [], ${why}, or write Port.allTraffic() if every port is really meant.`);
   }
 
   private namespaceFor(origin: IConstruct, endpoint: unknown): string {

@@ -5,6 +5,7 @@ import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
 import { AppOwnership } from './ownership';
 import { synthValidationErrors } from './synth-validation';
+import { declaredPorts } from '../endpoints/connection-end';
 import { Endpoint } from '../endpoints/endpoint';
 import { DECLARED_SERVICE, DeclaredServiceFacts } from '../inventory/cluster';
 import {
@@ -124,10 +125,12 @@ export class NetworkPolicy extends Construct {
 
   /**
    * Allows traffic from the selected pods to `to` (a `Peer`, an `ExternalDestination` or an
-   * endpoint) on `ports` (at least one; `Port.allTraffic()` for all).
+   * endpoint) on `ports`; without ports, on the ports an endpoint `to` declares (its container ports).
    */
   public allowTo(to: IConnectionEnd, ...ports: Port[]): void {
-    this.addEgressRule(this.otherEnd(to, 'allowTo').peers, ports);
+    const other = this.otherEnd(to, 'allowTo');
+    const defaults = ports.length === 0 && other.endpoint ? declaredPorts(other.endpoint) : undefined;
+    this.addEgressRule(other.peers, defaults ?? ports);
   }
 
   /**

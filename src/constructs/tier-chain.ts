@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { atConstruct, constructError } from './errors';
 import { EndpointDnsOptions, NetworkPolicies } from './network-policies';
+import { declaredPorts } from '../endpoints/connection-end';
 import { BUILD_ENDPOINT, Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeValue } from '../model/brand';
 import { IConnectionEnd } from '../model/connection-end';
@@ -11,8 +12,11 @@ import { Port } from '../model/port';
 export interface Tier {
   /** The tier's pods. */
   readonly endpoint: IEndpoint;
-  /** The ports on which the tier accepts traffic from the tier before it (or, for the first tier, from the entry). */
-  readonly ports: Port[];
+  /**
+   * The ports on which the tier accepts traffic from the tier before it (or, for the first tier,
+   * from the entry). @default - the ports the endpoint declares (an error when it declares none)
+   */
+  readonly ports?: Port[];
 }
 
 /** Properties of `TierChain`. */
@@ -43,9 +47,9 @@ export interface TierChainProps {
  * new TierChain(chart, 'shop', {
  *   entry: [Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' }))],
  *   tiers: [
- *     { endpoint: frontend, ports: [Port.tcp(8080)] },
- *     { endpoint: backend, ports: [Port.tcp(8080)] },
- *     { endpoint: database, ports: [Port.tcp(5432)] },
+ *     { endpoint: frontend, ports: [Port.named('http')] },
+ *     { endpoint: backend },          // on the ports the backend declares
+ *     { endpoint: database },
  *   ],
  * });
  */
@@ -67,6 +71,14 @@ export class TierChain extends Construct {
         throw constructError(this, `tiers[${i}].endpoint is not an Endpoint (got ${describeValue(tier?.endpoint)}). ${BUILD_ENDPOINT}.`);
       }
       const endpoint = atConstruct(this, `tiers[${i}].endpoint`, () => Endpoint._use(tier.endpoint, 'endpoint'));
+      if (tier.ports === undefined) {
+        const declared = declaredPorts(endpoint);
+        if (!declared) {
+          throw constructError(this, `tiers[${i}].ports is not given, and ${endpoint.name} declares no ports to default to. `
+            + `List the ports the tier accepts (e.g. ports: [Port.tcp(8080)]), or declare ${endpoint.name}'s ports (EndpointProps.ports, or its workload's container ports).`);
+        }
+        return { endpoint, ports: declared };
+      }
       if (!Array.isArray(tier.ports)) {
         throw constructError(this, `tiers[${i}].ports ${JSON.stringify(tier.ports)} is not a list. List the ports the tier accepts, e.g. [Port.tcp(8080)].`);
       }

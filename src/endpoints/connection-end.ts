@@ -2,6 +2,8 @@ import { BUILD_ENDPOINT, Endpoint } from './endpoint';
 import { describeValue } from '../model/brand';
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
+import { Port } from '../model/port';
+import { Protocol } from '../model/protocol';
 
 /**
  * One end of a connection, checked: an endpoint (which gets the rule in its own policy), or the
@@ -36,4 +38,15 @@ export function connectionEnd(value: unknown): ConnectionEnd {
   if (!Endpoint._isEndpointLike(value)) throw new Error(`${describeValue(value)} is not an Endpoint. ${NOT_AN_END}`);
   const endpoint = Endpoint._use(value, 'endpoint');
   return { endpoint, description: endpoint.toString() };
+}
+
+/**
+ * The ports a connection to `endpoint` uses when it names none: one port per container port the
+ * endpoint declares (its number and protocol); undefined when it declares none, so the caller can
+ * refuse the connection instead of allowing every port.
+ */
+export function declaredPorts(endpoint: Endpoint): Port[] | undefined {
+  const exposed = endpoint.containerPorts;
+  if (!exposed || exposed.length === 0) return undefined;
+  return exposed.map((p) => Port.of(p.protocol ?? Protocol.TCP, p.number));
 }

@@ -25,7 +25,10 @@ export interface IEndpoint extends IConnectionEnd {
   readonly pods: Selector;
   /** The namespace of the pods. @default - the namespace of the chart the rule is declared in */
   readonly namespace?: string;
-  /** The container ports the pods listen on: rules to the endpoint are checked against them. @default - unknown: ports are not checked */
+  /**
+   * The container ports the pods listen on: rules to the endpoint are checked against them, and a
+   * connection to it declared without ports uses them. @default - unknown: ports are not checked
+   */
   readonly containerPorts?: EndpointPort[];
 }
 
@@ -39,8 +42,9 @@ export interface EndpointProps {
   readonly namespace?: string;
   /**
    * The container ports the pods listen on. When given, rules to this endpoint are checked against
-   * them (a port the pods do not expose, or an unknown named port, is a synth-time error).
-   * @default - unknown: ports are not checked
+   * them (a port the pods do not expose, or an unknown named port, is a synth-time error), and a
+   * connection to the endpoint declared without ports (`allow(web, api)`) is allowed on them.
+   * @default - unknown: ports are not checked, and every connection to the endpoint names its ports
    */
   readonly ports?: EndpointPort[];
 }
@@ -55,6 +59,7 @@ export interface WorkloadEndpointOptions {
  * Something rules point at: the pods of one workload in one namespace. Built from labels, or from a
  * cdk8s-plus-28 workload (`Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `Pod`) or `Pods` selection,
  * whose real selector, namespace and container ports are read, so the policy follows the workload.
+ * The ports an endpoint declares are the ones a connection to it uses when it names none.
  *
  * @example
  * const db = Endpoint.of({ name: 'postgres', namespace: 'data', pods: Selector.labels({ app: 'postgres' }) });

@@ -18,8 +18,11 @@ export interface AllowIngressControllerProps {
    * endpoint's own ingress policy. Exactly one of pods and endpoint. @default - given by pods
    */
   readonly endpoint?: IEndpoint;
-  /** The ports it may reach them on (at least one). */
-  readonly ports: Port[];
+  /**
+   * The ports it may reach them on (at least one).
+   * @default - the ports the endpoint declares (with pods: required)
+   */
+  readonly ports?: Port[];
   /** The policy's namespace. @default - the chart's namespace */
   readonly namespace?: string;
   /** The policy name. @default - derived from the construct path */
@@ -35,7 +38,8 @@ export interface AllowIngressControllerProps {
  * and nothing else reach them through this policy.
  *
  * @example
- * new AllowIngressController(chart, 'web-from-ingress', { pods: Selector.labels({ app: 'web' }), ports: [Port.tcp(8080)] });
+ * new AllowIngressController(chart, 'web-from-ingress', { endpoint: Endpoint.fromWorkload(web) });   // on web's container ports
+ * new AllowIngressController(chart, 'api-from-ingress', { pods: Selector.labels({ app: 'api' }), ports: [Port.tcp(8080)] });
  */
 export class AllowIngressController extends Construct {
   /** The controller's default namespace. */

@@ -4,6 +4,7 @@ import { objectName } from '../constructs/naming';
 import { NetworkPolicies } from '../constructs/network-policies';
 import { NetworkPolicy } from '../constructs/network-policy';
 import { acceptAsOwnPolicy } from '../constructs/own-policy';
+import { declaredPorts } from '../endpoints/connection-end';
 import { IEndpoint } from '../endpoints/endpoint';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
@@ -23,10 +24,11 @@ export interface RecipeTarget {
  * a cdk8s-plus-28 workload through `Endpoint.fromWorkload`), the endpoint's own policy for the
  * direction (`<name>-ingress`), so the rule merges with what the endpoint already allows and no
  * second policy selects the same pods. Given pods, a policy of the recipe's own, which accepts NP009
- * (it is kept apart on purpose, so it can be added and removed alone).
+ * (it is kept apart on purpose, so it can be added and removed alone). Ports left out
+ * (`undefined`) are the ports the endpoint declares.
  */
 export function recipePolicy(
-  scope: Construct, target: RecipeTarget, recipe: string, direction: Direction, peers: Peer[], ports: Port[],
+  scope: Construct, target: RecipeTarget, recipe: string, direction: Direction, peers: Peer[], ports: Port[] | undefined,
 ): NetworkPolicy {
   const given = [target?.pods, target?.endpoint].filter((x) => x !== undefined).length;
   if (given !== 1) {
@@ -39,9 +41,16 @@ export function recipePolicy(
     const net = NetworkPolicies.of(scope);
     const endpoint = net._end(scope, target.endpoint, 'endpoint').endpoint;
     if (!endpoint) throw constructError(scope, `${recipe}: endpoint is a Peer or an ExternalDestination, not an endpoint. Give the endpoint of the pods the rule is for, or pods.`);
-    if (direction === Direction.INGRESS) net._allowFrom(scope, endpoint, peers, ports);
-    else net._allowTo(scope, endpoint, peers, ports);
+    const own = ports ?? declaredPorts(endpoint);
+    if (!own) {
+      throw constructError(scope, `${recipe}: ports are not given, and ${endpoint.name} declares no ports to default to. List the ports (e.g. ports: [Port.tcp(8080)]), or declare ${endpoint.name}'s ports (EndpointProps.ports, or its workload's container ports).`);
+    }
+    if (direction === Direction.INGRESS) net._allowFrom(scope, endpoint, peers, own);
+    else net._allowTo(scope, endpoint, peers, own);
     return net.policy(endpoint, direction);
+  }
+  if (ports === undefined) {
+    throw constructError(scope, `${recipe}: ports are not given, and a pod selector declares no ports to default to. List the ports (e.g. ports: [Port.tcp(8080)]), or give an endpoint that declares its ports instead of pods.`);
   }
   const policy = new NetworkPolicy(scope, 'Resource', { pods: target.pods!, namespace: target.namespace, name: objectName(scope, target.name) });
   if (direction === Direction.INGRESS) policy.addIngressRule(peers, ports);

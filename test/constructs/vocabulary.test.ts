@@ -73,6 +73,57 @@ describe('NetworkPolicies.allow(from, to): one verb, left to right, any end on e
   });
 });
 
+describe('ports said once: a connection without ports uses the ports the destination declares', () => {
+  const apiWithPorts = Endpoint.of({ name: 'api', pods: Selector.labels({ app: 'api' }), ports: [{ number: 8080, name: 'http' }, { number: 9090, name: 'metrics' }] });
+
+  test('allow(web, api) is allowed on api\'s declared ports and on nothing else', () => {
+    const chart = testChart('shop');
+    NetworkPolicies.of(chart).allow(web, apiWithPorts);
+    const explicit = testChart('shop');
+    NetworkPolicies.of(explicit).allow(web, apiWithPorts, Port.tcp(8080), Port.tcp(9090));
+    expect(yamlOf(chart)).toEqual(yamlOf(explicit));
+    const r = Reachability.fromManifests([...chart.toJson(), ...shopPods]);
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(9090))).toBe(true);
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(8081))).toBe(false);
+    expect(r.allows('shop/web', 'shop/api', Port.udp(8080))).toBe(false);
+    expect(r.allows('shop/other', 'shop/api', Port.tcp(8080))).toBe(false);
+  });
+
+  test('explicit ports win', () => {
+    const chart = testChart('shop');
+    NetworkPolicies.of(chart).allow(web, apiWithPorts, Port.tcp(9090));
+    const r = Reachability.fromManifests([...chart.toJson(), ...shopPods]);
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(9090))).toBe(true);
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(false);
+  });
+
+  test('a peer -> an endpoint uses the endpoint\'s ports; the protocol of a declared port is kept', () => {
+    const dns = Endpoint.of({ name: 'dns', pods: Selector.labels({ app: 'dns' }), ports: [{ number: 53, protocol: 'UDP' as never }] });
+    const chart = testChart('shop');
+    NetworkPolicies.of(chart).allow(Peer.namespace('other'), dns);
+    expect(policiesOf(chart)[0].spec.ingress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }]);
+  });
+
+  test('without declared ports, and without ports, it stays an error: never every port by accident', () => {
+    const chart = testChart('shop');
+    const net = NetworkPolicies.of(chart);
+    expect(() => net.allow(web, api)).toThrow(/^\[test\/NetworkPolicies\] egress rule of web: a rule needs at least one port, got \[\], and api declares no ports to default to\. List the ports \(e\.g\. Port\.tcp\(8080\)\), declare api's ports \(EndpointProps\.ports, or its workload's container ports\), or write Port\.allTraffic\(\) if every port is really meant\./);
+    expect(() => net.allow(ingress, api)).toThrow(/^\[test\/NetworkPolicies\] ingress rule of api: a rule needs at least one port, got \[\], and api declares no ports/);
+    expect(() => net.allow(apiWithPorts, payments)).toThrow(/egress rule of api: a rule needs at least one port, got \[\], and payment-api \(203\.0\.113\.0\/24\) is not an endpoint, so it declares no ports to default to/);
+    expect(() => net.allow(apiWithPorts, Endpoint.of({ name: 'db', pods: Selector.labels({ app: 'db' }), ports: [] }))).toThrow(/db declares no ports to default to/);
+    expect(policiesOf(chart)).toEqual([]);
+  });
+
+  test('NetworkPolicy.allowTo an endpoint: its declared ports; allowFrom needs ports (the policy\'s pods declare none)', () => {
+    const chart = testChart('shop');
+    const policy = new NetworkPolicy(chart, 'web-egress', { pods: Selector.labels({ app: 'web' }) });
+    policy.allowTo(apiWithPorts);
+    expect(policiesOf(chart)[0].spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 9090 }] }]);
+    expect(() => policy.allowFrom(apiWithPorts)).toThrow(/\[test\/web-egress\] ingress rule: a rule needs at least one port, got \[\]/);
+  });
+});
+
 describe('NetworkPolicy: its pods are one end, allowFrom/allowTo name the other (a peer, an external destination, an endpoint)', () => {
   test('an endpoint in another namespace is written with its namespace; an external destination as its ipBlocks', () => {
     const chart = testChart('shop');
@@ -105,10 +156,10 @@ describe('ApplicationStack.allow: services, peers and external destinations on e
     return stack;
   };
 
-  test('the same YAML as the deprecated allowIngress and allowExternal', () => {
+  test('the same YAML as the deprecated allowIngress and allowExternal, and ports said once', () => {
     const now = build((s, w, a) => {
-      s.allow(ingress, w, Port.tcp(8080));
-      s.allow(w, a, Port.tcp(9000));
+      s.allow(ingress, w);
+      s.allow(w, a);
       s.allow(a, payments, Port.tcp(443));
     });
     const before = build((s, w, a) => {
@@ -145,19 +196,25 @@ describe('ApplicationStack.allow: services, peers and external destinations on e
   });
 });
 
-describe('TierChain: the entry is any end', () => {
+describe('TierChain: tiers said once', () => {
   const frontend = Endpoint.of({ name: 'frontend', pods: Selector.labels({ app: 'frontend' }), ports: [{ number: 8080, name: 'http' }] });
   const backend = Endpoint.of({ name: 'backend', pods: Selector.labels({ app: 'backend' }), ports: [{ number: 9000 }] });
+  const database = Endpoint.of({ name: 'database', pods: Selector.labels({ app: 'database' }), ports: [{ number: 5432 }] });
+
+  test('a tier without ports accepts traffic on the ports it declares', () => {
+    const chart = testChart('shop');
+    new TierChain(chart, 'chain', { entry: [ingress], tiers: [{ endpoint: frontend, ports: [Port.named('http')] }, { endpoint: backend }, { endpoint: database }] });
+    const explicit = testChart('shop');
+    new TierChain(explicit, 'chain', { entry: [ingress], tiers: [{ endpoint: frontend, ports: [Port.named('http')] }, { endpoint: backend, ports: [Port.tcp(9000)] }, { endpoint: database, ports: [Port.tcp(5432)] }] });
+    expect(yamlOf(chart)).toEqual(yamlOf(explicit));
+    expect(() => new TierChain(testChart('shop'), 'bad', { tiers: [{ endpoint: frontend }, { endpoint: api }] }))
+      .toThrow(/^\[test\/bad\] tiers\[1\]\.ports is not given, and api declares no ports to default to\. List the ports the tier accepts/);
+  });
 
   test('entry: peers, external destinations and endpoints (an endpoint\'s egress is written too)', () => {
     const gateway = Endpoint.fromLabels('gateway', { app: 'gateway' });
     const chart = testChart('shop');
-    new TierChain(chart, 'chain', {
-      entry: [gateway, ExternalDestination.cidrs('lb', ['198.51.100.0/24'])],
-      tiers: [{ endpoint: frontend, ports: [Port.tcp(8080)] }, { endpoint: backend, ports: [Port.tcp(9000)] }],
-      defaultDeny: false,
-      dns: false,
-    });
+    new TierChain(chart, 'chain', { entry: [gateway, ExternalDestination.cidrs('lb', ['198.51.100.0/24'])], tiers: [{ endpoint: frontend }, { endpoint: backend }], defaultDeny: false, dns: false });
     expect(policiesOf(chart).map((p) => p.metadata.name)).toEqual(['backend-egress', 'backend-ingress', 'frontend-egress', 'frontend-ingress', 'gateway-egress']);
     const r = Reachability.fromManifests([...chart.toJson(), pod('shop', 'gateway', { app: 'gateway' }), pod('shop', 'frontend', { app: 'frontend' }), pod('shop', 'backend', { app: 'backend' })], CLUSTER_SERVICES);
     expect(r.allows('shop/gateway', 'shop/frontend', Port.tcp(8080))).toBe(true);
