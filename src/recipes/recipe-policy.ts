@@ -24,17 +24,19 @@ export interface RecipeTarget {
  * a cdk8s-plus-28 workload through `Endpoint.fromWorkload`), the endpoint's own policy for the
  * direction (`<name>-ingress`), so the rule merges with what the endpoint already allows and no
  * second policy selects the same pods. Given pods, a policy of the recipe's own, which accepts NP009
- * (it is kept apart on purpose, so it can be added and removed alone). Ports left out
- * (`undefined`) are the ports the endpoint declares.
+ * (it is kept apart on purpose, so it can be added and removed alone). With `allPodsByDefault`, a
+ * recipe given neither is for every pod of the namespace; otherwise it needs exactly one. Ports
+ * left out (`undefined`) are the ports the endpoint declares.
  */
 export function recipePolicy(
-  scope: Construct, target: RecipeTarget, recipe: string, direction: Direction, peers: Peer[], ports: Port[] | undefined,
+  scope: Construct, target: RecipeTarget, recipe: string, direction: Direction, peers: Peer[], ports: Port[] | undefined, allPodsByDefault = false,
 ): NetworkPolicy {
   const given = [target?.pods, target?.endpoint].filter((x) => x !== undefined).length;
-  if (given !== 1) {
-    throw constructError(scope, `${recipe} needs exactly one of pods or endpoint (got ${given}). Say which pods it is for: pods: Selector.labels({ app: 'web' }), or endpoint: an Endpoint (Endpoint.fromWorkload(deployment), a service of an ApplicationStack).`);
+  if (given > 1 || (given === 0 && !allPodsByDefault)) {
+    throw constructError(scope, `${recipe} needs ${allPodsByDefault ? 'at most' : 'exactly'} one of pods or endpoint (got ${given}). Say which pods it is for: pods: Selector.labels({ app: 'web' }), or endpoint: an Endpoint (Endpoint.fromWorkload(deployment), a service of an ApplicationStack)`
+      + `${allPodsByDefault ? ', or neither for every pod of the namespace' : ''}.`);
   }
-  if (target.endpoint !== undefined) {
+  if (target?.endpoint !== undefined) {
     if (target.namespace !== undefined || target.name !== undefined) {
       throw constructError(scope, `${recipe}: namespace and name come from the endpoint when an endpoint is given. Drop them, or give pods instead of the endpoint.`);
     }
@@ -52,7 +54,7 @@ export function recipePolicy(
   if (ports === undefined) {
     throw constructError(scope, `${recipe}: ports are not given, and a pod selector declares no ports to default to. List the ports (e.g. ports: [Port.tcp(8080)]), or give an endpoint that declares its ports instead of pods.`);
   }
-  const policy = new NetworkPolicy(scope, 'Resource', { pods: target.pods!, namespace: target.namespace, name: objectName(scope, target.name) });
+  const policy = new NetworkPolicy(scope, 'Resource', { pods: target?.pods ?? Selector.all(), namespace: target?.namespace, name: objectName(scope, target?.name) });
   if (direction === Direction.INGRESS) policy.addIngressRule(peers, ports);
   else policy.addEgressRule(peers, ports);
   acceptAsOwnPolicy(policy, recipe);

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AllowIngressController, DefaultDeny, Direction, Endpoint, Port, Reachability, Selector,
+  AllowIngressController, BlockCloudMetadata, DefaultDeny, DenyExternalEgress, Direction, Endpoint, NetworkPolicies, Port, Reachability, Selector,
 } from '../../src';
 import { policiesOf } from '../helpers';
 import { MODEL, MODEL_OPTIONS } from './catalogue';
@@ -25,7 +25,7 @@ function analyse(chart: Chart): Reachability {
   return Reachability.fromManifests([...MODEL, ...policies], MODEL_OPTIONS);
 }
 
-describe('recipes accept endpoints (and so cdk8s-plus-28 workloads), on their declared ports', () => {
+describe('recipes accept endpoints (and so cdk8s-plus-28 workloads)', () => {
   test('AllowIngressController: the rule goes into the workload\'s ingress policy, on its container ports', () => {
     const { chart, web } = withWebWorkload();
     new DefaultDeny(chart, 'default-deny', { directions: [Direction.INGRESS] });
@@ -47,5 +47,36 @@ describe('recipes accept endpoints (and so cdk8s-plus-28 workloads), on their de
       .toThrow(/^\[recipes\/bare\] AllowIngressController: ports are not given, and api declares no ports to default to\. List the ports/);
     expect(() => new AllowIngressController(chart, 'pods', { pods: Selector.labels({ app: 'api' }) }))
       .toThrow(/^\[recipes\/pods\] AllowIngressController: ports are not given, and a pod selector declares no ports to default to\. List the ports/);
+  });
+
+  test('DenyExternalEgress with an endpoint: merged into the endpoint\'s egress policy, and only its pods', () => {
+    const { chart, web } = withWebWorkload();
+    const recipe = new DenyExternalEgress(chart, 'no-external', { endpoint: web });
+    NetworkPolicies.of(chart).allow(web, Endpoint.fromLabels('api', { app: 'api' }), Port.tcp(8080));
+    expect(recipe.policy.name).toBe('web-egress');
+    expect(policiesOf(chart).map((p) => p.metadata.name)).toEqual(['api-ingress', 'web-egress']);
+    const r = analyse(chart);
+    expect(r.allows('shop/web', 'other/client', Port.tcp(80))).toBe(true);
+    expect(r.allows('shop/web', 'kube-system/coredns', Port.udp(53))).toBe(true);
+    expect(r.allows('shop/web', 'internet', Port.tcp(443))).toBe(false);
+    expect(r.allows('shop/api', 'internet', Port.tcp(443))).toBe(true);
+  });
+
+  test('BlockCloudMetadata with an endpoint: only its pods lose the metadata address', () => {
+    const { chart, web } = withWebWorkload();
+    new BlockCloudMetadata(chart, 'no-metadata', { endpoint: web });
+    expect(policiesOf(chart).map((p) => p.metadata.name)).toEqual(['web-egress']);
+    const r = analyse(chart);
+    expect(r.allows('shop/web', 'cloud-metadata', Port.tcp(80))).toBe(false);
+    expect(r.allows('shop/web', 'internet', Port.tcp(443))).toBe(true);
+    expect(r.allows('shop/api', 'cloud-metadata', Port.tcp(80))).toBe(true);
+  });
+
+  test('without pods or endpoint they stay namespace-wide; with both they are refused', () => {
+    const { chart, web } = withWebWorkload();
+    expect(new DenyExternalEgress(chart, 'all').policy.pods.isAll).toBe(true);
+    expect(() => new BlockCloudMetadata(chart, 'both', { endpoint: web, pods: Selector.labels({ app: 'web' }) }))
+      .toThrow(/^\[recipes\/both\] BlockCloudMetadata needs at most one of pods or endpoint \(got 2\).*or neither for every pod of the namespace\./);
+    expect(() => new DenyExternalEgress(chart, 'named', { endpoint: web, name: 'x' })).toThrow(/namespace and name come from the endpoint when an endpoint is given/);
   });
 });
