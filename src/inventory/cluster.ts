@@ -342,14 +342,31 @@ export class Cluster {
    */
   private addDeclaredServices(services: DeclaredService[], extra: ModelEndpoints): void {
     const byId = new Map<string, DeclaredService[]>();
-    for (const service of services) byId.set(service.id, [...(byId.get(service.id) ?? []), service]);
-    const pods = [...this.endpoints, ...(extra.pods ?? [])];
+    for (const service of services) {
+      const list = byId.get(service.id);
+      if (list) list.push(service);
+      else byId.set(service.id, [service]);
+    }
+    if (byId.size === 0) return;
+    // The pods and workloads of each namespace, and of each namespace and label, so a service is
+    // matched against the few that carry its selector's first label, not against all of them.
+    const podsBy = new Map<string, Labels[]>();
+    const add = (key: string, labels: Labels) => {
+      const list = podsBy.get(key);
+      if (list) list.push(labels);
+      else podsBy.set(key, [labels]);
+    };
+    for (const e of [...this.endpoints, ...(extra.pods ?? [])]) {
+      add(e.namespace!, e.labels);
+      for (const [k, v] of Object.entries(e.labels)) add(`${e.namespace}\u0000${k}=${v}`, e.labels);
+    }
     const taken = new Set([...this.byId.keys(), ...(extra.pods ?? []).map((p) => `${p.namespace}/${p.name}`), ...(extra.externals ?? []).map((e) => e.name)]);
     const ports = extra.declaredPorts ?? new Map<string, ClusterPort[]>();
     for (const [id, [first, ...others]] of byId) {
       if (others.some((o) => o.selectorKey !== first.selectorKey) || taken.has(id)) continue;
       const selector = compileSelector(first.selector);
-      if (pods.some((e) => e.namespace === first.namespace && selector.matches(e.labels))) continue;
+      const key = selector.requiredPairs.length > 0 ? `${first.namespace}\u0000${selector.requiredPairs[0]}` : first.namespace;
+      if ((podsBy.get(key) ?? []).some((labels) => selector.matches(labels))) continue;
       const labels = labelsSatisfying(first.selector);
       if (!labels || !selector.matches(labels)) continue;
       this.addEndpoint({
