@@ -205,7 +205,7 @@ export class NetworkPolicies extends Construct {
     } else {
       throw constructError(origin, `${method} ${from.description} -> ${to.description}: neither end is an endpoint, so no policy could say it: `
         + 'a NetworkPolicy is written for the pods it applies to, and a Peer or an ExternalDestination only names the other side of a rule. '
-        + 'Make one end the pods the rule is for: an Endpoint (Endpoint.of, Endpoint.fromWorkload) or an IEndpoint of your own.');
+        + 'Give one end as the pods the rule is for: an Endpoint (Endpoint.of, Endpoint.fromWorkload) or an IEndpoint of your own.');
     }
   }
 

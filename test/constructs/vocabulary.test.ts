@@ -66,7 +66,7 @@ describe('NetworkPolicies.allow(from, to): one verb, left to right, any end on e
     const chart = testChart('shop');
     const net = NetworkPolicies.of(chart);
     expect(() => net.allow(ingress, Peer.namespace('shop'), Port.tcp(80)))
-      .toThrow(/^\[test\/NetworkPolicies\] allow pods app\.kubernetes\.io\/name=ingress-nginx in namespace ingress-nginx -> all pods in namespace shop: neither end is an endpoint, so no policy could say it: a NetworkPolicy is written for the pods it applies to.*Make one end the pods the rule is for: an Endpoint/);
+      .toThrow(/^\[test\/NetworkPolicies\] allow pods app\.kubernetes\.io\/name=ingress-nginx in namespace ingress-nginx -> all pods in namespace shop: neither end is an endpoint, so no policy could say it: a NetworkPolicy is written for the pods it applies to.*Give one end as the pods the rule is for: an Endpoint/);
     expect(() => net.allow(api.pods as never, payments, Port.tcp(80))).toThrow(/is not an Endpoint\. Build endpoints with Endpoint\.of/);
     expect(() => net.allow(payments, Peer.anyone(), Port.tcp(80))).toThrow(/allow payment-api \(203\.0\.113\.0\/24\) -> anyone: neither end is an endpoint/);
     expect(policiesOf(chart)).toEqual([]);
