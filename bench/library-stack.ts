@@ -8,7 +8,7 @@ import { NetpolApp } from '../src/synth/netpol-app';
 
 /**
  * The intent written with this library: one `ApplicationStack` whose services live in many
- * namespaces (each sets `namespace`), `allow` per dependency and `allowExternal` per external one.
+ * namespaces (each sets `namespace`), and `allow` per dependency, internal or external.
  * Default deny and DNS per namespace are on (the stack's defaults).
  */
 export function addLibraryStack(app: App, intent: StackIntent): ApplicationStack {
@@ -24,7 +24,7 @@ export function addLibraryStack(app: App, intent: StackIntent): ApplicationStack
       destination = ExternalDestination.cidrs(ext.target.name, [ext.target.cidr]);
       destinations.set(ext.target.name, destination);
     }
-    stack.allowExternal(endpoints[ext.from], destination, Port.tcp(ext.target.port));
+    stack.allow(endpoints[ext.from], destination, Port.tcp(ext.target.port));
   }
   return stack;
 }

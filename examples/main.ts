@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { NetpolApp } from '../src';
 import { NamespaceBaseline } from './namespace-baseline';
+import { TenServices } from './ten-services';
 import { ThreeTier } from './three-tier';
 import { TwoNamespaces } from './two-namespaces';
 
@@ -10,4 +11,5 @@ const app = new NetpolApp({ outdir: process.env.CDK8S_OUTDIR ?? path.join(__dirn
 new NamespaceBaseline(app, 'namespace-baseline');
 new ThreeTier(app, 'three-tier');
 new TwoNamespaces(app, 'two-namespaces');
+new TenServices(app, 'ten-services');
 app.synth();

@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Endpoint, ExternalEgress, ExternalDestination, NetworkPolicies, Peer, Port, Selector, TierChain } from '../src';
+import { Endpoint, ExternalDestination, NetworkPolicies, Peer, Port, Selector, TierChain } from '../src';
 
 /** Properties of the three-tier example. */
 export interface ThreeTierProps extends ChartProps {
@@ -12,7 +12,8 @@ export interface ThreeTierProps extends ChartProps {
 /**
  * The three-tier shop: ingress controller -> frontend -> backend -> postgres, the backend may call a
  * payment API at 203.0.113.0/24:443, every tier may resolve names, and nothing else is allowed.
- * The workloads are cdk8s-plus-28 Deployments; the policies follow their real labels and ports.
+ * The workloads are cdk8s-plus-28 Deployments; the policies follow their real labels and ports, and
+ * a tier without ports accepts traffic on its containers' ports.
  */
 export class ThreeTier extends Chart {
   constructor(scope: Construct, id: string, props: ThreeTierProps = {}) {
@@ -29,23 +30,15 @@ export class ThreeTier extends Chart {
 
     new TierChain(this, 'tiers', {
       entry: [Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' }))],
-      tiers: [
-        { endpoint: frontend, ports: [Port.named('http')] },
-        { endpoint: backend, ports: [Port.tcp(8080)] },
-        { endpoint: postgres, ports: [Port.tcp(5432)] },
-      ],
+      tiers: [{ endpoint: frontend, ports: [Port.named('http')] }, { endpoint: backend }, { endpoint: postgres }],
     });
-    new ExternalEgress(this, 'payments', {
-      from: backend,
-      to: ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']),
-      ports: [Port.tcp(443)],
-    });
+    const net = NetworkPolicies.of(this);
+    net.allow(backend, ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']), Port.tcp(443));
     // README:end
 
     if (props.redis) {
       const redis = Endpoint.fromWorkload(app('redis', 'redis:7', 6379));
-      const net = NetworkPolicies.of(this);
-      net.allow(backend, redis, Port.tcp(6379));
+      net.allow(backend, redis);
       net.allowDnsFor(redis);
     }
   }

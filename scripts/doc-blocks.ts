@@ -18,11 +18,49 @@ export const THREE_TIER_SURROUNDINGS: ReachabilityOptions = {
   externals: [{ name: 'payment-api', ip: '203.0.113.10' }],
 };
 
+/** The lines between `// <marker>:start` and `// <marker>:end` of a file, without their common indentation. */
+export function markedRegion(file: string, marker = 'README'): string {
+  const source = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const start = source.indexOf(`// ${marker}:start`);
+  const end = source.indexOf(`// ${marker}:end`);
+  if (start < 0 || end < start) throw new Error(`${file} has no // ${marker}:start ... // ${marker}:end region; add the markers around the code the docs show.`);
+  const lines = source.slice(start, end).split('\n').slice(1, -1);
+  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}
+
+/** The number of lines of code in `code` (blank lines and comments not counted). */
+export function codeLines(code: string): number {
+  return code.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('//')).length;
+}
+
+/**
+ * The ten-service example with its test's surroundings, and (collapsed) the same application with
+ * the previous release's API and the surroundings its test needed then, each with its line count.
+ */
+function tenServicesBlock(): string {
+  const now = `${markedRegion('examples/ten-services.ts')}\n\n// its test gives only what lives outside the chart\n${markedRegion('test/examples.test.ts', 'README:surroundings')}`;
+  const before = `${markedRegion('test/fixtures/ten-services-before.ts')}\n\n// its test gave every service of the chart again, as a model pod\n`
+    + markedRegion('test/fixtures/ten-services-before.ts', 'README:surroundings');
+  return [
+    fence('ts', now),
+    '',
+    `${codeLines(now)} lines of code with the test's surroundings ([\`examples/ten-services.ts\`](examples/ten-services.ts), tested in`,
+    '[`test/examples.test.ts`](test/examples.test.ts)). The same application with the previous release\'s API writes',
+    `byte-identical YAML in ${codeLines(before)} lines: three verbs for one act, every dependency repeats its port, and the test`,
+    'repeats every service of the chart as a model pod.',
+    '',
+    `<details><summary>The same application with the previous release's API (${codeLines(before)} lines)</summary>`,
+    '',
+    fence('ts', before),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
 /** The README's generated blocks, by name: each is the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. */
 export function readmeBlocks(): Record<string, string> {
-  const source = fs.readFileSync(path.join(ROOT, 'examples', 'three-tier.ts'), 'utf8');
-  const body = source.slice(source.indexOf('// README:start') + '// README:start'.length, source.indexOf('// README:end'));
-  const code = body.split('\n').slice(1, -1).map((l) => l.replace(/^ {4}/, '')).join('\n');
+  const code = markedRegion('examples/three-tier.ts');
   const chart = new ThreeTier(Testing.app(), 'three-tier');
   const backend = Testing.synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('backend-'));
   const graph = Reachability.fromChart(chart, THREE_TIER_SURROUNDINGS).connectivity().touching('shop');
@@ -36,6 +74,7 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-dot': fence('dot', DotFormat.graph(graph)),
     'languages': languagesTable(),
     'three-tier-explain': fence('text', `$ npx netpol ${explain.join(' ')}\n${cliOutput(explain, Yaml.stringify(...Testing.synth(chart)))}`),
+    'ten-services': tenServicesBlock(),
   };
 }
 

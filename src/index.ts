@@ -6,6 +6,7 @@ export { LabelExpression, LabelOperator } from './model/label-expression';
 export { Selector, SelectorOptions } from './model/selector';
 export { IpBlock } from './model/ip-block';
 export { Peer } from './model/peer';
+export { IConnectionEnd } from './model/connection-end';
 
 // Constructs that emit NetworkPolicies through cdk8s.
 export { NetworkPolicy, NetworkPolicyProps } from './constructs/network-policy';
@@ -24,7 +25,7 @@ export { LintCode } from './validation/lint-codes';
 export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 
 // Endpoints: what rules point at (labels or cdk8s-plus-28 workloads).
-export { Endpoint, EndpointProps, WorkloadEndpointOptions } from './endpoints/endpoint';
+export { Endpoint, EndpointProps, IEndpoint, WorkloadEndpointOptions } from './endpoints/endpoint';
 export { EndpointPort } from './model/endpoint-port';
 export { ExternalDestination, InternetOptions } from './model/external-destination';
 

@@ -1,10 +1,12 @@
 import { Testing } from 'cdk8s';
 import { CLUSTER_SERVICES } from './cluster-services';
+import { surroundingsBefore, TenServicesBefore } from './fixtures/ten-services-before';
 import { policiesOf, yamlOf } from './helpers';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
+import { TenServices } from '../examples/ten-services';
 import { ThreeTier } from '../examples/three-tier';
 import { TwoNamespaces } from '../examples/two-namespaces';
-import { Port, Reachability } from '../src';
+import { Port, Reachability, ReachabilityOptions } from '../src';
 
 describe('example: namespace baseline', () => {
   const chart = new NamespaceBaseline(Testing.app(), 'namespace-baseline');
@@ -120,5 +122,52 @@ describe('example: two namespaces (orders calls the shared data namespace)', () 
     expect(chart).toDeny('orders/api', 'orders/worker', Port.tcp(8080), opts);
     expect(chart).toDeny('orders/api', 'data/postgres', Port.tcp(6379), opts);
     expect(chart).toDeny('orders/api', 'internet', Port.tcp(443), opts);
+  });
+});
+
+describe('example: ten services, written once', () => {
+  const chart = new TenServices(Testing.app(), 'ten-services');
+  // README:surroundings:start
+  const surroundings: ReachabilityOptions = {
+    pods: [
+      { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } },
+      { namespace: 'ingress-nginx', name: 'controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+    ],
+    externals: [{ name: 'payment-api', ip: '203.0.113.10' }],
+  };
+  // README:surroundings:end
+  const allowed: Array<[string, string, Port]> = [
+    ['ingress-nginx/controller', 'shop/web', Port.tcp(8080)], ['shop/web', 'shop/api', Port.tcp(8080)],
+    ...['catalog', 'cart', 'orders', 'users'].map((s): [string, string, Port] => ['shop/api', `shop/${s}`, Port.tcp(8080)]),
+    ['shop/api', 'shop/search', Port.tcp(9200)], ['shop/catalog', 'shop/search', Port.tcp(9200)],
+    ...['catalog', 'orders', 'users'].map((s): [string, string, Port] => [`shop/${s}`, 'data/postgres', Port.tcp(5432)]),
+    ['shop/cart', 'data/redis', Port.tcp(6379)], ['shop/orders', 'shop/payments', Port.tcp(8080)], ['shop/payments', 'payment-api', Port.tcp(443)],
+    ['data/postgres', 'kube-system/coredns', Port.udp(53)], ['shop/web', 'kube-system/coredns', Port.udp(53)],
+  ];
+  const denied: Array<[string, string, Port]> = [
+    ['ingress-nginx/controller', 'shop/api', Port.tcp(8080)], ['shop/web', 'data/postgres', Port.tcp(5432)], ['shop/web', 'shop/orders', Port.tcp(8080)],
+    ['shop/api', 'data/postgres', Port.tcp(5432)], ['shop/api', 'shop/search', Port.tcp(8080)], ['shop/cart', 'data/postgres', Port.tcp(5432)],
+    ['shop/orders', 'payment-api', Port.tcp(443)], ['shop/payments', 'payment-api', Port.tcp(80)], ['data/redis', 'data/postgres', Port.tcp(5432)],
+    ['shop/payments', 'shop/orders', Port.tcp(8080)], ['shop/search', 'shop/catalog', Port.tcp(8080)],
+  ];
+
+  test('YAML is locked', () => {
+    expect(yamlOf(chart)).toMatchSnapshot();
+  });
+
+  test('the chart\'s services are its endpoints: the test gives only what lives outside it', () => {
+    expect(Reachability.fromChart(chart, surroundings).endpoints.sort()).toEqual([
+      'data/postgres', 'data/redis', 'ingress-nginx/controller', 'kube-system/coredns', 'payment-api',
+      'shop/api', 'shop/cart', 'shop/catalog', 'shop/orders', 'shop/payments', 'shop/search', 'shop/users', 'shop/web',
+    ]);
+    for (const [from, to, port] of allowed) expect(chart).toAllow(from, to, port, surroundings);
+    for (const [from, to, port] of denied) expect(chart).toDeny(from, to, port, surroundings);
+  });
+
+  test('the same application with the previous release\'s API writes the same YAML, and needed every service again in its test', () => {
+    const before = new TenServicesBefore(Testing.app(), 'ten-services');
+    expect(yamlOf(before)).toEqual(yamlOf(chart));
+    for (const [from, to, port] of allowed) expect(before).toAllow(from, to, port, surroundingsBefore());
+    for (const [from, to, port] of denied) expect(before).toDeny(from, to, port, surroundingsBefore());
   });
 });

@@ -9,9 +9,10 @@ import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
-import { Cluster, ClusterEndpoint, SourcedObject } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicePorts, SourcedObject } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
+import { hasNamedPorts } from '../k8s/port-set';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
 import { Port } from '../model/port';
@@ -77,24 +78,32 @@ export class Reachability {
     return Reachability._fromSourced(manifests.map((object) => ({ object })), options);
   }
 
-  /** The model of a cdk8s chart's manifests. */
+  /**
+   * The model of a cdk8s chart's manifests. The services the chart declares are its endpoints: its
+   * workloads, and the services declared by labels (`<namespace>/<service>`, with the container
+   * ports the program gave them), so only what lives outside the chart goes into `options`.
+   */
   public static fromChart(chart: Chart, options: ReachabilityOptions = {}): Reachability {
-    return Reachability.fromManifests(chart.toJson(), options);
+    return Reachability._fromSourced(chart.toJson().map((object) => ({ object })), options, declaredServicePorts(chart.node.findAll()));
   }
 
-  /** The model of every chart of a cdk8s app. */
+  /** The model of every chart of a cdk8s app (its declared services as in `fromChart`). */
   public static fromApp(app: App, options: ReachabilityOptions = {}): Reachability {
-    return Reachability.fromManifests(app.charts.flatMap((c) => c.toJson()), options);
+    return Reachability._fromSourced(app.charts.flatMap((c) => c.toJson()).map((object) => ({ object })), options,
+      declaredServicePorts(app.charts.flatMap((c) => c.node.findAll())));
   }
 
   /** @internal */
-  public static _fromSourced(objects: SourcedObject[], options: ReachabilityOptions = {}): Reachability {
+  public static _fromSourced(
+    objects: SourcedObject[], options: ReachabilityOptions = {}, declaredPorts?: ReadonlyMap<string, ClusterPort[]>,
+  ): Reachability {
     return new Reachability(new Cluster(objects, {
       pods: options.pods?.map((p) => ({
         ...p,
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
+      declaredPorts,
     }, { hostNetwork: options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node' }));
   }
 
@@ -163,8 +172,9 @@ export class Reachability {
     const egress = evaluateSide(this._cluster, 'egress', src, dst, effective);
     const ingress = evaluateSide(this._cluster, 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
-    const hostNetwork = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
-    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, hostNetwork);
+    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
+    if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
+    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes);
   }
 
   /** The full matrix for one port: every pair, including each endpoint to itself. */
@@ -227,6 +237,11 @@ export class Reachability {
     return this.unisolated(Direction.EGRESS).filter((e) => ingress.has(e));
   }
 
+  /** Whether some rule of the model allows a named port. */
+  private hasNamedPortRules(): boolean {
+    return this._cluster.policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => hasNamedPorts(r.ports)));
+  }
+
   private endpoint(id: string): ClusterEndpoint {
     const e = this._cluster.endpoint(id);
     if (!e) {
@@ -234,6 +249,12 @@ export class Reachability {
     }
     return e;
   }
+}
+
+/** What `explain` says about a destination declared by labels whose container ports the manifests do not say. */
+function portlessServiceNote(e: ClusterEndpoint): string {
+  return `${e.id} is a service declared by labels whose pods are not in the manifests, so its container ports are unknown and a rule that allows a named port never matches it. `
+    + 'Give its pods with their container ports as surroundings (--surroundings, ReachabilityOptions.pods), or analyse the chart with Reachability.fromChart, which knows the ports it declares';
 }
 
 /** What `explain` says about an end that is a hostNetwork pod, and how it was analysed. */

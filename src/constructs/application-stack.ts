@@ -8,8 +8,10 @@ import { namespaceObject } from './namespace-object';
 import { kubeName } from './naming';
 import { NetworkPolicies } from './network-policies';
 import { AppOwnership } from './ownership';
+import { ConnectionEnd } from '../endpoints/connection-end';
 import { Endpoint } from '../endpoints/endpoint';
 import { describeValue } from '../model/brand';
+import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
 import { Environment } from '../model/environment';
@@ -70,11 +72,16 @@ export interface ServiceProps {
  * else is denied. Every namespace with a service gets a default deny and DNS (both on by default),
  * and every service is isolated in both directions.
  *
+ * Dependencies read left to right with one verb, `allow(from, to, ...ports)`, whose ends are
+ * services of the stack, peers (the ingress controller, a namespace) or external destinations.
+ *
  * @example
  * const shop = new ApplicationStack(app, 'shop', { namespace: 'shop' });
- * const web = shop.addService('web', { labels: { app: 'web' } });
- * const db = shop.addService('db', { namespace: 'data', labels: { app: 'postgres' } });
- * shop.allow(web, db, Port.tcp(5432));
+ * const web = shop.addService('web', { labels: { app: 'web' }, ports: [{ number: 8080 }] });
+ * const db = shop.addService('db', { namespace: 'data', labels: { app: 'postgres' }, ports: [{ number: 5432 }] });
+ * shop.allow(Peer.namespace('ingress-nginx'), web);   // on web's declared port
+ * shop.allow(web, db);                                // on db's
+ * shop.allow(web, ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']), Port.tcp(443));
  */
 export class ApplicationStack extends Chart {
   /** The policies of this stack. */
@@ -152,14 +159,22 @@ export class ApplicationStack extends Chart {
     for (const service of this.services.values()) this.policies._allowFrom(this, service, [peer], ports);
   }
 
-  /** `from` depends on `to`: it may connect to it on `ports` (both sides are written). Declaring it again changes nothing. */
-  public allow(from: Endpoint, to: Endpoint, ...ports: Port[]): void {
-    this.checkDeclared(from, 'allow');
-    this.checkDeclared(to, 'allow');
-    this.policies._allow(this, from, to, ports);
+  /**
+   * `from` may connect to `to` on `ports`, or, when none are given, on the ports `to` declares.
+   * Each end is a service of this stack (`addService`), a `Peer` (confined to the stack's
+   * environment, see `environment`) or an `ExternalDestination`. Between two services both sides are
+   * written; with a peer or an external destination, the service's side. Declaring it again changes
+   * nothing.
+   */
+  public allow(from: IConnectionEnd, to: IConnectionEnd, ...ports: Port[]): void {
+    this.policies._connect(this, this.endOf(from, 'allow'), this.endOf(to, 'allow'), ports);
   }
 
-  /** `from` may connect to an address range outside the cluster on `ports`. */
+  /**
+   * Deprecated alias of `allow(from, to, ...ports)`: `from` may connect to an address range outside
+   * the cluster on `ports`.
+   * @deprecated Use `allow(from, to, ...ports)`, which takes an external destination as either end.
+   */
   public allowExternal(from: Endpoint, to: ExternalDestination, ...ports: Port[]): void {
     this.checkDeclared(from, 'allowExternal');
     if (!ExternalDestination.isExternalDestination(to)) {
@@ -168,10 +183,28 @@ export class ApplicationStack extends Chart {
     this.policies._allowTo(this, from, atConstruct(this, 'allowExternal', () => ExternalDestination._use(to, 'destination')).peers, ports);
   }
 
-  /** `peer` (e.g. the ingress controller, or a load balancer CIDR) may connect to the service on `ports`. */
+  /**
+   * Deprecated alias of `allow(peer, to, ...ports)`: `peer` (e.g. the ingress controller, or a load
+   * balancer CIDR) may connect to the service on `ports`.
+   * @deprecated Use `allow(peer, to, ...ports)`, which reads left to right (who may connect comes
+   * first) and, without ports, uses the ports `to` declares.
+   */
   public allowIngress(to: Endpoint, peer: Peer, ...ports: Port[]): void {
     this.checkDeclared(to, 'allowIngress');
     this.policies._allowFrom(this, to, [this.withinEnvironment(peer, 'allowIngress')], ports);
+  }
+
+  /**
+   * One end of a dependency: a service of this stack, a peer confined to the environment, or an
+   * external destination's ipBlocks.
+   */
+  private endOf(value: unknown, method: string): ConnectionEnd {
+    if (Peer.isPeer(value)) {
+      const peer = this.withinEnvironment(value, method);
+      return { peers: [peer], description: peer.toString() };
+    }
+    if (!ExternalDestination.isExternalDestination(value)) this.checkDeclared(value, method);
+    return this.policies._end(this, value, method);
   }
 
   /**
@@ -228,9 +261,10 @@ export class ApplicationStack extends Chart {
     this.namespaceObjects.set(namespace, claimed.value.object);
   }
 
-  private checkDeclared(endpoint: Endpoint, method: string): void {
+  private checkDeclared(endpoint: unknown, method: string): void {
     if (!Endpoint.isEndpoint(endpoint) || !this.declared.has(endpoint)) {
-      throw constructError(this, `${method}: ${describeValue(endpoint)} is not a service of this stack. Declare it first with addService(...) and pass the endpoint it returns.`);
+      throw constructError(this, `${method}: ${describeValue(endpoint)} is not a service of this stack. Declare it first with addService(...) and pass the endpoint it returns`
+        + ' (the other end of a dependency can also be a Peer or an ExternalDestination).');
     }
   }
 }

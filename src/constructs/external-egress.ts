@@ -1,15 +1,15 @@
 import { Construct } from 'constructs';
 import { atConstruct, constructError } from './errors';
 import { NetworkPolicies } from './network-policies';
-import { Endpoint } from '../endpoints/endpoint';
+import { IEndpoint } from '../endpoints/endpoint';
 import { describeValue } from '../model/brand';
 import { ExternalDestination } from '../model/external-destination';
 import { Port } from '../model/port';
 
 /** Properties of `ExternalEgress`. */
 export interface ExternalEgressProps {
-  /** The pods that may connect out. */
-  readonly from: Endpoint;
+  /** The pods that may connect out (an `Endpoint`, or an `IEndpoint` of your own). */
+  readonly from: IEndpoint;
   /** Where they may connect. */
   readonly to: ExternalDestination;
   /** On which ports (at least one; `Port.allTraffic()` for every port). */
@@ -19,7 +19,8 @@ export interface ExternalEgressProps {
 /**
  * Allows selected pods to reach destinations outside the cluster by CIDR and port, e.g. a payment
  * API at 203.0.113.0/24:443. The rule is merged into the endpoint's egress policy
- * (`<name>-egress`), so there is still one egress policy per workload.
+ * (`<name>-egress`), so there is still one egress policy per workload. It is the same rule as
+ * `NetworkPolicies.of(chart).allow(from, to, ...ports)`, as a construct of its own.
  *
  * @example
  * new ExternalEgress(chart, 'payments', {

@@ -8,10 +8,13 @@ import { resolveNamespace } from './namespace';
 import { kubeName } from './naming';
 import { NetworkPolicy } from './network-policy';
 import { AppOwnership } from './ownership';
-import { Endpoint } from '../endpoints/endpoint';
+import { ConnectionEnd, connectionEnd, declaredPorts, NOT_AN_END } from '../endpoints/connection-end';
+import { Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
 import { describeValue } from '../model/brand';
+import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
+import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 
@@ -33,15 +36,17 @@ interface PortCheck {
  * The NetworkPolicies of one chart, one per endpoint and direction (`backend-ingress`,
  * `backend-egress`), into which every rule declared for that endpoint is merged and de-duplicated.
  *
- * `allow(from, to, ports)` writes both sides of a connection: the egress rule on the source and the
- * ingress rule on the destination, because once both are isolated a connection needs both. Declaring
- * the same connection twice changes nothing.
+ * `allow(from, to, ...ports)` reads left to right: `from` may connect to `to`. Between two endpoints it
+ * writes both sides of the connection (the egress rule on the source, the ingress rule on the
+ * destination), because once both are isolated a connection needs both; with a `Peer` or an
+ * `ExternalDestination` on one side, it writes the endpoint's side. Without ports, the connection
+ * uses the ports the destination declares. Declaring the same connection twice changes nothing.
  *
  * @example
  * const net = NetworkPolicies.of(chart);
- * net.allow(frontend, backend, Port.tcp(8080));
- * net.allowFrom(frontend, Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' })), Port.tcp(8080));
- * net.allowTo(backend, Peer.ipBlock('203.0.113.0/24'), Port.tcp(443));
+ * net.allow(frontend, backend);                            // on backend's declared ports
+ * net.allow(Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' })), frontend, Port.tcp(8080));
+ * net.allow(backend, ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']), Port.tcp(443));
  */
 export class NetworkPolicies extends Construct {
   /** The registry of the chart that `scope` belongs to (created on first use). */
@@ -63,28 +68,50 @@ export class NetworkPolicies extends Construct {
     this.order = new CanonicalOrder(this, 'Order');
   }
 
-  /** Allows `from` to connect to `to` on `ports`: egress on `from`, ingress on `to`. */
-  public allow(from: Endpoint, to: Endpoint, ...ports: Port[]): void {
-    this._allow(this, from, to, ports);
+  /**
+   * Allows `from` to connect to `to`, on `ports` or, when none are given, on the ports `to` declares
+   * (`EndpointProps.ports`, a workload's container ports). Each end is an endpoint (an `Endpoint` or
+   * an `IEndpoint` of your own), a `Peer` or an `ExternalDestination`:
+   *
+   * - two endpoints: both sides, egress on `from` and ingress on `to`;
+   * - an endpoint and a peer or external destination: the endpoint's side only (its egress when it
+   *   is `from`, its ingress when it is `to`);
+   * - neither an endpoint: an error, since no policy could say it.
+   *
+   * A destination that declares no ports, with no ports given, is an error: a connection never
+   * allows every port by accident (`Port.allTraffic()` says so on purpose).
+   */
+  public allow(from: IConnectionEnd, to: IConnectionEnd, ...ports: Port[]): void {
+    this._connect(this, this._end(this, from), this._end(this, to), ports);
   }
 
-  /** Allows `peer` to connect to the endpoint on `ports` (the endpoint's ingress only). */
-  public allowFrom(endpoint: Endpoint, peer: Peer, ...ports: Port[]): void {
+  /**
+   * Deprecated alias of `allow(peer, endpoint, ...ports)`: allows `peer` to connect to the endpoint
+   * on `ports` (the endpoint's ingress only).
+   * @deprecated Use `allow(peer, endpoint, ...ports)`, which reads left to right (who may connect
+   * comes first) and takes an endpoint, a peer or an external destination on either side.
+   */
+  public allowFrom(endpoint: IEndpoint, peer: Peer, ...ports: Port[]): void {
     this._allowFrom(this, endpoint, [peer], ports);
   }
 
-  /** Allows the endpoint to connect to `peer` on `ports` (the endpoint's egress only). */
-  public allowTo(endpoint: Endpoint, peer: Peer, ...ports: Port[]): void {
+  /**
+   * Deprecated alias of `allow(endpoint, peer, ...ports)`: allows the endpoint to connect to `peer`
+   * on `ports` (the endpoint's egress only).
+   * @deprecated Use `allow(endpoint, peer, ...ports)`, which takes an endpoint, a peer or an external
+   * destination on either side.
+   */
+  public allowTo(endpoint: IEndpoint, peer: Peer, ...ports: Port[]): void {
     this._allowTo(this, endpoint, [peer], ports);
   }
 
   /** Allows the endpoint to reach cluster DNS (53/UDP, 53/TCP), merged into its egress policy. */
-  public allowDnsFor(endpoint: Endpoint, options: DnsOptions = {}): void {
+  public allowDnsFor(endpoint: IEndpoint, options: DnsOptions = {}): void {
     this._allowDnsFor(this, endpoint, options);
   }
 
   /** Makes sure the endpoint is isolated in `direction`, even if nothing is allowed in it. */
-  public isolate(endpoint: Endpoint, direction: Direction): void {
+  public isolate(endpoint: IEndpoint, direction: Direction): void {
     this._isolate(this, endpoint, direction);
   }
 
@@ -112,29 +139,61 @@ export class NetworkPolicies extends Construct {
   }
 
   /** The policy of `endpoint` for `direction` (created on first use). */
-  public policy(endpoint: Endpoint, direction: Direction): NetworkPolicy {
-    return this.policyFor(this, endpoint, direction);
+  public policy(endpoint: IEndpoint, direction: Direction): NetworkPolicy {
+    return this.policyFor(this, this.endpointOf(this, endpoint), direction);
   }
 
   /** The namespace of an endpoint: its own, or the chart's. */
-  public namespaceOf(endpoint: Endpoint): string {
+  public namespaceOf(endpoint: IEndpoint): string {
     return this._namespaceOf(this, endpoint);
   }
 
   /** @internal */
-  public _namespaceOf(origin: IConstruct, endpoint: Endpoint): string {
+  public _namespaceOf(origin: IConstruct, endpoint: IEndpoint): string {
     return this.namespaceFor(origin, endpoint);
   }
 
   /** @internal */
-  public _isolate(origin: IConstruct, endpoint: Endpoint, direction: Direction): void {
-    this.policyFor(origin, endpoint, direction).isolate(direction);
+  public _isolate(origin: IConstruct, endpoint: IEndpoint, direction: Direction): void {
+    this.policyFor(origin, this.endpointOf(origin, endpoint), direction).isolate(direction);
   }
 
   /** @internal */
-  public _allowDnsFor(origin: IConstruct, endpoint: Endpoint, options: DnsOptions = {}): void {
-    const peers = atConstruct(origin, `DNS for endpoint ${endpoint.name}`, () => dnsPeers(options));
-    this._allowTo(origin, endpoint, peers, dnsPorts());
+  public _allowDnsFor(origin: IConstruct, endpoint: IEndpoint, options: DnsOptions = {}): void {
+    const own = this.endpointOf(origin, endpoint);
+    const peers = atConstruct(origin, `DNS for endpoint ${own.name}`, () => dnsPeers(options));
+    this._allowTo(origin, own, peers, dnsPorts());
+  }
+
+  /**
+   * `value` as one end of a connection (an endpoint, or the peers of a `Peer` or an
+   * `ExternalDestination`), checked; errors name `origin`.
+   * @internal
+   */
+  public _end(origin: IConstruct, value: unknown, method = 'allow'): ConnectionEnd {
+    if (!Peer.isPeer(value) && !ExternalDestination.isExternalDestination(value) && !Endpoint._isEndpointLike(value)) {
+      throw constructError(origin, `${describeValue(value)} is not an Endpoint. ${NOT_AN_END}`);
+    }
+    return atConstruct(origin, method, () => connectionEnd(value));
+  }
+
+  /**
+   * `from` may connect to `to` (see `allow`): both sides between two endpoints, the endpoint's side
+   * otherwise; without ports, on the ports `to` declares.
+   * @internal
+   */
+  public _connect(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, ports: Port[], method = 'allow'): void {
+    if (from.endpoint && to.endpoint) {
+      this._allow(origin, from.endpoint, to.endpoint, this.portsTo(origin, to, ports, `egress rule of ${from.endpoint.name}`));
+    } else if (from.endpoint) {
+      this._allowTo(origin, from.endpoint, to.peers!, this.portsTo(origin, to, ports, `egress rule of ${from.endpoint.name}`));
+    } else if (to.endpoint) {
+      this._allowFrom(origin, to.endpoint, from.peers!, this.portsTo(origin, to, ports, `ingress rule of ${to.endpoint.name}`));
+    } else {
+      throw constructError(origin, `${method} ${from.description} -> ${to.description}: neither end is an endpoint, so no policy could say it: `
+        + 'a NetworkPolicy is written for the pods it applies to, and a Peer or an ExternalDestination only names the other side of a rule. '
+        + 'Give one end as the pods the rule is for: an Endpoint (Endpoint.of, Endpoint.fromWorkload) or an IEndpoint of your own.');
+    }
   }
 
   /**
@@ -144,7 +203,7 @@ export class NetworkPolicies extends Construct {
    * policies never police.
    * @internal
    */
-  public _allow(origin: IConstruct, fromEndpoint: Endpoint, toEndpoint: Endpoint, ports: Port[]): void {
+  public _allow(origin: IConstruct, fromEndpoint: IEndpoint, toEndpoint: IEndpoint, ports: Port[]): void {
     const from = this.endpointOf(origin, fromEndpoint);
     const to = this.endpointOf(origin, toEndpoint);
     const fromNs = this.namespaceFor(origin, from);
@@ -157,7 +216,7 @@ export class NetworkPolicies extends Construct {
   }
 
   /** @internal */
-  public _allowFrom(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[]): void {
+  public _allowFrom(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[]): void {
     const own = this.endpointOf(origin, endpoint);
     const policy = this.policyFor(origin, own, Direction.INGRESS);
     atConstruct(origin, `ingress rule of ${own.name}`, () => policy._addRule(Direction.INGRESS, peers, ports));
@@ -165,22 +224,37 @@ export class NetworkPolicies extends Construct {
   }
 
   /** @internal */
-  public _allowTo(origin: IConstruct, endpoint: Endpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
+  public _allowTo(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
     const own = this.endpointOf(origin, endpoint);
     const policy = this.policyFor(origin, own, Direction.EGRESS);
     atConstruct(origin, `egress rule of ${own.name}`, () => policy._addRule(Direction.EGRESS, peers, ports));
     if (destination) this.addPortCheck({ origin, destination, ports });
   }
 
-  /** The endpoint as one of this copy of the package (refused when not made by an Endpoint factory). */
-  private endpointOf(origin: IConstruct, endpoint: Endpoint): Endpoint {
-    if (!Endpoint.isEndpoint(endpoint)) {
-      throw constructError(origin, `${describeValue(endpoint)} is not an Endpoint. Build endpoints with Endpoint.of({...}), Endpoint.fromLabels(...) or Endpoint.fromWorkload(deployment).`);
-    }
+  /**
+   * The endpoint as one of this copy of the package: an Endpoint as is (or rebuilt, from another
+   * copy), a user's IEndpoint rebuilt through Endpoint.of from its fields; anything else refused.
+   */
+  private endpointOf(origin: IConstruct, endpoint: unknown): Endpoint {
+    if (!Endpoint._isEndpointLike(endpoint)) throw constructError(origin, `${describeValue(endpoint)} is not an Endpoint. ${NOT_AN_END}`);
     return atConstruct(origin, 'endpoint', () => Endpoint._use(endpoint, 'endpoint'));
   }
 
-  private namespaceFor(origin: IConstruct, endpoint: Endpoint): string {
+  /**
+   * `ports` when given; otherwise the ports `to` declares, or an error (in the terms of `rule`) that
+   * says no ports were given and `to` declares none: never every port by accident.
+   */
+  private portsTo(origin: IConstruct, to: ConnectionEnd, ports: Port[], rule: string): Port[] {
+    if (ports.length > 0) return ports;
+    const declared = to.endpoint ? declaredPorts(to.endpoint) : undefined;
+    if (declared) return declared;
+    const why = to.endpoint
+      ? `and ${to.endpoint.name} declares no ports to default to. List the ports (e.g. Port.tcp(8080)), declare ${to.endpoint.name}'s ports (EndpointProps.ports, or its workload's container ports)`
+      : `and ${to.description} is not an endpoint, so it declares no ports to default to. List the ports (e.g. Port.tcp(443))`;
+    throw constructError(origin, `${rule}: a rule needs at least one port, got [], ${why}, or write Port.allTraffic() if every port is really meant.`);
+  }
+
+  private namespaceFor(origin: IConstruct, endpoint: unknown): string {
     const own = this.endpointOf(origin, endpoint);
     return resolveNamespace(origin, own.namespace ?? Chart.of(this).namespace, `namespace for endpoint ${own.name}`);
   }
@@ -209,7 +283,7 @@ export class NetworkPolicies extends Construct {
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress']);
     const policy = ownership.claim(`policy|${namespace}/${name}`, origin,
       () => this.ordered(new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods }))).value;
-    if (endpoint._declaredByLabels) policy._markDeclaredByLabels(known.name);
+    if (endpoint._declaredByLabels) policy._markDeclaredByLabels(known.name, () => known.containerPorts);
     return policy;
   }
 

@@ -5,13 +5,21 @@ import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
 import { AppOwnership } from './ownership';
 import { synthValidationErrors, UnaskedOpenRule } from './synth-validation';
-import { NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson } from '../k8s/manifest';
+import { declaredPorts } from '../endpoints/connection-end';
+import { Endpoint } from '../endpoints/endpoint';
+import { DECLARED_SERVICE, DeclaredServiceFacts } from '../inventory/cluster';
+import {
+  DECLARED_BY_LABELS_ANNOTATION, NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson,
+} from '../k8s/manifest';
+import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
+import { EndpointPort } from '../model/endpoint-port';
+import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { RuleSet } from '../model/rule-set';
 import { Selector } from '../model/selector';
-import { acceptLintAnnotation, DECLARED_BY_LABELS_ANNOTATION } from '../validation/accepted-lints';
+import { acceptLintAnnotation } from '../validation/accepted-lints';
 import { LintCode } from '../validation/lint-codes';
 
 /** The label every object of this library carries, so a GitOps tool or `kubectl -l` can find them. */
@@ -45,13 +53,18 @@ export interface NetworkPolicyProps {
 /**
  * One `networking.k8s.io/v1` NetworkPolicy: the pods it applies to and what they may receive and send.
  *
- * Rules added with `allowFrom`/`allowTo` are merged and de-duplicated into a canonical, sorted form.
- * The policy is rendered at synth time and checked against the API server's rules; an invalid or
- * empty policy fails the synth with the construct path.
+ * The policy's pods are one end of every rule, so its verbs name the other end and the direction,
+ * as `connections.allowFrom(peer, port)` does in the AWS CDK: `allowFrom(other, ...ports)` (ingress)
+ * and `allowTo(other, ...ports)` (egress), where `other` is a `Peer`, an `ExternalDestination` or an
+ * endpoint. Rules are merged and de-duplicated into a canonical, sorted form. The policy is rendered
+ * at synth time and checked against the API server's rules; an invalid or empty policy fails the
+ * synth with the construct path. (To write both sides of a connection between two endpoints, use
+ * `NetworkPolicies.of(chart).allow(from, to)`.)
  *
  * @example
  * const web = new NetworkPolicy(chart, 'web', { pods: Selector.labels({ app: 'web' }) });
  * web.allowFrom(Peer.namespace('ingress-nginx'), Port.tcp(8080));
+ * web.allowTo(ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']), Port.tcp(443));
  */
 export class NetworkPolicy extends Construct {
   /** The object name. */
@@ -102,14 +115,35 @@ export class NetworkPolicy extends Construct {
     this.node.addValidation({ validate: () => [...this.nameClashes(), ...this.validatePolicy()] });
   }
 
-  /** Allows traffic from `peer` to the selected pods on `ports` (at least one; `Port.allTraffic()` for all). */
-  public allowFrom(peer: Peer, ...ports: Port[]): void {
-    this.addIngressRule([peer], ports);
+  /**
+   * Allows traffic from `from` (a `Peer`, an `ExternalDestination` or an endpoint) to the selected
+   * pods on `ports` (at least one; `Port.allTraffic()` for all).
+   */
+  public allowFrom(from: IConnectionEnd, ...ports: Port[]): void {
+    this.addIngressRule(this.otherEnd(from, 'allowFrom').peers, ports);
   }
 
-  /** Allows traffic from the selected pods to `peer` on `ports` (at least one; `Port.allTraffic()` for all). */
-  public allowTo(peer: Peer, ...ports: Port[]): void {
-    this.addEgressRule([peer], ports);
+  /**
+   * Allows traffic from the selected pods to `to` (a `Peer`, an `ExternalDestination` or an
+   * endpoint) on `ports`; without ports, on the ports an endpoint `to` declares (its container ports).
+   */
+  public allowTo(to: IConnectionEnd, ...ports: Port[]): void {
+    const other = this.otherEnd(to, 'allowTo');
+    const defaults = ports.length === 0 && other.endpoint ? declaredPorts(other.endpoint) : undefined;
+    this.addEgressRule(other.peers, defaults ?? ports);
+  }
+
+  /**
+   * The peers that stand for `other` in a rule of this policy: a peer as is, an external
+   * destination's ipBlocks, an endpoint's pods (in its namespace: its own, else the chart's). Anything
+   * else is handed to the rule as is, which refuses it with the reason.
+   */
+  private otherEnd(other: unknown, method: string): { peers: Peer[]; endpoint?: Endpoint } {
+    if (ExternalDestination.isExternalDestination(other)) return { peers: atConstruct(this, method, () => ExternalDestination._use(other, 'destination').peers) };
+    if (!Endpoint._isEndpointLike(other)) return { peers: [other as Peer] };
+    const endpoint = atConstruct(this, method, () => Endpoint._use(other, 'endpoint'));
+    const namespace = resolveNamespace(this, endpoint.namespace, `namespace for endpoint ${endpoint.name}`);
+    return { peers: [endpoint.peerFor(this.namespace, namespace)], endpoint };
   }
 
   /** Allows traffic from any of `peers` on any of `ports`. */
@@ -159,13 +193,17 @@ export class NetworkPolicy extends Construct {
 
   /**
    * Marks the policy as the policy of pods declared by their labels (their workload is not in these
-   * manifests), so NP004 counts its pod selector as declared pods.
+   * manifests), so NP004 counts its pod selector as declared pods and the analyser knows the service
+   * as an endpoint; `ports` are its container ports, which `Reachability.fromChart` gives that
+   * endpoint (the manifests do not carry them).
    * @internal
    */
-  public _markDeclaredByLabels(endpointName: string): void {
+  public _markDeclaredByLabels(endpointName: string, ports: () => EndpointPort[] | undefined): void {
     if (this.declaredByLabels) return;
     this.declaredByLabels = true;
     this.apiObject.metadata.addAnnotation(DECLARED_BY_LABELS_ANNOTATION, endpointName);
+    const facts = (): DeclaredServiceFacts => ({ namespace: this.namespace, name: endpointName, ports: ports() });
+    Object.defineProperty(this, DECLARED_SERVICE, { value: facts, enumerable: false });
   }
 
   private addAcceptance(code: LintCode, reason: string): void {

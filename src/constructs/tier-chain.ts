@@ -2,17 +2,22 @@ import { Construct } from 'constructs';
 import { DnsOptions } from './allow-dns';
 import { atConstruct, constructError } from './errors';
 import { NetworkPolicies } from './network-policies';
-import { Endpoint } from '../endpoints/endpoint';
+import { declaredPorts } from '../endpoints/connection-end';
+import { BUILD_ENDPOINT, Endpoint, IEndpoint } from '../endpoints/endpoint';
+import { describeValue } from '../model/brand';
+import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
-import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 
 /** One tier of a `TierChain`. */
 export interface Tier {
   /** The tier's pods. */
-  readonly endpoint: Endpoint;
-  /** The ports on which the tier accepts traffic from the tier before it (or, for the first tier, from the entry peers). */
-  readonly ports: Port[];
+  readonly endpoint: IEndpoint;
+  /**
+   * The ports on which the tier accepts traffic from the tier before it (or, for the first tier,
+   * from the entry). @default - the ports the endpoint declares (an error when it declares none)
+   */
+  readonly ports?: Port[];
 }
 
 /** Properties of `TierChain`. */
@@ -20,10 +25,11 @@ export interface TierChainProps {
   /** The tiers, in order: each may reach only the next one, on the next one's ports. At least one. */
   readonly tiers: Tier[];
   /**
-   * Who may enter the first tier (on its ports), e.g. the ingress controller's pods or a load
-   * balancer CIDR. @default - nobody: the first tier receives no traffic
+   * Who may enter the first tier (on its ports), e.g. the ingress controller's pods (a `Peer`), a
+   * load balancer CIDR (an `ExternalDestination` or `Peer.ipBlock`), or an endpoint (whose egress
+   * to the first tier is then written too). @default - nobody: the first tier receives no traffic
    */
-  readonly entry?: Peer[];
+  readonly entry?: IConnectionEnd[];
   /** Whether every tier may reach cluster DNS (53/UDP, 53/TCP). @default true */
   readonly dns?: boolean;
   /** Options for the DNS rule. @default - kube-dns in kube-system */
@@ -42,9 +48,9 @@ export interface TierChainProps {
  * new TierChain(chart, 'shop', {
  *   entry: [Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' }))],
  *   tiers: [
- *     { endpoint: frontend, ports: [Port.tcp(8080)] },
- *     { endpoint: backend, ports: [Port.tcp(8080)] },
- *     { endpoint: database, ports: [Port.tcp(5432)] },
+ *     { endpoint: frontend, ports: [Port.named('http')] },
+ *     { endpoint: backend },          // on the ports the backend declares
+ *     { endpoint: database },
  *   ],
  * });
  */
@@ -62,13 +68,22 @@ export class TierChain extends Construct {
     }
     const net = NetworkPolicies.of(this);
     const checked = tiers.map((tier, i) => {
-      if (!tier || !Endpoint.isEndpoint(tier.endpoint)) {
-        throw constructError(this, `tiers[${i}].endpoint is not an Endpoint. Use Endpoint.fromWorkload(deployment) or Endpoint.of({...}).`);
+      if (!tier || !Endpoint._isEndpointLike(tier.endpoint)) {
+        throw constructError(this, `tiers[${i}].endpoint is not an Endpoint (got ${describeValue(tier?.endpoint)}). ${BUILD_ENDPOINT}.`);
+      }
+      const endpoint = atConstruct(this, `tiers[${i}].endpoint`, () => Endpoint._use(tier.endpoint, 'endpoint'));
+      if (tier.ports === undefined) {
+        const declared = declaredPorts(endpoint);
+        if (!declared) {
+          throw constructError(this, `tiers[${i}].ports is not given, and ${endpoint.name} declares no ports to default to. `
+            + `List the ports the tier accepts (e.g. ports: [Port.tcp(8080)]), or declare ${endpoint.name}'s ports (EndpointProps.ports, or its workload's container ports).`);
+        }
+        return { endpoint, ports: declared };
       }
       if (!Array.isArray(tier.ports)) {
         throw constructError(this, `tiers[${i}].ports ${JSON.stringify(tier.ports)} is not a list. List the ports the tier accepts, e.g. [Port.tcp(8080)].`);
       }
-      return { endpoint: atConstruct(this, `tiers[${i}].endpoint`, () => Endpoint._use(tier.endpoint, 'endpoint')), ports: [...tier.ports] };
+      return { endpoint, ports: [...tier.ports] };
     });
     for (const tier of checked) {
       net._isolate(this, tier.endpoint, Direction.INGRESS);
@@ -78,7 +93,8 @@ export class TierChain extends Construct {
       if (!Array.isArray(props.entry) || props.entry.length === 0) {
         throw constructError(this, 'entry [] is empty. Name who may enter the first tier (e.g. the ingress controller\'s pods), or leave entry out so that nobody can.');
       }
-      net._allowFrom(this, checked[0].endpoint, props.entry, checked[0].ports);
+      const first = net._end(this, checked[0].endpoint, 'entry');
+      props.entry.forEach((entry, i) => net._connect(this, net._end(this, entry, `entry[${i}]`), first, checked[0].ports, `entry[${i}]`));
     }
     for (let i = 0; i + 1 < checked.length; i++) {
       net._allow(this, checked[i].endpoint, checked[i + 1].endpoint, checked[i + 1].ports);

@@ -2,13 +2,35 @@ import * as kplus from 'cdk8s-plus-28';
 import { readContainerPorts, readPodSelection } from './cdk8s-plus-reader';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { dns1123LabelProblems } from '../k8s/names';
-import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from '../model/brand';
+import { brand, brandOf, checkFactoryToken, FACTORY, isBranded, notBranded } from '../model/brand';
+import { IConnectionEnd } from '../model/connection-end';
 import { EndpointPort } from '../model/endpoint-port';
 import { modelError } from '../model/errors';
 import { LabelExpression, LabelOperator } from '../model/label-expression';
 import { Peer } from '../model/peer';
 import { Protocol } from '../model/protocol';
 import { Selector } from '../model/selector';
+
+/**
+ * Pods this library writes policies for: one end of a connection that gets the rule in its own
+ * policy (`<name>-ingress`, `<name>-egress`, after its `name`). `Endpoint` implements it; so can a
+ * kind of endpoint of your own (a construct for an operator's database, a Helm release), which every
+ * API that takes an endpoint accepts. Its fields are read once where it is used and checked as
+ * `Endpoint.of` checks them, so an implementation can never stand for more pods than its selector
+ * says.
+ */
+export interface IEndpoint extends IConnectionEnd {
+  // `name` (from IConnectionEnd) is the short readable name used in policy names (`<name>-ingress`, `<name>-egress`) and reports.
+  /** The pods. Must not be `Selector.all()`: an endpoint is a set of workload pods, not "everything". */
+  readonly pods: Selector;
+  /** The namespace of the pods. @default - the namespace of the chart the rule is declared in */
+  readonly namespace?: string;
+  /**
+   * The container ports the pods listen on: rules to the endpoint are checked against them, and a
+   * connection to it declared without ports uses them. @default - unknown: ports are not checked
+   */
+  readonly containerPorts?: EndpointPort[];
+}
 
 /** Properties of an `Endpoint` given by labels. */
 export interface EndpointProps {
@@ -20,8 +42,9 @@ export interface EndpointProps {
   readonly namespace?: string;
   /**
    * The container ports the pods listen on. When given, rules to this endpoint are checked against
-   * them (a port the pods do not expose, or an unknown named port, is a synth-time error).
-   * @default - unknown: ports are not checked
+   * them (a port the pods do not expose, or an unknown named port, is a synth-time error), and a
+   * connection to the endpoint declared without ports (`allow(web, api)`) is allowed on them.
+   * @default - unknown: ports are not checked, and every connection to the endpoint names its ports
    */
   readonly ports?: EndpointPort[];
 }
@@ -36,12 +59,13 @@ export interface WorkloadEndpointOptions {
  * Something rules point at: the pods of one workload in one namespace. Built from labels, or from a
  * cdk8s-plus-28 workload (`Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `Pod`) or `Pods` selection,
  * whose real selector, namespace and container ports are read, so the policy follows the workload.
+ * The ports an endpoint declares are the ones a connection to it uses when it names none.
  *
  * @example
  * const db = Endpoint.of({ name: 'postgres', namespace: 'data', pods: Selector.labels({ app: 'postgres' }) });
  * const web = Endpoint.fromWorkload(webDeployment);
  */
-export class Endpoint {
+export class Endpoint implements IEndpoint {
   /** An endpoint given by a pod selector (and namespace). */
   public static of(props: EndpointProps): Endpoint {
     if (!props || typeof props !== 'object') {
@@ -102,12 +126,35 @@ export class Endpoint {
   }
 
   /**
+   * Whether `value` can be used as an endpoint: an `Endpoint` (of this or another installed copy of
+   * the package), or an implementation of `IEndpoint` of the user's own (an object that is no other
+   * value of this library and has a name and pods). Its fields are checked when it is used.
+   * @internal
+   */
+  public static _isEndpointLike(value: unknown): boolean {
+    if (Endpoint.isEndpoint(value)) return true;
+    if (typeof value !== 'object' || value === null || brandOf(value) !== undefined || value instanceof Endpoint) return false;
+    const fields = readFields(value);
+    return fields !== undefined && fields.name !== undefined && fields.pods !== undefined;
+  }
+
+  /**
    * `value` as an endpoint of this copy of the package: as is when made here, rebuilt from what it
-   * says it is when made by another installed copy, refused otherwise.
+   * says it is when made by another installed copy, rebuilt through `Endpoint.of` from its fields
+   * when it is a user's own `IEndpoint`, refused otherwise.
    * @internal
    */
   public static _use(value: unknown, where: string): Endpoint {
     if (value instanceof Endpoint && Endpoint.isEndpoint(value)) return value;
+    if (!Endpoint.isEndpoint(value) && Endpoint._isEndpointLike(value)) {
+      const fields = readFields(value as object)!;
+      return Endpoint.of({
+        name: fields.name as string,
+        pods: fields.pods as Selector,
+        namespace: fields.namespace as string | undefined,
+        ports: fields.containerPorts as EndpointPort[] | undefined,
+      });
+    }
     if (!Endpoint.isEndpoint(value)) throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
     const e = value as Endpoint;
     const name = checkName(e.name, where);
@@ -191,6 +238,20 @@ export class Endpoint {
 }
 
 const ENDPOINT_FACTORIES = 'Endpoint.of({...}), Endpoint.fromLabels(...), Endpoint.fromWorkload(deployment) or Endpoint.fromPods(pods)';
+
+/** How to make an endpoint, for a value that is not one. */
+export const BUILD_ENDPOINT = 'Build endpoints with Endpoint.of({...}), Endpoint.fromLabels(...) or Endpoint.fromWorkload(deployment), '
+  + 'or implement IEndpoint (name, pods, namespace, containerPorts)';
+
+/** The fields of a user's `IEndpoint`, each read once (undefined when reading them throws, e.g. on an object no factory made). */
+function readFields(value: object): { name: unknown; pods: unknown; namespace: unknown; containerPorts: unknown } | undefined {
+  try {
+    const o = value as Record<string, unknown>;
+    return { name: o.name, pods: o.pods, namespace: o.namespace, containerPorts: o.containerPorts };
+  } catch {
+    return undefined;
+  }
+}
 
 /** A frozen copy of container ports, each checked, so a later change to the caller's list changes nothing. */
 function copyPorts(ports: EndpointPort[], what: string): EndpointPort[] {

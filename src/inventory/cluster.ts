@@ -3,7 +3,7 @@ import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rul
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
-import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
+import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { FlatObject, openLists, SourcedObject } from '../k8s/objects';
 import { ContainerPort, DEFAULT_PROTOCOL, PortSet, portSetFromWire } from '../k8s/port-set';
 
@@ -86,6 +86,50 @@ export interface SkippedObject {
 export interface ModelEndpoints {
   readonly pods?: Array<{ namespace: string; name: string; labels: Record<string, string>; ports?: ClusterPort[]; ip?: string }>;
   readonly externals?: Array<{ name: string; ip: string }>;
+  /**
+   * The container ports of services declared by labels, by endpoint id (`<namespace>/<name>`), where
+   * the program that wrote the policies knows them (the manifests do not say): the ports of the
+   * declared endpoints the inventory makes from the policies (see `DECLARED_BY_LABELS_ANNOTATION`).
+   */
+  readonly declaredPorts?: ReadonlyMap<string, ClusterPort[]>;
+}
+
+/** The kind of an endpoint that stands for a service declared by labels (`DECLARED_BY_LABELS_ANNOTATION`). */
+export const DECLARED_SERVICE_KIND = 'DeclaredService';
+
+/**
+ * What the program that wrote a policy of a service declared by labels knows and the manifests do
+ * not say: the service's container ports. A construct that writes such a policy offers it as a
+ * function under the `DECLARED_SERVICE` key (a `Symbol.for`, so it is found across two installed
+ * copies of the package), and `Reachability.fromChart` gives the ports to the declared endpoint.
+ */
+export interface DeclaredServiceFacts {
+  readonly namespace: string;
+  readonly name: string;
+  readonly ports?: ReadonlyArray<{ readonly number: number; readonly name?: string; readonly protocol?: string }>;
+}
+
+/** The key of a construct's `() => DeclaredServiceFacts`. */
+export const DECLARED_SERVICE = Symbol.for('cdk8s-netpol:declared-service');
+
+/**
+ * The container ports of the declared services that `constructs` offer (see `DECLARED_SERVICE`), by
+ * endpoint id; facts that are not well formed are not used.
+ */
+export function declaredServicePorts(constructs: readonly object[]): Map<string, ClusterPort[]> {
+  const out = new Map<string, ClusterPort[]>();
+  for (const c of constructs) {
+    const offer = (c as any)[DECLARED_SERVICE];
+    if (typeof offer !== 'function') continue;
+    const facts: DeclaredServiceFacts | undefined = offer();
+    if (typeof facts?.namespace !== 'string' || typeof facts.name !== 'string' || !Array.isArray(facts.ports)) continue;
+    const id = `${facts.namespace}/${facts.name}`;
+    if (out.has(id)) continue;
+    const ports = facts.ports.filter((p) => Number.isInteger(p?.number))
+      .map((p) => ({ number: p.number, name: typeof p.name === 'string' ? p.name : undefined, protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP' }));
+    out.set(id, ports);
+  }
+  return out;
 }
 
 /** How a `Cluster` is built. */
@@ -109,8 +153,8 @@ export const DEFAULT_NAMESPACE = 'default';
 
 /**
  * The model of a cluster the analyser reasons about: namespaces (with the name label every
- * namespace carries), endpoints (pods, workload pod templates, external addresses) and the
- * NetworkPolicies after the API server's defaulting.
+ * namespace carries), endpoints (pods, workload pod templates, services the policies were declared
+ * for by labels, external addresses) and the NetworkPolicies after the API server's defaulting.
  *
  * Every object of the input is used, counted in `ignored` (kinds that cannot affect NetworkPolicy
  * verdicts: ConfigMap, Service, ...), or listed in `skipped` with the reason and the fix: policies
@@ -144,6 +188,7 @@ export class Cluster {
       if (roles.get(o)!.role === 'namespace') declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
     }
     const ignored = new Map<string, number>();
+    const declared: DeclaredService[] = [];
     for (const entry of entries) {
       if (!('object' in entry)) {
         this.skipped.push({ object: entry.path ?? 'the document', category: SkipCategory.MALFORMED, reason: entry.problem, ...sourceOf(entry) });
@@ -153,7 +198,7 @@ export class Cluster {
       const role = roles.get(entry)!;
       const origin = sourceOf(entry);
       switch (role.role) {
-        case 'policy': if (!options.withoutPolicies) this.addPolicy(object, origin); break;
+        case 'policy': if (!options.withoutPolicies && this.addPolicy(object, origin)) declared.push(...declaredServiceOf(object, origin)); break;
         case 'pod': this.addPod(object, present, origin); break;
         case 'workload': this.addWorkload(object, role.template, present, origin); break;
         case 'namespace': break;
@@ -165,6 +210,7 @@ export class Cluster {
       }
     }
     this.ignored = [...ignored.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
+    this.addDeclaredServices(declared, extra);
     for (const pod of extra.pods ?? []) {
       this.addEndpoint({
         kind: 'Pod',
@@ -274,7 +320,62 @@ export class Cluster {
     });
   }
 
-  private addPolicy(object: any, origin: { file?: string; line?: number }): void {
+  /**
+   * Endpoints for the services the policies were written for by their labels, whose pods the
+   * manifests do not contain (an operator's database, a service deployed elsewhere): one workload-like
+   * endpoint `<namespace>/<name>` each, standing for the service's replicas, with labels that its
+   * policies' pod selector matches. A service gets none when a pod or workload of its namespace (of
+   * the manifests, or a model pod) matches the selector, since those are its pods; when an endpoint
+   * already has its id; when its policies disagree on the selector; or when no set of labels
+   * satisfies the selector.
+   */
+  private addDeclaredServices(services: DeclaredService[], extra: ModelEndpoints): void {
+    const byId = new Map<string, DeclaredService[]>();
+    for (const service of services) {
+      const list = byId.get(service.id);
+      if (list) list.push(service);
+      else byId.set(service.id, [service]);
+    }
+    if (byId.size === 0) return;
+    // The pods and workloads of each namespace, and of each namespace and label, so a service is
+    // matched against the few that carry its selector's first label, not against all of them.
+    const podsBy = new Map<string, Labels[]>();
+    const add = (key: string, labels: Labels) => {
+      const list = podsBy.get(key);
+      if (list) list.push(labels);
+      else podsBy.set(key, [labels]);
+    };
+    for (const e of [...this.endpoints, ...(extra.pods ?? [])]) {
+      add(e.namespace!, e.labels);
+      for (const [k, v] of Object.entries(e.labels)) add(`${e.namespace}\u0000${k}=${v}`, e.labels);
+    }
+    const taken = new Set([...this.byId.keys(), ...(extra.pods ?? []).map((p) => `${p.namespace}/${p.name}`), ...(extra.externals ?? []).map((e) => e.name)]);
+    const ports = extra.declaredPorts ?? new Map<string, ClusterPort[]>();
+    for (const [id, [first, ...others]] of byId) {
+      if (others.some((o) => o.selectorKey !== first.selectorKey) || taken.has(id)) continue;
+      const selector = compileSelector(first.selector);
+      const key = selector.requiredPairs.length > 0 ? `${first.namespace}\u0000${selector.requiredPairs[0]}` : first.namespace;
+      if ((podsBy.get(key) ?? []).some((labels) => selector.matches(labels))) continue;
+      const labels = labelsSatisfying(first.selector);
+      if (!labels || !selector.matches(labels)) continue;
+      this.addEndpoint({
+        kind: DECLARED_SERVICE_KIND,
+        namespace: first.namespace,
+        id,
+        labels,
+        ports: ports.get(id)?.map((p) => ({ ...p })) ?? [],
+        ips: [],
+        external: false,
+        singleInstance: false,
+        origin: { ...first.origin, option: `declared by labels (${DECLARED_BY_LABELS_ANNOTATION})` },
+        hostNetwork: false,
+        nodeTraffic: false,
+      });
+    }
+  }
+
+  /** Adds a policy the API server accepts (true), or lists it as left out (false). */
+  private addPolicy(object: any, origin: { file?: string; line?: number }): boolean {
     const ns = namespaceOf(object);
     const errors = checkApiServerRules(object, { strictCidr: false }).filter((f) => f.severity === Severity.ERROR);
     if (errors.length > 0) {
@@ -285,7 +386,7 @@ export class Cluster {
         kind: 'NetworkPolicy',
         ...origin,
       });
-      return;
+      return false;
     }
     const id = `${ns}/${object.metadata.name}`;
     const file = origin.file;
@@ -300,7 +401,55 @@ export class Cluster {
       egress: types.includes('Egress') ? rulesOf(spec.egress, 'to') : undefined,
       file,
     });
+    return true;
   }
+}
+
+/** A service a policy says it was written for by labels (`DECLARED_BY_LABELS_ANNOTATION`). */
+interface DeclaredService {
+  readonly id: string;
+  readonly namespace: string;
+  readonly selector: LabelSelectorJson;
+  readonly selectorKey: string;
+  readonly origin: { file?: string; line?: number };
+}
+
+/** The declared service of an accepted policy, if its annotation names one and its pod selector is not `{}`. */
+function declaredServiceOf(object: any, origin: { file?: string; line?: number }): DeclaredService[] {
+  const name = object.metadata?.annotations?.[DECLARED_BY_LABELS_ANNOTATION];
+  const selector: LabelSelectorJson = object.spec?.podSelector ?? {};
+  if (typeof name !== 'string' || name.trim() === '' || compileSelector(selector).matchesEverything) return [];
+  const namespace = namespaceOf(object);
+  return [{ id: `${namespace}/${name}`, namespace, selector, selectorKey: canonicalJson(selector), origin }];
+}
+
+/**
+ * A set of labels a (validated) selector matches: its `matchLabels`, the first value of each `In`
+ * and an empty value for each `Exists` whose key is not set yet. The caller checks the result
+ * against the selector (an `In` and a `NotIn` on one key can leave nothing to match).
+ */
+function labelsSatisfying(selector: LabelSelectorJson): Record<string, string> | undefined {
+  const labels: Record<string, string> = { ...(selector.matchLabels ?? {}) };
+  for (const e of selector.matchExpressions ?? []) {
+    if (Object.prototype.hasOwnProperty.call(labels, e.key)) continue;
+    if (e.operator === 'In') {
+      const values = [...(e.values ?? [])].sort();
+      if (values.length === 0) return undefined;
+      labels[e.key] = values[0];
+    } else if (e.operator === 'Exists') {
+      labels[e.key] = '';
+    }
+  }
+  return labels;
+}
+
+/** JSON with object keys sorted, so two equal selectors compare equal. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as any)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** `the Pod shop/web (pods.yaml:3)`, `the external endpoint payment (ReachabilityOptions.externals or --external)`. */

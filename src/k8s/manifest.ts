@@ -82,3 +82,12 @@ export const NETWORK_POLICY_API_VERSION = 'networking.k8s.io/v1';
 export const NETWORK_POLICY_KIND = 'NetworkPolicy';
 /** The label the API server puts on every namespace, with the namespace's name as value. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * Marks a NetworkPolicy as the policy of an endpoint declared by its pods' labels, whose workload is
+ * not in these manifests (e.g. an operator-managed database). The value is the endpoint's name. The
+ * constructs write it; NP004 counts the policy's pod selector as declared pods of its namespace, and
+ * the inventory makes the service the endpoint `<namespace>/<name>` when nothing of the manifests in
+ * that namespace matches the selector.
+ */
+export const DECLARED_BY_LABELS_ANNOTATION = 'cdk8s-netpol.dev/declared-by-labels';

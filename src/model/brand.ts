@@ -22,6 +22,16 @@ export function isBranded(value: unknown, type: string): boolean {
   return Object.getOwnPropertyDescriptor(value, Symbol.for(`${PREFIX}${type}`))?.value === true;
 }
 
+/** The type whose brand `value` carries (made by a factory of this or another copy of the package), if any. */
+export function brandOf(value: unknown): string | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  for (const symbol of Object.getOwnPropertySymbols(value)) {
+    const key = Symbol.keyFor(symbol);
+    if (key?.startsWith(PREFIX) && Object.getOwnPropertyDescriptor(value, symbol)?.value === true) return key.slice(PREFIX.length);
+  }
+  return undefined;
+}
+
 /** Throws unless the constructor was called by a factory (with the package's token). */
 export function checkFactoryToken(token: unknown, type: string, factories: string): void {
   if (token !== FACTORY) {

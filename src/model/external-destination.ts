@@ -1,4 +1,5 @@
 import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
+import { IConnectionEnd } from './connection-end';
 import { modelError } from './errors';
 import { Peer } from './peer';
 
@@ -21,13 +22,15 @@ export interface InternetOptions {
 
 /**
  * Addresses outside the cluster, by CIDR: a payment API, the internet, the Kubernetes API server.
- * Each destination is one or more `ipBlock` peers, all checked like `Peer.ipBlock`.
+ * Each destination is one or more `ipBlock` peers, all checked like `Peer.ipBlock`. It is one end of
+ * a connection (`IConnectionEnd`): `allow(endpoint, destination, port)` writes the endpoint's egress
+ * rule.
  *
  * @example
  * ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']);
  * ExternalDestination.internet();   // 0.0.0.0/0 except private ranges and 169.254.169.254
  */
-export class ExternalDestination {
+export class ExternalDestination implements IConnectionEnd {
   /** A named list of CIDRs (IPv4 and/or IPv6). */
   public static cidrs(name: string, cidrs: string[]): ExternalDestination {
     if (!Array.isArray(cidrs) || cidrs.length === 0) {

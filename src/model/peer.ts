@@ -1,4 +1,5 @@
 import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
+import { IConnectionEnd } from './connection-end';
 import { modelError } from './errors';
 import { IpBlock } from './ip-block';
 import { Selector } from './selector';
@@ -12,13 +13,16 @@ import { dns1123LabelProblems } from '../k8s/names';
  * are AND-ed (`Peer.podsInNamespace`). There is no way to build a peer that matches everyone by
  * accident: that is `Peer.anyone()`, and nothing else.
  *
+ * A peer is also one end of a connection (`IConnectionEnd`): `allow(peer, endpoint, port)` writes the
+ * endpoint's ingress rule, `allow(endpoint, peer, port)` its egress rule.
+ *
  * @example
  * Peer.pods(Selector.labels({ app: 'web' }));          // pods of the policy's namespace
  * Peer.namespace('monitoring');                        // every pod of namespace monitoring
  * Peer.podsInNamespace('ingress-nginx', Selector.labels({ 'app.kubernetes.io/name': 'ingress-nginx' }));
  * Peer.ipBlock('0.0.0.0/0', ['10.0.0.0/8']);
  */
-export class Peer {
+export class Peer implements IConnectionEnd {
   /** Pods matching `pods` in the policy's own namespace. */
   public static pods(pods: Selector): Peer {
     return new Peer(FACTORY, { podSelector: checkSelector(pods, 'Peer.pods') });
@@ -130,6 +134,11 @@ export class Peer {
     this.#addressBlock = parts.ipBlock;
     this.#anyone = parts.anyone ?? false;
     brand(this, 'Peer');
+  }
+
+  /** A readable name of the peer (its readable form, e.g. `pods app=web in namespace shop`), for messages. */
+  public get name(): string {
+    return this.toString();
   }
 
   /** The pod selector, if the peer selects pods. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { recipePolicy } from './recipe-policy';
 import { atConstruct } from '../constructs/errors';
 import { NetworkPolicy } from '../constructs/network-policy';
-import { Endpoint } from '../endpoints/endpoint';
+import { IEndpoint } from '../endpoints/endpoint';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -13,13 +13,16 @@ export interface AllowIngressControllerProps {
   /** The pods the controller may reach (a policy of their own). @default - given by endpoint */
   readonly pods?: Selector;
   /**
-   * The endpoint the controller may reach (e.g. a service of an `ApplicationStack` or a cdk8s-plus-28
-   * workload's endpoint): the rule goes into the endpoint's own ingress policy. Exactly one of pods
-   * and endpoint. @default - given by pods
+   * The endpoint the controller may reach (e.g. a service of an `ApplicationStack`, a cdk8s-plus-28
+   * workload through `Endpoint.fromWorkload`, or an `IEndpoint` of your own): the rule goes into the
+   * endpoint's own ingress policy. Exactly one of pods and endpoint. @default - given by pods
    */
-  readonly endpoint?: Endpoint;
-  /** The ports it may reach them on (at least one). */
-  readonly ports: Port[];
+  readonly endpoint?: IEndpoint;
+  /**
+   * The ports it may reach them on (at least one).
+   * @default - the ports the endpoint declares (with pods: required)
+   */
+  readonly ports?: Port[];
   /** The policy's namespace. @default - the chart's namespace */
   readonly namespace?: string;
   /** The policy name. @default - derived from the construct path */
@@ -35,7 +38,8 @@ export interface AllowIngressControllerProps {
  * and nothing else reach them through this policy.
  *
  * @example
- * new AllowIngressController(chart, 'web-from-ingress', { pods: Selector.labels({ app: 'web' }), ports: [Port.tcp(8080)] });
+ * new AllowIngressController(chart, 'web-from-ingress', { endpoint: Endpoint.fromWorkload(web) });   // on web's container ports
+ * new AllowIngressController(chart, 'api-from-ingress', { pods: Selector.labels({ app: 'api' }), ports: [Port.tcp(8080)] });
  */
 export class AllowIngressController extends Construct {
   /** The controller's default namespace. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { recipePolicy } from './recipe-policy';
 import { atConstruct } from '../constructs/errors';
 import { NetworkPolicy } from '../constructs/network-policy';
-import { Endpoint } from '../endpoints/endpoint';
+import { IEndpoint } from '../endpoints/endpoint';
 import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -13,10 +13,11 @@ export interface AllowPrometheusScrapingProps {
   /** The pods Prometheus scrapes (a policy of their own). @default - given by endpoint */
   readonly pods?: Selector;
   /**
-   * The endpoint Prometheus scrapes (e.g. a service of an `ApplicationStack`): the rule goes into
+   * The endpoint Prometheus scrapes (e.g. a service of an `ApplicationStack`, a cdk8s-plus-28
+   * workload through `Endpoint.fromWorkload`, or an `IEndpoint` of your own): the rule goes into
    * the endpoint's own ingress policy. Exactly one of pods and endpoint. @default - given by pods
    */
-  readonly endpoint?: Endpoint;
+  readonly endpoint?: IEndpoint;
   /** The metrics port. @default Port.named('metrics') */
   readonly port?: Port;
   /** The policy's namespace. @default - the chart's namespace */

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
-import { objectName } from '../constructs/naming';
+import { recipePolicy } from './recipe-policy';
+import { atConstruct } from '../constructs/errors';
 import { NetworkPolicy } from '../constructs/network-policy';
-import { acceptAsOwnPolicy } from '../constructs/own-policy';
+import { IEndpoint } from '../endpoints/endpoint';
+import { Direction } from '../model/direction';
 import { CLOUD_METADATA_ADDRESS } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -9,8 +11,14 @@ import { Selector } from '../model/selector';
 
 /** Properties of `BlockCloudMetadata`. */
 export interface BlockCloudMetadataProps {
-  /** The pods to protect. @default Selector.all() - every pod of the namespace */
+  /** The pods to protect (a policy of their own). @default - every pod of the namespace, unless endpoint is given */
   readonly pods?: Selector;
+  /**
+   * The endpoint to protect (e.g. a service of an `ApplicationStack`, a cdk8s-plus-28 workload through
+   * `Endpoint.fromWorkload`): the rule goes into the endpoint's own egress policy. At most one of pods
+   * and endpoint. @default - given by pods
+   */
+  readonly endpoint?: IEndpoint;
   /** The namespace. @default - the chart's namespace */
   readonly namespace?: string;
   /** The policy name. @default - derived from the construct path */
@@ -40,10 +48,8 @@ export class BlockCloudMetadata extends Construct {
    */
   constructor(scope: Construct, id: string, props: BlockCloudMetadataProps = {}) {
     super(scope, id);
-    const name = objectName(this, props.name);
-    this.policy = new NetworkPolicy(this, 'Resource', { pods: props.pods ?? Selector.all(), namespace: props.namespace, name });
-    const everythingButMetadata = [Peer.allNamespaces(), Peer.anyIpv4([props.metadataAddress ?? CLOUD_METADATA_ADDRESS]), Peer.anyIpv6()];
-    this.policy.addEgressRule(everythingButMetadata, [Port.allTraffic()]);
-    acceptAsOwnPolicy(this.policy, 'BlockCloudMetadata');
+    const everythingButMetadata = atConstruct(this, 'metadataAddress',
+      () => [Peer.allNamespaces(), Peer.anyIpv4([props.metadataAddress ?? CLOUD_METADATA_ADDRESS]), Peer.anyIpv6()]);
+    this.policy = recipePolicy(this, props, 'BlockCloudMetadata', Direction.EGRESS, everythingButMetadata, [Port.allTraffic()], true);
   }
 }

@@ -1,15 +1,22 @@
 import { Construct } from 'constructs';
-import { objectName } from '../constructs/naming';
+import { recipePolicy } from './recipe-policy';
 import { NetworkPolicy } from '../constructs/network-policy';
-import { acceptAsOwnPolicy } from '../constructs/own-policy';
+import { IEndpoint } from '../endpoints/endpoint';
+import { Direction } from '../model/direction';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
 
 /** Properties of `DenyExternalEgress`. */
 export interface DenyExternalEgressProps {
-  /** The pods. @default Selector.all() - every pod of the namespace */
+  /** The pods (a policy of their own). @default - every pod of the namespace, unless endpoint is given */
   readonly pods?: Selector;
+  /**
+   * The endpoint (e.g. a service of an `ApplicationStack`, a cdk8s-plus-28 workload through
+   * `Endpoint.fromWorkload`): the rule goes into the endpoint's own egress policy. At most one of
+   * pods and endpoint. @default - given by pods
+   */
+  readonly endpoint?: IEndpoint;
   /** The namespace. @default - the chart's namespace */
   readonly namespace?: string;
   /** The policy name. @default - derived from the construct path */
@@ -35,8 +42,6 @@ export class DenyExternalEgress extends Construct {
    */
   constructor(scope: Construct, id: string, props: DenyExternalEgressProps = {}) {
     super(scope, id);
-    this.policy = new NetworkPolicy(this, 'Resource', { pods: props.pods ?? Selector.all(), namespace: props.namespace, name: objectName(this, props.name) });
-    this.policy.addEgressRule([Peer.allNamespaces()], [Port.allTraffic()]);
-    acceptAsOwnPolicy(this.policy, 'DenyExternalEgress');
+    this.policy = recipePolicy(this, props, 'DenyExternalEgress', Direction.EGRESS, [Peer.allNamespaces()], [Port.allTraffic()], true);
   }
 }

@@ -8,13 +8,6 @@ import { LintCode } from './lint-codes';
  */
 export const ACCEPT_LINT_ANNOTATION_PREFIX = 'cdk8s-netpol.dev/accept-';
 
-/**
- * Marks a NetworkPolicy as the policy of an endpoint declared by its pods' labels, whose workload is
- * not in these manifests (e.g. an operator-managed database): NP004 then counts the policy's pod
- * selector as declared pods of its namespace. The value is the endpoint's name.
- */
-export const DECLARED_BY_LABELS_ANNOTATION = 'cdk8s-netpol.dev/declared-by-labels';
-
 const CODES: readonly string[] = Object.values(LintCode);
 
 /** The annotation key that accepts `code`. */

@@ -1,4 +1,4 @@
-import { acceptanceFor, acceptedLints, DECLARED_BY_LABELS_ANNOTATION } from './accepted-lints';
+import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { LintCode } from './lint-codes';
 import { stableJson } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
@@ -6,6 +6,7 @@ import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
 import { compileSelector } from '../k8s/label-selector';
+import { DECLARED_BY_LABELS_ANNOTATION } from '../k8s/manifest';
 import { ContainerPort, portSetFromWire, setMatches } from '../k8s/port-set';
 
 /** A NetworkPolicy that passed the API-server rules, with its index in the report. */

@@ -95,6 +95,26 @@ const CASES: Record<string, ErrorCase> = {
     path: '',
     value: '"203.0.113.1/24"',
   },
+  'a connection between two ends that are not endpoints': {
+    action: () => NetworkPolicies.of(testChart('shop')).allow(Peer.namespace('a'), ExternalDestination.cidrs('x', ['203.0.113.0/24']), Port.tcp(1)),
+    path: '[test/NetworkPolicies]',
+    value: 'all pods in namespace a -> x (203.0.113.0/24)',
+  },
+  'a connection without ports to an endpoint that declares none': {
+    action: () => NetworkPolicies.of(testChart('shop')).allow(web, Endpoint.fromLabels('api', { app: 'api' })),
+    path: '[test/NetworkPolicies]',
+    value: 'api declares no ports',
+  },
+  'a tier without ports whose endpoint declares none': {
+    action: () => new TierChain(testChart('shop'), 'chain', { tiers: [{ endpoint: web }] }),
+    path: '[test/chain]',
+    value: 'tiers[0].ports',
+  },
+  'a user endpoint that would stand for every pod': {
+    action: () => NetworkPolicies.of(testChart('shop')).allow(web, { name: 'all', pods: Selector.all() }, Port.tcp(1)),
+    path: '[test/NetworkPolicies]',
+    value: 'Endpoint all: {}',
+  },
   'two charts, one policy name (synth)': {
     action: () => {
       const app = new NetpolApp({ outdir: `${os.tmpdir()}/netpol-error-quality-${process.pid}`, printWarnings: false });

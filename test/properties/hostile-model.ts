@@ -128,7 +128,7 @@ export function buildHostileApp(spec: HostileApp): App {
     }
     for (const ingress of s.ingress) {
       const peer = ingress.namespace !== undefined ? Peer.namespace(ingress.namespace) : Peer.namespaces(Selector.labels({ zone: 'edge' }));
-      stack.allowIngress(endpoints.get(ingress.to)!, peer, portOf(ingress.port));
+      stack.allow(peer, endpoints.get(ingress.to)!, portOf(ingress.port));
     }
   });
   return app;

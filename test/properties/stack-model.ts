@@ -74,7 +74,7 @@ export function buildStack(spec: StackSpec, order?: DeclarationOrder): Chart {
     stack.allow(endpoints[d.from], endpoints[d.to], ...ports.map(portOf));
   }
   for (const e of spec.external) {
-    stack.allowExternal(endpoints[e.from], ExternalDestination.cidrs(`range-${e.cidr}`, [EXTERNAL_CIDRS[e.cidr]]), ...e.ports.map(portOf));
+    stack.allow(endpoints[e.from], ExternalDestination.cidrs(`range-${e.cidr}`, [EXTERNAL_CIDRS[e.cidr]]), ...e.ports.map(portOf));
   }
   return stack;
 }

@@ -233,10 +233,10 @@ export const RECIPES: Recipe[] = [
       + 'and only dev accepts a debugging allowance (in prod, `allowDebugAccess` is a synth-time error).',
     code: "const dev = new ApplicationStack(app, 'dev', { namespace: 'shop-dev', environment: Environment.dev() });\n"
       + "const devWeb = dev.addService('web', { labels: { app: 'web' } });\n"
-      + 'dev.allowIngress(devWeb, Peer.allNamespaces(), Port.tcp(8080));\n'
+      + 'dev.allow(Peer.allNamespaces(), devWeb, Port.tcp(8080));\n'
       + "dev.allowDebugAccess('debug-tools', Port.allTcp());\n"
       + "const prod = new ApplicationStack(app, 'prod', { namespace: 'shop-prod', environment: Environment.prod() });\n"
-      + "prod.allowIngress(prod.addService('web', { labels: { app: 'web' } }), Peer.allNamespaces(), Port.tcp(8080));",
+      + "prod.allow(Peer.allNamespaces(), prod.addService('web', { labels: { app: 'web' } }), Port.tcp(8080));",
     focus: 'shop-dev',
     model: [
       namespace('batch-dev', { environment: 'dev' }),
