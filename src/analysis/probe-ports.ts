@@ -1,6 +1,6 @@
 import { PortQuery } from './semantics';
 import { Cluster } from '../inventory/cluster';
-import { entryMatches, isNamedPort, NamedEntry, NumberedEntry, PORT_PROTOCOLS, portEntryKey } from '../k8s/port-set';
+import { entryMatches, isNamedPort, NamedEntry, NumberedEntry, PORT_PROTOCOLS, portEntryKey, Traffic } from '../k8s/port-set';
 
 /** A port to probe, with a label for reports (`5432/TCP`, `other TCP ports`). */
 export interface ProbePort {
@@ -14,8 +14,9 @@ export interface ProbePort {
  * The ports that can make a difference: every port number, range bound and named port any policy
  * mentions, per protocol, plus one stand-in per protocol for "any other port" (a port no rule names
  * or covers by a range, so it is allowed only by rules that allow every port of the protocol).
+ * `extra` ports (e.g. the ports of observed connections) are probed too, and the stand-in avoids them.
  */
-export function probePorts(clusters: Cluster[]): ProbePort[] {
+export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = []): ProbePort[] {
   const numbers = new Map<string, Set<number>>(PORT_PROTOCOLS.map((proto) => [proto, new Set<number>()]));
   const ranges = new Map<string, NumberedEntry[]>(PORT_PROTOCOLS.map((proto) => [proto, []]));
   const named = new Map<string, NamedEntry>();
@@ -42,6 +43,7 @@ export function probePorts(clusters: Cluster[]): ProbePort[] {
       for (const c of e.ports) if (names.some((n) => isNamedPort(c, n.name, n.protocol))) numbers.get(c.protocol)!.add(c.number);
     }
   }
+  for (const t of extra) numbers.get(t.protocol)?.add(t.port);
   const out: ProbePort[] = [];
   for (const proto of PORT_PROTOCOLS) {
     for (const port of [...numbers.get(proto)!].sort((a, b) => a - b)) out.push({ query: { port, protocol: proto }, label: `${port}/${proto}`, other: false });
