@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { ThreeTier } from '../examples/three-tier';
-import { DotFormat, MarkdownFormat, MermaidFormat, Reachability, ReachabilityOptions, TextFormat } from '../src';
+import { DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, Reachability, ReachabilityOptions, TextFormat } from '../src';
 import { runCli } from '../src/cli/run';
 import { withModelWorkloads } from '../src/k8s/objects';
 
@@ -75,7 +75,16 @@ export function readmeBlocks(): Record<string, string> {
     'languages': languagesTable(),
     'three-tier-explain': fence('text', `$ npx netpol ${explain.join(' ')}\n${cliOutput(explain, Yaml.stringify(...Testing.synth(chart)))}`),
     'ten-services': tenServicesBlock(),
+    'three-tier-replay': fence('text', `$ npx netpol replay dist/ --flows flows.jsonl\n${threeTierReplay()}`),
   };
+}
+
+/** The Hubble flows of the three-tier shop (test/replay/fixtures) replayed against its policies, as `netpol replay` prints it. */
+function threeTierReplay(): string {
+  const manifests = Testing.synth(new ThreeTier(Testing.app(), 'three-tier'));
+  const text = fs.readFileSync(path.join(ROOT, 'test', 'replay', 'fixtures', 'three-tier-hubble.jsonl'), 'utf8');
+  const flows = ObservedFlows.fromText(text, { manifests, sourceName: 'flows.jsonl' });
+  return TextFormat.replay(FlowReplay.fromManifests(manifests, flows));
 }
 
 /** The README's table of packages, one per jsii language, from the jsii targets of package.json. */

@@ -70,3 +70,6 @@ export {
 } from './flows/observed';
 export { ObservedFlows } from './flows/observed-flows';
 export { FlowFile } from './adapters/flow-file';
+export {
+  FlowReplay, ReplayVerdict, ReplayedConnection, ReplayPair, NotReplayedConnection, UnmappedEnd, UnobservedConnection, AddedEndpoint, ReplaySummary,
+} from './analysis/replay';

@@ -32,6 +32,13 @@ export interface ModelPod {
   readonly ports?: EndpointPort[];
   /** Its IP, for ipBlock rules. @default - none: ipBlocks never match it */
   readonly ip?: string;
+  /**
+   * It stands for the pods of a workload (its replicas) rather than for one pod, as a Deployment
+   * of the manifests does: its traffic to itself goes from one replica to another and is decided by
+   * the policies like any other pair, instead of being loopback (never policed).
+   * @default false: one pod
+   */
+  readonly workload?: boolean;
 }
 
 /** An address outside the cluster to add to the model. */

@@ -3,6 +3,13 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly readStdin: () => Buffer;
+  /**
+   * Standard input as a stream, for input read in bounded memory (`netpol replay --flows -`).
+   * Without it, such input is read whole through `readStdin`.
+   */
+  readonly stdinStream?: () => AsyncIterable<Buffer | string>;
+  /** True when stderr is a terminal, where progress of long reads is shown. */
+  readonly stderrIsTty?: boolean;
 }
 
 /** Exit codes shared by every command. */

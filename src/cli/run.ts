@@ -4,6 +4,7 @@ import { CliIo, ExitCode, UsageError } from './cli-io';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
 import { matrixCommand } from './commands/matrix';
+import { replayCommand } from './commands/replay';
 import { validateCommand } from './commands/validate';
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
@@ -12,6 +13,14 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
   explain: explainCommand,
   diff: diffCommand,
 };
+
+/** Commands that stream their input, so they finish asynchronously: run them with `runCliAsync`. */
+const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  replay: replayCommand,
+};
+
+/** Every command's name, in the order the help lists them. */
+const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'replay'];
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
@@ -22,10 +31,11 @@ Commands:
   matrix     who may connect to whom on one port (text, json, markdown, mermaid, dot)
   explain    why one connection is allowed or denied
   diff       what a change to the manifests opens and closes (text, json, markdown); a CI gate
+  replay     observed flows against the policies: what they would block; a gate before enforcing
 
 Inputs are files and directories of YAML/JSON manifests (read recursively), or - for stdin.
-Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change), 2 bad usage
-or unreadable input.
+Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change, an observed
+connection the policies would block), 2 bad usage or unreadable input.
 Run 'netpol <command> --help' for a command's options, 'netpol --version' for the version.
 `;
 
@@ -42,31 +52,62 @@ export function packageVersion(): string {
 /**
  * Runs the CLI and returns the exit code. Never throws and never prints a stack trace: every
  * failure becomes a message and exit 2 (set NETPOL_DEBUG=1 to see the stack of an internal error).
+ * Runs every command but the streaming ones (`replay`), which need `runCliAsync`.
  */
 export function runCli(argv: string[], io: CliIo): number {
   const [command, ...args] = argv;
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.stdout(HELP);
-      return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+    const early = generalOption(command, io);
+    if (early !== undefined) return early;
+    if (ASYNC_COMMANDS[command] !== undefined) {
+      throw new Error(`netpol ${command} streams its input and finishes asynchronously: run it with runCliAsync`);
     }
-    if (command === '--version' || command === '-v') {
-      io.stdout(`${packageVersion()}\n`);
-      return ExitCode.OK;
-    }
-    const run = COMMANDS[command];
-    if (!run) {
-      io.stderr(`netpol: unknown command ${JSON.stringify(command)}. Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'netpol --help'.\n`);
-      return ExitCode.USAGE;
-    }
-    return run(args, io);
+    return COMMANDS[command](args, io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`netpol ${command}: ${e.message}\n`);
-    } else {
-      io.stderr(`netpol ${command}: internal error: ${e instanceof Error ? e.message : String(e)}. This is a bug; please report it with the input that caused it.\n`);
-      if (process.env.NETPOL_DEBUG) io.stderr(`${e instanceof Error ? e.stack : ''}\n`);
-    }
+    return failure(command, e, io);
+  }
+}
+
+/**
+ * Runs the CLI, any command, and resolves to the exit code (the `netpol` binary's entry point).
+ * Never rejects and never prints a stack trace, as `runCli`.
+ */
+export async function runCliAsync(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    const early = generalOption(command, io);
+    if (early !== undefined) return early;
+    const streaming = ASYNC_COMMANDS[command];
+    return streaming ? await streaming(args, io) : COMMANDS[command](args, io);
+  } catch (e) {
+    return failure(command, e, io);
+  }
+}
+
+/** The exit code of what is not a command (help, version, an unknown name), or undefined for a command. */
+function generalOption(command: string | undefined, io: CliIo): number | undefined {
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(HELP);
+    return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${packageVersion()}\n`);
+    return ExitCode.OK;
+  }
+  if (!COMMANDS[command] && !ASYNC_COMMANDS[command]) {
+    io.stderr(`netpol: unknown command ${JSON.stringify(command)}. Commands: ${COMMAND_NAMES.join(', ')}. Run 'netpol --help'.\n`);
     return ExitCode.USAGE;
   }
+  return undefined;
+}
+
+/** Prints a failure (a usage error, or an internal error with its stack under NETPOL_DEBUG) and returns exit 2. */
+function failure(command: string | undefined, e: unknown, io: CliIo): number {
+  if (e instanceof UsageError) {
+    io.stderr(`netpol ${command}: ${e.message}\n`);
+  } else {
+    io.stderr(`netpol ${command}: internal error: ${e instanceof Error ? e.message : String(e)}. This is a bug; please report it with the input that caused it.\n`);
+    if (process.env.NETPOL_DEBUG) io.stderr(`${e instanceof Error ? e.stack : ''}\n`);
+  }
+  return ExitCode.USAGE;
 }

@@ -3,7 +3,9 @@ import { Explanation } from '../analysis/explanation';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
+import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
 import { SideDecision, SideVerdict } from '../analysis/verdict';
+import { FlowReadSummary, ObservedEnd } from '../flows/observed';
 import { ManifestValidationReport } from '../validation/validate-manifests';
 
 /** The words of a side's decision in the diff's JSON (`verdict`). */
@@ -106,7 +108,111 @@ export class JsonFormat {
     };
   }
 
+  /**
+   * `{ passed, summary: { observed, allowed, blocked, notReplayed, neverObserved, openNeverObserved,
+   * unmappedEnds }, flows, blocked, allowed, neverObserved, openNeverObserved, notReplayed,
+   * unmappedEnds, added }`: `flows` is the flow
+   * reader's summary (`{ source, format, lines, records, connections, folded: [{ reason, count }],
+   * invalid, invalidLines: [{ line, reason }], lostEvents, ignoredFields }`); `blocked` and `allowed`
+   * are pairs `{ from, to, fromKind, toKind, connections: [{ port, protocol, count, verdicts:
+   * [{ verdict, count }], allowed, egress, ingress, notes }] }` (each side as `JsonFormat.verdict`
+   * gives it, `verdicts` what the network did with the observed attempts); `neverObserved` (allowed
+   * by rules) and `openNeverObserved` (no policy isolates either end) are `[{ from, to, ports,
+   * allowedBy: [{ policy, direction, rule, byIpBlock }], notIsolated: ['egress' | 'ingress'] }]`;
+   * `notReplayed` is `[{ source: { kind, id }, destination: { kind, id }, port, protocol, count,
+   * verdicts, reason, isolatingPolicies }]`; `unmappedEnds` is `[{ kind, id, reason,
+   * connections }]`; `added` is `[{ id, kind, labels, assumedLabels, ip, dnsNames }]` (`labels` and
+   * `ip` null when they do not apply).
+   */
+  public static replay(r: FlowReplay): any {
+    return {
+      passed: r.passed,
+      summary: {
+        observed: r.summary.observed,
+        allowed: r.summary.allowed,
+        blocked: r.summary.blocked,
+        notReplayed: r.summary.notReplayed,
+        neverObserved: r.summary.neverObserved,
+        openNeverObserved: r.summary.openNeverObserved,
+        unmappedEnds: r.summary.unmappedEnds,
+      },
+      flows: flowsJson(r.summary.flows),
+      blocked: r.blocked.map(pairJson),
+      allowed: r.allowed.map(pairJson),
+      neverObserved: r.neverObserved.map(unobservedJson),
+      openNeverObserved: r.openNeverObserved.map(unobservedJson),
+      notReplayed: r.notReplayed.map((n) => ({
+        source: endJson(n.observed.source),
+        destination: endJson(n.observed.destination),
+        port: n.observed.port,
+        protocol: n.observed.protocol,
+        count: n.observed.count,
+        verdicts: n.observed.verdicts.map((v) => ({ verdict: v.verdict, count: v.count })),
+        reason: n.reason,
+        isolatingPolicies: [...n.isolatingPolicies],
+      })),
+      unmappedEnds: r.unmappedEnds.map((u) => ({ kind: u.kind, id: u.id, reason: u.reason, connections: u.connections })),
+      added: r.added.map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        labels: a.labels === undefined ? null : { ...a.labels },
+        assumedLabels: a.assumedLabels,
+        ip: a.ip ?? null,
+        dnsNames: [...(a.dnsNames ?? [])],
+      })),
+    };
+  }
+
   private constructor() {}
+}
+
+/** The flow reader's summary as JSON. */
+function flowsJson(f: FlowReadSummary): any {
+  return {
+    source: f.source,
+    format: f.format ?? null,
+    lines: f.lines,
+    records: f.records,
+    connections: f.connections,
+    folded: f.folded.map((x) => ({ reason: x.reason, count: x.count })),
+    invalid: f.invalid,
+    invalidLines: f.invalidLines.map((l) => ({ line: l.line, reason: l.reason })),
+    lostEvents: f.lostEvents,
+    ignoredFields: [...f.ignoredFields],
+  };
+}
+
+function unobservedJson(u: UnobservedConnection): any {
+  return {
+    from: u.from,
+    to: u.to,
+    ports: [...u.ports],
+    allowedBy: u.allowedBy.map((x) => ({ policy: x.policy, direction: x.direction, rule: x.rule, byIpBlock: x.byIpBlock })),
+    notIsolated: u.notIsolated.map((d) => d.toLowerCase()),
+  };
+}
+
+function endJson(e: ObservedEnd): any {
+  return { kind: e.kind, id: e.id };
+}
+
+function pairJson(p: ReplayPair): any {
+  return {
+    from: p.from,
+    to: p.to,
+    fromKind: p.fromKind,
+    toKind: p.toKind,
+    connections: p.connections.map((c) => ({
+      port: c.port,
+      protocol: c.protocol,
+      count: c.observed.count,
+      verdicts: c.observed.verdicts.map((v) => ({ verdict: v.verdict, count: v.count })),
+      allowed: c.verdict.allowed,
+      egress: JsonFormat.verdict(c.verdict.egress),
+      ingress: JsonFormat.verdict(c.verdict.ingress),
+      notes: [...c.verdict.notes],
+    })),
+  };
 }
 
 /** One side in the diff's shape. */

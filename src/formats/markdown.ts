@@ -1,8 +1,12 @@
 import { MermaidFormat } from './mermaid';
-import { changeSides, hostNetworkLegend } from './text';
+import {
+  changeSides, connectionPort, endKindNote, endKindWords, flowsLine, hostNetworkLegend, notReplayedRisk, observedTitle, replayHeadline, seen, TextFormat,
+  unobservedWhy,
+} from './text';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
+import { FlowReplay, ReplayPair } from '../analysis/replay';
 
 /**
  * GitHub-flavoured Markdown, for pull-request comments and generated docs.
@@ -42,6 +46,62 @@ export class MarkdownFormat {
     if (d.addedEndpoints.length > 0) lines.push('', `**Endpoints added:** ${d.addedEndpoints.map((e) => `\`${e}\``).join(', ')}`);
     if (d.removedEndpoints.length > 0) lines.push('', `**Endpoints removed:** ${d.removedEndpoints.map((e) => `\`${e}\``).join(', ')}`);
     if (d.opened.length + d.closed.length > 0) lines.push('', '```mermaid', MermaidFormat.diff(d), '```');
+    return lines.join('\n');
+  }
+
+  /**
+   * A pull-request comment on a replay of observed flows: the counts, a table of the observed
+   * connections the policies would block (each side's verdict), the connections rules allow that
+   * were never observed (candidates to remove), the open ones (collapsed), the connections that
+   * could not be replayed and why, the endpoints added from the flows, and the allowed connections
+   * (collapsed).
+   */
+  public static replay(r: FlowReplay): string {
+    const code = (id: string) => `\`${id}\``;
+    const pair = (p: ReplayPair) => `${code(p.from)}${endKindNote(p.fromKind)} | ${code(p.to)}${endKindNote(p.toKind)}`;
+    const lines = [`**netpol replay**: ${replayHeadline(r)}.`, '', `Flows: ${escapeCell(flowsLine(r.summary.flows))}.`];
+    if (r.blocked.length > 0) {
+      lines.push('', `### Blocked (${r.summary.blocked})`, '', '| from | to | port | seen | egress | ingress |', '|---|---|---|---|---|---|');
+      const notes: string[] = [];
+      for (const p of r.blocked) {
+        for (const c of p.connections) {
+          lines.push(`| ${pair(p)} | ${connectionPort(c)} | ${escapeCell(seen(c.observed).replace(/^seen /, ''))} `
+            + `| ${escapeCell(TextFormat.verdict(c.verdict.egress))} | ${escapeCell(TextFormat.verdict(c.verdict.ingress))} |`);
+          for (const note of c.verdict.notes) notes.push(`- ${code(c.from)} -> ${code(c.to)} ${connectionPort(c)}: ${note}`);
+        }
+      }
+      if (notes.length > 0) lines.push('', ...notes);
+    }
+    if (r.neverObserved.length > 0) {
+      lines.push('', `### Never observed, allowed by rules (${r.neverObserved.length}): candidates to remove, for least privilege`, '',
+        '| from | to | ports | allowed because |', '|---|---|---|---|');
+      for (const u of r.neverObserved) lines.push(`| ${code(u.from)} | ${code(u.to)} | ${u.ports.join(', ')} | ${escapeCell(unobservedWhy(u))} |`);
+    }
+    if (r.openNeverObserved.length > 0) {
+      lines.push('', `<details><summary>Never observed, open on every port because no policy isolates either end (${r.openNeverObserved.length})</summary>`,
+        '', ...r.openNeverObserved.map((u) => `- ${code(u.from)} -> ${code(u.to)}`), '', '</details>');
+    }
+    if (r.notReplayed.length > 0) {
+      lines.push('', `### Not replayed (${r.notReplayed.length}): they do not affect the gate`, '', '| connection | seen | risk |', '|---|---|---|');
+      for (const n of r.notReplayed) {
+        const risk = n.isolatingPolicies.length > 0 ? escapeCell(notReplayedRisk(n)) : '';
+        lines.push(`| ${escapeCell(observedTitle(n.observed))} | ${escapeCell(seen(n.observed).replace(/^seen /, ''))} | ${risk} |`);
+      }
+      lines.push('', ...r.unmappedEnds.map((u) => `- ${escapeCell(u.reason)}`));
+    }
+    if (r.added.length > 0) {
+      lines.push('', '### Added to the model from the flows', '', '| endpoint | what | labels |', '|---|---|---|');
+      for (const a of r.added) {
+        const labels = a.labels === undefined ? '' : Object.entries(a.labels).map(([k, v]) => code(`${k}=${v}`)).join(', ');
+        const what = `${endKindWords(a.kind)}${a.dnsNames && a.dnsNames.length > 0 ? ` (${a.dnsNames.join(', ')})` : ''}`;
+        lines.push(`| ${code(a.id)} | ${escapeCell(what)} | ${labels}${a.assumedLabels ? ' (assumed: the flows give none)' : ''} |`);
+      }
+    }
+    if (r.allowed.length > 0) {
+      lines.push('', `<details><summary>Allowed (${r.summary.allowed})</summary>`, '', '| from | to | ports |', '|---|---|---|');
+      for (const p of r.allowed) lines.push(`| ${pair(p)} | ${p.connections.map(connectionPort).join(', ')} |`);
+      lines.push('', '</details>');
+    }
     return lines.join('\n');
   }
 

@@ -3,8 +3,11 @@ import { Explanation } from '../analysis/explanation';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
+import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
 import { RuleReference, SideDecision, SideVerdict } from '../analysis/verdict';
+import { FlowReadSummary, ObservedConnection, ObservedEndKind, VerdictCount } from '../flows/observed';
 import { Severity } from '../k8s/finding';
+import { Direction } from '../model/direction';
 import { ManifestValidationReport } from '../validation/validate-manifests';
 
 /** Options of `TextFormat.validation`. */
@@ -128,7 +131,166 @@ export class TextFormat {
     return lines.join('\n');
   }
 
+  /**
+   * The replay of observed flows, as `netpol replay` prints it: the counts and what was read, the
+   * observed connections the policies would block (by source and destination, each port with both
+   * sides explained), the ones they allow, the allowed connections never observed (allowed by rules:
+   * candidates to remove; open because no policy isolates either end), the connections that could
+   * not be replayed and why, and the endpoints added to the model from the flows.
+   *
+   * @example
+   * // netpol replay: 4 observed connections: 1 blocked, 3 allowed, 0 not replayed; never observed: 2 pairs allowed by rules, 0 open
+   * // ...
+   * // blocked (the policies would deny these observed connections):
+   * //   shop/frontend -> shop/postgres
+   * //     5432/TCP, seen 3 times (FORWARDED 3): DENIED
+   * //       egress of shop/frontend: isolated by shop/default-deny, shop/frontend-egress; DENIED: no rule of these policies allows this traffic to shop/postgres
+   */
+  public static replay(r: FlowReplay): string {
+    const lines = [`netpol replay: ${replayHeadline(r)}`, `flows: ${flowsLine(r.summary.flows)}`];
+    if (r.blocked.length > 0) {
+      lines.push('', 'blocked (the policies would deny these observed connections):');
+      for (const pair of r.blocked) {
+        lines.push(`  ${pairTitle(pair)}`);
+        for (const c of pair.connections) {
+          lines.push(`    ${c.port}/${c.protocol}, ${seen(c.observed)}: DENIED`);
+          lines.push(`      egress of ${c.from}: ${explainSide(c.verdict.egress, 'egress', c.to)}`);
+          lines.push(`      ingress of ${c.to}: ${explainSide(c.verdict.ingress, 'ingress', c.from)}`);
+          for (const note of c.verdict.notes) lines.push(`      note: ${note}`);
+        }
+      }
+    }
+    if (r.allowed.length > 0) {
+      lines.push('', 'allowed:');
+      for (const pair of r.allowed) lines.push(`  ${pairTitle(pair)} on ${pair.connections.map(connectionPort).join(', ')}`);
+    }
+    if (r.neverObserved.length > 0) {
+      lines.push('', 'never observed, allowed by rules (candidates to remove, for least privilege):');
+      for (const u of r.neverObserved) lines.push(`  ${u.from} -> ${u.to} on ${u.ports.join(', ')}: ${unobservedWhy(u)}`);
+    }
+    if (r.openNeverObserved.length > 0) {
+      lines.push('', 'never observed, open on every port because no policy isolates either end (isolate them to close these):');
+      for (const u of r.openNeverObserved) lines.push(`  ${u.from} -> ${u.to}`);
+    }
+    if (r.notReplayed.length > 0) {
+      lines.push('', 'not replayed (an end the analyser cannot model; these do not affect the exit code):');
+      for (const n of r.notReplayed) {
+        lines.push(`  ${observedTitle(n.observed)}, ${seen(n.observed)}`);
+        if (n.isolatingPolicies.length > 0) lines.push(`    ${notReplayedRisk(n)}`);
+      }
+      lines.push('  because:');
+      for (const u of r.unmappedEnds) lines.push(`    ${u.reason} (${plural(u.connections, 'connection', 'connections')})`);
+    }
+    if (r.added.length > 0) {
+      lines.push('', 'added to the model from the flows (the manifests do not declare them):');
+      for (const a of r.added) {
+        const labels = a.labels === undefined ? '' : `, labels ${labelText(a.labels)}${a.assumedLabels ? ' (assumed: the flows give none)' : ''}`;
+        const names = a.dnsNames && a.dnsNames.length > 0 ? ` (${a.dnsNames.join(', ')})` : '';
+        lines.push(`  ${a.id}: ${END_WORDS[a.kind]}${labels}${names}`);
+      }
+    }
+    return lines.join('\n');
+  }
+
   private constructor() {}
+}
+
+/** What an end of an observed connection is, in words. */
+const END_WORDS: Record<ObservedEndKind, string> = {
+  [ObservedEndKind.WORKLOAD]: 'workload',
+  [ObservedEndKind.UNDECLARED_WORKLOAD]: 'undeclared workload',
+  [ObservedEndKind.DNS]: 'DNS server',
+  [ObservedEndKind.EXTERNAL]: 'address outside the cluster',
+  [ObservedEndKind.HOST]: 'node',
+};
+
+/** The counts of a replay in one line (without the command's name). */
+export function replayHeadline(r: FlowReplay): string {
+  const s = r.summary;
+  return `${plural(s.observed, 'observed connection', 'observed connections')}: ${s.blocked} blocked, ${s.allowed} allowed, `
+    + `${s.notReplayed} not replayed; never observed: ${plural(s.neverObserved, 'pair', 'pairs')} allowed by rules, ${s.openNeverObserved} open`;
+}
+
+/** What the flow reader did, in one line: the input, its format, the lines by what became of them. */
+export function flowsLine(f: FlowReadSummary): string {
+  const folded = f.folded.reduce((n, x) => n + x.count, 0);
+  const parts = [
+    plural(f.lines, 'line', 'lines'),
+    plural(f.records, 'record', 'records'),
+    `${folded} folded${folded > 0 ? ` (${f.folded.map((x) => `${x.reason} ${x.count}`).join(', ')})` : ''}`,
+    `${f.invalid} invalid${f.invalid > 0 ? ' (skipped)' : ''}`,
+  ];
+  if (f.lostEvents > 0) parts.push(`Hubble lost ${plural(f.lostEvents, 'event', 'events')}, so the observation is incomplete`);
+  if (f.ignoredFields.length > 0) parts.push(`ignored fields: ${f.ignoredFields.join(', ')}`);
+  return `${f.source}${f.format ? ` (${f.format})` : ''}: ${parts.join(', ')}`;
+}
+
+/** `from -> to`, with what each end is when it is not a workload of the manifests. */
+export function pairTitle(p: ReplayPair): string {
+  return `${p.from}${endKindNote(p.fromKind)} -> ${p.to}${endKindNote(p.toKind)}`;
+}
+
+/** ` (undeclared workload)`, ` (DNS server)`, ...: what an end is, after its id; nothing for a workload of the manifests. */
+export function endKindNote(kind: ObservedEndKind): string {
+  return kind === ObservedEndKind.WORKLOAD ? '' : ` (${END_WORDS[kind]})`;
+}
+
+/** What an end is, in words: `undeclared workload`, `DNS server`, `address outside the cluster`. */
+export function endKindWords(kind: ObservedEndKind): string {
+  return END_WORDS[kind];
+}
+
+/** An observed connection by the ids of the flows: `host -> shop/web on 8080/TCP`. */
+export function observedTitle(c: ObservedConnection): string {
+  return `${c.source.id} -> ${c.destination.id} on ${c.port}/${c.protocol}`;
+}
+
+/** `8080/TCP` of a replayed connection. */
+export function connectionPort(c: ReplayedConnection): string {
+  return `${c.port}/${c.protocol}`;
+}
+
+/** How often a connection was seen, and what the network did: `seen 3 times (FORWARDED 2, DROPPED 1)`. */
+export function seen(c: ObservedConnection): string {
+  return `seen ${c.count === 1 ? 'once' : `${c.count} times`}${c.verdicts.length > 0 ? ` (${verdictCounts(c.verdicts)})` : ''}`;
+}
+
+/** `FORWARDED 2, DROPPED 1`. */
+export function verdictCounts(verdicts: readonly VerdictCount[]): string {
+  return verdicts.map((v) => `${v.verdict} ${v.count}`).join(', ');
+}
+
+/**
+ * What a connection that cannot be replayed risks when its modelled end is isolated: only an ipBlock
+ * rule with the other end's address can allow it.
+ */
+export function notReplayedRisk(n: NotReplayedConnection): string {
+  const source = n.observed.source;
+  const destination = n.observed.destination;
+  const [mine, other, side] = source.kind !== ObservedEndKind.HOST && (source.kind !== ObservedEndKind.EXTERNAL || source.ip !== undefined)
+    ? [source.id, destination.id, 'egress'] : [destination.id, source.id, 'ingress'];
+  return `${side} of ${mine} is isolated by ${n.isolatingPolicies.join(', ')}: only an ipBlock rule with the address of ${other} can allow it, `
+    + 'which the replay cannot check, so it may be blocked';
+}
+
+/** Why a never-observed connection is allowed: the rules, and the sides no policy isolates. */
+export function unobservedWhy(u: UnobservedConnection): string {
+  const parts: string[] = [];
+  if (u.allowedBy.length > 0) parts.push(`allowed by ${u.allowedBy.map(TextFormat.rule).join(', ')}`);
+  if (u.notIsolated.length > 0) {
+    const sides = u.notIsolated.map((d) => (d === Direction.EGRESS ? `egress of ${u.from}` : `ingress of ${u.to}`));
+    parts.push(`not isolated: ${sides.join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
+function labelText(labels: { [key: string]: string }): string {
+  const entries = Object.entries(labels);
+  return entries.length === 0 ? '(none)' : entries.map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** The legend line on hostNetwork endpoints, when there are any; `quote` marks up each endpoint. */

@@ -84,7 +84,8 @@ export interface SkippedObject {
 
 /** Extra endpoints for the model: pods that are not in the manifests (e.g. kube-dns) and external addresses. */
 export interface ModelEndpoints {
-  readonly pods?: Array<{ namespace: string; name: string; labels: Record<string, string>; ports?: ClusterPort[]; ip?: string }>;
+  /** `workload`: it stands for a workload's replicas (traffic to itself is decided by the policies), not one pod (loopback). */
+  readonly pods?: Array<{ namespace: string; name: string; labels: Record<string, string>; ports?: ClusterPort[]; ip?: string; workload?: boolean }>;
   readonly externals?: Array<{ name: string; ip: string }>;
   /**
    * The container ports of services declared by labels, by endpoint id (`<namespace>/<name>`), where
@@ -213,14 +214,14 @@ export class Cluster {
     this.addDeclaredServices(declared, extra);
     for (const pod of extra.pods ?? []) {
       this.addEndpoint({
-        kind: 'Pod',
+        kind: pod.workload ? 'workload' : 'Pod',
         namespace: pod.namespace,
         id: `${pod.namespace}/${pod.name}`,
         labels: { ...pod.labels },
         ports: pod.ports ?? [],
         ips: pod.ip ? [requireIp(pod.ip, pod.name)] : [],
         external: false,
-        singleInstance: true,
+        singleInstance: !pod.workload,
         origin: { option: 'ReachabilityOptions.pods' },
         hostNetwork: false,
         nodeTraffic: false,

@@ -1,4 +1,5 @@
 import { JsonFormat, Port, Reachability, SideDecision } from '../../src';
+import { probePorts } from '../../src/analysis/probe-ports';
 
 /**
  * Which ports the all-ports views probe (connectivity without ports, Reachability.diff): every port
@@ -149,4 +150,15 @@ describe('what a diff must never miss (hostile review)', () => {
     const podAfter = Reachability.fromManifests([single, ingress('redis-in', 'redis', from('redis'))]);
     expect(Reachability.diff(podBefore, podAfter).opened).toEqual([]);
   });
+});
+
+test('extra ports (observed ones) are probed too, and the stand-in for other ports avoids them and the ranges', () => {
+  const ranged = Reachability.fromManifests([NS, api, web, policy('api-in', {
+    podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 65000, endPort: 65534 }] }],
+  })]);
+  const probes = probePorts([ranged._cluster], [{ port: 65535, protocol: 'TCP' }, { port: 9000, protocol: 'UDP' }, { port: 9000, protocol: 'UDP' }]);
+  expect(probes.map((p) => `${p.label}=${p.query.port}`)).toEqual([
+    '65000-65534/TCP=65000', '65535/TCP=65535', 'other TCP ports=64999', '9000/UDP=9000', 'other UDP ports=65535', 'other SCTP ports=65535',
+  ]);
+  expect(probePorts([ranged._cluster]).map((p) => p.label)).toEqual(['65000-65534/TCP', 'other TCP ports', 'other UDP ports', 'other SCTP ports']);
 });

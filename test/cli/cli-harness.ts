@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../../src/cli/run';
+import { Readable } from 'stream';
+import { runCli, runCliAsync } from '../../src/cli/run';
 
 /** The result of one in-process CLI run. */
 export interface CliResult {
@@ -15,6 +16,29 @@ export function netpol(argv: string[], stdin = ''): CliResult {
   let stdout = '';
   let stderr = '';
   const code = runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: () => Buffer.from(stdin) });
+  return { code, stdout, stderr };
+}
+
+/** Options of an asynchronous run. */
+export interface AsyncRunOptions {
+  /** Standard input. @default '' */
+  readonly stdin?: string;
+  /** Whether stderr is a terminal. @default false */
+  readonly stderrIsTty?: boolean;
+}
+
+/** Runs `netpol <argv>` in-process with `runCliAsync` (every command, including the streaming `replay`). */
+export async function netpolAsync(argv: string[], options: AsyncRunOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const stdin = options.stdin ?? '';
+  const code = await runCliAsync(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    readStdin: () => Buffer.from(stdin),
+    stdinStream: () => Readable.from([Buffer.from(stdin)]),
+    stderrIsTty: options.stderrIsTty ?? false,
+  });
   return { code, stdout, stderr };
 }
 

@@ -1,4 +1,4 @@
-import { netpol } from './cli-harness';
+import { CliResult, netpolAsync } from './cli-harness';
 import { describeOptions } from '../../src/cli/args';
 
 const HELPS: Record<string, string[]> = {
@@ -7,11 +7,16 @@ const HELPS: Record<string, string[]> = {
   'netpol matrix --help': ['matrix', '--help'],
   'netpol explain --help': ['explain', '-h'],
   'netpol diff --help': ['diff', '--help'],
+  'netpol replay --help': ['replay', '--help'],
 };
 
 describe.each(Object.entries(HELPS))('%s', (_name, argv) => {
-  const r = netpol(argv);
-  const lines = r.stdout.split('\n');
+  let r: CliResult;
+  let lines: string[];
+  beforeAll(async () => {
+    r = await netpolAsync(argv);
+    lines = r.stdout.split('\n');
+  });
 
   test('prints the usage, exit 0', () => {
     expect(r.code).toBe(0);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ConnectivityGraph, DotFormat, Explanation, JsonFormat, MarkdownFormat, MermaidFormat, Port, Reachability, ReachabilityDiff,
+  ConnectivityGraph, DotFormat, Explanation, FlowReplay, JsonFormat, MarkdownFormat, MermaidFormat, Port, Reachability, ReachabilityDiff,
   ReachabilityMatrix, SideDecision, SideVerdict, TextFormat, validateManifests,
 } from '../../src';
 
@@ -28,7 +28,7 @@ describe('one file per format, results without rendering code', () => {
   });
 
   test('the result classes have no rendering methods (toString of an explanation is one line)', () => {
-    for (const result of [ReachabilityMatrix, ConnectivityGraph, ReachabilityDiff, Explanation]) {
+    for (const result of [ReachabilityMatrix, ConnectivityGraph, ReachabilityDiff, Explanation, FlowReplay]) {
       const renderers = Object.getOwnPropertyNames(result.prototype).filter((n) => /^to[A-Z]/.test(n) && n !== 'toString');
       expect({ result: result.name, renderers }).toEqual({ result: result.name, renderers: [] });
     }
