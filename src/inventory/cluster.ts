@@ -1,4 +1,4 @@
-import { classifyObject, describeRef, KindCount, SkipCategory } from './inventory';
+import { classifyObject, describeRef, KindCount, SkipCategory, SkippedManifest } from './inventory';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { Severity } from '../k8s/finding';
@@ -71,16 +71,8 @@ export interface ClusterPolicy {
   readonly file?: string;
 }
 
-/** An object the model could not use, and why. */
-export interface SkippedObject {
-  /** `<namespace>/<name>`, or where it sits (`items[2]`, `the document`) when it is not an object. */
-  readonly object: string;
-  readonly reason: string;
-  readonly category: SkipCategory;
-  readonly kind?: string;
-  readonly file?: string;
-  readonly line?: number;
-}
+/** An object the model could not use, and why: the inventory's one shape for it. */
+export type SkippedObject = SkippedManifest;
 
 /** Extra endpoints for the model: pods that are not in the manifests (e.g. kube-dns) and external addresses. */
 export interface ModelEndpoints {
