@@ -1,15 +1,16 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DnsOptions } from './allow-dns';
+import { DEFAULT_DNS_NAMESPACE, DnsOptions } from './allow-dns';
+import { claimNamespaceEnvironment, confinePeers, confineToEnvironment } from './environment-confinement';
 import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { namespaceObject } from './namespace-object';
 import { kubeName } from './naming';
 import { NetworkPolicies } from './network-policies';
-import { AppOwnership } from './ownership';
 import { ConnectionEnd } from '../endpoints/connection-end';
 import { Endpoint } from '../endpoints/endpoint';
+import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { describeValue } from '../model/brand';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
@@ -91,7 +92,7 @@ export class ApplicationStack extends Chart {
   private readonly settings: ApplicationStackProps;
   private readonly environment?: Environment;
   private readonly sharedNamespaces: ReadonlySet<string>;
-  private readonly namespaceObjects = new Map<string, ApiObject>();
+  private readonly namespaceObjects = new Map<string, ApiObject | undefined>();
   private readonly debugAccess: Array<{ peer: Peer; ports: Port[] }> = [];
 
   /**
@@ -110,6 +111,8 @@ export class ApplicationStack extends Chart {
     }
     this.sharedNamespaces = new Set(shared.map((ns) => resolveNamespace(this, ns, 'shared namespace')));
     this.policies = NetworkPolicies.of(this);
+    const environment = this.environment;
+    if (environment) confineToEnvironment(this, { environment, namedNamespaces: () => this.namedNamespaces() });
   }
 
   /** Declares a service; returns its endpoint for dependencies. */
@@ -146,15 +149,24 @@ export class ApplicationStack extends Chart {
 
   /**
    * A debugging allowance: pods of `namespace` (e.g. a debug-tools namespace) may reach every service
-   * of the stack on `ports`. Only where the environment allows it (`Environment.dev()`); anywhere
-   * else, and without an environment, it is an error, so it can never reach production.
+   * of the stack on `ports` (at least one). Only where the environment allows it (`Environment.dev()`);
+   * anywhere else, and without an environment, it is an error, so it can never reach production. A
+   * namespace that is not the stack's own or shared is confined to the environment like every label
+   * selection of the stack: it gets in only while labelled `environment: <name>`.
    */
   public allowDebugAccess(namespace: string, ...ports: Port[]): void {
     const env = this.environment;
     if (!env || !env.allowsDebugAccess) {
       throw constructError(this, `allowDebugAccess from namespace ${JSON.stringify(namespace)}: ${env ? `environment "${env.name}" does not allow debug access` : 'the stack has no environment'}, so the allowance is refused. Declare it only in stacks with environment: Environment.dev() (never in prod).`);
     }
-    const peer = atConstruct(this, 'allowDebugAccess', () => Peer.namespace(namespace));
+    if (ports.length === 0) {
+      throw constructError(this, `allowDebugAccess from namespace ${JSON.stringify(namespace)}: no ports given, so the allowance would allow nothing (a rule needs at least one port). `
+        + 'List the ports the debugging tools connect to, e.g. allowDebugAccess(\'debug-tools\', Port.tcp(8080)), or Port.allTcp() for every TCP port.');
+    }
+    const named = atConstruct(this, 'allowDebugAccess', () => Peer.namespace(namespace));
+    // A debugging namespace of the stack's own or shared is named; any other is selected by its name
+    // label and, as every label selection of the stack, only while it is labelled with the environment.
+    const peer = this.namedNamespaces().has(namespace) ? named : Peer.namespaces(Selector.labels({ [NAMESPACE_NAME_LABEL]: namespace }));
     this.debugAccess.push({ peer, ports });
     for (const service of this.services.values()) this.policies._allowFrom(this, service, [peer], ports);
   }
@@ -208,57 +220,50 @@ export class ApplicationStack extends Chart {
   }
 
   /**
-   * A peer confined to the stack's environment. Without an environment, the peer as is. With one:
-   * a peer that selects namespaces by label (or all of them) gets the `environment: <name>`
-   * requirement added; a peer that names a namespace is kept when the namespace is one of the
-   * stack's own or a shared namespace, and refused otherwise (the name says nothing about the
-   * namespace's environment, and a rule from `shop-dev` into prod must never be written by mistake).
-   * Peers that select no namespaces (pods of the policy's namespace, ipBlocks, `Peer.anyone()`) are
-   * kept as they are.
+   * A peer confined to the stack's environment (see `confinePeers`): without an environment, the
+   * peer as is; with one, a label selection of namespaces narrowed to the environment, a named
+   * namespace kept only when it is the stack's own, shared or its DNS namespace, refused otherwise.
    */
   private withinEnvironment(peer: Peer, method: string): Peer {
     if (!Peer.isPeer(peer)) {
       throw constructError(this, `${method}: ${describeValue(peer)} is not a Peer. Build peers with the Peer factories, e.g. Peer.podsInNamespace('ingress-nginx', Selector.labels({...})).`);
     }
     const own = atConstruct(this, method, () => Peer._use(peer, 'peer'));
-    const env = this.environment;
-    if (!env || !own.namespaceSelector) return own;
-    if (own.namespaceName !== undefined) {
-      if (this.ownNamespaces().has(own.namespaceName) || this.sharedNamespaces.has(own.namespaceName)) return own;
-      throw constructError(this, `${method}: ${own} names namespace ${own.namespaceName}, which is neither a namespace of this stack nor one of its sharedNamespaces, `
-        + `so nothing says it belongs to environment "${env.name}", and the rule could open "${env.name}" to another environment. `
-        + `If ${own.namespaceName} is a platform namespace that belongs to no environment (ingress controller, monitoring), list it in sharedNamespaces; `
-        + `if it belongs to "${env.name}", select it by label so the rule is confined to the environment: `
-        + `Peer.namespaces(Selector.labels({ 'kubernetes.io/metadata.name': '${own.namespaceName}' })) matches it only while it is labelled ${Environment.LABEL}=${env.name}.`);
-    }
-    const namespaces = own.namespaceSelector.isAll
-      ? Selector.labels({ [Environment.LABEL]: env.name })
-      : atConstruct(this, method, () => own.namespaceSelector!.withLabels({ [Environment.LABEL]: env.name }));
-    return own.podSelector ? Peer.podsInNamespaces(namespaces, own.podSelector) : Peer.namespaces(namespaces);
-  }
-
-  /** The namespaces that have a service of this stack. */
-  private ownNamespaces(): Set<string> {
-    return new Set([...this.services.values()].map((s) => this.policies._namespaceOf(this, s)));
+    return confinePeers(this, this, [own], method)[0];
   }
 
   /**
-   * The Namespace object of `namespace`, labelled with the environment: one per app. A second stack
-   * that puts the namespace in another environment is an error (applying both would leave the
-   * namespace in whichever was applied last, and the other environment's rules would reach it).
+   * The namespaces a rule of this stack may name: those with a service of the stack, the stack's
+   * namespace, its shared namespaces and its DNS namespace.
+   */
+  private namedNamespaces(): Set<string> {
+    const names = new Set([...this.services.values()].map((s) => this.policies._namespaceOf(this, s)));
+    if (this.namespace !== undefined) names.add(this.namespace);
+    for (const ns of this.sharedNamespaces) names.add(ns);
+    names.add(this.settings.dnsOptions?.dnsNamespace ?? DEFAULT_DNS_NAMESPACE);
+    return names;
+  }
+
+  /**
+   * Puts `namespace` in the stack's environment, once per app: a second stack that puts it in
+   * another environment is an error, whether or not either manages the Namespace object (a rule of
+   * a dev stack must never be written into a namespace that a prod stack of the app runs in, and the
+   * label of the namespace would be whichever was applied last). With `manageNamespaces`, the app's
+   * Namespace object of `namespace` (one per app, see `namespaceObject`) gets the environment label.
    */
   private manageNamespace(namespace: string): void {
     const env = this.environment;
-    if (!env || !(this.settings.manageNamespaces ?? true) || this.namespaceObjects.has(namespace)) return;
-    const claimed = AppOwnership.of(this).claim(`namespace|${namespace}`, this, () => ({
-      env: env.name,
-      object: namespaceObject(this, `namespace-${namespace}`, namespace, { labels: { [Environment.LABEL]: env.name } }),
-    }));
-    if (claimed.value.env !== env.name) {
-      throw constructError(this, `namespace ${namespace} is put in environment "${env.name}" here, but [${claimed.declaredAt}] already puts it in environment "${claimed.value.env}". `
+    if (!env || this.namespaceObjects.has(namespace)) return;
+    const claimed = claimNamespaceEnvironment(this, namespace);
+    if (claimed.environment !== env.name) {
+      throw constructError(this, `namespace ${namespace} is put in environment "${env.name}" here, but [${claimed.declaredAt}] already puts it in environment "${claimed.environment}". `
         + 'A namespace belongs to one environment: give the services of this stack their own namespace, or put both stacks in the same environment.');
     }
-    this.namespaceObjects.set(namespace, claimed.value.object);
+    if (this.settings.manageNamespaces ?? true) {
+      this.namespaceObjects.set(namespace, namespaceObject(this, `namespace-${namespace}`, namespace, { labels: { [Environment.LABEL]: env.name } }));
+    } else {
+      this.namespaceObjects.set(namespace, undefined);
+    }
   }
 
   private checkDeclared(endpoint: unknown, method: string): void {

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { AllowDns, DnsOptions, dnsPeers, dnsPorts } from './allow-dns';
 import { CanonicalOrder } from './canonical-order';
 import { DefaultDeny } from './default-deny';
+import { confinePeers } from './environment-confinement';
 import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { kubeName } from './naming';
@@ -121,8 +122,14 @@ export class NetworkPolicies extends Construct {
    * `default-deny` object per namespace).
    */
   public denyAll(namespace: string): DefaultDeny {
-    return AppOwnership.of(this).claim(`default-deny|${namespace}`, this,
-      () => this.ordered(new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny' }))).value;
+    return AppOwnership.of(this).claim(`default-deny|${namespace}`, this, () => {
+      const deny = this.ordered(new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny' }));
+      const chart = Chart.of(this);
+      deny.policy._clashHint = `[${deny.policy.node.path}] is the default deny that ${chart.node.path} adds to every namespace it has a service in `
+        + `(ApplicationStack and TierChain: defaultDeny, on by default): to keep a DefaultDeny of your own for namespace ${namespace}, `
+        + `set defaultDeny: false on [${chart.node.path}] (its services stay isolated), or remove your DefaultDeny and keep the stack's.`;
+      return deny;
+    }).value;
   }
 
   /**
@@ -218,16 +225,18 @@ export class NetworkPolicies extends Construct {
   /** @internal */
   public _allowFrom(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[]): void {
     const own = this.endpointOf(origin, endpoint);
+    const confined = confinePeers(origin, origin, peers, `ingress rule of ${own.name}`, this.namespaceFor(origin, own));
     const policy = this.policyFor(origin, own, Direction.INGRESS);
-    atConstruct(origin, `ingress rule of ${own.name}`, () => policy._addRule(Direction.INGRESS, peers, ports));
+    atConstruct(origin, `ingress rule of ${own.name}`, () => policy._addRule(Direction.INGRESS, confined, ports, origin));
     this.addPortCheck({ origin, destination: own, ports });
   }
 
   /** @internal */
   public _allowTo(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
     const own = this.endpointOf(origin, endpoint);
+    const confined = confinePeers(origin, origin, peers, `egress rule of ${own.name}`, this.namespaceFor(origin, own));
     const policy = this.policyFor(origin, own, Direction.EGRESS);
-    atConstruct(origin, `egress rule of ${own.name}`, () => policy._addRule(Direction.EGRESS, peers, ports));
+    atConstruct(origin, `egress rule of ${own.name}`, () => policy._addRule(Direction.EGRESS, confined, ports, origin));
     if (destination) this.addPortCheck({ origin, destination, ports });
   }
 

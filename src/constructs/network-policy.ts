@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { confinePeers, confiningStacks, namespaceEnvironmentOwner } from './environment-confinement';
 import { constructError, atConstruct } from './errors';
 import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
@@ -81,6 +82,14 @@ export class NetworkPolicy extends Construct {
   private readonly isolated = new Set<Direction>();
   private readonly acceptances = new Map<LintCode, string[]>();
   private declaredByLabels = false;
+  /**
+   * What to do when another NetworkPolicy construct has this one's name (said by the construct that
+   * made this one on behalf of another, e.g. the default deny of an ApplicationStack).
+   * @internal
+   */
+  public _clashHint?: string;
+  /** The peers that select namespaces, with the stacks whose environments they were confined to. */
+  private readonly namespacePeers: Array<{ peer: string; by: IConstruct[] }> = [];
   /** Bumped on every change, so the synth-time check (which cdk8s runs more than once) is computed once per state. */
   private version = 0;
   private validated?: { version: number; errors: string[] };
@@ -112,7 +121,7 @@ export class NetworkPolicy extends Construct {
       },
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({ validate: () => [...this.nameClashes(), ...this.validatePolicy()] });
+    this.node.addValidation({ validate: () => [...this.nameClashes(), ...this.unconfinedRules(), ...this.validatePolicy()] });
   }
 
   /**
@@ -157,11 +166,18 @@ export class NetworkPolicy extends Construct {
   }
 
   /**
-   * Adds a rule; errors carry no construct path, so that a caller can report its own.
+   * Adds a rule, declared by `origin` (this policy unless given): its peers are first confined to
+   * the environment of the stack that `origin` or this policy belongs to (see
+   * `environment-confinement.ts`). Errors of the rule itself carry no construct path, so that a
+   * caller can report its own.
    * @internal
    */
-  public _addRule(direction: Direction, peers: Peer[], ports: Port[]): void {
-    (direction === Direction.INGRESS ? this.ingress : this.egress).add(peers, ports);
+  public _addRule(direction: Direction, peers: Peer[], ports: Port[], origin: IConstruct = this): void {
+    const method = direction === Direction.INGRESS ? 'ingress rule' : 'egress rule';
+    const confined = confinePeers(origin, this, peers, origin === this ? method : `${method} of ${this.namespace}/${this.name}`, this.namespace);
+    (direction === Direction.INGRESS ? this.ingress : this.egress).add(confined, ports);
+    const by = confiningStacks(origin, this, this.namespace);
+    for (const p of confined) if (Peer.isPeer(p) && p.namespaceSelector) this.namespacePeers.push({ peer: String(p), by });
     this.version++;
     if (Array.isArray(peers) && peers.some((p) => Peer.isPeer(p) && p.isAnyone)) {
       // Said on purpose with Peer.anyone(): NP001 ("a rule without peers") is accepted, with that reason.
@@ -272,9 +288,26 @@ export class NetworkPolicy extends Construct {
   private nameClashes(): string[] {
     const earlier = AppOwnership.of(this).earlierPoliciesNamed(this.namespace, this.name, this);
     if (earlier.length === 0) return [];
+    const hints = [this, ...earlier].map((c) => (c instanceof NetworkPolicy ? c._clashHint : undefined)).filter((h): h is string => h !== undefined);
     return [`NetworkPolicy ${this.namespace}/${this.name} is also declared at ${earlier.map((c) => `[${c.node.path}]`).join(', ')}: `
-      + 'applying both keeps only the one applied last, so the other one\'s rules would be lost without a word. Give one of them another name '
-      + '(the name property, or another construct id), or declare the rules of both through NetworkPolicies.of(chart), whose policies merge across charts.'];
+      + 'applying both keeps only the one applied last, so the other one\'s rules would be lost without a word. '
+      + (hints.length > 0 ? `${[...new Set(hints)].join(' ')} Or give` : 'Give')
+      + ' one of them another name (the name property, or another construct id), or declare the rules of both through NetworkPolicies.of(chart), whose policies merge across charts.'];
+  }
+
+  /**
+   * Rules whose peers select namespaces, declared before a stack of the app put this policy's
+   * namespace in an environment: they could not be confined to it, so the synth fails instead of
+   * letting them open the environment.
+   */
+  private unconfinedRules(): string[] {
+    const owner = namespaceEnvironmentOwner(this, this.namespace);
+    if (owner === undefined) return [];
+    const unconfined = [...new Set(this.namespacePeers.filter((p) => !p.by.includes(owner)).map((p) => p.peer))];
+    if (unconfined.length === 0) return [];
+    return [`NetworkPolicy ${this.namespace}/${this.name} has rules from ${unconfined.join(', ')}, declared before [${owner.node.path}] put namespace ${this.namespace} in an environment, `
+      + 'so they could not be confined to it and might open it to another environment. Create the ApplicationStack before the constructs that declare rules in its namespaces, '
+      + 'or declare the rules through the stack.'];
   }
 
   /** The rendered rules that allow every peer although `Peer.anyone()` was not asked for (none, unless rendering is broken). */

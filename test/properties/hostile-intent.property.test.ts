@@ -20,7 +20,7 @@ test('hostile apps: a documented refusal, or allowed == declared for every pod p
       app = buildHostileApp(spec);
     } catch (e) {
       if (refusals.length === 0) throw new Error(`refused declarations that the rules accept: ${(e as Error).message}`);
-      expect((e as Error).message).toMatch(/^\[stack\d+\] .*(both map to the policies|declared twice|has no letters or digits|sharedNamespaces)/);
+      expect((e as Error).message).toMatch(/^\[stack\d+(\/NetworkPolicies(\/[\w.-]+)?)?\] .*(both map to the policies|declared twice|has no letters or digits|sharedNamespaces)/);
       refused++;
       return;
     }

@@ -1,13 +1,14 @@
 import { App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
-import { ApplicationStack, Environment, Peer, Port, Protocol, Reachability, Selector } from '../../src';
+import { ApplicationStack, Direction, Environment, Peer, Port, Protocol, Reachability, Selector } from '../../src';
 import { kubeName } from '../../src/constructs/naming';
 
 /**
  * Hostile application models: what a careless or clever user declares. Service names in mixed case,
  * with `_`, `/` and non-ASCII characters, several of which normalise to one object name; services
  * shared by several charts; self-dependencies (replicas of a workload reaching each other);
- * environment stacks that name foreign namespaces; label-selected namespaces across environments.
+ * environment stacks that name foreign namespaces; label-selected namespaces across environments,
+ * declared through every route into a policy (the stack's verb, `stack.policies`, the NetworkPolicy).
  *
  * The property: the build either refuses the declarations with an error (only where a refusal is
  * the documented answer), or the synthesized policies allow exactly what was declared, pod by pod,
@@ -28,7 +29,14 @@ const PORTS: Array<{ protocol: 'TCP' | 'UDP'; port: number }> = [{ protocol: 'TC
 /** A service: a name (hostile), a namespace, and which workload's pods it is (services may share pods). */
 export interface HostileService { readonly name: string; readonly namespace: string; readonly workload: number }
 /** How a stack lets a foreign namespace in: by its name, or every namespace labelled zone=edge. */
-export interface HostileIngress { readonly to: number; readonly namespace?: string; readonly byZone: boolean; readonly port: number }
+export interface HostileIngress {
+  readonly to: number;
+  readonly namespace?: string;
+  readonly byZone: boolean;
+  readonly port: number;
+  /** The route into the policy: the stack's verb, its registry (`stack.policies`), or the service's NetworkPolicy itself. */
+  readonly route?: 'stack' | 'policies' | 'policy';
+}
 /** One chart: its services (indices into the app's services), dependencies and ingress. */
 export interface HostileStack {
   readonly services: number[];
@@ -49,7 +57,11 @@ const stackArb = (serviceCount: number): fc.Arbitrary<HostileStack> => fc.record
   services: fc.uniqueArray(fc.nat({ max: serviceCount - 1 }), { minLength: 1, maxLength: serviceCount }),
   dependencies: fc.array(fc.record({ from: fc.nat(), to: fc.nat(), port: fc.nat({ max: PORTS.length - 1 }) }), { maxLength: 5 }),
   ingress: fc.array(fc.record({
-    to: fc.nat(), namespace: fc.constantFrom(...Object.keys(FOREIGN_NAMESPACES)), byZone: fc.boolean(), port: fc.nat({ max: PORTS.length - 1 }),
+    to: fc.nat(),
+    namespace: fc.constantFrom(...Object.keys(FOREIGN_NAMESPACES)),
+    byZone: fc.boolean(),
+    port: fc.nat({ max: PORTS.length - 1 }),
+    route: fc.constantFrom('stack' as const, 'policies' as const, 'policy' as const),
   }), { maxLength: 2 }),
   dns: fc.boolean(),
   defaultDeny: fc.boolean(),
@@ -128,7 +140,10 @@ export function buildHostileApp(spec: HostileApp): App {
     }
     for (const ingress of s.ingress) {
       const peer = ingress.namespace !== undefined ? Peer.namespace(ingress.namespace) : Peer.namespaces(Selector.labels({ zone: 'edge' }));
-      stack.allow(peer, endpoints.get(ingress.to)!, portOf(ingress.port));
+      const to = endpoints.get(ingress.to)!;
+      if (ingress.route === 'policies') stack.policies.allow(peer, to, portOf(ingress.port));
+      else if (ingress.route === 'policy') stack.policies.policy(to, Direction.INGRESS).allowFrom(peer, portOf(ingress.port));
+      else stack.allow(peer, to, portOf(ingress.port));
     }
   });
   return app;

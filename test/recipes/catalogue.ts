@@ -230,7 +230,8 @@ export const RECIPES: Recipe[] = [
     id: 'environment-isolation',
     title: 'Isolate environments (dev, staging, prod)',
     description: 'Two stacks, one per environment: "from all namespaces" means all namespaces of the same environment, '
-      + 'and only dev accepts a debugging allowance (in prod, `allowDebugAccess` is a synth-time error).',
+      + 'and only dev accepts a debugging allowance (in prod, `allowDebugAccess` is a synth-time error), '
+      + 'from a debugging namespace of the same environment (labelled `environment: dev`).',
     code: "const dev = new ApplicationStack(app, 'dev', { namespace: 'shop-dev', environment: Environment.dev() });\n"
       + "const devWeb = dev.addService('web', { labels: { app: 'web' } });\n"
       + 'dev.allow(Peer.allNamespaces(), devWeb, Port.tcp(8080));\n'
@@ -241,6 +242,7 @@ export const RECIPES: Recipe[] = [
     model: [
       namespace('batch-dev', { environment: 'dev' }),
       namespace('batch-prod', { environment: 'prod' }),
+      namespace('debug-tools', { environment: 'dev' }),
       pod('batch-dev', 'job', { app: 'job' }, '10.244.6.1'),
       pod('batch-prod', 'job', { app: 'job' }, '10.244.6.2'),
       pod('debug-tools', 'shell', { app: 'shell' }, '10.244.7.1'),
