@@ -1,6 +1,7 @@
 // The typed model of a NetworkPolicy (pure, no cdk8s).
 export { Protocol } from './model/protocol';
 export { Direction } from './model/direction';
+export { EnforcementPhase } from './model/enforcement-phase';
 export { Port } from './model/port';
 export { LabelExpression, LabelOperator } from './model/label-expression';
 export { Selector, SelectorOptions } from './model/selector';

@@ -73,7 +73,7 @@ export class NetpolValidationPlugin {
         : '';
       context.report.addViolation({
         ruleName: ruleName(f),
-        recommendation: `NetworkPolicy ${f.object}${f.field ? `, ${f.field}` : ''}: ${f.message}${ambiguity}`,
+        recommendation: `${f.kind ?? 'NetworkPolicy'} ${f.object}${f.field ? `, ${f.field}` : ''}: ${f.message}${ambiguity}`,
         fix: f.fix,
         violatingResources: [{
           resourceName: unique ? name : f.object,
@@ -114,7 +114,7 @@ function pluginOptions(props: NetpolValidationPluginProps): ManifestValidationOp
 
 /** What identifies a finding across two runs of the checks over the same manifests (not the file path). */
 export function findingKey(f: LocatedFinding): string {
-  return JSON.stringify([f.severity, f.code, f.object, f.field, f.message]);
+  return JSON.stringify([f.severity, f.code, f.kind ?? '', f.object, f.field, f.message]);
 }
 
 /**

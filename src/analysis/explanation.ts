@@ -14,9 +14,9 @@ export class Explanation {
   /** @internal */
   public static _of(
     from: string, to: string, port: string, egress: SideVerdict, ingress: SideVerdict, loopback: boolean, unresolved?: string,
-    hostNetworkNotes: string[] = [],
+    hostNetworkNotes: string[] = [], staged?: Explanation,
   ): Explanation {
-    const explanation = new Explanation(from, to, port, copyVerdict(egress), copyVerdict(ingress), loopback, unresolved);
+    const explanation = new Explanation(from, to, port, copyVerdict(egress), copyVerdict(ingress), loopback, unresolved, staged);
     explanation.hostNetworkNotes.push(...hostNetworkNotes);
     return explanation;
   }
@@ -35,11 +35,20 @@ export class Explanation {
   public readonly loopback: boolean;
   /** Set when a named port does not exist on the destination, so there is nothing to connect to. */
   public readonly unresolvedPort?: string;
+  /**
+   * What would happen if the staged policies (Calico `StagedKubernetesNetworkPolicy`) were enforced
+   * together with the enforcing ones: the same connection explained in that model. Set only when
+   * the input has staged policies; `allowed` above never depends on them.
+   * @default - the input has no staged policies
+   */
+  public readonly staged?: Explanation;
   private readonly hostNetworkNotes: string[] = [];
 
   private constructor(
     from: string, to: string, port: string, egress: SideVerdict, ingress: SideVerdict, loopback: boolean, unresolvedPort?: string,
+    staged?: Explanation,
   ) {
+    this.staged = staged;
     this.from = from;
     this.to = to;
     this.port = port;

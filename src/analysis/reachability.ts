@@ -9,9 +9,10 @@ import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
-import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicePorts, SourcedObject } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
+import { LabelSelectorJson } from '../k8s/manifest';
 import { hasNamedPorts } from '../k8s/port-set';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -59,6 +60,12 @@ export interface ReachabilityOptions {
   readonly hostNetwork?: HostNetworkMode;
 }
 
+/** What the program that wrote the policies knows about its declared services (see `declaredServicesOf`). */
+export interface DeclaredFacts {
+  readonly declaredPorts?: ReadonlyMap<string, ClusterPort[]>;
+  readonly declaredServices?: ReadonlyArray<{ readonly namespace: string; readonly name: string; readonly podSelector: LabelSelectorJson }>;
+}
+
 /** Options of `Reachability.connectivity`. */
 export interface ConnectivityOptions {
   /**
@@ -91,27 +98,31 @@ export class Reachability {
    * ports the program gave them), so only what lives outside the chart goes into `options`.
    */
   public static fromChart(chart: Chart, options: ReachabilityOptions = {}): Reachability {
-    return Reachability._fromSourced(chart.toJson().map((object) => ({ object })), options, declaredServicePorts(chart.node.findAll()));
+    return Reachability._fromSourced(chart.toJson().map((object) => ({ object })), options, declaredServicesOf(chart.node.findAll()));
   }
 
   /** The model of every chart of a cdk8s app (its declared services as in `fromChart`). */
   public static fromApp(app: App, options: ReachabilityOptions = {}): Reachability {
     return Reachability._fromSourced(app.charts.flatMap((c) => c.toJson()).map((object) => ({ object })), options,
-      declaredServicePorts(app.charts.flatMap((c) => c.node.findAll())));
+      declaredServicesOf(app.charts.flatMap((c) => c.node.findAll())));
   }
 
   /** @internal */
   public static _fromSourced(
-    objects: SourcedObject[], options: ReachabilityOptions = {}, declaredPorts?: ReadonlyMap<string, ClusterPort[]>,
+    objects: SourcedObject[], options: ReachabilityOptions = {}, declared: DeclaredFacts = {},
   ): Reachability {
-    return new Reachability(new Cluster(objects, {
+    const extra = {
       pods: options.pods?.map((p) => ({
         ...p,
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
-      declaredPorts,
-    }, { hostNetwork: options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node' }));
+      declaredPorts: declared.declaredPorts,
+      declaredServices: declared.declaredServices,
+    };
+    const hostNetwork = options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node';
+    return new Reachability(new Cluster(objects, extra, { hostNetwork }),
+      () => new Reachability(new Cluster(objects, extra, { hostNetwork, stagedAsEnforced: true })));
   }
 
   /**
@@ -126,9 +137,33 @@ export class Reachability {
 
   /** @internal */
   public readonly _cluster: Cluster;
+  /** Builds the model with the staged policies enforced; undefined for that model itself. */
+  private readonly stagedModel?: () => Reachability;
+  private stagedCache?: Reachability;
 
-  private constructor(cluster: Cluster) {
+  private constructor(cluster: Cluster, stagedModel?: () => Reachability) {
     this._cluster = cluster;
+    this.stagedModel = stagedModel;
+  }
+
+  /**
+   * The staged policies of the input (Calico `StagedKubernetesNetworkPolicy`), as
+   * `<namespace>/<name> (staged)`. They do not enforce: every verdict of this model comes from the
+   * enforcing policies alone; `stagedAsEnforced()` is the model in which they enforce too.
+   */
+  public get stagedPolicies(): string[] {
+    return this._cluster.stagedPolicies.map((p) => p.id);
+  }
+
+  /**
+   * The model of what the cluster would do with the staged policies promoted: the enforcing policies
+   * plus the staged ones as if they enforced, over the same endpoints. (Itself when there are no
+   * staged policies, or when it is that model already.)
+   */
+  public stagedAsEnforced(): Reachability {
+    if (!this.stagedModel || this._cluster.stagedPolicies.length === 0) return this;
+    this.stagedCache ??= this.stagedModel();
+    return this.stagedCache;
   }
 
   /** Every endpoint: `<namespace>/<name>` of pods and workloads, and the external endpoints' names. */
@@ -169,6 +204,14 @@ export class Reachability {
 
   /** Why `from` may or may not connect to `to` on `port`: both sides, with the policies and rules. */
   public explain(from: string, to: string, port: Port): Explanation {
+    return this._explain(from, to, port, true);
+  }
+
+  /**
+   * `explain`, with what the staged policies would do (`Explanation.staged`) only when `withStaged`.
+   * @internal
+   */
+  public _explain(from: string, to: string, port: Port, withStaged: boolean): Explanation {
     const query = toQuery(port);
     const src = this.endpoint(from);
     const dst = this.endpoint(to);
@@ -181,7 +224,9 @@ export class Reachability {
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
-    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes);
+    const staged = withStaged ? this.stagedAsEnforced() : this;
+    const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
+    return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes, stagedExplanation);
   }
 
   /** The full matrix for one port: every pair, including each endpoint to itself. */

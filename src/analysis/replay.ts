@@ -1,12 +1,12 @@
 import { App, Chart } from 'cdk8s';
 import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
-import { ExternalEndpoint, ModelPod, Reachability, ReachabilityOptions } from './reachability';
+import { DeclaredFacts, ExternalEndpoint, ModelPod, Reachability, ReachabilityOptions } from './reachability';
 import { selects } from './semantics';
 import { RuleReference, SideDecision, SideVerdict } from './verdict';
 import { FlowReadSummary, ObservedConnection, ObservedEnd, ObservedEndKind } from '../flows/observed';
 import { ObservedFlows } from '../flows/observed-flows';
-import { SourcedObject } from '../inventory/cluster';
+import { declaredServicesOf, SourcedObject } from '../inventory/cluster';
 import { formatIp } from '../k8s/cidr';
 import { Direction } from '../model/direction';
 import { Port } from '../model/port';
@@ -38,6 +38,13 @@ export interface ReplayedConnection {
   readonly observed: ObservedConnection;
   /** What the policies decide. */
   readonly verdict: ReplayVerdict;
+  /**
+   * What the policies would decide with the staged ones (Calico `StagedKubernetesNetworkPolicy`)
+   * enforced too: the same verdict function over the enforcing policies plus the staged ones as if
+   * enforced. Set only when the input has staged policies.
+   * @default - the input has no staged policies
+   */
+  readonly staged?: ReplayVerdict;
 }
 
 /** The replayed connections from one source to one destination. */
@@ -130,6 +137,11 @@ export interface ReplaySummary {
   readonly openNeverObserved: number;
   /** Distinct ends the analyser cannot model. */
   readonly unmappedEnds: number;
+  /**
+   * Observed connections that the policies would block with the staged ones enforced too (0 when
+   * the input has no staged policies). They fail the gate only when asked (`--fail-on staged`).
+   */
+  readonly stagedBlocked: number;
   /** What the flow reader did with every line: records, folded lines by reason, invalid lines, lost events. */
   readonly flows: FlowReadSummary;
 }
@@ -159,25 +171,31 @@ export class FlowReplay {
     return FlowReplay._fromSourced(manifests.map((object) => ({ object })), flows, options);
   }
 
-  /** Replays the flows against a cdk8s chart's manifests. */
+  /**
+   * Replays the flows against a cdk8s chart's manifests; the services the chart declares are
+   * endpoints as in `Reachability.fromChart` (a service whose phase is observe too).
+   */
   public static fromChart(chart: Chart, flows: ObservedFlows, options: ReachabilityOptions = {}): FlowReplay {
-    return FlowReplay.fromManifests(chart.toJson(), flows, options);
+    return FlowReplay._fromSourced(chart.toJson().map((object) => ({ object })), flows, options, declaredServicesOf(chart.node.findAll()));
   }
 
-  /** Replays the flows against every chart of a cdk8s app. */
+  /** Replays the flows against every chart of a cdk8s app (its declared services as in `fromChart`). */
   public static fromApp(app: App, flows: ObservedFlows, options: ReachabilityOptions = {}): FlowReplay {
-    return FlowReplay.fromManifests(app.charts.flatMap((c) => c.toJson()), flows, options);
+    return FlowReplay._fromSourced(app.charts.flatMap((c) => c.toJson()).map((object) => ({ object })), flows, options,
+      declaredServicesOf(app.charts.flatMap((c) => c.node.findAll())));
   }
 
   /** @internal */
-  public static _fromSourced(objects: SourcedObject[], flows: ObservedFlows, options: ReachabilityOptions = {}): FlowReplay {
-    const base = Reachability._fromSourced(objects, options);
+  public static _fromSourced(
+    objects: SourcedObject[], flows: ObservedFlows, options: ReachabilityOptions = {}, declared: DeclaredFacts = {},
+  ): FlowReplay {
+    const base = Reachability._fromSourced(objects, options, declared);
     const ends = mapEnds(flows.connections, base);
     const model = ends.pods.length + ends.externals.length === 0 ? base : Reachability._fromSourced(objects, {
       ...options,
       pods: [...(options.pods ?? []), ...ends.pods],
       externals: [...(options.externals ?? []), ...ends.externals],
-    });
+    }, declared);
     return new FlowReplay(model, flows, ends);
   }
 
@@ -205,9 +223,20 @@ export class FlowReplay {
   public readonly summary: ReplaySummary;
   /** The model the flows were replayed against: the manifests, the options' pods and externals, and the added endpoints. */
   public readonly reachability: Reachability;
+  /**
+   * The observed connections that the policies would block with the staged ones enforced too
+   * (`staged` of each connection), grouped by source and destination (sorted); empty when the input
+   * has no staged policies. Those the enforcing policies block already are in `blocked` as well.
+   */
+  public readonly stagedBlocked: ReplayPair[];
+  /** The staged policies of the input (`<namespace>/<name> (staged)`), which do not enforce. */
+  public readonly stagedPolicies: string[];
 
   private constructor(model: Reachability, flows: ObservedFlows, ends: MappedEnds) {
     this.reachability = model;
+    const stagedModel = model.stagedAsEnforced();
+    const hasStaged = stagedModel !== model;
+    this.stagedPolicies = model.stagedPolicies;
     const replayed: ReplayedConnection[] = [];
     const notReplayed: NotReplayedConnection[] = [];
     const kinds = new Map<string, ObservedEndKind>();
@@ -222,12 +251,22 @@ export class FlowReplay {
       }
       kinds.set(from, c.source.kind);
       kinds.set(to, c.destination.kind);
-      replayed.push({ from, to, port: c.port, protocol: c.protocol, observed: c, verdict: replayVerdict(model, from, to, c.port, c.protocol) });
+      replayed.push({
+        from,
+        to,
+        port: c.port,
+        protocol: c.protocol,
+        observed: c,
+        verdict: replayVerdict(model, from, to, c.port, c.protocol),
+        ...(hasStaged ? { staged: replayVerdict(stagedModel, from, to, c.port, c.protocol) } : {}),
+      });
     }
     replayed.sort(compareReplayed);
     const pairs = (list: ReplayedConnection[]) => groupPairs(list, kinds);
     this.blocked = pairs(replayed.filter((c) => !c.verdict.allowed));
     this.allowed = pairs(replayed.filter((c) => c.verdict.allowed));
+    const stagedBlocked = replayed.filter((c) => c.staged !== undefined && !c.staged.allowed);
+    this.stagedBlocked = pairs(stagedBlocked);
     const never = unobserved(model, replayed);
     this.neverObserved = never.filter((u) => u.allowedBy.length > 0);
     this.openNeverObserved = never.filter((u) => u.allowedBy.length === 0);
@@ -243,6 +282,7 @@ export class FlowReplay {
       neverObserved: this.neverObserved.length,
       openNeverObserved: this.openNeverObserved.length,
       unmappedEnds: this.unmappedEnds.length,
+      stagedBlocked: stagedBlocked.length,
       flows: flows.summary,
     };
   }
@@ -251,15 +291,25 @@ export class FlowReplay {
   public get passed(): boolean {
     return this.blocked.length === 0;
   }
+
+  /**
+   * True when the policies, with the staged ones enforced too, would allow every observed connection
+   * they can be replayed on: the gate before promoting the staged policies. (`passed` when the input
+   * has no staged policies.)
+   */
+  public get stagedPassed(): boolean {
+    return this.passed && this.stagedBlocked.length === 0;
+  }
 }
 
 /**
  * The verdict of the policies of `model` on one connection. Every observed connection is judged
- * here and only here, so that another policy set (e.g. staged policies, not yet enforced) can be
- * judged beside the enforcing one with the same function.
+ * here and only here: the enforcing policies through `model`, and the staged ones, not yet
+ * enforced, through `model.stagedAsEnforced()` (the enforcing policies plus the staged ones as if
+ * enforced), with the same function.
  */
 export function replayVerdict(model: Reachability, from: string, to: string, port: number, protocol: Protocol): ReplayVerdict {
-  const e = model.explain(from, to, Port.of(protocol, port));
+  const e = model._explain(from, to, Port.of(protocol, port), false);
   return { allowed: e.allowed, egress: e.egress, ingress: e.ingress, notes: e.notes };
 }
 

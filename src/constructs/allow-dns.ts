@@ -4,6 +4,7 @@ import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
 import { NetworkPolicy } from './network-policy';
 import { formatIp, parseCidr } from '../k8s/cidr';
+import { EnforcementPhase } from '../model/enforcement-phase';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
@@ -42,6 +43,8 @@ export interface AllowDnsProps extends DnsOptions {
   readonly name?: string;
   /** The pods that may resolve names. @default Selector.all() - every pod of the namespace */
   readonly pods?: Selector;
+  /** How far the policy is rolled out (see `NetworkPolicyProps.phase`). @default EnforcementPhase.ENFORCE */
+  readonly phase?: EnforcementPhase;
 }
 
 /**
@@ -71,6 +74,7 @@ export class AllowDns extends Construct {
       namespace,
       name: objectName(this, props.name),
       pods: props.pods ?? Selector.all(),
+      phase: props.phase,
     });
     this.policy.addEgressRule(peers, dnsPorts());
   }

@@ -15,6 +15,7 @@ import { describeValue } from '../model/brand';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
+import { EnforcementPhase, isEnforcementPhase } from '../model/enforcement-phase';
 import { Environment } from '../model/environment';
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
@@ -51,6 +52,20 @@ export interface ApplicationStackProps extends ChartProps {
    * @default true when an environment is set
    */
   readonly manageNamespaces?: boolean;
+  /**
+   * How far the stack's policies are rolled out, for every service that does not say
+   * (`ServiceProps.phase`): `OBSERVE` writes no policy, `STAGED` writes Calico
+   * `StagedKubernetesNetworkPolicy` objects with the same spec (evaluated and reported, not
+   * enforced), `ENFORCE` NetworkPolicies. Promote the services one at a time by giving each its phase.
+   *
+   * Once the stack or any of its services is given a phase, each service carries its own isolation
+   * (both directions) and DNS in its own policies, so its objects depend on its own phase only and
+   * promoting one service changes no other service's objects. The namespace-wide default deny and
+   * DNS policy follow the earliest phase of their namespace's services: never enforced while a
+   * service there is observed or staged (that would isolate it), and enforced once all are.
+   * @default EnforcementPhase.ENFORCE
+   */
+  readonly phase?: EnforcementPhase;
 }
 
 /** A service of an `ApplicationStack`: exactly one of `workload`, `pods` or `labels`. */
@@ -65,6 +80,11 @@ export interface ServiceProps {
   readonly namespace?: string;
   /** The container ports, to check rules against (only with pods or labels). @default - not checked */
   readonly ports?: EndpointPort[];
+  /**
+   * How far this service's policies are rolled out; overrides the stack's `phase` (see there).
+   * @default - the stack's phase
+   */
+  readonly phase?: EnforcementPhase;
 }
 
 /**
@@ -94,6 +114,9 @@ export class ApplicationStack extends Chart {
   private readonly sharedNamespaces: ReadonlySet<string>;
   private readonly namespaceObjects = new Map<string, ApiObject | undefined>();
   private readonly debugAccess: Array<{ peer: Peer; ports: Port[] }> = [];
+  private readonly phase: EnforcementPhase;
+  /** A phase was given to the stack or to a service: every service carries its own isolation and DNS. */
+  private rollout: boolean;
 
   /**
    * @param scope the parent construct
@@ -110,9 +133,16 @@ export class ApplicationStack extends Chart {
       throw constructError(this, `sharedNamespaces ${JSON.stringify(shared)} is not a list. List namespace names, e.g. ['ingress-nginx', 'monitoring'].`);
     }
     this.sharedNamespaces = new Set(shared.map((ns) => resolveNamespace(this, ns, 'shared namespace')));
+    this.phase = this.checkPhase(props.phase, 'phase') ?? EnforcementPhase.ENFORCE;
+    this.rollout = props.phase !== undefined;
     this.policies = NetworkPolicies.of(this);
     const environment = this.environment;
     if (environment) confineToEnvironment(this, { environment, namedNamespaces: () => this.namedNamespaces() });
+  }
+
+  private checkPhase(phase: unknown, what: string): EnforcementPhase | undefined {
+    if (phase === undefined || isEnforcementPhase(phase)) return phase;
+    throw constructError(this, `${what} ${JSON.stringify(phase)} is not an enforcement phase. Use EnforcementPhase.OBSERVE, EnforcementPhase.STAGED or EnforcementPhase.ENFORCE.`);
   }
 
   /** Declares a service; returns its endpoint for dependencies. */
@@ -133,8 +163,15 @@ export class ApplicationStack extends Chart {
       const other = this.services.get(key)!;
       throw constructError(this, `service ${JSON.stringify(name)} is declared twice in namespace ${namespace}${other.name !== name ? ` (as ${JSON.stringify(other.name)} before: both name the policies ${kubeName([name, 'ingress'])} and ${kubeName([name, 'egress'])})` : ''}. Declare each service once and reuse the returned endpoint, or give the two services names that stay different as object names.`);
     }
+    const phase = this.checkPhase(props.phase, `service ${JSON.stringify(name)}: phase`) ?? this.phase;
+    this.policies._setPhase(this, service, phase);
     this.services.set(key, service);
     this.declared.add(service);
+    if (props.phase !== undefined && !this.rollout) {
+      this.rollout = true;
+      for (const ns of this.ownNamespaces()) this.policies._refreshNamespacePhase(ns);
+    }
+    this.policies._joinNamespacePhase(this, namespace, phase, () => this.ownIsolation(service), () => this.rollout);
     if (this.settings.defaultDeny ?? true) {
       this.policies.denyAll(namespace);
     } else {
@@ -145,6 +182,16 @@ export class ApplicationStack extends Chart {
     this.manageNamespace(namespace);
     for (const access of this.debugAccess) this.policies._allowFrom(this, service, [access.peer], access.ports);
     return service;
+  }
+
+  /**
+   * The isolation (both directions) and DNS of a service in its own policies, for when the
+   * namespace-wide default deny and DNS policy are in another phase than the service.
+   */
+  private ownIsolation(service: Endpoint): void {
+    this.policies._isolate(this, service, Direction.INGRESS);
+    this.policies._isolate(this, service, Direction.EGRESS);
+    if (this.settings.dns ?? true) this.policies._allowDnsFor(this, service, this.settings.dnsOptions);
   }
 
   /**
@@ -232,12 +279,17 @@ export class ApplicationStack extends Chart {
     return confinePeers(this, this, [own], method)[0];
   }
 
+  /** The namespaces that have a service of this stack. */
+  private ownNamespaces(): Set<string> {
+    return new Set([...this.services.values()].map((s) => this.policies._namespaceOf(this, s)));
+  }
+
   /**
    * The namespaces a rule of this stack may name: those with a service of the stack, the stack's
    * namespace, its shared namespaces and its DNS namespace.
    */
   private namedNamespaces(): Set<string> {
-    const names = new Set([...this.services.values()].map((s) => this.policies._namespaceOf(this, s)));
+    const names = this.ownNamespaces();
     if (this.namespace !== undefined) names.add(this.namespace);
     for (const ns of this.sharedNamespaces) names.add(ns);
     names.add(this.settings.dnsOptions?.dnsNamespace ?? DEFAULT_DNS_NAMESPACE);

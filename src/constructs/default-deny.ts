@@ -6,6 +6,7 @@ import { namespaceObject } from './namespace-object';
 import { objectName } from './naming';
 import { NetworkPolicy } from './network-policy';
 import { Direction } from '../model/direction';
+import { EnforcementPhase } from '../model/enforcement-phase';
 import { Selector } from '../model/selector';
 
 /** The annotation that pre-`networking.k8s.io/v1` network plugins read to isolate a namespace's ingress. */
@@ -29,6 +30,8 @@ export interface DefaultDenyProps {
    * @default false
    */
   readonly legacyAnnotation?: boolean;
+  /** How far the policy is rolled out (see `NetworkPolicyProps.phase`). @default EnforcementPhase.ENFORCE */
+  readonly phase?: EnforcementPhase;
 }
 
 /**
@@ -65,6 +68,7 @@ export class DefaultDeny extends Construct {
       name: objectName(this, props.name),
       pods,
       isolate: directions,
+      phase: props.phase,
     });
     if (props.legacyAnnotation) {
       if (!pods.isAll || !directions.includes(Direction.INGRESS)) {

@@ -15,6 +15,7 @@ import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-ex
 import { describeValue } from '../model/brand';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
+import { earlierPhase, EnforcementPhase, isLaterPhase } from '../model/enforcement-phase';
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -26,6 +27,14 @@ const REGISTRY_ID = 'NetworkPolicies';
  * @deprecated Use `DnsOptions`: the same options, taken by every construct that allows DNS.
  */
 export interface EndpointDnsOptions extends DnsOptions {}
+
+/** A service in the phases of its namespace (see `_joinNamespacePhase`). */
+interface NamespaceMember {
+  readonly phase: EnforcementPhase;
+  readonly own: () => void;
+  readonly rollout: () => boolean;
+  done: boolean;
+}
 
 interface PortCheck {
   readonly origin: IConstruct;
@@ -123,7 +132,7 @@ export class NetworkPolicies extends Construct {
    */
   public denyAll(namespace: string): DefaultDeny {
     return AppOwnership.of(this).claim(`default-deny|${namespace}`, this, () => {
-      const deny = this.ordered(new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny' }));
+      const deny = this.ordered(new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny', phase: this.namespacePhase(namespace) }));
       const chart = Chart.of(this);
       deny.policy._clashHint = `[${deny.policy.node.path}] is the default deny that ${chart.node.path} adds to every namespace it has a service in `
         + `(ApplicationStack and TierChain: defaultDeny, on by default): to keep a DefaultDeny of your own for namespace ${namespace}, `
@@ -138,11 +147,54 @@ export class NetworkPolicies extends Construct {
    */
   public allowDnsInNamespace(namespace: string, options: DnsOptions = {}): AllowDns {
     const claimed = AppOwnership.of(this).claim(`allow-dns|${namespace}`, this,
-      () => this.ordered(new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns' })));
+      () => this.ordered(new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns', phase: this.namespacePhase(namespace) })));
     if (!claimed.created) {
       claimed.value.policy.addEgressRule(atConstruct(this, `DNS for namespace ${namespace}`, () => dnsPeers(options)), dnsPorts());
     }
     return claimed.value;
+  }
+
+  /**
+   * Sets how far the policies of `endpoint` are rolled out (its `-ingress` and `-egress` policies),
+   * once per endpoint for the whole app and before any rule is declared for it: a second, different
+   * phase for the same endpoint is an error (both charts write the same two objects).
+   * @internal
+   */
+  public _setPhase(origin: IConstruct, endpoint: IEndpoint, phase: EnforcementPhase): void {
+    const own = this.endpointOf(origin, endpoint);
+    const key = this.phaseKey(origin, own);
+    const claimed = AppOwnership.of(this).claim(key, origin, () => phase);
+    if (claimed.value !== phase) {
+      throw constructError(origin, `endpoint ${JSON.stringify(own.name)} is given phase ${phase} here, but [${claimed.declaredAt}] already gives it phase ${claimed.value}: `
+        + 'both write the same policies, which can be of one kind only. Give the endpoint one phase wherever it is declared.');
+    }
+    const namespace = this.namespaceFor(origin, own);
+    for (const direction of ['ingress', 'egress']) {
+      const policy = AppOwnership.of(this).peek<NetworkPolicy>(`policy|${namespace}/${kubeName([own.name, direction])}`);
+      if (claimed.created && policy && policy.phase !== phase) {
+        throw constructError(origin, `endpoint ${JSON.stringify(own.name)} is given phase ${phase} after its policy ${namespace}/${policy.name} was written (at [${policy.node.path}]) in phase ${policy.phase}. `
+          + 'Give an endpoint its phase before any rule is declared for it (ApplicationStack.addService does).');
+      }
+    }
+  }
+
+  /**
+   * Joins a service of an `ApplicationStack` to the phases of its namespace: the namespace-wide
+   * default deny and DNS policy follow the earliest (least enforcing) phase of the namespace's
+   * services, so a service that is observed or staged is never isolated by an enforced default
+   * deny; every service in a later phase than they are, and every service of a stack in rollout
+   * (`rollout()`), gets its isolation and DNS in its own policies (`own`, run once).
+   * @internal
+   */
+  public _joinNamespacePhase(origin: IConstruct, namespace: string, phase: EnforcementPhase, own: () => void, rollout: () => boolean): void {
+    const phases = AppOwnership.of(this).claim(`namespace-phase|${namespace}`, origin, () => ({ members: [] as NamespaceMember[] })).value;
+    phases.members.push({ phase, own, rollout, done: false });
+    this.refreshNamespacePhase(namespace);
+  }
+
+  /** Re-applies the rules of `_joinNamespacePhase` to every member of the namespace (after a stack enters rollout). @internal */
+  public _refreshNamespacePhase(namespace: string): void {
+    this.refreshNamespacePhase(namespace);
   }
 
   /** The policy of `endpoint` for `direction` (created on first use). */
@@ -290,10 +342,38 @@ export class NetworkPolicies extends Construct {
         + 'Give the two endpoints names that stay different as object names (e.g. \'web-api\' and \'web-worker\'), or, if they are the same workload, the same pods.');
     }
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress']);
+    const phase = ownership.peek<EnforcementPhase>(this.phaseKey(origin, endpoint));
     const policy = ownership.claim(`policy|${namespace}/${name}`, origin,
-      () => this.ordered(new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods }))).value;
+      () => this.ordered(new NetworkPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods, phase }))).value;
     if (endpoint._declaredByLabels) policy._markDeclaredByLabels(known.name, () => known.containerPorts);
     return policy;
+  }
+
+  private phaseKey(origin: IConstruct, endpoint: Endpoint): string {
+    return `phase|${this.namespaceFor(origin, endpoint)}/${kubeName([endpoint.name])}`;
+  }
+
+  /** The earliest phase of the services of `namespace`; undefined when no service has joined it. */
+  private namespacePhase(namespace: string): EnforcementPhase | undefined {
+    const phases = AppOwnership.of(this).peek<{ members: NamespaceMember[] }>(`namespace-phase|${namespace}`);
+    if (!phases || phases.members.length === 0) return undefined;
+    return phases.members.map((m) => m.phase).reduce(earlierPhase);
+  }
+
+  private refreshNamespacePhase(namespace: string): void {
+    const lowest = this.namespacePhase(namespace);
+    if (lowest === undefined) return;
+    const ownership = AppOwnership.of(this);
+    for (const key of [`default-deny|${namespace}`, `allow-dns|${namespace}`]) {
+      const shared = ownership.peek<DefaultDeny | AllowDns>(key);
+      // The object is replaced: it joins its own registry's order again.
+      if (shared && shared.policy._lowerPhase(lowest)) NetworkPolicies.of(shared).order.add(shared);
+    }
+    for (const member of ownership.peek<{ members: NamespaceMember[] }>(`namespace-phase|${namespace}`)!.members) {
+      if (member.done || !(member.rollout() || isLaterPhase(member.phase, lowest))) continue;
+      member.done = true;
+      member.own();
+    }
   }
 
   /**

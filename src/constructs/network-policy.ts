@@ -11,10 +11,12 @@ import { Endpoint } from '../endpoints/endpoint';
 import { DECLARED_SERVICE, DeclaredServiceFacts } from '../inventory/cluster';
 import {
   DECLARED_BY_LABELS_ANNOTATION, NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson,
+  STAGED_NETWORK_POLICY_API_VERSION, STAGED_NETWORK_POLICY_KIND,
 } from '../k8s/manifest';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
+import { EnforcementPhase, isEnforcementPhase, isLaterPhase } from '../model/enforcement-phase';
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -49,6 +51,14 @@ export interface NetworkPolicyProps {
   readonly labels?: { [key: string]: string };
   /** Annotations of the object. @default - none */
   readonly annotations?: { [key: string]: string };
+  /**
+   * How far the policy is rolled out: `ENFORCE` emits a `networking.k8s.io/v1` NetworkPolicy,
+   * `STAGED` a Calico `StagedKubernetesNetworkPolicy` (`projectcalico.org/v3`) with the same spec,
+   * which Calico evaluates and reports without enforcing, and `OBSERVE` nothing (the policy is
+   * declared, checked and known to the analyser's model of the program, but not written).
+   * @default EnforcementPhase.ENFORCE
+   */
+  readonly phase?: EnforcementPhase;
 }
 
 /**
@@ -74,14 +84,12 @@ export class NetworkPolicy extends Construct {
   public readonly namespace: string;
   /** The pods the policy applies to. */
   public readonly pods: Selector;
-  /** The emitted API object. */
-  public readonly apiObject: ApiObject;
 
   private readonly ingress = new RuleSet();
   private readonly egress = new RuleSet();
   private readonly isolated = new Set<Direction>();
   private readonly acceptances = new Map<LintCode, string[]>();
-  private declaredByLabels = false;
+  private declaredByLabels?: string;
   /**
    * What to do when another NetworkPolicy construct has this one's name (said by the construct that
    * made this one on behalf of another, e.g. the default deny of an ApplicationStack).
@@ -90,6 +98,9 @@ export class NetworkPolicy extends Construct {
   public _clashHint?: string;
   /** The peers that select namespaces, with the stacks whose environments they were confined to. */
   private readonly namespacePeers: Array<{ peer: string; by: IConstruct[] }> = [];
+  private readonly props: NetworkPolicyProps;
+  private currentPhase: EnforcementPhase;
+  private object: ApiObject;
   /** Bumped on every change, so the synth-time check (which cdk8s runs more than once) is computed once per state. */
   private version = 0;
   private validated?: { version: number; errors: string[] };
@@ -104,24 +115,69 @@ export class NetworkPolicy extends Construct {
     if (!props || !Selector.isSelector(props.pods)) {
       throw constructError(this, `pods ${props ? String(props.pods) : 'undefined'} is not a Selector. Say which pods the policy applies to, e.g. pods: Selector.labels({ app: 'web' }), or pods: Selector.all() for every pod of the namespace.`);
     }
+    if (props.phase !== undefined && !isEnforcementPhase(props.phase)) {
+      throw constructError(this, `phase ${JSON.stringify(props.phase)} is not an enforcement phase. Use EnforcementPhase.OBSERVE, EnforcementPhase.STAGED or EnforcementPhase.ENFORCE.`);
+    }
+    this.props = { ...props };
+    this.currentPhase = props.phase ?? EnforcementPhase.ENFORCE;
     this.pods = atConstruct(this, 'pods', () => Selector._use(props.pods, 'NetworkPolicy pods'));
     this.namespace = resolveNamespace(this, props.namespace);
     this.name = objectName(this, props.name);
     AppOwnership.of(this).registerPolicyName(this.namespace, this.name, this);
     for (const direction of props.isolate ?? []) this.isolate(direction);
 
-    this.apiObject = new ApiObject(this, 'Resource', {
-      apiVersion: NETWORK_POLICY_API_VERSION,
-      kind: NETWORK_POLICY_KIND,
+    this.object = this.makeApiObject();
+    this.node.addValidation({ validate: () => [...this.nameClashes(), ...this.unconfinedRules(), ...this.validatePolicy()] });
+  }
+
+  /**
+   * The emitted API object: a NetworkPolicy, or a StagedKubernetesNetworkPolicy in the staged
+   * phase. In the observe phase it is not part of the construct tree, so nothing is written.
+   * (An `ApplicationStack` that moves a namespace-wide policy to an earlier phase replaces the
+   * object; change the policy through this construct, not through its object.)
+   */
+  public get apiObject(): ApiObject {
+    return this.object;
+  }
+
+  /** How far the policy is rolled out (see `NetworkPolicyProps.phase`). */
+  public get phase(): EnforcementPhase {
+    return this.currentPhase;
+  }
+
+  /**
+   * Moves the policy to an earlier phase (never to a later one: a policy whose phase is set by what
+   * it serves follows the least enforcing of them). Returns true when the phase changed: the object
+   * is replaced by one of the new kind, or, for observe, removed from the tree.
+   * @internal
+   */
+  public _lowerPhase(phase: EnforcementPhase): boolean {
+    if (!isLaterPhase(this.currentPhase, phase)) return false;
+    this.node.tryRemoveChild(this.object.node.id);
+    this.currentPhase = phase;
+    this.object = this.makeApiObject();
+    return true;
+  }
+
+  /** The API object of the current phase, with the annotations said so far; outside the tree in the observe phase. */
+  private makeApiObject(): ApiObject {
+    const staged = this.currentPhase === EnforcementPhase.STAGED;
+    const annotations: { [key: string]: string } = { ...this.props.annotations };
+    for (const [code, reasons] of this.acceptances) annotations[acceptLintAnnotation(code)] = reasons.join('; ');
+    if (this.declaredByLabels !== undefined) annotations[DECLARED_BY_LABELS_ANNOTATION] = this.declaredByLabels;
+    const object = new ApiObject(this, 'Resource', {
+      apiVersion: staged ? STAGED_NETWORK_POLICY_API_VERSION : NETWORK_POLICY_API_VERSION,
+      kind: staged ? STAGED_NETWORK_POLICY_KIND : NETWORK_POLICY_KIND,
       metadata: {
         name: this.name,
         namespace: this.namespace,
-        labels: { ...props.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
-        annotations: props.annotations === undefined ? undefined : { ...props.annotations },
+        labels: { ...this.props.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+        annotations: this.props.annotations === undefined && Object.keys(annotations).length === 0 ? undefined : annotations,
       },
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({ validate: () => [...this.nameClashes(), ...this.unconfinedRules(), ...this.validatePolicy()] });
+    if (this.currentPhase === EnforcementPhase.OBSERVE) this.node.tryRemoveChild(object.node.id);
+    return object;
   }
 
   /**
@@ -215,10 +271,16 @@ export class NetworkPolicy extends Construct {
    * @internal
    */
   public _markDeclaredByLabels(endpointName: string, ports: () => EndpointPort[] | undefined): void {
-    if (this.declaredByLabels) return;
-    this.declaredByLabels = true;
-    this.apiObject.metadata.addAnnotation(DECLARED_BY_LABELS_ANNOTATION, endpointName);
-    const facts = (): DeclaredServiceFacts => ({ namespace: this.namespace, name: endpointName, ports: ports() });
+    if (this.declaredByLabels !== undefined) return;
+    this.declaredByLabels = endpointName;
+    this.object.metadata.addAnnotation(DECLARED_BY_LABELS_ANNOTATION, endpointName);
+    // In the observe phase nothing is written, so the model learns the service from the program.
+    const facts = (): DeclaredServiceFacts => ({
+      namespace: this.namespace,
+      name: endpointName,
+      ports: ports(),
+      ...(this.currentPhase === EnforcementPhase.OBSERVE ? { unemittedPodSelector: this.pods.toJson() } : {}),
+    });
     Object.defineProperty(this, DECLARED_SERVICE, { value: facts, enumerable: false });
   }
 
@@ -227,7 +289,7 @@ export class NetworkPolicy extends Construct {
     if (reasons.includes(reason)) return;
     reasons.push(reason);
     this.acceptances.set(code, reasons);
-    this.apiObject.metadata.addAnnotation(acceptLintAnnotation(code), reasons.join('; '));
+    this.object.metadata.addAnnotation(acceptLintAnnotation(code), reasons.join('; '));
   }
 
   /** Lists `direction` in `policyTypes` even if no rule allows anything in it (deny by default). */
@@ -247,11 +309,16 @@ export class NetworkPolicy extends Construct {
     return out;
   }
 
-  /** The NetworkPolicy as plain JSON, exactly as it is synthesized. */
+  /**
+   * The policy as plain JSON, exactly as it is synthesized: a NetworkPolicy, or in the staged phase a
+   * StagedKubernetesNetworkPolicy (in the observe phase, the NetworkPolicy it stands for, which is
+   * not written).
+   */
   public toManifest(): any {
-    const manifest: NetworkPolicyJson = {
-      apiVersion: NETWORK_POLICY_API_VERSION,
-      kind: NETWORK_POLICY_KIND,
+    const staged = this.currentPhase === EnforcementPhase.STAGED;
+    const manifest: Omit<NetworkPolicyJson, 'apiVersion' | 'kind'> & { apiVersion: string; kind: string } = {
+      apiVersion: staged ? STAGED_NETWORK_POLICY_API_VERSION : NETWORK_POLICY_API_VERSION,
+      kind: staged ? STAGED_NETWORK_POLICY_KIND : NETWORK_POLICY_KIND,
       metadata: { name: this.name, namespace: this.namespace },
       spec: this.renderSpec(),
     };

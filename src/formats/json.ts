@@ -43,7 +43,11 @@ export class JsonFormat {
     return { port: m.portNumber ?? m.portName, protocol: m.protocol, endpoints: [...m.endpoints], allowed, ...hostNetwork };
   }
 
-  /** `{ from, to, port, allowed, loopback, egress, ingress, notes }`, each side as `JsonFormat.verdict` gives it. */
+  /**
+   * `{ from, to, port, allowed, loopback, egress, ingress, notes }`, each side as `JsonFormat.verdict`
+   * gives it, plus `staged: { allowed, egress, ingress, notes }` (the verdict with the staged
+   * policies enforced too) when the input has staged policies.
+   */
   public static explanation(e: Explanation): any {
     return {
       from: e.from,
@@ -54,6 +58,7 @@ export class JsonFormat {
       egress: JsonFormat.verdict(e.egress),
       ingress: JsonFormat.verdict(e.ingress),
       notes: [...e.notes],
+      ...(e.staged ? { staged: stagedJson(e.staged) } : {}),
     };
   }
 
@@ -97,13 +102,15 @@ export class JsonFormat {
    * (`... Fix: ...`) and `file` is null for an object not read from a file.
    */
   public static validation(report: ManifestValidationReport): any {
+    const kind = (f: { kind?: string }) => (f.kind ? { kind: f.kind } : {});
     return {
       checked: report.checked,
+      ...(report.checkedStaged > 0 ? { checkedStaged: report.checkedStaged } : {}),
       findings: report.findings.map((f) => ({
-        severity: f.severity, code: f.code, file: f.file ?? null, object: f.object, field: f.field, message: `${f.message}. Fix: ${f.fix}`,
+        severity: f.severity, code: f.code, file: f.file ?? null, ...kind(f), object: f.object, field: f.field, message: `${f.message}. Fix: ${f.fix}`,
       })),
       silenced: report.silenced.map((f) => ({
-        code: f.code, file: f.file ?? null, object: f.object, field: f.field, message: f.message, reason: f.reason,
+        code: f.code, file: f.file ?? null, ...kind(f), object: f.object, field: f.field, message: f.message, reason: f.reason,
       })),
     };
   }
@@ -122,11 +129,16 @@ export class JsonFormat {
    * `notReplayed` is `[{ source: { kind, id }, destination: { kind, id }, port, protocol, count,
    * verdicts, reason, isolatingPolicies }]`; `unmappedEnds` is `[{ kind, id, reason,
    * connections }]`; `added` is `[{ id, kind, labels, assumedLabels, ip, dnsNames }]` (`labels` and
-   * `ip` null when they do not apply).
+   * `ip` null when they do not apply). When the input has staged policies: `stagedPassed`,
+   * `summary.stagedBlocked`, `stagedPolicies` (their ids), `stagedBlocked` (pairs, as `blocked`, of
+   * the observed connections the staged policies would block), and on every connection `staged:
+   * { allowed, egress, ingress, notes }`, the verdict with the staged policies enforced too.
    */
   public static replay(r: FlowReplay): any {
+    const staged = r.stagedPolicies.length > 0;
     return {
       passed: r.passed,
+      ...(staged ? { stagedPassed: r.stagedPassed } : {}),
       summary: {
         observed: r.summary.observed,
         allowed: r.summary.allowed,
@@ -135,7 +147,9 @@ export class JsonFormat {
         neverObserved: r.summary.neverObserved,
         openNeverObserved: r.summary.openNeverObserved,
         unmappedEnds: r.summary.unmappedEnds,
+        ...(staged ? { stagedBlocked: r.summary.stagedBlocked } : {}),
       },
+      ...(staged ? { stagedPolicies: [...r.stagedPolicies], stagedBlocked: r.stagedBlocked.map(pairJson) } : {}),
       flows: flowsJson(r.summary.flows),
       blocked: r.blocked.map(pairJson),
       allowed: r.allowed.map(pairJson),
@@ -211,8 +225,14 @@ function pairJson(p: ReplayPair): any {
       egress: JsonFormat.verdict(c.verdict.egress),
       ingress: JsonFormat.verdict(c.verdict.ingress),
       notes: [...c.verdict.notes],
+      ...(c.staged ? { staged: stagedJson(c.staged) } : {}),
     })),
   };
+}
+
+/** The verdict with the staged policies enforced too: `{ allowed, egress, ingress, notes }`. */
+function stagedJson(v: { allowed: boolean; egress: SideVerdict; ingress: SideVerdict; notes: string[] }): any {
+  return { allowed: v.allowed, egress: JsonFormat.verdict(v.egress), ingress: JsonFormat.verdict(v.ingress), notes: [...v.notes] };
 }
 
 /** One side in the diff's shape. */

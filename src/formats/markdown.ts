@@ -1,7 +1,7 @@
 import { MermaidFormat } from './mermaid';
 import {
   changeSides, connectionPort, endKindNote, endKindWords, flowsLine, hostNetworkLegend,
-  notReplayedRisk, observedTitle, replayHeadline, seen, TextFormat,
+  notReplayedRisk, observedTitle, replayHeadline, seen, stagedLine, stagedWords, TextFormat,
   unobservedWhy,
 } from './text';
 import { ReachabilityDiff } from '../analysis/diff-report';
@@ -72,6 +72,17 @@ export class MarkdownFormat {
         }
       }
       if (notes.length > 0) lines.push('', ...notes);
+    }
+    if (r.stagedPolicies.length > 0 && r.stagedBlocked.length === 0) {
+      lines.push('', `**Staged**: would allow every observed connection (${stagedWords(r)}).`);
+    } else if (r.stagedPolicies.length > 0) {
+      lines.push('', `### Staged: would deny (${r.summary.stagedBlocked}), ${stagedWords(r)}`, '', '| from | to | port | seen | staged |', '|---|---|---|---|---|');
+      for (const p of r.stagedBlocked) {
+        for (const c of p.connections) {
+          lines.push(`| ${pair(p)} | ${connectionPort(c)} | ${escapeCell(seen(c.observed).replace(/^seen /, ''))} `
+            + `| ${escapeCell(stagedLine(c.staged!, c.from, c.to))} |`);
+        }
+      }
     }
     if (r.neverObserved.length > 0) {
       lines.push('', `### Never observed, allowed by rules (${r.neverObserved.length}): candidates to remove, for least privilege`, '',

@@ -70,6 +70,7 @@ export class TextFormat {
     if (e.unresolvedPort) lines.push(`  ${e.unresolvedPort}`);
     lines.push(`  egress of ${e.from}: ${explainSide(e.egress, 'egress', e.to)}`);
     lines.push(`  ingress of ${e.to}: ${explainSide(e.ingress, 'ingress', e.from)}`);
+    if (e.staged) lines.push(`  ${stagedLine(e.staged, e.from, e.to)}`);
     for (const note of e.notes) lines.push(`  note: ${note}`);
     return lines.join('\n');
   }
@@ -116,7 +117,8 @@ export class TextFormat {
    * summary line.
    */
   public static validation(report: ManifestValidationReport, options: ValidationTextOptions = {}): string {
-    const where = (f: { file?: string; line?: number; object: string }) => `${f.file ?? '<input>'}${f.line ? `:${f.line}` : ''}: ${f.object}`;
+    const where = (f: { file?: string; line?: number; object: string; kind?: string }) =>
+      `${f.file ?? '<input>'}${f.line ? `:${f.line}` : ''}: ${f.kind ? `${f.kind} ` : ''}${f.object}`;
     const lines: string[] = [];
     for (const f of report.findings) {
       lines.push(`${where(f)}: ${f.severity} ${f.code} ${f.field ? `${f.field}: ` : ''}${f.message}\n    fix: ${f.fix}`);
@@ -125,7 +127,8 @@ export class TextFormat {
     const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
     const warnings = report.findings.length - errors;
     const files = options.fileCount === undefined ? '' : ` in ${plural(options.fileCount, 'file', 'files')}`;
-    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${files}: ${plural(errors, 'error', 'errors')}, `
+    const staged = report.checkedStaged > 0 ? ` (${report.checkedStaged} staged)` : '';
+    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${staged}${files}: ${plural(errors, 'error', 'errors')}, `
       + `${plural(warnings, 'warning', 'warnings')}${report.silenced.length > 0 ? `, ${report.silenced.length} accepted by annotation` : ''}`);
     return lines.join('\n');
   }
@@ -156,6 +159,19 @@ export class TextFormat {
           lines.push(`      egress of ${c.from}: ${explainSide(c.verdict.egress, 'egress', c.to)}`);
           lines.push(`      ingress of ${c.to}: ${explainSide(c.verdict.ingress, 'ingress', c.from)}`);
           for (const note of c.verdict.notes) lines.push(`      note: ${note}`);
+        }
+      }
+    }
+    if (r.stagedPolicies.length > 0) {
+      if (r.stagedBlocked.length === 0) {
+        lines.push('', `staged: would allow every observed connection (${stagedWords(r)})`);
+      } else {
+        lines.push('', `staged: would deny these observed connections (${stagedWords(r)}; they fail the gate only with --fail-on staged):`);
+        for (const pair of r.stagedBlocked) {
+          lines.push(`  ${pairTitle(pair)}`);
+          for (const c of pair.connections) {
+            lines.push(`    ${c.port}/${c.protocol}, ${seen(c.observed)}: ${stagedLine(c.staged!, c.from, c.to)}`);
+          }
         }
       }
     }
@@ -203,11 +219,30 @@ const END_WORDS: Record<ObservedEndKind, string> = {
   [ObservedEndKind.HOST]: 'node',
 };
 
+/**
+ * What the staged policies would do to a connection, on one line: `staged: would allow`, or
+ * `staged: would deny: egress of <from>: ...` with each side that would deny it.
+ */
+export function stagedLine(staged: { allowed: boolean; egress: SideVerdict; ingress: SideVerdict }, from: string, to: string): string {
+  if (staged.allowed) return 'staged: would allow';
+  const sides = [
+    ...(staged.egress.allowed ? [] : [`egress of ${from}: ${explainSide(staged.egress, 'egress', to)}`]),
+    ...(staged.ingress.allowed ? [] : [`ingress of ${to}: ${explainSide(staged.ingress, 'ingress', from)}`]),
+  ];
+  return `staged: would deny: ${sides.length > 0 ? sides.join('; and ') : 'the destination has no such port'}`;
+}
+
+/** `2 staged policies enforced too`. */
+export function stagedWords(r: FlowReplay): string {
+  return `with the ${plural(r.stagedPolicies.length, 'staged policy', 'staged policies')} enforced too`;
+}
+
 /** The counts of a replay in one line (without the command's name). */
 export function replayHeadline(r: FlowReplay): string {
   const s = r.summary;
   return `${plural(s.observed, 'observed connection', 'observed connections')}: ${s.blocked} blocked, ${s.allowed} allowed, `
-    + `${s.notReplayed} not replayed; never observed: ${plural(s.neverObserved, 'pair', 'pairs')} allowed by rules, ${s.openNeverObserved} open`;
+    + `${s.notReplayed} not replayed; never observed: ${plural(s.neverObserved, 'pair', 'pairs')} allowed by rules, ${s.openNeverObserved} open`
+    + (r.stagedPolicies.length > 0 ? `; staged: would block ${s.stagedBlocked}` : '');
 }
 
 /** What the flow reader did, in one line: the input, its format, the lines by what became of them. */

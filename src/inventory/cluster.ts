@@ -69,7 +69,15 @@ export interface ClusterPolicy {
   /** Present when the policy's (defaulted) policyTypes include Egress. */
   readonly egress?: PolicyRule[];
   readonly file?: string;
+  /**
+   * A Calico `StagedKubernetesNetworkPolicy`: evaluated and reported, not enforced. Its id is
+   * `<namespace>/<name> (staged)`, so that it stays apart from an enforcing policy of the same name.
+   */
+  readonly staged?: boolean;
 }
+
+/** The suffix of a staged policy's id in the model (`shop/web-ingress (staged)`). */
+export const STAGED_POLICY_SUFFIX = ' (staged)';
 
 /** An object the model could not use, and why: the inventory's one shape for it. */
 export type SkippedObject = SkippedManifest;
@@ -85,6 +93,12 @@ export interface ModelEndpoints {
    * declared endpoints the inventory makes from the policies (see `DECLARED_BY_LABELS_ANNOTATION`).
    */
   readonly declaredPorts?: ReadonlyMap<string, ClusterPort[]>;
+  /**
+   * Services the program declared by labels whose policies are not in the manifests (their phase is
+   * observe: declared, not emitted): endpoints `<namespace>/<name>` as if a policy with this pod
+   * selector and the `DECLARED_BY_LABELS_ANNOTATION` were there.
+   */
+  readonly declaredServices?: ReadonlyArray<{ readonly namespace: string; readonly name: string; readonly podSelector: LabelSelectorJson }>;
 }
 
 /** The kind of an endpoint that stands for a service declared by labels (`DECLARED_BY_LABELS_ANNOTATION`). */
@@ -100,6 +114,11 @@ export interface DeclaredServiceFacts {
   readonly namespace: string;
   readonly name: string;
   readonly ports?: ReadonlyArray<{ readonly number: number; readonly name?: string; readonly protocol?: string }>;
+  /**
+   * The service's pod selector, when its policy is not in the output (its phase is observe), so the
+   * model knows the service from the program alone.
+   */
+  readonly unemittedPodSelector?: LabelSelectorJson;
 }
 
 /** The key of a construct's `() => DeclaredServiceFacts`. */
@@ -109,20 +128,32 @@ export const DECLARED_SERVICE = Symbol.for('cdk8s-netpol:declared-service');
  * The container ports of the declared services that `constructs` offer (see `DECLARED_SERVICE`), by
  * endpoint id; facts that are not well formed are not used.
  */
-export function declaredServicePorts(constructs: readonly object[]): Map<string, ClusterPort[]> {
-  const out = new Map<string, ClusterPort[]>();
+export function declaredServicePorts(constructs: readonly object[]): ReadonlyMap<string, ClusterPort[]> {
+  return declaredServicesOf(constructs).declaredPorts;
+}
+
+/**
+ * What `constructs` offer about their declared services (see `DECLARED_SERVICE`): the container
+ * ports by endpoint id, and the services whose policies are not in the output (phase observe), which
+ * the model knows only from the program. Facts that are not well formed are not used.
+ */
+export function declaredServicesOf(constructs: readonly object[]): Required<Pick<ModelEndpoints, 'declaredPorts' | 'declaredServices'>> {
+  const ports = new Map<string, ClusterPort[]>();
+  const unemitted = new Map<string, { namespace: string; name: string; podSelector: LabelSelectorJson }>();
   for (const c of constructs) {
     const offer = (c as any)[DECLARED_SERVICE];
     if (typeof offer !== 'function') continue;
     const facts: DeclaredServiceFacts | undefined = offer();
-    if (typeof facts?.namespace !== 'string' || typeof facts.name !== 'string' || !Array.isArray(facts.ports)) continue;
+    if (typeof facts?.namespace !== 'string' || typeof facts.name !== 'string') continue;
     const id = `${facts.namespace}/${facts.name}`;
-    if (out.has(id)) continue;
-    const ports = facts.ports.filter((p) => Number.isInteger(p?.number))
-      .map((p) => ({ number: p.number, name: typeof p.name === 'string' ? p.name : undefined, protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP' }));
-    out.set(id, ports);
+    if (typeof facts.unemittedPodSelector === 'object' && facts.unemittedPodSelector !== null && !unemitted.has(id)) {
+      unemitted.set(id, { namespace: facts.namespace, name: facts.name, podSelector: facts.unemittedPodSelector });
+    }
+    if (!Array.isArray(facts.ports) || ports.has(id)) continue;
+    ports.set(id, facts.ports.filter((p) => Number.isInteger(p?.number))
+      .map((p) => ({ number: p.number, name: typeof p.name === 'string' ? p.name : undefined, protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP' })));
   }
-  return out;
+  return { declaredPorts: ports, declaredServices: [...unemitted.values()] };
 }
 
 /** How a `Cluster` is built. */
@@ -134,6 +165,13 @@ export interface ClusterOptions {
   readonly allowDuplicateIds?: boolean;
   /** Leave the Kubernetes NetworkPolicies out, unchecked (for `validateManifests`, which checks them itself). */
   readonly withoutPolicies?: boolean;
+  /**
+   * Enforce the staged policies (Calico `StagedKubernetesNetworkPolicy`) together with the
+   * enforcing ones: the model of what the cluster would do once they are promoted. They are in
+   * `stagedPolicies` either way.
+   * @default false: staged policies do not enforce
+   */
+  readonly stagedAsEnforced?: boolean;
   /**
    * How hostNetwork pods are analysed: `node` (the most common implementation, the default) treats
    * their traffic as traffic of their node; `pod` as the traffic of an ordinary pod.
@@ -158,7 +196,10 @@ export const DEFAULT_NAMESPACE = 'default';
 export class Cluster {
   public readonly endpoints: ClusterEndpoint[] = [];
   public readonly namespaces = new Map<string, Labels>();
+  /** The policies that enforce (with `stagedAsEnforced`, the staged policies too). */
   public readonly policies: ClusterPolicy[] = [];
+  /** The staged policies (Calico `StagedKubernetesNetworkPolicy`), kept apart: they do not enforce unless `stagedAsEnforced`. */
+  public readonly stagedPolicies: ClusterPolicy[] = [];
   public readonly skipped: SkippedObject[] = [];
   /** Objects of kinds that cannot affect NetworkPolicy verdicts, by kind (sorted). */
   public readonly ignored: KindCount[];
@@ -191,7 +232,13 @@ export class Cluster {
       const role = roles.get(entry)!;
       const origin = sourceOf(entry);
       switch (role.role) {
-        case 'policy': if (!options.withoutPolicies && this.addPolicy(object, origin)) declared.push(...declaredServiceOf(object, origin)); break;
+        case 'policy': if (!options.withoutPolicies && this.addPolicy(object, origin, false)) declared.push(...declaredServiceOf(object, origin)); break;
+        case 'staged-policy': {
+          if (options.withoutPolicies || !this.addPolicy(object, origin, true)) break;
+          declared.push(...declaredServiceOf(object, origin));
+          if (options.stagedAsEnforced) this.policies.push(this.stagedPolicies[this.stagedPolicies.length - 1]);
+          break;
+        }
         case 'pod': this.addPod(object, present, origin); break;
         case 'workload': this.addWorkload(object, role.template, present, origin); break;
         case 'namespace': break;
@@ -203,6 +250,11 @@ export class Cluster {
       }
     }
     this.ignored = [...ignored.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
+    for (const d of extra.declaredServices ?? []) {
+      const annotations = { [DECLARED_BY_LABELS_ANNOTATION]: d.name };
+      const standIn = { metadata: { namespace: d.namespace, annotations }, spec: { podSelector: d.podSelector } };
+      declared.push(...declaredServiceOf(standIn, {}));
+    }
     this.addDeclaredServices(declared, extra);
     for (const pod of extra.pods ?? []) {
       this.addEndpoint({
@@ -237,6 +289,7 @@ export class Cluster {
       ...declaredNamespaceLabels.keys(),
       ...this.endpoints.flatMap((e) => (e.namespace ? [e.namespace] : [])),
       ...this.policies.map((p) => p.namespace),
+      ...this.stagedPolicies.map((p) => p.namespace),
     ]);
     for (const ns of [...used].sort()) {
       this.namespaces.set(ns, { ...(declaredNamespaceLabels.get(ns) ?? {}), [NAMESPACE_NAME_LABEL]: ns });
@@ -367,8 +420,8 @@ export class Cluster {
     }
   }
 
-  /** Adds a policy the API server accepts (true), or lists it as left out (false). */
-  private addPolicy(object: any, origin: { file?: string; line?: number }): boolean {
+  /** Adds a policy (staged or not) the API server accepts (true), or lists it as left out (false). */
+  private addPolicy(object: any, origin: { file?: string; line?: number }, staged: boolean): boolean {
     const ns = namespaceOf(object);
     const errors = checkApiServerRules(object, { strictCidr: false }).filter((f) => f.severity === Severity.ERROR);
     if (errors.length > 0) {
@@ -376,16 +429,16 @@ export class Cluster {
         object: describeRef(object),
         category: SkipCategory.INVALID_POLICY,
         reason: `the API server would reject it (${errors[0].field}: ${errors[0].message}), so it cannot take effect`,
-        kind: 'NetworkPolicy',
+        kind: object.kind,
         ...origin,
       });
       return false;
     }
-    const id = `${ns}/${object.metadata.name}`;
+    const id = `${ns}/${object.metadata.name}${staged ? STAGED_POLICY_SUFFIX : ''}`;
     const file = origin.file;
     const spec = object.spec ?? {};
     const types = effectivePolicyTypes(spec);
-    this.policies.push({
+    (staged ? this.stagedPolicies : this.policies).push({
       id,
       namespace: ns,
       podSelector: compileSelector(spec.podSelector ?? {}),
@@ -393,6 +446,7 @@ export class Cluster {
       ingress: types.includes('Ingress') ? rulesOf(spec.ingress, 'from') : undefined,
       egress: types.includes('Egress') ? rulesOf(spec.egress, 'to') : undefined,
       file,
+      ...(staged ? { staged: true } : {}),
     });
     return true;
   }

@@ -1,3 +1,5 @@
+import { STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
+
 /**
  * What the analyser does with each object of the input: use it (NetworkPolicies, Pods, workloads,
  * Namespaces), ignore it because its kind cannot affect NetworkPolicy verdicts (ConfigMap, Service,
@@ -12,8 +14,8 @@ export enum SkipCategory {
   INVALID_POLICY = 'INVALID_POLICY',
   /**
    * A kind that can change verdicts but is not modelled (AdminNetworkPolicy, CiliumNetworkPolicy,
-   * Calico policies, any other `*NetworkPolicy`): the verdicts ignore it and may be wrong for a
-   * cluster that applies it.
+   * Calico policies other than `StagedKubernetesNetworkPolicy`, which is modelled as not enforcing,
+   * any other `*NetworkPolicy`): the verdicts ignore it and may be wrong for a cluster that applies it.
    */
   NOT_MODELLED = 'NOT_MODELLED',
   /** An object kubectl would reject or the model cannot place: no kind, a name that is not a string, no pod template. */
@@ -61,6 +63,7 @@ export const WORKLOAD_TEMPLATES: Record<string, { readonly path: string; readonl
 /** What an object is to the analyser. */
 export type ObjectRole =
   | { readonly role: 'policy' }
+  | { readonly role: 'staged-policy' }
   | { readonly role: 'pod' }
   | { readonly role: 'workload'; readonly template: Record<string, any> }
   | { readonly role: 'namespace' }
@@ -70,12 +73,24 @@ export type ObjectRole =
 /** API groups whose `kind: NetworkPolicy` is the Kubernetes one (the API server rules say which apiVersion is valid). */
 const KUBERNETES_POLICY_GROUPS = new Set(['', 'networking.k8s.io', 'extensions']);
 
+/** The API group of Calico's `StagedKubernetesNetworkPolicy` (its CRD storage group `crd.projectcalico.org` is not applied by users). */
+const STAGED_POLICY_GROUP = 'projectcalico.org';
+
 /** Kinds that do not end in `NetworkPolicy` but can deny traffic NetworkPolicies allow. */
 const OTHER_POLICY_KINDS = new Set(['security.istio.io/AuthorizationPolicy', 'policy.linkerd.io/AuthorizationPolicy', 'k8s.ovn.org/EgressFirewall']);
 
 /** Whether an object is a Kubernetes NetworkPolicy (as opposed to, e.g., Calico's `projectcalico.org/v3` NetworkPolicy). */
 export function isKubernetesNetworkPolicy(object: Record<string, any>): boolean {
   return object.kind === 'NetworkPolicy' && KUBERNETES_POLICY_GROUPS.has(apiGroup(object.apiVersion));
+}
+
+/**
+ * Whether an object is Calico's `StagedKubernetesNetworkPolicy` (`projectcalico.org`): the spec of a
+ * NetworkPolicy that Calico evaluates and reports without enforcing it. Validated like a
+ * NetworkPolicy; the analyser keeps it apart from the enforcing policies.
+ */
+export function isStagedKubernetesNetworkPolicy(object: Record<string, any>): boolean {
+  return object.kind === STAGED_NETWORK_POLICY_KIND && apiGroup(object.apiVersion) === STAGED_POLICY_GROUP;
 }
 
 /** What the analyser does with `object`. Pure: the same object always gets the same role. */
@@ -87,6 +102,7 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
       : `${notAString('kind', kind, 'Pod')}`);
   }
   if (isKubernetesNetworkPolicy(object)) return { role: 'policy' };
+  if (isStagedKubernetesNetworkPolicy(object)) return { role: 'staged-policy' };
   const group = apiGroup(object.apiVersion);
   if (kind.endsWith('NetworkPolicy') || group === 'policy.networking.k8s.io' || OTHER_POLICY_KINDS.has(`${group}/${kind}`)) {
     return {

@@ -1,6 +1,7 @@
 import { formatCidr, isStrictSubset, parseCidr, ParsedCidr } from './cidr';
 import { API_ERROR_TYPES, ApiErrorType, Finding, Severity } from './finding';
 import { unknownFieldFindings } from './known-fields';
+import { NETWORK_POLICY_API_VERSION, STAGED_NETWORK_POLICY_API_VERSION, STAGED_NETWORK_POLICY_KIND } from './manifest';
 import {
   dns1123LabelProblems, dns1123SubdomainProblems, labelValueProblems, portNameProblems, portNumberProblems, qualifiedNameProblems,
 } from './names';
@@ -54,7 +55,8 @@ class Collector {
 }
 
 /**
- * Checks one NetworkPolicy object against the rules the Kubernetes API server applies on create,
+ * Checks one NetworkPolicy object (or Calico's `StagedKubernetesNetworkPolicy`, whose spec is a
+ * NetworkPolicy's and is checked by the same rules) against the rules the Kubernetes API server applies on create,
  * after the API server's defaulting (protocol TCP, policyTypes). Never throws: any JSON value is
  * accepted and every problem becomes a finding with its field path.
  */
@@ -65,7 +67,13 @@ export function checkApiServerRules(object: Json, options: ApiServerRuleOptions 
     c.typeError('', object, 'an object', 'A NetworkPolicy is a mapping with apiVersion, kind, metadata and spec.');
     return c.findings;
   }
-  if (object.apiVersion !== 'networking.k8s.io/v1') {
+  if (object.kind === STAGED_NETWORK_POLICY_KIND) {
+    // Calico's staged form of a NetworkPolicy: the same spec, under Calico's API group.
+    if (object.apiVersion !== STAGED_NETWORK_POLICY_API_VERSION) {
+      c.add('FieldValueNotSupported', 'apiVersion', object.apiVersion, `supported values: "${STAGED_NETWORK_POLICY_API_VERSION}"`,
+        `Write apiVersion: ${STAGED_NETWORK_POLICY_API_VERSION} (Calico's API group of StagedKubernetesNetworkPolicy).`);
+    }
+  } else if (object.apiVersion !== NETWORK_POLICY_API_VERSION) {
     c.add('FieldValueNotSupported', 'apiVersion', object.apiVersion, 'supported values: "networking.k8s.io/v1"',
       'Write apiVersion: networking.k8s.io/v1 (extensions/v1beta1 NetworkPolicy was removed in Kubernetes 1.16).');
   }

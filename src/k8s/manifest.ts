@@ -80,6 +80,13 @@ export interface NetworkPolicyJson {
 export const NETWORK_POLICY_API_VERSION = 'networking.k8s.io/v1';
 /** kind of NetworkPolicy. */
 export const NETWORK_POLICY_KIND = 'NetworkPolicy';
+/**
+ * apiVersion of Calico's staged Kubernetes network policy: the spec of a NetworkPolicy that Calico
+ * evaluates and reports (flow logs show what it would do) without enforcing it.
+ */
+export const STAGED_NETWORK_POLICY_API_VERSION = 'projectcalico.org/v3';
+/** kind of Calico's staged Kubernetes network policy. */
+export const STAGED_NETWORK_POLICY_KIND = 'StagedKubernetesNetworkPolicy';
 /** The label the API server puts on every namespace, with the namespace's name as value. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 

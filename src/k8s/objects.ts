@@ -1,3 +1,5 @@
+import { NETWORK_POLICY_KIND, STAGED_NETWORK_POLICY_KIND } from './manifest';
+
 /** A manifest object with where it came from. */
 export interface SourcedObject {
   /** The object, as parsed from YAML or JSON (or as `chart.toJson()` returns it). */
@@ -103,5 +105,6 @@ export function objectRef(object: Record<string, any>): string {
 export function withModelWorkloads(objects: readonly SourcedObject[], model: readonly SourcedObject[]): SourcedObject[] {
   const key = (o: Record<string, any>) => `${o.kind}|${o.metadata?.namespace ?? ''}|${o.metadata?.name ?? ''}`;
   const own = new Set(flattenLists(objects).map((o) => key(o.object)));
-  return [...objects, ...flattenLists(model).filter((o) => o.object.kind !== 'NetworkPolicy' && !own.has(key(o.object)))];
+  const policy = (o: Record<string, any>) => o.kind === NETWORK_POLICY_KIND || o.kind === STAGED_NETWORK_POLICY_KIND;
+  return [...objects, ...flattenLists(model).filter((o) => !policy(o.object) && !own.has(key(o.object)))];
 }

@@ -5,6 +5,7 @@ import { replaceDirectoryAtomically, stagingDirectoryFor } from './atomic-direct
 import { findingKey, findingsReportedByCdk8sCli } from '../adapters/cdk8s-cli-plugin';
 import { NO_READ_LIMITS, readManifests, ReadObject } from '../adapters/manifest-reader';
 import { Severity } from '../k8s/finding';
+import { NETWORK_POLICY_KIND, STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 import { objectRef } from '../k8s/objects';
 import { validateManifests } from '../validation/validate-manifests';
 
@@ -98,11 +99,13 @@ export class NetpolApp extends App {
     if (report.findings.length === 0) return;
     const constructPaths = new Map<string, string>();
     for (const c of this.node.findAll()) {
-      if (ApiObject.isApiObject(c) && c.kind === 'NetworkPolicy') constructPaths.set(objectRef({ metadata: { namespace: c.metadata.namespace, name: c.name } }), c.node.path);
+      if (ApiObject.isApiObject(c) && (c.kind === NETWORK_POLICY_KIND || c.kind === STAGED_NETWORK_POLICY_KIND)) {
+        constructPaths.set(`${c.kind}|${objectRef({ metadata: { namespace: c.metadata.namespace, name: c.name } })}`, c.node.path);
+      }
     }
     const describe = (f: typeof report.findings[number]) => {
-      const where = constructPaths.get(f.object);
-      return `${where ? `[${where}] ` : ''}${f.object} (${f.file ? this.shown(f.file) : '<output>'}${f.line ? `:${f.line}` : ''}): ${f.code} ${f.field}: ${f.message}. Fix: ${f.fix}`;
+      const where = constructPaths.get(`${f.kind ?? NETWORK_POLICY_KIND}|${f.object}`);
+      return `${where ? `[${where}] ` : ''}${f.kind ? `${f.kind} ` : ''}${f.object} (${f.file ? this.shown(f.file) : '<output>'}${f.line ? `:${f.line}` : ''}): ${f.code} ${f.field}: ${f.message}. Fix: ${f.fix}`;
     };
     const errors = report.findings.filter((f) => f.severity === Severity.ERROR);
     if ((this.settings.printWarnings ?? true)) {

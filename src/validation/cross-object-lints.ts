@@ -17,13 +17,20 @@ export interface CheckedPolicy {
 }
 
 /** Lints that need several objects: duplicate names, mergeable policies, DNS, selectors matching nothing. */
-export function crossObjectLints(policies: CheckedPolicy[], cluster: Cluster): Array<{ policy: CheckedPolicy; finding: Finding }> {
+export function crossObjectLints(
+  policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[] = policies,
+): Array<{ policy: CheckedPolicy; finding: Finding }> {
   return [
     ...duplicateNames(policies),
     ...mergeablePolicies(policies),
     ...egressWithoutDns(policies, cluster),
-    ...selectorsMatchingNothing(policies, cluster),
+    ...selectorsMatchingNothing(policies, cluster, declaring),
   ];
+}
+
+/** The kind of a policy, in keys: a name or a merge is per kind (a staged policy and a NetworkPolicy may share a name). */
+function kindKey(p: CheckedPolicy): string {
+  return typeof p.object.kind === 'string' ? p.object.kind : '';
 }
 
 function at(policy: CheckedPolicy, severity: Severity, code: string, field: string, message: string, fix: string) {
@@ -35,9 +42,9 @@ function duplicateNames(policies: CheckedPolicy[]) {
   const seen = new Map<string, CheckedPolicy>();
   const out = [];
   for (const p of policies) {
-    const key = `${p.namespace}/${p.name}`;
+    const key = `${kindKey(p)}|${p.namespace}/${p.name}`;
     if (seen.has(key)) {
-      out.push(at(p, Severity.ERROR, LintCode.DUPLICATE_NAME, 'metadata.name', `${JSON.stringify(p.name)} is used by another NetworkPolicy in namespace ${p.namespace}; applying both keeps only the last one`,
+      out.push(at(p, Severity.ERROR, LintCode.DUPLICATE_NAME, 'metadata.name', `${JSON.stringify(p.name)} is used by another ${kindKey(p) || 'NetworkPolicy'} in namespace ${p.namespace}; applying both keeps only the last one`,
         'Give each policy a unique name in its namespace (or merge the two).'));
     } else {
       seen.set(key, p);
@@ -55,7 +62,7 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
   const groups = new Map<string, CheckedPolicy[]>();
   for (const p of policies) {
     const spec = p.object.spec ?? {};
-    const key = `${p.namespace}|${stableJson(spec.podSelector ?? {})}|${effectivePolicyTypes(spec).sort().join(',')}`;
+    const key = `${kindKey(p)}|${p.namespace}|${stableJson(spec.podSelector ?? {})}|${effectivePolicyTypes(spec).sort().join(',')}`;
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
   const out = [];
@@ -185,13 +192,13 @@ function allowsDns(rule: any, policyNamespace: string, cluster: Cluster): boolea
  * manifests declare workloads for the namespace concerned, so a peer in a namespace the manifests
  * know nothing about (e.g. kube-system) is not flagged.
  */
-function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster) {
+function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[]) {
   const byNamespace = new Map<string, Array<{ id: string; labels: Record<string, string> }>>();
   for (const e of cluster.endpoints) if (e.namespace) byNamespace.set(e.namespace, [...(byNamespace.get(e.namespace) ?? []), e]);
   if (byNamespace.size === 0) return [];
   // Pods declared by labels whose workloads are not in the manifests (DECLARED_BY_LABELS_ANNOTATION):
   // their policy's selector stands for them, in namespaces whose workloads are checked.
-  for (const p of policies) {
+  for (const p of declaring) {
     const declared = p.object.metadata?.annotations?.[DECLARED_BY_LABELS_ANNOTATION];
     const selector = p.object.spec?.podSelector ?? {};
     if (typeof declared !== 'string' || declared.trim() === '' || !byNamespace.has(p.namespace) || (selector.matchExpressions ?? []).length > 0) continue;

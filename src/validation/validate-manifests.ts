@@ -4,10 +4,11 @@ import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
-import { isKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
+import { isKubernetesNetworkPolicy, isStagedKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
 import { checkApiServerRules } from '../k8s/api-server-rules';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
+import { STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 import { flattenLists, objectRef, SourcedObject } from '../k8s/objects';
 
 /** Options of `validateManifests`. */
@@ -26,6 +27,12 @@ export interface LocatedFinding extends Finding {
   readonly file?: string;
   /** The 1-based line the object's document starts on. @default - unknown */
   readonly line?: number;
+  /**
+   * The kind of the object, when it is not a NetworkPolicy: `StagedKubernetesNetworkPolicy`
+   * (Calico's staged policy, checked by the same rules).
+   * @default - a NetworkPolicy
+   */
+  readonly kind?: string;
 }
 
 /** A finding that its object accepts by annotation (`cdk8s-netpol.dev/accept-NP004: <reason>`). */
@@ -36,8 +43,10 @@ export interface SilencedFinding extends LocatedFinding {
 
 /** The outcome of validating a set of manifests. */
 export interface ManifestValidationReport {
-  /** How many NetworkPolicies were checked. */
+  /** How many NetworkPolicies were checked, Calico's staged ones (`StagedKubernetesNetworkPolicy`) included. */
   readonly checked: number;
+  /** How many of the checked policies are staged (`StagedKubernetesNetworkPolicy`). */
+  readonly checkedStaged: number;
   /** Every finding, errors and warnings: per policy in input order, then the findings across policies. */
   readonly findings: LocatedFinding[];
   /** Lint findings their objects accept by annotation, with the reason; they do not count. */
@@ -53,7 +62,8 @@ export interface ManifestValidationReport {
 }
 
 /**
- * Checks every NetworkPolicy in `objects` (inside `List`s too) against the API server's rules and
+ * Checks every NetworkPolicy in `objects` (inside `List`s too), and every Calico
+ * `StagedKubernetesNetworkPolicy` (the same spec, by the same rules), against the API server's rules and
  * the policy lints; workloads and namespaces feed the lints, other kinds are counted, and what is
  * neither checked nor usable (other policy APIs, malformed objects) is listed in `leftOut`. Lints
  * run only on policies the API server would accept. Pure: the CLI (`netpol validate`), the cdk8s
@@ -76,13 +86,17 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   /** The policy each finding belongs to: acceptances are read from that object, never from another of the same name. */
   const owners = new Map<LocatedFinding, Record<string, any>>();
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
+  const checkedStaged: Array<CheckedPolicy & { source: SourcedObject }> = [];
   let count = 0;
+  let stagedCount = 0;
   for (const source of flat) {
-    if (!isKubernetesNetworkPolicy(source.object)) continue;
+    const staged = isStagedKubernetesNetworkPolicy(source.object);
+    if (!staged && !isKubernetesNetworkPolicy(source.object)) continue;
     count++;
+    if (staged) stagedCount++;
     const object = source.object;
     const locate = (f: Finding): LocatedFinding => {
-      const located = { ...f, object: objectRef(object), file: source.file, line: source.line };
+      const located = { ...f, object: objectRef(object), file: source.file, line: source.line, ...kindOf(staged) };
       owners.set(located, object);
       return located;
     };
@@ -98,15 +112,34 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       ...ipBlocksCoveringCluster(object, clusterCidrs),
     ].map(locate));
     const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
-    checked.push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+    (staged ? checkedStaged : checked).push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
   }
-  for (const { policy, finding } of crossObjectLints(checked, cluster)) {
+  // The enforcing policies are linted among themselves (staged policies enforce nothing), the staged
+  // ones as they would be once promoted: among the enforcing ones. Both declare the pods they select.
+  const stagedSet = new Set<CheckedPolicy>(checkedStaged);
+  const cross = [
+    ...crossObjectLints(checked, cluster, [...checked, ...checkedStaged]),
+    ...(checkedStaged.length === 0 ? [] : crossObjectLints([...checked, ...checkedStaged], cluster).filter(({ policy }) => stagedSet.has(policy))),
+  ];
+  for (const { policy, finding } of cross) {
     const source = (policy as typeof checked[number]).source;
-    const located = { ...finding, object: objectRef(policy.object), file: source.file, line: source.line };
+    const staged = stagedSet.has(policy);
+    const located = { ...finding, object: objectRef(policy.object), file: source.file, line: source.line, ...kindOf(staged) };
     owners.set(located, policy.object);
     findings.push(located);
   }
-  return { checked: count, ...applyAcceptedLints(findings, owners), kinds: countKinds(flat.map((o) => o.object)), leftOut: cluster.skipped };
+  return {
+    checked: count,
+    checkedStaged: stagedCount,
+    ...applyAcceptedLints(findings, owners),
+    kinds: countKinds(flat.map((o) => o.object)),
+    leftOut: cluster.skipped,
+  };
+}
+
+/** The `kind` of a finding of a staged policy (NetworkPolicies' findings have none). */
+function kindOf(staged: boolean): { kind?: string } {
+  return staged ? { kind: STAGED_NETWORK_POLICY_KIND } : {};
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */

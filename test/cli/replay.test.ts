@@ -308,8 +308,9 @@ test('netpol replay --format markdown: a pull-request comment', async () => {
 });
 
 describe('progress on stderr', () => {
-  const at = (elapsedMs: number, lines = 250_000): FlowProgress =>
-    ({ lines, bytes: 50_000_000, totalBytes: 200_000_000, connections: 1234, elapsedMs });
+  const at = (elapsedMs: number, lines = 250_000): FlowProgress => ({
+    lines, bytes: 50_000_000, totalBytes: 200_000_000, connections: 1234, elapsedMs,
+  });
 
   test('only on a terminal, and only after a second; rewritten in place and erased at the end', () => {
     let tty = '';

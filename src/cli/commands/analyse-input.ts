@@ -1,6 +1,7 @@
 import { HostNetworkMode, ModelPod, Reachability } from '../../analysis/reachability';
 import { unknownEndpointMessage } from '../../analysis/unknown-endpoint';
 import { parseIp } from '../../k8s/cidr';
+import { NETWORK_POLICY_KIND, STAGED_NETWORK_POLICY_KIND } from '../../k8s/manifest';
 import { dns1123LabelProblems, dns1123SubdomainProblems, labelValueProblems, qualifiedNameProblems } from '../../k8s/names';
 import { flattenLists, objectRef, SourcedObject, withModelWorkloads } from '../../k8s/objects';
 import { externalsOption, oneOf, OptionSpec } from '../args';
@@ -74,10 +75,10 @@ export function readSurroundings(
   if (!paths || paths.length === 0) return { objects: [], pods, unreadable: false };
   const read = readInputs(paths, io, maxFileSize);
   const flat = flattenLists(read.objects);
-  const policies = flat.filter((o) => o.object.kind === 'NetworkPolicy');
+  const policies = flat.filter((o) => o.object.kind === NETWORK_POLICY_KIND || o.object.kind === STAGED_NETWORK_POLICY_KIND);
   if (policies.length > 0) {
     const first = policies[0];
-    throw new UsageError(`--surroundings ${first.file ?? '<input>'}${first.line ? `:${first.line}` : ''}: NetworkPolicy ${objectRef(first.object)}`
+    throw new UsageError(`--surroundings ${first.file ?? '<input>'}${first.line ? `:${first.line}` : ''}: ${first.object.kind} ${objectRef(first.object)}`
       + `${policies.length > 1 ? ` (and ${policies.length - 1} more)` : ''}: surroundings describe the pods and namespaces around the policies, not policies. `
       + 'Give the file as an input to analyse its policies, or remove the policy from the surroundings.');
   }

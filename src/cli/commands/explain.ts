@@ -19,7 +19,9 @@ export const EXPLAIN_HELP = `Usage: netpol explain [paths...] --from <ns/name> -
 
 Says whether the source may connect to the destination on the port. For each side (the source's
 egress, the destination's ingress) it names the policies that isolate it and the rules (policy
-and rule index) that allow the connection; when denied, which side denies it.
+and rule index) that allow the connection; when denied, which side denies it. Staged policies
+(Calico StagedKubernetesNetworkPolicy) do not enforce: when the inputs have some, a line says what
+would happen with them enforced too ("staged: would deny ..." or "staged: would allow").
 
 ${SURROUNDINGS_HELP}
 

@@ -17,6 +17,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'flow-format': { type: 'string', valueName: 'hubble|calico|csv|jsonl', description: 'the format of the flows (default: told from the first line)' },
   'skip-invalid': { type: 'boolean', description: 'skip and count malformed flow lines instead of failing' },
   'format': { type: 'string', valueName: 'text|json|markdown', description: 'output format (default text)' },
+  'fail-on': { type: 'string', valueName: 'blocked|staged', description: 'exit 1 on blocked (default) or also on staged would-deny' },
   ...ANALYSIS_OPTIONS,
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
@@ -48,9 +49,14 @@ shown on stderr when it is a terminal.
 
 ${SURROUNDINGS_HELP}
 
+Staged policies (Calico StagedKubernetesNetworkPolicy) do not enforce, so they decide no verdict;
+each connection also says what would happen with them enforced too ("staged: would deny" or
+"staged: would allow"). --fail-on staged makes a staged would-deny fail the gate as well: the gate
+before promoting them.
+
 Exit: 0 the policies allow every observed connection that can be replayed, 1 they would block
-one (or a policy the API server would reject was left out), 2 bad usage, unreadable input or
-malformed flows.
+one (with --fail-on staged, also when the staged policies would; or a policy the API server would
+reject was left out), 2 bad usage, unreadable input or malformed flows.
 
 Options:
 ${describeOptions(OPTIONS)}
@@ -63,6 +69,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     return ExitCode.OK;
   }
   const format = oneOf(values.format, ['text', 'json', 'markdown'] as const, 'text', 'format');
+  const failOn = oneOf(values['fail-on'], ['blocked', 'staged'] as const, 'blocked', 'fail-on');
   const flowFormat = values['flow-format'] === undefined ? undefined
     : FLOW_FORMATS[oneOf(values['flow-format'], Object.keys(FLOW_FORMATS), 'hubble', 'flow-format')];
   const flowsPath: string | undefined = values.flows;
@@ -116,6 +123,12 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     const c = first.connections[0];
     io.stderr(`netpol replay: the policies would block ${replay.summary.blocked} observed connection${replay.summary.blocked === 1 ? '' : 's'} `
       + `(first: ${c.from} -> ${c.to} on ${c.port}/${c.protocol}). Allow them in the policies before enforcing, or remove the dependency.\n`);
+    return ExitCode.FINDINGS;
+  }
+  if (failOn === 'staged' && !replay.stagedPassed) {
+    const c = replay.stagedBlocked[0].connections[0];
+    io.stderr(`netpol replay: with the staged policies enforced, the policies would block ${replay.summary.stagedBlocked} observed connection${replay.summary.stagedBlocked === 1 ? '' : 's'} `
+      + `(first: ${c.from} -> ${c.to} on ${c.port}/${c.protocol}). Allow them in the staged policies before promoting them, or remove the dependency.\n`);
     return ExitCode.FINDINGS;
   }
   return replay.reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
