@@ -137,11 +137,12 @@ const LAYERS: Record<string, string[]> = {
   endpoints: ['k8s', 'model'],
   constructs: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints'],
   recipes: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints', 'constructs'],
+  generate: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'endpoints', 'constructs'],
   adapters: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis'],
-  formats: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis'],
+  formats: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'generate'],
   synth: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'endpoints', 'constructs', 'recipes', 'adapters'],
   testing: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'formats'],
-  cli: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'adapters', 'formats'],
+  cli: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'adapters', 'formats', 'generate'],
 };
 project.eslint?.addRules({
   'import/no-restricted-paths': ['error', {
