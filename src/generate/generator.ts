@@ -203,6 +203,14 @@ function generateProgram(flows: ObservedFlows, options: GenerateOptions): Genera
       continue;
     }
     const port: GeneratedPort = { protocol: c.protocol, port: c.port };
+    if (c.source.id === c.destination.id && c.source.kind === ObservedEndKind.WORKLOAD && c.source.workloadKind === 'Pod') {
+      unexpressed.push({
+        observed: c,
+        reason: `${c.source.id} is a single Pod: its traffic to itself is loopback, which NetworkPolicies never block: it needs no rule`,
+      });
+      podRef(c.source);
+      continue;
+    }
     if (usesDnsServer(c)) {
       podRef(c.source);
       dnsUsers.add(c.source.namespace!);

@@ -174,4 +174,22 @@ describe('scope and ends', () => {
     const same = ObservedFlows.fromText('source,destination,port,protocol\nshop/web,shop/api,8080,TCP\n', { manifests: twins });
     expect(() => PolicyGenerator.generate(same, { manifests: twins })).toThrow(/^shop\/api: its labels \(app=api\) also select shop\/api-copy, so a policy for one would apply to the others/);
   });
+
+  test('a single Pod talking to itself is loopback: listed, not a rule', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'batch', namespace: 'jobs', labels: { app: 'batch' } },
+      spec: { containers: [{ name: 'main', image: 'x' }] },
+    };
+    const loop = ObservedFlows.fromText('source,destination,port,protocol\njobs/batch,jobs/batch,8080,TCP\njobs/batch,203.0.113.7,443,TCP\n', { manifests: [pod] });
+    const program = PolicyGenerator.generate(loop, { manifests: [pod] });
+    expect(program.unexpressed.map((u) => u.reason)).toEqual([
+      'jobs/batch is a single Pod: its traffic to itself is loopback, which NetworkPolicies never block: it needs no rule',
+    ]);
+    expect(program.stacks[0].dependencies.map((d) => `${d.from.id} -> ${d.to.id}`)).toEqual(['jobs/batch -> 203.0.113.7']);
+    const replay = FlowReplay.fromManifests([pod, ...PolicyGenerator.manifests(program)], loop);
+    expect(replay.passed).toBe(true);
+    expect(neverObservedLines(replay)).toEqual([]);
+  });
 });
