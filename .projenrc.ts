@@ -183,7 +183,7 @@ project.addTask('test:fuzz', {
 
 // `npm run bench`: speed and memory figures with ratios (targets live here, never in unit tests).
 project.addTask('bench', {
-  description: 'Benchmarks: synth, validation and analysis at 100 / 1,000 / 5,000 services; writes bench/results.json',
+  description: 'Benchmarks: synth, validation and analysis at 100 / 1,000 / 5,000 services, replay and generate on flow exports; writes bench/results.json',
   exec: 'ts-node --project bench/tsconfig.json bench/run.ts',
   receiveArgs: true,
 });
