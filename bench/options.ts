@@ -1,3 +1,5 @@
+import { DEFAULT_FLOW_LINES } from './flows';
+
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
   /** The stack sizes (services). */
@@ -12,13 +14,16 @@ export interface BenchOptions {
   readonly cpuProfDir?: string;
   /** Where the JSON results go. */
   readonly out: string;
+  /** The sizes (lines) of the flow exports `replay` and `generate` read. */
+  readonly flowLines: number[];
 }
 
 /** The default sizes of the issue. */
 export const DEFAULT_SIZES = [100, 1000, 5000];
 
 /** The usage text. */
-export const USAGE = 'usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--only floor-synth,library-synth] [--keep] [--cpu-prof DIR] [--out FILE]';
+export const USAGE = 'usage: npm run bench -- [--sizes 100,1000,5000] [--flow-lines 250000,1000000] [--quick] [--only floor-synth,library-synth,flows] '
+  + '[--keep] [--cpu-prof DIR] [--out FILE]';
 
 /** Parses `--name value` and `--name=value` options; throws on anything unknown. */
 export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
@@ -30,7 +35,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     if (['quick', 'keep', 'help'].includes(name)) {
       values.set(name, true);
-    } else if (['sizes', 'only', 'cpu-prof', 'out'].includes(name)) {
+    } else if (['sizes', 'only', 'cpu-prof', 'out', 'flow-lines'].includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw new Error(`--${name} needs a value\n${USAGE}`);
       values.set(name, value);
@@ -43,6 +48,12 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     ? (values.get('sizes') as string).split(',').map((s) => Number(s.trim().replace(/_/g, '')))
     : DEFAULT_SIZES;
   if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--sizes takes whole numbers of at least 10, e.g. 100,1000\n${USAGE}`);
+  const flowLines = typeof values.get('flow-lines') === 'string'
+    ? (values.get('flow-lines') as string).split(',').map((s) => Number(s.trim().replace(/_/g, '')))
+    : DEFAULT_FLOW_LINES;
+  if (flowLines.length !== 2 || flowLines.some((n) => !Number.isInteger(n) || n < 1000)) {
+    throw new Error(`--flow-lines takes two whole numbers of at least 1000, e.g. 250000,1000000\n${USAGE}`);
+  }
   const only = typeof values.get('only') === 'string' ? (values.get('only') as string).split(',').map((s) => s.trim()) : undefined;
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
@@ -51,6 +62,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     keep: values.has('keep'),
     cpuProfDir: typeof values.get('cpu-prof') === 'string' ? values.get('cpu-prof') as string : undefined,
     out: typeof values.get('out') === 'string' ? values.get('out') as string : defaultOut,
+    flowLines: [...flowLines].sort((a, b) => a - b),
   };
 }
 

@@ -3,7 +3,10 @@ import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { ThreeTier } from '../examples/three-tier';
-import { DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, Reachability, ReachabilityOptions, TextFormat } from '../src';
+import {
+  DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, PolicyGenerator, Reachability, ReachabilityOptions, TextFormat,
+  TypeScriptFormat,
+} from '../src';
 import { runCli } from '../src/cli/run';
 import { withModelWorkloads } from '../src/k8s/objects';
 
@@ -76,6 +79,7 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-explain': fence('text', `$ npx netpol ${explain.join(' ')}\n${cliOutput(explain, Yaml.stringify(...Testing.synth(chart)))}`),
     'ten-services': tenServicesBlock(),
     'three-tier-replay': fence('text', `$ npx netpol replay dist/ --flows flows.jsonl\n${threeTierReplay()}`),
+    'three-tier-generate': fence('ts', `// $ npx netpol generate --flows flows.jsonl --namespace shop\n${threeTierGenerate()}`),
   };
 }
 
@@ -85,6 +89,12 @@ function threeTierReplay(): string {
   const text = fs.readFileSync(path.join(ROOT, 'test', 'replay', 'fixtures', 'three-tier-hubble.jsonl'), 'utf8');
   const flows = ObservedFlows.fromText(text, { manifests, sourceName: 'flows.jsonl' });
   return TextFormat.replay(FlowReplay.fromManifests(manifests, flows));
+}
+
+/** The program `netpol generate --namespace shop` writes for the three-tier shop's Hubble flows (test/replay/fixtures). */
+function threeTierGenerate(): string {
+  const text = fs.readFileSync(path.join(ROOT, 'test', 'replay', 'fixtures', 'three-tier-hubble.jsonl'), 'utf8');
+  return TypeScriptFormat.program(PolicyGenerator.generate(ObservedFlows.fromText(text, { sourceName: 'flows.jsonl' }), { namespaces: ['shop'] }));
 }
 
 /** The README's table of packages, one per jsii language, from the jsii targets of package.json. */

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { adoptionBlocks } from './adoption-doc';
 import { gitopsBlocks, readmeBlocks, renderBlocks } from './doc-blocks';
 import { recipesDoc } from './recipes-doc';
 
 // Regenerates the generated docs from the code (`npx projen docs`): the generated blocks of
-// README.md, docs/recipes.md and docs/gitops.md. With --check, fails when they are stale instead (the test suite
+// README.md, docs/recipes.md, docs/gitops.md and docs/adoption.md. With --check, fails when they are stale instead (the test suite
 // does the same check).
 const root = path.join(__dirname, '..');
 const readme = path.join(root, 'README.md');
@@ -12,6 +13,7 @@ const outputs: Record<string, string> = {
   [readme]: renderBlocks(fs.readFileSync(readme, 'utf8'), readmeBlocks()),
   [path.join(root, 'docs', 'recipes.md')]: recipesDoc(),
   [path.join(root, 'docs', 'gitops.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'gitops.md'), 'utf8'), gitopsBlocks()),
+  [path.join(root, 'docs', 'adoption.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'adoption.md'), 'utf8'), adoptionBlocks()),
 };
 let stale = false;
 for (const [file, fresh] of Object.entries(outputs)) {

@@ -74,3 +74,11 @@ export { FlowFile } from './adapters/flow-file';
 export {
   FlowReplay, ReplayVerdict, ReplayedConnection, ReplayPair, NotReplayedConnection, UnmappedEnd, UnobservedConnection, AddedEndpoint, ReplaySummary,
 } from './analysis/replay';
+
+// Observed traffic becomes intent code: `netpol generate`.
+export {
+  GeneratedProgram, GeneratedStack, GeneratedService, GeneratedPods, GeneratedExternal, GeneratedDependency, GeneratedEndRef, GeneratedEndKind,
+  GeneratedPort, UnexpressedConnection,
+} from './generate/program';
+export { PolicyGenerator, GenerateOptions } from './generate/generator';
+export { TypeScriptFormat, TypeScriptProgramOptions } from './formats/typescript';

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { adoptionBlocks, nextWeekFlows, ADOPTION_FLOWS, ADOPTION_NAMESPACES } from '../scripts/adoption-doc';
 import { codeLines, gitopsBlocks, markedRegion, readmeBlocks, renderBlocks } from '../scripts/doc-blocks';
 import { recipesDoc } from '../scripts/recipes-doc';
+import { FlowReplay, ObservedEndKind, ObservedFlows, PolicyGenerator } from '../src';
 
 test('the generated blocks of README.md are current (run `npx projen docs` to refresh)', () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
@@ -28,4 +30,27 @@ test('the generated diff in docs/gitops.md is current (run `npx projen docs` to 
   const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'gitops.md'), 'utf8');
   expect(renderBlocks(doc, gitopsBlocks())).toBe(doc);
   expect(doc).toContain('`shop/backend` | `shop/redis` | 6379/TCP');
+});
+
+test('docs/adoption.md is current (run `npx projen docs` to refresh)', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'adoption.md'), 'utf8');
+  expect(renderBlocks(doc, adoptionBlocks())).toBe(doc);
+  // The worked example is realistic: ten or more workloads in three or more namespaces, DNS and an external API.
+  const flows = ObservedFlows.fromText(fs.readFileSync(ADOPTION_FLOWS, 'utf8'));
+  const workloads = new Set(flows.connections.flatMap((c) => [c.source, c.destination]).filter((e) => e.kind === ObservedEndKind.WORKLOAD
+    || e.kind === ObservedEndKind.UNDECLARED_WORKLOAD).map((e) => e.id));
+  expect(workloads.size).toBeGreaterThanOrEqual(10);
+  expect(new Set([...workloads].map((id) => id.split('/')[0])).size).toBeGreaterThanOrEqual(3);
+  expect(flows.connections.some((c) => c.destination.kind === ObservedEndKind.DNS)).toBe(true);
+  expect(flows.connections.some((c) => c.destination.kind === ObservedEndKind.EXTERNAL && (c.destination.dnsNames ?? []).length > 0)).toBe(true);
+  // The review phase's claims: the recording passes its replay, next week's does not (the new dependency is blocked).
+  const program = PolicyGenerator.generate(flows, { namespaces: ADOPTION_NAMESPACES });
+  const manifests = PolicyGenerator.manifests(program);
+  expect(FlowReplay.fromManifests(manifests, flows).passed).toBe(true);
+  const later = FlowReplay.fromManifests(manifests, ObservedFlows.fromText(nextWeekFlows(fs.readFileSync(ADOPTION_FLOWS, 'utf8'))));
+  expect(later.blocked.map((p) => `${p.from} -> ${p.to}`)).toEqual(['shop/cart -> data/kafka']);
+  // The staged phase has its marked place between review and replay.
+  expect(doc.indexOf('## 3. Review')).toBeLessThan(doc.indexOf('## 4. Stage'));
+  expect(doc.indexOf('<!-- staged:')).toBeGreaterThan(doc.indexOf('## 4. Stage'));
+  expect(doc.indexOf('<!-- staged:')).toBeLessThan(doc.indexOf('## 5. Replay'));
 });

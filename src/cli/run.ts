@@ -3,6 +3,7 @@ import * as path from 'path';
 import { CliIo, ExitCode, UsageError } from './cli-io';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
+import { generateCommand } from './commands/generate';
 import { matrixCommand } from './commands/matrix';
 import { replayCommand } from './commands/replay';
 import { validateCommand } from './commands/validate';
@@ -17,10 +18,11 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
 /** Commands that stream their input, so they finish asynchronously: run them with `runCliAsync`. */
 const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
   replay: replayCommand,
+  generate: generateCommand,
 };
 
 /** Every command's name, in the order the help lists them. */
-const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'replay'];
+const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'replay', 'generate'];
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
@@ -32,6 +34,7 @@ Commands:
   explain    why one connection is allowed or denied
   diff       what a change to the manifests opens and closes (text, json, markdown); a CI gate
   replay     observed flows against the policies: what they would block; a gate before enforcing
+  generate   observed flows become a TypeScript program of this library (or its policies as YAML)
 
 Inputs are files and directories of YAML/JSON manifests (read recursively), or - for stdin.
 Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change, an observed

@@ -8,6 +8,7 @@ const HELPS: Record<string, string[]> = {
   'netpol explain --help': ['explain', '-h'],
   'netpol diff --help': ['diff', '--help'],
   'netpol replay --help': ['replay', '--help'],
+  'netpol generate --help': ['generate', '--help'],
 };
 
 describe.each(Object.entries(HELPS))('%s', (_name, argv) => {
