@@ -145,7 +145,7 @@ export class Endpoint implements IEndpoint {
    * @internal
    */
   public static _use(value: unknown, where: string): Endpoint {
-    if (value instanceof Endpoint && Endpoint.isEndpoint(value)) return value;
+    if (Endpoint.owns(value)) return value;
     if (!Endpoint.isEndpoint(value) && Endpoint._isEndpointLike(value)) {
       const fields = readFields(value as object)!;
       return Endpoint.of({
@@ -157,14 +157,28 @@ export class Endpoint implements IEndpoint {
     }
     if (!Endpoint.isEndpoint(value)) throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
     const e = value as Endpoint;
-    const name = checkName(e.name, where);
-    const pods = Selector._use(e.pods, `${where}: endpoint ${name} pods`);
+    let fields: { name: string; pods: Selector; namespace?: string; singlePod: boolean; byLabels: boolean };
+    try {
+      fields = { name: e.name, pods: e.pods, namespace: e.namespace, singlePod: e.isSinglePod === true, byLabels: e._declaredByLabels !== false };
+    } catch {
+      throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
+    }
+    const name = checkName(fields.name, where);
+    const pods = Selector._use(fields.pods, `${where}: endpoint ${name} pods`);
     if (pods.isAll) throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
-    const namespace = e.namespace === undefined ? undefined : checkNamespace(e.namespace, `${where}: endpoint ${name}`);
+    const namespace = fields.namespace === undefined ? undefined : checkNamespace(fields.namespace, `${where}: endpoint ${name}`);
     return new Endpoint(FACTORY, name, pods, namespace, () => {
       const ports = e.containerPorts;
       return ports === undefined ? undefined : copyPorts(ports, `Endpoint ${name}`);
-    }, e.isSinglePod === true, e._declaredByLabels !== false);
+    }, fields.singlePod, fields.byLabels);
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is Endpoint {
+    return typeof value === 'object' && value !== null && #pods in value;
   }
 
   readonly #name: string;
