@@ -1,7 +1,7 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DnsOptions } from './allow-dns';
+import { copyDnsOptions, DnsOptions, dnsPeers } from './allow-dns';
 import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { namespaceObject } from './namespace-object';
@@ -88,7 +88,7 @@ export class ApplicationStack extends Chart {
   public readonly policies: NetworkPolicies;
   private readonly services = new Map<string, Endpoint>();
   private readonly declared = new Set<Endpoint>();
-  private readonly settings: ApplicationStackProps;
+  private readonly settings: StackSettings;
   private readonly environment?: Environment;
   private readonly sharedNamespaces: ReadonlySet<string>;
   private readonly namespaceObjects = new Map<string, ApiObject>();
@@ -101,7 +101,18 @@ export class ApplicationStack extends Chart {
    */
   constructor(scope: Construct, id: string, props: ApplicationStackProps = {}) {
     super(scope, id, props);
-    this.settings = { ...props };
+    // Copied and checked now: the props object is the caller's, and changing it afterwards must not
+    // change the services declared later.
+    this.settings = Object.freeze({
+      defaultDeny: booleanProp(this, props.defaultDeny, 'defaultDeny', true),
+      dns: booleanProp(this, props.dns, 'dns', true),
+      manageNamespaces: booleanProp(this, props.manageNamespaces, 'manageNamespaces', true),
+      dnsOptions: atConstruct(this, 'dnsOptions', () => {
+        const options = copyDnsOptions(props.dnsOptions);
+        dnsPeers(options);
+        return options;
+      }),
+    });
     this.environment = props.environment === undefined ? undefined
       : atConstruct(this, 'environment', () => Environment._use(props.environment, 'environment'));
     const shared = props.sharedNamespaces ?? [];
@@ -132,13 +143,13 @@ export class ApplicationStack extends Chart {
     }
     this.services.set(key, service);
     this.declared.add(service);
-    if (this.settings.defaultDeny ?? true) {
+    if (this.settings.defaultDeny) {
       this.policies.denyAll(namespace);
     } else {
       this.policies._isolate(this, service, Direction.INGRESS);
       this.policies._isolate(this, service, Direction.EGRESS);
     }
-    if (this.settings.dns ?? true) this.policies.allowDnsInNamespace(namespace, this.settings.dnsOptions);
+    if (this.settings.dns) this.policies.allowDnsInNamespace(namespace, this.settings.dnsOptions);
     this.manageNamespace(namespace);
     for (const access of this.debugAccess) this.policies._allowFrom(this, service, [access.peer], access.ports);
     return service;
@@ -249,7 +260,7 @@ export class ApplicationStack extends Chart {
    */
   private manageNamespace(namespace: string): void {
     const env = this.environment;
-    if (!env || !(this.settings.manageNamespaces ?? true) || this.namespaceObjects.has(namespace)) return;
+    if (!env || !this.settings.manageNamespaces || this.namespaceObjects.has(namespace)) return;
     const claimed = AppOwnership.of(this).claim(`namespace|${namespace}`, this, () => ({
       env: env.name,
       object: namespaceObject(this, `namespace-${namespace}`, namespace, { labels: { [Environment.LABEL]: env.name } }),
@@ -267,4 +278,21 @@ export class ApplicationStack extends Chart {
         + ' (the other end of a dependency can also be a Peer or an ExternalDestination).');
     }
   }
+}
+
+/** What a stack keeps of its props: copied at construction, checked, frozen. */
+interface StackSettings {
+  readonly defaultDeny: boolean;
+  readonly dns: boolean;
+  readonly manageNamespaces: boolean;
+  readonly dnsOptions: DnsOptions;
+}
+
+/** A boolean prop, refused when it is of another type (a jsii host language can pass `'false'`, which is truthy). */
+function booleanProp(stack: Construct, value: unknown, prop: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw constructError(stack, `${prop} ${JSON.stringify(value) ?? String(value)} is not true or false. Set ${prop}: true or false (a boolean, not a string), or leave it out for ${fallback}.`);
+  }
+  return value;
 }
