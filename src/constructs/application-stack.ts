@@ -62,7 +62,10 @@ export interface ServiceProps {
   readonly labels?: { [key: string]: string };
   /** The namespace. @default - the workload's, else the stack's namespace */
   readonly namespace?: string;
-  /** The container ports, to check rules against (only with pods or labels). @default - not checked */
+  /**
+   * The container ports, to check rules against (only with pods or labels: with a workload it is an
+   * error, since the workload's container ports are read). @default - not checked
+   */
   readonly ports?: EndpointPort[];
 }
 
@@ -129,9 +132,15 @@ export class ApplicationStack extends Chart {
     if (given !== 1) {
       throw constructError(this, `service ${JSON.stringify(name)} needs exactly one of workload, pods or labels (got ${given}). Say which pods the service is, e.g. { labels: { app: '${name}' } } or { workload: deployment }.`);
     }
+    if (props.workload && props.ports !== undefined) {
+      throw constructError(this, `service ${JSON.stringify(name)}: ports ${JSON.stringify(props.ports)} are given with a workload, whose container ports are what its pods listen on (and are read from it). `
+        + 'Drop the ports property, and declare a port the workload should have on its container (ports: [{ number: 8080 }]).');
+    }
+    // A service carries its namespace (given, or the stack's), so the endpoint means the same pods in
+    // any chart it is used in, not the namespace of the chart that happens to use it.
     const endpoint = atConstruct(this, `service ${JSON.stringify(name)}`, () => props.workload
       ? Endpoint.fromWorkload(props.workload, { name })
-      : Endpoint.of({ name, pods: props.pods ?? Selector.labels(props.labels!), namespace: props.namespace, ports: props.ports }));
+      : Endpoint.of({ name, pods: props.pods ?? Selector.labels(props.labels!), namespace: props.namespace ?? this.namespace, ports: props.ports }));
     const service = props.workload && props.namespace !== undefined && endpoint.namespace !== props.namespace
       ? (() => { throw constructError(this, `service ${JSON.stringify(name)}: namespace ${props.namespace} differs from its workload's namespace ${endpoint.namespace ?? '(none)'}. Drop the namespace property; the workload's namespace is used.`); })()
       : endpoint;

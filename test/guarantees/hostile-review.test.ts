@@ -1,4 +1,5 @@
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import {
   AllowDns, ApplicationStack, Endpoint, NetworkPolicies, Port, Reachability, Selector,
 } from '../../src';
@@ -24,6 +25,100 @@ function refusal(build: () => unknown): string {
   }
   throw new Error('expected the input to be refused, but it was accepted');
 }
+
+describe('1. an endpoint made from a cdk8s-plus workload follows it, or the synth fails', () => {
+  const web = (chart: Chart) => new kplus.Deployment(chart, 'web', {
+    metadata: { name: 'web' },
+    select: false,
+    podMetadata: { labels: { app: 'web', tier: 'x' } },
+    containers: [{ image: 'web', ports: [{ number: 8080 }] }],
+  });
+  const build = (late: boolean) => {
+    const chart = testChart('shop');
+    const deployment = web(chart);
+    deployment.select(kplus.LabelSelector.of({ labels: { app: 'web' } }));
+    if (!late) deployment.select(kplus.LabelSelector.of({ labels: { tier: 'x' } }));
+    const endpoint = Endpoint.fromWorkload(deployment);
+    if (late) deployment.select(kplus.LabelSelector.of({ labels: { tier: 'x' } }));
+    NetworkPolicies.of(chart).allow(endpoint, Endpoint.fromLabels('db', { app: 'db' }), Port.tcp(5432));
+    return chart;
+  };
+
+  test('refused: deployment.select(...) after the endpoint was made (the policy would select app=web, and another workload\'s pods with it)', () => {
+    expect(refusal(() => Testing.synth(build(true))))
+      .toMatch(/\[test\/web\] its pods changed after endpoint "web" was made from it: the endpoint selects app=web in shop, the workload now selects app=web, tier=x in shop.*Make the endpoint after the workload's selector is final/);
+  });
+
+  test('accepted: the selector final before the endpoint; allowed: the workload\'s pods; denied: other pods with app=web', () => {
+    const chart = build(false);
+    const r = Reachability.fromManifests([...Testing.synth(chart), pod('shop', 'other', { app: 'web', tier: 'y' }), pod('shop', 'db', { app: 'db' })]);
+    expect(r.allows('shop/web', 'shop/db', Port.tcp(5432))).toBe(true);
+    expect(r.allows('shop/other', 'shop/db', Port.tcp(5432))).toBe(false);
+    expect(policiesOf(chart).find((p) => p.metadata.name === 'web-egress').spec.podSelector).toEqual({ matchLabels: { app: 'web', tier: 'x' } });
+  });
+
+  test('refused: a Pods selection whose labels were changed after the endpoint was made', () => {
+    const chart = testChart('shop');
+    const labels: Record<string, string> = { app: 'web' };
+    const endpoint = Endpoint.fromPods(kplus.Pods.select(chart, 'web-pods', { labels }));
+    labels.tier = 'x';
+    NetworkPolicies.of(chart).allow(endpoint, Endpoint.fromLabels('db', { app: 'db' }), Port.tcp(5432));
+    expect(refusal(() => Testing.synth(chart))).toMatch(/\[test\/web-pods\] its pods changed after endpoint "web-pods" was made from it: the endpoint selects app=web, the Pods selection now selects app=web, tier=x, so the policies would select pods/);
+  });
+
+  test('container ports added after the endpoint count (they are read at synth)', () => {
+    const chart = testChart('shop');
+    const deployment = new kplus.Deployment(chart, 'api', { containers: [{ image: 'api', ports: [{ number: 8080 }] }] });
+    const api = Endpoint.fromWorkload(deployment);
+    deployment.containers[0].addPort({ number: 9090, name: 'metrics' });
+    NetworkPolicies.of(chart).allow(Endpoint.fromLabels('prom', { app: 'prom' }), api, Port.named('metrics'));
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+});
+
+describe('2. endpoints carry the namespace their pods are in', () => {
+  test('an ApplicationStack service used in another chart keeps the stack\'s namespace', () => {
+    const app = new App();
+    const stack = new ApplicationStack(app, 'shop', { namespace: 'shop', defaultDeny: false, dns: false });
+    const web = stack.addService('web', { labels: { app: 'web' } });
+    expect(web.namespace).toBe('shop');
+    const data = new Chart(app, 'data', { namespace: 'data' });
+    NetworkPolicies.of(data).allow(web, Endpoint.fromLabels('db', { app: 'db' }), Port.tcp(5432));
+    const manifests = [...stack.toJson(), ...data.toJson()];
+    expect(manifests.filter((o) => o.kind === 'NetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort())
+      .toEqual(['data/db-ingress', 'shop/web-egress', 'shop/web-ingress']);
+    const r = Reachability.fromManifests([...manifests, pod('shop', 'web', { app: 'web' }), pod('data', 'web', { app: 'web' }), pod('data', 'db', { app: 'db' })]);
+    expect(r.allows('shop/web', 'data/db', Port.tcp(5432))).toBe(true);
+    expect(r.allows('data/web', 'data/db', Port.tcp(5432))).toBe(false);
+    expect(r.allows('shop/web', 'data/db', Port.tcp(5433))).toBe(false);
+  });
+
+  test('refused: a workload without a namespace (applied wherever kubectl points), used from a chart with one', () => {
+    const app = Testing.app();
+    const deployment = new kplus.Deployment(new Chart(app, 'plain'), 'web', { containers: [{ image: 'web' }] });
+    expect(refusal(() => Endpoint.fromWorkload(deployment)))
+      .toMatch(/Endpoint web \(plain\/web\): "web" has no namespace \(neither metadata.namespace nor a namespace of its chart\).*Give the workload a namespace/);
+    // accepted: the namespace of its chart, or its own
+    expect(Endpoint.fromWorkload(new kplus.Deployment(new Chart(app, 'shop', { namespace: 'shop' }), 'web', { containers: [{ image: 'web' }] })).namespace).toBe('shop');
+    expect(Endpoint.fromWorkload(new kplus.Deployment(new Chart(app, 'other'), 'web', { metadata: { namespace: 'data' }, containers: [{ image: 'web' }] })).namespace).toBe('data');
+  });
+
+  test('Endpoint.fromPods: no namespaces means the namespace of the chart it is declared in; every namespace is refused', () => {
+    const app = new App();
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    const web = Endpoint.fromPods(kplus.Pods.select(shop, 'web', { labels: { app: 'web' } }));
+    expect(web.namespace).toBe('shop');
+    const data = new Chart(app, 'data', { namespace: 'data' });
+    NetworkPolicies.of(data).allow(web, Endpoint.fromLabels('db', { app: 'db' }), Port.tcp(5432));
+    const r = Reachability.fromManifests([...data.toJson(), pod('shop', 'web', { app: 'web' }), pod('data', 'web', { app: 'web' }), pod('data', 'db', { app: 'db' })]);
+    expect(r.allows('shop/web', 'data/db', Port.tcp(5432))).toBe(true);
+    expect(r.allows('data/web', 'data/db', Port.tcp(5432))).toBe(false);
+    expect(refusal(() => Endpoint.fromPods(kplus.Pods.select(shop, 'everywhere', { labels: { app: 'web' }, namespaces: kplus.Namespaces.all(shop, 'all') }))))
+      .toMatch(/Endpoint everywhere \(shop\/everywhere\): "Namespaces.all\(\)" selects pods in every namespace.*Peer.podsInAllNamespaces/);
+    expect(refusal(() => Endpoint.fromPods(kplus.Pods.select(new Chart(app, 'plain'), 'web', { labels: { app: 'web' } }))))
+      .toMatch(/names no namespace, and neither does its chart.*Name the namespace/);
+  });
+});
 
 describe('4. ApplicationStack props are copied at construction', () => {
   const build = (mutate: boolean) => {
@@ -76,6 +171,28 @@ describe('6. props of the wrong type from another jsii language are refused', ()
     expect(refusal(() => NetworkPolicies.of(testChart('shop')).allowDnsFor(Endpoint.fromLabels('web', { app: 'web' }), options)))
       .toMatch(/\[test\/NetworkPolicies\] DNS for endpoint web: nodeLocalDns "false" is not true or false/);
     expect(refusal(() => NetworkPolicies.of(testChart('shop')).allowDnsInNamespace('shop', options))).toMatch(/nodeLocalDns "false" is not true or false/);
+  });
+
+  test('container port names longer than 15 characters (IANA_SVC_NAME) are refused, with the field', () => {
+    expect(refusal(() => Endpoint.of({ name: 'api', pods: Selector.labels({ app: 'api' }), ports: [{ number: 80 }, { number: 81, name: 'metrics-endpoint-1' }] })))
+      .toMatch(/Endpoint api: ports\[1\].name: "metrics-endpoint-1" is not a valid container port name \(IANA_SVC_NAME\): it .*15.*Use at most 15 characters/);
+    expect(refusal(() => Endpoint.of({ name: 'api', pods: Selector.labels({ app: 'api' }), ports: [{ number: 81, name: 'Metrics' }] }))).toMatch(/ports\[0\].name: "Metrics"/);
+    const chart = testChart('shop');
+    const deployment = new kplus.Deployment(chart, 'api', { containers: [{ name: 'server', image: 'api', ports: [{ number: 9090, name: 'prometheus-metrics' }] }] });
+    NetworkPolicies.of(chart).allow(Endpoint.fromLabels('prom', { app: 'prom' }), Endpoint.fromWorkload(deployment), Port.tcp(9090));
+    expect(refusal(() => Testing.synth(chart))).toMatch(/Endpoint api \(test\/api\): containers\[0\] \(server\).ports\[0\].name: "prometheus-metrics" is not a valid container port name/);
+    // accepted: 15 characters
+    expect(Endpoint.of({ name: 'api', pods: Selector.labels({ app: 'api' }), ports: [{ number: 81, name: 'metrics-port-15' }] }).containerPorts).toHaveLength(1);
+  });
+
+  test('addService({ workload, ports }) is refused: the ports would be ignored', () => {
+    const shop = new ApplicationStack(Testing.app(), 'stack', { namespace: 'shop' });
+    const deployment = new kplus.Deployment(shop, 'api', { containers: [{ image: 'api', ports: [{ number: 8080 }] }] });
+    expect(refusal(() => shop.addService('api', { workload: deployment, ports: [{ number: 9090 }] })))
+      .toMatch(/\[stack\] service "api": ports \[\{"number":9090\}\] are given with a workload.*Drop the ports property/);
+    // accepted without: the workload's container ports are the service's
+    const api = shop.addService('api', { workload: deployment });
+    expect(api.containerPorts).toEqual([{ number: 8080, name: undefined, protocol: 'TCP' }]);
   });
 
   test('accepted: booleans; the DNS rule then allows exactly what they say', () => {
