@@ -1,8 +1,10 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  AllowDns, ApplicationStack, Endpoint, NetworkPolicies, Port, Reachability, Selector,
+  AllowDns, ApplicationStack, Endpoint, ExternalDestination, ExternalEgress, LintCode, NetworkPolicies, NetworkPolicy, Peer, Port, Reachability,
+  Selector,
 } from '../../src';
+import { validateManifests } from '../../src/validation/validate-manifests';
 import { policiesOf, testChart, yamlOf } from '../helpers';
 
 /**
@@ -146,6 +148,63 @@ describe('4. ApplicationStack props are copied at construction', () => {
     expect(r.allows('shop/web', 'kube-system/coredns', Port.udp(53))).toBe(true);
     expect(r.allows('shop/web', 'node-local-dns', Port.udp(53))).toBe(false);
     expect(r.allows('shop/db', 'shop/web', Port.tcp(5432))).toBe(false);
+  });
+});
+
+describe('5. a named port toward an ipBlock matches nothing: refused, and linted in hand-written YAML', () => {
+  const web = Endpoint.of({ name: 'web', pods: Selector.labels({ app: 'web' }), ports: [{ number: 8443, name: 'https' }] });
+  const payment = ExternalDestination.cidrs('payment-api', ['203.0.113.0/24']);
+
+  test.each([
+    ['NetworkPolicies.allow(endpoint, external destination, named)', (c: Chart) => NetworkPolicies.of(c).allow(web, payment, Port.named('https')), /\[test\/NetworkPolicies\] egress rule of web: port https\/TCP \(named\) toward 203.0.113.0\/24 matches nothing.*Use the port number instead/],
+    ['NetworkPolicy.allowTo(ipBlock, named)', (c: Chart) => new NetworkPolicy(c, 'p', { pods: Selector.labels({ app: 'web' }) }).allowTo(Peer.ipBlock('10.0.0.0/8'), Port.named('db')), /\[test\/p\] egress rule: port db\/TCP \(named\) toward 10.0.0.0\/8 matches nothing/],
+    ['ExternalEgress with a named port', (c: Chart) => new ExternalEgress(c, 'out', { from: web, to: payment, ports: [Port.named('https')] }), /\[test\/out\].*port https\/TCP \(named\) toward 203.0.113.0\/24 matches nothing/],
+    ['ApplicationStack.allow(service, external destination, named)', () => {
+      const stack = new ApplicationStack(Testing.app(), 'stack', { namespace: 'shop' });
+      stack.allow(stack.addService('web', { labels: { app: 'web' } }), payment, Port.named('https'));
+    }, /\[stack\] egress rule of web: port https\/TCP \(named\) toward 203.0.113.0\/24 matches nothing/],
+  ] as Array<[string, (c: Chart) => void, RegExp]>)('refused: %s', (_name, build, message) => {
+    expect(refusal(() => build(testChart('shop')))).toMatch(message);
+  });
+
+  test('accepted: the number toward the address, and a named port toward pods or from an ipBlock (ingress resolves on the policy\'s own pods)', () => {
+    const chart = testChart('shop');
+    const net = NetworkPolicies.of(chart);
+    net.allow(web, payment, Port.tcp(443));
+    net.allow(Peer.ipBlock('198.51.100.0/24'), web, Port.named('https'));
+    net.allow(Endpoint.fromLabels('prom', { app: 'prom' }), web, Port.named('https'));
+    const webPod = { ...pod('shop', 'web', { app: 'web' }), spec: { containers: [{ name: 'web', ports: [{ containerPort: 8443, name: 'https' }] }] } };
+    const manifests = [...chart.toJson(), webPod, pod('shop', 'prom', { app: 'prom' })];
+    const r = Reachability.fromManifests(manifests, { externals: [{ name: 'payment', ip: '203.0.113.7' }, { name: 'lb', ip: '198.51.100.7' }] });
+    expect(r.allows('shop/web', 'payment', Port.tcp(443))).toBe(true);
+    expect(r.allows('shop/web', 'payment', Port.tcp(8443))).toBe(false);
+    expect(r.allows('lb', 'shop/web', Port.tcp(8443))).toBe(true);
+    expect(r.allows('shop/prom', 'shop/web', Port.tcp(8443))).toBe(true);
+    expect(r.allows('shop/prom', 'shop/web', Port.tcp(443))).toBe(false);
+    const findings = validateManifests(chart.toJson().map((object) => ({ object }))).findings;
+    expect(findings.filter((f) => f.code === LintCode.NAMED_PORT_TO_IPBLOCK)).toEqual([]);
+  });
+
+  test('NP013 in hand-written YAML, at the port, with the fix; the analyser agrees the rule allows nothing toward the address', () => {
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'web-egress', namespace: 'shop' },
+      spec: {
+        podSelector: { matchLabels: { app: 'web' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }, { ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 'https' }, { port: 8080 }] }],
+      },
+    };
+    const findings = validateManifests([{ object: policy }]).findings.filter((f) => f.code === LintCode.NAMED_PORT_TO_IPBLOCK);
+    expect(findings.map((f) => [f.object, f.field, f.message, f.fix])).toEqual([[
+      'shop/web-egress', 'spec.egress[0].ports[0].port',
+      'is the named port "https", which resolves only on a destination pod\'s container ports, so it matches no traffic to the ipBlock to[1]',
+      'Write the port number instead (e.g. port: 443); if the named port is meant for pods, give the ipBlock a rule of its own with numeric ports.',
+    ]]);
+    const r = Reachability.fromManifests([policy, pod('shop', 'web', { app: 'web' })], { externals: [{ name: 'payment', ip: '203.0.113.7' }] });
+    expect(r.allows('shop/web', 'payment', Port.tcp(443))).toBe(false);
+    expect(r.allows('shop/web', 'payment', Port.tcp(8080))).toBe(true);
   });
 });
 
