@@ -86,7 +86,7 @@ export class NetworkPolicy extends Construct {
   public readonly pods: Selector;
 
   private readonly ingress = new RuleSet();
-  private readonly egress = new RuleSet();
+  private readonly egress = new RuleSet('egress');
   private readonly isolated = new Set<Direction>();
   private readonly acceptances = new Map<LintCode, string[]>();
   private declaredByLabels?: string;

@@ -60,6 +60,22 @@ export const WORKLOAD_TEMPLATES: Record<string, { readonly path: string; readonl
   CronJob: { path: 'spec.jobTemplate.spec.template', of: (s) => s?.jobTemplate?.spec?.template },
 };
 
+/**
+ * Workload kinds of other API groups, by `<group>/<kind>`: an Argo Rollout (`argoproj.io/v1alpha1`)
+ * has a `spec.selector` and a `spec.template` like a Deployment.
+ */
+const GROUP_WORKLOAD_TEMPLATES: Record<string, { readonly path: string; readonly of: (spec: any) => any }> = {
+  'argoproj.io/Rollout': { path: 'spec.template', of: (s) => s?.template },
+};
+
+/** The pod template of `object`'s workload kind, if it is one the analyser models. */
+function workloadTemplate(object: Record<string, any>): { readonly path: string; readonly of: (spec: any) => any } | undefined {
+  const kind = object.kind as string;
+  const grouped = GROUP_WORKLOAD_TEMPLATES[`${apiGroup(object.apiVersion)}/${kind}`];
+  if (grouped) return grouped;
+  return WORKLOAD_TEMPLATES[kind];
+}
+
 /** What an object is to the analyser. */
 export type ObjectRole =
   | { readonly role: 'policy' }
@@ -113,7 +129,7 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
         + 'Review its effect separately, or leave it out of the input if the cluster does not apply it',
     };
   }
-  const template = WORKLOAD_TEMPLATES[kind];
+  const template = workloadTemplate(object);
   if (kind !== 'Pod' && kind !== 'Namespace' && !template) return { role: 'ignored', kind };
   const problem = metadataProblem(object.metadata, kind !== 'Namespace');
   if (problem) return malformed(problem);
@@ -122,12 +138,15 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
     const podProblem = podSpecProblem(object.spec, 'spec');
     return podProblem ? malformed(podProblem) : { role: 'pod' };
   }
-  const podTemplate = template.of(object.spec);
+  const podTemplate = template!.of(object.spec);
+  // A Rollout that takes its pod template from a Deployment (spec.workloadRef) has no template of its
+  // own: its pods are the Deployment's, which the analyser models from the Deployment object.
+  if (podTemplate === undefined && kind === 'Rollout' && object.spec?.workloadRef !== undefined) return { role: 'ignored', kind };
   if (typeof podTemplate !== 'object' || podTemplate === null || Array.isArray(podTemplate)) {
-    return malformed(`has no pod template (${template.path}), so there are no pods to model; kubectl would reject it. Add the pod template with its labels and containers`);
+    return malformed(`has no pod template (${template!.path}), so there are no pods to model; kubectl would reject it. Add the pod template with its labels and containers`);
   }
-  const labels = labelsProblem(podTemplate.metadata?.labels, `${template.path}.metadata.labels`);
-  const spec = labels ?? podSpecProblem(podTemplate.spec, `${template.path}.spec`);
+  const labels = labelsProblem(podTemplate.metadata?.labels, `${template!.path}.metadata.labels`);
+  const spec = labels ?? podSpecProblem(podTemplate.spec, `${template!.path}.spec`);
   return spec ? malformed(spec) : { role: 'workload', template: podTemplate };
 }
 

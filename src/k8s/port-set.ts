@@ -64,6 +64,16 @@ export interface ContainerPort {
 }
 
 /** The entry of a rule without `ports`: every port of every protocol. */
+/**
+ * Whether a named port of a rule in `direction` can match traffic to an address of an `ipBlock`. A
+ * named port resolves on the destination pod's container ports: in an ingress rule that is the pod
+ * the policy selects, so it can; in an egress rule the destination is the address, which has no
+ * container ports, so a named egress port never matches an ipBlock destination.
+ */
+export function namedPortMatchesIpBlock(direction: 'ingress' | 'egress'): boolean {
+  return direction === 'ingress';
+}
+
 export const ALL_TRAFFIC: AllTrafficEntry = Object.freeze({ kind: 'allTraffic' });
 
 /**

@@ -83,12 +83,27 @@ export class ExternalDestination implements IConnectionEnd {
    * @internal
    */
   public static _use(value: unknown, where: string): ExternalDestination {
-    if (value instanceof ExternalDestination && ExternalDestination.isExternalDestination(value)) return value;
+    if (ExternalDestination.owns(value)) return value;
     if (!ExternalDestination.isExternalDestination(value)) throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
     const d = value as ExternalDestination;
-    const peers = Array.isArray(d.peers) ? d.peers.map((p) => Peer._use(p, where)) : [];
-    if (peers.length === 0 || peers.some((p) => !p.addressBlock) || typeof d.name !== 'string') throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
-    return new ExternalDestination(FACTORY, d.name, peers);
+    let fields: [unknown, unknown];
+    try {
+      fields = [d.name, Array.isArray(d.peers) ? [...d.peers] : undefined];
+    } catch {
+      throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
+    }
+    const [name, given] = fields;
+    const peers = Array.isArray(given) ? given.map((p) => Peer._use(p, where)) : [];
+    if (peers.length === 0 || peers.some((p) => !p.addressBlock) || typeof name !== 'string') throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
+    return new ExternalDestination(FACTORY, name, peers);
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is ExternalDestination {
+    return typeof value === 'object' && value !== null && #peers in value;
   }
 
   readonly #name: string;

@@ -27,4 +27,6 @@ export enum LintCode {
   DUPLICATE_NAME = 'NP011',
   /** No namespace: the policy lands wherever kubectl points. */
   MISSING_NAMESPACE = 'NP012',
+  /** A named port in an egress rule toward an ipBlock: named ports resolve only on pods, so it matches nothing there. */
+  NAMED_PORT_TO_IPBLOCK = 'NP013',
 }

@@ -1,7 +1,7 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import {
-  allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
+  allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, namedPortsToIpBlocks, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
 import { isKubernetesNetworkPolicy, isStagedKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
@@ -110,6 +110,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       ...policyTypeMismatches(object),
       ...redundantRules(object),
       ...ipBlocksCoveringCluster(object, clusterCidrs),
+      ...namedPortsToIpBlocks(object),
     ].map(locate));
     const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
     (staged ? checkedStaged : checked).push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });

@@ -215,10 +215,47 @@ describe('ownership', () => {
   test('pods fold into a workload of the input, never into an owner that is left out or not modelled', () => {
     const owned = (name: string, owner: string, kind = 'Deployment') => pod(name, 'shop', { ownerReferences: [{ kind, name: owner }] });
     const broken = { ...deployment('api'), spec: {} };
-    const rollout = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'canary', namespace: 'shop' }, spec: {} };
+    // a Rollout that takes its pods from a Deployment (spec.workloadRef) is not a workload of its own
+    const rollout = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'canary', namespace: 'shop' },
+      spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } },
+    };
     const r = Reachability.fromManifests([deployment('web'), owned('web-1', 'web'), broken, owned('api-1', 'api'), rollout, owned('canary-1', 'canary', 'Rollout')]);
     expect(r.endpoints).toEqual(['shop/web', 'shop/api-1', 'shop/canary-1']);
     expect(r.skipped.map((s) => s.object)).toEqual(['shop/api']);
     expect(r.ignored).toEqual([{ kind: 'Rollout', count: 1 }]);
+  });
+});
+
+describe('Argo Rollouts', () => {
+  const rollout = (name: string, apiVersion = 'argoproj.io/v1alpha1', spec: Record<string, any> = {
+    selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }] } },
+  }) => ({ apiVersion, kind: 'Rollout', metadata: { name, namespace: 'shop' }, spec });
+  const allowWebToApi = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'api-ingress', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080 }] }] },
+  };
+
+  test('a Rollout (argoproj.io) with a pod template is a workload: its pods are an endpoint, allowed and denied by the policies', () => {
+    const owned = pod('api-7d9f-x2', 'shop', { labels: { app: 'api' }, ownerReferences: [{ kind: 'Rollout', name: 'api' }] });
+    const r = Reachability.fromManifests([rollout('api'), owned, pod('web'), pod('db'), allowWebToApi]);
+    expect(r.endpoints).toEqual(['shop/api', 'shop/web', 'shop/db']);
+    expect(r.skipped).toEqual([]);
+    expect(r.ignored).toEqual([]);
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
+    expect(r.allows('shop/db', 'shop/api', Port.tcp(8080))).toBe(false);
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(9090))).toBe(false);
+  });
+
+  test('a Rollout without a pod template or a workloadRef is left out with the reason; a Rollout of another API group is ignored', () => {
+    const r = Reachability.fromManifests([rollout('api', 'argoproj.io/v1alpha1', { selector: { matchLabels: { app: 'api' } } }), rollout('other', 'example.com/v1'), pod('web')]);
+    expect(r.skipped.map((s) => [s.object, s.category])).toEqual([['shop/api', SkipCategory.MALFORMED]]);
+    expect(r.skipped[0].reason).toMatch(/has no pod template \(spec.template\)/);
+    expect(r.ignored).toEqual([{ kind: 'Rollout', count: 1 }]);
+    expect(r.endpoints).toEqual(['shop/web']);
   });
 });

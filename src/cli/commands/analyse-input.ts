@@ -61,7 +61,7 @@ export interface Surroundings {
 }
 
 /** The kinds surroundings are made of; other kinds (Services, ConfigMaps, ...) are ignored, as in the inputs. */
-const SURROUNDING_KINDS = ['Pod', 'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
+const SURROUNDING_KINDS = ['Pod', 'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Rollout'];
 
 /**
  * Reads `--surroundings` paths and `--pod` specs. A NetworkPolicy in the surroundings is a usage
