@@ -21,6 +21,9 @@ export {
 } from './validation/validate-manifests';
 export { LintCode } from './validation/lint-codes';
 
+// The network plugin the policies are written for, declared once on the app or a chart.
+export { NetworkTarget, NetworkTargetOptions, NetworkPlugin, NetworkFeature, ClusterPolicyApi } from './constructs/network-target';
+
 // An App whose synth never leaves half an output.
 export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 
