@@ -31,6 +31,7 @@ export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 export { Endpoint, EndpointProps, IEndpoint, WorkloadEndpointOptions } from './endpoints/endpoint';
 export { EndpointPort } from './model/endpoint-port';
 export { ExternalDestination, InternetOptions } from './model/external-destination';
+export { Entity, CiliumEntity, HttpRule, HttpRuleOptions, HttpMethod } from './model/cilium';
 
 // Connections and the constructs built on them.
 export { NetworkPolicies, EndpointDnsOptions } from './constructs/network-policies';

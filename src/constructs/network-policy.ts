@@ -11,6 +11,7 @@ import { DECLARED_SERVICE, DeclaredServiceFacts } from '../inventory/cluster';
 import {
   DECLARED_BY_LABELS_ANNOTATION, NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson,
 } from '../k8s/manifest';
+import { Entity } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -139,6 +140,10 @@ export class NetworkPolicy extends Construct {
    * else is handed to the rule as is, which refuses it with the reason.
    */
   private otherEnd(other: unknown, method: string): { peers: Peer[]; endpoint?: Endpoint } {
+    if (Entity.isEntity(other) || (ExternalDestination.isExternalDestination(other) && (other as ExternalDestination).fqdns?.length > 0)) {
+      throw constructError(this, `${method}(${String(other)}): a NetworkPolicy (networking.k8s.io/v1) cannot name ${Entity.isEntity(other) ? 'an entity' : 'DNS names'}: it selects pods, namespaces and address blocks only. `
+        + 'Declare the connection with NetworkPolicies.of(chart).allow(endpoint, other, ...ports) on the Cilium target (NetworkTarget.declare(app, NetworkTarget.cilium())), which writes a CiliumNetworkPolicy for it.');
+    }
     if (ExternalDestination.isExternalDestination(other)) return { peers: atConstruct(this, method, () => ExternalDestination._use(other, 'destination').peers) };
     if (!Endpoint._isEndpointLike(other)) return { peers: [other as Peer] };
     const endpoint = atConstruct(this, method, () => Endpoint._use(other, 'endpoint'));
