@@ -129,7 +129,7 @@ function checkSpec(f: Findings, spec: unknown, path: string, clusterwide: boolea
   if (hasEndpoints) checkSelector(f, spec.endpointSelector, `${path}.endpointSelector`);
   if (hasNodes) {
     checkSelector(f, spec.nodeSelector, `${path}.nodeSelector`);
-    if (!clusterwide) f.forbidden(`${path}.nodeSelector`, 'a host policy (nodeSelector) must be a CiliumClusterwideNetworkPolicy', 'Move the rules to a CiliumClusterwideNetworkPolicy, or select pods with endpointSelector.');
+    if (!clusterwide && !hasEndpoints) f.forbidden(`${path}.nodeSelector`, 'a host policy (nodeSelector) must be a CiliumClusterwideNetworkPolicy', 'Move the rules to a CiliumClusterwideNetworkPolicy, or select pods with endpointSelector.');
   }
   if (spec.description !== undefined && typeof spec.description !== 'string') f.type(`${path}.description`, spec.description, 'a string', 'Quote the description.');
   if (spec.enableDefaultDeny !== undefined) {

@@ -27,4 +27,8 @@ export enum LintCode {
   DUPLICATE_NAME = 'NP011',
   /** No namespace: the policy lands wherever kubectl points. */
   MISSING_NAMESPACE = 'NP012',
+  /** Cilium egress to DNS names (`toFQDNs`) without a DNS rule that lets Cilium's DNS proxy resolve them: it never matches. */
+  FQDN_WITHOUT_DNS_RULE = 'NP013',
+  /** A Cilium entity that no peer can be (`none`): the rule has no effect. */
+  ENTITY_MATCHES_NOTHING = 'NP014',
 }

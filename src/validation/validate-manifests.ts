@@ -1,4 +1,5 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
+import { CheckedCiliumPolicy, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
@@ -7,6 +8,8 @@ import { Cluster } from '../inventory/cluster';
 import { isKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
 import { checkApiServerRules } from '../k8s/api-server-rules';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
+import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND, isCiliumPolicy } from '../k8s/cilium-manifest';
+import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Finding, Severity } from '../k8s/finding';
 import { flattenLists, objectRef, SourcedObject } from '../k8s/objects';
 
@@ -36,7 +39,7 @@ export interface SilencedFinding extends LocatedFinding {
 
 /** The outcome of validating a set of manifests. */
 export interface ManifestValidationReport {
-  /** How many NetworkPolicies were checked. */
+  /** How many policies were checked: NetworkPolicies, CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
   readonly checked: number;
   /** Every finding, errors and warnings: per policy in input order, then the findings across policies. */
   readonly findings: LocatedFinding[];
@@ -76,16 +79,28 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   /** The policy each finding belongs to: acceptances are read from that object, never from another of the same name. */
   const owners = new Map<LocatedFinding, Record<string, any>>();
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
+  const cilium: Array<CheckedCiliumPolicy & { source: SourcedObject }> = [];
   let count = 0;
   for (const source of flat) {
-    if (!isKubernetesNetworkPolicy(source.object)) continue;
-    count++;
     const object = source.object;
     const locate = (f: Finding): LocatedFinding => {
-      const located = { ...f, object: objectRef(object), file: source.file, line: source.line };
+      const located = { ...f, object: ciliumAwareRef(object), file: source.file, line: source.line };
       owners.set(located, object);
       return located;
     };
+    if (isCiliumPolicy(object)) {
+      count++;
+      const schema = checkCiliumPolicy(object);
+      findings.push(...schema.map(locate));
+      if (schema.some((f) => f.severity === Severity.ERROR)) continue;
+      const clusterwide = object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND;
+      const policy = { object, namespace: clusterwide ? undefined : namespaceOf(object), source };
+      findings.push(...entityMatchesNothing(policy).map(locate));
+      cilium.push(policy);
+      continue;
+    }
+    if (!isKubernetesNetworkPolicy(object)) continue;
+    count++;
     const apiFindings = checkApiServerRules(object, { strictCidr: options.strictCidr ?? true });
     findings.push(...apiFindings.map(locate));
     if (apiFindings.some((f) => f.severity === Severity.ERROR)) continue;
@@ -97,8 +112,13 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       ...redundantRules(object),
       ...ipBlocksCoveringCluster(object, clusterCidrs),
     ].map(locate));
-    const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
-    checked.push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+    checked.push({ object, namespace: namespaceOf(object), name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+  }
+  for (const { policy, finding } of fqdnWithoutDnsRule(cilium)) {
+    const source = (policy as typeof cilium[number]).source;
+    const located = { ...finding, object: ciliumAwareRef(policy.object), file: source.file, line: source.line };
+    owners.set(located, policy.object);
+    findings.push(located);
   }
   for (const { policy, finding } of crossObjectLints(checked, cluster)) {
     const source = (policy as typeof checked[number]).source;
@@ -107,6 +127,18 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     findings.push(located);
   }
   return { checked: count, ...applyAcceptedLints(findings, owners), kinds: countKinds(flat.map((o) => o.object)), leftOut: cluster.skipped };
+}
+
+function namespaceOf(object: Record<string, any>): string {
+  return typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
+}
+
+/** `<namespace>/<name>`, and just the name of a cluster-scoped CiliumClusterwideNetworkPolicy. */
+function ciliumAwareRef(object: Record<string, any>): string {
+  if (object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND && isCiliumPolicy(object)) {
+    return typeof object.metadata?.name === 'string' && object.metadata.name !== '' ? object.metadata.name : '<unnamed>';
+  }
+  return objectRef(object);
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */
