@@ -7,6 +7,7 @@ import {
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { formatFinding, Severity } from '../k8s/finding';
 import { LabelSelectorJson } from '../k8s/manifest';
+import { entryCovers } from '../k8s/port-set';
 import { HttpRule } from '../model/cilium';
 import { Direction } from '../model/direction';
 import { compareStrings } from '../model/order';
@@ -33,6 +34,14 @@ export interface CiliumPeer {
 export interface CiliumPort {
   readonly json: CiliumPortJson;
   readonly key: string;
+  /** The port it was made from, for coverage checks (port-set semantics). */
+  readonly port?: Port;
+}
+
+/** An HTTP rule's peer and port, which a plain allow of the same peer and port would make void. */
+export interface HttpSlot {
+  readonly peer: CiliumPeer;
+  readonly port: Port;
 }
 
 /** The DNS server Cilium's DNS proxy must see the lookups to, as Cilium's own FQDN example names it. */
@@ -99,7 +108,7 @@ export function ciliumPort(port: Port): CiliumPort {
   const json: CiliumPortJson = { port: port.portName ?? String(port.portNumber) };
   if (port.endPort !== undefined) json.endPort = port.endPort;
   json.protocol = port.protocol;
-  return { json, key: port.key };
+  return { json, key: port.key, port };
 }
 
 interface Entry {
@@ -118,8 +127,17 @@ class CiliumRuleList {
     return this.entries.size === 0;
   }
 
-  public get hasFqdn(): boolean {
-    return [...this.entries.values()].some((e) => e.peer.field === 'FQDNs');
+  /** The peers and ports that carry HTTP rules. */
+  public httpSlots(): HttpSlot[] {
+    return [...this.entries.values()].flatMap((e) => [...e.http.values()]
+      .filter((h) => h.port.port)
+      .map((h) => ({ peer: e.peer, port: h.port.port! })));
+  }
+
+  /** Whether this list allows `peer` on `port` without layer-7 rules (every port, or the port itself). */
+  public allowsPlainly(peer: CiliumPeer, port: Port): boolean {
+    const e = this.entries.get(peer.key);
+    return e !== undefined && (e.all || [...e.l4.values()].some((p) => p.port !== undefined && entryCovers(p.port._entry, port._entry)));
   }
 
   public add(peer: CiliumPeer, ports: CiliumPort[] | 'all', l7?: { http?: HttpRule[]; dns?: string[] }): void {
@@ -209,6 +227,8 @@ export class CiliumPolicy extends Construct {
   private readonly allows = new CiliumRuleList();
   private readonly denies = new CiliumRuleList();
   private readonly needs = new Map<string, { feature: NetworkFeature; declaration: string }>();
+  /** Checks that run at synth (the plain allows of the endpoint's NetworkPolicy that would void HTTP rules). */
+  private readonly checks: Array<() => string[]> = [];
 
   constructor(scope: Construct, id: string, props: CiliumPolicyProps) {
     super(scope, id);
@@ -244,6 +264,30 @@ export class CiliumPolicy extends Construct {
     this.denies.add(peer, ports);
   }
 
+  /**
+   * The HTTP rules of this policy that a plain allow of the same peer and port voids: Cilium lets
+   * through every request that a rule without layer-7 rules allows, in this policy or in `plain`
+   * (a NetworkPolicy rule of the same pods and direction, as peers and ports).
+   * @internal
+   */
+  public _voidedHttpRules(plain: Array<{ peer: CiliumPeer; ports: Port[] }>): string[] {
+    const out: string[] = [];
+    for (const slot of this.allows.httpSlots()) {
+      const inPolicy = this.allows.allowsPlainly(slot.peer, slot.port);
+      const covers = (p: Port) => p.isAllTraffic || entryCovers(p._entry, slot.port._entry);
+      const inPlain = plain.some((r) => r.peer.key === slot.peer.key && r.ports.some(covers));
+      if (!inPolicy && !inPlain) continue;
+      out.push(`the HTTP rules for ${JSON.stringify(slot.peer.json)} on ${slot.port} are void: ${inPolicy ? 'this policy' : 'the NetworkPolicy of the same pods'} also allows that peer on that port without HTTP rules, `
+        + 'and Cilium then lets every request through. Remove the plain allow of that connection (allow(...) or a recipe), or the HTTP rules if every request is meant.');
+    }
+    return out;
+  }
+
+  /** @internal */
+  public _addCheck(check: () => string[]): void {
+    this.checks.push(check);
+  }
+
   private need(feature: NetworkFeature, declaration: string): void {
     this.needs.set(`${feature}|${declaration}`, { feature, declaration });
   }
@@ -277,6 +321,7 @@ export class CiliumPolicy extends Construct {
       .filter((m): m is string => m !== undefined)
       .sort(compareStrings);
     if (refusals.length > 0) return refusals;
-    return checkCiliumPolicy(this.toManifest()).filter((f) => f.severity === Severity.ERROR).map(formatFinding);
+    const schema = checkCiliumPolicy(this.toManifest()).filter((f) => f.severity === Severity.ERROR).map(formatFinding);
+    return [...schema, ...this.checks.flatMap((c) => c()), ...this._voidedHttpRules([])].filter((m, i, all) => all.indexOf(m) === i);
   }
 }

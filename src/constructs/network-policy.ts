@@ -18,7 +18,7 @@ import { EndpointPort } from '../model/endpoint-port';
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
-import { RuleSet } from '../model/rule-set';
+import { MergedRule, RuleSet } from '../model/rule-set';
 import { Selector } from '../model/selector';
 import { acceptLintAnnotation } from '../validation/accepted-lints';
 import { LintCode } from '../validation/lint-codes';
@@ -217,6 +217,14 @@ export class NetworkPolicy extends Construct {
     reasons.push(reason);
     this.acceptances.set(code, reasons);
     this.apiObject.metadata.addAnnotation(acceptLintAnnotation(code), reasons.join('; '));
+  }
+
+  /**
+   * The merged allow rules of a direction.
+   * @internal
+   */
+  public _rules(direction: Direction): MergedRule[] {
+    return (direction === Direction.INGRESS ? this.ingress : this.egress).rules();
   }
 
   /** Lists `direction` in `policyTypes` even if no rule allows anything in it (deny by default). */

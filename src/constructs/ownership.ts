@@ -36,6 +36,11 @@ export class AppOwnership {
     return { value, declaredAt: origin.node.path, created: true };
   }
 
+  /** The shared object under `key`, if it was claimed. */
+  public claimed<T>(key: string): T | undefined {
+    return this.shared.get(key)?.value as T | undefined;
+  }
+
   /** Where the shared object under `key` was first declared, if it exists. */
   public declaredAt(key: string): string | undefined {
     return this.shared.get(key)?.declaredAt;

@@ -151,6 +151,24 @@ describe('L7 HTTP rules: allowHttp', () => {
     ]);
   });
 
+  test('a plain allow of the same peer and port would let every request through: the synth fails instead of voiding the HTTP rules', () => {
+    const chart = chartOn(NetworkTarget.cilium());
+    const net = NetworkPolicies.of(chart);
+    net.allowHttp(web, backend, Port.tcp(8080), HttpRule.of({ method: HttpMethod.GET }));
+    net.allow(web, backend, Port.tcp(8080));
+    expect(() => Testing.synth(chart)).toThrow(/backend-ingress-cilium\] the HTTP rules for \{"matchLabels":\{"app":"web"\}\} on 8080\/TCP are void: the NetworkPolicy of the same pods also allows that peer on that port without HTTP rules/);
+    const entity = chartOn(NetworkTarget.cilium());
+    NetworkPolicies.of(entity).allow(Entity.world(), backend, Port.allTraffic());
+    NetworkPolicies.of(entity).allowHttp(Entity.world(), backend, Port.tcp(8080), HttpRule.of({ path: '/' }));
+    expect(() => Testing.synth(entity)).toThrow(/the HTTP rules for "world" on 8080\/TCP are void: this policy also allows that peer on that port/);
+    // Another port, or another peer, voids nothing.
+    const fine = chartOn(NetworkTarget.cilium());
+    NetworkPolicies.of(fine).allowHttp(web, backend, Port.tcp(8080), HttpRule.of({ method: HttpMethod.GET }));
+    NetworkPolicies.of(fine).allow(web, backend, Port.tcp(9090));
+    NetworkPolicies.of(fine).allow(Endpoint.fromLabels('admin', { app: 'admin' }), backend, Port.tcp(8080));
+    expect(() => Testing.synth(fine)).not.toThrow();
+  });
+
   test('refused: no rules, a rule of nothing, a port that is not one TCP port, a path that is not one; on Kubernetes, the synth', () => {
     const chart = chartOn(NetworkTarget.cilium());
     const net = NetworkPolicies.of(chart);
