@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
+import { CiliumEgress } from '../examples/cilium-egress';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { ThreeTier } from '../examples/three-tier';
 import { DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, Reachability, ReachabilityOptions, TextFormat } from '../src';
@@ -76,6 +77,8 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-explain': fence('text', `$ npx netpol ${explain.join(' ')}\n${cliOutput(explain, Yaml.stringify(...Testing.synth(chart)))}`),
     'ten-services': tenServicesBlock(),
     'three-tier-replay': fence('text', `$ npx netpol replay dist/ --flows flows.jsonl\n${threeTierReplay()}`),
+    'cilium-code': fence('ts', markedRegion('examples/cilium-egress.ts')),
+    'cilium-yaml': fence('yaml', Yaml.stringify(...Testing.synth(new CiliumEgress(Testing.app(), 'cilium-egress'))).trim()),
   };
 }
 

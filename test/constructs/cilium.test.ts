@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart, Testing, Yaml } from 'cdk8s';
 import {
   ApplicationStack, CiliumEntity, Endpoint, Entity, Environment, ExternalDestination, ExternalEgress, HttpMethod, HttpRule, NetworkPolicies,
@@ -46,6 +48,20 @@ describe('FQDN egress: ExternalDestination.dnsNames', () => {
       NetworkPolicies.of(chart).allow(backend, stripe, Port.tcp(443));
       expect(() => Testing.synth(chart)).toThrow(/\[c\/NetworkPolicies\/shop\.backend-egress-cilium\] allow backend \(app=backend\) -> stripe \(\*\.s3\.amazonaws\.com, api\.stripe\.com\) needs egress to DNS names .*cannot express.*NetworkTarget\.declare\(app, NetworkTarget\.cilium\(\)\).*ExternalDestination\.cidrs/);
     }
+  });
+
+  test('the README shows the refusal exactly as the synth words it', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    NetworkPolicies.of(chart).allow(backend, ExternalDestination.dnsNames('stripe', ['api.stripe.com']), Port.tcp(443));
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e) {
+      message = (e as Error).message.split('\n')[1].trim();
+    }
+    expect(message).toMatch(/^\[shop\/NetworkPolicies\/shop\.backend-egress-cilium\] /);
+    expect(fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`\n${message}\n`);
   });
 
   test('names are checked and canonical: lower case, no trailing dot, sorted and de-duplicated; a pattern of everything is refused', () => {
