@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
+import { CiliumEgress } from '../examples/cilium-egress';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { ThreeTier } from '../examples/three-tier';
 import {
@@ -80,6 +81,8 @@ export function readmeBlocks(): Record<string, string> {
     'ten-services': tenServicesBlock(),
     'three-tier-replay': fence('text', `$ npx netpol replay dist/ --flows flows.jsonl\n${threeTierReplay()}`),
     'three-tier-generate': fence('ts', `// $ npx netpol generate --flows flows.jsonl --namespace shop\n${threeTierGenerate()}`),
+    'cilium-code': fence('ts', markedRegion('examples/cilium-egress.ts')),
+    'cilium-yaml': fence('yaml', Yaml.stringify(...Testing.synth(new CiliumEgress(Testing.app(), 'cilium-egress'))).trim()),
   };
 }
 

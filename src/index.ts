@@ -22,6 +22,9 @@ export {
 } from './validation/validate-manifests';
 export { LintCode } from './validation/lint-codes';
 
+// The network plugin the policies are written for, declared once on the app or a chart.
+export { NetworkTarget, NetworkTargetOptions, NetworkPlugin, NetworkFeature, ClusterPolicyApi } from './constructs/network-target';
+
 // An App whose synth never leaves half an output.
 export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 
@@ -29,6 +32,7 @@ export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 export { Endpoint, EndpointProps, IEndpoint, WorkloadEndpointOptions } from './endpoints/endpoint';
 export { EndpointPort } from './model/endpoint-port';
 export { ExternalDestination, InternetOptions } from './model/external-destination';
+export { Entity, CiliumEntity, HttpRule, HttpRuleOptions, HttpMethod } from './model/cilium';
 
 // Connections and the constructs built on them.
 export { NetworkPolicies, EndpointDnsOptions } from './constructs/network-policies';

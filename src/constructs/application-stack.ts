@@ -12,6 +12,7 @@ import { ConnectionEnd } from '../endpoints/connection-end';
 import { Endpoint } from '../endpoints/endpoint';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { describeValue } from '../model/brand';
+import { CiliumEntity, Entity } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -259,7 +260,12 @@ export class ApplicationStack extends Chart {
     if (!ExternalDestination.isExternalDestination(to)) {
       throw constructError(this, `allowExternal: ${describeValue(to)} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]).`);
     }
-    this.policies._allowTo(this, from, atConstruct(this, 'allowExternal', () => ExternalDestination._use(to, 'destination')).peers, ports);
+    const destination = atConstruct(this, 'allowExternal', () => ExternalDestination._use(to, 'destination'));
+    if (destination.fqdns.length > 0) {
+      this.policies._connect(this, this.policies._end(this, from, 'allowExternal'), this.policies._end(this, destination, 'allowExternal'), ports, 'allowExternal');
+      return;
+    }
+    this.policies._allowTo(this, from, destination.peers, ports);
   }
 
   /**
@@ -281,6 +287,14 @@ export class ApplicationStack extends Chart {
     if (Peer.isPeer(value)) {
       const peer = this.withinEnvironment(value, method);
       return { peers: [peer], description: peer.toString() };
+    }
+    if (Entity.isEntity(value)) {
+      const entity = atConstruct(this, method, () => Entity._use(value, 'entity'));
+      if (this.environment && (entity.kind === CiliumEntity.CLUSTER || entity.kind === CiliumEntity.ALL)) {
+        throw constructError(this, `${method}: ${entity} takes in every environment's pods, and this stack is confined to environment ${this.environment.name}. `
+          + 'Name the peers within the environment instead (services of the stack, or Peer.namespace(...) of its namespaces).');
+      }
+      return this.policies._end(this, entity, method);
     }
     if (!ExternalDestination.isExternalDestination(value)) this.checkDeclared(value, method);
     return this.policies._end(this, value, method);

@@ -13,6 +13,7 @@ import {
   DECLARED_BY_LABELS_ANNOTATION, NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson,
   STAGED_NETWORK_POLICY_API_VERSION, STAGED_NETWORK_POLICY_KIND,
 } from '../k8s/manifest';
+import { Entity } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -20,7 +21,7 @@ import { EnforcementPhase, isEnforcementPhase, isLaterPhase } from '../model/enf
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
-import { RuleSet } from '../model/rule-set';
+import { MergedRule, RuleSet } from '../model/rule-set';
 import { Selector } from '../model/selector';
 import { acceptLintAnnotation } from '../validation/accepted-lints';
 import { LintCode } from '../validation/lint-codes';
@@ -204,6 +205,10 @@ export class NetworkPolicy extends Construct {
    * else is handed to the rule as is, which refuses it with the reason.
    */
   private otherEnd(other: unknown, method: string): { peers: Peer[]; endpoint?: Endpoint } {
+    if (Entity.isEntity(other) || (ExternalDestination.isExternalDestination(other) && (other as ExternalDestination).fqdns?.length > 0)) {
+      throw constructError(this, `${method}(${String(other)}): a NetworkPolicy (networking.k8s.io/v1) cannot name ${Entity.isEntity(other) ? 'an entity' : 'DNS names'}: it selects pods, namespaces and address blocks only. `
+        + 'Declare the connection with NetworkPolicies.of(chart).allow(endpoint, other, ...ports) on the Cilium target (NetworkTarget.declare(app, NetworkTarget.cilium())), which writes a CiliumNetworkPolicy for it.');
+    }
     if (ExternalDestination.isExternalDestination(other)) return { peers: atConstruct(this, method, () => ExternalDestination._use(other, 'destination').peers) };
     if (!Endpoint._isEndpointLike(other)) return { peers: [other as Peer] };
     const endpoint = atConstruct(this, method, () => Endpoint._use(other, 'endpoint'));
@@ -290,6 +295,14 @@ export class NetworkPolicy extends Construct {
     reasons.push(reason);
     this.acceptances.set(code, reasons);
     this.object.metadata.addAnnotation(acceptLintAnnotation(code), reasons.join('; '));
+  }
+
+  /**
+   * The merged allow rules of a direction.
+   * @internal
+   */
+  public _rules(direction: Direction): MergedRule[] {
+    return (direction === Direction.INGRESS ? this.ingress : this.egress).rules();
   }
 
   /** Lists `direction` in `policyTypes` even if no rule allows anything in it (deny by default). */

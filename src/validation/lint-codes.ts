@@ -29,4 +29,8 @@ export enum LintCode {
   MISSING_NAMESPACE = 'NP012',
   /** A named port in an egress rule toward an ipBlock: named ports resolve only on pods, so it matches nothing there. */
   NAMED_PORT_TO_IPBLOCK = 'NP013',
+  /** Cilium egress to DNS names (`toFQDNs`) without a DNS rule that lets Cilium's DNS proxy resolve them: it never matches. */
+  FQDN_WITHOUT_DNS_RULE = 'NP014',
+  /** A Cilium entity that no peer can be (`none`): the rule has no effect. */
+  ENTITY_MATCHES_NOTHING = 'NP015',
 }

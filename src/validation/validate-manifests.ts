@@ -1,4 +1,5 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
+import { CheckedCiliumPolicy, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, namedPortsToIpBlocks, policyTypeMismatches, redundantRules, splitPeerSelectors,
@@ -7,6 +8,8 @@ import { Cluster } from '../inventory/cluster';
 import { isKubernetesNetworkPolicy, isStagedKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
 import { checkApiServerRules } from '../k8s/api-server-rules';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
+import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND, isCiliumPolicy } from '../k8s/cilium-manifest';
+import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Finding, Severity } from '../k8s/finding';
 import { STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 import { flattenLists, objectRef, SourcedObject } from '../k8s/objects';
@@ -43,7 +46,10 @@ export interface SilencedFinding extends LocatedFinding {
 
 /** The outcome of validating a set of manifests. */
 export interface ManifestValidationReport {
-  /** How many NetworkPolicies were checked, Calico's staged ones (`StagedKubernetesNetworkPolicy`) included. */
+  /**
+   * How many policies were checked: NetworkPolicies, Calico's staged ones
+   * (`StagedKubernetesNetworkPolicy`), CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies.
+   */
   readonly checked: number;
   /** How many of the checked policies are staged (`StagedKubernetesNetworkPolicy`). */
   readonly checkedStaged: number;
@@ -87,19 +93,31 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   const owners = new Map<LocatedFinding, Record<string, any>>();
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
   const checkedStaged: Array<CheckedPolicy & { source: SourcedObject }> = [];
+  const cilium: Array<CheckedCiliumPolicy & { source: SourcedObject }> = [];
   let count = 0;
   let stagedCount = 0;
   for (const source of flat) {
-    const staged = isStagedKubernetesNetworkPolicy(source.object);
-    if (!staged && !isKubernetesNetworkPolicy(source.object)) continue;
-    count++;
-    if (staged) stagedCount++;
     const object = source.object;
+    const staged = isStagedKubernetesNetworkPolicy(object);
     const locate = (f: Finding): LocatedFinding => {
-      const located = { ...f, object: objectRef(object), file: source.file, line: source.line, ...kindOf(staged) };
+      const located = { ...f, object: ciliumAwareRef(object), file: source.file, line: source.line, ...kindOf(staged) };
       owners.set(located, object);
       return located;
     };
+    if (isCiliumPolicy(object)) {
+      count++;
+      const schema = checkCiliumPolicy(object);
+      findings.push(...schema.map(locate));
+      if (schema.some((f) => f.severity === Severity.ERROR)) continue;
+      const clusterwide = object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND;
+      const policy = { object, namespace: clusterwide ? undefined : namespaceOf(object), source };
+      findings.push(...entityMatchesNothing(policy).map(locate));
+      cilium.push(policy);
+      continue;
+    }
+    if (!staged && !isKubernetesNetworkPolicy(object)) continue;
+    count++;
+    if (staged) stagedCount++;
     const apiFindings = checkApiServerRules(object, { strictCidr: options.strictCidr ?? true });
     findings.push(...apiFindings.map(locate));
     if (apiFindings.some((f) => f.severity === Severity.ERROR)) continue;
@@ -112,8 +130,13 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       ...ipBlocksCoveringCluster(object, clusterCidrs),
       ...namedPortsToIpBlocks(object),
     ].map(locate));
-    const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
-    (staged ? checkedStaged : checked).push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+    (staged ? checkedStaged : checked).push({ object, namespace: namespaceOf(object), name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+  }
+  for (const { policy, finding } of fqdnWithoutDnsRule(cilium)) {
+    const source = (policy as typeof cilium[number]).source;
+    const located = { ...finding, object: ciliumAwareRef(policy.object), file: source.file, line: source.line };
+    owners.set(located, policy.object);
+    findings.push(located);
   }
   // The enforcing policies are linted among themselves (staged policies enforce nothing), the staged
   // ones as they would be once promoted: among the enforcing ones. Both declare the pods they select.
@@ -141,6 +164,18 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
 /** The `kind` of a finding of a staged policy (NetworkPolicies' findings have none). */
 function kindOf(staged: boolean): { kind?: string } {
   return staged ? { kind: STAGED_NETWORK_POLICY_KIND } : {};
+}
+
+function namespaceOf(object: Record<string, any>): string {
+  return typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
+}
+
+/** `<namespace>/<name>`, and just the name of a cluster-scoped CiliumClusterwideNetworkPolicy. */
+function ciliumAwareRef(object: Record<string, any>): string {
+  if (object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND && isCiliumPolicy(object)) {
+    return typeof object.metadata?.name === 'string' && object.metadata.name !== '' ? object.metadata.name : '<unnamed>';
+  }
+  return objectRef(object);
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */

@@ -90,8 +90,8 @@ describe('every object is used, counted as ignored, or reported as left out', ()
       { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'guard' }, spec: {} },
       { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: {} },
       { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'tiered' }, spec: {} },
-      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'l7', namespace: 'shop' }, spec: {} },
-      { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host' }, spec: {} },
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'l7', namespace: 'shop' }, spec: { endpointSelector: {} } },
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host' }, spec: { nodeSelector: {} } },
       { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico', namespace: 'shop' }, spec: { selector: 'all()' } },
       { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'global' }, spec: {} },
       { apiVersion: 'projectcalico.org/v3', kind: 'StagedNetworkPolicy', metadata: { name: 'staged', namespace: 'shop' }, spec: {} },
@@ -116,8 +116,13 @@ describe('every object is used, counted as ignored, or reported as left out', ()
       'MultiNetworkPolicy shop/multi NOT_MODELLED',
       'AuthorizationPolicy shop/mesh NOT_MODELLED',
     ]);
-    for (const s of r.skipped) {
+    for (const s of r.skipped.filter((k) => !k.kind.startsWith('Cilium'))) {
       expect(s.reason).toContain(`cdk8s-netpol does not model ${s.kind} yet, so it is not checked and the verdicts ignore it: they may be wrong for a cluster that applies it. Review its effect separately, or leave it out of the input`);
+    }
+    // Cilium's policies are checked by netpol validate, but not modelled by the analyser yet.
+    for (const s of r.skipped.filter((k) => k.kind.startsWith('Cilium'))) {
+      expect(s.reason).toContain(`${s.kind} (cilium.io/v2): netpol validate checks it (the CRD schema and Cilium's rule checks), but the analyser does not model it yet`);
+      expect(s.reason).toContain('The verdicts ignore it, so they may be wrong for a cluster that applies it. Review its effect separately');
     }
     expect(r.skipped[0].reason).toMatch(/^AdminNetworkPolicy \(policy.networking.k8s.io\/v1alpha1\) is not modelled: its cluster-wide rules are evaluated before NetworkPolicies/);
     expect(r.skipped[5].reason).toMatch(/^NetworkPolicy \(projectcalico.org\/v3\) is not modelled: Calico enforces it alongside NetworkPolicies/);
@@ -125,7 +130,7 @@ describe('every object is used, counted as ignored, or reported as left out', ()
     expect(r.allows('shop/db', 'shop/web', Port.tcp(80))).toBe(true);
     const dir = tempDir({ 'all.yaml': [...objects, pod('web')].map((o) => JSON.stringify(o)).join('\n---\n') });
     const v = netpol(['validate', dir]);
-    expect(v.stdout).toBe('checked 0 NetworkPolicies in 1 file: 0 errors, 0 warnings\n');
+    expect(v.stdout).toBe('checked 2 NetworkPolicies in 1 file: 0 errors, 0 warnings\n'); // the two Cilium policies
     expect(v.stderr.split('\n').filter((l) => l.includes(': left out: '))).toHaveLength(objects.length);
     expect(netpol(['matrix', dir, '--port', '80']).code).toBe(1);
   });
