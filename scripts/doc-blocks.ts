@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
+import { segmentation } from '../examples/segmentation';
+import { TenServices } from '../examples/ten-services';
 import { ThreeTier } from '../examples/three-tier';
 import { DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, Reachability, ReachabilityOptions, TextFormat } from '../src';
 import { runCli } from '../src/cli/run';
@@ -76,7 +78,21 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-explain': fence('text', `$ npx netpol ${explain.join(' ')}\n${cliOutput(explain, Yaml.stringify(...Testing.synth(chart)))}`),
     'ten-services': tenServicesBlock(),
     'three-tier-replay': fence('text', `$ npx netpol replay dist/ --flows flows.jsonl\n${threeTierReplay()}`),
+    'invariants-code': fence('ts', markedRegion('examples/segmentation.ts')),
+    'invariants-error': fence('text', segmentationError()),
   };
+}
+
+/** The error the synth of the ten-service shop with its segmentation invariants fails with. */
+function segmentationError(): string {
+  const shop = new TenServices(Testing.app(), 'ten-services');
+  segmentation(shop);
+  try {
+    Testing.synth(shop);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('the segmentation example was meant to fail its synth, and did not');
 }
 
 /** The Hubble flows of the three-tier shop (test/replay/fixtures) replayed against its policies, as `netpol replay` prints it. */

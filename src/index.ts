@@ -73,3 +73,7 @@ export { FlowFile } from './adapters/flow-file';
 export {
   FlowReplay, ReplayVerdict, ReplayedConnection, ReplayPair, NotReplayedConnection, UnmappedEnd, UnobservedConnection, AddedEndpoint, ReplaySummary,
 } from './analysis/replay';
+
+// Segmentation invariants: properties of the whole network, checked at synth and by `netpol check`.
+export { EndpointSet, Zone, Invariant, ReachInvariantProps, ContainedInvariantProps, Invariants, InvariantsProps } from './constructs/invariants';
+export { InvariantKind, InvariantReport, InvariantResult, InvariantViolation } from './analysis/invariants';
