@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
@@ -80,6 +81,7 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-replay': fence('text', `$ npx netpol replay dist/ --flows flows.jsonl\n${threeTierReplay()}`),
     'invariants-code': fence('ts', markedRegion('examples/segmentation.ts')),
     'invariants-error': fence('text', segmentationError()),
+    'three-tier-check': rulesFileBlocks()['check-fails'],
   };
 }
 
@@ -129,6 +131,55 @@ export function gitopsBlocks(): Record<string, string> {
   return {
     'gitops-diff-markdown': MarkdownFormat.diff(diff),
     'gitops-diff-text': fence('text', TextFormat.diff(diff)),
+  };
+}
+
+/** The surroundings of the three-tier example as the CLI takes them. */
+export const THREE_TIER_CLI_SURROUNDINGS = [
+  '--pod', 'kube-system/coredns:k8s-app=kube-dns', '--pod', 'ingress-nginx/controller:app.kubernetes.io/name=ingress-nginx',
+  '--external', 'payment-api=203.0.113.10',
+];
+
+/** The rules files of docs/rules-file.md, by name: the YAML block after each `<!-- rules:NAME -->`. */
+export function rulesFileExamples(): Record<string, string> {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'rules-file.md'), 'utf8');
+  const out: Record<string, string> = {};
+  for (const m of doc.matchAll(/<!-- rules:([a-z-]+) -->\n```yaml\n([\s\S]*?)```/g)) out[m[1]] = m[2];
+  return out;
+}
+
+/** What `netpol check` prints, and its exit code, for a rules file of docs/rules-file.md on the three-tier example. */
+export function checkRun(rules: string, extra: string[] = [], withSurroundings = true): { code: number; stdout: string; stderr: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-rules-'));
+  const file = path.join(dir, 'rules.yaml');
+  fs.writeFileSync(file, rules);
+  const manifests = Yaml.stringify(...Testing.synth(new ThreeTier(Testing.app(), 'three-tier')));
+  let stdout = '';
+  let stderr = '';
+  try {
+    const code = runCli(['check', '-', '--rules', file, ...(withSurroundings ? THREE_TIER_CLI_SURROUNDINGS : []), ...extra], {
+      stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: () => Buffer.from(manifests),
+    });
+    const shown = (t: string) => t.split(file).join('rules.yaml');
+    return { code, stdout: shown(stdout), stderr: shown(stderr) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The generated blocks of docs/rules-file.md: each example's `netpol check` output and exit code. */
+export function rulesFileBlocks(): Record<string, string> {
+  const examples = rulesFileExamples();
+  const block = (name: string, withSurroundings: boolean) => {
+    const r = checkRun(examples[name], [], withSurroundings);
+    const command = `$ npx netpol check dist/ --rules rules.yaml${withSurroundings ? ` ${THREE_TIER_CLI_SURROUNDINGS.join(' ')}` : ''}`;
+    return fence('text', `${command}\n${r.stdout}${r.stderr}$ echo $?\n${r.code}`);
+  };
+  return {
+    'check-holds': block('holds', true),
+    'check-fails': block('fails', true),
+    'check-fails-markdown': checkRun(examples.fails, ['--format', 'markdown']).stdout.trimEnd(),
+    'check-mistakes': block('mistakes', false),
   };
 }
 
