@@ -1,8 +1,11 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { CiliumEgress } from '../examples/cilium-egress';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
+import { segmentation } from '../examples/segmentation';
+import { TenServices } from '../examples/ten-services';
 import { ThreeTier } from '../examples/three-tier';
 import {
   DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, PolicyGenerator, Reachability, ReachabilityOptions, TextFormat,
@@ -83,7 +86,22 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-generate': fence('ts', `// $ npx netpol generate --flows flows.jsonl --namespace shop\n${threeTierGenerate()}`),
     'cilium-code': fence('ts', markedRegion('examples/cilium-egress.ts')),
     'cilium-yaml': fence('yaml', Yaml.stringify(...Testing.synth(new CiliumEgress(Testing.app(), 'cilium-egress'))).trim()),
+    'invariants-code': fence('ts', markedRegion('examples/segmentation.ts')),
+    'invariants-error': fence('text', segmentationError()),
+    'three-tier-check': rulesFileBlocks()['check-fails'],
   };
+}
+
+/** The error the synth of the ten-service shop with its segmentation invariants fails with. */
+function segmentationError(): string {
+  const shop = new TenServices(Testing.app(), 'ten-services');
+  segmentation(shop);
+  try {
+    Testing.synth(shop);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('the segmentation example was meant to fail its synth, and did not');
 }
 
 /** The Hubble flows of the three-tier shop (test/replay/fixtures) replayed against its policies, as `netpol replay` prints it. */
@@ -126,6 +144,55 @@ export function gitopsBlocks(): Record<string, string> {
   return {
     'gitops-diff-markdown': MarkdownFormat.diff(diff),
     'gitops-diff-text': fence('text', TextFormat.diff(diff)),
+  };
+}
+
+/** The surroundings of the three-tier example as the CLI takes them. */
+export const THREE_TIER_CLI_SURROUNDINGS = [
+  '--pod', 'kube-system/coredns:k8s-app=kube-dns', '--pod', 'ingress-nginx/controller:app.kubernetes.io/name=ingress-nginx',
+  '--external', 'payment-api=203.0.113.10',
+];
+
+/** The rules files of docs/rules-file.md, by name: the YAML block after each `<!-- rules:NAME -->`. */
+export function rulesFileExamples(): Record<string, string> {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'rules-file.md'), 'utf8');
+  const out: Record<string, string> = {};
+  for (const m of doc.matchAll(/<!-- rules:([a-z-]+) -->\n```yaml\n([\s\S]*?)```/g)) out[m[1]] = m[2];
+  return out;
+}
+
+/** What `netpol check` prints, and its exit code, for a rules file of docs/rules-file.md on the three-tier example. */
+export function checkRun(rules: string, extra: string[] = [], withSurroundings = true): { code: number; stdout: string; stderr: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-rules-'));
+  const file = path.join(dir, 'rules.yaml');
+  fs.writeFileSync(file, rules);
+  const manifests = Yaml.stringify(...Testing.synth(new ThreeTier(Testing.app(), 'three-tier')));
+  let stdout = '';
+  let stderr = '';
+  try {
+    const code = runCli(['check', '-', '--rules', file, ...(withSurroundings ? THREE_TIER_CLI_SURROUNDINGS : []), ...extra], {
+      stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: () => Buffer.from(manifests),
+    });
+    const shown = (t: string) => t.split(file).join('rules.yaml');
+    return { code, stdout: shown(stdout), stderr: shown(stderr) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The generated blocks of docs/rules-file.md: each example's `netpol check` output and exit code. */
+export function rulesFileBlocks(): Record<string, string> {
+  const examples = rulesFileExamples();
+  const block = (name: string, withSurroundings: boolean) => {
+    const r = checkRun(examples[name], [], withSurroundings);
+    const command = `$ npx netpol check dist/ --rules rules.yaml${withSurroundings ? ` ${THREE_TIER_CLI_SURROUNDINGS.join(' ')}` : ''}`;
+    return fence('text', `${command}\n${r.stdout}${r.stderr}$ echo $?\n${r.code}`);
+  };
+  return {
+    'check-holds': block('holds', true),
+    'check-fails': block('fails', true),
+    'check-fails-markdown': checkRun(examples.fails, ['--format', 'markdown']).stdout.trimEnd(),
+    'check-mistakes': block('mistakes', false),
   };
 }
 

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { adoptionBlocks } from './adoption-doc';
-import { gitopsBlocks, readmeBlocks, renderBlocks } from './doc-blocks';
+import { gitopsBlocks, readmeBlocks, renderBlocks, rulesFileBlocks } from './doc-blocks';
 import { recipesDoc } from './recipes-doc';
 
 // Regenerates the generated docs from the code (`npx projen docs`): the generated blocks of
-// README.md, docs/recipes.md, docs/gitops.md and docs/adoption.md. With --check, fails when they are stale instead (the test suite
+// README.md, docs/recipes.md, docs/gitops.md, docs/adoption.md and docs/rules-file.md. With --check,
+// fails when they are stale instead (the test suite
 // does the same check).
 const root = path.join(__dirname, '..');
 const readme = path.join(root, 'README.md');
@@ -14,6 +15,7 @@ const outputs: Record<string, string> = {
   [path.join(root, 'docs', 'recipes.md')]: recipesDoc(),
   [path.join(root, 'docs', 'gitops.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'gitops.md'), 'utf8'), gitopsBlocks()),
   [path.join(root, 'docs', 'adoption.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'adoption.md'), 'utf8'), adoptionBlocks()),
+  [path.join(root, 'docs', 'rules-file.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'rules-file.md'), 'utf8'), rulesFileBlocks()),
 };
 let stale = false;
 for (const [file, fresh] of Object.entries(outputs)) {

@@ -86,3 +86,6 @@ export {
 } from './generate/program';
 export { PolicyGenerator, GenerateOptions } from './generate/generator';
 export { TypeScriptFormat, TypeScriptProgramOptions } from './formats/typescript';
+// Segmentation invariants: properties of the whole network, checked at synth and by `netpol check`.
+export { EndpointSet, Zone, Invariant, ReachInvariantProps, ContainedInvariantProps, Invariants, InvariantsProps } from './constructs/invariants';
+export { InvariantKind, InvariantReport, InvariantResult, InvariantViolation } from './analysis/invariants';

@@ -20,14 +20,58 @@ export interface ComputedMatrix {
  */
 export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatrix {
   const n = cluster.endpoints.length;
-  const index = new SelectionIndex(cluster);
+  const { reachable, ingressFrom, egressTo, traffic } = computeSides(cluster, query);
+  const all = Bitset.full(n);
+  const rows: Bitset[] = [];
+  for (let s = 0; s < n; s++) {
+    const row = new Bitset(n);
+    const out = egressTo[s] ?? all;
+    const sWord = s >>> 5;
+    const sBit = 1 << (s & 31);
+    for (let d = 0; d < n; d++) {
+      if (!reachable.has(d) || !out.has(d)) continue;
+      const inbound = ingressFrom[d];
+      if (inbound === undefined || (inbound.words[sWord] & sBit) !== 0) row.add(d);
+    }
+    if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
+    rows.push(row);
+  }
+  return { rows, traffic };
+}
+
+/**
+ * Both sides of every connection for one port, before they are combined into rows: the
+ * destinations that receive the port, and per endpoint the peers its ingress admits and its egress
+ * reaches (undefined: not isolated in that direction, so everything). A connection s -> d is
+ * allowed when d receives the port, `egressTo[s]` (or everything) has d and `ingressFrom[d]` (or
+ * everything) has s, or it is loopback of a single pod: what `computeMatrix` assembles for every
+ * pair, and what a search over a few pairs (the invariants) asks pair by pair.
+ */
+export interface ComputedSides {
+  /** The destinations that receive the query (a named port they do not declare leaves nothing to connect to). */
+  readonly reachable: Bitset;
+  /** `ingressFrom[d]`: the sources d's ingress rules admit; undefined when d is not isolated for ingress. */
+  readonly ingressFrom: ReadonlyArray<Bitset | undefined>;
+  /** `egressTo[s]`: the destinations s's egress rules allow; undefined when s is not isolated for egress. */
+  readonly egressTo: ReadonlyArray<Bitset | undefined>;
+  /** The traffic each destination receives for the query. */
+  readonly traffic: Array<Traffic | undefined>;
+}
+
+/**
+ * The sides of every connection for one port (see `ComputedSides`), from selections computed once
+ * as bitsets. The selections do not depend on the port: give the same `selections` (of the same
+ * cluster) for several ports to compute them once.
+ */
+export function computeSides(cluster: Cluster, query: PortQuery, selections: Selections = new Selections(cluster)): ComputedSides {
+  const n = cluster.endpoints.length;
+  const index = selections._index;
   const traffic = cluster.endpoints.map((d) => resolveTraffic(d, query));
   const reachable = new Bitset(n);
   traffic.forEach((t, i) => t && reachable.add(i));
 
   const ingressFrom: Array<Bitset | undefined> = new Array(n);
   const egressTo: Array<Bitset | undefined> = new Array(n);
-  const all = Bitset.full(n);
 
   const first = traffic.find((t) => t !== undefined);
   const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
@@ -57,21 +101,7 @@ export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatri
     }
   }
 
-  const rows: Bitset[] = [];
-  for (let s = 0; s < n; s++) {
-    const row = new Bitset(n);
-    const out = egressTo[s] ?? all;
-    const sWord = s >>> 5;
-    const sBit = 1 << (s & 31);
-    for (let d = 0; d < n; d++) {
-      if (!reachable.has(d) || !out.has(d)) continue;
-      const inbound = ingressFrom[d];
-      if (inbound === undefined || (inbound.words[sWord] & sBit) !== 0) row.add(d);
-    }
-    if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
-    rows.push(row);
-  }
-  return { rows, traffic };
+  return { reachable, ingressFrom, egressTo, traffic };
 }
 
 /**
@@ -89,6 +119,16 @@ function rulePorts(cluster: Cluster, rule: PolicyRule, traffic: Array<Traffic | 
   const set = new Bitset(cluster.endpoints.length);
   traffic.forEach((t, d) => t && portsMatch(rule.ports, t, cluster.endpoints[d]) && set.add(d));
   return set;
+}
+
+/** The selections of a cluster's policies and peers, cached, for `computeSides` over several ports. */
+export class Selections {
+  /** @internal */
+  public readonly _index: SelectionIndex;
+
+  constructor(cluster: Cluster) {
+    this._index = new SelectionIndex(cluster);
+  }
 }
 
 /** Endpoint selections by namespace and label, with the peer sets of rules cached by meaning. */

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliIo, ExitCode, UsageError } from './cli-io';
+import { checkCommand } from './commands/check';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
 import { generateCommand } from './commands/generate';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
   matrix: matrixCommand,
   explain: explainCommand,
   diff: diffCommand,
+  check: checkCommand,
 };
 
 /** Commands that stream their input, so they finish asynchronously: run them with `runCliAsync`. */
@@ -22,7 +24,7 @@ const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<numb
 };
 
 /** Every command's name, in the order the help lists them. */
-const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'replay', 'generate'];
+const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'check', 'replay', 'generate'];
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
@@ -33,12 +35,13 @@ Commands:
   matrix     who may connect to whom on one port (text, json, markdown, mermaid, dot)
   explain    why one connection is allowed or denied
   diff       what a change to the manifests opens and closes (text, json, markdown); a CI gate
+  check      segmentation invariants of a rules file (only, never, contained, isolated); a CI gate
   replay     observed flows against the policies: what they would block; a gate before enforcing
   generate   observed flows become a TypeScript program of this library (or its policies as YAML)
 
 Inputs are files and directories of YAML/JSON manifests (read recursively), or - for stdin.
-Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change, an observed
-connection the policies would block), 2 bad usage or unreadable input.
+Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change, an invariant
+that fails, an observed connection the policies would block), 2 bad usage or unreadable input.
 Run 'netpol <command> --help' for a command's options, 'netpol --version' for the version.
 `;
 

@@ -1,6 +1,7 @@
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { HostNetworkMode } from '../analysis/host-network-mode';
+import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
@@ -59,6 +60,36 @@ export class JsonFormat {
       ingress: JsonFormat.verdict(e.ingress),
       notes: [...e.notes],
       ...(e.staged ? { staged: stagedJson(e.staged) } : {}),
+    };
+  }
+
+  /**
+   * `{ holds, ports, invariants: [{ name, kind, statement, where?, holds, problem?, violation? }] }`,
+   * where a violation is `{ from, to, port, ports, allowedBy: [{ policy, direction, rule }], explanation }`
+   * (`explanation` as `JsonFormat.explanation`).
+   */
+  public static invariants(report: InvariantReport): any {
+    return {
+      holds: report.holds,
+      ports: [...report.ports],
+      invariants: report.results.map((r) => ({
+        name: r.name,
+        kind: r.kind,
+        statement: r.statement,
+        ...(r.where !== undefined ? { where: r.where } : {}),
+        holds: r.holds,
+        ...(r.problem !== undefined ? { problem: r.problem } : {}),
+        ...(r.violation ? {
+          violation: {
+            from: r.violation.from,
+            to: r.violation.to,
+            port: r.violation.port,
+            ports: r.violation.ports,
+            allowedBy: r.violation.allowedBy.map((a) => ({ policy: a.policy, direction: a.direction, rule: a.rule })),
+            explanation: JsonFormat.explanation(r.violation.explanation),
+          },
+        } : {}),
+      })),
     };
   }
 

@@ -5,6 +5,7 @@ import {
   unobservedWhy,
 } from './text';
 import { ReachabilityDiff } from '../analysis/diff-report';
+import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
@@ -26,6 +27,24 @@ export class MarkdownFormat {
     });
     const legend = hostNetworkLegend(m, (id) => `\`${id}\``);
     return [`**Port ${m.port}** (✅ allowed, ❌ denied, ↺ loopback)`, '', head, sep, ...rows, ...(legend.length > 0 ? ['', ...legend] : [])].join('\n');
+  }
+
+  /**
+   * A pull-request comment on invariants: a table of every invariant with ✅ or ❌, and for each
+   * failure its counterexample (source, destination, port, the rules that allow it).
+   */
+  public static invariants(report: InvariantReport): string {
+    const failed = report.failures.length;
+    const lines = [`**netpol check**: ${report.results.length - failed} of ${report.results.length} invariants hold${failed > 0 ? `, ${failed} fail` : ''}.`, '',
+      '| | invariant | says | counterexample | allowed by |', '|---|---|---|---|---|'];
+    for (const r of report.results) {
+      const v = r.violation;
+      const example = v ? `\`${v.from}\` → \`${v.to}\` on ${v.port}${v.ports !== v.port ? ` (${v.ports})` : ''}` : r.problem ?? '';
+      const rules = v ? (v.allowedBy.length > 0 ? v.allowedBy.map((a) => `\`${a.policy} ${a.direction}[${a.rule}]\``).join(', ') : 'neither side is isolated') : '';
+      lines.push(`| ${r.holds ? '✅' : '❌'} | ${escapeCell(r.name)} | ${escapeCell(r.statement)} | ${escapeCell(example)} | ${escapeCell(rules)} |`);
+    }
+    lines.push('', `Ports checked: ${report.ports.join(', ')}.`);
+    return lines.join('\n');
   }
 
   /**

@@ -1,6 +1,7 @@
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { HostNetworkMode } from '../analysis/host-network-mode';
+import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
@@ -87,6 +88,19 @@ export class TextFormat {
       case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster';
     }
     throw new Error(`unknown side decision ${JSON.stringify(v.decision)}`);
+  }
+
+  /**
+   * Invariants checked: a summary line, then each invariant with PASS or FAIL, what it says, where it
+   * was declared, and for a failure the connection that breaks it, the rules that allow it and the
+   * analyser's explanation of both sides.
+   */
+  public static invariants(report: InvariantReport): string {
+    const failed = report.failures.length;
+    const lines = [`netpol check: ${report.results.length - failed} of ${report.results.length} invariant${report.results.length === 1 ? '' : 's'} hold${failed > 0 ? `, ${failed} fail${failed === 1 ? 's' : ''}` : ''}`];
+    for (const r of report.results) lines.push(...invariantLines(r));
+    lines.push(`ports checked: ${report.ports.join(', ')}`);
+    return lines.join('\n');
   }
 
   /** A rule: `<namespace>/<policy> <direction>[<index>]`, e.g. `shop/api ingress[0]`. */
@@ -353,4 +367,19 @@ function explainSide(side: SideVerdict, direction: string, other: string): strin
       return `isolated by ${side.isolatingPolicies.join(', ')}; allowed by ${side.allowedBy.map((r) => `${TextFormat.rule(r)}${r.byIpBlock ? ' (ipBlock)' : ''}`).join(', ')}`;
   }
   throw new Error(`unknown side decision ${JSON.stringify(side.decision)}`);
+}
+
+/** One invariant's result in text: `PASS name: statement`, and for a failure its counterexample, indented. */
+export function invariantLines(r: InvariantResult): string[] {
+  const lines = [`${r.holds ? 'PASS' : 'FAIL'} ${r.name}: ${r.statement}${r.where ? ` (${r.where})` : ''}`];
+  if (r.problem) lines.push(`  ${r.problem}`);
+  if (r.violation) {
+    const v = r.violation;
+    const range = v.ports !== v.port ? ` (and every port of ${v.ports})` : '';
+    lines.push(`  counterexample: ${v.from} -> ${v.to} on ${v.port}${range} is allowed`);
+    lines.push(`  allowed by: ${v.allowedBy.length > 0 ? v.allowedBy.map(TextFormat.rule).join(', ') : 'no rule: neither side is isolated'}`);
+    lines.push(`    egress of ${v.from}: ${explainSide(v.explanation.egress, 'egress', v.to)}`);
+    lines.push(`    ingress of ${v.to}: ${explainSide(v.explanation.ingress, 'ingress', v.from)}`);
+  }
+  return lines;
 }

@@ -212,6 +212,16 @@ function checkPolicyTypes(c: Collector, spec: JsonObject): void {
   });
 }
 
+/**
+ * The API server's checks of one label selector at `path`, as for a selector of a NetworkPolicy
+ * (for other files that hold label selectors, such as the rules of `netpol check`).
+ */
+export function checkLabelSelector(selector: Json, path: string): Finding[] {
+  const c = new Collector();
+  checkSelector(c, selector, path);
+  return c.findings;
+}
+
 /** Checks a label selector at `path` (`spec.podSelector`, `...from[0].namespaceSelector`, ...). */
 function checkSelector(c: Collector, selector: Json, path: string): void {
   if (!isObject(selector)) {

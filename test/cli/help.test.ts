@@ -7,6 +7,7 @@ const HELPS: Record<string, string[]> = {
   'netpol matrix --help': ['matrix', '--help'],
   'netpol explain --help': ['explain', '-h'],
   'netpol diff --help': ['diff', '--help'],
+  'netpol check --help': ['check', '--help'],
   'netpol replay --help': ['replay', '--help'],
   'netpol generate --help': ['generate', '--help'],
 };
