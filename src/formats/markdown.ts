@@ -1,6 +1,7 @@
 import { MermaidFormat } from './mermaid';
 import {
-  changeSides, connectionPort, endKindNote, endKindWords, flowsLine, hostNetworkLegend, notReplayedRisk, observedTitle, replayHeadline, seen, TextFormat,
+  changeSides, connectionPort, endKindNote, endKindWords, flowsLine, hostNetworkLegend, notReplayedRisk, observedTitle, replayHeadline, seen,
+  TextFormat,
   unobservedWhy,
 } from './text';
 import { ReachabilityDiff } from '../analysis/diff-report';
