@@ -92,13 +92,14 @@ export class JsonFormat {
   }
 
   /**
-   * `{ checked, findings: [{ severity, code, file, object, field, message }], silenced: [{ code,
+   * `{ checked, checkedClusterPolicies, findings: [{ severity, code, file, object, field, message }], silenced: [{ code,
    * file, object, field, message, reason }] }`, where a finding's message ends with its fix
    * (`... Fix: ...`) and `file` is null for an object not read from a file.
    */
   public static validation(report: ManifestValidationReport): any {
     return {
       checked: report.checked,
+      ...(report.checkedClusterPolicies > 0 ? { checkedClusterPolicies: report.checkedClusterPolicies } : {}),
       findings: report.findings.map((f) => ({
         severity: f.severity, code: f.code, file: f.file ?? null, object: f.object, field: f.field, message: `${f.message}. Fix: ${f.fix}`,
       })),

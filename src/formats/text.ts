@@ -125,7 +125,8 @@ export class TextFormat {
     const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
     const warnings = report.findings.length - errors;
     const files = options.fileCount === undefined ? '' : ` in ${plural(options.fileCount, 'file', 'files')}`;
-    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${files}: ${plural(errors, 'error', 'errors')}, `
+    const cluster = report.checkedClusterPolicies > 0 ? ` and ${plural(report.checkedClusterPolicies, 'cluster policy', 'cluster policies')}` : '';
+    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${cluster}${files}: ${plural(errors, 'error', 'errors')}, `
       + `${plural(warnings, 'warning', 'warnings')}${report.silenced.length > 0 ? `, ${report.silenced.length} accepted by annotation` : ''}`);
     return lines.join('\n');
   }

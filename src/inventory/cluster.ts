@@ -1,4 +1,5 @@
 import { classifyObject, describeRef, KindCount, SkipCategory } from './inventory';
+import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { Severity } from '../k8s/finding';
@@ -203,6 +204,7 @@ export class Cluster {
         case 'pod': this.addPod(object, present, origin); break;
         case 'workload': this.addWorkload(object, role.template, present, origin); break;
         case 'namespace': break;
+        case 'cluster-policy': this.addClusterPolicy(object, origin); break;
         case 'ignored': ignored.set(role.kind, (ignored.get(role.kind) ?? 0) + 1); break;
         case 'left-out': {
           this.skipped.push({ object: describeRef(object), category: role.category, reason: role.reason, ...kindOf(object), ...origin });
@@ -373,6 +375,29 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
+  }
+
+  /** A cluster-wide policy: checked as the API server checks it; one it would reject is left out. */
+  private addClusterPolicy(object: any, origin: { file?: string; line?: number }): void {
+    const errors = checkClusterPolicyRules(object).filter((f) => f.severity === Severity.ERROR);
+    if (errors.length > 0) {
+      this.skipped.push({
+        object: describeRef(object),
+        category: SkipCategory.INVALID_POLICY,
+        reason: `the API server would reject it (${errors[0].field}: ${errors[0].message}), so it cannot take effect. Fix: ${errors[0].fix}`,
+        kind: object.kind,
+        ...origin,
+      });
+      return;
+    }
+    this.skipped.push({
+      object: describeRef(object),
+      category: SkipCategory.NOT_MODELLED,
+      reason: `${object.kind} (${object.apiVersion}) is checked by netpol validate, but the analysis does not evaluate its tier yet, so the verdicts ignore it: `
+        + 'they may be wrong for a cluster that applies it. Review its effect separately, or leave it out of the input',
+      kind: object.kind,
+      ...origin,
+    });
   }
 
   /** Adds a policy the API server accepts (true), or lists it as left out (false). */

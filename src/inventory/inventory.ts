@@ -6,6 +6,8 @@
  * (a name that YAML 1.1 read as a boolean, no name, no pod template).
  */
 
+import { CLUSTER_POLICY_KINDS, isClusterPolicyKind } from '../k8s/admin-policy-manifest';
+
 /** Why an object was left out of the model. */
 export enum SkipCategory {
   /** A NetworkPolicy the API server would reject: it cannot exist in a cluster. */
@@ -61,6 +63,8 @@ export const WORKLOAD_TEMPLATES: Record<string, { readonly path: string; readonl
 /** What an object is to the analyser. */
 export type ObjectRole =
   | { readonly role: 'policy' }
+  /** An AdminNetworkPolicy, BaselineAdminNetworkPolicy (v1alpha1) or ClusterNetworkPolicy (v1alpha2): a cluster-wide tier. */
+  | { readonly role: 'cluster-policy' }
   | { readonly role: 'pod' }
   | { readonly role: 'workload'; readonly template: Record<string, any> }
   | { readonly role: 'namespace' }
@@ -78,6 +82,15 @@ export function isKubernetesNetworkPolicy(object: Record<string, any>): boolean 
   return object.kind === 'NetworkPolicy' && KUBERNETES_POLICY_GROUPS.has(apiGroup(object.apiVersion));
 }
 
+/**
+ * Whether an object is a kind of the sig-network policy API at the version the library models:
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy at v1alpha1, ClusterNetworkPolicy at v1alpha2
+ * (other versions, e.g. a future v1beta1, are left out as not modelled).
+ */
+export function isModelledClusterPolicy(object: Record<string, any>): boolean {
+  return isClusterPolicyKind(object) && CLUSTER_POLICY_KINDS[object.kind] === object.apiVersion;
+}
+
 /** What the analyser does with `object`. Pure: the same object always gets the same role. */
 export function classifyObject(object: Record<string, any>): ObjectRole {
   const kind = object.kind;
@@ -87,6 +100,7 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
       : `${notAString('kind', kind, 'Pod')}`);
   }
   if (isKubernetesNetworkPolicy(object)) return { role: 'policy' };
+  if (isModelledClusterPolicy(object)) return { role: 'cluster-policy' };
   const group = apiGroup(object.apiVersion);
   if (kind.endsWith('NetworkPolicy') || group === 'policy.networking.k8s.io' || OTHER_POLICY_KINDS.has(`${group}/${kind}`)) {
     return {

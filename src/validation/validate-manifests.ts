@@ -4,7 +4,8 @@ import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
-import { isKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
+import { isKubernetesNetworkPolicy, describeRef, isModelledClusterPolicy, KindCount, SkippedManifest, SkipCategory } from '../inventory/inventory';
+import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules } from '../k8s/api-server-rules';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
@@ -38,6 +39,11 @@ export interface SilencedFinding extends LocatedFinding {
 export interface ManifestValidationReport {
   /** How many NetworkPolicies were checked. */
   readonly checked: number;
+  /**
+   * How many cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+   * ClusterNetworkPolicy) were checked against their CRD schema and CEL rules.
+   */
+  readonly checkedClusterPolicies: number;
   /** Every finding, errors and warnings: per policy in input order, then the findings across policies. */
   readonly findings: LocatedFinding[];
   /** Lint findings their objects accept by annotation, with the reason; they do not count. */
@@ -77,7 +83,18 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   const owners = new Map<LocatedFinding, Record<string, any>>();
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
   let count = 0;
+  let clusterPolicies = 0;
   for (const source of flat) {
+    if (isModelledClusterPolicy(source.object)) {
+      clusterPolicies++;
+      const object = source.object;
+      for (const f of checkClusterPolicyRules(object)) {
+        const located = { ...f, object: describeRef(object), file: source.file, line: source.line };
+        owners.set(located, object);
+        findings.push(located);
+      }
+      continue;
+    }
     if (!isKubernetesNetworkPolicy(source.object)) continue;
     count++;
     const object = source.object;
@@ -106,7 +123,14 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     owners.set(located, policy.object);
     findings.push(located);
   }
-  return { checked: count, ...applyAcceptedLints(findings, owners), kinds: countKinds(flat.map((o) => o.object)), leftOut: cluster.skipped };
+  return {
+    checked: count,
+    checkedClusterPolicies: clusterPolicies,
+    ...applyAcceptedLints(findings, owners),
+    kinds: countKinds(flat.map((o) => o.object)),
+    // A cluster-wide policy the API server would reject has its findings above; it is not also listed as left out.
+    leftOut: cluster.skipped.filter((s) => !(s.category === SkipCategory.INVALID_POLICY && s.kind !== 'NetworkPolicy')),
+  };
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */
