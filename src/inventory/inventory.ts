@@ -2,7 +2,7 @@
  * What the analyser does with each object of the input: use it (NetworkPolicies, Pods, workloads,
  * Namespaces), ignore it because its kind cannot affect NetworkPolicy verdicts (ConfigMap, Service,
  * ...), or leave it out and say why: a kind that can change verdicts but is not modelled
- * (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies, ...), or an object kubectl would reject
+ * (CiliumNetworkPolicy, Calico policies, another version of the sig-network policy API, ...), or an object kubectl would reject
  * (a name that YAML 1.1 read as a boolean, no name, no pod template).
  */
 
@@ -13,7 +13,7 @@ export enum SkipCategory {
   /** A NetworkPolicy the API server would reject: it cannot exist in a cluster. */
   INVALID_POLICY = 'INVALID_POLICY',
   /**
-   * A kind that can change verdicts but is not modelled (AdminNetworkPolicy, CiliumNetworkPolicy,
+   * A kind that can change verdicts but is not modelled (CiliumNetworkPolicy, a v1beta1 ClusterNetworkPolicy,
    * Calico policies, any other `*NetworkPolicy`): the verdicts ignore it and may be wrong for a
    * cluster that applies it.
    */

@@ -27,4 +27,6 @@ export enum LintCode {
   DUPLICATE_NAME = 'NP011',
   /** No namespace: the policy lands wherever kubectl points. */
   MISSING_NAMESPACE = 'NP012',
+  /** Two cluster-wide policies of one tier with the same priority whose rules can apply to the same pods: their order is up to the plugin. */
+  SAME_PRIORITY_OVERLAP = 'NP013',
 }

@@ -1,4 +1,5 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
+import { CheckedClusterPolicy, samePriorityOverlaps } from './cluster-policy-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
@@ -52,7 +53,7 @@ export interface ManifestValidationReport {
   readonly kinds: KindCount[];
   /**
    * Objects left out, with the reason and the fix: kinds that can change verdicts but are neither
-   * checked nor modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects
+   * checked nor modelled (CiliumNetworkPolicy, Calico policies), and objects
    * kubectl would reject (a Pod whose name YAML 1.1 read as a boolean), which the lints do not see.
    */
   readonly leftOut: SkippedManifest[];
@@ -84,15 +85,19 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
   let count = 0;
   let clusterPolicies = 0;
+  const acceptedClusterPolicies: Array<CheckedClusterPolicy & { source: SourcedObject }> = [];
+  const locateClusterFinding = (f: Finding, object: Record<string, any>, source: SourcedObject) => {
+    const located = { ...f, object: describeRef(object), file: source.file, line: source.line };
+    owners.set(located, object);
+    findings.push(located);
+  };
   for (const source of flat) {
     if (isModelledClusterPolicy(source.object)) {
       clusterPolicies++;
       const object = source.object;
-      for (const f of checkClusterPolicyRules(object)) {
-        const located = { ...f, object: describeRef(object), file: source.file, line: source.line };
-        owners.set(located, object);
-        findings.push(located);
-      }
+      const own = checkClusterPolicyRules(object);
+      for (const f of own) locateClusterFinding(f, object, source);
+      if (!own.some((f) => f.severity === Severity.ERROR)) acceptedClusterPolicies.push({ object, source });
       continue;
     }
     if (!isKubernetesNetworkPolicy(source.object)) continue;
@@ -116,6 +121,10 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     ].map(locate));
     const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
     checked.push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+  }
+  for (const { policy, finding } of samePriorityOverlaps(acceptedClusterPolicies)) {
+    const p = policy as typeof acceptedClusterPolicies[number];
+    locateClusterFinding(finding, p.object, p.source);
   }
   for (const { policy, finding } of crossObjectLints(checked, cluster)) {
     const source = (policy as typeof checked[number]).source;
