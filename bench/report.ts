@@ -74,6 +74,7 @@ export const RATIOS: ReadonlyArray<{ id: string; over: string; part?: 'matrix' }
   { id: 'validate', over: 'parse' },
   { id: 'validate-only', over: 'parse' },
   { id: 'matrix', over: 'analysis-parse' },
+  { id: 'matrix-tiers', over: 'matrix' },
   { id: 'naive', over: 'matrix', part: 'matrix' },
 ];
 
@@ -252,6 +253,11 @@ export function evaluateTargets(sizes: readonly SizeRecord[], ratios: readonly R
   const v = ratios.filter((r) => r.id === 'validate');
   targets.push(v.length === 0 ? na(t7, 'not measured') : check(t7, v.every((r) => r.ratio <= 2),
     v.map((r) => `${n(r.size)}: ${fmtRatio(r.ratio)}x (validateManifests alone ${fmtRatio(ratio(r.size, 'validate-only')?.ratio ?? NaN)}x)`).join('; ')));
+
+  const t8 = 'mixed-tier matrix (Admin and Baseline tiers over the NetworkPolicies) at 5,000 services within 2x of the plain matrix';
+  const tiers5k = ratio(5000, 'matrix-tiers');
+  targets.push(tiers5k ? check(t8, tiers5k.ratio <= 2, `${fmtRatio(tiers5k.ratio)}x (${fmtMs(at(5000)!.scenarios['matrix-tiers'].medianMs!)} ms)`)
+    : na(t8, 'size 5,000 not measured'));
   return targets;
 }
 

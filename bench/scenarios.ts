@@ -6,6 +6,7 @@ import { synthLibrary, synthLibraryYaml } from './library-stack';
 import { measure, Measurement, measurePair, since, TimedRun } from './measure';
 import { allPairs, mismatches, naivePairs, samplePairs } from './naive';
 import { CHECK_RULES, generateRules } from './rules';
+import { guardrails } from './tiers';
 import { loadObjects, sizePaths } from './workspace';
 import { readManifests, ReadResult } from '../src/adapters/manifest-reader';
 import { parseRulesFile } from '../src/adapters/rules-file';
@@ -156,6 +157,24 @@ export const SCENARIOS: Scenario[] = [
     const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
     const counts = countPolicies(objects);
     Object.assign(info, { pods: counts.objects - counts.policies, policies: counts.policies });
+    return {
+      run: () => {
+        let t = process.hrtime.bigint();
+        const reachability = Reachability.fromManifests(objects);
+        const model = since(t);
+        t = process.hrtime.bigint();
+        const matrix = reachability.matrix(Port.tcp(MATRIX_PORT));
+        return { value: matrix, parts: { model, matrix: since(t) } };
+      },
+      inspect: (value) => {
+        info.allowedPairs = (value as ReturnType<Reachability['matrix']>).allowedCount;
+      },
+    };
+  }),
+  timed('matrix-tiers', `analysis: model + full matrix, with Admin and Baseline tiers (${MATRIX_PORT}/TCP)`, (ctx, info) => {
+    const paths = sizePaths(ctx.work, ctx.size);
+    const objects = [...read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object), ...guardrails()];
+    Object.assign(info, { clusterPolicies: guardrails().length });
     return {
       run: () => {
         let t = process.hrtime.bigint();

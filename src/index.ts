@@ -43,7 +43,7 @@ export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constru
 // The reachability analyser: what the policies allow and deny.
 export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, ConnectivityOptions } from './analysis/reachability';
 export { SkipCategory, KindCount, SkippedManifest } from './inventory/inventory';
-export { SideVerdict, SideDecision, RuleReference } from './analysis/verdict';
+export { SideVerdict, SideDecision, RuleReference, DecisionTier, TierRuleReference } from './analysis/verdict';
 export { Explanation, SideExplanation } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge, ConnectivityNode, ConnectivityGroup } from './analysis/connectivity-graph';

@@ -1,8 +1,9 @@
 import { Bitset } from './bitset';
-import { peerMatches, portsMatch, PortQuery, resolveTraffic } from './semantics';
-import { Cluster, ClusterEndpoint, PolicyRule, RulePeer } from '../inventory/cluster';
+import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
+import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
+import { Cluster, ClusterEndpoint, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
-import { hasNamedPorts, isAllTraffic, Traffic } from '../k8s/port-set';
+import { hasNamedPorts, isAllTraffic, PortSet, Traffic } from '../k8s/port-set';
 
 /** The computed reachability of every endpoint pair for one port. */
 export interface ComputedMatrix {
@@ -101,7 +102,98 @@ export function computeSides(cluster: Cluster, query: PortQuery, selections: Sel
     }
   }
 
+  if (cluster.tieredPolicies.length > 0) applyTiers(cluster, traffic, ingressFrom, egressTo);
+
   return { reachable, ingressFrom, egressTo, traffic };
+}
+
+/** Bitsets as the precedence's sets (each operation makes a new set; the inputs are never changed). */
+function bitsetAlgebra(n: number): SetAlgebra<Bitset> {
+  const combine = (a: Bitset, b: Bitset, f: (x: number, y: number) => number) => {
+    const out = new Bitset(n);
+    for (let i = 0; i < out.words.length; i++) out.words[i] = f(a.words[i], b.words[i]);
+    return out;
+  };
+  return {
+    none: new Bitset(n),
+    all: Bitset.full(n),
+    and: (a, b) => combine(a, b, (x, y) => x & y),
+    or: (a, b) => combine(a, b, (x, y) => x | y),
+    minus: (a, b) => combine(a, b, (x, y) => x & ~y),
+  };
+}
+
+/**
+ * The cluster-wide tiers over the NetworkPolicies' sets: for each pod and direction, `combineTiers`
+ * (the precedence, as for one pair) over bitsets of the other ends. `egressTo[s]`/`ingressFrom[d]`
+ * hold what the NetworkPolicies allow (undefined: not isolated) and become what the tiers allow.
+ * Pods with the same applicable rules (and, for ingress, the same port answers) share one first-match pass.
+ */
+function applyTiers(
+  cluster: Cluster, traffic: Array<Traffic | undefined>, ingressFrom: Array<Bitset | undefined>, egressTo: Array<Bitset | undefined>,
+): void {
+  const n = cluster.endpoints.length;
+  const alg = bitsetAlgebra(n);
+  const tiers = { admin: tierPolicies(cluster, 'admin'), baseline: tierPolicies(cluster, 'baseline') };
+  const peerSets = new Map<TierRule, Bitset>();
+  const peersOf = (rule: TierRule) => {
+    let set = peerSets.get(rule);
+    if (!set) {
+      set = new Bitset(n);
+      for (const e of cluster.endpoints) if (rule.peers.some((p) => tierPeerMatches(cluster, p, e))) set.add(e.index);
+      peerSets.set(rule, set);
+    }
+    return set;
+  };
+  const egressMatched = new Map<TierRule, Bitset>();
+  const egressOf = (rule: TierRule) => {
+    let set = egressMatched.get(rule);
+    if (!set) {
+      const ports = rulePortSet(cluster, rule.ports, traffic);
+      set = ports === 'all' ? peersOf(rule) : ports === 'none' ? alg.none : peersOf(rule).and(ports);
+      egressMatched.set(rule, set);
+    }
+    return set;
+  };
+  const ids = new Map<TierRule, number>();
+  const idOf = (rule: TierRule) => {
+    let id = ids.get(rule);
+    if (id === undefined) ids.set(rule, (id = ids.size));
+    return id;
+  };
+  const outcomes = new Map<string, FirstMatch<Bitset>>();
+  const tier = (name: 'admin' | 'baseline', side: Side, self: ClusterEndpoint): FirstMatch<Bitset> => {
+    const rules = applicableRules(cluster, tiers[name], side, self);
+    const t = traffic[self.index];
+    const portOk = side === 'ingress' ? rules.map(({ rule }) => t !== undefined && portsMatch(rule.ports, t, self)) : [];
+    const key = `${side} ${rules.map(({ rule }, k) => `${idOf(rule)}${side === 'ingress' ? (portOk[k] ? '+' : '-') : ''}`).join(',')}`;
+    let outcome = outcomes.get(key);
+    if (!outcome) {
+      outcome = firstMatch(alg, rules.map(({ rule }, k) => ({
+        action: rule.action,
+        matched: side === 'egress' ? egressOf(rule) : portOk[k] ? peersOf(rule) : alg.none,
+      })));
+      outcomes.set(key, outcome);
+    }
+    return outcome;
+  };
+  for (const self of cluster.endpoints) {
+    if (self.external) continue; // outside the cluster: not policed
+    for (const side of ['egress', 'ingress'] as const) {
+      const sets = side === 'egress' ? egressTo : ingressFrom;
+      const np = sets[self.index];
+      const p = combineTiers(alg, tier('admin', side, self), { isolated: np ? alg.all : alg.none, allowed: np ?? alg.all }, tier('baseline', side, self));
+      sets[self.index] = p.allowed;
+    }
+  }
+}
+
+/** Which destinations a rule's ports allow the query to: 'all', 'none' or a set (named ports are resolved per destination). */
+function rulePortSet(cluster: Cluster, ports: PortSet, traffic: Array<Traffic | undefined>): 'all' | 'none' | Bitset {
+  if (isAllTraffic(ports)) return 'all';
+  const set = new Bitset(cluster.endpoints.length);
+  traffic.forEach((t, d) => t && portsMatch(ports, t, cluster.endpoints[d]) && set.add(d));
+  return set;
 }
 
 /**

@@ -14,7 +14,7 @@ export interface ProbePort {
  * The ports that can make a difference, per protocol: the port numbers are cut into intervals at
  * every bound any rule names (a single port, both ends of a range, and the container port numbers
  * named ports resolve to), so that no rule starts or ends inside an interval and every port of one
- * interval gets the same verdict. One probe per interval a rule covers (labelled `8080/TCP` or
+ * interval gets the same verdict (the rules of the cluster-wide tiers too). One probe per interval a rule covers (labelled `8080/TCP` or
  * `8001-8999/TCP`), plus one stand-in for every port no rule covers (`other TCP ports`, allowed only
  * by rules that allow every port of the protocol). So a change that opens the inside of a range
  * (`ports: [8000, 9000]` becoming `8000-9000`) is seen. `extra` ports (e.g. the ports of observed
@@ -33,8 +33,12 @@ export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], 
     covered.get(protocol)!.push({ kind: 'numbered', protocol, port: from, endPort: to });
   };
   for (const cluster of clusters) {
-    for (const policy of cluster.policies) {
-      for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
+    const rules = [
+      ...cluster.policies.flatMap((policy) => [...(policy.ingress ?? []), ...(policy.egress ?? [])]),
+      ...cluster.tieredPolicies.flatMap((policy) => [...policy.ingress, ...policy.egress]),
+    ];
+    {
+      for (const rule of rules) {
         for (const entry of rule.ports) {
           if (entry.kind === 'allTraffic' || entry.kind === 'allPorts' || !cuts.has(entry.protocol)) continue;
           if (entry.kind === 'named') named.set(portEntryKey(entry), entry);

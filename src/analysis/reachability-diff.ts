@@ -1,6 +1,7 @@
 import { computeMatrix } from './matrix';
+import { decideSide } from './precedence';
 import { probePorts, ProbePort } from './probe-ports';
-import { evaluateSide, resolveTraffic } from './semantics';
+import { resolveTraffic } from './semantics';
 import { copyVerdict, SideVerdict } from './verdict';
 import { Cluster } from '../inventory/cluster';
 
@@ -105,7 +106,7 @@ export function explainIn(cluster: Cluster, from: string, to: string, probe: Pro
   const src = cluster.endpoint(from)!;
   const dst = cluster.endpoint(to)!;
   const traffic = resolveTraffic(dst, probe.query) ?? { port: 0, protocol: probe.query.protocol };
-  return { egress: side(evaluateSide(cluster, 'egress', src, dst, traffic)), ingress: side(evaluateSide(cluster, 'ingress', dst, src, traffic)) };
+  return { egress: side(decideSide(cluster, 'egress', src, dst, traffic)), ingress: side(decideSide(cluster, 'ingress', dst, src, traffic)) };
 }
 
 /** The public verdict of a side: one that shares no array with the analyser. */

@@ -4,10 +4,11 @@ import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
 import { HostNetworkMode } from './host-network-mode';
 import { computeMatrix } from './matrix';
+import { decideSide } from './precedence';
 import { probePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
-import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
+import { PortQuery, resolveTraffic, selects, subjectSelects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
@@ -48,6 +49,11 @@ export interface ExternalEndpoint {
   readonly name: string;
   /** Its IP address. */
   readonly ip: string;
+  /**
+   * The DNS name it is reached by, for `domainNames` peers of cluster-wide policies (`api.stripe.com`;
+   * no wildcard). @default - none: domainNames peers never match it
+   */
+  readonly dnsName?: string;
 }
 
 /** Options of the analyser. */
@@ -183,7 +189,7 @@ export class Reachability {
 
   /**
    * Objects left out of the model, each with the reason and the fix: policies the API server would
-   * reject, kinds that can change verdicts but are not modelled (AdminNetworkPolicy,
+   * reject, kinds that can change verdicts but are not modelled (a v1beta1 ClusterNetworkPolicy,
    * CiliumNetworkPolicy, Calico policies: the verdicts ignore them), and objects kubectl would reject
    * (a name YAML 1.1 read as a boolean, no name, no pod template). When it is not empty, verdicts may
    * be wrong.
@@ -219,8 +225,8 @@ export class Reachability {
     const label = query.name !== undefined ? `${query.name}/${query.protocol}${traffic ? ` (${traffic.port})` : ''}` : `${query.port}/${query.protocol}`;
     const loopback = src === dst && src.singleInstance;
     const effective = traffic ?? { port: 0, protocol: query.protocol };
-    const egress = evaluateSide(this._cluster, 'egress', src, dst, effective);
-    const ingress = evaluateSide(this._cluster, 'ingress', dst, src, effective);
+    const egress = decideSide(this._cluster, 'egress', src, dst, effective);
+    const ingress = decideSide(this._cluster, 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
@@ -249,8 +255,8 @@ export class Reachability {
       ? ports.map((p) => ({ query: toQuery(p), label: p.toString().replace(' (named)', ''), other: false }))
       : probePorts([this._cluster]);
     const endpoints = this._cluster.endpoints;
-    const isolatedIn = endpoints.map((e) => this._cluster.policies.some((p) => selects(p, 'ingress', e)));
-    const isolatedOut = endpoints.map((e) => this._cluster.policies.some((p) => selects(p, 'egress', e)));
+    const isolatedIn = endpoints.map((e) => this.policed('ingress', e));
+    const isolatedOut = endpoints.map((e) => this.policed('egress', e));
     const drawn = (s: number, d: number) => s !== d && (!options.policedOnly || isolatedOut[s] || isolatedIn[d]);
     const allowed = new Map<string, Set<number>>();
     probes.forEach((probe, k) => {
@@ -275,12 +281,19 @@ export class Reachability {
     return ConnectivityGraph._of(this._cluster.endpoints.map((e) => ({ id: e.id, namespace: e.namespace })), edges);
   }
 
-  /** Endpoints that no policy selects in `direction` (everything is allowed to or from them). */
+  /**
+   * Endpoints that no policy selects in `direction` (everything is allowed to or from them): no
+   * NetworkPolicy isolates them and no cluster-wide policy with rules in that direction has them as its subject.
+   */
   public unisolated(direction: Direction): string[] {
     const side = direction === Direction.INGRESS ? 'ingress' : 'egress';
-    return this._cluster.endpoints
-      .filter((e) => !e.external && !this._cluster.policies.some((p) => selects(p, side, e)))
-      .map((e) => e.id);
+    return this._cluster.endpoints.filter((e) => !e.external && !this.policed(side, e)).map((e) => e.id);
+  }
+
+  /** Whether a NetworkPolicy isolates `e` in `side`, or a cluster-wide policy with rules of that side has it as its subject. */
+  private policed(side: 'ingress' | 'egress', e: ClusterEndpoint): boolean {
+    return this._cluster.policies.some((p) => selects(p, side, e))
+      || this._cluster.tieredPolicies.some((p) => (side === 'ingress' ? p.ingress : p.egress).length > 0 && subjectSelects(this._cluster, p, e));
   }
 
   /** Endpoints that no policy selects at all, in either direction. */

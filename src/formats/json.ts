@@ -5,7 +5,7 @@ import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { SideDecision, SideVerdict } from '../analysis/verdict';
+import { SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedEnd } from '../flows/observed';
 import { ManifestValidationReport } from '../validation/validate-manifests';
 
@@ -93,14 +93,31 @@ export class JsonFormat {
     };
   }
 
-  /** One side's verdict: `{ allowed, isolated, isolatingPolicies, allowedBy: [{ policy, direction, rule, byIpBlock }], notPoliced }`. */
+  /**
+   * One side's verdict: `{ allowed, isolated, isolatingPolicies, allowedBy: [{ policy, direction, rule, byIpBlock }], notPoliced }`;
+   * when a cluster-wide policy took part also `tier` (`ADMIN`, `NETWORK_POLICY`, `BASELINE`, `DEFAULT`),
+   * `decidedBy` and `passedBy` (`{ kind, policy, tier, priority, direction, rule, ruleName, action }`).
+   */
   public static verdict(v: SideVerdict): any {
+    const tierRule = (r: TierRuleReference) => ({
+      kind: r.kind,
+      policy: r.policy,
+      tier: r.tier,
+      priority: r.priority,
+      direction: r.direction,
+      rule: r.rule,
+      ruleName: r.ruleName ?? null,
+      action: r.action,
+    });
     return {
       allowed: v.allowed,
       isolated: v.isolated,
       isolatingPolicies: [...v.isolatingPolicies],
       allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
       notPoliced: v.notPoliced,
+      ...(v.decidedBy || v.passedBy ? { tier: v.tier } : {}),
+      ...(v.decidedBy ? { decidedBy: tierRule(v.decidedBy) } : {}),
+      ...(v.passedBy ? { passedBy: tierRule(v.passedBy) } : {}),
     };
   }
 
@@ -128,7 +145,7 @@ export class JsonFormat {
   }
 
   /**
-   * `{ checked, findings: [{ severity, code, file, object, field, message }], silenced: [{ code,
+   * `{ checked, checkedClusterPolicies, findings: [{ severity, code, file, object, field, message }], silenced: [{ code,
    * file, object, field, message, reason }] }`, where a finding's message ends with its fix
    * (`... Fix: ...`) and `file` is null for an object not read from a file.
    */
@@ -137,6 +154,7 @@ export class JsonFormat {
     return {
       checked: report.checked,
       ...(report.checkedStaged > 0 ? { checkedStaged: report.checkedStaged } : {}),
+      ...(report.checkedClusterPolicies > 0 ? { checkedClusterPolicies: report.checkedClusterPolicies } : {}),
       findings: report.findings.map((f) => ({
         severity: f.severity, code: f.code, file: f.file ?? null, ...kind(f), object: f.object, field: f.field, message: `${f.message}. Fix: ${f.fix}`,
       })),

@@ -5,7 +5,7 @@ import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { RuleReference, SideDecision, SideVerdict } from '../analysis/verdict';
+import { DecisionTier, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedConnection, ObservedEndKind, VerdictCount } from '../flows/observed';
 import { Severity } from '../k8s/finding';
 import { Direction } from '../model/direction';
@@ -81,13 +81,19 @@ export class TextFormat {
    * `not isolated` or `outside the cluster` (as in the diff).
    */
   public static verdict(v: SideVerdict): string {
-    switch (v.decision) {
-      case SideDecision.ALLOWED: return `allowed by ${v.allowedBy.map(TextFormat.rule).join(', ')}`;
-      case SideDecision.DENIED: return `denied (isolated by ${v.isolatingPolicies.join(', ')})`;
-      case SideDecision.NOT_ISOLATED: return 'not isolated';
-      case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster';
-    }
-    throw new Error(`unknown side decision ${JSON.stringify(v.decision)}`);
+    if (v.decidedBy) return `${v.allowed ? 'allowed' : 'denied'} by ${TextFormat.tierRule(v.decidedBy)}`;
+    const passed = v.passedBy ? ` (passed by ${TextFormat.tierRule(v.passedBy)})` : '';
+    if (passed && v.decision === SideDecision.NOT_ISOLATED) return `default: allowed${passed}`;
+    return `${networkPolicyVerdict(v)}${passed}`;
+  }
+
+  /**
+   * A rule of a cluster-wide policy, with its tier: `Admin tier ClusterNetworkPolicy guard (priority 10)
+   * egress[0] "deny-metadata" Deny`.
+   */
+  public static tierRule(r: TierRuleReference): string {
+    const tier = r.tier === DecisionTier.ADMIN ? 'Admin' : 'Baseline';
+    return `${tier} tier ${r.kind} ${r.policy} (priority ${r.priority}) ${r.direction}[${r.rule}]${r.ruleName !== undefined ? ` "${r.ruleName}"` : ''} ${r.action}`;
   }
 
   /**
@@ -142,7 +148,8 @@ export class TextFormat {
     const warnings = report.findings.length - errors;
     const files = options.fileCount === undefined ? '' : ` in ${plural(options.fileCount, 'file', 'files')}`;
     const staged = report.checkedStaged > 0 ? ` (${report.checkedStaged} staged)` : '';
-    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${staged}${files}: ${plural(errors, 'error', 'errors')}, `
+    const cluster = report.checkedClusterPolicies > 0 ? ` and ${plural(report.checkedClusterPolicies, 'cluster policy', 'cluster policies')}` : '';
+    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${staged}${cluster}${files}: ${plural(errors, 'error', 'errors')}, `
       + `${plural(warnings, 'warning', 'warnings')}${report.silenced.length > 0 ? `, ${report.silenced.length} accepted by annotation` : ''}`);
     return lines.join('\n');
   }
@@ -356,8 +363,30 @@ export function changeSides(c: ChangedConnection, e: DiffExplanation | undefined
   return `egress of ${c.from} ${side(e?.egress)}; ingress of ${c.to} ${side(e?.ingress)}`;
 }
 
+/** A side the NetworkPolicies decided (or nothing did), short. */
+function networkPolicyVerdict(v: SideVerdict): string {
+  switch (v.decision) {
+    case SideDecision.ALLOWED: return `allowed by ${v.allowedBy.map(TextFormat.rule).join(', ')}`;
+    case SideDecision.DENIED: return `denied (isolated by ${v.isolatingPolicies.join(', ')})`;
+    case SideDecision.NOT_ISOLATED: return 'not isolated';
+    case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster';
+  }
+  throw new Error(`unknown side decision ${JSON.stringify(v.decision)}`);
+}
+
 /** One side of an explanation, in a sentence. */
 function explainSide(side: SideVerdict, direction: string, other: string): string {
+  if (side.decidedBy) {
+    const by = TextFormat.tierRule(side.decidedBy);
+    const np = side.isolated ? ` (before the NetworkPolicies ${side.isolatingPolicies.join(', ')})` : '';
+    return `${side.allowed ? 'ALLOWED' : 'DENIED'} by ${by}${side.decidedBy.tier === DecisionTier.ADMIN ? np : ', as no NetworkPolicy isolates it'}`;
+  }
+  const passed = side.passedBy ? `passed on by ${TextFormat.tierRule(side.passedBy)}; ` : '';
+  if (side.tier === DecisionTier.DEFAULT && side.passedBy) return `${passed}not isolated and no Baseline rule decides, so the default allows it`;
+  return `${passed}${explainNetworkPolicySide(side, direction, other)}`;
+}
+
+function explainNetworkPolicySide(side: SideVerdict, direction: string, other: string): string {
   switch (side.decision) {
     case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster, not policed';
     case SideDecision.NOT_ISOLATED: return `not isolated (no policy selects it for ${direction}), so everything is allowed`;

@@ -1,21 +1,24 @@
+import { CLUSTER_POLICY_KINDS, isClusterPolicyKind } from '../k8s/admin-policy-manifest';
 import { STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 
 /**
  * What the analyser does with each object of the input: use it (NetworkPolicies, Pods, workloads,
  * Namespaces), ignore it because its kind cannot affect NetworkPolicy verdicts (ConfigMap, Service,
  * ...), or leave it out and say why: a kind that can change verdicts but is not modelled
- * (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies, ...), or an object kubectl would reject
+ * (CiliumNetworkPolicy, Calico policies, another version of the sig-network policy API, ...), or an object kubectl would reject
  * (a name that YAML 1.1 read as a boolean, no name, no pod template).
  */
+
 
 /** Why an object was left out of the model. */
 export enum SkipCategory {
   /** A NetworkPolicy the API server would reject: it cannot exist in a cluster. */
   INVALID_POLICY = 'INVALID_POLICY',
   /**
-   * A kind that can change verdicts but is not modelled (AdminNetworkPolicy, CiliumNetworkPolicy,
-   * Calico policies other than `StagedKubernetesNetworkPolicy`, which is modelled as not enforcing,
-   * any other `*NetworkPolicy`): the verdicts ignore it and may be wrong for a cluster that applies it.
+   * A kind that can change verdicts but is not modelled (CiliumNetworkPolicy, a v1beta1
+   * ClusterNetworkPolicy, Calico policies other than `StagedKubernetesNetworkPolicy`, which is
+   * modelled as not enforcing, any other `*NetworkPolicy`): the verdicts ignore it and may be wrong
+   * for a cluster that applies it.
    */
   NOT_MODELLED = 'NOT_MODELLED',
   /** An object kubectl would reject or the model cannot place: no kind, a name that is not a string, no pod template. */
@@ -80,6 +83,8 @@ function workloadTemplate(object: Record<string, any>): { readonly path: string;
 export type ObjectRole =
   | { readonly role: 'policy' }
   | { readonly role: 'staged-policy' }
+  /** An AdminNetworkPolicy, BaselineAdminNetworkPolicy (v1alpha1) or ClusterNetworkPolicy (v1alpha2): a cluster-wide tier. */
+  | { readonly role: 'cluster-policy' }
   | { readonly role: 'pod' }
   | { readonly role: 'workload'; readonly template: Record<string, any> }
   | { readonly role: 'namespace' }
@@ -109,6 +114,15 @@ export function isStagedKubernetesNetworkPolicy(object: Record<string, any>): bo
   return object.kind === STAGED_NETWORK_POLICY_KIND && apiGroup(object.apiVersion) === STAGED_POLICY_GROUP;
 }
 
+/**
+ * Whether an object is a kind of the sig-network policy API at the version the library models:
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy at v1alpha1, ClusterNetworkPolicy at v1alpha2
+ * (other versions, e.g. a future v1beta1, are left out as not modelled).
+ */
+export function isModelledClusterPolicy(object: Record<string, any>): boolean {
+  return isClusterPolicyKind(object) && CLUSTER_POLICY_KINDS[object.kind] === object.apiVersion;
+}
+
 /** What the analyser does with `object`. Pure: the same object always gets the same role. */
 export function classifyObject(object: Record<string, any>): ObjectRole {
   const kind = object.kind;
@@ -119,6 +133,7 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
   }
   if (isKubernetesNetworkPolicy(object)) return { role: 'policy' };
   if (isStagedKubernetesNetworkPolicy(object)) return { role: 'staged-policy' };
+  if (isModelledClusterPolicy(object)) return { role: 'cluster-policy' };
   const group = apiGroup(object.apiVersion);
   if (kind.endsWith('NetworkPolicy') || group === 'policy.networking.k8s.io' || OTHER_POLICY_KINDS.has(`${group}/${kind}`)) {
     if (group === 'cilium.io' && (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy')) {

@@ -405,3 +405,20 @@ export function effectivePolicyTypes(spec: JsonObject | undefined): string[] {
   const egress = spec?.egress;
   return Array.isArray(egress) && egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
+
+/**
+ * The API server's checks of a label selector at `path` (`matchLabels` keys and values,
+ * `matchExpressions` operators and values), for other kinds that embed a `metav1.LabelSelector`.
+ */
+export function labelSelectorFindings(selector: Json, path: string): Finding[] {
+  const c = new Collector();
+  checkSelector(c, selector, path);
+  return c.findings;
+}
+
+/** The API server's checks of `metadata` (name or generateName, labels, annotations), for other kinds. */
+export function metadataFindings(metadata: Json): Finding[] {
+  const c = new Collector();
+  checkMetadata(c, metadata);
+  return c.findings;
+}

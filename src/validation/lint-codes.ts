@@ -33,4 +33,6 @@ export enum LintCode {
   FQDN_WITHOUT_DNS_RULE = 'NP014',
   /** A Cilium entity that no peer can be (`none`): the rule has no effect. */
   ENTITY_MATCHES_NOTHING = 'NP015',
+  /** Two cluster-wide policies of one tier with the same priority whose rules can apply to the same pods: their order is up to the plugin. */
+  SAME_PRIORITY_OVERLAP = 'NP016',
 }

@@ -1,11 +1,13 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { CheckedCiliumPolicy, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
+import { CheckedClusterPolicy, samePriorityOverlaps } from './cluster-policy-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, namedPortsToIpBlocks, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
-import { isKubernetesNetworkPolicy, isStagedKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
+import { describeRef, isKubernetesNetworkPolicy, isModelledClusterPolicy, isStagedKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
+import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules } from '../k8s/api-server-rules';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND, isCiliumPolicy } from '../k8s/cilium-manifest';
@@ -53,6 +55,11 @@ export interface ManifestValidationReport {
   readonly checked: number;
   /** How many of the checked policies are staged (`StagedKubernetesNetworkPolicy`). */
   readonly checkedStaged: number;
+  /**
+   * How many cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+   * ClusterNetworkPolicy) were checked against their CRD schema and CEL rules.
+   */
+  readonly checkedClusterPolicies: number;
   /** Every finding, errors and warnings: per policy in input order, then the findings across policies. */
   readonly findings: LocatedFinding[];
   /** Lint findings their objects accept by annotation, with the reason; they do not count. */
@@ -61,7 +68,7 @@ export interface ManifestValidationReport {
   readonly kinds: KindCount[];
   /**
    * Objects left out, with the reason and the fix: kinds that can change verdicts but are neither
-   * checked nor modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects
+   * checked nor modelled (CiliumNetworkPolicy, Calico policies), and objects
    * kubectl would reject (a Pod whose name YAML 1.1 read as a boolean), which the lints do not see.
    */
   readonly leftOut: SkippedManifest[];
@@ -96,7 +103,22 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   const cilium: Array<CheckedCiliumPolicy & { source: SourcedObject }> = [];
   let count = 0;
   let stagedCount = 0;
+  let clusterPolicies = 0;
+  const acceptedClusterPolicies: Array<CheckedClusterPolicy & { source: SourcedObject }> = [];
+  const locateClusterFinding = (f: Finding, object: Record<string, any>, source: SourcedObject) => {
+    const located = { ...f, object: describeRef(object), file: source.file, line: source.line };
+    owners.set(located, object);
+    findings.push(located);
+  };
   for (const source of flat) {
+    if (isModelledClusterPolicy(source.object)) {
+      clusterPolicies++;
+      const object = source.object;
+      const own = checkClusterPolicyRules(object);
+      for (const f of own) locateClusterFinding(f, object, source);
+      if (!own.some((f) => f.severity === Severity.ERROR)) acceptedClusterPolicies.push({ object, source });
+      continue;
+    }
     const object = source.object;
     const staged = isStagedKubernetesNetworkPolicy(object);
     const locate = (f: Finding): LocatedFinding => {
@@ -138,6 +160,10 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     owners.set(located, policy.object);
     findings.push(located);
   }
+  for (const { policy, finding } of samePriorityOverlaps(acceptedClusterPolicies)) {
+    const p = policy as typeof acceptedClusterPolicies[number];
+    locateClusterFinding(finding, p.object, p.source);
+  }
   // The enforcing policies are linted among themselves (staged policies enforce nothing), the staged
   // ones as they would be once promoted: among the enforcing ones. Both declare the pods they select.
   const stagedSet = new Set<CheckedPolicy>(checkedStaged);
@@ -155,6 +181,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   return {
     checked: count,
     checkedStaged: stagedCount,
+    checkedClusterPolicies: clusterPolicies,
     ...applyAcceptedLints(findings, owners),
     kinds: countKinds(flat.map((o) => o.object)),
     leftOut: cluster.skipped,

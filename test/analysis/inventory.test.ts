@@ -79,17 +79,14 @@ describe('every object is used, counted as ignored, or reported as left out', ()
     const dir = tempDir({ 'pods.yaml': podYaml('y'), 'np.yaml': denyAll, 'anp.yaml': 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: { name: guard }\nspec: { priority: 10, subject: { namespaces: {} } }\n' });
     const lax = netpol(['validate', dir]);
     expect(lax.code).toBe(0);
-    expect(lax.stdout).toBe('checked 1 NetworkPolicy in 3 files: 0 errors, 0 warnings\n');
-    expect(lax.stderr).toContain(`${dir}/anp.yaml:1: AdminNetworkPolicy guard: left out: AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) is not modelled: `);
+    expect(lax.stdout).toBe('checked 1 NetworkPolicy and 1 cluster policy in 3 files: 0 errors, 0 warnings\n');
     expect(lax.stderr).toContain(`${dir}/pods.yaml:1: Pod shop/true: left out: metadata.name is the boolean true`);
     expect(netpol(['validate', '--strict', dir]).code).toBe(1);
   });
 
   test('policies of other APIs: left out as not modelled, with what they do and what to do; never checked as NetworkPolicies', () => {
     const objects = [
-      { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'guard' }, spec: {} },
-      { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: {} },
-      { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'tiered' }, spec: {} },
+      { apiVersion: 'policy.networking.k8s.io/v1beta1', kind: 'ClusterNetworkPolicy', metadata: { name: 'tiered' }, spec: {} },
       { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'l7', namespace: 'shop' }, spec: { endpointSelector: {} } },
       { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host' }, spec: { nodeSelector: {} } },
       { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico', namespace: 'shop' }, spec: { selector: 'all()' } },
@@ -103,8 +100,6 @@ describe('every object is used, counted as ignored, or reported as left out', ()
     ];
     const r = Reachability.fromManifests([...objects, pod('web'), pod('db')]);
     expect(r.skipped.map((s) => `${s.kind} ${s.object} ${s.category}`)).toEqual([
-      'AdminNetworkPolicy guard NOT_MODELLED',
-      'BaselineAdminNetworkPolicy default NOT_MODELLED',
       'ClusterNetworkPolicy tiered NOT_MODELLED',
       'CiliumNetworkPolicy shop/l7 NOT_MODELLED',
       'CiliumClusterwideNetworkPolicy host NOT_MODELLED',
@@ -124,8 +119,8 @@ describe('every object is used, counted as ignored, or reported as left out', ()
       expect(s.reason).toContain(`${s.kind} (cilium.io/v2): netpol validate checks it (the CRD schema and Cilium's rule checks), but the analyser does not model it yet`);
       expect(s.reason).toContain('The verdicts ignore it, so they may be wrong for a cluster that applies it. Review its effect separately');
     }
-    expect(r.skipped[0].reason).toMatch(/^AdminNetworkPolicy \(policy.networking.k8s.io\/v1alpha1\) is not modelled: its cluster-wide rules are evaluated before NetworkPolicies/);
-    expect(r.skipped[5].reason).toMatch(/^NetworkPolicy \(projectcalico.org\/v3\) is not modelled: Calico enforces it alongside NetworkPolicies/);
+    expect(r.skipped[0].reason).toMatch(/^ClusterNetworkPolicy \(policy.networking.k8s.io\/v1beta1\) is not modelled: its Admin tier is evaluated before NetworkPolicies/);
+    expect(r.skipped[3].reason).toMatch(/^NetworkPolicy \(projectcalico.org\/v3\) is not modelled: Calico enforces it alongside NetworkPolicies/);
     // The Calico NetworkPolicy does not isolate anything, and is not validated as a Kubernetes one.
     expect(r.allows('shop/db', 'shop/web', Port.tcp(80))).toBe(true);
     const dir = tempDir({ 'all.yaml': [...objects, pod('web')].map((o) => JSON.stringify(o)).join('\n---\n') });

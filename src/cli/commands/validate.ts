@@ -44,7 +44,7 @@ export function validateCommand(args: string[], io: CliIo): number {
   if (format === 'json') io.stdout(`${JSON.stringify(JsonFormat.validation(report), null, 2)}\n`);
   else io.stdout(`${TextFormat.validation(report, { fileCount: input.files.length })}\n`);
   reportInventory(report.leftOut, [], io);
-  const nothingChecked = report.checked === 0 && input.problems.length === 0;
+  const nothingChecked = report.checked === 0 && report.checkedClusterPolicies === 0 && input.problems.length === 0;
   if (nothingChecked) {
     const kinds = report.kinds.length > 0 ? report.kinds.map((k) => `${k.kind} x${k.count}`).join(', ') : 'no objects';
     const read = `read ${input.files.length} file${input.files.length === 1 ? '' : 's'}: ${kinds}`;
