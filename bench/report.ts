@@ -75,6 +75,7 @@ export const RATIOS: ReadonlyArray<{ id: string; over: string; part?: 'matrix' }
   { id: 'validate-only', over: 'parse' },
   { id: 'matrix', over: 'analysis-parse' },
   { id: 'naive', over: 'matrix', part: 'matrix' },
+  { id: 'blast-radius', over: 'matrix' },
 ];
 
 /** The time of a scenario: its median; when it was cut short, its one run or its estimate (marked as approximate). */
@@ -128,6 +129,8 @@ function notes(s: SizeRecord, r: ScenarioRecord): string {
       return `${n(i.checked)} checked, ${n(i.errors)} errors, ${n(i.warnings)} warnings; ${parts}`;
     case 'matrix':
       return `${n(i.pods)} pods x ${n(i.policies)} policies; ${parts}; ${n(i.allowedPairs)} allowed pairs`;
+    case 'blast-radius':
+      return `from ${i.from}: ${n(i.reached)} endpoints reached, ${n(i.deepest)} hops at most; ${parts}`;
     case 'diff':
       return `${n(i.ports)} ports compared; ${n(i.opened)} connections opened, ${n(i.closed)} closed`;
     case 'naive':

@@ -1,17 +1,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliIo, ExitCode, UsageError } from './cli-io';
+import { blastRadiusCommand } from './commands/blast-radius';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
+import { exposureCommand } from './commands/exposure';
 import { matrixCommand } from './commands/matrix';
 import { replayCommand } from './commands/replay';
 import { validateCommand } from './commands/validate';
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
-  validate: validateCommand,
-  matrix: matrixCommand,
-  explain: explainCommand,
-  diff: diffCommand,
+  'validate': validateCommand,
+  'matrix': matrixCommand,
+  'explain': explainCommand,
+  'diff': diffCommand,
+  'exposure': exposureCommand,
+  'blast-radius': blastRadiusCommand,
 };
 
 /** Commands that stream their input, so they finish asynchronously: run them with `runCliAsync`. */
@@ -20,7 +24,7 @@ const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<numb
 };
 
 /** Every command's name, in the order the help lists them. */
-const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'replay'];
+const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'replay', 'exposure', 'blast-radius'];
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
@@ -32,6 +36,10 @@ Commands:
   explain    why one connection is allowed or denied
   diff       what a change to the manifests opens and closes (text, json, markdown); a CI gate
   replay     observed flows against the policies: what they would block; a gate before enforcing
+  exposure   who could reach a workload, or whom it could reach, from the selectors: pods and
+             namespaces not in the manifests included
+  blast-radius
+             what a compromised workload can reach, directly and by lateral movement
 
 Inputs are files and directories of YAML/JSON manifests (read recursively), or - for stdin.
 Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change, an observed

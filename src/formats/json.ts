@@ -1,11 +1,14 @@
+import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
+import { Exposure } from '../analysis/exposure';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
 import { SideDecision, SideVerdict } from '../analysis/verdict';
 import { FlowReadSummary, ObservedEnd } from '../flows/observed';
+import { Direction } from '../model/direction';
 import { ManifestValidationReport } from '../validation/validate-manifests';
 
 /** The words of a side's decision in the diff's JSON (`verdict`). */
@@ -54,6 +57,48 @@ export class JsonFormat {
       egress: JsonFormat.verdict(e.egress),
       ingress: JsonFormat.verdict(e.ingress),
       notes: [...e.notes],
+    };
+  }
+
+  /**
+   * `{ workload, direction: 'ingress'|'egress', isolated, isolatingPolicies, peers: [{ kind, description,
+   * namespace, namespaceSelector, podSelector, cidr, except, ports, rules: [{ policy, direction, rule,
+   * byIpBlock }] }], endpoints: [{ id, ports }] }`; `kind` is `ANYONE`, `PODS` or `ADDRESSES`, and the
+   * fields that do not apply to a peer are `null`.
+   */
+  public static exposure(e: Exposure): any {
+    return {
+      workload: e.workload,
+      direction: e.direction === Direction.INGRESS ? 'ingress' : 'egress',
+      isolated: e.isolated,
+      isolatingPolicies: [...e.isolatingPolicies],
+      peers: e.peers.map((p) => ({
+        kind: p.kind,
+        description: p.description,
+        namespace: p.namespace ?? null,
+        namespaceSelector: p.namespaceSelector ?? null,
+        podSelector: p.podSelector ?? null,
+        cidr: p.cidr ?? null,
+        except: p.except ? [...p.except] : null,
+        ports: [...p.ports],
+        rules: p.rules.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
+      })),
+      endpoints: e.endpoints.map((x) => ({ id: x.id, ports: [...x.ports] })),
+    };
+  }
+
+  /**
+   * `{ from, maxDepth, beyondMaxDepth, reached: [{ id, depth, external, path: [{ from, to, ports }] }] }`,
+   * `maxDepth` `null` without a limit.
+   */
+  public static blastRadius(b: BlastRadius): any {
+    return {
+      from: b.from,
+      maxDepth: b.maxDepth ?? null,
+      beyondMaxDepth: b.beyondMaxDepth,
+      reached: b.reached.map((r) => ({
+        id: r.id, depth: r.depth, external: r.external, path: r.path.map((h) => ({ from: h.from, to: h.to, ports: [...h.ports] })),
+      })),
     };
   }
 

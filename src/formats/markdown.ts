@@ -4,9 +4,11 @@ import {
   unobservedWhy,
 } from './text';
 import { ReachabilityDiff } from '../analysis/diff-report';
+import { Exposure } from '../analysis/exposure';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
+import { Direction } from '../model/direction';
 
 /**
  * GitHub-flavoured Markdown, for pull-request comments and generated docs.
@@ -25,6 +27,25 @@ export class MarkdownFormat {
     });
     const legend = hostNetworkLegend(m, (id) => `\`${id}\``);
     return [`**Port ${m.port}** (✅ allowed, ❌ denied, ↺ loopback)`, '', head, sep, ...rows, ...(legend.length > 0 ? ['', ...legend] : [])].join('\n');
+  }
+
+  /**
+   * An exposure for a pull request: a table of who could reach the workload (or whom it could
+   * reach) from the selectors, with ports and rules, then a table of the endpoints of the input
+   * that can connect.
+   */
+  public static exposure(e: Exposure): string {
+    const ingress = e.direction === Direction.INGRESS;
+    const side = ingress ? 'ingress' : 'egress';
+    const lines = [`**\`${e.workload}\`**: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
+      + (e.isolated ? `isolated by ${e.isolatingPolicies.map((p) => `\`${p}\``).join(', ')}.` : `not isolated (no policy selects it for ${side}), so everything is allowed.`)];
+    lines.push('', `| ${ingress ? 'who' : 'whom'} (from the selectors) | ports | rules |`, '|---|---|---|');
+    if (e.peers.length === 0) lines.push('| nobody | | |');
+    for (const p of e.peers) lines.push(`| ${escapeCell(p.description)} | ${escapeCell(p.ports.join(', '))} | ${p.rules.map((r) => `\`${TextFormat.rule(r)}\``).join(', ')} |`);
+    lines.push('', '| in the manifests, allowed on both sides | ports |', '|---|---|');
+    if (e.endpoints.length === 0) lines.push('| none | |');
+    for (const x of e.endpoints) lines.push(`| \`${x.id}\` | ${escapeCell(x.ports.join(', '))} |`);
+    return lines.join('\n');
   }
 
   /**

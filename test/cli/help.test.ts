@@ -8,6 +8,8 @@ const HELPS: Record<string, string[]> = {
   'netpol explain --help': ['explain', '-h'],
   'netpol diff --help': ['diff', '--help'],
   'netpol replay --help': ['replay', '--help'],
+  'netpol exposure --help': ['exposure', '--help'],
+  'netpol blast-radius --help': ['blast-radius', '--help'],
 };
 
 describe.each(Object.entries(HELPS))('%s', (_name, argv) => {
