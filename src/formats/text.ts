@@ -166,8 +166,8 @@ export class TextFormat {
 
   /**
    * The validation report, as `netpol validate` prints it: each finding (`file:line: object: severity
-   * code field: message` and the fix on the next line), each finding accepted by annotation, and a
-   * summary line.
+   * code field: message` and the fix on the next line), each finding accepted by annotation, what
+   * was not checked (with coverage), and a summary line.
    */
   public static validation(report: ManifestValidationReport, options: ValidationTextOptions = {}): string {
     const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -177,6 +177,7 @@ export class TextFormat {
       lines.push(`${where(f)}: ${f.severity} ${f.code} ${f.field ? `${f.field}: ` : ''}${f.message}\n    fix: ${f.fix}`);
     }
     for (const f of report.silenced) lines.push(`${where(f)}: accepted ${f.code} ${f.field ? `${f.field}: ` : ''}(${f.reason})`);
+    for (const n of report.notChecked ?? []) lines.push(`not checked: ${n}`);
     const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
     const warnings = report.findings.length - errors;
     const files = options.fileCount === undefined ? '' : ` in ${plural(options.fileCount, 'file', 'files')}`;

@@ -27,4 +27,10 @@ export enum LintCode {
   DUPLICATE_NAME = 'NP011',
   /** No namespace: the policy lands wherever kubectl points. */
   MISSING_NAMESPACE = 'NP012',
+  /** Coverage (with `coverage`): a workload of the input that no policy selects in either direction. */
+  UNSELECTED_WORKLOAD = 'NP013',
+  /** Coverage (with `coverage`): a namespace with workloads but no default deny for ingress and egress. */
+  NAMESPACE_WITHOUT_DEFAULT_DENY = 'NP014',
+  /** An ingress rule open to every address: an ipBlock of `0.0.0.0/0` or `::/0`. */
+  INGRESS_FROM_EVERY_ADDRESS = 'NP015',
 }

@@ -1,5 +1,7 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
+import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
+import { LintCode } from './lint-codes';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
@@ -16,6 +18,15 @@ export interface ManifestValidationOptions {
   readonly strictCidr?: boolean;
   /** The cluster's pod and service CIDRs, for NP010. @default - none */
   readonly clusterCidrs?: string[];
+  /**
+   * Run the coverage lints, which judge the input as a whole namespace or cluster: NP013 (a
+   * workload no policy selects in either direction) and NP014 (a namespace with workloads but no
+   * default deny). Off by default, because a partial input (one chart's output, its surroundings)
+   * leaves workloads out that other policies protect; on for `kubectl get -A` output or a whole
+   * GitOps tree (`netpol validate --coverage`).
+   * @default false
+   */
+  readonly coverage?: boolean;
 }
 
 /** A finding of `validateManifests`: the problem, and the object and source it belongs to. */
@@ -44,6 +55,11 @@ export interface ManifestValidationReport {
   readonly silenced: SilencedFinding[];
   /** How many objects of each kind were read (inside `List`s too), sorted by kind; `<no kind>` for objects without one. */
   readonly kinds: KindCount[];
+  /**
+   * What was not checked and why, with `coverage`: e.g. the policies of a namespace where the input
+   * has no workloads, whose pod selectors NP004 cannot check. Empty without `coverage`.
+   */
+  readonly notChecked: string[];
   /**
    * Objects left out, with the reason and the fix: kinds that can change verdicts but are neither
    * checked nor modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects
@@ -96,6 +112,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       ...policyTypeMismatches(object),
       ...redundantRules(object),
       ...ipBlocksCoveringCluster(object, clusterCidrs),
+      ...ingressFromEveryAddress(object),
     ].map(locate));
     const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
     checked.push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
@@ -106,7 +123,23 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     owners.set(located, policy.object);
     findings.push(located);
   }
-  return { checked: count, ...applyAcceptedLints(findings, owners), kinds: countKinds(flat.map((o) => o.object)), leftOut: cluster.skipped };
+  const notChecked: string[] = [];
+  if (options.coverage) {
+    for (const c of coverageLints(checked, cluster, flat)) {
+      const located: LocatedFinding = { ...c.finding, object: c.object, file: c.source.file, line: c.source.line };
+      if (c.owned) owners.set(located, c.source.object);
+      findings.push(located);
+    }
+    const withWorkloads = new Set(cluster.endpoints.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])));
+    for (const ns of [...new Set(checked.map((p) => p.namespace))].sort()) {
+      if (!withWorkloads.has(ns)) {
+        notChecked.push(`${LintCode.SELECTOR_MATCHES_NOTHING} (a policy that selects no workload) in namespace ${ns}: `
+          + 'the input has no workloads there, so its policies\' pod selectors cannot be checked');
+      }
+    }
+  }
+  const kinds = countKinds(flat.map((o) => o.object));
+  return { checked: count, ...applyAcceptedLints(findings, owners), notChecked, kinds, leftOut: cluster.skipped };
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */
