@@ -1,7 +1,7 @@
 import { MermaidFormat } from './mermaid';
 import {
-  changeSides, connectionPort, endKindNote, endKindWords, flowsLine, hostNetworkLegend, notReplayedRisk, observedTitle, replayHeadline, seen, TextFormat,
-  unobservedWhy,
+  changeSides, connectionPort, endKindNote, endKindWords, flowsLine, hostNetworkLegend, notReplayedRisk, observedTitle, replayHeadline, seen,
+  TextFormat, unobservedWhy,
 } from './text';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Exposure } from '../analysis/exposure';

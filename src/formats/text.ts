@@ -170,7 +170,6 @@ export class TextFormat {
    * was not checked (with coverage), and a summary line.
    */
   public static validation(report: ManifestValidationReport, options: ValidationTextOptions = {}): string {
-    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
     const where = (f: { file?: string; line?: number; object: string }) => `${f.file ?? '<input>'}${f.line ? `:${f.line}` : ''}: ${f.object}`;
     const lines: string[] = [];
     for (const f of report.findings) {

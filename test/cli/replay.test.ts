@@ -159,7 +159,11 @@ describe('netpol replay --format json', () => {
     const r = await netpolAsync(['replay', DIST, '--flows', path.join(flows, 'flows.csv'), '--format', 'json']);
     expect(r.code).toBe(1);
     const side = (isolatingPolicies: string[], allowedBy: any[] = []) => ({
-      allowed: isolatingPolicies.length === 0 || allowedBy.length > 0, isolated: isolatingPolicies.length > 0, isolatingPolicies, allowedBy, notPoliced: false,
+      allowed: isolatingPolicies.length === 0 || allowedBy.length > 0,
+      isolated: isolatingPolicies.length > 0,
+      isolatingPolicies,
+      allowedBy,
+      notPoliced: false,
     });
     expect(JSON.parse(r.stdout)).toEqual({
       passed: false,
@@ -304,7 +308,9 @@ test('netpol replay --format markdown: a pull-request comment', async () => {
 });
 
 describe('progress on stderr', () => {
-  const at = (elapsedMs: number, lines = 250_000): FlowProgress => ({ lines, bytes: 50_000_000, totalBytes: 200_000_000, connections: 1234, elapsedMs });
+  const at = (elapsedMs: number, lines = 250_000): FlowProgress => ({
+    lines, bytes: 50_000_000, totalBytes: 200_000_000, connections: 1234, elapsedMs,
+  });
 
   test('only on a terminal, and only after a second; rewritten in place and erased at the end', () => {
     let tty = '';
