@@ -76,6 +76,7 @@ export const RATIOS: ReadonlyArray<{ id: string; over: string; part?: 'matrix' }
   { id: 'matrix', over: 'analysis-parse' },
   { id: 'matrix-tiers', over: 'matrix' },
   { id: 'naive', over: 'matrix', part: 'matrix' },
+  { id: 'blast-radius', over: 'matrix' },
 ];
 
 /** The time of a scenario: its median; when it was cut short, its one run or its estimate (marked as approximate). */
@@ -131,6 +132,8 @@ function notes(s: SizeRecord, r: ScenarioRecord): string {
       return `${n(i.pods)} pods x ${n(i.policies)} policies; ${parts}; ${n(i.allowedPairs)} allowed pairs`;
     case 'check':
       return `${n(i.rules)} rules (${n(i.holds)} hold) over ${n(i.ports)} ports; ${parts}`;
+    case 'blast-radius':
+      return `from ${i.from}: ${n(i.reached)} endpoints reached, ${n(i.deepest)} hops at most; ${parts}`;
     case 'diff':
       return `${n(i.ports)} ports compared; ${n(i.opened)} connections opened, ${n(i.closed)} closed`;
     case 'naive':

@@ -25,7 +25,7 @@ import { PreparedSize, sizePaths } from './workspace';
 /** The slowest a child may be before it is stopped (ms). */
 const CHILD_TIMEOUT_MS = 15 * 60_000;
 /** Scenarios only measured from this size on (the analysis is about large clusters). */
-const ANALYSIS_SCENARIOS = new Set(['analysis-parse', 'matrix', 'diff', 'naive']);
+const ANALYSIS_SCENARIOS = new Set(['analysis-parse', 'matrix', 'diff', 'blast-radius', 'naive']);
 /**
  * A larger V8 stack (KiB, below the usual 8 MiB thread stack): for preparing, and to re-run a
  * scenario that overflowed the default stack (cdk8s resolves object dependencies recursively), so

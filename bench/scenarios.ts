@@ -227,6 +227,21 @@ export const SCENARIOS: Scenario[] = [
       inspect: (value) => {
         const report = value as InvariantReport;
         Object.assign(info, { rules: report.results.length, holds: report.results.filter((r) => r.holds).length, ports: report.ports.length });
+  timed('blast-radius', 'analysis: model + blast radius of the first workload, every port', (ctx, info) => {
+    const paths = sizePaths(ctx.work, ctx.size);
+    const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+    return {
+      run: () => {
+        let t = process.hrtime.bigint();
+        const reachability = Reachability.fromManifests(objects);
+        const model = since(t);
+        t = process.hrtime.bigint();
+        const radius = reachability.blastRadius(reachability.endpoints[0]);
+        return { value: radius, parts: { model, blastRadius: since(t) } };
+      },
+      inspect: (value) => {
+        const radius = value as ReturnType<Reachability['blastRadius']>;
+        Object.assign(info, { from: radius.from, reached: radius.reached.length, deepest: Math.max(0, ...radius.reached.map((r) => r.depth)) });
       },
     };
   }),

@@ -72,6 +72,9 @@ export function readmeBlocks(): Record<string, string> {
   const backend = Testing.synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('backend-'));
   const graph = Reachability.fromChart(chart, THREE_TIER_SURROUNDINGS).connectivity().touching('shop');
   const baseline = new NamespaceBaseline(Testing.app(), 'namespace-baseline');
+  const around = ['--surroundings', 'cluster/', '--external', 'payment-api=203.0.113.10'];
+  const exposure = ['exposure', 'dist/', '--workload', 'shop/backend', '--direction', 'egress', ...around];
+  const blast = ['blast-radius', 'dist/', '--from', 'shop/frontend', ...around];
   const explain = ['explain', 'dist/', '--from', 'shop/backend', '--to', 'payment-api', '--port', '443', '--external', 'payment-api=203.0.113.10'];
   return {
     'baseline-yaml': fence('yaml', Yaml.stringify(...Testing.synth(baseline)).trim()),
@@ -89,6 +92,8 @@ export function readmeBlocks(): Record<string, string> {
     'invariants-code': fence('ts', markedRegion('examples/segmentation.ts')),
     'invariants-error': fence('text', segmentationError()),
     'three-tier-check': rulesFileBlocks()['check-fails'],
+    'three-tier-exposure': fence('text', `$ npx netpol ${exposure.join(' ')}\n${cliOutput(exposure, Yaml.stringify(...Testing.synth(chart)))}`),
+    'three-tier-blast-radius': fence('text', `$ npx netpol ${blast.join(' ')}\n${cliOutput(blast, Yaml.stringify(...Testing.synth(chart)))}`),
   };
 }
 
@@ -197,9 +202,20 @@ export function rulesFileBlocks(): Record<string, string> {
 }
 
 /** What `netpol <argv>` prints for `manifests` as its only input (`dist/` in argv stands for them). */
+/**
+ * The pods `cluster/` stands for in the docs' `--surroundings cluster/`: the three-tier example's
+ * CoreDNS and ingress controller, given to the CLI as the `--pod` options with the same labels.
+ */
+const CLUSTER_PODS = (THREE_TIER_SURROUNDINGS.pods ?? [])
+  .flatMap((p) => ['--pod', `${p.namespace}/${p.name}:${Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(',')}`]);
+
+/**
+ * What `netpol <argv>` prints for `manifests` as its only input (`dist/` in argv stands for them,
+ * `--surroundings cluster/` for `CLUSTER_PODS`).
+ */
 function cliOutput(argv: string[], manifests: string): string {
   let out = '';
-  const code = runCli(argv.map((a) => (a === 'dist/' ? '-' : a)), {
+  const code = runCli(argv.flatMap((a) => (a === 'dist/' ? ['-'] : a === '--surroundings' ? [] : a === 'cluster/' ? CLUSTER_PODS : [a])), {
     stdout: (t) => (out += t), stderr: (t) => (out += t), readStdin: () => Buffer.from(manifests),
   });
   if (code !== 0) throw new Error(`netpol ${argv.join(' ')} exited ${code}: ${out}`);

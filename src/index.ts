@@ -48,6 +48,8 @@ export { Explanation, SideExplanation } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge, ConnectivityNode, ConnectivityGroup } from './analysis/connectivity-graph';
 export { ReachabilityDiff, ExpectedChange, ChangeKind } from './analysis/diff-report';
+export { Exposure, ExposurePeer, ExposurePeerKind, ExposedEndpoint } from './analysis/exposure';
+export { BlastRadius, BlastRadiusEntry, BlastRadiusHop } from './analysis/blast-radius';
 export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/reachability-diff';
 
 // Output formats, one class per format, over the results of the analyser and the validation.

@@ -17,23 +17,33 @@ export interface ComputedMatrix {
  * Reachability of every pair for one port, computed from selections instead of pair-by-pair rule
  * checks: each policy's selected pods and each peer's matching endpoints are computed once as
  * bitsets (peers shared across policies are computed once), then OR-ed per destination (ingress)
- * and per source (egress). Same answers as `evaluateSide` on every pair, in O(rules x selected + N^2/32).
+ * and per source (egress), and each row is built a word at a time from the egress set and the transposed
+ * ingress sets. Same answers as `evaluateSide` on every pair, in O(rules x selected + admitted pairs + N^2/32).
  */
 export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatrix {
   const n = cluster.endpoints.length;
   const { reachable, ingressFrom, egressTo, traffic } = computeSides(cluster, query);
   const all = Bitset.full(n);
+  // The transpose of the ingress side: for each source, the isolated destinations whose ingress
+  // admits it, so each row is computed a word (32 destinations) at a time.
+  const openIn = new Bitset(n);
+  const admits: Array<Bitset | undefined> = new Array(n);
+  for (let d = 0; d < n; d++) {
+    const inbound = ingressFrom[d];
+    if (inbound === undefined) {
+      openIn.add(d);
+      continue;
+    }
+    for (const s of inbound.members()) (admits[s] ??= new Bitset(n)).add(d);
+  }
   const rows: Bitset[] = [];
   for (let s = 0; s < n; s++) {
     const row = new Bitset(n);
-    const out = egressTo[s] ?? all;
-    const sWord = s >>> 5;
-    const sBit = 1 << (s & 31);
-    for (let d = 0; d < n; d++) {
-      if (!reachable.has(d) || !out.has(d)) continue;
-      const inbound = ingressFrom[d];
-      if (inbound === undefined || (inbound.words[sWord] & sBit) !== 0) row.add(d);
-    }
+    const out = (egressTo[s] ?? all).words;
+    const inbound = admits[s]?.words;
+    const open = openIn.words;
+    const dest = reachable.words;
+    for (let w = 0; w < row.words.length; w++) row.words[w] = out[w] & dest[w] & (open[w] | (inbound ? inbound[w] : 0));
     if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
     rows.push(row);
   }

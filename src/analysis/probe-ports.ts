@@ -88,3 +88,17 @@ export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], 
   }
   return out;
 }
+
+/**
+ * Edge labels from the probes that are allowed: when every probe of a protocol is allowed (each port
+ * any policy mentions and "other ports"), the protocol is allowed on every port: `all TCP ports`;
+ * all three: `all traffic`.
+ */
+export function summarizePorts(probes: Array<{ query: PortQuery; label: string }>, allowed: Set<number>): string[] {
+  const protocols = [...new Set(probes.map((p) => p.query.protocol))];
+  const full = protocols.filter((proto) => probes.every((p, k) => p.query.protocol !== proto || allowed.has(k)));
+  if (full.length === protocols.length) return ['all traffic'];
+  return protocols.flatMap((proto) => full.includes(proto)
+    ? [`all ${proto} ports`]
+    : probes.filter((p, k) => p.query.protocol === proto && allowed.has(k)).map((p) => p.label));
+}

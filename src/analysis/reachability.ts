@@ -1,11 +1,13 @@
 import { App, Chart } from 'cdk8s';
+import { BlastRadius, computeBlastRadius } from './blast-radius';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
+import { computeExposure, Exposure } from './exposure';
 import { HostNetworkMode } from './host-network-mode';
 import { computeMatrix } from './matrix';
 import { decideSide } from './precedence';
-import { probePorts } from './probe-ports';
+import { probePorts, summarizePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { PortQuery, resolveTraffic, selects, subjectSelects } from './semantics';
@@ -282,6 +284,38 @@ export class Reachability {
   }
 
   /**
+   * Who could reach `workload` (`Direction.INGRESS`), or whom it could reach (`Direction.EGRESS`):
+   * for each rule of the policies that isolate that side, the peer's selectors in words (`any pod
+   * of a namespace labelled team=x`, `any pod labelled app=y in namespace z`, `any address in
+   * 0.0.0.0/0 except 10.0.0.0/8`), so pods and namespaces the manifests do not contain yet are
+   * covered; `anyone` when no policy isolates the side. Plus the endpoints of the model that can
+   * connect, with both sides deciding.
+   */
+  public exposure(workload: string, direction: Direction): Exposure {
+    return this.exposures(direction, [workload])[0];
+  }
+
+  /**
+   * The exposure (see `exposure`) of each of `workloads`, in their order; without workloads, of
+   * every endpoint inside the cluster, in the model's order. The connectivity is computed once.
+   */
+  public exposures(direction: Direction, workloads?: string[]): Exposure[] {
+    const list = workloads && workloads.length > 0 ? workloads.map((id) => this.workload(id, 'exposure')) : this._cluster.endpoints.filter((e) => !e.external);
+    const graph = this.connectivity();
+    return list.map((e) => computeExposure(this._cluster, e, direction, graph));
+  }
+
+  /**
+   * What a compromised workload can reach: every endpoint reachable from `from` directly and by
+   * lateral movement (from each workload it reaches, whatever that one can reach, on any port),
+   * each with a shortest path and the ports of each hop. Addresses outside the cluster are reached
+   * but not followed. `maxDepth` limits the hops (1: only the direct connections).
+   */
+  public blastRadius(from: string, maxDepth?: number): BlastRadius {
+    return computeBlastRadius(this._cluster, this.workload(from, 'blast radius'), maxDepth);
+  }
+
+  /**
    * Endpoints that no policy selects in `direction` (everything is allowed to or from them): no
    * NetworkPolicy isolates them and no cluster-wide policy with rules in that direction has them as its subject.
    */
@@ -305,6 +339,16 @@ export class Reachability {
   /** Whether some rule of the model allows a named port. */
   private hasNamedPortRules(): boolean {
     return this._cluster.policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => hasNamedPorts(r.ports)));
+  }
+
+  /** The endpoint `id`, which must be inside the cluster (`what` names the question, for the error). */
+  private workload(id: string, what: string): ClusterEndpoint {
+    const e = this.endpoint(id);
+    if (e.external) {
+      throw new Error(`${id} is an address outside the cluster, where NetworkPolicies do not apply, so it has no ${what} to compute. `
+        + 'Name a pod or workload as <namespace>/<name>.');
+    }
+    return e;
   }
 
   private endpoint(id: string): ClusterEndpoint {
@@ -347,18 +391,4 @@ export function toQuery(port: Port): PortQuery {
   return port.portName !== undefined
     ? { name: port.portName, protocol: port.protocol! }
     : { port: port.portNumber!, protocol: port.protocol! };
-}
-
-/**
- * Edge labels from the probes that are allowed: when every probe of a protocol is allowed (each port
- * any policy mentions and "other ports"), the protocol is allowed on every port: `all TCP ports`;
- * all three: `all traffic`.
- */
-function summarizePorts(probes: Array<{ query: PortQuery; label: string }>, allowed: Set<number>): string[] {
-  const protocols = [...new Set(probes.map((p) => p.query.protocol))];
-  const full = protocols.filter((proto) => probes.every((p, k) => p.query.protocol !== proto || allowed.has(k)));
-  if (full.length === protocols.length) return ['all traffic'];
-  return protocols.flatMap((proto) => full.includes(proto)
-    ? [`all ${proto} ports`]
-    : probes.filter((p, k) => p.query.protocol === proto && allowed.has(k)).map((p) => p.label));
 }

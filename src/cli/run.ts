@@ -1,20 +1,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliIo, ExitCode, UsageError } from './cli-io';
+import { blastRadiusCommand } from './commands/blast-radius';
 import { checkCommand } from './commands/check';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
+import { exposureCommand } from './commands/exposure';
 import { generateCommand } from './commands/generate';
 import { matrixCommand } from './commands/matrix';
 import { replayCommand } from './commands/replay';
 import { validateCommand } from './commands/validate';
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
-  validate: validateCommand,
-  matrix: matrixCommand,
-  explain: explainCommand,
-  diff: diffCommand,
-  check: checkCommand,
+  'validate': validateCommand,
+  'matrix': matrixCommand,
+  'explain': explainCommand,
+  'diff': diffCommand,
+  'check': checkCommand,
+  'exposure': exposureCommand,
+  'blast-radius': blastRadiusCommand,
 };
 
 /** Commands that stream their input, so they finish asynchronously: run them with `runCliAsync`. */
@@ -24,7 +28,7 @@ const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<numb
 };
 
 /** Every command's name, in the order the help lists them. */
-const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'check', 'replay', 'generate'];
+const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'check', 'exposure', 'blast-radius', 'replay', 'generate'];
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
@@ -36,6 +40,10 @@ Commands:
   explain    why one connection is allowed or denied
   diff       what a change to the manifests opens and closes (text, json, markdown); a CI gate
   check      segmentation invariants of a rules file (only, never, contained, isolated); a CI gate
+  exposure   who could reach a workload, or whom it could reach, from the selectors: pods and
+             namespaces not in the manifests included
+  blast-radius
+             what a compromised workload can reach, directly and by lateral movement
   replay     observed flows against the policies: what they would block; a gate before enforcing
   generate   observed flows become a TypeScript program of this library (or its policies as YAML)
 

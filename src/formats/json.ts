@@ -1,5 +1,7 @@
+import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
+import { Exposure } from '../analysis/exposure';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
@@ -7,6 +9,7 @@ import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
 import { SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedEnd } from '../flows/observed';
+import { Direction } from '../model/direction';
 import { ManifestValidationReport } from '../validation/validate-manifests';
 
 /** The words of a side's decision in the diff's JSON (`verdict`). */
@@ -89,6 +92,48 @@ export class JsonFormat {
             explanation: JsonFormat.explanation(r.violation.explanation),
           },
         } : {}),
+      })),
+    };
+  }
+
+  /**
+   * `{ workload, direction: 'ingress'|'egress', isolated, isolatingPolicies, peers: [{ kind, description,
+   * namespace, namespaceSelector, podSelector, cidr, except, ports, rules: [{ policy, direction, rule,
+   * byIpBlock }] }], endpoints: [{ id, ports }] }`; `kind` is `ANYONE`, `PODS` or `ADDRESSES`, and the
+   * fields that do not apply to a peer are `null`.
+   */
+  public static exposure(e: Exposure): any {
+    return {
+      workload: e.workload,
+      direction: e.direction === Direction.INGRESS ? 'ingress' : 'egress',
+      isolated: e.isolated,
+      isolatingPolicies: [...e.isolatingPolicies],
+      peers: e.peers.map((p) => ({
+        kind: p.kind,
+        description: p.description,
+        namespace: p.namespace ?? null,
+        namespaceSelector: p.namespaceSelector ?? null,
+        podSelector: p.podSelector ?? null,
+        cidr: p.cidr ?? null,
+        except: p.except ? [...p.except] : null,
+        ports: [...p.ports],
+        rules: p.rules.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
+      })),
+      endpoints: e.endpoints.map((x) => ({ id: x.id, ports: [...x.ports] })),
+    };
+  }
+
+  /**
+   * `{ from, maxDepth, beyondMaxDepth, reached: [{ id, depth, external, path: [{ from, to, ports }] }] }`,
+   * `maxDepth` `null` without a limit.
+   */
+  public static blastRadius(b: BlastRadius): any {
+    return {
+      from: b.from,
+      maxDepth: b.maxDepth ?? null,
+      beyondMaxDepth: b.beyondMaxDepth,
+      reached: b.reached.map((r) => ({
+        id: r.id, depth: r.depth, external: r.external, path: r.path.map((h) => ({ from: h.from, to: h.to, ports: [...h.ports] })),
       })),
     };
   }

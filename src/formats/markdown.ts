@@ -5,10 +5,12 @@ import {
   unobservedWhy,
 } from './text';
 import { ReachabilityDiff } from '../analysis/diff-report';
+import { Exposure } from '../analysis/exposure';
 import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
+import { Direction } from '../model/direction';
 
 /**
  * GitHub-flavoured Markdown, for pull-request comments and generated docs.
@@ -44,6 +46,25 @@ export class MarkdownFormat {
       lines.push(`| ${r.holds ? '✅' : '❌'} | ${escapeCell(r.name)} | ${escapeCell(r.statement)} | ${escapeCell(example)} | ${escapeCell(rules)} |`);
     }
     lines.push('', `Ports checked: ${report.ports.join(', ')}.`);
+    return lines.join('\n');
+  }
+
+  /**
+   * An exposure for a pull request: a table of who could reach the workload (or whom it could
+   * reach) from the selectors, with ports and rules, then a table of the endpoints of the input
+   * that can connect.
+   */
+  public static exposure(e: Exposure): string {
+    const ingress = e.direction === Direction.INGRESS;
+    const side = ingress ? 'ingress' : 'egress';
+    const lines = [`**\`${e.workload}\`**: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
+      + (e.isolated ? `isolated by ${e.isolatingPolicies.map((p) => `\`${p}\``).join(', ')}.` : `not isolated (no policy selects it for ${side}), so everything is allowed.`)];
+    lines.push('', `| ${ingress ? 'who' : 'whom'} (from the selectors) | ports | rules |`, '|---|---|---|');
+    if (e.peers.length === 0) lines.push('| nobody | | |');
+    for (const p of e.peers) lines.push(`| ${escapeCell(p.description)} | ${escapeCell(p.ports.join(', '))} | ${p.rules.map((r) => `\`${TextFormat.rule(r)}\``).join(', ')} |`);
+    lines.push('', '| in the manifests, allowed on both sides | ports |', '|---|---|');
+    if (e.endpoints.length === 0) lines.push('| none | |');
+    for (const x of e.endpoints) lines.push(`| \`${x.id}\` | ${escapeCell(x.ports.join(', '))} |`);
     return lines.join('\n');
   }
 

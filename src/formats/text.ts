@@ -1,5 +1,7 @@
+import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
+import { Exposure, ExposurePeerKind } from '../analysis/exposure';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
@@ -109,6 +111,58 @@ export class TextFormat {
     return lines.join('\n');
   }
 
+  /**
+   * An exposure: who could reach the workload (ingress) or whom it could reach (egress), first from
+   * the selectors of its policies' rules (pods and namespaces the manifests lack included), each
+   * with its ports and rules, then the endpoints of the input that can connect.
+   *
+   * @example
+   * // shop/backend: who could reach it (ingress); isolated by shop/backend-ingress, shop/default-deny
+   * //   from the selectors (pods and namespaces not in the manifests included):
+   * //     any pod labelled app=frontend in namespace shop on 8080/TCP (shop/backend-ingress ingress[0])
+   * //   in the manifests, allowed on both sides:
+   * //     shop/frontend on 8080/TCP
+   */
+  public static exposure(e: Exposure): string {
+    const ingress = e.direction === Direction.INGRESS;
+    const side = ingress ? 'ingress' : 'egress';
+    const lines = [`${e.workload}: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
+      + (e.isolated ? `isolated by ${e.isolatingPolicies.join(', ')}` : `not isolated (no policy selects it for ${side}), so everything is allowed`)];
+    lines.push('  from the selectors (pods and namespaces not in the manifests included):');
+    if (e.peers.length === 0) lines.push(`    nobody: no rule of these policies allows ${side}`);
+    for (const p of e.peers) {
+      const rules = p.rules.length > 0 ? ` (${p.rules.map(TextFormat.rule).join(', ')})` : '';
+      const note = p.kind === ExposurePeerKind.ADDRESSES ? '; outside the cluster, and pod IPs where the network plugin applies ipBlocks to them' : '';
+      lines.push(`    ${p.description} on ${p.ports.join(', ')}${rules}${note}`);
+    }
+    lines.push('  in the manifests, allowed on both sides:');
+    if (e.endpoints.length === 0) lines.push('    none');
+    for (const x of e.endpoints) lines.push(`    ${x.id} on ${x.ports.join(', ')}`);
+    return lines.join('\n');
+  }
+
+  /**
+   * A blast radius: what the compromised workload reaches, by depth, each endpoint with its shortest
+   * path (`a -[8080/TCP]-> b -[5432/TCP]-> c`).
+   */
+  public static blastRadius(b: BlastRadius): string {
+    const limit = b.maxDepth !== undefined ? ` within ${b.maxDepth} hop${b.maxDepth === 1 ? '' : 's'}` : '';
+    const direct = b.reached.filter((r) => r.depth === 1).length;
+    const lines = [`blast radius of ${b.from}${limit}: ${b.reached.length} endpoint${b.reached.length === 1 ? '' : 's'} reachable `
+      + `(${direct} directly, ${b.reached.length - direct} by lateral movement)`];
+    let depth = 0;
+    for (const r of b.reached) {
+      if (r.depth !== depth) {
+        depth = r.depth;
+        lines.push('', depth === 1 ? 'directly:' : `in ${depth} hops:`);
+      }
+      const path = r.path.map((h, i) => `${i === 0 ? h.from : ''} -[${h.ports.join(', ')}]-> ${h.to}`).join('');
+      lines.push(`  ${r.id}${r.external ? ' (address outside the cluster, not followed)' : ''}`, `    ${path}`);
+    }
+    if (b.beyondMaxDepth) lines.push('', `more endpoints are reachable beyond ${b.maxDepth} hop${b.maxDepth === 1 ? '' : 's'}: raise --max-depth (maxDepth) to see them`);
+    return lines.join('\n');
+  }
+
   /** A rule: `<namespace>/<policy> <direction>[<index>]`, e.g. `shop/api ingress[0]`. */
   public static rule(r: RuleReference): string {
     return `${r.policy} ${r.direction}[${r.rule}]`;
@@ -133,8 +187,8 @@ export class TextFormat {
 
   /**
    * The validation report, as `netpol validate` prints it: each finding (`file:line: object: severity
-   * code field: message` and the fix on the next line), each finding accepted by annotation, and a
-   * summary line.
+   * code field: message` and the fix on the next line), each finding accepted by annotation, what
+   * was not checked (with coverage), and a summary line.
    */
   public static validation(report: ManifestValidationReport, options: ValidationTextOptions = {}): string {
     const where = (f: { file?: string; line?: number; object: string; kind?: string }) =>
@@ -144,6 +198,7 @@ export class TextFormat {
       lines.push(`${where(f)}: ${f.severity} ${f.code} ${f.field ? `${f.field}: ` : ''}${f.message}\n    fix: ${f.fix}`);
     }
     for (const f of report.silenced) lines.push(`${where(f)}: accepted ${f.code} ${f.field ? `${f.field}: ` : ''}(${f.reason})`);
+    for (const n of report.notChecked ?? []) lines.push(`not checked: ${n}`);
     const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
     const warnings = report.findings.length - errors;
     const files = options.fileCount === undefined ? '' : ` in ${plural(options.fileCount, 'file', 'files')}`;

@@ -50,8 +50,27 @@ export interface EndpointOrigin {
 
 /** A peer of a rule. */
 export type RulePeer =
-  | { readonly kind: 'ipBlock'; readonly cidr: ParsedCidr; readonly except: ParsedCidr[]; readonly text: string }
-  | { readonly kind: 'selectors'; readonly podSelector?: CompiledSelector; readonly namespaceSelector?: CompiledSelector; readonly text: string };
+  | {
+    readonly kind: 'ipBlock';
+    readonly cidr: ParsedCidr;
+    readonly except: ParsedCidr[];
+    readonly text: string;
+    /** The CIDR and the excepts as written. */
+    readonly cidrText: string;
+    readonly exceptTexts: string[];
+  }
+  | {
+    readonly kind: 'selectors';
+    readonly podSelector?: CompiledSelector;
+    readonly namespaceSelector?: CompiledSelector;
+    readonly text: string;
+    /** kubectl's text of the pod selector (`app=web`, `<all>`); undefined when the peer has none. */
+    readonly podSelectorText?: string;
+    /** kubectl's text of the namespace selector; undefined when the peer has none (the policy's namespace). */
+    readonly namespaceSelectorText?: string;
+    /** The one namespace the namespace selector names, when it is exactly `kubernetes.io/metadata.name: <name>`. */
+    readonly namespaceName?: string;
+  };
 
 /** One allow rule after defaulting: undefined peers mean "all"; a rule without ports allows all traffic. */
 export interface PolicyRule {
@@ -548,16 +567,23 @@ function peerOf(peer: any): RulePeer {
       .map((e: string) => parseCidr(e, false).cidr)
       .filter((c: ParsedCidr | undefined): c is ParsedCidr => c !== undefined);
     const text = `ipBlock ${peer.ipBlock.cidr}${except.length > 0 ? ` except ${peer.ipBlock.except.join(', ')}` : ''}`;
-    return { kind: 'ipBlock', cidr, except, text };
+    const exceptTexts: string[] = (peer.ipBlock.except ?? []).map(String);
+    return { kind: 'ipBlock', cidr, except, text, cidrText: String(peer.ipBlock.cidr), exceptTexts };
   }
   const parts: string[] = [];
   if (peer.namespaceSelector) parts.push(`namespaces ${describeSelector(peer.namespaceSelector)}`);
   if (peer.podSelector) parts.push(`pods ${describeSelector(peer.podSelector)}`);
+  const nsLabels = Object.entries(peer.namespaceSelector?.matchLabels ?? {});
+  const byNameOnly = nsLabels.length === 1 && nsLabels[0][0] === NAMESPACE_NAME_LABEL && (peer.namespaceSelector.matchExpressions ?? []).length === 0;
+  const namespaceName = byNameOnly ? String(nsLabels[0][1]) : undefined;
   return {
     kind: 'selectors',
     podSelector: peer.podSelector ? compileSelector(peer.podSelector) : undefined,
     namespaceSelector: peer.namespaceSelector ? compileSelector(peer.namespaceSelector) : undefined,
     text: parts.join(' and '),
+    podSelectorText: peer.podSelector ? describeSelector(peer.podSelector) : undefined,
+    namespaceSelectorText: peer.namespaceSelector ? describeSelector(peer.namespaceSelector) : undefined,
+    namespaceName,
   };
 }
 

@@ -178,3 +178,16 @@ export function withoutCovered<T>(items: readonly T[], entryOf: (item: T) => Por
   const entries = items.map(entryOf);
   return items.filter((_, i) => !entries.some((q, j) => j !== i && entryCovers(q, entries[i]) && !entryCovers(entries[i], q)));
 }
+
+/**
+ * The text of an entry for reports: `all traffic`, `all TCP ports`, `8080/TCP`, `8000-8100/TCP`,
+ * `http/TCP` (a named port).
+ */
+export function portEntryLabel(entry: PortEntry): string {
+  switch (entry.kind) {
+    case 'allTraffic': return 'all traffic';
+    case 'allPorts': return `all ${entry.protocol} ports`;
+    case 'numbered': return `${entry.port}${entry.endPort === undefined || entry.endPort === entry.port ? '' : `-${entry.endPort}`}/${entry.protocol}`;
+    case 'named': return `${entry.name}/${entry.protocol}`;
+  }
+}

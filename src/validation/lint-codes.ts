@@ -35,4 +35,10 @@ export enum LintCode {
   ENTITY_MATCHES_NOTHING = 'NP015',
   /** Two cluster-wide policies of one tier with the same priority whose rules can apply to the same pods: their order is up to the plugin. */
   SAME_PRIORITY_OVERLAP = 'NP016',
+  /** Coverage (with `coverage`): a workload of the input that no policy selects in either direction. */
+  UNSELECTED_WORKLOAD = 'NP017',
+  /** Coverage (with `coverage`): a namespace with workloads but no default deny for ingress and egress. */
+  NAMESPACE_WITHOUT_DEFAULT_DENY = 'NP018',
+  /** An ingress rule open to every address: an ipBlock of `0.0.0.0/0` or `::/0`. */
+  INGRESS_FROM_EVERY_ADDRESS = 'NP019',
 }

@@ -1,7 +1,9 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { CheckedCiliumPolicy, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
 import { CheckedClusterPolicy, samePriorityOverlaps } from './cluster-policy-lints';
+import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
+import { LintCode } from './lint-codes';
 import {
   allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, namedPortsToIpBlocks, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
@@ -22,6 +24,15 @@ export interface ManifestValidationOptions {
   readonly strictCidr?: boolean;
   /** The cluster's pod and service CIDRs, for NP010. @default - none */
   readonly clusterCidrs?: string[];
+  /**
+   * Run the coverage lints, which judge the input as a whole namespace or cluster: NP013 (a
+   * workload no policy selects in either direction) and NP014 (a namespace with workloads but no
+   * default deny). Off by default, because a partial input (one chart's output, its surroundings)
+   * leaves workloads out that other policies protect; on for `kubectl get -A` output or a whole
+   * GitOps tree (`netpol validate --coverage`).
+   * @default false
+   */
+  readonly coverage?: boolean;
 }
 
 /** A finding of `validateManifests`: the problem, and the object and source it belongs to. */
@@ -66,6 +77,11 @@ export interface ManifestValidationReport {
   readonly silenced: SilencedFinding[];
   /** How many objects of each kind were read (inside `List`s too), sorted by kind; `<no kind>` for objects without one. */
   readonly kinds: KindCount[];
+  /**
+   * What was not checked and why, with `coverage`: e.g. the policies of a namespace where the input
+   * has no workloads, whose pod selectors NP004 cannot check. Empty without `coverage`.
+   */
+  readonly notChecked: string[];
   /**
    * Objects left out, with the reason and the fix: kinds that can change verdicts but are neither
    * checked nor modelled (CiliumNetworkPolicy, Calico policies), and objects
@@ -151,6 +167,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       ...redundantRules(object),
       ...ipBlocksCoveringCluster(object, clusterCidrs),
       ...namedPortsToIpBlocks(object),
+      ...ingressFromEveryAddress(object),
     ].map(locate));
     (staged ? checkedStaged : checked).push({ object, namespace: namespaceOf(object), name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
   }
@@ -178,11 +195,27 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     owners.set(located, policy.object);
     findings.push(located);
   }
+  const notChecked: string[] = [];
+  if (options.coverage) {
+    for (const c of coverageLints(checked, cluster, flat)) {
+      const located: LocatedFinding = { ...c.finding, object: c.object, file: c.source.file, line: c.source.line };
+      if (c.owned) owners.set(located, c.source.object);
+      findings.push(located);
+    }
+    const withWorkloads = new Set(cluster.endpoints.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])));
+    for (const ns of [...new Set(checked.map((p) => p.namespace))].sort()) {
+      if (!withWorkloads.has(ns)) {
+        notChecked.push(`${LintCode.SELECTOR_MATCHES_NOTHING} (a policy that selects no workload) in namespace ${ns}: `
+          + 'the input has no workloads there, so its policies\' pod selectors cannot be checked');
+      }
+    }
+  }
   return {
     checked: count,
     checkedStaged: stagedCount,
     checkedClusterPolicies: clusterPolicies,
     ...applyAcceptedLints(findings, owners),
+    notChecked,
     kinds: countKinds(flat.map((o) => o.object)),
     leftOut: cluster.skipped,
   };

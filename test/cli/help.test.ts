@@ -10,6 +10,8 @@ const HELPS: Record<string, string[]> = {
   'netpol check --help': ['check', '--help'],
   'netpol replay --help': ['replay', '--help'],
   'netpol generate --help': ['generate', '--help'],
+  'netpol exposure --help': ['exposure', '--help'],
+  'netpol blast-radius --help': ['blast-radius', '--help'],
 };
 
 describe.each(Object.entries(HELPS))('%s', (_name, argv) => {
