@@ -227,6 +227,9 @@ export const SCENARIOS: Scenario[] = [
       inspect: (value) => {
         const report = value as InvariantReport;
         Object.assign(info, { rules: report.results.length, holds: report.results.filter((r) => r.holds).length, ports: report.ports.length });
+      },
+    };
+  }),
   timed('blast-radius', 'analysis: model + blast radius of the first workload, every port', (ctx, info) => {
     const paths = sizePaths(ctx.work, ctx.size);
     const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
