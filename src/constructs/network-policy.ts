@@ -4,6 +4,7 @@ import { confinePeers, confiningStacks, namespaceEnvironmentOwner } from './envi
 import { constructError, atConstruct } from './errors';
 import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
+import { guardOutputFiles } from './output-files';
 import { AppOwnership } from './ownership';
 import { synthValidationErrors, UnaskedOpenRule } from './synth-validation';
 import { declaredPorts } from '../endpoints/connection-end';
@@ -108,6 +109,7 @@ export class NetworkPolicy extends Construct {
     this.namespace = resolveNamespace(this, props.namespace);
     this.name = objectName(this, props.name);
     AppOwnership.of(this).registerPolicyName(this.namespace, this.name, this);
+    guardOutputFiles(this);
     for (const direction of props.isolate ?? []) this.isolate(direction);
 
     this.apiObject = new ApiObject(this, 'Resource', {

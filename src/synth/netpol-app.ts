@@ -4,6 +4,7 @@ import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { replaceDirectoryAtomically, stagingDirectoryFor } from './atomic-directory';
 import { findingKey, findingsReportedByCdk8sCli } from '../adapters/cdk8s-cli-plugin';
 import { NO_READ_LIMITS, readManifests, ReadObject } from '../adapters/manifest-reader';
+import { guardOutputFiles } from '../constructs/output-files';
 import { Severity } from '../k8s/finding';
 import { objectRef } from '../k8s/objects';
 import { validateManifests } from '../validation/validate-manifests';
@@ -66,6 +67,7 @@ export class NetpolApp extends App {
     super({ ...props, outdir: stagingDirectoryFor(outputDir) });
     this.outputDir = outputDir;
     this.settings = props;
+    guardOutputFiles(this);
   }
 
   /**
