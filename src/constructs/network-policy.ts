@@ -89,6 +89,8 @@ export class NetworkPolicy extends Construct {
    * @internal
    */
   public _clashHint?: string;
+  /** Who declared each rule of each direction (one entry per `_addRule`), in order. */
+  private readonly ruleOrigins = new Map<Direction, IConstruct[]>([[Direction.INGRESS, []], [Direction.EGRESS, []]]);
   /** The peers that select namespaces, with the stacks whose environments they were confined to. */
   private readonly namespacePeers: Array<{ peer: string; by: IConstruct[] }> = [];
   /** Bumped on every change, so the synth-time check (which cdk8s runs more than once) is computed once per state. */
@@ -178,6 +180,7 @@ export class NetworkPolicy extends Construct {
     const method = direction === Direction.INGRESS ? 'ingress rule' : 'egress rule';
     const confined = confinePeers(origin, this, peers, origin === this ? method : `${method} of ${this.namespace}/${this.name}`, this.namespace);
     (direction === Direction.INGRESS ? this.ingress : this.egress).add(confined, ports);
+    this.ruleOrigins.get(direction)!.push(origin);
     const by = confiningStacks(origin, this, this.namespace);
     for (const p of confined) if (Peer.isPeer(p) && p.namespaceSelector) this.namespacePeers.push({ peer: String(p), by });
     this.version++;
@@ -188,6 +191,15 @@ export class NetworkPolicy extends Construct {
       const rule = direction === Direction.INGRESS ? 'spec.ingress[0]' : 'spec.egress[0]';
       this.addAcceptance(LintCode.ALLOWS_ALL_PEERS, `${rule}: every ${direction === Direction.INGRESS ? 'source' : 'destination'} is allowed on purpose (Peer.anyone())`);
     }
+  }
+
+  /**
+   * The constructs that declared the rules of `direction`, one entry per rule added (this policy
+   * for a rule added through its own methods), in the order they were added.
+   * @internal
+   */
+  public _ruleOrigins(direction: Direction): IConstruct[] {
+    return [...(this.ruleOrigins.get(direction) ?? [])];
   }
 
   /**
