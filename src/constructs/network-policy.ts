@@ -4,6 +4,7 @@ import { confinePeers, confiningStacks, namespaceEnvironmentOwner } from './envi
 import { constructError, atConstruct } from './errors';
 import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
+import { guardOutputFiles } from './output-files';
 import { AppOwnership } from './ownership';
 import { synthValidationErrors, UnaskedOpenRule } from './synth-validation';
 import { declaredPorts } from '../endpoints/connection-end';
@@ -97,6 +98,8 @@ export class NetworkPolicy extends Construct {
    * @internal
    */
   public _clashHint?: string;
+  /** Who declared each rule of each direction (one entry per `_addRule`), in order. */
+  private readonly ruleOrigins = new Map<Direction, IConstruct[]>([[Direction.INGRESS, []], [Direction.EGRESS, []]]);
   /** The peers that select namespaces, with the stacks whose environments they were confined to. */
   private readonly namespacePeers: Array<{ peer: string; by: IConstruct[] }> = [];
   private readonly props: NetworkPolicyProps;
@@ -125,6 +128,7 @@ export class NetworkPolicy extends Construct {
     this.namespace = resolveNamespace(this, props.namespace);
     this.name = objectName(this, props.name);
     AppOwnership.of(this).registerPolicyName(this.namespace, this.name, this);
+    guardOutputFiles(this);
     for (const direction of props.isolate ?? []) this.isolate(direction);
 
     this.object = this.makeApiObject();
@@ -237,6 +241,7 @@ export class NetworkPolicy extends Construct {
     const method = direction === Direction.INGRESS ? 'ingress rule' : 'egress rule';
     const confined = confinePeers(origin, this, peers, origin === this ? method : `${method} of ${this.namespace}/${this.name}`, this.namespace);
     (direction === Direction.INGRESS ? this.ingress : this.egress).add(confined, ports);
+    this.ruleOrigins.get(direction)!.push(origin);
     const by = confiningStacks(origin, this, this.namespace);
     for (const p of confined) if (Peer.isPeer(p) && p.namespaceSelector) this.namespacePeers.push({ peer: String(p), by });
     this.version++;
@@ -247,6 +252,15 @@ export class NetworkPolicy extends Construct {
       const rule = direction === Direction.INGRESS ? 'spec.ingress[0]' : 'spec.egress[0]';
       this.addAcceptance(LintCode.ALLOWS_ALL_PEERS, `${rule}: every ${direction === Direction.INGRESS ? 'source' : 'destination'} is allowed on purpose (Peer.anyone())`);
     }
+  }
+
+  /**
+   * The constructs that declared the rules of `direction`, one entry per rule added (this policy
+   * for a rule added through its own methods), in the order they were added.
+   * @internal
+   */
+  public _ruleOrigins(direction: Direction): IConstruct[] {
+    return [...(this.ruleOrigins.get(direction) ?? [])];
   }
 
   /**

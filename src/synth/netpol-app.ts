@@ -5,6 +5,7 @@ import { replaceDirectoryAtomically, stagingDirectoryFor } from './atomic-direct
 import { findingKey, findingsReportedByCdk8sCli } from '../adapters/cdk8s-cli-plugin';
 import { NO_READ_LIMITS, readManifests, ReadObject } from '../adapters/manifest-reader';
 import { NetworkTarget } from '../constructs/network-target';
+import { guardOutputFiles } from '../constructs/output-files';
 import { Severity } from '../k8s/finding';
 import { NETWORK_POLICY_KIND, STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 import { objectRef } from '../k8s/objects';
@@ -75,6 +76,7 @@ export class NetpolApp extends App {
     this.outputDir = outputDir;
     this.settings = props;
     if (props.target !== undefined) NetworkTarget.declare(this, props.target);
+    guardOutputFiles(this);
   }
 
   /**
