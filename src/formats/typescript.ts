@@ -4,6 +4,7 @@ import {
   GeneratedStack,
 } from '../generate/program';
 import { parseIp } from '../k8s/cidr';
+import { EnforcementPhase } from '../model/enforcement-phase';
 import { Protocol } from '../model/protocol';
 
 /** Options of `TypeScriptFormat.program`. */
@@ -22,7 +23,7 @@ const RESERVED = new Set([
 ]);
 
 /** Names the program itself uses at module level. */
-const MODULE_NAMES = ['ApplicationStack', 'ExternalDestination', 'NetpolApp', 'Peer', 'Port', 'Protocol', 'Selector', 'Construct', 'app'];
+const MODULE_NAMES = ['ApplicationStack', 'EnforcementPhase', 'ExternalDestination', 'NetpolApp', 'Peer', 'Port', 'Protocol', 'Selector', 'Construct', 'app'];
 
 /**
  * The TypeScript of a generated program (`PolicyGenerator.generate`): what `netpol generate`
@@ -144,7 +145,7 @@ function printProgram(program: GeneratedProgram, importFrom: string): string {
   }
 
   const text = body.join('\n');
-  const used = ['ApplicationStack', 'ExternalDestination', 'NetpolApp', 'Peer', 'Port', 'Protocol', 'Selector']
+  const used = ['ApplicationStack', 'EnforcementPhase', 'ExternalDestination', 'NetpolApp', 'Peer', 'Port', 'Protocol', 'Selector']
     .filter((n) => n === 'NetpolApp' || n === 'ApplicationStack' || new RegExp(`\\b${n}\\.`).test(text));
   return [
     ...header(program),
@@ -166,7 +167,21 @@ function header(program: GeneratedProgram): string[] {
     'Every dependency below was observed, with every port it was observed on. Each namespace gets a default deny, and',
     'DNS (53/UDP and 53/TCP) for all of its pods when one of its services was observed resolving names; nothing else is allowed.',
     'Review it, then replay the flows against its output before enforcing: netpol replay dist/ --flows <the flows>.',
+    ...phaseNote(program),
   ].join('\n'));
+}
+
+/** What the stacks' phase means, for the header: nothing when none is written (enforced). */
+function phaseNote(program: GeneratedProgram): string[] {
+  const phases = new Set(program.stacks.map((s) => s.phase));
+  if (phases.has(EnforcementPhase.STAGED)) {
+    return ['Staged (EnforcementPhase.STAGED): the policies are Calico StagedKubernetesNetworkPolicy objects, evaluated and reported, not enforced;',
+      'promote a service with phase: EnforcementPhase.ENFORCE on it, then the stack (netpol replay --fail-on staged is the gate).'];
+  }
+  if (phases.has(EnforcementPhase.OBSERVE)) {
+    return ['Observed (EnforcementPhase.OBSERVE): no object is written yet; the declarations are there for replay and analysis.'];
+  }
+  return [];
 }
 
 function externalComment(e: GeneratedExternal): string[] {
@@ -192,6 +207,7 @@ function printStack(
   const props = [`namespace: ${quote(stack.namespace)}`];
   if (!stack.dns) props.push('dns: false');
   else if (program.dnsServer) props.push(`dnsOptions: { dnsNamespace: ${quote(program.dnsServer.namespace)}, dnsPods: Selector.labels(${labelsLiteral(program.dnsServer.selector)}) }`);
+  if (stack.phase !== undefined) props.push(`phase: EnforcementPhase.${stack.phase}`);
   const lines = [
     `/** Namespace ${stack.namespace}: ${plural(own, 'service', 'services')}${own < stack.services.length ? `, and ${stack.services.length - own} of other namespaces it depends on or serves` : ''}. */`,
     `export class ${className} extends ApplicationStack {`,
@@ -204,6 +220,7 @@ function printStack(
       ...(s.namespace !== stack.namespace ? [`namespace: ${quote(s.namespace)}`] : []),
       `labels: ${labelsLiteral(s.selector)}`,
       ...(s.ports.length > 0 ? [`ports: [${s.ports.map(endpointPort).join(', ')}]`] : []),
+      ...(s.phase !== undefined ? [`phase: EnforcementPhase.${s.phase}`] : []),
     ];
     lines.push(`    const ${variables.get(id)} = this.addService(${quote(s.name)}, { ${serviceProps.join(', ')} });${s.workloadKind ? ` // ${s.workloadKind}` : ''}`);
   }

@@ -34,6 +34,7 @@ export function buildProgram(scope: Construct, program: GeneratedProgram): Appli
       namespace: stack.namespace,
       ...(stack.dns ? {} : { dns: false }),
       ...(stack.dns && dnsOptions ? { dnsOptions } : {}),
+      ...(stack.phase !== undefined ? { phase: stack.phase } : {}),
     });
     const declared = new Map<string, Endpoint>();
     for (const id of stack.services) {
@@ -42,6 +43,7 @@ export function buildProgram(scope: Construct, program: GeneratedProgram): Appli
         labels: s.selector,
         ...(s.namespace !== stack.namespace ? { namespace: s.namespace } : {}),
         ...(s.ports.length > 0 ? { ports: s.ports.map((p) => ({ number: p.port, protocol: p.protocol })) } : {}),
+        ...(s.phase !== undefined ? { phase: s.phase } : {}),
       }));
     }
     const end = (ref: GeneratedEndRef): IConnectionEnd => ref.kind === GeneratedEndKind.SERVICE ? declared.get(ref.id)!

@@ -11,6 +11,7 @@ import { ObservedFlows } from '../flows/observed-flows';
 import { Cluster } from '../inventory/cluster';
 import { aggregateAddresses, formatCidr, formatIp, parseIp } from '../k8s/cidr';
 import { compileSelector, Labels } from '../k8s/label-selector';
+import { EnforcementPhase, isEnforcementPhase } from '../model/enforcement-phase';
 import { ALL_PROTOCOLS, Protocol } from '../model/protocol';
 
 /** How a program is generated from flows. */
@@ -27,6 +28,13 @@ export interface GenerateOptions {
    * @default - every namespace with an observed workload, except kube-system and the DNS server's
    */
   readonly namespaces?: string[];
+  /**
+   * The phase of every generated stack: `OBSERVE` (no object written), `STAGED` (Calico
+   * `StagedKubernetesNetworkPolicy` objects, evaluated and reported, not enforced) or `ENFORCE`.
+   * `ENFORCE` writes no phase on the stacks, so the program is what it is without this option.
+   * @default EnforcementPhase.ENFORCE
+   */
+  readonly phase?: EnforcementPhase;
 }
 
 /** The namespace Kubernetes runs its own components in. */
@@ -131,6 +139,10 @@ interface KnownPods {
 }
 
 function generateProgram(flows: ObservedFlows, options: GenerateOptions): GeneratedProgram {
+  if (options.phase !== undefined && !isEnforcementPhase(options.phase)) {
+    throw new Error(`phase ${JSON.stringify(options.phase)} is not an enforcement phase. Use EnforcementPhase.OBSERVE, EnforcementPhase.STAGED or EnforcementPhase.ENFORCE.`);
+  }
+  const phase = options.phase === EnforcementPhase.ENFORCE ? undefined : options.phase;
   const connections = flows.connections;
   // Every end with a namespace, by namespace: what a selector must not select.
   const known = new Map<string, Map<string, KnownPods>>();
@@ -300,7 +312,7 @@ function generateProgram(flows: ObservedFlows, options: GenerateOptions): Genera
     });
   }
 
-  const stacks = buildStacks(generatedServices, dependencies, dnsUsers);
+  const stacks = buildStacks(generatedServices, dependencies, dnsUsers).map((s) => (phase === undefined ? s : { ...s, phase }));
   return {
     flows: flows.summary,
     stacks,

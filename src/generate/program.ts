@@ -7,6 +7,7 @@
  */
 
 import { FlowReadSummary, ObservedConnection } from '../flows/observed';
+import { EnforcementPhase } from '../model/enforcement-phase';
 import { Protocol } from '../model/protocol';
 
 /** A port of a dependency or a service. */
@@ -52,6 +53,11 @@ export interface GeneratedPods {
 export interface GeneratedService extends GeneratedPods {
   /** The ports the service was observed to be reached on, sorted (its declared container ports). */
   readonly ports: GeneratedPort[];
+  /**
+   * The service's own phase (`ServiceProps.phase`), overriding its stack's: how a reviewer promotes
+   * one service at a time. The generator never sets it. @default - the stack's phase
+   */
+  readonly phase?: EnforcementPhase;
 }
 
 /** Addresses outside the cluster that one or more dependencies reach (or come from). */
@@ -100,6 +106,12 @@ export interface GeneratedStack {
   readonly services: string[];
   /** Its dependencies, sorted by source and destination. */
   readonly dependencies: GeneratedDependency[];
+  /**
+   * The stack's phase (`ApplicationStackProps.phase`), written on the stack. Undefined writes none:
+   * enforced, with the namespace-wide default deny and DNS (what `--phase enforce`, the default, writes).
+   * @default - none written: enforced
+   */
+  readonly phase?: EnforcementPhase;
 }
 
 /** An observed connection the program cannot express, or that no stack of it is about. */

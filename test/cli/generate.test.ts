@@ -38,6 +38,37 @@ describe('netpol generate', () => {
     expect(replay.stdout).toMatch(/^netpol replay: 31 observed connections: 0 blocked, 30 allowed, 1 not replayed; never observed: 8 pairs allowed by rules/);
   });
 
+  test('--phase staged: the phase on every stack; --format yaml writes staged policies only, which replay passes with --fail-on staged', async () => {
+    const ts = await netpolAsync(['generate', '--flows', SHOP, ...SCOPE, '--phase', 'staged']);
+    expect(ts.code).toBe(0);
+    expect(ts.stdout.match(/phase: EnforcementPhase\.STAGED \}\);/g)).toHaveLength(3);
+    // --phase enforce is the default: the same bytes as without it.
+    const enforce = await netpolAsync(['generate', '--flows', SHOP, ...SCOPE, '--phase', 'enforce']);
+    const plain = await netpolAsync(['generate', '--flows', SHOP, ...SCOPE]);
+    expect(enforce.stdout).toBe(plain.stdout);
+    expect(plain.stdout).not.toContain('EnforcementPhase');
+
+    const dir = tempDir();
+    const out = path.join(dir, 'staged.yaml');
+    const r = await netpolAsync(['generate', '--flows', SHOP, ...SCOPE, '--phase', 'staged', '--format', 'yaml', '--out', out]);
+    expect(r.code).toBe(0);
+    const objects = yaml.loadAll(fs.readFileSync(out, 'utf8')) as any[];
+    expect(new Set(objects.map((o) => `${o.apiVersion} ${o.kind}`))).toEqual(new Set(['projectcalico.org/v3 StagedKubernetesNetworkPolicy']));
+    expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toContain('shop/payments-egress');
+    const replay = await netpolAsync(['replay', out, '--flows', SHOP, '--fail-on', 'staged']);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain('staged: would allow every observed connection');
+    expect(replay.stdout).not.toContain('staged: would deny');
+  });
+
+  test('--phase observe writes no object: the YAML is only its header', async () => {
+    const r = await netpolAsync(['generate', '--flows', SHOP, ...SCOPE, '--phase', 'observe', '--format', 'yaml']);
+    expect(r.code).toBe(0);
+    expect(yaml.loadAll(r.stdout).filter((o) => o !== null && o !== undefined)).toEqual([]);
+    expect(r.stdout).toContain('# Observed (EnforcementPhase.OBSERVE): no object is written yet');
+  });
+
   test('2: a malformed flow line, with its line number; --skip-invalid skips it', async () => {
     const lines = fs.readFileSync(SHOP, 'utf8').split('\n');
     lines.splice(2, 0, '{"flow": {"verdict": "FORWARDED", "l4": {"TCP": {"destination_port": "eighty"}}');
@@ -76,6 +107,7 @@ describe('netpol generate', () => {
     [['generate', '--flows', '/no/such/flows.jsonl'], 'cannot read flows from /no/such/flows.jsonl: no such file'],
     [['generate', '--flows', SHOP, '--format', 'json'], '--format "json" is not supported. Use one of: typescript, yaml.'],
     [['generate', 'dist/', '--flows', SHOP], 'unexpected argument "dist/": the flows go in --flows and manifests in --manifests.'],
+    [['generate', '--flows', SHOP, '--phase', 'stage'], '--phase "stage" is not supported. Use one of: observe, staged, enforce.'],
     [['generate', '--flows', SHOP, '--namespace', 'kube-system'], 'namespace kube-system is kube-system: a default deny there would cut the cluster off DNS'],
   ])('2: bad usage %j', async (argv, message) => {
     const r = await netpolAsync(argv);

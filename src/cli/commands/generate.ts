@@ -9,6 +9,7 @@ import { observedTitle, seen } from '../../formats/text';
 import { TypeScriptFormat } from '../../formats/typescript';
 import { PolicyGenerator } from '../../generate/generator';
 import { GeneratedProgram } from '../../generate/program';
+import { EnforcementPhase } from '../../model/enforcement-phase';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
@@ -24,11 +25,19 @@ const OPTIONS: Record<string, OptionSpec> = {
     description: 'write a stack for this namespace only (default: every namespace with an observed workload, but kube-system and the DNS server\'s)',
   },
   'skip-invalid': { type: 'boolean', description: 'skip and count malformed flow lines instead of failing' },
+  'phase': {
+    type: 'string',
+    valueName: 'observe|staged|enforce',
+    description: 'the stacks\' enforcement phase: no object, Calico staged policies, or NetworkPolicies (default)',
+  },
   'format': { type: 'string', valueName: 'typescript|yaml', description: 'a TypeScript program (default), or its NetworkPolicies as YAML' },
   'out': { type: 'string', valueName: 'file', description: 'where to write it (default: standard output)' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest manifest file to read (default 64)' },
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
+
+/** The `--phase` words. */
+const PHASES = { observe: EnforcementPhase.OBSERVE, staged: EnforcementPhase.STAGED, enforce: EnforcementPhase.ENFORCE } as const;
 
 /** `netpol generate`: observed flows become intent code. */
 export const GENERATE_HELP = `Usage: netpol generate --flows <file> [--manifests <path>] [--out <file.ts>] [options]
@@ -42,6 +51,12 @@ address of it was observed) and the DNS names the flows give. Workloads of other
 peers. Connections it cannot express (the node, the API server, addresses Calico aggregated
 away) are listed in a comment at the end and on stderr. The output is deterministic: a header
 says where it came from, with no timestamp.
+
+--phase staged writes phase: EnforcementPhase.STAGED on every stack: its policies become Calico
+StagedKubernetesNetworkPolicy objects (--format yaml writes them), which Calico evaluates and
+reports without enforcing; promote one service at a time by giving it phase:
+EnforcementPhase.ENFORCE. --phase observe writes no object. --phase enforce (the default) writes
+no phase: NetworkPolicies.
 
 Replay the flows against its output before enforcing it (netpol replay). A malformed flow line
 fails the command with its line number, unless --skip-invalid.
@@ -63,6 +78,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}: the flows go in --flows and manifests in --manifests.`);
   }
   const format = oneOf(values.format, ['typescript', 'yaml'] as const, 'typescript', 'format');
+  const phase = PHASES[oneOf(values.phase, ['observe', 'staged', 'enforce'] as const, 'enforce', 'phase')];
   const flowFormat = values['flow-format'] === undefined ? undefined
     : FLOW_FORMATS[oneOf(values['flow-format'], Object.keys(FLOW_FORMATS), 'hubble', 'flow-format')];
   const flowsPath: string | undefined = values.flows;
@@ -91,7 +107,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   let program: GeneratedProgram;
   let text: string;
   try {
-    program = PolicyGenerator.generate(flows, { manifests, ...(values.namespace ? { namespaces: values.namespace } : {}) });
+    program = PolicyGenerator.generate(flows, { manifests, phase, ...(values.namespace ? { namespaces: values.namespace } : {}) });
     text = format === 'yaml' ? yamlOf(program) : TypeScriptFormat.program(program);
   } catch (e) {
     throw new UsageError((e as Error).message);
