@@ -2,9 +2,9 @@ import {
   ADMIN_POLICY_V1ALPHA1, BASELINE_SINGLETON_NAME, CLUSTER_POLICY_V1ALPHA2, DOMAIN_NAME_PATTERN, MAX_CIDR_LENGTH, MAX_NETWORKS, MAX_PRIORITY,
   MAX_RULE_NAME, V1ALPHA1_MAX_ITEMS, V1ALPHA2_MAX_ITEMS,
 } from './admin-policy-manifest';
-import { labelSelectorFindings, metadataFindings } from './api-server-rules';
+import { Collector, labelSelectorFindings, metadataFindings } from './api-server-rules';
 import { parseCidr } from './cidr';
-import { API_ERROR_TYPES, ApiErrorType, Finding, Severity } from './finding';
+import { Finding } from './finding';
 
 /**
  * The checks the API server applies to AdminNetworkPolicy, BaselineAdminNetworkPolicy (v1alpha1)
@@ -120,25 +120,6 @@ function isObject(v: Json): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function show(value: Json): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  const s = JSON.stringify(value);
-  return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-class Collector {
-  public readonly findings: Finding[] = [];
-
-  public add(type: ApiErrorType, field: string, value: Json | undefined, detail: string, fix: string): void {
-    const valuePart = type === 'FieldValueRequired' || type === 'FieldValueForbidden' || value === undefined ? '' : `${show(value)}: `;
-    const text = valuePart || detail ? `${API_ERROR_TYPES[type]}: ${valuePart}${detail}` : API_ERROR_TYPES[type];
-    this.findings.push({ severity: Severity.ERROR, code: type, field, message: text, fix });
-  }
-
-  public typeError(field: string, value: Json, expected: string, fix: string): void {
-    this.add('FieldValueTypeInvalid', field, value, `must be ${expected}`, fix);
-  }
-}
 
 function unknownFields(c: Collector, o: JsonObject, path: string, known: readonly string[]): void {
   for (const key of Object.keys(o)) {

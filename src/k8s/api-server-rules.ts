@@ -28,7 +28,8 @@ function isObject(v: Json): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function show(value: Json): string {
+/** A value as the API server quotes it in a message (JSON, cut at 80 characters). */
+export function show(value: Json): string {
   if (typeof value === 'string') return JSON.stringify(value);
   try {
     const s = JSON.stringify(value);
@@ -39,7 +40,7 @@ function show(value: Json): string {
 }
 
 /** Collects findings in the order the API server reports them. */
-class Collector {
+export class Collector {
   public readonly findings: Finding[] = [];
 
   public add(type: ApiErrorType, field: string, value: Json | undefined, detail: string, fix: string): void {

@@ -3,6 +3,7 @@
  * `pkg/policy/api`) apply to a `cilium.io/v2` CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy.
  * Never throws: any JSON value is accepted and every problem is a finding with its field path.
  */
+import { show } from './api-server-rules';
 import { isStrictSubset, parseCidr } from './cidr';
 import {
   CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND, CILIUM_ENTITIES, CILIUM_HEADER_MISMATCH, CILIUM_PORT, CILIUM_PROTOCOLS, EGRESS_PEER_FIELDS, FQDN_MATCH_NAME,
@@ -70,11 +71,6 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  const s = JSON.stringify(value);
-  return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
 
 function knownFields(f: Findings, value: JsonObject, path: string, type: string, known: readonly string[]): void {
   for (const key of Object.keys(value)) if (!known.includes(key)) f.unknown(`${path}.${key}`, key, type, known);
