@@ -49,31 +49,74 @@ function wideningErrors(guard: Construct, policy: NetworkPolicy, facts: GuardFac
   const pods = policy.pods.toJson();
   for (const other of otherEgressPolicies(guard, policy)) {
     if (!selectorsOverlap(pods, other.podSelector)) continue;
-    errors.push(`${facts.recipe} (${at}, pods ${describeSelector(pods)}) selects pods whose egress [${other.path}] NetworkPolicy ${other.ref} (pods ${describeSelector(other.podSelector)}) `
+    errors.push(`${facts.recipe} (${at}, pods ${describeSelector(pods)}) selects pods whose egress [${other.path}] ${other.kind} ${other.ref} (pods ${describeSelector(other.podSelector)}) `
       + `restricts too. NetworkPolicy rules add up, so the guard's rule (${facts.allows}) would let those pods reach everything that policy does not allow, `
       + `instead of only blocking ${facts.blocks}. ${facts.instead}`);
   }
   return errors;
 }
 
-/** What the check reads of a NetworkPolicy object. */
+/** What the check reads of a NetworkPolicy or CiliumNetworkPolicy object. */
 interface PolicyJson {
   readonly metadata?: { readonly namespace?: unknown; readonly name?: unknown };
-  readonly spec?: { readonly podSelector?: unknown; readonly policyTypes?: unknown; readonly egress?: unknown };
+  readonly spec?: {
+    readonly podSelector?: unknown;
+    readonly policyTypes?: unknown;
+    readonly egress?: unknown;
+    readonly endpointSelector?: unknown;
+    readonly egressDeny?: unknown;
+  };
 }
 
-/** The NetworkPolicy objects of the app, other than `policy`'s, in its namespace, that restrict egress. */
-function otherEgressPolicies(guard: Construct, policy: NetworkPolicy): Array<{ path: string; ref: string; podSelector: unknown }> {
-  const out: Array<{ path: string; ref: string; podSelector: unknown }> = [];
+/**
+ * The policies of the app, other than `policy`'s, in its namespace, that restrict egress: the
+ * NetworkPolicies with Egress, and the CiliumNetworkPolicies with egress rules (Cilium adds both
+ * kinds up, so a guard's allow widens what a Cilium policy restricts just as well).
+ */
+function otherEgressPolicies(guard: Construct, policy: NetworkPolicy): Array<{ path: string; kind: string; ref: string; podSelector: unknown }> {
+  const out: Array<{ path: string; kind: string; ref: string; podSelector: unknown }> = [];
   for (const c of guard.node.root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || c === policy.apiObject || c.kind !== 'NetworkPolicy') continue;
+    if (!ApiObject.isApiObject(c) || c === policy.apiObject) continue;
+    if (c.kind !== 'NetworkPolicy' && c.kind !== 'CiliumNetworkPolicy') continue;
     const json = c.toJson() as PolicyJson;
     if (json.metadata?.namespace !== policy.namespace) continue;
+    const ref = `${policy.namespace}/${String(json.metadata?.name)}`;
+    if (c.kind === 'CiliumNetworkPolicy') {
+      const rules = json.spec?.egress;
+      if (!Array.isArray(rules) || rules.length === 0) continue;
+      out.push({ path: c.node.path, kind: c.kind, ref, podSelector: ciliumSelectorAsLabels(json.spec?.endpointSelector) });
+      continue;
+    }
     const types = json.spec?.policyTypes;
     // Without policyTypes, the API server lists Egress when the policy has egress rules.
     const egress = Array.isArray(types) ? types.includes('Egress') : json.spec?.egress !== undefined;
     if (!egress) continue;
-    out.push({ path: c.node.path, ref: `${policy.namespace}/${String(json.metadata?.name)}`, podSelector: json.spec?.podSelector ?? {} });
+    out.push({ path: c.node.path, kind: c.kind, ref, podSelector: json.spec?.podSelector ?? {} });
   }
   return out;
+}
+
+/**
+ * A Cilium endpoint selector as a pod label selector, for the overlap test: `k8s:` prefixes
+ * dropped (the pod's own labels); a selector on other sources of labels (`reserved:`, `any:`...)
+ * or one it cannot read becomes `{}` (every pod), so the test errs on the side of refusing.
+ */
+function ciliumSelectorAsLabels(selector: unknown): unknown {
+  if (typeof selector !== 'object' || selector === null) return {};
+  const sel = selector as { matchLabels?: Record<string, unknown>; matchExpressions?: Array<Record<string, unknown>> };
+  const strip = (key: string) => (key.startsWith('k8s:') ? key.slice(4) : key.includes(':') ? undefined : key);
+  const matchLabels: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+    const key = strip(k);
+    if (key === undefined) return {};
+    if (key === 'io.kubernetes.pod.namespace') continue; // the namespace is compared apart
+    matchLabels[key] = v;
+  }
+  const matchExpressions: Array<Record<string, unknown>> = [];
+  for (const e of sel.matchExpressions ?? []) {
+    const key = typeof e.key === 'string' ? strip(e.key) : undefined;
+    if (key === undefined) return {};
+    matchExpressions.push({ ...e, key });
+  }
+  return { ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}), ...(matchExpressions.length > 0 ? { matchExpressions } : {}) };
 }
