@@ -6,7 +6,7 @@ import {
   GeneratedService, GeneratedStack, UnexpressedConnection,
 } from './program';
 import { ApplicationStack } from '../constructs/application-stack';
-import { ObservedConnection, ObservedEnd, ObservedEndKind } from '../flows/observed';
+import { FlowVerdict, ObservedConnection, ObservedEnd, ObservedEndKind } from '../flows/observed';
 import { ObservedFlows } from '../flows/observed-flows';
 import { Cluster } from '../inventory/cluster';
 import { aggregateAddresses, formatCidr, formatIp, parseIp } from '../k8s/cidr';
@@ -209,7 +209,7 @@ function generateProgram(flows: ObservedFlows, options: GenerateOptions): Genera
   };
 
   for (const c of connections) {
-    const problem = unexpressible(c.source) ?? unexpressible(c.destination);
+    const problem = unexpressible(c.source) ?? unexpressible(c.destination) ?? notLetThrough(c);
     if (problem !== undefined) {
       unexpressed.push({ observed: c, reason: problem });
       continue;
@@ -431,4 +431,16 @@ function uniqueSelector(end: ObservedEnd, labels: Labels | undefined, inNamespac
 
 function sortedLabels(labels: { [key: string]: string }): { [key: string]: string } {
   return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => compareText(a, b)));
+}
+
+/**
+ * Why a connection the network did not let through gets no rule: an attempt DROPPED (or failed)
+ * at either end means something already denies it, and a rule for it would allow more than the
+ * running cluster does. Listed for review instead.
+ */
+function notLetThrough(c: ObservedConnection): string | undefined {
+  const failed = c.verdicts.filter((v) => v.verdict === FlowVerdict.DROPPED || v.verdict === FlowVerdict.ERROR);
+  if (failed.length === 0) return undefined;
+  return `the network did not let it through (${failed.map((v) => `${v.verdict} ${v.count}`).join(', ')}): something already denies it, `
+    + 'so a rule would allow more than the cluster does. Declare it by hand if it is wanted';
 }
