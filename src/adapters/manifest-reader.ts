@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
@@ -47,6 +48,22 @@ export interface ReadResult {
   readonly problems: ReadProblem[];
   /** Files read (after expanding directories). */
   readonly files: string[];
+  /** The bytes read of each file (`<stdin>` for standard input), in the order read: what a report names as its inputs. */
+  readonly digests: InputDigest[];
+}
+
+/** A file that was read, with a hash of its bytes. */
+export interface InputDigest {
+  /** The path as given (or found under a directory), `<stdin>` for standard input. */
+  readonly file: string;
+  /** The sha256 of its bytes, in lower-case hex. */
+  readonly sha256: string;
+  /** Its size in bytes. */
+  readonly bytes: number;
+}
+
+function digestOf(file: string, data: Buffer): InputDigest {
+  return { file, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length };
 }
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -61,6 +78,7 @@ export function readManifests(paths: string[], readStdin: () => Buffer, limits: 
   const objects: ReadObject[] = [];
   const problems: ReadProblem[] = [];
   const files: string[] = [];
+  const digests: InputDigest[] = [];
   for (const p of paths) {
     if (p === '-') {
       files.push('<stdin>');
@@ -71,6 +89,7 @@ export function readManifests(paths: string[], readStdin: () => Buffer, limits: 
         problems.push({ file: '<stdin>', message: `cannot read standard input: ${errorText(e)}` });
         continue;
       }
+      digests.push(digestOf('<stdin>', data));
       parseInto('<stdin>', data, limits, objects, problems);
       continue;
     }
@@ -96,10 +115,11 @@ export function readManifests(paths: string[], readStdin: () => Buffer, limits: 
         problems.push({ file, message: `cannot read: ${errorText(e)}` });
         continue;
       }
+      digests.push(digestOf(file, data));
       parseInto(file, data, limits, objects, problems);
     }
   }
-  return { objects, problems, files };
+  return { objects, problems, files, digests };
 }
 
 function listManifestFiles(dir: string, limits: ReadLimits, problems: ReadProblem[]): string[] {
