@@ -58,6 +58,7 @@ export { JsonFormat } from './formats/json';
 export { MarkdownFormat } from './formats/markdown';
 export { MermaidFormat } from './formats/mermaid';
 export { DotFormat } from './formats/dot';
+export { HtmlFormat } from './formats/html';
 
 // Validation as pure functions over plain manifests, and as a cdk8s CLI plugin.
 export { NetpolValidationPlugin, NetpolValidationPluginProps } from './adapters/cdk8s-cli-plugin';
@@ -91,3 +92,4 @@ export { TypeScriptFormat, TypeScriptProgramOptions } from './formats/typescript
 // Segmentation invariants: properties of the whole network, checked at synth and by `netpol check`.
 export { EndpointSet, Zone, Invariant, ReachInvariantProps, ContainedInvariantProps, Invariants, InvariantsProps } from './constructs/invariants';
 export { InvariantKind, InvariantReport, InvariantResult, InvariantViolation } from './analysis/invariants';
+export { AuditReport, AuditReportOptions, AuditInput, AuditFinding } from './analysis/audit-report';

@@ -1,15 +1,18 @@
+import { connectionGrid, layoutGraph } from './html';
 import { MermaidFormat } from './mermaid';
 import {
   changeSides, connectionPort, endKindNote, endKindWords, flowsLine, hostNetworkLegend,
   notReplayedRisk, observedTitle, replayHeadline, seen, stagedLine, stagedWords, TextFormat,
   unobservedWhy,
 } from './text';
+import { AuditReport } from '../analysis/audit-report';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Exposure } from '../analysis/exposure';
 import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
+import { Severity } from '../k8s/finding';
 import { Direction } from '../model/direction';
 
 /**
@@ -153,6 +156,68 @@ export class MarkdownFormat {
       lines.push('', `<details><summary>Allowed (${r.summary.allowed})</summary>`, '', '| from | to | ports |', '|---|---|---|');
       for (const p of r.allowed) lines.push(`| ${pair(p)} | ${p.connections.map(connectionPort).join(', ')} |`);
       lines.push('', '</details>');
+    }
+    return lines.join('\n');
+  }
+
+  /**
+   * The audit report for a pull request, with the content of `HtmlFormat.report`: a summary, the
+   * graph in Mermaid (between namespaces when the HTML's graph is collapsed too), the matrix as a
+   * table (namespace by namespace above 40 endpoints), the invariants, the exposures (collapsed),
+   * the findings, the objects left out and the inputs with their sha256.
+   */
+  public static report(r: AuditReport): string {
+    const layout = layoutGraph(r.graph);
+    const workloads = r.graph.nodes.filter((n) => n.namespace !== undefined).length;
+    const namespaces = r.graph.groups.filter((g) => g.namespace !== undefined).length;
+    const lines = [`## ${r.title}`, ''];
+    if (r.generatedAt !== undefined) lines.push(`Generated ${r.generatedAt}.`, '');
+    lines.push(`${workloads} workload${workloads === 1 ? '' : 's'} in ${namespaces} namespace${namespaces === 1 ? '' : 's'}, `
+      + `${r.graph.edges.length} allowed connection${r.graph.edges.length === 1 ? '' : 's'}; `
+      + (r.invariants ? `${r.invariants.results.length - r.invariants.failures.length} of ${r.invariants.results.length} invariants hold; ` : 'no rules file; ')
+      + `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}; `
+      + (r.skipped.length > 0 ? `**${r.skipped.length} object${r.skipped.length === 1 ? '' : 's'} left out: verdicts may be wrong**.` : 'nothing left out.'));
+    lines.push('', '### Connectivity', '');
+    if (layout.collapsed) {
+      lines.push('Too many connections to read one by one: each arrow stands for the connections from one namespace to another.', '',
+        '```mermaid', 'flowchart LR');
+      layout.boxes.forEach((b, i) => lines.push(`  b${i}["${b.label.replace(/"/g, '#quot;')} (${b.nodes.length}; ${b.inside} inside)"]`));
+      const index = new Map(layout.boxes.map((b, i) => [b.label, i]));
+      for (const e of layout.edges) lines.push(`  b${index.get(e.from)} -->|"${e.label}"| b${index.get(e.to)}`);
+      lines.push('```');
+    } else {
+      lines.push('```mermaid', MermaidFormat.graph(r.graph), '```');
+    }
+    const grid = connectionGrid(r.graph);
+    lines.push('', '### Matrix', '', grid.byNamespace
+      ? 'Namespace by namespace: the pairs that may connect (on some port) out of all pairs; rows are sources.'
+      : 'Rows are sources, columns destinations: ✅ allowed (ports), ❌ denied, · itself.', '');
+    lines.push(`| from \\ to | ${grid.labels.map((l) => `\`${l}\``).join(' | ')} |`, `|---|${grid.labels.map(() => ':---:').join('|')}|`);
+    grid.labels.forEach((label, i) => {
+      const cells = grid.cells[i].map((c) => (c.pairs === 0 ? '·' : grid.byNamespace ? c.text : c.allowed > 0 ? `✅ ${escapeCell(c.title.slice(c.title.indexOf(': ') + 2))}` : '❌'));
+      lines.push(`| \`${label}\` | ${cells.join(' | ')} |`);
+    });
+    lines.push('', '### Invariants', '', r.invariants ? MarkdownFormat.invariants(r.invariants) : 'No rules file was given (`--rules rules.yaml`), so no invariants were checked.');
+    lines.push('', '### Exposure', '');
+    for (const [title, list] of [['Who could reach each workload (ingress)', r.ingress], ['Whom each workload could reach (egress)', r.egress]] as const) {
+      lines.push(`<details><summary>${title} (${list.length})</summary>`, '', list.map(MarkdownFormat.exposure).join('\n\n'), '', '</details>', '');
+    }
+    lines.push('### Findings', '');
+    if (r.findings.length === 0) {lines.push('No findings: the policies are valid, and the coverage lints (NP004, NP017, NP018, NP019) found nothing.');} else {
+      lines.push('| | code | object | finding | fix | where |', '|---|---|---|---|---|---|');
+      for (const f of r.findings) {
+        lines.push(`| ${f.severity === Severity.ERROR ? '❌' : '⚠️'} | ${f.code} | \`${f.object}\` ${escapeCell(f.field)} | ${escapeCell(f.message)} | ${escapeCell(f.fix)} | `
+          + `${f.file !== undefined ? escapeCell(`${f.file}${f.line !== undefined ? `:${f.line}` : ''}`) : ''} |`);
+      }
+    }
+    if (r.skipped.length > 0) {
+      lines.push('', '**Left out of the model, so the verdicts may be wrong:**', '');
+      for (const s of r.skipped) lines.push(`- ${s.file !== undefined ? `${s.file}${s.line !== undefined ? `:${s.line}` : ''}: ` : ''}${s.kind ? `${s.kind} ` : ''}\`${s.object}\`: ${s.reason}`);
+    }
+    lines.push('', '### Inputs', '');
+    if (r.inputs.length === 0) {lines.push('No input files were named.');} else {
+      lines.push('| file | bytes | sha256 |', '|---|---:|---|');
+      for (const i of r.inputs) lines.push(`| \`${i.file}\` | ${i.bytes} | \`${i.sha256}\` |`);
     }
     return lines.join('\n');
   }

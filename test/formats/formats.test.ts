@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ConnectivityGraph, DotFormat, Explanation, FlowReplay, JsonFormat, MarkdownFormat, MermaidFormat, Port, Reachability, ReachabilityDiff,
+  AuditReport, ConnectivityGraph, DotFormat, Explanation, FlowReplay, JsonFormat, MarkdownFormat, MermaidFormat, Port, Reachability, ReachabilityDiff,
   ReachabilityMatrix, SideDecision, SideVerdict, TextFormat, validateManifests,
 } from '../../src';
 
@@ -23,12 +23,12 @@ const API = policy('api', {
 const r = Reachability.fromManifests([...PODS, API], { externals: [{ name: 'partner', ip: '198.51.100.4' }] });
 
 describe('one file per format, results without rendering code', () => {
-  test('src/formats holds exactly the six formats', () => {
-    expect(fs.readdirSync(path.join(ROOT, 'src', 'formats')).sort()).toEqual(['dot.ts', 'json.ts', 'markdown.ts', 'mermaid.ts', 'text.ts', 'typescript.ts']);
+  test('src/formats holds exactly the seven formats', () => {
+    expect(fs.readdirSync(path.join(ROOT, 'src', 'formats')).sort()).toEqual(['dot.ts', 'html.ts', 'json.ts', 'markdown.ts', 'mermaid.ts', 'text.ts', 'typescript.ts']);
   });
 
   test('the result classes have no rendering methods (toString of an explanation is one line)', () => {
-    for (const result of [ReachabilityMatrix, ConnectivityGraph, ReachabilityDiff, Explanation, FlowReplay]) {
+    for (const result of [ReachabilityMatrix, ConnectivityGraph, ReachabilityDiff, Explanation, FlowReplay, AuditReport]) {
       const renderers = Object.getOwnPropertyNames(result.prototype).filter((n) => /^to[A-Z]/.test(n) && n !== 'toString');
       expect({ result: result.name, renderers }).toEqual({ result: result.name, renderers: [] });
     }
