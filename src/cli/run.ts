@@ -9,6 +9,7 @@ import { exposureCommand } from './commands/exposure';
 import { generateCommand } from './commands/generate';
 import { matrixCommand } from './commands/matrix';
 import { replayCommand } from './commands/replay';
+import { reportCommand } from './commands/report';
 import { validateCommand } from './commands/validate';
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
   'check': checkCommand,
   'exposure': exposureCommand,
   'blast-radius': blastRadiusCommand,
+  'report': reportCommand,
 };
 
 /** Commands that stream their input, so they finish asynchronously: run them with `runCliAsync`. */
@@ -28,7 +30,7 @@ const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<numb
 };
 
 /** Every command's name, in the order the help lists them. */
-const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'check', 'exposure', 'blast-radius', 'replay', 'generate'];
+const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'check', 'exposure', 'blast-radius', 'report', 'replay', 'generate'];
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
@@ -44,6 +46,7 @@ Commands:
              namespaces not in the manifests included
   blast-radius
              what a compromised workload can reach, directly and by lateral movement
+  report     an audit report: graph, matrix, invariants, exposure, findings, inputs (HTML, Markdown)
   replay     observed flows against the policies: what they would block; a gate before enforcing
   generate   observed flows become a TypeScript program of this library (or its policies as YAML)
 

@@ -12,6 +12,7 @@ const HELPS: Record<string, string[]> = {
   'netpol generate --help': ['generate', '--help'],
   'netpol exposure --help': ['exposure', '--help'],
   'netpol blast-radius --help': ['blast-radius', '--help'],
+  'netpol report --help': ['report', '--help'],
 };
 
 describe.each(Object.entries(HELPS))('%s', (_name, argv) => {

@@ -1,3 +1,4 @@
+import { ReadResult } from '../../adapters/manifest-reader';
 import { HostNetworkMode, ModelPod, Reachability } from '../../analysis/reachability';
 import { unknownEndpointMessage } from '../../analysis/unknown-endpoint';
 import { parseIp } from '../../k8s/cidr';
@@ -137,7 +138,9 @@ export interface AnalysisValues {
 }
 
 /** The analyser over the command's inputs and surroundings; `unreadable` is true when some input could not be read. */
-export function analyseInputs(paths: string[], io: CliIo, values: AnalysisValues): { reachability: Reachability; unreadable: boolean } {
+export function analyseInputs(
+  paths: string[], io: CliIo, values: AnalysisValues,
+): { reachability: Reachability; unreadable: boolean; input: ReadResult } {
   const mode = hostNetworkOption(values['host-network']);
   const input = readInputs(paths, io, values['max-file-size']);
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
@@ -150,7 +153,7 @@ export function analyseInputs(paths: string[], io: CliIo, values: AnalysisValues
     throw new UsageError((e as Error).message);
   }
   reportInventory(reachability.skipped, reachability.ignored, io);
-  return { reachability, unreadable: input.problems.length > 0 || surroundings.unreadable };
+  return { reachability, unreadable: input.problems.length > 0 || surroundings.unreadable, input };
 }
 
 /** `id` if the model has that endpoint; otherwise a usage error that lists the known ones and says how to add one. */

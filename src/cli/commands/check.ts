@@ -1,6 +1,7 @@
 import * as fs from 'fs';
-import { parseRulesFile, RULES_API_VERSION } from '../../adapters/rules-file';
+import { parseRulesFile, RulesFile, RULES_API_VERSION } from '../../adapters/rules-file';
 import { checkInvariants, InvariantReport, InvariantSpecError } from '../../analysis/invariants';
+import { Reachability } from '../../analysis/reachability';
 import { JsonFormat } from '../../formats/json';
 import { MarkdownFormat } from '../../formats/markdown';
 import { TextFormat } from '../../formats/text';
@@ -43,26 +44,10 @@ export function checkCommand(args: string[], io: CliIo): number {
   }
   const format = oneOf(values.format, ['text', 'json', 'markdown'] as const, 'text', 'format');
   if (!values.rules) throw new UsageError('--rules is required: give the rules file (see docs/rules-file.md).');
-  let text: string;
-  try {
-    text = fs.readFileSync(values.rules, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--rules ${values.rules}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Give the path of a rules file.`);
-  }
-  const rules = parseRulesFile(text, values.rules);
-  if (rules.problems.length > 0) {
-    for (const p of rules.problems) io.stderr(`${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}\n`);
-    io.stderr(`netpol check: ${rules.problems.length} problem${rules.problems.length === 1 ? '' : 's'} in the rules file; nothing was checked.\n`);
-    return ExitCode.USAGE;
-  }
+  const rules = readRulesFile(values.rules, 'check', io);
+  if (!rules) return ExitCode.USAGE;
   const { reachability, unreadable } = analyseInputs(positionals, io, values);
-  let report: InvariantReport;
-  try {
-    report = checkInvariants(reachability, rules.zones, rules.invariants);
-  } catch (e) {
-    if (e instanceof InvariantSpecError) throw new UsageError(e.message);
-    throw e;
-  }
+  const report = invariantsOf(reachability, rules);
   switch (format) {
     case 'json': io.stdout(`${JSON.stringify(JsonFormat.invariants(report), null, 2)}\n`); break;
     case 'markdown': io.stdout(`${MarkdownFormat.invariants(report)}\n`); break;
@@ -70,4 +55,34 @@ export function checkCommand(args: string[], io: CliIo): number {
   }
   if (unreadable) return ExitCode.USAGE;
   return !report.holds || reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+}
+
+/**
+ * The rules file at `file`, parsed; on a mistake in it, prints each problem (file:line: message)
+ * and a summary line to stderr and returns undefined (exit 2: nothing was checked).
+ */
+export function readRulesFile(file: string, command: string, io: CliIo): RulesFile | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--rules ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Give the path of a rules file.`);
+  }
+  const rules = parseRulesFile(text, file);
+  if (rules.problems.length > 0) {
+    for (const p of rules.problems) io.stderr(`${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}\n`);
+    io.stderr(`netpol ${command}: ${rules.problems.length} problem${rules.problems.length === 1 ? '' : 's'} in the rules file; nothing was checked.\n`);
+    return undefined;
+  }
+  return rules;
+}
+
+/** The invariants of `rules` checked over `reachability`; a mistake in the zones or invariants is a usage error. */
+export function invariantsOf(reachability: Reachability, rules: RulesFile): InvariantReport {
+  try {
+    return checkInvariants(reachability, rules.zones, rules.invariants);
+  } catch (e) {
+    if (e instanceof InvariantSpecError) throw new UsageError(e.message);
+    throw e;
+  }
 }
