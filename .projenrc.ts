@@ -173,6 +173,13 @@ project.addTask('docs', {
   exec: 'ts-node --project scripts/tsconfig.json scripts/docs.ts',
 });
 
+// `npx projen docs:screenshot`: the README's picture of the three-tier example's audit report
+// (docs/report-three-tier.html, then its screenshot by headless Chromium into docs/report-three-tier.png).
+project.addTask('docs:screenshot', {
+  description: 'Regenerate docs/report-three-tier.html and its screenshot docs/report-three-tier.png (needs Chromium)',
+  exec: 'ts-node --project scripts/tsconfig.json scripts/report-doc.ts',
+});
+
 // `npx projen test:fuzz`: the property tests with a random (printed) seed and many more runs.
 project.addTask('test:fuzz', {
   description: 'Property tests with a random seed (printed; replay with NETPOL_FUZZ_SEED) and 20x the runs',

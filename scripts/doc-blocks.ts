@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
+import { threeTierReport, threeTierReportArgv } from './report-doc';
 import { CiliumEgress } from '../examples/cilium-egress';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
 import { segmentation } from '../examples/segmentation';
@@ -94,7 +95,14 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-check': rulesFileBlocks()['check-fails'],
     'three-tier-exposure': fence('text', `$ npx netpol ${exposure.join(' ')}\n${cliOutput(exposure, Yaml.stringify(...Testing.synth(chart)))}`),
     'three-tier-blast-radius': fence('text', `$ npx netpol ${blast.join(' ')}\n${cliOutput(blast, Yaml.stringify(...Testing.synth(chart)))}`),
+    'three-tier-report': reportBlock(),
   };
+}
+
+/** `netpol report` of the three-tier example with the failing rules of docs/rules-file.md: the command, what it prints and its exit code. */
+function reportBlock(): string {
+  const r = threeTierReport();
+  return fence('text', `$ npx netpol ${threeTierReportArgv().join(' ')}\n${r.stderr}$ echo $?\n${r.code}`);
 }
 
 /** The error the synth of the ten-service shop with its segmentation invariants fails with. */

@@ -3,9 +3,11 @@ import * as path from 'path';
 import { adoptionBlocks } from './adoption-doc';
 import { gitopsBlocks, readmeBlocks, renderBlocks, rulesFileBlocks } from './doc-blocks';
 import { recipesDoc } from './recipes-doc';
+import { threeTierReport, THREE_TIER_REPORT_HTML } from './report-doc';
 
 // Regenerates the generated docs from the code (`npx projen docs`): the generated blocks of
-// README.md, docs/recipes.md, docs/gitops.md, docs/adoption.md and docs/rules-file.md. With --check,
+// README.md, docs/recipes.md, docs/gitops.md, docs/adoption.md and docs/rules-file.md, and
+// docs/report-three-tier.html. With --check,
 // fails when they are stale instead (the test suite
 // does the same check).
 async function main(): Promise<void> {
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
     [path.join(root, 'docs', 'gitops.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'gitops.md'), 'utf8'), gitopsBlocks()),
     [path.join(root, 'docs', 'adoption.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'adoption.md'), 'utf8'), await adoptionBlocks()),
     [path.join(root, 'docs', 'rules-file.md')]: renderBlocks(fs.readFileSync(path.join(root, 'docs', 'rules-file.md'), 'utf8'), rulesFileBlocks()),
+    // The HTML of the README's screenshot; the screenshot itself: `npx projen docs:screenshot`.
+    [THREE_TIER_REPORT_HTML]: threeTierReport().text,
   };
   let stale = false;
   for (const [file, fresh] of Object.entries(outputs)) {

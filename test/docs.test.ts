@@ -3,6 +3,7 @@ import * as path from 'path';
 import { adoptionBlocks, nextWeekFlows, ADOPTION_FLOWS, ADOPTION_NAMESPACES } from '../scripts/adoption-doc';
 import { codeLines, gitopsBlocks, markedRegion, readmeBlocks, renderBlocks } from '../scripts/doc-blocks';
 import { recipesDoc } from '../scripts/recipes-doc';
+import { threeTierReport, THREE_TIER_REPORT_HTML } from '../scripts/report-doc';
 import { FlowReplay, ObservedEndKind, ObservedFlows, PolicyGenerator } from '../src';
 
 test('the generated blocks of README.md are current (run `npx projen docs` to refresh)', () => {
@@ -64,4 +65,13 @@ test('docs/adoption.md is current (run `npx projen docs` to refresh)', async () 
     .toEqual(expect.arrayContaining([expect.stringMatching(/^~ shop\/payments-egress: /), expect.stringMatching(/^~ shop\/payments-ingress: /)]));
   expect(blocks['adoption-promote-program'].split('\n').filter((l) => /^[~+-] [a-z-]+\/[a-z-]+: /.test(l))).toHaveLength(2);
   expect(blocks['adoption-gate']).toMatch(/\$ echo \$\?\n1\n```$/);
+});
+
+test('docs/report-three-tier.html, the page of the README\'s screenshot, is current (run `npx projen docs`, then `npx projen docs:screenshot`)', () => {
+  const { text, code } = threeTierReport();
+  expect(fs.readFileSync(THREE_TIER_REPORT_HTML, 'utf8')).toBe(text);
+  // the README's example fails one of its invariants on purpose, and shows it
+  expect(code).toBe(1);
+  expect(text).toContain('<td class="fail">FAIL</td>');
+  expect(fs.existsSync(path.join(__dirname, '..', 'docs', 'report-three-tier.png'))).toBe(true);
 });
