@@ -67,7 +67,7 @@ export class MarkdownFormat {
     for (const p of e.peers) lines.push(`| ${escapeCell(p.description)} | ${escapeCell(p.ports.join(', '))} | ${p.rules.map((r) => `\`${TextFormat.rule(r)}\``).join(', ')} |`);
     lines.push('', '| in the manifests, allowed on both sides | ports |', '|---|---|');
     if (e.endpoints.length === 0) lines.push('| none | |');
-    for (const x of e.endpoints) lines.push(`| \`${x.id}\` | ${escapeCell(x.ports.join(', '))} |`);
+    for (const x of e.endpoints) lines.push(`| \`${escapeCell(x.id)}\` | ${escapeCell(x.ports.join(', '))} |`);
     return lines.join('\n');
   }
 
@@ -192,10 +192,10 @@ export class MarkdownFormat {
     lines.push('', '### Matrix', '', grid.byNamespace
       ? 'Namespace by namespace: the pairs that may connect (on some port) out of all pairs; rows are sources.'
       : 'Rows are sources, columns destinations: ✅ allowed (ports), ❌ denied, · itself.', '');
-    lines.push(`| from \\ to | ${grid.labels.map((l) => `\`${l}\``).join(' | ')} |`, `|---|${grid.labels.map(() => ':---:').join('|')}|`);
+    lines.push(`| from \\ to | ${grid.labels.map((l) => `\`${escapeCell(l)}\``).join(' | ')} |`, `|---|${grid.labels.map(() => ':---:').join('|')}|`);
     grid.labels.forEach((label, i) => {
       const cells = grid.cells[i].map((c) => (c.pairs === 0 ? '·' : grid.byNamespace ? c.text : c.allowed > 0 ? `✅ ${escapeCell(c.title.slice(c.title.indexOf(': ') + 2))}` : '❌'));
-      lines.push(`| \`${label}\` | ${cells.join(' | ')} |`);
+      lines.push(`| \`${escapeCell(label)}\` | ${cells.join(' | ')} |`);
     });
     lines.push('', '### Invariants', '', r.invariants ? MarkdownFormat.invariants(r.invariants) : 'No rules file was given (`--rules rules.yaml`), so no invariants were checked.');
     lines.push('', '### Exposure', '');
@@ -206,7 +206,7 @@ export class MarkdownFormat {
     if (r.findings.length === 0) {lines.push('No findings: the policies are valid, and the coverage lints (NP004, NP017, NP018, NP019) found nothing.');} else {
       lines.push('| | code | object | finding | fix | where |', '|---|---|---|---|---|---|');
       for (const f of r.findings) {
-        lines.push(`| ${f.severity === Severity.ERROR ? '❌' : '⚠️'} | ${f.code} | \`${f.object}\` ${escapeCell(f.field)} | ${escapeCell(f.message)} | ${escapeCell(f.fix)} | `
+        lines.push(`| ${f.severity === Severity.ERROR ? '❌' : '⚠️'} | ${f.code} | \`${escapeCell(f.object)}\` ${escapeCell(f.field)} | ${escapeCell(f.message)} | ${escapeCell(f.fix)} | `
           + `${f.file !== undefined ? escapeCell(`${f.file}${f.line !== undefined ? `:${f.line}` : ''}`) : ''} |`);
       }
     }
@@ -217,7 +217,7 @@ export class MarkdownFormat {
     lines.push('', '### Inputs', '');
     if (r.inputs.length === 0) {lines.push('No input files were named.');} else {
       lines.push('| file | bytes | sha256 |', '|---|---:|---|');
-      for (const i of r.inputs) lines.push(`| \`${i.file}\` | ${i.bytes} | \`${i.sha256}\` |`);
+      for (const i of r.inputs) lines.push(`| \`${escapeCell(i.file)}\` | ${i.bytes} | \`${i.sha256}\` |`);
     }
     return lines.join('\n');
   }

@@ -157,3 +157,28 @@ describe('at 200 workloads', () => {
     expect(md).not.toContain('subgraph');
   });
 });
+
+describe('hostile names', () => {
+  // An external endpoint's name is free text (--external 'name=ip'): markup, quotes, pipes and non-ASCII.
+  const name = '<img src=x onerror=alert(1)>"\'&|ü';
+  const reachability = Reachability.fromManifests([
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+  ], { externals: [{ name, ip: '203.0.113.5' }] });
+  const report = AuditReport.of(reachability, { inputs: [{ file: 'a|b<c>.yaml', sha256: '0'.repeat(64), bytes: 1 }] });
+
+  test('the HTML shows them as text: no markup gets in, and the name is still there, escaped', () => {
+    const html = HtmlFormat.report(report);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('data-id="&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;|ü"');
+    expect(html).toContain('<td><code>a|b&lt;c&gt;.yaml</code></td>');
+    expect(html).toContain('<g class="edge wide" data-from="shop/web" data-to="&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;|ü">');
+  });
+
+  test('the Markdown keeps its tables whole: a | in a name is escaped', () => {
+    const md = MarkdownFormat.report(report);
+    const rows = md.split('\n').filter((l) => l.startsWith('| `shop/web` |'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0].split(/(?<!\\)\|/).length).toBe(5); // | from | to itself | to the address |
+    expect(md).toContain('| `a\\|b<c>.yaml` | 1 |');
+  });
+});
