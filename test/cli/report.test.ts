@@ -53,11 +53,32 @@ describe('netpol report', () => {
     expect(netpol(['report', '-', ...THREE_TIER_CLI_SURROUNDINGS], MANIFESTS).stdout.startsWith('<!DOCTYPE html>')).toBe(true);
   });
 
+  test('--title and --generated-at are printed as given; without them the same inputs give the same bytes', () => {
+    const argv = ['report', '-', ...THREE_TIER_CLI_SURROUNDINGS];
+    const plain = netpol(argv, MANIFESTS).stdout;
+    expect(netpol(argv, MANIFESTS).stdout).toBe(plain);
+    const dated = netpol([...argv, '--title', 'Q4 audit: shop', '--generated-at', '2026-12-01T16:00Z'], MANIFESTS).stdout;
+    expect(dated).toContain('<title>Q4 audit: shop</title>');
+    expect(dated).toContain('<h1>Q4 audit: shop</h1>\n<p>Generated 2026-12-01T16:00Z.</p>');
+    expect(plain).toContain('<h1>NetworkPolicy audit</h1>');
+    expect(plain).not.toContain('Generated');
+  });
+
   test('the coverage lints are in the report: a workload no policy selects, a namespace without a default deny', () => {
     const open = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cache\n  namespace: shop\nspec:\n  selector:\n    matchLabels: { app: cache }\n  template:\n    metadata:\n      labels: { app: cache }\n    spec:\n      containers: [{ name: c, image: redis }]\n';
     const r = netpol(['report', '-', '--format', 'markdown'], `${policyYaml('api', '  podSelector:\n    matchLabels: { app: api }\n  policyTypes: [Ingress]\n')}\n---\n${open}`);
     expect(r.stdout).toContain('| ⚠️ | NP017 | `shop/cache`');
     expect(r.stdout).toContain('| ⚠️ | NP018 |');
+  });
+
+  test('a policy left out of the model: the report says so, with file:line, and exits 1', () => {
+    const bad = policyYaml('bad', '  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n    - ports: [{ port: 70000 }]\n');
+    const dir = tempDir({ 'bad.yaml': bad });
+    const r = netpol(['report', path.join(dir, 'bad.yaml'), '--format', 'markdown']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('**1 object left out: verdicts may be wrong**');
+    expect(r.stdout).toMatch(new RegExp(`- ${path.join(dir, 'bad.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: NetworkPolicy \`shop/bad\`: `));
+    expect(r.stdout).toContain('| ❌ | FieldValueInvalid | `shop/bad` spec.ingress[0].ports[0].port |');
   });
 
   test('a mistake in the rules file: its file:line on stderr, nothing written, exit 2', () => {
