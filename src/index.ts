@@ -75,6 +75,10 @@ export { AllowPrometheusScraping, AllowPrometheusScrapingProps } from './recipes
 export { AllowSameNamespace, AllowSameNamespaceProps } from './recipes/allow-same-namespace';
 export { BlockCloudMetadata, BlockCloudMetadataProps } from './recipes/block-cloud-metadata';
 export { DenyExternalEgress, DenyExternalEgressProps } from './recipes/deny-external-egress';
+export {
+  PlatformAccess, PlatformAccessProps, TenantIsolation, TenantIsolationProps, BaselineDefaultDeny, BaselineDefaultDenyProps,
+  ClusterBlockCloudMetadata, ClusterBlockCloudMetadataProps,
+} from './recipes/cluster-guardrail-recipes';
 
 // Observed traffic: flow records of a running cluster as connections between workloads.
 export {

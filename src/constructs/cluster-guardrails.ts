@@ -7,7 +7,7 @@ import { AppOwnership } from './ownership';
 import { connectionEnd } from '../endpoints/connection-end';
 import {
   ADMIN_POLICY_V1ALPHA1, BASELINE_SINGLETON_NAME, CLUSTER_POLICY_V1ALPHA2, ClusterPolicyPeerJson, ClusterPolicyRuleJson, ClusterPolicySpecJson,
-  DOMAIN_NAME_PATTERN, MAX_PRIORITY,
+  DOMAIN_NAME_PATTERN, MAX_PRIORITY, PLATFORM_ALLOW_ANNOTATION,
 } from '../k8s/admin-policy-manifest';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { formatFinding, Severity } from '../k8s/finding';
@@ -20,11 +20,6 @@ import { Port } from '../model/port';
 /** The label every object of this library carries. */
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-netpol' };
 
-/**
- * The annotation a guardrail that must never be shadowed carries (a documented platform allow, e.g.
- * `PlatformAccess`): lint NP021 reports a Deny that takes precedence over one of its Allow rules.
- */
-export const PLATFORM_ALLOW_ANNOTATION = 'cdk8s-netpol.dev/platform-allow';
 
 /** Properties of an `AdminGuardrail`. */
 export interface AdminGuardrailProps {

@@ -1,6 +1,6 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { CheckedCiliumPolicy, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
-import { CheckedClusterPolicy, samePriorityOverlaps } from './cluster-policy-lints';
+import { CheckedClusterPolicy, denyShadowsPlatformAllow, samePriorityOverlaps } from './cluster-policy-lints';
 import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import { LintCode } from './lint-codes';
@@ -177,7 +177,11 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     owners.set(located, policy.object);
     findings.push(located);
   }
-  for (const { policy, finding } of samePriorityOverlaps(acceptedClusterPolicies)) {
+  const clusterLints = [
+    ...samePriorityOverlaps(acceptedClusterPolicies),
+    ...denyShadowsPlatformAllow(acceptedClusterPolicies, clusterCidrs.map((c) => c.cidr)),
+  ];
+  for (const { policy, finding } of clusterLints) {
     const p = policy as typeof acceptedClusterPolicies[number];
     locateClusterFinding(finding, p.object, p.source);
   }
