@@ -285,3 +285,83 @@ describe('what is emitted validates, is deterministic, and the analyser agrees w
     });
   }
 });
+
+describe('the API\'s documented examples, written with the constructs: the same objects, and the documented verdicts', () => {
+  const withoutNames = (spec: any) => JSON.parse(JSON.stringify(spec, (k, v) => (k === 'name' ? undefined : v)));
+  const np = (namespace: string, name: string, spec: any) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+  const world = [ns('payments'), ns('clients'), ns('other'), ns('monitoring-ns'), ns('kube-system'),
+    pod('payments', 'public-api', { app: 'public-api' }, '10.1.0.1'), pod('clients', 'client', { app: 'client' }, '10.1.1.1'),
+    pod('other', 'client', { app: 'client' }, '10.1.2.1'), pod('monitoring-ns', 'prom', { app: 'prom' }, '10.1.3.1'),
+    pod('kube-system', 'coredns', { app: 'kube-dns' }, '10.1.4.1', [[53, 'dns', 'UDP']])];
+
+  test('site recipe 3 (v1alpha1): Pass delegates to the NetworkPolicies, and a Pass grants nothing by itself', () => {
+    const { chart } = chartFor(V1);
+    const g = new AdminGuardrail(chart, 'delegate-public-api', { priority: 20, subject: GuardrailSubject.allNamespaces() });
+    g.pass(g.subject, Peer.podsInNamespace('payments', Selector.labels({ app: 'public-api' })), Port.tcp(8080));
+    expect(withoutNames(g.toManifest().spec)).toEqual({
+      priority: 20,
+      subject: { namespaces: {} },
+      egress: [{
+        action: 'Pass',
+        to: [{ pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments' } }, podSelector: { matchLabels: { app: 'public-api' } } } }],
+        ports: [{ portNumber: { protocol: 'TCP', port: 8080 } }],
+      }],
+    });
+    const allowClients = np('payments', 'allow-client-to-public-api', {
+      podSelector: { matchLabels: { app: 'public-api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'clients' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
+    const r = Reachability.fromManifests([...world, allowClients, ...Testing.synth(chart)]);
+    expect(r.explain('clients/client', 'payments/public-api', Port.tcp(8080)).allowed).toBe(true);
+    expect(r.explain('other/client', 'payments/public-api', Port.tcp(8080)).ingress).toMatchObject({ allowed: false, tier: DecisionTier.NETWORK_POLICY });
+    // With the site's baseline deny (recipe 2), the passed egress of a pod no NetworkPolicy selects goes on to the baseline: denied.
+    const b = new BaselineGuardrail(chart, 'baseline', { subject: GuardrailSubject.allNamespaces() });
+    b.deny(Peer.allNamespaces(), b.subject, Port.allTraffic());
+    b.deny(b.subject, Peer.allNamespaces(), Port.allTraffic());
+    expect(withoutNames(b.toManifest().spec)).toEqual({
+      subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }], egress: [{ action: 'Deny', to: [{ namespaces: {} }] }],
+    });
+    const withBaseline = Reachability.fromManifests([...world, allowClients, ...Testing.synth(chart)]);
+    expect(withBaseline.explain('clients/client', 'payments/public-api', Port.tcp(8080)).egress)
+      .toMatchObject({ allowed: false, tier: DecisionTier.BASELINE, passedBy: { action: 'Pass' } });
+    const clientEgress = np('clients', 'egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }] }] });
+    expect(Reachability.fromManifests([...world, allowClients, clientEgress, ...Testing.synth(chart)]).allows('clients/client', 'payments/public-api', Port.tcp(8080))).toBe(true);
+  });
+
+  test('user story 2 (v1alpha2): cluster-wide Accept of monitoring and of DNS egress, final over a namespace deny', () => {
+    const { chart } = chartFor(V2);
+    const g = new AdminGuardrail(chart, 'cluster-wide-allow-example', { priority: 30, subject: GuardrailSubject.allNamespaces() });
+    g.allow(Peer.namespace('monitoring-ns'), g.subject, Port.allTraffic());
+    g.allow(g.subject, Peer.podsInNamespace('kube-system', Selector.labels({ app: 'kube-dns' })), Port.allTraffic());
+    expect(withoutNames(g.toManifest().spec)).toEqual({
+      tier: 'Admin',
+      priority: 30,
+      subject: { namespaces: {} },
+      ingress: [{ action: 'Accept', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring-ns' } } }] }],
+      egress: [{ action: 'Accept', to: [{ pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { app: 'kube-dns' } } } }] }],
+    });
+    const deny = np('payments', 'deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const r = Reachability.fromManifests([...world, deny, ...Testing.synth(chart)]);
+    expect(r.allows('monitoring-ns/prom', 'payments/public-api', Port.tcp(1234))).toBe(true);
+    expect(r.allows('payments/public-api', 'kube-system/coredns', Port.udp(53))).toBe(true);
+    expect(r.allows('clients/client', 'payments/public-api', Port.tcp(8080))).toBe(false);
+    expect(r.allows('payments/public-api', 'clients/client', Port.tcp(8080))).toBe(false);
+  });
+
+  test('user story 5 (v1alpha2): the baseline default deny of ingress, which a NetworkPolicy overrides', () => {
+    const { chart } = chartFor(V2);
+    const b = new BaselineGuardrail(chart, 'default', { subject: GuardrailSubject.allNamespaces(), priority: 10 });
+    b.deny(Peer.allNamespaces(), b.subject, Port.allTraffic());
+    const [object] = Testing.synth(chart);
+    expect({ ...object, spec: withoutNames(object.spec) }).toMatchObject({
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'default' },
+      spec: { tier: 'Baseline', priority: 10, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] },
+    });
+    const open = np('payments', 'open', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }] });
+    const r = Reachability.fromManifests([...world, open, object]);
+    expect(r.allows('clients/client', 'payments/public-api', Port.tcp(8080))).toBe(true);
+    expect(r.explain('payments/public-api', 'clients/client', Port.tcp(8080)).ingress).toMatchObject({ allowed: false, tier: DecisionTier.BASELINE });
+  });
+});
