@@ -156,7 +156,8 @@ class GuardrailCore {
           + 'and the API server refuses them with networks, nodes and domainNames peers. Give the port numbers (Port.tcp(443)).');
       }
       const index = this.rules.filter((r) => r.direction === direction).length;
-      const name = kubeName([verb, direction === 'ingress' ? 'from' : 'to', describeEnd(other)]) || `${verb}-${direction}-${index}`;
+      // A readable name of the rule (the API shows it in status and logs): the verb and the peer, `*.` read as `any.`.
+      const name = kubeName([verb, direction === 'ingress' ? 'from' : 'to', describeEnd(other).replace(/\*\./g, 'any.')]) || `${verb}-${direction}-${index}`;
       this.rules.push({ direction, action, name, peer, ports: checkedPorts });
     });
   }

@@ -131,7 +131,7 @@ describe('rules: one verb set, read left to right, first match decides', () => {
     g.allow(g.subject, ExternalDestination.dnsNames('my-service', ['my-service.com', '*.cloud-provider.io']), Port.tcp(443));
     g.deny(g.subject, ExternalDestination.cidrs('everywhere', ['0.0.0.0/0', '::/0']), Port.allTraffic());
     expect(g.toManifest().spec.egress).toEqual([
-      { name: 'allow-to-my-service-.cloud-provider.io-my-service.com', action: 'Accept', to: [{ domainNames: ['*.cloud-provider.io', 'my-service.com'] }], protocols: [{ tcp: { destinationPort: { number: 443 } } }] },
+      { name: 'allow-to-my-service-any.cloud-provider.io-my-service.com', action: 'Accept', to: [{ domainNames: ['*.cloud-provider.io', 'my-service.com'] }], protocols: [{ tcp: { destinationPort: { number: 443 } } }] },
       { name: 'deny-to-everywhere-0.0.0.0-0-0', action: 'Deny', to: [{ networks: ['0.0.0.0/0', '::/0'] }] },
     ]);
   });
