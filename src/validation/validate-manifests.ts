@@ -188,9 +188,11 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   // The enforcing policies are linted among themselves (staged policies enforce nothing), the staged
   // ones as they would be once promoted: among the enforcing ones. Both declare the pods they select.
   const stagedSet = new Set<CheckedPolicy>(checkedStaged);
+  const tierObjects = acceptedClusterPolicies.map((p) => p.object);
   const cross = [
-    ...crossObjectLints(checked, cluster, [...checked, ...checkedStaged]),
-    ...(checkedStaged.length === 0 ? [] : crossObjectLints([...checked, ...checkedStaged], cluster).filter(({ policy }) => stagedSet.has(policy))),
+    ...crossObjectLints(checked, cluster, [...checked, ...checkedStaged], tierObjects),
+    ...(checkedStaged.length === 0 ? [] : crossObjectLints([...checked, ...checkedStaged], cluster, undefined, tierObjects)
+      .filter(({ policy }) => stagedSet.has(policy))),
   ];
   for (const { policy, finding } of cross) {
     const source = (policy as typeof checked[number]).source;

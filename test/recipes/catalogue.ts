@@ -262,17 +262,17 @@ export const RECIPES: Recipe[] = [
     id: 'platform-namespaces-always-reachable',
     title: 'Cluster guardrail: platform namespaces always reachable',
     description: 'An Admin-tier guardrail (priority 10, before every other guardrail recipe) lets every pod reach the cluster DNS and lets monitoring '
-      + '(9090/TCP, the API\'s documented recipe) and the ingress controller reach every pod. Admin Allow/Accept is final: the namespace\'s ingress `DefaultDeny` '
-      + 'cannot cut it, and everything else is still the namespace policies\' to decide. Needs a cluster that implements the sig-network policy API, '
+      + '(9090/TCP, the API\'s documented recipe) and the ingress controller reach every pod. Admin Allow/Accept is final: the namespace\'s `DefaultDeny` '
+      + 'cannot cut it (DNS egress included, so no `AllowDns` is needed there), and everything else is still the namespace policies\' to decide. Needs a cluster that implements the sig-network policy API, '
       + 'declared once on the target (here v1alpha2 `ClusterNetworkPolicy`; v1alpha1 emits an `AdminNetworkPolicy`). The object is annotated as a '
       + 'platform allow: a Deny that takes precedence over it is lint NP021.',
     code: 'NetworkTarget.declare(app, NetworkTarget.kubernetes({ clusterPolicyApi: ClusterPolicyApi.CLUSTER_NETWORK_POLICY_V1ALPHA2 }));\n'
-      + "new DefaultDeny(chart, 'default-deny', { directions: [Direction.INGRESS] });\n"
+      + "new DefaultDeny(chart, 'default-deny');\n"
       + "new PlatformAccess(chart, 'platform', { ingressControllerNamespace: 'ingress-nginx', ingressControllerPorts: [Port.tcp(8080)] });",
     focus: 'shop',
     expect: [['monitoring/prometheus', 'shop/web', '9090/TCP', true], ['ingress-nginx/controller', 'shop/web', '8080/TCP', true],
       ['shop/web', 'kube-system/coredns', '53/UDP', true], ['monitoring/prometheus', 'shop/web', '8080/TCP', false],
-      ['other/client', 'shop/web', '8080/TCP', false], ['shop/web', 'shop/api', '8080/TCP', false]],
+      ['other/client', 'shop/web', '8080/TCP', false], ['shop/web', 'shop/api', '8080/TCP', false], ['shop/web', 'internet', '443/TCP', false]],
   },
   {
     id: 'tenants-isolated-from-each-other',

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { MODEL, MODEL_OPTIONS } from './catalogue';
 import {
   AdminGuardrail, BaselineDefaultDeny, ClusterBlockCloudMetadata, ClusterPolicyApi, DecisionTier, Direction, ExternalDestination, GuardrailSubject,
-  LintCode, NetworkTarget, Peer, PlatformAccess, Port, Reachability, TenantIsolation, validateManifests,
+  LintCode, NetworkTarget, Peer, PlatformAccess, Port, Reachability, Selector, TenantIsolation, validateManifests,
 } from '../../src';
 
 const V1 = ClusterPolicyApi.ADMIN_NETWORK_POLICY_V1ALPHA1;
@@ -71,6 +71,23 @@ describe('NP021: a Deny in a guardrail that shadows a documented platform allow'
     other.deny(Peer.allNamespaces(), other.subject, Port.allTraffic());
     // 'nowhere' is one of all namespaces: the Deny from everyone at priority 1 meets the platform's subject too.
     expect(lint(chart).sort()).toEqual(['NP016 platform-shop spec.priority', 'NP021 elsewhere spec.ingress[0]', 'NP021 platform spec.ingress[0]']);
+  });
+});
+
+describe('NP002 knows the Admin tier: a final DNS allow is DNS, a Deny before it is not', () => {
+  const denyAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+  const codes = (chart: Chart) => validateManifests([...MODEL, denyAll, ...Testing.synth(chart)].map((object) => ({ object }))).findings.map((f) => `${f.code} ${f.object}`);
+  test.each([V1, V2])('%s', (api) => {
+    const chart = chartFor(api);
+    new PlatformAccess(chart, 'platform');
+    expect(codes(chart)).toEqual([]);
+    const g = new AdminGuardrail(chart, 'lockdown', { priority: 5, subject: GuardrailSubject.namespace('shop') });
+    g.deny(g.subject, Peer.namespace('kube-system'), Port.udp(53));
+    expect(codes(chart).sort()).toEqual(['NP002 shop/deny', 'NP002 shop/deny', 'NP002 shop/deny', 'NP021 lockdown']);
+    const other = chartFor(api);
+    const p = new AdminGuardrail(other, 'dns-for-web', { priority: 5, subject: GuardrailSubject.podsInNamespace('shop', Selector.labels({ app: 'web' })) });
+    p.allow(p.subject, Peer.podsInNamespace('kube-system', Selector.labels({ 'k8s-app': 'kube-dns' })), Port.udp(53));
+    expect(codes(other)).toEqual(['NP002 shop/deny', 'NP002 shop/deny']); // api and db still cannot resolve
   });
 });
 
