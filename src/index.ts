@@ -40,6 +40,12 @@ export { ExternalEgress, ExternalEgressProps } from './constructs/external-egres
 export { TierChain, TierChainProps, Tier } from './constructs/tier-chain';
 export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constructs/application-stack';
 
+// Cluster guardrails (sig-network policy API): Admin and Baseline tiers, the kind chosen by the target.
+export { GuardrailSubject, ClusterNodes } from './model/guardrail';
+export {
+  AdminGuardrail, AdminGuardrailProps, BaselineGuardrail, BaselineGuardrailProps,
+} from './constructs/cluster-guardrails';
+
 // The reachability analyser: what the policies allow and deny.
 export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, ConnectivityOptions } from './analysis/reachability';
 export { SkipCategory, KindCount, SkippedManifest } from './inventory/inventory';
@@ -70,6 +76,10 @@ export { AllowPrometheusScraping, AllowPrometheusScrapingProps } from './recipes
 export { AllowSameNamespace, AllowSameNamespaceProps } from './recipes/allow-same-namespace';
 export { BlockCloudMetadata, BlockCloudMetadataProps } from './recipes/block-cloud-metadata';
 export { DenyExternalEgress, DenyExternalEgressProps } from './recipes/deny-external-egress';
+export {
+  PlatformAccess, PlatformAccessProps, TenantIsolation, TenantIsolationProps, BaselineDefaultDeny, BaselineDefaultDenyProps,
+  ClusterBlockCloudMetadata, ClusterBlockCloudMetadataProps,
+} from './recipes/cluster-guardrail-recipes';
 
 // Observed traffic: flow records of a running cluster as connections between workloads.
 export {

@@ -1,7 +1,8 @@
 import { ConnectivityGraph } from './connectivity-graph';
+import { applicableRules, tierPolicies, tierRuleReference } from './precedence';
 import { selects, Side } from './semantics';
-import { RuleReference } from './verdict';
-import { Cluster, ClusterEndpoint, PolicyRule, RulePeer } from '../inventory/cluster';
+import { RuleReference, TierRuleReference } from './verdict';
+import { Cluster, ClusterEndpoint, PolicyRule, RulePeer, TierPeer } from '../inventory/cluster';
 import { PortEntry, portEntryLabel, resolveNamedPort } from '../k8s/port-set';
 import { Direction } from '../model/direction';
 
@@ -16,6 +17,10 @@ export enum ExposurePeerKind {
   PODS = 'PODS',
   /** Addresses of an ipBlock (its CIDR minus its excepts): outside the cluster, or pod IPs where the network plugin applies ipBlocks to them. */
   ADDRESSES = 'ADDRESSES',
+  /** Nodes by their labels (a `nodes` peer of a cluster-wide policy: the nodes' addresses). */
+  NODES = 'NODES',
+  /** Destinations by DNS name (a `domainNames` peer of a cluster-wide policy). */
+  DOMAIN_NAMES = 'DOMAIN_NAMES',
 }
 
 /**
@@ -39,8 +44,13 @@ export interface ExposurePeer {
   readonly except?: string[];
   /** The ports it is allowed on, e.g. `8080/TCP`, `http/TCP (8080)`, `all traffic`, in the order the rules give them. */
   readonly ports: string[];
-  /** The rules that allow it (empty for a side no policy isolates). */
+  /** The NetworkPolicy rules that allow it (empty for a side no policy isolates, and for a peer only a cluster-wide rule admits). */
   readonly rules: RuleReference[];
+  /**
+   * The Admin-tier Allow/Accept rules of cluster-wide policies that admit it (final: no NetworkPolicy can narrow them).
+   * @default - none
+   */
+  readonly tierRules?: TierRuleReference[];
 }
 
 /** A workload of the input that can connect (both sides allow it), with the ports. */
@@ -70,6 +80,15 @@ export interface Exposure {
   readonly peers: ExposurePeer[];
   /** The endpoints of the input that can connect (the other side's policies allowing it too), sorted by id. */
   readonly endpoints: ExposedEndpoint[];
+  /**
+   * The cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy)
+   * whose subject selects the workload and that have rules for this side, in evaluation order. When
+   * there are any, `peers` also lists what their Admin-tier Allow/Accept rules admit; their Deny and
+   * Pass rules and the Baseline tier can only narrow what `peers` lists, never widen it (so `peers`
+   * may say more than is reachable, never less), and `endpoints` is exact.
+   * @default - none select it
+   */
+  readonly tierPolicies?: string[];
 }
 
 /** The words of an `ANYONE` peer. */
@@ -84,13 +103,25 @@ export function computeExposure(cluster: Cluster, workload: ClusterEndpoint, dir
   const side: Side = direction === Direction.INGRESS ? 'ingress' : 'egress';
   const isolating = cluster.policies.filter((p) => selects(p, side, workload));
   const peers = new Map<string, { peer: Omit<ExposurePeer, 'ports' | 'rules'>; ports: string[]; rules: RuleReference[] }>();
-  const add = (peer: Omit<ExposurePeer, 'ports' | 'rules'>, ports: string[], rule?: RuleReference) => {
+  const tierRulesOf = new Map<string, TierRuleReference[]>();
+  const add = (peer: Omit<ExposurePeer, 'ports' | 'rules'>, ports: string[], rule?: RuleReference, tierRule?: TierRuleReference) => {
     const key = `${peer.kind}\u0000${peer.description}`;
     const entry = peers.get(key) ?? { peer, ports: [], rules: [] };
     for (const p of ports) if (!entry.ports.includes(p)) entry.ports.push(p);
     if (rule) entry.rules.push(rule);
+    if (tierRule) tierRulesOf.set(key, [...(tierRulesOf.get(key) ?? []), tierRule]);
     peers.set(key, entry);
   };
+  // The Admin tier comes first, and its Allow/Accept is final: whatever it admits is exposure,
+  // whatever the NetworkPolicies say. (Its Deny and Pass, and the Baseline tier, only narrow.)
+  const tiered = (['admin', 'baseline'] as const).flatMap((tier) => tierPolicies(cluster, tier))
+    .filter((p) => (side === 'ingress' ? p.ingress : p.egress).length > 0 && applicableRules(cluster, [p], side, workload).length > 0);
+  for (const { policy, rule } of applicableRules(cluster, tiered.filter((p) => p.tier === 'admin'), side, workload)) {
+    if (rule.action !== 'allow') continue;
+    const ports = rule.ports.flatMap((e) => portLabel(e, side, workload));
+    if (ports.length === 0) continue;
+    for (const peer of rule.peers) add(describeTierPeer(peer), ports, undefined, tierRuleReference({ policy, rule }, side));
+  }
   if (isolating.length === 0) {
     add({ kind: ExposurePeerKind.ANYONE, description: ANYONE_DESCRIPTION }, ['all traffic']);
   }
@@ -107,9 +138,9 @@ export function computeExposure(cluster: Cluster, workload: ClusterEndpoint, dir
       for (const peer of rule.peers) add(describePeer(peer, policy.namespace), ports, { ...ref, byIpBlock: peer.kind === 'ipBlock' });
     }
   }
-  const order = [ExposurePeerKind.ANYONE, ExposurePeerKind.PODS, ExposurePeerKind.ADDRESSES];
-  const list = [...peers.values()]
-    .map(({ peer, ports, rules }) => ({ ...peer, ports, rules }))
+  const order = [ExposurePeerKind.ANYONE, ExposurePeerKind.PODS, ExposurePeerKind.ADDRESSES, ExposurePeerKind.NODES, ExposurePeerKind.DOMAIN_NAMES];
+  const list = [...peers.entries()]
+    .map(([key, { peer, ports, rules }]) => ({ ...peer, ports, rules, ...(tierRulesOf.has(key) ? { tierRules: tierRulesOf.get(key) } : {}) }))
     .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.description < b.description ? -1 : a.description > b.description ? 1 : 0));
   const endpoints = graph.edges
     .filter((e) => (side === 'ingress' ? e.to === workload.id : e.from === workload.id))
@@ -122,7 +153,22 @@ export function computeExposure(cluster: Cluster, workload: ClusterEndpoint, dir
     isolatingPolicies: isolating.map((p) => p.id),
     peers: list,
     endpoints,
+    ...(tiered.length > 0 ? { tierPolicies: tiered.map((p) => `${p.kind} ${p.id}`) } : {}),
   };
+}
+
+/** A peer of a cluster-wide rule, in words and fields (as `describePeer` says a NetworkPolicy peer). */
+function describeTierPeer(peer: TierPeer): Omit<ExposurePeer, 'ports' | 'rules'> {
+  switch (peer.kind) {
+    case 'networks': return { kind: ExposurePeerKind.ADDRESSES, description: `any address in ${peer.text.slice('networks '.length)}` };
+    case 'nodes': return { kind: ExposurePeerKind.NODES, description: `any node: ${peer.text}` };
+    case 'domainNames': return { kind: ExposurePeerKind.DOMAIN_NAMES, description: `any destination named ${peer.text.slice('domainNames '.length)}` };
+    case 'namespaces': {
+      const selector = peer.text.slice('namespaces '.length);
+      return { kind: ExposurePeerKind.PODS, description: selector === '<all>' ? 'any pod of any namespace' : `any pod of a namespace labelled ${selector}`, namespaceSelector: selector };
+    }
+    case 'pods': return { kind: ExposurePeerKind.PODS, description: `any ${peer.text}` };
+  }
 }
 
 /**

@@ -173,6 +173,25 @@ export class NetworkTarget {
       + `If the cluster runs Cilium, declare it once: NetworkTarget.declare(app, NetworkTarget.cilium()) (or NetpolAppProps.target); otherwise ${instead}.`;
   }
 
+  /**
+   * Why a cluster guardrail (`declaration`) cannot be emitted for this target, and what to do
+   * instead; undefined when the target implements a version of the sig-network cluster policy API.
+   * @internal
+   */
+  public _clusterPolicyRefusal(declaration: string): string | undefined {
+    if (this.#clusterPolicyApi !== ClusterPolicyApi.NONE) return undefined;
+    const why = this.#plugin === NetworkPlugin.CILIUM
+      ? 'Cilium implements no version of the sig-network cluster policy API (AdminNetworkPolicy, ClusterNetworkPolicy): upstream tracks it in an issue, no release has it'
+      : `the target declares no cluster policy API (clusterPolicyApi defaults to ClusterPolicyApi.NONE${this.#plugin === NetworkPlugin.KUBERNETES ? ', and plain Kubernetes is the default target' : ''})`;
+    const instead = this.#plugin === NetworkPlugin.CILIUM
+      ? 'write the rules per namespace instead: NetworkPolicies (DefaultDeny, AllowDns, NetworkPolicies.of(chart).allow(...)) and, for what must be denied, Cilium deny rules of the endpoints (NetworkPolicies.of(chart).deny(...))'
+      : 'write the rules as NetworkPolicies of each namespace (DefaultDeny, AllowDns, NetworkPolicies.of(chart).allow(...)), which every plugin enforces';
+    return `${declaration} is a cluster guardrail (policy.networking.k8s.io), which the network target ${this} cannot express: ${why}. `
+      + 'If the cluster implements the API, declare its version once, e.g. NetworkTarget.declare(app, NetworkTarget.kubernetes({ clusterPolicyApi: ClusterPolicyApi.CLUSTER_NETWORK_POLICY_V1ALPHA2 })) '
+      + '(v1alpha2 ClusterNetworkPolicy: kube-network-policies, Calico 3.32) or ClusterPolicyApi.ADMIN_NETWORK_POLICY_V1ALPHA1 (AdminNetworkPolicy: OVN-Kubernetes, Antrea, Calico 3.29-3.31); '
+      + `otherwise ${instead}.`;
+  }
+
   /** A stable identity. */
   private get key(): string {
     return `${this.#plugin}|${this.#clusterPolicyApi}`;

@@ -99,8 +99,9 @@ export class JsonFormat {
   /**
    * `{ workload, direction: 'ingress'|'egress', isolated, isolatingPolicies, peers: [{ kind, description,
    * namespace, namespaceSelector, podSelector, cidr, except, ports, rules: [{ policy, direction, rule,
-   * byIpBlock }] }], endpoints: [{ id, ports }] }`; `kind` is `ANYONE`, `PODS` or `ADDRESSES`, and the
-   * fields that do not apply to a peer are `null`.
+   * byIpBlock }], tierRules? }], endpoints: [{ id, ports }], tierPolicies? }`; `kind` is `ANYONE`, `PODS`,
+   * `ADDRESSES`, `NODES` or `DOMAIN_NAMES`, the fields that do not apply to a peer are `null`, and
+   * `tierRules`/`tierPolicies` are there only when cluster-wide policies select the workload.
    */
   public static exposure(e: Exposure): any {
     return {
@@ -118,8 +119,10 @@ export class JsonFormat {
         except: p.except ? [...p.except] : null,
         ports: [...p.ports],
         rules: p.rules.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
+        ...(p.tierRules ? { tierRules: p.tierRules.map((t) => ({ ...t })) } : {}),
       })),
       endpoints: e.endpoints.map((x) => ({ id: x.id, ports: [...x.ports] })),
+      ...(e.tierPolicies ? { tierPolicies: [...e.tierPolicies] } : {}),
     };
   }
 

@@ -64,7 +64,14 @@ export class MarkdownFormat {
       + (e.isolated ? `isolated by ${e.isolatingPolicies.map((p) => `\`${p}\``).join(', ')}.` : `not isolated (no policy selects it for ${side}), so everything is allowed.`)];
     lines.push('', `| ${ingress ? 'who' : 'whom'} (from the selectors) | ports | rules |`, '|---|---|---|');
     if (e.peers.length === 0) lines.push('| nobody | | |');
-    for (const p of e.peers) lines.push(`| ${escapeCell(p.description)} | ${escapeCell(p.ports.join(', '))} | ${p.rules.map((r) => `\`${TextFormat.rule(r)}\``).join(', ')} |`);
+    for (const p of e.peers) {
+      const refs = [...p.rules.map(TextFormat.rule), ...(p.tierRules ?? []).map((t) => `${t.kind} ${t.policy} ${t.direction}[${t.rule}] ${t.action}`)];
+      lines.push(`| ${escapeCell(p.description)} | ${escapeCell(p.ports.join(', '))} | ${refs.map((r) => `\`${r}\``).join(', ')} |`);
+    }
+    if (e.tierPolicies) {
+      lines.push('', `Cluster-wide policies select it too (${e.tierPolicies.map((t) => `\`${t}\``).join(', ')}): their Admin-tier Allow/Accept rules are listed (final); `
+        + 'their Deny and Pass rules and the Baseline tier can only narrow this list (the endpoints below are exact).');
+    }
     lines.push('', '| in the manifests, allowed on both sides | ports |', '|---|---|');
     if (e.endpoints.length === 0) lines.push('| none | |');
     for (const x of e.endpoints) lines.push(`| \`${escapeCell(x.id)}\` | ${escapeCell(x.ports.join(', '))} |`);

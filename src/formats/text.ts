@@ -130,8 +130,13 @@ export class TextFormat {
       + (e.isolated ? `isolated by ${e.isolatingPolicies.join(', ')}` : `not isolated (no policy selects it for ${side}), so everything is allowed`)];
     lines.push('  from the selectors (pods and namespaces not in the manifests included):');
     if (e.peers.length === 0) lines.push(`    nobody: no rule of these policies allows ${side}`);
+    if (e.tierPolicies) {
+      lines.push(`  cluster-wide policies select it too (${e.tierPolicies.join(', ')}): their Admin-tier Allow/Accept rules are listed (final); `
+        + 'their Deny and Pass rules and the Baseline tier can only narrow this list (the endpoints below are exact)');
+    }
     for (const p of e.peers) {
-      const rules = p.rules.length > 0 ? ` (${p.rules.map(TextFormat.rule).join(', ')})` : '';
+      const refs = [...p.rules.map(TextFormat.rule), ...(p.tierRules ?? []).map((t) => `${t.kind} ${t.policy} ${t.direction}[${t.rule}] ${t.action}`)];
+      const rules = refs.length > 0 ? ` (${refs.join(', ')})` : '';
       const note = p.kind === ExposurePeerKind.ADDRESSES ? '; outside the cluster, and pod IPs where the network plugin applies ipBlocks to them' : '';
       lines.push(`    ${p.description} on ${p.ports.join(', ')}${rules}${note}`);
     }

@@ -745,6 +745,11 @@ function anyProtocolNamed(name: string): PortEntry[] {
   return PORT_PROTOCOLS.map((protocol) => ({ kind: 'named', protocol, name }));
 }
 
+/** The ports of a rule of a cluster-wide policy the API server accepts: `protocols` (ClusterNetworkPolicy) or `ports` (v1alpha1). */
+export function tierRulePortSet(kind: string, rule: { ports?: unknown; protocols?: unknown }): PortSet {
+  return kind === 'ClusterNetworkPolicy' ? protocolsPortSet(rule.protocols) : adminPortSet(rule.ports);
+}
+
 /** v1alpha1 `ports` (accepted by the API server): portNumber, portRange, namedPort; none is all traffic. */
 function adminPortSet(ports: unknown): PortSet {
   if (!Array.isArray(ports) || ports.length === 0) return [ALL_TRAFFIC];

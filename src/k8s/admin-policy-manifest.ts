@@ -30,6 +30,13 @@ export const CLUSTER_POLICY_KINDS: Readonly<Record<string, string>> = {
   ClusterNetworkPolicy: CLUSTER_POLICY_V1ALPHA2,
 };
 
+/**
+ * The annotation of a cluster-wide policy that keeps platform traffic reachable (a documented
+ * platform allow, e.g. the `PlatformAccess` recipe; its value says what): lint NP021 reports a Deny
+ * that takes precedence over one of its allowing rules.
+ */
+export const PLATFORM_ALLOW_ANNOTATION = 'cdk8s-netpol.dev/platform-allow';
+
 /** The one name a v1alpha1 BaselineAdminNetworkPolicy may have (CEL: `self.metadata.name == 'default'`). */
 export const BASELINE_SINGLETON_NAME = 'default';
 

@@ -1,11 +1,11 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { LintCode } from './lint-codes';
 import { stableJson } from './single-policy-lints';
-import { Cluster } from '../inventory/cluster';
+import { Cluster, tierRulePortSet } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
-import { compileSelector } from '../k8s/label-selector';
+import { compileSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION } from '../k8s/manifest';
 import { ContainerPort, portSetFromWire, setMatches } from '../k8s/port-set';
 
@@ -18,12 +18,12 @@ export interface CheckedPolicy {
 
 /** Lints that need several objects: duplicate names, mergeable policies, DNS, selectors matching nothing. */
 export function crossObjectLints(
-  policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[] = policies,
+  policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[] = policies, clusterPolicies: ReadonlyArray<Record<string, any>> = [],
 ): Array<{ policy: CheckedPolicy; finding: Finding }> {
   return [
     ...duplicateNames(policies),
     ...mergeablePolicies(policies),
-    ...egressWithoutDns(policies, cluster),
+    ...egressWithoutDns(policies, cluster, adminTierDecidesDns(clusterPolicies, cluster)),
     ...selectorsMatchingNothing(policies, cluster, declaring),
   ];
 }
@@ -92,9 +92,11 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
  * reach DNS (53/UDP), so it cannot resolve names. Where the manifests declare workloads, each
  * isolated workload is checked; where they do not, a policy's pods count as reaching DNS when a
  * policy with a DNS rule selects at least every pod it selects (the same or a wider selector).
- * Reported once per isolated workload (or policy), on the first policy that isolates it.
+ * Reported once per isolated workload (or policy), on the first policy that isolates it. A pod
+ * whose DNS egress the Admin tier allows (its first matching rule is an Allow/Accept: final, the
+ * NetworkPolicies are not consulted) resolves names whatever its NetworkPolicies say.
  */
-function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster) {
+function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, adminDns: (namespace: string, labels?: Labels) => boolean) {
   const egress = policies.filter((p) => effectivePolicyTypes(p.object.spec ?? {}).includes('Egress'));
   const withDns = egress.filter((q) => (Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : [])
     .some((rule: any) => allowsDns(rule, q.namespace, cluster)));
@@ -108,7 +110,8 @@ function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster) {
     if (known.length > 0) {
       for (const e of known) {
         if (reported.has(e.id)) continue;
-        const resolves = withDns.some((q) => q.namespace === p.namespace && compileSelector(q.object.spec?.podSelector ?? {}).matches(e.labels));
+        const resolves = withDns.some((q) => q.namespace === p.namespace && compileSelector(q.object.spec?.podSelector ?? {}).matches(e.labels))
+          || adminDns(p.namespace, e.labels);
         if (resolves) continue;
         reported.add(e.id);
         out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes',
@@ -117,7 +120,8 @@ function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster) {
       continue;
     }
     const podSelector = p.object.spec?.podSelector ?? {};
-    const resolves = withDns.some((q) => q.namespace === p.namespace && selectsAtLeast(q.object.spec?.podSelector ?? {}, podSelector));
+    const resolves = withDns.some((q) => q.namespace === p.namespace && selectsAtLeast(q.object.spec?.podSelector ?? {}, podSelector))
+      || adminDns(p.namespace);
     if (resolves || reported.has(`${p.namespace}|${stableJson(podSelector)}`)) continue;
     reported.add(`${p.namespace}|${stableJson(podSelector)}`);
     const pods = stableJson(podSelector) === '{}' ? `every pod of namespace ${p.namespace}` : `the pods it selects in namespace ${p.namespace}`;
@@ -159,6 +163,48 @@ const NODE_LOCAL_DNS = parseIp('169.254.20.10')!;
  * any destination of a rule written for DNS alone (all its ports are port 53: a custom DNS server).
  * A rule that allows every port to one unrelated workload is not a DNS rule.
  */
+/**
+ * Whether the Admin tier decides a pod's DNS egress (53/UDP to kube-dns) as allowed: among the
+ * Admin-tier policies whose subject selects it (`labels` undefined: every pod of the namespace, so
+ * only subjects without a pod selector count), by priority and then in order, the first rule that
+ * matches DNS traffic is an Allow/Accept. A Deny or Pass that matches first, or no match, is not.
+ */
+function adminTierDecidesDns(clusterPolicies: ReadonlyArray<Record<string, any>>, cluster: Cluster): (namespace: string, labels?: Labels) => boolean {
+  const admin = clusterPolicies.filter((o) => o.kind === 'AdminNetworkPolicy' || (o.kind === 'ClusterNetworkPolicy' && o.spec?.tier === 'Admin'))
+    .sort((a, b) => a.spec.priority - b.spec.priority || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
+      || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  if (admin.length === 0) return () => false;
+  const dnsPods = [
+    { namespace: DNS_NAMESPACE, labels: DNS_POD_LABELS as Labels },
+    ...cluster.endpoints.filter((e) => !e.external && e.namespace !== undefined && e.labels['k8s-app'] === 'kube-dns')
+      .map((e) => ({ namespace: e.namespace!, labels: e.labels })),
+  ];
+  const peerMatchesDns = (peer: any) => dnsPods.some((pod) => {
+    if (peer?.namespaces) return compileSelector(peer.namespaces).matches(cluster.namespaceLabels(pod.namespace));
+    if (peer?.pods) {
+      return compileSelector(peer.pods.namespaceSelector ?? {}).matches(cluster.namespaceLabels(pod.namespace))
+        && compileSelector(peer.pods.podSelector ?? {}).matches(pod.labels);
+    }
+    if (Array.isArray(peer?.networks)) return peer.networks.some((n: unknown) => typeof n === 'string' && parseCidr(n, false).cidr?.prefixLength === 0);
+    return false;
+  });
+  return (namespace, labels) => {
+    for (const o of admin) {
+      const subject = o.spec.subject ?? {};
+      const podSelector = subject.pods?.podSelector;
+      if (!compileSelector(subject.namespaces ?? subject.pods?.namespaceSelector ?? {}).matches(cluster.namespaceLabels(namespace))) continue;
+      const pods = podSelector === undefined ? undefined : compileSelector(podSelector);
+      if (pods && (labels === undefined ? !pods.matchesEverything : !pods.matches(labels))) continue;
+      for (const rule of Array.isArray(o.spec.egress) ? o.spec.egress : []) {
+        if (!setMatches(tierRulePortSet(o.kind, rule), { port: 53, protocol: 'UDP' }, DNS_SERVER_PORTS)) continue;
+        if (!(Array.isArray(rule.to) ? rule.to : []).some(peerMatchesDns)) continue;
+        return rule.action === 'Allow' || rule.action === 'Accept';
+      }
+    }
+    return false;
+  };
+}
+
 function allowsDns(rule: any, policyNamespace: string, cluster: Cluster): boolean {
   const ports = portSetFromWire(rule?.ports);
   if (!setMatches(ports, { port: 53, protocol: 'UDP' }, DNS_SERVER_PORTS)) return false;

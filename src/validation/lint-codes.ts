@@ -41,4 +41,6 @@ export enum LintCode {
   NAMESPACE_WITHOUT_DEFAULT_DENY = 'NP018',
   /** An ingress rule open to every address: an ipBlock of `0.0.0.0/0` or `::/0`. */
   INGRESS_FROM_EVERY_ADDRESS = 'NP019',
+  /** A Deny of the Admin tier that takes precedence over a rule of a documented platform allow (`cdk8s-netpol.dev/platform-allow`): platform traffic is cut. */
+  DENY_SHADOWS_PLATFORM_ALLOW = 'NP021',
 }

@@ -1,6 +1,6 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { CheckedCiliumPolicy, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
-import { CheckedClusterPolicy, samePriorityOverlaps } from './cluster-policy-lints';
+import { CheckedClusterPolicy, denyShadowsPlatformAllow, samePriorityOverlaps } from './cluster-policy-lints';
 import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
 import { LintCode } from './lint-codes';
@@ -177,16 +177,22 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     owners.set(located, policy.object);
     findings.push(located);
   }
-  for (const { policy, finding } of samePriorityOverlaps(acceptedClusterPolicies)) {
+  const clusterLints = [
+    ...samePriorityOverlaps(acceptedClusterPolicies),
+    ...denyShadowsPlatformAllow(acceptedClusterPolicies, clusterCidrs.map((c) => c.cidr)),
+  ];
+  for (const { policy, finding } of clusterLints) {
     const p = policy as typeof acceptedClusterPolicies[number];
     locateClusterFinding(finding, p.object, p.source);
   }
   // The enforcing policies are linted among themselves (staged policies enforce nothing), the staged
   // ones as they would be once promoted: among the enforcing ones. Both declare the pods they select.
   const stagedSet = new Set<CheckedPolicy>(checkedStaged);
+  const tierObjects = acceptedClusterPolicies.map((p) => p.object);
   const cross = [
-    ...crossObjectLints(checked, cluster, [...checked, ...checkedStaged]),
-    ...(checkedStaged.length === 0 ? [] : crossObjectLints([...checked, ...checkedStaged], cluster).filter(({ policy }) => stagedSet.has(policy))),
+    ...crossObjectLints(checked, cluster, [...checked, ...checkedStaged], tierObjects),
+    ...(checkedStaged.length === 0 ? [] : crossObjectLints([...checked, ...checkedStaged], cluster, undefined, tierObjects)
+      .filter(({ policy }) => stagedSet.has(policy))),
   ];
   for (const { policy, finding } of cross) {
     const source = (policy as typeof checked[number]).source;

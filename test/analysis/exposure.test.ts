@@ -243,3 +243,74 @@ describe('exposure from the selectors alone, for namespaces and pods the manifes
     expect(() => withExternal.exposure('partner', Direction.INGRESS)).toThrow(/partner is an address outside the cluster.*Name a pod or workload as <namespace>\/<name>/);
   });
 });
+
+describe('exposure with cluster-wide tiers: an Admin Allow is exposure, whatever the NetworkPolicies say (answers written by hand)', () => {
+  const ns = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+  const pod = (namespace: string, name: string, ip: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: name } },
+    spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 9090, name: 'metrics' }] }] },
+    status: { podIP: ip },
+  });
+  const denyAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+  const anp = {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'AdminNetworkPolicy',
+    metadata: { name: 'platform' },
+    spec: {
+      priority: 10,
+      subject: { namespaces: {} },
+      ingress: [
+        { name: 'deny-blog', action: 'Deny', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'blog' } } }] },
+        { name: 'from-everywhere', action: 'Allow', from: [{ namespaces: {} }], ports: [{ portNumber: { protocol: 'TCP', port: 9090 } }] },
+        { name: 'pass-ops', action: 'Pass', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } } }] },
+      ],
+      egress: [
+        { name: 'to-metadata', action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] },
+        { name: 'to-api', action: 'Allow', to: [{ networks: ['203.0.113.0/24'] }, { nodes: {} }], ports: [{ portNumber: { protocol: 'TCP', port: 443 } }] },
+      ],
+    },
+  };
+  const objects = [ns('shop'), ns('blog'), ns('ops'), pod('shop', 'web', '10.0.0.1'), pod('blog', 'web', '10.0.1.1'), pod('ops', 'tool', '10.0.2.1'), denyAll, anp];
+  const r = Reachability.fromManifests(objects, { externals: [{ name: 'api', ip: '203.0.113.9' }] });
+
+  test('ingress: the NetworkPolicy isolates and allows nothing, the Admin Allow on 9090 from any namespace is listed, and the endpoints are exact', () => {
+    const e = r.exposure('shop/web', Direction.INGRESS);
+    expect(e.tierPolicies).toEqual(['AdminNetworkPolicy platform']);
+    expect(summary(e)).toEqual({
+      isolated: true,
+      isolatingPolicies: ['shop/deny'],
+      peers: ['PODS any pod of any namespace on 9090/TCP []'],
+      // blog is denied first (Deny before the Allow); ops is allowed on 9090 by the Allow (its Pass comes later).
+      endpoints: ['ops/tool on 9090/TCP'],
+    });
+    expect(e.peers[0].tierRules).toEqual([{
+      kind: 'AdminNetworkPolicy', policy: 'platform', tier: 'ADMIN', priority: 10, direction: 'ingress', rule: 1, ruleName: 'from-everywhere', action: 'Allow',
+    }]);
+    const text = TextFormat.exposure(e);
+    expect(text).toContain('cluster-wide policies select it too (AdminNetworkPolicy platform): their Admin-tier Allow/Accept rules are listed (final)');
+    expect(text).toContain('any pod of any namespace on 9090/TCP (AdminNetworkPolicy platform ingress[1] Allow)');
+    expect(JsonFormat.exposure(e)).toMatchObject({ tierPolicies: ['AdminNetworkPolicy platform'], peers: [{ tierRules: [{ ruleName: 'from-everywhere' }] }] });
+    expect(MarkdownFormat.exposure(e)).toContain('`AdminNetworkPolicy platform ingress[1] Allow`');
+  });
+
+  test('egress: networks and nodes of the Admin Allow are listed; the Deny narrows nothing that is listed', () => {
+    const e = r.exposure('shop/web', Direction.EGRESS);
+    expect(summary(e)).toEqual({
+      isolated: true,
+      isolatingPolicies: ['shop/deny'],
+      peers: ['ADDRESSES any address in 203.0.113.0/24 on 443/TCP []', 'NODES any node: nodes <all> on 443/TCP []'],
+      endpoints: ['api on 443/TCP'],
+    });
+  });
+
+  test('a pod no NetworkPolicy isolates: anyone, and the Admin Allow besides; without cluster-wide policies nothing changes', () => {
+    const e = r.exposure('blog/web', Direction.INGRESS);
+    expect(summary(e).peers).toEqual([`ANYONE ${'anyone: every pod of every namespace and every address'} on all traffic []`, 'PODS any pod of any namespace on 9090/TCP []']);
+    const plain = Reachability.fromManifests(objects.filter((o) => o !== anp)).exposure('shop/web', Direction.INGRESS);
+    expect(plain.tierPolicies).toBeUndefined();
+    expect(plain.peers).toEqual([]);
+    expect(JsonFormat.exposure(plain)).not.toHaveProperty('tierPolicies');
+  });
+});

@@ -258,4 +258,63 @@ export const RECIPES: Recipe[] = [
       ['batch-prod/job', 'shop-prod/web', '8080/TCP', true], ['batch-dev/job', 'shop-prod/web', '8080/TCP', false],
       ['debug-tools/shell', 'shop-dev/web', '22/TCP', true], ['debug-tools/shell', 'shop-prod/web', '8080/TCP', false]],
   },
+  {
+    id: 'platform-namespaces-always-reachable',
+    title: 'Cluster guardrail: platform namespaces always reachable',
+    description: 'An Admin-tier guardrail (priority 10, before every other guardrail recipe) lets every pod reach the cluster DNS and lets monitoring '
+      + '(9090/TCP, the API\'s documented recipe) and the ingress controller reach every pod. Admin Allow/Accept is final: the namespace\'s `DefaultDeny` '
+      + 'cannot cut it (DNS egress included, so no `AllowDns` is needed there), and everything else is still the namespace policies\' to decide. Needs a cluster that implements the sig-network policy API, '
+      + 'declared once on the target (here v1alpha2 `ClusterNetworkPolicy`; v1alpha1 emits an `AdminNetworkPolicy`). The object is annotated as a '
+      + 'platform allow: a Deny that takes precedence over it is lint NP021.',
+    code: 'NetworkTarget.declare(app, NetworkTarget.kubernetes({ clusterPolicyApi: ClusterPolicyApi.CLUSTER_NETWORK_POLICY_V1ALPHA2 }));\n'
+      + "new DefaultDeny(chart, 'default-deny');\n"
+      + "new PlatformAccess(chart, 'platform', { ingressControllerNamespace: 'ingress-nginx', ingressControllerPorts: [Port.tcp(8080)] });",
+    focus: 'shop',
+    expect: [['monitoring/prometheus', 'shop/web', '9090/TCP', true], ['ingress-nginx/controller', 'shop/web', '8080/TCP', true],
+      ['shop/web', 'kube-system/coredns', '53/UDP', true], ['monitoring/prometheus', 'shop/web', '8080/TCP', false],
+      ['other/client', 'shop/web', '8080/TCP', false], ['shop/web', 'shop/api', '8080/TCP', false], ['shop/web', 'internet', '443/TCP', false]],
+  },
+  {
+    id: 'tenants-isolated-from-each-other',
+    title: 'Cluster guardrail: tenants isolated from each other',
+    description: 'One Admin-tier guardrail per tenant (namespaces labelled `team: shop`, `team: other`), after the API\'s "isolate tenants" example: '
+      + 'traffic from the tenant\'s own namespaces is passed to their NetworkPolicies, traffic from every other tenant\'s namespace is denied (final). '
+      + 'The API\'s example needs a same-label selector it does not have yet, hence one guardrail per tenant, all at priority 50 (their subjects never '
+      + 'overlap). Namespaces without the tenant label (monitoring, ingress) are left to the next tiers.',
+    code: 'NetworkTarget.declare(app, NetworkTarget.kubernetes({ clusterPolicyApi: ClusterPolicyApi.ADMIN_NETWORK_POLICY_V1ALPHA1 }));\n'
+      + "new TenantIsolation(chart, 'tenants', { tenants: ['other', 'shop'], tenantLabel: 'team' });",
+    focus: 'shop',
+    expect: [['other/client', 'shop/web', '8080/TCP', false], ['shop/web', 'other/client', '80/TCP', false],
+      ['shop/web', 'shop/api', '8080/TCP', true], ['other/client', 'other/tool', '80/TCP', true],
+      ['monitoring/prometheus', 'shop/web', '9090/TCP', true], ['ingress-nginx/controller', 'shop/web', '8080/TCP', true]],
+  },
+  {
+    id: 'baseline-default-deny',
+    title: 'Cluster guardrail: a baseline default deny that namespace policies may open',
+    description: 'The API\'s recipe "Provide a baseline deny guardrail": a Baseline-tier guardrail (v1alpha1: the singleton `BaselineAdminNetworkPolicy` '
+      + 'named `default`) denying traffic from and to every pod. The Baseline tier comes after the NetworkPolicies, and only for the pods and directions '
+      + 'no NetworkPolicy selects: here `web -> api` on 8080 is opened by the namespace\'s own policies (both sides), and nothing else. It denies DNS too: '
+      + 'shop\'s `AllowDns` opens its egress, but no policy selects CoreDNS\'s ingress, so the baseline denies it (pair it with the platform recipe); addresses outside the cluster are not pod peers and stay with the default.',
+    code: 'NetworkTarget.declare(app, NetworkTarget.kubernetes({ clusterPolicyApi: ClusterPolicyApi.ADMIN_NETWORK_POLICY_V1ALPHA1 }));\n'
+      + "new BaselineDefaultDeny(chart, 'baseline');\n"
+      + "new AllowDns(chart, 'allow-dns');\n"
+      + "NetworkPolicies.of(chart).allow(Endpoint.fromLabels('web', { app: 'web' }), Endpoint.fromLabels('api', { app: 'api' }), Port.tcp(8080));",
+    focus: 'shop',
+    expect: [['shop/web', 'shop/api', '8080/TCP', true], ['shop/web', 'shop/api', '9090/TCP', false], ['other/client', 'shop/db', '5432/TCP', false],
+      ['shop/db', 'kube-system/coredns', '53/UDP', false], ['other/client', 'kube-system/coredns', '53/UDP', false], ['shop/web', 'internet', '443/TCP', false], ['other/client', 'internet', '443/TCP', true]],
+  },
+  {
+    id: 'cloud-metadata-denied-cluster-wide',
+    title: 'Cluster guardrail: cloud metadata denied cluster-wide',
+    description: 'An Admin-tier Deny (priority 20) of egress to 169.254.169.254/32 and fd00:ec2::254/128 (networks peers) for every pod: final, so even '
+      + 'a NetworkPolicy that allows all IPv4 egress cannot open it, and it never allows anything, so unlike the namespace recipe it cannot widen '
+      + 'another policy. Everything else goes on to the next tiers unchanged.',
+    code: 'NetworkTarget.declare(app, NetworkTarget.kubernetes({ clusterPolicyApi: ClusterPolicyApi.CLUSTER_NETWORK_POLICY_V1ALPHA2 }));\n'
+      + "new ClusterBlockCloudMetadata(chart, 'no-metadata');\n"
+      + "new AllowDns(chart, 'allow-dns');\n"
+      + "new NetworkPolicy(chart, 'web-egress', { pods: Selector.labels({ app: 'web' }) }).allowTo(Peer.anyIpv4(), Port.allTraffic());",
+    focus: 'shop',
+    expect: [['shop/web', 'cloud-metadata', '80/TCP', false], ['other/client', 'cloud-metadata', '80/TCP', false],
+      ['shop/web', 'internet', '443/TCP', true], ['shop/web', 'shop/api', '8080/TCP', true]],
+  },
 ];
