@@ -33,10 +33,18 @@ export interface EndpointDnsOptions extends DnsOptions {}
 
 /** A service in the phases of its namespace (see `_joinNamespacePhase`). */
 interface NamespaceMember {
+  /** The construct (an ApplicationStack) whose service joined. */
+  readonly origin: IConstruct;
   readonly phase: EnforcementPhase;
   readonly own: () => void;
   readonly rollout: () => boolean;
   done: boolean;
+}
+
+/** A construct that asked for a namespace-wide policy, and how it does without it (for the fix of `sharedPhaseProblems`). */
+interface SharedAsker {
+  readonly origin: IConstruct;
+  readonly turnOff: string;
 }
 
 interface PortCheck {
@@ -154,14 +162,28 @@ export class NetworkPolicies extends Construct {
    * `default-deny` object per namespace).
    */
   public denyAll(namespace: string): DefaultDeny {
-    return AppOwnership.of(this).claim(`default-deny|${namespace}`, this, () => {
+    const chart = Chart.of(this);
+    return this._denyAll(chart, namespace, `drop the denyAll('${namespace}') call of [${chart.node.path}] and isolate its endpoints instead (NetworkPolicies.isolate)`);
+  }
+
+  /**
+   * `denyAll`, asked for by `origin` (an ApplicationStack, a TierChain, or the chart of a `denyAll`
+   * call): every construct that asks for a namespace's default deny must agree on its phase (see
+   * `sharedPhaseProblems`); `turnOff` says how `origin` does without it.
+   * @internal
+   */
+  public _denyAll(origin: IConstruct, namespace: string, turnOff: string): DefaultDeny {
+    const claimed = AppOwnership.of(this).claim(`default-deny|${namespace}`, this, () => {
       const deny = this.ordered(new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny', phase: this.namespacePhase(namespace) }));
       const chart = Chart.of(this);
       deny.policy._clashHint = `[${deny.policy.node.path}] is the default deny that ${chart.node.path} adds to every namespace it has a service in `
         + `(ApplicationStack and TierChain: defaultDeny, on by default): to keep a DefaultDeny of your own for namespace ${namespace}, `
         + `set defaultDeny: false on [${chart.node.path}] (its services stay isolated), or remove your DefaultDeny and keep the stack's.`;
+      deny.node.addValidation({ validate: () => this.sharedPhaseProblems(namespace, 'default-deny', deny.policy) });
       return deny;
-    }).value;
+    });
+    this.addAsker(`default-deny|${namespace}`, origin, turnOff);
+    return claimed.value;
   }
 
   /**
@@ -169,11 +191,21 @@ export class NetworkPolicies extends Construct {
    * another chart asks for it with other options, its DNS servers are added to the same policy.
    */
   public allowDnsInNamespace(namespace: string, options: DnsOptions = {}): AllowDns {
-    const claimed = AppOwnership.of(this).claim(`allow-dns|${namespace}`, this,
-      () => this.ordered(new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns', phase: this.namespacePhase(namespace) })));
+    const chart = Chart.of(this);
+    return this._allowDnsInNamespace(chart, namespace, options, `allow DNS per endpoint instead (NetworkPolicies.allowDnsFor) in [${chart.node.path}]`);
+  }
+
+  /** `allowDnsInNamespace`, asked for by `origin` (see `_denyAll`). @internal */
+  public _allowDnsInNamespace(origin: IConstruct, namespace: string, options: DnsOptions, turnOff: string): AllowDns {
+    const claimed = AppOwnership.of(this).claim(`allow-dns|${namespace}`, this, () => {
+      const dns = this.ordered(new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns', phase: this.namespacePhase(namespace) }));
+      dns.node.addValidation({ validate: () => this.sharedPhaseProblems(namespace, 'allow-dns', dns.policy) });
+      return dns;
+    });
     if (!claimed.created) {
       claimed.value.policy.addEgressRule(atConstruct(this, `DNS for namespace ${namespace}`, () => dnsPeers(options)), dnsPorts());
     }
+    this.addAsker(`allow-dns|${namespace}`, origin, turnOff);
     return claimed.value;
   }
 
@@ -211,7 +243,7 @@ export class NetworkPolicies extends Construct {
    */
   public _joinNamespacePhase(origin: IConstruct, namespace: string, phase: EnforcementPhase, own: () => void, rollout: () => boolean): void {
     const phases = AppOwnership.of(this).claim(`namespace-phase|${namespace}`, origin, () => ({ members: [] as NamespaceMember[] })).value;
-    phases.members.push({ phase, own, rollout, done: false });
+    phases.members.push({ origin, phase, own, rollout, done: false });
     this.refreshNamespacePhase(namespace);
   }
 
@@ -501,6 +533,50 @@ export class NetworkPolicies extends Construct {
     const phases = AppOwnership.of(this).peek<{ members: NamespaceMember[] }>(`namespace-phase|${namespace}`);
     if (!phases || phases.members.length === 0) return undefined;
     return phases.members.map((m) => m.phase).reduce(earlierPhase);
+  }
+
+  /** Records that `origin` asked for the shared object under `key` (once per construct). */
+  private addAsker(key: string, origin: IConstruct, turnOff: string): void {
+    const askers = AppOwnership.of(this).claim(`askers|${key}`, origin, () => [] as SharedAsker[]).value;
+    if (!askers.some((a) => a.origin === origin)) askers.push({ origin, turnOff });
+  }
+
+  /**
+   * Fail closed on a namespace-wide policy (the default deny or the DNS policy of `namespace`) that
+   * several constructs share. It follows the earliest phase of the namespace's services (so an
+   * observed or staged service is never isolated by it), so it must be what every construct that
+   * asked for it wants, or a phased stack would silently take it away from the pods another
+   * construct relies on it for:
+   * - the default deny: the earliest phase of the asker's own services in the namespace, or ENFORCE
+   *   for an asker without any (a TierChain, a `denyAll` call);
+   * - the DNS policy: ENFORCE for an asker without services in the namespace (a stack's services in
+   *   a later phase than the namespace carry their DNS in their own policies).
+   */
+  private sharedPhaseProblems(namespace: string, kind: 'default-deny' | 'allow-dns', policy: NetworkPolicy): string[] {
+    const ownership = AppOwnership.of(this);
+    const askers = ownership.peek<SharedAsker[]>(`askers|${kind}|${namespace}`) ?? [];
+    const members = ownership.peek<{ members: NamespaceMember[] }>(`namespace-phase|${namespace}`)?.members ?? [];
+    const actual = policy.phase;
+    const lowering = members.find((m) => m.phase === actual);
+    const problems: string[] = [];
+    for (const asker of askers) {
+      const own = members.filter((m) => m.origin === asker.origin).map((m) => m.phase);
+      if (kind === 'allow-dns' && own.length > 0) continue;
+      const wanted = own.length > 0 ? own.reduce(earlierPhase) : EnforcementPhase.ENFORCE;
+      if (wanted === actual || !lowering) continue;
+      const at = `[${asker.origin.node.path}]`;
+      const by = `[${lowering.origin.node.path}]`;
+      const wants = own.length > 0 ? `its services in ${namespace} are ${wanted} at the earliest` : 'it has no phase, so it is ENFORCE';
+      const effect = actual === EnforcementPhase.OBSERVE ? 'not written at all' : `${actual}, not enforced`;
+      const [what, loss] = kind === 'default-deny'
+        ? ['default deny', `the pods of ${namespace} that ${at} relies on it for would not be isolated`]
+        : ['DNS policy', `the pods of ${namespace} that ${at} relies on it for would get no DNS`];
+      problems.push(`namespace ${namespace}: the ${what} ${namespace}/${policy.name}, which ${at} asks for (${wants}), is ${effect}, `
+        + `because ${by} has a service in ${namespace} in phase ${actual} (a namespace-wide policy follows the least enforcing service of its namespace), `
+        + `so ${loss}. Give every service in namespace ${namespace} the same phase (promote them together), or put the ${actual} services of ${by} in a namespace of their own, `
+        + `or ${asker.turnOff}.`);
+    }
+    return problems;
   }
 
   private refreshNamespacePhase(namespace: string): void {

@@ -103,7 +103,7 @@ export class TierChain extends Construct {
       for (const tier of checked) net._allowDnsFor(this, tier.endpoint, props.dnsOptions);
     }
     if (props.defaultDeny ?? true) {
-      for (const namespace of new Set(checked.map((t) => net._namespaceOf(this, t.endpoint)))) net.denyAll(namespace);
+      for (const namespace of new Set(checked.map((t) => net._namespaceOf(this, t.endpoint)))) net._denyAll(this, namespace, `set defaultDeny: false on [${this.node.path}] (its tiers stay isolated by their own policies)`);
     }
   }
 }
