@@ -441,22 +441,6 @@ export class NetworkPolicies extends Construct {
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress', 'cilium']);
     const claimed = AppOwnership.of(this).claim(`cilium-policy|${namespace}/${name}`, origin,
       () => this.ordered(new CiliumPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods, direction })));
-    if (claimed.created) {
-      // A plain allow in the endpoint's NetworkPolicy of the same peer and port would void HTTP rules.
-      const plainKey = `policy|${namespace}/${kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress'])}`;
-      claimed.value._addCheck(() => {
-        const plain = AppOwnership.of(this).peek<NetworkPolicy>(plainKey);
-        if (!plain) return [];
-        const rules = plain._rules(direction).flatMap((r) => r.peers.flatMap((peer) => {
-          try {
-            return [{ peer: ciliumPeer(peer), ports: r.ports }];
-          } catch {
-            return []; // a peer Cilium cannot say carries no HTTP rules either
-          }
-        }));
-        return claimed.value._voidedHttpRules(rules);
-      });
-    }
     return claimed.value;
   }
 

@@ -165,6 +165,21 @@ export function entryCovers(a: PortEntry, b: PortEntry): boolean {
   return a.port <= b.port && (a.endPort ?? a.port) >= (b.endPort ?? b.port);
 }
 
+/**
+ * Whether entries `a` and `b` share some traffic, whatever the destination: all traffic shares
+ * with everything; otherwise only the same protocol; every port of a protocol with any entry of it;
+ * two ranges when they intersect; a named port with the same name, and with a number too (the
+ * number a name stands for depends on the destination, so it may be that number).
+ */
+export function entriesOverlap(a: PortEntry, b: PortEntry): boolean {
+  if (a.kind === 'allTraffic' || b.kind === 'allTraffic') return true;
+  if (a.protocol !== b.protocol) return false;
+  if (a.kind === 'allPorts' || b.kind === 'allPorts') return true;
+  if (a.kind === 'named' && b.kind === 'named') return a.name === b.name;
+  if (a.kind === 'named' || b.kind === 'named') return true;
+  return a.port <= (b.endPort ?? b.port) && b.port <= (a.endPort ?? a.port);
+}
+
 /** Whether set `a` allows everything set `b` allows: each entry of `b` is covered by one entry of `a`. */
 export function setCovers(a: PortSet, b: PortSet): boolean {
   return b.every((eb) => a.some((ea) => entryCovers(ea, eb)));
