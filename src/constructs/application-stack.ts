@@ -67,6 +67,8 @@ export interface ApplicationStackProps extends ChartProps {
    * are shared with every other construct of the app that asks for them (another stack, a
    * TierChain, `NetworkPolicies.denyAll`), which must want the same phase: a phased service in a
    * namespace where another construct wants an enforced default deny fails the synth, naming both.
+   * A service that is not ENFORCE cannot have Cilium rules (DNS names, entities, HTTP rules, deny
+   * rules): a CiliumNetworkPolicy has no staged form, and the synth fails with the fix.
    * @default EnforcementPhase.ENFORCE
    */
   readonly phase?: EnforcementPhase;

@@ -226,6 +226,10 @@ export interface CiliumPolicyProps {
   readonly name: string;
   readonly pods: Selector;
   readonly direction: Direction;
+  /** The endpoint the policy is for, as its declarations name it. */
+  readonly endpointName: string;
+  /** The phase of the endpoint (read at synth). @default - ENFORCE */
+  readonly phase?: () => EnforcementPhase | undefined;
 }
 
 /**
@@ -240,6 +244,8 @@ export class CiliumPolicy extends Construct {
   public readonly direction: Direction;
   public readonly apiObject: ApiObject;
   private readonly pods: Selector;
+  private readonly endpointName: string;
+  private readonly phase: () => EnforcementPhase | undefined;
   private readonly allows = new CiliumRuleList();
   private readonly denies = new CiliumRuleList();
   private readonly needs = new Map<string, { feature: NetworkFeature; declaration: string }>();
@@ -250,6 +256,8 @@ export class CiliumPolicy extends Construct {
     this.namespace = props.namespace;
     this.direction = props.direction;
     this.pods = props.pods;
+    this.endpointName = props.endpointName;
+    this.phase = props.phase ?? (() => undefined);
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: CILIUM_API_VERSION,
       kind: CILIUM_NETWORK_POLICY_KIND,
@@ -356,6 +364,15 @@ export class CiliumPolicy extends Construct {
   }
 
   private validate(): string[] {
+    const phase = this.phase() ?? EnforcementPhase.ENFORCE;
+    if (phase !== EnforcementPhase.ENFORCE) {
+      // Cilium enforces every CiliumNetworkPolicy it is given: there is no staged or observed form.
+      const declarations = [...new Set([...this.needs.values()].map((n) => n.declaration))].sort(compareStrings);
+      return [`${declarations.join(', ')}: endpoint ${JSON.stringify(this.endpointName)} is in phase ${phase}, but these rules need a CiliumNetworkPolicy, `
+        + `which Cilium enforces as soon as it is applied (it has no ${phase === EnforcementPhase.STAGED ? 'staged' : 'observed'} form), so they would be enforced while the service is not. `
+        + 'Promote the service to EnforcementPhase.ENFORCE (phase on addService, or on the stack), or use a plain dependency while it is not enforced '
+        + '(allow(...) with endpoints, peers or ExternalDestination.cidrs instead of DNS names, entities, HTTP rules or deny rules).'];
+    }
     const target = NetworkTarget.of(this);
     const refusals = [...this.needs.values()]
       .map((n) => target._refusal(n.feature, n.declaration))

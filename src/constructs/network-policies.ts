@@ -439,8 +439,10 @@ export class NetworkPolicies extends Construct {
     // The endpoint's identity is claimed as for its NetworkPolicies: the same name is the same pods.
     this.policyIdentity(origin, endpoint, namespace);
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress', 'cilium']);
+    const phaseKey = this.phaseKey(origin, endpoint);
+    const phase = () => AppOwnership.of(this).peek<EnforcementPhase>(phaseKey);
     const claimed = AppOwnership.of(this).claim(`cilium-policy|${namespace}/${name}`, origin,
-      () => this.ordered(new CiliumPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods, direction })));
+      () => this.ordered(new CiliumPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods, direction, endpointName: endpoint.name, phase })));
     return claimed.value;
   }
 

@@ -7,6 +7,10 @@
  * `NetworkPolicies.denyAll`) must want that phase: otherwise the synth fails naming both, since a
  * phased stack would silently take the default deny away from another construct's namespace. Put
  * phased services in a namespace of their own, or promote a namespace's services together.
+ *
+ * Phases stage NetworkPolicies only: Cilium enforces every CiliumNetworkPolicy it is given, so a
+ * Cilium feature (DNS names, entities, HTTP rules, deny rules) of an endpoint that is not ENFORCE
+ * fails the synth; promote the service first, or use plain dependencies while it is staged.
  */
 export enum EnforcementPhase {
   /**
