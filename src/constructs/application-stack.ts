@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { copyDnsOptions, DEFAULT_DNS_NAMESPACE, DnsOptions, dnsPeers } from './allow-dns';
 import { claimNamespaceEnvironment, confinePeers, confineToEnvironment } from './environment-confinement';
-import { atConstruct, constructError } from './errors';
+import { atConstruct, booleanProp, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { namespaceObject } from './namespace-object';
 import { kubeName } from './naming';
@@ -371,13 +371,4 @@ interface StackSettings {
   readonly dns: boolean;
   readonly manageNamespaces: boolean;
   readonly dnsOptions: DnsOptions;
-}
-
-/** A boolean prop, refused when it is of another type (a jsii host language can pass `'false'`, which is truthy). */
-function booleanProp(stack: Construct, value: unknown, prop: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw constructError(stack, `${prop} ${JSON.stringify(value) ?? String(value)} is not true or false. Set ${prop}: true or false (a boolean, not a string), or leave it out for ${fallback}.`);
-  }
-  return value;
 }

@@ -14,6 +14,7 @@ import { AppOwnership } from './ownership';
 import { ConnectionEnd, connectionEnd, declaredPorts, NOT_AN_END } from '../endpoints/connection-end';
 import { Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
+import { dns1123SubdomainProblems } from '../k8s/names';
 import { describeValue } from '../model/brand';
 import { Entity, HttpRule } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
@@ -22,6 +23,7 @@ import { earlierPhase, EnforcementPhase, isLaterPhase } from '../model/enforceme
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
+import { RuleSet } from '../model/rule-set';
 
 const REGISTRY_ID = 'NetworkPolicies';
 
@@ -327,6 +329,8 @@ export class NetworkPolicies extends Construct {
     if (fromNs === toNs && from.pods.key === to.pods.key && (from.isSinglePod || to.isSinglePod)) {
       throw constructError(origin, `allow ${from.name} -> ${to.name}: ${from.name} is a single pod, and traffic of a pod to itself (loopback) is never policed, so this rule would do nothing. Remove it; to let the replicas of a workload reach each other, pass the workload (e.g. a Deployment or StatefulSet) as both ends.`);
     }
+    // Both sides are checked before either is written: a refused connection leaves no half behind.
+    atConstruct(origin, `ingress rule of ${to.name}`, () => new RuleSet('ingress').add([from.peerFor(toNs, fromNs)], ports));
     this._allowTo(origin, from, [to.peerFor(fromNs, toNs)], ports, to);
     this._allowFrom(origin, to, [from.peerFor(toNs, fromNs)], ports);
   }
@@ -335,6 +339,8 @@ export class NetworkPolicies extends Construct {
   public _allowFrom(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[]): void {
     const own = this.endpointOf(origin, endpoint);
     const confined = confinePeers(origin, origin, peers, `ingress rule of ${own.name}`, this.namespaceFor(origin, own));
+    // Checked before the policy is made, so a refused rule leaves no empty policy behind.
+    atConstruct(origin, `ingress rule of ${own.name}`, () => new RuleSet('ingress').add(confined, ports));
     const policy = this.policyFor(origin, own, Direction.INGRESS);
     atConstruct(origin, `ingress rule of ${own.name}`, () => policy._addRule(Direction.INGRESS, confined, ports, origin));
     this.addPortCheck({ origin, destination: own, ports });
@@ -344,6 +350,7 @@ export class NetworkPolicies extends Construct {
   public _allowTo(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
     const own = this.endpointOf(origin, endpoint);
     const confined = confinePeers(origin, origin, peers, `egress rule of ${own.name}`, this.namespaceFor(origin, own));
+    atConstruct(origin, `egress rule of ${own.name}`, () => new RuleSet('egress').add(confined, ports));
     const policy = this.policyFor(origin, own, Direction.EGRESS);
     atConstruct(origin, `egress rule of ${own.name}`, () => policy._addRule(Direction.EGRESS, confined, ports, origin));
     if (destination) this.addPortCheck({ origin, destination, ports });
@@ -480,6 +487,13 @@ export class NetworkPolicies extends Construct {
     if (base === '') {
       throw constructError(origin, `endpoint name ${JSON.stringify(endpoint.name)} has no letters or digits that an object name can keep (object names are a-z, 0-9, '-' and '.'), so it cannot name its policies. Give the endpoint a name such as 'backend' or 'payments-api'.`);
     }
+    const derived = [kubeName([endpoint.name, 'ingress']), kubeName([endpoint.name, 'egress'])];
+    const problems = dns1123SubdomainProblems(derived[0]);
+    if (problems.length > 0) {
+      throw constructError(origin, `endpoint name ${JSON.stringify(endpoint.name)} gives its policies the names ${derived.map((n) => JSON.stringify(n)).join(' and ')}, which are not valid object names: `
+        + `each ${problems.join('; ')} ('.' separates parts that start and end with a letter or digit, so it cannot stand next to '-'). `
+        + `Give the endpoint a name of letters, digits and '-' only, such as ${JSON.stringify(base.replace(/\./g, '-'))}.`);
+    }
     const ownership = AppOwnership.of(this);
     const identity = ownership.claim(`endpoint|${namespace}/${base}`, origin, () => endpoint);
     const known = identity.value;
@@ -487,7 +501,8 @@ export class NetworkPolicies extends Construct {
       const policies = `${namespace}/${kubeName([endpoint.name, 'ingress'])} and ${namespace}/${kubeName([endpoint.name, 'egress'])}`;
       throw constructError(origin, `endpoint ${JSON.stringify(endpoint.name)} (pods ${endpoint.pods}) and endpoint ${JSON.stringify(known.name)} (pods ${known.pods}, declared at [${identity.declaredAt}]) `
         + `both map to the policies ${policies} (object names keep only lowercase a-z, 0-9, '-' and '.'), so one policy would select one endpoint's pods and carry both endpoints' rules, and the other endpoint would get no policy at all. `
-        + 'Give the two endpoints names that stay different as object names (e.g. \'web-api\' and \'web-worker\'), or, if they are the same workload, the same pods.');
+        + 'Give the two endpoints names that stay different as object names (e.g. \'web-api\' and \'web-worker\'), or, if they are the same workload, the same pods.'
+        + workloadNameHint(endpoint, known));
     }
     return known;
   }
@@ -619,4 +634,15 @@ export class NetworkPolicies extends Construct {
     }
     return errors;
   }
+}
+
+/**
+ * The hint for two endpoints under one name when one of them takes its name from a workload or a
+ * Pods selection (its construct id): name it with the `name` option.
+ */
+function workloadNameHint(...endpoints: Endpoint[]): string {
+  const named = endpoints.find((e) => e._source !== undefined);
+  if (!named) return '';
+  return ` Endpoint.fromWorkload and Endpoint.fromPods name an endpoint after the construct id of its workload (${JSON.stringify(named.name)} is [${named._source}]): `
+    + `give one of them a name of its own, e.g. Endpoint.fromWorkload(workload, { name: '${kubeName([named.name, 'canary'])}' }).`;
 }
