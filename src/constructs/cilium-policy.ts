@@ -10,7 +10,7 @@ import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { formatFinding, Severity } from '../k8s/finding';
 import { selectorsOverlap } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
-import { ALL_TRAFFIC, entriesOverlap, PortEntry, portEntryLabel } from '../k8s/port-set';
+import { ALL_TRAFFIC, ContainerPort, entriesOverlap, PortEntry, portEntryLabel } from '../k8s/port-set';
 import { HttpRule } from '../model/cilium';
 import { Direction } from '../model/direction';
 import { EnforcementPhase } from '../model/enforcement-phase';
@@ -230,6 +230,8 @@ export interface CiliumPolicyProps {
   readonly endpointName: string;
   /** The phase of the endpoint (read at synth). @default - ENFORCE */
   readonly phase?: () => EnforcementPhase | undefined;
+  /** The container ports of the policy's pods, when known (read at synth, for named ports of ingress rules). @default - unknown */
+  readonly containerPorts?: () => ContainerPort[] | undefined;
 }
 
 /**
@@ -246,6 +248,7 @@ export class CiliumPolicy extends Construct {
   private readonly pods: Selector;
   private readonly endpointName: string;
   private readonly phase: () => EnforcementPhase | undefined;
+  private readonly containerPorts: () => ContainerPort[] | undefined;
   private readonly allows = new CiliumRuleList();
   private readonly denies = new CiliumRuleList();
   private readonly needs = new Map<string, { feature: NetworkFeature; declaration: string }>();
@@ -258,6 +261,7 @@ export class CiliumPolicy extends Construct {
     this.pods = props.pods;
     this.endpointName = props.endpointName;
     this.phase = props.phase ?? (() => undefined);
+    this.containerPorts = props.containerPorts ?? (() => undefined);
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: CILIUM_API_VERSION,
       kind: CILIUM_NETWORK_POLICY_KIND,
@@ -300,10 +304,12 @@ export class CiliumPolicy extends Construct {
     const slots = this.allows.httpSlots();
     if (slots.length === 0) return [];
     const plain = this.plainAllowsAround();
+    // A named port resolves on the destination: on ingress, this policy's pods.
+    const destination = this.direction === Direction.INGRESS ? this.containerPorts() : undefined;
     const out: string[] = [];
     for (const slot of slots) {
       const shape = ciliumPeerShape(slot.peer.field, slot.peer.json, this.namespace);
-      const voiding = plain.find((p) => peerShapesOverlap(shape, p.peer) && p.ports.some((e) => entriesOverlap(e, slot.port._entry)));
+      const voiding = plain.find((p) => peerShapesOverlap(shape, p.peer) && p.ports.some((e) => entriesOverlap(e, slot.port._entry, destination)));
       if (!voiding) continue;
       out.push(`the HTTP rules for ${JSON.stringify(slot.peer.json)} on ${slot.port} (${slot.declarations.join(', ')}) are void: ${voiding.where} also allows ${voiding.peerText} `
         + `on ${voiding.ports.map(portEntryLabel).join(', ')} without HTTP rules, which overlaps that peer and port, and Cilium adds the two up, so every request of the peers both take in passes. `

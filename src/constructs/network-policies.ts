@@ -448,8 +448,11 @@ export class NetworkPolicies extends Construct {
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress', 'cilium']);
     const phaseKey = this.phaseKey(origin, endpoint);
     const phase = () => AppOwnership.of(this).peek<EnforcementPhase>(phaseKey);
+    const containerPorts = () => endpoint.containerPorts?.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol ?? 'TCP' }));
     const claimed = AppOwnership.of(this).claim(`cilium-policy|${namespace}/${name}`, origin,
-      () => this.ordered(new CiliumPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods, direction, endpointName: endpoint.name, phase })));
+      () => this.ordered(new CiliumPolicy(this, `${namespace}.${name}`, {
+        namespace, name, pods: endpoint.pods, direction, endpointName: endpoint.name, phase, containerPorts,
+      })));
     return claimed.value;
   }
 

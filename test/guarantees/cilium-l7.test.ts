@@ -111,3 +111,24 @@ describe('egress HTTP rules to DNS names', () => {
     }
   });
 });
+
+describe('named ports resolve on the destination\'s container ports', () => {
+  const api = Endpoint.of({ name: 'api', pods: Selector.labels({ app: 'api' }), ports: [{ number: 8080, name: 'http' }, { number: 9090, name: 'metrics' }] });
+  function both(http: Port, plain: Port): Chart {
+    const c = chart();
+    const net = NetworkPolicies.of(c);
+    net.allowHttp(web, api, http, GET);
+    net.allow(web, api, plain);
+    return c;
+  }
+
+  test('refused: the plain port is the number the HTTP rule\'s name stands for, or the other way round', () => {
+    expect(() => Testing.synth(both(Port.named('http'), Port.tcp(8080)))).toThrow(/the HTTP rules for \{"matchLabels":\{"app":"web"\}\} on http\/TCP .* are void: .* also allows pods app=web in the policy's namespace on 8080\/TCP/);
+    expect(() => Testing.synth(both(Port.tcp(8080), Port.named('http')))).toThrow(/on 8080\/TCP .* are void: .* on http\/TCP without HTTP rules/);
+  });
+
+  test('accepted: a name or number of another container port', () => {
+    expect(() => Testing.synth(both(Port.named('http'), Port.tcp(9090)))).not.toThrow();
+    expect(() => Testing.synth(both(Port.tcp(8080), Port.named('metrics')))).not.toThrow();
+  });
+});

@@ -187,6 +187,13 @@ describe('covers', () => {
     expect(entriesOverlap(tcp(80), udp(80))).toBe(false);
     expect(entriesOverlap(named('http'), named('web'))).toBe(false);
     expect(entriesOverlap(tcp(80, 90), tcp(85, 95))).toBe(true);
+    // with the destination's container ports known, a name is the number it stands for there
+    const destination: ContainerPort[] = [{ number: 8080, name: 'http', protocol: 'TCP' }, { number: 85, name: 'web', protocol: 'TCP' }];
+    expect(entriesOverlap(named('http'), tcp(8080), destination)).toBe(true);
+    expect(entriesOverlap(tcp(80, 90), named('web'), destination)).toBe(true);
+    expect(entriesOverlap(named('http'), tcp(80, 90), destination)).toBe(false);
+    expect(entriesOverlap(named('db'), tcp(5432), destination)).toBe(false); // no such name there: the named entry matches nothing
+    expect(entriesOverlap(named('http'), tcp(80, 90))).toBe(true); // destination unknown: may be any number
   });
 
   test('a set covers another when each entry is covered by one entry', () => {
