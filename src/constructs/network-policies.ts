@@ -399,12 +399,18 @@ export class NetworkPolicies extends Construct {
     }
     const own = atConstruct(origin, declaration, () => ports.map((p) => Port._use(p, 'deny port')));
     const cilium = own.some((p) => p.isAllTraffic) ? 'all' as const : atConstruct(origin, declaration, () => own.map(ciliumPort));
-    for (const [end, other, direction] of [[from, to, Direction.EGRESS], [to, from, Direction.INGRESS]] as const) {
-      if (!end.endpoint) continue;
-      const ns = this.namespaceFor(origin, end.endpoint);
-      const peers = this.ciliumPeersOf(origin, other, ns, direction, declaration);
-      const policy = this.ciliumPolicyFor(origin, end.endpoint, direction);
-      for (const peer of peers) atConstruct(origin, declaration, () => policy._deny(peer, cilium, declaration));
+    // Both sides are checked before either policy is made: a refused deny leaves nothing behind.
+    const sides = ([[from, to, Direction.EGRESS], [to, from, Direction.INGRESS]] as const).flatMap(([end, other, direction]) => {
+      if (!end.endpoint) return [];
+      const peers = this.ciliumPeersOf(origin, other, this.namespaceFor(origin, end.endpoint), direction, declaration);
+      if (peers.some((p) => p.field === 'FQDNs')) {
+        throw constructError(origin, `${declaration}: Cilium has no deny rule by DNS name (egressDeny has no toFQDNs). Deny the addresses (ExternalDestination.cidrs) or isolate the pods and allow only the names they need.`);
+      }
+      return [{ endpoint: end.endpoint, direction, peers }];
+    });
+    for (const side of sides) {
+      const policy = this.ciliumPolicyFor(origin, side.endpoint, side.direction);
+      for (const peer of side.peers) atConstruct(origin, declaration, () => policy._deny(peer, cilium, declaration));
     }
   }
 

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  AllowDns, DefaultDeny, Direction, Endpoint, NetworkPolicies, Peer, Port, Reachability, Selector, TierChain,
+  AllowDns, DefaultDeny, Direction, Endpoint, ExternalDestination, NetworkPolicies, NetworkTarget, Peer, Port, Reachability, Selector, TierChain,
 } from '../../src';
 
 /**
@@ -86,6 +86,16 @@ describe('a refused rule leaves no policy behind', () => {
   ])('%s: refused, and the synth emits nothing (no empty policy that would isolate web)', (_name, declare) => {
     const c = chart();
     expect(refusal(() => declare(NetworkPolicies.of(c)))).toMatch(/^\[c\/NetworkPolicies\] /);
+    expect(Testing.synth(c)).toEqual([]);
+  });
+
+  test('deny by DNS name: refused once, naming the declaration, and no CiliumNetworkPolicy is left behind', () => {
+    const app = Testing.app();
+    NetworkTarget.declare(app, NetworkTarget.cilium());
+    const c = new Chart(app, 'c', { namespace: 'shop' });
+    const message = refusal(() => NetworkPolicies.of(c).deny(web, ExternalDestination.dnsNames('x', ['x.example.com']), Port.tcp(443)));
+    expect(message).toBe('[c/NetworkPolicies] deny web (app=web) -> x (x.example.com): Cilium has no deny rule by DNS name (egressDeny has no toFQDNs). '
+      + 'Deny the addresses (ExternalDestination.cidrs) or isolate the pods and allow only the names they need.');
     expect(Testing.synth(c)).toEqual([]);
   });
 
