@@ -153,45 +153,18 @@ export const SCENARIOS: Scenario[] = [
     return { run: () => ({ value: read([paths.libraryDir, paths.podsDir]) }) };
   }),
   timed('matrix', `analysis: model + full matrix (${MATRIX_PORT}/TCP)`, (ctx, info) => {
-    const paths = sizePaths(ctx.work, ctx.size);
-    const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+    const objects = analysisObjects(ctx);
     const counts = countPolicies(objects);
     Object.assign(info, { pods: counts.objects - counts.policies, policies: counts.policies });
-    return {
-      run: () => {
-        let t = process.hrtime.bigint();
-        const reachability = Reachability.fromManifests(objects);
-        const model = since(t);
-        t = process.hrtime.bigint();
-        const matrix = reachability.matrix(Port.tcp(MATRIX_PORT));
-        return { value: matrix, parts: { model, matrix: since(t) } };
-      },
-      inspect: (value) => {
-        info.allowedPairs = (value as ReturnType<Reachability['matrix']>).allowedCount;
-      },
-    };
+    return modelAndMatrix(objects, info);
   }),
   timed('matrix-tiers', `analysis: model + full matrix, with Admin and Baseline tiers (${MATRIX_PORT}/TCP)`, (ctx, info) => {
-    const paths = sizePaths(ctx.work, ctx.size);
-    const objects = [...read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object), ...guardrails()];
+    const objects = [...analysisObjects(ctx), ...guardrails()];
     Object.assign(info, { clusterPolicies: guardrails().length });
-    return {
-      run: () => {
-        let t = process.hrtime.bigint();
-        const reachability = Reachability.fromManifests(objects);
-        const model = since(t);
-        t = process.hrtime.bigint();
-        const matrix = reachability.matrix(Port.tcp(MATRIX_PORT));
-        return { value: matrix, parts: { model, matrix: since(t) } };
-      },
-      inspect: (value) => {
-        info.allowedPairs = (value as ReturnType<Reachability['matrix']>).allowedCount;
-      },
-    };
+    return modelAndMatrix(objects, info);
   }),
   timed('diff', 'diff: two models + Reachability.diff over every mentioned port', (ctx, info) => {
-    const paths = sizePaths(ctx.work, ctx.size);
-    const before = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+    const before = analysisObjects(ctx);
     // The change under review: the first service's ingress policy loses its rules (its clients are cut off),
     // and one egress policy gains 6379/TCP to every namespace (what its pods may now reach).
     const after = structuredClone(before) as any[];
@@ -208,8 +181,7 @@ export const SCENARIOS: Scenario[] = [
     };
   }),
   timed('check', `check: rules file + model + ${CHECK_RULES} invariants over every port that matters`, (ctx, info) => {
-    const paths = sizePaths(ctx.work, ctx.size);
-    const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+    const objects = analysisObjects(ctx);
     const rules = generateRules(generateIntent(ctx.size));
     return {
       run: () => {
@@ -231,8 +203,7 @@ export const SCENARIOS: Scenario[] = [
     };
   }),
   timed('blast-radius', 'analysis: model + blast radius of the first workload, every port', (ctx, info) => {
-    const paths = sizePaths(ctx.work, ctx.size);
-    const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+    const objects = analysisObjects(ctx);
     return {
       run: () => {
         let t = process.hrtime.bigint();
@@ -251,6 +222,32 @@ export const SCENARIOS: Scenario[] = [
   { id: 'naive', label: 'analysis: naive reference, explain() per pair', run: runNaive },
 ];
 
+/** The objects every analysis scenario reads: the library's policies and the pods of the size. */
+function analysisObjects(ctx: ScenarioContext): any[] {
+  const paths = sizePaths(ctx.work, ctx.size);
+  return read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+}
+
+/**
+ * The timed run of the matrix scenarios: the model of `objects`, then the full matrix on
+ * `MATRIX_PORT` (timed as two parts), the number of allowed pairs reported.
+ */
+function modelAndMatrix(objects: any[], info: Record<string, unknown>): Prepared {
+  return {
+    run: () => {
+      let t = process.hrtime.bigint();
+      const reachability = Reachability.fromManifests(objects);
+      const model = since(t);
+      t = process.hrtime.bigint();
+      const matrix = reachability.matrix(Port.tcp(MATRIX_PORT));
+      return { value: matrix, parts: { model, matrix: since(t) } };
+    },
+    inspect: (value) => {
+      info.allowedPairs = (value as ReturnType<Reachability['matrix']>).allowedCount;
+    },
+  };
+}
+
 /**
  * The naive reference: times a sample of pairs first and extrapolates to every pair; runs every
  * pair only when the estimate is within `NAIVE_TRY_FACTOR` times the limit (whether the full run
@@ -258,8 +255,7 @@ export const SCENARIOS: Scenario[] = [
  * `matrix()` is timed on the same model in the same process for the ratio.
  */
 function runNaive(ctx: ScenarioContext): ScenarioOutcome {
-  const paths = sizePaths(ctx.work, ctx.size);
-  const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+  const objects = analysisObjects(ctx);
   const reachability = Reachability.fromManifests(objects);
   const endpoints = reachability.endpoints;
   const port = Port.tcp(MATRIX_PORT);

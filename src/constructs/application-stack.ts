@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { copyDnsOptions, DEFAULT_DNS_NAMESPACE, DnsOptions, dnsPeers } from './allow-dns';
 import { claimNamespaceEnvironment, confinePeers, confineToEnvironment } from './environment-confinement';
-import { atConstruct, constructError } from './errors';
+import { atConstruct, booleanProp, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { namespaceObject } from './namespace-object';
 import { kubeName } from './naming';
@@ -63,7 +63,12 @@ export interface ApplicationStackProps extends ChartProps {
    * (both directions) and DNS in its own policies, so its objects depend on its own phase only and
    * promoting one service changes no other service's objects. The namespace-wide default deny and
    * DNS policy follow the earliest phase of their namespace's services: never enforced while a
-   * service there is observed or staged (that would isolate it), and enforced once all are.
+   * service there is observed or staged (that would isolate it), and enforced once all are. They
+   * are shared with every other construct of the app that asks for them (another stack, a
+   * TierChain, `NetworkPolicies.denyAll`), which must want the same phase: a phased service in a
+   * namespace where another construct wants an enforced default deny fails the synth, naming both.
+   * A service that is not ENFORCE cannot have Cilium rules (DNS names, entities, HTTP rules, deny
+   * rules): a CiliumNetworkPolicy has no staged form, and the synth fails with the fix.
    * @default EnforcementPhase.ENFORCE
    */
   readonly phase?: EnforcementPhase;
@@ -194,12 +199,12 @@ export class ApplicationStack extends Chart {
     }
     this.policies._joinNamespacePhase(this, namespace, phase, () => this.ownIsolation(service), () => this.rollout);
     if (this.settings.defaultDeny) {
-      this.policies.denyAll(namespace);
+      this.policies._denyAll(this, namespace, `set defaultDeny: false on [${this.node.path}] (its services stay isolated by their own policies)`);
     } else {
       this.policies._isolate(this, service, Direction.INGRESS);
       this.policies._isolate(this, service, Direction.EGRESS);
     }
-    if (this.settings.dns) this.policies.allowDnsInNamespace(namespace, this.settings.dnsOptions);
+    if (this.settings.dns) this.policies._allowDnsInNamespace(this, namespace, this.settings.dnsOptions, `set dns: false on [${this.node.path}]`);
     this.manageNamespace(namespace);
     for (const access of this.debugAccess) this.policies._allowFrom(this, service, [access.peer], access.ports);
     return service;
@@ -366,13 +371,4 @@ interface StackSettings {
   readonly dns: boolean;
   readonly manageNamespaces: boolean;
   readonly dnsOptions: DnsOptions;
-}
-
-/** A boolean prop, refused when it is of another type (a jsii host language can pass `'false'`, which is truthy). */
-function booleanProp(stack: Construct, value: unknown, prop: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw constructError(stack, `${prop} ${JSON.stringify(value) ?? String(value)} is not true or false. Set ${prop}: true or false (a boolean, not a string), or leave it out for ${fallback}.`);
-  }
-  return value;
 }

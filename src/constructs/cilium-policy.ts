@@ -1,15 +1,19 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { NetworkPolicy } from './network-policy';
 import { NetworkFeature, NetworkTarget } from './network-target';
 import {
   CILIUM_API_VERSION, CILIUM_NAMESPACE_LABEL, CILIUM_NETWORK_POLICY_KIND, CiliumPolicySpecJson, CiliumPortJson, CiliumPortRuleJson, CiliumRuleJson,
 } from '../k8s/cilium-manifest';
+import { ciliumPeerShape, cidrShape, PeerShape, peerShapesOverlap } from '../k8s/cilium-overlap';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { formatFinding, Severity } from '../k8s/finding';
+import { selectorsOverlap } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
-import { entryCovers } from '../k8s/port-set';
+import { ALL_TRAFFIC, ContainerPort, entriesOverlap, PortEntry, portEntryLabel } from '../k8s/port-set';
 import { HttpRule } from '../model/cilium';
 import { Direction } from '../model/direction';
+import { EnforcementPhase } from '../model/enforcement-phase';
 import { compareStrings } from '../model/order';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
@@ -38,10 +42,20 @@ export interface CiliumPort {
   readonly port?: Port;
 }
 
-/** An HTTP rule's peer and port, which a plain allow of the same peer and port would make void. */
+/** An HTTP rule's peer and port, which a plain allow of an overlapping peer and port would make void. */
 export interface HttpSlot {
   readonly peer: CiliumPeer;
   readonly port: Port;
+  /** The declarations that wrote HTTP rules here (`allowHttp a -> b`). */
+  readonly declarations: string[];
+}
+
+/** An allow without layer-7 rules: the object it is in, its peer and its ports. */
+interface PlainAllow {
+  readonly where: string;
+  readonly peer: PeerShape;
+  readonly peerText: string;
+  readonly ports: readonly PortEntry[];
 }
 
 /** The DNS server Cilium's DNS proxy must see the lookups to, as Cilium's own FQDN example names it. */
@@ -115,7 +129,7 @@ interface Entry {
   readonly peer: CiliumPeer;
   all: boolean;
   readonly l4: Map<string, CiliumPort>;
-  readonly http: Map<string, { port: CiliumPort; rules: Map<string, HttpRule> }>;
+  readonly http: Map<string, { port: CiliumPort; rules: Map<string, HttpRule>; declarations: Set<string> }>;
   readonly dns: Map<string, { port: CiliumPort; patterns: Set<string> }>;
 }
 
@@ -131,16 +145,17 @@ class CiliumRuleList {
   public httpSlots(): HttpSlot[] {
     return [...this.entries.values()].flatMap((e) => [...e.http.values()]
       .filter((h) => h.port.port)
-      .map((h) => ({ peer: e.peer, port: h.port.port! })));
+      .map((h) => ({ peer: e.peer, port: h.port.port!, declarations: [...h.declarations].sort(compareStrings) })));
   }
 
-  /** Whether this list allows `peer` on `port` without layer-7 rules (every port, or the port itself). */
-  public allowsPlainly(peer: CiliumPeer, port: Port): boolean {
-    const e = this.entries.get(peer.key);
-    return e !== undefined && (e.all || [...e.l4.values()].some((p) => p.port !== undefined && entryCovers(p.port._entry, port._entry)));
+  /** The allows without layer-7 rules: each peer with every port, or with its layer-4 ports. */
+  public plainAllows(): Array<{ peer: CiliumPeer; ports: PortEntry[] }> {
+    return [...this.entries.values()]
+      .map((e) => ({ peer: e.peer, ports: e.all ? [ALL_TRAFFIC as PortEntry] : [...e.l4.values()].map(portEntryOf) }))
+      .filter((a) => a.ports.length > 0);
   }
 
-  public add(peer: CiliumPeer, ports: CiliumPort[] | 'all', l7?: { http?: HttpRule[]; dns?: string[] }): void {
+  public add(peer: CiliumPeer, ports: CiliumPort[] | 'all', l7?: { http?: HttpRule[]; dns?: string[] }, declaration = ''): void {
     let entry = this.entries.get(peer.key);
     if (!entry) {
       entry = { peer, all: false, l4: new Map(), http: new Map(), dns: new Map() };
@@ -152,8 +167,9 @@ class CiliumRuleList {
     }
     for (const port of ports) {
       if (l7?.http) {
-        const slot = entry.http.get(port.key) ?? { port, rules: new Map() };
+        const slot = entry.http.get(port.key) ?? { port, rules: new Map(), declarations: new Set<string>() };
         for (const rule of l7.http) slot.rules.set(rule.key, rule);
+        slot.declarations.add(declaration);
         entry.http.set(port.key, slot);
       } else if (l7?.dns) {
         const slot = entry.dns.get(port.key) ?? { port, patterns: new Set() };
@@ -210,6 +226,12 @@ export interface CiliumPolicyProps {
   readonly name: string;
   readonly pods: Selector;
   readonly direction: Direction;
+  /** The endpoint the policy is for, as its declarations name it. */
+  readonly endpointName: string;
+  /** The phase of the endpoint (read at synth). @default - ENFORCE */
+  readonly phase?: () => EnforcementPhase | undefined;
+  /** The container ports of the policy's pods, when known (read at synth, for named ports of ingress rules). @default - unknown */
+  readonly containerPorts?: () => ContainerPort[] | undefined;
 }
 
 /**
@@ -224,11 +246,12 @@ export class CiliumPolicy extends Construct {
   public readonly direction: Direction;
   public readonly apiObject: ApiObject;
   private readonly pods: Selector;
+  private readonly endpointName: string;
+  private readonly phase: () => EnforcementPhase | undefined;
+  private readonly containerPorts: () => ContainerPort[] | undefined;
   private readonly allows = new CiliumRuleList();
   private readonly denies = new CiliumRuleList();
   private readonly needs = new Map<string, { feature: NetworkFeature; declaration: string }>();
-  /** Checks that run at synth (the plain allows of the endpoint's NetworkPolicy that would void HTTP rules). */
-  private readonly checks: Array<() => string[]> = [];
 
   constructor(scope: Construct, id: string, props: CiliumPolicyProps) {
     super(scope, id);
@@ -236,6 +259,9 @@ export class CiliumPolicy extends Construct {
     this.namespace = props.namespace;
     this.direction = props.direction;
     this.pods = props.pods;
+    this.endpointName = props.endpointName;
+    this.phase = props.phase ?? (() => undefined);
+    this.containerPorts = props.containerPorts ?? (() => undefined);
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: CILIUM_API_VERSION,
       kind: CILIUM_NETWORK_POLICY_KIND,
@@ -248,7 +274,7 @@ export class CiliumPolicy extends Construct {
   /** Allows `peer` on `ports` (with HTTP rules when given). `declaration` names the call, for errors. */
   public _allow(peer: CiliumPeer, ports: CiliumPort[] | 'all', feature: NetworkFeature, declaration: string, http?: HttpRule[]): void {
     this.need(feature, declaration);
-    this.allows.add(peer, ports, http ? { http } : undefined);
+    this.allows.add(peer, ports, http ? { http } : undefined, declaration);
     if (peer.field === 'FQDNs' && this.direction === Direction.EGRESS) {
       // Without it Cilium's DNS proxy never sees the lookups, and toFQDNs never matches an address.
       this.allows.add(KUBE_DNS_PEER, [DNS_PORT], { dns: ['*'] });
@@ -265,27 +291,56 @@ export class CiliumPolicy extends Construct {
   }
 
   /**
-   * The HTTP rules of this policy that a plain allow of the same peer and port voids: Cilium lets
-   * through every request that a rule without layer-7 rules allows, in this policy or in `plain`
-   * (a NetworkPolicy rule of the same pods and direction, as peers and ports).
-   * @internal
+   * The HTTP rules of this policy that a plain allow voids: Cilium adds up every allow of the same
+   * pods and direction (this policy, the other CiliumNetworkPolicies and the enforced NetworkPolicies
+   * of the namespace whose pods overlap these), and "if a layer 4 rule is specified in the policy,
+   * and a similar layer 4 rule with layer 7 rules is also specified, then the layer 7 portions of
+   * the latter rule will have no effect" (docs.cilium.io, Security, Layer 7 Policies). So an allow
+   * without HTTP rules whose peer overlaps an HTTP rule's peer (`src/k8s/cilium-overlap.ts`, label
+   * selectors by `selectorsOverlap`) on an overlapping port (`entriesOverlap`) lets every request of
+   * the shared peers through: the HTTP rule the user declared would be void.
    */
-  public _voidedHttpRules(plain: Array<{ peer: CiliumPeer; ports: Port[] }>): string[] {
+  private voidedHttpRules(): string[] {
+    const slots = this.allows.httpSlots();
+    if (slots.length === 0) return [];
+    const plain = this.plainAllowsAround();
+    // A named port resolves on the destination: on ingress, this policy's pods.
+    const destination = this.direction === Direction.INGRESS ? this.containerPorts() : undefined;
     const out: string[] = [];
-    for (const slot of this.allows.httpSlots()) {
-      const inPolicy = this.allows.allowsPlainly(slot.peer, slot.port);
-      const covers = (p: Port) => p.isAllTraffic || entryCovers(p._entry, slot.port._entry);
-      const inPlain = plain.some((r) => r.peer.key === slot.peer.key && r.ports.some(covers));
-      if (!inPolicy && !inPlain) continue;
-      out.push(`the HTTP rules for ${JSON.stringify(slot.peer.json)} on ${slot.port} are void: ${inPolicy ? 'this policy' : 'the NetworkPolicy of the same pods'} also allows that peer on that port without HTTP rules, `
-        + 'and Cilium then lets every request through. Remove the plain allow of that connection (allow(...) or a recipe), or the HTTP rules if every request is meant.');
+    for (const slot of slots) {
+      const shape = ciliumPeerShape(slot.peer.field, slot.peer.json, this.namespace);
+      const voiding = plain.find((p) => peerShapesOverlap(shape, p.peer) && p.ports.some((e) => entriesOverlap(e, slot.port._entry, destination)));
+      if (!voiding) continue;
+      out.push(`the HTTP rules for ${JSON.stringify(slot.peer.json)} on ${slot.port} (${slot.declarations.join(', ')}) are void: ${voiding.where} also allows ${voiding.peerText} `
+        + `on ${voiding.ports.map(portEntryLabel).join(', ')} without HTTP rules, which overlaps that peer and port, and Cilium adds the two up, so every request of the peers both take in passes. `
+        + `Narrow the plain allow (allow(...), a recipe such as AllowSameNamespace, Peer.anyone(), Entity.cluster()) so it leaves out ${JSON.stringify(slot.peer.json)} on ${slot.port}, `
+        + 'or remove the HTTP rules if every request is meant.');
     }
     return out;
   }
 
-  /** @internal */
-  public _addCheck(check: () => string[]): void {
-    this.checks.push(check);
+  /** Every allow without layer-7 rules that applies to pods of this policy in its direction. */
+  private plainAllowsAround(): PlainAllow[] {
+    const out: PlainAllow[] = [];
+    const pods = this.pods.toJson();
+    const dir = this.direction === Direction.INGRESS ? 'ingress' : 'egress';
+    for (const c of this.node.root.node.findAll()) {
+      if (c instanceof CiliumPolicy && c.namespace === this.namespace && c.direction === this.direction && selectorsOverlap(c.pods.toJson(), pods)) {
+        for (const a of c.allows.plainAllows()) {
+          const where = c === this ? 'this policy' : `CiliumNetworkPolicy ${c.namespace}/${c.name} [${c.node.path}]`;
+          out.push({ where, peer: ciliumPeerShape(a.peer.field, a.peer.json, c.namespace), peerText: JSON.stringify(a.peer.json), ports: a.ports });
+        }
+      } else if (c instanceof NetworkPolicy && c.namespace === this.namespace && c.phase === EnforcementPhase.ENFORCE
+        && selectorsOverlap(c.pods.toJson(), pods)) {
+        for (const rule of c._rules(this.direction)) {
+          for (const peer of rule.peers) {
+            const where = `the NetworkPolicy ${c.namespace}/${c.name} [${c.node.path}] (its ${dir} rule)`;
+            out.push({ where, peer: npPeerShape(peer, c.namespace), peerText: String(peer), ports: rule.ports.map((p) => p._entry) });
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private need(feature: NetworkFeature, declaration: string): void {
@@ -315,6 +370,15 @@ export class CiliumPolicy extends Construct {
   }
 
   private validate(): string[] {
+    const phase = this.phase() ?? EnforcementPhase.ENFORCE;
+    if (phase !== EnforcementPhase.ENFORCE) {
+      // Cilium enforces every CiliumNetworkPolicy it is given: there is no staged or observed form.
+      const declarations = [...new Set([...this.needs.values()].map((n) => n.declaration))].sort(compareStrings);
+      return [`${declarations.join(', ')}: endpoint ${JSON.stringify(this.endpointName)} is in phase ${phase}, but these rules need a CiliumNetworkPolicy, `
+        + `which Cilium enforces as soon as it is applied (it has no ${phase === EnforcementPhase.STAGED ? 'staged' : 'observed'} form), so they would be enforced while the service is not. `
+        + 'Promote the service to EnforcementPhase.ENFORCE (phase on addService, or on the stack), or use a plain dependency while it is not enforced '
+        + '(allow(...) with endpoints, peers or ExternalDestination.cidrs instead of DNS names, entities, HTTP rules or deny rules).'];
+    }
     const target = NetworkTarget.of(this);
     const refusals = [...this.needs.values()]
       .map((n) => target._refusal(n.feature, n.declaration))
@@ -322,6 +386,22 @@ export class CiliumPolicy extends Construct {
       .sort(compareStrings);
     if (refusals.length > 0) return refusals;
     const schema = checkCiliumPolicy(this.toManifest()).filter((f) => f.severity === Severity.ERROR).map(formatFinding);
-    return [...schema, ...this.checks.flatMap((c) => c()), ...this._voidedHttpRules([])].filter((m, i, all) => all.indexOf(m) === i);
+    return [...schema, ...this.voidedHttpRules()];
   }
+}
+
+/** The port entry of a Cilium port (made from a Port; one without is the DNS port of every protocol). */
+function portEntryOf(port: CiliumPort): PortEntry {
+  return port.port ? port.port._entry : ALL_TRAFFIC;
+}
+
+/** A NetworkPolicy peer of a policy in `namespace`, in the terms of the overlap test. */
+function npPeerShape(peer: Peer, namespace: string): PeerShape {
+  if (peer.isAnyone) return { kind: 'entity', entity: 'all' };
+  const block = peer.addressBlock;
+  if (block) return cidrShape(block.cidr, block.except);
+  const pods = peer.podSelector ? peer.podSelector.toJson() : {};
+  // A namespace selected by its labels may be any namespace: the labels are the cluster's.
+  const ns = peer.namespaceName ?? (peer.namespaceSelector ? undefined : namespace);
+  return { kind: 'pods', namespace: ns, pods };
 }

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { constructError } from './errors';
+import { booleanProp, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { namespaceObject } from './namespace-object';
 import { objectName } from './naming';
@@ -61,6 +61,7 @@ export class DefaultDeny extends Construct {
     if (!Array.isArray(directions) || directions.length === 0) {
       throw constructError(this, `directions ${JSON.stringify(directions)} is empty, so the policy would deny nothing (and the API server would default it to Ingress). List Direction.INGRESS and/or Direction.EGRESS, or leave directions out for both.`);
     }
+    const legacyAnnotation = booleanProp(this, props.legacyAnnotation, 'legacyAnnotation', false);
     const namespace = resolveNamespace(this, props.namespace);
     const pods = props.pods ?? Selector.all();
     this.policy = new NetworkPolicy(this, 'Resource', {
@@ -70,7 +71,7 @@ export class DefaultDeny extends Construct {
       isolate: directions,
       phase: props.phase,
     });
-    if (props.legacyAnnotation) {
+    if (legacyAnnotation) {
       if (!pods.isAll || !directions.includes(Direction.INGRESS)) {
         throw constructError(this, 'legacyAnnotation isolates the ingress of a whole namespace, but this DefaultDeny ' +
           `${pods.isAll ? 'does not deny ingress' : `selects only pods ${pods}`}. Remove legacyAnnotation, or deny ingress for every pod (pods: Selector.all()).`);

@@ -25,3 +25,15 @@ export function atConstruct<T>(scope: IConstruct, what: string, fn: () => T): T 
     throw constructError(scope, `${what}: ${message}`);
   }
 }
+
+/**
+ * A boolean prop, refused when it is of another type: a jsii host language (or plain JavaScript) can
+ * pass `'false'`, which is truthy, so it must never be read as a condition unchecked.
+ */
+export function booleanProp(scope: IConstruct, value: unknown, prop: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw constructError(scope, `${prop} ${JSON.stringify(value) ?? String(value)} is not true or false. Set ${prop}: true or false (a boolean, not a string), or leave it out for ${fallback}.`);
+  }
+  return value;
+}

@@ -14,6 +14,7 @@ import { AppOwnership } from './ownership';
 import { ConnectionEnd, connectionEnd, declaredPorts, NOT_AN_END } from '../endpoints/connection-end';
 import { Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
+import { dns1123SubdomainProblems } from '../k8s/names';
 import { describeValue } from '../model/brand';
 import { Entity, HttpRule } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
@@ -22,6 +23,7 @@ import { earlierPhase, EnforcementPhase, isLaterPhase } from '../model/enforceme
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
+import { RuleSet } from '../model/rule-set';
 
 const REGISTRY_ID = 'NetworkPolicies';
 
@@ -33,10 +35,18 @@ export interface EndpointDnsOptions extends DnsOptions {}
 
 /** A service in the phases of its namespace (see `_joinNamespacePhase`). */
 interface NamespaceMember {
+  /** The construct (an ApplicationStack) whose service joined. */
+  readonly origin: IConstruct;
   readonly phase: EnforcementPhase;
   readonly own: () => void;
   readonly rollout: () => boolean;
   done: boolean;
+}
+
+/** A construct that asked for a namespace-wide policy, and how it does without it (for the fix of `sharedPhaseProblems`). */
+interface SharedAsker {
+  readonly origin: IConstruct;
+  readonly turnOff: string;
 }
 
 interface PortCheck {
@@ -154,14 +164,28 @@ export class NetworkPolicies extends Construct {
    * `default-deny` object per namespace).
    */
   public denyAll(namespace: string): DefaultDeny {
-    return AppOwnership.of(this).claim(`default-deny|${namespace}`, this, () => {
+    const chart = Chart.of(this);
+    return this._denyAll(chart, namespace, `drop the denyAll('${namespace}') call of [${chart.node.path}] and isolate its endpoints instead (NetworkPolicies.isolate)`);
+  }
+
+  /**
+   * `denyAll`, asked for by `origin` (an ApplicationStack, a TierChain, or the chart of a `denyAll`
+   * call): every construct that asks for a namespace's default deny must agree on its phase (see
+   * `sharedPhaseProblems`); `turnOff` says how `origin` does without it.
+   * @internal
+   */
+  public _denyAll(origin: IConstruct, namespace: string, turnOff: string): DefaultDeny {
+    const claimed = AppOwnership.of(this).claim(`default-deny|${namespace}`, this, () => {
       const deny = this.ordered(new DefaultDeny(this, `${namespace}.default-deny`, { namespace, name: 'default-deny', phase: this.namespacePhase(namespace) }));
       const chart = Chart.of(this);
       deny.policy._clashHint = `[${deny.policy.node.path}] is the default deny that ${chart.node.path} adds to every namespace it has a service in `
         + `(ApplicationStack and TierChain: defaultDeny, on by default): to keep a DefaultDeny of your own for namespace ${namespace}, `
         + `set defaultDeny: false on [${chart.node.path}] (its services stay isolated), or remove your DefaultDeny and keep the stack's.`;
+      deny.node.addValidation({ validate: () => this.sharedPhaseProblems(namespace, 'default-deny', deny.policy) });
       return deny;
-    }).value;
+    });
+    this.addAsker(`default-deny|${namespace}`, origin, turnOff);
+    return claimed.value;
   }
 
   /**
@@ -169,11 +193,21 @@ export class NetworkPolicies extends Construct {
    * another chart asks for it with other options, its DNS servers are added to the same policy.
    */
   public allowDnsInNamespace(namespace: string, options: DnsOptions = {}): AllowDns {
-    const claimed = AppOwnership.of(this).claim(`allow-dns|${namespace}`, this,
-      () => this.ordered(new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns', phase: this.namespacePhase(namespace) })));
+    const chart = Chart.of(this);
+    return this._allowDnsInNamespace(chart, namespace, options, `allow DNS per endpoint instead (NetworkPolicies.allowDnsFor) in [${chart.node.path}]`);
+  }
+
+  /** `allowDnsInNamespace`, asked for by `origin` (see `_denyAll`). @internal */
+  public _allowDnsInNamespace(origin: IConstruct, namespace: string, options: DnsOptions, turnOff: string): AllowDns {
+    const claimed = AppOwnership.of(this).claim(`allow-dns|${namespace}`, this, () => {
+      const dns = this.ordered(new AllowDns(this, `${namespace}.allow-dns`, { ...options, namespace, name: 'allow-dns', phase: this.namespacePhase(namespace) }));
+      dns.node.addValidation({ validate: () => this.sharedPhaseProblems(namespace, 'allow-dns', dns.policy) });
+      return dns;
+    });
     if (!claimed.created) {
       claimed.value.policy.addEgressRule(atConstruct(this, `DNS for namespace ${namespace}`, () => dnsPeers(options)), dnsPorts());
     }
+    this.addAsker(`allow-dns|${namespace}`, origin, turnOff);
     return claimed.value;
   }
 
@@ -211,7 +245,7 @@ export class NetworkPolicies extends Construct {
    */
   public _joinNamespacePhase(origin: IConstruct, namespace: string, phase: EnforcementPhase, own: () => void, rollout: () => boolean): void {
     const phases = AppOwnership.of(this).claim(`namespace-phase|${namespace}`, origin, () => ({ members: [] as NamespaceMember[] })).value;
-    phases.members.push({ phase, own, rollout, done: false });
+    phases.members.push({ origin, phase, own, rollout, done: false });
     this.refreshNamespacePhase(namespace);
   }
 
@@ -295,6 +329,8 @@ export class NetworkPolicies extends Construct {
     if (fromNs === toNs && from.pods.key === to.pods.key && (from.isSinglePod || to.isSinglePod)) {
       throw constructError(origin, `allow ${from.name} -> ${to.name}: ${from.name} is a single pod, and traffic of a pod to itself (loopback) is never policed, so this rule would do nothing. Remove it; to let the replicas of a workload reach each other, pass the workload (e.g. a Deployment or StatefulSet) as both ends.`);
     }
+    // Both sides are checked before either is written: a refused connection leaves no half behind.
+    atConstruct(origin, `ingress rule of ${to.name}`, () => new RuleSet('ingress').add([from.peerFor(toNs, fromNs)], ports));
     this._allowTo(origin, from, [to.peerFor(fromNs, toNs)], ports, to);
     this._allowFrom(origin, to, [from.peerFor(toNs, fromNs)], ports);
   }
@@ -303,6 +339,8 @@ export class NetworkPolicies extends Construct {
   public _allowFrom(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[]): void {
     const own = this.endpointOf(origin, endpoint);
     const confined = confinePeers(origin, origin, peers, `ingress rule of ${own.name}`, this.namespaceFor(origin, own));
+    // Checked before the policy is made, so a refused rule leaves no empty policy behind.
+    atConstruct(origin, `ingress rule of ${own.name}`, () => new RuleSet('ingress').add(confined, ports));
     const policy = this.policyFor(origin, own, Direction.INGRESS);
     atConstruct(origin, `ingress rule of ${own.name}`, () => policy._addRule(Direction.INGRESS, confined, ports, origin));
     this.addPortCheck({ origin, destination: own, ports });
@@ -312,6 +350,7 @@ export class NetworkPolicies extends Construct {
   public _allowTo(origin: IConstruct, endpoint: IEndpoint, peers: Peer[], ports: Port[], destination?: Endpoint): void {
     const own = this.endpointOf(origin, endpoint);
     const confined = confinePeers(origin, origin, peers, `egress rule of ${own.name}`, this.namespaceFor(origin, own));
+    atConstruct(origin, `egress rule of ${own.name}`, () => new RuleSet('egress').add(confined, ports));
     const policy = this.policyFor(origin, own, Direction.EGRESS);
     atConstruct(origin, `egress rule of ${own.name}`, () => policy._addRule(Direction.EGRESS, confined, ports, origin));
     if (destination) this.addPortCheck({ origin, destination, ports });
@@ -360,12 +399,18 @@ export class NetworkPolicies extends Construct {
     }
     const own = atConstruct(origin, declaration, () => ports.map((p) => Port._use(p, 'deny port')));
     const cilium = own.some((p) => p.isAllTraffic) ? 'all' as const : atConstruct(origin, declaration, () => own.map(ciliumPort));
-    for (const [end, other, direction] of [[from, to, Direction.EGRESS], [to, from, Direction.INGRESS]] as const) {
-      if (!end.endpoint) continue;
-      const ns = this.namespaceFor(origin, end.endpoint);
-      const peers = this.ciliumPeersOf(origin, other, ns, direction, declaration);
-      const policy = this.ciliumPolicyFor(origin, end.endpoint, direction);
-      for (const peer of peers) atConstruct(origin, declaration, () => policy._deny(peer, cilium, declaration));
+    // Both sides are checked before either policy is made: a refused deny leaves nothing behind.
+    const sides = ([[from, to, Direction.EGRESS], [to, from, Direction.INGRESS]] as const).flatMap(([end, other, direction]) => {
+      if (!end.endpoint) return [];
+      const peers = this.ciliumPeersOf(origin, other, this.namespaceFor(origin, end.endpoint), direction, declaration);
+      if (peers.some((p) => p.field === 'FQDNs')) {
+        throw constructError(origin, `${declaration}: Cilium has no deny rule by DNS name (egressDeny has no toFQDNs). Deny the addresses (ExternalDestination.cidrs) or isolate the pods and allow only the names they need.`);
+      }
+      return [{ endpoint: end.endpoint, direction, peers }];
+    });
+    for (const side of sides) {
+      const policy = this.ciliumPolicyFor(origin, side.endpoint, side.direction);
+      for (const peer of side.peers) atConstruct(origin, declaration, () => policy._deny(peer, cilium, declaration));
     }
   }
 
@@ -407,24 +452,13 @@ export class NetworkPolicies extends Construct {
     // The endpoint's identity is claimed as for its NetworkPolicies: the same name is the same pods.
     this.policyIdentity(origin, endpoint, namespace);
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress', 'cilium']);
+    const phaseKey = this.phaseKey(origin, endpoint);
+    const phase = () => AppOwnership.of(this).peek<EnforcementPhase>(phaseKey);
+    const containerPorts = () => endpoint.containerPorts?.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol ?? 'TCP' }));
     const claimed = AppOwnership.of(this).claim(`cilium-policy|${namespace}/${name}`, origin,
-      () => this.ordered(new CiliumPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods, direction })));
-    if (claimed.created) {
-      // A plain allow in the endpoint's NetworkPolicy of the same peer and port would void HTTP rules.
-      const plainKey = `policy|${namespace}/${kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress'])}`;
-      claimed.value._addCheck(() => {
-        const plain = AppOwnership.of(this).peek<NetworkPolicy>(plainKey);
-        if (!plain) return [];
-        const rules = plain._rules(direction).flatMap((r) => r.peers.flatMap((peer) => {
-          try {
-            return [{ peer: ciliumPeer(peer), ports: r.ports }];
-          } catch {
-            return []; // a peer Cilium cannot say carries no HTTP rules either
-          }
-        }));
-        return claimed.value._voidedHttpRules(rules);
-      });
-    }
+      () => this.ordered(new CiliumPolicy(this, `${namespace}.${name}`, {
+        namespace, name, pods: endpoint.pods, direction, endpointName: endpoint.name, phase, containerPorts,
+      })));
     return claimed.value;
   }
 
@@ -462,6 +496,13 @@ export class NetworkPolicies extends Construct {
     if (base === '') {
       throw constructError(origin, `endpoint name ${JSON.stringify(endpoint.name)} has no letters or digits that an object name can keep (object names are a-z, 0-9, '-' and '.'), so it cannot name its policies. Give the endpoint a name such as 'backend' or 'payments-api'.`);
     }
+    const derived = [kubeName([endpoint.name, 'ingress']), kubeName([endpoint.name, 'egress'])];
+    const problems = dns1123SubdomainProblems(derived[0]);
+    if (problems.length > 0) {
+      throw constructError(origin, `endpoint name ${JSON.stringify(endpoint.name)} gives its policies the names ${derived.map((n) => JSON.stringify(n)).join(' and ')}, which are not valid object names: `
+        + `each ${problems.join('; ')} ('.' separates parts that start and end with a letter or digit, so it cannot stand next to '-'). `
+        + `Give the endpoint a name of letters, digits and '-' only, such as ${JSON.stringify(base.replace(/\./g, '-'))}.`);
+    }
     const ownership = AppOwnership.of(this);
     const identity = ownership.claim(`endpoint|${namespace}/${base}`, origin, () => endpoint);
     const known = identity.value;
@@ -469,7 +510,8 @@ export class NetworkPolicies extends Construct {
       const policies = `${namespace}/${kubeName([endpoint.name, 'ingress'])} and ${namespace}/${kubeName([endpoint.name, 'egress'])}`;
       throw constructError(origin, `endpoint ${JSON.stringify(endpoint.name)} (pods ${endpoint.pods}) and endpoint ${JSON.stringify(known.name)} (pods ${known.pods}, declared at [${identity.declaredAt}]) `
         + `both map to the policies ${policies} (object names keep only lowercase a-z, 0-9, '-' and '.'), so one policy would select one endpoint's pods and carry both endpoints' rules, and the other endpoint would get no policy at all. `
-        + 'Give the two endpoints names that stay different as object names (e.g. \'web-api\' and \'web-worker\'), or, if they are the same workload, the same pods.');
+        + 'Give the two endpoints names that stay different as object names (e.g. \'web-api\' and \'web-worker\'), or, if they are the same workload, the same pods.'
+        + workloadNameHint(endpoint, known));
     }
     return known;
   }
@@ -501,6 +543,50 @@ export class NetworkPolicies extends Construct {
     const phases = AppOwnership.of(this).peek<{ members: NamespaceMember[] }>(`namespace-phase|${namespace}`);
     if (!phases || phases.members.length === 0) return undefined;
     return phases.members.map((m) => m.phase).reduce(earlierPhase);
+  }
+
+  /** Records that `origin` asked for the shared object under `key` (once per construct). */
+  private addAsker(key: string, origin: IConstruct, turnOff: string): void {
+    const askers = AppOwnership.of(this).claim(`askers|${key}`, origin, () => [] as SharedAsker[]).value;
+    if (!askers.some((a) => a.origin === origin)) askers.push({ origin, turnOff });
+  }
+
+  /**
+   * Fail closed on a namespace-wide policy (the default deny or the DNS policy of `namespace`) that
+   * several constructs share. It follows the earliest phase of the namespace's services (so an
+   * observed or staged service is never isolated by it), so it must be what every construct that
+   * asked for it wants, or a phased stack would silently take it away from the pods another
+   * construct relies on it for:
+   * - the default deny: the earliest phase of the asker's own services in the namespace, or ENFORCE
+   *   for an asker without any (a TierChain, a `denyAll` call);
+   * - the DNS policy: ENFORCE for an asker without services in the namespace (a stack's services in
+   *   a later phase than the namespace carry their DNS in their own policies).
+   */
+  private sharedPhaseProblems(namespace: string, kind: 'default-deny' | 'allow-dns', policy: NetworkPolicy): string[] {
+    const ownership = AppOwnership.of(this);
+    const askers = ownership.peek<SharedAsker[]>(`askers|${kind}|${namespace}`) ?? [];
+    const members = ownership.peek<{ members: NamespaceMember[] }>(`namespace-phase|${namespace}`)?.members ?? [];
+    const actual = policy.phase;
+    const lowering = members.find((m) => m.phase === actual);
+    const problems: string[] = [];
+    for (const asker of askers) {
+      const own = members.filter((m) => m.origin === asker.origin).map((m) => m.phase);
+      if (kind === 'allow-dns' && own.length > 0) continue;
+      const wanted = own.length > 0 ? own.reduce(earlierPhase) : EnforcementPhase.ENFORCE;
+      if (wanted === actual || !lowering) continue;
+      const at = `[${asker.origin.node.path}]`;
+      const by = `[${lowering.origin.node.path}]`;
+      const wants = own.length > 0 ? `its services in ${namespace} are ${wanted} at the earliest` : 'it has no phase, so it is ENFORCE';
+      const effect = actual === EnforcementPhase.OBSERVE ? 'not written at all' : `${actual}, not enforced`;
+      const [what, loss] = kind === 'default-deny'
+        ? ['default deny', `the pods of ${namespace} that ${at} relies on it for would not be isolated`]
+        : ['DNS policy', `the pods of ${namespace} that ${at} relies on it for would get no DNS`];
+      problems.push(`namespace ${namespace}: the ${what} ${namespace}/${policy.name}, which ${at} asks for (${wants}), is ${effect}, `
+        + `because ${by} has a service in ${namespace} in phase ${actual} (a namespace-wide policy follows the least enforcing service of its namespace), `
+        + `so ${loss}. Give every service in namespace ${namespace} the same phase (promote them together), or put the ${actual} services of ${by} in a namespace of their own, `
+        + `or ${asker.turnOff}.`);
+    }
+    return problems;
   }
 
   private refreshNamespacePhase(namespace: string): void {
@@ -557,4 +643,15 @@ export class NetworkPolicies extends Construct {
     }
     return errors;
   }
+}
+
+/**
+ * The hint for two endpoints under one name when one of them takes its name from a workload or a
+ * Pods selection (its construct id): name it with the `name` option.
+ */
+function workloadNameHint(...endpoints: Endpoint[]): string {
+  const named = endpoints.find((e) => e._source !== undefined);
+  if (!named) return '';
+  return ` Endpoint.fromWorkload and Endpoint.fromPods name an endpoint after the construct id of its workload (${JSON.stringify(named.name)} is [${named._source}]): `
+    + `give one of them a name of its own, e.g. Endpoint.fromWorkload(workload, { name: '${kubeName([named.name, 'canary'])}' }).`;
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { DnsOptions } from './allow-dns';
-import { atConstruct, constructError } from './errors';
+import { atConstruct, booleanProp, constructError } from './errors';
 import { NetworkPolicies } from './network-policies';
 import { declaredPorts } from '../endpoints/connection-end';
 import { BUILD_ENDPOINT, Endpoint, IEndpoint } from '../endpoints/endpoint';
@@ -66,6 +66,8 @@ export class TierChain extends Construct {
     if (!Array.isArray(tiers) || tiers.length === 0) {
       throw constructError(this, `tiers ${JSON.stringify(tiers)} is empty. List the tiers in order, e.g. [{ endpoint: frontend, ports: [Port.tcp(8080)] }, { endpoint: backend, ports: [Port.tcp(8080)] }].`);
     }
+    const dns = booleanProp(this, props.dns, 'dns', true);
+    const defaultDeny = booleanProp(this, props.defaultDeny, 'defaultDeny', true);
     const net = NetworkPolicies.of(this);
     const checked = tiers.map((tier, i) => {
       if (!tier || !Endpoint._isEndpointLike(tier.endpoint)) {
@@ -99,11 +101,11 @@ export class TierChain extends Construct {
     for (let i = 0; i + 1 < checked.length; i++) {
       net._allow(this, checked[i].endpoint, checked[i + 1].endpoint, checked[i + 1].ports);
     }
-    if (props.dns ?? true) {
+    if (dns) {
       for (const tier of checked) net._allowDnsFor(this, tier.endpoint, props.dnsOptions);
     }
-    if (props.defaultDeny ?? true) {
-      for (const namespace of new Set(checked.map((t) => net._namespaceOf(this, t.endpoint)))) net.denyAll(namespace);
+    if (defaultDeny) {
+      for (const namespace of new Set(checked.map((t) => net._namespaceOf(this, t.endpoint)))) net._denyAll(this, namespace, `set defaultDeny: false on [${this.node.path}] (its tiers stay isolated by their own policies)`);
     }
   }
 }

@@ -113,7 +113,7 @@ export class Endpoint implements IEndpoint {
     }
     watchSelection(workload, name, selection, 'workload');
     return new Endpoint(FACTORY, name, selector, namespace, () => copyPorts(readContainerPorts(workload), `Endpoint ${name} (${workload.node.path})`),
-      workload instanceof kplus.Pod, false);
+      workload instanceof kplus.Pod, false, workload.node.path);
   }
 
   /**
@@ -145,7 +145,7 @@ export class Endpoint implements IEndpoint {
     }
     const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${pods.node.path})`);
     watchSelection(pods, name, selection, 'Pods selection');
-    return new Endpoint(FACTORY, name, selector, namespace, () => undefined, false, true);
+    return new Endpoint(FACTORY, name, selector, namespace, () => undefined, false, true, pods.node.path);
   }
 
   /** True for an `Endpoint` made by a factory. */
@@ -198,7 +198,7 @@ export class Endpoint implements IEndpoint {
     return new Endpoint(FACTORY, name, pods, namespace, () => {
       const ports = e.containerPorts;
       return ports === undefined ? undefined : copyPorts(ports, `Endpoint ${name}`);
-    }, fields.singlePod, fields.byLabels);
+    }, fields.singlePod, fields.byLabels, Endpoint.owns(value) ? value.#source : undefined);
   }
 
   /**
@@ -215,10 +215,11 @@ export class Endpoint implements IEndpoint {
   readonly #portSource: () => EndpointPort[] | undefined;
   readonly #singlePod: boolean;
   readonly #declaredByLabels: boolean;
+  readonly #source?: string;
 
   private constructor(
     token: unknown, name: string, pods: Selector, namespace: string | undefined, portSource: () => EndpointPort[] | undefined,
-    singlePod: boolean, declaredByLabels: boolean,
+    singlePod: boolean, declaredByLabels: boolean, source?: string,
   ) {
     checkFactoryToken(token, 'Endpoint', ENDPOINT_FACTORIES);
     this.#name = name;
@@ -227,6 +228,7 @@ export class Endpoint implements IEndpoint {
     this.#portSource = portSource;
     this.#singlePod = singlePod;
     this.#declaredByLabels = declaredByLabels;
+    this.#source = source;
     brand(this, 'Endpoint');
   }
 
@@ -261,6 +263,15 @@ export class Endpoint implements IEndpoint {
    */
   public get _declaredByLabels(): boolean {
     return this.#declaredByLabels;
+  }
+
+  /**
+   * The construct path of the workload or Pods selection the endpoint was made from (its name is that
+   * construct's id unless one was given), for hints in errors.
+   * @internal
+   */
+  public get _source(): string | undefined {
+    return this.#source;
   }
 
   /** The container ports the endpoint's pods listen on, if known (a read-only copy). */

@@ -165,6 +165,27 @@ export function entryCovers(a: PortEntry, b: PortEntry): boolean {
   return a.port <= b.port && (a.endPort ?? a.port) >= (b.endPort ?? b.port);
 }
 
+/**
+ * Whether entries `a` and `b` share some traffic: all traffic shares with everything; otherwise
+ * only the same protocol; every port of a protocol with any entry of it; two ranges when they
+ * intersect; a named port with the same name, and with a number when the destination's container
+ * port of that name is that number. Without `destinationPorts` (the destination unknown) a named
+ * port may be any number, so it shares with every number of its protocol.
+ */
+export function entriesOverlap(a: PortEntry, b: PortEntry, destinationPorts?: readonly ContainerPort[]): boolean {
+  if (a.kind === 'allTraffic' || b.kind === 'allTraffic') return true;
+  if (a.protocol !== b.protocol) return false;
+  if (a.kind === 'allPorts' || b.kind === 'allPorts') return true;
+  if (a.kind === 'named' && b.kind === 'named') return a.name === b.name;
+  if (a.kind === 'named' || b.kind === 'named') {
+    if (destinationPorts === undefined) return true;
+    const [named, other] = a.kind === 'named' ? [a, b] : [b as NamedEntry, a];
+    return destinationPorts.some((p) => isNamedPort(p, named.name, named.protocol)
+      && entryMatches(other, { port: p.number, protocol: p.protocol }, destinationPorts));
+  }
+  return a.port <= (b.endPort ?? b.port) && b.port <= (a.endPort ?? a.port);
+}
+
 /** Whether set `a` allows everything set `b` allows: each entry of `b` is covered by one entry of `a`. */
 export function setCovers(a: PortSet, b: PortSet): boolean {
   return b.every((eb) => a.some((ea) => entryCovers(ea, eb)));

@@ -1,6 +1,16 @@
 /**
  * How far a policy (or a service's policies) is rolled out: the three phases of adopting a running
  * cluster, in order. A team observes first, then stages, then enforces, one service at a time.
+ *
+ * A namespace-wide default deny follows the least enforcing service of its namespace, so every
+ * construct that asks for it (each `ApplicationStack` with a service there, a `TierChain`,
+ * `NetworkPolicies.denyAll`) must want that phase: otherwise the synth fails naming both, since a
+ * phased stack would silently take the default deny away from another construct's namespace. Put
+ * phased services in a namespace of their own, or promote a namespace's services together.
+ *
+ * Phases stage NetworkPolicies only: Cilium enforces every CiliumNetworkPolicy it is given, so a
+ * Cilium feature (DNS names, entities, HTTP rules, deny rules) of an endpoint that is not ENFORCE
+ * fails the synth; promote the service first, or use plain dependencies while it is staged.
  */
 export enum EnforcementPhase {
   /**

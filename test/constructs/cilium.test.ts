@@ -172,11 +172,11 @@ describe('L7 HTTP rules: allowHttp', () => {
     const net = NetworkPolicies.of(chart);
     net.allowHttp(web, backend, Port.tcp(8080), HttpRule.of({ method: HttpMethod.GET }));
     net.allow(web, backend, Port.tcp(8080));
-    expect(() => Testing.synth(chart)).toThrow(/backend-ingress-cilium\] the HTTP rules for \{"matchLabels":\{"app":"web"\}\} on 8080\/TCP are void: the NetworkPolicy of the same pods also allows that peer on that port without HTTP rules/);
+    expect(() => Testing.synth(chart)).toThrow(/backend-ingress-cilium\] the HTTP rules for \{"matchLabels":\{"app":"web"\}\} on 8080\/TCP \(allowHttp web \(app=web\) -> backend \(app=backend\)\) are void: the NetworkPolicy shop\/backend-ingress \[c\/NetworkPolicies\/shop.backend-ingress\] \(its ingress rule\) also allows pods app=web in the policy's namespace on 8080\/TCP without HTTP rules/);
     const entity = chartOn(NetworkTarget.cilium());
     NetworkPolicies.of(entity).allow(Entity.world(), backend, Port.allTraffic());
     NetworkPolicies.of(entity).allowHttp(Entity.world(), backend, Port.tcp(8080), HttpRule.of({ path: '/' }));
-    expect(() => Testing.synth(entity)).toThrow(/the HTTP rules for "world" on 8080\/TCP are void: this policy also allows that peer on that port/);
+    expect(() => Testing.synth(entity)).toThrow(/the HTTP rules for "world" on 8080\/TCP \(allowHttp entity world -> backend \(app=backend\)\) are void: this policy also allows "world" on all traffic without HTTP rules/);
     // Another port, or another peer, voids nothing.
     const fine = chartOn(NetworkTarget.cilium());
     NetworkPolicies.of(fine).allowHttp(web, backend, Port.tcp(8080), HttpRule.of({ method: HttpMethod.GET }));

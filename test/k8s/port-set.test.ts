@@ -1,7 +1,7 @@
 import { Port, Protocol } from '../../src';
 import {
-  ALL_TRAFFIC, ContainerPort, entryCovers, entryMatches, hasNamedPorts, isAllTraffic, PortEntry, portEntryFromWire, portEntryKey, portSetFromWire,
-  resolveNamedPort, setCovers, setMatches, withoutCovered,
+  ALL_TRAFFIC, ContainerPort, entriesOverlap, entryCovers, entryMatches, hasNamedPorts, isAllTraffic, PortEntry, portEntryFromWire,
+  portEntryKey, portSetFromWire, resolveNamedPort, setCovers, setMatches, withoutCovered,
 } from '../../src/k8s/port-set';
 
 /**
@@ -163,6 +163,37 @@ describe('covers', () => {
         }
       }
     }
+  });
+
+  test('overlap: symmetric, implied by covering, and never missing traffic both entries match for some destination', () => {
+    const probes: Array<[number, string]> = [];
+    for (const protocol of ['TCP', 'UDP', 'SCTP']) for (const port of [1, 79, 80, 81, 84, 85, 90, 91, 95, 8080]) probes.push([port, protocol]);
+    const destinations: ContainerPort[][] = [
+      [{ number: 8080, name: 'http', protocol: 'TCP' }, { number: 85, name: 'web', protocol: 'TCP' }, { number: 80, name: 'http', protocol: 'UDP' }],
+      [{ number: 80, name: 'http', protocol: 'TCP' }, { number: 81, name: 'web', protocol: 'TCP' }],
+    ];
+    for (const [na, a] of KINDS) {
+      for (const [nb, b] of KINDS) {
+        expect([na, nb, entriesOverlap(a, b)]).toEqual([na, nb, entriesOverlap(b, a)]);
+        if (entryCovers(a, b)) expect([na, nb, entriesOverlap(a, b)]).toEqual([na, nb, true]);
+        const matchBoth = (d: ContainerPort[], port: number, protocol: string) =>
+          entryMatches(a, { port, protocol }, d) && entryMatches(b, { port, protocol }, d);
+        const shared = destinations.some((d) => probes.some(([port, protocol]) => matchBoth(d, port, protocol)));
+        if (shared) expect([na, nb, entriesOverlap(a, b)]).toEqual([na, nb, true]);
+      }
+    }
+    // disjoint: other protocol, other numbers, other names
+    expect(entriesOverlap(tcp(80, 84), tcp(85, 95))).toBe(false);
+    expect(entriesOverlap(tcp(80), udp(80))).toBe(false);
+    expect(entriesOverlap(named('http'), named('web'))).toBe(false);
+    expect(entriesOverlap(tcp(80, 90), tcp(85, 95))).toBe(true);
+    // with the destination's container ports known, a name is the number it stands for there
+    const destination: ContainerPort[] = [{ number: 8080, name: 'http', protocol: 'TCP' }, { number: 85, name: 'web', protocol: 'TCP' }];
+    expect(entriesOverlap(named('http'), tcp(8080), destination)).toBe(true);
+    expect(entriesOverlap(tcp(80, 90), named('web'), destination)).toBe(true);
+    expect(entriesOverlap(named('http'), tcp(80, 90), destination)).toBe(false);
+    expect(entriesOverlap(named('db'), tcp(5432), destination)).toBe(false); // no such name there: the named entry matches nothing
+    expect(entriesOverlap(named('http'), tcp(80, 90))).toBe(true); // destination unknown: may be any number
   });
 
   test('a set covers another when each entry is covered by one entry', () => {

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { RandomCluster, randomCluster, randomClusterManifests, RandomClusterOptions, randomNamespaceLabels, randomPodId } from './random-cluster';
 import { EndpointSelectionSpec, checkInvariants, InvariantKind, InvariantSpec, ZoneSpec } from '../../src/analysis/invariants';
 import { Reachability } from '../../src/analysis/reachability';
 import { compileSelector } from '../../src/k8s/label-selector';
@@ -47,46 +48,12 @@ const policyPort = fc.oneof(
   fc.record({ port: fc.constantFrom('http', 'db') }),
   fc.record({ protocol: fc.constantFrom('TCP', 'UDP', 'SCTP') }),
 );
-const rule = (field: 'from' | 'to') => fc.record({
-  [field]: fc.option(fc.array(peer, { minLength: 1, maxLength: 2 }), { nil: undefined }),
-  ports: fc.option(fc.array(policyPort, { minLength: 1, maxLength: 2 }), { nil: undefined }),
-}, { requiredKeys: [] }).map((r) => JSON.parse(JSON.stringify(r)));
-const policy = fc.record({
-  namespace: fc.constantFrom(...NS),
-  podSelector: selector,
-  policyTypes: fc.subarray(['Ingress', 'Egress'], { minLength: 1 }),
-  ingress: fc.array(rule('from'), { maxLength: 2 }),
-  egress: fc.array(rule('to'), { maxLength: 2 }),
-});
-const pod = fc.record({
-  namespace: fc.constantFrom(...NS),
-  labels,
-  ip: fc.constantFrom('10.1.0.5', '10.2.0.1', undefined),
-  http: fc.constantFrom(80, 8080),
-  workload: fc.boolean(),
-});
-const cluster = fc.record({
-  pods: fc.array(pod, { minLength: 1, maxLength: 6 }),
-  policies: fc.array(policy, { maxLength: 4 }),
-  red: fc.subarray(NS),
-});
-type ClusterSpec = typeof cluster extends fc.Arbitrary<infer T> ? T : never;
+const CLUSTER: RandomClusterOptions = {
+  namespaces: NS, labels, podSelector: selector, peer, port: policyPort, podIps: ['10.1.0.5', '10.2.0.1', undefined], httpPorts: [80, 8080], dbPort: true, teams: true,
+};
+const cluster = randomCluster(CLUSTER);
 const EXTERNALS = [{ name: 'ext', ip: '203.0.113.7' }, { name: 'elsewhere', ip: '192.0.2.1' }];
-
-function manifests(c: ClusterSpec): any[] {
-  const objects: any[] = NS.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: c.red.includes(ns) ? 'red' : 'blue' } } }));
-  c.pods.forEach((p, i) => {
-    const spec = { containers: [{ name: 'main', ports: [{ containerPort: p.http, name: 'http' }, { containerPort: 5432, name: 'db' }] }] };
-    objects.push(p.workload
-      ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w.${i}`, namespace: p.namespace }, spec: { template: { metadata: { labels: p.labels }, spec } } }
-      : { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p.${i}`, namespace: p.namespace, labels: p.labels }, spec, status: p.ip ? { podIP: p.ip } : {} });
-  });
-  c.policies.forEach((p, i) => {
-    const { namespace, ...spec } = p;
-    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np${i}`, namespace }, spec });
-  });
-  return objects;
-}
+const manifests = (c: RandomCluster) => randomClusterManifests(c, CLUSTER);
 
 /** Random selections: zones, ids (of the cluster's endpoints, or of none), outside the cluster, namespaces and labels. */
 const selection = (ids: string[]): fc.Arbitrary<EndpointSelectionSpec> => fc.oneof(
@@ -115,11 +82,11 @@ const invariant = (ids: string[]): fc.Arbitrary<InvariantSpec> => {
 };
 
 /** The reference: membership straight from the manifests' namespaces and labels, connections from `explain`, pair by pair. */
-function reference(r: Reachability, c: ClusterSpec, zones: ZoneSpec[], inv: InvariantSpec) {
+function reference(r: Reachability, c: RandomCluster, zones: ZoneSpec[], inv: InvariantSpec) {
   const info = new Map<string, { namespace?: string; labels: Record<string, string> }>();
-  c.pods.forEach((p, i) => info.set(`${p.namespace}/${p.workload ? 'w' : 'p'}.${i}`, { namespace: p.namespace, labels: p.labels }));
+  c.pods.forEach((p, i) => info.set(randomPodId(p, i), { namespace: p.namespace, labels: p.labels }));
   for (const e of EXTERNALS) info.set(e.name, { labels: {} });
-  const nsLabels = (ns: string) => ({ 'kubernetes.io/metadata.name': ns, 'team': c.red.includes(ns) ? 'red' : 'blue' });
+  const nsLabels = (ns: string) => randomNamespaceLabels(c, CLUSTER, ns);
   const members = (sels: readonly EndpointSelectionSpec[]): Set<string> => new Set(r.endpoints.filter((id) => sels.some((s) => inSelection(id, s))));
   const inSelection = (id: string, s: EndpointSelectionSpec): boolean => {
     const e = info.get(id)!;

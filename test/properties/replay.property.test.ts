@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { RandomCluster, randomCluster, randomClusterManifests, RandomClusterOptions } from './random-cluster';
 import { FlowReplay, ObservedEndKind, ObservedFlows, Port, Protocol, Reachability } from '../../src';
 import { fuzzParameters } from '../fuzz-config';
 
@@ -32,44 +33,9 @@ const port = fc.oneof(
   fc.record({ protocol: fc.constant('TCP'), port: fc.constant(80), endPort: fc.constant(443) }),
   fc.record({ port: fc.constant('http') }),
 );
-const rule = (field: 'from' | 'to') => fc.record({
-  [field]: fc.option(fc.array(peer, { minLength: 1, maxLength: 2 }), { nil: undefined }),
-  ports: fc.option(fc.array(port, { minLength: 1, maxLength: 2 }), { nil: undefined }),
-}, { requiredKeys: [] }).map((r) => JSON.parse(JSON.stringify(r)));
-const policy = fc.record({
-  namespace: fc.constantFrom(...NS),
-  podSelector: selector,
-  policyTypes: fc.subarray(['Ingress', 'Egress'], { minLength: 1 }),
-  ingress: fc.array(rule('from'), { maxLength: 2 }),
-  egress: fc.array(rule('to'), { maxLength: 2 }),
-});
-const pod = fc.record({
-  namespace: fc.constantFrom(...NS),
-  labels,
-  ip: fc.constantFrom('10.1.0.5', '10.1.0.200', undefined),
-  workload: fc.boolean(),
-});
-const cluster = fc.record({ pods: fc.array(pod, { minLength: 1, maxLength: 6 }), policies: fc.array(policy, { maxLength: 4 }) });
-type ClusterValue = typeof cluster extends fc.Arbitrary<infer T> ? T : never;
-
-function manifests(c: ClusterValue): any[] {
-  const objects: any[] = [];
-  c.pods.forEach((p, i) => {
-    const spec = { containers: [{ name: 'main', ports: [{ containerPort: 8080, name: 'http' }] }] };
-    objects.push(p.workload
-      ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: p.namespace }, spec: { template: { metadata: { labels: p.labels }, spec } } }
-      : { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: p.namespace, labels: p.labels }, spec, ...(p.ip ? { status: { podIP: p.ip } } : {}) });
-  });
-  c.policies.forEach((p, i) => {
-    objects.push({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: `np${i}`, namespace: p.namespace },
-      spec: { podSelector: p.podSelector, policyTypes: p.policyTypes, ingress: p.ingress, egress: p.egress },
-    });
-  });
-  return objects;
-}
+const CLUSTER: RandomClusterOptions = { namespaces: NS, labels, podSelector: selector, peer, port, podIps: ['10.1.0.5', '10.1.0.200', undefined], httpPorts: [8080] };
+const cluster = randomCluster(CLUSTER);
+const manifests = (c: RandomCluster) => randomClusterManifests(c, CLUSTER);
 
 /** An end of a flow: a declared endpoint (by index), a workload the manifests lack, or an address. */
 const end = fc.oneof(

@@ -68,9 +68,13 @@ function synth(target: NetworkTarget, decls: Declaration[]): { objects?: any[]; 
   }
 }
 
-/** Declarations whose HTTP rules a plain allow of the same pair and port voids (a synth error by design). */
+/**
+ * Declarations whose HTTP rules a plain allow of an overlapping peer and port voids (a synth error by
+ * design): the same pair, or every pod of the cluster (`Entity.cluster()`) into the same endpoint.
+ */
 function voided(decls: Declaration[]): boolean {
-  return decls.some((h) => h.kind === 'http' && decls.some((p) => p.kind === 'plain' && p.from === h.from && p.to === h.to && p.port === h.port));
+  return decls.some((h) => h.kind === 'http' && decls.some((p) => (p.kind === 'plain' && p.from === h.from && p.to === h.to && p.port === h.port)
+    || (p.kind === 'entity' && !p.egress && p.entity === CiliumEntity.CLUSTER && p.endpoint === h.to && p.port === h.port)));
 }
 
 /** Connections of a single pod to itself are refused at declaration (loopback); keep the programs to the rest. */
