@@ -191,24 +191,9 @@ export function setCovers(a: PortSet, b: PortSet): boolean {
   return b.every((eb) => a.some((ea) => entryCovers(ea, eb)));
 }
 
-/**
- * Whether some traffic can match both entries, whatever the destination: all traffic meets
- * everything; entries of two protocols never meet; every port of a protocol meets every entry of
- * it; ranges meet when they share a port; a named port meets the same name, and (its number
- * depends on the destination) any numbered entry of its protocol.
- */
-export function entriesIntersect(a: PortEntry, b: PortEntry): boolean {
-  if (a.kind === 'allTraffic' || b.kind === 'allTraffic') return true;
-  if (a.protocol !== b.protocol) return false;
-  if (a.kind === 'allPorts' || b.kind === 'allPorts') return true;
-  if (a.kind === 'named' && b.kind === 'named') return a.name === b.name;
-  if (a.kind === 'named' || b.kind === 'named') return true;
-  return a.port <= (b.endPort ?? b.port) && b.port <= (a.endPort ?? a.port);
-}
-
-/** Whether some traffic can match both sets. */
+/** Whether some traffic can match both sets, whatever the destination (see `entriesOverlap`). */
 export function setsIntersect(a: PortSet, b: PortSet): boolean {
-  return a.some((ea) => b.some((eb) => entriesIntersect(ea, eb)));
+  return a.some((ea) => b.some((eb) => entriesOverlap(ea, eb)));
 }
 
 /**
