@@ -7,7 +7,7 @@ import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
+import { describeRule, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedEnd } from '../flows/observed';
 import { Direction } from '../model/direction';
 import { ManifestValidationReport } from '../validation/validate-manifests';
@@ -174,7 +174,8 @@ export class JsonFormat {
    * ports, before, after }], closed: [...], addedEndpoints, removedEndpoints }`, where `before` and
    * `after` are `{ egress, ingress }` of `{ verdict, allowedBy, isolatedBy }`: `verdict` is
    * `allowed`, `denied`, `not isolated`, `outside the cluster` or `not explained (too many
-   * changes)`, `allowedBy` the rules (`shop/api ingress[0]`), `isolatedBy` the isolating policies.
+   * changes)`, `allowedBy` the rules (`shop/api ingress[0]`), `isolatedBy` the isolating policies,
+   * and `deniedBy` the Cilium deny rule that denied the side, when one did.
    */
   public static diff(d: ReachabilityDiff): any {
     return {
@@ -335,7 +336,12 @@ function stagedJson(v: { allowed: boolean; egress: SideVerdict; ingress: SideVer
 /** One side in the diff's shape. */
 function diffSide(v: SideVerdict | undefined): any {
   if (v === undefined) return { verdict: 'not explained (too many changes)', allowedBy: [], isolatedBy: [] };
-  return { verdict: DECISION_WORDS[v.decision], allowedBy: v.allowedBy.map((r) => `${r.policy} ${r.direction}[${r.rule}]`), isolatedBy: [...v.isolatingPolicies] };
+  return {
+    verdict: DECISION_WORDS[v.decision],
+    allowedBy: v.allowedBy.map(describeRule),
+    isolatedBy: [...v.isolatingPolicies],
+    ...(v.deniedBy ? { deniedBy: describeRule(v.deniedBy) } : {}),
+  };
 }
 
 function changeJson(c: ChangedConnection): any {

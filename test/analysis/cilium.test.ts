@@ -368,5 +368,22 @@ describe('what reads NetworkPolicy rules only fails closed next to Cilium polici
     // Before: 443 from anyone; after: every port from the client. What opens is every other port; 443 stays open.
     expect(d.opened.map((c) => `${c.from} -> ${c.to} ${c.ports.join(',')}`)).toEqual(['default/client -> default/server other TCP ports,other UDP ports,other SCTP ports']);
     expect(TextFormat.diff(d)).toContain('allowed by CiliumNetworkPolicy default/from-client ingress[0]');
+    // A deny rule added closes the connection, and the diff names it.
+    const denyClient = cnp('deny-client', { endpointSelector: { matchLabels: { app: 'server' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] });
+    const closed = Reachability.diff(after, Reachability.fromManifests([fromClient, denyClient, ...objects]));
+    expect(closed.closed.map((c) => `${c.from} -> ${c.to}`)).toEqual(['default/client -> default/server']);
+    expect(JsonFormat.diff(closed).closed[0].after.ingress).toMatchObject({ verdict: 'denied', deniedBy: 'CiliumNetworkPolicy default/deny-client ingressDeny[0]' });
+    expect(TextFormat.diff(closed)).toContain('denied by the deny rule CiliumNetworkPolicy default/deny-client ingressDeny[0]');
+  });
+
+  test('blast radius follows the Cilium allows and stops at a deny rule', () => {
+    const three = [...objects, pod('default', 'db', { app: 'db' })];
+    const serverToDb = cnp('server-to-db', { endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'server' } }] }] });
+    const clientOnly = cnp('client-only', { endpointSelector: { matchLabels: { app: 'server' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] });
+    const r = Reachability.fromManifests([serverToDb, clientOnly, ...three]);
+    const reached = (x: Reachability) => x.blastRadius('default/client').reached.map((e) => e.id);
+    expect(reached(r)).toEqual(expect.arrayContaining(['default/server', 'default/db']));
+    const denied = cnp('no-server', { endpointSelector: { matchLabels: { app: 'db' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'server' } }] }] });
+    expect(reached(Reachability.fromManifests([serverToDb, clientOnly, denied, ...three]))).not.toContain('default/db');
   });
 });
