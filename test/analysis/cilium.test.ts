@@ -359,6 +359,11 @@ describe('what reads NetworkPolicy rules only fails closed next to Cilium polici
       /cannot describe the ingress exposure of default\/server: CiliumNetworkPolicy default\/from-client has ingress rules for it, and the exposure lists the peers of NetworkPolicy rules only/);
     expect(r.exposure('default/server', Direction.EGRESS)).toMatchObject({ isolated: false, peers: [{ description: 'anyone: every pod of every namespace and every address' }] });
     expect(r.exposure('default/client', Direction.INGRESS).endpoints.map((e) => e.id)).toEqual(['default/server']);
+    // netpol exposure refuses it as a usage error (exit 2), with the same reason.
+    const dir = tempDir({ 'p.yaml': [fromClient, ...objects].map((o) => JSON.stringify(o)).join('\n---\n') });
+    const cli = netpol(['exposure', dir, '--workload', 'default/server', '--direction', 'ingress']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('cannot describe the ingress exposure of default/server');
   });
 
   test('the diff sees a Cilium rule open a connection, with the rule that allows it', () => {
