@@ -118,12 +118,14 @@ export function dnsVisible(cluster: Cluster, source: ClusterEndpoint, name: stri
 
 /**
  * Whether a rule's peer matches the other end (`self` is the pod whose rule it is):
- * - no peer (a rule of ports only): every end (Layer 4 Policies: "to any layer 3 destination");
+ * - no peer (a rule of ports only): every end (Layer 4 Policies: "Layer 4 policy can be specified
+ *   in addition to layer 3 policies or independently");
  * - endpoints: pods, by their Cilium labels;
  * - entities (entity.go): `all` every end, `world` the ends outside the cluster, `cluster` every end
  *   inside it (pods, and nodes: node traffic), `none` nothing;
- * - CIDRs (with `except`): only ends outside the cluster, by address (Layer 3 Policies: CIDR rules
- *   do not apply to traffic where both sides are managed by Cilium or use a node's IP);
+ * - CIDRs (with `except`): only ends outside the cluster, by address (Layer 3 Policies: IP/CIDR
+ *   based rules describe "the relationship to or from external services if the remote peer is not
+ *   an endpoint"; a node's IP has the host identity, not a CIDR one: cilium/cilium#16308);
  * - FQDNs (egress): ends outside the cluster by their DNS name, when the DNS proxy sees `self` look
  *   the name up (`dnsVisible`).
  */

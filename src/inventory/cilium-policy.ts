@@ -62,7 +62,10 @@ export interface CiliumRule {
   /** Its index in its section. */
   readonly index: number;
   readonly deny: boolean;
-  /** Undefined: a rule of ports only, which applies to every peer (Layer 4 Policies: "to any layer 3 destination"). */
+  /**
+   * Undefined: a rule of ports only, which applies to every peer (Layer 4 Policies: "Layer 4 policy
+   * can be specified in addition to layer 3 policies or independently").
+   */
   readonly peer?: CiliumRulePeer;
   /** No `toPorts`: all traffic. */
   readonly ports: PortSet;
