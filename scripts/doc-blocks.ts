@@ -9,8 +9,8 @@ import { segmentation } from '../examples/segmentation';
 import { TenServices } from '../examples/ten-services';
 import { ThreeTier } from '../examples/three-tier';
 import {
-  DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, PolicyGenerator, Reachability, ReachabilityOptions, TextFormat,
-  TypeScriptFormat,
+  DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, PolicyGenerator, Port, Reachability, ReachabilityOptions, SideVerdict,
+  TextFormat, TypeScriptFormat,
 } from '../src';
 import { runCli } from '../src/cli/run';
 import { withModelWorkloads } from '../src/k8s/objects';
@@ -90,6 +90,7 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-generate': fence('ts', `// $ npx netpol generate --flows flows.jsonl --namespace shop\n${threeTierGenerate()}`),
     'cilium-code': fence('ts', markedRegion('examples/cilium-egress.ts')),
     'cilium-yaml': fence('yaml', Yaml.stringify(...Testing.synth(new CiliumEgress(Testing.app(), 'cilium-egress'))).trim()),
+    'cilium-proof': ciliumProof(),
     'invariants-code': fence('ts', markedRegion('examples/segmentation.ts')),
     'invariants-error': fence('text', segmentationError()),
     'three-tier-check': rulesFileBlocks()['check-fails'],
@@ -103,6 +104,42 @@ export function readmeBlocks(): Record<string, string> {
 function reportBlock(): string {
   const r = threeTierReport();
   return fence('text', `$ npx netpol ${threeTierReportArgv().join(' ')}\n${r.stderr}$ echo $?\n${r.code}`);
+}
+
+/** The pods and addresses around the Cilium example, for its proof. */
+export const CILIUM_SURROUNDINGS: ReachabilityOptions = {
+  pods: [
+    { namespace: 'shop', name: 'payments', labels: { app: 'payments' }, ports: [{ number: 8080 }] },
+    { namespace: 'shop', name: 'checkout', labels: { app: 'checkout' } },
+    { namespace: 'shop', name: 'web', labels: { app: 'web' } },
+    { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } },
+  ],
+  externals: [
+    { name: 'stripe', ip: '203.0.113.7', dnsName: 'api.stripe.com' },
+    { name: 'stripe-files', ip: '203.0.113.8', dnsName: 'files.stripe.network' },
+    { name: 'example', ip: '198.51.100.1', dnsName: 'example.com' },
+    { name: 'metadata', ip: '169.254.169.254' },
+  ],
+};
+
+/** The Cilium example analysed: connections with the analyser's verdict and the rule that decided, and what is left out. */
+function ciliumProof(): string {
+  const r = Reachability.fromChart(new CiliumEgress(Testing.app(), 'cilium-egress'), CILIUM_SURROUNDINGS);
+  const rows: Array<[string, string, Port]> = [
+    ['shop/checkout', 'shop/payments', Port.tcp(8080)], ['shop/web', 'shop/payments', Port.tcp(8080)],
+    ['shop/payments', 'stripe', Port.tcp(443)], ['shop/payments', 'stripe-files', Port.tcp(443)], ['shop/payments', 'stripe', Port.tcp(80)],
+    ['shop/payments', 'example', Port.tcp(443)], ['shop/payments', 'kube-system/coredns', Port.udp(53)], ['shop/payments', 'metadata', Port.tcp(80)],
+    ['shop/payments', 'shop/checkout', Port.tcp(8080)],
+  ];
+  const side = (v: SideVerdict) => (v.notPoliced || (!v.isolated && !v.deniedBy) ? undefined : TextFormat.verdict(v));
+  const lines = ['| from | to | port | verdict | decided by |', '| --- | --- | --- | --- | --- |'];
+  for (const [from, to, port] of rows) {
+    const e = r.explain(from, to, port);
+    const by = [e.egress, e.ingress].map(side).filter((x): x is string => x !== undefined && (e.allowed || x.startsWith('denied'))).join('; ');
+    lines.push(`| ${from} | ${to} | ${e.port} | ${e.allowed ? 'allowed' : '**denied**'} | ${by.replace(/\|/g, '\\|')} |`);
+  }
+  const skipped = r.skipped.map((x) => `- left out, with a warning: ${x.kind} ${x.object} ${x.reason.split('. The verdicts')[0]}`);
+  return [...lines, '', ...skipped].join('\n');
 }
 
 /** The error the synth of the ten-service shop with its segmentation invariants fails with. */

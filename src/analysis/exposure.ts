@@ -1,3 +1,4 @@
+import { ciliumApplies } from './cilium-semantics';
 import { ConnectivityGraph } from './connectivity-graph';
 import { applicableRules, tierPolicies, tierRuleReference } from './precedence';
 import { selects, Side } from './semantics';
@@ -101,6 +102,14 @@ export const ANYONE_DESCRIPTION = 'anyone: every pod of every namespace and ever
  */
 export function computeExposure(cluster: Cluster, workload: ClusterEndpoint, direction: Direction, graph: ConnectivityGraph): Exposure {
   const side: Side = direction === Direction.INGRESS ? 'ingress' : 'egress';
+  // The peers are read from the NetworkPolicies' rules; Cilium's rules (endpoints, entities, FQDNs,
+  // deny rules) are not described here, so an exposure they take part in is refused, not understated.
+  const cilium = cluster.ciliumPolicies.filter((p) => ciliumApplies(cluster, p, side, workload));
+  if (cilium.length > 0) {
+    throw new Error(`cannot describe the ${side} exposure of ${workload.id}: ${[...new Set(cilium.map((p) => `${p.kind} ${p.id}`))].join(', ')} `
+      + `${cilium.length === 1 ? 'has' : 'have'} ${side} rules for it, and the exposure lists the peers of NetworkPolicy rules only. `
+      + 'Ask the analyser instead: netpol matrix, or netpol explain for the connections that matter.');
+  }
   const isolating = cluster.policies.filter((p) => selects(p, side, workload));
   const peers = new Map<string, { peer: Omit<ExposurePeer, 'ports' | 'rules'>; ports: string[]; rules: RuleReference[] }>();
   const tierRulesOf = new Map<string, TierRuleReference[]>();

@@ -3,7 +3,7 @@ import { Explanation } from './explanation';
 import { computeSides, ComputedSides, Selections } from './matrix';
 import { probePorts, ProbePort } from './probe-ports';
 import { Reachability } from './reachability';
-import { RuleReference, SideVerdict } from './verdict';
+import { describeRule, RuleReference, SideVerdict } from './verdict';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
@@ -504,5 +504,5 @@ export function invariantFailureMessage(r: InvariantResult): string {
 function sideWords(side: 'egress' | 'ingress', end: string, v: SideVerdict): string {
   if (v.notPoliced) return `${end} is outside the cluster`;
   if (!v.isolated) return `the ${side} of ${end} is not isolated (no policy selects it)`;
-  return `the ${side} of ${end} is allowed by ${v.allowedBy.map((a) => `${a.policy} ${a.direction}[${a.rule}]`).join(', ')}`;
+  return `the ${side} of ${end} is allowed by ${v.allowedBy.map(describeRule).join(', ')}`;
 }

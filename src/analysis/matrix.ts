@@ -1,4 +1,5 @@
 import { Bitset } from './bitset';
+import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
 import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
 import { Cluster, ClusterEndpoint, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
@@ -112,7 +113,8 @@ export function computeSides(cluster: Cluster, query: PortQuery, selections: Sel
     }
   }
 
-  if (cluster.tieredPolicies.length > 0) applyTiers(cluster, traffic, ingressFrom, egressTo);
+  const denied = cluster.ciliumPolicies.length > 0 ? applyCiliumPolicies(cluster, traffic, ingressFrom, egressTo) : undefined;
+  if (cluster.tieredPolicies.length > 0 || denied) applyTiers(cluster, traffic, ingressFrom, egressTo, denied);
 
   return { reachable, ingressFrom, egressTo, traffic };
 }
@@ -141,6 +143,7 @@ function bitsetAlgebra(n: number): SetAlgebra<Bitset> {
  */
 function applyTiers(
   cluster: Cluster, traffic: Array<Traffic | undefined>, ingressFrom: Array<Bitset | undefined>, egressTo: Array<Bitset | undefined>,
+  denied?: CiliumDenied,
 ): void {
   const n = cluster.endpoints.length;
   const alg = bitsetAlgebra(n);
@@ -192,7 +195,8 @@ function applyTiers(
     for (const side of ['egress', 'ingress'] as const) {
       const sets = side === 'egress' ? egressTo : ingressFrom;
       const np = sets[self.index];
-      const p = combineTiers(alg, tier('admin', side, self), { isolated: np ? alg.all : alg.none, allowed: np ?? alg.all }, tier('baseline', side, self));
+      const outcome = { isolated: np ? alg.all : alg.none, allowed: np ?? alg.all, denied: denied?.[side][self.index] ?? alg.none };
+      const p = combineTiers(alg, tier('admin', side, self), outcome, tier('baseline', side, self));
       sets[self.index] = p.allowed;
     }
   }

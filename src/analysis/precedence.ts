@@ -1,3 +1,4 @@
+import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
 import { evaluateSide, portsMatch, Side, subjectSelects, tierPeerMatches } from './semantics';
 import { DecisionTier, SideDecision, SideVerdict, TierRuleReference } from './verdict';
 import { Cluster, ClusterEndpoint, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
@@ -9,8 +10,9 @@ import { Traffic } from '../k8s/port-set';
  * 1. the Admin tier (AdminNetworkPolicy, ClusterNetworkPolicy `tier: Admin`): its policies by
  *    priority (lower first), each policy's rules in order; the first rule that matches decides:
  *    Allow/Accept and Deny are final, Pass hands the connection over to the next tier;
- * 2. the NetworkPolicies: when any selects the pod for this direction, they decide (allowed when a
- *    rule allows, else denied);
+ * 2. the namespace tier, the NetworkPolicies and Cilium's policies: when any isolates the pod for
+ *    this direction, they decide (allowed when a rule of either kind allows, else denied); a Cilium
+ *    deny rule that matches decides too, over every allow of the tier (`cilium-semantics`);
  * 3. the Baseline tier (BaselineAdminNetworkPolicy, ClusterNetworkPolicy `tier: Baseline`): first
  *    matching rule decides (a v1alpha2 Pass skips the rest of the tier);
  * 4. the default: allowed.
@@ -72,10 +74,15 @@ export function firstMatch<S>(alg: SetAlgebra<S>, rules: ReadonlyArray<TierMatch
   return { allow, deny, pass, hits };
 }
 
-/** What the NetworkPolicies say about a side: whether they isolate it (then they decide), and what they allow. */
+/**
+ * What the namespace tier says about a side: whether it isolates it, what its rules allow, and what
+ * a Cilium deny rule denies (the tier decides what it isolates or denies).
+ */
 export interface NetworkPolicyOutcome<S> {
   readonly isolated: S;
   readonly allowed: S;
+  /** Denied by a Cilium deny rule, whatever allows it. @default none */
+  readonly denied?: S;
 }
 
 /** The tiers combined: what is allowed, and which tier decided each end. */
@@ -90,10 +97,13 @@ export interface Precedence<S> {
 export function combineTiers<S>(alg: SetAlgebra<S>, admin: FirstMatch<S>, np: NetworkPolicyOutcome<S>, baseline: FirstMatch<S>): Precedence<S> {
   const byAdmin = alg.or(admin.allow, admin.deny);
   const afterAdmin = alg.minus(alg.all, byAdmin); // no Admin rule matched, or a Pass did
-  const byNetworkPolicy = alg.and(afterAdmin, np.isolated);
-  const afterNetworkPolicy = alg.minus(afterAdmin, np.isolated);
+  const denied = np.denied ?? alg.none;
+  const decides = alg.or(np.isolated, denied);
+  const byNetworkPolicy = alg.and(afterAdmin, decides);
+  const afterNetworkPolicy = alg.minus(afterAdmin, decides);
   const byBaseline = alg.and(afterNetworkPolicy, alg.or(baseline.allow, baseline.deny));
-  const allowed = alg.or(alg.or(admin.allow, alg.and(byNetworkPolicy, np.allowed)), alg.minus(afterNetworkPolicy, baseline.deny));
+  const namespaceAllowed = alg.minus(np.allowed, denied);
+  const allowed = alg.or(alg.or(admin.allow, alg.and(byNetworkPolicy, namespaceAllowed)), alg.minus(afterNetworkPolicy, baseline.deny));
   return { allowed, byAdmin, byNetworkPolicy, byBaseline };
 }
 
@@ -139,7 +149,8 @@ export function tierRuleReference(r: OrderedTierRule, side: Side): TierRuleRefer
  * egress), `other` the other end.
  */
 export function decideSide(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
-  const np = evaluateSide(cluster, side, self, other, traffic);
+  const plain = evaluateSide(cluster, side, self, other, traffic);
+  const np = cluster.ciliumPolicies.length === 0 ? plain : namespaceTierVerdict(plain, evaluateCiliumSide(cluster, side, self, other, traffic));
   if (self.external || cluster.tieredPolicies.length === 0) return np;
   const destination = side === 'ingress' ? self : other;
   const tier = (name: TierName) => {
@@ -153,7 +164,8 @@ export function decideSide(cluster: Cluster, side: Side, self: ClusterEndpoint, 
   };
   const admin = tier('admin');
   const baseline = tier('baseline');
-  const p = combineTiers(BOOLEAN_ALGEBRA, admin.outcome, { isolated: np.isolated, allowed: np.allowed }, baseline.outcome);
+  const namespaceTier = { isolated: np.isolated, allowed: np.allowed, denied: np.deniedBy !== undefined };
+  const p = combineTiers(BOOLEAN_ALGEBRA, admin.outcome, namespaceTier, baseline.outcome);
   const passedBy = admin.outcome.pass ? { passedBy: admin.decided! } : {};
   if (p.byAdmin) return tierVerdict(np, p.allowed, DecisionTier.ADMIN, admin.decided!, {});
   if (p.byNetworkPolicy) return { ...np, ...passedBy };

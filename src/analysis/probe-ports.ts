@@ -36,6 +36,7 @@ export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], 
     const rules = [
       ...cluster.policies.flatMap((policy) => [...(policy.ingress ?? []), ...(policy.egress ?? [])]),
       ...cluster.tieredPolicies.flatMap((policy) => [...policy.ingress, ...policy.egress]),
+      ...cluster.ciliumPolicies.flatMap((policy) => [...policy.ingress, ...policy.egress]),
     ];
     {
       for (const rule of rules) {

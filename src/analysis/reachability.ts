@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { BlastRadius, computeBlastRadius } from './blast-radius';
+import { ciliumPolices } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { Explanation } from './explanation';
@@ -192,7 +193,7 @@ export class Reachability {
   /**
    * Objects left out of the model, each with the reason and the fix: policies the API server would
    * reject, kinds that can change verdicts but are not modelled (a v1beta1 ClusterNetworkPolicy,
-   * CiliumNetworkPolicy, Calico policies: the verdicts ignore them), and objects kubectl would reject
+   * Calico policies, the parts of Cilium policies the model cannot place: the verdicts ignore them), and objects kubectl would reject
    * (a name YAML 1.1 read as a boolean, no name, no pod template). When it is not empty, verdicts may
    * be wrong.
    */
@@ -324,9 +325,13 @@ export class Reachability {
     return this._cluster.endpoints.filter((e) => !e.external && !this.policed(side, e)).map((e) => e.id);
   }
 
-  /** Whether a NetworkPolicy isolates `e` in `side`, or a cluster-wide policy with rules of that side has it as its subject. */
+  /**
+   * Whether a NetworkPolicy isolates `e` in `side`, a cluster-wide policy with rules of that side
+   * has it as its subject, or a Cilium policy selects it with default deny or deny rules there.
+   */
   private policed(side: 'ingress' | 'egress', e: ClusterEndpoint): boolean {
     return this._cluster.policies.some((p) => selects(p, side, e))
+      || this._cluster.ciliumPolicies.some((p) => ciliumPolices(this._cluster, p, side, e))
       || this._cluster.tieredPolicies.some((p) => (side === 'ingress' ? p.ingress : p.egress).length > 0 && subjectSelects(this._cluster, p, e));
   }
 
@@ -338,7 +343,8 @@ export class Reachability {
 
   /** Whether some rule of the model allows a named port. */
   private hasNamedPortRules(): boolean {
-    return this._cluster.policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => hasNamedPorts(r.ports)));
+    return this._cluster.policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => hasNamedPorts(r.ports)))
+      || this._cluster.ciliumPolicies.some((p) => [...p.ingress, ...p.egress].some((r) => hasNamedPorts(r.ports)));
   }
 
   /** The endpoint `id`, which must be inside the cluster (`what` names the question, for the error). */

@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { ciliumIsolating } from './cilium-semantics';
 import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
 import { DeclaredFacts, ExternalEndpoint, ModelPod, Reachability, ReachabilityOptions } from './reachability';
@@ -399,7 +400,7 @@ function mapEnds(connections: readonly ObservedConnection[], base: Reachability)
 /** The policies of the model that isolate an endpoint in one direction. */
 function isolatingPolicies(model: Reachability, id: string, side: 'ingress' | 'egress'): string[] {
   const endpoint = model._cluster.endpoint(id)!;
-  return model._cluster.policies.filter((p) => selects(p, side, endpoint)).map((p) => p.id);
+  return [...model._cluster.policies.filter((p) => selects(p, side, endpoint)).map((p) => p.id), ...ciliumIsolating(model._cluster, side, endpoint)];
 }
 
 /** What the node entities of the flows are. */

@@ -44,11 +44,14 @@ export interface TierRuleReference {
   readonly action: string;
 }
 
-/** A rule that allows a connection. */
+/** A rule that allows a connection (or, for Cilium, denies it). */
 export interface RuleReference {
-  /** `<namespace>/<name>` of the policy. */
+  /** `<namespace>/<name>` of the policy (the name alone for a CiliumClusterwideNetworkPolicy). */
   readonly policy: string;
-  /** `ingress` or `egress`: the list of the policy the rule is in. */
+  /**
+   * The list of the policy the rule is in: `ingress` or `egress`; for a Cilium deny rule
+   * `ingressDeny` or `egressDeny`.
+   */
   readonly direction: string;
   /** The index of the rule in the policy's `ingress`/`egress` list. */
   readonly rule: number;
@@ -57,6 +60,15 @@ export interface RuleReference {
    * is implementation-defined: some network plugins, e.g. Cilium, do not apply ipBlocks to pod IPs).
    */
   readonly byIpBlock: boolean;
+  /** The policy's kind, when it is not a NetworkPolicy (`CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`). @default - a NetworkPolicy */
+  readonly kind?: string;
+  /** The index of the rule spec in a Cilium policy's `specs[]`. @default - the policy's `spec` */
+  readonly spec?: number;
+  /**
+   * True when the rule's ports carry layer-7 rules (Cilium `rules.http`, `rules.dns`, ...): layer 3/4
+   * allow the connection, and the layer-7 rules then filter its requests. @default false
+   */
+  readonly l7Rules?: boolean;
 }
 
 /**
@@ -86,6 +98,20 @@ export interface SideVerdict {
   readonly decidedBy?: TierRuleReference;
   /** The Admin-tier Pass rule that handed the side over to the next tiers. @default - none did */
   readonly passedBy?: TierRuleReference;
+  /**
+   * The Cilium deny rule (`ingressDeny`/`egressDeny`) that denied the side: deny rules take precedence
+   * over every allow of Cilium policies and NetworkPolicies. @default - no deny rule matched
+   */
+  readonly deniedBy?: RuleReference;
+}
+
+/**
+ * A rule reference in words: `shop/api ingress[0]`; a Cilium rule with its kind, its spec and
+ * whether layer-7 rules apply: `CiliumNetworkPolicy shop/api specs[1].egress[0] (L7 rules apply)`.
+ */
+export function describeRule(r: RuleReference): string {
+  const spec = r.spec !== undefined ? `specs[${r.spec}].` : '';
+  return `${r.kind !== undefined ? `${r.kind} ` : ''}${r.policy} ${spec}${r.direction}[${r.rule}]${r.l7Rules ? ' (L7 rules apply)' : ''}`;
 }
 
 /** The verdict of a side from the policies that isolate it and the rules that allow the traffic. */
@@ -122,6 +148,7 @@ export function copyVerdict(v: SideVerdict): SideVerdict {
     ...v,
     isolatingPolicies: [...v.isolatingPolicies],
     allowedBy: v.allowedBy.map((r) => ({ ...r })),
+    ...(v.deniedBy ? { deniedBy: { ...v.deniedBy } } : {}),
     ...(v.decidedBy ? { decidedBy: { ...v.decidedBy } } : {}),
     ...(v.passedBy ? { passedBy: { ...v.passedBy } } : {}),
   };

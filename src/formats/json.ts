@@ -7,7 +7,7 @@ import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
+import { describeRule, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedEnd } from '../flows/observed';
 import { Direction } from '../model/direction';
 import { ManifestValidationReport } from '../validation/validate-manifests';
@@ -142,7 +142,9 @@ export class JsonFormat {
   }
 
   /**
-   * One side's verdict: `{ allowed, isolated, isolatingPolicies, allowedBy: [{ policy, direction, rule, byIpBlock }], notPoliced }`;
+   * One side's verdict: `{ allowed, isolated, isolatingPolicies, allowedBy: [{ policy, direction, rule, byIpBlock }], notPoliced }`
+   * (a Cilium rule also has `kind`, `spec` for an item of `specs[]` and `l7Rules`; a Cilium deny rule
+   * that denied the side is `deniedBy`);
    * when a cluster-wide policy took part also `tier` (`ADMIN`, `NETWORK_POLICY`, `BASELINE`, `DEFAULT`),
    * `decidedBy` and `passedBy` (`{ kind, policy, tier, priority, direction, rule, ruleName, action }`).
    */
@@ -161,8 +163,9 @@ export class JsonFormat {
       allowed: v.allowed,
       isolated: v.isolated,
       isolatingPolicies: [...v.isolatingPolicies],
-      allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
+      allowedBy: v.allowedBy.map(ruleJson),
       notPoliced: v.notPoliced,
+      ...(v.deniedBy ? { deniedBy: ruleJson(v.deniedBy) } : {}),
       ...(v.decidedBy || v.passedBy ? { tier: v.tier } : {}),
       ...(v.decidedBy ? { decidedBy: tierRule(v.decidedBy) } : {}),
       ...(v.passedBy ? { passedBy: tierRule(v.passedBy) } : {}),
@@ -174,7 +177,8 @@ export class JsonFormat {
    * ports, before, after }], closed: [...], addedEndpoints, removedEndpoints }`, where `before` and
    * `after` are `{ egress, ingress }` of `{ verdict, allowedBy, isolatedBy }`: `verdict` is
    * `allowed`, `denied`, `not isolated`, `outside the cluster` or `not explained (too many
-   * changes)`, `allowedBy` the rules (`shop/api ingress[0]`), `isolatedBy` the isolating policies.
+   * changes)`, `allowedBy` the rules (`shop/api ingress[0]`), `isolatedBy` the isolating policies,
+   * and `deniedBy` the Cilium deny rule that denied the side, when one did.
    */
   public static diff(d: ReachabilityDiff): any {
     return {
@@ -335,7 +339,12 @@ function stagedJson(v: { allowed: boolean; egress: SideVerdict; ingress: SideVer
 /** One side in the diff's shape. */
 function diffSide(v: SideVerdict | undefined): any {
   if (v === undefined) return { verdict: 'not explained (too many changes)', allowedBy: [], isolatedBy: [] };
-  return { verdict: DECISION_WORDS[v.decision], allowedBy: v.allowedBy.map((r) => `${r.policy} ${r.direction}[${r.rule}]`), isolatedBy: [...v.isolatingPolicies] };
+  return {
+    verdict: DECISION_WORDS[v.decision],
+    allowedBy: v.allowedBy.map(describeRule),
+    isolatedBy: [...v.isolatingPolicies],
+    ...(v.deniedBy ? { deniedBy: describeRule(v.deniedBy) } : {}),
+  };
 }
 
 function changeJson(c: ChangedConnection): any {
@@ -345,5 +354,18 @@ function changeJson(c: ChangedConnection): any {
     ports: [...c.ports],
     before: { egress: diffSide(c.before?.egress), ingress: diffSide(c.before?.ingress) },
     after: { egress: diffSide(c.after?.egress), ingress: diffSide(c.after?.ingress) },
+  };
+}
+
+/** A rule reference: `{ policy, direction, rule, byIpBlock }`, and for a Cilium rule `kind`, `spec` and `l7Rules` where they apply. */
+function ruleJson(r: RuleReference): any {
+  return {
+    policy: r.policy,
+    direction: r.direction,
+    rule: r.rule,
+    byIpBlock: r.byIpBlock,
+    ...(r.kind !== undefined ? { kind: r.kind } : {}),
+    ...(r.spec !== undefined ? { spec: r.spec } : {}),
+    ...(r.l7Rules ? { l7Rules: true } : {}),
   };
 }

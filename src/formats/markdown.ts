@@ -45,7 +45,7 @@ export class MarkdownFormat {
     for (const r of report.results) {
       const v = r.violation;
       const example = v ? `\`${v.from}\` → \`${v.to}\` on ${v.port}${v.ports !== v.port ? ` (${v.ports})` : ''}` : r.problem ?? '';
-      const rules = v ? (v.allowedBy.length > 0 ? v.allowedBy.map((a) => `\`${a.policy} ${a.direction}[${a.rule}]\``).join(', ') : 'neither side is isolated') : '';
+      const rules = v ? (v.allowedBy.length > 0 ? v.allowedBy.map((a) => `\`${TextFormat.rule(a)}\``).join(', ') : 'neither side is isolated') : '';
       lines.push(`| ${r.holds ? '✅' : '❌'} | ${escapeCell(r.name)} | ${escapeCell(r.statement)} | ${escapeCell(example)} | ${escapeCell(rules)} |`);
     }
     lines.push('', `Ports checked: ${report.ports.join(', ')}.`);

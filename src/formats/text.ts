@@ -7,7 +7,7 @@ import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { DecisionTier, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
+import { DecisionTier, describeRule, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedConnection, ObservedEndKind, VerdictCount } from '../flows/observed';
 import { Severity } from '../k8s/finding';
 import { Direction } from '../model/direction';
@@ -170,7 +170,7 @@ export class TextFormat {
 
   /** A rule: `<namespace>/<policy> <direction>[<index>]`, e.g. `shop/api ingress[0]`. */
   public static rule(r: RuleReference): string {
-    return `${r.policy} ${r.direction}[${r.rule}]`;
+    return describeRule(r);
   }
 
   /** The diff: the summary, each opened and closed connection with both sides before and after, the endpoints added and removed. */
@@ -427,7 +427,8 @@ export function changeSides(c: ChangedConnection, e: DiffExplanation | undefined
 function networkPolicyVerdict(v: SideVerdict): string {
   switch (v.decision) {
     case SideDecision.ALLOWED: return `allowed by ${v.allowedBy.map(TextFormat.rule).join(', ')}`;
-    case SideDecision.DENIED: return `denied (isolated by ${v.isolatingPolicies.join(', ')})`;
+    case SideDecision.DENIED:
+      return v.deniedBy ? `denied by the deny rule ${TextFormat.rule(v.deniedBy)}` : `denied (isolated by ${v.isolatingPolicies.join(', ')})`;
     case SideDecision.NOT_ISOLATED: return 'not isolated';
     case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster';
   }
@@ -451,6 +452,10 @@ function explainNetworkPolicySide(side: SideVerdict, direction: string, other: s
     case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster, not policed';
     case SideDecision.NOT_ISOLATED: return `not isolated (no policy selects it for ${direction}), so everything is allowed`;
     case SideDecision.DENIED:
+      if (side.deniedBy) {
+        return `${side.isolated ? `isolated by ${side.isolatingPolicies.join(', ')}; ` : ''}DENIED by the deny rule ${TextFormat.rule(side.deniedBy)}, `
+          + 'which takes precedence over every allow';
+      }
       return `isolated by ${side.isolatingPolicies.join(', ')}; DENIED: no rule of these policies allows this traffic ${direction === 'egress' ? 'to' : 'from'} ${other}`;
     case SideDecision.ALLOWED:
       return `isolated by ${side.isolatingPolicies.join(', ')}; allowed by ${side.allowedBy.map((r) => `${TextFormat.rule(r)}${r.byIpBlock ? ' (ipBlock)' : ''}`).join(', ')}`;

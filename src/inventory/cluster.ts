@@ -1,7 +1,9 @@
+import { CiliumPolicy, readCiliumPolicy } from './cilium-policy';
 import { classifyObject, describeRef, KindCount, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
@@ -212,7 +214,7 @@ export const DEFAULT_NAMESPACE = 'default';
  * Every object of the input is used, counted in `ignored` (kinds that cannot affect NetworkPolicy
  * verdicts: ConfigMap, Service, ...), or listed in `skipped` with the reason and the fix: policies
  * the API server would reject (they cannot exist in a cluster), kinds that can change verdicts but
- * are not modelled (CiliumNetworkPolicy, Calico policies), and objects kubectl
+ * are not modelled (Calico policies, parts of Cilium policies the model cannot place), and objects kubectl
  * would reject (a name YAML 1.1 read as a boolean, no name, no pod template).
  */
 export class Cluster {
@@ -227,6 +229,12 @@ export class Cluster {
    * BaselineAdminNetworkPolicy, ClusterNetworkPolicy), in input order; `analysis/precedence` orders them.
    */
   public readonly tieredPolicies: TieredPolicy[] = [];
+  /**
+   * The rule specs of the CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies Cilium accepts
+   * (one per `spec` and per item of `specs`), in input order: part of the namespace tier, with the
+   * NetworkPolicies (`analysis/cilium-semantics`).
+   */
+  public readonly ciliumPolicies: CiliumPolicy[] = [];
   public readonly skipped: SkippedObject[] = [];
   /** Objects of kinds that cannot affect NetworkPolicy verdicts, by kind (sorted). */
   public readonly ignored: KindCount[];
@@ -270,6 +278,7 @@ export class Cluster {
         case 'workload': this.addWorkload(object, role.template, present, origin); break;
         case 'namespace': break;
         case 'cluster-policy': if (!options.withoutPolicies) this.addClusterPolicy(object, origin); break;
+        case 'cilium-policy': if (!options.withoutPolicies) this.addCiliumPolicy(object, origin); break;
         case 'ignored': ignored.set(role.kind, (ignored.get(role.kind) ?? 0) + 1); break;
         case 'left-out': {
           this.skipped.push({ object: describeRef(object), category: role.category, reason: role.reason, ...kindOf(object), ...origin });
@@ -277,6 +286,7 @@ export class Cluster {
         }
       }
     }
+    if (this.ciliumPolicies.length > 0 && this.tieredPolicies.length > 0) this.leaveOutTiers();
     this.ignored = [...ignored.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
     for (const d of extra.declaredServices ?? []) {
       const annotations = { [DECLARED_BY_LABELS_ANNOTATION]: d.name };
@@ -319,6 +329,7 @@ export class Cluster {
       ...this.endpoints.flatMap((e) => (e.namespace ? [e.namespace] : [])),
       ...this.policies.map((p) => p.namespace),
       ...this.stagedPolicies.map((p) => p.namespace),
+      ...this.ciliumPolicies.flatMap((p) => (p.namespace !== undefined ? [p.namespace] : [])),
     ]);
     for (const ns of [...used].sort()) {
       this.namespaces.set(ns, { ...(declaredNamespaceLabels.get(ns) ?? {}), [NAMESPACE_NAME_LABEL]: ns });
@@ -464,6 +475,58 @@ export class Cluster {
       return;
     }
     this.tieredPolicies.push(tieredPolicyOf(object, origin));
+  }
+
+  /**
+   * A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy: one Cilium rejects is left out as
+   * invalid; of one it accepts, each rule spec joins the namespace tier, and each part the model
+   * cannot place (a host policy, a rule to services, an entity for nodes, ...) is left out with why,
+   * so the warning stays while the rest is analysed.
+   */
+  private addCiliumPolicy(object: any, origin: { file?: string; line?: number }): void {
+    const errors = checkCiliumPolicy(object).filter((f) => f.severity === Severity.ERROR);
+    if (errors.length > 0) {
+      this.skipped.push({
+        object: describeRef(object),
+        category: SkipCategory.INVALID_POLICY,
+        reason: `Cilium would reject it (${errors[0].field}: ${errors[0].message}), so it cannot take effect. Fix: ${errors[0].fix}`,
+        kind: object.kind,
+        ...origin,
+      });
+      return;
+    }
+    const reading = readCiliumPolicy(object, origin);
+    this.ciliumPolicies.push(...reading.policies);
+    for (const part of reading.leftOut) {
+      this.skipped.push({
+        object: describeRef(object),
+        category: SkipCategory.NOT_MODELLED,
+        reason: `${part.field} is not modelled: ${part.reason}. The verdicts leave this part out (the rest of the policy is analysed), so they may be wrong `
+          + 'for the traffic it decides. Review its effect separately',
+        kind: object.kind,
+        ...origin,
+      });
+    }
+  }
+
+  /**
+   * Cilium does not implement the sig-network policy API (AdminNetworkPolicy support is an open
+   * feature proposal, cilium/cilium#23380), and no other network plugin enforces Cilium's policies: an input with both is not
+   * one cluster's. The Cilium policies are analysed as Cilium enforces them (it ignores the
+   * cluster-wide tiers), and each tiered policy is listed as left out, so the warning stays.
+   */
+  private leaveOutTiers(): void {
+    for (const p of this.tieredPolicies.splice(0)) {
+      this.skipped.push({
+        object: p.id,
+        category: SkipCategory.NOT_MODELLED,
+        reason: `${p.kind} next to Cilium policies: Cilium does not implement the sig-network policy API, and no other network plugin enforces CiliumNetworkPolicies, `
+          + 'so no cluster applies both. The verdicts follow Cilium, which ignores this policy. Analyse the cluster-wide policies in an input for a network plugin that implements them',
+        kind: p.kind,
+        ...(p.file !== undefined ? { file: p.file } : {}),
+        ...(p.line !== undefined ? { line: p.line } : {}),
+      });
+    }
   }
 
   /** Adds a policy (staged or not) the API server accepts (true), or lists it as left out (false). */

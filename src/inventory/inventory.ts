@@ -1,11 +1,12 @@
 import { CLUSTER_POLICY_KINDS, isClusterPolicyKind } from '../k8s/admin-policy-manifest';
+import { isCiliumPolicy } from '../k8s/cilium-manifest';
 import { STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 
 /**
  * What the analyser does with each object of the input: use it (NetworkPolicies, Pods, workloads,
  * Namespaces), ignore it because its kind cannot affect NetworkPolicy verdicts (ConfigMap, Service,
  * ...), or leave it out and say why: a kind that can change verdicts but is not modelled
- * (CiliumNetworkPolicy, Calico policies, another version of the sig-network policy API, ...), or an object kubectl would reject
+ * (Calico policies, another version of the sig-network policy API, ...), or an object kubectl would reject
  * (a name that YAML 1.1 read as a boolean, no name, no pod template).
  */
 
@@ -15,10 +16,11 @@ export enum SkipCategory {
   /** A NetworkPolicy the API server would reject: it cannot exist in a cluster. */
   INVALID_POLICY = 'INVALID_POLICY',
   /**
-   * A kind that can change verdicts but is not modelled (CiliumNetworkPolicy, a v1beta1
-   * ClusterNetworkPolicy, Calico policies other than `StagedKubernetesNetworkPolicy`, which is
-   * modelled as not enforcing, any other `*NetworkPolicy`): the verdicts ignore it and may be wrong
-   * for a cluster that applies it.
+   * A kind that can change verdicts but is not modelled (a v1beta1 ClusterNetworkPolicy, Calico
+   * policies other than `StagedKubernetesNetworkPolicy`, which is modelled as not enforcing, any
+   * other `*NetworkPolicy`), or a part of a Cilium policy the model cannot place (a host policy, a
+   * rule to services or to the host): the verdicts ignore it and may be wrong for a cluster that
+   * applies it.
    */
   NOT_MODELLED = 'NOT_MODELLED',
   /** An object kubectl would reject or the model cannot place: no kind, a name that is not a string, no pod template. */
@@ -85,6 +87,8 @@ export type ObjectRole =
   | { readonly role: 'staged-policy' }
   /** An AdminNetworkPolicy, BaselineAdminNetworkPolicy (v1alpha1) or ClusterNetworkPolicy (v1alpha2): a cluster-wide tier. */
   | { readonly role: 'cluster-policy' }
+  /** A `cilium.io/v2` CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy: modelled with the namespace tier. */
+  | { readonly role: 'cilium-policy' }
   | { readonly role: 'pod' }
   | { readonly role: 'workload'; readonly template: Record<string, any> }
   | { readonly role: 'namespace' }
@@ -134,17 +138,9 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
   if (isKubernetesNetworkPolicy(object)) return { role: 'policy' };
   if (isStagedKubernetesNetworkPolicy(object)) return { role: 'staged-policy' };
   if (isModelledClusterPolicy(object)) return { role: 'cluster-policy' };
+  if (isCiliumPolicy(object)) return { role: 'cilium-policy' };
   const group = apiGroup(object.apiVersion);
   if (kind.endsWith('NetworkPolicy') || group === 'policy.networking.k8s.io' || OTHER_POLICY_KINDS.has(`${group}/${kind}`)) {
-    if (group === 'cilium.io' && (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy')) {
-      return {
-        role: 'left-out',
-        category: SkipCategory.NOT_MODELLED,
-        reason: `${kind} (${typeof object.apiVersion === 'string' ? object.apiVersion : 'no apiVersion'}): netpol validate checks it (the CRD schema and Cilium's rule checks), `
-          + `but the analyser does not model it yet: ${effectOf(kind, group)}. The verdicts ignore it, so they may be wrong for a cluster that applies it. `
-          + 'Review its effect separately, or leave it out of the input if the cluster does not apply it',
-      };
-    }
     return {
       role: 'left-out',
       category: SkipCategory.NOT_MODELLED,

@@ -1,7 +1,7 @@
 import { Chart, Testing, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  CiliumEntity, Endpoint, Entity, ExternalDestination, HttpMethod, HttpRule, NetworkPolicies, NetworkTarget, Port, Selector,
+  CiliumEntity, Endpoint, Entity, ExternalDestination, HttpMethod, HttpRule, NetworkPolicies, NetworkTarget, Port, Reachability, Selector, TextFormat,
 } from '../../src';
 import { checkCiliumPolicy } from '../../src/k8s/cilium-rules';
 import { fuzzParameters } from '../fuzz-config';
@@ -112,5 +112,63 @@ test('on Cilium the output does not depend on the order of declarations', () => 
     const backward = synth(NetworkTarget.cilium(), [...decls].reverse());
     expect(backward.error).toEqual(forward.error);
     if (forward.objects) expect(Yaml.stringify(...backward.objects!)).toEqual(Yaml.stringify(...forward.objects));
+  }), fuzzParameters(40));
+});
+
+/**
+ * The Cilium output analysed (the analyser models Cilium's policies): each side of every connection
+ * between the endpoints, the DNS names' addresses and another address is allowed exactly when a
+ * declaration allows it or no declaration restricts that side, and denied by a deny declaration
+ * whatever allows it. An entity the model cannot place (kube-apiserver, host, remote-node) is left
+ * out of the analysis with a warning, and its endpoint's side stays restricted to what was declared.
+ */
+test('on Cilium, what was declared is allowed, what was not is denied (analysed), and a deny wins', () => {
+  const pods = ENDPOINTS.map((_, i) => ({ namespace: i % 2 === 0 ? 'shop' : 'data', name: `pod${i}`, labels: { app: `a${i}` } }));
+  const podId = (i: number) => `${pods[i].namespace}/${pods[i].name}`;
+  fc.assert(fc.property(program, (decls) => {
+    const result = synth(NetworkTarget.cilium(), decls);
+    expect(result.error).toBeUndefined();
+    const names = decls.flatMap((d) => (d.kind === 'fqdn' ? d.names.map((n) => n.toLowerCase()) : []));
+    const externals = [...names.map((n, i) => ({ name: `ext${i}`, ip: `198.51.100.${i + 1}`, dnsName: n.startsWith('*.') ? `sub${n.slice(1)}` : n })),
+      { name: 'other', ip: '192.0.2.77', dnsName: 'unrelated.example' }];
+    const r = Reachability.fromManifests(result.objects!, { pods, externals });
+    const unplaced = decls.some((d) => d.kind === 'entity' && ![CiliumEntity.WORLD, CiliumEntity.CLUSTER].includes(d.entity));
+    expect(r.skipped.length > 0).toBe(unplaced);
+    const used = new Set(decls.map((d) => d.port));
+    const ports = [...used, [7, 9, 13].find((p) => !used.has(p))!];
+    type End = { pod?: number; ext?: typeof externals[number] };
+    const ends: End[] = [...pods.map((_, i) => ({ pod: i })), ...externals.map((ext) => ({ ext }))];
+    const id = (e: End) => (e.pod !== undefined ? podId(e.pod) : e.ext!.name);
+    const denied = (s: End, d: End, p: number) => decls.some((x) => x.kind === 'deny' && x.from === s.pod && x.to === d.pod && x.port === p);
+    const matchesName = (pattern: string, name: string) => (pattern.startsWith('*.') ? name.endsWith(pattern.slice(1)) && !name.slice(0, -pattern.length + 1).includes('.') : pattern === name);
+    const egressDeclared = (s: number, d: End, p: number) => decls.some((x) => x.port === p && (
+      ((x.kind === 'plain' || x.kind === 'http') && x.from === s && x.to === d.pod)
+      || (x.kind === 'fqdn' && x.from === s && d.ext !== undefined && x.names.some((n) => matchesName(n.toLowerCase(), d.ext!.dnsName)))
+      || (x.kind === 'entity' && x.egress && x.endpoint === s && ((x.entity === CiliumEntity.WORLD && d.ext !== undefined) || (x.entity === CiliumEntity.CLUSTER && d.pod !== undefined)))));
+    const ingressDeclared = (d: number, s: End, p: number) => decls.some((x) => x.port === p && (
+      ((x.kind === 'plain' || x.kind === 'http') && x.to === d && x.from === s.pod)
+      || (x.kind === 'entity' && !x.egress && x.endpoint === d && ((x.entity === CiliumEntity.WORLD && s.ext !== undefined) || (x.entity === CiliumEntity.CLUSTER && s.pod !== undefined)))));
+    const egressIsolated = (s: number) => decls.some((x) => ((x.kind === 'plain' || x.kind === 'http' || x.kind === 'fqdn') && x.from === s) || (x.kind === 'entity' && x.egress && x.endpoint === s));
+    const ingressIsolated = (d: number) => decls.some((x) => ((x.kind === 'plain' || x.kind === 'http') && x.to === d) || (x.kind === 'entity' && !x.egress && x.endpoint === d));
+    for (const p of ports) {
+      for (const s of ends) {
+        for (const d of ends) {
+          if (s === d || (s.ext && d.ext)) continue;
+          const e = r.explain(id(s), id(d), Port.tcp(p));
+          if (s.pod !== undefined) {
+            const expected = !denied(s, d, p) && (!egressIsolated(s.pod) || egressDeclared(s.pod, d, p));
+            if (e.egress.allowed !== expected) throw new Error(`egress of ${id(s)} to ${id(d)} on ${p}: ${e.egress.allowed}, expected ${expected}\n${TextFormat.explanation(e)}`);
+          }
+          if (d.pod !== undefined) {
+            const expected = !denied(s, d, p) && (!ingressIsolated(d.pod) || ingressDeclared(d.pod, s, p));
+            if (e.ingress.allowed !== expected) throw new Error(`ingress of ${id(d)} from ${id(s)} on ${p}: ${e.ingress.allowed}, expected ${expected}\n${TextFormat.explanation(e)}`);
+          }
+          // An HTTP declaration's connection is allowed at layer 3/4, and the verdict says its L7 rules apply.
+          if (decls.some((x) => x.kind === 'http' && x.from === s.pod && x.to === d.pod && x.port === p) && e.ingress.allowed) {
+            expect(e.ingress.allowedBy.some((a) => a.l7Rules)).toBe(true);
+          }
+        }
+      }
+    }
   }), fuzzParameters(40));
 });

@@ -23,3 +23,17 @@ test('toDeny on an allowed connection fails with both sides explained; on a deni
   expect(result.message()).toContain('\n  ingress of shop/web: not isolated (no policy selects it for ingress), so everything is allowed');
   expect(reachabilityMatchers.toDeny(r, 'shop/web', 'shop/api', Port.tcp(8080)).pass).toBe(true);
 });
+
+test('the matchers work over NetworkPolicies and Cilium policies together, and name the Cilium deny rule', () => {
+  const cnp = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'no-web', namespace: 'shop' },
+    spec: { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEntities: ['cluster'] }], ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] },
+  };
+  const mixed = [pod('web'), pod('api'), pod('db'), deny, cnp];
+  expect(reachabilityMatchers.toAllow(mixed, 'shop/db', 'shop/api', Port.tcp(8080)).pass).toBe(true);
+  const result = reachabilityMatchers.toAllow(mixed, 'shop/web', 'shop/api', Port.tcp(8080));
+  expect(result.pass).toBe(false);
+  expect(result.message()).toContain('ingress of shop/api: isolated by shop/deny, CiliumNetworkPolicy shop/no-web; DENIED by the deny rule CiliumNetworkPolicy shop/no-web ingressDeny[0]');
+});

@@ -76,12 +76,12 @@ describe('NetpolValidationPlugin (cdk8s.yaml validations), through the cdk8s-cli
     expect(strict.json.summary.metadata).toMatchObject({ 'Fails on': 'errors and warnings (strict)' });
   });
 
-  test('an object the checks do not model (a CiliumNetworkPolicy) is reported as left out, and fails strict', () => {
-    const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: l7, namespace: shop }\nspec: { endpointSelector: {} }\n';
-    const manifest = file(`${CLEAN}---\n${cilium}`);
+  test('an object the checks do not model (a Calico NetworkPolicy) is reported as left out, and fails strict', () => {
+    const calico = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: l7, namespace: shop }\nspec: { selector: all() }\n';
+    const manifest = file(`${CLEAN}---\n${calico}`);
     const lenient = run(new NetpolValidationPlugin(), [manifest]);
     expect(lenient.success).toBe(true);
-    expect(lenient.json.violations.map((v) => [v.ruleName, v.recommendation.split(': left out')[0]])).toEqual([['left-out [warning]', 'CiliumNetworkPolicy shop/l7']]);
+    expect(lenient.json.violations.map((v) => [v.ruleName, v.recommendation.split(': left out')[0]])).toEqual([['left-out [warning]', 'NetworkPolicy shop/l7']]);
     expect(lenient.json.summary.metadata).toMatchObject({ Warnings: '1' });
     expect(run(new NetpolValidationPlugin({ strict: true }), [manifest]).success).toBe(false);
   });

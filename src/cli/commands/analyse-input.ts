@@ -36,7 +36,7 @@ wins over a surrounding of the same kind and name. For a one-off pod, --pod take
 /** How the CLI adds an endpoint that is not in the inputs: the end of the unknown-endpoint error. */
 export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress controller, Prometheus, CoreDNS) are added with '
   + '--surroundings <path> (manifests of their Pods, workloads and Namespaces) or --pod <ns/name[:labels][@ip]>, '
-  + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip.';
+  + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip (or name=dns.name=ip).';
 
 /** Options shared by the analysing commands. */
 export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {

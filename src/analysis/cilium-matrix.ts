@@ -1,0 +1,91 @@
+import { Bitset } from './bitset';
+import { ciliumApplies, ciliumPeerMatches, ciliumSelects } from './cilium-semantics';
+import { portsMatch, Side } from './semantics';
+import { CiliumRule } from '../inventory/cilium-policy';
+import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { isAllTraffic, Traffic } from '../k8s/port-set';
+
+/** What the Cilium deny rules deny, per endpoint and direction (undefined: nothing). */
+export interface CiliumDenied {
+  readonly ingress: Array<Bitset | undefined>;
+  readonly egress: Array<Bitset | undefined>;
+}
+
+/**
+ * The Cilium policies over the NetworkPolicies' sets of a matrix (see `computeSides`), with the
+ * semantics of `cilium-semantics` asked end by end: the pods a policy with default deny selects
+ * become isolated in that direction; their allow rules add to what the NetworkPolicies allow; what
+ * the deny rules match is returned, for the precedence (`combineTiers`) to take away from every
+ * allow. `ingressFrom[d]`/`egressTo[s]` are changed in place. Undefined when no deny rule matches.
+ */
+export function applyCiliumPolicies(
+  cluster: Cluster, traffic: Array<Traffic | undefined>, ingressFrom: Array<Bitset | undefined>, egressTo: Array<Bitset | undefined>,
+): CiliumDenied | undefined {
+  const n = cluster.endpoints.length;
+  const externals = cluster.endpoints.filter((e) => e.external);
+  const shared = new Map<CiliumRule, Bitset>();
+  // The ends a rule's peer matches: the same for every pod of the rule, except FQDN peers, which
+  // depend on what the pod's DNS lookups let the proxy see (only external ends can match them).
+  const peersOf = (rule: CiliumRule, self: ClusterEndpoint): Bitset => {
+    const perSelf = rule.peer?.kind === 'fqdns';
+    let set = perSelf ? undefined : shared.get(rule);
+    if (!set) {
+      set = new Bitset(n);
+      for (const e of perSelf ? externals : cluster.endpoints) if (ciliumPeerMatches(cluster, rule, self, e)) set.add(e.index);
+      if (!perSelf) shared.set(rule, set);
+    }
+    return set;
+  };
+  const portSets = new Map<CiliumRule, Bitset | 'all'>();
+  const destinationsOf = (rule: CiliumRule): Bitset | 'all' => {
+    let set = portSets.get(rule);
+    if (!set) {
+      if (isAllTraffic(rule.ports)) {
+        set = 'all';
+      } else {
+        const ports = new Bitset(n);
+        traffic.forEach((t, d) => t && portsMatch(rule.ports, t, cluster.endpoints[d]) && ports.add(d));
+        set = ports;
+      }
+      portSets.set(rule, set);
+    }
+    return set;
+  };
+  const selected = cluster.ciliumPolicies.map((p) => cluster.endpoints.filter((e) => ciliumSelects(cluster, p.subject, e)));
+  const sides: Side[] = ['ingress', 'egress'];
+  // Isolation first, so that allow rules only add to sides something isolates.
+  cluster.ciliumPolicies.forEach((p, k) => {
+    for (const side of sides) {
+      if (!p.defaultDeny[side]) continue;
+      const sets = side === 'ingress' ? ingressFrom : egressTo;
+      for (const e of selected[k]) sets[e.index] ??= new Bitset(n);
+    }
+  });
+  let denied: CiliumDenied | undefined;
+  cluster.ciliumPolicies.forEach((p, k) => {
+    for (const side of sides) {
+      const sets = side === 'ingress' ? ingressFrom : egressTo;
+      for (const self of selected[k]) {
+        if (!ciliumApplies(cluster, p, side, self)) continue;
+        for (const rule of side === 'ingress' ? p.ingress : p.egress) {
+          let matched: Bitset;
+          if (side === 'ingress') {
+            const t = traffic[self.index];
+            if (!t || !portsMatch(rule.ports, t, self)) continue;
+            matched = peersOf(rule, self);
+          } else {
+            const destinations = destinationsOf(rule);
+            matched = destinations === 'all' ? peersOf(rule, self) : peersOf(rule, self).and(destinations);
+          }
+          if (rule.deny) {
+            denied ??= { ingress: new Array(n), egress: new Array(n) };
+            (denied[side][self.index] ??= new Bitset(n)).or(matched);
+          } else if (sets[self.index]) {
+            sets[self.index]!.or(matched);
+          }
+        }
+      }
+    }
+  });
+  return denied;
+}

@@ -1,0 +1,195 @@
+import { portsMatch, Side } from './semantics';
+import { DecisionTier, RuleReference, SideDecision, SideVerdict } from './verdict';
+import { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CiliumEndpointSelector, CiliumPolicy, CiliumRule, FqdnSelector } from '../inventory/cilium-policy';
+import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { cidrContains } from '../k8s/cidr';
+import { Labels } from '../k8s/label-selector';
+import { Traffic } from '../k8s/port-set';
+
+/**
+ * The semantics of Cilium's policies for one side of one connection, in one place (the pair
+ * verdict and the matrix both ask these functions):
+ *
+ * - a pod is isolated in a direction when a Cilium policy with default deny in that direction
+ *   selects it (docs.cilium.io "Policy Enforcement Modes": "If any rule selects an Endpoint and the
+ *   rule has an ingress section, the endpoint goes into default deny at ingress"; rule.go
+ *   EnableDefaultDeny: "If multiple policies apply to an endpoint, that endpoint's default deny will
+ *   be enabled if any policy requests it"), or a NetworkPolicy does;
+ * - what is allowed is the union of the allow rules of both kinds (Cilium translates NetworkPolicies
+ *   into its own rules and adds them up);
+ * - a deny rule that matches decides: "Deny policies take precedence over allow policies, regardless
+ *   of whether they are a Cilium Network Policy, a Clusterwide Cilium Network Policy or even a
+ *   Kubernetes Network Policy" (docs.cilium.io "Deny Policies").
+ */
+
+/** What the Cilium policies say about one side: who isolates it (`<kind> <id>`), which rules allow, which deny. */
+export interface CiliumSideOutcome {
+  readonly isolating: string[];
+  readonly allowedBy: RuleReference[];
+  readonly deniedBy: RuleReference[];
+}
+
+const LABELS = new WeakMap<ClusterEndpoint, Labels>();
+
+/**
+ * A pod's labels as Cilium's identity carries them (source `k8s`, written without the prefix): its
+ * own, its namespace (`io.kubernetes.pod.namespace`) and its namespace's labels
+ * (`io.cilium.k8s.namespace.labels.<key>`) (docs.cilium.io "Using Kubernetes Constructs In Policy").
+ */
+export function ciliumLabels(cluster: Cluster, e: ClusterEndpoint): Labels {
+  let labels = LABELS.get(e);
+  if (!labels) {
+    const own: Record<string, string> = { ...e.labels };
+    for (const [k, v] of Object.entries(cluster.namespaceLabels(e.namespace!))) own[`${CILIUM_NAMESPACE_LABELS_PREFIX}${k}`] = v;
+    own[CILIUM_POD_NAMESPACE_KEY] = e.namespace!;
+    labels = own;
+    LABELS.set(e, labels);
+  }
+  return labels;
+}
+
+/**
+ * Whether an endpoint selector selects `e`: only pods (an endpoint selector matches identities of
+ * labels; external addresses are `world`, node traffic `host`/`remote-node`), in the selector's
+ * namespace when it is confined to one.
+ */
+export function ciliumSelects(cluster: Cluster, s: CiliumEndpointSelector, e: ClusterEndpoint): boolean {
+  if (e.external || e.nodeTraffic || e.namespace === undefined) return false;
+  if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
+  return s.selector.matches(ciliumLabels(cluster, e));
+}
+
+/** Whether a Cilium policy's rules apply to `e` in `side`: its subject selects it and it has rules or default deny there. */
+export function ciliumApplies(cluster: Cluster, p: CiliumPolicy, side: Side, e: ClusterEndpoint): boolean {
+  return ciliumSelects(cluster, p.subject, e) && (p.defaultDeny[side] || (side === 'ingress' ? p.ingress : p.egress).length > 0);
+}
+
+/**
+ * Whether a Cilium policy polices `e` in `side`: it selects it and puts it into default deny there,
+ * or has deny rules there (allow rules without default deny allow what is allowed anyway).
+ */
+export function ciliumPolices(cluster: Cluster, p: CiliumPolicy, side: Side, e: ClusterEndpoint): boolean {
+  return ciliumSelects(cluster, p.subject, e) && (p.defaultDeny[side] || (side === 'ingress' ? p.ingress : p.egress).some((r) => r.deny));
+}
+
+/** The Cilium policies that isolate `e` in `side` (`<kind> <id>`, each once): they select it with default deny there. */
+export function ciliumIsolating(cluster: Cluster, side: Side, e: ClusterEndpoint): string[] {
+  const out: string[] = [];
+  for (const p of cluster.ciliumPolicies) {
+    const name = `${p.kind} ${p.id}`;
+    if (p.defaultDeny[side] && ciliumSelects(cluster, p.subject, e) && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * Whether an FQDN selector matches a DNS name (both lower case, no trailing dot): `matchName` the
+ * same name; `matchPattern` `*` alone every name, otherwise each `*` any run of the characters of
+ * one DNS label (`[-a-zA-Z0-9_]`, so `*.cilium.io` matches `sub.cilium.io`, not `cilium.io` nor
+ * `a.b.cilium.io`) (cilium/cilium pkg/fqdn/matchpattern).
+ */
+export function fqdnMatches(s: FqdnSelector, name: string): boolean {
+  if (!s.wildcard) return s.pattern === name;
+  if (s.pattern === '*') return true;
+  const re = new RegExp(`^${s.pattern.split('*').map((part) => part.replace(/[.\\^$+?()[\]{}|-]/g, '\\$&')).join('[-a-z0-9_]*')}$`);
+  return re.test(name);
+}
+
+const DNS_VISIBLE = new WeakMap<ClusterEndpoint, Map<string, boolean>>();
+
+/**
+ * Whether Cilium's DNS proxy sees `source` look `name` up: an egress allow rule of a Cilium policy
+ * that selects it has a `rules.dns` selector matching the name. toFQDNs selects the addresses the
+ * proxy learned from allowed lookups (pkg/fqdn: "A DNS Proxy that applies L7 DNS rules and populates
+ * the lookup cache with IPs from allowed/successful DNS lookups"; docs.cilium.io "Layer 3 Policies",
+ * DNS based), so without such a rule a toFQDNs rule never matches.
+ */
+export function dnsVisible(cluster: Cluster, source: ClusterEndpoint, name: string): boolean {
+  let cache = DNS_VISIBLE.get(source);
+  if (!cache) DNS_VISIBLE.set(source, (cache = new Map()));
+  let seen = cache.get(name);
+  if (seen === undefined) {
+    seen = cluster.ciliumPolicies.some((p) => ciliumSelects(cluster, p.subject, source)
+      && p.egress.some((r) => !r.deny && r.dns.some((d) => fqdnMatches(d, name))));
+    cache.set(name, seen);
+  }
+  return seen;
+}
+
+/**
+ * Whether a rule's peer matches the other end (`self` is the pod whose rule it is):
+ * - no peer (a rule of ports only): every end (Layer 4 Policies: "Layer 4 policy can be specified
+ *   in addition to layer 3 policies or independently");
+ * - endpoints: pods, by their Cilium labels;
+ * - entities (entity.go): `all` every end, `world` the ends outside the cluster, `cluster` every end
+ *   inside it (pods, and nodes: node traffic), `none` nothing;
+ * - CIDRs (with `except`): only ends outside the cluster, by address (Layer 3 Policies: IP/CIDR
+ *   based rules describe "the relationship to or from external services if the remote peer is not
+ *   an endpoint"; a node's IP has the host identity, not a CIDR one: cilium/cilium#16308);
+ * - FQDNs (egress): ends outside the cluster by their DNS name, when the DNS proxy sees `self` look
+ *   the name up (`dnsVisible`).
+ */
+export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: ClusterEndpoint, other: ClusterEndpoint): boolean {
+  const peer = rule.peer;
+  if (peer === undefined) return true;
+  switch (peer.kind) {
+    case 'endpoints': return peer.selectors.some((s) => ciliumSelects(cluster, s, other));
+    case 'entities': return peer.entities.some((e) => (e === 'all' ? true : e === 'world' ? other.external : e === 'cluster' ? !other.external : false));
+    case 'cidrs': return other.external && other.ips.some((ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
+    case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
+  }
+}
+
+/** A Cilium rule as a rule reference of a verdict. */
+export function ciliumRuleReference(p: CiliumPolicy, rule: CiliumRule): RuleReference {
+  return {
+    policy: p.id,
+    direction: rule.section,
+    rule: rule.index,
+    byIpBlock: false,
+    kind: p.kind,
+    ...(p.spec !== undefined ? { spec: p.spec } : {}),
+    ...(rule.l7 ? { l7Rules: true } : {}),
+  };
+}
+
+/** One side of a connection under the Cilium policies, straight from the rules: the reference semantics. */
+export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): CiliumSideOutcome {
+  const allowedBy: RuleReference[] = [];
+  const deniedBy: RuleReference[] = [];
+  if (self.external || cluster.ciliumPolicies.length === 0) return { isolating: [], allowedBy, deniedBy };
+  const destination = side === 'ingress' ? self : other;
+  for (const p of cluster.ciliumPolicies) {
+    if (!ciliumApplies(cluster, p, side, self)) continue;
+    for (const rule of side === 'ingress' ? p.ingress : p.egress) {
+      if (!portsMatch(rule.ports, traffic, destination) || !ciliumPeerMatches(cluster, rule, self, other)) continue;
+      (rule.deny ? deniedBy : allowedBy).push(ciliumRuleReference(p, rule));
+    }
+  }
+  return { isolating: ciliumIsolating(cluster, side, self), allowedBy, deniedBy };
+}
+
+/**
+ * The namespace tier of a side (NetworkPolicies and Cilium policies together): isolated when either
+ * kind isolates it, allowed by the union of their allow rules, denied by a matching Cilium deny rule
+ * whatever allows it (also when nothing isolates it: `enableDefaultDeny: false` with deny rules).
+ */
+export function namespaceTierVerdict(np: SideVerdict, cilium: CiliumSideOutcome): SideVerdict {
+  if (np.notPoliced) return np;
+  const isolatingPolicies = [...np.isolatingPolicies, ...cilium.isolating.filter((id) => !np.isolatingPolicies.includes(id))];
+  const isolated = isolatingPolicies.length > 0;
+  const denied = cilium.deniedBy.length > 0;
+  const allowedBy = denied || !isolated ? [] : [...np.allowedBy, ...cilium.allowedBy];
+  const decision = denied ? SideDecision.DENIED
+    : !isolated ? SideDecision.NOT_ISOLATED : allowedBy.length > 0 ? SideDecision.ALLOWED : SideDecision.DENIED;
+  return {
+    decision,
+    allowed: decision !== SideDecision.DENIED,
+    isolated,
+    isolatingPolicies,
+    allowedBy,
+    notPoliced: false,
+    tier: isolated || denied ? DecisionTier.NETWORK_POLICY : DecisionTier.DEFAULT,
+    ...(denied ? { deniedBy: cilium.deniedBy[0] } : {}),
+  };
+}

@@ -1,0 +1,347 @@
+/**
+ * The model of Cilium's `cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy as
+ * the analyser uses them: one `CiliumPolicy` per rule spec (`spec`, and each of `specs[]`), with its
+ * subject, its default-deny per direction, and its allow and deny rules in a form the semantics
+ * (`analysis/cilium-semantics`) evaluates. What the model cannot place (nodes, services, groups,
+ * ICMP, mutual authentication, the entities that stand for hosts and proxies, selectors of label
+ * sources other than Kubernetes) is never guessed: the rule, or the spec, is listed as left out with
+ * the reason, and the rest is modelled.
+ *
+ * Sources of the semantics (checked 2026-12):
+ * - docs.cilium.io "Layer 3 Policies" (security/policy/layer3): endpoints, entities, CIDR and
+ *   DNS-based rules; "Layer 4 Policies" (security/policy/layer4); "Deny Policies"
+ *   (security/policy/deny); "Using Kubernetes Constructs In Policy" (policy/kubernetes).
+ * - cilium/cilium `pkg/policy/api` rule.go (enableDefaultDeny), ingress.go, egress.go, entity.go,
+ *   l4.go, and `pkg/k8s/apis/cilium.io/utils/utils.go` (how a CiliumNetworkPolicy's selectors are
+ *   confined to its namespace).
+ */
+import { normalizeDnsName } from './cluster';
+import { parseCidr, ParsedCidr } from '../k8s/cidr';
+import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
+import { LabelSelectorJson } from '../k8s/manifest';
+import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
+
+/** A section of a Cilium rule spec. */
+export type CiliumSection = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
+
+/** The entities the model can place (entity.go): everything, outside the cluster, inside it, nothing. */
+export type CiliumEntity = 'all' | 'world' | 'cluster' | 'none';
+
+/**
+ * The label of a pod's namespace in Cilium's identity labels (source `k8s`), and the prefix of its
+ * namespace's labels (`io.cilium.k8s.namespace.labels.<key>`), as `pkg/k8s/apis/cilium.io` names them.
+ */
+export const CILIUM_POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/** An endpoint selector, over a pod's Cilium labels (see `ciliumLabels`), with the namespace it is confined to. */
+export interface CiliumEndpointSelector {
+  readonly selector: CompiledSelector;
+  /** The one namespace it selects in (a CiliumNetworkPolicy's own); undefined: any namespace. */
+  readonly namespace?: string;
+  readonly text: string;
+}
+
+/** An FQDN selector (`matchName` or `matchPattern`), lower case, without the trailing dot. */
+export interface FqdnSelector {
+  readonly pattern: string;
+  /** True for `matchPattern` (with `*`), false for `matchName`. */
+  readonly wildcard: boolean;
+}
+
+/** The peer of a rule: the one kind of peer a Cilium rule may have. */
+export type CiliumRulePeer =
+  | { readonly kind: 'endpoints'; readonly selectors: CiliumEndpointSelector[]; readonly text: string }
+  | { readonly kind: 'entities'; readonly entities: CiliumEntity[]; readonly text: string }
+  | { readonly kind: 'cidrs'; readonly blocks: Array<{ readonly cidr: ParsedCidr; readonly except: ParsedCidr[] }>; readonly text: string }
+  | { readonly kind: 'fqdns'; readonly names: FqdnSelector[]; readonly text: string };
+
+/** One rule of a Cilium rule spec. */
+export interface CiliumRule {
+  readonly section: CiliumSection;
+  /** Its index in its section. */
+  readonly index: number;
+  readonly deny: boolean;
+  /**
+   * Undefined: a rule of ports only, which applies to every peer (Layer 4 Policies: "Layer 4 policy
+   * can be specified in addition to layer 3 policies or independently").
+   */
+  readonly peer?: CiliumRulePeer;
+  /** No `toPorts`: all traffic. */
+  readonly ports: PortSet;
+  /** Its port rules carry layer-7 rules (`rules.http`, `rules.dns`, ...): they filter requests on top of the verdict. */
+  readonly l7: boolean;
+  /** The names its `rules.dns` let Cilium's DNS proxy see looked up (egress allow rules). */
+  readonly dns: FqdnSelector[];
+}
+
+/** One rule spec of a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy Cilium accepts. */
+export interface CiliumPolicy {
+  /** `<namespace>/<name>` of a CiliumNetworkPolicy; the name of a CiliumClusterwideNetworkPolicy. */
+  readonly id: string;
+  readonly kind: string;
+  /** The policy's namespace; undefined for a CiliumClusterwideNetworkPolicy. */
+  readonly namespace?: string;
+  /** Its index in `specs[]`; undefined for `spec`. */
+  readonly spec?: number;
+  readonly subject: CiliumEndpointSelector;
+  /** Whether it puts its subjects into default deny, per direction (`enableDefaultDeny`, defaulted). */
+  readonly defaultDeny: { readonly ingress: boolean; readonly egress: boolean };
+  /** The `ingress` and `ingressDeny` rules that are modelled. */
+  readonly ingress: CiliumRule[];
+  /** The `egress` and `egressDeny` rules that are modelled. */
+  readonly egress: CiliumRule[];
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** What reading a Cilium policy gives: its modelled specs, and what is left out with the reason. */
+export interface CiliumReading {
+  readonly policies: CiliumPolicy[];
+  /** Each part left out: the field path and why. */
+  readonly leftOut: Array<{ readonly field: string; readonly reason: string }>;
+}
+
+/** Entities that stand for hosts, proxies and identities the model has no endpoints for. */
+const UNPLACED_ENTITIES: Record<string, string> = {
+  'host': 'the local node',
+  'remote-node': 'the other nodes',
+  'kube-apiserver': 'the Kubernetes API server',
+  'health': 'Cilium\'s health endpoints',
+  'ingress': 'Cilium\'s ingress proxy',
+  'unmanaged': 'pods Cilium does not manage',
+  'init': 'endpoints whose identity is not resolved yet',
+};
+
+/**
+ * Reads a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy that `checkCiliumPolicy` accepts.
+ * Never throws on such an object.
+ */
+export function readCiliumPolicy(object: any, origin: { file?: string; line?: number }): CiliumReading {
+  const clusterwide = object.kind === 'CiliumClusterwideNetworkPolicy';
+  const name = String(object.metadata.name);
+  const ns: string | undefined = clusterwide ? undefined
+    : (typeof object.metadata.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default');
+  const id = ns === undefined ? name : `${ns}/${name}`;
+  const specs: Array<[any, string, number | undefined]> = [];
+  if (object.spec !== undefined) specs.push([object.spec, 'spec', undefined]);
+  (Array.isArray(object.specs) ? object.specs : []).forEach((s: any, i: number) => specs.push([s, `specs[${i}]`, i]));
+  const policies: CiliumPolicy[] = [];
+  const leftOut: Array<{ field: string; reason: string }> = [];
+  for (const [spec, path, index] of specs) {
+    if (spec.nodeSelector !== undefined) {
+      leftOut.push({ field: `${path}.nodeSelector`, reason: 'a host policy (nodeSelector) applies to nodes, which the model does not have' });
+      continue;
+    }
+    const subject = subjectOf(spec.endpointSelector ?? {}, ns, `${path}.endpointSelector`);
+    if (typeof subject === 'string') {
+      leftOut.push({ field: `${path}.endpointSelector`, reason: subject });
+      continue;
+    }
+    // rule.go, EnableDefaultDeny: "If not specified, the default is true for each traffic direction
+    // that has rules, and false otherwise" (ingress or ingressDeny; egress or egressDeny).
+    const has = (list: unknown) => Array.isArray(list) && list.length > 0;
+    const explicit = spec.enableDefaultDeny ?? {};
+    const defaultDeny = {
+      ingress: typeof explicit.ingress === 'boolean' ? explicit.ingress : has(spec.ingress) || has(spec.ingressDeny),
+      egress: typeof explicit.egress === 'boolean' ? explicit.egress : has(spec.egress) || has(spec.egressDeny),
+    };
+    const rules = (section: CiliumSection): CiliumRule[] => (Array.isArray(spec[section]) ? spec[section] : []).flatMap((rule: any, i: number) => {
+      const read = ruleOf(rule, section, i, ns);
+      if (typeof read === 'string') {
+        leftOut.push({ field: `${path}.${section}[${i}]`, reason: read });
+        return [];
+      }
+      return [read];
+    });
+    policies.push({
+      id,
+      kind: object.kind,
+      ...(ns !== undefined ? { namespace: ns } : {}),
+      ...(index !== undefined ? { spec: index } : {}),
+      subject,
+      defaultDeny,
+      ingress: [...rules('ingress'), ...rules('ingressDeny')],
+      egress: [...rules('egress'), ...rules('egressDeny')],
+      ...(origin.file !== undefined ? { file: origin.file } : {}),
+      ...(origin.line !== undefined ? { line: origin.line } : {}),
+    });
+  }
+  return { policies, leftOut };
+}
+
+/**
+ * A selector's keys as label keys of a pod: `k8s:app` and `any:app` are `app` (utils.go parses a
+ * key without a source as `any`, which matches every source); a key of another source
+ * (`reserved:`, `container:`, `cidr:`, ...) selects identities the model has no endpoints for, and a
+ * `io.cilium.k8s.policy.*` key (service account, cluster name) facts it does not know: a string says why.
+ */
+function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string {
+  const key = (k: string): string | { problem: string } => {
+    const colon = k.indexOf(':');
+    const source = colon < 0 ? 'any' : k.slice(0, colon);
+    const bare = colon < 0 ? k : k.slice(colon + 1);
+    if (source !== 'k8s' && source !== 'any') return { problem: `the label source "${source}" of ${JSON.stringify(k)} selects identities that are not pods` };
+    if (bare.startsWith('io.cilium.k8s.policy.')) return { problem: `${JSON.stringify(k)} is a label the model does not know (service account or cluster name)` };
+    return bare;
+  };
+  const matchLabels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(json.matchLabels ?? {})) {
+    const b = key(k);
+    if (typeof b !== 'string') return b.problem;
+    matchLabels[b] = v;
+  }
+  const matchExpressions = [];
+  for (const e of json.matchExpressions ?? []) {
+    const b = key(e.key);
+    if (typeof b !== 'string') return b.problem;
+    matchExpressions.push({ ...e, key: b });
+  }
+  return {
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+  };
+}
+
+/**
+ * The subject: a CiliumNetworkPolicy's endpointSelector always applies in the policy's namespace
+ * (utils.go ParseToCiliumRule: the namespace match is set to the policy's, replacing any other);
+ * a CiliumClusterwideNetworkPolicy's selects in every namespace.
+ */
+function subjectOf(json: LabelSelectorJson, ns: string | undefined, field: string): CiliumEndpointSelector | string {
+  const normalized = normalizeSelector(json);
+  if (typeof normalized === 'string') return `${field}: ${normalized}`;
+  const { [CILIUM_POD_NAMESPACE_KEY]: _replaced, ...rest } = normalized.matchLabels ?? {};
+  const selector: LabelSelectorJson = {
+    ...(Object.keys(rest).length > 0 ? { matchLabels: rest } : {}),
+    ...(normalized.matchExpressions ? { matchExpressions: normalized.matchExpressions } : {}),
+  };
+  return { selector: compileSelector(selector), ...(ns !== undefined ? { namespace: ns } : {}), text: describeSelector(json) };
+}
+
+/**
+ * A peer endpoint selector. In a CiliumNetworkPolicy it is confined to the policy's namespace unless
+ * it names the namespace label (`k8s:`/`any:io.kubernetes.pod.namespace`) or a namespace label
+ * (`io.cilium.k8s.namespace.labels.*`) (utils.go getEndpointSelector). Cilium tests for the
+ * namespace key with `HasKey`; whether a key written only in `matchExpressions` counts is not said
+ * by the documentation, so such a selector is left out rather than guessed.
+ */
+function peerSelectorOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpointSelector | string {
+  const normalized = normalizeSelector(json);
+  if (typeof normalized === 'string') return normalized;
+  const labelKeys = Object.keys(normalized.matchLabels ?? {});
+  const expressionKeys = (normalized.matchExpressions ?? []).map((e) => e.key);
+  const namesNamespace = labelKeys.includes(CILIUM_POD_NAMESPACE_KEY)
+    || [...labelKeys, ...expressionKeys].some((k) => k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
+  if (ns !== undefined && !namesNamespace && expressionKeys.includes(CILIUM_POD_NAMESPACE_KEY)) {
+    return `the selector tests ${CILIUM_POD_NAMESPACE_KEY} only in matchExpressions, and whether Cilium then confines it to the policy's namespace is not documented; `
+      + `name the namespace in matchLabels (${CILIUM_POD_NAMESPACE_KEY}: <namespace>)`;
+  }
+  return { selector: compileSelector(normalized), ...(ns !== undefined && !namesNamespace ? { namespace: ns } : {}), text: describeSelector(json) };
+}
+
+function fqdnOf(s: any): FqdnSelector | string {
+  if (typeof s.matchName === 'string') return { pattern: normalizeDnsName(s.matchName), wildcard: false };
+  const pattern = normalizeDnsName(String(s.matchPattern));
+  // "**" (several labels) is newer than the documented single-label "*": not modelled.
+  if (pattern.includes('**')) return `the pattern ${JSON.stringify(s.matchPattern)} uses "**", whose meaning depends on the Cilium version`;
+  return { pattern, wildcard: pattern.includes('*') };
+}
+
+/** A rule Cilium accepts, or why it is left out. */
+function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | undefined): CiliumRule | string {
+  const egress = section.startsWith('egress');
+  const deny = section.endsWith('Deny');
+  const p = egress ? 'to' : 'from';
+  for (const [field, what] of [
+    [`${p}Requires`, 'requirements on the other end (deprecated)'], [`${p}Services`, 'Kubernetes services and their backends'], [`${p}Groups`, 'cloud provider groups'],
+    [`${p}Nodes`, 'nodes'], ['icmps', 'ICMP'], ['authentication', 'mutual authentication'],
+  ] as const) {
+    if (rule[field] !== undefined) return `${field}: the model has no ${what}`;
+  }
+  let peer: CiliumRulePeer | undefined;
+  const texts = (list: unknown[]) => list.map((x) => String(x)).join(', ');
+  if (rule[`${p}Endpoints`] !== undefined) {
+    const selectors: CiliumEndpointSelector[] = [];
+    for (const [k, s] of (rule[`${p}Endpoints`] as LabelSelectorJson[]).entries()) {
+      const read = peerSelectorOf(s, ns);
+      if (typeof read === 'string') return `${p}Endpoints[${k}]: ${read}`;
+      selectors.push(read);
+    }
+    peer = { kind: 'endpoints', selectors, text: `endpoints ${selectors.map((s) => s.text).join('; ')}` };
+  } else if (rule[`${p}Entities`] !== undefined) {
+    const entities = rule[`${p}Entities`] as string[];
+    const unplaced = entities.find((e) => UNPLACED_ENTITIES[e] !== undefined);
+    if (unplaced !== undefined) return `${p}Entities: the entity ${unplaced} stands for ${UNPLACED_ENTITIES[unplaced]}, which the model has no endpoints for`;
+    peer = { kind: 'entities', entities: entities as CiliumEntity[], text: `entities ${texts(entities)}` };
+  } else if (rule[`${p}CIDR`] !== undefined || rule[`${p}CIDRSet`] !== undefined) {
+    const sets: any[] = rule[`${p}CIDRSet`] ?? (rule[`${p}CIDR`] as string[]).map((cidr) => ({ cidr }));
+    if (sets.some((s) => s.cidr === undefined)) return `${p}CIDRSet: a CiliumCIDRGroup (cidrGroupRef, cidrGroupSelector) holds addresses the model does not know`;
+    const blocks = sets.map((s) => ({
+      cidr: parseCidr(s.cidr, false).cidr!,
+      except: (s.except ?? []).map((e: string) => parseCidr(e, false).cidr!),
+    }));
+    peer = { kind: 'cidrs', blocks, text: `CIDRs ${sets.map((s) => `${s.cidr}${s.except?.length ? ` except ${s.except.join(', ')}` : ''}`).join('; ')}` };
+  } else if (egress && rule.toFQDNs !== undefined) {
+    const names: FqdnSelector[] = [];
+    for (const s of rule.toFQDNs) {
+      const read = fqdnOf(s);
+      if (typeof read === 'string') return `toFQDNs: ${read}`;
+      names.push(read);
+    }
+    peer = { kind: 'fqdns', names, text: `FQDNs ${names.map((n) => n.pattern).join(', ')}` };
+  }
+  const toPorts: any[] | undefined = rule.toPorts;
+  if (peer === undefined && (toPorts === undefined || toPorts.length === 0)) {
+    return 'a rule without a peer and without ports: its meaning is not documented';
+  }
+  if (peer?.kind === 'endpoints' && peer.selectors.length === 0) peer = { kind: 'entities', entities: ['none'], text: 'no endpoints' };
+  const dns: FqdnSelector[] = [];
+  let l7 = false;
+  const entries: PortEntry[] = [];
+  for (const [k, pr] of (toPorts ?? []).entries()) {
+    for (const field of ['listener', 'originatingTLS', 'terminatingTLS', 'serverNames']) {
+      if (pr[field] !== undefined) return `toPorts[${k}].${field}: TLS interception and listeners are not modelled`;
+    }
+    if (!Array.isArray(pr.ports) || pr.ports.length === 0) return `toPorts[${k}]: a port rule without ports is not modelled`;
+    for (const port of pr.ports) {
+      const read = portEntries(port);
+      if (typeof read === 'string') return `toPorts[${k}]: ${read}`;
+      entries.push(...read);
+    }
+    const r = pr.rules;
+    if (r !== undefined && r !== null && Object.keys(r).some((x) => r[x] !== undefined)) l7 = true;
+    for (const s of r?.dns ?? []) {
+      const read = fqdnOf(s);
+      if (typeof read === 'string') return `toPorts[${k}].rules.dns: ${read}`;
+      dns.push(read);
+    }
+  }
+  return {
+    section,
+    index,
+    deny,
+    ...(peer !== undefined ? { peer } : {}),
+    ports: toPorts === undefined || toPorts.length === 0 ? [ALL_TRAFFIC] : entries,
+    l7,
+    dns,
+  };
+}
+
+/**
+ * One `toPorts[].ports[]` entry: a number (with `endPort` a range) or a container port name, of
+ * its protocol; `ANY` (or none) is every protocol (Layer 4 Policies: "If omitted or empty, any
+ * protocol matches"). Port 0 is left out: its meaning is not in the documentation.
+ */
+function portEntries(port: any): PortEntry[] | string {
+  const protocols = port.protocol === undefined || port.protocol === 'ANY' ? PORT_PROTOCOLS : [port.protocol as string];
+  const text = String(port.port);
+  if (/^\d+$/.test(text)) {
+    const number = Number(text);
+    if (number === 0) return 'port 0 (every port) is not modelled; list the ports';
+    const end = typeof port.endPort === 'number' && port.endPort > number ? port.endPort : undefined;
+    return protocols.map((protocol) => (end !== undefined ? { kind: 'numbered', protocol, port: number, endPort: end } : { kind: 'numbered', protocol, port: number }));
+  }
+  // Layer 4 Policies: "EndPort is ignored if Port is a named port."
+  return protocols.map((protocol) => ({ kind: 'named', protocol, name: text }));
+}
