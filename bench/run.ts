@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChildRequest, runChild } from './child-process';
+import { formatCluster, runClusterScale } from './cluster-run';
 import { compileForChildren } from './compile';
 import { BenchOptions, naiveLimitMs, parseOptions, runsFor, warmupsFor } from './options';
 import { computeRatios, evaluateTargets, formatCounts, formatTable, formatTargets, PairRecord, RATIOS, ScenarioRecord, SizeRecord } from './report';
@@ -42,7 +43,8 @@ function main(): number {
     log((e as Error).message);
     return 2;
   }
-  const unknown = (options.only ?? []).filter((id) => !SCENARIOS.some((s) => s.id === id));
+  // `--only cluster` runs the cluster-scale part alone; it runs whenever --only is not given too.
+  const unknown = (options.only ?? []).filter((id) => id !== 'cluster' && !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) {
     log(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
     return 2;
@@ -53,13 +55,17 @@ function main(): number {
     const entry = compileForChildren(path.join(__dirname, '..'), path.join(work, 'js'));
     if (options.cpuProfDir) fs.mkdirSync(options.cpuProfDir, { recursive: true });
     log(`cdk8s-netpol bench: sizes ${options.sizes.join(', ')}${options.quick ? ' (quick)' : ''}; node ${process.version}, ${os.cpus().length} CPUs; work dir ${work}`);
-    const sizes = options.sizes.map((size) => runSize(size, work, entry, options));
+    const appScenarios = options.only === undefined || options.only.some((id) => id !== 'cluster');
+    const withCluster = options.only === undefined || options.only.includes('cluster');
+    const sizes = appScenarios ? options.sizes.map((size) => runSize(size, work, entry, options)) : [];
     const ratios = computeRatios(sizes);
     const targets = evaluateTargets(sizes, ratios);
     const table = formatTable(sizes, ratios);
     const counts = formatCounts(sizes);
     const targetText = formatTargets(targets);
     process.stdout.write(`\n${table}\n\nEmitted objects for the same intent:\n${counts}\n\nTargets (issue 7):\n${targetText}\n`);
+    const cluster = runClusterScale(path.join(path.dirname(entry), 'cluster-child.js'), work, withCluster ? options.clusterSizes : [], log);
+    process.stdout.write(`\nCluster scale (issue 17), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}:\n${formatCluster(cluster)}\n`);
     const results = {
       generatedAt: new Date().toISOString(),
       environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model },
@@ -71,6 +77,7 @@ function main(): number {
       sizes,
       ratios,
       targets,
+      cluster,
       durationSeconds: (Date.now() - started) / 1000,
     };
     fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);

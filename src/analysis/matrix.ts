@@ -2,7 +2,7 @@ import { Bitset } from './bitset';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic } from './semantics';
 import { Cluster, ClusterEndpoint, PolicyRule, RulePeer } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
-import { hasNamedPorts, isAllTraffic, Traffic } from '../k8s/port-set';
+import { hasNamedPorts, isAllTraffic, portEntryKey, Traffic } from '../k8s/port-set';
 
 /** The computed reachability of every endpoint pair for one port. */
 export interface ComputedMatrix {
@@ -19,59 +19,95 @@ export interface ComputedMatrix {
  * and per source (egress). Same answers as `evaluateSide` on every pair, in O(rules x selected + N^2/32).
  */
 export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatrix {
-  const n = cluster.endpoints.length;
-  const index = new SelectionIndex(cluster);
-  const traffic = cluster.endpoints.map((d) => resolveTraffic(d, query));
-  const reachable = new Bitset(n);
-  traffic.forEach((t, i) => t && reachable.add(i));
+  return new MatrixEngine(cluster).compute(query);
+}
 
-  const ingressFrom: Array<Bitset | undefined> = new Array(n);
-  const egressTo: Array<Bitset | undefined> = new Array(n);
-  const all = Bitset.full(n);
+/**
+ * `computeMatrix` for several ports of one cluster: the selections (policies' pods, peers' endpoints)
+ * are computed once and shared by every port.
+ */
+export class MatrixEngine {
+  private readonly index: SelectionIndex;
 
-  const first = traffic.find((t) => t !== undefined);
-  const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
-  const portsOf = (rule: PolicyRule) => rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined);
-  for (const policy of cluster.policies) {
-    const selected = index.select(policy.namespace, policy.podSelector);
-    if (selected.length === 0) continue;
-    if (policy.ingress) {
-      for (const d of selected) ingressFrom[d] ??= new Bitset(n);
-      for (const rule of policy.ingress) {
-        const peers = index.peers(policy.namespace, rule);
-        const portOk = portsOf(rule);
-        for (const d of selected) {
-          if (portOk === 'all' || (portOk !== 'none' && portOk.has(d))) ingressFrom[d]!.or(peers);
+  constructor(private readonly cluster: Cluster) {
+    this.index = new SelectionIndex(cluster);
+  }
+
+  /** Reachability of every pair for one port (see `computeMatrix`). */
+  public compute(query: PortQuery): ComputedMatrix {
+    const cluster = this.cluster;
+    const index = this.index;
+    const n = cluster.endpoints.length;
+    const traffic = cluster.endpoints.map((d) => resolveTraffic(d, query));
+    const reachable = new Bitset(n);
+    traffic.forEach((t, i) => t && reachable.add(i));
+
+    const ingressFrom: Array<Bitset | undefined> = new Array(n);
+    const egressTo: Array<Bitset | undefined> = new Array(n);
+    const all = Bitset.full(n);
+
+    const first = traffic.find((t) => t !== undefined);
+    const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
+    // Many rules name the same ports: their destinations are computed once per port set.
+    const portCache = new Map<string, 'all' | 'none' | Bitset>();
+    const portsOf = (rule: PolicyRule) => {
+      const key = rule.ports.map(portEntryKey).join('\u0000');
+      let ok = portCache.get(key);
+      if (ok === undefined) portCache.set(key, (ok = rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined)));
+      return ok;
+    };
+    for (const policy of cluster.policies) {
+      const selected = index.select(policy.namespace, policy.podSelector);
+      if (selected.length === 0) continue;
+      if (policy.ingress) {
+        for (const d of selected) ingressFrom[d] ??= new Bitset(n);
+        for (const rule of policy.ingress) {
+          const portOk = portsOf(rule);
+          if (portOk === 'none') continue;
+          const peers = index.peers(policy.namespace, rule);
+          for (const d of selected) {
+            if (portOk === 'all' || portOk.has(d)) ingressFrom[d]!.or(peers);
+          }
+        }
+      }
+      if (policy.egress) {
+        for (const s of selected) egressTo[s] ??= new Bitset(n);
+        for (const rule of policy.egress) {
+          const portOk = portsOf(rule);
+          if (portOk === 'none') continue;
+          const peers = index.peers(policy.namespace, rule);
+          const targets = portOk === 'all' ? peers : peers.and(portOk);
+          for (const s of selected) egressTo[s]!.or(targets);
         }
       }
     }
-    if (policy.egress) {
-      for (const s of selected) egressTo[s] ??= new Bitset(n);
-      for (const rule of policy.egress) {
-        const peers = index.peers(policy.namespace, rule);
-        const portOk = portsOf(rule);
-        if (portOk === 'none') continue;
-        const targets = portOk === 'all' ? peers : peers.and(portOk);
-        for (const s of selected) egressTo[s]!.or(targets);
-      }
-    }
-  }
 
-  const rows: Bitset[] = [];
-  for (let s = 0; s < n; s++) {
-    const row = new Bitset(n);
-    const out = egressTo[s] ?? all;
-    const sWord = s >>> 5;
-    const sBit = 1 << (s & 31);
+    // Destinations not isolated for ingress take every source; for the isolated ones, the sources
+    // their ingress allows, turned around (source -> isolated destinations it may reach).
+    const openIn = new Bitset(n);
+    const inbound: Array<Bitset | undefined> = new Array(n);
     for (let d = 0; d < n; d++) {
-      if (!reachable.has(d) || !out.has(d)) continue;
-      const inbound = ingressFrom[d];
-      if (inbound === undefined || (inbound.words[sWord] & sBit) !== 0) row.add(d);
+      const from = ingressFrom[d];
+      if (from === undefined) {
+        openIn.add(d);
+        continue;
+      }
+      for (const s of from.members()) (inbound[s] ??= new Bitset(n)).add(d);
     }
-    if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
-    rows.push(row);
+    const rows: Bitset[] = [];
+    for (let s = 0; s < n; s++) {
+      const row = new Bitset(n);
+      const out = (egressTo[s] ?? all).words;
+      const into = inbound[s]?.words;
+      const w = row.words;
+      const r = reachable.words;
+      const o = openIn.words;
+      for (let i = 0; i < w.length; i++) w[i] = out[i] & r[i] & (into ? o[i] | into[i] : o[i]);
+      if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
+      rows.push(row);
+    }
+    return { rows, traffic };
   }
-  return { rows, traffic };
 }
 
 /**
@@ -98,6 +134,9 @@ class SelectionIndex {
   private readonly withIps: ClusterEndpoint[];
   private readonly peerCache = new Map<string, Bitset>();
   private readonly all: Bitset;
+  /** Namespace names by `key=value` of their labels, for namespace selectors with matchLabels. */
+  private readonly namespacesByPair = new Map<string, string[]>();
+  private readonly namespaceNames: string[];
 
   constructor(private readonly cluster: Cluster) {
     for (const e of cluster.endpoints) {
@@ -108,6 +147,25 @@ class SelectionIndex {
     }
     this.withIps = cluster.endpoints.filter((e) => e.ips.length > 0);
     this.all = Bitset.full(cluster.endpoints.length);
+    this.namespaceNames = [...cluster.namespaces.keys()];
+    for (const [ns, labels] of cluster.namespaces) {
+      for (const [k, v] of Object.entries(labels)) {
+        const key = `${k}=${v}`;
+        const list = this.namespacesByPair.get(key);
+        if (list) list.push(ns);
+        else this.namespacesByPair.set(key, [ns]);
+      }
+    }
+  }
+
+  /** The namespaces `selector` matches, in the cluster's order. */
+  private selectNamespaces(selector: CompiledSelector): string[] {
+    let candidates = this.namespaceNames;
+    for (const pair of selector.requiredPairs) {
+      const posting = this.namespacesByPair.get(pair) ?? [];
+      if (posting.length < candidates.length) candidates = posting;
+    }
+    return candidates.filter((ns) => selector.matches(this.cluster.namespaces.get(ns)!));
   }
 
   /** Endpoints of `namespace` matching `selector`. */
@@ -138,9 +196,7 @@ class SelectionIndex {
     if (peer.kind === 'ipBlock') {
       for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e)) set.add(e.index);
     } else {
-      const namespaces = peer.namespaceSelector
-        ? [...this.cluster.namespaces.entries()].filter(([, labels]) => peer.namespaceSelector!.matches(labels)).map(([ns]) => ns)
-        : [policyNamespace];
+      const namespaces = peer.namespaceSelector ? this.selectNamespaces(peer.namespaceSelector) : [policyNamespace];
       for (const ns of namespaces) {
         const members = peer.podSelector ? this.select(ns, peer.podSelector) : (this.byNamespace.get(ns) ?? []);
         for (const i of members) set.add(i);

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
+import { EndpointClasses } from './equivalence';
 import { Explanation } from './explanation';
 import { HostNetworkMode } from './host-network-mode';
 import { computeMatrix } from './matrix';
@@ -140,6 +141,7 @@ export class Reachability {
   /** Builds the model with the staged policies enforced; undefined for that model itself. */
   private readonly stagedModel?: () => Reachability;
   private stagedCache?: Reachability;
+  private readonly classCache = new Map<string, EndpointClasses>();
 
   private constructor(cluster: Cluster, stagedModel?: () => Reachability) {
     this._cluster = cluster;
@@ -232,9 +234,9 @@ export class Reachability {
   /** The full matrix for one port: every pair, including each endpoint to itself. */
   public matrix(port: Port): ReachabilityMatrix {
     const query = toQuery(port);
-    const { rows } = computeMatrix(this._cluster, query);
+    const classes = this._classes([query]).matrix(query);
     const singlePods = this._cluster.endpoints.map((e) => e.singleInstance);
-    return ReachabilityMatrix._of({ number: query.port, name: query.name }, query.protocol, this.endpoints, rows, singlePods, {
+    return ReachabilityMatrix._ofClasses({ number: query.port, name: query.name }, query.protocol, this.endpoints, classes, singlePods, {
       endpoints: this.hostNetworkEndpoints, mode: this.hostNetworkMode,
     });
   }
@@ -287,6 +289,22 @@ export class Reachability {
   public unprotected(): string[] {
     const ingress = new Set(this.unisolated(Direction.INGRESS));
     return this.unisolated(Direction.EGRESS).filter((e) => ingress.has(e));
+  }
+
+  /**
+   * The equivalence classes of the endpoints under what the policies look at (and the named ports of
+   * `queries`), computed once per set of named ports.
+   * @internal
+   */
+  public _classes(queries: PortQuery[] = []): EndpointClasses {
+    const names = queries.filter((q) => q.name !== undefined).map((q) => JSON.stringify([q.name, q.protocol])).sort();
+    const key = [...new Set(names)].join(',');
+    let classes = this.classCache.get(key);
+    if (!classes) {
+      classes = EndpointClasses.of(this._cluster, queries);
+      this.classCache.set(key, classes);
+    }
+    return classes;
   }
 
   /** Whether some rule of the model allows a named port. */

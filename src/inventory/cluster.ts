@@ -301,6 +301,17 @@ export class Cluster {
     return this.byId.get(id);
   }
 
+  /**
+   * The same model (namespaces, policies, options) over other endpoints, e.g. one representative of
+   * each equivalence class of the analyser; their `index` must be their position in `endpoints`.
+   */
+  public withEndpoints(endpoints: ClusterEndpoint[]): Cluster {
+    const view = Object.create(this) as Cluster;
+    Object.defineProperty(view, 'endpoints', { value: endpoints });
+    Object.defineProperty(view, 'byId', { value: new Map(endpoints.map((e) => [e.id, e])) });
+    return view;
+  }
+
   /** The labels of a namespace (every namespace carries `kubernetes.io/metadata.name`). */
   public namespaceLabels(namespace: string): Labels {
     return this.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };

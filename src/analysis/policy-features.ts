@@ -1,0 +1,68 @@
+import { Cluster, RulePeer } from '../inventory/cluster';
+import { ParsedCidr } from '../k8s/cidr';
+import { CompiledSelector } from '../k8s/label-selector';
+
+/**
+ * What the policies of a cluster look at in an endpoint: everything a verdict can depend on. Two
+ * endpoints that agree on all of it are told apart by no policy, so they form one equivalence class
+ * (`equivalenceClasses`) and one representative pair decides every pair of their classes.
+ *
+ * The contract: `policyFeatures` is the ONE place that says what the policies look at. A new kind of
+ * policy (a tier, another vendor's policy) that looks at something else must add it here, or the
+ * classes would merge endpoints it tells apart.
+ */
+export interface PolicyFeatures {
+  /**
+   * Namespaces that policies look at by name: those holding a policy (its pod selector, and its peers
+   * without a namespaceSelector, match pods of that namespace only). Endpoints of any other namespace
+   * are told apart only by the namespace labels below.
+   */
+  readonly namespaces: ReadonlySet<string>;
+  /** Namespace label keys any namespaceSelector tests, each with the values it compares them to. */
+  readonly namespaceLabels: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Pod label keys any pod selector (of a policy or a peer) tests, each with the values it compares them to. */
+  readonly podLabels: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Named container ports a rule (or a query) names, as name and protocol: their numbers on a destination matter. */
+  readonly namedPorts: ReadonlyArray<{ readonly name: string; readonly protocol: string }>;
+  /** The ipBlocks (CIDR with its exceptions) of any rule: membership of an endpoint's IPs in each matters. */
+  readonly ipBlocks: ReadonlyArray<{ readonly cidr: ParsedCidr; readonly except: ParsedCidr[] }>;
+}
+
+/**
+ * What the enforcing policies of `cluster` look at (see `PolicyFeatures`), plus the named ports of
+ * `queries` (a matrix for `http/TCP` resolves `http` on every destination). Besides these, the
+ * classes always tell apart endpoints outside the cluster, node traffic and hostNetwork pods.
+ */
+export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readonly name?: string; readonly protocol: string }> = []): PolicyFeatures {
+  const namespaces = new Set<string>();
+  const namespaceLabels = new Map<string, Set<string>>();
+  const podLabels = new Map<string, Set<string>>();
+  const named = new Map<string, { name: string; protocol: string }>();
+  const blocks = new Map<string, { cidr: ParsedCidr; except: ParsedCidr[] }>();
+  const look = (into: Map<string, Set<string>>, selector: CompiledSelector | undefined) => {
+    for (const { key, values } of selector?.looksAt ?? []) {
+      let set = into.get(key);
+      if (!set) into.set(key, (set = new Set()));
+      for (const v of values) set.add(v);
+    }
+  };
+  const peer = (p: RulePeer) => {
+    if (p.kind === 'ipBlock') {
+      blocks.set(p.text, { cidr: p.cidr, except: p.except });
+    } else {
+      look(namespaceLabels, p.namespaceSelector);
+      look(podLabels, p.podSelector);
+    }
+  };
+  for (const policy of cluster.policies) {
+    namespaces.add(policy.namespace);
+    look(podLabels, policy.podSelector);
+    for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
+      for (const p of rule.peers ?? []) peer(p);
+      for (const entry of rule.ports) if (entry.kind === 'named') named.set(JSON.stringify([entry.name, entry.protocol]), { name: entry.name, protocol: entry.protocol });
+    }
+  }
+  for (const q of queries) if (q.name !== undefined) named.set(JSON.stringify([q.name, q.protocol]), { name: q.name, protocol: q.protocol });
+  const sortedKeys = <T>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
+  return { namespaces, namespaceLabels, podLabels, namedPorts: sortedKeys(named), ipBlocks: sortedKeys(blocks) };
+}

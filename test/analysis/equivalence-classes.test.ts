@@ -1,0 +1,80 @@
+import { Port, Reachability } from '../../src';
+import { EndpointClasses } from '../../src/analysis/equivalence';
+import { policyFeatures } from '../../src/analysis/policy-features';
+
+const ns = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+const pod = (namespace: string, name: string, labels: Record<string, string>, ip?: string, ports: any[] = []) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports }] }, status: ip ? { podIP: ip } : {},
+});
+const policy = (namespace: string, name: string, spec: any) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+
+/** The classes as lists of endpoint ids. */
+function classesOf(r: Reachability, queries: Array<{ name?: string; protocol: string }> = []): string[][] {
+  const c = EndpointClasses.of(r._cluster, queries);
+  return c.members.map((m) => m.map((i) => r._cluster.endpoints[i].id));
+}
+
+describe('equivalence classes', () => {
+  const shop = policy('shop', 'db', {
+    podSelector: { matchLabels: { app: 'db' } },
+    ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'Exists' }] } }, { namespaceSelector: { matchLabels: { team: 'red' } } }] }],
+  });
+
+  test('pods no selector tells apart collapse, across namespaces without policies', () => {
+    const r = Reachability.fromManifests([
+      ns('shop'), ns('idle-a', { team: 'blue', other: 'x' }), ns('idle-b', { team: 'blue' }), ns('red', { team: 'red' }), shop,
+      pod('idle-a', 'p1', { 'app': 'web', 'pod-template-hash': '1' }), pod('idle-b', 'p2', { app: 'web', hash: '2' }),
+      pod('idle-a', 'p3', { app: 'other' }), pod('red', 'p4', { app: 'web' }),
+    ]);
+    // app=web and app=other: `app` is looked at only for the value `db`; idle-a and idle-b both are team=blue.
+    expect(classesOf(r)).toEqual([['idle-a/p1', 'idle-b/p2', 'idle-a/p3'], ['red/p4']]);
+    const m = r.matrix(Port.tcp(80));
+    expect(m.isAllowed('idle-a/p1', 'idle-b/p2')).toBe(true);
+  });
+
+  test('a value, a key tested by Exists, a policy namespace and an ipBlock tell pods apart', () => {
+    const r = Reachability.fromManifests([
+      ns('shop'), ns('idle'), shop,
+      policy('shop', 'out', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.1.0.0/16', except: ['10.1.2.0/24'] } }] }] }),
+      pod('shop', 'db', { app: 'db' }), pod('shop', 'web', { app: 'web' }), pod('shop', 'fe', { app: 'web', tier: 'x' }),
+      pod('idle', 'a', {}, '10.1.0.5'), pod('idle', 'b', {}, '10.1.2.5'), pod('idle', 'c', {}, '10.9.0.1'), pod('idle', 'd', {}),
+    ]);
+    expect(classesOf(r)).toEqual([['shop/db'], ['shop/web'], ['shop/fe'], ['idle/a'], ['idle/b', 'idle/c', 'idle/d']]);
+    const m = r.matrix(Port.tcp(80));
+    expect(m.isAllowed('shop/db', 'idle/a')).toBe(true);
+    expect(m.isAllowed('shop/db', 'idle/b')).toBe(false);
+    expect(m.isAllowed('shop/fe', 'shop/db')).toBe(true);
+    expect(m.isAllowed('shop/web', 'shop/db')).toBe(false);
+    expect(m.isAllowed('idle/a', 'shop/db')).toBe(false);
+  });
+
+  test('named ports a rule or the query names tell destinations apart by their numbers', () => {
+    const objects = [
+      ns('shop'),
+      policy('shop', 'in', { podSelector: {}, ingress: [{ ports: [{ port: 'http' }] }] }),
+      pod('shop', 'a', {}, undefined, [{ containerPort: 80, name: 'http' }, { containerPort: 9000, name: 'metrics' }]),
+      pod('shop', 'b', {}, undefined, [{ containerPort: 8080, name: 'http' }, { containerPort: 9000, name: 'metrics' }]),
+      pod('shop', 'c', {}, undefined, [{ containerPort: 80, name: 'http' }, { containerPort: 9001, name: 'metrics' }]),
+    ];
+    const r = Reachability.fromManifests(objects);
+    expect(classesOf(r)).toEqual([['shop/a', 'shop/c'], ['shop/b']]);
+    expect(classesOf(r, [{ name: 'metrics', protocol: 'TCP' }])).toEqual([['shop/a'], ['shop/b'], ['shop/c']]);
+    expect(r.matrix(Port.tcp(80)).allowedFrom('shop/a')).toEqual(['shop/a', 'shop/c']);
+    // A pod to itself is loopback, allowed on any port it has.
+    expect(r.matrix(Port.tcp(8080)).allowedFrom('shop/a')).toEqual(['shop/a', 'shop/b']);
+    expect(r.matrix(Port.named('metrics')).allowedFrom('shop/a')).toEqual(['shop/a']);
+  });
+
+  test('policyFeatures lists what the selectors, ports and ipBlocks look at, in one place', () => {
+    const r = Reachability.fromManifests([ns('shop'), shop, policy('shop', 'p', {
+      podSelector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev', 'qa'] }] },
+      egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 'dns', protocol: 'UDP' }] }],
+    })]);
+    const f = policyFeatures(r._cluster);
+    expect([...f.namespaces]).toEqual(['shop']);
+    expect([...f.namespaceLabels.entries()].map(([k, v]) => [k, [...v]])).toEqual([['team', ['red']]]);
+    expect([...f.podLabels.entries()].map(([k, v]) => [k, [...v]]).sort()).toEqual([['app', ['db']], ['env', ['dev', 'qa']], ['tier', []]]);
+    expect(f.namedPorts).toEqual([{ name: 'dns', protocol: 'UDP' }]);
+    expect(f.ipBlocks.length).toBe(1);
+  });
+});

@@ -1,0 +1,128 @@
+import * as fc from 'fast-check';
+import { HostNetworkMode, Port, Reachability } from '../../src';
+import { EndpointClasses } from '../../src/analysis/equivalence';
+import { fuzzParameters } from '../fuzz-config';
+
+/**
+ * The class-based analyser (verdicts per equivalence class pair, on one representative pair) must
+ * answer exactly as the pair-by-pair reference semantics (`explain`) on every pod pair, on random
+ * clusters with heavy label reuse: many pods over few label values, namespaces without policies,
+ * hostile names (mixed case, `_`, `.`, `/` in keys, non-ASCII pod names and unlooked label values).
+ */
+const NS = ['shop-1', 'shop1', 'x-9', 'idle-a', 'idle-b'];
+const KEYS = ['app', 'example.com/Tier', 'env_x'];
+const VALUES = ['a', 'A', 'b_1'];
+const NOISE = ['zz', 'Ölçü', 'x/y', ''];
+
+// Heavy reuse: a few label sets, plus noise the selectors may or may not look at.
+const LABEL_SETS = [{ app: 'a' }, { 'app': 'A', 'example.com/Tier': 'b_1' }, {}, { env_x: 'a', app: 'zz' }];
+const labels = fc.record({
+  looked: fc.constantFrom(...LABEL_SETS),
+  noise: fc.option(fc.dictionary(fc.constantFrom('pod-template-hash', 'Owner', ...KEYS), fc.constantFrom(...NOISE), { maxKeys: 1 }), { nil: undefined }),
+}).map(({ looked, noise }) => ({ ...noise, ...looked }));
+const selector = fc.record({
+  matchLabels: fc.option(fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { minKeys: 1, maxKeys: 1 }), { nil: undefined }),
+  matchExpressions: fc.option(fc.array(fc.oneof(
+    fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom('In', 'NotIn'), values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 2 }) }),
+    fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+  ), { maxLength: 2 }), { nil: undefined }),
+}, { requiredKeys: [] }).map((s) => JSON.parse(JSON.stringify(s)));
+const nsSelector = fc.oneof(
+  fc.constant({}),
+  fc.record({ matchLabels: fc.record({ 'kubernetes.io/metadata.name': fc.constantFrom(...NS.map((n) => n.toLowerCase()), 'shop-1') }) }),
+  fc.record({ matchExpressions: fc.constant([{ key: 'team', operator: 'Exists' }]) }),
+  fc.record({ matchLabels: fc.record({ team: fc.constantFrom('red', 'blue') }) }),
+);
+const peer = fc.oneof(
+  fc.record({ podSelector: selector }),
+  fc.record({ namespaceSelector: nsSelector }),
+  fc.record({ namespaceSelector: nsSelector, podSelector: selector }),
+  fc.record({ ipBlock: fc.oneof(fc.constant({ cidr: '10.1.0.0/16' }), fc.constant({ cidr: '10.0.0.0/8', except: ['10.1.0.0/24'] })) }),
+);
+const port = fc.oneof(
+  fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(80, 443) }),
+  fc.record({ protocol: fc.constant('TCP'), port: fc.constant(80), endPort: fc.constantFrom(80, 8080) }),
+  fc.record({ port: fc.constantFrom('http', 'web-port') }),
+  fc.record({ protocol: fc.constantFrom('TCP', 'UDP') }),
+);
+const rule = (field: 'from' | 'to') => fc.record({ [field]: fc.option(fc.array(peer, { maxLength: 2 }), { nil: undefined }), ports: fc.option(fc.array(port, { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: [] })
+  .map((r) => JSON.parse(JSON.stringify(r)));
+// Policies only in the first three namespaces: the idle ones are told apart by their labels alone.
+const policy = fc.record({
+  namespace: fc.constantFrom(...NS.slice(0, 3)),
+  podSelector: selector,
+  policyTypes: fc.option(fc.subarray(['Ingress', 'Egress'], { minLength: 1 }), { nil: undefined }),
+  ingress: fc.option(fc.array(rule('from'), { maxLength: 2 }), { nil: undefined }),
+  egress: fc.option(fc.array(rule('to'), { maxLength: 2 }), { nil: undefined }),
+});
+const pod = fc.record({
+  namespace: fc.constantFrom(...NS),
+  labels,
+  ip: fc.constantFrom('10.1.0.5', '10.1.0.200', '10.2.0.1', undefined),
+  http: fc.constantFrom(80, 8080),
+  workload: fc.boolean(),
+  hostNetwork: fc.constantFrom(false, false, false, false, true),
+});
+const cluster = fc.record({
+  pods: fc.array(pod, { minLength: 1, maxLength: 24 }),
+  policies: fc.array(policy, { maxLength: 5 }),
+  team: fc.array(fc.constantFrom('red', 'blue', undefined), { minLength: NS.length, maxLength: NS.length }),
+});
+type ClusterValue = typeof cluster extends fc.Arbitrary<infer T> ? T : never;
+
+function manifests(c: ClusterValue): any[] {
+  const objects: any[] = NS.map((ns, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.toLowerCase(), labels: c.team[i] ? { team: c.team[i] } : {} } }));
+  c.pods.forEach((p, i) => {
+    const containers = [{ name: 'main', ports: [{ containerPort: p.http, name: 'http' }, { containerPort: 443, name: 'web-port' }] }];
+    const spec = p.hostNetwork ? { hostNetwork: true, containers } : { containers };
+    const metadata = { name: `Pöd_${i % 3}.${i}`, namespace: p.namespace.toLowerCase() };
+    objects.push(p.workload
+      ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { template: { metadata: { labels: p.labels }, spec } } }
+      : { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, labels: p.labels }, spec, status: p.ip ? { podIP: p.ip, hostIP: p.ip } : {} });
+  });
+  c.policies.forEach((p, i) => {
+    const spec: any = { podSelector: p.podSelector };
+    if (p.policyTypes) spec.policyTypes = p.policyTypes;
+    if (p.ingress) spec.ingress = p.ingress;
+    if (p.egress) spec.egress = p.egress;
+    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np-${i}`, namespace: p.namespace.toLowerCase() }, spec });
+  });
+  return objects;
+}
+
+const PORTS = [Port.tcp(80), Port.tcp(443), Port.udp(80), Port.tcp(8080), Port.named('http'), Port.named('web-port'), Port.tcp(9999)];
+
+test('class-based matrix == pair-by-pair reference on every pod pair, with heavy label reuse and hostile names', () => {
+  const modes = fc.constantFrom(HostNetworkMode.NODE_TRAFFIC, HostNetworkMode.POD_TRAFFIC);
+  fc.assert(fc.property(cluster, fc.constantFrom(...PORTS), modes, (c, p, hostNetwork) => {
+    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'Ext_ü', ip: '10.1.0.7' }], hostNetwork });
+    expect(r.skipped).toEqual([]);
+    const m = r.matrix(p);
+    let allowed = 0;
+    for (const from of r.endpoints) {
+      for (const to of r.endpoints) {
+        const reference = r.explain(from, to, p).allowed;
+        if (reference) allowed++;
+        if (m.isAllowed(from, to) !== reference) {
+          throw new Error(`${from} -> ${to} on ${p}: class matrix ${m.isAllowed(from, to)}, reference ${reference}\n${r.explain(from, to, p)}`);
+        }
+      }
+      expect(m.allowedFrom(from)).toEqual(r.endpoints.filter((to) => r.explain(from, to, p).allowed));
+    }
+    expect(m.allowedCount).toBe(allowed);
+    // The reuse is heavy enough that classes are at most as many as endpoints (and often fewer).
+    expect(EndpointClasses.of(r._cluster).size).toBeLessThanOrEqual(r.endpoints.length);
+  }), fuzzParameters(250));
+});
+
+test('a mutation of the input after the model is built changes nothing', () => {
+  fc.assert(fc.property(cluster, (c) => {
+    const objects = manifests(c);
+    const r = Reachability.fromManifests(objects);
+    const before = r.endpoints.map((e) => r.matrix(Port.tcp(80)).allowedFrom(e));
+    for (const o of objects) if (o.metadata.labels) o.metadata.labels.app = 'a';
+    for (const o of objects) if (o.spec?.podSelector) o.spec.podSelector = {};
+    expect(r.endpoints.map((e) => r.matrix(Port.tcp(80)).allowedFrom(e))).toEqual(before);
+  }), fuzzParameters(40));
+});
+
