@@ -1,4 +1,4 @@
-import { computeMatrix } from './matrix';
+import { EndpointClasses } from './equivalence';
 import { probePorts, ProbePort } from './probe-ports';
 import { evaluateSide, resolveTraffic } from './semantics';
 import { copyVerdict, SideVerdict } from './verdict';
@@ -58,27 +58,56 @@ export function diffClusters(before: Cluster, after: Cluster): {
   const bIndex = shared.map((id) => before.endpoint(id)!.index);
   const aIndex = shared.map((id) => after.endpoint(id)!.index);
   const probes = probePorts([before, after]);
-  // Usually both sets list the same endpoints in the same order: then whole rows compare at once.
-  const sameOrder = shared.length === before.endpoints.length && shared.length === after.endpoints.length
-    && bIndex.every((b, i) => b === i && aIndex[i] === i);
+  // The shared endpoints cut by their class before and their class after: the members of two such
+  // joint classes change together, so each joint class pair is compared once and expanded only when
+  // it changed.
+  const bClasses = EndpointClasses.of(before);
+  const aClasses = EndpointClasses.of(after);
+  const jointOf = new Map<number, number>();
+  const jointB: number[] = [];
+  const jointA: number[] = [];
+  const jointMembers: number[][] = [];
+  for (let i = 0; i < shared.length; i++) {
+    const cb = bClasses.classOf[bIndex[i]];
+    const ca = aClasses.classOf[aIndex[i]];
+    const key = cb * aClasses.size + ca;
+    let j = jointOf.get(key);
+    if (j === undefined) {
+      j = jointMembers.length;
+      jointOf.set(key, j);
+      jointB.push(cb);
+      jointA.push(ca);
+      jointMembers.push([]);
+    }
+    jointMembers[j].push(i);
+  }
+  // A pod to itself is loopback, never policed; a workload to itself is one replica reaching
+  // another, decided by the policies like any other pair, so it is compared.
+  const loopback = shared.map((_, i) => before.endpoints[bIndex[i]].singleInstance || after.endpoints[aIndex[i]].singleInstance);
   const opened = new Map<string, number[]>();
   const closed = new Map<string, number[]>();
   probes.forEach((probe, k) => {
-    const b = computeMatrix(before, probe.query).rows;
-    const a = computeMatrix(after, probe.query).rows;
-    for (let s = 0; s < shared.length; s++) {
-      if (sameOrder && b[s].equals(a[s])) continue; // the whole row is unchanged
-      for (let d = 0; d < shared.length; d++) {
-        // A pod to itself is loopback, never policed; a workload to itself is one replica reaching
-        // another, decided by the policies like any other pair, so it is compared.
-        if (s === d && (before.endpoints[bIndex[s]].singleInstance || after.endpoints[aIndex[s]].singleInstance)) continue;
-        const was = b[bIndex[s]].has(bIndex[d]);
-        const is = a[aIndex[s]].has(aIndex[d]);
+    const b = bClasses.matrix(probe.query).rows;
+    const a = aClasses.matrix(probe.query).rows;
+    const changed: Array<[number, number, boolean]> = [];
+    for (let j1 = 0; j1 < jointMembers.length; j1++) {
+      const rowB = b[jointB[j1]];
+      const rowA = a[jointA[j1]];
+      for (let j2 = 0; j2 < jointMembers.length; j2++) {
+        const was = rowB.has(jointB[j2]);
+        const is = rowA.has(jointA[j2]);
         if (was === is) continue;
-        const target = is ? opened : closed;
-        const key = `${s} ${d}`;
-        target.set(key, [...(target.get(key) ?? []), k]);
+        for (const s of jointMembers[j1]) for (const d of jointMembers[j2]) if (s !== d || !loopback[s]) changed.push([s, d, is]);
       }
+    }
+    // In the order of the pairs (source, then destination), as the explanations are capped in that order.
+    changed.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    for (const [s, d, is] of changed) {
+      const target = is ? opened : closed;
+      const key = `${s} ${d}`;
+      const list = target.get(key);
+      if (list) list.push(k);
+      else target.set(key, [k]);
     }
   });
   let explained = 0;

@@ -4,7 +4,6 @@ import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
 import { Explanation } from './explanation';
 import { HostNetworkMode } from './host-network-mode';
-import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
@@ -251,14 +250,16 @@ export class Reachability {
       ? ports.map((p) => ({ query: toQuery(p), label: p.toString().replace(' (named)', ''), other: false }))
       : probePorts([this._cluster]);
     const endpoints = this._cluster.endpoints;
-    const isolatedIn = endpoints.map((e) => this._cluster.policies.some((p) => selects(p, 'ingress', e)));
-    const isolatedOut = endpoints.map((e) => this._cluster.policies.some((p) => selects(p, 'egress', e)));
-    const drawn = (s: number, d: number) => s !== d && (!options.policedOnly || isolatedOut[s] || isolatedIn[d]);
+    const classes = this._classes(probes.map((p) => p.query));
+    // Isolation is decided per class, on its representative.
+    const isolatedIn = classes.representatives.map((e) => this._cluster.policies.some((p) => selects(p, 'ingress', e)));
+    const isolatedOut = classes.representatives.map((e) => this._cluster.policies.some((p) => selects(p, 'egress', e)));
+    const drawn = (s: number, d: number) => s !== d && (!options.policedOnly || isolatedOut[classes.classOf[s]] || isolatedIn[classes.classOf[d]]);
     const allowed = new Map<string, Set<number>>();
     probes.forEach((probe, k) => {
-      const { rows } = computeMatrix(this._cluster, probe.query);
-      rows.forEach((row, s) => {
-        for (const d of row.members()) {
+      const matrix = classes.matrix(probe.query);
+      endpoints.forEach((_, s) => {
+        for (const d of matrix.row(s).members()) {
           if (!drawn(s, d)) continue;
           const key = `${s} ${d}`;
           const set = allowed.get(key) ?? new Set<number>();
@@ -280,9 +281,9 @@ export class Reachability {
   /** Endpoints that no policy selects in `direction` (everything is allowed to or from them). */
   public unisolated(direction: Direction): string[] {
     const side = direction === Direction.INGRESS ? 'ingress' : 'egress';
-    return this._cluster.endpoints
-      .filter((e) => !e.external && !this._cluster.policies.some((p) => selects(p, side, e)))
-      .map((e) => e.id);
+    const classes = this._classes();
+    const isolated = classes.representatives.map((e) => this._cluster.policies.some((p) => selects(p, side, e)));
+    return this._cluster.endpoints.filter((e) => !e.external && !isolated[classes.classOf[e.index]]).map((e) => e.id);
   }
 
   /** Endpoints that no policy selects at all, in either direction. */

@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { HostNetworkMode, Port, Reachability } from '../../src';
 import { EndpointClasses } from '../../src/analysis/equivalence';
+import { probePorts } from '../../src/analysis/probe-ports';
 import { fuzzParameters } from '../fuzz-config';
 
 /**
@@ -126,3 +127,34 @@ test('a mutation of the input after the model is built changes nothing', () => {
   }), fuzzParameters(40));
 });
 
+function portOf(q: { port?: number; protocol: string }): Port {
+  return q.protocol === 'UDP' ? Port.udp(q.port!) : q.protocol === 'SCTP' ? Port.sctp(q.port!) : Port.tcp(q.port!);
+}
+
+test('the class-based diff == the pair-by-pair reference on every shared pair and probe', () => {
+  const change = fc.record({ before: fc.array(policy, { maxLength: 4 }), after: fc.array(policy, { maxLength: 4 }) });
+  fc.assert(fc.property(cluster, change, (c, { before, after }) => {
+    const b = Reachability.fromManifests(manifests({ ...c, policies: before }));
+    const a = Reachability.fromManifests(manifests({ ...c, policies: [...before.slice(0, 2), ...after] }));
+    const d = Reachability.diff(b, a);
+    const expected = { opened: [] as string[], closed: [] as string[] };
+    const probes = probePorts([b._cluster, a._cluster]);
+    for (const from of b.endpoints) {
+      for (const to of b.endpoints) {
+        if (from === to && b._cluster.endpoint(from)!.singleInstance) continue;
+        const opened: string[] = [];
+        const closed: string[] = [];
+        for (const probe of probes) {
+          const was = b.explain(from, to, portOf(probe.query)).allowed;
+          const is = a.explain(from, to, portOf(probe.query)).allowed;
+          if (was !== is) (is ? opened : closed).push(probe.label);
+        }
+        if (opened.length > 0) expected.opened.push(`${from} -> ${to}: ${opened.join(', ')}`);
+        if (closed.length > 0) expected.closed.push(`${from} -> ${to}: ${closed.join(', ')}`);
+      }
+    }
+    const text = (list: ReadonlyArray<{ from: string; to: string; ports: string[] }>) => list.map((x) => `${x.from} -> ${x.to}: ${x.ports.join(', ')}`);
+    expect(text(d.opened).sort()).toEqual(expected.opened.sort());
+    expect(text(d.closed).sort()).toEqual(expected.closed.sort());
+  }), fuzzParameters(60));
+});
