@@ -12,7 +12,7 @@ import { Port } from '../src/model/port';
  * One child process of the cluster-scale benchmark (see cluster-run.ts); prints one JSON line after
  * `RESULT_MARKER` with the peak resident memory of this process.
  *
- * Usage: cluster-child.js <prepare | scale | side> <pods> <file>
+ * Usage: cluster-child.js <prepare | scale | side | diff> <pods> <file>
  */
 
 /** Pod pairs checked against the pair-by-pair reference at each size. */
@@ -107,6 +107,31 @@ function side(file: string): Record<string, unknown> {
   return { podsMs: median(pods), classesMs: median(byClass), ratio: median(ratios), ratios, mismatches, endpoints: cluster.endpoints.length };
 }
 
+/**
+ * `Reachability.diff` of the cluster and a copy with 1% of its policies changed: every 100th policy
+ * with ingress rules allows the same peers on port 8081/TCP instead of its ports.
+ */
+function diff(file: string): Record<string, unknown> {
+  const list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let t = process.hrtime.bigint();
+  const before = Reachability.fromManifests(list.items);
+  let policies = 0;
+  let changedPolicies = 0;
+  const changed = list.items.map((o: any) => {
+    if (o.kind !== 'NetworkPolicy') return o;
+    policies++;
+    if (!Array.isArray(o.spec.ingress) || o.spec.ingress.length === 0 || changedPolicies >= policies / 100) return o;
+    changedPolicies++;
+    return { ...o, spec: { ...o.spec, ingress: o.spec.ingress.map((r: any) => ({ ...r, ports: [{ port: 8081, protocol: 'TCP' }] })) } };
+  });
+  const after = Reachability.fromManifests(changed);
+  const modelsMs = ms(t);
+  t = process.hrtime.bigint();
+  const d = Reachability.diff(before, after);
+  const diffMs = ms(t);
+  return { policies, changedPolicies, modelsMs, diffMs, opened: d.opened.length, closed: d.closed.length };
+}
+
 function main(argv: string[]): void {
   const [mode, pods, file] = argv;
   let result: Record<string, unknown>;
@@ -117,6 +142,8 @@ function main(argv: string[]): void {
       result = { namespaces: c.namespaces, pods: c.pods, policies: c.policies, bytes: fs.statSync(file).size };
     } else if (mode === 'scale') {
       result = scale(file);
+    } else if (mode === 'diff') {
+      result = diff(file);
     } else if (mode === 'side') {
       result = side(file);
     } else {

@@ -15,6 +15,8 @@ export interface ClusterSizeRecord {
   readonly pods: number;
   readonly prepared?: Record<string, any>;
   readonly scale?: Record<string, any>;
+  /** Reachability.diff against a copy with 1% of the policies changed. */
+  readonly diff?: Record<string, any>;
   readonly error?: string;
 }
 
@@ -60,7 +62,10 @@ export function runClusterScale(entry: string, work: string, sizes: number[], lo
       ? `[cluster ${pods} pods] ERROR ${String(scale.error).split('\n')[0]}`
       : `[cluster ${pods} pods] ${scale.classes} classes, ${scale.probes} ports: ${(scale.totalMs / 1000).toFixed(2)} s, peak ${scale.peakMiB.toFixed(0)} MiB; `
         + `${scale.mismatches} mismatches in ${scale.sample} sampled pairs`);
-    records.push({ pods, prepared, scale });
+    const diff = child(entry, ['diff', String(pods), file(pods)], 30 * 60_000);
+    log(diff.error ? `[cluster ${pods} pods] diff ERROR ${String(diff.error).split('\n')[0]}`
+      : `[cluster ${pods} pods] diff, 1% of the policies changed: ${(diff.diffMs / 1000).toFixed(2)} s (two models ${(diff.modelsMs / 1000).toFixed(2)} s), peak ${diff.peakMiB.toFixed(0)} MiB`);
+    records.push({ pods, prepared, scale, diff });
   }
   let side: Record<string, any> | undefined;
   if (sizes.length > 0) {
@@ -95,6 +100,12 @@ export function formatCluster(c: ClusterRecord): string {
     const x = r.scale;
     const times = [x.parseMs, x.modelMs, x.classesMs, x.matrixMs, x.totalMs].map(s).join(' | ');
     lines.push(`| ${r.pods.toLocaleString('en-US')} | ${x.namespaces} | ${x.policies} | ${x.classes} | ${x.probes} | ${times} | ${x.peakMiB.toFixed(0)} MiB | ${x.sample}, ${x.mismatches} |`);
+  }
+  for (const r of c.sizes) {
+    if (r.diff && !r.diff.error) {
+      lines.push(`diff at ${r.pods} pods, ${r.diff.changedPolicies} of ${r.diff.policies} policies changed: ${s(r.diff.diffMs)} (two models: ${s(r.diff.modelsMs)}), `
+        + `${r.diff.opened} opened / ${r.diff.closed} closed connections, peak ${r.diff.peakMiB.toFixed(0)} MiB`);
+    }
   }
   for (const g of c.growth) lines.push(`growth ${g.from} -> ${g.to} pods: time ~ n^${g.time.toFixed(2)}, peak memory ~ n^${g.memory.toFixed(2)}`);
   if (c.side && !c.side.error) {

@@ -64,8 +64,8 @@ export function diffClusters(before: Cluster, after: Cluster): {
   const bClasses = EndpointClasses.of(before);
   const aClasses = EndpointClasses.of(after);
   const jointOf = new Map<number, number>();
-  const jointB: number[] = [];
-  const jointA: number[] = [];
+  const jointBList: number[] = [];
+  const jointAList: number[] = [];
   const jointMembers: number[][] = [];
   for (let i = 0; i < shared.length; i++) {
     const cb = bClasses.classOf[bIndex[i]];
@@ -75,12 +75,14 @@ export function diffClusters(before: Cluster, after: Cluster): {
     if (j === undefined) {
       j = jointMembers.length;
       jointOf.set(key, j);
-      jointB.push(cb);
-      jointA.push(ca);
+      jointBList.push(cb);
+      jointAList.push(ca);
       jointMembers.push([]);
     }
     jointMembers[j].push(i);
   }
+  const jointB = Int32Array.from(jointBList);
+  const jointA = Int32Array.from(jointAList);
   // A pod to itself is loopback, never policed; a workload to itself is one replica reaching
   // another, decided by the policies like any other pair, so it is compared.
   const loopback = shared.map((_, i) => before.endpoints[bIndex[i]].singleInstance || after.endpoints[aIndex[i]].singleInstance);
@@ -91,11 +93,13 @@ export function diffClusters(before: Cluster, after: Cluster): {
     const a = aClasses.matrix(probe.query).rows;
     const changed: Array<[number, number, boolean]> = [];
     for (let j1 = 0; j1 < jointMembers.length; j1++) {
-      const rowB = b[jointB[j1]];
-      const rowA = a[jointA[j1]];
+      const rowB = b[jointB[j1]].words;
+      const rowA = a[jointA[j1]].words;
       for (let j2 = 0; j2 < jointMembers.length; j2++) {
-        const was = rowB.has(jointB[j2]);
-        const is = rowA.has(jointA[j2]);
+        const cb = jointB[j2];
+        const ca = jointA[j2];
+        const was = (rowB[cb >>> 5] & (1 << (cb & 31))) !== 0;
+        const is = (rowA[ca >>> 5] & (1 << (ca & 31))) !== 0;
         if (was === is) continue;
         for (const s of jointMembers[j1]) for (const d of jointMembers[j2]) if (s !== d || !loopback[s]) changed.push([s, d, is]);
       }
@@ -134,7 +138,10 @@ export function explainIn(cluster: Cluster, from: string, to: string, probe: Pro
   const src = cluster.endpoint(from)!;
   const dst = cluster.endpoint(to)!;
   const traffic = resolveTraffic(dst, probe.query) ?? { port: 0, protocol: probe.query.protocol };
-  return { egress: side(evaluateSide(cluster, 'egress', src, dst, traffic)), ingress: side(evaluateSide(cluster, 'ingress', dst, src, traffic)) };
+  return {
+    egress: side(evaluateSide(cluster.scopedTo(src), 'egress', src, dst, traffic)),
+    ingress: side(evaluateSide(cluster.scopedTo(dst), 'ingress', dst, src, traffic)),
+  };
 }
 
 /** The public verdict of a side: one that shares no array with the analyser. */

@@ -220,8 +220,8 @@ export class Reachability {
     const label = query.name !== undefined ? `${query.name}/${query.protocol}${traffic ? ` (${traffic.port})` : ''}` : `${query.port}/${query.protocol}`;
     const loopback = src === dst && src.singleInstance;
     const effective = traffic ?? { port: 0, protocol: query.protocol };
-    const egress = evaluateSide(this._cluster, 'egress', src, dst, effective);
-    const ingress = evaluateSide(this._cluster, 'ingress', dst, src, effective);
+    const egress = evaluateSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
+    const ingress = evaluateSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));

@@ -204,6 +204,7 @@ export class Cluster {
   /** Objects of kinds that cannot affect NetworkPolicy verdicts, by kind (sorted). */
   public readonly ignored: KindCount[];
   private readonly byId = new Map<string, ClusterEndpoint>();
+  private scopedCache?: Map<string, Cluster>;
 
   /** How hostNetwork pods are analysed. */
   public readonly hostNetworkMode: 'node' | 'pod';
@@ -309,6 +310,23 @@ export class Cluster {
     const view = Object.create(this) as Cluster;
     Object.defineProperty(view, 'endpoints', { value: endpoints });
     Object.defineProperty(view, 'byId', { value: new Map(endpoints.map((e) => [e.id, e])) });
+    return view;
+  }
+
+  /**
+   * The same model with only the policies that can select `endpoint`: those of its namespace (a
+   * policy selects pods of its own namespace only), in their order. An index for the pair verdict,
+   * which still checks each policy's selection itself.
+   */
+  public scopedTo(endpoint: ClusterEndpoint): Cluster {
+    const byNamespace = (this.scopedCache ??= new Map());
+    const ns = endpoint.namespace ?? '';
+    let view = byNamespace.get(ns);
+    if (!view) {
+      view = Object.create(this) as Cluster;
+      Object.defineProperty(view, 'policies', { value: this.policies.filter((p) => p.namespace === endpoint.namespace) });
+      byNamespace.set(ns, view);
+    }
     return view;
   }
 

@@ -78,3 +78,23 @@ describe('equivalence classes', () => {
     expect(f.ipBlocks.length).toBe(1);
   });
 });
+
+describe('policies indexed by namespace', () => {
+  test('scopedTo keeps the policies of the endpoint\'s namespace, in order, and explain decides the same', () => {
+    const r = Reachability.fromManifests([
+      ns('a'), ns('b'),
+      policy('a', 'deny', { podSelector: {}, policyTypes: ['Ingress'] }),
+      policy('b', 'allow', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }),
+      policy('a', 'web', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 80 }] }] }),
+      pod('a', 'web', { app: 'web' }), pod('b', 'x', {}),
+    ]);
+    const web = r._cluster.endpoint('a/web')!;
+    expect(r._cluster.scopedTo(web).policies.map((p) => p.id)).toEqual(['a/deny', 'a/web']);
+    expect(r._cluster.scopedTo(web).namespaceLabels('b')).toEqual(r._cluster.namespaceLabels('b'));
+    const allowed = r.explain('b/x', 'a/web', Port.tcp(80));
+    expect(allowed.allowed).toBe(true);
+    expect(allowed.ingress.isolatingPolicies).toEqual(['a/deny', 'a/web']);
+    expect(r.explain('b/x', 'a/web', Port.tcp(81)).allowed).toBe(false);
+    expect(r.explain('a/web', 'b/x', Port.tcp(81)).ingress.isolatingPolicies).toEqual(['b/allow']);
+  });
+});
