@@ -137,11 +137,12 @@ const LAYERS: Record<string, string[]> = {
   endpoints: ['k8s', 'model'],
   constructs: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints'],
   recipes: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'endpoints', 'constructs'],
+  generate: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'endpoints', 'constructs'],
   adapters: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis'],
-  formats: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis'],
+  formats: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'generate'],
   synth: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'endpoints', 'constructs', 'recipes', 'adapters'],
   testing: ['k8s', 'model', 'inventory', 'validation', 'analysis', 'formats'],
-  cli: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'adapters', 'formats'],
+  cli: ['k8s', 'model', 'inventory', 'flows', 'validation', 'analysis', 'adapters', 'formats', 'generate'],
 };
 project.eslint?.addRules({
   'import/no-restricted-paths': ['error', {
@@ -182,7 +183,7 @@ project.addTask('test:fuzz', {
 
 // `npm run bench`: speed and memory figures with ratios (targets live here, never in unit tests).
 project.addTask('bench', {
-  description: 'Benchmarks: synth, validation and analysis at 100 / 1,000 / 5,000 services; writes bench/results.json',
+  description: 'Benchmarks: synth, validation and analysis at 100 / 1,000 / 5,000 services, replay and generate on flow exports; writes bench/results.json',
   exec: 'ts-node --project bench/tsconfig.json bench/run.ts',
   receiveArgs: true,
 });

@@ -1,4 +1,6 @@
 import { RESULT_MARKER } from './child-process';
+import { flowFile, FLOW_SERVICES, runFlowCommand, writeFlowExport } from './flows';
+import { generateIntent } from './intent';
 import { collectGarbage, FILL_MS } from './measure';
 import { runPair, scenario, ScenarioContext } from './scenarios';
 import { prepareSize } from './workspace';
@@ -9,14 +11,31 @@ import { prepareSize } from './workspace';
  * process (`process.resourceUsage().maxRSS`), so memory figures are per scenario.
  *
  * Usage: child.js <scenario | pair:<a>:<b> | prepare> <size> <work dir> <warmups> <runs> <naive limit ms> <quick | full>
+ * For the flow scenarios (`flows-prepare`, `flows-replay`, `flows-generate`), `size` is the number of flow lines.
  */
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const [id, size, work, warmups, runs, naiveLimitMs, quick] = argv;
   const started = process.hrtime.bigint();
   let result: Record<string, unknown>;
   try {
-    if (id === 'prepare') {
+    if (id === 'flows-prepare') {
+      result = { info: writeFlowExport(generateIntent(FLOW_SERVICES), flowFile(work, Number(size)), Number(size)) };
+    } else if (id === 'flows-replay' || id === 'flows-generate') {
+      collectGarbage();
+      // The live heap (after a full collection), sampled every second while the command reads: what it retains, which
+      // must not grow with the lines. The peak RSS also holds garbage that V8 has not collected yet.
+      let liveHeapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+      const sample = setInterval(() => {
+        collectGarbage();
+        liveHeapMiB = Math.max(liveHeapMiB, process.memoryUsage().heapUsed / 2 ** 20);
+      }, 1000);
+      try {
+        result = { info: { ...await runFlowCommand(id === 'flows-replay' ? 'replay' : 'generate', work, Number(size)), liveHeapMiB } };
+      } finally {
+        clearInterval(sample);
+      }
+    } else if (id === 'prepare') {
       result = { prepared: prepareSize(work, Number(size)) };
     } else {
       const fill = quick === 'quick' ? { single: 0, pair: 0 } : FILL_MS;
@@ -34,4 +53,4 @@ function main(argv: string[]): void {
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ...result, peakMiB, wallMs })}\n`);
 }
 
-main(process.argv.slice(2));
+void main(process.argv.slice(2));

@@ -74,7 +74,9 @@ export const RATIOS: ReadonlyArray<{ id: string; over: string; part?: 'matrix' }
   { id: 'validate', over: 'parse' },
   { id: 'validate-only', over: 'parse' },
   { id: 'matrix', over: 'analysis-parse' },
+  { id: 'matrix-tiers', over: 'matrix' },
   { id: 'naive', over: 'matrix', part: 'matrix' },
+  { id: 'blast-radius', over: 'matrix' },
 ];
 
 /** The time of a scenario: its median; when it was cut short, its one run or its estimate (marked as approximate). */
@@ -128,6 +130,10 @@ function notes(s: SizeRecord, r: ScenarioRecord): string {
       return `${n(i.checked)} checked, ${n(i.errors)} errors, ${n(i.warnings)} warnings; ${parts}`;
     case 'matrix':
       return `${n(i.pods)} pods x ${n(i.policies)} policies; ${parts}; ${n(i.allowedPairs)} allowed pairs`;
+    case 'check':
+      return `${n(i.rules)} rules (${n(i.holds)} hold) over ${n(i.ports)} ports; ${parts}`;
+    case 'blast-radius':
+      return `from ${i.from}: ${n(i.reached)} endpoints reached, ${n(i.deepest)} hops at most; ${parts}`;
     case 'diff':
       return `${n(i.ports)} ports compared; ${n(i.opened)} connections opened, ${n(i.closed)} closed`;
     case 'naive':
@@ -224,6 +230,12 @@ export function evaluateTargets(sizes: readonly SizeRecord[], ratios: readonly R
     ? check(t5, m5k.medianMs < 10_000, `${fmtMs(m5k.medianMs)} ms (${n(m5k.info.pods)} pods, ${n(m5k.info.policies)} policies)`)
     : na(t5, 'size 5,000 not measured'));
 
+  const tc = 'check of 20 rules (every port that matters, model included) at 5,000 services under 10 s';
+  const c5k = at(5000)?.scenarios.check;
+  targets.push(c5k && c5k.medianMs !== undefined && !c5k.error
+    ? check(tc, c5k.medianMs < 10_000, `${fmtMs(c5k.medianMs)} ms (${n(c5k.info.rules)} rules over ${n(c5k.info.ports)} ports; ${n(c5k.info.holds)} hold)`)
+    : na(tc, 'size 5,000 not measured'));
+
   const t6 = 'matrix >= 50x faster than the naive reference (explain() per pair) at the largest size where the naive one ran in full';
   const naiveOf = (r: RatioRecord) => at(r.size)!.scenarios.naive;
   const ran = ratios.filter((r) => r.id === 'naive' && !r.estimate).sort((a, b) => b.size - a.size);
@@ -244,6 +256,11 @@ export function evaluateTargets(sizes: readonly SizeRecord[], ratios: readonly R
   const v = ratios.filter((r) => r.id === 'validate');
   targets.push(v.length === 0 ? na(t7, 'not measured') : check(t7, v.every((r) => r.ratio <= 2),
     v.map((r) => `${n(r.size)}: ${fmtRatio(r.ratio)}x (validateManifests alone ${fmtRatio(ratio(r.size, 'validate-only')?.ratio ?? NaN)}x)`).join('; ')));
+
+  const t8 = 'mixed-tier matrix (Admin and Baseline tiers over the NetworkPolicies) at 5,000 services within 2x of the plain matrix';
+  const tiers5k = ratio(5000, 'matrix-tiers');
+  targets.push(tiers5k ? check(t8, tiers5k.ratio <= 2, `${fmtRatio(tiers5k.ratio)}x (${fmtMs(at(5000)!.scenarios['matrix-tiers'].medianMs!)} ms)`)
+    : na(t8, 'size 5,000 not measured'));
   return targets;
 }
 

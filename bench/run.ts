@@ -4,10 +4,13 @@ import * as path from 'path';
 import { ChildRequest, runChild } from './child-process';
 import { formatCluster, runClusterScale } from './cluster-run';
 import { compileForChildren } from './compile';
+import { FLOW_PEAK_RATIO_TARGET, FLOW_SERVICES, flowFile } from './flows';
 import { BenchOptions, naiveLimitMs, parseOptions, runsFor, warmupsFor } from './options';
-import { computeRatios, evaluateTargets, formatCounts, formatTable, formatTargets, PairRecord, RATIOS, ScenarioRecord, SizeRecord } from './report';
+import {
+  computeRatios, evaluateTargets, formatCounts, formatTable, formatTargets, PairRecord, RATIOS, ScenarioRecord, SizeRecord, TargetRecord,
+} from './report';
 import { SCENARIOS } from './scenarios';
-import { PreparedSize } from './workspace';
+import { PreparedSize, sizePaths } from './workspace';
 
 /**
  * `npm run bench`: synth, validation and analysis at 100 / 1,000 / 5,000 services (issue 7).
@@ -23,7 +26,7 @@ import { PreparedSize } from './workspace';
 /** The slowest a child may be before it is stopped (ms). */
 const CHILD_TIMEOUT_MS = 15 * 60_000;
 /** Scenarios only measured from this size on (the analysis is about large clusters). */
-const ANALYSIS_SCENARIOS = new Set(['analysis-parse', 'matrix', 'diff', 'naive']);
+const ANALYSIS_SCENARIOS = new Set(['analysis-parse', 'matrix', 'diff', 'blast-radius', 'naive']);
 /**
  * A larger V8 stack (KiB, below the usual 8 MiB thread stack): for preparing, and to re-run a
  * scenario that overflowed the default stack (cdk8s resolves object dependencies recursively), so
@@ -43,8 +46,8 @@ function main(): number {
     log((e as Error).message);
     return 2;
   }
-  // `--only cluster` runs the cluster-scale part alone; it runs whenever --only is not given too.
-  const unknown = (options.only ?? []).filter((id) => id !== 'cluster' && !SCENARIOS.some((s) => s.id === id));
+  // `--only cluster` / `--only flows` run those parts alone; they run whenever --only is not given too.
+  const unknown = (options.only ?? []).filter((id) => id !== 'cluster' && id !== 'flows' && !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) {
     log(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
     return 2;
@@ -55,15 +58,18 @@ function main(): number {
     const entry = compileForChildren(path.join(__dirname, '..'), path.join(work, 'js'));
     if (options.cpuProfDir) fs.mkdirSync(options.cpuProfDir, { recursive: true });
     log(`cdk8s-netpol bench: sizes ${options.sizes.join(', ')}${options.quick ? ' (quick)' : ''}; node ${process.version}, ${os.cpus().length} CPUs; work dir ${work}`);
-    const appScenarios = options.only === undefined || options.only.some((id) => id !== 'cluster');
+    const appScenarios = options.only === undefined || options.only.some((id) => id !== 'cluster' && id !== 'flows');
     const withCluster = options.only === undefined || options.only.includes('cluster');
     const sizes = appScenarios ? options.sizes.map((size) => runSize(size, work, entry, options)) : [];
+    const flows = options.only === undefined || options.only.includes('flows') ? runFlows(work, entry, options) : undefined;
     const ratios = computeRatios(sizes);
-    const targets = evaluateTargets(sizes, ratios);
+    const targets = [...(!appScenarios ? [] : evaluateTargets(sizes, ratios)), ...(flows ? flowTargets(flows) : [])];
     const table = formatTable(sizes, ratios);
     const counts = formatCounts(sizes);
     const targetText = formatTargets(targets);
-    process.stdout.write(`\n${table}\n\nEmitted objects for the same intent:\n${counts}\n\nTargets (issue 7):\n${targetText}\n`);
+    process.stdout.write(`\n${appScenarios ? `${table}\n\nEmitted objects for the same intent:\n${counts}\n\n` : ''}`
+      + `${flows ? `Observed flows of the ${FLOW_SERVICES.toLocaleString('en-US')}-service application:\n${formatFlows(flows)}\n\n` : ''}`
+      + `Targets (issues 7 and 14):\n${targetText}\n`);
     const cluster = runClusterScale(path.join(path.dirname(entry), 'cluster-child.js'), work, withCluster ? options.clusterSizes : [], log);
     process.stdout.write(`\nCluster scale (issue 17), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}:\n${formatCluster(cluster)}\n`);
     const results = {
@@ -76,6 +82,7 @@ function main(): number {
         + '(naive: over matrix() timed in the naive child on the same model)',
       sizes,
       ratios,
+      flows,
       targets,
       cluster,
       durationSeconds: (Date.now() - started) / 1000,
@@ -167,6 +174,107 @@ function runScenario(id: string, label: string, base: Omit<ChildRequest, 'id'>, 
   const cut = record.skipped && record.medianMs !== undefined ? ` (${record.skipped})` : '';
   log(`[${base.size}] ${recordId.padEnd(19)} ${time}${cut}, peak ${record.peakMiB?.toFixed(0)} MiB`);
   return record;
+}
+
+/** `replay` and `generate` at one flow-export size. */
+interface FlowSizeRecord {
+  readonly lines: number;
+  readonly bytes?: number;
+  readonly connections?: number;
+  readonly error?: string;
+  readonly replay?: FlowRunRecord;
+  readonly generate?: FlowRunRecord;
+}
+
+/** One flow command's run. */
+interface FlowRunRecord {
+  readonly ms?: number;
+  readonly peakMiB?: number;
+  /** The largest live heap (after a full collection) sampled every second while it ran. */
+  readonly liveHeapMiB?: number;
+  readonly exitCode?: number;
+  readonly error?: string;
+}
+
+/**
+ * Writes the flow export of the 1,000-service application at each size (in a child: the parent's
+ * memory stays out of it), then runs `netpol replay` and `netpol generate` on it, each in its own
+ * child process (time and peak RSS), and removes the file.
+ */
+function runFlows(work: string, entry: string, options: BenchOptions): FlowSizeRecord[] {
+  const base = { entry, work, warmups: 0, runs: 1, naiveLimitMs: 0, quick: options.quick, timeoutMs: CHILD_TIMEOUT_MS };
+  if (!fs.existsSync(sizePaths(work, FLOW_SERVICES).libraryDir)) {
+    log(`\n[flows] preparing the ${FLOW_SERVICES}-service application (library synthesized once, untimed)...`);
+    const prep = runChild({ ...base, size: FLOW_SERVICES, id: 'prepare', nodeOptions: [`--stack-size=${LARGE_STACK_KIB}`] });
+    if (prep.error) return options.flowLines.map((lines) => ({ lines, error: `prepare failed: ${prep.error}` }));
+  }
+  return options.flowLines.map((lines) => {
+    log(`\n[flows ${lines}] writing the flow export...`);
+    const written = runChild({ ...base, size: lines, id: 'flows-prepare' });
+    if (written.error) return { lines, error: `writing the flows failed: ${written.error}` };
+    const info = written.info as { bytes: number; connections: number };
+    log(`[flows ${lines}] ${(info.bytes / 2 ** 20).toFixed(0)} MiB, ${info.connections} distinct connections`);
+    const run = (id: 'flows-replay' | 'flows-generate'): FlowRunRecord => {
+      const r = runChild({ ...base, size: lines, id });
+      const outcome = r.info as { ms: number; exitCode: number; stderr: string; liveHeapMiB: number } | undefined;
+      const record: FlowRunRecord = r.error || !outcome ? { error: r.error ?? 'no result' }
+        : {
+          ms: outcome.ms,
+          peakMiB: r.peakMiB,
+          liveHeapMiB: outcome.liveHeapMiB,
+          exitCode: outcome.exitCode,
+          ...(outcome.exitCode === 2 ? { error: outcome.stderr } : {}),
+        };
+      log(`[flows ${lines}] ${id.padEnd(15)} ${record.error ? `ERROR ${record.error.split('\n')[0]}` : `${(record.ms! / 1000).toFixed(1)} s, peak ${record.peakMiB!.toFixed(0)} MiB, live heap ${record.liveHeapMiB!.toFixed(0)} MiB, exit ${record.exitCode}`}`);
+      return record;
+    };
+    const replay = run('flows-replay');
+    const generate = run('flows-generate');
+    fs.rmSync(flowFile(work, lines), { force: true });
+    return { lines, bytes: info.bytes, connections: info.connections, replay, generate };
+  });
+}
+
+function figure(r: FlowRunRecord | undefined): string {
+  if (!r || r.error || r.ms === undefined || r.peakMiB === undefined) return `error: ${(r?.error ?? 'not run').split('\n')[0]}`;
+  return `${(r.ms / 1000).toFixed(1)} s, ${r.peakMiB.toFixed(0)} MiB peak RSS, ${r.liveHeapMiB!.toFixed(0)} MiB live heap`;
+}
+
+/** Larger over smaller, of the two sizes' figures, or undefined when one is missing. */
+function flowRatio(flows: FlowSizeRecord[], command: 'replay' | 'generate', field: 'ms' | 'peakMiB' | 'liveHeapMiB'): number | undefined {
+  const [a, b] = [flows[0]?.[command], flows[flows.length - 1]?.[command]];
+  if (!a || !b || a.error || b.error || a[field] === undefined || b[field] === undefined) return undefined;
+  return b[field]! / a[field]!;
+}
+
+function formatFlows(flows: FlowSizeRecord[]): string {
+  const [small, large] = [flows[0], flows[flows.length - 1]];
+  const lines = (n: number) => `${n.toLocaleString('en-US')} lines`;
+  const x = (r: number | undefined) => (r === undefined ? 'n/a' : `${r.toFixed(2)}x`);
+  const rows = (['replay', 'generate'] as const).map((command) => `| \`netpol ${command}\` | ${figure(small[command])} | ${figure(large[command])} | `
+    + `${x(flowRatio(flows, command, 'ms'))} | ${x(flowRatio(flows, command, 'peakMiB'))} | ${x(flowRatio(flows, command, 'liveHeapMiB'))} |`);
+  return [
+    `| Hubble export (${small.connections ?? '?'} distinct connections) | ${lines(small.lines)} (${((small.bytes ?? 0) / 2 ** 20).toFixed(0)} MiB) `
+      + `| ${lines(large.lines)} (${((large.bytes ?? 0) / 2 ** 20).toFixed(0)} MiB) | time ratio | peak RSS ratio | live heap ratio |`,
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+function flowTargets(flows: FlowSizeRecord[]): TargetRecord[] {
+  const [small, large] = [flows[0], flows[flows.length - 1]];
+  const n = (x: number) => x.toLocaleString('en-US');
+  return (['replay', 'generate'] as const).map((command) => {
+    const ratio = flowRatio(flows, command, 'liveHeapMiB');
+    const rss = flowRatio(flows, command, 'peakMiB');
+    const detail = ratio === undefined ? 'not measured' : `live heap ${small[command]!.liveHeapMiB!.toFixed(0)} MiB at ${n(small.lines)} lines, `
+      + `${large[command]!.liveHeapMiB!.toFixed(0)} MiB at ${n(large.lines)} (${ratio.toFixed(2)}x); peak RSS ${rss!.toFixed(2)}x`;
+    return {
+      target: `\`netpol ${command}\` on ${n(large.lines)} flow lines: memory within ${FLOW_PEAK_RATIO_TARGET}x of the export ${n(small.lines)} lines long`,
+      status: ratio === undefined ? 'N/A' : ratio <= FLOW_PEAK_RATIO_TARGET ? 'PASS' : 'FAIL',
+      detail,
+    };
+  });
 }
 
 process.exitCode = main();

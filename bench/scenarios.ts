@@ -5,8 +5,12 @@ import { generateIntent, MATRIX_PORT } from './intent';
 import { synthLibrary, synthLibraryYaml } from './library-stack';
 import { measure, Measurement, measurePair, since, TimedRun } from './measure';
 import { allPairs, mismatches, naivePairs, samplePairs } from './naive';
+import { CHECK_RULES, generateRules } from './rules';
+import { guardrails } from './tiers';
 import { loadObjects, sizePaths } from './workspace';
 import { readManifests, ReadResult } from '../src/adapters/manifest-reader';
+import { parseRulesFile } from '../src/adapters/rules-file';
+import { checkInvariants, InvariantReport } from '../src/analysis/invariants';
 import { Reachability } from '../src/analysis/reachability';
 import { Severity } from '../src/k8s/finding';
 import { Port } from '../src/model/port';
@@ -167,6 +171,24 @@ export const SCENARIOS: Scenario[] = [
       },
     };
   }),
+  timed('matrix-tiers', `analysis: model + full matrix, with Admin and Baseline tiers (${MATRIX_PORT}/TCP)`, (ctx, info) => {
+    const paths = sizePaths(ctx.work, ctx.size);
+    const objects = [...read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object), ...guardrails()];
+    Object.assign(info, { clusterPolicies: guardrails().length });
+    return {
+      run: () => {
+        let t = process.hrtime.bigint();
+        const reachability = Reachability.fromManifests(objects);
+        const model = since(t);
+        t = process.hrtime.bigint();
+        const matrix = reachability.matrix(Port.tcp(MATRIX_PORT));
+        return { value: matrix, parts: { model, matrix: since(t) } };
+      },
+      inspect: (value) => {
+        info.allowedPairs = (value as ReturnType<Reachability['matrix']>).allowedCount;
+      },
+    };
+  }),
   timed('diff', 'diff: two models + Reachability.diff over every mentioned port', (ctx, info) => {
     const paths = sizePaths(ctx.work, ctx.size);
     const before = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
@@ -182,6 +204,47 @@ export const SCENARIOS: Scenario[] = [
       inspect: (value) => {
         const diff = value as ReturnType<typeof Reachability.diff>;
         Object.assign(info, { ports: diff.ports.length, opened: diff.opened.length, closed: diff.closed.length });
+      },
+    };
+  }),
+  timed('check', `check: rules file + model + ${CHECK_RULES} invariants over every port that matters`, (ctx, info) => {
+    const paths = sizePaths(ctx.work, ctx.size);
+    const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+    const rules = generateRules(generateIntent(ctx.size));
+    return {
+      run: () => {
+        let t = process.hrtime.bigint();
+        const parsed = parseRulesFile(rules, 'rules.yaml');
+        if (parsed.problems.length > 0) throw new Error(`the generated rules file has problems: ${parsed.problems[0].message}`);
+        const parse = since(t);
+        t = process.hrtime.bigint();
+        const reachability = Reachability.fromManifests(objects);
+        const model = since(t);
+        t = process.hrtime.bigint();
+        const report = checkInvariants(reachability, parsed.zones, parsed.invariants);
+        return { value: report, parts: { parse, model, check: since(t) } };
+      },
+      inspect: (value) => {
+        const report = value as InvariantReport;
+        Object.assign(info, { rules: report.results.length, holds: report.results.filter((r) => r.holds).length, ports: report.ports.length });
+      },
+    };
+  }),
+  timed('blast-radius', 'analysis: model + blast radius of the first workload, every port', (ctx, info) => {
+    const paths = sizePaths(ctx.work, ctx.size);
+    const objects = read([paths.libraryDir, paths.podsDir]).objects.map((o) => o.object);
+    return {
+      run: () => {
+        let t = process.hrtime.bigint();
+        const reachability = Reachability.fromManifests(objects);
+        const model = since(t);
+        t = process.hrtime.bigint();
+        const radius = reachability.blastRadius(reachability.endpoints[0]);
+        return { value: radius, parts: { model, blastRadius: since(t) } };
+      },
+      inspect: (value) => {
+        const radius = value as ReturnType<Reachability['blastRadius']>;
+        Object.assign(info, { from: radius.from, reached: radius.reached.length, deepest: Math.max(0, ...radius.reached.map((r) => r.depth)) });
       },
     };
   }),

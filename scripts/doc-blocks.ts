@@ -1,9 +1,16 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
+import { CiliumEgress } from '../examples/cilium-egress';
 import { NamespaceBaseline } from '../examples/namespace-baseline';
+import { segmentation } from '../examples/segmentation';
+import { TenServices } from '../examples/ten-services';
 import { ThreeTier } from '../examples/three-tier';
-import { DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, Reachability, ReachabilityOptions, TextFormat } from '../src';
+import {
+  DotFormat, FlowReplay, MarkdownFormat, MermaidFormat, ObservedFlows, PolicyGenerator, Reachability, ReachabilityOptions, TextFormat,
+  TypeScriptFormat,
+} from '../src';
 import { runCli } from '../src/cli/run';
 import { withModelWorkloads } from '../src/k8s/objects';
 
@@ -65,6 +72,9 @@ export function readmeBlocks(): Record<string, string> {
   const backend = Testing.synth(chart).filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('backend-'));
   const graph = Reachability.fromChart(chart, THREE_TIER_SURROUNDINGS).connectivity().touching('shop');
   const baseline = new NamespaceBaseline(Testing.app(), 'namespace-baseline');
+  const around = ['--surroundings', 'cluster/', '--external', 'payment-api=203.0.113.10'];
+  const exposure = ['exposure', 'dist/', '--workload', 'shop/backend', '--direction', 'egress', ...around];
+  const blast = ['blast-radius', 'dist/', '--from', 'shop/frontend', ...around];
   const explain = ['explain', 'dist/', '--from', 'shop/backend', '--to', 'payment-api', '--port', '443', '--external', 'payment-api=203.0.113.10'];
   return {
     'baseline-yaml': fence('yaml', Yaml.stringify(...Testing.synth(baseline)).trim()),
@@ -76,7 +86,27 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-explain': fence('text', `$ npx netpol ${explain.join(' ')}\n${cliOutput(explain, Yaml.stringify(...Testing.synth(chart)))}`),
     'ten-services': tenServicesBlock(),
     'three-tier-replay': fence('text', `$ npx netpol replay dist/ --flows flows.jsonl\n${threeTierReplay()}`),
+    'three-tier-generate': fence('ts', `// $ npx netpol generate --flows flows.jsonl --namespace shop\n${threeTierGenerate()}`),
+    'cilium-code': fence('ts', markedRegion('examples/cilium-egress.ts')),
+    'cilium-yaml': fence('yaml', Yaml.stringify(...Testing.synth(new CiliumEgress(Testing.app(), 'cilium-egress'))).trim()),
+    'invariants-code': fence('ts', markedRegion('examples/segmentation.ts')),
+    'invariants-error': fence('text', segmentationError()),
+    'three-tier-check': rulesFileBlocks()['check-fails'],
+    'three-tier-exposure': fence('text', `$ npx netpol ${exposure.join(' ')}\n${cliOutput(exposure, Yaml.stringify(...Testing.synth(chart)))}`),
+    'three-tier-blast-radius': fence('text', `$ npx netpol ${blast.join(' ')}\n${cliOutput(blast, Yaml.stringify(...Testing.synth(chart)))}`),
   };
+}
+
+/** The error the synth of the ten-service shop with its segmentation invariants fails with. */
+function segmentationError(): string {
+  const shop = new TenServices(Testing.app(), 'ten-services');
+  segmentation(shop);
+  try {
+    Testing.synth(shop);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('the segmentation example was meant to fail its synth, and did not');
 }
 
 /** The Hubble flows of the three-tier shop (test/replay/fixtures) replayed against its policies, as `netpol replay` prints it. */
@@ -85,6 +115,12 @@ function threeTierReplay(): string {
   const text = fs.readFileSync(path.join(ROOT, 'test', 'replay', 'fixtures', 'three-tier-hubble.jsonl'), 'utf8');
   const flows = ObservedFlows.fromText(text, { manifests, sourceName: 'flows.jsonl' });
   return TextFormat.replay(FlowReplay.fromManifests(manifests, flows));
+}
+
+/** The program `netpol generate --namespace shop` writes for the three-tier shop's Hubble flows (test/replay/fixtures). */
+function threeTierGenerate(): string {
+  const text = fs.readFileSync(path.join(ROOT, 'test', 'replay', 'fixtures', 'three-tier-hubble.jsonl'), 'utf8');
+  return TypeScriptFormat.program(PolicyGenerator.generate(ObservedFlows.fromText(text, { sourceName: 'flows.jsonl' }), { namespaces: ['shop'] }));
 }
 
 /** The README's table of packages, one per jsii language, from the jsii targets of package.json. */
@@ -116,10 +152,70 @@ export function gitopsBlocks(): Record<string, string> {
   };
 }
 
+/** The surroundings of the three-tier example as the CLI takes them. */
+export const THREE_TIER_CLI_SURROUNDINGS = [
+  '--pod', 'kube-system/coredns:k8s-app=kube-dns', '--pod', 'ingress-nginx/controller:app.kubernetes.io/name=ingress-nginx',
+  '--external', 'payment-api=203.0.113.10',
+];
+
+/** The rules files of docs/rules-file.md, by name: the YAML block after each `<!-- rules:NAME -->`. */
+export function rulesFileExamples(): Record<string, string> {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'rules-file.md'), 'utf8');
+  const out: Record<string, string> = {};
+  for (const m of doc.matchAll(/<!-- rules:([a-z-]+) -->\n```yaml\n([\s\S]*?)```/g)) out[m[1]] = m[2];
+  return out;
+}
+
+/** What `netpol check` prints, and its exit code, for a rules file of docs/rules-file.md on the three-tier example. */
+export function checkRun(rules: string, extra: string[] = [], withSurroundings = true): { code: number; stdout: string; stderr: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-rules-'));
+  const file = path.join(dir, 'rules.yaml');
+  fs.writeFileSync(file, rules);
+  const manifests = Yaml.stringify(...Testing.synth(new ThreeTier(Testing.app(), 'three-tier')));
+  let stdout = '';
+  let stderr = '';
+  try {
+    const code = runCli(['check', '-', '--rules', file, ...(withSurroundings ? THREE_TIER_CLI_SURROUNDINGS : []), ...extra], {
+      stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: () => Buffer.from(manifests),
+    });
+    const shown = (t: string) => t.split(file).join('rules.yaml');
+    return { code, stdout: shown(stdout), stderr: shown(stderr) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The generated blocks of docs/rules-file.md: each example's `netpol check` output and exit code. */
+export function rulesFileBlocks(): Record<string, string> {
+  const examples = rulesFileExamples();
+  const block = (name: string, withSurroundings: boolean) => {
+    const r = checkRun(examples[name], [], withSurroundings);
+    const command = `$ npx netpol check dist/ --rules rules.yaml${withSurroundings ? ` ${THREE_TIER_CLI_SURROUNDINGS.join(' ')}` : ''}`;
+    return fence('text', `${command}\n${r.stdout}${r.stderr}$ echo $?\n${r.code}`);
+  };
+  return {
+    'check-holds': block('holds', true),
+    'check-fails': block('fails', true),
+    'check-fails-markdown': checkRun(examples.fails, ['--format', 'markdown']).stdout.trimEnd(),
+    'check-mistakes': block('mistakes', false),
+  };
+}
+
 /** What `netpol <argv>` prints for `manifests` as its only input (`dist/` in argv stands for them). */
+/**
+ * The pods `cluster/` stands for in the docs' `--surroundings cluster/`: the three-tier example's
+ * CoreDNS and ingress controller, given to the CLI as the `--pod` options with the same labels.
+ */
+const CLUSTER_PODS = (THREE_TIER_SURROUNDINGS.pods ?? [])
+  .flatMap((p) => ['--pod', `${p.namespace}/${p.name}:${Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(',')}`]);
+
+/**
+ * What `netpol <argv>` prints for `manifests` as its only input (`dist/` in argv stands for them,
+ * `--surroundings cluster/` for `CLUSTER_PODS`).
+ */
 function cliOutput(argv: string[], manifests: string): string {
   let out = '';
-  const code = runCli(argv.map((a) => (a === 'dist/' ? '-' : a)), {
+  const code = runCli(argv.flatMap((a) => (a === 'dist/' ? ['-'] : a === '--surroundings' ? [] : a === 'cluster/' ? CLUSTER_PODS : [a])), {
     stdout: (t) => (out += t), stderr: (t) => (out += t), readStdin: () => Buffer.from(manifests),
   });
   if (code !== 0) throw new Error(`netpol ${argv.join(' ')} exited ${code}: ${out}`);

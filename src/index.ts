@@ -22,6 +22,9 @@ export {
 } from './validation/validate-manifests';
 export { LintCode } from './validation/lint-codes';
 
+// The network plugin the policies are written for, declared once on the app or a chart.
+export { NetworkTarget, NetworkTargetOptions, NetworkPlugin, NetworkFeature, ClusterPolicyApi } from './constructs/network-target';
+
 // An App whose synth never leaves half an output.
 export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 
@@ -29,6 +32,7 @@ export { NetpolApp, NetpolAppProps } from './synth/netpol-app';
 export { Endpoint, EndpointProps, IEndpoint, WorkloadEndpointOptions } from './endpoints/endpoint';
 export { EndpointPort } from './model/endpoint-port';
 export { ExternalDestination, InternetOptions } from './model/external-destination';
+export { Entity, CiliumEntity, HttpRule, HttpRuleOptions, HttpMethod } from './model/cilium';
 
 // Connections and the constructs built on them.
 export { NetworkPolicies, EndpointDnsOptions } from './constructs/network-policies';
@@ -39,11 +43,13 @@ export { ApplicationStack, ApplicationStackProps, ServiceProps } from './constru
 // The reachability analyser: what the policies allow and deny.
 export { Reachability, ReachabilityOptions, HostNetworkMode, ModelPod, ExternalEndpoint, ConnectivityOptions } from './analysis/reachability';
 export { SkipCategory, KindCount, SkippedManifest } from './inventory/inventory';
-export { SideVerdict, SideDecision, RuleReference } from './analysis/verdict';
+export { SideVerdict, SideDecision, RuleReference, DecisionTier, TierRuleReference } from './analysis/verdict';
 export { Explanation, SideExplanation } from './analysis/explanation';
 export { ReachabilityMatrix } from './analysis/reachability-matrix';
 export { ConnectivityGraph, ConnectivityEdge, ConnectivityNode, ConnectivityGroup } from './analysis/connectivity-graph';
 export { ReachabilityDiff, ExpectedChange, ChangeKind } from './analysis/diff-report';
+export { Exposure, ExposurePeer, ExposurePeerKind, ExposedEndpoint } from './analysis/exposure';
+export { BlastRadius, BlastRadiusEntry, BlastRadiusHop } from './analysis/blast-radius';
 export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/reachability-diff';
 
 // Output formats, one class per format, over the results of the analyser and the validation.
@@ -74,3 +80,14 @@ export { FlowFile } from './adapters/flow-file';
 export {
   FlowReplay, ReplayVerdict, ReplayedConnection, ReplayPair, NotReplayedConnection, UnmappedEnd, UnobservedConnection, AddedEndpoint, ReplaySummary,
 } from './analysis/replay';
+
+// Observed traffic becomes intent code: `netpol generate`.
+export {
+  GeneratedProgram, GeneratedStack, GeneratedService, GeneratedPods, GeneratedExternal, GeneratedDependency, GeneratedEndRef, GeneratedEndKind,
+  GeneratedPort, UnexpressedConnection,
+} from './generate/program';
+export { PolicyGenerator, GenerateOptions } from './generate/generator';
+export { TypeScriptFormat, TypeScriptProgramOptions } from './formats/typescript';
+// Segmentation invariants: properties of the whole network, checked at synth and by `netpol check`.
+export { EndpointSet, Zone, Invariant, ReachInvariantProps, ContainedInvariantProps, Invariants, InvariantsProps } from './constructs/invariants';
+export { InvariantKind, InvariantReport, InvariantResult, InvariantViolation } from './analysis/invariants';

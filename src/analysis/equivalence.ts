@@ -2,7 +2,7 @@ import { Bitset } from './bitset';
 import { MatrixEngine } from './matrix';
 import { PolicyFeatures, policyFeatures } from './policy-features';
 import { PortQuery } from './semantics';
-import { Cluster, ClusterEndpoint, ipBlockContains } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, domainNameMatches, ipBlockContains } from '../inventory/cluster';
 import { Labels } from '../k8s/label-selector';
 import { Traffic } from '../k8s/port-set';
 
@@ -146,6 +146,10 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     // In no block at all (no IPs, or none inside) is one feature value, however it comes about.
     let bits = '';
     if (e.ips.length > 0) for (const block of features.ipBlocks) bits += e.ips.some((ip) => ipBlockContains(block, ip)) ? '1' : '0';
+    parts.push(bits.includes('1') ? bits : '');
+  }
+  if (features.domainNames.length > 0) {
+    const bits = features.domainNames.map((p) => (e.dnsNames.some((n) => domainNameMatches(p, n)) ? '1' : '0')).join('');
     parts.push(bits.includes('1') ? bits : '');
   }
   return JSON.stringify(parts);

@@ -1,8 +1,9 @@
 import { Bitset } from './bitset';
-import { peerMatches, portsMatch, PortQuery, resolveTraffic } from './semantics';
-import { Cluster, ClusterEndpoint, PolicyRule, RulePeer } from '../inventory/cluster';
+import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
+import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
+import { Cluster, ClusterEndpoint, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
-import { hasNamedPorts, isAllTraffic, portEntryKey, Traffic } from '../k8s/port-set';
+import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
 
 /** The computed reachability of every endpoint pair for one port. */
 export interface ComputedMatrix {
@@ -16,98 +17,221 @@ export interface ComputedMatrix {
  * Reachability of every pair for one port, computed from selections instead of pair-by-pair rule
  * checks: each policy's selected pods and each peer's matching endpoints are computed once as
  * bitsets (peers shared across policies are computed once), then OR-ed per destination (ingress)
- * and per source (egress). Same answers as `evaluateSide` on every pair, in O(rules x selected + N^2/32).
+ * and per source (egress), and each row is built a word at a time from the egress set and the transposed
+ * ingress sets. Same answers as `evaluateSide` on every pair, in O(rules x selected + admitted pairs + N^2/32).
  */
 export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatrix {
   return new MatrixEngine(cluster).compute(query);
 }
 
 /**
- * `computeMatrix` for several ports of one cluster: the selections (policies' pods, peers' endpoints)
- * are computed once and shared by every port.
+ * `computeMatrix` for several ports of one cluster: the selections (policies' pods, peers'
+ * endpoints) are computed once and shared by every port. Everything that decides a pair goes through
+ * `computeSides` (NetworkPolicies, then the cluster-wide tiers), so a matrix over class
+ * representatives (`EndpointClasses`) decides with the same precedence as one over every pod.
  */
 export class MatrixEngine {
-  private readonly index: SelectionIndex;
+  private readonly selections: Selections;
 
   constructor(private readonly cluster: Cluster) {
-    this.index = new SelectionIndex(cluster);
+    this.selections = new Selections(cluster);
   }
 
   /** Reachability of every pair for one port (see `computeMatrix`). */
   public compute(query: PortQuery): ComputedMatrix {
     const cluster = this.cluster;
-    const index = this.index;
     const n = cluster.endpoints.length;
-    const traffic = cluster.endpoints.map((d) => resolveTraffic(d, query));
-    const reachable = new Bitset(n);
-    traffic.forEach((t, i) => t && reachable.add(i));
-
-    const ingressFrom: Array<Bitset | undefined> = new Array(n);
-    const egressTo: Array<Bitset | undefined> = new Array(n);
+    const { reachable, ingressFrom, egressTo, traffic } = computeSides(cluster, query, this.selections);
     const all = Bitset.full(n);
-
-    const first = traffic.find((t) => t !== undefined);
-    const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
-    // Many rules name the same ports: their destinations are computed once per port set.
-    const portCache = new Map<string, 'all' | 'none' | Bitset>();
-    const portsOf = (rule: PolicyRule) => {
-      const key = rule.ports.map(portEntryKey).join('\u0000');
-      let ok = portCache.get(key);
-      if (ok === undefined) portCache.set(key, (ok = rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined)));
-      return ok;
-    };
-    for (const policy of cluster.policies) {
-      const selected = index.select(policy.namespace, policy.podSelector);
-      if (selected.length === 0) continue;
-      if (policy.ingress) {
-        for (const d of selected) ingressFrom[d] ??= new Bitset(n);
-        for (const rule of policy.ingress) {
-          const portOk = portsOf(rule);
-          if (portOk === 'none') continue;
-          const peers = index.peers(policy.namespace, rule);
-          for (const d of selected) {
-            if (portOk === 'all' || portOk.has(d)) ingressFrom[d]!.or(peers);
-          }
-        }
-      }
-      if (policy.egress) {
-        for (const s of selected) egressTo[s] ??= new Bitset(n);
-        for (const rule of policy.egress) {
-          const portOk = portsOf(rule);
-          if (portOk === 'none') continue;
-          const peers = index.peers(policy.namespace, rule);
-          const targets = portOk === 'all' ? peers : peers.and(portOk);
-          for (const s of selected) egressTo[s]!.or(targets);
-        }
-      }
-    }
-
-    // Destinations not isolated for ingress take every source; for the isolated ones, the sources
-    // their ingress allows, turned around (source -> isolated destinations it may reach).
+    // The transpose of the ingress side: for each source, the isolated destinations whose ingress
+    // admits it, so each row is computed a word (32 destinations) at a time.
     const openIn = new Bitset(n);
-    const inbound: Array<Bitset | undefined> = new Array(n);
+    const admits: Array<Bitset | undefined> = new Array(n);
     for (let d = 0; d < n; d++) {
-      const from = ingressFrom[d];
-      if (from === undefined) {
+      const inbound = ingressFrom[d];
+      if (inbound === undefined) {
         openIn.add(d);
         continue;
       }
-      for (const s of from.members()) (inbound[s] ??= new Bitset(n)).add(d);
+      for (const s of inbound.members()) (admits[s] ??= new Bitset(n)).add(d);
     }
     const rows: Bitset[] = [];
     for (let s = 0; s < n; s++) {
       const row = new Bitset(n);
       const out = (egressTo[s] ?? all).words;
-      const into = inbound[s]?.words;
-      const w = row.words;
-      const r = reachable.words;
-      const o = openIn.words;
-      for (let i = 0; i < w.length; i++) w[i] = out[i] & r[i] & (into ? o[i] | into[i] : o[i]);
+      const inbound = admits[s]?.words;
+      const open = openIn.words;
+      const dest = reachable.words;
+      for (let w = 0; w < row.words.length; w++) row.words[w] = out[w] & dest[w] & (open[w] | (inbound ? inbound[w] : 0));
       if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
       rows.push(row);
     }
     return { rows, traffic };
   }
+}
+
+/**
+ * Both sides of every connection for one port, before they are combined into rows: the
+ * destinations that receive the port, and per endpoint the peers its ingress admits and its egress
+ * reaches (undefined: not isolated in that direction, so everything). A connection s -> d is
+ * allowed when d receives the port, `egressTo[s]` (or everything) has d and `ingressFrom[d]` (or
+ * everything) has s, or it is loopback of a single pod: what `computeMatrix` assembles for every
+ * pair, and what a search over a few pairs (the invariants) asks pair by pair.
+ */
+export interface ComputedSides {
+  /** The destinations that receive the query (a named port they do not declare leaves nothing to connect to). */
+  readonly reachable: Bitset;
+  /** `ingressFrom[d]`: the sources d's ingress rules admit; undefined when d is not isolated for ingress. */
+  readonly ingressFrom: ReadonlyArray<Bitset | undefined>;
+  /** `egressTo[s]`: the destinations s's egress rules allow; undefined when s is not isolated for egress. */
+  readonly egressTo: ReadonlyArray<Bitset | undefined>;
+  /** The traffic each destination receives for the query. */
+  readonly traffic: Array<Traffic | undefined>;
+}
+
+/**
+ * The sides of every connection for one port (see `ComputedSides`), from selections computed once
+ * as bitsets. The selections do not depend on the port: give the same `selections` (of the same
+ * cluster) for several ports to compute them once.
+ */
+export function computeSides(cluster: Cluster, query: PortQuery, selections: Selections = new Selections(cluster)): ComputedSides {
+  const n = cluster.endpoints.length;
+  const index = selections._index;
+  const traffic = cluster.endpoints.map((d) => resolveTraffic(d, query));
+  const reachable = new Bitset(n);
+  traffic.forEach((t, i) => t && reachable.add(i));
+
+  const ingressFrom: Array<Bitset | undefined> = new Array(n);
+  const egressTo: Array<Bitset | undefined> = new Array(n);
+
+  const first = traffic.find((t) => t !== undefined);
+  const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
+  // Many rules name the same ports: their destinations are computed once per port set.
+  const portCache = new Map<string, 'all' | 'none' | Bitset>();
+  const portsOf = (rule: PolicyRule) => {
+    const key = rule.ports.map(portEntryKey).join('\u0000');
+    let ok = portCache.get(key);
+    if (ok === undefined) portCache.set(key, (ok = rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined)));
+    return ok;
+  };
+  for (const policy of cluster.policies) {
+    const selected = index.select(policy.namespace, policy.podSelector);
+    if (selected.length === 0) continue;
+    if (policy.ingress) {
+      for (const d of selected) ingressFrom[d] ??= new Bitset(n);
+      for (const rule of policy.ingress) {
+        const portOk = portsOf(rule);
+        if (portOk === 'none') continue;
+        const peers = index.peers(policy.namespace, rule);
+        for (const d of selected) {
+          if (portOk === 'all' || portOk.has(d)) ingressFrom[d]!.or(peers);
+        }
+      }
+    }
+    if (policy.egress) {
+      for (const s of selected) egressTo[s] ??= new Bitset(n);
+      for (const rule of policy.egress) {
+        const portOk = portsOf(rule);
+        if (portOk === 'none') continue;
+        const peers = index.peers(policy.namespace, rule);
+        const targets = portOk === 'all' ? peers : peers.and(portOk);
+        for (const s of selected) egressTo[s]!.or(targets);
+      }
+    }
+  }
+
+  if (cluster.tieredPolicies.length > 0) applyTiers(cluster, traffic, ingressFrom, egressTo);
+
+  return { reachable, ingressFrom, egressTo, traffic };
+}
+
+/** Bitsets as the precedence's sets (each operation makes a new set; the inputs are never changed). */
+function bitsetAlgebra(n: number): SetAlgebra<Bitset> {
+  const combine = (a: Bitset, b: Bitset, f: (x: number, y: number) => number) => {
+    const out = new Bitset(n);
+    for (let i = 0; i < out.words.length; i++) out.words[i] = f(a.words[i], b.words[i]);
+    return out;
+  };
+  return {
+    none: new Bitset(n),
+    all: Bitset.full(n),
+    and: (a, b) => combine(a, b, (x, y) => x & y),
+    or: (a, b) => combine(a, b, (x, y) => x | y),
+    minus: (a, b) => combine(a, b, (x, y) => x & ~y),
+  };
+}
+
+/**
+ * The cluster-wide tiers over the NetworkPolicies' sets: for each pod and direction, `combineTiers`
+ * (the precedence, as for one pair) over bitsets of the other ends. `egressTo[s]`/`ingressFrom[d]`
+ * hold what the NetworkPolicies allow (undefined: not isolated) and become what the tiers allow.
+ * Pods with the same applicable rules (and, for ingress, the same port answers) share one first-match pass.
+ */
+function applyTiers(
+  cluster: Cluster, traffic: Array<Traffic | undefined>, ingressFrom: Array<Bitset | undefined>, egressTo: Array<Bitset | undefined>,
+): void {
+  const n = cluster.endpoints.length;
+  const alg = bitsetAlgebra(n);
+  const tiers = { admin: tierPolicies(cluster, 'admin'), baseline: tierPolicies(cluster, 'baseline') };
+  const peerSets = new Map<TierRule, Bitset>();
+  const peersOf = (rule: TierRule) => {
+    let set = peerSets.get(rule);
+    if (!set) {
+      set = new Bitset(n);
+      for (const e of cluster.endpoints) if (rule.peers.some((p) => tierPeerMatches(cluster, p, e))) set.add(e.index);
+      peerSets.set(rule, set);
+    }
+    return set;
+  };
+  const egressMatched = new Map<TierRule, Bitset>();
+  const egressOf = (rule: TierRule) => {
+    let set = egressMatched.get(rule);
+    if (!set) {
+      const ports = rulePortSet(cluster, rule.ports, traffic);
+      set = ports === 'all' ? peersOf(rule) : ports === 'none' ? alg.none : peersOf(rule).and(ports);
+      egressMatched.set(rule, set);
+    }
+    return set;
+  };
+  const ids = new Map<TierRule, number>();
+  const idOf = (rule: TierRule) => {
+    let id = ids.get(rule);
+    if (id === undefined) ids.set(rule, (id = ids.size));
+    return id;
+  };
+  const outcomes = new Map<string, FirstMatch<Bitset>>();
+  const tier = (name: 'admin' | 'baseline', side: Side, self: ClusterEndpoint): FirstMatch<Bitset> => {
+    const rules = applicableRules(cluster, tiers[name], side, self);
+    const t = traffic[self.index];
+    const portOk = side === 'ingress' ? rules.map(({ rule }) => t !== undefined && portsMatch(rule.ports, t, self)) : [];
+    const key = `${side} ${rules.map(({ rule }, k) => `${idOf(rule)}${side === 'ingress' ? (portOk[k] ? '+' : '-') : ''}`).join(',')}`;
+    let outcome = outcomes.get(key);
+    if (!outcome) {
+      outcome = firstMatch(alg, rules.map(({ rule }, k) => ({
+        action: rule.action,
+        matched: side === 'egress' ? egressOf(rule) : portOk[k] ? peersOf(rule) : alg.none,
+      })));
+      outcomes.set(key, outcome);
+    }
+    return outcome;
+  };
+  for (const self of cluster.endpoints) {
+    if (self.external) continue; // outside the cluster: not policed
+    for (const side of ['egress', 'ingress'] as const) {
+      const sets = side === 'egress' ? egressTo : ingressFrom;
+      const np = sets[self.index];
+      const p = combineTiers(alg, tier('admin', side, self), { isolated: np ? alg.all : alg.none, allowed: np ?? alg.all }, tier('baseline', side, self));
+      sets[self.index] = p.allowed;
+    }
+  }
+}
+
+/** Which destinations a rule's ports allow the query to: 'all', 'none' or a set (named ports are resolved per destination). */
+function rulePortSet(cluster: Cluster, ports: PortSet, traffic: Array<Traffic | undefined>): 'all' | 'none' | Bitset {
+  if (isAllTraffic(ports)) return 'all';
+  const set = new Bitset(cluster.endpoints.length);
+  traffic.forEach((t, d) => t && portsMatch(ports, t, cluster.endpoints[d]) && set.add(d));
+  return set;
 }
 
 /**
@@ -125,6 +249,16 @@ function rulePorts(cluster: Cluster, rule: PolicyRule, traffic: Array<Traffic | 
   const set = new Bitset(cluster.endpoints.length);
   traffic.forEach((t, d) => t && portsMatch(rule.ports, t, cluster.endpoints[d]) && set.add(d));
   return set;
+}
+
+/** The selections of a cluster's policies and peers, cached, for `computeSides` over several ports. */
+export class Selections {
+  /** @internal */
+  public readonly _index: SelectionIndex;
+
+  constructor(cluster: Cluster) {
+    this._index = new SelectionIndex(cluster);
+  }
 }
 
 /** Endpoint selections by namespace and label, with the peer sets of rules cached by meaning. */
@@ -149,12 +283,7 @@ class SelectionIndex {
     this.all = Bitset.full(cluster.endpoints.length);
     this.namespaceNames = [...cluster.namespaces.keys()];
     for (const [ns, labels] of cluster.namespaces) {
-      for (const [k, v] of Object.entries(labels)) {
-        const key = `${k}=${v}`;
-        const list = this.namespacesByPair.get(key);
-        if (list) list.push(ns);
-        else this.namespacesByPair.set(key, [ns]);
-      }
+      for (const [k, v] of Object.entries(labels)) push(this.namespacesByPair, `${k}=${v}`, ns);
     }
   }
 
@@ -207,7 +336,7 @@ class SelectionIndex {
   }
 }
 
-function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);

@@ -1,4 +1,4 @@
-import { Cluster, RulePeer } from '../inventory/cluster';
+import { Cluster, PolicyRule, RulePeer, TieredPolicy, TierPeer } from '../inventory/cluster';
 import { ParsedCidr } from '../k8s/cidr';
 import { CompiledSelector } from '../k8s/label-selector';
 
@@ -8,8 +8,11 @@ import { CompiledSelector } from '../k8s/label-selector';
  * (`equivalenceClasses`) and one representative pair decides every pair of their classes.
  *
  * The contract: `policyFeatures` is the ONE place that says what the policies look at. A new kind of
- * policy (a tier, another vendor's policy) that looks at something else must add it here, or the
- * classes would merge endpoints it tells apart.
+ * policy (another vendor's policy, a new tier) must add what it looks at here: its subject and
+ * peer selectors (pod and namespace labels), the names of namespaces it selects by name, the named
+ * ports of its rules, the CIDRs it tests IPs against and the DNS names it matches. Otherwise the
+ * classes would merge endpoints it tells apart. A feature of another sort (say, a service account)
+ * needs a field here and its part in the class key (`equivalence.ts` `classKey`).
  */
 export interface PolicyFeatures {
   /**
@@ -26,12 +29,16 @@ export interface PolicyFeatures {
   readonly namedPorts: ReadonlyArray<{ readonly name: string; readonly protocol: string }>;
   /** The ipBlocks (CIDR with its exceptions) of any rule: membership of an endpoint's IPs in each matters. */
   readonly ipBlocks: ReadonlyArray<{ readonly cidr: ParsedCidr; readonly except: ParsedCidr[] }>;
+  /** DNS name patterns (`domainNames` of cluster-wide egress rules): which ones an external endpoint's names match matters. */
+  readonly domainNames: ReadonlyArray<string>;
 }
 
 /**
- * What the enforcing policies of `cluster` look at (see `PolicyFeatures`), plus the named ports of
- * `queries` (a matrix for `http/TCP` resolves `http` on every destination). Besides these, the
- * classes always tell apart endpoints outside the cluster, node traffic and hostNetwork pods.
+ * What the enforcing policies of `cluster` look at (see `PolicyFeatures`): its NetworkPolicies and
+ * its cluster-wide tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy),
+ * plus the named ports of `queries` (a matrix for `http/TCP` resolves `http` on every destination).
+ * Besides these, the classes always tell apart endpoints outside the cluster, node traffic and
+ * hostNetwork pods.
  */
 export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readonly name?: string; readonly protocol: string }> = []): PolicyFeatures {
   const namespaces = new Set<string>();
@@ -54,15 +61,38 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
       look(podLabels, p.podSelector);
     }
   };
+  const namedPorts = (ports: PolicyRule['ports']) => {
+    for (const entry of ports) if (entry.kind === 'named') named.set(JSON.stringify([entry.name, entry.protocol]), { name: entry.name, protocol: entry.protocol });
+  };
+  const domains = new Set<string>();
+  const tierPeer = (p: TierPeer) => {
+    switch (p.kind) {
+      case 'namespaces': look(namespaceLabels, p.namespaceSelector); break;
+      case 'pods': look(namespaceLabels, p.namespaceSelector); look(podLabels, p.podSelector); break;
+      // Membership of any IP in each network, as an ipBlock without exceptions.
+      case 'networks': for (const cidr of p.cidrs) blocks.set(`network ${JSON.stringify({ ...cidr, network: cidr.network.toString() })}`, { cidr, except: [] }); break;
+      case 'domainNames': for (const n of p.names) domains.add(n); break;
+      case 'nodes': break; // only node traffic, always a class of its own
+    }
+  };
+  const tiered = (policy: TieredPolicy) => {
+    look(namespaceLabels, policy.subjectNamespaces);
+    look(podLabels, policy.subjectPods);
+    for (const rule of [...policy.ingress, ...policy.egress]) {
+      for (const p of rule.peers) tierPeer(p);
+      namedPorts(rule.ports);
+    }
+  };
   for (const policy of cluster.policies) {
     namespaces.add(policy.namespace);
     look(podLabels, policy.podSelector);
     for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
       for (const p of rule.peers ?? []) peer(p);
-      for (const entry of rule.ports) if (entry.kind === 'named') named.set(JSON.stringify([entry.name, entry.protocol]), { name: entry.name, protocol: entry.protocol });
+      namedPorts(rule.ports);
     }
   }
+  for (const policy of cluster.tieredPolicies) tiered(policy);
   for (const q of queries) if (q.name !== undefined) named.set(JSON.stringify([q.name, q.protocol]), { name: q.name, protocol: q.protocol });
   const sortedKeys = <T>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
-  return { namespaces, namespaceLabels, podLabels, namedPorts: sortedKeys(named), ipBlocks: sortedKeys(blocks) };
+  return { namespaces, namespaceLabels, podLabels, namedPorts: sortedKeys(named), ipBlocks: sortedKeys(blocks), domainNames: [...domains].sort() };
 }

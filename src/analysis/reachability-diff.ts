@@ -1,6 +1,7 @@
 import { EndpointClasses } from './equivalence';
+import { decideSide } from './precedence';
 import { probePorts, ProbePort } from './probe-ports';
-import { evaluateSide, resolveTraffic } from './semantics';
+import { resolveTraffic } from './semantics';
 import { copyVerdict, SideVerdict } from './verdict';
 import { Cluster } from '../inventory/cluster';
 
@@ -138,9 +139,10 @@ export function explainIn(cluster: Cluster, from: string, to: string, probe: Pro
   const src = cluster.endpoint(from)!;
   const dst = cluster.endpoint(to)!;
   const traffic = resolveTraffic(dst, probe.query) ?? { port: 0, protocol: probe.query.protocol };
+  // Scoped to the namespace of the side's pod: only its NetworkPolicies can select it (the tiers stay whole).
   return {
-    egress: side(evaluateSide(cluster.scopedTo(src), 'egress', src, dst, traffic)),
-    ingress: side(evaluateSide(cluster.scopedTo(dst), 'ingress', dst, src, traffic)),
+    egress: side(decideSide(cluster.scopedTo(src), 'egress', src, dst, traffic)),
+    ingress: side(decideSide(cluster.scopedTo(dst), 'ingress', dst, src, traffic)),
   };
 }
 

@@ -1,13 +1,16 @@
 import { App, Chart } from 'cdk8s';
+import { BlastRadius, computeBlastRadius } from './blast-radius';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
 import { Explanation } from './explanation';
+import { computeExposure, Exposure } from './exposure';
 import { HostNetworkMode } from './host-network-mode';
-import { probePorts } from './probe-ports';
+import { decideSide } from './precedence';
+import { probePorts, summarizePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
-import { evaluateSide, PortQuery, resolveTraffic, selects } from './semantics';
+import { PortQuery, resolveTraffic, selects, subjectSelects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
@@ -48,6 +51,11 @@ export interface ExternalEndpoint {
   readonly name: string;
   /** Its IP address. */
   readonly ip: string;
+  /**
+   * The DNS name it is reached by, for `domainNames` peers of cluster-wide policies (`api.stripe.com`;
+   * no wildcard). @default - none: domainNames peers never match it
+   */
+  readonly dnsName?: string;
 }
 
 /** Options of the analyser. */
@@ -184,7 +192,7 @@ export class Reachability {
 
   /**
    * Objects left out of the model, each with the reason and the fix: policies the API server would
-   * reject, kinds that can change verdicts but are not modelled (AdminNetworkPolicy,
+   * reject, kinds that can change verdicts but are not modelled (a v1beta1 ClusterNetworkPolicy,
    * CiliumNetworkPolicy, Calico policies: the verdicts ignore them), and objects kubectl would reject
    * (a name YAML 1.1 read as a boolean, no name, no pod template). When it is not empty, verdicts may
    * be wrong.
@@ -220,8 +228,8 @@ export class Reachability {
     const label = query.name !== undefined ? `${query.name}/${query.protocol}${traffic ? ` (${traffic.port})` : ''}` : `${query.port}/${query.protocol}`;
     const loopback = src === dst && src.singleInstance;
     const effective = traffic ?? { port: 0, protocol: query.protocol };
-    const egress = evaluateSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
-    const ingress = evaluateSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
+    const egress = decideSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
+    const ingress = decideSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
@@ -252,8 +260,8 @@ export class Reachability {
     const endpoints = this._cluster.endpoints;
     const classes = this._classes(probes.map((p) => p.query));
     // Isolation is decided per class, on its representative.
-    const isolatedIn = classes.representatives.map((e) => this._cluster.policies.some((p) => selects(p, 'ingress', e)));
-    const isolatedOut = classes.representatives.map((e) => this._cluster.policies.some((p) => selects(p, 'egress', e)));
+    const isolatedIn = classes.representatives.map((e) => this.policed('ingress', e));
+    const isolatedOut = classes.representatives.map((e) => this.policed('egress', e));
     const drawn = (s: number, d: number) => s !== d && (!options.policedOnly || isolatedOut[classes.classOf[s]] || isolatedIn[classes.classOf[d]]);
     const allowed = new Map<string, Set<number>>();
     probes.forEach((probe, k) => {
@@ -278,12 +286,53 @@ export class Reachability {
     return ConnectivityGraph._of(this._cluster.endpoints.map((e) => ({ id: e.id, namespace: e.namespace })), edges);
   }
 
-  /** Endpoints that no policy selects in `direction` (everything is allowed to or from them). */
+  /**
+   * Who could reach `workload` (`Direction.INGRESS`), or whom it could reach (`Direction.EGRESS`):
+   * for each rule of the policies that isolate that side, the peer's selectors in words (`any pod
+   * of a namespace labelled team=x`, `any pod labelled app=y in namespace z`, `any address in
+   * 0.0.0.0/0 except 10.0.0.0/8`), so pods and namespaces the manifests do not contain yet are
+   * covered; `anyone` when no policy isolates the side. Plus the endpoints of the model that can
+   * connect, with both sides deciding.
+   */
+  public exposure(workload: string, direction: Direction): Exposure {
+    return this.exposures(direction, [workload])[0];
+  }
+
+  /**
+   * The exposure (see `exposure`) of each of `workloads`, in their order; without workloads, of
+   * every endpoint inside the cluster, in the model's order. The connectivity is computed once.
+   */
+  public exposures(direction: Direction, workloads?: string[]): Exposure[] {
+    const list = workloads && workloads.length > 0 ? workloads.map((id) => this.workload(id, 'exposure')) : this._cluster.endpoints.filter((e) => !e.external);
+    const graph = this.connectivity();
+    return list.map((e) => computeExposure(this._cluster, e, direction, graph));
+  }
+
+  /**
+   * What a compromised workload can reach: every endpoint reachable from `from` directly and by
+   * lateral movement (from each workload it reaches, whatever that one can reach, on any port),
+   * each with a shortest path and the ports of each hop. Addresses outside the cluster are reached
+   * but not followed. `maxDepth` limits the hops (1: only the direct connections).
+   */
+  public blastRadius(from: string, maxDepth?: number): BlastRadius {
+    return computeBlastRadius(this._cluster, this.workload(from, 'blast radius'), maxDepth);
+  }
+
+  /**
+   * Endpoints that no policy selects in `direction` (everything is allowed to or from them): no
+   * NetworkPolicy isolates them and no cluster-wide policy with rules in that direction has them as its subject.
+   */
   public unisolated(direction: Direction): string[] {
     const side = direction === Direction.INGRESS ? 'ingress' : 'egress';
     const classes = this._classes();
-    const isolated = classes.representatives.map((e) => this._cluster.policies.some((p) => selects(p, side, e)));
+    const isolated = classes.representatives.map((e) => this.policed(side, e));
     return this._cluster.endpoints.filter((e) => !e.external && !isolated[classes.classOf[e.index]]).map((e) => e.id);
+  }
+
+  /** Whether a NetworkPolicy isolates `e` in `side`, or a cluster-wide policy with rules of that side has it as its subject. */
+  private policed(side: 'ingress' | 'egress', e: ClusterEndpoint): boolean {
+    return this._cluster.policies.some((p) => selects(p, side, e))
+      || this._cluster.tieredPolicies.some((p) => (side === 'ingress' ? p.ingress : p.egress).length > 0 && subjectSelects(this._cluster, p, e));
   }
 
   /** Endpoints that no policy selects at all, in either direction. */
@@ -311,6 +360,16 @@ export class Reachability {
   /** Whether some rule of the model allows a named port. */
   private hasNamedPortRules(): boolean {
     return this._cluster.policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => hasNamedPorts(r.ports)));
+  }
+
+  /** The endpoint `id`, which must be inside the cluster (`what` names the question, for the error). */
+  private workload(id: string, what: string): ClusterEndpoint {
+    const e = this.endpoint(id);
+    if (e.external) {
+      throw new Error(`${id} is an address outside the cluster, where NetworkPolicies do not apply, so it has no ${what} to compute. `
+        + 'Name a pod or workload as <namespace>/<name>.');
+    }
+    return e;
   }
 
   private endpoint(id: string): ClusterEndpoint {
@@ -353,18 +412,4 @@ export function toQuery(port: Port): PortQuery {
   return port.portName !== undefined
     ? { name: port.portName, protocol: port.protocol! }
     : { port: port.portNumber!, protocol: port.protocol! };
-}
-
-/**
- * Edge labels from the probes that are allowed: when every probe of a protocol is allowed (each port
- * any policy mentions and "other ports"), the protocol is allowed on every port: `all TCP ports`;
- * all three: `all traffic`.
- */
-function summarizePorts(probes: Array<{ query: PortQuery; label: string }>, allowed: Set<number>): string[] {
-  const protocols = [...new Set(probes.map((p) => p.query.protocol))];
-  const full = protocols.filter((proto) => probes.every((p, k) => p.query.protocol !== proto || allowed.has(k)));
-  if (full.length === protocols.length) return ['all traffic'];
-  return protocols.flatMap((proto) => full.includes(proto)
-    ? [`all ${proto} ports`]
-    : probes.filter((p, k) => p.query.protocol === proto && allowed.has(k)).map((p) => p.label));
 }

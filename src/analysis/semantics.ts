@@ -1,5 +1,8 @@
 import { notPolicedVerdict, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { Cluster, ClusterEndpoint, ClusterPolicy, ipBlockContains, PolicyRule, RulePeer } from '../inventory/cluster';
+import {
+  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, PolicyRule, RulePeer, TieredPolicy, TierPeer,
+} from '../inventory/cluster';
+import { cidrContains } from '../k8s/cidr';
 import { PortSet, resolveNamedPort, setMatches, Traffic } from '../k8s/port-set';
 
 export type { Traffic } from '../k8s/port-set';
@@ -71,4 +74,36 @@ export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint
     }
   }
   return policedVerdict(isolatingPolicies, allowedBy);
+}
+
+/**
+ * Whether a cluster-wide policy's subject selects a pod: its namespace's labels match the subject's
+ * namespace selector and (for a `pods` subject) its labels the pod selector. Host-networked pods
+ * are never subjects (the API says so), nor are external endpoints.
+ */
+export function subjectSelects(cluster: Cluster, policy: TieredPolicy, endpoint: ClusterEndpoint): boolean {
+  if (endpoint.external || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
+  if (!policy.subjectNamespaces.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
+  return policy.subjectPods ? policy.subjectPods.matches(endpoint.labels) : true;
+}
+
+/**
+ * Whether a peer of a cluster-wide rule matches the other end: `namespaces`/`pods` by the namespace's
+ * and the pod's labels (never host-networked pods or external endpoints); `networks` by any IP of
+ * the end, pods' too (the API: cluster-internal traffic is checked against them as well); `nodes`
+ * only node traffic (a hostNetwork pod under the node-traffic mode) and only for an empty selector,
+ * since the model does not know node labels; `domainNames` external endpoints by their DNS names.
+ */
+export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: ClusterEndpoint): boolean {
+  switch (peer.kind) {
+    case 'networks': return endpoint.ips.some((ip) => peer.cidrs.some((c) => cidrContains(c, ip)));
+    case 'domainNames': return endpoint.external && endpoint.dnsNames.some((n) => peer.names.some((p) => domainNameMatches(p, n)));
+    case 'nodes': return endpoint.nodeTraffic && peer.selector.matchesEverything;
+    case 'namespaces':
+    case 'pods': {
+      if (endpoint.external || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
+      if (!peer.namespaceSelector.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
+      return peer.kind === 'pods' ? peer.podSelector.matches(endpoint.labels) : true;
+    }
+  }
 }

@@ -10,6 +10,40 @@ export enum SideDecision {
   OUTSIDE_CLUSTER = 'OUTSIDE_CLUSTER',
 }
 
+/** Which tier of the precedence decided a side (sig-network policy API: Admin, NetworkPolicy, Baseline, default). */
+export enum DecisionTier {
+  /** A rule of an Admin-tier policy (AdminNetworkPolicy, or ClusterNetworkPolicy tier Admin) allowed or denied it. */
+  ADMIN = 'ADMIN',
+  /** The pod's NetworkPolicies decided it (they isolate it in this direction). */
+  NETWORK_POLICY = 'NETWORK_POLICY',
+  /** A rule of a Baseline-tier policy (BaselineAdminNetworkPolicy, or ClusterNetworkPolicy tier Baseline) allowed or denied it. */
+  BASELINE = 'BASELINE',
+  /** Nothing decided it, so the default applies: allowed. */
+  DEFAULT = 'DEFAULT',
+  /** The end is outside the cluster, where policies do not apply. */
+  OUTSIDE_CLUSTER = 'OUTSIDE_CLUSTER',
+}
+
+/** A rule of a cluster-wide policy that decided a side, or passed it on. */
+export interface TierRuleReference {
+  /** The policy's kind: `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy` or `ClusterNetworkPolicy`. */
+  readonly kind: string;
+  /** The policy's name. */
+  readonly policy: string;
+  /** Its tier: `ADMIN` or `BASELINE`. */
+  readonly tier: DecisionTier;
+  /** Its priority (0 is evaluated first; the v1alpha1 baseline has none: 0). */
+  readonly priority: number;
+  /** `ingress` or `egress`. */
+  readonly direction: string;
+  /** The index of the rule in the policy's `ingress`/`egress` list. */
+  readonly rule: number;
+  /** The rule's name. @default - it has none */
+  readonly ruleName?: string;
+  /** The rule's action as written: `Allow`, `Accept`, `Deny` or `Pass`. */
+  readonly action: string;
+}
+
 /** A rule that allows a connection. */
 export interface RuleReference {
   /** `<namespace>/<name>` of the policy. */
@@ -43,21 +77,52 @@ export interface SideVerdict {
   readonly allowedBy: RuleReference[];
   /** True when this end is outside the cluster, where NetworkPolicies do not apply. */
   readonly notPoliced: boolean;
+  /**
+   * The tier that decided: `ADMIN` or `BASELINE` (a cluster-wide policy's rule, `decidedBy`),
+   * `NETWORK_POLICY` (the pod's NetworkPolicies), `DEFAULT` (nothing did: allowed) or `OUTSIDE_CLUSTER`.
+   */
+  readonly tier: DecisionTier;
+  /** The cluster-wide rule that decided (tier `ADMIN` or `BASELINE`). @default - no cluster-wide rule decided */
+  readonly decidedBy?: TierRuleReference;
+  /** The Admin-tier Pass rule that handed the side over to the next tiers. @default - none did */
+  readonly passedBy?: TierRuleReference;
 }
 
 /** The verdict of a side from the policies that isolate it and the rules that allow the traffic. */
 export function policedVerdict(isolatingPolicies: string[], allowedBy: RuleReference[]): SideVerdict {
   const isolated = isolatingPolicies.length > 0;
   const decision = !isolated ? SideDecision.NOT_ISOLATED : allowedBy.length > 0 ? SideDecision.ALLOWED : SideDecision.DENIED;
-  return { decision, allowed: decision !== SideDecision.DENIED, isolated, isolatingPolicies, allowedBy, notPoliced: false };
+  return {
+    decision,
+    allowed: decision !== SideDecision.DENIED,
+    isolated,
+    isolatingPolicies,
+    allowedBy,
+    notPoliced: false,
+    tier: isolated ? DecisionTier.NETWORK_POLICY : DecisionTier.DEFAULT,
+  };
 }
 
 /** The verdict of an end outside the cluster: allowed, not policed. */
 export function notPolicedVerdict(): SideVerdict {
-  return { decision: SideDecision.OUTSIDE_CLUSTER, allowed: true, isolated: false, isolatingPolicies: [], allowedBy: [], notPoliced: true };
+  return {
+    decision: SideDecision.OUTSIDE_CLUSTER,
+    allowed: true,
+    isolated: false,
+    isolatingPolicies: [],
+    allowedBy: [],
+    notPoliced: true,
+    tier: DecisionTier.OUTSIDE_CLUSTER,
+  };
 }
 
 /** A copy of `v` that shares no array with it. */
 export function copyVerdict(v: SideVerdict): SideVerdict {
-  return { ...v, isolatingPolicies: [...v.isolatingPolicies], allowedBy: v.allowedBy.map((r) => ({ ...r })) };
+  return {
+    ...v,
+    isolatingPolicies: [...v.isolatingPolicies],
+    allowedBy: v.allowedBy.map((r) => ({ ...r })),
+    ...(v.decidedBy ? { decidedBy: { ...v.decidedBy } } : {}),
+    ...(v.passedBy ? { passedBy: { ...v.passedBy } } : {}),
+  };
 }

@@ -101,19 +101,27 @@ export function portOption(port: string | undefined, protocol: string | undefine
   return Port.named(port, proto as Protocol);
 }
 
-/** The external endpoints of repeated `--external name=ip` options. */
-export function externalsOption(specs: string[] | undefined): Array<{ name: string; ip: string }> {
+/**
+ * The external endpoints of repeated `--external name=ip` or `--external name=dns.name=ip` options
+ * (the DNS name is what `domainNames` peers of cluster-wide policies match).
+ */
+export function externalsOption(specs: string[] | undefined): Array<{ name: string; ip: string; dnsName?: string }> {
   return (specs ?? []).map((spec) => {
-    const eq = spec.indexOf('=');
-    const name = eq < 0 ? '' : spec.slice(0, eq);
-    const ip = eq < 0 ? '' : spec.slice(eq + 1);
-    if (!name || !ip || name.includes('/')) {
-      throw new UsageError(`--external ${JSON.stringify(spec)}: write name=ip, e.g. --external payment-api=203.0.113.10 (no '/' in the name).`);
+    const parts = spec.split('=');
+    // name=dns.name=ip; an address in the middle is not a DNS name, so name=a=b is read as name=ip (and refused as such).
+    const withName = parts.length === 3 && !parseIp(parts[1]);
+    const [name, dnsName, ip] = withName ? parts : [parts[0], undefined, parts.slice(1).join('=')];
+    if (parts.length < 2 || !name || !ip || dnsName === '' || name.includes('/')) {
+      throw new UsageError(`--external ${JSON.stringify(spec)}: write name=ip or name=dns.name=ip, e.g. --external payment-api=203.0.113.10 `
+        + 'or --external stripe=api.stripe.com=203.0.113.7 (no \'/\' in the name).');
+    }
+    if (dnsName !== undefined && !/^([a-z0-9]([-a-z0-9_]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9_]*[a-z0-9])?\.?$/i.test(dnsName)) {
+      throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(dnsName)} is not a DNS name. Give the name the workload resolves, e.g. api.stripe.com (no wildcard).`);
     }
     if (!parseIp(ip)) {
       throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(ip)} is not an IP address. `
         + 'Give one IPv4 or IPv6 address, e.g. --external payment-api=203.0.113.10; for a range, name one address in it.');
     }
-    return { name, ip };
+    return dnsName === undefined ? { name, ip } : { name, ip, dnsName };
   });
 }

@@ -1,26 +1,34 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliIo, ExitCode, UsageError } from './cli-io';
+import { blastRadiusCommand } from './commands/blast-radius';
+import { checkCommand } from './commands/check';
 import { diffCommand } from './commands/diff';
 import { explainCommand } from './commands/explain';
+import { exposureCommand } from './commands/exposure';
+import { generateCommand } from './commands/generate';
 import { matrixCommand } from './commands/matrix';
 import { replayCommand } from './commands/replay';
 import { validateCommand } from './commands/validate';
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = {
-  validate: validateCommand,
-  matrix: matrixCommand,
-  explain: explainCommand,
-  diff: diffCommand,
+  'validate': validateCommand,
+  'matrix': matrixCommand,
+  'explain': explainCommand,
+  'diff': diffCommand,
+  'check': checkCommand,
+  'exposure': exposureCommand,
+  'blast-radius': blastRadiusCommand,
 };
 
 /** Commands that stream their input, so they finish asynchronously: run them with `runCliAsync`. */
 const ASYNC_COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
   replay: replayCommand,
+  generate: generateCommand,
 };
 
 /** Every command's name, in the order the help lists them. */
-const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'replay'];
+const COMMAND_NAMES = ['validate', 'matrix', 'explain', 'diff', 'check', 'exposure', 'blast-radius', 'replay', 'generate'];
 
 /** The top-level help. */
 export const HELP = `Usage: netpol <command> [paths...] [options]
@@ -31,11 +39,17 @@ Commands:
   matrix     who may connect to whom on one port (text, json, markdown, mermaid, dot)
   explain    why one connection is allowed or denied
   diff       what a change to the manifests opens and closes (text, json, markdown); a CI gate
+  check      segmentation invariants of a rules file (only, never, contained, isolated); a CI gate
+  exposure   who could reach a workload, or whom it could reach, from the selectors: pods and
+             namespaces not in the manifests included
+  blast-radius
+             what a compromised workload can reach, directly and by lateral movement
   replay     observed flows against the policies: what they would block; a gate before enforcing
+  generate   observed flows become a TypeScript program of this library (or its policies as YAML)
 
 Inputs are files and directories of YAML/JSON manifests (read recursively), or - for stdin.
-Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change, an observed
-connection the policies would block), 2 bad usage or unreadable input.
+Exit codes: 0 ok, 1 findings (invalid policies, policies left out, a gated change, an invariant
+that fails, an observed connection the policies would block), 2 bad usage or unreadable input.
 Run 'netpol <command> --help' for a command's options, 'netpol --version' for the version.
 `;
 

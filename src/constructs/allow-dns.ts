@@ -80,8 +80,34 @@ export class AllowDns extends Construct {
   }
 }
 
+/**
+ * A frozen copy of DNS options, each field checked for its type (a jsii host language can pass a
+ * string where a boolean is expected, and `'false'` is truthy): what a construct keeps, so changing
+ * the caller's object afterwards changes nothing.
+ */
+export function copyDnsOptions(options: DnsOptions | undefined): DnsOptions {
+  if (options === undefined || options === null) return Object.freeze({});
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`dnsOptions ${JSON.stringify(options)} is not a set of DNS options. Pass an object such as { nodeLocalDns: true }, or leave it out for kube-dns in kube-system.`);
+  }
+  const { dnsPods, dnsNamespace, nodeLocalDns, nodeLocalDnsAddress } = options;
+  if (nodeLocalDns !== undefined && typeof nodeLocalDns !== 'boolean') {
+    throw new Error(`nodeLocalDns ${describe(nodeLocalDns)} is not true or false, so whether to allow the NodeLocal DNSCache address is unknown. `
+      + 'Set nodeLocalDns: true or false (a boolean, not a string or an object).');
+  }
+  if (dnsNamespace !== undefined && typeof dnsNamespace !== 'string') {
+    throw new Error(`dnsNamespace ${describe(dnsNamespace)} is not a namespace name. Give the namespace of the DNS server pods as a string, e.g. 'kube-system'.`);
+  }
+  return Object.freeze({ dnsPods, dnsNamespace, nodeLocalDns, nodeLocalDnsAddress });
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? `(${Array.isArray(value) ? 'a list' : 'an object'})` : `(the ${typeof value} ${String(value)})`;
+}
+
 /** The peers that serve cluster DNS under the given options. */
-export function dnsPeers(options: DnsOptions = {}): Peer[] {
+export function dnsPeers(given: DnsOptions = {}): Peer[] {
+  const options = copyDnsOptions(given);
   if (options.nodeLocalDnsAddress !== undefined && !options.nodeLocalDns) {
     throw new Error(`nodeLocalDnsAddress ${JSON.stringify(options.nodeLocalDnsAddress)} is set but nodeLocalDns is not, so the address would be ignored. `
       + 'Set nodeLocalDns: true to allow DNS to that address, or leave nodeLocalDnsAddress out.');

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DEFAULT_DNS_NAMESPACE, DnsOptions } from './allow-dns';
+import { copyDnsOptions, DEFAULT_DNS_NAMESPACE, DnsOptions, dnsPeers } from './allow-dns';
 import { claimNamespaceEnvironment, confinePeers, confineToEnvironment } from './environment-confinement';
 import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
@@ -12,6 +12,7 @@ import { ConnectionEnd } from '../endpoints/connection-end';
 import { Endpoint } from '../endpoints/endpoint';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { describeValue } from '../model/brand';
+import { CiliumEntity, Entity } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -78,7 +79,10 @@ export interface ServiceProps {
   readonly labels?: { [key: string]: string };
   /** The namespace. @default - the workload's, else the stack's namespace */
   readonly namespace?: string;
-  /** The container ports, to check rules against (only with pods or labels). @default - not checked */
+  /**
+   * The container ports, to check rules against (only with pods or labels: with a workload it is an
+   * error, since the workload's container ports are read). @default - not checked
+   */
   readonly ports?: EndpointPort[];
   /**
    * How far this service's policies are rolled out; overrides the stack's `phase` (see there).
@@ -109,7 +113,7 @@ export class ApplicationStack extends Chart {
   public readonly policies: NetworkPolicies;
   private readonly services = new Map<string, Endpoint>();
   private readonly declared = new Set<Endpoint>();
-  private readonly settings: ApplicationStackProps;
+  private readonly settings: StackSettings;
   private readonly environment?: Environment;
   private readonly sharedNamespaces: ReadonlySet<string>;
   private readonly namespaceObjects = new Map<string, ApiObject | undefined>();
@@ -125,7 +129,18 @@ export class ApplicationStack extends Chart {
    */
   constructor(scope: Construct, id: string, props: ApplicationStackProps = {}) {
     super(scope, id, props);
-    this.settings = { ...props };
+    // Copied and checked now: the props object is the caller's, and changing it afterwards must not
+    // change the services declared later.
+    this.settings = Object.freeze({
+      defaultDeny: booleanProp(this, props.defaultDeny, 'defaultDeny', true),
+      dns: booleanProp(this, props.dns, 'dns', true),
+      manageNamespaces: booleanProp(this, props.manageNamespaces, 'manageNamespaces', true),
+      dnsOptions: atConstruct(this, 'dnsOptions', () => {
+        const options = copyDnsOptions(props.dnsOptions);
+        dnsPeers(options);
+        return options;
+      }),
+    });
     this.environment = props.environment === undefined ? undefined
       : atConstruct(this, 'environment', () => Environment._use(props.environment, 'environment'));
     const shared = props.sharedNamespaces ?? [];
@@ -151,9 +166,15 @@ export class ApplicationStack extends Chart {
     if (given !== 1) {
       throw constructError(this, `service ${JSON.stringify(name)} needs exactly one of workload, pods or labels (got ${given}). Say which pods the service is, e.g. { labels: { app: '${name}' } } or { workload: deployment }.`);
     }
+    if (props.workload && props.ports !== undefined) {
+      throw constructError(this, `service ${JSON.stringify(name)}: ports ${JSON.stringify(props.ports)} are given with a workload, whose container ports are what its pods listen on (and are read from it). `
+        + 'Drop the ports property, and declare a port the workload should have on its container (ports: [{ number: 8080 }]).');
+    }
+    // A service carries its namespace (given, or the stack's), so the endpoint means the same pods in
+    // any chart it is used in, not the namespace of the chart that happens to use it.
     const endpoint = atConstruct(this, `service ${JSON.stringify(name)}`, () => props.workload
       ? Endpoint.fromWorkload(props.workload, { name })
-      : Endpoint.of({ name, pods: props.pods ?? Selector.labels(props.labels!), namespace: props.namespace, ports: props.ports }));
+      : Endpoint.of({ name, pods: props.pods ?? Selector.labels(props.labels!), namespace: props.namespace ?? this.namespace, ports: props.ports }));
     const service = props.workload && props.namespace !== undefined && endpoint.namespace !== props.namespace
       ? (() => { throw constructError(this, `service ${JSON.stringify(name)}: namespace ${props.namespace} differs from its workload's namespace ${endpoint.namespace ?? '(none)'}. Drop the namespace property; the workload's namespace is used.`); })()
       : endpoint;
@@ -172,13 +193,13 @@ export class ApplicationStack extends Chart {
       for (const ns of this.ownNamespaces()) this.policies._refreshNamespacePhase(ns);
     }
     this.policies._joinNamespacePhase(this, namespace, phase, () => this.ownIsolation(service), () => this.rollout);
-    if (this.settings.defaultDeny ?? true) {
+    if (this.settings.defaultDeny) {
       this.policies.denyAll(namespace);
     } else {
       this.policies._isolate(this, service, Direction.INGRESS);
       this.policies._isolate(this, service, Direction.EGRESS);
     }
-    if (this.settings.dns ?? true) this.policies.allowDnsInNamespace(namespace, this.settings.dnsOptions);
+    if (this.settings.dns) this.policies.allowDnsInNamespace(namespace, this.settings.dnsOptions);
     this.manageNamespace(namespace);
     for (const access of this.debugAccess) this.policies._allowFrom(this, service, [access.peer], access.ports);
     return service;
@@ -239,7 +260,12 @@ export class ApplicationStack extends Chart {
     if (!ExternalDestination.isExternalDestination(to)) {
       throw constructError(this, `allowExternal: ${describeValue(to)} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]).`);
     }
-    this.policies._allowTo(this, from, atConstruct(this, 'allowExternal', () => ExternalDestination._use(to, 'destination')).peers, ports);
+    const destination = atConstruct(this, 'allowExternal', () => ExternalDestination._use(to, 'destination'));
+    if (destination.fqdns.length > 0) {
+      this.policies._connect(this, this.policies._end(this, from, 'allowExternal'), this.policies._end(this, destination, 'allowExternal'), ports, 'allowExternal');
+      return;
+    }
+    this.policies._allowTo(this, from, destination.peers, ports);
   }
 
   /**
@@ -261,6 +287,14 @@ export class ApplicationStack extends Chart {
     if (Peer.isPeer(value)) {
       const peer = this.withinEnvironment(value, method);
       return { peers: [peer], description: peer.toString() };
+    }
+    if (Entity.isEntity(value)) {
+      const entity = atConstruct(this, method, () => Entity._use(value, 'entity'));
+      if (this.environment && (entity.kind === CiliumEntity.CLUSTER || entity.kind === CiliumEntity.ALL)) {
+        throw constructError(this, `${method}: ${entity} takes in every environment's pods, and this stack is confined to environment ${this.environment.name}. `
+          + 'Name the peers within the environment instead (services of the stack, or Peer.namespace(...) of its namespaces).');
+      }
+      return this.policies._end(this, entity, method);
     }
     if (!ExternalDestination.isExternalDestination(value)) this.checkDeclared(value, method);
     return this.policies._end(this, value, method);
@@ -324,4 +358,21 @@ export class ApplicationStack extends Chart {
         + ' (the other end of a dependency can also be a Peer or an ExternalDestination).');
     }
   }
+}
+
+/** What a stack keeps of its props: copied at construction, checked, frozen. */
+interface StackSettings {
+  readonly defaultDeny: boolean;
+  readonly dns: boolean;
+  readonly manageNamespaces: boolean;
+  readonly dnsOptions: DnsOptions;
+}
+
+/** A boolean prop, refused when it is of another type (a jsii host language can pass `'false'`, which is truthy). */
+function booleanProp(stack: Construct, value: unknown, prop: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw constructError(stack, `${prop} ${JSON.stringify(value) ?? String(value)} is not true or false. Set ${prop}: true or false (a boolean, not a string), or leave it out for ${fallback}.`);
+  }
+  return value;
 }

@@ -39,6 +39,11 @@ export class ExternalEgress extends Construct {
       throw constructError(this, `to ${props ? describeValue(props.to) : 'undefined'} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]), .ipBlock(...), .internet() or .kubernetesApiServer([...]).`);
     }
     const to = atConstruct(this, 'to', () => ExternalDestination._use(props.to, 'ExternalDestination'));
-    NetworkPolicies.of(this)._allowTo(this, props.from, to.peers, props.ports ?? []);
+    const net = NetworkPolicies.of(this);
+    if (to.fqdns.length > 0) {
+      net._connect(this, net._end(this, props.from, 'ExternalEgress'), net._end(this, to, 'ExternalEgress'), props.ports ?? [], 'ExternalEgress');
+      return;
+    }
+    net._allowTo(this, props.from, to.peers, props.ports ?? []);
   }
 }

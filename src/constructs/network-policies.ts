@@ -2,17 +2,20 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AllowDns, DnsOptions, dnsPeers, dnsPorts } from './allow-dns';
 import { CanonicalOrder } from './canonical-order';
+import { CiliumPeer, ciliumPeer, CiliumPolicy, ciliumPort, entityPeer, fqdnPeer } from './cilium-policy';
 import { DefaultDeny } from './default-deny';
 import { confinePeers } from './environment-confinement';
 import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { kubeName } from './naming';
 import { NetworkPolicy } from './network-policy';
+import { NetworkFeature } from './network-target';
 import { AppOwnership } from './ownership';
 import { ConnectionEnd, connectionEnd, declaredPorts, NOT_AN_END } from '../endpoints/connection-end';
 import { Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
 import { describeValue } from '../model/brand';
+import { Entity, HttpRule } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { earlierPhase, EnforcementPhase, isLaterPhase } from '../model/enforcement-phase';
@@ -118,6 +121,26 @@ export class NetworkPolicies extends Construct {
   /** Allows the endpoint to reach cluster DNS (53/UDP, 53/TCP), merged into its egress policy. */
   public allowDnsFor(endpoint: IEndpoint, options: DnsOptions = {}): void {
     this._allowDnsFor(this, endpoint, options);
+  }
+
+  /**
+   * Allows `from` to connect to `to` on `port` (one TCP port), for the HTTP requests that match one
+   * of `rules` only: the layer-7 rules go into a CiliumNetworkPolicy of the destination's ingress
+   * when `to` is an endpoint (the source's egress is written as `allow` writes it), else of the
+   * source's egress. Needs the Cilium target; on any other the synth fails with what to do instead.
+   */
+  public allowHttp(from: IConnectionEnd, to: IConnectionEnd, port: Port, ...rules: HttpRule[]): void {
+    this._allowHttp(this, this._end(this, from, 'allowHttp'), this._end(this, to, 'allowHttp'), port, rules);
+  }
+
+  /**
+   * Denies `from` to connect to `to` on `ports` (at least one; `Port.allTraffic()` for all), whatever
+   * any policy allows: a Cilium deny rule (`egressDeny` on the source, `ingressDeny` on the
+   * destination, for each end that is an endpoint). A deny never isolates pods by itself: what it
+   * does not deny stays as the other policies say. Needs the Cilium target.
+   */
+  public deny(from: IConnectionEnd, to: IConnectionEnd, ...ports: Port[]): void {
+    this._deny(this, this._end(this, from, 'deny'), this._end(this, to, 'deny'), ports);
   }
 
   /** Makes sure the endpoint is isolated in `direction`, even if nothing is allowed in it. */
@@ -230,7 +253,7 @@ export class NetworkPolicies extends Construct {
    * @internal
    */
   public _end(origin: IConstruct, value: unknown, method = 'allow'): ConnectionEnd {
-    if (!Peer.isPeer(value) && !ExternalDestination.isExternalDestination(value) && !Endpoint._isEndpointLike(value)) {
+    if (!Peer.isPeer(value) && !ExternalDestination.isExternalDestination(value) && !Entity.isEntity(value) && !Endpoint._isEndpointLike(value)) {
       throw constructError(origin, `${describeValue(value)} is not an Endpoint. ${NOT_AN_END}`);
     }
     return atConstruct(origin, method, () => connectionEnd(value));
@@ -242,7 +265,9 @@ export class NetworkPolicies extends Construct {
    * @internal
    */
   public _connect(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, ports: Port[], method = 'allow'): void {
-    if (from.endpoint && to.endpoint) {
+    if ((from.cilium || to.cilium) && (from.endpoint || to.endpoint)) {
+      this.connectCilium(origin, from, to, ports, method);
+    } else if (from.endpoint && to.endpoint) {
       this._allow(origin, from.endpoint, to.endpoint, this.portsTo(origin, to, ports, `egress rule of ${from.endpoint.name}`));
     } else if (from.endpoint) {
       this._allowTo(origin, from.endpoint, to.peers!, this.portsTo(origin, to, ports, `egress rule of ${from.endpoint.name}`));
@@ -292,6 +317,117 @@ export class NetworkPolicies extends Construct {
     if (destination) this.addPortCheck({ origin, destination, ports });
   }
 
+  /** @internal */
+  public _allowHttp(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, port: Port, rules: HttpRule[]): void {
+    const declaration = `allowHttp ${from.description} -> ${to.description}`;
+    const own = atConstruct(origin, declaration, () => {
+      const p = Port._use(port, 'allowHttp port');
+      if (p.protocol !== 'TCP' || p.isAllPortsOfProtocol || p.endPort !== undefined) {
+        throw new Error(`${p} is not one TCP port: HTTP rules apply to one TCP port (e.g. Port.tcp(8080) or Port.named('http'))`);
+      }
+      if (rules.length === 0) throw new Error('no HTTP rules: give at least one HttpRule, or use allow(from, to, port) to allow every request on the port');
+      return { port: p, rules: rules.map((r) => HttpRule._use(r, 'allowHttp rule')) };
+    });
+    if (to.endpoint) {
+      const toNs = this.namespaceFor(origin, to.endpoint);
+      const peers = this.ciliumPeersOf(origin, from, toNs, Direction.INGRESS, declaration);
+      const policy = this.ciliumPolicyFor(origin, to.endpoint, Direction.INGRESS);
+      for (const peer of peers) policy._allow(peer, [ciliumPort(own.port)], NetworkFeature.L7_HTTP, declaration, own.rules);
+      this.addPortCheck({ origin, destination: to.endpoint, ports: [own.port] });
+      if (from.endpoint) {
+        const fromNs = this.namespaceFor(origin, from.endpoint);
+        this._allowTo(origin, from.endpoint, [to.endpoint.peerFor(fromNs, toNs)], [own.port], to.endpoint);
+      }
+    } else if (from.endpoint) {
+      const fromNs = this.namespaceFor(origin, from.endpoint);
+      const peers = this.ciliumPeersOf(origin, to, fromNs, Direction.EGRESS, declaration);
+      const policy = this.ciliumPolicyFor(origin, from.endpoint, Direction.EGRESS);
+      const l7Port = atConstruct(origin, declaration, () => ciliumPort(own.port));
+      for (const peer of peers) policy._allow(peer, [l7Port], NetworkFeature.L7_HTTP, declaration, own.rules);
+    } else {
+      throw constructError(origin, `${declaration}: neither end is an endpoint, so no policy could say it. Give one end as the pods the rule is for: an Endpoint (Endpoint.of, Endpoint.fromWorkload) or an IEndpoint of your own.`);
+    }
+  }
+
+  /** @internal */
+  public _deny(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, ports: Port[]): void {
+    const declaration = `deny ${from.description} -> ${to.description}`;
+    if (!from.endpoint && !to.endpoint) {
+      throw constructError(origin, `${declaration}: neither end is an endpoint, so no policy could say it. Give one end as the pods the rule is for: an Endpoint (Endpoint.of, Endpoint.fromWorkload) or an IEndpoint of your own.`);
+    }
+    if (ports.length === 0) {
+      throw constructError(origin, `${declaration}: a deny rule needs at least one port, got []. List the ports (e.g. Port.tcp(5432)), or write Port.allTraffic() to deny every port and protocol.`);
+    }
+    const own = atConstruct(origin, declaration, () => ports.map((p) => Port._use(p, 'deny port')));
+    const cilium = own.some((p) => p.isAllTraffic) ? 'all' as const : atConstruct(origin, declaration, () => own.map(ciliumPort));
+    for (const [end, other, direction] of [[from, to, Direction.EGRESS], [to, from, Direction.INGRESS]] as const) {
+      if (!end.endpoint) continue;
+      const ns = this.namespaceFor(origin, end.endpoint);
+      const peers = this.ciliumPeersOf(origin, other, ns, direction, declaration);
+      const policy = this.ciliumPolicyFor(origin, end.endpoint, direction);
+      for (const peer of peers) atConstruct(origin, declaration, () => policy._deny(peer, cilium, declaration));
+    }
+  }
+
+  /** A connection with an end only Cilium can name (an entity, DNS names): the endpoint's side, in its CiliumNetworkPolicy. */
+  private connectCilium(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, ports: Port[], method: string): void {
+    const declaration = `${method} ${from.description} -> ${to.description}`;
+    const end = (from.endpoint ?? to.endpoint)!;
+    const direction = from.endpoint ? Direction.EGRESS : Direction.INGRESS;
+    const other = from.endpoint ? to : from;
+    if (other.cilium?.dnsNames && direction === Direction.INGRESS) {
+      throw constructError(origin, `${declaration}: DNS names name destinations, never sources: Cilium matches toFQDNs on egress only. Name the source by pods, addresses (Peer.ipBlock) or an entity (Entity.world()).`);
+    }
+    const own = this.portsTo(origin, to, ports, `${direction === Direction.INGRESS ? 'ingress' : 'egress'} rule of ${end.name}`);
+    const ns = this.namespaceFor(origin, end);
+    const peers = this.ciliumPeersOf(origin, other, ns, direction, declaration);
+    const cilium = own.some((p) => p.isAllTraffic) ? 'all' as const : atConstruct(origin, declaration, () => own.map((p) => ciliumPort(Port._use(p, 'port'))));
+    const feature = other.cilium?.dnsNames ? NetworkFeature.FQDN_EGRESS : NetworkFeature.ENTITIES;
+    const policy = this.ciliumPolicyFor(origin, end, direction);
+    for (const peer of peers) policy._allow(peer, cilium, feature, declaration);
+    if (to.endpoint) this.addPortCheck({ origin, destination: to.endpoint, ports: own });
+  }
+
+  /** The peers of a CiliumNetworkPolicy in namespace `ownNs` that stand for `end`. */
+  private ciliumPeersOf(origin: IConstruct, end: ConnectionEnd, ownNs: string, direction: Direction, declaration: string): CiliumPeer[] {
+    return atConstruct(origin, declaration, () => {
+      if (end.cilium?.entity) return [entityPeer(end.cilium.entity)];
+      if (end.cilium?.dnsNames) {
+        if (direction === Direction.INGRESS) throw new Error('DNS names name destinations, never sources: Cilium matches toFQDNs on egress only');
+        return end.cilium.dnsNames.map(fqdnPeer);
+      }
+      if (end.endpoint) return [ciliumPeer(end.endpoint.peerFor(ownNs, this.namespaceFor(origin, end.endpoint)))];
+      return (end.peers ?? []).map(ciliumPeer);
+    });
+  }
+
+  /** The CiliumNetworkPolicy of an endpoint for a direction (created on first use), one per app: `<name>-<direction>-cilium`. */
+  private ciliumPolicyFor(origin: IConstruct, endpoint: Endpoint, direction: Direction): CiliumPolicy {
+    const namespace = this.namespaceFor(origin, endpoint);
+    // The endpoint's identity is claimed as for its NetworkPolicies: the same name is the same pods.
+    this.policyIdentity(origin, endpoint, namespace);
+    const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress', 'cilium']);
+    const claimed = AppOwnership.of(this).claim(`cilium-policy|${namespace}/${name}`, origin,
+      () => this.ordered(new CiliumPolicy(this, `${namespace}.${name}`, { namespace, name, pods: endpoint.pods, direction })));
+    if (claimed.created) {
+      // A plain allow in the endpoint's NetworkPolicy of the same peer and port would void HTTP rules.
+      const plainKey = `policy|${namespace}/${kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress'])}`;
+      claimed.value._addCheck(() => {
+        const plain = AppOwnership.of(this).peek<NetworkPolicy>(plainKey);
+        if (!plain) return [];
+        const rules = plain._rules(direction).flatMap((r) => r.peers.flatMap((peer) => {
+          try {
+            return [{ peer: ciliumPeer(peer), ports: r.ports }];
+          } catch {
+            return []; // a peer Cilium cannot say carries no HTTP rules either
+          }
+        }));
+        return claimed.value._voidedHttpRules(rules);
+      });
+    }
+    return claimed.value;
+  }
+
   /**
    * The endpoint as one of this copy of the package: an Endpoint as is (or rebuilt, from another
    * copy), a user's IEndpoint rebuilt through Endpoint.of from its fields; anything else refused.
@@ -320,14 +456,8 @@ export class NetworkPolicies extends Construct {
     return resolveNamespace(origin, own.namespace ?? Chart.of(this).namespace, `namespace for endpoint ${own.name}`);
   }
 
-  /**
-   * The policy of an endpoint for a direction, one per app: its identity is the object name it
-   * emits (`<name>-ingress` in its namespace), so two endpoints whose names normalise to the same
-   * object name must be the same pods, and a second chart declaring rules for the same workload adds
-   * them to the first chart's policy instead of emitting a second object under the same name.
-   */
-  private policyFor(origin: IConstruct, endpoint: Endpoint, direction: Direction): NetworkPolicy {
-    const namespace = this.namespaceFor(origin, endpoint);
+  /** Claims the endpoint's identity (its name in its namespace) for the app, and returns the endpoint first declared under it. */
+  private policyIdentity(origin: IConstruct, endpoint: Endpoint, namespace: string): Endpoint {
     const base = kubeName([endpoint.name]);
     if (base === '') {
       throw constructError(origin, `endpoint name ${JSON.stringify(endpoint.name)} has no letters or digits that an object name can keep (object names are a-z, 0-9, '-' and '.'), so it cannot name its policies. Give the endpoint a name such as 'backend' or 'payments-api'.`);
@@ -341,6 +471,19 @@ export class NetworkPolicies extends Construct {
         + `both map to the policies ${policies} (object names keep only lowercase a-z, 0-9, '-' and '.'), so one policy would select one endpoint's pods and carry both endpoints' rules, and the other endpoint would get no policy at all. `
         + 'Give the two endpoints names that stay different as object names (e.g. \'web-api\' and \'web-worker\'), or, if they are the same workload, the same pods.');
     }
+    return known;
+  }
+
+  /**
+   * The policy of an endpoint for a direction, one per app: its identity is the object name it
+   * emits (`<name>-ingress` in its namespace), so two endpoints whose names normalise to the same
+   * object name must be the same pods, and a second chart declaring rules for the same workload adds
+   * them to the first chart's policy instead of emitting a second object under the same name.
+   */
+  private policyFor(origin: IConstruct, endpoint: Endpoint, direction: Direction): NetworkPolicy {
+    const namespace = this.namespaceFor(origin, endpoint);
+    const known = this.policyIdentity(origin, endpoint, namespace);
+    const ownership = AppOwnership.of(this);
     const name = kubeName([endpoint.name, direction === Direction.INGRESS ? 'ingress' : 'egress']);
     const phase = ownership.peek<EnforcementPhase>(this.phaseKey(origin, endpoint));
     const policy = ownership.claim(`policy|${namespace}/${name}`, origin,

@@ -4,6 +4,7 @@ import { confinePeers, confiningStacks, namespaceEnvironmentOwner } from './envi
 import { constructError, atConstruct } from './errors';
 import { resolveNamespace } from './namespace';
 import { objectName } from './naming';
+import { guardOutputFiles } from './output-files';
 import { AppOwnership } from './ownership';
 import { synthValidationErrors, UnaskedOpenRule } from './synth-validation';
 import { declaredPorts } from '../endpoints/connection-end';
@@ -13,6 +14,7 @@ import {
   DECLARED_BY_LABELS_ANNOTATION, NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND, NetworkPolicyJson, NetworkPolicySpecJson, PolicyTypeJson,
   STAGED_NETWORK_POLICY_API_VERSION, STAGED_NETWORK_POLICY_KIND,
 } from '../k8s/manifest';
+import { Entity } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -20,7 +22,7 @@ import { EnforcementPhase, isEnforcementPhase, isLaterPhase } from '../model/enf
 import { ExternalDestination } from '../model/external-destination';
 import { Peer } from '../model/peer';
 import { Port } from '../model/port';
-import { RuleSet } from '../model/rule-set';
+import { MergedRule, RuleSet } from '../model/rule-set';
 import { Selector } from '../model/selector';
 import { acceptLintAnnotation } from '../validation/accepted-lints';
 import { LintCode } from '../validation/lint-codes';
@@ -86,7 +88,7 @@ export class NetworkPolicy extends Construct {
   public readonly pods: Selector;
 
   private readonly ingress = new RuleSet();
-  private readonly egress = new RuleSet();
+  private readonly egress = new RuleSet('egress');
   private readonly isolated = new Set<Direction>();
   private readonly acceptances = new Map<LintCode, string[]>();
   private declaredByLabels?: string;
@@ -96,6 +98,8 @@ export class NetworkPolicy extends Construct {
    * @internal
    */
   public _clashHint?: string;
+  /** Who declared each rule of each direction (one entry per `_addRule`), in order. */
+  private readonly ruleOrigins = new Map<Direction, IConstruct[]>([[Direction.INGRESS, []], [Direction.EGRESS, []]]);
   /** The peers that select namespaces, with the stacks whose environments they were confined to. */
   private readonly namespacePeers: Array<{ peer: string; by: IConstruct[] }> = [];
   private readonly props: NetworkPolicyProps;
@@ -124,6 +128,7 @@ export class NetworkPolicy extends Construct {
     this.namespace = resolveNamespace(this, props.namespace);
     this.name = objectName(this, props.name);
     AppOwnership.of(this).registerPolicyName(this.namespace, this.name, this);
+    guardOutputFiles(this);
     for (const direction of props.isolate ?? []) this.isolate(direction);
 
     this.object = this.makeApiObject();
@@ -204,6 +209,10 @@ export class NetworkPolicy extends Construct {
    * else is handed to the rule as is, which refuses it with the reason.
    */
   private otherEnd(other: unknown, method: string): { peers: Peer[]; endpoint?: Endpoint } {
+    if (Entity.isEntity(other) || (ExternalDestination.isExternalDestination(other) && (other as ExternalDestination).fqdns?.length > 0)) {
+      throw constructError(this, `${method}(${String(other)}): a NetworkPolicy (networking.k8s.io/v1) cannot name ${Entity.isEntity(other) ? 'an entity' : 'DNS names'}: it selects pods, namespaces and address blocks only. `
+        + 'Declare the connection with NetworkPolicies.of(chart).allow(endpoint, other, ...ports) on the Cilium target (NetworkTarget.declare(app, NetworkTarget.cilium())), which writes a CiliumNetworkPolicy for it.');
+    }
     if (ExternalDestination.isExternalDestination(other)) return { peers: atConstruct(this, method, () => ExternalDestination._use(other, 'destination').peers) };
     if (!Endpoint._isEndpointLike(other)) return { peers: [other as Peer] };
     const endpoint = atConstruct(this, method, () => Endpoint._use(other, 'endpoint'));
@@ -232,6 +241,7 @@ export class NetworkPolicy extends Construct {
     const method = direction === Direction.INGRESS ? 'ingress rule' : 'egress rule';
     const confined = confinePeers(origin, this, peers, origin === this ? method : `${method} of ${this.namespace}/${this.name}`, this.namespace);
     (direction === Direction.INGRESS ? this.ingress : this.egress).add(confined, ports);
+    this.ruleOrigins.get(direction)!.push(origin);
     const by = confiningStacks(origin, this, this.namespace);
     for (const p of confined) if (Peer.isPeer(p) && p.namespaceSelector) this.namespacePeers.push({ peer: String(p), by });
     this.version++;
@@ -242,6 +252,15 @@ export class NetworkPolicy extends Construct {
       const rule = direction === Direction.INGRESS ? 'spec.ingress[0]' : 'spec.egress[0]';
       this.addAcceptance(LintCode.ALLOWS_ALL_PEERS, `${rule}: every ${direction === Direction.INGRESS ? 'source' : 'destination'} is allowed on purpose (Peer.anyone())`);
     }
+  }
+
+  /**
+   * The constructs that declared the rules of `direction`, one entry per rule added (this policy
+   * for a rule added through its own methods), in the order they were added.
+   * @internal
+   */
+  public _ruleOrigins(direction: Direction): IConstruct[] {
+    return [...(this.ruleOrigins.get(direction) ?? [])];
   }
 
   /**
@@ -290,6 +309,14 @@ export class NetworkPolicy extends Construct {
     reasons.push(reason);
     this.acceptances.set(code, reasons);
     this.object.metadata.addAnnotation(acceptLintAnnotation(code), reasons.join('; '));
+  }
+
+  /**
+   * The merged allow rules of a direction.
+   * @internal
+   */
+  public _rules(direction: Direction): MergedRule[] {
+    return (direction === Direction.INGRESS ? this.ingress : this.egress).rules();
   }
 
   /** Lists `direction` in `policyTypes` even if no rule allows anything in it (deny by default). */

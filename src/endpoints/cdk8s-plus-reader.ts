@@ -10,6 +10,8 @@ export interface PodSelection {
   readonly namespaces: string[];
   /** True when the namespaces are selected by labels, which an endpoint cannot write policies into. */
   readonly namespacesByLabel: boolean;
+  /** True when the selection says every namespace (`Namespaces.all()`: a namespace selector with no labels and no names). */
+  readonly allNamespaces: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export function readPodSelection(source: kplus.AbstractPod | kplus.Pods): PodSel
       if (Object.keys(matchLabels).length > 0) selector.matchLabels = { ...matchLabels };
       if (matchExpressions.length > 0) selector.matchExpressions = matchExpressions.map(copyRequirement);
       const ns = source.metadata.namespace;
-      return { selector, namespaces: ns ? [ns] : [], namespacesByLabel: false };
+      return { selector, namespaces: ns ? [ns] : [], namespacesByLabel: false, allNamespaces: false };
     }
   }
   const config = source.toPodSelectorConfig();
@@ -38,17 +40,44 @@ export function readPodSelection(source: kplus.AbstractPod | kplus.Pods): PodSel
   }
   const namespaces = config.namespaces?.names ?? [];
   const byLabel = config.namespaces?.labelSelector !== undefined && !config.namespaces.labelSelector.isEmpty();
-  return { selector, namespaces: [...namespaces], namespacesByLabel: byLabel };
+  const all = config.namespaces !== undefined && !byLabel && namespaces.length === 0;
+  return { selector, namespaces: [...namespaces], namespacesByLabel: byLabel, allNamespaces: all };
+}
+
+/** A canonical text of a selection (selector and namespaces), to tell whether it changed. */
+export function selectionKey(selection: PodSelection): string {
+  const labels = selection.selector.matchLabels ?? {};
+  const sortedLabels = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`);
+  const expressions = (selection.selector.matchExpressions ?? [])
+    .map((e) => `${e.key} ${e.operator} ${[...(e.values ?? [])].sort().join(',')}`).sort();
+  return JSON.stringify([sortedLabels, expressions, [...selection.namespaces].sort(), selection.namespacesByLabel, selection.allNamespaces]);
+}
+
+/** Readable form of a selection's pod selector, e.g. `app=web, tier in (a,b)`. */
+export function describeSelection(selection: PodSelection): string {
+  const labels = selection.selector.matchLabels ?? {};
+  const parts = [
+    ...Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`),
+    ...(selection.selector.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values ? ` (${e.values.join(',')})` : ''}`),
+  ];
+  const ns = selection.allNamespaces ? ' in every namespace' : selection.namespaces.length > 0 ? ` in ${selection.namespaces.join(', ')}` : '';
+  return `${parts.length > 0 ? parts.join(', ') : '(no labels)'}${ns}`;
+}
+
+/** A container port of a cdk8s-plus-28 workload, with where it is declared (`containers[0] (web).ports[1]`). */
+export interface WorkloadPort extends EndpointPort {
+  readonly field: string;
 }
 
 /** The container ports of a cdk8s-plus-28 pod or workload (read when asked, so late containers count). */
-export function readContainerPorts(source: kplus.AbstractPod): EndpointPort[] {
-  const ports: EndpointPort[] = [];
-  for (const container of source.containers) {
-    for (const p of container.ports) {
-      ports.push({ number: p.number, name: p.name, protocol: (p.protocol as string as Protocol | undefined) ?? Protocol.TCP });
-    }
-  }
+export function readContainerPorts(source: kplus.AbstractPod): WorkloadPort[] {
+  const ports: WorkloadPort[] = [];
+  source.containers.forEach((container, i) => {
+    container.ports.forEach((p, j) => {
+      const field = `containers[${i}]${container.name ? ` (${container.name})` : ''}.ports[${j}]`;
+      ports.push({ number: p.number, name: p.name, protocol: (p.protocol as string as Protocol | undefined) ?? Protocol.TCP, field });
+    });
+  });
   return ports;
 }
 

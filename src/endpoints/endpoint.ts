@@ -1,7 +1,8 @@
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { readContainerPorts, readPodSelection } from './cdk8s-plus-reader';
+import { describeSelection, PodSelection, readContainerPorts, readPodSelection, selectionKey, WorkloadPort } from './cdk8s-plus-reader';
 import { LabelSelectorJson } from '../k8s/manifest';
-import { dns1123LabelProblems } from '../k8s/names';
+import { dns1123LabelProblems, portNameProblems } from '../k8s/names';
 import { brand, brandOf, checkFactoryToken, FACTORY, isBranded, notBranded } from '../model/brand';
 import { IConnectionEnd } from '../model/connection-end';
 import { EndpointPort } from '../model/endpoint-port';
@@ -92,7 +93,10 @@ export class Endpoint implements IEndpoint {
 
   /**
    * The pods of a cdk8s-plus-28 workload or Pod: its selector (`spec.selector`), its namespace and,
-   * at synth time, its containers' ports.
+   * at synth time, its containers' ports. A workload without a namespace (none of its own, none of
+   * its chart) is refused: it would be applied wherever kubectl points. If the workload's selector
+   * changes after the endpoint is made (`deployment.select(...)`), the synth fails, naming the
+   * workload and both selectors: make the endpoint once the selector is final.
    */
   public static fromWorkload(workload: kplus.AbstractPod, options: WorkloadEndpointOptions = {}): Endpoint {
     if (!(workload instanceof kplus.AbstractPod)) {
@@ -101,23 +105,47 @@ export class Endpoint implements IEndpoint {
     const name = checkName(options.name ?? workload.node.id, `Endpoint for ${workload.node.path}`);
     const selection = readPodSelection(workload);
     const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${workload.node.path})`);
-    return new Endpoint(FACTORY, name, selector, selection.namespaces[0], () => copyPorts(readContainerPorts(workload), `Endpoint ${name}`),
+    const namespace = selection.namespaces[0];
+    if (namespace === undefined) {
+      throw modelError(`Endpoint ${name} (${workload.node.path})`, workload.node.id,
+        'has no namespace (neither metadata.namespace nor a namespace of its chart), so it is applied in whatever namespace kubectl points at, and no policy can be put next to its pods',
+        'Give the workload a namespace (metadata: { namespace: \'shop\' }) or create its chart with { namespace: \'shop\' }.');
+    }
+    watchSelection(workload, name, selection, 'workload');
+    return new Endpoint(FACTORY, name, selector, namespace, () => copyPorts(readContainerPorts(workload), `Endpoint ${name} (${workload.node.path})`),
       workload instanceof kplus.Pod, false);
   }
 
-  /** The pods of a cdk8s-plus-28 `Pods` selection (in one namespace, given by name or by the chart). */
+  /**
+   * The pods of a cdk8s-plus-28 `Pods` selection, in one namespace: the one it names, or else the
+   * namespace of the chart the selection is declared in (an error if that chart has none). A
+   * selection of several or of every namespace (`Namespaces.all()`) is refused; a selection changed
+   * after the endpoint is made fails the synth.
+   */
   public static fromPods(pods: kplus.Pods, options: WorkloadEndpointOptions = {}): Endpoint {
     if (!(pods instanceof kplus.Pods)) {
       throw modelError('Endpoint.fromPods', String(pods), 'is not a cdk8s-plus-28 Pods selection', 'Pass Pods.select(...) or use Endpoint.of({...}).');
     }
     const name = checkName(options.name ?? pods.node.id, `Endpoint for ${pods.node.path}`);
     const selection = readPodSelection(pods);
+    if (selection.allNamespaces) {
+      throw modelError(`Endpoint ${name} (${pods.node.path})`, 'Namespaces.all()', 'selects pods in every namespace, and an endpoint is the pods of one namespace',
+        'Select the one namespace by name (Namespaces.select(scope, id, { names: [\'shop\'] })), or for pods of every namespace use a Peer (Peer.podsInAllNamespaces(...)).');
+    }
     if (selection.namespacesByLabel || selection.namespaces.length > 1) {
       throw modelError(`Endpoint ${name} (${pods.node.path})`, selection.namespaces, 'selects pods in several namespaces',
         'An endpoint is the pods of one namespace: select one namespace by name, or use a Peer (Peer.podsInNamespaces) for several.');
     }
+    // Without namespaces, a selection means the pods of the namespace it is declared in (its chart's),
+    // not the namespace of whichever chart later declares a rule with it.
+    const namespace = selection.namespaces[0] ?? Chart.of(pods).namespace;
+    if (namespace === undefined) {
+      throw modelError(`Endpoint ${name} (${pods.node.path})`, pods.node.id, 'names no namespace, and neither does its chart, so which namespace its pods are in is unknown',
+        'Name the namespace (Pods.select(scope, id, { labels, namespaces: Namespaces.select(scope, id, { names: [\'shop\'] }) })) or create its chart with { namespace: \'shop\' }.');
+    }
     const selector = selectorFromJson(selection.selector, `Endpoint ${name} (${pods.node.path})`);
-    return new Endpoint(FACTORY, name, selector, selection.namespaces[0], () => undefined, false, true);
+    watchSelection(pods, name, selection, 'Pods selection');
+    return new Endpoint(FACTORY, name, selector, namespace, () => undefined, false, true);
   }
 
   /** True for an `Endpoint` made by a factory. */
@@ -145,7 +173,7 @@ export class Endpoint implements IEndpoint {
    * @internal
    */
   public static _use(value: unknown, where: string): Endpoint {
-    if (value instanceof Endpoint && Endpoint.isEndpoint(value)) return value;
+    if (Endpoint.owns(value)) return value;
     if (!Endpoint.isEndpoint(value) && Endpoint._isEndpointLike(value)) {
       const fields = readFields(value as object)!;
       return Endpoint.of({
@@ -157,14 +185,28 @@ export class Endpoint implements IEndpoint {
     }
     if (!Endpoint.isEndpoint(value)) throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
     const e = value as Endpoint;
-    const name = checkName(e.name, where);
-    const pods = Selector._use(e.pods, `${where}: endpoint ${name} pods`);
+    let fields: { name: string; pods: Selector; namespace?: string; singlePod: boolean; byLabels: boolean };
+    try {
+      fields = { name: e.name, pods: e.pods, namespace: e.namespace, singlePod: e.isSinglePod === true, byLabels: e._declaredByLabels !== false };
+    } catch {
+      throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
+    }
+    const name = checkName(fields.name, where);
+    const pods = Selector._use(fields.pods, `${where}: endpoint ${name} pods`);
     if (pods.isAll) throw notBranded(where, value, 'Endpoint', ENDPOINT_FACTORIES);
-    const namespace = e.namespace === undefined ? undefined : checkNamespace(e.namespace, `${where}: endpoint ${name}`);
+    const namespace = fields.namespace === undefined ? undefined : checkNamespace(fields.namespace, `${where}: endpoint ${name}`);
     return new Endpoint(FACTORY, name, pods, namespace, () => {
       const ports = e.containerPorts;
       return ports === undefined ? undefined : copyPorts(ports, `Endpoint ${name}`);
-    }, e.isSinglePod === true, e._declaredByLabels !== false);
+    }, fields.singlePod, fields.byLabels);
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is Endpoint {
+    return typeof value === 'object' && value !== null && #pods in value;
   }
 
   readonly #name: string;
@@ -253,22 +295,52 @@ function readFields(value: object): { name: unknown; pods: unknown; namespace: u
   }
 }
 
+/**
+ * Makes the synth fail when the pods of `source` (a cdk8s-plus-28 workload or `Pods` selection) are
+ * no longer the ones an endpoint was made from: `deployment.select(...)` after the endpoint, or a
+ * changed `Pods` selection, would otherwise leave the policies selecting the old labels. Checked as a
+ * validation of `source`, so the error names it.
+ */
+function watchSelection(source: kplus.AbstractPod | kplus.Pods, name: string, made: PodSelection, what: string): void {
+  const key = selectionKey(made);
+  source.node.addValidation({
+    validate: () => {
+      let now: PodSelection;
+      try {
+        now = readPodSelection(source);
+      } catch (e) {
+        return [`its pods can no longer be read (${e instanceof Error ? e.message : String(e)}), so the policies of endpoint ${name} may select other pods. Make the endpoint after the ${what} is complete.`];
+      }
+      if (selectionKey(now) === key) return [];
+      return [`its pods changed after endpoint ${JSON.stringify(name)} was made from it: the endpoint selects ${describeSelection(made)}, the ${what} now selects ${describeSelection(now)}, `
+        + `so the policies would select pods the ${what} does not (or miss pods it has). Make the endpoint after the ${what}'s selector is final `
+        + '(call select(...) first), or make a new endpoint from it after the change and use that one.'];
+    },
+  });
+}
+
 /** A frozen copy of container ports, each checked, so a later change to the caller's list changes nothing. */
-function copyPorts(ports: EndpointPort[], what: string): EndpointPort[] {
+function copyPorts(ports: Array<EndpointPort | WorkloadPort>, what: string): EndpointPort[] {
   if (!Array.isArray(ports)) {
     throw modelError(`${what}: ports`, ports, 'is not a list', 'Give the container ports as an array, e.g. [{ number: 8080, name: \'http\' }].');
   }
   return Object.freeze(ports.map((p, i) => {
+    const field = p !== null && typeof p === 'object' && typeof (p as WorkloadPort).field === 'string' ? (p as WorkloadPort).field : `ports[${i}]`;
     const number = p?.number;
     if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 65535) {
-      throw modelError(`${what}: ports[${i}].number`, number, 'is not a valid port number', 'Use the container port, an integer between 1 and 65535.');
+      throw modelError(`${what}: ${field}.number`, number, 'is not a valid port number', 'Use the container port, an integer between 1 and 65535.');
     }
     const protocol = p.protocol ?? Protocol.TCP;
     if (!Object.values(Protocol).includes(protocol)) {
-      throw modelError(`${what}: ports[${i}].protocol`, protocol, 'is not a supported protocol', 'Use Protocol.TCP, Protocol.UDP or Protocol.SCTP.');
+      throw modelError(`${what}: ${field}.protocol`, protocol, 'is not a supported protocol', 'Use Protocol.TCP, Protocol.UDP or Protocol.SCTP.');
     }
     if (p.name !== undefined && typeof p.name !== 'string') {
-      throw modelError(`${what}: ports[${i}].name`, p.name, 'is not a port name', 'Give the container port\'s name as a string, e.g. \'http\'.');
+      throw modelError(`${what}: ${field}.name`, p.name, 'is not a port name', 'Give the container port\'s name as a string, e.g. \'http\'.');
+    }
+    const nameProblems = p.name === undefined ? [] : portNameProblems(p.name);
+    if (nameProblems.length > 0) {
+      throw modelError(`${what}: ${field}.name`, p.name, `is not a valid container port name (IANA_SVC_NAME): it ${nameProblems.join('; ')}`,
+        'Use at most 15 characters of a-z, 0-9 and single hyphens, with at least one letter, e.g. \'http\' or \'metrics\'; the API server rejects any other name.');
     }
     return Object.freeze({ number, name: p.name, protocol });
   })) as EndpointPort[];

@@ -1,11 +1,15 @@
+import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
+import { Exposure } from '../analysis/exposure';
 import { HostNetworkMode } from '../analysis/host-network-mode';
+import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { SideDecision, SideVerdict } from '../analysis/verdict';
+import { SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedEnd } from '../flows/observed';
+import { Direction } from '../model/direction';
 import { ManifestValidationReport } from '../validation/validate-manifests';
 
 /** The words of a side's decision in the diff's JSON (`verdict`). */
@@ -62,14 +66,103 @@ export class JsonFormat {
     };
   }
 
-  /** One side's verdict: `{ allowed, isolated, isolatingPolicies, allowedBy: [{ policy, direction, rule, byIpBlock }], notPoliced }`. */
+  /**
+   * `{ holds, ports, invariants: [{ name, kind, statement, where?, holds, problem?, violation? }] }`,
+   * where a violation is `{ from, to, port, ports, allowedBy: [{ policy, direction, rule }], explanation }`
+   * (`explanation` as `JsonFormat.explanation`).
+   */
+  public static invariants(report: InvariantReport): any {
+    return {
+      holds: report.holds,
+      ports: [...report.ports],
+      invariants: report.results.map((r) => ({
+        name: r.name,
+        kind: r.kind,
+        statement: r.statement,
+        ...(r.where !== undefined ? { where: r.where } : {}),
+        holds: r.holds,
+        ...(r.problem !== undefined ? { problem: r.problem } : {}),
+        ...(r.violation ? {
+          violation: {
+            from: r.violation.from,
+            to: r.violation.to,
+            port: r.violation.port,
+            ports: r.violation.ports,
+            allowedBy: r.violation.allowedBy.map((a) => ({ policy: a.policy, direction: a.direction, rule: a.rule })),
+            explanation: JsonFormat.explanation(r.violation.explanation),
+          },
+        } : {}),
+      })),
+    };
+  }
+
+  /**
+   * `{ workload, direction: 'ingress'|'egress', isolated, isolatingPolicies, peers: [{ kind, description,
+   * namespace, namespaceSelector, podSelector, cidr, except, ports, rules: [{ policy, direction, rule,
+   * byIpBlock }] }], endpoints: [{ id, ports }] }`; `kind` is `ANYONE`, `PODS` or `ADDRESSES`, and the
+   * fields that do not apply to a peer are `null`.
+   */
+  public static exposure(e: Exposure): any {
+    return {
+      workload: e.workload,
+      direction: e.direction === Direction.INGRESS ? 'ingress' : 'egress',
+      isolated: e.isolated,
+      isolatingPolicies: [...e.isolatingPolicies],
+      peers: e.peers.map((p) => ({
+        kind: p.kind,
+        description: p.description,
+        namespace: p.namespace ?? null,
+        namespaceSelector: p.namespaceSelector ?? null,
+        podSelector: p.podSelector ?? null,
+        cidr: p.cidr ?? null,
+        except: p.except ? [...p.except] : null,
+        ports: [...p.ports],
+        rules: p.rules.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
+      })),
+      endpoints: e.endpoints.map((x) => ({ id: x.id, ports: [...x.ports] })),
+    };
+  }
+
+  /**
+   * `{ from, maxDepth, beyondMaxDepth, reached: [{ id, depth, external, path: [{ from, to, ports }] }] }`,
+   * `maxDepth` `null` without a limit.
+   */
+  public static blastRadius(b: BlastRadius): any {
+    return {
+      from: b.from,
+      maxDepth: b.maxDepth ?? null,
+      beyondMaxDepth: b.beyondMaxDepth,
+      reached: b.reached.map((r) => ({
+        id: r.id, depth: r.depth, external: r.external, path: r.path.map((h) => ({ from: h.from, to: h.to, ports: [...h.ports] })),
+      })),
+    };
+  }
+
+  /**
+   * One side's verdict: `{ allowed, isolated, isolatingPolicies, allowedBy: [{ policy, direction, rule, byIpBlock }], notPoliced }`;
+   * when a cluster-wide policy took part also `tier` (`ADMIN`, `NETWORK_POLICY`, `BASELINE`, `DEFAULT`),
+   * `decidedBy` and `passedBy` (`{ kind, policy, tier, priority, direction, rule, ruleName, action }`).
+   */
   public static verdict(v: SideVerdict): any {
+    const tierRule = (r: TierRuleReference) => ({
+      kind: r.kind,
+      policy: r.policy,
+      tier: r.tier,
+      priority: r.priority,
+      direction: r.direction,
+      rule: r.rule,
+      ruleName: r.ruleName ?? null,
+      action: r.action,
+    });
     return {
       allowed: v.allowed,
       isolated: v.isolated,
       isolatingPolicies: [...v.isolatingPolicies],
       allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction: r.direction, rule: r.rule, byIpBlock: r.byIpBlock })),
       notPoliced: v.notPoliced,
+      ...(v.decidedBy || v.passedBy ? { tier: v.tier } : {}),
+      ...(v.decidedBy ? { decidedBy: tierRule(v.decidedBy) } : {}),
+      ...(v.passedBy ? { passedBy: tierRule(v.passedBy) } : {}),
     };
   }
 
@@ -97,7 +190,7 @@ export class JsonFormat {
   }
 
   /**
-   * `{ checked, findings: [{ severity, code, file, object, field, message }], silenced: [{ code,
+   * `{ checked, checkedClusterPolicies, findings: [{ severity, code, file, object, field, message }], silenced: [{ code,
    * file, object, field, message, reason }] }`, where a finding's message ends with its fix
    * (`... Fix: ...`) and `file` is null for an object not read from a file.
    */
@@ -106,6 +199,7 @@ export class JsonFormat {
     return {
       checked: report.checked,
       ...(report.checkedStaged > 0 ? { checkedStaged: report.checkedStaged } : {}),
+      ...(report.checkedClusterPolicies > 0 ? { checkedClusterPolicies: report.checkedClusterPolicies } : {}),
       findings: report.findings.map((f) => ({
         severity: f.severity, code: f.code, file: f.file ?? null, ...kind(f), object: f.object, field: f.field, message: `${f.message}. Fix: ${f.fix}`,
       })),

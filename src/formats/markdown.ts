@@ -5,9 +5,12 @@ import {
   unobservedWhy,
 } from './text';
 import { ReachabilityDiff } from '../analysis/diff-report';
+import { Exposure } from '../analysis/exposure';
+import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
+import { Direction } from '../model/direction';
 
 /**
  * GitHub-flavoured Markdown, for pull-request comments and generated docs.
@@ -26,6 +29,43 @@ export class MarkdownFormat {
     });
     const legend = hostNetworkLegend(m, (id) => `\`${id}\``);
     return [`**Port ${m.port}** (✅ allowed, ❌ denied, ↺ loopback)`, '', head, sep, ...rows, ...(legend.length > 0 ? ['', ...legend] : [])].join('\n');
+  }
+
+  /**
+   * A pull-request comment on invariants: a table of every invariant with ✅ or ❌, and for each
+   * failure its counterexample (source, destination, port, the rules that allow it).
+   */
+  public static invariants(report: InvariantReport): string {
+    const failed = report.failures.length;
+    const lines = [`**netpol check**: ${report.results.length - failed} of ${report.results.length} invariants hold${failed > 0 ? `, ${failed} fail` : ''}.`, '',
+      '| | invariant | says | counterexample | allowed by |', '|---|---|---|---|---|'];
+    for (const r of report.results) {
+      const v = r.violation;
+      const example = v ? `\`${v.from}\` → \`${v.to}\` on ${v.port}${v.ports !== v.port ? ` (${v.ports})` : ''}` : r.problem ?? '';
+      const rules = v ? (v.allowedBy.length > 0 ? v.allowedBy.map((a) => `\`${a.policy} ${a.direction}[${a.rule}]\``).join(', ') : 'neither side is isolated') : '';
+      lines.push(`| ${r.holds ? '✅' : '❌'} | ${escapeCell(r.name)} | ${escapeCell(r.statement)} | ${escapeCell(example)} | ${escapeCell(rules)} |`);
+    }
+    lines.push('', `Ports checked: ${report.ports.join(', ')}.`);
+    return lines.join('\n');
+  }
+
+  /**
+   * An exposure for a pull request: a table of who could reach the workload (or whom it could
+   * reach) from the selectors, with ports and rules, then a table of the endpoints of the input
+   * that can connect.
+   */
+  public static exposure(e: Exposure): string {
+    const ingress = e.direction === Direction.INGRESS;
+    const side = ingress ? 'ingress' : 'egress';
+    const lines = [`**\`${e.workload}\`**: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
+      + (e.isolated ? `isolated by ${e.isolatingPolicies.map((p) => `\`${p}\``).join(', ')}.` : `not isolated (no policy selects it for ${side}), so everything is allowed.`)];
+    lines.push('', `| ${ingress ? 'who' : 'whom'} (from the selectors) | ports | rules |`, '|---|---|---|');
+    if (e.peers.length === 0) lines.push('| nobody | | |');
+    for (const p of e.peers) lines.push(`| ${escapeCell(p.description)} | ${escapeCell(p.ports.join(', '))} | ${p.rules.map((r) => `\`${TextFormat.rule(r)}\``).join(', ')} |`);
+    lines.push('', '| in the manifests, allowed on both sides | ports |', '|---|---|');
+    if (e.endpoints.length === 0) lines.push('| none | |');
+    for (const x of e.endpoints) lines.push(`| \`${x.id}\` | ${escapeCell(x.ports.join(', '))} |`);
+    return lines.join('\n');
   }
 
   /**

@@ -1,3 +1,4 @@
+import { BlastRadius } from '../analysis/blast-radius';
 import { ConnectivityGraph } from '../analysis/connectivity-graph';
 import { ReachabilityDiff } from '../analysis/diff-report';
 
@@ -23,6 +24,16 @@ export class MermaidFormat {
     }
     for (const e of g.edges) lines.push(`  ${ids.get(e.from)} -->|"${escape(e.ports.join(', '))}"| ${ids.get(e.to)}`);
     return lines.join('\n');
+  }
+
+  /**
+   * A blast radius: the shortest paths from the compromised workload (drawn red) to every endpoint
+   * it reaches, grouped by namespace as in `graph`, each edge labelled with the hop's ports.
+   */
+  public static blastRadius(b: BlastRadius): string {
+    const g = b.graph();
+    const source = g.nodes.findIndex((n) => n.id === b.from);
+    return `${MermaidFormat.graph(g)}\n  style n${source} fill:#ffebe9,stroke:#cf222e,stroke-width:3px`;
   }
 
   /** The changed edges only: green for opened, red (dashed) for closed, labelled `+ ports` and `- ports`. */

@@ -1,10 +1,13 @@
+import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
+import { Exposure, ExposurePeerKind } from '../analysis/exposure';
 import { HostNetworkMode } from '../analysis/host-network-mode';
+import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { RuleReference, SideDecision, SideVerdict } from '../analysis/verdict';
+import { DecisionTier, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedConnection, ObservedEndKind, VerdictCount } from '../flows/observed';
 import { Severity } from '../k8s/finding';
 import { Direction } from '../model/direction';
@@ -80,13 +83,84 @@ export class TextFormat {
    * `not isolated` or `outside the cluster` (as in the diff).
    */
   public static verdict(v: SideVerdict): string {
-    switch (v.decision) {
-      case SideDecision.ALLOWED: return `allowed by ${v.allowedBy.map(TextFormat.rule).join(', ')}`;
-      case SideDecision.DENIED: return `denied (isolated by ${v.isolatingPolicies.join(', ')})`;
-      case SideDecision.NOT_ISOLATED: return 'not isolated';
-      case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster';
+    if (v.decidedBy) return `${v.allowed ? 'allowed' : 'denied'} by ${TextFormat.tierRule(v.decidedBy)}`;
+    const passed = v.passedBy ? ` (passed by ${TextFormat.tierRule(v.passedBy)})` : '';
+    if (passed && v.decision === SideDecision.NOT_ISOLATED) return `default: allowed${passed}`;
+    return `${networkPolicyVerdict(v)}${passed}`;
+  }
+
+  /**
+   * A rule of a cluster-wide policy, with its tier: `Admin tier ClusterNetworkPolicy guard (priority 10)
+   * egress[0] "deny-metadata" Deny`.
+   */
+  public static tierRule(r: TierRuleReference): string {
+    const tier = r.tier === DecisionTier.ADMIN ? 'Admin' : 'Baseline';
+    return `${tier} tier ${r.kind} ${r.policy} (priority ${r.priority}) ${r.direction}[${r.rule}]${r.ruleName !== undefined ? ` "${r.ruleName}"` : ''} ${r.action}`;
+  }
+
+  /**
+   * Invariants checked: a summary line, then each invariant with PASS or FAIL, what it says, where it
+   * was declared, and for a failure the connection that breaks it, the rules that allow it and the
+   * analyser's explanation of both sides.
+   */
+  public static invariants(report: InvariantReport): string {
+    const failed = report.failures.length;
+    const lines = [`netpol check: ${report.results.length - failed} of ${report.results.length} invariant${report.results.length === 1 ? '' : 's'} hold${failed > 0 ? `, ${failed} fail${failed === 1 ? 's' : ''}` : ''}`];
+    for (const r of report.results) lines.push(...invariantLines(r));
+    lines.push(`ports checked: ${report.ports.join(', ')}`);
+    return lines.join('\n');
+  }
+
+  /**
+   * An exposure: who could reach the workload (ingress) or whom it could reach (egress), first from
+   * the selectors of its policies' rules (pods and namespaces the manifests lack included), each
+   * with its ports and rules, then the endpoints of the input that can connect.
+   *
+   * @example
+   * // shop/backend: who could reach it (ingress); isolated by shop/backend-ingress, shop/default-deny
+   * //   from the selectors (pods and namespaces not in the manifests included):
+   * //     any pod labelled app=frontend in namespace shop on 8080/TCP (shop/backend-ingress ingress[0])
+   * //   in the manifests, allowed on both sides:
+   * //     shop/frontend on 8080/TCP
+   */
+  public static exposure(e: Exposure): string {
+    const ingress = e.direction === Direction.INGRESS;
+    const side = ingress ? 'ingress' : 'egress';
+    const lines = [`${e.workload}: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
+      + (e.isolated ? `isolated by ${e.isolatingPolicies.join(', ')}` : `not isolated (no policy selects it for ${side}), so everything is allowed`)];
+    lines.push('  from the selectors (pods and namespaces not in the manifests included):');
+    if (e.peers.length === 0) lines.push(`    nobody: no rule of these policies allows ${side}`);
+    for (const p of e.peers) {
+      const rules = p.rules.length > 0 ? ` (${p.rules.map(TextFormat.rule).join(', ')})` : '';
+      const note = p.kind === ExposurePeerKind.ADDRESSES ? '; outside the cluster, and pod IPs where the network plugin applies ipBlocks to them' : '';
+      lines.push(`    ${p.description} on ${p.ports.join(', ')}${rules}${note}`);
     }
-    throw new Error(`unknown side decision ${JSON.stringify(v.decision)}`);
+    lines.push('  in the manifests, allowed on both sides:');
+    if (e.endpoints.length === 0) lines.push('    none');
+    for (const x of e.endpoints) lines.push(`    ${x.id} on ${x.ports.join(', ')}`);
+    return lines.join('\n');
+  }
+
+  /**
+   * A blast radius: what the compromised workload reaches, by depth, each endpoint with its shortest
+   * path (`a -[8080/TCP]-> b -[5432/TCP]-> c`).
+   */
+  public static blastRadius(b: BlastRadius): string {
+    const limit = b.maxDepth !== undefined ? ` within ${b.maxDepth} hop${b.maxDepth === 1 ? '' : 's'}` : '';
+    const direct = b.reached.filter((r) => r.depth === 1).length;
+    const lines = [`blast radius of ${b.from}${limit}: ${b.reached.length} endpoint${b.reached.length === 1 ? '' : 's'} reachable `
+      + `(${direct} directly, ${b.reached.length - direct} by lateral movement)`];
+    let depth = 0;
+    for (const r of b.reached) {
+      if (r.depth !== depth) {
+        depth = r.depth;
+        lines.push('', depth === 1 ? 'directly:' : `in ${depth} hops:`);
+      }
+      const path = r.path.map((h, i) => `${i === 0 ? h.from : ''} -[${h.ports.join(', ')}]-> ${h.to}`).join('');
+      lines.push(`  ${r.id}${r.external ? ' (address outside the cluster, not followed)' : ''}`, `    ${path}`);
+    }
+    if (b.beyondMaxDepth) lines.push('', `more endpoints are reachable beyond ${b.maxDepth} hop${b.maxDepth === 1 ? '' : 's'}: raise --max-depth (maxDepth) to see them`);
+    return lines.join('\n');
   }
 
   /** A rule: `<namespace>/<policy> <direction>[<index>]`, e.g. `shop/api ingress[0]`. */
@@ -113,8 +187,8 @@ export class TextFormat {
 
   /**
    * The validation report, as `netpol validate` prints it: each finding (`file:line: object: severity
-   * code field: message` and the fix on the next line), each finding accepted by annotation, and a
-   * summary line.
+   * code field: message` and the fix on the next line), each finding accepted by annotation, what
+   * was not checked (with coverage), and a summary line.
    */
   public static validation(report: ManifestValidationReport, options: ValidationTextOptions = {}): string {
     const where = (f: { file?: string; line?: number; object: string; kind?: string }) =>
@@ -124,11 +198,13 @@ export class TextFormat {
       lines.push(`${where(f)}: ${f.severity} ${f.code} ${f.field ? `${f.field}: ` : ''}${f.message}\n    fix: ${f.fix}`);
     }
     for (const f of report.silenced) lines.push(`${where(f)}: accepted ${f.code} ${f.field ? `${f.field}: ` : ''}(${f.reason})`);
+    for (const n of report.notChecked ?? []) lines.push(`not checked: ${n}`);
     const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
     const warnings = report.findings.length - errors;
     const files = options.fileCount === undefined ? '' : ` in ${plural(options.fileCount, 'file', 'files')}`;
     const staged = report.checkedStaged > 0 ? ` (${report.checkedStaged} staged)` : '';
-    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${staged}${files}: ${plural(errors, 'error', 'errors')}, `
+    const cluster = report.checkedClusterPolicies > 0 ? ` and ${plural(report.checkedClusterPolicies, 'cluster policy', 'cluster policies')}` : '';
+    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${staged}${cluster}${files}: ${plural(errors, 'error', 'errors')}, `
       + `${plural(warnings, 'warning', 'warnings')}${report.silenced.length > 0 ? `, ${report.silenced.length} accepted by annotation` : ''}`);
     return lines.join('\n');
   }
@@ -342,8 +418,30 @@ export function changeSides(c: ChangedConnection, e: DiffExplanation | undefined
   return `egress of ${c.from} ${side(e?.egress)}; ingress of ${c.to} ${side(e?.ingress)}`;
 }
 
+/** A side the NetworkPolicies decided (or nothing did), short. */
+function networkPolicyVerdict(v: SideVerdict): string {
+  switch (v.decision) {
+    case SideDecision.ALLOWED: return `allowed by ${v.allowedBy.map(TextFormat.rule).join(', ')}`;
+    case SideDecision.DENIED: return `denied (isolated by ${v.isolatingPolicies.join(', ')})`;
+    case SideDecision.NOT_ISOLATED: return 'not isolated';
+    case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster';
+  }
+  throw new Error(`unknown side decision ${JSON.stringify(v.decision)}`);
+}
+
 /** One side of an explanation, in a sentence. */
 function explainSide(side: SideVerdict, direction: string, other: string): string {
+  if (side.decidedBy) {
+    const by = TextFormat.tierRule(side.decidedBy);
+    const np = side.isolated ? ` (before the NetworkPolicies ${side.isolatingPolicies.join(', ')})` : '';
+    return `${side.allowed ? 'ALLOWED' : 'DENIED'} by ${by}${side.decidedBy.tier === DecisionTier.ADMIN ? np : ', as no NetworkPolicy isolates it'}`;
+  }
+  const passed = side.passedBy ? `passed on by ${TextFormat.tierRule(side.passedBy)}; ` : '';
+  if (side.tier === DecisionTier.DEFAULT && side.passedBy) return `${passed}not isolated and no Baseline rule decides, so the default allows it`;
+  return `${passed}${explainNetworkPolicySide(side, direction, other)}`;
+}
+
+function explainNetworkPolicySide(side: SideVerdict, direction: string, other: string): string {
   switch (side.decision) {
     case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster, not policed';
     case SideDecision.NOT_ISOLATED: return `not isolated (no policy selects it for ${direction}), so everything is allowed`;
@@ -353,4 +451,19 @@ function explainSide(side: SideVerdict, direction: string, other: string): strin
       return `isolated by ${side.isolatingPolicies.join(', ')}; allowed by ${side.allowedBy.map((r) => `${TextFormat.rule(r)}${r.byIpBlock ? ' (ipBlock)' : ''}`).join(', ')}`;
   }
   throw new Error(`unknown side decision ${JSON.stringify(side.decision)}`);
+}
+
+/** One invariant's result in text: `PASS name: statement`, and for a failure its counterexample, indented. */
+export function invariantLines(r: InvariantResult): string[] {
+  const lines = [`${r.holds ? 'PASS' : 'FAIL'} ${r.name}: ${r.statement}${r.where ? ` (${r.where})` : ''}`];
+  if (r.problem) lines.push(`  ${r.problem}`);
+  if (r.violation) {
+    const v = r.violation;
+    const range = v.ports !== v.port ? ` (and every port of ${v.ports})` : '';
+    lines.push(`  counterexample: ${v.from} -> ${v.to} on ${v.port}${range} is allowed`);
+    lines.push(`  allowed by: ${v.allowedBy.length > 0 ? v.allowedBy.map(TextFormat.rule).join(', ') : 'no rule: neither side is isolated'}`);
+    lines.push(`    egress of ${v.from}: ${explainSide(v.explanation.egress, 'egress', v.to)}`);
+    lines.push(`    ingress of ${v.to}: ${explainSide(v.explanation.ingress, 'ingress', v.from)}`);
+  }
+  return lines;
 }

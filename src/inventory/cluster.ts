@@ -1,11 +1,12 @@
 import { classifyObject, describeRef, KindCount, SkipCategory, SkippedManifest } from './inventory';
+import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { FlatObject, openLists, SourcedObject } from '../k8s/objects';
-import { ContainerPort, DEFAULT_PROTOCOL, PortSet, portSetFromWire } from '../k8s/port-set';
+import { ALL_TRAFFIC, ContainerPort, DEFAULT_PROTOCOL, PORT_PROTOCOLS, PortEntry, PortSet, portSetFromWire } from '../k8s/port-set';
 
 export { SourcedObject };
 
@@ -24,6 +25,8 @@ export interface ClusterEndpoint {
   readonly ports: ClusterPort[];
   readonly ips: ParsedIp[];
   readonly external: boolean;
+  /** The DNS names an external endpoint is known by (lower case, no trailing dot), for `domainNames` peers. */
+  readonly dnsNames: string[];
   /** A single pod (or address): traffic to itself is loopback. A workload stands for several replicas. */
   readonly singleInstance: boolean;
   /** Where it was declared: a manifest's file and line, or the option that added it. */
@@ -47,8 +50,27 @@ export interface EndpointOrigin {
 
 /** A peer of a rule. */
 export type RulePeer =
-  | { readonly kind: 'ipBlock'; readonly cidr: ParsedCidr; readonly except: ParsedCidr[]; readonly text: string }
-  | { readonly kind: 'selectors'; readonly podSelector?: CompiledSelector; readonly namespaceSelector?: CompiledSelector; readonly text: string };
+  | {
+    readonly kind: 'ipBlock';
+    readonly cidr: ParsedCidr;
+    readonly except: ParsedCidr[];
+    readonly text: string;
+    /** The CIDR and the excepts as written. */
+    readonly cidrText: string;
+    readonly exceptTexts: string[];
+  }
+  | {
+    readonly kind: 'selectors';
+    readonly podSelector?: CompiledSelector;
+    readonly namespaceSelector?: CompiledSelector;
+    readonly text: string;
+    /** kubectl's text of the pod selector (`app=web`, `<all>`); undefined when the peer has none. */
+    readonly podSelectorText?: string;
+    /** kubectl's text of the namespace selector; undefined when the peer has none (the policy's namespace). */
+    readonly namespaceSelectorText?: string;
+    /** The one namespace the namespace selector names, when it is exactly `kubernetes.io/metadata.name: <name>`. */
+    readonly namespaceName?: string;
+  };
 
 /** One allow rule after defaulting: undefined peers mean "all"; a rule without ports allows all traffic. */
 export interface PolicyRule {
@@ -86,7 +108,7 @@ export type SkippedObject = SkippedManifest;
 export interface ModelEndpoints {
   /** `workload`: it stands for a workload's replicas (traffic to itself is decided by the policies), not one pod (loopback). */
   readonly pods?: Array<{ namespace: string; name: string; labels: Record<string, string>; ports?: ClusterPort[]; ip?: string; workload?: boolean }>;
-  readonly externals?: Array<{ name: string; ip: string }>;
+  readonly externals?: Array<{ name: string; ip: string; dnsName?: string }>;
   /**
    * The container ports of services declared by labels, by endpoint id (`<namespace>/<name>`), where
    * the program that wrote the policies knows them (the manifests do not say): the ports of the
@@ -190,7 +212,7 @@ export const DEFAULT_NAMESPACE = 'default';
  * Every object of the input is used, counted in `ignored` (kinds that cannot affect NetworkPolicy
  * verdicts: ConfigMap, Service, ...), or listed in `skipped` with the reason and the fix: policies
  * the API server would reject (they cannot exist in a cluster), kinds that can change verdicts but
- * are not modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects kubectl
+ * are not modelled (CiliumNetworkPolicy, Calico policies), and objects kubectl
  * would reject (a name YAML 1.1 read as a boolean, no name, no pod template).
  */
 export class Cluster {
@@ -200,6 +222,11 @@ export class Cluster {
   public readonly policies: ClusterPolicy[] = [];
   /** The staged policies (Calico `StagedKubernetesNetworkPolicy`), kept apart: they do not enforce unless `stagedAsEnforced`. */
   public readonly stagedPolicies: ClusterPolicy[] = [];
+  /**
+   * The cluster-wide policies of the sig-network policy API the API server accepts (AdminNetworkPolicy,
+   * BaselineAdminNetworkPolicy, ClusterNetworkPolicy), in input order; `analysis/precedence` orders them.
+   */
+  public readonly tieredPolicies: TieredPolicy[] = [];
   public readonly skipped: SkippedObject[] = [];
   /** Objects of kinds that cannot affect NetworkPolicy verdicts, by kind (sorted). */
   public readonly ignored: KindCount[];
@@ -243,6 +270,7 @@ export class Cluster {
         case 'pod': this.addPod(object, present, origin); break;
         case 'workload': this.addWorkload(object, role.template, present, origin); break;
         case 'namespace': break;
+        case 'cluster-policy': if (!options.withoutPolicies) this.addClusterPolicy(object, origin); break;
         case 'ignored': ignored.set(role.kind, (ignored.get(role.kind) ?? 0) + 1); break;
         case 'left-out': {
           this.skipped.push({ object: describeRef(object), category: role.category, reason: role.reason, ...kindOf(object), ...origin });
@@ -279,6 +307,7 @@ export class Cluster {
         labels: {},
         ports: [],
         ips: [requireIp(ext.ip, ext.name)],
+        dnsNames: ext.dnsName === undefined ? [] : [requireDnsName(ext.dnsName, ext.name)],
         external: true,
         singleInstance: true,
         origin: { option: 'ReachabilityOptions.externals or --external' },
@@ -335,7 +364,8 @@ export class Cluster {
     return this.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
   }
 
-  private addEndpoint(e: Omit<ClusterEndpoint, 'index'>): void {
+  private addEndpoint(given: Omit<ClusterEndpoint, 'index' | 'dnsNames'> & { dnsNames?: string[] }): void {
+    const e: Omit<ClusterEndpoint, 'index'> = { ...given, dnsNames: given.dnsNames ?? [] };
     const first = this.byId.get(e.id);
     if (first && !this.allowDuplicateIds) {
       throw new Error(`two endpoints have the id ${e.id}: ${describeEndpoint(first)} and ${describeEndpoint(e)}. `
@@ -449,6 +479,22 @@ export class Cluster {
     }
   }
 
+  /** A cluster-wide policy: checked as the API server checks it; one it would reject is left out, one it accepts joins its tier. */
+  private addClusterPolicy(object: any, origin: { file?: string; line?: number }): void {
+    const errors = checkClusterPolicyRules(object).filter((f) => f.severity === Severity.ERROR);
+    if (errors.length > 0) {
+      this.skipped.push({
+        object: describeRef(object),
+        category: SkipCategory.INVALID_POLICY,
+        reason: `the API server would reject it (${errors[0].field}: ${errors[0].message}), so it cannot take effect. Fix: ${errors[0].fix}`,
+        kind: object.kind,
+        ...origin,
+      });
+      return;
+    }
+    this.tieredPolicies.push(tieredPolicyOf(object, origin));
+  }
+
   /** Adds a policy (staged or not) the API server accepts (true), or lists it as left out (false). */
   private addPolicy(object: any, origin: { file?: string; line?: number }, staged: boolean): boolean {
     const ns = namespaceOf(object);
@@ -550,16 +596,23 @@ function peerOf(peer: any): RulePeer {
       .map((e: string) => parseCidr(e, false).cidr)
       .filter((c: ParsedCidr | undefined): c is ParsedCidr => c !== undefined);
     const text = `ipBlock ${peer.ipBlock.cidr}${except.length > 0 ? ` except ${peer.ipBlock.except.join(', ')}` : ''}`;
-    return { kind: 'ipBlock', cidr, except, text };
+    const exceptTexts: string[] = (peer.ipBlock.except ?? []).map(String);
+    return { kind: 'ipBlock', cidr, except, text, cidrText: String(peer.ipBlock.cidr), exceptTexts };
   }
   const parts: string[] = [];
   if (peer.namespaceSelector) parts.push(`namespaces ${describeSelector(peer.namespaceSelector)}`);
   if (peer.podSelector) parts.push(`pods ${describeSelector(peer.podSelector)}`);
+  const nsLabels = Object.entries(peer.namespaceSelector?.matchLabels ?? {});
+  const byNameOnly = nsLabels.length === 1 && nsLabels[0][0] === NAMESPACE_NAME_LABEL && (peer.namespaceSelector.matchExpressions ?? []).length === 0;
+  const namespaceName = byNameOnly ? String(nsLabels[0][1]) : undefined;
   return {
     kind: 'selectors',
     podSelector: peer.podSelector ? compileSelector(peer.podSelector) : undefined,
     namespaceSelector: peer.namespaceSelector ? compileSelector(peer.namespaceSelector) : undefined,
     text: parts.join(' and '),
+    podSelectorText: peer.podSelector ? describeSelector(peer.podSelector) : undefined,
+    namespaceSelectorText: peer.namespaceSelector ? describeSelector(peer.namespaceSelector) : undefined,
+    namespaceName,
   };
 }
 
@@ -614,4 +667,157 @@ function requireIp(text: string, what: string): ParsedIp {
   const ip = parseIp(text);
   if (!ip) throw new Error(`endpoint ${what}: ${JSON.stringify(text)} is not an IP address. Give an IPv4 or IPv6 address such as 203.0.113.10.`);
   return ip;
+}
+
+/** The tier a cluster-wide policy belongs to. */
+export type TierName = 'admin' | 'baseline';
+/** What a tier rule does with the traffic it matches: Allow (v1alpha1) and Accept (v1alpha2) are `allow`. */
+export type TierAction = 'allow' | 'deny' | 'pass';
+
+/** A peer of a tier rule, compiled. */
+export type TierPeer =
+  | { readonly kind: 'namespaces'; readonly namespaceSelector: CompiledSelector; readonly text: string }
+  | { readonly kind: 'pods'; readonly namespaceSelector: CompiledSelector; readonly podSelector: CompiledSelector; readonly text: string }
+  | { readonly kind: 'networks'; readonly cidrs: ParsedCidr[]; readonly text: string }
+  | { readonly kind: 'nodes'; readonly selector: CompiledSelector; readonly text: string }
+  | { readonly kind: 'domainNames'; readonly names: string[]; readonly text: string };
+
+/** One rule of a tier: first match decides (in the tier's order). */
+export interface TierRule {
+  /** Its index in the policy's `ingress`/`egress`. */
+  readonly index: number;
+  /** Its `name`, if it has one. */
+  readonly name?: string;
+  readonly action: TierAction;
+  /** As written (`Allow`, `Accept`, `Deny`, `Pass`). */
+  readonly actionText: string;
+  /** At least one (the API server requires it). */
+  readonly peers: TierPeer[];
+  /** No `ports`/`protocols`: all traffic. A named port matches the container port of that name on any protocol. */
+  readonly ports: PortSet;
+}
+
+/** An AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy the API server accepts. */
+export interface TieredPolicy {
+  /** Its name (cluster-scoped). */
+  readonly id: string;
+  readonly kind: string;
+  readonly tier: TierName;
+  /** `spec.priority`; the v1alpha1 baseline (a singleton) has none and counts as 0. */
+  readonly priority: number;
+  readonly subjectNamespaces: CompiledSelector;
+  /** Undefined for a `namespaces` subject (every pod of those namespaces). */
+  readonly subjectPods?: CompiledSelector;
+  readonly subjectText: string;
+  readonly ingress: TierRule[];
+  readonly egress: TierRule[];
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** The model of a cluster-wide policy the API server accepts (checked by `checkClusterPolicyRules`). */
+function tieredPolicyOf(object: any, origin: { file?: string; line?: number }): TieredPolicy {
+  const spec = object.spec;
+  const v1alpha2 = object.kind === 'ClusterNetworkPolicy';
+  const tier: TierName = object.kind === 'BaselineAdminNetworkPolicy' || spec.tier === 'Baseline' ? 'baseline' : 'admin';
+  const subject = spec.subject;
+  const subjectNamespaces = compileSelector(subject.namespaces ?? subject.pods?.namespaceSelector ?? {});
+  const subjectPods = subject.pods ? compileSelector(subject.pods.podSelector ?? {}) : undefined;
+  const subjectText = subject.namespaces
+    ? `pods of namespaces ${describeSelector(subject.namespaces)}`
+    : `pods ${describeSelector(subject.pods.podSelector)} of namespaces ${describeSelector(subject.pods.namespaceSelector ?? {})}`;
+  const rules = (list: unknown, peersField: 'from' | 'to'): TierRule[] => (Array.isArray(list) ? list : []).map((rule: any, index) => ({
+    index,
+    ...(typeof rule.name === 'string' && rule.name !== '' ? { name: rule.name } : {}),
+    action: rule.action === 'Deny' ? 'deny' : rule.action === 'Pass' ? 'pass' : 'allow',
+    actionText: rule.action,
+    peers: rule[peersField].map(tierPeerOf),
+    ports: v1alpha2 ? protocolsPortSet(rule.protocols) : adminPortSet(rule.ports),
+  }));
+  return {
+    id: String(object.metadata.name),
+    kind: object.kind,
+    tier,
+    priority: typeof spec.priority === 'number' ? spec.priority : 0,
+    subjectNamespaces,
+    subjectPods,
+    subjectText,
+    ingress: rules(spec.ingress, 'from'),
+    egress: rules(spec.egress, 'to'),
+    ...sourceOf(origin),
+  };
+}
+
+function tierPeerOf(peer: any): TierPeer {
+  if (peer.namespaces) return { kind: 'namespaces', namespaceSelector: compileSelector(peer.namespaces), text: `namespaces ${describeSelector(peer.namespaces)}` };
+  if (peer.pods) {
+    return {
+      kind: 'pods',
+      namespaceSelector: compileSelector(peer.pods.namespaceSelector ?? {}),
+      podSelector: compileSelector(peer.pods.podSelector ?? {}),
+      text: `pods ${describeSelector(peer.pods.podSelector)} of namespaces ${describeSelector(peer.pods.namespaceSelector ?? {})}`,
+    };
+  }
+  if (peer.networks) {
+    return { kind: 'networks', cidrs: peer.networks.map((n: string) => parseCidr(n, false).cidr!), text: `networks ${peer.networks.join(', ')}` };
+  }
+  if (peer.nodes) return { kind: 'nodes', selector: compileSelector(peer.nodes), text: `nodes ${describeSelector(peer.nodes)}` };
+  const names: string[] = peer.domainNames.map(normalizeDnsName);
+  return { kind: 'domainNames', names, text: `domainNames ${peer.domainNames.join(', ')}` };
+}
+
+/**
+ * A named port of the sig-network policy API names a container port, whatever its protocol: the
+ * union of the named port on each protocol (a named entry of `port-set` matches name and protocol).
+ */
+function anyProtocolNamed(name: string): PortEntry[] {
+  return PORT_PROTOCOLS.map((protocol) => ({ kind: 'named', protocol, name }));
+}
+
+/** v1alpha1 `ports` (accepted by the API server): portNumber, portRange, namedPort; none is all traffic. */
+function adminPortSet(ports: unknown): PortSet {
+  if (!Array.isArray(ports) || ports.length === 0) return [ALL_TRAFFIC];
+  return ports.flatMap((p: any): PortEntry[] => {
+    if (p.portNumber) return [{ kind: 'numbered', protocol: p.portNumber.protocol ?? DEFAULT_PROTOCOL, port: p.portNumber.port }];
+    if (p.portRange) return [{ kind: 'numbered', protocol: p.portRange.protocol ?? DEFAULT_PROTOCOL, port: p.portRange.start, endPort: p.portRange.end }];
+    return anyProtocolNamed(p.namedPort);
+  });
+}
+
+/** v1alpha2 `protocols` (accepted by the API server): tcp/udp/sctp with a destinationPort, or destinationNamedPort; none is all traffic. */
+function protocolsPortSet(protocols: unknown): PortSet {
+  if (!Array.isArray(protocols) || protocols.length === 0) return [ALL_TRAFFIC];
+  return protocols.flatMap((p: any): PortEntry[] => {
+    if (typeof p.destinationNamedPort === 'string') return anyProtocolNamed(p.destinationNamedPort);
+    const [field, protocol] = p.tcp ? ['tcp', 'TCP'] : p.udp ? ['udp', 'UDP'] : ['sctp', 'SCTP'];
+    const port = p[field].destinationPort;
+    return [port.range
+      ? { kind: 'numbered', protocol, port: port.range.start, endPort: port.range.end }
+      : { kind: 'numbered', protocol, port: port.number }];
+  });
+}
+
+/** A DNS name as `domainNames` compare it: lower case, without the trailing dot. */
+export function normalizeDnsName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
+/**
+ * Whether a `domainNames` entry matches a DNS name: the same name, or `*.` and a suffix that the
+ * name extends by one or more whole labels (`*.kubernetes.io` matches `blog.kubernetes.io` and
+ * `latest.blog.kubernetes.io`, never `kubernetes.io`). Both normalized.
+ */
+export function domainNameMatches(pattern: string, name: string): boolean {
+  if (!pattern.startsWith('*.')) return pattern === name;
+  const suffix = pattern.slice(1);
+  return name.length > suffix.length && name.endsWith(suffix);
+}
+
+function requireDnsName(text: string, what: string): string {
+  const name = normalizeDnsName(text);
+  if (!/^([a-z0-9]([-a-z0-9_]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/.test(name)) {
+    throw new Error(`endpoint ${what}: ${JSON.stringify(text)} is not a DNS name. Give a name such as api.stripe.com (letters, digits, '-' and '.'; no wildcard).`);
+  }
+  return name;
 }

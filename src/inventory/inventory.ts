@@ -1,21 +1,24 @@
+import { CLUSTER_POLICY_KINDS, isClusterPolicyKind } from '../k8s/admin-policy-manifest';
 import { STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 
 /**
  * What the analyser does with each object of the input: use it (NetworkPolicies, Pods, workloads,
  * Namespaces), ignore it because its kind cannot affect NetworkPolicy verdicts (ConfigMap, Service,
  * ...), or leave it out and say why: a kind that can change verdicts but is not modelled
- * (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies, ...), or an object kubectl would reject
+ * (CiliumNetworkPolicy, Calico policies, another version of the sig-network policy API, ...), or an object kubectl would reject
  * (a name that YAML 1.1 read as a boolean, no name, no pod template).
  */
+
 
 /** Why an object was left out of the model. */
 export enum SkipCategory {
   /** A NetworkPolicy the API server would reject: it cannot exist in a cluster. */
   INVALID_POLICY = 'INVALID_POLICY',
   /**
-   * A kind that can change verdicts but is not modelled (AdminNetworkPolicy, CiliumNetworkPolicy,
-   * Calico policies other than `StagedKubernetesNetworkPolicy`, which is modelled as not enforcing,
-   * any other `*NetworkPolicy`): the verdicts ignore it and may be wrong for a cluster that applies it.
+   * A kind that can change verdicts but is not modelled (CiliumNetworkPolicy, a v1beta1
+   * ClusterNetworkPolicy, Calico policies other than `StagedKubernetesNetworkPolicy`, which is
+   * modelled as not enforcing, any other `*NetworkPolicy`): the verdicts ignore it and may be wrong
+   * for a cluster that applies it.
    */
   NOT_MODELLED = 'NOT_MODELLED',
   /** An object kubectl would reject or the model cannot place: no kind, a name that is not a string, no pod template. */
@@ -60,10 +63,28 @@ export const WORKLOAD_TEMPLATES: Record<string, { readonly path: string; readonl
   CronJob: { path: 'spec.jobTemplate.spec.template', of: (s) => s?.jobTemplate?.spec?.template },
 };
 
+/**
+ * Workload kinds of other API groups, by `<group>/<kind>`: an Argo Rollout (`argoproj.io/v1alpha1`)
+ * has a `spec.selector` and a `spec.template` like a Deployment.
+ */
+const GROUP_WORKLOAD_TEMPLATES: Record<string, { readonly path: string; readonly of: (spec: any) => any }> = {
+  'argoproj.io/Rollout': { path: 'spec.template', of: (s) => s?.template },
+};
+
+/** The pod template of `object`'s workload kind, if it is one the analyser models. */
+function workloadTemplate(object: Record<string, any>): { readonly path: string; readonly of: (spec: any) => any } | undefined {
+  const kind = object.kind as string;
+  const grouped = GROUP_WORKLOAD_TEMPLATES[`${apiGroup(object.apiVersion)}/${kind}`];
+  if (grouped) return grouped;
+  return WORKLOAD_TEMPLATES[kind];
+}
+
 /** What an object is to the analyser. */
 export type ObjectRole =
   | { readonly role: 'policy' }
   | { readonly role: 'staged-policy' }
+  /** An AdminNetworkPolicy, BaselineAdminNetworkPolicy (v1alpha1) or ClusterNetworkPolicy (v1alpha2): a cluster-wide tier. */
+  | { readonly role: 'cluster-policy' }
   | { readonly role: 'pod' }
   | { readonly role: 'workload'; readonly template: Record<string, any> }
   | { readonly role: 'namespace' }
@@ -93,6 +114,15 @@ export function isStagedKubernetesNetworkPolicy(object: Record<string, any>): bo
   return object.kind === STAGED_NETWORK_POLICY_KIND && apiGroup(object.apiVersion) === STAGED_POLICY_GROUP;
 }
 
+/**
+ * Whether an object is a kind of the sig-network policy API at the version the library models:
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy at v1alpha1, ClusterNetworkPolicy at v1alpha2
+ * (other versions, e.g. a future v1beta1, are left out as not modelled).
+ */
+export function isModelledClusterPolicy(object: Record<string, any>): boolean {
+  return isClusterPolicyKind(object) && CLUSTER_POLICY_KINDS[object.kind] === object.apiVersion;
+}
+
 /** What the analyser does with `object`. Pure: the same object always gets the same role. */
 export function classifyObject(object: Record<string, any>): ObjectRole {
   const kind = object.kind;
@@ -103,8 +133,18 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
   }
   if (isKubernetesNetworkPolicy(object)) return { role: 'policy' };
   if (isStagedKubernetesNetworkPolicy(object)) return { role: 'staged-policy' };
+  if (isModelledClusterPolicy(object)) return { role: 'cluster-policy' };
   const group = apiGroup(object.apiVersion);
   if (kind.endsWith('NetworkPolicy') || group === 'policy.networking.k8s.io' || OTHER_POLICY_KINDS.has(`${group}/${kind}`)) {
+    if (group === 'cilium.io' && (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy')) {
+      return {
+        role: 'left-out',
+        category: SkipCategory.NOT_MODELLED,
+        reason: `${kind} (${typeof object.apiVersion === 'string' ? object.apiVersion : 'no apiVersion'}): netpol validate checks it (the CRD schema and Cilium's rule checks), `
+          + `but the analyser does not model it yet: ${effectOf(kind, group)}. The verdicts ignore it, so they may be wrong for a cluster that applies it. `
+          + 'Review its effect separately, or leave it out of the input if the cluster does not apply it',
+      };
+    }
     return {
       role: 'left-out',
       category: SkipCategory.NOT_MODELLED,
@@ -113,7 +153,7 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
         + 'Review its effect separately, or leave it out of the input if the cluster does not apply it',
     };
   }
-  const template = WORKLOAD_TEMPLATES[kind];
+  const template = workloadTemplate(object);
   if (kind !== 'Pod' && kind !== 'Namespace' && !template) return { role: 'ignored', kind };
   const problem = metadataProblem(object.metadata, kind !== 'Namespace');
   if (problem) return malformed(problem);
@@ -122,12 +162,15 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
     const podProblem = podSpecProblem(object.spec, 'spec');
     return podProblem ? malformed(podProblem) : { role: 'pod' };
   }
-  const podTemplate = template.of(object.spec);
+  const podTemplate = template!.of(object.spec);
+  // A Rollout that takes its pod template from a Deployment (spec.workloadRef) has no template of its
+  // own: its pods are the Deployment's, which the analyser models from the Deployment object.
+  if (podTemplate === undefined && kind === 'Rollout' && object.spec?.workloadRef !== undefined) return { role: 'ignored', kind };
   if (typeof podTemplate !== 'object' || podTemplate === null || Array.isArray(podTemplate)) {
-    return malformed(`has no pod template (${template.path}), so there are no pods to model; kubectl would reject it. Add the pod template with its labels and containers`);
+    return malformed(`has no pod template (${template!.path}), so there are no pods to model; kubectl would reject it. Add the pod template with its labels and containers`);
   }
-  const labels = labelsProblem(podTemplate.metadata?.labels, `${template.path}.metadata.labels`);
-  const spec = labels ?? podSpecProblem(podTemplate.spec, `${template.path}.spec`);
+  const labels = labelsProblem(podTemplate.metadata?.labels, `${template!.path}.metadata.labels`);
+  const spec = labels ?? podSpecProblem(podTemplate.spec, `${template!.path}.spec`);
   return spec ? malformed(spec) : { role: 'workload', template: podTemplate };
 }
 

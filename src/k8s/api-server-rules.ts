@@ -28,7 +28,8 @@ function isObject(v: Json): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function show(value: Json): string {
+/** A value as the API server quotes it in a message (JSON, cut at 80 characters). */
+export function show(value: Json): string {
   if (typeof value === 'string') return JSON.stringify(value);
   try {
     const s = JSON.stringify(value);
@@ -39,7 +40,7 @@ function show(value: Json): string {
 }
 
 /** Collects findings in the order the API server reports them. */
-class Collector {
+export class Collector {
   public readonly findings: Finding[] = [];
 
   public add(type: ApiErrorType, field: string, value: Json | undefined, detail: string, fix: string): void {
@@ -210,6 +211,16 @@ function checkPolicyTypes(c: Collector, spec: JsonObject): void {
       c.add('FieldValueNotSupported', `spec.policyTypes[${i}]`, t, 'supported values: "Egress", "Ingress"', 'Write Ingress or Egress (capitalised exactly so).');
     }
   });
+}
+
+/**
+ * The API server's checks of one label selector at `path`, as for a selector of a NetworkPolicy
+ * (for other files that hold label selectors, such as the rules of `netpol check`).
+ */
+export function checkLabelSelector(selector: Json, path: string): Finding[] {
+  const c = new Collector();
+  checkSelector(c, selector, path);
+  return c.findings;
 }
 
 /** Checks a label selector at `path` (`spec.podSelector`, `...from[0].namespaceSelector`, ...). */
@@ -394,4 +405,21 @@ export function effectivePolicyTypes(spec: JsonObject | undefined): string[] {
   if (Array.isArray(types) && types.length > 0) return types.filter((t): t is string => typeof t === 'string');
   const egress = spec?.egress;
   return Array.isArray(egress) && egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/**
+ * The API server's checks of a label selector at `path` (`matchLabels` keys and values,
+ * `matchExpressions` operators and values), for other kinds that embed a `metav1.LabelSelector`.
+ */
+export function labelSelectorFindings(selector: Json, path: string): Finding[] {
+  const c = new Collector();
+  checkSelector(c, selector, path);
+  return c.findings;
+}
+
+/** The API server's checks of `metadata` (name or generateName, labels, annotations), for other kinds. */
+export function metadataFindings(metadata: Json): Finding[] {
+  const c = new Collector();
+  checkMetadata(c, metadata);
+  return c.findings;
 }

@@ -196,3 +196,34 @@ export function formatIp(ip: ParsedIp): string {
 export function formatCidr(cidr: ParsedCidr): string {
   return `${formatIp({ family: cidr.family, value: cidr.network })}/${cidr.prefixLength}`;
 }
+
+/**
+ * The fewest CIDRs that hold exactly the given addresses: a block is written only when every one of
+ * its addresses is in the list, so nothing is widened (203.0.113.10 and .11 become 203.0.113.10/31;
+ * .10 and .12 stay two /32s). Addresses of both families may be mixed; duplicates count once. The
+ * result is sorted: IPv4 first, then by network address.
+ */
+export function aggregateAddresses(addresses: readonly ParsedIp[]): ParsedCidr[] {
+  const out: ParsedCidr[] = [];
+  for (const family of [4, 6] as const) {
+    const bits = familyBits(family);
+    const values = [...new Set(addresses.filter((a) => a.family === family).map((a) => a.value))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // A stack of blocks, each [network, prefixLength]; a block merges with its sibling on top when both are whole.
+    const stack: Array<{ network: bigint; prefixLength: number }> = [];
+    for (const value of values) {
+      stack.push({ network: value, prefixLength: bits });
+      for (;;) {
+        if (stack.length < 2) break;
+        const b = stack[stack.length - 1];
+        const a = stack[stack.length - 2];
+        if (a.prefixLength !== b.prefixLength || a.prefixLength === 0) break;
+        const size = 1n << BigInt(bits - a.prefixLength);
+        // Siblings: a is the lower half of a block twice its size, and b the upper half.
+        if (a.network % (size * 2n) !== 0n || b.network !== a.network + size) break;
+        stack.splice(stack.length - 2, 2, { network: a.network, prefixLength: a.prefixLength - 1 });
+      }
+    }
+    for (const block of stack) out.push({ family, network: block.network, prefixLength: block.prefixLength, hostBitsSet: false });
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ export interface Finding {
   /**
    * A stable code: for API-server rules the API's error type (`FieldValueInvalid`,
    * `FieldValueRequired`, `FieldValueNotSupported`, `FieldValueForbidden`, `FieldValueTooLong`,
-   * `FieldValueTypeInvalid`); for lints a `NP`-code such as `NP001` (see the README).
+   * `FieldValueTypeInvalid`, `FieldValueDuplicate`, `FieldValueTooMany`); for lints a `NP`-code such as `NP001` (see the README).
    */
   readonly code: string;
   /** The field path in the API server's notation, e.g. `spec.ingress[0].ports[1].endPort`. */
@@ -32,6 +32,8 @@ export const API_ERROR_TYPES = {
   FieldValueForbidden: 'Forbidden',
   FieldValueTooLong: 'Too long',
   FieldValueTypeInvalid: 'Invalid value',
+  FieldValueDuplicate: 'Duplicate value',
+  FieldValueTooMany: 'Too many',
 } as const;
 
 /** A field error type of the API server. */

@@ -80,3 +80,60 @@ export function describeRequirement(requirement: LabelSelectorRequirementJson): 
     default: return `${key} ${operator} (${values})`;
   }
 }
+
+/**
+ * A set of labels that both selectors match, if there is one (so the pods they select can overlap);
+ * `undefined` when no labels match both. Exact: keys are independent, so per key the values that
+ * `matchLabels` and `In` allow, minus those `NotIn` forbids, must leave one, and a key cannot be
+ * both required (`matchLabels`, `In`, `Exists`) and absent (`DoesNotExist`); a key that only `NotIn`
+ * or `DoesNotExist` speak of is left out. An unknown operator matches nothing, as in
+ * `compileSelector`. The labels are the smallest such set (each value the first allowed one in
+ * sorted order, or a fresh value), so the answer is deterministic.
+ */
+export function commonLabels(a: unknown, b: unknown): Labels | undefined {
+  interface KeyConstraint { allowed?: Set<string>; forbidden: Set<string>; required: boolean; absent: boolean }
+  const keys = new Map<string, KeyConstraint>();
+  const constraint = (key: string): KeyConstraint => {
+    let c = keys.get(key);
+    if (!c) keys.set(key, c = { forbidden: new Set(), required: false, absent: false });
+    return c;
+  };
+  const allow = (key: string, values: readonly string[]) => {
+    const c = constraint(key);
+    c.required = true;
+    c.allowed = new Set(c.allowed === undefined ? values : values.filter((v) => c.allowed!.has(v)));
+  };
+  for (const selector of [a, b]) {
+    const s = (selector ?? {}) as LabelSelectorJson;
+    for (const [k, v] of Object.entries(s.matchLabels ?? {})) allow(k, [v]);
+    for (const e of s.matchExpressions ?? []) {
+      switch (e.operator) {
+        case 'In': allow(e.key, e.values ?? []); break;
+        case 'NotIn': for (const v of e.values ?? []) constraint(e.key).forbidden.add(v); break;
+        case 'Exists': constraint(e.key).required = true; break;
+        case 'DoesNotExist': constraint(e.key).absent = true; break;
+        default: return undefined;
+      }
+    }
+  }
+  const labels: Record<string, string> = {};
+  for (const [key, c] of [...keys].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    if (c.required && c.absent) return undefined;
+    if (!c.required) continue;
+    if (c.allowed !== undefined) {
+      const value = [...c.allowed].filter((v) => !c.forbidden.has(v)).sort()[0];
+      if (value === undefined) return undefined;
+      labels[key] = value;
+    } else {
+      let value = 'x';
+      for (let i = 0; c.forbidden.has(value); i++) value = `x${i}`;
+      labels[key] = value;
+    }
+  }
+  return labels;
+}
+
+/** Whether some pod (or namespace) can match both selectors: `commonLabels` finds labels for both. */
+export function selectorsOverlap(a: unknown, b: unknown): boolean {
+  return commonLabels(a, b) !== undefined;
+}

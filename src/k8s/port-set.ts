@@ -64,6 +64,16 @@ export interface ContainerPort {
 }
 
 /** The entry of a rule without `ports`: every port of every protocol. */
+/**
+ * Whether a named port of a rule in `direction` can match traffic to an address of an `ipBlock`. A
+ * named port resolves on the destination pod's container ports: in an ingress rule that is the pod
+ * the policy selects, so it can; in an egress rule the destination is the address, which has no
+ * container ports, so a named egress port never matches an ipBlock destination.
+ */
+export function namedPortMatchesIpBlock(direction: 'ingress' | 'egress'): boolean {
+  return direction === 'ingress';
+}
+
 export const ALL_TRAFFIC: AllTrafficEntry = Object.freeze({ kind: 'allTraffic' });
 
 /**
@@ -167,4 +177,17 @@ export function setCovers(a: PortSet, b: PortSet): boolean {
 export function withoutCovered<T>(items: readonly T[], entryOf: (item: T) => PortEntry): T[] {
   const entries = items.map(entryOf);
   return items.filter((_, i) => !entries.some((q, j) => j !== i && entryCovers(q, entries[i]) && !entryCovers(entries[i], q)));
+}
+
+/**
+ * The text of an entry for reports: `all traffic`, `all TCP ports`, `8080/TCP`, `8000-8100/TCP`,
+ * `http/TCP` (a named port).
+ */
+export function portEntryLabel(entry: PortEntry): string {
+  switch (entry.kind) {
+    case 'allTraffic': return 'all traffic';
+    case 'allPorts': return `all ${entry.protocol} ports`;
+    case 'numbered': return `${entry.port}${entry.endPort === undefined || entry.endPort === entry.port ? '' : `-${entry.endPort}`}/${entry.protocol}`;
+    case 'named': return `${entry.name}/${entry.protocol}`;
+  }
 }

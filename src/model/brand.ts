@@ -1,3 +1,4 @@
+import { types } from 'util';
 import { formatValue, modelError } from './errors';
 
 /**
@@ -16,15 +17,19 @@ export function brand(target: object, type: string): void {
   Object.defineProperty(target, Symbol.for(`${PREFIX}${type}`), { value: true, enumerable: false, writable: false, configurable: false });
 }
 
-/** Whether `value` carries the brand of `type` (made by a factory of this or another copy of the package). */
+/**
+ * Whether `value` carries the brand of `type` (made by a factory of this or another copy of the
+ * package). A Proxy never does, whatever its traps answer: it could tell one thing to the brand check
+ * and another to the code that renders the rule.
+ */
 export function isBranded(value: unknown, type: string): boolean {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || types.isProxy(value)) return false;
   return Object.getOwnPropertyDescriptor(value, Symbol.for(`${PREFIX}${type}`))?.value === true;
 }
 
 /** The type whose brand `value` carries (made by a factory of this or another copy of the package), if any. */
 export function brandOf(value: unknown): string | undefined {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || types.isProxy(value)) return undefined;
   for (const symbol of Object.getOwnPropertySymbols(value)) {
     const key = Symbol.keyFor(symbol);
     if (key?.startsWith(PREFIX) && Object.getOwnPropertyDescriptor(value, symbol)?.value === true) return key.slice(PREFIX.length);
@@ -42,6 +47,9 @@ export function checkFactoryToken(token: unknown, type: string, factories: strin
 
 /** The error for a value that is not a branded `type`: what it is, and how to build one. */
 export function notBranded(where: string, value: unknown, type: string, factories: string): Error {
+  if (isProxy(value)) {
+    return modelError(where, '<Proxy>', `is a Proxy, not a ${type}: what it allows is whatever its traps answer, so it is refused`, `Pass the ${type} itself, built with ${factories}.`);
+  }
   const what = typeof value === 'object' && value !== null && Object.getPrototypeOf(value)?.constructor?.name === type
     ? `is a ${type} that no ${type} factory made (e.g. Object.create(${type}.prototype) or a copied object), so what it allows is unknown`
     : `is not a ${type}`;
@@ -50,6 +58,7 @@ export function notBranded(where: string, value: unknown, type: string, factorie
 
 /** A value for an error message that never runs a method of an object no factory made. */
 export function describeValue(value: unknown): string {
+  if (isProxy(value)) return '<Proxy>';
   if (typeof value === 'object' && value !== null) {
     const name = Object.getPrototypeOf(value)?.constructor?.name;
     if (name && name !== 'Object' && isBranded(value, name)) return String(value);
@@ -58,6 +67,7 @@ export function describeValue(value: unknown): string {
 }
 
 function describe(value: unknown): unknown {
+  if (isProxy(value)) return '<Proxy>';
   if (typeof value === 'object' && value !== null) {
     const name = Object.getPrototypeOf(value)?.constructor?.name;
     return name && name !== 'Object' ? `<${name}>` : value;
@@ -70,4 +80,9 @@ export function frozenRecord(record: { [key: string]: string }): { [key: string]
   const out: { [key: string]: string } = {};
   for (const key of Object.keys(record).sort()) out[key] = record[key];
   return Object.freeze(out);
+}
+
+/** Whether `value` is a Proxy (whose traps could answer anything). */
+export function isProxy(value: unknown): boolean {
+  return ((typeof value === 'object' && value !== null) || typeof value === 'function') && types.isProxy(value);
 }

@@ -55,10 +55,24 @@ export class Environment {
    * @internal
    */
   public static _use(value: unknown, where: string): Environment {
-    if (value instanceof Environment && Environment.isEnvironment(value)) return value;
+    if (Environment.owns(value)) return value;
     if (!Environment.isEnvironment(value)) throw notBranded(where, value, 'Environment', 'Environment.dev(), .staging(), .prod() or .of(name)');
     const e = value as Environment;
-    return Environment.of(e.name, { allowsDebugAccess: e.allowsDebugAccess === true });
+    let fields: [string, boolean];
+    try {
+      fields = [e.name, e.allowsDebugAccess === true];
+    } catch {
+      throw notBranded(where, value, 'Environment', 'Environment.dev(), .staging(), .prod() or .of(name)');
+    }
+    return Environment.of(fields[0], { allowsDebugAccess: fields[1] });
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is Environment {
+    return typeof value === 'object' && value !== null && #name in value;
   }
 
   readonly #name: string;

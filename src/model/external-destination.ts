@@ -1,9 +1,10 @@
 import { brand, checkFactoryToken, FACTORY, isBranded, notBranded } from './brand';
+import { fqdnSelector } from './cilium';
 import { IConnectionEnd } from './connection-end';
 import { modelError } from './errors';
 import { Peer } from './peer';
 
-const DESTINATION_FACTORIES = 'ExternalDestination.cidrs(name, [...]), .ipBlock(...), .internet() or .kubernetesApiServer([...])';
+const DESTINATION_FACTORIES = 'ExternalDestination.cidrs(name, [...]), .ipBlock(...), .internet(), .kubernetesApiServer([...]) or .dnsNames(name, [...])';
 
 /** Private IPv4 ranges (RFC 1918). */
 export const PRIVATE_IPV4_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
@@ -72,6 +73,22 @@ export class ExternalDestination implements IConnectionEnd {
     return new ExternalDestination(FACTORY, 'kubernetes-api', addresses.map((a) => Peer.ipBlock(a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`)));
   }
 
+  /**
+   * A named list of DNS names and patterns (`api.stripe.com`, `*.s3.amazonaws.com`: a name with `*`
+   * is a pattern), for SaaS APIs whose addresses change. It needs a network plugin that resolves
+   * names, Cilium (`toFQDNs`, with the DNS rule its DNS proxy needs): on a target without it a
+   * connection to it fails the synth, never falls back to something broader.
+   */
+  public static dnsNames(name: string, names: string[]): ExternalDestination {
+    if (!Array.isArray(names) || names.length === 0) {
+      throw modelError(`ExternalDestination.dnsNames(${JSON.stringify(name)})`, names, 'is an empty list of DNS names',
+        'List the names the pods connect to, e.g. [\'api.stripe.com\'] or [\'*.s3.amazonaws.com\'].');
+    }
+    const selectors = names.map((n) => fqdnSelector(n, `ExternalDestination.dnsNames(${JSON.stringify(name)})`));
+    const unique = [...new Set(selectors.map((s) => s.matchName ?? s.matchPattern!))].sort();
+    return new ExternalDestination(FACTORY, name, [], unique);
+  }
+
   /** True for an `ExternalDestination` made by a factory. */
   public static isExternalDestination(x: any): x is ExternalDestination {
     return isBranded(x, 'ExternalDestination');
@@ -83,24 +100,42 @@ export class ExternalDestination implements IConnectionEnd {
    * @internal
    */
   public static _use(value: unknown, where: string): ExternalDestination {
-    if (value instanceof ExternalDestination && ExternalDestination.isExternalDestination(value)) return value;
+    if (ExternalDestination.owns(value)) return value;
     if (!ExternalDestination.isExternalDestination(value)) throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
     const d = value as ExternalDestination;
-    const peers = Array.isArray(d.peers) ? d.peers.map((p) => Peer._use(p, where)) : [];
-    if (peers.length === 0 || peers.some((p) => !p.addressBlock) || typeof d.name !== 'string') throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
-    return new ExternalDestination(FACTORY, d.name, peers);
+    let fields: [unknown, unknown, unknown];
+    try {
+      fields = [d.name, Array.isArray(d.peers) ? [...d.peers] : undefined, Array.isArray(d.fqdns) ? [...d.fqdns] : undefined];
+    } catch {
+      throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
+    }
+    const [name, given, fqdns] = fields;
+    if (Array.isArray(fqdns) && fqdns.length > 0 && typeof name === 'string') return ExternalDestination.dnsNames(name, fqdns);
+    const peers = Array.isArray(given) ? given.map((p) => Peer._use(p, where)) : [];
+    if (peers.length === 0 || peers.some((p) => !p.addressBlock) || typeof name !== 'string') throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
+    return new ExternalDestination(FACTORY, name, peers);
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is ExternalDestination {
+    return typeof value === 'object' && value !== null && #peers in value;
   }
 
   readonly #name: string;
   readonly #peers: readonly Peer[];
+  readonly #dnsNames: readonly string[];
 
-  private constructor(token: unknown, name: string, peers: Peer[]) {
+  private constructor(token: unknown, name: string, peers: Peer[], dnsNames: string[] = []) {
     checkFactoryToken(token, 'ExternalDestination', DESTINATION_FACTORIES);
     if (typeof name !== 'string' || name.trim() === '') {
       throw modelError('ExternalDestination', name, 'is not a usable name', 'Give the destination a short readable name, e.g. \'payment-api\'.');
     }
     this.#name = name;
     this.#peers = Object.freeze([...peers]);
+    this.#dnsNames = Object.freeze([...dnsNames]);
     brand(this, 'ExternalDestination');
   }
 
@@ -109,13 +144,18 @@ export class ExternalDestination implements IConnectionEnd {
     return this.#name;
   }
 
-  /** The ipBlock peers; read-only. */
+  /** The ipBlock peers; read-only; empty for a destination given by DNS names. */
   public get peers(): Peer[] {
     return this.#peers as Peer[];
   }
 
-  /** Readable form, e.g. `payment-api (203.0.113.0/24)`. */
+  /** The DNS names and patterns, sorted; empty for a destination given by addresses. */
+  public get fqdns(): string[] {
+    return [...this.#dnsNames];
+  }
+
+  /** Readable form, e.g. `payment-api (203.0.113.0/24)`, `stripe (api.stripe.com)`. */
   public toString(): string {
-    return `${this.name} (${this.peers.map(String).join('; ')})`;
+    return `${this.name} (${this.#dnsNames.length > 0 ? this.#dnsNames.join(', ') : this.peers.map(String).join('; ')})`;
   }
 }

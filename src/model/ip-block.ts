@@ -42,10 +42,16 @@ export class IpBlock {
    * @internal
    */
   public static _use(value: unknown, where: string): IpBlock {
-    if (value instanceof IpBlock && IpBlock.isIpBlock(value)) return value;
+    if (IpBlock.owns(value)) return value;
     if (!IpBlock.isIpBlock(value)) throw notBranded(where, value, 'IpBlock', 'IpBlock.of(\'203.0.113.0/24\') or Peer.ipBlock(...)');
     const b = value as IpBlock;
-    return IpBlock.of(b.cidr, Array.isArray(b.except) ? [...b.except] : b.except);
+    let fields: [string, string[]];
+    try {
+      fields = [b.cidr, Array.isArray(b.except) ? [...b.except] : b.except];
+    } catch {
+      throw notBranded(where, value, 'IpBlock', 'IpBlock.of(\'203.0.113.0/24\') or Peer.ipBlock(...)');
+    }
+    return IpBlock.of(...fields);
   }
 
   private static parse(text: string, what: string): ParsedCidr {
@@ -58,6 +64,14 @@ export class IpBlock {
         result.cidr ? `Write it as ${formatCidr(result.cidr)}.` : 'Write a network and prefix length such as \'203.0.113.0/24\' or \'2001:db8::/32\' (a single address is \'/32\' or \'/128\').');
     }
     return result.cidr;
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is IpBlock {
+    return typeof value === 'object' && value !== null && #cidr in value;
   }
 
   readonly #cidr: string;

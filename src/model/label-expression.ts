@@ -83,10 +83,24 @@ export class LabelExpression {
    * @internal
    */
   public static _use(value: unknown, where: string): LabelExpression {
-    if (value instanceof LabelExpression && LabelExpression.isLabelExpression(value)) return value;
+    if (LabelExpression.owns(value)) return value;
     if (!LabelExpression.isLabelExpression(value)) throw notBranded(where, value, 'LabelExpression', EXPRESSION_FACTORIES);
     const e = value as LabelExpression;
-    return LabelExpression.of(e.key, e.operator, Array.isArray(e.values) ? [...e.values] : e.values);
+    let fields: [string, LabelOperator, string[]];
+    try {
+      fields = [e.key, e.operator, Array.isArray(e.values) ? [...e.values] : e.values];
+    } catch {
+      throw notBranded(where, value, 'LabelExpression', EXPRESSION_FACTORIES);
+    }
+    return LabelExpression.of(...fields);
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is LabelExpression {
+    return typeof value === 'object' && value !== null && #key in value;
   }
 
   readonly #key: string;

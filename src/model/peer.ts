@@ -100,13 +100,31 @@ export class Peer implements IConnectionEnd {
    * @internal
    */
   public static _use(value: unknown, where: string): Peer {
-    if (value instanceof Peer && Peer.isPeer(value)) return value;
+    if (Peer.owns(value)) return value;
     if (!Peer.isPeer(value)) throw notBranded(where, value, 'Peer', PEER_FACTORIES);
-    const p = value as Peer;
+    let p: {
+      isAnyone: unknown; podSelector?: Selector; namespaceSelector?: Selector; namespaceName?: string; addressBlock?: IpBlock; toJson: unknown;
+    };
+    try {
+      const v = value as Peer;
+      p = {
+        isAnyone: v.isAnyone,
+        podSelector: v.podSelector,
+        namespaceSelector: v.namespaceSelector,
+        namespaceName: v.namespaceName,
+        addressBlock: v.addressBlock,
+        toJson: v.toJson,
+      };
+      // "everyone" only when the value says so, down to what it renders (a rule without peers)
+      if (p.isAnyone === true && (typeof p.toJson !== 'function' || (p.toJson as () => unknown).call(value) !== undefined)) throw new Error('inconsistent');
+    } catch {
+      throw notBranded(where, value, 'Peer', PEER_FACTORIES);
+    }
     if (p.isAnyone === true) {
       if (p.podSelector || p.namespaceSelector || p.addressBlock) throw notBranded(where, value, 'Peer', PEER_FACTORIES);
       return Peer.anyone();
     }
+    if (p.isAnyone !== false) throw notBranded(where, value, 'Peer', PEER_FACTORIES);
     if (p.addressBlock) {
       if (p.podSelector || p.namespaceSelector) throw notBranded(where, value, 'Peer', PEER_FACTORIES);
       return new Peer(FACTORY, { ipBlock: IpBlock._use(p.addressBlock, where) });
@@ -118,6 +136,14 @@ export class Peer implements IConnectionEnd {
       return pods ? Peer.podsInNamespace(p.namespaceName, pods) : Peer.namespace(p.namespaceName);
     }
     return new Peer(FACTORY, { podSelector: pods, namespaceSelector: namespaces });
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is Peer {
+    return typeof value === 'object' && value !== null && #anyone in value;
   }
 
   readonly #podSelector?: Selector;

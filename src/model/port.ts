@@ -104,27 +104,43 @@ export class Port {
    * @internal
    */
   public static _use(value: unknown, where: string): Port {
-    if (value instanceof Port && Port.isPort(value)) return value;
+    if (Port.owns(value)) return value;
     if (!Port.isPort(value)) throw notBranded(where, value, 'Port', PORT_FACTORIES);
     const p = value as Port;
     try {
-      if (p.isAllTraffic) {
-        if (p.protocol !== undefined || p.portNumber !== undefined || p.portName !== undefined) throw new Error('inconsistent');
+      // The broad claims ("all traffic", "all ports of a protocol") are accepted only when every
+      // public claim of the value says so, down to what it renders: a branded object that merely
+      // leaves its fields out is not "everything".
+      if (p.isAllTraffic === true) {
+        if (p.protocol !== undefined || p.portNumber !== undefined || p.portName !== undefined || p.endPort !== undefined) throw new Error('inconsistent');
+        if (p.isAllPortsOfProtocol !== false || typeof p.toJson !== 'function' || p.toJson() !== undefined) throw new Error('inconsistent');
         return Port.allTraffic();
       }
+      if (p.isAllTraffic !== false) throw new Error('inconsistent');
       const protocol = Port.checkProtocol(p.protocol as Protocol, where);
       if (p.portName !== undefined) {
         if (p.portNumber !== undefined || p.endPort !== undefined) throw new Error('inconsistent');
         return Port.named(p.portName, protocol);
       }
       if (p.portNumber === undefined) {
-        if (p.endPort !== undefined) throw new Error('inconsistent');
+        if (p.endPort !== undefined || p.isAllPortsOfProtocol !== true || typeof p.toJson !== 'function') throw new Error('inconsistent');
+        const json = p.toJson();
+        if (json === null || typeof json !== 'object' || Object.keys(json).length !== 1 || json.protocol !== protocol) throw new Error('inconsistent');
         return new Port(FACTORY, protocol);
       }
+      if (p.isAllPortsOfProtocol === true) throw new Error('inconsistent');
       return p.endPort === undefined ? Port.single(protocol, p.portNumber, where) : Port.range(protocol, p.portNumber, p.endPort, where);
     } catch {
       throw notBranded(where, value, 'Port', PORT_FACTORIES);
     }
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is Port {
+    return typeof value === 'object' && value !== null && #allTraffic in value;
   }
 
   private static single(protocol: Protocol, port: number, factory: string): Port {

@@ -3,7 +3,7 @@ import { compareStrings, sortByKey } from './order';
 import { Peer } from './peer';
 import { Port } from './port';
 import { NetworkPolicyPeerJson, NetworkPolicyPortJson } from '../k8s/manifest';
-import { entryCovers, withoutCovered } from '../k8s/port-set';
+import { entryCovers, namedPortMatchesIpBlock, withoutCovered } from '../k8s/port-set';
 
 /** One merged allow rule: any of `peers` on any of `ports`. */
 export interface MergedRule {
@@ -42,6 +42,12 @@ export class RuleSet {
   private merged?: MergedRule[];
 
   /**
+   * @param direction the direction of the rules (`egress` refuses named ports toward ipBlocks, which
+   * match nothing). @default 'ingress'
+   */
+  constructor(private readonly direction: 'ingress' | 'egress' = 'ingress') {}
+
+  /**
    * Allows `ports` for `peers`. Both lists must be non-empty: "everyone" is `Peer.anyone()` and
    * "every port" is `Port.allTraffic()`, never an empty list. Throws an Error with the problem and
    * the fix (the caller adds where it happened).
@@ -57,6 +63,12 @@ export class RuleSet {
     // object can never reach the output as "every peer" or "every port".
     const ownPeers = peers.map((p) => Peer._use(p, 'rule peer'));
     const ownPorts = ports.map((p) => Port._use(p, 'rule port'));
+    const block = ownPeers.find((p) => p.addressBlock !== undefined);
+    const named = ownPorts.find((p) => p.isNamed);
+    if (block && named && !namedPortMatchesIpBlock(this.direction)) {
+      throw new Error(`port ${named} toward ${block} matches nothing: a named port resolves on the destination pod's container ports, and an address outside the pods has none, `
+        + `so this rule would silently allow no traffic to ${block}. Use the port number instead (e.g. Port.tcp(443)); keep the named port in a rule toward pods only.`);
+    }
     this.merged = undefined;
     for (const peer of ownPeers) {
       let entry = this.byPeer.get(peer.key);

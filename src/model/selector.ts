@@ -73,11 +73,34 @@ export class Selector {
    * @internal
    */
   public static _use(value: unknown, where: string): Selector {
-    if (value instanceof Selector && Selector.isSelector(value)) return value;
+    if (Selector.owns(value)) return value;
     if (!Selector.isSelector(value)) throw notBranded(where, value, 'Selector', SELECTOR_FACTORIES);
     const s = value as Selector;
-    if (s.isAll === true && Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0) return Selector.all();
-    return Selector.of({ labels: { ...s.matchLabels }, expressions: [...s.matchExpressions] });
+    let labels: { [key: string]: string };
+    let expressions: LabelExpression[];
+    let isAll: unknown;
+    try {
+      labels = { ...s.matchLabels };
+      expressions = Array.isArray(s.matchExpressions) ? [...s.matchExpressions] : (undefined as any);
+      isAll = s.isAll;
+    } catch {
+      throw notBranded(where, value, 'Selector', SELECTOR_FACTORIES);
+    }
+    if (expressions === undefined) throw notBranded(where, value, 'Selector', SELECTOR_FACTORIES);
+    if (Object.keys(labels).length === 0 && expressions.length === 0) {
+      // "every pod" only when the value says so itself, not because its fields are missing
+      if (isAll !== true) throw notBranded(where, value, 'Selector', SELECTOR_FACTORIES);
+      return Selector.all();
+    }
+    return Selector.of({ labels, expressions });
+  }
+
+  /**
+   * Whether `value` was made by this copy's constructor: it holds the private fields (a `#field in`
+   * check, which a Proxy or an object given the brand by hand fails, whatever `instanceof` says).
+   */
+  private static owns(value: unknown): value is Selector {
+    return typeof value === 'object' && value !== null && #matchLabels in value;
   }
 
   readonly #matchLabels: { readonly [key: string]: string };

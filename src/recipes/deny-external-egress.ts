@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { refuseWidening } from './guard-recipe';
 import { recipePolicy } from './recipe-policy';
 import { NetworkPolicy } from '../constructs/network-policy';
 import { IEndpoint } from '../endpoints/endpoint';
@@ -26,7 +27,16 @@ export interface DenyExternalEgressProps {
 /**
  * Pods may reach pods of the cluster (any namespace, any port, so cluster DNS too) but no address
  * outside it. NetworkPolicies only allow, so this lists every namespace as the egress peer and
- * nothing else. (A NodeLocal DNSCache address is outside every namespace: allow it with AllowDns.)
+ * nothing else: for pods whose egress nothing else restricts, it removes exactly the addresses
+ * outside the cluster. (A NodeLocal DNSCache address is outside every namespace: allow it with
+ * AllowDns.)
+ *
+ * It only ever removes access. Rules add up, so next to another policy that restricts the same pods'
+ * egress (DefaultDeny, AllowDns, BlockCloudMetadata, an endpoint's own egress rules) its rule would
+ * open every pod of the cluster to them; the synth fails there instead, naming the other policy.
+ * Where egress is restricted, addresses outside the cluster are denied already unless a rule allows
+ * them: drop this recipe there. Policies applied to the cluster by other means are not known at
+ * synth time.
  *
  * @example
  * new DenyExternalEgress(chart, 'no-internet', { namespace: 'shop' });
@@ -43,5 +53,12 @@ export class DenyExternalEgress extends Construct {
   constructor(scope: Construct, id: string, props: DenyExternalEgressProps = {}) {
     super(scope, id);
     this.policy = recipePolicy(this, props, 'DenyExternalEgress', Direction.EGRESS, [Peer.allNamespaces()], [Port.allTraffic()], true);
+    refuseWidening(this, this.policy, {
+      recipe: 'DenyExternalEgress',
+      blocks: 'the addresses outside the cluster',
+      allows: 'every pod of every namespace, on every port',
+      instead: 'Where egress is restricted, addresses outside the cluster are denied already unless a rule allows them: '
+        + 'drop the DenyExternalEgress there, or give it pods (pods: Selector...) that no other egress policy selects.',
+    });
   }
 }

@@ -4,6 +4,8 @@ import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { replaceDirectoryAtomically, stagingDirectoryFor } from './atomic-directory';
 import { findingKey, findingsReportedByCdk8sCli } from '../adapters/cdk8s-cli-plugin';
 import { NO_READ_LIMITS, readManifests, ReadObject } from '../adapters/manifest-reader';
+import { NetworkTarget } from '../constructs/network-target';
+import { guardOutputFiles } from '../constructs/output-files';
 import { Severity } from '../k8s/finding';
 import { NETWORK_POLICY_KIND, STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 import { objectRef } from '../k8s/objects';
@@ -25,6 +27,12 @@ export interface NetpolAppProps extends AppProps {
   readonly printWarnings?: boolean;
   /** The cluster's pod and service CIDRs, for the ipBlock lint (NP010). @default - none */
   readonly clusterCidrs?: string[];
+  /**
+   * The network plugin of the app's cluster, as `NetworkTarget.declare(app, target)` declares it
+   * (a chart may declare its own).
+   * @default - plain Kubernetes (NetworkTarget.kubernetes()), unless declared with NetworkTarget.declare
+   */
+  readonly target?: NetworkTarget;
 }
 
 /**
@@ -67,6 +75,8 @@ export class NetpolApp extends App {
     super({ ...props, outdir: stagingDirectoryFor(outputDir) });
     this.outputDir = outputDir;
     this.settings = props;
+    if (props.target !== undefined) NetworkTarget.declare(this, props.target);
+    guardOutputFiles(this);
   }
 
   /**

@@ -27,4 +27,18 @@ export enum LintCode {
   DUPLICATE_NAME = 'NP011',
   /** No namespace: the policy lands wherever kubectl points. */
   MISSING_NAMESPACE = 'NP012',
+  /** A named port in an egress rule toward an ipBlock: named ports resolve only on pods, so it matches nothing there. */
+  NAMED_PORT_TO_IPBLOCK = 'NP013',
+  /** Cilium egress to DNS names (`toFQDNs`) without a DNS rule that lets Cilium's DNS proxy resolve them: it never matches. */
+  FQDN_WITHOUT_DNS_RULE = 'NP014',
+  /** A Cilium entity that no peer can be (`none`): the rule has no effect. */
+  ENTITY_MATCHES_NOTHING = 'NP015',
+  /** Two cluster-wide policies of one tier with the same priority whose rules can apply to the same pods: their order is up to the plugin. */
+  SAME_PRIORITY_OVERLAP = 'NP016',
+  /** Coverage (with `coverage`): a workload of the input that no policy selects in either direction. */
+  UNSELECTED_WORKLOAD = 'NP017',
+  /** Coverage (with `coverage`): a namespace with workloads but no default deny for ingress and egress. */
+  NAMESPACE_WITHOUT_DEFAULT_DENY = 'NP018',
+  /** An ingress rule open to every address: an ipBlock of `0.0.0.0/0` or `::/0`. */
+  INGRESS_FROM_EVERY_ADDRESS = 'NP019',
 }

@@ -1,7 +1,7 @@
 import { LintCode } from './lint-codes';
 import { cidrsOverlap, parseCidr, ParsedCidr } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
-import { PortSet, portEntryKey, portSetFromWire, setCovers } from '../k8s/port-set';
+import { namedPortMatchesIpBlock, PortSet, portEntryKey, portSetFromWire, setCovers } from '../k8s/port-set';
 
 type JsonObject = Record<string, unknown>;
 
@@ -81,6 +81,26 @@ export function splitPeerSelectors(policy: JsonObject): Finding[] {
           'If you meant "these pods in these namespaces", put podSelector and namespaceSelector in one list item (remove the \'-\' before the second); if OR is meant, ignore this.'));
       }
     }
+  }
+  return findings;
+}
+
+/**
+ * NP013: a named port (`port: http`) in a rule whose peers include an ipBlock, in a direction where a
+ * named port cannot match an address (egress): for the ipBlock, the rule allows nothing.
+ */
+export function namedPortsToIpBlocks(policy: JsonObject): Finding[] {
+  const findings: Finding[] = [];
+  for (const { direction, field, index, rule, peers } of rulesOf(policy)) {
+    if (namedPortMatchesIpBlock(direction) || !isObject(rule) || !Array.isArray(rule.ports)) continue;
+    const block = (peers ?? []).findIndex((p) => isObject(p) && p.ipBlock !== undefined);
+    if (block < 0) continue;
+    rule.ports.forEach((port, j) => {
+      if (!isObject(port) || typeof port.port !== 'string') return;
+      findings.push(warning(LintCode.NAMED_PORT_TO_IPBLOCK, `spec.${direction}[${index}].ports[${j}].port`,
+        `is the named port ${JSON.stringify(port.port)}, which resolves only on a destination pod's container ports, so it matches no traffic to the ipBlock ${field}[${block}]`,
+        'Write the port number instead (e.g. port: 443); if the named port is meant for pods, give the ipBlock a rule of its own with numeric ports.'));
+    });
   }
   return findings;
 }

@@ -1,12 +1,19 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
+import { CheckedCiliumPolicy, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
+import { CheckedClusterPolicy, samePriorityOverlaps } from './cluster-policy-lints';
+import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
+import { LintCode } from './lint-codes';
 import {
-  allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, policyTypeMismatches, redundantRules, splitPeerSelectors,
+  allowsAllPeers, ipBlocksCoveringCluster, missingNamespace, namedPortsToIpBlocks, policyTypeMismatches, redundantRules, splitPeerSelectors,
 } from './single-policy-lints';
 import { Cluster } from '../inventory/cluster';
-import { isKubernetesNetworkPolicy, isStagedKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
+import { describeRef, isKubernetesNetworkPolicy, isModelledClusterPolicy, isStagedKubernetesNetworkPolicy, KindCount, SkippedManifest } from '../inventory/inventory';
+import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules } from '../k8s/api-server-rules';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
+import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND, isCiliumPolicy } from '../k8s/cilium-manifest';
+import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Finding, Severity } from '../k8s/finding';
 import { STAGED_NETWORK_POLICY_KIND } from '../k8s/manifest';
 import { flattenLists, objectRef, SourcedObject } from '../k8s/objects';
@@ -17,6 +24,15 @@ export interface ManifestValidationOptions {
   readonly strictCidr?: boolean;
   /** The cluster's pod and service CIDRs, for NP010. @default - none */
   readonly clusterCidrs?: string[];
+  /**
+   * Run the coverage lints, which judge the input as a whole namespace or cluster: NP013 (a
+   * workload no policy selects in either direction) and NP014 (a namespace with workloads but no
+   * default deny). Off by default, because a partial input (one chart's output, its surroundings)
+   * leaves workloads out that other policies protect; on for `kubectl get -A` output or a whole
+   * GitOps tree (`netpol validate --coverage`).
+   * @default false
+   */
+  readonly coverage?: boolean;
 }
 
 /** A finding of `validateManifests`: the problem, and the object and source it belongs to. */
@@ -43,10 +59,18 @@ export interface SilencedFinding extends LocatedFinding {
 
 /** The outcome of validating a set of manifests. */
 export interface ManifestValidationReport {
-  /** How many NetworkPolicies were checked, Calico's staged ones (`StagedKubernetesNetworkPolicy`) included. */
+  /**
+   * How many policies were checked: NetworkPolicies, Calico's staged ones
+   * (`StagedKubernetesNetworkPolicy`), CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies.
+   */
   readonly checked: number;
   /** How many of the checked policies are staged (`StagedKubernetesNetworkPolicy`). */
   readonly checkedStaged: number;
+  /**
+   * How many cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+   * ClusterNetworkPolicy) were checked against their CRD schema and CEL rules.
+   */
+  readonly checkedClusterPolicies: number;
   /** Every finding, errors and warnings: per policy in input order, then the findings across policies. */
   readonly findings: LocatedFinding[];
   /** Lint findings their objects accept by annotation, with the reason; they do not count. */
@@ -54,8 +78,13 @@ export interface ManifestValidationReport {
   /** How many objects of each kind were read (inside `List`s too), sorted by kind; `<no kind>` for objects without one. */
   readonly kinds: KindCount[];
   /**
+   * What was not checked and why, with `coverage`: e.g. the policies of a namespace where the input
+   * has no workloads, whose pod selectors NP004 cannot check. Empty without `coverage`.
+   */
+  readonly notChecked: string[];
+  /**
    * Objects left out, with the reason and the fix: kinds that can change verdicts but are neither
-   * checked nor modelled (AdminNetworkPolicy, CiliumNetworkPolicy, Calico policies), and objects
+   * checked nor modelled (CiliumNetworkPolicy, Calico policies), and objects
    * kubectl would reject (a Pod whose name YAML 1.1 read as a boolean), which the lints do not see.
    */
   readonly leftOut: SkippedManifest[];
@@ -87,19 +116,46 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   const owners = new Map<LocatedFinding, Record<string, any>>();
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
   const checkedStaged: Array<CheckedPolicy & { source: SourcedObject }> = [];
+  const cilium: Array<CheckedCiliumPolicy & { source: SourcedObject }> = [];
   let count = 0;
   let stagedCount = 0;
+  let clusterPolicies = 0;
+  const acceptedClusterPolicies: Array<CheckedClusterPolicy & { source: SourcedObject }> = [];
+  const locateClusterFinding = (f: Finding, object: Record<string, any>, source: SourcedObject) => {
+    const located = { ...f, object: describeRef(object), file: source.file, line: source.line };
+    owners.set(located, object);
+    findings.push(located);
+  };
   for (const source of flat) {
-    const staged = isStagedKubernetesNetworkPolicy(source.object);
-    if (!staged && !isKubernetesNetworkPolicy(source.object)) continue;
-    count++;
-    if (staged) stagedCount++;
+    if (isModelledClusterPolicy(source.object)) {
+      clusterPolicies++;
+      const object = source.object;
+      const own = checkClusterPolicyRules(object);
+      for (const f of own) locateClusterFinding(f, object, source);
+      if (!own.some((f) => f.severity === Severity.ERROR)) acceptedClusterPolicies.push({ object, source });
+      continue;
+    }
     const object = source.object;
+    const staged = isStagedKubernetesNetworkPolicy(object);
     const locate = (f: Finding): LocatedFinding => {
-      const located = { ...f, object: objectRef(object), file: source.file, line: source.line, ...kindOf(staged) };
+      const located = { ...f, object: ciliumAwareRef(object), file: source.file, line: source.line, ...kindOf(staged) };
       owners.set(located, object);
       return located;
     };
+    if (isCiliumPolicy(object)) {
+      count++;
+      const schema = checkCiliumPolicy(object);
+      findings.push(...schema.map(locate));
+      if (schema.some((f) => f.severity === Severity.ERROR)) continue;
+      const clusterwide = object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND;
+      const policy = { object, namespace: clusterwide ? undefined : namespaceOf(object), source };
+      findings.push(...entityMatchesNothing(policy).map(locate));
+      cilium.push(policy);
+      continue;
+    }
+    if (!staged && !isKubernetesNetworkPolicy(object)) continue;
+    count++;
+    if (staged) stagedCount++;
     const apiFindings = checkApiServerRules(object, { strictCidr: options.strictCidr ?? true });
     findings.push(...apiFindings.map(locate));
     if (apiFindings.some((f) => f.severity === Severity.ERROR)) continue;
@@ -110,9 +166,20 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       ...policyTypeMismatches(object),
       ...redundantRules(object),
       ...ipBlocksCoveringCluster(object, clusterCidrs),
+      ...namedPortsToIpBlocks(object),
+      ...ingressFromEveryAddress(object),
     ].map(locate));
-    const namespace = typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
-    (staged ? checkedStaged : checked).push({ object, namespace, name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+    (staged ? checkedStaged : checked).push({ object, namespace: namespaceOf(object), name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+  }
+  for (const { policy, finding } of fqdnWithoutDnsRule(cilium)) {
+    const source = (policy as typeof cilium[number]).source;
+    const located = { ...finding, object: ciliumAwareRef(policy.object), file: source.file, line: source.line };
+    owners.set(located, policy.object);
+    findings.push(located);
+  }
+  for (const { policy, finding } of samePriorityOverlaps(acceptedClusterPolicies)) {
+    const p = policy as typeof acceptedClusterPolicies[number];
+    locateClusterFinding(finding, p.object, p.source);
   }
   // The enforcing policies are linted among themselves (staged policies enforce nothing), the staged
   // ones as they would be once promoted: among the enforcing ones. Both declare the pods they select.
@@ -128,10 +195,27 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     owners.set(located, policy.object);
     findings.push(located);
   }
+  const notChecked: string[] = [];
+  if (options.coverage) {
+    for (const c of coverageLints(checked, cluster, flat)) {
+      const located: LocatedFinding = { ...c.finding, object: c.object, file: c.source.file, line: c.source.line };
+      if (c.owned) owners.set(located, c.source.object);
+      findings.push(located);
+    }
+    const withWorkloads = new Set(cluster.endpoints.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])));
+    for (const ns of [...new Set(checked.map((p) => p.namespace))].sort()) {
+      if (!withWorkloads.has(ns)) {
+        notChecked.push(`${LintCode.SELECTOR_MATCHES_NOTHING} (a policy that selects no workload) in namespace ${ns}: `
+          + 'the input has no workloads there, so its policies\' pod selectors cannot be checked');
+      }
+    }
+  }
   return {
     checked: count,
     checkedStaged: stagedCount,
+    checkedClusterPolicies: clusterPolicies,
     ...applyAcceptedLints(findings, owners),
+    notChecked,
     kinds: countKinds(flat.map((o) => o.object)),
     leftOut: cluster.skipped,
   };
@@ -140,6 +224,18 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
 /** The `kind` of a finding of a staged policy (NetworkPolicies' findings have none). */
 function kindOf(staged: boolean): { kind?: string } {
   return staged ? { kind: STAGED_NETWORK_POLICY_KIND } : {};
+}
+
+function namespaceOf(object: Record<string, any>): string {
+  return typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '' ? object.metadata.namespace : 'default';
+}
+
+/** `<namespace>/<name>`, and just the name of a cluster-scoped CiliumClusterwideNetworkPolicy. */
+function ciliumAwareRef(object: Record<string, any>): string {
+  if (object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND && isCiliumPolicy(object)) {
+    return typeof object.metadata?.name === 'string' && object.metadata.name !== '' ? object.metadata.name : '<unnamed>';
+  }
+  return objectRef(object);
 }
 
 /** Moves the lint findings that their objects accept (with a reason) to `silenced`. */

@@ -76,6 +76,41 @@ describe('equivalence classes', () => {
     expect([...f.podLabels.entries()].map(([k, v]) => [k, [...v]]).sort()).toEqual([['app', ['db']], ['env', ['dev', 'qa']], ['tier', []]]);
     expect(f.namedPorts).toEqual([{ name: 'dns', protocol: 'UDP' }]);
     expect(f.ipBlocks.length).toBe(1);
+    expect(f.domainNames).toEqual([]);
+  });
+
+  test('policyFeatures lists what cluster-wide tiers look at: subject, peers, networks, named ports, domain names', () => {
+    const anp = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'AdminNetworkPolicy',
+      metadata: { name: 'guard' },
+      spec: {
+        priority: 1,
+        subject: { pods: { namespaceSelector: { matchLabels: { env: 'prod' } }, podSelector: { matchLabels: { role: 'api' } } } },
+        ingress: [{ action: 'Deny', from: [{ pods: { namespaceSelector: { matchLabels: { zone: 'dmz' } }, podSelector: { matchLabels: { exposed: 'yes' } } } }], ports: [{ namedPort: 'admin' }] }],
+        egress: [
+          { action: 'Allow', to: [{ domainNames: ['*.example.com'] }] },
+          { action: 'Deny', to: [{ networks: ['10.1.0.0/16'] }] },
+        ],
+      },
+    };
+    const r = Reachability.fromManifests([ns('prod', { env: 'prod' }), ns('dmz', { zone: 'dmz' }), anp,
+      pod('prod', 'api', { role: 'api' }, '10.2.0.1'), pod('prod', 'web', { role: 'web' }, '10.2.0.2'),
+      pod('dmz', 'x', { exposed: 'yes' }, '10.1.0.9'), pod('dmz', 'y', { exposed: 'no' }, '10.1.0.8'), pod('dmz', 'z', { exposed: 'no' }, '10.9.0.8')], { externals: [{ name: 'api-ext', ip: '203.0.113.7', dnsName: 'api.example.com' }, { name: 'other-ext', ip: '203.0.113.8', dnsName: 'other.org' }] });
+    const f = policyFeatures(r._cluster);
+    expect([...f.namespaces]).toEqual([]);
+    expect([...f.namespaceLabels.entries()].map(([k, v]) => [k, [...v]]).sort()).toEqual([['env', ['prod']], ['zone', ['dmz']]]);
+    expect([...f.podLabels.entries()].map(([k, v]) => [k, [...v]]).sort()).toEqual([['exposed', ['yes']], ['role', ['api']]]);
+    expect(f.namedPorts.map((n) => n.name)).toEqual(['admin', 'admin', 'admin']); // a named port of the tiers means any protocol
+    expect(f.ipBlocks.length).toBe(1);
+    expect(f.domainNames).toEqual(['*.example.com']);
+    // Every pod is told apart by what the tier looks at (subject, peer labels, a network); the externals by their names.
+    expect(classesOf(r)).toEqual([['prod/api'], ['prod/web'], ['dmz/x'], ['dmz/y'], ['dmz/z'], ['api-ext'], ['other-ext']]);
+    const m = r.matrix(Port.tcp(443));
+    expect(m.isAllowed('prod/api', 'api-ext')).toBe(true);
+    expect(m.isAllowed('prod/api', 'dmz/y')).toBe(false); // Deny to 10.1.0.0/16
+    expect(m.isAllowed('prod/api', 'dmz/z')).toBe(true);
+    expect(m.isAllowed('prod/web', 'dmz/y')).toBe(true); // not the subject
   });
 });
 

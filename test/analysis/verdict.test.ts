@@ -1,4 +1,4 @@
-import { DiffSide, Port, Reachability, SideDecision, SideExplanation, SideVerdict } from '../../src';
+import { DecisionTier, DiffSide, Port, Reachability, SideDecision, SideExplanation, SideVerdict } from '../../src';
 import { netpol, tempDir } from '../cli/cli-harness';
 
 /**
@@ -28,26 +28,45 @@ describe('SideVerdict: the decision of each side', () => {
       isolatingPolicies: ['shop/api'],
       allowedBy: [{ policy: 'shop/api', direction: 'ingress', rule: 0, byIpBlock: false }],
       notPoliced: false,
+      tier: DecisionTier.NETWORK_POLICY,
     });
   });
 
   test('DENIED: isolated, and no rule allows it', () => {
     const e = r.explain('shop/db', 'shop/api', TCP8080);
     expect(e.ingress).toEqual({
-      decision: SideDecision.DENIED, allowed: false, isolated: true, isolatingPolicies: ['shop/api'], allowedBy: [], notPoliced: false,
+      decision: SideDecision.DENIED,
+      allowed: false,
+      isolated: true,
+      isolatingPolicies: ['shop/api'],
+      allowedBy: [],
+      notPoliced: false,
+      tier: DecisionTier.NETWORK_POLICY,
     });
     expect(e.allowed).toBe(false);
   });
 
   test('NOT_ISOLATED: no policy selects the pod, so everything is allowed', () => {
     expect(r.explain('shop/db', 'shop/api', TCP8080).egress).toEqual({
-      decision: SideDecision.NOT_ISOLATED, allowed: true, isolated: false, isolatingPolicies: [], allowedBy: [], notPoliced: false,
+      decision: SideDecision.NOT_ISOLATED,
+      allowed: true,
+      isolated: false,
+      isolatingPolicies: [],
+      allowedBy: [],
+      notPoliced: false,
+      tier: DecisionTier.DEFAULT,
     });
   });
 
   test('OUTSIDE_CLUSTER: an end outside the cluster is not policed', () => {
     expect(r.explain('partner', 'shop/web', TCP8080).egress).toEqual({
-      decision: SideDecision.OUTSIDE_CLUSTER, allowed: true, isolated: false, isolatingPolicies: [], allowedBy: [], notPoliced: true,
+      decision: SideDecision.OUTSIDE_CLUSTER,
+      allowed: true,
+      isolated: false,
+      isolatingPolicies: [],
+      allowedBy: [],
+      notPoliced: true,
+      tier: DecisionTier.OUTSIDE_CLUSTER,
     });
   });
 

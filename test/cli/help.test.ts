@@ -7,7 +7,11 @@ const HELPS: Record<string, string[]> = {
   'netpol matrix --help': ['matrix', '--help'],
   'netpol explain --help': ['explain', '-h'],
   'netpol diff --help': ['diff', '--help'],
+  'netpol check --help': ['check', '--help'],
   'netpol replay --help': ['replay', '--help'],
+  'netpol generate --help': ['generate', '--help'],
+  'netpol exposure --help': ['exposure', '--help'],
+  'netpol blast-radius --help': ['blast-radius', '--help'],
 };
 
 describe.each(Object.entries(HELPS))('%s', (_name, argv) => {

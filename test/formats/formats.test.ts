@@ -23,8 +23,8 @@ const API = policy('api', {
 const r = Reachability.fromManifests([...PODS, API], { externals: [{ name: 'partner', ip: '198.51.100.4' }] });
 
 describe('one file per format, results without rendering code', () => {
-  test('src/formats holds exactly the five formats', () => {
-    expect(fs.readdirSync(path.join(ROOT, 'src', 'formats')).sort()).toEqual(['dot.ts', 'json.ts', 'markdown.ts', 'mermaid.ts', 'text.ts']);
+  test('src/formats holds exactly the six formats', () => {
+    expect(fs.readdirSync(path.join(ROOT, 'src', 'formats')).sort()).toEqual(['dot.ts', 'json.ts', 'markdown.ts', 'mermaid.ts', 'text.ts', 'typescript.ts']);
   });
 
   test('the result classes have no rendering methods (toString of an explanation is one line)', () => {
@@ -41,8 +41,8 @@ describe('one file per format, results without rendering code', () => {
     ]);
   });
 
-  test('no analysis or validation file imports a format (the results do not know them)', () => {
-    for (const layer of ['analysis', 'validation']) {
+  test('no analysis, validation or generate file imports a format (the results do not know them)', () => {
+    for (const layer of ['analysis', 'validation', 'generate']) {
       for (const file of fs.readdirSync(path.join(ROOT, 'src', layer))) {
         expect({ file, imports: /from '\.\.\/formats\//.test(fs.readFileSync(path.join(ROOT, 'src', layer, file), 'utf8')) }).toEqual({ file, imports: false });
       }

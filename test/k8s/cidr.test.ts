@@ -1,4 +1,4 @@
-import { cidrContains, cidrsOverlap, formatCidr, formatIp, isStrictSubset, parseCidr, parseIp } from '../../src/k8s/cidr';
+import { aggregateAddresses, cidrContains, cidrsOverlap, formatCidr, formatIp, isStrictSubset, parseCidr, parseIp } from '../../src/k8s/cidr';
 
 const cidr = (text: string) => {
   const r = parseCidr(text, false);
@@ -63,5 +63,48 @@ describe('parseCidr', () => {
     expect(formatIp(parseIp('::')!)).toBe('::');
     expect(formatIp(parseIp('1:0:2:0:3:0:4:5')!)).toBe('1:0:2:0:3:0:4:5');
     expect(parseIp('not an ip')).toBeUndefined();
+  });
+});
+
+describe('aggregateAddresses', () => {
+  const cidrs = (...ips: string[]) => aggregateAddresses(ips.map((ip) => parseIp(ip)!)).map(formatCidr);
+
+  test('merges a block only when every address of it is in the list', () => {
+    expect(cidrs('203.0.113.10', '203.0.113.11')).toEqual(['203.0.113.10/31']);
+    expect(cidrs('203.0.113.8', '203.0.113.9', '203.0.113.10', '203.0.113.11')).toEqual(['203.0.113.8/30']);
+    // .9 and .10 are neighbours but not one block: a /31 starts at an even address.
+    expect(cidrs('203.0.113.9', '203.0.113.10')).toEqual(['203.0.113.9/32', '203.0.113.10/32']);
+    // Three of a /30: the two that form a /31, and the third alone; never the whole /30.
+    expect(cidrs('203.0.113.8', '203.0.113.9', '203.0.113.10')).toEqual(['203.0.113.8/31', '203.0.113.10/32']);
+    expect(cidrs('203.0.113.10', '203.0.113.12')).toEqual(['203.0.113.10/32', '203.0.113.12/32']);
+  });
+
+  test('a whole /24 becomes one block; duplicates count once; the order of the input does not matter', () => {
+    const all = Array.from({ length: 256 }, (_, i) => `198.51.100.${255 - i}`);
+    expect(cidrs(...all, '198.51.100.7')).toEqual(['198.51.100.0/24']);
+    expect(cidrs(...all.filter((ip) => ip !== '198.51.100.0'))).toEqual([
+      '198.51.100.1/32', '198.51.100.2/31', '198.51.100.4/30', '198.51.100.8/29', '198.51.100.16/28', '198.51.100.32/27',
+      '198.51.100.64/26', '198.51.100.128/25',
+    ]);
+  });
+
+  test('IPv6, and both families in one list (IPv4 first)', () => {
+    expect(cidrs('2001:db8::1', '2001:db8::', '203.0.113.1')).toEqual(['203.0.113.1/32', '2001:db8::/127']);
+    expect(cidrs('2001:db8::1', '2001:db8::2')).toEqual(['2001:db8::1/128', '2001:db8::2/128']);
+    expect(cidrs()).toEqual([]);
+  });
+
+  test('every address of the result was given, and every given address is in the result (random lists)', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let run = 0; run < 50; run++) {
+      const given = new Set(Array.from({ length: 1 + (next() % 40) }, () => `10.0.0.${next() % 64}`));
+      const blocks = aggregateAddresses([...given].map((ip) => parseIp(ip)!));
+      const covered = new Set<string>();
+      for (const b of blocks) {
+        for (let v = b.network; v < b.network + (1n << BigInt(32 - b.prefixLength)); v++) covered.add(formatIp({ family: 4, value: v }));
+      }
+      expect([...covered].sort()).toEqual([...given].sort());
+    }
   });
 });

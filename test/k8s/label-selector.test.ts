@@ -1,5 +1,7 @@
+import * as fc from 'fast-check';
 import { LabelExpression, LabelOperator, Selector } from '../../src';
-import { compileRequirement, compileSelector, describeSelector } from '../../src/k8s/label-selector';
+import { commonLabels, compileRequirement, compileSelector, describeSelector, selectorsOverlap } from '../../src/k8s/label-selector';
+import { fuzzParameters } from '../fuzz-config';
 
 /**
  * The one selector engine (src/k8s/label-selector.ts) pinned to apimachinery's `labels.Selector`
@@ -76,5 +78,54 @@ describe('the selector engine', () => {
     expect(modelSelector(json).toString()).toBe('app=web,!old,env in (a,b),team,tier notin (x)'); // the model sorts its expressions
     expect(Selector.all().toString()).toBe('<all>');
     expect(LabelExpression.notIn('tier', ['b', 'a']).toString()).toBe('tier notin (a,b)');
+  });
+});
+
+describe('whether two selectors can select one pod (commonLabels, selectorsOverlap)', () => {
+  const OVERLAP: Array<[string, Json, Json, boolean]> = [
+    ['{} and anything', {}, { matchLabels: { app: 'web' } }, true],
+    ['other values of one key', { matchLabels: { app: 'web' } }, { matchLabels: { app: 'api' } }, false],
+    ['other keys', { matchLabels: { app: 'web' } }, { matchLabels: { tier: 'a' } }, true],
+    ['In and NotIn of the only value', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] }, { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, false],
+    ['In and NotIn leaving a value', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'qa'] }] }, { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, true],
+    ['Exists and DoesNotExist', { matchExpressions: [{ key: 'team', operator: 'Exists' }] }, { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }, false],
+    ['matchLabels and DoesNotExist', { matchLabels: { team: 'a' } }, { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }, false],
+    ['NotIn and DoesNotExist (an absent key)', { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] }, { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }, true],
+    ['Exists and NotIn (a fresh value)', { matchExpressions: [{ key: 'team', operator: 'Exists' }] }, { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['x', 'x0'] }] }, true],
+    ['In of disjoint values', { matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }] }, { matchExpressions: [{ key: 'env', operator: 'In', values: ['c'] }] }, false],
+    ['an unknown operator matches nothing', { matchExpressions: [{ key: 'env', operator: 'Matches', values: ['a'] }] }, {}, false],
+  ];
+  test.each(OVERLAP)('%s', (_name, a, b, expected) => {
+    expect(selectorsOverlap(a, b)).toBe(expected);
+    expect(selectorsOverlap(b, a)).toBe(expected);
+    const labels = commonLabels(a, b);
+    if (labels) expect([compileSelector(a).matches(labels), compileSelector(b).matches(labels)]).toEqual([true, true]);
+  });
+
+  test('exact on random selectors: the labels found match both, and when none are found no labels match both', () => {
+    // Selectors over keys k1, k2 and values 1, 2: every other value acts as 'x' does, so the label
+    // sets over {absent, 1, 2, x} are all the label sets there are, up to renaming.
+    const keys = ['k1', 'k2'];
+    const values = fc.subarray(['1', '2']);
+    const requirement = fc.oneof(
+      fc.record({ key: fc.constantFrom(...keys), operator: fc.constantFrom('In', 'NotIn'), values }),
+      fc.record({ key: fc.constantFrom(...keys), operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+    );
+    const selector = fc.record({
+      matchLabels: fc.dictionary(fc.constantFrom(...keys), fc.constantFrom('1', '2'), { maxKeys: 2 }),
+      matchExpressions: fc.array(requirement, { maxLength: 3 }),
+    });
+    const universe: Array<Record<string, string>> = [];
+    for (const v1 of [undefined, '1', '2', 'x']) {
+      for (const v2 of [undefined, '1', '2', 'x']) {
+        universe.push({ ...(v1 === undefined ? {} : { k1: v1 }), ...(v2 === undefined ? {} : { k2: v2 }) });
+      }
+    }
+    fc.assert(fc.property(selector, selector, (a, b) => {
+      const both = (l: Record<string, string>) => compileSelector(a).matches(l) && compileSelector(b).matches(l);
+      const labels = commonLabels(a, b);
+      if (labels) return both(labels) && selectorsOverlap(b, a);
+      return !universe.some(both) && !selectorsOverlap(b, a);
+    }), fuzzParameters(500));
   });
 });

@@ -8,7 +8,9 @@ import { fuzzParameters } from '../fuzz-config';
  * The class-based analyser (verdicts per equivalence class pair, on one representative pair) must
  * answer exactly as the pair-by-pair reference semantics (`explain`) on every pod pair, on random
  * clusters with heavy label reuse: many pods over few label values, namespaces without policies,
- * hostile names (mixed case, `_`, `.`, `/` in keys, non-ASCII pod names and unlooked label values).
+ * hostile names (mixed case, `_`, `.`, `/` in keys, non-ASCII pod names and unlooked label values),
+ * and random cluster-wide tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy
+ * of both tiers: subject and peer selectors, networks CIDRs, named ports, domain names).
  */
 const NS = ['shop-1', 'shop1', 'x-9', 'idle-a', 'idle-b'];
 const KEYS = ['app', 'example.com/Tier', 'env_x'];
@@ -64,9 +66,69 @@ const pod = fc.record({
   workload: fc.boolean(),
   hostNetwork: fc.constantFrom(false, false, false, false, true),
 });
+// Cluster-wide tiers, generated in a neutral shape and written as each kind's wire format by `tierObject`.
+const tierPeer = (egress: boolean) => fc.oneof(
+  fc.record({ namespaces: nsSelector }),
+  fc.record({ pods: fc.record({ namespaceSelector: nsSelector, podSelector: selector }) }),
+  ...(egress ? [fc.record({ networks: fc.uniqueArray(fc.constantFrom('10.1.0.0/16', '10.1.0.0/24', '0.0.0.0/0', '203.0.113.0/24'), { minLength: 1, maxLength: 2 }) })] : []),
+);
+const tierPort = fc.oneof(
+  fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(80, 443) }),
+  fc.record({ protocol: fc.constant('TCP'), port: fc.constant(80), end: fc.constant(8080) }),
+  fc.record({ name: fc.constantFrom('http', 'web-port') }),
+);
+const tierRule = (egress: boolean) => fc.record({
+  action: fc.constantFrom('allow', 'deny', 'pass'),
+  peers: fc.array(tierPeer(egress), { minLength: 1, maxLength: 2 }),
+  ports: fc.option(fc.array(tierPort, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  domain: egress ? fc.constantFrom(undefined, 'api.example.com', '*.example.com') : fc.constant(undefined),
+});
+const tier = fc.record({
+  kind: fc.constantFrom('ANP', 'BANP', 'CNP-Admin', 'CNP-Baseline'),
+  priority: fc.constantFrom(0, 1, 3),
+  subject: fc.oneof(fc.record({ namespaces: nsSelector }), fc.record({ pods: fc.record({ namespaceSelector: nsSelector, podSelector: selector }) })),
+  ingress: fc.array(tierRule(false), { maxLength: 2 }),
+  egress: fc.array(tierRule(true), { maxLength: 2 }),
+});
+type TierValue = typeof tier extends fc.Arbitrary<infer T> ? T : never;
+
+/** A generated tier as the API server accepts it: Pass not in a BANP, domainNames only in allow rules, no named port beside networks. */
+function tierObject(t: TierValue, i: number): any {
+  const v2 = t.kind.startsWith('CNP');
+  const rules = (list: TierValue['egress'], field: 'from' | 'to') => list.map((r) => {
+    const action = t.kind === 'BANP' && r.action === 'pass' ? 'deny' : r.action;
+    const peers: any[] = [...r.peers];
+    if (r.domain && t.kind !== 'BANP' && action === 'allow') peers.push({ domainNames: [r.domain] });
+    const addresses = peers.some((x) => x.networks || x.domainNames);
+    const ports = (r.ports ?? []).filter((x: any) => !(addresses && x.name));
+    const wirePorts = ports.length === 0 ? {} : v2
+      ? {
+        protocols: ports.map((x: any) => (x.name ? { destinationNamedPort: x.name }
+          : { [x.protocol.toLowerCase()]: { destinationPort: x.end ? { range: { start: x.port, end: x.end } } : { number: x.port } } })),
+      }
+      : {
+        ports: ports.map((x: any) => (x.name ? { namedPort: x.name }
+          : x.end ? { portRange: { protocol: x.protocol, start: x.port, end: x.end } } : { portNumber: { protocol: x.protocol, port: x.port } })),
+      };
+    const wireAction = action === 'allow' ? (v2 ? 'Accept' : 'Allow') : action === 'deny' ? 'Deny' : 'Pass';
+    return { action: wireAction, [field]: peers, ...wirePorts };
+  });
+  const spec: any = {
+    ...(v2 ? { tier: t.kind === 'CNP-Admin' ? 'Admin' : 'Baseline' } : {}),
+    ...(t.kind === 'BANP' ? {} : { priority: t.priority }),
+    subject: t.subject,
+    ingress: rules(t.ingress, 'from'),
+    egress: rules(t.egress, 'to'),
+  };
+  const kind = t.kind === 'ANP' ? 'AdminNetworkPolicy' : t.kind === 'BANP' ? 'BaselineAdminNetworkPolicy' : 'ClusterNetworkPolicy';
+  const apiVersion = v2 ? 'policy.networking.k8s.io/v1alpha2' : 'policy.networking.k8s.io/v1alpha1';
+  return { apiVersion, kind, metadata: { name: t.kind === 'BANP' ? 'default' : `Tier_${i}`.toLowerCase().replace('_', '-') }, spec };
+}
+
 const cluster = fc.record({
   pods: fc.array(pod, { minLength: 1, maxLength: 24 }),
   policies: fc.array(policy, { maxLength: 5 }),
+  tiers: fc.constant([] as TierValue[]),
   team: fc.array(fc.constantFrom('red', 'blue', undefined), { minLength: NS.length, maxLength: NS.length }),
 });
 type ClusterValue = typeof cluster extends fc.Arbitrary<infer T> ? T : never;
@@ -88,15 +150,26 @@ function manifests(c: ClusterValue): any[] {
     if (p.egress) spec.egress = p.egress;
     objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np-${i}`, namespace: p.namespace.toLowerCase() }, spec });
   });
+  // One BaselineAdminNetworkPolicy at most (a singleton named default).
+  const firstBanp = c.tiers.findIndex((t) => t.kind === 'BANP');
+  c.tiers.forEach((t, i) => {
+    if (t.kind !== 'BANP' || i === firstBanp) objects.push(tierObject(t, i));
+  });
   return objects;
 }
 
 const PORTS = [Port.tcp(80), Port.tcp(443), Port.udp(80), Port.tcp(8080), Port.named('http'), Port.named('web-port'), Port.tcp(9999)];
+const EXTERNALS = [
+  { name: 'Ext_ü', ip: '10.1.0.7' },
+  { name: 'api', ip: '203.0.113.7', dnsName: 'api.example.com' },
+  { name: 'www', ip: '203.0.113.8', dnsName: 'www.example.com' },
+  { name: 'apex', ip: '198.51.100.7', dnsName: 'example.com' },
+];
 
-test('class-based matrix == pair-by-pair reference on every pod pair, with heavy label reuse and hostile names', () => {
-  const modes = fc.constantFrom(HostNetworkMode.NODE_TRAFFIC, HostNetworkMode.POD_TRAFFIC);
-  fc.assert(fc.property(cluster, fc.constantFrom(...PORTS), modes, (c, p, hostNetwork) => {
-    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'Ext_ü', ip: '10.1.0.7' }], hostNetwork });
+/** Every pod pair: the class matrix answers as the pair-by-pair reference (`explain`, with every tier). */
+function classesAgree(c: ClusterValue, p: Port, hostNetwork: HostNetworkMode): void {
+  {
+    const r = Reachability.fromManifests(manifests(c), { externals: EXTERNALS, hostNetwork });
     expect(r.skipped).toEqual([]);
     const m = r.matrix(p);
     let allowed = 0;
@@ -113,7 +186,18 @@ test('class-based matrix == pair-by-pair reference on every pod pair, with heavy
     expect(m.allowedCount).toBe(allowed);
     // The reuse is heavy enough that classes are at most as many as endpoints (and often fewer).
     expect(EndpointClasses.of(r._cluster).size).toBeLessThanOrEqual(r.endpoints.length);
-  }), fuzzParameters(250));
+  }
+}
+
+const modes = fc.constantFrom(HostNetworkMode.NODE_TRAFFIC, HostNetworkMode.POD_TRAFFIC);
+
+test('class-based matrix == pair-by-pair reference on every pod pair, with heavy label reuse and hostile names', () => {
+  fc.assert(fc.property(cluster, fc.constantFrom(...PORTS), modes, classesAgree), fuzzParameters(250));
+});
+
+test('class-based matrix == pair-by-pair reference with random cluster-wide tiers over the NetworkPolicies', () => {
+  const tiered = fc.tuple(cluster, fc.array(tier, { minLength: 1, maxLength: 4 })).map(([c, tiers]) => ({ ...c, tiers }));
+  fc.assert(fc.property(tiered, fc.constantFrom(...PORTS), modes, classesAgree), fuzzParameters(200));
 });
 
 test('a mutation of the input after the model is built changes nothing', () => {

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
-import { ApplicationStack, Direction, Environment, Peer, Port, Protocol, Reachability, Selector } from '../../src';
+import { ApplicationStack, ApplicationStackProps, Direction, Environment, Peer, Port, Protocol, Reachability, Selector } from '../../src';
 import { kubeName } from '../../src/constructs/naming';
 
 /**
@@ -8,7 +8,9 @@ import { kubeName } from '../../src/constructs/naming';
  * with `_`, `/` and non-ASCII characters, several of which normalise to one object name; services
  * shared by several charts; self-dependencies (replicas of a workload reaching each other);
  * environment stacks that name foreign namespaces; label-selected namespaces across environments,
- * declared through every route into a policy (the stack's verb, `stack.policies`, the NetworkPolicy).
+ * declared through every route into a policy (the stack's verb, `stack.policies`, the NetworkPolicy);
+ * ports handed over as another installed copy of the package would (accepted), or as a Proxy or an
+ * object given the brand by hand (refused); stack props changed after the stack was made (no effect).
  *
  * The property: the build either refuses the declarations with an error (only where a refusal is
  * the documented answer), or the synthesized policies allow exactly what was declared, pod by pod,
@@ -37,13 +39,21 @@ export interface HostileIngress {
   /** The route into the policy: the stack's verb, its registry (`stack.policies`), or the service's NetworkPolicy itself. */
   readonly route?: 'stack' | 'policies' | 'policy';
 }
+/**
+ * How a dependency's port is handed over: made by this copy's factories, as another installed copy of
+ * the package makes it (a branded object whose claims agree), as a Proxy of a real port, or as an
+ * object given the brand by hand (`Object.create(Port.prototype)`) that renders "every port".
+ */
+export type PortHandover = 'own' | 'foreign' | 'proxy' | 'forged';
 /** One chart: its services (indices into the app's services), dependencies and ingress. */
 export interface HostileStack {
   readonly services: number[];
-  readonly dependencies: Array<{ from: number; to: number; port: number }>;
+  readonly dependencies: Array<{ from: number; to: number; port: number; handover: PortHandover }>;
   readonly ingress: HostileIngress[];
   readonly dns: boolean;
   readonly defaultDeny: boolean;
+  /** Change the props object (dns, defaultDeny, dnsOptions) after the stack was made: it must change nothing. */
+  readonly mutateProps: boolean;
 }
 /** A whole app: services, the charts that declare them, and the environment they run in. */
 export interface HostileApp {
@@ -53,9 +63,19 @@ export interface HostileApp {
   readonly sharedNamespaces: string[];
 }
 
+/** Mostly ports of this copy; sometimes a foreign copy's, rarely a Proxy or a forgery. */
+const handoverArb: fc.Arbitrary<PortHandover> = fc.oneof(
+  { arbitrary: fc.constant('own' as const), weight: 16 },
+  { arbitrary: fc.constant('foreign' as const), weight: 3 },
+  { arbitrary: fc.constant('proxy' as const), weight: 1 },
+  { arbitrary: fc.constant('forged' as const), weight: 1 },
+);
+
 const stackArb = (serviceCount: number): fc.Arbitrary<HostileStack> => fc.record({
   services: fc.uniqueArray(fc.nat({ max: serviceCount - 1 }), { minLength: 1, maxLength: serviceCount }),
-  dependencies: fc.array(fc.record({ from: fc.nat(), to: fc.nat(), port: fc.nat({ max: PORTS.length - 1 }) }), { maxLength: 5 }),
+  dependencies: fc.array(fc.record({
+    from: fc.nat(), to: fc.nat(), port: fc.nat({ max: PORTS.length - 1 }), handover: handoverArb,
+  }), { maxLength: 5 }),
   ingress: fc.array(fc.record({
     to: fc.nat(),
     namespace: fc.constantFrom(...Object.keys(FOREIGN_NAMESPACES)),
@@ -65,10 +85,11 @@ const stackArb = (serviceCount: number): fc.Arbitrary<HostileStack> => fc.record
   }), { maxLength: 2 }),
   dns: fc.boolean(),
   defaultDeny: fc.boolean(),
+  mutateProps: fc.boolean(),
 }).map((s) => ({
   ...s,
   // Dependencies and ingress name the stack's own services (self-dependencies included).
-  dependencies: s.dependencies.map((d) => ({ from: s.services[d.from % s.services.length], to: s.services[d.to % s.services.length], port: d.port })),
+  dependencies: s.dependencies.map((d) => ({ ...d, from: s.services[d.from % s.services.length], to: s.services[d.to % s.services.length] })),
   ingress: s.ingress.map((i) => ({ ...i, to: s.services[i.to % s.services.length], namespace: i.byZone ? undefined : i.namespace })),
 }));
 
@@ -110,6 +131,9 @@ export function expectedRefusals(app: HostileApp): string[] {
       if (seen.has(key)) reasons.push(`${key} declared twice in one stack`);
       seen.add(key);
     }
+    for (const d of stack.dependencies) {
+      if (d.handover === 'proxy' || d.handover === 'forged') reasons.push(`a ${d.handover} port`);
+    }
     for (const ingress of stack.ingress) {
       if (app.environment && ingress.namespace !== undefined && !app.sharedNamespaces.includes(ingress.namespace)) {
         reasons.push(`environment stack names namespace ${ingress.namespace}`);
@@ -123,20 +147,30 @@ export function expectedRefusals(app: HostileApp): string[] {
 export function buildHostileApp(spec: HostileApp): App {
   const app = new App();
   spec.stacks.forEach((s, k) => {
-    const stack = new ApplicationStack(app, `stack${k}`, {
+    const dnsOptions = { nodeLocalDns: false };
+    const props: { -readonly [K in keyof ApplicationStackProps]: ApplicationStackProps[K] } = {
       namespace: 'shop',
       dns: s.dns,
       defaultDeny: s.defaultDeny,
+      dnsOptions,
       environment: spec.environment === undefined ? undefined : spec.environment === 'prod' ? Environment.prod() : Environment.dev(),
-      sharedNamespaces: spec.sharedNamespaces,
-    });
+      sharedNamespaces: [...spec.sharedNamespaces],
+    };
+    const stack = new ApplicationStack(app, `stack${k}`, props);
+    if (s.mutateProps) {
+      props.dns = !s.dns;
+      props.defaultDeny = !s.defaultDeny;
+      (dnsOptions as { nodeLocalDns: boolean }).nodeLocalDns = true;
+      props.sharedNamespaces!.length = 0;
+      props.environment = undefined;
+    }
     const endpoints = new Map<number, ReturnType<ApplicationStack['addService']>>();
     for (const i of s.services) {
       const svc = spec.services[i];
       endpoints.set(i, stack.addService(svc.name, { labels: labelsOf(svc), namespace: svc.namespace }));
     }
     for (const d of s.dependencies) {
-      stack.allow(endpoints.get(d.from)!, endpoints.get(d.to)!, portOf(d.port));
+      stack.allow(endpoints.get(d.from)!, endpoints.get(d.to)!, handedOver(portOf(d.port), d.handover));
     }
     for (const ingress of s.ingress) {
       const peer = ingress.namespace !== undefined ? Peer.namespace(ingress.namespace) : Peer.namespaces(Selector.labels({ zone: 'edge' }));
@@ -150,6 +184,34 @@ export function buildHostileApp(spec: HostileApp): App {
 }
 
 const portOf = (i: number) => Port.of(PORTS[i].protocol as Protocol, PORTS[i].port);
+
+const PORT_BRAND = Symbol.for('cdk8s-netpol.Port');
+
+/** `port` as `handover` says it is handed over. */
+function handedOver(port: Port, handover: PortHandover): Port {
+  switch (handover) {
+    case 'own': return port;
+    case 'foreign': {
+      // What another installed copy of the package gives: the same public claims, its own class.
+      const json = port.toJson();
+      const copy = {
+        protocol: port.protocol,
+        portNumber: port.portNumber,
+        endPort: port.endPort,
+        portName: port.portName,
+        isAllTraffic: false,
+        isAllPortsOfProtocol: false,
+        isNamed: false,
+        key: port.key,
+        toJson: () => ({ ...json }),
+        toString: () => String(port),
+      };
+      return Object.defineProperty(copy, PORT_BRAND, { value: true }) as unknown as Port;
+    }
+    case 'proxy': return new Proxy(port, { get: (t, key) => (key === 'toJson' ? () => undefined : Reflect.get(t, key, t)) });
+    case 'forged': return Object.defineProperty(Object.create(Port.prototype, { toJson: { value: () => undefined } }), PORT_BRAND, { value: true });
+  }
+}
 
 /** The pods around and inside the app: two replicas per workload, a client per foreign namespace, cluster DNS. */
 function modelPods(spec: HostileApp) {

@@ -176,7 +176,9 @@ export const RECIPES: Recipe[] = [
   {
     id: 'deny-external-egress',
     title: 'Deny external egress',
-    description: 'Pods of the namespace may reach any pod of the cluster, but no address outside it.',
+    description: 'Pods of the namespace may reach any pod of the cluster, but no address outside it. A guard: it only removes access, where no other '
+      + 'policy restricts these pods\' egress. Next to `DefaultDeny`, `AllowDns` or an endpoint\'s own egress rules its rule would open every pod to them, '
+      + 'so the synth fails naming that policy; there, addresses outside the cluster are denied already unless a rule allows them.',
     code: "new DenyExternalEgress(chart, 'no-external-egress');",
     focus: 'shop',
     expect: [['shop/web', 'shop/api', '8080/TCP', true], ['shop/web', 'other/client', '80/TCP', true], ['shop/web', 'kube-system/coredns', '53/UDP', true],
@@ -212,7 +214,10 @@ export const RECIPES: Recipe[] = [
   {
     id: 'block-the-cloud-metadata-endpoint',
     title: 'Block the cloud metadata endpoint',
-    description: 'Pods may connect anywhere except 169.254.169.254.',
+    description: 'Pods may connect anywhere except 169.254.169.254 and fd00:ec2::254 (the AWS instance metadata service over IPv6). A guard: it only '
+      + 'removes access, where no other policy restricts these pods\' egress. Next to `DefaultDeny`, `AllowDns` or an endpoint\'s own egress rules its rule '
+      + 'would open the internet to them, so the synth fails naming that policy; there, the metadata addresses are denied already unless a rule allows '
+      + 'them (`ExternalDestination.internet()` leaves them out).',
     code: "new BlockCloudMetadata(chart, 'no-cloud-metadata');",
     focus: 'shop',
     expect: [['shop/web', 'cloud-metadata', '80/TCP', false], ['shop/web', 'internet', '443/TCP', true], ['shop/web', 'shop/api', '8080/TCP', true], ['shop/web', 'other/client', '80/TCP', true]],

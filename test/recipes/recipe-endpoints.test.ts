@@ -49,17 +49,19 @@ describe('recipes accept endpoints (and so cdk8s-plus-28 workloads)', () => {
       .toThrow(/^\[recipes\/pods\] AllowIngressController: ports are not given, and a pod selector declares no ports to default to\. List the ports/);
   });
 
-  test('DenyExternalEgress with an endpoint: merged into the endpoint\'s egress policy, and only its pods', () => {
+  test('DenyExternalEgress with an endpoint: merged into the endpoint\'s egress policy, and only its pods; refused next to the endpoint\'s own egress rules', () => {
     const { chart, web } = withWebWorkload();
     const recipe = new DenyExternalEgress(chart, 'no-external', { endpoint: web });
-    NetworkPolicies.of(chart).allow(web, Endpoint.fromLabels('api', { app: 'api' }), Port.tcp(8080));
     expect(recipe.policy.name).toBe('web-egress');
-    expect(policiesOf(chart).map((p) => p.metadata.name)).toEqual(['api-ingress', 'web-egress']);
+    expect(policiesOf(chart).map((p) => p.metadata.name)).toEqual(['web-egress']);
     const r = analyse(chart);
     expect(r.allows('shop/web', 'other/client', Port.tcp(80))).toBe(true);
     expect(r.allows('shop/web', 'kube-system/coredns', Port.udp(53))).toBe(true);
     expect(r.allows('shop/web', 'internet', Port.tcp(443))).toBe(false);
     expect(r.allows('shop/api', 'internet', Port.tcp(443))).toBe(true);
+    // web's own egress rule (to api) restricts web's egress already: the guard's rule would open every pod to it.
+    NetworkPolicies.of(chart).allow(web, Endpoint.fromLabels('api', { app: 'api' }), Port.tcp(8080));
+    expect(() => policiesOf(chart)).toThrow(/\[recipes\/no-external\] DenyExternalEgress puts its rule \(every pod of every namespace, on every port\) into NetworkPolicy shop\/web-egress, which has 1 other egress rule/);
   });
 
   test('BlockCloudMetadata with an endpoint: only its pods lose the metadata address', () => {

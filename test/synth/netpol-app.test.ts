@@ -344,7 +344,7 @@ describe('NetpolApp validates what cdk8s wrote, through cdk8s\'s supported API',
     const app = new NetpolApp({ outdir, printWarnings: false, yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
     new DefaultDeny(new Chart(app, 'one', { namespace: 'shop' }), 'default-deny');
     new DefaultDeny(new Chart(app, 'two', { namespace: 'billing' }), 'default-deny');
-    expect(() => app.synth()).toThrow(/^cdk8s-netpol: cdk8s wrote 1 of the app's 2 NetworkPolicy objects into .*; missing: \[one\/default-deny\/Resource\/Resource\] NetworkPolicy shop\/default-deny \(chart one\)\. .*FILE_PER_RESOURCE/);
+    expect(() => app.synth()).toThrow(/^Validation failed with the following errors:\n {2}\[\] cdk8s-netpol: YamlOutputType\.FILE_PER_RESOURCE writes \[one\/default-deny\/Resource\/Resource\] NetworkPolicy shop\/default-deny \(chart one\) and \[two\/default-deny\/Resource\/Resource\] NetworkPolicy billing\/default-deny \(chart two\) to one file/);
     expect(fs.existsSync(outdir)).toBe(false);
   });
 

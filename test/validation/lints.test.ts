@@ -11,7 +11,9 @@ import { validateManifests } from '../../src/validation/validate-manifests';
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const examples = [...readme.matchAll(/<!-- lint:(NP\d{3}):(bad|fixed) -->\s*```yaml\n([\s\S]*?)```/g)]
   .map(([, code, kind, yaml]) => ({ code, kind, objects: jsyaml.loadAll(yaml).map((object) => ({ object, file: 'README.md' })) }));
-const CODES = ['NP001', 'NP002', 'NP003', 'NP004', 'NP005', 'NP006', 'NP007', 'NP008', 'NP009', 'NP010', 'NP011', 'NP012'];
+const CODES = ['NP001', 'NP002', 'NP003', 'NP004', 'NP005', 'NP006', 'NP007', 'NP008', 'NP009', 'NP010', 'NP011', 'NP012', 'NP013', 'NP014', 'NP015', 'NP016', 'NP017', 'NP018', 'NP019'];
+/** The coverage lints, which run only with `coverage`. */
+const COVERAGE = ['NP017', 'NP018'];
 
 test('the README has a bad and a fixed example for every lint code', () => {
   for (const code of CODES) {
@@ -20,7 +22,8 @@ test('the README has a bad and a fixed example for every lint code', () => {
 });
 
 describe.each(CODES)('%s', (code) => {
-  const validate = (kind: string) => validateManifests(examples.find((e) => e.code === code && e.kind === kind)!.objects, { clusterCidrs: ['10.244.0.0/16'] });
+  const validate = (kind: string) => validateManifests(examples.find((e) => e.code === code && e.kind === kind)!.objects,
+    { clusterCidrs: ['10.244.0.0/16'], coverage: COVERAGE.includes(code) });
 
   test('the bad example triggers it, with a field path and a fix', () => {
     const findings = validate('bad').findings.filter((f) => f.code === code);
@@ -28,7 +31,8 @@ describe.each(CODES)('%s', (code) => {
     for (const f of findings) {
       expect(f.field).toMatch(/^(metadata|spec)\./);
       expect(f.fix.length).toBeGreaterThan(10);
-      expect(f.object).toMatch(/\//);
+      // NetworkPolicies are <namespace>/<name>; cluster-wide policies have a name only.
+      expect(f.object).toMatch(code === 'NP016' ? /^[a-z-]+$/ : /\//);
     }
     expect(findings[0].severity).toBe(code === 'NP011' ? 'error' : 'warning');
   });

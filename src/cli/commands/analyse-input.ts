@@ -39,7 +39,7 @@ export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress 
 
 /** Options shared by the analysing commands. */
 export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
-  'external': { type: 'string', multiple: true, valueName: 'name=ip', description: 'an address outside the cluster to include as an endpoint' },
+  'external': { type: 'string', multiple: true, valueName: 'name=[dns=]ip', description: 'an address outside the cluster (with its DNS name, for domainNames)' },
   ...SURROUNDINGS_OPTIONS,
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': { type: 'string', valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
@@ -61,7 +61,7 @@ export interface Surroundings {
 }
 
 /** The kinds surroundings are made of; other kinds (Services, ConfigMaps, ...) are ignored, as in the inputs. */
-const SURROUNDING_KINDS = ['Pod', 'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
+const SURROUNDING_KINDS = ['Pod', 'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Rollout'];
 
 /**
  * Reads `--surroundings` paths and `--pod` specs. A NetworkPolicy in the surroundings is a usage

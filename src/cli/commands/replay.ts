@@ -23,7 +23,7 @@ const OPTIONS: Record<string, OptionSpec> = {
 };
 
 /** The `--flow-format` words. */
-const FLOW_FORMATS: Record<string, FlowFormat> = {
+export const FLOW_FORMATS: Record<string, FlowFormat> = {
   hubble: FlowFormat.HUBBLE, calico: FlowFormat.CALICO, csv: FlowFormat.CSV, jsonl: FlowFormat.JSON_LINES,
 };
 

@@ -1,0 +1,508 @@
+import { Bitset } from './bitset';
+import { Explanation } from './explanation';
+import { computeSides, ComputedSides, Selections } from './matrix';
+import { probePorts, ProbePort } from './probe-ports';
+import { Reachability } from './reachability';
+import { RuleReference, SideVerdict } from './verdict';
+import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
+import { LabelSelectorJson } from '../k8s/manifest';
+import { PortEntry, PortSet, setMatches } from '../k8s/port-set';
+import { Port } from '../model/port';
+import { Protocol } from '../model/protocol';
+
+/** The kinds of segmentation invariants. */
+export enum InvariantKind {
+  /** Only these sources may reach the destinations (on these ports); traffic inside the destinations is not counted. */
+  ONLY = 'ONLY',
+  /** These sources never reach the destinations (on these ports). */
+  NEVER = 'NEVER',
+  /** A zone reaches nothing outside itself, except these destinations (on these ports). */
+  CONTAINED = 'CONTAINED',
+  /** No traffic between the groups (environments), in either direction. */
+  ISOLATED = 'ISOLATED',
+}
+
+/**
+ * Some endpoints, as the invariants name them: exactly one of a zone, an endpoint id, every address
+ * outside the cluster, or pods by namespace (a name or a namespace selector) and labels (AND-ed).
+ * Plain data: the constructs and the rules file both build it.
+ */
+export interface EndpointSelectionSpec {
+  /** The members of the zone of this name. */
+  readonly zone?: string;
+  /** The endpoint of this id: `<namespace>/<name>` of a pod or workload, or an external endpoint's name. */
+  readonly id?: string;
+  /** Every endpoint outside the cluster (the external endpoints of the model). */
+  readonly outsideCluster?: boolean;
+  /** Pods of this namespace. */
+  readonly namespace?: string;
+  /** Pods of the namespaces whose labels match. */
+  readonly namespaceSelector?: LabelSelectorJson;
+  /** Pods whose labels match (in every namespace, unless `namespace` or `namespaceSelector` says which). */
+  readonly podSelector?: LabelSelectorJson;
+}
+
+/** A named group of endpoints (e.g. a compliance scope such as `pci`): the union of its members. */
+export interface ZoneSpec {
+  readonly name: string;
+  readonly members: readonly EndpointSelectionSpec[];
+  /** Where it was declared (a construct path, `file:line`), for messages. */
+  readonly where?: string;
+}
+
+/** One invariant, as plain data. Which fields apply depends on `kind`. */
+export interface InvariantSpec {
+  readonly name: string;
+  readonly kind: InvariantKind;
+  /** Where it was declared (a construct path, `file:line`), for messages. */
+  readonly where?: string;
+  /** ONLY, NEVER: the sources. */
+  readonly from?: readonly EndpointSelectionSpec[];
+  /** ONLY, NEVER: the destinations. */
+  readonly to?: readonly EndpointSelectionSpec[];
+  /**
+   * ONLY: the ports the sources may use (every other port counts as a violation); NEVER: the ports
+   * that are forbidden; CONTAINED: the ports of the `except` destinations. Numbered ports, ranges
+   * and every port of a protocol; undefined: every port.
+   */
+  readonly ports?: PortSet;
+  /** CONTAINED: the zone. */
+  readonly zone?: readonly EndpointSelectionSpec[];
+  /** CONTAINED: the destinations outside the zone it may reach. */
+  readonly except?: readonly EndpointSelectionSpec[];
+  /** ISOLATED: the groups (at least two). */
+  readonly groups?: ReadonlyArray<readonly EndpointSelectionSpec[]>;
+}
+
+/** One connection that breaks an invariant: a pair, a port, and the analyser's explanation of why it is allowed. */
+export interface InvariantViolation {
+  /** The source. */
+  readonly from: string;
+  /** The destination. */
+  readonly to: string;
+  /** The port it is allowed on, e.g. `444/TCP`. */
+  readonly port: string;
+  /**
+   * The ports that share its verdict: `444/TCP`, `440-450/TCP`, or `other TCP ports` (every port
+   * no rule and no invariant names).
+   */
+  readonly ports: string;
+  /** The rules that allow it (both sides; empty for a side no policy isolates). */
+  readonly allowedBy: RuleReference[];
+  /** The analyser's explanation of the connection on `port`. */
+  readonly explanation: Explanation;
+}
+
+/** Whether one invariant holds, and if not, one connection that breaks it. */
+export interface InvariantResult {
+  /** The invariant's name. */
+  readonly name: string;
+  /** Its kind. */
+  readonly kind: InvariantKind;
+  /** What it says, in words: `only shop/api may reach zone pci on 443/TCP`. */
+  readonly statement: string;
+  /** Where it was declared (a construct path, `file:line`). @default - not known */
+  readonly where?: string;
+  /** Whether it holds for the policies. */
+  readonly holds: boolean;
+  /** The first connection that breaks it (by source, destination, then port). @default - it holds, or `problem` says why not */
+  readonly violation?: InvariantViolation;
+  /**
+   * Why it cannot be checked, which fails it: a set of endpoints it names matches no endpoint of
+   * the model (a mistyped label would otherwise make it hold for nothing). @default - none
+   */
+  readonly problem?: string;
+}
+
+/**
+ * The invariants checked against one model: each with pass or fail and, when it fails, one
+ * counterexample. Plain data; the formats render it (`TextFormat.invariants`, `JsonFormat.invariants`,
+ * `MarkdownFormat.invariants`).
+ */
+export class InvariantReport {
+  /** @internal */
+  public static _of(results: InvariantResult[], ports: string[]): InvariantReport {
+    return new InvariantReport(results, ports);
+  }
+
+  /** Every invariant, in the order declared. */
+  public readonly results: InvariantResult[];
+  /** The ports that were checked: every interval any rule or invariant names, and the stand-in for every other port. */
+  public readonly ports: string[];
+
+  private constructor(results: InvariantResult[], ports: string[]) {
+    this.results = results;
+    this.ports = ports;
+  }
+
+  /** Whether every invariant holds. */
+  public get holds(): boolean {
+    return this.results.every((r) => r.holds);
+  }
+
+  /** The invariants that do not hold. */
+  public get failures(): InvariantResult[] {
+    return this.results.filter((r) => !r.holds);
+  }
+}
+
+/** A mistake in the zones or invariants themselves (an unknown zone, a cycle), with where it is. */
+export class InvariantSpecError extends Error {}
+
+/**
+ * Checks invariants against the model: the one evaluation of the library, used by the `Invariants`
+ * construct at synth and by `netpol check --rules`.
+ *
+ * Every port that can make a difference is checked: the intervals between the bounds of every
+ * rule's ports and of every port an invariant names, and one stand-in for every other port of each
+ * protocol (`probePorts`). A connection counts when the analyser allows it (both sides); traffic of
+ * a single pod to itself is never policed and never counts.
+ */
+export function checkInvariants(reachability: Reachability, zones: readonly ZoneSpec[], invariants: readonly InvariantSpec[]): InvariantReport {
+  const cluster = reachability._cluster;
+  const focus = invariants.flatMap((i) => [...(i.ports ?? [])]);
+  for (const i of invariants) {
+    for (const entry of i.ports ?? []) {
+      if (entry.kind === 'named') {
+        throw new InvariantSpecError(`${at(i)}invariant ${i.name}: port ${entry.name}/${entry.protocol} is a named port, whose number differs from pod to pod. Give the port number or range.`);
+      }
+    }
+  }
+  const probes = probePorts([cluster], [], focus);
+  const context = new Context(cluster, zones, probes);
+  const results = invariants.map((i) => context.check(reachability, i));
+  return InvariantReport._of(results, probes.map((p) => p.label));
+}
+
+function at(x: { where?: string }): string {
+  return x.where ? `${x.where}: ` : '';
+}
+
+/** A set of endpoints a violation is sought in, per probe: the sources, and the destinations of each source. */
+interface Search {
+  /** The sources that may break the invariant. */
+  readonly sources: Bitset;
+  /** The destinations whose connection from `s` on probe `k` breaks the invariant. */
+  readonly destinations: (s: number, k: number) => Bitset;
+}
+
+class Context {
+  private readonly n: number;
+  private readonly sides: ComputedSides[] = [];
+  private readonly selections: Selections;
+  private readonly all: Bitset;
+  /** The words of a mask that are not zero, by mask (masks are shared by many searches). */
+  private readonly nonZero = new WeakMap<Bitset, number[]>();
+  private readonly zoneSets = new Map<string, Bitset>();
+  private readonly zoneSpecs = new Map<string, ZoneSpec>();
+  private readonly resolving = new Set<string>();
+  /** Endpoint indexes by id (code-unit order): the order counterexamples are sought in. */
+  private readonly order: number[];
+  private readonly rank: number[];
+
+  constructor(private readonly cluster: Cluster, zones: readonly ZoneSpec[], private readonly probes: ProbePort[]) {
+    this.n = cluster.endpoints.length;
+    this.all = Bitset.full(this.n);
+    this.selections = new Selections(cluster);
+    for (const z of zones) {
+      if (this.zoneSpecs.has(z.name)) {
+        const other = this.zoneSpecs.get(z.name)!.where ?? 'an earlier declaration';
+        throw new InvariantSpecError(`${at(z)}zone ${z.name} is declared twice (also at ${other}). Give each zone a name of its own.`);
+      }
+      this.zoneSpecs.set(z.name, z);
+    }
+    this.order = cluster.endpoints.map((e) => e.index).sort((a, b) => compareIds(cluster.endpoints[a].id, cluster.endpoints[b].id));
+    this.rank = new Array(this.n);
+    this.order.forEach((e, r) => (this.rank[e] = r));
+  }
+
+  public check(reachability: Reachability, invariant: InvariantSpec): InvariantResult {
+    const where = invariant.where ? { where: invariant.where } : {};
+    const base = { name: invariant.name, kind: invariant.kind, statement: statementOf(invariant), ...where };
+    const sets = this.setsOf(invariant);
+    const empty = sets.find((s) => s.set.isEmpty());
+    if (empty) {
+      return {
+        ...base,
+        holds: false,
+        problem: `${empty.role} (${describeSelections(empty.selections)}) matches no endpoint of the model, so the invariant would hold for nothing. `
+          + 'Check its namespaces, labels and ids against the manifests, or add the missing pods as surroundings.',
+      };
+    }
+    const search = this.search(invariant, sets.map((s) => s.set));
+    const found = this.firstViolation(search);
+    if (!found) return { ...base, holds: true };
+    const [s, d, k] = found;
+    const from = this.cluster.endpoints[s].id;
+    const to = this.cluster.endpoints[d].id;
+    const probe = this.probes[k];
+    const explanation = reachability.explain(from, to, Port.of(probe.query.protocol as Protocol, probe.query.port!));
+    const allowedBy = [...rulesOf(explanation.egress), ...rulesOf(explanation.ingress)];
+    return {
+      ...base,
+      holds: false,
+      violation: { from, to, port: `${probe.query.port}/${probe.query.protocol}`, ports: probe.label, allowedBy, explanation },
+    };
+  }
+
+  /** The sets an invariant names, in the order of its fields, with what each is for. */
+  private setsOf(i: InvariantSpec): Array<{ role: string; selections: readonly EndpointSelectionSpec[]; set: Bitset }> {
+    const need = (field: keyof InvariantSpec, value: readonly EndpointSelectionSpec[] | undefined): readonly EndpointSelectionSpec[] => {
+      if (!value || value.length === 0) throw new InvariantSpecError(`${at(i)}invariant ${i.name} (${i.kind}) needs ${String(field)}: at least one endpoint selection.`);
+      return value;
+    };
+    const one = (role: string, selections: readonly EndpointSelectionSpec[]) => ({ role, selections, set: this.resolve(selections, i) });
+    switch (i.kind) {
+      case InvariantKind.ONLY:
+      case InvariantKind.NEVER:
+        return [one('from', need('from', i.from)), one('to', need('to', i.to))];
+      case InvariantKind.CONTAINED:
+        return [one('zone', need('zone', i.zone)), ...(i.except && i.except.length > 0 ? [one('except', i.except)] : [])];
+      case InvariantKind.ISOLATED: {
+        const groups = i.groups ?? [];
+        if (groups.length < 2) throw new InvariantSpecError(`${at(i)}invariant ${i.name} (ISOLATED) needs at least two groups to keep apart.`);
+        return groups.map((g, k) => one(`group ${k + 1}`, need('groups', g)));
+      }
+      default:
+        throw new InvariantSpecError(`${at(i)}invariant ${i.name}: unknown kind ${JSON.stringify(i.kind)}. Use one of ${Object.values(InvariantKind).join(', ')}.`);
+    }
+  }
+
+  private search(i: InvariantSpec, sets: Bitset[]): Search {
+    const all = this.all;
+    const inPorts = this.probes.map((p) => i.ports === undefined || setMatches(i.ports, { port: p.query.port!, protocol: p.query.protocol }, []));
+    switch (i.kind) {
+      case InvariantKind.ONLY: {
+        const [from, to] = sets;
+        // Sources outside `to`: those not in `from` break it on any port, those in `from` on a port not allowed.
+        const outside = minus(all, to);
+        const strangers = minus(outside, from);
+        return { sources: outside, destinations: (s, k) => (strangers.has(s) || !inPorts[k] ? to : EMPTY) };
+      }
+      case InvariantKind.NEVER: {
+        const [from, to] = sets;
+        return { sources: from, destinations: (_, k) => (inPorts[k] ? to : EMPTY) };
+      }
+      case InvariantKind.CONTAINED: {
+        const [zone, except] = [sets[0], sets[1] ?? new Bitset(this.n)];
+        const outside = minus(all, zone);
+        const outsideButExcept = minus(outside, except);
+        return { sources: zone, destinations: (_, k) => (inPorts[k] ? outsideButExcept : outside) };
+      }
+      case InvariantKind.ISOLATED: {
+        // A source's forbidden destinations: the members of the other groups that share no group with it.
+        const cache = new Map<string, Bitset>();
+        const sources = new Bitset(this.n);
+        for (const g of sets) sources.or(g);
+        let lastSource = -1;
+        let last = EMPTY;
+        return {
+          sources,
+          destinations: (s) => {
+            if (s === lastSource) return last;
+            const own = sets.map((g, k) => (g.has(s) ? k : -1)).filter((k) => k >= 0);
+            const key = own.join(',');
+            let out = cache.get(key);
+            if (!out) {
+              out = new Bitset(this.n);
+              sets.forEach((g, k) => !own.includes(k) && out!.or(g));
+              for (const k of own) out = minus(out, sets[k]);
+              cache.set(key, out);
+            }
+            lastSource = s;
+            last = out;
+            return out;
+          },
+        };
+      }
+      default:
+        throw new InvariantSpecError(`unknown invariant kind ${JSON.stringify(i.kind)}`);
+    }
+  }
+
+  /** The first violating (source, destination, probe), by source id, destination id, then probe order. */
+  private firstViolation(search: Search): [number, number, number] | undefined {
+    for (const s of this.order) {
+      if (!search.sources.has(s)) continue;
+      let best: [number, number] | undefined;
+      for (let k = 0; k < this.probes.length; k++) {
+        const hit = this.firstDestination(s, k, search.destinations(s, k));
+        if (hit !== undefined && (best === undefined || this.rank[hit] < this.rank[best[0]])) best = [hit, k];
+      }
+      if (best) return [s, best[0], best[1]];
+    }
+    return undefined;
+  }
+
+  /**
+   * The allowed destination of `s` on probe `k` in `mask` with the lowest id (loopback of a single
+   * pod left out): the destinations that receive the port and `s`'s egress allows, word by word,
+   * then each one's ingress.
+   */
+  private firstDestination(s: number, k: number, mask: Bitset): number | undefined {
+    if (mask.size === 0) return undefined;
+    const sides = this.sidesOf(k);
+    const out = sides.egressTo[s] ?? this.all;
+    const sWord = s >>> 5;
+    const sBit = 1 << (s & 31);
+    let best: number | undefined;
+    for (const w of this.wordsOf(mask)) {
+      let bits = (mask.words[w] & sides.reachable.words[w] & out.words[w]) >>> 0;
+      if (w === sWord && this.cluster.endpoints[s].singleInstance) bits = (bits & ~sBit) >>> 0;
+      while (bits !== 0) {
+        const d = w * 32 + (31 - Math.clz32(bits & -bits));
+        bits = (bits & (bits - 1)) >>> 0;
+        const inbound = sides.ingressFrom[d];
+        if (inbound !== undefined && (inbound.words[sWord] & sBit) === 0) continue;
+        if (best === undefined || this.rank[d] < this.rank[best]) best = d;
+      }
+    }
+    return best;
+  }
+
+  private wordsOf(mask: Bitset): number[] {
+    let words = this.nonZero.get(mask);
+    if (!words) {
+      words = [];
+      for (let w = 0; w < mask.words.length; w++) if (mask.words[w] !== 0) words.push(w);
+      this.nonZero.set(mask, words);
+    }
+    return words;
+  }
+
+  private sidesOf(k: number): ComputedSides {
+    this.sides[k] ??= computeSides(this.cluster, this.probes[k].query, this.selections);
+    return this.sides[k];
+  }
+
+  /** The endpoints a list of selections names (their union). */
+  private resolve(selections: readonly EndpointSelectionSpec[], owner: { name: string; where?: string }): Bitset {
+    const out = new Bitset(this.n);
+    for (const sel of selections) out.or(this.resolveOne(sel, owner));
+    return out;
+  }
+
+  private resolveOne(sel: EndpointSelectionSpec, owner: { name: string; where?: string }): Bitset {
+    if (sel.zone !== undefined) return this.zone(sel.zone, owner);
+    const out = new Bitset(this.n);
+    const match = selectionMatcher(sel);
+    for (const e of this.cluster.endpoints) if (match(e, (ns) => this.cluster.namespaceLabels(ns))) out.add(e.index);
+    return out;
+  }
+
+  private zone(name: string, owner: { name: string; where?: string }): Bitset {
+    const known = this.zoneSets.get(name);
+    if (known) return known;
+    const spec = this.zoneSpecs.get(name);
+    if (!spec) {
+      const names = [...this.zoneSpecs.keys()].sort(compareIds);
+      throw new InvariantSpecError(`${at(owner)}${owner.name} names zone ${name}, which is not declared. ${names.length > 0 ? `The zones are: ${names.join(', ')}.` : 'No zone is declared.'} Declare it, or fix the name.`);
+    }
+    if (this.resolving.has(name)) {
+      throw new InvariantSpecError(`${at(spec)}zone ${name} contains itself (${[...this.resolving, name].join(' -> ')}). A zone may name other zones, but not in a cycle.`);
+    }
+    this.resolving.add(name);
+    const set = this.resolve(spec.members, spec);
+    this.resolving.delete(name);
+    this.zoneSets.set(name, set);
+    return set;
+  }
+}
+
+const EMPTY = new Bitset(0);
+
+/** A predicate for one selection (not a zone): ids and outside-the-cluster, or namespace and labels AND-ed. */
+type NamespaceLabels = (ns: string) => Readonly<Record<string, string>>;
+
+function selectionMatcher(sel: EndpointSelectionSpec): (e: ClusterEndpoint, namespaceLabels: NamespaceLabels) => boolean {
+  if (sel.id !== undefined) return (e) => e.id === sel.id;
+  if (sel.outsideCluster) return (e) => e.external;
+  const pods: CompiledSelector | undefined = sel.podSelector ? compileSelector(sel.podSelector) : undefined;
+  const namespaces: CompiledSelector | undefined = sel.namespaceSelector ? compileSelector(sel.namespaceSelector) : undefined;
+  if (!pods && !namespaces && sel.namespace === undefined) {
+    throw new InvariantSpecError(`an endpoint selection must name a zone, an id, outsideCluster, a namespace, a namespaceSelector or a podSelector: ${JSON.stringify(sel)}`);
+  }
+  return (e, namespaceLabels) => {
+    if (e.external || e.namespace === undefined) return false;
+    if (sel.namespace !== undefined && e.namespace !== sel.namespace) return false;
+    if (namespaces && !namespaces.matches(namespaceLabels(e.namespace))) return false;
+    return pods ? pods.matches(e.labels) : true;
+  };
+}
+
+function minus(a: Bitset, b: Bitset): Bitset {
+  const out = new Bitset(a.size);
+  for (let i = 0; i < a.words.length; i++) out.words[i] = (a.words[i] & ~b.words[i]) >>> 0;
+  return out;
+}
+
+function rulesOf(v: SideVerdict): RuleReference[] {
+  return v.allowedBy.map((r) => ({ ...r }));
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One selection in words: `zone pci`, `shop/api`, `pods app=web in namespace shop`. */
+export function describeSelection(sel: EndpointSelectionSpec): string {
+  if (sel.zone !== undefined) return `zone ${sel.zone}`;
+  if (sel.id !== undefined) return sel.id;
+  if (sel.outsideCluster) return 'every address outside the cluster';
+  const where = sel.namespace !== undefined ? `namespace ${sel.namespace}` : sel.namespaceSelector ? `namespaces ${describeSelector(sel.namespaceSelector)}` : 'any namespace';
+  return sel.podSelector ? `pods ${describeSelector(sel.podSelector)} in ${where}` : `every pod in ${where}`;
+}
+
+/** Several selections in words, joined by ` or `. */
+export function describeSelections(selections: readonly EndpointSelectionSpec[]): string {
+  return selections.map(describeSelection).join(' or ');
+}
+
+/** A port set in words: `443/TCP, 8000-8100/TCP`, `every UDP port`. */
+export function describePorts(ports: PortSet): string {
+  return ports.map(describePortEntry).join(', ');
+}
+
+function describePortEntry(e: PortEntry): string {
+  switch (e.kind) {
+    case 'allTraffic': return 'every port';
+    case 'allPorts': return `every ${e.protocol} port`;
+    case 'numbered': return `${e.port}${e.endPort !== undefined && e.endPort !== e.port ? `-${e.endPort}` : ''}/${e.protocol}`;
+    case 'named': return `${e.name}/${e.protocol}`;
+  }
+}
+
+/** What an invariant says, in words. */
+export function statementOf(i: InvariantSpec): string {
+  const on = i.ports ? ` on ${describePorts(i.ports)}` : '';
+  switch (i.kind) {
+    case InvariantKind.ONLY: return `only ${describeSelections(i.from ?? [])} may reach ${describeSelections(i.to ?? [])}${on}`;
+    case InvariantKind.NEVER: return `${describeSelections(i.from ?? [])} never reaches ${describeSelections(i.to ?? [])}${on}`;
+    case InvariantKind.CONTAINED: return `${describeSelections(i.zone ?? [])} reaches nothing outside itself`
+      + (i.except && i.except.length > 0 ? ` except ${describeSelections(i.except)}${on}` : '');
+    case InvariantKind.ISOLATED:
+      return `no traffic between ${(i.groups ?? []).map((g) => `(${describeSelections(g)})`).join(' and ')}, in either direction`;
+    default: return String(i.kind);
+  }
+}
+
+/**
+ * One failed invariant as an error message: what it says, where it was declared, and its
+ * counterexample with the rules that allow it (or why it could not be checked), and the fix.
+ */
+export function invariantFailureMessage(r: InvariantResult): string {
+  const head = `invariant ${r.name} does not hold: ${r.statement}`;
+  if (r.problem) return `${head}. ${r.problem}`;
+  const v = r.violation!;
+  const range = v.ports !== v.port ? ` (and every port of ${v.ports})` : '';
+  const sides = [sideWords('egress', v.from, v.explanation.egress), sideWords('ingress', v.to, v.explanation.ingress)].join('; ');
+  return `${head}. Counterexample: ${v.from} -> ${v.to} on ${v.port}${range} is allowed: ${sides}. `
+    + 'Fix: remove or narrow the rule that allows it (or isolate the side that is not isolated), or change the invariant if the connection is intended.';
+}
+
+function sideWords(side: 'egress' | 'ingress', end: string, v: SideVerdict): string {
+  if (v.notPoliced) return `${end} is outside the cluster`;
+  if (!v.isolated) return `the ${side} of ${end} is not isolated (no policy selects it)`;
+  return `the ${side} of ${end} is allowed by ${v.allowedBy.map((a) => `${a.policy} ${a.direction}[${a.rule}]`).join(', ')}`;
+}

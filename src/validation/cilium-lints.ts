@@ -1,0 +1,113 @@
+import { LintCode } from './lint-codes';
+import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
+import { Finding, Severity } from '../k8s/finding';
+
+/** A Cilium policy the schema checks accepted, with where it is. */
+export interface CheckedCiliumPolicy {
+  readonly object: Record<string, any>;
+  /** Its namespace (`default` when none); undefined for a CiliumClusterwideNetworkPolicy. */
+  readonly namespace?: string;
+}
+
+/** The DNS patterns of the rules that let Cilium's DNS proxy see lookups to port 53 (`rules.dns`). */
+function dnsPatterns(spec: Record<string, any> | undefined): string[] {
+  const out: string[] = [];
+  for (const rule of Array.isArray(spec?.egress) ? spec!.egress : []) {
+    for (const portRule of Array.isArray(rule?.toPorts) ? rule.toPorts : []) {
+      const ports = Array.isArray(portRule?.ports) ? portRule.ports : [];
+      const on53 = ports.some((p: any) => p?.port === '53' && (p.protocol === undefined || ['ANY', 'UDP', 'TCP'].includes(p.protocol)));
+      const dns = portRule?.rules?.dns;
+      if (!on53 || !Array.isArray(dns)) continue;
+      for (const d of dns) out.push(String(d?.matchPattern ?? d?.matchName ?? '').toLowerCase().replace(/\.$/, ''));
+    }
+  }
+  return out;
+}
+
+/** Whether a DNS rule pattern (`*` a run of DNS characters) lets the proxy answer a lookup of `name`. */
+function patternCovers(pattern: string, name: string): boolean {
+  if (pattern === '*' || pattern === name) return true;
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('[-a-z0-9_]*')}$`);
+  return regex.test(name.replace(/\*/g, 'a'));
+}
+
+function specsOf(object: Record<string, any>): Array<{ spec: Record<string, any>; path: string }> {
+  const out: Array<{ spec: Record<string, any>; path: string }> = [];
+  if (object.spec && typeof object.spec === 'object') out.push({ spec: object.spec, path: 'spec' });
+  if (Array.isArray(object.specs)) object.specs.forEach((spec: any, i: number) => out.push({ spec, path: `specs[${i}]` }));
+  return out;
+}
+
+/**
+ * NP014: an egress rule to DNS names (`toFQDNs`) whose pods have no rule that lets Cilium's DNS
+ * proxy see their lookups (port 53 with `rules.dns`, in the same spec, in a policy of the same
+ * namespace with the same or an empty endpoint selector, or in a cluster-wide policy with an empty
+ * one), or whose DNS rules do not allow looking the name up. Cilium learns the addresses of a name
+ * only from the lookups its proxy answers, so such a rule never matches any address.
+ */
+export function fqdnWithoutDnsRule(policies: readonly CheckedCiliumPolicy[]): Array<{ policy: CheckedCiliumPolicy; finding: Finding }> {
+  const out: Array<{ policy: CheckedCiliumPolicy; finding: Finding }> = [];
+  const selectorKey = (s: unknown) => JSON.stringify(s ?? {});
+  const shared = (p: CheckedCiliumPolicy, key: string): string[] => policies.flatMap((other) => specsOf(other.object)
+    .filter(({ spec }) => {
+      const otherKey = selectorKey(spec.endpointSelector);
+      if (other.object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND) return otherKey === '{}';
+      return other.namespace === p.namespace && (otherKey === key || otherKey === '{}');
+    })
+    .flatMap(({ spec }) => dnsPatterns(spec)));
+  for (const policy of policies) {
+    for (const { spec, path } of specsOf(policy.object)) {
+      if (spec.nodeSelector !== undefined) continue;
+      const patterns = [...dnsPatterns(spec), ...shared(policy, selectorKey(spec.endpointSelector))];
+      (Array.isArray(spec.egress) ? spec.egress : []).forEach((rule: any, i: number) => {
+        if (!Array.isArray(rule?.toFQDNs)) return;
+        rule.toFQDNs.forEach((selector: any, j: number) => {
+          const name = String(selector?.matchName ?? selector?.matchPattern ?? '').toLowerCase().replace(/\.$/, '');
+          if (patterns.some((p) => patternCovers(p, name))) return;
+          const field = `${path}.egress[${i}].toFQDNs[${j}]`;
+          const message = patterns.length === 0
+            ? `egress to ${name} by DNS name, but no rule lets Cilium's DNS proxy see the pods' lookups (port 53 with rules.dns), so the name is never resolved for this rule and it never matches`
+            : `egress to ${name} by DNS name, but the DNS rules of these pods (${[...new Set(patterns)].join(', ')}) do not allow looking it up, so the name is never resolved for this rule and it never matches`;
+          out.push({
+            policy,
+            finding: {
+              severity: Severity.WARNING,
+              code: LintCode.FQDN_WITHOUT_DNS_RULE,
+              field,
+              message,
+              fix: 'Add an egress rule to the DNS server with the DNS rule, e.g. toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns}}], '
+                + 'toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}].',
+            },
+          });
+        });
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * NP015: an entity that no peer can ever be (`none`, which Cilium reserves so that a rule can name
+ * nothing): the rule allows or denies nothing, which is never what a written peer means.
+ */
+export function entityMatchesNothing(policy: CheckedCiliumPolicy): Finding[] {
+  const out: Finding[] = [];
+  for (const { spec, path } of specsOf(policy.object)) {
+    for (const section of ['ingress', 'ingressDeny', 'egress', 'egressDeny']) {
+      const field = section.startsWith('egress') ? 'toEntities' : 'fromEntities';
+      (Array.isArray(spec[section]) ? spec[section] : []).forEach((rule: any, i: number) => {
+        (Array.isArray(rule?.[field]) ? rule[field] : []).forEach((entity: unknown, j: number) => {
+          if (entity !== 'none') return;
+          out.push({
+            severity: Severity.WARNING,
+            code: LintCode.ENTITY_MATCHES_NOTHING,
+            field: `${path}.${section}[${i}].${field}[${j}]`,
+            message: 'the entity none is no peer at all: Cilium reserves it so that a rule can select nothing, so this rule has no effect',
+            fix: 'Name the peers the rule is meant for (an entity such as world, cluster or kube-apiserver, endpoints or CIDRs), or remove the rule.',
+          });
+        });
+      });
+    }
+  }
+  return out;
+}

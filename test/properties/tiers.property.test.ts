@@ -1,0 +1,246 @@
+import * as fc from 'fast-check';
+import { Port, Reachability } from '../../src';
+import { fuzzParameters } from '../fuzz-config';
+
+/**
+ * Differential test of the tiers: for random mixes of AdminNetworkPolicies, BaselineAdminNetworkPolicies,
+ * ClusterNetworkPolicies (both tiers) and NetworkPolicies, the analyser (the matrix, and `explain`)
+ * equals a pair-by-pair reference written here, separately, from the documented precedence:
+ *
+ *   for each side: Admin-tier policies whose subject selects the pod, by priority (ties: by kind,
+ *   then name, the order the library documents), rules in order, first match decides
+ *   (Allow/Accept: allowed, Deny: denied, Pass: go on to the NetworkPolicies); then, if a
+ *   NetworkPolicy selects the pod for this side, it decides; then the Baseline tier likewise (Pass:
+ *   the default); then allowed. Both sides must allow; a pod's traffic to itself is allowed.
+ *
+ * The reference has its own selector, CIDR, domain-name and port matching (for the shapes generated
+ * here); only the NetworkPolicy tier's verdict comes from the analyser run without any cluster-wide
+ * policy (the usual NetworkPolicy semantics, proven by the other property tests).
+ */
+
+const NS = ['a', 'b', 'c'];
+const APPS = ['x', 'y'];
+
+type Sel = Record<string, string>;
+interface Ep { id: string; namespace?: string; labels: Sel; ip?: string; dns?: string; http?: number; external: boolean }
+
+const sel = fc.oneof(fc.constant({}), fc.record({ app: fc.constantFrom(...APPS) }));
+const nsSel = fc.oneof(fc.constant({}), fc.record({ 'kubernetes.io/metadata.name': fc.constantFrom(...NS) }), fc.record({ team: fc.constantFrom('red', 'blue') }));
+const CIDRS = ['10.1.0.0/16', '0.0.0.0/0', '203.0.113.0/24', '10.1.2.0/24'];
+const DOMAINS = ['api.example.com', '*.example.com', 'example.com'];
+
+const peer = (egress: boolean) => fc.oneof(
+  fc.record({ namespaces: nsSel }),
+  fc.record({ pods: fc.record({ namespaceSelector: nsSel, podSelector: sel }) }),
+  ...(egress ? [fc.record({ networks: fc.uniqueArray(fc.constantFrom(...CIDRS), { minLength: 1, maxLength: 2 }) })] : []),
+);
+/** Ports as [protocol, from, to] or a name. */
+const portSpec = fc.oneof(
+  fc.tuple(fc.constantFrom('TCP', 'UDP'), fc.constantFrom(53, 80, 443)).map(([p, n]) => ({ protocol: p, from: n, to: n })),
+  fc.constant({ protocol: 'TCP', from: 80, to: 443 }),
+  fc.constant({ name: 'http' }),
+);
+const ruleGen = (egress: boolean) => fc.record({
+  action: fc.constantFrom('allow', 'deny', 'pass'),
+  peers: fc.array(peer(egress), { minLength: 1, maxLength: 2 }),
+  ports: fc.option(fc.array(portSpec, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  domain: fc.constantFrom(undefined, undefined, ...DOMAINS),
+});
+const tierPolicy = fc.record({
+  kind: fc.constantFrom('ANP', 'BANP', 'CNP-Admin', 'CNP-Baseline'),
+  priority: fc.constantFrom(0, 1, 5),
+  subject: fc.oneof(fc.record({ namespaces: nsSel }), fc.record({ pods: fc.record({ namespaceSelector: nsSel, podSelector: sel }) })),
+  ingress: fc.array(ruleGen(false), { maxLength: 2 }),
+  egress: fc.array(ruleGen(true), { maxLength: 2 }),
+});
+const npGen = fc.record({
+  namespace: fc.constantFrom(...NS),
+  podSelector: sel,
+  types: fc.subarray(['Ingress', 'Egress'], { minLength: 1 }),
+  from: fc.constantFrom(undefined, { podSelector: { matchLabels: { app: 'x' } } }, { namespaceSelector: { matchLabels: { team: 'red' } } }),
+  port: fc.constantFrom(undefined, 80, 53),
+});
+const podGen = fc.record({ namespace: fc.constantFrom(...NS), app: fc.constantFrom(...APPS), ip: fc.constantFrom('10.1.2.3', '10.1.9.9', '10.9.0.1', undefined), http: fc.constantFrom(80, 8080) });
+const world = fc.record({
+  pods: fc.array(podGen, { minLength: 1, maxLength: 6 }),
+  tiers: fc.array(tierPolicy, { minLength: 1, maxLength: 4 }),
+  nps: fc.array(npGen, { maxLength: 3 }),
+  red: fc.subarray(NS),
+});
+type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
+type TierPolicyGen = World['tiers'][number];
+
+const EXTERNALS = [
+  { name: 'api', ip: '203.0.113.7', dnsName: 'api.example.com' },
+  { name: 'apex', ip: '198.51.100.7', dnsName: 'example.com' },
+  { name: 'plain', ip: '198.51.100.8' },
+];
+
+function kindOf(p: TierPolicyGen): { kind: string; apiVersion: string; tier: 'admin' | 'baseline'; v2: boolean } {
+  switch (p.kind) {
+    case 'ANP': return { kind: 'AdminNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha1', tier: 'admin', v2: false };
+    case 'BANP': return { kind: 'BaselineAdminNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha1', tier: 'baseline', v2: false };
+    case 'CNP-Admin': return { kind: 'ClusterNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha2', tier: 'admin', v2: true };
+    default: return { kind: 'ClusterNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha2', tier: 'baseline', v2: true };
+  }
+}
+
+/** The generated policy as the API server accepts it (actions the kind has, domain names only where allowed, no named port with networks). */
+function legal(p: TierPolicyGen, i: number): { name: string; object: any; rules: { ingress: any[]; egress: any[] } } {
+  const k = kindOf(p);
+  const name = p.kind === 'BANP' ? 'default' : `t${i}`;
+  const fix = (r: World['tiers'][number]['egress'][number], egress: boolean) => {
+    const action = p.kind === 'BANP' && r.action === 'pass' ? 'deny' : r.action;
+    const peers = [...r.peers];
+    if (egress && r.domain && p.kind !== 'BANP' && action === 'allow') peers.push({ domainNames: [r.domain] } as any);
+    const hasIpPeers = peers.some((x: any) => x.networks || x.domainNames);
+    const ports = r.ports?.filter((x: any) => !(hasIpPeers && x.name));
+    return { action, peers, ports: ports && ports.length > 0 ? ports : undefined };
+  };
+  const rules = { ingress: p.ingress.map((r) => fix(r, false)), egress: p.egress.map((r) => fix(r, true)) };
+  const wireAction = (a: string) => (a === 'allow' ? (k.v2 ? 'Accept' : 'Allow') : a === 'deny' ? 'Deny' : 'Pass');
+  const selectorOf = (s: Sel) => (Object.keys(s).length === 0 ? {} : { matchLabels: s });
+  const wirePeer = (x: any) => (x.namespaces ? { namespaces: selectorOf(x.namespaces) }
+    : x.pods ? { pods: { namespaceSelector: selectorOf(x.pods.namespaceSelector), podSelector: selectorOf(x.pods.podSelector) } } : x);
+  const wirePorts = (ports: any[] | undefined) => {
+    if (!ports) return {};
+    if (k.v2) {
+      return {
+        protocols: ports.map((x) => (x.name ? { destinationNamedPort: x.name }
+          : { [x.protocol.toLowerCase()]: { destinationPort: x.from === x.to ? { number: x.from } : { range: { start: x.from, end: x.to } } } })),
+      };
+    }
+    return {
+      ports: ports.map((x) => (x.name ? { namedPort: x.name }
+        : x.from === x.to ? { portNumber: { protocol: x.protocol, port: x.from } }
+          : { portRange: { protocol: x.protocol, start: x.from, end: x.to } })),
+    };
+  };
+  const subject = p.subject.namespaces ? { namespaces: selectorOf(p.subject.namespaces) }
+    : { pods: { namespaceSelector: selectorOf(p.subject.pods!.namespaceSelector), podSelector: selectorOf(p.subject.pods!.podSelector) } };
+  const spec: any = { ...(k.v2 ? { tier: k.tier === 'admin' ? 'Admin' : 'Baseline' } : {}), ...(p.kind === 'BANP' ? {} : { priority: p.priority }), subject };
+  spec.ingress = rules.ingress.map((r) => ({ action: wireAction(r.action), from: r.peers.map(wirePeer), ...wirePorts(r.ports) }));
+  spec.egress = rules.egress.map((r) => ({ action: wireAction(r.action), to: r.peers.map(wirePeer), ...wirePorts(r.ports) }));
+  return { name, object: { apiVersion: k.apiVersion, kind: k.kind, metadata: { name }, spec }, rules };
+}
+
+interface ReferenceTier { name: string; kind: string; tier: string; priority: number; subject: any; rules: any }
+
+function build(w: World): { objects: any[]; npOnly: any[]; tiers: ReferenceTier[]; eps: Ep[] } {
+  const namespaces = NS.map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { team: w.red.includes(n) ? 'red' : 'blue' } } }));
+  const pods = w.pods.map((p, i) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `p${i}`, namespace: p.namespace, labels: { app: p.app } },
+    spec: { containers: [{ name: 'c', ports: [{ containerPort: p.http, name: 'http' }] }] },
+    ...(p.ip ? { status: { podIP: p.ip } } : {}),
+  }));
+  const nps = w.nps.map((p, i) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `np${i}`, namespace: p.namespace },
+    spec: {
+      podSelector: Object.keys(p.podSelector).length ? { matchLabels: p.podSelector } : {},
+      policyTypes: p.types,
+      ...(p.types.includes('Ingress') ? { ingress: [{ ...(p.from ? { from: [p.from] } : {}), ...(p.port ? { ports: [{ port: p.port }] } : {}) }] } : {}),
+      ...(p.types.includes('Egress') ? { egress: [{ ...(p.port ? { ports: [{ port: p.port }] } : {}) }] } : {}),
+    },
+  }));
+  // One BaselineAdminNetworkPolicy at most (a singleton).
+  const firstBanp = w.tiers.findIndex((t) => t.kind === 'BANP');
+  const kept = w.tiers.filter((t, j) => t.kind !== 'BANP' || j === firstBanp);
+  const tierObjects = kept.map(legal);
+  const tiers = kept.map((g, i) => ({
+    name: tierObjects[i].name,
+    kind: tierObjects[i].object.kind,
+    tier: kindOf(g).tier,
+    priority: tierObjects[i].object.spec.priority ?? 0,
+    subject: tierObjects[i].object.spec.subject,
+    rules: tierObjects[i].rules,
+  }));
+  const eps: Ep[] = [
+    ...w.pods.map((p, i) => ({ id: `${p.namespace}/p${i}`, namespace: p.namespace, labels: { app: p.app }, ip: p.ip, http: p.http, external: false })),
+    ...EXTERNALS.map((e) => ({ id: e.name, labels: {}, ip: e.ip, dns: e.dnsName, external: true })),
+  ];
+  return { objects: [...namespaces, ...pods, ...nps, ...tierObjects.map((t) => t.object)], npOnly: [...namespaces, ...pods, ...nps], tiers, eps };
+}
+
+// ---- the reference's own matching ----
+
+/** A wire selector (`{ matchLabels }`, as in the subjects). */
+const matchesSel = (selector: any, labels: Sel) => matchesRaw(selector?.matchLabels ?? {}, labels);
+/** A generated selector (a plain map of labels, as in the generated peers). */
+const matchesRaw = (selector: Sel, labels: Sel) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+const ip4 = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+const inCidr = (cidr: string, ip: string) => {
+  const [net, len] = cidr.split('/');
+  const size = 2 ** (32 - Number(len));
+  return Math.floor(ip4(ip) / size) === Math.floor(ip4(net) / size);
+};
+const domainMatches = (pattern: string, name: string) => (pattern.startsWith('*.') ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1 : pattern === name);
+
+function nsLabels(w: World, namespace: string): Sel {
+  return { 'kubernetes.io/metadata.name': namespace, 'team': w.red.includes(namespace) ? 'red' : 'blue' };
+}
+
+function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'egress', self: Ep, other: Ep, traffic: { port: number; protocol: string } | undefined,
+  np: { isolated: boolean; allowed: boolean }): boolean {
+  if (self.external) return true;
+  const dst = dir === 'ingress' ? self : other;
+  const subjectOf = (s: any) => (s.namespaces ? matchesSel(s.namespaces, nsLabels(w, self.namespace!))
+    : matchesSel(s.pods.namespaceSelector, nsLabels(w, self.namespace!)) && matchesSel(s.pods.podSelector, self.labels));
+  const peerOf = (x: any) => {
+    if (x.networks) return other.ip !== undefined && x.networks.some((c: string) => inCidr(c, other.ip!));
+    if (x.domainNames) return other.external && other.dns !== undefined && x.domainNames.some((d: string) => domainMatches(d, other.dns!));
+    if (other.external) return false;
+    if (x.namespaces) return matchesRaw(x.namespaces, nsLabels(w, other.namespace!));
+    return matchesRaw(x.pods.namespaceSelector, nsLabels(w, other.namespace!)) && matchesRaw(x.pods.podSelector, other.labels);
+  };
+  const portOf = (ports: any[] | undefined) => ports === undefined || (traffic !== undefined && ports.some((x) => (x.name
+    ? traffic.protocol === 'TCP' && dst.http === traffic.port && !dst.external
+    : x.protocol === traffic.protocol && traffic.port >= x.from && traffic.port <= x.to)));
+  const evaluate = (tier: string): 'allow' | 'deny' | 'pass' | undefined => {
+    const policies = b.tiers.filter((t) => t.tier === tier && subjectOf(t.subject))
+      .sort((x, y) => x.priority - y.priority || (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    for (const p of policies) {
+      for (const r of p.rules[dir]) {
+        if (traffic !== undefined && portOf(r.ports) && r.peers.some(peerOf)) return r.action;
+      }
+    }
+    return undefined;
+  };
+  const admin = evaluate('admin');
+  if (admin === 'allow') return true;
+  if (admin === 'deny') return false;
+  if (np.isolated) return np.allowed;
+  const baseline = evaluate('baseline');
+  if (baseline === 'deny') return false;
+  return true;
+}
+
+test('analyser == reference of the documented precedence, on random mixes of tiers and NetworkPolicies', () => {
+  const ports = [Port.tcp(80), Port.tcp(443), Port.udp(53), Port.named('http'), Port.tcp(8080)];
+  fc.assert(fc.property(world, fc.constantFrom(...ports), (w, port) => {
+    const b = build(w);
+    const r = Reachability.fromManifests(b.objects, { externals: EXTERNALS });
+    expect(r.skipped).toEqual([]);
+    const npOnly = Reachability.fromManifests(b.npOnly, { externals: EXTERNALS });
+    const m = r.matrix(port);
+    for (const from of b.eps) {
+      for (const to of b.eps) {
+        const named = port.portName !== undefined;
+        const traffic = named ? (to.external ? undefined : { port: to.http!, protocol: 'TCP' }) : { port: port.portNumber!, protocol: port.protocol! };
+        const npe = npOnly.explain(from.id, to.id, port);
+        const reference = from.id === to.id && !from.external ? traffic !== undefined
+          : traffic !== undefined
+            && referenceSide(w, b, 'egress', from, to, traffic, { isolated: npe.egress.isolated, allowed: npe.egress.allowed })
+            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed });
+        const explained = r.explain(from.id, to.id, port).allowed;
+        if (m.isAllowed(from.id, to.id) !== reference || explained !== reference) {
+          throw new Error(`${from.id} -> ${to.id} on ${port}: matrix ${m.isAllowed(from.id, to.id)}, explain ${explained}, reference ${reference}\n`
+            + `${JSON.stringify(b.objects.filter((o) => o.apiVersion.startsWith('policy')), null, 1)}`);
+        }
+      }
+    }
+  }), fuzzParameters(150));
+});

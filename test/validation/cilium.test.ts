@@ -1,0 +1,122 @@
+import { Severity, validateManifests } from '../../src';
+import { checkCiliumPolicy } from '../../src/k8s/cilium-rules';
+
+const cnp = (spec: unknown, name = 'p', namespace = 'shop') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
+const codes = (object: unknown) => checkCiliumPolicy(object).map((f) => `${f.code} ${f.field}`);
+const DNS_RULE = {
+  toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+  toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+};
+
+describe('the CRD schema and Cilium\'s rule checks, with field paths and fixes', () => {
+  test('Cilium\'s documented examples are accepted', () => {
+    // The FQDN example of the policy language docs (DNS-based policies).
+    expect(codes(cnp({
+      endpointSelector: { matchLabels: { org: 'empire', class: 'mediabot' } },
+      egress: [{ toFQDNs: [{ matchName: 'api.github.com' }] }, DNS_RULE],
+    }))).toEqual([]);
+    // CIDR set with except, entities, L7 HTTP, deny rules.
+    expect(codes(cnp({
+      endpointSelector: { matchLabels: { app: 'crawler' } },
+      egress: [
+        { toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.96.0.0/12'] }] },
+        { toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      ],
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/public' }] } }] }],
+      ingressDeny: [{ fromEntities: ['world'] }],
+    }))).toEqual([]);
+  });
+
+  test('required fields, the selector oneOf, enums and types are refused with their paths', () => {
+    expect(codes({ apiVersion: 'cilium.io/v1', kind: 'CiliumNetworkPolicy', metadata: {} })).toEqual([
+      'FieldValueNotSupported apiVersion', 'FieldValueRequired metadata.name', 'FieldValueRequired spec',
+    ]);
+    expect(codes(cnp({ egress: [] }))).toEqual(['FieldValueRequired spec.endpointSelector']);
+    expect(codes(cnp({ endpointSelector: {}, nodeSelector: {} }))).toEqual(['FieldValueForbidden spec.nodeSelector']);
+    expect(codes(cnp({ nodeSelector: {} }))).toEqual(['FieldValueForbidden spec.nodeSelector']); // a host policy must be cluster-wide
+    expect(codes(cnp({
+      endpointSelector: { matchLabels: { app: true }, matchExpressions: [{ key: 'a', operator: 'Equals' }, { key: 'b', operator: 'In' }] },
+      egress: [{
+        toEntities: ['nodes'],
+        toPorts: [{ ports: [{ port: 443 }, { port: '70000' }, { port: 'http', protocol: 'ICMP' }, { port: '9000', endPort: 8000 }] }],
+      }],
+    }))).toEqual([
+      'FieldValueTypeInvalid spec.endpointSelector.matchLabels.app',
+      'FieldValueNotSupported spec.endpointSelector.matchExpressions[0].operator',
+      'FieldValueRequired spec.endpointSelector.matchExpressions[1].values',
+      'FieldValueNotSupported spec.egress[0].toEntities[0]',
+      'FieldValueTypeInvalid spec.egress[0].toPorts[0].ports[0].port',
+      'FieldValueInvalid spec.egress[0].toPorts[0].ports[1].port',
+      'FieldValueNotSupported spec.egress[0].toPorts[0].ports[2].protocol',
+      'FieldValueInvalid spec.egress[0].toPorts[0].ports[3].endPort',
+    ]);
+    const quoted = checkCiliumPolicy(cnp({ endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: 443 }] }] }] }))[0];
+    expect(quoted).toMatchObject({ severity: Severity.ERROR, fix: expect.stringMatching(/Quote the port: port: "443"/) });
+  });
+
+  test('CIDRs, FQDN selectors, L7 rules and unknown fields', () => {
+    expect(codes(cnp({
+      endpointSelector: {},
+      egress: [
+        { toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] }, { except: [] }, { cidr: '10.0.0.1' }] },
+        { toFQDNs: [{ matchName: '*.example.com' }, {}, { matchName: 'a.com', matchPattern: '*.a.com' }] },
+        { toPorts: [{ ports: [{ port: '80' }], rules: { http: [{ path: '/(' }], dns: [{ matchPattern: '*' }] } }] },
+        { toEndpoints: [{}], toEntities: ['world'] },
+        { toEndpoint: [{}] },
+      ],
+    }))).toEqual([
+      'FieldValueInvalid spec.egress[0].toCIDRSet[0].except[0]',
+      'FieldValueRequired spec.egress[0].toCIDRSet[1].cidr',
+      'FieldValueInvalid spec.egress[0].toCIDRSet[2].cidr',
+      'FieldValueInvalid spec.egress[1].toFQDNs[0].matchName',
+      'FieldValueRequired spec.egress[1].toFQDNs[1].matchName',
+      'FieldValueForbidden spec.egress[1].toFQDNs[2].matchPattern',
+      'FieldValueForbidden spec.egress[2].toPorts[0].rules.dns',
+      'FieldValueInvalid spec.egress[2].toPorts[0].rules.http[0].path',
+      'FieldValueForbidden spec.egress[3].toEntities',
+      'UnknownField spec.egress[4].toEndpoint',
+    ]);
+  });
+
+  test('deny rules have neither DNS names nor layer-7 rules: the API server would drop them and the deny would change', () => {
+    expect(codes(cnp({
+      endpointSelector: {},
+      egressDeny: [{ toFQDNs: [{ matchName: 'a.com' }] }, { toEntities: ['world'], toPorts: [{ ports: [{ port: '80' }], rules: { http: [{ method: 'GET' }] } }] }],
+    }))).toEqual(['FieldValueForbidden spec.egressDeny[0].toFQDNs', 'FieldValueForbidden spec.egressDeny[1].toPorts[0].rules']);
+  });
+
+  test('a CiliumClusterwideNetworkPolicy may be a host policy; `specs` lists are checked item by item', () => {
+    const ccnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host' }, specs: [{ nodeSelector: {} }, { egress: [] }] };
+    expect(codes(ccnp)).toEqual(['FieldValueRequired specs[1].endpointSelector']);
+  });
+});
+
+describe('netpol validate over Cilium policies', () => {
+  test('they are checked, counted and located; still listed as not modelled by the analyser', () => {
+    const report = validateManifests([{ object: cnp({ endpointSelector: {}, egress: [{ toEntities: ['nodes'] }] }, 'bad'), file: 'c.yaml', line: 4 }]);
+    expect(report.checked).toBe(1);
+    expect(report.findings).toMatchObject([{ severity: Severity.ERROR, code: 'FieldValueNotSupported', object: 'shop/bad', field: 'spec.egress[0].toEntities[0]', file: 'c.yaml', line: 4 }]);
+    expect(report.leftOut).toMatchObject([{ object: 'shop/bad', kind: 'CiliumNetworkPolicy' }]);
+    expect(report.leftOut[0].reason).toMatch(/netpol validate checks it .* but the analyser does not model it yet/);
+  });
+
+  test('NP014: FQDN egress without the DNS rule, or with DNS rules that do not allow the name; found in a policy of the same pods too', () => {
+    const fqdn = (name: string) => cnp({ endpointSelector: { matchLabels: { app: 'crawler' } }, egress: [{ toFQDNs: [{ matchName: name }] }] }, 'fqdn');
+    const warnings = (objects: unknown[]) => validateManifests(objects.map((object) => ({ object: object as any }))).findings
+      .filter((f) => f.code === 'NP014').map((f) => `${f.object} ${f.field}`);
+    expect(warnings([fqdn('api.github.com')])).toEqual(['shop/fqdn spec.egress[0].toFQDNs[0]']);
+    expect(warnings([fqdn('api.github.com'), cnp({ endpointSelector: {}, egress: [DNS_RULE] }, 'dns')])).toEqual([]);
+    expect(warnings([fqdn('api.github.com'), cnp({ endpointSelector: {}, egress: [DNS_RULE] }, 'dns', 'other')])).toEqual(['shop/fqdn spec.egress[0].toFQDNs[0]']);
+    const narrow = { ...DNS_RULE, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*.cilium.io' }] } }] };
+    const narrowPolicy = cnp({ endpointSelector: { matchLabels: { app: 'crawler' } }, egress: [narrow] }, 'dns');
+    expect(warnings([fqdn('api.github.com'), narrowPolicy])).toEqual(['shop/fqdn spec.egress[0].toFQDNs[0]']);
+    expect(warnings([fqdn('docs.cilium.io'), narrowPolicy])).toEqual([]);
+    const ccnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'dns' }, spec: { endpointSelector: {}, egress: [DNS_RULE] } };
+    expect(warnings([fqdn('api.github.com'), ccnp])).toEqual([]);
+  });
+
+  test('NP015: the entity none selects nothing', () => {
+    const report = validateManifests([{ object: cnp({ endpointSelector: {}, ingress: [{ fromEntities: ['world', 'none'] }] }) }]);
+    expect(report.findings.map((f) => `${f.code} ${f.field}`)).toEqual(['NP015 spec.ingress[0].fromEntities[1]']);
+  });
+});
