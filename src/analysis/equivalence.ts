@@ -1,4 +1,4 @@
-import { Bitset } from './bitset';
+import { Bitset, wordTotals } from './bitset';
 import { MatrixEngine } from './matrix';
 import { PolicyFeatures, policyFeatures } from './policy-features';
 import { PortQuery } from './semantics';
@@ -108,10 +108,10 @@ export class ClassMatrix {
   public allowedCount(): number {
     const { members, classOf, cluster } = this.classes;
     let count = 0;
+    const sizes = members.map((m) => m.length);
+    const totals = wordTotals(sizes);
     this.rows.forEach((row, a) => {
-      let inRow = 0;
-      for (const b of row.members()) inRow += members[b].length;
-      count += inRow * members[a].length;
+      count += row.weightedCount(sizes, totals) * sizes[a];
     });
     for (const e of cluster.endpoints) {
       if (!e.singleInstance) continue;

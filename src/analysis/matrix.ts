@@ -1,7 +1,7 @@
 import { Bitset } from './bitset';
 import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
-import { Cluster, ClusterEndpoint, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
 import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
 
@@ -43,30 +43,19 @@ export class MatrixEngine {
     const n = cluster.endpoints.length;
     const { reachable, ingressFrom, egressTo, traffic } = computeSides(cluster, query, this.selections);
     const all = Bitset.full(n);
-    // The transpose of the ingress side: for each source, the isolated destinations whose ingress
-    // admits it, so each row is computed a word (32 destinations) at a time.
-    const openIn = new Bitset(n);
-    const admits: Array<Bitset | undefined> = new Array(n);
-    for (let d = 0; d < n; d++) {
-      const inbound = ingressFrom[d];
-      if (inbound === undefined) {
-        openIn.add(d);
-        continue;
-      }
-      for (const s of inbound.members()) (admits[s] ??= new Bitset(n)).add(d);
-    }
-    const rows: Bitset[] = [];
+    // The transpose of the ingress side (a destination not isolated for ingress admits every
+    // source): for each source, the destinations whose ingress admits it, 32 x 32 bits at a time.
+    // Each row is then computed a word (32 destinations) at a time.
+    const admits = Bitset.transpose(Array.from({ length: n }, (_, d) => ingressFrom[d] ?? all), n);
+    const dest = reachable.words;
     for (let s = 0; s < n; s++) {
-      const row = new Bitset(n);
+      const row = admits[s]; // becomes the row in place
       const out = (egressTo[s] ?? all).words;
-      const inbound = admits[s]?.words;
-      const open = openIn.words;
-      const dest = reachable.words;
-      for (let w = 0; w < row.words.length; w++) row.words[w] = out[w] & dest[w] & (open[w] | (inbound ? inbound[w] : 0));
+      const w = row.words;
+      for (let i = 0; i < w.length; i++) w[i] &= out[i] & dest[i];
       if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
-      rows.push(row);
     }
-    return { rows, traffic };
+    return { rows: admits, traffic };
   }
 }
 
@@ -115,7 +104,7 @@ export function computeSides(cluster: Cluster, query: PortQuery, selections: Sel
     return ok;
   };
   for (const policy of cluster.policies) {
-    const selected = index.select(policy.namespace, policy.podSelector);
+    const selected = index.selected(policy);
     if (selected.length === 0) continue;
     if (policy.ingress) {
       for (const d of selected) ingressFrom[d] ??= new Bitset(n);
@@ -271,6 +260,7 @@ class SelectionIndex {
   /** Namespace names by `key=value` of their labels, for namespace selectors with matchLabels. */
   private readonly namespacesByPair = new Map<string, string[]>();
   private readonly namespaceNames: string[];
+  private readonly selectedCache = new Map<ClusterPolicy, number[]>();
 
   constructor(private readonly cluster: Cluster) {
     for (const e of cluster.endpoints) {
@@ -295,6 +285,13 @@ class SelectionIndex {
       if (posting.length < candidates.length) candidates = posting;
     }
     return candidates.filter((ns) => selector.matches(this.cluster.namespaces.get(ns)!));
+  }
+
+  /** The endpoints `policy` selects (by its namespace and pod selector; the same for every port). */
+  public selected(policy: ClusterPolicy): number[] {
+    let list = this.selectedCache.get(policy);
+    if (list === undefined) this.selectedCache.set(policy, (list = this.select(policy.namespace, policy.podSelector)));
+    return list;
   }
 
   /** Endpoints of `namespace` matching `selector`. */

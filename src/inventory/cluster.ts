@@ -232,6 +232,7 @@ export class Cluster {
   public readonly ignored: KindCount[];
   private readonly byId = new Map<string, ClusterEndpoint>();
   private scopedCache?: Map<string, Cluster>;
+  private policiesByNamespace?: Map<string, ClusterPolicy[]>;
 
   /** How hostNetwork pods are analysed. */
   public readonly hostNetworkMode: 'node' | 'pod';
@@ -348,13 +349,23 @@ export class Cluster {
    * which still checks each policy's selection itself.
    */
   public scopedTo(endpoint: ClusterEndpoint): Cluster {
-    const byNamespace = (this.scopedCache ??= new Map());
+    if (!this.scopedCache) {
+      // The policies of each namespace, in one pass (not one pass over every policy per namespace).
+      this.scopedCache = new Map();
+      this.policiesByNamespace = new Map();
+      for (const p of this.policies) {
+        const list = this.policiesByNamespace.get(p.namespace);
+        if (list) list.push(p);
+        else this.policiesByNamespace.set(p.namespace, [p]);
+      }
+    }
     const ns = endpoint.namespace ?? '';
-    let view = byNamespace.get(ns);
+    let view = this.scopedCache.get(ns);
     if (!view) {
       view = Object.create(this) as Cluster;
-      Object.defineProperty(view, 'policies', { value: this.policies.filter((p) => p.namespace === endpoint.namespace) });
-      byNamespace.set(ns, view);
+      const policies = endpoint.namespace === undefined ? [] : this.policiesByNamespace!.get(endpoint.namespace) ?? [];
+      Object.defineProperty(view, 'policies', { value: policies });
+      this.scopedCache.set(ns, view);
     }
     return view;
   }
