@@ -29,11 +29,13 @@ function portOf(q: { port?: number; name?: string; protocol: string }): Port {
 
 /** Load (read + parse + model) and all-pairs connectivity for every port that matters, by classes. */
 function scale(file: string): Record<string, unknown> {
+  const cpu = process.cpuUsage();
   let t = process.hrtime.bigint();
-  const list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let list = JSON.parse(fs.readFileSync(file, 'utf8'));
   const parseMs = ms(t);
   t = process.hrtime.bigint();
   const r = Reachability.fromManifests(list.items);
+  list = undefined; // the model keeps what it needs: the parsed dump need not stay alive
   const modelMs = ms(t);
   t = process.hrtime.bigint();
   const cluster = r._cluster;
@@ -45,6 +47,10 @@ function scale(file: string): Record<string, unknown> {
   const allowed = matrices.map((m) => m.allowedCount());
   const matrixMs = ms(t);
   const totalMs = parseMs + modelMs + classesMs + matrixMs;
+  // CPU time of the same steps (user + system, every thread of the process): on a loaded machine
+  // the wall-clock figures include the time spent waiting for a core.
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
   // Untimed: the pair-by-pair reference (`explain`) on a sample of pod pairs, one probe each.
   const rng = new Prng(99);
   const n = cluster.endpoints.length;
@@ -70,6 +76,7 @@ function scale(file: string): Record<string, unknown> {
     classesMs,
     matrixMs,
     totalMs,
+    cpuMs,
     sample: SAMPLE,
     allowedInSample,
     mismatches,
@@ -103,8 +110,37 @@ function side(file: string): Record<string, unknown> {
     byClass.push(b);
     ratios.push(a / b);
   }
+  // Every port that matters: today's matrix once per port, against the classes (computed once) and
+  // their matrix per port, alternately.
+  const probes = probePorts([cluster]);
+  const allRatios: number[] = [];
+  const allPods: number[] = [];
+  const allClasses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let t = process.hrtime.bigint();
+    for (const p of probes) computeMatrix(cluster, p.query);
+    const a = ms(t);
+    t = process.hrtime.bigint();
+    const classes = EndpointClasses.of(cluster);
+    for (const p of probes) classes.matrix(p.query).allowedCount();
+    const b = ms(t);
+    allPods.push(a);
+    allClasses.push(b);
+    allRatios.push(a / b);
+  }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  return { podsMs: median(pods), classesMs: median(byClass), ratio: median(ratios), ratios, mismatches, endpoints: cluster.endpoints.length };
+  return {
+    podsMs: median(pods),
+    classesMs: median(byClass),
+    ratio: median(ratios),
+    ratios,
+    mismatches,
+    endpoints: cluster.endpoints.length,
+    probes: probes.length,
+    allPortsPodsMs: median(allPods),
+    allPortsClassesMs: median(allClasses),
+    allPortsRatio: median(allRatios),
+  };
 }
 
 /**

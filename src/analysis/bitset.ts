@@ -15,7 +15,8 @@ export class Bitset {
    * O(size^2 / 32) word operations instead of one per member.
    */
   public static transpose(rows: ReadonlyArray<Bitset | undefined>, size: number): Bitset[] {
-    const out = Array.from({ length: size }, () => new Bitset(size));
+    const pool = new BitsetPool(size, size);
+    const out = Array.from({ length: size }, () => pool.take());
     const blocks = Math.ceil(size / 32);
     const a = new Int32Array(32);
     for (let bi = 0; bi < blocks; bi++) {
@@ -47,8 +48,9 @@ export class Bitset {
 
   public readonly words: Uint32Array;
 
-  constructor(public readonly size: number) {
-    this.words = new Uint32Array(Math.ceil(size / 32));
+  /** An empty set of `size`; `words`, when given, are its storage (all zero, `ceil(size / 32)` long). */
+  constructor(public readonly size: number, words?: Uint32Array) {
+    this.words = words ?? new Uint32Array(Math.ceil(size / 32));
   }
 
   public add(i: number): void {
@@ -147,4 +149,32 @@ function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/**
+ * Empty bitsets of one size cut from shared blocks of memory: a matrix of thousands of rows is a few
+ * allocations instead of one per row (each typed array of its own is costly to allocate and to
+ * collect).
+ */
+export class BitsetPool {
+  private block?: Uint32Array;
+  private used = 0;
+  private readonly wordsPerSet: number;
+  private readonly setsPerBlock: number;
+
+  /** Sets of `size`, allocated `perBlock` (at least 1) at a time. */
+  constructor(private readonly size: number, perBlock = 256) {
+    this.wordsPerSet = Math.ceil(size / 32);
+    this.setsPerBlock = Math.max(1, perBlock);
+  }
+
+  /** A new empty set. */
+  public take(): Bitset {
+    if (!this.block || this.used === this.setsPerBlock) {
+      this.block = new Uint32Array(this.wordsPerSet * this.setsPerBlock);
+      this.used = 0;
+    }
+    const start = this.used++ * this.wordsPerSet;
+    return new Bitset(this.size, this.block.subarray(start, start + this.wordsPerSet));
+  }
 }

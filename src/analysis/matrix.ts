@@ -1,4 +1,4 @@
-import { Bitset } from './bitset';
+import { Bitset, BitsetPool } from './bitset';
 import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
@@ -90,6 +90,7 @@ export function computeSides(cluster: Cluster, query: PortQuery, selections: Sel
   const reachable = new Bitset(n);
   traffic.forEach((t, i) => t && reachable.add(i));
 
+  const pool = new BitsetPool(n);
   const ingressFrom: Array<Bitset | undefined> = new Array(n);
   const egressTo: Array<Bitset | undefined> = new Array(n);
 
@@ -107,7 +108,7 @@ export function computeSides(cluster: Cluster, query: PortQuery, selections: Sel
     const selected = index.selected(policy);
     if (selected.length === 0) continue;
     if (policy.ingress) {
-      for (const d of selected) ingressFrom[d] ??= new Bitset(n);
+      for (const d of selected) ingressFrom[d] ??= pool.take();
       for (const rule of policy.ingress) {
         const portOk = portsOf(rule);
         if (portOk === 'none') continue;
@@ -118,7 +119,7 @@ export function computeSides(cluster: Cluster, query: PortQuery, selections: Sel
       }
     }
     if (policy.egress) {
-      for (const s of selected) egressTo[s] ??= new Bitset(n);
+      for (const s of selected) egressTo[s] ??= pool.take();
       for (const rule of policy.egress) {
         const portOk = portsOf(rule);
         if (portOk === 'none') continue;
@@ -254,6 +255,9 @@ export class Selections {
 class SelectionIndex {
   private readonly byNamespace = new Map<string, number[]>();
   private readonly byPair = new Map<string, number[]>();
+  /** Endpoints by `key=value` of their labels, across namespaces (for peers with a namespaceSelector). */
+  private readonly byPairAnywhere = new Map<string, number[]>();
+  private readonly ruleCache = new Map<PolicyRule, Bitset>();
   private readonly withIps: ClusterEndpoint[];
   private readonly peerCache = new Map<string, Bitset>();
   private readonly all: Bitset;
@@ -267,24 +271,28 @@ class SelectionIndex {
       // Node traffic is neither selected by policies nor matched by selector peers; ipBlocks see it through withIps.
       if (e.namespace === undefined || e.nodeTraffic) continue;
       push(this.byNamespace, e.namespace, e.index);
-      for (const [k, v] of Object.entries(e.labels)) push(this.byPair, `${e.namespace}\u0000${k}=${v}`, e.index);
+      for (const [k, v] of Object.entries(e.labels)) {
+        push(this.byPair, `${e.namespace}\u0000${k}=${v}`, e.index);
+        push(this.byPairAnywhere, `${k}=${v}`, e.index);
+      }
     }
     this.withIps = cluster.endpoints.filter((e) => e.ips.length > 0);
     this.all = Bitset.full(cluster.endpoints.length);
-    this.namespaceNames = [...cluster.namespaces.keys()];
-    for (const [ns, labels] of cluster.namespaces) {
-      for (const [k, v] of Object.entries(labels)) push(this.namespacesByPair, `${k}=${v}`, ns);
+    // Only namespaces with endpoints can add to a peer's set.
+    this.namespaceNames = [...cluster.namespaces.keys()].filter((ns) => this.byNamespace.has(ns));
+    for (const ns of this.namespaceNames) {
+      for (const [k, v] of Object.entries(cluster.namespaceLabels(ns))) push(this.namespacesByPair, `${k}=${v}`, ns);
     }
   }
 
-  /** The namespaces `selector` matches, in the cluster's order. */
+  /** The namespaces with endpoints that `selector` matches, in the cluster's order. */
   private selectNamespaces(selector: CompiledSelector): string[] {
     let candidates = this.namespaceNames;
     for (const pair of selector.requiredPairs) {
       const posting = this.namespacesByPair.get(pair) ?? [];
       if (posting.length < candidates.length) candidates = posting;
     }
-    return candidates.filter((ns) => selector.matches(this.cluster.namespaces.get(ns)!));
+    return candidates.filter((ns) => selector.matches(this.cluster.namespaceLabels(ns)));
   }
 
   /** The endpoints `policy` selects (by its namespace and pod selector; the same for every port). */
@@ -309,8 +317,12 @@ class SelectionIndex {
   public peers(policyNamespace: string, rule: PolicyRule): Bitset {
     if (!rule.peers) return this.all;
     if (rule.peers.length === 1) return this.peer(policyNamespace, rule.peers[0]);
-    const union = new Bitset(this.cluster.endpoints.length);
-    for (const p of rule.peers) union.or(this.peer(policyNamespace, p));
+    let union = this.ruleCache.get(rule);
+    if (!union) {
+      union = new Bitset(this.cluster.endpoints.length);
+      for (const p of rule.peers) union.or(this.peer(policyNamespace, p));
+      this.ruleCache.set(rule, union);
+    }
     return union;
   }
 
@@ -321,6 +333,18 @@ class SelectionIndex {
     set = new Bitset(this.cluster.endpoints.length);
     if (peer.kind === 'ipBlock') {
       for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e)) set.add(e.index);
+    } else if (peer.namespaceSelector && peer.podSelector && peer.podSelector.requiredPairs.length > 0) {
+      // The pods carrying the selector's rarest required label, anywhere, kept when their namespace matches.
+      const namespaces = new Set(this.selectNamespaces(peer.namespaceSelector));
+      let candidates: number[] | undefined;
+      for (const pair of peer.podSelector.requiredPairs) {
+        const posting = this.byPairAnywhere.get(pair) ?? [];
+        if (candidates === undefined || posting.length < candidates.length) candidates = posting;
+      }
+      for (const i of candidates!) {
+        const e = this.cluster.endpoints[i];
+        if (namespaces.has(e.namespace!) && peer.podSelector.matches(e.labels)) set.add(i);
+      }
     } else {
       const namespaces = peer.namespaceSelector ? this.selectNamespaces(peer.namespaceSelector) : [policyNamespace];
       for (const ns of namespaces) {

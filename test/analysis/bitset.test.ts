@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Bitset, wordTotals } from '../../src/analysis/bitset';
+import { Bitset, BitsetPool, wordTotals } from '../../src/analysis/bitset';
 import { fuzzParameters } from '../fuzz-config';
 
 /** A square bit matrix from a list of set cells (sizes that are and are not multiples of 32). */
@@ -48,4 +48,15 @@ test('weightedCount equals the sum of the weights of the members, dense and spar
     expect(Bitset.full(size).weightedCount(weights, totals)).toBe(weights.reduce((a, b) => a + b, 0));
     expect(new Bitset(size).weightedCount(weights, totals)).toBe(0);
   }), fuzzParameters(60));
+});
+
+test('sets from one pool are independent of each other and of the block boundaries', () => {
+  const pool = new BitsetPool(70, 2);
+  const sets = Array.from({ length: 5 }, () => pool.take());
+  sets.forEach((s, i) => {
+    s.add(i);
+    s.add(69 - i);
+  });
+  sets.forEach((s, i) => expect(s.members()).toEqual([i, 69 - i]));
+  expect(sets.every((s) => s.size === 70 && s.words.length === 3)).toBe(true);
 });
