@@ -5,6 +5,7 @@ import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
 import { Explanation } from './explanation';
 import { computeExposure, Exposure } from './exposure';
+import { GroupedMatrix, GroupKey } from './grouped-matrix';
 import { HostNetworkMode } from './host-network-mode';
 import { decideSide } from './precedence';
 import { probePorts, summarizePorts } from './probe-ports';
@@ -246,6 +247,16 @@ export class Reachability {
     return ReachabilityMatrix._ofClasses({ number: query.port, name: query.name }, query.protocol, this.endpoints, classes, singlePods, {
       endpoints: this.hostNetworkEndpoints, mode: this.hostNetworkMode,
     });
+  }
+
+  /**
+   * The matrix for `port` aggregated by namespace or by equivalence class (allowed endpoint pairs of
+   * each pair of groups), from the class matrix: for cluster-scale output (`netpol matrix --group-by`).
+   * @internal
+   */
+  public _groupedMatrix(port: Port, groupBy: GroupKey): GroupedMatrix {
+    const query = toQuery(port);
+    return new GroupedMatrix(this._classes([query]).matrix(query), groupBy);
   }
 
   /**

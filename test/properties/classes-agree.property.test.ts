@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { HostNetworkMode, Port, Reachability } from '../../src';
 import { EndpointClasses } from '../../src/analysis/equivalence';
+import { OUTSIDE_GROUP } from '../../src/analysis/grouped-matrix';
 import { probePorts } from '../../src/analysis/probe-ports';
 import { fuzzParameters } from '../fuzz-config';
 
@@ -184,6 +185,16 @@ function classesAgree(c: ClusterValue, p: Port, hostNetwork: HostNetworkMode): v
       expect(m.allowedFrom(from)).toEqual(r.endpoints.filter((to) => r.explain(from, to, p).allowed));
     }
     expect(m.allowedCount).toBe(allowed);
+    // The matrix aggregated by namespace counts the same pairs as the cells.
+    const grouped = r._groupedMatrix(p, 'namespace');
+    const nsOf = (id: string) => r._cluster.endpoint(id)!.namespace ?? OUTSIDE_GROUP;
+    grouped.groups.forEach((g, i) => {
+      for (const cell of grouped.cellsFrom(i)) {
+        const expected = r.endpoints.filter((f) => nsOf(f) === g.name)
+          .reduce((sum, f) => sum + r.endpoints.filter((t) => nsOf(t) === cell.to && m.isAllowed(f, t)).length, 0);
+        expect(cell.allowed).toBe(expected);
+      }
+    });
     // The reuse is heavy enough that classes are at most as many as endpoints (and often fewer).
     expect(EndpointClasses.of(r._cluster).size).toBeLessThanOrEqual(r.endpoints.length);
   }
