@@ -5,6 +5,7 @@ import { MermaidFormat } from '../../formats/mermaid';
 import { TextFormat } from '../../formats/text';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
+import { StageProgress } from '../stage-progress';
 import { analyseInputs, ANALYSIS_OPTIONS, SURROUNDINGS_HELP } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -54,9 +55,12 @@ export function matrixCommand(args: string[], io: CliIo): number {
   if (groupBy && format !== 'text' && format !== 'json') {
     throw new UsageError(`--group-by prints text or json, not ${format}: use --format text or --format json with it.`);
   }
-  const { reachability, unreadable } = analyseInputs(positionals, io, values);
+  // On a terminal, a read or analysis of more than a second shows its steps on stderr.
+  const progress = new StageProgress(io);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values, progress);
   if (groupBy) {
     const grouped = reachability._groupedMatrix(port, groupBy);
+    progress.clear();
     const label = `${port.portName ?? port.portNumber}/${port.protocol}`;
     const write = (text: string) => io.stdout(text);
     if (format === 'json') JsonFormat._streamGroupedMatrix(grouped, label, write);
@@ -65,6 +69,7 @@ export function matrixCommand(args: string[], io: CliIo): number {
     return reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
   }
   const matrix = reachability.matrix(port);
+  progress.clear();
   switch (format) {
     case 'json': io.stdout(`${JSON.stringify(JsonFormat.matrix(matrix))}\n`); break;
     case 'markdown': io.stdout(`${MarkdownFormat.matrix(matrix)}\n`); break;
