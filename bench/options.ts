@@ -16,14 +16,19 @@ export interface BenchOptions {
   readonly out: string;
   /** The sizes (lines) of the flow exports `replay` and `generate` read. */
   readonly flowLines: number[];
+  /** The pod counts of the cluster-scale part (issue 17); empty: skip it. */
+  readonly clusterSizes: number[];
 }
+
+/** The default pod counts of the cluster-scale part. */
+export const DEFAULT_CLUSTER_SIZES = [1000, 10000, 100000];
 
 /** The default sizes of the issue. */
 export const DEFAULT_SIZES = [100, 1000, 5000];
 
 /** The usage text. */
-export const USAGE = 'usage: npm run bench -- [--sizes 100,1000,5000] [--flow-lines 250000,1000000] [--quick] [--only floor-synth,library-synth,flows] '
-  + '[--keep] [--cpu-prof DIR] [--out FILE]';
+export const USAGE = 'usage: npm run bench -- [--sizes 100,1000,5000] [--flow-lines 250000,1000000] [--quick] [--only floor-synth,library-synth,flows,cluster] '
+  + '[--keep] [--cpu-prof DIR] [--out FILE] [--cluster-sizes 1000,10000,100000|none]';
 
 /** Parses `--name value` and `--name=value` options; throws on anything unknown. */
 export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
@@ -35,7 +40,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     if (['quick', 'keep', 'help'].includes(name)) {
       values.set(name, true);
-    } else if (['sizes', 'only', 'cpu-prof', 'out', 'flow-lines'].includes(name)) {
+    } else if (['sizes', 'only', 'cpu-prof', 'out', 'flow-lines', 'cluster-sizes'].includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw new Error(`--${name} needs a value\n${USAGE}`);
       values.set(name, value);
@@ -48,6 +53,10 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     ? (values.get('sizes') as string).split(',').map((s) => Number(s.trim().replace(/_/g, '')))
     : DEFAULT_SIZES;
   if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--sizes takes whole numbers of at least 10, e.g. 100,1000\n${USAGE}`);
+  const clusterText = values.get('cluster-sizes');
+  const clusterSizes = typeof clusterText !== 'string' ? DEFAULT_CLUSTER_SIZES
+    : clusterText === 'none' ? [] : clusterText.split(',').map((x) => Number(x.trim().replace(/_/g, '')));
+  if (clusterSizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--cluster-sizes takes whole numbers of at least 10, or none\n${USAGE}`);
   const flowLines = typeof values.get('flow-lines') === 'string'
     ? (values.get('flow-lines') as string).split(',').map((s) => Number(s.trim().replace(/_/g, '')))
     : DEFAULT_FLOW_LINES;
@@ -62,6 +71,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     keep: values.has('keep'),
     cpuProfDir: typeof values.get('cpu-prof') === 'string' ? values.get('cpu-prof') as string : undefined,
     out: typeof values.get('out') === 'string' ? values.get('out') as string : defaultOut,
+    clusterSizes: [...new Set(clusterSizes)].sort((a, b) => a - b),
     flowLines: [...flowLines].sort((a, b) => a - b),
   };
 }

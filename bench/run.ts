@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChildRequest, runChild } from './child-process';
+import { formatCluster, runClusterScale } from './cluster-run';
 import { compileForChildren } from './compile';
 import { FLOW_PEAK_RATIO_TARGET, FLOW_SERVICES, flowFile } from './flows';
 import { BenchOptions, naiveLimitMs, parseOptions, runsFor, warmupsFor } from './options';
@@ -45,7 +46,8 @@ function main(): number {
     log((e as Error).message);
     return 2;
   }
-  const unknown = (options.only ?? []).filter((id) => id !== 'flows' && !SCENARIOS.some((s) => s.id === id));
+  // `--only cluster` / `--only flows` run those parts alone; they run whenever --only is not given too.
+  const unknown = (options.only ?? []).filter((id) => id !== 'cluster' && id !== 'flows' && !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) {
     log(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
     return 2;
@@ -56,17 +58,20 @@ function main(): number {
     const entry = compileForChildren(path.join(__dirname, '..'), path.join(work, 'js'));
     if (options.cpuProfDir) fs.mkdirSync(options.cpuProfDir, { recursive: true });
     log(`cdk8s-netpol bench: sizes ${options.sizes.join(', ')}${options.quick ? ' (quick)' : ''}; node ${process.version}, ${os.cpus().length} CPUs; work dir ${work}`);
-    const onlyFlows = options.only !== undefined && options.only.every((id) => id === 'flows');
-    const sizes = onlyFlows ? [] : options.sizes.map((size) => runSize(size, work, entry, options));
+    const appScenarios = options.only === undefined || options.only.some((id) => id !== 'cluster' && id !== 'flows');
+    const withCluster = options.only === undefined || options.only.includes('cluster');
+    const sizes = appScenarios ? options.sizes.map((size) => runSize(size, work, entry, options)) : [];
     const flows = options.only === undefined || options.only.includes('flows') ? runFlows(work, entry, options) : undefined;
     const ratios = computeRatios(sizes);
-    const targets = [...(onlyFlows ? [] : evaluateTargets(sizes, ratios)), ...(flows ? flowTargets(flows) : [])];
+    const targets = [...(!appScenarios ? [] : evaluateTargets(sizes, ratios)), ...(flows ? flowTargets(flows) : [])];
     const table = formatTable(sizes, ratios);
     const counts = formatCounts(sizes);
     const targetText = formatTargets(targets);
-    process.stdout.write(`\n${onlyFlows ? '' : `${table}\n\nEmitted objects for the same intent:\n${counts}\n\n`}`
+    process.stdout.write(`\n${appScenarios ? `${table}\n\nEmitted objects for the same intent:\n${counts}\n\n` : ''}`
       + `${flows ? `Observed flows of the ${FLOW_SERVICES.toLocaleString('en-US')}-service application:\n${formatFlows(flows)}\n\n` : ''}`
       + `Targets (issues 7 and 14):\n${targetText}\n`);
+    const cluster = runClusterScale(path.join(path.dirname(entry), 'cluster-child.js'), work, withCluster ? options.clusterSizes : [], log);
+    process.stdout.write(`\nCluster scale (issue 17), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}:\n${formatCluster(cluster)}\n`);
     const results = {
       generatedAt: new Date().toISOString(),
       environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model },
@@ -79,6 +84,7 @@ function main(): number {
       ratios,
       flows,
       targets,
+      cluster,
       durationSeconds: (Date.now() - started) / 1000,
     };
     fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);

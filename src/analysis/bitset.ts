@@ -9,10 +9,48 @@ export class Bitset {
     return b;
   }
 
+  /**
+   * The transpose of a square bit matrix: `rows[r].has(c)` becomes `out[c].has(r)`. `rows` holds
+   * `size` rows of `size` bits (an undefined row has no members). Done 32 x 32 bits at a time, in
+   * O(size^2 / 32) word operations instead of one per member.
+   */
+  public static transpose(rows: ReadonlyArray<Bitset | undefined>, size: number): Bitset[] {
+    const pool = new BitsetPool(size, size);
+    const out = Array.from({ length: size }, () => pool.take());
+    const blocks = Math.ceil(size / 32);
+    const a = new Int32Array(32);
+    for (let bi = 0; bi < blocks; bi++) {
+      for (let bj = 0; bj < blocks; bj++) {
+        let any = 0;
+        for (let k = 0; k < 32; k++) {
+          const row = rows[bi * 32 + k];
+          a[k] = row ? row.words[bj] : 0;
+          any |= a[k];
+        }
+        if (any === 0) continue;
+        // Swap the off-diagonal halves, then quarters, ... (bit c of word r is row r, column c).
+        let m = 0x0000ffff;
+        for (let j = 16; j !== 0; j >>>= 1, m ^= m << j) {
+          for (let k = 0; k < 32; k = ((k | j) + 1) & ~j) {
+            const t = ((a[k] >>> j) ^ a[k | j]) & m;
+            a[k] ^= t << j;
+            a[k | j] ^= t;
+          }
+        }
+        for (let k = 0; k < 32; k++) {
+          const c = bj * 32 + k;
+          if (c < size) out[c].words[bi] = a[k];
+        }
+      }
+    }
+    return out;
+  }
+
   public readonly words: Uint32Array;
 
-  constructor(public readonly size: number) {
-    this.words = new Uint32Array(Math.ceil(size / 32));
+  /** An empty set of `size`; `words`, when given, are its storage (all zero, `ceil(size / 32)` long). */
+  constructor(public readonly size: number, words?: Uint32Array) {
+    this.words = words ?? new Uint32Array(Math.ceil(size / 32));
   }
 
   public add(i: number): void {
@@ -54,6 +92,36 @@ export class Bitset {
     return this.words.every((w) => w === 0);
   }
 
+  /**
+   * The sum of `weights[i]` over the members, without listing them: a word more than half full is
+   * counted as the sum of its 32 weights (`totals[i]`, see `wordTotals`) less its missing members.
+   */
+  public weightedCount(weights: ArrayLike<number>, totals: ArrayLike<number>): number {
+    let sum = 0;
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) {
+      let w = words[i];
+      if (w === 0) continue;
+      const base = i * 32;
+      if (popcount(w) > 16) {
+        // Bits beyond `size` are never set and their weights count as 0, so the complement is safe.
+        sum += totals[i];
+        let gaps = ~w;
+        while (gaps !== 0) {
+          const j = base + 31 - Math.clz32(gaps & -gaps);
+          if (j < this.size) sum -= weights[j];
+          gaps &= gaps - 1;
+        }
+      } else {
+        while (w !== 0) {
+          sum += weights[base + 31 - Math.clz32(w & -w)];
+          w &= w - 1;
+        }
+      }
+    }
+    return sum;
+  }
+
   /** The members, ascending. */
   public members(): number[] {
     const out: number[] = [];
@@ -66,5 +134,47 @@ export class Bitset {
       }
     }
     return out;
+  }
+}
+
+/** The sums of `weights` per word of a bitset of `weights.length` members (for `weightedCount`). */
+export function wordTotals(weights: ArrayLike<number>): Float64Array {
+  const totals = new Float64Array(Math.ceil(weights.length / 32));
+  for (let i = 0; i < weights.length; i++) totals[i >>> 5] += weights[i];
+  return totals;
+}
+
+/** The number of bits set in a 32-bit word. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/**
+ * Empty bitsets of one size cut from shared blocks of memory: a matrix of thousands of rows is a few
+ * allocations instead of one per row (each typed array of its own is costly to allocate and to
+ * collect).
+ */
+export class BitsetPool {
+  private block?: Uint32Array;
+  private used = 0;
+  private readonly wordsPerSet: number;
+  private readonly setsPerBlock: number;
+
+  /** Sets of `size`, allocated `perBlock` (at least 1) at a time. */
+  constructor(private readonly size: number, perBlock = 256) {
+    this.wordsPerSet = Math.ceil(size / 32);
+    this.setsPerBlock = Math.max(1, perBlock);
+  }
+
+  /** A new empty set. */
+  public take(): Bitset {
+    if (!this.block || this.used === this.setsPerBlock) {
+      this.block = new Uint32Array(this.wordsPerSet * this.setsPerBlock);
+      this.used = 0;
+    }
+    const start = this.used++ * this.wordsPerSet;
+    return new Bitset(this.size, this.block.subarray(start, start + this.wordsPerSet));
   }
 }

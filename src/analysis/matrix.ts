@@ -1,10 +1,10 @@
-import { Bitset } from './bitset';
+import { Bitset, BitsetPool } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
 import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
-import { Cluster, ClusterEndpoint, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
-import { hasNamedPorts, isAllTraffic, PortSet, Traffic } from '../k8s/port-set';
+import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
 
 /** The computed reachability of every endpoint pair for one port. */
 export interface ComputedMatrix {
@@ -22,33 +22,42 @@ export interface ComputedMatrix {
  * ingress sets. Same answers as `evaluateSide` on every pair, in O(rules x selected + admitted pairs + N^2/32).
  */
 export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatrix {
-  const n = cluster.endpoints.length;
-  const { reachable, ingressFrom, egressTo, traffic } = computeSides(cluster, query);
-  const all = Bitset.full(n);
-  // The transpose of the ingress side: for each source, the isolated destinations whose ingress
-  // admits it, so each row is computed a word (32 destinations) at a time.
-  const openIn = new Bitset(n);
-  const admits: Array<Bitset | undefined> = new Array(n);
-  for (let d = 0; d < n; d++) {
-    const inbound = ingressFrom[d];
-    if (inbound === undefined) {
-      openIn.add(d);
-      continue;
-    }
-    for (const s of inbound.members()) (admits[s] ??= new Bitset(n)).add(d);
+  return new MatrixEngine(cluster).compute(query);
+}
+
+/**
+ * `computeMatrix` for several ports of one cluster: the selections (policies' pods, peers'
+ * endpoints) are computed once and shared by every port. Everything that decides a pair goes through
+ * `computeSides` (NetworkPolicies, then the cluster-wide tiers), so a matrix over class
+ * representatives (`EndpointClasses`) decides with the same precedence as one over every pod.
+ */
+export class MatrixEngine {
+  private readonly selections: Selections;
+
+  constructor(private readonly cluster: Cluster) {
+    this.selections = new Selections(cluster);
   }
-  const rows: Bitset[] = [];
-  for (let s = 0; s < n; s++) {
-    const row = new Bitset(n);
-    const out = (egressTo[s] ?? all).words;
-    const inbound = admits[s]?.words;
-    const open = openIn.words;
+
+  /** Reachability of every pair for one port (see `computeMatrix`). */
+  public compute(query: PortQuery): ComputedMatrix {
+    const cluster = this.cluster;
+    const n = cluster.endpoints.length;
+    const { reachable, ingressFrom, egressTo, traffic } = computeSides(cluster, query, this.selections);
+    const all = Bitset.full(n);
+    // The transpose of the ingress side (a destination not isolated for ingress admits every
+    // source): for each source, the destinations whose ingress admits it, 32 x 32 bits at a time.
+    // Each row is then computed a word (32 destinations) at a time.
+    const admits = Bitset.transpose(Array.from({ length: n }, (_, d) => ingressFrom[d] ?? all), n);
     const dest = reachable.words;
-    for (let w = 0; w < row.words.length; w++) row.words[w] = out[w] & dest[w] & (open[w] | (inbound ? inbound[w] : 0));
-    if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
-    rows.push(row);
+    for (let s = 0; s < n; s++) {
+      const row = admits[s]; // becomes the row in place
+      const out = (egressTo[s] ?? all).words;
+      const w = row.words;
+      for (let i = 0; i < w.length; i++) w[i] &= out[i] & dest[i];
+      if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
+    }
+    return { rows: admits, traffic };
   }
-  return { rows, traffic };
 }
 
 /**
@@ -82,31 +91,40 @@ export function computeSides(cluster: Cluster, query: PortQuery, selections: Sel
   const reachable = new Bitset(n);
   traffic.forEach((t, i) => t && reachable.add(i));
 
+  const pool = new BitsetPool(n);
   const ingressFrom: Array<Bitset | undefined> = new Array(n);
   const egressTo: Array<Bitset | undefined> = new Array(n);
 
   const first = traffic.find((t) => t !== undefined);
   const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
-  const portsOf = (rule: PolicyRule) => rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined);
+  // Many rules name the same ports: their destinations are computed once per port set.
+  const portCache = new Map<string, 'all' | 'none' | Bitset>();
+  const portsOf = (rule: PolicyRule) => {
+    const key = rule.ports.map(portEntryKey).join('\u0000');
+    let ok = portCache.get(key);
+    if (ok === undefined) portCache.set(key, (ok = rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined)));
+    return ok;
+  };
   for (const policy of cluster.policies) {
-    const selected = index.select(policy.namespace, policy.podSelector);
+    const selected = index.selected(policy);
     if (selected.length === 0) continue;
     if (policy.ingress) {
-      for (const d of selected) ingressFrom[d] ??= new Bitset(n);
+      for (const d of selected) ingressFrom[d] ??= pool.take();
       for (const rule of policy.ingress) {
-        const peers = index.peers(policy.namespace, rule);
         const portOk = portsOf(rule);
+        if (portOk === 'none') continue;
+        const peers = index.peers(policy.namespace, rule);
         for (const d of selected) {
-          if (portOk === 'all' || (portOk !== 'none' && portOk.has(d))) ingressFrom[d]!.or(peers);
+          if (portOk === 'all' || portOk.has(d)) ingressFrom[d]!.or(peers);
         }
       }
     }
     if (policy.egress) {
-      for (const s of selected) egressTo[s] ??= new Bitset(n);
+      for (const s of selected) egressTo[s] ??= pool.take();
       for (const rule of policy.egress) {
-        const peers = index.peers(policy.namespace, rule);
         const portOk = portsOf(rule);
         if (portOk === 'none') continue;
+        const peers = index.peers(policy.namespace, rule);
         const targets = portOk === 'all' ? peers : peers.and(portOk);
         for (const s of selected) egressTo[s]!.or(targets);
       }
@@ -241,19 +259,51 @@ export class Selections {
 class SelectionIndex {
   private readonly byNamespace = new Map<string, number[]>();
   private readonly byPair = new Map<string, number[]>();
+  /** Endpoints by `key=value` of their labels, across namespaces (for peers with a namespaceSelector). */
+  private readonly byPairAnywhere = new Map<string, number[]>();
+  private readonly ruleCache = new Map<PolicyRule, Bitset>();
   private readonly withIps: ClusterEndpoint[];
   private readonly peerCache = new Map<string, Bitset>();
   private readonly all: Bitset;
+  /** Namespace names by `key=value` of their labels, for namespace selectors with matchLabels. */
+  private readonly namespacesByPair = new Map<string, string[]>();
+  private readonly namespaceNames: string[];
+  private readonly selectedCache = new Map<ClusterPolicy, number[]>();
 
   constructor(private readonly cluster: Cluster) {
     for (const e of cluster.endpoints) {
       // Node traffic is neither selected by policies nor matched by selector peers; ipBlocks see it through withIps.
       if (e.namespace === undefined || e.nodeTraffic) continue;
       push(this.byNamespace, e.namespace, e.index);
-      for (const [k, v] of Object.entries(e.labels)) push(this.byPair, `${e.namespace}\u0000${k}=${v}`, e.index);
+      for (const [k, v] of Object.entries(e.labels)) {
+        push(this.byPair, `${e.namespace}\u0000${k}=${v}`, e.index);
+        push(this.byPairAnywhere, `${k}=${v}`, e.index);
+      }
     }
     this.withIps = cluster.endpoints.filter((e) => e.ips.length > 0);
     this.all = Bitset.full(cluster.endpoints.length);
+    // Only namespaces with endpoints can add to a peer's set.
+    this.namespaceNames = [...cluster.namespaces.keys()].filter((ns) => this.byNamespace.has(ns));
+    for (const ns of this.namespaceNames) {
+      for (const [k, v] of Object.entries(cluster.namespaceLabels(ns))) push(this.namespacesByPair, `${k}=${v}`, ns);
+    }
+  }
+
+  /** The namespaces with endpoints that `selector` matches, in the cluster's order. */
+  private selectNamespaces(selector: CompiledSelector): string[] {
+    let candidates = this.namespaceNames;
+    for (const pair of selector.requiredPairs) {
+      const posting = this.namespacesByPair.get(pair) ?? [];
+      if (posting.length < candidates.length) candidates = posting;
+    }
+    return candidates.filter((ns) => selector.matches(this.cluster.namespaceLabels(ns)));
+  }
+
+  /** The endpoints `policy` selects (by its namespace and pod selector; the same for every port). */
+  public selected(policy: ClusterPolicy): number[] {
+    let list = this.selectedCache.get(policy);
+    if (list === undefined) this.selectedCache.set(policy, (list = this.select(policy.namespace, policy.podSelector)));
+    return list;
   }
 
   /** Endpoints of `namespace` matching `selector`. */
@@ -271,8 +321,12 @@ class SelectionIndex {
   public peers(policyNamespace: string, rule: PolicyRule): Bitset {
     if (!rule.peers) return this.all;
     if (rule.peers.length === 1) return this.peer(policyNamespace, rule.peers[0]);
-    const union = new Bitset(this.cluster.endpoints.length);
-    for (const p of rule.peers) union.or(this.peer(policyNamespace, p));
+    let union = this.ruleCache.get(rule);
+    if (!union) {
+      union = new Bitset(this.cluster.endpoints.length);
+      for (const p of rule.peers) union.or(this.peer(policyNamespace, p));
+      this.ruleCache.set(rule, union);
+    }
     return union;
   }
 
@@ -283,10 +337,20 @@ class SelectionIndex {
     set = new Bitset(this.cluster.endpoints.length);
     if (peer.kind === 'ipBlock') {
       for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e)) set.add(e.index);
+    } else if (peer.namespaceSelector && peer.podSelector && peer.podSelector.requiredPairs.length > 0) {
+      // The pods carrying the selector's rarest required label, anywhere, kept when their namespace matches.
+      const namespaces = new Set(this.selectNamespaces(peer.namespaceSelector));
+      let candidates: number[] | undefined;
+      for (const pair of peer.podSelector.requiredPairs) {
+        const posting = this.byPairAnywhere.get(pair) ?? [];
+        if (candidates === undefined || posting.length < candidates.length) candidates = posting;
+      }
+      for (const i of candidates!) {
+        const e = this.cluster.endpoints[i];
+        if (namespaces.has(e.namespace!) && peer.podSelector.matches(e.labels)) set.add(i);
+      }
     } else {
-      const namespaces = peer.namespaceSelector
-        ? [...this.cluster.namespaces.entries()].filter(([, labels]) => peer.namespaceSelector!.matches(labels)).map(([ns]) => ns)
-        : [policyNamespace];
+      const namespaces = peer.namespaceSelector ? this.selectNamespaces(peer.namespaceSelector) : [policyNamespace];
       for (const ns of namespaces) {
         const members = peer.podSelector ? this.select(ns, peer.podSelector) : (this.byNamespace.get(ns) ?? []);
         for (const i of members) set.add(i);
@@ -297,7 +361,7 @@ class SelectionIndex {
   }
 }
 
-function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);

@@ -1,4 +1,4 @@
-import { computeMatrix } from './matrix';
+import { EndpointClasses } from './equivalence';
 import { decideSide } from './precedence';
 import { probePorts, ProbePort } from './probe-ports';
 import { resolveTraffic } from './semantics';
@@ -59,27 +59,60 @@ export function diffClusters(before: Cluster, after: Cluster): {
   const bIndex = shared.map((id) => before.endpoint(id)!.index);
   const aIndex = shared.map((id) => after.endpoint(id)!.index);
   const probes = probePorts([before, after]);
-  // Usually both sets list the same endpoints in the same order: then whole rows compare at once.
-  const sameOrder = shared.length === before.endpoints.length && shared.length === after.endpoints.length
-    && bIndex.every((b, i) => b === i && aIndex[i] === i);
+  // The shared endpoints cut by their class before and their class after: the members of two such
+  // joint classes change together, so each joint class pair is compared once and expanded only when
+  // it changed.
+  const bClasses = EndpointClasses.of(before);
+  const aClasses = EndpointClasses.of(after);
+  const jointOf = new Map<number, number>();
+  const jointBList: number[] = [];
+  const jointAList: number[] = [];
+  const jointMembers: number[][] = [];
+  for (let i = 0; i < shared.length; i++) {
+    const cb = bClasses.classOf[bIndex[i]];
+    const ca = aClasses.classOf[aIndex[i]];
+    const key = cb * aClasses.size + ca;
+    let j = jointOf.get(key);
+    if (j === undefined) {
+      j = jointMembers.length;
+      jointOf.set(key, j);
+      jointBList.push(cb);
+      jointAList.push(ca);
+      jointMembers.push([]);
+    }
+    jointMembers[j].push(i);
+  }
+  const jointB = Int32Array.from(jointBList);
+  const jointA = Int32Array.from(jointAList);
+  // A pod to itself is loopback, never policed; a workload to itself is one replica reaching
+  // another, decided by the policies like any other pair, so it is compared.
+  const loopback = shared.map((_, i) => before.endpoints[bIndex[i]].singleInstance || after.endpoints[aIndex[i]].singleInstance);
   const opened = new Map<string, number[]>();
   const closed = new Map<string, number[]>();
   probes.forEach((probe, k) => {
-    const b = computeMatrix(before, probe.query).rows;
-    const a = computeMatrix(after, probe.query).rows;
-    for (let s = 0; s < shared.length; s++) {
-      if (sameOrder && b[s].equals(a[s])) continue; // the whole row is unchanged
-      for (let d = 0; d < shared.length; d++) {
-        // A pod to itself is loopback, never policed; a workload to itself is one replica reaching
-        // another, decided by the policies like any other pair, so it is compared.
-        if (s === d && (before.endpoints[bIndex[s]].singleInstance || after.endpoints[aIndex[s]].singleInstance)) continue;
-        const was = b[bIndex[s]].has(bIndex[d]);
-        const is = a[aIndex[s]].has(aIndex[d]);
+    const b = bClasses.matrix(probe.query).rows;
+    const a = aClasses.matrix(probe.query).rows;
+    const changed: Array<[number, number, boolean]> = [];
+    for (let j1 = 0; j1 < jointMembers.length; j1++) {
+      const rowB = b[jointB[j1]].words;
+      const rowA = a[jointA[j1]].words;
+      for (let j2 = 0; j2 < jointMembers.length; j2++) {
+        const cb = jointB[j2];
+        const ca = jointA[j2];
+        const was = (rowB[cb >>> 5] & (1 << (cb & 31))) !== 0;
+        const is = (rowA[ca >>> 5] & (1 << (ca & 31))) !== 0;
         if (was === is) continue;
-        const target = is ? opened : closed;
-        const key = `${s} ${d}`;
-        target.set(key, [...(target.get(key) ?? []), k]);
+        for (const s of jointMembers[j1]) for (const d of jointMembers[j2]) if (s !== d || !loopback[s]) changed.push([s, d, is]);
       }
+    }
+    // In the order of the pairs (source, then destination), as the explanations are capped in that order.
+    changed.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    for (const [s, d, is] of changed) {
+      const target = is ? opened : closed;
+      const key = `${s} ${d}`;
+      const list = target.get(key);
+      if (list) list.push(k);
+      else target.set(key, [k]);
     }
   });
   let explained = 0;
@@ -106,7 +139,11 @@ export function explainIn(cluster: Cluster, from: string, to: string, probe: Pro
   const src = cluster.endpoint(from)!;
   const dst = cluster.endpoint(to)!;
   const traffic = resolveTraffic(dst, probe.query) ?? { port: 0, protocol: probe.query.protocol };
-  return { egress: side(decideSide(cluster, 'egress', src, dst, traffic)), ingress: side(decideSide(cluster, 'ingress', dst, src, traffic)) };
+  // Scoped to the namespace of the side's pod: only its NetworkPolicies can select it (the tiers stay whole).
+  return {
+    egress: side(decideSide(cluster.scopedTo(src), 'egress', src, dst, traffic)),
+    ingress: side(decideSide(cluster.scopedTo(dst), 'ingress', dst, src, traffic)),
+  };
 }
 
 /** The public verdict of a side: one that shares no array with the analyser. */

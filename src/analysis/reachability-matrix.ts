@@ -1,4 +1,5 @@
 import { Bitset } from './bitset';
+import { ClassMatrix } from './equivalence';
 import { HostNetworkMode } from './host-network-mode';
 import { unknownEndpointError } from './unknown-endpoint';
 
@@ -12,7 +13,31 @@ export class ReachabilityMatrix {
     port: { number?: number; name?: string }, protocol: string, endpoints: string[], rows: Bitset[], loopback: boolean[],
     hostNetwork: { endpoints: string[]; mode: HostNetworkMode } = { endpoints: [], mode: HostNetworkMode.NODE_TRAFFIC },
   ): ReachabilityMatrix {
-    const matrix = new ReachabilityMatrix(port, protocol, endpoints, rows, loopback, hostNetwork.mode);
+    const cells: MatrixCells = {
+      allowed: (s, d) => rows[s].has(d),
+      members: (s) => rows[s].members(),
+      count: () => rows.reduce((sum, r) => sum + r.members().length, 0),
+    };
+    const matrix = new ReachabilityMatrix(port, protocol, endpoints, cells, loopback, hostNetwork.mode);
+    matrix.hostNetworkEndpoints.push(...hostNetwork.endpoints);
+    return matrix;
+  }
+
+  /**
+   * The matrix of a class matrix: cells are looked up by the endpoints' classes, rows expanded to
+   * endpoints only when asked.
+   * @internal
+   */
+  public static _ofClasses(
+    port: { number?: number; name?: string }, protocol: string, endpoints: string[], classes: ClassMatrix, loopback: boolean[],
+    hostNetwork: { endpoints: string[]; mode: HostNetworkMode },
+  ): ReachabilityMatrix {
+    const cells: MatrixCells = {
+      allowed: (s, d) => classes.allowed(s, d),
+      members: (s) => classes.row(s).members(),
+      count: () => classes.allowedCount(),
+    };
+    const matrix = new ReachabilityMatrix(port, protocol, endpoints, cells, loopback, hostNetwork.mode);
     matrix.hostNetworkEndpoints.push(...hostNetwork.endpoints);
     return matrix;
   }
@@ -31,11 +56,11 @@ export class ReachabilityMatrix {
   public readonly hostNetworkEndpoints: string[] = [];
   /** How the hostNetwork pods were analysed. */
   public readonly hostNetworkMode: HostNetworkMode;
-  private readonly rows: Bitset[];
+  private readonly cells: MatrixCells;
   private readonly singlePod: boolean[];
   private readonly indexOf: Map<string, number>;
 
-  private constructor(port: { number?: number; name?: string }, protocol: string, endpoints: string[], rows: Bitset[], singlePod: boolean[],
+  private constructor(port: { number?: number; name?: string }, protocol: string, endpoints: string[], cells: MatrixCells, singlePod: boolean[],
     hostNetworkMode: HostNetworkMode,
   ) {
     this.hostNetworkMode = hostNetworkMode;
@@ -44,7 +69,7 @@ export class ReachabilityMatrix {
     this.port = `${port.name ?? port.number}/${protocol}`;
     this.protocol = protocol;
     this.endpoints = endpoints;
-    this.rows = rows;
+    this.cells = cells;
     this.singlePod = singlePod;
     this.indexOf = new Map(endpoints.map((e, i) => [e, i]));
   }
@@ -54,13 +79,13 @@ export class ReachabilityMatrix {
    * counts as allowed): one row of the matrix.
    */
   public allowedRow(from: string): boolean[] {
-    const row = this.rows[this.index(from)];
-    return this.endpoints.map((_, d) => row.has(d));
+    const s = this.index(from);
+    return this.endpoints.map((_, d) => this.cells.allowed(s, d));
   }
 
   /** Whether `from` may connect to `to` (loopback of a pod counts as allowed). */
   public isAllowed(from: string, to: string): boolean {
-    return this.rows[this.index(from)].has(this.index(to));
+    return this.cells.allowed(this.index(from), this.index(to));
   }
 
   /** Whether the cell is a pod talking to itself (allowed, not policed; never for a workload, whose replicas are policed). */
@@ -71,17 +96,17 @@ export class ReachabilityMatrix {
 
   /** The destinations `from` may connect to. */
   public allowedFrom(from: string): string[] {
-    return this.rows[this.index(from)].members().map((i) => this.endpoints[i]);
+    return this.cells.members(this.index(from)).map((i) => this.endpoints[i]);
   }
 
   /** Number of allowed pairs (loopback included). */
   public get allowedCount(): number {
-    return this.rows.reduce((sum, r) => sum + r.members().length, 0);
+    return this.cells.count();
   }
 
   /** A single pod (or address) to itself where the port exists: loopback, allowed and never policed. */
   private loopbackAt(i: number): boolean {
-    return this.singlePod[i] && this.rows[i].has(i);
+    return this.singlePod[i] && this.cells.allowed(i, i);
   }
 
   private index(endpoint: string): number {
@@ -91,4 +116,11 @@ export class ReachabilityMatrix {
     }
     return i;
   }
+}
+
+/** How a matrix answers for its cells: from one row per endpoint, or from a class matrix. */
+interface MatrixCells {
+  allowed(s: number, d: number): boolean;
+  members(s: number): number[];
+  count(): number;
 }

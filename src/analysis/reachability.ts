@@ -3,10 +3,11 @@ import { BlastRadius, computeBlastRadius } from './blast-radius';
 import { ciliumPolices } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
+import { EndpointClasses } from './equivalence';
 import { Explanation } from './explanation';
 import { computeExposure, Exposure } from './exposure';
+import { GroupedMatrix, GroupKey } from './grouped-matrix';
 import { HostNetworkMode } from './host-network-mode';
-import { computeMatrix } from './matrix';
 import { decideSide } from './precedence';
 import { probePorts, summarizePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
@@ -149,6 +150,7 @@ export class Reachability {
   /** Builds the model with the staged policies enforced; undefined for that model itself. */
   private readonly stagedModel?: () => Reachability;
   private stagedCache?: Reachability;
+  private readonly classCache = new Map<string, EndpointClasses>();
 
   private constructor(cluster: Cluster, stagedModel?: () => Reachability) {
     this._cluster = cluster;
@@ -228,8 +230,8 @@ export class Reachability {
     const label = query.name !== undefined ? `${query.name}/${query.protocol}${traffic ? ` (${traffic.port})` : ''}` : `${query.port}/${query.protocol}`;
     const loopback = src === dst && src.singleInstance;
     const effective = traffic ?? { port: 0, protocol: query.protocol };
-    const egress = decideSide(this._cluster, 'egress', src, dst, effective);
-    const ingress = decideSide(this._cluster, 'ingress', dst, src, effective);
+    const egress = decideSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
+    const ingress = decideSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
@@ -241,11 +243,21 @@ export class Reachability {
   /** The full matrix for one port: every pair, including each endpoint to itself. */
   public matrix(port: Port): ReachabilityMatrix {
     const query = toQuery(port);
-    const { rows } = computeMatrix(this._cluster, query);
+    const classes = this._classes([query]).matrix(query);
     const singlePods = this._cluster.endpoints.map((e) => e.singleInstance);
-    return ReachabilityMatrix._of({ number: query.port, name: query.name }, query.protocol, this.endpoints, rows, singlePods, {
+    return ReachabilityMatrix._ofClasses({ number: query.port, name: query.name }, query.protocol, this.endpoints, classes, singlePods, {
       endpoints: this.hostNetworkEndpoints, mode: this.hostNetworkMode,
     });
+  }
+
+  /**
+   * The matrix for `port` aggregated by namespace or by equivalence class (allowed endpoint pairs of
+   * each pair of groups), from the class matrix: for cluster-scale output (`netpol matrix --group-by`).
+   * @internal
+   */
+  public _groupedMatrix(port: Port, groupBy: GroupKey): GroupedMatrix {
+    const query = toQuery(port);
+    return new GroupedMatrix(this._classes([query]).matrix(query), groupBy);
   }
 
   /**
@@ -258,14 +270,16 @@ export class Reachability {
       ? ports.map((p) => ({ query: toQuery(p), label: p.toString().replace(' (named)', ''), other: false }))
       : probePorts([this._cluster]);
     const endpoints = this._cluster.endpoints;
-    const isolatedIn = endpoints.map((e) => this.policed('ingress', e));
-    const isolatedOut = endpoints.map((e) => this.policed('egress', e));
-    const drawn = (s: number, d: number) => s !== d && (!options.policedOnly || isolatedOut[s] || isolatedIn[d]);
+    const classes = this._classes(probes.map((p) => p.query));
+    // Isolation is decided per class, on its representative.
+    const isolatedIn = classes.representatives.map((e) => this.policed('ingress', e));
+    const isolatedOut = classes.representatives.map((e) => this.policed('egress', e));
+    const drawn = (s: number, d: number) => s !== d && (!options.policedOnly || isolatedOut[classes.classOf[s]] || isolatedIn[classes.classOf[d]]);
     const allowed = new Map<string, Set<number>>();
     probes.forEach((probe, k) => {
-      const { rows } = computeMatrix(this._cluster, probe.query);
-      rows.forEach((row, s) => {
-        for (const d of row.members()) {
+      const matrix = classes.matrix(probe.query);
+      endpoints.forEach((_, s) => {
+        for (const d of matrix.row(s).members()) {
           if (!drawn(s, d)) continue;
           const key = `${s} ${d}`;
           const set = allowed.get(key) ?? new Set<number>();
@@ -322,7 +336,9 @@ export class Reachability {
    */
   public unisolated(direction: Direction): string[] {
     const side = direction === Direction.INGRESS ? 'ingress' : 'egress';
-    return this._cluster.endpoints.filter((e) => !e.external && !this.policed(side, e)).map((e) => e.id);
+    const classes = this._classes();
+    const isolated = classes.representatives.map((e) => this.policed(side, e));
+    return this._cluster.endpoints.filter((e) => !e.external && !isolated[classes.classOf[e.index]]).map((e) => e.id);
   }
 
   /**
@@ -339,6 +355,22 @@ export class Reachability {
   public unprotected(): string[] {
     const ingress = new Set(this.unisolated(Direction.INGRESS));
     return this.unisolated(Direction.EGRESS).filter((e) => ingress.has(e));
+  }
+
+  /**
+   * The equivalence classes of the endpoints under what the policies look at (and the named ports of
+   * `queries`), computed once per set of named ports.
+   * @internal
+   */
+  public _classes(queries: PortQuery[] = []): EndpointClasses {
+    const names = queries.filter((q) => q.name !== undefined).map((q) => JSON.stringify([q.name, q.protocol])).sort();
+    const key = [...new Set(names)].join(',');
+    let classes = this.classCache.get(key);
+    if (!classes) {
+      classes = EndpointClasses.of(this._cluster, queries);
+      this.classCache.set(key, classes);
+    }
+    return classes;
   }
 
   /** Whether some rule of the model allows a named port. */

@@ -1,6 +1,5 @@
 import { App, Chart } from 'cdk8s';
 import { ciliumIsolating } from './cilium-semantics';
-import { computeMatrix } from './matrix';
 import { probePorts } from './probe-ports';
 import { DeclaredFacts, ExternalEndpoint, ModelPod, Reachability, ReachabilityOptions } from './reachability';
 import { selects } from './semantics';
@@ -454,11 +453,12 @@ function unobserved(model: Reachability, replayed: ReplayedConnection[]): Unobse
   const observed = new Set(replayed.map((c) => `${c.from}\u0000${c.to}\u0000${c.protocol}\u0000${c.port}`));
   const probes = probePorts([cluster], replayed.map((c) => ({ port: c.port, protocol: c.protocol })));
   const found = new Map<string, number[]>();
+  const classes = model._classes();
   probes.forEach((probe, k) => {
-    const { rows } = computeMatrix(cluster, probe.query);
+    const matrix = classes.matrix(probe.query);
     for (const s of ends) {
       for (const d of ends) {
-        if ((s === d && s.singleInstance) || (s.external && d.external) || !rows[s.index].has(d.index)) continue;
+        if ((s === d && s.singleInstance) || (s.external && d.external) || !matrix.allowed(s.index, d.index)) continue;
         if (observed.has(`${s.id}\u0000${d.id}\u0000${probe.query.protocol}\u0000${probe.query.port}`)) continue;
         const key = `${s.id}\u0000${d.id}`;
         const list = found.get(key);

@@ -2,6 +2,7 @@ import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { Exposure } from '../analysis/exposure';
+import { GroupedMatrix } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
@@ -45,6 +46,24 @@ export class JsonFormat {
       ? { hostNetwork: { mode: m.hostNetworkMode === HostNetworkMode.NODE_TRAFFIC ? 'node' : 'pod', endpoints: [...m.hostNetworkEndpoints] } }
       : {};
     return { port: m.portNumber ?? m.portName, protocol: m.protocol, endpoints: [...m.endpoints], allowed, ...hostNetwork };
+  }
+
+  /**
+   * A grouped matrix (`netpol matrix --group-by`) as JSON text, written in pieces as it is computed
+   * (one line per cell): `{ port, groupBy, groups: [{ name, endpoints, first }], cells: [{ from, to,
+   * allowed, pairs }] }`, with a cell for every ordered pair of groups, in the order of `groups`.
+   * @internal
+   */
+  public static _streamGroupedMatrix(g: GroupedMatrix, port: string, write: (text: string) => void): void {
+    write(`{"port":${JSON.stringify(port)},"groupBy":${JSON.stringify(g.groupBy)},"groups":${JSON.stringify(g.groups)},"cells":[`);
+    let first = true;
+    g.groups.forEach((_, i) => {
+      const lines = g.cellsFrom(i).map((c) => JSON.stringify(c));
+      if (lines.length === 0) return;
+      write(`${first ? '' : ','}\n${lines.join(',\n')}`);
+      first = false;
+    });
+    write('\n]}\n');
   }
 
   /**

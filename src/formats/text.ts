@@ -2,6 +2,7 @@ import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { Exposure, ExposurePeerKind } from '../analysis/exposure';
+import { GroupedMatrix } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
@@ -57,6 +58,23 @@ export class TextFormat {
     });
     lines.push(...hostNetworkLegend(m, (id) => id));
     return lines.join('\n');
+  }
+
+  /**
+   * A grouped matrix (`netpol matrix --group-by`), written one source group at a time: a heading,
+   * the groups (with their endpoint counts and, for classes, a first member), then one line per
+   * ordered pair of groups with any pair allowed, `from -> to: allowed/pairs`.
+   * @internal
+   */
+  public static _streamGroupedMatrix(g: GroupedMatrix, port: string, write: (text: string) => void): void {
+    const lines = [`port ${port}, by ${g.groupBy}: allowed endpoint pairs / all pairs, for each pair of groups with any allowed`];
+    lines.push(`${g.groups.length} groups:`);
+    for (const group of g.groups) lines.push(`  ${group.name}: ${group.endpoints} endpoint${group.endpoints === 1 ? '' : 's'}${g.groupBy === 'class' ? `, e.g. ${group.first}` : ''}`);
+    write(`${lines.join('\n')}\n`);
+    g.groups.forEach((_, i) => {
+      const cells = g.cellsFrom(i).filter((c) => c.allowed > 0);
+      if (cells.length > 0) write(`${cells.map((c) => `${c.from} -> ${c.to}: ${c.allowed}/${c.pairs}`).join('\n')}\n`);
+    });
   }
 
   /**

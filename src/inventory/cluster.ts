@@ -239,6 +239,8 @@ export class Cluster {
   /** Objects of kinds that cannot affect NetworkPolicy verdicts, by kind (sorted). */
   public readonly ignored: KindCount[];
   private readonly byId = new Map<string, ClusterEndpoint>();
+  private scopedCache?: Map<string, Cluster>;
+  private policiesByNamespace?: Map<string, ClusterPolicy[]>;
 
   /** How hostNetwork pods are analysed. */
   public readonly hostNetworkMode: 'node' | 'pod';
@@ -339,6 +341,44 @@ export class Cluster {
   /** The endpoint with this id (`<namespace>/<name>`, or an external endpoint's name). */
   public endpoint(id: string): ClusterEndpoint | undefined {
     return this.byId.get(id);
+  }
+
+  /**
+   * The same model (namespaces, policies, options) over other endpoints, e.g. one representative of
+   * each equivalence class of the analyser; their `index` must be their position in `endpoints`.
+   */
+  public withEndpoints(endpoints: ClusterEndpoint[]): Cluster {
+    const view = Object.create(this) as Cluster;
+    Object.defineProperty(view, 'endpoints', { value: endpoints });
+    Object.defineProperty(view, 'byId', { value: new Map(endpoints.map((e) => [e.id, e])) });
+    return view;
+  }
+
+  /**
+   * The same model with only the policies that can select `endpoint`: those of its namespace (a
+   * policy selects pods of its own namespace only), in their order. An index for the pair verdict,
+   * which still checks each policy's selection itself.
+   */
+  public scopedTo(endpoint: ClusterEndpoint): Cluster {
+    if (!this.scopedCache) {
+      // The policies of each namespace, in one pass (not one pass over every policy per namespace).
+      this.scopedCache = new Map();
+      this.policiesByNamespace = new Map();
+      for (const p of this.policies) {
+        const list = this.policiesByNamespace.get(p.namespace);
+        if (list) list.push(p);
+        else this.policiesByNamespace.set(p.namespace, [p]);
+      }
+    }
+    const ns = endpoint.namespace ?? '';
+    let view = this.scopedCache.get(ns);
+    if (!view) {
+      view = Object.create(this) as Cluster;
+      const policies = endpoint.namespace === undefined ? [] : this.policiesByNamespace!.get(endpoint.namespace) ?? [];
+      Object.defineProperty(view, 'policies', { value: policies });
+      this.scopedCache.set(ns, view);
+    }
+    return view;
   }
 
   /** The labels of a namespace (every namespace carries `kubernetes.io/metadata.name`). */

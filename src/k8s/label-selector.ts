@@ -19,6 +19,13 @@ export interface CompiledSelector {
   readonly requiredPairs: string[];
   /** True for `{}`. */
   readonly matchesEverything: boolean;
+  /**
+   * What the selector looks at: every label key it tests (`matchLabels` and `matchExpressions`,
+   * `Exists`/`DoesNotExist` included), each with the values it compares the label to. A label whose
+   * value is not among them is, to this selector, like any other value not among them: the
+   * equivalence classes of the analyser project labels on this.
+   */
+  readonly looksAt: ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }>;
 }
 
 /** Compiles a (validated) label selector. Unknown operators match nothing (fail closed). */
@@ -27,7 +34,12 @@ export function compileSelector(selector: unknown): CompiledSelector {
   const pairs = Object.entries(s.matchLabels ?? {});
   const tests: Array<(labels: Labels) => boolean> = pairs.map(([k, v]) => (l) => Object.prototype.hasOwnProperty.call(l, k) && l[k] === v);
   for (const e of s.matchExpressions ?? []) tests.push(compileRequirement(e));
+  const looksAt = [
+    ...pairs.map(([key, value]) => ({ key, values: [value] })),
+    ...(s.matchExpressions ?? []).map((e) => ({ key: e.key, values: [...(e.values ?? [])] })),
+  ];
   return {
+    looksAt,
     matches: tests.length === 0 ? () => true : (l) => tests.every((t) => t(l)),
     requiredPairs: pairs.map(([k, v]) => `${k}=${v}`),
     matchesEverything: tests.length === 0,

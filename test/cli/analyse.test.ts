@@ -22,6 +22,38 @@ describe('netpol matrix', () => {
     });
   });
 
+  test('--group-by namespace|class: counts of allowed pairs per pair of groups, equal to the matrix, streamed JSON', () => {
+    const other = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  namespace: ops\n  labels: { app: web }\nspec:\n  containers: [{ name: c }]\n';
+    const two = tempDir({ 'pods.yaml': `${PODS}---\n${other}`, 'policy.yaml': POLICY });
+    const cells = JSON.parse(netpol(['matrix', two, '--port', '8080', '--format', 'json']).stdout).allowed;
+    const count = (from: (id: string) => boolean, to: (id: string) => boolean) => Object.entries(cells)
+      .filter(([f]) => from(f)).reduce((sum, [, row]: [string, any]) => sum + Object.entries(row).filter(([t, ok]) => to(t) && ok).length, 0);
+    const inNs = (ns: string) => (id: string) => id.startsWith(`${ns}/`);
+    const r = netpol(['matrix', two, '--port', '8080', '--group-by', 'namespace', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.port).toBe('8080/TCP');
+    expect(out.groups).toEqual([{ name: 'ops', endpoints: 1, first: 'ops/x' }, { name: 'shop', endpoints: 3, first: 'shop/web' }]);
+    expect(out.cells).toEqual(['ops', 'shop'].flatMap((a) => ['ops', 'shop'].map((b) => ({
+      from: a, to: b, allowed: count(inNs(a), inNs(b)), pairs: (a === 'ops' ? 1 : 3) * (b === 'ops' ? 1 : 3),
+    }))));
+    // shop/api's policy admits shop/web only (its own namespace): ops/x reaches shop/web and shop/db.
+    expect(out.cells.find((c: any) => c.from === 'ops' && c.to === 'shop').allowed).toBe(2);
+    expect(out.cells.find((c: any) => c.from === 'shop' && c.to === 'shop').allowed).toBe(8);
+    const text = netpol(['matrix', two, '--port', '8080', '--group-by', 'namespace']).stdout;
+    expect(text).toContain('port 8080/TCP, by namespace: allowed endpoint pairs / all pairs');
+    expect(text).toContain('ops -> shop: 2/3\n');
+    expect(text).toContain('shop -> shop: 8/9\n');
+    // By class: the same total of allowed pairs, over every endpoint.
+    const classes = JSON.parse(netpol(['matrix', two, '--port', '8080', '--group-by', 'class', '--format', 'json']).stdout);
+    expect(classes.cells.reduce((sum: number, c: any) => sum + c.allowed, 0)).toBe(count(() => true, () => true));
+    expect(classes.groups.reduce((sum: number, g: any) => sum + g.endpoints, 0)).toBe(4);
+    const bad = netpol(['matrix', two, '--port', '8080', '--group-by', 'namespace', '--format', 'dot']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--group-by prints text or json');
+    expect(netpol(['matrix', two, '--port', '8080', '--group-by', 'pod']).stderr).toContain('--group-by "pod" is not supported. Use one of: namespace, class.');
+  });
+
   test('named port, text, markdown, mermaid and dot', () => {
     expect(netpol(['matrix', dir, '--port', 'http']).stdout).toContain('port http/TCP: rows may connect to columns');
     expect(netpol(['matrix', dir, '--port', '8080', '--format', 'markdown']).stdout).toContain('| `shop/db` | ✅ | ❌ | ↺ |');

@@ -8,6 +8,7 @@ import { flattenLists, objectRef, SourcedObject, withModelWorkloads } from '../.
 import { externalsOption, oneOf, OptionSpec } from '../args';
 import { CliIo, UsageError } from '../cli-io';
 import { readInputs } from '../input';
+import { StageProgress } from '../stage-progress';
 
 /** The options that add what runs around the policies: shared by matrix, explain and diff. */
 export const SURROUNDINGS_OPTIONS: Record<string, OptionSpec> = {
@@ -139,21 +140,33 @@ export interface AnalysisValues {
 
 /** The analyser over the command's inputs and surroundings; `unreadable` is true when some input could not be read. */
 export function analyseInputs(
-  paths: string[], io: CliIo, values: AnalysisValues,
+  paths: string[], io: CliIo, values: AnalysisValues, progress?: StageProgress,
 ): { reachability: Reachability; unreadable: boolean; input: ReadResult } {
   const mode = hostNetworkOption(values['host-network']);
   const input = readInputs(paths, io, values['max-file-size']);
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const ext = externalsOption(values.external);
+  progress?.step(`read ${thousands(input.objects.length)} objects`, 'building the model');
   let reachability: Reachability;
   try {
     reachability = Reachability._fromSourced(withSurroundings(input.objects, surroundings),
       { externals: ext, pods: surroundings.pods, hostNetwork: mode });
   } catch (e) {
+    progress?.clear();
     throw new UsageError((e as Error).message);
   }
-  reportInventory(reachability.skipped, reachability.ignored, io);
+  if (reachability.skipped.length > 0 || reachability.ignored.length > 0) {
+    // The findings go to stderr too: the progress line is erased first, then shown again.
+    progress?.clear();
+    reportInventory(reachability.skipped, reachability.ignored, io);
+  }
+  progress?.step(`model of ${thousands(reachability.endpoints.length)} endpoints`, 'analysing');
   return { reachability, unreadable: input.problems.length > 0 || surroundings.unreadable, input };
+}
+
+/** `1234567` as `1,234,567` (the same in every locale). */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** `id` if the model has that endpoint; otherwise a usage error that lists the known ones and says how to add one. */

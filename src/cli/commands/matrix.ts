@@ -4,15 +4,21 @@ import { MarkdownFormat } from '../../formats/markdown';
 import { MermaidFormat } from '../../formats/mermaid';
 import { TextFormat } from '../../formats/text';
 import { describeOptions, oneOf, OptionSpec, parseCommandArgs, portOption } from '../args';
-import { CliIo, ExitCode } from '../cli-io';
+import { CliIo, ExitCode, UsageError } from '../cli-io';
+import { StageProgress } from '../stage-progress';
 import { analyseInputs, ANALYSIS_OPTIONS, SURROUNDINGS_HELP } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
-  port: { type: 'string', valueName: 'number|name', description: 'the port to check (a number, or a container port name)' },
-  protocol: { type: 'string', valueName: 'TCP|UDP|SCTP', description: 'the protocol (default TCP)' },
-  format: { type: 'string', valueName: 'text|json|markdown|mermaid|dot', description: 'output format (default text)' },
+  'port': { type: 'string', valueName: 'number|name', description: 'the port to check (a number, or a container port name)' },
+  'protocol': { type: 'string', valueName: 'TCP|UDP|SCTP', description: 'the protocol (default TCP)' },
+  'format': { type: 'string', valueName: 'text|json|markdown|mermaid|dot', description: 'output format (default text)' },
+  'group-by': {
+    type: 'string',
+    valueName: 'namespace|class',
+    description: 'aggregate: allowed pairs per pair of namespaces or classes (text or json, streamed)',
+  },
   ...ANALYSIS_OPTIONS,
-  help: { type: 'boolean', short: 'h', description: 'show this help' },
+  'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
 
 /** `netpol matrix`: who may connect to whom on one port. */
@@ -24,6 +30,10 @@ Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs
 (each as <namespace>/<name>), and the --external addresses. A pod to itself is loopback (L,
 never policed); a workload to itself is traffic between its replicas, decided by the policies.
 Policies the API server would reject are left out and reported on stderr.
+
+At cluster scale, --group-by namespace|class prints counts instead of cells: for each pair of
+namespaces (or equivalence classes: pods no policy tells apart), the allowed endpoint pairs of
+all pairs. The output is written as it is computed.
 
 ${SURROUNDINGS_HELP}
 
@@ -41,8 +51,25 @@ export function matrixCommand(args: string[], io: CliIo): number {
   }
   const format = oneOf(values.format, ['text', 'json', 'markdown', 'mermaid', 'dot'] as const, 'text', 'format');
   const port = portOption(values.port, values.protocol);
-  const { reachability, unreadable } = analyseInputs(positionals, io, values);
+  const groupBy = values['group-by'] === undefined ? undefined : oneOf(values['group-by'], ['namespace', 'class'] as const, 'namespace', 'group-by');
+  if (groupBy && format !== 'text' && format !== 'json') {
+    throw new UsageError(`--group-by prints text or json, not ${format}: use --format text or --format json with it.`);
+  }
+  // On a terminal, a read or analysis of more than a second shows its steps on stderr.
+  const progress = new StageProgress(io);
+  const { reachability, unreadable } = analyseInputs(positionals, io, values, progress);
+  if (groupBy) {
+    const grouped = reachability._groupedMatrix(port, groupBy);
+    progress.clear();
+    const label = `${port.portName ?? port.portNumber}/${port.protocol}`;
+    const write = (text: string) => io.stdout(text);
+    if (format === 'json') JsonFormat._streamGroupedMatrix(grouped, label, write);
+    else TextFormat._streamGroupedMatrix(grouped, label, write);
+    if (unreadable) return ExitCode.USAGE;
+    return reachability.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+  }
   const matrix = reachability.matrix(port);
+  progress.clear();
   switch (format) {
     case 'json': io.stdout(`${JSON.stringify(JsonFormat.matrix(matrix))}\n`); break;
     case 'markdown': io.stdout(`${MarkdownFormat.matrix(matrix)}\n`); break;

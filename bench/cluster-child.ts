@@ -1,0 +1,194 @@
+import * as fs from 'fs';
+import { RESULT_MARKER } from './child-process';
+import { generateCluster } from './cluster';
+import { Prng } from './prng';
+import { EndpointClasses } from '../src/analysis/equivalence';
+import { computeMatrix } from '../src/analysis/matrix';
+import { probePorts } from '../src/analysis/probe-ports';
+import { Reachability } from '../src/analysis/reachability';
+import { Port } from '../src/model/port';
+
+/**
+ * One child process of the cluster-scale benchmark (see cluster-run.ts); prints one JSON line after
+ * `RESULT_MARKER` with the peak resident memory of this process.
+ *
+ * Usage: cluster-child.js <prepare | scale | side | diff> <pods> <file>
+ */
+
+/** Pod pairs checked against the pair-by-pair reference at each size. */
+const SAMPLE = 10_000;
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function portOf(q: { port?: number; name?: string; protocol: string }): Port {
+  const n = q.port!;
+  return q.protocol === 'UDP' ? Port.udp(n) : q.protocol === 'SCTP' ? Port.sctp(n) : Port.tcp(n);
+}
+
+/** Load (read + parse + model) and all-pairs connectivity for every port that matters, by classes. */
+function scale(file: string): Record<string, unknown> {
+  const cpu = process.cpuUsage();
+  let t = process.hrtime.bigint();
+  let list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const parseMs = ms(t);
+  t = process.hrtime.bigint();
+  const r = Reachability.fromManifests(list.items);
+  list = undefined; // the model keeps what it needs: the parsed dump need not stay alive
+  const modelMs = ms(t);
+  t = process.hrtime.bigint();
+  const cluster = r._cluster;
+  const classes = EndpointClasses.of(cluster);
+  const classesMs = ms(t);
+  t = process.hrtime.bigint();
+  const probes = probePorts([cluster]);
+  const matrices = probes.map((p) => classes.matrix(p.query));
+  const allowed = matrices.map((m) => m.allowedCount());
+  const matrixMs = ms(t);
+  const totalMs = parseMs + modelMs + classesMs + matrixMs;
+  // CPU time of the same steps (user + system, every thread of the process): on a loaded machine
+  // the wall-clock figures include the time spent waiting for a core.
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  // Untimed: the pair-by-pair reference (`explain`) on a sample of pod pairs, one probe each.
+  const rng = new Prng(99);
+  const n = cluster.endpoints.length;
+  let mismatches = 0;
+  let allowedInSample = 0;
+  for (let k = 0; k < SAMPLE; k++) {
+    const s = rng.int(0, n - 1);
+    const d = rng.int(0, n - 1);
+    const p = rng.int(0, probes.length - 1);
+    const reference = r.explain(cluster.endpoints[s].id, cluster.endpoints[d].id, portOf(probes[p].query)).allowed;
+    if (reference) allowedInSample++;
+    if (reference !== matrices[p].allowed(s, d)) mismatches++;
+  }
+  return {
+    endpoints: n,
+    policies: cluster.policies.length,
+    namespaces: cluster.namespaces.size,
+    classes: classes.size,
+    probes: probes.length,
+    allowedPairs: allowed.reduce((a, b) => a + b, 0),
+    parseMs,
+    modelMs,
+    classesMs,
+    matrixMs,
+    totalMs,
+    cpuMs,
+    sample: SAMPLE,
+    allowedInSample,
+    mismatches,
+  };
+}
+
+/** Today's matrix (every pod pair) and the class matrix for one port, alternately, with their ratio. */
+function side(file: string): Record<string, unknown> {
+  const list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const r = Reachability.fromManifests(list.items);
+  const cluster = r._cluster;
+  const query = { port: 8080, protocol: 'TCP' };
+  const ratios: number[] = [];
+  const pods: number[] = [];
+  const byClass: number[] = [];
+  let mismatches = 0;
+  for (let i = 0; i < 5; i++) {
+    let t = process.hrtime.bigint();
+    const rows = computeMatrix(cluster, query).rows;
+    const a = ms(t);
+    t = process.hrtime.bigint();
+    const m = EndpointClasses.of(cluster).matrix(query);
+    const count = m.allowedCount();
+    const b = ms(t);
+    if (i === 0) {
+      const direct = rows.reduce((sum, row) => sum + row.members().length, 0);
+      if (direct !== count) mismatches++;
+      for (let s = 0; s < rows.length; s += 97) if (!m.row(s).equals(rows[s])) mismatches++;
+    }
+    pods.push(a);
+    byClass.push(b);
+    ratios.push(a / b);
+  }
+  // Every port that matters: today's matrix once per port, against the classes (computed once) and
+  // their matrix per port, alternately.
+  const probes = probePorts([cluster]);
+  const allRatios: number[] = [];
+  const allPods: number[] = [];
+  const allClasses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let t = process.hrtime.bigint();
+    for (const p of probes) computeMatrix(cluster, p.query);
+    const a = ms(t);
+    t = process.hrtime.bigint();
+    const classes = EndpointClasses.of(cluster);
+    for (const p of probes) classes.matrix(p.query).allowedCount();
+    const b = ms(t);
+    allPods.push(a);
+    allClasses.push(b);
+    allRatios.push(a / b);
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return {
+    podsMs: median(pods),
+    classesMs: median(byClass),
+    ratio: median(ratios),
+    ratios,
+    mismatches,
+    endpoints: cluster.endpoints.length,
+    probes: probes.length,
+    allPortsPodsMs: median(allPods),
+    allPortsClassesMs: median(allClasses),
+    allPortsRatio: median(allRatios),
+  };
+}
+
+/**
+ * `Reachability.diff` of the cluster and a copy with 1% of its policies changed: every 100th policy
+ * with ingress rules allows the same peers on port 8081/TCP instead of its ports.
+ */
+function diff(file: string): Record<string, unknown> {
+  const list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let t = process.hrtime.bigint();
+  const before = Reachability.fromManifests(list.items);
+  let policies = 0;
+  let changedPolicies = 0;
+  const changed = list.items.map((o: any) => {
+    if (o.kind !== 'NetworkPolicy') return o;
+    policies++;
+    if (!Array.isArray(o.spec.ingress) || o.spec.ingress.length === 0 || changedPolicies >= policies / 100) return o;
+    changedPolicies++;
+    return { ...o, spec: { ...o.spec, ingress: o.spec.ingress.map((r: any) => ({ ...r, ports: [{ port: 8081, protocol: 'TCP' }] })) } };
+  });
+  const after = Reachability.fromManifests(changed);
+  const modelsMs = ms(t);
+  t = process.hrtime.bigint();
+  const d = Reachability.diff(before, after);
+  const diffMs = ms(t);
+  return { policies, changedPolicies, modelsMs, diffMs, opened: d.opened.length, closed: d.closed.length };
+}
+
+function main(argv: string[]): void {
+  const [mode, pods, file] = argv;
+  let result: Record<string, unknown>;
+  try {
+    if (mode === 'prepare') {
+      const c = generateCluster(Number(pods));
+      fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: c.items }));
+      result = { namespaces: c.namespaces, pods: c.pods, policies: c.policies, bytes: fs.statSync(file).size };
+    } else if (mode === 'scale') {
+      result = scale(file);
+    } else if (mode === 'diff') {
+      result = diff(file);
+    } else if (mode === 'side') {
+      result = side(file);
+    } else {
+      throw new Error(`unknown mode ${mode}`);
+    }
+  } catch (e) {
+    result = { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+  process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ...result, peakMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,128 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { RESULT_MARKER } from './child-process';
+
+/**
+ * The cluster-scale part of `npm run bench` (issue 17): generated clusters shaped like Antrea's
+ * scale test (see cluster.ts) at each size, each step in its own child process (peak RSS of that
+ * process): generate (untimed), then load + all-pairs connectivity by equivalence classes for every
+ * port that matters, checked against the pair-by-pair reference on 10,000 sampled pod pairs; and at
+ * 5,000 pods today's pod-by-pod matrix and the class matrix for one port, alternately in one process.
+ */
+
+/** One size's figures. */
+export interface ClusterSizeRecord {
+  readonly pods: number;
+  readonly prepared?: Record<string, any>;
+  readonly scale?: Record<string, any>;
+  /** Reachability.diff against a copy with 1% of the policies changed. */
+  readonly diff?: Record<string, any>;
+  readonly error?: string;
+}
+
+/** What the cluster-scale part measured. */
+export interface ClusterRecord {
+  readonly sizes: ClusterSizeRecord[];
+  readonly side?: Record<string, any>;
+  /** Growth exponents of time and peak memory between consecutive sizes. */
+  readonly growth: Array<{ readonly from: number; readonly to: number; readonly time: number; readonly cpu: number; readonly memory: number }>;
+}
+
+/** The pod count of the side-by-side comparison with today's matrix. */
+export const SIDE_BY_SIDE_PODS = 5000;
+
+function child(entry: string, args: string[], timeoutMs: number): Record<string, any> {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', entry, ...args], {
+    cwd: path.join(__dirname, '..'),
+    env: { ...process.env, NODE_PATH: path.join(__dirname, '..', 'node_modules') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (line) return JSON.parse(line.slice(RESULT_MARKER.length));
+  return { error: `child exited with ${r.status ?? r.signal}${r.error ? `: ${r.error.message}` : ''}` };
+}
+
+/** Runs the cluster-scale part; `entry` is the compiled cluster-child.js. */
+export function runClusterScale(entry: string, work: string, sizes: number[], log: (text: string) => void): ClusterRecord {
+  const records: ClusterSizeRecord[] = [];
+  const file = (pods: number) => path.join(work, `cluster-${pods}.json`);
+  for (const pods of sizes) {
+    log(`\n[cluster ${pods} pods] generating (untimed)...`);
+    const prepared = child(entry, ['prepare', String(pods), file(pods)], 15 * 60_000);
+    if (prepared.error) {
+      records.push({ pods, error: prepared.error });
+      continue;
+    }
+    log(`[cluster ${pods} pods] ${prepared.namespaces} namespaces, ${prepared.pods} pods, ${prepared.policies} NetworkPolicies, ${(prepared.bytes / 2 ** 20).toFixed(0)} MiB of JSON`);
+    const scale = child(entry, ['scale', String(pods), file(pods)], 30 * 60_000);
+    log(scale.error
+      ? `[cluster ${pods} pods] ERROR ${String(scale.error).split('\n')[0]}`
+      : `[cluster ${pods} pods] ${scale.classes} classes, ${scale.probes} ports: ${(scale.totalMs / 1000).toFixed(2)} s, peak ${scale.peakMiB.toFixed(0)} MiB; `
+        + `${scale.mismatches} mismatches in ${scale.sample} sampled pairs`);
+    const diff = child(entry, ['diff', String(pods), file(pods)], 30 * 60_000);
+    log(diff.error ? `[cluster ${pods} pods] diff ERROR ${String(diff.error).split('\n')[0]}`
+      : `[cluster ${pods} pods] diff, 1% of the policies changed: ${(diff.diffMs / 1000).toFixed(2)} s (two models ${(diff.modelsMs / 1000).toFixed(2)} s), peak ${diff.peakMiB.toFixed(0)} MiB`);
+    records.push({ pods, prepared, scale, diff });
+  }
+  let side: Record<string, any> | undefined;
+  if (sizes.length > 0) {
+    log(`\n[cluster ${SIDE_BY_SIDE_PODS} pods] today's matrix vs the class matrix, alternately...`);
+    const f = file(SIDE_BY_SIDE_PODS);
+    const prepared = sizes.includes(SIDE_BY_SIDE_PODS) ? {} : child(entry, ['prepare', String(SIDE_BY_SIDE_PODS), f], 15 * 60_000);
+    side = prepared.error ? prepared : child(entry, ['side', String(SIDE_BY_SIDE_PODS), f], 30 * 60_000);
+    if (!side.error) log(`[cluster ${SIDE_BY_SIDE_PODS} pods] ${side.podsMs.toFixed(0)} ms vs ${side.classesMs.toFixed(0)} ms: ${side.ratio.toFixed(1)}x, ${side.mismatches} mismatches`);
+  }
+  const ok = records.filter((r) => r.scale && !r.scale.error);
+  const growth = ok.slice(1).map((r, i) => {
+    const a = ok[i];
+    const k = Math.log(r.pods / a.pods);
+    const time = Math.log(r.scale!.totalMs / a.scale!.totalMs) / k;
+    const cpu = Math.log(r.scale!.cpuMs / a.scale!.cpuMs) / k;
+    return { from: a.pods, to: r.pods, time, cpu, memory: Math.log(r.scale!.peakMiB / a.scale!.peakMiB) / k };
+  });
+  return { sizes: records, side, growth };
+}
+
+/** The table of the cluster-scale part, and the targets of issue 17. */
+export function formatCluster(c: ClusterRecord): string {
+  const lines = [
+    '| pods | namespaces | policies | classes | ports | parse | model | classes | all pairs, all ports | total | CPU time | peak | sampled pairs, mismatches |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  for (const r of c.sizes) {
+    if (!r.scale || r.scale.error) {
+      lines.push(`| ${r.pods.toLocaleString('en-US')} | ERROR ${String(r.error ?? r.scale?.error).split('\n')[0]} |`);
+      continue;
+    }
+    const x = r.scale;
+    const times = [x.parseMs, x.modelMs, x.classesMs, x.matrixMs, x.totalMs, x.cpuMs].map(s).join(' | ');
+    lines.push(`| ${r.pods.toLocaleString('en-US')} | ${x.namespaces} | ${x.policies} | ${x.classes} | ${x.probes} | ${times} | ${x.peakMiB.toFixed(0)} MiB | ${x.sample}, ${x.mismatches} |`);
+  }
+  for (const r of c.sizes) {
+    if (r.diff && !r.diff.error) {
+      lines.push(`diff at ${r.pods} pods, ${r.diff.changedPolicies} of ${r.diff.policies} policies changed: ${s(r.diff.diffMs)} (two models: ${s(r.diff.modelsMs)}), `
+        + `${r.diff.opened} opened / ${r.diff.closed} closed connections, peak ${r.diff.peakMiB.toFixed(0)} MiB`);
+    }
+  }
+  for (const g of c.growth) {
+    lines.push(`growth ${g.from} -> ${g.to} pods: time ~ n^${g.time.toFixed(2)}, CPU time ~ n^${g.cpu.toFixed(2)}, peak memory ~ n^${g.memory.toFixed(2)}`);
+  }
+  if (c.side && !c.side.error) {
+    lines.push(`at ${SIDE_BY_SIDE_PODS} pods, one port: today's matrix ${c.side.podsMs.toFixed(0)} ms, class matrix ${c.side.classesMs.toFixed(0)} ms: `
+      + `${c.side.ratio.toFixed(1)}x (median of ${c.side.ratios.length} alternate runs), ${c.side.mismatches} mismatches`);
+    lines.push(`at ${SIDE_BY_SIDE_PODS} pods, all ${c.side.probes} ports that matter: today's matrix ${c.side.allPortsPodsMs.toFixed(0)} ms, `
+      + `classes + class matrices ${c.side.allPortsClassesMs.toFixed(0)} ms: ${c.side.allPortsRatio.toFixed(1)}x`);
+  }
+  const big = c.sizes.find((r) => r.pods === 100_000)?.scale;
+  if (big && !big.error) {
+    lines.push(`target: 100,000 pods under 6 s and 1.5 GiB: ${s(big.totalMs)}, ${big.peakMiB.toFixed(0)} MiB: ${big.totalMs < 6000 && big.peakMiB < 1536 ? 'met' : 'NOT met'}`);
+  }
+  if (c.side && !c.side.error) {
+    lines.push(`target: >= 10x at ${SIDE_BY_SIDE_PODS} pods: one port ${c.side.ratio >= 10 ? 'met' : 'NOT met'}, all ports ${c.side.allPortsRatio >= 10 ? 'met' : 'NOT met'}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,167 @@
+import { Bitset, wordTotals } from './bitset';
+import { MatrixEngine } from './matrix';
+import { PolicyFeatures, policyFeatures } from './policy-features';
+import { PortQuery } from './semantics';
+import { Cluster, ClusterEndpoint, domainNameMatches, ipBlockContains } from '../inventory/cluster';
+import { Labels } from '../k8s/label-selector';
+import { Traffic } from '../k8s/port-set';
+
+/**
+ * The endpoints of a cluster cut into equivalence classes: endpoints that agree on everything the
+ * policies look at (`policyFeatures`) are told apart by no policy, so one representative pair
+ * decides every pair of two classes (and every pair of two distinct members of one class).
+ */
+export class EndpointClasses {
+  /** The classes of `cluster` under what its policies (and `queries`' named ports) look at. */
+  public static of(cluster: Cluster, queries: ReadonlyArray<{ readonly name?: string; readonly protocol: string }> = []): EndpointClasses {
+    return EndpointClasses.under(cluster, policyFeatures(cluster, queries));
+  }
+
+  /** The classes of `cluster` under `features`. */
+  public static under(cluster: Cluster, features: PolicyFeatures): EndpointClasses {
+    const byKey = new Map<string, number>();
+    const classOf = new Int32Array(cluster.endpoints.length);
+    const members: number[][] = [];
+    const nsKeys = new Map<string, string>();
+    for (const e of cluster.endpoints) {
+      const key = classKey(cluster, features, e, nsKeys);
+      let c = byKey.get(key);
+      if (c === undefined) {
+        c = members.length;
+        byKey.set(key, c);
+        members.push([]);
+      }
+      members[c].push(e.index);
+      classOf[e.index] = c;
+    }
+    return new EndpointClasses(cluster, classOf, members, features);
+  }
+
+  /** One representative of each class (its first member), indexed by class, standing for several pods. */
+  public readonly representatives: ClusterEndpoint[];
+  private engine?: MatrixEngine;
+
+  private constructor(
+    public readonly cluster: Cluster,
+    /** The class of each endpoint, by endpoint index. */
+    public readonly classOf: Int32Array,
+    /** The endpoints of each class, ascending. */
+    public readonly members: number[][],
+    public readonly features: PolicyFeatures,
+  ) {
+    // Not single instances: a class to itself is one member reaching another, decided by the policies.
+    this.representatives = members.map((m, c) => ({ ...cluster.endpoints[m[0]], index: c, singleInstance: false }));
+  }
+
+  /** The number of classes. */
+  public get size(): number {
+    return this.members.length;
+  }
+
+  /** Reachability of every class pair for one port (the selections are shared by every port). */
+  public matrix(query: PortQuery): ClassMatrix {
+    this.engine ??= new MatrixEngine(this.cluster.withEndpoints(this.representatives));
+    const { rows, traffic } = this.engine.compute(query);
+    return new ClassMatrix(this, rows, traffic);
+  }
+}
+
+/**
+ * Reachability of every class pair for one port, computed on the representatives by the pair
+ * semantics of `computeMatrix`; expanded to endpoints only when asked.
+ */
+export class ClassMatrix {
+  constructor(
+    public readonly classes: EndpointClasses,
+    /** `rows[a]` holds the classes a member of class `a` may connect to (another member, for `a` itself). */
+    public readonly rows: Bitset[],
+    /** The traffic each class receives for the query (undefined: it has no such named port). */
+    public readonly traffic: Array<Traffic | undefined>,
+  ) {}
+
+  /** Whether endpoint `s` may connect to endpoint `d` (a single pod to itself: loopback, where the port exists). */
+  public allowed(s: number, d: number): boolean {
+    const cs = this.classes.classOf[s];
+    if (s === d && this.classes.cluster.endpoints[s].singleInstance) return this.traffic[cs] !== undefined;
+    return this.rows[cs].has(this.classes.classOf[d]);
+  }
+
+  /** The row of endpoint `s` over every endpoint: what `computeMatrix` gives for it. */
+  public row(s: number): Bitset {
+    const { classOf, members, cluster } = this.classes;
+    const row = new Bitset(cluster.endpoints.length);
+    for (const c of this.rows[classOf[s]].members()) for (const d of members[c]) row.add(d);
+    const self = cluster.endpoints[s];
+    if (self.singleInstance) {
+      if (this.traffic[classOf[s]] !== undefined) row.add(s);
+      else row.words[s >>> 5] &= ~(1 << (s & 31));
+    }
+    return row;
+  }
+
+  /** Every endpoint's row (`computeMatrix(cluster, query).rows`, from the classes). */
+  public endpointRows(): Bitset[] {
+    return this.classes.cluster.endpoints.map((e) => this.row(e.index));
+  }
+
+  /** The number of allowed endpoint pairs (loopback of single pods included), without expanding rows. */
+  public allowedCount(): number {
+    const { members, classOf, cluster } = this.classes;
+    let count = 0;
+    const sizes = members.map((m) => m.length);
+    const totals = wordTotals(sizes);
+    this.rows.forEach((row, a) => {
+      count += row.weightedCount(sizes, totals) * sizes[a];
+    });
+    for (const e of cluster.endpoints) {
+      if (!e.singleInstance) continue;
+      const c = classOf[e.index];
+      const policed = this.rows[c].has(c);
+      const loop = this.traffic[c] !== undefined;
+      if (policed && !loop) count--;
+      if (!policed && loop) count++;
+    }
+    return count;
+  }
+}
+
+/** The identity of an endpoint under `features`: equal keys, no policy tells the endpoints apart. */
+function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint, nsKeys: Map<string, string>): string {
+  const parts: unknown[] = [e.external ? 'external' : e.nodeTraffic ? 'node' : 'pod', e.hostNetwork];
+  if (e.namespace !== undefined) {
+    let ns = nsKeys.get(e.namespace);
+    if (ns === undefined) {
+      ns = features.namespaces.has(e.namespace)
+        ? JSON.stringify(['name', e.namespace])
+        : JSON.stringify(['labels', project(cluster.namespaceLabels(e.namespace), features.namespaceLabels)]);
+      nsKeys.set(e.namespace, ns);
+    }
+    parts.push(ns);
+  }
+  parts.push(project(e.labels, features.podLabels));
+  if (features.namedPorts.length > 0) {
+    parts.push(features.namedPorts.map((n) => e.ports.filter((p) => p.name === n.name && p.protocol === n.protocol).map((p) => p.number)));
+  }
+  if (features.ipBlocks.length > 0) {
+    // In no block at all (no IPs, or none inside) is one feature value, however it comes about.
+    let bits = '';
+    if (e.ips.length > 0) for (const block of features.ipBlocks) bits += e.ips.some((ip) => ipBlockContains(block, ip)) ? '1' : '0';
+    parts.push(bits.includes('1') ? bits : '');
+  }
+  if (features.domainNames.length > 0) {
+    const bits = features.domainNames.map((p) => (e.dnsNames.some((n) => domainNameMatches(p, n)) ? '1' : '0')).join('');
+    parts.push(bits.includes('1') ? bits : '');
+  }
+  if (features.dnsNamesApart && e.external) parts.push([...e.dnsNames].sort());
+  return JSON.stringify(parts);
+}
+
+/** Labels as far as the selectors look: the keys they test, a value they do not name as `null`. */
+function project(labels: Labels, looked: ReadonlyMap<string, ReadonlySet<string>>): Array<[string, string | null]> {
+  const out: Array<[string, string | null]> = [];
+  for (const key of Object.keys(labels)) {
+    const values = looked.get(key);
+    if (values) out.push([key, values.has(labels[key]) ? labels[key] : null]);
+  }
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}

@@ -1,0 +1,136 @@
+import { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CiliumEndpointSelector, CiliumPolicy } from '../inventory/cilium-policy';
+import { Cluster, PolicyRule, RulePeer, TieredPolicy, TierPeer } from '../inventory/cluster';
+import { ParsedCidr } from '../k8s/cidr';
+import { CompiledSelector } from '../k8s/label-selector';
+
+/**
+ * What the policies of a cluster look at in an endpoint: everything a verdict can depend on. Two
+ * endpoints that agree on all of it are told apart by no policy, so they form one equivalence class
+ * (`equivalenceClasses`) and one representative pair decides every pair of their classes.
+ *
+ * The contract: `policyFeatures` is the ONE place that says what the policies look at. A new kind of
+ * policy (another vendor's policy, a new tier) must add what it looks at here: its subject and
+ * peer selectors (pod and namespace labels), the names of namespaces it selects by name, the named
+ * ports of its rules, the CIDRs it tests IPs against and the DNS names it matches. Otherwise the
+ * classes would merge endpoints it tells apart. A feature of another sort (say, a service account)
+ * needs a field here and its part in the class key (`equivalence.ts` `classKey`).
+ */
+export interface PolicyFeatures {
+  /**
+   * Namespaces that policies look at by name: those holding a policy (its pod selector, and its peers
+   * without a namespaceSelector, match pods of that namespace only). Endpoints of any other namespace
+   * are told apart only by the namespace labels below.
+   */
+  readonly namespaces: ReadonlySet<string>;
+  /** Namespace label keys any namespaceSelector tests, each with the values it compares them to. */
+  readonly namespaceLabels: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Pod label keys any pod selector (of a policy or a peer) tests, each with the values it compares them to. */
+  readonly podLabels: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Named container ports a rule (or a query) names, as name and protocol: their numbers on a destination matter. */
+  readonly namedPorts: ReadonlyArray<{ readonly name: string; readonly protocol: string }>;
+  /** The ipBlocks (CIDR with its exceptions) of any rule: membership of an endpoint's IPs in each matters. */
+  readonly ipBlocks: ReadonlyArray<{ readonly cidr: ParsedCidr; readonly except: ParsedCidr[] }>;
+  /** DNS name patterns (`domainNames` of cluster-wide egress rules): which ones an external endpoint's names match matters. */
+  readonly domainNames: ReadonlyArray<string>;
+  /**
+   * Whether an external endpoint's DNS names matter as a whole: Cilium `toFQDNs` and `rules.dns`
+   * match names with their own patterns and make a name visible per source, so externals with DNS
+   * names are told apart by their names (each set of names is a class of its own).
+   */
+  readonly dnsNamesApart: boolean;
+}
+
+/**
+ * What the enforcing policies of `cluster` look at (see `PolicyFeatures`): its NetworkPolicies, its
+ * cluster-wide tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) and its
+ * Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy),
+ * plus the named ports of `queries` (a matrix for `http/TCP` resolves `http` on every destination).
+ * Besides these, the classes always tell apart endpoints outside the cluster, node traffic and
+ * hostNetwork pods.
+ */
+export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readonly name?: string; readonly protocol: string }> = []): PolicyFeatures {
+  const namespaces = new Set<string>();
+  const namespaceLabels = new Map<string, Set<string>>();
+  const podLabels = new Map<string, Set<string>>();
+  const named = new Map<string, { name: string; protocol: string }>();
+  const blocks = new Map<string, { cidr: ParsedCidr; except: ParsedCidr[] }>();
+  const lookKey = (into: Map<string, Set<string>>, key: string, values: readonly string[]) => {
+    let set = into.get(key);
+    if (!set) into.set(key, (set = new Set()));
+    for (const v of values) set.add(v);
+  };
+  const look = (into: Map<string, Set<string>>, selector: CompiledSelector | undefined) => {
+    for (const { key, values } of selector?.looksAt ?? []) lookKey(into, key, values);
+  };
+  const peer = (p: RulePeer) => {
+    if (p.kind === 'ipBlock') {
+      blocks.set(p.text, { cidr: p.cidr, except: p.except });
+    } else {
+      look(namespaceLabels, p.namespaceSelector);
+      look(podLabels, p.podSelector);
+    }
+  };
+  const namedPorts = (ports: PolicyRule['ports']) => {
+    for (const entry of ports) if (entry.kind === 'named') named.set(JSON.stringify([entry.name, entry.protocol]), { name: entry.name, protocol: entry.protocol });
+  };
+  const domains = new Set<string>();
+  const tierPeer = (p: TierPeer) => {
+    switch (p.kind) {
+      case 'namespaces': look(namespaceLabels, p.namespaceSelector); break;
+      case 'pods': look(namespaceLabels, p.namespaceSelector); look(podLabels, p.podSelector); break;
+      // Membership of any IP in each network, as an ipBlock without exceptions.
+      case 'networks': for (const cidr of p.cidrs) blocks.set(`network ${JSON.stringify({ ...cidr, network: cidr.network.toString() })}`, { cidr, except: [] }); break;
+      case 'domainNames': for (const n of p.names) domains.add(n); break;
+      case 'nodes': break; // only node traffic, always a class of its own
+    }
+  };
+  const tiered = (policy: TieredPolicy) => {
+    look(namespaceLabels, policy.subjectNamespaces);
+    look(podLabels, policy.subjectPods);
+    for (const rule of [...policy.ingress, ...policy.egress]) {
+      for (const p of rule.peers) tierPeer(p);
+      namedPorts(rule.ports);
+    }
+  };
+  for (const policy of cluster.policies) {
+    namespaces.add(policy.namespace);
+    look(podLabels, policy.podSelector);
+    for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
+      for (const p of rule.peers ?? []) peer(p);
+      namedPorts(rule.ports);
+    }
+  }
+  for (const policy of cluster.tieredPolicies) tiered(policy);
+  // Cilium selectors look at a pod's Cilium labels (`ciliumLabels`): its own labels, its namespace's
+  // name under one key and its namespace's labels under a prefix; each goes where the classes look.
+  const ciliumSelector = (s: CiliumEndpointSelector) => {
+    if (s.namespace !== undefined) namespaces.add(s.namespace);
+    for (const { key, values } of s.selector.looksAt) {
+      if (key === CILIUM_POD_NAMESPACE_KEY) {
+        for (const v of values) namespaces.add(v);
+      } else if (key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX)) {
+        lookKey(namespaceLabels, key.slice(CILIUM_NAMESPACE_LABELS_PREFIX.length), values);
+      } else {
+        lookKey(podLabels, key, values);
+      }
+    }
+  };
+  let dnsNamesApart = false;
+  const cilium = (policy: CiliumPolicy) => {
+    if (policy.namespace !== undefined) namespaces.add(policy.namespace);
+    ciliumSelector(policy.subject);
+    for (const rule of [...policy.ingress, ...policy.egress]) {
+      namedPorts(rule.ports);
+      if (rule.dns.length > 0) dnsNamesApart = true;
+      const p = rule.peer;
+      if (p?.kind === 'endpoints') p.selectors.forEach(ciliumSelector);
+      else if (p?.kind === 'cidrs') for (const b of p.blocks) blocks.set(`cilium ${JSON.stringify([b.cidr, ...b.except].map((c) => ({ ...c, network: c.network.toString() })))}`, b);
+      else if (p?.kind === 'fqdns') dnsNamesApart = true;
+      // entities tell apart what the classes always do: pods, node traffic and endpoints outside the cluster.
+    }
+  };
+  for (const policy of cluster.ciliumPolicies) cilium(policy);
+  for (const q of queries) if (q.name !== undefined) named.set(JSON.stringify([q.name, q.protocol]), { name: q.name, protocol: q.protocol });
+  const sortedKeys = <T>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
+  return { namespaces, namespaceLabels, podLabels, namedPorts: sortedKeys(named), ipBlocks: sortedKeys(blocks), domainNames: [...domains].sort(), dnsNamesApart };
+}

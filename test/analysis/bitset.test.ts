@@ -1,0 +1,62 @@
+import * as fc from 'fast-check';
+import { Bitset, BitsetPool, wordTotals } from '../../src/analysis/bitset';
+import { fuzzParameters } from '../fuzz-config';
+
+/** A square bit matrix from a list of set cells (sizes that are and are not multiples of 32). */
+const square = fc.integer({ min: 1, max: 100 }).chain((size) => fc.record({
+  size: fc.constant(size),
+  density: fc.constantFrom(0, 0.05, 0.5, 0.95, 1),
+  seed: fc.integer(),
+  missing: fc.array(fc.integer({ min: 0, max: size - 1 }), { maxLength: 3 }),
+}));
+
+function build(size: number, density: number, seed: number, missing: number[]): Array<Bitset | undefined> {
+  let x = seed | 1;
+  const random = () => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+  return Array.from({ length: size }, (_, r) => {
+    if (missing.includes(r)) return undefined;
+    const row = new Bitset(size);
+    for (let c = 0; c < size; c++) if (random() < density) row.add(c);
+    return row;
+  });
+}
+
+test('transpose: cell (r, c) becomes (c, r), for every size and density; a missing row is empty', () => {
+  fc.assert(fc.property(square, ({ size, density, seed, missing }) => {
+    const rows = build(size, density, seed, missing);
+    const t = Bitset.transpose(rows, size);
+    expect(t.length).toBe(size);
+    for (let r = 0; r < size; r++) {
+      for (let c = 0; c < size; c++) expect(t[c].has(r)).toBe(rows[r]?.has(c) ?? false);
+    }
+    // Nothing beyond the size is set (a row of 33 has 2 words).
+    for (const row of t) expect(row.members().every((m) => m < size)).toBe(true);
+  }), fuzzParameters(60));
+});
+
+test('weightedCount equals the sum of the weights of the members, dense and sparse words alike', () => {
+  fc.assert(fc.property(square, fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 100, maxLength: 100 }), ({ size, density, seed }, w) => {
+    const weights = w.slice(0, size);
+    const totals = wordTotals(weights);
+    for (const row of build(size, density, seed, [])) {
+      const expected = row!.members().reduce((sum, m) => sum + weights[m], 0);
+      expect(row!.weightedCount(weights, totals)).toBe(expected);
+    }
+    expect(Bitset.full(size).weightedCount(weights, totals)).toBe(weights.reduce((a, b) => a + b, 0));
+    expect(new Bitset(size).weightedCount(weights, totals)).toBe(0);
+  }), fuzzParameters(60));
+});
+
+test('sets from one pool are independent of each other and of the block boundaries', () => {
+  const pool = new BitsetPool(70, 2);
+  const sets = Array.from({ length: 5 }, () => pool.take());
+  sets.forEach((s, i) => {
+    s.add(i);
+    s.add(69 - i);
+  });
+  sets.forEach((s, i) => expect(s.members()).toEqual([i, 69 - i]));
+  expect(sets.every((s) => s.size === 70 && s.words.length === 3)).toBe(true);
+});
