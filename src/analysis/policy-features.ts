@@ -123,14 +123,22 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
       namedPorts(rule.ports);
       if (rule.dns.length > 0) dnsNamesApart = true;
       const p = rule.peer;
-      if (p?.kind === 'endpoints') p.selectors.forEach(ciliumSelector);
-      else if (p?.kind === 'cidrs') for (const b of p.blocks) blocks.set(`cilium ${JSON.stringify([b.cidr, ...b.except].map((c) => ({ ...c, network: c.network.toString() })))}`, b);
-      else if (p?.kind === 'fqdns') dnsNamesApart = true;
+      if (p?.kind === 'endpoints') {p.selectors.forEach(ciliumSelector);} else if (p?.kind === 'cidrs') {
+        for (const b of p.blocks) blocks.set(`cilium ${JSON.stringify([b.cidr, ...b.except].map((c) => ({ ...c, network: c.network.toString() })))}`, b);
+      } else if (p?.kind === 'fqdns') {dnsNamesApart = true;}
       // entities tell apart what the classes always do: pods, node traffic and endpoints outside the cluster.
     }
   };
   for (const policy of cluster.ciliumPolicies) cilium(policy);
   for (const q of queries) if (q.name !== undefined) named.set(JSON.stringify([q.name, q.protocol]), { name: q.name, protocol: q.protocol });
   const sortedKeys = <T>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
-  return { namespaces, namespaceLabels, podLabels, namedPorts: sortedKeys(named), ipBlocks: sortedKeys(blocks), domainNames: [...domains].sort(), dnsNamesApart };
+  return {
+    namespaces,
+    namespaceLabels,
+    podLabels,
+    namedPorts: sortedKeys(named),
+    ipBlocks: sortedKeys(blocks),
+    domainNames: [...domains].sort(),
+    dnsNamesApart,
+  };
 }
