@@ -173,8 +173,10 @@ export function readCiliumPolicy(object: any, origin: { file?: string; line?: nu
 /**
  * A selector's keys as label keys of a pod: `k8s:app` and `any:app` are `app` (utils.go parses a
  * key without a source as `any`, which matches every source); a key of another source
- * (`reserved:`, `container:`, `cidr:`, ...) selects identities the model has no endpoints for, and a
- * `io.cilium.k8s.policy.*` key (service account, cluster name) facts it does not know: a string says why.
+ * (`reserved:`, `container:`, `cidr:`, ...) selects identities the model has no endpoints for, a
+ * `io.cilium.k8s.policy.*` key (service account, cluster name) facts it does not know: a string
+ * says why. Two keys of one label (`k8s:app` and `app`) are both kept: the second as a
+ * matchExpression `In [value]`, the same requirement.
  */
 function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string {
   const key = (k: string): string | { problem: string } => {
@@ -186,12 +188,13 @@ function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string 
     return bare;
   };
   const matchLabels: Record<string, string> = {};
+  const matchExpressions = [];
   for (const [k, v] of Object.entries(json.matchLabels ?? {})) {
     const b = key(k);
     if (typeof b !== 'string') return b.problem;
-    matchLabels[b] = v;
+    if (b in matchLabels) matchExpressions.push({ key: b, operator: 'In', values: [v] });
+    else matchLabels[b] = v;
   }
-  const matchExpressions = [];
   for (const e of json.matchExpressions ?? []) {
     const b = key(e.key);
     if (typeof b !== 'string') return b.problem;
@@ -204,19 +207,25 @@ function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string 
 }
 
 /**
- * The subject: a CiliumNetworkPolicy's endpointSelector always applies in the policy's namespace
- * (utils.go ParseToCiliumRule: the namespace match is set to the policy's, replacing any other);
- * a CiliumClusterwideNetworkPolicy's selects in every namespace.
+ * The subject. A CiliumNetworkPolicy's endpointSelector always applies in the policy's namespace:
+ * utils.go ParseToCiliumRule sets `k8s:io.kubernetes.pod.namespace` to the policy's namespace
+ * (AddMatch), which overwrites a user match of that exact key; every other requirement stays,
+ * also `io.kubernetes.pod.namespace` without a source or with `any:` (NewESFromK8sLabelSelector
+ * encodes it as a key of its own), so one naming another namespace selects no pod. Those are
+ * matched on the pod's Cilium labels (`ciliumLabels`), which carry its namespace. A
+ * CiliumClusterwideNetworkPolicy's subject gets no namespace match, and selects in every namespace
+ * by all of its requirements.
  */
 function subjectOf(json: LabelSelectorJson, ns: string | undefined, field: string): CiliumEndpointSelector | string {
-  const normalized = normalizeSelector(json);
-  if (typeof normalized === 'string') return `${field}: ${normalized}`;
-  const { [CILIUM_POD_NAMESPACE_KEY]: _replaced, ...rest } = normalized.matchLabels ?? {};
-  const selector: LabelSelectorJson = {
-    ...(Object.keys(rest).length > 0 ? { matchLabels: rest } : {}),
-    ...(normalized.matchExpressions ? { matchExpressions: normalized.matchExpressions } : {}),
+  const { [`k8s:${CILIUM_POD_NAMESPACE_KEY}`]: _replaced, ...rest } = json.matchLabels ?? {};
+  const matchLabels = ns !== undefined ? rest : json.matchLabels ?? {};
+  const kept: LabelSelectorJson = {
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(json.matchExpressions ? { matchExpressions: json.matchExpressions } : {}),
   };
-  return { selector: compileSelector(selector), ...(ns !== undefined ? { namespace: ns } : {}), text: describeSelector(json) };
+  const normalized = normalizeSelector(kept);
+  if (typeof normalized === 'string') return `${field}: ${normalized}`;
+  return { selector: compileSelector(normalized), ...(ns !== undefined ? { namespace: ns } : {}), text: describeSelector(json) };
 }
 
 /**
