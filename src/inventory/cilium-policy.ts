@@ -171,12 +171,54 @@ export function readCiliumPolicy(object: any, origin: { file?: string; line?: nu
 }
 
 /**
+ * Label keys Cilium's label filter leaves out of a pod's security identity by default: a selector
+ * on one of them selects no endpoint, though the pod carries the label. Checked 2026-12:
+ * - docs.cilium.io "Limiting Identity-Relevant Labels" (latest, operations/performance/scalability):
+ *   "By default, Cilium considers all labels to be relevant for identities, with the following
+ *   exceptions": `!io.kubernetes`, `!kubernetes.io`, `!statefulset.kubernetes.io/pod-name`,
+ *   `!apps.kubernetes.io/pod-index`, `!batch.kubernetes.io/job-completion-index`,
+ *   `!batch.kubernetes.io/controller-uid`, `!beta.kubernetes.io`, `!k8s.io`,
+ *   `!pod-template-generation`, `!pod-template-hash`, `!controller-revision-hash`, `!annotation.*`,
+ *   `!controller-uid`, `!etcd_node`; the v1.9 page lists the same families and includes
+ *   `app.kubernetes.io` and `io.kubernetes.pod.namespace`;
+ * - cilium/cilium `pkg/labels/filter.go` (defaultLabelPrefixCfg): a pattern is a regular expression
+ *   that matches a key when it matches at the key's start; an older default is `!.*kubernetes.io`
+ *   (any key containing kubernetes.io), with the namespace label and the namespace labels
+ *   (`io.cilium.k8s.namespace.labels.*`) included.
+ * Kept here as identity labels: `io.kubernetes.pod.namespace`, the namespace labels, and
+ * `app.kubernetes.io/*` (in every documented default since v1.9).
+ *
+ * The list is the cluster's to configure (the `labels` option of the agent's ConfigMap), and
+ * differs between versions, so the model cannot know whether such a key is part of the identity:
+ * a selector on one is left out, never matched (that would prove an isolation or a deny Cilium may
+ * not enforce) and never dropped (that would widen the selector).
+ */
+const IDENTITY_FILTERED: Array<[RegExp, string]> = [
+  [/^io\.kubernetes/, '!io.kubernetes'],
+  [/kubernetes\.io/, '!kubernetes.io (and its subdomains)'],
+  [/^k8s\.io/, '!k8s.io'],
+  [/^pod-template-generation/, '!pod-template-generation'],
+  [/^pod-template-hash/, '!pod-template-hash'],
+  [/^controller-revision-hash/, '!controller-revision-hash'],
+  [/^controller-uid/, '!controller-uid'],
+  [/^annotation/, '!annotation.*'],
+  [/^etcd_node/, '!etcd_node'],
+];
+
+/** The default exclusion of Cilium's label filter that drops `key` (a key without source) from identities, if any. */
+function ciliumIdentityFilter(key: string): string | undefined {
+  if (key === CILIUM_POD_NAMESPACE_KEY || key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX) || key.startsWith('app.kubernetes.io/')) return undefined;
+  return IDENTITY_FILTERED.find(([re]) => re.test(key))?.[1];
+}
+
+/**
  * A selector's keys as label keys of a pod: `k8s:app` and `any:app` are `app` (utils.go parses a
  * key without a source as `any`, which matches every source); a key of another source
  * (`reserved:`, `container:`, `cidr:`, ...) selects identities the model has no endpoints for, a
- * `io.cilium.k8s.policy.*` key (service account, cluster name) facts it does not know: a string
- * says why. Two keys of one label (`k8s:app` and `app`) are both kept: the second as a
- * matchExpression `In [value]`, the same requirement.
+ * `io.cilium.k8s.policy.*` key (service account, cluster name) facts it does not know, and a key
+ * Cilium's label filter drops from identities by default (`ciliumIdentityFilter`) depends on the
+ * cluster's configuration: a string says why. Two keys of one label (`k8s:app` and `app`) are both
+ * kept: the second as a matchExpression `In [value]`, the same requirement.
  */
 function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string {
   const key = (k: string): string | { problem: string } => {
@@ -185,6 +227,14 @@ function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string 
     const bare = colon < 0 ? k : k.slice(colon + 1);
     if (source !== 'k8s' && source !== 'any') return { problem: `the label source "${source}" of ${JSON.stringify(k)} selects identities that are not pods` };
     if (bare.startsWith('io.cilium.k8s.policy.')) return { problem: `${JSON.stringify(k)} is a label the model does not know (service account or cluster name)` };
+    const filter = ciliumIdentityFilter(bare);
+    if (filter !== undefined) {
+      return {
+        problem: `${JSON.stringify(k)} is not part of a pod's Cilium identity under the default label filter (${filter}; docs.cilium.io "Limiting Identity-Relevant Labels"), `
+          + 'and the filter is configured per cluster (the "labels" option), so whether the selector selects any pod depends on the cluster; '
+          + 'select by a label of the workload\'s own (e.g. app) instead',
+      };
+    }
     return bare;
   };
   const matchLabels: Record<string, string> = {};
