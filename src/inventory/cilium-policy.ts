@@ -171,10 +171,54 @@ export function readCiliumPolicy(object: any, origin: { file?: string; line?: nu
 }
 
 /**
+ * Label keys Cilium's label filter leaves out of a pod's security identity by default: a selector
+ * on one of them selects no endpoint, though the pod carries the label. Checked 2026-12:
+ * - docs.cilium.io "Limiting Identity-Relevant Labels" (latest, operations/performance/scalability):
+ *   "By default, Cilium considers all labels to be relevant for identities, with the following
+ *   exceptions": `!io.kubernetes`, `!kubernetes.io`, `!statefulset.kubernetes.io/pod-name`,
+ *   `!apps.kubernetes.io/pod-index`, `!batch.kubernetes.io/job-completion-index`,
+ *   `!batch.kubernetes.io/controller-uid`, `!beta.kubernetes.io`, `!k8s.io`,
+ *   `!pod-template-generation`, `!pod-template-hash`, `!controller-revision-hash`, `!annotation.*`,
+ *   `!controller-uid`, `!etcd_node`; the v1.9 page lists the same families and includes
+ *   `app.kubernetes.io` and `io.kubernetes.pod.namespace`;
+ * - cilium/cilium `pkg/labels/filter.go` (defaultLabelPrefixCfg): a pattern is a regular expression
+ *   that matches a key when it matches at the key's start; an older default is `!.*kubernetes.io`
+ *   (any key containing kubernetes.io), with the namespace label and the namespace labels
+ *   (`io.cilium.k8s.namespace.labels.*`) included.
+ * Kept here as identity labels: `io.kubernetes.pod.namespace`, the namespace labels, and
+ * `app.kubernetes.io/*` (in every documented default since v1.9).
+ *
+ * The list is the cluster's to configure (the `labels` option of the agent's ConfigMap), and
+ * differs between versions, so the model cannot know whether such a key is part of the identity:
+ * a selector on one is left out, never matched (that would prove an isolation or a deny Cilium may
+ * not enforce) and never dropped (that would widen the selector).
+ */
+const IDENTITY_FILTERED: Array<[RegExp, string]> = [
+  [/^io\.kubernetes/, '!io.kubernetes'],
+  [/kubernetes\.io/, '!kubernetes.io (and its subdomains)'],
+  [/^k8s\.io/, '!k8s.io'],
+  [/^pod-template-generation/, '!pod-template-generation'],
+  [/^pod-template-hash/, '!pod-template-hash'],
+  [/^controller-revision-hash/, '!controller-revision-hash'],
+  [/^controller-uid/, '!controller-uid'],
+  [/^annotation/, '!annotation.*'],
+  [/^etcd_node/, '!etcd_node'],
+];
+
+/** The default exclusion of Cilium's label filter that drops `key` (a key without source) from identities, if any. */
+function ciliumIdentityFilter(key: string): string | undefined {
+  if (key === CILIUM_POD_NAMESPACE_KEY || key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX) || key.startsWith('app.kubernetes.io/')) return undefined;
+  return IDENTITY_FILTERED.find(([re]) => re.test(key))?.[1];
+}
+
+/**
  * A selector's keys as label keys of a pod: `k8s:app` and `any:app` are `app` (utils.go parses a
  * key without a source as `any`, which matches every source); a key of another source
- * (`reserved:`, `container:`, `cidr:`, ...) selects identities the model has no endpoints for, and a
- * `io.cilium.k8s.policy.*` key (service account, cluster name) facts it does not know: a string says why.
+ * (`reserved:`, `container:`, `cidr:`, ...) selects identities the model has no endpoints for, a
+ * `io.cilium.k8s.policy.*` key (service account, cluster name) facts it does not know, and a key
+ * Cilium's label filter drops from identities by default (`ciliumIdentityFilter`) depends on the
+ * cluster's configuration: a string says why. Two keys of one label (`k8s:app` and `app`) are both
+ * kept: the second as a matchExpression `In [value]`, the same requirement.
  */
 function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string {
   const key = (k: string): string | { problem: string } => {
@@ -183,15 +227,24 @@ function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string 
     const bare = colon < 0 ? k : k.slice(colon + 1);
     if (source !== 'k8s' && source !== 'any') return { problem: `the label source "${source}" of ${JSON.stringify(k)} selects identities that are not pods` };
     if (bare.startsWith('io.cilium.k8s.policy.')) return { problem: `${JSON.stringify(k)} is a label the model does not know (service account or cluster name)` };
+    const filter = ciliumIdentityFilter(bare);
+    if (filter !== undefined) {
+      return {
+        problem: `${JSON.stringify(k)} is not part of a pod's Cilium identity under the default label filter (${filter}; docs.cilium.io "Limiting Identity-Relevant Labels"), `
+          + 'and the filter is configured per cluster (the "labels" option), so whether the selector selects any pod depends on the cluster; '
+          + 'select by a label of the workload\'s own (e.g. app) instead',
+      };
+    }
     return bare;
   };
   const matchLabels: Record<string, string> = {};
+  const matchExpressions = [];
   for (const [k, v] of Object.entries(json.matchLabels ?? {})) {
     const b = key(k);
     if (typeof b !== 'string') return b.problem;
-    matchLabels[b] = v;
+    if (b in matchLabels) matchExpressions.push({ key: b, operator: 'In', values: [v] });
+    else matchLabels[b] = v;
   }
-  const matchExpressions = [];
   for (const e of json.matchExpressions ?? []) {
     const b = key(e.key);
     if (typeof b !== 'string') return b.problem;
@@ -204,19 +257,25 @@ function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string 
 }
 
 /**
- * The subject: a CiliumNetworkPolicy's endpointSelector always applies in the policy's namespace
- * (utils.go ParseToCiliumRule: the namespace match is set to the policy's, replacing any other);
- * a CiliumClusterwideNetworkPolicy's selects in every namespace.
+ * The subject. A CiliumNetworkPolicy's endpointSelector always applies in the policy's namespace:
+ * utils.go ParseToCiliumRule sets `k8s:io.kubernetes.pod.namespace` to the policy's namespace
+ * (AddMatch), which overwrites a user match of that exact key; every other requirement stays,
+ * also `io.kubernetes.pod.namespace` without a source or with `any:` (NewESFromK8sLabelSelector
+ * encodes it as a key of its own), so one naming another namespace selects no pod. Those are
+ * matched on the pod's Cilium labels (`ciliumLabels`), which carry its namespace. A
+ * CiliumClusterwideNetworkPolicy's subject gets no namespace match, and selects in every namespace
+ * by all of its requirements.
  */
 function subjectOf(json: LabelSelectorJson, ns: string | undefined, field: string): CiliumEndpointSelector | string {
-  const normalized = normalizeSelector(json);
-  if (typeof normalized === 'string') return `${field}: ${normalized}`;
-  const { [CILIUM_POD_NAMESPACE_KEY]: _replaced, ...rest } = normalized.matchLabels ?? {};
-  const selector: LabelSelectorJson = {
-    ...(Object.keys(rest).length > 0 ? { matchLabels: rest } : {}),
-    ...(normalized.matchExpressions ? { matchExpressions: normalized.matchExpressions } : {}),
+  const { [`k8s:${CILIUM_POD_NAMESPACE_KEY}`]: _replaced, ...rest } = json.matchLabels ?? {};
+  const matchLabels = ns !== undefined ? rest : json.matchLabels ?? {};
+  const kept: LabelSelectorJson = {
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(json.matchExpressions ? { matchExpressions: json.matchExpressions } : {}),
   };
-  return { selector: compileSelector(selector), ...(ns !== undefined ? { namespace: ns } : {}), text: describeSelector(json) };
+  const normalized = normalizeSelector(kept);
+  if (typeof normalized === 'string') return `${field}: ${normalized}`;
+  return { selector: compileSelector(normalized), ...(ns !== undefined ? { namespace: ns } : {}), text: describeSelector(json) };
 }
 
 /**
