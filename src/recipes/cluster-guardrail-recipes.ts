@@ -35,11 +35,11 @@ export interface PlatformAccessProps {
   readonly dnsPods?: Selector;
   /** The monitoring namespace whose pods may always connect (scrape). @default 'monitoring' */
   readonly monitoringNamespace?: string;
-  /** The ports monitoring may reach. @default [Port.tcp(9090)] (the API's documented recipe) */
+  /** The ports monitoring may reach, by number (named ports are refused: the API's carry no protocol). @default [Port.tcp(9090)] (the API's documented recipe) */
   readonly monitoringPorts?: Port[];
   /** The ingress controller's namespace, whose pods may always connect. @default - no ingress controller rule */
   readonly ingressControllerNamespace?: string;
-  /** The ports the ingress controller may reach (required with ingressControllerNamespace). @default - none */
+  /** The ports the ingress controller may reach, by number (required with ingressControllerNamespace). @default - none */
   readonly ingressControllerPorts?: Port[];
   /** The object name. @default - derived from the construct path */
   readonly name?: string;
