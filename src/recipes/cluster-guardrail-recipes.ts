@@ -70,7 +70,8 @@ export class PlatformAccess extends Construct {
     const p = copyProps(this, props, 'PlatformAccess');
     const dns = bool(this, p.dns, 'dns', true);
     const ingressNs = p.ingressControllerNamespace as string | undefined;
-    const ingressPorts = p.ingressControllerPorts as Port[] | undefined;
+    const monitoringPorts = portList(this, p.monitoringPorts, 'monitoringPorts', 'Port.tcp(9090)');
+    const ingressPorts = portList(this, p.ingressControllerPorts, 'ingressControllerPorts', 'Port.tcp(8080)');
     if ((ingressNs === undefined) !== (ingressPorts === undefined)) {
       throw constructError(this, 'ingressControllerNamespace and ingressControllerPorts go together: give both (the ports the controller connects to, e.g. [Port.tcp(8080)]), or neither.');
     }
@@ -83,8 +84,12 @@ export class PlatformAccess extends Construct {
       platformAllow: reaches.join(', '),
     });
     const g = this.guardrail;
-    atConstruct(this, 'monitoringNamespace', () => g.allow(Peer.namespace(monitoringNs), g.subject, ...((p.monitoringPorts as Port[] | undefined) ?? [Port.tcp(9090)])));
-    if (ingressNs !== undefined) atConstruct(this, 'ingressControllerNamespace', () => g.allow(Peer.namespace(ingressNs), g.subject, ...ingressPorts!));
+    const monitoringPeer = atConstruct(this, 'monitoringNamespace', () => Peer.namespace(monitoringNs));
+    atConstruct(this, 'monitoringPorts', () => g.allow(monitoringPeer, g.subject, ...(monitoringPorts ?? [Port.tcp(9090)])));
+    if (ingressNs !== undefined) {
+      const ingressPeer = atConstruct(this, 'ingressControllerNamespace', () => Peer.namespace(ingressNs));
+      atConstruct(this, 'ingressControllerPorts', () => g.allow(ingressPeer, g.subject, ...ingressPorts!));
+    }
     if (dns) {
       const dnsPeer = atConstruct(this, 'dnsNamespace', () => Peer.podsInNamespace((p.dnsNamespace as string | undefined) ?? 'kube-system',
         (p.dnsPods as Selector | undefined) ?? Selector.labels({ 'k8s-app': 'kube-dns' })));
@@ -251,6 +256,24 @@ function bool(scope: Construct, value: unknown, prop: string, fallback: boolean)
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw constructError(scope, `${prop} ${describeValue(value)} is not true or false. Set ${prop}: true or false, or leave it out for ${fallback}.`);
   return value;
+}
+
+/** A list prop of ports: left out, or an array (of anything: each Port is checked where it is used). */
+function portList(scope: Construct, value: unknown, prop: string, example: string): Port[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    throw constructError(scope, `${prop} ${describeValue(value)} is not a list of ports: pass a list, e.g. ${prop}: [${example}] (one port is a list of one).`);
+  }
+  if (value.length === 0) {
+    throw constructError(scope, `${prop} [] lists no ports: give the ports, e.g. ${prop}: [${example}] (an empty list never means "all"), or Port.allTraffic() for every port.`);
+  }
+  const ports = atConstruct(scope, prop, () => value.map((v, i) => Port._use(v, `port ${i + 1}`)));
+  const named = ports.filter((x) => x.isNamed);
+  if (named.length > 0) {
+    throw constructError(scope, `${prop}: ${named.join(', ')}: the policy API's named ports carry no protocol; use the number (e.g. ${example}): `
+      + 'a named port would match the container port of that name on every protocol.');
+  }
+  return ports;
 }
 
 /** A list (or anything) for an error message. */
