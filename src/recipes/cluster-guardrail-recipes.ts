@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AdminGuardrail, BaselineGuardrail } from '../constructs/cluster-guardrails';
 import { atConstruct, constructError } from '../constructs/errors';
+import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { describeValue } from '../model/brand';
 import { Direction } from '../model/direction';
 import { CLOUD_METADATA_ADDRESS, ExternalDestination } from '../model/external-destination';
@@ -102,7 +103,10 @@ export class PlatformAccess extends Construct {
 export interface TenantIsolationProps {
   /** The tenants: the values of the tenant label (`tenant: <name>`) of their namespaces. */
   readonly tenants: string[];
-  /** The namespace label that names a namespace's tenant. @default 'tenant' */
+  /**
+   * The namespace label that names a namespace's tenant; not `kubernetes.io/metadata.name`, which
+   * every namespace carries (refused). @default 'tenant'
+   */
   readonly tenantLabel?: string;
   /** The Admin-tier priority of every tenant's guardrail (their subjects never overlap). @default 50 */
   readonly priority?: number;
@@ -141,6 +145,11 @@ export class TenantIsolation extends Construct {
     const unique = [...new Set(tenants as string[])].sort();
     if (unique.length !== tenants.length) throw constructError(this, `tenants ${listText(tenants)} lists a tenant twice: list each once.`);
     const label = (p.tenantLabel as string | undefined) ?? 'tenant';
+    if (label === NAMESPACE_NAME_LABEL) {
+      throw constructError(this, `tenantLabel ${JSON.stringify(label)} is on every namespace (the API server sets it to the namespace's name), `
+        + 'so each tenant\'s Deny would cover every other namespace, platform and monitoring included, not only the other tenants\'. '
+        + 'Give a label only tenant namespaces carry (the default \'tenant\'), or isolate namespaces one by one with their own guardrails.');
+    }
     const priority = (p.priority as number | undefined) ?? TENANT_ISOLATION_PRIORITY;
     this.guardrails = unique.map((tenant) => atConstruct(this, `tenant ${JSON.stringify(tenant)}`, () => {
       const own = Selector.labels({ [label]: tenant });

@@ -166,6 +166,13 @@ describe('recipe props are copied and checked', () => {
     expect(r.allows('monitoring/prometheus', 'shop/web', Port.tcp(9090))).toBe(false);
   });
 
+  test('TenantIsolation refuses a tenantLabel every namespace carries', () => {
+    const chart = chartFor(V2);
+    expect(() => new TenantIsolation(chart, 'names', { tenants: ['shop', 'blog'], tenantLabel: 'kubernetes.io/metadata.name' }))
+      .toThrow(/\[platform\/names\] tenantLabel "kubernetes.io\/metadata.name" is on every namespace .*Give a label only tenant namespaces carry/);
+    expect(() => new TenantIsolation(chart, 'teams', { tenants: ['shop', 'blog'], tenantLabel: 'team' })).not.toThrow();
+  });
+
   test('the tenants list is copied: changing it afterwards changes nothing', () => {
     const chart = chartFor(V2);
     const tenants = ['b', 'a'];
