@@ -102,4 +102,4 @@ export { TypeScriptFormat, TypeScriptProgramOptions } from './formats/typescript
 // Segmentation invariants: properties of the whole network, checked at synth and by `netpol check`.
 export { EndpointSet, Zone, Invariant, ReachInvariantProps, ContainedInvariantProps, Invariants, InvariantsProps } from './constructs/invariants';
 export { InvariantKind, InvariantReport, InvariantResult, InvariantViolation } from './analysis/invariants';
-export { AuditReport, AuditReportOptions, AuditInput, AuditFinding } from './analysis/audit-report';
+export { AuditReport, AuditReportOptions, AuditInput, AuditFinding, UndescribedExposure } from './analysis/audit-report';

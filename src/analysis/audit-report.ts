@@ -1,5 +1,5 @@
 import { ConnectivityGraph } from './connectivity-graph';
-import { Exposure } from './exposure';
+import { ciliumDeciders, Exposure } from './exposure';
 import { InvariantReport } from './invariants';
 import { Reachability } from './reachability';
 import { SkippedManifest } from '../inventory/inventory';
@@ -37,6 +37,25 @@ export interface AuditFinding {
   readonly file?: string;
   /** The 1-based line its document starts on. @default - unknown */
   readonly line?: number;
+}
+
+/** The words of why an exposure decided by Cilium rules is not described. */
+export const CILIUM_NOT_DESCRIBED = 'not described: decided by Cilium rules (exposure describes NetworkPolicy and cluster-tier peers only)';
+
+/**
+ * A side of a workload whose exposure the report does not describe, and why: Cilium policies have
+ * rules for it, and the exposure lists the peers of NetworkPolicy and cluster-tier rules only. The
+ * connectivity graph and the matrix still decide it (the analyser models those rules).
+ */
+export interface UndescribedExposure {
+  /** The workload: `<namespace>/<name>`. */
+  readonly workload: string;
+  /** INGRESS: who could reach it; EGRESS: whom it could reach. */
+  readonly direction: Direction;
+  /** The Cilium policies with rules for that side (`<kind> <namespace>/<name>`), sorted. */
+  readonly policies: string[];
+  /** Why it is not described, in words. */
+  readonly reason: string;
 }
 
 /** What an audit report is made of, besides the model. */
@@ -79,6 +98,11 @@ export class AuditReport {
   public readonly ingress: Exposure[];
   /** Whom each workload inside the cluster could reach, in the model's order. */
   public readonly egress: Exposure[];
+  /**
+   * The sides left out of `ingress` and `egress` because Cilium rules decide them, in the model's
+   * order, ingress first. They do not change `passes`: the graph and the matrix still cover them.
+   */
+  public readonly notDescribed: UndescribedExposure[];
   /** The invariants, when rules were given. @default - no rules were given */
   public readonly invariants?: InvariantReport;
   /** The validation and coverage findings, in the order found. */
@@ -92,8 +116,20 @@ export class AuditReport {
     this.title = options.title ?? 'NetworkPolicy audit';
     this.inputs = [...(options.inputs ?? [])];
     this.graph = reachability.connectivity();
-    this.ingress = reachability.exposures(Direction.INGRESS);
-    this.egress = reachability.exposures(Direction.EGRESS);
+    const notDescribed: UndescribedExposure[] = [];
+    const exposures = (direction: Direction): Exposure[] => {
+      const described: string[] = [];
+      for (const e of reachability._cluster.endpoints.filter((x) => !x.external)) {
+        const policies = ciliumDeciders(reachability._cluster, e, direction);
+        if (policies.length > 0) notDescribed.push({ workload: e.id, direction, policies, reason: CILIUM_NOT_DESCRIBED });
+        else described.push(e.id);
+      }
+      // An empty list would mean "every workload" to exposures().
+      return described.length === 0 ? [] : reachability.exposures(direction, described);
+    };
+    this.ingress = exposures(Direction.INGRESS);
+    this.egress = exposures(Direction.EGRESS);
+    this.notDescribed = notDescribed;
     this.invariants = options.invariants;
     this.findings = [...(options.findings ?? [])];
     this.skipped = reachability.skipped;

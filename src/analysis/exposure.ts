@@ -96,6 +96,15 @@ export interface Exposure {
 export const ANYONE_DESCRIPTION = 'anyone: every pod of every namespace and every address';
 
 /**
+ * The Cilium policies (`<kind> <namespace>/<name>`, sorted, once each) with rules for `workload`'s
+ * side `direction`: an exposure they take part in cannot be described from selectors.
+ */
+export function ciliumDeciders(cluster: Cluster, workload: ClusterEndpoint, direction: Direction): string[] {
+  const side: Side = direction === Direction.INGRESS ? 'ingress' : 'egress';
+  return [...new Set(cluster.ciliumPolicies.filter((p) => ciliumApplies(cluster, p, side, workload)).map((p) => `${p.kind} ${p.id}`))].sort();
+}
+
+/**
  * The exposure of `workload` in `direction` (ingress: who could reach it; egress: whom it could
  * reach), from the rules of the policies that select it; `graph` gives the endpoints of the input
  * that can connect (`Reachability.connectivity()` over every port that matters).
@@ -104,9 +113,9 @@ export function computeExposure(cluster: Cluster, workload: ClusterEndpoint, dir
   const side: Side = direction === Direction.INGRESS ? 'ingress' : 'egress';
   // The peers are read from the NetworkPolicies' rules; Cilium's rules (endpoints, entities, FQDNs,
   // deny rules) are not described here, so an exposure they take part in is refused, not understated.
-  const cilium = cluster.ciliumPolicies.filter((p) => ciliumApplies(cluster, p, side, workload));
+  const cilium = ciliumDeciders(cluster, workload, direction);
   if (cilium.length > 0) {
-    throw new Error(`cannot describe the ${side} exposure of ${workload.id}: ${[...new Set(cilium.map((p) => `${p.kind} ${p.id}`))].join(', ')} `
+    throw new Error(`cannot describe the ${side} exposure of ${workload.id}: ${cilium.join(', ')} `
       + `${cilium.length === 1 ? 'has' : 'have'} ${side} rules for it, and the exposure lists the peers of NetworkPolicy rules only. `
       + 'Ask the analyser instead: netpol matrix, or netpol explain for the connections that matter.');
   }

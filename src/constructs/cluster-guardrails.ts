@@ -150,11 +150,15 @@ class GuardrailCore {
       const direction: Direction = toSubject ? 'ingress' : 'egress';
       const other = toSubject ? from : to;
       const checkedPorts = checkPorts(ports, verb);
-      const peer = guardrailPeer(other, direction, this.tier, action, Chart.of(this.scope).namespace);
-      if (checkedPorts.some((p) => p.isNamed) && (peer.networks || peer.nodes || peer.domainNames)) {
-        throw new Error(`a named port (${checkedPorts.filter((p) => p.isNamed).join(', ')}) with ${describeEnd(other)}: named ports resolve on pods only, `
-          + 'and the API server refuses them with networks, nodes and domainNames peers. Give the port numbers (Port.tcp(443)).');
+      const named = checkedPorts.filter((p) => p.isNamed);
+      if (named.length > 0) {
+        // namedPort / destinationNamedPort match the container port of that name whatever its
+        // protocol: emitting one would widen Port.named('metrics', UDP) to the TCP port of that name.
+        throw new Error(`${verb}(${describeEnd(from)}, ${describeEnd(to)}, ${checkedPorts.join(', ')}): the named port${named.length > 1 ? 's' : ''} ${named.join(', ')} in a guardrail rule: `
+          + 'the policy API\'s named ports carry no protocol; use the number. (The rule would match the container port of that name on every protocol, '
+          + `not only the one declared.) Write ${named.map((p) => `Port.of(Protocol.${p.protocol}, <the number of ${p.portName}>)`).join(', ')}.`);
       }
+      const peer = guardrailPeer(other, direction, this.tier, action, Chart.of(this.scope).namespace);
       const index = this.rules.filter((r) => r.direction === direction).length;
       // A readable name of the rule (the API shows it in status and logs): the verb and the peer, `*.` read as `any.`.
       const name = kubeName([verb, direction === 'ingress' ? 'from' : 'to', describeEnd(other).replace(/\*\./g, 'any.')]) || `${verb}-${direction}-${index}`;
@@ -303,14 +307,12 @@ function renderRule(rule: GuardrailRule, v2: boolean): ClusterPolicyRuleJson {
 }
 
 function v1Port(port: Port): any {
-  if (port.isNamed) return { namedPort: port.portName };
   if (port.portNumber === undefined) return { portRange: { protocol: port.protocol, start: 1, end: 65535 } };
   if (port.endPort !== undefined) return { portRange: { protocol: port.protocol, start: port.portNumber, end: port.endPort } };
   return { portNumber: { protocol: port.protocol, port: port.portNumber } };
 }
 
 function v2Port(port: Port): any {
-  if (port.isNamed) return { destinationNamedPort: port.portName };
   const destinationPort = port.portNumber === undefined ? { range: { start: 1, end: 65535 } }
     : port.endPort !== undefined ? { range: { start: port.portNumber, end: port.endPort } } : { number: port.portNumber };
   return { [String(port.protocol).toLowerCase()]: { destinationPort } };
@@ -356,8 +358,9 @@ function checkName(scope: Construct, value: unknown): string | undefined {
  * g.subject, port)` is the subject's ingress, `deny(g.subject, peer, port)` its egress. Peers are
  * `Peer`s with a namespace (namespaces, pods in namespaces), endpoints, `ExternalDestination.cidrs`
  * (networks, egress only), `ClusterNodes` (egress only) and `ExternalDestination.dnsNames` (domain
- * names: egress allow rules only). A named port matches the destination pod's container port of that
- * name, whatever its protocol (the API's named ports carry none).
+ * names: egress allow rules only). Ports are numbers or ranges with their protocol: a named port
+ * (`Port.named`) is refused, since the policy API's named ports carry no protocol and would match the
+ * container port of that name on every protocol.
  *
  * The kind follows the network target, declared once: `AdminNetworkPolicy` (v1alpha1) or
  * `ClusterNetworkPolicy` with `tier: Admin` (v1alpha2); on a target without the API (plain

@@ -1,8 +1,9 @@
 import { invariantLines, TextFormat } from './text';
-import { AuditReport } from '../analysis/audit-report';
+import { AuditReport, UndescribedExposure } from '../analysis/audit-report';
 import { ConnectivityGraph } from '../analysis/connectivity-graph';
 import { Exposure } from '../analysis/exposure';
 import { Severity } from '../k8s/finding';
+import { Direction } from '../model/direction';
 
 /** The report's style: inline, so the file needs nothing else to open. */
 const STYLE = `
@@ -57,8 +58,8 @@ export class HtmlFormat {
       invariantsHtml(r),
       '<h2 id="exposure">Exposure</h2>',
       '<p>From the selectors of the rules of the policies that isolate each workload, so pods and namespaces that are not in the manifests yet are covered.</p>',
-      exposureHtml(r.ingress, 'Who could reach each workload (ingress)'),
-      exposureHtml(r.egress, 'Whom each workload could reach (egress)'),
+      exposureHtml(r.ingress, r.notDescribed.filter((u) => u.direction === Direction.INGRESS), 'Who could reach each workload (ingress)'),
+      exposureHtml(r.egress, r.notDescribed.filter((u) => u.direction === Direction.EGRESS), 'Whom each workload could reach (egress)'),
       '<h2 id="findings">Findings</h2>',
       findingsHtml(r),
       '<h2 id="inputs">Inputs</h2>',
@@ -183,7 +184,7 @@ function invariantsHtml(r: AuditReport): string {
     + `\n<p>Ports checked: ${esc(r.invariants.ports.join(', '))}.</p>`;
 }
 
-function exposureHtml(list: Exposure[], title: string): string {
+function exposureHtml(list: Exposure[], notDescribed: UndescribedExposure[], title: string): string {
   const rows = list.map((e) => {
     const peers = e.peers.length === 0 ? 'nobody'
       : e.peers.map((p) => `${esc(p.description)} on ${esc(p.ports.join(', '))}${p.rules.length > 0 ? ` <small>(${esc(p.rules.map(TextFormat.rule).join(', '))})</small>` : ''}`).join('<br>');
@@ -191,6 +192,10 @@ function exposureHtml(list: Exposure[], title: string): string {
     const present = e.endpoints.length === 0 ? 'none' : e.endpoints.map((x) => `${esc(x.id)} <small>(${esc(x.ports.join(', '))})</small>`).join('<br>');
     return `<tr><td><code>${esc(e.workload)}</code></td><td>${isolation}</td><td>${peers}</td><td>${present}</td></tr>`;
   });
+  for (const u of notDescribed) {
+    rows.push(`<tr><td><code>${esc(u.workload)}</code></td><td>${esc(u.policies.join(', '))}</td>`
+      + `<td colspan="2"><span class="warn">${esc(u.reason)}</span>; the graph and the matrix above decide it</td></tr>`);
+  }
   return `<details open><summary><strong>${esc(title)}</strong></summary>\n<table>\n`
     + '<tr><th>workload</th><th>isolated by</th><th>from the selectors</th><th>in the manifests, allowed on both sides</th></tr>\n'
     + `${rows.join('\n')}\n</table></details>`;

@@ -206,8 +206,10 @@ export class MarkdownFormat {
     });
     lines.push('', '### Invariants', '', r.invariants ? MarkdownFormat.invariants(r.invariants) : 'No rules file was given (`--rules rules.yaml`), so no invariants were checked.');
     lines.push('', '### Exposure', '');
-    for (const [title, list] of [['Who could reach each workload (ingress)', r.ingress], ['Whom each workload could reach (egress)', r.egress]] as const) {
-      lines.push(`<details><summary>${title} (${list.length})</summary>`, '', list.map(MarkdownFormat.exposure).join('\n\n'), '', '</details>', '');
+    for (const [title, list, direction] of [['Who could reach each workload (ingress)', r.ingress, Direction.INGRESS], ['Whom each workload could reach (egress)', r.egress, Direction.EGRESS]] as const) {
+      const notDescribed = r.notDescribed.filter((u) => u.direction === direction)
+        .map((u) => `**\`${u.workload}\`** (${u.policies.join(', ')}): ${u.reason}; the graph and the matrix above decide it.`);
+      lines.push(`<details><summary>${title} (${list.length + notDescribed.length})</summary>`, '', [...list.map(MarkdownFormat.exposure), ...notDescribed].join('\n\n'), '', '</details>', '');
     }
     lines.push('### Findings', '');
     if (r.findings.length === 0) {lines.push('No findings: the policies are valid, and the coverage lints (NP004, NP017, NP018, NP019) found nothing.');} else {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AdminGuardrail, BaselineGuardrail } from '../constructs/cluster-guardrails';
 import { atConstruct, constructError } from '../constructs/errors';
+import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { describeValue } from '../model/brand';
 import { Direction } from '../model/direction';
 import { CLOUD_METADATA_ADDRESS, ExternalDestination } from '../model/external-destination';
@@ -35,11 +36,11 @@ export interface PlatformAccessProps {
   readonly dnsPods?: Selector;
   /** The monitoring namespace whose pods may always connect (scrape). @default 'monitoring' */
   readonly monitoringNamespace?: string;
-  /** The ports monitoring may reach. @default [Port.tcp(9090)] (the API's documented recipe) */
+  /** The ports monitoring may reach, by number (named ports are refused: the API's carry no protocol). @default [Port.tcp(9090)] (the API's documented recipe) */
   readonly monitoringPorts?: Port[];
   /** The ingress controller's namespace, whose pods may always connect. @default - no ingress controller rule */
   readonly ingressControllerNamespace?: string;
-  /** The ports the ingress controller may reach (required with ingressControllerNamespace). @default - none */
+  /** The ports the ingress controller may reach, by number (required with ingressControllerNamespace). @default - none */
   readonly ingressControllerPorts?: Port[];
   /** The object name. @default - derived from the construct path */
   readonly name?: string;
@@ -70,7 +71,8 @@ export class PlatformAccess extends Construct {
     const p = copyProps(this, props, 'PlatformAccess');
     const dns = bool(this, p.dns, 'dns', true);
     const ingressNs = p.ingressControllerNamespace as string | undefined;
-    const ingressPorts = p.ingressControllerPorts as Port[] | undefined;
+    const monitoringPorts = portList(this, p.monitoringPorts, 'monitoringPorts', 'Port.tcp(9090)');
+    const ingressPorts = portList(this, p.ingressControllerPorts, 'ingressControllerPorts', 'Port.tcp(8080)');
     if ((ingressNs === undefined) !== (ingressPorts === undefined)) {
       throw constructError(this, 'ingressControllerNamespace and ingressControllerPorts go together: give both (the ports the controller connects to, e.g. [Port.tcp(8080)]), or neither.');
     }
@@ -83,8 +85,12 @@ export class PlatformAccess extends Construct {
       platformAllow: reaches.join(', '),
     });
     const g = this.guardrail;
-    atConstruct(this, 'monitoringNamespace', () => g.allow(Peer.namespace(monitoringNs), g.subject, ...((p.monitoringPorts as Port[] | undefined) ?? [Port.tcp(9090)])));
-    if (ingressNs !== undefined) atConstruct(this, 'ingressControllerNamespace', () => g.allow(Peer.namespace(ingressNs), g.subject, ...ingressPorts!));
+    const monitoringPeer = atConstruct(this, 'monitoringNamespace', () => Peer.namespace(monitoringNs));
+    atConstruct(this, 'monitoringPorts', () => g.allow(monitoringPeer, g.subject, ...(monitoringPorts ?? [Port.tcp(9090)])));
+    if (ingressNs !== undefined) {
+      const ingressPeer = atConstruct(this, 'ingressControllerNamespace', () => Peer.namespace(ingressNs));
+      atConstruct(this, 'ingressControllerPorts', () => g.allow(ingressPeer, g.subject, ...ingressPorts!));
+    }
     if (dns) {
       const dnsPeer = atConstruct(this, 'dnsNamespace', () => Peer.podsInNamespace((p.dnsNamespace as string | undefined) ?? 'kube-system',
         (p.dnsPods as Selector | undefined) ?? Selector.labels({ 'k8s-app': 'kube-dns' })));
@@ -97,7 +103,10 @@ export class PlatformAccess extends Construct {
 export interface TenantIsolationProps {
   /** The tenants: the values of the tenant label (`tenant: <name>`) of their namespaces. */
   readonly tenants: string[];
-  /** The namespace label that names a namespace's tenant. @default 'tenant' */
+  /**
+   * The namespace label that names a namespace's tenant; not `kubernetes.io/metadata.name`, which
+   * every namespace carries (refused). @default 'tenant'
+   */
   readonly tenantLabel?: string;
   /** The Admin-tier priority of every tenant's guardrail (their subjects never overlap). @default 50 */
   readonly priority?: number;
@@ -136,6 +145,11 @@ export class TenantIsolation extends Construct {
     const unique = [...new Set(tenants as string[])].sort();
     if (unique.length !== tenants.length) throw constructError(this, `tenants ${listText(tenants)} lists a tenant twice: list each once.`);
     const label = (p.tenantLabel as string | undefined) ?? 'tenant';
+    if (label === NAMESPACE_NAME_LABEL) {
+      throw constructError(this, `tenantLabel ${JSON.stringify(label)} is on every namespace (the API server sets it to the namespace's name), `
+        + 'so each tenant\'s Deny would cover every other namespace, platform and monitoring included, not only the other tenants\'. '
+        + 'Give a label only tenant namespaces carry (the default \'tenant\'), or isolate namespaces one by one with their own guardrails.');
+    }
     const priority = (p.priority as number | undefined) ?? TENANT_ISOLATION_PRIORITY;
     this.guardrails = unique.map((tenant) => atConstruct(this, `tenant ${JSON.stringify(tenant)}`, () => {
       const own = Selector.labels({ [label]: tenant });
@@ -251,6 +265,24 @@ function bool(scope: Construct, value: unknown, prop: string, fallback: boolean)
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw constructError(scope, `${prop} ${describeValue(value)} is not true or false. Set ${prop}: true or false, or leave it out for ${fallback}.`);
   return value;
+}
+
+/** A list prop of ports: left out, or an array (of anything: each Port is checked where it is used). */
+function portList(scope: Construct, value: unknown, prop: string, example: string): Port[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    throw constructError(scope, `${prop} ${describeValue(value)} is not a list of ports: pass a list, e.g. ${prop}: [${example}] (one port is a list of one).`);
+  }
+  if (value.length === 0) {
+    throw constructError(scope, `${prop} [] lists no ports: give the ports, e.g. ${prop}: [${example}] (an empty list never means "all"), or Port.allTraffic() for every port.`);
+  }
+  const ports = atConstruct(scope, prop, () => value.map((v, i) => Port._use(v, `port ${i + 1}`)));
+  const named = ports.filter((x) => x.isNamed);
+  if (named.length > 0) {
+    throw constructError(scope, `${prop}: ${named.join(', ')}: the policy API's named ports carry no protocol; use the number (e.g. ${example}): `
+      + 'a named port would match the container port of that name on every protocol.');
+  }
+  return ports;
 }
 
 /** A list (or anything) for an error message. */

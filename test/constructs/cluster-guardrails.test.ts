@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import {
   AdminGuardrail, BaselineGuardrail, ClusterNodes, ClusterPolicyApi, DecisionTier, Endpoint, Entity, ExternalDestination, GuardrailSubject,
-  LabelExpression, LintCode, NetpolApp, NetworkTarget, Peer, Port, Reachability, Selector, validateManifests,
+  LabelExpression, LintCode, NetpolApp, NetworkTarget, Peer, Port, Protocol, Reachability, Selector, validateManifests,
 } from '../../src';
 
 const V1 = ClusterPolicyApi.ADMIN_NETWORK_POLICY_V1ALPHA1;
@@ -106,10 +106,10 @@ describe('the kind follows the network target, declared once', () => {
 });
 
 describe('rules: one verb set, read left to right, first match decides', () => {
-  test('deny and pass, networks, nodes, ranges, named ports and all traffic, in declaration order', () => {
+  test('deny and pass, networks, nodes, ranges and all traffic, in declaration order', () => {
     const { chart } = chartFor(V1);
     const g = new AdminGuardrail(chart, 'g', { priority: 5, subject: GuardrailSubject.namespaces(Selector.expressions([LabelExpression.exists('tenant')])) });
-    g.pass(Peer.namespaces(Selector.labels({ tenant: 'shop' })), g.subject, Port.named('http'));
+    g.pass(Peer.namespaces(Selector.labels({ tenant: 'shop' })), g.subject, Port.tcp(8080));
     g.deny(g.subject, ExternalDestination.cidrs('metadata', ['169.254.169.254/32', 'fd00:ec2::254/128']), Port.allTraffic());
     g.deny(g.subject, ClusterNodes.all(), Port.tcpRange(10250, 10259), Port.allUdp());
     const spec = g.toManifest().spec;
@@ -117,7 +117,7 @@ describe('rules: one verb set, read left to right, first match decides', () => {
       name: 'pass-from-all-pods-in-namespaces-tenant-shop',
       action: 'Pass',
       from: [{ namespaces: { matchLabels: { tenant: 'shop' } } }],
-      ports: [{ namedPort: 'http' }],
+      ports: [{ portNumber: { protocol: 'TCP', port: 8080 } }],
     }]);
     expect(spec.egress.map((r: any) => [r.action, r.to, r.ports])).toEqual([
       ['Deny', [{ networks: ['169.254.169.254/32', 'fd00:ec2::254/128'] }], undefined],
@@ -160,11 +160,39 @@ describe('rules: one verb set, read left to right, first match decides', () => {
     expect(() => g.allow(ClusterNodes.all(), s, Port.tcp(1))).toThrow(/node peers exist only in egress rules/);
     expect(() => g.deny(s, ExternalDestination.dnsNames('x', ['x.example.com']), Port.tcp(443))).toThrow(/domainNames peers exist only in Allow\/Accept rules of the Admin tier/);
     expect(() => b.allow(b.subject, ExternalDestination.dnsNames('x', ['x.example.com']), Port.tcp(443))).toThrow(/of the Baseline tier/);
-    expect(() => g.allow(s, ExternalDestination.cidrs('x', ['10.0.0.0/8']), Port.named('http'))).toThrow(/named ports resolve on pods only/);
+    expect(() => g.allow(s, ExternalDestination.cidrs('x', ['10.0.0.0/8']), Port.named('http'))).toThrow(/named ports carry no protocol; use the number/);
     expect(() => g.allow(s, Entity.kubeApiServer(), Port.tcp(443))).toThrow(/Cilium entity/);
     expect(() => g.allow(s, Peer.namespace('x'), Port.allTraffic(), Port.tcp(1))).toThrow(/Port.allTraffic\(\) is given with other ports/);
     expect(() => g.allow(s, { name: 'x' } as any, Port.tcp(1))).toThrow(/is not an Endpoint/);
     expect(() => (b as any).pass(Peer.namespace('x'), b.subject, Port.tcp(1))).toThrow(/is not a function/);
+  });
+
+  describe.each([V1, V2])('named ports (%s): refused, since the API\'s carry no protocol', (api) => {
+    const denyAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+    // `metrics` is TCP 9090 on the pod: a namedPort rule would match it whatever protocol was declared.
+    const cluster = [ns('shop'), ns('monitoring'), pod('monitoring', 'prom', { app: 'prom' }, '10.0.0.1', []),
+      pod('shop', 'web', { app: 'web' }, '10.0.0.2', [[9090, 'metrics', 'TCP'], [9090, 'metrics-udp', 'UDP']]), denyAll];
+
+    test('Port.named(name, UDP) in an Admin allow is refused, naming the construct, the rule and the fix', () => {
+      const { chart } = chartFor(api);
+      const g = new AdminGuardrail(chart, 'scrape', { priority: 1, subject: GuardrailSubject.namespace('shop') });
+      for (const port of [Port.named('metrics', Protocol.UDP), Port.named('metrics')]) {
+        expect(() => g.allow(Peer.namespace('monitoring'), g.subject, port))
+          .toThrow(/\[platform\/scrape\] AdminGuardrail.allow: allow\(all pods in namespace monitoring, .*metrics.*the policy API's named ports carry no protocol; use the number/);
+      }
+      const b = new BaselineGuardrail(chart, 'b', { subject: GuardrailSubject.namespace('shop') });
+      expect(() => b.deny(b.subject, Peer.namespace('monitoring'), Port.tcp(53), Port.named('dns', Protocol.UDP))).toThrow(/BaselineGuardrail.deny: .*named port .*dns/);
+    });
+
+    test('the number with its protocol allows that protocol only (the analyser)', () => {
+      const { app, chart } = chartFor(api);
+      const g = new AdminGuardrail(chart, 'scrape', { priority: 1, subject: GuardrailSubject.namespace('shop') });
+      g.allow(Peer.namespace('monitoring'), g.subject, Port.udp(9090));
+      const r = Reachability.fromManifests([...cluster, ...Testing.synth(chart)]);
+      expect(r.allows('monitoring/prom', 'shop/web', Port.udp(9090))).toBe(true);
+      expect(r.allows('monitoring/prom', 'shop/web', Port.tcp(9090))).toBe(false);
+      void app;
+    });
   });
 
   test('a guardrail without rules fails the synth; one that the API server would refuse too (a rule limit)', () => {

@@ -141,6 +141,38 @@ describe('recipe props are copied and checked', () => {
     expect(() => new ClusterBlockCloudMetadata(chart, 'm2', null as any)).toThrow(/props null are not properties/);
   });
 
+  test('a list prop given one Port (as another jsii language may pass) is refused, naming the prop and the fix', () => {
+    const chart = chartFor(V2);
+    for (const value of [Port.tcp(9090), 'tcp/9090', 9090]) {
+      expect(() => new PlatformAccess(chart, `m-${String(value)}`, { monitoringPorts: value as any }))
+        .toThrow(/\] monitoringPorts .* is not a list of ports: pass a list, e.g. monitoringPorts: \[Port.tcp\(9090\)\]/);
+    }
+    expect(() => new PlatformAccess(chart, 'm', { monitoringPorts: Port.tcp(9090) as any })).not.toThrow(/Spread syntax|iterable|monitoringNamespace/);
+    expect(() => new PlatformAccess(chart, 'i', { ingressControllerNamespace: 'ingress-nginx', ingressControllerPorts: Port.tcp(8080) as any }))
+      .toThrow(/\[platform\/i\] ingressControllerPorts .* is not a list of ports: pass a list, e.g. ingressControllerPorts: \[Port.tcp\(8080\)\]/);
+    // What is wrong inside the list is attributed to the list prop, not the namespace.
+    expect(() => new PlatformAccess(chart, 'e', { monitoringPorts: [] })).toThrow(/\[platform\/e\] monitoringPorts \[\] lists no ports/);
+    expect(() => new PlatformAccess(chart, 'n', { monitoringPorts: [Port.named('metrics')] })).toThrow(/\[platform\/n\] monitoringPorts: .*named ports carry no protocol; use the number/);
+    expect(() => new PlatformAccess(chart, 'x', { ingressControllerNamespace: 'ingress-nginx', ingressControllerPorts: [{ port: 80 } as any] }))
+      .toThrow(/\[platform\/x\] ingressControllerPorts: /);
+  });
+
+  test('monitoringPorts as a list: those ports allowed, others not (the analyser)', () => {
+    const chart = chartFor(V2);
+    new PlatformAccess(chart, 'platform', { monitoringPorts: [Port.tcp(9100)] });
+    new BaselineDefaultDeny(chart, 'baseline', { directions: [Direction.INGRESS] });
+    const r = Reachability.fromManifests([...MODEL, ...Testing.synth(chart)], MODEL_OPTIONS);
+    expect(r.allows('monitoring/prometheus', 'shop/web', Port.tcp(9100))).toBe(true);
+    expect(r.allows('monitoring/prometheus', 'shop/web', Port.tcp(9090))).toBe(false);
+  });
+
+  test('TenantIsolation refuses a tenantLabel every namespace carries', () => {
+    const chart = chartFor(V2);
+    expect(() => new TenantIsolation(chart, 'names', { tenants: ['shop', 'blog'], tenantLabel: 'kubernetes.io/metadata.name' }))
+      .toThrow(/\[platform\/names\] tenantLabel "kubernetes.io\/metadata.name" is on every namespace .*Give a label only tenant namespaces carry/);
+    expect(() => new TenantIsolation(chart, 'teams', { tenants: ['shop', 'blog'], tenantLabel: 'team' })).not.toThrow();
+  });
+
   test('the tenants list is copied: changing it afterwards changes nothing', () => {
     const chart = chartFor(V2);
     const tenants = ['b', 'a'];
