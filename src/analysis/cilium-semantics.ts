@@ -1,5 +1,5 @@
 import { portsMatch, Side } from './semantics';
-import { DecisionTier, RuleReference, SideDecision, SideVerdict } from './verdict';
+import { policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CiliumEndpointSelector, CiliumPolicy, CiliumRule, FqdnSelector } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains } from '../k8s/cidr';
@@ -177,19 +177,6 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
 export function namespaceTierVerdict(np: SideVerdict, cilium: CiliumSideOutcome): SideVerdict {
   if (np.notPoliced) return np;
   const isolatingPolicies = [...np.isolatingPolicies, ...cilium.isolating.filter((id) => !np.isolatingPolicies.includes(id))];
-  const isolated = isolatingPolicies.length > 0;
-  const denied = cilium.deniedBy.length > 0;
-  const allowedBy = denied || !isolated ? [] : [...np.allowedBy, ...cilium.allowedBy];
-  const decision = denied ? SideDecision.DENIED
-    : !isolated ? SideDecision.NOT_ISOLATED : allowedBy.length > 0 ? SideDecision.ALLOWED : SideDecision.DENIED;
-  return {
-    decision,
-    allowed: decision !== SideDecision.DENIED,
-    isolated,
-    isolatingPolicies,
-    allowedBy,
-    notPoliced: false,
-    tier: isolated || denied ? DecisionTier.NETWORK_POLICY : DecisionTier.DEFAULT,
-    ...(denied ? { deniedBy: cilium.deniedBy[0] } : {}),
-  };
+  const allowedBy = isolatingPolicies.length > 0 ? [...np.allowedBy, ...cilium.allowedBy] : [];
+  return policedVerdict(isolatingPolicies, allowedBy, cilium.deniedBy[0]);
 }

@@ -114,18 +114,23 @@ export function describeRule(r: RuleReference): string {
   return `${r.kind !== undefined ? `${r.kind} ` : ''}${r.policy} ${spec}${r.direction}[${r.rule}]${r.l7Rules ? ' (L7 rules apply)' : ''}`;
 }
 
-/** The verdict of a side from the policies that isolate it and the rules that allow the traffic. */
-export function policedVerdict(isolatingPolicies: string[], allowedBy: RuleReference[]): SideVerdict {
+/**
+ * The verdict of a side from the policies that isolate it and the rules that allow the traffic; a
+ * deny rule (Cilium's `ingressDeny`/`egressDeny`) that matches denies whatever isolates or allows it.
+ */
+export function policedVerdict(isolatingPolicies: string[], allowedBy: RuleReference[], deniedBy?: RuleReference): SideVerdict {
   const isolated = isolatingPolicies.length > 0;
-  const decision = !isolated ? SideDecision.NOT_ISOLATED : allowedBy.length > 0 ? SideDecision.ALLOWED : SideDecision.DENIED;
+  const decision = deniedBy ? SideDecision.DENIED
+    : !isolated ? SideDecision.NOT_ISOLATED : allowedBy.length > 0 ? SideDecision.ALLOWED : SideDecision.DENIED;
   return {
     decision,
     allowed: decision !== SideDecision.DENIED,
     isolated,
     isolatingPolicies,
-    allowedBy,
+    allowedBy: deniedBy ? [] : allowedBy,
     notPoliced: false,
-    tier: isolated ? DecisionTier.NETWORK_POLICY : DecisionTier.DEFAULT,
+    tier: isolated || deniedBy ? DecisionTier.NETWORK_POLICY : DecisionTier.DEFAULT,
+    ...(deniedBy ? { deniedBy } : {}),
   };
 }
 
