@@ -3,6 +3,7 @@ import {
   ApplicationStack, Endpoint, Entity, ExternalDestination, ExternalEgress, NetworkPolicies, NetworkTarget, Peer, Port, Reachability,
 } from '../../src';
 import { checkCiliumPolicy } from '../../src/k8s/cilium-rules';
+import { RECIPES, runRecipe } from '../recipes/catalogue';
 
 /**
  * `ExternalDestination.kubernetesApiServer([...])` on each target. Cilium's CIDR rules do not match
@@ -152,5 +153,24 @@ describe('Cilium: the entity kube-apiserver, never the ipBlock', () => {
     NetworkPolicies.of(chart).allow(backend, apiServer(), Port.tcp(443));
     NetworkTarget.declare(app, NetworkTarget.kubernetes());
     expect(kinds(chart)).toEqual(['NetworkPolicy/backend-egress']);
+  });
+});
+
+describe('the recipe "Allow the Kubernetes API server"', () => {
+  const recipe = RECIPES.find((r) => r.id === 'allow-the-kubernetes-api-server')!;
+  const synthOn = (target?: NetworkTarget) => Testing.synth(runRecipe(recipe, target).charts[0]);
+
+  test('on Cilium, as its description says: toEntities [kube-apiserver] on 443/TCP, no ipBlock', () => {
+    expect(recipe.description).toContain('`toEntities: [kube-apiserver]` on 443/TCP');
+    const objects = synthOn(NetworkTarget.cilium());
+    expect(objects.find((o) => o.metadata.name === 'api-egress-cilium').spec).toEqual({ endpointSelector: { matchLabels: { app: 'api' } }, egress: [TO_API_SERVER_443] });
+    expect(objects.find((o) => o.metadata.name === 'api-egress')).toBeUndefined();
+    expect(JSON.stringify(objects)).not.toContain('10.0.0.1');
+  });
+
+  test('on plain Kubernetes, the ipBlock of the endpoint address', () => {
+    const objects = synthOn();
+    expect(objects.find((o) => o.metadata.name === 'api-egress').spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ port: 443, protocol: 'TCP' }] }]);
+    expect(objects.filter((o) => o.kind === 'CiliumNetworkPolicy')).toEqual([]);
   });
 });
