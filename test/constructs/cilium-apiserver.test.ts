@@ -1,6 +1,7 @@
 import { App, Chart, Testing, Yaml } from 'cdk8s';
 import {
-  ApplicationStack, Endpoint, Entity, ExternalDestination, ExternalEgress, NetworkPolicies, NetworkTarget, Peer, Port, Reachability,
+  ApplicationStack, Endpoint, Entity, ExternalDestination, ExternalEgress, HttpMethod, HttpRule, NetworkPolicies, NetworkTarget, Peer, Port,
+  Reachability,
 } from '../../src';
 import { checkCiliumPolicy } from '../../src/k8s/cilium-rules';
 import { RECIPES, runRecipe } from '../recipes/catalogue';
@@ -113,6 +114,17 @@ describe('Cilium: the entity kube-apiserver, never the ipBlock', () => {
     expect(byName(chart, 'backend-egress-cilium').spec).toEqual({
       endpointSelector: { matchLabels: { app: 'backend' } }, enableDefaultDeny: { egress: false }, egressDeny: [{ toEntities: ['kube-apiserver'] }],
     });
+  });
+
+  test('HTTP rules to the API server are on the entity, and still refused off Cilium', () => {
+    const chart = chartOn(NetworkTarget.cilium());
+    NetworkPolicies.of(chart).allowHttp(backend, apiServer(), Port.tcp(443), HttpRule.of({ method: HttpMethod.GET, path: '/api/.*' }));
+    expect(byName(chart, 'backend-egress-cilium').spec.egress).toEqual([
+      { toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/api/.*' }] } }] },
+    ]);
+    const plain = chartOn();
+    NetworkPolicies.of(plain).allowHttp(backend, apiServer(), Port.tcp(443), HttpRule.of({ method: HttpMethod.GET, path: '/api/.*' }));
+    expect(() => Testing.synth(plain)).toThrow(/needs HTTP rules .*cannot express/);
   });
 
   test('refused as before: no port (the API server declares none), and neither end an endpoint', () => {
