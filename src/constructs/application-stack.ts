@@ -266,7 +266,7 @@ export class ApplicationStack extends Chart {
       throw constructError(this, `allowExternal: ${describeValue(to)} is not an ExternalDestination. Use ExternalDestination.cidrs(name, [...]).`);
     }
     const destination = atConstruct(this, 'allowExternal', () => ExternalDestination._use(to, 'destination'));
-    if (destination.fqdns.length > 0) {
+    if (destination.fqdns.length > 0 || (destination._isKubernetesApiServer && this.policies._apiServerAsEntity(this, `allowExternal to ${destination}`))) {
       this.policies._connect(this, this.policies._end(this, from, 'allowExternal'), this.policies._end(this, destination, 'allowExternal'), ports, 'allowExternal');
       return;
     }

@@ -40,7 +40,7 @@ export class ExternalEgress extends Construct {
     }
     const to = atConstruct(this, 'to', () => ExternalDestination._use(props.to, 'ExternalDestination'));
     const net = NetworkPolicies.of(this);
-    if (to.fqdns.length > 0) {
+    if (to.fqdns.length > 0 || (to._isKubernetesApiServer && net._apiServerAsEntity(this, `ExternalEgress to ${to}`))) {
       net._connect(this, net._end(this, props.from, 'ExternalEgress'), net._end(this, to, 'ExternalEgress'), props.ports ?? [], 'ExternalEgress');
       return;
     }

@@ -9,14 +9,14 @@ import { atConstruct, constructError } from './errors';
 import { resolveNamespace } from './namespace';
 import { kubeName } from './naming';
 import { NetworkPolicy } from './network-policy';
-import { NetworkFeature } from './network-target';
+import { NetworkFeature, NetworkPlugin, NetworkTarget } from './network-target';
 import { AppOwnership } from './ownership';
-import { ConnectionEnd, connectionEnd, declaredPorts, NOT_AN_END } from '../endpoints/connection-end';
+import { apiServerAsEntity, ConnectionEnd, connectionEnd, declaredPorts, NOT_AN_END } from '../endpoints/connection-end';
 import { Endpoint, IEndpoint } from '../endpoints/endpoint';
 import { describeExposedPorts, unexposedPortProblem } from '../endpoints/port-exposure';
 import { dns1123SubdomainProblems } from '../k8s/names';
 import { describeValue } from '../model/brand';
-import { Entity, HttpRule } from '../model/cilium';
+import { CiliumEntity, Entity, HttpRule } from '../model/cilium';
 import { IConnectionEnd } from '../model/connection-end';
 import { Direction } from '../model/direction';
 import { earlierPhase, EnforcementPhase, isLaterPhase } from '../model/enforcement-phase';
@@ -83,6 +83,8 @@ export class NetworkPolicies extends Construct {
   private readonly portChecks: PortCheck[] = [];
   /** The constructs whose port checks are registered as their own validation (so cdk8s names them once). */
   private readonly checkedOrigins = new Set<IConstruct>();
+  /** The API server connections written as ipBlocks, each checked at synth against a Cilium target declared later. */
+  private readonly apiServerChecks = new Set<string>();
   /** Keeps the registry's objects in sorted order, the order cdk8s renders them in. */
   private readonly order: CanonicalOrder;
 
@@ -298,7 +300,13 @@ export class NetworkPolicies extends Construct {
    * otherwise; without ports, on the ports `to` declares.
    * @internal
    */
-  public _connect(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, ports: Port[], method = 'allow'): void {
+  public _connect(origin: IConstruct, given: ConnectionEnd, givenTo: ConnectionEnd, ports: Port[], method = 'allow'): void {
+    let from = given;
+    let to = givenTo;
+    if ((from.apiServer || to.apiServer) && (from.endpoint || to.endpoint) && this._apiServerAsEntity(origin, `${method} ${from.description} -> ${to.description}`)) {
+      if (from.apiServer) from = apiServerAsEntity(from);
+      if (to.apiServer) to = apiServerAsEntity(to);
+    }
     if ((from.cilium || to.cilium) && (from.endpoint || to.endpoint)) {
       this.connectCilium(origin, from, to, ports, method);
     } else if (from.endpoint && to.endpoint) {
@@ -414,6 +422,33 @@ export class NetworkPolicies extends Construct {
     }
   }
 
+  /**
+   * Whether a connection to or from `ExternalDestination.kubernetesApiServer` is written as the
+   * entity `kube-apiserver` (on the Cilium target, whose CIDR rules do not match the API server: see
+   * `apiServerAsEntity`) rather than as ipBlocks. The target is read when the connection is declared;
+   * should it be Cilium only at synth (declared later), the synth fails rather than leave the ipBlock
+   * that Cilium would not match.
+   * @internal
+   */
+  public _apiServerAsEntity(origin: IConstruct, declaration: string): boolean {
+    if (NetworkTarget.of(this).plugin === NetworkPlugin.CILIUM) return true;
+    const key = `${origin.node.path}|${declaration}`;
+    if (!this.apiServerChecks.has(key)) {
+      this.apiServerChecks.add(key);
+      origin.node.addValidation({
+        validate: () => {
+          const target = NetworkTarget.of(this);
+          if (target.plugin !== NetworkPlugin.CILIUM) return [];
+          return [`${declaration}: the network target ${target} was declared after this connection, so it was written for the target of that time as an ipBlock of the API server's addresses, `
+            + 'which Cilium does not match (its CIDR rules ignore the cluster\'s nodes, where the API server runs; docs.cilium.io, Policy Language, "Selecting nodes with CIDR / ipBlock"). '
+            + 'Declare the target before the connections (NetworkTarget.declare(app, NetworkTarget.cilium()) right after the app is made, or NetpolAppProps.target), so it is written as the entity kube-apiserver, '
+            + 'or name the API server as Entity.kubeApiServer().'];
+        },
+      });
+    }
+    return false;
+  }
+
   /** A connection with an end only Cilium can name (an entity, DNS names): the endpoint's side, in its CiliumNetworkPolicy. */
   private connectCilium(origin: IConstruct, from: ConnectionEnd, to: ConnectionEnd, ports: Port[], method: string): void {
     const declaration = `${method} ${from.description} -> ${to.description}`;
@@ -437,6 +472,8 @@ export class NetworkPolicies extends Construct {
   private ciliumPeersOf(origin: IConstruct, end: ConnectionEnd, ownNs: string, direction: Direction, declaration: string): CiliumPeer[] {
     return atConstruct(origin, declaration, () => {
       if (end.cilium?.entity) return [entityPeer(end.cilium.entity)];
+      // Cilium's CIDR rules do not match the API server (see apiServerAsEntity): its entity does.
+      if (end.apiServer) return [entityPeer(CiliumEntity.KUBE_APISERVER)];
       if (end.cilium?.dnsNames) {
         if (direction === Direction.INGRESS) throw new Error('DNS names name destinations, never sources: Cilium matches toFQDNs on egress only');
         return end.cilium.dnsNames.map(fqdnPeer);

@@ -17,6 +17,11 @@ export interface ConnectionEnd {
   readonly peers?: Peer[];
   /** Set when the end is one only Cilium can name: an entity, or DNS names. */
   readonly cilium?: CiliumEnd;
+  /**
+   * Set when the end is `ExternalDestination.kubernetesApiServer`: its ipBlocks on a target that
+   * matches them, the entity `kube-apiserver` on Cilium (see `apiServerAsEntity`).
+   */
+  readonly apiServer?: boolean;
   /** Readable form, for messages: `backend (app=backend)`, `pods app=web in namespace shop`, `payment-api (203.0.113.0/24)`. */
   readonly description: string;
 }
@@ -45,6 +50,7 @@ export function connectionEnd(value: unknown): ConnectionEnd {
   if (ExternalDestination.isExternalDestination(value)) {
     const destination = ExternalDestination._use(value, 'external destination');
     if (destination.fqdns.length > 0) return { peers: [], cilium: { dnsNames: destination.fqdns }, description: destination.toString() };
+    if (destination._isKubernetesApiServer) return { peers: destination.peers, apiServer: true, description: destination.toString() };
     return { peers: destination.peers, description: destination.toString() };
   }
   if (Entity.isEntity(value)) {
@@ -54,6 +60,23 @@ export function connectionEnd(value: unknown): ConnectionEnd {
   if (!Endpoint._isEndpointLike(value)) throw new Error(`${describeValue(value)} is not an Endpoint. ${NOT_AN_END}`);
   const endpoint = Endpoint._use(value, 'endpoint');
   return { endpoint, description: endpoint.toString() };
+}
+
+/**
+ * The API server end as Cilium names it: the entity `kube-apiserver`, with no ipBlocks. Cilium's CIDR
+ * rules do not select it where it matters: "CIDR rules do not apply to traffic where both sides of
+ * the connection are either managed by Cilium or use an IP belonging to a node in the cluster
+ * (including host networking pods). This traffic may be allowed using labels, services or entities
+ * -based policies", and "Because CIDR-based selectors ignore nodes by default, you must ordinarily
+ * use the kube-apiserver entity as part of a CiliumNetworkPolicy" (docs.cilium.io, Security, Policy
+ * Language: "IP/CIDR based" and "Selecting nodes with CIDR / ipBlock"; only the non-default
+ * `--policy-cidr-match-mode=nodes` lets an ipBlock select it). The entity "represents both
+ * deployments of the kube-apiserver: within the cluster and outside of the cluster" ("Entities
+ * based", "Access to/from kube-apiserver"); cilium/cilium#20550 and #33525 are reports of the ipBlock
+ * form failing where `toEntities: [kube-apiserver]` works.
+ */
+export function apiServerAsEntity(end: ConnectionEnd): ConnectionEnd {
+  return { peers: [], cilium: { entity: CiliumEntity.KUBE_APISERVER }, description: end.description };
 }
 
 /**

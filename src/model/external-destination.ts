@@ -64,13 +64,17 @@ export class ExternalDestination implements IConnectionEnd {
   /**
    * The Kubernetes API server, by the addresses of its endpoints (`kubectl get endpoints kubernetes -n
    * default`): traffic to the `kubernetes` Service is translated to these before policies apply.
+   * On the Cilium target (`NetworkTarget.cilium()`) a connection to or from it is written as the entity
+   * `kube-apiserver` of a CiliumNetworkPolicy instead (Cilium's CIDR rules do not match the API
+   * server when it runs on the cluster's nodes), on the same ports.
    */
   public static kubernetesApiServer(addresses: string[]): ExternalDestination {
     if (!Array.isArray(addresses) || addresses.length === 0) {
       throw modelError('ExternalDestination.kubernetesApiServer', addresses, 'is an empty list of addresses',
         'Give the API server endpoint addresses (kubectl get endpoints kubernetes -n default), e.g. [\'10.0.0.1\'] or [\'172.20.0.0/28\'].');
     }
-    return new ExternalDestination(FACTORY, 'kubernetes-api', addresses.map((a) => Peer.ipBlock(a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`)));
+    const peers = addresses.map((a) => Peer.ipBlock(a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`));
+    return new ExternalDestination(FACTORY, 'kubernetes-api', peers, [], true);
   }
 
   /**
@@ -103,17 +107,18 @@ export class ExternalDestination implements IConnectionEnd {
     if (ExternalDestination.owns(value)) return value;
     if (!ExternalDestination.isExternalDestination(value)) throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
     const d = value as ExternalDestination;
-    let fields: [unknown, unknown, unknown];
+    let fields: [unknown, unknown, unknown, unknown];
     try {
-      fields = [d.name, Array.isArray(d.peers) ? [...d.peers] : undefined, Array.isArray(d.fqdns) ? [...d.fqdns] : undefined];
+      const fqdns = Array.isArray(d.fqdns) ? [...d.fqdns] : undefined;
+      fields = [d.name, Array.isArray(d.peers) ? [...d.peers] : undefined, fqdns, d._isKubernetesApiServer];
     } catch {
       throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
     }
-    const [name, given, fqdns] = fields;
+    const [name, given, fqdns, apiServer] = fields;
     if (Array.isArray(fqdns) && fqdns.length > 0 && typeof name === 'string') return ExternalDestination.dnsNames(name, fqdns);
     const peers = Array.isArray(given) ? given.map((p) => Peer._use(p, where)) : [];
     if (peers.length === 0 || peers.some((p) => !p.addressBlock) || typeof name !== 'string') throw notBranded(where, value, 'ExternalDestination', DESTINATION_FACTORIES);
-    return new ExternalDestination(FACTORY, name, peers);
+    return new ExternalDestination(FACTORY, name, peers, [], apiServer === true);
   }
 
   /**
@@ -127,8 +132,9 @@ export class ExternalDestination implements IConnectionEnd {
   readonly #name: string;
   readonly #peers: readonly Peer[];
   readonly #dnsNames: readonly string[];
+  readonly #apiServer: boolean;
 
-  private constructor(token: unknown, name: string, peers: Peer[], dnsNames: string[] = []) {
+  private constructor(token: unknown, name: string, peers: Peer[], dnsNames: string[] = [], apiServer = false) {
     checkFactoryToken(token, 'ExternalDestination', DESTINATION_FACTORIES);
     if (typeof name !== 'string' || name.trim() === '') {
       throw modelError('ExternalDestination', name, 'is not a usable name', 'Give the destination a short readable name, e.g. \'payment-api\'.');
@@ -136,6 +142,7 @@ export class ExternalDestination implements IConnectionEnd {
     this.#name = name;
     this.#peers = Object.freeze([...peers]);
     this.#dnsNames = Object.freeze([...dnsNames]);
+    this.#apiServer = apiServer;
     brand(this, 'ExternalDestination');
   }
 
@@ -152,6 +159,15 @@ export class ExternalDestination implements IConnectionEnd {
   /** The DNS names and patterns, sorted; empty for a destination given by addresses. */
   public get fqdns(): string[] {
     return [...this.#dnsNames];
+  }
+
+  /**
+   * Whether this is the Kubernetes API server (made by `kubernetesApiServer`), which the Cilium
+   * target names by its entity rather than by its addresses.
+   * @internal
+   */
+  public get _isKubernetesApiServer(): boolean {
+    return this.#apiServer;
   }
 
   /** Readable form, e.g. `payment-api (203.0.113.0/24)`, `stripe (api.stripe.com)`. */

@@ -8,7 +8,7 @@ import { fuzzParameters } from '../fuzz-config';
 
 /**
  * Declarations on each target: a plain connection, egress to DNS names, an entity on either side,
- * HTTP rules and a deny. The property: the synth succeeds exactly when the target can express every
+ * the Kubernetes API server by its addresses on either side, HTTP rules and a deny. The property: the synth succeeds exactly when the target can express every
  * declaration (Cilium for all of them, any target for plain ones), never by dropping or widening one;
  * on success every emitted Cilium policy validates, each declaration is in the output, and the
  * output does not depend on the order of declarations.
@@ -17,6 +17,7 @@ type Declaration =
   | { kind: 'plain'; from: number; to: number; port: number }
   | { kind: 'fqdn'; from: number; names: string[]; port: number }
   | { kind: 'entity'; endpoint: number; entity: CiliumEntity; egress: boolean; port: number }
+  | { kind: 'apiserver'; endpoint: number; egress: boolean; port: number }
   | { kind: 'http'; from: number; to: number; port: number; path: string }
   | { kind: 'deny'; from: number; to: number; port: number };
 
@@ -25,6 +26,7 @@ const ENDPOINTS = ['web', 'api', 'db', 'Mixed_Case', 'ünï-svc'].map((name, i) 
   name, namespace: i % 2 === 0 ? 'shop' : 'data', pods: Selector.labels({ app: `a${i}` }),
 }));
 
+const API_SERVER = '10.0.0.1';
 const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}[a-z0-9]$/);
 const dnsName = fc.tuple(fc.boolean(), label, fc.constantFrom('com', 'io', 'example')).map(([wild, l, tld]) => `${wild ? '*.' : ''}${l}.${tld}`);
 const port = fc.integer({ min: 1, max: 65535 });
@@ -39,6 +41,7 @@ const declaration: fc.Arbitrary<Declaration> = fc.oneof(
     egress: fc.boolean(),
     entity: fc.constantFrom(CiliumEntity.KUBE_APISERVER, CiliumEntity.WORLD, CiliumEntity.CLUSTER, CiliumEntity.HOST, CiliumEntity.REMOTE_NODE),
   }),
+  fc.record({ kind: fc.constant('apiserver' as const), endpoint, port, egress: fc.boolean() }),
   fc.record({ kind: fc.constant('http' as const), from: endpoint, to: endpoint, port, path: label.map((l) => `/${l}/.*`) }),
   fc.record({ kind: fc.constant('deny' as const), from: endpoint, to: endpoint, port }),
 );
@@ -50,6 +53,9 @@ function declare(net: NetworkPolicies, d: Declaration): void {
     case 'entity': return d.egress
       ? net.allow(ENDPOINTS[d.endpoint], Entity.of(d.entity), Port.tcp(d.port))
       : net.allow(Entity.of(d.entity), ENDPOINTS[d.endpoint], Port.tcp(d.port));
+    case 'apiserver': return d.egress
+      ? net.allow(ENDPOINTS[d.endpoint], ExternalDestination.kubernetesApiServer([API_SERVER]), Port.tcp(d.port))
+      : net.allow(ExternalDestination.kubernetesApiServer([API_SERVER]), ENDPOINTS[d.endpoint], Port.tcp(d.port));
     case 'http': return net.allowHttp(ENDPOINTS[d.from], ENDPOINTS[d.to], Port.tcp(d.port), HttpRule.of({ method: HttpMethod.GET, path: d.path }));
     case 'deny': return net.deny(ENDPOINTS[d.from], ENDPOINTS[d.to], Port.tcp(d.port));
   }
@@ -83,7 +89,8 @@ const program = fc.array(declaration, { minLength: 1, maxLength: 6 })
 
 test('the synth succeeds exactly when the target can express every declaration, and never widens one', () => {
   fc.assert(fc.property(program, fc.constantFrom(NetworkTarget.kubernetes(), NetworkTarget.calico(), NetworkTarget.cilium()), (decls, target) => {
-    const needsCilium = decls.some((d) => d.kind !== 'plain');
+    // The API server by its addresses is plain on every target: ipBlocks, or on Cilium its entity.
+    const needsCilium = decls.some((d) => d.kind !== 'plain' && d.kind !== 'apiserver');
     const result = synth(target, decls);
     if (needsCilium && target.plugin !== 'cilium') {
       expect(result.error).toMatch(/cannot express/);
@@ -97,9 +104,15 @@ test('the synth succeeds exactly when the target can express every declaration, 
       if (d.kind === 'fqdn') for (const n of d.names) expect(text).toContain(JSON.stringify(n.toLowerCase()));
       if (d.kind === 'entity') expect(text).toContain(`"${d.egress ? 'toEntities' : 'fromEntities'}":[`);
       if (d.kind === 'http') expect(text).toContain(JSON.stringify(d.path));
+      if (d.kind === 'apiserver') {
+        // On Cilium the entity, never the ipBlock its CIDR rules would not match; elsewhere the ipBlock.
+        if (target.plugin === 'cilium') expect(text).toMatch(d.egress ? /"toEntities":\[[^\]]*"kube-apiserver"/ : /"fromEntities":\[[^\]]*"kube-apiserver"/);
+        else expect(text).toContain(`"cidr":"${API_SERVER}/32"`);
+      }
       if (d.kind === 'deny') expect(text).toMatch(/"(egress|ingress)Deny"/);
     }
     // Nothing allows every port or every peer unless asked: no Cilium allow rule without ports.
+    if (target.plugin === 'cilium') expect(text).not.toContain(API_SERVER);
     for (const o of objects.filter((x) => x.kind === 'CiliumNetworkPolicy')) {
       for (const rule of [...(o.spec.ingress ?? []), ...(o.spec.egress ?? [])]) expect(rule.toPorts).toBeDefined();
     }
@@ -119,7 +132,8 @@ test('on Cilium the output does not depend on the order of declarations', () => 
  * The Cilium output analysed (the analyser models Cilium's policies): each side of every connection
  * between the endpoints, the DNS names' addresses and another address is allowed exactly when a
  * declaration allows it or no declaration restricts that side, and denied by a deny declaration
- * whatever allows it. An entity the model cannot place (kube-apiserver, host, remote-node) is left
+ * whatever allows it. An entity the model cannot place (kube-apiserver, also for the API server by
+ * its addresses, host, remote-node) is left
  * out of the analysis with a warning, and its endpoint's side stays restricted to what was declared.
  */
 test('on Cilium, what was declared is allowed, what was not is denied (analysed), and a deny wins', () => {
@@ -132,7 +146,7 @@ test('on Cilium, what was declared is allowed, what was not is denied (analysed)
     const externals = [...names.map((n, i) => ({ name: `ext${i}`, ip: `198.51.100.${i + 1}`, dnsName: n.startsWith('*.') ? `sub${n.slice(1)}` : n })),
       { name: 'other', ip: '192.0.2.77', dnsName: 'unrelated.example' }];
     const r = Reachability.fromManifests(result.objects!, { pods, externals });
-    const unplaced = decls.some((d) => d.kind === 'entity' && ![CiliumEntity.WORLD, CiliumEntity.CLUSTER].includes(d.entity));
+    const unplaced = decls.some((d) => (d.kind === 'entity' && ![CiliumEntity.WORLD, CiliumEntity.CLUSTER].includes(d.entity)) || d.kind === 'apiserver');
     expect(r.skipped.length > 0).toBe(unplaced);
     const used = new Set(decls.map((d) => d.port));
     const ports = [...used, [7, 9, 13].find((p) => !used.has(p))!];
@@ -148,8 +162,8 @@ test('on Cilium, what was declared is allowed, what was not is denied (analysed)
     const ingressDeclared = (d: number, s: End, p: number) => decls.some((x) => x.port === p && (
       ((x.kind === 'plain' || x.kind === 'http') && x.to === d && x.from === s.pod)
       || (x.kind === 'entity' && !x.egress && x.endpoint === d && ((x.entity === CiliumEntity.WORLD && s.ext !== undefined) || (x.entity === CiliumEntity.CLUSTER && s.pod !== undefined)))));
-    const egressIsolated = (s: number) => decls.some((x) => ((x.kind === 'plain' || x.kind === 'http' || x.kind === 'fqdn') && x.from === s) || (x.kind === 'entity' && x.egress && x.endpoint === s));
-    const ingressIsolated = (d: number) => decls.some((x) => ((x.kind === 'plain' || x.kind === 'http') && x.to === d) || (x.kind === 'entity' && !x.egress && x.endpoint === d));
+    const egressIsolated = (s: number) => decls.some((x) => ((x.kind === 'plain' || x.kind === 'http' || x.kind === 'fqdn') && x.from === s) || ((x.kind === 'entity' || x.kind === 'apiserver') && x.egress && x.endpoint === s));
+    const ingressIsolated = (d: number) => decls.some((x) => ((x.kind === 'plain' || x.kind === 'http') && x.to === d) || ((x.kind === 'entity' || x.kind === 'apiserver') && !x.egress && x.endpoint === d));
     for (const p of ports) {
       for (const s of ends) {
         for (const d of ends) {

@@ -47,9 +47,9 @@ export const MODEL_OPTIONS: ReachabilityOptions = {
   externals: [{ name: 'internet', ip: '198.51.100.7' }, { name: 'cloud-metadata', ip: '169.254.169.254' }, { name: 'kube-apiserver', ip: '10.0.0.1' }],
 };
 
-/** Runs a recipe's code into a chart (namespace shop) of a fresh app; returns every chart of the app. */
-export function runRecipe(recipe: Recipe): lib.NetpolApp {
-  const app = new lib.NetpolApp({ outdir: '/nonexistent-recipes-never-written' });
+/** Runs a recipe's code into a chart (namespace shop) of a fresh app (on `target`, plain Kubernetes by default); returns every chart of the app. */
+export function runRecipe(recipe: Recipe, target?: lib.NetworkTarget): lib.NetpolApp {
+  const app = new lib.NetpolApp({ outdir: '/nonexistent-recipes-never-written', ...(target ? { target } : {}) });
   const chart = new Chart(app, recipe.id, { namespace: 'shop' });
   const names = Object.keys(lib).filter((k) => /^[A-Z]/.test(k));
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -204,7 +204,9 @@ export const RECIPES: Recipe[] = [
   {
     id: 'allow-the-kubernetes-api-server',
     title: 'Allow the Kubernetes API server',
-    description: 'With egress denied in the namespace, the api pods may reach the API server (by its endpoint address) on 443/TCP.',
+    description: 'With egress denied in the namespace, the api pods may reach the API server (by its endpoint address) on 443/TCP. '
+      + 'On `NetworkTarget.cilium()` the same code writes a CiliumNetworkPolicy `toEntities: [kube-apiserver]` on 443/TCP instead of the ipBlock, '
+      + 'since Cilium\'s CIDR rules do not match the API server on the cluster\'s nodes (`test/constructs/cilium-apiserver.test.ts`).',
     code: "new DefaultDeny(chart, 'default-deny-egress', { directions: [Direction.EGRESS] });\n"
       + "new AllowDns(chart, 'allow-dns');\n"
       + "new ExternalEgress(chart, 'api-to-kube-api', { from: Endpoint.fromLabels('api', { app: 'api' }), to: ExternalDestination.kubernetesApiServer(['10.0.0.1']), ports: [Port.tcp(443)] });",
