@@ -203,7 +203,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   }
   const notChecked: string[] = [];
   if (options.coverage) {
-    for (const c of coverageLints(checked, cluster, flat)) {
+    for (const c of coverageLints(checked, cluster, flat, cilium, acceptedClusterPolicies)) {
       const located: LocatedFinding = { ...c.finding, object: c.object, file: c.source.file, line: c.source.line };
       if (c.owned) owners.set(located, c.source.object);
       findings.push(located);
