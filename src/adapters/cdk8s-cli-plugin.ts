@@ -96,11 +96,13 @@ export class NetpolValidationPlugin {
     const warnings = report.findings.length - errors + report.leftOut.length;
     const failed = read.problems.length > 0 || errors > 0 || (this.props.strict === true && warnings > 0);
     // The CLI prints each entry of this record as a row of the summary table, after Status, Plugin and Version.
-    const summary: Record<string, string> = {
-      'NetworkPolicies checked': String(report.checked),
-      'Errors': String(errors),
-      'Warnings': String(warnings),
-    };
+    // Each kind by its name (the Cilium policies are counted in `checked`, and are no NetworkPolicies).
+    const cilium = report.checkedCiliumPolicies;
+    const summary: Record<string, string> = { 'NetworkPolicies checked': String(report.checked - cilium.reduce((n, k) => n + k.count, 0)) };
+    for (const k of cilium) summary[`${k.kind.endsWith('y') ? `${k.kind.slice(0, -1)}ies` : `${k.kind}s`} checked`] = String(k.count);
+    if (report.checkedClusterPolicies > 0) summary['Cluster policies checked'] = String(report.checkedClusterPolicies);
+    summary.Errors = String(errors);
+    summary.Warnings = String(warnings);
     if (read.problems.length > 0) summary['Unreadable manifests'] = String(read.problems.length);
     summary['Fails on'] = this.props.strict ? 'errors and warnings (strict)' : 'errors';
     context.report.submit(failed ? 'failure' : 'success', summary);

@@ -1,7 +1,7 @@
 import { Bitset } from './bitset';
-import { ciliumApplies, ciliumPeerMatches, ciliumSelects } from './cilium-semantics';
+import { ciliumApplies, ciliumPeerMatches } from './cilium-semantics';
 import { portsMatch, Side } from './semantics';
-import { CiliumRule } from '../inventory/cilium-policy';
+import { CiliumRule, ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { isAllTraffic, Traffic } from '../k8s/port-set';
 

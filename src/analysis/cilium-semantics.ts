@@ -1,9 +1,8 @@
 import { portsMatch, Side } from './semantics';
 import { policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CiliumEndpointSelector, CiliumPolicy, CiliumRule, FqdnSelector } from '../inventory/cilium-policy';
+import { CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains } from '../k8s/cidr';
-import { Labels } from '../k8s/label-selector';
 import { Traffic } from '../k8s/port-set';
 
 /**
@@ -27,36 +26,6 @@ export interface CiliumSideOutcome {
   readonly isolating: string[];
   readonly allowedBy: RuleReference[];
   readonly deniedBy: RuleReference[];
-}
-
-const LABELS = new WeakMap<ClusterEndpoint, Labels>();
-
-/**
- * A pod's labels as Cilium's identity carries them (source `k8s`, written without the prefix): its
- * own, its namespace (`io.kubernetes.pod.namespace`) and its namespace's labels
- * (`io.cilium.k8s.namespace.labels.<key>`) (docs.cilium.io "Using Kubernetes Constructs In Policy").
- */
-export function ciliumLabels(cluster: Cluster, e: ClusterEndpoint): Labels {
-  let labels = LABELS.get(e);
-  if (!labels) {
-    const own: Record<string, string> = { ...e.labels };
-    for (const [k, v] of Object.entries(cluster.namespaceLabels(e.namespace!))) own[`${CILIUM_NAMESPACE_LABELS_PREFIX}${k}`] = v;
-    own[CILIUM_POD_NAMESPACE_KEY] = e.namespace!;
-    labels = own;
-    LABELS.set(e, labels);
-  }
-  return labels;
-}
-
-/**
- * Whether an endpoint selector selects `e`: only pods (an endpoint selector matches identities of
- * labels; external addresses are `world`, node traffic `host`/`remote-node`), in the selector's
- * namespace when it is confined to one.
- */
-export function ciliumSelects(cluster: Cluster, s: CiliumEndpointSelector, e: ClusterEndpoint): boolean {
-  if (e.external || e.nodeTraffic || e.namespace === undefined) return false;
-  if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
-  return s.selector.matches(ciliumLabels(cluster, e));
 }
 
 /** Whether a Cilium policy's rules apply to `e` in `side`: its subject selects it and it has rules or default deny there. */

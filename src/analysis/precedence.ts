@@ -1,7 +1,7 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
-import { evaluateSide, portsMatch, Side, subjectSelects, tierPeerMatches } from './semantics';
+import { evaluateSide, portsMatch, Side, tierPeerMatches } from './semantics';
 import { DecisionTier, SideDecision, SideVerdict, TierRuleReference } from './verdict';
-import { Cluster, ClusterEndpoint, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, subjectSelects, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
 import { Traffic } from '../k8s/port-set';
 
 /**

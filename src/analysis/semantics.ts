@@ -1,6 +1,6 @@
 import { notPolicedVerdict, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import {
-  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, PolicyRule, RulePeer, TieredPolicy, TierPeer,
+  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, PolicyRule, RulePeer, TierPeer,
 } from '../inventory/cluster';
 import { cidrContains } from '../k8s/cidr';
 import { PortSet, resolveNamedPort, setMatches, Traffic } from '../k8s/port-set';
@@ -74,17 +74,6 @@ export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint
     }
   }
   return policedVerdict(isolatingPolicies, allowedBy);
-}
-
-/**
- * Whether a cluster-wide policy's subject selects a pod: its namespace's labels match the subject's
- * namespace selector and (for a `pods` subject) its labels the pod selector. Host-networked pods
- * are never subjects (the API says so), nor are external endpoints.
- */
-export function subjectSelects(cluster: Cluster, policy: TieredPolicy, endpoint: ClusterEndpoint): boolean {
-  if (endpoint.external || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
-  if (!policy.subjectNamespaces.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
-  return policy.subjectPods ? policy.subjectPods.matches(endpoint.labels) : true;
 }
 
 /**

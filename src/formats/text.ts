@@ -226,8 +226,16 @@ export class TextFormat {
     const warnings = report.findings.length - errors;
     const files = options.fileCount === undefined ? '' : ` in ${plural(options.fileCount, 'file', 'files')}`;
     const staged = report.checkedStaged > 0 ? ` (${report.checkedStaged} staged)` : '';
-    const cluster = report.checkedClusterPolicies > 0 ? ` and ${plural(report.checkedClusterPolicies, 'cluster policy', 'cluster policies')}` : '';
-    lines.push(`checked ${plural(report.checked, 'NetworkPolicy', 'NetworkPolicies')}${staged}${cluster}${files}: ${plural(errors, 'error', 'errors')}, `
+    // Each kind by its name: the NetworkPolicies (with the staged ones), each Cilium kind, the cluster policies.
+    const cilium = report.checkedCiliumPolicies;
+    const networkPolicies = report.checked - cilium.reduce((n, k) => n + k.count, 0);
+    const parts = [
+      ...(networkPolicies > 0 || cilium.length === 0 ? [`${plural(networkPolicies, 'NetworkPolicy', 'NetworkPolicies')}${staged}`] : []),
+      ...cilium.map((k) => plural(k.count, k.kind, k.kind.endsWith('y') ? `${k.kind.slice(0, -1)}ies` : `${k.kind}s`)),
+      ...(report.checkedClusterPolicies > 0 ? [plural(report.checkedClusterPolicies, 'cluster policy', 'cluster policies')] : []),
+    ];
+    const checked = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+    lines.push(`checked ${checked}${files}: ${plural(errors, 'error', 'errors')}, `
       + `${plural(warnings, 'warning', 'warnings')}${report.silenced.length > 0 ? `, ${report.silenced.length} accepted by annotation` : ''}`);
     return lines.join('\n');
   }

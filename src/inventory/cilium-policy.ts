@@ -15,9 +15,9 @@
  *   l4.go, and `pkg/k8s/apis/cilium.io/utils/utils.go` (how a CiliumNetworkPolicy's selectors are
  *   confined to its namespace).
  */
-import { normalizeDnsName } from './cluster';
+import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
-import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
+import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
 
@@ -40,6 +40,36 @@ export interface CiliumEndpointSelector {
   /** The one namespace it selects in (a CiliumNetworkPolicy's own); undefined: any namespace. */
   readonly namespace?: string;
   readonly text: string;
+}
+
+const LABELS = new WeakMap<ClusterEndpoint, Labels>();
+
+/**
+ * A pod's labels as Cilium's identity carries them (source `k8s`, written without the prefix): its
+ * own, its namespace (`io.kubernetes.pod.namespace`) and its namespace's labels
+ * (`io.cilium.k8s.namespace.labels.<key>`) (docs.cilium.io "Using Kubernetes Constructs In Policy").
+ */
+export function ciliumLabels(cluster: Cluster, e: ClusterEndpoint): Labels {
+  let labels = LABELS.get(e);
+  if (!labels) {
+    const own: Record<string, string> = { ...e.labels };
+    for (const [k, v] of Object.entries(cluster.namespaceLabels(e.namespace!))) own[`${CILIUM_NAMESPACE_LABELS_PREFIX}${k}`] = v;
+    own[CILIUM_POD_NAMESPACE_KEY] = e.namespace!;
+    labels = own;
+    LABELS.set(e, labels);
+  }
+  return labels;
+}
+
+/**
+ * Whether an endpoint selector selects `e`: only pods (an endpoint selector matches identities of
+ * labels; external addresses are `world`, node traffic `host`/`remote-node`), in the selector's
+ * namespace when it is confined to one.
+ */
+export function ciliumSelects(cluster: Cluster, s: CiliumEndpointSelector, e: ClusterEndpoint): boolean {
+  if (e.external || e.nodeTraffic || e.namespace === undefined) return false;
+  if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
+  return s.selector.matches(ciliumLabels(cluster, e));
 }
 
 /** An FQDN selector (`matchName` or `matchPattern`), lower case, without the trailing dot. */

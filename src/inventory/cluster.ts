@@ -789,8 +789,19 @@ export interface TieredPolicy {
   readonly line?: number;
 }
 
+/**
+ * Whether a cluster-wide policy's subject selects a pod: its namespace's labels match the subject's
+ * namespace selector and (for a `pods` subject) its labels the pod selector. Host-networked pods
+ * are never subjects (the API says so), nor are external endpoints.
+ */
+export function subjectSelects(cluster: Cluster, policy: TieredPolicy, endpoint: ClusterEndpoint): boolean {
+  if (endpoint.external || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
+  if (!policy.subjectNamespaces.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
+  return policy.subjectPods ? policy.subjectPods.matches(endpoint.labels) : true;
+}
+
 /** The model of a cluster-wide policy the API server accepts (checked by `checkClusterPolicyRules`). */
-function tieredPolicyOf(object: any, origin: { file?: string; line?: number }): TieredPolicy {
+export function tieredPolicyOf(object: any, origin: { file?: string; line?: number }): TieredPolicy {
   const spec = object.spec;
   const v1alpha2 = object.kind === 'ClusterNetworkPolicy';
   const tier: TierName = object.kind === 'BaselineAdminNetworkPolicy' || spec.tier === 'Baseline' ? 'baseline' : 'admin';

@@ -1,11 +1,16 @@
+import { CheckedCiliumPolicy } from './cilium-lints';
+import { CheckedClusterPolicy } from './cluster-policy-lints';
 import { CheckedPolicy } from './cross-object-lints';
 import { LintCode } from './lint-codes';
-import { Cluster, DECLARED_SERVICE_KIND } from '../inventory/cluster';
+import { CiliumPolicy, ciliumSelects, readCiliumPolicy } from '../inventory/cilium-policy';
+import { Cluster, ClusterEndpoint, DECLARED_SERVICE_KIND, subjectSelects, TieredPolicy, tieredPolicyOf, TierRule } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { parseCidr } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
 import { compileSelector } from '../k8s/label-selector';
+import { LabelSelectorJson } from '../k8s/manifest';
 import { FlatObject, objectRef } from '../k8s/objects';
+import { isAllTraffic } from '../k8s/port-set';
 
 /** A coverage finding and the input object it belongs to (whose annotations can accept it). */
 export interface CoverageFinding {
@@ -50,13 +55,59 @@ export function ingressFromEveryAddress(object: Record<string, any>): Finding[] 
   return out;
 }
 
+type Direction = 'ingress' | 'egress';
+const DIRECTIONS: Direction[] = ['ingress', 'egress'];
+
+/**
+ * Whether a tier rule denies everything a default deny does within the cluster: action Deny, all
+ * traffic, and a peer of every pod: `namespaces: {}`, `pods` with both selectors empty, or (egress)
+ * `networks` with a `/0` of each IP family, which covers pod-to-pod traffic too. The sig-network
+ * policy API documents a Baseline `Deny` from `namespaces: {}` as the cluster's default deny (user
+ * story 5, "Cluster Wide Default Guardrails": "all intra-cluster traffic ... is blocked by default").
+ * Addresses outside the cluster stay open to a `namespaces`/`pods` deny, as the docs say.
+ */
+function deniesEveryPod(rule: TierRule): boolean {
+  if (rule.action !== 'deny' || !isAllTraffic(rule.ports)) return false;
+  return rule.peers.some((peer) => (peer.kind === 'namespaces' && peer.namespaceSelector.matchesEverything)
+    || (peer.kind === 'pods' && peer.namespaceSelector.matchesEverything && peer.podSelector.matchesEverything))
+    || [4, 6].every((family) => rule.peers.some((peer) => peer.kind === 'networks'
+      && peer.cidrs.some((c) => c.family === family && c.prefixLength === 0)));
+}
+
+/** The directions in which a cluster-wide policy has a deny-all rule (`deniesEveryPod`). */
+function tierDenyAll(p: TieredPolicy): Direction[] {
+  return DIRECTIONS.filter((d) => p[d].some(deniesEveryPod));
+}
+
+/** `BaselineAdminNetworkPolicy default`, `ClusterNetworkPolicy baseline-deny (tier Baseline)`. */
+function tierName(p: TieredPolicy): string {
+  return p.kind === 'ClusterNetworkPolicy' ? `${p.kind} ${p.id} (tier ${p.tier === 'baseline' ? 'Baseline' : 'Admin'})` : `${p.kind} ${p.id}`;
+}
+
+/**
+ * Whether a Cilium rule spec selects every pod a namespace will ever have: a CiliumNetworkPolicy's
+ * `endpointSelector: {}` (confined to its namespace), or a CiliumClusterwideNetworkPolicy's empty
+ * selector as written (one naming a namespace does not count for the others).
+ */
+function ciliumSelectsEveryPodOf(p: CiliumPolicy, object: Record<string, any>, ns: string): boolean {
+  if (p.namespace !== undefined) return p.namespace === ns && p.subject.selector.matchesEverything;
+  const spec = p.spec === undefined ? object.spec : object.specs?.[p.spec];
+  return compileSelector((spec?.endpointSelector ?? {}) as LabelSelectorJson).matchesEverything;
+}
+
 /**
  * The coverage lints over the whole input (`ManifestValidationOptions.coverage`): NP017, a workload
- * no policy selects in either direction; NP018, a namespace with workloads but no default deny (a
- * policy whose pod selector matches every pod, for ingress and for egress). Workloads are the Pods
- * and pod templates of the input (hostNetwork pods left out: no policy can select their traffic).
+ * no policy selects in either direction; NP018, a namespace with workloads but no default deny for
+ * a direction. Policies are the NetworkPolicies, the Cilium policies (a rule spec that selects the
+ * pod with default deny isolates it; one with `endpointSelector: {}` is a namespace's default deny),
+ * and the cluster-wide policies (a rule that denies every pod, `deniesEveryPod`, covers the pods of
+ * its subject; for every pod of a namespace, it is the namespace's default deny). Workloads are the
+ * Pods and pod templates of the input (hostNetwork pods left out: no policy can select their traffic).
  */
-export function coverageLints(policies: CheckedPolicy[], cluster: Cluster, sources: readonly FlatObject[]): CoverageFinding[] {
+export function coverageLints(
+  policies: CheckedPolicy[], cluster: Cluster, sources: readonly FlatObject[],
+  ciliumPolicies: readonly CheckedCiliumPolicy[] = [], clusterPolicies: readonly CheckedClusterPolicy[] = [],
+): CoverageFinding[] {
   const byKey = new Map<string, FlatObject>();
   const namespaceObjects = new Map<string, FlatObject>();
   for (const s of sources) {
@@ -69,11 +120,34 @@ export function coverageLints(policies: CheckedPolicy[], cluster: Cluster, sourc
     .filter((e) => !e.external && !e.hostNetwork && e.kind !== DECLARED_SERVICE_KIND && e.namespace !== undefined);
   const selectors = policies
     .map((p) => ({ p, selector: compileSelector(p.object.spec?.podSelector ?? {}), types: effectivePolicyTypes(p.object.spec ?? {}) }));
+  const cilium = ciliumPolicies.flatMap(({ object }) => readCiliumPolicy(object, {}).policies.map((p) => ({ p, object })));
+  const tiers = clusterPolicies.map(({ object }) => tieredPolicyOf(object, {})).map((p) => ({ p, denyAll: tierDenyAll(p) }));
+  /** The Cilium policies and cluster-wide policies that select `e`: those that isolate it (or deny it all), and the others. */
+  const otherSubjects = (e: ClusterEndpoint) => {
+    const covering: string[] = [];
+    const partial: string[] = [];
+    for (const { p } of cilium) {
+      if (!ciliumSelects(cluster, p.subject, e)) continue;
+      const name = `${p.kind} ${p.id}`;
+      const list = p.defaultDeny.ingress || p.defaultDeny.egress ? covering : partial;
+      if (!list.includes(name)) list.push(name);
+    }
+    for (const { p, denyAll } of tiers) {
+      if (subjectSelects(cluster, p, e)) (denyAll.length > 0 ? covering : partial).push(tierName(p));
+    }
+    return { covering, partial: partial.filter((n) => !covering.includes(n)) };
+  };
   const out: CoverageFinding[] = [];
   for (const e of workloads) {
     const source = byKey.get(`${e.kind}|${e.namespace}|${e.id.slice(e.namespace!.length + 1)}`);
     if (!source) continue;
     if (selectors.some(({ p, selector }) => p.namespace === e.namespace && selector.matches(e.labels))) continue;
+    const { covering, partial } = otherSubjects(e);
+    if (covering.length > 0) continue;
+    const message = partial.length === 0
+      ? `no NetworkPolicy, Cilium policy or cluster-wide policy selects the ${e.kind} ${e.id} in either direction, so anyone may reach it and it may reach anyone, on every port`
+      : `no NetworkPolicy selects the ${e.kind} ${e.id}, and no policy isolates it in either direction: ${partial.join(', ')} `
+        + `${partial.length === 1 ? 'selects' : 'select'} it without a default deny or a deny of every pod, so what their rules do not match, anyone may send it and it may send anyone, on every port`;
     out.push({
       source,
       object: e.id,
@@ -82,7 +156,7 @@ export function coverageLints(policies: CheckedPolicy[], cluster: Cluster, sourc
         severity: Severity.WARNING,
         code: LintCode.UNSELECTED_WORKLOAD,
         field: labelsField(e.kind),
-        message: `no NetworkPolicy selects the ${e.kind} ${e.id} in either direction, so anyone may reach it and it may reach anyone, on every port`,
+        message,
         fix: 'Select its pods: a default deny for the namespace (cdk8s-netpol: DefaultDeny) and the rules it needs (NetworkPolicies.allow), '
           + `or accept it on the workload: cdk8s-netpol.dev/accept-${LintCode.UNSELECTED_WORKLOAD}: <why it is open>.`,
       },
@@ -90,9 +164,13 @@ export function coverageLints(policies: CheckedPolicy[], cluster: Cluster, sourc
   }
   const namespaces = [...new Set(workloads.map((e) => e.namespace!))].sort();
   for (const ns of namespaces) {
-    const deny = (direction: string) => selectors
-      .some(({ p, selector, types }) => p.namespace === ns && selector.matchesEverything && types.includes(direction));
-    const missing = ['Ingress', 'Egress'].filter((d) => !deny(d));
+    const nsLabels = cluster.namespaceLabels(ns);
+    const deny = (direction: Direction) => selectors
+      .some(({ p, selector, types }) => p.namespace === ns && selector.matchesEverything && types.includes(direction === 'ingress' ? 'Ingress' : 'Egress'))
+      || cilium.some(({ p, object }) => p.defaultDeny[direction] && ciliumSelectsEveryPodOf(p, object, ns))
+      || tiers.some(({ p, denyAll }) => denyAll.includes(direction)
+        && p.subjectNamespaces.matches(nsLabels) && (p.subjectPods?.matchesEverything ?? true));
+    const missing = ['Ingress', 'Egress'].filter((d) => !deny(d.toLowerCase() as Direction));
     if (missing.length === 0) continue;
     const namespaceObject = namespaceObjects.get(ns);
     const first = workloads.find((e) => e.namespace === ns)!;
@@ -107,7 +185,8 @@ export function coverageLints(policies: CheckedPolicy[], cluster: Cluster, sourc
         severity: Severity.WARNING,
         code: LintCode.NAMESPACE_WITHOUT_DEFAULT_DENY,
         field: 'metadata.name',
-        message: `namespace ${ns} has workloads but no default deny for ${missing.join(' and ').toLowerCase()} (a policy with podSelector: {} and policyTypes ${missing.join(', ')}), `
+        message: `namespace ${ns} has workloads but no default deny for ${missing.join(' and ').toLowerCase()} (a NetworkPolicy with podSelector: {} and policyTypes ${missing.join(', ')}, `
+          + 'a Cilium policy with endpointSelector: {} and default deny, or a cluster-wide policy that denies every pod), '
           + 'so a pod added to it later is open until someone writes its policy',
         fix: `Add a default deny to namespace ${ns} (cdk8s-netpol: DefaultDeny, or ApplicationStack, which adds one), `
           + `or accept it ${where}: cdk8s-netpol.dev/accept-${LintCode.NAMESPACE_WITHOUT_DEFAULT_DENY}: <why>.`,

@@ -67,6 +67,11 @@ export interface ManifestValidationReport {
   /** How many of the checked policies are staged (`StagedKubernetesNetworkPolicy`). */
   readonly checkedStaged: number;
   /**
+   * How many of the checked policies are Cilium's, by kind (CiliumClusterwideNetworkPolicy,
+   * CiliumNetworkPolicy), sorted by kind; kinds with none are left out.
+   */
+  readonly checkedCiliumPolicies: KindCount[];
+  /**
    * How many cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
    * ClusterNetworkPolicy) were checked against their CRD schema and CEL rules.
    */
@@ -117,6 +122,8 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   const checked: Array<CheckedPolicy & { source: SourcedObject }> = [];
   const checkedStaged: Array<CheckedPolicy & { source: SourcedObject }> = [];
   const cilium: Array<CheckedCiliumPolicy & { source: SourcedObject }> = [];
+  /** Every Cilium policy checked, also those Cilium would reject (`cilium` holds the accepted ones). */
+  const ciliumChecked: Array<Record<string, any>> = [];
   let count = 0;
   let stagedCount = 0;
   let clusterPolicies = 0;
@@ -144,6 +151,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     };
     if (isCiliumPolicy(object)) {
       count++;
+      ciliumChecked.push(object);
       const schema = checkCiliumPolicy(object);
       findings.push(...schema.map(locate));
       if (schema.some((f) => f.severity === Severity.ERROR)) continue;
@@ -203,7 +211,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   }
   const notChecked: string[] = [];
   if (options.coverage) {
-    for (const c of coverageLints(checked, cluster, flat)) {
+    for (const c of coverageLints(checked, cluster, flat, cilium, acceptedClusterPolicies)) {
       const located: LocatedFinding = { ...c.finding, object: c.object, file: c.source.file, line: c.source.line };
       if (c.owned) owners.set(located, c.source.object);
       findings.push(located);
@@ -219,6 +227,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   return {
     checked: count,
     checkedStaged: stagedCount,
+    checkedCiliumPolicies: countKinds(ciliumChecked),
     checkedClusterPolicies: clusterPolicies,
     ...applyAcceptedLints(findings, owners),
     notChecked,

@@ -121,7 +121,7 @@ describe('every object is used, counted as ignored, or reported as left out', ()
     expect(r.allows('shop/db', 'shop/web', Port.tcp(80))).toBe(true);
     const dir = tempDir({ 'all.yaml': [...objects, pod('web')].map((o) => JSON.stringify(o)).join('\n---\n') });
     const v = netpol(['validate', dir]);
-    expect(v.stdout).toBe('checked 2 NetworkPolicies in 1 file: 0 errors, 0 warnings\n'); // the two Cilium policies
+    expect(v.stdout).toBe('checked 1 CiliumClusterwideNetworkPolicy and 1 CiliumNetworkPolicy in 1 file: 0 errors, 0 warnings\n'); // each kind by its name
     expect(v.stderr.split('\n').filter((l) => l.includes(': left out: '))).toHaveLength(objects.length - 2); // the Cilium policies are checked, not left out
     expect(netpol(['matrix', dir, '--port', '80']).code).toBe(1);
   });

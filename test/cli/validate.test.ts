@@ -13,6 +13,23 @@ describe('netpol validate', () => {
     expect(r.stdout).toBe('checked 1 NetworkPolicy in 1 file: 0 errors, 0 warnings\n');
   });
 
+  test('the summary counts each kind of policy by its name: NetworkPolicies, each Cilium kind, cluster policies', () => {
+    const cilium = (kind: string, name: string, namespace?: string) => JSON.stringify({
+      apiVersion: 'cilium.io/v2', kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { endpointSelector: {}, ingress: [{ fromEndpoints: [{}] }] },
+    });
+    const banp = JSON.stringify({
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'BaselineAdminNetworkPolicy',
+      metadata: { name: 'default' },
+      spec: { subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] },
+    });
+    const yaml = [GOOD, cilium('CiliumNetworkPolicy', 'a', 'shop'), cilium('CiliumNetworkPolicy', 'b', 'shop'), cilium('CiliumClusterwideNetworkPolicy', 'c'), banp].join('\n---\n');
+    expect(netpol(['validate', tempDir({ 'a.yaml': yaml })]).stdout)
+      .toBe('checked 1 NetworkPolicy, 1 CiliumClusterwideNetworkPolicy, 2 CiliumNetworkPolicies and 1 cluster policy in 1 file: 0 errors, 0 warnings\n');
+    expect(netpol(['validate', tempDir({ 'a.yaml': cilium('CiliumNetworkPolicy', 'a', 'shop') })]).stdout)
+      .toBe('checked 1 CiliumNetworkPolicy in 1 file: 0 errors, 0 warnings\n');
+  });
+
   test('errors: exit 1, each with file, line, object, field path, value and fix', () => {
     const dir = tempDir({ 'a.yaml': `${GOOD}---\n${BAD_PORT}` });
     const r = netpol(['validate', dir]);

@@ -86,6 +86,14 @@ describe('NetpolValidationPlugin (cdk8s.yaml validations), through the cdk8s-cli
     expect(run(new NetpolValidationPlugin({ strict: true }), [manifest]).success).toBe(false);
   });
 
+  test('the summary counts each kind of policy by its name: Cilium policies are no NetworkPolicies', () => {
+    const cnp = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: web, namespace: shop }\nspec: { endpointSelector: {}, ingress: [{ fromEndpoints: [{}] }] }\n';
+    const { json } = run(new NetpolValidationPlugin(), [file(`${CLEAN}---\n${cnp}`)]);
+    expect(json.summary.metadata).toEqual({
+      'NetworkPolicies checked': '1', 'CiliumNetworkPolicies checked': '1', 'Errors': '0', 'Warnings': '0', 'Fails on': 'errors',
+    });
+  });
+
   test('a clean app passes with no violations', () => {
     const { json, success } = run(new NetpolValidationPlugin(), [file(CLEAN)]);
     expect(success).toBe(true);

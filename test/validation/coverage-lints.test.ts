@@ -35,7 +35,7 @@ describe('NP017: a workload no policy selects in either direction', () => {
     const report = run([web, api, worker, np('api-egress', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }] }] }),
       np('worker-ingress', { podSelector: { matchLabels: { app: 'worker' } }, policyTypes: ['Ingress'] })]);
     expect(codes(report, 'NP017')).toEqual([
-      'NP017 shop/web spec.template.metadata.labels: no NetworkPolicy selects the Deployment shop/web in either direction, so anyone may reach it and it may reach anyone, on every port',
+      'NP017 shop/web spec.template.metadata.labels: no NetworkPolicy, Cilium policy or cluster-wide policy selects the Deployment shop/web in either direction, so anyone may reach it and it may reach anyone, on every port',
     ]);
     expect(report.findings.find((f) => f.code === 'NP017')).toMatchObject({ file: 'in.yaml', severity: 'warning', fix: expect.stringMatching(/DefaultDeny.*accept-NP017/) });
   });
@@ -45,7 +45,7 @@ describe('NP017: a workload no policy selects in either direction', () => {
     const host = deployment('agent', { app: 'agent' }, undefined, { hostNetwork: true });
     expect(codes(run([pod, host], false), 'NP017', 'NP018')).toEqual([]);
     expect(codes(run([pod, host]), 'NP017')).toEqual([
-      'NP017 shop/debug metadata.labels: no NetworkPolicy selects the Pod shop/debug in either direction, so anyone may reach it and it may reach anyone, on every port',
+      'NP017 shop/debug metadata.labels: no NetworkPolicy, Cilium policy or cluster-wide policy selects the Pod shop/debug in either direction, so anyone may reach it and it may reach anyone, on every port',
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('NP018: a namespace with workloads but no default deny', () => {
     const web = deployment('web', { app: 'web' });
     const ingressOnly = np('deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] });
     expect(codes(run([web, ingressOnly]), 'NP018')).toEqual([
-      'NP018 shop/web metadata.name: namespace shop has workloads but no default deny for egress (a policy with podSelector: {} and policyTypes Egress), so a pod added to it later is open until someone writes its policy',
+      'NP018 shop/web metadata.name: namespace shop has workloads but no default deny for egress (a NetworkPolicy with podSelector: {} and policyTypes Egress, a Cilium policy with endpointSelector: {} and default deny, or a cluster-wide policy that denies every pod), so a pod added to it later is open until someone writes its policy',
     ]);
     expect(codes(run([web, ingressOnly, DNS]), 'NP018')).toEqual([]); // allow-dns selects every pod for egress: new pods are isolated
     expect(codes(run([web, np('web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress', 'Egress'] })]), 'NP018')[0])
@@ -133,7 +133,7 @@ describe('coverage over the library\'s own examples, and what is not checked', (
     expect(netpol(['validate', '-', '--strict'], yaml).code).toBe(0);
     const r = netpol(['validate', '-', '--coverage', '--strict'], yaml);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/warning NP017 spec\.template\.metadata\.labels: no NetworkPolicy selects the Deployment shop\/web/);
+    expect(r.stdout).toMatch(/warning NP017 spec\.template\.metadata\.labels: no NetworkPolicy, Cilium policy or cluster-wide policy selects the Deployment shop\/web/);
     expect(r.stdout).toMatch(/warning NP018 metadata\.name: namespace shop has workloads but no default deny for ingress and egress/);
     expect(r.stdout).toMatch(/\nnot checked: NP004 \(a policy that selects no workload\) in namespace data/);
   });
