@@ -109,11 +109,13 @@ export class TextFormat {
 
   /**
    * A rule of a cluster-wide policy, with its tier: `Admin tier ClusterNetworkPolicy guard (priority 10)
-   * egress[0] "deny-metadata" Deny`.
+   * egress[0] "deny-metadata" Deny`; the BaselineAdminNetworkPolicy (which has no priority) without one.
    */
   public static tierRule(r: TierRuleReference): string {
     const tier = r.tier === DecisionTier.ADMIN ? 'Admin' : 'Baseline';
-    return `${tier} tier ${r.kind} ${r.policy} (priority ${r.priority}) ${r.direction}[${r.rule}]${r.ruleName !== undefined ? ` "${r.ruleName}"` : ''} ${r.action}`;
+    // The v1alpha1 baseline is a singleton without a priority: saying "(priority 0)" would invent one.
+    const priority = r.kind === 'BaselineAdminNetworkPolicy' ? '' : ` (priority ${r.priority})`;
+    return `${tier} tier ${r.kind} ${r.policy}${priority} ${r.direction}[${r.rule}]${r.ruleName !== undefined ? ` "${r.ruleName}"` : ''} ${r.action}`;
   }
 
   /**

@@ -184,6 +184,9 @@ describe('explain, matrix and the formats name the tier, the policy and the rule
     // Loopback is allowed whatever the sides say; the side still shows the rule that would decide.
     const self = JsonFormat.explanation(r.explain('tenant-a/web', 'tenant-a/web', HTTP));
     expect(self).toMatchObject({ allowed: true, loopback: true, ingress: { allowed: false, tier: 'BASELINE' } });
+    // The v1alpha1 baseline has no priority: the text gives none (JSON keeps its documented 0).
+    expect(TextFormat.verdict(r.explain('tenant-b/web', 'monitoring/prom', HTTP).ingress))
+      .toBe('denied by Baseline tier BaselineAdminNetworkPolicy default ingress[0] "default-deny" Deny');
     expect(JsonFormat.verdict(r.explain('tenant-b/web', 'monitoring/prom', HTTP).ingress)).toMatchObject({
       allowed: false, tier: 'BASELINE', decidedBy: { kind: 'BaselineAdminNetworkPolicy', policy: 'default', tier: 'BASELINE', priority: 0, rule: 0, ruleName: 'default-deny', action: 'Deny' },
     });
