@@ -188,7 +188,8 @@ function exposureHtml(list: Exposure[], notDescribed: UndescribedExposure[], tit
   const rows = list.map((e) => {
     const peers = e.peers.length === 0 ? 'nobody'
       : e.peers.map((p) => `${esc(p.description)} on ${esc(p.ports.join(', '))}${p.rules.length > 0 ? ` <small>(${esc(p.rules.map(TextFormat.rule).join(', '))})</small>` : ''}`).join('<br>');
-    const isolation = e.isolated ? esc(e.isolatingPolicies.join(', ')) : '<span class="warn">not isolated</span>';
+    const isolation = e.isolated ? esc(e.isolatingPolicies.join(', '))
+      : e.tierPolicies ? `no NetworkPolicy; decided by ${esc(e.tierPolicies.join(', '))}` : '<span class="warn">not isolated</span>';
     const present = e.endpoints.length === 0 ? 'none' : e.endpoints.map((x) => `${esc(x.id)} <small>(${esc(x.ports.join(', '))})</small>`).join('<br>');
     return `<tr><td><code>${esc(e.workload)}</code></td><td>${isolation}</td><td>${peers}</td><td>${present}</td></tr>`;
   });

@@ -61,7 +61,9 @@ export class MarkdownFormat {
     const ingress = e.direction === Direction.INGRESS;
     const side = ingress ? 'ingress' : 'egress';
     const lines = [`**\`${e.workload}\`**: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
-      + (e.isolated ? `isolated by ${e.isolatingPolicies.map((p) => `\`${p}\``).join(', ')}.` : `not isolated (no policy selects it for ${side}), so everything is allowed.`)];
+      + (e.isolated ? `isolated by ${e.isolatingPolicies.map((p) => `\`${p}\``).join(', ')}.`
+        : e.tierPolicies ? `no NetworkPolicy selects it for ${side}; the cluster-wide policies below decide what is allowed.`
+          : `not isolated (no policy selects it for ${side}), so everything is allowed.`)];
     lines.push('', `| ${ingress ? 'who' : 'whom'} (from the selectors) | ports | rules |`, '|---|---|---|');
     if (e.peers.length === 0) lines.push('| nobody | | |');
     for (const p of e.peers) {

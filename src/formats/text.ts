@@ -147,7 +147,9 @@ export class TextFormat {
     const ingress = e.direction === Direction.INGRESS;
     const side = ingress ? 'ingress' : 'egress';
     const lines = [`${e.workload}: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
-      + (e.isolated ? `isolated by ${e.isolatingPolicies.join(', ')}` : `not isolated (no policy selects it for ${side}), so everything is allowed`)];
+      + (e.isolated ? `isolated by ${e.isolatingPolicies.join(', ')}`
+        : e.tierPolicies ? `no NetworkPolicy selects it for ${side}; the cluster-wide policies below decide what is allowed`
+          : `not isolated (no policy selects it for ${side}), so everything is allowed`)];
     lines.push('  from the selectors (pods and namespaces not in the manifests included):');
     if (e.peers.length === 0) lines.push(`    nobody: no rule of these policies allows ${side}`);
     if (e.tierPolicies) {

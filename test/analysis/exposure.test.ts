@@ -308,6 +308,13 @@ describe('exposure with cluster-wide tiers: an Admin Allow is exposure, whatever
   test('a pod no NetworkPolicy isolates: anyone, and the Admin Allow besides; without cluster-wide policies nothing changes', () => {
     const e = r.exposure('blog/web', Direction.INGRESS);
     expect(summary(e).peers).toEqual([`ANYONE ${'anyone: every pod of every namespace and every address'} on all traffic []`, 'PODS any pod of any namespace on 9090/TCP []']);
+    // No NetworkPolicy isolates it, but the cluster-wide policies decide: never "so everything is allowed".
+    for (const text of [TextFormat.exposure(e), MarkdownFormat.exposure(e)]) {
+      expect(text).toContain('no NetworkPolicy selects it for ingress; the cluster-wide policies below decide what is allowed');
+      expect(text).not.toContain('everything is allowed');
+    }
+    expect(TextFormat.exposure(Reachability.fromManifests(objects.filter((o) => o !== anp)).exposure('blog/web', Direction.INGRESS)))
+      .toContain('not isolated (no policy selects it for ingress), so everything is allowed');
     const plain = Reachability.fromManifests(objects.filter((o) => o !== anp)).exposure('shop/web', Direction.INGRESS);
     expect(plain.tierPolicies).toBeUndefined();
     expect(plain.peers).toEqual([]);

@@ -182,3 +182,22 @@ describe('hostile names', () => {
     expect(md).toContain('| `a\\|b<c>.yaml` | 1 |');
   });
 });
+
+describe('exposure of a workload that only cluster-wide policies select', () => {
+  const objects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { podIP: '10.0.0.1' } },
+    {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' },
+      spec: { subject: { namespaces: {} }, ingress: [{ name: 'deny-all', action: 'Deny', from: [{ namespaces: {} }] }] },
+    },
+  ];
+
+  test('the HTML names the cluster-wide policy instead of warning "not isolated"; without it, the warning stays', () => {
+    const html = HtmlFormat.report(AuditReport.of(Reachability.fromManifests(objects)));
+    expect(html).toContain('no NetworkPolicy; decided by BaselineAdminNetworkPolicy default');
+    const plain = HtmlFormat.report(AuditReport.of(Reachability.fromManifests(objects.slice(0, 2))));
+    expect(plain).toContain('<span class="warn">not isolated</span>');
+    expect(plain).not.toContain('decided by');
+  });
+});
