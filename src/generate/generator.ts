@@ -378,8 +378,9 @@ function namespaceScope(connections: readonly ObservedConnection[], given: strin
 /** Why an end cannot be written as a peer of a policy, or undefined when it can. */
 function unexpressible(end: ObservedEnd): string | undefined {
   if (end.kind === ObservedEndKind.HOST && end.id === 'kube-apiserver') {
-    return 'kube-apiserver is the Kubernetes API server: policies match it only by ipBlock on its endpoint addresses, which the flows do not give; '
-      + 'allow it with ExternalDestination.kubernetesApiServer([...]) and the addresses of `kubectl get endpoints kubernetes -n default`';
+    return 'kube-apiserver is the Kubernetes API server: NetworkPolicies match it only by ipBlock on its endpoint addresses, which the flows do not give; '
+      + 'allow it with ExternalDestination.kubernetesApiServer([...]) and the addresses of `kubectl get endpoints kubernetes -n default` '
+      + '(on NetworkTarget.cilium() that emits the kube-apiserver entity, as Cilium needs)';
   }
   if (end.kind === ObservedEndKind.HOST) {
     return `${end.id} is the node (or something in its network): NetworkPolicies match nodes only by ipBlock on their addresses, which the flows do not give`;
