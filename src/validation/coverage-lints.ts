@@ -121,7 +121,10 @@ export function coverageLints(
   const selectors = policies
     .map((p) => ({ p, selector: compileSelector(p.object.spec?.podSelector ?? {}), types: effectivePolicyTypes(p.object.spec ?? {}) }));
   const cilium = ciliumPolicies.flatMap(({ object }) => readCiliumPolicy(object, {}).policies.map((p) => ({ p, object })));
-  const tiers = clusterPolicies.map(({ object }) => tieredPolicyOf(object, {})).map((p) => ({ p, denyAll: tierDenyAll(p) }));
+  // Next to Cilium policies the cluster-wide tiers are left out by the analyser (Cilium does not
+  // implement the sig-network policy API): they cover nothing here either, so the lints agree with it.
+  const tiers = cilium.length > 0 ? []
+    : clusterPolicies.map(({ object }) => tieredPolicyOf(object, {})).map((p) => ({ p, denyAll: tierDenyAll(p) }));
   /** The Cilium policies and cluster-wide policies that select `e`: those that isolate it (or deny it all), and the others. */
   const otherSubjects = (e: ClusterEndpoint) => {
     const covering: string[] = [];

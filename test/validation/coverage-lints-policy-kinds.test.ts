@@ -57,6 +57,15 @@ describe('NP017 counts Cilium policies', () => {
   });
 });
 
+describe('next to Cilium policies the cluster-wide tiers cover nothing, as in the analyser', () => {
+  test('a Baseline deny of every namespace covers a pod alone, but not next to a Cilium policy (Cilium ignores it)', () => {
+    const other = cnp('api-ingress', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{}] }] });
+    expect(codes(run([pod('web', { app: 'web' }), BANP_DEFAULT_DENY]), 'NP017', 'NP018').filter((f) => f.startsWith('NP017'))).toEqual([]);
+    expect(codes(run([pod('web', { app: 'web' }), pod('api', { app: 'api' }), other, BANP_DEFAULT_DENY]), 'NP017').map((f) => f.split(':')[0]))
+      .toEqual(['NP017 shop/web']);
+  });
+});
+
 describe('NP018 counts Cilium default denies', () => {
   test('a CiliumNetworkPolicy with endpointSelector: {} and both defaults deny satisfies it; one for a few pods does not', () => {
     const deny = cnp('default-deny', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}], egress: [{}] });
