@@ -24,6 +24,12 @@ export interface PairRecord {
   readonly ratios: number[];
   readonly medianA: number;
   readonly medianB: number;
+  /** The median of the per-pair ratios of CPU time (user + system of the process). */
+  readonly cpuRatio?: number;
+  readonly cpuRatios?: number[];
+  /** Each side's median CPU time (ms). */
+  readonly medianCpuA?: number;
+  readonly medianCpuB?: number;
   readonly error?: string;
 }
 
@@ -49,6 +55,8 @@ export interface RatioRecord {
   readonly estimate: boolean;
   /** True when both sides were timed alternately in one process (else: a ratio of the two medians). */
   readonly paired: boolean;
+  /** The ratio of CPU time, when both sides were timed alternately in one process. */
+  readonly cpuRatio?: number;
 }
 
 /** A target of the issue and whether this run meets it. */
@@ -79,6 +87,17 @@ export const RATIOS: ReadonlyArray<{ id: string; over: string; part?: 'matrix' }
   { id: 'blast-radius', over: 'matrix' },
 ];
 
+/**
+ * The scenarios `--only ids` measures: the ones given and, for each, the scenario its ratio is
+ * over (`RATIOS`, whole runs only), so a ratio is always the two sides timed alternately in one
+ * process of the same run, never a figure of this run over one of another.
+ */
+export function withRatioPartners(ids: readonly string[]): string[] {
+  const out = new Set(ids);
+  for (const { id, over, part } of RATIOS) if (!part && ids.includes(id)) out.add(over);
+  return [...out];
+}
+
 /** The time of a scenario: its median; when it was cut short, its one run or its estimate (marked as approximate). */
 function timeOf(record: ScenarioRecord | undefined): { ms: number; estimate: boolean } | undefined {
   if (!record || record.error) return undefined;
@@ -94,7 +113,8 @@ export function computeRatios(sizes: readonly SizeRecord[]): RatioRecord[] {
     for (const { id, over, part } of RATIOS) {
       const pair = s.pairs[`${id}/${over}`];
       if (pair && !pair.error) {
-        out.push({ size: s.size, id, over, ratio: pair.ratio, estimate: false, paired: true });
+        const cpu = pair.cpuRatio !== undefined ? { cpuRatio: pair.cpuRatio } : {};
+        out.push({ size: s.size, id, over, ratio: pair.ratio, estimate: false, paired: true, ...cpu });
         continue;
       }
       const a = timeOf(s.scenarios[id]);
@@ -130,6 +150,8 @@ function notes(s: SizeRecord, r: ScenarioRecord): string {
       return `${n(i.checked)} checked, ${n(i.errors)} errors, ${n(i.warnings)} warnings; ${parts}`;
     case 'matrix':
       return `${n(i.pods)} pods x ${n(i.policies)} policies; ${parts}; ${n(i.allowedPairs)} allowed pairs`;
+    case 'matrix-tiers':
+      return `${n(i.pods)} pods x ${n(i.policies)} policies + ${n(i.clusterPolicies)} cluster-wide; ${parts}; ${n(i.allowedPairs)} allowed pairs`;
     case 'check':
       return `${n(i.rules)} rules (${n(i.holds)} hold) over ${n(i.ports)} ports; ${parts}`;
     case 'blast-radius':
@@ -153,7 +175,8 @@ export function formatTable(sizes: readonly SizeRecord[], ratios: readonly Ratio
     for (const r of Object.values(s.scenarios)) {
       const ratio = ratios.find((x) => x.size === s.size && x.id === r.id);
       const over = ratio?.part ? `${ratio.over}()` : ratio?.over;
-      const ratioText = ratio ? `${ratio.estimate ? '~' : ''}${fmtRatio(ratio.ratio)}x ${over}${ratio.estimate ? ' (est.)' : ratio.paired ? '' : ' *'}` : '';
+      const cpu = ratio?.cpuRatio !== undefined ? ` (CPU ${fmtRatio(ratio.cpuRatio)}x)` : '';
+      const ratioText = ratio ? `${ratio.estimate ? '~' : ''}${fmtRatio(ratio.ratio)}x ${over}${cpu}${ratio.estimate ? ' (est.)' : ratio.paired ? '' : ' *'}` : '';
       let time = r.medianMs !== undefined ? fmtMs(r.medianMs) : '';
       if (r.error) time = 'ERROR';
       else if (r.skipped) time = r.estimateMs !== undefined ? `skipped (est. ${(r.estimateMs / 1000).toFixed(0)} s)` : `${time} (1 run)`;
