@@ -6,6 +6,9 @@ export interface Measurement {
   readonly samples: number[];
   /** The median of `samples`. */
   readonly medianMs: number;
+  /** The CPU time (user + system of the process, ms) of each counted run, and their median. */
+  readonly cpuSamples: number[];
+  readonly cpuMedianMs: number;
   /** Medians of the named parts a run reported, if any (e.g. model build inside analysis). */
   readonly parts: Record<string, number>;
   /** Set when the runs were cut short because the warm-up exceeded the budget. */
@@ -55,12 +58,17 @@ export function collectGarbage(): void {
 export function measure(run: TimedRun, options: MeasureOptions): Measurement {
   const warmups: number[] = [];
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   const parts: Record<string, number[]> = {};
+  let lastCpu = 0;
   const once = (record: boolean, first: boolean): number => {
     collectGarbage();
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     const result = run();
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const used = process.cpuUsage(cpu);
+    lastCpu = (used.user + used.system) / 1000;
     if (first && options.inspect) options.inspect(result ? result.value : undefined);
     if (record && result && result.parts) {
       for (const [k, v] of Object.entries(result.parts)) (parts[k] ??= []).push(v);
@@ -75,6 +83,8 @@ export function measure(run: TimedRun, options: MeasureOptions): Measurement {
         warmups,
         samples: [ms],
         medianMs: ms,
+        cpuSamples: [lastCpu],
+        cpuMedianMs: lastCpu,
         parts: {},
         overBudget: `one run took ${(ms / 1000).toFixed(1)} s (budget ${(options.budgetMs / 1000).toFixed(0)} s): not repeated`,
       };
@@ -84,11 +94,12 @@ export function measure(run: TimedRun, options: MeasureOptions): Measurement {
   for (let i = 0; i < options.runs || (spent < (options.fillMs ?? 0) && i < MAX_RUNS); i++) {
     const ms = once(true, options.warmups === 0 && i === 0);
     samples.push(ms);
+    cpuSamples.push(lastCpu);
     spent += ms;
   }
   const partMedians: Record<string, number> = {};
   for (const [k, v] of Object.entries(parts)) partMedians[k] = median(v);
-  return { warmups, samples, medianMs: median(samples), parts: partMedians };
+  return { warmups, samples, medianMs: median(samples), cpuSamples, cpuMedianMs: median(cpuSamples), parts: partMedians };
 }
 
 /** Milliseconds since `start` (from `process.hrtime.bigint()`). */

@@ -7,6 +7,8 @@ export interface ScenarioRecord {
   readonly id: string;
   readonly label: string;
   readonly medianMs?: number;
+  /** The median CPU time (user + system of the process) of the counted runs. */
+  readonly cpuMedianMs?: number;
   readonly samples?: number[];
   readonly warmups?: number[];
   readonly parts?: Record<string, number>;
@@ -166,12 +168,12 @@ function notes(s: SizeRecord, r: ScenarioRecord): string {
   }
 }
 
-/** The table: size, scenario, median ms, runs, peak MiB, ratio, notes. */
+/** The table: size, scenario, median ms, CPU ms, runs, peak MiB, ratio, notes. */
 export function formatTable(sizes: readonly SizeRecord[], ratios: readonly RatioRecord[]): string {
-  const header = ['size', 'scenario', 'median ms', 'runs', 'peak MiB', 'ratio', 'notes'];
+  const header = ['size', 'scenario', 'median ms', 'CPU ms', 'runs', 'peak MiB', 'ratio', 'notes'];
   const rows: string[][] = [];
   for (const s of sizes) {
-    if (s.prepareError) rows.push([n(s.size), 'prepare', 'ERROR', '', '', '', s.prepareError.split('\n')[0]]);
+    if (s.prepareError) rows.push([n(s.size), 'prepare', 'ERROR', '', '', '', '', s.prepareError.split('\n')[0]]);
     for (const r of Object.values(s.scenarios)) {
       const ratio = ratios.find((x) => x.size === s.size && x.id === r.id);
       const over = ratio?.part ? `${ratio.over}()` : ratio?.over;
@@ -183,16 +185,19 @@ export function formatTable(sizes: readonly SizeRecord[], ratios: readonly Ratio
       const stackNote = r.id.endsWith('+stack') ? 'the default stack overflows (see the row above); re-run with a larger stack to show the cost' : '';
       const note = r.error ? r.error.split('\n')[0] : [r.estimateMs === undefined ? r.skipped : '', stackNote, notes(s, r)].filter((x) => x).join('; ');
       rows.push([
-        n(s.size), `${r.id}: ${r.label.replace(/^[^:]*: /, '')}`, time, r.samples ? String(r.samples.length) : '',
+        n(s.size), `${r.id}: ${r.label.replace(/^[^:]*: /, '')}`, time, r.cpuMedianMs !== undefined && !r.error ? fmtMs(r.cpuMedianMs) : '',
+        r.samples ? String(r.samples.length) : '',
         r.peakMiB !== undefined ? r.peakMiB.toFixed(0) : '', ratioText, note,
       ]);
     }
   }
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (c === 6 ? 0 : row[c].length))));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 2 || c === 3 || c === 4 ? cell.padStart(widths[c]) : c === 6 ? cell : cell.padEnd(widths[c]))).join(' | ');
-  const legend = 'median ms: median of the counted runs after warm-up (runs: how many); peak MiB: maxRSS of the scenario\'s own process (baseline included); '
+  const notesColumn = header.length - 1;
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (c === notesColumn ? 0 : row[c].length))));
+  const line = (cells: string[]) => cells.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]) : c === notesColumn ? cell : cell.padEnd(widths[c]))).join(' | ');
+  const legend = 'median ms: median of the counted runs after warm-up (runs: how many); CPU ms: their median CPU time (user + system of the process, '
+    + 'all its threads), which other processes on a loaded machine move less; peak MiB: maxRSS of the scenario\'s own process (baseline included); '
     + 'ratio: median of per-pair ratios, both scenarios timed alternately in one process (* = ratio of the two medians; ~ = estimate or single run)';
-  return [line(header), widths.map((w, c) => (c === 6 ? '-----' : '-'.repeat(w))).join('-|-'), ...rows.map(line), '', legend].join('\n');
+  return [line(header), widths.map((w, c) => (c === notesColumn ? '-----' : '-'.repeat(w))).join('-|-'), ...rows.map(line), '', legend].join('\n');
 }
 
 /** Emitted objects per approach and size (the same intent). */

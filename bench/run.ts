@@ -168,12 +168,14 @@ function runScenario(id: string, label: string, base: Omit<ChildRequest, 'id'>, 
   const recordId = extraNodeOptions.length > 0 ? `${id}+stack` : id;
   const profile = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir, '--cpu-prof-name', `${recordId}-${base.size}.cpuprofile`] : [];
   const r = runChild({ ...base, id, nodeOptions: [...extraNodeOptions, ...profile] });
-  const m = r.measurement as { medianMs: number; samples: number[]; warmups: number[]; parts: Record<string, number> } | undefined;
+  type Measured = { medianMs: number; cpuMedianMs: number; samples: number[]; warmups: number[]; parts: Record<string, number> };
+  const m = r.measurement as Measured | undefined;
   const record: ScenarioRecord = {
     size: base.size,
     id: recordId,
     label: extraNodeOptions.length > 0 ? `${label} [${extraNodeOptions.join(' ')}]` : label,
     medianMs: m?.medianMs,
+    cpuMedianMs: m?.cpuMedianMs,
     samples: m?.samples,
     warmups: m?.warmups,
     parts: m && Object.keys(m.parts).length > 0 ? m.parts : undefined,
@@ -183,7 +185,8 @@ function runScenario(id: string, label: string, base: Omit<ChildRequest, 'id'>, 
     error: r.error,
     info: (r.info as Record<string, unknown>) ?? {},
   };
-  const time = record.error ? `ERROR ${record.error.split('\n')[0]}` : record.medianMs !== undefined ? `${record.medianMs.toFixed(1)} ms` : record.skipped;
+  const time = record.error ? `ERROR ${record.error.split('\n')[0]}` : record.medianMs !== undefined
+    ? `${record.medianMs.toFixed(1)} ms (CPU ${record.cpuMedianMs?.toFixed(1)} ms)` : record.skipped;
   const cut = record.skipped && record.medianMs !== undefined ? ` (${record.skipped})` : '';
   log(`[${base.size}] ${recordId.padEnd(19)} ${time}${cut}, peak ${record.peakMiB?.toFixed(0)} MiB`);
   return record;
