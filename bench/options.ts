@@ -6,7 +6,7 @@ export interface BenchOptions {
   readonly sizes: number[];
   /** A fast smoke run: fewer repetitions, a lower limit for the naive reference. */
   readonly quick: boolean;
-  /** Only these scenarios (ids), if given. */
+  /** Only these scenarios (ids), if given, each with the scenario its ratio is over (`withRatioPartners`). */
   readonly only?: string[];
   /** Keep the temporary directory (prepared manifests, compiled code) for inspection. */
   readonly keep: boolean;

@@ -7,6 +7,8 @@ export interface ScenarioRecord {
   readonly id: string;
   readonly label: string;
   readonly medianMs?: number;
+  /** The median CPU time (user + system of the process) of the counted runs. */
+  readonly cpuMedianMs?: number;
   readonly samples?: number[];
   readonly warmups?: number[];
   readonly parts?: Record<string, number>;
@@ -24,6 +26,12 @@ export interface PairRecord {
   readonly ratios: number[];
   readonly medianA: number;
   readonly medianB: number;
+  /** The median of the per-pair ratios of CPU time (user + system of the process). */
+  readonly cpuRatio?: number;
+  readonly cpuRatios?: number[];
+  /** Each side's median CPU time (ms). */
+  readonly medianCpuA?: number;
+  readonly medianCpuB?: number;
   readonly error?: string;
 }
 
@@ -49,6 +57,8 @@ export interface RatioRecord {
   readonly estimate: boolean;
   /** True when both sides were timed alternately in one process (else: a ratio of the two medians). */
   readonly paired: boolean;
+  /** The ratio of CPU time, when both sides were timed alternately in one process. */
+  readonly cpuRatio?: number;
 }
 
 /** A target of the issue and whether this run meets it. */
@@ -79,6 +89,17 @@ export const RATIOS: ReadonlyArray<{ id: string; over: string; part?: 'matrix' }
   { id: 'blast-radius', over: 'matrix' },
 ];
 
+/**
+ * The scenarios `--only ids` measures: the ones given and, for each, the scenario its ratio is
+ * over (`RATIOS`, whole runs only), so a ratio is always the two sides timed alternately in one
+ * process of the same run, never a figure of this run over one of another.
+ */
+export function withRatioPartners(ids: readonly string[]): string[] {
+  const out = new Set(ids);
+  for (const { id, over, part } of RATIOS) if (!part && ids.includes(id)) out.add(over);
+  return [...out];
+}
+
 /** The time of a scenario: its median; when it was cut short, its one run or its estimate (marked as approximate). */
 function timeOf(record: ScenarioRecord | undefined): { ms: number; estimate: boolean } | undefined {
   if (!record || record.error) return undefined;
@@ -94,7 +115,8 @@ export function computeRatios(sizes: readonly SizeRecord[]): RatioRecord[] {
     for (const { id, over, part } of RATIOS) {
       const pair = s.pairs[`${id}/${over}`];
       if (pair && !pair.error) {
-        out.push({ size: s.size, id, over, ratio: pair.ratio, estimate: false, paired: true });
+        const cpu = pair.cpuRatio !== undefined ? { cpuRatio: pair.cpuRatio } : {};
+        out.push({ size: s.size, id, over, ratio: pair.ratio, estimate: false, paired: true, ...cpu });
         continue;
       }
       const a = timeOf(s.scenarios[id]);
@@ -130,6 +152,8 @@ function notes(s: SizeRecord, r: ScenarioRecord): string {
       return `${n(i.checked)} checked, ${n(i.errors)} errors, ${n(i.warnings)} warnings; ${parts}`;
     case 'matrix':
       return `${n(i.pods)} pods x ${n(i.policies)} policies; ${parts}; ${n(i.allowedPairs)} allowed pairs`;
+    case 'matrix-tiers':
+      return `${n(i.pods)} pods x ${n(i.policies)} policies + ${n(i.clusterPolicies)} cluster-wide; ${parts}; ${n(i.allowedPairs)} allowed pairs`;
     case 'check':
       return `${n(i.rules)} rules (${n(i.holds)} hold) over ${n(i.ports)} ports; ${parts}`;
     case 'blast-radius':
@@ -144,32 +168,36 @@ function notes(s: SizeRecord, r: ScenarioRecord): string {
   }
 }
 
-/** The table: size, scenario, median ms, runs, peak MiB, ratio, notes. */
+/** The table: size, scenario, median ms, CPU ms, runs, peak MiB, ratio, notes. */
 export function formatTable(sizes: readonly SizeRecord[], ratios: readonly RatioRecord[]): string {
-  const header = ['size', 'scenario', 'median ms', 'runs', 'peak MiB', 'ratio', 'notes'];
+  const header = ['size', 'scenario', 'median ms', 'CPU ms', 'runs', 'peak MiB', 'ratio', 'notes'];
   const rows: string[][] = [];
   for (const s of sizes) {
-    if (s.prepareError) rows.push([n(s.size), 'prepare', 'ERROR', '', '', '', s.prepareError.split('\n')[0]]);
+    if (s.prepareError) rows.push([n(s.size), 'prepare', 'ERROR', '', '', '', '', s.prepareError.split('\n')[0]]);
     for (const r of Object.values(s.scenarios)) {
       const ratio = ratios.find((x) => x.size === s.size && x.id === r.id);
       const over = ratio?.part ? `${ratio.over}()` : ratio?.over;
-      const ratioText = ratio ? `${ratio.estimate ? '~' : ''}${fmtRatio(ratio.ratio)}x ${over}${ratio.estimate ? ' (est.)' : ratio.paired ? '' : ' *'}` : '';
+      const cpu = ratio?.cpuRatio !== undefined ? ` (CPU ${fmtRatio(ratio.cpuRatio)}x)` : '';
+      const ratioText = ratio ? `${ratio.estimate ? '~' : ''}${fmtRatio(ratio.ratio)}x ${over}${cpu}${ratio.estimate ? ' (est.)' : ratio.paired ? '' : ' *'}` : '';
       let time = r.medianMs !== undefined ? fmtMs(r.medianMs) : '';
       if (r.error) time = 'ERROR';
       else if (r.skipped) time = r.estimateMs !== undefined ? `skipped (est. ${(r.estimateMs / 1000).toFixed(0)} s)` : `${time} (1 run)`;
       const stackNote = r.id.endsWith('+stack') ? 'the default stack overflows (see the row above); re-run with a larger stack to show the cost' : '';
       const note = r.error ? r.error.split('\n')[0] : [r.estimateMs === undefined ? r.skipped : '', stackNote, notes(s, r)].filter((x) => x).join('; ');
       rows.push([
-        n(s.size), `${r.id}: ${r.label.replace(/^[^:]*: /, '')}`, time, r.samples ? String(r.samples.length) : '',
+        n(s.size), `${r.id}: ${r.label.replace(/^[^:]*: /, '')}`, time, r.cpuMedianMs !== undefined && !r.error ? fmtMs(r.cpuMedianMs) : '',
+        r.samples ? String(r.samples.length) : '',
         r.peakMiB !== undefined ? r.peakMiB.toFixed(0) : '', ratioText, note,
       ]);
     }
   }
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (c === 6 ? 0 : row[c].length))));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 2 || c === 3 || c === 4 ? cell.padStart(widths[c]) : c === 6 ? cell : cell.padEnd(widths[c]))).join(' | ');
-  const legend = 'median ms: median of the counted runs after warm-up (runs: how many); peak MiB: maxRSS of the scenario\'s own process (baseline included); '
+  const notesColumn = header.length - 1;
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (c === notesColumn ? 0 : row[c].length))));
+  const line = (cells: string[]) => cells.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]) : c === notesColumn ? cell : cell.padEnd(widths[c]))).join(' | ');
+  const legend = 'median ms: median of the counted runs after warm-up (runs: how many); CPU ms: their median CPU time (user + system of the process, '
+    + 'all its threads), which other processes on a loaded machine move less; peak MiB: maxRSS of the scenario\'s own process (baseline included); '
     + 'ratio: median of per-pair ratios, both scenarios timed alternately in one process (* = ratio of the two medians; ~ = estimate or single run)';
-  return [line(header), widths.map((w, c) => (c === 6 ? '-----' : '-'.repeat(w))).join('-|-'), ...rows.map(line), '', legend].join('\n');
+  return [line(header), widths.map((w, c) => (c === notesColumn ? '-----' : '-'.repeat(w))).join('-|-'), ...rows.map(line), '', legend].join('\n');
 }
 
 /** Emitted objects per approach and size (the same intent). */

@@ -8,6 +8,7 @@ import { FLOW_PEAK_RATIO_TARGET, FLOW_SERVICES, flowFile } from './flows';
 import { BenchOptions, naiveLimitMs, parseOptions, runsFor, warmupsFor } from './options';
 import {
   computeRatios, evaluateTargets, formatCounts, formatTable, formatTargets, PairRecord, RATIOS, ScenarioRecord, SizeRecord, TargetRecord,
+  withRatioPartners,
 } from './report';
 import { SCENARIOS } from './scenarios';
 import { PreparedSize, sizePaths } from './workspace';
@@ -110,8 +111,9 @@ function runSize(size: number, work: string, entry: string, options: BenchOption
   const prepared = prep.prepared as PreparedSize;
   log(`[${size}] ${prepared.intent}; ${prepared.library.policies} NetworkPolicies, ${prepared.library.rules} rules`);
   const scenarios: Record<string, ScenarioRecord> = {};
+  const selected = options.only ? withRatioPartners(options.only) : undefined;
   for (const s of SCENARIOS) {
-    if (options.only && !options.only.includes(s.id)) continue;
+    if (selected && !selected.includes(s.id)) continue;
     if (s.id === 'baseline' && size !== options.sizes[0]) continue; // size-independent
     if (ANALYSIS_SCENARIOS.has(s.id) && size < 100) continue;
     const record = runScenario(s.id, s.label, base, options);
@@ -141,8 +143,19 @@ function runPairs(scenarios: Record<string, ScenarioRecord>, base: Omit<ChildReq
     const info = (r.info ?? {}) as Partial<PairRecord>;
     out[`${id}/${over}`] = r.error
       ? { ratio: NaN, ratios: [], medianA: NaN, medianB: NaN, error: r.error }
-      : { ratio: info.ratio!, ratios: info.ratios!, medianA: info.medianA!, medianB: info.medianB! };
-    log(`[${base.size}] pair ${id}/${over}: ${r.error ? `ERROR ${r.error.split('\n')[0]}` : `${info.ratio!.toFixed(2)}x (${info.ratios!.map((x) => x.toFixed(2)).join(', ')})`}`);
+      : {
+        ratio: info.ratio!,
+        ratios: info.ratios!,
+        medianA: info.medianA!,
+        medianB: info.medianB!,
+        cpuRatio: info.cpuRatio,
+        cpuRatios: info.cpuRatios,
+        medianCpuA: info.medianCpuA,
+        medianCpuB: info.medianCpuB,
+      };
+    log(`[${base.size}] pair ${id}/${over}: ${r.error ? `ERROR ${r.error.split('\n')[0]}` : `${info.ratio!.toFixed(2)}x (${info.ratios!.map((x) => x.toFixed(2)).join(', ')}); `
+      + `medians ${info.medianA!.toFixed(0)} / ${info.medianB!.toFixed(0)} ms; CPU ${info.cpuRatio?.toFixed(2)}x (${info.cpuRatios?.map((x) => x.toFixed(2)).join(', ')}), `
+      + `medians ${info.medianCpuA?.toFixed(0)} / ${info.medianCpuB?.toFixed(0)} ms`}`);
   }
   return out;
 }
@@ -155,12 +168,14 @@ function runScenario(id: string, label: string, base: Omit<ChildRequest, 'id'>, 
   const recordId = extraNodeOptions.length > 0 ? `${id}+stack` : id;
   const profile = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir, '--cpu-prof-name', `${recordId}-${base.size}.cpuprofile`] : [];
   const r = runChild({ ...base, id, nodeOptions: [...extraNodeOptions, ...profile] });
-  const m = r.measurement as { medianMs: number; samples: number[]; warmups: number[]; parts: Record<string, number> } | undefined;
+  type Measured = { medianMs: number; cpuMedianMs: number; samples: number[]; warmups: number[]; parts: Record<string, number> };
+  const m = r.measurement as Measured | undefined;
   const record: ScenarioRecord = {
     size: base.size,
     id: recordId,
     label: extraNodeOptions.length > 0 ? `${label} [${extraNodeOptions.join(' ')}]` : label,
     medianMs: m?.medianMs,
+    cpuMedianMs: m?.cpuMedianMs,
     samples: m?.samples,
     warmups: m?.warmups,
     parts: m && Object.keys(m.parts).length > 0 ? m.parts : undefined,
@@ -170,7 +185,8 @@ function runScenario(id: string, label: string, base: Omit<ChildRequest, 'id'>, 
     error: r.error,
     info: (r.info as Record<string, unknown>) ?? {},
   };
-  const time = record.error ? `ERROR ${record.error.split('\n')[0]}` : record.medianMs !== undefined ? `${record.medianMs.toFixed(1)} ms` : record.skipped;
+  const time = record.error ? `ERROR ${record.error.split('\n')[0]}` : record.medianMs !== undefined
+    ? `${record.medianMs.toFixed(1)} ms (CPU ${record.cpuMedianMs?.toFixed(1)} ms)` : record.skipped;
   const cut = record.skipped && record.medianMs !== undefined ? ` (${record.skipped})` : '';
   log(`[${base.size}] ${recordId.padEnd(19)} ${time}${cut}, peak ${record.peakMiB?.toFixed(0)} MiB`);
   return record;

@@ -159,8 +159,10 @@ export const SCENARIOS: Scenario[] = [
     return modelAndMatrix(objects, info);
   }),
   timed('matrix-tiers', `analysis: model + full matrix, with Admin and Baseline tiers (${MATRIX_PORT}/TCP)`, (ctx, info) => {
-    const objects = [...analysisObjects(ctx), ...guardrails()];
-    Object.assign(info, { clusterPolicies: guardrails().length });
+    const plain = analysisObjects(ctx);
+    const counts = countPolicies(plain);
+    const objects = [...plain, ...guardrails()];
+    Object.assign(info, { pods: counts.objects - counts.policies, policies: counts.policies, clusterPolicies: guardrails().length });
     return modelAndMatrix(objects, info);
   }),
   timed('diff', 'diff: two models + Reachability.diff over every mentioned port', (ctx, info) => {

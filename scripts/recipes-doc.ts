@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { MermaidFormat, Reachability } from '../src';
-import { MODEL, MODEL_OPTIONS, RECIPES, runRecipe } from '../test/recipes/catalogue';
+import { MODEL, optionsFor, RECIPES, runRecipe } from '../test/recipes/catalogue';
 
 /**
  * docs/recipes.md, generated from the recipe tests' own catalogue and model cluster: for each
@@ -16,7 +16,8 @@ export function recipesDoc(): string {
     'The well-known NetworkPolicy patterns, each in one or two lines of cdk8s-netpol, each proven by the',
     'reachability analyser in a small model cluster (namespaces `shop` with pods web, api and db;',
     '`other` with client and tool; `monitoring`, `ingress-nginx` and `kube-system` with Prometheus, the',
-    'ingress controller and CoreDNS; outside the cluster: `internet`, `cloud-metadata`, `kube-apiserver`).',
+    'ingress controller and CoreDNS; outside the cluster: `internet`, `cloud-metadata`, `kube-apiserver`, and the',
+    'ends a recipe adds, such as a SaaS API reached by its DNS name).',
     'The code runs in a chart whose namespace is `shop`. The tables are the verdicts the tests assert;',
     'the diagrams show every allowed connection that touches the protected namespace and that a',
     'policy decides (pods no policy selects are open in that direction, and not drawn).',
@@ -26,7 +27,7 @@ export function recipesDoc(): string {
   ];
   for (const recipe of RECIPES) {
     const manifests = runRecipe(recipe).charts.flatMap((c) => c.toJson());
-    const r = Reachability.fromManifests([...MODEL, ...(recipe.model ?? []), ...manifests], MODEL_OPTIONS);
+    const r = Reachability.fromManifests([...MODEL, ...(recipe.model ?? []), ...manifests], optionsFor(recipe));
     out.push(
       `<a id="${recipe.id}"></a>`,
       `## ${recipe.title}`,

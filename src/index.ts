@@ -75,6 +75,7 @@ export { AllowIngressController, AllowIngressControllerProps } from './recipes/a
 export { AllowPrometheusScraping, AllowPrometheusScrapingProps } from './recipes/allow-prometheus-scraping';
 export { AllowSameNamespace, AllowSameNamespaceProps } from './recipes/allow-same-namespace';
 export { BlockCloudMetadata, BlockCloudMetadataProps } from './recipes/block-cloud-metadata';
+export { CiliumBackend, CiliumBackendProps } from './recipes/cilium-backend';
 export { DenyExternalEgress, DenyExternalEgressProps } from './recipes/deny-external-egress';
 export {
   PlatformAccess, PlatformAccessProps, TenantIsolation, TenantIsolationProps, BaselineDefaultDeny, BaselineDefaultDenyProps,

@@ -251,7 +251,8 @@ export class ClusterBlockCloudMetadata extends Construct {
   }
 }
 
-function copyProps(scope: Construct, props: unknown, what: string): Record<string, unknown> {
+/** The props of a recipe, copied (lists too), or an error naming the recipe when they are not an object. */
+export function copyProps(scope: Construct, props: unknown, what: string): Record<string, unknown> {
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
     throw constructError(scope, `${what} props ${describeValue(props)} are not properties: pass an object of ${what}Props.`);
   }

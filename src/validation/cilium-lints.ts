@@ -1,6 +1,9 @@
 import { LintCode } from './lint-codes';
+import { CiliumRule, ciliumSelects, readCiliumPolicy } from '../inventory/cilium-policy';
+import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
 import { Finding, Severity } from '../k8s/finding';
+import { setMatches } from '../k8s/port-set';
 
 /** A Cilium policy the schema checks accepted, with where it is. */
 export interface CheckedCiliumPolicy {
@@ -84,6 +87,22 @@ export function fqdnWithoutDnsRule(policies: readonly CheckedCiliumPolicy[]): Ar
     }
   }
   return out;
+}
+
+/**
+ * For NP002: whether a pod resolves names through a Cilium policy that selects it for egress: one
+ * of its egress allow rules lets 53/UDP through and is a DNS rule, either with `rules.dns` (Cilium's
+ * DNS proxy answers the lookups, as the rule an FQDN egress needs) or with port 53 as its only port
+ * (a rule written for DNS). A plain NetworkPolicy next to such a Cilium policy isolates the pod's
+ * egress, and the pod still resolves names: Cilium adds the allows of both up.
+ */
+export function ciliumResolvesNames(policies: readonly CheckedCiliumPolicy[], cluster: Cluster): (e: ClusterEndpoint) => boolean {
+  const read = policies.flatMap((p) => readCiliumPolicy(p.object, {}).policies);
+  const dnsRule = (rule: CiliumRule) => !rule.deny && setMatches(rule.ports, { port: 53, protocol: 'UDP' }, [])
+    && (rule.dns.length > 0 || rule.ports.every((e) => e.kind === 'numbered' && e.port === 53 && (e.endPort ?? 53) === 53));
+  const withDns = read.filter((p) => p.egress.some(dnsRule));
+  if (withDns.length === 0) return () => false;
+  return (e) => withDns.some((p) => ciliumSelects(cluster, p.subject, e));
 }
 
 /**

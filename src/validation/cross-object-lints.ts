@@ -1,7 +1,7 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { LintCode } from './lint-codes';
 import { stableJson } from './single-policy-lints';
-import { Cluster, tierRulePortSet } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, tierRulePortSet } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
@@ -19,11 +19,12 @@ export interface CheckedPolicy {
 /** Lints that need several objects: duplicate names, mergeable policies, DNS, selectors matching nothing. */
 export function crossObjectLints(
   policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[] = policies, clusterPolicies: ReadonlyArray<Record<string, any>> = [],
+  ciliumDns: (e: ClusterEndpoint) => boolean = () => false,
 ): Array<{ policy: CheckedPolicy; finding: Finding }> {
   return [
     ...duplicateNames(policies),
     ...mergeablePolicies(policies),
-    ...egressWithoutDns(policies, cluster, adminTierDecidesDns(clusterPolicies, cluster)),
+    ...egressWithoutDns(policies, cluster, adminTierDecidesDns(clusterPolicies, cluster), ciliumDns),
     ...selectorsMatchingNothing(policies, cluster, declaring),
   ];
 }
@@ -94,9 +95,11 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
  * policy with a DNS rule selects at least every pod it selects (the same or a wider selector).
  * Reported once per isolated workload (or policy), on the first policy that isolates it. A pod
  * whose DNS egress the Admin tier allows (its first matching rule is an Allow/Accept: final, the
- * NetworkPolicies are not consulted) resolves names whatever its NetworkPolicies say.
+ * NetworkPolicies are not consulted) resolves names whatever its NetworkPolicies say; so does a
+ * declared workload that a Cilium policy's DNS rule lets resolve names (`ciliumDns`).
  */
-function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, adminDns: (namespace: string, labels?: Labels) => boolean) {
+function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, adminDns: (namespace: string, labels?: Labels) => boolean,
+  ciliumDns: (e: ClusterEndpoint) => boolean) {
   const egress = policies.filter((p) => effectivePolicyTypes(p.object.spec ?? {}).includes('Egress'));
   const withDns = egress.filter((q) => (Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : [])
     .some((rule: any) => allowsDns(rule, q.namespace, cluster)));
@@ -111,7 +114,7 @@ function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, adminDns:
       for (const e of known) {
         if (reported.has(e.id)) continue;
         const resolves = withDns.some((q) => q.namespace === p.namespace && compileSelector(q.object.spec?.podSelector ?? {}).matches(e.labels))
-          || adminDns(p.namespace, e.labels);
+          || adminDns(p.namespace, e.labels) || ciliumDns(e);
         if (resolves) continue;
         reported.add(e.id);
         out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes',

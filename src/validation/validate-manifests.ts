@@ -1,5 +1,5 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
-import { CheckedCiliumPolicy, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
+import { CheckedCiliumPolicy, ciliumResolvesNames, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
 import { CheckedClusterPolicy, denyShadowsPlatformAllow, samePriorityOverlaps } from './cluster-policy-lints';
 import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
@@ -197,9 +197,10 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   // ones as they would be once promoted: among the enforcing ones. Both declare the pods they select.
   const stagedSet = new Set<CheckedPolicy>(checkedStaged);
   const tierObjects = acceptedClusterPolicies.map((p) => p.object);
+  const ciliumDns = ciliumResolvesNames(cilium, cluster);
   const cross = [
-    ...crossObjectLints(checked, cluster, [...checked, ...checkedStaged], tierObjects),
-    ...(checkedStaged.length === 0 ? [] : crossObjectLints([...checked, ...checkedStaged], cluster, undefined, tierObjects)
+    ...crossObjectLints(checked, cluster, [...checked, ...checkedStaged], tierObjects, ciliumDns),
+    ...(checkedStaged.length === 0 ? [] : crossObjectLints([...checked, ...checkedStaged], cluster, undefined, tierObjects, ciliumDns)
       .filter(({ policy }) => stagedSet.has(policy))),
   ];
   for (const { policy, finding } of cross) {

@@ -17,6 +17,8 @@ export interface Recipe {
   readonly expect: Expectation[];
   /** Extra manifests of the model (namespaces and pods). */
   readonly model?: any[];
+  /** Extra ends outside the cluster (e.g. reached by DNS name). */
+  readonly externals?: lib.ExternalEndpoint[];
 }
 
 const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string, ports: Array<[number, string]> = []) => ({
@@ -46,6 +48,11 @@ export const MODEL: any[] = [
 export const MODEL_OPTIONS: ReachabilityOptions = {
   externals: [{ name: 'internet', ip: '198.51.100.7' }, { name: 'cloud-metadata', ip: '169.254.169.254' }, { name: 'kube-apiserver', ip: '10.0.0.1' }],
 };
+
+/** The analyser's options for a recipe: the model's externals and the recipe's own. */
+export function optionsFor(recipe: Recipe): ReachabilityOptions {
+  return { ...MODEL_OPTIONS, externals: [...MODEL_OPTIONS.externals!, ...(recipe.externals ?? [])] };
+}
 
 /** Runs a recipe's code into a chart (namespace shop) of a fresh app (on `target`, plain Kubernetes by default); returns every chart of the app. */
 export function runRecipe(recipe: Recipe, target?: lib.NetworkTarget): lib.NetpolApp {
@@ -259,6 +266,35 @@ export const RECIPES: Recipe[] = [
     expect: [['batch-dev/job', 'shop-dev/web', '8080/TCP', true], ['batch-prod/job', 'shop-dev/web', '8080/TCP', false],
       ['batch-prod/job', 'shop-prod/web', '8080/TCP', true], ['batch-dev/job', 'shop-prod/web', '8080/TCP', false],
       ['debug-tools/shell', 'shop-dev/web', '22/TCP', true], ['debug-tools/shell', 'shop-prod/web', '8080/TCP', false]],
+  },
+  {
+    id: 'cilium-backend',
+    title: 'Cilium: a backend that calls a SaaS API by DNS name',
+    description: 'On Cilium, `CiliumBackend` locks a backend down to what it is for: the web pods may make only `GET` and `POST` requests under `/v1/` '
+      + 'to the api (layer-7 HTTP rules on its ingress: another method or path gets a 403 from Cilium\'s proxy, which the table cannot show, as the '
+      + 'analyser decides layer 3/4 and says `(L7 rules apply)`); the api may call the SaaS API by its DNS names on 443 (`toFQDNs`, with the DNS rule on '
+      + 'kube-dns that Cilium\'s DNS proxy needs to learn their addresses) and its database; only the api may connect to the database. Nothing else '
+      + 'reaches the api or the database, and the api reaches nothing else, not even the internet by address. HTTP rules go on the in-cluster hop, '
+      + 'where Cilium sees plain HTTP: the SaaS calls are TLS. On any target but Cilium the synth fails, saying why.',
+    code: 'NetworkTarget.declare(app, NetworkTarget.cilium());\n'
+      + "const api = Endpoint.of({ name: 'api', pods: Selector.labels({ app: 'api' }), ports: [{ number: 8080 }] });\n"
+      + "const db = Endpoint.of({ name: 'db', pods: Selector.labels({ app: 'db' }), ports: [{ number: 5432 }] });\n"
+      + "new CiliumBackend(chart, 'api', {\n"
+      + '  backend: api,\n'
+      + '  port: Port.tcp(8080),\n'
+      + "  callers: [Peer.pods(Selector.labels({ app: 'web' }))],\n"
+      + "  requests: [HttpRule.of({ method: HttpMethod.GET, path: '/v1/.*' }), HttpRule.of({ method: HttpMethod.POST, path: '/v1/.*' })],\n"
+      + "  externalApis: [ExternalDestination.dnsNames('payments-saas', ['api.payments.example', '*.files.payments.example'])],\n"
+      + '  database: db,\n'
+      + '});',
+    focus: 'shop',
+    externals: [{ name: 'payments-saas', ip: '203.0.113.7', dnsName: 'api.payments.example' },
+      { name: 'payments-files', ip: '203.0.113.8', dnsName: 'eu.files.payments.example' }],
+    expect: [['shop/web', 'shop/api', '8080/TCP', true], ['shop/web', 'shop/api', '9090/TCP', false], ['other/client', 'shop/api', '8080/TCP', false],
+      ['shop/api', 'payments-saas', '443/TCP', true], ['shop/api', 'payments-files', '443/TCP', true], ['shop/api', 'payments-saas', '80/TCP', false],
+      ['shop/api', 'internet', '443/TCP', false], ['shop/api', 'kube-system/coredns', '53/UDP', true],
+      ['shop/api', 'shop/db', '5432/TCP', true], ['shop/web', 'shop/db', '5432/TCP', false], ['other/client', 'shop/db', '5432/TCP', false],
+      ['shop/api', 'other/client', '80/TCP', false], ['monitoring/prometheus', 'shop/api', '9090/TCP', false]],
   },
   {
     id: 'platform-namespaces-always-reachable',

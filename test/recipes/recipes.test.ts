@@ -1,6 +1,6 @@
 import { Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { MODEL, MODEL_OPTIONS, portOf, RECIPES, runRecipe } from './catalogue';
+import { MODEL, optionsFor, portOf, RECIPES, runRecipe } from './catalogue';
 import { AllowPrometheusScraping, ApplicationStack, Environment, ExternalDestination, Peer, Port, Reachability, Selector } from '../../src';
 import { validateManifests } from '../../src/validation/validate-manifests';
 
@@ -20,7 +20,7 @@ describe.each(RECIPES.map((r) => [r.id, r] as const))('%s', (_id, recipe) => {
   });
 
   test('allows and denies what it says', () => {
-    const r = Reachability.fromManifests([...MODEL, ...(recipe.model ?? []), ...manifests], MODEL_OPTIONS);
+    const r = Reachability.fromManifests([...MODEL, ...(recipe.model ?? []), ...manifests], optionsFor(recipe));
     expect(r.skipped).toEqual([]);
     expect(recipe.expect.some(([, , , allowed]) => allowed)).toBe(true);
     expect(recipe.expect.some(([, , , allowed]) => !allowed)).toBe(true);
