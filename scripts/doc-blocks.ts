@@ -97,7 +97,15 @@ export function readmeBlocks(): Record<string, string> {
     'three-tier-exposure': fence('text', `$ npx netpol ${exposure.join(' ')}\n${cliOutput(exposure, Yaml.stringify(...Testing.synth(chart)))}`),
     'three-tier-blast-radius': fence('text', `$ npx netpol ${blast.join(' ')}\n${cliOutput(blast, Yaml.stringify(...Testing.synth(chart)))}`),
     'three-tier-report': reportBlock(),
+    'cluster-workload-matrix': workloadMatrixBlock(),
   };
+}
+
+/** `netpol matrix --group-by workload` of a small `kubectl get -o json` dump (test/fixtures/cluster-workloads.json). */
+function workloadMatrixBlock(): string {
+  const argv = ['matrix', 'cluster.json', '--port', '8080', '--group-by', 'workload'];
+  const dump = fs.readFileSync(path.join(ROOT, 'test/fixtures/cluster-workloads.json'), 'utf8');
+  return fence('text', `$ npx netpol ${argv.join(' ')}\n${cliOutput(argv.map((a) => (a === 'cluster.json' ? 'dist/' : a)), dump)}`);
 }
 
 /** `netpol report` of the three-tier example with the failing rules of docs/rules-file.md: the command, what it prints and its exit code. */

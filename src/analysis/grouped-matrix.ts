@@ -3,13 +3,38 @@ import { ClusterEndpoint } from '../inventory/cluster';
 
 /** One group of endpoints of a grouped matrix. */
 export interface MatrixGroup {
-  /** The group's name: a namespace (`(outside the cluster)` for external endpoints), or `class <n>`. */
+  /**
+   * The group's name: a namespace (`(outside the cluster)` for external endpoints), `class <n>`, or
+   * a workload: `<namespace>/<name>` of a workload endpoint, `<namespace>/<key>=<value>` of a label,
+   * or the endpoint's own id.
+   */
   readonly name: string;
   /** How many endpoints it holds. */
   readonly endpoints: number;
   /** Its first endpoint (in the model's order), to tell what a class stands for. */
   readonly first: string;
+  /** By workload only: the rule that made the group (see `WorkloadRule`). */
+  readonly rule?: WorkloadRule;
+  /** By workload only, rules `workload` and `endpoint`: the endpoint's kind (`Deployment`, `Pod`, `External`, ...). */
+  readonly kind?: string;
+  /** By workload only, rule `label`: the label key that named the group. */
+  readonly label?: string;
 }
+
+/**
+ * How an endpoint's workload is found when grouping by workload, in this order:
+ * - `workload`: the endpoint is a workload (a Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ *   ReplicationController, Job, CronJob, Rollout, or a model or declared workload). The model folds
+ *   a pod (or ReplicaSet, or Job) whose `ownerReferences` name a workload of the input into that
+ *   owner, so pods of a Deployment whose ReplicaSet and Deployment are in the input are its group.
+ * - `label`: a pod with an `app.kubernetes.io/name` label (else an `app` label) is grouped with the
+ *   pods of its namespace carrying the same value: `<namespace>/<key>=<value>`.
+ * - `endpoint`: anything else (a pod with neither label, an address outside the cluster) is its own group.
+ */
+export type WorkloadRule = 'workload' | 'label' | 'endpoint';
+
+/** The labels that name a pod's workload when its owner is not in the input, in order of preference. */
+export const WORKLOAD_LABELS = ['app.kubernetes.io/name', 'app'];
 
 /** The connections from one group to another: how many endpoint pairs are allowed, of how many. */
 export interface GroupedCell {
@@ -22,7 +47,7 @@ export interface GroupedCell {
 }
 
 /** How endpoints are grouped. */
-export type GroupKey = 'namespace' | 'class';
+export type GroupKey = 'namespace' | 'class' | 'workload';
 
 /** The name of the group of endpoints outside the cluster when grouping by namespace. */
 export const OUTSIDE_GROUP = '(outside the cluster)';
@@ -44,23 +69,40 @@ export class GroupedMatrix {
 
   constructor(private readonly matrix: ClassMatrix, public readonly groupBy: GroupKey) {
     const { cluster, classOf, size } = matrix.classes;
-    const nameOf = (e: ClusterEndpoint) => (groupBy === 'class' ? `class ${classOf[e.index]}` : e.namespace ?? OUTSIDE_GROUP);
-    const byName = new Map<string, ClusterEndpoint[]>();
+    const groupOf = (e: ClusterEndpoint): Omit<MatrixGroup, 'endpoints' | 'first'> => {
+      if (groupBy === 'class') return { name: `class ${classOf[e.index]}` };
+      if (groupBy === 'namespace') return { name: e.namespace ?? OUTSIDE_GROUP };
+      return workloadGroup(e);
+    };
+    const byKey = new Map<string, { group: Omit<MatrixGroup, 'endpoints' | 'first'>; members: ClusterEndpoint[] }>();
     for (const e of cluster.endpoints) {
-      const name = nameOf(e);
-      const list = byName.get(name);
-      if (list) list.push(e);
-      else byName.set(name, [e]);
+      const group = groupOf(e);
+      const key = `${group.rule ?? ''}\u0000${group.name}`;
+      const entry = byKey.get(key);
+      if (entry) entry.members.push(e);
+      else byKey.set(key, { group, members: [e] });
     }
+    // Groups of different rules never merge: where two share a name (an address named like a
+    // workload), each says its rule.
+    const seen = new Map<string, number>();
+    for (const { group } of byKey.values()) seen.set(group.name, (seen.get(group.name) ?? 0) + 1);
+    const byName = new Map([...byKey.values()].map((entry) => {
+      const { group } = entry;
+      const name = seen.get(group.name)! > 1 ? `${group.name} (${group.rule})` : group.name;
+      return [name, { group: { ...group, name }, members: entry.members }];
+    }));
     const names = groupBy === 'class'
       ? [...byName.keys()].sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)))
       : [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    this.groups = names.map((name) => ({ name, endpoints: byName.get(name)!.length, first: byName.get(name)![0].id }));
+    this.groups = names.map((name) => {
+      const { group, members } = byName.get(name)!;
+      return { ...group, endpoints: members.length, first: members[0].id };
+    });
     this.classesOfGroup = names.map(() => new Map());
     this.singles = names.map(() => []);
     const perClass: Array<Map<number, number>> = Array.from({ length: size }, () => new Map());
     names.forEach((name, g) => {
-      for (const e of byName.get(name)!) {
+      for (const e of byName.get(name)!.members) {
         if (e.singleInstance) this.singles[g].push(e.index);
         const c = classOf[e.index];
         this.classesOfGroup[g].set(c, (this.classesOfGroup[g].get(c) ?? 0) + 1);
@@ -91,4 +133,14 @@ export class GroupedMatrix {
     const from = this.groups[g];
     return this.groups.map((to, h) => ({ from: from.name, to: to.name, allowed: allowed[h], pairs: from.endpoints * to.endpoints }));
   }
+}
+
+/** The workload group of an endpoint, by the first `WorkloadRule` that applies. */
+export function workloadGroup(e: ClusterEndpoint): { name: string; rule: WorkloadRule; kind?: string; label?: string } {
+  if (!e.external && !e.singleInstance) return { name: e.id, rule: 'workload', kind: e.kind };
+  if (!e.external && e.namespace !== undefined) {
+    const key = WORKLOAD_LABELS.find((k) => e.labels[k] !== undefined);
+    if (key !== undefined) return { name: `${e.namespace}/${key}=${e.labels[key]}`, rule: 'label', label: key };
+  }
+  return { name: e.id, rule: 'endpoint', kind: e.kind };
 }

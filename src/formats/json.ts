@@ -52,6 +52,8 @@ export class JsonFormat {
    * A grouped matrix (`netpol matrix --group-by`) as JSON text, written in pieces as it is computed
    * (one line per cell): `{ port, groupBy, groups: [{ name, endpoints, first }], cells: [{ from, to,
    * allowed, pairs }] }`, with a cell for every ordered pair of groups, in the order of `groups`.
+   * By workload, each group also has `rule` (`workload`, `label` or `endpoint`: `WorkloadRule`) and
+   * `kind` (rules `workload` and `endpoint`) or `label` (the label key, rule `label`).
    * @internal
    */
   public static _streamGroupedMatrix(g: GroupedMatrix, port: string, write: (text: string) => void): void {

@@ -2,7 +2,7 @@ import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { Exposure, ExposurePeerKind } from '../analysis/exposure';
-import { GroupedMatrix } from '../analysis/grouped-matrix';
+import { GroupedMatrix, GroupKey, MatrixGroup } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
@@ -69,7 +69,7 @@ export class TextFormat {
   public static _streamGroupedMatrix(g: GroupedMatrix, port: string, write: (text: string) => void): void {
     const lines = [`port ${port}, by ${g.groupBy}: allowed endpoint pairs / all pairs, for each pair of groups with any allowed`];
     lines.push(`${g.groups.length} groups:`);
-    for (const group of g.groups) lines.push(`  ${group.name}: ${group.endpoints} endpoint${group.endpoints === 1 ? '' : 's'}${g.groupBy === 'class' ? `, e.g. ${group.first}` : ''}`);
+    for (const group of g.groups) lines.push(`  ${group.name}: ${group.endpoints} endpoint${group.endpoints === 1 ? '' : 's'}${groupDetail(g.groupBy, group)}`);
     write(`${lines.join('\n')}\n`);
     g.groups.forEach((_, i) => {
       const cells = g.cellsFrom(i).filter((c) => c.allowed > 0);
@@ -506,4 +506,13 @@ export function invariantLines(r: InvariantResult): string[] {
     lines.push(`    ingress of ${v.to}: ${explainSide(v.explanation.ingress, 'ingress', v.from)}`);
   }
   return lines;
+}
+
+/** What a group of a grouped matrix stands for, after its size: a class's first member, a workload's rule. */
+function groupDetail(groupBy: GroupKey, group: MatrixGroup): string {
+  if (groupBy === 'class') return `, e.g. ${group.first}`;
+  if (groupBy !== 'workload') return '';
+  if (group.rule === 'workload') return ` (${group.kind})`;
+  if (group.rule === 'label') return ` (by label ${group.label})`;
+  return group.kind === 'External' ? ' (outside the cluster)' : ` (the ${group.kind} itself: no workload, no app label)`;
 }

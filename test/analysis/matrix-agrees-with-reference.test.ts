@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { HostNetworkMode, Port, Reachability } from '../../src';
+import { podArbitrary, policyArbitraries, policyManifests } from '../properties/random-policies';
 
 /**
  * The fast matrix (bitsets, cached peer sets) must give exactly the verdict of the pair-by-pair
@@ -10,44 +11,23 @@ const KEYS = ['app', 'tier', 'env'];
 const VALUES = ['x', 'y', 'z'];
 
 const labels = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 });
-const selector = fc.record({
-  matchLabels: fc.option(fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { minKeys: 1, maxKeys: 1 }), { nil: undefined }),
-  matchExpressions: fc.option(fc.array(fc.oneof(
-    fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom('In', 'NotIn'), values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 2 }) }),
-    fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom('Exists', 'DoesNotExist') }),
-  ), { maxLength: 1 }), { nil: undefined }),
-}, { requiredKeys: [] }).map((s) => JSON.parse(JSON.stringify(s)));
-const nsSelector = fc.oneof(fc.constant({}), fc.record({ matchLabels: fc.record({ 'kubernetes.io/metadata.name': fc.constantFrom(...NS) }) }), fc.record({ matchLabels: fc.record({ team: fc.constantFrom('red', 'blue') }) }));
-const peer = fc.oneof(
-  fc.record({ podSelector: selector }),
-  fc.record({ namespaceSelector: nsSelector }),
-  fc.record({ namespaceSelector: nsSelector, podSelector: selector }),
-  fc.record({ ipBlock: fc.oneof(fc.constant({ cidr: '10.1.0.0/16' }), fc.constant({ cidr: '10.0.0.0/8', except: ['10.1.0.0/24'] }), fc.constant({ cidr: '203.0.113.0/24' })) }),
-);
-const port = fc.oneof(
-  fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(80, 443, 5432) }),
-  fc.record({ protocol: fc.constant('TCP'), port: fc.constant(80), endPort: fc.constantFrom(80, 443) }),
-  fc.record({ port: fc.constantFrom('http', 'db') }),
-  fc.record({ protocol: fc.constantFrom('TCP', 'UDP') }),
-);
-const rule = (field: 'from' | 'to') => fc.record({ [field]: fc.option(fc.array(peer, { maxLength: 2 }), { nil: undefined }), ports: fc.option(fc.array(port, { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: [] })
-  .map((r) => JSON.parse(JSON.stringify(r)));
-const policy = fc.record({
-  namespace: fc.constantFrom(...NS),
-  podSelector: selector,
-  policyTypes: fc.option(fc.subarray(['Ingress', 'Egress'], { minLength: 1 }), { nil: undefined }),
-  ingress: fc.option(fc.array(rule('from'), { maxLength: 2 }), { nil: undefined }),
-  egress: fc.option(fc.array(rule('to'), { maxLength: 2 }), { nil: undefined }),
-});
-const pod = fc.record({
-  namespace: fc.constantFrom(...NS),
+const { policy } = policyArbitraries({
+  keys: KEYS,
+  values: VALUES,
+  maxExpressions: 1,
+  namespaceSelector: fc.oneof(fc.constant({}), fc.record({ matchLabels: fc.record({ 'kubernetes.io/metadata.name': fc.constantFrom(...NS) }) }), fc.record({ matchLabels: fc.record({ team: fc.constantFrom('red', 'blue') }) })),
+  ipBlocks: [{ cidr: '10.1.0.0/16' }, { cidr: '10.0.0.0/8', except: ['10.1.0.0/24'] }, { cidr: '203.0.113.0/24' }],
+  ports: [80, 443, 5432],
+  endPorts: [80, 443],
+  portNames: ['http', 'db'],
+}, NS);
+// hostNetwork pods (one in four): their IP is the node's, given as status.hostIP(s).
+const pod = podArbitrary({
+  namespaces: NS,
   labels,
-  ip: fc.constantFrom('10.1.0.5', '10.1.0.200', '10.2.0.1', undefined),
-  http: fc.constantFrom(80, 8080),
-  workload: fc.boolean(),
-  // hostNetwork pods (one in four): their IP is the node's, given as status.hostIP(s).
-  hostNetwork: fc.constantFrom(false, false, false, true),
-  hostIp: fc.constantFrom('10.1.0.5', '10.1.0.9', '203.0.113.4', undefined),
+  ips: ['10.1.0.5', '10.1.0.200', '10.2.0.1', undefined],
+  hostNetwork: [false, false, false, true],
+  hostIps: ['10.1.0.5', '10.1.0.9', '203.0.113.4', undefined],
 });
 
 const cluster = fc.record({
@@ -68,13 +48,7 @@ function manifests(c: fc.RecordValue<typeof cluster extends fc.Arbitrary<infer T
       ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: p.namespace }, spec: { template: { metadata: { labels: p.labels }, spec } } }
       : { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: p.namespace, labels: p.labels }, spec, status });
   });
-  c.policies.forEach((p, i) => {
-    const spec: any = { podSelector: p.podSelector };
-    if (p.policyTypes) spec.policyTypes = p.policyTypes;
-    if (p.ingress) spec.ingress = p.ingress;
-    if (p.egress) spec.egress = p.egress;
-    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np${i}`, namespace: p.namespace }, spec });
-  });
+  objects.push(...policyManifests(c.policies, 'np'));
   return objects;
 }
 

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { netpol, policyYaml, tempDir } from './cli-harness';
 
 const PODS = ['web', 'api', 'db'].map((n) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${n}\n  namespace: shop\n  labels: { app: ${n} }\nspec:\n  containers: [{ name: c, ports: [{ containerPort: 8080, name: http }] }]\n`).join('---\n');
@@ -51,7 +52,58 @@ describe('netpol matrix', () => {
     const bad = netpol(['matrix', two, '--port', '8080', '--group-by', 'namespace', '--format', 'dot']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--group-by prints text or json');
-    expect(netpol(['matrix', two, '--port', '8080', '--group-by', 'pod']).stderr).toContain('--group-by "pod" is not supported. Use one of: namespace, class.');
+    expect(netpol(['matrix', two, '--port', '8080', '--group-by', 'pod']).stderr).toContain('--group-by "pod" is not supported. Use one of: namespace, workload, class.');
+  });
+
+  test('--group-by workload: groups by owner in the input, else app label, else the pod; says the rule; counts equal the matrix', () => {
+    const dump = path.join(__dirname, '..', 'fixtures', 'cluster-workloads.json');
+    const r = netpol(['matrix', dump, '--port', '8080', '--group-by', 'workload', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.groupBy).toBe('workload');
+    expect(out.groups).toEqual([
+      // Pods of a StatefulSet that is not in the dump: by their app label.
+      { name: 'ops/app=prometheus', rule: 'label', label: 'app', endpoints: 2, first: 'ops/prometheus-0' },
+      // The CronJob's Job and the Job's pod are folded into it.
+      { name: 'ops/backup', rule: 'workload', kind: 'CronJob', endpoints: 1, first: 'ops/backup' },
+      // app.kubernetes.io/name before app: pods of a ReplicaSet that is not in the dump.
+      { name: 'shop/app.kubernetes.io/name=api', rule: 'label', label: 'app.kubernetes.io/name', endpoints: 3, first: 'shop/api-6f8c7-abcde' },
+      { name: 'shop/debug', rule: 'endpoint', kind: 'Pod', endpoints: 1, first: 'shop/debug' },
+      // The ReplicaSet and its two pods are folded into the Deployment.
+      { name: 'shop/web', rule: 'workload', kind: 'Deployment', endpoints: 1, first: 'shop/web' },
+    ]);
+    // Every cell equals the endpoint matrix's count, allowed and denied.
+    const cells = JSON.parse(netpol(['matrix', dump, '--port', '8080', '--format', 'json']).stdout).allowed;
+    const group: Record<string, string> = {
+      'ops/prometheus-0': 'ops/app=prometheus',
+      'ops/prometheus-1': 'ops/app=prometheus',
+      'ops/backup': 'ops/backup',
+      'shop/debug': 'shop/debug',
+      'shop/web': 'shop/web',
+      'shop/api-6f8c7-abcde': 'shop/app.kubernetes.io/name=api',
+      'shop/api-6f8c7-fghij': 'shop/app.kubernetes.io/name=api',
+      'shop/api-6f8c7-klmno': 'shop/app.kubernetes.io/name=api',
+    };
+    expect(Object.keys(cells).sort()).toEqual(Object.keys(group).sort());
+    expect(out.cells).toHaveLength(25);
+    for (const cell of out.cells) {
+      const pairs = Object.entries(cells).filter(([f]) => group[f] === cell.from)
+        .flatMap(([, row]: [string, any]) => Object.entries(row).filter(([t]) => group[t] === cell.to).map(([, ok]) => ok));
+      expect([cell.allowed, cell.pairs - cell.allowed]).toEqual([pairs.filter((ok) => ok).length, pairs.filter((ok) => !ok).length]);
+    }
+    // web reaches api (api-ingress) but debug does not; prometheus scrapes all of shop; shop/web's replicas not each other.
+    const cell = (from: string, to: string) => out.cells.find((c: any) => c.from === from && c.to === to);
+    expect(cell('shop/web', 'shop/app.kubernetes.io/name=api')).toEqual({ from: 'shop/web', to: 'shop/app.kubernetes.io/name=api', allowed: 3, pairs: 3 });
+    expect(cell('shop/debug', 'shop/app.kubernetes.io/name=api').allowed).toBe(0);
+    expect(cell('ops/app=prometheus', 'shop/web').allowed).toBe(2);
+    expect(cell('shop/web', 'shop/web').allowed).toBe(0);
+    const text = netpol(['matrix', dump, '--port', '8080', '--group-by', 'workload']).stdout;
+    expect(text).toContain('port 8080/TCP, by workload: allowed endpoint pairs / all pairs');
+    expect(text).toContain('  shop/web: 1 endpoint (Deployment)\n');
+    expect(text).toContain('  ops/app=prometheus: 2 endpoints (by label app)\n');
+    expect(text).toContain('  shop/debug: 1 endpoint (the Pod itself: no workload, no app label)\n');
+    expect(text).toContain('shop/web -> shop/app.kubernetes.io/name=api: 3/3\n');
+    expect(text).not.toContain('shop/debug -> shop/app.kubernetes.io/name=api');
   });
 
   test('named port, text, markdown, mermaid and dot', () => {

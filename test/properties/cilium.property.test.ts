@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { Ep, referenceWorld, Sel, worldManifests } from './reference-world';
 import { Port, Reachability } from '../../src';
 import { fuzzParameters } from '../fuzz-config';
 
@@ -27,9 +28,6 @@ const NS = ['shop', 'team-b', 'c'];
 const KEYS = ['app', 'App', 'app_x', 'example.com/app'];
 const VALUES = ['web', 'Web', 'web_api', 'web-api', 'web.1'];
 const NS_KEY = 'io.kubernetes.pod.namespace';
-
-type Sel = Record<string, string>;
-interface Ep { id: string; namespace?: string; labels: Sel; ip?: string; dns?: string; http?: number; external: boolean }
 
 const prefixed = (k: string) => fc.constantFrom(k, `k8s:${k}`);
 const labelSel = fc.oneof(
@@ -74,24 +72,15 @@ const ciliumGen = fc.record({
   ingressDeny: fc.array(ruleGen('ingress', true), { maxLength: 1 }),
   egressDeny: fc.array(ruleGen('egress', true), { maxLength: 1 }),
 });
-const npGen = fc.record({
-  namespace: fc.constantFrom(...NS),
-  app: fc.constantFrom(undefined, ...VALUES),
-  types: fc.subarray(['Ingress', 'Egress'], { minLength: 1 }),
-  from: fc.constantFrom(undefined, { podSelector: { matchLabels: { app: 'web' } } }, { namespaceSelector: { matchLabels: { team: 'red' } } }),
-  port: fc.constantFrom(undefined, 80, 53),
-});
-const podGen = fc.record({
-  namespace: fc.constantFrom(...NS),
-  labels: fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 }),
-  ip: fc.constantFrom('10.1.2.3', '203.0.113.9', undefined),
-  http: fc.constantFrom(80, 8080),
-});
-const world = fc.record({
-  pods: fc.array(podGen, { minLength: 1, maxLength: 6 }),
-  cilium: fc.array(ciliumGen, { minLength: 1, maxLength: 3 }),
-  nps: fc.array(npGen, { maxLength: 2 }),
-  red: fc.subarray(NS),
+const world = referenceWorld({
+  namespaces: NS,
+  podLabels: fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 }),
+  podIps: ['10.1.2.3', '203.0.113.9', undefined],
+  npPodSelector: fc.constantFrom(undefined, ...VALUES).map((app): Sel => (app ? { app } : {})),
+  npFromApp: 'web',
+  maxNetworkPolicies: 2,
+  policiesField: 'cilium',
+  policies: fc.array(ciliumGen, { minLength: 1, maxLength: 3 }),
 });
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 type CiliumGen = World['cilium'][number];
@@ -113,29 +102,7 @@ function ciliumObject(c: CiliumGen, i: number): any {
 }
 
 function build(w: World): { objects: any[]; npOnly: any[]; eps: Ep[] } {
-  const namespaces = NS.map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { team: w.red.includes(n) ? 'red' : 'blue' } } }));
-  const pods = w.pods.map((p, i) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `p${i}`, namespace: p.namespace, labels: p.labels },
-    spec: { containers: [{ name: 'c', ports: [{ containerPort: p.http, name: 'http' }] }] },
-    ...(p.ip ? { status: { podIP: p.ip } } : {}),
-  }));
-  const nps = w.nps.map((p, i) => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: `np${i}`, namespace: p.namespace },
-    spec: {
-      podSelector: p.app ? { matchLabels: { app: p.app } } : {},
-      policyTypes: p.types,
-      ...(p.types.includes('Ingress') ? { ingress: [{ ...(p.from ? { from: [p.from] } : {}), ...(p.port ? { ports: [{ port: p.port }] } : {}) }] } : {}),
-      ...(p.types.includes('Egress') ? { egress: [{ ...(p.port ? { ports: [{ port: p.port }] } : {}) }] } : {}),
-    },
-  }));
-  const eps: Ep[] = [
-    ...w.pods.map((p, i) => ({ id: `${p.namespace}/p${i}`, namespace: p.namespace, labels: p.labels, ip: p.ip, http: p.http, external: false })),
-    ...EXTERNALS.map((e) => ({ id: e.name, labels: {}, ip: e.ip, dns: e.dnsName, external: true })),
-  ];
+  const { namespaces, pods, nps, eps } = worldManifests(w, NS, EXTERNALS);
   return { objects: [...namespaces, ...pods, ...nps, ...w.cilium.map(ciliumObject)], npOnly: [...namespaces, ...pods, ...nps], eps };
 }
 

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { podArbitrary, policyArbitraries, policyManifests } from './random-policies';
 import { HostNetworkMode, Port, Reachability } from '../../src';
 import { EndpointClasses } from '../../src/analysis/equivalence';
 import { OUTSIDE_GROUP } from '../../src/analysis/grouped-matrix';
@@ -24,49 +25,24 @@ const labels = fc.record({
   looked: fc.constantFrom(...LABEL_SETS),
   noise: fc.option(fc.dictionary(fc.constantFrom('pod-template-hash', 'Owner', ...KEYS), fc.constantFrom(...NOISE), { maxKeys: 1 }), { nil: undefined }),
 }).map(({ looked, noise }) => ({ ...noise, ...looked }));
-const selector = fc.record({
-  matchLabels: fc.option(fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { minKeys: 1, maxKeys: 1 }), { nil: undefined }),
-  matchExpressions: fc.option(fc.array(fc.oneof(
-    fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom('In', 'NotIn'), values: fc.uniqueArray(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 2 }) }),
-    fc.record({ key: fc.constantFrom(...KEYS), operator: fc.constantFrom('Exists', 'DoesNotExist') }),
-  ), { maxLength: 2 }), { nil: undefined }),
-}, { requiredKeys: [] }).map((s) => JSON.parse(JSON.stringify(s)));
 const nsSelector = fc.oneof(
   fc.constant({}),
   fc.record({ matchLabels: fc.record({ 'kubernetes.io/metadata.name': fc.constantFrom(...NS.map((n) => n.toLowerCase()), 'shop-1') }) }),
   fc.record({ matchExpressions: fc.constant([{ key: 'team', operator: 'Exists' }]) }),
   fc.record({ matchLabels: fc.record({ team: fc.constantFrom('red', 'blue') }) }),
 );
-const peer = fc.oneof(
-  fc.record({ podSelector: selector }),
-  fc.record({ namespaceSelector: nsSelector }),
-  fc.record({ namespaceSelector: nsSelector, podSelector: selector }),
-  fc.record({ ipBlock: fc.oneof(fc.constant({ cidr: '10.1.0.0/16' }), fc.constant({ cidr: '10.0.0.0/8', except: ['10.1.0.0/24'] })) }),
-);
-const port = fc.oneof(
-  fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(80, 443) }),
-  fc.record({ protocol: fc.constant('TCP'), port: fc.constant(80), endPort: fc.constantFrom(80, 8080) }),
-  fc.record({ port: fc.constantFrom('http', 'web-port') }),
-  fc.record({ protocol: fc.constantFrom('TCP', 'UDP') }),
-);
-const rule = (field: 'from' | 'to') => fc.record({ [field]: fc.option(fc.array(peer, { maxLength: 2 }), { nil: undefined }), ports: fc.option(fc.array(port, { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: [] })
-  .map((r) => JSON.parse(JSON.stringify(r)));
 // Policies only in the first three namespaces: the idle ones are told apart by their labels alone.
-const policy = fc.record({
-  namespace: fc.constantFrom(...NS.slice(0, 3)),
-  podSelector: selector,
-  policyTypes: fc.option(fc.subarray(['Ingress', 'Egress'], { minLength: 1 }), { nil: undefined }),
-  ingress: fc.option(fc.array(rule('from'), { maxLength: 2 }), { nil: undefined }),
-  egress: fc.option(fc.array(rule('to'), { maxLength: 2 }), { nil: undefined }),
-});
-const pod = fc.record({
-  namespace: fc.constantFrom(...NS),
-  labels,
-  ip: fc.constantFrom('10.1.0.5', '10.1.0.200', '10.2.0.1', undefined),
-  http: fc.constantFrom(80, 8080),
-  workload: fc.boolean(),
-  hostNetwork: fc.constantFrom(false, false, false, false, true),
-});
+const { selector, policy } = policyArbitraries({
+  keys: KEYS,
+  values: VALUES,
+  maxExpressions: 2,
+  namespaceSelector: nsSelector,
+  ipBlocks: [{ cidr: '10.1.0.0/16' }, { cidr: '10.0.0.0/8', except: ['10.1.0.0/24'] }],
+  ports: [80, 443],
+  endPorts: [80, 8080],
+  portNames: ['http', 'web-port'],
+}, NS.slice(0, 3));
+const pod = podArbitrary({ namespaces: NS, labels, ips: ['10.1.0.5', '10.1.0.200', '10.2.0.1', undefined], hostNetwork: [false, false, false, false, true] });
 // Cluster-wide tiers, generated in a neutral shape and written as each kind's wire format by `tierObject`.
 const tierPeer = (egress: boolean) => fc.oneof(
   fc.record({ namespaces: nsSelector }),
@@ -144,13 +120,7 @@ function manifests(c: ClusterValue): any[] {
       ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { template: { metadata: { labels: p.labels }, spec } } }
       : { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, labels: p.labels }, spec, status: p.ip ? { podIP: p.ip, hostIP: p.ip } : {} });
   });
-  c.policies.forEach((p, i) => {
-    const spec: any = { podSelector: p.podSelector };
-    if (p.policyTypes) spec.policyTypes = p.policyTypes;
-    if (p.ingress) spec.ingress = p.ingress;
-    if (p.egress) spec.egress = p.egress;
-    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np-${i}`, namespace: p.namespace.toLowerCase() }, spec });
-  });
+  objects.push(...policyManifests(c.policies, 'np-'));
   // One BaselineAdminNetworkPolicy at most (a singleton named default).
   const firstBanp = c.tiers.findIndex((t) => t.kind === 'BANP');
   c.tiers.forEach((t, i) => {

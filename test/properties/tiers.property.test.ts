@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { Ep, referenceWorld, Sel, worldManifests } from './reference-world';
 import { Port, Reachability } from '../../src';
 import { fuzzParameters } from '../fuzz-config';
 
@@ -20,9 +21,6 @@ import { fuzzParameters } from '../fuzz-config';
 
 const NS = ['a', 'b', 'c'];
 const APPS = ['x', 'y'];
-
-type Sel = Record<string, string>;
-interface Ep { id: string; namespace?: string; labels: Sel; ip?: string; dns?: string; http?: number; external: boolean }
 
 const sel = fc.oneof(fc.constant({}), fc.record({ app: fc.constantFrom(...APPS) }));
 const nsSel = fc.oneof(fc.constant({}), fc.record({ 'kubernetes.io/metadata.name': fc.constantFrom(...NS) }), fc.record({ team: fc.constantFrom('red', 'blue') }));
@@ -53,19 +51,15 @@ const tierPolicy = fc.record({
   ingress: fc.array(ruleGen(false), { maxLength: 2 }),
   egress: fc.array(ruleGen(true), { maxLength: 2 }),
 });
-const npGen = fc.record({
-  namespace: fc.constantFrom(...NS),
-  podSelector: sel,
-  types: fc.subarray(['Ingress', 'Egress'], { minLength: 1 }),
-  from: fc.constantFrom(undefined, { podSelector: { matchLabels: { app: 'x' } } }, { namespaceSelector: { matchLabels: { team: 'red' } } }),
-  port: fc.constantFrom(undefined, 80, 53),
-});
-const podGen = fc.record({ namespace: fc.constantFrom(...NS), app: fc.constantFrom(...APPS), ip: fc.constantFrom('10.1.2.3', '10.1.9.9', '10.9.0.1', undefined), http: fc.constantFrom(80, 8080) });
-const world = fc.record({
-  pods: fc.array(podGen, { minLength: 1, maxLength: 6 }),
-  tiers: fc.array(tierPolicy, { minLength: 1, maxLength: 4 }),
-  nps: fc.array(npGen, { maxLength: 3 }),
-  red: fc.subarray(NS),
+const world = referenceWorld({
+  namespaces: NS,
+  podLabels: fc.constantFrom(...APPS).map((app) => ({ app })),
+  podIps: ['10.1.2.3', '10.1.9.9', '10.9.0.1', undefined],
+  npPodSelector: sel,
+  npFromApp: 'x',
+  maxNetworkPolicies: 3,
+  policiesField: 'tiers',
+  policies: fc.array(tierPolicy, { minLength: 1, maxLength: 4 }),
 });
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 type TierPolicyGen = World['tiers'][number];
@@ -127,25 +121,7 @@ function legal(p: TierPolicyGen, i: number): { name: string; object: any; rules:
 interface ReferenceTier { name: string; kind: string; tier: string; priority: number; subject: any; rules: any }
 
 function build(w: World): { objects: any[]; npOnly: any[]; tiers: ReferenceTier[]; eps: Ep[] } {
-  const namespaces = NS.map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { team: w.red.includes(n) ? 'red' : 'blue' } } }));
-  const pods = w.pods.map((p, i) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `p${i}`, namespace: p.namespace, labels: { app: p.app } },
-    spec: { containers: [{ name: 'c', ports: [{ containerPort: p.http, name: 'http' }] }] },
-    ...(p.ip ? { status: { podIP: p.ip } } : {}),
-  }));
-  const nps = w.nps.map((p, i) => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: `np${i}`, namespace: p.namespace },
-    spec: {
-      podSelector: Object.keys(p.podSelector).length ? { matchLabels: p.podSelector } : {},
-      policyTypes: p.types,
-      ...(p.types.includes('Ingress') ? { ingress: [{ ...(p.from ? { from: [p.from] } : {}), ...(p.port ? { ports: [{ port: p.port }] } : {}) }] } : {}),
-      ...(p.types.includes('Egress') ? { egress: [{ ...(p.port ? { ports: [{ port: p.port }] } : {}) }] } : {}),
-    },
-  }));
+  const { namespaces, pods, nps, eps } = worldManifests(w, NS, EXTERNALS);
   // One BaselineAdminNetworkPolicy at most (a singleton).
   const firstBanp = w.tiers.findIndex((t) => t.kind === 'BANP');
   const kept = w.tiers.filter((t, j) => t.kind !== 'BANP' || j === firstBanp);
@@ -158,10 +134,6 @@ function build(w: World): { objects: any[]; npOnly: any[]; tiers: ReferenceTier[
     subject: tierObjects[i].object.spec.subject,
     rules: tierObjects[i].rules,
   }));
-  const eps: Ep[] = [
-    ...w.pods.map((p, i) => ({ id: `${p.namespace}/p${i}`, namespace: p.namespace, labels: { app: p.app }, ip: p.ip, http: p.http, external: false })),
-    ...EXTERNALS.map((e) => ({ id: e.name, labels: {}, ip: e.ip, dns: e.dnsName, external: true })),
-  ];
   return { objects: [...namespaces, ...pods, ...nps, ...tierObjects.map((t) => t.object)], npOnly: [...namespaces, ...pods, ...nps], tiers, eps };
 }
 

@@ -14,8 +14,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   'format': { type: 'string', valueName: 'text|json|markdown|mermaid|dot', description: 'output format (default text)' },
   'group-by': {
     type: 'string',
-    valueName: 'namespace|class',
-    description: 'aggregate: allowed pairs per pair of namespaces or classes (text or json, streamed)',
+    valueName: 'namespace|workload|class',
+    description: 'aggregate: allowed pairs per pair of namespaces, workloads or classes (text or json, streamed)',
   },
   ...ANALYSIS_OPTIONS,
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
@@ -31,9 +31,12 @@ Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs
 never policed); a workload to itself is traffic between its replicas, decided by the policies.
 Policies the API server would reject are left out and reported on stderr.
 
-At cluster scale, --group-by namespace|class prints counts instead of cells: for each pair of
-namespaces (or equivalence classes: pods no policy tells apart), the allowed endpoint pairs of
-all pairs. The output is written as it is computed.
+At cluster scale, --group-by namespace|workload|class prints counts instead of cells: for each
+pair of namespaces, workloads or equivalence classes (pods no policy tells apart), the allowed
+endpoint pairs of all pairs. A workload is a Deployment, StatefulSet, DaemonSet, Job, CronJob, ...
+of the input (pods whose ownerReferences lead to it are folded into it); else a pod's
+app.kubernetes.io/name (or app) label in its namespace; else the pod itself. The output is
+written as it is computed.
 
 ${SURROUNDINGS_HELP}
 
@@ -51,7 +54,7 @@ export function matrixCommand(args: string[], io: CliIo): number {
   }
   const format = oneOf(values.format, ['text', 'json', 'markdown', 'mermaid', 'dot'] as const, 'text', 'format');
   const port = portOption(values.port, values.protocol);
-  const groupBy = values['group-by'] === undefined ? undefined : oneOf(values['group-by'], ['namespace', 'class'] as const, 'namespace', 'group-by');
+  const groupBy = values['group-by'] === undefined ? undefined : oneOf(values['group-by'], ['namespace', 'workload', 'class'] as const, 'namespace', 'group-by');
   if (groupBy && format !== 'text' && format !== 'json') {
     throw new UsageError(`--group-by prints text or json, not ${format}: use --format text or --format json with it.`);
   }
