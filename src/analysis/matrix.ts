@@ -1,4 +1,4 @@
-import { Bitset, BitsetPool } from './bitset';
+import { Bitset, BitsetInterner, BitsetPool } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
 import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
@@ -8,7 +8,10 @@ import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../
 
 /** The computed reachability of every endpoint pair for one port. */
 export interface ComputedMatrix {
-  /** `rows[s]` holds the destinations `s` may connect to. Loopback cells of single pods are set. */
+  /**
+   * `rows[s]` holds the destinations `s` may connect to. Loopback cells of single pods are set.
+   * Equal rows may be one shared set: read them, never change them.
+   */
   readonly rows: Bitset[];
   /** The traffic each destination receives for the query (undefined: it has no such named port). */
   readonly traffic: Array<Traffic | undefined>;
@@ -33,30 +36,47 @@ export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatri
  */
 export class MatrixEngine {
   private readonly selections: Selections;
+  /** The sides' sets, taken back at each port. */
+  private readonly sidePool: BitsetPool;
+  /** The transposed ingress side, one row per source, rewritten at each port. */
+  private admits?: Uint32Array;
+  /** The rows handed out, each distinct row stored once (shared by sources and by ports). */
+  private readonly rows: BitsetInterner;
 
   constructor(private readonly cluster: Cluster) {
     this.selections = new Selections(cluster);
+    this.sidePool = new BitsetPool(cluster.endpoints.length);
+    this.rows = new BitsetInterner(cluster.endpoints.length);
   }
 
-  /** Reachability of every pair for one port (see `computeMatrix`). */
+  /**
+   * Reachability of every pair for one port (see `computeMatrix`). Equal rows are one shared
+   * `Bitset` (within one port and across the ports of this engine): read them, never change them.
+   */
   public compute(query: PortQuery): ComputedMatrix {
     const cluster = this.cluster;
     const n = cluster.endpoints.length;
-    const { reachable, ingressFrom, egressTo, traffic } = computeSides(cluster, query, this.selections);
+    this.sidePool.reset();
+    const { reachable, ingressFrom, egressTo, traffic } = sides(cluster, query, this.selections, this.sidePool);
     const all = Bitset.full(n);
+    const wordsPerRow = all.words.length;
     // The transpose of the ingress side (a destination not isolated for ingress admits every
     // source): for each source, the destinations whose ingress admits it, 32 x 32 bits at a time.
     // Each row is then computed a word (32 destinations) at a time.
-    const admits = Bitset.transpose(Array.from({ length: n }, (_, d) => ingressFrom[d] ?? all), n);
+    const admits = (this.admits ??= new Uint32Array(wordsPerRow * n));
+    const ingress: Bitset[] = new Array(n);
+    for (let d = 0; d < n; d++) ingress[d] = ingressFrom[d] ?? all;
+    Bitset.transposeInto(ingress, n, admits);
     const dest = reachable.words;
+    const rows: Bitset[] = new Array(n);
     for (let s = 0; s < n; s++) {
-      const row = admits[s]; // becomes the row in place
+      const w = admits.subarray(s * wordsPerRow, (s + 1) * wordsPerRow); // becomes the row in place
       const out = (egressTo[s] ?? all).words;
-      const w = row.words;
-      for (let i = 0; i < w.length; i++) w[i] &= out[i] & dest[i];
-      if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
+      for (let i = 0; i < wordsPerRow; i++) w[i] &= out[i] & dest[i];
+      if (cluster.endpoints[s].singleInstance && reachable.has(s)) w[s >>> 5] |= 1 << (s & 31); // loopback: never policed
+      rows[s] = this.rows.intern(w);
     }
-    return { rows: admits, traffic };
+    return { rows, traffic };
   }
 }
 
@@ -85,13 +105,17 @@ export interface ComputedSides {
  * cluster) for several ports to compute them once.
  */
 export function computeSides(cluster: Cluster, query: PortQuery, selections: Selections = new Selections(cluster)): ComputedSides {
+  return sides(cluster, query, selections, new BitsetPool(cluster.endpoints.length));
+}
+
+/** `computeSides` with the sides' sets taken from `pool`. */
+function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool: BitsetPool): ComputedSides {
   const n = cluster.endpoints.length;
   const index = selections._index;
   const traffic = cluster.endpoints.map((d) => resolveTraffic(d, query));
   const reachable = new Bitset(n);
   traffic.forEach((t, i) => t && reachable.add(i));
 
-  const pool = new BitsetPool(n);
   const ingressFrom: Array<Bitset | undefined> = new Array(n);
   const egressTo: Array<Bitset | undefined> = new Array(n);
 

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { HostNetworkMode, Port, Reachability } from '../../src';
+import { computeMatrix, MatrixEngine } from '../../src/analysis/matrix';
 
 /**
  * The fast matrix (bitsets, cached peer sets) must give exactly the verdict of the pair-by-pair
@@ -93,4 +94,20 @@ test('matrix == reference semantics on random clusters, hostNetwork pods analyse
       }
     }
   }), { seed: 20261123, numRuns: 300 });
+});
+
+test('one MatrixEngine over several ports, in any order and repeated, gives each port\'s fresh matrix and keeps earlier rows', () => {
+  const queries = [
+    { port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }, { port: 80, protocol: 'UDP' },
+    { port: 5432, protocol: 'TCP' }, { name: 'http', protocol: 'TCP' }, { port: 53, protocol: 'UDP' },
+  ];
+  const order = fc.array(fc.integer({ min: 0, max: queries.length - 1 }), { minLength: 2, maxLength: 8 });
+  fc.assert(fc.property(cluster, order, (c, ks) => {
+    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'ext', ip: '203.0.113.7' }] });
+    const engine = new MatrixEngine(r._cluster);
+    const fresh = queries.map((q) => computeMatrix(r._cluster, q).rows.map((row) => row.members()));
+    const kept = ks.map((k) => ({ k, rows: engine.compute(queries[k]).rows }));
+    // Read after every port was computed: no later port changed an earlier port's rows.
+    for (const { k, rows } of kept) expect(rows.map((row) => row.members())).toEqual(fresh[k]);
+  }), { seed: 20261201, numRuns: 150 });
 });
