@@ -22,18 +22,21 @@ export class Bitset {
   }
 
   /**
-   * `transpose` into `out`, row after row (`ceil(size / 32)` words each, `size` rows): row `c` of
-   * the result is `out.subarray(c * w, (c + 1) * w)`. Every word of `out` is written, so it may hold
-   * an earlier result (storage reused across calls allocates nothing).
+   * `transpose` into `out`, row after row: `rows` holds `rowCount` rows (default `size`) of `size`
+   * bits, and row `c` of the result (`c < size`) is `out.subarray(c * w, (c + 1) * w)` with
+   * `w = ceil(rowCount / 32)`. Every word of those rows is written, so `out` may hold an earlier
+   * result (storage reused across calls allocates nothing).
    */
-  public static transposeInto(rows: ReadonlyArray<Bitset | undefined>, size: number, out: Uint32Array): void {
-    const blocks = Math.ceil(size / 32);
+  public static transposeInto(rows: ReadonlyArray<Bitset | undefined>, size: number, out: Uint32Array, rowCount = size): void {
+    const rowBlocks = Math.ceil(rowCount / 32);
+    const columnBlocks = Math.ceil(size / 32);
     const a = new Int32Array(32);
-    for (let bi = 0; bi < blocks; bi++) {
-      for (let bj = 0; bj < blocks; bj++) {
+    for (let bi = 0; bi < rowBlocks; bi++) {
+      for (let bj = 0; bj < columnBlocks; bj++) {
         let any = 0;
         for (let k = 0; k < 32; k++) {
-          const row = rows[bi * 32 + k];
+          const r = bi * 32 + k;
+          const row = r < rowCount ? rows[r] : undefined;
           a[k] = row ? row.words[bj] : 0;
           any |= a[k];
         }
@@ -49,7 +52,7 @@ export class Bitset {
           }
         }
         const end = Math.min(32, size - bj * 32);
-        for (let k = 0; k < end; k++) out[(bj * 32 + k) * blocks + bi] = a[k];
+        for (let k = 0; k < end; k++) out[(bj * 32 + k) * rowBlocks + bi] = a[k];
       }
     }
   }
@@ -153,7 +156,7 @@ export function wordTotals(weights: ArrayLike<number>): Float64Array {
 }
 
 /** The number of bits set in a 32-bit word. */
-function popcount(x: number): number {
+export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
@@ -234,6 +237,33 @@ export class BitsetInterner {
 }
 
 function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * Numbers for distinct word arrays, by content: equal arrays get one number, in the order first
+ * seen (`distinct[id]` is the first array given that number). The arrays are kept, not copied: they
+ * must not change while the index is in use.
+ */
+export class WordsIndex {
+  public readonly distinct: Uint32Array[] = [];
+  private readonly byHash = new Map<number, number[]>();
+
+  /** The number of `words`' content. */
+  public id(words: Uint32Array): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+    let bucket = this.byHash.get(h);
+    if (bucket) {
+      for (const id of bucket) if (sameWords(this.distinct[id], words)) return id;
+    } else {
+      this.byHash.set(h, (bucket = []));
+    }
+    const id = this.distinct.length;
+    this.distinct.push(words);
+    bucket.push(id);
+    return id;
+  }
 }

@@ -1,4 +1,4 @@
-import { Bitset, BitsetInterner, BitsetPool } from './bitset';
+import { Bitset, BitsetInterner, BitsetPool, popcount, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
 import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
@@ -38,20 +38,29 @@ export class MatrixEngine {
   private readonly selections: Selections;
   /** The sides' sets, taken back at each port. */
   private readonly sidePool: BitsetPool;
-  /** The transposed ingress side, one row per source, rewritten at each port. */
-  private admits?: Uint32Array;
+  /** The sets of one port's destinations and sources, taken back at each port. */
+  private readonly groupPool: BitsetPool;
+  /** The transposed distinct ingress sides, one row per source, rewritten at each port. */
+  private scratch?: Uint32Array;
   /** The rows handed out, each distinct row stored once (shared by sources and by ports). */
   private readonly rows: BitsetInterner;
 
   constructor(private readonly cluster: Cluster) {
     this.selections = new Selections(cluster);
     this.sidePool = new BitsetPool(cluster.endpoints.length);
+    this.groupPool = new BitsetPool(cluster.endpoints.length);
     this.rows = new BitsetInterner(cluster.endpoints.length);
   }
 
   /**
    * Reachability of every pair for one port (see `computeMatrix`). Equal rows are one shared
    * `Bitset` (within one port and across the ports of this engine): read them, never change them.
+   *
+   * A row is `admits(s) & egress(s) & receives`, where `admits(s)` holds the destinations whose
+   * ingress admits `s`. Destinations with equal ingress sides are one column of the transpose, so
+   * only the distinct ingress sets are transposed; sources the same distinct sets admit have one
+   * `admits`, and sources with one `admits` and one egress side have one row (a single pod's
+   * loopback cell makes its row its own).
    */
   public compute(query: PortQuery): ComputedMatrix {
     const cluster = this.cluster;
@@ -60,23 +69,72 @@ export class MatrixEngine {
     const { reachable, ingressFrom, egressTo, traffic } = sides(cluster, query, this.selections, this.sidePool);
     const all = Bitset.full(n);
     const wordsPerRow = all.words.length;
-    // The transpose of the ingress side (a destination not isolated for ingress admits every
-    // source): for each source, the destinations whose ingress admits it, 32 x 32 bits at a time.
-    // Each row is then computed a word (32 destinations) at a time.
-    const admits = (this.admits ??= new Uint32Array(wordsPerRow * n));
-    const ingress: Bitset[] = new Array(n);
-    for (let d = 0; d < n; d++) ingress[d] = ingressFrom[d] ?? all;
-    Bitset.transposeInto(ingress, n, admits);
+    // The distinct ingress sides (a destination not isolated for ingress admits every source), and
+    // the destinations of each.
+    const ingress = new WordsIndex();
+    const ingressOf = new Int32Array(n);
+    for (let d = 0; d < n; d++) ingressOf[d] = ingress.id((ingressFrom[d] ?? all).words);
+    const m = ingress.distinct.length;
+    const distinct = ingress.distinct.map((words) => new Bitset(n, words));
+    this.groupPool.reset();
+    const destinationsOf: Bitset[] = Array.from({ length: m }, () => this.groupPool.take());
+    for (let d = 0; d < n; d++) destinationsOf[ingressOf[d]].add(d);
+    // For each source, the distinct ingress sets that admit it (m bits), 32 x 32 bits at a time.
+    const wordsPerSource = Math.ceil(m / 32);
+    const admittedBy = (this.scratch ??= new Uint32Array(wordsPerRow * n));
+    Bitset.transposeInto(distinct, n, admittedBy, m);
+    const admitsIndex = new WordsIndex();
+    const admits: Bitset[] = [];
+    const egress = new WordsIndex();
+    const rowOf = new Map<number, Bitset>();
+    const row = new Uint32Array(wordsPerRow);
     const dest = reachable.words;
     const rows: Bitset[] = new Array(n);
     for (let s = 0; s < n; s++) {
-      const w = admits.subarray(s * wordsPerRow, (s + 1) * wordsPerRow); // becomes the row in place
+      const by = admittedBy.subarray(s * wordsPerSource, (s + 1) * wordsPerSource);
+      const a = admitsIndex.id(by);
+      if (a === admits.length) admits.push(this.expand(by, destinationsOf, ingressOf));
       const out = (egressTo[s] ?? all).words;
-      for (let i = 0; i < wordsPerRow; i++) w[i] &= out[i] & dest[i];
-      if (cluster.endpoints[s].singleInstance && reachable.has(s)) w[s >>> 5] |= 1 << (s & 31); // loopback: never policed
-      rows[s] = this.rows.intern(w);
+      const e = egress.id(out);
+      const loopback = cluster.endpoints[s].singleInstance && reachable.has(s); // never policed
+      const key = a * n + e;
+      let r = loopback ? undefined : rowOf.get(key);
+      if (r === undefined) {
+        const w = admits[a].words;
+        for (let i = 0; i < wordsPerRow; i++) row[i] = w[i] & out[i] & dest[i];
+        if (loopback) row[s >>> 5] |= 1 << (s & 31);
+        r = this.rows.intern(row);
+        if (!loopback) rowOf.set(key, r);
+      }
+      rows[s] = r;
     }
     return { rows, traffic };
+  }
+
+  /**
+   * The destinations whose ingress admits a source that the distinct ingress sets `by` (bits)
+   * admit: the union of their destinations, or bit by bit when that is fewer operations.
+   */
+  private expand(by: Uint32Array, destinationsOf: Bitset[], ingressOf: Int32Array): Bitset {
+    const n = ingressOf.length;
+    const set = this.groupPool.take();
+    let count = 0;
+    for (let i = 0; i < by.length; i++) count += popcount(by[i]);
+    if (count * set.words.length <= n) {
+      for (let i = 0; i < by.length; i++) {
+        let w = by[i];
+        while (w !== 0) {
+          set.or(destinationsOf[i * 32 + 31 - Math.clz32(w & -w)]);
+          w &= w - 1;
+        }
+      }
+    } else {
+      for (let d = 0; d < n; d++) {
+        const j = ingressOf[d];
+        if ((by[j >>> 5] & (1 << (j & 31))) !== 0) set.add(d);
+      }
+    }
+    return set;
   }
 }
 

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Bitset, BitsetInterner, BitsetPool, wordTotals } from '../../src/analysis/bitset';
+import { Bitset, BitsetInterner, BitsetPool, wordTotals, WordsIndex } from '../../src/analysis/bitset';
 import { fuzzParameters } from '../fuzz-config';
 
 /** A square bit matrix from a list of set cells (sizes that are and are not multiples of 32). */
@@ -107,4 +107,31 @@ test('an interner stores each distinct set once and never keeps the words it was
   expect(a.members()).toEqual([0, 2]); // a copy: changing the input later changes nothing stored
   expect(interner.intern(words).members()).toEqual([]);
   expect(() => interner.intern(new Uint32Array(3))).toThrow(/40 has 2 words, not 3/);
+});
+
+test('transposeInto of fewer rows than columns: column c of the result holds row r\'s bit c at bit r', () => {
+  fc.assert(fc.property(square, fc.integer({ min: 0, max: 100 }), ({ size, density, seed, missing }, count) => {
+    const rowCount = Math.min(count, size);
+    const rows = build(size, density, seed, missing).slice(0, rowCount);
+    const w = Math.ceil(rowCount / 32);
+    const out = new Uint32Array(w * size).fill(0xffffffff);
+    Bitset.transposeInto(rows, size, out, rowCount);
+    for (let c = 0; c < size; c++) {
+      const column = new Bitset(rowCount, out.subarray(c * w, (c + 1) * w));
+      for (let r = 0; r < rowCount; r++) expect(column.has(r)).toBe(rows[r]?.has(c) ?? false);
+      expect(column.members().every((r) => r < rowCount)).toBe(true); // nothing beyond the rows
+    }
+  }), fuzzParameters(60));
+});
+
+test('a words index numbers distinct contents in the order first seen and keeps the arrays it was given', () => {
+  const index = new WordsIndex();
+  const a = Uint32Array.of(1, 2);
+  expect(index.id(a)).toBe(0);
+  expect(index.id(Uint32Array.of(1, 3))).toBe(1);
+  expect(index.id(Uint32Array.of(1, 2))).toBe(0);
+  expect(index.id(Uint32Array.of(1))).toBe(2); // another length is other content
+  expect(index.id(new Uint32Array(2))).toBe(3);
+  expect(index.distinct[0]).toBe(a);
+  expect(index.distinct.map((x) => Array.from(x))).toEqual([[1, 2], [1, 3], [1], [0, 0]]);
 });
