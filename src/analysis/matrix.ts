@@ -182,7 +182,7 @@ function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool:
   // Many rules name the same ports: their destinations are computed once per port set.
   const portCache = new Map<string, 'all' | 'none' | Bitset>();
   const portsOf = (rule: PolicyRule) => {
-    const key = rule.ports.map(portEntryKey).join('\u0000');
+    const key = index.portsKey(rule);
     let ok = portCache.get(key);
     if (ok === undefined) portCache.set(key, (ok = rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined)));
     return ok;
@@ -197,7 +197,7 @@ function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool:
         if (portOk === 'none') continue;
         const peers = index.peers(policy.namespace, rule);
         for (const d of selected) {
-          if (portOk === 'all' || portOk.has(d)) ingressFrom[d]!.or(peers);
+          if (portOk === 'all' || portOk.has(d)) orInto(ingressFrom[d]!, peers);
         }
       }
     }
@@ -207,8 +207,10 @@ function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool:
         const portOk = portsOf(rule);
         if (portOk === 'none') continue;
         const peers = index.peers(policy.namespace, rule);
-        const targets = portOk === 'all' ? peers : peers.and(portOk);
-        for (const s of selected) egressTo[s]!.or(targets);
+        for (const s of selected) {
+          if (portOk === 'all') orInto(egressTo[s]!, peers);
+          else orIntoMasked(egressTo[s]!, peers, portOk);
+        }
       }
     }
   }
@@ -343,10 +345,15 @@ class SelectionIndex {
   private readonly byPair = new Map<string, number[]>();
   /** Endpoints by `key=value` of their labels, across namespaces (for peers with a namespaceSelector). */
   private readonly byPairAnywhere = new Map<string, number[]>();
-  private readonly ruleCache = new Map<PolicyRule, Bitset>();
+  private readonly ruleCache = new Map<PolicyRule, Members>();
   private readonly withIps: ClusterEndpoint[];
-  private readonly peerCache = new Map<string, Bitset>();
+  private readonly peerCache = new Map<string, Members>();
+  private readonly portKeys = new Map<PolicyRule, string>();
   private readonly all: Bitset;
+  /** The peer sets, from shared blocks. */
+  private readonly pool: BitsetPool;
+  /** The most members a set kept as a list may have (a list of more takes more memory than a bitset). */
+  private readonly fewest: number;
   /** Namespace names by `key=value` of their labels, for namespace selectors with matchLabels. */
   private readonly namespacesByPair = new Map<string, string[]>();
   private readonly namespaceNames: string[];
@@ -364,6 +371,8 @@ class SelectionIndex {
     }
     this.withIps = cluster.endpoints.filter((e) => e.ips.length > 0);
     this.all = Bitset.full(cluster.endpoints.length);
+    this.pool = new BitsetPool(cluster.endpoints.length);
+    this.fewest = Math.ceil(cluster.endpoints.length / 64);
     // Only namespaces with endpoints can add to a peer's set.
     this.namespaceNames = [...cluster.namespaces.keys()].filter((ns) => this.byNamespace.has(ns));
     for (const ns of this.namespaceNames) {
@@ -399,26 +408,42 @@ class SelectionIndex {
     return candidates.filter((i) => selector.matches(this.cluster.endpoints[i].labels));
   }
 
-  /** The endpoints any peer of the rule matches (every endpoint when the rule has no peers). */
-  public peers(policyNamespace: string, rule: PolicyRule): Bitset {
+  /**
+   * The endpoints any peer of the rule matches (every endpoint when the rule has no peers): a set,
+   * or the list of its members when they are few (see `orInto`).
+   */
+  public peers(policyNamespace: string, rule: PolicyRule): Members {
     if (!rule.peers) return this.all;
     if (rule.peers.length === 1) return this.peer(policyNamespace, rule.peers[0]);
     let union = this.ruleCache.get(rule);
     if (!union) {
-      union = new Bitset(this.cluster.endpoints.length);
-      for (const p of rule.peers) union.or(this.peer(policyNamespace, p));
+      const parts = rule.peers.map((p) => this.peer(policyNamespace, p));
+      if (parts.every((m): m is number[] => Array.isArray(m)) && parts.reduce((k, m) => k + m.length, 0) <= this.fewest) {
+        union = parts.flat();
+      } else {
+        const set = this.pool.take();
+        for (const m of parts) orInto(set, m);
+        union = set;
+      }
       this.ruleCache.set(rule, union);
     }
     return union;
   }
 
-  private peer(policyNamespace: string, peer: RulePeer): Bitset {
+  /** The key of a rule's ports, for the port answers shared by rules with the same ports. */
+  public portsKey(rule: PolicyRule): string {
+    let key = this.portKeys.get(rule);
+    if (key === undefined) this.portKeys.set(rule, (key = rule.ports.map(portEntryKey).join('\u0000')));
+    return key;
+  }
+
+  private peer(policyNamespace: string, peer: RulePeer): Members {
     const key = peer.kind === 'selectors' && !peer.namespaceSelector ? `${policyNamespace}\u0000${peer.text}` : peer.text;
     let set = this.peerCache.get(key);
     if (set) return set;
-    set = new Bitset(this.cluster.endpoints.length);
+    const members: number[] = [];
     if (peer.kind === 'ipBlock') {
-      for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e)) set.add(e.index);
+      for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e)) members.push(e.index);
     } else if (peer.namespaceSelector && peer.podSelector && peer.podSelector.requiredPairs.length > 0) {
       // The pods carrying the selector's rarest required label, anywhere, kept when their namespace matches.
       const namespaces = new Set(this.selectNamespaces(peer.namespaceSelector));
@@ -429,17 +454,45 @@ class SelectionIndex {
       }
       for (const i of candidates!) {
         const e = this.cluster.endpoints[i];
-        if (namespaces.has(e.namespace!) && peer.podSelector.matches(e.labels)) set.add(i);
+        if (namespaces.has(e.namespace!) && peer.podSelector.matches(e.labels)) members.push(i);
       }
     } else {
       const namespaces = peer.namespaceSelector ? this.selectNamespaces(peer.namespaceSelector) : [policyNamespace];
       for (const ns of namespaces) {
-        const members = peer.podSelector ? this.select(ns, peer.podSelector) : (this.byNamespace.get(ns) ?? []);
-        for (const i of members) set.add(i);
+        for (const i of peer.podSelector ? this.select(ns, peer.podSelector) : (this.byNamespace.get(ns) ?? [])) members.push(i);
       }
+    }
+    if (members.length <= this.fewest) {
+      set = members;
+    } else {
+      const bits = this.pool.take();
+      for (const i of members) bits.add(i);
+      set = bits;
     }
     this.peerCache.set(key, set);
     return set;
+  }
+}
+
+/**
+ * A set of endpoints: a bitset, or the list of its members (in any order, repeats allowed) when they
+ * are few. Most peers match a few pods of one namespace: as lists they take little memory, and
+ * adding them to a side sets a few bits instead of OR-ing every word.
+ */
+type Members = Bitset | number[];
+
+/** target |= set */
+function orInto(target: Bitset, set: Members): void {
+  if (Array.isArray(set)) for (const i of set) target.add(i);
+  else target.or(set);
+}
+
+/** target |= (set & mask) */
+function orIntoMasked(target: Bitset, set: Members, mask: Bitset): void {
+  if (Array.isArray(set)) {
+    for (const i of set) if (mask.has(i)) target.add(i);
+  } else {
+    target.orAnd(set, mask);
   }
 }
 

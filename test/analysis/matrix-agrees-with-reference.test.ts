@@ -111,3 +111,24 @@ test('one MatrixEngine over several ports, in any order and repeated, gives each
     for (const { k, rows } of kept) expect(rows.map((row) => row.members())).toEqual(fresh[k]);
   }), { seed: 20261201, numRuns: 150 });
 });
+
+test('matrix == reference on clusters of 70-130 pods, where small peer sets are lists and large ones bitsets', () => {
+  const large = fc.record({
+    pods: fc.array(pod, { minLength: 70, maxLength: 130 }),
+    policies: fc.array(policy, { minLength: 1, maxLength: 6 }),
+    teamRed: fc.subarray(NS),
+  });
+  const ports = [[Port.tcp(80), { port: 80, protocol: 'TCP' }], [Port.tcp(5432), { port: 5432, protocol: 'TCP' }], [Port.named('http'), { name: 'http', protocol: 'TCP' }]] as const;
+  fc.assert(fc.property(large, fc.constantFrom(...ports), (c, [p, query]) => {
+    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'ext', ip: '203.0.113.7' }] });
+    const endpoints = r._cluster.endpoints;
+    expect(endpoints.length).toBeGreaterThan(64); // peers of up to 2 members are lists, larger ones bitsets
+    const rows = computeMatrix(r._cluster, query).rows; // pod by pod, not by classes
+    for (const from of endpoints) {
+      for (const to of endpoints) {
+        const reference = r.explain(from.id, to.id, p).allowed;
+        if (rows[from.index].has(to.index) !== reference) throw new Error(`${from.id} -> ${to.id} on ${p}: matrix ${!reference}`);
+      }
+    }
+  }), { seed: 20261202, numRuns: 12 });
+});
