@@ -156,7 +156,7 @@ export function wordTotals(weights: ArrayLike<number>): Float64Array {
 }
 
 /** The number of bits set in a 32-bit word. */
-export function popcount(x: number): number {
+function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;

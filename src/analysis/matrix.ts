@@ -1,4 +1,4 @@
-import { Bitset, BitsetInterner, BitsetPool, popcount, WordsIndex } from './bitset';
+import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
 import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
@@ -40,7 +40,7 @@ export class MatrixEngine {
   private readonly sidePool: BitsetPool;
   /** The sets of one port's destinations and sources, taken back at each port. */
   private readonly groupPool: BitsetPool;
-  /** The transposed distinct ingress sides, one row per source, rewritten at each port. */
+  /** The transposed distinct ingress sides, one row per source, rewritten at each port (grown when a port needs more). */
   private scratch?: Uint32Array;
   /** The rows handed out, each distinct row stored once (shared by sources and by ports). */
   private readonly rows: BitsetInterner;
@@ -73,16 +73,27 @@ export class MatrixEngine {
     // the destinations of each.
     const ingress = new WordsIndex();
     const ingressOf = new Int32Array(n);
-    for (let d = 0; d < n; d++) ingressOf[d] = ingress.id((ingressFrom[d] ?? all).words);
+    const open = n === 0 ? -1 : ingress.id(all.words); // not isolated: admits every source
+    for (let d = 0; d < n; d++) {
+      const set = ingressFrom[d];
+      ingressOf[d] = set === undefined ? open : ingress.id(set.words);
+    }
     const m = ingress.distinct.length;
     const distinct = ingress.distinct.map((words) => new Bitset(n, words));
     this.groupPool.reset();
-    const destinationsOf: Bitset[] = Array.from({ length: m }, () => this.groupPool.take());
-    for (let d = 0; d < n; d++) destinationsOf[ingressOf[d]].add(d);
+    // The destinations of each distinct ingress set: `byIngress[start[j]..start[j + 1]]`.
+    const start = new Int32Array(m + 1);
+    for (let d = 0; d < n; d++) start[ingressOf[d] + 1]++;
+    for (let j = 0; j < m; j++) start[j + 1] += start[j];
+    const byIngress = new Int32Array(n);
+    const next = start.slice(0, m);
+    for (let d = 0; d < n; d++) byIngress[next[ingressOf[d]]++] = d;
     // For each source, the distinct ingress sets that admit it (m bits), 32 x 32 bits at a time.
     const wordsPerSource = Math.ceil(m / 32);
-    const admittedBy = (this.scratch ??= new Uint32Array(wordsPerRow * n));
+    if (!this.scratch || this.scratch.length < wordsPerSource * n) this.scratch = new Uint32Array(wordsPerSource * n);
+    const admittedBy = this.scratch;
     Bitset.transposeInto(distinct, n, admittedBy, m);
+    const destinations = { start, byIngress, ingressOf };
     const admitsIndex = new WordsIndex();
     const admits: Bitset[] = [];
     const egress = new WordsIndex();
@@ -93,11 +104,12 @@ export class MatrixEngine {
     for (let s = 0; s < n; s++) {
       const by = admittedBy.subarray(s * wordsPerSource, (s + 1) * wordsPerSource);
       const a = admitsIndex.id(by);
-      if (a === admits.length) admits.push(this.expand(by, destinationsOf, ingressOf));
-      const out = (egressTo[s] ?? all).words;
-      const e = egress.id(out);
+      if (a === admits.length) admits.push(this.expand(by, destinations));
+      const side = egressTo[s];
+      const out = (side ?? all).words;
+      const e = side === undefined ? -1 : egress.id(out); // -1: not isolated, reaches everything
       const loopback = cluster.endpoints[s].singleInstance && reachable.has(s); // never policed
-      const key = a * n + e;
+      const key = a * (n + 1) + e + 1;
       let r = loopback ? undefined : rowOf.get(key);
       if (r === undefined) {
         const w = admits[a].words;
@@ -113,25 +125,42 @@ export class MatrixEngine {
 
   /**
    * The destinations whose ingress admits a source that the distinct ingress sets `by` (bits)
-   * admit: the union of their destinations, or bit by bit when that is fewer operations.
+   * admit: the destinations of those sets, or bit by bit when that is fewer operations.
    */
-  private expand(by: Uint32Array, destinationsOf: Bitset[], ingressOf: Int32Array): Bitset {
+  private expand(by: Uint32Array, destinations: { start: Int32Array; byIngress: Int32Array; ingressOf: Int32Array }): Bitset {
+    const { start, byIngress, ingressOf } = destinations;
     const n = ingressOf.length;
     const set = this.groupPool.take();
     let count = 0;
-    for (let i = 0; i < by.length; i++) count += popcount(by[i]);
-    if (count * set.words.length <= n) {
+    for (let i = 0; i < by.length; i++) {
+      let w = by[i];
+      while (w !== 0 && count <= n / 8) {
+        const j = i * 32 + 31 - Math.clz32(w & -w);
+        count += start[j + 1] - start[j];
+        w &= w - 1;
+      }
+    }
+    if (count <= n / 8) {
       for (let i = 0; i < by.length; i++) {
         let w = by[i];
         while (w !== 0) {
-          set.or(destinationsOf[i * 32 + 31 - Math.clz32(w & -w)]);
+          const j = i * 32 + 31 - Math.clz32(w & -w);
+          for (let k = start[j]; k < start[j + 1]; k++) set.add(byIngress[k]);
           w &= w - 1;
         }
       }
     } else {
-      for (let d = 0; d < n; d++) {
-        const j = ingressOf[d];
-        if ((by[j >>> 5] & (1 << (j & 31))) !== 0) set.add(d);
+      // Bit d is bit ingressOf[d] of `by`, a word (32 destinations) at a time.
+      const words = set.words;
+      for (let i = 0; i < words.length; i++) {
+        const base = i * 32;
+        const end = Math.min(32, n - base);
+        let w = 0;
+        for (let k = 0; k < end; k++) {
+          const j = ingressOf[base + k];
+          w |= ((by[j >>> 5] >>> (j & 31)) & 1) << k;
+        }
+        words[i] = w;
       }
     }
     return set;
@@ -180,38 +209,24 @@ function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool:
   const first = traffic.find((t) => t !== undefined);
   const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
   // Many rules name the same ports: their destinations are computed once per port set.
-  const portCache = new Map<string, 'all' | 'none' | Bitset>();
-  const portsOf = (rule: PolicyRule) => {
-    const key = index.portsKey(rule);
-    let ok = portCache.get(key);
-    if (ok === undefined) portCache.set(key, (ok = rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined)));
-    return ok;
-  };
-  for (const policy of cluster.policies) {
-    const selected = index.selected(policy);
-    if (selected.length === 0) continue;
-    if (policy.ingress) {
-      for (const d of selected) ingressFrom[d] ??= pool.take();
-      for (const rule of policy.ingress) {
-        const portOk = portsOf(rule);
-        if (portOk === 'none') continue;
-        const peers = index.peers(policy.namespace, rule);
-        for (const d of selected) {
-          if (portOk === 'all' || portOk.has(d)) orInto(ingressFrom[d]!, peers);
-        }
-      }
+  const rules = index.compiled();
+  const answers: Array<'all' | 'none' | Bitset | undefined> = new Array(rules.portSets.length);
+  const portsOf = (id: number) => (answers[id] ??= rulePorts(cluster, rules.portSets[id], traffic, uniform ? first ?? null : undefined));
+  for (const selected of rules.ingress.isolated) for (const d of selected) ingressFrom[d] ??= pool.take();
+  for (const group of rules.ingress.groups) {
+    const portOk = portsOf(group.ports);
+    if (portOk === 'none') continue;
+    for (const d of group.targets) {
+      if (portOk === 'all' || portOk.has(d)) orInto(ingressFrom[d]!, group.peers);
     }
-    if (policy.egress) {
-      for (const s of selected) egressTo[s] ??= pool.take();
-      for (const rule of policy.egress) {
-        const portOk = portsOf(rule);
-        if (portOk === 'none') continue;
-        const peers = index.peers(policy.namespace, rule);
-        for (const s of selected) {
-          if (portOk === 'all') orInto(egressTo[s]!, peers);
-          else orIntoMasked(egressTo[s]!, peers, portOk);
-        }
-      }
+  }
+  for (const selected of rules.egress.isolated) for (const d of selected) egressTo[d] ??= pool.take();
+  for (const group of rules.egress.groups) {
+    const portOk = portsOf(group.ports);
+    if (portOk === 'none') continue;
+    for (const s of group.targets) {
+      if (portOk === 'all') orInto(egressTo[s]!, group.peers);
+      else orIntoMasked(egressTo[s]!, group.peers, portOk);
     }
   }
 
@@ -358,6 +373,8 @@ class SelectionIndex {
   private readonly namespacesByPair = new Map<string, string[]>();
   private readonly namespaceNames: string[];
   private readonly selectedCache = new Map<ClusterPolicy, number[]>();
+  private readonly selectionCache = new Map<string, number[]>();
+  private compiledRules?: CompiledRules;
 
   constructor(private readonly cluster: Cluster) {
     for (const e of cluster.endpoints) {
@@ -393,8 +410,66 @@ class SelectionIndex {
   /** The endpoints `policy` selects (by its namespace and pod selector; the same for every port). */
   public selected(policy: ClusterPolicy): number[] {
     let list = this.selectedCache.get(policy);
-    if (list === undefined) this.selectedCache.set(policy, (list = this.select(policy.namespace, policy.podSelector)));
+    if (list === undefined) {
+      // Policies of one namespace with the same pod selector (kubectl's text names it exactly) share one list.
+      const key = `${policy.namespace}\u0000${policy.podSelectorText}`;
+      list = this.selectionCache.get(key);
+      if (list === undefined) this.selectionCache.set(key, (list = this.select(policy.namespace, policy.podSelector)));
+      this.selectedCache.set(policy, list);
+    }
     return list;
+  }
+
+  /**
+   * The NetworkPolicies' rules as the same for every port: per direction, the endpoints each policy
+   * isolates, and the rules grouped by the endpoints they apply to and their ports (`portSets`
+   * holds one rule of each distinct ports), each group's peers united. Computed once.
+   */
+  public compiled(): CompiledRules {
+    if (this.compiledRules) return this.compiledRules;
+    const portSets: PolicyRule[] = [];
+    const portIds = new Map<string, number>();
+    const listIds = new Map<number[], number>();
+    const side = (direction: 'ingress' | 'egress'): CompiledSide => {
+      const isolated: number[][] = [];
+      const groups = new Map<string, { targets: number[]; ports: number; parts: Members[] }>();
+      for (const policy of this.cluster.policies) {
+        const rules = policy[direction];
+        if (!rules) continue;
+        const selected = this.selected(policy);
+        if (selected.length === 0) continue;
+        isolated.push(selected);
+        let listId = listIds.get(selected);
+        if (listId === undefined) listIds.set(selected, (listId = listIds.size));
+        for (const rule of rules) {
+          const portsKey = this.portsKey(rule);
+          let ports = portIds.get(portsKey);
+          if (ports === undefined) {
+            portIds.set(portsKey, (ports = portSets.length));
+            portSets.push(rule);
+          }
+          const key = `${listId} ${ports}`;
+          const group = groups.get(key);
+          const peers = this.peers(policy.namespace, rule);
+          if (group) group.parts.push(peers);
+          else groups.set(key, { targets: selected, ports, parts: [peers] });
+        }
+      }
+      return { isolated, groups: [...groups.values()].map((g) => ({ targets: g.targets, ports: g.ports, peers: this.union(g.parts) })) };
+    };
+    const ingress = side('ingress');
+    const egress = side('egress');
+    return (this.compiledRules = { portSets, ingress, egress });
+  }
+
+  /** The union of sets: a list while the members are few, else a bitset. */
+  private union(parts: Members[]): Members {
+    if (parts.length === 1) return parts[0];
+    if (parts.includes(this.all)) return this.all;
+    if (parts.every((m): m is number[] => Array.isArray(m)) && parts.reduce((k, m) => k + m.length, 0) <= this.fewest) return parts.flat();
+    const set = this.pool.take();
+    for (const m of parts) orInto(set, m);
+    return set;
   }
 
   /** Endpoints of `namespace` matching `selector`. */
@@ -416,17 +491,7 @@ class SelectionIndex {
     if (!rule.peers) return this.all;
     if (rule.peers.length === 1) return this.peer(policyNamespace, rule.peers[0]);
     let union = this.ruleCache.get(rule);
-    if (!union) {
-      const parts = rule.peers.map((p) => this.peer(policyNamespace, p));
-      if (parts.every((m): m is number[] => Array.isArray(m)) && parts.reduce((k, m) => k + m.length, 0) <= this.fewest) {
-        union = parts.flat();
-      } else {
-        const set = this.pool.take();
-        for (const m of parts) orInto(set, m);
-        union = set;
-      }
-      this.ruleCache.set(rule, union);
-    }
+    if (!union) this.ruleCache.set(rule, (union = this.union(rule.peers.map((p) => this.peer(policyNamespace, p)))));
     return union;
   }
 
@@ -472,6 +537,21 @@ class SelectionIndex {
     this.peerCache.set(key, set);
     return set;
   }
+}
+
+/** The NetworkPolicies' rules of one direction, for every port (see `SelectionIndex.compiled`). */
+interface CompiledSide {
+  /** The endpoints each policy with rules of this direction isolates (one list per policy). */
+  readonly isolated: number[][];
+  /** Rules that apply to the same endpoints with the same ports, their peers united. */
+  readonly groups: ReadonlyArray<{ readonly targets: number[]; readonly ports: number; readonly peers: Members }>;
+}
+
+interface CompiledRules {
+  /** A rule of each distinct ports, by the number the groups give. */
+  readonly portSets: PolicyRule[];
+  readonly ingress: CompiledSide;
+  readonly egress: CompiledSide;
 }
 
 /**
