@@ -110,8 +110,12 @@ export class ClassMatrix {
     let count = 0;
     const sizes = members.map((m) => m.length);
     const totals = wordTotals(sizes);
+    // Equal rows are often one shared set: each distinct set is counted once.
+    const counted = new Map<Bitset, number>();
     this.rows.forEach((row, a) => {
-      count += row.weightedCount(sizes, totals) * sizes[a];
+      let weight = counted.get(row);
+      if (weight === undefined) counted.set(row, (weight = row.weightedCount(sizes, totals)));
+      count += weight * sizes[a];
     });
     for (const e of cluster.endpoints) {
       if (!e.singleInstance) continue;

@@ -1,4 +1,4 @@
-import { Bitset, BitsetPool } from './bitset';
+import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
 import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
@@ -8,7 +8,10 @@ import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../
 
 /** The computed reachability of every endpoint pair for one port. */
 export interface ComputedMatrix {
-  /** `rows[s]` holds the destinations `s` may connect to. Loopback cells of single pods are set. */
+  /**
+   * `rows[s]` holds the destinations `s` may connect to. Loopback cells of single pods are set.
+   * Equal rows may be one shared set: read them, never change them.
+   */
   readonly rows: Bitset[];
   /** The traffic each destination receives for the query (undefined: it has no such named port). */
   readonly traffic: Array<Traffic | undefined>;
@@ -33,30 +36,134 @@ export function computeMatrix(cluster: Cluster, query: PortQuery): ComputedMatri
  */
 export class MatrixEngine {
   private readonly selections: Selections;
+  /** The sides' sets, taken back at each port. */
+  private readonly sidePool: BitsetPool;
+  /** The sets of one port's destinations and sources, taken back at each port. */
+  private readonly groupPool: BitsetPool;
+  /** The transposed distinct ingress sides, one row per source, rewritten at each port (grown when a port needs more). */
+  private scratch?: Uint32Array;
+  /** The rows handed out, each distinct row stored once (shared by sources and by ports). */
+  private readonly rows: BitsetInterner;
 
   constructor(private readonly cluster: Cluster) {
     this.selections = new Selections(cluster);
+    this.sidePool = new BitsetPool(cluster.endpoints.length);
+    this.groupPool = new BitsetPool(cluster.endpoints.length);
+    this.rows = new BitsetInterner(cluster.endpoints.length);
   }
 
-  /** Reachability of every pair for one port (see `computeMatrix`). */
+  /**
+   * Reachability of every pair for one port (see `computeMatrix`). Equal rows are one shared
+   * `Bitset` (within one port and across the ports of this engine): read them, never change them.
+   *
+   * A row is `admits(s) & egress(s) & receives`, where `admits(s)` holds the destinations whose
+   * ingress admits `s`. Destinations with equal ingress sides are one column of the transpose, so
+   * only the distinct ingress sets are transposed; sources the same distinct sets admit have one
+   * `admits`, and sources with one `admits` and one egress side have one row (a single pod's
+   * loopback cell makes its row its own).
+   */
   public compute(query: PortQuery): ComputedMatrix {
     const cluster = this.cluster;
     const n = cluster.endpoints.length;
-    const { reachable, ingressFrom, egressTo, traffic } = computeSides(cluster, query, this.selections);
+    this.sidePool.reset();
+    const { reachable, ingressFrom, egressTo, traffic } = sides(cluster, query, this.selections, this.sidePool);
     const all = Bitset.full(n);
-    // The transpose of the ingress side (a destination not isolated for ingress admits every
-    // source): for each source, the destinations whose ingress admits it, 32 x 32 bits at a time.
-    // Each row is then computed a word (32 destinations) at a time.
-    const admits = Bitset.transpose(Array.from({ length: n }, (_, d) => ingressFrom[d] ?? all), n);
-    const dest = reachable.words;
-    for (let s = 0; s < n; s++) {
-      const row = admits[s]; // becomes the row in place
-      const out = (egressTo[s] ?? all).words;
-      const w = row.words;
-      for (let i = 0; i < w.length; i++) w[i] &= out[i] & dest[i];
-      if (cluster.endpoints[s].singleInstance && reachable.has(s)) row.add(s); // loopback: never policed
+    const wordsPerRow = all.words.length;
+    // The distinct ingress sides (a destination not isolated for ingress admits every source), and
+    // the destinations of each.
+    const ingress = new WordsIndex();
+    const ingressOf = new Int32Array(n);
+    const open = n === 0 ? -1 : ingress.id(all.words); // not isolated: admits every source
+    for (let d = 0; d < n; d++) {
+      const set = ingressFrom[d];
+      ingressOf[d] = set === undefined ? open : ingress.id(set.words);
     }
-    return { rows: admits, traffic };
+    const m = ingress.distinct.length;
+    const distinct = ingress.distinct.map((words) => new Bitset(n, words));
+    this.groupPool.reset();
+    // The destinations of each distinct ingress set: `byIngress[start[j]..start[j + 1]]`.
+    const start = new Int32Array(m + 1);
+    for (let d = 0; d < n; d++) start[ingressOf[d] + 1]++;
+    for (let j = 0; j < m; j++) start[j + 1] += start[j];
+    const byIngress = new Int32Array(n);
+    const next = start.slice(0, m);
+    for (let d = 0; d < n; d++) byIngress[next[ingressOf[d]]++] = d;
+    // For each source, the distinct ingress sets that admit it (m bits), 32 x 32 bits at a time.
+    const wordsPerSource = Math.ceil(m / 32);
+    if (!this.scratch || this.scratch.length < wordsPerSource * n) this.scratch = new Uint32Array(wordsPerSource * n);
+    const admittedBy = this.scratch;
+    Bitset.transposeInto(distinct, n, admittedBy, m);
+    const destinations = { start, byIngress, ingressOf };
+    const admitsIndex = new WordsIndex();
+    const admits: Bitset[] = [];
+    const egress = new WordsIndex();
+    const rowOf = new Map<number, Bitset>();
+    const row = new Uint32Array(wordsPerRow);
+    const dest = reachable.words;
+    const rows: Bitset[] = new Array(n);
+    for (let s = 0; s < n; s++) {
+      const by = admittedBy.subarray(s * wordsPerSource, (s + 1) * wordsPerSource);
+      const a = admitsIndex.id(by);
+      if (a === admits.length) admits.push(this.expand(by, destinations));
+      const side = egressTo[s];
+      const out = (side ?? all).words;
+      const e = side === undefined ? -1 : egress.id(out); // -1: not isolated, reaches everything
+      const loopback = cluster.endpoints[s].singleInstance && reachable.has(s); // never policed
+      const key = a * (n + 1) + e + 1;
+      let r = loopback ? undefined : rowOf.get(key);
+      if (r === undefined) {
+        const w = admits[a].words;
+        for (let i = 0; i < wordsPerRow; i++) row[i] = w[i] & out[i] & dest[i];
+        if (loopback) row[s >>> 5] |= 1 << (s & 31);
+        r = this.rows.intern(row);
+        if (!loopback) rowOf.set(key, r);
+      }
+      rows[s] = r;
+    }
+    return { rows, traffic };
+  }
+
+  /**
+   * The destinations whose ingress admits a source that the distinct ingress sets `by` (bits)
+   * admit: the destinations of those sets, or bit by bit when that is fewer operations.
+   */
+  private expand(by: Uint32Array, destinations: { start: Int32Array; byIngress: Int32Array; ingressOf: Int32Array }): Bitset {
+    const { start, byIngress, ingressOf } = destinations;
+    const n = ingressOf.length;
+    const set = this.groupPool.take();
+    let count = 0;
+    for (let i = 0; i < by.length; i++) {
+      let w = by[i];
+      while (w !== 0 && count <= n / 8) {
+        const j = i * 32 + 31 - Math.clz32(w & -w);
+        count += start[j + 1] - start[j];
+        w &= w - 1;
+      }
+    }
+    if (count <= n / 8) {
+      for (let i = 0; i < by.length; i++) {
+        let w = by[i];
+        while (w !== 0) {
+          const j = i * 32 + 31 - Math.clz32(w & -w);
+          for (let k = start[j]; k < start[j + 1]; k++) set.add(byIngress[k]);
+          w &= w - 1;
+        }
+      }
+    } else {
+      // Bit d is bit ingressOf[d] of `by`, a word (32 destinations) at a time.
+      const words = set.words;
+      for (let i = 0; i < words.length; i++) {
+        const base = i * 32;
+        const end = Math.min(32, n - base);
+        let w = 0;
+        for (let k = 0; k < end; k++) {
+          const j = ingressOf[base + k];
+          w |= ((by[j >>> 5] >>> (j & 31)) & 1) << k;
+        }
+        words[i] = w;
+      }
+    }
+    return set;
   }
 }
 
@@ -85,49 +192,41 @@ export interface ComputedSides {
  * cluster) for several ports to compute them once.
  */
 export function computeSides(cluster: Cluster, query: PortQuery, selections: Selections = new Selections(cluster)): ComputedSides {
+  return sides(cluster, query, selections, new BitsetPool(cluster.endpoints.length));
+}
+
+/** `computeSides` with the sides' sets taken from `pool`. */
+function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool: BitsetPool): ComputedSides {
   const n = cluster.endpoints.length;
   const index = selections._index;
   const traffic = cluster.endpoints.map((d) => resolveTraffic(d, query));
   const reachable = new Bitset(n);
   traffic.forEach((t, i) => t && reachable.add(i));
 
-  const pool = new BitsetPool(n);
   const ingressFrom: Array<Bitset | undefined> = new Array(n);
   const egressTo: Array<Bitset | undefined> = new Array(n);
 
   const first = traffic.find((t) => t !== undefined);
   const uniform = traffic.every((t) => t === undefined || (first && t.port === first.port && t.protocol === first.protocol));
   // Many rules name the same ports: their destinations are computed once per port set.
-  const portCache = new Map<string, 'all' | 'none' | Bitset>();
-  const portsOf = (rule: PolicyRule) => {
-    const key = rule.ports.map(portEntryKey).join('\u0000');
-    let ok = portCache.get(key);
-    if (ok === undefined) portCache.set(key, (ok = rulePorts(cluster, rule, traffic, uniform ? first ?? null : undefined)));
-    return ok;
-  };
-  for (const policy of cluster.policies) {
-    const selected = index.selected(policy);
-    if (selected.length === 0) continue;
-    if (policy.ingress) {
-      for (const d of selected) ingressFrom[d] ??= pool.take();
-      for (const rule of policy.ingress) {
-        const portOk = portsOf(rule);
-        if (portOk === 'none') continue;
-        const peers = index.peers(policy.namespace, rule);
-        for (const d of selected) {
-          if (portOk === 'all' || portOk.has(d)) ingressFrom[d]!.or(peers);
-        }
-      }
+  const rules = index.compiled();
+  const answers: Array<'all' | 'none' | Bitset | undefined> = new Array(rules.portSets.length);
+  const portsOf = (id: number) => (answers[id] ??= rulePorts(cluster, rules.portSets[id], traffic, uniform ? first ?? null : undefined));
+  for (const selected of rules.ingress.isolated) for (const d of selected) ingressFrom[d] ??= pool.take();
+  for (const group of rules.ingress.groups) {
+    const portOk = portsOf(group.ports);
+    if (portOk === 'none') continue;
+    for (const d of group.targets) {
+      if (portOk === 'all' || portOk.has(d)) orInto(ingressFrom[d]!, group.peers);
     }
-    if (policy.egress) {
-      for (const s of selected) egressTo[s] ??= pool.take();
-      for (const rule of policy.egress) {
-        const portOk = portsOf(rule);
-        if (portOk === 'none') continue;
-        const peers = index.peers(policy.namespace, rule);
-        const targets = portOk === 'all' ? peers : peers.and(portOk);
-        for (const s of selected) egressTo[s]!.or(targets);
-      }
+  }
+  for (const selected of rules.egress.isolated) for (const d of selected) egressTo[d] ??= pool.take();
+  for (const group of rules.egress.groups) {
+    const portOk = portsOf(group.ports);
+    if (portOk === 'none') continue;
+    for (const s of group.targets) {
+      if (portOk === 'all') orInto(egressTo[s]!, group.peers);
+      else orIntoMasked(egressTo[s]!, group.peers, portOk);
     }
   }
 
@@ -261,14 +360,21 @@ class SelectionIndex {
   private readonly byPair = new Map<string, number[]>();
   /** Endpoints by `key=value` of their labels, across namespaces (for peers with a namespaceSelector). */
   private readonly byPairAnywhere = new Map<string, number[]>();
-  private readonly ruleCache = new Map<PolicyRule, Bitset>();
+  private readonly ruleCache = new Map<PolicyRule, Members>();
   private readonly withIps: ClusterEndpoint[];
-  private readonly peerCache = new Map<string, Bitset>();
+  private readonly peerCache = new Map<string, Members>();
+  private readonly portKeys = new Map<PolicyRule, string>();
   private readonly all: Bitset;
+  /** The peer sets, from shared blocks. */
+  private readonly pool: BitsetPool;
+  /** The most members a set kept as a list may have (a list of more takes more memory than a bitset). */
+  private readonly fewest: number;
   /** Namespace names by `key=value` of their labels, for namespace selectors with matchLabels. */
   private readonly namespacesByPair = new Map<string, string[]>();
   private readonly namespaceNames: string[];
   private readonly selectedCache = new Map<ClusterPolicy, number[]>();
+  private readonly selectionCache = new Map<string, number[]>();
+  private compiledRules?: CompiledRules;
 
   constructor(private readonly cluster: Cluster) {
     for (const e of cluster.endpoints) {
@@ -282,6 +388,8 @@ class SelectionIndex {
     }
     this.withIps = cluster.endpoints.filter((e) => e.ips.length > 0);
     this.all = Bitset.full(cluster.endpoints.length);
+    this.pool = new BitsetPool(cluster.endpoints.length);
+    this.fewest = Math.ceil(cluster.endpoints.length / 64);
     // Only namespaces with endpoints can add to a peer's set.
     this.namespaceNames = [...cluster.namespaces.keys()].filter((ns) => this.byNamespace.has(ns));
     for (const ns of this.namespaceNames) {
@@ -302,8 +410,66 @@ class SelectionIndex {
   /** The endpoints `policy` selects (by its namespace and pod selector; the same for every port). */
   public selected(policy: ClusterPolicy): number[] {
     let list = this.selectedCache.get(policy);
-    if (list === undefined) this.selectedCache.set(policy, (list = this.select(policy.namespace, policy.podSelector)));
+    if (list === undefined) {
+      // Policies of one namespace with the same pod selector (kubectl's text names it exactly) share one list.
+      const key = `${policy.namespace}\u0000${policy.podSelectorText}`;
+      list = this.selectionCache.get(key);
+      if (list === undefined) this.selectionCache.set(key, (list = this.select(policy.namespace, policy.podSelector)));
+      this.selectedCache.set(policy, list);
+    }
     return list;
+  }
+
+  /**
+   * The NetworkPolicies' rules as the same for every port: per direction, the endpoints each policy
+   * isolates, and the rules grouped by the endpoints they apply to and their ports (`portSets`
+   * holds one rule of each distinct ports), each group's peers united. Computed once.
+   */
+  public compiled(): CompiledRules {
+    if (this.compiledRules) return this.compiledRules;
+    const portSets: PolicyRule[] = [];
+    const portIds = new Map<string, number>();
+    const listIds = new Map<number[], number>();
+    const side = (direction: 'ingress' | 'egress'): CompiledSide => {
+      const isolated: number[][] = [];
+      const groups = new Map<string, { targets: number[]; ports: number; parts: Members[] }>();
+      for (const policy of this.cluster.policies) {
+        const rules = policy[direction];
+        if (!rules) continue;
+        const selected = this.selected(policy);
+        if (selected.length === 0) continue;
+        isolated.push(selected);
+        let listId = listIds.get(selected);
+        if (listId === undefined) listIds.set(selected, (listId = listIds.size));
+        for (const rule of rules) {
+          const portsKey = this.portsKey(rule);
+          let ports = portIds.get(portsKey);
+          if (ports === undefined) {
+            portIds.set(portsKey, (ports = portSets.length));
+            portSets.push(rule);
+          }
+          const key = `${listId} ${ports}`;
+          const group = groups.get(key);
+          const peers = this.peers(policy.namespace, rule);
+          if (group) group.parts.push(peers);
+          else groups.set(key, { targets: selected, ports, parts: [peers] });
+        }
+      }
+      return { isolated, groups: [...groups.values()].map((g) => ({ targets: g.targets, ports: g.ports, peers: this.union(g.parts) })) };
+    };
+    const ingress = side('ingress');
+    const egress = side('egress');
+    return (this.compiledRules = { portSets, ingress, egress });
+  }
+
+  /** The union of sets: a list while the members are few, else a bitset. */
+  private union(parts: Members[]): Members {
+    if (parts.length === 1) return parts[0];
+    if (parts.includes(this.all)) return this.all;
+    if (parts.every((m): m is number[] => Array.isArray(m)) && parts.reduce((k, m) => k + m.length, 0) <= this.fewest) return parts.flat();
+    const set = this.pool.take();
+    for (const m of parts) orInto(set, m);
+    return set;
   }
 
   /** Endpoints of `namespace` matching `selector`. */
@@ -317,26 +483,32 @@ class SelectionIndex {
     return candidates.filter((i) => selector.matches(this.cluster.endpoints[i].labels));
   }
 
-  /** The endpoints any peer of the rule matches (every endpoint when the rule has no peers). */
-  public peers(policyNamespace: string, rule: PolicyRule): Bitset {
+  /**
+   * The endpoints any peer of the rule matches (every endpoint when the rule has no peers): a set,
+   * or the list of its members when they are few (see `orInto`).
+   */
+  public peers(policyNamespace: string, rule: PolicyRule): Members {
     if (!rule.peers) return this.all;
     if (rule.peers.length === 1) return this.peer(policyNamespace, rule.peers[0]);
     let union = this.ruleCache.get(rule);
-    if (!union) {
-      union = new Bitset(this.cluster.endpoints.length);
-      for (const p of rule.peers) union.or(this.peer(policyNamespace, p));
-      this.ruleCache.set(rule, union);
-    }
+    if (!union) this.ruleCache.set(rule, (union = this.union(rule.peers.map((p) => this.peer(policyNamespace, p)))));
     return union;
   }
 
-  private peer(policyNamespace: string, peer: RulePeer): Bitset {
+  /** The key of a rule's ports, for the port answers shared by rules with the same ports. */
+  public portsKey(rule: PolicyRule): string {
+    let key = this.portKeys.get(rule);
+    if (key === undefined) this.portKeys.set(rule, (key = rule.ports.map(portEntryKey).join('\u0000')));
+    return key;
+  }
+
+  private peer(policyNamespace: string, peer: RulePeer): Members {
     const key = peer.kind === 'selectors' && !peer.namespaceSelector ? `${policyNamespace}\u0000${peer.text}` : peer.text;
     let set = this.peerCache.get(key);
     if (set) return set;
-    set = new Bitset(this.cluster.endpoints.length);
+    const members: number[] = [];
     if (peer.kind === 'ipBlock') {
-      for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e)) set.add(e.index);
+      for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e)) members.push(e.index);
     } else if (peer.namespaceSelector && peer.podSelector && peer.podSelector.requiredPairs.length > 0) {
       // The pods carrying the selector's rarest required label, anywhere, kept when their namespace matches.
       const namespaces = new Set(this.selectNamespaces(peer.namespaceSelector));
@@ -347,17 +519,60 @@ class SelectionIndex {
       }
       for (const i of candidates!) {
         const e = this.cluster.endpoints[i];
-        if (namespaces.has(e.namespace!) && peer.podSelector.matches(e.labels)) set.add(i);
+        if (namespaces.has(e.namespace!) && peer.podSelector.matches(e.labels)) members.push(i);
       }
     } else {
       const namespaces = peer.namespaceSelector ? this.selectNamespaces(peer.namespaceSelector) : [policyNamespace];
       for (const ns of namespaces) {
-        const members = peer.podSelector ? this.select(ns, peer.podSelector) : (this.byNamespace.get(ns) ?? []);
-        for (const i of members) set.add(i);
+        for (const i of peer.podSelector ? this.select(ns, peer.podSelector) : (this.byNamespace.get(ns) ?? [])) members.push(i);
       }
+    }
+    if (members.length <= this.fewest) {
+      set = members;
+    } else {
+      const bits = this.pool.take();
+      for (const i of members) bits.add(i);
+      set = bits;
     }
     this.peerCache.set(key, set);
     return set;
+  }
+}
+
+/** The NetworkPolicies' rules of one direction, for every port (see `SelectionIndex.compiled`). */
+interface CompiledSide {
+  /** The endpoints each policy with rules of this direction isolates (one list per policy). */
+  readonly isolated: number[][];
+  /** Rules that apply to the same endpoints with the same ports, their peers united. */
+  readonly groups: ReadonlyArray<{ readonly targets: number[]; readonly ports: number; readonly peers: Members }>;
+}
+
+interface CompiledRules {
+  /** A rule of each distinct ports, by the number the groups give. */
+  readonly portSets: PolicyRule[];
+  readonly ingress: CompiledSide;
+  readonly egress: CompiledSide;
+}
+
+/**
+ * A set of endpoints: a bitset, or the list of its members (in any order, repeats allowed) when they
+ * are few. Most peers match a few pods of one namespace: as lists they take little memory, and
+ * adding them to a side sets a few bits instead of OR-ing every word.
+ */
+type Members = Bitset | number[];
+
+/** target |= set */
+function orInto(target: Bitset, set: Members): void {
+  if (Array.isArray(set)) for (const i of set) target.add(i);
+  else target.or(set);
+}
+
+/** target |= (set & mask) */
+function orIntoMasked(target: Bitset, set: Members, mask: Bitset): void {
+  if (Array.isArray(set)) {
+    for (const i of set) if (mask.has(i)) target.add(i);
+  } else {
+    target.orAnd(set, mask);
   }
 }
 

@@ -387,14 +387,28 @@ export class Cluster {
   }
 
   private addEndpoint(given: Omit<ClusterEndpoint, 'index' | 'dnsNames'> & { dnsNames?: string[] }): void {
-    const e: Omit<ClusterEndpoint, 'index'> = { ...given, dnsNames: given.dnsNames ?? [] };
-    const first = this.byId.get(e.id);
+    const first = this.byId.get(given.id);
     if (first && !this.allowDuplicateIds) {
-      throw new Error(`two endpoints have the id ${e.id}: ${describeEndpoint(first)} and ${describeEndpoint(e)}. `
+      throw new Error(`two endpoints have the id ${given.id}: ${describeEndpoint(first)} and ${describeEndpoint(given)}. `
         + 'Endpoint ids are <namespace>/<name> of pods and workloads and the names of external endpoints, so each must be unique: '
         + 'give one of them a different name, or leave one out of the input.');
     }
-    const endpoint = { ...e, index: this.endpoints.length };
+    // One literal (not spreads): every endpoint has the same fields in the same order.
+    const endpoint: ClusterEndpoint = {
+      kind: given.kind,
+      namespace: given.namespace,
+      id: given.id,
+      labels: given.labels,
+      ports: given.ports,
+      ips: given.ips,
+      external: given.external,
+      singleInstance: given.singleInstance,
+      origin: given.origin,
+      hostNetwork: given.hostNetwork,
+      nodeTraffic: given.nodeTraffic,
+      dnsNames: given.dnsNames ?? [],
+      index: this.endpoints.length,
+    };
     this.endpoints.push(endpoint);
     if (!first) this.byId.set(endpoint.id, endpoint);
   }
@@ -649,7 +663,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /** `the Pod shop/web (pods.yaml:3)`, `the external endpoint payment (ReachabilityOptions.externals or --external)`. */
-function describeEndpoint(e: Omit<ClusterEndpoint, 'index'>): string {
+function describeEndpoint(e: Omit<ClusterEndpoint, 'index' | 'dnsNames'>): string {
   const what = e.external ? 'the external endpoint' : `the ${e.kind}`;
   const where = e.origin.file !== undefined ? `${e.origin.file}${e.origin.line !== undefined ? `:${e.origin.line}` : ''}` : e.origin.option;
   return `${what} ${e.id}${where ? ` (${where})` : ''}`;

@@ -43,18 +43,30 @@ interface RawIp extends ParsedIp {
 }
 
 function parseIpv4(text: string): RawIp | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
+  // Four parts of 1-3 decimal digits, each at most 255, read a character at a time.
+  let value = 0;
+  let parts = 0;
+  let part = 0;
+  let digits = 0;
   let leadingZeros = false;
-  for (const part of parts) {
-    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    if (part.length > 1 && part.startsWith('0')) leadingZeros = true;
-    value = (value << 8n) | BigInt(n);
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e; // the end closes the last part like a '.'
+    if (c === 0x2e) {
+      if (digits === 0 || part > 255 || ++parts > 4) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 3) return undefined;
+      if (digits === 1 && part === 0) leadingZeros = true; // a part of two or three digits starting with 0
+      part = part * 10 + (c - 0x30);
+      digits++;
+    } else {
+      return undefined;
+    }
   }
-  return { family: 4, value, leadingZeros, ipv4Mapped: false };
+  if (parts !== 4) return undefined;
+  return { family: 4, value: BigInt(value), leadingZeros, ipv4Mapped: false };
 }
 
 function parseIpv6(text: string): RawIp | undefined {

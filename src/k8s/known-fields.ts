@@ -29,30 +29,40 @@ const NETWORK_POLICY: Shape = { type: 'NetworkPolicy', fields: { apiVersion: 'le
 /** One error per field the NetworkPolicy schema does not declare, with its path. */
 export function unknownFieldFindings(object: unknown): Finding[] {
   const findings: Finding[] = [];
-  const walk = (value: unknown, shape: Shape, path: string) => {
+  // The path to the value being walked, as segments (`spec`, `.ingress`, `[0]`): joined only for a finding.
+  const path: string[] = [];
+  const walk = (value: unknown, shape: Shape) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return; // type errors are reported elsewhere
-    for (const [key, child] of Object.entries(value)) {
-      const field = path === '' ? key : `${path}.${key}`;
+    for (const key of Object.keys(value)) {
       const declared = Object.prototype.hasOwnProperty.call(shape.fields, key) ? shape.fields[key] : undefined;
+      if (declared === 'leaf' || declared === 'map') continue;
+      path.push(path.length === 0 ? key : `.${key}`);
       if (declared === undefined) {
         const known = Object.keys(shape.fields);
         findings.push({
           severity: Severity.ERROR,
           code: 'UnknownField',
-          field,
+          field: path.join(''),
           message: `unknown field ${JSON.stringify(key)} in ${shape.type}`,
           fix: `Fix the spelling or remove it: ${/^[AEIOU]/.test(shape.type) ? 'an' : 'a'} ${shape.type} has ${known.join(', ')}. kubectl apply rejects unknown fields (strict field validation), and with validation off the API server drops them, so this field never takes effect.`,
         });
-        continue;
-      }
-      if (declared === 'leaf' || declared === 'map') continue;
-      if ('list' in declared) {
-        if (Array.isArray(child)) child.forEach((item, i) => walk(item, declared.list, `${field}[${i}]`));
       } else {
-        walk(child, declared as Shape, field);
+        const child = (value as Record<string, unknown>)[key];
+        if ('list' in declared) {
+          if (Array.isArray(child)) {
+            for (let i = 0; i < child.length; i++) {
+              path.push(`[${i}]`);
+              walk(child[i], declared.list);
+              path.pop();
+            }
+          }
+        } else {
+          walk(child, declared as Shape);
+        }
       }
+      path.pop();
     }
   };
-  walk(object, NETWORK_POLICY, '');
+  walk(object, NETWORK_POLICY);
   return findings;
 }

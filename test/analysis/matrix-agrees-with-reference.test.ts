@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { HostNetworkMode, Port, Reachability } from '../../src';
+import { computeMatrix, MatrixEngine } from '../../src/analysis/matrix';
 import { podArbitrary, policyArbitraries, policyManifests } from '../properties/random-policies';
 
 /**
@@ -67,4 +68,41 @@ test('matrix == reference semantics on random clusters, hostNetwork pods analyse
       }
     }
   }), { seed: 20261123, numRuns: 300 });
+});
+
+test('one MatrixEngine over several ports, in any order and repeated, gives each port\'s fresh matrix and keeps earlier rows', () => {
+  const queries = [
+    { port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }, { port: 80, protocol: 'UDP' },
+    { port: 5432, protocol: 'TCP' }, { name: 'http', protocol: 'TCP' }, { port: 53, protocol: 'UDP' },
+  ];
+  const order = fc.array(fc.integer({ min: 0, max: queries.length - 1 }), { minLength: 2, maxLength: 8 });
+  fc.assert(fc.property(cluster, order, (c, ks) => {
+    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'ext', ip: '203.0.113.7' }] });
+    const engine = new MatrixEngine(r._cluster);
+    const fresh = queries.map((q) => computeMatrix(r._cluster, q).rows.map((row) => row.members()));
+    const kept = ks.map((k) => ({ k, rows: engine.compute(queries[k]).rows }));
+    // Read after every port was computed: no later port changed an earlier port's rows.
+    for (const { k, rows } of kept) expect(rows.map((row) => row.members())).toEqual(fresh[k]);
+  }), { seed: 20261201, numRuns: 150 });
+});
+
+test('matrix == reference on clusters of 70-130 pods, where small peer sets are lists and large ones bitsets', () => {
+  const large = fc.record({
+    pods: fc.array(pod, { minLength: 70, maxLength: 130 }),
+    policies: fc.array(policy, { minLength: 1, maxLength: 6 }),
+    teamRed: fc.subarray(NS),
+  });
+  const ports = [[Port.tcp(80), { port: 80, protocol: 'TCP' }], [Port.tcp(5432), { port: 5432, protocol: 'TCP' }], [Port.named('http'), { name: 'http', protocol: 'TCP' }]] as const;
+  fc.assert(fc.property(large, fc.constantFrom(...ports), (c, [p, query]) => {
+    const r = Reachability.fromManifests(manifests(c), { externals: [{ name: 'ext', ip: '203.0.113.7' }] });
+    const endpoints = r._cluster.endpoints;
+    expect(endpoints.length).toBeGreaterThan(64); // peers of up to 2 members are lists, larger ones bitsets
+    const rows = computeMatrix(r._cluster, query).rows; // pod by pod, not by classes
+    for (const from of endpoints) {
+      for (const to of endpoints) {
+        const reference = r.explain(from.id, to.id, p).allowed;
+        if (rows[from.index].has(to.index) !== reference) throw new Error(`${from.id} -> ${to.id} on ${p}: matrix ${!reference}`);
+      }
+    }
+  }), { seed: 20261202, numRuns: 12 });
 });

@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { aggregateAddresses, cidrContains, cidrsOverlap, formatCidr, formatIp, isStrictSubset, parseCidr, parseIp } from '../../src/k8s/cidr';
 
 const cidr = (text: string) => {
@@ -106,5 +107,32 @@ describe('aggregateAddresses', () => {
       }
       expect([...covered].sort()).toEqual([...given].sort());
     }
+  });
+});
+
+describe('IPv4 text', () => {
+  // The rule as written: four dot-separated parts of 1-3 decimal digits, each at most 255; a part of
+  // two or three digits starting with 0 is a leading zero (accepted only without strict checks).
+  const reference = (text: string) => {
+    const parts = text.split('.');
+    if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
+    return { value: parts.reduce((v, p) => v * 256n + BigInt(Number(p)), 0n), leadingZeros: parts.some((p) => p.length > 1 && p.startsWith('0')) };
+  };
+  const text = fc.oneof(
+    fc.array(fc.constantFrom('0', '1', '2', '5', '9', '.', '.', 'a', '-', '+'), { maxLength: 17 }).map((cs) => cs.join('')),
+    fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '007', '0000', '', '1a')), { minLength: 3, maxLength: 5 }).map((ps) => ps.join('.')),
+  );
+
+  test('parseIp and parseCidr read every IPv4 text exactly as the rule says', () => {
+    fc.assert(fc.property(text, (t) => {
+      const expected = reference(t);
+      const ip = parseIp(t);
+      expect(ip === undefined ? undefined : ip.value).toEqual(expected?.value);
+      if (ip) expect(ip.family).toBe(4);
+      // A leading zero is a strict-only problem of a CIDR; without it the CIDR is fine.
+      const strict = parseCidr(`${t}/32`);
+      if (expected === undefined) expect(strict.cidr).toBeUndefined();
+      else expect(strict.problems.length > 0).toBe(expected.leadingZeros);
+    }), { seed: 20261201, numRuns: 3000 });
   });
 });
