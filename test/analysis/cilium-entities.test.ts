@@ -195,3 +195,22 @@ describe('host and remote-node', () => {
     expect(none.allows('default/dev-web', 'default/x', HTTPS)).toBe(false);
   });
 });
+
+describe('netpol diff --api-server', () => {
+  test('a kube-apiserver rule added to a policy opens the connection to the API server, on both sides the same endpoint', () => {
+    const before = cnp('dev', { endpointSelector: { matchLabels: { env: 'dev' } }, egress: [{ toEntities: ['host'] }] });
+    const after = cnp('dev', { endpointSelector: { matchLabels: { env: 'dev' } }, egress: [{ toEntities: ['host'] }, { toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] });
+    const b = yaml([before, ...NODES, ...PODS]);
+    const a = yaml([after, ...NODES, ...PODS]);
+    const r = netpol(['diff', b, '--against', a, '--api-server', '10.0.0.10', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const opened = JSON.parse(r.stdout).opened.map((c: any) => `${c.from} -> ${c.to}`);
+    expect(opened).toEqual(expect.arrayContaining(['default/dev-a -> kube-apiserver', 'default/dev-a -> node:cp', 'default/dev-b -> kube-apiserver']));
+    expect(opened).not.toContain('default/dev-a -> node:n2');
+    // Without the address, the after side leaves the rule out: exit 1, with the fix.
+    const without = netpol(['diff', b, '--against', a]);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toMatch(/--api-server <ip>/);
+  });
+});

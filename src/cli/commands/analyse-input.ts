@@ -49,6 +49,16 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   'host-network': { type: 'string', valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
 };
 
+/** The `--api-server <ip>` option: the API server's address (`ReachabilityOptions.apiServerIp`), or a usage error. */
+export function apiServerOption(value: string | undefined): { apiServerIp?: string } {
+  if (value === undefined) return {};
+  if (!parseIp(value)) {
+    throw new UsageError(`--api-server ${JSON.stringify(value)}: not an IP address. Give the API server's address, e.g. --api-server 10.0.0.1 `
+      + '(kubectl get endpoints kubernetes -n default shows it).');
+  }
+  return { apiServerIp: value };
+}
+
 /** The `--host-network` option: how hostNetwork pods are analysed (node traffic unless `pod`). */
 export function hostNetworkOption(value: string | undefined): HostNetworkMode {
   return oneOf(value, ['node', 'pod'] as const, 'node', 'host-network') === 'pod' ? HostNetworkMode.POD_TRAFFIC : HostNetworkMode.NODE_TRAFFIC;
@@ -149,16 +159,12 @@ export function analyseInputs(
   const input = readInputs(paths, io, values['max-file-size']);
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const ext = externalsOption(values.external);
-  const apiServer = values['api-server'];
-  if (apiServer !== undefined && !parseIp(apiServer)) {
-    throw new UsageError(`--api-server ${JSON.stringify(apiServer)}: not an IP address. Give the API server's address, e.g. --api-server 10.0.0.1 `
-      + '(kubectl get endpoints kubernetes -n default shows it).');
-  }
+  const apiServer = apiServerOption(values['api-server']);
   progress?.step(`read ${thousands(input.objects.length)} objects`, 'building the model');
   let reachability: Reachability;
   try {
     reachability = Reachability._fromSourced(withSurroundings(input.objects, surroundings),
-      { externals: ext, pods: surroundings.pods, hostNetwork: mode, ...(apiServer !== undefined ? { apiServerIp: apiServer } : {}) });
+      { externals: ext, pods: surroundings.pods, hostNetwork: mode, ...apiServer });
   } catch (e) {
     progress?.clear();
     throw new UsageError((e as Error).message);
