@@ -91,6 +91,7 @@ export function readmeBlocks(): Record<string, string> {
     'cilium-code': fence('ts', markedRegion('examples/cilium-egress.ts')),
     'cilium-yaml': fence('yaml', Yaml.stringify(...Testing.synth(new CiliumEgress(Testing.app(), 'cilium-egress'))).trim()),
     'cilium-proof': ciliumProof(),
+    'cilium-explain': fence('text', `$ npx netpol ${CILIUM_EXPLAIN.join(' ')}\n${cliOutput(CILIUM_EXPLAIN, Yaml.stringify(...Testing.synth(new CiliumEgress(Testing.app(), 'cilium-egress'))))}`),
     'invariants-code': fence('ts', markedRegion('examples/segmentation.ts')),
     'invariants-error': fence('text', segmentationError()),
     'three-tier-check': rulesFileBlocks()['check-fails'],
@@ -128,7 +129,11 @@ export const CILIUM_SURROUNDINGS: ReachabilityOptions = {
     { name: 'example', ip: '198.51.100.1', dnsName: 'example.com' },
     { name: 'metadata', ip: '169.254.169.254' },
   ],
+  apiServerIp: '10.0.0.1',
 };
+
+/** `netpol explain` of the Cilium example's egress to the API server: the command line. */
+const CILIUM_EXPLAIN = ['explain', 'dist/', '--from', 'shop/payments', '--to', 'kube-apiserver', '--port', '443', '--pod', 'shop/payments:app=payments', '--api-server', '10.0.0.1'];
 
 /** The Cilium example analysed: connections with the analyser's verdict and the rule that decided, and what is left out. */
 function ciliumProof(): string {
@@ -137,7 +142,7 @@ function ciliumProof(): string {
     ['shop/checkout', 'shop/payments', Port.tcp(8080)], ['shop/web', 'shop/payments', Port.tcp(8080)],
     ['shop/payments', 'stripe', Port.tcp(443)], ['shop/payments', 'stripe-files', Port.tcp(443)], ['shop/payments', 'stripe', Port.tcp(80)],
     ['shop/payments', 'example', Port.tcp(443)], ['shop/payments', 'kube-system/coredns', Port.udp(53)], ['shop/payments', 'metadata', Port.tcp(80)],
-    ['shop/payments', 'shop/checkout', Port.tcp(8080)],
+    ['shop/payments', 'shop/checkout', Port.tcp(8080)], ['shop/payments', 'kube-apiserver', Port.tcp(443)], ['shop/payments', 'kube-apiserver', Port.tcp(8443)],
   ];
   const side = (v: SideVerdict) => (v.notPoliced || (!v.isolated && !v.deniedBy) ? undefined : TextFormat.verdict(v));
   const lines = ['| from | to | port | verdict | decided by |', '| --- | --- | --- | --- | --- |'];

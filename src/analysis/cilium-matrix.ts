@@ -25,13 +25,15 @@ export function applyCiliumPolicies(
   const externals = cluster.endpoints.filter((e) => e.external);
   const shared = new Map<CiliumRule, Bitset>();
   // The ends a rule's peer matches: the same for every pod of the rule, except FQDN peers, which
-  // depend on what the pod's DNS lookups let the proxy see (only external ends can match them).
+  // depend on what the pod's DNS lookups let the proxy see (only external ends can match them), and
+  // the entities host and remote-node, which depend on the pod's node.
   const peersOf = (rule: CiliumRule, self: ClusterEndpoint): Bitset => {
-    const perSelf = rule.peer?.kind === 'fqdns';
+    const fqdns = rule.peer?.kind === 'fqdns';
+    const perSelf = fqdns || (rule.peer?.kind === 'entities' && rule.peer.entities.some((e) => e === 'host' || e === 'remote-node'));
     let set = perSelf ? undefined : shared.get(rule);
     if (!set) {
       set = new Bitset(n);
-      for (const e of perSelf ? externals : cluster.endpoints) if (ciliumPeerMatches(cluster, rule, self, e)) set.add(e.index);
+      for (const e of fqdns ? externals : cluster.endpoints) if (ciliumPeerMatches(cluster, rule, self, e)) set.add(e.index);
       if (!perSelf) shared.set(rule, set);
     }
     return set;

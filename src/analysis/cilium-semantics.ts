@@ -1,6 +1,6 @@
 import { portsMatch, Side } from './semantics';
 import { policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains } from '../k8s/cidr';
 import { Traffic } from '../k8s/port-set';
@@ -90,8 +90,7 @@ export function dnsVisible(cluster: Cluster, source: ClusterEndpoint, name: stri
  * - no peer (a rule of ports only): every end (Layer 4 Policies: "Layer 4 policy can be specified
  *   in addition to layer 3 policies or independently");
  * - endpoints: pods, by their Cilium labels;
- * - entities (entity.go): `all` every end, `world` the ends outside the cluster, `cluster` every end
- *   inside it (pods, and nodes: node traffic), `none` nothing;
+ * - entities: see `entityMatches`;
  * - CIDRs (with `except`): only ends outside the cluster, by address (Layer 3 Policies: IP/CIDR
  *   based rules describe "the relationship to or from external services if the remote peer is not
  *   an endpoint"; a node's IP has the host identity, not a CIDR one: cilium/cilium#16308);
@@ -103,9 +102,61 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
   if (peer === undefined) return true;
   switch (peer.kind) {
     case 'endpoints': return peer.selectors.some((s) => ciliumSelects(cluster, s, other));
-    case 'entities': return peer.entities.some((e) => (e === 'all' ? true : e === 'world' ? other.external : e === 'cluster' ? !other.external : false));
+    case 'entities': {
+      // host and remote-node together are every node, wherever `self` runs.
+      if (other.nodeTraffic && peer.entities.includes('host') && peer.entities.includes('remote-node')) return true;
+      return peer.entities.some((e) => entityMatches(cluster, e, self, other));
+    }
     case 'cidrs': return other.external && other.ips.some((ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
+  }
+}
+
+/**
+ * Whether an end has the identity of the Kubernetes API server: the API server's endpoint, and
+ * every end of the node it runs on or with its address (Cilium gives the node's IPs the label
+ * `reserved:kube-apiserver`: the local host's identity gains it, a remote node gets the identity
+ * kube-apiserver, labelled `reserved:kube-apiserver` and `reserved:remote-node`; pkg/identity
+ * reservedIdentityLabels, pkg/ipcache InjectLabels).
+ */
+export function isKubeApiServer(cluster: Cluster, e: ClusterEndpoint): boolean {
+  if (e.apiServer) return true;
+  if (!e.nodeTraffic) return false;
+  if (e.node !== undefined && e.node === cluster.apiServerNode) return true;
+  const ip = cluster.apiServerIp;
+  return ip !== undefined && e.ips.some((x) => x.family === ip.family && x.value === ip.value);
+}
+
+/**
+ * Whether an entity matches the other end of a rule of `self` (docs.cilium.io "Entities based";
+ * cilium/cilium pkg/policy/api/entity.go):
+ * - `all`: every end;
+ * - `world`: the ends outside the cluster ("all endpoints outside of the cluster"), the API server
+ *   there too (its identity carries CIDR labels, and with them `reserved:world`);
+ * - `cluster`: every end inside it: pods, nodes (node traffic: "the host, remote-node, and init
+ *   identities"), and the API server wherever it runs (InitEntities puts the kube-apiserver selector
+ *   into `cluster`);
+ * - `host`: node traffic of `self`'s own node ("the local host ... all containers running in host
+ *   networking mode on the local host");
+ * - `remote-node`: node traffic of any other node;
+ * - `kube-apiserver`: the API server, "both deployments of the kube-apiserver: within the cluster
+ *   and outside of the cluster" (`isKubeApiServer`);
+ * - `none`: nothing.
+ * A node end or a subject whose node is not known never reaches here for `host` or `remote-node`
+ * alone: the Cluster leaves such a rule out (`placeEntities`); both together are every node end
+ * (`ciliumPeerMatches`). CIDR rules never match node ends: the default
+ * `policy-cidr-match-mode` is empty, and only `nodes` makes CIDR selectors match nodes
+ * (docs.cilium.io "Selecting nodes with CIDR / ipBlock").
+ */
+export function entityMatches(cluster: Cluster, entity: CiliumEntity, self: ClusterEndpoint, other: ClusterEndpoint): boolean {
+  switch (entity) {
+    case 'all': return true;
+    case 'world': return other.external;
+    case 'cluster': return !other.external || other.apiServer === true;
+    case 'host': return other.nodeTraffic && other.node !== undefined && other.node === self.node;
+    case 'remote-node': return other.nodeTraffic && other.node !== undefined && self.node !== undefined && other.node !== self.node;
+    case 'kube-apiserver': return isKubeApiServer(cluster, other);
+    case 'none': return false;
   }
 }
 
@@ -119,6 +170,7 @@ export function ciliumRuleReference(p: CiliumPolicy, rule: CiliumRule): RuleRefe
     kind: p.kind,
     ...(p.spec !== undefined ? { spec: p.spec } : {}),
     ...(rule.l7 ? { l7Rules: true } : {}),
+    ...(rule.peer?.kind === 'entities' ? { entities: rule.peer.entities.map(String) } : {}),
   };
 }
 

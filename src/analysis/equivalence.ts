@@ -1,4 +1,5 @@
 import { Bitset, wordTotals } from './bitset';
+import { isKubeApiServer } from './cilium-semantics';
 import { MatrixEngine } from './matrix';
 import { PolicyFeatures, policyFeatures } from './policy-features';
 import { PortQuery } from './semantics';
@@ -132,6 +133,8 @@ export class ClassMatrix {
 /** The identity of an endpoint under `features`: equal keys, no policy tells the endpoints apart. */
 function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint, nsKeys: Map<string, string>): string {
   const parts: unknown[] = [e.external ? 'external' : e.nodeTraffic ? 'node' : 'pod', e.hostNetwork];
+  // The API server's endpoint is always a class of its own (Cilium's cluster entity takes it in outside the cluster too).
+  if (e.apiServer) parts.push('kube-apiserver');
   if (e.namespace !== undefined) {
     let ns = nsKeys.get(e.namespace);
     if (ns === undefined) {
@@ -157,6 +160,7 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     parts.push(bits.includes('1') ? bits : '');
   }
   if (features.dnsNamesApart && e.external) parts.push([...e.dnsNames].sort());
+  if (features.nodesApart) parts.push([e.node ?? null, isKubeApiServer(cluster, e)]);
   return JSON.stringify(parts);
 }
 

@@ -38,6 +38,12 @@ export interface PolicyFeatures {
    * names are told apart by their names (each set of names is a class of its own).
    */
   readonly dnsNamesApart: boolean;
+  /**
+   * Whether the nodes matter: a Cilium rule names `host` or `remote-node` (the subject's own node
+   * or the others) or `kube-apiserver` (every end of the API server's node), so endpoints are told
+   * apart by their node and by whether they have the API server's identity.
+   */
+  readonly nodesApart: boolean;
 }
 
 /**
@@ -45,8 +51,8 @@ export interface PolicyFeatures {
  * cluster-wide tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) and its
  * Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy),
  * plus the named ports of `queries` (a matrix for `http/TCP` resolves `http` on every destination).
- * Besides these, the classes always tell apart endpoints outside the cluster, node traffic and
- * hostNetwork pods.
+ * Besides these, the classes always tell apart endpoints outside the cluster, node traffic,
+ * hostNetwork pods and the API server's endpoint.
  */
 export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readonly name?: string; readonly protocol: string }> = []): PolicyFeatures {
   const namespaces = new Set<string>();
@@ -116,6 +122,7 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
     }
   };
   let dnsNamesApart = false;
+  let nodesApart = false;
   const cilium = (policy: CiliumPolicy) => {
     if (policy.namespace !== undefined) namespaces.add(policy.namespace);
     ciliumSelector(policy.subject);
@@ -125,8 +132,11 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
       const p = rule.peer;
       if (p?.kind === 'endpoints') {p.selectors.forEach(ciliumSelector);} else if (p?.kind === 'cidrs') {
         for (const b of p.blocks) blocks.set(`cilium ${JSON.stringify([b.cidr, ...b.except].map((c) => ({ ...c, network: c.network.toString() })))}`, b);
-      } else if (p?.kind === 'fqdns') {dnsNamesApart = true;}
-      // entities tell apart what the classes always do: pods, node traffic and endpoints outside the cluster.
+      } else if (p?.kind === 'fqdns') {dnsNamesApart = true;} else if (p?.kind === 'entities') {
+        // all, world, cluster and none tell apart what the classes always do (pods, node traffic,
+        // endpoints outside the cluster, the API server); the others look at nodes.
+        if (p.entities.some((e) => e === 'host' || e === 'remote-node' || e === 'kube-apiserver')) nodesApart = true;
+      }
     }
   };
   for (const policy of cluster.ciliumPolicies) cilium(policy);
@@ -140,5 +150,6 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
     ipBlocks: sortedKeys(blocks),
     domainNames: [...domains].sort(),
     dnsNamesApart,
+    nodesApart,
   };
 }

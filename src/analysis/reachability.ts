@@ -68,6 +68,15 @@ export interface ReachabilityOptions {
   readonly externals?: ExternalEndpoint[];
   /** How pods with `hostNetwork: true` are analysed. @default HostNetworkMode.NODE_TRAFFIC */
   readonly hostNetwork?: HostNetworkMode;
+  /**
+   * The Kubernetes API server's address (`10.0.0.1`): an endpoint `kube-apiserver`, which Cilium's
+   * `kube-apiserver` entity matches. When it is the address of a Node of the input (or a pod's
+   * `status.hostIP`) the API server runs on that node and is node traffic there (Cilium's `host` and
+   * `remote-node` take it in, CIDR rules do not); otherwise it is outside the cluster (`world`, and
+   * ipBlocks and CIDR rules by its address). NetworkPolicy ipBlocks match it by its address either way.
+   * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
+   */
+  readonly apiServerIp?: string;
 }
 
 /** What the program that wrote the policies knows about its declared services (see `declaredServicesOf`). */
@@ -127,6 +136,7 @@ export class Reachability {
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
+      ...(options.apiServerIp !== undefined ? { apiServer: { ip: options.apiServerIp } } : {}),
       declaredPorts: declared.declaredPorts,
       declaredServices: declared.declaredServices,
     };
@@ -233,7 +243,7 @@ export class Reachability {
     const egress = decideSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
     const ingress = decideSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
-    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork).map(hostNetworkNote);
+    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node').map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e)));
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
@@ -402,6 +412,14 @@ export class Reachability {
 function portlessServiceNote(e: ClusterEndpoint): string {
   return `${e.id} is a service declared by labels whose pods are not in the manifests, so its container ports are unknown and a rule that allows a named port never matches it. `
     + 'Give its pods with their container ports as surroundings (--surroundings, ReachabilityOptions.pods), or analyse the chart with Reachability.fromChart, which knows the ports it declares';
+}
+
+/** What `explain` says about an end that is a Node, and how it was analysed. */
+function nodeNote(e: ClusterEndpoint): string {
+  const ips = e.ips.length > 0 ? e.ips.map(formatIp).join(', ') : 'none known (no InternalIP or ExternalIP in status.addresses), so no ipBlock matches it';
+  return `${e.id} is the Node ${e.node}, analysed as traffic of that node: no policy selects it, pod and namespace selectors never match it, `
+    + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it. `
+    + 'Traffic between a pod and its own node is always allowed, which is not modelled';
 }
 
 /** What `explain` says about an end that is a hostNetwork pod, and how it was analysed. */

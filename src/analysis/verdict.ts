@@ -69,6 +69,11 @@ export interface RuleReference {
    * allow the connection, and the layer-7 rules then filter its requests. @default false
    */
   readonly l7Rules?: boolean;
+  /**
+   * The entities a Cilium rule's peer names (`toEntities`/`fromEntities`: `kube-apiserver`, `host`,
+   * `world`, ...), in its order. @default - the rule names no entities
+   */
+  readonly entities?: string[];
 }
 
 /**
@@ -107,11 +112,13 @@ export interface SideVerdict {
 
 /**
  * A rule reference in words: `shop/api ingress[0]`; a Cilium rule with its kind, its spec and
- * whether layer-7 rules apply: `CiliumNetworkPolicy shop/api specs[1].egress[0] (L7 rules apply)`.
+ * whether layer-7 rules apply: `CiliumNetworkPolicy shop/api specs[1].egress[0] (L7 rules apply)`,
+ * and the entities it names: `CiliumNetworkPolicy shop/api egress[1] toEntities kube-apiserver`.
  */
 export function describeRule(r: RuleReference): string {
   const spec = r.spec !== undefined ? `specs[${r.spec}].` : '';
-  return `${r.kind !== undefined ? `${r.kind} ` : ''}${r.policy} ${spec}${r.direction}[${r.rule}]${r.l7Rules ? ' (L7 rules apply)' : ''}`;
+  const entities = r.entities !== undefined ? ` ${r.direction.startsWith('egress') ? 'toEntities' : 'fromEntities'} ${r.entities.join(', ')}` : '';
+  return `${r.kind !== undefined ? `${r.kind} ` : ''}${r.policy} ${spec}${r.direction}[${r.rule}]${entities}${r.l7Rules ? ' (L7 rules apply)' : ''}`;
 }
 
 /**

@@ -164,7 +164,7 @@ export class JsonFormat {
 
   /**
    * One side's verdict: `{ allowed, isolated, isolatingPolicies, allowedBy: [{ policy, direction, rule, byIpBlock }], notPoliced }`
-   * (a Cilium rule also has `kind`, `spec` for an item of `specs[]` and `l7Rules`; a Cilium deny rule
+   * (a Cilium rule also has `kind`, `spec` for an item of `specs[]`, `l7Rules` and `entities`; a Cilium deny rule
    * that denied the side is `deniedBy`);
    * when a cluster-wide policy took part also `tier` (`ADMIN`, `NETWORK_POLICY`, `BASELINE`, `DEFAULT`),
    * `decidedBy` and `passedBy` (`{ kind, policy, tier, priority, direction, rule, ruleName, action }`).
@@ -378,7 +378,7 @@ function changeJson(c: ChangedConnection): any {
   };
 }
 
-/** A rule reference: `{ policy, direction, rule, byIpBlock }`, and for a Cilium rule `kind`, `spec` and `l7Rules` where they apply. */
+/** A rule reference: `{ policy, direction, rule, byIpBlock }`, and for a Cilium rule `kind`, `spec`, `l7Rules` and `entities` where they apply. */
 function ruleJson(r: RuleReference): any {
   return {
     policy: r.policy,
@@ -388,5 +388,6 @@ function ruleJson(r: RuleReference): any {
     ...(r.kind !== undefined ? { kind: r.kind } : {}),
     ...(r.spec !== undefined ? { spec: r.spec } : {}),
     ...(r.l7Rules ? { l7Rules: true } : {}),
+    ...(r.entities !== undefined ? { entities: [...r.entities] } : {}),
   };
 }

@@ -24,8 +24,11 @@ import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set
 /** A section of a Cilium rule spec. */
 export type CiliumSection = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
 
-/** The entities the model can place (entity.go): everything, outside the cluster, inside it, nothing. */
-export type CiliumEntity = 'all' | 'world' | 'cluster' | 'none';
+/**
+ * The entities the model can place (entity.go; docs.cilium.io "Entities based"): everything,
+ * outside the cluster, inside it, the subject's own node, the other nodes, the API server, nothing.
+ */
+export type CiliumEntity = 'all' | 'world' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver' | 'none';
 
 /**
  * The label of a pod's namespace in Cilium's identity labels (source `k8s`), and the prefix of its
@@ -132,15 +135,16 @@ export interface CiliumReading {
   readonly leftOut: Array<{ readonly field: string; readonly reason: string }>;
 }
 
-/** Entities that stand for hosts, proxies and identities the model has no endpoints for. */
+/**
+ * Entities that stand for proxies and identities the model has no endpoints for. (`host`,
+ * `remote-node` and `kube-apiserver` are placed by the Cluster, which knows the nodes and the API
+ * server, or leaves the rule out where it does not.)
+ */
 const UNPLACED_ENTITIES: Record<string, string> = {
-  'host': 'the local node',
-  'remote-node': 'the other nodes',
-  'kube-apiserver': 'the Kubernetes API server',
-  'health': 'Cilium\'s health endpoints',
-  'ingress': 'Cilium\'s ingress proxy',
-  'unmanaged': 'pods Cilium does not manage',
-  'init': 'endpoints whose identity is not resolved yet',
+  health: 'Cilium\'s health endpoints',
+  ingress: 'Cilium\'s ingress proxy',
+  unmanaged: 'pods Cilium does not manage',
+  init: 'endpoints whose identity is not resolved yet',
 };
 
 /**

@@ -1,4 +1,4 @@
-import { CiliumPolicy, readCiliumPolicy } from './cilium-policy';
+import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy } from './cilium-policy';
 import { classifyObject, describeRef, KindCount, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
@@ -40,6 +40,22 @@ export interface ClusterEndpoint {
    * policy selects it and pod and namespace selectors never match it; only ipBlocks do, on its node IP.
    */
   readonly nodeTraffic: boolean;
+  /**
+   * The node it runs on, where known: a pod's `spec.nodeName` (or the Node whose address is its
+   * `status.hostIP`), a Node's own name, the API server's node. Cilium tells the subject's own node
+   * (`host`) from the others (`remote-node`) by it. @default - unknown (a workload's replicas, a model pod, an address)
+   */
+  readonly node?: string;
+  /** The Kubernetes API server (`ModelEndpoints.apiServer`): Cilium's `kube-apiserver` entity. @default false */
+  readonly apiServer?: boolean;
+}
+
+/** The id of the endpoint of the Kubernetes API server (`ReachabilityOptions.apiServerIp`, `--api-server`). */
+export const API_SERVER_ENDPOINT = 'kube-apiserver';
+
+/** The id of a Node's endpoint: `node:<name>` (a namespace name has no `:`, so it is never a pod's). */
+export function nodeEndpointId(name: string): string {
+  return `node:${name}`;
 }
 
 /** Where an endpoint comes from, for messages. */
@@ -111,6 +127,12 @@ export interface ModelEndpoints {
   /** `workload`: it stands for a workload's replicas (traffic to itself is decided by the policies), not one pod (loopback). */
   readonly pods?: Array<{ namespace: string; name: string; labels: Record<string, string>; ports?: ClusterPort[]; ip?: string; workload?: boolean }>;
   readonly externals?: Array<{ name: string; ip: string; dnsName?: string }>;
+  /**
+   * The Kubernetes API server's address: an endpoint `kube-apiserver`. On a node (the address is a
+   * Node's, or a pod's `status.hostIP`) it is node traffic of that node; otherwise it is outside
+   * the cluster (a managed control plane).
+   */
+  readonly apiServer?: { readonly ip: string };
   /**
    * The container ports of services declared by labels, by endpoint id (`<namespace>/<name>`), where
    * the program that wrote the policies knows them (the manifests do not say): the ports of the
@@ -244,6 +266,10 @@ export class Cluster {
 
   /** How hostNetwork pods are analysed. */
   public readonly hostNetworkMode: 'node' | 'pod';
+  /** The node the API server runs on, when its address is a known node's (`ModelEndpoints.apiServer`). */
+  public readonly apiServerNode?: string;
+  /** The API server's address, when given. */
+  public readonly apiServerIp?: ParsedIp;
   private readonly allowDuplicateIds: boolean;
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
@@ -258,6 +284,7 @@ export class Cluster {
     for (const o of flat) {
       if (roles.get(o)!.role === 'namespace') declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
     }
+    const nodeByIp = nodeAddresses(flat.filter((o) => ['node', 'pod'].includes(roles.get(o)!.role)).map((o) => o.object));
     const ignored = new Map<string, number>();
     const declared: DeclaredService[] = [];
     for (const entry of entries) {
@@ -276,7 +303,8 @@ export class Cluster {
           if (options.stagedAsEnforced) this.policies.push(this.stagedPolicies[this.stagedPolicies.length - 1]);
           break;
         }
-        case 'pod': this.addPod(object, present, origin); break;
+        case 'pod': this.addPod(object, present, origin, nodeByIp); break;
+        case 'node': this.addNode(object, origin); break;
         case 'workload': this.addWorkload(object, role.template, present, origin); break;
         case 'namespace': break;
         case 'cluster-policy': if (!options.withoutPolicies) this.addClusterPolicy(object, origin); break;
@@ -326,6 +354,28 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
+    if (extra.apiServer !== undefined) {
+      const ip = requireIp(extra.apiServer.ip, API_SERVER_ENDPOINT);
+      const key = ipKey(ip);
+      const onNode = nodeByIp.has(key);
+      const node = nodeByIp.get(key);
+      this.apiServerIp = ip;
+      if (node !== undefined) this.apiServerNode = node;
+      this.addEndpoint({
+        kind: 'KubeApiServer',
+        id: API_SERVER_ENDPOINT,
+        labels: {},
+        ports: [],
+        ips: [ip],
+        external: !onNode,
+        singleInstance: true,
+        origin: { option: 'ReachabilityOptions.apiServerIp or --api-server' },
+        hostNetwork: false,
+        nodeTraffic: onNode,
+        ...(node !== undefined ? { node } : {}),
+        apiServer: true,
+      });
+    }
     const used = new Set<string>([
       ...declaredNamespaceLabels.keys(),
       ...this.endpoints.flatMap((e) => (e.namespace ? [e.namespace] : [])),
@@ -336,6 +386,7 @@ export class Cluster {
     for (const ns of [...used].sort()) {
       this.namespaces.set(ns, { ...(declaredNamespaceLabels.get(ns) ?? {}), [NAMESPACE_NAME_LABEL]: ns });
     }
+    if (this.ciliumPolicies.length > 0) this.placeEntities();
   }
 
   /** The endpoint with this id (`<namespace>/<name>`, or an external endpoint's name). */
@@ -393,8 +444,9 @@ export class Cluster {
         + 'Endpoint ids are <namespace>/<name> of pods and workloads and the names of external endpoints, so each must be unique: '
         + 'give one of them a different name, or leave one out of the input.');
     }
-    // One literal (not spreads): every endpoint has the same fields in the same order.
-    const endpoint: ClusterEndpoint = {
+    // One literal (not spreads): every endpoint has the same fields in the same order. Typed so that
+    // every field of ClusterEndpoint, optional ones too, must be listed: a new field cannot be dropped.
+    const endpoint: { [K in keyof Required<ClusterEndpoint>]: ClusterEndpoint[K] } = {
       kind: given.kind,
       namespace: given.namespace,
       id: given.id,
@@ -407,13 +459,15 @@ export class Cluster {
       hostNetwork: given.hostNetwork,
       nodeTraffic: given.nodeTraffic,
       dnsNames: given.dnsNames ?? [],
+      node: given.node,
+      apiServer: given.apiServer,
       index: this.endpoints.length,
     };
     this.endpoints.push(endpoint);
     if (!first) this.byId.set(endpoint.id, endpoint);
   }
 
-  private addPod(object: any, present: Set<string>, origin: EndpointOrigin): void {
+  private addPod(object: any, present: Set<string>, origin: EndpointOrigin, nodeByIp: ReadonlyMap<string, string | undefined>): void {
     const ns = namespaceOf(object);
     if (ownedByPresent(object, ns, present)) return;
     const name: string = object.metadata.name;
@@ -427,6 +481,7 @@ export class Cluster {
       const ip = typeof text === 'string' ? parseIp(text) : undefined;
       if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     }
+    const node = podNode(object, nodeByIp);
     this.addEndpoint({
       kind: 'Pod',
       namespace: ns,
@@ -439,6 +494,91 @@ export class Cluster {
       origin,
       hostNetwork,
       nodeTraffic: hostNetwork && this.hostNetworkMode === 'node',
+      ...(node !== undefined ? { node } : {}),
+    });
+  }
+
+  /** A Node: an end of node traffic with its addresses (`status.addresses` InternalIP and ExternalIP). */
+  private addNode(object: any, origin: EndpointOrigin): void {
+    const name: string = object.metadata.name;
+    const ips: ParsedIp[] = [];
+    for (const ip of nodeIps(object)) if (!ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
+    this.addEndpoint({
+      kind: 'Node',
+      id: nodeEndpointId(name),
+      labels: stringRecord(object.metadata?.labels),
+      ports: [],
+      ips,
+      external: false,
+      singleInstance: true,
+      origin,
+      hostNetwork: false,
+      nodeTraffic: true,
+      node: name,
+    });
+  }
+
+  /**
+   * Cilium's `host` is the subject's own node and `remote-node` every other (docs.cilium.io, "Entities
+   * based"), and `kube-apiserver` the API server wherever it runs: a rule naming one of them is decided
+   * only where the model knows the nodes. A rule whose verdict would depend on a node the model does
+   * not know (a subject or a node end without a node, the API server's address not given) is left out
+   * with the reason and the fix, never guessed. A rule that also names `cluster` or `all` covers
+   * every node end and the API server, so it needs no placement.
+   */
+  private placeEntities(): void {
+    const nodeEnds = this.endpoints.filter((e) => e.nodeTraffic);
+    const api = this.endpoints.find((e) => e.apiServer);
+    const problem = (p: CiliumPolicy, rule: CiliumRule): string | undefined => {
+      if (rule.peer?.kind !== 'entities') return undefined;
+      const names = rule.peer.entities;
+      if (names.includes('all') || names.includes('cluster')) return undefined;
+      const field = rule.section.startsWith('egress') ? 'toEntities' : 'fromEntities';
+      if ((names.includes('host') !== names.includes('remote-node')) && nodeEnds.length > 0) {
+        const entity = names.includes('host') ? 'host' : 'remote-node';
+        const subject = this.endpoints.find((e) => e.node === undefined && ciliumSelects(this, p.subject, e));
+        const end = nodeEnds.find((e) => e.node === undefined);
+        const unplaced = subject ?? end;
+        if (unplaced !== undefined) {
+          return `${field}: the entity ${entity} tells the subject's own node from the others, and the node of ${describeEndpoint(unplaced)} is not known `
+            + '(a Pod\'s spec.nodeName, or a Node whose address is its status.hostIP; a workload\'s replicas run on any node), so whether it matches is not known. '
+            + 'Give the pods with their nodes (kubectl get pods,nodes -o yaml), or name both host and remote-node';
+        }
+      }
+      if (names.includes('kube-apiserver')) {
+        if (api === undefined) {
+          return `${field}: the entity kube-apiserver is the Kubernetes API server, whose address the model was not given. `
+            + 'Give it (ReachabilityOptions.apiServerIp, or --api-server <ip>)';
+        }
+        if (api.nodeTraffic) {
+          const apiIp = ipKey(api.ips[0]);
+          const others = nodeEnds.filter((e) => !e.apiServer && !e.ips.some((ip) => ipKey(ip) === apiIp));
+          const unknown = this.apiServerNode === undefined ? others[0] : others.find((e) => e.node === undefined);
+          if (unknown !== undefined) {
+            return `${field}: the entity kube-apiserver takes in every end of the API server's node, and whether ${describeEndpoint(unknown)} runs on it is not known. `
+              + 'Give the nodes (kubectl get nodes -o yaml) and the pods with their spec.nodeName';
+          }
+        }
+      }
+      return undefined;
+    };
+    this.ciliumPolicies.forEach((p, k) => {
+      const keep = (rule: CiliumRule): boolean => {
+        const reason = problem(p, rule);
+        if (reason === undefined) return true;
+        const field = `${p.spec !== undefined ? `specs[${p.spec}]` : 'spec'}.${rule.section}[${rule.index}]`;
+        this.skipped.push({
+          object: p.id,
+          category: SkipCategory.NOT_MODELLED,
+          reason: notModelledReason(field, reason),
+          kind: p.kind,
+          ...sourceOf(p),
+        });
+        return false;
+      };
+      const ingress = p.ingress.filter(keep);
+      const egress = p.egress.filter(keep);
+      if (ingress.length !== p.ingress.length || egress.length !== p.egress.length) this.ciliumPolicies[k] = { ...p, ingress, egress };
     });
   }
 
@@ -555,8 +695,7 @@ export class Cluster {
       this.skipped.push({
         object: describeRef(object),
         category: SkipCategory.NOT_MODELLED,
-        reason: `${part.field} is not modelled: ${part.reason}. The verdicts leave this part out (the rest of the policy is analysed), so they may be wrong `
-          + 'for the traffic it decides. Review its effect separately',
+        reason: notModelledReason(part.field, part.reason),
         kind: object.kind,
         ...origin,
       });
@@ -613,6 +752,56 @@ export class Cluster {
     });
     return true;
   }
+}
+
+/** Why a part of a Cilium policy is left out, and what that means for the verdicts. */
+function notModelledReason(field: string, reason: string): string {
+  return `${field} is not modelled: ${reason}. The verdicts leave this part out (the rest of the policy is analysed), so they may be wrong `
+    + 'for the traffic it decides. Review its effect separately';
+}
+
+/** An address as a map key. */
+function ipKey(ip: ParsedIp): string {
+  return `${ip.family}:${ip.value}`;
+}
+
+/** A Node's addresses that traffic comes from: `status.addresses` of type InternalIP and ExternalIP. */
+function nodeIps(object: any): ParsedIp[] {
+  const addresses = Array.isArray(object.status?.addresses) ? object.status.addresses : [];
+  return addresses.filter((a: any) => a?.type === 'InternalIP' || a?.type === 'ExternalIP')
+    .map((a: any) => (typeof a.address === 'string' ? parseIp(a.address) : undefined))
+    .filter((ip: ParsedIp | undefined): ip is ParsedIp => ip !== undefined);
+}
+
+/**
+ * The nodes' addresses: each Node's (to its name), and each pod's `status.hostIP(s)` (to its
+ * `spec.nodeName`, or to undefined: the address of a node whose name is not known).
+ */
+function nodeAddresses(objects: any[]): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const o of objects) {
+    if (o.kind !== 'Node') continue;
+    for (const ip of nodeIps(o)) out.set(ipKey(ip), String(o.metadata.name));
+  }
+  for (const o of objects) {
+    if (o.kind !== 'Pod') continue;
+    const node = typeof o.spec?.nodeName === 'string' && o.spec.nodeName !== '' ? o.spec.nodeName : undefined;
+    const listed = Array.isArray(o.status?.hostIPs) ? o.status.hostIPs.map((x: any) => x?.ip) : [];
+    for (const text of [o.status?.hostIP, ...listed]) {
+      const ip = typeof text === 'string' ? parseIp(text) : undefined;
+      if (ip === undefined) continue;
+      const key = ipKey(ip);
+      if (!out.has(key) || (out.get(key) === undefined && node !== undefined)) out.set(key, node);
+    }
+  }
+  return out;
+}
+
+/** The node a pod runs on: its `spec.nodeName`, or the node whose address is its `status.hostIP`. */
+function podNode(object: any, nodeByIp: ReadonlyMap<string, string | undefined>): string | undefined {
+  if (typeof object.spec?.nodeName === 'string' && object.spec.nodeName !== '') return object.spec.nodeName;
+  const ip = typeof object.status?.hostIP === 'string' ? parseIp(object.status.hostIP) : undefined;
+  return ip !== undefined ? nodeByIp.get(ipKey(ip)) : undefined;
 }
 
 /** A service a policy says it was written for by labels (`DECLARED_BY_LABELS_ANNOTATION`). */

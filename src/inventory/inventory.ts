@@ -92,6 +92,8 @@ export type ObjectRole =
   | { readonly role: 'pod' }
   | { readonly role: 'workload'; readonly template: Record<string, any> }
   | { readonly role: 'namespace' }
+  /** A `v1` Node: an end of node traffic (its addresses), for Cilium's `host` and `remote-node` entities. */
+  | { readonly role: 'node' }
   | { readonly role: 'ignored'; readonly kind: string }
   | { readonly role: 'left-out'; readonly category: SkipCategory; readonly reason: string };
 
@@ -150,10 +152,12 @@ export function classifyObject(object: Record<string, any>): ObjectRole {
     };
   }
   const template = workloadTemplate(object);
-  if (kind !== 'Pod' && kind !== 'Namespace' && !template) return { role: 'ignored', kind };
-  const problem = metadataProblem(object.metadata, kind !== 'Namespace');
+  const node = kind === 'Node' && apiGroup(object.apiVersion) === '';
+  if (kind !== 'Pod' && kind !== 'Namespace' && !node && !template) return { role: 'ignored', kind };
+  const problem = metadataProblem(object.metadata, kind !== 'Namespace' && !node);
   if (problem) return malformed(problem);
   if (kind === 'Namespace') return { role: 'namespace' };
+  if (node) return { role: 'node' };
   if (kind === 'Pod') {
     const podProblem = podSpecProblem(object.spec, 'spec');
     return podProblem ? malformed(podProblem) : { role: 'pod' };
@@ -185,7 +189,7 @@ export function apiGroup(apiVersion: unknown): string {
 export function describeRef(object: Record<string, any>): string {
   const metadata = typeof object.metadata === 'object' && object.metadata !== null ? object.metadata : {};
   const name = metadata.name === undefined || metadata.name === null || metadata.name === '' ? '<unnamed>' : String(metadata.name);
-  const clusterScoped = typeof object.kind === 'string' && (object.kind === 'Namespace' || /Global|Cluster|Admin|Baseline/.test(object.kind));
+  const clusterScoped = typeof object.kind === 'string' && (object.kind === 'Namespace' || object.kind === 'Node' || /Global|Cluster|Admin|Baseline/.test(object.kind));
   if (clusterScoped && (metadata.namespace === undefined || metadata.namespace === null || metadata.namespace === '')) return name;
   const ns = metadata.namespace === undefined || metadata.namespace === null || metadata.namespace === '' ? 'default' : String(metadata.namespace);
   return `${ns}/${name}`;

@@ -1,6 +1,7 @@
 import { LintCode } from './lint-codes';
 import { CiliumRule, ciliumSelects, readCiliumPolicy } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { cidrContains, cidrsOverlap, formatIp, parseCidr, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
 import { Finding, Severity } from '../k8s/finding';
 import { setMatches } from '../k8s/port-set';
@@ -125,6 +126,65 @@ export function entityMatchesNothing(policy: CheckedCiliumPolicy): Finding[] {
             fix: 'Name the peers the rule is meant for (an entity such as world, cluster or kube-apiserver, endpoints or CIDRs), or remove the rule.',
           });
         });
+      });
+    }
+  }
+  return out;
+}
+
+/** An end inside the cluster with its addresses, for NP022: a pod (its `status.podIP`) or a node. */
+export interface InClusterEnd {
+  /** `shop/web`, `node:cp`. */
+  readonly id: string;
+  /** `the Pod`, `the Node`, `the hostNetwork Pod`. */
+  readonly what: string;
+  readonly ips: readonly ParsedIp[];
+}
+
+/**
+ * NP022: a CIDR peer of a Cilium rule (`fromCIDR`, `toCIDR`, `fromCIDRSet`, `toCIDRSet`) over ends
+ * inside the cluster: an address of a pod or node of the input (outside the set's `except`), or a
+ * cluster range (`clusterCidrs`). Cilium's CIDR rules "do not match in-cluster entities (pods or
+ * nodes)" unless the agent runs with `policy-cidr-match-mode: nodes` (for nodes only; not the
+ * default), so the rule does not reach them (docs.cilium.io "Layer 3 Policies", IP/CIDR based and
+ * "Selecting nodes with CIDR / ipBlock"): an allow that silently allows nothing there, a deny that
+ * silently denies nothing. The classic: an API server on the cluster's nodes written by its address.
+ */
+export function ciliumCidrInsideCluster(
+  policy: CheckedCiliumPolicy, ends: readonly InClusterEnd[], clusterCidrs: ReadonlyArray<{ text: string; cidr: ParsedCidr }>,
+): Finding[] {
+  const out: Finding[] = [];
+  for (const { spec, path } of specsOf(policy.object)) {
+    for (const section of ['ingress', 'ingressDeny', 'egress', 'egressDeny']) {
+      const p = section.startsWith('egress') ? 'to' : 'from';
+      (Array.isArray(spec[section]) ? spec[section] : []).forEach((rule: any, i: number) => {
+        const sets: Array<{ field: string; cidr: unknown; except: unknown[] }> = [
+          ...(Array.isArray(rule?.[`${p}CIDR`]) ? rule[`${p}CIDR`] : []).map((cidr: unknown, j: number) => ({ field: `${p}CIDR[${j}]`, cidr, except: [] })),
+          ...(Array.isArray(rule?.[`${p}CIDRSet`]) ? rule[`${p}CIDRSet`] : []).map((s: any, j: number) => ({
+            field: `${p}CIDRSet[${j}].cidr`, cidr: s?.cidr, except: Array.isArray(s?.except) ? s.except : [],
+          })),
+        ];
+        for (const set of sets) {
+          const cidr = typeof set.cidr === 'string' ? parseCidr(set.cidr, false).cidr : undefined;
+          if (!cidr) continue;
+          const except = set.except.map((e) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined)).filter((c): c is ParsedCidr => c !== undefined);
+          const covered = (ip: ParsedIp) => cidrContains(cidr, ip) && !except.some((x) => cidrContains(x, ip));
+          const hits = ends.flatMap((e) => e.ips.filter(covered).map((ip) => `${e.what} ${e.id} (${formatIp(ip)})`));
+          const range = clusterCidrs.find((c) => cidrsOverlap(c.cidr, cidr));
+          if (hits.length === 0 && !range) continue;
+          const over = hits.length > 0
+            ? `the address of ${hits.slice(0, 3).join(', ')}${hits.length > 3 ? ` and ${hits.length - 3} more` : ''}`
+            : `the cluster range ${range!.text}`;
+          out.push({
+            severity: Severity.WARNING,
+            code: LintCode.CILIUM_CIDR_INSIDE_CLUSTER,
+            field: `${path}.${section}[${i}].${set.field}`,
+            message: `${JSON.stringify(set.cidr)} covers ${over}, but Cilium's CIDR rules do not match pods or nodes (nodes only under `
+              + `policy-cidr-match-mode: nodes, which is not the default), so this rule ${section.endsWith('Deny') ? 'denies' : 'allows'} nothing there`,
+            fix: 'Name ends inside the cluster by identity: toEndpoints/fromEndpoints for pods, the entities host and remote-node for nodes, kube-apiserver for '
+              + 'the API server; keep CIDRs for addresses outside the cluster (add the cluster\'s ranges to except).',
+          });
+        }
       });
     }
   }

@@ -43,4 +43,9 @@ export enum LintCode {
   INGRESS_FROM_EVERY_ADDRESS = 'NP019',
   /** A Deny of the Admin tier that takes precedence over a rule of a documented platform allow (`cdk8s-netpol.dev/platform-allow`): platform traffic is cut. */
   DENY_SHADOWS_PLATFORM_ALLOW = 'NP021',
+  /**
+   * A Cilium CIDR rule over ends inside the cluster (a pod's or node's address of the input, a
+   * cluster range): Cilium's CIDR rules never match pods or nodes, so it does not reach them.
+   */
+  CILIUM_CIDR_INSIDE_CLUSTER = 'NP022',
 }

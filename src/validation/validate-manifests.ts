@@ -1,5 +1,5 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
-import { CheckedCiliumPolicy, ciliumResolvesNames, entityMatchesNothing, fqdnWithoutDnsRule } from './cilium-lints';
+import { CheckedCiliumPolicy, ciliumCidrInsideCluster, ciliumResolvesNames, entityMatchesNothing, fqdnWithoutDnsRule, InClusterEnd } from './cilium-lints';
 import { CheckedClusterPolicy, denyShadowsPlatformAllow, samePriorityOverlaps } from './cluster-policy-lints';
 import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
@@ -116,6 +116,8 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
     if (!cidr) throw new Error(`cluster CIDR ${JSON.stringify(text)} is not a valid CIDR. Give the pod and service ranges, e.g. 10.244.0.0/16.`);
     return { text, cidr: cidr as ParsedCidr };
   });
+  const inCluster: InClusterEnd[] = cluster.endpoints.filter((e) => !e.external && e.ips.length > 0)
+    .map((e) => ({ id: e.id, what: e.kind === 'Node' ? 'the Node' : `the ${e.hostNetwork ? 'hostNetwork ' : ''}${e.kind}`, ips: e.ips }));
   const findings: LocatedFinding[] = [];
   /** The policy each finding belongs to: acceptances are read from that object, never from another of the same name. */
   const owners = new Map<LocatedFinding, Record<string, any>>();
@@ -157,7 +159,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       if (schema.some((f) => f.severity === Severity.ERROR)) continue;
       const clusterwide = object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND;
       const policy = { object, namespace: clusterwide ? undefined : namespaceOf(object), source };
-      findings.push(...entityMatchesNothing(policy).map(locate));
+      findings.push(...entityMatchesNothing(policy).map(locate), ...ciliumCidrInsideCluster(policy, inCluster, clusterCidrs).map(locate));
       cilium.push(policy);
       continue;
     }

@@ -113,11 +113,13 @@ describe('Layer 3: entities', () => {
     expectMatrixAgrees(r, HTTP);
   });
 
-  test('an entity the model cannot place (host, kube-apiserver, ...) leaves that rule out, with the reason: never a guess', () => {
+  test('an entity the model cannot place (kube-apiserver without its address, health, ...) leaves that rule out, with the reason: never a guess', () => {
     const host = cnp('to-host', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['kube-apiserver'] }, { toEntities: ['cluster'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] });
     const r = Reachability.fromManifests([host, ...objects], { externals });
     expect(r.skipped).toMatchObject([{ object: 'default/to-host', kind: 'CiliumNetworkPolicy', category: SkipCategory.NOT_MODELLED }]);
-    expect(r.skipped[0].reason).toMatch(/^spec\.egress\[0\] is not modelled: toEntities: the entity kube-apiserver stands for the Kubernetes API server/);
+    expect(r.skipped[0].reason).toMatch(/^spec\.egress\[0\] is not modelled: toEntities: the entity kube-apiserver is the Kubernetes API server, whose address the model was not given\. Give it \(ReachabilityOptions\.apiServerIp, or --api-server <ip>\)/);
+    const health = cnp('to-health', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['health'] }] });
+    expect(Reachability.fromManifests([health, ...objects]).skipped[0].reason).toMatch(/^spec\.egress\[0\] is not modelled: toEntities: the entity health stands for Cilium's health endpoints/);
     // The rest is analysed: the client is isolated for egress, the second rule allows port 80 to pods.
     expect(r.allows('default/client', 'default/db', HTTP)).toBe(true);
     expect(r.allows('default/client', 'default/db', Port.tcp(8080))).toBe(false);
@@ -247,9 +249,11 @@ describe('Deny policies', () => {
     const e = r.explain('internet', 'default/server', HTTP);
     expect(e.allowed).toBe(false);
     expect(e.ingress).toMatchObject({ decision: SideDecision.DENIED, tier: DecisionTier.NETWORK_POLICY, allowedBy: [] });
-    expect(e.ingress.deniedBy).toEqual({ policy: 'default/external-lockdown', direction: 'ingressDeny', rule: 0, byIpBlock: false, kind: 'CiliumNetworkPolicy' });
-    expect(TextFormat.explanation(e)).toContain('DENIED by the deny rule CiliumNetworkPolicy default/external-lockdown ingressDeny[0], which takes precedence over every allow');
-    expect(JsonFormat.verdict(e.ingress).deniedBy).toEqual({ policy: 'default/external-lockdown', direction: 'ingressDeny', rule: 0, byIpBlock: false, kind: 'CiliumNetworkPolicy' });
+    expect(e.ingress.deniedBy).toEqual({ policy: 'default/external-lockdown', direction: 'ingressDeny', rule: 0, byIpBlock: false, kind: 'CiliumNetworkPolicy', entities: ['world'] });
+    expect(TextFormat.explanation(e)).toContain('DENIED by the deny rule CiliumNetworkPolicy default/external-lockdown ingressDeny[0] fromEntities world, which takes precedence over every allow');
+    expect(JsonFormat.verdict(e.ingress).deniedBy).toEqual({
+      policy: 'default/external-lockdown', direction: 'ingressDeny', rule: 0, byIpBlock: false, kind: 'CiliumNetworkPolicy', entities: ['world'],
+    });
     expect(r.allows('default/client', 'default/server', HTTP)).toBe(true);
     expectMatrixAgrees(r, HTTP);
   });

@@ -1,5 +1,4 @@
 import * as fc from 'fast-check';
-import { Ep, referenceWorld, Sel, worldManifests } from './reference-world';
 import { Port, Reachability } from '../../src';
 import { fuzzParameters } from '../fuzz-config';
 
@@ -15,9 +14,14 @@ import { fuzzParameters } from '../fuzz-config';
  *   that matches denies; else, when a NetworkPolicy or a Cilium policy isolates the pod, a rule of
  *   either kind must allow; else allowed. Both sides must allow; a pod's traffic to itself is
  *   allowed. Peers: endpoints by labels (`k8s:` or no prefix; a CiliumNetworkPolicy's confined to
- *   its namespace unless they name `io.kubernetes.pod.namespace`), entities world/cluster/all,
- *   CIDR sets (external ends only), FQDNs (external ends by name, when a DNS rule of the pod lets
- *   the proxy see the name); a rule of ports only: every end.
+ *   its namespace unless they name `io.kubernetes.pod.namespace`), entities (docs.cilium.io
+ *   "Entities based"): world (outside the cluster, the API server there too), cluster (pods,
+ *   nodes, the API server wherever it runs), all, host (nodes and hostNetwork pods of the pod's own
+ *   node), remote-node (of any other node), kube-apiserver (the API server and, when it runs on a
+ *   node, every end of that node); CIDR sets (ends outside the cluster only: never nodes, the
+ *   default policy-cidr-match-mode); FQDNs (external ends by name, when a DNS rule of the pod lets
+ *   the proxy see the name); a rule of ports only: every end. (The agent's allow-localhost, a
+ *   pod's own node reaching it, is not modelled, as for NetworkPolicies.)
  *
  * The reference has its own selector, CIDR, FQDN and port matching; only the NetworkPolicies'
  * verdict comes from the analyser run without the Cilium policies (the usual NetworkPolicy
@@ -28,6 +32,11 @@ const NS = ['shop', 'team-b', 'c'];
 const KEYS = ['app', 'App', 'app_x', 'example.com/app'];
 const VALUES = ['web', 'Web', 'web_api', 'web-api', 'web.1'];
 const NS_KEY = 'io.kubernetes.pod.namespace';
+
+type Sel = Record<string, string>;
+interface Ep {
+  id: string; namespace?: string; labels: Sel; ip?: string; dns?: string; http?: number; external: boolean; node?: string; apiServer?: boolean;
+}
 
 const prefixed = (k: string) => fc.constantFrom(k, `k8s:${k}`);
 const labelSel = fc.oneof(
@@ -53,7 +62,7 @@ const ruleGen = (dir: 'ingress' | 'egress', deny: boolean) => {
   const p = dir === 'ingress' ? 'from' : 'to';
   const peers = [
     fc.array(peerSel, { minLength: 1, maxLength: 2 }).map((s) => ({ [`${p}Endpoints`]: s })),
-    fc.subarray(['world', 'cluster', 'all'], { minLength: 1 }).map((e) => ({ [`${p}Entities`]: e })),
+    fc.subarray(['world', 'cluster', 'all', 'host', 'remote-node', 'kube-apiserver'], { minLength: 1, maxLength: 2 }).map((e) => ({ [`${p}Entities`]: e })),
     fc.subarray(CIDR_SETS, { minLength: 1, maxLength: 2 }).map((c) => ({ [`${p}CIDRSet`]: c })),
     fc.constant({}),
     ...(dir === 'egress' && !deny ? [fc.subarray(FQDNS, { minLength: 1, maxLength: 2 }).map((f) => ({ toFQDNs: f }))] : []),
@@ -72,15 +81,28 @@ const ciliumGen = fc.record({
   ingressDeny: fc.array(ruleGen('ingress', true), { maxLength: 1 }),
   egressDeny: fc.array(ruleGen('egress', true), { maxLength: 1 }),
 });
-const world = referenceWorld({
-  namespaces: NS,
-  podLabels: fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 }),
-  podIps: ['10.1.2.3', '203.0.113.9', undefined],
-  npPodSelector: fc.constantFrom(undefined, ...VALUES).map((app): Sel => (app ? { app } : {})),
-  npFromApp: 'web',
-  maxNetworkPolicies: 2,
-  policiesField: 'cilium',
-  policies: fc.array(ciliumGen, { minLength: 1, maxLength: 3 }),
+const npGen = fc.record({
+  namespace: fc.constantFrom(...NS),
+  app: fc.constantFrom(undefined, ...VALUES),
+  types: fc.subarray(['Ingress', 'Egress'], { minLength: 1 }),
+  from: fc.constantFrom(undefined, { podSelector: { matchLabels: { app: 'web' } } }, { namespaceSelector: { matchLabels: { team: 'red' } } }),
+  port: fc.constantFrom(undefined, 80, 53),
+});
+const podGen = fc.record({
+  namespace: fc.constantFrom(...NS),
+  labels: fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 2 }),
+  ip: fc.constantFrom('10.1.2.3', '203.0.113.9', undefined),
+  http: fc.constantFrom(80, 8080),
+  node: fc.constantFrom('n1', 'n2'),
+  hostNetwork: fc.boolean(),
+});
+const world = fc.record({
+  pods: fc.array(podGen, { minLength: 1, maxLength: 6 }),
+  cilium: fc.array(ciliumGen, { minLength: 1, maxLength: 3 }),
+  nps: fc.array(npGen, { maxLength: 2 }),
+  red: fc.subarray(NS),
+  // The API server on node n1, or outside the cluster.
+  apiServer: fc.constantFrom('10.0.1.1', '203.0.113.50'),
 });
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 type CiliumGen = World['cilium'][number];
@@ -91,6 +113,7 @@ const EXTERNALS = [
   { name: 'deep', ip: '198.51.100.8', dnsName: 'a.b.example.com' },
   { name: 'plain', ip: '192.0.2.1' },
 ];
+const NODES = [{ name: 'n1', ip: '10.0.1.1' }, { name: 'n2', ip: '10.0.1.2' }];
 
 function ciliumObject(c: CiliumGen, i: number): any {
   const spec: any = { endpointSelector: c.endpointSelector };
@@ -102,8 +125,39 @@ function ciliumObject(c: CiliumGen, i: number): any {
 }
 
 function build(w: World): { objects: any[]; npOnly: any[]; eps: Ep[] } {
-  const { namespaces, pods, nps, eps } = worldManifests(w, NS, EXTERNALS);
-  return { objects: [...namespaces, ...pods, ...nps, ...w.cilium.map(ciliumObject)], npOnly: [...namespaces, ...pods, ...nps], eps };
+  const namespaces = NS.map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { team: w.red.includes(n) ? 'red' : 'blue' } } }));
+  const pods = w.pods.map((p, i) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `p${i}`, namespace: p.namespace, labels: p.labels },
+    spec: { nodeName: p.node, ...(p.hostNetwork ? { hostNetwork: true } : {}), containers: [{ name: 'c', ports: [{ containerPort: p.http, name: 'http' }] }] },
+    ...(p.hostNetwork ? { status: { hostIP: NODES.find((n) => n.name === p.node)!.ip } } : p.ip ? { status: { podIP: p.ip } } : {}),
+  }));
+  const nodes = NODES.map((n) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.name }, status: { addresses: [{ type: 'InternalIP', address: n.ip }] } }));
+  const nps = w.nps.map((p, i) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `np${i}`, namespace: p.namespace },
+    spec: {
+      podSelector: p.app ? { matchLabels: { app: p.app } } : {},
+      policyTypes: p.types,
+      ...(p.types.includes('Ingress') ? { ingress: [{ ...(p.from ? { from: [p.from] } : {}), ...(p.port ? { ports: [{ port: p.port }] } : {}) }] } : {}),
+      ...(p.types.includes('Egress') ? { egress: [{ ...(p.port ? { ports: [{ port: p.port }] } : {}) }] } : {}),
+    },
+  }));
+  const eps: Ep[] = [
+    // A hostNetwork pod is its node's traffic: an end of node traffic on its node, with the node's IP.
+    ...w.pods.map((p, i) => (p.hostNetwork
+      ? { id: `${p.namespace}/p${i}`, labels: p.labels, ip: NODES.find((n) => n.name === p.node)!.ip, http: p.http, external: false, node: p.node }
+      : { id: `${p.namespace}/p${i}`, namespace: p.namespace, labels: p.labels, ip: p.ip, http: p.http, external: false, node: p.node })),
+    ...EXTERNALS.map((e) => ({ id: e.name, labels: {}, ip: e.ip, dns: e.dnsName, external: true })),
+    ...NODES.map((n) => ({ id: `node:${n.name}`, labels: {}, ip: n.ip, external: false, node: n.name })),
+    w.apiServer === '10.0.1.1'
+      ? { id: 'kube-apiserver', labels: {}, ip: w.apiServer, external: false, node: 'n1', apiServer: true }
+      : { id: 'kube-apiserver', labels: {}, ip: w.apiServer, external: true, apiServer: true },
+  ];
+  const npOnly = [...namespaces, ...nodes, ...pods, ...nps];
+  return { objects: [...npOnly, ...w.cilium.map(ciliumObject)], npOnly, eps };
 }
 
 // ---- the reference's own matching ----
@@ -135,10 +189,11 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
     'io.cilium.k8s.namespace.labels.team': team(e.namespace!),
   });
   const matchLabels = (sel: any, e: Ep) => Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labelsOf(e)[bare(k)] === v);
-  const subject = (c: CiliumGen, e: Ep) => !e.external && (c.clusterwide || e.namespace === c.namespace)
+  const isNode = (e: Ep) => !e.external && e.namespace === undefined;
+  const subject = (c: CiliumGen, e: Ep) => !e.external && !isNode(e) && (c.clusterwide || e.namespace === c.namespace)
     && Object.entries(c.endpointSelector.matchLabels ?? {}).every(([k, v]) => bare(k) === NS_KEY || labelsOf(e)[bare(k)] === v);
   const endpoint = (c: CiliumGen, sel: any, e: Ep) => {
-    if (e.external) return false;
+    if (e.external || isNode(e)) return false;
     const namesNamespace = Object.keys(sel.matchLabels ?? {}).some((k) => bare(k) === NS_KEY);
     return (c.clusterwide || namesNamespace || e.namespace === c.namespace) && matchLabels(sel, e);
   };
@@ -147,7 +202,19 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   const peerMatches = (c: CiliumGen, r: any) => {
     const p = dir === 'ingress' ? 'from' : 'to';
     if (r[`${p}Endpoints`]) return r[`${p}Endpoints`].some((s: any) => endpoint(c, s, other));
-    if (r[`${p}Entities`]) return r[`${p}Entities`].some((e: string) => e === 'all' || (e === 'world' ? other.external : !other.external));
+    if (r[`${p}Entities`]) {
+      const apiNode = b.eps.find((e) => e.apiServer)!.node;
+      return r[`${p}Entities`].some((e: string) => {
+        switch (e) {
+          case 'all': return true;
+          case 'world': return other.external;
+          case 'cluster': return !other.external || other.apiServer === true;
+          case 'host': return isNode(other) && other.node === self.node;
+          case 'remote-node': return isNode(other) && other.node !== self.node;
+          default: return other.apiServer === true || (isNode(other) && apiNode !== undefined && other.node === apiNode);
+        }
+      });
+    }
     if (r[`${p}CIDRSet`]) {
       return other.external && r[`${p}CIDRSet`].some((s: any) => inCidr(s.cidr, other.ip!) && !(s.except ?? []).some((x: string) => inCidr(x, other.ip!)));
     }
@@ -174,14 +241,15 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
   const ports = [Port.tcp(80), Port.tcp(443), Port.udp(53), Port.named('http'), Port.tcp(8080), Port.sctp(80)];
   fc.assert(fc.property(world, fc.constantFrom(...ports), (w, port) => {
     const b = build(w);
-    const r = Reachability.fromManifests(b.objects, { externals: EXTERNALS });
+    const r = Reachability.fromManifests(b.objects, { externals: EXTERNALS, apiServerIp: w.apiServer });
     expect(r.skipped).toEqual([]);
-    const npOnly = Reachability.fromManifests(b.npOnly, { externals: EXTERNALS });
+    const npOnly = Reachability.fromManifests(b.npOnly, { externals: EXTERNALS, apiServerIp: w.apiServer });
     const m = r.matrix(port);
     for (const from of b.eps) {
       for (const to of b.eps) {
         const named = port.portName !== undefined;
-        const traffic = named ? (to.external ? undefined : { port: to.http!, protocol: 'TCP' }) : { port: port.portNumber!, protocol: port.protocol! };
+        // A named port exists where a container port has the name: pods (hostNetwork ones too), never nodes or addresses.
+        const traffic = named ? (to.http === undefined ? undefined : { port: to.http, protocol: 'TCP' }) : { port: port.portNumber!, protocol: port.protocol! };
         const npe = npOnly.explain(from.id, to.id, port);
         const reference = traffic === undefined ? false : from.id === to.id && !from.external ? true
           : referenceSide(w, b, 'egress', from, to, traffic, { isolated: npe.egress.isolated, allowed: npe.egress.allowed })

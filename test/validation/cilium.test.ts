@@ -114,6 +114,32 @@ describe('netpol validate over Cilium policies', () => {
     expect(warnings([fqdn('api.github.com'), ccnp])).toEqual([]);
   });
 
+  test('NP022: a CIDR over a pod\'s or a node\'s address, or a cluster range, is flagged; addresses outside the cluster and excepted ones are not', () => {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.10' }, { type: 'Hostname', address: 'cp' }] } };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db', namespace: 'shop' }, spec: { containers: [{ name: 'c' }] }, status: { podIP: '10.244.1.5' } };
+    const agent = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'agent', namespace: 'kube-system' },
+      spec: { hostNetwork: true, containers: [{ name: 'c' }] },
+      status: { hostIP: '10.0.0.11', podIP: '10.0.0.11' },
+    };
+    const lint = (rule: Record<string, unknown>, section = 'egress', clusterCidrs: string[] = []) => validateManifests(
+      [node, pod, agent, cnp({ endpointSelector: {}, [section]: [rule] })].map((object) => ({ object: object as any })), { clusterCidrs },
+    ).findings.filter((f) => f.code === 'NP022').map((f) => `${f.field}: ${f.message}`);
+    expect(lint({ toCIDR: ['10.0.0.10/32'] })).toEqual([
+      'spec.egress[0].toCIDR[0]: "10.0.0.10/32" covers the address of the Node node:cp (10.0.0.10), but Cilium\'s CIDR rules do not match pods or nodes '
+        + '(nodes only under policy-cidr-match-mode: nodes, which is not the default), so this rule allows nothing there',
+    ]);
+    expect(lint({ toCIDRSet: [{ cidr: '10.0.0.0/8' }] })[0]).toMatch(/^spec\.egress\[0\]\.toCIDRSet\[0\]\.cidr: "10\.0\.0\.0\/8" covers the address of the Node node:cp \(10\.0\.0\.10\), the Pod shop\/db \(10\.244\.1\.5\), the hostNetwork Pod kube-system\/agent \(10\.0\.0\.11\)/);
+    expect(lint({ fromCIDRSet: [{ cidr: '10.244.0.0/16' }] }, 'ingressDeny')).toEqual([expect.stringMatching(/^spec\.ingressDeny\[0\]\.fromCIDRSet\[0\]\.cidr: .* the Pod shop\/db .* so this rule denies nothing there$/)]);
+    expect(lint({ toCIDRSet: [{ cidr: '10.96.0.0/12' }] }, 'egress', ['10.96.0.0/12'])).toEqual([expect.stringMatching(/covers the cluster range 10\.96\.0\.0\/12/)]);
+    // Outside the cluster, or every in-cluster address excepted: nothing to say.
+    expect(lint({ toCIDR: ['203.0.113.0/24'] })).toEqual([]);
+    expect(lint({ toCIDRSet: [{ cidr: '10.0.0.0/24', except: ['10.0.0.10/32', '10.0.0.11/32'] }] })).toEqual([]);
+    expect(lint({ toEntities: ['kube-apiserver'] })).toEqual([]);
+  });
+
   test('NP015: the entity none selects nothing', () => {
     const report = validateManifests([{ object: cnp({ endpointSelector: {}, ingress: [{ fromEntities: ['world', 'none'] }] }) }]);
     expect(report.findings.map((f) => `${f.code} ${f.field}`)).toEqual(['NP015 spec.ingress[0].fromEntities[1]']);

@@ -37,15 +37,27 @@ wins over a surrounding of the same kind and name. For a one-off pod, --pod take
 /** How the CLI adds an endpoint that is not in the inputs: the end of the unknown-endpoint error. */
 export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress controller, Prometheus, CoreDNS) are added with '
   + '--surroundings <path> (manifests of their Pods, workloads and Namespaces) or --pod <ns/name[:labels][@ip]>, '
-  + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip (or name=dns.name=ip).';
+  + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip (or name=dns.name=ip); '
+  + 'the API server (endpoint kube-apiserver) with --api-server <ip>.';
 
 /** Options shared by the analysing commands. */
 export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   'external': { type: 'string', multiple: true, valueName: 'name=[dns=]ip', description: 'an address outside the cluster (with its DNS name, for domainNames)' },
+  'api-server': { type: 'string', valueName: 'ip', description: 'the API server\'s address: endpoint kube-apiserver (Cilium\'s entity)' },
   ...SURROUNDINGS_OPTIONS,
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': { type: 'string', valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
 };
+
+/** The `--api-server <ip>` option: the API server's address (`ReachabilityOptions.apiServerIp`), or a usage error. */
+export function apiServerOption(value: string | undefined): { apiServerIp?: string } {
+  if (value === undefined) return {};
+  if (!parseIp(value)) {
+    throw new UsageError(`--api-server ${JSON.stringify(value)}: not an IP address. Give the API server's address, e.g. --api-server 10.0.0.1 `
+      + '(kubectl get endpoints kubernetes -n default shows it).');
+  }
+  return { apiServerIp: value };
+}
 
 /** The `--host-network` option: how hostNetwork pods are analysed (node traffic unless `pod`). */
 export function hostNetworkOption(value: string | undefined): HostNetworkMode {
@@ -136,6 +148,7 @@ export interface AnalysisValues {
   readonly 'pod'?: string[];
   readonly 'max-file-size'?: string;
   readonly 'host-network'?: string;
+  readonly 'api-server'?: string;
 }
 
 /** The analyser over the command's inputs and surroundings; `unreadable` is true when some input could not be read. */
@@ -146,11 +159,12 @@ export function analyseInputs(
   const input = readInputs(paths, io, values['max-file-size']);
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const ext = externalsOption(values.external);
+  const apiServer = apiServerOption(values['api-server']);
   progress?.step(`read ${thousands(input.objects.length)} objects`, 'building the model');
   let reachability: Reachability;
   try {
     reachability = Reachability._fromSourced(withSurroundings(input.objects, surroundings),
-      { externals: ext, pods: surroundings.pods, hostNetwork: mode });
+      { externals: ext, pods: surroundings.pods, hostNetwork: mode, ...apiServer });
   } catch (e) {
     progress?.clear();
     throw new UsageError((e as Error).message);

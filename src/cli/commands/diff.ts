@@ -8,7 +8,7 @@ import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
-import { ANALYSIS_OPTIONS, hostNetworkOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, SURROUNDINGS_OPTIONS, withSurroundings } from './analyse-input';
+import { ANALYSIS_OPTIONS, apiServerOption, hostNetworkOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, SURROUNDINGS_OPTIONS, withSurroundings } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   'against': { type: 'string', multiple: true, valueName: 'paths...', description: 'the manifests after the change: files, directories, -' },
@@ -20,6 +20,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'allow': { type: 'string', valueName: 'file', description: 'expected changes, which never fail the gate: a YAML/JSON list of entries with change, from, to and optional ports' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': ANALYSIS_OPTIONS['host-network'],
+  'api-server': ANALYSIS_OPTIONS['api-server'],
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
 
@@ -64,9 +65,10 @@ export function diffCommand(args: string[], io: CliIo): number {
   const before = readInputs(positionals, io, values['max-file-size']);
   const after = readInputs(values.against, io, values['max-file-size']);
   const externals = externalsOption(values.external);
+  const apiServer = apiServerOption(values['api-server']);
   const hostNetwork = hostNetworkOption(values['host-network']);
   const side = (objects: typeof before.objects) => Reachability._fromSourced(
-    withSurroundings(withModelWorkloads(objects, model.objects), surroundings), { externals, pods: surroundings.pods, hostNetwork });
+    withSurroundings(withModelWorkloads(objects, model.objects), surroundings), { externals, pods: surroundings.pods, hostNetwork, ...apiServer });
   let b: Reachability;
   let a: Reachability;
   try {

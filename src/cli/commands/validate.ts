@@ -12,7 +12,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'strict': { type: 'boolean', description: 'fail (exit 1) on warnings too' },
   'legacy-cidr': { type: 'boolean', description: 'accept CIDRs that only Kubernetes before 1.36 accepts (leading zeros, host bits set)' },
   'coverage': { type: 'boolean', description: 'also the coverage lints over the whole input: NP017 workloads no policy selects, NP018 namespaces without a default deny' },
-  'cluster-cidr': { type: 'string', multiple: true, valueName: 'cidr', description: 'a pod or service CIDR of the cluster, for NP010' },
+  'cluster-cidr': { type: 'string', multiple: true, valueName: 'cidr', description: 'a pod or service CIDR of the cluster, for NP010 and NP022' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
