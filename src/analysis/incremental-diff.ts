@@ -1,10 +1,10 @@
 import { Bitset } from './bitset';
 import { snapshotClassKey } from './equivalence';
-import { computeSides, ComputedSides, MatrixEngine, Selections } from './matrix';
+import { computeSides, MatrixEngine, Selections } from './matrix';
 import { PolicyFeatures, policyFeatures } from './policy-features';
 import { probePorts, ProbePort } from './probe-ports';
-import { selects } from './semantics';
-import { Cluster, ClusterEndpoint, ClusterPolicy } from '../inventory/cluster';
+import { portsMatch, resolveTraffic, selects } from './semantics';
+import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule } from '../inventory/cluster';
 import { portEntryKey } from '../k8s/port-set';
 
 /** One changed class pair on one port: the members of joint class `from` to those of `to`. */
@@ -54,6 +54,8 @@ export class IncrementalDiff {
   public readonly classCount: number;
   /** The classes the change touches (recomputed). */
   public readonly touchedCount: number;
+  /** The ports recomputed: those the rules of the changed policies can match (every port when isolation or endpoints change). */
+  public readonly touchedProbes: number;
   /** True when every class is recomputed (cluster-wide tiers or Cilium policies on either side). */
   public readonly whole: boolean;
   /** The members of each joint class, as indexes into `shared`, ascending. */
@@ -147,14 +149,17 @@ export class IncrementalDiff {
     this.touchedCount = touchedList.length;
 
     const joints = { jointB, jointA, members: this.jointMembers };
+    this.touchedProbes = touchedList.length === 0 ? 0 : this.probes.length;
     if (touchedList.length === 0) {
       this.changes = this.probes.map(() => []);
     } else if (this.whole) {
       const engines = sides.map((s) => new MatrixEngine(s.cluster.withEndpoints(s.universe())));
       this.changes = this.probes.map((probe) => wholeChanges(joints, engines[0].compute(probe.query).rows, engines[1].compute(probe.query).rows));
     } else {
+      const affected = affectedProbes(this.probes, sides, changedPolicies, moved);
+      this.touchedProbes = affected.filter((x) => x).length;
       const plan = new Plan(sides, touched, touchedList, moved);
-      this.changes = this.probes.map((probe) => plan.changes(probe, joints));
+      this.changes = this.probes.map((probe, p) => (affected[p] ? plan.changes(probe, joints) : []));
     }
   }
 
@@ -168,6 +173,37 @@ export class IncrementalDiff {
       else closed += n;
     }
     return { opened, closed };
+  }
+
+  /**
+   * The changed joint class pairs over every port, one way: for each source joint class, the
+   * destination joint classes whose pairs were opened (or closed) on at least one port, ascending.
+   */
+  public changedOn(opened: boolean): Map<number, number[]> {
+    const seen = new Set<number>();
+    const n = this.jointMembers.length;
+    const out = new Map<number, number[]>();
+    for (const changes of this.changes) {
+      for (const c of changes) {
+        if (c.opened !== opened || seen.has(c.from * n + c.to)) continue;
+        seen.add(c.from * n + c.to);
+        const list = out.get(c.from);
+        if (list) list.push(c.to);
+        else out.set(c.from, [c.to]);
+      }
+    }
+    for (const list of out.values()) list.sort((a, b) => a - b);
+    return out;
+  }
+
+  /** The endpoint pairs (connections) opened and closed on at least one port, counted without listing them. */
+  public connectionCounts(): { opened: number; closed: number } {
+    const count = (opened: boolean) => {
+      let sum = 0;
+      for (const [from, tos] of this.changedOn(opened)) for (const to of tos) sum += this.pairCount(from, to);
+      return sum;
+    };
+    return { opened: count(true), closed: count(false) };
   }
 
   /** The endpoint pairs of one changed class pair, as indexes into `shared` (to itself only where not loopback). */
@@ -239,59 +275,64 @@ interface Joints {
   readonly members: number[][];
 }
 
-/** Sides of a sub-universe of classes: `local[c]` is class c's index in it (-1: not in it). */
-interface SubSides {
-  readonly sides: ComputedSides;
-  readonly local: Int32Array;
-}
-
 /**
- * The recomputation for one pair of snapshots: which NetworkPolicies can select a touched class,
- * and the selections of each sub-cluster, shared by every port.
+ * The recomputation for one pair of snapshots. Each side is one universe of every class (one
+ * representative each, so class c is endpoint c) with its selections computed once and shared by
+ * every port and by three subsets of its NetworkPolicies: those that select a touched class (the
+ * touched classes' own sides), those with egress rules (the egress of the other end of `s -> t`)
+ * and those with ingress rules (the ingress of the other end of `t -> d`).
  */
 class Plan {
   private readonly k: number;
   private readonly touchedSet: Bitset;
-  private readonly own: Array<{ cluster: Cluster; selections: Selections }>;
-  private readonly egressOnly: Cluster[];
-  private readonly ingressOnly: Cluster[];
+  private readonly views: Array<{ own: Cluster; egress: Cluster; ingress: Cluster; selections: Selections }>;
 
   constructor(
     private readonly sides: readonly [Side, Side],
     private readonly touched: Uint8Array,
-    private readonly touchedList: number[],
+    touchedList: number[],
     private readonly moved: boolean,
   ) {
     this.k = touched.length;
     this.touchedSet = new Bitset(this.k);
     for (const t of touchedList) this.touchedSet.add(t);
-    // The NetworkPolicies that can select a touched class: those of the touched classes' namespaces.
-    this.own = sides.map((side) => {
-      const namespaces = new Set(touchedList.map((t) => side.repOf[t]!.namespace).filter((ns) => ns !== undefined));
-      const cluster = side.cluster.withPolicies(side.cluster.policies.filter((p) => namespaces.has(p.namespace))).withEndpoints(side.universe());
-      return { cluster, selections: new Selections(cluster) };
+    this.views = sides.map((side) => {
+      const universe = side.cluster.withEndpoints(side.universe());
+      // The NetworkPolicies that select a touched class (a policy selects pods of its own namespace only).
+      const touchedIn = new Map<string, ClusterEndpoint[]>();
+      for (const t of touchedList) {
+        const rep = side.repOf[t]!;
+        if (rep.namespace === undefined) continue;
+        const list = touchedIn.get(rep.namespace);
+        if (list) list.push(rep);
+        else touchedIn.set(rep.namespace, [rep]);
+      }
+      const own = side.cluster.policies.filter((p) => (touchedIn.get(p.namespace) ?? []).some((e) => selects(p, 'ingress', e) || selects(p, 'egress', e)));
+      return {
+        own: universe.withPolicies(own),
+        egress: universe.withPolicies(side.cluster.policies.filter((p) => p.egress !== undefined)),
+        ingress: universe.withPolicies(side.cluster.policies.filter((p) => p.ingress !== undefined)),
+        selections: new Selections(universe),
+      };
     });
-    this.egressOnly = sides.map((s) => s.cluster.withPolicies(s.cluster.policies.filter((p) => p.egress !== undefined)));
-    this.ingressOnly = sides.map((s) => s.cluster.withPolicies(s.cluster.policies.filter((p) => p.ingress !== undefined)));
   }
 
   /** The changed joint class pairs on one probe. */
   public changes(probe: ProbePort, joints: Joints): ClassPairChange[] {
     const k = this.k;
-    const T = this.touchedList;
-    const own = this.own.map((o) => computeSides(o.cluster, probe.query, o.selections));
+    const own = this.views.map((v) => computeSides(v.own, probe.query, v.selections));
     const inBoth = this.sides[0].present.and(this.sides[1].present);
+    const all = Bitset.full(k);
     // Untouched classes on the other end whose verdict with a touched class may differ: where a
     // touched class's egress changed (destinations D) or its ingress changed (sources S). When
     // endpoints move between classes, their rows and columns are needed whole.
     const D = new Bitset(k);
     const S = new Bitset(k);
-    const all = Bitset.full(k);
     if (this.moved) {
       D.or(all);
       S.or(all);
     } else {
-      for (const t of T) {
+      for (const t of this.touchedSet.members()) {
         if (!inBoth.has(t)) continue;
         xorInto(D, own[0].egressTo[t] ?? all, own[1].egressTo[t] ?? all);
         xorInto(S, own[0].ingressFrom[t] ?? all, own[1].ingressFrom[t] ?? all);
@@ -301,58 +342,87 @@ class Plan {
       D.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
       S.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
     }
-    const dList = D.members();
-    const sList = S.members();
+    const dAny = !D.isEmpty();
+    const sAny = !S.isEmpty();
 
     const rows: Bitset[][] = [[], []];
     const cols: Bitset[][] = [[], []];
     for (let x = 0; x < 2; x++) {
       const side = this.sides[x];
+      const view = this.views[x];
       const sides = own[x];
-      // The ingress of destinations in D and the egress of sources in S at the touched classes.
-      const inD = dList.length > 0 ? this.subSides(this.ingressOnly[x], side, [...T, ...dList], probe) : undefined;
-      const outS = sList.length > 0 ? this.subSides(this.egressOnly[x], side, [...T, ...sList], probe) : undefined;
-      for (const t of T) {
+      // Per touched class t: the classes whose ingress admits t (`admitsT[t]`, the transpose of the
+      // ingress sides) and whose egress reaches t (`reachesT[t]`); `open*`: not isolated, so every t.
+      const ownAdmits = transposeOf(sides.ingressFrom, k);
+      const inD = dAny ? transposeOf(computeSides(view.ingress, probe.query, view.selections).ingressFrom, k) : undefined;
+      const outS = sAny ? transposeOf(computeSides(view.egress, probe.query, view.selections).egressTo, k) : undefined;
+      for (const t of this.touchedSet.members()) {
         if (!side.present.has(t)) continue;
-        // Row t: reachable destinations its egress allows whose ingress admits t (asked of T and D only).
-        const admits = new Bitset(k);
-        for (const d of T) {
-          const from = sides.ingressFrom[d];
-          if (from === undefined || from.has(t)) admits.add(d);
-        }
-        if (inD) {
-          const lt = inD.local[t];
-          for (const d of dList) {
-            const from = inD.sides.ingressFrom[inD.local[d]];
-            if (from === undefined || from.has(lt)) admits.add(d);
-          }
-        }
+        // Row t: reachable destinations (touched, or in D) its egress allows whose ingress admits t.
         const out = sides.egressTo[t] ?? all;
         const row = new Bitset(k);
-        for (let i = 0; i < row.words.length; i++) row.words[i] = admits.words[i] & out.words[i] & sides.reachable.words[i] & side.present.words[i];
+        const w = row.words;
+        const T = this.touchedSet.words;
+        for (let i = 0; i < w.length; i++) {
+          let admits = T[i] & (ownAdmits.by[t].words[i] | ownAdmits.open.words[i]);
+          if (inD) admits |= D.words[i] & (inD.by[t].words[i] | inD.open.words[i]);
+          w[i] = admits & out.words[i] & sides.reachable.words[i] & side.present.words[i];
+        }
         rows[x][t] = row;
-        // Column t: the untouched sources in S whose egress allows t and that t's ingress admits.
+        // Column t: the untouched sources in S whose egress reaches t and that t's ingress admits.
         const col = new Bitset(k);
         if (outS && sides.reachable.has(t)) {
-          const lt = outS.local[t];
-          const from = sides.ingressFrom[t];
-          for (const s of sList) {
-            const to = outS.sides.egressTo[outS.local[s]];
-            if ((to === undefined || to.has(lt)) && (from === undefined || from.has(s))) col.add(s);
-          }
+          const from = sides.ingressFrom[t] ?? all;
+          const c = col.words;
+          for (let i = 0; i < c.length; i++) c[i] = S.words[i] & (outS.by[t].words[i] | outS.open.words[i]) & from.words[i] & side.present.words[i];
         }
         cols[x][t] = col;
       }
     }
     return compare(joints, this.touched, rows, cols, k);
   }
+}
 
-  /** The sides of `cluster` over the representatives of `classes` (on `side`). */
-  private subSides(cluster: Cluster, side: Side, classes: number[], probe: ProbePort): SubSides {
-    const local = new Int32Array(this.k).fill(-1);
-    classes.forEach((c, i) => (local[c] = i));
-    return { sides: computeSides(cluster.withEndpoints(side.subUniverse(classes)), probe.query), local };
+/**
+ * The transpose of one direction's sides over `k` classes: `by[t]` holds the classes whose set has
+ * t; `open` the classes not isolated in that direction (undefined set: everything).
+ */
+function transposeOf(sets: ReadonlyArray<Bitset | undefined>, k: number): { by: Bitset[]; open: Bitset } {
+  const open = new Bitset(k);
+  for (let c = 0; c < k; c++) if (sets[c] === undefined) open.add(c);
+  return { by: Bitset.transpose(sets, k), open };
+}
+
+/**
+ * Which probes the change can alter: every one when endpoints move between classes or a changed
+ * policy's isolation may differ (added, removed, another pod selector or other directions); else
+ * those that a rule of a changed policy (before or after) allows to some destination, with named
+ * ports resolved on each kind of destination (the classes' container ports). On any other probe
+ * the changed policies add nothing on either side, so nothing changes.
+ */
+function affectedProbes(probes: ProbePort[], sides: readonly [Side, Side], changed: ReadonlySet<string>, moved: boolean): boolean[] {
+  if (moved) return probes.map(() => true);
+  const rules: PolicyRule[] = [];
+  const versions = sides.map((side) => new Map(side.cluster.policies.filter((p) => changed.has(p.id)).map((p) => [p.id, p])));
+  for (const id of changed) {
+    const [b, a] = versions.map((v) => v.get(id));
+    if (!b || !a || b.podSelectorText !== a.podSelectorText || (b.ingress === undefined) !== (a.ingress === undefined)
+      || (b.egress === undefined) !== (a.egress === undefined)) return probes.map(() => true);
+    for (const p of [b, a]) rules.push(...(p.ingress ?? []), ...(p.egress ?? []));
   }
+  // One destination per set of container ports (what a rule's ports are resolved against).
+  const destinations = new Map<string, ClusterEndpoint>();
+  for (const side of sides) {
+    for (const c of side.present.members()) {
+      const e = side.repOf[c]!;
+      const key = JSON.stringify(e.ports);
+      if (!destinations.has(key)) destinations.set(key, e);
+    }
+  }
+  return probes.map((probe) => rules.some((rule) => [...destinations.values()].some((d) => {
+    const traffic = resolveTraffic(d, probe.query);
+    return traffic !== undefined && portsMatch(rule.ports, traffic, d);
+  })));
 }
 
 /** `into |= a ^ b`. */
@@ -434,19 +504,35 @@ function wholeChanges(joints: Joints, b: Bitset[], a: Bitset[]): ClassPairChange
 
 /** The ids of the NetworkPolicies added, removed or changed (by what the analyser reads of them). */
 function changedPolicyIds(before: Cluster, after: Cluster): Set<string> {
-  const fingerprints = (cluster: Cluster) => new Map(cluster.policies.map((p) => [p.id, fingerprint(p)]));
-  const b = fingerprints(before);
-  const a = fingerprints(after);
+  const b = new Map(before.policies.map((p) => [p.id, p]));
+  const a = new Map(after.policies.map((p) => [p.id, p]));
   const changed = new Set<string>();
-  for (const [id, f] of b) if (a.get(id) !== f) changed.add(id);
+  for (const [id, p] of b) {
+    const q = a.get(id);
+    if (!q || !samePolicy(p, q)) changed.add(id);
+  }
   for (const id of a.keys()) if (!b.has(id)) changed.add(id);
   return changed;
 }
 
-/** Everything the analyser reads of a NetworkPolicy, as text (selectors in kubectl's form, ports by their keys). */
-function fingerprint(p: ClusterPolicy): string {
-  const rules = (rs: ClusterPolicy['ingress']) => rs?.map((r) => [r.peers?.map((peer) => peer.text) ?? null, r.ports.map(portEntryKey)]) ?? null;
-  return JSON.stringify([p.namespace, p.podSelectorText, rules(p.ingress), rules(p.egress)]);
+/**
+ * Whether two NetworkPolicies read the same to the analyser: namespace, pod selector (kubectl's text,
+ * which keeps every requirement), and per direction the same rules in the same order, with the same
+ * peers (their texts, which the selections key by too) and the same port entries.
+ */
+function samePolicy(p: ClusterPolicy, q: ClusterPolicy): boolean {
+  if (p.namespace !== q.namespace || p.podSelectorText !== q.podSelectorText || p.staged !== q.staged) return false;
+  const sameRules = (x: ClusterPolicy['ingress'], y: ClusterPolicy['ingress']) => {
+    if (x === undefined || y === undefined) return x === y;
+    if (x.length !== y.length) return false;
+    return x.every((r, i) => {
+      const o = y[i];
+      if ((r.peers === undefined) !== (o.peers === undefined) || r.ports.length !== o.ports.length) return false;
+      if (r.peers && (r.peers.length !== o.peers!.length || r.peers.some((peer, j) => peer.text !== o.peers![j].text))) return false;
+      return r.ports.every((entry, j) => portEntryKey(entry) === portEntryKey(o.ports[j]));
+    });
+  };
+  return sameRules(p.ingress, q.ingress) && sameRules(p.egress, q.egress);
 }
 
 /** What the policies of both snapshots look at: the union of their features. */
