@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { Reachability } from '../../src';
+import { GroupedDiff } from '../../src/analysis/grouped-diff';
 import { IncrementalDiff } from '../../src/analysis/incremental-diff';
 import { computeMatrix } from '../../src/analysis/matrix';
 import { fuzzParameters } from '../fuzz-config';
@@ -153,6 +154,22 @@ describe('the incremental diff agrees with the diff of the complete matrices', (
       // The counts without listing agree too.
       const counted = diff.probes.map((_, k) => diff.counts(k)).reduce((x, y) => x + y.opened + y.closed, 0);
       expect(counted).toBe(expected.length);
+      // Grouped by namespace: the distinct changed connections (pairs) per namespace pair and way.
+      const byGroup = new Map<string, number>();
+      for (const line of new Set(expected.map((e) => e.replace(/^(\S+) -> (\S+) .* (opened|closed)$/, '$1 $2 $3')))) {
+        const [from, to, way] = line.split(' ');
+        const key = `${from.split('/')[0]} ${to.split('/')[0]} ${way}`;
+        byGroup.set(key, (byGroup.get(key) ?? 0) + 1);
+      }
+      const grouped = new GroupedDiff(diff, before._cluster, 'namespace');
+      const cells = new Map<string, number>();
+      grouped.groups.forEach((_, g) => {
+        for (const c of grouped.cellsFrom(g)) {
+          if (c.opened > 0) cells.set(`${c.from} ${c.to} opened`, c.opened);
+          if (c.closed > 0) cells.set(`${c.from} ${c.to} closed`, c.closed);
+        }
+      });
+      expect(cells).toEqual(byGroup);
       if (expected.length > 0) changedRuns++;
       else unchangedRuns++;
       if (diff.touchedCount < diff.classCount) partialRuns++;
