@@ -345,17 +345,24 @@ class Plan {
     const dAny = !D.isEmpty();
     const sAny = !S.isEmpty();
 
+    // Per touched class t: the classes whose ingress admits t (`by[t]`, the transpose of the ingress
+    // sides) and whose egress reaches t; `open`: not isolated in that direction, so every t. The
+    // other ends (untouched) decide the same on both sides: unless endpoints move, once, after.
+    const otherEnds = (x: number) => {
+      const view = this.views[x];
+      return {
+        inD: dAny ? transposeOf(computeSides(view.ingress, probe.query, view.selections).ingressFrom, k) : undefined,
+        outS: sAny ? transposeOf(computeSides(view.egress, probe.query, view.selections).egressTo, k) : undefined,
+      };
+    };
+    const afterEnds = otherEnds(1);
     const rows: Bitset[][] = [[], []];
     const cols: Bitset[][] = [[], []];
     for (let x = 0; x < 2; x++) {
       const side = this.sides[x];
-      const view = this.views[x];
       const sides = own[x];
-      // Per touched class t: the classes whose ingress admits t (`admitsT[t]`, the transpose of the
-      // ingress sides) and whose egress reaches t (`reachesT[t]`); `open*`: not isolated, so every t.
       const ownAdmits = transposeOf(sides.ingressFrom, k);
-      const inD = dAny ? transposeOf(computeSides(view.ingress, probe.query, view.selections).ingressFrom, k) : undefined;
-      const outS = sAny ? transposeOf(computeSides(view.egress, probe.query, view.selections).egressTo, k) : undefined;
+      const { inD, outS } = x === 1 || !this.moved ? afterEnds : otherEnds(x);
       for (const t of this.touchedSet.members()) {
         if (!side.present.has(t)) continue;
         // Row t: reachable destinations (touched, or in D) its egress allows whose ingress admits t.
