@@ -278,14 +278,19 @@ interface Joints {
 /**
  * The recomputation for one pair of snapshots. Each side is one universe of every class (one
  * representative each, so class c is endpoint c) with its selections computed once and shared by
- * every port and by three subsets of its NetworkPolicies: those that select a touched class (the
- * touched classes' own sides), those with egress rules (the egress of the other end of `s -> t`)
- * and those with ingress rules (the ingress of the other end of `t -> d`).
+ * every port and by subsets of its NetworkPolicies: those that select a touched class (the touched
+ * classes' own sides), and per port those with egress rules that select an other end of `s -> t`
+ * to be asked (its egress), and those with ingress rules that select an other end of `t -> d`.
  */
 class Plan {
   private readonly k: number;
   private readonly touchedSet: Bitset;
-  private readonly views: Array<{ own: Cluster; egress: Cluster; ingress: Cluster; selections: Selections }>;
+  private readonly touchedList: number[];
+  private readonly views: Array<{
+    universe: Cluster;
+    own: Cluster;
+    selections: Selections;
+  }>;
 
   constructor(
     private readonly sides: readonly [Side, Side],
@@ -295,6 +300,7 @@ class Plan {
   ) {
     this.k = touched.length;
     this.touchedSet = new Bitset(this.k);
+    this.touchedList = touchedList;
     for (const t of touchedList) this.touchedSet.add(t);
     this.views = sides.map((side) => {
       const universe = side.cluster.withEndpoints(side.universe());
@@ -308,12 +314,7 @@ class Plan {
         else touchedIn.set(rep.namespace, [rep]);
       }
       const own = side.cluster.policies.filter((p) => (touchedIn.get(p.namespace) ?? []).some((e) => selects(p, 'ingress', e) || selects(p, 'egress', e)));
-      return {
-        own: universe.withPolicies(own),
-        egress: universe.withPolicies(side.cluster.policies.filter((p) => p.egress !== undefined)),
-        ingress: universe.withPolicies(side.cluster.policies.filter((p) => p.ingress !== undefined)),
-        selections: new Selections(universe),
-      };
+      return { universe, own: universe.withPolicies(own), selections: new Selections(universe) };
     });
   }
 
@@ -348,11 +349,25 @@ class Plan {
     // Per touched class t: the classes whose ingress admits t (`by[t]`, the transpose of the ingress
     // sides) and whose egress reaches t; `open`: not isolated in that direction, so every t. The
     // other ends (untouched) decide the same on both sides: unless endpoints move, once, after.
+    // Only the policies that select one of those ends are needed for their sides.
     const otherEnds = (x: number) => {
       const view = this.views[x];
+      const side = this.sides[x];
+      const sidesOf = (direction: 'ingress' | 'egress', ends: Bitset) => {
+        const endsIn = new Map<string, ClusterEndpoint[]>();
+        for (const c of ends.members()) {
+          const rep = side.repOf[c]!;
+          if (rep.namespace === undefined) continue;
+          const list = endsIn.get(rep.namespace);
+          if (list) list.push(rep);
+          else endsIn.set(rep.namespace, [rep]);
+        }
+        const policies = side.cluster.policies.filter((p) => (endsIn.get(p.namespace) ?? []).some((e) => selects(p, direction, e)));
+        return computeSides(view.universe.withPolicies(policies), probe.query, view.selections);
+      };
       return {
-        inD: dAny ? transposeOf(computeSides(view.ingress, probe.query, view.selections).ingressFrom, k) : undefined,
-        outS: sAny ? transposeOf(computeSides(view.egress, probe.query, view.selections).egressTo, k) : undefined,
+        inD: dAny ? columnsOf(sidesOf('ingress', D).ingressFrom, this.touchedList, k) : undefined,
+        outS: sAny ? columnsOf(sidesOf('egress', S).egressTo, this.touchedList, k) : undefined,
       };
     };
     const afterEnds = otherEnds(1);
@@ -361,7 +376,7 @@ class Plan {
     for (let x = 0; x < 2; x++) {
       const side = this.sides[x];
       const sides = own[x];
-      const ownAdmits = transposeOf(sides.ingressFrom, k);
+      const ownAdmits = columnsOf(sides.ingressFrom, this.touchedList, k);
       const { inD, outS } = x === 1 || !this.moved ? afterEnds : otherEnds(x);
       for (const t of this.touchedSet.members()) {
         if (!side.present.has(t)) continue;
@@ -391,13 +406,23 @@ class Plan {
 }
 
 /**
- * The transpose of one direction's sides over `k` classes: `by[t]` holds the classes whose set has
- * t; `open` the classes not isolated in that direction (undefined set: everything).
+ * The columns of one direction's sides over `k` classes at the touched classes: `by[t]` holds the
+ * classes whose set has t; `open` the classes not isolated in that direction (undefined set:
+ * everything). In O(isolated classes x touched classes) bit tests, not a whole transpose.
  */
-function transposeOf(sets: ReadonlyArray<Bitset | undefined>, k: number): { by: Bitset[]; open: Bitset } {
+function columnsOf(sets: ReadonlyArray<Bitset | undefined>, touched: readonly number[], k: number): { by: Bitset[]; open: Bitset } {
   const open = new Bitset(k);
-  for (let c = 0; c < k; c++) if (sets[c] === undefined) open.add(c);
-  return { by: Bitset.transpose(sets, k), open };
+  const by: Bitset[] = [];
+  for (const t of touched) by[t] = new Bitset(k);
+  for (let c = 0; c < k; c++) {
+    const set = sets[c];
+    if (set === undefined) {
+      open.add(c);
+      continue;
+    }
+    for (const t of touched) if (set.has(t)) by[t].add(c);
+  }
+  return { by, open };
 }
 
 /**
