@@ -106,7 +106,7 @@ export function formatCluster(c: ClusterRecord): string {
     if (r.diff && !r.diff.error) {
       const x = r.diff;
       lines.push(`diff at ${r.pods} pods, ${x.changedPolicies} of ${x.policies} policies changed: ${s(x.totalMs)} (load both snapshots ${s(x.loadMs)}, `
-        + `classes + touched classes + counts ${s(x.diffMs)}), CPU time ${s(x.cpuMs)} (load ${s(x.loadCpuMs)}), ${x.touched} of ${x.classes} classes touched, ${x.classPairs} changed class pairs: `
+        + `classes + touched classes + counts ${s(x.diffMs)}), CPU time ${s(x.cpuMs)} (load ${s(x.loadCpuMs)}), ${x.touched} of ${x.classes} classes and ${x.touchedPorts} of ${x.ports} ports touched, ${x.classPairs} changed class pairs: `
         + `${x.opened} opened / ${x.closed} closed connections, peak ${x.peakMiB.toFixed(0)} MiB`);
     }
   }
