@@ -159,7 +159,7 @@ function notes(s: SizeRecord, r: ScenarioRecord): string {
     case 'blast-radius':
       return `from ${i.from}: ${n(i.reached)} endpoints reached, ${n(i.deepest)} hops at most; ${parts}`;
     case 'diff':
-      return `${n(i.ports)} ports compared; ${n(i.opened)} connections opened, ${n(i.closed)} closed`;
+      return `${n(i.ports)} ports compared; ${parts}; ${n(i.opened)} connections opened, ${n(i.closed)} closed`;
     case 'naive':
       return `${n(i.pairs)} pairs, ${Number(i.perPairUs).toFixed(1)} us/pair; matrix() ${fmtMs(Number(i.matrixMs))} ms on the same model; `
         + `mismatches vs matrix: ${i.mismatches ?? sampled(i)}`;

@@ -130,6 +130,18 @@ export class ClassMatrix {
   }
 }
 
+/**
+ * The identity of an endpoint under `features` that means the same in another snapshot of the
+ * cluster (classes over two snapshots, e.g. for a diff): its class key, plus its namespace's labels
+ * as far as the selectors look even where the namespace is told apart by name (within one snapshot a
+ * name fixes the labels, across two it does not). `nsKeys` caches per namespace, for one `cluster`.
+ */
+export function snapshotClassKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint, nsKeys: Map<string, string>): string {
+  const key = classKey(cluster, features, e, nsKeys);
+  if (e.namespace === undefined || !features.namespaces.has(e.namespace)) return key;
+  return `${key}${JSON.stringify(project(cluster.namespaceLabels(e.namespace), features.namespaceLabels))}`;
+}
+
 /** The identity of an endpoint under `features`: equal keys, no policy tells the endpoints apart. */
 function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint, nsKeys: Map<string, string>): string {
   const parts: unknown[] = [e.external ? 'external' : e.nodeTraffic ? 'node' : 'pod', e.hostNetwork];

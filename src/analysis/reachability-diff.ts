@@ -1,6 +1,6 @@
-import { EndpointClasses } from './equivalence';
+import { IncrementalDiff } from './incremental-diff';
 import { decideSide } from './precedence';
-import { probePorts, ProbePort } from './probe-ports';
+import { ProbePort } from './probe-ports';
 import { resolveTraffic } from './semantics';
 import { copyVerdict, SideVerdict } from './verdict';
 import { Cluster } from '../inventory/cluster';
@@ -51,60 +51,15 @@ export const MAX_EXPLAINED = 2000;
 export function diffClusters(before: Cluster, after: Cluster): {
   probes: ProbePort[]; opened: ChangedConnection[]; closed: ChangedConnection[]; added: string[]; removed: string[];
 } {
-  const beforeIds = new Set(before.endpoints.map((e) => e.id));
-  const afterIds = new Set(after.endpoints.map((e) => e.id));
-  const shared = before.endpoints.map((e) => e.id).filter((id) => afterIds.has(id));
-  const added = after.endpoints.map((e) => e.id).filter((id) => !beforeIds.has(id));
-  const removed = before.endpoints.map((e) => e.id).filter((id) => !afterIds.has(id));
-  const bIndex = shared.map((id) => before.endpoint(id)!.index);
-  const aIndex = shared.map((id) => after.endpoint(id)!.index);
-  const probes = probePorts([before, after]);
-  // The shared endpoints cut by their class before and their class after: the members of two such
-  // joint classes change together, so each joint class pair is compared once and expanded only when
-  // it changed.
-  const bClasses = EndpointClasses.of(before);
-  const aClasses = EndpointClasses.of(after);
-  const jointOf = new Map<number, number>();
-  const jointBList: number[] = [];
-  const jointAList: number[] = [];
-  const jointMembers: number[][] = [];
-  for (let i = 0; i < shared.length; i++) {
-    const cb = bClasses.classOf[bIndex[i]];
-    const ca = aClasses.classOf[aIndex[i]];
-    const key = cb * aClasses.size + ca;
-    let j = jointOf.get(key);
-    if (j === undefined) {
-      j = jointMembers.length;
-      jointOf.set(key, j);
-      jointBList.push(cb);
-      jointAList.push(ca);
-      jointMembers.push([]);
-    }
-    jointMembers[j].push(i);
-  }
-  const jointB = Int32Array.from(jointBList);
-  const jointA = Int32Array.from(jointAList);
-  // A pod to itself is loopback, never policed; a workload to itself is one replica reaching
-  // another, decided by the policies like any other pair, so it is compared.
-  const loopback = shared.map((_, i) => before.endpoints[bIndex[i]].singleInstance || after.endpoints[aIndex[i]].singleInstance);
+  // The changed class pairs, recomputing only the classes the change touches; expanded to
+  // endpoint pairs here, for the connection lists.
+  const diff = IncrementalDiff.of(before, after);
+  const { probes, shared } = diff;
   const opened = new Map<string, number[]>();
   const closed = new Map<string, number[]>();
-  probes.forEach((probe, k) => {
-    const b = bClasses.matrix(probe.query).rows;
-    const a = aClasses.matrix(probe.query).rows;
+  diff.changes.forEach((classPairs, k) => {
     const changed: Array<[number, number, boolean]> = [];
-    for (let j1 = 0; j1 < jointMembers.length; j1++) {
-      const rowB = b[jointB[j1]].words;
-      const rowA = a[jointA[j1]].words;
-      for (let j2 = 0; j2 < jointMembers.length; j2++) {
-        const cb = jointB[j2];
-        const ca = jointA[j2];
-        const was = (rowB[cb >>> 5] & (1 << (cb & 31))) !== 0;
-        const is = (rowA[ca >>> 5] & (1 << (ca & 31))) !== 0;
-        if (was === is) continue;
-        for (const s of jointMembers[j1]) for (const d of jointMembers[j2]) if (s !== d || !loopback[s]) changed.push([s, d, is]);
-      }
-    }
+    for (const change of classPairs) for (const [s, d] of diff.pairs(change)) changed.push([s, d, change.opened]);
     // In the order of the pairs (source, then destination), as the explanations are capped in that order.
     changed.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     for (const [s, d, is] of changed) {
@@ -127,7 +82,7 @@ export function diffClusters(before: Cluster, after: Cluster): {
         : connection;
     })
     .sort((x, y) => (x.from === y.from ? (x.to < y.to ? -1 : 1) : x.from < y.from ? -1 : 1));
-  return { probes, opened: changes(opened), closed: changes(closed), added, removed };
+  return { probes, opened: changes(opened), closed: changes(closed), added: diff.added, removed: diff.removed };
 }
 
 /**

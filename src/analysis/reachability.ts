@@ -6,8 +6,10 @@ import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
 import { Explanation } from './explanation';
 import { computeExposure, Exposure } from './exposure';
+import { GroupedDiff } from './grouped-diff';
 import { GroupedMatrix, GroupKey } from './grouped-matrix';
 import { HostNetworkMode } from './host-network-mode';
+import { IncrementalDiff } from './incremental-diff';
 import { decideSide } from './precedence';
 import { probePorts, summarizePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
@@ -153,6 +155,15 @@ export class Reachability {
   public static diff(before: Reachability, after: Reachability): ReachabilityDiff {
     const d = diffClusters(before._cluster, after._cluster);
     return ReachabilityDiff._of(d.probes.map((p) => p.label), d.opened, d.closed, d.added, d.removed);
+  }
+
+  /**
+   * `diff` aggregated by namespace or class (`netpol diff --group-by`): counts of the connections
+   * opened and closed per pair of groups, from the changed class pairs, never listed one by one.
+   * @internal
+   */
+  public static _groupedDiff(before: Reachability, after: Reachability, groupBy: 'namespace' | 'class'): GroupedDiff {
+    return new GroupedDiff(IncrementalDiff.of(before._cluster, after._cluster), before._cluster, groupBy);
   }
 
   /** @internal */

@@ -2,6 +2,7 @@ import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { Exposure } from '../analysis/exposure';
+import { GroupedDiff } from '../analysis/grouped-diff';
 import { GroupedMatrix } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport } from '../analysis/invariants';
@@ -46,6 +47,28 @@ export class JsonFormat {
       ? { hostNetwork: { mode: m.hostNetworkMode === HostNetworkMode.NODE_TRAFFIC ? 'node' : 'pod', endpoints: [...m.hostNetworkEndpoints] } }
       : {};
     return { port: m.portNumber ?? m.portName, protocol: m.protocol, endpoints: [...m.endpoints], allowed, ...hostNetwork };
+  }
+
+  /**
+   * A grouped diff (`netpol diff --group-by`) as JSON text, written in pieces as it is computed (one
+   * line per cell): `{ ports, groupBy, opened, closed, addedEndpoints, removedEndpoints, groups:
+   * [{ name, endpoints, first }], cells: [{ from, to, opened, closed }] }`, with a cell for every
+   * ordered pair of groups with a change, in the order of `groups`; `opened`/`closed` count endpoint
+   * pairs (connections).
+   * @internal
+   */
+  public static _streamGroupedDiff(g: GroupedDiff, write: (text: string) => void): void {
+    const { opened, closed } = g.totals;
+    write(`{"ports":${JSON.stringify(g.ports)},"groupBy":${JSON.stringify(g.groupBy)},"opened":${opened},"closed":${closed},`
+      + `"addedEndpoints":${g.added},"removedEndpoints":${g.removed},"groups":${JSON.stringify(g.groups)},"cells":[`);
+    let first = true;
+    g.groups.forEach((_, i) => {
+      const lines = g.cellsFrom(i).map((c) => JSON.stringify(c));
+      if (lines.length === 0) return;
+      write(`${first ? '' : ','}\n${lines.join(',\n')}`);
+      first = false;
+    });
+    write('\n]}\n');
   }
 
   /**

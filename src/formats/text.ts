@@ -2,6 +2,7 @@ import { BlastRadius } from '../analysis/blast-radius';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { Exposure, ExposurePeerKind } from '../analysis/exposure';
+import { GroupedDiff } from '../analysis/grouped-diff';
 import { GroupedMatrix, GroupKey, MatrixGroup } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport, InvariantResult } from '../analysis/invariants';
@@ -58,6 +59,26 @@ export class TextFormat {
     });
     lines.push(...hostNetworkLegend(m, (id) => id));
     return lines.join('\n');
+  }
+
+  /**
+   * A grouped diff (`netpol diff --group-by`), written one source group at a time: a summary line,
+   * the groups (with their endpoint counts and, for classes, a first member), then one line per
+   * ordered pair of groups with a change, `from -> to: N opened, M closed` (endpoint pairs).
+   * @internal
+   */
+  public static _streamGroupedDiff(g: GroupedDiff, write: (text: string) => void): void {
+    const { opened, closed } = g.totals;
+    const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    const lines = [`${n(opened, 'connection')} opened, ${closed} closed, ${n(g.added, 'endpoint')} added, ${g.removed} removed`
+      + ` (on ${g.ports.join(', ')}), by ${g.groupBy}: endpoint pairs opened and closed, for each pair of groups with a change`];
+    lines.push(`${g.groups.length} groups:`);
+    for (const group of g.groups) lines.push(`  ${group.name}: ${group.endpoints} endpoint${group.endpoints === 1 ? '' : 's'}${g.groupBy === 'class' ? `, e.g. ${group.first}` : ''}`);
+    write(`${lines.join('\n')}\n`);
+    g.groups.forEach((_, i) => {
+      const cells = g.cellsFrom(i);
+      if (cells.length > 0) write(`${cells.map((c) => `${c.from} -> ${c.to}: ${c.opened} opened, ${c.closed} closed`).join('\n')}\n`);
+    });
   }
 
   /**

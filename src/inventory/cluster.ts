@@ -406,6 +406,18 @@ export class Cluster {
   }
 
   /**
+   * The same model (namespaces, endpoints, the cluster-wide tiers, options) with only `policies` as
+   * its NetworkPolicies (a subset of `policies`, in their order): e.g. the policies with egress rules,
+   * for the egress side of every endpoint alone.
+   */
+  public withPolicies(policies: ClusterPolicy[]): Cluster {
+    const view = Object.create(this) as Cluster;
+    Object.defineProperty(view, 'policies', { value: policies });
+    Object.defineProperty(view, 'scopedCache', { value: undefined, writable: true });
+    return view;
+  }
+
+  /**
    * The same model with only the policies that can select `endpoint`: those of its namespace (a
    * policy selects pods of its own namespace only), in their order. An index for the pair verdict,
    * which still checks each policy's selection itself.

@@ -60,3 +60,60 @@ describe('netpol diff --against: every path up to the next option is on the afte
     expect(netpol(['diff', f('pods.yaml'), '--against'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Option '--against <value>' argument missing") });
   });
 });
+
+describe('netpol diff --group-by: counts per pair of groups, equal to the connection lists', () => {
+  const pod = (ns: string, name: string, app: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n  labels: { app: ${app} }\n`;
+  const pods = [pod('shop', 'web-1', 'web'), pod('shop', 'web-2', 'web'), pod('shop', 'api', 'api'), pod('pay', 'gw-1', 'gw'), pod('pay', 'gw-2', 'gw')].join('---\n');
+  // After: pay's gateways accept only shop's web pods on 8443, and shop's api accepts nothing.
+  const gwPolicy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: gw, namespace: pay }\nspec:\n  podSelector: { matchLabels: { app: gw } }\n'
+    + '  policyTypes: [Ingress]\n  ingress:\n    - from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: shop } }, podSelector: { matchLabels: { app: web } } }]\n      ports: [{ port: 8443 }]\n';
+  const apiPolicy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: api, namespace: shop }\nspec:\n  podSelector: { matchLabels: { app: api } }\n  policyTypes: [Ingress]\n';
+  const dir = tempDir({ 'pods.yaml': pods, 'gw.yaml': gwPolicy, 'api.yaml': apiPolicy });
+  const f = (name: string) => path.join(dir, name);
+  const args = [f('pods.yaml'), '--against', f('pods.yaml'), f('gw.yaml'), f('api.yaml')];
+
+  test('by namespace: the connections of the lists, counted per namespace pair; JSON streamed with the same counts', () => {
+    const full = JSON.parse(netpol(['diff', ...args, '--format', 'json']).stdout);
+    const expected = new Map<string, { opened: number; closed: number }>();
+    for (const [kind, list] of [['opened', full.opened], ['closed', full.closed]] as const) {
+      for (const c of list) {
+        const key = `${c.from.split('/')[0]} -> ${c.to.split('/')[0]}`;
+        const cell = expected.get(key) ?? { opened: 0, closed: 0 };
+        cell[kind]++;
+        expected.set(key, cell);
+      }
+    }
+    const r = netpol(['diff', ...args, '--group-by', 'namespace', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const grouped = JSON.parse(r.stdout);
+    expect(grouped.groupBy).toBe('namespace');
+    expect(grouped.groups).toEqual([{ name: 'pay', endpoints: 2, first: 'pay/gw-1' }, { name: 'shop', endpoints: 3, first: 'shop/web-1' }]);
+    expect(grouped.opened).toBe(full.opened.length);
+    expect(grouped.closed).toBe(full.closed.length);
+    expect(new Map(grouped.cells.map((c: any) => [`${c.from} -> ${c.to}`, { opened: c.opened, closed: c.closed }]))).toEqual(expected);
+    // shop -> pay: closed on every port but 8443 for web, on every port for api; opened nowhere.
+    expect(expected.get('shop -> pay')).toEqual({ opened: 0, closed: 6 });
+    // A gateway to the other is closed too (the pods of pay are not shop's web), but not to itself (loopback).
+    expect(expected.get('pay -> pay')).toEqual({ opened: 0, closed: 2 });
+    expect(expected.get('pay -> shop')).toEqual({ opened: 0, closed: 2 });
+    expect(expected.get('shop -> shop')).toEqual({ opened: 0, closed: 2 });
+    const text = netpol(['diff', ...args, '--group-by', 'namespace']).stdout;
+    expect(text).toContain('0 connections opened, 12 closed, 0 endpoints added, 0 removed');
+    expect(text).toContain('shop -> pay: 0 opened, 6 closed');
+    expect(text).toContain('pay -> shop: 0 opened, 2 closed');
+  });
+
+  test('by class: the same totals; --fail-on any fails on the counts; --allow and other formats are refused', () => {
+    const classes = JSON.parse(netpol(['diff', ...args, '--group-by', 'class', '--format', 'json']).stdout);
+    const sum = (k: string) => classes.cells.reduce((n: number, c: any) => n + c[k], 0);
+    expect([sum('opened'), sum('closed')]).toEqual([0, 12]);
+    expect(classes.groups.map((g: any) => g.endpoints).reduce((a: number, b: number) => a + b, 0)).toBe(5);
+    expect(netpol(['diff', ...args, '--group-by', 'class', '--fail-on', 'opened']).code).toBe(0);
+    const failed = netpol(['diff', ...args, '--group-by', 'class', '--fail-on', 'any']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('--fail-on any: 0 connections opened, 12 closed');
+    expect(netpol(['diff', ...args, '--group-by', 'namespace', '--format', 'markdown'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--group-by prints text or json') });
+    expect(netpol(['diff', ...args, '--group-by', 'namespace', '--allow', f('gw.yaml')])).toMatchObject({ code: 2, stderr: expect.stringContaining('--allow names connections') });
+    expect(netpol(['diff', ...args, '--group-by', 'pod']).stderr).toContain('--group-by "pod" is not supported. Use one of: namespace, class.');
+  });
+});

@@ -16,6 +16,11 @@ const OPTIONS: Record<string, OptionSpec> = {
   'external': { type: 'string', multiple: true, valueName: 'name=ip', description: 'an address outside the cluster, on both sides' },
   ...SURROUNDINGS_OPTIONS,
   'format': { type: 'string', valueName: 'text|json|markdown', description: 'output format (default text)' },
+  'group-by': {
+    type: 'string',
+    valueName: 'namespace|class',
+    description: 'aggregate: connections opened and closed per pair of namespaces or classes (text or json, streamed)',
+  },
   'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (opened) or changes anything (any)' },
   'allow': { type: 'string', valueName: 'file', description: 'expected changes, which never fail the gate: a YAML/JSON list of entries with change, from, to and optional ports' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
@@ -36,6 +41,11 @@ or removed.
 Every path after --against, up to the next option, is on the after side. --model dist/ puts the
 pull request's workloads on both sides (their policies are ignored), so that a new workload's
 connections show as opened instead of only as an added endpoint.
+
+At cluster scale, --group-by namespace|class prints counts instead of connections: for each pair
+of namespaces (or classes: endpoints that changed together) with a change, the endpoint pairs
+opened and closed. Only the classes the change touches are recomputed; the output is written as
+it is computed. --fail-on works with it, --allow does not (it names connections).
 
 ${SURROUNDINGS_HELP}
 Both sides get the surroundings.
@@ -59,6 +69,13 @@ export function diffCommand(args: string[], io: CliIo): number {
     throw new UsageError('give the manifests before the change and, with --against, after it: netpol diff main/dist --against dist. '
       + 'Every path after --against, up to the next option, is on the after side, so put the before paths first.');
   }
+  const groupBy = values['group-by'] === undefined ? undefined : oneOf(values['group-by'], ['namespace', 'class'] as const, 'namespace', 'group-by');
+  if (groupBy && format !== 'text' && format !== 'json') {
+    throw new UsageError(`--group-by prints text or json, not ${format}: use --format text or --format json with it.`);
+  }
+  if (groupBy && values.allow) {
+    throw new UsageError('--allow names connections, which --group-by does not list: leave out --group-by to check an allow-list, or --allow to aggregate.');
+  }
   const expected = values.allow ? readAllowList(values.allow, io) : [];
   const model = values.model ? readInputs(values.model, io, values['max-file-size']) : { objects: [], problems: [] };
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
@@ -78,12 +95,29 @@ export function diffCommand(args: string[], io: CliIo): number {
     throw new UsageError((e as Error).message);
   }
   for (const [label, r] of [['before', b], ['after', a]] as const) reportInventory(r.skipped, r.ignored, io, `${label}: `);
+  const unreadable = before.problems.length + after.problems.length + model.problems.length > 0 || surroundings.unreadable;
+  if (groupBy) {
+    const grouped = Reachability._groupedDiff(b, a, groupBy);
+    const write = (text: string) => io.stdout(text);
+    if (format === 'json') JsonFormat._streamGroupedDiff(grouped, write);
+    else TextFormat._streamGroupedDiff(grouped, write);
+    if (unreadable) return ExitCode.USAGE;
+    const { opened, closed } = grouped.totals;
+    const endpointsChanged = grouped.added + grouped.removed > 0;
+    if (failOn && (opened > 0 || (failOn === 'any' && (closed > 0 || endpointsChanged)))) {
+      io.stderr(`netpol diff: --fail-on ${failOn}: ${opened} connection${opened === 1 ? '' : 's'} opened`
+        + `${failOn === 'any' ? `, ${closed} closed${endpointsChanged ? ', endpoints added or removed' : ''}` : ''}. `
+        + 'Review the change; leave out --group-by to list the connections.\n');
+      return ExitCode.FINDINGS;
+    }
+    return a.skipped.length + b.skipped.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+  }
   const diff = Reachability.diff(b, a);
   if (format === 'json') io.stdout(`${JSON.stringify(JsonFormat.diff(diff), null, 2)}\n`);
   else if (format === 'markdown') io.stdout(`${MarkdownFormat.diff(diff)}\n`);
   else io.stdout(`${TextFormat.diff(diff)}\n`);
 
-  if (before.problems.length + after.problems.length + model.problems.length > 0 || surroundings.unreadable) return ExitCode.USAGE;
+  if (unreadable) return ExitCode.USAGE;
   if (failOn) {
     const unexpected = diff.unexpected(expected).filter((c) => failOn === 'any' || diff.opened.includes(c));
     const endpointsChanged = failOn === 'any' && diff.addedEndpoints.length + diff.removedEndpoints.length > 0;

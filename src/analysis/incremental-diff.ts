@@ -1,0 +1,599 @@
+import { Bitset } from './bitset';
+import { snapshotClassKey } from './equivalence';
+import { computeSides, MatrixEngine, Selections } from './matrix';
+import { PolicyFeatures, policyFeatures } from './policy-features';
+import { probePorts, ProbePort } from './probe-ports';
+import { portsMatch, resolveTraffic, selects } from './semantics';
+import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule } from '../inventory/cluster';
+import { portEntryKey } from '../k8s/port-set';
+
+/** One changed class pair on one port: the members of joint class `from` to those of `to`. */
+export interface ClassPairChange {
+  /** The joint class of the sources (see `IncrementalDiff.jointMembers`). */
+  readonly from: number;
+  /** The joint class of the destinations. */
+  readonly to: number;
+  /** True: allowed after and not before (opened); false: closed. */
+  readonly opened: boolean;
+}
+
+/**
+ * The diff of two snapshots of a cluster by classes, recomputing only what the change touches.
+ *
+ * The classes are cut over BOTH snapshots' features together (`policyFeatures` of each, merged),
+ * so a class means the same in both: its members look the same to every policy of either snapshot.
+ * The shared endpoints are cut again by their class before and their class after (joint classes):
+ * the members of two joint classes change together, so a change is a joint class pair and a port,
+ * expanded to endpoint pairs only when asked (`pairs`).
+ *
+ * Touched classes: the subjects (in either snapshot) of the NetworkPolicies added, removed or
+ * changed, and the classes the endpoints move between (pod or namespace labels changed). Between
+ * untouched classes nothing can change: the policies selecting them, and what those policies see in
+ * their peers, are the same on both sides. For a touched class `t`, only its own sides are computed
+ * on both sides over every class (by the NetworkPolicies that can select touched classes); the other
+ * end of a pair `t -> d` (d untouched) decides the same on both sides, so it is asked only where
+ * `t`'s egress changed, and for `s -> t` only where `t`'s ingress changed. When the endpoints move
+ * between classes, their rows and columns are computed over every class. With cluster-wide tiers or
+ * Cilium policies on either side every class is touched and both class matrices are computed whole.
+ */
+export class IncrementalDiff {
+  /** The diff of `before` and `after`. */
+  public static of(before: Cluster, after: Cluster): IncrementalDiff {
+    return new IncrementalDiff(before, after);
+  }
+
+  /** The ports compared: every port any policy of either side mentions, plus "any other port" per protocol. */
+  public readonly probes: ProbePort[];
+  /** The endpoint ids both sides contain, in the order of the before side. */
+  public readonly shared: string[];
+  /** Endpoint ids only after. */
+  public readonly added: string[];
+  /** Endpoint ids only before. */
+  public readonly removed: string[];
+  /** The classes over both snapshots. */
+  public readonly classCount: number;
+  /** The classes the change touches (recomputed). */
+  public readonly touchedCount: number;
+  /** The ports recomputed: those the rules of the changed policies can match (every port when isolation or endpoints change). */
+  public readonly touchedProbes: number;
+  /** True when every class is recomputed (cluster-wide tiers or Cilium policies on either side). */
+  public readonly whole: boolean;
+  /** The members of each joint class, as indexes into `shared`, ascending. */
+  public readonly jointMembers: number[][];
+  /** Per probe (same index as `probes`), the changed joint class pairs, by source then destination. */
+  public readonly changes: ClassPairChange[][];
+  /** `loopback[i]`: shared endpoint i is a single instance on either side (to itself: never policed, never compared). */
+  public readonly loopback: boolean[];
+
+  private constructor(before: Cluster, after: Cluster) {
+    const afterIds = new Set(after.endpoints.map((e) => e.id));
+    const beforeIds = new Set(before.endpoints.map((e) => e.id));
+    this.shared = before.endpoints.map((e) => e.id).filter((id) => afterIds.has(id));
+    this.added = after.endpoints.map((e) => e.id).filter((id) => !beforeIds.has(id));
+    this.removed = before.endpoints.map((e) => e.id).filter((id) => !afterIds.has(id));
+    this.probes = probePorts([before, after]);
+    const queries = this.probes.map((p) => p.query);
+    const features = mergeFeatures(policyFeatures(before, queries), policyFeatures(after, queries));
+
+    // Classes over both snapshots: one key space, so class c means the same on both sides.
+    const byKey = new Map<string, number>();
+    const classesOf = (cluster: Cluster) => {
+      const nsKeys = new Map<string, string>();
+      const out = new Int32Array(cluster.endpoints.length);
+      for (const e of cluster.endpoints) {
+        const key = snapshotClassKey(cluster, features, e, nsKeys);
+        let c = byKey.get(key);
+        if (c === undefined) byKey.set(key, (c = byKey.size));
+        out[e.index] = c;
+      }
+      return out;
+    };
+    const classB = classesOf(before);
+    const classA = classesOf(after);
+    const k = byKey.size;
+    this.classCount = k;
+    const sides = [new Side(before, classB, k), new Side(after, classA, k)] as const;
+    // Every class needs an endpoint in each universe: a class absent on one side borrows the other
+    // side's (its values there are never read: pairs are only compared where both ends exist).
+    for (const [x, y] of [[0, 1], [1, 0]] as const) {
+      for (let c = 0; c < k; c++) if (sides[x].repOf[c] === undefined) sides[x].repOf[c] = sides[y].repOf[c];
+    }
+
+    // Joint classes of the shared endpoints: (class before, class after).
+    const jointOf = new Map<number, number>();
+    const jointB: number[] = [];
+    const jointA: number[] = [];
+    this.jointMembers = [];
+    this.loopback = [];
+    for (let i = 0; i < this.shared.length; i++) {
+      const eb = before.endpoint(this.shared[i])!;
+      const ea = after.endpoint(this.shared[i])!;
+      const cb = classB[eb.index];
+      const ca = classA[ea.index];
+      this.loopback.push(eb.singleInstance || ea.singleInstance);
+      const key = cb * k + ca;
+      let j = jointOf.get(key);
+      if (j === undefined) {
+        j = this.jointMembers.length;
+        jointOf.set(key, j);
+        jointB.push(cb);
+        jointA.push(ca);
+        this.jointMembers.push([]);
+      }
+      this.jointMembers[j].push(i);
+    }
+
+    // What the change touches.
+    this.whole = [before, after].some((c) => c.tieredPolicies.length > 0 || c.ciliumPolicies.length > 0);
+    const touched = new Uint8Array(k);
+    let moved = false;
+    for (let j = 0; j < jointB.length; j++) {
+      if (jointB[j] !== jointA[j]) {
+        touched[jointB[j]] = touched[jointA[j]] = 1;
+        moved = true;
+      }
+    }
+    const changedPolicies = changedPolicyIds(before, after);
+    for (const side of sides) {
+      for (const p of side.cluster.policies) {
+        if (!changedPolicies.has(p.id)) continue;
+        for (const c of side.classesIn(p.namespace)) {
+          const rep = side.repOf[c]!;
+          if (selects(p, 'ingress', rep) || selects(p, 'egress', rep)) touched[c] = 1;
+        }
+      }
+    }
+    if (this.whole) touched.fill(1);
+    const touchedList: number[] = [];
+    for (let c = 0; c < k; c++) if (touched[c]) touchedList.push(c);
+    this.touchedCount = touchedList.length;
+
+    const joints = { jointB, jointA, members: this.jointMembers };
+    this.touchedProbes = touchedList.length === 0 ? 0 : this.probes.length;
+    if (touchedList.length === 0) {
+      this.changes = this.probes.map(() => []);
+    } else if (this.whole) {
+      const engines = sides.map((s) => new MatrixEngine(s.cluster.withEndpoints(s.universe())));
+      this.changes = this.probes.map((probe) => wholeChanges(joints, engines[0].compute(probe.query).rows, engines[1].compute(probe.query).rows));
+    } else {
+      const affected = affectedProbes(this.probes, sides, changedPolicies, moved);
+      this.touchedProbes = affected.filter((x) => x).length;
+      const plan = new Plan(sides, touched, touchedList, moved);
+      this.changes = this.probes.map((probe, p) => (affected[p] ? plan.changes(probe, joints) : []));
+    }
+  }
+
+  /** The number of changed endpoint pairs (opened, closed) on probe `k`, without listing them. */
+  public counts(k: number): { opened: number; closed: number } {
+    let opened = 0;
+    let closed = 0;
+    for (const c of this.changes[k]) {
+      const n = this.pairCount(c.from, c.to);
+      if (c.opened) opened += n;
+      else closed += n;
+    }
+    return { opened, closed };
+  }
+
+  /**
+   * The changed joint class pairs over every port, one way: for each source joint class, the
+   * destination joint classes whose pairs were opened (or closed) on at least one port, ascending.
+   */
+  public changedOn(opened: boolean): Map<number, number[]> {
+    const seen = new Set<number>();
+    const n = this.jointMembers.length;
+    const out = new Map<number, number[]>();
+    for (const changes of this.changes) {
+      for (const c of changes) {
+        if (c.opened !== opened || seen.has(c.from * n + c.to)) continue;
+        seen.add(c.from * n + c.to);
+        const list = out.get(c.from);
+        if (list) list.push(c.to);
+        else out.set(c.from, [c.to]);
+      }
+    }
+    for (const list of out.values()) list.sort((a, b) => a - b);
+    return out;
+  }
+
+  /** The endpoint pairs (connections) opened and closed on at least one port, counted without listing them. */
+  public connectionCounts(): { opened: number; closed: number } {
+    const count = (opened: boolean) => {
+      let sum = 0;
+      for (const [from, tos] of this.changedOn(opened)) for (const to of tos) sum += this.pairCount(from, to);
+      return sum;
+    };
+    return { opened: count(true), closed: count(false) };
+  }
+
+  /** The endpoint pairs of one changed class pair, as indexes into `shared` (to itself only where not loopback). */
+  public pairs(change: ClassPairChange): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (const s of this.jointMembers[change.from]) {
+      for (const d of this.jointMembers[change.to]) if (s !== d || !this.loopback[s]) out.push([s, d]);
+    }
+    return out;
+  }
+
+  /** The number of endpoint pairs of joint classes `from` -> `to` that are compared. */
+  public pairCount(from: number, to: number): number {
+    const a = this.jointMembers[from];
+    const b = this.jointMembers[to];
+    let n = a.length * b.length;
+    if (from === to) for (const s of a) if (this.loopback[s]) n--;
+    return n;
+  }
+}
+
+/** One snapshot: its cluster, the class of each endpoint, a representative of each class. */
+class Side {
+  public readonly repOf: Array<ClusterEndpoint | undefined>;
+  public readonly present: Bitset;
+  private byNamespace?: Map<string, number[]>;
+
+  constructor(public readonly cluster: Cluster, classOf: Int32Array, k: number) {
+    this.repOf = new Array(k);
+    this.present = new Bitset(k);
+    for (const e of cluster.endpoints) {
+      const c = classOf[e.index];
+      if (this.repOf[c] !== undefined) continue;
+      // Not a single instance: a class to itself is one member reaching another, decided by the policies.
+      this.repOf[c] = { ...e, index: c, singleInstance: false };
+      this.present.add(c);
+    }
+  }
+
+  /** The classes present on this side whose representative is in `namespace`. */
+  public classesIn(namespace: string): number[] {
+    if (!this.byNamespace) {
+      this.byNamespace = new Map();
+      for (const c of this.present.members()) {
+        const ns = this.repOf[c]!.namespace;
+        if (ns === undefined) continue;
+        const list = this.byNamespace.get(ns);
+        if (list) list.push(c);
+        else this.byNamespace.set(ns, [c]);
+      }
+    }
+    return this.byNamespace.get(namespace) ?? [];
+  }
+
+  /** One endpoint per class (class c at index c), for a matrix over every class. */
+  public universe(): ClusterEndpoint[] {
+    return this.repOf.map((e) => e!);
+  }
+
+  /** The representatives of `classes`, re-indexed 0..n-1 in that order. */
+  public subUniverse(classes: number[]): ClusterEndpoint[] {
+    return classes.map((c, i) => ({ ...this.repOf[c]!, index: i }));
+  }
+}
+
+interface Joints {
+  readonly jointB: number[];
+  readonly jointA: number[];
+  readonly members: number[][];
+}
+
+/**
+ * The recomputation for one pair of snapshots. Each side is one universe of every class (one
+ * representative each, so class c is endpoint c) with its selections computed once and shared by
+ * every port and by subsets of its NetworkPolicies: those that select a touched class (the touched
+ * classes' own sides), and per port those with egress rules that select an other end of `s -> t`
+ * to be asked (its egress), and those with ingress rules that select an other end of `t -> d`.
+ */
+class Plan {
+  private readonly k: number;
+  private readonly touchedSet: Bitset;
+  private readonly touchedList: number[];
+  private readonly views: Array<{
+    universe: Cluster;
+    own: Cluster;
+    selections: Selections;
+  }>;
+
+  constructor(
+    private readonly sides: readonly [Side, Side],
+    private readonly touched: Uint8Array,
+    touchedList: number[],
+    private readonly moved: boolean,
+  ) {
+    this.k = touched.length;
+    this.touchedSet = new Bitset(this.k);
+    this.touchedList = touchedList;
+    for (const t of touchedList) this.touchedSet.add(t);
+    this.views = sides.map((side) => {
+      const universe = side.cluster.withEndpoints(side.universe());
+      // The NetworkPolicies that select a touched class (a policy selects pods of its own namespace only).
+      const touchedIn = new Map<string, ClusterEndpoint[]>();
+      for (const t of touchedList) {
+        const rep = side.repOf[t]!;
+        if (rep.namespace === undefined) continue;
+        const list = touchedIn.get(rep.namespace);
+        if (list) list.push(rep);
+        else touchedIn.set(rep.namespace, [rep]);
+      }
+      const own = side.cluster.policies.filter((p) => (touchedIn.get(p.namespace) ?? []).some((e) => selects(p, 'ingress', e) || selects(p, 'egress', e)));
+      return { universe, own: universe.withPolicies(own), selections: new Selections(universe) };
+    });
+  }
+
+  /** The changed joint class pairs on one probe. */
+  public changes(probe: ProbePort, joints: Joints): ClassPairChange[] {
+    const k = this.k;
+    const own = this.views.map((v) => computeSides(v.own, probe.query, v.selections));
+    const inBoth = this.sides[0].present.and(this.sides[1].present);
+    const all = Bitset.full(k);
+    // Untouched classes on the other end whose verdict with a touched class may differ: where a
+    // touched class's egress changed (destinations D) or its ingress changed (sources S). When
+    // endpoints move between classes, their rows and columns are needed whole.
+    const D = new Bitset(k);
+    const S = new Bitset(k);
+    if (this.moved) {
+      D.or(all);
+      S.or(all);
+    } else {
+      for (const t of this.touchedSet.members()) {
+        if (!inBoth.has(t)) continue;
+        xorInto(D, own[0].egressTo[t] ?? all, own[1].egressTo[t] ?? all);
+        xorInto(S, own[0].ingressFrom[t] ?? all, own[1].ingressFrom[t] ?? all);
+      }
+    }
+    for (let i = 0; i < D.words.length; i++) {
+      D.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
+      S.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
+    }
+    const dAny = !D.isEmpty();
+    const sAny = !S.isEmpty();
+
+    // Per touched class t: the classes whose ingress admits t (`by[t]`, the transpose of the ingress
+    // sides) and whose egress reaches t; `open`: not isolated in that direction, so every t. The
+    // other ends (untouched) decide the same on both sides: unless endpoints move, once, after.
+    // Only the policies that select one of those ends are needed for their sides.
+    const otherEnds = (x: number) => {
+      const view = this.views[x];
+      const side = this.sides[x];
+      const sidesOf = (direction: 'ingress' | 'egress', ends: Bitset) => {
+        const endsIn = new Map<string, ClusterEndpoint[]>();
+        for (const c of ends.members()) {
+          const rep = side.repOf[c]!;
+          if (rep.namespace === undefined) continue;
+          const list = endsIn.get(rep.namespace);
+          if (list) list.push(rep);
+          else endsIn.set(rep.namespace, [rep]);
+        }
+        const policies = side.cluster.policies.filter((p) => (endsIn.get(p.namespace) ?? []).some((e) => selects(p, direction, e)));
+        return computeSides(view.universe.withPolicies(policies), probe.query, view.selections);
+      };
+      return {
+        inD: dAny ? columnsOf(sidesOf('ingress', D).ingressFrom, this.touchedList, k) : undefined,
+        outS: sAny ? columnsOf(sidesOf('egress', S).egressTo, this.touchedList, k) : undefined,
+      };
+    };
+    const afterEnds = otherEnds(1);
+    const rows: Bitset[][] = [[], []];
+    const cols: Bitset[][] = [[], []];
+    for (let x = 0; x < 2; x++) {
+      const side = this.sides[x];
+      const sides = own[x];
+      const ownAdmits = columnsOf(sides.ingressFrom, this.touchedList, k);
+      const { inD, outS } = x === 1 || !this.moved ? afterEnds : otherEnds(x);
+      for (const t of this.touchedSet.members()) {
+        if (!side.present.has(t)) continue;
+        // Row t: reachable destinations (touched, or in D) its egress allows whose ingress admits t.
+        const out = sides.egressTo[t] ?? all;
+        const row = new Bitset(k);
+        const w = row.words;
+        const T = this.touchedSet.words;
+        for (let i = 0; i < w.length; i++) {
+          let admits = T[i] & (ownAdmits.by[t].words[i] | ownAdmits.open.words[i]);
+          if (inD) admits |= D.words[i] & (inD.by[t].words[i] | inD.open.words[i]);
+          w[i] = admits & out.words[i] & sides.reachable.words[i] & side.present.words[i];
+        }
+        rows[x][t] = row;
+        // Column t: the untouched sources in S whose egress reaches t and that t's ingress admits.
+        const col = new Bitset(k);
+        if (outS && sides.reachable.has(t)) {
+          const from = sides.ingressFrom[t] ?? all;
+          const c = col.words;
+          for (let i = 0; i < c.length; i++) c[i] = S.words[i] & (outS.by[t].words[i] | outS.open.words[i]) & from.words[i] & side.present.words[i];
+        }
+        cols[x][t] = col;
+      }
+    }
+    return compare(joints, this.touched, rows, cols, k);
+  }
+}
+
+/**
+ * The columns of one direction's sides over `k` classes at the touched classes: `by[t]` holds the
+ * classes whose set has t; `open` the classes not isolated in that direction (undefined set:
+ * everything). In O(isolated classes x touched classes) bit tests, not a whole transpose.
+ */
+function columnsOf(sets: ReadonlyArray<Bitset | undefined>, touched: readonly number[], k: number): { by: Bitset[]; open: Bitset } {
+  const open = new Bitset(k);
+  const by: Bitset[] = [];
+  for (const t of touched) by[t] = new Bitset(k);
+  for (let c = 0; c < k; c++) {
+    const set = sets[c];
+    if (set === undefined) {
+      open.add(c);
+      continue;
+    }
+    for (const t of touched) if (set.has(t)) by[t].add(c);
+  }
+  return { by, open };
+}
+
+/**
+ * Which probes the change can alter: every one when endpoints move between classes or a changed
+ * policy's isolation may differ (added, removed, another pod selector or other directions); else
+ * those that a rule of a changed policy (before or after) allows to some destination, with named
+ * ports resolved on each kind of destination (the classes' container ports). On any other probe
+ * the changed policies add nothing on either side, so nothing changes.
+ */
+function affectedProbes(probes: ProbePort[], sides: readonly [Side, Side], changed: ReadonlySet<string>, moved: boolean): boolean[] {
+  if (moved) return probes.map(() => true);
+  const rules: PolicyRule[] = [];
+  const versions = sides.map((side) => new Map(side.cluster.policies.filter((p) => changed.has(p.id)).map((p) => [p.id, p])));
+  for (const id of changed) {
+    const [b, a] = versions.map((v) => v.get(id));
+    if (!b || !a || b.podSelectorText !== a.podSelectorText || (b.ingress === undefined) !== (a.ingress === undefined)
+      || (b.egress === undefined) !== (a.egress === undefined)) return probes.map(() => true);
+    for (const p of [b, a]) rules.push(...(p.ingress ?? []), ...(p.egress ?? []));
+  }
+  // One destination per set of container ports (what a rule's ports are resolved against).
+  const destinations = new Map<string, ClusterEndpoint>();
+  for (const side of sides) {
+    for (const c of side.present.members()) {
+      const e = side.repOf[c]!;
+      const key = JSON.stringify(e.ports);
+      if (!destinations.has(key)) destinations.set(key, e);
+    }
+  }
+  return probes.map((probe) => rules.some((rule) => [...destinations.values()].some((d) => {
+    const traffic = resolveTraffic(d, probe.query);
+    return traffic !== undefined && portsMatch(rule.ports, traffic, d);
+  })));
+}
+
+/** `into |= a ^ b`. */
+function xorInto(into: Bitset, a: Bitset, b: Bitset): void {
+  for (let i = 0; i < into.words.length; i++) into.words[i] |= a.words[i] ^ b.words[i];
+}
+
+/**
+ * The changed joint class pairs from the touched classes' rows (`rows[side][t]`: destination
+ * classes) and columns (`cols[side][t]`: untouched source classes). A pair of untouched, unmoved
+ * joint classes never changed; a cell that was not asked is empty on both sides.
+ */
+function compare(joints: Joints, touched: Uint8Array, rows: Bitset[][], cols: Bitset[][], k: number): ClassPairChange[] {
+  const { jointB, jointA } = joints;
+  const n = jointB.length;
+  // The joint class of each class's unmoved members (-1: none).
+  const unmovedJoint = new Int32Array(k).fill(-1);
+  const movedJoints: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (jointB[j] === jointA[j]) unmovedJoint[jointB[j]] = j;
+    else movedJoints.push(j);
+  }
+  const out: ClassPairChange[] = [];
+  const diffBits = (a: Bitset, b: Bitset, emit: (c: number, opened: boolean) => void) => {
+    for (let i = 0; i < a.words.length; i++) {
+      let w = (a.words[i] ^ b.words[i]) >>> 0;
+      while (w !== 0) {
+        const bit = 31 - Math.clz32(w & -w);
+        const c = i * 32 + bit;
+        emit(c, b.has(c));
+        w &= w - 1;
+      }
+    }
+  };
+  for (let j1 = 0; j1 < n; j1++) {
+    const cb = jointB[j1];
+    const ca = jointA[j1];
+    if (touched[cb] || touched[ca]) {
+      // A touched source: its rows on both sides, against every unmoved destination class, then the moved ones.
+      diffBits(rows[0][cb], rows[1][ca], (c, opened) => {
+        const j2 = unmovedJoint[c];
+        if (j2 >= 0) out.push({ from: j1, to: j2, opened });
+      });
+      for (const j2 of movedJoints) {
+        const was = rows[0][cb].has(jointB[j2]);
+        const is = rows[1][ca].has(jointA[j2]);
+        if (was !== is) out.push({ from: j1, to: j2, opened: is });
+      }
+    }
+  }
+  // Untouched sources to touched destinations: the touched classes' columns.
+  for (let j2 = 0; j2 < n; j2++) {
+    const cb = jointB[j2];
+    const ca = jointA[j2];
+    if (!touched[cb] && !touched[ca]) continue;
+    diffBits(cols[0][cb], cols[1][ca], (c, opened) => {
+      const j1 = unmovedJoint[c];
+      if (j1 >= 0) out.push({ from: j1, to: j2, opened });
+    });
+  }
+  return out.sort((x, y) => x.from - y.from || x.to - y.to);
+}
+
+/** Every joint class pair compared on the two whole class matrices (rows indexed by class). */
+function wholeChanges(joints: Joints, b: Bitset[], a: Bitset[]): ClassPairChange[] {
+  const { jointB, jointA } = joints;
+  const out: ClassPairChange[] = [];
+  for (let j1 = 0; j1 < jointB.length; j1++) {
+    const rowB = b[jointB[j1]];
+    const rowA = a[jointA[j1]];
+    for (let j2 = 0; j2 < jointB.length; j2++) {
+      const was = rowB.has(jointB[j2]);
+      const is = rowA.has(jointA[j2]);
+      if (was !== is) out.push({ from: j1, to: j2, opened: is });
+    }
+  }
+  return out;
+}
+
+/** The ids of the NetworkPolicies added, removed or changed (by what the analyser reads of them). */
+function changedPolicyIds(before: Cluster, after: Cluster): Set<string> {
+  const b = new Map(before.policies.map((p) => [p.id, p]));
+  const a = new Map(after.policies.map((p) => [p.id, p]));
+  const changed = new Set<string>();
+  for (const [id, p] of b) {
+    const q = a.get(id);
+    if (!q || !samePolicy(p, q)) changed.add(id);
+  }
+  for (const id of a.keys()) if (!b.has(id)) changed.add(id);
+  return changed;
+}
+
+/**
+ * Whether two NetworkPolicies read the same to the analyser: namespace, pod selector (kubectl's text,
+ * which keeps every requirement), and per direction the same rules in the same order, with the same
+ * peers (their texts, which the selections key by too) and the same port entries.
+ */
+function samePolicy(p: ClusterPolicy, q: ClusterPolicy): boolean {
+  if (p.namespace !== q.namespace || p.podSelectorText !== q.podSelectorText || p.staged !== q.staged) return false;
+  const sameRules = (x: ClusterPolicy['ingress'], y: ClusterPolicy['ingress']) => {
+    if (x === undefined || y === undefined) return x === y;
+    if (x.length !== y.length) return false;
+    return x.every((r, i) => {
+      const o = y[i];
+      if ((r.peers === undefined) !== (o.peers === undefined) || r.ports.length !== o.ports.length) return false;
+      if (r.peers && (r.peers.length !== o.peers!.length || r.peers.some((peer, j) => peer.text !== o.peers![j].text))) return false;
+      return r.ports.every((entry, j) => portEntryKey(entry) === portEntryKey(o.ports[j]));
+    });
+  };
+  return sameRules(p.ingress, q.ingress) && sameRules(p.egress, q.egress);
+}
+
+/** What the policies of both snapshots look at: the union of their features. */
+export function mergeFeatures(a: PolicyFeatures, b: PolicyFeatures): PolicyFeatures {
+  const mergeLooks = (x: ReadonlyMap<string, ReadonlySet<string>>, y: ReadonlyMap<string, ReadonlySet<string>>) => {
+    const out = new Map<string, Set<string>>();
+    for (const m of [x, y]) {
+      for (const [key, values] of m) {
+        const set = out.get(key) ?? new Set<string>();
+        for (const v of values) set.add(v);
+        out.set(key, set);
+      }
+    }
+    return out;
+  };
+  const byKey = <T>(xs: ReadonlyArray<T>, ys: ReadonlyArray<T>, key: (t: T) => string) => {
+    const m = new Map<string, T>();
+    for (const t of [...xs, ...ys]) m.set(key(t), t);
+    return [...m.keys()].sort().map((k) => m.get(k)!);
+  };
+  const cidrKey = (c: { network: bigint | number; prefix?: number }) => JSON.stringify({ ...c, network: c.network.toString() });
+  return {
+    namespaces: new Set([...a.namespaces, ...b.namespaces]),
+    namespaceLabels: mergeLooks(a.namespaceLabels, b.namespaceLabels),
+    podLabels: mergeLooks(a.podLabels, b.podLabels),
+    namedPorts: byKey(a.namedPorts, b.namedPorts, (n) => JSON.stringify([n.name, n.protocol])),
+    ipBlocks: byKey(a.ipBlocks, b.ipBlocks, (blk) => JSON.stringify([blk.cidr, ...blk.except].map((c) => cidrKey(c as any)))),
+    domainNames: [...new Set([...a.domainNames, ...b.domainNames])].sort(),
+    dnsNamesApart: a.dnsNamesApart || b.dnsNamesApart,
+    nodesApart: a.nodesApart || b.nodesApart,
+  };
+}
