@@ -235,8 +235,12 @@ const IDENTITY_FILTERED: Array<[RegExp, string]> = [
   [/^etcd_node/, '!etcd_node'],
 ];
 
-/** The default exclusion of Cilium's label filter that drops `key` (a key without source) from identities, if any. */
-function ciliumIdentityFilter(key: string): string | undefined {
+/**
+ * The default exclusion of Cilium's label filter that drops `key` (a key without source) from
+ * identities, if any. The one predicate: the analyser leaves such a selector out, the constructs
+ * refuse to write one.
+ */
+export function ciliumIdentityFilter(key: string): string | undefined {
   if (key === CILIUM_POD_NAMESPACE_KEY || key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX) || key.startsWith('app.kubernetes.io/')) return undefined;
   return IDENTITY_FILTERED.find(([re]) => re.test(key))?.[1];
 }
