@@ -115,7 +115,10 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
       if (key === CILIUM_POD_NAMESPACE_KEY) {
         for (const v of values) namespaces.add(v);
       } else if (key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX)) {
+        // The namespace's label under the prefix, or (when the namespace has none) a pod's own label
+        // of that name: ciliumLabels merges both into one label set, so the classes look at both.
         lookKey(namespaceLabels, key.slice(CILIUM_NAMESPACE_LABELS_PREFIX.length), values);
+        lookKey(podLabels, key, values);
       } else {
         lookKey(podLabels, key, values);
       }

@@ -2,6 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NetworkPolicy } from './network-policy';
 import { NetworkFeature, NetworkTarget } from './network-target';
+import { ciliumIdentityFilter } from '../inventory/cilium-policy';
 import {
   CILIUM_API_VERSION, CILIUM_NAMESPACE_LABEL, CILIUM_NETWORK_POLICY_KIND, CiliumPolicySpecJson, CiliumPortJson, CiliumPortRuleJson, CiliumRuleJson,
 } from '../k8s/cilium-manifest';
@@ -252,6 +253,8 @@ export class CiliumPolicy extends Construct {
   private readonly allows = new CiliumRuleList();
   private readonly denies = new CiliumRuleList();
   private readonly needs = new Map<string, { feature: NetworkFeature; declaration: string }>();
+  /** Every peer of a declaration, with the list it went in, for the identity-label check. */
+  private readonly peers: Array<{ peer: CiliumPeer; list: string; declaration: string }> = [];
 
   constructor(scope: Construct, id: string, props: CiliumPolicyProps) {
     super(scope, id);
@@ -274,6 +277,7 @@ export class CiliumPolicy extends Construct {
   /** Allows `peer` on `ports` (with HTTP rules when given). `declaration` names the call, for errors. */
   public _allow(peer: CiliumPeer, ports: CiliumPort[] | 'all', feature: NetworkFeature, declaration: string, http?: HttpRule[]): void {
     this.need(feature, declaration);
+    this.peers.push({ peer, list: this.direction === Direction.INGRESS ? 'ingress' : 'egress', declaration });
     this.allows.add(peer, ports, http ? { http } : undefined, declaration);
     if (peer.field === 'FQDNs' && this.direction === Direction.EGRESS) {
       // Without it Cilium's DNS proxy never sees the lookups, and toFQDNs never matches an address.
@@ -287,6 +291,7 @@ export class CiliumPolicy extends Construct {
       throw new Error(`${declaration}: Cilium has no deny rule by DNS name (egressDeny has no toFQDNs). Deny the addresses (ExternalDestination.cidrs) or isolate the pods and allow only the names they need.`);
     }
     this.need(NetworkFeature.DENY_RULES, declaration);
+    this.peers.push({ peer, list: this.direction === Direction.INGRESS ? 'ingressDeny' : 'egressDeny', declaration });
     this.denies.add(peer, ports);
   }
 
@@ -343,6 +348,32 @@ export class CiliumPolicy extends Construct {
     return out;
   }
 
+  /**
+   * The selectors of this policy (its endpointSelector, and its endpoint peers) on a label key
+   * Cilium's default label filter leaves out of security identities (`ciliumIdentityFilter`, the
+   * predicate the analyser uses too): on the cluster such a selector selects no pod, so a deny or an
+   * allow to it would be dropped without a word, and a policy whose subject is one restricts nothing.
+   */
+  private identityFilteredSelectors(): string[] {
+    const out = new Set<string>();
+    const why = (key: string, filter: string) => `the label key ${JSON.stringify(key)} is not part of a Cilium security identity (Cilium's default label filter excludes it: ${filter}, `
+      + 'docs.cilium.io "Limiting Identity-Relevant Labels"), so on the cluster the selector selects no pod. Select by a label of the workload\'s own (e.g. app) instead.';
+    const declarations = [...new Set([...this.needs.values()].map((n) => n.declaration))].sort(compareStrings);
+    for (const [key, filter] of filteredKeys(this.pods.toJson())) {
+      out.add(`${declarations.join(', ')}: the CiliumNetworkPolicy ${this.namespace}/${this.name} selects its pods (endpointSelector) by ${JSON.stringify(key)}, `
+        + `so it applies to no pod and its rules restrict nothing: ${why(key, filter)}`);
+    }
+    for (const { peer, list, declaration } of this.peers) {
+      if (peer.field !== 'Endpoints') continue;
+      const field = `${list}[].${this.direction === Direction.INGRESS ? 'from' : 'to'}Endpoints`;
+      for (const [key, filter] of filteredKeys(peer.json)) {
+        out.add(`${declaration}: the CiliumNetworkPolicy ${this.namespace}/${this.name} would select the peer (${field}) by ${JSON.stringify(key)}, `
+          + `so the ${list.endsWith('Deny') ? 'deny' : 'allow'} would match no pod: ${why(key, filter)}`);
+      }
+    }
+    return [...out].sort(compareStrings);
+  }
+
   private need(feature: NetworkFeature, declaration: string): void {
     this.needs.set(`${feature}|${declaration}`, { feature, declaration });
   }
@@ -385,9 +416,23 @@ export class CiliumPolicy extends Construct {
       .filter((m): m is string => m !== undefined)
       .sort(compareStrings);
     if (refusals.length > 0) return refusals;
+    const filtered = this.identityFilteredSelectors();
+    if (filtered.length > 0) return filtered;
     const schema = checkCiliumPolicy(this.toManifest()).filter((f) => f.severity === Severity.ERROR).map(formatFinding);
     return [...schema, ...this.voidedHttpRules()];
   }
+}
+
+/** The keys of a Cilium selector (without their `k8s:`/`any:` source) that Cilium leaves out of identities, with the filter that drops each. */
+function filteredKeys(selector: LabelSelectorJson): Array<[string, string]> {
+  const keys = [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+  const out: Array<[string, string]> = [];
+  for (const key of keys) {
+    const bare = key.replace(/^(k8s|any):/, '');
+    const filter = ciliumIdentityFilter(bare);
+    if (filter !== undefined) out.push([key, filter]);
+  }
+  return out;
 }
 
 /** The port entry of a Cilium port (made from a Port; one without is the DNS port of every protocol). */

@@ -17,6 +17,7 @@
  */
 import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
+import { readCiliumPort } from '../k8s/cilium-manifest';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
@@ -239,8 +240,12 @@ const IDENTITY_FILTERED: Array<[RegExp, string]> = [
   [/^etcd_node/, '!etcd_node'],
 ];
 
-/** The default exclusion of Cilium's label filter that drops `key` (a key without source) from identities, if any. */
-function ciliumIdentityFilter(key: string): string | undefined {
+/**
+ * The default exclusion of Cilium's label filter that drops `key` (a key without source) from
+ * identities, if any. The one predicate: the analyser leaves such a selector out, the constructs
+ * refuse to write one.
+ */
+export function ciliumIdentityFilter(key: string): string | undefined {
   if (key === CILIUM_POD_NAMESPACE_KEY || key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX) || key.startsWith('app.kubernetes.io/')) return undefined;
   return IDENTITY_FILTERED.find(([re]) => re.test(key))?.[1];
 }
@@ -428,13 +433,15 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
  */
 function portEntries(port: any): PortEntry[] | string {
   const protocols = port.protocol === undefined || port.protocol === 'ANY' ? PORT_PROTOCOLS : [port.protocol as string];
-  const text = String(port.port);
-  if (/^\d+$/.test(text)) {
-    const number = Number(text);
+  // As Cilium reads it (readCiliumPort): a name lowercased, a number with base 0 ("0100" is 64).
+  const read = readCiliumPort(String(port.port));
+  if (read.problem !== undefined) return `the port cannot be read: ${read.problem}`;
+  if (read.number !== undefined) {
+    const number = read.number;
     if (number === 0) return 'port 0 (every port) is not modelled; list the ports';
     const end = typeof port.endPort === 'number' && port.endPort > number ? port.endPort : undefined;
     return protocols.map((protocol) => (end !== undefined ? { kind: 'numbered', protocol, port: number, endPort: end } : { kind: 'numbered', protocol, port: number }));
   }
   // Layer 4 Policies: "EndPort is ignored if Port is a named port."
-  return protocols.map((protocol) => ({ kind: 'named', protocol, name: text }));
+  return protocols.map((protocol) => ({ kind: 'named', protocol, name: read.name! }));
 }

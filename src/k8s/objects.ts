@@ -1,3 +1,5 @@
+import { isClusterPolicyKind } from './admin-policy-manifest';
+import { isCiliumPolicy } from './cilium-manifest';
 import { NETWORK_POLICY_KIND, STAGED_NETWORK_POLICY_KIND } from './manifest';
 
 /** A manifest object with where it came from. */
@@ -99,12 +101,20 @@ export function objectRef(object: Record<string, any>): string {
 
 /**
  * `objects` plus the workloads and namespaces of `model` that `objects` does not define itself; the
- * model's NetworkPolicies are left out. This is how `netpol diff --model` puts the same workloads on
+ * model's policies (`isPolicyObject`, every kind) are left out. This is how `netpol diff --model` puts the same workloads on
  * both sides of a comparison, so that only the policies differ.
  */
 export function withModelWorkloads(objects: readonly SourcedObject[], model: readonly SourcedObject[]): SourcedObject[] {
   const key = (o: Record<string, any>) => `${o.kind}|${o.metadata?.namespace ?? ''}|${o.metadata?.name ?? ''}`;
   const own = new Set(flattenLists(objects).map((o) => key(o.object)));
-  const policy = (o: Record<string, any>) => o.kind === NETWORK_POLICY_KIND || o.kind === STAGED_NETWORK_POLICY_KIND;
-  return [...objects, ...flattenLists(model).filter((o) => !policy(o.object) && !own.has(key(o.object)))];
+  return [...objects, ...flattenLists(model).filter((o) => !isPolicyObject(o.object) && !own.has(key(o.object)))];
+}
+
+/**
+ * Whether an object is a policy of a kind the analyser reads: a NetworkPolicy, a
+ * StagedKubernetesNetworkPolicy, a Cilium policy (either kind) or a kind of the sig-network policy
+ * API (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy, any version).
+ */
+export function isPolicyObject(o: Record<string, any>): boolean {
+  return o.kind === NETWORK_POLICY_KIND || o.kind === STAGED_NETWORK_POLICY_KIND || isCiliumPolicy(o) || isClusterPolicyKind(o);
 }

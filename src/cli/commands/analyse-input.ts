@@ -1,10 +1,10 @@
 import { ReadResult } from '../../adapters/manifest-reader';
 import { HostNetworkMode, ModelPod, Reachability } from '../../analysis/reachability';
 import { unknownEndpointMessage } from '../../analysis/unknown-endpoint';
+import { classifyObject } from '../../inventory/inventory';
 import { parseIp } from '../../k8s/cidr';
-import { NETWORK_POLICY_KIND, STAGED_NETWORK_POLICY_KIND } from '../../k8s/manifest';
 import { dns1123LabelProblems, dns1123SubdomainProblems, labelValueProblems, qualifiedNameProblems } from '../../k8s/names';
-import { flattenLists, objectRef, SourcedObject, withModelWorkloads } from '../../k8s/objects';
+import { flattenLists, isPolicyObject, objectRef, SourcedObject, withModelWorkloads } from '../../k8s/objects';
 import { externalsOption, oneOf, OptionSpec } from '../args';
 import { CliIo, UsageError } from '../cli-io';
 import { readInputs } from '../input';
@@ -16,7 +16,7 @@ export const SURROUNDINGS_OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     multiple: true,
     valueName: 'path',
-    description: 'manifests of the Pods, workloads and Namespaces around the policies; no NetworkPolicies',
+    description: 'manifests of the Pods, workloads and Namespaces around the policies; no policies of any kind',
   },
   pod: {
     type: 'string',
@@ -76,11 +76,14 @@ export interface Surroundings {
 
 /** The kinds surroundings are made of; other kinds (Services, ConfigMaps, ...) are ignored, as in the inputs. */
 const SURROUNDING_KINDS = ['Pod', 'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Rollout'];
+/** The roles (classifyObject) of the objects surroundings add to the analysis. */
+const SURROUNDING_ROLES: readonly string[] = ['pod', 'workload', 'namespace'];
 
 /**
- * Reads `--surroundings` paths and `--pod` specs. A NetworkPolicy in the surroundings is a usage
- * error: surroundings only say what runs around the policies, and a policy there would otherwise be
- * silently left out of (or silently added to) the analysis.
+ * Reads `--surroundings` paths and `--pod` specs. A policy of any kind the analyser reads
+ * (`isPolicyObject`: NetworkPolicy, staged, Cilium, AdminNetworkPolicy, ...) in the surroundings is
+ * a usage error: surroundings only say what runs around the policies, and a policy there would
+ * otherwise be silently left out of (or silently added to) the analysis.
  */
 export function readSurroundings(
   paths: string[] | undefined, podSpecs: string[] | undefined, io: CliIo, maxFileSize: string | undefined,
@@ -89,14 +92,15 @@ export function readSurroundings(
   if (!paths || paths.length === 0) return { objects: [], pods, unreadable: false };
   const read = readInputs(paths, io, maxFileSize);
   const flat = flattenLists(read.objects);
-  const policies = flat.filter((o) => o.object.kind === NETWORK_POLICY_KIND || o.object.kind === STAGED_NETWORK_POLICY_KIND);
+  const policies = flat.filter((o) => isPolicyObject(o.object));
   if (policies.length > 0) {
     const first = policies[0];
-    throw new UsageError(`--surroundings ${first.file ?? '<input>'}${first.line ? `:${first.line}` : ''}: ${first.object.kind} ${objectRef(first.object)}`
+    throw new UsageError(`--surroundings ${first.file ?? '<input>'}${first.line ? `:${first.line}` : ''}: ${first.object.kind} ${first.object.metadata?.namespace ? objectRef(first.object) : String(first.object.metadata?.name ?? '<unnamed>')}`
       + `${policies.length > 1 ? ` (and ${policies.length - 1} more)` : ''}: surroundings describe the pods and namespaces around the policies, not policies. `
       + 'Give the file as an input to analyse its policies, or remove the policy from the surroundings.');
   }
-  if (!read.problems.length && !flat.some((o) => SURROUNDING_KINDS.includes(o.object.kind))) {
+  // What is added: the pods, workloads and namespaces the analyser reads (others are ignored, as in the inputs).
+  if (!read.problems.length && !flat.some((o) => SURROUNDING_ROLES.includes(classifyObject(o.object).role))) {
     io.stderr(`warning: --surroundings ${paths.join(' ')}: no ${SURROUNDING_KINDS.join(', ')} found, so nothing was added\n`);
   }
   return { objects: read.objects, pods, unreadable: read.problems.length > 0 };
