@@ -188,7 +188,9 @@ describe('exposure of a workload that only cluster-wide policies select', () => 
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } },
     { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { podIP: '10.0.0.1' } },
     {
-      apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' },
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'BaselineAdminNetworkPolicy',
+      metadata: { name: 'default' },
       spec: { subject: { namespaces: {} }, ingress: [{ name: 'deny-all', action: 'Deny', from: [{ namespaces: {} }] }] },
     },
   ];
