@@ -61,14 +61,7 @@ export class JsonFormat {
     const { opened, closed } = g.totals;
     write(`{"ports":${JSON.stringify(g.ports)},"groupBy":${JSON.stringify(g.groupBy)},"opened":${opened},"closed":${closed},`
       + `"addedEndpoints":${g.added},"removedEndpoints":${g.removed},"groups":${JSON.stringify(g.groups)},"cells":[`);
-    let first = true;
-    g.groups.forEach((_, i) => {
-      const lines = g.cellsFrom(i).map((c) => JSON.stringify(c));
-      if (lines.length === 0) return;
-      write(`${first ? '' : ','}\n${lines.join(',\n')}`);
-      first = false;
-    });
-    write('\n]}\n');
+    writeCells(g.groups.length, (i) => g.cellsFrom(i), write);
   }
 
   /**
@@ -81,14 +74,7 @@ export class JsonFormat {
    */
   public static _streamGroupedMatrix(g: GroupedMatrix, port: string, write: (text: string) => void): void {
     write(`{"port":${JSON.stringify(port)},"groupBy":${JSON.stringify(g.groupBy)},"groups":${JSON.stringify(g.groups)},"cells":[`);
-    let first = true;
-    g.groups.forEach((_, i) => {
-      const lines = g.cellsFrom(i).map((c) => JSON.stringify(c));
-      if (lines.length === 0) return;
-      write(`${first ? '' : ','}\n${lines.join(',\n')}`);
-      first = false;
-    });
-    write('\n]}\n');
+    writeCells(g.groups.length, (i) => g.cellsFrom(i), write);
   }
 
   /**
@@ -413,4 +399,16 @@ function ruleJson(r: RuleReference): any {
     ...(r.l7Rules ? { l7Rules: true } : {}),
     ...(r.entities !== undefined ? { entities: [...r.entities] } : {}),
   };
+}
+
+/** The `cells` of a streamed grouped result, one source group at a time, then the closing `]}`. */
+function writeCells(groups: number, cellsFrom: (i: number) => readonly object[], write: (text: string) => void): void {
+  let first = true;
+  for (let i = 0; i < groups; i++) {
+    const lines = cellsFrom(i).map((c) => JSON.stringify(c));
+    if (lines.length === 0) continue;
+    write(`${first ? '' : ','}\n${lines.join(',\n')}`);
+    first = false;
+  }
+  write('\n]}\n');
 }
