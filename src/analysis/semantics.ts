@@ -79,13 +79,15 @@ export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint
 /**
  * Whether a peer of a cluster-wide rule matches the other end: `namespaces`/`pods` by the namespace's
  * and the pod's labels (never host-networked pods or external endpoints); `networks` by any IP of
- * the end, pods' too (the API: cluster-internal traffic is checked against them as well); `nodes`
+ * the end, pods' too (the API: cluster-internal traffic is checked against them as well), and every
+ * end when they hold every IPv4 and IPv6 address (whatever a pod's IP); `nodes`
  * only node traffic (a hostNetwork pod under the node-traffic mode) and only for an empty selector,
  * since the model does not know node labels; `domainNames` external endpoints by their DNS names.
  */
 export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: ClusterEndpoint): boolean {
   switch (peer.kind) {
-    case 'networks': return endpoint.ips.some((ip) => peer.cidrs.some((c) => cidrContains(c, ip)));
+    // Networks that hold every address match every endpoint; the inventory leaves out any other networks rule when a pod's IP is unknown.
+    case 'networks': return peer.everywhere || endpoint.ips.some((ip) => peer.cidrs.some((c) => cidrContains(c, ip)));
     case 'domainNames': return endpoint.external && endpoint.dnsNames.some((n) => peer.names.some((p) => domainNameMatches(p, n)));
     case 'nodes': return endpoint.nodeTraffic && peer.selector.matchesEverything;
     case 'namespaces':

@@ -2,7 +2,7 @@ import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy } from './cil
 import { classifyObject, describeRef, KindCount, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
-import { cidrContains, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { cidrContains, cidrsCoverFamily, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
@@ -376,6 +376,7 @@ export class Cluster {
         apiServer: true,
       });
     }
+    this.leaveOutUndecidableNetworks();
     const used = new Set<string>([
       ...declaredNamespaceLabels.keys(),
       ...this.endpoints.flatMap((e) => (e.namespace ? [e.namespace] : [])),
@@ -734,6 +735,41 @@ export class Cluster {
     }
   }
 
+  /**
+   * A `networks` peer matches pods by their IP too (the API: "cluster-internal traffic will be
+   * checked against the rule as well"). Networks that hold every address of both families match
+   * every pod (`everywhere`); any other networks peer cannot be decided for a pod whose IP the input
+   * does not give (a workload, a pod without status.podIP), since its IP may be inside. Such a rule
+   * is left out with why (never decided as "no match", which would prove traffic its Deny denies
+   * allowed), so the warning stays while the rest of the policy is analysed.
+   */
+  private leaveOutUndecidableNetworks(): void {
+    const unknown = this.endpoints.filter((e) => !e.external && e.ips.length === 0).map((e) => e.id).sort();
+    if (unknown.length === 0) return;
+    const shown = `${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}`;
+    this.tieredPolicies.forEach((p, i) => {
+      const keep = (side: 'ingress' | 'egress') => p[side].filter((rule) => {
+        const peer = rule.peers.find((x) => x.kind === 'networks' && !x.everywhere);
+        if (!peer) return true;
+        const what = `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''}`;
+        this.skipped.push({
+          object: p.id,
+          category: SkipCategory.NOT_MODELLED,
+          reason: `${what} is not modelled: its peer "${peer.text}" matches pods by their IP too, and the IP of ${shown} is not known, so whether the rule matches them cannot be decided. `
+            + 'The verdicts leave this rule out (the rest of the policy is analysed), so they may be wrong for the traffic it decides. '
+            + 'Give the pods\' IPs (--pod ns/name@ip, or status.podIP in the manifests) to have it analysed',
+          kind: p.kind,
+          ...(p.file !== undefined ? { file: p.file } : {}),
+          ...(p.line !== undefined ? { line: p.line } : {}),
+        });
+        return false;
+      });
+      const ingress = keep('ingress');
+      const egress = keep('egress');
+      if (ingress.length !== p.ingress.length || egress.length !== p.egress.length) this.tieredPolicies[i] = { ...p, ingress, egress };
+    });
+  }
+
   /** Adds a policy (staged or not) the API server accepts (true), or lists it as left out (false). */
   private addPolicy(object: any, origin: { file?: string; line?: number }, staged: boolean): boolean {
     const ns = namespaceOf(object);
@@ -967,7 +1003,12 @@ export type TierAction = 'allow' | 'deny' | 'pass';
 export type TierPeer =
   | { readonly kind: 'namespaces'; readonly namespaceSelector: CompiledSelector; readonly text: string }
   | { readonly kind: 'pods'; readonly namespaceSelector: CompiledSelector; readonly podSelector: CompiledSelector; readonly text: string }
-  | { readonly kind: 'networks'; readonly cidrs: ParsedCidr[]; readonly text: string }
+  /**
+   * `everywhere`: the networks of the rule's peers together hold every IPv4 and every IPv6 address,
+   * so they match every pod whatever its IP (the API: "cluster-internal traffic will be checked
+   * against the rule as well").
+   */
+  | { readonly kind: 'networks'; readonly cidrs: ParsedCidr[]; readonly everywhere: boolean; readonly text: string }
   | { readonly kind: 'nodes'; readonly selector: CompiledSelector; readonly text: string }
   | { readonly kind: 'domainNames'; readonly names: string[]; readonly text: string };
 
@@ -1031,7 +1072,7 @@ export function tieredPolicyOf(object: any, origin: { file?: string; line?: numb
     ...(typeof rule.name === 'string' && rule.name !== '' ? { name: rule.name } : {}),
     action: rule.action === 'Deny' ? 'deny' : rule.action === 'Pass' ? 'pass' : 'allow',
     actionText: rule.action,
-    peers: rule[peersField].map(tierPeerOf),
+    peers: markEverywhere(rule[peersField].map(tierPeerOf)),
     ports: v1alpha2 ? protocolsPortSet(rule.protocols) : adminPortSet(rule.ports),
   }));
   return {
@@ -1048,6 +1089,13 @@ export function tieredPolicyOf(object: any, origin: { file?: string; line?: numb
   };
 }
 
+/** The peers of one rule, its networks peers marked `everywhere` when together they hold every address of both families. */
+function markEverywhere(peers: TierPeer[]): TierPeer[] {
+  const cidrs = peers.flatMap((p) => (p.kind === 'networks' ? p.cidrs : []));
+  if (!cidrsCoverFamily(cidrs, 4) || !cidrsCoverFamily(cidrs, 6)) return peers;
+  return peers.map((p) => (p.kind === 'networks' ? { ...p, everywhere: true } : p));
+}
+
 function tierPeerOf(peer: any): TierPeer {
   if (peer.namespaces) return { kind: 'namespaces', namespaceSelector: compileSelector(peer.namespaces), text: `namespaces ${describeSelector(peer.namespaces)}` };
   if (peer.pods) {
@@ -1059,7 +1107,7 @@ function tierPeerOf(peer: any): TierPeer {
     };
   }
   if (peer.networks) {
-    return { kind: 'networks', cidrs: peer.networks.map((n: string) => parseCidr(n, false).cidr!), text: `networks ${peer.networks.join(', ')}` };
+    return { kind: 'networks', cidrs: peer.networks.map((n: string) => parseCidr(n, false).cidr!), everywhere: false, text: `networks ${peer.networks.join(', ')}` };
   }
   if (peer.nodes) return { kind: 'nodes', selector: compileSelector(peer.nodes), text: `nodes ${describeSelector(peer.nodes)}` };
   const names: string[] = peer.domainNames.map(normalizeDnsName);

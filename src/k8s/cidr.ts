@@ -176,6 +176,20 @@ export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
   return (a.network & mask) === (b.network & mask);
 }
 
+/** Whether the CIDRs together hold every address of `family` (e.g. `0.0.0.0/0`, or `0.0.0.0/1` and `128.0.0.0/1`). */
+export function cidrsCoverFamily(cidrs: readonly ParsedCidr[], family: IpFamily): boolean {
+  const bits = BigInt(familyBits(family));
+  const ranges = cidrs.filter((c) => c.family === family)
+    .map((c) => [c.network, c.network + (1n << (bits - BigInt(c.prefixLength)))] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  let next = 0n;
+  for (const [start, end] of ranges) {
+    if (start > next) return false;
+    if (end > next) next = end;
+  }
+  return next === 1n << bits;
+}
+
 /** Whether an address is inside a CIDR. */
 export function cidrContains(cidr: ParsedCidr, ip: ParsedIp): boolean {
   if (cidr.family !== ip.family) return false;

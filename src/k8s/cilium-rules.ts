@@ -7,7 +7,7 @@ import { show } from './api-server-rules';
 import { isStrictSubset, parseCidr } from './cidr';
 import {
   CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND, CILIUM_ENTITIES, CILIUM_HEADER_MISMATCH, CILIUM_PORT, CILIUM_PROTOCOLS, EGRESS_PEER_FIELDS, FQDN_MATCH_NAME,
-  FQDN_MATCH_PATTERN, INGRESS_PEER_FIELDS,
+  FQDN_MATCH_PATTERN, INGRESS_PEER_FIELDS, readCiliumPort,
 } from './cilium-manifest';
 import { Finding, Severity } from './finding';
 
@@ -178,7 +178,7 @@ function checkRule(f: Findings, rule: unknown, path: string, section: string): v
   list(f, rule[`${prefix}CIDR`], `${path}.${prefix}CIDR`, 'CIDRs', (c, at) => checkCidr(f, c, at));
   list(f, rule[`${prefix}CIDRSet`], `${path}.${prefix}CIDRSet`, 'CIDR rules', (c, at) => checkCidrRule(f, c, at));
   if (egress && !deny) list(f, rule.toFQDNs, `${path}.toFQDNs`, 'DNS selectors', (s, at) => checkFqdn(f, s, at));
-  list(f, rule.toPorts, `${path}.toPorts`, 'port rules', (p, at) => checkPortRule(f, p, at, deny));
+  list(f, rule.toPorts, `${path}.toPorts`, 'port rules', (p, at) => checkPortRule(f, p, at, deny, !egress));
 }
 
 function checkSelector(f: Findings, selector: unknown, path: string): void {
@@ -275,7 +275,7 @@ function checkFqdn(f: Findings, selector: unknown, path: string): void {
   }
 }
 
-function checkPortRule(f: Findings, rule: unknown, path: string, deny: boolean): void {
+function checkPortRule(f: Findings, rule: unknown, path: string, deny: boolean, ingress: boolean): void {
   if (!isObject(rule)) {
     f.type(path, rule, 'an object', 'Write each port rule as {ports: [{port: "443", protocol: TCP}]}.');
     return;
@@ -305,6 +305,44 @@ function checkPortRule(f: Findings, rule: unknown, path: string, deny: boolean):
   }
   list(f, rules.dns, `${path}.rules.dns`, 'DNS selectors', (s, at) => checkFqdn(f, s, at));
   list(f, rules.http, `${path}.rules.http`, 'HTTP rules', (h, at) => checkHttp(f, h, at));
+  checkAgentL7(f, rule, rules, path, ingress);
+}
+
+/**
+ * What Cilium's agent checks of a port rule with layer-7 rules (pkg/policy/api/rule_validation.go,
+ * PortRule.sanitize), after the API server has accepted it: a policy that fails one is rejected by
+ * the agent and enforces nothing.
+ */
+function checkAgentL7(f: Findings, rule: JsonObject, rules: JsonObject, path: string, ingress: boolean): void {
+  const nonEmpty = (v: unknown) => (Array.isArray(v) ? v.length > 0 : typeof v === 'string' ? v !== '' : v !== undefined && v !== null);
+  const hasDns = Array.isArray(rules.dns) && rules.dns.length > 0;
+  const hasL7 = ['http', 'kafka', 'dns', 'l7proto', 'l7'].some((k) => nonEmpty(rules[k]));
+  if (!hasL7) return;
+  if (ingress && hasDns) {
+    f.forbidden(`${path}.rules.dns`, 'DNS rules are not allowed on ingress: Cilium\'s agent rejects the policy, so none of it is enforced',
+      'Write the DNS rule in an egress rule of the pods that look names up (to the DNS server on port 53), and allow this ingress without rules.dns.');
+  }
+  if (nonEmpty(rule.serverNames) && rule.terminatingTLS === undefined) {
+    f.forbidden(`${path}.serverNames`, 'ServerNames are not allowed with L7 rules without TLS termination: Cilium\'s agent rejects the policy',
+      'Add terminatingTLS to the port rule, or write serverNames and the layer-7 rules in separate port rules.');
+  }
+  if (!Array.isArray(rule.ports)) return;
+  rule.ports.forEach((port: unknown, i) => {
+    if (!isObject(port) || typeof port.port !== 'string') return;
+    const at = `${path}.ports[${i}]`;
+    const read = readCiliumPort(port.port);
+    if (read.number === 0) {
+      f.forbidden(`${at}.port`, 'L7 rules can not be used when a port is 0: Cilium\'s agent rejects the policy', 'Give the port the layer-7 rules are for, e.g. port: "80".');
+    }
+    const protocol = port.protocol === undefined ? 'ANY' : String(port.protocol);
+    if (!hasDns && protocol !== 'TCP') {
+      f.forbidden(`${at}.protocol`, `L7 rules can only apply to TCP (not ${protocol}) except for DNS rules${port.protocol === undefined ? ' (an omitted protocol is ANY)' : ''}: `
+        + 'Cilium\'s agent rejects the policy, so none of it is enforced', 'Write protocol: TCP on the port that carries the layer-7 rules.');
+    }
+    if (hasDns && read.number !== undefined && typeof port.endPort === 'number' && port.endPort > read.number) {
+      f.forbidden(`${at}.endPort`, 'DNS rules do not support port ranges: Cilium\'s agent rejects the policy', 'Give the DNS port alone (port: "53", no endPort).');
+    }
+  });
 }
 
 function checkPort(f: Findings, port: unknown, path: string): void {
@@ -320,12 +358,18 @@ function checkPort(f: Findings, port: unknown, path: string): void {
     f.type(`${path}.port`, p, 'a string', `Quote the port: port: "${String(p)}" (the CRD declares it a string, and the API server rejects a number).`);
   } else if (!CILIUM_PORT.test(p)) {
     f.invalid(`${path}.port`, p, 'must be a port number from 0 to 65535 or a port name (letters, digits, single \'-\', at least one letter)', 'Write e.g. port: "443" or port: http.');
+  } else {
+    const read = readCiliumPort(p);
+    if (read.problem !== undefined) {
+      f.invalid(`${path}.port`, p, `Unable to parse port: ${read.problem}; Cilium's agent rejects the policy, so none of it is enforced`,
+        'Write the port in decimal without a leading 0 (e.g. "8080"), or a container port name of at most 15 characters.');
+    }
   }
   if (port.endPort !== undefined) {
     const e = port.endPort;
     if (typeof e !== 'number' || !Number.isInteger(e)) f.type(`${path}.endPort`, e, 'an integer', 'Write the end of the range as a number, unquoted.');
     else if (e < 0 || e > 65535) f.invalid(`${path}.endPort`, e, 'must be between 0 and 65535', 'Give the last port of the range.');
-    else if (typeof p === 'string' && /^\d+$/.test(p) && e < Number(p)) f.invalid(`${path}.endPort`, e, `must not be lower than port ${p}`, 'Give the lower port as port and the higher as endPort.');
+    else if (typeof p === 'string' && readCiliumPort(p).number !== undefined && e < readCiliumPort(p).number!) f.invalid(`${path}.endPort`, e, `must not be lower than port ${p}`, 'Give the lower port as port and the higher as endPort.');
   }
   if (port.protocol !== undefined && !(CILIUM_PROTOCOLS as readonly string[]).includes(port.protocol as string)) {
     f.unsupported(`${path}.protocol`, port.protocol, CILIUM_PROTOCOLS, 'Use TCP, UDP, SCTP or ANY (upper case).');

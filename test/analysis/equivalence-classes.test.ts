@@ -207,7 +207,8 @@ describe('what the class key tells apart, and what it does not', () => {
   });
 
   test('the domain names an address matches tell it apart; without DNS-name rules its name alone does not', () => {
-    const r = Reachability.fromManifests([ns('shop'), pod('shop', 'p', {}), anp('dns', {
+    // The pod's IP is given: a networks rule that does not hold every address is decided by it.
+    const r = Reachability.fromManifests([ns('shop'), pod('shop', 'p', {}, '10.9.0.9'), anp('dns', {
       subject: { namespaces: {} },
       egress: [
         { action: 'Allow', to: [{ domainNames: ['api.example.com'] }] },
@@ -258,7 +259,8 @@ describe('what the class key tells apart, and what it does not', () => {
         ingress: [{ action: 'Deny', from: [{ namespaces: { matchLabels: { zone: 'dmz' } } }] }],
         egress: [{ action: 'Deny', to: [{ networks: ['10.1.0.0/16', '10.2.0.0/16'] }] }],
       }),
-      pod('prod', 'api', {}), pod('dmz', 'p', {}, '10.9.0.1'), pod('other', 'p', {}, '10.9.0.2'), pod('other2', 'p', {}),
+      // Every IP given: the networks rule is decided by them (without them it is left out, not decided).
+      pod('prod', 'api', {}, '10.9.0.3'), pod('dmz', 'p', {}, '10.9.0.1'), pod('other', 'p', {}, '10.9.0.2'), pod('other2', 'p', {}, '10.9.0.4'),
       pod('other', 'one', {}, '10.1.0.5'), pod('other', 'two', {}, '10.2.0.5'),
     ]);
     expect(sameClass(r, 'other/p', 'other2/p')).toBe(true);

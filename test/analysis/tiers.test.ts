@@ -24,6 +24,8 @@ const allowFromNamespace = (namespace: string, from: string) => np(namespace, `a
 const TENANTS = [ns('monitoring'), ns('tenant-a', { tenant: 'open' }), ns('tenant-b'), ns('kube-system'),
   pod('monitoring', 'prom'), pod('tenant-a', 'web'), pod('tenant-b', 'web'), pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, undefined, [{ containerPort: 53, name: 'dns' }])];
 const HTTP = Port.tcp(8080);
+/** TENANTS with an IP for each pod: a networks rule that does not hold every address is decidable only for pods whose IP is known. */
+const TENANTS_WITH_IPS = TENANTS.map((o, i) => (o.kind === 'Pod' ? { ...o, status: { podIP: `10.0.9.${i}` } } : o));
 
 describe('v1alpha1: AdminNetworkPolicy, NetworkPolicies, BaselineAdminNetworkPolicy', () => {
   test('Allow in the Admin tier is final: monitoring reaches a pod its NetworkPolicy isolates', () => {
@@ -75,7 +77,7 @@ describe('v1alpha1: AdminNetworkPolicy, NetworkPolicies, BaselineAdminNetworkPol
   });
 
   test('egress: the DNS Allow is final on its ports only; the baseline denies the metadata address to every pod', () => {
-    const r = Reachability.fromManifests([CLUSTER_CONTROL_ANP, DEFAULT_BANP, ...TENANTS], { externals: [{ name: 'metadata', ip: '169.254.169.254' }, { name: 'web', ip: '203.0.113.9' }] });
+    const r = Reachability.fromManifests([CLUSTER_CONTROL_ANP, DEFAULT_BANP, ...TENANTS_WITH_IPS], { externals: [{ name: 'metadata', ip: '169.254.169.254' }, { name: 'web', ip: '203.0.113.9' }] });
     expect(r.explain('tenant-a/web', 'kube-system/coredns', Port.udp(53)).egress).toMatchObject({ tier: DecisionTier.ADMIN, decidedBy: { ruleName: 'allow-to-dns' } });
     expect(r.explain('tenant-a/web', 'kube-system/coredns', Port.tcp(80)).egress.tier).toBe(DecisionTier.DEFAULT);
     expect(r.explain('tenant-a/web', 'metadata', Port.tcp(80)).egress).toMatchObject({ allowed: false, tier: DecisionTier.BASELINE, decidedBy: { ruleName: 'deny-metadata' } });
@@ -112,8 +114,9 @@ describe('v1alpha2: ClusterNetworkPolicy', () => {
     const r = Reachability.fromManifests([BASELINE_DEFAULT_DENY_CNP, ...withIps]);
     expect(r.allows('tenant-b/web', 'tenant-a/web', HTTP)).toBe(false);
     expect(r.explain('tenant-b/web', 'tenant-a/web', HTTP).egress).toMatchObject({ tier: DecisionTier.BASELINE, decidedBy: { policy: 'default-deny' } });
-    // The model knows no IP of tenant-b/web: no networks peer can match it.
-    expect(r.allows('tenant-a/web', 'tenant-b/web', HTTP)).toBe(true);
+    // The model knows no IP of tenant-b/web, but 0.0.0.0/0 and ::/0 hold every address: the Deny matches it too.
+    expect(r.allows('tenant-a/web', 'tenant-b/web', HTTP)).toBe(false);
+    expect(r.explain('tenant-a/web', 'tenant-b/web', HTTP).egress).toMatchObject({ tier: DecisionTier.BASELINE, decidedBy: { policy: 'default-deny' } });
   });
 
   test('a Baseline Pass skips the rest of the tier: the default allows', () => {
@@ -214,8 +217,8 @@ describe('explain, matrix and the formats name the tier, the policy and the rule
 
 describe('mixed sets in diff, the jest matchers and the lints', () => {
   test('diff: adding a Baseline default deny closes what no NetworkPolicy decides, and says which tier', () => {
-    const before = Reachability.fromManifests([...TENANTS, allowFromNamespace('tenant-b', 'tenant-a')]);
-    const after = Reachability.fromManifests([...TENANTS, allowFromNamespace('tenant-b', 'tenant-a'), DEFAULT_BANP]);
+    const before = Reachability.fromManifests([...TENANTS_WITH_IPS, allowFromNamespace('tenant-b', 'tenant-a')]);
+    const after = Reachability.fromManifests([...TENANTS_WITH_IPS, allowFromNamespace('tenant-b', 'tenant-a'), DEFAULT_BANP]);
     const d = Reachability.diff(before, after);
     expect(d.opened).toEqual([]);
     const closed = d.closed.map((c) => `${c.from} -> ${c.to}`);

@@ -57,7 +57,12 @@ const portGen = fc.oneof(
 const toPorts = (dns: boolean) => fc.record({
   ports: fc.array(portGen, { minLength: 1, maxLength: 2 }),
   dnsRule: dns ? fc.constantFrom(undefined, [{ matchPattern: '*' }], [{ matchName: 'api.example.com' }]) : fc.constant(undefined),
-}).map(({ ports, dnsRule }) => (dnsRule ? { ports, rules: { dns: dnsRule } } : { ports }));
+}).map(({ ports, dnsRule }) => {
+  if (!dnsRule) return { ports };
+  // Only policies Cilium's agent accepts: "DNS rules do not support port ranges" (rule_validation.go).
+  const single = ports.filter((x: any) => x.endPort === undefined);
+  return { ports: single.length > 0 ? single : [{ port: '53', protocol: 'UDP' }], rules: { dns: dnsRule } };
+});
 const ruleGen = (dir: 'ingress' | 'egress', deny: boolean) => {
   const p = dir === 'ingress' ? 'from' : 'to';
   const peers = [
