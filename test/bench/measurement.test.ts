@@ -45,5 +45,6 @@ test('a pair reports the ratio of CPU time next to the ratio of wall time', () =
   expect(p.medianCpuA).toBeGreaterThanOrEqual(40);
   expect(p.medianCpuB).toBeGreaterThanOrEqual(5);
   expect(p.cpuRatio).toBeGreaterThan(2);
-  expect(p.medianA).toBeGreaterThanOrEqual(p.medianCpuA * 0.9); // wall time is never much below CPU time of one thread
+  // No comparison of wall time with CPU time: the process's CPU time counts every thread (the
+  // collector's too), so it can exceed the wall time; a test of that would fail by load, not by code.
 });
