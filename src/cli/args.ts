@@ -23,12 +23,26 @@ export function parseCommandArgs(
       args,
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: Object.fromEntries(Object.entries(options).map(([k, v]) => [k, {
         type: v.type, ...(v.multiple ? { multiple: true } : {}), ...(v.short ? { short: v.short } : {}),
       }])),
     });
+    // A value option given twice would keep only its last value: refuse it rather than drop one.
+    const given = new Map<string, string[]>();
+    for (const t of parsed.tokens ?? []) {
+      if (t.kind !== 'option' || options[t.name]?.type !== 'string' || options[t.name]?.multiple) continue;
+      given.set(t.name, [...(given.get(t.name) ?? []), t.value ?? '']);
+    }
+    for (const [name, values] of given) {
+      if (values.length > 1) {
+        throw new UsageError(`--${name} was given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}), but takes one value: `
+          + `give it once. Run 'netpol ${command} --help' for the options.`);
+      }
+    }
     return { values: parsed.values as Record<string, any>, positionals: parsed.positionals };
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const message = (e as Error).message.replace(/\s+/g, ' ').replace(/ To specify (a positional argument|an option argument).*$/, '');
     throw new UsageError(`${message}${/[.?!]$/.test(message) ? '' : '.'} Run 'netpol ${command} --help' for the options.`);
   }
