@@ -178,16 +178,24 @@ export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
 
 /** Whether the CIDRs together hold every address of `family` (e.g. `0.0.0.0/0`, or `0.0.0.0/1` and `128.0.0.0/1`). */
 export function cidrsCoverFamily(cidrs: readonly ParsedCidr[], family: IpFamily): boolean {
-  const bits = BigInt(familyBits(family));
-  const ranges = cidrs.filter((c) => c.family === family)
-    .map((c) => [c.network, c.network + (1n << (bits - BigInt(c.prefixLength)))] as const)
+  return cidrsCover(cidrs, { family, network: 0n, prefixLength: 0, hostBitsSet: false });
+}
+
+/** Whether the CIDRs together hold every address of `target`. */
+export function cidrsCover(cidrs: readonly ParsedCidr[], target: ParsedCidr): boolean {
+  const bits = BigInt(familyBits(target.family));
+  const span = (c: ParsedCidr) => [c.network, c.network + (1n << (bits - BigInt(c.prefixLength)))] as const;
+  const [from, to] = span(target);
+  const ranges = cidrs.filter((c) => c.family === target.family).map(span)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  let next = 0n;
+  let next = from;
   for (const [start, end] of ranges) {
+    if (end <= next) continue;
     if (start > next) return false;
-    if (end > next) next = end;
+    next = end;
+    if (next >= to) return true;
   }
-  return next === 1n << bits;
+  return next >= to;
 }
 
 /** Whether an address is inside a CIDR. */

@@ -1,7 +1,7 @@
 import { LintCode } from './lint-codes';
 import { CiliumRule, ciliumSelects, readCiliumPolicy } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
-import { cidrContains, cidrsOverlap, formatIp, parseCidr, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { cidrContains, cidrsCover, cidrsOverlap, formatIp, parseCidr, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
 import { Finding, Severity } from '../k8s/finding';
 import { setMatches } from '../k8s/port-set';
@@ -170,7 +170,9 @@ export function ciliumCidrInsideCluster(
           const except = set.except.map((e) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined)).filter((c): c is ParsedCidr => c !== undefined);
           const covered = (ip: ParsedIp) => cidrContains(cidr, ip) && !except.some((x) => cidrContains(x, ip));
           const hits = ends.flatMap((e) => e.ips.filter(covered).map((ip) => `${e.what} ${e.id} (${formatIp(ip)})`));
-          const range = clusterCidrs.find((c) => cidrsOverlap(c.cidr, cidr));
+          // A cluster range is covered where it meets the set and the except does not take all of that part back.
+          const range = clusterCidrs.find((c) => cidrsOverlap(c.cidr, cidr)
+            && !cidrsCover(except, c.cidr.prefixLength >= cidr.prefixLength ? c.cidr : cidr));
           if (hits.length === 0 && !range) continue;
           const over = hits.length > 0
             ? `the address of ${hits.slice(0, 3).join(', ')}${hits.length > 3 ? ` and ${hits.length - 3} more` : ''}`

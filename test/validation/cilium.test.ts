@@ -138,6 +138,13 @@ describe('netpol validate over Cilium policies', () => {
     expect(lint({ toCIDR: ['203.0.113.0/24'] })).toEqual([]);
     expect(lint({ toCIDRSet: [{ cidr: '10.0.0.0/24', except: ['10.0.0.10/32', '10.0.0.11/32'] }] })).toEqual([]);
     expect(lint({ toEntities: ['kube-apiserver'] })).toEqual([]);
+    // "Everything outside the cluster" written as the fix says (the cluster ranges excepted) is quiet;
+    // a part of a range left un-excepted is still covered.
+    const everywhere = (except: string[]) => lint({ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/24', ...except] }] }, 'egress', ['10.96.0.0/12', '10.244.0.0/16']);
+    expect(everywhere(['10.96.0.0/12', '10.244.0.0/16'])).toEqual([]);
+    expect(everywhere(['10.96.0.0/13', '10.104.0.0/13', '10.244.0.0/17', '10.244.128.0/17'])).toEqual([]);
+    expect(everywhere(['10.96.0.0/12', '10.244.128.0/17'])).toEqual([expect.stringMatching(/covers the address of the Pod shop\/db/)]);
+    expect(everywhere(['10.96.0.0/12', '10.244.1.0/24', '10.244.0.0/24'])).toEqual([expect.stringMatching(/covers the cluster range 10\.244\.0\.0\/16/)]);
   });
 
   test('NP015: the entity none selects nothing', () => {
