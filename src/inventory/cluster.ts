@@ -316,6 +316,15 @@ export class Cluster {
         }
       }
     }
+    if (this.ciliumPolicies.length > 0 && this.hostNetworkMode === 'pod' && this.endpoints.some((e) => e.hostNetwork)) {
+      // Cilium never makes a hostNetwork pod an endpoint: its traffic has the host (or remote-node)
+      // identity and only host policies police it (docs.cilium.io "Entities based": host "also
+      // includes all containers running in host networking mode"). Policing it like a pod would
+      // prove verdicts Cilium cannot give.
+      throw new Error(`hostNetwork pods analysed as pods (HostNetworkMode.POD_TRAFFIC, --host-network pod) next to Cilium policies `
+        + `(${this.ciliumPolicies[0].kind} ${this.ciliumPolicies[0].id}): Cilium treats a hostNetwork pod as traffic of its node, never as a pod its policies select. `
+        + 'Analyse with HostNetworkMode.NODE_TRAFFIC (the default; leave out --host-network pod).');
+    }
     if (this.ciliumPolicies.length > 0 && this.tieredPolicies.length > 0) this.leaveOutTiers();
     this.ignored = [...ignored.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([kind, count]) => ({ kind, count }));
     for (const d of extra.declaredServices ?? []) {
