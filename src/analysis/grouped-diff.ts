@@ -1,4 +1,4 @@
-import { OUTSIDE_GROUP } from './grouped-matrix';
+import { namespaceGroup } from './grouped-matrix';
 import { IncrementalDiff } from './incremental-diff';
 import { Cluster } from '../inventory/cluster';
 
@@ -47,7 +47,7 @@ export class GroupedDiff {
   constructor(private readonly diff: IncrementalDiff, before: Cluster, public readonly groupBy: 'namespace' | 'class') {
     const jointOf = new Int32Array(diff.shared.length);
     diff.jointMembers.forEach((members, j) => members.forEach((i) => (jointOf[i] = j)));
-    const nameOf = (i: number) => (groupBy === 'class' ? `class ${jointOf[i]}` : before.endpoint(diff.shared[i])!.namespace ?? OUTSIDE_GROUP);
+    const nameOf = (i: number) => (groupBy === 'class' ? `class ${jointOf[i]}` : namespaceGroup(before.endpoint(diff.shared[i])!));
     const byName = new Map<string, number[]>();
     diff.shared.forEach((_, i) => {
       const name = nameOf(i);

@@ -51,6 +51,13 @@ export type GroupKey = 'namespace' | 'class' | 'workload';
 
 /** The name of the group of endpoints outside the cluster when grouping by namespace. */
 export const OUTSIDE_GROUP = '(outside the cluster)';
+/** The name of the group of the nodes (and the API server on a node) when grouping by namespace. */
+export const NODES_GROUP = '(nodes)';
+
+/** The namespace group of an endpoint: its namespace, else the nodes inside the cluster, else outside it. */
+export function namespaceGroup(e: ClusterEndpoint): string {
+  return e.namespace ?? (e.external ? OUTSIDE_GROUP : NODES_GROUP);
+}
 
 /**
  * A matrix aggregated by group (namespace or equivalence class), computed from the class matrix
@@ -71,7 +78,7 @@ export class GroupedMatrix {
     const { cluster, classOf, size } = matrix.classes;
     const groupOf = (e: ClusterEndpoint): Omit<MatrixGroup, 'endpoints' | 'first'> => {
       if (groupBy === 'class') return { name: `class ${classOf[e.index]}` };
-      if (groupBy === 'namespace') return { name: e.namespace ?? OUTSIDE_GROUP };
+      if (groupBy === 'namespace') return { name: namespaceGroup(e) };
       return workloadGroup(e);
     };
     const byKey = new Map<string, { group: Omit<MatrixGroup, 'endpoints' | 'first'>; members: ClusterEndpoint[] }>();
