@@ -76,7 +76,7 @@ export class Explanation {
     const toPodIp = !this.ingress.notPoliced && this.egress.allowedBy.some((r) => r.byIpBlock);
     const fromPodIp = !this.egress.notPoliced && this.ingress.allowedBy.some((r) => r.byIpBlock);
     if (toPodIp || fromPodIp) {
-      notes.push('an ipBlock matched a pod IP: whether ipBlocks apply to pod IPs depends on the network plugin (Cilium, for one, does not apply them)');
+      notes.push('an ipBlock matched an address inside the cluster (a pod\'s or a node\'s): whether ipBlocks apply to those depends on the network plugin (Cilium, for one, applies them to neither by default)');
     }
     return notes;
   }

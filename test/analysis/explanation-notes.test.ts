@@ -20,7 +20,7 @@ const MANIFESTS = [
   // db accepts from 10.0.3.0/24 (web's IP) and from 198.51.100.0/24 (a partner outside the cluster).
   policy('db', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.3.0/24' } }, { ipBlock: { cidr: '198.51.100.0/24' } }] }] }),
 ];
-const NOTE = 'an ipBlock matched a pod IP';
+const NOTE = 'an ipBlock matched an address inside the cluster';
 const r = Reachability.fromManifests(MANIFESTS, { externals: [{ name: 'payment-api', ip: '203.0.113.10' }, { name: 'partner', ip: '198.51.100.4' }, { name: 'stranger', ip: '192.0.2.1' }] });
 
 describe('Explanation notes: the ipBlock note', () => {

@@ -43,7 +43,7 @@ describe('netpol explain and matrix with --surroundings', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('unknown endpoint "monitoring/prometheus". Known endpoints: shop/api, shop/web.');
-    expect(r.stderr).toContain('are added with --surroundings <path> (manifests of their Pods, workloads and Namespaces) or --pod <ns/name[:labels][@ip]>');
+    expect(r.stderr).toContain('are added with --surroundings <path> (manifests of their Pods, workloads, Namespaces and Nodes) or --pod <ns/name[:labels][@ip]>');
     expect(r.stderr).not.toContain('pods option');
   });
 
@@ -106,7 +106,7 @@ describe('netpol explain and matrix with --surroundings', () => {
     const svc = tempDir({ 'svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata: { name: s, namespace: shop }\n' });
     const r = netpol(['matrix', app, '--port', '8080', '--surroundings', path.join(svc, 'svc.yaml')]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`warning: --surroundings ${path.join(svc, 'svc.yaml')}: no Pod, Namespace, Deployment`);
+    expect(r.stderr).toContain(`warning: --surroundings ${path.join(svc, 'svc.yaml')}: no Pod, Namespace, Node, Deployment`);
     const missing = netpol(['matrix', app, '--port', '8080', '--surroundings', path.join(dir, 'nope.yaml')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yaml: no such file or directory');

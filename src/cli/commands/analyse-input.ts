@@ -16,7 +16,7 @@ export const SURROUNDINGS_OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     multiple: true,
     valueName: 'path',
-    description: 'manifests of the Pods, workloads and Namespaces around the policies; no policies of any kind',
+    description: 'manifests of the Pods, workloads, Namespaces and Nodes around the policies; no policies of any kind',
   },
   pod: {
     type: 'string',
@@ -36,7 +36,7 @@ wins over a surrounding of the same kind and name. For a one-off pod, --pod take
 
 /** How the CLI adds an endpoint that is not in the inputs: the end of the unknown-endpoint error. */
 export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress controller, Prometheus, CoreDNS) are added with '
-  + '--surroundings <path> (manifests of their Pods, workloads and Namespaces) or --pod <ns/name[:labels][@ip]>, '
+  + '--surroundings <path> (manifests of their Pods, workloads, Namespaces and Nodes) or --pod <ns/name[:labels][@ip]>, '
   + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip (or name=dns.name=ip); '
   + 'the API server (endpoint kube-apiserver) with --api-server <ip>.';
 
@@ -66,7 +66,7 @@ export function hostNetworkOption(value: string | undefined): HostNetworkMode {
 
 /** What runs around the policies: objects from `--surroundings` files and pods from `--pod`. */
 export interface Surroundings {
-  /** The Pods, workloads and Namespaces of the `--surroundings` files. */
+  /** The Pods, workloads, Namespaces and Nodes of the `--surroundings` files. */
   readonly objects: SourcedObject[];
   /** The `--pod` pods. */
   readonly pods: ModelPod[];
@@ -75,9 +75,9 @@ export interface Surroundings {
 }
 
 /** The kinds surroundings are made of; other kinds (Services, ConfigMaps, ...) are ignored, as in the inputs. */
-const SURROUNDING_KINDS = ['Pod', 'Namespace', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Rollout'];
+const SURROUNDING_KINDS = ['Pod', 'Namespace', 'Node', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Rollout'];
 /** The roles (classifyObject) of the objects surroundings add to the analysis. */
-const SURROUNDING_ROLES: readonly string[] = ['pod', 'workload', 'namespace'];
+const SURROUNDING_ROLES: readonly string[] = ['pod', 'workload', 'namespace', 'node'];
 
 /**
  * Reads `--surroundings` paths and `--pod` specs. A policy of any kind the analyser reads
@@ -99,7 +99,7 @@ export function readSurroundings(
       + `${policies.length > 1 ? ` (and ${policies.length - 1} more)` : ''}: surroundings describe the pods and namespaces around the policies, not policies. `
       + 'Give the file as an input to analyse its policies, or remove the policy from the surroundings.');
   }
-  // What is added: the pods, workloads and namespaces the analyser reads (others are ignored, as in the inputs).
+  // What is added: the pods, workloads, namespaces and nodes the analyser reads (others are ignored, as in the inputs).
   if (!read.problems.length && !flat.some((o) => SURROUNDING_ROLES.includes(classifyObject(o.object).role))) {
     io.stderr(`warning: --surroundings ${paths.join(' ')}: no ${SURROUNDING_KINDS.join(', ')} found, so nothing was added\n`);
   }
