@@ -30,7 +30,14 @@ export function resolveTraffic(destination: ClusterEndpoint, query: PortQuery): 
 
 /** Whether a peer of a policy in `policyNamespace` matches `endpoint`. */
 export function peerMatches(cluster: Cluster, policyNamespace: string, peer: RulePeer, endpoint: ClusterEndpoint): boolean {
-  if (peer.kind === 'ipBlock') return endpoint.ips.some((ip) => ipBlockContains(peer, ip));
+  if (peer.kind === 'ipBlock') {
+    // Cilium (its policies are in the input) enforces ipBlocks as CIDR rules, which "do not apply to
+    // traffic where both sides of the connection are either managed by Cilium or use an IP belonging
+    // to a node in the cluster (including host networking pods)" (docs.cilium.io, Layer 3 Policies,
+    // IP/CIDR based; nodes only under policy-cidr-match-mode: nodes, not the default).
+    if (cluster.ciliumPolicies.length > 0 && !endpoint.external) return false;
+    return endpoint.ips.some((ip) => ipBlockContains(peer, ip));
+  }
   // Node traffic (a hostNetwork pod under the node-traffic mode) is never matched by pod or namespace selectors.
   if (endpoint.external || endpoint.nodeTraffic || endpoint.namespace === undefined) return false;
   if (peer.namespaceSelector) {
