@@ -130,10 +130,11 @@ export const CILIUM_SURROUNDINGS: ReachabilityOptions = {
     { name: 'metadata', ip: '169.254.169.254' },
   ],
   apiServerIp: '10.0.0.1',
+  apiServerOutsideCluster: true,
 };
 
 /** `netpol explain` of the Cilium example's egress to the API server: the command line. */
-const CILIUM_EXPLAIN = ['explain', 'dist/', '--from', 'shop/payments', '--to', 'kube-apiserver', '--port', '443', '--pod', 'shop/payments:app=payments', '--api-server', '10.0.0.1'];
+const CILIUM_EXPLAIN = ['explain', 'dist/', '--from', 'shop/payments', '--to', 'kube-apiserver', '--port', '443', '--pod', 'shop/payments:app=payments', '--api-server', '10.0.0.1', '--api-server-outside'];
 
 /** The Cilium example analysed: connections with the analyser's verdict and the rule that decided, and what is left out. */
 function ciliumProof(): string {

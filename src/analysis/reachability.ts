@@ -74,11 +74,19 @@ export interface ReachabilityOptions {
    * The Kubernetes API server's address (`10.0.0.1`): an endpoint `kube-apiserver`, which Cilium's
    * `kube-apiserver` entity matches. When it is the address of a Node of the input (or a pod's
    * `status.hostIP`) the API server runs on that node and is node traffic there (Cilium's `host` and
-   * `remote-node` take it in, CIDR rules do not); otherwise it is outside the cluster (`world`, and
-   * ipBlocks and CIDR rules by its address). NetworkPolicy ipBlocks match it by its address either way.
+   * `remote-node` take it in, CIDR rules do not); when the input has Node objects and it is none of
+   * theirs, or `apiServerOutsideCluster` says so, it is outside the cluster (`world`, and ipBlocks
+   * and CIDR rules by its address). Otherwise its placement is unknown, and with Cilium or
+   * cluster-wide policies in the input (whose verdicts depend on it) the model is refused.
    * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
    */
   readonly apiServerIp?: string;
+  /**
+   * The API server (`apiServerIp`) runs outside the cluster (a managed control plane), so no Node
+   * of the input is needed to place it (`--api-server-outside`).
+   * @default false
+   */
+  readonly apiServerOutsideCluster?: boolean;
 }
 
 /** What the program that wrote the policies knows about its declared services (see `declaredServicesOf`). */
@@ -138,7 +146,7 @@ export class Reachability {
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
-      ...(options.apiServerIp !== undefined ? { apiServer: { ip: options.apiServerIp } } : {}),
+      ...(options.apiServerIp !== undefined ? { apiServer: { ip: options.apiServerIp, outside: options.apiServerOutsideCluster === true } } : {}),
       declaredPorts: declared.declaredPorts,
       declaredServices: declared.declaredServices,
     };

@@ -132,7 +132,7 @@ export interface ModelEndpoints {
    * Node's, or a pod's `status.hostIP`) it is node traffic of that node; otherwise it is outside
    * the cluster (a managed control plane).
    */
-  readonly apiServer?: { readonly ip: string };
+  readonly apiServer?: { readonly ip: string; readonly outside?: boolean };
   /**
    * The container ports of services declared by labels, by endpoint id (`<namespace>/<name>`), where
    * the program that wrote the policies knows them (the manifests do not say): the ports of the
@@ -321,7 +321,7 @@ export class Cluster {
       // identity and only host policies police it (docs.cilium.io "Entities based": host "also
       // includes all containers running in host networking mode"). Policing it like a pod would
       // prove verdicts Cilium cannot give.
-      throw new Error(`hostNetwork pods analysed as pods (HostNetworkMode.POD_TRAFFIC, --host-network pod) next to Cilium policies `
+      throw new Error('hostNetwork pods analysed as pods (HostNetworkMode.POD_TRAFFIC, --host-network pod) next to Cilium policies '
         + `(${this.ciliumPolicies[0].kind} ${this.ciliumPolicies[0].id}): Cilium treats a hostNetwork pod as traffic of its node, never as a pod its policies select. `
         + 'Analyse with HostNetworkMode.NODE_TRAFFIC (the default; leave out --host-network pod).');
     }
@@ -368,6 +368,20 @@ export class Cluster {
       const key = ipKey(ip);
       const onNode = nodeByIp.has(key);
       const node = nodeByIp.get(key);
+      if (onNode && extra.apiServer.outside) {
+        throw new Error(`the API server's address ${extra.apiServer.ip} is ${node !== undefined ? `the Node ${node}'s` : 'a pod\'s status.hostIP'}, `
+          + 'but it was said to run outside the cluster (apiServerOutsideCluster, --api-server-outside): leave that out, or give the right address.');
+      }
+      const nodesGiven = flat.some((o) => roles.get(o)!.role === 'node');
+      const dependent = this.ciliumPolicies.length > 0 || this.tieredPolicies.length > 0;
+      if (!onNode && !extra.apiServer.outside && !nodesGiven && dependent) {
+        // Cilium's CIDR rules and world, and the nodes peers of the policy API, decide the API server
+        // by where it runs: guessing "outside" would prove what the cluster may not do.
+        throw new Error(`the API server's address ${extra.apiServer.ip} is no Node's of the input, and the input has no Node objects, so where the API server runs `
+          + '(on a node of the cluster, or outside it) is not known, and the Cilium or cluster-wide policies of the input decide it differently. '
+          + 'Add the nodes (kubectl get nodes -o yaml) to the input, or say it runs outside the cluster (a managed control plane: '
+          + 'ReachabilityOptions.apiServerOutsideCluster, --api-server-outside).');
+      }
       this.apiServerIp = ip;
       if (node !== undefined) this.apiServerNode = node;
       this.addEndpoint({

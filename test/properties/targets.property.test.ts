@@ -146,7 +146,7 @@ test('on Cilium, what was declared is allowed, what was not is denied (analysed)
     const names = decls.flatMap((d) => (d.kind === 'fqdn' ? d.names.map((n) => n.toLowerCase()) : []));
     const externals = [...names.map((n, i) => ({ name: `ext${i}`, ip: `198.51.100.${i + 1}`, dnsName: n.startsWith('*.') ? `sub${n.slice(1)}` : n })),
       { name: 'other', ip: '192.0.2.77', dnsName: 'unrelated.example' }];
-    const r = Reachability.fromManifests(result.objects!, { pods, externals, apiServerIp: API_SERVER });
+    const r = Reachability.fromManifests(result.objects!, { pods, externals, apiServerIp: API_SERVER, apiServerOutsideCluster: true });
     expect(r.skipped).toEqual([]);
     const used = new Set(decls.map((d) => d.port));
     const ports = [...used, [7, 9, 13].find((p) => !used.has(p))!];

@@ -44,19 +44,23 @@ export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress 
 export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   'external': { type: 'string', multiple: true, valueName: 'name=[dns=]ip', description: 'an address outside the cluster (with its DNS name, for domainNames)' },
   'api-server': { type: 'string', valueName: 'ip', description: 'the API server\'s address: endpoint kube-apiserver (Cilium\'s entity)' },
+  'api-server-outside': { type: 'boolean', description: 'the API server runs outside the cluster (a managed control plane), not on a Node of the input' },
   ...SURROUNDINGS_OPTIONS,
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': { type: 'string', valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
 };
 
 /** The `--api-server <ip>` option: the API server's address (`ReachabilityOptions.apiServerIp`), or a usage error. */
-export function apiServerOption(value: string | undefined): { apiServerIp?: string } {
-  if (value === undefined) return {};
+export function apiServerOption(value: string | undefined, outside?: boolean): { apiServerIp?: string; apiServerOutsideCluster?: boolean } {
+  if (value === undefined) {
+    if (outside) throw new UsageError('--api-server-outside says where the API server runs: give its address with --api-server <ip> too.');
+    return {};
+  }
   if (!parseIp(value)) {
     throw new UsageError(`--api-server ${JSON.stringify(value)}: not an IP address. Give the API server's address, e.g. --api-server 10.0.0.1 `
       + '(kubectl get endpoints kubernetes -n default shows it).');
   }
-  return { apiServerIp: value };
+  return { apiServerIp: value, ...(outside ? { apiServerOutsideCluster: true } : {}) };
 }
 
 /** The `--host-network` option: how hostNetwork pods are analysed (node traffic unless `pod`). */
@@ -153,6 +157,7 @@ export interface AnalysisValues {
   readonly 'max-file-size'?: string;
   readonly 'host-network'?: string;
   readonly 'api-server'?: string;
+  readonly 'api-server-outside'?: boolean;
 }
 
 /** The analyser over the command's inputs and surroundings; `unreadable` is true when some input could not be read. */
@@ -163,7 +168,7 @@ export function analyseInputs(
   const input = readInputs(paths, io, values['max-file-size']);
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const ext = externalsOption(values.external);
-  const apiServer = apiServerOption(values['api-server']);
+  const apiServer = apiServerOption(values['api-server'], values['api-server-outside']);
   progress?.step(`read ${thousands(input.objects.length)} objects`, 'building the model');
   let reachability: Reachability;
   try {

@@ -26,6 +26,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': ANALYSIS_OPTIONS['host-network'],
   'api-server': ANALYSIS_OPTIONS['api-server'],
+  'api-server-outside': ANALYSIS_OPTIONS['api-server-outside'],
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
 
@@ -82,7 +83,7 @@ export function diffCommand(args: string[], io: CliIo): number {
   const before = readInputs(positionals, io, values['max-file-size']);
   const after = readInputs(values.against, io, values['max-file-size']);
   const externals = externalsOption(values.external);
-  const apiServer = apiServerOption(values['api-server']);
+  const apiServer = apiServerOption(values['api-server'], values['api-server-outside']);
   const hostNetwork = hostNetworkOption(values['host-network']);
   const side = (objects: typeof before.objects) => Reachability._fromSourced(
     withSurroundings(withModelWorkloads(objects, model.objects), surroundings), { externals, pods: surroundings.pods, hostNetwork, ...apiServer });

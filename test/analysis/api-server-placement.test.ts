@@ -1,0 +1,62 @@
+import { Port, Reachability } from '../../src';
+import { netpol, tempDir } from '../cli/cli-harness';
+
+// Where the API server runs decides Cilium's CIDR rules and `world` (they match it only outside the
+// cluster) and the host/remote-node entities (only on a node). An address that is no Node's of the
+// input used to be placed outside the cluster without a word, and manifests from a synth carry no
+// Nodes: a toCIDR or world rule to it was proven to reach an API server that may run on a node.
+const web = {
+  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'c' }] }, status: { podIP: '10.2.0.5' },
+};
+const toPorts = [{ ports: [{ port: '6443', protocol: 'TCP' }] }];
+const cnp = (egress: unknown) => ({
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { name: 'web-out', namespace: 'shop' },
+  spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [egress] },
+});
+const node = (name: string, address: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { addresses: [{ type: 'InternalIP', address }] } });
+
+describe('the API server is placed only by what the input says', () => {
+  test('no Node, not said to be outside, Cilium policies present: refused with both fixes', () => {
+    for (const egress of [{ toCIDR: ['10.0.0.1/32'], toPorts }, { toEntities: ['world'], toPorts }]) {
+      expect(() => Reachability.fromManifests([web, cnp(egress)], { apiServerIp: '10.0.0.1' }))
+        .toThrow(/where the API server runs \(on a node of the cluster, or outside it\) is not known.*kubectl get nodes.*apiServerOutsideCluster, --api-server-outside/);
+    }
+    const dir = tempDir({ 'in.yaml': [web, cnp({ toCIDR: ['10.0.0.1/32'], toPorts })].map((o) => JSON.stringify(o)).join('\n---\n') });
+    const cli = netpol(['explain', dir, '--from', 'shop/web', '--to', 'kube-apiserver', '--port', '6443', '--api-server', '10.0.0.1']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('--api-server-outside');
+  });
+
+  test('said to be outside: the CIDR and world rules reach it; on a Node of the input: they do not', () => {
+    for (const egress of [{ toCIDR: ['10.0.0.1/32'], toPorts }, { toEntities: ['world'], toPorts }]) {
+      const outside = Reachability.fromManifests([web, cnp(egress)], { apiServerIp: '10.0.0.1', apiServerOutsideCluster: true });
+      expect(outside.allows('shop/web', 'kube-apiserver', Port.tcp(6443))).toBe(true);
+      expect(outside.allows('shop/web', 'kube-apiserver', Port.tcp(443))).toBe(false);
+      const onNode = Reachability.fromManifests([node('cp', '10.0.0.1'), web, cnp(egress)], { apiServerIp: '10.0.0.1' });
+      expect(onNode.allows('shop/web', 'kube-apiserver', Port.tcp(6443))).toBe(false);
+    }
+  });
+
+  test('Nodes in the input that do not have the address: outside; said outside but a Node\'s address: refused', () => {
+    const elsewhere = Reachability.fromManifests([node('w1', '10.0.5.1'), web, cnp({ toEntities: ['world'], toPorts })], { apiServerIp: '10.0.0.1' });
+    expect(elsewhere.allows('shop/web', 'kube-apiserver', Port.tcp(6443))).toBe(true);
+    expect(() => Reachability.fromManifests([node('cp', '10.0.0.1'), web, cnp({ toEntities: ['world'], toPorts })], { apiServerIp: '10.0.0.1', apiServerOutsideCluster: true }))
+      .toThrow(/is the Node cp's, but it was said to run outside the cluster/);
+  });
+
+  test('only NetworkPolicies: an ipBlock matches the address wherever it runs, so nothing is refused', () => {
+    const np = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'web-egress', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }] }] },
+    };
+    const r = Reachability.fromManifests([web, np], { apiServerIp: '10.0.0.1' });
+    expect(r.allows('shop/web', 'kube-apiserver', Port.tcp(6443))).toBe(true);
+    const alone = netpol(['explain', tempDir({ 'np.yaml': JSON.stringify(np) }), '--from', 'shop/web', '--to', 'kube-apiserver', '--port', '1', '--api-server-outside']);
+    expect(alone).toMatchObject({ code: 2, stdout: '' });
+    expect(alone.stderr).toContain('--api-server-outside says where the API server runs: give its address with --api-server <ip> too.');
+  });
+});
