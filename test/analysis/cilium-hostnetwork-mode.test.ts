@@ -7,15 +7,23 @@ import { netpol, tempDir } from '../cli/cli-harness';
 // pods as pods (POD_TRAFFIC) next to Cilium policies proved a CiliumNetworkPolicy isolated one.
 const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.1' }] } };
 const agent = {
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'agent', namespace: 'shop', labels: { app: 'agent' } },
-  spec: { nodeName: 'n1', hostNetwork: true, containers: [{ name: 'c' }] }, status: { podIP: '10.0.1.1', hostIP: '10.0.1.1' },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'agent', namespace: 'shop', labels: { app: 'agent' } },
+  spec: { nodeName: 'n1', hostNetwork: true, containers: [{ name: 'c' }] },
+  status: { podIP: '10.0.1.1', hostIP: '10.0.1.1' },
 };
 const cli = {
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cli', namespace: 'shop', labels: { app: 'cli' } },
-  spec: { nodeName: 'n1', containers: [{ name: 'c' }] }, status: { podIP: '10.2.0.1' },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'cli', namespace: 'shop', labels: { app: 'cli' } },
+  spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+  status: { podIP: '10.2.0.1' },
 };
 const lock = (app: string) => ({
-  apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `lock-${app}`, namespace: 'shop' },
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { name: `lock-${app}`, namespace: 'shop' },
   spec: { endpointSelector: { matchLabels: { app } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }] },
 });
 

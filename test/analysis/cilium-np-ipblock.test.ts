@@ -13,15 +13,22 @@ import { Port, Reachability } from '../../src';
  */
 const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.1' }] } };
 const pod = (name: string, nodeName: string) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', labels: { app: name } },
-  spec: { nodeName, containers: [{ name: 'c' }] }, status: { podIP: name === 'web' ? '10.2.0.5' : '10.2.0.6' },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'shop', labels: { app: name } },
+  spec: { nodeName, containers: [{ name: 'c' }] },
+  status: { podIP: name === 'web' ? '10.2.0.5' : '10.2.0.6' },
 });
 const np = {
-  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web-egress', namespace: 'shop' },
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'web-egress', namespace: 'shop' },
   spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.1.1/32' } }], ports: [{ port: 6443, protocol: 'TCP' }] }] },
 };
 const cnp = {
-  apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'other-out', namespace: 'shop' },
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { name: 'other-out', namespace: 'shop' },
   spec: { endpointSelector: { matchLabels: { app: 'other' } }, egress: [{ toCIDR: ['10.0.1.1/32'], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }] },
 };
 

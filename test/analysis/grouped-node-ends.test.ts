@@ -11,11 +11,16 @@ import { NODES_GROUP, OUTSIDE_GROUP } from '../../src/analysis/grouped-matrix';
  */
 const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.1' }] } };
 const web = {
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
-  spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] }, status: { podIP: '10.1.0.5' },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
+  spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
+  status: { podIP: '10.1.0.5' },
 };
 const egress = (cidr: string) => ({
-  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web-egress', namespace: 'shop' },
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'web-egress', namespace: 'shop' },
   spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }] }] },
 });
 const opts = { apiServerIp: '10.0.1.1', externals: [{ name: 'internet', ip: '198.51.100.7' }] };

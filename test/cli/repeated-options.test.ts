@@ -11,8 +11,11 @@ const objects = [
   { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.1' }] } },
   { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp2' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.2' }] } },
   {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
-    spec: { nodeName: 'cp2', containers: [{ name: 'c' }] }, status: { podIP: '10.2.0.5' },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
+    spec: { nodeName: 'cp2', containers: [{ name: 'c' }] },
+    status: { podIP: '10.2.0.5' },
   },
   {
     apiVersion: 'cilium.io/v2',
