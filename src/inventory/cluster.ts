@@ -768,19 +768,36 @@ export class Cluster {
    */
   private leaveOutUndecidableNetworks(): void {
     const unknown = this.endpoints.filter((e) => !e.external && e.ips.length === 0).map((e) => e.id).sort();
-    if (unknown.length === 0) return;
     const shown = `${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}`;
+    /** Why a rule of a cluster-wide policy cannot be decided, or undefined when it can. */
+    const undecidable = (rule: TierRule): { why: string; fix: string } | undefined => {
+      // The model has no node labels to match (a nodes peer with an empty selector is every node).
+      const nodes = rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
+      if (nodes) {
+        return {
+          why: `its peer "${nodes.text}" selects nodes by their labels, which the model does not match, so whether the rule matches a node cannot be decided`,
+          fix: 'Review its effect separately',
+        };
+      }
+      const networks = unknown.length > 0 ? rule.peers.find((x) => x.kind === 'networks' && !x.everywhere) : undefined;
+      if (networks) {
+        return {
+          why: `its peer "${networks.text}" matches pods by their IP too, and the IP of ${shown} is not known, so whether the rule matches them cannot be decided`,
+          fix: 'Give the pods\' IPs (--pod ns/name@ip, or status.podIP in the manifests) to have it analysed',
+        };
+      }
+      return undefined;
+    };
     this.tieredPolicies.forEach((p, i) => {
       const keep = (side: 'ingress' | 'egress') => p[side].filter((rule) => {
-        const peer = rule.peers.find((x) => x.kind === 'networks' && !x.everywhere);
-        if (!peer) return true;
+        const problem = undecidable(rule);
+        if (problem === undefined) return true;
         const what = `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''}`;
         this.skipped.push({
           object: p.id,
           category: SkipCategory.NOT_MODELLED,
-          reason: `${what} is not modelled: its peer "${peer.text}" matches pods by their IP too, and the IP of ${shown} is not known, so whether the rule matches them cannot be decided. `
-            + 'The verdicts leave this rule out (the rest of the policy is analysed), so they may be wrong for the traffic it decides. '
-            + 'Give the pods\' IPs (--pod ns/name@ip, or status.podIP in the manifests) to have it analysed',
+          reason: `${what} is not modelled: ${problem.why}. `
+            + `The verdicts leave this rule out (the rest of the policy is analysed), so they may be wrong for the traffic it decides. ${problem.fix}`,
           kind: p.kind,
           ...(p.file !== undefined ? { file: p.file } : {}),
           ...(p.line !== undefined ? { line: p.line } : {}),

@@ -1,0 +1,33 @@
+import { Port, Reachability, SkipCategory } from '../../src';
+
+// The sig-network policy API's `nodes` peer selects nodes by their labels. The model has no node
+// labels to match, and such a peer matched nothing: an Admin Deny to the control-plane nodes was
+// proven not to deny. A nodes peer with labels is left out (with the reason); `nodes: {}` (every
+// node) is still decided.
+const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp', labels: { 'node-role.kubernetes.io/control-plane': '' } }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.1' }] } };
+const web = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'c' }] }, status: { podIP: '10.2.0.5' } };
+const anp = (nodes: Record<string, unknown>) => ({
+  apiVersion: 'policy.networking.k8s.io/v1alpha1',
+  kind: 'AdminNetworkPolicy',
+  metadata: { name: 'no-nodes' },
+  spec: { priority: 10, subject: { namespaces: {} }, egress: [{ name: 'deny-nodes', action: 'Deny', to: [{ nodes }], ports: [{ portNumber: { protocol: 'TCP', port: 10250 } }] }] },
+});
+
+describe('a nodes peer of a cluster-wide policy', () => {
+  test('with labels: left out as not modelled, never decided as "no match"', () => {
+    const r = Reachability.fromManifests([node, web, anp({ matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] })]);
+    expect(r.skipped).toEqual([expect.objectContaining({
+      object: 'no-nodes',
+      kind: 'AdminNetworkPolicy',
+      category: SkipCategory.NOT_MODELLED,
+      reason: expect.stringMatching(/^egress\[0\] \("deny-nodes"\) is not modelled: its peer "nodes .*" selects nodes by their labels, which the model does not match.*Review its effect separately$/),
+    })]);
+  });
+
+  test('every node (nodes: {}): decided, the Deny denies the node on its port and nothing else', () => {
+    const r = Reachability.fromManifests([node, web, anp({})]);
+    expect(r.skipped).toEqual([]);
+    expect(r.allows('shop/web', 'node:cp', Port.tcp(10250))).toBe(false);
+    expect(r.allows('shop/web', 'node:cp', Port.tcp(443))).toBe(true);
+  });
+});
