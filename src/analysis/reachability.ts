@@ -78,12 +78,25 @@ export interface ReachabilityOptions {
    * theirs, or `apiServerOutsideCluster` says so, it is outside the cluster (`world`, and ipBlocks
    * and CIDR rules by its address). Otherwise its placement is unknown, and with Cilium or
    * cluster-wide policies in the input (whose verdicts depend on it) the model is refused.
+   * For several API servers, use `apiServerIps` instead (giving both is refused).
    * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
    */
   readonly apiServerIp?: string;
   /**
-   * The API server (`apiServerIp`) runs outside the cluster (a managed control plane), so no Node
-   * of the input is needed to place it (`--api-server-outside`).
+   * The addresses of the Kubernetes API servers, for a control plane with several (an HA control
+   * plane: several control-plane nodes, several endpoints of the `kubernetes` Service in
+   * `default`); `--api-server` given once per address. Each is placed alone, as `apiServerIp` is
+   * (on the Node with that address, else outside the cluster or refused), and each is an endpoint:
+   * `kube-apiserver` when the list holds one address, `kube-apiserver:<ip>` (the address as given)
+   * when it holds several. Cilium's `kube-apiserver` entity matches every one of them and every
+   * end of each node that runs one. An address given twice is refused, and so is giving
+   * `apiServerIp` too: put every address here.
+   * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
+   */
+  readonly apiServerIps?: string[];
+  /**
+   * The API servers (`apiServerIp`, `apiServerIps`) run outside the cluster (a managed control
+   * plane), so no Node of the input is needed to place them (`--api-server-outside`).
    * @default false
    */
   readonly apiServerOutsideCluster?: boolean;
@@ -146,7 +159,7 @@ export class Reachability {
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
-      ...(options.apiServerIp !== undefined ? { apiServer: { ip: options.apiServerIp, outside: options.apiServerOutsideCluster === true } } : {}),
+      ...apiServersOf(options),
       declaredPorts: declared.declaredPorts,
       declaredServices: declared.declaredServices,
     };
@@ -466,4 +479,15 @@ export function toQuery(port: Port): PortQuery {
   return port.portName !== undefined
     ? { name: port.portName, protocol: port.protocol! }
     : { port: port.portNumber!, protocol: port.protocol! };
+}
+
+/** The API servers of the options, for the model: `apiServerIp` or `apiServerIps`, never both. */
+function apiServersOf(options: ReachabilityOptions): { apiServer?: { ips: string[]; outside: boolean } } {
+  if (options.apiServerIp !== undefined && options.apiServerIps !== undefined) {
+    throw new Error(`ReachabilityOptions.apiServerIp and apiServerIps were both given (${options.apiServerIp}; ${options.apiServerIps.join(', ')}), `
+      + 'so which API servers the cluster has is not clear: give every address in apiServerIps, and leave apiServerIp out.');
+  }
+  const ips = options.apiServerIps ?? (options.apiServerIp !== undefined ? [options.apiServerIp] : undefined);
+  if (ips === undefined || ips.length === 0) return {};
+  return { apiServer: { ips: [...ips], outside: options.apiServerOutsideCluster === true } };
 }
