@@ -372,13 +372,14 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
-    if (extra.apiServer !== undefined) {
-      const api = this.addApiServers(extra.apiServer, nodeByIp, flat.some((o) => roles.get(o)!.role === 'node'));
+    const api = extra.apiServer !== undefined ? this.addApiServers(extra.apiServer, nodeByIp, flat.some((o) => roles.get(o)!.role === 'node')) : undefined;
+    if (api !== undefined) {
       this.apiServerIps = api.ips;
       this.apiServerNodes = api.nodes;
-      if (api.unplaced !== undefined) this.refuseUnplacedApiServer(api.unplaced);
     }
     this.leaveOutUndecidableNetworks();
+    // After the tier rules that cannot be decided are left out: only the rules that stay decide verdicts.
+    if (api?.unplaced !== undefined) this.refuseUnplacedApiServer(api.unplaced);
     const used = new Set<string>([
       ...declaredNamespaceLabels.keys(),
       ...this.endpoints.flatMap((e) => (e.namespace ? [e.namespace] : [])),
@@ -586,14 +587,25 @@ export class Cluster {
 
   /**
    * Where an API server runs is never guessed: one whose address is no Node's, with no Node in the
-   * input and not said to be outside, is refused where the verdicts depend on where it runs. Cilium's
-   * CIDR rules and world, and the nodes peers of the policy API, decide it so: guessing "outside"
-   * would prove what the cluster may not do.
+   * input and not said to be outside, is refused where a verdict depends on where it runs, and
+   * modelled (as outside the cluster, which decides nothing else) where none does:
+   * - Cilium policies: their CIDR rules and `world` match it only outside the cluster, the node
+   *   entities only on a node (docs.cilium.io, Layer 3 Policies);
+   * - a rule of a cluster-wide policy with a `nodes` peer: a node-hosted API server is node
+   *   traffic, which it matches (a `nodes` peer with labels is left out before, so it decides nothing).
+   * The other peers of the policy API match it alike wherever it runs: `networks` by its address
+   * ("cluster-internal traffic will be checked against the rule as well"), `namespaces` and `pods`
+   * never, `domainNames` never (it has no DNS name); nor is it ever a subject. NetworkPolicy ipBlocks
+   * match it by its address either way.
    */
   private refuseUnplacedApiServer(ip: string): void {
-    if (this.ciliumPolicies.length === 0 && this.tieredPolicies.length === 0) return;
+    const nodesRule = this.tieredPolicies.flatMap((p) => (['ingress', 'egress'] as const).flatMap((side) => p[side]
+      .filter((rule) => rule.peers.some((x) => x.kind === 'nodes')).map((rule) => `${p.kind} ${p.id} ${side}[${rule.index}]`)))[0];
+    if (this.ciliumPolicies.length === 0 && nodesRule === undefined) return;
+    const by = this.ciliumPolicies.length > 0 ? `the Cilium policies of the input (${this.ciliumPolicies[0].kind} ${this.ciliumPolicies[0].id}) decide it differently`
+      : `the nodes peer of ${nodesRule} matches it only on a node`;
     throw new Error(`the API server's address ${ip} is no Node's of the input, and the input has no Node objects, so where the API server runs `
-      + '(on a node of the cluster, or outside it) is not known, and the Cilium or cluster-wide policies of the input decide it differently. '
+      + `(on a node of the cluster, or outside it) is not known, and ${by}. `
       + 'Add the nodes (kubectl get nodes -o yaml) to the input, or say it runs outside the cluster (a managed control plane: '
       + 'ReachabilityOptions.apiServerOutsideCluster, --api-server-outside).');
   }
