@@ -277,6 +277,7 @@ export class Reachability {
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node').map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e)));
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
+    for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
     return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes, stagedExplanation);
@@ -452,6 +453,13 @@ function nodeNote(e: ClusterEndpoint): string {
   return `${e.id} is the Node ${e.node}, analysed as traffic of that node: no policy selects it, pod and namespace selectors never match it, `
     + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it. `
     + 'Traffic between a pod and its own node is always allowed, which is not modelled';
+}
+
+/** What `explain` says about an API server whose placement is not known (`Cluster.unplacedApiServers`). */
+function unplacedApiServerNote(e: ClusterEndpoint): string {
+  return `${e.id} is an API server whose address (${e.ips.map(formatIp).join(', ')}) no Node of the input has, and it was not said to run outside the cluster, `
+    + 'so where it runs is not known: it is analysed as outside the cluster, as none of the policies of the input tells that apart from a node. '
+    + 'Give the Nodes (kubectl get nodes -o yaml) or say it runs outside (apiServerOutsideCluster, --api-server-outside)';
 }
 
 /** What `explain` says about an end that is a hostNetwork pod, and how it was analysed. */

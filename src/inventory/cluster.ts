@@ -279,6 +279,12 @@ export class Cluster {
   public readonly apiServerNodes: ReadonlySet<string> = new Set();
   /** The API servers' addresses, when given. */
   public readonly apiServerIps: readonly ParsedIp[] = [];
+  /**
+   * The ids of the API server endpoints whose placement is not known (no Node of the input has the
+   * address, none is listed, and none was said to run outside): modelled as outside the cluster only
+   * where no verdict depends on it (`refuseUnplacedApiServer`), and `explain` says so.
+   */
+  public readonly unplacedApiServers: ReadonlySet<string> = new Set();
   private readonly allowDuplicateIds: boolean;
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
@@ -376,6 +382,7 @@ export class Cluster {
     if (api !== undefined) {
       this.apiServerIps = api.ips;
       this.apiServerNodes = api.nodes;
+      this.unplacedApiServers = api.unplacedIds;
     }
     this.leaveOutUndecidableNetworks();
     // After the tier rules that cannot be decided are left out: only the rules that stay decide verdicts.
@@ -542,7 +549,7 @@ export class Cluster {
    */
   private addApiServers(
     given: NonNullable<ModelEndpoints['apiServer']>, nodeByIp: ReadonlyMap<string, string | undefined>, nodesGiven: boolean,
-  ): { ips: ParsedIp[]; nodes: Set<string>; unplaced?: string } {
+  ): { ips: ParsedIp[]; nodes: Set<string>; unplaced?: string; unplacedIds: Set<string> } {
     const seen = new Map<string, string>();
     const parsed = given.ips.map((text) => {
       const ip = requireIp(text, apiServerEndpointId(text, given.ips.length));
@@ -561,15 +568,20 @@ export class Cluster {
       return { text, ip, key };
     });
     const nodes = new Set<string>();
+    const unplacedIds = new Set<string>();
     let unplaced: string | undefined;
     for (const { text, ip, key } of parsed) {
       const onNode = nodeByIp.has(key);
       const node = nodeByIp.get(key);
-      if (!onNode && !given.outside && !nodesGiven && unplaced === undefined) unplaced = text;
+      const id = apiServerEndpointId(text, parsed.length);
+      if (!onNode && !given.outside && !nodesGiven) {
+        unplaced ??= text;
+        unplacedIds.add(id);
+      }
       if (node !== undefined) nodes.add(node);
       this.addEndpoint({
         kind: 'KubeApiServer',
-        id: apiServerEndpointId(text, parsed.length),
+        id,
         labels: {},
         ports: [],
         ips: [ip],
@@ -582,7 +594,7 @@ export class Cluster {
         apiServer: true,
       });
     }
-    return { ips: parsed.map((p) => p.ip), nodes, ...(unplaced !== undefined ? { unplaced } : {}) };
+    return { ips: parsed.map((p) => p.ip), nodes, unplacedIds, ...(unplaced !== undefined ? { unplaced } : {}) };
   }
 
   /**

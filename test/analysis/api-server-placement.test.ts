@@ -81,6 +81,10 @@ describe('an unplaced API server next to cluster-wide policies', () => {
     expect(r.allows('shop/web', 'kube-apiserver', Port.tcp(6443))).toBe(false);
     expect(r.allows('shop/web', 'kube-apiserver', Port.tcp(443))).toBe(true);
     expect(r.explain('shop/web', 'kube-apiserver', Port.tcp(6443)).egress.decidedBy).toMatchObject({ policy: 'guard', rule: 0 });
+    // Its ingress reads "outside the cluster": explain says that is not known, and why it decides nothing.
+    expect(r.explain('shop/web', 'kube-apiserver', Port.tcp(443)).notes).toEqual([expect.stringMatching(
+      /^kube-apiserver is an API server whose address \(10\.0\.0\.1\) no Node of the input has.*where it runs is not known: it is analysed as outside the cluster, as none of the policies of the input tells that apart from a node\. Give the Nodes/)]);
+    expect(r.explain('shop/web', 'data/db', Port.tcp(443)).notes).toEqual([]);
     expect(r.allows('shop/web', 'data/db', Port.tcp(6443))).toBe(true);
     // The same on a Node and outside it: placement decides nothing here.
     for (const placed of [
@@ -88,6 +92,7 @@ describe('an unplaced API server next to cluster-wide policies', () => {
       Reachability.fromManifests([web, other, byNetwork], { apiServerIp: '10.0.0.1', apiServerOutsideCluster: true }),
     ]) {
       for (const port of [6443, 443]) expect(placed.allows('shop/web', 'kube-apiserver', Port.tcp(port))).toBe(r.allows('shop/web', 'kube-apiserver', Port.tcp(port)));
+      expect(placed.explain('shop/web', 'kube-apiserver', Port.tcp(443)).notes.filter((n) => n.startsWith('kube-apiserver'))).toEqual([]);
     }
     // A pods peer never matches it: the Deny denies the pods only.
     const byPods = Reachability.fromManifests([web, other, anp([{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } }])], { apiServerIps: ['10.0.0.1', '10.0.0.2'] });
@@ -99,6 +104,7 @@ describe('an unplaced API server next to cluster-wide policies', () => {
     expect(cli.stderr).toBe('');
     expect(cli).toMatchObject({ code: 0 });
     expect(cli.stdout).toContain('DENIED by Admin tier AdminNetworkPolicy guard (priority 10) egress[0] "rule" Deny');
+    expect(cli.stdout).toContain('so where it runs is not known');
   });
 
   test('a nodes peer that every node matches: still refused, naming the rule; with the Node or said outside, decided', () => {
