@@ -76,16 +76,19 @@ export interface ReachabilityOptions {
    * `status.hostIP`) the API server runs on that node and is node traffic there (Cilium's `host` and
    * `remote-node` take it in, CIDR rules do not); when the input has Node objects and it is none of
    * theirs, or `apiServerOutsideCluster` says so, it is outside the cluster (`world`, and ipBlocks
-   * and CIDR rules by its address). Otherwise its placement is unknown, and with Cilium or
-   * cluster-wide policies in the input (whose verdicts depend on it) the model is refused.
-   * For several API servers, use `apiServerIps` instead (giving both is refused).
+   * and CIDR rules by its address). Otherwise its placement is unknown: the model is refused where
+   * a verdict depends on it (Cilium policies, a cluster-wide policy with a `nodes` peer), and
+   * elsewhere it is analysed as outside the cluster, which decides nothing there (`explain` notes
+   * it). For several API servers, use `apiServerIps` instead (giving both is refused).
    * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
    */
   readonly apiServerIp?: string;
   /**
-   * The addresses of the Kubernetes API servers, for a control plane with several (an HA control
-   * plane: several control-plane nodes, several endpoints of the `kubernetes` Service in
-   * `default`); `--api-server` given once per address. Each is placed alone, as `apiServerIp` is
+   * The addresses of the Kubernetes API servers, for a control plane with several (`--api-server`
+   * given once per address).
+   *
+   * An HA control plane has several control-plane nodes, or several endpoints of the `kubernetes`
+   * Service in `default`. Each address is placed alone, as `apiServerIp` is
    * (on the Node with that address, else outside the cluster or refused), and each is an endpoint:
    * `kube-apiserver` when the list holds one address, `kube-apiserver:<ip>` (the address as given)
    * when it holds several. Cilium's `kube-apiserver` entity matches every one of them and every
