@@ -112,6 +112,20 @@ describe('several API servers', () => {
     expect(matrix.code).toBe(0);
     expect(matrix.stdout).toContain('kube-apiserver:10.0.1.1');
     expect(matrix.stdout).toContain('kube-apiserver:10.0.1.2');
+    // Asked for kube-apiserver with several: the ids of both are listed, and how they are named.
+    const plain = netpol(['explain', dir, '--from', 'shop/web', '--to', 'kube-apiserver', '--port', '6443', '--api-server', '10.0.1.1', '--api-server', '10.0.1.2']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/unknown endpoint "kube-apiserver"\. Known endpoints: .*kube-apiserver:10\.0\.1\.1, kube-apiserver:10\.0\.1\.2.*once per API server \(several are kube-apiserver:<ip>\)/);
+    // diff takes them too: without the policy, both API servers' nodes are opened.
+    const before = tempDir({ 'in.yaml': [toApi, ...NODES, ...PODS].map((o) => JSON.stringify(o)).join('\n---\n') });
+    const after = tempDir({
+      'in.yaml': [cnp('to-api', [{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }]), ...NODES, ...PODS]
+        .map((o) => JSON.stringify(o)).join('\n---\n'),
+    });
+    const diff = netpol(['diff', before, '--against', after, '--api-server', '10.0.1.1', '--api-server', '10.0.1.2', '--format', 'json']);
+    expect(diff.stderr).toBe('');
+    expect(diff.stdout).toContain('kube-apiserver:10.0.1.1');
+    expect(diff.stdout).toContain('kube-apiserver:10.0.1.2');
     const twice = netpol(['explain', dir, '--from', 'shop/web', '--to', 'node:cp1', '--port', '6443', '--api-server', '10.0.1.1', '--api-server', '10.0.1.1']);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('the API server\'s address 10.0.1.1 was given twice: give each API server\'s address once (ReachabilityOptions.apiServerIps, --api-server <ip> once per API server).');

@@ -38,7 +38,7 @@ wins over a surrounding of the same kind and name. For a one-off pod, --pod take
 export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress controller, Prometheus, CoreDNS) are added with '
   + '--surroundings <path> (manifests of their Pods, workloads, Namespaces and Nodes) or --pod <ns/name[:labels][@ip]>, '
   + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip (or name=dns.name=ip); '
-  + 'the API server (endpoint kube-apiserver) with --api-server <ip>.';
+  + 'the API server (endpoint kube-apiserver) with --api-server <ip>, once per API server (several are kube-apiserver:<ip>).';
 
 /** Options shared by the analysing commands. */
 export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
@@ -47,7 +47,7 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     multiple: true,
     valueName: 'ip',
-    description: 'an API server\'s address: endpoint kube-apiserver (Cilium\'s entity); once per API server, several are kube-apiserver:<ip>',
+    description: 'an API server\'s address: endpoint kube-apiserver (Cilium\'s entity), or kube-apiserver:<ip> for each of several',
   },
   'api-server-outside': { type: 'boolean', description: 'the API server runs outside the cluster (a managed control plane), not on a Node of the input' },
   ...SURROUNDINGS_OPTIONS,
