@@ -499,6 +499,12 @@ function apiServersOf(options: ReachabilityOptions): { apiServer?: { ips: string
       + 'so which API servers the cluster has is not clear: give every address in apiServerIps, and leave apiServerIp out.');
   }
   const ips = options.apiServerIps ?? (options.apiServerIp !== undefined ? [options.apiServerIp] : undefined);
-  if (ips === undefined || ips.length === 0) return {};
+  if (ips === undefined) return {};
+  // From JavaScript anything can come: a string spread into its characters would be refused as addresses that were never given.
+  if (!Array.isArray(ips) || ips.some((ip) => typeof ip !== 'string')) {
+    throw new Error(`ReachabilityOptions.${options.apiServerIps !== undefined ? 'apiServerIps' : 'apiServerIp'} is ${JSON.stringify(options.apiServerIps ?? options.apiServerIp)}: `
+      + 'give the API servers\' addresses as strings (apiServerIps: [\'10.0.0.1\', \'10.0.0.2\']).');
+  }
+  if (ips.length === 0) return {};
   return { apiServer: { ips: [...ips], outside: options.apiServerOutsideCluster === true } };
 }

@@ -551,7 +551,9 @@ export class Cluster {
     given: NonNullable<ModelEndpoints['apiServer']>, nodeByIp: ReadonlyMap<string, string | undefined>, nodesGiven: boolean,
   ): { ips: ParsedIp[]; nodes: Set<string>; unplaced?: string; unplacedIds: Set<string> } {
     const seen = new Map<string, string>();
-    const parsed = given.ips.map((text) => {
+    const parsed = given.ips.map((raw) => {
+      // The address as given, without the blanks parseIp allows around it: it names the endpoint.
+      const text = raw.trim();
       const ip = requireIp(text, apiServerEndpointId(text, given.ips.length));
       const key = ipKey(ip);
       const first = seen.get(key);

@@ -80,6 +80,14 @@ describe('several API servers', () => {
     expect(() => Reachability.fromManifests([toApi, ...NODES], { apiServerIps: ['fd00::1', 'fd00:0::1'] }))
       .toThrow(/the API server's address fd00:0::1 was given twice/);
     expect(() => Reachability.fromManifests([toApi, ...NODES], { apiServerIps: ['api.example.com'] })).toThrow(/api\.example\.com/);
+    // From JavaScript: a string, a number, null in the list are refused by name, never spread or dropped.
+    for (const hostile of ['10.0.1.1', [42], ['10.0.1.1', null], { 0: '10.0.1.1' }]) {
+      expect(() => Reachability.fromManifests([toApi, ...NODES], { apiServerIps: hostile as any })).toThrow(/ReachabilityOptions\.apiServerIps is .*give the API servers' addresses as strings/);
+    }
+    expect(() => Reachability.fromManifests([toApi, ...NODES], { apiServerIp: 7 as any })).toThrow(/ReachabilityOptions\.apiServerIp is 7/);
+    // Blanks around an address are not part of its name.
+    expect(Reachability.fromManifests([toApi, ...NODES, ...PODS], { apiServerIps: [' 10.0.1.1', '10.0.1.2 '] }).endpoints)
+      .toEqual(expect.arrayContaining(['kube-apiserver:10.0.1.1', 'kube-apiserver:10.0.1.2']));
     // An empty list gives no address: the rule is left out with the fix, as without one.
     const none = Reachability.fromManifests([toApi, ...NODES, ...PODS], { apiServerIps: [] });
     expect(none.skipped.map((s) => s.reason)).toEqual([expect.stringMatching(/kube-apiserver is the Kubernetes API server, whose address the model was not given/)]);
