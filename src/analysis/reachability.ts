@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { BlastRadius, computeBlastRadius } from './blast-radius';
-import { ciliumPolices } from './cilium-semantics';
+import { ciliumPolices, isKubeApiServer } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
@@ -278,7 +278,8 @@ export class Reachability {
     const egress = decideSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
     const ingress = decideSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
-    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node').map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e)));
+    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node')
+      .map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e, isKubeApiServer(this._cluster, e))));
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
     for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
     const staged = withStaged ? this.stagedAsEnforced() : this;
@@ -451,10 +452,11 @@ function portlessServiceNote(e: ClusterEndpoint): string {
 }
 
 /** What `explain` says about an end that is a Node, and how it was analysed. */
-function nodeNote(e: ClusterEndpoint): string {
+function nodeNote(e: ClusterEndpoint, apiServer: boolean): string {
   const ips = e.ips.length > 0 ? e.ips.map(formatIp).join(', ') : 'none known (no InternalIP or ExternalIP in status.addresses), so no ipBlock matches it';
   return `${e.id} is the Node ${e.node}, analysed as traffic of that node: no policy selects it, pod and namespace selectors never match it, `
-    + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it. `
+    + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it`
+    + `${apiServer ? ', and kube-apiserver too, as it runs an API server' : ''}. `
     + 'Traffic between a pod and its own node is always allowed, which is not modelled';
 }
 
