@@ -656,7 +656,8 @@ export class Cluster {
       if (names.includes('kube-apiserver')) {
         if (apis.length === 0) {
           return `${field}: the entity kube-apiserver is the Kubernetes API server, whose address the model was not given. `
-            + 'Give it (ReachabilityOptions.apiServerIp, or --api-server <ip>)';
+            + 'Give it (ReachabilityOptions.apiServerIp, or --api-server <ip>), and every one of several (ReachabilityOptions.apiServerIps, '
+            + 'or --api-server once per address; kubectl get endpoints kubernetes -n default lists them; the model does not read them from the input)';
         }
         if (hosted.length > 0) {
           // Every end of a node that runs an API server is kube-apiserver: a node end whose node is not

@@ -108,6 +108,24 @@ describe('several API servers', () => {
     expect(world.allows('shop/web', 'kube-apiserver:10.0.1.1', API)).toBe(false);
   });
 
+  test('the Endpoints and EndpointSlices of default/kubernetes in the input are not read: the rule is left out, saying how to give them', () => {
+    const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default' }, subsets: [{ addresses: IPS.map((ip) => ({ ip })), ports: [{ name: 'https', port: 6443 }] }] };
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: IPS.map((ip) => ({ addresses: [ip] })),
+    };
+    const r = Reachability.fromManifests([toApi, endpoints, slice, ...NODES, ...PODS]);
+    expect(r.ignored).toEqual([{ kind: 'EndpointSlice', count: 1 }, { kind: 'Endpoints', count: 1 }]);
+    expect(r.endpoints.filter((e) => e.startsWith('kube-apiserver'))).toEqual([]);
+    expect(r.skipped.map((s) => s.reason)).toEqual([expect.stringContaining(
+      'and every one of several (ReachabilityOptions.apiServerIps, or --api-server once per address; kubectl get endpoints kubernetes -n default lists them; the model does not read them from the input)')]);
+    // Left out, never "no match": the node of an API server is not proven reached.
+    expect(r.allows('shop/web', 'node:cp1', API)).toBe(false);
+  });
+
   test('the CLI: --api-server twice gives two API servers', () => {
     const dir = tempDir({ 'in.yaml': [toApi, ...NODES, ...PODS].map((o) => JSON.stringify(o)).join('\n---\n') });
     const both = netpol(['explain', dir, '--from', 'shop/web', '--to', 'kube-apiserver:10.0.1.2', '--port', '6443', '--api-server', '10.0.1.1', '--api-server', '10.0.1.2']);
