@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { BlastRadius, computeBlastRadius } from './blast-radius';
-import { ciliumPolices } from './cilium-semantics';
+import { ciliumPolices, isKubeApiServer } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
@@ -76,14 +76,30 @@ export interface ReachabilityOptions {
    * `status.hostIP`) the API server runs on that node and is node traffic there (Cilium's `host` and
    * `remote-node` take it in, CIDR rules do not); when the input has Node objects and it is none of
    * theirs, or `apiServerOutsideCluster` says so, it is outside the cluster (`world`, and ipBlocks
-   * and CIDR rules by its address). Otherwise its placement is unknown, and with Cilium or
-   * cluster-wide policies in the input (whose verdicts depend on it) the model is refused.
+   * and CIDR rules by its address). Otherwise its placement is unknown: the model is refused where
+   * a verdict depends on it (Cilium policies, a cluster-wide policy with a `nodes` peer), and
+   * elsewhere it is analysed as outside the cluster, which decides nothing there (`explain` notes
+   * it). For several API servers, use `apiServerIps` instead (giving both is refused).
    * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
    */
   readonly apiServerIp?: string;
   /**
-   * The API server (`apiServerIp`) runs outside the cluster (a managed control plane), so no Node
-   * of the input is needed to place it (`--api-server-outside`).
+   * The addresses of the Kubernetes API servers, for a control plane with several (`--api-server`
+   * given once per address).
+   *
+   * An HA control plane has several control-plane nodes, or several endpoints of the `kubernetes`
+   * Service in `default`. Each address is placed alone, as `apiServerIp` is
+   * (on the Node with that address, else outside the cluster or refused), and each is an endpoint:
+   * `kube-apiserver` when the list holds one address, `kube-apiserver:<ip>` (the address as given)
+   * when it holds several. Cilium's `kube-apiserver` entity matches every one of them and every
+   * end of each node that runs one. An address given twice is refused, and so is giving
+   * `apiServerIp` too: put every address here.
+   * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
+   */
+  readonly apiServerIps?: string[];
+  /**
+   * The API servers (`apiServerIp`, `apiServerIps`) run outside the cluster (a managed control
+   * plane), so no Node of the input is needed to place them (`--api-server-outside`).
    * @default false
    */
   readonly apiServerOutsideCluster?: boolean;
@@ -146,7 +162,7 @@ export class Reachability {
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
-      ...(options.apiServerIp !== undefined ? { apiServer: { ip: options.apiServerIp, outside: options.apiServerOutsideCluster === true } } : {}),
+      ...apiServersOf(options),
       declaredPorts: declared.declaredPorts,
       declaredServices: declared.declaredServices,
     };
@@ -262,8 +278,10 @@ export class Reachability {
     const egress = decideSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
     const ingress = decideSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
-    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node').map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e)));
+    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node')
+      .map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e, isKubeApiServer(this._cluster, e))));
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
+    for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
     return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes, stagedExplanation);
@@ -434,11 +452,19 @@ function portlessServiceNote(e: ClusterEndpoint): string {
 }
 
 /** What `explain` says about an end that is a Node, and how it was analysed. */
-function nodeNote(e: ClusterEndpoint): string {
+function nodeNote(e: ClusterEndpoint, apiServer: boolean): string {
   const ips = e.ips.length > 0 ? e.ips.map(formatIp).join(', ') : 'none known (no InternalIP or ExternalIP in status.addresses), so no ipBlock matches it';
   return `${e.id} is the Node ${e.node}, analysed as traffic of that node: no policy selects it, pod and namespace selectors never match it, `
-    + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it. `
+    + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it`
+    + `${apiServer ? ', and kube-apiserver too, as it runs an API server' : ''}. `
     + 'Traffic between a pod and its own node is always allowed, which is not modelled';
+}
+
+/** What `explain` says about an API server whose placement is not known (`Cluster.unplacedApiServers`). */
+function unplacedApiServerNote(e: ClusterEndpoint): string {
+  return `${e.id} is an API server whose address (${e.ips.map(formatIp).join(', ')}) no Node of the input has, and it was not said to run outside the cluster, `
+    + 'so where it runs is not known: it is analysed as outside the cluster, as none of the policies of the input tells that apart from a node. '
+    + 'Give the Nodes (kubectl get nodes -o yaml) or say it runs outside (apiServerOutsideCluster, --api-server-outside)';
 }
 
 /** What `explain` says about an end that is a hostNetwork pod, and how it was analysed. */
@@ -466,4 +492,21 @@ export function toQuery(port: Port): PortQuery {
   return port.portName !== undefined
     ? { name: port.portName, protocol: port.protocol! }
     : { port: port.portNumber!, protocol: port.protocol! };
+}
+
+/** The API servers of the options, for the model: `apiServerIp` or `apiServerIps`, never both. */
+function apiServersOf(options: ReachabilityOptions): { apiServer?: { ips: string[]; outside: boolean } } {
+  if (options.apiServerIp !== undefined && options.apiServerIps !== undefined) {
+    throw new Error(`ReachabilityOptions.apiServerIp and apiServerIps were both given (${options.apiServerIp}; ${options.apiServerIps.join(', ')}), `
+      + 'so which API servers the cluster has is not clear: give every address in apiServerIps, and leave apiServerIp out.');
+  }
+  const ips = options.apiServerIps ?? (options.apiServerIp !== undefined ? [options.apiServerIp] : undefined);
+  if (ips === undefined) return {};
+  // From JavaScript anything can come: a string spread into its characters would be refused as addresses that were never given.
+  if (!Array.isArray(ips) || ips.some((ip) => typeof ip !== 'string')) {
+    throw new Error(`ReachabilityOptions.${options.apiServerIps !== undefined ? 'apiServerIps' : 'apiServerIp'} is ${JSON.stringify(options.apiServerIps ?? options.apiServerIp)}: `
+      + 'give the API servers\' addresses as strings (apiServerIps: [\'10.0.0.1\', \'10.0.0.2\']).');
+  }
+  if (ips.length === 0) return {};
+  return { apiServer: { ips: [...ips], outside: options.apiServerOutsideCluster === true } };
 }

@@ -106,8 +106,9 @@ const world = fc.record({
   cilium: fc.array(ciliumGen, { minLength: 1, maxLength: 3 }),
   nps: fc.array(npGen, { maxLength: 2 }),
   red: fc.subarray(NS),
-  // The API server on node n1, or outside the cluster.
-  apiServer: fc.constantFrom('10.0.1.1', '203.0.113.50'),
+  // The API servers: one on node n1 or outside the cluster; or several (an HA control plane), on
+  // both nodes, or one on a node and one outside.
+  apiServer: fc.constantFrom(['10.0.1.1'], ['203.0.113.50'], ['10.0.1.1', '10.0.1.2'], ['10.0.1.2', '203.0.113.50']),
 });
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 type CiliumGen = World['cilium'][number];
@@ -157,9 +158,12 @@ function build(w: World): { objects: any[]; npOnly: any[]; eps: Ep[] } {
       : { id: `${p.namespace}/p${i}`, namespace: p.namespace, labels: p.labels, ip: p.ip, http: p.http, external: false, node: p.node })),
     ...EXTERNALS.map((e) => ({ id: e.name, labels: {}, ip: e.ip, dns: e.dnsName, external: true })),
     ...NODES.map((n) => ({ id: `node:${n.name}`, labels: {}, ip: n.ip, external: false, node: n.name })),
-    w.apiServer === '10.0.1.1'
-      ? { id: 'kube-apiserver', labels: {}, ip: w.apiServer, external: false, node: 'n1', apiServer: true }
-      : { id: 'kube-apiserver', labels: {}, ip: w.apiServer, external: true, apiServer: true },
+    // One API server is the endpoint kube-apiserver, several kube-apiserver:<ip>; on the node with its address, else outside.
+    ...w.apiServer.map((ip) => {
+      const id = w.apiServer.length === 1 ? 'kube-apiserver' : `kube-apiserver:${ip}`;
+      const on = NODES.find((n) => n.ip === ip);
+      return on ? { id, labels: {}, ip, external: false, node: on.name, apiServer: true } : { id, labels: {}, ip, external: true, apiServer: true };
+    }),
   ];
   const npOnly = [...namespaces, ...nodes, ...pods, ...nps];
   return { objects: [...npOnly, ...w.cilium.map(ciliumObject)], npOnly, eps };
@@ -208,7 +212,8 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
     const p = dir === 'ingress' ? 'from' : 'to';
     if (r[`${p}Endpoints`]) return r[`${p}Endpoints`].some((s: any) => endpoint(c, s, other));
     if (r[`${p}Entities`]) {
-      const apiNode = b.eps.find((e) => e.apiServer)!.node;
+      // Cilium labels every node that runs an API server kube-apiserver.
+      const apiNodes = b.eps.filter((e) => e.apiServer && e.node !== undefined).map((e) => e.node);
       return r[`${p}Entities`].some((e: string) => {
         switch (e) {
           case 'all': return true;
@@ -216,7 +221,7 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
           case 'cluster': return !other.external || other.apiServer === true;
           case 'host': return isNode(other) && other.node === self.node;
           case 'remote-node': return isNode(other) && other.node !== self.node;
-          default: return other.apiServer === true || (isNode(other) && apiNode !== undefined && other.node === apiNode);
+          default: return other.apiServer === true || (isNode(other) && apiNodes.includes(other.node));
         }
       });
     }
@@ -246,9 +251,9 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
   const ports = [Port.tcp(80), Port.tcp(443), Port.udp(53), Port.named('http'), Port.tcp(8080), Port.sctp(80)];
   fc.assert(fc.property(world, fc.constantFrom(...ports), (w, port) => {
     const b = build(w);
-    const r = Reachability.fromManifests(b.objects, { externals: EXTERNALS, apiServerIp: w.apiServer });
+    const r = Reachability.fromManifests(b.objects, { externals: EXTERNALS, apiServerIps: w.apiServer });
     expect(r.skipped).toEqual([]);
-    const npOnly = Reachability.fromManifests(b.npOnly, { externals: EXTERNALS, apiServerIp: w.apiServer });
+    const npOnly = Reachability.fromManifests(b.npOnly, { externals: EXTERNALS, apiServerIps: w.apiServer });
     const m = r.matrix(port);
     for (const from of b.eps) {
       for (const to of b.eps) {
