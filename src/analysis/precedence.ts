@@ -1,6 +1,6 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
-import { evaluateSide, portsMatch, Side, tierPeerMatches } from './semantics';
-import { DecisionTier, SideDecision, SideVerdict, TierRuleReference } from './verdict';
+import { evaluateSide, fromOwnNode, portsMatch, Side, tierPeerMatches } from './semantics';
+import { DecisionTier, ownNodeVerdict, SideDecision, SideVerdict, TierRuleReference } from './verdict';
 import { Cluster, ClusterEndpoint, subjectSelects, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
 import { Traffic } from '../k8s/port-set';
 
@@ -16,6 +16,10 @@ import { Traffic } from '../k8s/port-set';
  * 3. the Baseline tier (BaselineAdminNetworkPolicy, ClusterNetworkPolicy `tier: Baseline`): first
  *    matching rule decides (a v1alpha2 Pass skips the rest of the tier);
  * 4. the default: allowed.
+ *
+ * Over all of them, a pod's ingress from its own node is always allowed (`fromOwnNode`): no tier's
+ * rule can deny it. (An AdminNetworkPolicy or ClusterNetworkPolicy ingress rule has only
+ * `namespaces`/`pods` peers, which never match node traffic, so no Admin Deny names it anyway.)
  *
  * A connection needs the source's egress side and the destination's ingress side to allow it (the
  * caller asks for each). The rules are written once over a set algebra, so the pair verdict (`decideSide`,
@@ -149,6 +153,13 @@ export function tierRuleReference(r: OrderedTierRule, side: Side): TierRuleRefer
  * egress), `other` the other end.
  */
 export function decideSide(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
+  const byPolicies = decideByPolicies(cluster, side, self, other, traffic);
+  // Over every tier: the pod's own node always reaches it (`fromOwnNode`).
+  return !byPolicies.allowed && fromOwnNode(side, self, other) ? ownNodeVerdict(byPolicies) : byPolicies;
+}
+
+/** `decideSide` by the policies of every tier alone. */
+function decideByPolicies(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
   const plain = evaluateSide(cluster, side, self, other, traffic);
   const np = cluster.ciliumPolicies.length === 0 ? plain : namespaceTierVerdict(plain, evaluateCiliumSide(cluster, side, self, other, traffic));
   if (self.external || cluster.tieredPolicies.length === 0) return np;

@@ -9,7 +9,7 @@ import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { DecisionTier, describeRule, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
+import { DecisionTier, describeRule, OWN_NODE_REASON, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedConnection, ObservedEndKind, VerdictCount } from '../flows/observed';
 import { Severity } from '../k8s/finding';
 import { Direction } from '../model/direction';
@@ -122,6 +122,7 @@ export class TextFormat {
    * `not isolated` or `outside the cluster` (as in the diff).
    */
   public static verdict(v: SideVerdict): string {
+    if (v.ownNode) return `allowed: ${OWN_NODE_REASON}`;
     if (v.decidedBy) return `${v.allowed ? 'allowed' : 'denied'} by ${TextFormat.tierRule(v.decidedBy)}`;
     const passed = v.passedBy ? ` (passed by ${TextFormat.tierRule(v.passedBy)})` : '';
     if (passed && v.decision === SideDecision.NOT_ISOLATED) return `default: allowed${passed}`;
@@ -488,6 +489,10 @@ function networkPolicyVerdict(v: SideVerdict): string {
 
 /** One side of an explanation, in a sentence. */
 function explainSide(side: SideVerdict, direction: string, other: string): string {
+  if (side.ownNode) {
+    const np = side.isolated ? `isolated by ${side.isolatingPolicies.join(', ')}, which allow nothing from ${other}; ` : '';
+    return `${np}ALLOWED: ${other} is its own node, and ${OWN_NODE_REASON}`;
+  }
   if (side.decidedBy) {
     const by = TextFormat.tierRule(side.decidedBy);
     const np = side.isolated ? ` (before the NetworkPolicies ${side.isolatingPolicies.join(', ')})` : '';

@@ -195,6 +195,10 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   });
   const matchLabels = (sel: any, e: Ep) => Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labelsOf(e)[bare(k)] === v);
   const isNode = (e: Ep) => !e.external && e.namespace === undefined;
+  // "traffic to and from the node where a Pod is running is always allowed" (Kubernetes docs,
+  // Network Policies); Cilium lets the local host reach its endpoints: a pod's ingress from its own
+  // node, over every rule (its egress to the node stays with the rules).
+  if (dir === 'ingress' && !isNode(self) && isNode(other) && other.node !== undefined && other.node === self.node) return true;
   const subject = (c: CiliumGen, e: Ep) => !e.external && !isNode(e) && (c.clusterwide || e.namespace === c.namespace)
     && Object.entries(c.endpointSelector.matchLabels ?? {}).every(([k, v]) => bare(k) === NS_KEY || labelsOf(e)[bare(k)] === v);
   const endpoint = (c: CiliumGen, sel: any, e: Ep) => {

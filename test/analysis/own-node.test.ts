@@ -1,0 +1,146 @@
+import { JsonFormat, Port, Reachability, TextFormat } from '../../src';
+
+/**
+ * Issue 15: "traffic to and from the node where a Pod is running is always allowed, regardless of
+ * the IP address of the Pod or the node" (Kubernetes docs, Network Policies); Cilium lets the local
+ * host reach its endpoints by default (docs.cilium.io, the `host` entity). So a pod's own node
+ * reaches it whatever its ingress policies say; another node does not, nor does a pod on another
+ * node. The pod's egress to its node stays with its policies (Cilium polices it: `toEntities: host`).
+ * Each case asserts what is allowed AND what is denied, and that the matrix agrees with the pairs.
+ */
+
+const node = (name: string, ip: string) => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name },
+  status: { addresses: [{ type: 'InternalIP', address: ip }] },
+});
+const pod = (name: string, labels: Record<string, string>, nodeName?: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'shop', labels },
+  spec: { ...(nodeName !== undefined ? { nodeName } : {}), containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }], ...extra },
+});
+const np = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
+const DENY_INGRESS = np('deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] });
+const HTTP = Port.tcp(8080);
+const NODES = [node('a', '10.0.0.1'), node('b', '10.0.0.2')];
+const PODS = [pod('on-a', { app: 'web' }, 'a'), pod('on-b', { app: 'web' }, 'b')];
+const HOST_AGENT = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'agent', namespace: 'kube-system', labels: { app: 'agent' } },
+  spec: { nodeName: 'a', hostNetwork: true, containers: [{ name: 'c' }] },
+  status: { hostIP: '10.0.0.1', podIP: '10.0.0.1' },
+};
+
+function expectMatrixAgrees(r: Reachability, port: Port): void {
+  const m = r.matrix(port);
+  for (const from of r.endpoints) {
+    for (const to of r.endpoints) expect(`${from} -> ${to}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to}: ${r.allows(from, to, port)}`);
+  }
+}
+
+/** The three verdicts of the issue, and the reason named. */
+function expectOwnNodeOnly(r: Reachability): void {
+  const own = r.explain('node:a', 'shop/on-a', HTTP);
+  expect(own.allowed).toBe(true);
+  expect(own.ingress.ownNode).toBe(true);
+  expect(own.ingress.allowedBy).toEqual([]);
+  expect(TextFormat.explanation(own)).toContain("the pod's own node is always allowed (Kubernetes)");
+  expect(JsonFormat.verdict(own.ingress).ownNode).toBe(true);
+  expect(r.allows('node:b', 'shop/on-a', HTTP)).toBe(false);
+  expect(r.explain('node:b', 'shop/on-a', HTTP).ingress.ownNode).toBeUndefined();
+  expect(r.allows('shop/on-b', 'shop/on-a', HTTP)).toBe(false);
+  expect(r.allows('node:b', 'shop/on-b', HTTP)).toBe(true);
+  expect(r.allows('node:a', 'shop/on-b', HTTP)).toBe(false);
+  expectMatrixAgrees(r, HTTP);
+}
+
+describe("a pod's own node always reaches it", () => {
+  test('NetworkPolicy default-deny ingress: node:a -> pod on a allowed, node:b and a pod on b denied', () => {
+    const r = Reachability.fromManifests([DENY_INGRESS, ...NODES, ...PODS]);
+    expect(r.skipped).toEqual([]);
+    expectOwnNodeOnly(r);
+    expect(TextFormat.explanation(r.explain('node:a', 'shop/on-a', HTTP))).toContain('isolated by shop/deny-ingress');
+  });
+
+  test('a pod placed by status.hostIP (no spec.nodeName) has that node as its own', () => {
+    const byHostIp = { ...pod('on-a', { app: 'web' }), status: { hostIP: '10.0.0.1', podIP: '10.1.0.5' } };
+    const r = Reachability.fromManifests([DENY_INGRESS, ...NODES, byHostIp, PODS[1]]);
+    expectOwnNodeOnly(r);
+  });
+
+  test('a pod whose node is not known is never taken to be on a node: denied, as the policies say', () => {
+    const r = Reachability.fromManifests([DENY_INGRESS, ...NODES, pod('nowhere', { app: 'web' })]);
+    expect(r.allows('node:a', 'shop/nowhere', HTTP)).toBe(false);
+    expect(r.allows('node:b', 'shop/nowhere', HTTP)).toBe(false);
+    expectMatrixAgrees(r, HTTP);
+  });
+
+  test("the pod's egress to its own node stays with its policies", () => {
+    const denyEgress = np('deny-egress', { podSelector: {}, policyTypes: ['Egress'] });
+    const r = Reachability.fromManifests([denyEgress, ...NODES, ...PODS]);
+    expect(r.allows('shop/on-a', 'node:a', HTTP)).toBe(false);
+    expect(r.allows('shop/on-a', 'node:b', HTTP)).toBe(false);
+    expect(r.allows('node:a', 'shop/on-a', HTTP)).toBe(true); // not isolated for ingress
+    expectMatrixAgrees(r, HTTP);
+  });
+
+  test('a hostNetwork pod under the node-traffic mode is traffic of its node: it reaches pods on its node only', () => {
+    const r = Reachability.fromManifests([DENY_INGRESS, ...NODES, ...PODS, HOST_AGENT]);
+    const e = r.explain('kube-system/agent', 'shop/on-a', HTTP);
+    expect(e.allowed).toBe(true);
+    expect(e.ingress.ownNode).toBe(true);
+    expect(r.allows('kube-system/agent', 'shop/on-b', HTTP)).toBe(false);
+    expectOwnNodeOnly(r);
+  });
+
+  test('Cilium: only the local host reaches the isolated pod; a remote node and pods elsewhere do not', () => {
+    const cnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'from-frontend', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'frontend' } }] }] },
+    };
+    const r = Reachability.fromManifests([cnp, ...NODES, ...PODS, HOST_AGENT, pod('frontend', { app: 'frontend' }, 'b')]);
+    expect(r.skipped).toEqual([]);
+    expectOwnNodeOnly(r);
+    expect(r.allows('shop/frontend', 'shop/on-a', HTTP)).toBe(true);
+    expect(r.allows('kube-system/agent', 'shop/on-a', HTTP)).toBe(true);
+    expect(r.allows('kube-system/agent', 'shop/on-b', HTTP)).toBe(false);
+  });
+
+  test('Cilium: a deny rule from remote nodes denies node:b, and the local host still reaches the pod', () => {
+    const cnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'no-nodes', namespace: 'shop' },
+      spec: { endpointSelector: {}, ingress: [{ fromEndpoints: [{}] }], ingressDeny: [{ fromEntities: ['remote-node'] }] },
+    };
+    const r = Reachability.fromManifests([cnp, DENY_INGRESS, ...NODES, ...PODS]);
+    expect(r.skipped).toEqual([]);
+    expect(r.explain('node:b', 'shop/on-a', HTTP).ingress.deniedBy).toBeDefined();
+    expect(r.allows('node:a', 'shop/on-a', HTTP)).toBe(true);
+    expect(r.allows('node:b', 'shop/on-a', HTTP)).toBe(false);
+    expect(r.allows('shop/on-b', 'shop/on-a', HTTP)).toBe(true); // fromEndpoints {} allows the namespace
+    expectMatrixAgrees(r, HTTP);
+  });
+
+  test('tiers: an Admin Deny of every namespace and a NetworkPolicy default deny leave the own node allowed', () => {
+    const anp = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'AdminNetworkPolicy',
+      metadata: { name: 'lock' },
+      spec: {
+        priority: 10,
+        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } },
+        ingress: [{ name: 'deny-all', action: 'Deny', from: [{ namespaces: {} }] }],
+      },
+    };
+    const r = Reachability.fromManifests([anp, DENY_INGRESS, ...NODES, ...PODS]);
+    expect(r.skipped).toEqual([]);
+    expectOwnNodeOnly(r);
+    expect(r.explain('shop/on-b', 'shop/on-a', HTTP).ingress.decidedBy?.policy).toBe('lock');
+  });
+});
