@@ -1,4 +1,4 @@
-import { JsonFormat, Port, Reachability, TextFormat } from '../../src';
+import { HostNetworkMode, JsonFormat, Port, Reachability, TextFormat } from '../../src';
 
 /**
  * Issue 15: "traffic to and from the node where a Pod is running is always allowed, regardless of
@@ -93,6 +93,14 @@ describe("a pod's own node always reaches it", () => {
     expect(e.allowed).toBe(true);
     expect(e.ingress.ownNode).toBe(true);
     expect(r.allows('kube-system/agent', 'shop/on-b', HTTP)).toBe(false);
+    expectOwnNodeOnly(r);
+  });
+
+  test('a hostNetwork pod analysed as a pod (POD_TRAFFIC) is no node traffic: policed as any pod', () => {
+    const r = Reachability.fromManifests([DENY_INGRESS, ...NODES, ...PODS, HOST_AGENT], { hostNetwork: HostNetworkMode.POD_TRAFFIC });
+    const e = r.explain('kube-system/agent', 'shop/on-a', HTTP);
+    expect(e.allowed).toBe(false);
+    expect(e.ingress.ownNode).toBeUndefined();
     expectOwnNodeOnly(r);
   });
 
