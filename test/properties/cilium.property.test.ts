@@ -262,7 +262,7 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
         const npe = npOnly.explain(from.id, to.id, port);
         const reference = traffic === undefined ? false : from.id === to.id && !from.external ? true
           : referenceSide(w, b, 'egress', from, to, traffic, { isolated: npe.egress.isolated, allowed: npe.egress.allowed })
-            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed });
+            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed && !npe.ingress.ownNode });
         const explained = r.explain(from.id, to.id, port).allowed;
         if (m.isAllowed(from.id, to.id) !== reference || explained !== reference) {
           throw new Error(`${from.id} -> ${to.id} on ${port}: matrix ${m.isAllowed(from.id, to.id)}, explain ${explained}, reference ${reference}\n`
