@@ -71,10 +71,16 @@ describe("a pod's own node always reaches it", () => {
     expectOwnNodeOnly(r);
   });
 
-  test('a pod whose node is not known is never taken to be on a node: denied, as the policies say', () => {
-    const r = Reachability.fromManifests([DENY_INGRESS, ...NODES, pod('nowhere', { app: 'web' })]);
-    expect(r.allows('node:a', 'shop/nowhere', HTTP)).toBe(false);
+  test('a pod whose node is not known is never taken to be on a node: denied, as the policies say, with a note', () => {
+    const r = Reachability.fromManifests([DENY_INGRESS, ...NODES, pod('nowhere', { app: 'web' }), PODS[0]]);
+    const e = r.explain('node:a', 'shop/nowhere', HTTP);
+    expect(e.allowed).toBe(false);
+    expect(e.notes).toContainEqual(expect.stringMatching(/^the node of shop\/nowhere is not known .*so this verdict holds only on different nodes$/));
     expect(r.allows('node:b', 'shop/nowhere', HTTP)).toBe(false);
+    // Placed pods get no such note: their verdict is exact.
+    expect(r.explain('node:b', 'shop/on-a', HTTP).notes.filter((n) => n.startsWith('the node of'))).toEqual([]);
+    // A pod's own node that the policies allow anyway: no note either.
+    expect(r.explain('node:a', 'shop/on-a', HTTP).notes.filter((n) => n.startsWith('the node of'))).toEqual([]);
     expectMatrixAgrees(r, HTTP);
   });
 
