@@ -527,7 +527,8 @@ export function invariantLines(r: InvariantResult): string[] {
     const v = r.violation;
     const range = v.ports !== v.port ? ` (and every port of ${v.ports})` : '';
     lines.push(`  counterexample: ${v.from} -> ${v.to} on ${v.port}${range} is allowed`);
-    lines.push(`  allowed by: ${v.allowedBy.length > 0 ? v.allowedBy.map(TextFormat.rule).join(', ') : 'no rule: neither side is isolated'}`);
+    const none = v.explanation.ingress.ownNode ? `no rule: ${OWN_NODE_REASON}` : 'no rule: neither side is isolated';
+    lines.push(`  allowed by: ${v.allowedBy.length > 0 ? v.allowedBy.map(TextFormat.rule).join(', ') : none}`);
     lines.push(`    egress of ${v.from}: ${explainSide(v.explanation.egress, 'egress', v.to)}`);
     lines.push(`    ingress of ${v.to}: ${explainSide(v.explanation.ingress, 'ingress', v.from)}`);
   }

@@ -1,4 +1,5 @@
-import { HostNetworkMode, JsonFormat, Port, Reachability, TextFormat } from '../../src';
+import { HostNetworkMode, JsonFormat, MarkdownFormat, Port, Reachability, TextFormat } from '../../src';
+import { checkInvariants, invariantFailureMessage, InvariantKind } from '../../src/analysis/invariants';
 
 /**
  * Issue 15: "traffic to and from the node where a Pod is running is always allowed, regardless of
@@ -156,5 +157,21 @@ describe("a pod's own node always reaches it", () => {
     expect(r.skipped).toEqual([]);
     expectOwnNodeOnly(r);
     expect(r.explain('shop/on-b', 'shop/on-a', HTTP).ingress.decidedBy?.policy).toBe('lock');
+  });
+
+  test('an invariant broken by a pod\'s own node says so: no policy can deny it', () => {
+    const r = Reachability.fromManifests([DENY_INGRESS, ...NODES, ...PODS]);
+    const report = checkInvariants(r, [], [
+      { name: 'no-node-a', kind: InvariantKind.NEVER, from: [{ id: 'node:a' }], to: [{ id: 'shop/on-a' }] },
+      { name: 'no-node-b', kind: InvariantKind.NEVER, from: [{ id: 'node:b' }], to: [{ id: 'shop/on-a' }] },
+    ]);
+    const [own, other] = report.results;
+    expect(other.holds).toBe(true);
+    expect(own.holds).toBe(false);
+    expect(own.violation).toMatchObject({ from: 'node:a', to: 'shop/on-a', allowedBy: [] });
+    expect(invariantFailureMessage(own)).toContain("the ingress of shop/on-a is from its own node: the pod's own node is always allowed (Kubernetes), and no policy can deny it");
+    expect(TextFormat.invariants(report)).toContain("allowed by: no rule: the pod's own node is always allowed (Kubernetes)");
+    expect(MarkdownFormat.invariants(report)).toContain("the pod's own node is always allowed (Kubernetes)");
+    expect(MarkdownFormat.invariants(report)).not.toContain('neither side is isolated');
   });
 });
