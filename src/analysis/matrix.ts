@@ -232,17 +232,18 @@ function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool:
 
   const denied = cluster.ciliumPolicies.length > 0 ? applyCiliumPolicies(cluster, traffic, ingressFrom, egressTo) : undefined;
   if (cluster.tieredPolicies.length > 0 || denied) applyTiers(cluster, traffic, ingressFrom, egressTo, denied);
-  admitOwnNodes(cluster, ingressFrom);
+  admitOwnNodes(cluster, ingressFrom, denied);
 
   return { reachable, ingressFrom, egressTo, traffic };
 }
 
 /**
  * Over every tier, each pod's ingress admits its own node's ends (`fromOwnNode`, the pair rule asked
- * for every node end and pod placed on one node). A side not isolated (undefined) admits them
- * already; an isolated one gets a new set, as sides may share sets.
+ * for every node end and pod placed on one node), except those a Cilium deny rule denies (as
+ * `decideSide`). A side not isolated (undefined) admits them already; an isolated one gets a new
+ * set, as sides may share sets.
  */
-function admitOwnNodes(cluster: Cluster, ingressFrom: Array<Bitset | undefined>): void {
+function admitOwnNodes(cluster: Cluster, ingressFrom: Array<Bitset | undefined>, denied: CiliumDenied | undefined): void {
   const byNode = new Map<string, ClusterEndpoint[]>();
   for (const e of cluster.endpoints) {
     if (e.nodeTraffic && e.node !== undefined) {
@@ -256,7 +257,8 @@ function admitOwnNodes(cluster: Cluster, ingressFrom: Array<Bitset | undefined>)
     const from = ingressFrom[d.index];
     const ends = d.node === undefined ? undefined : byNode.get(d.node);
     if (from === undefined || ends === undefined) continue;
-    const own = ends.filter((o) => !from.has(o.index) && fromOwnNode('ingress', d, o));
+    const deny = denied?.ingress[d.index];
+    const own = ends.filter((o) => !from.has(o.index) && !deny?.has(o.index) && fromOwnNode('ingress', d, o));
     if (own.length === 0) continue;
     const admitted = new Bitset(from.size, from.words.slice());
     for (const o of own) admitted.add(o.index);

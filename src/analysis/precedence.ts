@@ -18,7 +18,7 @@ import { Traffic } from '../k8s/port-set';
  * 4. the default: allowed.
  *
  * Over all of them, a pod's ingress from its own node is always allowed (`fromOwnNode`): no tier's
- * rule can deny it. (An AdminNetworkPolicy or ClusterNetworkPolicy ingress rule has only
+ * rule can deny it, only a Cilium deny rule that matches the node. (An AdminNetworkPolicy or ClusterNetworkPolicy ingress rule has only
  * `namespaces`/`pods` peers, which never match node traffic, so no Admin Deny names it anyway.)
  *
  * A connection needs the source's egress side and the destination's ingress side to allow it (the
@@ -154,8 +154,11 @@ export function tierRuleReference(r: OrderedTierRule, side: Side): TierRuleRefer
  */
 export function decideSide(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
   const byPolicies = decideByPolicies(cluster, side, self, other, traffic);
-  // Over every tier: the pod's own node always reaches it (`fromOwnNode`).
-  return !byPolicies.allowed && fromOwnNode(side, self, other) ? ownNodeVerdict(byPolicies) : byPolicies;
+  // Over every tier, the pod's own node reaches it (`fromOwnNode`); but a Cilium deny rule that
+  // names it still denies ("Deny policies take precedence over allow policies", docs.cilium.io,
+  // Deny Policies; the local host's access is an allow): never a broader allow than declared.
+  const exempt = !byPolicies.allowed && byPolicies.deniedBy === undefined && fromOwnNode(side, self, other);
+  return exempt ? ownNodeVerdict(byPolicies) : byPolicies;
 }
 
 /** `decideSide` by the policies of every tier alone. */

@@ -62,7 +62,8 @@ export function portsMatch(ports: PortSet, traffic: Traffic, destination: Cluste
  * (docs.cilium.io, the `host` entity; agent option allow-localhost). Only the pod's ingress: the
  * pod's egress to its node stays with the policies, as Cilium polices it (`toEntities: host`) and
  * the NetworkPolicy API lets egress rules name node IPs. An end whose node is not known is never
- * taken as a pod's own node (never a broader allow than the model can tell).
+ * taken as a pod's own node (never a broader allow than the model can tell). A Cilium deny rule
+ * that matches the node still denies (`decideSide`).
  */
 export function fromOwnNode(side: Side, self: ClusterEndpoint, other: ClusterEndpoint): boolean {
   if (side !== 'ingress' || self.external || self.nodeTraffic || !other.nodeTraffic) return false;

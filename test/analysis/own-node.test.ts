@@ -142,6 +142,25 @@ describe("a pod's own node always reaches it", () => {
     expectMatrixAgrees(r, HTTP);
   });
 
+  test('Cilium: a deny rule that names the host denies the own node too (deny rules take precedence over every allow)', () => {
+    const cnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'no-host', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingressDeny: [{ fromEntities: ['host'] }] },
+    };
+    const r = Reachability.fromManifests([cnp, DENY_INGRESS, ...NODES, ...PODS]);
+    expect(r.skipped).toEqual([]);
+    const e = r.explain('node:a', 'shop/on-a', HTTP);
+    expect(e.allowed).toBe(false);
+    expect(e.ingress.deniedBy).toMatchObject({ policy: 'shop/no-host', direction: 'ingressDeny' });
+    expect(e.ingress.ownNode).toBeUndefined();
+    // The deny names the host of each pod: node:b is not on-a's host, and the NetworkPolicy denies it.
+    expect(r.allows('node:b', 'shop/on-a', HTTP)).toBe(false);
+    expect(r.explain('node:b', 'shop/on-a', HTTP).ingress.deniedBy).toBeUndefined();
+    expectMatrixAgrees(r, HTTP);
+  });
+
   test('tiers: an Admin Deny of every namespace and a NetworkPolicy default deny leave the own node allowed', () => {
     const anp = {
       apiVersion: 'policy.networking.k8s.io/v1alpha1',

@@ -195,10 +195,6 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   });
   const matchLabels = (sel: any, e: Ep) => Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labelsOf(e)[bare(k)] === v);
   const isNode = (e: Ep) => !e.external && e.namespace === undefined;
-  // "traffic to and from the node where a Pod is running is always allowed" (Kubernetes docs,
-  // Network Policies); Cilium lets the local host reach its endpoints: a pod's ingress from its own
-  // node, over every rule (its egress to the node stays with the rules).
-  if (dir === 'ingress' && !isNode(self) && isNode(other) && other.node !== undefined && other.node === self.node) return true;
   const subject = (c: CiliumGen, e: Ep) => !e.external && !isNode(e) && (c.clusterwide || e.namespace === c.namespace)
     && Object.entries(c.endpointSelector.matchLabels ?? {}).every(([k, v]) => bare(k) === NS_KEY || labelsOf(e)[bare(k)] === v);
   const endpoint = (c: CiliumGen, sel: any, e: Ep) => {
@@ -241,6 +237,10 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   const applying = w.cilium.filter((c) => subject(c, self));
   const rules = (c: CiliumGen, deny: boolean): any[] => (dir === 'ingress' ? (deny ? c.ingressDeny : c.ingress) : (deny ? c.egressDeny : c.egress));
   if (applying.some((c) => rules(c, true).some((r) => portMatches(r) && peerMatches(c, r)))) return false;
+  // "traffic to and from the node where a Pod is running is always allowed" (Kubernetes docs,
+  // Network Policies); Cilium lets the local host reach its endpoints, an allow that its deny rules
+  // (above) take precedence over: a pod's ingress from its own node (its egress stays with the rules).
+  if (dir === 'ingress' && !isNode(self) && isNode(other) && other.node !== undefined && other.node === self.node) return true;
   const ciliumIsolates = applying.some((c) => (c.defaultDeny as any)?.[dir] ?? (rules(c, false).length + rules(c, true).length > 0));
   if (!np.isolated && !ciliumIsolates) return true;
   return (np.isolated && np.allowed) || applying.some((c) => rules(c, false).some((r) => portMatches(r) && peerMatches(c, r)));
