@@ -210,7 +210,8 @@ export class JsonFormat {
    * `after` are `{ egress, ingress }` of `{ verdict, allowedBy, isolatedBy }`: `verdict` is
    * `allowed`, `denied`, `not isolated`, `outside the cluster` or `not explained (too many
    * changes)`, `allowedBy` the rules (`shop/api ingress[0]`), `isolatedBy` the isolating policies,
-   * and `deniedBy` the Cilium deny rule that denied the side, when one did.
+   * `deniedBy` the Cilium deny rule that denied the side, when one did, and `ownNode: true` when
+   * the other end is the pod's own node, always allowed whatever the policies.
    */
   public static diff(d: ReachabilityDiff): any {
     return {
@@ -376,6 +377,7 @@ function diffSide(v: SideVerdict | undefined): any {
     allowedBy: v.allowedBy.map(describeRule),
     isolatedBy: [...v.isolatingPolicies],
     ...(v.deniedBy ? { deniedBy: describeRule(v.deniedBy) } : {}),
+    ...(v.ownNode ? { ownNode: true } : {}),
   };
 }
 

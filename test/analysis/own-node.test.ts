@@ -193,4 +193,17 @@ describe("a pod's own node always reaches it", () => {
     expect(MarkdownFormat.invariants(report)).toContain("the pod's own node is always allowed (Kubernetes)");
     expect(MarkdownFormat.invariants(report)).not.toContain('neither side is isolated');
   });
+
+  test('diff: placing a pod on a node opens its own node to it, and says why', () => {
+    const unplaced = pod('on-a', { app: 'web' });
+    const before = Reachability.fromManifests([DENY_INGRESS, ...NODES, unplaced]);
+    const after = Reachability.fromManifests([DENY_INGRESS, ...NODES, PODS[0]]);
+    const d = Reachability.diff(before, after);
+    expect(d.opened.map((c) => `${c.from} -> ${c.to}`)).toEqual(['node:a -> shop/on-a']);
+    expect(d.closed).toEqual([]);
+    const json = JsonFormat.diff(d);
+    expect(json.opened[0].after.ingress).toEqual({ verdict: 'allowed', allowedBy: [], isolatedBy: ['shop/deny-ingress'], ownNode: true });
+    expect(json.opened[0].before.ingress).toEqual({ verdict: 'denied', allowedBy: [], isolatedBy: ['shop/deny-ingress'] });
+    expect(TextFormat.diff(d)).toContain("the pod's own node is always allowed (Kubernetes)");
+  });
 });
