@@ -1,6 +1,6 @@
 import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
-import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
+import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
 import { fromOwnNode, peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
@@ -238,12 +238,12 @@ function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool:
 }
 
 /**
- * Over every tier, each pod's ingress admits its own node's ends (`fromOwnNode`, the pair rule asked
- * for every node end and pod placed on one node), except those a Cilium deny rule denies (as
- * `decideSide`). A side not isolated (undefined) admits them already; an isolated one gets a new
- * set, as sides may share sets.
+ * Over every tier, each pod's ingress admits its own node's ends (`admitOwnNode` over the ends
+ * `fromOwnNode` holds for, and what the Cilium deny rules deny). A side not isolated (undefined)
+ * admits them already; an isolated one gets a new set, as sides may share sets.
  */
 function admitOwnNodes(cluster: Cluster, ingressFrom: Array<Bitset | undefined>, denied: CiliumDenied | undefined): void {
+  const n = cluster.endpoints.length;
   const byNode = new Map<string, ClusterEndpoint[]>();
   for (const e of cluster.endpoints) {
     if (e.nodeTraffic && e.node !== undefined) {
@@ -253,16 +253,15 @@ function admitOwnNodes(cluster: Cluster, ingressFrom: Array<Bitset | undefined>,
     }
   }
   if (byNode.size === 0) return;
+  const alg = bitsetAlgebra(n);
   for (const d of cluster.endpoints) {
     const from = ingressFrom[d.index];
     const ends = d.node === undefined ? undefined : byNode.get(d.node);
     if (from === undefined || ends === undefined) continue;
-    const deny = denied?.ingress[d.index];
-    const own = ends.filter((o) => !from.has(o.index) && !deny?.has(o.index) && fromOwnNode('ingress', d, o));
-    if (own.length === 0) continue;
-    const admitted = new Bitset(from.size, from.words.slice());
-    for (const o of own) admitted.add(o.index);
-    ingressFrom[d.index] = admitted;
+    const own = new Bitset(n);
+    for (const o of ends) if (fromOwnNode('ingress', d, o)) own.add(o.index);
+    if (own.isEmpty()) continue;
+    ingressFrom[d.index] = admitOwnNode(alg, from, own, denied?.ingress[d.index] ?? alg.none);
   }
 }
 

@@ -17,9 +17,10 @@ import { Traffic } from '../k8s/port-set';
  *    matching rule decides (a v1alpha2 Pass skips the rest of the tier);
  * 4. the default: allowed.
  *
- * Over all of them, a pod's ingress from its own node is always allowed (`fromOwnNode`): no tier's
- * rule can deny it, only a Cilium deny rule that matches the node. (An AdminNetworkPolicy or ClusterNetworkPolicy ingress rule has only
- * `namespaces`/`pods` peers, which never match node traffic, so no Admin Deny names it anyway.)
+ * Over all of them, a pod's ingress from its own node is always allowed (`fromOwnNode`,
+ * `admitOwnNode`): no tier's rule can deny it, only a Cilium deny rule that matches the node. (An
+ * AdminNetworkPolicy or ClusterNetworkPolicy ingress rule has only `namespaces`/`pods` peers, which
+ * never match node traffic, so no Admin Deny names it anyway.)
  *
  * A connection needs the source's egress side and the destination's ingress side to allow it (the
  * caller asks for each). The rules are written once over a set algebra, so the pair verdict (`decideSide`,
@@ -111,6 +112,17 @@ export function combineTiers<S>(alg: SetAlgebra<S>, admin: FirstMatch<S>, np: Ne
   return { allowed, byAdmin, byNetworkPolicy, byBaseline };
 }
 
+/**
+ * What a side allows once the pod's own node is admitted: what the tiers allow (`allowed`), plus
+ * the ends that are its own node (`ownNode`, `fromOwnNode`) except those a Cilium deny rule denies
+ * (`ciliumDenied`): "Deny policies take precedence over allow policies" (docs.cilium.io, Deny
+ * Policies), and the local host's access to its endpoints is an allow; never a broader allow than
+ * declared.
+ */
+export function admitOwnNode<S>(alg: SetAlgebra<S>, allowed: S, ownNode: S, ciliumDenied: S): S {
+  return alg.or(allowed, alg.minus(ownNode, ciliumDenied));
+}
+
 /** A tier rule with its policy, in evaluation order. */
 export interface OrderedTierRule {
   readonly policy: TieredPolicy;
@@ -154,11 +166,8 @@ export function tierRuleReference(r: OrderedTierRule, side: Side): TierRuleRefer
  */
 export function decideSide(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
   const byPolicies = decideByPolicies(cluster, side, self, other, traffic);
-  // Over every tier, the pod's own node reaches it (`fromOwnNode`); but a Cilium deny rule that
-  // names it still denies ("Deny policies take precedence over allow policies", docs.cilium.io,
-  // Deny Policies; the local host's access is an allow): never a broader allow than declared.
-  const exempt = !byPolicies.allowed && byPolicies.deniedBy === undefined && fromOwnNode(side, self, other);
-  return exempt ? ownNodeVerdict(byPolicies) : byPolicies;
+  const allowed = admitOwnNode(BOOLEAN_ALGEBRA, byPolicies.allowed, fromOwnNode(side, self, other), byPolicies.deniedBy !== undefined);
+  return allowed && !byPolicies.allowed ? ownNodeVerdict(byPolicies) : byPolicies;
 }
 
 /** `decideSide` by the policies of every tier alone. */
