@@ -16,6 +16,7 @@ import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
+import { SideVerdict } from './verdict';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject, subjectSelects } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
@@ -280,6 +281,8 @@ export class Reachability {
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node')
       .map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e, isKubeApiServer(this._cluster, e))));
+    const unplaced = unplacedOwnNodeNote(src, dst, ingress);
+    if (unplaced !== undefined) notes.push(unplaced);
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
     for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
     const staged = withStaged ? this.stagedAsEnforced() : this;
@@ -457,7 +460,21 @@ function nodeNote(e: ClusterEndpoint, apiServer: boolean): string {
   return `${e.id} is the Node ${e.node}, analysed as traffic of that node: no policy selects it, pod and namespace selectors never match it, `
     + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it`
     + `${apiServer ? ', and kube-apiserver too, as it runs an API server' : ''}. `
-    + 'Traffic between a pod and its own node is always allowed, which is not modelled';
+    + "A pod's ingress from its own node is always allowed (Kubernetes), whatever its policies; its egress to the node is left to its policies";
+}
+
+/**
+ * Node traffic denied at a pod when the node of either is not known (a workload's replicas run on
+ * any node; a pod without spec.nodeName, or a status.hostIP of no Node of the input): on one node,
+ * the pod's own node reaches it whatever the policies (`fromOwnNode`), so the DENIED holds only
+ * where they run on different nodes. Said, never guessed.
+ */
+function unplacedOwnNodeNote(src: ClusterEndpoint, dst: ClusterEndpoint, ingress: SideVerdict): string | undefined {
+  if (ingress.allowed || !src.nodeTraffic || dst.external || dst.nodeTraffic) return undefined;
+  if (src.node !== undefined && dst.node !== undefined) return undefined;
+  const unknown = [src, dst].filter((e) => e.node === undefined).map((e) => e.id).join(' and ');
+  return `the node of ${unknown} is not known (a pod's spec.nodeName, or a Node whose address is its status.hostIP; a workload's replicas run on any node): `
+    + `where ${dst.id} runs on the node of ${src.id}, its own node always reaches it (Kubernetes) whatever its policies, so this verdict holds only on different nodes`;
 }
 
 /** What `explain` says about an API server whose placement is not known (`Cluster.unplacedApiServers`). */
@@ -473,7 +490,7 @@ function hostNetworkNote(e: ClusterEndpoint): string {
     const ips = e.ips.length > 0 ? `its node IP ${e.ips.map(formatIp).join(', ')}` : 'its node IP, which is unknown (no status.hostIP), so no ipBlock matches it';
     return `${e.id} is a hostNetwork pod, analysed as traffic of its node (host-network mode node, the default and the most common implementation): `
       + `no policy selects it, pod and namespace selectors never match it, and ipBlocks match ${ips}. `
-      + 'Traffic between a pod and its own node is always allowed, which is not modelled. '
+      + "A pod's ingress from its own node is always allowed (Kubernetes), whatever its policies; its egress to the node is left to its policies. "
       + 'For a network plugin that polices hostNetwork pods like other pods, use host-network mode pod';
   }
   return `${e.id} is a hostNetwork pod, analysed as an ordinary pod (host-network mode pod); `

@@ -176,7 +176,8 @@ export class JsonFormat {
    * (a Cilium rule also has `kind`, `spec` for an item of `specs[]`, `l7Rules` and `entities`; a Cilium deny rule
    * that denied the side is `deniedBy`);
    * when a cluster-wide policy took part also `tier` (`ADMIN`, `NETWORK_POLICY`, `BASELINE`, `DEFAULT`),
-   * `decidedBy` and `passedBy` (`{ kind, policy, tier, priority, direction, rule, ruleName, action }`).
+   * `decidedBy` and `passedBy` (`{ kind, policy, tier, priority, direction, rule, ruleName, action }`);
+   * `ownNode: true` when the other end is the pod's own node, always allowed whatever the policies.
    */
   public static verdict(v: SideVerdict): any {
     const tierRule = (r: TierRuleReference) => ({
@@ -199,6 +200,7 @@ export class JsonFormat {
       ...(v.decidedBy || v.passedBy ? { tier: v.tier } : {}),
       ...(v.decidedBy ? { decidedBy: tierRule(v.decidedBy) } : {}),
       ...(v.passedBy ? { passedBy: tierRule(v.passedBy) } : {}),
+      ...(v.ownNode ? { ownNode: true } : {}),
     };
   }
 
@@ -208,7 +210,8 @@ export class JsonFormat {
    * `after` are `{ egress, ingress }` of `{ verdict, allowedBy, isolatedBy }`: `verdict` is
    * `allowed`, `denied`, `not isolated`, `outside the cluster` or `not explained (too many
    * changes)`, `allowedBy` the rules (`shop/api ingress[0]`), `isolatedBy` the isolating policies,
-   * and `deniedBy` the Cilium deny rule that denied the side, when one did.
+   * `deniedBy` the Cilium deny rule that denied the side, when one did, and `ownNode: true` when
+   * the other end is the pod's own node, always allowed whatever the policies.
    */
   public static diff(d: ReachabilityDiff): any {
     return {
@@ -374,6 +377,7 @@ function diffSide(v: SideVerdict | undefined): any {
     allowedBy: v.allowedBy.map(describeRule),
     isolatedBy: [...v.isolatingPolicies],
     ...(v.deniedBy ? { deniedBy: describeRule(v.deniedBy) } : {}),
+    ...(v.ownNode ? { ownNode: true } : {}),
   };
 }
 

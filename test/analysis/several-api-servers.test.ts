@@ -37,7 +37,7 @@ describe('several API servers', () => {
     expect(r.allows('shop/web', 'node:w1', API)).toBe(false);
     // explain says why a node is the API server's identity, and only for the nodes that run one.
     expect(r.explain('shop/web', 'node:cp2', API).notes).toEqual([expect.stringMatching(/^node:cp2 is the Node cp2.*host and remote-node match it, and kube-apiserver too, as it runs an API server\. /)]);
-    expect(r.explain('shop/web', 'node:w1', API).notes).toEqual([expect.stringMatching(/host and remote-node match it\. Traffic/)]);
+    expect(r.explain('shop/web', 'node:w1', API).notes).toEqual([expect.stringMatching(/host and remote-node match it\. A pod's ingress/)]);
     const e = r.explain('shop/web', 'kube-apiserver:10.0.1.2', API);
     expect(e.allowed).toBe(true);
     expect(TextFormat.explanation(e)).toContain('CiliumNetworkPolicy shop/to-api egress[0] toEntities kube-apiserver');

@@ -242,6 +242,10 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   const applying = w.cilium.filter((c) => subject(c, self));
   const rules = (c: CiliumGen, deny: boolean): any[] => (dir === 'ingress' ? (deny ? c.ingressDeny : c.ingress) : (deny ? c.egressDeny : c.egress));
   if (applying.some((c) => rules(c, true).some((r) => portMatches(r) && peerMatches(c, r)))) return false;
+  // "traffic to and from the node where a Pod is running is always allowed" (Kubernetes docs,
+  // Network Policies); Cilium lets the local host reach its endpoints, an allow that its deny rules
+  // (above) take precedence over: a pod's ingress from its own node (its egress stays with the rules).
+  if (dir === 'ingress' && !isNode(self) && isNode(other) && other.node !== undefined && other.node === self.node) return true;
   const ciliumIsolates = applying.some((c) => (c.defaultDeny as any)?.[dir] ?? (rules(c, false).length + rules(c, true).length > 0));
   if (!np.isolated && !ciliumIsolates) return true;
   return (np.isolated && np.allowed) || applying.some((c) => rules(c, false).some((r) => portMatches(r) && peerMatches(c, r)));
@@ -263,7 +267,7 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
         const npe = npOnly.explain(from.id, to.id, port);
         const reference = traffic === undefined ? false : from.id === to.id && !from.external ? true
           : referenceSide(w, b, 'egress', from, to, traffic, { isolated: npe.egress.isolated, allowed: npe.egress.allowed })
-            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed });
+            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed && !npe.ingress.ownNode });
         const explained = r.explain(from.id, to.id, port).allowed;
         if (m.isAllowed(from.id, to.id) !== reference || explained !== reference) {
           throw new Error(`${from.id} -> ${to.id} on ${port}: matrix ${m.isAllowed(from.id, to.id)}, explain ${explained}, reference ${reference}\n`
