@@ -67,7 +67,10 @@ export class JsonFormat {
   /**
    * A grouped matrix (`netpol matrix --group-by`) as JSON text, written in pieces as it is computed
    * (one line per cell): `{ port, groupBy, groups: [{ name, endpoints, first }], cells: [{ from, to,
-   * allowed, pairs }] }`, with a cell for every ordered pair of groups, in the order of `groups`.
+   * allowed, pairs }] }`, with a cell for every ordered pair of groups with at least one allowed
+   * endpoint pair, in the order of `groups`: a pair not listed has no allowed connection (its denied
+   * pairs are the `endpoints` of one group times those of the other). So the output grows with the
+   * allowed pairs, not with the square of the groups.
    * By workload, each group also has `rule` (`workload`, `label` or `endpoint`: `WorkloadRule`) and
    * `kind` (rules `workload` and `endpoint`) or `label` (the label key, rule `label`).
    * @internal
@@ -401,7 +404,10 @@ function ruleJson(r: RuleReference): any {
   };
 }
 
-/** The `cells` of a streamed grouped result, one source group at a time, then the closing `]}`. */
+/**
+ * The `cells` of a streamed grouped result, one source group at a time (one `write` per source group
+ * with cells, none for the others), then the closing `]}`: nothing is held but one group's cells.
+ */
 function writeCells(groups: number, cellsFrom: (i: number) => readonly object[], write: (text: string) => void): void {
   let first = true;
   for (let i = 0; i < groups; i++) {
