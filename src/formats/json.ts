@@ -53,15 +53,17 @@ export class JsonFormat {
    * A grouped diff (`netpol diff --group-by`) as JSON text, written in pieces as it is computed (one
    * line per cell): `{ ports, groupBy, opened, closed, addedEndpoints, removedEndpoints, groups:
    * [{ name, endpoints, first }], cells: [{ from, to, opened, closed }] }`, with a cell for every
-   * ordered pair of groups with a change, in the order of `groups`; `opened`/`closed` count endpoint
-   * pairs (connections).
+   * ordered pair of groups with a change, in the order of `groups` (a pair not listed has nothing
+   * opened or closed); `opened`/`closed` count endpoint pairs (connections).
    * @internal
    */
   public static _streamGroupedDiff(g: GroupedDiff, write: (text: string) => void): void {
     const { opened, closed } = g.totals;
     write(`{"ports":${JSON.stringify(g.ports)},"groupBy":${JSON.stringify(g.groupBy)},"opened":${opened},"closed":${closed},`
       + `"addedEndpoints":${g.added},"removedEndpoints":${g.removed},"groups":${JSON.stringify(g.groups)},"cells":[`);
-    writeCells(g.groups.length, (i) => g.cellsFrom(i), write);
+    const names = new Map(g.groups.map((group) => [group.name, JSON.stringify(group.name)]));
+    writeCells(g.groups.length, (i) => g.cellsFrom(i), write,
+      (c) => `{"from":${names.get(c.from)},"to":${names.get(c.to)},"opened":${c.opened},"closed":${c.closed}}`);
   }
 
   /**
@@ -412,7 +414,7 @@ function ruleJson(r: RuleReference): any {
  * with cells, none for the others), then the closing `]}`: nothing is held but one group's cells.
  */
 function writeCells<T extends object>(groups: number, cellsFrom: (i: number) => readonly T[], write: (text: string) => void,
-  cellJson: (cell: T) => string = (c) => JSON.stringify(c)): void {
+  cellJson: (cell: T) => string): void {
   let first = true;
   for (let i = 0; i < groups; i++) {
     const lines = cellsFrom(i).map(cellJson);

@@ -130,3 +130,31 @@ test('many groups, each reaching few: the cells of every pair agree with the ana
     }
   });
 });
+
+test('grouped diff JSON: only the pairs of groups with a change, streamed one source group at a time', () => {
+  const pod = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } });
+  const pods = [pod('a', 'x'), pod('b', 'y'), pod('b', 'z'), pod('c', 'w')];
+  // After: b admits only its own namespace.
+  const deny = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'np', namespace: 'b' },
+    spec: { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] },
+  };
+  const before = Reachability.fromManifests(pods);
+  const after = Reachability.fromManifests([...pods, deny]);
+  const writes: string[] = [];
+  JsonFormat._streamGroupedDiff(Reachability._groupedDiff(before, after, 'namespace'), (text) => writes.push(text));
+  const out = JSON.parse(writes.join(''));
+  expect(out.groups).toEqual([{ name: 'a', endpoints: 1, first: 'a/x' }, { name: 'b', endpoints: 2, first: 'b/y' }, { name: 'c', endpoints: 1, first: 'c/w' }]);
+  // a -> b and c -> b closed, every port compared; b -> b, a -> a, ... unchanged: not listed.
+  expect(out.cells).toEqual([
+    { from: 'a', to: 'b', opened: 0, closed: 2 },
+    { from: 'c', to: 'b', opened: 0, closed: 2 },
+  ]);
+  expect(out.closed).toBe(4);
+  expect(after.explain('a/x', 'b/y', Port.tcp(80)).allowed).toBe(false);
+  expect(after.explain('b/z', 'b/y', Port.tcp(80)).allowed).toBe(true);
+  // The heading, a piece per source group with a change (a and c, not b), the closing `]}`.
+  expect(writes.slice(1)).toEqual(['\n{"from":"a","to":"b","opened":0,"closed":2}', ',\n{"from":"c","to":"b","opened":0,"closed":2}', '\n]}\n']);
+});
