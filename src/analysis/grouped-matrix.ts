@@ -1,4 +1,3 @@
-import { Bitset } from './bitset';
 import { ClassMatrix } from './equivalence';
 import { ClusterEndpoint } from '../inventory/cluster';
 
@@ -76,7 +75,6 @@ export class GroupedMatrix {
   private readonly groupsOfClass: Array<Array<[number, number]>>;
   /** Per group, its single pods (loopback is theirs alone). */
   private readonly singles: number[][];
-  private readonly rowMembers = new Map<Bitset, number[]>();
   private scratchArrays?: { weight: Float64Array; allowed: Float64Array };
   private touchedMark = new Uint8Array(0);
 
@@ -137,9 +135,14 @@ export class GroupedMatrix {
     // Weight of each destination class: the source endpoints of this group that may reach its members.
     const reached: number[] = [];
     for (const [c, count] of this.classesOfGroup[g]) {
-      for (const d of this.membersOf(rows[c])) {
-        if (weight[d] === 0) reached.push(d);
-        weight[d] += count;
+      // The row's members, read from its words (no list allocated per class).
+      const words = rows[c].words;
+      for (let i = 0; i < words.length; i++) {
+        for (let w = words[i]; w !== 0; w &= w - 1) {
+          const d = i * 32 + 31 - Math.clz32(w & -w);
+          if (weight[d] === 0) reached.push(d);
+          weight[d] += count;
+        }
       }
     }
     const touched: number[] = [];
@@ -184,13 +187,6 @@ export class GroupedMatrix {
       if (m) out.push(h);
     });
     return out;
-  }
-
-  /** The classes of a class row, listed once per distinct row (equal rows are often one shared set). */
-  private membersOf(row: Bitset): number[] {
-    let members = this.rowMembers.get(row);
-    if (members === undefined) this.rowMembers.set(row, (members = row.members()));
-    return members;
   }
 
   /** Accumulators reused by every `cellsFrom` call, all zero between calls. */
