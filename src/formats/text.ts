@@ -93,7 +93,7 @@ export class TextFormat {
     for (const group of g.groups) lines.push(`  ${group.name}: ${group.endpoints} endpoint${group.endpoints === 1 ? '' : 's'}${groupDetail(g.groupBy, group)}`);
     write(`${lines.join('\n')}\n`);
     g.groups.forEach((_, i) => {
-      const cells = g.cellsFrom(i).filter((c) => c.allowed > 0);
+      const cells = g.cellsFrom(i);
       if (cells.length > 0) write(`${cells.map((c) => `${c.from} -> ${c.to}: ${c.allowed}/${c.pairs}`).join('\n')}\n`);
     });
   }
