@@ -1,5 +1,5 @@
 import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy } from './cilium-policy';
-import { classifyObject, describeRef, KindCount, SkipCategory, SkippedManifest } from './inventory';
+import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, cidrsCoverFamily, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
@@ -276,24 +276,31 @@ export class Cluster {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
     this.hostNetworkMode = options.hostNetwork ?? 'node';
     const entries = openLists(objects);
-    const flat = entries.filter((e): e is FlatObject => 'object' in e);
-    const roles = new Map(flat.map((o) => [o, classifyObject(o.object)]));
-    // Owners a pod (or ReplicaSet) folds into: only workloads that become endpoints, so nothing vanishes into an owner that is left out.
-    const present = new Set(flat.filter((o) => roles.get(o)!.role === 'workload').map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata.name)));
-    const declaredNamespaceLabels = new Map<string, Labels>();
-    for (const o of flat) {
-      if (roles.get(o)!.role === 'namespace') declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
+    // Each object with its role, classified once (by position: a Map keyed by 100,000 objects costs
+    // an identity hash per object and a lookup per use).
+    const flat: FlatObject[] = [];
+    const roles: ObjectRole[] = [];
+    for (const e of entries) {
+      if (!('object' in e)) continue;
+      flat.push(e);
+      roles.push(classifyObject(e.object));
     }
-    const nodeByIp = nodeAddresses(flat.filter((o) => ['node', 'pod'].includes(roles.get(o)!.role)).map((o) => o.object));
+    const withRole = (role: string) => flat.filter((_, i) => roles[i].role === role);
+    // Owners a pod (or ReplicaSet) folds into: only workloads that become endpoints, so nothing vanishes into an owner that is left out.
+    const present = new Set(withRole('workload').map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata.name)));
+    const declaredNamespaceLabels = new Map<string, Labels>();
+    for (const o of withRole('namespace')) declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
+    const nodeByIp = nodeAddresses(flat.filter((_, i) => roles[i].role === 'node' || roles[i].role === 'pod').map((o) => o.object));
     const ignored = new Map<string, number>();
     const declared: DeclaredService[] = [];
+    let next = 0; // the position of the next object in `flat` (and `roles`)
     for (const entry of entries) {
       if (!('object' in entry)) {
         this.skipped.push({ object: entry.path ?? 'the document', category: SkipCategory.MALFORMED, reason: entry.problem, ...sourceOf(entry) });
         continue;
       }
       const { object } = entry;
-      const role = roles.get(entry)!;
+      const role = roles[next++];
       const origin = sourceOf(entry);
       switch (role.role) {
         case 'policy': if (!options.withoutPolicies && this.addPolicy(object, origin, false)) declared.push(...declaredServiceOf(object, origin)); break;
@@ -372,7 +379,7 @@ export class Cluster {
         throw new Error(`the API server's address ${extra.apiServer.ip} is ${node !== undefined ? `the Node ${node}'s` : 'a pod\'s status.hostIP'}, `
           + 'but it was said to run outside the cluster (apiServerOutsideCluster, --api-server-outside): leave that out, or give the right address.');
       }
-      const nodesGiven = flat.some((o) => roles.get(o)!.role === 'node');
+      const nodesGiven = roles.some((r) => r.role === 'node');
       const dependent = this.ciliumPolicies.length > 0 || this.tieredPolicies.length > 0;
       if (!onNode && !extra.apiServer.outside && !nodesGiven && dependent) {
         // Cilium's CIDR rules and world, and the nodes peers of the policy API, decide the API server
@@ -400,13 +407,11 @@ export class Cluster {
       });
     }
     this.leaveOutUndecidableNetworks();
-    const used = new Set<string>([
-      ...declaredNamespaceLabels.keys(),
-      ...this.endpoints.flatMap((e) => (e.namespace ? [e.namespace] : [])),
-      ...this.policies.map((p) => p.namespace),
-      ...this.stagedPolicies.map((p) => p.namespace),
-      ...this.ciliumPolicies.flatMap((p) => (p.namespace !== undefined ? [p.namespace] : [])),
-    ]);
+    const used = new Set<string>(declaredNamespaceLabels.keys());
+    for (const e of this.endpoints) if (e.namespace) used.add(e.namespace);
+    for (const p of this.policies) used.add(p.namespace);
+    for (const p of this.stagedPolicies) used.add(p.namespace);
+    for (const p of this.ciliumPolicies) if (p.namespace !== undefined) used.add(p.namespace);
     for (const ns of [...used].sort()) {
       this.namespaces.set(ns, { ...(declaredNamespaceLabels.get(ns) ?? {}), [NAMESPACE_NAME_LABEL]: ns });
     }
