@@ -168,8 +168,11 @@ export class Reachability {
       declaredServices: declared.declaredServices,
     };
     const hostNetwork = options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node';
-    return new Reachability(new Cluster(objects, extra, { hostNetwork }),
-      () => new Reachability(new Cluster(objects, extra, { hostNetwork, stagedAsEnforced: true })));
+    const cluster = new Cluster(objects, extra, { hostNetwork });
+    // Without staged policies the model with them enforced is this one (`stagedAsEnforced`): the
+    // input objects are not kept, so a parsed dump of a whole cluster can be collected once modelled.
+    if (cluster.stagedPolicies.length === 0) return new Reachability(cluster);
+    return new Reachability(cluster, () => new Reachability(new Cluster(objects, extra, { hostNetwork, stagedAsEnforced: true })));
   }
 
   /**

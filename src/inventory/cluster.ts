@@ -1,5 +1,5 @@
 import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy } from './cilium-policy';
-import { classifyObject, describeRef, KindCount, SkipCategory, SkippedManifest } from './inventory';
+import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, cidrsCoverFamily, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
@@ -286,29 +286,38 @@ export class Cluster {
    */
   public readonly unplacedApiServers: ReadonlySet<string> = new Set();
   private readonly allowDuplicateIds: boolean;
+  /** The NetworkPolicies' compiled selectors and peers, one per meaning. */
+  private readonly shared = new SharedParts();
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
     this.hostNetworkMode = options.hostNetwork ?? 'node';
     const entries = openLists(objects);
-    const flat = entries.filter((e): e is FlatObject => 'object' in e);
-    const roles = new Map(flat.map((o) => [o, classifyObject(o.object)]));
-    // Owners a pod (or ReplicaSet) folds into: only workloads that become endpoints, so nothing vanishes into an owner that is left out.
-    const present = new Set(flat.filter((o) => roles.get(o)!.role === 'workload').map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata.name)));
-    const declaredNamespaceLabels = new Map<string, Labels>();
-    for (const o of flat) {
-      if (roles.get(o)!.role === 'namespace') declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
+    // Each object with its role, classified once (by position: a Map keyed by 100,000 objects costs
+    // an identity hash per object and a lookup per use).
+    const flat: FlatObject[] = [];
+    const roles: ObjectRole[] = [];
+    for (const e of entries) {
+      if (!('object' in e)) continue;
+      flat.push(e);
+      roles.push(classifyObject(e.object));
     }
-    const nodeByIp = nodeAddresses(flat.filter((o) => ['node', 'pod'].includes(roles.get(o)!.role)).map((o) => o.object));
+    const withRole = (role: string) => flat.filter((_, i) => roles[i].role === role);
+    // Owners a pod (or ReplicaSet) folds into: only workloads that become endpoints, so nothing vanishes into an owner that is left out.
+    const present = new Set(withRole('workload').map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata.name)));
+    const declaredNamespaceLabels = new Map<string, Labels>();
+    for (const o of withRole('namespace')) declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
+    const nodeByIp = nodeAddresses(flat.filter((_, i) => roles[i].role === 'node' || roles[i].role === 'pod').map((o) => o.object));
     const ignored = new Map<string, number>();
     const declared: DeclaredService[] = [];
+    let next = 0; // the position of the next object in `flat` (and `roles`)
     for (const entry of entries) {
       if (!('object' in entry)) {
         this.skipped.push({ object: entry.path ?? 'the document', category: SkipCategory.MALFORMED, reason: entry.problem, ...sourceOf(entry) });
         continue;
       }
       const { object } = entry;
-      const role = roles.get(entry)!;
+      const role = roles[next++];
       const origin = sourceOf(entry);
       switch (role.role) {
         case 'policy': if (!options.withoutPolicies && this.addPolicy(object, origin, false)) declared.push(...declaredServiceOf(object, origin)); break;
@@ -378,7 +387,7 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
-    const api = extra.apiServer !== undefined ? this.addApiServers(extra.apiServer, nodeByIp, flat.some((o) => roles.get(o)!.role === 'node')) : undefined;
+    const api = extra.apiServer !== undefined ? this.addApiServers(extra.apiServer, nodeByIp, roles.some((r) => r.role === 'node')) : undefined;
     if (api !== undefined) {
       this.apiServerIps = api.ips;
       this.apiServerNodes = api.nodes;
@@ -387,13 +396,11 @@ export class Cluster {
     this.leaveOutUndecidableNetworks();
     // After the tier rules that cannot be decided are left out: only the rules that stay decide verdicts.
     if (api?.unplaced !== undefined) this.refuseUnplacedApiServer(api.unplaced);
-    const used = new Set<string>([
-      ...declaredNamespaceLabels.keys(),
-      ...this.endpoints.flatMap((e) => (e.namespace ? [e.namespace] : [])),
-      ...this.policies.map((p) => p.namespace),
-      ...this.stagedPolicies.map((p) => p.namespace),
-      ...this.ciliumPolicies.flatMap((p) => (p.namespace !== undefined ? [p.namespace] : [])),
-    ]);
+    const used = new Set<string>(declaredNamespaceLabels.keys());
+    for (const e of this.endpoints) if (e.namespace) used.add(e.namespace);
+    for (const p of this.policies) used.add(p.namespace);
+    for (const p of this.stagedPolicies) used.add(p.namespace);
+    for (const p of this.ciliumPolicies) if (p.namespace !== undefined) used.add(p.namespace);
     for (const ns of [...used].sort()) {
       this.namespaces.set(ns, { ...(declaredNamespaceLabels.get(ns) ?? {}), [NAMESPACE_NAME_LABEL]: ns });
     }
@@ -902,13 +909,14 @@ export class Cluster {
     const file = origin.file;
     const spec = object.spec ?? {};
     const types = effectivePolicyTypes(spec);
+    const podSelectorText = describeSelector(spec.podSelector ?? {});
     (staged ? this.stagedPolicies : this.policies).push({
       id,
       namespace: ns,
-      podSelector: compileSelector(spec.podSelector ?? {}),
-      podSelectorText: describeSelector(spec.podSelector ?? {}),
-      ingress: types.includes('Ingress') ? rulesOf(spec.ingress, 'from') : undefined,
-      egress: types.includes('Egress') ? rulesOf(spec.egress, 'to') : undefined,
+      podSelector: this.shared.selector(spec.podSelector ?? {}, podSelectorText),
+      podSelectorText,
+      ingress: types.includes('Ingress') ? rulesOf(spec.ingress, 'from', this.shared) : undefined,
+      egress: types.includes('Egress') ? rulesOf(spec.egress, 'to', this.shared) : undefined,
       file,
       ...(staged ? { staged: true } : {}),
     });
@@ -1020,37 +1028,79 @@ function describeEndpoint(e: Omit<ClusterEndpoint, 'index' | 'dnsNames'>): strin
   return `${what} ${e.id}${where ? ` (${where})` : ''}`;
 }
 
-function rulesOf(rules: unknown, peersField: 'from' | 'to'): PolicyRule[] {
+/**
+ * The compiled selectors and rule peers of one model's NetworkPolicies, one object per meaning:
+ * kubectl's text of a selector the API server accepts names it exactly (a key has no `=`, a value
+ * no `,`), and so does a peer's text. Most policies of a cluster repeat a few selectors
+ * (`app=web`, `team=payments`): at 75,000 policies, sharing them saves a closure set per
+ * selector and the time to compile it. Compiled selectors and peers are never changed once made.
+ */
+class SharedParts {
+  private readonly selectors = new Map<string, CompiledSelector>();
+  private readonly peers = new Map<string, RulePeer>();
+
+  /** The compiled selector of `json`, whose kubectl text is `text`. */
+  public selector(json: unknown, text: string): CompiledSelector {
+    let compiled = this.selectors.get(text);
+    if (compiled === undefined) this.selectors.set(text, (compiled = compileSelector(json)));
+    return compiled;
+  }
+
+  /** The peer of a rule (`peerOf`), shared with every peer of the same text. */
+  public peer(peer: any): RulePeer {
+    const text = peerText(peer);
+    let shared = this.peers.get(text);
+    if (shared === undefined) this.peers.set(text, (shared = peerOf(peer, text, this)));
+    return shared;
+  }
+}
+
+function rulesOf(rules: unknown, peersField: 'from' | 'to', shared: SharedParts): PolicyRule[] {
   if (!Array.isArray(rules)) return [];
   return rules.map((rule: any, index) => {
-    const peers = Array.isArray(rule?.[peersField]) && rule[peersField].length > 0 ? rule[peersField].map(peerOf) : undefined;
+    const peers = Array.isArray(rule?.[peersField]) && rule[peersField].length > 0 ? rule[peersField].map((p: any) => shared.peer(p)) : undefined;
     return { index, peers, ports: portSetFromWire(rule?.ports) };
   });
 }
 
-function peerOf(peer: any): RulePeer {
+/**
+ * A peer's text: `ipBlock 10.0.0.0/8 except 10.1.0.0/16`, `namespaces team=a and pods app=web`.
+ * An except that does not parse (the API server rejects the policy first) is left out of the text,
+ * as it is of the peer.
+ */
+function peerText(peer: any): string {
+  if (peer.ipBlock) {
+    const excepts = peer.ipBlock.except ?? [];
+    const parsed = excepts.some((e: string) => parseCidr(e, false).cidr !== undefined);
+    return `ipBlock ${peer.ipBlock.cidr}${parsed ? ` except ${excepts.join(', ')}` : ''}`;
+  }
+  const parts: string[] = [];
+  if (peer.namespaceSelector) parts.push(`namespaces ${describeSelector(peer.namespaceSelector)}`);
+  if (peer.podSelector) parts.push(`pods ${describeSelector(peer.podSelector)}`);
+  return parts.join(' and ');
+}
+
+function peerOf(peer: any, text: string, shared: SharedParts): RulePeer {
   if (peer.ipBlock) {
     const cidr = parseCidr(peer.ipBlock.cidr, false).cidr!;
     const except = (peer.ipBlock.except ?? [])
       .map((e: string) => parseCidr(e, false).cidr)
       .filter((c: ParsedCidr | undefined): c is ParsedCidr => c !== undefined);
-    const text = `ipBlock ${peer.ipBlock.cidr}${except.length > 0 ? ` except ${peer.ipBlock.except.join(', ')}` : ''}`;
     const exceptTexts: string[] = (peer.ipBlock.except ?? []).map(String);
     return { kind: 'ipBlock', cidr, except, text, cidrText: String(peer.ipBlock.cidr), exceptTexts };
   }
-  const parts: string[] = [];
-  if (peer.namespaceSelector) parts.push(`namespaces ${describeSelector(peer.namespaceSelector)}`);
-  if (peer.podSelector) parts.push(`pods ${describeSelector(peer.podSelector)}`);
   const nsLabels = Object.entries(peer.namespaceSelector?.matchLabels ?? {});
   const byNameOnly = nsLabels.length === 1 && nsLabels[0][0] === NAMESPACE_NAME_LABEL && (peer.namespaceSelector.matchExpressions ?? []).length === 0;
   const namespaceName = byNameOnly ? String(nsLabels[0][1]) : undefined;
+  const podSelectorText = peer.podSelector ? describeSelector(peer.podSelector) : undefined;
+  const namespaceSelectorText = peer.namespaceSelector ? describeSelector(peer.namespaceSelector) : undefined;
   return {
     kind: 'selectors',
-    podSelector: peer.podSelector ? compileSelector(peer.podSelector) : undefined,
-    namespaceSelector: peer.namespaceSelector ? compileSelector(peer.namespaceSelector) : undefined,
-    text: parts.join(' and '),
-    podSelectorText: peer.podSelector ? describeSelector(peer.podSelector) : undefined,
-    namespaceSelectorText: peer.namespaceSelector ? describeSelector(peer.namespaceSelector) : undefined,
+    podSelector: podSelectorText !== undefined ? shared.selector(peer.podSelector, podSelectorText) : undefined,
+    namespaceSelector: namespaceSelectorText !== undefined ? shared.selector(peer.namespaceSelector, namespaceSelectorText) : undefined,
+    text,
+    podSelectorText,
+    namespaceSelectorText,
     namespaceName,
   };
 }
