@@ -66,11 +66,22 @@ export class IncrementalDiff {
   public readonly loopback: boolean[];
 
   private constructor(before: Cluster, after: Cluster) {
-    const afterIds = new Set(after.endpoints.map((e) => e.id));
-    const beforeIds = new Set(before.endpoints.map((e) => e.id));
-    this.shared = before.endpoints.map((e) => e.id).filter((id) => afterIds.has(id));
-    this.added = after.endpoints.map((e) => e.id).filter((id) => !beforeIds.has(id));
-    this.removed = before.endpoints.map((e) => e.id).filter((id) => !afterIds.has(id));
+    // The shared endpoints as (before, after) pairs, looked up once.
+    this.shared = [];
+    this.removed = [];
+    const sharedBefore: ClusterEndpoint[] = [];
+    const sharedAfter: ClusterEndpoint[] = [];
+    for (const eb of before.endpoints) {
+      const ea = after.endpoint(eb.id);
+      if (ea === undefined) {
+        this.removed.push(eb.id);
+        continue;
+      }
+      this.shared.push(eb.id);
+      sharedBefore.push(eb);
+      sharedAfter.push(ea);
+    }
+    this.added = after.endpoints.filter((e) => before.endpoint(e.id) === undefined).map((e) => e.id);
     this.probes = probePorts([before, after]);
     const queries = this.probes.map((p) => p.query);
     const features = mergeFeatures(policyFeatures(before, queries), policyFeatures(after, queries));
@@ -106,8 +117,8 @@ export class IncrementalDiff {
     this.jointMembers = [];
     this.loopback = [];
     for (let i = 0; i < this.shared.length; i++) {
-      const eb = before.endpoint(this.shared[i])!;
-      const ea = after.endpoint(this.shared[i])!;
+      const eb = sharedBefore[i];
+      const ea = sharedAfter[i];
       const cb = classB[eb.index];
       const ca = classA[ea.index];
       this.loopback.push(eb.singleInstance || ea.singleInstance);
