@@ -385,8 +385,8 @@ class Plan {
         const view = ends(x);
         const sides = computeSides(view.cluster, probe.query, view.selections);
         return {
-          inD: dAny ? columnsOf(sides.ingressFrom, this.touchedSet, this.touchedList, k) : undefined,
-          outS: sAny ? columnsOf(sides.egressTo, this.touchedSet, this.touchedList, k) : undefined,
+          inD: dAny ? columnsOf(sides.ingressFrom, D, this.touchedSet, this.touchedList) : undefined,
+          outS: sAny ? columnsOf(sides.egressTo, S, this.touchedSet, this.touchedList) : undefined,
         };
       };
       const afterEnds = otherEnds(1);
@@ -395,7 +395,7 @@ class Plan {
       for (let x = 0; x < 2; x++) {
         const side = this.sides[x];
         const sides = own[x];
-        const ownAdmits = columnsOf(sides.ingressFrom, this.touchedSet, this.touchedList, k);
+        const ownAdmits = columnsOf(sides.ingressFrom, this.touchedSet, this.touchedSet, this.touchedList);
         const { inD, outS } = x === 1 || !this.moved ? afterEnds : otherEnds(x);
         for (const t of this.touchedList) {
           if (!side.present.has(t)) continue;
@@ -449,18 +449,20 @@ function policiesSelecting(side: Side, ingress: Bitset, egress: Bitset): Cluster
 }
 
 /**
- * The columns of one direction's sides over `k` classes at the touched classes: `by[t]` holds the
+ * The columns of one direction's sides at the touched classes, for the classes of `classes` (the
+ * only rows the caller reads: every other bit of the result is left empty): `by[t]` holds the
  * classes whose set has t; `open` the classes not isolated in that direction (undefined set:
  * everything). Per class, only the words of its set that meet the touched classes are walked.
  */
 function columnsOf(
-  sets: ReadonlyArray<Bitset | undefined>, touched: Bitset, touchedList: readonly number[], k: number,
+  sets: ReadonlyArray<Bitset | undefined>, classes: Bitset, touched: Bitset, touchedList: readonly number[],
 ): { by: Bitset[]; open: Bitset } {
+  const k = classes.size;
   const open = new Bitset(k);
   const by: Bitset[] = [];
   for (const t of touchedList) by[t] = new Bitset(k);
   const T = touched.words;
-  for (let c = 0; c < k; c++) {
+  for (const c of classes.members()) {
     const set = sets[c];
     if (set === undefined) {
       open.add(c);
