@@ -507,7 +507,8 @@ function affectedProbes(probes: ProbePort[], sides: readonly [Side, Side], chang
       if (!destinations.has(key)) destinations.set(key, e);
     }
   }
-  return probes.map((probe) => rules.some((rule) => [...destinations.values()].some((d) => {
+  const kinds = [...destinations.values()];
+  return probes.map((probe) => rules.some((rule) => kinds.some((d) => {
     const traffic = resolveTraffic(d, probe.query);
     return traffic !== undefined && portsMatch(rule.ports, traffic, d);
   })));
@@ -592,9 +593,16 @@ function wholeChanges(joints: Joints, b: Bitset[], a: Bitset[]): ClassPairChange
 
 /** The ids of the NetworkPolicies added, removed or changed (by what the analyser reads of them). */
 function changedPolicyIds(before: Cluster, after: Cluster): Set<string> {
+  const changed = new Set<string>();
+  // Two snapshots of one cluster usually list the same policies in the same order: compared by
+  // position, without two maps of every policy; any other listing by id.
+  const [x, y] = [before.policies, after.policies];
+  if (x.length === y.length && x.every((p, i) => p.id === y[i].id)) {
+    x.forEach((p, i) => !samePolicy(p, y[i]) && changed.add(p.id));
+    return changed;
+  }
   const b = new Map(before.policies.map((p) => [p.id, p]));
   const a = new Map(after.policies.map((p) => [p.id, p]));
-  const changed = new Set<string>();
   for (const [id, p] of b) {
     const q = a.get(id);
     if (!q || !samePolicy(p, q)) changed.add(id);
