@@ -328,19 +328,22 @@ class Plan {
     const k = this.k;
     const inBoth = this.sides[0].present.and(this.sides[1].present);
     const all = Bitset.full(k);
-    // Pass 1: the touched classes' own sides, and the other ends to ask per port. Untouched classes
-    // on the other end whose verdict with a touched class may differ: where a touched class's egress
-    // changed (destinations D) or its ingress changed (sources S). When endpoints move between
-    // classes, their rows and columns are needed whole.
+    // The touched classes' own sides on one port (the selections are compiled once per side).
+    const ownSides = (probe: ProbePort) => this.own.map((v) => computeSides(v.cluster, probe.query, v.selections));
+    // Pass 1: the other ends to ask per port. Untouched classes on the other end whose verdict with
+    // a touched class may differ: where a touched class's egress changed (destinations D) or its
+    // ingress changed (sources S). When endpoints move between classes, their rows and columns are
+    // needed whole. Only D and S are kept: the own sides are computed again in pass 2, one port at a
+    // time (kept for every port, they would hold every port's sides at once).
     const firsts = probes.map((probe, p) => {
       if (!affected[p]) return undefined;
-      const own = this.own.map((v) => computeSides(v.cluster, probe.query, v.selections));
       const D = new Bitset(k);
       const S = new Bitset(k);
       if (this.moved) {
         D.or(all);
         S.or(all);
       } else {
+        const own = ownSides(probe);
         for (const t of this.touchedList) {
           if (!inBoth.has(t)) continue;
           xorInto(D, own[0].egressTo[t] ?? all, own[1].egressTo[t] ?? all);
@@ -351,7 +354,7 @@ class Plan {
         D.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
         S.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
       }
-      return { own, D, S };
+      return { D, S };
     });
     // The other ends over every port, for one selection of the policies that can decide them.
     const anyD = new Bitset(k);
@@ -375,7 +378,8 @@ class Plan {
     return probes.map((probe, p) => {
       const f = firsts[p];
       if (!f) return [];
-      const { own, D, S } = f;
+      const { D, S } = f;
+      const own = ownSides(probe);
       const dAny = !D.isEmpty();
       const sAny = !S.isEmpty();
       // Per touched class t: the classes whose ingress admits t (`by[t]`, the transpose of the
