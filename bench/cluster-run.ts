@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { RESULT_MARKER } from './child-process';
+import { CLUSTER_PARTS, ClusterPart } from './options';
 
 /**
  * The cluster-scale part of `npm run bench` (issue 17): generated clusters shaped like Antrea's
@@ -33,8 +34,9 @@ export interface ClusterRecord {
 /** The pod count of the side-by-side comparison with today's matrix. */
 export const SIDE_BY_SIDE_PODS = 5000;
 
-function child(entry: string, args: string[], timeoutMs: number): Record<string, any> {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', entry, ...args], {
+function child(entry: string, args: string[], timeoutMs: number, cpuProfDir?: string): Record<string, any> {
+  const prof = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=cluster-${args[0]}-${args[1]}.cpuprofile`];
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...prof, entry, ...args], {
     cwd: path.join(__dirname, '..'),
     env: { ...process.env, NODE_PATH: path.join(__dirname, '..', 'node_modules') },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -50,9 +52,13 @@ function child(entry: string, args: string[], timeoutMs: number): Record<string,
 /** The largest cluster whose grouped JSON the bench writes (its size grows with the square of the namespaces). */
 const GROUPED_MAX_PODS = 20_000;
 
-/** Runs the cluster-scale part; `entry` is the compiled cluster-child.js. */
-
-export function runClusterScale(entry: string, work: string, sizes: number[], log: (text: string) => void): ClusterRecord {
+/**
+ * Runs the cluster-scale part; `entry` is the compiled cluster-child.js. `parts`: the steps to run
+ * (all by default); `cpuProfDir`: a V8 CPU profile of each timed child goes there.
+ */
+export function runClusterScale(
+  entry: string, work: string, sizes: number[], log: (text: string) => void, parts: ClusterPart[] = CLUSTER_PARTS, cpuProfDir?: string,
+): ClusterRecord {
   const records: ClusterSizeRecord[] = [];
   const file = (pods: number) => path.join(work, `cluster-${pods}.json`);
   for (const pods of sizes) {
@@ -63,31 +69,35 @@ export function runClusterScale(entry: string, work: string, sizes: number[], lo
       continue;
     }
     log(`[cluster ${pods} pods] ${prepared.namespaces} namespaces, ${prepared.pods} pods, ${prepared.policies} NetworkPolicies, ${(prepared.bytes / 2 ** 20).toFixed(0)} MiB of JSON`);
-    const scale = child(entry, ['scale', String(pods), file(pods)], 30 * 60_000);
-    log(scale.error
-      ? `[cluster ${pods} pods] ERROR ${String(scale.error).split('\n')[0]}`
-      : `[cluster ${pods} pods] ${scale.classes} classes, ${scale.probes} ports: ${(scale.totalMs / 1000).toFixed(2)} s, peak ${scale.peakMiB.toFixed(0)} MiB; `
+    const scale = parts.includes('scale') ? child(entry, ['scale', String(pods), file(pods)], 30 * 60_000, cpuProfDir) : undefined;
+    if (scale) {
+      log(scale.error
+        ? `[cluster ${pods} pods] ERROR ${String(scale.error).split('\n')[0]}`
+        : `[cluster ${pods} pods] ${scale.classes} classes, ${scale.probes} ports: ${(scale.totalMs / 1000).toFixed(2)} s, peak ${scale.peakMiB.toFixed(0)} MiB; `
         + `${scale.mismatches} mismatches in ${scale.sample} sampled pairs`);
+    }
     // The grouped JSON lists the allowed pairs of namespaces, which at 25,000 namespaces with few
     // policies is most of 625 million: measured up to GROUPED_MAX_PODS only.
-    const grouped = pods > GROUPED_MAX_PODS ? undefined : child(entry, ['grouped', String(pods), file(pods)], 30 * 60_000);
-    if (grouped === undefined) log(`[cluster ${pods} pods] matrix --group-by namespace --format json: not measured above ${GROUPED_MAX_PODS.toLocaleString('en-US')} pods`);
-    else {
+    const grouped = !parts.includes('grouped') ? undefined : pods > GROUPED_MAX_PODS ? 'too large' : child(entry, ['grouped', String(pods), file(pods)], 30 * 60_000, cpuProfDir);
+    if (grouped === 'too large') log(`[cluster ${pods} pods] matrix --group-by namespace --format json: not measured above ${GROUPED_MAX_PODS.toLocaleString('en-US')} pods`);
+    else if (grouped) {
       log(grouped.error ? `[cluster ${pods} pods] grouped ERROR ${String(grouped.error).split('\n')[0]}`
         : `[cluster ${pods} pods] matrix --group-by namespace --format json: ${groupedLine(grouped.asGenerated)}; with a default deny in every namespace `
           + `${groupedLine(grouped.everyNamespaceDenies)}; peak ${grouped.peakMiB.toFixed(0)} MiB`);
     }
-    const diff = child(entry, ['diff', String(pods), file(pods)], 30 * 60_000);
-    log(diff.error ? `[cluster ${pods} pods] diff ERROR ${String(diff.error).split('\n')[0]}`
-      : `[cluster ${pods} pods] diff, 1% of the policies changed: ${(diff.totalMs / 1000).toFixed(2)} s (load both ${(diff.loadMs / 1000).toFixed(2)} s + diff ${(diff.diffMs / 1000).toFixed(2)} s), peak ${diff.peakMiB.toFixed(0)} MiB`);
-    records.push({ pods, prepared, scale, grouped, diff });
+    const diff = parts.includes('diff') ? child(entry, ['diff', String(pods), file(pods)], 30 * 60_000, cpuProfDir) : undefined;
+    if (diff) {
+      log(diff.error ? `[cluster ${pods} pods] diff ERROR ${String(diff.error).split('\n')[0]}`
+        : `[cluster ${pods} pods] diff, 1% of the policies changed: ${(diff.totalMs / 1000).toFixed(2)} s (load both ${(diff.loadMs / 1000).toFixed(2)} s + diff ${(diff.diffMs / 1000).toFixed(2)} s), peak ${diff.peakMiB.toFixed(0)} MiB`);
+    }
+    records.push({ pods, prepared, scale, grouped: grouped === 'too large' ? undefined : grouped, diff });
   }
   let side: Record<string, any> | undefined;
-  if (sizes.length > 0) {
+  if (sizes.length > 0 && parts.includes('side')) {
     log(`\n[cluster ${SIDE_BY_SIDE_PODS} pods] today's matrix vs the class matrix, alternately...`);
     const f = file(SIDE_BY_SIDE_PODS);
     const prepared = sizes.includes(SIDE_BY_SIDE_PODS) ? {} : child(entry, ['prepare', String(SIDE_BY_SIDE_PODS), f], 15 * 60_000);
-    side = prepared.error ? prepared : child(entry, ['side', String(SIDE_BY_SIDE_PODS), f], 30 * 60_000);
+    side = prepared.error ? prepared : child(entry, ['side', String(SIDE_BY_SIDE_PODS), f], 30 * 60_000, cpuProfDir);
     if (!side.error) log(`[cluster ${SIDE_BY_SIDE_PODS} pods] ${side.podsMs.toFixed(0)} ms vs ${side.classesMs.toFixed(0)} ms: ${side.ratio.toFixed(1)}x, ${side.mismatches} mismatches`);
   }
   const ok = records.filter((r) => r.scale && !r.scale.error);
@@ -109,6 +119,7 @@ export function formatCluster(c: ClusterRecord): string {
   ];
   const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
   for (const r of c.sizes) {
+    if (!r.scale && !r.error) continue; // not run (--cluster-parts)
     if (!r.scale || r.scale.error) {
       lines.push(`| ${r.pods.toLocaleString('en-US')} | ERROR ${String(r.error ?? r.scale?.error).split('\n')[0]} |`);
       continue;

@@ -18,7 +18,15 @@ export interface BenchOptions {
   readonly flowLines: number[];
   /** The pod counts of the cluster-scale part (issue 17); empty: skip it. */
   readonly clusterSizes: number[];
+  /** The steps of the cluster-scale part to run at each size (`scale`, `diff`, `side`); all by default. */
+  readonly clusterParts: ClusterPart[];
 }
+
+/** A step of the cluster-scale part: load + all pairs, the 1% diff, today's matrix side by side at 5,000 pods. */
+export type ClusterPart = 'scale' | 'grouped' | 'diff' | 'side';
+
+/** Every step of the cluster-scale part. */
+export const CLUSTER_PARTS: ClusterPart[] = ['scale', 'grouped', 'diff', 'side'];
 
 /** The default pod counts of the cluster-scale part. */
 export const DEFAULT_CLUSTER_SIZES = [1000, 10000, 100000];
@@ -28,7 +36,8 @@ export const DEFAULT_SIZES = [100, 1000, 5000];
 
 /** The usage text. */
 export const USAGE = 'usage: npm run bench -- [--sizes 100,1000,5000] [--flow-lines 250000,1000000] [--quick] [--only floor-synth,library-synth,flows,cluster] '
-  + '[--keep] [--cpu-prof DIR] [--out FILE] [--cluster-sizes 1000,10000,100000|none]';
+  + '[--keep] [--cpu-prof DIR] [--out FILE] [--cluster-sizes 1000,10000,100000|none] '
+  + '[--cluster-parts scale,grouped,diff,side]';
 
 /** Parses `--name value` and `--name=value` options; throws on anything unknown. */
 export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
@@ -40,7 +49,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     if (['quick', 'keep', 'help'].includes(name)) {
       values.set(name, true);
-    } else if (['sizes', 'only', 'cpu-prof', 'out', 'flow-lines', 'cluster-sizes'].includes(name)) {
+    } else if (['sizes', 'only', 'cpu-prof', 'out', 'flow-lines', 'cluster-sizes', 'cluster-parts'].includes(name)) {
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw new Error(`--${name} needs a value\n${USAGE}`);
       values.set(name, value);
@@ -57,6 +66,9 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
   const clusterSizes = typeof clusterText !== 'string' ? DEFAULT_CLUSTER_SIZES
     : clusterText === 'none' ? [] : clusterText.split(',').map((x) => Number(x.trim().replace(/_/g, '')));
   if (clusterSizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--cluster-sizes takes whole numbers of at least 10, or none\n${USAGE}`);
+  const partsText = values.get('cluster-parts');
+  const clusterParts = typeof partsText !== 'string' ? CLUSTER_PARTS : partsText.split(',').map((x) => x.trim()) as ClusterPart[];
+  if (clusterParts.some((x) => !CLUSTER_PARTS.includes(x))) throw new Error(`--cluster-parts takes some of ${CLUSTER_PARTS.join(',')}\n${USAGE}`);
   const flowLines = typeof values.get('flow-lines') === 'string'
     ? (values.get('flow-lines') as string).split(',').map((s) => Number(s.trim().replace(/_/g, '')))
     : DEFAULT_FLOW_LINES;
@@ -72,6 +84,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     cpuProfDir: typeof values.get('cpu-prof') === 'string' ? values.get('cpu-prof') as string : undefined,
     out: typeof values.get('out') === 'string' ? values.get('out') as string : defaultOut,
     clusterSizes: [...new Set(clusterSizes)].sort((a, b) => a - b),
+    clusterParts: [...new Set(clusterParts)],
     flowLines: [...flowLines].sort((a, b) => a - b),
   };
 }

@@ -71,7 +71,7 @@ function main(): number {
     process.stdout.write(`\n${appScenarios ? `${table}\n\nEmitted objects for the same intent:\n${counts}\n\n` : ''}`
       + `${flows ? `Observed flows of the ${FLOW_SERVICES.toLocaleString('en-US')}-service application:\n${formatFlows(flows)}\n\n` : ''}`
       + `Targets (issues 7 and 14):\n${targetText}\n`);
-    const cluster = runClusterScale(path.join(path.dirname(entry), 'cluster-child.js'), work, withCluster ? options.clusterSizes : [], log);
+    const cluster = runClusterScale(path.join(path.dirname(entry), 'cluster-child.js'), work, withCluster ? options.clusterSizes : [], log, options.clusterParts, options.cpuProfDir);
     process.stdout.write(`\nCluster scale (issue 17), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}:\n${formatCluster(cluster)}\n`);
     const results = {
       generatedAt: new Date().toISOString(),

@@ -66,11 +66,22 @@ export class IncrementalDiff {
   public readonly loopback: boolean[];
 
   private constructor(before: Cluster, after: Cluster) {
-    const afterIds = new Set(after.endpoints.map((e) => e.id));
-    const beforeIds = new Set(before.endpoints.map((e) => e.id));
-    this.shared = before.endpoints.map((e) => e.id).filter((id) => afterIds.has(id));
-    this.added = after.endpoints.map((e) => e.id).filter((id) => !beforeIds.has(id));
-    this.removed = before.endpoints.map((e) => e.id).filter((id) => !afterIds.has(id));
+    // The shared endpoints as (before, after) pairs, looked up once.
+    this.shared = [];
+    this.removed = [];
+    const sharedBefore: ClusterEndpoint[] = [];
+    const sharedAfter: ClusterEndpoint[] = [];
+    for (const eb of before.endpoints) {
+      const ea = after.endpoint(eb.id);
+      if (ea === undefined) {
+        this.removed.push(eb.id);
+        continue;
+      }
+      this.shared.push(eb.id);
+      sharedBefore.push(eb);
+      sharedAfter.push(ea);
+    }
+    this.added = after.endpoints.filter((e) => before.endpoint(e.id) === undefined).map((e) => e.id);
     this.probes = probePorts([before, after]);
     const queries = this.probes.map((p) => p.query);
     const features = mergeFeatures(policyFeatures(before, queries), policyFeatures(after, queries));
@@ -106,8 +117,8 @@ export class IncrementalDiff {
     this.jointMembers = [];
     this.loopback = [];
     for (let i = 0; i < this.shared.length; i++) {
-      const eb = before.endpoint(this.shared[i])!;
-      const ea = after.endpoint(this.shared[i])!;
+      const eb = sharedBefore[i];
+      const ea = sharedAfter[i];
       const cb = classB[eb.index];
       const ca = classA[ea.index];
       this.loopback.push(eb.singleInstance || ea.singleInstance);
@@ -158,8 +169,7 @@ export class IncrementalDiff {
     } else {
       const affected = affectedProbes(this.probes, sides, changedPolicies, moved);
       this.touchedProbes = affected.filter((x) => x).length;
-      const plan = new Plan(sides, touched, touchedList, moved);
-      this.changes = this.probes.map((probe, p) => (affected[p] ? plan.changes(probe, joints) : []));
+      this.changes = new Plan(sides, touched, touchedList, moved).changes(this.probes, affected, joints);
     }
   }
 
@@ -277,20 +287,24 @@ interface Joints {
 
 /**
  * The recomputation for one pair of snapshots. Each side is one universe of every class (one
- * representative each, so class c is endpoint c) with its selections computed once and shared by
- * every port and by subsets of its NetworkPolicies: those that select a touched class (the touched
- * classes' own sides), and per port those with egress rules that select an other end of `s -> t`
- * to be asked (its egress), and those with ingress rules that select an other end of `t -> d`.
+ * representative each, so class c is endpoint c). Two passes over the affected ports:
+ *
+ * 1. The touched classes' own sides, per port, from the NetworkPolicies that select a touched class
+ *    (a policy selects pods of its own namespace only): their selections are compiled once per
+ *    side, over that subset alone, so the other policies cost nothing here. These sides are exact
+ *    for the touched classes (every policy that selects them is in the subset) and only read there.
+ * 2. The other ends to ask (untouched classes where a touched class's egress or ingress changed,
+ *    on some port): their sides from the policies with ingress rules selecting an end of `t -> d`
+ *    or egress rules selecting an end of `s -> t` on ANY port, compiled once per side over that
+ *    subset and read only at those ends. When endpoints move between classes, every class is an end.
  */
 class Plan {
   private readonly k: number;
   private readonly touchedSet: Bitset;
   private readonly touchedList: number[];
-  private readonly views: Array<{
-    universe: Cluster;
-    own: Cluster;
-    selections: Selections;
-  }>;
+  private readonly universes: Cluster[];
+  /** Per side, the universe with only the NetworkPolicies that select a touched class, and their selections. */
+  private readonly own: Array<{ cluster: Cluster; selections: Selections }>;
 
   constructor(
     private readonly sides: readonly [Side, Side],
@@ -302,125 +316,171 @@ class Plan {
     this.touchedSet = new Bitset(this.k);
     this.touchedList = touchedList;
     for (const t of touchedList) this.touchedSet.add(t);
-    this.views = sides.map((side) => {
-      const universe = side.cluster.withEndpoints(side.universe());
-      // The NetworkPolicies that select a touched class (a policy selects pods of its own namespace only).
-      const touchedIn = new Map<string, ClusterEndpoint[]>();
-      for (const t of touchedList) {
-        const rep = side.repOf[t]!;
-        if (rep.namespace === undefined) continue;
-        const list = touchedIn.get(rep.namespace);
-        if (list) list.push(rep);
-        else touchedIn.set(rep.namespace, [rep]);
-      }
-      const own = side.cluster.policies.filter((p) => (touchedIn.get(p.namespace) ?? []).some((e) => selects(p, 'ingress', e) || selects(p, 'egress', e)));
-      return { universe, own: universe.withPolicies(own), selections: new Selections(universe) };
+    this.universes = sides.map((side) => side.cluster.withEndpoints(side.universe()));
+    this.own = sides.map((side, x) => {
+      const cluster = this.universes[x].withPolicies(policiesSelecting(side, this.touchedSet, this.touchedSet));
+      return { cluster, selections: new Selections(cluster) };
     });
   }
 
-  /** The changed joint class pairs on one probe. */
-  public changes(probe: ProbePort, joints: Joints): ClassPairChange[] {
+  /** The changed joint class pairs on each probe (`affected[p]` false: none, not computed). */
+  public changes(probes: ProbePort[], affected: boolean[], joints: Joints): ClassPairChange[][] {
     const k = this.k;
-    const own = this.views.map((v) => computeSides(v.own, probe.query, v.selections));
     const inBoth = this.sides[0].present.and(this.sides[1].present);
     const all = Bitset.full(k);
-    // Untouched classes on the other end whose verdict with a touched class may differ: where a
-    // touched class's egress changed (destinations D) or its ingress changed (sources S). When
-    // endpoints move between classes, their rows and columns are needed whole.
-    const D = new Bitset(k);
-    const S = new Bitset(k);
-    if (this.moved) {
-      D.or(all);
-      S.or(all);
-    } else {
-      for (const t of this.touchedSet.members()) {
-        if (!inBoth.has(t)) continue;
-        xorInto(D, own[0].egressTo[t] ?? all, own[1].egressTo[t] ?? all);
-        xorInto(S, own[0].ingressFrom[t] ?? all, own[1].ingressFrom[t] ?? all);
-      }
-    }
-    for (let i = 0; i < D.words.length; i++) {
-      D.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
-      S.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
-    }
-    const dAny = !D.isEmpty();
-    const sAny = !S.isEmpty();
-
-    // Per touched class t: the classes whose ingress admits t (`by[t]`, the transpose of the ingress
-    // sides) and whose egress reaches t; `open`: not isolated in that direction, so every t. The
-    // other ends (untouched) decide the same on both sides: unless endpoints move, once, after.
-    // Only the policies that select one of those ends are needed for their sides.
-    const otherEnds = (x: number) => {
-      const view = this.views[x];
-      const side = this.sides[x];
-      const sidesOf = (direction: 'ingress' | 'egress', ends: Bitset) => {
-        const endsIn = new Map<string, ClusterEndpoint[]>();
-        for (const c of ends.members()) {
-          const rep = side.repOf[c]!;
-          if (rep.namespace === undefined) continue;
-          const list = endsIn.get(rep.namespace);
-          if (list) list.push(rep);
-          else endsIn.set(rep.namespace, [rep]);
+    // The touched classes' own sides on one port (the selections are compiled once per side).
+    const ownSides = (probe: ProbePort) => this.own.map((v) => computeSides(v.cluster, probe.query, v.selections));
+    // Pass 1: the other ends to ask per port. Untouched classes on the other end whose verdict with
+    // a touched class may differ: where a touched class's egress changed (destinations D) or its
+    // ingress changed (sources S). When endpoints move between classes, their rows and columns are
+    // needed whole. Only D and S are kept: the own sides are computed again in pass 2, one port at a
+    // time (kept for every port, they would hold every port's sides at once).
+    const firsts = probes.map((probe, p) => {
+      if (!affected[p]) return undefined;
+      const D = new Bitset(k);
+      const S = new Bitset(k);
+      if (this.moved) {
+        D.or(all);
+        S.or(all);
+      } else {
+        const own = ownSides(probe);
+        for (const t of this.touchedList) {
+          if (!inBoth.has(t)) continue;
+          xorInto(D, own[0].egressTo[t] ?? all, own[1].egressTo[t] ?? all);
+          xorInto(S, own[0].ingressFrom[t] ?? all, own[1].ingressFrom[t] ?? all);
         }
-        const policies = side.cluster.policies.filter((p) => (endsIn.get(p.namespace) ?? []).some((e) => selects(p, direction, e)));
-        return computeSides(view.universe.withPolicies(policies), probe.query, view.selections);
-      };
-      return {
-        inD: dAny ? columnsOf(sidesOf('ingress', D).ingressFrom, this.touchedList, k) : undefined,
-        outS: sAny ? columnsOf(sidesOf('egress', S).egressTo, this.touchedList, k) : undefined,
-      };
+      }
+      for (let i = 0; i < D.words.length; i++) {
+        D.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
+        S.words[i] &= ~this.touchedSet.words[i] & inBoth.words[i];
+      }
+      return { D, S };
+    });
+    // The other ends over every port, for one selection of the policies that can decide them.
+    const anyD = new Bitset(k);
+    const anyS = new Bitset(k);
+    for (const f of firsts) {
+      if (!f) continue;
+      anyD.or(f.D);
+      anyS.or(f.S);
+    }
+    // The other ends decide the same on both sides: unless endpoints move, they are asked after only.
+    const endViews: Array<{ cluster: Cluster; selections: Selections } | undefined> = [undefined, undefined];
+    const ends = (x: number) => {
+      const y = this.moved ? x : 1;
+      if (endViews[y] === undefined) {
+        const cluster = this.universes[y].withPolicies(policiesSelecting(this.sides[y], anyD, anyS));
+        endViews[y] = { cluster, selections: new Selections(cluster) };
+      }
+      return endViews[y]!;
     };
-    const afterEnds = otherEnds(1);
-    const rows: Bitset[][] = [[], []];
-    const cols: Bitset[][] = [[], []];
-    for (let x = 0; x < 2; x++) {
-      const side = this.sides[x];
-      const sides = own[x];
-      const ownAdmits = columnsOf(sides.ingressFrom, this.touchedList, k);
-      const { inD, outS } = x === 1 || !this.moved ? afterEnds : otherEnds(x);
-      for (const t of this.touchedSet.members()) {
-        if (!side.present.has(t)) continue;
-        // Row t: reachable destinations (touched, or in D) its egress allows whose ingress admits t.
-        const out = sides.egressTo[t] ?? all;
-        const row = new Bitset(k);
-        const w = row.words;
-        const T = this.touchedSet.words;
-        for (let i = 0; i < w.length; i++) {
-          let admits = T[i] & (ownAdmits.by[t].words[i] | ownAdmits.open.words[i]);
-          if (inD) admits |= D.words[i] & (inD.by[t].words[i] | inD.open.words[i]);
-          w[i] = admits & out.words[i] & sides.reachable.words[i] & side.present.words[i];
+
+    return probes.map((probe, p) => {
+      const f = firsts[p];
+      if (!f) return [];
+      const { D, S } = f;
+      const own = ownSides(probe);
+      const dAny = !D.isEmpty();
+      const sAny = !S.isEmpty();
+      // Per touched class t: the classes whose ingress admits t (`by[t]`, the transpose of the
+      // ingress sides) and whose egress reaches t; `open`: not isolated in that direction, so every t.
+      const otherEnds = (x: number) => {
+        if (!dAny && !sAny) return { inD: undefined, outS: undefined };
+        const view = ends(x);
+        const sides = computeSides(view.cluster, probe.query, view.selections);
+        return {
+          inD: dAny ? columnsOf(sides.ingressFrom, D, this.touchedSet, this.touchedList) : undefined,
+          outS: sAny ? columnsOf(sides.egressTo, S, this.touchedSet, this.touchedList) : undefined,
+        };
+      };
+      const afterEnds = otherEnds(1);
+      const rows: Bitset[][] = [[], []];
+      const cols: Bitset[][] = [[], []];
+      for (let x = 0; x < 2; x++) {
+        const side = this.sides[x];
+        const sides = own[x];
+        const ownAdmits = columnsOf(sides.ingressFrom, this.touchedSet, this.touchedSet, this.touchedList);
+        const { inD, outS } = x === 1 || !this.moved ? afterEnds : otherEnds(x);
+        for (const t of this.touchedList) {
+          if (!side.present.has(t)) continue;
+          // Row t: reachable destinations (touched, or in D) its egress allows whose ingress admits t.
+          const out = sides.egressTo[t] ?? all;
+          const row = new Bitset(k);
+          const w = row.words;
+          const T = this.touchedSet.words;
+          for (let i = 0; i < w.length; i++) {
+            let admits = T[i] & (ownAdmits.by[t].words[i] | ownAdmits.open.words[i]);
+            if (inD) admits |= D.words[i] & (inD.by[t].words[i] | inD.open.words[i]);
+            w[i] = admits & out.words[i] & sides.reachable.words[i] & side.present.words[i];
+          }
+          rows[x][t] = row;
+          // Column t: the untouched sources in S whose egress reaches t and that t's ingress admits.
+          const col = new Bitset(k);
+          if (outS && sides.reachable.has(t)) {
+            const from = sides.ingressFrom[t] ?? all;
+            const c = col.words;
+            for (let i = 0; i < c.length; i++) c[i] = S.words[i] & (outS.by[t].words[i] | outS.open.words[i]) & from.words[i] & side.present.words[i];
+          }
+          cols[x][t] = col;
         }
-        rows[x][t] = row;
-        // Column t: the untouched sources in S whose egress reaches t and that t's ingress admits.
-        const col = new Bitset(k);
-        if (outS && sides.reachable.has(t)) {
-          const from = sides.ingressFrom[t] ?? all;
-          const c = col.words;
-          for (let i = 0; i < c.length; i++) c[i] = S.words[i] & (outS.by[t].words[i] | outS.open.words[i]) & from.words[i] & side.present.words[i];
-        }
-        cols[x][t] = col;
       }
-    }
-    return compare(joints, this.touched, rows, cols, k);
+      return compare(joints, this.touched, rows, cols, k);
+    });
   }
 }
 
 /**
- * The columns of one direction's sides over `k` classes at the touched classes: `by[t]` holds the
- * classes whose set has t; `open` the classes not isolated in that direction (undefined set:
- * everything). In O(isolated classes x touched classes) bit tests, not a whole transpose.
+ * The NetworkPolicies of `side` with ingress rules that select a class of `ingress`, or egress rules
+ * that select a class of `egress` (by the classes' representatives; a policy selects pods of its
+ * own namespace only).
  */
-function columnsOf(sets: ReadonlyArray<Bitset | undefined>, touched: readonly number[], k: number): { by: Bitset[]; open: Bitset } {
+function policiesSelecting(side: Side, ingress: Bitset, egress: Bitset): ClusterPolicy[] {
+  const repsIn = (classes: Bitset) => {
+    const out = new Map<string, ClusterEndpoint[]>();
+    for (const c of classes.members()) {
+      const rep = side.repOf[c];
+      if (rep === undefined || rep.namespace === undefined) continue;
+      const list = out.get(rep.namespace);
+      if (list) list.push(rep);
+      else out.set(rep.namespace, [rep]);
+    }
+    return out;
+  };
+  const inIngress = repsIn(ingress);
+  const inEgress = repsIn(egress);
+  return side.cluster.policies.filter((p) => (inIngress.get(p.namespace) ?? []).some((e) => selects(p, 'ingress', e))
+    || (inEgress.get(p.namespace) ?? []).some((e) => selects(p, 'egress', e)));
+}
+
+/**
+ * The columns of one direction's sides at the touched classes, for the classes of `classes` (the
+ * only rows the caller reads: every other bit of the result is left empty): `by[t]` holds the
+ * classes whose set has t; `open` the classes not isolated in that direction (undefined set:
+ * everything). Per class, only the words of its set that meet the touched classes are walked.
+ */
+function columnsOf(
+  sets: ReadonlyArray<Bitset | undefined>, classes: Bitset, touched: Bitset, touchedList: readonly number[],
+): { by: Bitset[]; open: Bitset } {
+  const k = classes.size;
   const open = new Bitset(k);
   const by: Bitset[] = [];
-  for (const t of touched) by[t] = new Bitset(k);
-  for (let c = 0; c < k; c++) {
+  for (const t of touchedList) by[t] = new Bitset(k);
+  const T = touched.words;
+  for (const c of classes.members()) {
     const set = sets[c];
     if (set === undefined) {
       open.add(c);
       continue;
     }
-    for (const t of touched) if (set.has(t)) by[t].add(c);
+    const w = set.words;
+    for (let i = 0; i < T.length; i++) {
+      let x = (w[i] & T[i]) >>> 0;
+      while (x !== 0) {
+        const bit = 31 - Math.clz32(x & -x);
+        by[i * 32 + bit].add(c);
+        x &= x - 1;
+      }
+    }
   }
   return { by, open };
 }
@@ -451,7 +511,8 @@ function affectedProbes(probes: ProbePort[], sides: readonly [Side, Side], chang
       if (!destinations.has(key)) destinations.set(key, e);
     }
   }
-  return probes.map((probe) => rules.some((rule) => [...destinations.values()].some((d) => {
+  const kinds = [...destinations.values()];
+  return probes.map((probe) => rules.some((rule) => kinds.some((d) => {
     const traffic = resolveTraffic(d, probe.query);
     return traffic !== undefined && portsMatch(rule.ports, traffic, d);
   })));
@@ -536,9 +597,16 @@ function wholeChanges(joints: Joints, b: Bitset[], a: Bitset[]): ClassPairChange
 
 /** The ids of the NetworkPolicies added, removed or changed (by what the analyser reads of them). */
 function changedPolicyIds(before: Cluster, after: Cluster): Set<string> {
+  const changed = new Set<string>();
+  // Two snapshots of one cluster usually list the same policies in the same order: compared by
+  // position, without two maps of every policy; any other listing by id.
+  const [x, y] = [before.policies, after.policies];
+  if (x.length === y.length && x.every((p, i) => p.id === y[i].id)) {
+    x.forEach((p, i) => !samePolicy(p, y[i]) && changed.add(p.id));
+    return changed;
+  }
   const b = new Map(before.policies.map((p) => [p.id, p]));
   const a = new Map(after.policies.map((p) => [p.id, p]));
-  const changed = new Set<string>();
   for (const [id, p] of b) {
     const q = a.get(id);
     if (!q || !samePolicy(p, q)) changed.add(id);
