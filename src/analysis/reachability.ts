@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { BlastRadius, computeBlastRadius } from './blast-radius';
-import { ciliumPolices } from './cilium-semantics';
+import { ciliumPolices, undecidedFqdnRules } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
@@ -184,6 +184,8 @@ export class Reachability {
   private constructor(cluster: Cluster, stagedModel?: () => Reachability) {
     this._cluster = cluster;
     this.stagedModel = stagedModel;
+    // The toFQDNs rules whose DNS lookups the model cannot decide join the parts left out, once per model.
+    if (cluster.ciliumPolicies.length > 0) cluster.skipped.push(...undecidedFqdnRules(cluster));
   }
 
   /**
