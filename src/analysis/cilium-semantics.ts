@@ -111,7 +111,7 @@ export function dnsVisibility(cluster: Cluster, source: ClusterEndpoint, name: s
       if (!ciliumSelects(cluster, p.subject, source)) continue;
       for (const rule of p.egress) {
         if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name))) continue;
-        const seen = dnsRuleSeen(cluster, p, rule, source);
+        const seen = dnsRuleSeen(cluster, p, rule, dnsPortsFor(rule, name), source);
         if (seen === 'seen') { outcome = 'seen'; break; }
         if (seen === 'undecided') outcome = 'undecided';
       }
@@ -129,11 +129,24 @@ export function dnsVisible(cluster: Cluster, source: ClusterEndpoint, name: stri
   return dnsVisibility(cluster, source, name) === 'seen';
 }
 
+/** The ports of a rule's port rules whose `rules.dns` let the proxy see `name` looked up. */
+function dnsPortsFor(rule: CiliumRule, name: string): PortSet {
+  return rule.dnsPorts.filter((d) => d.names.some((n) => fqdnMatches(n, name))).flatMap((d) => d.ports);
+}
+
 /** The port of DNS (RFC 1035 4.2: UDP and TCP port 53), for a DNS rule whose ports are every port. */
 const DNS_PORT = 53;
 
-/** The traffic a DNS rule's ports carry to `server`: each of its ports, DNS's own where it allows every port. */
+/**
+ * The DNS traffic a DNS rule's ports carry to `server`: each of its ports of UDP or TCP, DNS's own
+ * where it allows every port (the DNS proxy handles DNS over UDP and TCP; docs.cilium.io "Layer 7
+ * Policies", DNS Policy and IP Discovery, writes its rules for port 53 of either).
+ */
 function dnsTraffic(ports: PortSet, server: ClusterEndpoint): Traffic[] {
+  return dnsTrafficOfEntries(ports, server).filter((t) => t.protocol === 'UDP' || t.protocol === 'TCP');
+}
+
+function dnsTrafficOfEntries(ports: PortSet, server: ClusterEndpoint): Traffic[] {
   const out: Traffic[] = [];
   for (const entry of ports) {
     switch (entry.kind) {
@@ -155,13 +168,13 @@ function dnsTraffic(ports: PortSet, server: ClusterEndpoint): Traffic[] {
 }
 
 /** Whether one DNS rule of `p` lets the proxy see the lookups of `source` (see `dnsVisibility`). */
-function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, source: ClusterEndpoint): DnsVisibility {
+function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): DnsVisibility {
   let serverInModel = false;
   for (const server of cluster.endpoints) {
     // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
     if (server.external || server === source || !ciliumPeerMatches(cluster, rule, source, server)) continue;
-    for (const traffic of dnsTraffic(rule.ports, server)) {
-      if (!portsMatch(rule.ports, traffic, server)) continue;
+    for (const traffic of dnsTraffic(ports, server)) {
+      if (!portsMatch(ports, traffic, server)) continue;
       serverInModel = true;
       const cilium = evaluateCiliumSide(cluster, 'egress', source, server, traffic);
       const verdict = namespaceTierVerdict(evaluateSide(cluster, 'egress', source, server, traffic), cilium);
@@ -172,17 +185,19 @@ function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, source
     }
   }
   if (serverInModel) return 'unseen';
-  return overlappingDeny(cluster, rule, source) === undefined ? 'seen' : 'undecided';
+  return overlappingDeny(cluster, rule, ports, source) === undefined ? 'seen' : 'undecided';
 }
 
 /** A deny rule of `source`'s egress that might match traffic `rule` matches (the overlap test errs towards "overlaps"). */
-function overlappingDeny(cluster: Cluster, rule: CiliumRule, source: ClusterEndpoint): { policy: CiliumPolicy; rule: CiliumRule } | undefined {
+function overlappingDeny(
+  cluster: Cluster, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint,
+): { policy: CiliumPolicy; rule: CiliumRule } | undefined {
   const peersOverlap = (a: CiliumRule, b: CiliumRule) => a.peerShapes === undefined || b.peerShapes === undefined
     || a.peerShapes.some((x) => b.peerShapes!.some((y) => peerShapesOverlap(x, y)));
   for (const p of cluster.ciliumPolicies) {
     if (!ciliumApplies(cluster, p, 'egress', source)) continue;
     for (const deny of p.egress) {
-      if (deny.deny && setsIntersect(deny.ports, rule.ports) && peersOverlap(deny, rule)) return { policy: p, rule: deny };
+      if (deny.deny && setsIntersect(deny.ports, ports) && peersOverlap(deny, rule)) return { policy: p, rule: deny };
     }
   }
   return undefined;
@@ -216,9 +231,10 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
         if (found) break;
       }
       if (!found) continue;
+      const portsFor = (r: CiliumRule) => dnsPortsFor(r, found!.name);
       const dns = cluster.ciliumPolicies.flatMap((q) => (ciliumSelects(cluster, q.subject, found!.source) ? q.egress.map((r) => ({ q, r })) : []))
-        .find(({ r }) => !r.deny && r.dns.some((d) => fqdnMatches(d, found!.name)) && overlappingDeny(cluster, r, found!.source) !== undefined);
-      const deny = dns && overlappingDeny(cluster, dns.r, found.source);
+        .find(({ r }) => !r.deny && portsFor(r).length > 0 && overlappingDeny(cluster, r, portsFor(r), found!.source) !== undefined);
+      const deny = dns && overlappingDeny(cluster, dns.r, portsFor(dns.r), found.source);
       const why = dns && deny
         ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) `
           + `matches no DNS server of the input, and the deny rule ${deny.policy.kind} ${deny.policy.id} ${ruleField(deny.policy, deny.rule)} may drop its lookups, `

@@ -113,6 +113,11 @@ export interface CiliumRule {
   readonly l7: boolean;
   /** The names its `rules.dns` let Cilium's DNS proxy see looked up (egress allow rules). */
   readonly dns: FqdnSelector[];
+  /**
+   * Each port rule with `rules.dns`: its DNS selectors and its ports (the traffic the DNS proxy
+   * handles for those names; the rule's other port rules do not reach the proxy).
+   */
+  readonly dnsPorts: ReadonlyArray<{ readonly names: readonly FqdnSelector[]; readonly ports: PortSet }>;
 }
 
 /** One rule spec of a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy Cilium accepts. */
@@ -406,6 +411,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
   }
   if (peer?.kind === 'endpoints' && peer.selectors.length === 0) peer = { kind: 'entities', entities: ['none'], text: 'no endpoints' };
   const dns: FqdnSelector[] = [];
+  const dnsPorts: Array<{ names: FqdnSelector[]; ports: PortEntry[] }> = [];
   let l7 = false;
   const entries: PortEntry[] = [];
   for (const [k, pr] of (toPorts ?? []).entries()) {
@@ -413,18 +419,23 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
       if (pr[field] !== undefined) return `toPorts[${k}].${field}: TLS interception and listeners are not modelled`;
     }
     if (!Array.isArray(pr.ports) || pr.ports.length === 0) return `toPorts[${k}]: a port rule without ports is not modelled`;
+    const own: PortEntry[] = [];
     for (const port of pr.ports) {
       const read = portEntries(port);
       if (typeof read === 'string') return `toPorts[${k}]: ${read}`;
-      entries.push(...read);
+      own.push(...read);
     }
+    entries.push(...own);
     const r = pr.rules;
     if (r !== undefined && r !== null && Object.keys(r).some((x) => r[x] !== undefined)) l7 = true;
+    const names: FqdnSelector[] = [];
     for (const s of r?.dns ?? []) {
       const read = fqdnOf(s);
       if (typeof read === 'string') return `toPorts[${k}].rules.dns: ${read}`;
-      dns.push(read);
+      names.push(read);
     }
+    dns.push(...names);
+    if (names.length > 0) dnsPorts.push({ names, ports: own });
   }
   return {
     section,
@@ -434,6 +445,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
     ports: toPorts === undefined || toPorts.length === 0 ? [ALL_TRAFFIC] : entries,
     l7,
     dns,
+    dnsPorts,
   };
 }
 

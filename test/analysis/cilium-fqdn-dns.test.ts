@@ -103,4 +103,21 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     const all = deny('no-dns', { toEndpoints: [KUBE_DNS] });
     expect(Reachability.fromManifests([fqdnPolicy, all, ...twoServers], { externals }).allows('default/client', 'api', API)).toBe(false);
   });
+
+  test('only the port rules with rules.dns reach the proxy: a rule\'s other ports do not keep the lookups seen', () => {
+    const mixed = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }, { ports: [{ port: '8053', protocol: 'TCP' }] }] };
+    const policy = cnp('to-api', { endpointSelector: { matchLabels: { app: 'client' } }, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, mixed] });
+    const r = Reachability.fromManifests([policy, deny('no-dns', { toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }), client, coredns], { externals });
+    expect(r.allows('default/client', 'api', API)).toBe(false);
+    expect(r.allows('default/client', 'kube-system/coredns', Port.tcp(8053))).toBe(true);
+  });
+
+  test('a DNS rule on UDP and TCP 53: a deny of UDP alone leaves the TCP lookups seen; a deny of both does not', () => {
+    const both = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] };
+    const policy = cnp('to-api', { endpointSelector: { matchLabels: { app: 'client' } }, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, both] });
+    const udp = deny('no-udp', { toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] });
+    expect(Reachability.fromManifests([policy, udp, client, coredns], { externals }).allows('default/client', 'api', API)).toBe(true);
+    const tcpToo = deny('no-dns', { toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }] }] });
+    expect(Reachability.fromManifests([policy, tcpToo, client, coredns], { externals }).allows('default/client', 'api', API)).toBe(false);
+  });
 });
