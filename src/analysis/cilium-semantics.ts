@@ -169,23 +169,56 @@ function dnsTrafficOfEntries(ports: PortSet, server: ClusterEndpoint): Traffic[]
 
 /** Whether one DNS rule of `p` lets the proxy see the lookups of `source` (see `dnsVisibility`). */
 function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): DnsVisibility {
-  let serverInModel = false;
+  return dnsRuleOutcome(cluster, p, rule, ports, source).visibility;
+}
+
+/** `dnsRuleSeen`, with the first lookup path a deny rule drops (for `dnsLookupNote`). */
+function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): {
+  visibility: DnsVisibility; dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference };
+} {
+  let dropped: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference } | undefined;
   for (const server of cluster.endpoints) {
     // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
     if (server.external || server === source || !ciliumPeerMatches(cluster, rule, source, server)) continue;
     for (const traffic of dnsTraffic(ports, server)) {
       if (!portsMatch(ports, traffic, server)) continue;
-      serverInModel = true;
       const cilium = evaluateCiliumSide(cluster, 'egress', source, server, traffic);
       const verdict = namespaceTierVerdict(evaluateSide(cluster, 'egress', source, server, traffic), cilium);
       const own = ciliumRuleReference(p, rule);
       const viaRule = cilium.allowedBy.some((r) => r.policy === own.policy && r.kind === own.kind && r.spec === own.spec
         && r.direction === own.direction && r.rule === own.rule);
-      if (verdict.allowed && viaRule) return 'seen';
+      if (verdict.allowed && viaRule) return { visibility: 'seen' };
+      dropped ??= { server, traffic, ...(cilium.deniedBy[0] !== undefined ? { by: cilium.deniedBy[0] } : {}) };
     }
   }
-  if (serverInModel) return 'unseen';
-  return overlappingDeny(cluster, rule, ports, source) === undefined ? 'seen' : 'undecided';
+  if (dropped) return { visibility: 'unseen', dropped };
+  return { visibility: overlappingDeny(cluster, rule, ports, source) === undefined ? 'seen' : 'undecided' };
+}
+
+/**
+ * Why a toFQDNs rule of `source` that names `name` matches nothing, for `explain`: the DNS proxy
+ * does not see the lookups (`dnsVisibility`). Undefined when it sees them.
+ */
+export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: string): string | undefined {
+  const visibility = dnsVisibility(cluster, source, name);
+  if (visibility === 'seen') return undefined;
+  const head = `a toFQDNs rule of ${source.id} names ${name}, but Cilium's DNS proxy `;
+  if (visibility === 'undecided') {
+    return `${head}may not see ${source.id} look it up (no DNS server of the input, and a deny may drop the lookups): the rule is left out (see the skipped parts)`;
+  }
+  for (const p of cluster.ciliumPolicies) {
+    if (!ciliumSelects(cluster, p.subject, source)) continue;
+    for (const rule of p.egress) {
+      if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name))) continue;
+      const { dropped } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+      if (!dropped) continue;
+      const by = dropped.by === undefined ? 'no rule allows them by the DNS rule'
+        : `denied by ${dropped.by.kind ?? ''} ${dropped.by.policy} ${dropped.by.direction}[${dropped.by.rule}]`.replace('  ', ' ');
+      return `${head}never sees ${source.id} look it up, so it learns no address: the lookups to ${dropped.server.id} on `
+        + `${dropped.traffic.port}/${dropped.traffic.protocol} by ${p.kind} ${p.id} ${ruleField(p, rule)} are ${by}`;
+    }
+  }
+  return `${head}never sees ${source.id} look it up: no egress rule with rules.dns matching the name lets the lookups through`;
 }
 
 /** A deny rule of `source`'s egress that might match traffic `rule` matches (the overlap test errs towards "overlaps"). */

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { BlastRadius, computeBlastRadius } from './blast-radius';
-import { ciliumPolices, undecidedFqdnRules } from './cilium-semantics';
+import { ciliumPolices, dnsLookupNote, fqdnMatches, undecidedFqdnRules } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
@@ -16,6 +16,7 @@ import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
+import { ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject, subjectSelects } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
@@ -266,6 +267,15 @@ export class Reachability {
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node').map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e)));
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
+    if (!egress.allowed && dst.external && this._cluster.ciliumPolicies.length > 0) {
+      // A toFQDNs rule of the source names the destination, and the DNS proxy does not see the lookups: say why.
+      for (const name of dst.dnsNames) {
+        if (!this._cluster.ciliumPolicies.some((p) => ciliumSelects(this._cluster, p.subject, src)
+          && p.egress.some((r) => !r.deny && r.peer?.kind === 'fqdns' && r.peer.names.some((s) => fqdnMatches(s, name))))) continue;
+        const note = dnsLookupNote(this._cluster, src, name);
+        if (note !== undefined) notes.push(note);
+      }
+    }
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
     return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes, stagedExplanation);

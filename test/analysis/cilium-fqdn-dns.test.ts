@@ -35,6 +35,7 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     const r = Reachability.fromManifests([fqdnPolicy, client, coredns], { externals });
     expect(r.allows('default/client', 'api', API)).toBe(true);
     expect(r.allows('default/client', 'api', Port.tcp(80))).toBe(false);
+    expect(r.explain('default/client', 'api', Port.tcp(80)).notes).toEqual([]);
     expect(r.skipped).toEqual([]);
   });
 
@@ -49,7 +50,10 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     const dns = r.explain('default/client', 'kube-system/coredns', Port.udp(53));
     expect(dns.allowed).toBe(false);
     expect(TextFormat.explanation(dns)).toContain('default/no-dns');
-    expect(TextFormat.explanation(r.explain('default/client', 'api', API))).toContain('DENIED');
+    const why = TextFormat.explanation(r.explain('default/client', 'api', API));
+    expect(why).toContain('DENIED');
+    expect(why).toContain('Cilium\'s DNS proxy never sees default/client look it up');
+    expect(why).toContain('lookups to kube-system/coredns on 53/UDP by CiliumNetworkPolicy default/to-api spec.egress[1] are denied by CiliumNetworkPolicy default/no-dns egressDeny[0]');
     expect(r.skipped).toEqual([]);
     matrixAgrees(r, API);
   });
@@ -87,6 +91,7 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     expect(skipped[0].reason).toContain('spec.egress[0] is not modelled');
     expect(skipped[0].reason).toContain('default/no-dns');
     expect(skipped[0].reason).toContain('api.example.com');
+    expect(r.explain('default/client', 'api', API).notes.join('\n')).toContain('the rule is left out (see the skipped parts)');
   });
 
   test('the DNS server missing from the input and no deny that can overlap: as before, allowed and nothing left out', () => {
