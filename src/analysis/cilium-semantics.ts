@@ -179,7 +179,7 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
   let dropped: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference } | undefined;
   for (const server of cluster.endpoints) {
     // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
-    if (server.external || server === source || !ciliumPeerMatches(cluster, rule, source, server)) continue;
+    if (server.external || !ciliumPeerMatches(cluster, rule, source, server)) continue;
     for (const traffic of dnsTraffic(ports, server)) {
       if (!portsMatch(ports, traffic, server)) continue;
       const cilium = evaluateCiliumSide(cluster, 'egress', source, server, traffic);

@@ -307,7 +307,7 @@ function referenceDns(w: World, b: ReturnType<typeof build>, self: Ep, name: str
       if (dnsPorts.length === 0) continue;
       let server = false;
       for (const d of b.eps) {
-        if (d.external || d.id === self.id) continue;
+        if (d.external) continue;
         const traffics = dnsPorts.flatMap((pr: any) => pr.ports.flatMap((x: any) => {
           const protocols = x.protocol === undefined ? ['TCP'] : x.protocol === 'ANY' ? ['UDP', 'TCP'] : [x.protocol];
           if (x.port === 'http') return d.http !== undefined && !isNode(d) && protocols.includes('TCP') ? [{ port: d.http, protocol: 'TCP' }] : [];
