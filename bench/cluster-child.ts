@@ -3,17 +3,19 @@ import { RESULT_MARKER } from './child-process';
 import { generateCluster } from './cluster';
 import { Prng } from './prng';
 import { EndpointClasses } from '../src/analysis/equivalence';
+import { GroupedMatrix } from '../src/analysis/grouped-matrix';
 import { IncrementalDiff } from '../src/analysis/incremental-diff';
 import { computeMatrix } from '../src/analysis/matrix';
 import { probePorts } from '../src/analysis/probe-ports';
 import { Reachability } from '../src/analysis/reachability';
+import { JsonFormat } from '../src/formats/json';
 import { Port } from '../src/model/port';
 
 /**
  * One child process of the cluster-scale benchmark (see cluster-run.ts); prints one JSON line after
  * `RESULT_MARKER` with the peak resident memory of this process.
  *
- * Usage: cluster-child.js <prepare | scale | side | diff> <pods> <file>
+ * Usage: cluster-child.js <prepare | scale | side | diff | grouped> <pods> <file>
  */
 
 /** Pod pairs checked against the pair-by-pair reference at each size. */
@@ -81,6 +83,61 @@ function scale(file: string): Record<string, unknown> {
     sample: SAMPLE,
     allowedInSample,
     mismatches,
+  };
+}
+
+/**
+ * `netpol matrix --group-by namespace --format json` on port 8080/TCP as the CLI runs it once the
+ * cluster is modelled: the classes, the class matrix of the port, the grouped matrix, its JSON
+ * streamed into a byte count (nothing kept). On the generated cluster, where four fifths of the
+ * namespaces have no policy (everything reaches them), and on the same cluster with a default deny
+ * of ingress added to every namespace (most pairs of namespaces then have nothing allowed).
+ */
+function grouped(file: string): Record<string, unknown> {
+  const list = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const asGenerated = groupedJson(Reachability.fromManifests(list.items));
+  const namespaces: string[] = list.items.filter((o: any) => o.kind === 'Namespace').map((o: any) => o.metadata.name);
+  const denies = namespaces.map((namespace) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'bench-default-deny', namespace },
+    spec: { podSelector: {}, policyTypes: ['Ingress'] },
+  }));
+  const everyNamespaceDenies = groupedJson(Reachability.fromManifests([...list.items, ...denies]));
+  return { asGenerated, everyNamespaceDenies };
+}
+
+/**
+ * The grouped JSON of `r`, timed from the classes on. `cells` are the pairs of namespaces with an
+ * allowed pair, against `groupPairs`, every ordered pair (a cell each before only the allowed were
+ * listed); the listed counts must sum to the class matrix's allowed pairs (`mismatches` 1 if not).
+ */
+function groupedJson(r: Reachability): Record<string, unknown> {
+  const cpu = process.cpuUsage();
+  const t = process.hrtime.bigint();
+  const matrix = EndpointClasses.of(r._cluster).matrix({ port: 8080, protocol: 'TCP' });
+  const g = new GroupedMatrix(matrix, 'namespace');
+  let bytes = 0;
+  JsonFormat._streamGroupedMatrix(g, '8080/TCP', (text) => (bytes += Buffer.byteLength(text)));
+  const totalMs = ms(t);
+  const used = process.cpuUsage(cpu);
+  // Untimed: the cells counted again, and their sum against the class matrix.
+  let cells = 0;
+  let allowed = 0;
+  g.groups.forEach((_, i) => {
+    for (const c of g.cellsFrom(i)) {
+      cells++;
+      allowed += c.allowed;
+    }
+  });
+  return {
+    groups: g.groups.length,
+    groupPairs: g.groups.length ** 2,
+    cells,
+    bytes,
+    totalMs,
+    cpuMs: (used.user + used.system) / 1000,
+    mismatches: allowed === matrix.allowedCount() ? 0 : 1,
   };
 }
 
@@ -209,6 +266,8 @@ function main(argv: string[]): void {
       result = scale(file);
     } else if (mode === 'diff') {
       result = diff(file);
+    } else if (mode === 'grouped') {
+      result = grouped(file);
     } else if (mode === 'side') {
       result = side(file);
     } else {

@@ -15,6 +15,8 @@ export interface ClusterSizeRecord {
   readonly pods: number;
   readonly prepared?: Record<string, any>;
   readonly scale?: Record<string, any>;
+  /** `netpol matrix --group-by namespace --format json` (cluster-child.ts `grouped`). */
+  readonly grouped?: Record<string, any>;
   /** The incremental diff against a copy with 1% of the policies changed (both snapshots loaded). */
   readonly diff?: Record<string, any>;
   readonly error?: string;
@@ -45,7 +47,11 @@ function child(entry: string, args: string[], timeoutMs: number): Record<string,
   return { error: `child exited with ${r.status ?? r.signal}${r.error ? `: ${r.error.message}` : ''}` };
 }
 
+/** The largest cluster whose grouped JSON the bench writes (its size grows with the square of the namespaces). */
+const GROUPED_MAX_PODS = 20_000;
+
 /** Runs the cluster-scale part; `entry` is the compiled cluster-child.js. */
+
 export function runClusterScale(entry: string, work: string, sizes: number[], log: (text: string) => void): ClusterRecord {
   const records: ClusterSizeRecord[] = [];
   const file = (pods: number) => path.join(work, `cluster-${pods}.json`);
@@ -62,10 +68,19 @@ export function runClusterScale(entry: string, work: string, sizes: number[], lo
       ? `[cluster ${pods} pods] ERROR ${String(scale.error).split('\n')[0]}`
       : `[cluster ${pods} pods] ${scale.classes} classes, ${scale.probes} ports: ${(scale.totalMs / 1000).toFixed(2)} s, peak ${scale.peakMiB.toFixed(0)} MiB; `
         + `${scale.mismatches} mismatches in ${scale.sample} sampled pairs`);
+    // The grouped JSON lists the allowed pairs of namespaces, which at 25,000 namespaces with few
+    // policies is most of 625 million: measured up to GROUPED_MAX_PODS only.
+    const grouped = pods > GROUPED_MAX_PODS ? undefined : child(entry, ['grouped', String(pods), file(pods)], 30 * 60_000);
+    if (grouped === undefined) log(`[cluster ${pods} pods] matrix --group-by namespace --format json: not measured above ${GROUPED_MAX_PODS.toLocaleString('en-US')} pods`);
+    else {
+      log(grouped.error ? `[cluster ${pods} pods] grouped ERROR ${String(grouped.error).split('\n')[0]}`
+        : `[cluster ${pods} pods] matrix --group-by namespace --format json: ${groupedLine(grouped.asGenerated)}; with a default deny in every namespace `
+          + `${groupedLine(grouped.everyNamespaceDenies)}; peak ${grouped.peakMiB.toFixed(0)} MiB`);
+    }
     const diff = child(entry, ['diff', String(pods), file(pods)], 30 * 60_000);
     log(diff.error ? `[cluster ${pods} pods] diff ERROR ${String(diff.error).split('\n')[0]}`
       : `[cluster ${pods} pods] diff, 1% of the policies changed: ${(diff.totalMs / 1000).toFixed(2)} s (load both ${(diff.loadMs / 1000).toFixed(2)} s + diff ${(diff.diffMs / 1000).toFixed(2)} s), peak ${diff.peakMiB.toFixed(0)} MiB`);
-    records.push({ pods, prepared, scale, diff });
+    records.push({ pods, prepared, scale, grouped, diff });
   }
   let side: Record<string, any> | undefined;
   if (sizes.length > 0) {
@@ -110,6 +125,12 @@ export function formatCluster(c: ClusterRecord): string {
         + `${x.opened} opened / ${x.closed} closed connections, peak ${x.peakMiB.toFixed(0)} MiB`);
     }
   }
+  for (const r of c.sizes) {
+    if (r.grouped && !r.grouped.error) {
+      lines.push(`matrix --group-by namespace --format json at ${r.pods} pods (pairs of namespaces listed: those with an allowed pair): `
+        + `${groupedLine(r.grouped.asGenerated)}; with a default deny in every namespace ${groupedLine(r.grouped.everyNamespaceDenies)}; peak ${r.grouped.peakMiB.toFixed(0)} MiB`);
+    }
+  }
   for (const g of c.growth) {
     lines.push(`growth ${g.from} -> ${g.to} pods: time ~ n^${g.time.toFixed(2)}, CPU time ~ n^${g.cpu.toFixed(2)}, peak memory ~ n^${g.memory.toFixed(2)}`);
   }
@@ -131,4 +152,10 @@ export function formatCluster(c: ClusterRecord): string {
     lines.push(`target: >= 10x at ${SIDE_BY_SIDE_PODS} pods: one port ${c.side.ratio >= 10 ? 'met' : 'NOT met'}, all ports ${c.side.allPortsRatio >= 10 ? 'met' : 'NOT met'}`);
   }
   return lines.join('\n');
+}
+
+/** One grouped JSON figure of cluster-child.ts `grouped`: cells of pairs, bytes, time. */
+function groupedLine(x: Record<string, any>): string {
+  return `${x.cells.toLocaleString('en-US')} of ${x.groupPairs.toLocaleString('en-US')} ordered pairs of ${x.groups} namespaces, `
+    + `${(x.bytes / 2 ** 20).toFixed(1)} MiB in ${(x.totalMs / 1000).toFixed(2)} s (CPU ${(x.cpuMs / 1000).toFixed(2)} s), ${x.mismatches} mismatches`;
 }

@@ -315,8 +315,8 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
 }
 
 /**
- * Whether an end has the identity of the Kubernetes API server: the API server's endpoint, and
- * every end of the node it runs on or with its address (Cilium gives the node's IPs the label
+ * Whether an end has the identity of the Kubernetes API server: an API server's endpoint (several in
+ * an HA control plane), and every end of a node one runs on or with one's address (Cilium gives such a node's IPs the label
  * `reserved:kube-apiserver`: the local host's identity gains it, a remote node gets the identity
  * kube-apiserver, labelled `reserved:kube-apiserver` and `reserved:remote-node`; pkg/identity
  * reservedIdentityLabels, pkg/ipcache InjectLabels).
@@ -324,9 +324,8 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
 export function isKubeApiServer(cluster: Cluster, e: ClusterEndpoint): boolean {
   if (e.apiServer) return true;
   if (!e.nodeTraffic) return false;
-  if (e.node !== undefined && e.node === cluster.apiServerNode) return true;
-  const ip = cluster.apiServerIp;
-  return ip !== undefined && e.ips.some((x) => x.family === ip.family && x.value === ip.value);
+  if (e.node !== undefined && cluster.apiServerNodes.has(e.node)) return true;
+  return e.ips.some((x) => cluster.apiServerIps.some((ip) => x.family === ip.family && x.value === ip.value));
 }
 
 /**

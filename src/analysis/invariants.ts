@@ -3,7 +3,7 @@ import { Explanation } from './explanation';
 import { computeSides, ComputedSides, Selections } from './matrix';
 import { probePorts, ProbePort } from './probe-ports';
 import { Reachability } from './reachability';
-import { describeRule, RuleReference, SideVerdict } from './verdict';
+import { describeRule, OWN_NODE_REASON, RuleReference, SideVerdict } from './verdict';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
@@ -503,6 +503,7 @@ export function invariantFailureMessage(r: InvariantResult): string {
 
 function sideWords(side: 'egress' | 'ingress', end: string, v: SideVerdict): string {
   if (v.notPoliced) return `${end} is outside the cluster`;
+  if (v.ownNode) return `the ${side} of ${end} is from its own node: ${OWN_NODE_REASON}, and no policy can deny it`;
   if (!v.isolated) return `the ${side} of ${end} is not isolated (no policy selects it)`;
   return `the ${side} of ${end} is allowed by ${v.allowedBy.map(describeRule).join(', ')}`;
 }

@@ -1,7 +1,7 @@
 import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
-import { applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
-import { peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
+import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
+import { fromOwnNode, peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
 import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
@@ -232,8 +232,37 @@ function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool:
 
   const denied = cluster.ciliumPolicies.length > 0 ? applyCiliumPolicies(cluster, traffic, ingressFrom, egressTo) : undefined;
   if (cluster.tieredPolicies.length > 0 || denied) applyTiers(cluster, traffic, ingressFrom, egressTo, denied);
+  admitOwnNodes(cluster, ingressFrom, denied);
 
   return { reachable, ingressFrom, egressTo, traffic };
+}
+
+/**
+ * Over every tier, each pod's ingress admits its own node's ends (`admitOwnNode` over the ends
+ * `fromOwnNode` holds for, and what the Cilium deny rules deny). A side not isolated (undefined)
+ * admits them already; an isolated one gets a new set, as sides may share sets.
+ */
+function admitOwnNodes(cluster: Cluster, ingressFrom: Array<Bitset | undefined>, denied: CiliumDenied | undefined): void {
+  const n = cluster.endpoints.length;
+  const byNode = new Map<string, ClusterEndpoint[]>();
+  for (const e of cluster.endpoints) {
+    if (e.nodeTraffic && e.node !== undefined) {
+      const ends = byNode.get(e.node);
+      if (ends) ends.push(e);
+      else byNode.set(e.node, [e]);
+    }
+  }
+  if (byNode.size === 0) return;
+  const alg = bitsetAlgebra(n);
+  for (const d of cluster.endpoints) {
+    const from = ingressFrom[d.index];
+    const ends = d.node === undefined ? undefined : byNode.get(d.node);
+    if (from === undefined || ends === undefined) continue;
+    const own = new Bitset(n);
+    for (const o of ends) if (fromOwnNode('ingress', d, o)) own.add(o.index);
+    if (own.isEmpty()) continue;
+    ingressFrom[d.index] = admitOwnNode(alg, from, own, denied?.ingress[d.index] ?? alg.none);
+  }
 }
 
 /** Bitsets as the precedence's sets (each operation makes a new set; the inputs are never changed). */

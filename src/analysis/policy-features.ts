@@ -41,7 +41,8 @@ export interface PolicyFeatures {
   /**
    * Whether the nodes matter: a Cilium rule names `host` or `remote-node` (the subject's own node
    * or the others) or `kube-apiserver` (every end of the API server's node), so endpoints are told
-   * apart by their node and by whether they have the API server's identity.
+   * apart by their node and by whether they have the API server's identity. Also whenever node
+   * ends are placed on nodes: a pod's own node always reaches it, so pods are told apart by node.
    */
   readonly nodesApart: boolean;
 }
@@ -143,6 +144,9 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
     }
   };
   for (const policy of cluster.ciliumPolicies) cilium(policy);
+  // A pod's own node always reaches it (`fromOwnNode`): where node ends are placed on nodes, pods on
+  // different nodes differ to them.
+  if (cluster.endpoints.some((e) => e.nodeTraffic && e.node !== undefined)) nodesApart = true;
   for (const q of queries) if (q.name !== undefined) named.set(JSON.stringify([q.name, q.protocol]), { name: q.name, protocol: q.protocol });
   const sortedKeys = <T>(m: Map<string, T>) => [...m.keys()].sort().map((k) => m.get(k)!);
   return {

@@ -1,6 +1,6 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
-import { evaluateSide, portsMatch, Side, tierPeerMatches } from './semantics';
-import { DecisionTier, SideDecision, SideVerdict, TierRuleReference } from './verdict';
+import { evaluateSide, fromOwnNode, portsMatch, Side, tierPeerMatches } from './semantics';
+import { DecisionTier, ownNodeVerdict, SideDecision, SideVerdict, TierRuleReference } from './verdict';
 import { Cluster, ClusterEndpoint, subjectSelects, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
 import { Traffic } from '../k8s/port-set';
 
@@ -16,6 +16,11 @@ import { Traffic } from '../k8s/port-set';
  * 3. the Baseline tier (BaselineAdminNetworkPolicy, ClusterNetworkPolicy `tier: Baseline`): first
  *    matching rule decides (a v1alpha2 Pass skips the rest of the tier);
  * 4. the default: allowed.
+ *
+ * Over all of them, a pod's ingress from its own node is always allowed (`fromOwnNode`,
+ * `admitOwnNode`): no tier's rule can deny it, only a Cilium deny rule that matches the node. (An
+ * AdminNetworkPolicy or ClusterNetworkPolicy ingress rule has only `namespaces`/`pods` peers, which
+ * never match node traffic, so no Admin Deny names it anyway.)
  *
  * A connection needs the source's egress side and the destination's ingress side to allow it (the
  * caller asks for each). The rules are written once over a set algebra, so the pair verdict (`decideSide`,
@@ -107,6 +112,17 @@ export function combineTiers<S>(alg: SetAlgebra<S>, admin: FirstMatch<S>, np: Ne
   return { allowed, byAdmin, byNetworkPolicy, byBaseline };
 }
 
+/**
+ * What a side allows once the pod's own node is admitted: what the tiers allow (`allowed`), plus
+ * the ends that are its own node (`ownNode`, `fromOwnNode`) except those a Cilium deny rule denies
+ * (`ciliumDenied`): "Deny policies take precedence over allow policies" (docs.cilium.io, Deny
+ * Policies), and the local host's access to its endpoints is an allow; never a broader allow than
+ * declared.
+ */
+export function admitOwnNode<S>(alg: SetAlgebra<S>, allowed: S, ownNode: S, ciliumDenied: S): S {
+  return alg.or(allowed, alg.minus(ownNode, ciliumDenied));
+}
+
 /** A tier rule with its policy, in evaluation order. */
 export interface OrderedTierRule {
   readonly policy: TieredPolicy;
@@ -149,6 +165,13 @@ export function tierRuleReference(r: OrderedTierRule, side: Side): TierRuleRefer
  * egress), `other` the other end.
  */
 export function decideSide(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
+  const byPolicies = decideByPolicies(cluster, side, self, other, traffic);
+  const allowed = admitOwnNode(BOOLEAN_ALGEBRA, byPolicies.allowed, fromOwnNode(side, self, other), byPolicies.deniedBy !== undefined);
+  return allowed && !byPolicies.allowed ? ownNodeVerdict(byPolicies) : byPolicies;
+}
+
+/** `decideSide` by the policies of every tier alone. */
+function decideByPolicies(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
   const plain = evaluateSide(cluster, side, self, other, traffic);
   const np = cluster.ciliumPolicies.length === 0 ? plain : namespaceTierVerdict(plain, evaluateCiliumSide(cluster, side, self, other, traffic));
   if (self.external || cluster.tieredPolicies.length === 0) return np;

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { BlastRadius, computeBlastRadius } from './blast-radius';
-import { ciliumPolices, dnsLookupNote, fqdnMatches, undecidedFqdnRules } from './cilium-semantics';
+import { ciliumPolices, dnsLookupNote, fqdnMatches, isKubeApiServer, undecidedFqdnRules } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
@@ -16,6 +16,7 @@ import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
 import { PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
+import { SideVerdict } from './verdict';
 import { ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject, subjectSelects } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
@@ -77,14 +78,30 @@ export interface ReachabilityOptions {
    * `status.hostIP`) the API server runs on that node and is node traffic there (Cilium's `host` and
    * `remote-node` take it in, CIDR rules do not); when the input has Node objects and it is none of
    * theirs, or `apiServerOutsideCluster` says so, it is outside the cluster (`world`, and ipBlocks
-   * and CIDR rules by its address). Otherwise its placement is unknown, and with Cilium or
-   * cluster-wide policies in the input (whose verdicts depend on it) the model is refused.
+   * and CIDR rules by its address). Otherwise its placement is unknown: the model is refused where
+   * a verdict depends on it (Cilium policies, a cluster-wide policy with a `nodes` peer), and
+   * elsewhere it is analysed as outside the cluster, which decides nothing there (`explain` notes
+   * it). For several API servers, use `apiServerIps` instead (giving both is refused).
    * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
    */
   readonly apiServerIp?: string;
   /**
-   * The API server (`apiServerIp`) runs outside the cluster (a managed control plane), so no Node
-   * of the input is needed to place it (`--api-server-outside`).
+   * The addresses of the Kubernetes API servers, for a control plane with several (`--api-server`
+   * given once per address).
+   *
+   * An HA control plane has several control-plane nodes, or several endpoints of the `kubernetes`
+   * Service in `default`. Each address is placed alone, as `apiServerIp` is
+   * (on the Node with that address, else outside the cluster or refused), and each is an endpoint:
+   * `kube-apiserver` when the list holds one address, `kube-apiserver:<ip>` (the address as given)
+   * when it holds several. Cilium's `kube-apiserver` entity matches every one of them and every
+   * end of each node that runs one. An address given twice is refused, and so is giving
+   * `apiServerIp` too: put every address here.
+   * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
+   */
+  readonly apiServerIps?: string[];
+  /**
+   * The API servers (`apiServerIp`, `apiServerIps`) run outside the cluster (a managed control
+   * plane), so no Node of the input is needed to place them (`--api-server-outside`).
    * @default false
    */
   readonly apiServerOutsideCluster?: boolean;
@@ -147,13 +164,16 @@ export class Reachability {
         ports: p.ports?.map((x) => ({ number: x.number, name: x.name, protocol: x.protocol ?? Protocol.TCP })),
       })),
       externals: options.externals,
-      ...(options.apiServerIp !== undefined ? { apiServer: { ip: options.apiServerIp, outside: options.apiServerOutsideCluster === true } } : {}),
+      ...apiServersOf(options),
       declaredPorts: declared.declaredPorts,
       declaredServices: declared.declaredServices,
     };
     const hostNetwork = options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node';
-    return new Reachability(new Cluster(objects, extra, { hostNetwork }),
-      () => new Reachability(new Cluster(objects, extra, { hostNetwork, stagedAsEnforced: true })));
+    const cluster = new Cluster(objects, extra, { hostNetwork });
+    // Without staged policies the model with them enforced is this one (`stagedAsEnforced`): the
+    // input objects are not kept, so a parsed dump of a whole cluster can be collected once modelled.
+    if (cluster.stagedPolicies.length === 0) return new Reachability(cluster);
+    return new Reachability(cluster, () => new Reachability(new Cluster(objects, extra, { hostNetwork, stagedAsEnforced: true })));
   }
 
   /**
@@ -265,7 +285,10 @@ export class Reachability {
     const egress = decideSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
     const ingress = decideSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
-    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node').map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e)));
+    const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node')
+      .map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e, isKubeApiServer(this._cluster, e))));
+    const unplaced = unplacedOwnNodeNote(src, dst, ingress);
+    if (unplaced !== undefined) notes.push(unplaced);
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
     if (!egress.allowed && dst.external && this._cluster.ciliumPolicies.length > 0) {
       // A toFQDNs rule of the source names the destination, and the DNS proxy does not see the lookups: say why.
@@ -276,6 +299,7 @@ export class Reachability {
         if (note !== undefined) notes.push(note);
       }
     }
+    for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
     return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes, stagedExplanation);
@@ -446,11 +470,33 @@ function portlessServiceNote(e: ClusterEndpoint): string {
 }
 
 /** What `explain` says about an end that is a Node, and how it was analysed. */
-function nodeNote(e: ClusterEndpoint): string {
+function nodeNote(e: ClusterEndpoint, apiServer: boolean): string {
   const ips = e.ips.length > 0 ? e.ips.map(formatIp).join(', ') : 'none known (no InternalIP or ExternalIP in status.addresses), so no ipBlock matches it';
   return `${e.id} is the Node ${e.node}, analysed as traffic of that node: no policy selects it, pod and namespace selectors never match it, `
-    + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it. `
-    + 'Traffic between a pod and its own node is always allowed, which is not modelled';
+    + `ipBlocks match its addresses (${ips}), and Cilium's entities host and remote-node match it`
+    + `${apiServer ? ', and kube-apiserver too, as it runs an API server' : ''}. `
+    + "A pod's ingress from its own node is always allowed (Kubernetes), whatever its policies; its egress to the node is left to its policies";
+}
+
+/**
+ * Node traffic denied at a pod when the node of either is not known (a workload's replicas run on
+ * any node; a pod without spec.nodeName, or a status.hostIP of no Node of the input): on one node,
+ * the pod's own node reaches it whatever the policies (`fromOwnNode`), so the DENIED holds only
+ * where they run on different nodes. Said, never guessed.
+ */
+function unplacedOwnNodeNote(src: ClusterEndpoint, dst: ClusterEndpoint, ingress: SideVerdict): string | undefined {
+  if (ingress.allowed || !src.nodeTraffic || dst.external || dst.nodeTraffic) return undefined;
+  if (src.node !== undefined && dst.node !== undefined) return undefined;
+  const unknown = [src, dst].filter((e) => e.node === undefined).map((e) => e.id).join(' and ');
+  return `the node of ${unknown} is not known (a pod's spec.nodeName, or a Node whose address is its status.hostIP; a workload's replicas run on any node): `
+    + `where ${dst.id} runs on the node of ${src.id}, its own node always reaches it (Kubernetes) whatever its policies, so this verdict holds only on different nodes`;
+}
+
+/** What `explain` says about an API server whose placement is not known (`Cluster.unplacedApiServers`). */
+function unplacedApiServerNote(e: ClusterEndpoint): string {
+  return `${e.id} is an API server whose address (${e.ips.map(formatIp).join(', ')}) no Node of the input has, and it was not said to run outside the cluster, `
+    + 'so where it runs is not known: it is analysed as outside the cluster, as none of the policies of the input tells that apart from a node. '
+    + 'Give the Nodes (kubectl get nodes -o yaml) or say it runs outside (apiServerOutsideCluster, --api-server-outside)';
 }
 
 /** What `explain` says about an end that is a hostNetwork pod, and how it was analysed. */
@@ -459,7 +505,7 @@ function hostNetworkNote(e: ClusterEndpoint): string {
     const ips = e.ips.length > 0 ? `its node IP ${e.ips.map(formatIp).join(', ')}` : 'its node IP, which is unknown (no status.hostIP), so no ipBlock matches it';
     return `${e.id} is a hostNetwork pod, analysed as traffic of its node (host-network mode node, the default and the most common implementation): `
       + `no policy selects it, pod and namespace selectors never match it, and ipBlocks match ${ips}. `
-      + 'Traffic between a pod and its own node is always allowed, which is not modelled. '
+      + "A pod's ingress from its own node is always allowed (Kubernetes), whatever its policies; its egress to the node is left to its policies. "
       + 'For a network plugin that polices hostNetwork pods like other pods, use host-network mode pod';
   }
   return `${e.id} is a hostNetwork pod, analysed as an ordinary pod (host-network mode pod); `
@@ -478,4 +524,21 @@ export function toQuery(port: Port): PortQuery {
   return port.portName !== undefined
     ? { name: port.portName, protocol: port.protocol! }
     : { port: port.portNumber!, protocol: port.protocol! };
+}
+
+/** The API servers of the options, for the model: `apiServerIp` or `apiServerIps`, never both. */
+function apiServersOf(options: ReachabilityOptions): { apiServer?: { ips: string[]; outside: boolean } } {
+  if (options.apiServerIp !== undefined && options.apiServerIps !== undefined) {
+    throw new Error(`ReachabilityOptions.apiServerIp and apiServerIps were both given (${options.apiServerIp}; ${options.apiServerIps.join(', ')}), `
+      + 'so which API servers the cluster has is not clear: give every address in apiServerIps, and leave apiServerIp out.');
+  }
+  const ips = options.apiServerIps ?? (options.apiServerIp !== undefined ? [options.apiServerIp] : undefined);
+  if (ips === undefined) return {};
+  // From JavaScript anything can come: a string spread into its characters would be refused as addresses that were never given.
+  if (!Array.isArray(ips) || ips.some((ip) => typeof ip !== 'string')) {
+    throw new Error(`ReachabilityOptions.${options.apiServerIps !== undefined ? 'apiServerIps' : 'apiServerIp'} is ${JSON.stringify(options.apiServerIps ?? options.apiServerIp)}: `
+      + 'give the API servers\' addresses as strings (apiServerIps: [\'10.0.0.1\', \'10.0.0.2\']).');
+  }
+  if (ips.length === 0) return {};
+  return { apiServer: { ips: [...ips], outside: options.apiServerOutsideCluster === true } };
 }

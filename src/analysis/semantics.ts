@@ -53,6 +53,23 @@ export function portsMatch(ports: PortSet, traffic: Traffic, destination: Cluste
   return setMatches(ports, traffic, destination.ports);
 }
 
+/**
+ * Whether `other` is the own node of `self` on `self`'s ingress: node traffic (a Node's end, a
+ * hostNetwork pod under the node-traffic mode, the API server on a node) of the node the pod runs
+ * on. That traffic always reaches the pod, whatever the policies: "traffic to and from the node
+ * where a Pod is running is always allowed, regardless of the IP address of the Pod or the node"
+ * (Kubernetes docs, Network Policies); Cilium lets the local host reach its endpoints by default
+ * (docs.cilium.io, the `host` entity; agent option allow-localhost). Only the pod's ingress: the
+ * pod's egress to its node stays with the policies, as Cilium polices it (`toEntities: host`) and
+ * the NetworkPolicy API lets egress rules name node IPs. An end whose node is not known is never
+ * taken as a pod's own node (never a broader allow than the model can tell). A Cilium deny rule
+ * that matches the node still denies (`decideSide`).
+ */
+export function fromOwnNode(side: Side, self: ClusterEndpoint, other: ClusterEndpoint): boolean {
+  if (side !== 'ingress' || self.external || self.nodeTraffic || !other.nodeTraffic) return false;
+  return self.node !== undefined && other.node === self.node;
+}
+
 /** Whether a policy selects a pod for a direction (never node traffic: a hostNetwork pod under the node-traffic mode). */
 export function selects(policy: ClusterPolicy, side: Side, endpoint: ClusterEndpoint): boolean {
   const rules = side === 'ingress' ? policy.ingress : policy.egress;

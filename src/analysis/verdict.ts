@@ -108,6 +108,13 @@ export interface SideVerdict {
    * over every allow of Cilium policies and NetworkPolicies. @default - no deny rule matched
    */
   readonly deniedBy?: RuleReference;
+  /**
+   * True when the other end is the pod's own node (node traffic of the node it runs on), whose
+   * traffic to the pod is always allowed whatever the policies ("traffic to and from the node where
+   * a Pod is running is always allowed", Kubernetes docs, Network Policies): the policies would
+   * deny this ingress side, and the side is allowed anyway. @default false
+   */
+  readonly ownNode?: boolean;
 }
 
 /**
@@ -138,6 +145,26 @@ export function policedVerdict(isolatingPolicies: string[], allowedBy: RuleRefer
     notPoliced: false,
     tier: isolated || deniedBy ? DecisionTier.NETWORK_POLICY : DecisionTier.DEFAULT,
     ...(deniedBy ? { deniedBy } : {}),
+  };
+}
+
+/** The reason an own-node verdict gives, in words (`TextFormat`, `explain`). */
+export const OWN_NODE_REASON = 'the pod\'s own node is always allowed (Kubernetes)';
+
+/**
+ * The ingress verdict of a pod from its own node, where the policies (`policies`) would deny it:
+ * allowed, no rule allows it, the isolating policies kept for the explanation.
+ */
+export function ownNodeVerdict(policies: SideVerdict): SideVerdict {
+  return {
+    decision: SideDecision.ALLOWED,
+    allowed: true,
+    isolated: policies.isolated,
+    isolatingPolicies: [...policies.isolatingPolicies],
+    allowedBy: [],
+    notPoliced: false,
+    tier: policies.tier,
+    ownNode: true,
   };
 }
 

@@ -53,28 +53,36 @@ export class JsonFormat {
    * A grouped diff (`netpol diff --group-by`) as JSON text, written in pieces as it is computed (one
    * line per cell): `{ ports, groupBy, opened, closed, addedEndpoints, removedEndpoints, groups:
    * [{ name, endpoints, first }], cells: [{ from, to, opened, closed }] }`, with a cell for every
-   * ordered pair of groups with a change, in the order of `groups`; `opened`/`closed` count endpoint
-   * pairs (connections).
+   * ordered pair of groups with a change, in the order of `groups` (a pair not listed has nothing
+   * opened or closed); `opened`/`closed` count endpoint pairs (connections).
    * @internal
    */
   public static _streamGroupedDiff(g: GroupedDiff, write: (text: string) => void): void {
     const { opened, closed } = g.totals;
     write(`{"ports":${JSON.stringify(g.ports)},"groupBy":${JSON.stringify(g.groupBy)},"opened":${opened},"closed":${closed},`
       + `"addedEndpoints":${g.added},"removedEndpoints":${g.removed},"groups":${JSON.stringify(g.groups)},"cells":[`);
-    writeCells(g.groups.length, (i) => g.cellsFrom(i), write);
+    const names = new Map(g.groups.map((group) => [group.name, JSON.stringify(group.name)]));
+    writeCells(g.groups.length, (i) => g.cellsFrom(i), write,
+      (c) => `{"from":${names.get(c.from)},"to":${names.get(c.to)},"opened":${c.opened},"closed":${c.closed}}`);
   }
 
   /**
    * A grouped matrix (`netpol matrix --group-by`) as JSON text, written in pieces as it is computed
    * (one line per cell): `{ port, groupBy, groups: [{ name, endpoints, first }], cells: [{ from, to,
-   * allowed, pairs }] }`, with a cell for every ordered pair of groups, in the order of `groups`.
+   * allowed, pairs }] }`, with a cell for every ordered pair of groups with at least one allowed
+   * endpoint pair, in the order of `groups`: a pair not listed has no allowed connection (its denied
+   * pairs are the `endpoints` of one group times those of the other). So the output grows with the
+   * allowed pairs, not with the square of the groups.
    * By workload, each group also has `rule` (`workload`, `label` or `endpoint`: `WorkloadRule`) and
    * `kind` (rules `workload` and `endpoint`) or `label` (the label key, rule `label`).
    * @internal
    */
   public static _streamGroupedMatrix(g: GroupedMatrix, port: string, write: (text: string) => void): void {
     write(`{"port":${JSON.stringify(port)},"groupBy":${JSON.stringify(g.groupBy)},"groups":${JSON.stringify(g.groups)},"cells":[`);
-    writeCells(g.groups.length, (i) => g.cellsFrom(i), write);
+    // Each name escaped once, not once per cell: at cluster scale there are millions of cells.
+    const names = new Map(g.groups.map((group) => [group.name, JSON.stringify(group.name)]));
+    writeCells(g.groups.length, (i) => g.cellsFrom(i), write,
+      (c) => `{"from":${names.get(c.from)},"to":${names.get(c.to)},"allowed":${c.allowed},"pairs":${c.pairs}}`);
   }
 
   /**
@@ -176,7 +184,8 @@ export class JsonFormat {
    * (a Cilium rule also has `kind`, `spec` for an item of `specs[]`, `l7Rules` and `entities`; a Cilium deny rule
    * that denied the side is `deniedBy`);
    * when a cluster-wide policy took part also `tier` (`ADMIN`, `NETWORK_POLICY`, `BASELINE`, `DEFAULT`),
-   * `decidedBy` and `passedBy` (`{ kind, policy, tier, priority, direction, rule, ruleName, action }`).
+   * `decidedBy` and `passedBy` (`{ kind, policy, tier, priority, direction, rule, ruleName, action }`);
+   * `ownNode: true` when the other end is the pod's own node, always allowed whatever the policies.
    */
   public static verdict(v: SideVerdict): any {
     const tierRule = (r: TierRuleReference) => ({
@@ -199,6 +208,7 @@ export class JsonFormat {
       ...(v.decidedBy || v.passedBy ? { tier: v.tier } : {}),
       ...(v.decidedBy ? { decidedBy: tierRule(v.decidedBy) } : {}),
       ...(v.passedBy ? { passedBy: tierRule(v.passedBy) } : {}),
+      ...(v.ownNode ? { ownNode: true } : {}),
     };
   }
 
@@ -208,7 +218,8 @@ export class JsonFormat {
    * `after` are `{ egress, ingress }` of `{ verdict, allowedBy, isolatedBy }`: `verdict` is
    * `allowed`, `denied`, `not isolated`, `outside the cluster` or `not explained (too many
    * changes)`, `allowedBy` the rules (`shop/api ingress[0]`), `isolatedBy` the isolating policies,
-   * and `deniedBy` the Cilium deny rule that denied the side, when one did.
+   * `deniedBy` the Cilium deny rule that denied the side, when one did, and `ownNode: true` when
+   * the other end is the pod's own node, always allowed whatever the policies.
    */
   public static diff(d: ReachabilityDiff): any {
     return {
@@ -374,6 +385,7 @@ function diffSide(v: SideVerdict | undefined): any {
     allowedBy: v.allowedBy.map(describeRule),
     isolatedBy: [...v.isolatingPolicies],
     ...(v.deniedBy ? { deniedBy: describeRule(v.deniedBy) } : {}),
+    ...(v.ownNode ? { ownNode: true } : {}),
   };
 }
 
@@ -401,11 +413,15 @@ function ruleJson(r: RuleReference): any {
   };
 }
 
-/** The `cells` of a streamed grouped result, one source group at a time, then the closing `]}`. */
-function writeCells(groups: number, cellsFrom: (i: number) => readonly object[], write: (text: string) => void): void {
+/**
+ * The `cells` of a streamed grouped result, one source group at a time (one `write` per source group
+ * with cells, none for the others), then the closing `]}`: nothing is held but one group's cells.
+ */
+function writeCells<T extends object>(groups: number, cellsFrom: (i: number) => readonly T[], write: (text: string) => void,
+  cellJson: (cell: T) => string): void {
   let first = true;
   for (let i = 0; i < groups; i++) {
-    const lines = cellsFrom(i).map((c) => JSON.stringify(c));
+    const lines = cellsFrom(i).map(cellJson);
     if (lines.length === 0) continue;
     write(`${first ? '' : ','}\n${lines.join(',\n')}`);
     first = false;

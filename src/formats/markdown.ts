@@ -12,6 +12,7 @@ import { InvariantReport } from '../analysis/invariants';
 import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
+import { OWN_NODE_REASON } from '../analysis/verdict';
 import { Severity } from '../k8s/finding';
 import { Direction } from '../model/direction';
 
@@ -45,7 +46,8 @@ export class MarkdownFormat {
     for (const r of report.results) {
       const v = r.violation;
       const example = v ? `\`${v.from}\` → \`${v.to}\` on ${v.port}${v.ports !== v.port ? ` (${v.ports})` : ''}` : r.problem ?? '';
-      const rules = v ? (v.allowedBy.length > 0 ? v.allowedBy.map((a) => `\`${TextFormat.rule(a)}\``).join(', ') : 'neither side is isolated') : '';
+      const rules = !v ? '' : v.allowedBy.length > 0 ? v.allowedBy.map((a) => `\`${TextFormat.rule(a)}\``).join(', ')
+        : v.explanation.ingress.ownNode ? OWN_NODE_REASON : 'neither side is isolated';
       lines.push(`| ${r.holds ? '✅' : '❌'} | ${escapeCell(r.name)} | ${escapeCell(r.statement)} | ${escapeCell(example)} | ${escapeCell(rules)} |`);
     }
     lines.push('', `Ports checked: ${report.ports.join(', ')}.`);

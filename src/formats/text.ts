@@ -9,7 +9,7 @@ import { InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
-import { DecisionTier, describeRule, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
+import { DecisionTier, describeRule, OWN_NODE_REASON, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
 import { FlowReadSummary, ObservedConnection, ObservedEndKind, VerdictCount } from '../flows/observed';
 import { Severity } from '../k8s/finding';
 import { Direction } from '../model/direction';
@@ -93,7 +93,7 @@ export class TextFormat {
     for (const group of g.groups) lines.push(`  ${group.name}: ${group.endpoints} endpoint${group.endpoints === 1 ? '' : 's'}${groupDetail(g.groupBy, group)}`);
     write(`${lines.join('\n')}\n`);
     g.groups.forEach((_, i) => {
-      const cells = g.cellsFrom(i).filter((c) => c.allowed > 0);
+      const cells = g.cellsFrom(i);
       if (cells.length > 0) write(`${cells.map((c) => `${c.from} -> ${c.to}: ${c.allowed}/${c.pairs}`).join('\n')}\n`);
     });
   }
@@ -122,6 +122,7 @@ export class TextFormat {
    * `not isolated` or `outside the cluster` (as in the diff).
    */
   public static verdict(v: SideVerdict): string {
+    if (v.ownNode) return `allowed: ${OWN_NODE_REASON}`;
     if (v.decidedBy) return `${v.allowed ? 'allowed' : 'denied'} by ${TextFormat.tierRule(v.decidedBy)}`;
     const passed = v.passedBy ? ` (passed by ${TextFormat.tierRule(v.passedBy)})` : '';
     if (passed && v.decision === SideDecision.NOT_ISOLATED) return `default: allowed${passed}`;
@@ -488,6 +489,10 @@ function networkPolicyVerdict(v: SideVerdict): string {
 
 /** One side of an explanation, in a sentence. */
 function explainSide(side: SideVerdict, direction: string, other: string): string {
+  if (side.ownNode) {
+    const np = side.isolated ? `isolated by ${side.isolatingPolicies.join(', ')}, which allow nothing from ${other}; ` : '';
+    return `${np}ALLOWED: ${other} is its own node, and ${OWN_NODE_REASON}`;
+  }
   if (side.decidedBy) {
     const by = TextFormat.tierRule(side.decidedBy);
     const np = side.isolated ? ` (before the NetworkPolicies ${side.isolatingPolicies.join(', ')})` : '';
@@ -522,7 +527,8 @@ export function invariantLines(r: InvariantResult): string[] {
     const v = r.violation;
     const range = v.ports !== v.port ? ` (and every port of ${v.ports})` : '';
     lines.push(`  counterexample: ${v.from} -> ${v.to} on ${v.port}${range} is allowed`);
-    lines.push(`  allowed by: ${v.allowedBy.length > 0 ? v.allowedBy.map(TextFormat.rule).join(', ') : 'no rule: neither side is isolated'}`);
+    const none = v.explanation.ingress.ownNode ? `no rule: ${OWN_NODE_REASON}` : 'no rule: neither side is isolated';
+    lines.push(`  allowed by: ${v.allowedBy.length > 0 ? v.allowedBy.map(TextFormat.rule).join(', ') : none}`);
     lines.push(`    egress of ${v.from}: ${explainSide(v.explanation.egress, 'egress', v.to)}`);
     lines.push(`    ingress of ${v.to}: ${explainSide(v.explanation.ingress, 'ingress', v.from)}`);
   }

@@ -160,6 +160,27 @@ describe('what the class key tells apart, and what it does not', () => {
     expect(r.matrix(Port.tcp(80)).isAllowed('shop/a', 'shop/b')).toBe(false);
   });
 
+  test("with node ends, pods are told apart by their node (a pod's own node always reaches it); without, they are not", () => {
+    const node = (name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
+    const deny = policy('shop', 'deny', { podSelector: {}, policyTypes: ['Ingress'] });
+    const pods = [withSpec(pod('shop', 'a1', { app: 'web' }), { nodeName: 'a' }), withSpec(pod('shop', 'a2', { app: 'web' }), { nodeName: 'a' }),
+      withSpec(pod('shop', 'b1', { app: 'web' }), { nodeName: 'b' })];
+    const placed = Reachability.fromManifests([ns('shop'), deny, node('a', '10.0.0.1'), node('b', '10.0.0.2'), ...pods]);
+    expect(sameClass(placed, 'shop/a1', 'shop/a2')).toBe(true);
+    expect(sameClass(placed, 'shop/a1', 'shop/b1')).toBe(false);
+    // The class matrix (representatives) gives each node its own pods only.
+    const classes = EndpointClasses.of(placed._cluster).matrix({ port: 80, protocol: 'TCP' });
+    const at = (id: string) => placed._cluster.endpoint(id)!.index;
+    expect(classes.allowed(at('node:a'), at('shop/a1'))).toBe(true);
+    expect(classes.allowed(at('node:a'), at('shop/a2'))).toBe(true);
+    expect(classes.allowed(at('node:a'), at('shop/b1'))).toBe(false);
+    expect(classes.allowed(at('node:b'), at('shop/b1'))).toBe(true);
+    expect(classes.allowed(at('shop/b1'), at('shop/a1'))).toBe(false);
+    // No node ends: the node a pod runs on matters to no rule.
+    const unplacedEnds = Reachability.fromManifests([ns('shop'), deny, ...pods]);
+    expect(sameClass(unplacedEnds, 'shop/a1', 'shop/b1')).toBe(true);
+  });
+
   test('namespaces holding a policy are told apart by name; namespaces of equal labels without one are not', () => {
     const sameNamespace = { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] };
     const r = Reachability.fromManifests([

@@ -78,7 +78,11 @@ describe('hostNetwork pods as traffic of their node (the default)', () => {
     expect(e.notes).toEqual([
       'shop/agent is a hostNetwork pod, analysed as traffic of its node (host-network mode node, the default and the most common implementation): '
       + 'no policy selects it, pod and namespace selectors never match it, and ipBlocks match its node IP 10.0.0.5. '
-      + 'Traffic between a pod and its own node is always allowed, which is not modelled. For a network plugin that polices hostNetwork pods like other pods, use host-network mode pod',
+      + "A pod's ingress from its own node is always allowed (Kubernetes), whatever its policies; its egress to the node is left to its policies. "
+      + 'For a network plugin that polices hostNetwork pods like other pods, use host-network mode pod',
+      // Neither end is placed on a node: on one node, the agent would be the db's own node.
+      "the node of shop/agent and shop/db is not known (a pod's spec.nodeName, or a Node whose address is its status.hostIP; a workload's replicas run on any node): "
+      + 'where shop/db runs on the node of shop/agent, its own node always reaches it (Kubernetes) whatever its policies, so this verdict holds only on different nodes',
     ]);
     expect(TextFormat.explanation(e)).toContain('\n  note: shop/agent is a hostNetwork pod, analysed as traffic of its node');
     expect(node([agent, web, db]).explain('shop/web', 'shop/db', TCP80).notes).toEqual([]);

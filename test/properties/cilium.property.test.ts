@@ -129,8 +129,9 @@ const world = fc.record({
   cilium: fc.array(ciliumGen, { minLength: 1, maxLength: 3 }),
   nps: fc.array(npGen, { maxLength: 2 }),
   red: fc.subarray(NS),
-  // The API server on node n1, or outside the cluster.
-  apiServer: fc.constantFrom('10.0.1.1', '203.0.113.50'),
+  // The API servers: one on node n1 or outside the cluster; or several (an HA control plane), on
+  // both nodes, or one on a node and one outside.
+  apiServer: fc.constantFrom(['10.0.1.1'], ['203.0.113.50'], ['10.0.1.1', '10.0.1.2'], ['10.0.1.2', '203.0.113.50']),
   // Often a DNS server pod, and a policy of every pod with a DNS rule to it and a toFQDNs rule
   // (issue 15): with the DNS denies, the lookups the proxy sees are exercised, not only generated.
   dnsServer: fc.boolean(),
@@ -188,9 +189,12 @@ function build(w: World): { objects: any[]; npOnly: any[]; eps: Ep[] } {
       : { id: `${p.namespace}/p${i}`, namespace: p.namespace, labels: p.labels, ip: p.ip, http: p.http, external: false, node: p.node })),
     ...EXTERNALS.map((e) => ({ id: e.name, labels: {}, ip: e.ip, dns: e.dnsName, external: true })),
     ...NODES.map((n) => ({ id: `node:${n.name}`, labels: {}, ip: n.ip, external: false, node: n.name })),
-    w.apiServer === '10.0.1.1'
-      ? { id: 'kube-apiserver', labels: {}, ip: w.apiServer, external: false, node: 'n1', apiServer: true }
-      : { id: 'kube-apiserver', labels: {}, ip: w.apiServer, external: true, apiServer: true },
+    // One API server is the endpoint kube-apiserver, several kube-apiserver:<ip>; on the node with its address, else outside.
+    ...w.apiServer.map((ip) => {
+      const id = w.apiServer.length === 1 ? 'kube-apiserver' : `kube-apiserver:${ip}`;
+      const on = NODES.find((n) => n.ip === ip);
+      return on ? { id, labels: {}, ip, external: false, node: on.name, apiServer: true } : { id, labels: {}, ip, external: true, apiServer: true };
+    }),
   ];
   const npOnly = [...namespaces, ...nodes, ...pods, ...nps];
   return { objects: [...npOnly, ...w.cilium.map(ciliumObject)], npOnly, eps };
@@ -228,6 +232,10 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   const rules = (c: CiliumGen, deny: boolean): any[] => (dir === 'ingress' ? (deny ? c.ingressDeny : c.ingress) : (deny ? c.egressDeny : c.egress));
   const matches = (c: CiliumGen, r: any) => ruleMatches(w, b, dir, c, r, self, other, traffic, npOf, mode);
   if (applying.some((c) => rules(c, true).some((r) => matches(c, r)))) return false;
+  // "traffic to and from the node where a Pod is running is always allowed" (Kubernetes docs,
+  // Network Policies); Cilium lets the local host reach its endpoints, an allow that its deny rules
+  // (above) take precedence over: a pod's ingress from its own node (its egress stays with the rules).
+  if (dir === 'ingress' && !isNode(self) && isNode(other) && other.node !== undefined && other.node === self.node) return true;
   const ciliumIsolates = applying.some((c) => (c.defaultDeny as any)?.[dir] ?? (rules(c, false).length + rules(c, true).length > 0));
   if (!np.isolated && !ciliumIsolates) return true;
   return (np.isolated && np.allowed) || applying.some((c) => rules(c, false).some((r) => matches(c, r)));
@@ -258,7 +266,8 @@ function ruleMatches(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'eg
     const p = dir === 'ingress' ? 'from' : 'to';
     if (r[`${p}Endpoints`]) return r[`${p}Endpoints`].some((s: any) => endpoint(s, other));
     if (r[`${p}Entities`]) {
-      const apiNode = b.eps.find((e) => e.apiServer)!.node;
+      // Cilium labels every node that runs an API server kube-apiserver.
+      const apiNodes = b.eps.filter((e) => e.apiServer && e.node !== undefined).map((e) => e.node);
       return r[`${p}Entities`].some((e: string) => {
         switch (e) {
           case 'all': return true;
@@ -266,7 +275,7 @@ function ruleMatches(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'eg
           case 'cluster': return !other.external || other.apiServer === true;
           case 'host': return isNode(other) && other.node === self.node;
           case 'remote-node': return isNode(other) && other.node !== self.node;
-          default: return other.apiServer === true || (isNode(other) && apiNode !== undefined && other.node === apiNode);
+          default: return other.apiServer === true || (isNode(other) && apiNodes.includes(other.node));
         }
       });
     }
@@ -332,15 +341,16 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
   const ports = [Port.tcp(80), Port.tcp(443), Port.udp(53), Port.named('http'), Port.tcp(8080), Port.sctp(80)];
   fc.assert(fc.property(world, fc.constantFrom(...ports), (w, port) => {
     const b = build(w);
-    const r = Reachability.fromManifests(b.objects, { externals: EXTERNALS, apiServerIp: w.apiServer });
+    const r = Reachability.fromManifests(b.objects, { externals: EXTERNALS, apiServerIps: w.apiServer });
     // Left out: only toFQDNs rules whose DNS lookups cannot be decided (the DNS server not in the model).
     const dnsLeftOut = r.skipped.filter((s) => s.reason.includes('DNS proxy'));
     expect(r.skipped.filter((s) => !s.reason.includes('DNS proxy'))).toEqual([]);
-    const npOnly = Reachability.fromManifests(b.npOnly, { externals: EXTERNALS, apiServerIp: w.apiServer });
+    const npOnly = Reachability.fromManifests(b.npOnly, { externals: EXTERNALS, apiServerIps: w.apiServer });
     const npOf: NpOf = (dir, self, other, t) => {
       const e = dir === 'egress' ? npOnly.explain(self.id, other.id, t.protocol === 'UDP' ? Port.udp(t.port) : Port.tcp(t.port)).egress
         : npOnly.explain(other.id, self.id, t.protocol === 'UDP' ? Port.udp(t.port) : Port.tcp(t.port)).ingress;
-      return { isolated: e.isolated, allowed: e.allowed };
+      // The own-node allow of ingress is the reference's own rule (after the deny rules), not the NetworkPolicies'.
+      return { isolated: e.isolated, allowed: e.allowed && !(dir === 'ingress' && e.ownNode) };
     };
     // A rule is left out only where the reference finds a DNS rule without a DNS server in the model.
     if (dnsLeftOut.length > 0) {
@@ -357,7 +367,7 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
         const npe = npOnly.explain(from.id, to.id, port);
         const referenceOf = (mode: DnsMode) => (traffic === undefined ? false : from.id === to.id && !from.external ? true
           : referenceSide(w, b, 'egress', from, to, traffic, { isolated: npe.egress.isolated, allowed: npe.egress.allowed }, npOf, mode)
-            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed }, npOf, mode));
+            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed && !npe.ingress.ownNode }, npOf, mode));
         const reference = referenceOf({ absentSeen: true });
         // Where the DNS server is missing, the analyser answers as before or leaves the rule out (never allowed then).
         const closed = referenceOf({ absentSeen: false });

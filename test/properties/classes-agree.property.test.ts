@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { podArbitrary, policyArbitraries, policyManifests } from './random-policies';
 import { HostNetworkMode, Port, Reachability } from '../../src';
 import { EndpointClasses } from '../../src/analysis/equivalence';
-import { OUTSIDE_GROUP } from '../../src/analysis/grouped-matrix';
+import { NODES_GROUP, OUTSIDE_GROUP } from '../../src/analysis/grouped-matrix';
 import { probePorts } from '../../src/analysis/probe-ports';
 import { fuzzParameters } from '../fuzz-config';
 
@@ -107,6 +107,11 @@ const cluster = fc.record({
   policies: fc.array(policy, { maxLength: 5 }),
   tiers: fc.constant([] as TierValue[]),
   team: fc.array(fc.constantFrom('red', 'blue', undefined), { minLength: NS.length, maxLength: NS.length }),
+  // Where pods run (spec.nodeName, also in a workload's template: a node of the input, one that is
+  // not, or none) and whether the Nodes are in the input (n1's address is a pod IP, so a pod with
+  // that status.hostIP runs on it): a pod's own node always reaches it.
+  nodeNames: fc.array(fc.constantFrom('n1', 'n2', 'ghost', undefined, undefined), { minLength: 24, maxLength: 24 }),
+  nodes: fc.boolean(),
 });
 type ClusterValue = typeof cluster extends fc.Arbitrary<infer T> ? T : never;
 
@@ -114,12 +119,18 @@ function manifests(c: ClusterValue): any[] {
   const objects: any[] = NS.map((ns, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.toLowerCase(), labels: c.team[i] ? { team: c.team[i] } : {} } }));
   c.pods.forEach((p, i) => {
     const containers = [{ name: 'main', ports: [{ containerPort: p.http, name: 'http' }, { containerPort: 443, name: 'web-port' }] }];
-    const spec = p.hostNetwork ? { hostNetwork: true, containers } : { containers };
+    const nodeName = c.nodeNames[i];
+    const spec = { ...(p.hostNetwork ? { hostNetwork: true } : {}), ...(nodeName !== undefined ? { nodeName } : {}), containers };
     const metadata = { name: `Pöd_${i % 3}.${i}`, namespace: p.namespace.toLowerCase() };
     objects.push(p.workload
       ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { template: { metadata: { labels: p.labels }, spec } } }
       : { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, labels: p.labels }, spec, status: p.ip ? { podIP: p.ip, hostIP: p.ip } : {} });
   });
+  if (c.nodes) {
+    for (const [name, ip] of [['n1', '10.2.0.1'], ['n2', '10.3.0.1']]) {
+      objects.push({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
+    }
+  }
   objects.push(...policyManifests(c.policies, 'np-'));
   // One BaselineAdminNetworkPolicy at most (a singleton named default).
   const firstBanp = c.tiers.findIndex((t) => t.kind === 'BANP');
@@ -171,12 +182,18 @@ function classesAgree(c: ClusterValue, p: Port, hostNetwork: HostNetworkMode): v
     expect(m.allowedCount).toBe(allowed);
     // The matrix aggregated by namespace counts the same pairs as the cells.
     const grouped = r._groupedMatrix(p, 'namespace');
-    const nsOf = (id: string) => r._cluster.endpoint(id)!.namespace ?? OUTSIDE_GROUP;
+    const nsOf = (id: string) => {
+      const e = r._cluster.endpoint(id)!;
+      return e.namespace ?? (e.external ? OUTSIDE_GROUP : NODES_GROUP);
+    };
     grouped.groups.forEach((g, i) => {
-      for (const cell of grouped.cellsFrom(i)) {
+      // Every pair of namespaces: the listed count, or none allowed where it is not listed.
+      const cells = new Map(grouped.cellsFrom(i).map((cell) => [cell.to, cell.allowed]));
+      for (const to of grouped.groups) {
         const expected = r.endpoints.filter((f) => nsOf(f) === g.name)
-          .reduce((sum, f) => sum + r.endpoints.filter((t) => nsOf(t) === cell.to && m.isAllowed(f, t)).length, 0);
-        expect(cell.allowed).toBe(expected);
+          .reduce((sum, f) => sum + r.endpoints.filter((t) => nsOf(t) === to.name && m.isAllowed(f, t)).length, 0);
+        expect(cells.get(to.name) ?? 0).toBe(expected);
+        if (cells.has(to.name)) expect(expected).toBeGreaterThan(0);
       }
     });
     // The reuse is heavy enough that classes are at most as many as endpoints (and often fewer).

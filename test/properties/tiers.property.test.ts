@@ -19,7 +19,13 @@ import { fuzzParameters } from '../fuzz-config';
  * address (`0.0.0.0/0` and `::/0`) match every end, its IP known or not; any other networks rule
  * cannot be decided while a pod's IP is unknown, so the analyser must leave it out with a warning
  * (exactly those rules) and the reference leaves it out too. Only the NetworkPolicy tier's verdict comes from the analyser run without any cluster-wide
- * policy (the usual NetworkPolicy semantics, proven by the other property tests).
+ * policy (the usual NetworkPolicy semantics, proven by the other property tests), by the
+ * NetworkPolicies' rules alone (without the own-node exemption, which the reference applies itself).
+ *
+ * The pods run on two Nodes (`node:n1`, `node:n2`, by `spec.nodeName`), which are ends too: no
+ * policy selects a node, `namespaces`/`pods` peers never match one, `networks` match it by its IP.
+ * "Traffic to and from the node where a Pod is running is always allowed" (Kubernetes docs,
+ * Network Policies): a pod's ingress from its own node is allowed over every tier.
  */
 
 const NS = ['a', 'b', 'c'];
@@ -66,6 +72,11 @@ const world = referenceWorld({
 });
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 type TierPolicyGen = World['tiers'][number];
+
+/** The nodes the pods run on: pod i on NODES[i % 2]. */
+const NODES = [{ name: 'n1', ip: '10.0.0.1' }, { name: 'n2', ip: '10.0.0.2' }];
+/** A reference end, with the node it runs on (a pod's) or is (a node's). */
+type NodeEp = Ep & { node?: string };
 
 const EXTERNALS = [
   { name: 'api', ip: '203.0.113.7', dnsName: 'api.example.com' },
@@ -123,8 +134,17 @@ function legal(p: TierPolicyGen, i: number): { name: string; object: any; rules:
 
 interface ReferenceTier { name: string; kind: string; tier: string; priority: number; subject: any; rules: any }
 
-function build(w: World): { objects: any[]; npOnly: any[]; tiers: ReferenceTier[]; eps: Ep[] } {
-  const { namespaces, pods, nps, eps } = worldManifests(w, NS, EXTERNALS);
+function build(w: World): { objects: any[]; npOnly: any[]; tiers: ReferenceTier[]; eps: NodeEp[] } {
+  const manifests = worldManifests(w, NS, EXTERNALS);
+  const { namespaces, nps } = manifests;
+  const pods = [
+    ...manifests.pods.map((o, i) => ({ ...o, spec: { ...o.spec, nodeName: NODES[i % 2].name } })),
+    ...NODES.map((n) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.name }, status: { addresses: [{ type: 'InternalIP', address: n.ip }] } })),
+  ];
+  const eps: NodeEp[] = [
+    ...manifests.eps.map((e, i) => (i < w.pods.length ? { ...e, node: NODES[i % 2].name } : e)),
+    ...NODES.map((n) => ({ id: `node:${n.name}`, labels: {}, ip: n.ip, external: false, node: n.name })),
+  ];
   // One BaselineAdminNetworkPolicy at most (a singleton).
   const firstBanp = w.tiers.findIndex((t) => t.kind === 'BANP');
   const kept = w.tiers.filter((t, j) => t.kind !== 'BANP' || j === firstBanp);
@@ -167,16 +187,18 @@ const everywhere = (rule: any) => {
 /** A networks rule that does not hold every address, while some pod's IP is unknown: not decidable. */
 const undecidable = (w: World, rule: any) => rule.peers.some((x: any) => x.networks) && !everywhere(rule) && w.pods.some((p) => p.ip === undefined);
 
-function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'egress', self: Ep, other: Ep, traffic: { port: number; protocol: string } | undefined,
+function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'egress', self: NodeEp, other: NodeEp, traffic: { port: number; protocol: string } | undefined,
   np: { isolated: boolean; allowed: boolean }): boolean {
-  if (self.external) return true;
+  const isNode = (e: NodeEp) => !e.external && e.namespace === undefined;
+  if (self.external || isNode(self)) return true; // no policy selects a node
+  if (dir === 'ingress' && isNode(other) && other.node === self.node) return true; // the pod's own node
   const dst = dir === 'ingress' ? self : other;
   const subjectOf = (s: any) => (s.namespaces ? matchesSel(s.namespaces, nsLabels(w, self.namespace!))
     : matchesSel(s.pods.namespaceSelector, nsLabels(w, self.namespace!)) && matchesSel(s.pods.podSelector, self.labels));
   const peerOf = (x: any, all: boolean) => {
     if (x.networks) return all || (other.ip !== undefined && x.networks.some((c: string) => inCidr(c, other.ip!)));
     if (x.domainNames) return other.external && other.dns !== undefined && x.domainNames.some((d: string) => domainMatches(d, other.dns!));
-    if (other.external) return false;
+    if (other.external || isNode(other)) return false;
     if (x.namespaces) return matchesRaw(x.namespaces, nsLabels(w, other.namespace!));
     return matchesRaw(x.pods.namespaceSelector, nsLabels(w, other.namespace!)) && matchesRaw(x.pods.podSelector, other.labels);
   };
@@ -217,12 +239,12 @@ test('analyser == reference of the documented precedence, on random mixes of tie
     for (const from of b.eps) {
       for (const to of b.eps) {
         const named = port.portName !== undefined;
-        const traffic = named ? (to.external ? undefined : { port: to.http!, protocol: 'TCP' }) : { port: port.portNumber!, protocol: port.protocol! };
+        const traffic = named ? (to.external || to.http === undefined ? undefined : { port: to.http, protocol: 'TCP' }) : { port: port.portNumber!, protocol: port.protocol! };
         const npe = npOnly.explain(from.id, to.id, port);
         const reference = from.id === to.id && !from.external ? traffic !== undefined
           : traffic !== undefined
             && referenceSide(w, b, 'egress', from, to, traffic, { isolated: npe.egress.isolated, allowed: npe.egress.allowed })
-            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed });
+            && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed && !npe.ingress.ownNode });
         const explained = r.explain(from.id, to.id, port).allowed;
         if (m.isAllowed(from.id, to.id) !== reference || explained !== reference) {
           throw new Error(`${from.id} -> ${to.id} on ${port}: matrix ${m.isAllowed(from.id, to.id)}, explain ${explained}, reference ${reference}\n`

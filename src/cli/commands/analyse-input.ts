@@ -38,29 +38,40 @@ wins over a surrounding of the same kind and name. For a one-off pod, --pod take
 export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress controller, Prometheus, CoreDNS) are added with '
   + '--surroundings <path> (manifests of their Pods, workloads, Namespaces and Nodes) or --pod <ns/name[:labels][@ip]>, '
   + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip (or name=dns.name=ip); '
-  + 'the API server (endpoint kube-apiserver) with --api-server <ip>.';
+  + 'the API server (endpoint kube-apiserver) with --api-server <ip>, once per API server (several are kube-apiserver:<ip>).';
 
 /** Options shared by the analysing commands. */
 export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   'external': { type: 'string', multiple: true, valueName: 'name=[dns=]ip', description: 'an address outside the cluster (with its DNS name, for domainNames)' },
-  'api-server': { type: 'string', valueName: 'ip', description: 'the API server\'s address: endpoint kube-apiserver (Cilium\'s entity)' },
+  'api-server': {
+    type: 'string',
+    multiple: true,
+    valueName: 'ip',
+    description: 'an API server\'s address: endpoint kube-apiserver (Cilium\'s entity), or kube-apiserver:<ip> for each of several',
+  },
   'api-server-outside': { type: 'boolean', description: 'the API server runs outside the cluster (a managed control plane), not on a Node of the input' },
   ...SURROUNDINGS_OPTIONS,
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': { type: 'string', valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
 };
 
-/** The `--api-server <ip>` option: the API server's address (`ReachabilityOptions.apiServerIp`), or a usage error. */
-export function apiServerOption(value: string | undefined, outside?: boolean): { apiServerIp?: string; apiServerOutsideCluster?: boolean } {
-  if (value === undefined) {
+/**
+ * The `--api-server <ip>` options: the API servers' addresses, once each (`ReachabilityOptions.apiServerIps`;
+ * one address is the endpoint `kube-apiserver`, several `kube-apiserver:<ip>`), or a usage error.
+ */
+export function apiServerOption(values: string[] | undefined, outside?: boolean): { apiServerIps?: string[]; apiServerOutsideCluster?: boolean } {
+  if (values === undefined || values.length === 0) {
     if (outside) throw new UsageError('--api-server-outside says where the API server runs: give its address with --api-server <ip> too.');
     return {};
   }
-  if (!parseIp(value)) {
-    throw new UsageError(`--api-server ${JSON.stringify(value)}: not an IP address. Give the API server's address, e.g. --api-server 10.0.0.1 `
-      + '(kubectl get endpoints kubernetes -n default shows it).');
+  for (const value of values) {
+    if (!parseIp(value)) {
+      throw new UsageError(`--api-server ${JSON.stringify(value)}: not an IP address. Give the API server's address, e.g. --api-server 10.0.0.1 `
+        + '(kubectl get endpoints kubernetes -n default shows it; --api-server once per address when there are several).');
+    }
   }
-  return { apiServerIp: value, ...(outside ? { apiServerOutsideCluster: true } : {}) };
+  // An address given twice is refused by the model (Cluster), in the options' terms too.
+  return { apiServerIps: [...values], ...(outside ? { apiServerOutsideCluster: true } : {}) };
 }
 
 /** The `--host-network` option: how hostNetwork pods are analysed (node traffic unless `pod`). */
@@ -156,7 +167,7 @@ export interface AnalysisValues {
   readonly 'pod'?: string[];
   readonly 'max-file-size'?: string;
   readonly 'host-network'?: string;
-  readonly 'api-server'?: string;
+  readonly 'api-server'?: string[];
   readonly 'api-server-outside'?: boolean;
 }
 
