@@ -1,9 +1,11 @@
-import { portsMatch, Side } from './semantics';
+import { evaluateSide, portsMatch, Side } from './semantics';
 import { policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
+import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
-import { Traffic } from '../k8s/port-set';
+import { peerShapesOverlap } from '../k8s/cilium-overlap';
+import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-set';
 
 /**
  * The semantics of Cilium's policies for one side of one connection, in one place (the pair
@@ -64,25 +66,225 @@ export function fqdnMatches(s: FqdnSelector, name: string): boolean {
   return re.test(name);
 }
 
-const DNS_VISIBLE = new WeakMap<ClusterEndpoint, Map<string, boolean>>();
+/** Whether Cilium's DNS proxy sees a pod look a name up: seen, not seen, or not decidable from the model. */
+export type DnsVisibility = 'seen' | 'unseen' | 'undecided';
+
+const DNS_VISIBLE = new WeakMap<ClusterEndpoint, Map<string, DnsVisibility>>();
+/** The (source, name) pairs being decided: a guard that the DNS path never asks itself (see `dnsVisibility`). */
+const DECIDING = new WeakMap<ClusterEndpoint, Set<string>>();
 
 /**
- * Whether Cilium's DNS proxy sees `source` look `name` up: an egress allow rule of a Cilium policy
- * that selects it has a `rules.dns` selector matching the name. toFQDNs selects the addresses the
- * proxy learned from allowed lookups (pkg/fqdn: "A DNS Proxy that applies L7 DNS rules and populates
- * the lookup cache with IPs from allowed/successful DNS lookups"; docs.cilium.io "Layer 3 Policies",
- * DNS based), so without such a rule a toFQDNs rule never matches.
+ * Whether Cilium's DNS proxy sees `source` look `name` up. toFQDNs selects the addresses the proxy
+ * learned from allowed lookups (pkg/fqdn: "A DNS Proxy that applies L7 DNS rules and populates the
+ * lookup cache with IPs from allowed/successful DNS lookups"; docs.cilium.io "Layer 3 Policies", DNS
+ * based), so a toFQDNs rule matches only names the proxy saw looked up. The proxy sees a lookup
+ * only through an egress allow rule of a Cilium policy that selects `source` with a `rules.dns`
+ * selector matching the name (a DNS rule), and only when the lookup gets through: "Deny policies
+ * take precedence over allow policies" (docs.cilium.io "Deny Policies"), so a deny of the source's
+ * egress to the DNS server on the DNS rule's port drops the lookups before any IP is learned.
+ *
+ * So a DNS rule makes the name seen when there is a DNS server D in the model, an end inside the
+ * cluster its peer and port match, that the namespace tier lets `source` reach on that port (its
+ * allow, and no deny: `namespaceTierVerdict`, as `decideSide` asks it; the cluster-wide tiers never
+ * stand next to Cilium policies, the Cluster leaves them out). When its peer and port match no end
+ * inside the cluster (the DNS server is not in the input), the name is seen as before unless a deny
+ * rule of `source` might overlap the DNS rule's peer and port (`peerShapesOverlap`, which errs
+ * towards "overlaps"): then it is undecided, and the toFQDNs rule is left out (`undecidedFqdnRules`),
+ * never guessed allowed.
+ *
+ * Well-founded: the DNS path asks the verdict of `source` to ends inside the cluster only, and an
+ * FQDN peer matches only ends outside it (`ciliumPeerMatches` tests `external` first), so deciding
+ * the DNS path never comes back here; `DECIDING` makes that an invariant that throws, not a loop.
  */
-export function dnsVisible(cluster: Cluster, source: ClusterEndpoint, name: string): boolean {
+export function dnsVisibility(cluster: Cluster, source: ClusterEndpoint, name: string): DnsVisibility {
   let cache = DNS_VISIBLE.get(source);
   if (!cache) DNS_VISIBLE.set(source, (cache = new Map()));
-  let seen = cache.get(name);
-  if (seen === undefined) {
-    seen = cluster.ciliumPolicies.some((p) => ciliumSelects(cluster, p.subject, source)
-      && p.egress.some((r) => !r.deny && r.dns.some((d) => fqdnMatches(d, name))));
-    cache.set(name, seen);
+  const cached = cache.get(name);
+  if (cached !== undefined) return cached;
+  let deciding = DECIDING.get(source);
+  if (!deciding) DECIDING.set(source, (deciding = new Set()));
+  if (deciding.has(name)) throw new Error(`internal error: deciding whether the DNS proxy sees ${source.id} look ${name} up asked itself`);
+  deciding.add(name);
+  let outcome: DnsVisibility = 'unseen';
+  try {
+    for (const p of cluster.ciliumPolicies) {
+      if (!ciliumSelects(cluster, p.subject, source)) continue;
+      for (const rule of p.egress) {
+        if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name))) continue;
+        const seen = dnsRuleSeen(cluster, p, rule, dnsPortsFor(rule, name), source);
+        if (seen === 'seen') { outcome = 'seen'; break; }
+        if (seen === 'undecided') outcome = 'undecided';
+      }
+      if (outcome === 'seen') break;
+    }
+  } finally {
+    deciding.delete(name);
   }
-  return seen;
+  cache.set(name, outcome);
+  return outcome;
+}
+
+/** Whether Cilium's DNS proxy sees `source` look `name` up (see `dnsVisibility`; undecided is not seen). */
+export function dnsVisible(cluster: Cluster, source: ClusterEndpoint, name: string): boolean {
+  return dnsVisibility(cluster, source, name) === 'seen';
+}
+
+/** The ports of a rule's port rules whose `rules.dns` let the proxy see `name` looked up. */
+function dnsPortsFor(rule: CiliumRule, name: string): PortSet {
+  return rule.dnsPorts.filter((d) => d.names.some((n) => fqdnMatches(n, name))).flatMap((d) => d.ports);
+}
+
+/** The port of DNS (RFC 1035 4.2: UDP and TCP port 53), for a DNS rule whose ports are every port. */
+const DNS_PORT = 53;
+
+/**
+ * The DNS traffic a DNS rule's ports carry to `server`: each of its ports of UDP or TCP, DNS's own
+ * where it allows every port (the DNS proxy handles DNS over UDP and TCP; docs.cilium.io "Layer 7
+ * Policies", DNS Policy and IP Discovery, writes its rules for port 53 of either).
+ */
+function dnsTraffic(ports: PortSet, server: ClusterEndpoint): Traffic[] {
+  return dnsTrafficOfEntries(ports, server).filter((t) => t.protocol === 'UDP' || t.protocol === 'TCP');
+}
+
+function dnsTrafficOfEntries(ports: PortSet, server: ClusterEndpoint): Traffic[] {
+  const out: Traffic[] = [];
+  for (const entry of ports) {
+    switch (entry.kind) {
+      case 'allTraffic': out.push({ port: DNS_PORT, protocol: 'UDP' }, { port: DNS_PORT, protocol: 'TCP' }); break;
+      case 'allPorts': out.push({ port: DNS_PORT, protocol: entry.protocol }); break;
+      case 'numbered': {
+        const end = entry.endPort ?? entry.port;
+        out.push({ port: entry.port <= DNS_PORT && DNS_PORT <= end ? DNS_PORT : entry.port, protocol: entry.protocol });
+        break;
+      }
+      case 'named': {
+        const port = resolveNamedPort(entry.name, entry.protocol, server.ports);
+        if (port !== undefined) out.push({ port: port.number, protocol: port.protocol });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether one DNS rule of `p` lets the proxy see the lookups of `source` (see `dnsVisibility`). */
+function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): DnsVisibility {
+  return dnsRuleOutcome(cluster, p, rule, ports, source).visibility;
+}
+
+/** `dnsRuleSeen`, with the first lookup path a deny rule drops (for `dnsLookupNote`). */
+function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): {
+  visibility: DnsVisibility; dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference };
+} {
+  let dropped: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference } | undefined;
+  for (const server of cluster.endpoints) {
+    // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
+    if (server.external || !ciliumPeerMatches(cluster, rule, source, server)) continue;
+    for (const traffic of dnsTraffic(ports, server)) {
+      if (!portsMatch(ports, traffic, server)) continue;
+      const cilium = evaluateCiliumSide(cluster, 'egress', source, server, traffic);
+      const verdict = namespaceTierVerdict(evaluateSide(cluster, 'egress', source, server, traffic), cilium);
+      const own = ciliumRuleReference(p, rule);
+      const viaRule = cilium.allowedBy.some((r) => r.policy === own.policy && r.kind === own.kind && r.spec === own.spec
+        && r.direction === own.direction && r.rule === own.rule);
+      if (verdict.allowed && viaRule) return { visibility: 'seen' };
+      dropped ??= { server, traffic, ...(cilium.deniedBy[0] !== undefined ? { by: cilium.deniedBy[0] } : {}) };
+    }
+  }
+  if (dropped) return { visibility: 'unseen', dropped };
+  return { visibility: overlappingDeny(cluster, rule, ports, source) === undefined ? 'seen' : 'undecided' };
+}
+
+/**
+ * Why a toFQDNs rule of `source` that names `name` matches nothing, for `explain`: the DNS proxy
+ * does not see the lookups (`dnsVisibility`). Undefined when it sees them.
+ */
+export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: string): string | undefined {
+  const visibility = dnsVisibility(cluster, source, name);
+  if (visibility === 'seen') return undefined;
+  const head = `a toFQDNs rule of ${source.id} names ${name}, but Cilium's DNS proxy `;
+  if (visibility === 'undecided') {
+    return `${head}may not see ${source.id} look it up (no DNS server of the input, and a deny may drop the lookups): the rule is left out (see the skipped parts)`;
+  }
+  for (const p of cluster.ciliumPolicies) {
+    if (!ciliumSelects(cluster, p.subject, source)) continue;
+    for (const rule of p.egress) {
+      if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name))) continue;
+      const { dropped } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+      if (!dropped) continue;
+      const by = dropped.by === undefined ? 'no rule allows them by the DNS rule'
+        : `denied by ${dropped.by.kind ?? ''} ${dropped.by.policy} ${dropped.by.direction}[${dropped.by.rule}]`.replace('  ', ' ');
+      return `${head}never sees ${source.id} look it up, so it learns no address: the lookups to ${dropped.server.id} on `
+        + `${dropped.traffic.port}/${dropped.traffic.protocol} by ${p.kind} ${p.id} ${ruleField(p, rule)} are ${by}`;
+    }
+  }
+  return `${head}never sees ${source.id} look it up: no egress rule with rules.dns matching the name lets the lookups through`;
+}
+
+/** A deny rule of `source`'s egress that might match traffic `rule` matches (the overlap test errs towards "overlaps"). */
+function overlappingDeny(
+  cluster: Cluster, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint,
+): { policy: CiliumPolicy; rule: CiliumRule } | undefined {
+  const peersOverlap = (a: CiliumRule, b: CiliumRule) => a.peerShapes === undefined || b.peerShapes === undefined
+    || a.peerShapes.some((x) => b.peerShapes!.some((y) => peerShapesOverlap(x, y)));
+  for (const p of cluster.ciliumPolicies) {
+    if (!ciliumApplies(cluster, p, 'egress', source)) continue;
+    for (const deny of p.egress) {
+      if (deny.deny && setsIntersect(deny.ports, ports) && peersOverlap(deny, rule)) return { policy: p, rule: deny };
+    }
+  }
+  return undefined;
+}
+
+/** Where a rule is in its policy, as the left-out list names it (`spec.egress[0]`, `specs[1].egressDeny[2]`). */
+function ruleField(p: CiliumPolicy, rule: CiliumRule): string {
+  return `${p.spec !== undefined ? `specs[${p.spec}]` : 'spec'}.${rule.section}[${rule.index}]`;
+}
+
+/**
+ * The toFQDNs rules the verdicts leave out because whether the DNS proxy sees a pod's lookups is
+ * undecided (`dnsVisibility`) for a name of an external end they name: each once, with why, as the
+ * Cluster lists the parts of Cilium policies it cannot place. (Undecided never matches: the rule
+ * allows nothing for those pods and names.)
+ */
+export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
+  const out: SkippedObject[] = [];
+  const externals = cluster.endpoints.filter((e) => e.external);
+  for (const p of cluster.ciliumPolicies) {
+    const subjects = cluster.endpoints.filter((e) => ciliumSelects(cluster, p.subject, e));
+    for (const rule of p.egress) {
+      const peer = rule.peer;
+      if (rule.deny || peer?.kind !== 'fqdns') continue;
+      let found: { source: ClusterEndpoint; name: string } | undefined;
+      for (const source of subjects) {
+        for (const e of externals) {
+          const name = e.dnsNames.find((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisibility(cluster, source, n) === 'undecided');
+          if (name !== undefined) { found = { source, name }; break; }
+        }
+        if (found) break;
+      }
+      if (!found) continue;
+      const portsFor = (r: CiliumRule) => dnsPortsFor(r, found!.name);
+      const dns = cluster.ciliumPolicies.flatMap((q) => (ciliumSelects(cluster, q.subject, found!.source) ? q.egress.map((r) => ({ q, r })) : []))
+        .find(({ r }) => !r.deny && portsFor(r).length > 0 && overlappingDeny(cluster, r, portsFor(r), found!.source) !== undefined);
+      const deny = dns && overlappingDeny(cluster, dns.r, portsFor(dns.r), found.source);
+      const why = dns && deny
+        ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) `
+          + `matches no DNS server of the input, and the deny rule ${deny.policy.kind} ${deny.policy.id} ${ruleField(deny.policy, deny.rule)} may drop its lookups, `
+          + 'so the names toFQDNs learns are not known'
+        : `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known`;
+      out.push({
+        object: p.id,
+        category: SkipCategory.NOT_MODELLED,
+        reason: `${ruleField(p, rule)} is not modelled: ${why}. The verdicts leave this rule out (the rest of the policy is analysed), so they may be wrong `
+          + 'for the traffic it decides. Give the DNS server\'s pods (e.g. kube-dns in kube-system) in the input to have it analysed',
+        kind: p.kind,
+        ...(p.file !== undefined ? { file: p.file } : {}),
+        ...(p.line !== undefined ? { line: p.line } : {}),
+      });
+    }
+  }
+  return out;
 }
 
 /**

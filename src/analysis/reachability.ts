@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { BlastRadius, computeBlastRadius } from './blast-radius';
-import { ciliumPolices, isKubeApiServer } from './cilium-semantics';
+import { ciliumPolices, dnsLookupNote, fqdnMatches, isKubeApiServer, undecidedFqdnRules } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
@@ -17,6 +17,7 @@ import { ReachabilityMatrix } from './reachability-matrix';
 import { PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
 import { SideVerdict } from './verdict';
+import { ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject, subjectSelects } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
@@ -204,6 +205,8 @@ export class Reachability {
   private constructor(cluster: Cluster, stagedModel?: () => Reachability) {
     this._cluster = cluster;
     this.stagedModel = stagedModel;
+    // The toFQDNs rules whose DNS lookups the model cannot decide join the parts left out, once per model.
+    if (cluster.ciliumPolicies.length > 0) cluster.skipped.push(...undecidedFqdnRules(cluster));
   }
 
   /**
@@ -287,6 +290,15 @@ export class Reachability {
     const unplaced = unplacedOwnNodeNote(src, dst, ingress);
     if (unplaced !== undefined) notes.push(unplaced);
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
+    if (!egress.allowed && dst.external && this._cluster.ciliumPolicies.length > 0) {
+      // A toFQDNs rule of the source names the destination, and the DNS proxy does not see the lookups: say why.
+      for (const name of dst.dnsNames) {
+        if (!this._cluster.ciliumPolicies.some((p) => ciliumSelects(this._cluster, p.subject, src)
+          && p.egress.some((r) => !r.deny && r.peer?.kind === 'fqdns' && r.peer.names.some((s) => fqdnMatches(s, name))))) continue;
+        const note = dnsLookupNote(this._cluster, src, name);
+        if (note !== undefined) notes.push(note);
+      }
+    }
     for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);

@@ -18,6 +18,7 @@
 import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { readCiliumPort } from '../k8s/cilium-manifest';
+import { ciliumPeerShape, cidrShape, PeerShape } from '../k8s/cilium-overlap';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
@@ -101,12 +102,22 @@ export interface CiliumRule {
    * can be specified in addition to layer 3 policies or independently").
    */
   readonly peer?: CiliumRulePeer;
+  /**
+   * The peer in the terms of the overlap test (`k8s/cilium-overlap`), one shape per selector, entity,
+   * block or name (the peer matches what any of them matches); undefined without a peer (every end).
+   */
+  readonly peerShapes?: readonly PeerShape[];
   /** No `toPorts`: all traffic. */
   readonly ports: PortSet;
   /** Its port rules carry layer-7 rules (`rules.http`, `rules.dns`, ...): they filter requests on top of the verdict. */
   readonly l7: boolean;
   /** The names its `rules.dns` let Cilium's DNS proxy see looked up (egress allow rules). */
   readonly dns: FqdnSelector[];
+  /**
+   * Each port rule with `rules.dns`: its DNS selectors and its ports (the traffic the DNS proxy
+   * handles for those names; the rule's other port rules do not reach the proxy).
+   */
+  readonly dnsPorts: ReadonlyArray<{ readonly names: readonly FqdnSelector[]; readonly ports: PortSet }>;
 }
 
 /** One rule spec of a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy Cilium accepts. */
@@ -358,6 +369,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
     if (rule[field] !== undefined) return `${field}: the model has no ${what}`;
   }
   let peer: CiliumRulePeer | undefined;
+  let peerShapes: PeerShape[] | undefined;
   const texts = (list: unknown[]) => list.map((x) => String(x)).join(', ');
   if (rule[`${p}Endpoints`] !== undefined) {
     const selectors: CiliumEndpointSelector[] = [];
@@ -367,11 +379,13 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
       selectors.push(read);
     }
     peer = { kind: 'endpoints', selectors, text: `endpoints ${selectors.map((s) => s.text).join('; ')}` };
+    peerShapes = (rule[`${p}Endpoints`] as LabelSelectorJson[]).map((s) => ciliumPeerShape('Endpoints', s, ns));
   } else if (rule[`${p}Entities`] !== undefined) {
     const entities = rule[`${p}Entities`] as string[];
     const unplaced = entities.find((e) => UNPLACED_ENTITIES[e] !== undefined);
     if (unplaced !== undefined) return `${p}Entities: the entity ${unplaced} stands for ${UNPLACED_ENTITIES[unplaced]}, which the model has no endpoints for`;
     peer = { kind: 'entities', entities: entities as CiliumEntity[], text: `entities ${texts(entities)}` };
+    peerShapes = entities.map((e) => ciliumPeerShape('Entities', e, ns));
   } else if (rule[`${p}CIDR`] !== undefined || rule[`${p}CIDRSet`] !== undefined) {
     const sets: any[] = rule[`${p}CIDRSet`] ?? (rule[`${p}CIDR`] as string[]).map((cidr) => ({ cidr }));
     if (sets.some((s) => s.cidr === undefined)) return `${p}CIDRSet: a CiliumCIDRGroup (cidrGroupRef, cidrGroupSelector) holds addresses the model does not know`;
@@ -379,6 +393,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
       cidr: parseCidr(s.cidr, false).cidr!,
       except: (s.except ?? []).map((e: string) => parseCidr(e, false).cidr!),
     }));
+    peerShapes = sets.map((s) => cidrShape(s.cidr, s.except ?? []));
     peer = { kind: 'cidrs', blocks, text: `CIDRs ${sets.map((s) => `${s.cidr}${s.except?.length ? ` except ${s.except.join(', ')}` : ''}`).join('; ')}` };
   } else if (egress && rule.toFQDNs !== undefined) {
     const names: FqdnSelector[] = [];
@@ -388,6 +403,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
       names.push(read);
     }
     peer = { kind: 'fqdns', names, text: `FQDNs ${names.map((n) => n.pattern).join(', ')}` };
+    peerShapes = (rule.toFQDNs as any[]).map((s) => ciliumPeerShape('FQDNs', s, ns));
   }
   const toPorts: any[] | undefined = rule.toPorts;
   if (peer === undefined && (toPorts === undefined || toPorts.length === 0)) {
@@ -395,6 +411,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
   }
   if (peer?.kind === 'endpoints' && peer.selectors.length === 0) peer = { kind: 'entities', entities: ['none'], text: 'no endpoints' };
   const dns: FqdnSelector[] = [];
+  const dnsPorts: Array<{ names: FqdnSelector[]; ports: PortEntry[] }> = [];
   let l7 = false;
   const entries: PortEntry[] = [];
   for (const [k, pr] of (toPorts ?? []).entries()) {
@@ -402,27 +419,33 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
       if (pr[field] !== undefined) return `toPorts[${k}].${field}: TLS interception and listeners are not modelled`;
     }
     if (!Array.isArray(pr.ports) || pr.ports.length === 0) return `toPorts[${k}]: a port rule without ports is not modelled`;
+    const own: PortEntry[] = [];
     for (const port of pr.ports) {
       const read = portEntries(port);
       if (typeof read === 'string') return `toPorts[${k}]: ${read}`;
-      entries.push(...read);
+      own.push(...read);
     }
+    entries.push(...own);
     const r = pr.rules;
     if (r !== undefined && r !== null && Object.keys(r).some((x) => r[x] !== undefined)) l7 = true;
+    const names: FqdnSelector[] = [];
     for (const s of r?.dns ?? []) {
       const read = fqdnOf(s);
       if (typeof read === 'string') return `toPorts[${k}].rules.dns: ${read}`;
-      dns.push(read);
+      names.push(read);
     }
+    dns.push(...names);
+    if (names.length > 0) dnsPorts.push({ names, ports: own });
   }
   return {
     section,
     index,
     deny,
-    ...(peer !== undefined ? { peer } : {}),
+    ...(peer !== undefined ? { peer, peerShapes: peerShapes! } : {}),
     ports: toPorts === undefined || toPorts.length === 0 ? [ALL_TRAFFIC] : entries,
     l7,
     dns,
+    dnsPorts,
   };
 }
 

@@ -28,9 +28,10 @@ const OUTSIDE = new Set(['world', 'world-ipv4', 'world-ipv6']);
 
 /**
  * The shape of a peer of a CiliumNetworkPolicy in namespace `policyNamespace` (its JSON: an
- * endpoint selector, an entity, a CIDR set or a DNS name selector).
+ * endpoint selector, an entity, a CIDR set or a DNS name selector); undefined for a
+ * CiliumClusterwideNetworkPolicy, whose selectors are confined to no namespace.
  */
-export function ciliumPeerShape(field: 'Endpoints' | 'Entities' | 'CIDRSet' | 'FQDNs', json: any, policyNamespace: string): PeerShape {
+export function ciliumPeerShape(field: 'Endpoints' | 'Entities' | 'CIDRSet' | 'FQDNs', json: any, policyNamespace: string | undefined): PeerShape {
   switch (field) {
     case 'Entities': return { kind: 'entity', entity: String(json) };
     case 'FQDNs': return { kind: 'fqdn', name: String(json.matchName ?? json.matchPattern).toLowerCase() };
