@@ -79,8 +79,9 @@ export function runClusterScale(
     // The grouped JSON lists the allowed pairs of namespaces, which at 25,000 namespaces with few
     // policies is most of 625 million: measured up to GROUPED_MAX_PODS only.
     const grouped = !parts.includes('grouped') ? undefined : pods > GROUPED_MAX_PODS ? 'too large' : child(entry, ['grouped', String(pods), file(pods)], 30 * 60_000, cpuProfDir);
-    if (grouped === 'too large') log(`[cluster ${pods} pods] matrix --group-by namespace --format json: not measured above ${GROUPED_MAX_PODS.toLocaleString('en-US')} pods`);
-    else if (grouped) {
+    if (grouped === 'too large') {
+      log(`[cluster ${pods} pods] matrix --group-by namespace --format json: not measured above ${GROUPED_MAX_PODS.toLocaleString('en-US')} pods`);
+    } else if (grouped) {
       log(grouped.error ? `[cluster ${pods} pods] grouped ERROR ${String(grouped.error).split('\n')[0]}`
         : `[cluster ${pods} pods] matrix --group-by namespace --format json: ${groupedLine(grouped.asGenerated)}; with a default deny in every namespace `
           + `${groupedLine(grouped.everyNamespaceDenies)}; peak ${grouped.peakMiB.toFixed(0)} MiB`);
