@@ -161,7 +161,9 @@ function checkRule(f: Findings, rule: unknown, path: string, section: string): v
       f.unknown(`${path}.${key}`, key, `${egress ? 'an egress' : 'an ingress'}${deny ? ' deny' : ''} rule`, known);
     }
   }
-  const peerFields = (egress ? [...EGRESS_PEER_FIELDS, 'toFQDNs'] : [...INGRESS_PEER_FIELDS]).filter((p) => rule[p] !== undefined);
+  const peerFields = (egress ? [...EGRESS_PEER_FIELDS, 'toFQDNs'] : [...INGRESS_PEER_FIELDS]).filter((p) => !Array.isArray(rule[p]) || rule[p].length > 0)
+    // An empty peer list "will have no effect on the rule" (ingress.go, egress.go): not a second peer.
+    .filter((p) => rule[p] !== undefined && rule[p] !== null);
   if (peerFields.length > 1) {
     f.forbidden(`${path}.${peerFields[1]}`, `${peerFields.join(', ')} in one rule: Cilium accepts only one kind of peer per rule and rejects the policy`,
       'Write one rule per kind of peer, each with its own toPorts.');
