@@ -18,6 +18,7 @@
 import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { readCiliumPort } from '../k8s/cilium-manifest';
+import { pruneCiliumNulls } from '../k8s/cilium-rules';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
@@ -152,7 +153,9 @@ const UNPLACED_ENTITIES: Record<string, string> = {
  * Reads a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy that `checkCiliumPolicy` accepts.
  * Never throws on such an object.
  */
-export function readCiliumPolicy(object: any, origin: { file?: string; line?: number }): CiliumReading {
+export function readCiliumPolicy(given: any, origin: { file?: string; line?: number }): CiliumReading {
+  // As stored: the API server prunes the nulls first (pruneCiliumNulls), as checkCiliumPolicy does.
+  const object: any = pruneCiliumNulls(given);
   const clusterwide = object.kind === 'CiliumClusterwideNetworkPolicy';
   const name = String(object.metadata.name);
   const ns: string | undefined = clusterwide ? undefined
