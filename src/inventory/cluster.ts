@@ -364,12 +364,14 @@ export class Cluster {
       });
     }
     for (const ext of extra.externals ?? []) {
+      const ip = requireIp(ext.ip, ext.name);
+      this.refuseInClusterExternal(ext.name, ext.ip, ip, nodeByIp);
       this.addEndpoint({
         kind: 'External',
         id: ext.name,
         labels: {},
         ports: [],
-        ips: [requireIp(ext.ip, ext.name)],
+        ips: [ip],
         dnsNames: ext.dnsName === undefined ? [] : [requireDnsName(ext.dnsName, ext.name)],
         external: true,
         singleInstance: true,
@@ -547,6 +549,25 @@ export class Cluster {
    * or the input lists Nodes and none has it, and otherwise unplaced. Returns the first unplaced
    * address, for `refuseUnplacedApiServer`.
    */
+  /**
+   * An external end is outside the cluster; one at a Node's or an in-cluster end's address contradicts
+   * the input, and the two readings differ: CIDR rules match an external end, but on Cilium that
+   * address has the node's (or pod's) identity, and "CIDR rules do not apply to traffic where both
+   * sides of the connection are either managed by Cilium or use an IP belonging to a node in the
+   * cluster" (docs.cilium.io Layer 3 Policies, IP/CIDR based). Deciding it either way is a guess,
+   * so it is refused (fail closed), naming both ends.
+   */
+  private refuseInClusterExternal(name: string, text: string, ip: ParsedIp, nodeByIp: ReadonlyMap<string, string | undefined>): void {
+    const key = ipKey(ip);
+    const inside = nodeByIp.has(key)
+      ? (nodeByIp.get(key) !== undefined ? `the Node ${nodeByIp.get(key)}'s` : 'a pod\'s status.hostIP (a node\'s)')
+      : this.endpoints.filter((e) => !e.external && e.ips.some((i) => ipKey(i) === key)).map((e) => `${describeEndpoint(e)}'s`)[0];
+    if (inside === undefined) return;
+    throw new Error(`the external endpoint ${name} (${text.trim()}) is at ${inside} address, which is inside the cluster: `
+      + 'an external end (ReachabilityOptions.externals, --external) must be an address outside the cluster. '
+      + 'Give that end by its own id (e.g. node:<name> or <namespace>/<pod>) instead, or give an address outside the cluster.');
+  }
+
   private addApiServers(
     given: NonNullable<ModelEndpoints['apiServer']>, nodeByIp: ReadonlyMap<string, string | undefined>, nodesGiven: boolean,
   ): { ips: ParsedIp[]; nodes: Set<string>; unplaced?: string; unplacedIds: Set<string> } {
