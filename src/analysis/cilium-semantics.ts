@@ -105,7 +105,12 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
     case 'entities': {
       // host and remote-node together are every node, wherever `self` runs.
       if (other.nodeTraffic && peer.entities.includes('host') && peer.entities.includes('remote-node')) return true;
-      return peer.entities.some((e) => entityMatches(cluster, e, self, other));
+      if (peer.entities.some((e) => entityMatches(cluster, e, self, other))) return true;
+      // host or remote-node alone, for a node end when its node or self's is not known: whether it is
+      // self's own node cannot be decided for THIS pair (the others are decided). Fail closed: a deny
+      // is taken to apply, an allow not; the Cluster says so in its skipped list (placeEntities).
+      const placed = other.node !== undefined && self.node !== undefined;
+      return rule.deny && other.nodeTraffic && !placed && peer.entities.some((e) => e === 'host' || e === 'remote-node');
     }
     case 'cidrs': return other.external && other.ips.some((ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
@@ -141,9 +146,9 @@ export function isKubeApiServer(cluster: Cluster, e: ClusterEndpoint): boolean {
  * - `kube-apiserver`: the API server, "both deployments of the kube-apiserver: within the cluster
  *   and outside of the cluster" (`isKubeApiServer`);
  * - `none`: nothing.
- * A node end or a subject whose node is not known never reaches here for `host` or `remote-node`
- * alone: the Cluster leaves such a rule out (`placeEntities`); both together are every node end
- * (`ciliumPeerMatches`). CIDR rules never match node ends: the default
+ * For a node end or a subject whose node is not known, `host` and `remote-node` alone match nothing
+ * here; `ciliumPeerMatches` takes a deny rule to apply to such a pair (fail closed), and the Cluster
+ * says so (`placeEntities`); both together are every node end (`ciliumPeerMatches`). CIDR rules never match node ends: the default
  * `policy-cidr-match-mode` is empty, and only `nodes` makes CIDR selectors match nodes
  * (docs.cilium.io "Selecting nodes with CIDR / ipBlock").
  */

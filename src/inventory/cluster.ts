@@ -658,6 +658,7 @@ export class Cluster {
     const apis = this.endpoints.filter((e) => e.apiServer);
     const hosted = apis.filter((e) => e.nodeTraffic);
     const apiKeys = new Set(this.apiServerIps.map(ipKey));
+    const notes: string[] = [];
     const problem = (p: CiliumPolicy, rule: CiliumRule): string | undefined => {
       if (rule.peer?.kind !== 'entities') return undefined;
       const names = rule.peer.entities;
@@ -669,9 +670,15 @@ export class Cluster {
         const end = nodeEnds.find((e) => e.node === undefined);
         const unplaced = subject ?? end;
         if (unplaced !== undefined) {
-          return `${field}: the entity ${entity} tells the subject's own node from the others, and the node of ${describeEndpoint(unplaced)} is not known `
-            + '(a Pod\'s spec.nodeName, or a Node whose address is its status.hostIP; a workload\'s replicas run on any node), so whether it matches is not known. '
-            + 'Give the pods with their nodes (kubectl get pods,nodes -o yaml), or name both host and remote-node';
+          // Undecidable only for the pairs of a node end with an end whose node is not known: the rule
+          // stays for the others, and for those pairs a deny is taken to apply, an allow not
+          // (ciliumPeerMatches). Noted, not left out: leaving a deny out would prove its traffic allowed.
+          notes.push(`is decided only where the nodes are known: the entity ${entity} (${field}) tells the subject's own node from the others, `
+            + `and the node of ${describeEndpoint(unplaced)}${subject !== undefined && end !== undefined && end !== subject ? ` and of ${describeEndpoint(end)}` : ''} is not known `
+            + '(a Pod\'s spec.nodeName, or a Node whose address is its status.hostIP; a workload\'s replicas run on any node). '
+            + `For traffic between a node and such an end, the verdicts take ${rule.deny ? 'this deny to apply (denied)' : 'this allow not to apply'}, `
+            + 'so they may be too narrow there; every other pair is decided. '
+            + 'Give the pods with their nodes (kubectl get pods,nodes -o yaml), or name both host and remote-node');
         }
       }
       if (names.includes('kube-apiserver')) {
@@ -695,9 +702,13 @@ export class Cluster {
     };
     this.ciliumPolicies.forEach((p, k) => {
       const keep = (rule: CiliumRule): boolean => {
+        notes.length = 0;
         const reason = problem(p, rule);
-        if (reason === undefined) return true;
         const field = `${p.spec !== undefined ? `specs[${p.spec}]` : 'spec'}.${rule.section}[${rule.index}]`;
+        for (const note of notes) {
+          this.skipped.push({ object: p.id, category: SkipCategory.NOT_MODELLED, reason: `${field} ${note}`, kind: p.kind, ...sourceOf(p) });
+        }
+        if (reason === undefined) return true;
         this.skipped.push({
           object: p.id,
           category: SkipCategory.NOT_MODELLED,
@@ -883,8 +894,41 @@ export class Cluster {
       }
       return undefined;
     };
+    /**
+     * A labelled nodes peer is undecidable only for node ends: it never matches a pod, and peers of a
+     * rule are OR-ed (sig-network policy API), so the rule's other peers still decide. Fail closed
+     * for node ends: a Deny's nodes peer is taken to match every node, an Allow's none. A Pass rule
+     * can widen either way, so it stays left out whole (`undecidable`).
+     */
+    const narrowed = (rule: TierRule): { rule?: TierRule; note: string } | undefined => {
+      const nodes = rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
+      if (nodes === undefined || rule.action === 'pass') return undefined;
+      const others = rule.peers.filter((x) => x.kind !== 'nodes' || x.selector.matchesEverything);
+      const note = `its peer "${nodes.text}" selects nodes by their labels, which the model does not match: `
+        + (rule.action === 'deny'
+          ? 'for node ends the verdicts take it to match every node (denied), so they may be too narrow there'
+          : 'for node ends the verdicts take it to match no node (this allow not applied), so they may be too narrow there')
+        + '; its other peers decide every pod as written';
+      if (rule.action === 'deny') {
+        return { rule: { ...rule, peers: rule.peers.map((x) => (x.kind === 'nodes' && !x.selector.matchesEverything ? { kind: 'nodes', selector: compileSelector({}), text: `${x.text} (taken as every node)` } : x)) }, note };
+      }
+      return others.length > 0 ? { rule: { ...rule, peers: others }, note } : undefined;
+    };
     this.tieredPolicies.forEach((p, i) => {
-      const keep = (side: 'ingress' | 'egress') => p[side].filter((rule) => {
+      const keep = (side: 'ingress' | 'egress') => p[side].map((given) => {
+        const n = narrowed(given);
+        if (n === undefined) return given;
+        const what = `${side}[${given.index}]${given.name !== undefined ? ` (${JSON.stringify(given.name)})` : ''}`;
+        this.skipped.push({
+          object: p.id,
+          category: SkipCategory.NOT_MODELLED,
+          reason: `${what} is decided only in part: ${n.note}. Review its effect on nodes separately`,
+          kind: p.kind,
+          ...(p.file !== undefined ? { file: p.file } : {}),
+          ...(p.line !== undefined ? { line: p.line } : {}),
+        });
+        return n.rule!;
+      }).filter((rule) => {
         const problem = undecidable(rule);
         if (problem === undefined) return true;
         const what = `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''}`;
@@ -901,7 +945,8 @@ export class Cluster {
       });
       const ingress = keep('ingress');
       const egress = keep('egress');
-      if (ingress.length !== p.ingress.length || egress.length !== p.egress.length) this.tieredPolicies[i] = { ...p, ingress, egress };
+      const same = (a: TierRule[], b: TierRule[]) => a.length === b.length && a.every((r, k) => r === b[k]);
+      if (!same(ingress, p.ingress) || !same(egress, p.egress)) this.tieredPolicies[i] = { ...p, ingress, egress };
     });
   }
 
