@@ -1,5 +1,5 @@
 import { portsMatch, Side } from './semantics';
-import { policedVerdict, RuleReference, SideVerdict } from './verdict';
+import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains } from '../k8s/cidr';
@@ -203,5 +203,21 @@ export function namespaceTierVerdict(np: SideVerdict, cilium: CiliumSideOutcome)
   if (np.notPoliced) return np;
   const isolatingPolicies = [...np.isolatingPolicies, ...cilium.isolating.filter((id) => !np.isolatingPolicies.includes(id))];
   const allowedBy = isolatingPolicies.length > 0 ? [...np.allowedBy, ...cilium.allowedBy] : [];
-  return policedVerdict(isolatingPolicies, allowedBy, cilium.deniedBy[0]);
+  return policedVerdict(isolatingPolicies, voidL7(allowedBy), cilium.deniedBy[0]);
+}
+
+/**
+ * Every allow of one connection shares its traffic (the same ends, the same port): one without
+ * layer-7 rules voids those of the others (README, HTTP rules: "a plain allow voids the HTTP rules
+ * of the traffic it shares with them"; docs.cilium.io Layer 7 Policies: an L3/L4 allow of the same
+ * peer and port wildcards the layer-7 rules), so they are said to be voided, not to apply.
+ */
+function voidL7(allowedBy: RuleReference[]): RuleReference[] {
+  const plain = allowedBy.find((r) => !r.l7Rules);
+  if (plain === undefined) return allowedBy;
+  return allowedBy.map((r) => {
+    if (!r.l7Rules) return r;
+    const { l7Rules: _, ...rest } = r;
+    return { ...rest, l7VoidedBy: describeRule(plain) };
+  });
 }

@@ -21,4 +21,10 @@ test.each([
   expect(r.allows('default/a', 'default/b', HTTPS)).toBe(true);
   // On main: "... CiliumNetworkPolicy default/get-only ingress[0] (L7 rules apply)".
   expect(text).not.toMatch(/\(L7 rules apply\)/);
+  expect(text).toMatch(/CiliumNetworkPolicy default\/get-only ingress\[0\] \(L7 rules voided by /);
+});
+
+test('alone, the HTTP rules apply and the explanation says so', () => {
+  const r = Reachability.fromManifests([http, pod('a'), pod('b')]);
+  expect(TextFormat.explanation(r.explain('default/a', 'default/b', HTTPS))).toMatch(/get-only ingress\[0\] \(L7 rules apply\)/);
 });
