@@ -24,6 +24,8 @@ import { Traffic } from '../k8s/port-set';
 /** What the Cilium policies say about one side: who isolates it (`<kind> <id>`), which rules allow, which deny. */
 export interface CiliumSideOutcome {
   readonly isolating: string[];
+  /** The Cilium policies that select it with rules in `side` but without default deny there (`<kind> <id>`). */
+  readonly notIsolating?: string[];
   readonly allowedBy: RuleReference[];
   readonly deniedBy: RuleReference[];
 }
@@ -191,7 +193,15 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
       (rule.deny ? deniedBy : allowedBy).push(ciliumRuleReference(p, rule));
     }
   }
-  return { isolating: ciliumIsolating(cluster, side, self), allowedBy, deniedBy };
+  // rule.go EnableDefaultDeny: with false, the policy's rules still apply without isolating.
+  const isolating = ciliumIsolating(cluster, side, self);
+  const notIsolating: string[] = [];
+  for (const p of cluster.ciliumPolicies) {
+    const name = `${p.kind} ${p.id}`;
+    const soft = !p.defaultDeny[side] && ciliumApplies(cluster, p, side, self);
+    if (soft && !isolating.includes(name) && !notIsolating.includes(name)) notIsolating.push(name);
+  }
+  return { isolating, allowedBy, deniedBy, ...(notIsolating.length > 0 ? { notIsolating } : {}) };
 }
 
 /**
@@ -203,7 +213,8 @@ export function namespaceTierVerdict(np: SideVerdict, cilium: CiliumSideOutcome)
   if (np.notPoliced) return np;
   const isolatingPolicies = [...np.isolatingPolicies, ...cilium.isolating.filter((id) => !np.isolatingPolicies.includes(id))];
   const allowedBy = isolatingPolicies.length > 0 ? [...np.allowedBy, ...cilium.allowedBy] : [];
-  return policedVerdict(isolatingPolicies, voidL7(allowedBy), cilium.deniedBy[0]);
+  const verdict = policedVerdict(isolatingPolicies, voidL7(allowedBy), cilium.deniedBy[0]);
+  return !verdict.isolated && cilium.notIsolating !== undefined ? { ...verdict, selectedWithoutDefaultDeny: cilium.notIsolating } : verdict;
 }
 
 /**

@@ -97,6 +97,12 @@ export interface SideVerdict {
   readonly isolated: boolean;
   /** The policies that isolate it (`<namespace>/<name>`). */
   readonly isolatingPolicies: string[];
+  /**
+   * The Cilium policies that select it for this direction with `enableDefaultDeny` false there: their
+   * rules apply, but they do not isolate it (cilium/cilium pkg/policy/api rule.go, EnableDefaultDeny).
+   * @default - none
+   */
+  readonly selectedWithoutDefaultDeny?: string[];
   /** The rules that allow the connection (empty when denied or not isolated). */
   readonly allowedBy: RuleReference[];
   /** True when this end is outside the cluster, where NetworkPolicies do not apply. */

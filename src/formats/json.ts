@@ -193,6 +193,7 @@ export class JsonFormat {
       allowed: v.allowed,
       isolated: v.isolated,
       isolatingPolicies: [...v.isolatingPolicies],
+      ...(v.selectedWithoutDefaultDeny !== undefined ? { selectedWithoutDefaultDeny: [...v.selectedWithoutDefaultDeny] } : {}),
       allowedBy: v.allowedBy.map(ruleJson),
       notPoliced: v.notPoliced,
       ...(v.deniedBy ? { deniedBy: ruleJson(v.deniedBy) } : {}),
