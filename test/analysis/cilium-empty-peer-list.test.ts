@@ -39,3 +39,17 @@ describe.each([
     expect({ leftOut, pod: r.allows('default/a', 'default/b', HTTPS) }).not.toEqual({ leftOut: false, pod: true });
   });
 });
+
+test('an allow with fromEndpoints: [] and toPorts 443 is the ports-only allow: 443 from everyone, nothing else', () => {
+  const policy = cnp({ endpointSelector: { matchLabels: { app: 'b' } }, ingress: [{ fromEndpoints: [], toPorts: PORTS }] });
+  const r = Reachability.fromManifests([policy, ...PODS], { externals: EXTERNALS });
+  expect(r.allows('default/a', 'default/b', HTTPS)).toBe(true);
+  expect(r.allows('internet', 'default/b', HTTPS)).toBe(true);
+  expect(r.allows('default/a', 'default/b', Port.tcp(80))).toBe(false);
+});
+
+test('a rule with only an empty peer list (no ports) is left out with a reason, never read as "everything"', () => {
+  const policy = cnp({ endpointSelector: { matchLabels: { app: 'b' } }, ingress: [{ fromEntities: ['all'] }], ingressDeny: [{ fromCIDR: [] }] });
+  const r = Reachability.fromManifests([policy, ...PODS], { externals: EXTERNALS });
+  expect(r.skipped.some((s) => s.reason.includes('ingressDeny[0]'))).toBe(true);
+});
