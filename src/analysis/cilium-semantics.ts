@@ -1,5 +1,5 @@
 import { evaluateSide, portsMatch, Side } from './semantics';
-import { policedVerdict, RuleReference, SideVerdict } from './verdict';
+import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
@@ -26,6 +26,8 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
 /** What the Cilium policies say about one side: who isolates it (`<kind> <id>`), which rules allow, which deny. */
 export interface CiliumSideOutcome {
   readonly isolating: string[];
+  /** The Cilium policies that select it with rules in `side` but without default deny there (`<kind> <id>`). */
+  readonly notIsolating?: string[];
   readonly allowedBy: RuleReference[];
   readonly deniedBy: RuleReference[];
 }
@@ -307,7 +309,12 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
     case 'entities': {
       // host and remote-node together are every node, wherever `self` runs.
       if (other.nodeTraffic && peer.entities.includes('host') && peer.entities.includes('remote-node')) return true;
-      return peer.entities.some((e) => entityMatches(cluster, e, self, other));
+      if (peer.entities.some((e) => entityMatches(cluster, e, self, other))) return true;
+      // host or remote-node alone, for a node end when its node or self's is not known: whether it is
+      // self's own node cannot be decided for THIS pair (the others are decided). Fail closed: a deny
+      // is taken to apply, an allow not; the Cluster says so in its skipped list (placeEntities).
+      const placed = other.node !== undefined && self.node !== undefined;
+      return rule.deny && other.nodeTraffic && !placed && peer.entities.some((e) => e === 'host' || e === 'remote-node');
     }
     case 'cidrs': return other.external && other.ips.some((ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
@@ -343,9 +350,9 @@ export function isKubeApiServer(cluster: Cluster, e: ClusterEndpoint): boolean {
  * - `kube-apiserver`: the API server, "both deployments of the kube-apiserver: within the cluster
  *   and outside of the cluster" (`isKubeApiServer`);
  * - `none`: nothing.
- * A node end or a subject whose node is not known never reaches here for `host` or `remote-node`
- * alone: the Cluster leaves such a rule out (`placeEntities`); both together are every node end
- * (`ciliumPeerMatches`). CIDR rules never match node ends: the default
+ * For a node end or a subject whose node is not known, `host` and `remote-node` alone match nothing
+ * here; `ciliumPeerMatches` takes a deny rule to apply to such a pair (fail closed), and the Cluster
+ * says so (`placeEntities`); both together are every node end (`ciliumPeerMatches`). CIDR rules never match node ends: the default
  * `policy-cidr-match-mode` is empty, and only `nodes` makes CIDR selectors match nodes
  * (docs.cilium.io "Selecting nodes with CIDR / ipBlock").
  */
@@ -388,7 +395,15 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
       (rule.deny ? deniedBy : allowedBy).push(ciliumRuleReference(p, rule));
     }
   }
-  return { isolating: ciliumIsolating(cluster, side, self), allowedBy, deniedBy };
+  // rule.go EnableDefaultDeny: with false, the policy's rules still apply without isolating.
+  const isolating = ciliumIsolating(cluster, side, self);
+  const notIsolating: string[] = [];
+  for (const p of cluster.ciliumPolicies) {
+    const name = `${p.kind} ${p.id}`;
+    const soft = !p.defaultDeny[side] && ciliumApplies(cluster, p, side, self);
+    if (soft && !isolating.includes(name) && !notIsolating.includes(name)) notIsolating.push(name);
+  }
+  return { isolating, allowedBy, deniedBy, ...(notIsolating.length > 0 ? { notIsolating } : {}) };
 }
 
 /**
@@ -400,5 +415,22 @@ export function namespaceTierVerdict(np: SideVerdict, cilium: CiliumSideOutcome)
   if (np.notPoliced) return np;
   const isolatingPolicies = [...np.isolatingPolicies, ...cilium.isolating.filter((id) => !np.isolatingPolicies.includes(id))];
   const allowedBy = isolatingPolicies.length > 0 ? [...np.allowedBy, ...cilium.allowedBy] : [];
-  return policedVerdict(isolatingPolicies, allowedBy, cilium.deniedBy[0]);
+  const verdict = policedVerdict(isolatingPolicies, voidL7(allowedBy), cilium.deniedBy[0]);
+  return !verdict.isolated && cilium.notIsolating !== undefined ? { ...verdict, selectedWithoutDefaultDeny: cilium.notIsolating } : verdict;
+}
+
+/**
+ * Every allow of one connection shares its traffic (the same ends, the same port): one without
+ * layer-7 rules voids those of the others (README, HTTP rules: "a plain allow voids the HTTP rules
+ * of the traffic it shares with them"; docs.cilium.io Layer 7 Policies: an L3/L4 allow of the same
+ * peer and port wildcards the layer-7 rules), so they are said to be voided, not to apply.
+ */
+function voidL7(allowedBy: RuleReference[]): RuleReference[] {
+  const plain = allowedBy.find((r) => !r.l7Rules);
+  if (plain === undefined) return allowedBy;
+  return allowedBy.map((r) => {
+    if (!r.l7Rules) return r;
+    const { l7Rules: _, ...rest } = r;
+    return { ...rest, l7VoidedBy: describeRule(plain) };
+  });
 }

@@ -70,6 +70,13 @@ export interface RuleReference {
    */
   readonly l7Rules?: boolean;
   /**
+   * The rule's ports carry layer-7 rules, but a plain allow of the same traffic (this rule, in
+   * words) voids them: every request passes. Then `l7Rules` is not set. README, HTTP rules: "a plain
+   * allow voids the HTTP rules of the traffic it shares with them" (docs.cilium.io Layer 7: an L3/L4
+   * allow of the same peer and port wildcards the layer-7 rules). @default - not voided
+   */
+  readonly l7VoidedBy?: string;
+  /**
    * The entities a Cilium rule's peer names (`toEntities`/`fromEntities`: `kube-apiserver`, `host`,
    * `world`, ...), in its order. @default - the rule names no entities
    */
@@ -90,6 +97,12 @@ export interface SideVerdict {
   readonly isolated: boolean;
   /** The policies that isolate it (`<namespace>/<name>`). */
   readonly isolatingPolicies: string[];
+  /**
+   * The Cilium policies that select it for this direction with `enableDefaultDeny` false there: their
+   * rules apply, but they do not isolate it (cilium/cilium pkg/policy/api rule.go, EnableDefaultDeny).
+   * @default - none
+   */
+  readonly selectedWithoutDefaultDeny?: string[];
   /** The rules that allow the connection (empty when denied or not isolated). */
   readonly allowedBy: RuleReference[];
   /** True when this end is outside the cluster, where NetworkPolicies do not apply. */
@@ -125,7 +138,7 @@ export interface SideVerdict {
 export function describeRule(r: RuleReference): string {
   const spec = r.spec !== undefined ? `specs[${r.spec}].` : '';
   const entities = r.entities !== undefined ? ` ${r.direction.startsWith('egress') ? 'toEntities' : 'fromEntities'} ${r.entities.join(', ')}` : '';
-  return `${r.kind !== undefined ? `${r.kind} ` : ''}${r.policy} ${spec}${r.direction}[${r.rule}]${entities}${r.l7Rules ? ' (L7 rules apply)' : ''}`;
+  return `${r.kind !== undefined ? `${r.kind} ` : ''}${r.policy} ${spec}${r.direction}[${r.rule}]${entities}${r.l7Rules ? ' (L7 rules apply)' : r.l7VoidedBy !== undefined ? ` (L7 rules voided by ${r.l7VoidedBy})` : ''}`;
 }
 
 /**

@@ -202,6 +202,7 @@ export class JsonFormat {
       allowed: v.allowed,
       isolated: v.isolated,
       isolatingPolicies: [...v.isolatingPolicies],
+      ...(v.selectedWithoutDefaultDeny !== undefined ? { selectedWithoutDefaultDeny: [...v.selectedWithoutDefaultDeny] } : {}),
       allowedBy: v.allowedBy.map(ruleJson),
       notPoliced: v.notPoliced,
       ...(v.deniedBy ? { deniedBy: ruleJson(v.deniedBy) } : {}),
@@ -399,7 +400,7 @@ function changeJson(c: ChangedConnection): any {
   };
 }
 
-/** A rule reference: `{ policy, direction, rule, byIpBlock }`, and for a Cilium rule `kind`, `spec`, `l7Rules` and `entities` where they apply. */
+/** A rule reference: `{ policy, direction, rule, byIpBlock }`, and for a Cilium rule `kind`, `spec`, `l7Rules` (or `l7VoidedBy`) and `entities` where they apply. */
 function ruleJson(r: RuleReference): any {
   return {
     policy: r.policy,
@@ -409,6 +410,7 @@ function ruleJson(r: RuleReference): any {
     ...(r.kind !== undefined ? { kind: r.kind } : {}),
     ...(r.spec !== undefined ? { spec: r.spec } : {}),
     ...(r.l7Rules ? { l7Rules: true } : {}),
+    ...(r.l7VoidedBy !== undefined ? { l7VoidedBy: r.l7VoidedBy } : {}),
     ...(r.entities !== undefined ? { entities: [...r.entities] } : {}),
   };
 }

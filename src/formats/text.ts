@@ -506,7 +506,9 @@ function explainSide(side: SideVerdict, direction: string, other: string): strin
 function explainNetworkPolicySide(side: SideVerdict, direction: string, other: string): string {
   switch (side.decision) {
     case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster, not policed';
-    case SideDecision.NOT_ISOLATED: return `not isolated (no policy selects it for ${direction}), so everything is allowed`;
+    case SideDecision.NOT_ISOLATED: return side.selectedWithoutDefaultDeny !== undefined
+      ? `not isolated (selected by ${side.selectedWithoutDefaultDeny.join(', ')} with enableDefaultDeny.${direction}: false, whose rules add allows without isolating), so everything is allowed`
+      : `not isolated (no policy selects it for ${direction}), so everything is allowed`;
     case SideDecision.DENIED:
       if (side.deniedBy) {
         return `${side.isolated ? `isolated by ${side.isolatingPolicies.join(', ')}; ` : ''}DENIED by the deny rule ${TextFormat.rule(side.deniedBy)}, `

@@ -19,6 +19,7 @@ import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { readCiliumPort } from '../k8s/cilium-manifest';
 import { ciliumPeerShape, cidrShape, PeerShape } from '../k8s/cilium-overlap';
+import { pruneCiliumNulls } from '../k8s/cilium-rules';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
@@ -163,7 +164,9 @@ const UNPLACED_ENTITIES: Record<string, string> = {
  * Reads a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy that `checkCiliumPolicy` accepts.
  * Never throws on such an object.
  */
-export function readCiliumPolicy(object: any, origin: { file?: string; line?: number }): CiliumReading {
+export function readCiliumPolicy(given: any, origin: { file?: string; line?: number }): CiliumReading {
+  // As stored: the API server prunes the nulls first (pruneCiliumNulls), as checkCiliumPolicy does.
+  const object: any = pruneCiliumNulls(given);
   const clusterwide = object.kind === 'CiliumClusterwideNetworkPolicy';
   const name = String(object.metadata.name);
   const ns: string | undefined = clusterwide ? undefined
@@ -371,7 +374,11 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
   let peer: CiliumRulePeer | undefined;
   let peerShapes: PeerShape[] | undefined;
   const texts = (list: unknown[]) => list.map((x) => String(x)).join(', ');
-  if (rule[`${p}Endpoints`] !== undefined) {
+  // ingress.go/egress.go (IngressRule, IngressDenyRule, EgressRule, EgressDenyRule): "All members of
+  // this structure are optional. If omitted or empty, the member will have no effect on the rule."
+  // An empty peer list is no peer at all: the rule is its ports-only form, for every peer.
+  const given = (field: string) => Array.isArray(rule[field]) && rule[field].length > 0;
+  if (given(`${p}Endpoints`)) {
     const selectors: CiliumEndpointSelector[] = [];
     for (const [k, s] of (rule[`${p}Endpoints`] as LabelSelectorJson[]).entries()) {
       const read = peerSelectorOf(s, ns);
@@ -380,14 +387,14 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
     }
     peer = { kind: 'endpoints', selectors, text: `endpoints ${selectors.map((s) => s.text).join('; ')}` };
     peerShapes = (rule[`${p}Endpoints`] as LabelSelectorJson[]).map((s) => ciliumPeerShape('Endpoints', s, ns));
-  } else if (rule[`${p}Entities`] !== undefined) {
+  } else if (given(`${p}Entities`)) {
     const entities = rule[`${p}Entities`] as string[];
     const unplaced = entities.find((e) => UNPLACED_ENTITIES[e] !== undefined);
     if (unplaced !== undefined) return `${p}Entities: the entity ${unplaced} stands for ${UNPLACED_ENTITIES[unplaced]}, which the model has no endpoints for`;
     peer = { kind: 'entities', entities: entities as CiliumEntity[], text: `entities ${texts(entities)}` };
     peerShapes = entities.map((e) => ciliumPeerShape('Entities', e, ns));
-  } else if (rule[`${p}CIDR`] !== undefined || rule[`${p}CIDRSet`] !== undefined) {
-    const sets: any[] = rule[`${p}CIDRSet`] ?? (rule[`${p}CIDR`] as string[]).map((cidr) => ({ cidr }));
+  } else if (given(`${p}CIDR`) || given(`${p}CIDRSet`)) {
+    const sets: any[] = given(`${p}CIDRSet`) ? rule[`${p}CIDRSet`] : (rule[`${p}CIDR`] as string[]).map((cidr) => ({ cidr }));
     if (sets.some((s) => s.cidr === undefined)) return `${p}CIDRSet: a CiliumCIDRGroup (cidrGroupRef, cidrGroupSelector) holds addresses the model does not know`;
     const blocks = sets.map((s) => ({
       cidr: parseCidr(s.cidr, false).cidr!,
@@ -395,7 +402,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
     }));
     peerShapes = sets.map((s) => cidrShape(s.cidr, s.except ?? []));
     peer = { kind: 'cidrs', blocks, text: `CIDRs ${sets.map((s) => `${s.cidr}${s.except?.length ? ` except ${s.except.join(', ')}` : ''}`).join('; ')}` };
-  } else if (egress && rule.toFQDNs !== undefined) {
+  } else if (egress && given('toFQDNs')) {
     const names: FqdnSelector[] = [];
     for (const s of rule.toFQDNs) {
       const read = fqdnOf(s);
@@ -409,7 +416,6 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
   if (peer === undefined && (toPorts === undefined || toPorts.length === 0)) {
     return 'a rule without a peer and without ports: its meaning is not documented';
   }
-  if (peer?.kind === 'endpoints' && peer.selectors.length === 0) peer = { kind: 'entities', entities: ['none'], text: 'no endpoints' };
   const dns: FqdnSelector[] = [];
   const dnsPorts: Array<{ names: FqdnSelector[]; ports: PortEntry[] }> = [];
   let l7 = false;

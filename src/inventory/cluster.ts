@@ -373,12 +373,14 @@ export class Cluster {
       });
     }
     for (const ext of extra.externals ?? []) {
+      const ip = requireIp(ext.ip, ext.name);
+      this.refuseInClusterExternal(ext.name, ext.ip, ip, nodeByIp);
       this.addEndpoint({
         kind: 'External',
         id: ext.name,
         labels: {},
         ports: [],
-        ips: [requireIp(ext.ip, ext.name)],
+        ips: [ip],
         dnsNames: ext.dnsName === undefined ? [] : [requireDnsName(ext.dnsName, ext.name)],
         external: true,
         singleInstance: true,
@@ -554,6 +556,25 @@ export class Cluster {
    * or the input lists Nodes and none has it, and otherwise unplaced. Returns the first unplaced
    * address, for `refuseUnplacedApiServer`.
    */
+  /**
+   * An external end is outside the cluster; one at a Node's or an in-cluster end's address contradicts
+   * the input, and the two readings differ: CIDR rules match an external end, but on Cilium that
+   * address has the node's (or pod's) identity, and "CIDR rules do not apply to traffic where both
+   * sides of the connection are either managed by Cilium or use an IP belonging to a node in the
+   * cluster" (docs.cilium.io Layer 3 Policies, IP/CIDR based). Deciding it either way is a guess,
+   * so it is refused (fail closed), naming both ends.
+   */
+  private refuseInClusterExternal(name: string, text: string, ip: ParsedIp, nodeByIp: ReadonlyMap<string, string | undefined>): void {
+    const key = ipKey(ip);
+    const inside = nodeByIp.has(key)
+      ? (nodeByIp.get(key) !== undefined ? `the Node ${nodeByIp.get(key)}'s` : 'a pod\'s status.hostIP (a node\'s)')
+      : this.endpoints.filter((e) => !e.external && e.ips.some((i) => ipKey(i) === key)).map((e) => `${describeEndpoint(e)}'s`)[0];
+    if (inside === undefined) return;
+    throw new Error(`the external endpoint ${name} (${text.trim()}) is at ${inside} address, which is inside the cluster: `
+      + 'an external end (ReachabilityOptions.externals, --external) must be an address outside the cluster. '
+      + 'Give that end by its own id (e.g. node:<name> or <namespace>/<pod>) instead, or give an address outside the cluster.');
+  }
+
   private addApiServers(
     given: NonNullable<ModelEndpoints['apiServer']>, nodeByIp: ReadonlyMap<string, string | undefined>, nodesGiven: boolean,
   ): { ips: ParsedIp[]; nodes: Set<string>; unplaced?: string; unplacedIds: Set<string> } {
@@ -644,6 +665,7 @@ export class Cluster {
     const apis = this.endpoints.filter((e) => e.apiServer);
     const hosted = apis.filter((e) => e.nodeTraffic);
     const apiKeys = new Set(this.apiServerIps.map(ipKey));
+    const notes: string[] = [];
     const problem = (p: CiliumPolicy, rule: CiliumRule): string | undefined => {
       if (rule.peer?.kind !== 'entities') return undefined;
       const names = rule.peer.entities;
@@ -655,9 +677,15 @@ export class Cluster {
         const end = nodeEnds.find((e) => e.node === undefined);
         const unplaced = subject ?? end;
         if (unplaced !== undefined) {
-          return `${field}: the entity ${entity} tells the subject's own node from the others, and the node of ${describeEndpoint(unplaced)} is not known `
-            + '(a Pod\'s spec.nodeName, or a Node whose address is its status.hostIP; a workload\'s replicas run on any node), so whether it matches is not known. '
-            + 'Give the pods with their nodes (kubectl get pods,nodes -o yaml), or name both host and remote-node';
+          // Undecidable only for the pairs of a node end with an end whose node is not known: the rule
+          // stays for the others, and for those pairs a deny is taken to apply, an allow not
+          // (ciliumPeerMatches). Noted, not left out: leaving a deny out would prove its traffic allowed.
+          notes.push(`is decided only where the nodes are known: the entity ${entity} (${field}) tells the subject's own node from the others, `
+            + `and the node of ${describeEndpoint(unplaced)}${subject !== undefined && end !== undefined && end !== subject ? ` and of ${describeEndpoint(end)}` : ''} is not known `
+            + '(a Pod\'s spec.nodeName, or a Node whose address is its status.hostIP; a workload\'s replicas run on any node). '
+            + `For traffic between a node and such an end, the verdicts take ${rule.deny ? 'this deny to apply (denied)' : 'this allow not to apply'}, `
+            + 'so they may be too narrow there; every other pair is decided. '
+            + 'Give the pods with their nodes (kubectl get pods,nodes -o yaml), or name both host and remote-node');
         }
       }
       if (names.includes('kube-apiserver')) {
@@ -681,9 +709,13 @@ export class Cluster {
     };
     this.ciliumPolicies.forEach((p, k) => {
       const keep = (rule: CiliumRule): boolean => {
+        notes.length = 0;
         const reason = problem(p, rule);
-        if (reason === undefined) return true;
         const field = `${p.spec !== undefined ? `specs[${p.spec}]` : 'spec'}.${rule.section}[${rule.index}]`;
+        for (const note of notes) {
+          this.skipped.push({ object: p.id, category: SkipCategory.NOT_MODELLED, reason: `${field} ${note}`, kind: p.kind, ...sourceOf(p) });
+        }
+        if (reason === undefined) return true;
         this.skipped.push({
           object: p.id,
           category: SkipCategory.NOT_MODELLED,
@@ -869,8 +901,41 @@ export class Cluster {
       }
       return undefined;
     };
+    /**
+     * A labelled nodes peer is undecidable only for node ends: it never matches a pod, and peers of a
+     * rule are OR-ed (sig-network policy API), so the rule's other peers still decide. Fail closed
+     * for node ends: a Deny's nodes peer is taken to match every node, an Allow's none. A Pass rule
+     * can widen either way, so it stays left out whole (`undecidable`).
+     */
+    const narrowed = (rule: TierRule): { rule?: TierRule; note: string } | undefined => {
+      const nodes = rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
+      if (nodes === undefined || rule.action === 'pass') return undefined;
+      const others = rule.peers.filter((x) => x.kind !== 'nodes' || x.selector.matchesEverything);
+      const note = `its peer "${nodes.text}" selects nodes by their labels, which the model does not match: `
+        + (rule.action === 'deny'
+          ? 'for node ends the verdicts take it to match every node (denied), so they may be too narrow there'
+          : 'for node ends the verdicts take it to match no node (this allow not applied), so they may be too narrow there')
+        + '; its other peers decide every pod as written';
+      if (rule.action === 'deny') {
+        return { rule: { ...rule, peers: rule.peers.map((x) => (x.kind === 'nodes' && !x.selector.matchesEverything ? { kind: 'nodes', selector: compileSelector({}), text: `${x.text} (taken as every node)` } : x)) }, note };
+      }
+      return others.length > 0 ? { rule: { ...rule, peers: others }, note } : undefined;
+    };
     this.tieredPolicies.forEach((p, i) => {
-      const keep = (side: 'ingress' | 'egress') => p[side].filter((rule) => {
+      const keep = (side: 'ingress' | 'egress') => p[side].map((given) => {
+        const n = narrowed(given);
+        if (n === undefined) return given;
+        const what = `${side}[${given.index}]${given.name !== undefined ? ` (${JSON.stringify(given.name)})` : ''}`;
+        this.skipped.push({
+          object: p.id,
+          category: SkipCategory.NOT_MODELLED,
+          reason: `${what} is decided only in part: ${n.note}. Review its effect on nodes separately`,
+          kind: p.kind,
+          ...(p.file !== undefined ? { file: p.file } : {}),
+          ...(p.line !== undefined ? { line: p.line } : {}),
+        });
+        return n.rule!;
+      }).filter((rule) => {
         const problem = undecidable(rule);
         if (problem === undefined) return true;
         const what = `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''}`;
@@ -887,7 +952,8 @@ export class Cluster {
       });
       const ingress = keep('ingress');
       const egress = keep('egress');
-      if (ingress.length !== p.ingress.length || egress.length !== p.egress.length) this.tieredPolicies[i] = { ...p, ingress, egress };
+      const same = (a: TierRule[], b: TierRule[]) => a.length === b.length && a.every((r, k) => r === b[k]);
+      if (!same(ingress, p.ingress) || !same(egress, p.egress)) this.tieredPolicies[i] = { ...p, ingress, egress };
     });
   }
 

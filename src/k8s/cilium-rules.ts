@@ -85,8 +85,38 @@ function list(f: Findings, value: unknown, path: string, what: string, each: (it
   value.forEach((item, i) => each(item, `${path}[${i}]`));
 }
 
-/** Checks one CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy object. */
-export function checkCiliumPolicy(object: unknown): Finding[] {
+/**
+ * The object as the API server stores it. A Cilium policy is a custom resource, and for custom
+ * resources "null values for fields that either don't specify the nullable flag, or set it to false,
+ * will be pruned before defaulting happens" (Kubernetes docs, Extend the Kubernetes API with
+ * CustomResourceDefinitions, "Defaulting and Nullable"). So `ingress: null` (what a Helm template
+ * renders for an empty value) is stored as if absent. Only fields of the schema's objects are
+ * pruned: a null list item, or a null value in a map of labels (matchLabels), stays and is refused.
+ * `metadata` is left as given (it is not part of the CRD's schema).
+ */
+export function pruneCiliumNulls(object: unknown): unknown {
+  const prune = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(prune);
+    if (!isObject(v)) return v;
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(v)) {
+      if (value === null) continue;
+      out[key] = key === 'matchLabels' ? value : prune(value);
+    }
+    return out;
+  };
+  if (!isObject(object)) return object;
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (value === null && key !== 'metadata') continue;
+    out[key] = key === 'metadata' ? value : prune(value);
+  }
+  return out;
+}
+
+/** Checks one CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy object, as the API server stores it (nulls pruned). */
+export function checkCiliumPolicy(given: unknown): Finding[] {
+  const object = pruneCiliumNulls(given);
   const f = new Findings();
   if (!isObject(object)) {
     f.type('', object, 'an object', 'Write the policy as a mapping with apiVersion, kind, metadata and spec.');
@@ -161,7 +191,9 @@ function checkRule(f: Findings, rule: unknown, path: string, section: string): v
       f.unknown(`${path}.${key}`, key, `${egress ? 'an egress' : 'an ingress'}${deny ? ' deny' : ''} rule`, known);
     }
   }
-  const peerFields = (egress ? [...EGRESS_PEER_FIELDS, 'toFQDNs'] : [...INGRESS_PEER_FIELDS]).filter((p) => rule[p] !== undefined);
+  const peerFields = (egress ? [...EGRESS_PEER_FIELDS, 'toFQDNs'] : [...INGRESS_PEER_FIELDS]).filter((p) => !Array.isArray(rule[p]) || rule[p].length > 0)
+    // An empty peer list "will have no effect on the rule" (ingress.go, egress.go): not a second peer.
+    .filter((p) => rule[p] !== undefined && rule[p] !== null);
   if (peerFields.length > 1) {
     f.forbidden(`${path}.${peerFields[1]}`, `${peerFields.join(', ')} in one rule: Cilium accepts only one kind of peer per rule and rejects the policy`,
       'Write one rule per kind of peer, each with its own toPorts.');

@@ -173,7 +173,7 @@ describe('host and remote-node', () => {
     expectMatrixAgrees(r, HTTPS);
   });
 
-  test('where a node is not known (a workload\'s replicas) the rule is left out with why; naming both host and remote-node needs no placement', () => {
+  test('where a node is not known (a workload\'s replicas) the rule is decided only where nodes are known, with why; naming both host and remote-node needs no placement', () => {
     const deployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -182,7 +182,9 @@ describe('host and remote-node', () => {
     };
     const r = Reachability.fromManifests([host, ...NODES, ...PODS, deployment]);
     expect(r.skipped).toMatchObject([{ object: 'default/to-host', kind: 'CiliumNetworkPolicy', category: SkipCategory.NOT_MODELLED }]);
-    expect(r.skipped[0].reason).toMatch(/^spec\.egress\[0\] is not modelled: toEntities: the entity host tells the subject's own node from the others, and the node of the Deployment default\/dev-web .* is not known/);
+    expect(r.skipped[0].reason).toMatch(/^spec\.egress\[0\] is decided only where the nodes are known: the entity host \(toEntities\) tells the subject's own node from the others, and the node of the Deployment default\/dev-web.* is not known/);
+    // The undecidable pair is not proven allowed (the allow is taken not to apply).
+    expect(r.allows('default/dev-web', 'node:n1', HTTPS)).toBe(false);
     const both = cnp('to-nodes', { endpointSelector: { matchLabels: { env: 'dev' } }, egress: [{ toEntities: ['host', 'remote-node'] }] });
     const b = Reachability.fromManifests([both, ...NODES, ...PODS, deployment]);
     expect(b.skipped).toEqual([]);

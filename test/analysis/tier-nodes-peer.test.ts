@@ -14,14 +14,16 @@ const anp = (nodes: Record<string, unknown>) => ({
 });
 
 describe('a nodes peer of a cluster-wide policy', () => {
-  test('with labels: left out as not modelled, never decided as "no match"', () => {
+  test('with labels: a Deny is taken to match every node (fail closed), with why; never decided as "no match"', () => {
     const r = Reachability.fromManifests([node, web, anp({ matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] })]);
     expect(r.skipped).toEqual([expect.objectContaining({
       object: 'no-nodes',
       kind: 'AdminNetworkPolicy',
       category: SkipCategory.NOT_MODELLED,
-      reason: expect.stringMatching(/^egress\[0\] \("deny-nodes"\) is not modelled: its peer "nodes .*" selects nodes by their labels, which the model does not match.*Review its effect separately$/),
+      reason: expect.stringMatching(/^egress\[0\] \("deny-nodes"\) is decided only in part: its peer "nodes .*" selects nodes by their labels, which the model does not match: for node ends the verdicts take it to match every node \(denied\).*Review its effect on nodes separately$/),
     })]);
+    expect(r.allows('shop/web', 'node:cp', Port.tcp(10250))).toBe(false);
+    expect(r.allows('shop/web', 'node:cp', Port.tcp(443))).toBe(true);
   });
 
   test('every node (nodes: {}): decided, the Deny denies the node on its port and nothing else', () => {
