@@ -178,7 +178,7 @@ export class Reachability {
    */
   public static diff(before: Reachability, after: Reachability): ReachabilityDiff {
     const d = diffClusters(before._cluster, after._cluster);
-    return ReachabilityDiff._of(d.probes.map((p) => p.label), d.opened, d.closed, d.added, d.removed);
+    return ReachabilityDiff._of(d.probes.map((p) => p.label), d.opened, d.closed, d.added, d.removed, d.l7Changed);
   }
 
   /**

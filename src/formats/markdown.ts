@@ -96,6 +96,7 @@ export class MarkdownFormat {
     };
     table(`Opened (${d.opened.length})`, d.opened);
     table(`Closed (${d.closed.length})`, d.closed);
+    table(`Changed at layer 7 (${d.l7Changed.length}): the L7 rules that filter requests differ`, d.l7Changed);
     if (d.addedEndpoints.length > 0) lines.push('', `**Endpoints added:** ${d.addedEndpoints.map((e) => `\`${e}\``).join(', ')}`);
     if (d.removedEndpoints.length > 0) lines.push('', `**Endpoints removed:** ${d.removedEndpoints.map((e) => `\`${e}\``).join(', ')}`);
     if (d.opened.length + d.closed.length > 0) lines.push('', '```mermaid', MermaidFormat.diff(d), '```');
