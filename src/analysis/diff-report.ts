@@ -36,9 +36,9 @@ export class ReachabilityDiff {
   /** @internal */
   public static _of(
     ports: string[], opened: ChangedConnection[], closed: ChangedConnection[], added: string[], removed: string[],
-    l7Changed: ChangedConnection[] = [],
+    l7Changed: ChangedConnection[] = [], notes: string[] = [],
   ): ReachabilityDiff {
-    return new ReachabilityDiff(ports, opened, closed, added, removed, l7Changed);
+    return new ReachabilityDiff(ports, opened, closed, added, removed, l7Changed, notes);
   }
 
   /** The ports compared: every port any policy of either set mentions, plus `other <protocol> ports`. */
@@ -53,14 +53,21 @@ export class ReachabilityDiff {
    * Layer 3/4 verdicts alone would call them unchanged.
    */
   public readonly l7Changed: ChangedConnection[];
+  /**
+   * What the reader must know to trust the diff: e.g. that the two sides were read with the same
+   * network plugin although only one holds Cilium policies. Empty when there is nothing to say.
+   */
+  public readonly notes: string[];
   /** Endpoints only in the new set. */
   public readonly addedEndpoints: string[];
   /** Endpoints only in the old set. */
   public readonly removedEndpoints: string[];
 
   private constructor(
-    ports: string[], opened: ChangedConnection[], closed: ChangedConnection[], added: string[], removed: string[], l7Changed: ChangedConnection[],
+    ports: string[], opened: ChangedConnection[], closed: ChangedConnection[], added: string[], removed: string[],
+    l7Changed: ChangedConnection[], notes: string[],
   ) {
+    this.notes = notes;
     this.ports = ports;
     this.opened = opened;
     this.closed = closed;

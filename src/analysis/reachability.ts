@@ -167,8 +167,10 @@ export class Reachability {
       declaredServices: declared.declaredServices,
     };
     const hostNetwork = options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node';
-    return new Reachability(new Cluster(objects, extra, { hostNetwork }),
-      () => new Reachability(new Cluster(objects, extra, { hostNetwork, stagedAsEnforced: true })));
+    const build = (runsCilium: boolean): Reachability => new Reachability(new Cluster(objects, extra, { hostNetwork, runsCilium }),
+      () => new Reachability(new Cluster(objects, extra, { hostNetwork, runsCilium, stagedAsEnforced: true })),
+      runsCilium ? undefined : () => build(true));
+    return build(false);
   }
 
   /**
@@ -177,8 +179,9 @@ export class Reachability {
    * either mentions plus "any other port", and the endpoints added or removed.
    */
   public static diff(before: Reachability, after: Reachability): ReachabilityDiff {
-    const d = diffClusters(before._cluster, after._cluster);
-    return ReachabilityDiff._of(d.probes.map((p) => p.label), d.opened, d.closed, d.added, d.removed, d.l7Changed);
+    const same = Reachability.samePlugin(before, after);
+    const d = diffClusters(same.before._cluster, same.after._cluster);
+    return ReachabilityDiff._of(d.probes.map((p) => p.label), d.opened, d.closed, d.added, d.removed, d.l7Changed, same.notes);
   }
 
   /**
@@ -187,19 +190,60 @@ export class Reachability {
    * @internal
    */
   public static _groupedDiff(before: Reachability, after: Reachability, groupBy: 'namespace' | 'class'): GroupedDiff {
-    return new GroupedDiff(IncrementalDiff.of(before._cluster, after._cluster), before._cluster, groupBy);
+    const same = Reachability.samePlugin(before, after);
+    return new GroupedDiff(IncrementalDiff.of(same.before._cluster, same.after._cluster), same.before._cluster, groupBy);
+  }
+
+  /**
+   * The notes of `diff` and `_groupedDiff` on how the two sides are read (the network plugin).
+   * @internal
+   */
+  public static _diffNotes(before: Reachability, after: Reachability): string[] {
+    return Reachability.samePlugin(before, after).notes;
+  }
+
+  /**
+   * `before` and `after` read with the same network plugin. The plugin is inferred from the input
+   * (Cilium when it holds Cilium policies, README "Cilium"), but a cluster runs the same plugin
+   * before and after a change: when only one side holds Cilium policies, both are read as Cilium
+   * (the side with them needs Cilium to enforce them), so adding the first or removing the last
+   * Cilium policy does not flip the NetworkPolicy ipBlock verdicts of unrelated pods. The note says so.
+   */
+  private static samePlugin(before: Reachability, after: Reachability): { before: Reachability; after: Reachability; notes: string[] } {
+    const [b, a] = [before._cluster.runsCilium, after._cluster.runsCilium];
+    if (b === a) return { before, after, notes: [] };
+    const [plain, cilium] = b ? [after, before] : [before, after];
+    const side = b ? 'after' : 'before';
+    const first = cilium._cluster.ciliumPolicies[0];
+    const why = first ? ` (${first.kind} ${first.id})` : '';
+    const asCilium = plain.asCilium?.();
+    if (!asCilium) {
+      return {
+        before,
+        after,
+        notes: [`the ${side} side holds no Cilium policy and the other side does${why}: the two sides are read as different network plugins, `
+          + 'so NetworkPolicy ipBlock verdicts may change only because of that. Give both sides the same plugin.'],
+      };
+    }
+    const notes = [`network plugin: the ${side} side holds no Cilium policy, the other side does${why}; a cluster runs the same plugin `
+      + 'before and after, so both sides are read as Cilium (NetworkPolicy ipBlocks match only ends outside the cluster). '
+      + 'If the cluster does not run Cilium, the Cilium policies enforce nothing and these verdicts are wrong.'];
+    return b ? { before, after: asCilium, notes } : { before: asCilium, after, notes };
   }
 
   /** @internal */
   public readonly _cluster: Cluster;
   /** Builds the model with the staged policies enforced; undefined for that model itself. */
   private readonly stagedModel?: () => Reachability;
+  /** Builds the model of the same input on a cluster that runs Cilium; undefined when this one does already. */
+  private readonly asCilium?: () => Reachability;
   private stagedCache?: Reachability;
   private readonly classCache = new Map<string, EndpointClasses>();
 
-  private constructor(cluster: Cluster, stagedModel?: () => Reachability) {
+  private constructor(cluster: Cluster, stagedModel?: () => Reachability, asCilium?: () => Reachability) {
     this._cluster = cluster;
     this.stagedModel = stagedModel;
+    this.asCilium = asCilium;
   }
 
   /**

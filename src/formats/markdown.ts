@@ -86,7 +86,7 @@ export class MarkdownFormat {
    * edges (`MermaidFormat.diff`).
    */
   public static diff(d: ReachabilityDiff): string {
-    const lines = [`**netpol diff**: ${d.summary}.`];
+    const lines = [`**netpol diff**: ${d.summary}.`, ...d.notes.map((n) => `\n> **Note:** ${n}`)];
     const table = (title: string, list: ChangedConnection[]) => {
       if (list.length === 0) return;
       lines.push('', `### ${title}`, '', '| from | to | ports | before | after |', '|---|---|---|---|---|');

@@ -232,6 +232,11 @@ export interface ClusterOptions {
    * their traffic as traffic of their node; `pod` as the traffic of an ordinary pod.
    */
   readonly hostNetwork?: 'node' | 'pod';
+  /**
+   * The cluster runs Cilium even when the input holds no Cilium policy (a diff whose other side
+   * holds some: the plugin is the same before and after). @default false: Cilium when the input holds Cilium policies
+   */
+  readonly runsCilium?: boolean;
 }
 
 /** The namespace objects without one land in. */
@@ -275,6 +280,14 @@ export class Cluster {
 
   /** How hostNetwork pods are analysed. */
   public readonly hostNetworkMode: 'node' | 'pod';
+  private readonly declaredCilium: boolean;
+  /**
+   * Whether the cluster runs Cilium, which decides how NetworkPolicy ipBlocks apply: when the input
+   * holds Cilium policies (README "Cilium"), or when told so (`ClusterOptions.runsCilium`).
+   */
+  public get runsCilium(): boolean {
+    return this.declaredCilium || this.ciliumPolicies.length > 0;
+  }
   /** The nodes the API servers run on, where their address is a known node's (`ModelEndpoints.apiServer`). */
   public readonly apiServerNodes: ReadonlySet<string> = new Set();
   /** The API servers' addresses, when given. */
@@ -289,6 +302,7 @@ export class Cluster {
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
+    this.declaredCilium = options.runsCilium ?? false;
     this.hostNetworkMode = options.hostNetwork ?? 'node';
     const entries = openLists(objects);
     const flat = entries.filter((e): e is FlatObject => 'object' in e);

@@ -109,6 +109,7 @@ export function diffCommand(args: string[], io: CliIo): number {
       io.stderr('netpol diff: --group-by compares layer 3/4 only: changes to the layer-7 rules (rules.http, rules.dns, ...) of the Cilium policies '
         + 'are not counted. Leave out --group-by to list them (changed at layer 7).\n');
     }
+    for (const note of Reachability._diffNotes(b, a)) io.stderr(`netpol diff: note: ${note}\n`);
     const grouped = Reachability._groupedDiff(b, a, groupBy);
     const write = (text: string) => io.stdout(text);
     if (format === 'json') JsonFormat._streamGroupedDiff(grouped, write);
