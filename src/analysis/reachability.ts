@@ -10,6 +10,7 @@ import { GroupedDiff } from './grouped-diff';
 import { GroupedMatrix, GroupKey } from './grouped-matrix';
 import { HostNetworkMode } from './host-network-mode';
 import { IncrementalDiff } from './incremental-diff';
+import { policyFeatures } from './policy-features';
 import { decideSide } from './precedence';
 import { probePorts, summarizePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
@@ -19,7 +20,7 @@ import { unknownEndpointError } from './unknown-endpoint';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject, subjectSelects } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
-import { LabelSelectorJson } from '../k8s/manifest';
+import { LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { hasNamedPorts } from '../k8s/port-set';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -238,6 +239,8 @@ export class Reachability {
   /** Builds the model of the same input on a cluster that runs Cilium; undefined when this one does already. */
   private readonly asCilium?: () => Reachability;
   private stagedCache?: Reachability;
+  /** The namespace label keys (other than the name) any policy selects namespaces by; computed once. */
+  private namespaceLabelKeys?: string[];
   private readonly classCache = new Map<string, EndpointClasses>();
 
   private constructor(cluster: Cluster, stagedModel?: () => Reachability, asCilium?: () => Reachability) {
@@ -326,9 +329,26 @@ export class Reachability {
       .map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e, isKubeApiServer(this._cluster, e))));
     if (dst.kind === DECLARED_SERVICE_KIND && dst.ports.length === 0 && this.hasNamedPortRules()) notes.push(portlessServiceNote(dst));
     for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
+    notes.push(...this.guessedNamespaceNotes(src === dst ? [src] : [src, dst]));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
     return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes, stagedExplanation);
+  }
+
+  /**
+   * A warning per end whose namespace has no Namespace object in the input while a policy selects
+   * namespaces by a label other than its name: the verdict is decided on the guess that the
+   * namespace has no such label (so NotIn / DoesNotExist match and deny rules by label do not),
+   * and may be wrong. Fail closed: never decided silently.
+   */
+  private guessedNamespaceNotes(ends: ClusterEndpoint[]): string[] {
+    this.namespaceLabelKeys ??= [...policyFeatures(this._cluster).namespaceLabels.keys()].filter((k) => k !== NAMESPACE_NAME_LABEL).sort();
+    const keys = this.namespaceLabelKeys;
+    if (keys.length === 0) return [];
+    const namespaces = [...new Set(ends.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])))];
+    return namespaces.filter((ns) => this._cluster.namespaceLabelsGuessed(ns)).map((ns) => `namespace ${ns} has no Namespace object in the input, `
+      + `so its labels are unknown but for ${NAMESPACE_NAME_LABEL}; policies select namespaces by ${keys.join(', ')}, which are taken as unset `
+      + 'there: this verdict may be wrong. Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).');
   }
 
   /** The full matrix for one port: every pair, including each endpoint to itself. */

@@ -256,6 +256,8 @@ export const DEFAULT_NAMESPACE = 'default';
 export class Cluster {
   public readonly endpoints: ClusterEndpoint[] = [];
   public readonly namespaces = new Map<string, Labels>();
+  /** The namespaces whose Namespace object the input holds. */
+  private declaredNamespaces: ReadonlySet<string> = new Set();
   /** The policies that enforce (with `stagedAsEnforced`, the staged policies too). */
   public readonly policies: ClusterPolicy[] = [];
   /** The staged policies (Calico `StagedKubernetesNetworkPolicy`), kept apart: they do not enforce unless `stagedAsEnforced`. */
@@ -411,6 +413,7 @@ export class Cluster {
     for (const ns of [...used].sort()) {
       this.namespaces.set(ns, { ...(declaredNamespaceLabels.get(ns) ?? {}), [NAMESPACE_NAME_LABEL]: ns });
     }
+    this.declaredNamespaces = new Set(declaredNamespaceLabels.keys());
     if (this.ciliumPolicies.length > 0) this.placeEntities();
   }
 
@@ -469,9 +472,22 @@ export class Cluster {
     return view;
   }
 
-  /** The labels of a namespace (every namespace carries `kubernetes.io/metadata.name`). */
+  /**
+   * The labels of a namespace (every namespace carries `kubernetes.io/metadata.name`). Without its
+   * Namespace object in the input only that label is known and the others are taken as none: a
+   * guess (`namespaceLabelsGuessed`), which the verdicts that depend on it must report.
+   */
   public namespaceLabels(namespace: string): Labels {
     return this.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
+  }
+
+  /**
+   * True when the input holds no Namespace object for `namespace`: of its labels only
+   * `kubernetes.io/metadata.name` is certain (Kubernetes docs, "Well-Known Labels, Annotations and
+   * Taints": the control plane sets it on every namespace), the others are unknown.
+   */
+  public namespaceLabelsGuessed(namespace: string): boolean {
+    return !this.declaredNamespaces.has(namespace);
   }
 
   private addEndpoint(given: Omit<ClusterEndpoint, 'index' | 'dnsNames'> & { dnsNames?: string[] }): void {
