@@ -16,7 +16,7 @@ export enum ChangeKind {
 
 /** A change a reviewer expects, from an allow-list file: it does not fail the CI gate. */
 export interface ExpectedChange {
-  /** Opened or closed. */
+  /** Opened, closed or changed at layer 7. */
   readonly change: ChangeKind;
   /** The source endpoint (`*` for any). */
   readonly from: string;
