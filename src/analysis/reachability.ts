@@ -342,13 +342,35 @@ export class Reachability {
    * and may be wrong. Fail closed: never decided silently.
    */
   private guessedNamespaceNotes(ends: ClusterEndpoint[]): string[] {
-    this.namespaceLabelKeys ??= [...policyFeatures(this._cluster).namespaceLabels.keys()].filter((k) => k !== NAMESPACE_NAME_LABEL).sort();
-    const keys = this.namespaceLabelKeys;
+    const keys = this.guessedLabelKeys();
     if (keys.length === 0) return [];
     const namespaces = [...new Set(ends.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])))];
     return namespaces.filter((ns) => this._cluster.namespaceLabelsGuessed(ns)).map((ns) => `namespace ${ns} has no Namespace object in the input, `
       + `so its labels are unknown but for ${NAMESPACE_NAME_LABEL}; policies select namespaces by ${keys.join(', ')}, which are taken as unset `
       + 'there: this verdict may be wrong. Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).');
+  }
+
+  /**
+   * The same warning once for the whole model (the CLI's matrix, diff, ...): every namespace of an
+   * endpoint without its Namespace object, when a policy selects namespaces by another label than the name.
+   * @internal
+   */
+  public _guessedNamespacesWarning(): string | undefined {
+    const keys = this.guessedLabelKeys();
+    if (keys.length === 0) return undefined;
+    const namespaces = [...new Set(this._cluster.endpoints.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])))]
+      .filter((ns) => this._cluster.namespaceLabelsGuessed(ns)).sort();
+    if (namespaces.length === 0) return undefined;
+    const listed = namespaces.length > 10 ? `${namespaces.slice(0, 10).join(', ')} and ${namespaces.length - 10} more` : namespaces.join(', ');
+    return `no Namespace object for namespace${namespaces.length === 1 ? '' : 's'} ${listed}: policies select namespaces by ${keys.join(', ')}, `
+      + `which are taken as unset there (only ${NAMESPACE_NAME_LABEL} is certain), so verdicts for their endpoints may be wrong. `
+      + 'Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).';
+  }
+
+  /** The namespace label keys other than the name any policy selects namespaces by. */
+  private guessedLabelKeys(): string[] {
+    this.namespaceLabelKeys ??= [...policyFeatures(this._cluster).namespaceLabels.keys()].filter((k) => k !== NAMESPACE_NAME_LABEL).sort();
+    return this.namespaceLabelKeys;
   }
 
   /** The full matrix for one port: every pair, including each endpoint to itself. */

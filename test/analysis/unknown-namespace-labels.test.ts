@@ -72,3 +72,18 @@ test('no warning when the Namespace objects are there, or when policies select n
   expect(half).toHaveLength(1);
   expect(half[0]).toMatch(/^namespace x has no Namespace object.*env.*kubectl get namespaces/);
 });
+
+test('the model-wide warning (matrix, diff on the CLI) lists the namespaces without objects, once', () => {
+  const np = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'not-prod', namespace: 'y' },
+    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] } }] }] },
+  };
+  const w = Reachability.fromManifests([np, ...PODS])._guessedNamespacesWarning();
+  expect(w).toMatch(/^no Namespace object for namespaces x, y: policies select namespaces by env,/);
+  const y = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'y' } };
+  expect(Reachability.fromManifests([np, y, ...PODS])._guessedNamespacesWarning()).toMatch(/^no Namespace object for namespace x:/);
+  expect(Reachability.fromManifests([np, y, { ...y, metadata: { name: 'x' } }, ...PODS])._guessedNamespacesWarning()).toBeUndefined();
+  expect(Reachability.fromManifests(PODS)._guessedNamespacesWarning()).toBeUndefined();
+});

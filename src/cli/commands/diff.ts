@@ -102,7 +102,11 @@ export function diffCommand(args: string[], io: CliIo): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  for (const [label, r] of [['before', b], ['after', a]] as const) reportInventory(r.skipped, r.ignored, io, `${label}: `);
+  for (const [label, r] of [['before', b], ['after', a]] as const) {
+    reportInventory(r.skipped, r.ignored, io, `${label}: `);
+    const guessed = r._guessedNamespacesWarning();
+    if (guessed) io.stderr(`${label}: warning: ${guessed}\n`);
+  }
   const unreadable = before.problems.length + after.problems.length + model.problems.length > 0 || surroundings.unreadable;
   if (groupBy) {
     if ([a, b].some((r) => r._cluster.ciliumPolicies.some((p) => [...p.ingress, ...p.egress].some((x) => x.l7)))) {
