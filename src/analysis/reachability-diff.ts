@@ -1,4 +1,5 @@
 import { IncrementalDiff } from './incremental-diff';
+import { l7Changes } from './l7-diff';
 import { decideSide } from './precedence';
 import { ProbePort } from './probe-ports';
 import { resolveTraffic } from './semantics';
@@ -49,7 +50,12 @@ export const MAX_EXPLAINED = 2000;
  * decides before and after. Endpoints present in only one set are listed apart.
  */
 export function diffClusters(before: Cluster, after: Cluster): {
-  probes: ProbePort[]; opened: ChangedConnection[]; closed: ChangedConnection[]; added: string[]; removed: string[];
+  probes: ProbePort[];
+  opened: ChangedConnection[];
+  closed: ChangedConnection[];
+  added: string[];
+  removed: string[];
+  l7Changed: ChangedConnection[];
 } {
   // The changed class pairs, recomputing only the classes the change touches; expanded to
   // endpoint pairs here, for the connection lists.
@@ -82,7 +88,14 @@ export function diffClusters(before: Cluster, after: Cluster): {
         : connection;
     })
     .sort((x, y) => (x.from === y.from ? (x.to < y.to ? -1 : 1) : x.from < y.from ? -1 : 1));
-  return { probes, opened: changes(opened), closed: changes(closed), added: diff.added, removed: diff.removed };
+  return {
+    probes,
+    opened: changes(opened),
+    closed: changes(closed),
+    added: diff.added,
+    removed: diff.removed,
+    l7Changed: l7Changes(before, after, shared, probes),
+  };
 }
 
 /**

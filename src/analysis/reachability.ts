@@ -10,6 +10,7 @@ import { GroupedDiff } from './grouped-diff';
 import { GroupedMatrix, GroupKey } from './grouped-matrix';
 import { HostNetworkMode } from './host-network-mode';
 import { IncrementalDiff } from './incremental-diff';
+import { policyFeatures } from './policy-features';
 import { decideSide } from './precedence';
 import { probePorts, summarizePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
@@ -21,7 +22,7 @@ import { ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject, subjectSelects } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
-import { LabelSelectorJson } from '../k8s/manifest';
+import { LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { hasNamedPorts } from '../k8s/port-set';
 import { Direction } from '../model/direction';
 import { EndpointPort } from '../model/endpoint-port';
@@ -169,11 +170,16 @@ export class Reachability {
       declaredServices: declared.declaredServices,
     };
     const hostNetwork = options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node';
-    const cluster = new Cluster(objects, extra, { hostNetwork });
-    // Without staged policies the model with them enforced is this one (`stagedAsEnforced`): the
-    // input objects are not kept, so a parsed dump of a whole cluster can be collected once modelled.
-    if (cluster.stagedPolicies.length === 0) return new Reachability(cluster);
-    return new Reachability(cluster, () => new Reachability(new Cluster(objects, extra, { hostNetwork, stagedAsEnforced: true })));
+    // Without staged policies the model with them enforced is this one (`stagedAsEnforced`). The
+    // input objects stay reachable only for the same input read on a cluster that runs Cilium (a diff
+    // whose other side holds Cilium policies, `asCilium`).
+    const build = (runsCilium: boolean): Reachability => {
+      const cluster = new Cluster(objects, extra, { hostNetwork, runsCilium });
+      const staged = cluster.stagedPolicies.length === 0 ? undefined
+        : () => new Reachability(new Cluster(objects, extra, { hostNetwork, runsCilium, stagedAsEnforced: true }));
+      return new Reachability(cluster, staged, runsCilium ? undefined : () => build(true));
+    };
+    return build(false);
   }
 
   /**
@@ -182,8 +188,9 @@ export class Reachability {
    * either mentions plus "any other port", and the endpoints added or removed.
    */
   public static diff(before: Reachability, after: Reachability): ReachabilityDiff {
-    const d = diffClusters(before._cluster, after._cluster);
-    return ReachabilityDiff._of(d.probes.map((p) => p.label), d.opened, d.closed, d.added, d.removed);
+    const same = Reachability.samePlugin(before, after);
+    const d = diffClusters(same.before._cluster, same.after._cluster);
+    return ReachabilityDiff._of(d.probes.map((p) => p.label), d.opened, d.closed, d.added, d.removed, d.l7Changed, same.notes);
   }
 
   /**
@@ -192,19 +199,62 @@ export class Reachability {
    * @internal
    */
   public static _groupedDiff(before: Reachability, after: Reachability, groupBy: 'namespace' | 'class'): GroupedDiff {
-    return new GroupedDiff(IncrementalDiff.of(before._cluster, after._cluster), before._cluster, groupBy);
+    const same = Reachability.samePlugin(before, after);
+    return new GroupedDiff(IncrementalDiff.of(same.before._cluster, same.after._cluster), same.before._cluster, groupBy);
+  }
+
+  /**
+   * The notes of `diff` and `_groupedDiff` on how the two sides are read (the network plugin).
+   * @internal
+   */
+  public static _diffNotes(before: Reachability, after: Reachability): string[] {
+    return Reachability.samePlugin(before, after).notes;
+  }
+
+  /**
+   * `before` and `after` read with the same network plugin. The plugin is inferred from the input
+   * (Cilium when it holds Cilium policies, README "Cilium"), but a cluster runs the same plugin
+   * before and after a change: when only one side holds Cilium policies, both are read as Cilium
+   * (the side with them needs Cilium to enforce them), so adding the first or removing the last
+   * Cilium policy does not flip the NetworkPolicy ipBlock verdicts of unrelated pods. The note says so.
+   */
+  private static samePlugin(before: Reachability, after: Reachability): { before: Reachability; after: Reachability; notes: string[] } {
+    const [b, a] = [before._cluster.runsCilium, after._cluster.runsCilium];
+    if (b === a) return { before, after, notes: [] };
+    const [plain, cilium] = b ? [after, before] : [before, after];
+    const side = b ? 'after' : 'before';
+    const first = cilium._cluster.ciliumPolicies[0];
+    const why = first ? ` (${first.kind} ${first.id})` : '';
+    const asCilium = plain.asCilium?.();
+    if (!asCilium) {
+      return {
+        before,
+        after,
+        notes: [`the ${side} side holds no Cilium policy and the other side does${why}: the two sides are read as different network plugins, `
+          + 'so NetworkPolicy ipBlock verdicts may change only because of that. Give both sides the same plugin.'],
+      };
+    }
+    const notes = [`network plugin: the ${side} side holds no Cilium policy, the other side does${why}; a cluster runs the same plugin `
+      + 'before and after, so both sides are read as Cilium (NetworkPolicy ipBlocks match only ends outside the cluster). '
+      + 'If the cluster does not run Cilium, the Cilium policies enforce nothing and these verdicts are wrong.'];
+    return b ? { before, after: asCilium, notes } : { before: asCilium, after, notes };
   }
 
   /** @internal */
   public readonly _cluster: Cluster;
   /** Builds the model with the staged policies enforced; undefined for that model itself. */
   private readonly stagedModel?: () => Reachability;
+  /** Builds the model of the same input on a cluster that runs Cilium; undefined when this one does already. */
+  private readonly asCilium?: () => Reachability;
   private stagedCache?: Reachability;
+  /** The namespace label keys (other than the name) any policy selects namespaces by; computed once. */
+  private namespaceLabelKeys?: string[];
   private readonly classCache = new Map<string, EndpointClasses>();
 
-  private constructor(cluster: Cluster, stagedModel?: () => Reachability) {
+  private constructor(cluster: Cluster, stagedModel?: () => Reachability, asCilium?: () => Reachability) {
     this._cluster = cluster;
     this.stagedModel = stagedModel;
+    this.asCilium = asCilium;
     // The toFQDNs rules whose DNS lookups the model cannot decide join the parts left out, once per model.
     if (cluster.ciliumPolicies.length > 0) cluster.skipped.push(...undecidedFqdnRules(cluster));
   }
@@ -300,9 +350,48 @@ export class Reachability {
       }
     }
     for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
+    notes.push(...this.guessedNamespaceNotes(src === dst ? [src] : [src, dst]));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
     return Explanation._of(from, to, label, egress, ingress, loopback, unresolved, notes, stagedExplanation);
+  }
+
+  /**
+   * A warning per end whose namespace has no Namespace object in the input while a policy selects
+   * namespaces by a label other than its name: the verdict is decided on the guess that the
+   * namespace has no such label (so NotIn / DoesNotExist match and deny rules by label do not),
+   * and may be wrong. Fail closed: never decided silently.
+   */
+  private guessedNamespaceNotes(ends: ClusterEndpoint[]): string[] {
+    const keys = this.guessedLabelKeys();
+    if (keys.length === 0) return [];
+    const namespaces = [...new Set(ends.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])))];
+    return namespaces.filter((ns) => this._cluster.namespaceLabelsGuessed(ns)).map((ns) => `namespace ${ns} has no Namespace object in the input, `
+      + `so its labels are unknown but for ${NAMESPACE_NAME_LABEL}; policies select namespaces by ${keys.join(', ')}, which are taken as unset `
+      + 'there: this verdict may be wrong. Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).');
+  }
+
+  /**
+   * The same warning once for the whole model (the CLI's matrix, diff, ...): every namespace of an
+   * endpoint without its Namespace object, when a policy selects namespaces by another label than the name.
+   * @internal
+   */
+  public _guessedNamespacesWarning(): string | undefined {
+    const keys = this.guessedLabelKeys();
+    if (keys.length === 0) return undefined;
+    const namespaces = [...new Set(this._cluster.endpoints.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])))]
+      .filter((ns) => this._cluster.namespaceLabelsGuessed(ns)).sort();
+    if (namespaces.length === 0) return undefined;
+    const listed = namespaces.length > 10 ? `${namespaces.slice(0, 10).join(', ')} and ${namespaces.length - 10} more` : namespaces.join(', ');
+    return `no Namespace object for namespace${namespaces.length === 1 ? '' : 's'} ${listed}: policies select namespaces by ${keys.join(', ')}, `
+      + `which are taken as unset there (only ${NAMESPACE_NAME_LABEL} is certain), so verdicts for their endpoints may be wrong. `
+      + 'Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).';
+  }
+
+  /** The namespace label keys other than the name any policy selects namespaces by. */
+  private guessedLabelKeys(): string[] {
+    this.namespaceLabelKeys ??= [...policyFeatures(this._cluster).namespaceLabels.keys()].filter((k) => k !== NAMESPACE_NAME_LABEL).sort();
+    return this.namespaceLabelKeys;
   }
 
   /** The full matrix for one port: every pair, including each endpoint to itself. */

@@ -35,7 +35,7 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
     // traffic where both sides of the connection are either managed by Cilium or use an IP belonging
     // to a node in the cluster (including host networking pods)" (docs.cilium.io, Layer 3 Policies,
     // IP/CIDR based; nodes only under policy-cidr-match-mode: nodes, not the default).
-    if (cluster.ciliumPolicies.length > 0 && !endpoint.external) return false;
+    if (cluster.runsCilium && !endpoint.external) return false;
     return endpoint.ips.some((ip) => ipBlockContains(peer, ip));
   }
   // Node traffic (a hostNetwork pod under the node-traffic mode) is never matched by pod or namespace selectors.

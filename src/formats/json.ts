@@ -215,7 +215,9 @@ export class JsonFormat {
 
   /**
    * `{ summary: { opened, closed, addedEndpoints, removedEndpoints }, ports, opened: [{ from, to,
-   * ports, before, after }], closed: [...], addedEndpoints, removedEndpoints }`, where `before` and
+   * ports, before, after }], closed: [...], addedEndpoints, removedEndpoints }` (and `summary.l7Changed`,
+   * `l7Changed: [...]` when layer-7 rules of allowed connections changed, and `notes: [...]` on how
+   * the sides were read, e.g. the network plugin), where `before` and
    * `after` are `{ egress, ingress }` of `{ verdict, allowedBy, isolatedBy }`: `verdict` is
    * `allowed`, `denied`, `not isolated`, `outside the cluster` or `not explained (too many
    * changes)`, `allowedBy` the rules (`shop/api ingress[0]`), `isolatedBy` the isolating policies,
@@ -227,12 +229,15 @@ export class JsonFormat {
       summary: {
         opened: d.opened.length,
         closed: d.closed.length,
+        ...(d.l7Changed.length > 0 ? { l7Changed: d.l7Changed.length } : {}),
         addedEndpoints: d.addedEndpoints.length,
         removedEndpoints: d.removedEndpoints.length,
       },
       ports: [...d.ports],
       opened: d.opened.map(changeJson),
       closed: d.closed.map(changeJson),
+      ...(d.l7Changed.length > 0 ? { l7Changed: d.l7Changed.map(changeJson) } : {}),
+      ...(d.notes.length > 0 ? { notes: [...d.notes] } : {}),
       addedEndpoints: [...d.addedEndpoints],
       removedEndpoints: [...d.removedEndpoints],
     };

@@ -88,7 +88,7 @@ export class MarkdownFormat {
    * edges (`MermaidFormat.diff`).
    */
   public static diff(d: ReachabilityDiff): string {
-    const lines = [`**netpol diff**: ${d.summary}.`];
+    const lines = [`**netpol diff**: ${d.summary}.`, ...d.notes.map((n) => `\n> **Note:** ${n}`)];
     const table = (title: string, list: ChangedConnection[]) => {
       if (list.length === 0) return;
       lines.push('', `### ${title}`, '', '| from | to | ports | before | after |', '|---|---|---|---|---|');
@@ -98,6 +98,7 @@ export class MarkdownFormat {
     };
     table(`Opened (${d.opened.length})`, d.opened);
     table(`Closed (${d.closed.length})`, d.closed);
+    table(`Changed at layer 7 (${d.l7Changed.length}): the L7 rules that filter requests differ`, d.l7Changed);
     if (d.addedEndpoints.length > 0) lines.push('', `**Endpoints added:** ${d.addedEndpoints.map((e) => `\`${e}\``).join(', ')}`);
     if (d.removedEndpoints.length > 0) lines.push('', `**Endpoints removed:** ${d.removedEndpoints.map((e) => `\`${e}\``).join(', ')}`);
     if (d.opened.length + d.closed.length > 0) lines.push('', '```mermaid', MermaidFormat.diff(d), '```');

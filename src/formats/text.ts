@@ -219,8 +219,8 @@ export class TextFormat {
 
   /** The diff: the summary, each opened and closed connection with both sides before and after, the endpoints added and removed. */
   public static diff(d: ReachabilityDiff): string {
-    const lines = [`netpol diff: ${d.summary}`];
-    for (const [title, list] of [['opened', d.opened], ['closed', d.closed]] as const) {
+    const lines = [`netpol diff: ${d.summary}`, ...d.notes.map((n) => `note: ${n}`)];
+    for (const [title, list] of [['opened', d.opened], ['closed', d.closed], ['changed at layer 7 (the L7 rules that filter its requests differ)', d.l7Changed]] as const) {
       if (list.length === 0) continue;
       lines.push('', `${title}:`);
       for (const c of list) {

@@ -112,6 +112,11 @@ export interface CiliumRule {
   readonly ports: PortSet;
   /** Its port rules carry layer-7 rules (`rules.http`, `rules.dns`, ...): they filter requests on top of the verdict. */
   readonly l7: boolean;
+  /**
+   * What its layer-7 rules say, canonical (every `toPorts[]` entry with its ports and `rules`, keys
+   * sorted), for telling two versions of the rule apart (`netpol diff`). @default - no layer-7 rules
+   */
+  readonly l7Key?: string;
   /** The names its `rules.dns` let Cilium's DNS proxy see looked up (egress allow rules). */
   readonly dns: FqdnSelector[];
   /**
@@ -450,6 +455,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
     ...(peer !== undefined ? { peer, peerShapes: peerShapes! } : {}),
     ports: toPorts === undefined || toPorts.length === 0 ? [ALL_TRAFFIC] : entries,
     l7,
+    ...(l7 ? { l7Key: canonicalJson(toPorts) } : {}),
     dns,
     dnsPorts,
   };
@@ -473,4 +479,14 @@ function portEntries(port: any): PortEntry[] | string {
   }
   // Layer 4 Policies: "EndPort is ignored if Port is a named port."
   return protocols.map((protocol) => ({ kind: 'named', protocol, name: read.name! }));
+}
+
+/** `value` as JSON with the keys of every object sorted: equal for equal content, whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -232,6 +232,11 @@ export interface ClusterOptions {
    * their traffic as traffic of their node; `pod` as the traffic of an ordinary pod.
    */
   readonly hostNetwork?: 'node' | 'pod';
+  /**
+   * The cluster runs Cilium even when the input holds no Cilium policy (a diff whose other side
+   * holds some: the plugin is the same before and after). @default false: Cilium when the input holds Cilium policies
+   */
+  readonly runsCilium?: boolean;
 }
 
 /** The namespace objects without one land in. */
@@ -251,6 +256,8 @@ export const DEFAULT_NAMESPACE = 'default';
 export class Cluster {
   public readonly endpoints: ClusterEndpoint[] = [];
   public readonly namespaces = new Map<string, Labels>();
+  /** The namespaces whose Namespace object the input holds. */
+  private declaredNamespaces: ReadonlySet<string> = new Set();
   /** The policies that enforce (with `stagedAsEnforced`, the staged policies too). */
   public readonly policies: ClusterPolicy[] = [];
   /** The staged policies (Calico `StagedKubernetesNetworkPolicy`), kept apart: they do not enforce unless `stagedAsEnforced`. */
@@ -275,6 +282,14 @@ export class Cluster {
 
   /** How hostNetwork pods are analysed. */
   public readonly hostNetworkMode: 'node' | 'pod';
+  private readonly declaredCilium: boolean;
+  /**
+   * Whether the cluster runs Cilium, which decides how NetworkPolicy ipBlocks apply: when the input
+   * holds Cilium policies (README "Cilium"), or when told so (`ClusterOptions.runsCilium`).
+   */
+  public get runsCilium(): boolean {
+    return this.declaredCilium || this.ciliumPolicies.length > 0;
+  }
   /** The nodes the API servers run on, where their address is a known node's (`ModelEndpoints.apiServer`). */
   public readonly apiServerNodes: ReadonlySet<string> = new Set();
   /** The API servers' addresses, when given. */
@@ -291,6 +306,7 @@ export class Cluster {
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
+    this.declaredCilium = options.runsCilium ?? false;
     this.hostNetworkMode = options.hostNetwork ?? 'node';
     const entries = openLists(objects);
     // Each object with its role, classified once (by position: a Map keyed by 100,000 objects costs
@@ -406,6 +422,7 @@ export class Cluster {
     for (const ns of [...used].sort()) {
       this.namespaces.set(ns, { ...(declaredNamespaceLabels.get(ns) ?? {}), [NAMESPACE_NAME_LABEL]: ns });
     }
+    this.declaredNamespaces = new Set(declaredNamespaceLabels.keys());
     if (this.ciliumPolicies.length > 0) this.placeEntities();
   }
 
@@ -464,9 +481,22 @@ export class Cluster {
     return view;
   }
 
-  /** The labels of a namespace (every namespace carries `kubernetes.io/metadata.name`). */
+  /**
+   * The labels of a namespace (every namespace carries `kubernetes.io/metadata.name`). Without its
+   * Namespace object in the input only that label is known and the others are taken as none: a
+   * guess (`namespaceLabelsGuessed`), which the verdicts that depend on it must report.
+   */
   public namespaceLabels(namespace: string): Labels {
     return this.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
+  }
+
+  /**
+   * True when the input holds no Namespace object for `namespace`: of its labels only
+   * `kubernetes.io/metadata.name` is certain (Kubernetes docs, "Well-Known Labels, Annotations and
+   * Taints": the control plane sets it on every namespace), the others are unknown.
+   */
+  public namespaceLabelsGuessed(namespace: string): boolean {
+    return !this.declaredNamespaces.has(namespace);
   }
 
   private addEndpoint(given: Omit<ClusterEndpoint, 'index' | 'dnsNames'> & { dnsNames?: string[] }): void {

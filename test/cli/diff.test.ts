@@ -117,3 +117,35 @@ describe('netpol diff --group-by: counts per pair of groups, equal to the connec
     expect(netpol(['diff', ...args, '--group-by', 'pod']).stderr).toContain('--group-by "pod" is not supported. Use one of: namespace, class.');
   });
 });
+
+describe('netpol diff: a change of layer-7 rules fails the gate', () => {
+  const cnp = (rules: string) => 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: b-in, namespace: default }\nspec:\n'
+    + '  endpointSelector: { matchLabels: { app: b } }\n'
+    + `  ingress:\n    - fromEndpoints: [{ matchLabels: { app: a } }]\n      toPorts: [{ ports: [{ port: "443", protocol: TCP }]${rules} }]\n`;
+  const pods = ['a', 'b'].map((n) => `apiVersion: v1\nkind: Pod\nmetadata: { name: ${n}, namespace: default, labels: { app: ${n} } }\nspec: { nodeName: n1, containers: [{ name: c }] }\n`).join('---\n');
+  const dir = tempDir({
+    'pods.yaml': pods,
+    'http.yaml': cnp(', rules: { http: [{ method: GET, path: /v1/health }] }'),
+    'plain.yaml': cnp(''),
+    'allow.yaml': '- { change: l7-changed, from: default/a, to: default/b }\n',
+  });
+  const f = (name: string) => path.join(dir, name);
+  const args = [f('pods.yaml'), f('http.yaml'), '--against', f('pods.yaml'), f('plain.yaml')];
+
+  test('--fail-on opened fails on removed HTTP rules, names them, and an allow-list entry l7-changed lets it pass', () => {
+    const failed = netpol(['diff', ...args, '--fail-on', 'opened']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('0 connections opened, 0 closed, 1 changed at layer 7');
+    expect(failed.stdout).toContain('default/a -> default/b on 443/TCP');
+    expect(failed.stderr).toContain('--fail-on opened: 1 unexpected change (first: default/a -> default/b on 443/TCP)');
+    expect(netpol(['diff', ...args, '--fail-on', 'opened', '--allow', f('allow.yaml')]).code).toBe(0);
+    // Without --fail-on it is reported, not gated; the same manifests on both sides are no change.
+    expect(netpol(['diff', ...args]).code).toBe(0);
+    expect(netpol(['diff', f('pods.yaml'), f('http.yaml'), '--against', f('pods.yaml'), f('http.yaml'), '--fail-on', 'any']).code).toBe(0);
+  });
+
+  test('--group-by says that it compares layer 3/4 only', () => {
+    const r = netpol(['diff', ...args, '--group-by', 'namespace']);
+    expect(r.stderr).toContain('--group-by compares layer 3/4 only');
+  });
+});

@@ -194,6 +194,11 @@ export function analyseInputs(
     progress?.clear();
     reportInventory(reachability.skipped, reachability.ignored, io);
   }
+  const guessed = reachability._guessedNamespacesWarning();
+  if (guessed) {
+    progress?.clear();
+    io.stderr(`warning: ${guessed}\n`);
+  }
   progress?.step(`model of ${thousands(reachability.endpoints.length)} endpoints`, 'analysing');
   return { reachability, unreadable: input.problems.length > 0 || surroundings.unreadable, input };
 }

@@ -21,7 +21,11 @@ const OPTIONS: Record<string, OptionSpec> = {
     valueName: 'namespace|class',
     description: 'aggregate: connections opened and closed per pair of namespaces or classes (text or json, streamed)',
   },
-  'fail-on': { type: 'string', valueName: 'opened|any', description: 'exit 1 when the change opens a connection (opened) or changes anything (any)' },
+  'fail-on': {
+    type: 'string',
+    valueName: 'opened|any',
+    description: 'exit 1 when the change opens a connection or changes its layer-7 rules (opened), or changes anything (any)',
+  },
   'allow': { type: 'string', valueName: 'file', description: 'expected changes, which never fail the gate: a YAML/JSON list of entries with change, from, to and optional ports' },
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': ANALYSIS_OPTIONS['host-network'],
@@ -37,7 +41,10 @@ Compares what two sets of manifests allow (e.g. the main branch's dist/ and the 
 on every port and protocol any policy of either side mentions, plus "any other port" of each
 protocol, over the endpoints both sides contain. Lists the connections opened and closed, grouped
 by source and destination, with how each side decides before and after, and the endpoints added
-or removed.
+or removed. A connection allowed on both sides whose layer-7 rules (Cilium rules.http, rules.dns,
+...) were removed, added or changed is listed as "changed at layer 7": it fails --fail-on opened
+and any (which requests it lets through is not decided), and is allowed with change: l7-changed.
+--group-by compares layer 3/4 only.
 
 Every path after --against, up to the next option, is on the after side. --model dist/ puts the
 pull request's workloads on both sides (their policies are ignored), so that a new workload's
@@ -95,9 +102,18 @@ export function diffCommand(args: string[], io: CliIo): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  for (const [label, r] of [['before', b], ['after', a]] as const) reportInventory(r.skipped, r.ignored, io, `${label}: `);
+  for (const [label, r] of [['before', b], ['after', a]] as const) {
+    reportInventory(r.skipped, r.ignored, io, `${label}: `);
+    const guessed = r._guessedNamespacesWarning();
+    if (guessed) io.stderr(`${label}: warning: ${guessed}\n`);
+  }
   const unreadable = before.problems.length + after.problems.length + model.problems.length > 0 || surroundings.unreadable;
   if (groupBy) {
+    if ([a, b].some((r) => r._cluster.ciliumPolicies.some((p) => [...p.ingress, ...p.egress].some((x) => x.l7)))) {
+      io.stderr('netpol diff: --group-by compares layer 3/4 only: changes to the layer-7 rules (rules.http, rules.dns, ...) of the Cilium policies '
+        + 'are not counted. Leave out --group-by to list them (changed at layer 7).\n');
+    }
+    for (const note of Reachability._diffNotes(b, a)) io.stderr(`netpol diff: note: ${note}\n`);
     const grouped = Reachability._groupedDiff(b, a, groupBy);
     const write = (text: string) => io.stdout(text);
     if (format === 'json') JsonFormat._streamGroupedDiff(grouped, write);
@@ -120,7 +136,8 @@ export function diffCommand(args: string[], io: CliIo): number {
 
   if (unreadable) return ExitCode.USAGE;
   if (failOn) {
-    const unexpected = diff.unexpected(expected).filter((c) => failOn === 'any' || diff.opened.includes(c));
+    // A layer-7 change may let requests through that were rejected before: it fails like an opened connection.
+    const unexpected = diff.unexpected(expected).filter((c) => failOn === 'any' || diff.opened.includes(c) || diff.l7Changed.includes(c));
     const endpointsChanged = failOn === 'any' && diff.addedEndpoints.length + diff.removedEndpoints.length > 0;
     if (unexpected.length > 0 || endpointsChanged) {
       io.stderr(`netpol diff: --fail-on ${failOn}: ${unexpected.length} unexpected change${unexpected.length === 1 ? '' : 's'}${endpointsChanged ? ' and endpoints added or removed' : ''}`
@@ -163,7 +180,7 @@ export function againstPaths(args: readonly string[]): string[] {
 }
 
 /** The words of the allow-list file for each kind of change. */
-const CHANGE_WORDS = new Map<unknown, ChangeKind>([['opened', ChangeKind.OPENED], ['closed', ChangeKind.CLOSED]]);
+const CHANGE_WORDS = new Map<unknown, ChangeKind>([['opened', ChangeKind.OPENED], ['closed', ChangeKind.CLOSED], ['l7-changed', ChangeKind.L7_CHANGED]]);
 
 /** Reads the allow-list: a YAML/JSON list (or `{ expected: [...] }`) of `{ change, from, to, ports? }`. */
 function readAllowList(file: string, io: CliIo): ExpectedChange[] {
@@ -177,7 +194,7 @@ function readAllowList(file: string, io: CliIo): ExpectedChange[] {
     const ok = typeof e === 'object' && e !== null && CHANGE_WORDS.has(e.change) && typeof e.from === 'string' && typeof e.to === 'string'
       && (e.ports === undefined || (Array.isArray(e.ports) && e.ports.every((p) => typeof p === 'string')));
     if (!ok) {
-      throw new UsageError(`--allow ${file}: entry ${i} ${JSON.stringify(entry)} is not { change: opened|closed, from: <ns/name or *>, to: <ns/name or *>, ports?: ["6379/TCP"] }. Fix the entry.`);
+      throw new UsageError(`--allow ${file}: entry ${i} ${JSON.stringify(entry)} is not { change: opened|closed|l7-changed, from: <ns/name or *>, to: <ns/name or *>, ports?: ["6379/TCP"] }. Fix the entry.`);
     }
     return { change: CHANGE_WORDS.get(e.change)!, from: e.from as string, to: e.to as string, ports: e.ports as string[] | undefined };
   });
