@@ -34,7 +34,7 @@ Policies the API server would reject are left out and reported on stderr.
 At cluster scale, --group-by namespace|workload|class prints counts instead of cells: for each
 pair of namespaces, workloads or equivalence classes (pods no policy tells apart), the allowed
 endpoint pairs of all pairs. A workload is a Deployment, StatefulSet, DaemonSet, Job, CronJob, ...
-of the input (pods whose ownerReferences lead to it are folded into it); else a pod's
+of the input (pods whose ownerReferences lead to it are grouped under it); else a pod's
 app.kubernetes.io/name (or app) label in its namespace; else the pod itself. The output is
 written as it is computed.
 
