@@ -1,4 +1,4 @@
-import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy } from './cilium-policy';
+import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy, requirementFields } from './cilium-policy';
 import { classifyObject, describeRef, KindCount, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
@@ -738,6 +738,15 @@ export class Cluster {
         ...origin,
       });
       return;
+    }
+    const requirements = requirementFields(object);
+    if (requirements.length > 0) {
+      const where = origin.file !== undefined ? ` (${origin.file}${origin.line !== undefined ? `:${origin.line}` : ''})` : '';
+      throw new Error(`${object.kind} ${describeRef(object)}${where}: ${requirements[0]} is a requirement that narrows the `
+        + `${requirements[0].includes('toRequires') ? 'egress' : 'ingress'} allows of every policy selecting the same endpoints `
+        + '(docs.cilium.io, Layer 3 Policies, "Additional Label Requirements"), which the model cannot analyse: '
+        + 'leaving it out would prove allows Cilium never grants. The field is deprecated in Cilium; '
+        + 'write the requirement into each fromEndpoints/toEndpoints selector instead, or leave the policies of those endpoints out of the input.');
     }
     const reading = readCiliumPolicy(object, origin);
     this.ciliumPolicies.push(...reading.policies);
