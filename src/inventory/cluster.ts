@@ -528,7 +528,10 @@ export class Cluster {
       const ip = typeof text === 'string' ? parseIp(text) : undefined;
       if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     }
-    const node = podNode(object, nodeByIp);
+    const { node, contradiction } = podNode(object, nodeByIp);
+    if (contradiction !== undefined) {
+      this.skipped.push({ object: describeRef(object), category: SkipCategory.MALFORMED, reason: contradiction, ...kindOf(object), ...origin });
+    }
     this.addEndpoint({
       kind: 'Pod',
       namespace: ns,
@@ -909,10 +912,23 @@ function nodeAddresses(objects: any[]): Map<string, string | undefined> {
 }
 
 /** The node a pod runs on: its `spec.nodeName`, or the node whose address is its `status.hostIP`. */
-function podNode(object: any, nodeByIp: ReadonlyMap<string, string | undefined>): string | undefined {
-  if (typeof object.spec?.nodeName === 'string' && object.spec.nodeName !== '') return object.spec.nodeName;
+/**
+ * The node of a pod: its spec.nodeName, else the Node whose address is its status.hostIP. When both
+ * name a node and they differ (a stale dump, a pod re-bound), either is a guess: the node is not
+ * known (so the rules that depend on it are left out with their reason), and `contradiction` says why.
+ */
+function podNode(object: any, nodeByIp: ReadonlyMap<string, string | undefined>): { node?: string; contradiction?: string } {
   const ip = typeof object.status?.hostIP === 'string' ? parseIp(object.status.hostIP) : undefined;
-  return ip !== undefined ? nodeByIp.get(ipKey(ip)) : undefined;
+  const byIp = ip !== undefined ? nodeByIp.get(ipKey(ip)) : undefined;
+  const named = typeof object.spec?.nodeName === 'string' && object.spec.nodeName !== '' ? object.spec.nodeName : undefined;
+  if (named !== undefined && byIp !== undefined && byIp !== named) {
+    return {
+      contradiction: `its spec.nodeName is ${named} but its status.hostIP ${object.status.hostIP} is the address of the Node ${byIp}: `
+        + 'the input contradicts itself (a stale dump?), so the pod\'s node is taken as not known. Dump the pods and nodes again',
+    };
+  }
+  const node = named ?? byIp;
+  return node !== undefined ? { node } : {};
 }
 
 /** A service a policy says it was written for by labels (`DECLARED_BY_LABELS_ANNOTATION`). */
