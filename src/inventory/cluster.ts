@@ -7,6 +7,7 @@ import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
+import { dns1123SubdomainProblems } from '../k8s/names';
 import { FlatObject, openLists, SourcedObject } from '../k8s/objects';
 import { ALL_TRAFFIC, ContainerPort, DEFAULT_PROTOCOL, PORT_PROTOCOLS, PortEntry, PortSet, portSetFromWire } from '../k8s/port-set';
 
@@ -552,6 +553,19 @@ export class Cluster {
   /** A Node: an end of node traffic with its addresses (`status.addresses` InternalIP and ExternalIP). */
   private addNode(object: any, origin: EndpointOrigin): void {
     const name: string = object.metadata.name;
+    // The API server refuses a Node whose name is not a DNS subdomain (Kubernetes API conventions,
+    // object names; a name like default/b would also read as a namespaced id): it cannot exist.
+    const problems = dns1123SubdomainProblems(name);
+    if (problems.length > 0) {
+      this.skipped.push({
+        object: name,
+        category: SkipCategory.MALFORMED,
+        reason: `the Node name ${JSON.stringify(name)} is not valid (${problems.join('; ')}), so the API server would reject it and it is left out. Fix the name.`,
+        kind: 'Node',
+        ...origin,
+      });
+      return;
+    }
     const ips: ParsedIp[] = [];
     for (const ip of nodeIps(object)) if (!ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     this.addEndpoint({

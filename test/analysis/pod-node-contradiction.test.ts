@@ -38,3 +38,10 @@ test('nodeName n1, hostIP of n2: the contradiction is noted and the host rule is
   expect(r.allows('node:n1', 'default/b', HTTPS)).toBe(false);
   expect(r.allows('node:n2', 'default/b', HTTPS)).toBe(false);
 });
+
+test('R15: a Node whose name is not a DNS subdomain (default/b) is left out with the reason, never an endpoint node:default/b', () => {
+  const r = Reachability.fromManifests([node('default/b', '10.0.0.13'), ...NODES, pod('b', { hostIP: '10.0.0.11' })]);
+  expect(r.endpoints).toEqual(['node:n1', 'node:n2', 'default/b']);
+  expect(r.skipped.map((s) => `${s.object} ${s.category}`)).toEqual(['default/b MALFORMED']);
+  expect(r.skipped[0].reason).toMatch(/^the Node name "default\/b" is not valid .* the API server would reject it/);
+});
