@@ -1138,6 +1138,17 @@ function foldIntoOwners(objects: { object: any; template?: any }[], notes: Skipp
     return end;
   };
   for (const o of objects) resolve(o.object, o.template, []);
+  // A pod whose ReplicaSet is not in the input but whose Deployment is: Kubernetes docs, Deployments,
+  // "The name of a ReplicaSet is [DEPLOYMENT-NAME]-[HASH]", and the pod-template-hash label of its
+  // pods is that HASH. Such a pod never folds (its labels carry the hash, the Deployment's template not).
+  const impliedOwner = (object: any): { object: any; template: any } | undefined => {
+    const refs = object.metadata?.ownerReferences;
+    const hash = stringRecord(object.metadata?.labels)['pod-template-hash'];
+    if (!Array.isArray(refs) || hash === undefined || hash === '') return undefined;
+    const rs = refs.filter((r: any) => r?.kind === 'ReplicaSet' && typeof r?.name === 'string');
+    if (rs.length !== 1 || workloads.has(ownerKey('ReplicaSet', namespaceOf(object), rs[0].name)) || !rs[0].name.endsWith(`-${hash}`)) return undefined;
+    return workloads.get(ownerKey('Deployment', namespaceOf(object), rs[0].name.slice(0, -hash.length - 1)));
+  };
   // A workload whose pods are in the input but none of them folds into it: its pods are what runs,
   // and its template (no pod of the input has it) is not an endpoint next to them.
   const withPods = new Set<unknown>();
@@ -1146,7 +1157,8 @@ function foldIntoOwners(objects: { object: any; template?: any }[], notes: Skipp
     if (o.template !== undefined) continue;
     if (folded.has(o.object)) fed.add(endOf.get(o.object));
     const seen = new Set<unknown>([o.object]);
-    for (let owner = ownerOf(o.object); owner !== undefined && !seen.has(owner.object); owner = ownerOf(owner.object)) {
+    const first = ownerOf(o.object) ?? impliedOwner(o.object);
+    for (let owner = first; owner !== undefined && !seen.has(owner.object); owner = ownerOf(owner.object)) {
       seen.add(owner.object);
       withPods.add(endOf.get(owner.object));
     }
@@ -1158,7 +1170,8 @@ function foldIntoOwners(objects: { object: any; template?: any }[], notes: Skipp
     if (folded.has(o.object)) continue;
     const seen = new Set<unknown>([o.object]);
     let top: any;
-    for (let owner = ownerOf(o.object); owner !== undefined && !seen.has(owner.object); owner = ownerOf(owner.object)) {
+    const first = ownerOf(o.object) ?? (o.template === undefined ? impliedOwner(o.object) : undefined);
+    for (let owner = first; owner !== undefined && !seen.has(owner.object); owner = ownerOf(owner.object)) {
       seen.add(owner.object);
       top = owner.object;
     }

@@ -90,3 +90,16 @@ test('mid-rollout: pods of the OLD ReplicaSet keep their own labels (not the Dep
   const open = r.endpoints.filter((e) => e !== 'shop/db' && r.allows(e, 'shop/db', PG));
   expect(open).toEqual([]);
 });
+
+test('R16: kubectl get pods,deployments (no ReplicaSets): the Deployment is not a phantom endpoint next to its pods; they are grouped under it', () => {
+  const hashed = (name: string) => ({ ...pod(name, { 'app': 'web', 'pod-template-hash': 'abc' }, [ref('ReplicaSet', 'web-abc')]) });
+  const other = pod('other-1', { 'app': 'web', 'pod-template-hash': 'xyz' }, [ref('ReplicaSet', 'other-xyz')]);
+  const r = Reachability.fromManifests([deployment, hashed('web-1'), hashed('web-2'), other, db, dbIngress]);
+  // web-abc is web's ReplicaSet by its name ([DEPLOYMENT-NAME]-[HASH]); other-xyz is not (no Deployment other).
+  expect(r.endpoints).toEqual(['shop/web-1', 'shop/web-2', 'shop/other-1', 'shop/db']);
+  const groups = r._groupedMatrix(PG, 'workload').groups.map((g) => `${g.name} ${g.endpoints}`);
+  expect(groups).toEqual(['shop/app=db 1', 'shop/app=web 1', 'shop/web 2']);
+  // The verdicts are the pods': no web pod carries debug=true, so none reaches db; db's own rules do not isolate its egress.
+  expect(['shop/web-1', 'shop/web-2', 'shop/other-1'].filter((e) => r.allows(e, 'shop/db', PG))).toEqual([]);
+  expect(r.allows('shop/db', 'shop/web-1', PG)).toBe(true);
+});
