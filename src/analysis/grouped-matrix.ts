@@ -24,9 +24,9 @@ export interface MatrixGroup {
 /**
  * How an endpoint's workload is found when grouping by workload, in this order:
  * - `workload`: the endpoint is a workload (a Deployment, StatefulSet, DaemonSet, ReplicaSet,
- *   ReplicationController, Job, CronJob, Rollout, or a model or declared workload). The model folds
- *   a pod (or ReplicaSet, or Job) whose `ownerReferences` name a workload of the input into that
- *   owner, so pods of a Deployment whose ReplicaSet and Deployment are in the input are its group.
+ *   ReplicationController, Job, CronJob, Rollout, or a model or declared workload), or a pod (or
+ *   ReplicaSet, or Job) whose `ownerReferences` lead to a workload of the input (`owner`): grouped
+ *   under the top of the chain, folded into it or not, so a Deployment's pods are its group.
  * - `label`: a pod with an `app.kubernetes.io/name` label (else an `app` label) is grouped with the
  *   pods of its namespace carrying the same value: `<namespace>/<key>=<value>`.
  * - `endpoint`: anything else (a pod with neither label, an address outside the cluster) is its own group.
@@ -201,6 +201,8 @@ export class GroupedMatrix {
 
 /** The workload group of an endpoint, by the first `WorkloadRule` that applies. */
 export function workloadGroup(e: ClusterEndpoint): { name: string; rule: WorkloadRule; kind?: string; label?: string } {
+  // An owned pod (or ReplicaSet) that differs from its owner's template is an endpoint of its own, grouped under the owner.
+  if (e.owner !== undefined) return { name: e.owner.id, rule: 'workload', kind: e.owner.kind };
   if (!e.external && !e.singleInstance) return { name: e.id, rule: 'workload', kind: e.kind };
   if (!e.external && e.namespace !== undefined) {
     const key = WORKLOAD_LABELS.find((k) => e.labels[k] !== undefined);

@@ -365,13 +365,42 @@ function fqdnOf(s: any): FqdnSelector | string {
   return { pattern, wildcard: pattern.includes('*') };
 }
 
+/**
+ * The `fromRequires` / `toRequires` fields of a Cilium policy that are not empty, by path. Such a
+ * requirement is not a rule of its own: it narrows the allows of EVERY policy that selects the same
+ * endpoints (cilium/cilium pkg/policy/api ingress.go: "the effects of any Requires field in any rule
+ * will apply to all other rules as well"; docs.cilium.io Layer 3 Policies, "Additional Label
+ * Requirements": "base requirements for any connectivity to happen"). Leaving only that rule out would
+ * leave the other policies' allows broader than Cilium's, and the model has no way to leave out a
+ * whole direction of an endpoint, so the Cluster refuses the input. An empty list has no effect
+ * (ingress.go: "If omitted or empty, the member will have no effect on the rule").
+ */
+export function requirementFields(object: any): string[] {
+  const specs: Array<[any, string]> = [];
+  if (object?.spec !== undefined) specs.push([object.spec, 'spec']);
+  if (Array.isArray(object?.specs)) object.specs.forEach((x: any, i: number) => specs.push([x, `specs[${i}]`]));
+  const out: string[] = [];
+  for (const [spec, path] of specs) {
+    for (const section of ['ingress', 'ingressDeny', 'egress', 'egressDeny']) {
+      const field = section.startsWith('egress') ? 'toRequires' : 'fromRequires';
+      const rules = spec?.[section];
+      if (!Array.isArray(rules)) continue;
+      rules.forEach((rule: any, i: number) => {
+        if (Array.isArray(rule?.[field]) && rule[field].length > 0) out.push(`${path}.${section}[${i}].${field}`);
+      });
+    }
+  }
+  return out;
+}
+
 /** A rule Cilium accepts, or why it is left out. */
 function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | undefined): CiliumRule | string {
   const egress = section.startsWith('egress');
   const deny = section.endsWith('Deny');
   const p = egress ? 'to' : 'from';
   for (const [field, what] of [
-    [`${p}Requires`, 'requirements on the other end (deprecated)'], [`${p}Services`, 'Kubernetes services and their backends'], [`${p}Groups`, 'cloud provider groups'],
+    // A non-empty `${p}Requires` refuses the input (requirementFields); an empty one has no effect.
+    [`${p}Services`, 'Kubernetes services and their backends'], [`${p}Groups`, 'cloud provider groups'],
     [`${p}Nodes`, 'nodes'], ['icmps', 'ICMP'], ['authentication', 'mutual authentication'],
   ] as const) {
     if (rule[field] !== undefined) return `${field}: the model has no ${what}`;

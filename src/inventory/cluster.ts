@@ -1,4 +1,4 @@
-import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy } from './cilium-policy';
+import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy, requirementFields } from './cilium-policy';
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
@@ -7,6 +7,7 @@ import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
+import { dns1123SubdomainProblems } from '../k8s/names';
 import { FlatObject, openLists, SourcedObject } from '../k8s/objects';
 import { ALL_TRAFFIC, ContainerPort, DEFAULT_PROTOCOL, PORT_PROTOCOLS, PortEntry, PortSet, portSetFromWire } from '../k8s/port-set';
 
@@ -48,6 +49,12 @@ export interface ClusterEndpoint {
   readonly node?: string;
   /** The Kubernetes API server (`ModelEndpoints.apiServer`): Cilium's `kube-apiserver` entity. @default false */
   readonly apiServer?: boolean;
+  /**
+   * The workload of the input at the top of its ownerReferences, when it is not folded into it (its
+   * labels, ports, address or node differ from the owner's template): `--group-by workload` groups it there.
+   * @default - none
+   */
+  readonly owner?: { readonly id: string; readonly kind: string };
 }
 
 /** The id of the endpoint of the Kubernetes API server (`ReachabilityOptions.apiServerIp`, `--api-server`), when there is one. */
@@ -319,8 +326,14 @@ export class Cluster {
       roles.push(classifyObject(e.object));
     }
     const withRole = (role: string) => flat.filter((_, i) => roles[i].role === role);
-    // Owners a pod (or ReplicaSet) folds into: only workloads that become endpoints, so nothing vanishes into an owner that is left out.
-    const present = new Set(withRole('workload').map(({ object }) => ownerKey(object.kind, namespaceOf(object), object.metadata.name)));
+    // The pods (and ReplicaSets, Jobs) that fold into an owner of the input: see foldIntoOwners.
+    const folding: Array<{ object: any; template: any }> = [];
+    for (let i = 0; i < flat.length; i++) {
+      const role = roles[i];
+      if (role.role === 'workload') folding.push({ object: flat[i].object, template: role.template });
+      else if (role.role === 'pod') folding.push({ object: flat[i].object, template: undefined });
+    }
+    const present = foldIntoOwners(folding, this.skipped);
     const declaredNamespaceLabels = new Map<string, Labels>();
     for (const o of withRole('namespace')) declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
     const nodeByIp = nodeAddresses(flat.filter((_, i) => roles[i].role === 'node' || roles[i].role === 'pod').map((o) => o.object));
@@ -523,15 +536,17 @@ export class Cluster {
       dnsNames: given.dnsNames ?? [],
       node: given.node,
       apiServer: given.apiServer,
+      owner: given.owner,
       index: this.endpoints.length,
     };
     this.endpoints.push(endpoint);
     if (!first) this.byId.set(endpoint.id, endpoint);
   }
 
-  private addPod(object: any, present: Set<string>, origin: EndpointOrigin, nodeByIp: ReadonlyMap<string, string | undefined>): void {
+  private addPod(object: any, present: Folds, origin: EndpointOrigin, nodeByIp: ReadonlyMap<string, string | undefined>): void {
     const ns = namespaceOf(object);
-    if (ownedByPresent(object, ns, present)) return;
+    if (present.folded.has(object)) return;
+    const owner = present.owners.get(object);
     const name: string = object.metadata.name;
     const hostNetwork = object.spec?.hostNetwork === true;
     const status = object.status ?? {};
@@ -543,7 +558,10 @@ export class Cluster {
       const ip = typeof text === 'string' ? parseIp(text) : undefined;
       if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     }
-    const node = podNode(object, nodeByIp);
+    const { node, contradiction } = podNode(object, nodeByIp);
+    if (contradiction !== undefined) {
+      this.skipped.push({ object: describeRef(object), category: SkipCategory.MALFORMED, reason: contradiction, ...kindOf(object), ...origin });
+    }
     this.addEndpoint({
       kind: 'Pod',
       namespace: ns,
@@ -557,12 +575,26 @@ export class Cluster {
       hostNetwork,
       nodeTraffic: hostNetwork && this.hostNetworkMode === 'node',
       ...(node !== undefined ? { node } : {}),
+      ...(owner !== undefined ? { owner } : {}),
     });
   }
 
   /** A Node: an end of node traffic with its addresses (`status.addresses` InternalIP and ExternalIP). */
   private addNode(object: any, origin: EndpointOrigin): void {
     const name: string = object.metadata.name;
+    // The API server refuses a Node whose name is not a DNS subdomain (Kubernetes API conventions,
+    // object names; a name like default/b would also read as a namespaced id): it cannot exist.
+    const problems = dns1123SubdomainProblems(name);
+    if (problems.length > 0) {
+      this.skipped.push({
+        object: name,
+        category: SkipCategory.MALFORMED,
+        reason: `the Node name ${JSON.stringify(name)} is not valid (${problems.join('; ')}), so the API server would reject it and it is left out. Fix the name.`,
+        kind: 'Node',
+        ...origin,
+      });
+      return;
+    }
     const ips: ParsedIp[] = [];
     for (const ip of nodeIps(object)) if (!ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     this.addEndpoint({
@@ -761,9 +793,10 @@ export class Cluster {
     });
   }
 
-  private addWorkload(object: any, template: any, present: Set<string>, origin: EndpointOrigin): void {
+  private addWorkload(object: any, template: any, present: Folds, origin: EndpointOrigin): void {
     const ns = namespaceOf(object);
-    if (ownedByPresent(object, ns, present)) return;
+    if (present.folded.has(object)) return;
+    const owner = present.owners.get(object);
     const name: string = object.metadata.name;
     this.addEndpoint({
       kind: object.kind,
@@ -777,6 +810,7 @@ export class Cluster {
       origin,
       hostNetwork: template.spec?.hostNetwork === true,
       nodeTraffic: template.spec?.hostNetwork === true && this.hostNetworkMode === 'node',
+      ...(owner !== undefined ? { owner } : {}),
     });
   }
 
@@ -867,6 +901,15 @@ export class Cluster {
         ...origin,
       });
       return;
+    }
+    const requirements = requirementFields(object);
+    if (requirements.length > 0) {
+      const where = origin.file !== undefined ? ` (${origin.file}${origin.line !== undefined ? `:${origin.line}` : ''})` : '';
+      throw new Error(`${object.kind} ${describeRef(object)}${where}: ${requirements[0]} is a requirement that narrows the `
+        + `${requirements[0].includes('toRequires') ? 'egress' : 'ingress'} allows of every policy selecting the same endpoints `
+        + '(docs.cilium.io, Layer 3 Policies, "Additional Label Requirements"), which the model cannot analyse: '
+        + 'leaving it out would prove allows Cilium never grants. The field is deprecated in Cilium; '
+        + 'write the requirement into each fromEndpoints/toEndpoints selector instead, or leave the policies of those endpoints out of the input.');
     }
     const reading = readCiliumPolicy(object, origin);
     this.ciliumPolicies.push(...reading.policies);
@@ -1064,10 +1107,23 @@ function nodeAddresses(objects: any[]): Map<string, string | undefined> {
 }
 
 /** The node a pod runs on: its `spec.nodeName`, or the node whose address is its `status.hostIP`. */
-function podNode(object: any, nodeByIp: ReadonlyMap<string, string | undefined>): string | undefined {
-  if (typeof object.spec?.nodeName === 'string' && object.spec.nodeName !== '') return object.spec.nodeName;
+/**
+ * The node of a pod: its spec.nodeName, else the Node whose address is its status.hostIP. When both
+ * name a node and they differ (a stale dump, a pod re-bound), either is a guess: the node is not
+ * known (so the rules that depend on it are left out with their reason), and `contradiction` says why.
+ */
+function podNode(object: any, nodeByIp: ReadonlyMap<string, string | undefined>): { node?: string; contradiction?: string } {
   const ip = typeof object.status?.hostIP === 'string' ? parseIp(object.status.hostIP) : undefined;
-  return ip !== undefined ? nodeByIp.get(ipKey(ip)) : undefined;
+  const byIp = ip !== undefined ? nodeByIp.get(ipKey(ip)) : undefined;
+  const named = typeof object.spec?.nodeName === 'string' && object.spec.nodeName !== '' ? object.spec.nodeName : undefined;
+  if (named !== undefined && byIp !== undefined && byIp !== named) {
+    return {
+      contradiction: `its spec.nodeName is ${named} but its status.hostIP ${object.status.hostIP} is the address of the Node ${byIp}: `
+        + 'the input contradicts itself (a stale dump?), so the pod\'s node is taken as not known. Dump the pods and nodes again',
+    };
+  }
+  const node = named ?? byIp;
+  return node !== undefined ? { node } : {};
 }
 
 /** A service a policy says it was written for by labels (`DECLARED_BY_LABELS_ANNOTATION`). */
@@ -1224,9 +1280,140 @@ function ownerKey(kind: unknown, namespace: string, name: unknown): string {
   return `${String(kind)}|${namespace}|${String(name)}`;
 }
 
-function ownedByPresent(object: any, namespace: string, present: Set<string>): boolean {
-  const owners = object.metadata?.ownerReferences;
-  return Array.isArray(owners) && owners.some((o: any) => present.has(ownerKey(o?.kind, namespace, o?.name)));
+/**
+ * The pods and workloads of the input that fold into an owner of the input (a pod into its
+ * ReplicaSet, a ReplicaSet into its Deployment, a Job into its CronJob), so that the owner's
+ * endpoint stands for them. Fail closed: an object folds only where the owner's endpoint is what a
+ * policy sees of it. NetworkPolicy selects pods by the pod's own labels (Kubernetes docs, Network
+ * Policies), so an object folds only when
+ * - exactly one workload of the input owns it (by kind, namespace and name, and by uid where both
+ *   have one: a deleted owner replaced by one of the same name is another object);
+ * - that owner's chain of owners ends (an ownerReference loop folds nothing: every object of the
+ *   loop stays an endpoint of its own, with a note);
+ * - its labels and container ports (names included) equal those of the endpoint it folds into
+ *   (a relabelled replica, a pod of an old ReplicaSet mid-rollout, stays an endpoint of its own);
+ * - and, for a pod, it has no address and no node the owner's endpoint would lose (ipBlocks and
+ *   Cilium's host/remote-node decide on them).
+ * The objects not folded keep their own ids. Notes for the malformed cases go to `notes`.
+ */
+function foldIntoOwners(objects: { object: any; template?: any }[], notes: SkippedObject[]): Folds {
+  const workloads = new Map<string, { object: any; template: any }>();
+  for (const o of objects) {
+    const key = ownerKey(o.object.kind, namespaceOf(o.object), o.object.metadata?.name);
+    if (o.template !== undefined) workloads.set(key, { object: o.object, template: o.template });
+  }
+  const shapeOf = (labels: unknown, spec: unknown) => JSON.stringify([
+    Object.entries(stringRecord(labels)).sort(),
+    containerPorts(spec).map((p) => [p.number, p.name ?? null, p.protocol]).sort(),
+  ]);
+  const noted = new Set<unknown>();
+  const note = (object: any, reason: string) => {
+    if (noted.has(object)) return;
+    noted.add(object);
+    notes.push({ object: describeRef(object), category: SkipCategory.MALFORMED, reason, ...kindOf(object) });
+  };
+  // The one owner of the input, or undefined (none, or several: noted).
+  const ownerOf = (object: any): { object: any; template: any } | undefined => {
+    const refs = object.metadata?.ownerReferences;
+    if (!Array.isArray(refs)) return undefined;
+    const uid = (x: unknown) => (typeof x === 'string' && x !== '' ? x : undefined);
+    const owners = new Set<{ object: any; template: any }>();
+    for (const ref of refs) {
+      const owner = workloads.get(ownerKey(ref?.kind, namespaceOf(object), ref?.name));
+      if (owner === undefined) continue;
+      const a = uid(ref?.uid);
+      const b = uid(owner.object.metadata?.uid);
+      if (a === undefined || b === undefined || a === b) owners.add(owner);
+    }
+    if (owners.size > 1) {
+      note(object, 'its ownerReferences name several workloads of the input (an object has at most one controller), '
+        + 'so it is not folded into any of them: it is analysed as an endpoint of its own');
+      return undefined;
+    }
+    return [...owners][0];
+  };
+  // The endpoint an object becomes: itself, or the endpoint of its owner when it folds.
+  const endOf = new Map<unknown, any>();
+  const folded = new Set<unknown>();
+  const resolve = (object: any, template: any, path: unknown[]): any => {
+    if (endOf.has(object)) return endOf.get(object);
+    if (path.includes(object)) {
+      for (const o of path.slice(path.indexOf(object))) {
+        note(o, 'its ownerReferences form a loop, so it is not folded into an owner: it is analysed as an endpoint of its own');
+        endOf.set(o, o);
+      }
+      return object;
+    }
+    let end = object;
+    const owner = ownerOf(object);
+    if (owner !== undefined) {
+      const ownerEnd = resolve(owner.object, owner.template, [...path, object]);
+      if (endOf.has(object)) return endOf.get(object); // part of a loop
+      const target = ownerEnd === owner.object ? owner : workloads.get(ownerKey(ownerEnd.kind, namespaceOf(ownerEnd), ownerEnd.metadata?.name))!;
+      const own = template === undefined ? shapeOf(object.metadata?.labels, object.spec) : shapeOf(template.metadata?.labels, template.spec);
+      const placed = template === undefined && podNodeOrAddress(object);
+      if (!placed && own === shapeOf(target.template.metadata?.labels, target.template.spec)) {
+        end = ownerEnd;
+        folded.add(object);
+      }
+    }
+    endOf.set(object, end);
+    return end;
+  };
+  for (const o of objects) resolve(o.object, o.template, []);
+  // A pod whose ReplicaSet is not in the input but whose Deployment is: Kubernetes docs, Deployments,
+  // "The name of a ReplicaSet is [DEPLOYMENT-NAME]-[HASH]", and the pod-template-hash label of its
+  // pods is that HASH. Such a pod never folds (its labels carry the hash, the Deployment's template not).
+  const impliedOwner = (object: any): { object: any; template: any } | undefined => {
+    const refs = object.metadata?.ownerReferences;
+    const hash = stringRecord(object.metadata?.labels)['pod-template-hash'];
+    if (!Array.isArray(refs) || hash === undefined || hash === '') return undefined;
+    const rs = refs.filter((r: any) => r?.kind === 'ReplicaSet' && typeof r?.name === 'string');
+    if (rs.length !== 1 || workloads.has(ownerKey('ReplicaSet', namespaceOf(object), rs[0].name)) || !rs[0].name.endsWith(`-${hash}`)) return undefined;
+    return workloads.get(ownerKey('Deployment', namespaceOf(object), rs[0].name.slice(0, -hash.length - 1)));
+  };
+  // A workload whose pods are in the input but none of them folds into it: its pods are what runs,
+  // and its template (no pod of the input has it) is not an endpoint next to them.
+  const withPods = new Set<unknown>();
+  const fed = new Set<unknown>();
+  for (const o of objects) {
+    if (o.template !== undefined) continue;
+    if (folded.has(o.object)) fed.add(endOf.get(o.object));
+    const seen = new Set<unknown>([o.object]);
+    const first = ownerOf(o.object) ?? impliedOwner(o.object);
+    for (let owner = first; owner !== undefined && !seen.has(owner.object); owner = ownerOf(owner.object)) {
+      seen.add(owner.object);
+      withPods.add(endOf.get(owner.object));
+    }
+  }
+  for (const end of withPods) if (!fed.has(end)) folded.add(end);
+  // Where an object that does not fold is grouped: the top of its chain of owners.
+  const owners = new Map<unknown, { id: string; kind: string }>();
+  for (const o of objects) {
+    if (folded.has(o.object)) continue;
+    const seen = new Set<unknown>([o.object]);
+    let top: any;
+    const first = ownerOf(o.object) ?? (o.template === undefined ? impliedOwner(o.object) : undefined);
+    for (let owner = first; owner !== undefined && !seen.has(owner.object); owner = ownerOf(owner.object)) {
+      seen.add(owner.object);
+      top = owner.object;
+    }
+    if (top !== undefined) owners.set(o.object, { id: `${namespaceOf(top)}/${top.metadata?.name}`, kind: String(top.kind) });
+  }
+  return { folded, owners };
+}
+
+/** What foldIntoOwners decided: the objects that fold away, and the owner that groups each other owned one. */
+interface Folds {
+  readonly folded: ReadonlySet<unknown>;
+  readonly owners: ReadonlyMap<unknown, { id: string; kind: string }>;
+}
+
+/** A pod with an address or a node, which a workload's endpoint does not have. */
+function podNodeOrAddress(pod: any): boolean {
+  const status = pod.status ?? {};
+  const text = (x: unknown) => typeof x === 'string' && x !== '';
+  return text(pod.spec?.nodeName) || text(status.podIP) || text(status.hostIP) || (Array.isArray(status.podIPs) && status.podIPs.length > 0);
 }
 
 function stringRecord(value: unknown): Record<string, string> {

@@ -1,5 +1,5 @@
 import { LintCode } from './lint-codes';
-import { CiliumRule, ciliumSelects, readCiliumPolicy } from '../inventory/cilium-policy';
+import { CiliumRule, ciliumSelects, readCiliumPolicy, requirementFields } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains, cidrsCover, cidrsOverlap, formatIp, parseCidr, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
@@ -130,6 +130,24 @@ export function entityMatchesNothing(policy: CheckedCiliumPolicy): Finding[] {
     }
   }
   return out;
+}
+
+/**
+ * NP023: a non-empty `fromRequires`/`toRequires`, which Cilium's newer CRDs mark deprecated. It is no
+ * rule of its own: it narrows the allows of every policy that selects the same endpoints
+ * (docs.cilium.io Layer 3 Policies, "Additional Label Requirements"), so the analyser refuses the
+ * input (requirementFields says which fields).
+ */
+export function ciliumRequires(policy: CheckedCiliumPolicy): Finding[] {
+  return requirementFields(policy.object).map((field) => ({
+    severity: Severity.WARNING,
+    code: LintCode.CILIUM_REQUIRES,
+    field,
+    message: `${field.endsWith('toRequires') ? 'toRequires' : 'fromRequires'} is deprecated in Cilium, and it narrows the `
+      + `${field.endsWith('toRequires') ? 'egress' : 'ingress'} allows of every policy selecting the same endpoints, not only this one's, `
+      + 'so the analyser refuses the input',
+    fix: 'Write the required labels into each fromEndpoints/toEndpoints selector of the policies that select these endpoints, and remove the field.',
+  }));
 }
 
 /** An end inside the cluster with its addresses, for NP022: a pod (its `status.podIP`) or a node. */

@@ -48,4 +48,9 @@ export enum LintCode {
    * cluster range): Cilium's CIDR rules never match pods or nodes, so it does not reach them.
    */
   CILIUM_CIDR_INSIDE_CLUSTER = 'NP022',
+  /**
+   * A Cilium `fromRequires`/`toRequires` (deprecated): it narrows the allows of every policy selecting
+   * the same endpoints, so the analyser refuses the input.
+   */
+  CILIUM_REQUIRES = 'NP023',
 }

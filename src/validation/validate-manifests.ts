@@ -1,5 +1,5 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
-import { CheckedCiliumPolicy, ciliumCidrInsideCluster, ciliumResolvesNames, entityMatchesNothing, fqdnWithoutDnsRule, InClusterEnd } from './cilium-lints';
+import { CheckedCiliumPolicy, ciliumCidrInsideCluster, ciliumRequires, ciliumResolvesNames, entityMatchesNothing, fqdnWithoutDnsRule, InClusterEnd } from './cilium-lints';
 import { CheckedClusterPolicy, denyShadowsPlatformAllow, samePriorityOverlaps } from './cluster-policy-lints';
 import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
@@ -160,6 +160,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       const clusterwide = object.kind === CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND;
       const policy = { object, namespace: clusterwide ? undefined : namespaceOf(object), source };
       findings.push(...entityMatchesNothing(policy).map(locate), ...ciliumCidrInsideCluster(policy, inCluster, clusterCidrs).map(locate));
+      findings.push(...ciliumRequires(policy).map(locate));
       cilium.push(policy);
       continue;
     }

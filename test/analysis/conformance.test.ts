@@ -304,8 +304,8 @@ describe('analyser input handling', () => {
       kind: 'List',
       items: [
         { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ ports: [{ containerPort: 8080, name: 'http' }] }] } } } },
-        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'shop', ownerReferences: [{ kind: 'Deployment', name: 'web' }] }, spec: { template: { metadata: { labels: { app: 'web' } } } } },
-        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-abc-1', namespace: 'shop', ownerReferences: [{ kind: 'ReplicaSet', name: 'web-abc' }], labels: { app: 'web' } }, spec: {} },
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'shop', ownerReferences: [{ kind: 'Deployment', name: 'web' }] }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ ports: [{ containerPort: 8080, name: 'http' }] }] } } } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-abc-1', namespace: 'shop', ownerReferences: [{ kind: 'ReplicaSet', name: 'web-abc' }], labels: { app: 'web' } }, spec: { containers: [{ ports: [{ containerPort: 8080, name: 'http' }] }] } },
         { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report' }, spec: { jobTemplate: { spec: { template: { metadata: { labels: { app: 'report' } } } } } } },
       ],
     };

@@ -209,7 +209,8 @@ describe('every object is used, counted as ignored, or reported as left out', ()
 
 describe('ownership', () => {
   test('pods fold into a workload of the input, never into an owner that is left out or not modelled', () => {
-    const owned = (name: string, owner: string, kind = 'Deployment') => pod(name, 'shop', { ownerReferences: [{ kind, name: owner }] });
+    // The labels of the owner's template: a pod folds only into an owner whose template it equals (workload-folding.test.ts).
+    const owned = (name: string, owner: string, kind = 'Deployment') => pod(name, 'shop', { labels: { app: owner }, ownerReferences: [{ kind, name: owner }] });
     const broken = { ...deployment('api'), spec: {} };
     // a Rollout that takes its pods from a Deployment (spec.workloadRef) is not a workload of its own
     const rollout = {
@@ -237,7 +238,7 @@ describe('Argo Rollouts', () => {
   };
 
   test('a Rollout (argoproj.io) with a pod template is a workload: its pods are an endpoint, allowed and denied by the policies', () => {
-    const owned = pod('api-7d9f-x2', 'shop', { labels: { app: 'api' }, ownerReferences: [{ kind: 'Rollout', name: 'api' }] });
+    const owned = { ...pod('api-7d9f-x2', 'shop', { labels: { app: 'api' }, ownerReferences: [{ kind: 'Rollout', name: 'api' }] }), spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }] } };
     const r = Reachability.fromManifests([rollout('api'), owned, pod('web'), pod('db'), allowWebToApi]);
     expect(r.endpoints).toEqual(['shop/api', 'shop/web', 'shop/db']);
     expect(r.skipped).toEqual([]);

@@ -70,8 +70,9 @@ describe('netpol matrix', () => {
       // app.kubernetes.io/name before app: pods of a ReplicaSet that is not in the dump.
       { name: 'shop/app.kubernetes.io/name=api', rule: 'label', label: 'app.kubernetes.io/name', endpoints: 3, first: 'shop/api-6f8c7-abcde' },
       { name: 'shop/debug', rule: 'endpoint', kind: 'Pod', endpoints: 1, first: 'shop/debug' },
-      // The ReplicaSet and its two pods are folded into the Deployment.
-      { name: 'shop/web', rule: 'workload', kind: 'Deployment', endpoints: 1, first: 'shop/web' },
+      // The two pods fold into their ReplicaSet (same labels, pod-template-hash included); the ReplicaSet's
+      // template has pod-template-hash, the Deployment's not, so it stays an endpoint, grouped under its Deployment.
+      { name: 'shop/web', rule: 'workload', kind: 'Deployment', endpoints: 1, first: 'shop/web-7d4b9' },
     ]);
     // Every cell equals the endpoint matrix's count, allowed and denied.
     const cells = JSON.parse(netpol(['matrix', dump, '--port', '8080', '--format', 'json']).stdout).allowed;
@@ -80,7 +81,7 @@ describe('netpol matrix', () => {
       'ops/prometheus-1': 'ops/app=prometheus',
       'ops/backup': 'ops/backup',
       'shop/debug': 'shop/debug',
-      'shop/web': 'shop/web',
+      'shop/web-7d4b9': 'shop/web',
       'shop/api-6f8c7-abcde': 'shop/app.kubernetes.io/name=api',
       'shop/api-6f8c7-fghij': 'shop/app.kubernetes.io/name=api',
       'shop/api-6f8c7-klmno': 'shop/app.kubernetes.io/name=api',

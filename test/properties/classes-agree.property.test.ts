@@ -124,7 +124,9 @@ function manifests(c: ClusterValue): any[] {
     const metadata = { name: `Pöd_${i % 3}.${i}`, namespace: p.namespace.toLowerCase() };
     objects.push(p.workload
       ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { template: { metadata: { labels: p.labels }, spec } } }
-      : { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, labels: p.labels }, spec, status: p.ip ? { podIP: p.ip, hostIP: p.ip } : {} });
+      // status.hostIP only where spec.nodeName is not given: the two naming different nodes is a
+      // contradiction the model notes (test/analysis/pod-node-contradiction.test.ts).
+      : { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, labels: p.labels }, spec, status: p.ip ? { podIP: p.ip, ...(nodeName === undefined ? { hostIP: p.ip } : {}) } : {} });
   });
   if (c.nodes) {
     for (const [name, ip] of [['n1', '10.2.0.1'], ['n2', '10.3.0.1']]) {

@@ -152,3 +152,10 @@ describe('netpol validate over Cilium policies', () => {
     expect(report.findings.map((f) => `${f.code} ${f.field}`)).toEqual(['NP015 spec.ingress[0].fromEntities[1]']);
   });
 });
+
+test('NP023: a non-empty fromRequires or toRequires is flagged with its field; an empty one is not', () => {
+  const lint = (spec: unknown) => validateManifests([{ object: cnp(spec) as any }]).findings.filter((f) => f.code === 'NP023').map((f) => `${f.field}: ${f.severity}`);
+  expect(lint({ endpointSelector: {}, ingress: [{ fromEndpoints: [{}] }, { fromRequires: [{ matchLabels: { env: 'prod' } }] }] })).toEqual(['spec.ingress[1].fromRequires: warning']);
+  expect(lint({ endpointSelector: {}, egressDeny: [{ toRequires: [{}] }] })).toEqual(['spec.egressDeny[0].toRequires: warning']);
+  expect(lint({ endpointSelector: {}, ingress: [{ fromRequires: [], fromEndpoints: [{}] }] })).toEqual([]);
+});

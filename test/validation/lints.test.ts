@@ -11,7 +11,7 @@ import { validateManifests } from '../../src/validation/validate-manifests';
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const examples = [...readme.matchAll(/<!-- lint:(NP\d{3}):(bad|fixed) -->\s*```yaml\n([\s\S]*?)```/g)]
   .map(([, code, kind, yaml]) => ({ code, kind, objects: jsyaml.loadAll(yaml).map((object) => ({ object, file: 'README.md' })) }));
-const CODES = ['NP001', 'NP002', 'NP003', 'NP004', 'NP005', 'NP006', 'NP007', 'NP008', 'NP009', 'NP010', 'NP011', 'NP012', 'NP013', 'NP014', 'NP015', 'NP016', 'NP017', 'NP018', 'NP019', 'NP021', 'NP022'];
+const CODES = ['NP001', 'NP002', 'NP003', 'NP004', 'NP005', 'NP006', 'NP007', 'NP008', 'NP009', 'NP010', 'NP011', 'NP012', 'NP013', 'NP014', 'NP015', 'NP016', 'NP017', 'NP018', 'NP019', 'NP021', 'NP022', 'NP023'];
 /** The coverage lints, which run only with `coverage`. */
 const COVERAGE = ['NP017', 'NP018'];
 

@@ -35,7 +35,7 @@ At cluster scale, --group-by namespace|workload|class prints counts instead of c
 pair of namespaces, workloads or equivalence classes (pods no policy tells apart) with any pair
 allowed, the allowed endpoint pairs of all pairs; a pair of groups not listed has none allowed.
 A workload is a Deployment, StatefulSet, DaemonSet, Job, CronJob, ... of the input (pods whose
-ownerReferences lead to it are folded into it); else a pod's app.kubernetes.io/name (or app)
+ownerReferences lead to it are grouped under it); else a pod's app.kubernetes.io/name (or app)
 label in its namespace; else the pod itself. The output is written as it is computed.
 
 ${SURROUNDINGS_HELP}
