@@ -56,7 +56,7 @@ export { ConnectivityGraph, ConnectivityEdge, ConnectivityNode, ConnectivityGrou
 export { ReachabilityDiff, ExpectedChange, ChangeKind } from './analysis/diff-report';
 export { Exposure, ExposurePeer, ExposurePeerKind, ExposedEndpoint } from './analysis/exposure';
 export { BlastRadius, BlastRadiusEntry, BlastRadiusHop } from './analysis/blast-radius';
-export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/reachability-diff';
+export { ChangedConnection, DiffExplanation, DiffSide } from './analysis/changed-connection';
 
 // Output formats, one class per format, over the results of the analyser and the validation.
 export { TextFormat, ValidationTextOptions } from './formats/text';

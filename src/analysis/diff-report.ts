@@ -1,4 +1,4 @@
-import { ChangedConnection } from './reachability-diff';
+import { ChangedConnection } from './changed-connection';
 
 /** Which way a connection changed. */
 export enum ChangeKind {

@@ -1,5 +1,5 @@
+import { ChangedConnection, DiffExplanation, explainIn } from './changed-connection';
 import { ProbePort } from './probe-ports';
-import { ChangedConnection, DiffExplanation, explainIn } from './reachability-diff';
 import { RuleReference, SideVerdict } from './verdict';
 import { CiliumSection, ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster } from '../inventory/cluster';

@@ -1,4 +1,5 @@
 import { BlastRadius } from '../analysis/blast-radius';
+import { ChangedConnection } from '../analysis/changed-connection';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { Exposure } from '../analysis/exposure';
@@ -6,7 +7,6 @@ import { GroupedDiff } from '../analysis/grouped-diff';
 import { GroupedMatrix } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport } from '../analysis/invariants';
-import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair, UnobservedConnection } from '../analysis/replay';
 import { describeRule, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';

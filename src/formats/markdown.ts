@@ -6,10 +6,10 @@ import {
   unobservedWhy,
 } from './text';
 import { AuditReport } from '../analysis/audit-report';
+import { ChangedConnection } from '../analysis/changed-connection';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Exposure } from '../analysis/exposure';
 import { InvariantReport } from '../analysis/invariants';
-import { ChangedConnection } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
 import { OWN_NODE_REASON } from '../analysis/verdict';

@@ -1,4 +1,5 @@
 import { BlastRadius } from '../analysis/blast-radius';
+import { ChangedConnection, DiffExplanation } from '../analysis/changed-connection';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
 import { Exposure, ExposurePeerKind } from '../analysis/exposure';
@@ -6,7 +7,6 @@ import { GroupedDiff } from '../analysis/grouped-diff';
 import { GroupedMatrix, GroupKey, MatrixGroup } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
 import { InvariantReport, InvariantResult } from '../analysis/invariants';
-import { ChangedConnection, DiffExplanation } from '../analysis/reachability-diff';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
 import { DecisionTier, describeRule, OWN_NODE_REASON, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';

@@ -1,5 +1,5 @@
 import { SideDecision } from '../../src';
-import { explainIn } from '../../src/analysis/reachability-diff';
+import { explainIn } from '../../src/analysis/changed-connection';
 import { Cluster } from '../../src/inventory/cluster';
 
 /**
