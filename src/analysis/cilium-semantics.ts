@@ -118,8 +118,13 @@ const DECIDING = new WeakMap<ClusterEndpoint, Set<string>>();
  * take precedence over allow policies" (docs.cilium.io "Deny Policies"), so a deny of the source's
  * egress to the DNS server on the DNS rule's port drops the lookups before any IP is learned.
  *
+ * Lookups go over UDP: resolvers (glibc, musl) ask over UDP and use TCP only after a truncated UDP
+ * answer (RFC 7766 makes TCP a fallback for clients; a denied UDP path means the names are never
+ * resolved in practice). So only the DNS rule's UDP ports count (fail closed): a rule of TCP only,
+ * or a deny of its UDP path, leaves the name unseen whatever TCP allows, and `explain` says why.
+ *
  * So a DNS rule makes the name seen when there is a DNS server D in the model, an end inside the
- * cluster its peer and port match, that the namespace tier lets `source` reach on that port (its
+ * cluster its peer and UDP port match, that the namespace tier lets `source` reach on that port (its
  * allow, and no deny: `namespaceTierVerdict`, as `decideSide` asks it; the cluster-wide tiers never
  * stand next to Cilium policies, the Cluster leaves them out). When its peer and port match no end
  * inside the cluster (the DNS server is not in the input), the name is seen as before unless a deny
@@ -172,12 +177,18 @@ function dnsPortsFor(rule: CiliumRule, name: string): PortSet {
 const DNS_PORT = 53;
 
 /**
- * The DNS traffic a DNS rule's ports carry to `server`: each of its ports of UDP or TCP, DNS's own
- * where it allows every port (the DNS proxy handles DNS over UDP and TCP; docs.cilium.io "Layer 7
- * Policies", DNS Policy and IP Discovery, writes its rules for port 53 of either).
+ * The lookups a DNS rule's ports carry to `server`: each of its ports of UDP, DNS's own where it
+ * allows every port (docs.cilium.io "Layer 7 Policies", DNS Policy and IP Discovery, writes its
+ * rules for port 53). Only UDP: resolvers ask over UDP and use TCP only after a truncated UDP answer
+ * (see `dnsVisibility`), so a lookup path of TCP alone resolves nothing.
  */
 function dnsTraffic(ports: PortSet, server: ClusterEndpoint): Traffic[] {
-  return dnsTrafficOfEntries(ports, server).filter((t) => t.protocol === 'UDP' || t.protocol === 'TCP');
+  return dnsTrafficOfEntries(ports, server).filter((t) => t.protocol === 'UDP');
+}
+
+/** The entries of a DNS rule's ports that may carry UDP (the lookups: `dnsTraffic`). */
+function udpEntries(ports: PortSet): PortSet {
+  return ports.filter((e) => e.kind === 'allTraffic' || e.protocol === 'UDP');
 }
 
 function dnsTrafficOfEntries(ports: PortSet, server: ClusterEndpoint): Traffic[] {
@@ -208,8 +219,10 @@ function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports:
 
 /** `dnsRuleSeen`, with the first lookup path a deny rule drops (for `dnsLookupNote`). */
 function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): {
-  visibility: DnsVisibility; dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference };
+  visibility: DnsVisibility; dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference }; tcpOnly?: boolean;
 } {
+  const udp = udpEntries(ports);
+  if (udp.length === 0) return { visibility: 'unseen', tcpOnly: true };
   let dropped: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference } | undefined;
   for (const server of cluster.endpoints) {
     // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
@@ -226,7 +239,7 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
     }
   }
   if (dropped) return { visibility: 'unseen', dropped };
-  return { visibility: overlappingDeny(cluster, rule, ports, source) === undefined ? 'seen' : 'undecided' };
+  return { visibility: overlappingDeny(cluster, rule, udp, source) === undefined ? 'seen' : 'undecided' };
 }
 
 /**
@@ -243,7 +256,12 @@ export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: s
   for (const p of cluster.ciliumPolicies) {
     for (const rule of p.egress) {
       if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name)) || !ciliumRuleApplies(cluster, p, rule, source)) continue;
-      const { dropped } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+      const { dropped, tcpOnly } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+      if (tcpOnly) {
+        return `${head}never sees ${source.id} look it up: the DNS rule ${p.kind} ${p.id} ${ruleField(p, rule)} covers DNS over TCP only, `
+          + 'and resolvers (glibc, musl) ask over UDP, using TCP only after a truncated UDP answer, so the lookups are taken as never made. '
+          + 'Allow 53/UDP in the DNS rule (with rules.dns)';
+      }
       if (!dropped) continue;
       const by = dropped.by === undefined ? 'no rule allows them by the DNS rule'
         : `denied by ${dropped.by.kind ?? ''} ${dropped.by.policy} ${dropped.by.direction}[${dropped.by.rule}]`.replace('  ', ' ');
@@ -297,7 +315,7 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
         if (found) break;
       }
       if (!found) continue;
-      const portsFor = (r: CiliumRule) => dnsPortsFor(r, found!.name);
+      const portsFor = (r: CiliumRule) => udpEntries(dnsPortsFor(r, found!.name));
       const dns = cluster.ciliumPolicies.flatMap((q) => q.egress.map((r) => ({ q, r })))
         .find(({ q, r }) => !r.deny && ciliumRuleApplies(cluster, q, r, found!.source) && portsFor(r).length > 0
           && overlappingDeny(cluster, r, portsFor(r), found!.source) !== undefined);
