@@ -35,7 +35,9 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *   selects an Endpoint and the rule has an ingress section, the endpoint goes into default deny at
  *   ingress" (docs.cilium.io "Policy Enforcement Modes"), and isolating a pod Cilium does not isolate
  *   only takes allows away. So a subject that is undecided puts the pods it may select into default
- *   deny and applies its deny rules to them, and its allow rules count for nobody.
+ *   deny and applies its deny rules to them, and its allow rules count for nobody. (A subject of a
+ *   source that labels no pod, `reserved:init` say, selects identities the model has no endpoints
+ *   for: the inventory leaves that spec out, as it does a host policy.)
  * Each such selector is listed among the parts of the input (`Cluster.skipped`, "decided fail
  * closed"), and `explain` says where one decided a pair (`undecidedSelectorNotes`).
  */

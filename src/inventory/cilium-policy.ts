@@ -251,6 +251,20 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       continue;
     }
     const subject = subjectOf(spec.endpointSelector ?? {}, ns);
+    if (subject.undecided?.nonPods) {
+      // A subject of another source than the pods' (reserved:host, reserved:init, reserved:health,
+      // cidr:, ...) selects identities that are not the steady state of any pod: the host's (a host
+      // policy, as nodeSelector), endpoints whose labels are not resolved yet, Cilium's own. No pod of
+      // the model carries such a label, and what the spec does to those identities is not modelled:
+      // left out as a host policy is, with why.
+      leftOut.push({
+        field: `${path}.endpointSelector`,
+        reason: `the key ${JSON.stringify(nonPodKey(spec.endpointSelector ?? {}))} is of a label source that labels no pod: such an endpointSelector selects `
+          + 'identities that are not pods (reserved:host the nodes: a host policy; reserved:init endpoints whose labels are not resolved yet; Cilium\'s own), '
+          + 'which the model has no endpoints for',
+      });
+      continue;
+    }
     if (subject.undecided !== undefined) {
       undecided.push({
         field: `${path}.endpointSelector`,
@@ -402,6 +416,12 @@ function normalizeSelector(json: LabelSelectorJson): { json: LabelSelectorJson; 
   };
 }
 
+/** The first key of a selector whose label source labels no pod (not `k8s`, `any` nor `container`). */
+function nonPodKey(json: LabelSelectorJson): string | undefined {
+  const keys = [...Object.keys(json.matchLabels ?? {}), ...(json.matchExpressions ?? []).map((e) => e.key)];
+  return keys.find((k) => k.includes(':') && !['k8s', 'any', 'container'].includes(k.slice(0, k.indexOf(':'))));
+}
+
 /**
  * The subject. A CiliumNetworkPolicy's endpointSelector always applies in the policy's namespace:
  * utils.go ParseToCiliumRule sets `k8s:io.kubernetes.pod.namespace` to the policy's namespace
@@ -420,12 +440,12 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpo
     ...(json.matchExpressions ? { matchExpressions: json.matchExpressions } : {}),
   };
   const { json: normalized, undecided } = normalizeSelector(kept);
-  // A subject selects pods only (a host policy is a nodeSelector, left out): never ends of other kinds.
+  // `nonPods`: a source that labels no pod (readCiliumPolicy leaves such a subject out).
   return {
     selector: compileSelector(normalized),
     ...(ns !== undefined ? { namespace: ns } : {}),
     text: describeSelector(json),
-    ...(undecided !== undefined ? { undecided: { ...undecided, nonPods: false } } : {}),
+    ...(undecided !== undefined ? { undecided } : {}),
   };
 }
 

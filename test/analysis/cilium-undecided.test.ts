@@ -157,6 +157,19 @@ describe('an undecided subject: isolation and deny rules for the pods it may sel
     expectMatrixAgrees(r);
   });
 
+  test('a subject of a source that labels no pod (reserved:init) is left out as selecting no pod of the model; container: isolates the pods meeting the rest', () => {
+    const init = Reachability.fromManifests([...BASE, cnp({ ...spec, endpointSelector: { matchLabels: { 'reserved:init': '' } } })]);
+    expect(init.skipped).toMatchObject([{ object: 'default/x', category: SkipCategory.NOT_MODELLED }]);
+    expect(init.skipped[0].reason).toMatch(/^spec\.endpointSelector is not modelled: the key "reserved:init" is of a label source that labels no pod/);
+    expect(init.allows('default/batch', 'default/web-1', HTTP)).toBe(true);
+    const container = Reachability.fromManifests([...BASE, cnp({ ...spec, endpointSelector: { matchLabels: { 'container:name': 'c', 'app': 'web' } } })]);
+    expect(container.skipped[0].reason).toMatch(/^spec\.endpointSelector is decided fail closed: the label source "container"/);
+    expect(container.allows('default/db', 'default/web-2', HTTP)).toBe(false);
+    expect(container.allows('default/batch', 'default/web-2', HTTP)).toBe(false);
+    expect(container.allows('default/batch', 'default/other', HTTP)).toBe(true);
+    expectMatrixAgrees(container);
+  });
+
   test('the same pods by a decided label: the allow applies (the control)', () => {
     const r = Reachability.fromManifests([...BASE, cnp({ ...spec, endpointSelector: { matchLabels: { app: 'web' } } })]);
     expect(r.skipped).toEqual([]);
