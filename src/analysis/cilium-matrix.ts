@@ -1,5 +1,5 @@
 import { Bitset } from './bitset';
-import { ciliumApplies, ciliumPeerMatches } from './cilium-semantics';
+import { ciliumApplies, ciliumPeerMatches, ciliumRuleApplies } from './cilium-semantics';
 import { portsMatch, Side } from './semantics';
 import { CiliumRule, ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
@@ -53,7 +53,9 @@ export function applyCiliumPolicies(
     }
     return set;
   };
-  const selected = cluster.ciliumPolicies.map((p) => cluster.endpoints.filter((e) => ciliumSelects(cluster, p.subject, e)));
+  // The pods each subject may select (isolation); which of its rules apply to them is asked per rule
+  // where the subject is undecided (ciliumRuleApplies), else each applies to all of them.
+  const selected = cluster.ciliumPolicies.map((p) => cluster.endpoints.filter((e) => ciliumSelects(cluster, p.subject, e, 'may')));
   const sides: Side[] = ['ingress', 'egress'];
   // Isolation first, so that allow rules only add to sides something isolates.
   cluster.ciliumPolicies.forEach((p, k) => {
@@ -70,6 +72,7 @@ export function applyCiliumPolicies(
       for (const self of selected[k]) {
         if (!ciliumApplies(cluster, p, side, self)) continue;
         for (const rule of side === 'ingress' ? p.ingress : p.egress) {
+          if (p.subject.undecided !== undefined && !ciliumRuleApplies(cluster, p, rule, self)) continue;
           let matched: Bitset;
           if (side === 'ingress') {
             const t = traffic[self.index];

@@ -1,6 +1,6 @@
 import { evaluateSide, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
@@ -21,7 +21,39 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  * - a deny rule that matches decides: "Deny policies take precedence over allow policies, regardless
  *   of whether they are a Cilium Network Policy, a Clusterwide Cilium Network Policy or even a
  *   Kubernetes Network Policy" (docs.cilium.io "Deny Policies").
+ *
+ * Undecided selectors (`CiliumUndecided`: a key Cilium's label filter may drop from identities,
+ * docs.cilium.io "Limiting Identity-Relevant Labels", configured per cluster; a key of another label
+ * source; an `io.cilium.k8s.policy.*` key) are read so that every verdict holds under either
+ * configuration, and where the two disagree the pair is denied (`ruleBound`, the one place):
+ * - a deny rule applies where it MAY apply: its peer selectors and its subject in their widest
+ *   reading (`'may'`: the union of both configurations). Denying where Cilium would not is too
+ *   narrow; not denying where it would is a false "allowed";
+ * - an allow rule applies where it MUST apply: its peer selectors and its subject in their
+ *   narrowest reading (`'must'`: an undecided selector matches nothing). Its other peers are kept;
+ * - isolation (`enableDefaultDeny`) applies to every pod the subject MAY select: "If any rule
+ *   selects an Endpoint and the rule has an ingress section, the endpoint goes into default deny at
+ *   ingress" (docs.cilium.io "Policy Enforcement Modes"), and isolating a pod Cilium does not isolate
+ *   only takes allows away. So a subject that is undecided puts the pods it may select into default
+ *   deny and applies its deny rules to them, and its allow rules count for nobody. (A subject of a
+ *   source that labels no pod, `reserved:init` say, selects identities the model has no endpoints
+ *   for: the inventory leaves that spec out, as it does a host policy.)
+ * Each such selector is listed among the parts of the input (`Cluster.skipped`, "decided fail
+ * closed"), and `explain` says where one decided a pair (`undecidedSelectorNotes`).
  */
+
+/**
+ * Which reading of its undecided selectors (subject and peers) a rule takes: a deny the widest, an
+ * allow the narrowest (see above). The one place of the rule.
+ */
+export function ruleBound(rule: CiliumRule): SelectorBound {
+  return rule.deny ? 'may' : 'must';
+}
+
+/** Whether rule `rule` of `p` applies to `e` as its subject, in the rule's reading (`ruleBound`). */
+export function ciliumRuleApplies(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, e: ClusterEndpoint): boolean {
+  return ciliumSelects(cluster, p.subject, e, ruleBound(rule));
+}
 
 /** What the Cilium policies say about one side: who isolates it (`<kind> <id>`), which rules allow, which deny. */
 export interface CiliumSideOutcome {
@@ -32,9 +64,12 @@ export interface CiliumSideOutcome {
   readonly deniedBy: RuleReference[];
 }
 
-/** Whether a Cilium policy's rules apply to `e` in `side`: its subject selects it and it has rules or default deny there. */
+/**
+ * Whether a Cilium policy's rules may apply to `e` in `side`: its subject may select it and it has
+ * rules or default deny there (which of its rules do: `ciliumRuleApplies`).
+ */
 export function ciliumApplies(cluster: Cluster, p: CiliumPolicy, side: Side, e: ClusterEndpoint): boolean {
-  return ciliumSelects(cluster, p.subject, e) && (p.defaultDeny[side] || (side === 'ingress' ? p.ingress : p.egress).length > 0);
+  return ciliumSelects(cluster, p.subject, e, 'may') && (p.defaultDeny[side] || (side === 'ingress' ? p.ingress : p.egress).length > 0);
 }
 
 /**
@@ -42,15 +77,15 @@ export function ciliumApplies(cluster: Cluster, p: CiliumPolicy, side: Side, e: 
  * or has deny rules there (allow rules without default deny allow what is allowed anyway).
  */
 export function ciliumPolices(cluster: Cluster, p: CiliumPolicy, side: Side, e: ClusterEndpoint): boolean {
-  return ciliumSelects(cluster, p.subject, e) && (p.defaultDeny[side] || (side === 'ingress' ? p.ingress : p.egress).some((r) => r.deny));
+  return ciliumSelects(cluster, p.subject, e, 'may') && (p.defaultDeny[side] || (side === 'ingress' ? p.ingress : p.egress).some((r) => r.deny));
 }
 
-/** The Cilium policies that isolate `e` in `side` (`<kind> <id>`, each once): they select it with default deny there. */
+/** The Cilium policies that isolate `e` in `side` (`<kind> <id>`, each once): they may select it with default deny there. */
 export function ciliumIsolating(cluster: Cluster, side: Side, e: ClusterEndpoint): string[] {
   const out: string[] = [];
   for (const p of cluster.ciliumPolicies) {
     const name = `${p.kind} ${p.id}`;
-    if (p.defaultDeny[side] && ciliumSelects(cluster, p.subject, e) && !out.includes(name)) out.push(name);
+    if (p.defaultDeny[side] && ciliumSelects(cluster, p.subject, e, 'may') && !out.includes(name)) out.push(name);
   }
   return out;
 }
@@ -85,8 +120,13 @@ const DECIDING = new WeakMap<ClusterEndpoint, Set<string>>();
  * take precedence over allow policies" (docs.cilium.io "Deny Policies"), so a deny of the source's
  * egress to the DNS server on the DNS rule's port drops the lookups before any IP is learned.
  *
+ * Lookups go over UDP: resolvers (glibc, musl) ask over UDP and use TCP only after a truncated UDP
+ * answer (RFC 7766 makes TCP a fallback for clients; a denied UDP path means the names are never
+ * resolved in practice). So only the DNS rule's UDP ports count (fail closed): a rule of TCP only,
+ * or a deny of its UDP path, leaves the name unseen whatever TCP allows, and `explain` says why.
+ *
  * So a DNS rule makes the name seen when there is a DNS server D in the model, an end inside the
- * cluster its peer and port match, that the namespace tier lets `source` reach on that port (its
+ * cluster its peer and UDP port match, that the namespace tier lets `source` reach on that port (its
  * allow, and no deny: `namespaceTierVerdict`, as `decideSide` asks it; the cluster-wide tiers never
  * stand next to Cilium policies, the Cluster leaves them out). When its peer and port match no end
  * inside the cluster (the DNS server is not in the input), the name is seen as before unless a deny
@@ -110,9 +150,8 @@ export function dnsVisibility(cluster: Cluster, source: ClusterEndpoint, name: s
   let outcome: DnsVisibility = 'unseen';
   try {
     for (const p of cluster.ciliumPolicies) {
-      if (!ciliumSelects(cluster, p.subject, source)) continue;
       for (const rule of p.egress) {
-        if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name))) continue;
+        if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name)) || !ciliumRuleApplies(cluster, p, rule, source)) continue;
         const seen = dnsRuleSeen(cluster, p, rule, dnsPortsFor(rule, name), source);
         if (seen === 'seen') { outcome = 'seen'; break; }
         if (seen === 'undecided') outcome = 'undecided';
@@ -140,12 +179,18 @@ function dnsPortsFor(rule: CiliumRule, name: string): PortSet {
 const DNS_PORT = 53;
 
 /**
- * The DNS traffic a DNS rule's ports carry to `server`: each of its ports of UDP or TCP, DNS's own
- * where it allows every port (the DNS proxy handles DNS over UDP and TCP; docs.cilium.io "Layer 7
- * Policies", DNS Policy and IP Discovery, writes its rules for port 53 of either).
+ * The lookups a DNS rule's ports carry to `server`: each of its ports of UDP, DNS's own where it
+ * allows every port (docs.cilium.io "Layer 7 Policies", DNS Policy and IP Discovery, writes its
+ * rules for port 53). Only UDP: resolvers ask over UDP and use TCP only after a truncated UDP answer
+ * (see `dnsVisibility`), so a lookup path of TCP alone resolves nothing.
  */
 function dnsTraffic(ports: PortSet, server: ClusterEndpoint): Traffic[] {
-  return dnsTrafficOfEntries(ports, server).filter((t) => t.protocol === 'UDP' || t.protocol === 'TCP');
+  return dnsTrafficOfEntries(ports, server).filter((t) => t.protocol === 'UDP');
+}
+
+/** The entries of a DNS rule's ports that may carry UDP (the lookups: `dnsTraffic`). */
+function udpEntries(ports: PortSet): PortSet {
+  return ports.filter((e) => e.kind === 'allTraffic' || e.protocol === 'UDP');
 }
 
 function dnsTrafficOfEntries(ports: PortSet, server: ClusterEndpoint): Traffic[] {
@@ -176,8 +221,10 @@ function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports:
 
 /** `dnsRuleSeen`, with the first lookup path a deny rule drops (for `dnsLookupNote`). */
 function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): {
-  visibility: DnsVisibility; dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference };
+  visibility: DnsVisibility; dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference }; tcpOnly?: boolean;
 } {
+  const udp = udpEntries(ports);
+  if (udp.length === 0) return { visibility: 'unseen', tcpOnly: true };
   let dropped: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference } | undefined;
   for (const server of cluster.endpoints) {
     // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
@@ -194,7 +241,7 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
     }
   }
   if (dropped) return { visibility: 'unseen', dropped };
-  return { visibility: overlappingDeny(cluster, rule, ports, source) === undefined ? 'seen' : 'undecided' };
+  return { visibility: overlappingDeny(cluster, rule, udp, source) === undefined ? 'seen' : 'undecided' };
 }
 
 /**
@@ -209,10 +256,14 @@ export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: s
     return `${head}may not see ${source.id} look it up (no DNS server of the input, and a deny may drop the lookups): the rule is left out (see the skipped parts)`;
   }
   for (const p of cluster.ciliumPolicies) {
-    if (!ciliumSelects(cluster, p.subject, source)) continue;
     for (const rule of p.egress) {
-      if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name))) continue;
-      const { dropped } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+      if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name)) || !ciliumRuleApplies(cluster, p, rule, source)) continue;
+      const { dropped, tcpOnly } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+      if (tcpOnly) {
+        return `${head}never sees ${source.id} look it up: the DNS rule ${p.kind} ${p.id} ${ruleField(p, rule)} covers DNS over TCP only, `
+          + 'and resolvers (glibc, musl) ask over UDP, using TCP only after a truncated UDP answer, so the lookups are taken as never made. '
+          + 'Allow 53/UDP in the DNS rule (with rules.dns)';
+      }
       if (!dropped) continue;
       const by = dropped.by === undefined ? 'no rule allows them by the DNS rule'
         : `denied by ${dropped.by.kind ?? ''} ${dropped.by.policy} ${dropped.by.direction}[${dropped.by.rule}]`.replace('  ', ' ');
@@ -253,7 +304,7 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
   const out: SkippedObject[] = [];
   const externals = cluster.endpoints.filter((e) => e.external);
   for (const p of cluster.ciliumPolicies) {
-    const subjects = cluster.endpoints.filter((e) => ciliumSelects(cluster, p.subject, e));
+    const subjects = cluster.endpoints.filter((e) => ciliumSelects(cluster, p.subject, e, 'must'));
     for (const rule of p.egress) {
       const peer = rule.peer;
       if (rule.deny || peer?.kind !== 'fqdns') continue;
@@ -266,9 +317,10 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
         if (found) break;
       }
       if (!found) continue;
-      const portsFor = (r: CiliumRule) => dnsPortsFor(r, found!.name);
-      const dns = cluster.ciliumPolicies.flatMap((q) => (ciliumSelects(cluster, q.subject, found!.source) ? q.egress.map((r) => ({ q, r })) : []))
-        .find(({ r }) => !r.deny && portsFor(r).length > 0 && overlappingDeny(cluster, r, portsFor(r), found!.source) !== undefined);
+      const portsFor = (r: CiliumRule) => udpEntries(dnsPortsFor(r, found!.name));
+      const dns = cluster.ciliumPolicies.flatMap((q) => q.egress.map((r) => ({ q, r })))
+        .find(({ q, r }) => !r.deny && ciliumRuleApplies(cluster, q, r, found!.source) && portsFor(r).length > 0
+          && overlappingDeny(cluster, r, portsFor(r), found!.source) !== undefined);
       const deny = dns && overlappingDeny(cluster, dns.r, portsFor(dns.r), found.source);
       const why = dns && deny
         ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) `
@@ -293,7 +345,7 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
  * Whether a rule's peer matches the other end (`self` is the pod whose rule it is):
  * - no peer (a rule of ports only): every end (Layer 4 Policies: "Layer 4 policy can be specified
  *   in addition to layer 3 policies or independently");
- * - endpoints: pods, by their Cilium labels;
+ * - endpoints: pods, by their Cilium labels; an undecided selector in the rule's reading (`ruleBound`);
  * - entities: see `entityMatches`;
  * - CIDRs (with `except`): only ends outside the cluster, by address (Layer 3 Policies: IP/CIDR
  *   based rules describe "the relationship to or from external services if the remote peer is not
@@ -305,7 +357,7 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
   const peer = rule.peer;
   if (peer === undefined) return true;
   switch (peer.kind) {
-    case 'endpoints': return peer.selectors.some((s) => ciliumSelects(cluster, s, other));
+    case 'endpoints': return peer.selectors.some((s) => ciliumSelects(cluster, s, other, ruleBound(rule)));
     case 'entities': {
       // host and remote-node together are every node, wherever `self` runs.
       if (other.nodeTraffic && peer.entities.includes('host') && peer.entities.includes('remote-node')) return true;
@@ -391,6 +443,7 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
   for (const p of cluster.ciliumPolicies) {
     if (!ciliumApplies(cluster, p, side, self)) continue;
     for (const rule of side === 'ingress' ? p.ingress : p.egress) {
+      if (!ciliumRuleApplies(cluster, p, rule, self)) continue;
       if (!portsMatch(rule.ports, traffic, destination) || !ciliumPeerMatches(cluster, rule, self, other)) continue;
       (rule.deny ? deniedBy : allowedBy).push(ciliumRuleReference(p, rule));
     }
@@ -404,6 +457,41 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
     if (soft && !isolating.includes(name) && !notIsolating.includes(name)) notIsolating.push(name);
   }
   return { isolating, allowedBy, deniedBy, ...(notIsolating.length > 0 ? { notIsolating } : {}) };
+}
+
+/**
+ * What `explain` says about the undecided selectors (`CiliumUndecided`) of one side of a connection
+ * (`self`'s `side`, to or from `other`): a subject that may select `self`, read fail closed (its
+ * isolation and deny rules apply, its allow rules do not), and each rule whose ports match and whose
+ * peer is decided for `other` only by an undecided selector (a deny taken to apply, an allow taken
+ * not to). What `ciliumRuleApplies` and `ciliumPeerMatches` decided, in words; empty where no
+ * undecided selector decided anything.
+ */
+export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): string[] {
+  const notes: string[] = [];
+  if (self.external) return notes;
+  const destination = side === 'ingress' ? self : other;
+  for (const p of cluster.ciliumPolicies) {
+    if (!ciliumApplies(cluster, p, side, self)) continue;
+    const subject = p.subject.undecided;
+    if (subject !== undefined) {
+      notes.push(`${p.kind} ${p.id}: its endpointSelector (${p.subject.text}) may select ${self.id}, and is read fail closed: `
+        + `${p.defaultDeny[side] ? `it isolates ${self.id} in ${side}, its deny rules apply and` : 'its deny rules apply and'} its allow rules do not `
+        + `(${subject.reason})`);
+    }
+    for (const rule of side === 'ingress' ? p.ingress : p.egress) {
+      const peer = rule.peer;
+      if (peer?.kind !== 'endpoints' || !ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
+      if (peer.selectors.some((x) => ciliumSelects(cluster, x, other, 'must'))) continue;
+      const undecided = peer.selectors.find((x) => x.undecided !== undefined && ciliumSelects(cluster, x, other, 'may'));
+      if (undecided === undefined) continue;
+      const field = `${rule.section.startsWith('egress') ? 'toEndpoints' : 'fromEndpoints'} ${undecided.text}`;
+      notes.push(rule.deny
+        ? `${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its selector ${field} may match ${other.id}, so it is taken to deny (${undecided.undecided!.reason})`
+        : `${describeRule(ciliumRuleReference(p, rule))} is taken not to allow ${other.id} (fail closed): its selector ${field} may match it, or not (${undecided.undecided!.reason})`);
+    }
+  }
+  return [...new Set(notes)];
 }
 
 /**

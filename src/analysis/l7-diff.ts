@@ -25,7 +25,7 @@ export function l7Changes(before: Cluster, after: Cluster, shared: readonly stri
       if (!dirs.egress && !dirs.ingress) continue;
       for (const id of shared) {
         const e = cluster.endpoint(id);
-        if (!e || !ciliumSelects(cluster, p.subject, e)) continue;
+        if (!e || !ciliumSelects(cluster, p.subject, e, 'may')) continue;
         if (dirs.egress) egress.add(id);
         if (dirs.ingress) ingress.add(id);
       }

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { BlastRadius, computeBlastRadius } from './blast-radius';
-import { ciliumPolices, dnsLookupNote, fqdnMatches, isKubeApiServer, undecidedFqdnRules } from './cilium-semantics';
+import { ciliumPolices, ciliumRuleApplies, dnsLookupNote, fqdnMatches, isKubeApiServer, undecidedFqdnRules, undecidedSelectorNotes } from './cilium-semantics';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
 import { ReachabilityDiff } from './diff-report';
 import { EndpointClasses } from './equivalence';
@@ -18,7 +18,6 @@ import { ReachabilityMatrix } from './reachability-matrix';
 import { PortQuery, resolveTraffic, selects } from './semantics';
 import { unknownEndpointError } from './unknown-endpoint';
 import { SideVerdict } from './verdict';
-import { ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, ClusterPort, DECLARED_SERVICE_KIND, declaredServicesOf, SourcedObject, subjectSelects } from '../inventory/cluster';
 import { KindCount, SkippedManifest } from '../inventory/inventory';
 import { formatIp } from '../k8s/cidr';
@@ -343,11 +342,15 @@ export class Reachability {
     if (!egress.allowed && dst.external && this._cluster.ciliumPolicies.length > 0) {
       // A toFQDNs rule of the source names the destination, and the DNS proxy does not see the lookups: say why.
       for (const name of dst.dnsNames) {
-        if (!this._cluster.ciliumPolicies.some((p) => ciliumSelects(this._cluster, p.subject, src)
-          && p.egress.some((r) => !r.deny && r.peer?.kind === 'fqdns' && r.peer.names.some((s) => fqdnMatches(s, name))))) continue;
+        if (!this._cluster.ciliumPolicies.some((p) => p.egress.some((r) => !r.deny && r.peer?.kind === 'fqdns'
+          && r.peer.names.some((s) => fqdnMatches(s, name)) && ciliumRuleApplies(this._cluster, p, r, src)))) continue;
         const note = dnsLookupNote(this._cluster, src, name);
         if (note !== undefined) notes.push(note);
       }
+    }
+    if (this._cluster.ciliumPolicies.length > 0 && traffic !== undefined) {
+      // Undecided Cilium selectors read fail closed, where one decided this pair (CiliumUndecided).
+      notes.push(...undecidedSelectorNotes(this._cluster, 'egress', src, dst, traffic), ...undecidedSelectorNotes(this._cluster, 'ingress', dst, src, traffic));
     }
     for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
     notes.push(...this.guessedNamespaceNotes(src === dst ? [src] : [src, dst]));

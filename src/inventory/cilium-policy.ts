@@ -3,9 +3,10 @@
  * the analyser uses them: one `CiliumPolicy` per rule spec (`spec`, and each of `specs[]`), with its
  * subject, its default-deny per direction, and its allow and deny rules in a form the semantics
  * (`analysis/cilium-semantics`) evaluates. What the model cannot place (nodes, services, groups,
- * ICMP, mutual authentication, the entities that stand for hosts and proxies, selectors of label
- * sources other than Kubernetes) is never guessed: the rule, or the spec, is listed as left out with
- * the reason, and the rest is modelled.
+ * ICMP, mutual authentication, the entities that stand for proxies) is never guessed: the rule, or
+ * the spec, is listed as left out with the reason, and the rest is modelled. A selector whose match
+ * the model cannot know (a key of another label source, or one Cilium's label filter may drop) is
+ * kept, marked undecided (`CiliumUndecided`), and read fail closed by the semantics.
  *
  * Sources of the semantics (checked 2026-12):
  * - docs.cilium.io "Layer 3 Policies" (security/policy/layer3): endpoints, entities, CIDR and
@@ -42,11 +43,49 @@ export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
 /** An endpoint selector, over a pod's Cilium labels (see `ciliumLabels`), with the namespace it is confined to. */
 export interface CiliumEndpointSelector {
+  /**
+   * Its requirements on a pod's labels, those on keys Cilium's label filter may drop included (as if
+   * the label were part of the identity); without the requirements of `undecided.wide`.
+   */
   readonly selector: CompiledSelector;
   /** The one namespace it selects in (a CiliumNetworkPolicy's own); undefined: any namespace. */
   readonly namespace?: string;
   readonly text: string;
+  /** Set when which pods it selects depends on what the model cannot know (see `CiliumUndecided`). */
+  readonly undecided?: CiliumUndecided;
 }
+
+/**
+ * Why a selector's match cannot be decided from the input, and how the widest reading of it goes
+ * (`ciliumSelects` with `'may'`); its narrowest reading (`'must'`) selects nothing. The reading a
+ * rule takes is decided by the semantics (`analysis/cilium-semantics`): a deny the widest, an allow
+ * the narrowest, so that every verdict holds under either cluster configuration.
+ */
+export interface CiliumUndecided {
+  /** Why, with the fix: the first undecidable key. */
+  readonly reason: string;
+  /**
+   * Keys (without source) Cilium's label filter drops from identities by default
+   * (`ciliumIdentityFilter`): the selector may be matched with each of them in the identity or not.
+   */
+  readonly filtered: readonly string[];
+  /**
+   * Requirements the model can never decide (another label source, an `io.cilium.k8s.policy.*`
+   * key): left out of `selector`, so taken as met by any pod.
+   */
+  readonly wide: boolean;
+  /**
+   * A requirement of a source that labels identities other than pods (`reserved:`, `cidr:`, ...):
+   * the widest reading takes in every end that is not a pod as well (nodes, addresses outside).
+   */
+  readonly nonPods: boolean;
+}
+
+/**
+ * The reading of a selector: `'must'` the pods it selects under every configuration the model
+ * cannot tell apart (nothing, for an undecided selector), `'may'` those it selects under any.
+ */
+export type SelectorBound = 'may' | 'must';
 
 const LABELS = new WeakMap<ClusterEndpoint, Labels>();
 
@@ -70,12 +109,30 @@ export function ciliumLabels(cluster: Cluster, e: ClusterEndpoint): Labels {
 /**
  * Whether an endpoint selector selects `e`: only pods (an endpoint selector matches identities of
  * labels; external addresses are `world`, node traffic `host`/`remote-node`), in the selector's
- * namespace when it is confined to one.
+ * namespace when it is confined to one. For an undecided selector (`CiliumUndecided`) the bound
+ * says which reading: `'must'` selects nothing; `'may'` selects a pod when the selector matches its
+ * labels with any of the filtered keys it carries taken out of them (the label in the identity, or
+ * filtered out: the union of both configurations; `DoesNotExist` on a filtered key matches where
+ * the label is filtered out), the wide requirements taken as met, and every end that is not a pod
+ * when a requirement's source may label one (`nonPods`).
  */
-export function ciliumSelects(cluster: Cluster, s: CiliumEndpointSelector, e: ClusterEndpoint): boolean {
-  if (e.external || e.nodeTraffic || e.namespace === undefined) return false;
+export function ciliumSelects(cluster: Cluster, s: CiliumEndpointSelector, e: ClusterEndpoint, bound: SelectorBound): boolean {
+  if (e.external || e.nodeTraffic || e.namespace === undefined) return bound === 'may' && s.undecided?.nonPods === true;
   if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
-  return s.selector.matches(ciliumLabels(cluster, e));
+  const labels = ciliumLabels(cluster, e);
+  if (s.undecided === undefined) return s.selector.matches(labels);
+  if (bound === 'must') return false;
+  if (s.selector.matches(labels)) return true;
+  const present = s.undecided.filtered.filter((k) => Object.prototype.hasOwnProperty.call(labels, k));
+  // Each subset of the filtered keys the pod carries may be out of its identity. Past a dozen keys
+  // (never written by hand) the widest reading is taken whole: it may select the pod.
+  if (present.length > 12) return true;
+  for (let m = 1; m < 1 << present.length; m++) {
+    const without: Record<string, string> = { ...labels };
+    present.forEach((k, i) => { if (m & (1 << i)) delete without[k]; });
+    if (s.selector.matches(without)) return true;
+  }
+  return false;
 }
 
 /** An FQDN selector (`matchName` or `matchPattern`), lower case, without the trailing dot. */
@@ -151,6 +208,11 @@ export interface CiliumReading {
   readonly policies: CiliumPolicy[];
   /** Each part left out: the field path and why. */
   readonly leftOut: Array<{ readonly field: string; readonly reason: string }>;
+  /**
+   * Each selector that is modelled but decided fail closed (`CiliumUndecided`): the field path and
+   * how it is read, why, and the fix.
+   */
+  readonly undecided: Array<{ readonly field: string; readonly reason: string }>;
 }
 
 /**
@@ -182,15 +244,33 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
   (Array.isArray(object.specs) ? object.specs : []).forEach((s: any, i: number) => specs.push([s, `specs[${i}]`, i]));
   const policies: CiliumPolicy[] = [];
   const leftOut: Array<{ field: string; reason: string }> = [];
+  const undecided: Array<{ field: string; reason: string }> = [];
   for (const [spec, path, index] of specs) {
     if (spec.nodeSelector !== undefined) {
       leftOut.push({ field: `${path}.nodeSelector`, reason: 'a host policy (nodeSelector) applies to nodes, which the model does not have' });
       continue;
     }
-    const subject = subjectOf(spec.endpointSelector ?? {}, ns, `${path}.endpointSelector`);
-    if (typeof subject === 'string') {
-      leftOut.push({ field: `${path}.endpointSelector`, reason: subject });
+    const subject = subjectOf(spec.endpointSelector ?? {}, ns);
+    if (subject.undecided?.nonPods) {
+      // A subject of another source than the pods' (reserved:host, reserved:init, reserved:health,
+      // cidr:, ...) selects identities that are not the steady state of any pod: the host's (a host
+      // policy, as nodeSelector), endpoints whose labels are not resolved yet, Cilium's own. No pod of
+      // the model carries such a label, and what the spec does to those identities is not modelled:
+      // left out as a host policy is, with why.
+      leftOut.push({
+        field: `${path}.endpointSelector`,
+        reason: `the key ${JSON.stringify(nonPodKey(spec.endpointSelector ?? {}))} is of a label source that labels no pod: such an endpointSelector selects `
+          + 'identities that are not pods (reserved:host the nodes: a host policy; reserved:init endpoints whose labels are not resolved yet; Cilium\'s own), '
+          + 'which the model has no endpoints for',
+      });
       continue;
+    }
+    if (subject.undecided !== undefined) {
+      undecided.push({
+        field: `${path}.endpointSelector`,
+        reason: `${subject.undecided.reason}. The spec's isolation (enableDefaultDeny) and its deny rules apply to every pod `
+          + 'it may select (the label in the identity or filtered out), its allow rules to none, so verdicts of those pods may be too narrow',
+      });
     }
     // rule.go, EnableDefaultDeny: "If not specified, the default is true for each traffic direction
     // that has rules, and false otherwise" (ingress or ingressDeny; egress or egressDeny).
@@ -201,7 +281,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       egress: typeof explicit.egress === 'boolean' ? explicit.egress : has(spec.egress) || has(spec.egressDeny),
     };
     const rules = (section: CiliumSection): CiliumRule[] => (Array.isArray(spec[section]) ? spec[section] : []).flatMap((rule: any, i: number) => {
-      const read = ruleOf(rule, section, i, ns);
+      const read = ruleOf(rule, section, i, ns, (field, reason) => undecided.push({ field: `${path}.${section}[${i}].${field}`, reason }));
       if (typeof read === 'string') {
         leftOut.push({ field: `${path}.${section}[${i}]`, reason: read });
         return [];
@@ -221,7 +301,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       ...(origin.line !== undefined ? { line: origin.line } : {}),
     });
   }
-  return { policies, leftOut };
+  return { policies, leftOut, undecided };
 }
 
 /**
@@ -244,8 +324,8 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
  *
  * The list is the cluster's to configure (the `labels` option of the agent's ConfigMap), and
  * differs between versions, so the model cannot know whether such a key is part of the identity:
- * a selector on one is left out, never matched (that would prove an isolation or a deny Cilium may
- * not enforce) and never dropped (that would widen the selector).
+ * a selector on one is marked undecided (`CiliumUndecided`), and the semantics read it under both
+ * configurations, fail closed: a deny as the union of both, an allow as matching nothing.
  */
 const IDENTITY_FILTERED: Array<[RegExp, string]> = [
   [/^io\.kubernetes/, '!io.kubernetes'],
@@ -261,7 +341,7 @@ const IDENTITY_FILTERED: Array<[RegExp, string]> = [
 
 /**
  * The default exclusion of Cilium's label filter that drops `key` (a key without source) from
- * identities, if any. The one predicate: the analyser leaves such a selector out, the constructs
+ * identities, if any. The one predicate: the analyser reads such a selector fail closed, the constructs
  * refuse to write one.
  */
 export function ciliumIdentityFilter(key: string): string | undefined {
@@ -271,27 +351,47 @@ export function ciliumIdentityFilter(key: string): string | undefined {
 
 /**
  * A selector's keys as label keys of a pod: `k8s:app` and `any:app` are `app` (utils.go parses a
- * key without a source as `any`, which matches every source); a key of another source
- * (`reserved:`, `container:`, `cidr:`, ...) selects identities the model has no endpoints for, a
- * `io.cilium.k8s.policy.*` key (service account, cluster name) facts it does not know, and a key
- * Cilium's label filter drops from identities by default (`ciliumIdentityFilter`) depends on the
- * cluster's configuration: a string says why. Two keys of one label (`k8s:app` and `app`) are both
- * kept: the second as a matchExpression `In [value]`, the same requirement.
+ * key without a source as `any`, which matches every source). Two keys of one label (`k8s:app` and
+ * `app`) are both kept: the second as a matchExpression `In [value]`, the same requirement. What
+ * the model cannot decide marks the selector undecided (`CiliumUndecided`), with the first reason:
+ * - a key of another source (`reserved:`, `container:`, `cidr:`, ...) labels identities the model
+ *   has no labels for: the requirement is left out of the selector (taken as met), `wide`;
+ * - an `io.cilium.k8s.policy.*` key (service account, cluster name) carries facts the model does not
+ *   read: likewise;
+ * - a key Cilium's label filter drops from identities by default (`ciliumIdentityFilter`) is kept
+ *   as a requirement on the pod's labels, and listed in `filtered`: whether it is part of the
+ *   identity depends on the cluster's configuration.
  */
-function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string {
-  const key = (k: string): string | { problem: string } => {
+function normalizeSelector(json: LabelSelectorJson): { json: LabelSelectorJson; undecided?: CiliumUndecided } {
+  const filtered: string[] = [];
+  let wide = false;
+  let nonPods = false;
+  let reason: string | undefined;
+  /** The key as a label key of a pod; undefined for a requirement left out as wide. */
+  const key = (k: string): string | undefined => {
     const colon = k.indexOf(':');
     const source = colon < 0 ? 'any' : k.slice(0, colon);
     const bare = colon < 0 ? k : k.slice(colon + 1);
-    if (source !== 'k8s' && source !== 'any') return { problem: `the label source "${source}" of ${JSON.stringify(k)} selects identities that are not pods` };
-    if (bare.startsWith('io.cilium.k8s.policy.')) return { problem: `${JSON.stringify(k)} is a label the model does not know (service account or cluster name)` };
+    if (source !== 'k8s' && source !== 'any') {
+      wide = true;
+      if (source !== 'container') nonPods = true;
+      reason ??= `the label source "${source}" of ${JSON.stringify(k)} labels identities the model has no labels of `
+        + `(${source === 'container' ? 'the container runtime\'s' : 'identities that are not pods: nodes, addresses, Cilium\'s own'}), `
+        + 'so which ends the selector selects is not known; select by a Kubernetes label of the pods (k8s:<key>) instead';
+      return undefined;
+    }
+    if (bare.startsWith('io.cilium.k8s.policy.')) {
+      wide = true;
+      reason ??= `${JSON.stringify(k)} is a label Cilium derives from facts the model does not read (the pod's service account, the cluster's name), `
+        + 'so which pods the selector selects is not known; select by a label of the workload\'s own (e.g. app) instead';
+      return undefined;
+    }
     const filter = ciliumIdentityFilter(bare);
     if (filter !== undefined) {
-      return {
-        problem: `${JSON.stringify(k)} is not part of a pod's Cilium identity under the default label filter (${filter}; docs.cilium.io "Limiting Identity-Relevant Labels"), `
-          + 'and the filter is configured per cluster (the "labels" option), so whether the selector selects any pod depends on the cluster; '
-          + 'select by a label of the workload\'s own (e.g. app) instead',
-      };
+      if (!filtered.includes(bare)) filtered.push(bare);
+      reason ??= `${JSON.stringify(k)} is not part of a pod's Cilium identity under the default label filter (${filter}; docs.cilium.io "Limiting Identity-Relevant Labels"), `
+        + 'and the filter is configured per cluster (the "labels" option), so whether the selector selects any pod depends on the cluster; '
+        + 'select by a label of the workload\'s own (e.g. app) instead';
     }
     return bare;
   };
@@ -299,19 +399,27 @@ function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string 
   const matchExpressions = [];
   for (const [k, v] of Object.entries(json.matchLabels ?? {})) {
     const b = key(k);
-    if (typeof b !== 'string') return b.problem;
+    if (b === undefined) continue;
     if (b in matchLabels) matchExpressions.push({ key: b, operator: 'In', values: [v] });
     else matchLabels[b] = v;
   }
   for (const e of json.matchExpressions ?? []) {
     const b = key(e.key);
-    if (typeof b !== 'string') return b.problem;
-    matchExpressions.push({ ...e, key: b });
+    if (b !== undefined) matchExpressions.push({ ...e, key: b });
   }
   return {
-    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
-    ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+    json: {
+      ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+      ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+    },
+    ...(reason !== undefined ? { undecided: { reason, filtered, wide, nonPods } } : {}),
   };
+}
+
+/** The first key of a selector whose label source labels no pod (not `k8s`, `any` nor `container`). */
+function nonPodKey(json: LabelSelectorJson): string | undefined {
+  const keys = [...Object.keys(json.matchLabels ?? {}), ...(json.matchExpressions ?? []).map((e) => e.key)];
+  return keys.find((k) => k.includes(':') && !['k8s', 'any', 'container'].includes(k.slice(0, k.indexOf(':'))));
 }
 
 /**
@@ -324,16 +432,21 @@ function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string 
  * CiliumClusterwideNetworkPolicy's subject gets no namespace match, and selects in every namespace
  * by all of its requirements.
  */
-function subjectOf(json: LabelSelectorJson, ns: string | undefined, field: string): CiliumEndpointSelector | string {
+function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpointSelector {
   const { [`k8s:${CILIUM_POD_NAMESPACE_KEY}`]: _replaced, ...rest } = json.matchLabels ?? {};
   const matchLabels = ns !== undefined ? rest : json.matchLabels ?? {};
   const kept: LabelSelectorJson = {
     ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
     ...(json.matchExpressions ? { matchExpressions: json.matchExpressions } : {}),
   };
-  const normalized = normalizeSelector(kept);
-  if (typeof normalized === 'string') return `${field}: ${normalized}`;
-  return { selector: compileSelector(normalized), ...(ns !== undefined ? { namespace: ns } : {}), text: describeSelector(json) };
+  const { json: normalized, undecided } = normalizeSelector(kept);
+  // `nonPods`: a source that labels no pod (readCiliumPolicy leaves such a subject out).
+  return {
+    selector: compileSelector(normalized),
+    ...(ns !== undefined ? { namespace: ns } : {}),
+    text: describeSelector(json),
+    ...(undecided !== undefined ? { undecided } : {}),
+  };
 }
 
 /**
@@ -344,8 +457,7 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined, field: strin
  * by the documentation, so such a selector is left out rather than guessed.
  */
 function peerSelectorOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpointSelector | string {
-  const normalized = normalizeSelector(json);
-  if (typeof normalized === 'string') return normalized;
+  const { json: normalized, undecided } = normalizeSelector(json);
   const labelKeys = Object.keys(normalized.matchLabels ?? {});
   const expressionKeys = (normalized.matchExpressions ?? []).map((e) => e.key);
   const namesNamespace = labelKeys.includes(CILIUM_POD_NAMESPACE_KEY)
@@ -354,7 +466,12 @@ function peerSelectorOf(json: LabelSelectorJson, ns: string | undefined): Cilium
     return `the selector tests ${CILIUM_POD_NAMESPACE_KEY} only in matchExpressions, and whether Cilium then confines it to the policy's namespace is not documented; `
       + `name the namespace in matchLabels (${CILIUM_POD_NAMESPACE_KEY}: <namespace>)`;
   }
-  return { selector: compileSelector(normalized), ...(ns !== undefined && !namesNamespace ? { namespace: ns } : {}), text: describeSelector(json) };
+  return {
+    selector: compileSelector(normalized),
+    ...(ns !== undefined && !namesNamespace ? { namespace: ns } : {}),
+    text: describeSelector(json),
+    ...(undecided !== undefined ? { undecided } : {}),
+  };
 }
 
 function fqdnOf(s: any): FqdnSelector | string {
@@ -394,7 +511,9 @@ export function requirementFields(object: any): string[] {
 }
 
 /** A rule Cilium accepts, or why it is left out. */
-function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | undefined): CiliumRule | string {
+function ruleOf(
+  rule: any, section: CiliumSection, index: number, ns: string | undefined, undecided: (field: string, reason: string) => void,
+): CiliumRule | string {
   const egress = section.startsWith('egress');
   const deny = section.endsWith('Deny');
   const p = egress ? 'to' : 'from';
@@ -407,6 +526,8 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
   }
   let peer: CiliumRulePeer | undefined;
   let peerShapes: PeerShape[] | undefined;
+  // The undecided selectors, said once the rule is modelled (a rule left out is said as left out).
+  const notes: Array<[string, string]> = [];
   const texts = (list: unknown[]) => list.map((x) => String(x)).join(', ');
   // ingress.go/egress.go (IngressRule, IngressDenyRule, EgressRule, EgressDenyRule): "All members of
   // this structure are optional. If omitted or empty, the member will have no effect on the rule."
@@ -418,7 +539,9 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
       const read = peerSelectorOf(s, ns);
       if (typeof read === 'string') return `${p}Endpoints[${k}]: ${read}`;
       selectors.push(read);
+      if (read.undecided !== undefined) notes.push([`${p}Endpoints[${k}]`, undecidedPeerReason(read.undecided, deny)]);
     }
+
     peer = { kind: 'endpoints', selectors, text: `endpoints ${selectors.map((s) => s.text).join('; ')}` };
     peerShapes = (rule[`${p}Endpoints`] as LabelSelectorJson[]).map((s) => ciliumPeerShape('Endpoints', s, ns));
   } else if (given(`${p}Entities`)) {
@@ -477,6 +600,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
     dns.push(...names);
     if (names.length > 0) dnsPorts.push({ names, ports: own });
   }
+  for (const [field, reason] of notes) undecided(field, reason);
   return {
     section,
     index,
@@ -488,6 +612,24 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
     dns,
     dnsPorts,
   };
+}
+
+/**
+ * How a rule reads an undecided peer selector (`CiliumUndecided`), in words: a deny the widest, an
+ * allow the narrowest (the semantics: `ciliumPeerMatches`).
+ */
+function undecidedPeerReason(u: CiliumUndecided, deny: boolean): string {
+  if (!deny) {
+    return `${u.reason}. In this allow the selector is taken to match nothing (the rule's other peers are kept), `
+      + 'so verdicts of the ends it may match may be too narrow';
+  }
+  const how = [
+    ...(u.filtered.length > 0 ? [`with ${u.filtered.join(', ')} in the identity or filtered out`] : []),
+    ...(u.wide ? ['the requirements the model cannot decide taken as met'] : []),
+    ...(u.nonPods ? ['and every end that is not a pod'] : []),
+  ].join(', ');
+  return `${u.reason}. The deny is taken to apply to every end the selector may match (${how}), `
+    + 'so verdicts of those ends may be too narrow';
 }
 
 /**

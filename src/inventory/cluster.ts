@@ -735,7 +735,7 @@ export class Cluster {
       const field = rule.section.startsWith('egress') ? 'toEntities' : 'fromEntities';
       if ((names.includes('host') !== names.includes('remote-node')) && nodeEnds.length > 0) {
         const entity = names.includes('host') ? 'host' : 'remote-node';
-        const subject = this.endpoints.find((e) => e.node === undefined && ciliumSelects(this, p.subject, e));
+        const subject = this.endpoints.find((e) => e.node === undefined && ciliumSelects(this, p.subject, e, 'may'));
         const end = nodeEnds.find((e) => e.node === undefined);
         const unplaced = subject ?? end;
         if (unplaced !== undefined) {
@@ -918,6 +918,16 @@ export class Cluster {
         object: describeRef(object),
         category: SkipCategory.NOT_MODELLED,
         reason: notModelledReason(part.field, part.reason),
+        kind: object.kind,
+        ...origin,
+      });
+    }
+    // Modelled, but read fail closed (CiliumUndecided): said as the node entities are (placeEntities).
+    for (const part of reading.undecided) {
+      this.skipped.push({
+        object: describeRef(object),
+        category: SkipCategory.NOT_MODELLED,
+        reason: `${part.field} is decided fail closed: ${part.reason}`,
         kind: object.kind,
         ...origin,
       });

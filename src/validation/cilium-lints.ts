@@ -103,7 +103,7 @@ export function ciliumResolvesNames(policies: readonly CheckedCiliumPolicy[], cl
     && (rule.dns.length > 0 || rule.ports.every((e) => e.kind === 'numbered' && e.port === 53 && (e.endPort ?? 53) === 53));
   const withDns = read.filter((p) => p.egress.some(dnsRule));
   if (withDns.length === 0) return () => false;
-  return (e) => withDns.some((p) => ciliumSelects(cluster, p.subject, e));
+  return (e) => withDns.some((p) => ciliumSelects(cluster, p.subject, e, 'must'));
 }
 
 /**

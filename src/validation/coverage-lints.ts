@@ -90,7 +90,7 @@ function tierName(p: TieredPolicy): string {
  * selector as written (one naming a namespace does not count for the others).
  */
 function ciliumSelectsEveryPodOf(p: CiliumPolicy, object: Record<string, any>, ns: string): boolean {
-  if (p.namespace !== undefined) return p.namespace === ns && p.subject.selector.matchesEverything;
+  if (p.namespace !== undefined) return p.namespace === ns && p.subject.undecided === undefined && p.subject.selector.matchesEverything;
   const spec = p.spec === undefined ? object.spec : object.specs?.[p.spec];
   return compileSelector((spec?.endpointSelector ?? {}) as LabelSelectorJson).matchesEverything;
 }
@@ -130,7 +130,7 @@ export function coverageLints(
     const covering: string[] = [];
     const partial: string[] = [];
     for (const { p } of cilium) {
-      if (!ciliumSelects(cluster, p.subject, e)) continue;
+      if (!ciliumSelects(cluster, p.subject, e, 'must')) continue;
       const name = `${p.kind} ${p.id}`;
       const list = p.defaultDeny.ingress || p.defaultDeny.egress ? covering : partial;
       if (!list.includes(name)) list.push(name);

@@ -117,12 +117,35 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     expect(r.allows('default/client', 'kube-system/coredns', Port.tcp(8053))).toBe(true);
   });
 
-  test('a DNS rule on UDP and TCP 53: a deny of UDP alone leaves the TCP lookups seen; a deny of both does not', () => {
+  test('a DNS rule on UDP and TCP 53: a deny of UDP alone leaves the names unseen (resolvers ask over UDP); a deny of TCP alone does not', () => {
     const both = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] };
     const policy = cnp('to-api', { endpointSelector: { matchLabels: { app: 'client' } }, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, both] });
     const udp = deny('no-udp', { toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] });
-    expect(Reachability.fromManifests([policy, udp, client, coredns], { externals }).allows('default/client', 'api', API)).toBe(true);
+    const r = Reachability.fromManifests([policy, udp, client, coredns], { externals });
+    expect(r.allows('default/client', 'api', API)).toBe(false);
+    expect(r.explain('default/client', 'api', API).notes).toEqual([expect.stringMatching(/never sees default\/client look it up.*on 53\/UDP .* are denied by CiliumNetworkPolicy default\/no-udp egressDeny\[0\]/)]);
+    // The lookups over TCP still get through: TCP alone does not make the name seen.
+    expect(r.allows('default/client', 'kube-system/coredns', Port.tcp(53))).toBe(true);
+    const tcp = deny('no-tcp', { toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }] }] });
+    expect(Reachability.fromManifests([policy, tcp, client, coredns], { externals }).allows('default/client', 'api', API)).toBe(true);
     const tcpToo = deny('no-dns', { toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }] }] });
     expect(Reachability.fromManifests([policy, tcpToo, client, coredns], { externals }).allows('default/client', 'api', API)).toBe(false);
+  });
+
+  test('a DNS rule of TCP only: the names are unseen, with why and the fix; the same rule on UDP sees them', () => {
+    const tcpOnly = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }], rules: { dns: [{ matchPattern: '*' }] } }] };
+    const policy = cnp('to-api', { endpointSelector: { matchLabels: { app: 'client' } }, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, tcpOnly] });
+    const r = Reachability.fromManifests([policy, client, coredns], { externals });
+    expect(r.skipped).toEqual([]);
+    expect(r.allows('default/client', 'api', API)).toBe(false);
+    expect(r.explain('default/client', 'api', API).notes).toEqual([expect.stringMatching(/the DNS rule CiliumNetworkPolicy default\/to-api spec\.egress\[1\] covers DNS over TCP only.*Allow 53\/UDP/)]);
+    // Without a DNS server in the input either: unseen, never left out as undecided.
+    const alone = Reachability.fromManifests([policy, client], { externals });
+    expect(alone.skipped).toEqual([]);
+    expect(alone.allows('default/client', 'api', API)).toBe(false);
+    const udpRule = { ...tcpOnly, toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] };
+    const seen = Reachability.fromManifests([cnp('to-api', { endpointSelector: { matchLabels: { app: 'client' } }, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, udpRule] }), client, coredns], { externals });
+    expect(seen.allows('default/client', 'api', API)).toBe(true);
+    matrixAgrees(r, API);
   });
 });

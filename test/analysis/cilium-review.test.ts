@@ -8,8 +8,8 @@ import { Port, Reachability, SkipCategory } from '../../src';
  *    kubernetes.io / io.kubernetes / k8s.io keys out of the identity by default (docs.cilium.io
  *    "Limiting Identity-Relevant Labels"; cilium/cilium pkg/labels/filter.go), so a selector on one
  *    selects no endpoint, though the pod carries the label. The filter is configured per cluster,
- *    so the model cannot know: the rule (a peer) or the spec (a subject) is left out as not
- *    modelled, with the reason, never matched on the pod's labels.
+ *    so the model cannot know: the selector is read fail closed (a deny where it may match, an
+ *    allow nowhere, a subject isolating the pods it may select), with the reason said.
  * 2. The subject's namespace key. ParseToCiliumRule (cilium/cilium
  *    pkg/k8s/apis/cilium.io/utils/utils.go) overwrites only `k8s:io.kubernetes.pod.namespace` with
  *    the policy's namespace; a bare (or `any:`) `io.kubernetes.pod.namespace` stays as a second
@@ -38,7 +38,7 @@ function expectMatrixAgrees(r: Reachability, port: Port = HTTP): void {
 }
 
 describe('selectors on labels Cilium leaves out of identities by default', () => {
-  test('an ingressDeny by pod-template-hash is left out, not reported as denying; a deny by app still denies', () => {
+  test('an ingressDeny by pod-template-hash is applied fail closed (denies), with why; a deny by app still denies', () => {
     const r = Reachability.fromManifests([...BASE, cnp({
       endpointSelector: { matchLabels: { app: 'db' } },
       enableDefaultDeny: { ingress: false },
@@ -48,40 +48,52 @@ describe('selectors on labels Cilium leaves out of identities by default', () =>
       ],
     })]);
     expect(r.skipped).toMatchObject([{ object: 'default/x', kind: 'CiliumNetworkPolicy', category: SkipCategory.NOT_MODELLED }]);
-    expect(r.skipped[0].reason).toMatch(/^spec\.ingressDeny\[0\] is not modelled: fromEndpoints\[0\]: "pod-template-hash" is not part of a pod's Cilium identity under the default label filter \(!pod-template-hash;/);
+    expect(r.skipped[0].reason).toMatch(/^spec\.ingressDeny\[0\]\.fromEndpoints\[0\] is decided fail closed: "pod-template-hash" is not part of a pod's Cilium identity under the default label filter \(!pod-template-hash;/);
     expect(r.skipped[0].reason).toMatch(/the filter is configured per cluster/);
-    expect(r.allows('default/web', 'default/db-0', HTTP)).toBe(true);
+    expect(r.skipped[0].reason).toMatch(/The deny is taken to apply to every end the selector may match/);
+    // With the label in the identity Cilium denies: the verdict holds under either configuration.
+    expect(r.allows('default/web', 'default/db-0', HTTP)).toBe(false);
     expect(r.allows('default/web', 'default/db-0', Port.tcp(8080))).toBe(false);
+    expect(r.allows('default/db-0', 'default/web', HTTP)).toBe(true);
+    expect(r.explain('default/web', 'default/db-0', HTTP).notes).toEqual([expect.stringMatching(
+      /^CiliumNetworkPolicy default\/x ingressDeny\[0\] is applied fail closed: its selector fromEndpoints pod-template-hash=5d4f8 may match default\/web, so it is taken to deny/)]);
     expectMatrixAgrees(r);
   });
 
-  test('an endpointSelector by statefulset.kubernetes.io/pod-name isolates nothing; the same spec by app isolates', () => {
-    const ingress = [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }];
+  test('an endpointSelector by statefulset.kubernetes.io/pod-name isolates the pods it may select, and its allows count for none', () => {
+    const ingress = [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }];
     const r = Reachability.fromManifests([...BASE, cnp({ endpointSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } }, ingress })]);
     expect(r.skipped).toMatchObject([{ object: 'default/x', category: SkipCategory.NOT_MODELLED }]);
-    expect(r.skipped[0].reason).toMatch(/^spec\.endpointSelector is not modelled: spec\.endpointSelector: "statefulset\.kubernetes\.io\/pod-name" is not part of a pod's Cilium identity/);
-    expect(r.allows('default/web', 'default/db-0', HTTP)).toBe(true);
+    expect(r.skipped[0].reason).toMatch(/^spec\.endpointSelector is decided fail closed: "statefulset\.kubernetes\.io\/pod-name" is not part of a pod's Cilium identity/);
+    expect(r.allows('default/web', 'default/db-0', HTTP)).toBe(false);
+    expect(r.allows('default/db-0', 'default/web', HTTP)).toBe(true);
+    expect(r.explain('default/web', 'default/db-0', HTTP).notes).toEqual([expect.stringMatching(
+      /^CiliumNetworkPolicy default\/x: its endpointSelector \(statefulset\.kubernetes\.io\/pod-name=db-0\) may select default\/db-0, and is read fail closed: it isolates default\/db-0 in ingress/)]);
+    expectMatrixAgrees(r);
 
     const control = Reachability.fromManifests([...BASE, cnp({ endpointSelector: { matchLabels: { app: 'db' } }, ingress })]);
     expect(control.skipped).toEqual([]);
-    expect(control.allows('default/web', 'default/db-0', HTTP)).toBe(false);
+    expect(control.allows('default/web', 'default/db-0', HTTP)).toBe(true);
     expect(control.allows('default/db-0', 'default/web', HTTP)).toBe(true);
+    expect(control.allows('default/db-0', 'default/db-0', Port.tcp(8080))).toBe(true);
   });
 
-  test('io.kubernetes, k8s.io, controller-revision-hash and annotation keys, in matchLabels or matchExpressions, with or without k8s:, are left out', () => {
+  test('io.kubernetes, k8s.io, controller-revision-hash and annotation keys, in matchLabels or matchExpressions, with or without k8s:, match nothing in an allow', () => {
     const selectors = [
       { matchLabels: { 'k8s:io.kubernetes.container.name': 'c' } },
       { matchLabels: { 'node.k8s.io/zone': 'a', 'k8s.io/x': 'y' } },
       { matchExpressions: [{ key: 'controller-revision-hash', operator: 'DoesNotExist' }] },
-      { matchExpressions: [{ key: 'any:annotation.owner', operator: 'Exists' }] },
+      { matchExpressions: [{ key: 'any:annotation.owner', operator: 'DoesNotExist' }] },
       { matchLabels: { 'topology.kubernetes.io/zone': 'a' } },
     ];
     for (const s of selectors) {
       const r = Reachability.fromManifests([...BASE, cnp({ endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [s] }, { fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '80' }] }] }] })]);
-      expect(r.skipped.map((x) => x.reason.split(':')[0])).toEqual(['spec.ingress[0] is not modelled']);
-      // The modelled rule still decides: web on 80 allowed, on 8080 denied (db is isolated).
+      expect(r.skipped.map((x) => x.reason.split(':')[0])).toEqual(['spec.ingress[0].fromEndpoints[0] is decided fail closed']);
+      expect(r.skipped[0].reason).toMatch(/In this allow the selector is taken to match nothing/);
+      // The modelled rule still decides: web on 80 allowed, on 8080 denied (db is isolated, the undecided allow allows nothing).
       expect(r.allows('default/web', 'default/db-0', HTTP)).toBe(true);
       expect(r.allows('default/web', 'default/db-0', Port.tcp(8080))).toBe(false);
+      expectMatrixAgrees(r, Port.tcp(8080));
     }
   });
 
