@@ -1,4 +1,4 @@
-import { LabelExpression, LabelOperator, Peer, Selector } from '../../src';
+import { LabelExpression, LabelOperator, Peer, Selector, SelectorOptions } from '../../src';
 
 describe('Selector', () => {
   test('labels render as matchLabels, sorted by key', () => {
@@ -228,5 +228,66 @@ describe('a Selector handed in from elsewhere (Selector._use, behind every facto
       'NetworkPolicy pods: "<Selector>" is a Selector that no Selector factory made (e.g. Object.create(Selector.prototype) or a copied object), so what it allows is unknown. '
       + 'Build it with Selector.labels({ app: \'web\' }), Selector.of({...}), Selector.expressions([...]) or Selector.all().');
     expect(() => Selector._use({ matchLabels: { app: 'web' } }, 'NetworkPolicy pods')).toThrow(/^NetworkPolicy pods: \{"matchLabels":\{"app":"web"\}\} is not a Selector\./);
+  });
+
+  // Objects that carry the Selector brand by hand (as a copied or forged value would) but were not
+  // made by a factory of any copy: each must be refused, never read as "every pod".
+  const forged = (fields: object): unknown => {
+    const o = { ...fields };
+    Object.defineProperty(o, Symbol.for('cdk8s-netpol.Selector'), { value: true });
+    return o;
+  };
+  const refused = /^NetworkPolicy pods: .* is not a Selector\. Build it with Selector\.labels\(\{ app: 'web' \}\)/;
+
+  test('a plain object with both selector fields but no brand is refused, not rebuilt', () => {
+    expect(() => Selector._use({ matchLabels: { app: 'web' }, matchExpressions: [] }, 'NetworkPolicy pods')).toThrow(refused);
+  });
+
+  test('a branded object without a list of expressions is refused, even with labels', () => {
+    expect(() => Selector._use(forged({ matchLabels: { app: 'web' } }), 'NetworkPolicy pods')).toThrow(refused);
+    expect(() => Selector._use(forged({ matchLabels: { app: 'web' }, matchExpressions: 'canary' }), 'NetworkPolicy pods')).toThrow(refused);
+  });
+
+  test('a branded object with no labels and no expressions is every pod only when it says isAll === true', () => {
+    expect(() => Selector._use(forged({ matchLabels: {}, matchExpressions: [] }), 'NetworkPolicy pods')).toThrow(refused);
+    expect(() => Selector._use(forged({ matchLabels: {}, matchExpressions: [], isAll: 'true' }), 'NetworkPolicy pods')).toThrow(refused);
+    expect(() => Selector._use(forged({ matchExpressions: [] }), 'NetworkPolicy pods')).toThrow(refused);
+    expect(Selector._use(forged({ matchLabels: {}, matchExpressions: [], isAll: true }), 'NetworkPolicy pods').isAll).toBe(true);
+  });
+
+  test('a branded object whose fields throw when read is refused with the usual message', () => {
+    const hostile = forged({});
+    Object.defineProperty(hostile, 'matchLabels', { get: () => { throw new Error('boom'); } });
+    expect(() => Selector._use(hostile, 'NetworkPolicy pods')).toThrow(refused);
+  });
+
+  test('an expressions-only selector of another copy is rebuilt with its expressions, so it selects the same pods', () => {
+    const used = Selector._use(other.Selector.expressions([other.LabelExpression.exists('canary')]), 'test');
+    expect(used.isAll).toBe(false);
+    expect(used.toString()).toBe('canary');
+    expect(used.matches({ canary: '' })).toBe(true);
+    expect(used.matches({ app: 'web' })).toBe(false);
+  });
+
+  test.each([
+    ['a string', 'app=web', '"app=web"'],
+    ['null', null, 'null'],
+    ['undefined', undefined, 'undefined'],
+    ['a number', 42, '42'],
+  ])('%s is refused as not a Selector', (_name, value, shown) => {
+    expect(() => Selector._use(value, 'NetworkPolicy pods')).toThrow(`NetworkPolicy pods: ${shown} is not a Selector. Build it with`);
+  });
+});
+
+describe('Selector is made by its factories only', () => {
+  test('Selector.of without options says it would match everything', () => {
+    expect(() => Selector.of(undefined as unknown as SelectorOptions)).toThrow(/^Selector: undefined has no labels and no expressions, so it would match everything/);
+    expect(() => Selector.of({ labels: undefined, expressions: undefined })).toThrow(/would match everything/);
+  });
+
+  test('the constructor refuses a caller without the factory token, naming the type and the factories', () => {
+    const ctor = Selector as unknown as new (...args: unknown[]) => Selector;
+    expect(() => new ctor()).toThrow(/^new Selector\(\): undefined is not how a Selector is made: a Selector built without its factories could stand for more than meant\. Use the factories: Selector\.labels/);
+    expect(() => new ctor(Symbol('cdk8s-netpol factory'), { app: 'web' }, [])).toThrow(/^new Selector\(\): /);
   });
 });
