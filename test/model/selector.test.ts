@@ -32,6 +32,13 @@ describe('Selector', () => {
     expect(s.toString()).toBe('app=shop,tier in (api,web)');
   });
 
+  test('the key is the canonical text: equal selectors share it, different ones do not', () => {
+    expect(Selector.labels({ b: '2', a: '1' }).key).toBe('a=1,b=2');
+    expect(Selector.labels({ a: '1', b: '2' }).key).toBe(Selector.labels({ b: '2', a: '1' }).key);
+    expect(Selector.labels({ a: '1' }).key).not.toBe(Selector.labels({ a: '2' }).key);
+    expect(Selector.all().key).toBe('<all>');
+  });
+
   test('expressions are de-duplicated and sorted', () => {
     const s = Selector.expressions([LabelExpression.exists('b'), LabelExpression.exists('a'), LabelExpression.exists('b')]);
     expect(s.toJson().matchExpressions).toEqual([{ key: 'a', operator: 'Exists' }, { key: 'b', operator: 'Exists' }]);
@@ -259,6 +266,10 @@ describe('a Selector handed in from elsewhere (Selector._use, behind every facto
     const hostile = forged({});
     Object.defineProperty(hostile, 'matchLabels', { get: () => { throw new Error('boom'); } });
     expect(() => Selector._use(hostile, 'NetworkPolicy pods')).toThrow(refused);
+    // fields read before the throwing one are no excuse: the whole value is refused
+    const lateThrow = forged({ matchLabels: { app: 'web' }, matchExpressions: [] });
+    Object.defineProperty(lateThrow, 'isAll', { get: () => { throw new Error('boom'); } });
+    expect(() => Selector._use(lateThrow, 'NetworkPolicy pods')).toThrow(refused);
   });
 
   test('an expressions-only selector of another copy is rebuilt with its expressions, so it selects the same pods', () => {
