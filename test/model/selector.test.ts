@@ -302,3 +302,92 @@ describe('Selector is made by its factories only', () => {
     expect(() => new ctor(Symbol('cdk8s-netpol factory'), { app: 'web' }, [])).toThrow(/^new Selector\(\): /);
   });
 });
+
+describe('LabelExpression messages and rendering', () => {
+  test.each([
+    ['In without values', () => LabelExpression.isIn('env', []), 'LabelExpression In on key "env": [] has no values, but In needs at least one. Give the label values to match, or use LabelExpression.exists(\'env\').'],
+    ['NotIn without values', () => LabelExpression.notIn('env', []), 'LabelExpression NotIn on key "env": [] has no values, but NotIn needs at least one. Give the label values to match, or use LabelExpression.doesNotExist(\'env\').'],
+    ['Exists with values', () => LabelExpression.of('env', LabelOperator.EXISTS, ['x']), 'LabelExpression Exists on key "env": ["x"] has values, but Exists must have none. Drop the values, or use LabelExpression.isIn(\'env\', [...]).'],
+    ['DoesNotExist with values', () => LabelExpression.of('env', LabelOperator.DOES_NOT_EXIST, ['x']), 'LabelExpression DoesNotExist on key "env": ["x"] has values, but DoesNotExist must have none. Drop the values, or use LabelExpression.notIn(\'env\', [...]).'],
+    ['values that are not a list', () => LabelExpression.of('env', LabelOperator.IN, 'prod' as unknown as string[]), 'LabelExpression In on key "env": "prod" is not a list of values. Pass the values as an array of strings.'],
+    ['an operator that is not a string', () => LabelExpression.of('env', 7 as unknown as LabelOperator, ['x']), 'LabelExpression 7: 7 is not a valid selector operator. Use LabelOperator.IN, NOT_IN, EXISTS or DOES_NOT_EXIST.'],
+    ['a key that is not a string', () => LabelExpression.exists(5 as unknown as string), 'LabelExpression Exists: label key: 5 is not a valid label key: is not a string. Use a key such as'],
+    ['a value that is not a string', () => LabelExpression.isIn('env', [5 as unknown as string]), 'LabelExpression In on key "env": label value: 5 is not a valid label value: is not a string. Use at most 63 characters'],
+  ])('%s is refused with what, why and the fix', (_name, build, message) => {
+    expect(build).toThrow(message);
+  });
+
+  test('Exists and DoesNotExist render no values key; In renders a copy of its values', () => {
+    expect(Object.keys(LabelExpression.exists('a').toJson())).toEqual(['key', 'operator']);
+    expect(LabelExpression.of('a', LabelOperator.DOES_NOT_EXIST).values).toEqual([]);
+    const e = LabelExpression.isIn('env', ['b', 'a']);
+    const json = e.toJson();
+    json.values.push('c');
+    expect(e.toJson().values).toEqual(['a', 'b']);
+    expect(e.values).toEqual(['a', 'b']);
+    expect(e.matches({ env: 'c' })).toBe(false);
+    expect(e.key).toBe('env');
+    expect(e.operator).toBe(LabelOperator.IN);
+  });
+});
+
+describe('a LabelExpression handed in from elsewhere (LabelExpression._use)', () => {
+  let other: typeof import('../../src');
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    other = require('../../src');
+  });
+
+  test('one of this copy is used as it is', () => {
+    const e = LabelExpression.exists('canary');
+    expect(LabelExpression._use(e, 'test')).toBe(e);
+  });
+
+  test.each([
+    ['In', () => other.LabelExpression.isIn('env', ['prod', 'dev']), 'env in (dev,prod)'],
+    ['NotIn', () => other.LabelExpression.notIn('env', ['prod']), 'env notin (prod)'],
+    ['Exists', () => other.LabelExpression.exists('canary'), 'canary'],
+    ['DoesNotExist', () => other.LabelExpression.doesNotExist('canary'), '!canary'],
+  ])('%s of another installed copy is rebuilt here as the same requirement', (_name, make, text) => {
+    const foreign = make();
+    const used = LabelExpression._use(foreign, 'test');
+    expect(used instanceof LabelExpression).toBe(true);
+    expect(foreign instanceof LabelExpression).toBe(false);
+    expect(used.toString()).toBe(text);
+    expect(used.toJson()).toEqual(foreign.toJson());
+  });
+
+  const forged = (fields: object): unknown => {
+    const o = { ...fields };
+    Object.defineProperty(o, Symbol.for('cdk8s-netpol.LabelExpression'), { value: true });
+    return o;
+  };
+
+  test('a forged requirement is checked like a new one: valid fields rebuild it, invalid ones are refused', () => {
+    expect(LabelExpression._use(forged({ key: 'env', operator: 'In', values: ['b', 'a'] }), 'Selector expressions').toString()).toBe('env in (a,b)');
+    expect(() => LabelExpression._use(forged({ key: 'env', operator: 'In', values: [] }), 'Selector expressions')).toThrow(/has no values, but In needs at least one/);
+    expect(() => LabelExpression._use(forged({ key: 'env', operator: 'In', values: 'a' }), 'Selector expressions')).toThrow(/"a" is not a list of values/);
+    expect(() => LabelExpression._use(forged({ key: 'env', operator: 'in', values: ['a'] }), 'Selector expressions')).toThrow(/"in" is not a valid selector operator/);
+    expect(() => LabelExpression._use(forged({ operator: 'Exists' }), 'Selector expressions')).toThrow(/label key: undefined is not a valid label key/);
+  });
+
+  test('a forged requirement whose fields throw when read is refused', () => {
+    const hostile = forged({ key: 'env', operator: 'Exists' });
+    Object.defineProperty(hostile, 'values', { get: () => { throw new Error('boom'); } });
+    expect(() => LabelExpression._use(hostile, 'Selector expressions')).toThrow(/^Selector expressions: .* is not a LabelExpression\. Build it with LabelExpression\.isIn\(key, \[\.\.\.\]\)/);
+  });
+
+  test.each([
+    ['a plain object', { key: 'env', operator: 'Exists' }, '{"key":"env","operator":"Exists"}'],
+    ['a string', 'env', '"env"'],
+    ['null', null, 'null'],
+    ['undefined', undefined, 'undefined'],
+  ])('%s is refused as not a LabelExpression', (_name, value, shown) => {
+    expect(() => LabelExpression._use(value, 'Selector expressions')).toThrow(`Selector expressions: ${shown} is not a LabelExpression. Build it with LabelExpression.isIn(key, [...]), notIn(key, [...]), exists(key) or doesNotExist(key).`);
+  });
+
+  test('the constructor refuses a caller without the factory token', () => {
+    const ctor = LabelExpression as unknown as new (...args: unknown[]) => LabelExpression;
+    expect(() => new ctor(undefined, 'env', LabelOperator.EXISTS, [])).toThrow(/^new LabelExpression\(\): undefined is not how a LabelExpression is made: .*Use the factories: LabelExpression\.isIn/);
+  });
+});
