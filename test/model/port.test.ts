@@ -1,4 +1,6 @@
 import { Port, Protocol } from '../../src';
+import { ALL_TRAFFIC, portEntryFromWire } from '../../src/k8s/port-set';
+import { simplifyPorts } from '../../src/model/rule-set';
 
 describe('Port factories', () => {
   test.each([
@@ -196,5 +198,51 @@ describe('a Port handed in from elsewhere (Port._use, behind every rule that tak
   test('the constructor refuses a caller without the factory token', () => {
     const ctor = Port as unknown as new (...args: unknown[]) => Port;
     expect(() => new ctor(undefined, Protocol.TCP, 80)).toThrow(/^new Port\(\): undefined is not how a Port is made: .*Use the factories: Port\.tcp\(8080\)/);
+  });
+});
+
+describe('Port identity, order and coverage', () => {
+  test('every kind of port has its own key', () => {
+    const ports = [Port.allTraffic(), Port.allTcp(), Port.allUdp(), Port.allSctp(), Port.tcp(80), Port.udp(80), Port.tcpRange(80, 90), Port.named('http'), Port.named('http', Protocol.UDP)];
+    expect(new Set(ports.map((p) => p.key)).size).toBe(ports.length);
+  });
+
+  test('keys sort all traffic first, then numerically by port and range end (not as text)', () => {
+    const ports = [Port.tcp(8080), Port.tcpRange(80, 100), Port.tcp(443), Port.allTraffic(), Port.tcpRange(80, 90), Port.tcp(80)];
+    const sorted = [...ports].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)).map(String);
+    expect(sorted).toEqual(['all traffic', '80/TCP', '80-90/TCP', '80-100/TCP', '443/TCP', '8080/TCP']);
+  });
+
+  test('only an all-ports port says it is every port of its protocol', () => {
+    expect(Port.allUdp().isAllPortsOfProtocol).toBe(true);
+    expect(Port.named('http').isAllPortsOfProtocol).toBe(false);
+    expect(Port.tcp(80).isAllPortsOfProtocol).toBe(false);
+    expect(Port.allTraffic().isAllPortsOfProtocol).toBe(false);
+  });
+
+  test('what a port covers is decided on its port-set entry: a named port only by itself, on its protocol', () => {
+    expect(simplifyPorts([Port.tcp(80), Port.allTcp(), Port.tcpRange(8000, 8080)]).map(String)).toEqual(['all TCP ports']);
+    expect(simplifyPorts([Port.tcp(8000), Port.tcpRange(8000, 8080), Port.udp(8000)]).map(String)).toEqual(['8000-8080/TCP', '8000/UDP']);
+    expect(simplifyPorts([Port.named('dns', Protocol.UDP), Port.allTcp()]).map(String)).toEqual(['all TCP ports', 'dns/UDP (named)']);
+    expect(simplifyPorts([Port.named('dns', Protocol.UDP), Port.allUdp()]).map(String)).toEqual(['all UDP ports']);
+    expect(simplifyPorts([Port.named('http'), Port.tcpRange(1, 65535)]).map(String)).toEqual(['http/TCP (named)', '1-65535/TCP']);
+    expect(simplifyPorts([Port.tcp(80), Port.named('http'), Port.allTraffic()]).map(String)).toEqual(['all traffic']);
+  });
+
+  test('a port renders the same entry its JSON reads as on the wire', () => {
+    for (const p of [Port.tcp(80), Port.udpRange(1, 2), Port.named('dns', Protocol.UDP), Port.allSctp()]) {
+      expect(p._entry).toEqual(portEntryFromWire(p.toJson()));
+    }
+    expect(Port.allTraffic()._entry).toEqual(ALL_TRAFFIC);
+  });
+
+  test('a port name with several problems lists them all, separated', () => {
+    expect(() => Port.named('-Http-')).toThrow(
+      'Port.named: "-Http-" is not a valid port name: it must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-); must not begin or end with a hyphen. ');
+  });
+
+  test('a plain object with every field of a port but no brand is refused, not rebuilt', () => {
+    expect(() => Port._use({ isAllTraffic: false, protocol: 'TCP', portNumber: 80, isAllPortsOfProtocol: false, toJson: () => ({ protocol: 'TCP', port: 80 }) }, 'Rule ports'))
+      .toThrow(/^Rule ports: .* is not a Port\./);
   });
 });
