@@ -184,3 +184,27 @@ describe('a Peer handed in from elsewhere (Peer._use, behind every rule that tak
     expect(() => new ctor(undefined, { anyone: true })).toThrow(/^new Peer\(\): undefined is not how a Peer is made: .*Use the factories: Peer\.pods/);
   });
 });
+
+describe('Peer identity and messages', () => {
+  test('every kind of peer has its own key, and the name is the readable form', () => {
+    const peers = [Peer.anyone(), Peer.ipBlock('10.0.0.0/8'), Peer.pods(web), Peer.namespaces(web), Peer.podsInNamespaces(web, web), Peer.allNamespaces(), Peer.pods(Selector.all())];
+    expect(new Set(peers.map((p) => p.key)).size).toBe(peers.length);
+    expect(Peer.ipBlock('10.0.0.0/8').key).not.toBe(Peer.ipBlock('10.0.0.0/16').key);
+    expect(Peer.podsInNamespace('data', web).name).toBe('pods app=web in namespace data');
+  });
+
+  test('a namespace name that is not a string, or breaks several rules, is refused with every problem and the fix', () => {
+    expect(() => Peer.namespace(7 as unknown as string)).toThrow(
+      'Peer.namespace: 7 is not a valid namespace name: is not a string. Give the namespace\'s name, e.g. \'kube-system\' (lowercase letters, digits and \'-\', at most 63 characters).');
+    expect(() => Peer.namespace(`-${'a'.repeat(63)}`)).toThrow(/is not a valid namespace name: must be no more than 63 characters; a lowercase RFC 1123 label must/);
+  });
+
+  test('a selector argument that is not a Selector is refused with how to mean every pod', () => {
+    expect(() => Peer.pods({ app: 'web' } as unknown as Selector)).toThrow(
+      'Peer.pods: {"app":"web"} is not a Selector. Build it with Selector.labels({...}) or Selector.of({...}); write Selector.all() to mean every pod or namespace.');
+  });
+
+  test('a plain object with every field of a peer but no brand is refused, not rebuilt', () => {
+    expect(() => Peer._use({ isAnyone: false, podSelector: web, toJson: () => ({ podSelector: web.toJson() }) }, 'Rule peers')).toThrow(/^Rule peers: .* is not a Peer\./);
+  });
+});
