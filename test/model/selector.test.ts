@@ -391,3 +391,15 @@ describe('a LabelExpression handed in from elsewhere (LabelExpression._use)', ()
     expect(() => new ctor(undefined, 'env', LabelOperator.EXISTS, [])).toThrow(/^new LabelExpression\(\): undefined is not how a LabelExpression is made: .*Use the factories: LabelExpression\.isIn/);
   });
 });
+
+describe('LabelExpression: hostile operators and several problems at once', () => {
+  test('a Symbol as operator is refused with a message, never a TypeError while writing it', () => {
+    expect(() => LabelExpression.of('env', Symbol('In') as unknown as LabelOperator, ['x'])).toThrow(
+      'LabelExpression Symbol(In): Symbol(In) is not a valid selector operator. Use LabelOperator.IN, NOT_IN, EXISTS or DOES_NOT_EXIST.');
+  });
+
+  test('a key or value with several problems lists them all, separated', () => {
+    expect(() => LabelExpression.exists(`-${'a'.repeat(63)}`)).toThrow(/is not a valid label key: name part must be no more than 63 characters; name part must consist of/);
+    expect(() => LabelExpression.isIn('env', [`${'v'.repeat(63)}-`])).toThrow(/is not a valid label value: must be no more than 63 characters; a valid label must be/);
+  });
+});
