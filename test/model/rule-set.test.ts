@@ -97,3 +97,61 @@ describe('RuleSet says which rendered rules have no peers, and whether that was 
     expect(new RuleSet().rulesWithoutPeers('to')).toEqual([]);
   });
 });
+
+describe('RuleSet: named ports toward ipBlocks, grouping and re-merging', () => {
+  const block = Peer.ipBlock('10.0.0.0/8');
+
+  test('an egress rule with a named port toward an ipBlock is refused: it would match nothing', () => {
+    const rules = new RuleSet('egress');
+    expect(() => rules.add([a, block], [Port.tcp(80), Port.named('https')])).toThrow(
+      'port https/TCP (named) toward 10.0.0.0/8 matches nothing: a named port resolves on the destination pod\'s container ports, and an address outside the pods has none, '
+      + 'so this rule would silently allow no traffic to 10.0.0.0/8. Use the port number instead (e.g. Port.tcp(443)); keep the named port in a rule toward pods only.');
+    expect(rules.isEmpty).toBe(true);
+    rules.add([block], [Port.tcp(443)]);
+    rules.add([a], [Port.named('https')]);
+    expect(rules.toJson('to')).toEqual([
+      { to: [block.toJson()], ports: [{ protocol: 'TCP', port: 443 }] },
+      { to: [a.toJson()], ports: [{ protocol: 'TCP', port: 'https' }] },
+    ]);
+  });
+
+  test('in ingress (also the default) a named port from an ipBlock resolves on the policy\'s own pods, so it is kept', () => {
+    for (const rules of [new RuleSet('ingress'), new RuleSet()]) {
+      rules.add([block], [Port.named('https')]);
+      expect(rules.isEmpty).toBe(false);
+      expect(rules.toJson('from')).toEqual([{ from: [block.toJson()], ports: [{ protocol: 'TCP', port: 'https' }] }]);
+    }
+  });
+
+  test('peers of namespaces only and peers of pods only stay in separate rules, even with the same ports', () => {
+    const ns = Peer.namespace('data');
+    const rules = new RuleSet();
+    rules.add([a, ns, b], [Port.tcp(80)]);
+    const rendered = rules.toJson('from');
+    expect(rendered).toHaveLength(2);
+    expect(rendered).toContainEqual({ from: [a.toJson(), b.toJson()], ports: [{ protocol: 'TCP', port: 80 }] });
+    expect(rendered).toContainEqual({ from: [ns.toJson()], ports: [{ protocol: 'TCP', port: 80 }] });
+    // pods in a namespace select pods: they share a rule with pods of the policy's namespace
+    const both = new RuleSet();
+    const dataPods = Peer.podsInNamespace('data', Selector.labels({ app: 'x' }));
+    both.add([a, dataPods], [Port.tcp(80)]);
+    expect(both.toJson('from')).toHaveLength(1);
+  });
+
+  test('rules added after rendering are in the next rendering', () => {
+    const rules = new RuleSet();
+    rules.add([a], [Port.tcp(80)]);
+    expect(rules.toJson('from')).toEqual([{ from: [a.toJson()], ports: [{ protocol: 'TCP', port: 80 }] }]);
+    rules.add([b], [Port.tcp(80)]);
+    expect(rules.toJson('from')).toEqual([{ from: [a.toJson(), b.toJson()], ports: [{ protocol: 'TCP', port: 80 }] }]);
+    expect(rules.rulesWithoutPeers('from')).toEqual([]);
+  });
+
+  test('a peer whose every port anyone already has adds no rule; a rule without ports is reported when anyone has it', () => {
+    const rules = new RuleSet();
+    rules.add([Peer.anyone()], [Port.allTcp()]);
+    rules.add([a], [Port.tcp(80), Port.tcpRange(8000, 8080)]);
+    expect(rules.toJson('from')).toEqual([{ ports: [{ protocol: 'TCP' }] }]);
+    expect(rules.rulesWithoutPeers('from')).toEqual([{ index: 0, json: { ports: [{ protocol: 'TCP' }] }, askedFor: true }]);
+  });
+});

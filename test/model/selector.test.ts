@@ -1,4 +1,4 @@
-import { LabelExpression, LabelOperator, Peer, Selector } from '../../src';
+import { LabelExpression, LabelOperator, Peer, Selector, SelectorOptions } from '../../src';
 
 describe('Selector', () => {
   test('labels render as matchLabels, sorted by key', () => {
@@ -30,6 +30,13 @@ describe('Selector', () => {
     expect(s.matches({ app: 'shop', tier: 'db' })).toBe(false);
     expect(s.matches({ tier: 'api' })).toBe(false);
     expect(s.toString()).toBe('app=shop,tier in (api,web)');
+  });
+
+  test('the key is the canonical text: equal selectors share it, different ones do not', () => {
+    expect(Selector.labels({ b: '2', a: '1' }).key).toBe('a=1,b=2');
+    expect(Selector.labels({ a: '1', b: '2' }).key).toBe(Selector.labels({ b: '2', a: '1' }).key);
+    expect(Selector.labels({ a: '1' }).key).not.toBe(Selector.labels({ a: '2' }).key);
+    expect(Selector.all().key).toBe('<all>');
   });
 
   test('expressions are de-duplicated and sorted', () => {
@@ -228,5 +235,171 @@ describe('a Selector handed in from elsewhere (Selector._use, behind every facto
       'NetworkPolicy pods: "<Selector>" is a Selector that no Selector factory made (e.g. Object.create(Selector.prototype) or a copied object), so what it allows is unknown. '
       + 'Build it with Selector.labels({ app: \'web\' }), Selector.of({...}), Selector.expressions([...]) or Selector.all().');
     expect(() => Selector._use({ matchLabels: { app: 'web' } }, 'NetworkPolicy pods')).toThrow(/^NetworkPolicy pods: \{"matchLabels":\{"app":"web"\}\} is not a Selector\./);
+  });
+
+  // Objects that carry the Selector brand by hand (as a copied or forged value would) but were not
+  // made by a factory of any copy: each must be refused, never read as "every pod".
+  const forged = (fields: object): unknown => {
+    const o = { ...fields };
+    Object.defineProperty(o, Symbol.for('cdk8s-netpol.Selector'), { value: true });
+    return o;
+  };
+  const refused = /^NetworkPolicy pods: .* is not a Selector\. Build it with Selector\.labels\(\{ app: 'web' \}\)/;
+
+  test('a plain object with both selector fields but no brand is refused, not rebuilt', () => {
+    expect(() => Selector._use({ matchLabels: { app: 'web' }, matchExpressions: [] }, 'NetworkPolicy pods')).toThrow(refused);
+  });
+
+  test('a branded object without a list of expressions is refused, even with labels', () => {
+    expect(() => Selector._use(forged({ matchLabels: { app: 'web' } }), 'NetworkPolicy pods')).toThrow(refused);
+    expect(() => Selector._use(forged({ matchLabels: { app: 'web' }, matchExpressions: 'canary' }), 'NetworkPolicy pods')).toThrow(refused);
+  });
+
+  test('a branded object with no labels and no expressions is every pod only when it says isAll === true', () => {
+    expect(() => Selector._use(forged({ matchLabels: {}, matchExpressions: [] }), 'NetworkPolicy pods')).toThrow(refused);
+    expect(() => Selector._use(forged({ matchLabels: {}, matchExpressions: [], isAll: 'true' }), 'NetworkPolicy pods')).toThrow(refused);
+    expect(() => Selector._use(forged({ matchExpressions: [] }), 'NetworkPolicy pods')).toThrow(refused);
+    expect(Selector._use(forged({ matchLabels: {}, matchExpressions: [], isAll: true }), 'NetworkPolicy pods').isAll).toBe(true);
+  });
+
+  test('a branded object whose fields throw when read is refused with the usual message', () => {
+    const hostile = forged({});
+    Object.defineProperty(hostile, 'matchLabels', { get: () => { throw new Error('boom'); } });
+    expect(() => Selector._use(hostile, 'NetworkPolicy pods')).toThrow(refused);
+    // fields read before the throwing one are no excuse: the whole value is refused
+    const lateThrow = forged({ matchLabels: { app: 'web' }, matchExpressions: [] });
+    Object.defineProperty(lateThrow, 'isAll', { get: () => { throw new Error('boom'); } });
+    expect(() => Selector._use(lateThrow, 'NetworkPolicy pods')).toThrow(refused);
+  });
+
+  test('an expressions-only selector of another copy is rebuilt with its expressions, so it selects the same pods', () => {
+    const used = Selector._use(other.Selector.expressions([other.LabelExpression.exists('canary')]), 'test');
+    expect(used.isAll).toBe(false);
+    expect(used.toString()).toBe('canary');
+    expect(used.matches({ canary: '' })).toBe(true);
+    expect(used.matches({ app: 'web' })).toBe(false);
+  });
+
+  test.each([
+    ['a string', 'app=web', '"app=web"'],
+    ['null', null, 'null'],
+    ['undefined', undefined, 'undefined'],
+    ['a number', 42, '42'],
+  ])('%s is refused as not a Selector', (_name, value, shown) => {
+    expect(() => Selector._use(value, 'NetworkPolicy pods')).toThrow(`NetworkPolicy pods: ${shown} is not a Selector. Build it with`);
+  });
+});
+
+describe('Selector is made by its factories only', () => {
+  test('Selector.of without options says it would match everything', () => {
+    expect(() => Selector.of(undefined as unknown as SelectorOptions)).toThrow(/^Selector: undefined has no labels and no expressions, so it would match everything/);
+    expect(() => Selector.of({ labels: undefined, expressions: undefined })).toThrow(/would match everything/);
+  });
+
+  test('the constructor refuses a caller without the factory token, naming the type and the factories', () => {
+    const ctor = Selector as unknown as new (...args: unknown[]) => Selector;
+    expect(() => new ctor()).toThrow(/^new Selector\(\): undefined is not how a Selector is made: a Selector built without its factories could stand for more than meant\. Use the factories: Selector\.labels/);
+    expect(() => new ctor(Symbol('cdk8s-netpol factory'), { app: 'web' }, [])).toThrow(/^new Selector\(\): /);
+  });
+});
+
+describe('LabelExpression messages and rendering', () => {
+  test.each([
+    ['In without values', () => LabelExpression.isIn('env', []), 'LabelExpression In on key "env": [] has no values, but In needs at least one. Give the label values to match, or use LabelExpression.exists(\'env\').'],
+    ['NotIn without values', () => LabelExpression.notIn('env', []), 'LabelExpression NotIn on key "env": [] has no values, but NotIn needs at least one. Give the label values to match, or use LabelExpression.doesNotExist(\'env\').'],
+    ['Exists with values', () => LabelExpression.of('env', LabelOperator.EXISTS, ['x']), 'LabelExpression Exists on key "env": ["x"] has values, but Exists must have none. Drop the values, or use LabelExpression.isIn(\'env\', [...]).'],
+    ['DoesNotExist with values', () => LabelExpression.of('env', LabelOperator.DOES_NOT_EXIST, ['x']), 'LabelExpression DoesNotExist on key "env": ["x"] has values, but DoesNotExist must have none. Drop the values, or use LabelExpression.notIn(\'env\', [...]).'],
+    ['values that are not a list', () => LabelExpression.of('env', LabelOperator.IN, 'prod' as unknown as string[]), 'LabelExpression In on key "env": "prod" is not a list of values. Pass the values as an array of strings.'],
+    ['an operator that is not a string', () => LabelExpression.of('env', 7 as unknown as LabelOperator, ['x']), 'LabelExpression 7: 7 is not a valid selector operator. Use LabelOperator.IN, NOT_IN, EXISTS or DOES_NOT_EXIST.'],
+    ['a key that is not a string', () => LabelExpression.exists(5 as unknown as string), 'LabelExpression Exists: label key: 5 is not a valid label key: is not a string. Use a key such as'],
+    ['a value that is not a string', () => LabelExpression.isIn('env', [5 as unknown as string]), 'LabelExpression In on key "env": label value: 5 is not a valid label value: is not a string. Use at most 63 characters'],
+  ])('%s is refused with what, why and the fix', (_name, build, message) => {
+    expect(build).toThrow(message);
+  });
+
+  test('Exists and DoesNotExist render no values key; In renders a copy of its values', () => {
+    expect(Object.keys(LabelExpression.exists('a').toJson())).toEqual(['key', 'operator']);
+    expect(LabelExpression.of('a', LabelOperator.DOES_NOT_EXIST).values).toEqual([]);
+    const e = LabelExpression.isIn('env', ['b', 'a']);
+    const json = e.toJson();
+    json.values.push('c');
+    expect(e.toJson().values).toEqual(['a', 'b']);
+    expect(e.values).toEqual(['a', 'b']);
+    expect(e.matches({ env: 'c' })).toBe(false);
+    expect(e.key).toBe('env');
+    expect(e.operator).toBe(LabelOperator.IN);
+  });
+});
+
+describe('a LabelExpression handed in from elsewhere (LabelExpression._use)', () => {
+  let other: typeof import('../../src');
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    other = require('../../src');
+  });
+
+  test('one of this copy is used as it is', () => {
+    const e = LabelExpression.exists('canary');
+    expect(LabelExpression._use(e, 'test')).toBe(e);
+  });
+
+  test.each([
+    ['In', () => other.LabelExpression.isIn('env', ['prod', 'dev']), 'env in (dev,prod)'],
+    ['NotIn', () => other.LabelExpression.notIn('env', ['prod']), 'env notin (prod)'],
+    ['Exists', () => other.LabelExpression.exists('canary'), 'canary'],
+    ['DoesNotExist', () => other.LabelExpression.doesNotExist('canary'), '!canary'],
+  ])('%s of another installed copy is rebuilt here as the same requirement', (_name, make, text) => {
+    const foreign = make();
+    const used = LabelExpression._use(foreign, 'test');
+    expect(used instanceof LabelExpression).toBe(true);
+    expect(foreign instanceof LabelExpression).toBe(false);
+    expect(used.toString()).toBe(text);
+    expect(used.toJson()).toEqual(foreign.toJson());
+  });
+
+  const forged = (fields: object): unknown => {
+    const o = { ...fields };
+    Object.defineProperty(o, Symbol.for('cdk8s-netpol.LabelExpression'), { value: true });
+    return o;
+  };
+
+  test('a forged requirement is checked like a new one: valid fields rebuild it, invalid ones are refused', () => {
+    expect(LabelExpression._use(forged({ key: 'env', operator: 'In', values: ['b', 'a'] }), 'Selector expressions').toString()).toBe('env in (a,b)');
+    expect(() => LabelExpression._use(forged({ key: 'env', operator: 'In', values: [] }), 'Selector expressions')).toThrow(/has no values, but In needs at least one/);
+    expect(() => LabelExpression._use(forged({ key: 'env', operator: 'In', values: 'a' }), 'Selector expressions')).toThrow(/"a" is not a list of values/);
+    expect(() => LabelExpression._use(forged({ key: 'env', operator: 'in', values: ['a'] }), 'Selector expressions')).toThrow(/"in" is not a valid selector operator/);
+    expect(() => LabelExpression._use(forged({ operator: 'Exists' }), 'Selector expressions')).toThrow(/label key: undefined is not a valid label key/);
+  });
+
+  test('a forged requirement whose fields throw when read is refused', () => {
+    const hostile = forged({ key: 'env', operator: 'Exists' });
+    Object.defineProperty(hostile, 'values', { get: () => { throw new Error('boom'); } });
+    expect(() => LabelExpression._use(hostile, 'Selector expressions')).toThrow(/^Selector expressions: .* is not a LabelExpression\. Build it with LabelExpression\.isIn\(key, \[\.\.\.\]\)/);
+  });
+
+  test.each([
+    ['a plain object', { key: 'env', operator: 'Exists' }, '{"key":"env","operator":"Exists"}'],
+    ['a string', 'env', '"env"'],
+    ['null', null, 'null'],
+    ['undefined', undefined, 'undefined'],
+  ])('%s is refused as not a LabelExpression', (_name, value, shown) => {
+    expect(() => LabelExpression._use(value, 'Selector expressions')).toThrow(`Selector expressions: ${shown} is not a LabelExpression. Build it with LabelExpression.isIn(key, [...]), notIn(key, [...]), exists(key) or doesNotExist(key).`);
+  });
+
+  test('the constructor refuses a caller without the factory token', () => {
+    const ctor = LabelExpression as unknown as new (...args: unknown[]) => LabelExpression;
+    expect(() => new ctor(undefined, 'env', LabelOperator.EXISTS, [])).toThrow(/^new LabelExpression\(\): undefined is not how a LabelExpression is made: .*Use the factories: LabelExpression\.isIn/);
+  });
+});
+
+describe('LabelExpression: hostile operators and several problems at once', () => {
+  test('a Symbol as operator is refused with a message, never a TypeError while writing it', () => {
+    expect(() => LabelExpression.of('env', Symbol('In') as unknown as LabelOperator, ['x'])).toThrow(
+      'LabelExpression Symbol(In): Symbol(In) is not a valid selector operator. Use LabelOperator.IN, NOT_IN, EXISTS or DOES_NOT_EXIST.');
+  });
+
+  test('a key or value with several problems lists them all, separated', () => {
+    expect(() => LabelExpression.exists(`-${'a'.repeat(63)}`)).toThrow(/is not a valid label key: name part must be no more than 63 characters; name part must consist of/);
+    expect(() => LabelExpression.isIn('env', [`${'v'.repeat(63)}-`])).toThrow(/is not a valid label value: must be no more than 63 characters; a valid label must be/);
   });
 });
