@@ -148,9 +148,9 @@ export function formatCluster(c: ClusterRecord): string {
   }
   if (c.side && !c.side.error) {
     lines.push(`at ${SIDE_BY_SIDE_PODS} pods, one port: today's matrix ${c.side.podsMs.toFixed(0)} ms, class matrix ${c.side.classesMs.toFixed(0)} ms: `
-      + `${c.side.ratio.toFixed(1)}x (median of ${c.side.ratios.length} alternate runs), ${c.side.mismatches} mismatches`);
+      + `${c.side.ratio.toFixed(1)}x (medians of ${c.side.ratios.length} alternate runs after a warm-up), ${c.side.mismatches} mismatches`);
     lines.push(`at ${SIDE_BY_SIDE_PODS} pods, all ${c.side.probes} ports that matter: today's matrix ${c.side.allPortsPodsMs.toFixed(0)} ms, `
-      + `classes + class matrices ${c.side.allPortsClassesMs.toFixed(0)} ms: ${c.side.allPortsRatio.toFixed(1)}x`);
+      + `classes + class matrices ${c.side.allPortsClassesMs.toFixed(0)} ms: ${c.side.allPortsRatio.toFixed(1)}x (medians of ${c.side.allPortsRatios.length} alternate runs after a warm-up)`);
   }
   const big = c.sizes.find((r) => r.pods === 100_000)?.scale;
   if (big && !big.error) {

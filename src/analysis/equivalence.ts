@@ -142,38 +142,80 @@ export function snapshotClassKey(cluster: Cluster, features: PolicyFeatures, e: 
   return `${key}${JSON.stringify(project(cluster.namespaceLabels(e.namespace), features.namespaceLabels))}`;
 }
 
-/** The identity of an endpoint under `features`: equal keys, no policy tells the endpoints apart. */
+/**
+ * The identity of an endpoint under `features`: equal keys, no policy tells the endpoints apart.
+ * The key is the JSON text of the list of its parts (kind, hostNetwork, the API server mark, the
+ * namespace's part, the projected labels, the named ports' numbers, the ipBlock and domain bits,
+ * the DNS names, the node), written part by part without building the list: it is computed for
+ * every endpoint of the cluster, and the intermediate arrays were most of its cost.
+ */
 function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint, nsKeys: Map<string, string>): string {
-  const parts: unknown[] = [e.external ? 'external' : e.nodeTraffic ? 'node' : 'pod', e.hostNetwork];
+  let key = `[${e.external ? '"external"' : e.nodeTraffic ? '"node"' : '"pod"'},${json(e.hostNetwork)}`;
   // The API server's endpoint is always a class of its own (Cilium's cluster entity takes it in outside the cluster too).
-  if (e.apiServer) parts.push('kube-apiserver');
+  if (e.apiServer) key += ',"kube-apiserver"';
   if (e.namespace !== undefined) {
+    // Cached per namespace as the JSON text of the JSON text of its part (the part is a string).
     let ns = nsKeys.get(e.namespace);
     if (ns === undefined) {
-      ns = features.namespaces.has(e.namespace)
+      ns = JSON.stringify(features.namespaces.has(e.namespace)
         ? JSON.stringify(['name', e.namespace])
-        : JSON.stringify(['labels', project(cluster.namespaceLabels(e.namespace), features.namespaceLabels)]);
+        : JSON.stringify(['labels', project(cluster.namespaceLabels(e.namespace), features.namespaceLabels)]));
       nsKeys.set(e.namespace, ns);
     }
-    parts.push(ns);
+    key += `,${ns}`;
   }
-  parts.push(project(e.labels, features.podLabels));
+  key += `,${projectedText(e.labels, features.podLabels)}`;
   if (features.namedPorts.length > 0) {
-    parts.push(features.namedPorts.map((n) => e.ports.filter((p) => p.name === n.name && p.protocol === n.protocol).map((p) => p.number)));
+    key += ',[';
+    features.namedPorts.forEach((n, k) => {
+      key += k === 0 ? '[' : ',[';
+      let first = true;
+      for (const p of e.ports) {
+        if (p.name !== n.name || p.protocol !== n.protocol) continue;
+        key += first ? json(p.number) : `,${json(p.number)}`;
+        first = false;
+      }
+      key += ']';
+    });
+    key += ']';
   }
   if (features.ipBlocks.length > 0) {
     // In no block at all (no IPs, or none inside) is one feature value, however it comes about.
     let bits = '';
     if (e.ips.length > 0) for (const block of features.ipBlocks) bits += e.ips.some((ip) => ipBlockContains(block, ip)) ? '1' : '0';
-    parts.push(bits.includes('1') ? bits : '');
+    key += `,"${bits.includes('1') ? bits : ''}"`;
   }
   if (features.domainNames.length > 0) {
     const bits = features.domainNames.map((p) => (e.dnsNames.some((n) => domainNameMatches(p, n)) ? '1' : '0')).join('');
-    parts.push(bits.includes('1') ? bits : '');
+    key += `,"${bits.includes('1') ? bits : ''}"`;
   }
-  if (features.dnsNamesApart && e.external) parts.push([...e.dnsNames].sort());
-  if (features.nodesApart) parts.push([e.node ?? null, isKubeApiServer(cluster, e)]);
-  return JSON.stringify(parts);
+  if (features.dnsNamesApart && e.external) key += `,${JSON.stringify([...e.dnsNames].sort())}`;
+  if (features.nodesApart) key += `,${JSON.stringify([e.node ?? null, isKubeApiServer(cluster, e)])}`;
+  return `${key}]`;
+}
+
+/** A value as an element of a JSON list (undefined as null, as JSON.stringify writes it in a list). */
+function json(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** `JSON.stringify(project(labels, looked))`, without the intermediate pairs. */
+function projectedText(labels: Labels, looked: ReadonlyMap<string, ReadonlySet<string>>): string {
+  let keys: string[] | undefined;
+  for (const key in labels) {
+    if (!Object.prototype.hasOwnProperty.call(labels, key) || !looked.has(key)) continue;
+    (keys ??= []).push(key);
+  }
+  if (keys === undefined) return '[]';
+  // Code-unit order, as `project` sorts.
+  if (keys.length > 1) keys.sort();
+  let out = '[';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const value = labels[key];
+    out += `${i === 0 ? '' : ','}[${JSON.stringify(key)},${looked.get(key)!.has(value) ? JSON.stringify(value) : 'null'}]`;
+  }
+  return `${out}]`;
 }
 
 /** Labels as far as the selectors look: the keys they test, a value they do not name as `null`. */

@@ -386,12 +386,18 @@ export class Selections {
 /** Endpoint selections by namespace and label, with the peer sets of rules cached by meaning. */
 class SelectionIndex {
   private readonly byNamespace = new Map<string, number[]>();
-  private readonly byPair = new Map<string, number[]>();
+  /** Endpoints by namespace, then `key=value` of their labels. */
+  private readonly byPair = new Map<string, Map<string, number[]>>();
+  /** The `key=value` text of each label, made once (by key, then value): map lookups by it then hash it once. */
+  private readonly pairTexts = new Map<string, Map<string, string>>();
   /** Endpoints by `key=value` of their labels, across namespaces (for peers with a namespaceSelector). */
   private readonly byPairAnywhere = new Map<string, number[]>();
   private readonly ruleCache = new Map<PolicyRule, Members>();
   private readonly withIps: ClusterEndpoint[];
+  /** Peer sets by the peer's text (peers that name the namespaces they look in). */
   private readonly peerCache = new Map<string, Members>();
+  /** Peer sets of peers without a namespaceSelector (they look in the policy's namespace), by text, then namespace. */
+  private readonly localPeerCache = new Map<string, Map<string, Members>>();
   private readonly portKeys = new Map<PolicyRule, string>();
   private readonly all: Bitset;
   /** The peer sets, from shared blocks. */
@@ -402,7 +408,8 @@ class SelectionIndex {
   private readonly namespacesByPair = new Map<string, string[]>();
   private readonly namespaceNames: string[];
   private readonly selectedCache = new Map<ClusterPolicy, number[]>();
-  private readonly selectionCache = new Map<string, number[]>();
+  /** Policies' selections by the pod selector's text, then namespace. */
+  private readonly selectionCache = new Map<string, Map<string, number[]>>();
   private compiledRules?: CompiledRules;
 
   constructor(private readonly cluster: Cluster) {
@@ -410,9 +417,12 @@ class SelectionIndex {
       // Node traffic is neither selected by policies nor matched by selector peers; ipBlocks see it through withIps.
       if (e.namespace === undefined || e.nodeTraffic) continue;
       push(this.byNamespace, e.namespace, e.index);
-      for (const [k, v] of Object.entries(e.labels)) {
-        push(this.byPair, `${e.namespace}\u0000${k}=${v}`, e.index);
-        push(this.byPairAnywhere, `${k}=${v}`, e.index);
+      let inNamespace = this.byPair.get(e.namespace);
+      if (inNamespace === undefined) this.byPair.set(e.namespace, (inNamespace = new Map()));
+      for (const k of Object.keys(e.labels)) {
+        const pair = this.pairText(k, e.labels[k]);
+        push(inNamespace, pair, e.index);
+        push(this.byPairAnywhere, pair, e.index);
       }
     }
     this.withIps = cluster.endpoints.filter((e) => e.ips.length > 0);
@@ -422,8 +432,18 @@ class SelectionIndex {
     // Only namespaces with endpoints can add to a peer's set.
     this.namespaceNames = [...cluster.namespaces.keys()].filter((ns) => this.byNamespace.has(ns));
     for (const ns of this.namespaceNames) {
-      for (const [k, v] of Object.entries(cluster.namespaceLabels(ns))) push(this.namespacesByPair, `${k}=${v}`, ns);
+      const labels = cluster.namespaceLabels(ns);
+      for (const k of Object.keys(labels)) push(this.namespacesByPair, this.pairText(k, labels[k]), ns);
     }
+  }
+
+  /** `key=value`, the form of a selector's required pairs. */
+  private pairText(key: string, value: string): string {
+    let byValue = this.pairTexts.get(key);
+    if (byValue === undefined) this.pairTexts.set(key, (byValue = new Map()));
+    let text = byValue.get(value);
+    if (text === undefined) byValue.set(value, (text = `${key}=${value}`));
+    return text;
   }
 
   /** The namespaces with endpoints that `selector` matches, in the cluster's order. */
@@ -440,10 +460,12 @@ class SelectionIndex {
   public selected(policy: ClusterPolicy): number[] {
     let list = this.selectedCache.get(policy);
     if (list === undefined) {
-      // Policies of one namespace with the same pod selector (kubectl's text names it exactly) share one list.
-      const key = `${policy.namespace}\u0000${policy.podSelectorText}`;
-      list = this.selectionCache.get(key);
-      if (list === undefined) this.selectionCache.set(key, (list = this.select(policy.namespace, policy.podSelector)));
+      // Policies of one namespace with the same pod selector (kubectl's text names it exactly) share
+      // one list (looked up by both strings, never a key made of them per policy).
+      let byNamespace = this.selectionCache.get(policy.podSelectorText);
+      if (byNamespace === undefined) this.selectionCache.set(policy.podSelectorText, (byNamespace = new Map()));
+      list = byNamespace.get(policy.namespace);
+      if (list === undefined) byNamespace.set(policy.namespace, (list = this.select(policy.namespace, policy.podSelector)));
       this.selectedCache.set(policy, list);
     }
     return list;
@@ -461,7 +483,10 @@ class SelectionIndex {
     const listIds = new Map<number[], number>();
     const side = (direction: 'ingress' | 'egress'): CompiledSide => {
       const isolated: number[][] = [];
-      const groups = new Map<string, { targets: number[]; ports: number; parts: Members[] }>();
+      type Group = { targets: number[]; ports: number; parts: Members[] };
+      // By the targets' list number, then the ports' number (insertion order kept in `order`).
+      const groups = new Map<number, Map<number, Group>>();
+      const order: Group[] = [];
       for (const policy of this.cluster.policies) {
         const rules = policy[direction];
         if (!rules) continue;
@@ -477,14 +502,20 @@ class SelectionIndex {
             portIds.set(portsKey, (ports = portSets.length));
             portSets.push(rule);
           }
-          const key = `${listId} ${ports}`;
-          const group = groups.get(key);
+          let byPorts = groups.get(listId);
+          if (byPorts === undefined) groups.set(listId, (byPorts = new Map()));
+          const group = byPorts.get(ports);
           const peers = this.peers(policy.namespace, rule);
-          if (group) group.parts.push(peers);
-          else groups.set(key, { targets: selected, ports, parts: [peers] });
+          if (group) {
+            group.parts.push(peers);
+          } else {
+            const added = { targets: selected, ports, parts: [peers] };
+            byPorts.set(ports, added);
+            order.push(added);
+          }
         }
       }
-      return { isolated, groups: [...groups.values()].map((g) => ({ targets: g.targets, ports: g.ports, peers: this.union(g.parts) })) };
+      return { isolated, groups: order.map((g) => ({ targets: g.targets, ports: g.ports, peers: this.union(g.parts) })) };
     };
     const ingress = side('ingress');
     const egress = side('egress');
@@ -504,8 +535,9 @@ class SelectionIndex {
   /** Endpoints of `namespace` matching `selector`. */
   public select(namespace: string, selector: CompiledSelector): number[] {
     let candidates = this.byNamespace.get(namespace) ?? [];
+    const inNamespace = this.byPair.get(namespace);
     for (const pair of selector.requiredPairs) {
-      const posting = this.byPair.get(`${namespace}\u0000${pair}`) ?? [];
+      const posting = inNamespace?.get(pair) ?? [];
       if (posting.length < candidates.length) candidates = posting;
     }
     if (selector.matchesEverything) return candidates;
@@ -532,8 +564,15 @@ class SelectionIndex {
   }
 
   private peer(policyNamespace: string, peer: RulePeer): Members {
-    const key = peer.kind === 'selectors' && !peer.namespaceSelector ? `${policyNamespace}\u0000${peer.text}` : peer.text;
-    let set = this.peerCache.get(key);
+    // A peer without a namespaceSelector means its pods in the policy's namespace: cached per namespace.
+    let cache = this.peerCache;
+    if (peer.kind === 'selectors' && !peer.namespaceSelector) {
+      let byNamespace = this.localPeerCache.get(peer.text);
+      if (byNamespace === undefined) this.localPeerCache.set(peer.text, (byNamespace = new Map()));
+      cache = byNamespace;
+    }
+    const key = cache === this.peerCache ? peer.text : policyNamespace;
+    let set = cache.get(key);
     if (set) return set;
     const members: number[] = [];
     if (peer.kind === 'ipBlock') {
@@ -563,7 +602,7 @@ class SelectionIndex {
       for (const i of members) bits.add(i);
       set = bits;
     }
-    this.peerCache.set(key, set);
+    cache.set(key, set);
     return set;
   }
 }

@@ -27,7 +27,13 @@ export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], 
   const cuts = new Map<string, Set<number>>(PORT_PROTOCOLS.map((proto) => [proto, new Set<number>()]));
   const covered = new Map<string, NumberedEntry[]>(PORT_PROTOCOLS.map((proto) => [proto, []]));
   const named = new Map<string, NamedEntry>();
+  // Each range once: every container port a named port resolves to comes again on every pod that
+  // declares it, and each listed range is tested at every bound.
+  const seenRanges = new Set<string>();
   const add = (protocol: string, from: number, to: number) => {
+    const key = `${protocol} ${from} ${to}`;
+    if (seenRanges.has(key)) return;
+    seenRanges.add(key);
     cuts.get(protocol)!.add(from);
     cuts.get(protocol)!.add(to + 1);
     covered.get(protocol)!.push({ kind: 'numbered', protocol, port: from, endPort: to });
@@ -50,9 +56,13 @@ export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], 
   }
   // Named ports resolve to container port numbers: those numbers are bounds too.
   const names = [...named.values()];
-  for (const cluster of clusters) {
-    for (const e of cluster.endpoints) {
-      for (const c of e.ports) if (cuts.has(c.protocol) && names.some((n) => isNamedPort(c, n.name, n.protocol))) add(c.protocol, c.number, c.number);
+  if (names.length > 0) {
+    for (const cluster of clusters) {
+      for (const e of cluster.endpoints) {
+        for (const c of e.ports) {
+          if (cuts.has(c.protocol) && names.some((n) => isNamedPort(c, n.name, n.protocol))) add(c.protocol, c.number, c.number);
+        }
+      }
     }
   }
   const focused = new Map<string, NumberedEntry[]>(PORT_PROTOCOLS.map((proto) => [proto, []]));

@@ -119,11 +119,21 @@ export function familyBits(family: IpFamily): number {
   return family === 4 ? IPV4_BITS : IPV6_BITS;
 }
 
+/** The network masks by prefix length, per family, made once each (a containment test asks for one per address). */
+const MASKS: Record<IpFamily, Array<bigint | undefined>> = { 4: [], 6: [] };
+
 /** The mask of the network part of a prefix. */
 function networkMask(family: IpFamily, prefixLength: number): bigint {
-  const bits = BigInt(familyBits(family));
-  const hostBits = bits - BigInt(prefixLength);
-  return ((1n << bits) - 1n) ^ ((1n << hostBits) - 1n);
+  const masks = MASKS[family === 4 ? 4 : 6];
+  let mask = masks[prefixLength];
+  if (mask === undefined) {
+    const bits = BigInt(familyBits(family));
+    const hostBits = bits - BigInt(prefixLength);
+    mask = ((1n << bits) - 1n) ^ ((1n << hostBits) - 1n);
+    // Only whole prefix lengths of the family are kept (anything else is computed each time).
+    if (Number.isInteger(prefixLength) && prefixLength >= 0 && prefixLength <= familyBits(family)) masks[prefixLength] = mask;
+  }
+  return mask;
 }
 
 /**
