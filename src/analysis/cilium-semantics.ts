@@ -349,7 +349,11 @@ export function isKubeApiServer(cluster: Cluster, e: ClusterEndpoint): boolean {
  * - `remote-node`: node traffic of any other node;
  * - `kube-apiserver`: the API server, "both deployments of the kube-apiserver: within the cluster
  *   and outside of the cluster" (`isKubeApiServer`);
- * - `none`: nothing.
+ * - `none`: nothing;
+ * - `health`, `ingress`, `init`, `unmanaged`: no end of the model has their identities (health
+ *   endpoints, Cilium's ingress proxy, endpoints not yet identified, pods Cilium does not manage:
+ *   the model assumes every pod is managed), so they match nothing (`NO_END_ENTITIES`; the Cluster
+ *   notes each rule that names one, `placeEntities`).
  * For a node end or a subject whose node is not known, `host` and `remote-node` alone match nothing
  * here; `ciliumPeerMatches` takes a deny rule to apply to such a pair (fail closed), and the Cluster
  * says so (`placeEntities`); both together are every node end (`ciliumPeerMatches`). CIDR rules never match node ends: the default
@@ -364,7 +368,11 @@ export function entityMatches(cluster: Cluster, entity: CiliumEntity, self: Clus
     case 'host': return other.nodeTraffic && other.node !== undefined && other.node === self.node;
     case 'remote-node': return other.nodeTraffic && other.node !== undefined && self.node !== undefined && other.node !== self.node;
     case 'kube-apiserver': return isKubeApiServer(cluster, other);
-    case 'none': return false;
+    case 'none':
+    case 'health':
+    case 'ingress':
+    case 'init':
+    case 'unmanaged': return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy, requirementFields } from './cilium-policy';
+import { CiliumPolicy, CiliumRule, ciliumSelects, isNoEndEntity, NO_END_ENTITIES, readCiliumPolicy, requirementFields } from './cilium-policy';
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
@@ -733,6 +733,15 @@ export class Cluster {
       const names = rule.peer.entities;
       if (names.includes('all') || names.includes('cluster')) return undefined;
       const field = rule.section.startsWith('egress') ? 'toEntities' : 'fromEntities';
+      const noEnd = names.filter(isNoEndEntity);
+      if (noEnd.length > 0) {
+        // Decided, not left out: they match no end of the model, and the rule's other entities stay.
+        const rest = names.filter((e) => !isNoEndEntity(e));
+        notes.push(`names ${noEnd.map((e) => `the entity ${e} (${NO_END_ENTITIES[e].what})`).join(' and ')} in ${field}, which no end of the model is `
+          + '(its ends are pods, nodes\' traffic, addresses outside the cluster and the API server): '
+          + `${noEnd.length > 1 ? 'they match' : 'it matches'} nothing in the verdicts, ${rest.length > 0 ? `and the rule is analysed for ${rest.join(', ')}` : `so the rule ${rule.deny ? 'denies' : 'allows'} nothing here`}. `
+          + `${noEnd.map((e, i) => (i === 0 ? capitalize(NO_END_ENTITIES[e].assumption) : NO_END_ENTITIES[e].assumption)).join('; ')}`);
+      }
       if ((names.includes('host') !== names.includes('remote-node')) && nodeEnds.length > 0) {
         const entity = names.includes('host') ? 'host' : 'remote-node';
         const subject = this.endpoints.find((e) => e.node === undefined && ciliumSelects(this, p.subject, e));
@@ -1064,6 +1073,10 @@ export class Cluster {
 }
 
 /** Why a part of a Cilium policy is left out, and what that means for the verdicts. */
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function notModelledReason(field: string, reason: string): string {
   return `${field} is not modelled: ${reason}. The verdicts leave this part out (the rest of the policy is analysed), so they may be wrong `
     + 'for the traffic it decides. Review its effect separately';
