@@ -142,7 +142,7 @@ describe('Layer 3: entities', () => {
     const u = Reachability.fromManifests([unmanaged, ...objects], { externals });
     expect(u.allows('default/client', 'default/db', HTTP)).toBe(true);
     expect(u.allows('internet', 'default/db', HTTP)).toBe(false);
-    expect(u.skipped[0].reason).toMatch(/the model assumes every pod of the input is managed by Cilium, so unmanaged matches no pod/);
+    expect(u.skipped[0].reason).toMatch(/The model assumes every pod of the input is managed by Cilium, so unmanaged matches no pod/);
     expectMatrixAgrees(u, HTTP);
     // Next to cluster or all, such an entity changes nothing: no note.
     const wide = cnp('to-cluster', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['cluster', 'health'] }] });
