@@ -5,6 +5,7 @@ import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
 import { peerShapesOverlap } from '../k8s/cilium-overlap';
+import { fqdnPatternMatches } from '../k8s/fqdn-pattern';
 import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-set';
 
 /**
@@ -56,16 +57,13 @@ export function ciliumIsolating(cluster: Cluster, side: Side, e: ClusterEndpoint
 }
 
 /**
- * Whether an FQDN selector matches a DNS name (both lower case, no trailing dot): `matchName` the
- * same name; `matchPattern` `*` alone every name, otherwise each `*` any run of the characters of
- * one DNS label (`[-a-zA-Z0-9_]`, so `*.cilium.io` matches `sub.cilium.io`, not `cilium.io` nor
- * `a.b.cilium.io`) (cilium/cilium pkg/fqdn/matchpattern).
+ * Whether an FQDN selector matches a DNS name (both lower case, no trailing dot), by Cilium's
+ * pattern rule (`fqdnPatternMatches`, k8s/fqdn-pattern: `*` alone every name, otherwise each `*`
+ * one label's characters, so `*.cilium.io` matches `sub.cilium.io`, not `cilium.io` nor
+ * `a.b.cilium.io`).
  */
 export function fqdnMatches(s: FqdnSelector, name: string): boolean {
-  if (!s.wildcard) return s.pattern === name;
-  if (s.pattern === '*') return true;
-  const re = new RegExp(`^${s.pattern.split('*').map((part) => part.replace(/[.\\^$+?()[\]{}|-]/g, '\\$&')).join('[-a-z0-9_]*')}$`);
-  return re.test(name);
+  return fqdnPatternMatches(s.pattern, name);
 }
 
 /** Whether Cilium's DNS proxy sees a pod look a name up: seen, not seen, or not decidable from the model. */

@@ -5,6 +5,7 @@ import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rul
 import { cidrContains, cidrsCoverFamily, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
+import { normalizeFqdn } from '../k8s/fqdn-pattern';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { dns1123SubdomainProblems } from '../k8s/names';
@@ -1612,8 +1613,7 @@ function protocolsPortSet(protocols: unknown): PortSet {
 
 /** A DNS name as `domainNames` compare it: lower case, without the trailing dot. */
 export function normalizeDnsName(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  return normalizeFqdn(name);
 }
 
 /**

@@ -4,6 +4,7 @@ import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains, cidrsCover, cidrsOverlap, formatIp, parseCidr, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
 import { Finding, Severity } from '../k8s/finding';
+import { fqdnPatternsIntersect, normalizeFqdn } from '../k8s/fqdn-pattern';
 import { setMatches } from '../k8s/port-set';
 
 /** A Cilium policy the schema checks accepted, with where it is. */
@@ -22,17 +23,10 @@ function dnsPatterns(spec: Record<string, any> | undefined): string[] {
       const on53 = ports.some((p: any) => p?.port === '53' && (p.protocol === undefined || ['ANY', 'UDP', 'TCP'].includes(p.protocol)));
       const dns = portRule?.rules?.dns;
       if (!on53 || !Array.isArray(dns)) continue;
-      for (const d of dns) out.push(String(d?.matchPattern ?? d?.matchName ?? '').toLowerCase().replace(/\.$/, ''));
+      for (const d of dns) out.push(normalizeFqdn(String(d?.matchPattern ?? d?.matchName ?? '')));
     }
   }
   return out;
-}
-
-/** Whether a DNS rule pattern (`*` a run of DNS characters) lets the proxy answer a lookup of `name`. */
-function patternCovers(pattern: string, name: string): boolean {
-  if (pattern === '*' || pattern === name) return true;
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('[-a-z0-9_]*')}$`);
-  return regex.test(name.replace(/\*/g, 'a'));
 }
 
 function specsOf(object: Record<string, any>): Array<{ spec: Record<string, any>; path: string }> {
@@ -66,8 +60,9 @@ export function fqdnWithoutDnsRule(policies: readonly CheckedCiliumPolicy[]): Ar
       (Array.isArray(spec.egress) ? spec.egress : []).forEach((rule: any, i: number) => {
         if (!Array.isArray(rule?.toFQDNs)) return;
         rule.toFQDNs.forEach((selector: any, j: number) => {
-          const name = String(selector?.matchName ?? selector?.matchPattern ?? '').toLowerCase().replace(/\.$/, '');
-          if (patterns.some((p) => patternCovers(p, name))) return;
+          const name = normalizeFqdn(String(selector?.matchName ?? selector?.matchPattern ?? ''));
+          // Some name the toFQDNs selector matches is one a DNS rule lets the proxy see looked up.
+          if (patterns.some((p) => fqdnPatternsIntersect(p, name))) return;
           const field = `${path}.egress[${i}].toFQDNs[${j}]`;
           const message = patterns.length === 0
             ? `egress to ${name} by DNS name, but no rule lets Cilium's DNS proxy see the pods' lookups (port 53 with rules.dns), so the name is never resolved for this rule and it never matches`

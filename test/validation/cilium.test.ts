@@ -114,6 +114,24 @@ describe('netpol validate over Cilium policies', () => {
     expect(warnings([fqdn('api.github.com'), ccnp])).toEqual([]);
   });
 
+  test('NP014 asks the one pattern rule (k8s/fqdn-pattern): a toFQDNs pattern is covered when some name it matches is one a DNS rule allows', () => {
+    const fqdnPattern = (pattern: string) => cnp({ endpointSelector: { matchLabels: { app: 'crawler' } }, egress: [{ toFQDNs: [{ matchPattern: pattern }] }] }, 'fqdn');
+    const dns = (pattern: string) => cnp({
+      endpointSelector: { matchLabels: { app: 'crawler' } },
+      egress: [{ ...DNS_RULE, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: pattern }] } }] }],
+    }, 'dns');
+    const warned = (toFqdns: string, dnsPattern: string) => validateManifests(
+      [fqdnPattern(toFqdns), dns(dnsPattern)].map((object) => ({ object: object as any })),
+    ).findings.some((f) => f.code === 'NP014');
+    // toFQDNs "*" still matches the names of *.cilium.io that the proxy sees (it was read as the one name "a" before).
+    expect(warned('*', '*.cilium.io')).toBe(false);
+    expect(warned('*.cilium.io', '*.cilium.io')).toBe(false);
+    expect(warned('api.*.io', '*.cilium.io')).toBe(false);
+    expect(warned('*.cilium.io', 'cilium.io')).toBe(true);
+    expect(warned('*.*.cilium.io', '*.cilium.io')).toBe(true);
+    expect(warned('*.Cilium.IO.', '*.cilium.io')).toBe(false);
+  });
+
   test('NP022: a CIDR over a pod\'s or a node\'s address, or a cluster range, is flagged; addresses outside the cluster and excepted ones are not', () => {
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.10' }, { type: 'Hostname', address: 'cp' }] } };
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db', namespace: 'shop' }, spec: { containers: [{ name: 'c' }] }, status: { podIP: '10.244.1.5' } };
