@@ -350,6 +350,9 @@ export class Reachability {
       }
     }
     for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
+    // Where the API servers' addresses came from, when the input states them (default/kubernetes).
+    const apiSource = this._cluster.apiServerSource;
+    if (apiSource !== undefined && (src.apiServer || dst.apiServer)) notes.push(apiSource);
     notes.push(...this.guessedNamespaceNotes(src === dst ? [src] : [src, dst]));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
@@ -622,12 +625,13 @@ function apiServersOf(options: ReachabilityOptions): { apiServer?: { ips: string
       + 'so which API servers the cluster has is not clear: give every address in apiServerIps, and leave apiServerIp out.');
   }
   const ips = options.apiServerIps ?? (options.apiServerIp !== undefined ? [options.apiServerIp] : undefined);
-  if (ips === undefined) return {};
+  // Outside, with the addresses the input states (the Cluster refuses it when the input states none).
+  if (ips === undefined) return options.apiServerOutsideCluster === true ? { apiServer: { ips: [], outside: true } } : {};
   // From JavaScript anything can come: a string spread into its characters would be refused as addresses that were never given.
   if (!Array.isArray(ips) || ips.some((ip) => typeof ip !== 'string')) {
     throw new Error(`ReachabilityOptions.${options.apiServerIps !== undefined ? 'apiServerIps' : 'apiServerIp'} is ${JSON.stringify(options.apiServerIps ?? options.apiServerIp)}: `
       + 'give the API servers\' addresses as strings (apiServerIps: [\'10.0.0.1\', \'10.0.0.2\']).');
   }
-  if (ips.length === 0) return {};
+  if (ips.length === 0) return options.apiServerOutsideCluster === true ? { apiServer: { ips: [], outside: true } } : {};
   return { apiServer: { ips: [...ips], outside: options.apiServerOutsideCluster === true } };
 }
