@@ -312,7 +312,12 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
       // self's own node cannot be decided for THIS pair (the others are decided). Fail closed: a deny
       // is taken to apply, an allow not; the Cluster says so in its skipped list (placeEntities).
       const placed = other.node !== undefined && self.node !== undefined;
-      return rule.deny && other.nodeTraffic && !placed && peer.entities.some((e) => e === 'host' || e === 'remote-node');
+      if (rule.deny && other.nodeTraffic && !placed && peer.entities.some((e) => e === 'host' || e === 'remote-node')) return true;
+      // kube-apiserver in a deny rule while the API server's address is not known: it may run on any
+      // node (and then every end of that node is kube-apiserver) or outside at any address. Fail
+      // closed: the deny is taken to apply to every node end and every end outside the cluster, so
+      // the rule's other entities still deny (the Cluster notes it, placeEntities).
+      return rule.deny && (other.nodeTraffic || other.external) && cluster.apiServerIps.length === 0 && peer.entities.includes('kube-apiserver');
     }
     case 'cidrs': return other.external && other.ips.some((ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));

@@ -772,7 +772,13 @@ export class Cluster {
         }
       }
       if (names.includes('kube-apiserver')) {
-        if (apis.length === 0) {
+        if (apis.length === 0 && rule.deny) {
+          // Kept, not left out: leaving the deny out would prove the traffic of its other entities allowed.
+          notes.push(`is decided without the API server's address: the entity kube-apiserver (${field}) is the Kubernetes API server, whose address the model was not given, `
+            + 'so the verdicts take this deny to apply to every node and every end outside the cluster (the API server may be any of them), '
+            + 'and may be too narrow there; every other end is decided. '
+            + 'Give it (ReachabilityOptions.apiServerIps, --api-server <ip> once per address), or the Endpoints or EndpointSlices of default/kubernetes in the input');
+        } else if (apis.length === 0) {
           return `${field}: the entity kube-apiserver is the Kubernetes API server, whose address the model was not given. `
             + 'Give it (ReachabilityOptions.apiServerIp, or --api-server <ip>), and every one of several (ReachabilityOptions.apiServerIps, '
             + 'or --api-server once per address), or add the Endpoints or EndpointSlices of default/kubernetes to the input '

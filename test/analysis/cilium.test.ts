@@ -149,6 +149,32 @@ describe('Layer 3: entities', () => {
     expect(Reachability.fromManifests([wide, ...objects], { externals }).skipped).toEqual([]);
   });
 
+  test('a deny naming kube-apiserver without its address is kept: its other entities deny, and it is taken to deny every node and external end', () => {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.7' }] } };
+    const deny = cnp('deny-out', {
+      endpointSelector: { matchLabels: { role: 'client' } },
+      egress: [{ toEntities: ['all'] }],
+      egressDeny: [{ toEntities: ['world', 'kube-apiserver'] }],
+    });
+    const r = Reachability.fromManifests([deny, node, ...objects], { externals });
+    expect(r.allows('default/client', 'internet', HTTP)).toBe(false);
+    expect(r.allows('default/client', 'node:n1', HTTP)).toBe(false);
+    expect(r.allows('default/client', 'default/db', HTTP)).toBe(true);
+    expect(r.skipped.map((x) => x.reason)).toEqual([expect.stringMatching(/^spec\.egressDeny\[0\] is decided without the API server's address: .* take this deny to apply to every node and every end outside the cluster/)]);
+    expectMatrixAgrees(r, HTTP);
+    // A deny of kube-apiserver with host: the node was denied anyway; the external end is denied only by the fail-closed reading.
+    const host = cnp('deny-host', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['all'] }], egressDeny: [{ toEntities: ['host', 'kube-apiserver'] }] });
+    const h = Reachability.fromManifests([host, node, ...objects], { externals });
+    expect(h.allows('default/client', 'internet', HTTP)).toBe(false);
+    expect(h.allows('default/client', 'default/db', HTTP)).toBe(true);
+    expectMatrixAgrees(h, HTTP);
+    // With the address given, the deny is exact again: the external end is not the API server.
+    const given = Reachability.fromManifests([host, node, ...objects], { externals, apiServerIp: '10.0.0.7' });
+    expect(given.allows('default/client', 'internet', HTTP)).toBe(true);
+    expect(given.allows('default/client', 'kube-apiserver', HTTP)).toBe(false);
+    expect(given.skipped.filter((x) => x.reason.includes('API server'))).toEqual([]);
+  });
+
   test('an entity the model cannot place (kube-apiserver without its address) leaves that rule out, with the reason: never a guess', () => {
     const host = cnp('to-host', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['kube-apiserver'] }, { toEntities: ['cluster'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] });
     const r = Reachability.fromManifests([host, ...objects], { externals });
