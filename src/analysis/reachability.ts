@@ -97,12 +97,18 @@ export interface ReachabilityOptions {
    * when it holds several. Cilium's `kube-apiserver` entity matches every one of them and every
    * end of each node that runs one. An address given twice is refused, and so is giving
    * `apiServerIp` too: put every address here.
-   * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
+   *
+   * The input may state the addresses itself (the Endpoints `default/kubernetes`, or the
+   * `discovery.k8s.io/v1` EndpointSlices labelled `kubernetes.io/service-name: kubernetes` in
+   * `default`): they are then used as if given here, and given here too they must be the same
+   * addresses, or the model is refused naming both.
+   * @default - the addresses the input states; none: a Cilium allow rule naming kube-apiserver is left out (a warning)
    */
   readonly apiServerIps?: string[];
   /**
-   * The API servers (`apiServerIp`, `apiServerIps`) run outside the cluster (a managed control
-   * plane), so no Node of the input is needed to place them (`--api-server-outside`).
+   * The API servers (`apiServerIp`, `apiServerIps`, or those the input states) run outside the
+   * cluster (a managed control plane), so no Node of the input is needed to place them
+   * (`--api-server-outside`). Refused when no address is given or stated.
    * @default false
    */
   readonly apiServerOutsideCluster?: boolean;
