@@ -5,6 +5,7 @@ import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
 import { peerShapesOverlap } from '../k8s/cilium-overlap';
+import { fqdnPatternMatches } from '../k8s/fqdn-pattern';
 import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-set';
 
 /**
@@ -91,16 +92,13 @@ export function ciliumIsolating(cluster: Cluster, side: Side, e: ClusterEndpoint
 }
 
 /**
- * Whether an FQDN selector matches a DNS name (both lower case, no trailing dot): `matchName` the
- * same name; `matchPattern` `*` alone every name, otherwise each `*` any run of the characters of
- * one DNS label (`[-a-zA-Z0-9_]`, so `*.cilium.io` matches `sub.cilium.io`, not `cilium.io` nor
- * `a.b.cilium.io`) (cilium/cilium pkg/fqdn/matchpattern).
+ * Whether an FQDN selector matches a DNS name (both lower case, no trailing dot), by Cilium's
+ * pattern rule (`fqdnPatternMatches`, k8s/fqdn-pattern: `*` alone every name, otherwise each `*`
+ * one label's characters, so `*.cilium.io` matches `sub.cilium.io`, not `cilium.io` nor
+ * `a.b.cilium.io`).
  */
 export function fqdnMatches(s: FqdnSelector, name: string): boolean {
-  if (!s.wildcard) return s.pattern === name;
-  if (s.pattern === '*') return true;
-  const re = new RegExp(`^${s.pattern.split('*').map((part) => part.replace(/[.\\^$+?()[\]{}|-]/g, '\\$&')).join('[-a-z0-9_]*')}$`);
-  return re.test(name);
+  return fqdnPatternMatches(s.pattern, name);
 }
 
 /** Whether Cilium's DNS proxy sees a pod look a name up: seen, not seen, or not decidable from the model. */
@@ -366,7 +364,12 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
       // self's own node cannot be decided for THIS pair (the others are decided). Fail closed: a deny
       // is taken to apply, an allow not; the Cluster says so in its skipped list (placeEntities).
       const placed = other.node !== undefined && self.node !== undefined;
-      return rule.deny && other.nodeTraffic && !placed && peer.entities.some((e) => e === 'host' || e === 'remote-node');
+      if (rule.deny && other.nodeTraffic && !placed && peer.entities.some((e) => e === 'host' || e === 'remote-node')) return true;
+      // kube-apiserver in a deny rule while the API server's address is not known: it may run on any
+      // node (and then every end of that node is kube-apiserver) or outside at any address. Fail
+      // closed: the deny is taken to apply to every node end and every end outside the cluster, so
+      // the rule's other entities still deny (the Cluster notes it, placeEntities).
+      return rule.deny && (other.nodeTraffic || other.external) && cluster.apiServerIps.length === 0 && peer.entities.includes('kube-apiserver');
     }
     case 'cidrs': return other.external && other.ips.some((ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
@@ -401,7 +404,11 @@ export function isKubeApiServer(cluster: Cluster, e: ClusterEndpoint): boolean {
  * - `remote-node`: node traffic of any other node;
  * - `kube-apiserver`: the API server, "both deployments of the kube-apiserver: within the cluster
  *   and outside of the cluster" (`isKubeApiServer`);
- * - `none`: nothing.
+ * - `none`: nothing;
+ * - `health`, `ingress`, `init`, `unmanaged`: no end of the model has their identities (health
+ *   endpoints, Cilium's ingress proxy, endpoints not yet identified, pods Cilium does not manage:
+ *   the model assumes every pod is managed), so they match nothing (`NO_END_ENTITIES`; the Cluster
+ *   notes each rule that names one, `placeEntities`).
  * For a node end or a subject whose node is not known, `host` and `remote-node` alone match nothing
  * here; `ciliumPeerMatches` takes a deny rule to apply to such a pair (fail closed), and the Cluster
  * says so (`placeEntities`); both together are every node end (`ciliumPeerMatches`). CIDR rules never match node ends: the default
@@ -416,7 +423,11 @@ export function entityMatches(cluster: Cluster, entity: CiliumEntity, self: Clus
     case 'host': return other.nodeTraffic && other.node !== undefined && other.node === self.node;
     case 'remote-node': return other.nodeTraffic && other.node !== undefined && self.node !== undefined && other.node !== self.node;
     case 'kube-apiserver': return isKubeApiServer(cluster, other);
-    case 'none': return false;
+    case 'none':
+    case 'health':
+    case 'ingress':
+    case 'init':
+    case 'unmanaged': return false;
   }
 }
 

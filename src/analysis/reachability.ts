@@ -96,12 +96,18 @@ export interface ReachabilityOptions {
    * when it holds several. Cilium's `kube-apiserver` entity matches every one of them and every
    * end of each node that runs one. An address given twice is refused, and so is giving
    * `apiServerIp` too: put every address here.
-   * @default - none: a Cilium rule naming kube-apiserver is left out (a warning)
+   *
+   * The input may state the addresses itself (the Endpoints `default/kubernetes`, or the
+   * `discovery.k8s.io/v1` EndpointSlices labelled `kubernetes.io/service-name: kubernetes` in
+   * `default`): they are then used as if given here, and given here too they must be the same
+   * addresses, or the model is refused naming both.
+   * @default - the addresses the input states; none: a Cilium allow rule naming kube-apiserver is left out (a warning)
    */
   readonly apiServerIps?: string[];
   /**
-   * The API servers (`apiServerIp`, `apiServerIps`) run outside the cluster (a managed control
-   * plane), so no Node of the input is needed to place them (`--api-server-outside`).
+   * The API servers (`apiServerIp`, `apiServerIps`, or those the input states) run outside the
+   * cluster (a managed control plane), so no Node of the input is needed to place them
+   * (`--api-server-outside`). Refused when no address is given or stated.
    * @default false
    */
   readonly apiServerOutsideCluster?: boolean;
@@ -353,6 +359,9 @@ export class Reachability {
       notes.push(...undecidedSelectorNotes(this._cluster, 'egress', src, dst, traffic), ...undecidedSelectorNotes(this._cluster, 'ingress', dst, src, traffic));
     }
     for (const e of src === dst ? [src] : [src, dst]) if (this._cluster.unplacedApiServers.has(e.id)) notes.push(unplacedApiServerNote(e));
+    // Where the API servers' addresses came from, when the input states them (default/kubernetes).
+    const apiSource = this._cluster.apiServerSource;
+    if (apiSource !== undefined && (src.apiServer || dst.apiServer)) notes.push(apiSource);
     notes.push(...this.guessedNamespaceNotes(src === dst ? [src] : [src, dst]));
     const staged = withStaged ? this.stagedAsEnforced() : this;
     const stagedExplanation = staged === this ? undefined : staged._explain(from, to, port, false);
@@ -625,12 +634,13 @@ function apiServersOf(options: ReachabilityOptions): { apiServer?: { ips: string
       + 'so which API servers the cluster has is not clear: give every address in apiServerIps, and leave apiServerIp out.');
   }
   const ips = options.apiServerIps ?? (options.apiServerIp !== undefined ? [options.apiServerIp] : undefined);
-  if (ips === undefined) return {};
+  // Outside, with the addresses the input states (the Cluster refuses it when the input states none).
+  if (ips === undefined) return options.apiServerOutsideCluster === true ? { apiServer: { ips: [], outside: true } } : {};
   // From JavaScript anything can come: a string spread into its characters would be refused as addresses that were never given.
   if (!Array.isArray(ips) || ips.some((ip) => typeof ip !== 'string')) {
     throw new Error(`ReachabilityOptions.${options.apiServerIps !== undefined ? 'apiServerIps' : 'apiServerIp'} is ${JSON.stringify(options.apiServerIps ?? options.apiServerIp)}: `
       + 'give the API servers\' addresses as strings (apiServerIps: [\'10.0.0.1\', \'10.0.0.2\']).');
   }
-  if (ips.length === 0) return {};
+  if (ips.length === 0) return options.apiServerOutsideCluster === true ? { apiServer: { ips: [], outside: true } } : {};
   return { apiServer: { ips: [...ips], outside: options.apiServerOutsideCluster === true } };
 }

@@ -3,10 +3,11 @@
  * the analyser uses them: one `CiliumPolicy` per rule spec (`spec`, and each of `specs[]`), with its
  * subject, its default-deny per direction, and its allow and deny rules in a form the semantics
  * (`analysis/cilium-semantics`) evaluates. What the model cannot place (nodes, services, groups,
- * ICMP, mutual authentication, the entities that stand for proxies) is never guessed: the rule, or
- * the spec, is listed as left out with the reason, and the rest is modelled. A selector whose match
- * the model cannot know (a key of another label source, or one Cilium's label filter may drop) is
- * kept, marked undecided (`CiliumUndecided`), and read fail closed by the semantics.
+ * ICMP, mutual authentication) is never guessed: the rule, or the spec, is listed as left out with
+ * the reason, and the rest is modelled. Every entity is decided (`NO_END_ENTITIES` says which match
+ * no end of the model, and why). A selector whose match the model cannot know (a key of another
+ * label source, or one Cilium's label filter may drop) is kept, marked undecided
+ * (`CiliumUndecided`), and read fail closed by the semantics.
  *
  * Sources of the semantics (checked 2026-12):
  * - docs.cilium.io "Layer 3 Policies" (security/policy/layer3): endpoints, entities, CIDR and
@@ -29,10 +30,12 @@ import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set
 export type CiliumSection = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
 
 /**
- * The entities the model can place (entity.go; docs.cilium.io "Entities based"): everything,
- * outside the cluster, inside it, the subject's own node, the other nodes, the API server, nothing.
+ * The entities of a rule (entity.go; docs.cilium.io "Entities based"): everything, outside the
+ * cluster, inside it, the subject's own node, the other nodes, the API server, nothing, and the
+ * identities no end of the model has (`NO_END_ENTITIES`).
  */
-export type CiliumEntity = 'all' | 'world' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver' | 'none';
+export type CiliumEntity = 'all' | 'world' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver' | 'none'
+| 'health' | 'ingress' | 'init' | 'unmanaged';
 
 /**
  * The label of a pod's namespace in Cilium's identity labels (source `k8s`), and the prefix of its
@@ -216,16 +219,39 @@ export interface CiliumReading {
 }
 
 /**
- * Entities that stand for proxies and identities the model has no endpoints for. (`host`,
- * `remote-node` and `kube-apiserver` are placed by the Cluster, which knows the nodes and the API
- * server, or leaves the rule out where it does not.)
+ * The entities whose identities no end of the model has: the model's ends are pods (each managed by
+ * Cilium), nodes' traffic, addresses outside the cluster and the API server, so these match no end
+ * (`entityMatches`), and a rule naming one keeps its other entities (never left out as a whole: a
+ * deny of `[world, health]` still denies the world). Each with what it stands for and what the
+ * model assumes (docs.cilium.io "Entities based"; cilium/cilium pkg/policy/api/entity.go):
+ * - `health`: the health endpoints of the Cilium agents (cilium-health), one per node;
+ * - `ingress`: the Cilium Envoy instance that handles ingress L7 traffic (Cilium Ingress and
+ *   Gateway API), the source of what it proxies, also pod-to-pod traffic through an ingress
+ *   (hairpinning): the model's connections are direct, never through that proxy;
+ * - `init`: endpoints whose identity is not resolved yet (a pod starting up): the model's pods are
+ *   analysed with their identity resolved, from their labels;
+ * - `unmanaged`: pods Cilium does not manage (no Cilium endpoint): the model assumes every pod of the
+ *   input is managed by Cilium, so a deny to `unmanaged` matches no pod. A pod that is not (started
+ *   before the agent, on a node without it) is not analysed as Cilium would treat it.
  */
-const UNPLACED_ENTITIES: Record<string, string> = {
-  health: 'Cilium\'s health endpoints',
-  ingress: 'Cilium\'s ingress proxy',
-  unmanaged: 'pods Cilium does not manage',
-  init: 'endpoints whose identity is not resolved yet',
+export const NO_END_ENTITIES: Readonly<Record<'health' | 'ingress' | 'init' | 'unmanaged', { readonly what: string; readonly assumption: string }>> = {
+  health: { what: 'the health endpoints of Cilium\'s agents (cilium-health)', assumption: 'the model has no health endpoints; traffic to and from them is not analysed' },
+  ingress: {
+    what: 'Cilium\'s ingress proxy (the Envoy of Cilium Ingress and Gateway API)',
+    assumption: 'the model\'s connections are direct, never proxied by Cilium\'s ingress; traffic through it is not analysed',
+  },
+  init: { what: 'endpoints whose identity is not resolved yet', assumption: 'the model analyses every pod with its identity resolved from its labels' },
+  unmanaged: {
+    what: 'pods Cilium does not manage',
+    assumption: 'the model assumes every pod of the input is managed by Cilium, so unmanaged matches no pod; '
+      + 'for a pod that is not (started before the Cilium agent, or on a node without one) the verdicts may be wrong',
+  },
 };
+
+/** Whether an entity matches no end of the model (`NO_END_ENTITIES`). */
+export function isNoEndEntity(entity: string): entity is keyof typeof NO_END_ENTITIES {
+  return Object.prototype.hasOwnProperty.call(NO_END_ENTITIES, entity);
+}
 
 /**
  * Reads a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy that `checkCiliumPolicy` accepts.
@@ -545,9 +571,8 @@ function ruleOf(
     peer = { kind: 'endpoints', selectors, text: `endpoints ${selectors.map((s) => s.text).join('; ')}` };
     peerShapes = (rule[`${p}Endpoints`] as LabelSelectorJson[]).map((s) => ciliumPeerShape('Endpoints', s, ns));
   } else if (given(`${p}Entities`)) {
+    // Every entity of the CRD's enum is decided (entityMatches): none leaves the rule out.
     const entities = rule[`${p}Entities`] as string[];
-    const unplaced = entities.find((e) => UNPLACED_ENTITIES[e] !== undefined);
-    if (unplaced !== undefined) return `${p}Entities: the entity ${unplaced} stands for ${UNPLACED_ENTITIES[unplaced]}, which the model has no endpoints for`;
     peer = { kind: 'entities', entities: entities as CiliumEntity[], text: `entities ${texts(entities)}` };
     peerShapes = entities.map((e) => ciliumPeerShape('Entities', e, ns));
   } else if (given(`${p}CIDR`) || given(`${p}CIDRSet`)) {

@@ -1,10 +1,12 @@
-import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy, requirementFields } from './cilium-policy';
+import { statedApiServers } from './api-server-endpoints';
+import { CiliumPolicy, CiliumRule, ciliumSelects, isNoEndEntity, NO_END_ENTITIES, readCiliumPolicy, requirementFields } from './cilium-policy';
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, cidrsCoverFamily, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
+import { normalizeFqdn } from '../k8s/fqdn-pattern';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { dns1123SubdomainProblems } from '../k8s/names';
@@ -307,6 +309,12 @@ export class Cluster {
    * where no verdict depends on it (`refuseUnplacedApiServer`), and `explain` says so.
    */
   public readonly unplacedApiServers: ReadonlySet<string> = new Set();
+  /**
+   * Where the API servers' addresses came from, when the input states them (the Endpoints or
+   * EndpointSlices of `default/kubernetes`): `API server at 10.0.0.1 (6443/TCP), from default/kubernetes
+   * EndpointSlice`, for the notes. Undefined when the input states none.
+   */
+  public readonly apiServerSource?: string;
   private readonly allowDuplicateIds: boolean;
   /** The NetworkPolicies' compiled selectors and peers, one per meaning. */
   private readonly shared = new SharedParts();
@@ -338,6 +346,10 @@ export class Cluster {
     for (const o of withRole('namespace')) declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
     const nodeByIp = nodeAddresses(flat.filter((_, i) => roles[i].role === 'node' || roles[i].role === 'pod').map((o) => o.object));
     const ignored = new Map<string, number>();
+    // validate builds its model without policies, where nothing depends on the API server: not read there.
+    const stated = options.withoutPolicies ? undefined : statedApiServers(flat.map((o) => o.object));
+    const { apiServer, source: apiServerSource } = apiServersFrom(extra.apiServer, stated);
+    if (apiServerSource !== undefined) this.apiServerSource = apiServerSource;
     const declared: DeclaredService[] = [];
     let next = 0; // the position of the next object in `flat` (and `roles`)
     for (const entry of entries) {
@@ -362,7 +374,7 @@ export class Cluster {
         case 'namespace': break;
         case 'cluster-policy': if (!options.withoutPolicies) this.addClusterPolicy(object, origin); break;
         case 'cilium-policy': if (!options.withoutPolicies) this.addCiliumPolicy(object, origin); break;
-        case 'ignored': ignored.set(role.kind, (ignored.get(role.kind) ?? 0) + 1); break;
+        case 'ignored': if (!stated?.objects.has(object)) ignored.set(role.kind, (ignored.get(role.kind) ?? 0) + 1); break;
         case 'left-out': {
           this.skipped.push({ object: describeRef(object), category: role.category, reason: role.reason, ...kindOf(object), ...origin });
           break;
@@ -418,7 +430,7 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
-    const api = extra.apiServer !== undefined ? this.addApiServers(extra.apiServer, nodeByIp, roles.some((r) => r.role === 'node')) : undefined;
+    const api = apiServer !== undefined ? this.addApiServers(apiServer, nodeByIp, roles.some((r) => r.role === 'node')) : undefined;
     if (api !== undefined) {
       this.apiServerIps = api.ips;
       this.apiServerNodes = api.nodes;
@@ -733,6 +745,15 @@ export class Cluster {
       const names = rule.peer.entities;
       if (names.includes('all') || names.includes('cluster')) return undefined;
       const field = rule.section.startsWith('egress') ? 'toEntities' : 'fromEntities';
+      const noEnd = names.filter(isNoEndEntity);
+      if (noEnd.length > 0) {
+        // Decided, not left out: they match no end of the model, and the rule's other entities stay.
+        const rest = names.filter((e) => !isNoEndEntity(e));
+        notes.push(`names ${noEnd.map((e) => `the entity ${e} (${NO_END_ENTITIES[e].what})`).join(' and ')} in ${field}, which no end of the model is `
+          + '(its ends are pods, nodes\' traffic, addresses outside the cluster and the API server): '
+          + `${noEnd.length > 1 ? 'they match' : 'it matches'} nothing in the verdicts, ${rest.length > 0 ? `and the rule is analysed for ${rest.join(', ')}` : `so the rule ${rule.deny ? 'denies' : 'allows'} nothing here`}. `
+          + `${noEnd.map((e, i) => (i === 0 ? capitalize(NO_END_ENTITIES[e].assumption) : NO_END_ENTITIES[e].assumption)).join('; ')}`);
+      }
       if ((names.includes('host') !== names.includes('remote-node')) && nodeEnds.length > 0) {
         const entity = names.includes('host') ? 'host' : 'remote-node';
         const subject = this.endpoints.find((e) => e.node === undefined && ciliumSelects(this, p.subject, e, 'may'));
@@ -751,10 +772,17 @@ export class Cluster {
         }
       }
       if (names.includes('kube-apiserver')) {
-        if (apis.length === 0) {
+        if (apis.length === 0 && rule.deny) {
+          // Kept, not left out: leaving the deny out would prove the traffic of its other entities allowed.
+          notes.push(`is decided without the API server's address: the entity kube-apiserver (${field}) is the Kubernetes API server, whose address the model was not given, `
+            + 'so the verdicts take this deny to apply to every node and every end outside the cluster (the API server may be any of them), '
+            + 'and may be too narrow there; every other end is decided. '
+            + 'Give it (ReachabilityOptions.apiServerIps, --api-server <ip> once per address), or the Endpoints or EndpointSlices of default/kubernetes in the input');
+        } else if (apis.length === 0) {
           return `${field}: the entity kube-apiserver is the Kubernetes API server, whose address the model was not given. `
             + 'Give it (ReachabilityOptions.apiServerIp, or --api-server <ip>), and every one of several (ReachabilityOptions.apiServerIps, '
-            + 'or --api-server once per address; kubectl get endpoints kubernetes -n default lists them; the model does not read them from the input)';
+            + 'or --api-server once per address), or add the Endpoints or EndpointSlices of default/kubernetes to the input '
+            + '(kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes -o yaml), which state them';
         }
         if (hosted.length > 0) {
           // Every end of a node that runs an API server is kube-apiserver: a node end whose node is not
@@ -1074,9 +1102,50 @@ export class Cluster {
 }
 
 /** Why a part of a Cilium policy is left out, and what that means for the verdicts. */
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function notModelledReason(field: string, reason: string): string {
   return `${field} is not modelled: ${reason}. The verdicts leave this part out (the rest of the policy is analysed), so they may be wrong `
     + 'for the traffic it decides. Review its effect separately';
+}
+
+/**
+ * The API servers to model: the addresses given (`ModelEndpoints.apiServer`, `--api-server`), or
+ * those the input states (`statedApiServers`) as if given; both, when they agree (the same
+ * addresses, in any order and spelling). When they disagree, which is right is not known: refused,
+ * naming both. With where they came from when the input states them (`Cluster.apiServerSource`).
+ */
+function apiServersFrom(
+  given: ModelEndpoints['apiServer'], stated: ReturnType<typeof statedApiServers>,
+): { apiServer?: NonNullable<ModelEndpoints['apiServer']>; source?: string } {
+  if (stated === undefined) {
+    if (given !== undefined && given.ips.length === 0) {
+      throw new Error('--api-server-outside (ReachabilityOptions.apiServerOutsideCluster) says where the API server runs, but its address was not given, '
+        + 'and the input does not state it (no Endpoints or EndpointSlice of default/kubernetes): give its address with --api-server <ip> too '
+        + '(ReachabilityOptions.apiServerIps), or add those objects (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes -o yaml).');
+    }
+    return given !== undefined ? { apiServer: given } : {};
+  }
+  const key = (text: string) => {
+    const ip = requireIp(text.trim(), `the API server ${text.trim()} (from ${stated.source})`);
+    return ipKey(ip);
+  };
+  const statedKeys = stated.ips.map(key);
+  if (given !== undefined && given.ips.length > 0) {
+    const givenKeys = given.ips.map((t) => key(t));
+    const agree = givenKeys.length === statedKeys.length && givenKeys.every((k) => statedKeys.includes(k));
+    if (!agree) {
+      throw new Error(`the API servers' addresses were given as ${given.ips.map((t) => t.trim()).join(', ')} (--api-server, ReachabilityOptions.apiServerIps), `
+        + `but the input states ${stated.ips.join(', ')} (${stated.source}), so which are right is not known. `
+        + 'Give the addresses the input states (or leave --api-server out to use them), or leave those objects out of the input.');
+    }
+  }
+  const at = `${stated.ips.join(', ')}${stated.ports.length > 0 ? ` (${stated.ports.join(', ')})` : ''}`;
+  const source = `API server${stated.ips.length > 1 ? 's' : ''} at ${at}, from ${stated.source}`
+    + `${given !== undefined && given.ips.length > 0 ? ', the same as given (--api-server)' : ''}`;
+  return { apiServer: given !== undefined && given.ips.length > 0 ? given : { ips: stated.ips, outside: given?.outside ?? false }, source };
 }
 
 /** An address as a map key. */
@@ -1609,8 +1678,7 @@ function protocolsPortSet(protocols: unknown): PortSet {
 
 /** A DNS name as `domainNames` compare it: lower case, without the trailing dot. */
 export function normalizeDnsName(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  return normalizeFqdn(name);
 }
 
 /**

@@ -4,6 +4,7 @@ import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains, cidrsCover, cidrsOverlap, formatIp, parseCidr, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
 import { Finding, Severity } from '../k8s/finding';
+import { fqdnPatternsIntersect, normalizeFqdn } from '../k8s/fqdn-pattern';
 import { setMatches } from '../k8s/port-set';
 
 /** A Cilium policy the schema checks accepted, with where it is. */
@@ -22,17 +23,10 @@ function dnsPatterns(spec: Record<string, any> | undefined): string[] {
       const on53 = ports.some((p: any) => p?.port === '53' && (p.protocol === undefined || ['ANY', 'UDP', 'TCP'].includes(p.protocol)));
       const dns = portRule?.rules?.dns;
       if (!on53 || !Array.isArray(dns)) continue;
-      for (const d of dns) out.push(String(d?.matchPattern ?? d?.matchName ?? '').toLowerCase().replace(/\.$/, ''));
+      for (const d of dns) out.push(normalizeFqdn(String(d?.matchPattern ?? d?.matchName ?? '')));
     }
   }
   return out;
-}
-
-/** Whether a DNS rule pattern (`*` a run of DNS characters) lets the proxy answer a lookup of `name`. */
-function patternCovers(pattern: string, name: string): boolean {
-  if (pattern === '*' || pattern === name) return true;
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('[-a-z0-9_]*')}$`);
-  return regex.test(name.replace(/\*/g, 'a'));
 }
 
 function specsOf(object: Record<string, any>): Array<{ spec: Record<string, any>; path: string }> {
@@ -66,8 +60,9 @@ export function fqdnWithoutDnsRule(policies: readonly CheckedCiliumPolicy[]): Ar
       (Array.isArray(spec.egress) ? spec.egress : []).forEach((rule: any, i: number) => {
         if (!Array.isArray(rule?.toFQDNs)) return;
         rule.toFQDNs.forEach((selector: any, j: number) => {
-          const name = String(selector?.matchName ?? selector?.matchPattern ?? '').toLowerCase().replace(/\.$/, '');
-          if (patterns.some((p) => patternCovers(p, name))) return;
+          const name = normalizeFqdn(String(selector?.matchName ?? selector?.matchPattern ?? ''));
+          // Some name the toFQDNs selector matches is one a DNS rule lets the proxy see looked up.
+          if (patterns.some((p) => fqdnPatternsIntersect(p, name))) return;
           const field = `${path}.egress[${i}].toFQDNs[${j}]`;
           const message = patterns.length === 0
             ? `egress to ${name} by DNS name, but no rule lets Cilium's DNS proxy see the pods' lookups (port 53 with rules.dns), so the name is never resolved for this rule and it never matches`
@@ -159,6 +154,28 @@ export interface InClusterEnd {
   readonly ips: readonly ParsedIp[];
 }
 
+const IN_CLUSTER_FIX = 'Name ends inside the cluster by identity: toEndpoints/fromEndpoints for pods, the entities host and remote-node for nodes, kube-apiserver for '
+  + 'the API server; keep CIDRs for addresses outside the cluster (add the cluster\'s ranges to except).';
+
+/**
+ * What a CIDR (with its except) covers inside the cluster, for NP022: the addresses of ends of the
+ * input (outside the except), or else a cluster range it meets that the except does not take back.
+ * Undefined: none (or the CIDR cannot be read, which the schema checks report).
+ */
+function cidrOverInClusterEnds(
+  text: unknown, exceptTexts: readonly unknown[], ends: readonly InClusterEnd[], clusterCidrs: ReadonlyArray<{ text: string; cidr: ParsedCidr }>,
+): string | undefined {
+  const cidr = typeof text === 'string' ? parseCidr(text, false).cidr : undefined;
+  if (!cidr) return undefined;
+  const except = exceptTexts.map((e) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined)).filter((c): c is ParsedCidr => c !== undefined);
+  const covered = (ip: ParsedIp) => cidrContains(cidr, ip) && !except.some((x) => cidrContains(x, ip));
+  const hits = ends.flatMap((e) => e.ips.filter(covered).map((ip) => `${e.what} ${e.id} (${formatIp(ip)})`));
+  if (hits.length > 0) return `the address of ${hits.slice(0, 3).join(', ')}${hits.length > 3 ? ` and ${hits.length - 3} more` : ''}`;
+  // A cluster range is covered where it meets the set and the except does not take all of that part back.
+  const range = clusterCidrs.find((c) => cidrsOverlap(c.cidr, cidr) && !cidrsCover(except, c.cidr.prefixLength >= cidr.prefixLength ? c.cidr : cidr));
+  return range ? `the cluster range ${range.text}` : undefined;
+}
+
 /**
  * NP022: a CIDR peer of a Cilium rule (`fromCIDR`, `toCIDR`, `fromCIDRSet`, `toCIDRSet`) over ends
  * inside the cluster: an address of a pod or node of the input (outside the set's `except`), or a
@@ -183,30 +200,56 @@ export function ciliumCidrInsideCluster(
           })),
         ];
         for (const set of sets) {
-          const cidr = typeof set.cidr === 'string' ? parseCidr(set.cidr, false).cidr : undefined;
-          if (!cidr) continue;
-          const except = set.except.map((e) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined)).filter((c): c is ParsedCidr => c !== undefined);
-          const covered = (ip: ParsedIp) => cidrContains(cidr, ip) && !except.some((x) => cidrContains(x, ip));
-          const hits = ends.flatMap((e) => e.ips.filter(covered).map((ip) => `${e.what} ${e.id} (${formatIp(ip)})`));
-          // A cluster range is covered where it meets the set and the except does not take all of that part back.
-          const range = clusterCidrs.find((c) => cidrsOverlap(c.cidr, cidr)
-            && !cidrsCover(except, c.cidr.prefixLength >= cidr.prefixLength ? c.cidr : cidr));
-          if (hits.length === 0 && !range) continue;
-          const over = hits.length > 0
-            ? `the address of ${hits.slice(0, 3).join(', ')}${hits.length > 3 ? ` and ${hits.length - 3} more` : ''}`
-            : `the cluster range ${range!.text}`;
+          const over = cidrOverInClusterEnds(set.cidr, set.except, ends, clusterCidrs);
+          if (over === undefined) continue;
           out.push({
             severity: Severity.WARNING,
             code: LintCode.CILIUM_CIDR_INSIDE_CLUSTER,
             field: `${path}.${section}[${i}].${set.field}`,
             message: `${JSON.stringify(set.cidr)} covers ${over}, but Cilium's CIDR rules do not match pods or nodes (nodes only under `
               + `policy-cidr-match-mode: nodes, which is not the default), so this rule ${section.endsWith('Deny') ? 'denies' : 'allows'} nothing there`,
-            fix: 'Name ends inside the cluster by identity: toEndpoints/fromEndpoints for pods, the entities host and remote-node for nodes, kube-apiserver for '
-              + 'the API server; keep CIDRs for addresses outside the cluster (add the cluster\'s ranges to except).',
+            fix: IN_CLUSTER_FIX,
           });
         }
       });
     }
+  }
+  return out;
+}
+
+/**
+ * NP022 for a NetworkPolicy on Cilium: Cilium enforces a NetworkPolicy `ipBlock` as a CIDR rule of
+ * its own (it translates NetworkPolicies into its rules), so an ipBlock over the address of a pod or
+ * a Node of the input (outside its `except`) matches nothing there either: "CIDR rules do not apply
+ * to traffic where both sides of the connection are either managed by Cilium or use an IP belonging
+ * to a node in the cluster" (docs.cilium.io "Layer 3 Policies", IP/CIDR based; "Selecting nodes with
+ * CIDR / ipBlock": only `policy-cidr-match-mode: nodes` makes them match nodes). Asked only when the
+ * input is analysed as Cilium (it holds Cilium policies: the analyser's plugin switch,
+ * `Cluster.runsCilium`); on another plugin an ipBlock over a pod's address may well apply. Cluster
+ * ranges are NP010's (`ipBlocksCoveringCluster`), for any plugin.
+ */
+export function networkPolicyIpBlockInsideCluster(policy: Record<string, any>, ends: readonly InClusterEnd[]): Finding[] {
+  const out: Finding[] = [];
+  for (const [direction, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    const rules = policy.spec?.[direction];
+    (Array.isArray(rules) ? rules : []).forEach((rule: any, i: number) => {
+      (Array.isArray(rule?.[field]) ? rule[field] : []).forEach((peer: any, j: number) => {
+        const block = peer?.ipBlock;
+        if (block === null || typeof block !== 'object') return;
+        const over = cidrOverInClusterEnds(block.cidr, Array.isArray(block.except) ? block.except : [], ends, []);
+        if (over === undefined) return;
+        out.push({
+          severity: Severity.WARNING,
+          code: LintCode.CILIUM_CIDR_INSIDE_CLUSTER,
+          field: `spec.${direction}[${i}].${field}[${j}].ipBlock.cidr`,
+          message: `${JSON.stringify(block.cidr)} covers ${over}, but the input runs on Cilium (it holds Cilium policies), which enforces an ipBlock as a CIDR rule, `
+            + 'and Cilium\'s CIDR rules do not match pods or nodes (nodes only under policy-cidr-match-mode: nodes, which is not the default), '
+            + 'so this ipBlock allows nothing there',
+          fix: 'Select pods with podSelector/namespaceSelector; for nodes or the API server, write a CiliumNetworkPolicy with the entities host and remote-node, '
+            + 'or kube-apiserver; keep ipBlocks for addresses outside the cluster (add the pods\' and nodes\' addresses to except).',
+        });
+      });
+    });
   }
   return out;
 }

@@ -1,5 +1,8 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
-import { CheckedCiliumPolicy, ciliumCidrInsideCluster, ciliumRequires, ciliumResolvesNames, entityMatchesNothing, fqdnWithoutDnsRule, InClusterEnd } from './cilium-lints';
+import {
+  CheckedCiliumPolicy, ciliumCidrInsideCluster, ciliumRequires, ciliumResolvesNames, entityMatchesNothing, fqdnWithoutDnsRule, InClusterEnd,
+  networkPolicyIpBlockInsideCluster,
+} from './cilium-lints';
 import { CheckedClusterPolicy, denyShadowsPlatformAllow, samePriorityOverlaps } from './cluster-policy-lints';
 import { coverageLints, ingressFromEveryAddress } from './coverage-lints';
 import { CheckedPolicy, crossObjectLints } from './cross-object-lints';
@@ -181,6 +184,17 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
       ...ingressFromEveryAddress(object),
     ].map(locate));
     (staged ? checkedStaged : checked).push({ object, namespace: namespaceOf(object), name: String(object.metadata?.name ?? object.metadata?.generateName ?? ''), source });
+  }
+  // The plugin, as the analyser infers it (Cluster.runsCilium): Cilium when the input holds Cilium
+  // policies. There a NetworkPolicy ipBlock is a Cilium CIDR rule, and NP022 applies to it too.
+  if (cilium.length > 0) {
+    for (const policy of checked) {
+      for (const f of networkPolicyIpBlockInsideCluster(policy.object, inCluster)) {
+        const located = { ...f, object: ciliumAwareRef(policy.object), file: policy.source.file, line: policy.source.line };
+        owners.set(located, policy.object);
+        findings.push(located);
+      }
+    }
   }
   for (const { policy, finding } of fqdnWithoutDnsRule(cilium)) {
     const source = (policy as typeof cilium[number]).source;

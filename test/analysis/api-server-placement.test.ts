@@ -57,7 +57,8 @@ describe('the API server is placed only by what the input says', () => {
     expect(r.allows('shop/web', 'kube-apiserver', Port.tcp(6443))).toBe(true);
     const alone = netpol(['explain', tempDir({ 'np.yaml': JSON.stringify(np) }), '--from', 'shop/web', '--to', 'kube-apiserver', '--port', '1', '--api-server-outside']);
     expect(alone).toMatchObject({ code: 2, stdout: '' });
-    expect(alone.stderr).toContain('--api-server-outside says where the API server runs: give its address with --api-server <ip> too.');
+    expect(alone.stderr).toContain('--api-server-outside (ReachabilityOptions.apiServerOutsideCluster) says where the API server runs, but its address was not given, '
+      + 'and the input does not state it (no Endpoints or EndpointSlice of default/kubernetes): give its address with --api-server <ip> too');
   });
 });
 

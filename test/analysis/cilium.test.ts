@@ -113,13 +113,73 @@ describe('Layer 3: entities', () => {
     expectMatrixAgrees(r, HTTP);
   });
 
-  test('an entity the model cannot place (kube-apiserver without its address, health, ...) leaves that rule out, with the reason: never a guess', () => {
+  test('health, ingress, init and unmanaged match no end of the model: the rule keeps its other entities, and a note says so', () => {
+    // A deny of [world, health]: leaving the rule out would lose the world deny (a false "allowed").
+    const deny = cnp('deny-world', {
+      endpointSelector: { matchLabels: { role: 'client' } },
+      egress: [{ toEntities: ['all'] }],
+      egressDeny: [{ toEntities: ['world', 'health'] }],
+    });
+    const r = Reachability.fromManifests([deny, ...objects], { externals });
+    expect(r.allows('default/client', 'internet', HTTP)).toBe(false);
+    expect(r.explain('default/client', 'internet', HTTP).egress.deniedBy).toMatchObject({ policy: 'default/deny-world', direction: 'egressDeny', rule: 0 });
+    expect(r.allows('default/client', 'default/db', HTTP)).toBe(true);
+    expect(r.skipped).toHaveLength(1);
+    expect(r.skipped[0]).toMatchObject({ object: 'default/deny-world', category: SkipCategory.NOT_MODELLED });
+    expect(r.skipped[0].reason).toMatch(/^spec\.egressDeny\[0\] names the entity health \(the health endpoints of Cilium's agents \(cilium-health\)\) in toEntities, which no end of the model is .*: it matches nothing in the verdicts, and the rule is analysed for world\./);
+    expectMatrixAgrees(r, HTTP);
+    // An allow of only such entities allows nothing, and still isolates (it is a rule of the egress section).
+    for (const entity of ['health', 'ingress', 'init', 'unmanaged']) {
+      const allow = cnp('to-x', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: [entity] }] });
+      const a = Reachability.fromManifests([allow, ...objects], { externals });
+      expect(a.skipped.map((s) => s.reason)).toEqual([expect.stringMatching(new RegExp(`^spec\\.egress\\[0\\] names the entity ${entity} .* so the rule allows nothing here\\.`))]);
+      for (const to of ['default/db', 'default/public', 'internet']) expect(a.allows('default/client', to, HTTP)).toBe(false);
+      expect(a.allows('default/db', 'default/public', HTTP)).toBe(true);
+      expectMatrixAgrees(a, HTTP);
+    }
+    // unmanaged: every pod of the input is taken to be managed by Cilium, so its deny denies no pod; the note states the assumption.
+    const unmanaged = cnp('deny-unmanaged', { endpointSelector: {}, ingressDeny: [{ fromEntities: ['unmanaged', 'world'] }], enableDefaultDeny: { ingress: false } });
+    const u = Reachability.fromManifests([unmanaged, ...objects], { externals });
+    expect(u.allows('default/client', 'default/db', HTTP)).toBe(true);
+    expect(u.allows('internet', 'default/db', HTTP)).toBe(false);
+    expect(u.skipped[0].reason).toMatch(/The model assumes every pod of the input is managed by Cilium, so unmanaged matches no pod/);
+    expectMatrixAgrees(u, HTTP);
+    // Next to cluster or all, such an entity changes nothing: no note.
+    const wide = cnp('to-cluster', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['cluster', 'health'] }] });
+    expect(Reachability.fromManifests([wide, ...objects], { externals }).skipped).toEqual([]);
+  });
+
+  test('a deny naming kube-apiserver without its address is kept: its other entities deny, and it is taken to deny every node and external end', () => {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.7' }] } };
+    const deny = cnp('deny-out', {
+      endpointSelector: { matchLabels: { role: 'client' } },
+      egress: [{ toEntities: ['all'] }],
+      egressDeny: [{ toEntities: ['world', 'kube-apiserver'] }],
+    });
+    const r = Reachability.fromManifests([deny, node, ...objects], { externals });
+    expect(r.allows('default/client', 'internet', HTTP)).toBe(false);
+    expect(r.allows('default/client', 'node:n1', HTTP)).toBe(false);
+    expect(r.allows('default/client', 'default/db', HTTP)).toBe(true);
+    expect(r.skipped.map((x) => x.reason)).toEqual([expect.stringMatching(/^spec\.egressDeny\[0\] is decided without the API server's address: .* take this deny to apply to every node and every end outside the cluster/)]);
+    expectMatrixAgrees(r, HTTP);
+    // A deny of kube-apiserver with host: the node was denied anyway; the external end is denied only by the fail-closed reading.
+    const host = cnp('deny-host', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['all'] }], egressDeny: [{ toEntities: ['host', 'kube-apiserver'] }] });
+    const h = Reachability.fromManifests([host, node, ...objects], { externals });
+    expect(h.allows('default/client', 'internet', HTTP)).toBe(false);
+    expect(h.allows('default/client', 'default/db', HTTP)).toBe(true);
+    expectMatrixAgrees(h, HTTP);
+    // With the address given, the deny is exact again: the external end is not the API server.
+    const given = Reachability.fromManifests([host, node, ...objects], { externals, apiServerIp: '10.0.0.7' });
+    expect(given.allows('default/client', 'internet', HTTP)).toBe(true);
+    expect(given.allows('default/client', 'kube-apiserver', HTTP)).toBe(false);
+    expect(given.skipped.filter((x) => x.reason.includes('API server'))).toEqual([]);
+  });
+
+  test('an entity the model cannot place (kube-apiserver without its address) leaves that rule out, with the reason: never a guess', () => {
     const host = cnp('to-host', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['kube-apiserver'] }, { toEntities: ['cluster'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] });
     const r = Reachability.fromManifests([host, ...objects], { externals });
     expect(r.skipped).toMatchObject([{ object: 'default/to-host', kind: 'CiliumNetworkPolicy', category: SkipCategory.NOT_MODELLED }]);
     expect(r.skipped[0].reason).toMatch(/^spec\.egress\[0\] is not modelled: toEntities: the entity kube-apiserver is the Kubernetes API server, whose address the model was not given\. Give it \(ReachabilityOptions\.apiServerIp, or --api-server <ip>\)/);
-    const health = cnp('to-health', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{ toEntities: ['health'] }] });
-    expect(Reachability.fromManifests([health, ...objects]).skipped[0].reason).toMatch(/^spec\.egress\[0\] is not modelled: toEntities: the entity health stands for Cilium's health endpoints/);
     // The rest is analysed: the client is isolated for egress, the second rule allows port 80 to pods.
     expect(r.allows('default/client', 'default/db', HTTP)).toBe(true);
     expect(r.allows('default/client', 'default/db', Port.tcp(8080))).toBe(false);

@@ -108,7 +108,7 @@ describe('several API servers', () => {
     expect(world.allows('shop/web', 'kube-apiserver:10.0.1.1', API)).toBe(false);
   });
 
-  test('the Endpoints and EndpointSlices of default/kubernetes in the input are not read: the rule is left out, saying how to give them', () => {
+  test('the Endpoints and EndpointSlices of default/kubernetes in the input give the API servers, as --api-server once per address would', () => {
     const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default' }, subsets: [{ addresses: IPS.map((ip) => ({ ip })), ports: [{ name: 'https', port: 6443 }] }] };
     const slice = {
       apiVersion: 'discovery.k8s.io/v1',
@@ -118,12 +118,16 @@ describe('several API servers', () => {
       endpoints: IPS.map((ip) => ({ addresses: [ip] })),
     };
     const r = Reachability.fromManifests([toApi, endpoints, slice, ...NODES, ...PODS]);
-    expect(r.ignored).toEqual([{ kind: 'EndpointSlice', count: 1 }, { kind: 'Endpoints', count: 1 }]);
-    expect(r.endpoints.filter((e) => e.startsWith('kube-apiserver'))).toEqual([]);
-    expect(r.skipped.map((s) => s.reason)).toEqual([expect.stringContaining(
-      'and every one of several (ReachabilityOptions.apiServerIps, or --api-server once per address; kubectl get endpoints kubernetes -n default lists them; the model does not read them from the input)')]);
-    // Left out, never "no match": the node of an API server is not proven reached.
-    expect(r.allows('shop/web', 'node:cp1', API)).toBe(false);
+    // Read, so not counted as ignored, and nothing is left out.
+    expect(r.ignored).toEqual([]);
+    expect(r.skipped).toEqual([]);
+    expect(r.endpoints.filter((e) => e.startsWith('kube-apiserver'))).toEqual(IPS.map((ip) => `kube-apiserver:${ip}`));
+    const given = Reachability.fromManifests([toApi, ...NODES, ...PODS], { apiServerIps: IPS });
+    for (const to of [...IPS.map((ip) => `kube-apiserver:${ip}`), 'node:cp1', 'node:cp2', 'node:w1']) {
+      expect(`${to} ${r.allows('shop/web', to, API)}`).toBe(`${to} ${given.allows('shop/web', to, API)}`);
+    }
+    expect(r.allows('shop/web', 'node:cp1', API)).toBe(true);
+    expect(r.allows('shop/web', 'node:w1', API)).toBe(false);
   });
 
   test('the CLI: --api-server twice gives two API servers', () => {

@@ -114,6 +114,24 @@ describe('netpol validate over Cilium policies', () => {
     expect(warnings([fqdn('api.github.com'), ccnp])).toEqual([]);
   });
 
+  test('NP014 asks the one pattern rule (k8s/fqdn-pattern): a toFQDNs pattern is covered when some name it matches is one a DNS rule allows', () => {
+    const fqdnPattern = (pattern: string) => cnp({ endpointSelector: { matchLabels: { app: 'crawler' } }, egress: [{ toFQDNs: [{ matchPattern: pattern }] }] }, 'fqdn');
+    const dns = (pattern: string) => cnp({
+      endpointSelector: { matchLabels: { app: 'crawler' } },
+      egress: [{ ...DNS_RULE, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: pattern }] } }] }],
+    }, 'dns');
+    const warned = (toFqdns: string, dnsPattern: string) => validateManifests(
+      [fqdnPattern(toFqdns), dns(dnsPattern)].map((object) => ({ object: object as any })),
+    ).findings.some((f) => f.code === 'NP014');
+    // toFQDNs "*" still matches the names of *.cilium.io that the proxy sees (it was read as the one name "a" before).
+    expect(warned('*', '*.cilium.io')).toBe(false);
+    expect(warned('*.cilium.io', '*.cilium.io')).toBe(false);
+    expect(warned('api.*.io', '*.cilium.io')).toBe(false);
+    expect(warned('*.cilium.io', 'cilium.io')).toBe(true);
+    expect(warned('*.*.cilium.io', '*.cilium.io')).toBe(true);
+    expect(warned('*.Cilium.IO.', '*.cilium.io')).toBe(false);
+  });
+
   test('NP022: a CIDR over a pod\'s or a node\'s address, or a cluster range, is flagged; addresses outside the cluster and excepted ones are not', () => {
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.10' }, { type: 'Hostname', address: 'cp' }] } };
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db', namespace: 'shop' }, spec: { containers: [{ name: 'c' }] }, status: { podIP: '10.244.1.5' } };
@@ -145,6 +163,38 @@ describe('netpol validate over Cilium policies', () => {
     expect(everywhere(['10.96.0.0/13', '10.104.0.0/13', '10.244.0.0/17', '10.244.128.0/17'])).toEqual([]);
     expect(everywhere(['10.96.0.0/12', '10.244.128.0/17'])).toEqual([expect.stringMatching(/covers the address of the Pod shop\/db/)]);
     expect(everywhere(['10.96.0.0/12', '10.244.1.0/24', '10.244.0.0/24'])).toEqual([expect.stringMatching(/covers the cluster range 10\.244\.0\.0\/16/)]);
+  });
+
+  test('NP022 for a NetworkPolicy ipBlock over a pod\'s or a node\'s address: warned when the input runs on Cilium, silent on another plugin', () => {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.10' }] } };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db', namespace: 'shop' }, spec: { containers: [{ name: 'c' }] }, status: { podIP: '10.244.1.5' } };
+    const np = (peers: unknown[], direction = 'egress') => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'np', namespace: 'shop' },
+      spec: { podSelector: {}, policyTypes: [direction === 'egress' ? 'Egress' : 'Ingress'], [direction]: [{ [direction === 'egress' ? 'to' : 'from']: peers }] },
+    });
+    const anyCilium = cnp({ endpointSelector: { matchLabels: { app: 'other' } }, ingress: [{ fromEntities: ['cluster'] }] }, 'c');
+    const lint = (policy: unknown, withCilium: boolean) => validateManifests(
+      [node, pod, policy, ...(withCilium ? [anyCilium] : [])].map((object) => ({ object: object as any })),
+    ).findings.filter((f) => f.code === 'NP022').map((f) => `${f.object} ${f.field}: ${f.message} Fix: ${f.fix}`);
+    const apiServer = np([{ ipBlock: { cidr: '10.0.0.10/32' } }]);
+    expect(lint(apiServer, true)).toEqual([
+      'shop/np spec.egress[0].to[0].ipBlock.cidr: "10.0.0.10/32" covers the address of the Node node:cp (10.0.0.10), but the input runs on Cilium '
+        + '(it holds Cilium policies), which enforces an ipBlock as a CIDR rule, and Cilium\'s CIDR rules do not match pods or nodes '
+        + '(nodes only under policy-cidr-match-mode: nodes, which is not the default), so this ipBlock allows nothing there '
+        + 'Fix: Select pods with podSelector/namespaceSelector; for nodes or the API server, write a CiliumNetworkPolicy with the entities host and remote-node, '
+        + 'or kube-apiserver; keep ipBlocks for addresses outside the cluster (add the pods\' and nodes\' addresses to except).',
+    ]);
+    // Plain Kubernetes (no Cilium policy in the input): an ipBlock over a pod's or node's address may apply there.
+    expect(lint(apiServer, false)).toEqual([]);
+    expect(lint(np([{ ipBlock: { cidr: '10.244.0.0/16' } }], 'ingress'), true)).toEqual([expect.stringMatching(/^shop\/np spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: .* the Pod shop\/db \(10\.244\.1\.5\)/)]);
+    expect(lint(np([{ ipBlock: { cidr: '10.244.0.0/16' } }], 'ingress'), false)).toEqual([]);
+    // Outside the cluster, or the in-cluster addresses excepted: nothing to say, on Cilium too.
+    expect(lint(np([{ ipBlock: { cidr: '203.0.113.0/24' } }]), true)).toEqual([]);
+    expect(lint(np([{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.10/32', '10.244.1.0/24'] } }]), true)).toEqual([]);
+    expect(lint(np([{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.10/32'] } }]), true))
+      .toEqual([expect.stringMatching(/^shop\/np spec\.egress\[0\]\.to\[1\]\.ipBlock\.cidr: .*covers the address of the Pod shop\/db/)]);
   });
 
   test('NP015: the entity none selects nothing', () => {

@@ -61,8 +61,9 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
  */
 export function apiServerOption(values: string[] | undefined, outside?: boolean): { apiServerIps?: string[]; apiServerOutsideCluster?: boolean } {
   if (values === undefined || values.length === 0) {
-    if (outside) throw new UsageError('--api-server-outside says where the API server runs: give its address with --api-server <ip> too.');
-    return {};
+    // The addresses may come from the input (the Endpoints or EndpointSlices of default/kubernetes):
+    // the model refuses --api-server-outside when it has none.
+    return outside ? { apiServerOutsideCluster: true } : {};
   }
   for (const value of values) {
     if (!parseIp(value)) {
@@ -193,6 +194,11 @@ export function analyseInputs(
     // The findings go to stderr too: the progress line is erased first, then shown again.
     progress?.clear();
     reportInventory(reachability.skipped, reachability.ignored, io);
+  }
+  const apiSource = reachability._cluster.apiServerSource;
+  if (apiSource !== undefined) {
+    progress?.clear();
+    io.stderr(`note: ${apiSource}\n`);
   }
   const guessed = reachability._guessedNamespacesWarning();
   if (guessed) {
