@@ -19,6 +19,9 @@ import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { readCiliumPort } from '../k8s/cilium-manifest';
 import { ciliumPeerShape, cidrShape, PeerShape } from '../k8s/cilium-overlap';
+import {
+  ciliumKeyParts, ciliumPeerNamespace, CiliumPeerScope, ciliumPeerScope, CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY,
+} from '../k8s/cilium-peer-scope';
 import { pruneCiliumNulls } from '../k8s/cilium-rules';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
@@ -33,12 +36,9 @@ export type CiliumSection = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
  */
 export type CiliumEntity = 'all' | 'world' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver' | 'none';
 
-/**
- * The label of a pod's namespace in Cilium's identity labels (source `k8s`), and the prefix of its
- * namespace's labels (`io.cilium.k8s.namespace.labels.<key>`), as `pkg/k8s/apis/cilium.io` names them.
- */
-export const CILIUM_POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
-export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+// The label of a pod's namespace and the prefix of its namespace's labels in Cilium's identity
+// labels: defined with the namespace confinement rule (k8s/cilium-peer-scope).
+export { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY } from '../k8s/cilium-peer-scope';
 
 /** An endpoint selector, over a pod's Cilium labels (see `ciliumLabels`), with the namespace it is confined to. */
 export interface CiliumEndpointSelector {
@@ -146,11 +146,16 @@ export interface CiliumPolicy {
   readonly line?: number;
 }
 
-/** What reading a Cilium policy gives: its modelled specs, and what is left out with the reason. */
+/** What reading a Cilium policy gives: its modelled specs, what is left out with the reason, and what is read fail closed. */
 export interface CiliumReading {
   readonly policies: CiliumPolicy[];
   /** Each part left out: the field path and why. */
   readonly leftOut: Array<{ readonly field: string; readonly reason: string }>;
+  /**
+   * Each part modelled in one of several readings (Cilium's versions differ), the one that fails
+   * closed for its kind of rule: the field path and what was decided, so the warning stays.
+   */
+  readonly notes: Array<{ readonly field: string; readonly note: string }>;
 }
 
 /**
@@ -182,6 +187,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
   (Array.isArray(object.specs) ? object.specs : []).forEach((s: any, i: number) => specs.push([s, `specs[${i}]`, i]));
   const policies: CiliumPolicy[] = [];
   const leftOut: Array<{ field: string; reason: string }> = [];
+  const notes: Array<{ field: string; note: string }> = [];
   for (const [spec, path, index] of specs) {
     if (spec.nodeSelector !== undefined) {
       leftOut.push({ field: `${path}.nodeSelector`, reason: 'a host policy (nodeSelector) applies to nodes, which the model does not have' });
@@ -201,11 +207,13 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       egress: typeof explicit.egress === 'boolean' ? explicit.egress : has(spec.egress) || has(spec.egressDeny),
     };
     const rules = (section: CiliumSection): CiliumRule[] => (Array.isArray(spec[section]) ? spec[section] : []).flatMap((rule: any, i: number) => {
-      const read = ruleOf(rule, section, i, ns);
+      const ruleNotes: Array<{ field: string; note: string }> = [];
+      const read = ruleOf(rule, section, i, ns, ruleNotes);
       if (typeof read === 'string') {
         leftOut.push({ field: `${path}.${section}[${i}]`, reason: read });
         return [];
       }
+      notes.push(...ruleNotes.map((n) => ({ field: `${path}.${section}[${i}].${n.field}`, note: n.note })));
       return [read];
     });
     policies.push({
@@ -221,7 +229,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       ...(origin.line !== undefined ? { line: origin.line } : {}),
     });
   }
-  return { policies, leftOut };
+  return { policies, leftOut, notes };
 }
 
 /**
@@ -280,9 +288,7 @@ export function ciliumIdentityFilter(key: string): string | undefined {
  */
 function normalizeSelector(json: LabelSelectorJson): LabelSelectorJson | string {
   const key = (k: string): string | { problem: string } => {
-    const colon = k.indexOf(':');
-    const source = colon < 0 ? 'any' : k.slice(0, colon);
-    const bare = colon < 0 ? k : k.slice(colon + 1);
+    const { source, bare } = ciliumKeyParts(k);
     if (source !== 'k8s' && source !== 'any') return { problem: `the label source "${source}" of ${JSON.stringify(k)} selects identities that are not pods` };
     if (bare.startsWith('io.cilium.k8s.policy.')) return { problem: `${JSON.stringify(k)} is a label the model does not know (service account or cluster name)` };
     const filter = ciliumIdentityFilter(bare);
@@ -337,24 +343,29 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined, field: strin
 }
 
 /**
- * A peer endpoint selector. In a CiliumNetworkPolicy it is confined to the policy's namespace unless
- * it names the namespace label (`k8s:`/`any:io.kubernetes.pod.namespace`) or a namespace label
- * (`io.cilium.k8s.namespace.labels.*`) (utils.go getEndpointSelector). Cilium tests for the
- * namespace key with `HasKey`; whether a key written only in `matchExpressions` counts is not said
- * by the documentation, so such a selector is left out rather than guessed.
+ * A peer endpoint selector, in the namespaces `ciliumPeerScope` (the one rule, k8s/cilium-peer-scope)
+ * says: in a CiliumNetworkPolicy, confined to the policy's namespace unless it names the namespace key
+ * (`k8s:`/`any:io.kubernetes.pod.namespace`, in matchLabels or matchExpressions: utils.go
+ * getEndpointSelector tests it with HasKey, which looks at both). A selector that tests namespace
+ * labels (`io.cilium.k8s.namespace.labels.*`) without the namespace key is confined by Cilium
+ * releases before cilium/cilium#30650 and not by later ones: it is read fail closed for its rule
+ * (an allow confined, the narrower reading; a deny in every namespace, the wider one), and a note
+ * says so. A CiliumClusterwideNetworkPolicy's peers are confined to no namespace.
  */
-function peerSelectorOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpointSelector | string {
+function peerSelectorOf(
+  json: LabelSelectorJson, ns: string | undefined, deny: boolean, note: (text: string) => void,
+): CiliumEndpointSelector | string {
   const normalized = normalizeSelector(json);
   if (typeof normalized === 'string') return normalized;
-  const labelKeys = Object.keys(normalized.matchLabels ?? {});
-  const expressionKeys = (normalized.matchExpressions ?? []).map((e) => e.key);
-  const namesNamespace = labelKeys.includes(CILIUM_POD_NAMESPACE_KEY)
-    || [...labelKeys, ...expressionKeys].some((k) => k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
-  if (ns !== undefined && !namesNamespace && expressionKeys.includes(CILIUM_POD_NAMESPACE_KEY)) {
-    return `the selector tests ${CILIUM_POD_NAMESPACE_KEY} only in matchExpressions, and whether Cilium then confines it to the policy's namespace is not documented; `
-      + `name the namespace in matchLabels (${CILIUM_POD_NAMESPACE_KEY}: <namespace>)`;
+  const namespace = ciliumPeerNamespace(json, ns, deny);
+  if (ns !== undefined && ciliumPeerScope(json) === CiliumPeerScope.DEPENDS_ON_VERSION) {
+    note(`tests namespace labels (${CILIUM_NAMESPACE_LABELS_PREFIX}*) without the namespace label ${CILIUM_POD_NAMESPACE_KEY}, which Cilium releases read two ways: `
+      + `before cilium/cilium#30650 (2024) the selector is confined to the policy's namespace ${ns}, since then it selects in every namespace whose labels match. `
+      + (deny ? 'This is a deny rule, so the verdicts take the wider reading (every namespace): they may deny more than an older Cilium does. '
+        : `This is an allow rule, so the verdicts take the narrower reading (namespace ${ns} only): they may allow less than a newer Cilium does. `)
+      + `Say which is meant: add ${CILIUM_POD_NAMESPACE_KEY} to the selector (Exists for every namespace, or the namespace's name), which every release reads the same way`);
   }
-  return { selector: compileSelector(normalized), ...(ns !== undefined && !namesNamespace ? { namespace: ns } : {}), text: describeSelector(json) };
+  return { selector: compileSelector(normalized), ...(namespace !== undefined ? { namespace } : {}), text: describeSelector(json) };
 }
 
 function fqdnOf(s: any): FqdnSelector | string {
@@ -394,7 +405,9 @@ export function requirementFields(object: any): string[] {
 }
 
 /** A rule Cilium accepts, or why it is left out. */
-function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | undefined): CiliumRule | string {
+function ruleOf(
+  rule: any, section: CiliumSection, index: number, ns: string | undefined, notes: Array<{ field: string; note: string }>,
+): CiliumRule | string {
   const egress = section.startsWith('egress');
   const deny = section.endsWith('Deny');
   const p = egress ? 'to' : 'from';
@@ -415,7 +428,7 @@ function ruleOf(rule: any, section: CiliumSection, index: number, ns: string | u
   if (given(`${p}Endpoints`)) {
     const selectors: CiliumEndpointSelector[] = [];
     for (const [k, s] of (rule[`${p}Endpoints`] as LabelSelectorJson[]).entries()) {
-      const read = peerSelectorOf(s, ns);
+      const read = peerSelectorOf(s, ns, deny, (note) => notes.push({ field: `${p}Endpoints[${k}]`, note }));
       if (typeof read === 'string') return `${p}Endpoints[${k}]: ${read}`;
       selectors.push(read);
     }

@@ -922,6 +922,11 @@ export class Cluster {
         ...origin,
       });
     }
+    // Modelled in the reading that fails closed (Cilium's versions differ): noted, not left out, as
+    // leaving a deny out would prove its traffic allowed.
+    for (const part of reading.notes) {
+      this.skipped.push({ object: describeRef(object), category: SkipCategory.NOT_MODELLED, reason: `${part.field} ${part.note}`, kind: object.kind, ...origin });
+    }
   }
 
   /**
