@@ -3,6 +3,7 @@ import { ConnectivityGraph } from './connectivity-graph';
 import { applicableRules, tierPolicies, tierRuleReference } from './precedence';
 import { selects, Side } from './semantics';
 import { RuleReference, TierRuleReference } from './verdict';
+import { ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, PolicyRule, RulePeer, TierPeer } from '../inventory/cluster';
 import { PortEntry, portEntryLabel, resolveNamedPort } from '../k8s/port-set';
 import { Direction } from '../model/direction';
@@ -90,6 +91,15 @@ export interface Exposure {
    * @default - none select it
    */
   readonly tierPolicies?: string[];
+  /**
+   * The Cilium policies (`<kind> <namespace>/<name>`, sorted) whose endpointSelector selects the
+   * workload but that do not isolate this side: `enableDefaultDeny` is false for it (as it is by
+   * default for a direction without rules; cilium/cilium pkg/policy/api rule.go), and they have no
+   * rules for it (a Cilium policy with rules for this side refuses the exposure). Set only when
+   * nothing isolates the side, so that "not isolated" names them rather than saying no policy selects it.
+   * @default - none
+   */
+  readonly selectedWithoutDefaultDeny?: string[];
 }
 
 /** The words of an `ANYONE` peer. */
@@ -164,6 +174,9 @@ export function computeExposure(cluster: Cluster, workload: ClusterEndpoint, dir
     .filter((e) => (side === 'ingress' ? e.to === workload.id : e.from === workload.id))
     .map((e) => ({ id: side === 'ingress' ? e.from : e.to, ports: [...e.ports] }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Cilium policies that select it without isolating this side (with rules for it they refused the exposure above).
+  const soft = isolating.length > 0 ? [] : [...new Set(cluster.ciliumPolicies
+    .filter((p) => !p.defaultDeny[side] && ciliumSelects(cluster, p.subject, workload, 'may')).map((p) => `${p.kind} ${p.id}`))].sort();
   return {
     workload: workload.id,
     direction,
@@ -172,7 +185,19 @@ export function computeExposure(cluster: Cluster, workload: ClusterEndpoint, dir
     peers: list,
     endpoints,
     ...(tiered.length > 0 ? { tierPolicies: tiered.map((p) => `${p.kind} ${p.id}`) } : {}),
+    ...(soft.length > 0 ? { selectedWithoutDefaultDeny: soft } : {}),
   };
+}
+
+/**
+ * The words for a side that nothing isolates (`isolated` false, no cluster-wide policy deciding):
+ * no policy selects it, or the Cilium policies that select it without isolating it.
+ */
+export function notIsolatedWords(side: string, selectedWithoutDefaultDeny: readonly string[] | undefined): string {
+  if (selectedWithoutDefaultDeny === undefined || selectedWithoutDefaultDeny.length === 0) return `not isolated (no policy selects it for ${side}), so everything is allowed`;
+  const one = selectedWithoutDefaultDeny.length === 1;
+  return `not isolated: ${selectedWithoutDefaultDeny.join(', ')} select${one ? 's' : ''} it but ${one ? 'does' : 'do'} not isolate it for ${side} `
+    + `(enableDefaultDeny.${side} is false, as it is by default for a direction without rules, and ${one ? 'it has' : 'they have'} no ${side} rules), so everything is allowed`;
 }
 
 /** A peer of a cluster-wide rule, in words and fields (as `describePeer` says a NetworkPolicy peer). */

@@ -504,6 +504,10 @@ export function invariantFailureMessage(r: InvariantResult): string {
 function sideWords(side: 'egress' | 'ingress', end: string, v: SideVerdict): string {
   if (v.notPoliced) return `${end} is outside the cluster`;
   if (v.ownNode) return `the ${side} of ${end} is from its own node: ${OWN_NODE_REASON}, and no policy can deny it`;
+  if (!v.isolated && v.selectedWithoutDefaultDeny !== undefined) {
+    return `the ${side} of ${end} is not isolated (${v.selectedWithoutDefaultDeny.join(', ')} selects it with enableDefaultDeny.${side}: false, which does not isolate it; `
+      + 'its deny rules still apply, and none matches)';
+  }
   if (!v.isolated) return `the ${side} of ${end} is not isolated (no policy selects it)`;
   return `the ${side} of ${end} is allowed by ${v.allowedBy.map(describeRule).join(', ')}`;
 }

@@ -7,10 +7,12 @@ import {
   CILIUM_API_VERSION, CILIUM_NAMESPACE_LABEL, CILIUM_NETWORK_POLICY_KIND, CiliumPolicySpecJson, CiliumPortJson, CiliumPortRuleJson, CiliumRuleJson,
 } from '../k8s/cilium-manifest';
 import { ciliumPeerShape, cidrShape, PeerShape, peerShapesOverlap } from '../k8s/cilium-overlap';
+import { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CiliumPeerScope, ciliumPeerScope } from '../k8s/cilium-peer-scope';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { formatFinding, Severity } from '../k8s/finding';
 import { selectorsOverlap } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
+import { qualifiedNameProblems } from '../k8s/names';
 import { ALL_TRAFFIC, ContainerPort, entriesOverlap, PortEntry, portEntryLabel } from '../k8s/port-set';
 import { HttpRule } from '../model/cilium';
 import { Direction } from '../model/direction';
@@ -80,11 +82,16 @@ export function fqdnPeer(name: string): CiliumPeer {
 }
 
 /**
- * A NetworkPolicy peer as a peer of a CiliumNetworkPolicy in the namespace of the policy: pods by
- * their labels (in the policy's namespace unless the peer names one, through Cilium's namespace label
- * `k8s:io.kubernetes.pod.namespace`), every namespace (the label exists), an address block as a CIDR
- * set with its exceptions, anyone as the entity `all`. A peer that selects namespaces by their labels
- * cannot be said: Cilium honours namespace labels only in cluster-wide policies.
+ * A NetworkPolicy peer as a peer of a CiliumNetworkPolicy in the namespace of the policy, in the one
+ * form every Cilium release reads the same way (`ciliumPeerScope`, k8s/cilium-peer-scope): pods by
+ * their labels in the policy's namespace (no namespace key: Cilium adds the policy's namespace); in a
+ * named namespace, `k8s:io.kubernetes.pod.namespace: <name>`; in every namespace, that key's `Exists`;
+ * in the namespaces whose labels match, each namespace label as `k8s:io.cilium.k8s.namespace.labels.<key>`
+ * (docs.cilium.io "Using Kubernetes Constructs In Policy") together with the namespace key's `Exists`,
+ * without which releases before cilium/cilium#30650 confine the selector to the policy's namespace.
+ * An address block is a CIDR set with its exceptions, anyone the entity `all`. A pod label key
+ * Cilium gives every pod for its namespace (`io.kubernetes.pod.namespace`,
+ * `io.cilium.k8s.namespace.labels.*`) is refused: Cilium would read it as the pod's namespace.
  */
 export function ciliumPeer(peer: Peer): CiliumPeer {
   if (peer.isAnyone) return entityPeer('all');
@@ -93,22 +100,48 @@ export function ciliumPeer(peer: Peer): CiliumPeer {
     return { field: 'CIDRSet', json, key: `c|${JSON.stringify(json)}` };
   }
   const pods: LabelSelectorJson = peer.podSelector ? peer.podSelector.toJson() : {};
+  if (ciliumPeerScope(pods) !== CiliumPeerScope.OWN_NAMESPACE) {
+    const key = [...Object.keys(pods.matchLabels ?? {}), ...(pods.matchExpressions ?? []).map((e) => e.key)]
+      .find((k) => ciliumPeerScope({ matchLabels: { [k]: '' } }) !== CiliumPeerScope.OWN_NAMESPACE);
+    throw new Error(`${peer} selects pods by the label key ${JSON.stringify(key)}, which Cilium gives every pod for its namespace (${CILIUM_POD_NAMESPACE_KEY}, `
+      + `${CILIUM_NAMESPACE_LABELS_PREFIX}<key>), so a CiliumNetworkPolicy would read it as the pod's namespace, not as a label of the pods. `
+      + 'Select the pods by a label of their own (e.g. app), and their namespace with Peer.podsInNamespace(name, pods) or Peer.podsInNamespaces(namespaces, pods).');
+  }
   const matchLabels = { ...(pods.matchLabels ?? {}) };
   const matchExpressions = [...(pods.matchExpressions ?? [])];
   if (peer.namespaceName !== undefined) {
     matchLabels[CILIUM_NAMESPACE_LABEL] = peer.namespaceName;
   } else if (peer.namespaceSelector) {
-    if (!peer.namespaceSelector.isAll) {
-      throw new Error(`${peer} selects namespaces by their labels, which a CiliumNetworkPolicy cannot say (Cilium honours namespace labels only in a CiliumClusterwideNetworkPolicy). `
-        + 'Name the namespaces instead (Peer.namespace(name), Peer.podsInNamespace(name, pods)), one peer each.');
-    }
+    const namespaces: LabelSelectorJson = peer.namespaceSelector.toJson();
+    for (const [k, v] of Object.entries(namespaces.matchLabels ?? {})) matchLabels[namespaceLabelKey(peer, k)] = v;
+    for (const e of namespaces.matchExpressions ?? []) matchExpressions.push({ ...e, key: namespaceLabelKey(peer, e.key) });
     matchExpressions.push({ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' });
   }
   const json: LabelSelectorJson = {};
   const sortedLabels = Object.entries(matchLabels).sort(([a], [b]) => compareStrings(a, b));
   if (sortedLabels.length > 0) json.matchLabels = Object.fromEntries(sortedLabels);
   if (matchExpressions.length > 0) json.matchExpressions = matchExpressions;
+  // The form says what the peer means in every release: never the version-dependent reading.
+  const scope = ciliumPeerScope(json);
+  const meant = peer.namespaceName !== undefined || peer.namespaceSelector ? CiliumPeerScope.ANY_NAMESPACE : CiliumPeerScope.OWN_NAMESPACE;
+  if (scope !== meant) throw new Error(`${peer}: the CiliumNetworkPolicy selector ${JSON.stringify(json)} would select in ${scope}, not ${meant} (a bug of cdk8s-netpol: please report it).`);
   return ciliumEndpoints(json);
+}
+
+/**
+ * The key of a namespace label in a Cilium endpoint selector, `k8s:io.cilium.k8s.namespace.labels.<key>`.
+ * Cilium's agent validates a selector's keys in their stored form (`k8s.` and the key: selector.go
+ * UnmarshalJSON, sanitize), which must be a label key, so a long key without a prefix may not fit.
+ */
+function namespaceLabelKey(peer: Peer, key: string): string {
+  const stored = `k8s.${CILIUM_NAMESPACE_LABELS_PREFIX}${key}`;
+  const problems = qualifiedNameProblems(stored);
+  if (problems.length > 0) {
+    throw new Error(`${peer} selects namespaces by the label ${JSON.stringify(key)}, which a CiliumNetworkPolicy selects as ${JSON.stringify(`k8s:${CILIUM_NAMESPACE_LABELS_PREFIX}${key}`)}, `
+      + `and Cilium's agent rejects the policy, as ${JSON.stringify(stored)} (the key as Cilium stores it) is not a valid label key: ${problems.join('; ')}. `
+      + 'Select the namespaces by a shorter label key (or one with a prefix, e.g. example.com/team), or name them (Peer.namespace(name), Peer.podsInNamespace(name, pods)), one peer each.');
+  }
+  return `k8s:${CILIUM_NAMESPACE_LABELS_PREFIX}${key}`;
 }
 
 /**

@@ -161,6 +161,7 @@ export class JsonFormat {
       })),
       endpoints: e.endpoints.map((x) => ({ id: x.id, ports: [...x.ports] })),
       ...(e.tierPolicies ? { tierPolicies: [...e.tierPolicies] } : {}),
+      ...(e.selectedWithoutDefaultDeny ? { selectedWithoutDefaultDeny: [...e.selectedWithoutDefaultDeny] } : {}),
     };
   }
 

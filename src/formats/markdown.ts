@@ -8,7 +8,7 @@ import {
 import { AuditReport } from '../analysis/audit-report';
 import { ChangedConnection } from '../analysis/changed-connection';
 import { ReachabilityDiff } from '../analysis/diff-report';
-import { Exposure } from '../analysis/exposure';
+import { Exposure, notIsolatedWords } from '../analysis/exposure';
 import { InvariantReport } from '../analysis/invariants';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
@@ -65,7 +65,7 @@ export class MarkdownFormat {
     const lines = [`**\`${e.workload}\`**: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
       + (e.isolated ? `isolated by ${e.isolatingPolicies.map((p) => `\`${p}\``).join(', ')}.`
         : e.tierPolicies ? `no NetworkPolicy selects it for ${side}; the cluster-wide policies below decide what is allowed.`
-          : `not isolated (no policy selects it for ${side}), so everything is allowed.`)];
+          : `${notIsolatedWords(side, e.selectedWithoutDefaultDeny)}.`)];
     lines.push('', `| ${ingress ? 'who' : 'whom'} (from the selectors) | ports | rules |`, '|---|---|---|');
     if (e.peers.length === 0) lines.push('| nobody | | |');
     for (const p of e.peers) {

@@ -2,7 +2,7 @@ import { BlastRadius } from '../analysis/blast-radius';
 import { ChangedConnection, DiffExplanation } from '../analysis/changed-connection';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Explanation } from '../analysis/explanation';
-import { Exposure, ExposurePeerKind } from '../analysis/exposure';
+import { Exposure, ExposurePeerKind, notIsolatedWords } from '../analysis/exposure';
 import { GroupedDiff } from '../analysis/grouped-diff';
 import { GroupedMatrix, GroupKey, MatrixGroup } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
@@ -171,7 +171,7 @@ export class TextFormat {
     const lines = [`${e.workload}: ${ingress ? 'who could reach it (ingress)' : 'whom it could reach (egress)'}; `
       + (e.isolated ? `isolated by ${e.isolatingPolicies.join(', ')}`
         : e.tierPolicies ? `no NetworkPolicy selects it for ${side}; the cluster-wide policies below decide what is allowed`
-          : `not isolated (no policy selects it for ${side}), so everything is allowed`)];
+          : notIsolatedWords(side, e.selectedWithoutDefaultDeny))];
     lines.push('  from the selectors (pods and namespaces not in the manifests included):');
     if (e.peers.length === 0) lines.push(`    nobody: no rule of these policies allows ${side}`);
     if (e.tierPolicies) {
@@ -507,7 +507,8 @@ function explainNetworkPolicySide(side: SideVerdict, direction: string, other: s
   switch (side.decision) {
     case SideDecision.OUTSIDE_CLUSTER: return 'outside the cluster, not policed';
     case SideDecision.NOT_ISOLATED: return side.selectedWithoutDefaultDeny !== undefined
-      ? `not isolated (selected by ${side.selectedWithoutDefaultDeny.join(', ')} with enableDefaultDeny.${direction}: false, whose rules add allows without isolating), so everything is allowed`
+      ? `not isolated (selected by ${side.selectedWithoutDefaultDeny.join(', ')} with enableDefaultDeny.${direction}: false, which does not isolate it: `
+        + 'its allow rules add allows, and its deny rules still apply, but none matches this traffic), so it is allowed'
       : `not isolated (no policy selects it for ${direction}), so everything is allowed`;
     case SideDecision.DENIED:
       if (side.deniedBy) {

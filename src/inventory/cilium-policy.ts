@@ -21,6 +21,9 @@ import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { readCiliumPort } from '../k8s/cilium-manifest';
 import { ciliumPeerShape, cidrShape, PeerShape } from '../k8s/cilium-overlap';
+import {
+  ciliumKeyParts, ciliumPeerNamespace, CiliumPeerScope, ciliumPeerScope, CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY,
+} from '../k8s/cilium-peer-scope';
 import { pruneCiliumNulls } from '../k8s/cilium-rules';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
@@ -37,12 +40,9 @@ export type CiliumSection = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
 export type CiliumEntity = 'all' | 'world' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver' | 'none'
 | 'health' | 'ingress' | 'init' | 'unmanaged';
 
-/**
- * The label of a pod's namespace in Cilium's identity labels (source `k8s`), and the prefix of its
- * namespace's labels (`io.cilium.k8s.namespace.labels.<key>`), as `pkg/k8s/apis/cilium.io` names them.
- */
-export const CILIUM_POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
-export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+// The label of a pod's namespace and the prefix of its namespace's labels in Cilium's identity
+// labels: defined with the namespace confinement rule (k8s/cilium-peer-scope).
+export { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY } from '../k8s/cilium-peer-scope';
 
 /** An endpoint selector, over a pod's Cilium labels (see `ciliumLabels`), with the namespace it is confined to. */
 export interface CiliumEndpointSelector {
@@ -206,7 +206,7 @@ export interface CiliumPolicy {
   readonly line?: number;
 }
 
-/** What reading a Cilium policy gives: its modelled specs, and what is left out with the reason. */
+/** What reading a Cilium policy gives: its modelled specs, what is left out with the reason, and what is read fail closed. */
 export interface CiliumReading {
   readonly policies: CiliumPolicy[];
   /** Each part left out: the field path and why. */
@@ -395,9 +395,7 @@ function normalizeSelector(json: LabelSelectorJson): { json: LabelSelectorJson; 
   let reason: string | undefined;
   /** The key as a label key of a pod; undefined for a requirement left out as wide. */
   const key = (k: string): string | undefined => {
-    const colon = k.indexOf(':');
-    const source = colon < 0 ? 'any' : k.slice(0, colon);
-    const bare = colon < 0 ? k : k.slice(colon + 1);
+    const { source, bare } = ciliumKeyParts(k);
     if (source !== 'k8s' && source !== 'any') {
       wide = true;
       if (source !== 'container') nonPods = true;
@@ -476,25 +474,30 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpo
 }
 
 /**
- * A peer endpoint selector. In a CiliumNetworkPolicy it is confined to the policy's namespace unless
- * it names the namespace label (`k8s:`/`any:io.kubernetes.pod.namespace`) or a namespace label
- * (`io.cilium.k8s.namespace.labels.*`) (utils.go getEndpointSelector). Cilium tests for the
- * namespace key with `HasKey`; whether a key written only in `matchExpressions` counts is not said
- * by the documentation, so such a selector is left out rather than guessed.
+ * A peer endpoint selector, in the namespaces `ciliumPeerScope` (the one rule, k8s/cilium-peer-scope)
+ * says: in a CiliumNetworkPolicy, confined to the policy's namespace unless it names the namespace key
+ * (`k8s:`/`any:io.kubernetes.pod.namespace`, in matchLabels or matchExpressions: utils.go
+ * getEndpointSelector tests it with HasKey, which looks at both). A selector that tests namespace
+ * labels (`io.cilium.k8s.namespace.labels.*`) without the namespace key is confined by Cilium
+ * releases before cilium/cilium#30650 and not by later ones: it is read fail closed for its rule
+ * (an allow confined, the narrower reading; a deny in every namespace, the wider one), and a note
+ * says so. A CiliumClusterwideNetworkPolicy's peers are confined to no namespace.
  */
-function peerSelectorOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpointSelector | string {
+function peerSelectorOf(
+  json: LabelSelectorJson, ns: string | undefined, deny: boolean, note: (text: string) => void,
+): CiliumEndpointSelector {
   const { json: normalized, undecided } = normalizeSelector(json);
-  const labelKeys = Object.keys(normalized.matchLabels ?? {});
-  const expressionKeys = (normalized.matchExpressions ?? []).map((e) => e.key);
-  const namesNamespace = labelKeys.includes(CILIUM_POD_NAMESPACE_KEY)
-    || [...labelKeys, ...expressionKeys].some((k) => k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX));
-  if (ns !== undefined && !namesNamespace && expressionKeys.includes(CILIUM_POD_NAMESPACE_KEY)) {
-    return `the selector tests ${CILIUM_POD_NAMESPACE_KEY} only in matchExpressions, and whether Cilium then confines it to the policy's namespace is not documented; `
-      + `name the namespace in matchLabels (${CILIUM_POD_NAMESPACE_KEY}: <namespace>)`;
+  const namespace = ciliumPeerNamespace(json, ns, deny);
+  if (ns !== undefined && ciliumPeerScope(json) === CiliumPeerScope.DEPENDS_ON_VERSION) {
+    note(`the selector tests namespace labels (${CILIUM_NAMESPACE_LABELS_PREFIX}*) without the namespace label ${CILIUM_POD_NAMESPACE_KEY}, which Cilium releases read two ways: `
+      + `before cilium/cilium#30650 (2024) the selector is confined to the policy's namespace ${ns}, since then it selects in every namespace whose labels match. `
+      + (deny ? 'This is a deny rule, so the verdicts take the wider reading (every namespace): they may deny more than an older Cilium does. '
+        : `This is an allow rule, so the verdicts take the narrower reading (namespace ${ns} only): they may allow less than a newer Cilium does. `)
+      + `Say which is meant: add ${CILIUM_POD_NAMESPACE_KEY} to the selector (Exists for every namespace, or the namespace's name), which every release reads the same way`);
   }
   return {
     selector: compileSelector(normalized),
-    ...(ns !== undefined && !namesNamespace ? { namespace: ns } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
     text: describeSelector(json),
     ...(undecided !== undefined ? { undecided } : {}),
   };
@@ -562,8 +565,7 @@ function ruleOf(
   if (given(`${p}Endpoints`)) {
     const selectors: CiliumEndpointSelector[] = [];
     for (const [k, s] of (rule[`${p}Endpoints`] as LabelSelectorJson[]).entries()) {
-      const read = peerSelectorOf(s, ns);
-      if (typeof read === 'string') return `${p}Endpoints[${k}]: ${read}`;
+      const read = peerSelectorOf(s, ns, deny, (note) => notes.push([`${p}Endpoints[${k}]`, note]));
       selectors.push(read);
       if (read.undecided !== undefined) notes.push([`${p}Endpoints[${k}]`, undecidedPeerReason(read.undecided, deny)]);
     }

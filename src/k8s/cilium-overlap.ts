@@ -9,7 +9,7 @@
  * namespaces carry a label, what a DNS name resolves to), so an HTTP rule is never voided unseen.
  */
 import { cidrsOverlap, isStrictSubset, parseCidr, ParsedCidr } from './cidr';
-import { CILIUM_NAMESPACE_LABEL } from './cilium-manifest';
+import { ciliumKeyParts, ciliumPeerNamespace, CILIUM_POD_NAMESPACE_KEY } from './cilium-peer-scope';
 import { selectorsOverlap } from './label-selector';
 import { LabelSelectorJson } from './manifest';
 
@@ -37,16 +37,25 @@ export function ciliumPeerShape(field: 'Endpoints' | 'Entities' | 'CIDRSet' | 'F
     case 'FQDNs': return { kind: 'fqdn', name: String(json.matchName ?? json.matchPattern).toLowerCase() };
     case 'CIDRSet': return cidrShape(json.cidr, json.except ?? []);
     case 'Endpoints': {
+      // Where it selects: `ciliumPeerNamespace`, the wider reading where Cilium's versions differ
+      // (the test errs towards "overlaps"); a namespace named in matchLabels narrows it to that one.
       const selector = json as LabelSelectorJson;
-      const labels = { ...(selector.matchLabels ?? {}) };
-      const named = labels[CILIUM_NAMESPACE_LABEL];
-      delete labels[CILIUM_NAMESPACE_LABEL];
-      const expressions = (selector.matchExpressions ?? []).filter((e) => e.key !== CILIUM_NAMESPACE_LABEL);
-      const anyNamespace = expressions.length !== (selector.matchExpressions ?? []).length;
+      const isNamespaceKey = (key: string) => {
+        const { source, bare } = ciliumKeyParts(key);
+        return (source === 'k8s' || source === 'any') && bare === CILIUM_POD_NAMESPACE_KEY;
+      };
+      const labels: Record<string, string> = {};
+      const named = new Set<string>();
+      for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+        if (isNamespaceKey(k)) named.add(v);
+        else labels[k] = v;
+      }
+      const expressions = (selector.matchExpressions ?? []).filter((e) => !isNamespaceKey(e.key));
       const pods: LabelSelectorJson = {};
       if (Object.keys(labels).length > 0) pods.matchLabels = labels;
       if (expressions.length > 0) pods.matchExpressions = expressions;
-      return { kind: 'pods', namespace: named ?? (anyNamespace ? undefined : policyNamespace), pods };
+      const namespace = named.size === 1 ? [...named][0] : ciliumPeerNamespace(selector, policyNamespace, true);
+      return { kind: 'pods', namespace, pods };
     }
   }
 }

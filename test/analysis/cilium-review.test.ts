@@ -100,7 +100,11 @@ describe('selectors on labels Cilium leaves out of identities by default', () =>
   test('app.kubernetes.io keys and namespace labels stay modelled (identity-relevant by default)', () => {
     const r = Reachability.fromManifests([...BASE, cnp({
       endpointSelector: { matchLabels: { 'app.kubernetes.io/name': 'db' } },
-      ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': 'default', 'app': 'web' } }], toPorts: [{ ports: [{ port: '80' }] }] }],
+      // With the namespace key (Exists), which every Cilium release reads the same way (k8s/cilium-peer-scope).
+      ingress: [{
+        fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': 'default', 'app': 'web' }, matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'Exists' }] }],
+        toPorts: [{ ports: [{ port: '80' }] }],
+      }],
     })]);
     expect(r.skipped).toEqual([]);
     expect(r.allows('default/web', 'default/db-0', HTTP)).toBe(true);

@@ -75,7 +75,11 @@ describe('Layer 3: endpoints', () => {
   });
 
   test('a namespace\'s labels select through io.cilium.k8s.namespace.labels, and a cluster-wide policy selects in every namespace', () => {
-    const byTeam = cnp('from-team-red', { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'red' } }] }] });
+    // With the namespace key (Exists), so every Cilium release selects in every namespace (k8s/cilium-peer-scope).
+    const byTeam = cnp('from-team-red', {
+      endpointSelector: {},
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'red' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] }],
+    });
     const objs = [ns('ns2', { team: 'red' }), ns('ns3', { team: 'blue' }), pod('default', 'backend', { role: 'backend' }), pod('ns2', 'a', { app: 'a' }), pod('ns3', 'b', { app: 'b' })];
     const r = Reachability.fromManifests([byTeam, ...objs]);
     expect(r.allows('ns2/a', 'default/backend', HTTP)).toBe(true);

@@ -300,7 +300,7 @@ describe('what the class key tells apart, and what it does not', () => {
       cnp('shop', 'backend', {
         endpointSelector: { matchLabels: { role: 'backend' } },
         ingress: [
-          { fromEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'ops', 'k8s:app': 'mon' } }, { matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'red', 'app': 'mon' } }] },
+          { fromEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'ops', 'k8s:app': 'mon' } }, { matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'red', 'app': 'mon' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] },
           // Ports only, no peer: from everywhere.
           { toPorts: [{ ports: [{ port: '9000', protocol: 'TCP' }] }] },
         ],

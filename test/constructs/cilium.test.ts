@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing, Yaml } from 'cdk8s';
 import {
-  ApplicationStack, CiliumEntity, Endpoint, Entity, Environment, ExternalDestination, ExternalEgress, HttpMethod, HttpRule, NetworkPolicies,
-  NetworkPolicy, NetworkTarget, Peer, Port, Selector,
+  ApplicationStack, CiliumEntity, Endpoint, Entity, Environment, ExternalDestination, ExternalEgress, HttpMethod, HttpRule, LabelExpression,
+  NetworkPolicies, NetworkPolicy, NetworkTarget, Peer, Port, Selector,
 } from '../../src';
 import { checkCiliumPolicy } from '../../src/k8s/cilium-rules';
 
@@ -262,7 +262,7 @@ describe('what a declaration needs decides what is emitted', () => {
     expect(yaml(cilium)).not.toMatch(/cilium\.io/);
   });
 
-  test('peers in a CiliumNetworkPolicy: their namespace by Cilium\'s namespace label; namespaces by labels are refused', () => {
+  test('peers in a CiliumNetworkPolicy: their namespace by Cilium\'s namespace label, namespaces by labels with the namespace key\'s Exists', () => {
     const chart = chartOn(NetworkTarget.cilium());
     const net = NetworkPolicies.of(chart);
     net.deny(backend, Peer.namespace('kube-system'), Port.tcp(10250));
@@ -275,7 +275,33 @@ describe('what a declaration needs decides what is emitted', () => {
       { toEndpoints: [{ matchLabels: { 'app': 'pg', 'k8s:io.kubernetes.pod.namespace': 'data' } }], toPorts: [{ ports: [{ port: '5433', protocol: 'TCP' }] }] },
       { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] },
     ]);
-    expect(() => net.deny(backend, Peer.namespaces(Selector.labels({ team: 'a' })), Port.tcp(1))).toThrow(/selects namespaces by their labels, which a CiliumNetworkPolicy cannot say/);
+  });
+
+  test('namespaces by their labels: each label as io.cilium.k8s.namespace.labels.<key>, with the namespace key\'s Exists so no release confines it', () => {
+    const chart = chartOn(NetworkTarget.cilium());
+    const net = NetworkPolicies.of(chart);
+    net.deny(backend, Peer.namespaces(Selector.labels({ team: 'a' })), Port.tcp(1));
+    net.deny(backend, Peer.podsInNamespaces(Selector.expressions([LabelExpression.notIn('env', ['prod'])]), Selector.labels({ app: 'db' })), Port.tcp(2));
+    net.deny(backend, Peer.podsInAllNamespaces(Selector.labels({ app: 'db' })), Port.tcp(3));
+    const exists = { key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' };
+    expect(byName(chart, 'backend-egress-cilium').spec.egressDeny).toEqual([
+      { toEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'a' }, matchExpressions: [exists] }], toPorts: [{ ports: [{ port: '1', protocol: 'TCP' }] }] },
+      { toEndpoints: [{ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'k8s:io.cilium.k8s.namespace.labels.env', operator: 'NotIn', values: ['prod'] }, exists] }], toPorts: [{ ports: [{ port: '2', protocol: 'TCP' }] }] },
+      { toEndpoints: [{ matchLabels: { app: 'db' }, matchExpressions: [exists] }], toPorts: [{ ports: [{ port: '3', protocol: 'TCP' }] }] },
+    ]);
+  });
+
+  test('refused in a CiliumNetworkPolicy: a pod key Cilium reads as the namespace, a namespace label key too long for Cilium\'s stored form', () => {
+    const net = NetworkPolicies.of(chartOn(NetworkTarget.cilium()));
+    expect(() => net.deny(backend, Peer.pods(Selector.labels({ 'io.kubernetes.pod.namespace': 'data' })), Port.tcp(1)))
+      .toThrow(/selects pods by the label key "io.kubernetes.pod.namespace", which Cilium gives every pod for its namespace/);
+    expect(() => net.deny(backend, Peer.podsInNamespace('data', Selector.labels({ 'io.cilium.k8s.namespace.labels.team': 'a' })), Port.tcp(1)))
+      .toThrow(/label key "io.cilium.k8s.namespace.labels.team".*Select the pods by a label of their own/);
+    const long = 'a'.repeat(29);
+    expect(() => net.deny(backend, Peer.namespaces(Selector.labels({ [long]: 'x' })), Port.tcp(1)))
+      .toThrow(new RegExp(`selects namespaces by the label "${long}".*not a valid label key`));
+    // 28 characters fit: "k8s.io.cilium.k8s.namespace.labels." is 35 of the 63.
+    expect(() => net.deny(backend, Peer.namespaces(Selector.labels({ ['a'.repeat(28)]: 'x' })), Port.tcp(1))).not.toThrow();
   });
 
   test('the output does not depend on the order of declarations', () => {
