@@ -949,8 +949,9 @@ export class Cluster {
    * checked against the rule as well"). Networks that hold every address of both families match
    * every pod (`everywhere`); any other networks peer cannot be decided for a pod whose IP the input
    * does not give (a workload, a pod without status.podIP), since its IP may be inside. Such a rule
-   * is left out with why (never decided as "no match", which would prove traffic its Deny denies
-   * allowed), so the warning stays while the rest of the policy is analysed.
+   * stays and is decided per pair, fail closed (`tierPeerUndecided`, `firstMatch`), with a warning
+   * here (never decided as "no match", which would prove traffic its Deny denies allowed). A rule
+   * whose nodes peer selects by labels is decided in part or left out with why.
    */
   private leaveOutUndecidableNetworks(): void {
     const unknown = this.endpoints.filter((e) => !e.external && e.ips.length === 0).map((e) => e.id).sort();
@@ -965,14 +966,21 @@ export class Cluster {
           fix: 'Review its effect separately',
         };
       }
-      const networks = unknown.length > 0 ? rule.peers.find((x) => x.kind === 'networks' && !x.everywhere) : undefined;
-      if (networks) {
-        return {
-          why: `its peer "${networks.text}" matches pods by their IP too, and the IP of ${shown} is not known, so whether the rule matches them cannot be decided`,
-          fix: 'Give the pods\' IPs (--pod ns/name@ip, or status.podIP in the manifests) to have it analysed',
-        };
-      }
       return undefined;
+    };
+    /**
+     * A networks peer is undecidable only for the pairs with an end whose IP is not known: the rule
+     * stays, every other pair is decided by the CIDRs, and for those pairs the precedence takes in
+     * both readings (`firstMatch`: a Deny taken to match, an Allow not, a Pass both ways), saying so
+     * in the verdict's notes. Noted here, not left out: leaving a Deny out would prove its traffic allowed.
+     */
+    const perPair = (rule: TierRule): string | undefined => {
+      const networks = unknown.length > 0 ? rule.peers.find((x) => x.kind === 'networks' && !x.everywhere) : undefined;
+      if (networks === undefined) return undefined;
+      return `is decided only where the IPs are known: its peer "${networks.text}" matches pods by their IP too, and the IP of ${shown} is not known. `
+        + `For traffic with such an end, the verdicts take ${rule.action === 'deny' ? 'this Deny to match (denied)' : rule.action === 'allow' ? 'this allow not to match' : 'this Pass both to match and not (what both allow)'}, `
+        + 'so they may be too narrow there; every other pair is decided. '
+        + 'Give the pods\' IPs (--pod ns/name@ip, or status.podIP in the manifests) to decide it';
     };
     /**
      * A labelled nodes peer is undecidable only for node ends: it never matches a pod, and peers of a
@@ -1009,6 +1017,17 @@ export class Cluster {
         });
         return n.rule!;
       }).filter((rule) => {
+        const note = perPair(rule);
+        if (note !== undefined) {
+          this.skipped.push({
+            object: p.id,
+            category: SkipCategory.NOT_MODELLED,
+            reason: `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''} ${note}`,
+            kind: p.kind,
+            ...(p.file !== undefined ? { file: p.file } : {}),
+            ...(p.line !== undefined ? { line: p.line } : {}),
+          });
+        }
         const problem = undecidable(rule);
         if (problem === undefined) return true;
         const what = `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''}`;
