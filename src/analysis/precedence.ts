@@ -1,5 +1,5 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
-import { evaluateSide, fromOwnNode, portsMatch, Side, tierRuleMatches } from './semantics';
+import { evaluateSide, fromOwnNode, portsMatch, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
 import { DecisionTier, ownNodeVerdict, SideDecision, SideVerdict, TierRuleReference } from './verdict';
 import { Cluster, ClusterEndpoint, subjectSelects, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
 import { Traffic } from '../k8s/port-set';
@@ -189,7 +189,7 @@ export interface OrderedTierRule {
 /**
  * The policies of a tier in evaluation order: by priority (lower first). Two policies of one tier
  * with the same priority are in an order the implementation chooses (the API leaves it undefined;
- * lint NP020 reports it): they stay next to each other (here by kind and name, so the output is
+ * lint NP016 reports it): they stay next to each other (here by kind and name, so the output is
  * deterministic), and `firstMatch` takes in every order of them (fail closed), so no verdict
  * depends on this one.
  */
@@ -289,10 +289,15 @@ function failClosedNotes(
   const name = (r: OrderedTierRule) => `${r.policy.kind} ${r.policy.id} ${side}[${r.rule.index}] (${r.rule.actionText})`;
   rules.forEach((r, k) => {
     if (!outcome.hits[k] || !matches[k].undecided) return;
-    const peers = r.rule.peers.filter((x) => x.kind === 'networks').map((x) => x.text).join('; ');
-    notes.push(`decided fail closed: unknown IP: whether ${name(r)} matches ${other.id} by its ${peers} cannot be decided, since its IP is not known; `
-      + 'the verdict holds only what both readings allow (a Deny taken to match, an Allow/Accept not, a Pass both ways). '
-      + 'Give the pods\' IPs (--pod ns/name@ip, or status.podIP in the manifests) to decide it');
+    const undecided = r.rule.peers.filter((x) => tierPeerUndecided(x, other));
+    const readings = 'the verdict holds only what both readings allow (a Deny taken to match, an Allow/Accept not, a Pass both ways)';
+    if (undecided.some((x) => x.kind === 'networks')) {
+      notes.push(`decided fail closed: unknown IP: whether ${name(r)} matches ${other.id} by its ${undecided.map((x) => x.text).join('; ')} cannot be decided, `
+        + `since its IP is not known; ${readings}. Give the pods' IPs (--pod ns/name@ip, or status.podIP in the manifests) to decide it`);
+    } else {
+      notes.push(`decided fail closed: node labels: whether ${name(r)} matches ${other.id} by its ${undecided.map((x) => x.text).join('; ')} cannot be decided, `
+        + `since the model does not read node labels; ${readings}. Review its effect on nodes separately`);
+    }
   });
   const byPriority = new Map<number, OrderedTierRule[]>();
   rules.forEach((r, k) => {

@@ -126,7 +126,7 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
 
 /**
  * Whether it cannot be decided from the input whether a peer of a cluster-wide rule matches the other
- * end (`tierPeerMatches` then says no): a `networks` peer that does not hold every address, for an
+ * end (`tierPeerMatches` then says no): a labelled `nodes` peer and node traffic; a `networks` peer that does not hold every address, for an
  * end inside the cluster whose IP the input does not give (a workload's replicas, a pod without
  * status.podIP, a Node without addresses). Its IP may be inside (the API: "cluster-internal traffic
  * will be checked against the rule as well", v1alpha1 AdminNetworkPolicyEgressPeer.Networks,
@@ -134,6 +134,9 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
  * fail closed (`firstMatch`).
  */
 export function tierPeerUndecided(peer: TierPeer, endpoint: ClusterEndpoint): boolean {
+  // Likewise a `nodes` peer with labels for node traffic: the model does not read node labels (the
+  // inventory keeps such a peer only in a Pass rule: a Deny's is taken as every node, an Allow's dropped).
+  if (peer.kind === 'nodes') return endpoint.nodeTraffic && !peer.selector.matchesEverything;
   return peer.kind === 'networks' && !peer.everywhere && !endpoint.external && endpoint.ips.length === 0;
 }
 

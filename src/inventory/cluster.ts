@@ -959,7 +959,8 @@ export class Cluster {
     /** Why a rule of a cluster-wide policy cannot be decided, or undefined when it can. */
     const undecidable = (rule: TierRule): { why: string; fix: string } | undefined => {
       // The model has no node labels to match (a nodes peer with an empty selector is every node).
-      const nodes = rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
+      // (A Pass keeps it: decided per pair, `narrowed`.)
+      const nodes = rule.action === 'pass' ? undefined : rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
       if (nodes) {
         return {
           why: `its peer "${nodes.text}" selects nodes by their labels, which the model does not match, so whether the rule matches a node cannot be decided`,
@@ -986,17 +987,21 @@ export class Cluster {
      * A labelled nodes peer is undecidable only for node ends: it never matches a pod, and peers of a
      * rule are OR-ed (sig-network policy API), so the rule's other peers still decide. Fail closed
      * for node ends: a Deny's nodes peer is taken to match every node, an Allow's none. A Pass rule
-     * can widen either way, so it stays left out whole (`undecidable`).
+     * keeps its peer, which the precedence decides both ways for node ends (`tierPeerUndecided`,
+     * `firstMatch`: allowed only where both "passed" and "not matched" allow).
      */
     const narrowed = (rule: TierRule): { rule?: TierRule; note: string } | undefined => {
       const nodes = rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
-      if (nodes === undefined || rule.action === 'pass') return undefined;
+      if (nodes === undefined) return undefined;
       const others = rule.peers.filter((x) => x.kind !== 'nodes' || x.selector.matchesEverything);
       const note = `its peer "${nodes.text}" selects nodes by their labels, which the model does not match: `
         + (rule.action === 'deny'
           ? 'for node ends the verdicts take it to match every node (denied), so they may be too narrow there'
-          : 'for node ends the verdicts take it to match no node (this allow not applied), so they may be too narrow there')
+          : rule.action === 'allow'
+            ? 'for node ends the verdicts take it to match no node (this allow not applied), so they may be too narrow there'
+            : 'for node ends the verdicts take this Pass both to match and not (what both allow), so they may be too narrow there')
         + '; its other peers decide every pod as written';
+      if (rule.action === 'pass') return { rule, note };
       if (rule.action === 'deny') {
         return { rule: { ...rule, peers: rule.peers.map((x) => (x.kind === 'nodes' && !x.selector.matchesEverything ? { kind: 'nodes', selector: compileSelector({}), text: `${x.text} (taken as every node)` } : x)) }, note };
       }
