@@ -185,6 +185,8 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     if (e.ips.length > 0) for (const block of features.ipBlocks) bits += e.ips.some((ip) => ipBlockContains(block, ip)) ? '1' : '0';
     key += `,"${bits.includes('1') ? bits : ''}"`;
   }
+  // An IP not known may be inside a cluster-wide rule's networks (decided fail closed), one outside is not.
+  if (features.unknownIpsApart && !e.external && e.ips.length === 0) key += ',"ip not known"';
   if (features.domainNames.length > 0) {
     const bits = features.domainNames.map((p) => (e.dnsNames.some((n) => domainNameMatches(p, n)) ? '1' : '0')).join('');
     key += `,"${bits.includes('1') ? bits : ''}"`;

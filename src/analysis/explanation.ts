@@ -65,12 +65,14 @@ export class Explanation {
   }
 
   /**
-   * Notes a reviewer should know: an end that is a hostNetwork pod and how it was analysed,
-   * loopback, and an ipBlock that matched a pod's IP (an ipBlock that matched an address outside the
+   * Notes a reviewer should know: an end that is a hostNetwork pod and how it was analysed, a side
+   * the cluster-wide tiers decided fail closed (`egress decided fail closed: ...`), loopback, and an ipBlock that matched a pod's IP (an ipBlock that matched an address outside the
    * cluster is what ipBlocks are for, and gets no note).
    */
   public get notes(): string[] {
     const notes: string[] = [...this.hostNetworkNotes];
+    for (const note of this.egress.failClosedNotes ?? []) notes.push(`egress ${note}`);
+    for (const note of this.ingress.failClosedNotes ?? []) notes.push(`ingress ${note}`);
     if (this.loopback) notes.push('loopback: traffic of a pod to itself is not policed (undefined in Kubernetes; reported as allowed)');
     // The source's egress rules matched the destination, which is a pod unless its side is not policed; and vice versa.
     const toPodIp = !this.ingress.notPoliced && this.egress.allowedBy.some((r) => r.byIpBlock);

@@ -663,5 +663,6 @@ export function mergeFeatures(a: PolicyFeatures, b: PolicyFeatures): PolicyFeatu
     domainNames: [...new Set([...a.domainNames, ...b.domainNames])].sort(),
     dnsNamesApart: a.dnsNamesApart || b.dnsNamesApart,
     nodesApart: a.nodesApart || b.nodesApart,
+    unknownIpsApart: a.unknownIpsApart || b.unknownIpsApart,
   };
 }

@@ -1,7 +1,7 @@
 import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
-import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierPolicies } from './precedence';
-import { fromOwnNode, peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierPeerMatches } from './semantics';
+import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierMatches, tierPolicies } from './precedence';
+import { fromOwnNode, peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierRuleMatches } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
 import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
@@ -294,25 +294,31 @@ function applyTiers(
   const n = cluster.endpoints.length;
   const alg = bitsetAlgebra(n);
   const tiers = { admin: tierPolicies(cluster, 'admin'), baseline: tierPolicies(cluster, 'baseline') };
-  const peerSets = new Map<TierRule, Bitset>();
+  // For each rule, the ends it matches and those for which that cannot be decided (`tierRuleMatches`).
+  const peerSets = new Map<TierRule, { matched: Bitset; undecided: Bitset }>();
   const peersOf = (rule: TierRule) => {
-    let set = peerSets.get(rule);
-    if (!set) {
-      set = new Bitset(n);
-      for (const e of cluster.endpoints) if (rule.peers.some((p) => tierPeerMatches(cluster, p, e))) set.add(e.index);
-      peerSets.set(rule, set);
+    let sets = peerSets.get(rule);
+    if (!sets) {
+      sets = { matched: new Bitset(n), undecided: new Bitset(n) };
+      for (const e of cluster.endpoints) {
+        const m = tierRuleMatches(cluster, rule.peers, e);
+        if (m !== false) (m ? sets.matched : sets.undecided).add(e.index);
+      }
+      peerSets.set(rule, sets);
     }
-    return set;
+    return sets;
   };
-  const egressMatched = new Map<TierRule, Bitset>();
+  const egressMatched = new Map<TierRule, { matched: Bitset; undecided: Bitset }>();
   const egressOf = (rule: TierRule) => {
-    let set = egressMatched.get(rule);
-    if (!set) {
+    let sets = egressMatched.get(rule);
+    if (!sets) {
       const ports = rulePortSet(cluster, rule.ports, traffic);
-      set = ports === 'all' ? peersOf(rule) : ports === 'none' ? alg.none : peersOf(rule).and(ports);
-      egressMatched.set(rule, set);
+      const peers = peersOf(rule);
+      sets = ports === 'all' ? peers : ports === 'none' ? { matched: alg.none, undecided: alg.none }
+        : { matched: peers.matched.and(ports), undecided: peers.undecided.and(ports) };
+      egressMatched.set(rule, sets);
     }
-    return set;
+    return sets;
   };
   const ids = new Map<TierRule, number>();
   const idOf = (rule: TierRule) => {
@@ -328,10 +334,8 @@ function applyTiers(
     const key = `${side} ${rules.map(({ rule }, k) => `${idOf(rule)}${side === 'ingress' ? (portOk[k] ? '+' : '-') : ''}`).join(',')}`;
     let outcome = outcomes.get(key);
     if (!outcome) {
-      outcome = firstMatch(alg, rules.map(({ rule }, k) => ({
-        action: rule.action,
-        matched: side === 'egress' ? egressOf(rule) : portOk[k] ? peersOf(rule) : alg.none,
-      })));
+      outcome = firstMatch(alg, tierMatches(rules, ({ rule }, k) => (side === 'egress' ? egressOf(rule)
+        : portOk[k] ? peersOf(rule) : { matched: alg.none, undecided: alg.none })));
       outcomes.set(key, outcome);
     }
     return outcome;

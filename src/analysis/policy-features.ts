@@ -45,6 +45,12 @@ export interface PolicyFeatures {
    * ends are placed on nodes: a pod's own node always reaches it, so pods are told apart by node.
    */
   readonly nodesApart: boolean;
+  /**
+   * Whether an end inside the cluster whose IP is not known differs from one whose IP is known: a
+   * cluster-wide `networks` peer that does not hold every address may or may not match it
+   * (`tierPeerUndecided`), which the precedence decides fail closed, unlike an IP outside every network.
+   */
+  readonly unknownIpsApart: boolean;
 }
 
 /**
@@ -81,12 +87,15 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
     for (const entry of ports) if (entry.kind === 'named') named.set(JSON.stringify([entry.name, entry.protocol]), { name: entry.name, protocol: entry.protocol });
   };
   const domains = new Set<string>();
+  let unknownIpsApart = false;
   const tierPeer = (p: TierPeer) => {
     switch (p.kind) {
       case 'namespaces': look(namespaceLabels, p.namespaceSelector); break;
       case 'pods': look(namespaceLabels, p.namespaceSelector); look(podLabels, p.podSelector); break;
       // Membership of any IP in each network, as an ipBlock without exceptions.
-      case 'networks': for (const cidr of p.cidrs) blocks.set(`network ${JSON.stringify({ ...cidr, network: cidr.network.toString() })}`, { cidr, except: [] }); break;
+      case 'networks':
+        if (!p.everywhere) unknownIpsApart = true;
+        for (const cidr of p.cidrs) blocks.set(`network ${JSON.stringify({ ...cidr, network: cidr.network.toString() })}`, { cidr, except: [] }); break;
       case 'domainNames': for (const n of p.names) domains.add(n); break;
       case 'nodes': break; // only node traffic, always a class of its own
     }
@@ -158,5 +167,6 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
     domainNames: [...domains].sort(),
     dnsNamesApart,
     nodesApart,
+    unknownIpsApart,
   };
 }

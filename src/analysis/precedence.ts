@@ -1,5 +1,5 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
-import { evaluateSide, fromOwnNode, portsMatch, Side, tierPeerMatches } from './semantics';
+import { evaluateSide, fromOwnNode, portsMatch, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
 import { DecisionTier, ownNodeVerdict, SideDecision, SideVerdict, TierRuleReference } from './verdict';
 import { Cluster, ClusterEndpoint, subjectSelects, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
 import { Traffic } from '../k8s/port-set';
@@ -46,37 +46,85 @@ export const BOOLEAN_ALGEBRA: SetAlgebra<boolean> = {
   minus: (a, b) => a && !b,
 };
 
-/** A tier rule as it applies to a side: what it matches and what it does. */
+/** A tier rule as it applies to a side: what it matches and what it does, in its policy's place. */
 export interface TierMatch<S> {
   readonly action: TierAction;
+  /** The ends it matches. */
   readonly matched: S;
+  /**
+   * The ends for which whether it matches cannot be decided from the input (a `networks` peer and an
+   * end whose IP is not known: `tierPeerUndecided`); disjoint from `matched`. @default none
+   */
+  readonly undecided?: S;
+  /** Its policy: the rules of one policy are consecutive, in their order. */
+  readonly policy: number;
+  /** Its policy's priority: consecutive policies of one priority are tied (`tierPolicies`). */
+  readonly priority: number;
 }
 
-/** A tier's first-match outcome: the ends each action decided (pairwise disjoint), and each rule's share. */
+/**
+ * A tier's first-match outcome. Where the input leaves it open (an undecidable rule, policies of
+ * equal priority), an end has several possible outcomes: each set holds the ends for which SOME
+ * reading of the input gives that outcome, so they overlap exactly there; every end is in one at least.
+ */
 export interface FirstMatch<S> {
+  /** Some reading: a rule whose action is Allow/Accept decides. */
   readonly allow: S;
+  /** Some reading: a Deny rule decides. */
   readonly deny: S;
+  /** Some reading: a Pass rule decides. */
   readonly pass: S;
-  /** For each rule of the input, the ends it decided (matched, and no earlier rule did). */
+  /** Some reading: no rule of the tier matches. */
+  readonly through: S;
+  /** For each rule of the input, the ends it decides in some reading. */
   readonly hits: S[];
 }
 
-/** The first rule that matches decides: each end goes to the action of the first rule (in order) that matches it. */
+/**
+ * The first rule that matches decides: for each end, the action of the first rule (in order) that
+ * matches it. Two places where the input does not tell which rule that is, each decided fail closed
+ * by taking in every possible reading (`combineTiers` then allows only what every reading allows):
+ *
+ * - a rule that may or may not match an end (`undecided`): both readings, "matched" (its action is
+ *   possible) and "not matched" (the later rules go on). For a Deny that means denied; for an Allow
+ *   what the later rules say; for a Pass the narrower of the next tiers and the later rules. (Each
+ *   undecidable rule is read on its own, though two rules about one unknown IP are not independent:
+ *   more readings than the real ones, so the result can only be narrower.)
+ * - policies of one priority (`priority` equal, consecutive): "If two (or more) policies with the
+ *   same priority could both match a connection, then the implementation can apply any of the
+ *   matching policies to the connection, and there is no way for the user to reliably determine
+ *   which one it will choose" (sig-network policy API, v1alpha1 AdminNetworkPolicySpec.Priority;
+ *   v1alpha2 ClusterNetworkPolicySpec.Priority says the same). Every order of them is a reading:
+ *   each one's first matching rule is possible (it may be taken first), and the tier goes on past
+ *   them only where none of them matches. Where their rules agree, nothing changes.
+ */
 export function firstMatch<S>(alg: SetAlgebra<S>, rules: ReadonlyArray<TierMatch<S>>): FirstMatch<S> {
-  let undecided = alg.all;
+  let open = alg.all; // the ends some reading has left undecided so far
   let allow = alg.none;
   let deny = alg.none;
   let pass = alg.none;
   const hits: S[] = [];
-  for (const rule of rules) {
-    const hit = alg.and(rule.matched, undecided);
-    hits.push(hit);
-    if (rule.action === 'allow') allow = alg.or(allow, hit);
-    else if (rule.action === 'deny') deny = alg.or(deny, hit);
-    else pass = alg.or(pass, hit);
-    undecided = alg.minus(undecided, rule.matched);
+  let k = 0;
+  while (k < rules.length) {
+    const priority = rules[k].priority;
+    let past = alg.all; // the ends some reading takes past every policy of this priority
+    while (k < rules.length && rules[k].priority === priority) {
+      const policy = rules[k].policy;
+      let reached = open; // the ends some reading brings to this rule of the policy
+      for (; k < rules.length && rules[k].policy === policy; k++) {
+        const rule = rules[k];
+        const hit = alg.and(reached, rule.undecided === undefined ? rule.matched : alg.or(rule.matched, rule.undecided));
+        hits.push(hit);
+        if (rule.action === 'allow') allow = alg.or(allow, hit);
+        else if (rule.action === 'deny') deny = alg.or(deny, hit);
+        else pass = alg.or(pass, hit);
+        reached = alg.minus(reached, rule.matched);
+      }
+      past = alg.and(past, reached);
+    }
+    open = past;
   }
-  return { allow, deny, pass, hits };
+  return { allow, deny, pass, through: open, hits };
 }
 
 /**
@@ -98,17 +146,26 @@ export interface Precedence<S> {
   readonly byBaseline: S;
 }
 
-/** Admin tier, then NetworkPolicies, then Baseline tier, then the default (allow). */
+/**
+ * Admin tier, then NetworkPolicies, then Baseline tier, then the default (allow). Allowed only what
+ * EVERY possible reading of the tiers allows (`firstMatch`): the Admin tier decides an end alone
+ * where some reading denies it, or where every reading allows it; else (a Pass, or no match, is
+ * possible) the next tiers decide, and an Admin Allow that is possible too changes nothing (the
+ * reading where it does not apply must allow as well). Likewise the Baseline tier (its Pass and no
+ * match both lead to the default, allowed).
+ */
 export function combineTiers<S>(alg: SetAlgebra<S>, admin: FirstMatch<S>, np: NetworkPolicyOutcome<S>, baseline: FirstMatch<S>): Precedence<S> {
-  const byAdmin = alg.or(admin.allow, admin.deny);
-  const afterAdmin = alg.minus(alg.all, byAdmin); // no Admin rule matched, or a Pass did
+  const adminOnlyAllows = alg.minus(admin.allow, alg.or(admin.deny, alg.or(admin.pass, admin.through)));
+  const byAdmin = alg.or(admin.deny, adminOnlyAllows);
+  const afterAdmin = alg.minus(alg.all, byAdmin); // a Pass or no Admin match is possible, no Deny
   const denied = np.denied ?? alg.none;
   const decides = alg.or(np.isolated, denied);
   const byNetworkPolicy = alg.and(afterAdmin, decides);
   const afterNetworkPolicy = alg.minus(afterAdmin, decides);
-  const byBaseline = alg.and(afterNetworkPolicy, alg.or(baseline.allow, baseline.deny));
+  const baselineOnlyAllows = alg.minus(baseline.allow, alg.or(baseline.deny, alg.or(baseline.pass, baseline.through)));
+  const byBaseline = alg.and(afterNetworkPolicy, alg.or(baseline.deny, baselineOnlyAllows));
   const namespaceAllowed = alg.minus(np.allowed, denied);
-  const allowed = alg.or(alg.or(admin.allow, alg.and(byNetworkPolicy, namespaceAllowed)), alg.minus(afterNetworkPolicy, baseline.deny));
+  const allowed = alg.or(alg.or(adminOnlyAllows, alg.and(byNetworkPolicy, namespaceAllowed)), alg.minus(afterNetworkPolicy, baseline.deny));
   return { allowed, byAdmin, byNetworkPolicy, byBaseline };
 }
 
@@ -132,11 +189,25 @@ export interface OrderedTierRule {
 /**
  * The policies of a tier in evaluation order: by priority (lower first). Two policies of one tier
  * with the same priority are in an order the implementation chooses (the API leaves it undefined;
- * lint NP020 reports it); here by kind and name, so the output is deterministic.
+ * lint NP016 reports it): they stay next to each other (here by kind and name, so the output is
+ * deterministic), and `firstMatch` takes in every order of them (fail closed), so no verdict
+ * depends on this one.
  */
 export function tierPolicies(cluster: Cluster, tier: TierName): TieredPolicy[] {
   return cluster.tieredPolicies.filter((p) => p.tier === tier)
     .sort((a, b) => a.priority - b.priority || compare(a.kind, b.kind) || compare(a.id, b.id));
+}
+
+/** The applicable rules as `firstMatch` takes them: each with its policy's position and priority. */
+export function tierMatches<S>(
+  rules: readonly OrderedTierRule[], match: (r: OrderedTierRule, k: number) => { matched: S; undecided?: S },
+): TierMatch<S>[] {
+  const positions = new Map<TieredPolicy, number>();
+  return rules.map((r, k) => {
+    let policy = positions.get(r.policy);
+    if (policy === undefined) positions.set(r.policy, (policy = positions.size));
+    return { action: r.rule.action, ...match(r, k), policy, priority: r.policy.priority };
+  });
 }
 
 /** The rules of `side` of the policies (of one tier, in `tierPolicies` order) whose subject selects `self`, in evaluation order. */
@@ -176,29 +247,78 @@ function decideByPolicies(cluster: Cluster, side: Side, self: ClusterEndpoint, o
   const np = cluster.ciliumPolicies.length === 0 ? plain : namespaceTierVerdict(plain, evaluateCiliumSide(cluster, side, self, other, traffic));
   if (self.external || cluster.tieredPolicies.length === 0) return np;
   const destination = side === 'ingress' ? self : other;
+  const notes: string[] = [];
   const tier = (name: TierName) => {
     const rules = applicableRules(cluster, tierPolicies(cluster, name), side, self);
-    const outcome = firstMatch(BOOLEAN_ALGEBRA, rules.map(({ rule }) => ({
-      action: rule.action,
-      matched: portsMatch(rule.ports, traffic, destination) && rule.peers.some((p) => tierPeerMatches(cluster, p, other)),
-    })));
-    const at = outcome.hits.indexOf(true);
-    return { outcome, decided: at < 0 ? undefined : tierRuleReference(rules[at], side) };
+    const matches = tierMatches(rules, ({ rule }) => {
+      const m = portsMatch(rule.ports, traffic, destination) ? tierRuleMatches(cluster, rule.peers, other) : false;
+      return { matched: m === true, undecided: m === undefined };
+    });
+    const outcome = firstMatch(BOOLEAN_ALGEBRA, matches);
+    notes.push(...failClosedNotes(rules, matches, outcome, side, other));
+    const first = (action: TierAction) => {
+      const at = outcome.hits.findIndex((hit, k) => hit && rules[k].rule.action === action);
+      return at < 0 ? undefined : tierRuleReference(rules[at], side);
+    };
+    return { outcome, allow: first('allow'), deny: first('deny'), pass: first('pass') };
   };
   const admin = tier('admin');
   const baseline = tier('baseline');
   const namespaceTier = { isolated: np.isolated, allowed: np.allowed, denied: np.deniedBy !== undefined };
   const p = combineTiers(BOOLEAN_ALGEBRA, admin.outcome, namespaceTier, baseline.outcome);
-  const passedBy = admin.outcome.pass ? { passedBy: admin.decided! } : {};
-  if (p.byAdmin) return tierVerdict(np, p.allowed, DecisionTier.ADMIN, admin.decided!, {});
-  if (p.byNetworkPolicy) return { ...np, ...passedBy };
-  if (p.byBaseline) return tierVerdict(np, p.allowed, DecisionTier.BASELINE, baseline.decided!, passedBy);
+  const extra = {
+    ...(admin.pass !== undefined && !p.byAdmin ? { passedBy: admin.pass } : {}),
+    ...(notes.length > 0 ? { failClosedNotes: notes } : {}),
+  };
+  if (p.byAdmin) return tierVerdict(np, p.allowed, DecisionTier.ADMIN, (p.allowed ? admin.allow : admin.deny)!, extra);
+  if (p.byNetworkPolicy) return { ...np, ...extra };
+  if (p.byBaseline) return tierVerdict(np, p.allowed, DecisionTier.BASELINE, (p.allowed ? baseline.allow : baseline.deny)!, extra);
   // Nothing decided: the default allows. (A Baseline Pass skips the rest of its tier: the default too.)
-  return { ...np, tier: DecisionTier.DEFAULT, ...passedBy };
+  return { ...np, tier: DecisionTier.DEFAULT, ...extra };
+}
+
+/**
+ * Why a tier's outcome for one pair was decided fail closed (`firstMatch`), in words: a rule that
+ * may or may not match the other end (its IP not known) and was reached, and tied policies (one
+ * priority) whose first matching rules do not agree. Nothing where the input decides it.
+ */
+function failClosedNotes(
+  rules: readonly OrderedTierRule[], matches: ReadonlyArray<TierMatch<boolean>>, outcome: FirstMatch<boolean>, side: Side, other: ClusterEndpoint,
+): string[] {
+  const notes: string[] = [];
+  const name = (r: OrderedTierRule) => `${r.policy.kind} ${r.policy.id} ${side}[${r.rule.index}] (${r.rule.actionText})`;
+  rules.forEach((r, k) => {
+    if (!outcome.hits[k] || !matches[k].undecided) return;
+    const undecided = r.rule.peers.filter((x) => tierPeerUndecided(x, other));
+    const readings = 'the verdict holds only what both readings allow (a Deny taken to match, an Allow/Accept not, a Pass both ways)';
+    if (undecided.some((x) => x.kind === 'networks')) {
+      notes.push(`decided fail closed: unknown IP: whether ${name(r)} matches ${other.id} by its ${undecided.map((x) => x.text).join('; ')} cannot be decided, `
+        + `since its IP is not known; ${readings}. Give the pods' IPs (--pod ns/name@ip, or status.podIP in the manifests) to decide it`);
+    } else {
+      notes.push(`decided fail closed: node labels: whether ${name(r)} matches ${other.id} by its ${undecided.map((x) => x.text).join('; ')} cannot be decided, `
+        + `since the model does not read node labels; ${readings}. Review its effect on nodes separately`);
+    }
+  });
+  const byPriority = new Map<number, OrderedTierRule[]>();
+  rules.forEach((r, k) => {
+    if (!outcome.hits[k]) return;
+    const tied = byPriority.get(r.policy.priority) ?? [];
+    byPriority.set(r.policy.priority, [...tied, r]);
+  });
+  for (const [priority, hit] of byPriority) {
+    const policies = new Set(hit.map((r) => r.policy));
+    const actions = new Set(hit.map((r) => r.rule.action));
+    if (policies.size < 2 || actions.size < 2) continue;
+    notes.push(`decided fail closed: tied priority: ${hit.map(name).join(', ')} have priority ${priority} and match this connection; `
+      + 'the implementation "can apply any of the matching policies" (sig-network policy API, Priority), '
+      + 'so the verdict holds only what every order of them allows. Give them distinct priorities');
+  }
+  return notes;
 }
 
 function tierVerdict(
-  np: SideVerdict, allowed: boolean, tier: DecisionTier, decidedBy: TierRuleReference, passed: { passedBy?: TierRuleReference },
+  np: SideVerdict, allowed: boolean, tier: DecisionTier, decidedBy: TierRuleReference,
+  extra: { passedBy?: TierRuleReference; failClosedNotes?: string[] },
 ): SideVerdict {
   return {
     decision: allowed ? SideDecision.ALLOWED : SideDecision.DENIED,
@@ -209,7 +329,7 @@ function tierVerdict(
     notPoliced: false,
     tier,
     decidedBy,
-    ...passed,
+    ...extra,
   };
 }
 

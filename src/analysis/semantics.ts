@@ -110,7 +110,8 @@ export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint
  */
 export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: ClusterEndpoint): boolean {
   switch (peer.kind) {
-    // Networks that hold every address match every endpoint; the inventory leaves out any other networks rule when a pod's IP is unknown.
+    // Networks that hold every address match every endpoint; an end whose IP is not known matches no
+    // other networks here, and `tierPeerUndecided` says so (the precedence decides it fail closed).
     case 'networks': return peer.everywhere || endpoint.ips.some((ip) => peer.cidrs.some((c) => cidrContains(c, ip)));
     case 'domainNames': return endpoint.external && endpoint.dnsNames.some((n) => peer.names.some((p) => domainNameMatches(p, n)));
     case 'nodes': return endpoint.nodeTraffic && peer.selector.matchesEverything;
@@ -121,4 +122,26 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
       return peer.kind === 'pods' ? peer.podSelector.matches(endpoint.labels) : true;
     }
   }
+}
+
+/**
+ * Whether it cannot be decided from the input whether a peer of a cluster-wide rule matches the other
+ * end (`tierPeerMatches` then says no): a labelled `nodes` peer and node traffic; a `networks` peer that does not hold every address, for an
+ * end inside the cluster whose IP the input does not give (a workload's replicas, a pod without
+ * status.podIP, a Node without addresses). Its IP may be inside (the API: "cluster-internal traffic
+ * will be checked against the rule as well", v1alpha1 AdminNetworkPolicyEgressPeer.Networks,
+ * v1alpha2 ClusterNetworkPolicyEgressPeer.networks). The precedence decides such a rule per pair,
+ * fail closed (`firstMatch`).
+ */
+export function tierPeerUndecided(peer: TierPeer, endpoint: ClusterEndpoint): boolean {
+  // Likewise a `nodes` peer with labels for node traffic: the model does not read node labels (the
+  // inventory keeps such a peer only in a Pass rule: a Deny's is taken as every node, an Allow's dropped).
+  if (peer.kind === 'nodes') return endpoint.nodeTraffic && !peer.selector.matchesEverything;
+  return peer.kind === 'networks' && !peer.everywhere && !endpoint.external && endpoint.ips.length === 0;
+}
+
+/** Whether a cluster-wide rule matches the other end: `true`, `false`, or `undefined` when it cannot be decided (`tierPeerUndecided`). */
+export function tierRuleMatches(cluster: Cluster, peers: readonly TierPeer[], endpoint: ClusterEndpoint): boolean | undefined {
+  if (peers.some((p) => tierPeerMatches(cluster, p, endpoint))) return true;
+  return peers.some((p) => tierPeerUndecided(p, endpoint)) ? undefined : false;
 }

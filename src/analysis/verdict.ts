@@ -128,6 +128,15 @@ export interface SideVerdict {
    * deny this ingress side, and the side is allowed anyway. @default false
    */
   readonly ownNode?: boolean;
+  /**
+   * Why the cluster-wide tiers decided this side fail closed, where the input does not tell how the
+   * network plugin decides it: a rule that may or may not match the other end (a `networks` peer,
+   * the end's IP not known), or policies of one priority whose matching rules disagree (the
+   * implementation may apply any of them). The verdict then holds only what every reading allows,
+   * so it may be too narrow there, never too broad. Each starts `decided fail closed:`.
+   * @default - decided by the input alone
+   */
+  readonly failClosedNotes?: string[];
 }
 
 /**
@@ -203,5 +212,6 @@ export function copyVerdict(v: SideVerdict): SideVerdict {
     ...(v.deniedBy ? { deniedBy: { ...v.deniedBy } } : {}),
     ...(v.decidedBy ? { decidedBy: { ...v.decidedBy } } : {}),
     ...(v.passedBy ? { passedBy: { ...v.passedBy } } : {}),
+    ...(v.failClosedNotes ? { failClosedNotes: [...v.failClosedNotes] } : {}),
   };
 }

@@ -987,8 +987,9 @@ export class Cluster {
    * checked against the rule as well"). Networks that hold every address of both families match
    * every pod (`everywhere`); any other networks peer cannot be decided for a pod whose IP the input
    * does not give (a workload, a pod without status.podIP), since its IP may be inside. Such a rule
-   * is left out with why (never decided as "no match", which would prove traffic its Deny denies
-   * allowed), so the warning stays while the rest of the policy is analysed.
+   * stays and is decided per pair, fail closed (`tierPeerUndecided`, `firstMatch`), with a warning
+   * here (never decided as "no match", which would prove traffic its Deny denies allowed). A rule
+   * whose nodes peer selects by labels is decided in part or left out with why.
    */
   private leaveOutUndecidableNetworks(): void {
     const unknown = this.endpoints.filter((e) => !e.external && e.ips.length === 0).map((e) => e.id).sort();
@@ -996,37 +997,49 @@ export class Cluster {
     /** Why a rule of a cluster-wide policy cannot be decided, or undefined when it can. */
     const undecidable = (rule: TierRule): { why: string; fix: string } | undefined => {
       // The model has no node labels to match (a nodes peer with an empty selector is every node).
-      const nodes = rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
+      // (A Pass keeps it: decided per pair, `narrowed`.)
+      const nodes = rule.action === 'pass' ? undefined : rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
       if (nodes) {
         return {
           why: `its peer "${nodes.text}" selects nodes by their labels, which the model does not match, so whether the rule matches a node cannot be decided`,
           fix: 'Review its effect separately',
         };
       }
-      const networks = unknown.length > 0 ? rule.peers.find((x) => x.kind === 'networks' && !x.everywhere) : undefined;
-      if (networks) {
-        return {
-          why: `its peer "${networks.text}" matches pods by their IP too, and the IP of ${shown} is not known, so whether the rule matches them cannot be decided`,
-          fix: 'Give the pods\' IPs (--pod ns/name@ip, or status.podIP in the manifests) to have it analysed',
-        };
-      }
       return undefined;
+    };
+    /**
+     * A networks peer is undecidable only for the pairs with an end whose IP is not known: the rule
+     * stays, every other pair is decided by the CIDRs, and for those pairs the precedence takes in
+     * both readings (`firstMatch`: a Deny taken to match, an Allow not, a Pass both ways), saying so
+     * in the verdict's notes. Noted here, not left out: leaving a Deny out would prove its traffic allowed.
+     */
+    const perPair = (rule: TierRule): string | undefined => {
+      const networks = unknown.length > 0 ? rule.peers.find((x) => x.kind === 'networks' && !x.everywhere) : undefined;
+      if (networks === undefined) return undefined;
+      return `is decided only where the IPs are known: its peer "${networks.text}" matches pods by their IP too, and the IP of ${shown} is not known. `
+        + `For traffic with such an end, the verdicts take ${rule.action === 'deny' ? 'this Deny to match (denied)' : rule.action === 'allow' ? 'this allow not to match' : 'this Pass both to match and not (what both allow)'}, `
+        + 'so they may be too narrow there; every other pair is decided. '
+        + 'Give the pods\' IPs (--pod ns/name@ip, or status.podIP in the manifests) to decide it';
     };
     /**
      * A labelled nodes peer is undecidable only for node ends: it never matches a pod, and peers of a
      * rule are OR-ed (sig-network policy API), so the rule's other peers still decide. Fail closed
      * for node ends: a Deny's nodes peer is taken to match every node, an Allow's none. A Pass rule
-     * can widen either way, so it stays left out whole (`undecidable`).
+     * keeps its peer, which the precedence decides both ways for node ends (`tierPeerUndecided`,
+     * `firstMatch`: allowed only where both "passed" and "not matched" allow).
      */
     const narrowed = (rule: TierRule): { rule?: TierRule; note: string } | undefined => {
       const nodes = rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
-      if (nodes === undefined || rule.action === 'pass') return undefined;
+      if (nodes === undefined) return undefined;
       const others = rule.peers.filter((x) => x.kind !== 'nodes' || x.selector.matchesEverything);
       const note = `its peer "${nodes.text}" selects nodes by their labels, which the model does not match: `
         + (rule.action === 'deny'
           ? 'for node ends the verdicts take it to match every node (denied), so they may be too narrow there'
-          : 'for node ends the verdicts take it to match no node (this allow not applied), so they may be too narrow there')
+          : rule.action === 'allow'
+            ? 'for node ends the verdicts take it to match no node (this allow not applied), so they may be too narrow there'
+            : 'for node ends the verdicts take this Pass both to match and not (what both allow), so they may be too narrow there')
         + '; its other peers decide every pod as written';
+      if (rule.action === 'pass') return { rule, note };
       if (rule.action === 'deny') {
         return { rule: { ...rule, peers: rule.peers.map((x) => (x.kind === 'nodes' && !x.selector.matchesEverything ? { kind: 'nodes', selector: compileSelector({}), text: `${x.text} (taken as every node)` } : x)) }, note };
       }
@@ -1047,6 +1060,17 @@ export class Cluster {
         });
         return n.rule!;
       }).filter((rule) => {
+        const note = perPair(rule);
+        if (note !== undefined) {
+          this.skipped.push({
+            object: p.id,
+            category: SkipCategory.NOT_MODELLED,
+            reason: `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''} ${note}`,
+            kind: p.kind,
+            ...(p.file !== undefined ? { file: p.file } : {}),
+            ...(p.line !== undefined ? { line: p.line } : {}),
+          });
+        }
         const problem = undecidable(rule);
         if (problem === undefined) return true;
         const what = `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''}`;

@@ -6,7 +6,7 @@ import { Port, Reachability } from '../../src';
  * rule as well. So if you Allow or Deny traffic to "0.0.0.0/0", that will allow or deny all IPv4
  * pod-to-pod traffic as well." Networks holding every IPv4 and IPv6 address match every pod,
  * whatever its IP; any other networks rule cannot be decided for a pod whose IP the input does not
- * give, so it is left out with a warning (never decided as "no match").
+ * give: decided per pair, fail closed, with a warning (never decided as "no match").
  */
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const pod = (namespace: string, name: string, ip?: string) => ({
@@ -63,15 +63,20 @@ describe('an Admin rule to networks 0.0.0.0/0 and ::/0 covers every pod, its IP 
   });
 });
 
-describe('any other networks rule is decided only for pods whose IP is known', () => {
-  test('0.0.0.0/0 alone, pods without IPs: the rule is left out with why and the fix, not decided as "no match"', () => {
+describe('any other networks rule is decided by the IPs where they are known, fail closed where not', () => {
+  test('0.0.0.0/0 alone, pods without IPs: the rule stays, a Deny taken to match a pod without IP, noted with why and the fix', () => {
     const r = Reachability.fromManifests([...PODS, anp('Deny', ['0.0.0.0/0'])], { externals });
     expect(r.skipped).toEqual([expect.objectContaining({
       object: 'everywhere-deny',
       category: 'NOT_MODELLED',
       kind: 'AdminNetworkPolicy',
-      reason: expect.stringMatching(/egress\[0\] \("everywhere"\) is not modelled: .*networks 0\.0\.0\.0\/0.*a\/web, b\/db.*--pod ns\/name@ip/),
+      reason: expect.stringMatching(/egress\[0\] \("everywhere"\) is decided only where the IPs are known: .*networks 0\.0\.0\.0\/0.*a\/web, b\/db.*Deny to match.*--pod ns\/name@ip/),
     })]);
+    expect(r.allows('a/web', 'b/db', Port.tcp(8080))).toBe(false);
+    expect(r.allows('a/web', 'outside', Port.tcp(443))).toBe(false);
+    expect(r.explain('a/web', 'b/db', Port.tcp(8080)).notes).toEqual([expect.stringMatching(/^egress decided fail closed: unknown IP: .*everywhere-deny egress\[0\] \(Deny\) matches b\/db/)]);
+    expect(r.explain('a/web', 'outside', Port.tcp(443)).notes).toEqual([]);
+    agreeOnEveryPair(r, Port.tcp(8080));
   });
 
   test('with the pods\' IPs given, the rule is decided by them: an IPv4 pod is denied, an IPv6 pod allowed', () => {

@@ -8,17 +8,20 @@ import { fuzzParameters } from '../fuzz-config';
  * ClusterNetworkPolicies (both tiers) and NetworkPolicies, the analyser (the matrix, and `explain`)
  * equals a pair-by-pair reference written here, separately, from the documented precedence:
  *
- *   for each side: Admin-tier policies whose subject selects the pod, by priority (ties: by kind,
- *   then name, the order the library documents), rules in order, first match decides
- *   (Allow/Accept: allowed, Deny: denied, Pass: go on to the NetworkPolicies); then, if a
- *   NetworkPolicy selects the pod for this side, it decides; then the Baseline tier likewise (Pass:
- *   the default); then allowed. Both sides must allow; a pod's traffic to itself is allowed.
+ *   for each side: Admin-tier policies whose subject selects the pod, by priority, rules in order,
+ *   first match decides (Allow/Accept: allowed, Deny: denied, Pass: go on to the NetworkPolicies);
+ *   then, if a NetworkPolicy selects the pod for this side, it decides; then the Baseline tier
+ *   likewise (Pass: the default); then allowed. Both sides must allow; a pod's traffic to itself is
+ *   allowed. Policies of one tier with the same priority (the generator makes many) are in an
+ *   order the implementation chooses ("can apply any of the matching policies", sig-network policy
+ *   API, Priority): the reference tries every order of them and allows only what every order allows.
  *
  * The reference has its own selector, CIDR, domain-name and port matching (for the shapes generated
  * here). `networks` match pods by their IP too; networks that together hold every IPv4 and IPv6
  * address (`0.0.0.0/0` and `::/0`) match every end, its IP known or not; any other networks rule
- * cannot be decided while a pod's IP is unknown, so the analyser must leave it out with a warning
- * (exactly those rules) and the reference leaves it out too. Only the NetworkPolicy tier's verdict comes from the analyser run without any cluster-wide
+ * cannot be decided for a pod whose IP is unknown: the analyser must warn about exactly those rules,
+ * and the reference tries both readings of each such rule for such a pod (it matches, it does not)
+ * and allows only what every reading allows (every reading together with every order of ties). Only the NetworkPolicy tier's verdict comes from the analyser run without any cluster-wide
  * policy (the usual NetworkPolicy semantics, proven by the other property tests), by the
  * NetworkPolicies' rules alone (without the own-node exemption, which the reference applies itself).
  *
@@ -184,8 +187,16 @@ const everywhere = (rule: any) => {
   const cidrs: string[] = rule.peers.flatMap((x: any) => x.networks ?? []);
   return cidrs.includes('0.0.0.0/0') && cidrs.includes('::/0');
 };
-/** A networks rule that does not hold every address, while some pod's IP is unknown: not decidable. */
+/** A networks rule that does not hold every address, while some pod's IP is unknown: noted by the analyser. */
 const undecidable = (w: World, rule: any) => rule.peers.some((x: any) => x.networks) && !everywhere(rule) && w.pods.some((p) => p.ip === undefined);
+
+/** Every order of `xs`. */
+function permutations<T>(xs: T[]): T[][] {
+  if (xs.length <= 1) return [xs];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+type Outcome = 'allow' | 'deny' | 'pass' | undefined;
 
 function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'egress', self: NodeEp, other: NodeEp, traffic: { port: number; protocol: string } | undefined,
   np: { isolated: boolean; allowed: boolean }): boolean {
@@ -205,24 +216,42 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   const portOf = (ports: any[] | undefined) => ports === undefined || (traffic !== undefined && ports.some((x) => (x.name
     ? traffic.protocol === 'TCP' && dst.http === traffic.port && !dst.external
     : x.protocol === traffic.protocol && traffic.port >= x.from && traffic.port <= x.to)));
-  const evaluate = (tier: string): 'allow' | 'deny' | 'pass' | undefined => {
+  /** Whether a rule matches this pair: yes, no, or maybe (networks that do not hold every address, the other end's IP unknown). */
+  const status = (r: any): 'yes' | 'no' | 'maybe' => {
+    if (traffic === undefined || !portOf(r.ports)) return 'no';
+    if (r.peers.some((x: any) => peerOf(x, everywhere(r)))) return 'yes';
+    return r.peers.some((x: any) => x.networks) && !everywhere(r) && !other.external && other.ip === undefined ? 'maybe' : 'no';
+  };
+  /** Every outcome the tier can have: each order of the policies of one priority, each reading of each "maybe" rule. */
+  const outcomes = (tier: string): Set<Outcome> => {
     const policies = b.tiers.filter((t) => t.tier === tier && subjectOf(t.subject))
-      .sort((x, y) => x.priority - y.priority || (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-    for (const p of policies) {
-      for (const r of p.rules[dir]) {
-        if (undecidable(w, r)) continue;
-        if (traffic !== undefined && portOf(r.ports) && r.peers.some((x: any) => peerOf(x, everywhere(r)))) return r.action;
+      .map((t) => ({ priority: t.priority, rules: t.rules[dir].map((r: any) => ({ action: r.action as Outcome, status: status(r) })) }))
+      .filter((t) => t.rules.some((r: any) => r.status !== 'no'));
+    const priorities = [...new Set(policies.map((t) => t.priority))].sort((x, y) => x - y);
+    let orders: Array<typeof policies> = [[]];
+    for (const priority of priorities) {
+      const group = permutations(policies.filter((t) => t.priority === priority));
+      orders = orders.flatMap((o) => group.map((g) => [...o, ...g]));
+    }
+    const maybes = policies.flatMap((t) => t.rules.filter((r: any) => r.status === 'maybe'));
+    const seen = new Set<Outcome>();
+    for (let reading = 0; reading < 2 ** maybes.length; reading++) {
+      const matches = (r: any) => r.status === 'yes' || (r.status === 'maybe' && (reading & (1 << maybes.indexOf(r))) !== 0);
+      for (const order of orders) {
+        const rule = order.flatMap((t) => t.rules).find(matches);
+        seen.add(rule?.action);
       }
     }
-    return undefined;
+    return seen;
   };
-  const admin = evaluate('admin');
-  if (admin === 'allow') return true;
-  if (admin === 'deny') return false;
-  if (np.isolated) return np.allowed;
-  const baseline = evaluate('baseline');
-  if (baseline === 'deny') return false;
-  return true;
+  const lower = (): boolean => {
+    if (np.isolated) return np.allowed;
+    return !outcomes('baseline').has('deny'); // Pass, no match and Allow: allowed
+  };
+  // Allowed only when every outcome of the Admin tier allows: Allow, or Pass/no match and the next tiers allow.
+  const admin = outcomes('admin');
+  if (admin.has('deny')) return false;
+  return admin.has('pass') || admin.has(undefined) ? lower() : true;
 }
 
 test('analyser == reference of the documented precedence, on random mixes of tiers and NetworkPolicies', () => {

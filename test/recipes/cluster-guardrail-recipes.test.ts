@@ -125,6 +125,30 @@ describe('the four recipes together: lint-clean, and the analyser proves each on
   }
 });
 
+describe('ClusterBlockCloudMetadata on pods whose IPs are not known (what cdk8s synth gives)', () => {
+  /** The model cluster without status.podIP: workloads as synthesized. */
+  const WITHOUT_IPS = MODEL.map((o) => (o.kind === 'Pod' ? { ...o, status: undefined } : o));
+  for (const api of [V1, V2]) {
+    test(`${api}: the metadata address is denied from every pod, the internet allowed, pod-to-pod decided fail closed`, () => {
+      const chart = chartFor(api);
+      new ClusterBlockCloudMetadata(chart, 'no-metadata');
+      const r = Reachability.fromManifests([...WITHOUT_IPS, ...Testing.synth(chart)], MODEL_OPTIONS);
+      for (const from of ['shop/web', 'other/client', 'kube-system/coredns']) {
+        expect(r.explain(from, 'cloud-metadata', Port.tcp(80)).egress).toMatchObject({ allowed: false, tier: DecisionTier.ADMIN, decidedBy: { action: 'Deny' } });
+        expect(r.allows(from, 'internet', Port.tcp(443))).toBe(true);
+      }
+      // A pod whose IP is not known may have the metadata address: the Deny is taken to match it, and said so.
+      const e = r.explain('shop/web', 'shop/api', Port.tcp(8080));
+      expect(e.allowed).toBe(false);
+      expect(e.notes.join('\n')).toMatch(/egress decided fail closed: unknown IP: .*no-metadata-guardrail .*shop\/api/);
+      expect(r.skipped.map((x) => `${x.object} ${x.category}`)).toEqual(['no-metadata-guardrail NOT_MODELLED']);
+      expect(r.skipped[0].reason).toMatch(/is decided only where the IPs are known: .*--pod ns\/name@ip/);
+      // With the pods' IPs given (the catalogue's model), pod-to-pod is decided by them: allowed.
+      expect(Reachability.fromManifests([...MODEL, ...Testing.synth(chart)], MODEL_OPTIONS).allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
+    });
+  }
+});
+
 describe('recipe props are copied and checked', () => {
   test('hostile or incomplete input is refused with the construct path and the fix', () => {
     const chart = chartFor(V2);
