@@ -655,6 +655,8 @@ function changedPolicyIds(before: Cluster, after: Cluster): Set<string> {
  */
 function samePolicy(p: ClusterPolicy, q: ClusterPolicy): boolean {
   if (p.namespace !== q.namespace || p.podSelectorText !== q.podSelectorText || p.staged !== q.staged) return false;
+  // Compiled once for both snapshots (`ClusterOptions.basis`): the same rules.
+  if (p.ingress === q.ingress && p.egress === q.egress) return true;
   const sameRules = (x: ClusterPolicy['ingress'], y: ClusterPolicy['ingress']) => {
     if (x === undefined || y === undefined) return x === y;
     if (x.length !== y.length) return false;

@@ -99,13 +99,27 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
       namedPorts(rule.ports);
     }
   };
-  for (const policy of cluster.policies) {
-    namespaces.add(policy.namespace);
-    look(podLabels, policy.podSelector);
-    for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
-      for (const p of rule.peers ?? []) peer(p);
+  // Selectors and peers are shared by many policies (one object per text): each is looked at once.
+  const seenSelectors = new Set<CompiledSelector>();
+  const seenPeers = new Set<RulePeer>();
+  const rules = (list: PolicyRule[] | undefined) => {
+    for (const rule of list ?? []) {
+      for (const p of rule.peers ?? []) {
+        if (seenPeers.has(p)) continue;
+        seenPeers.add(p);
+        peer(p);
+      }
       namedPorts(rule.ports);
     }
+  };
+  for (const policy of cluster.policies) {
+    namespaces.add(policy.namespace);
+    if (!seenSelectors.has(policy.podSelector)) {
+      seenSelectors.add(policy.podSelector);
+      look(podLabels, policy.podSelector);
+    }
+    rules(policy.ingress);
+    rules(policy.egress);
   }
   for (const policy of cluster.tieredPolicies) tiered(policy);
   // Cilium selectors look at a pod's Cilium labels (`ciliumLabels`): its own labels, its namespace's

@@ -27,7 +27,12 @@ export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], 
   const cuts = new Map<string, Set<number>>(PORT_PROTOCOLS.map((proto) => [proto, new Set<number>()]));
   const covered = new Map<string, NumberedEntry[]>(PORT_PROTOCOLS.map((proto) => [proto, []]));
   const named = new Map<string, NamedEntry>();
+  // Each range once: tens of thousands of rules repeat a few ports, and every bound is tested against every range.
+  const added = new Set<string>();
   const add = (protocol: string, from: number, to: number) => {
+    const key = `${protocol} ${from} ${to}`;
+    if (added.has(key)) return;
+    added.add(key);
     cuts.get(protocol)!.add(from);
     cuts.get(protocol)!.add(to + 1);
     covered.get(protocol)!.push({ kind: 'numbered', protocol, port: from, endPort: to });
