@@ -1,7 +1,7 @@
 import { Bitset } from './bitset';
 import { snapshotClassKey } from './equivalence';
 import { computeSides, MatrixEngine, Selections } from './matrix';
-import { PolicyFeatures, policyFeatures } from './policy-features';
+import { newFeaturesSeen, PolicyFeatures, policyFeatures } from './policy-features';
 import { probePorts, ProbePort } from './probe-ports';
 import { peerMatches, portsMatch, resolveTraffic, selects } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer } from '../inventory/cluster';
@@ -84,7 +84,9 @@ export class IncrementalDiff {
     this.added = after.endpoints.filter((e) => before.endpoint(e.id) === undefined).map((e) => e.id);
     this.probes = probePorts([before, after]);
     const queries = this.probes.map((p) => p.query);
-    const features = mergeFeatures(policyFeatures(before, queries), policyFeatures(after, queries));
+    // The after side leaves out the selectors and peers the before side took in (its union is exact).
+    const seen = newFeaturesSeen();
+    const features = mergeFeatures(policyFeatures(before, queries, seen), policyFeatures(after, queries, seen));
 
     // Classes over both snapshots: one key space, so class c means the same on both sides.
     const byKey = new Map<string, number>();
