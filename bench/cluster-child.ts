@@ -231,9 +231,9 @@ function diff(file: string): Record<string, unknown> {
   fs.writeFileSync(afterFile, JSON.stringify({ ...list, items: changed }));
   const cpu = process.cpuUsage();
   let t = process.hrtime.bigint();
-  const load = (f: string) => Reachability.fromManifests(JSON.parse(fs.readFileSync(f, 'utf8')).items);
-  const before = load(file);
-  const after = load(afterFile);
+  const read = (f: string) => (JSON.parse(fs.readFileSync(f, 'utf8')).items as unknown[]).map((object) => ({ object }));
+  // As `netpol diff` models them: the after side on the before side's compiled policies.
+  const [before, after] = Reachability._snapshots(read(file), read(afterFile));
   const loadMs = ms(t);
   const loadCpu = process.cpuUsage(cpu);
   t = process.hrtime.bigint();

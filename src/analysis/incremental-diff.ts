@@ -1,10 +1,10 @@
 import { Bitset } from './bitset';
 import { snapshotClassKey } from './equivalence';
 import { computeSides, MatrixEngine, Selections } from './matrix';
-import { PolicyFeatures, policyFeatures } from './policy-features';
+import { newFeaturesSeen, PolicyFeatures, policyFeatures } from './policy-features';
 import { probePorts, ProbePort } from './probe-ports';
-import { portsMatch, resolveTraffic, selects } from './semantics';
-import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule } from '../inventory/cluster';
+import { peerMatches, portsMatch, resolveTraffic, selects } from './semantics';
+import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer } from '../inventory/cluster';
 import { portEntryKey } from '../k8s/port-set';
 
 /** One changed class pair on one port: the members of joint class `from` to those of `to`. */
@@ -84,7 +84,9 @@ export class IncrementalDiff {
     this.added = after.endpoints.filter((e) => before.endpoint(e.id) === undefined).map((e) => e.id);
     this.probes = probePorts([before, after]);
     const queries = this.probes.map((p) => p.query);
-    const features = mergeFeatures(policyFeatures(before, queries), policyFeatures(after, queries));
+    // The after side leaves out the selectors and peers the before side took in (its union is exact).
+    const seen = newFeaturesSeen();
+    const features = mergeFeatures(policyFeatures(before, queries, seen), policyFeatures(after, queries, seen));
 
     // Classes over both snapshots: one key space, so class c means the same on both sides.
     const byKey = new Map<string, number>();
@@ -365,11 +367,15 @@ class Plan {
       anyS.or(f.S);
     }
     // The other ends decide the same on both sides: unless endpoints move, they are asked after only.
+    // Their sides are read only at the touched classes' columns: the rules whose peers match no
+    // touched class add nothing there, so they are left out (their policies still isolate).
     const endViews: Array<{ cluster: Cluster; selections: Selections } | undefined> = [undefined, undefined];
     const ends = (x: number) => {
       const y = this.moved ? x : 1;
       if (endViews[y] === undefined) {
-        const cluster = this.universes[y].withPolicies(policiesSelecting(this.sides[y], anyD, anyS));
+        const universe = this.universes[y];
+        const policies = policiesSelecting(this.sides[y], anyD, anyS);
+        const cluster = universe.withPolicies(rulesReaching(universe, policies, this.touchedList.map((t) => universe.endpoints[t])));
         endViews[y] = { cluster, selections: new Selections(cluster) };
       }
       return endViews[y]!;
@@ -450,6 +456,35 @@ function policiesSelecting(side: Side, ingress: Bitset, egress: Bitset): Cluster
   const inEgress = repsIn(egress);
   return side.cluster.policies.filter((p) => (inIngress.get(p.namespace) ?? []).some((e) => selects(p, 'ingress', e))
     || (inEgress.get(p.namespace) ?? []).some((e) => selects(p, 'egress', e)));
+}
+
+/**
+ * `policies` with only the rules that can match one of `ends` as their peer (every peer of a rule
+ * without peers): the sides of the result agree with those of `policies` on `ends` (as the other
+ * end: the sources of ingress, the destinations of egress) and on isolation, as a policy left
+ * without rules still isolates what it selects. A policy that keeps every rule is itself.
+ */
+function rulesReaching(cluster: Cluster, policies: ClusterPolicy[], ends: ClusterEndpoint[]): ClusterPolicy[] {
+  // Peers are shared by their text across policies; a selector peer's match depends on the policy's namespace.
+  const cache = new Map<RulePeer, Map<string, boolean>>();
+  const reaches = (namespace: string, peer: RulePeer) => {
+    let byNs = cache.get(peer);
+    if (byNs === undefined) cache.set(peer, (byNs = new Map()));
+    let hit = byNs.get(namespace);
+    if (hit === undefined) byNs.set(namespace, (hit = ends.some((e) => peerMatches(cluster, namespace, peer, e))));
+    return hit;
+  };
+  const kept = (namespace: string, r: PolicyRule) => r.peers === undefined || r.peers.some((peer) => reaches(namespace, peer));
+  // The rules that stay; the same array when every rule does.
+  const keep = (namespace: string, rules: PolicyRule[] | undefined) => {
+    if (rules === undefined || rules.every((r) => kept(namespace, r))) return rules;
+    return rules.filter((r) => kept(namespace, r));
+  };
+  return policies.map((p) => {
+    const ingress = keep(p.namespace, p.ingress);
+    const egress = keep(p.namespace, p.egress);
+    return ingress === p.ingress && egress === p.egress ? p : { ...p, ingress, egress };
+  });
 }
 
 /**
@@ -622,6 +657,8 @@ function changedPolicyIds(before: Cluster, after: Cluster): Set<string> {
  */
 function samePolicy(p: ClusterPolicy, q: ClusterPolicy): boolean {
   if (p.namespace !== q.namespace || p.podSelectorText !== q.podSelectorText || p.staged !== q.staged) return false;
+  // Compiled once for both snapshots (`ClusterOptions.basis`): the same rules.
+  if (p.ingress === q.ingress && p.egress === q.egress) return true;
   const sameRules = (x: ClusterPolicy['ingress'], y: ClusterPolicy['ingress']) => {
     if (x === undefined || y === undefined) return x === y;
     if (x.length !== y.length) return false;

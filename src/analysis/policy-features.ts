@@ -54,14 +54,32 @@ export interface PolicyFeatures {
 }
 
 /**
- * What the enforcing policies of `cluster` look at (see `PolicyFeatures`): its NetworkPolicies, its
+ * The NetworkPolicy selectors and peers already looked at. Passed to `policyFeatures` of two
+ * snapshots, whose features are then merged (`mergeFeatures`), the second leaves out what the first
+ * took in already (the snapshots of a diff share them, `ClusterOptions.basis`): only the union is exact.
+ */
+export interface FeaturesSeen {
+  readonly selectors: Set<CompiledSelector>;
+  readonly peers: Set<RulePeer>;
+}
+
+/** Nothing looked at yet. */
+export function newFeaturesSeen(): FeaturesSeen {
+  return { selectors: new Set(), peers: new Set() };
+}
+
+/**
+ * What the enforcing policies of `cluster` look at (see `PolicyFeatures`), leaving out the selectors
+ * and peers of `seen` (and adding its own to it): its NetworkPolicies, its
  * cluster-wide tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) and its
  * Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy),
  * plus the named ports of `queries` (a matrix for `http/TCP` resolves `http` on every destination).
  * Besides these, the classes always tell apart endpoints outside the cluster, node traffic,
  * hostNetwork pods and the API server's endpoint.
  */
-export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readonly name?: string; readonly protocol: string }> = []): PolicyFeatures {
+export function policyFeatures(
+  cluster: Cluster, queries: ReadonlyArray<{ readonly name?: string; readonly protocol: string }> = [], seen: FeaturesSeen = newFeaturesSeen(),
+): PolicyFeatures {
   const namespaces = new Set<string>();
   const namespaceLabels = new Map<string, Set<string>>();
   const podLabels = new Map<string, Set<string>>();
@@ -108,13 +126,27 @@ export function policyFeatures(cluster: Cluster, queries: ReadonlyArray<{ readon
       namedPorts(rule.ports);
     }
   };
-  for (const policy of cluster.policies) {
-    namespaces.add(policy.namespace);
-    look(podLabels, policy.podSelector);
-    for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
-      for (const p of rule.peers ?? []) peer(p);
+  // Selectors and peers are shared by many policies (one object per text): each is looked at once.
+  const seenSelectors = seen.selectors;
+  const seenPeers = seen.peers;
+  const rules = (list: PolicyRule[] | undefined) => {
+    for (const rule of list ?? []) {
+      for (const p of rule.peers ?? []) {
+        if (seenPeers.has(p)) continue;
+        seenPeers.add(p);
+        peer(p);
+      }
       namedPorts(rule.ports);
     }
+  };
+  for (const policy of cluster.policies) {
+    namespaces.add(policy.namespace);
+    if (!seenSelectors.has(policy.podSelector)) {
+      seenSelectors.add(policy.podSelector);
+      look(podLabels, policy.podSelector);
+    }
+    rules(policy.ingress);
+    rules(policy.egress);
   }
   for (const policy of cluster.tieredPolicies) tiered(policy);
   // Cilium selectors look at a pod's Cilium labels (`ciliumLabels`): its own labels, its namespace's

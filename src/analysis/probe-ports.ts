@@ -38,20 +38,27 @@ export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], 
     cuts.get(protocol)!.add(to + 1);
     covered.get(protocol)!.push({ kind: 'numbered', protocol, port: from, endPort: to });
   };
-  for (const cluster of clusters) {
-    const rules = [
-      ...cluster.policies.flatMap((policy) => [...(policy.ingress ?? []), ...(policy.egress ?? [])]),
-      ...cluster.tieredPolicies.flatMap((policy) => [...policy.ingress, ...policy.egress]),
-      ...cluster.ciliumPolicies.flatMap((policy) => [...policy.ingress, ...policy.egress]),
-    ];
-    {
-      for (const rule of rules) {
-        for (const entry of rule.ports) {
-          if (entry.kind === 'allTraffic' || entry.kind === 'allPorts' || !cuts.has(entry.protocol)) continue;
-          if (entry.kind === 'named') named.set(portEntryKey(entry), entry);
-          else add(entry.protocol, entry.port, entry.endPort ?? entry.port);
-        }
+  // A set of ports once: the snapshots of a diff share the rules compiled once for both (`ClusterOptions.basis`).
+  const seenPorts = new Set<PortSet>();
+  const rulePorts = (rules: ReadonlyArray<{ readonly ports: PortSet }> | undefined) => {
+    for (const rule of rules ?? []) {
+      if (seenPorts.has(rule.ports)) continue;
+      seenPorts.add(rule.ports);
+      for (const entry of rule.ports) {
+        if (entry.kind === 'allTraffic' || entry.kind === 'allPorts' || !cuts.has(entry.protocol)) continue;
+        if (entry.kind === 'named') named.set(portEntryKey(entry), entry);
+        else add(entry.protocol, entry.port, entry.endPort ?? entry.port);
       }
+    }
+  };
+  for (const cluster of clusters) {
+    for (const policy of cluster.policies) {
+      rulePorts(policy.ingress);
+      rulePorts(policy.egress);
+    }
+    for (const policy of [...cluster.tieredPolicies, ...cluster.ciliumPolicies]) {
+      rulePorts(policy.ingress);
+      rulePorts(policy.egress);
     }
   }
   // Named ports resolve to container port numbers: those numbers are bounds too.

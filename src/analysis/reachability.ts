@@ -160,9 +160,34 @@ export class Reachability {
       declaredServicesOf(app.charts.flatMap((c) => c.node.findAll())));
   }
 
-  /** @internal */
+  /**
+   * The models of two snapshots of one cluster, for `diff` (`netpol diff`, the bench): the after
+   * side is built with the before side as its basis (`ClusterOptions.basis`), so that the
+   * NetworkPolicies both hold unchanged are compiled once. No code runs between the two builds, so
+   * the before objects are as they were read. Each model is exactly the one `_fromSourced` builds alone.
+   * @internal
+   */
+  public static _snapshots(
+    before: SourcedObject[], after: SourcedObject[], options: ReachabilityOptions = {}, declared: DeclaredFacts = {},
+  ): [Reachability, Reachability] {
+    const b = Reachability._fromSourced(before, options, declared, { reusable: true });
+    try {
+      return [b, Reachability._fromSourced(after, options, declared, { basis: b })];
+    } finally {
+      b._cluster.releaseReusable();
+    }
+  }
+
+  /**
+   * `reuse`: keep the NetworkPolicies with what is compiled of them for the next model (`reusable`),
+   * or reuse what `basis` compiled (see `ClusterOptions.basis`); the model is the same either way.
+   * Only the first model built takes part: the models built later on demand (staged policies
+   * enforced, read as Cilium) are built afresh.
+   * @internal
+   */
   public static _fromSourced(
     objects: SourcedObject[], options: ReachabilityOptions = {}, declared: DeclaredFacts = {},
+    reuse: { readonly reusable?: boolean; readonly basis?: Reachability } = {},
   ): Reachability {
     const extra = {
       pods: options.pods?.map((p) => ({
@@ -178,13 +203,15 @@ export class Reachability {
     // Without staged policies the model with them enforced is this one (`stagedAsEnforced`). The
     // input objects stay reachable only for the same input read on a cluster that runs Cilium (a diff
     // whose other side holds Cilium policies, `asCilium`).
-    const build = (runsCilium: boolean): Reachability => {
-      const cluster = new Cluster(objects, extra, { hostNetwork, runsCilium });
+    const build = (runsCilium: boolean, first: boolean): Reachability => {
+      const cluster = new Cluster(objects, extra, {
+        hostNetwork, runsCilium, ...(first ? { basis: reuse.basis?._cluster, reusable: reuse.reusable } : {}),
+      });
       const staged = cluster.stagedPolicies.length === 0 ? undefined
         : () => new Reachability(new Cluster(objects, extra, { hostNetwork, runsCilium, stagedAsEnforced: true }));
-      return new Reachability(cluster, staged, runsCilium ? undefined : () => build(true));
+      return new Reachability(cluster, staged, runsCilium ? undefined : () => build(true, false));
     };
-    return build(false);
+    return build(false, true);
   }
 
   /**

@@ -246,6 +246,20 @@ export interface ClusterOptions {
    * holds some: the plugin is the same before and after). @default false: Cilium when the input holds Cilium policies
    */
   readonly runsCilium?: boolean;
+  /**
+   * Keep each NetworkPolicy object with what is compiled of it, so that the model of another
+   * snapshot can reuse it (`basis`) until `releaseReusable`. @default false
+   */
+  readonly reusable?: boolean;
+  /**
+   * The model of another snapshot of the cluster, built `reusable`, whose input objects have not
+   * changed since: a NetworkPolicy object equal to one of the basis in every field (`samePlainData`:
+   * kind, metadata, spec, everything, as plain data) takes what was compiled of that one (its
+   * acceptance by the API server rules, its selectors and rules, its declared service) instead of
+   * compiling it again; everything else is built as without a basis, so the model is the same.
+   * @default - none
+   */
+  readonly basis?: Cluster;
 }
 
 /** The namespace objects without one land in. */
@@ -317,12 +331,21 @@ export class Cluster {
   public readonly apiServerSource?: string;
   private readonly allowDuplicateIds: boolean;
   /** The NetworkPolicies' compiled selectors and peers, one per meaning. */
-  private readonly shared = new SharedParts();
+  private readonly shared: SharedParts;
+  /** Each NetworkPolicy object with what was compiled of it, in input order (`ClusterOptions.reusable`); undefined when not kept. */
+  private reusableParts?: ReusableParts;
+  /** The NetworkPolicy objects (and staged ones) read so far, accepted or not: the position of the next one. */
+  private policyObjects = 0;
+  /** The basis's parts, while this model is built. */
+  private basisParts?: ReusableParts;
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
     this.declaredCilium = options.runsCilium ?? false;
     this.hostNetworkMode = options.hostNetwork ?? 'node';
+    this.shared = new SharedParts(options.basis?.shared);
+    this.basisParts = options.basis?.reusableParts;
+    if (options.reusable) this.reusableParts = new ReusableParts();
     const entries = openLists(objects);
     // Each object with its role, classified once (by position: a Map keyed by 100,000 objects costs
     // an identity hash per object and a lookup per use).
@@ -361,10 +384,15 @@ export class Cluster {
       const role = roles[next++];
       const origin = sourceOf(entry);
       switch (role.role) {
-        case 'policy': if (!options.withoutPolicies && this.addPolicy(object, origin, false)) declared.push(...declaredServiceOf(object, origin)); break;
+        case 'policy': {
+          const services = options.withoutPolicies ? undefined : this.addPolicy(object, origin, false);
+          if (services) declared.push(...services);
+          break;
+        }
         case 'staged-policy': {
-          if (options.withoutPolicies || !this.addPolicy(object, origin, true)) break;
-          declared.push(...declaredServiceOf(object, origin));
+          const services = options.withoutPolicies ? undefined : this.addPolicy(object, origin, true);
+          if (!services) break;
+          declared.push(...services);
           if (options.stagedAsEnforced) this.policies.push(this.stagedPolicies[this.stagedPolicies.length - 1]);
           break;
         }
@@ -449,6 +477,12 @@ export class Cluster {
     }
     this.declaredNamespaces = new Set(declaredNamespaceLabels.keys());
     if (this.ciliumPolicies.length > 0) this.placeEntities();
+    this.basisParts = undefined;
+  }
+
+  /** Drops what is kept for the model of another snapshot (`ClusterOptions.reusable`): its input may change from now on. */
+  public releaseReusable(): void {
+    this.reusableParts = undefined;
   }
 
   /** The endpoint with this id (`<namespace>/<name>`, or an external endpoint's name). */
@@ -1093,36 +1127,167 @@ export class Cluster {
   }
 
   /** Adds a policy (staged or not) the API server accepts (true), or lists it as left out (false). */
-  private addPolicy(object: any, origin: { file?: string; line?: number }, staged: boolean): boolean {
-    const ns = namespaceOf(object);
-    const errors = checkApiServerRules(object, { strictCidr: false }).filter((f) => f.severity === Severity.ERROR);
-    if (errors.length > 0) {
+  /**
+   * Adds a NetworkPolicy (or staged one) the API server accepts, else lists it as left out; returns
+   * its declared services, undefined when it is left out. With a basis, an object of the same
+   * content as one of the basis takes what was compiled of that one (see `ClusterOptions.basis`).
+   */
+  private addPolicy(object: any, origin: { file?: string; line?: number }, staged: boolean): DeclaredService[] | undefined {
+    const position = this.policyObjects++;
+    const part = this.basisParts?.find(object, staged, position) ?? compilePolicy(object, staged, this.shared);
+    this.reusableParts?.add(object, staged, part);
+    if (part.rejection !== undefined) {
       this.skipped.push({
         object: describeRef(object),
         category: SkipCategory.INVALID_POLICY,
-        reason: `the API server would reject it (${errors[0].field}: ${errors[0].message}), so it cannot take effect`,
+        reason: `the API server would reject it (${part.rejection.field}: ${part.rejection.message}), so it cannot take effect`,
         kind: object.kind,
         ...origin,
       });
-      return false;
+      return undefined;
     }
-    const id = `${ns}/${object.metadata.name}${staged ? STAGED_POLICY_SUFFIX : ''}`;
-    const file = origin.file;
-    const spec = object.spec ?? {};
-    const types = effectivePolicyTypes(spec);
-    const podSelectorText = describeSelector(spec.podSelector ?? {});
-    (staged ? this.stagedPolicies : this.policies).push({
-      id,
-      namespace: ns,
-      podSelector: this.shared.selector(spec.podSelector ?? {}, podSelectorText),
-      podSelectorText,
-      ingress: types.includes('Ingress') ? rulesOf(spec.ingress, 'from', this.shared) : undefined,
-      egress: types.includes('Egress') ? rulesOf(spec.egress, 'to', this.shared) : undefined,
-      file,
+    const p = part.policy!;
+    // One literal in the same field order whether reused or not: every policy has one shape.
+    const policy: ClusterPolicy = {
+      id: p.id,
+      namespace: p.namespace,
+      podSelector: p.podSelector,
+      podSelectorText: p.podSelectorText,
+      ingress: p.ingress,
+      egress: p.egress,
+      file: origin.file,
       ...(staged ? { staged: true } : {}),
-    });
+    };
+    (staged ? this.stagedPolicies : this.policies).push(policy);
+    // The declared service's selector is this object's own (the basis's object may have changed since).
+    const selector: LabelSelectorJson = object.spec?.podSelector ?? {};
+    return part.declared.map((d) => ({ id: d.id, namespace: d.namespace, selector, selectorKey: d.selectorKey, origin }));
+  }
+}
+
+/**
+ * What is compiled of one NetworkPolicy object, from its content alone (never from where it was
+ * read, nor from other objects): reused by another snapshot's model for an object of the same
+ * content (`ClusterOptions.basis`). Never changed once made.
+ */
+interface PolicyPart {
+  /** The first error of the API server rules: it is left out. */
+  readonly rejection?: { readonly field: string; readonly message: string };
+  /** The policy, but for the file it was read from. */
+  readonly policy?: Omit<ClusterPolicy, 'file'>;
+  /** Its declared services (`declaredServiceOf`), but for the selector object and the origin. */
+  readonly declared: ReadonlyArray<{ readonly id: string; readonly namespace: string; readonly selectorKey: string }>;
+}
+
+/**
+ * The NetworkPolicy objects of a model with what was compiled of each (`ClusterOptions.reusable`),
+ * in input order, found again by position (two snapshots of a cluster usually list their policies
+ * in the same order) or by kind, namespace and name. An object is taken only when it is equal to
+ * the one looked for in every field (`samePlainData`), so the part is what compiling it gives.
+ */
+class ReusableParts {
+  private readonly objects: unknown[] = [];
+  private readonly parts: PolicyPart[] = [];
+  private readonly staged: boolean[] = [];
+  private byName?: Map<string, number>;
+
+  public add(object: unknown, staged: boolean, part: PolicyPart): void {
+    this.objects.push(object);
+    this.parts.push(part);
+    this.staged.push(staged);
+    this.byName = undefined;
+  }
+
+  /** The part of an object equal to `object` (the `position`-th NetworkPolicy of its input), if there is one. */
+  public find(object: any, staged: boolean, position: number): PolicyPart | undefined {
+    if (this.matches(position, object, staged)) return this.parts[position];
+    if (this.byName === undefined) {
+      this.byName = new Map();
+      for (let i = this.objects.length - 1; i >= 0; i--) this.byName.set(nameKey(this.objects[i]), i);
+    }
+    const i = this.byName.get(nameKey(object));
+    return i !== undefined && this.matches(i, object, staged) ? this.parts[i] : undefined;
+  }
+
+  private matches(i: number, object: unknown, staged: boolean): boolean {
+    return i < this.objects.length && this.staged[i] === staged && samePlainData(this.objects[i], object);
+  }
+}
+
+/** An index key of an object: its kind, namespace and name (equal keys still compare in full). */
+function nameKey(object: any): string {
+  return `${String(object?.kind)}\u0000${String(object?.metadata?.namespace)}\u0000${String(object?.metadata?.name)}`;
+}
+
+/**
+ * Whether two values are the same plain data (what YAML and JSON parse to): the same type
+ * everywhere (`null` is not `NaN` nor a missing key, `-0` is not `0`, a key holding `undefined`
+ * is not an absent key), the same keys in the same order (validation walks them in order), equal
+ * strings, numbers and booleans. Anything else (a class instance, a Date, a function, a symbol
+ * key, a hole in an array, nesting deeper than 64 levels) is never the same: it is compiled afresh.
+ */
+export function samePlainData(a: unknown, b: unknown, depth = 0): boolean {
+  if (typeof a !== typeof b) return false;
+  if (typeof a !== 'object') {
+    if (typeof a === 'function' || typeof a === 'symbol') return false;
+    return Object.is(a, b);
+  }
+  if (a === null || b === null) return a === b;
+  if (depth > 64) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length || !plainArray(a) || !plainArray(b)) return false;
+    for (let i = 0; i < a.length; i++) {
+      if (!(i in a) || !(i in b) || !samePlainData(a[i], b[i], depth + 1)) return false;
+    }
     return true;
   }
+  if (Array.isArray(b) || !plainObject(a as object) || !plainObject(b as object)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const kx = Object.keys(x);
+  const ky = Object.keys(y);
+  if (kx.length !== ky.length) return false;
+  for (let i = 0; i < kx.length; i++) {
+    if (kx[i] !== ky[i] || !samePlainData(x[kx[i]], y[kx[i]], depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * An object made by an object literal or a parser, of any realm (a vm context, a test
+ * environment): its prototype is an `Object.prototype` (or null), never a class's, a Date's or one
+ * that could lend it properties.
+ */
+function plainObject(o: object): boolean {
+  const proto = Object.getPrototypeOf(o);
+  return proto === null || (Object.getPrototypeOf(proto) === null && Object.prototype.hasOwnProperty.call(proto, 'isPrototypeOf'));
+}
+
+/** An array made by a literal or a parser, of any realm: its prototype is an `Array.prototype`. */
+function plainArray(a: unknown[]): boolean {
+  const proto = Object.getPrototypeOf(a);
+  return Array.isArray(proto) && proto !== null && plainObject(proto) && Object.getPrototypeOf(proto) !== null;
+}
+
+function compilePolicy(object: any, staged: boolean, shared: SharedParts): PolicyPart {
+  const ns = namespaceOf(object);
+  const errors = checkApiServerRules(object, { strictCidr: false }).filter((f) => f.severity === Severity.ERROR);
+  if (errors.length > 0) return { rejection: { field: errors[0].field, message: errors[0].message }, declared: [] };
+  const id = `${ns}/${object.metadata.name}${staged ? STAGED_POLICY_SUFFIX : ''}`;
+  const spec = object.spec ?? {};
+  const types = effectivePolicyTypes(spec);
+  const podSelectorText = describeSelector(spec.podSelector ?? {});
+  return {
+    policy: {
+      id,
+      namespace: ns,
+      podSelector: shared.selector(spec.podSelector ?? {}, podSelectorText),
+      podSelectorText,
+      ingress: types.includes('Ingress') ? rulesOf(spec.ingress, 'from', shared) : undefined,
+      egress: types.includes('Egress') ? rulesOf(spec.egress, 'to', shared) : undefined,
+    },
+    declared: declaredServiceOf(object, {}).map((d) => ({ id: d.id, namespace: d.namespace, selectorKey: d.selectorKey })),
+  };
 }
 
 /** Why a part of a Cilium policy is left out, and what that means for the verdicts. */
@@ -1294,10 +1459,13 @@ class SharedParts {
   private readonly selectors = new Map<string, CompiledSelector>();
   private readonly peers = new Map<string, RulePeer>();
 
+  /** `basis`: the parts of a model of another snapshot (`ClusterOptions.basis`), taken by the same text. */
+  constructor(private readonly basis?: SharedParts) {}
+
   /** The compiled selector of `json`, whose kubectl text is `text`. */
   public selector(json: unknown, text: string): CompiledSelector {
     let compiled = this.selectors.get(text);
-    if (compiled === undefined) this.selectors.set(text, (compiled = compileSelector(json)));
+    if (compiled === undefined) this.selectors.set(text, (compiled = this.basis?.selectors.get(text) ?? compileSelector(json)));
     return compiled;
   }
 
@@ -1305,7 +1473,7 @@ class SharedParts {
   public peer(peer: any): RulePeer {
     const text = peerText(peer);
     let shared = this.peers.get(text);
-    if (shared === undefined) this.peers.set(text, (shared = peerOf(peer, text, this)));
+    if (shared === undefined) this.peers.set(text, (shared = this.basis?.peers.get(text) ?? peerOf(peer, text, this)));
     return shared;
   }
 }

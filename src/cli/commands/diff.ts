@@ -92,13 +92,12 @@ export function diffCommand(args: string[], io: CliIo): number {
   const externals = externalsOption(values.external);
   const apiServer = apiServerOption(values['api-server'], values['api-server-outside']);
   const hostNetwork = hostNetworkOption(values['host-network']);
-  const side = (objects: typeof before.objects) => Reachability._fromSourced(
-    withSurroundings(withModelWorkloads(objects, model.objects), surroundings), { externals, pods: surroundings.pods, hostNetwork, ...apiServer });
+  const side = (objects: typeof before.objects) => withSurroundings(withModelWorkloads(objects, model.objects), surroundings);
   let b: Reachability;
   let a: Reachability;
   try {
-    b = side(before.objects);
-    a = side(after.objects);
+    // The after side reuses what the before side compiled of the objects both hold unchanged.
+    [b, a] = Reachability._snapshots(side(before.objects), side(after.objects), { externals, pods: surroundings.pods, hostNetwork, ...apiServer });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
