@@ -41,7 +41,10 @@ export interface ModelPod {
   readonly labels: { [key: string]: string };
   /** Its container ports (for named ports). @default - none */
   readonly ports?: EndpointPort[];
-  /** Its IP, for ipBlock rules. @default - none: ipBlocks never match it */
+  /**
+   * Its IP, for ipBlock rules (an IPv4-mapped IPv6 address, `::ffff:10.0.0.7`, is refused: write
+   * `10.0.0.7`). @default - none: ipBlocks never match it
+   */
   readonly ip?: string;
   /**
    * It stands for the pods of a workload (its replicas) rather than for one pod, as a Deployment
@@ -56,7 +59,10 @@ export interface ModelPod {
 export interface ExternalEndpoint {
   /** Its name in reports (no `/`). */
   readonly name: string;
-  /** Its IP address. */
+  /**
+   * Its IP address, IPv4 or IPv6. An IPv4-mapped IPv6 address (`::ffff:203.0.113.7`: write
+   * `203.0.113.7`, the IPv4 address a pod dialling it sends to) and a zone (`fe80::1%eth0`) are refused.
+   */
   readonly ip: string;
   /**
    * The DNS name it is reached by, for `domainNames` peers of cluster-wide policies (`api.stripe.com`;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'util';
 import { UsageError } from './cli-io';
-import { parseIp } from '../k8s/cidr';
+import { NOT_AN_IP, parseEndpointIp, parseIp } from '../k8s/cidr';
 import { portNameProblems } from '../k8s/names';
 import { Port } from '../model/port';
 import { ALL_PROTOCOLS, Protocol } from '../model/protocol';
@@ -132,10 +132,12 @@ export function externalsOption(specs: string[] | undefined): Array<{ name: stri
     if (dnsName !== undefined && !/^([a-z0-9]([-a-z0-9_]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9_]*[a-z0-9])?\.?$/i.test(dnsName)) {
       throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(dnsName)} is not a DNS name. Give the name the workload resolves, e.g. api.stripe.com (no wildcard).`);
     }
-    if (!parseIp(ip)) {
+    const { problem } = parseEndpointIp(ip);
+    if (problem === NOT_AN_IP) {
       throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(ip)} is not an IP address. `
         + 'Give one IPv4 or IPv6 address, e.g. --external payment-api=203.0.113.10; for a range, name one address in it.');
     }
+    if (problem !== undefined) throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(ip)} ${problem}.`);
     return dnsName === undefined ? { name, ip } : { name, ip, dnsName };
   });
 }

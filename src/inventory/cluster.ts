@@ -2,7 +2,7 @@ import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy, requirementF
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
-import { cidrContains, cidrsCoverFamily, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { cidrContains, cidrsCoverFamily, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
@@ -393,7 +393,7 @@ export class Cluster {
         id: `${pod.namespace}/${pod.name}`,
         labels: { ...pod.labels },
         ports: pod.ports ?? [],
-        ips: pod.ip ? [requireIp(pod.ip, pod.name)] : [],
+        ips: pod.ip ? [requireIp(pod.ip, `${pod.namespace}/${pod.name}`, 'ReachabilityOptions.pods[].ip (--pod ns/name@ip)')] : [],
         external: false,
         singleInstance: !pod.workload,
         origin: { option: 'ReachabilityOptions.pods' },
@@ -402,7 +402,7 @@ export class Cluster {
       });
     }
     for (const ext of extra.externals ?? []) {
-      const ip = requireIp(ext.ip, ext.name);
+      const ip = requireIp(ext.ip, ext.name, 'ReachabilityOptions.externals[].ip (--external)');
       this.refuseInClusterExternal(ext.name, ext.ip, ip, nodeByIp);
       this.addEndpoint({
         kind: 'External',
@@ -552,10 +552,12 @@ export class Cluster {
     const status = object.status ?? {};
     const listed = (list: unknown) => (Array.isArray(list) ? list.map((p: any) => p?.ip) : []);
     // A hostNetwork pod has its node's IP: status.podIP(s) equal status.hostIP(s).
-    const texts = [status.podIP, ...listed(status.podIPs), ...(hostNetwork ? [status.hostIP, ...listed(status.hostIPs)] : [])];
+    const fields = (list: unknown[], field: string) => list.map((text, i) => ({ text, field: `${field}[${i}].ip` }));
+    const texts = [{ text: status.podIP, field: 'status.podIP' }, ...fields(listed(status.podIPs), 'status.podIPs'),
+      ...(hostNetwork ? [{ text: status.hostIP, field: 'status.hostIP' }, ...fields(listed(status.hostIPs), 'status.hostIPs')] : [])];
     const ips: ParsedIp[] = [];
-    for (const text of texts) {
-      const ip = typeof text === 'string' ? parseIp(text) : undefined;
+    for (const { text, field } of texts) {
+      const ip = manifestIp(text, object, field);
       if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     }
     const { node, contradiction } = podNode(object, nodeByIp);
@@ -644,7 +646,7 @@ export class Cluster {
     const parsed = given.ips.map((raw) => {
       // The address as given, without the blanks parseIp allows around it: it names the endpoint.
       const text = raw.trim();
-      const ip = requireIp(text, apiServerEndpointId(text, given.ips.length));
+      const ip = requireIp(text, apiServerEndpointId(text, given.ips.length), 'ReachabilityOptions.apiServerIps (--api-server)');
       const key = ipKey(ip);
       const first = seen.get(key);
       if (first !== undefined) {
@@ -1077,9 +1079,13 @@ function ipKey(ip: ParsedIp): string {
 /** A Node's addresses that traffic comes from: `status.addresses` of type InternalIP and ExternalIP. */
 function nodeIps(object: any): ParsedIp[] {
   const addresses = Array.isArray(object.status?.addresses) ? object.status.addresses : [];
-  return addresses.filter((a: any) => a?.type === 'InternalIP' || a?.type === 'ExternalIP')
-    .map((a: any) => (typeof a.address === 'string' ? parseIp(a.address) : undefined))
-    .filter((ip: ParsedIp | undefined): ip is ParsedIp => ip !== undefined);
+  const out: ParsedIp[] = [];
+  addresses.forEach((a: any, i: number) => {
+    if (a?.type !== 'InternalIP' && a?.type !== 'ExternalIP') return;
+    const ip = manifestIp(a.address, object, `status.addresses[${i}].address`);
+    if (ip !== undefined) out.push(ip);
+  });
+  return out;
 }
 
 /**
@@ -1095,9 +1101,9 @@ function nodeAddresses(objects: any[]): Map<string, string | undefined> {
   for (const o of objects) {
     if (o.kind !== 'Pod') continue;
     const node = typeof o.spec?.nodeName === 'string' && o.spec.nodeName !== '' ? o.spec.nodeName : undefined;
-    const listed = Array.isArray(o.status?.hostIPs) ? o.status.hostIPs.map((x: any) => x?.ip) : [];
-    for (const text of [o.status?.hostIP, ...listed]) {
-      const ip = typeof text === 'string' ? parseIp(text) : undefined;
+    const listed = Array.isArray(o.status?.hostIPs) ? o.status.hostIPs.map((x: any, i: number) => ({ text: x?.ip, field: `status.hostIPs[${i}].ip` })) : [];
+    for (const { text, field } of [{ text: o.status?.hostIP, field: 'status.hostIP' }, ...listed]) {
+      const ip = manifestIp(text, o, field);
       if (ip === undefined) continue;
       const key = ipKey(ip);
       if (!out.has(key) || (out.get(key) === undefined && node !== undefined)) out.set(key, node);
@@ -1113,7 +1119,7 @@ function nodeAddresses(objects: any[]): Map<string, string | undefined> {
  * known (so the rules that depend on it are left out with their reason), and `contradiction` says why.
  */
 function podNode(object: any, nodeByIp: ReadonlyMap<string, string | undefined>): { node?: string; contradiction?: string } {
-  const ip = typeof object.status?.hostIP === 'string' ? parseIp(object.status.hostIP) : undefined;
+  const ip = manifestIp(object.status?.hostIP, object, 'status.hostIP');
   const byIp = ip !== undefined ? nodeByIp.get(ipKey(ip)) : undefined;
   const named = typeof object.spec?.nodeName === 'string' && object.spec.nodeName !== '' ? object.spec.nodeName : undefined;
   if (named !== undefined && byIp !== undefined && byIp !== named) {
@@ -1435,10 +1441,24 @@ function containerPorts(podSpec: any): ClusterPort[] {
   return ports;
 }
 
-function requireIp(text: string, what: string): ParsedIp {
-  const ip = parseIp(text);
-  if (!ip) throw new Error(`endpoint ${what}: ${JSON.stringify(text)} is not an IP address. Give an IPv4 or IPv6 address such as 203.0.113.10.`);
-  return ip;
+/** The address of an endpoint given by the options (`field` names the option), or an error that says how to write it. */
+function requireIp(text: string, what: string, field: string): ParsedIp {
+  const { ip, problem } = parseEndpointIp(text);
+  if (ip) return ip;
+  throw new Error(`endpoint ${what}: ${field} ${JSON.stringify(text)} ${problem}${problem === NOT_AN_IP ? '. Give an IPv4 or IPv6 address such as 203.0.113.10' : ''}.`);
+}
+
+/**
+ * The address in a field of a manifest (`status.podIP`, a Node's `status.addresses[i].address`, ...):
+ * undefined when there is none or it is not an address at all (as before: the end has no address
+ * there), an error when it is one an endpoint cannot have (`parseEndpointIp`: an IPv4-mapped IPv6
+ * address, a zone), naming the object and the field.
+ */
+function manifestIp(text: unknown, object: any, field: string): ParsedIp | undefined {
+  if (typeof text !== 'string') return undefined;
+  const { ip, problem } = parseEndpointIp(text);
+  if (ip || problem === NOT_AN_IP) return ip;
+  throw new Error(`${String(object?.kind ?? 'object')} ${describeRef(object)}: ${field} ${JSON.stringify(text)} ${problem} in ${field}.`);
 }
 
 /** The tier a cluster-wide policy belongs to. */
