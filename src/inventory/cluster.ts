@@ -2,7 +2,7 @@ import { CiliumPolicy, CiliumRule, ciliumSelects, readCiliumPolicy, requirementF
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
-import { cidrContains, cidrsCoverFamily, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { cidrContains, cidrsCoverFamily, formatIp, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
@@ -141,7 +141,7 @@ export type SkippedObject = SkippedManifest;
 export interface ModelEndpoints {
   /** `workload`: it stands for a workload's replicas (traffic to itself is decided by the policies), not one pod (loopback). */
   readonly pods?: Array<{ namespace: string; name: string; labels: Record<string, string>; ports?: ClusterPort[]; ip?: string; workload?: boolean }>;
-  readonly externals?: Array<{ name: string; ip: string; dnsName?: string }>;
+  readonly externals?: Array<{ name: string; ip: string; dnsName?: string; dnsNames?: string[] }>;
   /**
    * The Kubernetes API servers' addresses: an endpoint each (`apiServerEndpointId`). One on a node
    * (the address is a Node's, or a pod's `status.hostIP`) is node traffic of that node; one
@@ -401,16 +401,23 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
+    const externalAt = new Map<string, string>();
     for (const ext of extra.externals ?? []) {
       const ip = requireIp(ext.ip, ext.name, 'ReachabilityOptions.externals[].ip (--external)');
       this.refuseInClusterExternal(ext.name, ext.ip, ip, nodeByIp);
+      refuseSharedExternalAddress(ext.name, ip, externalAt);
+      const dnsNames: string[] = [];
+      for (const text of [...(ext.dnsName === undefined ? [] : [ext.dnsName]), ...(ext.dnsNames ?? [])]) {
+        const name = requireDnsName(text, ext.name);
+        if (!dnsNames.includes(name)) dnsNames.push(name);
+      }
       this.addEndpoint({
         kind: 'External',
         id: ext.name,
         labels: {},
         ports: [],
         ips: [ip],
-        dnsNames: ext.dnsName === undefined ? [] : [requireDnsName(ext.dnsName, ext.name)],
+        dnsNames,
         external: true,
         singleInstance: true,
         origin: { option: 'ReachabilityOptions.externals or --external' },
@@ -418,7 +425,7 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
-    const api = extra.apiServer !== undefined ? this.addApiServers(extra.apiServer, nodeByIp, roles.some((r) => r.role === 'node')) : undefined;
+    const api = extra.apiServer !== undefined ? this.addApiServers(extra.apiServer, nodeByIp, roles.some((r) => r.role === 'node'), externalAt) : undefined;
     if (api !== undefined) {
       this.apiServerIps = api.ips;
       this.apiServerNodes = api.nodes;
@@ -641,6 +648,7 @@ export class Cluster {
 
   private addApiServers(
     given: NonNullable<ModelEndpoints['apiServer']>, nodeByIp: ReadonlyMap<string, string | undefined>, nodesGiven: boolean,
+    externalAt: ReadonlyMap<string, string>,
   ): { ips: ParsedIp[]; nodes: Set<string>; unplaced?: string; unplacedIds: Set<string> } {
     const seen = new Map<string, string>();
     const parsed = given.ips.map((raw) => {
@@ -648,6 +656,13 @@ export class Cluster {
       const text = raw.trim();
       const ip = requireIp(text, apiServerEndpointId(text, given.ips.length), 'ReachabilityOptions.apiServerIps (--api-server)');
       const key = ipKey(ip);
+      const external = externalAt.get(key);
+      if (external !== undefined) {
+        // One address, one traffic: two ends there would get verdicts that differ by their kind only.
+        throw new Error(`the API server's address ${text} is the external endpoint ${external}'s too: traffic to an address is one traffic, `
+          + `so it is one end. Leave out that external endpoint (ReachabilityOptions.externals, --external ${external}=...) and use the API server's id `
+          + `(${apiServerEndpointId(text, given.ips.length)}) for it.`);
+      }
       const first = seen.get(key);
       if (first !== undefined) {
         throw new Error(`the API server's address ${text} was given twice${first !== text ? ` (as ${first} too)` : ''}: `
@@ -1459,6 +1474,28 @@ function manifestIp(text: unknown, object: any, field: string): ParsedIp | undef
   const { ip, problem } = parseEndpointIp(text);
   if (ip || problem === NOT_AN_IP) return ip;
   throw new Error(`${String(object?.kind ?? 'object')} ${describeRef(object)}: ${field} ${JSON.stringify(text)} ${problem} in ${field}.`);
+}
+
+/**
+ * Two external ends at one address are refused: traffic to an address is one traffic, whatever name
+ * it is given. `domainNames` and Cilium `toFQDNs` rules select the addresses the plugin learned for a
+ * name (v1alpha2 ClusterNetworkPolicyEgressPeer.domainNames; docs.cilium.io, DNS based policies), so a
+ * rule for one end's name reaches every end at its address; two ends there would get verdicts that
+ * differ by name only. The fix is one end with all its DNS names.
+ */
+function refuseSharedExternalAddress(name: string, ip: ParsedIp, externalAt: Map<string, string>): void {
+  const key = ipKey(ip);
+  const first = externalAt.get(key);
+  if (first === undefined) {
+    externalAt.set(key, name);
+    return;
+  }
+  const address = formatIp(ip);
+  throw new Error(`the external endpoints ${first} and ${name} are both at ${address}: traffic to an address is one traffic whatever name it is given `
+    + '(domainNames and toFQDNs rules select the addresses learned for a name, so they reach every end there), and two ends would get verdicts '
+    + `that differ by name only. Give one external endpoint at ${address} with all its DNS names: `
+    + `{ name: '${first}', ip: '${address}', dnsNames: ['a.example.com', 'b.example.com'] } in ReachabilityOptions.externals, `
+    + `or --external ${first}=a.example.com,b.example.com=${address}.`);
 }
 
 /** The tier a cluster-wide policy belongs to. */
