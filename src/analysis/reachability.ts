@@ -40,7 +40,10 @@ export interface ModelPod {
   readonly labels: { [key: string]: string };
   /** Its container ports (for named ports). @default - none */
   readonly ports?: EndpointPort[];
-  /** Its IP, for ipBlock rules. @default - none: ipBlocks never match it */
+  /**
+   * Its IP, for ipBlock rules (an IPv4-mapped IPv6 address, `::ffff:10.0.0.7`, is refused: write
+   * `10.0.0.7`). @default - none: ipBlocks never match it
+   */
   readonly ip?: string;
   /**
    * It stands for the pods of a workload (its replicas) rather than for one pod, as a Deployment
@@ -55,13 +58,24 @@ export interface ModelPod {
 export interface ExternalEndpoint {
   /** Its name in reports (no `/`). */
   readonly name: string;
-  /** Its IP address. */
+  /**
+   * Its IP address, IPv4 or IPv6. One address is one end: two externals at the same address are
+   * refused (give one with all its DNS names, `dnsNames`), and so is an IPv4-mapped IPv6 address
+   * (`::ffff:203.0.113.7`: write `203.0.113.7`, the IPv4 address a pod dialling it sends to) and a
+   * zone (`fe80::1%eth0`).
+   */
   readonly ip: string;
   /**
-   * The DNS name it is reached by, for `domainNames` peers of cluster-wide policies (`api.stripe.com`;
-   * no wildcard). @default - none: domainNames peers never match it
+   * The DNS name it is reached by, for `domainNames` peers of cluster-wide policies and Cilium
+   * `toFQDNs` (`api.stripe.com`; no wildcard). @default - none: domainNames peers never match it
    */
   readonly dnsName?: string;
+  /**
+   * More DNS names it is reached by (several names that resolve to this one address, e.g. two
+   * hosts behind one load balancer), with `dnsName` if given: a rule for any of them matches it.
+   * @default - none but `dnsName`
+   */
+  readonly dnsNames?: string[];
 }
 
 /** Options of the analyser. */

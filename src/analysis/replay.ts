@@ -7,7 +7,7 @@ import { RuleReference, SideDecision, SideVerdict } from './verdict';
 import { FlowReadSummary, ObservedConnection, ObservedEnd, ObservedEndKind } from '../flows/observed';
 import { ObservedFlows } from '../flows/observed-flows';
 import { declaredServicesOf, SourcedObject } from '../inventory/cluster';
-import { formatIp } from '../k8s/cidr';
+import { formatIp, parseEndpointIp } from '../k8s/cidr';
 import { Direction } from '../model/direction';
 import { Port } from '../model/port';
 import { ALL_PROTOCOLS, Protocol } from '../model/protocol';
@@ -422,6 +422,11 @@ function unmodelled(end: ObservedEnd): string | undefined {
         : end.id.startsWith('networkset:') ? `the Calico NetworkSet ${end.id.slice('networkset:'.length)}` : end.id;
     return `${end.id} is an aggregate of addresses outside the cluster (${what}) without an address, so no ipBlock rule can be evaluated against it; `
       + 'export the flow logs with their addresses (an aggregation level that keeps IPs) to replay it';
+  }
+  if (end.kind === ObservedEndKind.EXTERNAL) {
+    // The one rule for an endpoint's address (an IPv4-mapped IPv6 address is refused: its traffic is IPv4).
+    const { problem } = parseEndpointIp(end.ip!);
+    if (problem !== undefined) return `the address ${end.ip} ${problem}; no end of the model can have it, so its connections are not replayed`;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'util';
 import { UsageError } from './cli-io';
-import { parseIp } from '../k8s/cidr';
+import { NOT_AN_IP, parseEndpointIp, parseIp } from '../k8s/cidr';
 import { portNameProblems } from '../k8s/names';
 import { Port } from '../model/port';
 import { ALL_PROTOCOLS, Protocol } from '../model/protocol';
@@ -116,26 +116,32 @@ export function portOption(port: string | undefined, protocol: string | undefine
 }
 
 /**
- * The external endpoints of repeated `--external name=ip` or `--external name=dns.name=ip` options
- * (the DNS name is what `domainNames` peers of cluster-wide policies match).
+ * The external endpoints of repeated `--external name=ip` or `--external name=dns.name[,dns.name...]=ip`
+ * options (the DNS names are what `domainNames` peers of cluster-wide policies and Cilium `toFQDNs`
+ * match; several names for one address are one end, since traffic to an address is one traffic).
  */
-export function externalsOption(specs: string[] | undefined): Array<{ name: string; ip: string; dnsName?: string }> {
+export function externalsOption(specs: string[] | undefined): Array<{ name: string; ip: string; dnsNames?: string[] }> {
   return (specs ?? []).map((spec) => {
     const parts = spec.split('=');
     // name=dns.name=ip; an address in the middle is not a DNS name, so name=a=b is read as name=ip (and refused as such).
     const withName = parts.length === 3 && !parseIp(parts[1]);
-    const [name, dnsName, ip] = withName ? parts : [parts[0], undefined, parts.slice(1).join('=')];
-    if (parts.length < 2 || !name || !ip || dnsName === '' || name.includes('/')) {
+    const [name, dnsText, ip] = withName ? parts : [parts[0], undefined, parts.slice(1).join('=')];
+    const dnsNames = dnsText?.split(',');
+    if (parts.length < 2 || !name || !ip || dnsNames?.includes('') || name.includes('/')) {
       throw new UsageError(`--external ${JSON.stringify(spec)}: write name=ip or name=dns.name=ip, e.g. --external payment-api=203.0.113.10 `
-        + 'or --external stripe=api.stripe.com=203.0.113.7 (no \'/\' in the name).');
+        + 'or --external stripe=api.stripe.com=203.0.113.7 (several DNS names of one address: name=a.example.com,b.example.com=ip; no \'/\' in the name).');
     }
-    if (dnsName !== undefined && !/^([a-z0-9]([-a-z0-9_]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9_]*[a-z0-9])?\.?$/i.test(dnsName)) {
-      throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(dnsName)} is not a DNS name. Give the name the workload resolves, e.g. api.stripe.com (no wildcard).`);
+    for (const dnsName of dnsNames ?? []) {
+      if (!/^([a-z0-9]([-a-z0-9_]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9_]*[a-z0-9])?\.?$/i.test(dnsName)) {
+        throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(dnsName)} is not a DNS name. Give the name the workload resolves, e.g. api.stripe.com (no wildcard).`);
+      }
     }
-    if (!parseIp(ip)) {
+    const { problem } = parseEndpointIp(ip);
+    if (problem === NOT_AN_IP) {
       throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(ip)} is not an IP address. `
         + 'Give one IPv4 or IPv6 address, e.g. --external payment-api=203.0.113.10; for a range, name one address in it.');
     }
-    return dnsName === undefined ? { name, ip } : { name, ip, dnsName };
+    if (problem !== undefined) throw new UsageError(`--external ${JSON.stringify(spec)}: ${JSON.stringify(ip)} ${problem}.`);
+    return dnsNames === undefined ? { name, ip } : { name, ip, dnsNames };
   });
 }

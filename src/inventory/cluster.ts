@@ -3,7 +3,7 @@ import { CiliumPolicy, CiliumRule, ciliumSelects, isNoEndEntity, NO_END_ENTITIES
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
-import { cidrContains, cidrsCoverFamily, parseCidr, parseIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { cidrContains, cidrsCoverFamily, formatIp, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { normalizeFqdn } from '../k8s/fqdn-pattern';
@@ -143,7 +143,7 @@ export type SkippedObject = SkippedManifest;
 export interface ModelEndpoints {
   /** `workload`: it stands for a workload's replicas (traffic to itself is decided by the policies), not one pod (loopback). */
   readonly pods?: Array<{ namespace: string; name: string; labels: Record<string, string>; ports?: ClusterPort[]; ip?: string; workload?: boolean }>;
-  readonly externals?: Array<{ name: string; ip: string; dnsName?: string }>;
+  readonly externals?: Array<{ name: string; ip: string; dnsName?: string; dnsNames?: string[] }>;
   /**
    * The Kubernetes API servers' addresses: an endpoint each (`apiServerEndpointId`). One on a node
    * (the address is a Node's, or a pod's `status.hostIP`) is node traffic of that node; one
@@ -433,7 +433,7 @@ export class Cluster {
         id: `${pod.namespace}/${pod.name}`,
         labels: { ...pod.labels },
         ports: pod.ports ?? [],
-        ips: pod.ip ? [requireIp(pod.ip, pod.name)] : [],
+        ips: pod.ip ? [requireIp(pod.ip, `${pod.namespace}/${pod.name}`, 'ReachabilityOptions.pods[].ip (--pod ns/name@ip)')] : [],
         external: false,
         singleInstance: !pod.workload,
         origin: { option: 'ReachabilityOptions.pods' },
@@ -441,16 +441,23 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
+    const externalAt = new Map<string, string>();
     for (const ext of extra.externals ?? []) {
-      const ip = requireIp(ext.ip, ext.name);
+      const ip = requireIp(ext.ip, ext.name, 'ReachabilityOptions.externals[].ip (--external)');
       this.refuseInClusterExternal(ext.name, ext.ip, ip, nodeByIp);
+      refuseSharedExternalAddress(ext.name, ip, externalAt);
+      const dnsNames: string[] = [];
+      for (const text of [...(ext.dnsName === undefined ? [] : [ext.dnsName]), ...(ext.dnsNames ?? [])]) {
+        const name = requireDnsName(text, ext.name);
+        if (!dnsNames.includes(name)) dnsNames.push(name);
+      }
       this.addEndpoint({
         kind: 'External',
         id: ext.name,
         labels: {},
         ports: [],
         ips: [ip],
-        dnsNames: ext.dnsName === undefined ? [] : [requireDnsName(ext.dnsName, ext.name)],
+        dnsNames,
         external: true,
         singleInstance: true,
         origin: { option: 'ReachabilityOptions.externals or --external' },
@@ -458,7 +465,7 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
-    const api = apiServer !== undefined ? this.addApiServers(apiServer, nodeByIp, roles.some((r) => r.role === 'node')) : undefined;
+    const api = apiServer !== undefined ? this.addApiServers(apiServer, nodeByIp, roles.some((r) => r.role === 'node'), externalAt) : undefined;
     if (api !== undefined) {
       this.apiServerIps = api.ips;
       this.apiServerNodes = api.nodes;
@@ -598,10 +605,12 @@ export class Cluster {
     const status = object.status ?? {};
     const listed = (list: unknown) => (Array.isArray(list) ? list.map((p: any) => p?.ip) : []);
     // A hostNetwork pod has its node's IP: status.podIP(s) equal status.hostIP(s).
-    const texts = [status.podIP, ...listed(status.podIPs), ...(hostNetwork ? [status.hostIP, ...listed(status.hostIPs)] : [])];
+    const fields = (list: unknown[], field: string) => list.map((text, i) => ({ text, field: `${field}[${i}].ip` }));
+    const texts = [{ text: status.podIP, field: 'status.podIP' }, ...fields(listed(status.podIPs), 'status.podIPs'),
+      ...(hostNetwork ? [{ text: status.hostIP, field: 'status.hostIP' }, ...fields(listed(status.hostIPs), 'status.hostIPs')] : [])];
     const ips: ParsedIp[] = [];
-    for (const text of texts) {
-      const ip = typeof text === 'string' ? parseIp(text) : undefined;
+    for (const { text, field } of texts) {
+      const ip = manifestIp(text, object, field);
       if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     }
     const { node, contradiction } = podNode(object, nodeByIp);
@@ -685,13 +694,21 @@ export class Cluster {
 
   private addApiServers(
     given: NonNullable<ModelEndpoints['apiServer']>, nodeByIp: ReadonlyMap<string, string | undefined>, nodesGiven: boolean,
+    externalAt: ReadonlyMap<string, string>,
   ): { ips: ParsedIp[]; nodes: Set<string>; unplaced?: string; unplacedIds: Set<string> } {
     const seen = new Map<string, string>();
     const parsed = given.ips.map((raw) => {
       // The address as given, without the blanks parseIp allows around it: it names the endpoint.
       const text = raw.trim();
-      const ip = requireIp(text, apiServerEndpointId(text, given.ips.length));
+      const ip = requireIp(text, apiServerEndpointId(text, given.ips.length), 'ReachabilityOptions.apiServerIps (--api-server)');
       const key = ipKey(ip);
+      const external = externalAt.get(key);
+      if (external !== undefined) {
+        // One address, one traffic: two ends there would get verdicts that differ by their kind only.
+        throw new Error(`the API server's address ${text} is the external endpoint ${external}'s too: traffic to an address is one traffic, `
+          + `so it is one end. Leave out that external endpoint (ReachabilityOptions.externals, --external ${external}=...) and use the API server's id `
+          + `(${apiServerEndpointId(text, given.ips.length)}) for it.`);
+      }
       const first = seen.get(key);
       if (first !== undefined) {
         throw new Error(`the API server's address ${text} was given twice${first !== text ? ` (as ${first} too)` : ''}: `
@@ -1318,7 +1335,7 @@ function apiServersFrom(
     return given !== undefined ? { apiServer: given } : {};
   }
   const key = (text: string) => {
-    const ip = requireIp(text.trim(), `the API server ${text.trim()} (from ${stated.source})`);
+    const ip = requireIp(text.trim(), 'the API server', `the address in ${stated.source}`);
     return ipKey(ip);
   };
   const statedKeys = stated.ips.map(key);
@@ -1345,9 +1362,13 @@ function ipKey(ip: ParsedIp): string {
 /** A Node's addresses that traffic comes from: `status.addresses` of type InternalIP and ExternalIP. */
 function nodeIps(object: any): ParsedIp[] {
   const addresses = Array.isArray(object.status?.addresses) ? object.status.addresses : [];
-  return addresses.filter((a: any) => a?.type === 'InternalIP' || a?.type === 'ExternalIP')
-    .map((a: any) => (typeof a.address === 'string' ? parseIp(a.address) : undefined))
-    .filter((ip: ParsedIp | undefined): ip is ParsedIp => ip !== undefined);
+  const out: ParsedIp[] = [];
+  addresses.forEach((a: any, i: number) => {
+    if (a?.type !== 'InternalIP' && a?.type !== 'ExternalIP') return;
+    const ip = manifestIp(a.address, object, `status.addresses[${i}].address`);
+    if (ip !== undefined) out.push(ip);
+  });
+  return out;
 }
 
 /**
@@ -1363,9 +1384,9 @@ function nodeAddresses(objects: any[]): Map<string, string | undefined> {
   for (const o of objects) {
     if (o.kind !== 'Pod') continue;
     const node = typeof o.spec?.nodeName === 'string' && o.spec.nodeName !== '' ? o.spec.nodeName : undefined;
-    const listed = Array.isArray(o.status?.hostIPs) ? o.status.hostIPs.map((x: any) => x?.ip) : [];
-    for (const text of [o.status?.hostIP, ...listed]) {
-      const ip = typeof text === 'string' ? parseIp(text) : undefined;
+    const listed = Array.isArray(o.status?.hostIPs) ? o.status.hostIPs.map((x: any, i: number) => ({ text: x?.ip, field: `status.hostIPs[${i}].ip` })) : [];
+    for (const { text, field } of [{ text: o.status?.hostIP, field: 'status.hostIP' }, ...listed]) {
+      const ip = manifestIp(text, o, field);
       if (ip === undefined) continue;
       const key = ipKey(ip);
       if (!out.has(key) || (out.get(key) === undefined && node !== undefined)) out.set(key, node);
@@ -1381,7 +1402,7 @@ function nodeAddresses(objects: any[]): Map<string, string | undefined> {
  * known (so the rules that depend on it are left out with their reason), and `contradiction` says why.
  */
 function podNode(object: any, nodeByIp: ReadonlyMap<string, string | undefined>): { node?: string; contradiction?: string } {
-  const ip = typeof object.status?.hostIP === 'string' ? parseIp(object.status.hostIP) : undefined;
+  const ip = manifestIp(object.status?.hostIP, object, 'status.hostIP');
   const byIp = ip !== undefined ? nodeByIp.get(ipKey(ip)) : undefined;
   const named = typeof object.spec?.nodeName === 'string' && object.spec.nodeName !== '' ? object.spec.nodeName : undefined;
   if (named !== undefined && byIp !== undefined && byIp !== named) {
@@ -1706,10 +1727,46 @@ function containerPorts(podSpec: any): ClusterPort[] {
   return ports;
 }
 
-function requireIp(text: string, what: string): ParsedIp {
-  const ip = parseIp(text);
-  if (!ip) throw new Error(`endpoint ${what}: ${JSON.stringify(text)} is not an IP address. Give an IPv4 or IPv6 address such as 203.0.113.10.`);
-  return ip;
+/** The address of an endpoint given by the options (`field` names the option), or an error that says how to write it. */
+function requireIp(text: string, what: string, field: string): ParsedIp {
+  const { ip, problem } = parseEndpointIp(text);
+  if (ip) return ip;
+  throw new Error(`endpoint ${what}: ${field} ${JSON.stringify(text)} ${problem}${problem === NOT_AN_IP ? '. Give an IPv4 or IPv6 address such as 203.0.113.10' : ''}.`);
+}
+
+/**
+ * The address in a field of a manifest (`status.podIP`, a Node's `status.addresses[i].address`, ...):
+ * undefined when there is none or it is not an address at all (as before: the end has no address
+ * there), an error when it is one an endpoint cannot have (`parseEndpointIp`: an IPv4-mapped IPv6
+ * address, a zone), naming the object and the field.
+ */
+function manifestIp(text: unknown, object: any, field: string): ParsedIp | undefined {
+  if (typeof text !== 'string') return undefined;
+  const { ip, problem } = parseEndpointIp(text);
+  if (ip || problem === NOT_AN_IP) return ip;
+  throw new Error(`${String(object?.kind ?? 'object')} ${describeRef(object)}: ${field} ${JSON.stringify(text)} ${problem} in ${field}.`);
+}
+
+/**
+ * Two external ends at one address are refused: traffic to an address is one traffic, whatever name
+ * it is given. `domainNames` and Cilium `toFQDNs` rules select the addresses the plugin learned for a
+ * name (v1alpha2 ClusterNetworkPolicyEgressPeer.domainNames; docs.cilium.io, DNS based policies), so a
+ * rule for one end's name reaches every end at its address; two ends there would get verdicts that
+ * differ by name only. The fix is one end with all its DNS names.
+ */
+function refuseSharedExternalAddress(name: string, ip: ParsedIp, externalAt: Map<string, string>): void {
+  const key = ipKey(ip);
+  const first = externalAt.get(key);
+  if (first === undefined) {
+    externalAt.set(key, name);
+    return;
+  }
+  const address = formatIp(ip);
+  throw new Error(`the external endpoints ${first} and ${name} are both at ${address}: traffic to an address is one traffic whatever name it is given `
+    + '(domainNames and toFQDNs rules select the addresses learned for a name, so they reach every end there), and two ends would get verdicts '
+    + `that differ by name only. Give one external endpoint at ${address} with all its DNS names: `
+    + `{ name: '${first}', ip: '${address}', dnsNames: ['a.example.com', 'b.example.com'] } in ReachabilityOptions.externals, `
+    + `or --external ${first}=a.example.com,b.example.com=${address}.`);
 }
 
 /** The tier a cluster-wide policy belongs to. */

@@ -114,6 +114,51 @@ export function parseIp(text: string): ParsedIp | undefined {
   return raw ? { family: raw.family, value: raw.value } : undefined;
 }
 
+/** `parseEndpointIp`'s problem for a text that is no IP address at all. */
+export const NOT_AN_IP = 'is not an IP address';
+
+/** An endpoint's address as read by `parseEndpointIp`: the address, or why it cannot be one. */
+export interface EndpointIpResult {
+  readonly ip?: ParsedIp;
+  /** Why the text is not an endpoint's address (without the text itself), with the fix. */
+  readonly problem?: string;
+}
+
+/**
+ * Reads the address of an endpoint (an external end, a pod's or node's IP, the API server's): the
+ * one rule every place an endpoint's address enters goes through.
+ * - An IPv4-mapped IPv6 address (`::ffff:203.0.113.7`, in any writing of `::ffff:0:0/96`) is refused:
+ *   it "represents the address of an IPv4 node" (RFC 4291 2.5.5.2), so a pod that dials it sends IPv4
+ *   packets to 203.0.113.7 and every policy sees that IPv4 address. Read as IPv6 it would escape IPv4
+ *   rules and be caught by IPv6 ones; the sig-network policy API refuses the same form in `networks`
+ *   ("IPv4 address embedded in IPv6 addresses are not supported"), as StrictIPCIDRValidation does.
+ * - A zone (`fe80::1%eth0`) is refused: it names a link, not an address a policy can match, and
+ *   Kubernetes' address fields do not take one (Go's net.ParseIP refuses zones).
+ * - An IPv4-compatible address (`::203.0.113.7`, RFC 4291 2.5.5.1, deprecated) is an IPv6 address
+ *   (no transition mechanism uses it any more; Go's To4 does not unwrap it), so it is read as IPv6.
+ */
+export function parseEndpointIp(text: string): EndpointIpResult {
+  const trimmed = text.trim();
+  const zone = trimmed.indexOf('%');
+  if (zone >= 0 && trimmed.includes(':')) {
+    const bare = parseRawIp(trimmed.slice(0, zone));
+    return {
+      problem: `has a zone (${trimmed.slice(zone)}), which names a network interface, not an address a policy matches: `
+        + (bare ? `write ${formatIp(bare)} without it` : 'give an IPv4 or IPv6 address without a zone'),
+    };
+  }
+  const raw = parseRawIp(trimmed);
+  if (!raw) return { problem: NOT_AN_IP };
+  if (raw.ipv4Mapped) {
+    const v4 = formatIp({ family: 4, value: raw.value & 0xffffffffn });
+    return {
+      problem: `is an IPv4-mapped IPv6 address: a pod that dials it sends IPv4 packets to ${v4} (RFC 4291 2.5.5.2), `
+        + `and every policy matches it as ${v4}. Write ${v4}`,
+    };
+  }
+  return { ip: { family: raw.family, value: raw.value } };
+}
+
 /** Number of address bits of a family. */
 export function familyBits(family: IpFamily): number {
   return family === 4 ? IPV4_BITS : IPV6_BITS;

@@ -2,7 +2,7 @@ import { ReadResult } from '../../adapters/manifest-reader';
 import { HostNetworkMode, ModelPod, Reachability } from '../../analysis/reachability';
 import { unknownEndpointMessage } from '../../analysis/unknown-endpoint';
 import { classifyObject } from '../../inventory/inventory';
-import { parseIp } from '../../k8s/cidr';
+import { NOT_AN_IP, parseEndpointIp } from '../../k8s/cidr';
 import { dns1123LabelProblems, dns1123SubdomainProblems, labelValueProblems, qualifiedNameProblems } from '../../k8s/names';
 import { flattenLists, isPolicyObject, objectRef, SourcedObject, withModelWorkloads } from '../../k8s/objects';
 import { externalsOption, oneOf, OptionSpec } from '../args';
@@ -66,10 +66,12 @@ export function apiServerOption(values: string[] | undefined, outside?: boolean)
     return outside ? { apiServerOutsideCluster: true } : {};
   }
   for (const value of values) {
-    if (!parseIp(value)) {
+    const { problem } = parseEndpointIp(value);
+    if (problem === NOT_AN_IP) {
       throw new UsageError(`--api-server ${JSON.stringify(value)}: not an IP address. Give the API server's address, e.g. --api-server 10.0.0.1 `
         + '(kubectl get endpoints kubernetes -n default shows it; --api-server once per address when there are several).');
     }
+    if (problem !== undefined) throw new UsageError(`--api-server ${JSON.stringify(value)} ${problem}.`);
   }
   // An address given twice is refused by the model (Cluster), in the options' terms too.
   return { apiServerIps: [...values], ...(outside ? { apiServerOutsideCluster: true } : {}) };
@@ -157,7 +159,8 @@ export function podOption(spec: string): ModelPod {
     if (key in labels) fail(`label key ${JSON.stringify(key)} is given twice`);
     labels[key] = value;
   }
-  if (ipText !== undefined && !parseIp(ipText)) fail(`${JSON.stringify(ipText)} after @ is not an IP address`);
+  const ipProblem = ipText !== undefined ? parseEndpointIp(ipText).problem : undefined;
+  if (ipProblem !== undefined) fail(`${JSON.stringify(ipText)} after @ ${ipProblem}`);
   return { namespace, name, labels, ...(ipText !== undefined ? { ip: ipText } : {}) };
 }
 
