@@ -34,7 +34,9 @@ export interface ClassPairChange {
  * end of a pair `t -> d` (d untouched) decides the same on both sides, so it is asked only where
  * `t`'s egress changed, and for `s -> t` only where `t`'s ingress changed. When the endpoints move
  * between classes, their rows and columns are computed over every class. With cluster-wide tiers or
- * Cilium policies on either side every class is touched and both class matrices are computed whole.
+ * Cilium policies on either side every class is touched and both class matrices are computed whole,
+ * each over its own snapshot's classes only (a Cilium verdict may read endpoints other than the
+ * pair's ends: the DNS servers of `dnsVisibility`).
  */
 export class IncrementalDiff {
   /** The diff of `before` and `after`. */
@@ -106,11 +108,6 @@ export class IncrementalDiff {
     const k = byKey.size;
     this.classCount = k;
     const sides = [new Side(before, classB, k), new Side(after, classA, k)] as const;
-    // Every class needs an endpoint in each universe: a class absent on one side borrows the other
-    // side's (its values there are never read: pairs are only compared where both ends exist).
-    for (const [x, y] of [[0, 1], [1, 0]] as const) {
-      for (let c = 0; c < k; c++) if (sides[x].repOf[c] === undefined) sides[x].repOf[c] = sides[y].repOf[c];
-    }
 
     // Joint classes of the shared endpoints: (class before, class after).
     const jointOf = new Map<number, number>();
@@ -166,9 +163,17 @@ export class IncrementalDiff {
     if (touchedList.length === 0) {
       this.changes = this.probes.map(() => []);
     } else if (this.whole) {
-      const engines = sides.map((s) => new MatrixEngine(s.cluster.withEndpoints(s.universe())));
-      this.changes = this.probes.map((probe) => wholeChanges(joints, engines[0].compute(probe.query).rows, engines[1].compute(probe.query).rows));
+      // Each side over its own classes only (`Side.own`): a Cilium verdict may read endpoints other
+      // than the pair's ends (the DNS servers a pod's lookups reach, `dnsVisibility`), so a class of
+      // the other side must not stand in this side's universe.
+      const owns = sides.map((s) => s.own());
+      const engines = sides.map((s, x) => new MatrixEngine(s.cluster.withEndpoints(owns[x].endpoints)));
+      this.changes = this.probes.map((probe) => wholeChanges(joints,
+        { rows: engines[0].compute(probe.query).rows, at: owns[0].at }, { rows: engines[1].compute(probe.query).rows, at: owns[1].at }));
     } else {
+      // The NetworkPolicies alone: a pair's verdict reads only its two ends, so a class absent on a
+      // side may borrow the other side's representative (`Side.universe`).
+      for (const [x, y] of [[0, 1], [1, 0]] as const) sides[x].borrowFrom(sides[y]);
       const affected = affectedProbes(this.probes, sides, changedPolicies, moved);
       this.touchedProbes = affected.filter((x) => x).length;
       this.changes = new Plan(sides, touched, touchedList, moved).changes(this.probes, affected, joints);
@@ -270,9 +275,35 @@ class Side {
     return this.byNamespace.get(namespace) ?? [];
   }
 
-  /** One endpoint per class (class c at index c), for a matrix over every class. */
+  /**
+   * Every class absent on this side takes `other`'s representative, for `universe`. Only where a
+   * pair's verdict reads nothing but its two ends (the NetworkPolicies alone: semantics.ts), so the
+   * borrowed ones are never read: pairs are only compared where both ends exist on both sides. A
+   * Cilium verdict may read third endpoints (DNS servers), and a cluster-wide tier is computed with
+   * them: such sides are never borrowed into (`own`).
+   */
+  public borrowFrom(other: Side): void {
+    if ([this.cluster, other.cluster].some((c) => c.ciliumPolicies.length > 0 || c.tieredPolicies.length > 0)) {
+      throw new Error('internal error: the incremental diff borrowed a representative across snapshots with Cilium policies or cluster-wide tiers');
+    }
+    for (let c = 0; c < this.repOf.length; c++) if (this.repOf[c] === undefined) this.repOf[c] = other.repOf[c];
+  }
+
+  /** One endpoint per class (class c at index c), for a matrix over every class (after `borrowFrom`). */
   public universe(): ClusterEndpoint[] {
     return this.repOf.map((e) => e!);
+  }
+
+  /**
+   * The representatives of this side's own classes (those present), re-indexed in class order, and
+   * `at[c]`: the index of class c among them (-1: absent). A matrix over them reads only this
+   * side's endpoints, whatever its verdicts look at besides a pair's ends.
+   */
+  public own(): { endpoints: ClusterEndpoint[]; at: Int32Array } {
+    const at = new Int32Array(this.repOf.length).fill(-1);
+    const classes = this.present.members();
+    classes.forEach((c, i) => (at[c] = i));
+    return { endpoints: this.subUniverse(classes), at };
   }
 
   /** The representatives of `classes`, re-indexed 0..n-1 in that order. */
@@ -614,16 +645,19 @@ function compare(joints: Joints, touched: Uint8Array, rows: Bitset[][], cols: Bi
   return out.sort((x, y) => x.from - y.from || x.to - y.to);
 }
 
-/** Every joint class pair compared on the two whole class matrices (rows indexed by class). */
-function wholeChanges(joints: Joints, b: Bitset[], a: Bitset[]): ClassPairChange[] {
+/**
+ * Every joint class pair compared on the two whole class matrices, each over its side's own classes
+ * (`Side.own`: row and column of class c at `at[c]`; a joint class is present on both sides).
+ */
+function wholeChanges(joints: Joints, b: { rows: Bitset[]; at: Int32Array }, a: { rows: Bitset[]; at: Int32Array }): ClassPairChange[] {
   const { jointB, jointA } = joints;
   const out: ClassPairChange[] = [];
   for (let j1 = 0; j1 < jointB.length; j1++) {
-    const rowB = b[jointB[j1]];
-    const rowA = a[jointA[j1]];
+    const rowB = b.rows[b.at[jointB[j1]]];
+    const rowA = a.rows[a.at[jointA[j1]]];
     for (let j2 = 0; j2 < jointB.length; j2++) {
-      const was = rowB.has(jointB[j2]);
-      const is = rowA.has(jointA[j2]);
+      const was = rowB.has(b.at[jointB[j2]]);
+      const is = rowA.has(a.at[jointA[j2]]);
       if (was !== is) out.push({ from: j1, to: j2, opened: is });
     }
   }

@@ -180,3 +180,127 @@ describe('the incremental diff agrees with the diff of the complete matrices', (
     expect(partialRuns).toBeGreaterThan(30);
   });
 });
+
+/**
+ * With Cilium policies the diff computes both class matrices whole, each over its own snapshot's
+ * classes. Cilium's DNS visibility reads endpoints other than a pair's ends (the DNS servers a pod's
+ * lookups reach, `dnsVisibility`), so here the DNS servers (pods, some hostNetwork on a node) and the
+ * nodes come and go, change zone and node between the snapshots, next to toFQDNs rules, DNS rules
+ * (to endpoints or entities, UDP or TCP) and denies of the lookups (by label or entity, R17-01).
+ */
+describe('the whole diff (Cilium) agrees with the diff of the complete matrices', () => {
+  const NODES = ['n1', 'n2'];
+  const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
+  const dnsPeer = fc.constantFrom<Record<string, unknown>>(
+    { toEndpoints: [KUBE_DNS] },
+    { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'zone': 'b' } }] },
+    { toEntities: ['cluster'] },
+    { toEntities: ['host'] },
+  );
+  const dnsPorts = fc.constantFrom([{ port: '53', protocol: 'UDP' }], [{ port: '53', protocol: 'TCP' }], [{ port: '53', protocol: 'ANY' }]);
+  const dnsNames = fc.constantFrom([{ matchPattern: '*' }], [{ matchName: 'api.example.com' }], [{ matchPattern: '*.example.org' }]);
+  const denyPeer = fc.constantFrom<Record<string, unknown>>(
+    { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'zone': 'a' } }] },
+    { toEntities: ['remote-node'] },
+    { toEntities: ['host'] },
+  );
+  const cnpSpec = fc.record({
+    subject: fc.constantFrom({ app: 'client' }, {}),
+    fqdn: fc.constantFrom([{ matchName: 'api.example.com' }], [{ matchPattern: '*.example.com' }], [{ matchPattern: '*' }]),
+    fqdnPorts: fc.option(fc.constantFrom([{ port: '443', protocol: 'TCP' }]), { nil: undefined }),
+    dns: fc.option(fc.record({ peer: dnsPeer, ports: dnsPorts, names: dnsNames }), { nil: undefined }),
+    deny: fc.option(fc.record({ peer: denyPeer, ports: fc.option(fc.constantFrom([{ port: '53', protocol: 'UDP' }]), { nil: undefined }) }), { nil: undefined }),
+  });
+  type Cnp = fc.Infer<typeof cnpSpec>;
+  const server = fc.record({ zone: fc.constantFrom('a', 'b'), node: fc.constantFrom('n1', 'n2', undefined), hostNetwork: fc.boolean() });
+  const clientGen = fc.record({ app: fc.constantFrom('client', 'other'), node: fc.constantFrom('n1', 'n2', undefined) });
+  type Server = fc.Infer<typeof server>;
+  type Client = fc.Infer<typeof clientGen>;
+  interface CState { servers: Array<Server & { name: string }>; clients: Array<Client & { name: string }>; nodes: string[]; policies: Cnp[] }
+  const cchange = fc.oneof(
+    fc.record({ kind: fc.constant('server-add' as const), server }),
+    fc.record({ kind: fc.constant('server-remove' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('server-zone' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('server-node' as const), at: fc.nat(), node: fc.constantFrom('n1', 'n2', undefined) }),
+    fc.record({ kind: fc.constant('node-toggle' as const), node: fc.constantFrom(...NODES) }),
+    fc.record({ kind: fc.constant('client-node' as const), at: fc.nat(), node: fc.constantFrom('n1', 'n2', undefined) }),
+    fc.record({ kind: fc.constant('policy-change' as const), at: fc.nat(), spec: cnpSpec }),
+  );
+  const applyC = (state: CState, changes: Array<fc.Infer<typeof cchange>>): CState => {
+    const next: CState = structuredClone(state);
+    for (const c of changes) {
+      switch (c.kind) {
+        case 'server-add': next.servers.push({ ...c.server, name: `dns-new${next.servers.length}` }); break;
+        case 'server-remove': if (next.servers.length > 0) next.servers.splice(c.at % next.servers.length, 1); break;
+        case 'server-zone': if (next.servers.length > 0) { const s = next.servers[c.at % next.servers.length]; s.zone = s.zone === 'a' ? 'b' : 'a'; } break;
+        case 'server-node': if (next.servers.length > 0) next.servers[c.at % next.servers.length].node = c.node; break;
+        case 'node-toggle': next.nodes = next.nodes.includes(c.node) ? next.nodes.filter((n) => n !== c.node) : [...next.nodes, c.node].sort(); break;
+        case 'client-node': next.clients[c.at % next.clients.length].node = c.node; break;
+        case 'policy-change': next.policies[c.at % next.policies.length] = c.spec; break;
+      }
+    }
+    return next;
+  };
+  const cnpOf = (p: Cnp, i: number) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: `cnp${i}`, namespace: 'default' },
+    spec: JSON.parse(JSON.stringify({
+      endpointSelector: { matchLabels: p.subject },
+      egress: [
+        { toFQDNs: p.fqdn, ...(p.fqdnPorts ? { toPorts: [{ ports: p.fqdnPorts }] } : {}) },
+        ...(p.dns ? [{ ...p.dns.peer, toPorts: [{ ports: p.dns.ports, rules: { dns: p.dns.names } }] }] : []),
+      ],
+      ...(p.deny ? { egressDeny: [{ ...p.deny.peer, ...(p.deny.ports ? { toPorts: [{ ports: p.deny.ports }] } : {}) }] } : {}),
+    })),
+  });
+  const manifestsC = (state: CState): any[] => {
+    const serverPorts = [{ containerPort: 53, protocol: 'UDP', name: 'dns' }, { containerPort: 53, protocol: 'TCP', name: 'dns-tcp' }];
+    return [
+      ...state.nodes.map((n) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n }, status: { addresses: [{ type: 'InternalIP', address: `10.0.0.${NODES.indexOf(n) + 1}` }] } })),
+      ...state.servers.map((s) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: s.name, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'zone': s.zone } },
+        spec: { ...(s.node ? { nodeName: s.node } : {}), ...(s.hostNetwork ? { hostNetwork: true } : {}), containers: [{ name: 'dns', ports: serverPorts }] },
+      })),
+      ...state.clients.map((c) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: c.name, namespace: 'default', labels: { app: c.app } },
+        spec: { ...(c.node ? { nodeName: c.node } : {}), containers: [{ name: 'main' }] },
+      })),
+      ...state.policies.map(cnpOf),
+    ];
+  };
+  const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }, { name: 'web', ip: '198.51.100.7', dnsName: 'www.example.org' }];
+
+  test('when DNS servers and nodes exist on one side only', () => {
+    let changedRuns = 0;
+    let unchangedRuns = 0;
+    let fqdnChanged = 0;
+    const state = fc.record({
+      servers: fc.array(server, { maxLength: 3 }),
+      clients: fc.array(clientGen, { minLength: 1, maxLength: 3 }),
+      nodes: fc.subarray(NODES),
+      policies: fc.array(cnpSpec, { minLength: 1, maxLength: 2 }),
+    }).map((s): CState => ({ ...s, servers: s.servers.map((x, i) => ({ ...x, name: `dns${i}` })), clients: s.clients.map((x, i) => ({ ...x, name: `client${i}` })) }));
+    fc.assert(fc.property(state, fc.array(cchange, { minLength: 1, maxLength: 2 }), (s, changes) => {
+      const before = Reachability.fromManifests(manifestsC(s), { externals });
+      const after = Reachability.fromManifests(manifestsC(applyC(s, changes)), { externals });
+      const diff = IncrementalDiff.of(before._cluster, after._cluster);
+      expect(diff.whole).toBe(true);
+      const expected = fullDiff(before, after, diff);
+      expect(incremental(diff)).toEqual(expected);
+      const counted = diff.probes.map((_, k) => diff.counts(k)).reduce((x, y) => x + y.opened + y.closed, 0);
+      expect(counted).toBe(expected.length);
+      if (expected.length > 0) changedRuns++;
+      else unchangedRuns++;
+      if (expected.some((e) => / -> (api|web) /.test(e))) fqdnChanged++;
+    }), fuzzParameters(200));
+    // Both outcomes occur, and connections to the FQDN ends change often (the DNS path decides them).
+    expect(changedRuns).toBeGreaterThan(20);
+    expect(unchangedRuns).toBeGreaterThan(10);
+    expect(fqdnChanged).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,46 @@
+import { Port, Reachability } from '../../src';
+
+/**
+ * R17-01: `Reachability.diff` with Cilium policies (the "whole" path of
+ * src/analysis/incremental-diff.ts) must compute each snapshot's class matrix over that snapshot's
+ * own classes. Cilium's DNS visibility (cilium-semantics.ts `dnsVisibility`) looks through the
+ * cluster's endpoints for a DNS server the lookups reach: a DNS server that exists only after the
+ * change, borrowed into the before universe, made the before lookups "seen", so the connection the
+ * change opens (client -> api.example.com:443, denied before, allowed after, as `allows` says on
+ * each side) was missing from the diff, and, reversed, the closed one.
+ */
+const cnp = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
+const pod = (namespace: string, name: string, labels: Record<string, string>) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 53, protocol: 'UDP', name: 'dns' }] }] },
+});
+const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
+const policy = cnp('to-api', {
+  endpointSelector: { matchLabels: { app: 'client' } },
+  egress: [
+    { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+  ],
+  // The lookups to the zone-a DNS server are dropped.
+  egressDeny: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'zone': 'a' } }], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }],
+});
+const client = pod('default', 'client', { app: 'client' });
+const dnsA = pod('kube-system', 'dns-a', { 'k8s-app': 'kube-dns', 'zone': 'a' });
+const dnsB = pod('kube-system', 'dns-b', { 'k8s-app': 'kube-dns', 'zone': 'b' });
+const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }];
+const before = Reachability.fromManifests([policy, client, dnsA], { externals });
+const after = Reachability.fromManifests([policy, client, dnsA, dnsB], { externals });
+
+test('pair verdicts: denied before (only the dropped server), allowed after (a reachable server added)', () => {
+  expect(before.allows('default/client', 'api', Port.tcp(443))).toBe(false);
+  expect(after.allows('default/client', 'api', Port.tcp(443))).toBe(true);
+});
+
+test('the diff lists the opened connection client -> api on 443/TCP', () => {
+  const d = Reachability.diff(before, after);
+  expect(d.opened.map((c) => `${c.from} -> ${c.to} ${c.ports.join(' ')}`)).toContain('default/client -> api 443/TCP');
+});
+
+test('reversed, the diff lists the closed connection', () => {
+  const d = Reachability.diff(after, before);
+  expect(d.closed.map((c) => `${c.from} -> ${c.to} ${c.ports.join(' ')}`)).toContain('default/client -> api 443/TCP');
+});
