@@ -59,6 +59,9 @@ function main(): number {
     const entry = compileForChildren(path.join(__dirname, '..'), path.join(work, 'js'));
     if (options.cpuProfDir) fs.mkdirSync(options.cpuProfDir, { recursive: true });
     log(`cdk8s-netpol bench: sizes ${options.sizes.join(', ')}${options.quick ? ' (quick)' : ''}; node ${process.version}, ${os.cpus().length} CPUs; work dir ${work}`);
+    const memory = memoryTouchCost();
+    log(`this machine: writing fresh memory ${memory.firstMsPerGiB.toFixed(0)} ms/GiB, memory written before ${memory.againMsPerGiB.toFixed(0)} ms/GiB `
+      + '(fresh pages are mapped on first touch: where that is slow, every figure that allocates much is slower; compare runs by it)');
     const appScenarios = options.only === undefined || options.only.some((id) => id !== 'cluster' && id !== 'flows');
     const withCluster = options.only === undefined || options.only.includes('cluster');
     const sizes = appScenarios ? options.sizes.map((size) => runSize(size, work, entry, options)) : [];
@@ -75,7 +78,7 @@ function main(): number {
     process.stdout.write(`\nCluster scale (issue 17), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}:\n${formatCluster(cluster)}\n`);
     const results = {
       generatedAt: new Date().toISOString(),
-      environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model },
+      environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memory },
       options: { sizes: options.sizes, quick: options.quick, only: options.only },
       method: 'each scenario in its own child process: warm-up run(s) (3 at 100 services, else 1), then the median of the counted runs '
         + '(at least 7 / 5 / 3 at 100 / 1,000 / 5,000 services; cheap runs repeated for 2 s, at most 25); peak = maxRSS of that process; '
@@ -95,6 +98,25 @@ function main(): number {
     if (options.keep) log(`kept ${work}`);
     else fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * How long writing memory takes, fresh (pages the process never touched: the kernel maps each on its
+ * first write) and again: 256 MiB written twice. On some virtual machines the first write is many
+ * times slower than the second, and a run that allocates hundreds of MiB (the cluster scale at
+ * 100,000 pods) pays it for every page of its heap, so the figures of two runs compare only where
+ * this does.
+ */
+function memoryTouchCost(): { firstMsPerGiB: number; againMsPerGiB: number } {
+  const bytes = 256 * 1024 * 1024;
+  const buffer = Buffer.alloc(bytes);
+  let t = process.hrtime.bigint();
+  buffer.fill(1);
+  const first = Number(process.hrtime.bigint() - t) / 1e6;
+  t = process.hrtime.bigint();
+  buffer.fill(2);
+  const again = Number(process.hrtime.bigint() - t) / 1e6;
+  return { firstMsPerGiB: first * 4, againMsPerGiB: again * 4 };
 }
 
 /** Prepares one size and runs every selected scenario at it. */
