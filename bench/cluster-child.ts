@@ -15,7 +15,7 @@ import { Port } from '../src/model/port';
  * One child process of the cluster-scale benchmark (see cluster-run.ts); prints one JSON line after
  * `RESULT_MARKER` with the peak resident memory of this process.
  *
- * Usage: cluster-child.js <prepare | scale | side | diff | grouped> <pods> <file>
+ * Usage: cluster-child.js <prepare | scale | side | diff | grouped | blast> <pods> <file>
  */
 
 /** Pod pairs checked against the pair-by-pair reference at each size. */
@@ -261,6 +261,31 @@ function diff(file: string): Record<string, unknown> {
   };
 }
 
+/**
+ * `netpol blast-radius` of one pod (the first of the cluster) at cluster scale: load, then the
+ * search on the class matrices of every port that matters. Timed in wall clock and CPU time.
+ */
+function blast(file: string): Record<string, unknown> {
+  let t = process.hrtime.bigint();
+  const r = Reachability.fromManifests(JSON.parse(fs.readFileSync(file, 'utf8')).items);
+  const loadMs = ms(t);
+  const source = r._cluster.endpoints.find((e) => !e.external && e.namespace !== undefined)!;
+  const cpu = process.cpuUsage();
+  t = process.hrtime.bigint();
+  const b = r.blastRadius(source.id);
+  const blastMs = ms(t);
+  const used = process.cpuUsage(cpu);
+  return {
+    from: source.id,
+    loadMs,
+    blastMs,
+    cpuMs: (used.user + used.system) / 1000,
+    reached: b.reached.length,
+    direct: b.direct.length,
+    deepest: b.reached.reduce((d, x) => Math.max(d, x.depth), 0),
+  };
+}
+
 function main(argv: string[]): void {
   const [mode, pods, file] = argv;
   let result: Record<string, unknown>;
@@ -277,6 +302,8 @@ function main(argv: string[]): void {
       result = grouped(file);
     } else if (mode === 'side') {
       result = side(file);
+    } else if (mode === 'blast') {
+      result = blast(file);
     } else {
       throw new Error(`unknown mode ${mode}`);
     }

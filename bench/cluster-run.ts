@@ -20,6 +20,8 @@ export interface ClusterSizeRecord {
   readonly grouped?: Record<string, any>;
   /** The incremental diff against a copy with 1% of the policies changed (both snapshots loaded). */
   readonly diff?: Record<string, any>;
+  /** One pod's blast radius (cluster-child.ts `blast`). */
+  readonly blast?: Record<string, any>;
   readonly error?: string;
 }
 
@@ -91,7 +93,9 @@ export function runClusterScale(
       log(diff.error ? `[cluster ${pods} pods] diff ERROR ${String(diff.error).split('\n')[0]}`
         : `[cluster ${pods} pods] diff, 1% of the policies changed: ${(diff.totalMs / 1000).toFixed(2)} s (load both ${(diff.loadMs / 1000).toFixed(2)} s + diff ${(diff.diffMs / 1000).toFixed(2)} s), peak ${diff.peakMiB.toFixed(0)} MiB`);
     }
-    records.push({ pods, prepared, scale, grouped: grouped === 'too large' ? undefined : grouped, diff });
+    const blast = parts.includes('blast') ? child(entry, ['blast', String(pods), file(pods)], 30 * 60_000, cpuProfDir) : undefined;
+    if (blast) log(blastLine(pods, blast));
+    records.push({ pods, prepared, scale, grouped: grouped === 'too large' ? undefined : grouped, diff, blast });
   }
   let side: Record<string, any> | undefined;
   if (sizes.length > 0 && parts.includes('side')) {
@@ -110,6 +114,13 @@ export function runClusterScale(
     return { from: a.pods, to: r.pods, time, cpu, memory: Math.log(r.scale!.peakMiB / a.scale!.peakMiB) / k };
   });
   return { sizes: records, side, growth };
+}
+
+/** One pod's blast radius at a size. */
+function blastLine(pods: number, b: Record<string, any>): string {
+  if (b.error) return `[cluster ${pods} pods] blast-radius ERROR ${String(b.error).split('\n')[0]}`;
+  return `blast-radius at ${pods} pods from ${b.from}: ${(b.blastMs / 1000).toFixed(2)} s (CPU time ${(b.cpuMs / 1000).toFixed(2)} s) after loading in `
+    + `${(b.loadMs / 1000).toFixed(2)} s, ${b.reached} endpoints reached (${b.direct} directly, deepest ${b.deepest} hops), peak ${b.peakMiB.toFixed(0)} MiB`;
 }
 
 /** The table of the cluster-scale part, and the targets of issue 17. */
@@ -137,6 +148,7 @@ export function formatCluster(c: ClusterRecord): string {
         + `${x.opened} opened / ${x.closed} closed connections, peak ${x.peakMiB.toFixed(0)} MiB`);
     }
   }
+  for (const r of c.sizes) if (r.blast && !r.blast.error) lines.push(blastLine(r.pods, r.blast));
   for (const r of c.sizes) {
     if (r.grouped && !r.grouped.error) {
       lines.push(`matrix --group-by namespace --format json at ${r.pods} pods (pairs of namespaces listed: those with an allowed pair): `

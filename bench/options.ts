@@ -18,15 +18,15 @@ export interface BenchOptions {
   readonly flowLines: number[];
   /** The pod counts of the cluster-scale part (issue 17); empty: skip it. */
   readonly clusterSizes: number[];
-  /** The steps of the cluster-scale part to run at each size (`scale`, `diff`, `side`); all by default. */
+  /** The steps of the cluster-scale part to run at each size (`scale`, `grouped`, `diff`, `side`, `blast`); all by default. */
   readonly clusterParts: ClusterPart[];
 }
 
-/** A step of the cluster-scale part: load + all pairs, the 1% diff, today's matrix side by side at 5,000 pods. */
-export type ClusterPart = 'scale' | 'grouped' | 'diff' | 'side';
+/** A step of the cluster-scale part: load + all pairs, the grouped matrix, the 1% diff, today's matrix side by side at 5,000 pods, one blast radius. */
+export type ClusterPart = 'scale' | 'grouped' | 'diff' | 'side' | 'blast';
 
 /** Every step of the cluster-scale part. */
-export const CLUSTER_PARTS: ClusterPart[] = ['scale', 'grouped', 'diff', 'side'];
+export const CLUSTER_PARTS: ClusterPart[] = ['scale', 'grouped', 'diff', 'side', 'blast'];
 
 /** The default pod counts of the cluster-scale part. */
 export const DEFAULT_CLUSTER_SIZES = [1000, 10000, 100000];
@@ -37,7 +37,7 @@ export const DEFAULT_SIZES = [100, 1000, 5000];
 /** The usage text. */
 export const USAGE = 'usage: npm run bench -- [--sizes 100,1000,5000] [--flow-lines 250000,1000000] [--quick] [--only floor-synth,library-synth,flows,cluster] '
   + '[--keep] [--cpu-prof DIR] [--out FILE] [--cluster-sizes 1000,10000,100000|none] '
-  + '[--cluster-parts scale,grouped,diff,side]';
+  + '[--cluster-parts scale,grouped,diff,side,blast]';
 
 /** Parses `--name value` and `--name=value` options; throws on anything unknown. */
 export function parseOptions(argv: string[], defaultOut: string): BenchOptions {

@@ -1,7 +1,8 @@
 import { Bitset } from './bitset';
 import { ConnectivityEdge, ConnectivityGraph } from './connectivity-graph';
-import { computeMatrix } from './matrix';
+import { EndpointClasses } from './equivalence';
 import { probePorts, summarizePorts } from './probe-ports';
+import { PortQuery } from './semantics';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 
 /** An endpoint of the model, for the diagram. */
@@ -85,22 +86,38 @@ export class BlastRadius {
  * The blast radius of `source`: a breadth-first search over the connections the policies allow on
  * any port (every port any policy mentions, plus "other ports" of each protocol), from the source
  * and from every workload it reaches; addresses outside the cluster are reached but not followed.
- * Each probe's matrix is computed once (`computeMatrix`), so the cost is that of the matrix per
- * probe, plus O(N^2/32) for the search. Neighbours are visited in endpoint order, so the path
- * chosen among equally short ones is the same on every run.
+ * Each probe's matrix is computed once over the equivalence classes (`classesOf` the probes'
+ * queries, by default `EndpointClasses.of`), and the search is expanded to endpoints lazily: every member of a class is told
+ * apart by no policy, so an endpoint reaches every other member of the classes its class reaches
+ * on some probe (a pod to itself is never followed: it is reached already). The first endpoint of
+ * a class to be followed reaches every member not yet reached of those classes; after it the
+ * classes are used up, so each class is expanded once and each source class's row is read once:
+ * the cost is the class matrices plus O(endpoints + classes^2/32). Neighbours are visited in
+ * endpoint order, so the path chosen among equally short ones is the same on every run (and the
+ * same as a search over the endpoint matrix).
  */
-export function computeBlastRadius(cluster: Cluster, source: ClusterEndpoint, maxDepth?: number): BlastRadius {
+export function computeBlastRadius(
+  cluster: Cluster, source: ClusterEndpoint, maxDepth?: number, classesOf?: (queries: PortQuery[]) => EndpointClasses,
+): BlastRadius {
   if (maxDepth !== undefined && (!Number.isInteger(maxDepth) || maxDepth < 1)) {
     throw new Error(`max depth ${maxDepth} is not a whole number of at least 1: give how many hops to follow (1: only what ${source.id} reaches directly).`);
   }
   const n = cluster.endpoints.length;
   const probes = probePorts([cluster]);
-  const rows = probes.map((p) => computeMatrix(cluster, p.query).rows);
-  const adjacency = (s: number): Bitset => {
-    const out = new Bitset(n);
-    for (const probe of rows) out.or(probe[s]);
-    return out;
+  const queries = probes.map((p) => p.query);
+  const classed = classesOf ? classesOf(queries) : EndpointClasses.of(cluster, queries);
+  if (classed.cluster !== cluster) throw new Error('the equivalence classes are of another cluster: give the classes of the cluster searched.');
+  const matrices = probes.map((p) => classed.matrix(p.query));
+  const { classOf, members } = classed;
+  // The classes a member of each class reaches on some probe: read once per source class.
+  const reachedClasses = (c: number): number[] => {
+    const out = new Bitset(classed.size);
+    for (const m of matrices) out.or(m.rows[c]);
+    return out.members();
   };
+  // A class is used up once every member is reached (the source's class may be, with members left).
+  const usedUp = new Uint8Array(classed.size);
+  const followed = new Uint8Array(classed.size);
   const parent = new Int32Array(n).fill(-1);
   const depth = new Int32Array(n).fill(-1);
   depth[source.index] = 0;
@@ -110,12 +127,27 @@ export function computeBlastRadius(cluster: Cluster, source: ClusterEndpoint, ma
     const next: number[] = [];
     for (const s of frontier) {
       if (cluster.endpoints[s].external) continue;
-      for (const t of adjacency(s).members()) {
-        if (depth[t] >= 0) continue;
-        if (maxDepth !== undefined && d > maxDepth) {
+      const cs = classOf[s];
+      // A class followed before left every class it reaches used up: nothing new from s.
+      if (followed[cs]) continue;
+      const targets = reachedClasses(cs);
+      if (maxDepth !== undefined && d > maxDepth) {
+        // Only whether one more endpoint is reachable; nothing is taken.
+        if (targets.some((c) => !usedUp[c] && members[c].some((t) => depth[t] < 0))) {
           beyond = true;
           break;
         }
+        continue;
+      }
+      followed[cs] = 1;
+      const found: number[] = [];
+      for (const c of targets) {
+        if (usedUp[c]) continue;
+        usedUp[c] = 1;
+        for (const t of members[c]) if (depth[t] < 0) found.push(t);
+      }
+      found.sort((a, b) => a - b);
+      for (const t of found) {
         depth[t] = d;
         parent[t] = s;
         next.push(t);
@@ -126,7 +158,7 @@ export function computeBlastRadius(cluster: Cluster, source: ClusterEndpoint, ma
   }
   const hop = (s: number, t: number): BlastRadiusHop => {
     const allowed = new Set<number>();
-    rows.forEach((probe, k) => probe[s].has(t) && allowed.add(k));
+    matrices.forEach((m, k) => m.allowed(s, t) && allowed.add(k));
     return { from: cluster.endpoints[s].id, to: cluster.endpoints[t].id, ports: summarizePorts(probes, allowed) };
   };
   const reached: BlastRadiusEntry[] = [];

@@ -534,7 +534,7 @@ export class Reachability {
    * but not followed. `maxDepth` limits the hops (1: only the direct connections).
    */
   public blastRadius(from: string, maxDepth?: number): BlastRadius {
-    return computeBlastRadius(this._cluster, this.workload(from, 'blast radius'), maxDepth);
+    return computeBlastRadius(this._cluster, this.workload(from, 'blast radius'), maxDepth, (queries) => this._classes(queries));
   }
 
   /**

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { Port, Reachability } from '../../src';
+import { blastRadiusFacts, referenceBlastRadius } from '../analysis/blast-radius-reference';
 import { fuzzParameters } from '../fuzz-config';
 
 /**
@@ -444,4 +445,14 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
       }
     }
   }), fuzzParameters(150));
+});
+
+test('class-based blast radius == the search over the endpoint matrix, on random mixes of Cilium policies and NetworkPolicies', () => {
+  fc.assert(fc.property(world, fc.constantFrom(undefined, 1, 2), (w, maxDepth) => {
+    const r = Reachability.fromManifests(build(w).objects, { externals: EXTERNALS, apiServerIps: w.apiServer });
+    for (const e of r._cluster.endpoints) {
+      if (e.external) continue;
+      expect(blastRadiusFacts(r.blastRadius(e.id, maxDepth))).toEqual(blastRadiusFacts(referenceBlastRadius(r._cluster, e, maxDepth)));
+    }
+  }), fuzzParameters(120));
 });

@@ -4,6 +4,7 @@ import { HostNetworkMode, Port, Reachability } from '../../src';
 import { EndpointClasses } from '../../src/analysis/equivalence';
 import { NODES_GROUP, OUTSIDE_GROUP } from '../../src/analysis/grouped-matrix';
 import { probePorts } from '../../src/analysis/probe-ports';
+import { blastRadiusFacts, referenceBlastRadius } from '../analysis/blast-radius-reference';
 import { fuzzParameters } from '../fuzz-config';
 
 /**
@@ -255,4 +256,34 @@ test('the class-based diff == the pair-by-pair reference on every shared pair an
     expect(text(d.opened).sort()).toEqual(expected.opened.sort());
     expect(text(d.closed).sort()).toEqual(expected.closed.sort());
   }), fuzzParameters(60));
+});
+
+/**
+ * The class-based blast radius == the one searched over the endpoint matrix (the algorithm before
+ * the classes, kept as the reference): same endpoints reached, depths, chosen paths and ports per
+ * hop, from every endpoint, with and without a depth limit.
+ */
+function blastRadiusAgrees(c: ClusterValue, hostNetwork: HostNetworkMode, maxDepth: number | undefined): void {
+  const r = Reachability.fromManifests(manifests(c), { externals: EXTERNALS, hostNetwork });
+  for (const e of r._cluster.endpoints) {
+    if (e.external) continue;
+    const b = r.blastRadius(e.id, maxDepth);
+    expect(blastRadiusFacts(b)).toEqual(blastRadiusFacts(referenceBlastRadius(r._cluster, e, maxDepth)));
+    // Each hop of each path is allowed on some port, and each path is as long as its depth.
+    for (const x of b.reached) {
+      expect(x.path.length).toBe(x.depth);
+      for (const h of x.path) expect(h.ports.length).toBeGreaterThan(0);
+    }
+  }
+}
+
+const depths = fc.constantFrom(undefined, 1, 2);
+
+test('class-based blast radius == the search over the endpoint matrix, with heavy label reuse and hostile names', () => {
+  fc.assert(fc.property(cluster, modes, depths, blastRadiusAgrees), fuzzParameters(120));
+});
+
+test('class-based blast radius == the search over the endpoint matrix with random cluster-wide tiers', () => {
+  const tiered = fc.tuple(cluster, fc.array(tier, { minLength: 1, maxLength: 4 })).map(([c, tiers]) => ({ ...c, tiers }));
+  fc.assert(fc.property(tiered, modes, depths, blastRadiusAgrees), fuzzParameters(100));
 });
