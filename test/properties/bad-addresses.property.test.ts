@@ -24,7 +24,10 @@ const policyArb = fc.record({
   tier: fc.array(fc.record({ action: fc.constantFrom('Deny', 'Allow', 'Pass'), cidr: fc.constantFrom(...CIDRS) }), { maxLength: 2 }),
 });
 
-function manifests(pods: Array<{ podIP?: unknown; podIPs?: unknown[]; phase?: string }>, p: { npCidrs: string[]; tier: Array<{ action: string; cidr: string }> }): unknown[] {
+type PodStatus = { podIP?: unknown; podIPs?: unknown[]; phase?: string };
+type Policies = { npCidrs: string[]; tier: Array<{ action: string; cidr: string }> };
+
+function manifests(pods: PodStatus[], p: Policies): unknown[] {
   const objects: unknown[] = pods.map((s, i) => ({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -74,7 +77,11 @@ test('a bad address field never reads allowed where some real address there woul
       let n = pick;
       // (A null status.podIP is a field left out, not a bad one: it stays out.)
       const sub = (i: number, v: unknown, single: boolean) => (v === null && single ? undefined : isBad(v) ? goodOf(i)[(n++) % 4] : v);
-      const fixed = pods.map((s, i) => ({ ...s, podIP: s.podIP === undefined ? undefined : sub(i, s.podIP, true), podIPs: s.podIPs?.map((v) => sub(i, v, false)) }));
+      const fixed = pods.map((s, i) => ({
+        ...s,
+        podIP: s.podIP === undefined ? undefined : sub(i, s.podIP, true),
+        podIPs: s.podIPs?.map((v) => sub(i, v, false)),
+      }));
       const g = Reachability.fromManifests(manifests(fixed, p));
       const m = r.matrix(HTTPS);
       for (const from of r.endpoints) {
