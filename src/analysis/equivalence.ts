@@ -3,7 +3,7 @@ import { isKubeApiServer } from './cilium-semantics';
 import { MatrixEngine } from './matrix';
 import { PolicyFeatures, policyFeatures } from './policy-features';
 import { PortQuery } from './semantics';
-import { Cluster, ClusterEndpoint, domainNameMatches, ipBlockContains } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, domainNameMatches, ipBlockContains, ipNotKnown } from '../inventory/cluster';
 import { Labels } from '../k8s/label-selector';
 import { Traffic } from '../k8s/port-set';
 
@@ -186,7 +186,7 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     key += `,"${bits.includes('1') ? bits : ''}"`;
   }
   // An IP not known may be inside a cluster-wide rule's networks (decided fail closed), one outside is not.
-  if (features.unknownIpsApart && !e.external && e.ips.length === 0) key += ',"ip not known"';
+  if (features.unknownIpsApart && ipNotKnown(e)) key += ',"ip not known"';
   if (features.domainNames.length > 0) {
     const bits = features.domainNames.map((p) => (e.dnsNames.some((n) => domainNameMatches(p, n)) ? '1' : '0')).join('');
     key += `,"${bits.includes('1') ? bits : ''}"`;

@@ -1,6 +1,6 @@
 import { notPolicedVerdict, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import {
-  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, PolicyRule, RulePeer, TierPeer,
+  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, ipNotKnown, PolicyRule, RulePeer, TierPeer,
 } from '../inventory/cluster';
 import { cidrContains } from '../k8s/cidr';
 import { PortSet, resolveNamedPort, setMatches, Traffic } from '../k8s/port-set';
@@ -128,7 +128,7 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
  * Whether it cannot be decided from the input whether a peer of a cluster-wide rule matches the other
  * end (`tierPeerMatches` then says no): a labelled `nodes` peer and node traffic; a `networks` peer that does not hold every address, for an
  * end inside the cluster whose IP the input does not give (a workload's replicas, a pod without
- * status.podIP, a Node without addresses). Its IP may be inside (the API: "cluster-internal traffic
+ * status.podIP, a Node without addresses, an address field that holds none: `ipNotKnown`). Its IP may be inside (the API: "cluster-internal traffic
  * will be checked against the rule as well", v1alpha1 AdminNetworkPolicyEgressPeer.Networks,
  * v1alpha2 ClusterNetworkPolicyEgressPeer.networks). The precedence decides such a rule per pair,
  * fail closed (`firstMatch`).
@@ -137,7 +137,7 @@ export function tierPeerUndecided(peer: TierPeer, endpoint: ClusterEndpoint): bo
   // Likewise a `nodes` peer with labels for node traffic: the model does not read node labels (the
   // inventory keeps such a peer only in a Pass rule: a Deny's is taken as every node, an Allow's dropped).
   if (peer.kind === 'nodes') return endpoint.nodeTraffic && !peer.selector.matchesEverything;
-  return peer.kind === 'networks' && !peer.everywhere && !endpoint.external && endpoint.ips.length === 0;
+  return peer.kind === 'networks' && !peer.everywhere && ipNotKnown(endpoint);
 }
 
 /** Whether a cluster-wide rule matches the other end: `true`, `false`, or `undefined` when it cannot be decided (`tierPeerUndecided`). */

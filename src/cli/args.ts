@@ -115,6 +115,9 @@ export function portOption(port: string | undefined, protocol: string | undefine
   return Port.named(port, proto as Protocol);
 }
 
+/** How `--external` is written (its help and the README's synopsis): a name, optional DNS names, the address. */
+export const EXTERNAL_VALUE_NAME = 'name=[dns.name[,dns.name...]=]ip';
+
 /**
  * The external endpoints of repeated `--external name=ip` or `--external name=dns.name[,dns.name...]=ip`
  * options (the DNS names are what `domainNames` peers of cluster-wide policies and Cilium `toFQDNs`

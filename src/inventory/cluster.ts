@@ -29,6 +29,12 @@ export interface ClusterEndpoint {
   readonly labels: Labels;
   readonly ports: ClusterPort[];
   readonly ips: ParsedIp[];
+  /**
+   * An address field of its manifest is present but holds no address (`status.podIPs[1].ip: pending`,
+   * reported in `skipped`): it may have an address besides `ips` that the input does not give, so
+   * rules by address are decided for it as for an end whose IP is not known (`ipNotKnown`). @default false
+   */
+  readonly ipsIncomplete?: boolean;
   readonly external: boolean;
   /** The DNS names an external endpoint is known by (lower case, no trailing dot), for `domainNames` peers. */
   readonly dnsNames: string[];
@@ -57,6 +63,15 @@ export interface ClusterEndpoint {
    * @default - none
    */
   readonly owner?: { readonly id: string; readonly kind: string };
+}
+
+/**
+ * Whether an end inside the cluster may have an address the input does not give: none is given (a
+ * workload's replicas, a pod without status.podIP, a Node without addresses) or an address field
+ * held none (`ClusterEndpoint.ipsIncomplete`). The one rule the analysis decides unknown IPs by.
+ */
+export function ipNotKnown(endpoint: ClusterEndpoint): boolean {
+  return !endpoint.external && (endpoint.ips.length === 0 || endpoint.ipsIncomplete === true);
 }
 
 /** The id of the endpoint of the Kubernetes API server (`ReachabilityOptions.apiServerIp`, `--api-server`), when there is one. */
@@ -581,6 +596,7 @@ export class Cluster {
       labels: given.labels,
       ports: given.ports,
       ips: given.ips,
+      ipsIncomplete: given.ipsIncomplete,
       external: given.external,
       singleInstance: given.singleInstance,
       origin: given.origin,
@@ -598,21 +614,34 @@ export class Cluster {
 
   private addPod(object: any, present: Folds, origin: EndpointOrigin, nodeByIp: ReadonlyMap<string, string | undefined>): void {
     const ns = namespaceOf(object);
+    const hostNetwork = object.spec?.hostNetwork === true;
+    // Every address field of the pod is read (status.hostIP(s) place it on its node), and each that
+    // holds no address is reported, folded pod or not: never dropped silently.
+    const own = podAddressFields(object, 'status.podIP', 'status.podIPs');
+    const host = podAddressFields(object, 'status.hostIP', 'status.hostIPs');
+    for (const { problem, field } of [...own, ...host]) {
+      if (problem === undefined) continue;
+      const hostField = field.startsWith('status.hostIP');
+      this.skipped.push({
+        object: describeRef(object),
+        category: SkipCategory.MALFORMED,
+        reason: `${problem}, so ${hostField && !hostNetwork ? 'the address of its node' : 'its address'} there is not known: `
+          + (hostField && !hostNetwork
+            ? 'the pod is placed on a node by its spec.nodeName alone, and no Node is known by that address. '
+            : 'no ipBlock matches it by that address, and a cluster-wide networks rule is decided fail closed for it (a Deny taken to match). ')
+          + `Fix ${field} (an IPv4 or IPv6 address such as 10.0.0.7; leave it out while the pod has none) and dump the pod again`,
+        ...kindOf(object),
+        ...origin,
+      });
+    }
     if (present.folded.has(object)) return;
     const owner = present.owners.get(object);
     const name: string = object.metadata.name;
-    const hostNetwork = object.spec?.hostNetwork === true;
-    const status = object.status ?? {};
-    const listed = (list: unknown) => (Array.isArray(list) ? list.map((p: any) => p?.ip) : []);
     // A hostNetwork pod has its node's IP: status.podIP(s) equal status.hostIP(s).
-    const fields = (list: unknown[], field: string) => list.map((text, i) => ({ text, field: `${field}[${i}].ip` }));
-    const texts = [{ text: status.podIP, field: 'status.podIP' }, ...fields(listed(status.podIPs), 'status.podIPs'),
-      ...(hostNetwork ? [{ text: status.hostIP, field: 'status.hostIP' }, ...fields(listed(status.hostIPs), 'status.hostIPs')] : [])];
+    const read = hostNetwork ? [...own, ...host] : own;
     const ips: ParsedIp[] = [];
-    for (const { text, field } of texts) {
-      const ip = manifestIp(text, object, field);
-      if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
-    }
+    for (const { ip } of read) if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
+    const ipsIncomplete = read.some((f) => f.problem !== undefined);
     const { node, contradiction } = podNode(object, nodeByIp);
     if (contradiction !== undefined) {
       this.skipped.push({ object: describeRef(object), category: SkipCategory.MALFORMED, reason: contradiction, ...kindOf(object), ...origin });
@@ -624,6 +653,7 @@ export class Cluster {
       labels: stringRecord(object.metadata?.labels),
       ports: containerPorts(object.spec),
       ips,
+      ...(ipsIncomplete ? { ipsIncomplete } : {}),
       external: false,
       singleInstance: true,
       origin,
@@ -652,12 +682,25 @@ export class Cluster {
     }
     const ips: ParsedIp[] = [];
     for (const ip of nodeIps(object)) if (!ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
+    const unread = nodeAddressProblems(object);
+    for (const { field, problem, category } of unread) {
+      this.skipped.push({
+        object: name,
+        category,
+        reason: `${problem}, so the node's address there is not known: no ipBlock matches its traffic by that address, no pod or API server `
+          + 'is placed on it by that address, and a cluster-wide networks rule is decided fail closed for it (a Deny taken to match). '
+          + `Fix ${field} (an InternalIP or ExternalIP address such as 10.0.0.11; names go in a Hostname, InternalDNS or ExternalDNS entry) and dump the node again`,
+        kind: 'Node',
+        ...origin,
+      });
+    }
     this.addEndpoint({
       kind: 'Node',
       id: nodeEndpointId(name),
       labels: stringRecord(object.metadata?.labels),
       ports: [],
       ips,
+      ...(unread.length > 0 ? { ipsIncomplete: true } : {}),
       external: false,
       singleInstance: true,
       origin,
@@ -1043,7 +1086,7 @@ export class Cluster {
    * whose nodes peer selects by labels is decided in part or left out with why.
    */
   private leaveOutUndecidableNetworks(): void {
-    const unknown = this.endpoints.filter((e) => !e.external && e.ips.length === 0).map((e) => e.id).sort();
+    const unknown = this.endpoints.filter(ipNotKnown).map((e) => e.id).sort();
     const shown = `${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}`;
     /** Why a rule of a cluster-wide policy cannot be decided, or undefined when it can. */
     const undecidable = (rule: TierRule): { why: string; fix: string } | undefined => {
@@ -1359,12 +1402,82 @@ function ipKey(ip: ParsedIp): string {
   return `${ip.family}:${ip.value}`;
 }
 
+/** The Node address types that carry an IP address (core/v1 NodeAddressType); the others carry names. */
+const NODE_IP_TYPES = new Set(['InternalIP', 'ExternalIP']);
+/** The Node address types that carry a name (core/v1 NodeAddressType: "Hostname", "InternalDNS", "ExternalDNS"). */
+const NODE_NAME_TYPES = new Set(['Hostname', 'InternalDNS', 'ExternalDNS']);
+
+/**
+ * The entries of a Node's `status.addresses` that should give an address and do not: an InternalIP or
+ * ExternalIP whose address is missing or not an IP (MALFORMED), an entry that is not an object, a
+ * type that is not a core/v1 NodeAddressType (NOT_MODELLED: what it carries is not known). Entries of
+ * the name types (Hostname, InternalDNS, ExternalDNS) carry names, not addresses: never reported.
+ */
+function nodeAddressProblems(object: any): Array<{ field: string; problem: string; category: SkipCategory }> {
+  const addresses = object.status?.addresses;
+  if (addresses === undefined || addresses === null) return [];
+  if (!Array.isArray(addresses)) {
+    return [{ field: 'status.addresses', problem: `status.addresses is ${describeValue(addresses)}, not a list`, category: SkipCategory.MALFORMED }];
+  }
+  const out: Array<{ field: string; problem: string; category: SkipCategory }> = [];
+  addresses.forEach((a: any, i: number) => {
+    const field = `status.addresses[${i}]`;
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) {
+      out.push({ field, problem: `${field} is ${describeValue(a)}, not an object with a type and an address`, category: SkipCategory.MALFORMED });
+    } else if (NODE_IP_TYPES.has(a.type)) {
+      const { problem } = readManifestIp(a.address, object, `${field}.address`, true, false);
+      if (problem !== undefined) out.push({ field: `${field}.address`, problem: `${problem} (type ${a.type})`, category: SkipCategory.MALFORMED });
+    } else if (!NODE_NAME_TYPES.has(a.type)) {
+      out.push({
+        field: `${field}.type`,
+        problem: `${field}.type ${describeValue(a.type)} is not a Node address type (InternalIP, ExternalIP, Hostname, InternalDNS, ExternalDNS), `
+          + `so its address ${describeValue(a.address)} is not read`,
+        category: SkipCategory.NOT_MODELLED,
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * Each address field of a pod (`single`: status.podIP or status.hostIP; `list`: status.podIPs or
+ * status.hostIPs, entries `{ ip }`): the address it holds, or why it holds none (`problem`, with the
+ * field path); neither for a field left out. An empty text on a Pending pod is no address yet
+ * ("empty if not yet scheduled", core/v1 PodStatus.hostIP), not a problem.
+ */
+function podAddressFields(object: any, single: string, list: string): Array<{ field: string; ip?: ParsedIp; problem?: string }> {
+  const status = object.status ?? {};
+  const pending = status.phase === 'Pending';
+  const out: Array<{ field: string; ip?: ParsedIp; problem?: string }> = [];
+  const key = (path: string) => path.slice('status.'.length);
+  out.push({ field: single, ...readManifestIp(status[key(single)], object, single, false, pending) });
+  const entries = status[key(list)];
+  if (entries === undefined || entries === null) return out;
+  if (!Array.isArray(entries)) return [...out, { field: list, problem: `${list} is ${describeValue(entries)}, not a list` }];
+  entries.forEach((entry: any, i: number) => {
+    const field = `${list}[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      out.push({ field, problem: `${field} is ${describeValue(entry)}, not an object with an ip` });
+    } else {
+      out.push({ field: `${field}.ip`, ...readManifestIp(entry.ip, object, `${field}.ip`, true, pending) });
+    }
+  });
+  return out;
+}
+
+/** A value of the input as a report shows it: JSON, shortened. */
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 /** A Node's addresses that traffic comes from: `status.addresses` of type InternalIP and ExternalIP. */
 function nodeIps(object: any): ParsedIp[] {
   const addresses = Array.isArray(object.status?.addresses) ? object.status.addresses : [];
   const out: ParsedIp[] = [];
   addresses.forEach((a: any, i: number) => {
-    if (a?.type !== 'InternalIP' && a?.type !== 'ExternalIP') return;
+    if (!NODE_IP_TYPES.has(a?.type)) return;
     const ip = manifestIp(a.address, object, `status.addresses[${i}].address`);
     if (ip !== undefined) out.push(ip);
   });
@@ -1736,15 +1849,28 @@ function requireIp(text: string, what: string, field: string): ParsedIp {
 
 /**
  * The address in a field of a manifest (`status.podIP`, a Node's `status.addresses[i].address`, ...):
- * undefined when there is none or it is not an address at all (as before: the end has no address
- * there), an error when it is one an endpoint cannot have (`parseEndpointIp`: an IPv4-mapped IPv6
- * address, a zone), naming the object and the field.
+ * undefined when there is none (the end has no known address there; `readManifestIp` says why, and
+ * the model reports it), an error when it is one an endpoint cannot have (`parseEndpointIp`: an
+ * IPv4-mapped IPv6 address, a zone), naming the object and the field.
  */
 function manifestIp(text: unknown, object: any, field: string): ParsedIp | undefined {
-  if (typeof text !== 'string') return undefined;
-  const { ip, problem } = parseEndpointIp(text);
-  if (ip || problem === NOT_AN_IP) return ip;
-  throw new Error(`${String(object?.kind ?? 'object')} ${describeRef(object)}: ${field} ${JSON.stringify(text)} ${problem} in ${field}.`);
+  return readManifestIp(text, object, field, false, true).ip;
+}
+
+/**
+ * An address field of a manifest read: `ip`, or `problem` when the field is present but holds no
+ * address (not a text, not an IP address, empty unless `emptyIsNone`, missing when `required`),
+ * neither when it is left out. The one rule every manifest address goes through; an address an
+ * endpoint cannot have (IPv4-mapped, a zone) is an error, naming the object and the field.
+ */
+function readManifestIp(value: unknown, object: any, field: string, required: boolean, emptyIsNone: boolean): { ip?: ParsedIp; problem?: string } {
+  if (value === undefined || value === null) return required ? { problem: `${field} is missing` } : {};
+  if (typeof value !== 'string') return { problem: `${field} is ${describeValue(value)}, not an IP address text` };
+  if (value.trim() === '') return emptyIsNone ? {} : { problem: `${field} is empty` };
+  const { ip, problem } = parseEndpointIp(value);
+  if (ip) return { ip };
+  if (problem === NOT_AN_IP) return { problem: `${field} ${describeValue(value)} is not an IP address` };
+  throw new Error(`${String(object?.kind ?? 'object')} ${describeRef(object)}: ${field} ${JSON.stringify(value)} ${problem} in ${field}.`);
 }
 
 /**

@@ -5,7 +5,7 @@ import { classifyObject } from '../../inventory/inventory';
 import { NOT_AN_IP, parseEndpointIp } from '../../k8s/cidr';
 import { dns1123LabelProblems, dns1123SubdomainProblems, labelValueProblems, qualifiedNameProblems } from '../../k8s/names';
 import { flattenLists, isPolicyObject, objectRef, SourcedObject, withModelWorkloads } from '../../k8s/objects';
-import { externalsOption, oneOf, OptionSpec } from '../args';
+import { EXTERNAL_VALUE_NAME, externalsOption, oneOf, OptionSpec } from '../args';
 import { CliIo, UsageError } from '../cli-io';
 import { readInputs } from '../input';
 import { StageProgress } from '../stage-progress';
@@ -37,12 +37,12 @@ wins over a surrounding of the same kind and name. For a one-off pod, --pod take
 /** How the CLI adds an endpoint that is not in the inputs: the end of the unknown-endpoint error. */
 export const CLI_HOW_TO_ADD = 'pods and namespaces the inputs lack (the ingress controller, Prometheus, CoreDNS) are added with '
   + '--surroundings <path> (manifests of their Pods, workloads, Namespaces and Nodes) or --pod <ns/name[:labels][@ip]>, '
-  + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip (or name=dns.name=ip); '
+  + 'e.g. --pod kube-system/coredns:k8s-app=kube-dns; an address outside the cluster with --external name=ip (or name=dns.name=ip, several names of one address as name=a.example.com,b.example.com=ip); '
   + 'the API server (endpoint kube-apiserver) with --api-server <ip>, once per API server (several are kube-apiserver:<ip>).';
 
 /** Options shared by the analysing commands. */
 export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
-  'external': { type: 'string', multiple: true, valueName: 'name=[dns=]ip', description: 'an address outside the cluster (with its DNS name, for domainNames)' },
+  'external': { type: 'string', multiple: true, valueName: EXTERNAL_VALUE_NAME, description: 'an address outside the cluster (with its DNS names, for domainNames and toFQDNs)' },
   'api-server': {
     type: 'string',
     multiple: true,

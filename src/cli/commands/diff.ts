@@ -5,7 +5,7 @@ import { JsonFormat } from '../../formats/json';
 import { MarkdownFormat } from '../../formats/markdown';
 import { TextFormat } from '../../formats/text';
 import { withModelWorkloads } from '../../k8s/objects';
-import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
+import { describeOptions, EXTERNAL_VALUE_NAME, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
 import { ANALYSIS_OPTIONS, apiServerOption, hostNetworkOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, SURROUNDINGS_OPTIONS, withSurroundings } from './analyse-input';
@@ -13,7 +13,7 @@ import { ANALYSIS_OPTIONS, apiServerOption, hostNetworkOption, readSurroundings,
 const OPTIONS: Record<string, OptionSpec> = {
   'against': { type: 'string', multiple: true, valueName: 'paths...', description: 'the manifests after the change: files, directories, -' },
   'model': { type: 'string', multiple: true, valueName: 'path', description: 'workloads and namespaces to put on both sides; their policies are ignored' },
-  'external': { type: 'string', multiple: true, valueName: 'name=ip', description: 'an address outside the cluster, on both sides' },
+  'external': { type: 'string', multiple: true, valueName: EXTERNAL_VALUE_NAME, description: 'an address outside the cluster (with its DNS names), on both sides' },
   ...SURROUNDINGS_OPTIONS,
   'format': { type: 'string', valueName: 'text|json|markdown', description: 'output format (default text)' },
   'group-by': {
