@@ -558,6 +558,17 @@ export class Cluster {
     return !this.declaredNamespaces.has(namespace);
   }
 
+  /**
+   * Whether a namespace selector matches a namespace: `undefined` when that depends on labels the
+   * input does not give (no Namespace object, `namespaceLabelsGuessed`, and the selector tests a key
+   * other than `kubernetes.io/metadata.name` in a way the known labels do not settle).
+   */
+  public namespaceMatches(selector: CompiledSelector, namespace: string): boolean | undefined {
+    const labels = this.namespaceLabels(namespace);
+    if (!this.namespaceLabelsGuessed(namespace)) return selector.matches(labels);
+    return selector.matchesPartly(labels, (key) => key === NAMESPACE_NAME_LABEL);
+  }
+
   private addEndpoint(given: Omit<ClusterEndpoint, 'index' | 'dnsNames'> & { dnsNames?: string[] }): void {
     const first = this.byId.get(given.id);
     if (first && !this.allowDuplicateIds) {
@@ -1769,9 +1780,17 @@ export interface TieredPolicy {
  * are never subjects (the API says so), nor are external endpoints.
  */
 export function subjectSelects(cluster: Cluster, policy: TieredPolicy, endpoint: ClusterEndpoint): boolean {
+  return subjectSelection(cluster, policy, endpoint) === true;
+}
+
+/**
+ * `subjectSelects`, with `undefined` where it cannot be decided: the subject's namespace selector
+ * tests labels of a namespace the input has no Namespace object for (`Cluster.namespaceMatches`).
+ */
+export function subjectSelection(cluster: Cluster, policy: TieredPolicy, endpoint: ClusterEndpoint): boolean | undefined {
   if (endpoint.external || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
-  if (!policy.subjectNamespaces.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
-  return policy.subjectPods ? policy.subjectPods.matches(endpoint.labels) : true;
+  if (policy.subjectPods && !policy.subjectPods.matches(endpoint.labels)) return false;
+  return cluster.namespaceMatches(policy.subjectNamespaces, endpoint.namespace);
 }
 
 /** The model of a cluster-wide policy the API server accepts (checked by `checkClusterPolicyRules`). */
