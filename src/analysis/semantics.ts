@@ -1,6 +1,6 @@
 import { notPolicedVerdict, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import {
-  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, PolicyRule, RulePeer, TierPeer,
+  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, PolicyRule, RulePeer, TierPeer, unknownIpMayBeIn,
 } from '../inventory/cluster';
 import { cidrContains } from '../k8s/cidr';
 import { PortSet, resolveNamedPort, setMatches, Traffic } from '../k8s/port-set';
@@ -145,7 +145,9 @@ export function tierPeerUndecided(cluster: Cluster, peer: TierPeer, endpoint: Cl
   // Likewise a `nodes` peer with labels for node traffic: the model does not read node labels (the
   // inventory keeps such a peer only in a Pass rule: a Deny's is taken as every node, an Allow's dropped).
   if (peer.kind === 'nodes') return endpoint.nodeTraffic && !peer.selector.matchesEverything;
-  return peer.kind === 'networks' && !peer.everywhere && !endpoint.external && endpoint.ips.length === 0;
+  // A pod on the pod network is never at a link-local, loopback, multicast, ... address: networks
+  // wholly there never match it, decided (`unknownIpMayBeIn`).
+  return peer.kind === 'networks' && unknownIpMayBeIn(peer, endpoint);
 }
 
 /** Whether a cluster-wide rule matches the other end: `true`, `false`, or `undefined` when it cannot be decided (`tierPeerUndecided`). */
