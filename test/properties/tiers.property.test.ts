@@ -229,7 +229,7 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   const subjectOf = (s: any): Tri => (s.namespaces ? nsMatch(w, guessed, s.namespaces.matchLabels ?? {}, self.namespace!)
     : and(nsMatch(w, guessed, s.pods.namespaceSelector.matchLabels ?? {}, self.namespace!), matchesSel(s.pods.podSelector, self.labels) ? 'yes' : 'no'));
   const peerOf = (x: any, all: boolean): Tri => {
-    const yes = (b: boolean): Tri => (b ? 'yes' : 'no');
+    const yes = (v: boolean): Tri => (v ? 'yes' : 'no');
     if (x.networks) return yes(all || (other.ip !== undefined && x.networks.some((c: string) => inCidr(c, other.ip!))));
     if (x.domainNames) return yes(other.external && other.dns !== undefined && x.domainNames.some((d: string) => domainMatches(d, other.dns!)));
     if (other.external || isNode(other)) return 'no';
@@ -251,7 +251,10 @@ function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | '
   const outcomes = (tier: string): Set<Outcome> => {
     // A subject that selects the pod maybe: each of its rules matches at most maybe.
     const policies = b.tiers.map((t) => ({ t, subject: t.tier === tier ? subjectOf(t.subject) : 'no' })).filter(({ subject }) => subject !== 'no')
-      .map(({ t, subject }) => ({ priority: t.priority, rules: t.rules[dir].map((r: any) => ({ action: r.action as Outcome, status: and(subject, status(r)) })) }))
+      .map(({ t, subject }) => ({
+        priority: t.priority,
+        rules: t.rules[dir].map((r: any) => ({ action: r.action as Outcome, status: and(subject, status(r)) })),
+      }))
       .filter((t) => t.rules.some((r: any) => r.status !== 'no'));
     const priorities = [...new Set(policies.map((t) => t.priority))].sort((x, y) => x - y);
     let orders: Array<typeof policies> = [[]];
