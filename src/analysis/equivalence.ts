@@ -5,6 +5,7 @@ import { PolicyFeatures, policyFeatures } from './policy-features';
 import { PortQuery } from './semantics';
 import { Cluster, ClusterEndpoint, domainNameMatches, ipBlockContains, ipNotKnown } from '../inventory/cluster';
 import { Labels } from '../k8s/label-selector';
+import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { Traffic } from '../k8s/port-set';
 
 /**
@@ -139,7 +140,8 @@ export class ClassMatrix {
 export function snapshotClassKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint, nsKeys: Map<string, string>): string {
   const key = classKey(cluster, features, e, nsKeys);
   if (e.namespace === undefined || !features.namespaces.has(e.namespace)) return key;
-  return `${key}${JSON.stringify(project(cluster.namespaceLabels(e.namespace), features.namespaceLabels))}`;
+  const guessed = cluster.namespaceLabelsGuessed(e.namespace) ? '"guessed"' : '';
+  return `${key}${JSON.stringify(project(cluster.namespaceLabels(e.namespace), features.namespaceLabels))}${guessed}`;
 }
 
 /**
@@ -157,9 +159,14 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     // Cached per namespace as the JSON text of the JSON text of its part (the part is a string).
     let ns = nsKeys.get(e.namespace);
     if (ns === undefined) {
+      // A namespace without its Namespace object (labels guessed) differs from one whose labels are
+      // known alike, where a selector tests another key: a tier rule's match may then be undecided
+      // (`Cluster.namespaceMatches`), decided fail closed.
+      const guessed = cluster.namespaceLabelsGuessed(e.namespace) && [...features.namespaceLabels.keys()].some((k) => k !== NAMESPACE_NAME_LABEL);
       ns = JSON.stringify(features.namespaces.has(e.namespace)
         ? JSON.stringify(['name', e.namespace])
-        : JSON.stringify(['labels', project(cluster.namespaceLabels(e.namespace), features.namespaceLabels)]));
+        : JSON.stringify(guessed ? ['guessed labels', project(cluster.namespaceLabels(e.namespace), features.namespaceLabels)]
+          : ['labels', project(cluster.namespaceLabels(e.namespace), features.namespaceLabels)]));
       nsKeys.set(e.namespace, ns);
     }
     key += `,${ns}`;

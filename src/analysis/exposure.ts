@@ -144,11 +144,12 @@ export function computeExposure(cluster: Cluster, workload: ClusterEndpoint, dir
   // whatever the NetworkPolicies say. (Its Deny and Pass, and the Baseline tier, only narrow.)
   const tiered = (['admin', 'baseline'] as const).flatMap((tier) => tierPolicies(cluster, tier))
     .filter((p) => (side === 'ingress' ? p.ingress : p.egress).length > 0 && applicableRules(cluster, [p], side, workload).length > 0);
-  for (const { policy, rule } of applicableRules(cluster, tiered.filter((p) => p.tier === 'admin'), side, workload)) {
+  for (const r of applicableRules(cluster, tiered.filter((p) => p.tier === 'admin'), side, workload)) {
+    const { rule } = r;
     if (rule.action !== 'allow') continue;
     const ports = rule.ports.flatMap((e) => portLabel(e, side, workload));
     if (ports.length === 0) continue;
-    for (const peer of rule.peers) add(describeTierPeer(peer), ports, undefined, tierRuleReference({ policy, rule }, side));
+    for (const peer of rule.peers) add(describeTierPeer(peer), ports, undefined, tierRuleReference(r, side));
   }
   if (isolating.length === 0) {
     add({ kind: ExposurePeerKind.ANYONE, description: ANYONE_DESCRIPTION }, ['all traffic']);

@@ -1,6 +1,6 @@
 import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
-import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierMatches, tierPolicies } from './precedence';
+import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierMatches, tierPolicies, undecidedSubject } from './precedence';
 import { fromOwnNode, peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierRuleMatches } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
@@ -331,11 +331,11 @@ function applyTiers(
     const rules = applicableRules(cluster, tiers[name], side, self);
     const t = traffic[self.index];
     const portOk = side === 'ingress' ? rules.map(({ rule }) => t !== undefined && portsMatch(rule.ports, t, self)) : [];
-    const key = `${side} ${rules.map(({ rule }, k) => `${idOf(rule)}${side === 'ingress' ? (portOk[k] ? '+' : '-') : ''}`).join(',')}`;
+    const key = `${side} ${rules.map(({ rule, subjectUndecided }, k) => `${idOf(rule)}${subjectUndecided ? '?' : ''}${side === 'ingress' ? (portOk[k] ? '+' : '-') : ''}`).join(',')}`;
     let outcome = outcomes.get(key);
     if (!outcome) {
-      outcome = firstMatch(alg, tierMatches(rules, ({ rule }, k) => (side === 'egress' ? egressOf(rule)
-        : portOk[k] ? peersOf(rule) : { matched: alg.none, undecided: alg.none })));
+      outcome = firstMatch(alg, tierMatches(rules, (r, k) => undecidedSubject(alg, r, side === 'egress' ? egressOf(r.rule)
+        : portOk[k] ? peersOf(r.rule) : { matched: alg.none, undecided: alg.none })));
       outcomes.set(key, outcome);
     }
     return outcome;

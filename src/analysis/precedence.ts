@@ -1,7 +1,7 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
 import { evaluateSide, fromOwnNode, portsMatch, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
 import { DecisionTier, ownNodeVerdict, SideDecision, SideVerdict, TierRuleReference } from './verdict';
-import { Cluster, ClusterEndpoint, subjectSelects, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, subjectSelection, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
 import { Traffic } from '../k8s/port-set';
 
 /**
@@ -184,6 +184,11 @@ export function admitOwnNode<S>(alg: SetAlgebra<S>, allowed: S, ownNode: S, cili
 export interface OrderedTierRule {
   readonly policy: TieredPolicy;
   readonly rule: TierRule;
+  /**
+   * Whether the policy's subject may or may not select the side's pod (`subjectSelection`: its
+   * namespace's labels are not in the input): the rule then at most may match (`undecidedSubject`).
+   */
+  readonly subjectUndecided: boolean;
 }
 
 /**
@@ -212,8 +217,20 @@ export function tierMatches<S>(
 
 /** The rules of `side` of the policies (of one tier, in `tierPolicies` order) whose subject selects `self`, in evaluation order. */
 export function applicableRules(cluster: Cluster, policies: readonly TieredPolicy[], side: Side, self: ClusterEndpoint): OrderedTierRule[] {
-  return policies.filter((p) => subjectSelects(cluster, p, self))
-    .flatMap((policy) => (side === 'ingress' ? policy.ingress : policy.egress).map((rule) => ({ policy, rule })));
+  return policies.flatMap((policy) => {
+    const selected = subjectSelection(cluster, policy, self);
+    if (selected === false) return [];
+    return (side === 'ingress' ? policy.ingress : policy.egress).map((rule) => ({ policy, rule, subjectUndecided: selected === undefined }));
+  });
+}
+
+/**
+ * A rule's match where its policy's subject may or may not select the pod (`subjectUndecided`):
+ * what it matches it may match, decided per pair by `firstMatch` like any undecidable rule.
+ */
+export function undecidedSubject<S>(alg: SetAlgebra<S>, r: OrderedTierRule, m: { matched: S; undecided?: S }): { matched: S; undecided?: S } {
+  if (!r.subjectUndecided) return m;
+  return { matched: alg.none, undecided: m.undecided === undefined ? m.matched : alg.or(m.matched, m.undecided) };
 }
 
 /** A reference to a tier rule, for verdicts. */
@@ -250,12 +267,12 @@ function decideByPolicies(cluster: Cluster, side: Side, self: ClusterEndpoint, o
   const notes: string[] = [];
   const tier = (name: TierName) => {
     const rules = applicableRules(cluster, tierPolicies(cluster, name), side, self);
-    const matches = tierMatches(rules, ({ rule }) => {
-      const m = portsMatch(rule.ports, traffic, destination) ? tierRuleMatches(cluster, rule.peers, other) : false;
-      return { matched: m === true, undecided: m === undefined };
+    const matches = tierMatches(rules, (r) => {
+      const m = portsMatch(r.rule.ports, traffic, destination) ? tierRuleMatches(cluster, r.rule.peers, other) : false;
+      return undecidedSubject(BOOLEAN_ALGEBRA, r, { matched: m === true, undecided: m === undefined });
     });
     const outcome = firstMatch(BOOLEAN_ALGEBRA, matches);
-    notes.push(...failClosedNotes(rules, matches, outcome, side, other));
+    notes.push(...failClosedNotes(cluster, rules, matches, outcome, side, self, other));
     const first = (action: TierAction) => {
       const at = outcome.hits.findIndex((hit, k) => hit && rules[k].rule.action === action);
       return at < 0 ? undefined : tierRuleReference(rules[at], side);
@@ -283,18 +300,30 @@ function decideByPolicies(cluster: Cluster, side: Side, self: ClusterEndpoint, o
  * priority) whose first matching rules do not agree. Nothing where the input decides it.
  */
 function failClosedNotes(
-  rules: readonly OrderedTierRule[], matches: ReadonlyArray<TierMatch<boolean>>, outcome: FirstMatch<boolean>, side: Side, other: ClusterEndpoint,
+  cluster: Cluster, rules: readonly OrderedTierRule[], matches: ReadonlyArray<TierMatch<boolean>>, outcome: FirstMatch<boolean>,
+  side: Side, self: ClusterEndpoint, other: ClusterEndpoint,
 ): string[] {
   const notes: string[] = [];
   const name = (r: OrderedTierRule) => `${r.policy.kind} ${r.policy.id} ${side}[${r.rule.index}] (${r.rule.actionText})`;
   rules.forEach((r, k) => {
     if (!outcome.hits[k] || !matches[k].undecided) return;
-    const undecided = r.rule.peers.filter((x) => tierPeerUndecided(x, other));
+    const undecided = r.rule.peers.filter((x) => tierPeerUndecided(cluster, x, other));
     const readings = 'the verdict holds only what both readings allow (a Deny taken to match, an Allow/Accept not, a Pass both ways)';
+    const guessed = [...new Set([
+      ...(r.subjectUndecided ? [self.namespace!] : []),
+      ...(undecided.some((x) => x.kind === 'namespaces' || x.kind === 'pods') ? [other.namespace!] : []),
+    ])].sort();
+    if (guessed.length > 0) {
+      const what = [...(r.subjectUndecided ? [`its subject (${r.policy.subjectText}) selects ${self.id}`] : []),
+        ...undecided.filter((x) => x.kind === 'namespaces' || x.kind === 'pods').map((x) => `its ${x.text} match ${other.id}`)].join(' and whether ');
+      notes.push(`decided fail closed: guessed namespace labels: whether ${what} (${name(r)}) cannot be decided, since the input has no Namespace object `
+        + `for ${guessed.join(', ')} and the selector tests labels other than kubernetes.io/metadata.name; ${readings}. `
+        + 'Give the Namespace objects (kubectl get namespaces -o yaml, or --surroundings) to decide it');
+    }
     if (undecided.some((x) => x.kind === 'networks')) {
       notes.push(`decided fail closed: unknown IP: whether ${name(r)} matches ${other.id} by its ${undecided.map((x) => x.text).join('; ')} cannot be decided, `
         + `since its IP is not known; ${readings}. Give the pods' IPs (--pod ns/name@ip, or status.podIP in the manifests) to decide it`);
-    } else {
+    } else if (undecided.some((x) => x.kind === 'nodes')) {
       notes.push(`decided fail closed: node labels: whether ${name(r)} matches ${other.id} by its ${undecided.map((x) => x.text).join('; ')} cannot be decided, `
         + `since the model does not read node labels; ${readings}. Review its effect on nodes separately`);
     }

@@ -1,6 +1,6 @@
 import { notPolicedVerdict, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import {
-  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, ipNotKnown, PolicyRule, RulePeer, TierPeer,
+  Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, PolicyRule, RulePeer, TierPeer, unknownIpMayBeIn,
 } from '../inventory/cluster';
 import { cidrContains } from '../k8s/cidr';
 import { PortSet, resolveNamedPort, setMatches, Traffic } from '../k8s/port-set';
@@ -118,7 +118,7 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
     case 'namespaces':
     case 'pods': {
       if (endpoint.external || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
-      if (!peer.namespaceSelector.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
+      if (cluster.namespaceMatches(peer.namespaceSelector, endpoint.namespace) !== true) return false;
       return peer.kind === 'pods' ? peer.podSelector.matches(endpoint.labels) : true;
     }
   }
@@ -133,15 +133,25 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
  * v1alpha2 ClusterNetworkPolicyEgressPeer.networks). The precedence decides such a rule per pair,
  * fail closed (`firstMatch`).
  */
-export function tierPeerUndecided(peer: TierPeer, endpoint: ClusterEndpoint): boolean {
+export function tierPeerUndecided(cluster: Cluster, peer: TierPeer, endpoint: ClusterEndpoint): boolean {
+  // Likewise a `namespaces`/`pods` peer whose namespace selector tests labels of a namespace the
+  // input has no Namespace object for (`Cluster.namespaceMatches`): its labels other than
+  // kubernetes.io/metadata.name are unknown, and "no match" would be the widening reading of a Deny.
+  if (peer.kind === 'namespaces' || peer.kind === 'pods') {
+    if (endpoint.external || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
+    if (peer.kind === 'pods' && !peer.podSelector.matches(endpoint.labels)) return false;
+    return cluster.namespaceMatches(peer.namespaceSelector, endpoint.namespace) === undefined;
+  }
   // Likewise a `nodes` peer with labels for node traffic: the model does not read node labels (the
   // inventory keeps such a peer only in a Pass rule: a Deny's is taken as every node, an Allow's dropped).
   if (peer.kind === 'nodes') return endpoint.nodeTraffic && !peer.selector.matchesEverything;
-  return peer.kind === 'networks' && !peer.everywhere && ipNotKnown(endpoint);
+  // A pod on the pod network is never at a link-local, loopback, multicast, ... address: networks
+  // wholly there never match it, decided (`unknownIpMayBeIn`).
+  return peer.kind === 'networks' && unknownIpMayBeIn(peer, endpoint);
 }
 
 /** Whether a cluster-wide rule matches the other end: `true`, `false`, or `undefined` when it cannot be decided (`tierPeerUndecided`). */
 export function tierRuleMatches(cluster: Cluster, peers: readonly TierPeer[], endpoint: ClusterEndpoint): boolean | undefined {
   if (peers.some((p) => tierPeerMatches(cluster, p, endpoint))) return true;
-  return peers.some((p) => tierPeerUndecided(p, endpoint)) ? undefined : false;
+  return peers.some((p) => tierPeerUndecided(cluster, p, endpoint)) ? undefined : false;
 }

@@ -3,7 +3,7 @@ import { CiliumPolicy, CiliumRule, ciliumSelects, isNoEndEntity, NO_END_ENTITIES
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
-import { cidrContains, cidrsCoverFamily, formatIp, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { cidrContains, cidrMayHoldPodIp, cidrsCoverFamily, formatIp, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { normalizeFqdn } from '../k8s/fqdn-pattern';
@@ -580,6 +580,17 @@ export class Cluster {
     return !this.declaredNamespaces.has(namespace);
   }
 
+  /**
+   * Whether a namespace selector matches a namespace: `undefined` when that depends on labels the
+   * input does not give (no Namespace object, `namespaceLabelsGuessed`, and the selector tests a key
+   * other than `kubernetes.io/metadata.name` in a way the known labels do not settle).
+   */
+  public namespaceMatches(selector: CompiledSelector, namespace: string): boolean | undefined {
+    const labels = this.namespaceLabels(namespace);
+    if (!this.namespaceLabelsGuessed(namespace)) return selector.matches(labels);
+    return selector.matchesPartly(labels, (key) => key === NAMESPACE_NAME_LABEL);
+  }
+
   private addEndpoint(given: Omit<ClusterEndpoint, 'index' | 'dnsNames'> & { dnsNames?: string[] }): void {
     const first = this.byId.get(given.id);
     if (first && !this.allowDuplicateIds) {
@@ -1087,7 +1098,6 @@ export class Cluster {
    */
   private leaveOutUndecidableNetworks(): void {
     const unknown = this.endpoints.filter(ipNotKnown).map((e) => e.id).sort();
-    const shown = `${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}`;
     /** Why a rule of a cluster-wide policy cannot be decided, or undefined when it can. */
     const undecidable = (rule: TierRule): { why: string; fix: string } | undefined => {
       // The model has no node labels to match (a nodes peer with an empty selector is every node).
@@ -1109,7 +1119,10 @@ export class Cluster {
      */
     const perPair = (rule: TierRule): string | undefined => {
       const networks = unknown.length > 0 ? rule.peers.find((x) => x.kind === 'networks' && !x.everywhere) : undefined;
-      if (networks === undefined) return undefined;
+      if (networks === undefined || networks.kind !== 'networks') return undefined;
+      const open = this.endpoints.filter((e) => unknownIpMayBeIn(networks, e)).map((e) => e.id).sort();
+      if (open.length === 0) return undefined;
+      const shown = `${open.slice(0, 3).join(', ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''}`;
       return `is decided only where the IPs are known: its peer "${networks.text}" matches pods by their IP too, and the IP of ${shown} is not known. `
         + `For traffic with such an end, the verdicts take ${rule.action === 'deny' ? 'this Deny to match (denied)' : rule.action === 'allow' ? 'this allow not to match' : 'this Pass both to match and not (what both allow)'}, `
         + 'so they may be too narrow there; every other pair is decided. '
@@ -1913,6 +1926,17 @@ export type TierPeer =
   | { readonly kind: 'nodes'; readonly selector: CompiledSelector; readonly text: string }
   | { readonly kind: 'domainNames'; readonly names: string[]; readonly text: string };
 
+/**
+ * Whether an end whose IP the input does not give may be inside the networks of a cluster-wide rule
+ * (so whether the rule matches it cannot be decided): an end inside the cluster without IPs, unless
+ * it is a pod on the pod network and every network lies where no pod IP ever is (`cidrMayHoldPodIp`:
+ * link-local, loopback, multicast, ...). A node's or a hostNetwork pod's address is the node's.
+ */
+export function unknownIpMayBeIn(peer: { readonly cidrs: readonly ParsedCidr[]; readonly everywhere: boolean }, endpoint: ClusterEndpoint): boolean {
+  if (peer.everywhere || !ipNotKnown(endpoint)) return false;
+  return endpoint.nodeTraffic || endpoint.hostNetwork || peer.cidrs.some(cidrMayHoldPodIp);
+}
+
 /** One rule of a tier: first match decides (in the tier's order). */
 export interface TierRule {
   /** Its index in the policy's `ingress`/`egress`. */
@@ -1952,9 +1976,17 @@ export interface TieredPolicy {
  * are never subjects (the API says so), nor are external endpoints.
  */
 export function subjectSelects(cluster: Cluster, policy: TieredPolicy, endpoint: ClusterEndpoint): boolean {
+  return subjectSelection(cluster, policy, endpoint) === true;
+}
+
+/**
+ * `subjectSelects`, with `undefined` where it cannot be decided: the subject's namespace selector
+ * tests labels of a namespace the input has no Namespace object for (`Cluster.namespaceMatches`).
+ */
+export function subjectSelection(cluster: Cluster, policy: TieredPolicy, endpoint: ClusterEndpoint): boolean | undefined {
   if (endpoint.external || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
-  if (!policy.subjectNamespaces.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
-  return policy.subjectPods ? policy.subjectPods.matches(endpoint.labels) : true;
+  if (policy.subjectPods && !policy.subjectPods.matches(endpoint.labels)) return false;
+  return cluster.namespaceMatches(policy.subjectNamespaces, endpoint.namespace);
 }
 
 /** The model of a cluster-wide policy the API server accepts (checked by `checkClusterPolicyRules`). */

@@ -316,3 +316,28 @@ export function aggregateAddresses(addresses: readonly ParsedIp[]): ParsedCidr[]
   }
   return out;
 }
+
+/**
+ * Ranges no pod's own IP is ever in. The Kubernetes network model: "All pods can communicate with
+ * all other pods, whether they are on the same node or on different nodes ... without NAT"
+ * (kubernetes.io, Concepts > Services, Load Balancing, and Networking), so a pod's IP must be
+ * routable between nodes, and these are not: link-local 169.254.0.0/16 ("a router MUST NOT forward
+ * a packet with an IPv4 Link-Local source or destination address", RFC 3927 section 7) and
+ * fe80::/10 (RFC 4291 2.5.6: "Routers must not forward any packets with Link-Local source or
+ * destination addresses"); loopback 127.0.0.0/8 (RFC 1122 3.2.1.3) and ::1 (RFC 4291 2.5.3);
+ * unspecified 0.0.0.0/32 and :: (RFC 4291 2.5.2); multicast 224.0.0.0/4 and ff00::/8 (RFC 4291
+ * 2.7), never a unicast interface address; the limited broadcast 255.255.255.255 (RFC 919).
+ */
+export const NEVER_POD_IP_RANGES: readonly ParsedCidr[] = [
+  '169.254.0.0/16', '127.0.0.0/8', '0.0.0.0/32', '224.0.0.0/4', '255.255.255.255/32',
+  'fe80::/10', '::1/128', '::/128', 'ff00::/8',
+].map((text) => parseCidr(text).cidr!);
+
+/**
+ * Whether a pod whose IP is not known may have its IP inside `cidr`: false when `cidr` lies wholly
+ * inside a range no pod IP is ever in (`NEVER_POD_IP_RANGES`). Only for pods on the pod network:
+ * a node's or a hostNetwork pod's address is the node's, about which this says nothing.
+ */
+export function cidrMayHoldPodIp(cidr: ParsedCidr): boolean {
+  return !NEVER_POD_IP_RANGES.some((never) => cidrsCover([never], cidr));
+}

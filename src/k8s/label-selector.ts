@@ -26,6 +26,15 @@ export interface CompiledSelector {
    * equivalence classes of the analyser project labels on this.
    */
   readonly looksAt: ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }>;
+  /**
+   * Whether the selector matches an object of which only some labels are known: `labels` holds the
+   * known ones, `known(key)` says whether a key is known (a known key absent from `labels` is absent).
+   * `true` when it matches whatever the unknown labels are, `false` when it matches for none of them,
+   * `undefined` when it depends on them. Exact: each requirement tests one key and keys are
+   * independent, so per unknown key it tries absent, every value the selector names and one value
+   * it does not name (all others behave alike).
+   */
+  readonly matchesPartly: (labels: Labels, known: (key: string) => boolean) => boolean | undefined;
 }
 
 /** Compiles a (validated) label selector. Unknown operators match nothing (fail closed). */
@@ -38,12 +47,37 @@ export function compileSelector(selector: unknown): CompiledSelector {
     ...pairs.map(([key, value]) => ({ key, values: [value] })),
     ...(s.matchExpressions ?? []).map((e) => ({ key: e.key, values: [...(e.values ?? [])] })),
   ];
+  const keyed = tests.map((test, k) => ({ key: looksAt[k].key, test }));
   return {
     looksAt,
+    matchesPartly: (labels, known) => matchesPartly(keyed, looksAt, labels, known),
     matches: tests.length === 0 ? () => true : (l) => tests.every((t) => t(l)),
     requiredPairs: pairs.map(([k, v]) => `${k}=${v}`),
     matchesEverything: tests.length === 0,
   };
+}
+
+function matchesPartly(
+  keyed: ReadonlyArray<{ key: string; test: (labels: Labels) => boolean }>,
+  looksAt: ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }>,
+  labels: Labels, known: (key: string) => boolean,
+): boolean | undefined {
+  let certain = true;
+  for (const key of new Set(keyed.map((t) => t.key))) {
+    const onKey = keyed.filter((t) => t.key === key);
+    if (known(key)) {
+      if (!onKey.every((t) => t.test(labels))) return false;
+      continue;
+    }
+    const named = new Set(looksAt.filter((l) => l.key === key).flatMap((l) => l.values));
+    let fresh = 'x';
+    while (named.has(fresh)) fresh += 'x';
+    const candidates: Labels[] = [{}, ...[...named, fresh].map((v) => ({ [key]: v }))];
+    const holds = candidates.map((c) => onKey.every((t) => t.test(c)));
+    if (!holds.some((h) => h)) return false;
+    if (!holds.every((h) => h)) certain = false;
+  }
+  return certain ? true : undefined;
 }
 
 /** Compiles one `matchExpressions` requirement. An unknown operator matches nothing (fail closed). */

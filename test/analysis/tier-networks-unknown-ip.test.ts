@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { ClusterBlockCloudMetadata, ClusterPolicyApi, NetworkTarget, Port, Reachability } from '../../src';
+import { ClusterBlockCloudMetadata, ClusterPolicyApi, HostNetworkMode, NetworkTarget, Port, Reachability } from '../../src';
 
 /**
  * R6-01: a cluster-wide `networks` rule is decided per pair. The API checks cluster-internal traffic
@@ -59,7 +59,8 @@ describe.each([
     expect(r.allows('shop/web', 'internet', Port.tcp(443))).toBe(true);
     expect(r.allows('shop/web', 'cloud-metadata', Port.tcp(80))).toBe(false);
     expect(r.explain('shop/web', 'cloud-metadata', Port.tcp(80)).egress.decidedBy).toMatchObject({ action: 'Deny' });
-    // A workload's IP is not known and may be the metadata address: decided fail closed, said so.
+    // A workload's IP is not known: never 169.254.169.254 (link-local), but it may be fd00:ec2::254 (a unique
+    // local address a pod network may use): decided fail closed, said so.
     expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(false);
     expect(r.explain('shop/web', 'shop/api', Port.tcp(8080)).notes.join('\n')).toMatch(/egress decided fail closed: unknown IP: .*shop\/api/);
     expect(r.skipped.map((s) => s.reason).join('\n')).toMatch(/is decided only where the IPs are known/);
@@ -115,3 +116,49 @@ describe('a networks rule and ends without known IPs', () => {
     expect(r.explain('shop/web', 'db/pg', Port.tcp(8080)).notes).toEqual([]);
   });
 });
+
+describe('an unknown pod IP is never link-local, loopback, multicast, unspecified or broadcast', () => {
+  const cnpDeny = (networks: string[]) => ({
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'no-metadata' },
+    spec: { tier: 'Admin', priority: 20, subject: { namespaces: {} }, egress: [{ name: 'r', action: 'Deny', to: [{ networks }] }] },
+  });
+  const metadata = { externals: [{ name: 'cloud-metadata', ip: '169.254.169.254' }, { name: 'internet', ip: '198.51.100.7' }] };
+  const workloads = [ns('shop'), deployment('shop', 'web'), deployment('shop', 'api')];
+
+  test.each([
+    [['169.254.169.254/32']], [['169.254.0.0/16']], [['127.0.0.0/8', '::1/128']], [['fe80::/10']], [['224.0.0.0/4', 'ff00::/8']],
+    [['255.255.255.255/32', '0.0.0.0/32', '::/128']],
+  ])('a Deny to %j: web -> cloud-metadata decided by its IP, web -> api allowed, no note', (networks) => {
+    const r = Reachability.fromManifests([...workloads, cnpDeny(networks)], metadata);
+    expect(r.allows('shop/web', 'cloud-metadata', Port.tcp(80))).toBe(!networks.some((n) => n.startsWith('169.254')));
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
+    expect(r.explain('shop/web', 'shop/api', Port.tcp(8080)).notes).toEqual([]);
+    expect(r.skipped.map((s) => s.reason).join('\n')).not.toMatch(/is decided only where the IPs are known/);
+    agreeOnEveryPair(r, Port.tcp(8080));
+  });
+
+  test.each([[['169.0.0.0/8']], [['169.254.169.254/32', '10.0.0.0/8']], [['fd00:ec2::254/128']], [['fe00::/7']]])(
+    'a Deny to %j, not wholly there: an unknown pod IP may be inside, decided fail closed', (networks) => {
+      const r = Reachability.fromManifests([...workloads, cnpDeny(networks)], metadata);
+      expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(false);
+      expect(r.explain('shop/web', 'shop/api', Port.tcp(8080)).notes.join('\n')).toMatch(/unknown IP: .*shop\/api/);
+      agreeOnEveryPair(r, Port.tcp(8080));
+    });
+
+  test('node traffic and hostNetwork pods have the node\'s address: still undecided for a link-local Deny', () => {
+    const host = {
+      ...deployment('shop', 'agent'),
+      spec: {
+        ...deployment('shop', 'agent').spec,
+        template: { metadata: { labels: { app: 'agent' } }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080 }] }] } },
+      },
+    };
+    const r = Reachability.fromManifests([...workloads, host, cnpDeny(['169.254.0.0/16'])], { ...metadata, hostNetwork: HostNetworkMode.NODE_TRAFFIC });
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
+    expect(r.allows('shop/web', 'shop/agent', Port.tcp(8080))).toBe(false);
+    agreeOnEveryPair(r, Port.tcp(8080));
+  });
+});
+

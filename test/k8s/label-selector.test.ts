@@ -129,3 +129,33 @@ describe('whether two selectors can select one pod (commonLabels, selectorsOverl
     }), fuzzParameters(500));
   });
 });
+
+describe('matchesPartly: a selector over labels of which only some keys are known', () => {
+  const name = 'kubernetes.io/metadata.name';
+  const onlyName = (key: string) => key === name;
+  const known = { [name]: 'shop' };
+  test.each([
+    [{}, true],
+    [{ matchLabels: { [name]: 'shop' } }, true],
+    [{ matchLabels: { [name]: 'blog' } }, false],
+    [{ matchLabels: { tenant: 'shop' } }, undefined],
+    [{ matchExpressions: [{ key: 'tenant', operator: 'Exists' }] }, undefined],
+    [{ matchExpressions: [{ key: 'tenant', operator: 'DoesNotExist' }] }, undefined],
+    [{ matchExpressions: [{ key: 'tenant', operator: 'NotIn', values: ['a'] }] }, undefined],
+    // The known key rules it out, whatever the others are.
+    [{ matchLabels: { [name]: 'blog', tenant: 'x' } }, false],
+    // No value of the unknown key satisfies both: decided, no match.
+    [{ matchLabels: { tenant: 'a' }, matchExpressions: [{ key: 'tenant', operator: 'NotIn', values: ['a'] }] }, false],
+    [{ matchExpressions: [{ key: 'tenant', operator: 'Exists' }, { key: 'tenant', operator: 'DoesNotExist' }] }, false],
+    // A fresh value (none the selector names) satisfies it.
+    [{ matchExpressions: [{ key: 'tenant', operator: 'Exists' }, { key: 'tenant', operator: 'NotIn', values: ['x', 'xx'] }] }, undefined],
+    [{ matchExpressions: [{ key: 'tenant', operator: 'Bogus' }] }, false],
+  ])('%j over a namespace whose labels are guessed: %s', (selector, expected) => {
+    expect(compileSelector(selector).matchesPartly(known, onlyName)).toBe(expected);
+  });
+  test('with every key known it is `matches`', () => {
+    const s = compileSelector({ matchLabels: { tenant: 'shop' } });
+    expect(s.matchesPartly({ tenant: 'shop' }, () => true)).toBe(true);
+    expect(s.matchesPartly({}, () => true)).toBe(false);
+  });
+});

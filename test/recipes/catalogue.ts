@@ -34,6 +34,11 @@ const namespace = (name: string, labels: Record<string, string>) => ({ apiVersio
 export const MODEL: any[] = [
   namespace('shop', { team: 'shop' }),
   namespace('other', { team: 'other' }),
+  // Every namespace of the model has its Namespace object: without it its labels are a guess, and a
+  // guardrail Deny on a label (e.g. TenantIsolation's tenant label) is decided fail closed there.
+  namespace('monitoring', {}),
+  namespace('ingress-nginx', {}),
+  namespace('kube-system', {}),
   pod('shop', 'web', { app: 'web' }, '10.244.1.1', [[8080, 'http'], [9090, 'metrics']]),
   pod('shop', 'api', { app: 'api' }, '10.244.1.2', [[8080, 'http'], [9090, 'metrics']]),
   pod('shop', 'db', { app: 'db' }, '10.244.1.3', [[5432, 'postgres']]),
