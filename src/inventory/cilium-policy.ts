@@ -17,7 +17,7 @@
  *   l4.go, and `pkg/k8s/apis/cilium.io/utils/utils.go` (how a CiliumNetworkPolicy's selectors are
  *   confined to its namespace).
  */
-import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
+import { Cluster, ClusterEndpoint } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { readCiliumPort } from '../k8s/cilium-manifest';
 import { ciliumPeerShape, cidrShape, PeerShape } from '../k8s/cilium-overlap';
@@ -25,6 +25,7 @@ import {
   ciliumKeyParts, ciliumPeerNamespace, CiliumPeerScope, ciliumPeerScope, CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY,
 } from '../k8s/cilium-peer-scope';
 import { pruneCiliumNulls } from '../k8s/cilium-rules';
+import { normalizeDnsName } from '../k8s/fqdn-pattern';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
