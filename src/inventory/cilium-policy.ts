@@ -17,7 +17,6 @@
  *   l4.go, and `pkg/k8s/apis/cilium.io/utils/utils.go` (how a CiliumNetworkPolicy's selectors are
  *   confined to its namespace).
  */
-import { Cluster, ClusterEndpoint } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { readCiliumPort } from '../k8s/cilium-manifest';
 import { ciliumPeerShape, cidrShape, PeerShape } from '../k8s/cilium-overlap';
@@ -91,14 +90,31 @@ export interface CiliumUndecided {
  */
 export type SelectorBound = 'may' | 'must';
 
-const LABELS = new WeakMap<ClusterEndpoint, Labels>();
+/**
+ * What a Cilium selector reads of an end of the model (a `ClusterEndpoint` has it): declared here,
+ * below the Cluster, so that reading Cilium policies does not import the model that holds them.
+ */
+export interface CiliumSelectable {
+  /** Undefined for an end in no namespace (an address outside the cluster). */
+  readonly namespace?: string;
+  readonly labels: Labels;
+  readonly external: boolean;
+  readonly nodeTraffic: boolean;
+}
+
+/** What a Cilium selector reads of the model (a `Cluster` has it): the labels of each namespace. */
+export interface CiliumNamespaces {
+  namespaceLabels(namespace: string): Labels;
+}
+
+const LABELS = new WeakMap<CiliumSelectable, Labels>();
 
 /**
  * A pod's labels as Cilium's identity carries them (source `k8s`, written without the prefix): its
  * own, its namespace (`io.kubernetes.pod.namespace`) and its namespace's labels
  * (`io.cilium.k8s.namespace.labels.<key>`) (docs.cilium.io "Using Kubernetes Constructs In Policy").
  */
-export function ciliumLabels(cluster: Cluster, e: ClusterEndpoint): Labels {
+export function ciliumLabels(cluster: CiliumNamespaces, e: CiliumSelectable): Labels {
   let labels = LABELS.get(e);
   if (!labels) {
     const own: Record<string, string> = { ...e.labels };
@@ -120,7 +136,7 @@ export function ciliumLabels(cluster: Cluster, e: ClusterEndpoint): Labels {
  * the label is filtered out), the wide requirements taken as met, and every end that is not a pod
  * when a requirement's source may label one (`nonPods`).
  */
-export function ciliumSelects(cluster: Cluster, s: CiliumEndpointSelector, e: ClusterEndpoint, bound: SelectorBound): boolean {
+export function ciliumSelects(cluster: CiliumNamespaces, s: CiliumEndpointSelector, e: CiliumSelectable, bound: SelectorBound): boolean {
   if (e.external || e.nodeTraffic || e.namespace === undefined) return bound === 'may' && s.undecided?.nonPods === true;
   if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
   const labels = ciliumLabels(cluster, e);
