@@ -104,10 +104,22 @@ export interface CiliumSelectable {
 
 /** What a Cilium selector reads of the model (a `Cluster` has it): the labels of each namespace. */
 export interface CiliumNamespaces {
+  /**
+   * The namespaces' labels, filled before any selector is asked: one map per model (views of a
+   * Cluster share it), the key of the models' Cilium labels (`ciliumLabels`).
+   */
+  readonly namespaces: ReadonlyMap<string, Labels>;
+  /** A namespace's labels, from `namespaces` (with its name label where the map has no entry). */
   namespaceLabels(namespace: string): Labels;
 }
 
-const LABELS = new WeakMap<CiliumSelectable, Labels>();
+/**
+ * Each end's Cilium labels, per model: keyed by the model's namespace labels (`namespaces`), then by
+ * the end. Never by the end alone: an end object seen by two models whose namespaces carry other
+ * labels (two snapshots of a diff, a view over another model's endpoints) must get each model's own
+ * labels. Every view of one Cluster shares the map, and with it the labels.
+ */
+const LABELS = new WeakMap<ReadonlyMap<string, Labels>, WeakMap<CiliumSelectable, Labels>>();
 
 /**
  * A pod's labels as Cilium's identity carries them (source `k8s`, written without the prefix): its
@@ -115,13 +127,15 @@ const LABELS = new WeakMap<CiliumSelectable, Labels>();
  * (`io.cilium.k8s.namespace.labels.<key>`) (docs.cilium.io "Using Kubernetes Constructs In Policy").
  */
 export function ciliumLabels(cluster: CiliumNamespaces, e: CiliumSelectable): Labels {
-  let labels = LABELS.get(e);
+  let model = LABELS.get(cluster.namespaces);
+  if (!model) LABELS.set(cluster.namespaces, (model = new WeakMap()));
+  let labels = model.get(e);
   if (!labels) {
     const own: Record<string, string> = { ...e.labels };
     for (const [k, v] of Object.entries(cluster.namespaceLabels(e.namespace!))) own[`${CILIUM_NAMESPACE_LABELS_PREFIX}${k}`] = v;
     own[CILIUM_POD_NAMESPACE_KEY] = e.namespace!;
     labels = own;
-    LABELS.set(e, labels);
+    model.set(e, labels);
   }
   return labels;
 }

@@ -1,4 +1,5 @@
 import { dnsVisibility, evaluateCiliumSide } from '../../src/analysis/cilium-semantics';
+import { ciliumLabels, ciliumSelects } from '../../src/inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../../src/inventory/cluster';
 
 /**
@@ -12,6 +13,7 @@ const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cil
 const pod = (namespace: string, name: string, labels: Record<string, string>) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 53, protocol: 'UDP', name: 'dns' }] }] },
 });
+const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 
 const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
 const toApi = cnp('to-api', {
@@ -65,5 +67,31 @@ describe('the DNS visibility cache is per model', () => {
     expect(dnsVisibility(a, end('default/client'), 'api.example.com')).toBe('seen');
     expect(evaluateCiliumSide(b, 'egress', end('default/client'), end('api'), HTTPS).allowedBy).toEqual([]);
     expect(evaluateCiliumSide(a, 'egress', end('default/client'), end('api'), HTTPS).allowedBy).toHaveLength(1);
+  });
+});
+
+describe('the Cilium labels cache is per model', () => {
+  const selectTeamB = { selector: { matches: (l: Record<string, string>) => l['io.cilium.k8s.namespace.labels.team'] === 'b' }, text: 'team=b' } as any;
+
+  test('two models whose namespace carries other labels each read their own, whichever asks first', () => {
+    for (const order of [['a', 'b'], ['b', 'a']]) {
+      const a = new Cluster([namespace('default', { team: 'a' }), client].map((object) => ({ object })));
+      const plainB = new Cluster([namespace('default', { team: 'b' }), client].map((object) => ({ object })));
+      const b = plainB.withEndpoints(a.endpoints);
+      const e = a.endpoint('default/client')!;
+      const read = { a: () => ciliumLabels(a, e), b: () => ciliumLabels(b, e) };
+      const teams = Object.fromEntries(order.map((m) => [m, read[m as 'a' | 'b']()['io.cilium.k8s.namespace.labels.team']]));
+      expect(teams).toEqual({ a: 'a', b: 'b' });
+      // A selector of the namespace label team=b selects the pod in B only.
+      expect(ciliumSelects(a, selectTeamB, e, 'must')).toBe(false);
+      expect(ciliumSelects(b, selectTeamB, e, 'must')).toBe(true);
+    }
+  });
+
+  test('views of one model share the labels (one object per end)', () => {
+    const a = new Cluster([namespace('default', { team: 'a' }), client].map((object) => ({ object })));
+    const e = a.endpoint('default/client')!;
+    expect(ciliumLabels(a.withPolicies([]), e)).toBe(ciliumLabels(a, e));
+    expect(ciliumLabels(a.scopedTo(e), e)).toBe(ciliumLabels(a, e));
   });
 });
