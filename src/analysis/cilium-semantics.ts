@@ -104,9 +104,31 @@ export function fqdnMatches(s: FqdnSelector, name: string): boolean {
 /** Whether Cilium's DNS proxy sees a pod look a name up: seen, not seen, or not decidable from the model. */
 export type DnsVisibility = 'seen' | 'unseen' | 'undecided';
 
-const DNS_VISIBLE = new WeakMap<ClusterEndpoint, Map<string, DnsVisibility>>();
-/** The (source, name) pairs being decided: a guard that the DNS path never asks itself (see `dnsVisibility`). */
-const DECIDING = new WeakMap<ClusterEndpoint, Set<string>>();
+/** What the DNS path decided in one model (see `DNS_ANSWERS`). */
+interface DnsAnswers {
+  /** Per source, per name: the visibility decided. */
+  readonly visible: WeakMap<ClusterEndpoint, Map<string, DnsVisibility>>;
+  /** The (source, name) pairs being decided: a guard that the DNS path never asks itself (see `dnsVisibility`). */
+  readonly deciding: WeakMap<ClusterEndpoint, Set<string>>;
+}
+
+/**
+ * The answers of `dnsVisibility`, per model: keyed by the Cluster object the answer was computed on,
+ * then by the source endpoint. Never by the endpoint alone: an endpoint object seen by two models
+ * (two snapshots of a diff, a view over another model's endpoints) must get each model's own answer.
+ * No two Cluster objects share answers, views included, since each kind of view changes something
+ * the DNS path reads: `withEndpoints` the DNS servers (the model's endpoints), `withPolicies` and
+ * `scopedTo` the NetworkPolicies (the path asks the namespace tier of the source's egress to the
+ * server, `evaluateSide`). A `scopedTo` view is kept per namespace by its model, so the pair verdicts
+ * of one source, which all ask through the view of its namespace, still share their answers.
+ */
+const DNS_ANSWERS = new WeakMap<Cluster, DnsAnswers>();
+
+function dnsAnswers(cluster: Cluster): DnsAnswers {
+  let answers = DNS_ANSWERS.get(cluster);
+  if (!answers) DNS_ANSWERS.set(cluster, (answers = { visible: new WeakMap(), deciding: new WeakMap() }));
+  return answers;
+}
 
 /**
  * Whether Cilium's DNS proxy sees `source` look `name` up. toFQDNs selects the addresses the proxy
@@ -134,15 +156,16 @@ const DECIDING = new WeakMap<ClusterEndpoint, Set<string>>();
  *
  * Well-founded: the DNS path asks the verdict of `source` to ends inside the cluster only, and an
  * FQDN peer matches only ends outside it (`ciliumPeerMatches` tests `external` first), so deciding
- * the DNS path never comes back here; `DECIDING` makes that an invariant that throws, not a loop.
+ * the DNS path never comes back here; `DnsAnswers.deciding` makes that an invariant that throws, not a loop.
  */
 export function dnsVisibility(cluster: Cluster, source: ClusterEndpoint, name: string): DnsVisibility {
-  let cache = DNS_VISIBLE.get(source);
-  if (!cache) DNS_VISIBLE.set(source, (cache = new Map()));
+  const answers = dnsAnswers(cluster);
+  let cache = answers.visible.get(source);
+  if (!cache) answers.visible.set(source, (cache = new Map()));
   const cached = cache.get(name);
   if (cached !== undefined) return cached;
-  let deciding = DECIDING.get(source);
-  if (!deciding) DECIDING.set(source, (deciding = new Set()));
+  let deciding = answers.deciding.get(source);
+  if (!deciding) answers.deciding.set(source, (deciding = new Set()));
   if (deciding.has(name)) throw new Error(`internal error: deciding whether the DNS proxy sees ${source.id} look ${name} up asked itself`);
   deciding.add(name);
   let outcome: DnsVisibility = 'unseen';

@@ -17,7 +17,6 @@
  *   l4.go, and `pkg/k8s/apis/cilium.io/utils/utils.go` (how a CiliumNetworkPolicy's selectors are
  *   confined to its namespace).
  */
-import { Cluster, ClusterEndpoint, normalizeDnsName } from './cluster';
 import { parseCidr, ParsedCidr } from '../k8s/cidr';
 import { readCiliumPort } from '../k8s/cilium-manifest';
 import { ciliumPeerShape, cidrShape, PeerShape } from '../k8s/cilium-overlap';
@@ -25,6 +24,7 @@ import {
   ciliumKeyParts, ciliumPeerNamespace, CiliumPeerScope, ciliumPeerScope, CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY,
 } from '../k8s/cilium-peer-scope';
 import { pruneCiliumNulls } from '../k8s/cilium-rules';
+import { normalizeDnsName } from '../k8s/fqdn-pattern';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { LabelSelectorJson } from '../k8s/manifest';
 import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
@@ -90,21 +90,52 @@ export interface CiliumUndecided {
  */
 export type SelectorBound = 'may' | 'must';
 
-const LABELS = new WeakMap<ClusterEndpoint, Labels>();
+/**
+ * What a Cilium selector reads of an end of the model (a `ClusterEndpoint` has it): declared here,
+ * below the Cluster, so that reading Cilium policies does not import the model that holds them.
+ */
+export interface CiliumSelectable {
+  /** Undefined for an end in no namespace (an address outside the cluster). */
+  readonly namespace?: string;
+  readonly labels: Labels;
+  readonly external: boolean;
+  readonly nodeTraffic: boolean;
+}
+
+/** What a Cilium selector reads of the model (a `Cluster` has it): the labels of each namespace. */
+export interface CiliumNamespaces {
+  /**
+   * The namespaces' labels, filled before any selector is asked: one map per model (views of a
+   * Cluster share it), the key of the models' Cilium labels (`ciliumLabels`).
+   */
+  readonly namespaces: ReadonlyMap<string, Labels>;
+  /** A namespace's labels, from `namespaces` (with its name label where the map has no entry). */
+  namespaceLabels(namespace: string): Labels;
+}
+
+/**
+ * Each end's Cilium labels, per model: keyed by the model's namespace labels (`namespaces`), then by
+ * the end. Never by the end alone: an end object seen by two models whose namespaces carry other
+ * labels (two snapshots of a diff, a view over another model's endpoints) must get each model's own
+ * labels. Every view of one Cluster shares the map, and with it the labels.
+ */
+const LABELS = new WeakMap<ReadonlyMap<string, Labels>, WeakMap<CiliumSelectable, Labels>>();
 
 /**
  * A pod's labels as Cilium's identity carries them (source `k8s`, written without the prefix): its
  * own, its namespace (`io.kubernetes.pod.namespace`) and its namespace's labels
  * (`io.cilium.k8s.namespace.labels.<key>`) (docs.cilium.io "Using Kubernetes Constructs In Policy").
  */
-export function ciliumLabels(cluster: Cluster, e: ClusterEndpoint): Labels {
-  let labels = LABELS.get(e);
+export function ciliumLabels(cluster: CiliumNamespaces, e: CiliumSelectable): Labels {
+  let model = LABELS.get(cluster.namespaces);
+  if (!model) LABELS.set(cluster.namespaces, (model = new WeakMap()));
+  let labels = model.get(e);
   if (!labels) {
     const own: Record<string, string> = { ...e.labels };
     for (const [k, v] of Object.entries(cluster.namespaceLabels(e.namespace!))) own[`${CILIUM_NAMESPACE_LABELS_PREFIX}${k}`] = v;
     own[CILIUM_POD_NAMESPACE_KEY] = e.namespace!;
     labels = own;
-    LABELS.set(e, labels);
+    model.set(e, labels);
   }
   return labels;
 }
@@ -119,7 +150,7 @@ export function ciliumLabels(cluster: Cluster, e: ClusterEndpoint): Labels {
  * the label is filtered out), the wide requirements taken as met, and every end that is not a pod
  * when a requirement's source may label one (`nonPods`).
  */
-export function ciliumSelects(cluster: Cluster, s: CiliumEndpointSelector, e: ClusterEndpoint, bound: SelectorBound): boolean {
+export function ciliumSelects(cluster: CiliumNamespaces, s: CiliumEndpointSelector, e: CiliumSelectable, bound: SelectorBound): boolean {
   if (e.external || e.nodeTraffic || e.namespace === undefined) return bound === 'may' && s.undecided?.nonPods === true;
   if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
   const labels = ciliumLabels(cluster, e);

@@ -6,7 +6,7 @@ import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rul
 import { cidrContains, cidrMayHoldPodIp, cidrsCoverFamily, formatIp, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
-import { normalizeFqdn } from '../k8s/fqdn-pattern';
+import { normalizeDnsName } from '../k8s/fqdn-pattern';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { dns1123SubdomainProblems } from '../k8s/names';
@@ -2081,11 +2081,6 @@ function protocolsPortSet(protocols: unknown): PortSet {
       ? { kind: 'numbered', protocol, port: port.range.start, endPort: port.range.end }
       : { kind: 'numbered', protocol, port: port.number }];
   });
-}
-
-/** A DNS name as `domainNames` compare it: lower case, without the trailing dot. */
-export function normalizeDnsName(name: string): string {
-  return normalizeFqdn(name);
 }
 
 /**

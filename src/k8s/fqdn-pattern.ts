@@ -24,6 +24,14 @@ export function normalizeFqdn(text: string): string {
 }
 
 /**
+ * A DNS name as `domainNames` (ClusterNetworkPolicy) compare it, and as the Cilium policies are read:
+ * lower case, without the trailing dot (the same as `normalizeFqdn`).
+ */
+export function normalizeDnsName(name: string): string {
+  return normalizeFqdn(name);
+}
+
+/**
  * Whether `pattern` (a matchPattern, or a matchName) matches the DNS name `name`. Both as
  * `normalizeFqdn` gives them; a `*` in `name` is a character like any other (no name has one).
  */
