@@ -561,10 +561,13 @@ function columnsOf(
 function affectedProbes(probes: ProbePort[], sides: readonly [Side, Side], changed: ReadonlySet<string>, moved: boolean): boolean[] {
   if (moved) return probes.map(() => true);
   const rules: PolicyRule[] = [];
-  const versions = sides.map((side) => new Map(side.cluster.policies.filter((p) => changed.has(p.id)).map((p) => [p.id, p])));
+  const versions = sides.map((side) => policiesById(side.cluster.policies.filter((p) => changed.has(p.id))));
   for (const id of changed) {
-    const [b, a] = versions.map((v) => v.get(id));
-    if (!b || !a || b.podSelectorText !== a.podSelectorText || (b.ingress === undefined) !== (a.ingress === undefined)
+    const [bs, as] = versions.map((v) => v.get(id) ?? []);
+    // Added, removed, or several policies of one id (NP011, which of them changed is not known): every probe.
+    if (bs.length !== 1 || as.length !== 1) return probes.map(() => true);
+    const [b, a] = [bs[0], as[0]];
+    if (b.podSelectorText !== a.podSelectorText || (b.ingress === undefined) !== (a.ingress === undefined)
       || (b.egress === undefined) !== (a.egress === undefined)) return probes.map(() => true);
     for (const p of [b, a]) rules.push(...(p.ingress ?? []), ...(p.egress ?? []));
   }
@@ -674,14 +677,40 @@ function changedPolicyIds(before: Cluster, after: Cluster): Set<string> {
     x.forEach((p, i) => !samePolicy(p, y[i]) && changed.add(p.id));
     return changed;
   }
-  const b = new Map(before.policies.map((p) => [p.id, p]));
-  const a = new Map(after.policies.map((p) => [p.id, p]));
-  for (const [id, p] of b) {
-    const q = a.get(id);
-    if (!q || !samePolicy(p, q)) changed.add(id);
-  }
+  // Every policy of an id, not the last one: two policies may share one (NP011, two charts or files
+  // writing one name), and a change to either must touch their subjects.
+  const b = policiesById(before.policies);
+  const a = policiesById(after.policies);
+  for (const [id, ps] of b) if (!samePolicies(ps, a.get(id) ?? [])) changed.add(id);
   for (const id of a.keys()) if (!b.has(id)) changed.add(id);
   return changed;
+}
+
+/** The policies of each id, in the order listed. */
+function policiesById(policies: readonly ClusterPolicy[]): Map<string, ClusterPolicy[]> {
+  const by = new Map<string, ClusterPolicy[]>();
+  for (const p of policies) {
+    const list = by.get(p.id);
+    if (list) list.push(p);
+    else by.set(p.id, [p]);
+  }
+  return by;
+}
+
+/**
+ * Whether two lists of the policies of one id read the same as multisets: each policy of one has
+ * its own equal one in the other (any order). `samePolicy` compares texts and keys, an equivalence,
+ * so pairing greedily finds a matching wherever one exists.
+ */
+function samePolicies(x: readonly ClusterPolicy[], y: readonly ClusterPolicy[]): boolean {
+  if (x.length !== y.length) return false;
+  const used = new Array<boolean>(y.length).fill(false);
+  return x.every((p) => {
+    const j = y.findIndex((q, k) => !used[k] && samePolicy(p, q));
+    if (j < 0) return false;
+    used[j] = true;
+    return true;
+  });
 }
 
 /**

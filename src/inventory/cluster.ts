@@ -387,7 +387,6 @@ export class Cluster {
     // validate builds its model without policies, where nothing depends on the API server: not read there.
     const stated = options.withoutPolicies ? undefined : statedApiServers(flat.map((o) => o.object));
     const { apiServer, source: apiServerSource } = apiServersFrom(extra.apiServer, stated);
-    if (apiServerSource !== undefined) this.apiServerSource = apiServerSource;
     const declared: DeclaredService[] = [];
     let next = 0; // the position of the next object in `flat` (and `roles`)
     for (const entry of entries) {
@@ -480,15 +479,20 @@ export class Cluster {
         nodeTraffic: false,
       });
     }
-    const api = apiServer !== undefined ? this.addApiServers(apiServer, nodeByIp, roles.some((r) => r.role === 'node'), externalAt) : undefined;
+    // Before the API servers are placed: only the tier rules that stay decide whether their place
+    // matters (refuseUnplacedApiServer). It reads no API server end, so the order changes nothing else.
+    this.leaveOutUndecidableNetworks();
+    // Addresses from --api-server are the user's word; those only the input states (default/kubernetes) are not.
+    const statedOnly = stated !== undefined && (extra.apiServer === undefined || extra.apiServer.ips.length === 0);
+    const api = apiServer !== undefined
+      ? this.addApiServers(apiServer, nodeByIp, roles.some((r) => r.role === 'node'), externalAt, statedOnly ? stated.source : undefined)
+      : undefined;
     if (api !== undefined) {
       this.apiServerIps = api.ips;
       this.apiServerNodes = api.nodes;
       this.unplacedApiServers = api.unplacedIds;
     }
-    this.leaveOutUndecidableNetworks();
-    // After the tier rules that cannot be decided are left out: only the rules that stay decide verdicts.
-    if (api?.unplaced !== undefined) this.refuseUnplacedApiServer(api.unplaced);
+    if (apiServerSource !== undefined && api?.ips.length !== 0) this.apiServerSource = apiServerSource;
     const used = new Set<string>(declaredNamespaceLabels.keys());
     for (const e of this.endpoints) if (e.namespace) used.add(e.namespace);
     for (const p of this.policies) used.add(p.namespace);
@@ -724,8 +728,9 @@ export class Cluster {
   /**
    * The endpoints of the API servers (`ModelEndpoints.apiServer`), each placed alone by its address:
    * on the node whose address it is (node traffic there), outside the cluster when `outside` says so
-   * or the input lists Nodes and none has it, and otherwise unplaced. Returns the first unplaced
-   * address, for `refuseUnplacedApiServer`.
+   * or the input lists Nodes and none has it, and otherwise unplaced: refused or left out where
+   * its place matters (`apiServerPlacementDecidedBy`). `statedBy` names the input's objects when only
+   * they state the addresses.
    */
   /**
    * An external end is outside the cluster; one at a Node's or an in-cluster end's address contradicts
@@ -748,8 +753,8 @@ export class Cluster {
 
   private addApiServers(
     given: NonNullable<ModelEndpoints['apiServer']>, nodeByIp: ReadonlyMap<string, string | undefined>, nodesGiven: boolean,
-    externalAt: ReadonlyMap<string, string>,
-  ): { ips: ParsedIp[]; nodes: Set<string>; unplaced?: string; unplacedIds: Set<string> } {
+    externalAt: ReadonlyMap<string, string>, statedBy?: string,
+  ): { ips: ParsedIp[]; nodes: Set<string>; unplacedIds: Set<string> } {
     const seen = new Map<string, string>();
     const parsed = given.ips.map((raw) => {
       // The address as given, without the blanks parseIp allows around it: it names the endpoint.
@@ -778,15 +783,18 @@ export class Cluster {
     });
     const nodes = new Set<string>();
     const unplacedIds = new Set<string>();
-    let unplaced: string | undefined;
+    const unplaced = given.outside || nodesGiven ? undefined : parsed.find(({ key }) => !nodeByIp.has(key))?.text;
+    const decidedBy = unplaced !== undefined ? this.apiServerPlacementDecidedBy() : undefined;
+    if (unplaced !== undefined && decidedBy !== undefined) {
+      if (statedBy === undefined) this.refuseUnplacedApiServer(unplaced, decidedBy);
+      this.leaveOutUnplacedStatedApiServer(unplaced, decidedBy, statedBy!);
+      return { ips: [], nodes, unplacedIds };
+    }
     for (const { text, ip, key } of parsed) {
       const onNode = nodeByIp.has(key);
       const node = nodeByIp.get(key);
       const id = apiServerEndpointId(text, parsed.length);
-      if (!onNode && !given.outside && !nodesGiven) {
-        unplaced ??= text;
-        unplacedIds.add(id);
-      }
+      if (!onNode && !given.outside && !nodesGiven) unplacedIds.add(id);
       if (node !== undefined) nodes.add(node);
       this.addEndpoint({
         kind: 'KubeApiServer',
@@ -803,13 +811,15 @@ export class Cluster {
         apiServer: true,
       });
     }
-    return { ips: parsed.map((p) => p.ip), nodes, unplacedIds, ...(unplaced !== undefined ? { unplaced } : {}) };
+    return { ips: parsed.map((p) => p.ip), nodes, unplacedIds };
   }
 
   /**
    * Where an API server runs is never guessed: one whose address is no Node's, with no Node in the
-   * input and not said to be outside, is refused where a verdict depends on where it runs, and
-   * modelled (as outside the cluster, which decides nothing else) where none does:
+   * input and not said to be outside, is refused (given by --api-server) or left out (only stated by
+   * the input, `leaveOutUnplacedStatedApiServer`) where a verdict depends on where it runs, and
+   * modelled (as outside the cluster, which decides nothing else) where none does. Returns what makes
+   * it matter, or undefined where nothing does:
    * - Cilium policies: their CIDR rules and `world` match it only outside the cluster, the node
    *   entities only on a node (docs.cilium.io, Layer 3 Policies);
    * - a rule of a cluster-wide policy with a `nodes` peer: a node-hosted API server is node
@@ -819,16 +829,36 @@ export class Cluster {
    * never, `domainNames` never (it has no DNS name); nor is it ever a subject. NetworkPolicy ipBlocks
    * match it by its address either way.
    */
-  private refuseUnplacedApiServer(ip: string): void {
+  private apiServerPlacementDecidedBy(): string | undefined {
     const nodesRule = this.tieredPolicies.flatMap((p) => (['ingress', 'egress'] as const).flatMap((side) => p[side]
       .filter((rule) => rule.peers.some((x) => x.kind === 'nodes')).map((rule) => `${p.kind} ${p.id} ${side}[${rule.index}]`)))[0];
-    if (this.ciliumPolicies.length === 0 && nodesRule === undefined) return;
-    const by = this.ciliumPolicies.length > 0 ? `the Cilium policies of the input (${this.ciliumPolicies[0].kind} ${this.ciliumPolicies[0].id}) decide it differently`
-      : `the nodes peer of ${nodesRule} matches it only on a node`;
+    if (this.ciliumPolicies.length > 0) return `the Cilium policies of the input (${this.ciliumPolicies[0].kind} ${this.ciliumPolicies[0].id}) decide it differently`;
+    return nodesRule !== undefined ? `the nodes peer of ${nodesRule} matches it only on a node` : undefined;
+  }
+
+  private refuseUnplacedApiServer(ip: string, by: string): never {
     throw new Error(`the API server's address ${ip} is no Node's of the input, and the input has no Node objects, so where the API server runs `
       + `(on a node of the cluster, or outside it) is not known, and ${by}. `
       + 'Add the nodes (kubectl get nodes -o yaml) to the input, or say it runs outside the cluster (a managed control plane: '
       + 'ReachabilityOptions.apiServerOutsideCluster, --api-server-outside).');
+  }
+
+  /**
+   * The same unknown place, when only the input states the address (default/kubernetes, as every
+   * dump of a managed cluster holds): not refused, since the user did not ask for the API server.
+   * It is left out as if the input did not state it (what the verdicts were before it was read), and
+   * reported, so that no verdict about it is claimed from a guess of where it runs.
+   */
+  private leaveOutUnplacedStatedApiServer(ip: string, by: string, source: string): void {
+    this.skipped.push({
+      object: 'default/kubernetes',
+      category: SkipCategory.NOT_MODELLED,
+      reason: `states the API server's address ${ip} (${source}), which is no Node's of the input, and the input has no Node objects, so where the API server runs `
+        + `(on a node of the cluster, or outside it) is not known, and ${by}. `
+        + 'The verdicts leave the API server out (as if its address were not stated), so they may be wrong for traffic to or from it. '
+        + 'Add the nodes (kubectl get nodes -o yaml) to the input, or give its address and say it runs outside the cluster '
+        + '(--api-server <ip> with --api-server-outside; ReachabilityOptions.apiServerIps with apiServerOutsideCluster)',
+    });
   }
 
   /**
