@@ -50,6 +50,12 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
     description: 'an API server\'s address: endpoint kube-apiserver (Cilium\'s entity), or kube-apiserver:<ip> for each of several',
   },
   'api-server-outside': { type: 'boolean', description: 'the API server runs outside the cluster (a managed control plane), not on a Node of the input' },
+  'pod-cidr': {
+    type: 'string',
+    multiple: true,
+    valueName: 'cidr',
+    description: 'a range pod IPs are assigned from (once per range): a pod whose IP is not known lies inside them',
+  },
   ...SURROUNDINGS_OPTIONS,
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': { type: 'string', valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
@@ -173,6 +179,7 @@ export interface AnalysisValues {
   readonly 'host-network'?: string;
   readonly 'api-server'?: string[];
   readonly 'api-server-outside'?: boolean;
+  readonly 'pod-cidr'?: string[];
 }
 
 /** The analyser over the command's inputs and surroundings; `unreadable` is true when some input could not be read. */
@@ -184,11 +191,13 @@ export function analyseInputs(
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const ext = externalsOption(values.external);
   const apiServer = apiServerOption(values['api-server'], values['api-server-outside']);
+  // A bad --pod-cidr is refused by the model (Cluster), naming the option: a usage error below.
+  const podCidrs = values['pod-cidr'] === undefined ? {} : { podCidrs: values['pod-cidr'] };
   progress?.step(`read ${thousands(input.objects.length)} objects`, 'building the model');
   let reachability: Reachability;
   try {
     reachability = Reachability._fromSourced(withSurroundings(input.objects, surroundings),
-      { externals: ext, pods: surroundings.pods, hostNetwork: mode, ...apiServer });
+      { externals: ext, pods: surroundings.pods, hostNetwork: mode, ...apiServer, ...podCidrs });
   } catch (e) {
     progress?.clear();
     throw new UsageError((e as Error).message);
