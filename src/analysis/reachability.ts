@@ -440,6 +440,19 @@ export class Reachability {
   }
 
   /**
+   * A note when pods whose IP is known lie outside the given pod CIDRs (`podCidrs`): they are
+   * decided by their IP, but the ranges may be incomplete, and pods of unknown IP rely on them.
+   * @internal
+   */
+  public _podsOutsidePodCidrsNote(): string | undefined {
+    const ids = this._cluster.podsOutsidePodCidrs;
+    if (ids.length === 0) return undefined;
+    const listed = ids.length > 10 ? `${ids.slice(0, 10).join(', ')} and ${ids.length - 10} more` : ids.join(', ');
+    return `the IP of ${listed} is outside the given pod CIDRs (--pod-cidr, ReachabilityOptions.podCidrs): `
+      + 'decided by that IP; pods whose IP is not known are taken to lie inside the pod CIDRs, so check that they list every range pods get IPs from.';
+  }
+
+  /**
    * The same warning once for the whole model (the CLI's matrix, diff, ...): every namespace of an
    * endpoint without its Namespace object, when a policy selects namespaces by another label than the name.
    * @internal

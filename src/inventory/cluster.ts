@@ -580,6 +580,19 @@ export class Cluster {
   }
 
   /**
+   * The ids of the pods on the pod network (not node traffic, not hostNetwork) with a known IP that
+   * no given pod CIDR of its family holds (empty without pod CIDRs). They are still decided by that
+   * IP, the real one; the pod CIDRs may be incomplete, which only the pods of unknown IP rely on.
+   */
+  public get podsOutsidePodCidrs(): string[] {
+    if (this.podCidrs.length === 0) return [];
+    return this.endpoints.filter((e) => !e.external && !e.nodeTraffic && !e.hostNetwork && e.ips.some((ip) => {
+      const family = this.podCidrs.filter((c) => c.family === ip.family);
+      return family.length > 0 && !family.some((c) => cidrContains(c, ip));
+    })).map((e) => e.id).sort();
+  }
+
+  /**
    * True when the input holds no Namespace object for `namespace`: of its labels only
    * `kubernetes.io/metadata.name` is certain (Kubernetes docs, "Well-Known Labels, Annotations and
    * Taints": the control plane sets it on every namespace), the others are unknown.

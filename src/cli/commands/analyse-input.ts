@@ -83,6 +83,14 @@ export function apiServerOption(values: string[] | undefined, outside?: boolean)
   return { apiServerIps: [...values], ...(outside ? { apiServerOutsideCluster: true } : {}) };
 }
 
+/**
+ * The `--pod-cidr <cidr>` options (`ReachabilityOptions.podCidrs`). A bad one is refused by the
+ * model (Cluster), naming the option, which the commands turn into a usage error.
+ */
+export function podCidrOption(values: string[] | undefined): { podCidrs?: string[] } {
+  return values === undefined || values.length === 0 ? {} : { podCidrs: [...values] };
+}
+
 /** The `--host-network` option: how hostNetwork pods are analysed (node traffic unless `pod`). */
 export function hostNetworkOption(value: string | undefined): HostNetworkMode {
   return oneOf(value, ['node', 'pod'] as const, 'node', 'host-network') === 'pod' ? HostNetworkMode.POD_TRAFFIC : HostNetworkMode.NODE_TRAFFIC;
@@ -191,8 +199,7 @@ export function analyseInputs(
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const ext = externalsOption(values.external);
   const apiServer = apiServerOption(values['api-server'], values['api-server-outside']);
-  // A bad --pod-cidr is refused by the model (Cluster), naming the option: a usage error below.
-  const podCidrs = values['pod-cidr'] === undefined ? {} : { podCidrs: values['pod-cidr'] };
+  const podCidrs = podCidrOption(values['pod-cidr']);
   progress?.step(`read ${thousands(input.objects.length)} objects`, 'building the model');
   let reachability: Reachability;
   try {
@@ -211,6 +218,11 @@ export function analyseInputs(
   if (apiSource !== undefined) {
     progress?.clear();
     io.stderr(`note: ${apiSource}\n`);
+  }
+  const outside = reachability._podsOutsidePodCidrsNote();
+  if (outside) {
+    progress?.clear();
+    io.stderr(`note: ${outside}\n`);
   }
   const guessed = reachability._guessedNamespacesWarning();
   if (guessed) {
