@@ -228,7 +228,8 @@ export class Reachability {
       declaredServices: declared.declaredServices,
     };
     const hostNetwork = options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node';
-    const podCidrs = options.podCidrs ?? [];
+    // Copied now: the models built later on demand must not see the caller change the list.
+    const podCidrs = Array.isArray(options.podCidrs) ? [...options.podCidrs] : options.podCidrs;
     // Without staged policies the model with them enforced is this one (`stagedAsEnforced`). The
     // input objects stay reachable only for the same input read on a cluster that runs Cilium (a diff
     // whose other side holds Cilium policies, `asCilium`).

@@ -1949,6 +1949,9 @@ export type TierPeer =
 
 /** The given pod CIDRs, parsed strictly; a bad one is refused naming the option and how to fix it. */
 function parsePodCidrs(texts: readonly string[]): ParsedCidr[] {
+  if (!Array.isArray(texts)) {
+    throw new Error(`pod CIDRs ${JSON.stringify(texts)} (ReachabilityOptions.podCidrs, --pod-cidr) are not a list: pass a list of CIDRs, e.g. podCidrs: ['10.244.0.0/16'].`);
+  }
   return texts.map((text) => {
     const { cidr, problems } = parseCidr(String(text));
     if (cidr === undefined || problems.length > 0) {

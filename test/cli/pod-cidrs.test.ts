@@ -10,21 +10,29 @@ import { netpol, netpolAsync } from './cli-harness';
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-pod-cidrs-'));
 const deployment = (name: string) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: 'shop' },
   spec: {
     selector: { matchLabels: { app: name } },
     template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }] } },
   },
 });
 const pod = (name: string, ip: string) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', labels: { app: name } },
-  spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }] }, status: { podIP: ip },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'shop', labels: { app: name } },
+  spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }] },
+  status: { podIP: ip },
 });
 const metadataDeny = {
-  apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy',
+  apiVersion: 'policy.networking.k8s.io/v1alpha2',
+  kind: 'ClusterNetworkPolicy',
   metadata: { name: 'no-metadata' },
   spec: {
-    tier: 'Admin', priority: 20, subject: { namespaces: {} },
+    tier: 'Admin',
+    priority: 20,
+    subject: { namespaces: {} },
     egress: [{ name: 'metadata', action: 'Deny', to: [{ networks: ['169.254.169.254/32', 'fd00:ec2::254/128'] }] }],
   },
 };

@@ -173,6 +173,19 @@ describe('ClusterBlockCloudMetadata on pods whose IPs are not known (what cdk8s 
     });
   }
 
+  test('pod CIDRs: mixed-case IPv6 reads the same, a list changed after use changes nothing, one string is refused', () => {
+    const chart = chartFor(V2);
+    new ClusterBlockCloudMetadata(chart, 'no-metadata');
+    const synth = [...WITHOUT_IPS, ...Testing.synth(chart)];
+    const cidrs = ['10.244.0.0/16', 'FD00:10:244::/56'];
+    const r = Reachability.fromManifests(synth, { ...MODEL_OPTIONS, podCidrs: cidrs });
+    cidrs.push('fd00:ec2::/64');
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
+    expect(r.explain('shop/web', 'cloud-metadata', Port.tcp(80)).allowed).toBe(false);
+    expect(() => Reachability.fromManifests(synth, { ...MODEL_OPTIONS, podCidrs: '10.244.0.0/16' as any }))
+      .toThrow(/pod CIDRs "10\.244\.0\.0\/16" \(ReachabilityOptions\.podCidrs, --pod-cidr\) are not a list/);
+  });
+
   test('a pod CIDR that is not a CIDR is refused, naming the option and the fix', () => {
     for (const bad of ['10.244.0.0', '10.244.0.1/16', 'fd00::/129', 'pods']) {
       expect(() => Reachability.fromManifests(WITHOUT_IPS, { ...MODEL_OPTIONS, podCidrs: [bad] }))

@@ -99,7 +99,8 @@ export function diffCommand(args: string[], io: CliIo): number {
   let a: Reachability;
   try {
     // The after side reuses what the before side compiled of the objects both hold unchanged.
-    [b, a] = Reachability._snapshots(side(before.objects), side(after.objects), { externals, pods: surroundings.pods, hostNetwork, ...apiServer, ...podCidrs });
+    [b, a] = Reachability._snapshots(side(before.objects), side(after.objects),
+      { externals, pods: surroundings.pods, hostNetwork, ...apiServer, ...podCidrs });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
