@@ -125,6 +125,20 @@ export interface ReachabilityOptions {
    * @default false
    */
   readonly apiServerOutsideCluster?: boolean;
+  /**
+   * The ranges the cluster assigns pod IPs from (`--pod-cidr`, once per range), e.g. `10.244.0.0/16`
+   * and `fd00:10:244::/56`: the cluster's `--cluster-cidr`, or the `spec.podCIDRs` of its Nodes.
+   *
+   * A pod on the pod network whose IP the input does not give (a workload's replicas, a pod without
+   * `status.podIP`) then lies inside them, so a cluster-wide rule's `networks` that no pod CIDR
+   * overlaps do not match it, decided (otherwise such a rule is decided fail closed for that pod:
+   * an Admin/Baseline Deny of `fd00:ec2::254/128` denies every pod's egress). Pod CIDRs of one
+   * family say nothing about the other. Node traffic and hostNetwork pods are not on the pod
+   * network and are not affected; a pod whose IP is known is decided by that IP, inside the ranges
+   * or not. Each must be a valid CIDR (as the API server checks one), or the model is refused.
+   * @default - none: a pod whose IP is not known may have any IP but link-local, loopback, multicast, ...
+   */
+  readonly podCidrs?: string[];
 }
 
 /** What the program that wrote the policies knows about its declared services (see `declaredServicesOf`). */
@@ -214,15 +228,17 @@ export class Reachability {
       declaredServices: declared.declaredServices,
     };
     const hostNetwork = options.hostNetwork === HostNetworkMode.POD_TRAFFIC ? 'pod' : 'node';
+    // Copied now: the models built later on demand must not see the caller change the list.
+    const podCidrs = Array.isArray(options.podCidrs) ? [...options.podCidrs] : options.podCidrs;
     // Without staged policies the model with them enforced is this one (`stagedAsEnforced`). The
     // input objects stay reachable only for the same input read on a cluster that runs Cilium (a diff
     // whose other side holds Cilium policies, `asCilium`).
     const build = (runsCilium: boolean, first: boolean): Reachability => {
       const cluster = new Cluster(objects, extra, {
-        hostNetwork, runsCilium, ...(first ? { basis: reuse.basis?._cluster, reusable: reuse.reusable } : {}),
+        hostNetwork, podCidrs, runsCilium, ...(first ? { basis: reuse.basis?._cluster, reusable: reuse.reusable } : {}),
       });
       const staged = cluster.stagedPolicies.length === 0 ? undefined
-        : () => new Reachability(new Cluster(objects, extra, { hostNetwork, runsCilium, stagedAsEnforced: true }));
+        : () => new Reachability(new Cluster(objects, extra, { hostNetwork, podCidrs, runsCilium, stagedAsEnforced: true }));
       return new Reachability(cluster, staged, runsCilium ? undefined : () => build(true, false));
     };
     return build(false, true);
@@ -422,6 +438,19 @@ export class Reachability {
     return namespaces.filter((ns) => this._cluster.namespaceLabelsGuessed(ns)).map((ns) => `namespace ${ns} has no Namespace object in the input, `
       + `so its labels are unknown but for ${NAMESPACE_NAME_LABEL}; policies select namespaces by ${keys.join(', ')}, which are taken as unset `
       + 'there: this verdict may be wrong. Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).');
+  }
+
+  /**
+   * A note when pods whose IP is known lie outside the given pod CIDRs (`podCidrs`): they are
+   * decided by their IP, but the ranges may be incomplete, and pods of unknown IP rely on them.
+   * @internal
+   */
+  public _podsOutsidePodCidrsNote(): string | undefined {
+    const ids = this._cluster.podsOutsidePodCidrs;
+    if (ids.length === 0) return undefined;
+    const listed = ids.length > 10 ? `${ids.slice(0, 10).join(', ')} and ${ids.length - 10} more` : ids.join(', ');
+    return `the IP of ${listed} is outside the given pod CIDRs (--pod-cidr, ReachabilityOptions.podCidrs): `
+      + 'decided by that IP; pods whose IP is not known are taken to lie inside the pod CIDRs, so check that they list every range pods get IPs from.';
   }
 
   /**

@@ -147,7 +147,7 @@ export function tierPeerUndecided(cluster: Cluster, peer: TierPeer, endpoint: Cl
   if (peer.kind === 'nodes') return endpoint.nodeTraffic && !peer.selector.matchesEverything;
   // A pod on the pod network is never at a link-local, loopback, multicast, ... address: networks
   // wholly there never match it, decided (`unknownIpMayBeIn`).
-  return peer.kind === 'networks' && unknownIpMayBeIn(peer, endpoint);
+  return peer.kind === 'networks' && unknownIpMayBeIn(peer, endpoint, cluster.podCidrs);
 }
 
 /** Whether a cluster-wide rule matches the other end: `true`, `false`, or `undefined` when it cannot be decided (`tierPeerUndecided`). */

@@ -257,6 +257,11 @@ export interface ClusterOptions {
    */
   readonly hostNetwork?: 'node' | 'pod';
   /**
+   * The ranges the cluster assigns pod IPs from (`ReachabilityOptions.podCidrs`, `--pod-cidr`): a pod
+   * on the pod network whose IP is not known lies inside them. @default - none: such a pod may have any IP
+   */
+  readonly podCidrs?: readonly string[];
+  /**
    * The cluster runs Cilium even when the input holds no Cilium policy (a diff whose other side
    * holds some: the plugin is the same before and after). @default false: Cilium when the input holds Cilium policies
    */
@@ -332,6 +337,8 @@ export class Cluster {
   public readonly apiServerNodes: ReadonlySet<string> = new Set();
   /** The API servers' addresses, when given. */
   public readonly apiServerIps: readonly ParsedIp[] = [];
+  /** The ranges pod IPs are assigned from (`ClusterOptions.podCidrs`), empty when not given. */
+  public readonly podCidrs: readonly ParsedCidr[];
   /**
    * The ids of the API server endpoints whose placement is not known (no Node of the input has the
    * address, none is listed, and none was said to run outside): modelled as outside the cluster only
@@ -358,6 +365,7 @@ export class Cluster {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
     this.declaredCilium = options.runsCilium ?? false;
     this.hostNetworkMode = options.hostNetwork ?? 'node';
+    this.podCidrs = parsePodCidrs(options.podCidrs ?? []);
     this.shared = new SharedParts(options.basis?.shared);
     this.basisParts = options.basis?.reusableParts;
     if (options.reusable) this.reusableParts = new ReusableParts();
@@ -573,6 +581,19 @@ export class Cluster {
    */
   public namespaceLabels(namespace: string): Labels {
     return this.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace };
+  }
+
+  /**
+   * The ids of the pods on the pod network (not node traffic, not hostNetwork) with a known IP that
+   * no given pod CIDR of its family holds (empty without pod CIDRs). They are still decided by that
+   * IP, the real one; the pod CIDRs may be incomplete, which only the pods of unknown IP rely on.
+   */
+  public get podsOutsidePodCidrs(): string[] {
+    if (this.podCidrs.length === 0) return [];
+    return this.endpoints.filter((e) => !e.external && !e.nodeTraffic && !e.hostNetwork && e.ips.some((ip) => {
+      const family = this.podCidrs.filter((c) => c.family === ip.family);
+      return family.length > 0 && !family.some((c) => cidrContains(c, ip));
+    })).map((e) => e.id).sort();
   }
 
   /**
@@ -1150,7 +1171,7 @@ export class Cluster {
     const perPair = (rule: TierRule): string | undefined => {
       const networks = unknown.length > 0 ? rule.peers.find((x) => x.kind === 'networks' && !x.everywhere) : undefined;
       if (networks === undefined || networks.kind !== 'networks') return undefined;
-      const open = this.endpoints.filter((e) => unknownIpMayBeIn(networks, e)).map((e) => e.id).sort();
+      const open = this.endpoints.filter((e) => unknownIpMayBeIn(networks, e, this.podCidrs)).map((e) => e.id).sort();
       if (open.length === 0) return undefined;
       const shown = `${open.slice(0, 3).join(', ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''}`;
       return `is decided only where the IPs are known: its peer "${networks.text}" matches pods by their IP too, and the IP of ${shown} is not known. `
@@ -1956,15 +1977,33 @@ export type TierPeer =
   | { readonly kind: 'nodes'; readonly selector: CompiledSelector; readonly text: string }
   | { readonly kind: 'domainNames'; readonly names: string[]; readonly text: string };
 
+/** The given pod CIDRs, parsed strictly; a bad one is refused naming the option and how to fix it. */
+function parsePodCidrs(texts: readonly string[]): ParsedCidr[] {
+  if (!Array.isArray(texts)) {
+    throw new Error(`pod CIDRs ${JSON.stringify(texts)} (ReachabilityOptions.podCidrs, --pod-cidr) are not a list: pass a list of CIDRs, e.g. podCidrs: ['10.244.0.0/16'].`);
+  }
+  return texts.map((text) => {
+    const { cidr, problems } = parseCidr(String(text));
+    if (cidr === undefined || problems.length > 0) {
+      throw new Error(`pod CIDR ${JSON.stringify(text)} (ReachabilityOptions.podCidrs, --pod-cidr): ${problems.join('; ')}. `
+        + 'Give each range pods take their IPs from as a CIDR, e.g. 10.244.0.0/16 (the cluster\'s --cluster-cidr, '
+        + 'or a node\'s spec.podCIDRs), once per range.');
+    }
+    return cidr;
+  });
+}
+
 /**
  * Whether an end whose IP the input does not give may be inside the networks of a cluster-wide rule
  * (so whether the rule matches it cannot be decided): an end inside the cluster without IPs, unless
  * it is a pod on the pod network and every network lies where no pod IP ever is (`cidrMayHoldPodIp`:
- * link-local, loopback, multicast, ...). A node's or a hostNetwork pod's address is the node's.
+ * link-local, loopback, multicast, ..., or outside the given pod CIDRs of its family). A node's or a hostNetwork pod's address is the node's.
  */
-export function unknownIpMayBeIn(peer: { readonly cidrs: readonly ParsedCidr[]; readonly everywhere: boolean }, endpoint: ClusterEndpoint): boolean {
+export function unknownIpMayBeIn(
+  peer: { readonly cidrs: readonly ParsedCidr[]; readonly everywhere: boolean }, endpoint: ClusterEndpoint, podCidrs: readonly ParsedCidr[] = [],
+): boolean {
   if (peer.everywhere || !ipNotKnown(endpoint)) return false;
-  return endpoint.nodeTraffic || endpoint.hostNetwork || peer.cidrs.some(cidrMayHoldPodIp);
+  return endpoint.nodeTraffic || endpoint.hostNetwork || peer.cidrs.some((c) => cidrMayHoldPodIp(c, podCidrs));
 }
 
 /** One rule of a tier: first match decides (in the tier's order). */

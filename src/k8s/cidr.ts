@@ -335,9 +335,14 @@ export const NEVER_POD_IP_RANGES: readonly ParsedCidr[] = [
 
 /**
  * Whether a pod whose IP is not known may have its IP inside `cidr`: false when `cidr` lies wholly
- * inside a range no pod IP is ever in (`NEVER_POD_IP_RANGES`). Only for pods on the pod network:
- * a node's or a hostNetwork pod's address is the node's, about which this says nothing.
+ * inside a range no pod IP is ever in (`NEVER_POD_IP_RANGES`), or when pod CIDRs of `cidr`'s family
+ * are given (the ranges the cluster assigns pod IPs from: `ReachabilityOptions.podCidrs`,
+ * `--pod-cidr`) and none of them overlaps it. Pod CIDRs of the other family only say nothing about
+ * this one (a dual-stack pod has an IP of each family). Only for pods on the pod network: a node's
+ * or a hostNetwork pod's address is the node's, about which this says nothing.
  */
-export function cidrMayHoldPodIp(cidr: ParsedCidr): boolean {
-  return !NEVER_POD_IP_RANGES.some((never) => cidrsCover([never], cidr));
+export function cidrMayHoldPodIp(cidr: ParsedCidr, podCidrs: readonly ParsedCidr[] = []): boolean {
+  if (NEVER_POD_IP_RANGES.some((never) => cidrsCover([never], cidr))) return false;
+  const sameFamily = podCidrs.filter((p) => p.family === cidr.family);
+  return sameFamily.length === 0 || sameFamily.some((p) => cidrsOverlap(p, cidr));
 }

@@ -146,7 +146,52 @@ describe('ClusterBlockCloudMetadata on pods whose IPs are not known (what cdk8s 
       // With the pods' IPs given (the catalogue's model), pod-to-pod is decided by them: allowed.
       expect(Reachability.fromManifests([...MODEL, ...Testing.synth(chart)], MODEL_OPTIONS).allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
     });
+
+    test(`${api}: with the pod CIDRs given, pod-to-pod is decided (allowed), the metadata address still denied`, () => {
+      const chart = chartFor(api);
+      new ClusterBlockCloudMetadata(chart, 'no-metadata');
+      const synth = [...WITHOUT_IPS, ...Testing.synth(chart)];
+      // fd00:10:244::/56 overlaps fd00::/8 (where a pod of unknown IP could otherwise be) but not fd00:ec2::254/128.
+      const r = Reachability.fromManifests(synth, { ...MODEL_OPTIONS, podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'] });
+      for (const from of ['shop/web', 'other/client', 'kube-system/coredns']) {
+        expect(r.explain(from, 'cloud-metadata', Port.tcp(80)).egress).toMatchObject({ allowed: false, tier: DecisionTier.ADMIN, decidedBy: { action: 'Deny' } });
+        expect(r.allows(from, 'internet', Port.tcp(443))).toBe(true);
+      }
+      const e = r.explain('shop/web', 'shop/api', Port.tcp(8080));
+      expect(e.allowed).toBe(true);
+      expect(e.notes.join('\n')).not.toMatch(/fail closed: unknown IP/);
+      expect(r.skipped).toEqual([]);
+      // An IPv6 pod range that overlaps the Deny's fd00:ec2::254/128 leaves it undecided: fail closed, denied.
+      const overlapping = Reachability.fromManifests(synth, { ...MODEL_OPTIONS, podCidrs: ['10.244.0.0/16', 'fd00:ec2::/64'] });
+      expect(overlapping.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(false);
+      expect(overlapping.explain('shop/web', 'shop/api', Port.tcp(8080)).notes.join('\n')).toMatch(/fail closed: unknown IP: .*no-metadata-guardrail/);
+      // IPv4 pod CIDRs only say nothing of a (dual-stack) pod's IPv6 address: still fail closed.
+      expect(Reachability.fromManifests(synth, { ...MODEL_OPTIONS, podCidrs: ['10.244.0.0/16'] }).allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(false);
+      // A pod CIDR given around link-local changes nothing there: no pod IP is ever link-local (NEVER_POD_IP_RANGES).
+      expect(Reachability.fromManifests(synth, { ...MODEL_OPTIONS, podCidrs: ['169.254.0.0/16', 'fd00:10:244::/56'] })
+        .allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
+    });
   }
+
+  test('pod CIDRs: mixed-case IPv6 reads the same, a list changed after use changes nothing, one string is refused', () => {
+    const chart = chartFor(V2);
+    new ClusterBlockCloudMetadata(chart, 'no-metadata');
+    const synth = [...WITHOUT_IPS, ...Testing.synth(chart)];
+    const cidrs = ['10.244.0.0/16', 'FD00:10:244::/56'];
+    const r = Reachability.fromManifests(synth, { ...MODEL_OPTIONS, podCidrs: cidrs });
+    cidrs.push('fd00:ec2::/64');
+    expect(r.allows('shop/web', 'shop/api', Port.tcp(8080))).toBe(true);
+    expect(r.explain('shop/web', 'cloud-metadata', Port.tcp(80)).allowed).toBe(false);
+    expect(() => Reachability.fromManifests(synth, { ...MODEL_OPTIONS, podCidrs: '10.244.0.0/16' as any }))
+      .toThrow(/pod CIDRs "10\.244\.0\.0\/16" \(ReachabilityOptions\.podCidrs, --pod-cidr\) are not a list/);
+  });
+
+  test('a pod CIDR that is not a CIDR is refused, naming the option and the fix', () => {
+    for (const bad of ['10.244.0.0', '10.244.0.1/16', 'fd00::/129', 'pods']) {
+      expect(() => Reachability.fromManifests(WITHOUT_IPS, { ...MODEL_OPTIONS, podCidrs: [bad] }))
+        .toThrow(new RegExp(`pod CIDR "${bad.replace(/\./g, '\\.')}" \\(ReachabilityOptions.podCidrs, --pod-cidr\\): .*e\\.g\\. 10\\.244\\.0\\.0/16`));
+    }
+  });
 });
 
 describe('recipe props are copied and checked', () => {

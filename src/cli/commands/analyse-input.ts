@@ -50,6 +50,12 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
     description: 'an API server\'s address: endpoint kube-apiserver (Cilium\'s entity), or kube-apiserver:<ip> for each of several',
   },
   'api-server-outside': { type: 'boolean', description: 'the API server runs outside the cluster (a managed control plane), not on a Node of the input' },
+  'pod-cidr': {
+    type: 'string',
+    multiple: true,
+    valueName: 'cidr',
+    description: 'a range pod IPs are assigned from (once per range): a pod whose IP is not known lies inside them',
+  },
   ...SURROUNDINGS_OPTIONS,
   'max-file-size': { type: 'string', valueName: 'MiB', description: 'largest file to read (default 64)' },
   'host-network': { type: 'string', valueName: 'node|pod', description: 'hostNetwork pods as traffic of their node (default) or as ordinary pods' },
@@ -75,6 +81,14 @@ export function apiServerOption(values: string[] | undefined, outside?: boolean)
   }
   // An address given twice is refused by the model (Cluster), in the options' terms too.
   return { apiServerIps: [...values], ...(outside ? { apiServerOutsideCluster: true } : {}) };
+}
+
+/**
+ * The `--pod-cidr <cidr>` options (`ReachabilityOptions.podCidrs`). A bad one is refused by the
+ * model (Cluster), naming the option, which the commands turn into a usage error.
+ */
+export function podCidrOption(values: string[] | undefined): { podCidrs?: string[] } {
+  return values === undefined || values.length === 0 ? {} : { podCidrs: [...values] };
 }
 
 /** The `--host-network` option: how hostNetwork pods are analysed (node traffic unless `pod`). */
@@ -173,6 +187,7 @@ export interface AnalysisValues {
   readonly 'host-network'?: string;
   readonly 'api-server'?: string[];
   readonly 'api-server-outside'?: boolean;
+  readonly 'pod-cidr'?: string[];
 }
 
 /** The analyser over the command's inputs and surroundings; `unreadable` is true when some input could not be read. */
@@ -184,11 +199,12 @@ export function analyseInputs(
   const surroundings = readSurroundings(values.surroundings, values.pod, io, values['max-file-size']);
   const ext = externalsOption(values.external);
   const apiServer = apiServerOption(values['api-server'], values['api-server-outside']);
+  const podCidrs = podCidrOption(values['pod-cidr']);
   progress?.step(`read ${thousands(input.objects.length)} objects`, 'building the model');
   let reachability: Reachability;
   try {
     reachability = Reachability._fromSourced(withSurroundings(input.objects, surroundings),
-      { externals: ext, pods: surroundings.pods, hostNetwork: mode, ...apiServer });
+      { externals: ext, pods: surroundings.pods, hostNetwork: mode, ...apiServer, ...podCidrs });
   } catch (e) {
     progress?.clear();
     throw new UsageError((e as Error).message);
@@ -202,6 +218,11 @@ export function analyseInputs(
   if (apiSource !== undefined) {
     progress?.clear();
     io.stderr(`note: ${apiSource}\n`);
+  }
+  const outside = reachability._podsOutsidePodCidrsNote();
+  if (outside) {
+    progress?.clear();
+    io.stderr(`note: ${outside}\n`);
   }
   const guessed = reachability._guessedNamespacesWarning();
   if (guessed) {

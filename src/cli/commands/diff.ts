@@ -8,7 +8,7 @@ import { withModelWorkloads } from '../../k8s/objects';
 import { describeOptions, EXTERNAL_VALUE_NAME, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
-import { ANALYSIS_OPTIONS, apiServerOption, hostNetworkOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, SURROUNDINGS_OPTIONS, withSurroundings } from './analyse-input';
+import { ANALYSIS_OPTIONS, apiServerOption, hostNetworkOption, podCidrOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, SURROUNDINGS_OPTIONS, withSurroundings } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   'against': { type: 'string', multiple: true, valueName: 'paths...', description: 'the manifests after the change: files, directories, -' },
@@ -31,6 +31,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'host-network': ANALYSIS_OPTIONS['host-network'],
   'api-server': ANALYSIS_OPTIONS['api-server'],
   'api-server-outside': ANALYSIS_OPTIONS['api-server-outside'],
+  'pod-cidr': ANALYSIS_OPTIONS['pod-cidr'],
   'help': { type: 'boolean', short: 'h', description: 'show this help' },
 };
 
@@ -92,17 +93,21 @@ export function diffCommand(args: string[], io: CliIo): number {
   const externals = externalsOption(values.external);
   const apiServer = apiServerOption(values['api-server'], values['api-server-outside']);
   const hostNetwork = hostNetworkOption(values['host-network']);
+  const podCidrs = podCidrOption(values['pod-cidr']);
   const side = (objects: typeof before.objects) => withSurroundings(withModelWorkloads(objects, model.objects), surroundings);
   let b: Reachability;
   let a: Reachability;
   try {
     // The after side reuses what the before side compiled of the objects both hold unchanged.
-    [b, a] = Reachability._snapshots(side(before.objects), side(after.objects), { externals, pods: surroundings.pods, hostNetwork, ...apiServer });
+    [b, a] = Reachability._snapshots(side(before.objects), side(after.objects),
+      { externals, pods: surroundings.pods, hostNetwork, ...apiServer, ...podCidrs });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   for (const [label, r] of [['before', b], ['after', a]] as const) {
     reportInventory(r.skipped, r.ignored, io, `${label}: `);
+    const outside = r._podsOutsidePodCidrsNote();
+    if (outside) io.stderr(`${label}: note: ${outside}\n`);
     const guessed = r._guessedNamespacesWarning();
     if (guessed) io.stderr(`${label}: warning: ${guessed}\n`);
   }

@@ -10,7 +10,7 @@ import { TextFormat } from '../../formats/text';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
-import { ANALYSIS_OPTIONS, hostNetworkOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, withSurroundings } from './analyse-input';
+import { ANALYSIS_OPTIONS, hostNetworkOption, podCidrOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, withSurroundings } from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   'flows': { type: 'string', valueName: 'file|-', description: 'the observed flows (Hubble, Calico flow logs, CSV or JSON Lines); - for stdin' },
@@ -104,7 +104,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
 
   let replay: FlowReplay;
   try {
-    replay = FlowReplay._fromSourced(objects, flows, { externals, pods: surroundings.pods, hostNetwork });
+    replay = FlowReplay._fromSourced(objects, flows, { externals, pods: surroundings.pods, hostNetwork, ...podCidrOption(values['pod-cidr']) });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
