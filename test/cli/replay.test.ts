@@ -366,3 +366,22 @@ test('the README\'s replay block is what the command prints', async () => {
   expect(r.code).toBe(1);
   expect(block).toContain(`$ npx netpol replay dist/ --flows flows.jsonl\n${r.stdout.split(path.join(dir, 'flows.jsonl')).join('flows.jsonl')}\`\`\``);
 });
+
+describe('netpol replay: the API server options reach its model', () => {
+  // They were accepted (shared analysis options) and never passed on: ignored without a word.
+  test('a bad --api-server is refused, as by every analysing command', async () => {
+    const dir = tempDir({ 'flows.csv': `${CSV_HEADER}\nshop/frontend,shop/backend,8080,TCP\n` });
+    const r = await netpolAsync(['replay', DIST, '--flows', path.join(dir, 'flows.csv'), '--api-server', 'not-an-ip']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--api-server "not-an-ip": not an IP address/);
+  });
+
+  test('--api-server with --api-server-outside: a flow to its address is a connection to kube-apiserver', async () => {
+    const dir = tempDir({ 'flows.csv': `${CSV_HEADER}\nshop/backend,203.0.113.9,443,TCP\n` });
+    const flows = path.join(dir, 'flows.csv');
+    const given = await netpolAsync(['replay', DIST, '--flows', flows, '--api-server', '203.0.113.9', '--api-server-outside']);
+    expect(given.stdout).toMatch(/shop\/backend -> kube-apiserver/);
+    const without = await netpolAsync(['replay', DIST, '--flows', flows]);
+    expect(without.stdout).not.toMatch(/kube-apiserver/);
+  });
+});

@@ -214,23 +214,27 @@ export function analyseInputs(
     progress?.clear();
     reportInventory(reachability.skipped, reachability.ignored, io);
   }
-  const apiSource = reachability._cluster.apiServerSource;
-  if (apiSource !== undefined) {
-    progress?.clear();
-    io.stderr(`note: ${apiSource}\n`);
-  }
-  const outside = reachability._podsOutsidePodCidrsNote();
-  if (outside) {
-    progress?.clear();
-    io.stderr(`note: ${outside}\n`);
-  }
-  const guessed = reachability._guessedNamespacesWarning();
-  if (guessed) {
-    progress?.clear();
-    io.stderr(`warning: ${guessed}\n`);
-  }
+  reportModelNotes(reachability, io, progress);
   progress?.step(`model of ${thousands(reachability.endpoints.length)} endpoints`, 'analysing');
   return { reachability, unreadable: input.problems.length > 0 || surroundings.unreadable, input };
+}
+
+/**
+ * What the model took from the input that a reader should know, on stderr: where the API server's
+ * address came from, pods outside the given pod CIDRs, namespace labels guessed for lack of
+ * Namespace objects. Every command that builds a model from the analysis options says them.
+ */
+export function reportModelNotes(reachability: Reachability, io: CliIo, progress?: StageProgress): void {
+  const notes: string[] = [];
+  const apiSource = reachability._cluster.apiServerSource;
+  if (apiSource !== undefined) notes.push(`note: ${apiSource}`);
+  const outside = reachability._podsOutsidePodCidrsNote();
+  if (outside) notes.push(`note: ${outside}`);
+  const guessed = reachability._guessedNamespacesWarning();
+  if (guessed) notes.push(`warning: ${guessed}`);
+  if (notes.length === 0) return;
+  progress?.clear();
+  for (const note of notes) io.stderr(`${note}\n`);
 }
 
 /** `1234567` as `1,234,567` (the same in every locale). */

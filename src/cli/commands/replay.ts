@@ -10,7 +10,10 @@ import { TextFormat } from '../../formats/text';
 import { describeOptions, externalsOption, oneOf, OptionSpec, parseCommandArgs } from '../args';
 import { CliIo, ExitCode, UsageError } from '../cli-io';
 import { readInputs } from '../input';
-import { ANALYSIS_OPTIONS, hostNetworkOption, podCidrOption, readSurroundings, reportInventory, SURROUNDINGS_HELP, withSurroundings } from './analyse-input';
+import {
+  ANALYSIS_OPTIONS, apiServerOption, hostNetworkOption, podCidrOption, readSurroundings, reportInventory, reportModelNotes,
+  SURROUNDINGS_HELP, withSurroundings,
+} from './analyse-input';
 
 const OPTIONS: Record<string, OptionSpec> = {
   'flows': { type: 'string', valueName: 'file|-', description: 'the observed flows (Hubble, Calico flow logs, CSV or JSON Lines); - for stdin' },
@@ -104,11 +107,14 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
 
   let replay: FlowReplay;
   try {
-    replay = FlowReplay._fromSourced(objects, flows, { externals, pods: surroundings.pods, hostNetwork, ...podCidrOption(values['pod-cidr']) });
+    replay = FlowReplay._fromSourced(objects, flows, {
+      externals, pods: surroundings.pods, hostNetwork, ...apiServerOption(values['api-server'], values['api-server-outside']), ...podCidrOption(values['pod-cidr']),
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   reportInventory(replay.reachability.skipped, replay.reachability.ignored, io);
+  reportModelNotes(replay.reachability, io);
   if (flows.summary.lostEvents > 0) {
     io.stderr(`warning: ${flows.summary.source}: Hubble reports ${flows.summary.lostEvents} lost events, so the observation is incomplete: `
       + 'connections seen only in those events are not replayed\n');
