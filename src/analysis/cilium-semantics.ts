@@ -1,4 +1,4 @@
-import { evaluateSide, portsMatch, Side } from './semantics';
+import { addressesInside, evaluateSide, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
@@ -394,7 +394,14 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
       // the rule's other entities still deny (the Cluster notes it, placeEntities).
       return rule.deny && (other.nodeTraffic || other.external) && cluster.apiServerIps.length === 0 && peer.entities.includes('kube-apiserver');
     }
-    case 'cidrs': return other.external && other.ips.some((ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
+    case 'cidrs': {
+      // An end outside with several addresses: a connection uses one, so an allow matches it only
+      // when the CIDRs hold every one and a deny wherever they hold one (the reading that never
+      // allows more than the cluster does).
+      if (!other.external) return false;
+      const held = addressesInside(other, (ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
+      return held === 'all' || (rule.deny && held === 'some');
+    }
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
   }
 }
@@ -538,7 +545,9 @@ export function namespaceTierVerdict(np: SideVerdict, cilium: CiliumSideOutcome)
   const isolatingPolicies = [...np.isolatingPolicies, ...cilium.isolating.filter((id) => !np.isolatingPolicies.includes(id))];
   const allowedBy = isolatingPolicies.length > 0 ? [...np.allowedBy, ...cilium.allowedBy] : [];
   const verdict = policedVerdict(isolatingPolicies, voidL7(allowedBy), cilium.deniedBy[0]);
-  return !verdict.isolated && cilium.notIsolating !== undefined ? { ...verdict, selectedWithoutDefaultDeny: cilium.notIsolating } : verdict;
+  // The NetworkPolicies' notes stay while nothing allowed the connection after all.
+  const noted = np.failClosedNotes && !verdict.allowed ? { ...verdict, failClosedNotes: np.failClosedNotes } : verdict;
+  return !noted.isolated && cilium.notIsolating !== undefined ? { ...noted, selectedWithoutDefaultDeny: cilium.notIsolating } : noted;
 }
 
 /**

@@ -187,10 +187,19 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     key += ']';
   }
   if (features.ipBlocks.length > 0) {
-    // In no block at all (no IPs, or none inside) is one feature value, however it comes about.
-    let bits = '';
-    if (e.ips.length > 0) for (const block of features.ipBlocks) bits += e.ips.some((ip) => ipBlockContains(block, ip)) ? '1' : '0';
-    key += `,"${bits.includes('1') ? bits : ''}"`;
+    // In no block at all (no IPs, or none inside) is one feature value, however it comes about. An
+    // end with several addresses (dual-stack) has the blocks of each: a block matches it only when
+    // it holds them all (`addressesInside`), and several blocks may hold one address each; an
+    // address field that could not be read sets it apart from an end with the same readable ones.
+    let inAny = false;
+    const vectors: string[] = [];
+    for (const ip of e.ips) {
+      let bits = '';
+      for (const block of features.ipBlocks) bits += ipBlockContains(block, ip) ? '1' : '0';
+      if (bits.includes('1')) inAny = true;
+      if (!vectors.includes(bits)) vectors.push(bits);
+    }
+    key += `,"${inAny ? vectors.sort().join('|') + (e.ipsIncomplete ? '|?' : '') : ''}"`;
   }
   // An IP not known may be inside a cluster-wide rule's networks (decided fail closed), one outside is not.
   if (features.unknownIpsApart && ipNotKnown(e)) key += ',"ip not known"';

@@ -3,7 +3,7 @@ import { snapshotClassKey } from './equivalence';
 import { computeSides, MatrixEngine, Selections } from './matrix';
 import { newFeaturesSeen, PolicyFeatures, policyFeatures } from './policy-features';
 import { probePorts, ProbePort } from './probe-ports';
-import { peerMatches, portsMatch, resolveTraffic, selects } from './semantics';
+import { peerMatches, portsMatch, resolveTraffic, rulePeerMatch, selects } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer } from '../inventory/cluster';
 import { portEntryKey } from '../k8s/port-set';
 
@@ -505,7 +505,9 @@ function rulesReaching(cluster: Cluster, policies: ClusterPolicy[], ends: Cluste
     if (hit === undefined) byNs.set(namespace, (hit = ends.some((e) => peerMatches(cluster, namespace, peer, e))));
     return hit;
   };
-  const kept = (namespace: string, r: PolicyRule) => r.peers === undefined || r.peers.some((peer) => reaches(namespace, peer));
+  // A rule whose ipBlocks hold a dual-stack end only together (`rulePeerMatch`) reaches it too.
+  const kept = (namespace: string, r: PolicyRule) => r.peers === undefined || r.peers.some((peer) => reaches(namespace, peer))
+    || (r.peers.filter((p) => p.kind === 'ipBlock').length > 1 && ends.some((e) => e.ips.length > 1 && rulePeerMatch(cluster, namespace, r.peers!, e) !== undefined));
   // The rules that stay; the same array when every rule does.
   const keep = (namespace: string, rules: PolicyRule[] | undefined) => {
     if (rules === undefined || rules.every((r) => kept(namespace, r))) return rules;

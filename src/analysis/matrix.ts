@@ -1,7 +1,7 @@
 import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
 import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierMatches, tierPolicies, undecidedSubject } from './precedence';
-import { fromOwnNode, peerMatches, portsMatch, PortQuery, resolveTraffic, Side, tierRuleMatches } from './semantics';
+import { fromOwnNode, peerMatches, portsMatch, PortQuery, resolveTraffic, rulePeerMatch, Side, tierRuleMatches } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
 import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
@@ -398,6 +398,7 @@ class SelectionIndex {
   private readonly byPairAnywhere = new Map<string, number[]>();
   private readonly ruleCache = new Map<PolicyRule, Members>();
   private readonly withIps: ClusterEndpoint[];
+  private readonly multiAddress: ClusterEndpoint[];
   /** Peer sets by the peer's text (peers that name the namespaces they look in). */
   private readonly peerCache = new Map<string, Members>();
   /** Peer sets of peers without a namespaceSelector (they look in the policy's namespace), by text, then namespace. */
@@ -430,6 +431,7 @@ class SelectionIndex {
       }
     }
     this.withIps = cluster.endpoints.filter((e) => e.ips.length > 0);
+    this.multiAddress = this.withIps.filter((e) => e.ips.length > 1);
     this.all = Bitset.full(cluster.endpoints.length);
     this.pool = new BitsetPool(cluster.endpoints.length);
     this.fewest = Math.ceil(cluster.endpoints.length / 64);
@@ -556,7 +558,16 @@ class SelectionIndex {
     if (!rule.peers) return this.all;
     if (rule.peers.length === 1) return this.peer(policyNamespace, rule.peers[0]);
     let union = this.ruleCache.get(rule);
-    if (!union) this.ruleCache.set(rule, (union = this.union(rule.peers.map((p) => this.peer(policyNamespace, p)))));
+    if (!union) {
+      const parts = rule.peers.map((p) => this.peer(policyNamespace, p));
+      // Ends with several addresses that the rule's ipBlocks hold only together (one each: `rulePeerMatch`).
+      if (this.multiAddress.length > 0 && rule.peers.filter((p) => p.kind === 'ipBlock').length > 1) {
+        const jointly = this.multiAddress.filter((e) => !rule.peers!.some((p) => peerMatches(this.cluster, policyNamespace, p, e))
+          && rulePeerMatch(this.cluster, policyNamespace, rule.peers!, e) !== undefined).map((e) => e.index);
+        if (jointly.length > 0) parts.push(jointly);
+      }
+      this.ruleCache.set(rule, (union = this.union(parts)));
+    }
     return union;
   }
 

@@ -1,7 +1,8 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
-import { evaluateSide, fromOwnNode, portsMatch, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
+import { evaluateSide, fromOwnNode, networksHoldSome, portsMatch, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
 import { DecisionTier, ownNodeVerdict, SideDecision, SideVerdict, TierRuleReference } from './verdict';
-import { Cluster, ClusterEndpoint, subjectSelection, TierAction, TieredPolicy, TierName, TierRule } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, subjectSelection, TierAction, TieredPolicy, TierName, TierPeer, TierRule } from '../inventory/cluster';
+import { formatIp } from '../k8s/cidr';
 import { Traffic } from '../k8s/port-set';
 
 /**
@@ -264,7 +265,7 @@ function decideByPolicies(cluster: Cluster, side: Side, self: ClusterEndpoint, o
   const np = cluster.ciliumPolicies.length === 0 ? plain : namespaceTierVerdict(plain, evaluateCiliumSide(cluster, side, self, other, traffic));
   if (self.external || cluster.tieredPolicies.length === 0) return np;
   const destination = side === 'ingress' ? self : other;
-  const notes: string[] = [];
+  const notes: string[] = [...np.failClosedNotes ?? []];
   const tier = (name: TierName) => {
     const rules = applicableRules(cluster, tierPolicies(cluster, name), side, self);
     const matches = tierMatches(rules, (r) => {
@@ -320,7 +321,12 @@ function failClosedNotes(
         + `for ${guessed.join(', ')} and the selector tests labels other than kubernetes.io/metadata.name; ${readings}. `
         + 'Give the Namespace objects (kubectl get namespaces -o yaml, or --surroundings) to decide it');
     }
-    if (undecided.some((x) => x.kind === 'networks')) {
+    const partly = undecided.filter((x): x is Extract<TierPeer, { kind: 'networks' }> => x.kind === 'networks' && networksHoldSome(x, other));
+    if (partly.length > 0) {
+      notes.push(`decided fail closed: some addresses: ${partly.map((x) => x.text).join('; ')} of ${name(r)} hold some of ${other.id}'s addresses `
+        + `(${other.ips.map(formatIp).join(', ')}${other.ipsIncomplete ? ', and one the input does not give' : ''}) and not the others, so whether it matches `
+        + `depends on the address a connection uses; ${readings}. Give the rule networks of each address family (an IPv4 and an IPv6 one) to decide it`);
+    } else if (undecided.some((x) => x.kind === 'networks')) {
       notes.push(`decided fail closed: unknown IP: whether ${name(r)} matches ${other.id} by its ${undecided.map((x) => x.text).join('; ')} cannot be decided, `
         + `since its IP is not known; ${readings}. Give the pods' IPs (--pod ns/name@ip, or status.podIP in the manifests) to decide it`);
     } else if (undecided.some((x) => x.kind === 'nodes')) {

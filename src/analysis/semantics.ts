@@ -2,7 +2,7 @@ import { notPolicedVerdict, policedVerdict, RuleReference, SideVerdict } from '.
 import {
   Cluster, ClusterEndpoint, ClusterPolicy, domainNameMatches, ipBlockContains, PolicyRule, RulePeer, TierPeer, unknownIpMayBeIn,
 } from '../inventory/cluster';
-import { cidrContains } from '../k8s/cidr';
+import { cidrContains, formatIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { PortSet, resolveNamedPort, setMatches, Traffic } from '../k8s/port-set';
 
 export type { Traffic } from '../k8s/port-set';
@@ -28,7 +28,30 @@ export function resolveTraffic(destination: ClusterEndpoint, query: PortQuery): 
   return port ? { port: port.number, protocol: port.protocol } : undefined;
 }
 
-/** Whether a peer of a policy in `policyNamespace` matches `endpoint`. */
+/**
+ * How many of an end's addresses `inside` holds: `all` (it has addresses, every one is known and
+ * inside), `some` (one is inside and another is not), or `none`. Only the addresses the input gives count
+ * (an address field that could not be read is decided by `ipNotKnown` where that matters); `strict`
+ * (every peer of the analysis) takes such a field for an address outside, so the end is held only
+ * in part: an allow does not match it, a Deny does. A connection to or from an end uses one of its
+ * addresses (a dual-stack pod has an IPv4 and an IPv6 one), so a peer matches an end for every
+ * connection only when it holds them all; where it holds some, whether it matches depends on the
+ * address the connection uses, which the question "can A reach B" does not fix.
+ */
+export function addressesInside(endpoint: ClusterEndpoint, inside: (ip: ParsedIp) => boolean, strict = false): 'all' | 'some' | 'none' {
+  let held = 0;
+  for (const ip of endpoint.ips) if (inside(ip)) held++;
+  if (held === 0) return 'none';
+  return held === endpoint.ips.length && !(strict && endpoint.ipsIncomplete === true) ? 'all' : 'some';
+}
+
+/**
+ * Whether a peer of a policy in `policyNamespace` matches `endpoint`. An ipBlock matches an end
+ * only when it holds every address of it (`addressesInside`): one that holds an IPv4 address of a
+ * dual-stack pod and not its IPv6 one does not allow the connections to the IPv6 one, and a
+ * NetworkPolicy rule only allows, so "no match" is the reading that never allows more than the
+ * cluster does (the rule's ipBlocks together may still hold every address: `rulePeerMatch`).
+ */
 export function peerMatches(cluster: Cluster, policyNamespace: string, peer: RulePeer, endpoint: ClusterEndpoint): boolean {
   if (peer.kind === 'ipBlock') {
     // Cilium (its policies are in the input) enforces ipBlocks as CIDR rules, which "do not apply to
@@ -36,7 +59,7 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
     // to a node in the cluster (including host networking pods)" (docs.cilium.io, Layer 3 Policies,
     // IP/CIDR based; nodes only under policy-cidr-match-mode: nodes, not the default).
     if (cluster.runsCilium && !endpoint.external) return false;
-    return endpoint.ips.some((ip) => ipBlockContains(peer, ip));
+    return addressesInside(endpoint, (ip) => ipBlockContains(peer, ip), true) === 'all';
   }
   // Node traffic (a hostNetwork pod under the node-traffic mode) is never matched by pod or namespace selectors.
   if (endpoint.external || endpoint.nodeTraffic || endpoint.namespace === undefined) return false;
@@ -46,6 +69,34 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
     return false;
   }
   return peer.podSelector ? peer.podSelector.matches(endpoint.labels) : true;
+}
+
+/**
+ * The peer of a NetworkPolicy rule by which it matches `endpoint`, or undefined: the first peer
+ * that matches it (`peerMatches`), else, for an end with several addresses (a dual-stack pod), the
+ * first of the rule's ipBlocks when they together hold every address of it (an IPv4 block and an
+ * IPv6 block: each connection uses one address, and one of the blocks holds it).
+ */
+export function rulePeerMatch(
+  cluster: Cluster, policyNamespace: string, peers: readonly RulePeer[], endpoint: ClusterEndpoint,
+): RulePeer | undefined {
+  const one = peers.find((p) => peerMatches(cluster, policyNamespace, p, endpoint));
+  if (one !== undefined || (endpoint.ips.length < 2 && !endpoint.ipsIncomplete) || (cluster.runsCilium && !endpoint.external)) return one;
+  const blocks = peers.filter((p): p is Extract<RulePeer, { kind: 'ipBlock' }> => p.kind === 'ipBlock');
+  if (blocks.length < 2 || addressesInside(endpoint, (ip) => blocks.some((b) => ipBlockContains(b, ip)), true) !== 'all') return undefined;
+  return blocks.find((b) => endpoint.ips.some((ip) => ipBlockContains(b, ip)));
+}
+
+/**
+ * Whether some ipBlock of a rule holds one of the end's addresses but the rule does not match it
+ * (`rulePeerMatch`): the connections to the other address are not allowed by the rule, and the
+ * pair reads "not allowed" by it. For the note that says so.
+ */
+export function ruleMatchesPartly(cluster: Cluster, policyNamespace: string, peers: readonly RulePeer[], endpoint: ClusterEndpoint): boolean {
+  if (cluster.runsCilium && !endpoint.external) return false;
+  const blocks = peers.filter((p): p is Extract<RulePeer, { kind: 'ipBlock' }> => p.kind === 'ipBlock');
+  if (blocks.length === 0 || rulePeerMatch(cluster, policyNamespace, peers, endpoint) !== undefined) return false;
+  return addressesInside(endpoint, (ip) => blocks.some((b) => ipBlockContains(b, ip)), true) === 'some';
 }
 
 /** Whether a rule's ports allow `traffic` to `destination` (named ports are resolved on the destination). */
@@ -87,17 +138,27 @@ export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint
   const destination = side === 'ingress' ? self : other;
   const isolatingPolicies: string[] = [];
   const allowedBy: RuleReference[] = [];
+  const partly: string[] = [];
   for (const policy of cluster.policies) {
     if (!selects(policy, side, self)) continue;
     isolatingPolicies.push(policy.id);
     const rules: PolicyRule[] = (side === 'ingress' ? policy.ingress : policy.egress)!;
     for (const rule of rules) {
       if (!portsMatch(rule.ports, traffic, destination)) continue;
-      const peer = rule.peers === undefined ? 'all' : rule.peers.find((p) => peerMatches(cluster, policy.namespace, p, other));
+      const peer = rule.peers === undefined ? 'all' : rulePeerMatch(cluster, policy.namespace, rule.peers, other);
       if (peer) allowedBy.push({ policy: policy.id, direction: side, rule: rule.index, byIpBlock: peer !== 'all' && peer.kind === 'ipBlock' });
+      else if (ruleMatchesPartly(cluster, policy.namespace, rule.peers!, other)) partly.push(`${policy.id} ${side}[${rule.index}]`);
     }
   }
-  return policedVerdict(isolatingPolicies, allowedBy);
+  const verdict = policedVerdict(isolatingPolicies, allowedBy);
+  if (partly.length === 0 || allowedBy.length > 0) return verdict;
+  return {
+    ...verdict,
+    failClosedNotes: [`decided fail closed: some addresses: the ipBlocks of ${partly.join(', ')} hold some of ${other.id}'s addresses `
+      + `(${other.ips.map(formatIp).join(', ')}${other.ipsIncomplete ? ', and one the input does not give' : ''}) and not the others, `
+      + 'so the connections that use the others are not allowed by them, and the rule is taken not to match. '
+      + 'Give the rule an ipBlock of each address family (an IPv4 and an IPv6 one) to allow every connection'],
+  };
 }
 
 /**
@@ -112,7 +173,8 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
   switch (peer.kind) {
     // Networks that hold every address match every endpoint; an end whose IP is not known matches no
     // other networks here, and `tierPeerUndecided` says so (the precedence decides it fail closed).
-    case 'networks': return peer.everywhere || endpoint.ips.some((ip) => peer.cidrs.some((c) => cidrContains(c, ip)));
+    // An end matches by its addresses only when the networks hold every one of them (`addressesInside`).
+    case 'networks': return peer.everywhere || addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip)), true) === 'all';
     case 'domainNames': return endpoint.external && endpoint.dnsNames.some((n) => peer.names.some((p) => domainNameMatches(p, n)));
     case 'nodes': return endpoint.nodeTraffic && peer.selector.matchesEverything;
     case 'namespaces':
@@ -146,12 +208,22 @@ export function tierPeerUndecided(cluster: Cluster, peer: TierPeer, endpoint: Cl
   // inventory keeps such a peer only in a Pass rule: a Deny's is taken as every node, an Allow's dropped).
   if (peer.kind === 'nodes') return endpoint.nodeTraffic && !peer.selector.matchesEverything;
   // A pod on the pod network is never at a link-local, loopback, multicast, ... address: networks
-  // wholly there never match it, decided (`unknownIpMayBeIn`).
-  return peer.kind === 'networks' && unknownIpMayBeIn(peer, endpoint, cluster.podCidrs);
+  // wholly there never match it, decided (`unknownIpMayBeIn`). Networks that hold some of the end's
+  // addresses and not the others (a dual-stack pod) match the connections that use the first ones.
+  return peer.kind === 'networks' && (unknownIpMayBeIn(peer, endpoint, cluster.podCidrs) || networksHoldSome(peer, endpoint));
+}
+
+/** Whether networks hold some of an end's addresses and not every one (`addressesInside`). */
+export function networksHoldSome(peer: { readonly cidrs: readonly ParsedCidr[]; readonly everywhere: boolean }, endpoint: ClusterEndpoint): boolean {
+  return !peer.everywhere && addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip)), true) === 'some';
 }
 
 /** Whether a cluster-wide rule matches the other end: `true`, `false`, or `undefined` when it cannot be decided (`tierPeerUndecided`). */
 export function tierRuleMatches(cluster: Cluster, peers: readonly TierPeer[], endpoint: ClusterEndpoint): boolean | undefined {
   if (peers.some((p) => tierPeerMatches(cluster, p, endpoint))) return true;
+  // Several networks peers that together hold every address of a dual-stack end (an IPv4 and an IPv6 one) match it.
+  const networks = peers.filter((p): p is Extract<TierPeer, { kind: 'networks' }> => p.kind === 'networks');
+  if (networks.length > 1 && endpoint.ips.length > 1
+    && addressesInside(endpoint, (ip) => networks.some((n) => n.cidrs.some((c) => cidrContains(c, ip))), true) === 'all') return true;
   return peers.some((p) => tierPeerUndecided(cluster, p, endpoint)) ? undefined : false;
 }

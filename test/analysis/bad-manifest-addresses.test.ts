@@ -60,16 +60,18 @@ test.each([
   expect(r.allows('a/a', 'a/b', HTTPS)).toBe(true);
 });
 
-test('one bad entry among good ones: the good address is kept, the unknown one takes a networks Deny to match (fail closed)', () => {
+test('one bad entry among good ones: the good address is kept, the unknown one takes a networks Deny to match and an ipBlock allow not (fail closed)', () => {
   const dual = pod('a', { podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }, { ip: 'fd00::zz' }] });
   const good = pod('a', { podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }] });
   const b = pod('b', { podIP: '10.0.1.5' });
   // The control: a's addresses all known and outside fd00::/8, so the Deny passes and the ipBlock allows.
   expect(Reachability.fromManifests([good, b, egressToTen, denyV6]).allows('a/b', 'a/a', HTTPS)).toBe(true);
-  // Without the Deny, the good IPv4 address still matches the ipBlock.
+  // Without the Deny, the good IPv4 address is in the ipBlock, but the unread one may not be: the
+  // ipBlock does not allow every connection, so it is taken not to match (fail closed), said so.
   const plain = Reachability.fromManifests([dual, b, egressToTen]);
   expect(notes(plain)).toEqual([expect.stringMatching(/^a\/a MALFORMED Pod: status\.podIPs\[1\]\.ip "fd00::zz" is not an IP address.*Fix status\.podIPs\[1\]\.ip/)]);
-  expect(plain.allows('a/b', 'a/a', HTTPS)).toBe(true);
+  expect(plain.allows('a/b', 'a/a', HTTPS)).toBe(false);
+  expect(plain.explain('a/b', 'a/a', HTTPS).notes.join('\n')).toMatch(/some addresses: .*10\.0\.0\.5, and one the input does not give/);
   // With it, a's unknown address may be inside fd00::/8: the Deny is taken to match, and the verdict says why.
   const r = Reachability.fromManifests([dual, b, egressToTen, denyV6]);
   expect(r.allows('a/b', 'a/a', HTTPS)).toBe(false);
@@ -130,13 +132,16 @@ describe('a Node\'s status.addresses', () => {
     [{ type: 'InternalIP', address: 7 }, 'status.addresses[3].address', SkipCategory.MALFORMED, /^status\.addresses\[3\]\.address is 7, not an IP address text/],
     ['10.0.0.12', 'status.addresses[3]', SkipCategory.MALFORMED, /^status\.addresses\[3\] is "10\.0\.0\.12", not an object/],
     [{ type: 'internalip', address: '10.0.0.12' }, 'status.addresses[3].type', SkipCategory.NOT_MODELLED, /^status\.addresses\[3\]\.type "internalip" is not a Node address type .*its address "10\.0\.0\.12" is not read/],
-  ])('%j is reported; the good address is still read', (entry, field, category, reason) => {
+  ])('%j is reported; the good address is still read, and an allow of it alone is fail closed', (entry, field, category, reason) => {
     const r = Reachability.fromManifests([node('n1', [...names, entry, { type: 'InternalIP', address: '10.0.0.11' }]), pod('b', { podIP: '10.0.1.5' }), egressToTen]);
     expect(r.skipped).toHaveLength(1);
     expect(r.skipped[0]).toMatchObject({ object: 'n1', kind: 'Node', category });
     expect(r.skipped[0].reason).toMatch(reason);
     expect(r.skipped[0].reason).toContain(`Fix ${field} (an InternalIP or ExternalIP address`);
-    expect(r.allows('a/b', 'node:n1', HTTPS)).toBe(true); // 10.0.0.11 is in the ipBlock
+    // 10.0.0.11 is in the ipBlock, but the field that could not be read may hold an address outside
+    // it: the allow does not hold every connection to the node, so it is taken not to match, said so.
+    expect(r.allows('a/b', 'node:n1', HTTPS)).toBe(false);
+    expect(r.explain('a/b', 'node:n1', HTTPS).notes.join('\n')).toMatch(/some addresses: .*10\.0\.0\.11, and one the input does not give/);
   });
 
   test('a Node with only a bad address has none known: no ipBlock matches it', () => {

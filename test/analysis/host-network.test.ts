@@ -53,8 +53,13 @@ describe('hostNetwork pods as traffic of their node (the default)', () => {
 
   test('the node IP comes from status.hostIP(s); without one, no ipBlock matches', () => {
     const onlyHostIps = pod('agent', { app: 'agent' }, { hostNetwork: true, status: { hostIPs: [{ ip: '10.0.0.5' }, { ip: 'fd00::5' }] } });
+    // Both node IPs count: an ipBlock of one family alone does not allow the connections from the
+    // other address (a dual-stack end, RT-03); one of each family does.
     const v6 = node([onlyHostIps, db, dbFrom([{ ipBlock: { cidr: 'fd00::/64' } }])]);
-    expect(v6.allows('shop/agent', 'shop/db', TCP80)).toBe(true);
+    expect(v6.allows('shop/agent', 'shop/db', TCP80)).toBe(false);
+    expect(v6.explain('shop/agent', 'shop/db', TCP80).notes.join('\n')).toMatch(/some addresses: .*10\.0\.0\.5, fd00::5/);
+    const both = node([onlyHostIps, db, dbFrom([{ ipBlock: { cidr: 'fd00::/64' } }, { ipBlock: { cidr: '10.0.0.0/24' } }])]);
+    expect(both.allows('shop/agent', 'shop/db', TCP80)).toBe(true);
     const unknown = node([pod('agent', { app: 'agent' }, { hostNetwork: true }), db, dbFrom([{ ipBlock: { cidr: '0.0.0.0/0' } }])]);
     expect(unknown.allows('shop/agent', 'shop/db', TCP80)).toBe(false);
     expect(unknown.explain('shop/agent', 'shop/db', TCP80).notes[0]).toContain('ipBlocks match its node IP, which is unknown (no status.hostIP), so no ipBlock matches it');

@@ -38,17 +38,25 @@ const { selector, policy } = policyArbitraries({
   values: VALUES,
   maxExpressions: 2,
   namespaceSelector: nsSelector,
-  ipBlocks: [{ cidr: '10.1.0.0/16' }, { cidr: '10.0.0.0/8', except: ['10.1.0.0/24'] }],
+  ipBlocks: [{ cidr: '10.1.0.0/16' }, { cidr: '10.0.0.0/8', except: ['10.1.0.0/24'] }, { cidr: 'fd00::/8' }],
   ports: [80, 443],
   endPorts: [80, 8080],
   portNames: ['http', 'web-port'],
 }, NS.slice(0, 3));
-const pod = podArbitrary({ namespaces: NS, labels, ips: ['10.1.0.5', '10.1.0.200', '10.2.0.1', undefined], hostNetwork: [false, false, false, false, true] });
+// Dual-stack pods too (an IPv4 and an IPv6 address, space-separated here): a connection uses one of them.
+const pod = podArbitrary({
+  namespaces: NS, labels, ips: ['10.1.0.5', '10.1.0.200', '10.2.0.1', undefined, '10.1.0.6 fd00::6', 'fd00::7', '10.2.0.8 fe80::8'], hostNetwork: [false, false, false, false, true],
+});
+/** A pod's status with its addresses (`status.podIPs` when it has two), and the host's when it runs on no named node. */
+function podStatus(ips: string, hostIp: boolean): any {
+  const all = ips.split(' ');
+  return { podIP: all[0], ...(all.length > 1 ? { podIPs: all.map((ip) => ({ ip })) } : {}), ...(hostIp ? { hostIP: all[0] } : {}) };
+}
 // Cluster-wide tiers, generated in a neutral shape and written as each kind's wire format by `tierObject`.
 const tierPeer = (egress: boolean) => fc.oneof(
   fc.record({ namespaces: nsSelector }),
   fc.record({ pods: fc.record({ namespaceSelector: nsSelector, podSelector: selector }) }),
-  ...(egress ? [fc.record({ networks: fc.uniqueArray(fc.constantFrom('10.1.0.0/16', '10.1.0.0/24', '0.0.0.0/0', '::/0', '203.0.113.0/24'), { minLength: 1, maxLength: 2 }) })] : []),
+  ...(egress ? [fc.record({ networks: fc.uniqueArray(fc.constantFrom('10.1.0.0/16', '10.1.0.0/24', '0.0.0.0/0', '::/0', '203.0.113.0/24', 'fd00::/8'), { minLength: 1, maxLength: 2 }) })] : []),
 );
 const tierPort = fc.oneof(
   fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(80, 443) }),
@@ -127,7 +135,7 @@ function manifests(c: ClusterValue): any[] {
       ? { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { template: { metadata: { labels: p.labels }, spec } } }
       // status.hostIP only where spec.nodeName is not given: the two naming different nodes is a
       // contradiction the model notes (test/analysis/pod-node-contradiction.test.ts).
-      : { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, labels: p.labels }, spec, status: p.ip ? { podIP: p.ip, ...(nodeName === undefined ? { hostIP: p.ip } : {}) } : {} });
+      : { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, labels: p.labels }, spec, status: p.ip ? podStatus(p.ip, nodeName === undefined) : {} });
   });
   if (c.nodes) {
     for (const [name, ip] of [['n1', '10.2.0.1'], ['n2', '10.3.0.1']]) {
