@@ -1,8 +1,7 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
-import { evaluateSide, fromOwnNode, networksHoldSome, portsMatch, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
+import { describeAddresses, evaluateSide, fromOwnNode, networksHoldSome, portsMatch, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
 import { DecisionTier, ownNodeVerdict, SideDecision, SideVerdict, TierRuleReference } from './verdict';
 import { Cluster, ClusterEndpoint, subjectSelection, TierAction, TieredPolicy, TierName, TierPeer, TierRule } from '../inventory/cluster';
-import { formatIp } from '../k8s/cidr';
 import { Traffic } from '../k8s/port-set';
 
 /**
@@ -324,7 +323,7 @@ function failClosedNotes(
     const partly = undecided.filter((x): x is Extract<TierPeer, { kind: 'networks' }> => x.kind === 'networks' && networksHoldSome(x, other));
     if (partly.length > 0) {
       notes.push(`decided fail closed: some addresses: ${partly.map((x) => x.text).join('; ')} of ${name(r)} hold some of ${other.id}'s addresses `
-        + `(${other.ips.map(formatIp).join(', ')}${other.ipsIncomplete ? ', and one the input does not give' : ''}) and not the others, so whether it matches `
+        + `(${describeAddresses(other)}) and not the others, so whether it matches `
         + `depends on the address a connection uses; ${readings}. Give the rule networks of each address family (an IPv4 and an IPv6 one) to decide it`);
     } else if (undecided.some((x) => x.kind === 'networks')) {
       notes.push(`decided fail closed: unknown IP: whether ${name(r)} matches ${other.id} by its ${undecided.map((x) => x.text).join('; ')} cannot be decided, `

@@ -29,20 +29,24 @@ export function resolveTraffic(destination: ClusterEndpoint, query: PortQuery): 
 }
 
 /**
- * How many of an end's addresses `inside` holds: `all` (it has addresses, every one is known and
- * inside), `some` (one is inside and another is not), or `none`. Only the addresses the input gives count
- * (an address field that could not be read is decided by `ipNotKnown` where that matters); `strict`
- * (every peer of the analysis) takes such a field for an address outside, so the end is held only
- * in part: an allow does not match it, a Deny does. A connection to or from an end uses one of its
- * addresses (a dual-stack pod has an IPv4 and an IPv6 one), so a peer matches an end for every
- * connection only when it holds them all; where it holds some, whether it matches depends on the
- * address the connection uses, which the question "can A reach B" does not fix.
+ * How many of an end's addresses `inside` holds: `all` (every one, and the input gave every one),
+ * `some` (one is inside and another is not, or an address field of the end could not be read:
+ * `ClusterEndpoint.ipsIncomplete`, taken for an address outside), or `none`. A connection to or
+ * from an end uses one of its addresses (a dual-stack pod has an IPv4 and an IPv6 one), so a peer
+ * matches an end for every connection only when it holds them all; where it holds some, whether it
+ * matches depends on the address the connection uses, which "can A reach B" does not fix: an allow
+ * is then taken not to match, a Deny to match.
  */
-export function addressesInside(endpoint: ClusterEndpoint, inside: (ip: ParsedIp) => boolean, strict = false): 'all' | 'some' | 'none' {
+export function addressesInside(endpoint: ClusterEndpoint, inside: (ip: ParsedIp) => boolean): 'all' | 'some' | 'none' {
   let held = 0;
   for (const ip of endpoint.ips) if (inside(ip)) held++;
   if (held === 0) return 'none';
-  return held === endpoint.ips.length && !(strict && endpoint.ipsIncomplete === true) ? 'all' : 'some';
+  return held === endpoint.ips.length && endpoint.ipsIncomplete !== true ? 'all' : 'some';
+}
+
+/** An end's addresses for a note: `10.0.0.5, fd00::5`, and one the input does not give where a field could not be read. */
+export function describeAddresses(endpoint: ClusterEndpoint): string {
+  return `${endpoint.ips.map(formatIp).join(', ')}${endpoint.ipsIncomplete ? ', and one the input does not give' : ''}`;
 }
 
 /**
@@ -59,7 +63,7 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
     // to a node in the cluster (including host networking pods)" (docs.cilium.io, Layer 3 Policies,
     // IP/CIDR based; nodes only under policy-cidr-match-mode: nodes, not the default).
     if (cluster.runsCilium && !endpoint.external) return false;
-    return addressesInside(endpoint, (ip) => ipBlockContains(peer, ip), true) === 'all';
+    return addressesInside(endpoint, (ip) => ipBlockContains(peer, ip)) === 'all';
   }
   // Node traffic (a hostNetwork pod under the node-traffic mode) is never matched by pod or namespace selectors.
   if (endpoint.external || endpoint.nodeTraffic || endpoint.namespace === undefined) return false;
@@ -82,21 +86,24 @@ export function rulePeerMatch(
 ): RulePeer | undefined {
   const one = peers.find((p) => peerMatches(cluster, policyNamespace, p, endpoint));
   if (one !== undefined || (endpoint.ips.length < 2 && !endpoint.ipsIncomplete) || (cluster.runsCilium && !endpoint.external)) return one;
-  const blocks = peers.filter((p): p is Extract<RulePeer, { kind: 'ipBlock' }> => p.kind === 'ipBlock');
-  if (blocks.length < 2 || addressesInside(endpoint, (ip) => blocks.some((b) => ipBlockContains(b, ip)), true) !== 'all') return undefined;
+  const blocks = ipBlocksOf(peers);
+  if (blocks.length < 2 || addressesInside(endpoint, (ip) => blocks.some((b) => ipBlockContains(b, ip))) !== 'all') return undefined;
   return blocks.find((b) => endpoint.ips.some((ip) => ipBlockContains(b, ip)));
 }
 
 /**
- * Whether some ipBlock of a rule holds one of the end's addresses but the rule does not match it
- * (`rulePeerMatch`): the connections to the other address are not allowed by the rule, and the
- * pair reads "not allowed" by it. For the note that says so.
+ * Whether the ipBlocks of a rule that does not match the end (`rulePeerMatch` said no) hold some of
+ * its addresses: the connections that use the others are not allowed by the rule, and the pair
+ * reads "not allowed" by it. For the note that says so.
  */
-export function ruleMatchesPartly(cluster: Cluster, policyNamespace: string, peers: readonly RulePeer[], endpoint: ClusterEndpoint): boolean {
+function ipBlocksHoldSome(cluster: Cluster, peers: readonly RulePeer[], endpoint: ClusterEndpoint): boolean {
   if (cluster.runsCilium && !endpoint.external) return false;
-  const blocks = peers.filter((p): p is Extract<RulePeer, { kind: 'ipBlock' }> => p.kind === 'ipBlock');
-  if (blocks.length === 0 || rulePeerMatch(cluster, policyNamespace, peers, endpoint) !== undefined) return false;
-  return addressesInside(endpoint, (ip) => blocks.some((b) => ipBlockContains(b, ip)), true) === 'some';
+  const blocks = ipBlocksOf(peers);
+  return blocks.length > 0 && addressesInside(endpoint, (ip) => blocks.some((b) => ipBlockContains(b, ip))) === 'some';
+}
+
+function ipBlocksOf(peers: readonly RulePeer[]): Array<Extract<RulePeer, { kind: 'ipBlock' }>> {
+  return peers.filter((p): p is Extract<RulePeer, { kind: 'ipBlock' }> => p.kind === 'ipBlock');
 }
 
 /** Whether a rule's ports allow `traffic` to `destination` (named ports are resolved on the destination). */
@@ -147,7 +154,7 @@ export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint
       if (!portsMatch(rule.ports, traffic, destination)) continue;
       const peer = rule.peers === undefined ? 'all' : rulePeerMatch(cluster, policy.namespace, rule.peers, other);
       if (peer) allowedBy.push({ policy: policy.id, direction: side, rule: rule.index, byIpBlock: peer !== 'all' && peer.kind === 'ipBlock' });
-      else if (ruleMatchesPartly(cluster, policy.namespace, rule.peers!, other)) partly.push(`${policy.id} ${side}[${rule.index}]`);
+      else if (ipBlocksHoldSome(cluster, rule.peers!, other)) partly.push(`${policy.id} ${side}[${rule.index}]`);
     }
   }
   const verdict = policedVerdict(isolatingPolicies, allowedBy);
@@ -155,7 +162,7 @@ export function evaluateSide(cluster: Cluster, side: Side, self: ClusterEndpoint
   return {
     ...verdict,
     failClosedNotes: [`decided fail closed: some addresses: the ipBlocks of ${partly.join(', ')} hold some of ${other.id}'s addresses `
-      + `(${other.ips.map(formatIp).join(', ')}${other.ipsIncomplete ? ', and one the input does not give' : ''}) and not the others, `
+      + `(${describeAddresses(other)}) and not the others, `
       + 'so the connections that use the others are not allowed by them, and the rule is taken not to match. '
       + 'Give the rule an ipBlock of each address family (an IPv4 and an IPv6 one) to allow every connection'],
   };
@@ -174,7 +181,7 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
     // Networks that hold every address match every endpoint; an end whose IP is not known matches no
     // other networks here, and `tierPeerUndecided` says so (the precedence decides it fail closed).
     // An end matches by its addresses only when the networks hold every one of them (`addressesInside`).
-    case 'networks': return peer.everywhere || addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip)), true) === 'all';
+    case 'networks': return peer.everywhere || addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip))) === 'all';
     case 'domainNames': return endpoint.external && endpoint.dnsNames.some((n) => peer.names.some((p) => domainNameMatches(p, n)));
     case 'nodes': return endpoint.nodeTraffic && peer.selector.matchesEverything;
     case 'namespaces':
@@ -215,7 +222,7 @@ export function tierPeerUndecided(cluster: Cluster, peer: TierPeer, endpoint: Cl
 
 /** Whether networks hold some of an end's addresses and not every one (`addressesInside`). */
 export function networksHoldSome(peer: { readonly cidrs: readonly ParsedCidr[]; readonly everywhere: boolean }, endpoint: ClusterEndpoint): boolean {
-  return !peer.everywhere && addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip)), true) === 'some';
+  return !peer.everywhere && addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip))) === 'some';
 }
 
 /** Whether a cluster-wide rule matches the other end: `true`, `false`, or `undefined` when it cannot be decided (`tierPeerUndecided`). */
@@ -224,6 +231,6 @@ export function tierRuleMatches(cluster: Cluster, peers: readonly TierPeer[], en
   // Several networks peers that together hold every address of a dual-stack end (an IPv4 and an IPv6 one) match it.
   const networks = peers.filter((p): p is Extract<TierPeer, { kind: 'networks' }> => p.kind === 'networks');
   if (networks.length > 1 && endpoint.ips.length > 1
-    && addressesInside(endpoint, (ip) => networks.some((n) => n.cidrs.some((c) => cidrContains(c, ip))), true) === 'all') return true;
+    && addressesInside(endpoint, (ip) => networks.some((n) => n.cidrs.some((c) => cidrContains(c, ip)))) === 'all') return true;
   return peers.some((p) => tierPeerUndecided(cluster, p, endpoint)) ? undefined : false;
 }
