@@ -210,21 +210,24 @@ describe('what the class key tells apart, and what it does not', () => {
     expect(m.allowedFrom('shop/none')).toEqual(['shop/a', 'shop/c', 'shop/none']);
   });
 
-  test('membership in each ipBlock tells pods apart, whichever of their IPs is inside', () => {
+  test('membership of each address in each ipBlock tells pods apart', () => {
     const r = Reachability.fromManifests([
       ns('shop'), ns('idle'),
       policy('shop', 'out', { podSelector: { matchLabels: { app: 'src' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.1.0.0/16' } }] }, { to: [{ ipBlock: { cidr: '10.2.0.0/16' } }], ports: [{ port: 443 }] }] }),
       pod('shop', 'src', { app: 'src' }),
-      // Dual stack: the IPv6 address is in no block, the IPv4 one is in the first.
+      // Dual stack: the IPv6 address is in no block, the IPv4 one is in the first. A block that
+      // holds only some of a pod's addresses does not match it (decided fail closed), so the pod
+      // is told apart from one whose only address is in the same block.
       withSpec(pod('idle', 'dual', {}), {}, { podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.5' }, { ip: 'fd00::5' }] }),
       pod('idle', 'one', {}, '10.1.0.6'), pod('idle', 'two', {}, '10.2.0.7'), pod('idle', 'out', {}, '10.9.0.1'), pod('idle', 'noip', {}),
     ]);
-    expect(sameClass(r, 'idle/dual', 'idle/one')).toBe(true);
+    expect(sameClass(r, 'idle/dual', 'idle/one')).toBe(false);
     expect(sameClass(r, 'idle/out', 'idle/noip')).toBe(true);
     expect(sameClass(r, 'idle/one', 'idle/two')).toBe(false);
     expect(sameClass(r, 'idle/dual', 'idle/out')).toBe(false);
-    expect(r.matrix(Port.tcp(80)).allowedFrom('shop/src')).toEqual(['shop/src', 'idle/dual', 'idle/one']);
-    expect(r.matrix(Port.tcp(443)).allowedFrom('shop/src')).toEqual(['shop/src', 'idle/dual', 'idle/one', 'idle/two']);
+    expect(r.matrix(Port.tcp(80)).allowedFrom('shop/src')).toEqual(['shop/src', 'idle/one']);
+    expect(r.matrix(Port.tcp(443)).allowedFrom('shop/src')).toEqual(['shop/src', 'idle/one', 'idle/two']);
+    for (const to of ['idle/dual', 'idle/out', 'idle/noip']) expect(r.matrix(Port.tcp(443)).isAllowed('shop/src', to)).toBe(false);
   });
 
   test('the domain names an address matches tell it apart; without DNS-name rules its name alone does not', () => {
