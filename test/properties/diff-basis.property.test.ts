@@ -149,7 +149,7 @@ function modelOf(c: Cluster): unknown {
 /** The diff as plain data: every changed pair with its ports and both sides' verdicts, the endpoints added and removed. */
 function diffOf(b: Reachability, a: Reachability): unknown {
   const d = Reachability.diff(b, a);
-  return { ports: d.ports, opened: d.opened, closed: d.closed, added: d.added, removed: d.removed, l7: d.l7Changed };
+  return { ports: d.ports, opened: d.opened, closed: d.closed, added: d.addedEndpoints, removed: d.removedEndpoints, l7: d.l7Changed };
 }
 
 const fresh = (objects: any[]) => Reachability.fromManifests(objects);
