@@ -168,7 +168,21 @@ project.eslint?.addRules({
   }],
 });
 
-// The README's test command (`npm test`) also proves the public API compiles with jsii.
+// `npm test` type-checks the tests and the dev folders: jest (ts-jest) and ts-node only transpile
+// them, so a type error there would otherwise never fail anything. test/tsconfig.json sets
+// isolatedModules for ts-jest; it is turned off here, where it would only flag the type re-exports
+// of src/index.ts (harmless to a per-file transpiler: they become undefined exports).
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check the tests, examples, benchmarks, scripts and projenrc (jest and ts-node only transpile them)',
+  steps: [
+    { exec: 'tsc --noEmit -p test/tsconfig.json --isolatedModules false' },
+    ...[...DEV_DIRS, 'projenrc'].map((dir) => ({ exec: `tsc --noEmit -p ${dir}/tsconfig.json` })),
+  ],
+});
+project.testTask.prependSpawn(typecheck);
+
+// The README's test command (`npm test`) also proves the public API compiles with jsii (first,
+// before the type-check of the tests above).
 project.testTask.prependSpawn(project.compileTask);
 
 // `npx projen docs`: regenerate the generated blocks of the docs (a test fails when they are stale).

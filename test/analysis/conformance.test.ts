@@ -1,5 +1,5 @@
 import { ALL_PODS, conformanceManifests, podIp, policy } from './conformance-model';
-import { Port, Protocol, Reachability, SkipCategory, TextFormat } from '../../src';
+import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
 
 /** The expected truth table: the set of allowed pairs `from->to` for the port; everything else denied. */
 function expectReachability(policies: any[], port: Port, allowed: (from: string, to: string) => boolean, extra: any[] = []) {

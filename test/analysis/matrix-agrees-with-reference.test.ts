@@ -37,7 +37,7 @@ const cluster = fc.record({
   teamRed: fc.subarray(NS),
 });
 
-function manifests(c: fc.RecordValue<typeof cluster extends fc.Arbitrary<infer T> ? T : never>): any[] {
+function manifests(c: typeof cluster extends fc.Arbitrary<infer T> ? T : never): any[] {
   const objects: any[] = NS.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: c.teamRed.includes(ns) ? 'red' : 'blue' } } }));
   c.pods.forEach((p, i) => {
     const containers = [{ name: 'main', ports: [{ containerPort: p.http, name: 'http' }, { containerPort: 5432, name: 'db' }, { containerPort: 53, protocol: 'UDP', name: 'dns' }] }];

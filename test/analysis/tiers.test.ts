@@ -138,10 +138,10 @@ describe('v1alpha2: ClusterNetworkPolicy', () => {
     late.metadata.name = 'deny-dns';
     late.spec.priority = 60;
     late.spec.egress[0].action = 'Deny';
-    const r = Reachability.fromManifests([late, ALLOW_DNS_CNP, ns('tenant-a', { 'requires-fqdn-policy': 'true' }), ...TENANTS.filter((o) => o.metadata.namespace !== undefined)]);
+    const r = Reachability.fromManifests([late, ALLOW_DNS_CNP, ns('tenant-a', { 'requires-fqdn-policy': 'true' }), ...TENANTS.filter((o) => o.kind === 'Pod')]);
     expect(r.explain('tenant-a/web', 'kube-system/coredns', Port.udp(53)).egress).toMatchObject({ allowed: true, decidedBy: { policy: 'allow-dns', priority: 50 } });
     late.spec.priority = 40;
-    const r2 = Reachability.fromManifests([late, ALLOW_DNS_CNP, ns('tenant-a', { 'requires-fqdn-policy': 'true' }), ...TENANTS.filter((o) => o.metadata.namespace !== undefined)]);
+    const r2 = Reachability.fromManifests([late, ALLOW_DNS_CNP, ns('tenant-a', { 'requires-fqdn-policy': 'true' }), ...TENANTS.filter((o) => o.kind === 'Pod')]);
     expect(r2.explain('tenant-a/web', 'kube-system/coredns', Port.udp(53)).egress).toMatchObject({ allowed: false, decidedBy: { policy: 'deny-dns', priority: 40 } });
   });
 

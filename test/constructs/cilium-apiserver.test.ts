@@ -149,8 +149,8 @@ describe('Cilium: the entity kube-apiserver, never the ipBlock', () => {
 
   test('a Cilium target declared after the connection fails the synth, naming the declaration and the fix', () => {
     for (const declare of [
-      (app: App, chart: Chart) => NetworkPolicies.of(chart).allow(backend, apiServer(), Port.tcp(443)),
-      (app: App, chart: Chart) => new ExternalEgress(chart, 'api', { from: backend, to: apiServer(), ports: [Port.tcp(443)] }),
+      (_app: App, chart: Chart) => NetworkPolicies.of(chart).allow(backend, apiServer(), Port.tcp(443)),
+      (_app: App, chart: Chart) => new ExternalEgress(chart, 'api', { from: backend, to: apiServer(), ports: [Port.tcp(443)] }),
     ]) {
       const app = Testing.app();
       const chart = new Chart(app, 'c', { namespace: 'shop' });

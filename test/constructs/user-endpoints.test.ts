@@ -5,6 +5,9 @@ import {
 import { CLUSTER_SERVICES } from '../cluster-services';
 import { policiesOf, testChart, yamlOf } from '../helpers';
 
+/** An IEndpoint of a user's own written as an object literal: its fields are checked against IEndpoint. */
+const own = (endpoint: IEndpoint): IEndpoint => endpoint;
+
 /** An endpoint kind of a user's own: e.g. a database an operator runs, known by its cluster name. */
 class OperatorDatabase implements IEndpoint {
   public readonly pods: Selector;
@@ -71,11 +74,11 @@ describe('a user\'s own IEndpoint is accepted wherever an endpoint is, checked l
 
   test('an implementation that could stand for more pods than meant, or is not one, is refused with the reason', () => {
     const net = NetworkPolicies.of(testChart('shop'));
-    expect(() => net.allow(api, { name: 'all', pods: Selector.all() }, Port.tcp(1)))
+    expect(() => net.allow(api, own({ name: 'all', pods: Selector.all() }), Port.tcp(1)))
       .toThrow(/^\[test\/NetworkPolicies\] [a-z]+: Endpoint all: \{\} has no labels, so it would stand for every pod of its namespace/);
     expect(() => net.allow(api, { name: 'x', pods: { app: 'x' } } as never, Port.tcp(1))).toThrow(/^\[test\/NetworkPolicies\] [a-z]+: Endpoint x: .*pods is not a Selector/);
-    expect(() => net.allow(api, { name: 'x', pods: Selector.labels({ app: 'x' }), namespace: 'Bad' }, Port.tcp(1))).toThrow(/namespace: "Bad" is not a valid namespace name/);
-    expect(() => net.allow(api, { name: 'x', pods: Selector.labels({ app: 'x' }), containerPorts: [{ number: 0 }] })).toThrow(/Endpoint x: ports\[0\]\.number: 0 is not a valid port number/);
+    expect(() => net.allow(api, own({ name: 'x', pods: Selector.labels({ app: 'x' }), namespace: 'Bad' }), Port.tcp(1))).toThrow(/namespace: "Bad" is not a valid namespace name/);
+    expect(() => net.allow(api, own({ name: 'x', pods: Selector.labels({ app: 'x' }), containerPorts: [{ number: 0 }] }))).toThrow(/Endpoint x: ports\[0\]\.number: 0 is not a valid port number/);
     expect(() => net.allow(api, { name: 'x' } as never, Port.tcp(1))).toThrow(/^\[test\/NetworkPolicies\] \{"name":"x"\} is not an Endpoint\. Build endpoints with Endpoint\.of\(\{\.\.\.\}\), Endpoint\.fromLabels\(\.\.\.\) or Endpoint\.fromWorkload\(deployment\), or implement IEndpoint/);
     const throwing = { name: 'x', get pods(): Selector { throw new TypeError('no pods'); } };
     expect(() => net.allow(api, throwing, Port.tcp(1))).toThrow(/is not an Endpoint/);

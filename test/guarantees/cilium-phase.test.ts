@@ -10,7 +10,7 @@ import {
  */
 const { OBSERVE, STAGED, ENFORCE } = EnforcementPhase;
 
-function shop(stackPhase: EnforcementPhase | undefined, servicePhase?: EnforcementPhase): { app: App; stack: ApplicationStack } {
+function shop(stackPhase: EnforcementPhase | undefined): { app: App; stack: ApplicationStack } {
   const app = Testing.app();
   NetworkTarget.declare(app, NetworkTarget.cilium());
   const stack = new ApplicationStack(app, 'shop', { namespace: 'shop', phase: stackPhase });

@@ -3,7 +3,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   AllowDns, ApplicationStack, DefaultDeny, Endpoint, ExternalDestination, ExternalEgress, NetpolApp, NetworkPolicies, NetworkPolicy, Peer, Port,
-  Selector, TierChain,
+  IEndpoint, Selector, TierChain,
 } from '../../src';
 import { testChart } from '../helpers';
 
@@ -111,7 +111,10 @@ const CASES: Record<string, ErrorCase> = {
     value: 'tiers[0].ports',
   },
   'a user endpoint that would stand for every pod': {
-    action: () => NetworkPolicies.of(testChart('shop')).allow(web, { name: 'all', pods: Selector.all() }, Port.tcp(1)),
+    action: () => {
+      const all: IEndpoint = { name: 'all', pods: Selector.all() };
+      NetworkPolicies.of(testChart('shop')).allow(web, all, Port.tcp(1));
+    },
     path: '[test/NetworkPolicies]',
     value: 'Endpoint all: {}',
   },

@@ -102,7 +102,8 @@ describe('3. objects not made by a factory are refused, never read as "everythin
 
 
 describe('3b. a Proxy, or an object given the brand by hand, is never taken for a value of the library', () => {
-  const brandAs = (o: object, type: string) => Object.defineProperty(o, Symbol.for(`cdk8s-netpol.${type}`), { value: true });
+  // Hostile input: an object given a class's brand by hand, passed where that class is expected on purpose.
+  const brandAs = (o: object, type: string): any => Object.defineProperty(o, Symbol.for(`cdk8s-netpol.${type}`), { value: true });
   const policy = () => new NetworkPolicy(testChart('shop'), 'p', { pods: Selector.labels({ app: 'web' }) });
 
   test('a Proxy of a real value is refused, however its traps answer', () => {

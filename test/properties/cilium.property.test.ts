@@ -162,7 +162,7 @@ const world = fc.record({
   red: fc.subarray(NS),
   // The API servers: one on node n1 or outside the cluster; or several (an HA control plane), on
   // both nodes, or one on a node and one outside.
-  apiServer: fc.constantFrom(['10.0.1.1'], ['203.0.113.50'], ['10.0.1.1', '10.0.1.2'], ['10.0.1.2', '203.0.113.50']),
+  apiServer: fc.constantFrom<string[]>(['10.0.1.1'], ['203.0.113.50'], ['10.0.1.1', '10.0.1.2'], ['10.0.1.2', '203.0.113.50']),
   // Often a DNS server pod, and a policy of every pod with a DNS rule to it and a toFQDNs rule
   // (issue 15): with the DNS denies, the lookups the proxy sees are exercised, not only generated.
   dnsServer: fc.boolean(),

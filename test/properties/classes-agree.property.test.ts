@@ -21,7 +21,7 @@ const VALUES = ['a', 'A', 'b_1'];
 const NOISE = ['zz', 'Ölçü', 'x/y', ''];
 
 // Heavy reuse: a few label sets, plus noise the selectors may or may not look at.
-const LABEL_SETS = [{ app: 'a' }, { 'app': 'A', 'example.com/Tier': 'b_1' }, {}, { env_x: 'a', app: 'zz' }];
+const LABEL_SETS: Array<Record<string, string>> = [{ app: 'a' }, { 'app': 'A', 'example.com/Tier': 'b_1' }, {}, { env_x: 'a', app: 'zz' }];
 const labels = fc.record({
   looked: fc.constantFrom(...LABEL_SETS),
   noise: fc.option(fc.dictionary(fc.constantFrom('pod-template-hash', 'Owner', ...KEYS), fc.constantFrom(...NOISE), { maxKeys: 1 }), { nil: undefined }),

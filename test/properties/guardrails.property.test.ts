@@ -22,7 +22,7 @@ import { fuzzParameters } from '../fuzz-config';
 interface End { readonly id: string; readonly namespace?: string; readonly labels: Record<string, string>; readonly ip: string }
 const NAMESPACES: Record<string, Record<string, string>> = { 'shop': { tenant: 'a' }, 'blog': { tenant: 'b' }, 'ops': {}, 'mixed-ns': { tenant: 'a' } };
 const NS_NAMES = ['shop', 'blog', 'ops', 'mixed-ns'];
-const nsLabels = (ns: string) => ({ ...NAMESPACES[ns], 'kubernetes.io/metadata.name': ns });
+const nsLabels = (ns: string): Record<string, string> => ({ ...NAMESPACES[ns], 'kubernetes.io/metadata.name': ns });
 const PODS: End[] = NS_NAMES.flatMap((ns, i) => ['web', 'db'].map((app, j) => ({ id: `${ns}/${app}`, namespace: ns, labels: { app }, ip: `10.0.${i}.${j + 1}` })));
 const EXTERNALS: End[] = [{ id: 'metadata', labels: {}, ip: '169.254.169.254' }, { id: 'internet', labels: {}, ip: '198.51.100.7' }];
 const ENDS = [...PODS, ...EXTERNALS];

@@ -15,7 +15,7 @@ import { fuzzParameters } from '../fuzz-config';
 const NS = ['shop', 'Pay_1', 'data', 'idle-a', 'idle-b'];
 const KEYS = ['app', 'example.com/Tier', 'env_x'];
 const VALUES = ['a', 'A', 'b_1'];
-const LABEL_SETS = [{ app: 'a' }, { 'app': 'A', 'example.com/Tier': 'b_1' }, {}, { env_x: 'a', app: 'zz' }, { app: 'b_1', version: 'Ölçü' }];
+const LABEL_SETS: Array<Record<string, string>> = [{ app: 'a' }, { 'app': 'A', 'example.com/Tier': 'b_1' }, {}, { env_x: 'a', app: 'zz' }, { app: 'b_1', version: 'Ölçü' }];
 const labels = fc.constantFrom(...LABEL_SETS);
 const selector = fc.record({
   matchLabels: fc.option(fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { minKeys: 1, maxKeys: 1 }), { nil: undefined }),
@@ -56,6 +56,8 @@ const pod = fc.record({
   http: fc.constantFrom(80, 8080),
   workload: fc.boolean(),
 });
+/** The values an arbitrary generates (fast-check 4 exports no such helper). */
+type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
 type Policy = { namespace: string; [field: string]: unknown };
 type Pod = { namespace: string; labels: Record<string, string>; ip?: string; http: number; workload: boolean; name?: string };
 interface State { pods: Pod[]; policies: Array<Policy & { name: string }>; red: string[] }
@@ -71,7 +73,7 @@ const change = fc.oneof(
   fc.record({ kind: fc.constant('namespace-team' as const), ns: fc.constantFrom(...NS) }),
 );
 
-function apply(state: State, changes: Array<fc.Infer<typeof change>>): State {
+function apply(state: State, changes: Array<Of<typeof change>>): State {
   const next: State = structuredClone(state);
   for (const c of changes) {
     switch (c.kind) {
@@ -211,11 +213,11 @@ describe('the whole diff (Cilium) agrees with the diff of the complete matrices'
     dns: fc.option(fc.record({ peer: dnsPeer, ports: dnsPorts, names: dnsNames }), { nil: undefined }),
     deny: fc.option(fc.record({ peer: denyPeer, ports: fc.option(fc.constantFrom([{ port: '53', protocol: 'UDP' }]), { nil: undefined }) }), { nil: undefined }),
   });
-  type Cnp = fc.Infer<typeof cnpSpec>;
+  type Cnp = Of<typeof cnpSpec>;
   const server = fc.record({ zone: fc.constantFrom('a', 'b'), node: fc.constantFrom('n1', 'n2', undefined), hostNetwork: fc.boolean() });
   const clientGen = fc.record({ app: fc.constantFrom('client', 'other'), node: fc.constantFrom('n1', 'n2', undefined) });
-  type Server = fc.Infer<typeof server>;
-  type Client = fc.Infer<typeof clientGen>;
+  type Server = Of<typeof server>;
+  type Client = Of<typeof clientGen>;
   interface CState { servers: Array<Server & { name: string }>; clients: Array<Client & { name: string }>; nodes: string[]; policies: Cnp[] }
   const cchange = fc.oneof(
     fc.record({ kind: fc.constant('server-add' as const), server }),
@@ -226,7 +228,7 @@ describe('the whole diff (Cilium) agrees with the diff of the complete matrices'
     fc.record({ kind: fc.constant('client-node' as const), at: fc.nat(), node: fc.constantFrom('n1', 'n2', undefined) }),
     fc.record({ kind: fc.constant('policy-change' as const), at: fc.nat(), spec: cnpSpec }),
   );
-  const applyC = (state: CState, changes: Array<fc.Infer<typeof cchange>>): CState => {
+  const applyC = (state: CState, changes: Array<Of<typeof cchange>>): CState => {
     const next: CState = structuredClone(state);
     for (const c of changes) {
       switch (c.kind) {

@@ -238,6 +238,8 @@ test('on Cilium, what was declared is allowed, what was not is denied (analysed)
   const namespaces = Object.entries(NAMESPACE_LABELS)
     .map(([name, labels]) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }));
   const ownNs = (i: number) => pods[i].namespace;
+  /** An end of a connection: a pod (its index), an external address, or the API server. */
+  type End = { pod?: number; ext?: { name: string; ip: string; dnsName: string }; api?: true };
   // A namespace peer of endpoint i's policy stands for the other end `o` (pods only).
   const peerReaches = (peer: PeerSpec, i: number, o: End) => o.pod !== undefined
     && peerMatchesPod(peer, ownNs(i), pods[o.pod].namespace, pods[o.pod].labels.app);
@@ -254,7 +256,6 @@ test('on Cilium, what was declared is allowed, what was not is denied (analysed)
     expect(r.skipped).toEqual([]);
     const used = new Set(decls.map((d) => d.port));
     const ports = [...used, [7, 9, 13].find((p) => !used.has(p))!];
-    type End = { pod?: number; ext?: typeof externals[number]; api?: true };
     const ends: End[] = [...pods.map((_, i) => ({ pod: i })), ...externals.map((ext) => ({ ext })), { api: true }];
     const id = (e: End) => (e.pod !== undefined ? podId(e.pod) : e.api ? 'kube-apiserver' : e.ext!.name);
     const outside = (e: End) => e.pod === undefined;

@@ -133,8 +133,8 @@ function legal(p: TierPolicyGen, i: number): { name: string; object: any; rules:
           : { portRange: { protocol: x.protocol, start: x.from, end: x.to } })),
     };
   };
-  const subject = p.subject.namespaces ? { namespaces: selectorOf(p.subject.namespaces) }
-    : { pods: { namespaceSelector: selectorOf(p.subject.pods!.namespaceSelector), podSelector: selectorOf(p.subject.pods!.podSelector) } };
+  const subject = 'namespaces' in p.subject ? { namespaces: selectorOf(p.subject.namespaces) }
+    : { pods: { namespaceSelector: selectorOf(p.subject.pods.namespaceSelector), podSelector: selectorOf(p.subject.pods.podSelector) } };
   const spec: any = { ...(k.v2 ? { tier: k.tier === 'admin' ? 'Admin' : 'Baseline' } : {}), ...(p.kind === 'BANP' ? {} : { priority: p.priority }), subject };
   spec.ingress = rules.ingress.map((r) => ({ action: wireAction(r.action), from: r.peers.map(wirePeer), ...wirePorts(r.ports) }));
   spec.egress = rules.egress.map((r) => ({ action: wireAction(r.action), to: r.peers.map(wirePeer), ...wirePorts(r.ports) }));
