@@ -1,6 +1,6 @@
 import { addressesInside, evaluateSide, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
@@ -514,22 +514,22 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
   const destination = side === 'ingress' ? self : other;
   for (const p of cluster.ciliumPolicies) {
     if (!ciliumApplies(cluster, p, side, self)) continue;
-    const subject = p.subject.undecided;
+    const subject = ciliumSelectionUndecided(cluster, p.subject, self);
     if (subject !== undefined) {
       notes.push(`${p.kind} ${p.id}: its endpointSelector (${p.subject.text}) may select ${self.id}, and is read fail closed: `
         + `${p.defaultDeny[side] ? `it isolates ${self.id} in ${side}, its deny rules apply and` : 'its deny rules apply and'} its allow rules do not `
-        + `(${subject.reason})`);
+        + `(${subject})`);
     }
     for (const rule of side === 'ingress' ? p.ingress : p.egress) {
       const peer = rule.peer;
       if (peer?.kind !== 'endpoints' || !ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
       if (peer.selectors.some((x) => ciliumSelects(cluster, x, other, 'must'))) continue;
-      const undecided = peer.selectors.find((x) => x.undecided !== undefined && ciliumSelects(cluster, x, other, 'may'));
+      const undecided = peer.selectors.map((x) => ({ x, reason: ciliumSelectionUndecided(cluster, x, other) })).find((u) => u.reason !== undefined);
       if (undecided === undefined) continue;
-      const field = `${rule.section.startsWith('egress') ? 'toEndpoints' : 'fromEndpoints'} ${undecided.text}`;
+      const field = `${rule.section.startsWith('egress') ? 'toEndpoints' : 'fromEndpoints'} ${undecided.x.text}`;
       notes.push(rule.deny
-        ? `${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its selector ${field} may match ${other.id}, so it is taken to deny (${undecided.undecided!.reason})`
-        : `${describeRule(ciliumRuleReference(p, rule))} is taken not to allow ${other.id} (fail closed): its selector ${field} may match it, or not (${undecided.undecided!.reason})`);
+        ? `${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its selector ${field} may match ${other.id}, so it is taken to deny (${undecided.reason})`
+        : `${describeRule(ciliumRuleReference(p, rule))} is taken not to allow ${other.id} (fail closed): its selector ${field} may match it, or not (${undecided.reason})`);
     }
   }
   return [...new Set(notes)];
