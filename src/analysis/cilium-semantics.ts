@@ -242,7 +242,10 @@ function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports:
 
 /** `dnsRuleSeen`, with the first lookup path a deny rule drops (for `dnsLookupNote`). */
 function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): {
-  visibility: DnsVisibility; dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference }; tcpOnly?: boolean;
+  visibility: DnsVisibility;
+  dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference };
+  tcpOnly?: boolean;
+  undecidedServer?: { server: ClusterEndpoint; reason: string };
 } {
   const udp = udpEntries(ports);
   if (udp.length === 0) return { visibility: 'unseen', tcpOnly: true };
@@ -262,6 +265,18 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
     }
   }
   if (dropped) return { visibility: 'unseen', dropped };
+  // A DNS server of the input the rule's peer may match, or not (an undecided selector, namespace
+  // labels the input does not give): the lookups may go to it and be dropped, so "the server is not
+  // in the input" cannot be assumed. Undecided: the toFQDNs rule is left out, never guessed allowed.
+  if (rule.peer?.kind === 'endpoints') {
+    for (const server of cluster.endpoints) {
+      if (server.external) continue;
+      for (const s of rule.peer.selectors) {
+        const reason = ciliumSelectionUndecided(cluster, s, server);
+        if (reason !== undefined) return { visibility: 'undecided', undecidedServer: { server, reason } };
+      }
+    }
+  }
   return { visibility: overlappingDeny(cluster, rule, udp, source) === undefined ? 'seen' : 'undecided' };
 }
 
@@ -274,6 +289,15 @@ export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: s
   if (visibility === 'seen') return undefined;
   const head = `a toFQDNs rule of ${source.id} names ${name}, but Cilium's DNS proxy `;
   if (visibility === 'undecided') {
+    for (const p of cluster.ciliumPolicies) {
+      for (const rule of p.egress) {
+        if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name)) || !ciliumRuleApplies(cluster, p, rule, source)) continue;
+        const { undecidedServer } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+        if (undecidedServer === undefined) continue;
+        return `${head}may not see ${source.id} look it up: the DNS rule ${p.kind} ${p.id} ${ruleField(p, rule)} may match the DNS server `
+          + `${undecidedServer.server.id}, or not (${undecidedServer.reason}): the rule is left out (see the skipped parts)`;
+      }
+    }
     return `${head}may not see ${source.id} look it up (no DNS server of the input, and a deny may drop the lookups): the rule is left out (see the skipped parts)`;
   }
   for (const p of cluster.ciliumPolicies) {
@@ -343,11 +367,19 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
         .find(({ q, r }) => !r.deny && ciliumRuleApplies(cluster, q, r, found!.source) && portsFor(r).length > 0
           && overlappingDeny(cluster, r, portsFor(r), found!.source) !== undefined);
       const deny = dns && overlappingDeny(cluster, dns.r, portsFor(dns.r), found.source);
-      const why = dns && deny
-        ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) `
+      const maybeServer = cluster.ciliumPolicies.flatMap((q) => q.egress.map((r) => ({ q, r })))
+        .filter(({ q, r }) => !r.deny && r.dns.some((d) => fqdnMatches(d, found!.name)) && ciliumRuleApplies(cluster, q, r, found!.source))
+        .map(({ q, r }) => ({ q, r, u: dnsRuleOutcome(cluster, q, r, dnsPortsFor(r, found!.name), found!.source).undecidedServer }))
+        .find(({ u }) => u !== undefined);
+      const why = maybeServer !== undefined
+        ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${maybeServer.q.kind} ${maybeServer.q.id} `
+          + `${ruleField(maybeServer.q, maybeServer.r)}) may match the DNS server ${maybeServer.u!.server.id}, or not (${maybeServer.u!.reason}), `
+          + 'so the names toFQDNs learns are not known'
+        : dns && deny
+          ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) `
           + `matches no DNS server of the input, and the deny rule ${deny.policy.kind} ${deny.policy.id} ${ruleField(deny.policy, deny.rule)} may drop its lookups, `
           + 'so the names toFQDNs learns are not known'
-        : `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known`;
+          : `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known`;
       out.push({
         object: p.id,
         category: SkipCategory.NOT_MODELLED,

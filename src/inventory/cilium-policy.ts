@@ -197,10 +197,13 @@ function knownCiliumKey(key: string): boolean {
  */
 export function ciliumSelectionUndecided(cluster: CiliumNamespaces, s: CiliumEndpointSelector, e: CiliumSelectable): string | undefined {
   if (ciliumSelects(cluster, s, e, 'must') || !ciliumSelects(cluster, s, e, 'may')) return undefined;
-  if (s.undecided !== undefined) return s.undecided.reason;
-  return `namespace ${e.namespace} has no Namespace object in the input, so its labels other than ${NAMESPACE_NAME_LABEL} are unknown and `
-    + `the selector's ${CILIUM_NAMESPACE_LABELS_PREFIX}* requirements may hold there, or not; add the namespace to the input `
-    + '(kubectl get namespaces,pods,... -A -o yaml, or --surroundings)';
+  const reasons = s.undecided !== undefined ? [s.undecided.reason] : [];
+  if (cluster.namespaceLabelsGuessed(e.namespace!) && s.selector.looksAt.some((l) => !knownCiliumKey(l.key))) {
+    reasons.push(`namespace ${e.namespace} has no Namespace object in the input, so its labels other than ${NAMESPACE_NAME_LABEL} are unknown and `
+      + `the selector's ${CILIUM_NAMESPACE_LABELS_PREFIX}* requirements may hold there, or not; add the namespace to the input `
+      + '(kubectl get namespaces,pods,... -A -o yaml, or --surroundings)');
+  }
+  return reasons.join('; and ');
 }
 
 /** An FQDN selector (`matchName` or `matchPattern`), lower case, without the trailing dot. */

@@ -361,6 +361,12 @@ export class Cluster {
   /** The basis's parts, while this model is built. */
   private basisParts?: ReusableParts;
 
+  /**
+   * Why the API server is not in the model although the input states its address (where it runs is
+   * not known: `leaveOutUnplacedStatedApiServer`), with the fix; undefined otherwise.
+   */
+  private apiServerLeftOut?: string;
+
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
     this.declaredCilium = options.runsCilium ?? false;
@@ -856,12 +862,6 @@ export class Cluster {
     if (this.ciliumPolicies.length > 0) return `the Cilium policies of the input (${this.ciliumPolicies[0].kind} ${this.ciliumPolicies[0].id}) decide it differently`;
     return nodesRule !== undefined ? `the nodes peer of ${nodesRule} matches it only on a node` : undefined;
   }
-
-  /**
-   * Why the API server is not in the model although the input states its address (where it runs is
-   * not known: `leaveOutUnplacedStatedApiServer`), with the fix; undefined otherwise.
-   */
-  private apiServerLeftOut?: string;
 
   private refuseUnplacedApiServer(ip: string, by: string): never {
     throw new Error(`the API server's address ${ip} is no Node's of the input, and the input has no Node objects, so where the API server runs `

@@ -114,3 +114,100 @@ describe('a cluster-wide subject on a namespace label the input does not give', 
     expectMatrixAgrees(r, HTTP);
   });
 });
+
+describe('the class matrix and the diff read a guessed subject as the pair verdict does', () => {
+  // shop/web is isolated by iso (an allow of nobody); red's allow of api applies only if shop is red.
+  const iso = cnp('iso', { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }] });
+  const red = ccnp('red', { endpointSelector: { matchLabels: { [TEAM]: 'red' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'api' } }] }] });
+  const input = [pod('shop', 'web', '10.0.0.1'), pod('shop', 'api', '10.0.0.3'), iso, red];
+
+  test('an allow of a subject that may not select the pod does not open it, in the matrix too', () => {
+    const r = Reachability.fromManifests(input);
+    expect(r.allows('shop/api', 'shop/web', HTTP)).toBe(false);
+    expect(r.matrix(HTTP).isAllowed('shop/api', 'shop/web')).toBe(false);
+    expectMatrixAgrees(r, HTTP);
+    // Known red, the allow applies; known blue, it does not.
+    expect(Reachability.fromManifests([ns('shop', { team: 'red' }), ...input]).matrix(HTTP).isAllowed('shop/api', 'shop/web')).toBe(true);
+    expect(Reachability.fromManifests([ns('shop', { team: 'blue' }), ...input]).matrix(HTTP).isAllowed('shop/api', 'shop/web')).toBe(false);
+  });
+
+  test('a diff from a snapshot with the Namespace object to one without opens nothing', () => {
+    const before = Reachability.fromManifests([ns('shop', { team: 'blue' }), ...input]);
+    const after = Reachability.fromManifests(input);
+    const diff = Reachability.diff(before, after, { ports: [HTTP] });
+    expect(diff.opened.map((c) => `${c.from} -> ${c.to}`)).not.toContain('shop/api -> shop/web');
+  });
+
+  test('an egress allow of a guessed subject next to an isolating policy', () => {
+    const out = cnp('out', { endpointSelector: { matchLabels: { app: 'api' } }, egress: [{ toEndpoints: [{ matchLabels: { app: 'nobody' } }] }] });
+    const wide = ccnp('not-red', { endpointSelector: { matchExpressions: [{ key: TEAM, operator: 'DoesNotExist' }] }, egress: [{ toEntities: ['all'] }] });
+    const r = Reachability.fromManifests([pod('shop', 'web', '10.0.0.1'), pod('shop', 'api', '10.0.0.3'), out, wide]);
+    expect(r.allows('shop/api', 'shop/web', HTTP)).toBe(false);
+    expectMatrixAgrees(r, HTTP);
+  });
+});
+
+describe('a NetworkPolicy namespace selector the known labels do not settle', () => {
+  const np = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'not-red', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['red'] }] } }] }] },
+  };
+
+  test('does not allow (NotIn on an unknown label is not taken as met), and the note says so', () => {
+    const r = Reachability.fromManifests([...pods, np]);
+    expect(r.allows('blog/client', 'shop/web', HTTP)).toBe(false);
+    expect(r.explain('blog/client', 'shop/web', HTTP).notes.join('\n')).toMatch(/namespace blog has no Namespace object .* read fail closed \(an allow does not apply, a deny does\)/);
+    expectMatrixAgrees(r, HTTP);
+  });
+
+  test('with the Namespace objects given it is decided both ways', () => {
+    const blue = Reachability.fromManifests([ns('shop', {}), ns('blog', { team: 'blue' }), ...pods, np]);
+    expect(blue.allows('blog/client', 'shop/web', HTTP)).toBe(true);
+    const red = Reachability.fromManifests([ns('shop', {}), ns('blog', { team: 'red' }), ...pods, np]);
+    expect(red.allows('blog/client', 'shop/web', HTTP)).toBe(false);
+    expectMatrixAgrees(blue, HTTP);
+    expectMatrixAgrees(red, HTTP);
+  });
+});
+
+describe('a DNS rule that may match a DNS server of the input, or not', () => {
+  const coredns = { ...pod('kube-system', 'coredns', '10.0.0.53'), metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } } };
+  const policy = cnp('fqdn', {
+    endpointSelector: { matchLabels: { app: 'web' } },
+    egress: [
+      { toEndpoints: [{ matchLabels: { [TEAM]: 'infra', 'k8s-app': 'kube-dns' }, matchExpressions: [ANY_NS] }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+      { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    ],
+  });
+  const options = { externals: [{ name: 'api', ip: '203.0.113.7', dnsName: 'api.example.com' }] };
+
+  test('leaves the toFQDNs rule out instead of taking the lookups as seen', () => {
+    const r = Reachability.fromManifests([pod('shop', 'web', '10.0.0.1'), coredns, policy], options);
+    expect(r.allows('shop/web', 'api', Port.tcp(443))).toBe(false);
+    expect(r.matrix(Port.tcp(443)).isAllowed('shop/web', 'api')).toBe(false);
+    const skipped = r.skipped.map((s) => s.reason).join('\n');
+    expect(skipped).toMatch(/may match the DNS server kube-system\/coredns, or not \(namespace kube-system has no Namespace object/);
+  });
+
+  test('with kube-system known as infra, the lookups are seen and the name is reached', () => {
+    const r = Reachability.fromManifests([ns('kube-system', { team: 'infra' }), pod('shop', 'web', '10.0.0.1'), coredns, policy], options);
+    expect(r.allows('shop/web', 'api', Port.tcp(443))).toBe(true);
+    expect(r.allows('shop/web', 'api', Port.tcp(80))).toBe(false);
+  });
+});
+
+test('the reason of a selector undecided twice names both parts', () => {
+  const policy = cnp('deny-red', {
+    endpointSelector: { matchLabels: { app: 'web' } },
+    ingress: [{ fromEntities: ['all'] }],
+    ingressDeny: [{ fromEndpoints: [{ matchLabels: { [TEAM]: 'red', 'pod-template-hash': 'abc' }, matchExpressions: [ANY_NS] }] }],
+  });
+  const client = { ...pods[1], metadata: { name: 'client', namespace: 'blog', labels: { 'app': 'client', 'pod-template-hash': 'abc' } } };
+  const r = Reachability.fromManifests([pods[0], client, policy]);
+  expect(r.allows('blog/client', 'shop/web', HTTP)).toBe(false);
+  const notes = r.explain('blog/client', 'shop/web', HTTP).notes.join('\n');
+  expect(notes).toMatch(/pod-template-hash/);
+  expect(notes).toMatch(/namespace blog has no Namespace object in the input, so its labels other than/);
+});
