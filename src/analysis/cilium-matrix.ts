@@ -54,7 +54,8 @@ export function applyCiliumPolicies(
     return set;
   };
   // The pods each subject may select (isolation); which of its rules apply to them is asked per rule
-  // where the subject is undecided (ciliumRuleApplies), else each applies to all of them.
+  // where the subject may select a pod but need not (an undecided selector, or namespace labels the
+  // input does not give: ciliumRuleApplies), else each applies to all of them.
   const selected = cluster.ciliumPolicies.map((p) => cluster.endpoints.filter((e) => ciliumSelects(cluster, p.subject, e, 'may')));
   const sides: Side[] = ['ingress', 'egress'];
   // Isolation first, so that allow rules only add to sides something isolates.
@@ -71,8 +72,9 @@ export function applyCiliumPolicies(
       const sets = side === 'ingress' ? ingressFrom : egressTo;
       for (const self of selected[k]) {
         if (!ciliumApplies(cluster, p, side, self)) continue;
+        const certain = p.subject.undecided === undefined && (self.namespace === undefined || !cluster.namespaceLabelsGuessed(self.namespace));
         for (const rule of side === 'ingress' ? p.ingress : p.egress) {
-          if (p.subject.undecided !== undefined && !ciliumRuleApplies(cluster, p, rule, self)) continue;
+          if (!certain && !ciliumRuleApplies(cluster, p, rule, self)) continue;
           let matched: Bitset;
           if (side === 'ingress') {
             const t = traffic[self.index];

@@ -1,6 +1,6 @@
 import { addressesInside, evaluateSide, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
@@ -242,7 +242,10 @@ function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports:
 
 /** `dnsRuleSeen`, with the first lookup path a deny rule drops (for `dnsLookupNote`). */
 function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): {
-  visibility: DnsVisibility; dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference }; tcpOnly?: boolean;
+  visibility: DnsVisibility;
+  dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference };
+  tcpOnly?: boolean;
+  undecidedServer?: { server: ClusterEndpoint; reason: string };
 } {
   const udp = udpEntries(ports);
   if (udp.length === 0) return { visibility: 'unseen', tcpOnly: true };
@@ -262,6 +265,18 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
     }
   }
   if (dropped) return { visibility: 'unseen', dropped };
+  // A DNS server of the input the rule's peer may match, or not (an undecided selector, namespace
+  // labels the input does not give): the lookups may go to it and be dropped, so "the server is not
+  // in the input" cannot be assumed. Undecided: the toFQDNs rule is left out, never guessed allowed.
+  if (rule.peer?.kind === 'endpoints') {
+    for (const server of cluster.endpoints) {
+      if (server.external) continue;
+      for (const s of rule.peer.selectors) {
+        const reason = ciliumSelectionUndecided(cluster, s, server);
+        if (reason !== undefined) return { visibility: 'undecided', undecidedServer: { server, reason } };
+      }
+    }
+  }
   return { visibility: overlappingDeny(cluster, rule, udp, source) === undefined ? 'seen' : 'undecided' };
 }
 
@@ -274,6 +289,15 @@ export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: s
   if (visibility === 'seen') return undefined;
   const head = `a toFQDNs rule of ${source.id} names ${name}, but Cilium's DNS proxy `;
   if (visibility === 'undecided') {
+    for (const p of cluster.ciliumPolicies) {
+      for (const rule of p.egress) {
+        if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name)) || !ciliumRuleApplies(cluster, p, rule, source)) continue;
+        const { undecidedServer } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+        if (undecidedServer === undefined) continue;
+        return `${head}may not see ${source.id} look it up: the DNS rule ${p.kind} ${p.id} ${ruleField(p, rule)} may match the DNS server `
+          + `${undecidedServer.server.id}, or not (${undecidedServer.reason}): the rule is left out (see the skipped parts)`;
+      }
+    }
     return `${head}may not see ${source.id} look it up (no DNS server of the input, and a deny may drop the lookups): the rule is left out (see the skipped parts)`;
   }
   for (const p of cluster.ciliumPolicies) {
@@ -343,11 +367,19 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
         .find(({ q, r }) => !r.deny && ciliumRuleApplies(cluster, q, r, found!.source) && portsFor(r).length > 0
           && overlappingDeny(cluster, r, portsFor(r), found!.source) !== undefined);
       const deny = dns && overlappingDeny(cluster, dns.r, portsFor(dns.r), found.source);
-      const why = dns && deny
-        ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) `
+      const maybeServer = cluster.ciliumPolicies.flatMap((q) => q.egress.map((r) => ({ q, r })))
+        .filter(({ q, r }) => !r.deny && r.dns.some((d) => fqdnMatches(d, found!.name)) && ciliumRuleApplies(cluster, q, r, found!.source))
+        .map(({ q, r }) => ({ q, r, u: dnsRuleOutcome(cluster, q, r, dnsPortsFor(r, found!.name), found!.source).undecidedServer }))
+        .find(({ u }) => u !== undefined);
+      const why = maybeServer !== undefined
+        ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${maybeServer.q.kind} ${maybeServer.q.id} `
+          + `${ruleField(maybeServer.q, maybeServer.r)}) may match the DNS server ${maybeServer.u!.server.id}, or not (${maybeServer.u!.reason}), `
+          + 'so the names toFQDNs learns are not known'
+        : dns && deny
+          ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) `
           + `matches no DNS server of the input, and the deny rule ${deny.policy.kind} ${deny.policy.id} ${ruleField(deny.policy, deny.rule)} may drop its lookups, `
           + 'so the names toFQDNs learns are not known'
-        : `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known`;
+          : `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known`;
       out.push({
         object: p.id,
         category: SkipCategory.NOT_MODELLED,
@@ -514,22 +546,22 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
   const destination = side === 'ingress' ? self : other;
   for (const p of cluster.ciliumPolicies) {
     if (!ciliumApplies(cluster, p, side, self)) continue;
-    const subject = p.subject.undecided;
+    const subject = ciliumSelectionUndecided(cluster, p.subject, self);
     if (subject !== undefined) {
       notes.push(`${p.kind} ${p.id}: its endpointSelector (${p.subject.text}) may select ${self.id}, and is read fail closed: `
         + `${p.defaultDeny[side] ? `it isolates ${self.id} in ${side}, its deny rules apply and` : 'its deny rules apply and'} its allow rules do not `
-        + `(${subject.reason})`);
+        + `(${subject})`);
     }
     for (const rule of side === 'ingress' ? p.ingress : p.egress) {
       const peer = rule.peer;
       if (peer?.kind !== 'endpoints' || !ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
       if (peer.selectors.some((x) => ciliumSelects(cluster, x, other, 'must'))) continue;
-      const undecided = peer.selectors.find((x) => x.undecided !== undefined && ciliumSelects(cluster, x, other, 'may'));
+      const undecided = peer.selectors.map((x) => ({ x, reason: ciliumSelectionUndecided(cluster, x, other) })).find((u) => u.reason !== undefined);
       if (undecided === undefined) continue;
-      const field = `${rule.section.startsWith('egress') ? 'toEndpoints' : 'fromEndpoints'} ${undecided.text}`;
+      const field = `${rule.section.startsWith('egress') ? 'toEndpoints' : 'fromEndpoints'} ${undecided.x.text}`;
       notes.push(rule.deny
-        ? `${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its selector ${field} may match ${other.id}, so it is taken to deny (${undecided.undecided!.reason})`
-        : `${describeRule(ciliumRuleReference(p, rule))} is taken not to allow ${other.id} (fail closed): its selector ${field} may match it, or not (${undecided.undecided!.reason})`);
+        ? `${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its selector ${field} may match ${other.id}, so it is taken to deny (${undecided.reason})`
+        : `${describeRule(ciliumRuleReference(p, rule))} is taken not to allow ${other.id} (fail closed): its selector ${field} may match it, or not (${undecided.reason})`);
     }
   }
   return [...new Set(notes)];

@@ -452,14 +452,17 @@ class SelectionIndex {
     return text;
   }
 
-  /** The namespaces with endpoints that `selector` matches, in the cluster's order. */
+  /**
+   * The namespaces with endpoints that `selector` matches, in the cluster's order: certainly
+   * (`Cluster.namespaceMatches`), the only reading of a NetworkPolicy peer that never allows more.
+   */
   private selectNamespaces(selector: CompiledSelector): string[] {
     let candidates = this.namespaceNames;
     for (const pair of selector.requiredPairs) {
       const posting = this.namespacesByPair.get(pair) ?? [];
       if (posting.length < candidates.length) candidates = posting;
     }
-    return candidates.filter((ns) => selector.matches(this.cluster.namespaceLabels(ns)));
+    return candidates.filter((ns) => this.cluster.namespaceMatches(selector, ns) === true);
   }
 
   /** The endpoints `policy` selects (by its namespace and pod selector; the same for every port). */

@@ -427,17 +427,18 @@ export class Reachability {
 
   /**
    * A warning per end whose namespace has no Namespace object in the input while a policy selects
-   * namespaces by a label other than its name: the verdict is decided on the guess that the
-   * namespace has no such label (so NotIn / DoesNotExist match and deny rules by label do not),
-   * and may be wrong. Fail closed: never decided silently.
+   * namespaces by a label other than its name: a selector that depends on such a label is decided
+   * fail closed (an allow or Accept that depends on it does not apply, a deny or Deny does), so the
+   * verdict may be stricter than the cluster's. Never decided silently.
    */
   private guessedNamespaceNotes(ends: ClusterEndpoint[]): string[] {
     const keys = this.guessedLabelKeys();
     if (keys.length === 0) return [];
     const namespaces = [...new Set(ends.flatMap((e) => (e.namespace !== undefined && !e.external ? [e.namespace] : [])))];
     return namespaces.filter((ns) => this._cluster.namespaceLabelsGuessed(ns)).map((ns) => `namespace ${ns} has no Namespace object in the input, `
-      + `so its labels are unknown but for ${NAMESPACE_NAME_LABEL}; policies select namespaces by ${keys.join(', ')}, which are taken as unset `
-      + 'there: this verdict may be wrong. Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).');
+      + `so its labels are unknown but for ${NAMESPACE_NAME_LABEL}; policies select namespaces by ${keys.join(', ')}: where a selector depends on them `
+      + 'it is read fail closed (an allow does not apply, a deny does), so this verdict may be stricter than the cluster\'s. '
+      + 'Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).');
   }
 
   /**
@@ -466,7 +467,8 @@ export class Reachability {
     if (namespaces.length === 0) return undefined;
     const listed = namespaces.length > 10 ? `${namespaces.slice(0, 10).join(', ')} and ${namespaces.length - 10} more` : namespaces.join(', ');
     return `no Namespace object for namespace${namespaces.length === 1 ? '' : 's'} ${listed}: policies select namespaces by ${keys.join(', ')}, `
-      + `which are taken as unset there (only ${NAMESPACE_NAME_LABEL} is certain), so verdicts for their endpoints may be wrong. `
+      + `which are unknown there (only ${NAMESPACE_NAME_LABEL} is certain); where a selector depends on them it is read fail closed `
+      + '(an allow does not apply, a deny does), so verdicts for their endpoints may be stricter than the cluster\'s. '
       + 'Add the namespaces to the input (kubectl get namespaces,pods,... -A -o yaml, or --surroundings).';
   }
 

@@ -68,7 +68,9 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
   // Node traffic (a hostNetwork pod under the node-traffic mode) is never matched by pod or namespace selectors.
   if (endpoint.external || endpoint.nodeTraffic || endpoint.namespace === undefined) return false;
   if (peer.namespaceSelector) {
-    if (!peer.namespaceSelector.matches(cluster.namespaceLabels(endpoint.namespace))) return false;
+    // A namespace without its Namespace object: a selector its known labels do not settle may match
+    // or not, and a NetworkPolicy rule only allows, so it is taken not to (`Cluster.namespaceMatches`).
+    if (cluster.namespaceMatches(peer.namespaceSelector, endpoint.namespace) !== true) return false;
   } else if (endpoint.namespace !== policyNamespace) {
     return false;
   }

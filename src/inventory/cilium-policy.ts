@@ -26,7 +26,7 @@ import {
 import { pruneCiliumNulls } from '../k8s/cilium-rules';
 import { normalizeDnsName } from '../k8s/fqdn-pattern';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
-import { LabelSelectorJson } from '../k8s/manifest';
+import { LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { ALL_TRAFFIC, PORT_PROTOCOLS, PortEntry, PortSet } from '../k8s/port-set';
 
 /** A section of a Cilium rule spec. */
@@ -111,6 +111,11 @@ export interface CiliumNamespaces {
   readonly namespaces: ReadonlyMap<string, Labels>;
   /** A namespace's labels, from `namespaces` (with its name label where the map has no entry). */
   namespaceLabels(namespace: string): Labels;
+  /**
+   * True when the input has no Namespace object for `namespace`: of its labels only its name label
+   * is known, the others may be anything (`Cluster.namespaceLabelsGuessed`).
+   */
+  namespaceLabelsGuessed(namespace: string): boolean;
 }
 
 /**
@@ -154,9 +159,17 @@ export function ciliumSelects(cluster: CiliumNamespaces, s: CiliumEndpointSelect
   if (e.external || e.nodeTraffic || e.namespace === undefined) return bound === 'may' && s.undecided?.nonPods === true;
   if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
   const labels = ciliumLabels(cluster, e);
-  if (s.undecided === undefined) return s.selector.matches(labels);
+  // In a namespace without its Namespace object the namespace labels but its name are unknown: a
+  // selector that tests them in a way the known labels do not settle may select the pod, or not.
+  const guessed = cluster.namespaceLabelsGuessed(e.namespace);
+  const test = guessed ? (l: Labels) => s.selector.matchesPartly(l, knownCiliumKey) !== false : (l: Labels) => s.selector.matches(l);
+  if (s.undecided === undefined) {
+    if (!guessed) return s.selector.matches(labels);
+    const match = s.selector.matchesPartly(labels, knownCiliumKey);
+    return match === undefined ? bound === 'may' : match;
+  }
   if (bound === 'must') return false;
-  if (s.selector.matches(labels)) return true;
+  if (test(labels)) return true;
   const present = s.undecided.filtered.filter((k) => Object.prototype.hasOwnProperty.call(labels, k));
   // Each subset of the filtered keys the pod carries may be out of its identity. Past a dozen keys
   // (never written by hand) the widest reading is taken whole: it may select the pod.
@@ -164,9 +177,33 @@ export function ciliumSelects(cluster: CiliumNamespaces, s: CiliumEndpointSelect
   for (let m = 1; m < 1 << present.length; m++) {
     const without: Record<string, string> = { ...labels };
     present.forEach((k, i) => { if (m & (1 << i)) delete without[k]; });
-    if (s.selector.matches(without)) return true;
+    if (test(without)) return true;
   }
   return false;
+}
+
+/**
+ * Whether a key of a pod's Cilium labels is known for a pod in a namespace without its Namespace
+ * object: every key but the namespace labels (`io.cilium.k8s.namespace.labels.*`) other than the name's.
+ */
+function knownCiliumKey(key: string): boolean {
+  return !key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX) || key === `${CILIUM_NAMESPACE_LABELS_PREFIX}${NAMESPACE_NAME_LABEL}`;
+}
+
+/**
+ * Why whether `s` selects `e` is not decided by the input (its `'may'` reading selects it, its
+ * `'must'` reading does not), or undefined when it is decided: the selector's own reason
+ * (`CiliumUndecided`), or that it tests labels of a namespace the input has no Namespace object for.
+ */
+export function ciliumSelectionUndecided(cluster: CiliumNamespaces, s: CiliumEndpointSelector, e: CiliumSelectable): string | undefined {
+  if (ciliumSelects(cluster, s, e, 'must') || !ciliumSelects(cluster, s, e, 'may')) return undefined;
+  const reasons = s.undecided !== undefined ? [s.undecided.reason] : [];
+  if (cluster.namespaceLabelsGuessed(e.namespace!) && s.selector.looksAt.some((l) => !knownCiliumKey(l.key))) {
+    reasons.push(`namespace ${e.namespace} has no Namespace object in the input, so its labels other than ${NAMESPACE_NAME_LABEL} are unknown and `
+      + `the selector's ${CILIUM_NAMESPACE_LABELS_PREFIX}* requirements may hold there, or not; add the namespace to the input `
+      + '(kubectl get namespaces,pods,... -A -o yaml, or --surroundings)');
+  }
+  return reasons.join('; and ');
 }
 
 /** An FQDN selector (`matchName` or `matchPattern`), lower case, without the trailing dot. */

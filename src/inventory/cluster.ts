@@ -361,6 +361,12 @@ export class Cluster {
   /** The basis's parts, while this model is built. */
   private basisParts?: ReusableParts;
 
+  /**
+   * Why the API server is not in the model although the input states its address (where it runs is
+   * not known: `leaveOutUnplacedStatedApiServer`), with the fix; undefined otherwise.
+   */
+  private apiServerLeftOut?: string;
+
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
     this.declaredCilium = options.runsCilium ?? false;
@@ -871,6 +877,10 @@ export class Cluster {
    * reported, so that no verdict about it is claimed from a guess of where it runs.
    */
   private leaveOutUnplacedStatedApiServer(ip: string, by: string, source: string): void {
+    this.apiServerLeftOut = `the input states it (${source}), but it is left out: its address ${ip} is no Node's of the input, `
+      + 'and the input has no Node objects, so where it runs is not known. Add the nodes (kubectl get nodes -o yaml) to the input, '
+      + 'or give its address and say it runs outside the cluster (--api-server <ip> with --api-server-outside; '
+      + 'ReachabilityOptions.apiServerIps with apiServerOutsideCluster)';
     this.skipped.push({
       object: 'default/kubernetes',
       category: SkipCategory.NOT_MODELLED,
@@ -930,10 +940,14 @@ export class Cluster {
       if (names.includes('kube-apiserver')) {
         if (apis.length === 0 && rule.deny) {
           // Kept, not left out: leaving the deny out would prove the traffic of its other entities allowed.
-          notes.push(`is decided without the API server's address: the entity kube-apiserver (${field}) is the Kubernetes API server, whose address the model was not given, `
+          notes.push(`is decided without the API server's address: the entity kube-apiserver (${field}) is the Kubernetes API server, `
+            + `${this.apiServerLeftOut !== undefined ? 'which the model leaves out' : 'whose address the model was not given'}, `
             + 'so the verdicts take this deny to apply to every node and every end outside the cluster (the API server may be any of them), '
             + 'and may be too narrow there; every other end is decided. '
-            + 'Give it (ReachabilityOptions.apiServerIps, --api-server <ip> once per address), or the Endpoints or EndpointSlices of default/kubernetes in the input');
+            + (this.apiServerLeftOut !== undefined ? `The API server's address: ${this.apiServerLeftOut}`
+              : 'Give it (ReachabilityOptions.apiServerIps, --api-server <ip> once per address), or the Endpoints or EndpointSlices of default/kubernetes in the input'));
+        } else if (apis.length === 0 && this.apiServerLeftOut !== undefined) {
+          return `${field}: the entity kube-apiserver is the Kubernetes API server, which the model leaves out: ${this.apiServerLeftOut}`;
         } else if (apis.length === 0) {
           return `${field}: the entity kube-apiserver is the Kubernetes API server, whose address the model was not given. `
             + 'Give it (ReachabilityOptions.apiServerIp, or --api-server <ip>), and every one of several (ReachabilityOptions.apiServerIps, '

@@ -65,3 +65,44 @@ test('said to run outside, the stated API server is analysed', () => {
   expect(r.skipped.some((s) => s.object === 'default/kubernetes')).toBe(false);
   expect(r.allows('shop/web', 'shop/db', Port.tcp(5432))).toBe(true);
 });
+
+describe('a rule naming kube-apiserver while the stated API server is left out', () => {
+  // The API server's address is in the input (default/kubernetes), but where it runs is not known:
+  // the hint must say that, not ask for the Endpoints the input already holds.
+  const toApi = (deny: boolean) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: deny ? 'no-api' : 'to-api', namespace: 'shop' },
+    spec: { endpointSelector: { matchLabels: { app: 'web' } }, [deny ? 'egressDeny' : 'egress']: [{ toEntities: ['kube-apiserver'] }] },
+  });
+
+  test('an allow is left out with the reason the API server is left out, and how to place it', () => {
+    const r = Reachability.fromManifests([web, db, toApi(false), kubernetesEndpoints]);
+    const entry = r.skipped.find((s) => s.object.includes('to-api'));
+    expect(entry?.reason).toMatch(/kube-apiserver is the Kubernetes API server, which the model leaves out: the input states it \(default\/kubernetes/);
+    expect(entry?.reason).toContain('kubectl get nodes');
+    expect(entry?.reason).toContain('--api-server-outside');
+    expect(entry?.reason).not.toMatch(/add the Endpoints or EndpointSlices of default\/kubernetes/);
+    // The policy still isolates web in egress: nothing else is allowed.
+    expect(r.allows('shop/web', 'shop/db', Port.tcp(5432))).toBe(false);
+  });
+
+  test('without the Endpoints, the hint still asks for the address', () => {
+    const r = Reachability.fromManifests([web, db, toApi(false)]);
+    const entry = r.skipped.find((s) => s.object.includes('to-api'));
+    expect(entry?.reason).toMatch(/whose address the model was not given/);
+    expect(entry?.reason).toMatch(/default\/kubernetes to the input/);
+  });
+
+  test('a deny is kept, and its note says why the API server is left out', () => {
+    // Cilium's deny example pairs the deny with an allow of everything (a deny rule alone isolates too).
+    const policy = toApi(true);
+    (policy.spec as any).egress = [{ toEntities: ['all'] }];
+    const r = Reachability.fromManifests([web, db, policy, kubernetesEndpoints]);
+    const note = r.skipped.find((s) => s.object.includes('no-api'))?.reason;
+    expect(note).toMatch(/the Kubernetes API server, which the model leaves out, so the verdicts take this deny to apply/);
+    expect(note).toMatch(/The API server's address: the input states it \(default\/kubernetes/);
+    expect(note).not.toMatch(/or the Endpoints or EndpointSlices of default\/kubernetes in the input/);
+    expect(r.allows('shop/web', 'shop/db', Port.tcp(5432))).toBe(true);
+  });
+});
