@@ -55,6 +55,13 @@ export interface ClusterEndpoint {
    * (`host`) from the others (`remote-node`) by it. @default - unknown (a workload's replicas, a model pod, an address)
    */
   readonly node?: string;
+  /**
+   * The service account its pods run as (`podServiceAccount`), for a pod or workload on the pod network:
+   * Cilium's identity carries it (`io.cilium.k8s.policy.serviceaccount`). A hostNetwork pod has the
+   * host's identity instead, so it has none here. @default - not known (an end without a pod spec:
+   * a model pod, a service declared by labels), or not a pod on the pod network
+   */
+  readonly serviceAccount?: string;
   /** The Kubernetes API server (`ModelEndpoints.apiServer`): Cilium's `kube-apiserver` entity. @default false */
   readonly apiServer?: boolean;
   /**
@@ -640,6 +647,7 @@ export class Cluster {
       nodeTraffic: given.nodeTraffic,
       dnsNames: given.dnsNames ?? [],
       node: given.node,
+      serviceAccount: given.serviceAccount,
       apiServer: given.apiServer,
       owner: given.owner,
       index: this.endpoints.length,
@@ -696,6 +704,7 @@ export class Cluster {
       hostNetwork,
       nodeTraffic: hostNetwork && this.hostNetworkMode === 'node',
       ...(node !== undefined ? { node } : {}),
+      ...(hostNetwork ? {} : { serviceAccount: podServiceAccount(object.spec) }),
       ...(owner !== undefined ? { owner } : {}),
     });
   }
@@ -994,6 +1003,7 @@ export class Cluster {
       origin,
       hostNetwork: template.spec?.hostNetwork === true,
       nodeTraffic: template.spec?.hostNetwork === true && this.hostNetworkMode === 'node',
+      ...(template.spec?.hostNetwork === true ? {} : { serviceAccount: podServiceAccount(template.spec) }),
       ...(owner !== undefined ? { owner } : {}),
     });
   }
@@ -1759,8 +1769,9 @@ function ownerKey(kind: unknown, namespace: string, name: unknown): string {
  *   have one: a deleted owner replaced by one of the same name is another object);
  * - that owner's chain of owners ends (an ownerReference loop folds nothing: every object of the
  *   loop stays an endpoint of its own, with a note);
- * - its labels and container ports (names included) equal those of the endpoint it folds into
- *   (a relabelled replica, a pod of an old ReplicaSet mid-rollout, stays an endpoint of its own);
+ * - its labels, container ports (names included) and service account equal those of the endpoint
+ *   it folds into (a relabelled replica, a pod of an old ReplicaSet mid-rollout, stays an endpoint of
+ *   its own; Cilium's selectors may test the service account);
  * - and, for a pod, it has no address and no node the owner's endpoint would lose (ipBlocks and
  *   Cilium's host/remote-node decide on them).
  * The objects not folded keep their own ids. Notes for the malformed cases go to `notes`.
@@ -1774,6 +1785,7 @@ function foldIntoOwners(objects: { object: any; template?: any }[], notes: Skipp
   const shapeOf = (labels: unknown, spec: unknown) => JSON.stringify([
     Object.entries(stringRecord(labels)).sort(),
     containerPorts(spec).map((p) => [p.number, p.name ?? null, p.protocol]).sort(),
+    podServiceAccount(spec),
   ]);
   const noted = new Set<unknown>();
   const note = (object: any, reason: string) => {
@@ -1883,6 +1895,18 @@ function podNodeOrAddress(pod: any): boolean {
   const status = pod.status ?? {};
   const text = (x: unknown) => typeof x === 'string' && x !== '';
   return text(pod.spec?.nodeName) || text(status.podIP) || text(status.hostIP) || (Array.isArray(status.podIPs) && status.podIPs.length > 0);
+}
+
+/**
+ * The service account a pod of `spec` runs as: `spec.serviceAccountName`; where that is absent (or
+ * empty), the deprecated `spec.serviceAccount` (Kubernetes API reference, PodSpec: "a deprecated
+ * alias for ServiceAccountName"); else `default`, which Kubernetes assigns a pod that names none
+ * (Kubernetes docs, "Service Accounts": the namespace's `default` ServiceAccount; the ServiceAccount
+ * admission controller sets it). A pod template's is its pods'.
+ */
+function podServiceAccount(spec: any): string {
+  const text = (x: unknown) => (typeof x === 'string' && x !== '' ? x : undefined);
+  return text(spec?.serviceAccountName) ?? text(spec?.serviceAccount) ?? 'default';
 }
 
 function stringRecord(value: unknown): Record<string, string> {
