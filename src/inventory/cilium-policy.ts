@@ -44,6 +44,14 @@ export type CiliumEntity = 'all' | 'world' | 'cluster' | 'host' | 'remote-node' 
 // labels: defined with the namespace confinement rule (k8s/cilium-peer-scope).
 export { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY } from '../k8s/cilium-peer-scope';
 
+/**
+ * The label of a pod's service account in Cilium's identity labels (source `k8s`): its value is the
+ * pod's `spec.serviceAccountName` (docs.cilium.io "Using Kubernetes Constructs In Policy",
+ * "ServiceAccounts"; cilium/cilium `pkg/k8s/apis/cilium.io` const.go PolicyLabelServiceAccount, set
+ * by `pkg/k8s/utils` SanitizePodLabels, which also drops a pod's own label of that key).
+ */
+export const CILIUM_SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+
 /** An endpoint selector, over a pod's Cilium labels (see `ciliumLabels`), with the namespace it is confined to. */
 export interface CiliumEndpointSelector {
   /**
