@@ -1,7 +1,7 @@
 import { Bitset } from './bitset';
 import { ciliumApplies, ciliumPeerMatches, ciliumRuleApplies } from './cilium-semantics';
 import { portsMatch, Side } from './semantics';
-import { CiliumRule, ciliumSelects } from '../inventory/cilium-policy';
+import { CiliumRule, ciliumSelects, ciliumUndecidedFor } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { isAllTraffic, Traffic } from '../k8s/port-set';
 
@@ -72,7 +72,7 @@ export function applyCiliumPolicies(
       for (const self of selected[k]) {
         if (!ciliumApplies(cluster, p, side, self)) continue;
         for (const rule of side === 'ingress' ? p.ingress : p.egress) {
-          if (p.subject.undecided !== undefined && !ciliumRuleApplies(cluster, p, rule, self)) continue;
+          if (ciliumUndecidedFor(p.subject, self) !== undefined && !ciliumRuleApplies(cluster, p, rule, self)) continue;
           let matched: Bitset;
           if (side === 'ingress') {
             const t = traffic[self.index];

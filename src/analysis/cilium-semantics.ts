@@ -1,6 +1,6 @@
 import { addressesInside, evaluateSide, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, ciliumUndecidedFor, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
@@ -25,8 +25,10 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *
  * Undecided selectors (`CiliumUndecided`: a key Cilium's label filter may drop from identities,
  * docs.cilium.io "Limiting Identity-Relevant Labels", configured per cluster; a key of another label
- * source; an `io.cilium.k8s.policy.*` key) are read so that every verdict holds under either
- * configuration, and where the two disagree the pair is denied (`ruleBound`, the one place):
+ * source; an `io.cilium.k8s.policy.*` key other than the service account's; the service account's
+ * for a pod whose service account the input does not give, `ciliumUndecidedFor`) are read so that
+ * every verdict holds under either configuration, and where the two disagree the pair is denied
+ * (`ruleBound`, the one place):
  * - a deny rule applies where it MAY apply: its peer selectors and its subject in their widest
  *   reading (`'may'`: the union of both configurations). Denying where Cilium would not is too
  *   narrow; not denying where it would is a false "allowed";
@@ -514,7 +516,7 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
   const destination = side === 'ingress' ? self : other;
   for (const p of cluster.ciliumPolicies) {
     if (!ciliumApplies(cluster, p, side, self)) continue;
-    const subject = p.subject.undecided;
+    const subject = ciliumUndecidedFor(p.subject, self);
     if (subject !== undefined) {
       notes.push(`${p.kind} ${p.id}: its endpointSelector (${p.subject.text}) may select ${self.id}, and is read fail closed: `
         + `${p.defaultDeny[side] ? `it isolates ${self.id} in ${side}, its deny rules apply and` : 'its deny rules apply and'} its allow rules do not `
@@ -524,12 +526,13 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
       const peer = rule.peer;
       if (peer?.kind !== 'endpoints' || !ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
       if (peer.selectors.some((x) => ciliumSelects(cluster, x, other, 'must'))) continue;
-      const undecided = peer.selectors.find((x) => x.undecided !== undefined && ciliumSelects(cluster, x, other, 'may'));
+      const undecided = peer.selectors.find((x) => ciliumUndecidedFor(x, other) !== undefined && ciliumSelects(cluster, x, other, 'may'));
       if (undecided === undefined) continue;
+      const reason = ciliumUndecidedFor(undecided, other)!.reason;
       const field = `${rule.section.startsWith('egress') ? 'toEndpoints' : 'fromEndpoints'} ${undecided.text}`;
       notes.push(rule.deny
-        ? `${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its selector ${field} may match ${other.id}, so it is taken to deny (${undecided.undecided!.reason})`
-        : `${describeRule(ciliumRuleReference(p, rule))} is taken not to allow ${other.id} (fail closed): its selector ${field} may match it, or not (${undecided.undecided!.reason})`);
+        ? `${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its selector ${field} may match ${other.id}, so it is taken to deny (${reason})`
+        : `${describeRule(ciliumRuleReference(p, rule))} is taken not to allow ${other.id} (fail closed): its selector ${field} may match it, or not (${reason})`);
     }
   }
   return [...new Set(notes)];

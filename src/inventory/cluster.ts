@@ -1,5 +1,8 @@
 import { statedApiServers } from './api-server-endpoints';
-import { CiliumPolicy, CiliumRule, ciliumSelects, isNoEndEntity, NO_END_ENTITIES, readCiliumPolicy, requirementFields } from './cilium-policy';
+import {
+  CiliumEndpointSelector, CiliumPolicy, CiliumRule, ciliumSelects, isNoEndEntity, NO_END_ENTITIES, readCiliumPolicy, requirementFields,
+  serviceAccountUnknown, UNKNOWN_SERVICE_ACCOUNT,
+} from './cilium-policy';
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
@@ -518,6 +521,7 @@ export class Cluster {
     }
     this.declaredNamespaces = new Set(declaredNamespaceLabels.keys());
     if (this.ciliumPolicies.length > 0) this.placeEntities();
+    if (this.ciliumPolicies.length > 0) this.noteUnknownServiceAccounts();
     this.basisParts = undefined;
   }
 
@@ -984,6 +988,43 @@ export class Cluster {
       const egress = p.egress.filter(keep);
       if (ingress.length !== p.ingress.length || egress.length !== p.egress.length) this.ciliumPolicies[k] = { ...p, ingress, egress };
     });
+  }
+
+  /**
+   * A Cilium selector on the service account (`io.cilium.k8s.policy.serviceaccount`) is decided for
+   * every pod whose service account the input gives, and read fail closed for a pod whose it does not
+   * (`ciliumUndecidedFor`: a model pod, a service declared by labels): each selector that is undecided
+   * for some end is listed once, naming those ends, as the selectors undecided for every pod are
+   * (`readCiliumPolicy`). A selector undecided for every pod is listed there already.
+   */
+  private noteUnknownServiceAccounts(): void {
+    const unknown = this.endpoints.filter(serviceAccountUnknown);
+    if (unknown.length === 0) return;
+    for (const p of this.ciliumPolicies) {
+      const path = p.spec !== undefined ? `specs[${p.spec}]` : 'spec';
+      const note = (field: string, s: CiliumEndpointSelector, how: (them: string, their: string) => string) => {
+        if (s.testsServiceAccount !== true || s.undecided !== undefined) return;
+        const ends = unknown.filter((e) => ciliumSelects(this, s, e, 'may') && !ciliumSelects(this, s, e, 'must')).map((e) => e.id);
+        if (ends.length === 0) return;
+        const named = ends.length > 3 ? `${ends.slice(0, 3).join(', ')} and ${ends.length - 3} more` : ends.join(', ');
+        this.skipped.push({
+          object: p.id,
+          category: SkipCategory.NOT_MODELLED,
+          reason: `${field} is decided fail closed for ${named}: ${UNKNOWN_SERVICE_ACCOUNT}. ${ends.length > 1 ? how('them', 'their') : how('it', 'its')}`,
+          kind: p.kind,
+          ...sourceOf(p),
+        });
+      };
+      note(`${path}.endpointSelector`, p.subject, (them, their) => `The spec's isolation (enableDefaultDeny) and its deny rules apply to ${them}, its allow rules do not, `
+        + `so ${their} verdicts may be too narrow`);
+      for (const rule of [...p.ingress, ...p.egress]) {
+        if (rule.peer?.kind !== 'endpoints') continue;
+        const field = `${path}.${rule.section}[${rule.index}].${rule.section.startsWith('egress') ? 'toEndpoints' : 'fromEndpoints'}`;
+        rule.peer.selectors.forEach((s, k) => note(`${field}[${k}]`, s, (them, their) => (rule.deny
+          ? `The deny is taken to apply to ${them}, so ${their} verdicts may be too narrow`
+          : `In this allow the selector is taken not to match ${them} (the rule's other peers are kept), so ${their} verdicts may be too narrow`)));
+      }
+    }
   }
 
   private addWorkload(object: any, template: any, present: Folds, origin: EndpointOrigin): void {
