@@ -25,8 +25,10 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *
  * Undecided selectors (`CiliumUndecided`: a key Cilium's label filter may drop from identities,
  * docs.cilium.io "Limiting Identity-Relevant Labels", configured per cluster; a key of another label
- * source; an `io.cilium.k8s.policy.*` key) are read so that every verdict holds under either
- * configuration, and where the two disagree the pair is denied (`ruleBound`, the one place):
+ * source; an `io.cilium.k8s.policy.*` key other than the service account's; the service account's
+ * for a pod whose service account the input does not give, `ciliumSelectionUndecided`) are read so that
+ * every verdict holds under either configuration, and where the two disagree the pair is denied
+ * (`ruleBound`, the one place):
  * - a deny rule applies where it MAY apply: its peer selectors and its subject in their widest
  *   reading (`'may'`: the union of both configurations). Denying where Cilium would not is too
  *   narrow; not denying where it would is a false "allowed";

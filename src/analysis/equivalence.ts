@@ -147,7 +147,7 @@ export function snapshotClassKey(cluster: Cluster, features: PolicyFeatures, e: 
 /**
  * The identity of an endpoint under `features`: equal keys, no policy tells the endpoints apart.
  * The key is the JSON text of the list of its parts (kind, hostNetwork, the API server mark, the
- * namespace's part, the projected labels, the named ports' numbers, the ipBlock and domain bits,
+ * namespace's part, the projected labels, the service account, the named ports' numbers, the ipBlock and domain bits,
  * the DNS names, the node), written part by part without building the list: it is computed for
  * every endpoint of the cluster, and the intermediate arrays were most of its cost.
  */
@@ -172,6 +172,12 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     key += `,${ns}`;
   }
   key += `,${projectedText(e.labels, features.podLabels)}`;
+  // The service account, where a Cilium selector looks at it: for a pod on the pod network (the
+  // others never match an endpoint selector), as far as the selectors look, or not known.
+  if (features.serviceAccounts !== undefined && serviceAccountsApply(e)) {
+    key += e.serviceAccount === undefined ? ',"service account not known"'
+      : `,["service account",${features.serviceAccounts.has(e.serviceAccount) ? JSON.stringify(e.serviceAccount) : 'null'}]`;
+  }
   if (features.namedPorts.length > 0) {
     key += ',[';
     features.namedPorts.forEach((n, k) => {
@@ -210,6 +216,11 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
   if (features.dnsNamesApart && e.external) key += `,${JSON.stringify([...e.dnsNames].sort())}`;
   if (features.nodesApart) key += `,${JSON.stringify([e.node ?? null, isKubeApiServer(cluster, e)])}`;
   return `${key}]`;
+}
+
+/** Whether an end is one a Cilium endpoint selector may select (a pod, not node traffic), whose service account matters. */
+function serviceAccountsApply(e: ClusterEndpoint): boolean {
+  return !e.external && !e.nodeTraffic && e.namespace !== undefined;
 }
 
 /** A value as an element of a JSON list (undefined as null, as JSON.stringify writes it in a list). */

@@ -760,6 +760,8 @@ export function mergeFeatures(a: PolicyFeatures, b: PolicyFeatures): PolicyFeatu
     namespaces: new Set([...a.namespaces, ...b.namespaces]),
     namespaceLabels: mergeLooks(a.namespaceLabels, b.namespaceLabels),
     podLabels: mergeLooks(a.podLabels, b.podLabels),
+    ...(a.serviceAccounts !== undefined || b.serviceAccounts !== undefined
+      ? { serviceAccounts: new Set([...a.serviceAccounts ?? [], ...b.serviceAccounts ?? []]) } : {}),
     namedPorts: byKey(a.namedPorts, b.namedPorts, (n) => JSON.stringify([n.name, n.protocol])),
     ipBlocks: byKey(a.ipBlocks, b.ipBlocks, (blk) => JSON.stringify([blk.cidr, ...blk.except].map((c) => cidrKey(c as any)))),
     domainNames: [...new Set([...a.domainNames, ...b.domainNames])].sort(),

@@ -1,4 +1,6 @@
-import { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CiliumEndpointSelector, CiliumPolicy } from '../inventory/cilium-policy';
+import {
+  CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CILIUM_SERVICE_ACCOUNT_KEY, CiliumEndpointSelector, CiliumPolicy,
+} from '../inventory/cilium-policy';
 import { Cluster, PolicyRule, RulePeer, TieredPolicy, TierPeer } from '../inventory/cluster';
 import { ParsedCidr } from '../k8s/cidr';
 import { CompiledSelector } from '../k8s/label-selector';
@@ -12,8 +14,8 @@ import { CompiledSelector } from '../k8s/label-selector';
  * policy (another vendor's policy, a new tier) must add what it looks at here: its subject and
  * peer selectors (pod and namespace labels), the names of namespaces it selects by name, the named
  * ports of its rules, the CIDRs it tests IPs against and the DNS names it matches. Otherwise the
- * classes would merge endpoints it tells apart. A feature of another sort (say, a service account)
- * needs a field here and its part in the class key (`equivalence.ts` `classKey`).
+ * classes would merge endpoints it tells apart. A feature of another sort (as the service account,
+ * `serviceAccounts`) needs a field here and its part in the class key (`equivalence.ts` `classKey`).
  */
 export interface PolicyFeatures {
   /**
@@ -26,6 +28,13 @@ export interface PolicyFeatures {
   readonly namespaceLabels: ReadonlyMap<string, ReadonlySet<string>>;
   /** Pod label keys any pod selector (of a policy or a peer) tests, each with the values it compares them to. */
   readonly podLabels: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * The service accounts a Cilium selector compares a pod's to (`io.cilium.k8s.policy.serviceaccount`,
+   * which `ciliumLabels` carry for a pod on the pod network); undefined when no selector tests it.
+   * Pods are then told apart by their service account as far as the selectors look, and a pod whose
+   * service account is not known from every other.
+   */
+  readonly serviceAccounts?: ReadonlySet<string>;
   /** Named container ports a rule (or a query) names, as name and protocol: their numbers on a destination matter. */
   readonly namedPorts: ReadonlyArray<{ readonly name: string; readonly protocol: string }>;
   /** The ipBlocks (CIDR with its exceptions) of any rule: membership of an endpoint's IPs in each matters. */
@@ -151,11 +160,16 @@ export function policyFeatures(
   for (const policy of cluster.tieredPolicies) tiered(policy);
   // Cilium selectors look at a pod's Cilium labels (`ciliumLabels`): its own labels, its namespace's
   // name under one key and its namespace's labels under a prefix; each goes where the classes look.
+  let serviceAccounts: Set<string> | undefined;
   const ciliumSelector = (s: CiliumEndpointSelector) => {
     if (s.namespace !== undefined) namespaces.add(s.namespace);
     for (const { key, values } of s.selector.looksAt) {
       if (key === CILIUM_POD_NAMESPACE_KEY) {
         for (const v of values) namespaces.add(v);
+      } else if (key === CILIUM_SERVICE_ACCOUNT_KEY) {
+        // Not a label of the pod's own (ciliumLabels set it from the service account, never from one).
+        serviceAccounts ??= new Set();
+        for (const v of values) serviceAccounts.add(v);
       } else if (key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX)) {
         // The namespace's label under the prefix, or (when the namespace has none) a pod's own label
         // of that name: ciliumLabels merges both into one label set, so the classes look at both.
@@ -194,6 +208,7 @@ export function policyFeatures(
     namespaces,
     namespaceLabels,
     podLabels,
+    ...(serviceAccounts !== undefined ? { serviceAccounts } : {}),
     namedPorts: sortedKeys(named),
     ipBlocks: sortedKeys(blocks),
     domainNames: [...domains].sort(),

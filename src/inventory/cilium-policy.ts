@@ -44,6 +44,14 @@ export type CiliumEntity = 'all' | 'world' | 'cluster' | 'host' | 'remote-node' 
 // labels: defined with the namespace confinement rule (k8s/cilium-peer-scope).
 export { CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY } from '../k8s/cilium-peer-scope';
 
+/**
+ * The label of a pod's service account in Cilium's identity labels (source `k8s`): its value is the
+ * pod's `spec.serviceAccountName` (docs.cilium.io "Using Kubernetes Constructs In Policy",
+ * "ServiceAccounts"; cilium/cilium `pkg/k8s/apis/cilium.io` const.go PolicyLabelServiceAccount, set
+ * by `pkg/k8s/utils` SanitizePodLabels, which also drops a pod's own label of that key).
+ */
+export const CILIUM_SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+
 /** An endpoint selector, over a pod's Cilium labels (see `ciliumLabels`), with the namespace it is confined to. */
 export interface CiliumEndpointSelector {
   /**
@@ -56,6 +64,11 @@ export interface CiliumEndpointSelector {
   readonly text: string;
   /** Set when which pods it selects depends on what the model cannot know (see `CiliumUndecided`). */
   readonly undecided?: CiliumUndecided;
+  /**
+   * Set when it tests the pod's service account (`CILIUM_SERVICE_ACCOUNT_KEY`): decided for a pod
+   * whose service account the input gives, undecided for one whose it does not (`ciliumSelectionUndecided`).
+   */
+  readonly testsServiceAccount?: boolean;
 }
 
 /**
@@ -74,7 +87,7 @@ export interface CiliumUndecided {
   readonly filtered: readonly string[];
   /**
    * Requirements the model can never decide (another label source, an `io.cilium.k8s.policy.*`
-   * key): left out of `selector`, so taken as met by any pod.
+   * key other than the service account's): left out of `selector`, so taken as met by any pod.
    */
   readonly wide: boolean;
   /**
@@ -100,6 +113,11 @@ export interface CiliumSelectable {
   readonly labels: Labels;
   readonly external: boolean;
   readonly nodeTraffic: boolean;
+  /**
+   * The service account a pod on the pod network runs as (its Cilium identity carries it); undefined
+   * where the input does not give it (an end without a pod spec) and for every end that is no such pod.
+   */
+  readonly serviceAccount?: string;
 }
 
 /** What a Cilium selector reads of the model (a `Cluster` has it): the labels of each namespace. */
@@ -128,8 +146,10 @@ const LABELS = new WeakMap<ReadonlyMap<string, Labels>, WeakMap<CiliumSelectable
 
 /**
  * A pod's labels as Cilium's identity carries them (source `k8s`, written without the prefix): its
- * own, its namespace (`io.kubernetes.pod.namespace`) and its namespace's labels
- * (`io.cilium.k8s.namespace.labels.<key>`) (docs.cilium.io "Using Kubernetes Constructs In Policy").
+ * own, its namespace (`io.kubernetes.pod.namespace`), its namespace's labels
+ * (`io.cilium.k8s.namespace.labels.<key>`) and its service account
+ * (`io.cilium.k8s.policy.serviceaccount`, where the input gives it; a pod's own label of that key is
+ * never kept: Cilium sets the key itself) (docs.cilium.io "Using Kubernetes Constructs In Policy").
  */
 export function ciliumLabels(cluster: CiliumNamespaces, e: CiliumSelectable): Labels {
   let model = LABELS.get(cluster.namespaces);
@@ -139,11 +159,20 @@ export function ciliumLabels(cluster: CiliumNamespaces, e: CiliumSelectable): La
     const own: Record<string, string> = { ...e.labels };
     for (const [k, v] of Object.entries(cluster.namespaceLabels(e.namespace!))) own[`${CILIUM_NAMESPACE_LABELS_PREFIX}${k}`] = v;
     own[CILIUM_POD_NAMESPACE_KEY] = e.namespace!;
+    if (e.serviceAccount !== undefined) own[CILIUM_SERVICE_ACCOUNT_KEY] = e.serviceAccount;
+    else delete own[CILIUM_SERVICE_ACCOUNT_KEY];
     labels = own;
     model.set(e, labels);
   }
   return labels;
 }
+
+/** Why a selector on the service account is undecided for a pod whose service account is not known. */
+export const UNKNOWN_SERVICE_ACCOUNT = `the selector tests the pod's service account (${CILIUM_SERVICE_ACCOUNT_KEY}), which the input does not give for this end `
+  + '(a pod of ReachabilityOptions.pods or --pod, or a service declared by labels, has no pod spec); '
+  + 'give its Pod or workload (spec.serviceAccountName) in the input';
+
+const notServiceAccount = (key: string): boolean => key !== CILIUM_SERVICE_ACCOUNT_KEY;
 
 /**
  * Whether an endpoint selector selects `e`: only pods (an endpoint selector matches identities of
@@ -153,23 +182,29 @@ export function ciliumLabels(cluster: CiliumNamespaces, e: CiliumSelectable): La
  * labels with any of the filtered keys it carries taken out of them (the label in the identity, or
  * filtered out: the union of both configurations; `DoesNotExist` on a filtered key matches where
  * the label is filtered out), the wide requirements taken as met, and every end that is not a pod
- * when a requirement's source may label one (`nonPods`).
+ * when a requirement's source may label one (`nonPods`). A selector on the service account reads a
+ * pod whose service account is not known (`serviceAccountUnknown`) the same two ways: `'must'`
+ * selects it where the selector matches whatever the account is, `'may'` where it matches for some.
  */
 export function ciliumSelects(cluster: CiliumNamespaces, s: CiliumEndpointSelector, e: CiliumSelectable, bound: SelectorBound): boolean {
   if (e.external || e.nodeTraffic || e.namespace === undefined) return bound === 'may' && s.undecided?.nonPods === true;
   if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
   const labels = ciliumLabels(cluster, e);
-  // In a namespace without its Namespace object the namespace labels but its name are unknown: a
-  // selector that tests them in a way the known labels do not settle may select the pod, or not.
+  // Keys the input does not give for this pod: in a namespace without its Namespace object its
+  // namespace labels but the name's; without its pod spec its service account. A selector that tests
+  // them in a way the known labels do not settle may select the pod, or not.
   const guessed = cluster.namespaceLabelsGuessed(e.namespace);
-  const test = guessed ? (l: Labels) => s.selector.matchesPartly(l, knownCiliumKey) !== false : (l: Labels) => s.selector.matches(l);
+  const accountUnknown = s.testsServiceAccount === true && e.serviceAccount === undefined;
+  if (s.undecided === undefined && !guessed && !accountUnknown) return s.selector.matches(labels);
+  const known = (key: string) => (!guessed || knownCiliumKey(key)) && (!accountUnknown || notServiceAccount(key));
+  // Matched whatever the unknown labels are (true), for none of them (false), or depending on them.
+  const matches = (l: Labels): boolean | undefined => (guessed || accountUnknown ? s.selector.matchesPartly(l, known) : s.selector.matches(l));
   if (s.undecided === undefined) {
-    if (!guessed) return s.selector.matches(labels);
-    const match = s.selector.matchesPartly(labels, knownCiliumKey);
-    return match === undefined ? bound === 'may' : match;
+    const m = matches(labels);
+    return bound === 'must' ? m === true : m !== false;
   }
   if (bound === 'must') return false;
-  if (test(labels)) return true;
+  if (matches(labels) !== false) return true;
   const present = s.undecided.filtered.filter((k) => Object.prototype.hasOwnProperty.call(labels, k));
   // Each subset of the filtered keys the pod carries may be out of its identity. Past a dozen keys
   // (never written by hand) the widest reading is taken whole: it may select the pod.
@@ -177,7 +212,7 @@ export function ciliumSelects(cluster: CiliumNamespaces, s: CiliumEndpointSelect
   for (let m = 1; m < 1 << present.length; m++) {
     const without: Record<string, string> = { ...labels };
     present.forEach((k, i) => { if (m & (1 << i)) delete without[k]; });
-    if (test(without)) return true;
+    if (matches(without) !== false) return true;
   }
   return false;
 }
@@ -191,9 +226,19 @@ function knownCiliumKey(key: string): boolean {
 }
 
 /**
+ * Whether `e` is a pod an endpoint selector may select whose service account the input does not
+ * give (a pod of the model without a pod spec: `ReachabilityOptions.pods`, a service declared by
+ * labels): a selector on the service account is undecided for it.
+ */
+export function serviceAccountUnknown(e: CiliumSelectable): boolean {
+  return !e.external && !e.nodeTraffic && e.namespace !== undefined && e.serviceAccount === undefined;
+}
+
+/**
  * Why whether `s` selects `e` is not decided by the input (its `'may'` reading selects it, its
  * `'must'` reading does not), or undefined when it is decided: the selector's own reason
- * (`CiliumUndecided`), or that it tests labels of a namespace the input has no Namespace object for.
+ * (`CiliumUndecided`), that it tests labels of a namespace the input has no Namespace object for,
+ * or that it tests the service account of a pod whose account the input does not give.
  */
 export function ciliumSelectionUndecided(cluster: CiliumNamespaces, s: CiliumEndpointSelector, e: CiliumSelectable): string | undefined {
   if (ciliumSelects(cluster, s, e, 'must') || !ciliumSelects(cluster, s, e, 'may')) return undefined;
@@ -203,6 +248,7 @@ export function ciliumSelectionUndecided(cluster: CiliumNamespaces, s: CiliumEnd
       + `the selector's ${CILIUM_NAMESPACE_LABELS_PREFIX}* requirements may hold there, or not; add the namespace to the input `
       + '(kubectl get namespaces,pods,... -A -o yaml, or --surroundings)');
   }
+  if (s.testsServiceAccount === true && serviceAccountUnknown(e)) reasons.push(UNKNOWN_SERVICE_ACCOUNT);
   return reasons.join('; and ');
 }
 
@@ -450,14 +496,19 @@ export function ciliumIdentityFilter(key: string): string | undefined {
  * the model cannot decide marks the selector undecided (`CiliumUndecided`), with the first reason:
  * - a key of another source (`reserved:`, `container:`, `cidr:`, ...) labels identities the model
  *   has no labels for: the requirement is left out of the selector (taken as met), `wide`;
- * - an `io.cilium.k8s.policy.*` key (service account, cluster name) carries facts the model does not
- *   read: likewise;
+ * - an `io.cilium.k8s.policy.*` key other than the service account's (the cluster's name under
+ *   cluster mesh, `io.cilium.k8s.policy.cluster`, which is the agent's configuration) carries facts
+ *   the model does not read: likewise;
+ * - the service account's key (`CILIUM_SERVICE_ACCOUNT_KEY`) is kept as a requirement on the pod's
+ *   Cilium labels (`ciliumLabels` carry the service account), and `serviceAccount` says so: decided
+ *   where the input gives the pod's service account (`ciliumSelectionUndecided`);
  * - a key Cilium's label filter drops from identities by default (`ciliumIdentityFilter`) is kept
  *   as a requirement on the pod's labels, and listed in `filtered`: whether it is part of the
  *   identity depends on the cluster's configuration.
  */
-function normalizeSelector(json: LabelSelectorJson): { json: LabelSelectorJson; undecided?: CiliumUndecided } {
+function normalizeSelector(json: LabelSelectorJson): { json: LabelSelectorJson; undecided?: CiliumUndecided; serviceAccount: boolean } {
   const filtered: string[] = [];
+  let serviceAccount = false;
   let wide = false;
   let nonPods = false;
   let reason: string | undefined;
@@ -472,10 +523,14 @@ function normalizeSelector(json: LabelSelectorJson): { json: LabelSelectorJson; 
         + 'so which ends the selector selects is not known; select by a Kubernetes label of the pods (k8s:<key>) instead';
       return undefined;
     }
+    if (bare === CILIUM_SERVICE_ACCOUNT_KEY) {
+      serviceAccount = true;
+      return bare;
+    }
     if (bare.startsWith('io.cilium.k8s.policy.')) {
       wide = true;
-      reason ??= `${JSON.stringify(k)} is a label Cilium derives from facts the model does not read (the pod's service account, the cluster's name), `
-        + 'so which pods the selector selects is not known; select by a label of the workload\'s own (e.g. app) instead';
+      reason ??= `${JSON.stringify(k)} is a label Cilium derives from facts the model does not read (such as the cluster's name, io.cilium.k8s.policy.cluster, `
+        + 'which is the Cilium agent\'s configuration), so which pods the selector selects is not known; select by a label of the workload\'s own (e.g. app) instead';
       return undefined;
     }
     const filter = ciliumIdentityFilter(bare);
@@ -505,6 +560,7 @@ function normalizeSelector(json: LabelSelectorJson): { json: LabelSelectorJson; 
       ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
     },
     ...(reason !== undefined ? { undecided: { reason, filtered, wide, nonPods } } : {}),
+    serviceAccount,
   };
 }
 
@@ -531,13 +587,14 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpo
     ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
     ...(json.matchExpressions ? { matchExpressions: json.matchExpressions } : {}),
   };
-  const { json: normalized, undecided } = normalizeSelector(kept);
+  const { json: normalized, undecided, serviceAccount } = normalizeSelector(kept);
   // `nonPods`: a source that labels no pod (readCiliumPolicy leaves such a subject out).
   return {
     selector: compileSelector(normalized),
     ...(ns !== undefined ? { namespace: ns } : {}),
     text: describeSelector(json),
     ...(undecided !== undefined ? { undecided } : {}),
+    ...(serviceAccount ? { testsServiceAccount: true } : {}),
   };
 }
 
@@ -554,7 +611,7 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpo
 function peerSelectorOf(
   json: LabelSelectorJson, ns: string | undefined, deny: boolean, note: (text: string) => void,
 ): CiliumEndpointSelector {
-  const { json: normalized, undecided } = normalizeSelector(json);
+  const { json: normalized, undecided, serviceAccount } = normalizeSelector(json);
   const namespace = ciliumPeerNamespace(json, ns, deny);
   if (ns !== undefined && ciliumPeerScope(json) === CiliumPeerScope.DEPENDS_ON_VERSION) {
     note(`the selector tests namespace labels (${CILIUM_NAMESPACE_LABELS_PREFIX}*) without the namespace label ${CILIUM_POD_NAMESPACE_KEY}, which Cilium releases read two ways: `
@@ -568,6 +625,7 @@ function peerSelectorOf(
     ...(namespace !== undefined ? { namespace } : {}),
     text: describeSelector(json),
     ...(undecided !== undefined ? { undecided } : {}),
+    ...(serviceAccount ? { testsServiceAccount: true } : {}),
   };
 }
 

@@ -1,5 +1,8 @@
 import { statedApiServers } from './api-server-endpoints';
-import { CiliumPolicy, CiliumRule, ciliumSelects, isNoEndEntity, NO_END_ENTITIES, readCiliumPolicy, requirementFields } from './cilium-policy';
+import {
+  CiliumEndpointSelector, CiliumPolicy, CiliumRule, ciliumSelects, isNoEndEntity, NO_END_ENTITIES, readCiliumPolicy, requirementFields,
+  serviceAccountUnknown, UNKNOWN_SERVICE_ACCOUNT,
+} from './cilium-policy';
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
@@ -55,6 +58,13 @@ export interface ClusterEndpoint {
    * (`host`) from the others (`remote-node`) by it. @default - unknown (a workload's replicas, a model pod, an address)
    */
   readonly node?: string;
+  /**
+   * The service account its pods run as (`podServiceAccount`), for a pod or workload on the pod network:
+   * Cilium's identity carries it (`io.cilium.k8s.policy.serviceaccount`). A hostNetwork pod has the
+   * host's identity instead, so it has none here. @default - not known (an end without a pod spec:
+   * a model pod, a service declared by labels), or not a pod on the pod network
+   */
+  readonly serviceAccount?: string;
   /** The Kubernetes API server (`ModelEndpoints.apiServer`): Cilium's `kube-apiserver` entity. @default false */
   readonly apiServer?: boolean;
   /**
@@ -517,6 +527,7 @@ export class Cluster {
     }
     this.declaredNamespaces = new Set(declaredNamespaceLabels.keys());
     if (this.ciliumPolicies.length > 0) this.placeEntities();
+    if (this.ciliumPolicies.length > 0) this.noteUnknownServiceAccounts();
     this.basisParts = undefined;
   }
 
@@ -646,6 +657,7 @@ export class Cluster {
       nodeTraffic: given.nodeTraffic,
       dnsNames: given.dnsNames ?? [],
       node: given.node,
+      serviceAccount: given.serviceAccount,
       apiServer: given.apiServer,
       owner: given.owner,
       index: this.endpoints.length,
@@ -702,6 +714,7 @@ export class Cluster {
       hostNetwork,
       nodeTraffic: hostNetwork && this.hostNetworkMode === 'node',
       ...(node !== undefined ? { node } : {}),
+      ...(hostNetwork ? {} : { serviceAccount: podServiceAccount(object.spec) }),
       ...(owner !== undefined ? { owner } : {}),
     });
   }
@@ -991,6 +1004,43 @@ export class Cluster {
     });
   }
 
+  /**
+   * A Cilium selector on the service account (`io.cilium.k8s.policy.serviceaccount`) is decided for
+   * every pod whose service account the input gives, and read fail closed for a pod whose it does not
+   * (`ciliumSelectionUndecided`: a model pod, a service declared by labels): each selector that is undecided
+   * for some end is listed once, naming those ends, as the selectors undecided for every pod are
+   * (`readCiliumPolicy`). A selector undecided for every pod is listed there already.
+   */
+  private noteUnknownServiceAccounts(): void {
+    const unknown = this.endpoints.filter(serviceAccountUnknown);
+    if (unknown.length === 0) return;
+    for (const p of this.ciliumPolicies) {
+      const path = p.spec !== undefined ? `specs[${p.spec}]` : 'spec';
+      const note = (field: string, s: CiliumEndpointSelector, how: (them: string, their: string) => string) => {
+        if (s.testsServiceAccount !== true || s.undecided !== undefined) return;
+        const ends = unknown.filter((e) => ciliumSelects(this, s, e, 'may') && !ciliumSelects(this, s, e, 'must')).map((e) => e.id);
+        if (ends.length === 0) return;
+        const named = ends.length > 3 ? `${ends.slice(0, 3).join(', ')} and ${ends.length - 3} more` : ends.join(', ');
+        this.skipped.push({
+          object: p.id,
+          category: SkipCategory.NOT_MODELLED,
+          reason: `${field} is decided fail closed for ${named}: ${UNKNOWN_SERVICE_ACCOUNT}. ${ends.length > 1 ? how('them', 'their') : how('it', 'its')}`,
+          kind: p.kind,
+          ...sourceOf(p),
+        });
+      };
+      note(`${path}.endpointSelector`, p.subject, (them, their) => `The spec's isolation (enableDefaultDeny) and its deny rules apply to ${them}, its allow rules do not, `
+        + `so ${their} verdicts may be too narrow`);
+      for (const rule of [...p.ingress, ...p.egress]) {
+        if (rule.peer?.kind !== 'endpoints') continue;
+        const field = `${path}.${rule.section}[${rule.index}].${rule.section.startsWith('egress') ? 'toEndpoints' : 'fromEndpoints'}`;
+        rule.peer.selectors.forEach((s, k) => note(`${field}[${k}]`, s, (them, their) => (rule.deny
+          ? `The deny is taken to apply to ${them}, so ${their} verdicts may be too narrow`
+          : `In this allow the selector is taken not to match ${them} (the rule's other peers are kept), so ${their} verdicts may be too narrow`)));
+      }
+    }
+  }
+
   private addWorkload(object: any, template: any, present: Folds, origin: EndpointOrigin): void {
     const ns = namespaceOf(object);
     if (present.folded.has(object)) return;
@@ -1008,6 +1058,7 @@ export class Cluster {
       origin,
       hostNetwork: template.spec?.hostNetwork === true,
       nodeTraffic: template.spec?.hostNetwork === true && this.hostNetworkMode === 'node',
+      ...(template.spec?.hostNetwork === true ? {} : { serviceAccount: podServiceAccount(template.spec) }),
       ...(owner !== undefined ? { owner } : {}),
     });
   }
@@ -1773,8 +1824,9 @@ function ownerKey(kind: unknown, namespace: string, name: unknown): string {
  *   have one: a deleted owner replaced by one of the same name is another object);
  * - that owner's chain of owners ends (an ownerReference loop folds nothing: every object of the
  *   loop stays an endpoint of its own, with a note);
- * - its labels and container ports (names included) equal those of the endpoint it folds into
- *   (a relabelled replica, a pod of an old ReplicaSet mid-rollout, stays an endpoint of its own);
+ * - its labels, container ports (names included) and service account equal those of the endpoint
+ *   it folds into (a relabelled replica, a pod of an old ReplicaSet mid-rollout, stays an endpoint of
+ *   its own; Cilium's selectors may test the service account);
  * - and, for a pod, it has no address and no node the owner's endpoint would lose (ipBlocks and
  *   Cilium's host/remote-node decide on them).
  * The objects not folded keep their own ids. Notes for the malformed cases go to `notes`.
@@ -1788,6 +1840,7 @@ function foldIntoOwners(objects: { object: any; template?: any }[], notes: Skipp
   const shapeOf = (labels: unknown, spec: unknown) => JSON.stringify([
     Object.entries(stringRecord(labels)).sort(),
     containerPorts(spec).map((p) => [p.number, p.name ?? null, p.protocol]).sort(),
+    podServiceAccount(spec),
   ]);
   const noted = new Set<unknown>();
   const note = (object: any, reason: string) => {
@@ -1897,6 +1950,18 @@ function podNodeOrAddress(pod: any): boolean {
   const status = pod.status ?? {};
   const text = (x: unknown) => typeof x === 'string' && x !== '';
   return text(pod.spec?.nodeName) || text(status.podIP) || text(status.hostIP) || (Array.isArray(status.podIPs) && status.podIPs.length > 0);
+}
+
+/**
+ * The service account a pod of `spec` runs as: `spec.serviceAccountName`; where that is absent (or
+ * empty), the deprecated `spec.serviceAccount` (Kubernetes API reference, PodSpec: "a deprecated
+ * alias for ServiceAccountName"); else `default`, which Kubernetes assigns a pod that names none
+ * (Kubernetes docs, "Service Accounts": the namespace's `default` ServiceAccount; the ServiceAccount
+ * admission controller sets it). A pod template's is its pods'.
+ */
+function podServiceAccount(spec: any): string {
+  const text = (x: unknown) => (typeof x === 'string' && x !== '' ? x : undefined);
+  return text(spec?.serviceAccountName) ?? text(spec?.serviceAccount) ?? 'default';
 }
 
 function stringRecord(value: unknown): Record<string, string> {

@@ -246,11 +246,18 @@ function labelsProblem(labels: unknown, field: string): string | undefined {
   return undefined;
 }
 
-/** Problems of the pod spec fields the analyser reads: hostNetwork, and the container ports (named ports are resolved on them). */
+/**
+ * Problems of the pod spec fields the analyser reads: hostNetwork, the service account (Cilium's
+ * selectors may test it), and the container ports (named ports are resolved on them).
+ */
 function podSpecProblem(spec: unknown, field: string): string | undefined {
   const hostNetwork = (spec as any)?.hostNetwork;
   if (hostNetwork !== undefined && hostNetwork !== null && typeof hostNetwork !== 'boolean') {
     return `${field}.hostNetwork is ${describeValue(hostNetwork)}, not true or false; kubectl would reject it. Write hostNetwork: true (unquoted)`;
+  }
+  for (const key of ['serviceAccountName', 'serviceAccount']) {
+    const value = (spec as any)?.[key];
+    if (value !== undefined && value !== null && typeof value !== 'string') return notAString(`${field}.${key}`, value, 'web', key);
   }
   const containers = (spec as any)?.containers;
   if (!Array.isArray(containers)) return undefined;

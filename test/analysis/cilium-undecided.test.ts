@@ -3,11 +3,12 @@ import { Port, Reachability, SkipCategory } from '../../src';
 /**
  * Review finding R6, third case: a selector whose match the model cannot know (a key Cilium's
  * label filter drops from identities by default, docs.cilium.io "Limiting Identity-Relevant
- * Labels"; a key of another label source; an `io.cilium.k8s.policy.*` key) used to leave its whole
- * rule out, so an ingressDeny/egressDeny lost its well-formed selectors too and pairs read
- * "allowed" that Cilium denies. Now each selector is decided on its own, fail closed: a deny applies
- * where it MAY match (the union of both configurations), an allow where it MUST (an undecided
- * selector matches nothing), a subject isolates and denies the pods it may select and allows none.
+ * Labels"; a key of another label source; an `io.cilium.k8s.policy.*` key but the service
+ * account's) used to leave its whole rule out, so an ingressDeny/egressDeny lost its well-formed
+ * selectors too and pairs read "allowed" that Cilium denies. Now each selector is decided on its
+ * own, fail closed: a deny applies where it MAY match (the union of both configurations), an allow
+ * where it MUST (an undecided selector matches nothing), a subject isolates and denies the pods it
+ * may select and allows none.
  */
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const pod = (name: string, labels: Record<string, string>, ip: string, extra: Record<string, unknown> = {}) => ({
@@ -84,13 +85,15 @@ describe('an undecided selector in a deny rule: applied where it may match, the 
     expectMatrixAgrees(r);
   });
 
-  test('a deny by io.cilium.k8s.policy.serviceaccount takes in the pods meeting its other requirements, not the nodes', () => {
+  // The service account is decided from the pods' specs (cilium-service-account.test.ts); the
+  // cluster's name (cluster mesh) is the agent's configuration, which the input does not hold.
+  test('a deny by io.cilium.k8s.policy.cluster takes in the pods meeting its other requirements, not the nodes', () => {
     const r = Reachability.fromManifests([...BASE, cnp({
       endpointSelector: { matchLabels: { app: 'db' } },
       enableDefaultDeny: { ingress: false },
-      ingressDeny: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'batch', 'app': 'web' } }] }],
+      ingressDeny: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'east', 'app': 'web' } }] }],
     })], { externals: EXTERNALS });
-    expect(r.skipped[0].reason).toMatch(/"io\.cilium\.k8s\.policy\.serviceaccount" is a label Cilium derives from facts the model does not read/);
+    expect(r.skipped[0].reason).toMatch(/"io\.cilium\.k8s\.policy\.cluster" is a label Cilium derives from facts the model does not read/);
     expect(r.allows('default/web-1', 'default/db', HTTP)).toBe(false);
     expect(r.allows('default/web-2', 'default/db', HTTP)).toBe(false);
     expect(r.allows('default/batch', 'default/db', HTTP)).toBe(true);

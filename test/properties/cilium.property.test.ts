@@ -27,6 +27,10 @@ import { fuzzParameters } from '../fuzz-config';
  *   must never allow by it); a rule of ports only: every end. (The agent's allow-localhost, a
  *   pod's own node reaching it, is not modelled, as for NetworkPolicies.)
  *
+ *   The service account (io.cilium.k8s.policy.serviceaccount) is a label of every pod's identity:
+ *   its spec.serviceAccountName, else the deprecated spec.serviceAccount, else default; a pod's own
+ *   label of that key is not kept. A hostNetwork pod has its node's identity, without it.
+ *
  *   Undecidable selectors, fail closed (R6): a key Cilium's label filter drops from identities by
  *   default (docs.cilium.io "Limiting Identity-Relevant Labels"; here pod-template-hash and
  *   statefulset.kubernetes.io/pod-name) may be in the identity or not, and a key of another label
@@ -47,6 +51,13 @@ const NS = ['shop', 'team-b', 'c'];
 const KEYS = ['app', 'App', 'app_x', 'example.com/app'];
 const VALUES = ['web', 'Web', 'web_api', 'web-api', 'web.1'];
 const NS_KEY = 'io.kubernetes.pod.namespace';
+/**
+ * The service account's label of a pod's identity (docs.cilium.io "Using Kubernetes Constructs In
+ * Policy", "ServiceAccounts"): its spec.serviceAccountName (the deprecated spec.serviceAccount where
+ * that is absent), `default` where it names none; never the pod's own label of that key.
+ */
+const SA_KEY = 'io.cilium.k8s.policy.serviceaccount';
+const ACCOUNTS = ['default', 'web', 'Web'];
 /** Keys Cilium's label filter drops by default: the reference's own list. */
 const FILTERED = ['pod-template-hash', 'statefulset.kubernetes.io/pod-name'];
 const RESERVED = 'reserved:host';
@@ -55,13 +66,24 @@ const NO_END = ['health', 'ingress', 'init', 'unmanaged'];
 
 type Sel = Record<string, string>;
 interface Ep {
-  id: string; namespace?: string; labels: Sel; ip?: string; dns?: string; http?: number; external: boolean; node?: string; apiServer?: boolean;
+  id: string;
+  namespace?: string;
+  labels: Sel;
+  ip?: string;
+  dns?: string;
+  http?: number;
+  external: boolean;
+  node?: string;
+  apiServer?: boolean;
+  /** A pod's on the pod network. */
+  serviceAccount?: string;
 }
 
 const prefixed = (k: string) => fc.constantFrom(k, `k8s:${k}`);
 const decidedSel = fc.oneof(
   fc.constant({}),
   fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES)).chain(([k, v]) => prefixed(k).map((pk) => ({ matchLabels: { [pk]: v } }))),
+  fc.constantFrom(...ACCOUNTS).chain((v) => prefixed(SA_KEY).map((pk) => ({ matchLabels: { [pk]: v } }))),
 );
 /** A selector on a filtered key (a value, or DoesNotExist), next to a decided requirement or alone. */
 const filteredOf = ([k, v, absent, d]: [string, string, boolean, any]) => prefixed(k).map((pk) => ({
@@ -149,7 +171,10 @@ const npGen = fc.record({
 });
 const podGen = fc.record({
   namespace: fc.constantFrom(...NS),
-  labels: fc.dictionary(fc.constantFrom(...KEYS, ...FILTERED), fc.constantFrom(...VALUES), { maxKeys: 3 }),
+  // Now and then a label of the service account's key of its own, which is not its service account.
+  labels: fc.dictionary(fc.constantFrom(...KEYS, ...FILTERED, SA_KEY), fc.constantFrom(...VALUES), { maxKeys: 3 }),
+  serviceAccount: fc.constantFrom(undefined, ...ACCOUNTS),
+  deprecatedField: fc.boolean(),
   ip: fc.constantFrom('10.1.2.3', '203.0.113.9', undefined),
   http: fc.constantFrom(80, 8080),
   node: fc.constantFrom('n1', 'n2'),
@@ -169,7 +194,9 @@ const world = fc.record({
   dnsPolicy: fc.boolean(),
 }).map((w) => ({
   ...w,
-  pods: w.dnsServer ? [...w.pods, { namespace: 'c', labels: { app: 'dns' }, ip: undefined, http: 8080, node: 'n2', hostNetwork: false }] : w.pods,
+  pods: w.dnsServer
+    ? [...w.pods, { namespace: 'c', labels: { app: 'dns' }, ip: undefined, http: 8080, node: 'n2', hostNetwork: false, serviceAccount: undefined, deprecatedField: false }]
+    : w.pods,
   cilium: w.dnsPolicy ? [...w.cilium, DNS_POLICY as any] : w.cilium,
 }));
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
@@ -198,7 +225,12 @@ function build(w: World): { objects: any[]; npOnly: any[]; eps: Ep[] } {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: `p${i}`, namespace: p.namespace, labels: p.labels },
-    spec: { nodeName: p.node, ...(p.hostNetwork ? { hostNetwork: true } : {}), containers: [{ name: 'c', ports: [{ containerPort: p.http, name: 'http' }] }] },
+    spec: {
+      nodeName: p.node,
+      ...(p.hostNetwork ? { hostNetwork: true } : {}),
+      ...(p.serviceAccount !== undefined ? { [p.deprecatedField ? 'serviceAccount' : 'serviceAccountName']: p.serviceAccount } : {}),
+      containers: [{ name: 'c', ports: [{ containerPort: p.http, name: 'http' }] }],
+    },
     ...(p.hostNetwork ? { status: { hostIP: NODES.find((n) => n.name === p.node)!.ip } } : p.ip ? { status: { podIP: p.ip } } : {}),
   }));
   const nodes = NODES.map((n) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.name }, status: { addresses: [{ type: 'InternalIP', address: n.ip }] } }));
@@ -217,7 +249,7 @@ function build(w: World): { objects: any[]; npOnly: any[]; eps: Ep[] } {
     // A hostNetwork pod is its node's traffic: an end of node traffic on its node, with the node's IP.
     ...w.pods.map((p, i) => (p.hostNetwork
       ? { id: `${p.namespace}/p${i}`, labels: p.labels, ip: NODES.find((n) => n.name === p.node)!.ip, http: p.http, external: false, node: p.node }
-      : { id: `${p.namespace}/p${i}`, namespace: p.namespace, labels: p.labels, ip: p.ip, http: p.http, external: false, node: p.node })),
+      : { id: `${p.namespace}/p${i}`, namespace: p.namespace, labels: p.labels, ip: p.ip, http: p.http, external: false, node: p.node, serviceAccount: p.serviceAccount ?? 'default' })),
     ...EXTERNALS.map((e) => ({ id: e.name, labels: {}, ip: e.ip, dns: e.dnsName, external: true })),
     ...NODES.map((n) => ({ id: `node:${n.name}`, labels: {}, ip: n.ip, external: false, node: n.name })),
     // One API server is the endpoint kube-apiserver, several kube-apiserver:<ip>; on the node with its address, else outside.
@@ -279,6 +311,7 @@ const labelsOf = (w: World, e: Ep): Sel => ({
   [NS_KEY]: e.namespace!,
   'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': e.namespace!,
   'io.cilium.k8s.namespace.labels.team': teamOf(w, e.namespace!),
+  [SA_KEY]: e.serviceAccount!,
 });
 const isNode = (e: Ep) => !e.external && e.namespace === undefined;
 /**
