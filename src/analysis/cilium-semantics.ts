@@ -1,6 +1,6 @@
 import { addressesInside, evaluateSide, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
@@ -39,6 +39,9 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *   deny and applies its deny rules to them, and its allow rules count for nobody. (A subject of a
  *   source that labels no pod, `reserved:init` say, selects identities the model has no endpoints
  *   for: the inventory leaves that spec out, as it does a host policy.)
+ * - a deny rule whose peer the model cannot place (toServices, toGroups/fromGroups,
+ *   toNodes/fromNodes, a CiliumCIDRGroup) is taken to match every end the peer may be
+ *   (`unplacedMayBe`); an allow rule with one is left out by the inventory.
  * Each such selector is listed among the parts of the input (`Cluster.skipped`, "decided fail
  * closed"), and `explain` says where one decided a pair (`undecidedSelectorNotes`).
  */
@@ -372,7 +375,9 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
  *   based rules describe "the relationship to or from external services if the remote peer is not
  *   an endpoint"; a node's IP has the host identity, not a CIDR one: cilium/cilium#16308);
  * - FQDNs (egress): ends outside the cluster by their DNS name, when the DNS proxy sees `self` look
- *   the name up (`dnsVisible`).
+ *   the name up (`dnsVisible`);
+ * - a peer the model cannot place (toServices, toGroups/fromGroups, toNodes/fromNodes, a
+ *   CiliumCIDRGroup), which only a deny rule keeps: every end it may be (`unplacedMayBe`), fail closed.
  */
 export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: ClusterEndpoint, other: ClusterEndpoint): boolean {
   const peer = rule.peer;
@@ -403,6 +408,8 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
       return held === 'all' || (rule.deny && held === 'some');
     }
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
+    // Only deny rules keep such a peer (an allow is left out): taken to match every end it may be.
+    case 'unplaced': return rule.deny && unplacedMayBe(peer.ends, other);
   }
 }
 
@@ -502,11 +509,11 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
 
 /**
  * What `explain` says about the undecided selectors (`CiliumUndecided`) of one side of a connection
- * (`self`'s `side`, to or from `other`): a subject that may select `self`, read fail closed (its
- * isolation and deny rules apply, its allow rules do not), and each rule whose ports match and whose
- * peer is decided for `other` only by an undecided selector (a deny taken to apply, an allow taken
- * not to). What `ciliumRuleApplies` and `ciliumPeerMatches` decided, in words; empty where no
- * undecided selector decided anything.
+ * (`self`'s `side`, to or from `other`): a subject that may select `self`, read fail closed (its isolation and deny rules
+ * apply, its allow rules do not), each rule whose ports match and whose peer is decided for `other`
+ * only by an undecided selector (a deny taken to apply, an allow taken not to), and each deny rule
+ * whose peer the model cannot place and `other` may be (taken to deny). What `ciliumRuleApplies`
+ * and `ciliumPeerMatches` decided, in words; empty where nothing undecided decided anything.
  */
 export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): string[] {
   const notes: string[] = [];
@@ -522,7 +529,13 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
     }
     for (const rule of side === 'ingress' ? p.ingress : p.egress) {
       const peer = rule.peer;
-      if (peer?.kind !== 'endpoints' || !ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
+      if (!ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
+      if (peer?.kind === 'unplaced' && ciliumPeerMatches(cluster, rule, self, other)) {
+        notes.push(`${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its peer ${peer.field} (${unplacedEndsText(peer.ends)}) may be ${other.id}, `
+          + 'so it is taken to deny: the model cannot place that peer (see the skipped parts)');
+        continue;
+      }
+      if (peer?.kind !== 'endpoints') continue;
       if (peer.selectors.some((x) => ciliumSelects(cluster, x, other, 'must'))) continue;
       const undecided = peer.selectors.find((x) => x.undecided !== undefined && ciliumSelects(cluster, x, other, 'may'));
       if (undecided === undefined) continue;

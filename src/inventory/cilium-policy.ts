@@ -2,9 +2,12 @@
  * The model of Cilium's `cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy as
  * the analyser uses them: one `CiliumPolicy` per rule spec (`spec`, and each of `specs[]`), with its
  * subject, its default-deny per direction, and its allow and deny rules in a form the semantics
- * (`analysis/cilium-semantics`) evaluates. What the model cannot place (nodes, services, groups,
- * ICMP, mutual authentication) is never guessed: the rule, or the spec, is listed as left out with
- * the reason, and the rest is modelled. Every entity is decided (`NO_END_ENTITIES` says which match
+ * (`analysis/cilium-semantics`) evaluates. What the model cannot place is never guessed: an allow
+ * rule with a peer it has no ends for (services, cloud provider groups, nodes by label, a
+ * CiliumCIDRGroup) or with mutual authentication is listed as left out with the reason (it allows
+ * less: fail closed); a deny rule with such a peer is kept, read fail closed (`UNPLACED_PEERS`),
+ * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); so is a host
+ * policy (nodeSelector), whose subjects are nodes. Every entity is decided (`NO_END_ENTITIES` says which match
  * no end of the model, and why). A selector whose match the model cannot know (a key of another
  * label source, or one Cilium's label filter may drop) is kept, marked undecided
  * (`CiliumUndecided`), and read fail closed by the semantics.
@@ -181,7 +184,23 @@ export type CiliumRulePeer =
   | { readonly kind: 'endpoints'; readonly selectors: CiliumEndpointSelector[]; readonly text: string }
   | { readonly kind: 'entities'; readonly entities: CiliumEntity[]; readonly text: string }
   | { readonly kind: 'cidrs'; readonly blocks: Array<{ readonly cidr: ParsedCidr; readonly except: ParsedCidr[] }>; readonly text: string }
-  | { readonly kind: 'fqdns'; readonly names: FqdnSelector[]; readonly text: string };
+  | { readonly kind: 'fqdns'; readonly names: FqdnSelector[]; readonly text: string }
+  | { readonly kind: 'unplaced'; readonly field: string; readonly ends: CiliumUnplacedEnds; readonly text: string };
+
+/**
+ * The ends a deny rule's peer may be when the model cannot place the peer (`UNPLACED_PEERS`): every
+ * node end (node traffic), every end outside the cluster, or every pod and every end outside it.
+ */
+export type CiliumUnplacedEnds = 'nodes' | 'outside' | 'podsAndOutside';
+
+/** Whether an end may be one of the ends of an unplaced peer (`CiliumUnplacedEnds`). */
+export function unplacedMayBe(ends: CiliumUnplacedEnds, e: CiliumSelectable): boolean {
+  switch (ends) {
+    case 'nodes': return e.nodeTraffic && !e.external;
+    case 'outside': return e.external;
+    case 'podsAndOutside': return e.external || !e.nodeTraffic;
+  }
+}
 
 /** One rule of a Cilium rule spec. */
 export interface CiliumRule {
@@ -243,8 +262,9 @@ export interface CiliumReading {
   /** Each part left out: the field path and why. */
   readonly leftOut: Array<{ readonly field: string; readonly reason: string }>;
   /**
-   * Each selector that is modelled but decided fail closed (`CiliumUndecided`): the field path and
-   * how it is read, why, and the fix.
+   * Each part that is modelled but decided fail closed: a selector (`CiliumUndecided`), a deny
+   * rule's peer the model cannot place (`UNPLACED_PEERS`). The field path and how it is read, why,
+   * and the fix.
    */
   readonly undecided: Array<{ readonly field: string; readonly reason: string }>;
 }
@@ -570,6 +590,78 @@ export function requirementFields(object: any): string[] {
   return out;
 }
 
+/**
+ * The peers of a rule the model has no ends for, by field: what the model lacks, what Cilium makes
+ * of the peer, the ends it may therefore be, and how to write it so that the model decides it
+ * (docs.cilium.io "Layer 3 Policies": Services based, Node based, IP/CIDR based; cilium/cilium
+ * `pkg/policy/api` egress.go and ingress.go, whose EgressCommonRule and IngressCommonRule, shared by
+ * the allow and the deny rules, hold them; there is no fromServices). Checked 2026-12. An allow rule
+ * with one is left out: it allows less, fail closed. A deny rule is kept and read fail closed: it
+ * denies every end the peer may be (`unplacedMayBe`), on its own ports, and a note says so. The ends
+ * rest on what the model assumes of CIDR selectors elsewhere (`ciliumPeerMatches`): under the
+ * default policy-cidr-match-mode they match only ends outside the cluster, never a pod or a node.
+ */
+interface UnplacedPeer {
+  /** What the model has none of. */
+  readonly what: string;
+  readonly ends: CiliumUnplacedEnds;
+  /** What Cilium makes of the peer, so the ends it may be. */
+  readonly how: string;
+  /** How to write it so that the model decides it. */
+  readonly fix: string;
+}
+const UNPLACED_PEERS: Readonly<Record<string, UnplacedPeer>> = {
+  toServices: {
+    what: 'Kubernetes services and their backends',
+    ends: 'podsAndOutside',
+    how: 'Cilium selects the backends of a service with a selector by that selector, as an endpoint selector (pods), and those of a service without one '
+      + 'by the addresses of its EndpointSlices, as CIDR selectors, which match only ends outside the cluster (docs.cilium.io "Layer 3 Policies", Services based)',
+    fix: 'Deny the backends themselves (toEndpoints with the service\'s selector, or toCIDRSet with its addresses)',
+  },
+  toGroups: {
+    what: 'cloud provider groups',
+    ends: 'outside',
+    how: 'Cilium turns a group (AWS security groups, ...) into the CIDRs of its members\' addresses, and CIDR selectors match only ends outside the cluster',
+    fix: 'Deny the group\'s addresses (toCIDRSet)',
+  },
+  fromGroups: {
+    what: 'cloud provider groups',
+    ends: 'outside',
+    how: 'Cilium turns a group (AWS security groups, ...) into the CIDRs of its members\' addresses, and CIDR selectors match only ends outside the cluster',
+    fix: 'Deny the group\'s addresses (fromCIDRSet)',
+  },
+  toNodes: {
+    what: 'node labels',
+    ends: 'nodes',
+    how: 'the selector picks nodes by their labels (docs.cilium.io "Layer 3 Policies", Node based), so it may match any node end: a Node, a hostNetwork pod, an API server on a node',
+    fix: 'Name the nodes by fromEntities/toEntities host and remote-node (every node)',
+  },
+  fromNodes: {
+    what: 'node labels',
+    ends: 'nodes',
+    how: 'the selector picks nodes by their labels (docs.cilium.io "Layer 3 Policies", Node based), so it may match any node end: a Node, a hostNetwork pod, an API server on a node',
+    fix: 'Name the nodes by fromEntities/toEntities host and remote-node (every node)',
+  },
+};
+
+/** The ends of `CiliumUnplacedEnds`, in words. */
+const UNPLACED_WORDS: Readonly<Record<CiliumUnplacedEnds, string>> = {
+  nodes: 'every node end',
+  outside: 'every end outside the cluster',
+  podsAndOutside: 'every pod and every end outside the cluster',
+};
+
+/** The ends of `CiliumUnplacedEnds`, in words (`every node end`, ...). */
+export function unplacedEndsText(ends: CiliumUnplacedEnds): string {
+  return UNPLACED_WORDS[ends];
+}
+
+/** How a deny rule reads a peer the model cannot place, in words: the note of the `undecided` channel. */
+function unplacedReason(what: string, how: string, ends: CiliumUnplacedEnds, fix: string): string {
+  return `the model has no ${what}: ${how}. The deny is kept and taken to deny ${UNPLACED_WORDS[ends]} on its ports, `
+    + `so verdicts of those ends may be too narrow. ${fix} to have it decided exactly`;
+}
+
 /** A rule Cilium accepts, or why it is left out. */
 function ruleOf(
   rule: any, section: CiliumSection, index: number, ns: string | undefined, undecided: (field: string, reason: string) => void,
@@ -577,23 +669,36 @@ function ruleOf(
   const egress = section.startsWith('egress');
   const deny = section.endsWith('Deny');
   const p = egress ? 'to' : 'from';
-  for (const [field, what] of [
-    // A non-empty `${p}Requires` refuses the input (requirementFields); an empty one has no effect.
-    [`${p}Services`, 'Kubernetes services and their backends'], [`${p}Groups`, 'cloud provider groups'],
-    [`${p}Nodes`, 'nodes'], ['icmps', 'ICMP'], ['authentication', 'mutual authentication'],
-  ] as const) {
-    if (rule[field] !== undefined) return `${field}: the model has no ${what}`;
-  }
-  let peer: CiliumRulePeer | undefined;
-  let peerShapes: PeerShape[] | undefined;
-  // The undecided selectors, said once the rule is modelled (a rule left out is said as left out).
-  const notes: Array<[string, string]> = [];
-  const texts = (list: unknown[]) => list.map((x) => String(x)).join(', ');
   // ingress.go/egress.go (IngressRule, IngressDenyRule, EgressRule, EgressDenyRule): "All members of
   // this structure are optional. If omitted or empty, the member will have no effect on the rule."
   // An empty peer list is no peer at all: the rule is its ports-only form, for every peer.
+  // A non-empty `${p}Requires` refuses the input (requirementFields); an empty one has no effect.
   const given = (field: string) => Array.isArray(rule[field]) && rule[field].length > 0;
-  if (given(`${p}Endpoints`)) {
+  // ICMP: Cilium's agent rejects icmps next to toPorts (rule_validation.go; checkCiliumPolicy), so a
+  // rule with icmps matches ICMP only ("Limit ICMP/ICMPv6 types", Layer 4 Policies), which the model
+  // does not analyse: leaving it out, allow or deny, changes no verdict of a TCP, UDP or SCTP port.
+  if (given('icmps')) {
+    return 'icmps: the rule matches ICMP only (Cilium rejects icmps next to toPorts), and the model analyses TCP, UDP and SCTP connections, '
+      + 'so the rule decides none of them; ICMP is not analysed';
+  }
+  // Only in allow rules (the deny rules have no such field: checkCiliumPolicy).
+  if (rule.authentication !== undefined) return 'authentication: the model has no mutual authentication';
+  // The undecided selectors, said once the rule is modelled (a rule left out is said as left out).
+  const notes: Array<[string, string]> = [];
+  let peer: CiliumRulePeer | undefined;
+  let peerShapes: PeerShape[] | undefined;
+  const unplaced = [`${p}Services`, `${p}Groups`, `${p}Nodes`].find((f) => UNPLACED_PEERS[f] !== undefined && given(f));
+  if (unplaced !== undefined) {
+    const { what, ends, how, fix } = UNPLACED_PEERS[unplaced];
+    if (!deny) return `${unplaced}: the model has no ${what}`;
+    notes.push([unplaced, unplacedReason(what, how, ends, fix)]);
+    peer = { kind: 'unplaced', field: unplaced, ends, text: `${unplaced} (not placed: ${UNPLACED_WORDS[ends]})` };
+    // Errs towards "overlaps" (the DNS path, overlappingDeny): it may be any of those ends.
+    peerShapes = [{ kind: 'entity', entity: 'all' }];
+  }
+  const texts = (list: unknown[]) => list.map((x) => String(x)).join(', ');
+  // One kind of peer per rule (checkCiliumPolicy): one placed above has no other.
+  if (peer === undefined && given(`${p}Endpoints`)) {
     const selectors: CiliumEndpointSelector[] = [];
     for (const [k, s] of (rule[`${p}Endpoints`] as LabelSelectorJson[]).entries()) {
       const read = peerSelectorOf(s, ns, deny, (note) => notes.push([`${p}Endpoints[${k}]`, note]));
@@ -603,21 +708,30 @@ function ruleOf(
 
     peer = { kind: 'endpoints', selectors, text: `endpoints ${selectors.map((s) => s.text).join('; ')}` };
     peerShapes = (rule[`${p}Endpoints`] as LabelSelectorJson[]).map((s) => ciliumPeerShape('Endpoints', s, ns));
-  } else if (given(`${p}Entities`)) {
+  } else if (peer === undefined && given(`${p}Entities`)) {
     // Every entity of the CRD's enum is decided (entityMatches): none leaves the rule out.
     const entities = rule[`${p}Entities`] as string[];
     peer = { kind: 'entities', entities: entities as CiliumEntity[], text: `entities ${texts(entities)}` };
     peerShapes = entities.map((e) => ciliumPeerShape('Entities', e, ns));
-  } else if (given(`${p}CIDR`) || given(`${p}CIDRSet`)) {
+  } else if (peer === undefined && (given(`${p}CIDR`) || given(`${p}CIDRSet`))) {
     const sets: any[] = given(`${p}CIDRSet`) ? rule[`${p}CIDRSet`] : (rule[`${p}CIDR`] as string[]).map((cidr) => ({ cidr }));
-    if (sets.some((s) => s.cidr === undefined)) return `${p}CIDRSet: a CiliumCIDRGroup (cidrGroupRef, cidrGroupSelector) holds addresses the model does not know`;
-    const blocks = sets.map((s) => ({
-      cidr: parseCidr(s.cidr, false).cidr!,
-      except: (s.except ?? []).map((e: string) => parseCidr(e, false).cidr!),
-    }));
-    peerShapes = sets.map((s) => cidrShape(s.cidr, s.except ?? []));
-    peer = { kind: 'cidrs', blocks, text: `CIDRs ${sets.map((s) => `${s.cidr}${s.except?.length ? ` except ${s.except.join(', ')}` : ''}`).join('; ')}` };
-  } else if (egress && given('toFQDNs')) {
+    const group = 'a CiliumCIDRGroup (cidrGroupRef, cidrGroupSelector) holds addresses the model does not know';
+    if (sets.some((s) => s.cidr === undefined) && !deny) return `${p}CIDRSet: ${group}`;
+    if (sets.some((s) => s.cidr === undefined)) {
+      // A deny: kept, as every end outside the cluster (its blocks of addresses are among those ends).
+      notes.push([`${p}CIDRSet`, unplacedReason('addresses of a CiliumCIDRGroup', `${group}, and CIDR selectors match only ends outside the cluster`, 'outside',
+        `Write the group's CIDRs into the rule (${p}CIDRSet cidr, with except)`)]);
+      peer = { kind: 'unplaced', field: `${p}CIDRSet`, ends: 'outside', text: `${p}CIDRSet (a CiliumCIDRGroup, not placed: ${UNPLACED_WORDS.outside})` };
+      peerShapes = [{ kind: 'entity', entity: 'world' }];
+    } else {
+      const blocks = sets.map((s) => ({
+        cidr: parseCidr(s.cidr, false).cidr!,
+        except: (s.except ?? []).map((e: string) => parseCidr(e, false).cidr!),
+      }));
+      peerShapes = sets.map((s) => cidrShape(s.cidr, s.except ?? []));
+      peer = { kind: 'cidrs', blocks, text: `CIDRs ${sets.map((s) => `${s.cidr}${s.except?.length ? ` except ${s.except.join(', ')}` : ''}`).join('; ')}` };
+    }
+  } else if (peer === undefined && egress && given('toFQDNs')) {
     const names: FqdnSelector[] = [];
     for (const s of rule.toFQDNs) {
       const read = fqdnOf(s);
