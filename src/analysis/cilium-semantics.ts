@@ -36,9 +36,11 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *   selects an Endpoint and the rule has an ingress section, the endpoint goes into default deny at
  *   ingress" (docs.cilium.io "Policy Enforcement Modes"), and isolating a pod Cilium does not isolate
  *   only takes allows away. So a subject that is undecided puts the pods it may select into default
- *   deny and applies its deny rules to them, and its allow rules count for nobody. (A subject of a
- *   source that labels no pod, `reserved:init` say, selects identities the model has no endpoints
- *   for: the inventory leaves that spec out, as it does a host policy.)
+ *   deny and applies its deny rules to them, and its allow rules count for nobody. A host policy's
+ *   nodeSelector is such a subject over the node ends (node labels are not read, and the host
+ *   firewall may be off): it may select every node end, and no pod. (A subject of a source that
+ *   labels no pod, `reserved:init` say, selects identities the model has no endpoints for: the
+ *   inventory leaves that spec out.)
  * - a deny rule whose peer the model cannot place (toServices, toGroups/fromGroups,
  *   toNodes/fromNodes, a CiliumCIDRGroup) is taken to match every end the peer may be
  *   (`unplacedMayBe`); an allow rule with one is left out by the inventory.
@@ -509,7 +511,8 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
 
 /**
  * What `explain` says about the undecided selectors (`CiliumUndecided`) of one side of a connection
- * (`self`'s `side`, to or from `other`): a subject that may select `self`, read fail closed (its isolation and deny rules
+ * (`self`'s `side`, to or from `other`): a subject that may select `self` (an undecided
+ * endpointSelector, a host policy's nodeSelector), read fail closed (its isolation and deny rules
  * apply, its allow rules do not), each rule whose ports match and whose peer is decided for `other`
  * only by an undecided selector (a deny taken to apply, an allow taken not to), and each deny rule
  * whose peer the model cannot place and `other` may be (taken to deny). What `ciliumRuleApplies`
@@ -523,7 +526,7 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
     if (!ciliumApplies(cluster, p, side, self)) continue;
     const subject = p.subject.undecided;
     if (subject !== undefined) {
-      notes.push(`${p.kind} ${p.id}: its endpointSelector (${p.subject.text}) may select ${self.id}, and is read fail closed: `
+      notes.push(`${p.kind} ${p.id}: its ${p.subject.nodes ? 'nodeSelector' : 'endpointSelector'} (${p.subject.text}) may select ${self.id}, and is read fail closed: `
         + `${p.defaultDeny[side] ? `it isolates ${self.id} in ${side}, its deny rules apply and` : 'its deny rules apply and'} its allow rules do not `
         + `(${subject.reason})`);
     }

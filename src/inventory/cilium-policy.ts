@@ -6,8 +6,9 @@
  * rule with a peer it has no ends for (services, cloud provider groups, nodes by label, a
  * CiliumCIDRGroup) or with mutual authentication is listed as left out with the reason (it allows
  * less: fail closed); a deny rule with such a peer is kept, read fail closed (`UNPLACED_PEERS`),
- * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); so is a host
- * policy (nodeSelector), whose subjects are nodes. Every entity is decided (`NO_END_ENTITIES` says which match
+ * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); a host policy
+ * (nodeSelector) is kept with a subject that may be every node end (`hostSubjectOf`), and noted.
+ * Every entity is decided (`NO_END_ENTITIES` says which match
  * no end of the model, and why). A selector whose match the model cannot know (a key of another
  * label source, or one Cilium's label filter may drop) is kept, marked undecided
  * (`CiliumUndecided`), and read fail closed by the semantics.
@@ -59,6 +60,12 @@ export interface CiliumEndpointSelector {
   readonly text: string;
   /** Set when which pods it selects depends on what the model cannot know (see `CiliumUndecided`). */
   readonly undecided?: CiliumUndecided;
+  /**
+   * The nodeSelector of a host policy: it selects nodes by their labels, which the model does not
+   * read, so it may select every node end (node traffic) and selects no pod and no end outside the
+   * cluster; always `undecided` (its narrowest reading selects nothing). `selector` is not used.
+   */
+  readonly nodes?: boolean;
 }
 
 /**
@@ -146,7 +153,8 @@ export function ciliumLabels(cluster: CiliumNamespaces, e: CiliumSelectable): La
 /**
  * Whether an endpoint selector selects `e`: only pods (an endpoint selector matches identities of
  * labels; external addresses are `world`, node traffic `host`/`remote-node`), in the selector's
- * namespace when it is confined to one. For an undecided selector (`CiliumUndecided`) the bound
+ * namespace when it is confined to one; a host policy's nodeSelector (`nodes`) only node ends, and
+ * only in its widest reading. For an undecided selector (`CiliumUndecided`) the bound
  * says which reading: `'must'` selects nothing; `'may'` selects a pod when the selector matches its
  * labels with any of the filtered keys it carries taken out of them (the label in the identity, or
  * filtered out: the union of both configurations; `DoesNotExist` on a filtered key matches where
@@ -154,6 +162,8 @@ export function ciliumLabels(cluster: CiliumNamespaces, e: CiliumSelectable): La
  * when a requirement's source may label one (`nonPods`).
  */
 export function ciliumSelects(cluster: CiliumNamespaces, s: CiliumEndpointSelector, e: CiliumSelectable, bound: SelectorBound): boolean {
+  // A host policy's nodeSelector: every node end in its widest reading, nothing in its narrowest.
+  if (s.nodes) return bound === 'may' && e.nodeTraffic && !e.external;
   if (e.external || e.nodeTraffic || e.namespace === undefined) return bound === 'may' && s.undecided?.nonPods === true;
   if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
   const labels = ciliumLabels(cluster, e);
@@ -263,8 +273,8 @@ export interface CiliumReading {
   readonly leftOut: Array<{ readonly field: string; readonly reason: string }>;
   /**
    * Each part that is modelled but decided fail closed: a selector (`CiliumUndecided`), a deny
-   * rule's peer the model cannot place (`UNPLACED_PEERS`). The field path and how it is read, why,
-   * and the fix.
+   * rule's peer the model cannot place (`UNPLACED_PEERS`), a host policy's nodeSelector
+   * (`hostSubjectOf`). The field path and how it is read, why, and the fix.
    */
   readonly undecided: Array<{ readonly field: string; readonly reason: string }>;
 }
@@ -323,17 +333,24 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
   const leftOut: Array<{ field: string; reason: string }> = [];
   const undecided: Array<{ field: string; reason: string }> = [];
   for (const [spec, path, index] of specs) {
-    if (spec.nodeSelector !== undefined) {
-      leftOut.push({ field: `${path}.nodeSelector`, reason: 'a host policy (nodeSelector) applies to nodes, which the model does not have' });
-      continue;
-    }
-    const subject = subjectOf(spec.endpointSelector ?? {}, ns);
-    if (subject.undecided?.nonPods) {
+    const host = spec.nodeSelector !== undefined;
+    const subject = host ? hostSubjectOf(spec.nodeSelector) : subjectOf(spec.endpointSelector ?? {}, ns);
+    if (host) {
+      undecided.push({
+        field: `${path}.nodeSelector`,
+        reason: `a host policy applies to the nodes its nodeSelector (${subject.text}) selects, on each to its host namespace with the hostNetwork pods there `
+          + '(docs.cilium.io "Host Policies"), but the model does not read node labels, and Cilium enforces host policies only with its host firewall on '
+          + '(hostFirewall.enabled), so which node ends it applies to is not known. Its isolation (enableDefaultDeny) and its deny rules are taken to apply '
+          + 'to every node end (a Node, a hostNetwork pod, an API server on a node), its allow rules to none, so verdicts of node ends may be too narrow; '
+          + 'it selects no pod, and without node ends in the input it decides nothing. Review its effect on the nodes separately, '
+          + 'or leave it out of the input where the cluster runs without the host firewall',
+      });
+    } else if (subject.undecided?.nonPods) {
       // A subject of another source than the pods' (reserved:host, reserved:init, reserved:health,
       // cidr:, ...) selects identities that are not the steady state of any pod: the host's (a host
-      // policy, as nodeSelector), endpoints whose labels are not resolved yet, Cilium's own. No pod of
-      // the model carries such a label, and what the spec does to those identities is not modelled:
-      // left out as a host policy is, with why.
+      // policy written without nodeSelector), endpoints whose labels are not resolved yet, Cilium's
+      // own. No pod of the model carries such a label, and what the spec does to those identities is
+      // not modelled: left out, with why. (A nodeSelector is read fail closed above: hostSubjectOf.)
       leftOut.push({
         field: `${path}.endpointSelector`,
         reason: `the key ${JSON.stringify(nonPodKey(spec.endpointSelector ?? {}))} is of a label source that labels no pod: such an endpointSelector selects `
@@ -342,7 +359,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       });
       continue;
     }
-    if (subject.undecided !== undefined) {
+    if (subject.undecided !== undefined && !host) {
       undecided.push({
         field: `${path}.endpointSelector`,
         reason: `${subject.undecided.reason}. The spec's isolation (enableDefaultDeny) and its deny rules apply to every pod `
@@ -521,6 +538,29 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpo
     ...(ns !== undefined ? { namespace: ns } : {}),
     text: describeSelector(json),
     ...(undecided !== undefined ? { undecided } : {}),
+  };
+}
+
+/**
+ * The subject of a host policy (a spec with nodeSelector; only a CiliumClusterwideNetworkPolicy has
+ * one, checkCiliumPolicy): the nodes its selector selects by their labels, and on each its host
+ * namespace, hostNetwork pods included (docs.cilium.io "Host Policies"). The model does not read
+ * node labels, nor whether the cluster runs Cilium's host firewall, which host policies need: the
+ * subject may be every node end (`nodes`), read fail closed as an undecided subject is (its isolation
+ * and deny rules apply to every node end, its allow rules to none: `ruleBound`). An empty nodeSelector
+ * too: the host firewall may be off.
+ */
+function hostSubjectOf(json: LabelSelectorJson): CiliumEndpointSelector {
+  return {
+    selector: compileSelector({}),
+    text: describeSelector(json),
+    nodes: true,
+    undecided: {
+      reason: 'a host policy selects nodes by their labels, which the model does not read, and applies only where Cilium\'s host firewall is on (hostFirewall.enabled)',
+      filtered: [],
+      wide: true,
+      nonPods: false,
+    },
   };
 }
 

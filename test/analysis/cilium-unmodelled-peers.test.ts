@@ -3,17 +3,20 @@ import { validateManifests } from '../../src/validation/validate-manifests';
 
 /**
  * Cilium rules whose peer the model has no ends for (toServices, toGroups/fromGroups,
- * toNodes/fromNodes, a CiliumCIDRGroup) used to be left out whole. For an allow that is fail
- * closed, but leaving out a DENY removes a deny: pairs read "allowed" that Cilium drops (an
- * egressDeny toServices of a service whose backends are pods of the input). Now a deny rule is
- * kept and read fail closed: it denies every end its peer may be, on its own ports.
+ * toNodes/fromNodes, a CiliumCIDRGroup) and host policies (a spec with nodeSelector) used to be left
+ * out whole. For an allow that is fail closed, but leaving out a DENY removes a deny: pairs read
+ * "allowed" that Cilium drops (an egressDeny toServices of a service whose backends are pods of the
+ * input), and a host policy that isolates the nodes' ingress left pod -> node traffic allowed.
+ * Now a deny rule is kept and read fail closed: it denies every end its peer may be, on its own
+ * ports; a host policy isolates (enableDefaultDeny) and denies every node end, and allows none.
  * ICMP is not modelled (the model's connections are TCP, UDP and SCTP): a rule with icmps only
  * matches ICMP (Cilium's agent rejects icmps next to toPorts), so leaving it out changes no verdict.
  *
  * The manifests follow the shapes of docs.cilium.io: Layer 3 Policies ("Services based": toServices
  * with k8sService / k8sServiceSelector; "Node based": fromNodes/toNodes; toGroups with aws
- * securityGroupsIds), and Layer 4 Policies ("Limit ICMP/ICMPv6 types": icmps with fields of type
- * and family).
+ * securityGroupsIds), Layer 4 Policies ("Limit ICMP/ICMPv6 types": icmps with fields of type and
+ * family), and Host Policies (a CiliumClusterwideNetworkPolicy with nodeSelector; the example
+ * lock-down-ingress: ingress from entities on port 22).
  */
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.9.0.1' }] } };
@@ -28,6 +31,7 @@ const service = {
   apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'default' }, spec: { selector: { app: 'db' }, ports: [{ port: 5432 }] },
 };
 const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'default' }, spec });
+const ccnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
 const ports = (...list: string[]) => [{ ports: list.map((port) => ({ port, protocol: 'TCP' })) }];
 
 const PODS = [
@@ -42,6 +46,7 @@ const EXTERNALS = { externals: [{ name: 'internet', ip: '203.0.113.7' }] };
 const PG = Port.tcp(5432);
 const HTTP = Port.tcp(80);
 const HTTPS = Port.tcp(443);
+const SSH = Port.tcp(22);
 
 /** The class-based matrix agrees with the pair verdict on every pair. */
 function expectMatrixAgrees(r: Reachability, ...list: Port[]): void {
@@ -239,5 +244,97 @@ describe('ICMP is not modelled: a rule of icmps matches ICMP only', () => {
     // Rejected whole: neither its isolation nor its rules apply.
     expect(r.allows('default/web', 'default/db', PG)).toBe(true);
     expect(r.allows('default/web', 'default/db', HTTP)).toBe(true);
+  });
+});
+
+describe('a host policy (nodeSelector): its subject may be every node end', () => {
+  // docs.cilium.io Host Policies, lock-down-ingress: ingress to the selected nodes on a few ports.
+  const lockDown = ccnp('lock-down-ingress-worker-node', {
+    description: 'Allow a minimum set of required ports on ingress of worker nodes',
+    nodeSelector: { matchLabels: { type: 'ingress-worker' } },
+    ingress: [
+      { fromEntities: ['remote-node', 'health'] },
+      { toPorts: ports('22', '6443', '2379', '4240') },
+    ],
+  });
+
+  test('its isolation applies to every node end, its allow rules to none; pods stay unselected', () => {
+    const r = Reachability.fromManifests([...BASE, lockDown], EXTERNALS);
+    // Denied: every node end's ingress, on every port, from every end (its allows count for nobody).
+    for (const to of ['node:n1', 'default/agent']) {
+      expect(r.allows('default/web', to, SSH)).toBe(false);
+      expect(r.allows('default/web', to, HTTP)).toBe(false);
+      expect(r.allows('internet', to, SSH)).toBe(false);
+    }
+    // Allowed: the pods (a host policy selects no pod), and the nodes' egress (the spec has no egress section).
+    expect(r.allows('default/web', 'default/db', HTTP)).toBe(true);
+    expect(r.allows('node:n1', 'default/web', HTTP)).toBe(true);
+    expect(r.allows('default/agent', 'internet', HTTPS)).toBe(true);
+    expect(r.skipped).toMatchObject([0, 1].map(() => ({ object: 'lock-down-ingress-worker-node', kind: 'CiliumClusterwideNetworkPolicy', category: SkipCategory.NOT_MODELLED })));
+    // The entity health is decided as elsewhere: no end of the model is a health endpoint.
+    expect(reasons(r)[1]).toMatch(/^spec\.ingress\[0\] names the entity health/);
+    expect(reasons(r)[0]).toMatch(/^spec\.nodeSelector is decided fail closed: a host policy applies to the nodes its nodeSelector \(type=ingress-worker\) selects/);
+    expect(reasons(r)[0]).toMatch(/the model does not read node labels/);
+    expect(reasons(r)[0]).toMatch(/hostFirewall\.enabled/);
+    expect(reasons(r)[0]).toMatch(/isolation \(enableDefaultDeny\) and its deny rules are taken to apply to every node end .*its allow rules to none/);
+    const e = r.explain('default/web', 'node:n1', SSH);
+    expect(e.ingress.isolatingPolicies).toEqual(['CiliumClusterwideNetworkPolicy lock-down-ingress-worker-node']);
+    expect(e.notes).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^CiliumClusterwideNetworkPolicy lock-down-ingress-worker-node: its nodeSelector \(type=ingress-worker\) may select node:n1, and is read fail closed: it isolates node:n1 in ingress/),
+    ]));
+    expect(r.explain('default/web', 'default/db', HTTP).notes).toEqual([]);
+    expectMatrixAgrees(r, SSH, HTTP);
+  });
+
+  test('its deny rules apply to every node end in their direction; without default deny nothing else changes', () => {
+    const r = Reachability.fromManifests([...BASE, ccnp('host-deny', {
+      nodeSelector: {},
+      enableDefaultDeny: { ingress: false, egress: false },
+      ingressDeny: [{ fromEntities: ['world'], toPorts: ports('22') }],
+      egressDeny: [{ toCIDR: ['203.0.113.0/24'] }],
+    })], EXTERNALS);
+    expect(r.allows('internet', 'node:n1', SSH)).toBe(false);
+    expect(r.allows('internet', 'default/agent', SSH)).toBe(false);
+    expect(r.allows('internet', 'node:n1', HTTP)).toBe(true);
+    expect(r.allows('default/web', 'node:n1', SSH)).toBe(true);
+    expect(r.allows('node:n1', 'internet', HTTPS)).toBe(false);
+    expect(r.allows('default/agent', 'internet', HTTPS)).toBe(false);
+    expect(r.allows('default/web', 'internet', HTTPS)).toBe(true);
+    expect(r.allows('internet', 'default/web', SSH)).toBe(true);
+    expect(r.explain('internet', 'node:n1', SSH).ingress.deniedBy).toMatchObject({ policy: 'host-deny', direction: 'ingressDeny', rule: 0 });
+    expectMatrixAgrees(r, SSH, HTTPS);
+  });
+
+  test('a host policy in specs[] next to a pod spec: each read on its own', () => {
+    const both = ccnp('both', {});
+    delete (both as any).spec;
+    (both as any).specs = [
+      { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }] },
+      { endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] },
+    ];
+    const r = Reachability.fromManifests([...BASE, both], EXTERNALS);
+    expect(reasons(r)).toEqual([expect.stringMatching(/^specs\[0\]\.nodeSelector is decided fail closed/)]);
+    expect(r.allows('default/web', 'node:n1', HTTP)).toBe(false);
+    expect(r.allows('default/web', 'default/db', HTTP)).toBe(true);
+    expect(r.allows('default/api', 'default/db', HTTP)).toBe(false);
+    expect(r.allows('default/api', 'default/web', HTTP)).toBe(true);
+    expectMatrixAgrees(r, HTTP);
+  });
+
+  test('without node ends in the model it changes no verdict, and says so', () => {
+    const without = Reachability.fromManifests([...PODS], EXTERNALS);
+    const r = Reachability.fromManifests([...PODS, lockDown], EXTERNALS);
+    expect(reasons(r)).toEqual([expect.stringMatching(/^spec\.nodeSelector is decided fail closed/), expect.stringMatching(/^spec\.ingress\[0\] names the entity health/)]);
+    for (const from of r.endpoints) {
+      for (const to of r.endpoints) expect(`${from} -> ${to}: ${r.allows(from, to, SSH)}`).toBe(`${from} -> ${to}: ${without.allows(from, to, SSH)}`);
+    }
+    expectMatrixAgrees(r, SSH);
+  });
+
+  test('a host policy with default deny covers no namespace: the coverage lints still warn', () => {
+    const run = (objects: unknown[]) => validateManifests(objects.map((object) => ({ object, file: 'in.yaml' })), { coverage: true });
+    const codes = run([...PODS, ccnp('host', { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }], egress: [{ toEntities: ['cluster'] }] })])
+      .findings.map((f) => `${f.code} ${f.object}`);
+    expect(codes).toEqual(['NP017 default/web', 'NP017 default/db', 'NP017 default/api', 'NP018 <none>/default']);
   });
 });
