@@ -1,6 +1,6 @@
 import { addressesInside, evaluateSide, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
@@ -38,9 +38,14 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *   selects an Endpoint and the rule has an ingress section, the endpoint goes into default deny at
  *   ingress" (docs.cilium.io "Policy Enforcement Modes"), and isolating a pod Cilium does not isolate
  *   only takes allows away. So a subject that is undecided puts the pods it may select into default
- *   deny and applies its deny rules to them, and its allow rules count for nobody. (A subject of a
- *   source that labels no pod, `reserved:init` say, selects identities the model has no endpoints
- *   for: the inventory leaves that spec out, as it does a host policy.)
+ *   deny and applies its deny rules to them, and its allow rules count for nobody. A host policy's
+ *   nodeSelector is such a subject over the node ends (node labels are not read, and the host
+ *   firewall may be off): it may select every node end, and no pod. (A subject of a source that
+ *   labels no pod, `reserved:init` say, selects identities the model has no endpoints for: the
+ *   inventory leaves that spec out.)
+ * - a deny rule whose peer the model cannot place (toServices, toGroups/fromGroups,
+ *   toNodes/fromNodes, a CiliumCIDRGroup) is taken to match every end the peer may be
+ *   (`unplacedMayBe`); an allow rule with one is left out by the inventory.
  * Each such selector is listed among the parts of the input (`Cluster.skipped`, "decided fail
  * closed"), and `explain` says where one decided a pair (`undecidedSelectorNotes`).
  */
@@ -406,7 +411,9 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
  *   based rules describe "the relationship to or from external services if the remote peer is not
  *   an endpoint"; a node's IP has the host identity, not a CIDR one: cilium/cilium#16308);
  * - FQDNs (egress): ends outside the cluster by their DNS name, when the DNS proxy sees `self` look
- *   the name up (`dnsVisible`).
+ *   the name up (`dnsVisible`);
+ * - a peer the model cannot place (toServices, toGroups/fromGroups, toNodes/fromNodes, a
+ *   CiliumCIDRGroup), which only a deny rule keeps: every end it may be (`unplacedMayBe`), fail closed.
  */
 export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: ClusterEndpoint, other: ClusterEndpoint): boolean {
   const peer = rule.peer;
@@ -437,6 +444,8 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
       return held === 'all' || (rule.deny && held === 'some');
     }
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
+    // Only deny rules keep such a peer (an allow is left out): taken to match every end it may be.
+    case 'unplaced': return rule.deny && unplacedMayBe(peer.ends, other);
   }
 }
 
@@ -536,11 +545,12 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
 
 /**
  * What `explain` says about the undecided selectors (`CiliumUndecided`) of one side of a connection
- * (`self`'s `side`, to or from `other`): a subject that may select `self`, read fail closed (its
- * isolation and deny rules apply, its allow rules do not), and each rule whose ports match and whose
- * peer is decided for `other` only by an undecided selector (a deny taken to apply, an allow taken
- * not to). What `ciliumRuleApplies` and `ciliumPeerMatches` decided, in words; empty where no
- * undecided selector decided anything.
+ * (`self`'s `side`, to or from `other`): a subject that may select `self` (an undecided
+ * endpointSelector, a host policy's nodeSelector), read fail closed (its isolation and deny rules
+ * apply, its allow rules do not), each rule whose ports match and whose peer is decided for `other`
+ * only by an undecided selector (a deny taken to apply, an allow taken not to), and each deny rule
+ * whose peer the model cannot place and `other` may be (taken to deny). What `ciliumRuleApplies`
+ * and `ciliumPeerMatches` decided, in words; empty where nothing undecided decided anything.
  */
 export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): string[] {
   const notes: string[] = [];
@@ -550,13 +560,19 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
     if (!ciliumApplies(cluster, p, side, self)) continue;
     const subject = ciliumSelectionUndecided(cluster, p.subject, self);
     if (subject !== undefined) {
-      notes.push(`${p.kind} ${p.id}: its endpointSelector (${p.subject.text}) may select ${self.id}, and is read fail closed: `
+      notes.push(`${p.kind} ${p.id}: its ${p.subject.nodes ? 'nodeSelector' : 'endpointSelector'} (${p.subject.text}) may select ${self.id}, and is read fail closed: `
         + `${p.defaultDeny[side] ? `it isolates ${self.id} in ${side}, its deny rules apply and` : 'its deny rules apply and'} its allow rules do not `
         + `(${subject})`);
     }
     for (const rule of side === 'ingress' ? p.ingress : p.egress) {
       const peer = rule.peer;
-      if (peer?.kind !== 'endpoints' || !ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
+      if (!ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
+      if (peer?.kind === 'unplaced' && ciliumPeerMatches(cluster, rule, self, other)) {
+        notes.push(`${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its peer ${peer.field} (${unplacedEndsText(peer.ends)}) may be ${other.id}, `
+          + 'so it is taken to deny: the model cannot place that peer (see the skipped parts)');
+        continue;
+      }
+      if (peer?.kind !== 'endpoints') continue;
       if (peer.selectors.some((x) => ciliumSelects(cluster, x, other, 'must'))) continue;
       const undecided = peer.selectors.map((x) => ({ x, reason: ciliumSelectionUndecided(cluster, x, other) })).find((u) => u.reason !== undefined);
       if (undecided === undefined) continue;

@@ -2,9 +2,13 @@
  * The model of Cilium's `cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy as
  * the analyser uses them: one `CiliumPolicy` per rule spec (`spec`, and each of `specs[]`), with its
  * subject, its default-deny per direction, and its allow and deny rules in a form the semantics
- * (`analysis/cilium-semantics`) evaluates. What the model cannot place (nodes, services, groups,
- * ICMP, mutual authentication) is never guessed: the rule, or the spec, is listed as left out with
- * the reason, and the rest is modelled. Every entity is decided (`NO_END_ENTITIES` says which match
+ * (`analysis/cilium-semantics`) evaluates. What the model cannot place is never guessed: an allow
+ * rule with a peer it has no ends for (services, cloud provider groups, nodes by label, a
+ * CiliumCIDRGroup) or with mutual authentication is listed as left out with the reason (it allows
+ * less: fail closed); a deny rule with such a peer is kept, read fail closed (`UNPLACED_PEERS`),
+ * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); a host policy
+ * (nodeSelector) is kept with a subject that may be every node end (`hostSubjectOf`), and noted.
+ * Every entity is decided (`NO_END_ENTITIES` says which match
  * no end of the model, and why). A selector whose match the model cannot know (a key of another
  * label source, or one Cilium's label filter may drop) is kept, marked undecided
  * (`CiliumUndecided`), and read fail closed by the semantics.
@@ -69,6 +73,12 @@ export interface CiliumEndpointSelector {
    * whose service account the input gives, undecided for one whose it does not (`ciliumSelectionUndecided`).
    */
   readonly testsServiceAccount?: boolean;
+  /**
+   * The nodeSelector of a host policy: it selects nodes by their labels, which the model does not
+   * read, so it may select every node end (node traffic) and selects no pod and no end outside the
+   * cluster; always `undecided` (its narrowest reading selects nothing). `selector` is not used.
+   */
+  readonly nodes?: boolean;
 }
 
 /**
@@ -177,7 +187,8 @@ const notServiceAccount = (key: string): boolean => key !== CILIUM_SERVICE_ACCOU
 /**
  * Whether an endpoint selector selects `e`: only pods (an endpoint selector matches identities of
  * labels; external addresses are `world`, node traffic `host`/`remote-node`), in the selector's
- * namespace when it is confined to one. For an undecided selector (`CiliumUndecided`) the bound
+ * namespace when it is confined to one; a host policy's nodeSelector (`nodes`) only node ends, and
+ * only in its widest reading. For an undecided selector (`CiliumUndecided`) the bound
  * says which reading: `'must'` selects nothing; `'may'` selects a pod when the selector matches its
  * labels with any of the filtered keys it carries taken out of them (the label in the identity, or
  * filtered out: the union of both configurations; `DoesNotExist` on a filtered key matches where
@@ -187,6 +198,8 @@ const notServiceAccount = (key: string): boolean => key !== CILIUM_SERVICE_ACCOU
  * selects it where the selector matches whatever the account is, `'may'` where it matches for some.
  */
 export function ciliumSelects(cluster: CiliumNamespaces, s: CiliumEndpointSelector, e: CiliumSelectable, bound: SelectorBound): boolean {
+  // A host policy's nodeSelector: every node end in its widest reading, nothing in its narrowest.
+  if (s.nodes) return bound === 'may' && e.nodeTraffic && !e.external;
   if (e.external || e.nodeTraffic || e.namespace === undefined) return bound === 'may' && s.undecided?.nonPods === true;
   if (s.namespace !== undefined && e.namespace !== s.namespace) return false;
   const labels = ciliumLabels(cluster, e);
@@ -264,7 +277,23 @@ export type CiliumRulePeer =
   | { readonly kind: 'endpoints'; readonly selectors: CiliumEndpointSelector[]; readonly text: string }
   | { readonly kind: 'entities'; readonly entities: CiliumEntity[]; readonly text: string }
   | { readonly kind: 'cidrs'; readonly blocks: Array<{ readonly cidr: ParsedCidr; readonly except: ParsedCidr[] }>; readonly text: string }
-  | { readonly kind: 'fqdns'; readonly names: FqdnSelector[]; readonly text: string };
+  | { readonly kind: 'fqdns'; readonly names: FqdnSelector[]; readonly text: string }
+  | { readonly kind: 'unplaced'; readonly field: string; readonly ends: CiliumUnplacedEnds; readonly text: string };
+
+/**
+ * The ends a deny rule's peer may be when the model cannot place the peer (`UNPLACED_PEERS`): every
+ * node end (node traffic), every end outside the cluster, or every pod and every end outside it.
+ */
+export type CiliumUnplacedEnds = 'nodes' | 'outside' | 'podsAndOutside';
+
+/** Whether an end may be one of the ends of an unplaced peer (`CiliumUnplacedEnds`). */
+export function unplacedMayBe(ends: CiliumUnplacedEnds, e: CiliumSelectable): boolean {
+  switch (ends) {
+    case 'nodes': return e.nodeTraffic && !e.external;
+    case 'outside': return e.external;
+    case 'podsAndOutside': return e.external || !e.nodeTraffic;
+  }
+}
 
 /** One rule of a Cilium rule spec. */
 export interface CiliumRule {
@@ -326,8 +355,9 @@ export interface CiliumReading {
   /** Each part left out: the field path and why. */
   readonly leftOut: Array<{ readonly field: string; readonly reason: string }>;
   /**
-   * Each selector that is modelled but decided fail closed (`CiliumUndecided`): the field path and
-   * how it is read, why, and the fix.
+   * Each part that is modelled but decided fail closed: a selector (`CiliumUndecided`), a deny
+   * rule's peer the model cannot place (`UNPLACED_PEERS`), a host policy's nodeSelector
+   * (`hostSubjectOf`). The field path and how it is read, why, and the fix.
    */
   readonly undecided: Array<{ readonly field: string; readonly reason: string }>;
 }
@@ -386,17 +416,24 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
   const leftOut: Array<{ field: string; reason: string }> = [];
   const undecided: Array<{ field: string; reason: string }> = [];
   for (const [spec, path, index] of specs) {
-    if (spec.nodeSelector !== undefined) {
-      leftOut.push({ field: `${path}.nodeSelector`, reason: 'a host policy (nodeSelector) applies to nodes, which the model does not have' });
-      continue;
-    }
-    const subject = subjectOf(spec.endpointSelector ?? {}, ns);
-    if (subject.undecided?.nonPods) {
+    const host = spec.nodeSelector !== undefined;
+    const subject = host ? hostSubjectOf(spec.nodeSelector) : subjectOf(spec.endpointSelector ?? {}, ns);
+    if (host) {
+      undecided.push({
+        field: `${path}.nodeSelector`,
+        reason: `a host policy applies to the nodes its nodeSelector (${subject.text}) selects, on each to its host namespace with the hostNetwork pods there `
+          + '(docs.cilium.io "Host Policies"), but the model does not read node labels, and Cilium enforces host policies only with its host firewall on '
+          + '(hostFirewall.enabled), so which node ends it applies to is not known. Its isolation (enableDefaultDeny) and its deny rules are taken to apply '
+          + 'to every node end (a Node, a hostNetwork pod, an API server on a node), its allow rules to none, so verdicts of node ends may be too narrow; '
+          + 'it selects no pod, and without node ends in the input it decides nothing. Review its effect on the nodes separately, '
+          + 'or leave it out of the input where the cluster runs without the host firewall',
+      });
+    } else if (subject.undecided?.nonPods) {
       // A subject of another source than the pods' (reserved:host, reserved:init, reserved:health,
       // cidr:, ...) selects identities that are not the steady state of any pod: the host's (a host
-      // policy, as nodeSelector), endpoints whose labels are not resolved yet, Cilium's own. No pod of
-      // the model carries such a label, and what the spec does to those identities is not modelled:
-      // left out as a host policy is, with why.
+      // policy written without nodeSelector), endpoints whose labels are not resolved yet, Cilium's
+      // own. No pod of the model carries such a label, and what the spec does to those identities is
+      // not modelled: left out, with why. (A nodeSelector is read fail closed above: hostSubjectOf.)
       leftOut.push({
         field: `${path}.endpointSelector`,
         reason: `the key ${JSON.stringify(nonPodKey(spec.endpointSelector ?? {}))} is of a label source that labels no pod: such an endpointSelector selects `
@@ -405,7 +442,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       });
       continue;
     }
-    if (subject.undecided !== undefined) {
+    if (subject.undecided !== undefined && !host) {
       undecided.push({
         field: `${path}.endpointSelector`,
         reason: `${subject.undecided.reason}. The spec's isolation (enableDefaultDeny) and its deny rules apply to every pod `
@@ -599,6 +636,29 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpo
 }
 
 /**
+ * The subject of a host policy (a spec with nodeSelector; only a CiliumClusterwideNetworkPolicy has
+ * one, checkCiliumPolicy): the nodes its selector selects by their labels, and on each its host
+ * namespace, hostNetwork pods included (docs.cilium.io "Host Policies"). The model does not read
+ * node labels, nor whether the cluster runs Cilium's host firewall, which host policies need: the
+ * subject may be every node end (`nodes`), read fail closed as an undecided subject is (its isolation
+ * and deny rules apply to every node end, its allow rules to none: `ruleBound`). An empty nodeSelector
+ * too: the host firewall may be off.
+ */
+function hostSubjectOf(json: LabelSelectorJson): CiliumEndpointSelector {
+  return {
+    selector: compileSelector({}),
+    text: describeSelector(json),
+    nodes: true,
+    undecided: {
+      reason: 'a host policy selects nodes by their labels, which the model does not read, and applies only where Cilium\'s host firewall is on (hostFirewall.enabled)',
+      filtered: [],
+      wide: true,
+      nonPods: false,
+    },
+  };
+}
+
+/**
  * A peer endpoint selector, in the namespaces `ciliumPeerScope` (the one rule, k8s/cilium-peer-scope)
  * says: in a CiliumNetworkPolicy, confined to the policy's namespace unless it names the namespace key
  * (`k8s:`/`any:io.kubernetes.pod.namespace`, in matchLabels or matchExpressions: utils.go
@@ -665,6 +725,78 @@ export function requirementFields(object: any): string[] {
   return out;
 }
 
+/**
+ * The peers of a rule the model has no ends for, by field: what the model lacks, what Cilium makes
+ * of the peer, the ends it may therefore be, and how to write it so that the model decides it
+ * (docs.cilium.io "Layer 3 Policies": Services based, Node based, IP/CIDR based; cilium/cilium
+ * `pkg/policy/api` egress.go and ingress.go, whose EgressCommonRule and IngressCommonRule, shared by
+ * the allow and the deny rules, hold them; there is no fromServices). Checked 2026-12. An allow rule
+ * with one is left out: it allows less, fail closed. A deny rule is kept and read fail closed: it
+ * denies every end the peer may be (`unplacedMayBe`), on its own ports, and a note says so. The ends
+ * rest on what the model assumes of CIDR selectors elsewhere (`ciliumPeerMatches`): under the
+ * default policy-cidr-match-mode they match only ends outside the cluster, never a pod or a node.
+ */
+interface UnplacedPeer {
+  /** What the model has none of. */
+  readonly what: string;
+  readonly ends: CiliumUnplacedEnds;
+  /** What Cilium makes of the peer, so the ends it may be. */
+  readonly how: string;
+  /** How to write it so that the model decides it. */
+  readonly fix: string;
+}
+const UNPLACED_PEERS: Readonly<Record<string, UnplacedPeer>> = {
+  toServices: {
+    what: 'Kubernetes services and their backends',
+    ends: 'podsAndOutside',
+    how: 'Cilium selects the backends of a service with a selector by that selector, as an endpoint selector (pods), and those of a service without one '
+      + 'by the addresses of its EndpointSlices, as CIDR selectors, which match only ends outside the cluster (docs.cilium.io "Layer 3 Policies", Services based)',
+    fix: 'Deny the backends themselves (toEndpoints with the service\'s selector, or toCIDRSet with its addresses)',
+  },
+  toGroups: {
+    what: 'cloud provider groups',
+    ends: 'outside',
+    how: 'Cilium turns a group (AWS security groups, ...) into the CIDRs of its members\' addresses, and CIDR selectors match only ends outside the cluster',
+    fix: 'Deny the group\'s addresses (toCIDRSet)',
+  },
+  fromGroups: {
+    what: 'cloud provider groups',
+    ends: 'outside',
+    how: 'Cilium turns a group (AWS security groups, ...) into the CIDRs of its members\' addresses, and CIDR selectors match only ends outside the cluster',
+    fix: 'Deny the group\'s addresses (fromCIDRSet)',
+  },
+  toNodes: {
+    what: 'node labels',
+    ends: 'nodes',
+    how: 'the selector picks nodes by their labels (docs.cilium.io "Layer 3 Policies", Node based), so it may match any node end: a Node, a hostNetwork pod, an API server on a node',
+    fix: 'Name the nodes by fromEntities/toEntities host and remote-node (every node)',
+  },
+  fromNodes: {
+    what: 'node labels',
+    ends: 'nodes',
+    how: 'the selector picks nodes by their labels (docs.cilium.io "Layer 3 Policies", Node based), so it may match any node end: a Node, a hostNetwork pod, an API server on a node',
+    fix: 'Name the nodes by fromEntities/toEntities host and remote-node (every node)',
+  },
+};
+
+/** The ends of `CiliumUnplacedEnds`, in words. */
+const UNPLACED_WORDS: Readonly<Record<CiliumUnplacedEnds, string>> = {
+  nodes: 'every node end',
+  outside: 'every end outside the cluster',
+  podsAndOutside: 'every pod and every end outside the cluster',
+};
+
+/** The ends of `CiliumUnplacedEnds`, in words (`every node end`, ...). */
+export function unplacedEndsText(ends: CiliumUnplacedEnds): string {
+  return UNPLACED_WORDS[ends];
+}
+
+/** How a deny rule reads a peer the model cannot place, in words: the note of the `undecided` channel. */
+function unplacedReason(what: string, how: string, ends: CiliumUnplacedEnds, fix: string): string {
+  return `the model has no ${what}: ${how}. The deny is kept and taken to deny ${UNPLACED_WORDS[ends]} on its ports, `
+    + `so verdicts of those ends may be too narrow. ${fix} to have it decided exactly`;
+}
+
 /** A rule Cilium accepts, or why it is left out. */
 function ruleOf(
   rule: any, section: CiliumSection, index: number, ns: string | undefined, undecided: (field: string, reason: string) => void,
@@ -672,23 +804,36 @@ function ruleOf(
   const egress = section.startsWith('egress');
   const deny = section.endsWith('Deny');
   const p = egress ? 'to' : 'from';
-  for (const [field, what] of [
-    // A non-empty `${p}Requires` refuses the input (requirementFields); an empty one has no effect.
-    [`${p}Services`, 'Kubernetes services and their backends'], [`${p}Groups`, 'cloud provider groups'],
-    [`${p}Nodes`, 'nodes'], ['icmps', 'ICMP'], ['authentication', 'mutual authentication'],
-  ] as const) {
-    if (rule[field] !== undefined) return `${field}: the model has no ${what}`;
-  }
-  let peer: CiliumRulePeer | undefined;
-  let peerShapes: PeerShape[] | undefined;
-  // The undecided selectors, said once the rule is modelled (a rule left out is said as left out).
-  const notes: Array<[string, string]> = [];
-  const texts = (list: unknown[]) => list.map((x) => String(x)).join(', ');
   // ingress.go/egress.go (IngressRule, IngressDenyRule, EgressRule, EgressDenyRule): "All members of
   // this structure are optional. If omitted or empty, the member will have no effect on the rule."
   // An empty peer list is no peer at all: the rule is its ports-only form, for every peer.
+  // A non-empty `${p}Requires` refuses the input (requirementFields); an empty one has no effect.
   const given = (field: string) => Array.isArray(rule[field]) && rule[field].length > 0;
-  if (given(`${p}Endpoints`)) {
+  // ICMP: Cilium's agent rejects icmps next to toPorts (rule_validation.go; checkCiliumPolicy), so a
+  // rule with icmps matches ICMP only ("Limit ICMP/ICMPv6 types", Layer 4 Policies), which the model
+  // does not analyse: leaving it out, allow or deny, changes no verdict of a TCP, UDP or SCTP port.
+  if (given('icmps')) {
+    return 'icmps: the rule matches ICMP only (Cilium rejects icmps next to toPorts), and the model analyses TCP, UDP and SCTP connections, '
+      + 'so the rule decides none of them; ICMP is not analysed';
+  }
+  // Only in allow rules (the deny rules have no such field: checkCiliumPolicy).
+  if (rule.authentication !== undefined) return 'authentication: the model has no mutual authentication';
+  // The undecided selectors, said once the rule is modelled (a rule left out is said as left out).
+  const notes: Array<[string, string]> = [];
+  let peer: CiliumRulePeer | undefined;
+  let peerShapes: PeerShape[] | undefined;
+  const unplaced = [`${p}Services`, `${p}Groups`, `${p}Nodes`].find((f) => UNPLACED_PEERS[f] !== undefined && given(f));
+  if (unplaced !== undefined) {
+    const { what, ends, how, fix } = UNPLACED_PEERS[unplaced];
+    if (!deny) return `${unplaced}: the model has no ${what}`;
+    notes.push([unplaced, unplacedReason(what, how, ends, fix)]);
+    peer = { kind: 'unplaced', field: unplaced, ends, text: `${unplaced} (not placed: ${UNPLACED_WORDS[ends]})` };
+    // Errs towards "overlaps" (the DNS path, overlappingDeny): it may be any of those ends.
+    peerShapes = [{ kind: 'entity', entity: 'all' }];
+  }
+  const texts = (list: unknown[]) => list.map((x) => String(x)).join(', ');
+  // One kind of peer per rule (checkCiliumPolicy): one placed above has no other.
+  if (peer === undefined && given(`${p}Endpoints`)) {
     const selectors: CiliumEndpointSelector[] = [];
     for (const [k, s] of (rule[`${p}Endpoints`] as LabelSelectorJson[]).entries()) {
       const read = peerSelectorOf(s, ns, deny, (note) => notes.push([`${p}Endpoints[${k}]`, note]));
@@ -698,21 +843,30 @@ function ruleOf(
 
     peer = { kind: 'endpoints', selectors, text: `endpoints ${selectors.map((s) => s.text).join('; ')}` };
     peerShapes = (rule[`${p}Endpoints`] as LabelSelectorJson[]).map((s) => ciliumPeerShape('Endpoints', s, ns));
-  } else if (given(`${p}Entities`)) {
+  } else if (peer === undefined && given(`${p}Entities`)) {
     // Every entity of the CRD's enum is decided (entityMatches): none leaves the rule out.
     const entities = rule[`${p}Entities`] as string[];
     peer = { kind: 'entities', entities: entities as CiliumEntity[], text: `entities ${texts(entities)}` };
     peerShapes = entities.map((e) => ciliumPeerShape('Entities', e, ns));
-  } else if (given(`${p}CIDR`) || given(`${p}CIDRSet`)) {
+  } else if (peer === undefined && (given(`${p}CIDR`) || given(`${p}CIDRSet`))) {
     const sets: any[] = given(`${p}CIDRSet`) ? rule[`${p}CIDRSet`] : (rule[`${p}CIDR`] as string[]).map((cidr) => ({ cidr }));
-    if (sets.some((s) => s.cidr === undefined)) return `${p}CIDRSet: a CiliumCIDRGroup (cidrGroupRef, cidrGroupSelector) holds addresses the model does not know`;
-    const blocks = sets.map((s) => ({
-      cidr: parseCidr(s.cidr, false).cidr!,
-      except: (s.except ?? []).map((e: string) => parseCidr(e, false).cidr!),
-    }));
-    peerShapes = sets.map((s) => cidrShape(s.cidr, s.except ?? []));
-    peer = { kind: 'cidrs', blocks, text: `CIDRs ${sets.map((s) => `${s.cidr}${s.except?.length ? ` except ${s.except.join(', ')}` : ''}`).join('; ')}` };
-  } else if (egress && given('toFQDNs')) {
+    const group = 'a CiliumCIDRGroup (cidrGroupRef, cidrGroupSelector) holds addresses the model does not know';
+    if (sets.some((s) => s.cidr === undefined) && !deny) return `${p}CIDRSet: ${group}`;
+    if (sets.some((s) => s.cidr === undefined)) {
+      // A deny: kept, as every end outside the cluster (its blocks of addresses are among those ends).
+      notes.push([`${p}CIDRSet`, unplacedReason('addresses of a CiliumCIDRGroup', `${group}, and CIDR selectors match only ends outside the cluster`, 'outside',
+        `Write the group's CIDRs into the rule (${p}CIDRSet cidr, with except)`)]);
+      peer = { kind: 'unplaced', field: `${p}CIDRSet`, ends: 'outside', text: `${p}CIDRSet (a CiliumCIDRGroup, not placed: ${UNPLACED_WORDS.outside})` };
+      peerShapes = [{ kind: 'entity', entity: 'world' }];
+    } else {
+      const blocks = sets.map((s) => ({
+        cidr: parseCidr(s.cidr, false).cidr!,
+        except: (s.except ?? []).map((e: string) => parseCidr(e, false).cidr!),
+      }));
+      peerShapes = sets.map((s) => cidrShape(s.cidr, s.except ?? []));
+      peer = { kind: 'cidrs', blocks, text: `CIDRs ${sets.map((s) => `${s.cidr}${s.except?.length ? ` except ${s.except.join(', ')}` : ''}`).join('; ')}` };
+    }
+  } else if (peer === undefined && egress && given('toFQDNs')) {
     const names: FqdnSelector[] = [];
     for (const s of rule.toFQDNs) {
       const read = fqdnOf(s);

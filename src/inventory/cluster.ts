@@ -1135,9 +1135,10 @@ export class Cluster {
 
   /**
    * A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy: one Cilium rejects is left out as
-   * invalid; of one it accepts, each rule spec joins the namespace tier, and each part the model
-   * cannot place (a host policy, a rule to services, an entity for nodes, ...) is left out with why,
-   * so the warning stays while the rest is analysed.
+   * invalid; of one it accepts, each rule spec joins the namespace tier, each part the model cannot
+   * place (an allow rule to services or nodes, an entity for nodes, ...) is left out with why, and
+   * each part read fail closed (an undecidable selector, a deny rule to such a peer, a host policy)
+   * is said, so the warning stays while the rest is analysed.
    */
   private addCiliumPolicy(object: any, origin: { file?: string; line?: number }): void {
     const errors = checkCiliumPolicy(object).filter((f) => f.severity === Severity.ERROR);

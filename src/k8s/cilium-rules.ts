@@ -211,6 +211,12 @@ function checkRule(f: Findings, rule: unknown, path: string, section: string): v
   list(f, rule[`${prefix}CIDRSet`], `${path}.${prefix}CIDRSet`, 'CIDR rules', (c, at) => checkCidrRule(f, c, at));
   if (egress && !deny) list(f, rule.toFQDNs, `${path}.toFQDNs`, 'DNS selectors', (s, at) => checkFqdn(f, s, at));
   list(f, rule.toPorts, `${path}.toPorts`, 'port rules', (p, at) => checkPortRule(f, p, at, deny, !egress));
+  // rule_validation.go (IngressRule, IngressDenyRule, EgressRule, EgressDenyRule Validate): "the
+  // ICMPs block may only be present without ToPorts"; the agent rejects the policy.
+  if (Array.isArray(rule.icmps) && rule.icmps.length > 0 && Array.isArray(rule.toPorts) && rule.toPorts.length > 0) {
+    f.forbidden(`${path}.icmps`, 'the ICMPs block may only be present without ToPorts: Cilium\'s agent rejects the policy, so none of it is enforced',
+      'Write two rules with the same peer: one with icmps, one with toPorts.');
+  }
 }
 
 function checkSelector(f: Findings, selector: unknown, path: string): void {

@@ -90,6 +90,8 @@ function tierName(p: TieredPolicy): string {
  * selector as written (one naming a namespace does not count for the others).
  */
 function ciliumSelectsEveryPodOf(p: CiliumPolicy, object: Record<string, any>, ns: string): boolean {
+  // A host policy (nodeSelector) selects nodes, never a pod.
+  if (p.subject.nodes) return false;
   if (p.namespace !== undefined) return p.namespace === ns && p.subject.undecided === undefined && p.subject.selector.matchesEverything;
   const spec = p.spec === undefined ? object.spec : object.specs?.[p.spec];
   return compileSelector((spec?.endpointSelector ?? {}) as LabelSelectorJson).matchesEverything;

@@ -408,7 +408,7 @@ describe('NetworkPolicies and Cilium policies together', () => {
     expectMatrixAgrees(r, Port.tcp(8080));
   });
 
-  test('a Cilium policy Cilium would reject is left out as invalid; a host policy as not modelled', () => {
+  test('a Cilium policy Cilium would reject is left out as invalid; a host policy is noted (read fail closed on node ends, none here)', () => {
     const bad = cnp('bad', { endpointSelector: {}, egress: [{ toEntities: ['nodes'] }] });
     const host = ccnp('host', { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }] });
     const r = Reachability.fromManifests([bad, host, ...objects]);

@@ -113,8 +113,9 @@ describe('every object is used, counted as ignored, or reported as left out', ()
     for (const s of r.skipped.filter((k) => !k.kind?.startsWith('Cilium'))) {
       expect(s.reason).toContain(`cdk8s-netpol does not model ${s.kind} yet, so it is not checked and the verdicts ignore it: they may be wrong for a cluster that applies it. Review its effect separately, or leave it out of the input`);
     }
-    // Cilium's policies are modelled (test/analysis/cilium.test.ts); a host policy (nodeSelector) is left out: the model has no nodes.
-    expect(r.skipped[1].reason).toMatch(/^spec.nodeSelector is not modelled: a host policy \(nodeSelector\) applies to nodes, which the model does not have\. The verdicts leave this part out/);
+    // Cilium's policies are modelled (test/analysis/cilium.test.ts); a host policy (nodeSelector) is read fail closed, and noted:
+    // the model does not read node labels (test/analysis/cilium-unmodelled-peers.test.ts).
+    expect(r.skipped[1].reason).toMatch(/^spec.nodeSelector is decided fail closed: a host policy applies to the nodes its nodeSelector \(<all>\) selects/);
     expect(r.skipped[0].reason).toMatch(/^ClusterNetworkPolicy \(policy.networking.k8s.io\/v1beta1\) is not modelled: its Admin tier is evaluated before NetworkPolicies/);
     expect(r.skipped[2].reason).toMatch(/^NetworkPolicy \(projectcalico.org\/v3\) is not modelled: Calico enforces it alongside NetworkPolicies/);
     // The Calico NetworkPolicy does not isolate anything, and is not validated as a Kubernetes one.

@@ -42,6 +42,14 @@ import { fuzzParameters } from '../fuzz-config';
  *   DNS lookups go over UDP (resolvers use TCP only after a truncated UDP answer): a DNS rule counts
  *   only through its UDP ports.
  *
+ *   Peers the model cannot place, fail closed: a deny rule to nodes by label (toNodes/fromNodes)
+ *   denies every node end, one to cloud provider groups (toGroups/fromGroups: CIDRs of the members)
+ *   every end outside the cluster, one to services (toServices: the pods a service's selector
+ *   selects, or a selector-less service's addresses as CIDRs) every pod and every end outside it.
+ *   A host policy (a CiliumClusterwideNetworkPolicy with nodeSelector) selects nodes by their
+ *   labels, which the model does not read: its subject may be every node end (nodes and hostNetwork
+ *   pods), never a pod, so it isolates and denies every node end and allows none.
+ *
  * The reference has its own selector, CIDR, FQDN and port matching; only the NetworkPolicies'
  * verdict comes from the analyser run without the Cilium policies (the usual NetworkPolicy
  * semantics, proven by the other property tests).
@@ -126,6 +134,12 @@ const ruleGen = (dir: 'ingress' | 'egress', deny: boolean) => {
     fc.subarray(CIDR_SETS, { minLength: 1, maxLength: 2 }).map((c) => ({ [`${p}CIDRSet`]: c })),
     fc.constant({}),
     ...(dir === 'egress' && !deny ? [fc.subarray(FQDNS, { minLength: 1, maxLength: 2 }).map((f) => ({ toFQDNs: f }))] : []),
+    // Peers the model cannot place: kept in a deny rule, read fail closed (docs.cilium.io Layer 3 Policies).
+    ...(deny ? [
+      fc.constant({ [`${p}Nodes`]: [{ matchLabels: { 'node-role.kubernetes.io/worker': '' } }] }),
+      fc.constant({ [`${p}Groups`]: [{ aws: { securityGroupsIds: ['sg-0123456789abcdef0'] } }] }),
+      ...(dir === 'egress' ? [fc.constant({ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }] })] : []),
+    ] : []),
   ];
   return fc.record({ peer: fc.oneof(...peers), ports: fc.option(fc.array(toPorts(dir === 'egress' && !deny), { minLength: 1, maxLength: 2 }), { nil: undefined }) })
     // A rule needs a peer or ports (a rule of neither is left out by the analyser: not generated).
@@ -154,6 +168,8 @@ const DNS_POLICY = {
 };
 const ciliumGen = fc.record({
   clusterwide: fc.boolean(),
+  // A host policy (nodeSelector instead of endpointSelector), when cluster-wide.
+  host: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   namespace: fc.constantFrom(...NS),
   endpointSelector: labelSel,
   defaultDeny: fc.constantFrom(undefined, { ingress: false }, { egress: false }, { ingress: true, egress: false }),
@@ -211,7 +227,7 @@ const EXTERNALS = [
 const NODES = [{ name: 'n1', ip: '10.0.1.1' }, { name: 'n2', ip: '10.0.1.2' }];
 
 function ciliumObject(c: CiliumGen, i: number): any {
-  const spec: any = { endpointSelector: c.endpointSelector };
+  const spec: any = isHost(c) ? { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/worker': '' } } } : { endpointSelector: c.endpointSelector };
   if (c.defaultDeny) spec.enableDefaultDeny = c.defaultDeny;
   for (const section of ['ingress', 'egress', 'ingressDeny', 'egressDeny'] as const) if (c[section].length > 0) spec[section] = c[section];
   return c.clusterwide
@@ -332,8 +348,10 @@ const requirementsMet = (w: World, sel: any, e: Ep, bound: Bound, skipNsKey: boo
   const expressionsOk = (sel?.matchExpressions ?? []).every(() => bound === 'may');
   return labelsOk && expressionsOk;
 };
-const subjectOf = (w: World, c: CiliumGen, e: Ep, bound: Bound) => !e.external && !isNode(e) && (c.clusterwide || e.namespace === c.namespace)
-  && requirementsMet(w, c.endpointSelector, e, bound, true);
+/** A host policy: only a CiliumClusterwideNetworkPolicy has one (DNS_POLICY has no `host`). */
+const isHost = (c: CiliumGen) => c.clusterwide && (c as any).host === true;
+const subjectOf = (w: World, c: CiliumGen, e: Ep, bound: Bound) => (isHost(c) ? bound === 'may' && isNode(e)
+  : !e.external && !isNode(e) && (c.clusterwide || e.namespace === c.namespace) && requirementsMet(w, c.endpointSelector, e, bound, true));
 
 /** Whether rule `r` of `c` (a rule of `self`'s side `dir`) matches `other` on `traffic`: its peer and its ports. */
 function ruleMatches(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'egress', c: CiliumGen, r: any, self: Ep, other: Ep,
@@ -343,7 +361,9 @@ function ruleMatches(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'eg
   const endpoint = (sel: any, e: Ep) => {
     // reserved:host labels identities that are not pods: a deny takes every such end in.
     if (e.external || isNode(e)) return deny && Object.keys(sel.matchLabels ?? {}).includes(RESERVED);
-    const namesNamespace = Object.keys(sel.matchLabels ?? {}).some((k) => bare(k) === NS_KEY);
+    // Confined to the policy's namespace unless it names the namespace key, or selects reserved
+    // identities (cilium/cilium pkg/k8s/apis/cilium.io/utils: no namespace match is added then).
+    const namesNamespace = Object.keys(sel.matchLabels ?? {}).some((k) => bare(k) === NS_KEY || k === RESERVED);
     return (c.clusterwide || namesNamespace || e.namespace === c.namespace) && requirementsMet(w, sel, e, bound, false);
   };
   const peerMatches = () => {
@@ -372,6 +392,10 @@ function ruleMatches(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'eg
       const seen = referenceDns(w, b, self, other.dns, npOf, mode);
       return seen === 'seen' || (seen === 'absent' && mode.absentSeen);
     }
+    // Only deny rules have them here: every end the peer may be.
+    if (r[`${p}Nodes`]) return deny && isNode(other);
+    if (r[`${p}Groups`]) return deny && other.external;
+    if (r.toServices) return deny && (other.external || !isNode(other));
     return true;
   };
   const portMatches = () => r.toPorts === undefined || r.toPorts.some((pr: any) => pr.ports.some((x: any) => {
@@ -436,7 +460,8 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
     // Noted, not left out: each rule that names an entity no end has, without cluster or all, once.
     const noted = skipped.filter((s) => s.reason.includes('which no end of the model is'));
     expect(skipped.filter((s) => !s.reason.includes('DNS proxy') && !failClosed.includes(s) && !noted.includes(s))).toEqual([]);
-    const undecidable = JSON.stringify(w.cilium).match(/pod-template-hash|statefulset\.kubernetes\.io\/pod-name|reserved:host/) !== null;
+    const undecidable = JSON.stringify(w.cilium).match(/pod-template-hash|statefulset\.kubernetes\.io\/pod-name|reserved:host|Nodes|Groups|toServices/) !== null
+      || w.cilium.some(isHost);
     expect(failClosed.length > 0).toBe(undecidable);
     const noting = w.cilium.flatMap((c) => (['ingress', 'egress', 'ingressDeny', 'egressDeny'] as const).flatMap((section) => c[section].filter((rule: any) => {
       const entities: string[] | undefined = rule.toEntities ?? rule.fromEntities;

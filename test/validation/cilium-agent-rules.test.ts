@@ -6,7 +6,8 @@ import { Port, Reachability, Severity, validateManifests } from '../../src';
  * except for DNS rules", after an omitted protocol became ANY; "DNS rules are not allowed on
  * ingress"; "DNS rules do not support port ranges"; "ServerNames are not allowed with L7 rules
  * without TLS termination") and PortProtocol.sanitize (a port that is not an IANA service name of
- * at most 15 characters goes through strconv.ParseUint(port, 0, 16): "Unable to parse port").
+ * at most 15 characters goes through strconv.ParseUint(port, 0, 16): "Unable to parse port"), and
+ * the rules' Validate ("the ICMPs block may only be present without ToPorts", allow and deny rules).
  * `netpol validate` reports each as an error at its field, with a fix; the analyser leaves such a
  * policy out as invalid (it enforces nothing). The accepted neighbours stay accepted and enforced.
  */
@@ -26,6 +27,7 @@ const toWeb = { toEndpoints: [{ matchLabels: { app: 'web' } }] };
 const fromOther = { fromEndpoints: [{ matchLabels: { app: 'other' } }] };
 const ingress = (toPorts: any[]) => ({ ingress: [{ ...fromWeb, toPorts }] });
 const http = { http: [{ method: 'GET' }] };
+const icmps = [{ fields: [{ type: 8, family: 'IPv4' }] }];
 
 const REJECTED: Array<[string, any, string]> = [
   ['HTTP rules on a port without protocol (ANY)', cnp('http-any', ingress([{ ports: [{ port: '80' }], rules: http }])), 'spec.ingress[0].toPorts[0].ports[0].protocol'],
@@ -38,6 +40,9 @@ const REJECTED: Array<[string, any, string]> = [
     'spec.egress[0].toPorts[0].ports[0].endPort'],
   ['serverNames with HTTP rules, no TLS termination', cnp('sni-http', ingress([{ ports: [{ port: '443', protocol: 'TCP' }], serverNames: ['db.example.com'], rules: http }])),
     'spec.ingress[0].toPorts[0].serverNames'],
+  ['icmps next to toPorts in an allow rule', cnp('icmp-ports', { ingress: [{ ...fromWeb, icmps, toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] }), 'spec.ingress[0].icmps'],
+  ['icmps next to toPorts in a deny rule', cnp('icmp-deny-ports', { ingress: [fromOther], ingressDeny: [{ ...fromWeb, icmps, toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] }),
+    'spec.ingressDeny[0].icmps'],
 ];
 
 const ACCEPTED: Array<[string, any]> = [
@@ -45,6 +50,8 @@ const ACCEPTED: Array<[string, any]> = [
   ['DNS rules on egress, on port 53 of any protocol', cnp('dns-egress', { ingress: [fromOther], egress: [{ ...toWeb, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }] })],
   ['a port name of 15 characters', cnp('name-15', ingress([{ ports: [{ port: 'metricsendpoint', protocol: 'TCP' }] }]))],
   ['the port "010" (octal 8)', cnp('octal-ok', ingress([{ ports: [{ port: '010', protocol: 'TCP' }] }]))],
+  // A rule of icmps alone matches ICMP only: left out as not modelled, while the ingress section isolates db.
+  ['icmps without toPorts', cnp('icmp-alone', { ingress: [{ ...fromWeb, icmps }] })],
 ];
 
 const world = (policy: any) => Reachability.fromManifests([ns('a'), pod('web'), pod('db', [{ containerPort: 8080, name: 'http' }]), policy]);
