@@ -12,7 +12,7 @@ import { Severity } from '../k8s/finding';
 import { normalizeDnsName } from '../k8s/fqdn-pattern';
 import { compileSelector, CompiledSelector, describeSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
-import { dns1123SubdomainProblems } from '../k8s/names';
+import { dns1123SubdomainProblems, labelValueProblems, portNameProblems, portNumberProblems, qualifiedNameProblems } from '../k8s/names';
 import { FlatObject, openLists, SourcedObject } from '../k8s/objects';
 import { ALL_TRAFFIC, ContainerPort, DEFAULT_PROTOCOL, PORT_PROTOCOLS, PortEntry, PortSet, portSetFromWire } from '../k8s/port-set';
 
@@ -378,6 +378,7 @@ export class Cluster {
   private apiServerLeftOut?: string;
 
   constructor(objects: SourcedObject[], extra: ModelEndpoints = {}, options: ClusterOptions = {}) {
+    checkModelEndpoints(extra);
     this.allowDuplicateIds = options.allowDuplicateIds ?? false;
     this.declaredCilium = options.runsCilium ?? false;
     this.hostNetworkMode = options.hostNetwork ?? 'node';
@@ -1985,6 +1986,73 @@ function containerPorts(podSpec: any): ClusterPort[] {
 }
 
 /** The address of an endpoint given by the options (`field` names the option), or an error that says how to write it. */
+/**
+ * Refuses endpoints given beside the manifests (`ReachabilityOptions.pods` and `externals`, `--pod`,
+ * `--external`) that are not what their types say: they may come from JavaScript or another jsii
+ * language, where a missing field or a number in place of a string is not caught before this. Each
+ * would otherwise become an endpoint with a wrong id (`undefined/web`, an empty name) or labels and
+ * ports that silently match nothing. The message names the field and the fix.
+ */
+function checkModelEndpoints(extra: ModelEndpoints): void {
+  const refuse = (field: string, problem: string, fix: string): never => {
+    throw new Error(`${field} ${problem}: ${fix}.`);
+  };
+  const list = (value: unknown, field: string): unknown[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) refuse(field, `is ${describeValue(value)}, not a list`, 'give a list (an empty one for none)');
+    return value as unknown[];
+  };
+  const text = (value: unknown, field: string, fix: string): string => {
+    if (typeof value !== 'string') refuse(field, value === undefined ? 'is missing' : `is ${describeValue(value)}, not a string`, fix);
+    return value as string;
+  };
+  list(extra.pods, 'ReachabilityOptions.pods').forEach((pod: any, i) => {
+    const at = `ReachabilityOptions.pods[${i}]`;
+    if (pod === null || typeof pod !== 'object') refuse(at, `is ${describeValue(pod)}`, 'give { namespace, name, labels }');
+    // Names are taken as given (an odd one is an id like any other, and ids are compared exactly).
+    const namespace = text(pod.namespace, `${at}.namespace`, 'give the pod\'s namespace, e.g. shop');
+    const name = text(pod.name, `${at}.name`, 'give the pod\'s name, e.g. web');
+    if (namespace.length === 0 || name.length === 0) refuse(`${at}.${namespace.length === 0 ? 'namespace' : 'name'}`, 'is empty', 'give the pod\'s namespace and name');
+    const where = `${at} (${namespace}/${name})`;
+    if (pod.labels === null || typeof pod.labels !== 'object' || Array.isArray(pod.labels)) {
+      refuse(`${where}.labels`, pod.labels === undefined ? 'is missing' : `is ${describeValue(pod.labels)}`, 'give the pod\'s labels as an object of strings ({} for none)');
+    }
+    for (const [key, value] of Object.entries(pod.labels)) {
+      const keyProblem = qualifiedNameProblems(key)[0];
+      if (keyProblem !== undefined) refuse(`${where}.labels key ${JSON.stringify(key)}`, 'is not a label key', keyProblem);
+      const v = text(value, `${where}.labels[${JSON.stringify(key)}]`, 'give label values as strings');
+      const valueProblem = labelValueProblems(v)[0];
+      if (valueProblem !== undefined) refuse(`${where}.labels[${JSON.stringify(key)}] ${JSON.stringify(v)}`, 'is not a label value', valueProblem);
+    }
+    if (pod.ip !== undefined) text(pod.ip, `${where}.ip`, 'give an IPv4 or IPv6 address such as 10.0.0.7, or leave it out');
+    if (pod.workload !== undefined && typeof pod.workload !== 'boolean') refuse(`${where}.workload`, `is ${describeValue(pod.workload)}, not true or false`, 'give a boolean, or leave it out');
+    list(pod.ports, `${where}.ports`).forEach((port: any, k) => {
+      const field = `${where}.ports[${k}]`;
+      if (port === null || typeof port !== 'object') refuse(field, `is ${describeValue(port)}`, 'give { number, name?, protocol? }');
+      if (typeof port.number !== 'number' || portNumberProblems(port.number).length > 0) {
+        refuse(`${field}.number`, port.number === undefined ? 'is missing' : `is ${describeValue(port.number)}`, 'give a port number between 1 and 65535');
+      }
+      if (port.name !== undefined) {
+        const portName = text(port.name, `${field}.name`, 'give the port\'s name as a string, or leave it out');
+        const portProblem = portNameProblems(portName)[0];
+        if (portProblem !== undefined) refuse(`${field}.name ${JSON.stringify(portName)}`, 'is not a port name', portProblem);
+      }
+      if (port.protocol !== undefined && !PORT_PROTOCOLS.includes(port.protocol)) {
+        refuse(`${field}.protocol`, `is ${describeValue(port.protocol)}`, `give one of ${PORT_PROTOCOLS.join(', ')}`);
+      }
+    });
+  });
+  list(extra.externals, 'ReachabilityOptions.externals').forEach((ext: any, i) => {
+    const at = `ReachabilityOptions.externals[${i}]`;
+    if (ext === null || typeof ext !== 'object') refuse(at, `is ${describeValue(ext)}`, 'give { name, ip }');
+    const name = text(ext.name, `${at}.name`, 'give the name it has in reports, e.g. payment-api');
+    if (name.length === 0) refuse(`${at}.name`, 'is empty', 'give the name it has in reports, e.g. payment-api');
+    text(ext.ip, `${at}.ip (${name})`, 'give an IPv4 or IPv6 address such as 203.0.113.10');
+    if (ext.dnsName !== undefined) text(ext.dnsName, `${at}.dnsName (${name})`, 'give a DNS name such as api.stripe.com, or leave it out');
+    list(ext.dnsNames, `${at}.dnsNames (${name})`).forEach((n, k) => text(n, `${at}.dnsNames[${k}] (${name})`, 'give DNS names as strings'));
+  });
+}
+
 function requireIp(text: string, what: string, field: string): ParsedIp {
   const { ip, problem } = parseEndpointIp(text);
   if (ip) return ip;
