@@ -102,6 +102,16 @@ describe('whether two selectors can select one pod (commonLabels, selectorsOverl
     if (labels) expect([compileSelector(a).matches(labels), compileSelector(b).matches(labels)]).toEqual([true, true]);
   });
 
+  test('the labels found are the smallest and always the same: first allowed value in order, else a fresh one, keys in order', () => {
+    const labels = commonLabels(
+      { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b', 'a'] }, { key: 'app', operator: 'Exists' }] },
+      { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['x', 'x0'] }, { key: 'tier', operator: 'Exists' }, { key: 'tier', operator: 'NotIn', values: ['x'] }] },
+    );
+    expect(labels).toEqual({ app: 'x1', tier: 'x0', zone: 'a' });
+    expect(Object.keys(labels!)).toEqual(['app', 'tier', 'zone']);
+    expect(commonLabels({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, {})).toEqual({ app: 'x' });
+  });
+
   test('exact on random selectors: the labels found match both, and when none are found no labels match both', () => {
     // Selectors over keys k1, k2 and values 1, 2: every other value acts as 'x' does, so the label
     // sets over {absent, 1, 2, x} are all the label sets there are, up to renaming.
@@ -152,6 +162,16 @@ describe('matchesPartly: a selector over labels of which only some keys are know
     [{ matchExpressions: [{ key: 'tenant', operator: 'Bogus' }] }, false],
   ])('%j over a namespace whose labels are guessed: %s', (selector, expected) => {
     expect(compileSelector(selector).matchesPartly(known, onlyName)).toBe(expected);
+  });
+  test('every requirement on a known key must hold, not some', () => {
+    const s = compileSelector({ matchLabels: { [name]: 'shop' }, matchExpressions: [{ key: name, operator: 'NotIn', values: ['shop'] }] });
+    expect(s.matchesPartly(known, onlyName)).toBe(false);
+  });
+  test('a requirement on an unknown key that every value meets is decided: a match', () => {
+    // NotIn of no values (refused by the API server, read here all the same) holds for any value and for none.
+    const s = compileSelector({ matchLabels: { [name]: 'shop' }, matchExpressions: [{ key: 'tenant', operator: 'NotIn', values: [] }] });
+    expect(s.matchesPartly(known, onlyName)).toBe(true);
+    expect(compileSelector({ matchExpressions: [{ key: 'tenant', operator: 'NotIn', values: [] }, { key: 'env', operator: 'Exists' }] }).matchesPartly(known, onlyName)).toBeUndefined();
   });
   test('with every key known it is `matches`', () => {
     const s = compileSelector({ matchLabels: { tenant: 'shop' } });
