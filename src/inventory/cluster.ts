@@ -406,7 +406,22 @@ export class Cluster {
     }
     const present = foldIntoOwners(folding, this.skipped);
     const declaredNamespaceLabels = new Map<string, Labels>();
-    for (const o of withRole('namespace')) declaredNamespaceLabels.set(o.object.metadata.name, stringRecord(o.object.metadata.labels));
+    // Two Namespace objects of one name with other labels: which one the cluster has is not known,
+    // and taking either would make the verdicts depend on the order of the input. Refused.
+    const namespaceOrigin = new Map<string, FlatObject>();
+    for (const o of withRole('namespace')) {
+      const name = o.object.metadata.name;
+      const labels = stringRecord(o.object.metadata.labels);
+      const first = declaredNamespaceLabels.get(name);
+      if (first !== undefined && !sameLabels(first, labels)) {
+        const where = (x: FlatObject) => (x.file !== undefined ? ` (${x.file}${x.line !== undefined ? `:${x.line}` : ''})` : '');
+        throw new Error(`two Namespace objects named ${name} carry different labels: ${JSON.stringify(first)}${where(namespaceOrigin.get(name)!)} `
+          + `and ${JSON.stringify(labels)}${where(o)}. A namespace has one set of labels, and namespace selectors decide by them: `
+          + 'leave one of them out of the input, or give both the same labels.');
+      }
+      declaredNamespaceLabels.set(name, labels);
+      namespaceOrigin.set(name, o);
+    }
     const nodeByIp = nodeAddresses(flat.filter((_, i) => roles[i].role === 'node' || roles[i].role === 'pod').map((o) => o.object));
     const ignored = new Map<string, number>();
     // validate builds its model without policies, where nothing depends on the API server: not read there.
@@ -1964,6 +1979,12 @@ function podNodeOrAddress(pod: any): boolean {
 function podServiceAccount(spec: any): string {
   const text = (x: unknown) => (typeof x === 'string' && x !== '' ? x : undefined);
   return text(spec?.serviceAccountName) ?? text(spec?.serviceAccount) ?? 'default';
+}
+
+/** Whether two label sets are the same (the same keys with the same values, in any order). */
+function sameLabels(a: Labels, b: Labels): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
 }
 
 function stringRecord(value: unknown): Record<string, string> {
