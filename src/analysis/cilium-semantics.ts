@@ -45,6 +45,9 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *   of a source that labels no pod (`reserved:`, `cidr:`) are decided on the pods: one that must
  *   hold (`reserved:init` in matchLabels) selects nothing, and the inventory leaves that spec out;
  *   `NotIn`/`DoesNotExist` holds for every pod (`noPodRequirements`).
+ * - a deny rule with a port form the documentation does not describe (port 0, a port rule without
+ *   ports, no peer and no ports) takes its widest reading: every port of its protocols, every
+ *   port, every end on every port; an allow rule with one is left out by the inventory.
  * - a deny rule whose peer the model cannot place (toServices, toGroups/fromGroups,
  *   toNodes/fromNodes, a CiliumCIDRGroup) is taken to match every end the peer may be
  *   (`unplacedMayBe`); an allow rule with one is left out by the inventory.

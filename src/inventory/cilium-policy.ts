@@ -8,7 +8,9 @@
  * less: fail closed); a deny rule with such a peer is kept, read fail closed (`UNPLACED_PEERS`),
  * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); a host policy
  * (nodeSelector) is kept with a subject that may be every node end (`hostSubjectOf`), and noted.
- * An endpointSelector's requirements of a source that labels no pod (`reserved:`, `cidr:`) are decided
+ * Port forms the documentation does not describe (port 0, a port rule without ports, a rule with
+ * neither peer nor ports) leave an allow out and keep a deny as their widest reading, noted. An
+ * endpointSelector's requirements of a source that labels no pod (`reserved:`, `cidr:`) are decided
  * as Cilium matches them on a pod, and it never selects a node (`noPodRequirements`).
  * Every entity is decided (`NO_END_ENTITIES` says which match
  * no end of the model, and why). A selector whose match the model cannot know (a key of another
@@ -469,7 +471,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       egress: typeof explicit.egress === 'boolean' ? explicit.egress : has(spec.egress) || has(spec.egressDeny),
     };
     const rules = (section: CiliumSection): CiliumRule[] => (Array.isArray(spec[section]) ? spec[section] : []).flatMap((rule: any, i: number) => {
-      const read = ruleOf(rule, section, i, ns, (field, reason) => undecided.push({ field: `${path}.${section}[${i}].${field}`, reason }));
+      const read = ruleOf(rule, section, i, ns, (field, reason) => undecided.push({ field: `${path}.${section}[${i}]${field === '' ? '' : `.${field}`}`, reason }));
       if (typeof read === 'string') {
         leftOut.push({ field: `${path}.${section}[${i}]`, reason: read });
         return [];
@@ -920,7 +922,15 @@ function ruleOf(
   }
   const toPorts: any[] | undefined = rule.toPorts;
   if (peer === undefined && (toPorts === undefined || toPorts.length === 0)) {
-    return 'a rule without a peer and without ports: its meaning is not documented';
+    // Not documented, and Cilium's releases differ: the agents that merge rules per port
+    // (pkg/policy rule.go mergeIngress/mergeEgress) make nothing of a rule without endpoints and
+    // without ports; the newer translation (pkg/policy/utils RulesToPolicyEntries) keeps it as an
+    // entry with no peer selector ("all endpoints if empty") and no port rules. An allow is left out
+    // (it allows less); a deny is kept as the widest of the readings: every end, every port.
+    if (!deny) return 'a rule without a peer and without ports: its meaning is not documented';
+    notes.push(['', 'a deny rule without a peer and without ports is not documented, and Cilium\'s releases read it as denying nothing or as a rule '
+      + `with no peer and no port rules. The deny is kept and taken to deny every end on every port, so verdicts of the ${egress ? 'egress' : 'ingress'} `
+      + `of the pods its spec selects may be too narrow. Give the deny its peer (${p}Endpoints, ${p}Entities, ...) and its ports, or remove the rule, to have it decided exactly`]);
   }
   const dns: FqdnSelector[] = [];
   const dnsPorts: Array<{ names: FqdnSelector[]; ports: PortEntry[] }> = [];
@@ -930,10 +940,21 @@ function ruleOf(
     for (const field of ['listener', 'originatingTLS', 'terminatingTLS', 'serverNames']) {
       if (pr[field] !== undefined) return `toPorts[${k}].${field}: TLS interception and listeners are not modelled`;
     }
-    if (!Array.isArray(pr.ports) || pr.ports.length === 0) return `toPorts[${k}]: a port rule without ports is not modelled`;
+    if (!Array.isArray(pr.ports) || pr.ports.length === 0) {
+      // Not documented: the agents that merge rules per port make nothing of it (and, next to no
+      // other port rule, keep the rule from being the ports-free form for every port); the PortRule
+      // type says "If omitted or empty but RedirectPort is set, then all ports ... are being
+      // redirected". An allow is left out; a deny is kept as the widest reading: every port.
+      if (!deny) return `toPorts[${k}]: a port rule without ports is not modelled`;
+      notes.push([`toPorts[${k}]`, 'a port rule without ports is not documented, and Cilium\'s releases read it as no port or as every port. '
+        + 'The deny is kept and taken to deny every port of every protocol to or from its peer, so verdicts of those ends may be too narrow. '
+        + 'List the ports (ports: [{port: "443", protocol: TCP}]), or leave toPorts out to deny every port on purpose, to have it decided exactly']);
+      entries.push(ALL_TRAFFIC);
+      continue;
+    }
     const own: PortEntry[] = [];
-    for (const port of pr.ports) {
-      const read = portEntries(port);
+    for (const [j, port] of (pr.ports as any[]).entries()) {
+      const read = portEntries(port, deny, (note) => notes.push([`toPorts[${k}].ports[${j}].port`, note]));
       if (typeof read === 'string') return `toPorts[${k}]: ${read}`;
       own.push(...read);
     }
@@ -984,16 +1005,28 @@ function undecidedPeerReason(u: CiliumUndecided, deny: boolean): string {
 /**
  * One `toPorts[].ports[]` entry: a number (with `endPort` a range) or a container port name, of
  * its protocol; `ANY` (or none) is every protocol (Layer 4 Policies: "If omitted or empty, any
- * protocol matches"). Port 0 is left out: its meaning is not in the documentation.
+ * protocol matches"). Port 0 is not in the documentation. Cilium's agent accepts it
+ * (rule_validation.go PortProtocol: only a port rule with layer-7 rules refuses "a port is 0") and
+ * builds a filter of port 0 (pkg/policy l4.go L4Filter: "Port 0 indicates that all traffic is
+ * allowed at L4"), with `endPort` a range from 0 whose reading next to port 0 is not documented.
+ * An allow with it is left out (it allows less); a deny is kept as the widest reading: every port
+ * of its protocols, and `note` says so.
  */
-function portEntries(port: any): PortEntry[] | string {
+function portEntries(port: any, deny: boolean, note: (text: string) => void): PortEntry[] | string {
   const protocols = port.protocol === undefined || port.protocol === 'ANY' ? PORT_PROTOCOLS : [port.protocol as string];
   // As Cilium reads it (readCiliumPort): a name lowercased, a number with base 0 ("0100" is 64).
   const read = readCiliumPort(String(port.port));
   if (read.problem !== undefined) return `the port cannot be read: ${read.problem}`;
   if (read.number !== undefined) {
     const number = read.number;
-    if (number === 0) return 'port 0 (every port) is not modelled; list the ports';
+    if (number === 0 && !deny) return 'port 0 (every port) is not modelled; list the ports';
+    if (number === 0) {
+      note(`port ${JSON.stringify(String(port.port))} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
+        + `(pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4")${typeof port.endPort === 'number' && port.endPort > 0 ? ', here with an endPort' : ''}. `
+        + `The deny is kept and taken to deny every ${protocols.join(', ')} port to or from its peer, so verdicts of those ends may be too narrow. `
+        + 'List the ports (or a range: port and endPort), or leave toPorts out to deny every port on purpose, to have it decided exactly');
+      return protocols.map((protocol) => ({ kind: 'allPorts', protocol }));
+    }
     const end = typeof port.endPort === 'number' && port.endPort > number ? port.endPort : undefined;
     return protocols.map((protocol) => (end !== undefined ? { kind: 'numbered', protocol, port: number, endPort: end } : { kind: 'numbered', protocol, port: number }));
   }

@@ -125,3 +125,90 @@ describe('a subject with a key of a source that labels no pod (reserved:host wit
     expectMatrixAgrees(r, HTTP);
   });
 });
+
+describe('deny rules with port forms the model did not take: kept, read as the widest reading', () => {
+  test('port 0 of TCP: every TCP port to the peer is denied; UDP and other peers stay allowed', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('zero', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      enableDefaultDeny: { ingress: false },
+      ingressDeny: [{ fromEndpoints: FROM_API, toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }] }],
+    })]);
+    expect(r.allows('default/api', 'default/web', HTTP)).toBe(false);
+    expect(r.allows('default/api', 'default/web', PG)).toBe(false);
+    expect(r.allows('default/api', 'default/web', DNS)).toBe(true);
+    expect(r.allows('default/db', 'default/web', HTTP)).toBe(true);
+    expect(r.allows('default/api', 'default/db', HTTP)).toBe(true);
+    expect(r.skipped).toMatchObject([{ object: 'default/zero', kind: 'CiliumNetworkPolicy', category: SkipCategory.NOT_MODELLED }]);
+    expect(reasons(r)[0]).toMatch(/^spec\.ingressDeny\[0\]\.toPorts\[0\]\.ports\[0\]\.port is decided fail closed: port "0" is 0, .*Port 0 indicates that all traffic is allowed at L4.*The deny is kept and taken to deny every TCP port to or from its peer.*List the ports/);
+    expectMatrixAgrees(r, HTTP, PG, DNS);
+  });
+
+  test('port 0 of ANY (no protocol), with an endPort: every port of every protocol', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('zero-any', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      enableDefaultDeny: { egress: false },
+      egressDeny: [{ toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '0', endPort: 100 }] }] }],
+    })]);
+    expect(r.allows('default/web', 'default/db', PG)).toBe(false);
+    expect(r.allows('default/web', 'default/db', DNS)).toBe(false);
+    expect(r.allows('default/web', 'default/api', PG)).toBe(true);
+    expect(reasons(r)).toEqual([expect.stringMatching(/here with an endPort\. The deny is kept and taken to deny every TCP, UDP, SCTP port/)]);
+    expectMatrixAgrees(r, PG, DNS);
+  });
+
+  test('port 0 in an allow stays left out (it allows less)', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('zero-allow', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ fromEndpoints: FROM_API, toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }] }],
+    })]);
+    expect(r.allows('default/api', 'default/web', HTTP)).toBe(false);
+    expect(reasons(r)).toEqual([expect.stringMatching(/^spec\.ingress\[0\] is not modelled: toPorts\[0\]: port 0 \(every port\) is not modelled/)]);
+  });
+
+  test('a port rule without ports: every port of every protocol to the peer is denied, next to the listed ports too', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('no-ports', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      enableDefaultDeny: { ingress: false },
+      ingressDeny: [{ fromEndpoints: FROM_API, toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }, {}] }],
+    })]);
+    expect(r.allows('default/api', 'default/web', HTTP)).toBe(false);
+    expect(r.allows('default/api', 'default/web', DNS)).toBe(false);
+    expect(r.allows('default/db', 'default/web', HTTP)).toBe(true);
+    expect(r.allows('default/api', 'default/db', HTTP)).toBe(true);
+    expect(reasons(r)).toEqual([expect.stringMatching(/^spec\.ingressDeny\[0\]\.toPorts\[1\] is decided fail closed: a port rule without ports is not documented.*taken to deny every port of every protocol.*List the ports/)]);
+    expectMatrixAgrees(r, HTTP, DNS);
+  });
+
+  test('an empty ports list in a deny is read the same way', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('empty-ports', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      enableDefaultDeny: { ingress: false },
+      ingressDeny: [{ fromEndpoints: FROM_API, toPorts: [{ ports: [] }] }],
+    })]);
+    expect(r.allows('default/api', 'default/web', PG)).toBe(false);
+    expect(r.allows('default/db', 'default/web', PG)).toBe(true);
+    expectMatrixAgrees(r, PG);
+  });
+
+  test('a deny rule with neither peer nor ports: every end on every port; other pods and the other direction stay allowed', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('empty', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      enableDefaultDeny: { egress: false },
+      egressDeny: [{}],
+    })], EXTERNALS);
+    expect(r.allows('default/web', 'default/db', HTTP)).toBe(false);
+    expect(r.allows('default/web', 'internet', DNS)).toBe(false);
+    expect(r.allows('default/web', 'node:n1', SSH)).toBe(false);
+    expect(r.allows('default/api', 'default/db', HTTP)).toBe(true);
+    expect(r.allows('default/db', 'default/web', HTTP)).toBe(true);
+    expect(r.skipped).toMatchObject([{ object: 'default/empty', category: SkipCategory.NOT_MODELLED }]);
+    expect(reasons(r)[0]).toMatch(/^spec\.egressDeny\[0\] is decided fail closed: a deny rule without a peer and without ports is not documented.*taken to deny every end on every port, so verdicts of the egress.*Give the deny its peer \(toEndpoints, toEntities, \.\.\.\) and its ports, or remove the rule/);
+    expectMatrixAgrees(r, HTTP, DNS, SSH);
+  });
+
+  test('an allow rule with neither peer nor ports stays left out (it allows less)', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('empty-allow', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{}] })]);
+    expect(r.allows('default/web', 'default/db', HTTP)).toBe(false);
+    expect(reasons(r)).toEqual([expect.stringMatching(/^spec\.egress\[0\] is not modelled: a rule without a peer and without ports/)]);
+  });
+});
