@@ -40,9 +40,14 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *   only takes allows away. So a subject that is undecided puts the pods it may select into default
  *   deny and applies its deny rules to them, and its allow rules count for nobody. A host policy's
  *   nodeSelector is such a subject over the node ends (node labels are not read, and the host
- *   firewall may be off): it may select every node end, and no pod. (A subject of a source that
- *   labels no pod, `reserved:init` say, selects identities the model has no endpoints for: the
- *   inventory leaves that spec out.)
+ *   firewall may be off): it may select every node end, and no pod. An endpointSelector never
+ *   selects a node end (only a nodeSelector applies to the host's identity), and its requirements
+ *   of a source that labels no pod (`reserved:`, `cidr:`) are decided on the pods: one that must
+ *   hold (`reserved:init` in matchLabels) selects nothing, and the inventory leaves that spec out;
+ *   `NotIn`/`DoesNotExist` holds for every pod (`noPodRequirements`).
+ * - a deny rule with a port form the documentation does not describe (port 0, a port rule without
+ *   ports, no peer and no ports) takes its widest reading: every port of its protocols, every
+ *   port, every end on every port; an allow rule with one is left out by the inventory.
  * - a deny rule whose peer the model cannot place (toServices, toGroups/fromGroups,
  *   toNodes/fromNodes, a CiliumCIDRGroup) is taken to match every end the peer may be
  *   (`unplacedMayBe`); an allow rule with one is left out by the inventory.

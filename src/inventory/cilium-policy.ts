@@ -8,6 +8,10 @@
  * less: fail closed); a deny rule with such a peer is kept, read fail closed (`UNPLACED_PEERS`),
  * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); a host policy
  * (nodeSelector) is kept with a subject that may be every node end (`hostSubjectOf`), and noted.
+ * Port forms the documentation does not describe (port 0, a port rule without ports, a rule with
+ * neither peer nor ports) leave an allow out and keep a deny as their widest reading, noted. An
+ * endpointSelector's requirements of a source that labels no pod (`reserved:`, `cidr:`) are decided
+ * as Cilium matches them on a pod, and it never selects a node (`noPodRequirements`).
  * Every entity is decided (`NO_END_ENTITIES` says which match
  * no end of the model, and why). A selector whose match the model cannot know (a key of another
  * label source, or one Cilium's label filter may drop) is kept, marked undecided
@@ -417,7 +421,29 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
   const undecided: Array<{ field: string; reason: string }> = [];
   for (const [spec, path, index] of specs) {
     const host = spec.nodeSelector !== undefined;
-    const subject = host ? hostSubjectOf(spec.nodeSelector) : subjectOf(spec.endpointSelector ?? {}, ns);
+    const noPod = host ? undefined : noPodRequirements(spec.endpointSelector ?? {});
+    if (noPod?.never !== undefined) {
+      // Sound to leave out: the spec selects no end of the model, so it decides no verdict.
+      leftOut.push({
+        field: `${path}.endpointSelector`,
+        reason: `the key ${JSON.stringify(noPod.never)} is of a label source that labels no pod, and the selector requires it (${noPodWhy}): `
+          + 'so the spec selects no pod, and an endpointSelector never selects a node (Cilium applies a rule to the host\'s identity only when it has '
+          + 'a nodeSelector: pkg/policy rule.go, "the rule\'s selector type (node vs. endpoint)"), so it selects no end of the model and decides no verdict '
+          + '(reserved:init: endpoints whose labels are not resolved yet, which the model does not analyse). A host policy is written with nodeSelector '
+          + '(docs.cilium.io "Host Policies"), which the analyser reads fail closed',
+      });
+      continue;
+    }
+    const subject = host ? hostSubjectOf(spec.nodeSelector) : subjectOf(noPod!.kept, ns, spec.endpointSelector ?? {});
+    if (noPod !== undefined && noPod.met.length > 0) {
+      undecided.push({
+        field: `${path}.endpointSelector`,
+        reason: `its requirements ${noPod.met.join(', ')} are on keys of a label source that labels no pod (${noPodWhy}), so every pod meets them; `
+          + 'and an endpointSelector never selects a node (Cilium applies a rule to the host\'s identity only when it has a nodeSelector: pkg/policy rule.go, '
+          + '"the rule\'s selector type (node vs. endpoint)"). The spec is read as selecting the pods its other requirements select, and no node end. '
+          + 'Drop those requirements to say so, or write a host policy with nodeSelector (docs.cilium.io "Host Policies") for the nodes',
+      });
+    }
     if (host) {
       undecided.push({
         field: `${path}.nodeSelector`,
@@ -428,19 +454,6 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
           + 'it selects no pod, and without node ends in the input it decides nothing. Review its effect on the nodes separately, '
           + 'or leave it out of the input where the cluster runs without the host firewall',
       });
-    } else if (subject.undecided?.nonPods) {
-      // A subject of another source than the pods' (reserved:host, reserved:init, reserved:health,
-      // cidr:, ...) selects identities that are not the steady state of any pod: the host's (a host
-      // policy written without nodeSelector), endpoints whose labels are not resolved yet, Cilium's
-      // own. No pod of the model carries such a label, and what the spec does to those identities is
-      // not modelled: left out, with why. (A nodeSelector is read fail closed above: hostSubjectOf.)
-      leftOut.push({
-        field: `${path}.endpointSelector`,
-        reason: `the key ${JSON.stringify(nonPodKey(spec.endpointSelector ?? {}))} is of a label source that labels no pod: such an endpointSelector selects `
-          + 'identities that are not pods (reserved:host the nodes: a host policy; reserved:init endpoints whose labels are not resolved yet; Cilium\'s own), '
-          + 'which the model has no endpoints for',
-      });
-      continue;
     }
     if (subject.undecided !== undefined && !host) {
       undecided.push({
@@ -458,7 +471,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       egress: typeof explicit.egress === 'boolean' ? explicit.egress : has(spec.egress) || has(spec.egressDeny),
     };
     const rules = (section: CiliumSection): CiliumRule[] => (Array.isArray(spec[section]) ? spec[section] : []).flatMap((rule: any, i: number) => {
-      const read = ruleOf(rule, section, i, ns, (field, reason) => undecided.push({ field: `${path}.${section}[${i}].${field}`, reason }));
+      const read = ruleOf(rule, section, i, ns, (field, reason) => undecided.push({ field: `${path}.${section}[${i}]${field === '' ? '' : `.${field}`}`, reason }));
       if (typeof read === 'string') {
         leftOut.push({ field: `${path}.${section}[${i}]`, reason: read });
         return [];
@@ -601,10 +614,39 @@ function normalizeSelector(json: LabelSelectorJson): { json: LabelSelectorJson; 
   };
 }
 
-/** The first key of a selector whose label source labels no pod (not `k8s`, `any` nor `container`). */
-function nonPodKey(json: LabelSelectorJson): string | undefined {
-  const keys = [...Object.keys(json.matchLabels ?? {}), ...(json.matchExpressions ?? []).map((e) => e.key)];
-  return keys.find((k) => k.includes(':') && !['k8s', 'any', 'container'].includes(k.slice(0, k.indexOf(':'))));
+/**
+ * Label sources whose labels no pod's identity carries: `reserved` labels the special identities
+ * (host, remote-node, world, health, init, unmanaged, kube-apiserver, ingress) and `cidr` the
+ * identities of addresses (docs.cilium.io Terminology, "Special Identities"; cilium/cilium
+ * pkg/labels). A pod whose labels are resolved has only labels of its own sources (k8s, and the
+ * container runtime's).
+ */
+const NO_POD_SOURCES = ['reserved', 'cidr'];
+
+const noPodWhy = 'reserved labels the special identities: the host, the world, health, init, ...; cidr the identities of addresses';
+
+/**
+ * A subject's requirements on keys of a source that labels no pod (`NO_POD_SOURCES`), as Cilium
+ * matches them on a pod's identity, which has no such label (a Kubernetes selector on an absent
+ * key): matchLabels, `In` and `Exists` never hold (`never`, the first such key), `NotIn` and
+ * `DoesNotExist` always do (`met`, in words). `kept` is the selector without them. An
+ * endpointSelector never selects a node: Cilium applies a rule to the host's identity only when the
+ * rule has a nodeSelector (pkg/policy rule.go, matches: "the rule's selector type (node vs.
+ * endpoint)"; pkg/policy/utils getSelector). So `never` selects no end of the model, and `met` is
+ * met by every pod. Requirements of other sources (container:, ...) stay undecided (`normalizeSelector`).
+ */
+function noPodRequirements(json: LabelSelectorJson): { kept: LabelSelectorJson; never?: string; met: string[] } {
+  const noPod = (k: string) => NO_POD_SOURCES.includes(ciliumKeyParts(k).source);
+  const never = Object.keys(json.matchLabels ?? {}).find(noPod)
+    ?? (json.matchExpressions ?? []).find((e) => noPod(e.key) && (e.operator === 'In' || e.operator === 'Exists'))?.key;
+  const met = (json.matchExpressions ?? []).filter((e) => noPod(e.key) && (e.operator === 'NotIn' || e.operator === 'DoesNotExist'))
+    .map((e) => `${e.key} ${e.operator}${e.values?.length ? ` (${e.values.join(', ')})` : ''}`);
+  const matchExpressions = (json.matchExpressions ?? []).filter((e) => !noPod(e.key));
+  const kept: LabelSelectorJson = {
+    ...(json.matchLabels !== undefined ? { matchLabels: json.matchLabels } : {}),
+    ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+  };
+  return { kept, ...(never !== undefined ? { never } : {}), met };
 }
 
 /**
@@ -617,7 +659,7 @@ function nonPodKey(json: LabelSelectorJson): string | undefined {
  * CiliumClusterwideNetworkPolicy's subject gets no namespace match, and selects in every namespace
  * by all of its requirements.
  */
-function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpointSelector {
+function subjectOf(json: LabelSelectorJson, ns: string | undefined, written: LabelSelectorJson = json): CiliumEndpointSelector {
   const { [`k8s:${CILIUM_POD_NAMESPACE_KEY}`]: _replaced, ...rest } = json.matchLabels ?? {};
   const matchLabels = ns !== undefined ? rest : json.matchLabels ?? {};
   const kept: LabelSelectorJson = {
@@ -625,12 +667,14 @@ function subjectOf(json: LabelSelectorJson, ns: string | undefined): CiliumEndpo
     ...(json.matchExpressions ? { matchExpressions: json.matchExpressions } : {}),
   };
   const { json: normalized, undecided, serviceAccount } = normalizeSelector(kept);
-  // `nonPods`: a source that labels no pod (readCiliumPolicy leaves such a subject out).
+  // A subject never takes in an end that is not a pod (`nonPods`): an endpointSelector never selects
+  // a node (noPodRequirements), and an end outside the cluster is no subject. A requirement of
+  // another source (container:, ...) is taken as met by any pod in the widest reading (`wide`).
   return {
     selector: compileSelector(normalized),
     ...(ns !== undefined ? { namespace: ns } : {}),
-    text: describeSelector(json),
-    ...(undecided !== undefined ? { undecided } : {}),
+    text: describeSelector(written),
+    ...(undecided !== undefined ? { undecided: { ...undecided, nonPods: false } } : {}),
     ...(serviceAccount ? { testsServiceAccount: true } : {}),
   };
 }
@@ -878,7 +922,15 @@ function ruleOf(
   }
   const toPorts: any[] | undefined = rule.toPorts;
   if (peer === undefined && (toPorts === undefined || toPorts.length === 0)) {
-    return 'a rule without a peer and without ports: its meaning is not documented';
+    // Not documented, and Cilium's releases differ: the agents that merge rules per port
+    // (pkg/policy rule.go mergeIngress/mergeEgress) make nothing of a rule without endpoints and
+    // without ports; the newer translation (pkg/policy/utils RulesToPolicyEntries) keeps it as an
+    // entry with no peer selector ("all endpoints if empty") and no port rules. An allow is left out
+    // (it allows less); a deny is kept as the widest of the readings: every end, every port.
+    if (!deny) return 'a rule without a peer and without ports: its meaning is not documented';
+    notes.push(['', 'a deny rule without a peer and without ports is not documented, and Cilium\'s releases read it as denying nothing or as a rule '
+      + `with no peer and no port rules. The deny is kept and taken to deny every end on every port, so verdicts of the ${egress ? 'egress' : 'ingress'} `
+      + `of the pods its spec selects may be too narrow. Give the deny its peer (${p}Endpoints, ${p}Entities, ...) and its ports, or remove the rule, to have it decided exactly`]);
   }
   const dns: FqdnSelector[] = [];
   const dnsPorts: Array<{ names: FqdnSelector[]; ports: PortEntry[] }> = [];
@@ -888,10 +940,21 @@ function ruleOf(
     for (const field of ['listener', 'originatingTLS', 'terminatingTLS', 'serverNames']) {
       if (pr[field] !== undefined) return `toPorts[${k}].${field}: TLS interception and listeners are not modelled`;
     }
-    if (!Array.isArray(pr.ports) || pr.ports.length === 0) return `toPorts[${k}]: a port rule without ports is not modelled`;
+    if (!Array.isArray(pr.ports) || pr.ports.length === 0) {
+      // Not documented: the agents that merge rules per port make nothing of it (and, next to no
+      // other port rule, keep the rule from being the ports-free form for every port); the PortRule
+      // type says "If omitted or empty but RedirectPort is set, then all ports ... are being
+      // redirected". An allow is left out; a deny is kept as the widest reading: every port.
+      if (!deny) return `toPorts[${k}]: a port rule without ports is not modelled`;
+      notes.push([`toPorts[${k}]`, 'a port rule without ports is not documented, and Cilium\'s releases read it as no port or as every port. '
+        + 'The deny is kept and taken to deny every port of every protocol to or from its peer, so verdicts of those ends may be too narrow. '
+        + 'List the ports (ports: [{port: "443", protocol: TCP}]), or leave toPorts out to deny every port on purpose, to have it decided exactly']);
+      entries.push(ALL_TRAFFIC);
+      continue;
+    }
     const own: PortEntry[] = [];
-    for (const port of pr.ports) {
-      const read = portEntries(port);
+    for (const [j, port] of (pr.ports as any[]).entries()) {
+      const read = portEntries(port, deny, (note) => notes.push([`toPorts[${k}].ports[${j}].port`, note]));
       if (typeof read === 'string') return `toPorts[${k}]: ${read}`;
       own.push(...read);
     }
@@ -942,16 +1005,28 @@ function undecidedPeerReason(u: CiliumUndecided, deny: boolean): string {
 /**
  * One `toPorts[].ports[]` entry: a number (with `endPort` a range) or a container port name, of
  * its protocol; `ANY` (or none) is every protocol (Layer 4 Policies: "If omitted or empty, any
- * protocol matches"). Port 0 is left out: its meaning is not in the documentation.
+ * protocol matches"). Port 0 is not in the documentation. Cilium's agent accepts it
+ * (rule_validation.go PortProtocol: only a port rule with layer-7 rules refuses "a port is 0") and
+ * builds a filter of port 0 (pkg/policy l4.go L4Filter: "Port 0 indicates that all traffic is
+ * allowed at L4"), with `endPort` a range from 0 whose reading next to port 0 is not documented.
+ * An allow with it is left out (it allows less); a deny is kept as the widest reading: every port
+ * of its protocols, and `note` says so.
  */
-function portEntries(port: any): PortEntry[] | string {
+function portEntries(port: any, deny: boolean, note: (text: string) => void): PortEntry[] | string {
   const protocols = port.protocol === undefined || port.protocol === 'ANY' ? PORT_PROTOCOLS : [port.protocol as string];
   // As Cilium reads it (readCiliumPort): a name lowercased, a number with base 0 ("0100" is 64).
   const read = readCiliumPort(String(port.port));
   if (read.problem !== undefined) return `the port cannot be read: ${read.problem}`;
   if (read.number !== undefined) {
     const number = read.number;
-    if (number === 0) return 'port 0 (every port) is not modelled; list the ports';
+    if (number === 0 && !deny) return 'port 0 (every port) is not modelled; list the ports';
+    if (number === 0) {
+      note(`port ${JSON.stringify(String(port.port))} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
+        + `(pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4")${typeof port.endPort === 'number' && port.endPort > 0 ? ', here with an endPort' : ''}. `
+        + `The deny is kept and taken to deny every ${protocols.join(', ')} port to or from its peer, so verdicts of those ends may be too narrow. `
+        + 'List the ports (or a range: port and endPort), or leave toPorts out to deny every port on purpose, to have it decided exactly');
+      return protocols.map((protocol) => ({ kind: 'allPorts', protocol }));
+    }
     const end = typeof port.endPort === 'number' && port.endPort > number ? port.endPort : undefined;
     return protocols.map((protocol) => (end !== undefined ? { kind: 'numbered', protocol, port: number, endPort: end } : { kind: 'numbered', protocol, port: number }));
   }

@@ -142,7 +142,8 @@ const ruleGen = (dir: 'ingress' | 'egress', deny: boolean) => {
     ] : []),
   ];
   return fc.record({ peer: fc.oneof(...peers), ports: fc.option(fc.array(toPorts(dir === 'egress' && !deny), { minLength: 1, maxLength: 2 }), { nil: undefined }) })
-    // A rule needs a peer or ports (a rule of neither is left out by the analyser: not generated).
+    // A rule needs a peer or ports (an allow of neither is left out, a deny of neither denies everything: not generated;
+    // test/analysis/cilium-unmodelled-denies.test.ts covers it).
     .map(({ peer, ports }) => ({ ...peer, ...(ports || Object.keys(peer).length === 0 ? { toPorts: ports ?? [{ ports: [{ port: '80', protocol: 'TCP' }] }] } : {}) }));
 };
 // Denies aimed at DNS (issue 15): they drop the lookups a DNS rule would let the proxy see.
