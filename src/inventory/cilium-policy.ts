@@ -853,6 +853,17 @@ function ruleOf(
   // An empty peer list is no peer at all: the rule is its ports-only form, for every peer.
   // A non-empty `${p}Requires` refuses the input (requirementFields); an empty one has no effect.
   const given = (field: string) => Array.isArray(rule[field]) && rule[field].length > 0;
+  // Newer releases read an explicitly empty peer list the other way: it selects no identity
+  // (pkg/policy mergeEndpointSelectors: "Explicitly check for empty non-nil slices, it should not
+  // result in any identity being selected"; endpoints, nodes, entities, CIDR and CIDR-set lists).
+  // Which one the cluster runs is not known: a deny takes the ports-only reading (every peer, the
+  // wider), an allow is left out (it allows nothing, the narrower), with why.
+  const emptyPeer = [`${p}Endpoints`, `${p}Nodes`, `${p}Entities`, `${p}CIDR`, `${p}CIDRSet`].find((f) => Array.isArray(rule[f]) && rule[f].length === 0);
+  if (!deny && emptyPeer !== undefined) {
+    return `${emptyPeer}: [] is read two ways by Cilium releases: as no peer at all (the rule for every peer, "If omitted or empty, `
+      + 'the member will have no effect on the rule") and, in newer releases, as selecting no identity; the allow is taken to allow nothing (fail closed). '
+      + `Leave ${emptyPeer} out to allow every peer on the rule's ports, or list the peers`;
+  }
   // ICMP: Cilium's agent rejects icmps next to toPorts (rule_validation.go; checkCiliumPolicy), so a
   // rule with icmps matches ICMP only ("Limit ICMP/ICMPv6 types", Layer 4 Policies), which the model
   // does not analyse: leaving it out, allow or deny, changes no verdict of a TCP, UDP or SCTP port.

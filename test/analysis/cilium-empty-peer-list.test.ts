@@ -40,12 +40,19 @@ describe.each([
   });
 });
 
-test('an allow with fromEndpoints: [] and toPorts 443 is the ports-only allow: 443 from everyone, nothing else', () => {
+test('an allow with fromEndpoints: [] and toPorts 443 allows nothing: newer releases read the empty list as no identity', () => {
+  // Older releases read it as the ports-only allow (443 from everyone); which one runs is not known.
   const policy = cnp({ endpointSelector: { matchLabels: { app: 'b' } }, ingress: [{ fromEndpoints: [], toPorts: PORTS }] });
   const r = Reachability.fromManifests([policy, ...PODS], { externals: EXTERNALS });
-  expect(r.allows('default/a', 'default/b', HTTPS)).toBe(true);
-  expect(r.allows('internet', 'default/b', HTTPS)).toBe(true);
+  expect(r.allows('default/a', 'default/b', HTTPS)).toBe(false);
+  expect(r.allows('internet', 'default/b', HTTPS)).toBe(false);
   expect(r.allows('default/a', 'default/b', Port.tcp(80))).toBe(false);
+  expect(r.skipped.find((s) => s.reason.includes('ingress[0]'))?.reason).toMatch(/fromEndpoints: \[\] is read two ways .* taken to allow nothing \(fail closed\)/);
+  // The ports-only allow, written without the empty list, allows 443 from everyone and nothing else.
+  const portsOnly = Reachability.fromManifests([cnp({ endpointSelector: { matchLabels: { app: 'b' } }, ingress: [{ toPorts: PORTS }] }), ...PODS], { externals: EXTERNALS });
+  expect(portsOnly.allows('default/a', 'default/b', HTTPS)).toBe(true);
+  expect(portsOnly.allows('internet', 'default/b', HTTPS)).toBe(true);
+  expect(portsOnly.allows('default/a', 'default/b', Port.tcp(80))).toBe(false);
 });
 
 test('a rule with only an empty peer list (no ports) is left out with a reason, never read as "everything"', () => {
