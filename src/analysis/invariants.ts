@@ -6,7 +6,7 @@ import { Reachability } from './reachability';
 import { describeRule, OWN_NODE_REASON, RuleReference, SideVerdict } from './verdict';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
-import { LabelSelectorJson } from '../k8s/manifest';
+import { LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { PortEntry, PortSet, setMatches } from '../k8s/port-set';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
@@ -92,6 +92,12 @@ export interface InvariantViolation {
   readonly allowedBy: RuleReference[];
   /** The analyser's explanation of the connection on `port`. */
   readonly explanation: Explanation;
+  /**
+   * True when it breaks the invariant only for some labels of namespaces the input has no
+   * Namespace object for (the result's `notes` say which): it may not occur in the real cluster.
+   * @default - it breaks the invariant whatever those labels are
+   */
+  readonly guessed?: boolean;
 }
 
 /** Whether one invariant holds, and if not, one connection that breaks it. */
@@ -113,6 +119,12 @@ export interface InvariantResult {
    * the model (a mistyped label would otherwise make it hold for nothing). @default - none
    */
   readonly problem?: string;
+  /**
+   * What the verdict rests on besides the policies: the namespaces without a Namespace object in
+   * the input whose unknown labels decide whether a selection of the invariant names their pods,
+   * when the counterexample depends on them, and how to add them. @default - none
+   */
+  readonly notes?: string[];
 }
 
 /**
@@ -179,6 +191,25 @@ function at(x: { where?: string }): string {
   return x.where ? `${x.where}: ` : '';
 }
 
+/**
+ * The endpoints a selection names, in the two readings of the labels of namespaces the input has no
+ * Namespace object for (only `kubernetes.io/metadata.name` is known there, `Cluster.namespaceMatches`):
+ * `must`, the endpoints it names whatever those labels are, and `may`, those it names for some of
+ * them (`must` is a subset of `may`; they are equal when no guess is involved). Every labelling
+ * consistent with the input names a set between the two.
+ */
+interface Reading {
+  readonly must: Bitset;
+  readonly may: Bitset;
+}
+
+/**
+ * How a search reads the selections. `STRICT`: each role in the reading that makes the invariant
+ * hardest to hold, so a search that finds nothing proves it for every labelling. `CERTAIN`: the
+ * opposite reading, so a connection it finds breaks the invariant for every labelling.
+ */
+enum Mode { STRICT, CERTAIN }
+
 /** A set of endpoints a violation is sought in, per probe: the sources, and the destinations of each source. */
 interface Search {
   /** The sources that may break the invariant. */
@@ -194,7 +225,7 @@ class Context {
   private readonly all: Bitset;
   /** The words of a mask that are not zero, by mask (masks are shared by many searches). */
   private readonly nonZero = new WeakMap<Bitset, number[]>();
-  private readonly zoneSets = new Map<string, Bitset>();
+  private readonly zoneSets = new Map<string, Reading>();
   private readonly zoneSpecs = new Map<string, ZoneSpec>();
   private readonly resolving = new Set<string>();
   /** Endpoint indexes by id (code-unit order): the order counterexamples are sought in. */
@@ -221,7 +252,9 @@ class Context {
     const where = invariant.where ? { where: invariant.where } : {};
     const base = { name: invariant.name, kind: invariant.kind, statement: statementOf(invariant), ...where };
     const sets = this.setsOf(invariant);
-    const empty = sets.find((s) => s.set.isEmpty());
+    // An invariant that names no endpoint in any labelling would hold for nothing. One that may name
+    // some is checked: the strict readings below never let a guess make it hold.
+    const empty = sets.find((s) => s.set.may.isEmpty());
     if (empty) {
       return {
         ...base,
@@ -230,8 +263,13 @@ class Context {
           + 'Check its namespaces, labels and ids against the manifests, or add the missing pods as surroundings.',
       };
     }
-    const search = this.search(invariant, sets.map((s) => s.set));
-    const found = this.firstViolation(search);
+    const readings = sets.map((s) => s.set);
+    const decided = readings.every((r) => r.must.equals(r.may));
+    // First a counterexample that holds for every labelling of the namespaces without a Namespace
+    // object; only when there is none, one the strict reading finds, which may depend on the guess.
+    let found = this.firstViolation(this.search(invariant, readings, decided ? Mode.STRICT : Mode.CERTAIN));
+    const guessed = !found && !decided;
+    if (guessed) found = this.firstViolation(this.search(invariant, readings, Mode.STRICT));
     if (!found) return { ...base, holds: true };
     const [s, d, k] = found;
     const from = this.cluster.endpoints[s].id;
@@ -242,12 +280,31 @@ class Context {
     return {
       ...base,
       holds: false,
-      violation: { from, to, port: `${probe.query.port}/${probe.query.protocol}`, ports: probe.label, allowedBy, explanation },
+      violation: { from, to, port: `${probe.query.port}/${probe.query.protocol}`, ports: probe.label, allowedBy, explanation, ...(guessed ? { guessed: true } : {}) },
+      ...(guessed ? { notes: [this.guessNote(sets)] } : {}),
     };
   }
 
+  /** Why a counterexample may not occur: the namespaces whose unknown labels decide a selection, by role, and the fix. */
+  private guessNote(sets: ReadonlyArray<{ role: string; selections: readonly EndpointSelectionSpec[]; set: Reading }>): string {
+    const namespaces = new Set<string>();
+    const roles: string[] = [];
+    for (const { role, selections, set } of sets) {
+      const open = minus(set.may, set.must).members();
+      if (open.length === 0) continue;
+      roles.push(`${role} (${describeSelections(selections)})`);
+      for (const e of open) namespaces.add(this.cluster.endpoints[e].namespace!);
+    }
+    const sorted = [...namespaces].sort(compareIds);
+    const listed = sorted.length > 10 ? `${sorted.slice(0, 10).join(', ')} and ${sorted.length - 10} more` : sorted.join(', ');
+    return `no Namespace object for namespace${sorted.length === 1 ? '' : 's'} ${listed} in the input, so only their ${NAMESPACE_NAME_LABEL} label is known `
+      + `and whether ${roles.join(' and ')} select${roles.length === 1 ? 's' : ''} their pods depends on the others. The invariant is held to every labelling they may have, `
+      + 'and this counterexample needs one of them: it may not occur in the real cluster. '
+      + 'Add the Namespace objects to the input (kubectl get namespaces -o yaml, or --surroundings) to decide it.';
+  }
+
   /** The sets an invariant names, in the order of its fields, with what each is for. */
-  private setsOf(i: InvariantSpec): Array<{ role: string; selections: readonly EndpointSelectionSpec[]; set: Bitset }> {
+  private setsOf(i: InvariantSpec): Array<{ role: string; selections: readonly EndpointSelectionSpec[]; set: Reading }> {
     const need = (field: keyof InvariantSpec, value: readonly EndpointSelectionSpec[] | undefined): readonly EndpointSelectionSpec[] => {
       if (!value || value.length === 0) throw new InvariantSpecError(`${at(i)}invariant ${i.name} (${i.kind}) needs ${String(field)}: at least one endpoint selection.`);
       return value;
@@ -269,45 +326,68 @@ class Context {
     }
   }
 
-  private search(i: InvariantSpec, sets: Bitset[]): Search {
+  /**
+   * The connections that break the invariant, with each role read as `mode` says. Every kind is a
+   * combination of "s is in X" and "d is (not) in Y"; a role that only ever appears as "in" (the
+   * sources of NEVER, ...) breaks more the more it names (monotone), one that appears as "not in"
+   * (ONLY's allowed sources, ...) the less. So STRICT takes `may` where a role counts positively and
+   * `must` where it counts negatively, which over-approximates the violations of every labelling
+   * (each names a set between the two), and CERTAIN the other way round, which under-approximates them.
+   */
+  private search(i: InvariantSpec, sets: Reading[], mode: Mode): Search {
     const all = this.all;
+    // `wide`: for a role counting positively; `narrow`: for one counting negatively.
+    const wide = (r: Reading) => (mode === Mode.STRICT ? r.may : r.must);
+    const narrow = (r: Reading) => (mode === Mode.STRICT ? r.must : r.may);
     const inPorts = this.probes.map((p) => i.ports === undefined || setMatches(i.ports, { port: p.query.port!, protocol: p.query.protocol }, []));
     switch (i.kind) {
       case InvariantKind.ONLY: {
         const [from, to] = sets;
         // Sources outside `to`: those not in `from` break it on any port, those in `from` on a port not allowed.
-        const outside = minus(all, to);
-        const strangers = minus(outside, from);
-        return { sources: outside, destinations: (s, k) => (strangers.has(s) || !inPorts[k] ? to : EMPTY) };
+        // d in `to`: positive (wide). s outside `to` (traffic inside it is not counted): negative, so
+        // "inside" is narrow and a pod that may be outside counts as outside. s not in `from`: negative (narrow).
+        const outside = minus(all, narrow(to));
+        const strangers = minus(outside, narrow(from));
+        const destinations = wide(to);
+        return { sources: outside, destinations: (s, k) => (strangers.has(s) || !inPorts[k] ? destinations : EMPTY) };
       }
       case InvariantKind.NEVER: {
+        // s in `from`, d in `to`: both positive (wide).
         const [from, to] = sets;
-        return { sources: from, destinations: (_, k) => (inPorts[k] ? to : EMPTY) };
+        const destinations = wide(to);
+        return { sources: wide(from), destinations: (_, k) => (inPorts[k] ? destinations : EMPTY) };
       }
       case InvariantKind.CONTAINED: {
-        const [zone, except] = [sets[0], sets[1] ?? new Bitset(this.n)];
-        const outside = minus(all, zone);
-        const outsideButExcept = minus(outside, except);
-        return { sources: zone, destinations: (_, k) => (inPorts[k] ? outsideButExcept : outside) };
+        // s in the zone: positive (wide). d outside the zone: negative, so "inside" is narrow and a
+        // pod that may be outside counts as outside. d not in `except`: negative (narrow).
+        const [zone, except] = [sets[0], sets[1] ?? { must: new Bitset(this.n), may: new Bitset(this.n) }];
+        const outside = minus(all, narrow(zone));
+        const outsideButExcept = minus(outside, narrow(except));
+        return { sources: wide(zone), destinations: (_, k) => (inPorts[k] ? outsideButExcept : outside) };
       }
       case InvariantKind.ISOLATED: {
-        // A source's forbidden destinations: the members of the other groups that share no group with it.
+        // s in group i, d in another group j: positive (wide). s and d sharing no group (traffic
+        // inside a group is not counted): negative, so a shared group counts only narrow, for both.
+        const groups = sets.map(wide);
+        const shared = sets.map(narrow);
         const cache = new Map<string, Bitset>();
         const sources = new Bitset(this.n);
-        for (const g of sets) sources.or(g);
+        for (const g of groups) sources.or(g);
         let lastSource = -1;
         let last = EMPTY;
         return {
           sources,
           destinations: (s) => {
             if (s === lastSource) return last;
-            const own = sets.map((g, k) => (g.has(s) ? k : -1)).filter((k) => k >= 0);
-            const key = own.join(',');
+            const own = groups.map((g, k) => (g.has(s) ? k : -1)).filter((k) => k >= 0);
+            const ownShared = shared.map((g, k) => (g.has(s) ? k : -1)).filter((k) => k >= 0);
+            const key = `${own.join(',')}|${ownShared.join(',')}`;
             let out = cache.get(key);
             if (!out) {
+              // The members of a group other than one of s's (with two of s's groups, any group is another's).
               out = new Bitset(this.n);
-              sets.forEach((g, k) => !own.includes(k) && out!.or(g));
-              for (const k of own) out = minus(out, sets[k]);
+              groups.forEach((g, j) => own.some((k) => k !== j) && out!.or(g));
+              for (const k of ownShared) out = minus(out, shared[k]);
               cache.set(key, out);
             }
             lastSource = s;
@@ -376,22 +456,32 @@ class Context {
     return this.sides[k];
   }
 
-  /** The endpoints a list of selections names (their union). */
-  private resolve(selections: readonly EndpointSelectionSpec[], owner: { name: string; where?: string }): Bitset {
-    const out = new Bitset(this.n);
-    for (const sel of selections) out.or(this.resolveOne(sel, owner));
-    return out;
+  /** The endpoints a list of selections names (their union), in both readings. */
+  private resolve(selections: readonly EndpointSelectionSpec[], owner: { name: string; where?: string }): Reading {
+    const must = new Bitset(this.n);
+    const may = new Bitset(this.n);
+    for (const sel of selections) {
+      const one = this.resolveOne(sel, owner);
+      must.or(one.must);
+      may.or(one.may);
+    }
+    return { must, may };
   }
 
-  private resolveOne(sel: EndpointSelectionSpec, owner: { name: string; where?: string }): Bitset {
+  private resolveOne(sel: EndpointSelectionSpec, owner: { name: string; where?: string }): Reading {
     if (sel.zone !== undefined) return this.zone(sel.zone, owner);
-    const out = new Bitset(this.n);
+    const must = new Bitset(this.n);
+    const may = new Bitset(this.n);
     const match = selectionMatcher(sel);
-    for (const e of this.cluster.endpoints) if (match(e, (ns) => this.cluster.namespaceLabels(ns))) out.add(e.index);
-    return out;
+    for (const e of this.cluster.endpoints) {
+      const m = match(e, (selector, ns) => this.cluster.namespaceMatches(selector, ns));
+      if (m === true) must.add(e.index);
+      if (m !== false) may.add(e.index);
+    }
+    return { must, may };
   }
 
-  private zone(name: string, owner: { name: string; where?: string }): Bitset {
+  private zone(name: string, owner: { name: string; where?: string }): Reading {
     const known = this.zoneSets.get(name);
     if (known) return known;
     const spec = this.zoneSpecs.get(name);
@@ -412,10 +502,14 @@ class Context {
 
 const EMPTY = new Bitset(0);
 
-/** A predicate for one selection (not a zone): ids and outside-the-cluster, or namespace and labels AND-ed. */
-type NamespaceLabels = (ns: string) => Readonly<Record<string, string>>;
+/** Whether a namespace selector matches a namespace: `undefined` when it depends on labels the input does not give. */
+type NamespaceMatches = (selector: CompiledSelector, ns: string) => boolean | undefined;
 
-function selectionMatcher(sel: EndpointSelectionSpec): (e: ClusterEndpoint, namespaceLabels: NamespaceLabels) => boolean {
+/**
+ * A predicate for one selection (not a zone): ids and outside-the-cluster, or namespace and labels
+ * AND-ed; `undefined` when only the unknown labels of the endpoint's namespace can say.
+ */
+function selectionMatcher(sel: EndpointSelectionSpec): (e: ClusterEndpoint, namespaceMatches: NamespaceMatches) => boolean | undefined {
   if (sel.id !== undefined) return (e) => e.id === sel.id;
   if (sel.outsideCluster) return (e) => e.external;
   const pods: CompiledSelector | undefined = sel.podSelector ? compileSelector(sel.podSelector) : undefined;
@@ -423,11 +517,11 @@ function selectionMatcher(sel: EndpointSelectionSpec): (e: ClusterEndpoint, name
   if (!pods && !namespaces && sel.namespace === undefined) {
     throw new InvariantSpecError(`an endpoint selection must name a zone, an id, outsideCluster, a namespace, a namespaceSelector or a podSelector: ${JSON.stringify(sel)}`);
   }
-  return (e, namespaceLabels) => {
+  return (e, namespaceMatches) => {
     if (e.external || e.namespace === undefined) return false;
     if (sel.namespace !== undefined && e.namespace !== sel.namespace) return false;
-    if (namespaces && !namespaces.matches(namespaceLabels(e.namespace))) return false;
-    return pods ? pods.matches(e.labels) : true;
+    if (pods && !pods.matches(e.labels)) return false;
+    return namespaces ? namespaceMatches(namespaces, e.namespace) : true;
   };
 }
 
@@ -487,6 +581,9 @@ export function statementOf(i: InvariantSpec): string {
   }
 }
 
+/** How a counterexample read on a guess is marked (`InvariantViolation.guessed`). */
+export const GUESSED_WORDS = 'read on a guess of namespace labels, it may not occur in the real cluster';
+
 /**
  * One failed invariant as an error message: what it says, where it was declared, and its
  * counterexample with the rules that allow it (or why it could not be checked), and the fix.
@@ -497,8 +594,10 @@ export function invariantFailureMessage(r: InvariantResult): string {
   const v = r.violation!;
   const range = v.ports !== v.port ? ` (and every port of ${v.ports})` : '';
   const sides = [sideWords('egress', v.from, v.explanation.egress), sideWords('ingress', v.to, v.explanation.ingress)].join('; ');
-  return `${head}. Counterexample: ${v.from} -> ${v.to} on ${v.port}${range} is allowed: ${sides}. `
-    + 'Fix: remove or narrow the rule that allows it (or isolate the side that is not isolated), or change the invariant if the connection is intended.';
+  const notes = (r.notes ?? []).map((n) => ` Note: ${n}`).join('');
+  return `${head}. Counterexample${v.guessed ? ` (${GUESSED_WORDS})` : ''}: ${v.from} -> ${v.to} on ${v.port}${range} is allowed: ${sides}. `
+    + 'Fix: remove or narrow the rule that allows it (or isolate the side that is not isolated), or change the invariant if the connection is intended.'
+    + notes;
 }
 
 function sideWords(side: 'egress' | 'ingress', end: string, v: SideVerdict): string {

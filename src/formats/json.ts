@@ -105,9 +105,10 @@ export class JsonFormat {
   }
 
   /**
-   * `{ holds, ports, invariants: [{ name, kind, statement, where?, holds, problem?, violation? }] }`,
-   * where a violation is `{ from, to, port, ports, allowedBy: [{ policy, direction, rule }], explanation }`
-   * (`explanation` as `JsonFormat.explanation`).
+   * `{ holds, ports, invariants: [{ name, kind, statement, where?, holds, problem?, violation?, notes? }] }`,
+   * where a violation is `{ from, to, port, ports, allowedBy: [{ policy, direction, rule }], explanation, guessed? }`
+   * (`explanation` as `JsonFormat.explanation`; `guessed: true` when it rests on a guess of namespace
+   * labels, which `notes` explain).
    */
   public static invariants(report: InvariantReport): any {
     return {
@@ -128,8 +129,10 @@ export class JsonFormat {
             ports: r.violation.ports,
             allowedBy: r.violation.allowedBy.map((a) => ({ policy: a.policy, direction: a.direction, rule: a.rule })),
             explanation: JsonFormat.explanation(r.violation.explanation),
+            ...(r.violation.guessed ? { guessed: true } : {}),
           },
         } : {}),
+        ...(r.notes && r.notes.length > 0 ? { notes: [...r.notes] } : {}),
       })),
     };
   }
