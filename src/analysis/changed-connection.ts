@@ -1,4 +1,4 @@
-import { decideSide } from './precedence';
+import { decidePair } from './precedence';
 import { ProbePort } from './probe-ports';
 import { resolveTraffic } from './semantics';
 import { copyVerdict, SideVerdict } from './verdict';
@@ -47,11 +47,8 @@ export function explainIn(cluster: Cluster, from: string, to: string, probe: Pro
   const src = cluster.endpoint(from)!;
   const dst = cluster.endpoint(to)!;
   const traffic = resolveTraffic(dst, probe.query) ?? { port: 0, protocol: probe.query.protocol };
-  // Scoped to the namespace of the side's pod: only its NetworkPolicies can select it (the tiers stay whole).
-  return {
-    egress: side(decideSide(cluster.scopedTo(src), 'egress', src, dst, traffic)),
-    ingress: side(decideSide(cluster.scopedTo(dst), 'ingress', dst, src, traffic)),
-  };
+  const { egress, ingress } = decidePair(cluster, src, dst, traffic);
+  return { egress: side(egress), ingress: side(ingress) };
 }
 
 /** The public verdict of a side: one that shares no array with the analyser. */

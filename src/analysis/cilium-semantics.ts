@@ -1,4 +1,5 @@
-import { addressesInside, evaluateSide, portsMatch, Side } from './semantics';
+import { decidePair } from './precedence';
+import { addressesInside, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
@@ -130,9 +131,11 @@ interface DnsAnswers {
  * (two snapshots of a diff, a view over another model's endpoints) must get each model's own answer.
  * No two Cluster objects share answers, views included, since each kind of view changes something
  * the DNS path reads: `withEndpoints` the DNS servers (the model's endpoints), `withPolicies` and
- * `scopedTo` the NetworkPolicies (the path asks the namespace tier of the source's egress to the
- * server, `evaluateSide`). A `scopedTo` view is kept per namespace by its model, so the pair verdicts
- * of one source, which all ask through the view of its namespace, still share their answers.
+ * `scopedTo` the NetworkPolicies (the path asks both sides of a lookup, `decidePair`: the source's
+ * egress to the server and the server's ingress from the source, each through the view of its pod's
+ * namespace, which asked of a `scopedTo` view is its model's). A `scopedTo` view is kept per
+ * namespace by its model, so the pair verdicts of one source, which all ask through the view of its
+ * namespace, still share their answers.
  */
 const DNS_ANSWERS = new WeakMap<Cluster, DnsAnswers>();
 
@@ -148,9 +151,11 @@ function dnsAnswers(cluster: Cluster): DnsAnswers {
  * lookup cache with IPs from allowed/successful DNS lookups"; docs.cilium.io "Layer 3 Policies", DNS
  * based), so a toFQDNs rule matches only names the proxy saw looked up. The proxy sees a lookup
  * only through an egress allow rule of a Cilium policy that selects `source` with a `rules.dns`
- * selector matching the name (a DNS rule), and only when the lookup gets through: "Deny policies
- * take precedence over allow policies" (docs.cilium.io "Deny Policies"), so a deny of the source's
- * egress to the DNS server on the DNS rule's port drops the lookups before any IP is learned.
+ * selector matching the name (a DNS rule), and only when the lookup gets through and is answered:
+ * "Deny policies take precedence over allow policies" (docs.cilium.io "Deny Policies"), so a deny of
+ * the source's egress to the DNS server on the DNS rule's port drops the lookups before any IP is
+ * learned; and a lookup the DNS server's ingress drops (a policy that isolates the server and
+ * allows none of it, a deny rule of the server's) is never answered, so nothing is learned either.
  *
  * Lookups go over UDP: resolvers (glibc, musl) ask over UDP and use TCP only after a truncated UDP
  * answer (RFC 7766 makes TCP a fallback for clients; a denied UDP path means the names are never
@@ -158,17 +163,20 @@ function dnsAnswers(cluster: Cluster): DnsAnswers {
  * or a deny of its UDP path, leaves the name unseen whatever TCP allows, and `explain` says why.
  *
  * So a DNS rule makes the name seen when there is a DNS server D in the model, an end inside the
- * cluster its peer and UDP port match, that the namespace tier lets `source` reach on that port (its
- * allow, and no deny: `namespaceTierVerdict`, as `decideSide` asks it; the cluster-wide tiers never
- * stand next to Cilium policies, the Cluster leaves them out). When its peer and port match no end
+ * cluster its peer and UDP port match, such that the lookup to D on that port goes through both
+ * sides, as `allows` decides them (`decidePair`, every tier that applies: NetworkPolicies, Cilium
+ * policies, D's own node): `source`'s egress allows it, by the DNS rule itself (only its lookups
+ * reach the proxy) and with no deny, and D's ingress allows it from `source`. When its peer and port match no end
  * inside the cluster (the DNS server is not in the input), the name is seen as before unless a deny
  * rule of `source` might overlap the DNS rule's peer and port (`peerShapesOverlap`, which errs
  * towards "overlaps"): then it is undecided, and the toFQDNs rule is left out (`undecidedFqdnRules`),
  * never guessed allowed.
  *
- * Well-founded: the DNS path asks the verdict of `source` to ends inside the cluster only, and an
- * FQDN peer matches only ends outside it (`ciliumPeerMatches` tests `external` first), so deciding
- * the DNS path never comes back here; `DnsAnswers.deciding` makes that an invariant that throws, not a loop.
+ * Well-founded: the DNS path asks verdicts only between `source` and DNS servers, ends inside the
+ * cluster both (`source`'s egress to D, D's ingress from `source`), and an FQDN peer matches only
+ * ends outside it (`ciliumPeerMatches` tests `external` first; toFQDNs is an egress peer only, and
+ * D's ingress rules have `source` as their other end), so deciding the DNS path never comes back
+ * here; `DnsAnswers.deciding` makes that an invariant that throws, not a loop.
  */
 export function dnsVisibility(cluster: Cluster, source: ClusterEndpoint, name: string): DnsVisibility {
   const answers = dnsAnswers(cluster);
@@ -252,28 +260,43 @@ function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports:
   return dnsRuleOutcome(cluster, p, rule, ports, source).visibility;
 }
 
-/** `dnsRuleSeen`, with the first lookup path a deny rule drops (for `dnsLookupNote`). */
+/**
+ * A lookup path of a DNS rule that does not get through: to `server` on `traffic`, dropped on `side`
+ * (`source`'s egress, or the server's ingress), whose verdict says by what.
+ */
+interface DroppedLookup {
+  readonly server: ClusterEndpoint;
+  readonly traffic: Traffic;
+  readonly side: Side;
+  /** The verdict of the side that drops it (for the egress, allowed when only the DNS rule does not allow it). */
+  readonly verdict: SideVerdict;
+}
+
+/** `dnsRuleSeen`, with the first lookup path that does not get through (for `dnsLookupNote`). */
 function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): {
   visibility: DnsVisibility;
-  dropped?: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference };
+  dropped?: DroppedLookup;
   tcpOnly?: boolean;
   undecidedServer?: { server: ClusterEndpoint; reason: string };
 } {
   const udp = udpEntries(ports);
   if (udp.length === 0) return { visibility: 'unseen', tcpOnly: true };
-  let dropped: { server: ClusterEndpoint; traffic: Traffic; by?: RuleReference } | undefined;
+  let dropped: DroppedLookup | undefined;
+  const own = ciliumRuleReference(p, rule);
   for (const server of cluster.endpoints) {
     // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
     if (server.external || !ciliumPeerMatches(cluster, rule, source, server)) continue;
     for (const traffic of dnsTraffic(ports, server)) {
       if (!portsMatch(ports, traffic, server)) continue;
-      const cilium = evaluateCiliumSide(cluster, 'egress', source, server, traffic);
-      const verdict = namespaceTierVerdict(evaluateSide(cluster, 'egress', source, server, traffic), cilium);
-      const own = ciliumRuleReference(p, rule);
-      const viaRule = cilium.allowedBy.some((r) => r.policy === own.policy && r.kind === own.kind && r.spec === own.spec
-        && r.direction === own.direction && r.rule === own.rule);
-      if (verdict.allowed && viaRule) return { visibility: 'seen' };
-      dropped ??= { server, traffic, ...(cilium.deniedBy[0] !== undefined ? { by: cilium.deniedBy[0] } : {}) };
+      // Only the lookups the DNS rule itself allows reach the proxy (also without default deny).
+      const viaRule = evaluateCiliumSide(cluster, 'egress', source, server, traffic).allowedBy.some((r) => r.policy === own.policy
+        && r.kind === own.kind && r.spec === own.spec && r.direction === own.direction && r.rule === own.rule);
+      // Both sides of the lookup, as `allows` decides them: the source's egress and the server's ingress.
+      const lookup = decidePair(cluster, source, server, traffic);
+      if (viaRule && lookup.egress.allowed && lookup.ingress.allowed) return { visibility: 'seen' };
+      dropped ??= !viaRule || !lookup.egress.allowed
+        ? { server, traffic, side: 'egress', verdict: lookup.egress }
+        : { server, traffic, side: 'ingress', verdict: lookup.ingress };
     }
   }
   if (dropped) return { visibility: 'unseen', dropped };
@@ -322,13 +345,37 @@ export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: s
           + 'Allow 53/UDP in the DNS rule (with rules.dns)';
       }
       if (!dropped) continue;
-      const by = dropped.by === undefined ? 'no rule allows them by the DNS rule'
-        : `denied by ${dropped.by.kind ?? ''} ${dropped.by.policy} ${dropped.by.direction}[${dropped.by.rule}]`.replace('  ', ' ');
       return `${head}never sees ${source.id} look it up, so it learns no address: the lookups to ${dropped.server.id} on `
-        + `${dropped.traffic.port}/${dropped.traffic.protocol} by ${p.kind} ${p.id} ${ruleField(p, rule)} are ${by}`;
+        + `${dropped.traffic.port}/${dropped.traffic.protocol} by ${p.kind} ${p.id} ${ruleField(p, rule)} are ${droppedText(cluster, dropped, source)}`;
     }
   }
   return `${head}never sees ${source.id} look it up: no egress rule with rules.dns matching the name lets the lookups through`;
+}
+
+/**
+ * Which side drops a lookup path and by what, in words (`dnsLookupNote`): a deny rule, a cluster-wide
+ * rule, or the policies that isolate the side and allow none of it; with the notes of what was
+ * decided fail closed there (`failClosedNotes`, `undecidedSelectorNotes`).
+ */
+function droppedText(cluster: Cluster, d: DroppedLookup, source: ClusterEndpoint): string {
+  const v = d.verdict;
+  const [self, other] = d.side === 'egress' ? [source, d.server] : [d.server, source];
+  const where = `at the ${d.side} of ${self.id}`;
+  let text: string;
+  if (v.allowed) {
+    text = 'not allowed by the DNS rule itself (only the lookups it allows reach the proxy)';
+  } else if (v.deniedBy !== undefined) {
+    text = `denied by ${describeRule(v.deniedBy)}, ${where}`;
+  } else if (v.decidedBy !== undefined) {
+    const r = v.decidedBy;
+    text = `denied by ${r.kind} ${r.policy} ${r.direction}[${r.rule}] (${r.action}), ${where}`;
+  } else {
+    const isolating = v.isolatingPolicies;
+    text = `dropped ${where}: ${isolating.join(', ')} ${isolating.length === 1 ? 'isolates' : 'isolate'} it in ${d.side}, `
+      + `and no rule allows them ${d.side === 'egress' ? `to ${other.id}` : `from ${other.id}`}`;
+  }
+  const failClosed = [...v.failClosedNotes ?? [], ...undecidedSelectorNotes(cluster, d.side, self, other, d.traffic)];
+  return failClosed.length === 0 ? text : `${text} (${failClosed.join('; ')})`;
 }
 
 /** A deny rule of `source`'s egress that might match traffic `rule` matches (the overlap test errs towards "overlaps"). */

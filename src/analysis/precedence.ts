@@ -258,6 +258,21 @@ export function decideSide(cluster: Cluster, side: Side, self: ClusterEndpoint, 
   return allowed && !byPolicies.allowed ? ownNodeVerdict(byPolicies) : byPolicies;
 }
 
+/**
+ * Both sides of one connection `src` -> `dst`: the source's egress and the destination's ingress,
+ * each by `decideSide` over the policies that can select its pod (`Cluster.scopedTo`, an index: the
+ * tiers and the Cilium policies stay whole). The connection goes through when both allow it. What
+ * `explain` and the diff ask, and the DNS path of `dnsVisibility` (a lookup and its server).
+ */
+export function decidePair(
+  cluster: Cluster, src: ClusterEndpoint, dst: ClusterEndpoint, traffic: Traffic,
+): { egress: SideVerdict; ingress: SideVerdict } {
+  return {
+    egress: decideSide(cluster.scopedTo(src), 'egress', src, dst, traffic),
+    ingress: decideSide(cluster.scopedTo(dst), 'ingress', dst, src, traffic),
+  };
+}
+
 /** `decideSide` by the policies of every tier alone. */
 function decideByPolicies(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): SideVerdict {
   const plain = evaluateSide(cluster, side, self, other, traffic);

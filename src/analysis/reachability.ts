@@ -11,7 +11,7 @@ import { GroupedMatrix, GroupKey } from './grouped-matrix';
 import { HostNetworkMode } from './host-network-mode';
 import { IncrementalDiff } from './incremental-diff';
 import { policyFeatures } from './policy-features';
-import { decideSide } from './precedence';
+import { decidePair } from './precedence';
 import { probePorts, summarizePorts } from './probe-ports';
 import { diffClusters } from './reachability-diff';
 import { ReachabilityMatrix } from './reachability-matrix';
@@ -394,8 +394,7 @@ export class Reachability {
     const label = query.name !== undefined ? `${query.name}/${query.protocol}${traffic ? ` (${traffic.port})` : ''}` : `${query.port}/${query.protocol}`;
     const loopback = src === dst && src.singleInstance;
     const effective = traffic ?? { port: 0, protocol: query.protocol };
-    const egress = decideSide(this._cluster.scopedTo(src), 'egress', src, dst, effective);
-    const ingress = decideSide(this._cluster.scopedTo(dst), 'ingress', dst, src, effective);
+    const { egress, ingress } = decidePair(this._cluster, src, dst, effective);
     const unresolved = traffic ? undefined : `${to} has no ${query.protocol} container port named "${query.name}", so there is nothing to connect to`;
     const notes = (src === dst ? [src] : [src, dst]).filter((e) => e.hostNetwork || e.kind === 'Node')
       .map((e) => (e.hostNetwork ? hostNetworkNote(e) : nodeNote(e, isKubeApiServer(this._cluster, e))));

@@ -560,11 +560,13 @@ export class Cluster {
   /**
    * The same model (namespaces, policies, options) over other endpoints, e.g. one representative of
    * each equivalence class of the analyser; their `index` must be their position in `endpoints`.
+   * Its `scopedTo` views are its own (over these endpoints), never those of the model it is a view of.
    */
   public withEndpoints(endpoints: ClusterEndpoint[]): Cluster {
     const view = Object.create(this) as Cluster;
     Object.defineProperty(view, 'endpoints', { value: endpoints });
     Object.defineProperty(view, 'byId', { value: new Map(endpoints.map((e) => [e.id, e])) });
+    Object.defineProperty(view, 'scopedCache', { value: undefined, writable: true });
     return view;
   }
 
@@ -583,7 +585,9 @@ export class Cluster {
   /**
    * The same model with only the policies that can select `endpoint`: those of its namespace (a
    * policy selects pods of its own namespace only), in their order. An index for the pair verdict,
-   * which still checks each policy's selection itself.
+   * which still checks each policy's selection itself. Asked of such a view, the model's view of
+   * `endpoint`'s namespace (the views share one index): the DNS path asks a server's side through
+   * the view a source's side was asked through (`dnsVisibility`).
    */
   public scopedTo(endpoint: ClusterEndpoint): Cluster {
     if (!this.scopedCache) {

@@ -23,7 +23,8 @@ import { fuzzParameters } from '../fuzz-config';
  *   ingress proxy or unresolved identity, and every pod managed by Cilium); CIDR sets (ends outside the cluster only: never nodes, the
  *   default policy-cidr-match-mode); FQDNs (external ends by name, when a DNS rule of the pod lets
  *   the proxy see the name: the pod reaches a DNS server of the model the DNS rule matches, no
- *   deny dropping the lookups; without such a server the analyser may leave the rule out, and then
+ *   deny dropping the lookups, and the server's ingress admits them (both sides, as for any pair:
+ *   a lookup the server's ingress drops gets no answer); without such a server the analyser may leave the rule out, and then
  *   must never allow by it); a rule of ports only: every end. (The agent's allow-localhost, a
  *   pod's own node reaching it, is not modelled, as for NetworkPolicies.)
  *
@@ -413,9 +414,11 @@ function ruleMatches(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'eg
  * learned "from allowed/successful DNS lookups" (pkg/fqdn), and deny rules take precedence over
  * allows (docs.cilium.io "Deny Policies"). So an egress allow rule of `self` whose port rule with
  * `rules.dns` matches the name must let `self` reach a DNS server: an end inside the cluster its peer
- * matches, on a port of that port rule over UDP or TCP (53 where it allows every port), with no deny
- * of `self` matching it ('seen'; 'unseen' when every such server is denied, or no rule has such a
- * port rule). 'absent': a DNS rule matches no DNS server of the model (and none is seen).
+ * matches, on a port of that port rule over UDP (53 where it allows every port), with no deny
+ * of `self` matching it, and the server's ingress allowing it from `self` (its NetworkPolicies and
+ * Cilium policies, as for any pair: a lookup dropped there is never answered) ('seen'; 'unseen'
+ * when every such server is denied, or no rule has such a port rule). 'absent': a DNS rule matches
+ * no DNS server of the model (and none is seen).
  */
 function referenceDns(w: World, b: ReturnType<typeof build>, self: Ep, name: string, npOf: NpOf, mode: DnsMode): 'seen' | 'unseen' | 'absent' {
   let absent = false;
@@ -439,7 +442,8 @@ function referenceDns(w: World, b: ReturnType<typeof build>, self: Ep, name: str
           const dnsRule = { ...r, toPorts: dnsPorts };
           if (!ruleMatches(w, b, 'egress', c, dnsRule, self, d, t, npOf, mode, false)) continue;
           server = true;
-          if (referenceSide(w, b, 'egress', self, d, t, npOf('egress', self, d, t), npOf, mode)) return 'seen';
+          if (referenceSide(w, b, 'egress', self, d, t, npOf('egress', self, d, t), npOf, mode)
+            && referenceSide(w, b, 'ingress', d, self, t, npOf('ingress', d, self, t), npOf, mode)) return 'seen';
         }
       }
       if (!server) absent = true;
