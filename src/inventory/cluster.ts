@@ -413,7 +413,9 @@ export class Cluster {
       const name = o.object.metadata.name;
       const labels = stringRecord(o.object.metadata.labels);
       const first = declaredNamespaceLabels.get(name);
-      if (first !== undefined && !sameLabels(first, labels)) {
+      // The control plane sets the name label on every namespace: with it or without, the same labels.
+      const effective = (l: Labels) => ({ ...l, [NAMESPACE_NAME_LABEL]: name });
+      if (first !== undefined && !sameLabels(effective(first), effective(labels))) {
         const where = (x: FlatObject) => (x.file !== undefined ? ` (${x.file}${x.line !== undefined ? `:${x.line}` : ''})` : '');
         throw new Error(`two Namespace objects named ${name} carry different labels: ${JSON.stringify(first)}${where(namespaceOrigin.get(name)!)} `
           + `and ${JSON.stringify(labels)}${where(o)}. A namespace has one set of labels, and namespace selectors decide by them: `

@@ -1,4 +1,4 @@
-import { Port, Reachability, TextFormat } from '../../src';
+import { ModelPod, Port, Reachability, TextFormat } from '../../src';
 
 /**
  * toFQDNs learns addresses only from lookups that get an answer (pkg/fqdn: the proxy "populates
@@ -26,7 +26,7 @@ const dnsIngress = (from: Record<string, unknown>[]) => cnp('dns-in', 'kube-syst
   endpointSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
   ingress: [{ fromEndpoints: from }],
 });
-const pods = [
+const pods: ModelPod[] = [
   { namespace: 'shop', name: 'web', labels: { app: 'web' }, ip: '10.0.0.10' },
   { namespace: 'shop', name: 'worker', labels: { app: 'worker' }, ip: '10.0.0.11' },
   { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' }, ip: '10.0.0.53' },

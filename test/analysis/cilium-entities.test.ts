@@ -1,3 +1,4 @@
+import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
 import { netpol, tempDir } from '../cli/cli-harness';
 
@@ -35,14 +36,6 @@ const PODS = [
   { ...pod('kube-system', 'agent', { app: 'agent' }, 'n1', { hostNetwork: true }), status: { hostIP: '10.0.0.11', podIP: '10.0.0.11' } },
 ];
 const EXTERNALS = [{ name: 'internet', ip: '198.51.100.7' }];
-
-/** Every pair of the model on `port`: the matrix equals the pair verdict. */
-function expectMatrixAgrees(r: Reachability, port: Port): void {
-  const m = r.matrix(port);
-  for (const from of r.endpoints) {
-    for (const to of r.endpoints) expect(`${from} -> ${to}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to}: ${r.allows(from, to, port)}`);
-  }
-}
 
 const yaml = (objects: unknown[]) => tempDir({ 'p.yaml': objects.map((o) => JSON.stringify(o)).join('\n---\n') });
 

@@ -1,3 +1,4 @@
+import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability } from '../../src';
 
 /**
@@ -20,14 +21,6 @@ const TEAM = 'k8s:io.cilium.k8s.namespace.labels.team';
 // In a CiliumNetworkPolicy a peer selector without the namespace key is read in the policy's namespace.
 const ANY_NS = { key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' };
 const pods = [pod('shop', 'web', '10.0.0.1'), pod('blog', 'client', '10.0.0.2')];
-
-/** Every pair of the model on `port`: the matrix equals the pair verdict. */
-function expectMatrixAgrees(r: Reachability, port: Port): void {
-  const m = r.matrix(port);
-  for (const from of r.endpoints) {
-    for (const to of r.endpoints) expect(`${from} -> ${to}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to}: ${r.allows(from, to, port)}`);
-  }
-}
 
 describe('a deny rule on a namespace label the input does not give', () => {
   // Ingress of shop/web is open to every endpoint; the deny names namespaces of team red.
@@ -134,7 +127,7 @@ describe('the class matrix and the diff read a guessed subject as the pair verdi
   test('a diff from a snapshot with the Namespace object to one without opens nothing', () => {
     const before = Reachability.fromManifests([ns('shop', { team: 'blue' }), ...input]);
     const after = Reachability.fromManifests(input);
-    const diff = Reachability.diff(before, after, { ports: [HTTP] });
+    const diff = Reachability.diff(before, after);
     expect(diff.opened.map((c) => `${c.from} -> ${c.to}`)).not.toContain('shop/api -> shop/web');
   });
 

@@ -1,3 +1,4 @@
+import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory } from '../../src';
 
 /**
@@ -29,14 +30,6 @@ const BASE = [ns('default'), pod('db-0', { 'app': 'db', 'statefulset.kubernetes.
   pod('web', { 'app': 'web', 'pod-template-hash': '5d4f8' }, '10.0.0.2')];
 const HTTP = Port.tcp(80);
 
-/** The matrix asks the same semantics: it equals the pair verdict on every pair. */
-function expectMatrixAgrees(r: Reachability, port: Port = HTTP): void {
-  const m = r.matrix(port);
-  for (const from of r.endpoints) {
-    for (const to of r.endpoints) expect(`${from} -> ${to}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to}: ${r.allows(from, to, port)}`);
-  }
-}
-
 describe('selectors on labels Cilium leaves out of identities by default', () => {
   test('an ingressDeny by pod-template-hash is applied fail closed (denies), with why; a deny by app still denies', () => {
     const r = Reachability.fromManifests([...BASE, cnp({
@@ -57,7 +50,7 @@ describe('selectors on labels Cilium leaves out of identities by default', () =>
     expect(r.allows('default/db-0', 'default/web', HTTP)).toBe(true);
     expect(r.explain('default/web', 'default/db-0', HTTP).notes).toEqual([expect.stringMatching(
       /^CiliumNetworkPolicy default\/x ingressDeny\[0\] is applied fail closed: its selector fromEndpoints pod-template-hash=5d4f8 may match default\/web, so it is taken to deny/)]);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('an endpointSelector by statefulset.kubernetes.io/pod-name isolates the pods it may select, and its allows count for none', () => {
@@ -69,7 +62,7 @@ describe('selectors on labels Cilium leaves out of identities by default', () =>
     expect(r.allows('default/db-0', 'default/web', HTTP)).toBe(true);
     expect(r.explain('default/web', 'default/db-0', HTTP).notes).toEqual([expect.stringMatching(
       /^CiliumNetworkPolicy default\/x: its endpointSelector \(statefulset\.kubernetes\.io\/pod-name=db-0\) may select default\/db-0, and is read fail closed: it isolates default\/db-0 in ingress/)]);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
 
     const control = Reachability.fromManifests([...BASE, cnp({ endpointSelector: { matchLabels: { app: 'db' } }, ingress })]);
     expect(control.skipped).toEqual([]);
@@ -109,7 +102,7 @@ describe('selectors on labels Cilium leaves out of identities by default', () =>
     expect(r.skipped).toEqual([]);
     expect(r.allows('default/web', 'default/db-0', HTTP)).toBe(true);
     expect(r.allows('default/web', 'default/db-0', Port.tcp(8080))).toBe(false);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 });
 
@@ -122,14 +115,14 @@ describe('io.kubernetes.pod.namespace in the subject, as ParseToCiliumRule reads
     expect(r.skipped).toEqual([]);
     expect(r.allows('default/a', 'default/b', HTTP)).toBe(true);
     expect(r.allows('default/a', 'other/c', HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('an any: key naming another namespace selects nothing either', () => {
     const r = Reachability.fromManifests([...objects, cnp({ endpointSelector: { matchLabels: { 'any:io.kubernetes.pod.namespace': 'other' } }, ingress })]);
     expect(r.allows('default/a', 'default/b', HTTP)).toBe(true);
     expect(r.allows('default/a', 'other/c', HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('a bare key naming the policy\'s own namespace isolates its pods, and only them', () => {
@@ -137,7 +130,7 @@ describe('io.kubernetes.pod.namespace in the subject, as ParseToCiliumRule reads
     expect(r.skipped).toEqual([]);
     expect(r.allows('default/a', 'default/b', HTTP)).toBe(false);
     expect(r.allows('default/a', 'other/c', HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('the k8s: key is overwritten with the policy\'s namespace: pods of default are isolated, not those of other', () => {
@@ -145,7 +138,7 @@ describe('io.kubernetes.pod.namespace in the subject, as ParseToCiliumRule reads
     expect(r.skipped).toEqual([]);
     expect(r.allows('default/a', 'default/b', HTTP)).toBe(false);
     expect(r.allows('default/a', 'other/c', HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('the k8s: key overwritten, a bare key of another namespace still selects nothing', () => {
@@ -169,10 +162,10 @@ describe('two keys of one label (k8s: and without source) are both requirements'
     const none = Reachability.fromManifests([...objects, cnp({ endpointSelector: { matchLabels: { 'k8s:app': 'a', 'app': 'b' } }, ingress })]);
     expect(none.allows('default/a', 'default/b', HTTP)).toBe(true);
     expect(none.allows('default/b', 'default/a', HTTP)).toBe(true);
-    expectMatrixAgrees(none);
+    expectMatrixAgrees(none, HTTP);
     const a = Reachability.fromManifests([...objects, cnp({ endpointSelector: { matchLabels: { 'k8s:app': 'a', 'app': 'a' } }, ingress })]);
     expect(a.allows('default/b', 'default/a', HTTP)).toBe(false);
     expect(a.allows('default/a', 'default/b', HTTP)).toBe(true);
-    expectMatrixAgrees(a);
+    expectMatrixAgrees(a, HTTP);
   });
 });

@@ -1,4 +1,5 @@
 import * as jsyaml from 'js-yaml';
+import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, ReachabilityOptions, SkipCategory } from '../../src';
 
 /**
@@ -104,14 +105,6 @@ function analyse(texts: string[], options: ReachabilityOptions = {}): Reachabili
   return Reachability.fromManifests(load(...texts), options);
 }
 
-/** The matrix (classes of endpoints) gives every pair the verdict of the pair-by-pair analyser. */
-function expectMatrixAgrees(r: Reachability, port: Port = HTTP): void {
-  const m = r.matrix(port);
-  for (const from of r.endpoints) {
-    for (const to of r.endpoints) expect(`${from} -> ${to}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to}: ${r.allows(from, to, port)}`);
-  }
-}
-
 const failClosed = (r: Reachability) => r.skipped.filter((s) => /fail closed/.test(s.reason));
 
 describe('the documented example: luke may reach leia, vader may not', () => {
@@ -129,7 +122,7 @@ describe('the documented example: luke may reach leia, vader may not', () => {
     expect(r.allows('default/luke-pod', LEIA, Port.tcp(81))).toBe(false);
     // The policy selects leia's pods only: the clients' ingress stays open.
     expect(r.allows(LEIA, 'default/vader-pod', HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('explain says nothing is undecided: the service account is read from the pods', () => {
@@ -161,7 +154,7 @@ spec:
     // The others run as other accounts: not selected, not isolated.
     expect(asDefault.allows('default/vader-pod', 'default/luke-pod', HTTP)).toBe(true);
     expect(asDefault.explain('default/vader-pod', 'default/luke-pod', HTTP).ingress.isolated).toBe(false);
-    expectMatrixAgrees(asDefault);
+    expectMatrixAgrees(asDefault, HTTP);
   });
 
   test('serviceAccountName wins over the deprecated serviceAccount', () => {
@@ -176,7 +169,7 @@ spec:
     const r = analyse([forged, K8S_SVC_ACCOUNT]);
     expect(r.allows('default/vader-pod', LEIA, HTTP)).toBe(false);
     expect(r.allows('default/luke-pod', LEIA, HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 });
 
@@ -203,7 +196,7 @@ spec:
     expect(r.allows('default/plain-pod', 'default/luke-pod', HTTP)).toBe(true);
     expect(r.allows(LEIA, 'default/plain-pod', HTTP)).toBe(true);
     expect(r.explain('default/plain-pod', 'default/luke-pod', HTTP).notes).toEqual([]);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('an egressDeny of the pods running as vader (the subject) to every endpoint', () => {
@@ -221,7 +214,7 @@ spec:
     expect(r.allows('default/vader-pod', 'default/plain-pod', HTTP)).toBe(false);
     expect(r.allows('default/luke-pod', 'default/vader-pod', HTTP)).toBe(true);
     expect(r.allows('default/plain-pod', LEIA, HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('NotIn on the service account: every other account', () => {
@@ -239,7 +232,7 @@ spec:
     expect(r.allows('default/old-luke-pod', LEIA, HTTP)).toBe(true);
     expect(r.allows('default/vader-pod', LEIA, HTTP)).toBe(false);
     expect(r.allows('default/plain-pod', LEIA, HTTP)).toBe(false);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 });
 
@@ -299,7 +292,7 @@ spec:
     expect(r.allows('shop/db', 'shop/db', HTTP)).toBe(false);
     // api and report run as other accounts: not selected.
     expect(r.allows('shop/report', 'shop/api', HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('a pod of a workload that runs as another account than the template is an endpoint of its own', () => {
@@ -322,7 +315,7 @@ spec:
     expect(r.endpoints).toContain('shop/api-abc-2');
     expect(r.allows('shop/api', 'shop/db', HTTP)).toBe(true);
     expect(r.allows('shop/api-abc-2', 'shop/db', HTTP)).toBe(false);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 });
 
@@ -347,7 +340,7 @@ status: {addresses: [{type: InternalIP, address: 10.9.0.1}]}
     const r = analyse([DOCS_EXAMPLE, K8S_SVC_ACCOUNT, hostPod]);
     expect(r.allows('default/host-luke', LEIA, HTTP)).toBe(false);
     expect(r.allows('default/luke-pod', LEIA, HTTP)).toBe(true);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 });
 
@@ -371,7 +364,7 @@ describe('a pod whose service account the input does not give: fail closed, and 
       .toEqual([expect.stringMatching(/ingress\[0\] \(L7 rules apply\) is taken not to allow default\/model-client \(fail closed\).*the selector tests the pod's service account/)]);
     // A manifest pod is decided: no note.
     expect(r.explain('default/vader-pod', LEIA, HTTP).notes).toEqual([]);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('a subject on the service account isolates it and applies its denies, never its allows', () => {
@@ -392,7 +385,7 @@ spec:
     ]);
     expect(r.explain('default/luke-pod', 'default/model-client', HTTP).notes)
       .toEqual([expect.stringMatching(/its endpointSelector .* may select default\/model-client, and is read fail closed/)]);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('a deny from vader applies to it (it may run as vader)', () => {
@@ -412,7 +405,7 @@ spec:
     expect(r.explain('default/model-client', LEIA, HTTP).notes)
       .toEqual([expect.stringMatching(/ingressDeny\[0\] is applied fail closed: its selector fromEndpoints .* may match default\/model-client, so it is taken to deny/)]);
     expect(failClosed(r)[0].reason).toMatch(/The deny is taken to apply to it/);
-    expectMatrixAgrees(r);
+    expectMatrixAgrees(r, HTTP);
   });
 });
 

@@ -1,3 +1,4 @@
+import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory } from '../../src';
 
 /**
@@ -45,16 +46,6 @@ const PG = Port.tcp(5432);
 const SSH = Port.tcp(22);
 const DNS = Port.udp(53);
 const FROM_API = [{ matchLabels: { app: 'api' } }];
-
-/** The class-based matrix agrees with the pair verdict on every pair. */
-function expectMatrixAgrees(r: Reachability, ...list: Port[]): void {
-  for (const port of list) {
-    const m = r.matrix(port);
-    for (const from of r.endpoints) {
-      for (const to of r.endpoints) expect(`${from} -> ${to} ${port}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to} ${port}: ${r.allows(from, to, port)}`);
-    }
-  }
-}
 
 const reasons = (r: Reachability) => r.skipped.map((s) => s.reason);
 

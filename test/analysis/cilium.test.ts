@@ -1,3 +1,4 @@
+import { expectMatrixAgrees } from './matrix-agrees';
 import { DecisionTier, Direction, JsonFormat, Port, Reachability, SideDecision, SkipCategory, TextFormat } from '../../src';
 import { netpol, tempDir } from '../cli/cli-harness';
 
@@ -20,14 +21,6 @@ const pod = (namespace: string, name: string, labels: Record<string, string>, ip
 });
 const ns = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const HTTP = Port.tcp(80);
-
-/** Every pair of the model on `port`: the matrix equals the pair verdict. */
-function expectMatrixAgrees(r: Reachability, port: Port): void {
-  const m = r.matrix(port);
-  for (const from of r.endpoints) {
-    for (const to of r.endpoints) expect(`${from} -> ${to}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to}: ${r.allows(from, to, port)}`);
-  }
-}
 
 describe('Layer 3: endpoints', () => {
   // "Simple Ingress Allow": backend pods accept traffic from frontend pods.

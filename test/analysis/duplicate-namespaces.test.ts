@@ -27,3 +27,10 @@ test('the same labels (in any order of keys) are one namespace, and decide the v
   const blue = Reachability.fromManifests([ns('blog', { team: 'blue' }), ns('blog', { team: 'blue' }), ...rest]);
   expect(blue.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(true);
 });
+
+test('the name label, given or not, is the same namespace (the control plane sets it on every namespace)', () => {
+  const named = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'blog', labels: { 'kubernetes.io/metadata.name': 'blog', 'team': 'red' } } };
+  const r = Reachability.fromManifests([ns('blog', { team: 'red' }), named, ...rest]);
+  expect(r.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(false);
+  expect(() => Reachability.fromManifests([ns('blog', {}), named, ...rest])).toThrow(/two Namespace objects named blog carry different labels/);
+});

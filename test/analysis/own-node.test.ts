@@ -1,3 +1,4 @@
+import { expectMatrixAgrees } from './matrix-agrees';
 import { HostNetworkMode, JsonFormat, MarkdownFormat, Port, Reachability, TextFormat } from '../../src';
 import { checkInvariants, invariantFailureMessage, InvariantKind } from '../../src/analysis/invariants';
 
@@ -34,13 +35,6 @@ const HOST_AGENT = {
   spec: { nodeName: 'a', hostNetwork: true, containers: [{ name: 'c' }] },
   status: { hostIP: '10.0.0.1', podIP: '10.0.0.1' },
 };
-
-function expectMatrixAgrees(r: Reachability, port: Port): void {
-  const m = r.matrix(port);
-  for (const from of r.endpoints) {
-    for (const to of r.endpoints) expect(`${from} -> ${to}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to}: ${r.allows(from, to, port)}`);
-  }
-}
 
 /** The three verdicts of the issue, and the reason named. */
 function expectOwnNodeOnly(r: Reachability): void {

@@ -15,7 +15,7 @@ const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: {
 const pod = (name: string, ports: any[] = []) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'a', labels: { app: name } }, spec: { containers: [{ name: 'c', ports }] },
 });
-const cnp = (name: string, rules: { ingress?: any[]; egress?: any[] }) => ({
+const cnp = (name: string, rules: { ingress?: any[]; egress?: any[]; ingressDeny?: any[]; egressDeny?: any[] }) => ({
   apiVersion: 'cilium.io/v2',
   kind: 'CiliumNetworkPolicy',
   metadata: { name, namespace: 'a' },
