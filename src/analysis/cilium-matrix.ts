@@ -72,8 +72,8 @@ export function applyCiliumPolicies(
       const sets = side === 'ingress' ? ingressFrom : egressTo;
       for (const self of selected[k]) {
         if (!ciliumApplies(cluster, p, side, self)) continue;
-        const certain = p.subject.undecided === undefined && (self.namespace === undefined || !cluster.namespaceLabelsGuessed(self.namespace))
-          && !(p.subject.testsServiceAccount === true && self.serviceAccount === undefined);
+        // Selected in every reading: every rule applies (a deny's and an allow's reading alike).
+        const certain = ciliumSelects(cluster, p.subject, self, 'must');
         for (const rule of side === 'ingress' ? p.ingress : p.egress) {
           if (!certain && !ciliumRuleApplies(cluster, p, rule, self)) continue;
           let matched: Bitset;
