@@ -3,6 +3,7 @@ import { addressesInside, portsMatch, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
+import { dnsServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
 import { peerShapesOverlap } from '../k8s/cilium-overlap';
@@ -162,15 +163,33 @@ function dnsAnswers(cluster: Cluster): DnsAnswers {
  * resolved in practice). So only the DNS rule's UDP ports count (fail closed): a rule of TCP only,
  * or a deny of its UDP path, leaves the name unseen whatever TCP allows, and `explain` says why.
  *
- * So a DNS rule makes the name seen when there is a DNS server D in the model, an end inside the
- * cluster its peer and UDP port match, such that the lookup to D on that port goes through both
- * sides, as `allows` decides them (`decidePair`, every tier that applies: NetworkPolicies, Cilium
- * policies, D's own node): `source`'s egress allows it, by the DNS rule itself (only its lookups
- * reach the proxy) and with no deny, and D's ingress allows it from `source`. When its peer and port match no end
- * inside the cluster (the DNS server is not in the input), the name is seen as before unless a deny
- * rule of `source` might overlap the DNS rule's peer and port (`peerShapesOverlap`, which errs
- * towards "overlaps"): then it is undecided, and the toFQDNs rule is left out (`undecidedFqdnRules`),
- * never guessed allowed.
+ * Which ends may be the DNS server D depends on whether the input holds DNS servers (`dnsServers`,
+ * inventory/dns-servers: ends inside the cluster that declare 53/UDP, and the cluster DNS, pods in
+ * kube-system labelled `k8s-app: kube-dns`). When it does, D is one of them: a pod resolves names
+ * through the resolver of its resolv.conf (the cluster DNS, for the default dnsPolicy
+ * ClusterFirst), not through whatever pod the DNS rule happens to match. When it holds none, D is
+ * any end inside the cluster, as the input does not say which end the DNS server is.
+ *
+ * So a DNS rule makes the name seen when there is such a D that its peer and UDP port match, such
+ * that the lookup to D on that port goes through both sides, as `allows` decides them
+ * (`decidePair`, every tier that applies: NetworkPolicies, Cilium policies, D's own node):
+ * `source`'s egress allows it, by the DNS rule itself (only its lookups reach the proxy) and with no
+ * deny, and D's ingress allows it from `source`. When its peer and ports match no such D:
+ * - the input holds DNS servers (the rule names the wrong labels or namespace, a `toCIDR` or
+ *   `toEntities: world` resolver, a resolver the input lacks): undecided. The pod's lookups may go
+ *   to the input's DNS servers, which the rule does not allow, and then the proxy never sees them
+ *   and toFQDNs matches nothing; or the rule may point at a resolver outside the input that the pod
+ *   does use (NodeLocal DNSCache by its link-local address, an upstream resolver by CIDR for a pod
+ *   with dnsPolicy Default or None), which the model cannot tell, as it does not read a pod's
+ *   resolv.conf. Not unseen: that would state as a fact what the input does not settle; undecided
+ *   leaves the toFQDNs rule out all the same (it allows nothing) and says so in the skipped parts
+ *   (`undecidedFqdnRules`) and in `explain` (`dnsLookupNote`), which name the DNS servers missed;
+ * - the input holds none (the DNS server is not in the input): the name is seen as before unless a
+ *   deny rule of `source` might overlap the DNS rule's peer and port (`peerShapesOverlap`, which
+ *   errs towards "overlaps"): then it is undecided, and the toFQDNs rule is left out, never guessed
+ *   allowed.
+ * A rule whose peer matches a DNS server of the input (`toEndpoints` of its labels, `toEntities`
+ * `cluster` or `all`, a rule of ports only) is decided by the lookup path to it, as above.
  *
  * Well-founded: the DNS path asks verdicts only between `source` and DNS servers, ends inside the
  * cluster both (`source`'s egress to D, D's ingress from `source`), and an FQDN peer matches only
@@ -278,12 +297,18 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
   dropped?: DroppedLookup;
   tcpOnly?: boolean;
   undecidedServer?: { server: ClusterEndpoint; reason: string };
+  /** The input's DNS servers, none of which the rule's peer and ports match (`dnsServers`). */
+  missedServers?: ClusterEndpoint[];
 } {
   const udp = udpEntries(ports);
   if (udp.length === 0) return { visibility: 'unseen', tcpOnly: true };
   let dropped: DroppedLookup | undefined;
   const own = ciliumRuleReference(p, rule);
-  for (const server of cluster.endpoints) {
+  // Where the lookups may go: the input's DNS servers when it holds any, every end inside the
+  // cluster when it holds none (then any end the rule matches may be the DNS server).
+  const servers = dnsServers(cluster);
+  const candidates = servers.length > 0 ? servers : cluster.endpoints;
+  for (const server of candidates) {
     // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
     if (server.external || !ciliumPeerMatches(cluster, rule, source, server)) continue;
     for (const traffic of dnsTraffic(ports, server)) {
@@ -304,7 +329,7 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
   // labels the input does not give): the lookups may go to it and be dropped, so "the server is not
   // in the input" cannot be assumed. Undecided: the toFQDNs rule is left out, never guessed allowed.
   if (rule.peer?.kind === 'endpoints') {
-    for (const server of cluster.endpoints) {
+    for (const server of candidates) {
       if (server.external) continue;
       for (const s of rule.peer.selectors) {
         const reason = ciliumSelectionUndecided(cluster, s, server);
@@ -312,6 +337,10 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
       }
     }
   }
+  // The input holds DNS servers and the rule matches none of them (see `dnsVisibility`): the
+  // lookups may go to them, past the rule, and never reach the proxy. Undecided, not unseen: the
+  // rule may also name a resolver the pod does use that the input does not hold.
+  if (servers.length > 0) return { visibility: 'undecided', missedServers: servers };
   return { visibility: overlappingDeny(cluster, rule, udp, source) === undefined ? 'seen' : 'undecided' };
 }
 
@@ -327,13 +356,18 @@ export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: s
     for (const p of cluster.ciliumPolicies) {
       for (const rule of p.egress) {
         if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name)) || !ciliumRuleApplies(cluster, p, rule, source)) continue;
-        const { undecidedServer } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+        const { undecidedServer, missedServers } = dnsRuleOutcome(cluster, p, rule, dnsPortsFor(rule, name), source);
+        if (missedServers !== undefined) {
+          return `${head}may not see ${source.id} look it up: the DNS rule ${p.kind} ${p.id} ${ruleField(p, rule)} matches none of the input's `
+            + `DNS servers (${serverList(missedServers)}), so the lookups may never reach the proxy (they go to the DNS server, which the rule does `
+            + 'not allow, unless the rule names a resolver the input lacks): the rule is left out (see the skipped parts)';
+        }
         if (undecidedServer === undefined) continue;
         return `${head}may not see ${source.id} look it up: the DNS rule ${p.kind} ${p.id} ${ruleField(p, rule)} may match the DNS server `
           + `${undecidedServer.server.id}, or not (${undecidedServer.reason}): the rule is left out (see the skipped parts)`;
       }
     }
-    return `${head}may not see ${source.id} look it up (no DNS server of the input, and a deny may drop the lookups): the rule is left out (see the skipped parts)`;
+    return `${head}may not see ${source.id} look it up (the input holds no DNS server, and a deny may drop the lookups): the rule is left out (see the skipped parts)`;
   }
   for (const p of cluster.ciliumPolicies) {
     for (const rule of p.egress) {
@@ -350,6 +384,15 @@ export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: s
     }
   }
   return `${head}never sees ${source.id} look it up: no egress rule with rules.dns matching the name lets the lookups through`;
+}
+
+/** How many DNS servers a note names before it counts the rest. */
+const SERVERS_NAMED = 5;
+
+/** The ids of DNS servers, for a note: the first few (in the order of the model), and how many more. */
+function serverList(servers: readonly ClusterEndpoint[]): string {
+  const named = servers.slice(0, SERVERS_NAMED).map((e) => e.id).join(', ');
+  return servers.length > SERVERS_NAMED ? `${named} and ${servers.length - SERVERS_NAMED} more` : named;
 }
 
 /**
@@ -426,24 +469,33 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
         .find(({ q, r }) => !r.deny && ciliumRuleApplies(cluster, q, r, found!.source) && portsFor(r).length > 0
           && overlappingDeny(cluster, r, portsFor(r), found!.source) !== undefined);
       const deny = dns && overlappingDeny(cluster, dns.r, portsFor(dns.r), found.source);
-      const maybeServer = cluster.ciliumPolicies.flatMap((q) => q.egress.map((r) => ({ q, r })))
+      const dnsRules = cluster.ciliumPolicies.flatMap((q) => q.egress.map((r) => ({ q, r })))
         .filter(({ q, r }) => !r.deny && r.dns.some((d) => fqdnMatches(d, found!.name)) && ciliumRuleApplies(cluster, q, r, found!.source))
-        .map(({ q, r }) => ({ q, r, u: dnsRuleOutcome(cluster, q, r, dnsPortsFor(r, found!.name), found!.source).undecidedServer }))
-        .find(({ u }) => u !== undefined);
-      const why = maybeServer !== undefined
-        ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${maybeServer.q.kind} ${maybeServer.q.id} `
-          + `${ruleField(maybeServer.q, maybeServer.r)}) may match the DNS server ${maybeServer.u!.server.id}, or not (${maybeServer.u!.reason}), `
-          + 'so the names toFQDNs learns are not known'
-        : dns && deny
-          ? `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) `
-          + `matches no DNS server of the input, and the deny rule ${deny.policy.kind} ${deny.policy.id} ${ruleField(deny.policy, deny.rule)} may drop its lookups, `
-          + 'so the names toFQDNs learns are not known'
-          : `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known`;
+        .map(({ q, r }) => ({ q, r, o: dnsRuleOutcome(cluster, q, r, dnsPortsFor(r, found!.name), found!.source) }));
+      const maybeServer = dnsRules.map(({ q, r, o }) => ({ q, r, u: o.undecidedServer })).find(({ u }) => u !== undefined);
+      const missed = maybeServer === undefined
+        ? dnsRules.map(({ q, r, o }) => ({ q, r, m: o.missedServers })).find(({ m }) => m !== undefined)
+        : undefined;
+      const unknown = `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known`;
+      let why = unknown;
+      if (maybeServer !== undefined) {
+        why = `${unknown}: its DNS rule (${maybeServer.q.kind} ${maybeServer.q.id} ${ruleField(maybeServer.q, maybeServer.r)}) may match the DNS server `
+          + `${maybeServer.u!.server.id}, or not (${maybeServer.u!.reason}), so the names toFQDNs learns are not known`;
+      } else if (missed !== undefined) {
+        why = `${unknown}: its DNS rule (${missed.q.kind} ${missed.q.id} ${ruleField(missed.q, missed.r)}) matches none of the input's DNS servers `
+          + `(${serverList(missed.m!)}), so the lookups may never reach the proxy (they go to the DNS server, which the rule does not allow, `
+          + 'unless the rule names a resolver the input lacks), and the names toFQDNs learns are not known';
+      } else if (dns && deny) {
+        why = `${unknown}: its DNS rule (${dns.q.kind} ${dns.q.id} ${ruleField(dns.q, dns.r)}) matches no end of the input, which holds no DNS server, `
+          + `and the deny rule ${deny.policy.kind} ${deny.policy.id} ${ruleField(deny.policy, deny.rule)} may drop its lookups, so the names toFQDNs learns are not known`;
+      }
       out.push({
         object: p.id,
         category: SkipCategory.NOT_MODELLED,
         reason: `${ruleField(p, rule)} is not modelled: ${why}. The verdicts leave this rule out (the rest of the policy is analysed), so they may be wrong `
-          + 'for the traffic it decides. Give the DNS server\'s pods (e.g. kube-dns in kube-system) in the input to have it analysed',
+          + `for the traffic it decides. ${missed !== undefined
+            ? 'Write the DNS rule\'s peer for the DNS server the pods use (e.g. toEndpoints with the namespace and labels of the kube-dns pods)'
+            : 'Give the DNS server\'s pods (e.g. kube-dns in kube-system) in the input to have it analysed'}`,
         kind: p.kind,
         ...(p.file !== undefined ? { file: p.file } : {}),
         ...(p.line !== undefined ? { line: p.line } : {}),

@@ -4,6 +4,7 @@ import { MatrixEngine } from './matrix';
 import { PolicyFeatures, policyFeatures } from './policy-features';
 import { PortQuery } from './semantics';
 import { Cluster, ClusterEndpoint, domainNameMatches, ipBlockContains, ipNotKnown } from '../inventory/cluster';
+import { isDnsServer } from '../inventory/dns-servers';
 import { Labels } from '../k8s/label-selector';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { Traffic } from '../k8s/port-set';
@@ -148,7 +149,7 @@ export function snapshotClassKey(cluster: Cluster, features: PolicyFeatures, e: 
  * The identity of an endpoint under `features`: equal keys, no policy tells the endpoints apart.
  * The key is the JSON text of the list of its parts (kind, hostNetwork, the API server mark, the
  * namespace's part, the projected labels, the service account, the named ports' numbers, the ipBlock and domain bits,
- * the DNS names, the node), written part by part without building the list: it is computed for
+ * the DNS names, whether it is a DNS server, the node), written part by part without building the list: it is computed for
  * every endpoint of the cluster, and the intermediate arrays were most of its cost.
  */
 function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint, nsKeys: Map<string, string>): string {
@@ -214,6 +215,7 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     key += `,"${bits.includes('1') ? bits : ''}"`;
   }
   if (features.dnsNamesApart && e.external) key += `,${JSON.stringify([...e.dnsNames].sort())}`;
+  if (features.dnsServersApart && isDnsServer(e)) key += ',"dns server"';
   if (features.nodesApart) key += `,${JSON.stringify([e.node ?? null, isKubeApiServer(cluster, e)])}`;
   return `${key}]`;
 }

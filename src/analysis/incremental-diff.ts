@@ -766,6 +766,7 @@ export function mergeFeatures(a: PolicyFeatures, b: PolicyFeatures): PolicyFeatu
     ipBlocks: byKey(a.ipBlocks, b.ipBlocks, (blk) => JSON.stringify([blk.cidr, ...blk.except].map((c) => cidrKey(c as any)))),
     domainNames: [...new Set([...a.domainNames, ...b.domainNames])].sort(),
     dnsNamesApart: a.dnsNamesApart || b.dnsNamesApart,
+    dnsServersApart: a.dnsServersApart || b.dnsServersApart,
     nodesApart: a.nodesApart || b.nodesApart,
     unknownIpsApart: a.unknownIpsApart || b.unknownIpsApart,
   };

@@ -48,6 +48,12 @@ export interface PolicyFeatures {
    */
   readonly dnsNamesApart: boolean;
   /**
+   * Whether being a DNS server of the input matters (`isDnsServer`, inventory/dns-servers): a Cilium
+   * rule has `rules.dns`, and whether the DNS proxy sees a pod's lookups depends on which ends are
+   * the input's DNS servers (`dnsVisibility`), so a DNS server and an end that is not one are told apart.
+   */
+  readonly dnsServersApart: boolean;
+  /**
    * Whether the nodes matter: a Cilium rule names `host` or `remote-node` (the subject's own node
    * or the others) or `kube-apiserver` (every end of the API server's node), so endpoints are told
    * apart by their node and by whether they have the API server's identity. Also whenever node
@@ -181,13 +187,14 @@ export function policyFeatures(
     }
   };
   let dnsNamesApart = false;
+  let dnsServersApart = false;
   let nodesApart = false;
   const cilium = (policy: CiliumPolicy) => {
     if (policy.namespace !== undefined) namespaces.add(policy.namespace);
     ciliumSelector(policy.subject);
     for (const rule of [...policy.ingress, ...policy.egress]) {
       namedPorts(rule.ports);
-      if (rule.dns.length > 0) dnsNamesApart = true;
+      if (rule.dns.length > 0) dnsNamesApart = dnsServersApart = true;
       const p = rule.peer;
       if (p?.kind === 'endpoints') {p.selectors.forEach(ciliumSelector);} else if (p?.kind === 'cidrs') {
         for (const b of p.blocks) blocks.set(`cilium ${JSON.stringify([b.cidr, ...b.except].map((c) => ({ ...c, network: c.network.toString() })))}`, b);
@@ -213,6 +220,7 @@ export function policyFeatures(
     ipBlocks: sortedKeys(blocks),
     domainNames: [...domains].sort(),
     dnsNamesApart,
+    dnsServersApart,
     nodesApart,
     unknownIpsApart,
   };

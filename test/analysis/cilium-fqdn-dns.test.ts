@@ -20,7 +20,9 @@ const fqdnPolicy = cnp('to-api', {
   egress: [{ toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }, dnsRule],
 });
 const deny = (name: string, rule: Record<string, unknown>) => cnp(name, { endpointSelector: { matchLabels: { app: 'client' } }, egressDeny: [rule] });
-const client = pod('default', 'client', { app: 'client' });
+// The client declares no ports: a pod that declares 53/UDP is a DNS server of the input (dnsServers),
+// and the worlds "without the DNS server in the input" must hold none.
+const client = { ...pod('default', 'client', { app: 'client' }), spec: { containers: [{ name: 'c' }] } };
 const coredns = pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' });
 const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }, { name: 'db', ip: '10.1.2.3' }];
 const API = Port.tcp(443);

@@ -1,0 +1,43 @@
+import { Cluster, ClusterEndpoint } from './cluster';
+
+/** The namespace of the cluster DNS add-on. */
+export const CLUSTER_DNS_NAMESPACE = 'kube-system';
+
+/** The label the cluster DNS add-on's pods carry, CoreDNS and kube-dns alike. */
+export const CLUSTER_DNS_LABEL: { readonly key: string; readonly value: string } = { key: 'k8s-app', value: 'kube-dns' };
+
+/** The port DNS servers listen on (RFC 1035 4.2.1: UDP port 53). */
+const DNS_SERVER_PORT = 53;
+
+/**
+ * Whether an end is a DNS server of the input, the one place that says so: an end inside the
+ * cluster (a pod, a workload's pods, a model pod, a declared service, hostNetwork pods included)
+ * that
+ * - declares a container port 53 on UDP, whatever its name (CoreDNS's `dns`, the IANA `domain`, a
+ *   NodeLocal DNSCache or a custom resolver's own name): RFC 1035 4.2.1 puts DNS on UDP port 53, and
+ *   resolvers ask over UDP first; or
+ * - is the well-known cluster DNS: a pod in `kube-system` labelled `k8s-app: kube-dns`, whatever
+ *   ports it declares (a model pod given by labels declares none). The cluster DNS add-on labels
+ *   its pods so, CoreDNS and kube-dns alike: kubernetes.io "Debugging DNS Resolution" finds the DNS
+ *   pods of both with `kubectl get pods --namespace=kube-system -l k8s-app=kube-dns`, and notes
+ *   that the Service is named `kube-dns` for both; the add-on's manifest
+ *   (kubernetes/kubernetes cluster/addons/dns/coredns/coredns.yaml.base) labels the CoreDNS
+ *   Deployment's pod template `k8s-app: kube-dns` and the Service `kube-dns` selects them by it.
+ *
+ * Node ends, the API server and ends outside the cluster are never DNS servers here (an upstream
+ * resolver outside the cluster is not a part of the input).
+ */
+export function isDnsServer(e: ClusterEndpoint): boolean {
+  if (e.external || e.apiServer === true) return false;
+  if (e.ports.some((p) => p.number === DNS_SERVER_PORT && p.protocol === 'UDP')) return true;
+  return e.namespace === CLUSTER_DNS_NAMESPACE && e.labels[CLUSTER_DNS_LABEL.key] === CLUSTER_DNS_LABEL.value;
+}
+
+/**
+ * The DNS servers of the input (`isDnsServer`), in the order of the model's endpoints. Asked of a
+ * view (`Cluster.withEndpoints`), the view's own endpoints: a class matrix asks its representatives,
+ * which the classes keep apart by `isDnsServer` (equivalence.ts `classKey`).
+ */
+export function dnsServers(cluster: Cluster): ClusterEndpoint[] {
+  return cluster.endpoints.filter(isDnsServer);
+}
