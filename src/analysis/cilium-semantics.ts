@@ -653,7 +653,8 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
  * endpointSelector, a host policy's nodeSelector), read fail closed (its isolation and deny rules
  * apply, its allow rules do not), each rule whose ports match and whose peer is decided for `other`
  * only by an undecided selector (a deny taken to apply, an allow taken not to), and each deny rule
- * whose peer the model cannot place and `other` may be (taken to deny). What `ciliumRuleApplies`
+ * whose peer the model cannot place and `other` may be (taken to deny), and each rule read in a port
+ * form the documentation does not describe (`CiliumRule.portReading`). What `ciliumRuleApplies`
  * and `ciliumPeerMatches` decided, in words; empty where nothing undecided decided anything.
  */
 export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): string[] {
@@ -671,6 +672,10 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
     for (const rule of side === 'ingress' ? p.ingress : p.egress) {
       const peer = rule.peer;
       if (!ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
+      if (rule.portReading !== undefined && ciliumPeerMatches(cluster, rule, self, other)) {
+        notes.push(`${describeRule(ciliumRuleReference(p, rule))} is read in a form the documentation does not describe: ${rule.portReading}`
+          + ` (${rule.deny ? 'the widest reading, so it is taken to deny' : 'the narrowest reading'}; see the skipped parts)`);
+      }
       if (peer?.kind === 'unplaced' && ciliumPeerMatches(cluster, rule, self, other)) {
         notes.push(`${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its peer ${peer.field} (${unplacedEndsText(peer.ends)}) may be ${other.id}, `
           + 'so it is taken to deny: the model cannot place that peer (see the skipped parts)');

@@ -9,7 +9,8 @@
  * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); a host policy
  * (nodeSelector) is kept with a subject that may be every node end (`hostSubjectOf`), and noted.
  * Port forms the documentation does not describe (port 0, a port rule without ports, a rule with
- * neither peer nor ports) leave an allow out and keep a deny as their widest reading, noted. An
+ * neither peer nor ports) keep a deny as their widest reading, noted; an allow of port 0 is read as
+ * every port of its protocols (the narrowest reading, noted), the other forms leave an allow out. An
  * endpointSelector's requirements of a source that labels no pod (`reserved:`, `cidr:`) are decided
  * as Cilium matches them on a pod, and it never selects a node (`noPodRequirements`).
  * Every entity is decided (`NO_END_ENTITIES` says which match
@@ -331,6 +332,12 @@ export interface CiliumRule {
    * handles for those names; the rule's other port rules do not reach the proxy).
    */
   readonly dnsPorts: ReadonlyArray<{ readonly names: readonly FqdnSelector[]; readonly ports: PortSet }>;
+  /**
+   * How its ports were read where the documentation does not say (port 0, a port rule without
+   * ports, a rule with neither peer nor ports), in words, for `explain` where the rule decides a
+   * pair (the skipped parts give the whole reason). @default - its ports are read as written
+   */
+  readonly portReading?: string;
 }
 
 /** One rule spec of a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy Cilium accepts. */
@@ -932,6 +939,7 @@ function ruleOf(
     peerShapes = (rule.toFQDNs as any[]).map((s) => ciliumPeerShape('FQDNs', s, ns));
   }
   const toPorts: any[] | undefined = rule.toPorts;
+  const portReadings: string[] = [];
   if (peer === undefined && (toPorts === undefined || toPorts.length === 0)) {
     // Not documented, and Cilium's releases differ: the agents that merge rules per port
     // (pkg/policy rule.go mergeIngress/mergeEgress) make nothing of a rule without endpoints and
@@ -939,6 +947,7 @@ function ruleOf(
     // entry with no peer selector ("all endpoints if empty") and no port rules. An allow is left out
     // (it allows less); a deny is kept as the widest of the readings: every end, every port.
     if (!deny) return 'a rule without a peer and without ports: its meaning is not documented';
+    portReadings.push('a rule with neither peer nor ports, read as denying every end on every port');
     notes.push(['', 'a deny rule without a peer and without ports is not documented, and Cilium\'s releases read it as denying nothing or as a rule '
       + `with no peer and no port rules. The deny is kept and taken to deny every end on every port, so verdicts of the ${egress ? 'egress' : 'ingress'} `
       + `of the pods its spec selects may be too narrow. Give the deny its peer (${p}Endpoints, ${p}Entities, ...) and its ports, or remove the rule, to have it decided exactly`]);
@@ -957,6 +966,7 @@ function ruleOf(
       // type says "If omitted or empty but RedirectPort is set, then all ports ... are being
       // redirected". An allow is left out; a deny is kept as the widest reading: every port.
       if (!deny) return `toPorts[${k}]: a port rule without ports is not modelled`;
+      portReadings.push(`toPorts[${k}] has no ports, read as every port of every protocol`);
       notes.push([`toPorts[${k}]`, 'a port rule without ports is not documented, and Cilium\'s releases read it as no port or as every port. '
         + 'The deny is kept and taken to deny every port of every protocol to or from its peer, so verdicts of those ends may be too narrow. '
         + 'List the ports (ports: [{port: "443", protocol: TCP}]), or leave toPorts out to deny every port on purpose, to have it decided exactly']);
@@ -966,6 +976,9 @@ function ruleOf(
     const own: PortEntry[] = [];
     for (const [j, port] of (pr.ports as any[]).entries()) {
       const read = portEntries(port, deny, (note) => notes.push([`toPorts[${k}].ports[${j}].port`, note]));
+      if (typeof read !== 'string' && readCiliumPort(String(port.port)).number === 0) {
+        portReadings.push(`toPorts[${k}].ports[${j}] is port 0, read as every ${[...new Set(read.map((e) => (e.kind === 'allTraffic' ? 'every' : e.protocol)))].join(', ')} port`);
+      }
       if (typeof read === 'string') return `toPorts[${k}]: ${read}`;
       own.push(...read);
     }
@@ -992,6 +1005,7 @@ function ruleOf(
     ...(l7 ? { l7Key: canonicalJson(toPorts) } : {}),
     dns,
     dnsPorts,
+    ...(portReadings.length > 0 ? { portReading: portReadings.join('; ') } : {}),
   };
 }
 
@@ -1020,8 +1034,9 @@ function undecidedPeerReason(u: CiliumUndecided, deny: boolean): string {
  * (rule_validation.go PortProtocol: only a port rule with layer-7 rules refuses "a port is 0") and
  * builds a filter of port 0 (pkg/policy l4.go L4Filter: "Port 0 indicates that all traffic is
  * allowed at L4"), with `endPort` a range from 0 whose reading next to port 0 is not documented.
- * An allow with it is left out (it allows less); a deny is kept as the widest reading: every port
- * of its protocols, and `note` says so.
+ * Without an endPort, an allow is read as every port of its protocols, the narrowest reading (some
+ * releases open every protocol with it when the peer is every end); with one it is left out (it
+ * allows less). A deny is kept as the widest reading: every port of its protocols. `note` says so.
  */
 function portEntries(port: any, deny: boolean, note: (text: string) => void): PortEntry[] | string {
   const protocols = port.protocol === undefined || port.protocol === 'ANY' ? PORT_PROTOCOLS : [port.protocol as string];
@@ -1030,10 +1045,19 @@ function portEntries(port: any, deny: boolean, note: (text: string) => void): Po
   if (read.problem !== undefined) return `the port cannot be read: ${read.problem}`;
   if (read.number !== undefined) {
     const number = read.number;
-    if (number === 0 && !deny) return 'port 0 (every port) is not modelled; list the ports';
+    const endPort = typeof port.endPort === 'number' && port.endPort > 0 ? port.endPort : undefined;
+    if (number === 0 && !deny && endPort !== undefined) {
+      return `port 0 with endPort ${endPort} is not documented (Cilium's releases read port 0 as every port, a range from 0 differently); list the ports or a range from 1`;
+    }
+    if (number === 0 && !deny) {
+      note(`port ${JSON.stringify(String(port.port))} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
+        + `of its protocol (pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4"). The allow is read as every ${protocols.join(', ')} port, `
+        + 'the narrowest of the readings (with a peer of every end, some releases open every protocol too). List the ports, or leave toPorts out to allow every port on purpose');
+      return protocols.map((protocol) => ({ kind: 'allPorts', protocol }));
+    }
     if (number === 0) {
       note(`port ${JSON.stringify(String(port.port))} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
-        + `(pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4")${typeof port.endPort === 'number' && port.endPort > 0 ? ', here with an endPort' : ''}. `
+        + `(pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4")${endPort !== undefined ? ', here with an endPort' : ''}. `
         + `The deny is kept and taken to deny every ${protocols.join(', ')} port to or from its peer, so verdicts of those ends may be too narrow. `
         + 'List the ports (or a range: port and endPort), or leave toPorts out to deny every port on purpose, to have it decided exactly');
       return protocols.map((protocol) => ({ kind: 'allPorts', protocol }));

@@ -131,6 +131,11 @@ describe('deny rules with port forms the model did not take: kept, read as the w
     expect(r.allows('default/api', 'default/db', HTTP)).toBe(true);
     expect(r.skipped).toMatchObject([{ object: 'default/zero', kind: 'CiliumNetworkPolicy', category: SkipCategory.NOT_MODELLED }]);
     expect(reasons(r)[0]).toMatch(/^spec\.ingressDeny\[0\]\.toPorts\[0\]\.ports\[0\]\.port is decided fail closed: port "0" is 0, .*Port 0 indicates that all traffic is allowed at L4.*The deny is kept and taken to deny every TCP port to or from its peer.*List the ports/);
+    // explain says where the widest reading decided the pair, and only there.
+    const widest = (from: string, to: string, port: Port) => r.explain(from, to, port).notes.filter((n) => /form the documentation does not describe/.test(n));
+    expect(widest('default/api', 'default/web', PG)).toEqual([expect.stringMatching(/ingressDeny\[0\].* toPorts\[0\]\.ports\[0\] is port 0, read as every TCP port \(the widest reading, so it is taken to deny/)]);
+    expect(widest('default/api', 'default/web', DNS)).toEqual([]);
+    expect(widest('default/db', 'default/web', HTTP)).toEqual([]);
     expectMatrixAgrees(r, HTTP, PG, DNS);
   });
 
@@ -147,13 +152,56 @@ describe('deny rules with port forms the model did not take: kept, read as the w
     expectMatrixAgrees(r, PG, DNS);
   });
 
-  test('port 0 in an allow stays left out (it allows less)', () => {
+  test('port 0 of TCP in an allow: every TCP port from the peer, nothing else', () => {
     const r = Reachability.fromManifests([...BASE, cnp('zero-allow', {
       endpointSelector: { matchLabels: { app: 'web' } },
       ingress: [{ fromEndpoints: FROM_API, toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }] }],
     })]);
+    expect(r.allows('default/api', 'default/web', HTTP)).toBe(true);
+    expect(r.allows('default/api', 'default/web', PG)).toBe(true);
+    expect(r.allows('default/api', 'default/web', SSH)).toBe(true);
+    // Another protocol, another peer: denied (the subject is isolated for ingress).
+    expect(r.allows('default/api', 'default/web', DNS)).toBe(false);
+    expect(r.allows('default/db', 'default/web', HTTP)).toBe(false);
+    expect(r.explain('default/api', 'default/web', PG).ingress.allowedBy).toMatchObject([{ policy: 'default/zero-allow' }]);
+    expect(reasons(r)).toEqual([expect.stringMatching(/^spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.port is decided fail closed: port "0" is 0, .*Port 0 indicates that all traffic is allowed at L4.*read as every TCP port/)]);
+    expect(r.explain('default/api', 'default/web', PG).notes).toEqual(expect.arrayContaining([expect.stringMatching(/ingress\[0\].* is port 0, read as every TCP port \(the narrowest reading/)]));
+    expectMatrixAgrees(r, HTTP, PG, SSH, DNS);
+  });
+
+  test('port 0 of ANY in an allow: every port of every protocol the model has', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('zero-allow-any', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [{ toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '0' }] }] }],
+    })]);
+    expect(r.allows('default/web', 'default/db', PG)).toBe(true);
+    expect(r.allows('default/web', 'default/db', DNS)).toBe(true);
+    expect(r.allows('default/web', 'default/api', PG)).toBe(false);
+    expect(reasons(r)).toEqual([expect.stringMatching(/read as every TCP, UDP, SCTP port/)]);
+    expectMatrixAgrees(r, PG, DNS);
+  });
+
+  test('port 0 with an endPort in an allow is left out (not documented: it allows less)', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('zero-range', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ fromEndpoints: FROM_API, toPorts: [{ ports: [{ port: '0', endPort: 8080, protocol: 'TCP' }] }] }],
+    })]);
     expect(r.allows('default/api', 'default/web', HTTP)).toBe(false);
-    expect(reasons(r)).toEqual([expect.stringMatching(/^spec\.ingress\[0\] is not modelled: toPorts\[0\]: port 0 \(every port\) is not modelled/)]);
+    expect(r.allows('default/api', 'default/web', PG)).toBe(false);
+    expect(reasons(r)).toEqual([expect.stringMatching(/^spec\.ingress\[0\] is not modelled: toPorts\[0\]: port 0 with endPort 8080 is not documented/)]);
+    expectMatrixAgrees(r, HTTP, PG);
+  });
+
+  test('layer-7 rules on port 0: the agent rejects the policy, so it isolates nothing', () => {
+    const r = Reachability.fromManifests([...BASE, cnp('zero-l7', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ fromEndpoints: FROM_API, toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    }), cnp('deny-db', { endpointSelector: { matchLabels: { app: 'web' } }, enableDefaultDeny: { ingress: false }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'db' } }] }] })]);
+    expect(r.allows('default/api', 'default/web', HTTP)).toBe(true);
+    expect(r.allows('default/db', 'default/web', HTTP)).toBe(false);
+    expect(r.skipped).toMatchObject([{ object: 'default/zero-l7', category: SkipCategory.INVALID_POLICY }]);
+    expect(reasons(r)[0]).toMatch(/L7 rules can not be used when a port is 0/);
+    expectMatrixAgrees(r, HTTP);
   });
 
   test('a port rule without ports: every port of every protocol to the peer is denied, next to the listed ports too', () => {
@@ -167,6 +215,8 @@ describe('deny rules with port forms the model did not take: kept, read as the w
     expect(r.allows('default/db', 'default/web', HTTP)).toBe(true);
     expect(r.allows('default/api', 'default/db', HTTP)).toBe(true);
     expect(reasons(r)).toEqual([expect.stringMatching(/^spec\.ingressDeny\[0\]\.toPorts\[1\] is decided fail closed: a port rule without ports is not documented.*taken to deny every port of every protocol.*List the ports/)]);
+    expect(r.explain('default/api', 'default/web', DNS).notes).toEqual(expect.arrayContaining([expect.stringMatching(/toPorts\[1\] has no ports, read as every port of every protocol \(the widest reading/)]));
+    expect(r.explain('default/db', 'default/web', DNS).notes.filter((n) => /has no ports/.test(n))).toEqual([]);
     expectMatrixAgrees(r, HTTP, DNS);
   });
 
