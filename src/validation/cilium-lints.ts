@@ -1,11 +1,13 @@
 import { LintCode } from './lint-codes';
+import {
+  addDoubts, allReading, anyReading, ciliumSelectionDoubt, DnsTarget, dnsTargets, LintDoubts, noDoubts, onlyPort53, ruleReachesDns,
+} from './lint-reading';
 import { CiliumRule, ciliumSelects, readCiliumPolicy, requirementFields } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains, cidrsCover, cidrsOverlap, formatIp, parseCidr, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
 import { Finding, Severity } from '../k8s/finding';
 import { fqdnPatternsIntersect, normalizeFqdn } from '../k8s/fqdn-pattern';
-import { setMatches } from '../k8s/port-set';
 
 /** A Cilium policy the schema checks accepted, with where it is. */
 export interface CheckedCiliumPolicy {
@@ -87,18 +89,52 @@ export function fqdnWithoutDnsRule(policies: readonly CheckedCiliumPolicy[]): Ar
 
 /**
  * For NP002: whether a pod resolves names through a Cilium policy that selects it for egress: one
- * of its egress allow rules lets 53/UDP through and is a DNS rule, either with `rules.dns` (Cilium's
- * DNS proxy answers the lookups, as the rule an FQDN egress needs) or with port 53 as its only port
- * (a rule written for DNS). A plain NetworkPolicy next to such a Cilium policy isolates the pod's
- * egress, and the pod still resolves names: Cilium adds the allows of both up.
+ * of its egress allow rules reaches DNS (`ruleReachesDns`, the reading NetworkPolicy rules have
+ * too): it lets a lookup (53/UDP) through to a DNS target (the input's DNS servers, or the cluster
+ * DNS assumed where it holds none) and its peer matches that target (no peer; `toEndpoints` whose
+ * selector must select it; `toEntities` cluster or all). Where the input holds no DNS server, a rule
+ * written for DNS counts whatever its peer, as before: `rules.dns` (Cilium's DNS proxy answers the
+ * lookups, as the rule an FQDN egress needs) or port 53 as its only port. A plain NetworkPolicy next
+ * to such a Cilium policy isolates the pod's egress, and the pod still resolves names: Cilium adds
+ * the allows of both up. Unknown (and why, in `doubts`) where the policy may select the pod and not
+ * must, or its rule may select the DNS server and not must (`ciliumSelects`: labels of a namespace
+ * without its Namespace object, a selector the model cannot decide): NP002 then warns, as DNS
+ * access that rests on a guess is no proof of it. CIDR peers never match pods on Cilium.
  */
-export function ciliumResolvesNames(policies: readonly CheckedCiliumPolicy[], cluster: Cluster): (e: ClusterEndpoint) => boolean {
+export function ciliumResolvesNames(policies: readonly CheckedCiliumPolicy[], cluster: Cluster)
+  : (e: ClusterEndpoint, doubts: LintDoubts) => boolean | undefined {
+  const targets = dnsTargets(cluster);
   const read = policies.flatMap((p) => readCiliumPolicy(p.object, {}).policies);
-  const dnsRule = (rule: CiliumRule) => !rule.deny && setMatches(rule.ports, { port: 53, protocol: 'UDP' }, [])
-    && (rule.dns.length > 0 || rule.ports.every((e) => e.kind === 'numbered' && e.port === 53 && (e.endPort ?? 53) === 53));
-  const withDns = read.filter((p) => p.egress.some(dnsRule));
+  const reachesDns = (rule: CiliumRule, doubts: LintDoubts) => ruleReachesDns(targets, rule.ports,
+    (t) => ciliumPeerMatchesDns(cluster, rule, t, doubts), rule.dns.length > 0 || onlyPort53(rule.ports));
+  const withDns = read.filter((p) => p.egress.some((rule) => !rule.deny && reachesDns(rule, noDoubts()) !== false));
   if (withDns.length === 0) return () => false;
-  return (e) => withDns.some((p) => ciliumSelects(cluster, p.subject, e, 'must'));
+  return (e, doubts) => anyReading(withDns.map((p) => {
+    const selects = ciliumSelects(cluster, p.subject, e, 'must') ? true : ciliumSelects(cluster, p.subject, e, 'may') ? undefined : false;
+    if (selects === false) return false;
+    const own = noDoubts();
+    if (selects === undefined) ciliumSelectionDoubt(cluster, p.subject, e, own);
+    const reading = allReading([selects, anyReading(p.egress.filter((rule) => !rule.deny).map((rule) => reachesDns(rule, own)))]);
+    if (reading === undefined) addDoubts(doubts, own);
+    return reading;
+  }));
+}
+
+/** Whether the peer of a Cilium egress rule matches a DNS target: true, false, or unknown (and why, in `doubts`). */
+function ciliumPeerMatchesDns(cluster: Cluster, rule: CiliumRule, t: DnsTarget, doubts: LintDoubts): boolean | undefined {
+  const peer = rule.peer;
+  if (peer === undefined) return true;
+  if (t.nodeTraffic) return false;
+  switch (peer.kind) {
+    case 'endpoints': return anyReading(peer.selectors.map((s) => {
+      if (ciliumSelects(cluster, s, t, 'must')) return true;
+      if (!ciliumSelects(cluster, s, t, 'may')) return false;
+      ciliumSelectionDoubt(cluster, s, t, doubts);
+      return undefined;
+    }));
+    case 'entities': return peer.entities.some((x) => x === 'cluster' || x === 'all');
+    default: return false;
+  }
 }
 
 /**

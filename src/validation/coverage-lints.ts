@@ -2,8 +2,9 @@ import { CheckedCiliumPolicy } from './cilium-lints';
 import { CheckedClusterPolicy } from './cluster-policy-lints';
 import { CheckedPolicy } from './cross-object-lints';
 import { LintCode } from './lint-codes';
+import { addDoubts, ciliumSelectionDoubt, doubtsFix, doubtsText, namespaceSelectorMatch, noDoubts } from './lint-reading';
 import { CiliumPolicy, ciliumSelects, readCiliumPolicy } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint, DECLARED_SERVICE_KIND, subjectSelects, TieredPolicy, tieredPolicyOf, TierRule } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, DECLARED_SERVICE_KIND, TieredPolicy, tieredPolicyOf, TierRule } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { parseCidr } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
@@ -105,6 +106,15 @@ function ciliumSelectsEveryPodOf(p: CiliumPolicy, object: Record<string, any>, n
  * and the cluster-wide policies (a rule that denies every pod, `deniesEveryPod`, covers the pods of
  * its subject; for every pod of a namespace, it is the namespace's default deny). Workloads are the
  * Pods and pod templates of the input (hostNetwork pods left out: no policy can select their traffic).
+ *
+ * Whether a policy selects a pod or namespace may rest on labels the input does not give: those of a
+ * namespace without its Namespace object (`namespaceSelectorMatch`, a cluster-wide subject), or what
+ * a Cilium selector cannot decide (`ciliumSelects`). Both lints read such a policy as one that may
+ * not select it, and warn, saying so: NP017, because a workload that may be selected by nothing is
+ * the possible mistake it warns about; NP018, because a default deny that may not select the
+ * namespace is no proof of one (its labels may well not match). One reading for both, so that for
+ * one input they never contradict each other (NP017 warning on a workload of a namespace NP018 reads
+ * as having its default deny); the Namespace object settles it.
  */
 export function coverageLints(
   policies: CheckedPolicy[], cluster: Cluster, sources: readonly FlatObject[],
@@ -131,28 +141,47 @@ export function coverageLints(
   const otherSubjects = (e: ClusterEndpoint) => {
     const covering: string[] = [];
     const partial: string[] = [];
+    /** Policies that would isolate it (or deny it all) and may select it, or not: what that rests on is in `doubts`. */
+    const maybe: string[] = [];
+    const doubts = noDoubts();
     for (const { p } of cilium) {
-      if (!ciliumSelects(cluster, p.subject, e, 'must')) continue;
+      const isolates = p.defaultDeny.ingress || p.defaultDeny.egress;
       const name = `${p.kind} ${p.id}`;
-      const list = p.defaultDeny.ingress || p.defaultDeny.egress ? covering : partial;
+      if (!ciliumSelects(cluster, p.subject, e, 'must')) {
+        if (isolates && ciliumSelects(cluster, p.subject, e, 'may')) {
+          ciliumSelectionDoubt(cluster, p.subject, e, doubts);
+          if (!maybe.includes(name)) maybe.push(name);
+        }
+        continue;
+      }
+      const list = isolates ? covering : partial;
       if (!list.includes(name)) list.push(name);
     }
     for (const { p, denyAll } of tiers) {
-      if (subjectSelects(cluster, p, e)) (denyAll.length > 0 ? covering : partial).push(tierName(p));
+      if (p.subjectPods && !p.subjectPods.matches(e.labels)) continue;
+      const own = noDoubts();
+      const selected = namespaceSelectorMatch(cluster, p.subjectNamespaces, e.namespace!, own);
+      if (selected === true) {(denyAll.length > 0 ? covering : partial).push(tierName(p));} else if (selected === undefined && denyAll.length > 0) {
+        maybe.push(tierName(p));
+        addDoubts(doubts, own);
+      }
     }
-    return { covering, partial: partial.filter((n) => !covering.includes(n)) };
+    return { covering, partial: partial.filter((n) => !covering.includes(n)), maybe, doubts };
   };
   const out: CoverageFinding[] = [];
   for (const e of workloads) {
     const source = byKey.get(`${e.kind}|${e.namespace}|${e.id.slice(e.namespace!.length + 1)}`);
     if (!source) continue;
     if (selectors.some(({ p, selector }) => p.namespace === e.namespace && selector.matches(e.labels))) continue;
-    const { covering, partial } = otherSubjects(e);
+    const { covering, partial, maybe, doubts } = otherSubjects(e);
     if (covering.length > 0) continue;
-    const message = partial.length === 0
+    const unsure = maybe.length === 0 ? ''
+      : `; whether ${maybe.join(', ')}, which would isolate it, ${maybe.length === 1 ? 'selects' : 'select'} it ${doubtsText(doubts)}`;
+    const message = (partial.length === 0
       ? `no NetworkPolicy, Cilium policy or cluster-wide policy selects the ${e.kind} ${e.id} in either direction, so anyone may reach it and it may reach anyone, on every port`
       : `no NetworkPolicy selects the ${e.kind} ${e.id}, and no policy isolates it in either direction: ${partial.join(', ')} `
-        + `${partial.length === 1 ? 'selects' : 'select'} it without a default deny or a deny of every pod, so what their rules do not match, anyone may send it and it may send anyone, on every port`;
+        + `${partial.length === 1 ? 'selects' : 'select'} it without a default deny or a deny of every pod, so what their rules do not match, anyone may send it and it may send anyone, on every port`)
+      + unsure;
     out.push({
       source,
       object: e.id,
@@ -162,21 +191,32 @@ export function coverageLints(
         code: LintCode.UNSELECTED_WORKLOAD,
         field: labelsField(e.kind),
         message,
-        fix: 'Select its pods: a default deny for the namespace (cdk8s-netpol: DefaultDeny) and the rules it needs (NetworkPolicies.allow), '
+        fix: doubtsFix(doubts) + 'Select its pods: a default deny for the namespace (cdk8s-netpol: DefaultDeny) and the rules it needs (NetworkPolicies.allow), '
           + `or accept it on the workload: cdk8s-netpol.dev/accept-${LintCode.UNSELECTED_WORKLOAD}: <why it is open>.`,
       },
     });
   }
   const namespaces = [...new Set(workloads.map((e) => e.namespace!))].sort();
   for (const ns of namespaces) {
-    const nsLabels = cluster.namespaceLabels(ns);
+    const doubts = noDoubts();
+    const maybe: string[] = [];
     const deny = (direction: Direction) => selectors
       .some(({ p, selector, types }) => p.namespace === ns && selector.matchesEverything && types.includes(direction === 'ingress' ? 'Ingress' : 'Egress'))
       || cilium.some(({ p, object }) => p.defaultDeny[direction] && ciliumSelectsEveryPodOf(p, object, ns))
-      || tiers.some(({ p, denyAll }) => denyAll.includes(direction)
-        && p.subjectNamespaces.matches(nsLabels) && (p.subjectPods?.matchesEverything ?? true));
+      || tiers.some(({ p, denyAll }) => {
+        if (!denyAll.includes(direction) || !(p.subjectPods?.matchesEverything ?? true)) return false;
+        const own = noDoubts();
+        const selected = namespaceSelectorMatch(cluster, p.subjectNamespaces, ns, own);
+        if (selected === undefined) {
+          addDoubts(doubts, own);
+          if (!maybe.includes(tierName(p))) maybe.push(tierName(p));
+        }
+        return selected === true;
+      });
     const missing = ['Ingress', 'Egress'].filter((d) => !deny(d.toLowerCase() as Direction));
     if (missing.length === 0) continue;
+    const unsure = maybe.length === 0 ? ''
+      : `; whether ${maybe.join(', ')}, which would be its default deny, ${maybe.length === 1 ? 'selects' : 'select'} it ${doubtsText(doubts)}`;
     const namespaceObject = namespaceObjects.get(ns);
     const first = workloads.find((e) => e.namespace === ns)!;
     const source = namespaceObject ?? byKey.get(`${first.kind}|${ns}|${first.id.slice(ns.length + 1)}`);
@@ -192,8 +232,8 @@ export function coverageLints(
         field: 'metadata.name',
         message: `namespace ${ns} has workloads but no default deny for ${missing.join(' and ').toLowerCase()} (a NetworkPolicy with podSelector: {} and policyTypes ${missing.join(', ')}, `
           + 'a Cilium policy with endpointSelector: {} and default deny, or a cluster-wide policy that denies every pod), '
-          + 'so a pod added to it later is open until someone writes its policy',
-        fix: `Add a default deny to namespace ${ns} (cdk8s-netpol: DefaultDeny, or ApplicationStack, which adds one), `
+          + `so a pod added to it later is open until someone writes its policy${unsure}`,
+        fix: `${doubtsFix(doubts)}Add a default deny to namespace ${ns} (cdk8s-netpol: DefaultDeny, or ApplicationStack, which adds one), `
           + `or accept it ${where}: cdk8s-netpol.dev/accept-${LintCode.NAMESPACE_WITHOUT_DEFAULT_DENY}: <why>.`,
       },
     });

@@ -1,13 +1,17 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import { LintCode } from './lint-codes';
+import {
+  addDoubts, allReading, anyReading, DnsTarget, DnsTargets, dnsTargets, dnsTargetsText, doubtsFix, doubtsText, LintDoubts, namespaceSelectorMatch,
+  noDoubts, onlyPort53, portsLetLookup, ruleReachesDns,
+} from './lint-reading';
 import { stableJson } from './single-policy-lints';
-import { Cluster, ClusterEndpoint, tierRulePortSet } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, TieredPolicy, tieredPolicyOf, TierPeer } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
-import { cidrContains, parseCidr, parseIp } from '../k8s/cidr';
+import { cidrContains, parseCidr, parseIp, ParsedIp } from '../k8s/cidr';
 import { Finding, Severity } from '../k8s/finding';
 import { compileSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION } from '../k8s/manifest';
-import { ContainerPort, portSetFromWire, setMatches } from '../k8s/port-set';
+import { portSetFromWire } from '../k8s/port-set';
 
 /** A NetworkPolicy that passed the API-server rules, with its index in the report. */
 export interface CheckedPolicy {
@@ -19,12 +23,13 @@ export interface CheckedPolicy {
 /** Lints that need several objects: duplicate names, mergeable policies, DNS, selectors matching nothing. */
 export function crossObjectLints(
   policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[] = policies, clusterPolicies: ReadonlyArray<Record<string, any>> = [],
-  ciliumDns: (e: ClusterEndpoint) => boolean = () => false,
+  ciliumDns: (e: ClusterEndpoint, doubts: LintDoubts) => boolean | undefined = () => false,
 ): Array<{ policy: CheckedPolicy; finding: Finding }> {
+  const targets = dnsTargets(cluster);
   return [
     ...duplicateNames(policies),
     ...mergeablePolicies(policies),
-    ...egressWithoutDns(policies, cluster, adminTierDecidesDns(clusterPolicies, cluster), ciliumDns),
+    ...egressWithoutDns(policies, cluster, targets, adminTierDecidesDns(clusterPolicies, cluster, targets), ciliumDns),
     ...selectorsMatchingNothing(policies, cluster, declaring),
   ];
 }
@@ -97,39 +102,71 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
  * whose DNS egress the Admin tier allows (its first matching rule is an Allow/Accept: final, the
  * NetworkPolicies are not consulted) resolves names whatever its NetworkPolicies say; so does a
  * declared workload that a Cilium policy's DNS rule lets resolve names (`ciliumDns`).
+ *
+ * "Reaches DNS" is one reading for every kind of rule (`ruleReachesDns`): the input's DNS servers
+ * (`isDnsServer`), or the well-known cluster DNS where it holds none. Where that rests on what the
+ * input does not give (labels of a namespace without its Namespace object, `namespaceSelectorMatch`),
+ * the lint warns: DNS access that rests on a guess is no proof of DNS access, and a pod without it
+ * fails at its first lookup. The message says what it rests on and the fix how to settle it.
  */
-function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, adminDns: (namespace: string, labels?: Labels) => boolean,
-  ciliumDns: (e: ClusterEndpoint) => boolean) {
+function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: DnsTargets,
+  adminDns: (namespace: string, labels: Labels | undefined, doubts: LintDoubts) => boolean | undefined,
+  ciliumDns: (e: ClusterEndpoint, doubts: LintDoubts) => boolean | undefined) {
   const egress = policies.filter((p) => effectivePolicyTypes(p.object.spec ?? {}).includes('Egress'));
-  const withDns = egress.filter((q) => (Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : [])
-    .some((rule: any) => allowsDns(rule, q.namespace, cluster)));
+  const dnsOf = new Map<CheckedPolicy, { reading: boolean | undefined; doubts: LintDoubts }>();
+  for (const q of egress) {
+    const doubts = noDoubts();
+    const rules = Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : [];
+    dnsOf.set(q, { reading: anyReading(rules.map((rule: any) => allowsDns(rule, q.namespace, cluster, targets, doubts))), doubts });
+  }
+  /** The readings of several sources of DNS access, with the doubts of those that are unknown. */
+  const combine = (readings: Array<{ reading: boolean | undefined; doubts: LintDoubts }>) => {
+    const doubts = noDoubts();
+    for (const r of readings) if (r.reading === undefined) addDoubts(doubts, r.doubts);
+    return { reading: anyReading(readings.map((r) => r.reading)), doubts };
+  };
+  const asked = (ask: (doubts: LintDoubts) => boolean | undefined) => {
+    const doubts = noDoubts();
+    return { reading: ask(doubts), doubts };
+  };
   const out = [];
   const reported = new Set<string>();
-  const fix = 'Allow egress to the cluster DNS (k8s-app: kube-dns in kube-system) on 53/UDP and 53/TCP for these pods '
+  const dnsFix = `Allow egress to ${dnsTargetsText(targets)} on 53/UDP and 53/TCP for these pods `
     + '(cdk8s-netpol: AllowDns for the namespace, or NetworkPolicies.allowDnsFor(endpoint)).';
+  const fixFor = (doubts: LintDoubts | undefined) => (doubts ? `${doubtsFix(doubts)}${dnsFix}` : dnsFix);
   for (const p of egress) {
     const selector = compileSelector(p.object.spec?.podSelector ?? {});
     const known = cluster.endpoints.filter((e) => e.namespace === p.namespace && !e.external && selector.matches(e.labels));
     if (known.length > 0) {
       for (const e of known) {
         if (reported.has(e.id)) continue;
-        const resolves = withDns.some((q) => q.namespace === p.namespace && compileSelector(q.object.spec?.podSelector ?? {}).matches(e.labels))
-          || adminDns(p.namespace, e.labels) || ciliumDns(e);
-        if (resolves) continue;
+        const { reading, doubts } = combine([
+          ...egress.filter((q) => q.namespace === p.namespace && compileSelector(q.object.spec?.podSelector ?? {}).matches(e.labels))
+            .map((q) => dnsOf.get(q)!),
+          asked((d) => adminDns(p.namespace, e.labels, d)),
+          asked((d) => ciliumDns(e, d)),
+        ]);
+        if (reading === true) continue;
         reported.add(e.id);
-        out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes',
-          `isolates the egress of ${e.id}, and no policy that selects it allows DNS (53/UDP), so it cannot resolve names`, fix));
+        out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes', reading === false
+          ? `isolates the egress of ${e.id}, and no policy that selects it allows DNS (53/UDP), so it cannot resolve names`
+          : `isolates the egress of ${e.id}, and whether a policy that selects it allows DNS (53/UDP) ${doubtsText(doubts)}, so it may not resolve names`,
+        fixFor(reading === undefined ? doubts : undefined)));
       }
       continue;
     }
     const podSelector = p.object.spec?.podSelector ?? {};
-    const resolves = withDns.some((q) => q.namespace === p.namespace && selectsAtLeast(q.object.spec?.podSelector ?? {}, podSelector))
-      || adminDns(p.namespace);
-    if (resolves || reported.has(`${p.namespace}|${stableJson(podSelector)}`)) continue;
+    const { reading, doubts } = combine([
+      ...egress.filter((q) => q.namespace === p.namespace && selectsAtLeast(q.object.spec?.podSelector ?? {}, podSelector)).map((q) => dnsOf.get(q)!),
+      asked((d) => adminDns(p.namespace, undefined, d)),
+    ]);
+    if (reading === true || reported.has(`${p.namespace}|${stableJson(podSelector)}`)) continue;
     reported.add(`${p.namespace}|${stableJson(podSelector)}`);
     const pods = stableJson(podSelector) === '{}' ? `every pod of namespace ${p.namespace}` : `the pods it selects in namespace ${p.namespace}`;
-    out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes',
-      `isolates the egress of ${pods}, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail`, fix));
+    out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes', reading === false
+      ? `isolates the egress of ${pods}, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail`
+      : `isolates the egress of ${pods}, and whether a policy there that selects them allows DNS (53/UDP) ${doubtsText(doubts)}, so name lookups may fail`,
+    fixFor(reading === undefined ? doubts : undefined)));
   }
   return out;
 }
@@ -146,94 +183,115 @@ function selectsAtLeast(wide: any, narrow: any): boolean {
   return (wide?.matchExpressions ?? []).every((e: unknown) => narrowExpressions.has(stableJson(e)));
 }
 
-/**
- * The cluster DNS server's container ports as far as the lints assume them (the pods are usually
- * not in the manifests): 53/UDP, named `dns` (CoreDNS, kube-dns) or `domain` (the IANA name).
- */
-const DNS_SERVER_PORTS: ContainerPort[] = [{ number: 53, name: 'dns', protocol: 'UDP' }, { number: 53, name: 'domain', protocol: 'UDP' }];
-
-/** Whether a rule's ports allow 53/UDP to the DNS server. */
-/** The labels of the cluster DNS pods (CoreDNS keeps kube-dns's label) and their namespace. */
-const DNS_POD_LABELS = { 'k8s-app': 'kube-dns' };
-const DNS_NAMESPACE = 'kube-system';
 /** The address NodeLocal DNSCache listens on by default. */
 const NODE_LOCAL_DNS = parseIp('169.254.20.10')!;
 
 /**
- * Whether an egress rule lets pods reach a DNS server: its ports allow 53/UDP, and it goes to
- * somewhere a DNS server can be: every destination (no `to`), the cluster DNS pods (k8s-app=kube-dns
- * in kube-system, or any pod of the manifests with that label), the NodeLocal DNSCache address, or
- * any destination of a rule written for DNS alone (all its ports are port 53: a custom DNS server).
- * A rule that allows every port to one unrelated workload is not a DNS rule.
+ * Whether the Admin tier decides a pod's DNS egress (a lookup to a DNS target, `dnsTargets`) as
+ * allowed: among the Admin-tier policies whose subject selects it (`labels` undefined: every pod of
+ * the namespace, so only subjects without a pod selector count), by priority and then in order, the
+ * first rule that matches the lookup is an Allow/Accept. A Deny or Pass that matches first, or no
+ * match, is not. A subject or peer whose match is unknown (`namespaceSelectorMatch`, networks and
+ * an address the input does not give) leaves the answer unknown unless both readings agree; any
+ * DNS target so allowed is enough.
  */
-/**
- * Whether the Admin tier decides a pod's DNS egress (53/UDP to kube-dns) as allowed: among the
- * Admin-tier policies whose subject selects it (`labels` undefined: every pod of the namespace, so
- * only subjects without a pod selector count), by priority and then in order, the first rule that
- * matches DNS traffic is an Allow/Accept. A Deny or Pass that matches first, or no match, is not.
- */
-function adminTierDecidesDns(clusterPolicies: ReadonlyArray<Record<string, any>>, cluster: Cluster): (namespace: string, labels?: Labels) => boolean {
+function adminTierDecidesDns(clusterPolicies: ReadonlyArray<Record<string, any>>, cluster: Cluster, targets: DnsTargets)
+  : (namespace: string, labels: Labels | undefined, doubts: LintDoubts) => boolean | undefined {
   const admin = clusterPolicies.filter((o) => o.kind === 'AdminNetworkPolicy' || (o.kind === 'ClusterNetworkPolicy' && o.spec?.tier === 'Admin'))
     .sort((a, b) => a.spec.priority - b.spec.priority || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
-      || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+      || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
+    .map((o) => tieredPolicyOf(o, {}));
   if (admin.length === 0) return () => false;
-  const dnsPods = [
-    { namespace: DNS_NAMESPACE, labels: DNS_POD_LABELS as Labels },
-    ...cluster.endpoints.filter((e) => !e.external && e.namespace !== undefined && e.labels['k8s-app'] === 'kube-dns')
-      .map((e) => ({ namespace: e.namespace!, labels: e.labels })),
-  ];
-  const peerMatchesDns = (peer: any) => dnsPods.some((pod) => {
-    if (peer?.namespaces) return compileSelector(peer.namespaces).matches(cluster.namespaceLabels(pod.namespace));
-    if (peer?.pods) {
-      return compileSelector(peer.pods.namespaceSelector ?? {}).matches(cluster.namespaceLabels(pod.namespace))
-        && compileSelector(peer.pods.podSelector ?? {}).matches(pod.labels);
-    }
-    if (Array.isArray(peer?.networks)) return peer.networks.some((n: unknown) => typeof n === 'string' && parseCidr(n, false).cidr?.prefixLength === 0);
-    return false;
-  });
-  return (namespace, labels) => {
+  return (namespace, labels, doubts) => anyReading(targets.targets.map((t) => {
+    // The rules that may decide the lookup to `t`, in order: whether each matches, and whether it allows.
+    const steps: Array<{ match: boolean | undefined; allow: boolean }> = [];
     for (const o of admin) {
-      const subject = o.spec.subject ?? {};
-      const podSelector = subject.pods?.podSelector;
-      if (!compileSelector(subject.namespaces ?? subject.pods?.namespaceSelector ?? {}).matches(cluster.namespaceLabels(namespace))) continue;
-      const pods = podSelector === undefined ? undefined : compileSelector(podSelector);
+      const pods = o.subjectPods;
       if (pods && (labels === undefined ? !pods.matchesEverything : !pods.matches(labels))) continue;
-      for (const rule of Array.isArray(o.spec.egress) ? o.spec.egress : []) {
-        if (!setMatches(tierRulePortSet(o.kind, rule), { port: 53, protocol: 'UDP' }, DNS_SERVER_PORTS)) continue;
-        if (!(Array.isArray(rule.to) ? rule.to : []).some(peerMatchesDns)) continue;
-        return rule.action === 'Allow' || rule.action === 'Accept';
+      const subject = namespaceSelectorMatch(cluster, o.subjectNamespaces, namespace, doubts);
+      if (subject === false) continue;
+      for (const rule of o.egress) {
+        if (!portsLetLookup(rule.ports, t)) continue;
+        const match = allReading([subject, anyReading(rule.peers.map((peer) => tierPeerMatchesDns(cluster, o, peer, t, doubts)))]);
+        if (match !== false) steps.push({ match, allow: rule.action === 'allow' });
       }
     }
-    return false;
-  };
+    // First match decides; an unknown match decides the same as the rest, or leaves it unknown.
+    let rest: boolean | undefined = false;
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const { match, allow } = steps[i];
+      rest = match === true ? allow : allow === rest ? rest : undefined;
+    }
+    return rest;
+  }));
 }
 
-function allowsDns(rule: any, policyNamespace: string, cluster: Cluster): boolean {
-  const ports = portSetFromWire(rule?.ports);
-  if (!setMatches(ports, { port: 53, protocol: 'UDP' }, DNS_SERVER_PORTS)) return false;
-  const peers = Array.isArray(rule?.to) ? rule.to : [];
-  if (peers.length === 0) return true;
-  if (ports.every((e) => e.kind === 'numbered' && e.port === 53 && (e.endPort ?? 53) === 53)) return true;
-  const dnsPods = [
-    { namespace: DNS_NAMESPACE, labels: DNS_POD_LABELS },
-    ...cluster.endpoints.filter((e) => !e.external && e.namespace !== undefined && e.labels['k8s-app'] === 'kube-dns')
-      .map((e) => ({ namespace: e.namespace!, labels: e.labels })),
-  ];
-  return peers.some((peer: any) => {
-    if (peer?.ipBlock) {
-      const cidr = typeof peer.ipBlock.cidr === 'string' ? parseCidr(peer.ipBlock.cidr, false).cidr : undefined;
-      const except = (Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : []).map((e: unknown) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined));
-      return cidr !== undefined && cidrContains(cidr, NODE_LOCAL_DNS) && !except.some((e: any) => e && cidrContains(e, NODE_LOCAL_DNS));
+/** Whether a peer of an Admin-tier rule matches a DNS target: true, false, or unknown (and why, in `doubts`). */
+function tierPeerMatchesDns(cluster: Cluster, o: TieredPolicy, peer: TierPeer, t: DnsTarget, doubts: LintDoubts): boolean | undefined {
+  switch (peer.kind) {
+    case 'namespaces':
+    case 'pods': {
+      if (t.hostNetwork) return false;
+      if (peer.kind === 'pods' && !peer.podSelector.matches(t.labels)) return false;
+      return namespaceSelectorMatch(cluster, peer.namespaceSelector, t.namespace, doubts);
     }
-    return dnsPods.some((pod) => {
-      if (peer?.namespaceSelector) {
-        if (!compileSelector(peer.namespaceSelector).matches(cluster.namespaceLabels(pod.namespace))) return false;
-      } else if (pod.namespace !== policyNamespace) {
-        return false;
+    case 'networks': {
+      if (peer.everywhere) return true;
+      const inside = t.end === undefined ? 'unknown' : addressesIn(t.end, (ip) => peer.cidrs.some((c) => cidrContains(c, ip)));
+      if (inside === 'all') return true;
+      if (inside === 'none') return false;
+      doubts.reasons.add(`whether the networks ${peer.text} of ${o.kind} ${o.id} hold the address of ${t.id} is not known (the input does not give ${inside === 'unknown' ? 'it' : 'all of them'})`);
+      return undefined;
+    }
+    case 'nodes': return t.nodeTraffic ? (peer.selector.matchesEverything ? true : undefined) : false;
+    case 'domainNames': return false;
+  }
+}
+
+/** Which of an end's addresses `inside` holds: all, none, some (or an address is not given), or unknown (none given). */
+function addressesIn(e: ClusterEndpoint, inside: (ip: ParsedIp) => boolean): 'all' | 'none' | 'some' | 'unknown' {
+  if (e.ips.length === 0) return 'unknown';
+  const held = e.ips.filter(inside).length;
+  if (held === e.ips.length && e.ipsIncomplete !== true) return 'all';
+  return held === 0 && e.ipsIncomplete !== true ? 'none' : 'some';
+}
+
+/**
+ * Whether a NetworkPolicy egress rule reaches DNS (`ruleReachesDns`): its ports let a lookup through
+ * to a DNS target, and a peer matches it: every destination (no `to`); a pod and namespace selector
+ * by the target's labels and its namespace's (`namespaceSelectorMatch`; never node traffic); an
+ * ipBlock that holds every address of a target of the input (not on Cilium, whose CIDR rules never
+ * match pods), or, with the cluster DNS assumed, the NodeLocal DNSCache address. Where the input
+ * holds no DNS server, a rule of port 53 alone is written for DNS (a custom DNS server). A rule that
+ * allows every port to one unrelated workload is not a DNS rule.
+ */
+function allowsDns(rule: any, policyNamespace: string, cluster: Cluster, targets: DnsTargets, doubts: LintDoubts): boolean | undefined {
+  const ports = portSetFromWire(rule?.ports);
+  const peers = Array.isArray(rule?.to) ? rule.to : [];
+  return ruleReachesDns(targets, ports, (t) => {
+    if (peers.length === 0) return true;
+    return anyReading(peers.map((peer: any): boolean | undefined => {
+      if (peer?.ipBlock) {
+        const cidr = typeof peer.ipBlock.cidr === 'string' ? parseCidr(peer.ipBlock.cidr, false).cidr : undefined;
+        const except = (Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : []).map((e: unknown) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined));
+        if (cidr === undefined) return false;
+        const holds = (ip: ParsedIp) => cidrContains(cidr, ip) && !except.some((e: any) => e && cidrContains(e, ip));
+        if (t.end === undefined) return holds(NODE_LOCAL_DNS);
+        if (cluster.runsCilium) return false;
+        const inside = addressesIn(t.end, holds);
+        if (inside === 'all') return true;
+        if (inside === 'none') return false;
+        doubts.reasons.add(`whether the ipBlock ${peer.ipBlock.cidr} holds the address of ${t.id} is not known (the input does not give ${inside === 'unknown' ? 'it' : 'all of them'})`);
+        return undefined;
       }
-      return peer?.podSelector ? compileSelector(peer.podSelector).matches(pod.labels) : true;
-    });
-  });
+      if (t.nodeTraffic) return false;
+      let namespace: boolean | undefined = t.namespace === policyNamespace;
+      if (peer?.namespaceSelector) namespace = namespaceSelectorMatch(cluster, compileSelector(peer.namespaceSelector), t.namespace, doubts);
+      if (namespace === false) return false;
+      if (peer?.podSelector && !compileSelector(peer.podSelector).matches(t.labels)) return false;
+      return namespace;
+    }));
+  }, peers.length === 0 || onlyPort53(ports));
 }
 
 /**

@@ -1,0 +1,214 @@
+import { CiliumEndpointSelector, CiliumSelectable, ciliumSelectionUndecided } from '../inventory/cilium-policy';
+import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, dnsServers } from '../inventory/dns-servers';
+import { CompiledSelector, Labels } from '../k8s/label-selector';
+import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
+import { ContainerPort, PortSet, setMatches } from '../k8s/port-set';
+
+/**
+ * How the lints read what the input may not settle. A lint warns about a possible mistake, so where
+ * the input does not settle whether the mistake is there, it warns, and says what it rests on. The
+ * readings are `true`, `false`, or `undefined` (unknown); `LintDoubts` collects why a reading is
+ * unknown, for the message and the fix.
+ */
+
+/** Why a lint's reading is unknown: namespaces whose labels it needed without their Namespace object, and other reasons. */
+export interface LintDoubts {
+  /** Namespaces the input has no Namespace object for, whose labels (other than the name label) a selector tests. */
+  readonly namespaces: Set<string>;
+  /** Other reasons, in words (e.g. a Cilium selector the model cannot decide). */
+  readonly reasons: Set<string>;
+}
+
+/** An empty `LintDoubts`. */
+export function noDoubts(): LintDoubts {
+  return { namespaces: new Set(), reasons: new Set() };
+}
+
+/** Adds the doubts of `from` to `into`. */
+export function addDoubts(into: LintDoubts, from: LintDoubts): void {
+  for (const ns of from.namespaces) into.namespaces.add(ns);
+  for (const r of from.reasons) into.reasons.add(r);
+}
+
+/**
+ * Whether a namespace selector matches a namespace, as every lint reads it: `true`, `false`, or
+ * `undefined` when it rests on labels the input does not give (no Namespace object for it, and the
+ * selector tests a key other than `kubernetes.io/metadata.name` in a way its name label does not
+ * settle: `Cluster.namespaceMatches`, the one place that says which labels are known). An unknown
+ * answer records the namespace in `doubts`. Each lint chooses what unknown means for it, and says
+ * why in its doc comment: a lint warns where the answer is unknown.
+ */
+export function namespaceSelectorMatch(cluster: Cluster, selector: CompiledSelector, namespace: string, doubts?: LintDoubts): boolean | undefined {
+  const m = cluster.namespaceMatches(selector, namespace);
+  if (m === undefined) doubts?.namespaces.add(namespace);
+  return m;
+}
+
+/**
+ * Records in `doubts` why whether a Cilium selector selects an end is not decided (its `'may'`
+ * reading selects it, its `'must'` one not): the labels of its namespace, which has no Namespace
+ * object (as `namespaceSelectorMatch` records them), or the selector's own reason
+ * (`ciliumSelectionUndecided`: a selector the model cannot decide, an unknown service account).
+ */
+export function ciliumSelectionDoubt(cluster: Cluster, s: CiliumEndpointSelector, e: CiliumSelectable, doubts: LintDoubts): void {
+  const guessed = e.namespace !== undefined && cluster.namespaceLabelsGuessed(e.namespace);
+  if (guessed && s.undecided === undefined && s.testsServiceAccount !== true) {
+    doubts.namespaces.add(e.namespace!);
+    return;
+  }
+  const reason = ciliumSelectionUndecided(cluster, s, e);
+  if (reason !== undefined && reason !== '') doubts.reasons.add(reason);
+  else if (guessed) doubts.namespaces.add(e.namespace!);
+}
+
+/** `true` if any is true, else `undefined` if any is unknown, else `false`. */
+export function anyReading(readings: Iterable<boolean | undefined>): boolean | undefined {
+  let unknown = false;
+  for (const r of readings) {
+    if (r === true) return true;
+    if (r === undefined) unknown = true;
+  }
+  return unknown ? undefined : false;
+}
+
+/** `false` if any is false, else `undefined` if any is unknown, else `true`. */
+export function allReading(readings: Iterable<boolean | undefined>): boolean | undefined {
+  let unknown = false;
+  for (const r of readings) {
+    if (r === false) return false;
+    if (r === undefined) unknown = true;
+  }
+  return unknown ? undefined : true;
+}
+
+/**
+ * What a lint's finding rests on, for its message: `rests on unknown labels: namespace kube-system
+ * has no Namespace object in the input, so its labels other than kubernetes.io/metadata.name are
+ * unknown` (`rests on what the input does not give: ...` for doubts of another kind).
+ */
+export function doubtsText(doubts: LintDoubts): string {
+  const parts: string[] = [];
+  const namespaces = [...doubts.namespaces].sort();
+  if (namespaces.length > 0) {
+    parts.push(`${namespaces.length === 1 ? `namespace ${namespaces[0]} has` : `namespaces ${namespaces.join(', ')} have`} no Namespace object in the input, `
+      + `so ${namespaces.length === 1 ? 'its' : 'their'} labels other than ${NAMESPACE_NAME_LABEL} are unknown`);
+  }
+  parts.push(...[...doubts.reasons].sort());
+  return `${namespaces.length > 0 ? 'rests on unknown labels' : 'rests on what the input does not give'}: ${parts.join('; and ')}`;
+}
+
+/**
+ * The first part of the fix for a finding that rests on doubts: add the Namespace objects (or select
+ * by the name label, which every namespace carries). Empty when no namespace is in doubt.
+ */
+export function doubtsFix(doubts: LintDoubts): string {
+  const namespaces = [...doubts.namespaces].sort();
+  if (namespaces.length === 0) return '';
+  return `Add the Namespace object${namespaces.length === 1 ? '' : 's'} of ${namespaces.join(', ')} to the input `
+    + '(kubectl get namespaces -o yaml, or the manifests that create them) so that the labels are known, '
+    + `or select the namespace by ${NAMESPACE_NAME_LABEL}, which every namespace carries. `;
+}
+
+/** A DNS server as NP002 reads it: an end of the input (`isDnsServer`), or the well-known cluster DNS assumed. */
+export interface DnsTarget {
+  readonly id: string;
+  readonly namespace: string;
+  readonly labels: Labels;
+  readonly ports: readonly ContainerPort[];
+  readonly external: boolean;
+  readonly nodeTraffic: boolean;
+  readonly hostNetwork: boolean;
+  readonly serviceAccount?: string;
+  /** The end of the input; undefined for the cluster DNS assumed (the input holds no DNS server). */
+  readonly end?: ClusterEndpoint;
+}
+
+/** Where NP002 takes lookups to go. */
+export interface DnsTargets {
+  /** True when the input holds DNS servers (`isDnsServer`): then only they count. */
+  readonly inInput: boolean;
+  readonly targets: readonly DnsTarget[];
+}
+
+/**
+ * The cluster DNS server's container ports as far as the lints assume them where the input holds no
+ * DNS server: 53/UDP, named `dns` (CoreDNS, kube-dns) or `domain` (the IANA name).
+ */
+const ASSUMED_DNS_PORTS: ContainerPort[] = [{ number: 53, name: 'dns', protocol: 'UDP' }, { number: 53, name: 'domain', protocol: 'UDP' }];
+
+/** A DNS lookup: 53/UDP (RFC 1035 4.2.1; resolvers ask over UDP first). */
+const LOOKUP = { port: 53, protocol: 'UDP' };
+
+/**
+ * Where NP002 takes a pod's lookups to go: the input's DNS servers (`dnsServers`, by `isDnsServer`,
+ * the one place that says what a DNS server is) when it holds any, as the analyser does (a pod
+ * resolves names through its resolv.conf's resolver, the cluster DNS, not through whatever pod a
+ * rule happens to match); else the well-known cluster DNS, assumed (pods in kube-system labelled
+ * `k8s-app: kube-dns`, 53/UDP named `dns` or `domain`): the common case of policies synthesized
+ * without the kube-system pods.
+ */
+export function dnsTargets(cluster: Cluster): DnsTargets {
+  const servers = dnsServers(cluster).filter((e) => !e.external && e.namespace !== undefined);
+  if (servers.length > 0) {
+    return {
+      inInput: true,
+      targets: servers.map((e) => ({
+        id: e.id,
+        namespace: e.namespace!,
+        labels: e.labels,
+        ports: e.ports,
+        external: false,
+        nodeTraffic: e.nodeTraffic,
+        hostNetwork: e.hostNetwork,
+        ...(e.serviceAccount !== undefined ? { serviceAccount: e.serviceAccount } : {}),
+        end: e,
+      })),
+    };
+  }
+  return {
+    inInput: false,
+    targets: [{
+      id: `${CLUSTER_DNS_NAMESPACE}/kube-dns`,
+      namespace: CLUSTER_DNS_NAMESPACE,
+      labels: { [CLUSTER_DNS_LABEL.key]: CLUSTER_DNS_LABEL.value },
+      ports: ASSUMED_DNS_PORTS,
+      external: false,
+      nodeTraffic: false,
+      hostNetwork: false,
+    }],
+  };
+}
+
+/** The DNS servers in words, for a fix: `the input's DNS servers (kube-system/coredns)` or the cluster DNS assumed. */
+export function dnsTargetsText(targets: DnsTargets): string {
+  if (!targets.inInput) return `the cluster DNS (${CLUSTER_DNS_LABEL.key}: ${CLUSTER_DNS_LABEL.value} in ${CLUSTER_DNS_NAMESPACE})`;
+  const ids = targets.targets.map((t) => t.id);
+  return `the input's DNS servers (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''})`;
+}
+
+/** Whether a set of ports is of port 53 alone (numbered, no range past it): a rule written for DNS. */
+export function onlyPort53(ports: PortSet): boolean {
+  return ports.length > 0 && ports.every((e) => e.kind === 'numbered' && e.port === 53 && (e.endPort ?? 53) === 53);
+}
+
+/**
+ * Whether an egress allow rule reaches DNS, the one reading NP002 has for every kind of rule
+ * (NetworkPolicy, Cilium, Admin tier): there is a DNS target (`dnsTargets`) that its ports let a
+ * lookup (53/UDP) through to (a named port resolved on the target's container ports) and that its
+ * peer matches (`peer`: true, false, or unknown). Where the input holds no DNS server, a rule its
+ * kind marks as written for DNS (`writtenForDns`: e.g. of port 53 alone, for a custom DNS server the
+ * input does not hold) counts too, as before. `true` if some target is reached, `undefined` if none
+ * is but whether one is rests on what the input does not give, else `false`.
+ */
+export function ruleReachesDns(
+  targets: DnsTargets, ports: PortSet, peer: (t: DnsTarget) => boolean | undefined, writtenForDns: boolean,
+): boolean | undefined {
+  return anyReading(targets.targets.filter((t) => setMatches(ports, LOOKUP, t.ports))
+    .map((t) => (!targets.inInput && writtenForDns ? true : peer(t))));
+}
+
+/** Whether a set of ports lets a lookup through to a target (named ports resolved on its container ports). */
+export function portsLetLookup(ports: PortSet, t: DnsTarget): boolean {
+  return setMatches(ports, LOOKUP, t.ports);
+}
