@@ -1,6 +1,6 @@
 import { Bitset } from './bitset';
-import { ciliumApplies, ciliumPeerMatches, ciliumRuleApplies } from './cilium-semantics';
-import { portsMatch, Side } from './semantics';
+import { ciliumApplies, ciliumPeerMatches, ciliumRuleApplies, isolationBound } from './cilium-semantics';
+import { portsMatch, Reading, Side } from './semantics';
 import { CiliumRule, ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { isAllTraffic, Traffic } from '../k8s/port-set';
@@ -17,9 +17,11 @@ export interface CiliumDenied {
  * become isolated in that direction; their allow rules add to what the NetworkPolicies allow; what
  * the deny rules match is returned, for the precedence (`combineTiers`) to take away from every
  * allow. `ingressFrom[d]`/`egressTo[s]` are changed in place. Undefined when no deny rule matches.
+ * `reading` says how what the input leaves open is read (`Reading`; `ruleBound`, `isolationBound`).
  */
 export function applyCiliumPolicies(
   cluster: Cluster, traffic: Array<Traffic | undefined>, ingressFrom: Array<Bitset | undefined>, egressTo: Array<Bitset | undefined>,
+  reading: Reading = 'failClosed',
 ): CiliumDenied | undefined {
   const n = cluster.endpoints.length;
   const externals = cluster.endpoints.filter((e) => e.external);
@@ -33,7 +35,7 @@ export function applyCiliumPolicies(
     let set = perSelf ? undefined : shared.get(rule);
     if (!set) {
       set = new Bitset(n);
-      for (const e of fqdns ? externals : cluster.endpoints) if (ciliumPeerMatches(cluster, rule, self, e)) set.add(e.index);
+      for (const e of fqdns ? externals : cluster.endpoints) if (ciliumPeerMatches(cluster, rule, self, e, reading)) set.add(e.index);
       if (!perSelf) shared.set(rule, set);
     }
     return set;
@@ -63,7 +65,7 @@ export function applyCiliumPolicies(
     for (const side of sides) {
       if (!p.defaultDeny[side]) continue;
       const sets = side === 'ingress' ? ingressFrom : egressTo;
-      for (const e of selected[k]) sets[e.index] ??= new Bitset(n);
+      for (const e of selected[k]) if (reading === 'failClosed' || ciliumSelects(cluster, p.subject, e, isolationBound(reading))) sets[e.index] ??= new Bitset(n);
     }
   });
   let denied: CiliumDenied | undefined;
@@ -75,7 +77,7 @@ export function applyCiliumPolicies(
         // Selected in every reading: every rule applies (a deny's and an allow's reading alike).
         const certain = ciliumSelects(cluster, p.subject, self, 'must');
         for (const rule of side === 'ingress' ? p.ingress : p.egress) {
-          if (!certain && !ciliumRuleApplies(cluster, p, rule, self)) continue;
+          if (!certain && !ciliumRuleApplies(cluster, p, rule, self, reading)) continue;
           let matched: Bitset;
           if (side === 'ingress') {
             const t = traffic[self.index];

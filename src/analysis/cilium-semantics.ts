@@ -1,5 +1,5 @@
 import { decidePair } from './precedence';
-import { addressesInside, portsMatch, Side } from './semantics';
+import { addressesInside, portsMatch, Reading, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
@@ -59,15 +59,25 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
 
 /**
  * Which reading of its undecided selectors (subject and peers) a rule takes: a deny the widest, an
- * allow the narrowest (see above). The one place of the rule.
+ * allow the narrowest (see above). The one place of the rule. In the `widest` reading of the input
+ * (`Reading`: what some configuration may allow, for proofs of absence) the other way round: an
+ * allow the widest, a deny the narrowest.
  */
-export function ruleBound(rule: CiliumRule): SelectorBound {
-  return rule.deny ? 'may' : 'must';
+export function ruleBound(rule: CiliumRule, reading: Reading = 'failClosed'): SelectorBound {
+  return rule.deny !== (reading === 'widest') ? 'may' : 'must';
+}
+
+/**
+ * Which reading of an undecided subject isolation (`enableDefaultDeny`) takes: every pod it may
+ * select (see above), and in the `widest` reading only those it must (isolating takes allows away).
+ */
+export function isolationBound(reading: Reading = 'failClosed'): SelectorBound {
+  return reading === 'widest' ? 'must' : 'may';
 }
 
 /** Whether rule `rule` of `p` applies to `e` as its subject, in the rule's reading (`ruleBound`). */
-export function ciliumRuleApplies(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, e: ClusterEndpoint): boolean {
-  return ciliumSelects(cluster, p.subject, e, ruleBound(rule));
+export function ciliumRuleApplies(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, e: ClusterEndpoint, reading: Reading = 'failClosed'): boolean {
+  return ciliumSelects(cluster, p.subject, e, ruleBound(rule, reading));
 }
 
 /** What the Cilium policies say about one side: who isolates it (`<kind> <id>`), which rules allow, which deny. */
@@ -519,11 +529,15 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
  * - a peer the model cannot place (toServices, toGroups/fromGroups, toNodes/fromNodes, a
  *   CiliumCIDRGroup), which only a deny rule keeps: every end it may be (`unplacedMayBe`), fail closed.
  */
-export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: ClusterEndpoint, other: ClusterEndpoint): boolean {
+export function ciliumPeerMatches(
+  cluster: Cluster, rule: CiliumRule, self: ClusterEndpoint, other: ClusterEndpoint, reading: Reading = 'failClosed',
+): boolean {
   const peer = rule.peer;
   if (peer === undefined) return true;
+  // Where the input leaves a match open, the rule's reading decides (`ruleBound`): 'may' takes it to match.
+  const wide = ruleBound(rule, reading) === 'may';
   switch (peer.kind) {
-    case 'endpoints': return peer.selectors.some((s) => ciliumSelects(cluster, s, other, ruleBound(rule)));
+    case 'endpoints': return peer.selectors.some((s) => ciliumSelects(cluster, s, other, ruleBound(rule, reading)));
     case 'entities': {
       // host and remote-node together are every node, wherever `self` runs.
       if (other.nodeTraffic && peer.entities.includes('host') && peer.entities.includes('remote-node')) return true;
@@ -532,12 +546,12 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
       // self's own node cannot be decided for THIS pair (the others are decided). Fail closed: a deny
       // is taken to apply, an allow not; the Cluster says so in its skipped list (placeEntities).
       const placed = other.node !== undefined && self.node !== undefined;
-      if (rule.deny && other.nodeTraffic && !placed && peer.entities.some((e) => e === 'host' || e === 'remote-node')) return true;
+      if (wide && other.nodeTraffic && !placed && peer.entities.some((e) => e === 'host' || e === 'remote-node')) return true;
       // kube-apiserver in a deny rule while the API server's address is not known: it may run on any
       // node (and then every end of that node is kube-apiserver) or outside at any address. Fail
       // closed: the deny is taken to apply to every node end and every end outside the cluster, so
       // the rule's other entities still deny (the Cluster notes it, placeEntities).
-      return rule.deny && (other.nodeTraffic || other.external) && cluster.apiServerIps.length === 0 && peer.entities.includes('kube-apiserver');
+      return wide && (other.nodeTraffic || other.external) && cluster.apiServerIps.length === 0 && peer.entities.includes('kube-apiserver');
     }
     case 'cidrs': {
       // An end outside with several addresses: a connection uses one, so an allow matches it only
@@ -545,11 +559,11 @@ export function ciliumPeerMatches(cluster: Cluster, rule: CiliumRule, self: Clus
       // allows more than the cluster does).
       if (!other.external) return false;
       const held = addressesInside(other, (ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
-      return held === 'all' || (rule.deny && held === 'some');
+      return held === 'all' || (wide && held === 'some');
     }
     case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
     // Only deny rules keep such a peer (an allow is left out): taken to match every end it may be.
-    case 'unplaced': return rule.deny && unplacedMayBe(peer.ends, other);
+    case 'unplaced': return wide && unplacedMayBe(peer.ends, other);
   }
 }
 

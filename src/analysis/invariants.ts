@@ -1,10 +1,14 @@
 import { Bitset } from './bitset';
+import { ciliumApplies, ciliumPeerMatches } from './cilium-semantics';
 import { Explanation } from './explanation';
 import { computeSides, ComputedSides, Selections } from './matrix';
+import { applicableRules, tierPolicies } from './precedence';
 import { probePorts, ProbePort } from './probe-ports';
 import { Reachability } from './reachability';
+import { portsMatch, Reading as PolicyReading, resolveTraffic, selects, Side, tierRuleMatches } from './semantics';
 import { describeRule, OWN_NODE_REASON, RuleReference, SideVerdict } from './verdict';
-import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { ciliumSelects } from '../inventory/cilium-policy';
+import { Cluster, ClusterEndpoint, subjectSelection } from '../inventory/cluster';
 import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
 import { LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { PortEntry, PortSet, setMatches } from '../k8s/port-set';
@@ -93,9 +97,11 @@ export interface InvariantViolation {
   /** The analyser's explanation of the connection on `port`. */
   readonly explanation: Explanation;
   /**
-   * True when it breaks the invariant only for some labels of namespaces the input has no
-   * Namespace object for (the result's `notes` say which): it may not occur in the real cluster.
-   * @default - it breaks the invariant whatever those labels are
+   * True when it breaks the invariant only in some readings of what the input leaves open (the
+   * result's `notes` say which): the labels of namespaces the input has no Namespace object for, or
+   * a Cilium selector or tier rule the model cannot decide. It may not occur in the real cluster,
+   * and `explanation` (fail closed) may say the connection is denied.
+   * @default - it breaks the invariant in every reading of the input
    */
   readonly guessed?: boolean;
 }
@@ -120,9 +126,9 @@ export interface InvariantResult {
    */
   readonly problem?: string;
   /**
-   * What the verdict rests on besides the policies: the namespaces without a Namespace object in
-   * the input whose unknown labels decide whether a selection of the invariant names their pods,
-   * when the counterexample depends on them, and how to add them. @default - none
+   * What a guessed counterexample rests on: the namespaces without a Namespace object in the input
+   * whose unknown labels decide whether a selection of the invariant names their pods, or the
+   * policies whose rules may or may not allow the connection, and how to decide them. @default - none
    */
   readonly notes?: string[];
 }
@@ -220,8 +226,13 @@ interface Search {
 
 class Context {
   private readonly n: number;
+  /** The sides of each probe, fail closed (`sides`) and in the widest reading (`wideSides`, `Reading`). */
   private readonly sides: ComputedSides[] = [];
+  private readonly wideSides: ComputedSides[] = [];
   private readonly selections: Selections;
+  private wideSelections?: Selections;
+  /** Whether the input leaves something open that the widest reading may allow more for (else it is the fail-closed one). */
+  private readonly open: boolean;
   private readonly all: Bitset;
   /** The words of a mask that are not zero, by mask (masks are shared by many searches). */
   private readonly nonZero = new WeakMap<Bitset, number[]>();
@@ -236,6 +247,7 @@ class Context {
     this.n = cluster.endpoints.length;
     this.all = Bitset.full(this.n);
     this.selections = new Selections(cluster);
+    this.open = inputLeavesOpen(cluster);
     for (const z of zones) {
       if (this.zoneSpecs.has(z.name)) {
         const other = this.zoneSpecs.get(z.name)!.where ?? 'an earlier declaration';
@@ -265,11 +277,14 @@ class Context {
     }
     const readings = sets.map((s) => s.set);
     const decided = readings.every((r) => r.must.equals(r.may));
-    // First a counterexample that holds for every labelling of the namespaces without a Namespace
-    // object; only when there is none, one the strict reading finds, which may depend on the guess.
-    let found = this.firstViolation(this.search(invariant, readings, decided ? Mode.STRICT : Mode.CERTAIN));
-    const guessed = !found && !decided;
-    if (guessed) found = this.firstViolation(this.search(invariant, readings, Mode.STRICT));
+    // First a counterexample that holds for every reading of the input: the selections read
+    // CERTAIN, the policies fail closed (what they allow, they allow in every reading). Only when
+    // there is none, one the strict search finds: the selections read STRICT, the policies in their
+    // widest reading (what some reading may allow), so that finding none proves the invariant for
+    // every reading; what it finds may depend on a guess.
+    let found = this.firstViolation(this.search(invariant, readings, Mode.CERTAIN), 'failClosed');
+    const guessed = !found && (!decided || this.open);
+    if (guessed) found = this.firstViolation(this.search(invariant, readings, Mode.STRICT), this.open ? 'widest' : 'failClosed');
     if (!found) return { ...base, holds: true };
     const [s, d, k] = found;
     const from = this.cluster.endpoints[s].id;
@@ -277,12 +292,48 @@ class Context {
     const probe = this.probes[k];
     const explanation = reachability.explain(from, to, Port.of(probe.query.protocol as Protocol, probe.query.port!));
     const allowedBy = [...rulesOf(explanation.egress), ...rulesOf(explanation.ingress)];
+    const notes = guessed ? [...(decided ? [] : [this.guessNote(sets)]), ...this.policyGuessNotes(s, d, k)] : [];
     return {
       ...base,
       holds: false,
       violation: { from, to, port: `${probe.query.port}/${probe.query.protocol}`, ports: probe.label, allowedBy, explanation, ...(guessed ? { guessed: true } : {}) },
-      ...(guessed ? { notes: [this.guessNote(sets)] } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
     };
+  }
+
+  /**
+   * Why a counterexample of the strict search may not occur although the fail-closed reading
+   * denies it: for each side that denies it fail closed and allows it in the widest reading, the
+   * rules whose match the input leaves open, and how to decide them. Nothing when the fail-closed
+   * sides allow it (then only the invariant's own selections were guessed).
+   */
+  private policyGuessNotes(s: number, d: number, k: number): string[] {
+    const closed = this.sidesOf(k, 'failClosed');
+    const wide = this.sidesOf(k, 'widest');
+    const src = this.cluster.endpoints[s];
+    const dst = this.cluster.endpoints[d];
+    const deniedBy = (x: ComputedSides) => ({
+      egress: x.egressTo[s] !== undefined && !x.egressTo[s]!.has(d),
+      ingress: x.ingressFrom[d] !== undefined && !x.ingressFrom[d]!.has(s),
+    });
+    const c = deniedBy(closed);
+    const w = deniedBy(wide);
+    const notes: string[] = [];
+    const port = `${this.probes[k].query.port}/${this.probes[k].query.protocol}`;
+    for (const side of ['egress', 'ingress'] as const) {
+      if (!c[side] || w[side]) continue;
+      const [self, other] = side === 'egress' ? [src, dst] : [dst, src];
+      const traffic = resolveTraffic(dst, this.probes[k].query);
+      const open = traffic ? openRules(this.cluster, side, self, other, (ports) => portsMatch(ports, traffic, dst)) : { rules: [], namespaces: [] };
+      const rules = open.rules.length > 0 ? open.rules.join('; ') : 'a rule whose match the input leaves open';
+      const fix = open.namespaces.length > 0
+        ? `Add the Namespace object${open.namespaces.length === 1 ? '' : 's'} of ${open.namespaces.join(', ')} to the input (kubectl get namespaces -o yaml, or --surroundings) to decide it.`
+        : 'Decide the selector or rule (see the parts of the input decided fail closed, and explain\'s notes), or add what the input lacks.';
+      notes.push(`the fail-closed verdict denies the ${side} of ${self.id} for ${src.id} -> ${dst.id} on ${port}, but it is allowed in the reading where `
+        + `${rules} match${open.rules.length === 1 ? 'es' : ''}, which the input does not decide. The invariant is held to every reading, and this `
+        + `counterexample needs that one: it may not occur in the real cluster. ${fix}`);
+    }
+    return notes;
   }
 
   /** Why a counterexample may not occur: the namespaces whose unknown labels decide a selection, by role, and the fix. */
@@ -401,13 +452,16 @@ class Context {
     }
   }
 
-  /** The first violating (source, destination, probe), by source id, destination id, then probe order. */
-  private firstViolation(search: Search): [number, number, number] | undefined {
+  /**
+   * The first violating (source, destination, probe), by source id, destination id, then probe
+   * order, with the policies' sides in `reading`.
+   */
+  private firstViolation(search: Search, reading: PolicyReading): [number, number, number] | undefined {
     for (const s of this.order) {
       if (!search.sources.has(s)) continue;
       let best: [number, number] | undefined;
       for (let k = 0; k < this.probes.length; k++) {
-        const hit = this.firstDestination(s, k, search.destinations(s, k));
+        const hit = this.firstDestination(s, k, search.destinations(s, k), reading);
         if (hit !== undefined && (best === undefined || this.rank[hit] < this.rank[best[0]])) best = [hit, k];
       }
       if (best) return [s, best[0], best[1]];
@@ -420,9 +474,9 @@ class Context {
    * pod left out): the destinations that receive the port and `s`'s egress allows, word by word,
    * then each one's ingress.
    */
-  private firstDestination(s: number, k: number, mask: Bitset): number | undefined {
+  private firstDestination(s: number, k: number, mask: Bitset, reading: PolicyReading): number | undefined {
     if (mask.size === 0) return undefined;
-    const sides = this.sidesOf(k);
+    const sides = this.sidesOf(k, reading);
     const out = sides.egressTo[s] ?? this.all;
     const sWord = s >>> 5;
     const sBit = 1 << (s & 31);
@@ -451,9 +505,15 @@ class Context {
     return words;
   }
 
-  private sidesOf(k: number): ComputedSides {
-    this.sides[k] ??= computeSides(this.cluster, this.probes[k].query, this.selections);
-    return this.sides[k];
+  /** The sides of probe `k` in `reading` (the widest only differs where the input leaves something open). */
+  private sidesOf(k: number, reading: PolicyReading): ComputedSides {
+    if (reading === 'failClosed' || !this.open) {
+      this.sides[k] ??= computeSides(this.cluster, this.probes[k].query, this.selections);
+      return this.sides[k];
+    }
+    this.wideSelections ??= new Selections(this.cluster, 'widest');
+    this.wideSides[k] ??= computeSides(this.cluster, this.probes[k].query, this.wideSelections);
+    return this.wideSides[k];
   }
 
   /** The endpoints a list of selections names (their union), in both readings. */
@@ -501,6 +561,70 @@ class Context {
 }
 
 const EMPTY = new Bitset(0);
+
+/**
+ * Whether the policies' sides may differ between the fail-closed and the widest reading (`Reading`):
+ * a namespace with endpoints and without its Namespace object (a namespace selector may or may not
+ * match it), any Cilium policy (undecided selectors, addresses, nodes), or a tier policy with a
+ * subject or rule whose match some endpoint leaves open. When false, the widest sides are the
+ * fail-closed ones and are not computed.
+ */
+function inputLeavesOpen(cluster: Cluster): boolean {
+  if (cluster.ciliumPolicies.length > 0) return true;
+  const policed = cluster.policies.length > 0 || cluster.tieredPolicies.length > 0;
+  if (policed && cluster.endpoints.some((e) => !e.external && e.namespace !== undefined && cluster.namespaceLabelsGuessed(e.namespace))) return true;
+  return cluster.tieredPolicies.some((p) => cluster.endpoints.some((e) => subjectSelection(cluster, p, e) === undefined
+    || [...p.ingress, ...p.egress].some((r) => tierRuleMatches(cluster, r.peers, e) === undefined)));
+}
+
+/**
+ * The rules of `self`'s side whose match of `other` the input leaves open (in words), and the
+ * namespaces without a Namespace object that decide it: NetworkPolicy peers with a namespace
+ * selector, Cilium policies whose subject or peer is undecided, tier rules whose subject or peer is.
+ */
+function openRules(
+  cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, portsOk: (ports: PortSet) => boolean,
+): { rules: string[]; namespaces: string[] } {
+  const rules: string[] = [];
+  const namespaces = new Set<string>();
+  const guessed = (ns: string | undefined) => ns !== undefined && cluster.namespaceLabelsGuessed(ns) && namespaces.add(ns);
+  for (const policy of cluster.policies) {
+    if (!selects(policy, side, self)) continue;
+    for (const rule of (side === 'ingress' ? policy.ingress : policy.egress) ?? []) {
+      if (!portsOk(rule.ports)) continue;
+      for (const peer of rule.peers ?? []) {
+        if (peer.kind !== 'selectors' || !peer.namespaceSelector || other.namespace === undefined || other.external || other.nodeTraffic) continue;
+        if (peer.podSelector && !peer.podSelector.matches(other.labels)) continue;
+        if (cluster.namespaceMatches(peer.namespaceSelector, other.namespace) !== undefined) continue;
+        rules.push(`NetworkPolicy ${policy.id} ${side}[${rule.index}] (${peer.text}) selects namespace ${other.namespace}`);
+        guessed(other.namespace);
+      }
+    }
+  }
+  for (const p of cluster.ciliumPolicies) {
+    if (!ciliumApplies(cluster, p, side, self)) continue;
+    const subjectOpen = !ciliumSelects(cluster, p.subject, self, 'must');
+    const rulesOpen = (side === 'ingress' ? p.ingress : p.egress).filter((r) => !r.deny
+      && ciliumPeerMatches(cluster, r, self, other, 'widest') !== ciliumPeerMatches(cluster, r, self, other, 'failClosed'));
+    if (subjectOpen) {
+      rules.push(`the subject of ${p.kind} ${p.id} selects ${self.id}`);
+      guessed(self.namespace);
+    }
+    for (const r of rulesOpen) {
+      rules.push(`${p.kind} ${p.id} ${side}[${r.index}] matches ${other.id}`);
+      guessed(other.namespace);
+    }
+  }
+  for (const tier of ['admin', 'baseline'] as const) {
+    for (const { policy, rule, subjectUndecided } of applicableRules(cluster, tierPolicies(cluster, tier), side, self)) {
+      const peerOpen = tierRuleMatches(cluster, rule.peers, other) === undefined;
+      if (!subjectUndecided && !peerOpen) continue;
+      rules.push(`${policy.kind} ${policy.id} ${side}[${rule.index}] (${rule.actionText}) ${subjectUndecided ? `selects ${self.id}` : `matches ${other.id}`}`);
+      guessed(subjectUndecided ? self.namespace : other.namespace);
+    }
+  }
+  return { rules, namespaces: [...namespaces].sort(compareIds) };
+}
 
 /** Whether a namespace selector matches a namespace: `undefined` when it depends on labels the input does not give. */
 type NamespaceMatches = (selector: CompiledSelector, ns: string) => boolean | undefined;

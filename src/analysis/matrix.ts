@@ -1,7 +1,7 @@
 import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
 import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierMatches, tierPolicies, undecidedSubject } from './precedence';
-import { fromOwnNode, peerMatches, portsMatch, PortQuery, resolveTraffic, rulePeerMatch, Side, tierRuleMatches } from './semantics';
+import { allowMatches, fromOwnNode, peerMatches, portsMatch, PortQuery, Reading, resolveTraffic, rulePeerMatch, Side, tierRuleMatches } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
 import { CompiledSelector } from '../k8s/label-selector';
 import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
@@ -189,7 +189,8 @@ export interface ComputedSides {
 /**
  * The sides of every connection for one port (see `ComputedSides`), from selections computed once
  * as bitsets. The selections do not depend on the port: give the same `selections` (of the same
- * cluster) for several ports to compute them once.
+ * cluster) for several ports to compute them once. They carry the reading of what the input leaves
+ * open (`Reading`): fail closed unless made for the widest (`new Selections(cluster, 'widest')`).
  */
 export function computeSides(cluster: Cluster, query: PortQuery, selections: Selections = new Selections(cluster)): ComputedSides {
   return sides(cluster, query, selections, new BitsetPool(cluster.endpoints.length));
@@ -199,6 +200,7 @@ export function computeSides(cluster: Cluster, query: PortQuery, selections: Sel
 function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool: BitsetPool): ComputedSides {
   const n = cluster.endpoints.length;
   const index = selections._index;
+  const reading = index.reading;
   const traffic = cluster.endpoints.map((d) => resolveTraffic(d, query));
   const reachable = new Bitset(n);
   traffic.forEach((t, i) => t && reachable.add(i));
@@ -230,8 +232,8 @@ function sides(cluster: Cluster, query: PortQuery, selections: Selections, pool:
     }
   }
 
-  const denied = cluster.ciliumPolicies.length > 0 ? applyCiliumPolicies(cluster, traffic, ingressFrom, egressTo) : undefined;
-  if (cluster.tieredPolicies.length > 0 || denied) applyTiers(cluster, traffic, ingressFrom, egressTo, denied);
+  const denied = cluster.ciliumPolicies.length > 0 ? applyCiliumPolicies(cluster, traffic, ingressFrom, egressTo, reading) : undefined;
+  if (cluster.tieredPolicies.length > 0 || denied) applyTiers(cluster, traffic, ingressFrom, egressTo, denied, reading);
   admitOwnNodes(cluster, ingressFrom, denied);
 
   return { reachable, ingressFrom, egressTo, traffic };
@@ -289,7 +291,7 @@ function bitsetAlgebra(n: number): SetAlgebra<Bitset> {
  */
 function applyTiers(
   cluster: Cluster, traffic: Array<Traffic | undefined>, ingressFrom: Array<Bitset | undefined>, egressTo: Array<Bitset | undefined>,
-  denied?: CiliumDenied,
+  denied?: CiliumDenied, reading: Reading = 'failClosed',
 ): void {
   const n = cluster.endpoints.length;
   const alg = bitsetAlgebra(n);
@@ -346,7 +348,7 @@ function applyTiers(
       const sets = side === 'egress' ? egressTo : ingressFrom;
       const np = sets[self.index];
       const outcome = { isolated: np ? alg.all : alg.none, allowed: np ?? alg.all, denied: denied?.[side][self.index] ?? alg.none };
-      const p = combineTiers(alg, tier('admin', side, self), outcome, tier('baseline', side, self));
+      const p = combineTiers(alg, tier('admin', side, self), outcome, tier('baseline', side, self), reading);
       sets[self.index] = p.allowed;
     }
   }
@@ -377,13 +379,16 @@ function rulePorts(cluster: Cluster, rule: PolicyRule, traffic: Array<Traffic | 
   return set;
 }
 
-/** The selections of a cluster's policies and peers, cached, for `computeSides` over several ports. */
+/**
+ * The selections of a cluster's policies and peers, cached, for `computeSides` over several ports,
+ * in one reading of what the input leaves open (`Reading`, fail closed by default).
+ */
 export class Selections {
   /** @internal */
   public readonly _index: SelectionIndex;
 
-  constructor(cluster: Cluster) {
-    this._index = new SelectionIndex(cluster);
+  constructor(cluster: Cluster, reading: Reading = 'failClosed') {
+    this._index = new SelectionIndex(cluster, reading);
   }
 }
 
@@ -412,12 +417,14 @@ class SelectionIndex {
   /** Namespace names by `key=value` of their labels, for namespace selectors with matchLabels. */
   private readonly namespacesByPair = new Map<string, string[]>();
   private readonly namespaceNames: string[];
+  /** Whether a namespace with endpoints has no Namespace object in the input (`Cluster.namespaceLabelsGuessed`). */
+  private readonly anyGuessed: boolean;
   private readonly selectedCache = new Map<ClusterPolicy, number[]>();
   /** Policies' selections by the pod selector's text, then namespace. */
   private readonly selectionCache = new Map<string, Map<string, number[]>>();
   private compiledRules?: CompiledRules;
 
-  constructor(private readonly cluster: Cluster) {
+  constructor(private readonly cluster: Cluster, public readonly reading: Reading) {
     for (const e of cluster.endpoints) {
       // Node traffic is neither selected by policies nor matched by selector peers; ipBlocks see it through withIps.
       if (e.namespace === undefined || e.nodeTraffic) continue;
@@ -437,6 +444,7 @@ class SelectionIndex {
     this.fewest = Math.ceil(cluster.endpoints.length / 64);
     // Only namespaces with endpoints can add to a peer's set.
     this.namespaceNames = [...cluster.namespaces.keys()].filter((ns) => this.byNamespace.has(ns));
+    this.anyGuessed = this.namespaceNames.some((ns) => cluster.namespaceLabelsGuessed(ns));
     for (const ns of this.namespaceNames) {
       const labels = cluster.namespaceLabels(ns);
       for (const k of Object.keys(labels)) push(this.namespacesByPair, this.pairText(k, labels[k]), ns);
@@ -453,16 +461,20 @@ class SelectionIndex {
   }
 
   /**
-   * The namespaces with endpoints that `selector` matches, in the cluster's order: certainly
-   * (`Cluster.namespaceMatches`), the only reading of a NetworkPolicy peer that never allows more.
+   * The namespaces with endpoints that `selector` matches, in the cluster's order, as a NetworkPolicy
+   * peer reads them (`allowMatches`): certainly (`Cluster.namespaceMatches`), the only reading of
+   * a NetworkPolicy peer that never allows more, or in the widest reading possibly.
    */
   private selectNamespaces(selector: CompiledSelector): string[] {
     let candidates = this.namespaceNames;
-    for (const pair of selector.requiredPairs) {
+    // The postings hold the labels the input gives: in the widest reading a namespace without its
+    // Namespace object may carry any required pair, so every namespace is a candidate.
+    const guessesCount = this.reading === 'widest' && this.anyGuessed;
+    for (const pair of guessesCount ? [] : selector.requiredPairs) {
       const posting = this.namespacesByPair.get(pair) ?? [];
       if (posting.length < candidates.length) candidates = posting;
     }
-    return candidates.filter((ns) => this.cluster.namespaceMatches(selector, ns) === true);
+    return candidates.filter((ns) => allowMatches(this.cluster.namespaceMatches(selector, ns), this.reading));
   }
 
   /** The endpoints `policy` selects (by its namespace and pod selector; the same for every port). */
@@ -565,8 +577,8 @@ class SelectionIndex {
       const parts = rule.peers.map((p) => this.peer(policyNamespace, p));
       // Ends with several addresses that the rule's ipBlocks hold only together (one each: `rulePeerMatch`).
       if (this.multiAddress.length > 0 && rule.peers.filter((p) => p.kind === 'ipBlock').length > 1) {
-        const jointly = this.multiAddress.filter((e) => !rule.peers!.some((p) => peerMatches(this.cluster, policyNamespace, p, e))
-          && rulePeerMatch(this.cluster, policyNamespace, rule.peers!, e) !== undefined).map((e) => e.index);
+        const jointly = this.multiAddress.filter((e) => !rule.peers!.some((p) => peerMatches(this.cluster, policyNamespace, p, e, this.reading))
+          && rulePeerMatch(this.cluster, policyNamespace, rule.peers!, e, this.reading) !== undefined).map((e) => e.index);
         if (jointly.length > 0) parts.push(jointly);
       }
       this.ruleCache.set(rule, (union = this.union(parts)));
@@ -594,7 +606,7 @@ class SelectionIndex {
     if (set) return set;
     const members: number[] = [];
     if (peer.kind === 'ipBlock') {
-      for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e)) members.push(e.index);
+      for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e, this.reading)) members.push(e.index);
     } else if (peer.namespaceSelector && peer.podSelector && peer.podSelector.requiredPairs.length > 0) {
       // The pods carrying the selector's rarest required label, anywhere, kept when their namespace matches.
       const namespaces = new Set(this.selectNamespaces(peer.namespaceSelector));

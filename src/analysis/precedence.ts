@@ -1,5 +1,5 @@
 import { evaluateCiliumSide, namespaceTierVerdict } from './cilium-semantics';
-import { describeAddresses, evaluateSide, fromOwnNode, networksHoldSome, portsMatch, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
+import { describeAddresses, evaluateSide, fromOwnNode, networksHoldSome, portsMatch, Reading, Side, tierPeerUndecided, tierRuleMatches } from './semantics';
 import { DecisionTier, ownNodeVerdict, SideDecision, SideVerdict, TierRuleReference } from './verdict';
 import { Cluster, ClusterEndpoint, subjectSelection, TierAction, TieredPolicy, TierName, TierPeer, TierRule } from '../inventory/cluster';
 import { Traffic } from '../k8s/port-set';
@@ -153,8 +153,17 @@ export interface Precedence<S> {
  * possible) the next tiers decide, and an Admin Allow that is possible too changes nothing (the
  * reading where it does not apply must allow as well). Likewise the Baseline tier (its Pass and no
  * match both lead to the default, allowed).
+ *
+ * In the `widest` reading (`Reading`, for proofs of absence) `allowed` is instead what SOME reading
+ * allows: an Admin Allow that some reading takes (an undecided one too), or, where a Pass or no
+ * match is possible, the namespace tier where it decides (its outcome read widest by the caller:
+ * isolation and deny rules only where they must apply), else a Baseline Allow, Pass or no match.
+ * An undecided Deny is thereby taken not to match, a Pass whichever way allows more. The tiers
+ * that decide (`byAdmin`, ...) stay those of the fail-closed reading.
  */
-export function combineTiers<S>(alg: SetAlgebra<S>, admin: FirstMatch<S>, np: NetworkPolicyOutcome<S>, baseline: FirstMatch<S>): Precedence<S> {
+export function combineTiers<S>(
+  alg: SetAlgebra<S>, admin: FirstMatch<S>, np: NetworkPolicyOutcome<S>, baseline: FirstMatch<S>, reading: Reading = 'failClosed',
+): Precedence<S> {
   const adminOnlyAllows = alg.minus(admin.allow, alg.or(admin.deny, alg.or(admin.pass, admin.through)));
   const byAdmin = alg.or(admin.deny, adminOnlyAllows);
   const afterAdmin = alg.minus(alg.all, byAdmin); // a Pass or no Admin match is possible, no Deny
@@ -165,8 +174,18 @@ export function combineTiers<S>(alg: SetAlgebra<S>, admin: FirstMatch<S>, np: Ne
   const baselineOnlyAllows = alg.minus(baseline.allow, alg.or(baseline.deny, alg.or(baseline.pass, baseline.through)));
   const byBaseline = alg.and(afterNetworkPolicy, alg.or(baseline.deny, baselineOnlyAllows));
   const namespaceAllowed = alg.minus(np.allowed, denied);
-  const allowed = alg.or(alg.or(adminOnlyAllows, alg.and(byNetworkPolicy, namespaceAllowed)), alg.minus(afterNetworkPolicy, baseline.deny));
+  const allowed = reading === 'widest'
+    ? widestAllowed(alg, admin, decides, namespaceAllowed, baseline)
+    : alg.or(alg.or(adminOnlyAllows, alg.and(byNetworkPolicy, namespaceAllowed)), alg.minus(afterNetworkPolicy, baseline.deny));
   return { allowed, byAdmin, byNetworkPolicy, byBaseline };
+}
+
+/** What some reading of the tiers allows (`combineTiers`, `widest`). */
+function widestAllowed<S>(alg: SetAlgebra<S>, admin: FirstMatch<S>, decides: S, namespaceAllowed: S, baseline: FirstMatch<S>): S {
+  const goesOn = alg.or(admin.pass, admin.through);
+  const baselineAllows = alg.or(baseline.allow, alg.or(baseline.pass, baseline.through));
+  const below = alg.or(alg.and(decides, namespaceAllowed), alg.minus(baselineAllows, decides));
+  return alg.or(admin.allow, alg.and(goesOn, below));
 }
 
 /**

@@ -18,6 +18,27 @@ export interface PortQuery {
 export type Side = 'ingress' | 'egress';
 
 /**
+ * How the parts of the input the model cannot decide are read (a namespace selector over a
+ * namespace without its Namespace object, an undecided Cilium selector, a tier rule that may or may
+ * not match):
+ * - `failClosed` (every verdict, the default): an allow applies only where it must, a deny and
+ *   isolation wherever they may, so "allowed" holds in every reading of the input;
+ * - `widest`: the opposite, an allow applies wherever it may, a deny and isolation only where they
+ *   must, so "denied" holds in every reading. What a proof of absence needs (the strict search of
+ *   the invariants): a connection some reading allows is allowed here.
+ * Each rule takes it where it lives (`allowMatches`, `ruleBound`, `combineTiers`).
+ */
+export type Reading = 'failClosed' | 'widest';
+
+/**
+ * Whether an allow applies by a match the input may leave open (`undefined`: may or may not): in
+ * the fail-closed reading only a certain match, in the widest any that may be.
+ */
+export function allowMatches(m: boolean | undefined, reading: Reading = 'failClosed'): boolean {
+  return reading === 'widest' ? m !== false : m === true;
+}
+
+/**
  * The port a query means at `destination`: a number as is; a name resolved on the destination's
  * container ports by name and the query's protocol (`resolveNamedPort`). Undefined when the
  * destination has no such port.
@@ -56,7 +77,7 @@ export function describeAddresses(endpoint: ClusterEndpoint): string {
  * NetworkPolicy rule only allows, so "no match" is the reading that never allows more than the
  * cluster does (the rule's ipBlocks together may still hold every address: `rulePeerMatch`).
  */
-export function peerMatches(cluster: Cluster, policyNamespace: string, peer: RulePeer, endpoint: ClusterEndpoint): boolean {
+export function peerMatches(cluster: Cluster, policyNamespace: string, peer: RulePeer, endpoint: ClusterEndpoint, reading: Reading = 'failClosed'): boolean {
   if (peer.kind === 'ipBlock') {
     // Cilium (its policies are in the input) enforces ipBlocks as CIDR rules, which "do not apply to
     // traffic where both sides of the connection are either managed by Cilium or use an IP belonging
@@ -69,8 +90,9 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
   if (endpoint.external || endpoint.nodeTraffic || endpoint.namespace === undefined) return false;
   if (peer.namespaceSelector) {
     // A namespace without its Namespace object: a selector its known labels do not settle may match
-    // or not, and a NetworkPolicy rule only allows, so it is taken not to (`Cluster.namespaceMatches`).
-    if (cluster.namespaceMatches(peer.namespaceSelector, endpoint.namespace) !== true) return false;
+    // or not, and a NetworkPolicy rule only allows, so it is taken not to (`Cluster.namespaceMatches`),
+    // except in the widest reading (`allowMatches`).
+    if (!allowMatches(cluster.namespaceMatches(peer.namespaceSelector, endpoint.namespace), reading)) return false;
   } else if (endpoint.namespace !== policyNamespace) {
     return false;
   }
@@ -84,9 +106,9 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
  * IPv6 block: each connection uses one address, and one of the blocks holds it).
  */
 export function rulePeerMatch(
-  cluster: Cluster, policyNamespace: string, peers: readonly RulePeer[], endpoint: ClusterEndpoint,
+  cluster: Cluster, policyNamespace: string, peers: readonly RulePeer[], endpoint: ClusterEndpoint, reading: Reading = 'failClosed',
 ): RulePeer | undefined {
-  const one = peers.find((p) => peerMatches(cluster, policyNamespace, p, endpoint));
+  const one = peers.find((p) => peerMatches(cluster, policyNamespace, p, endpoint, reading));
   if (one !== undefined || (endpoint.ips.length < 2 && !endpoint.ipsIncomplete) || (cluster.runsCilium && !endpoint.external)) return one;
   const blocks = ipBlocksOf(peers);
   if (blocks.length < 2 || addressesInside(endpoint, (ip) => blocks.some((b) => ipBlockContains(b, ip))) !== 'all') return undefined;
