@@ -9,9 +9,9 @@
  * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); a host policy
  * (nodeSelector) is kept with a subject that may be every node end (`hostSubjectOf`), and noted.
  * Port forms the documentation does not describe (port 0, a port rule without ports, a rule with
- * neither peer nor ports) keep a deny as their widest reading, noted; an allow of port 0 is read as
- * every port of its protocols (the narrowest reading, noted), the other forms leave an allow out
- * (`CiliumPortReading` records each, for `explain`). An
+ * neither peer nor ports) keep a deny as their widest reading, noted; an allow of port 0 (without
+ * endPort, or with 0 or 65535) is read as every port of its protocols (the narrowest reading,
+ * noted), the other forms leave an allow out (`CiliumPortReading` records each, for `explain`). An
  * endpointSelector's requirements of a source that labels no pod (`reserved:`, `cidr:`) are decided
  * as Cilium matches them on a pod, and it never selects a node (`noPodRequirements`).
  * Every entity is decided (`NO_END_ENTITIES` says which match
@@ -1044,14 +1044,17 @@ function undecidedPeerReason(u: CiliumUndecided, deny: boolean): string {
 /**
  * One `toPorts[].ports[]` entry: a number (with `endPort` a range) or a container port name, of
  * its protocol; `ANY` (or none) is every protocol (Layer 4 Policies: "If omitted or empty, any
- * protocol matches"). Port 0 is not in the documentation. Cilium's agent accepts it
- * (rule_validation.go PortProtocol: only a port rule with layer-7 rules refuses "a port is 0") and
- * builds a filter of port 0 (pkg/policy l4.go L4Filter: "Port 0 indicates that all traffic is
- * allowed at L4"), with `endPort` a range from 0 whose reading next to port 0 is not documented.
- * Without an endPort, an allow is read as every port of its protocols, the narrowest reading (some
- * releases open every protocol with it when the peer is every end); with one it is left out (it
- * allows less). A deny is kept as the widest reading: every port of its protocols. `note` says so,
- * and `form` how port 0 was read (undefined for a port read as written).
+ * protocol matches"). Port 0 is not in the documentation, and this is the one place that reads it.
+ * Cilium's agent accepts it (rule_validation.go PortProtocol: only a port rule with layer-7 rules
+ * refuses "a port is 0") and builds a filter of port 0 (pkg/policy l4.go L4Filter: "Port 0
+ * indicates that all traffic is allowed at L4"), whose keys pkg/policy portrange.go
+ * PortRangeToMaskedPorts makes the wildcard of the port where `endPort` is 0 or 65535 ("This is a
+ * wildcard"). So port 0 without `endPort`, or with 0 or 65535, is every port of its protocols: an
+ * allow is read so, the narrowest reading (some releases open every protocol with it when the peer
+ * is every end). With another `endPort` the releases read it apart (the range 0..endPort where they
+ * have port ranges, every port where the key of port 0 is a wildcard): an allow is left out (it
+ * allows less). A deny is kept as the widest reading: every port of its protocols. `note` says
+ * so, and `form` says how port 0 was read (undefined for a port read as written).
  */
 function portEntries(port: any, deny: boolean, note: (text: string) => void): { entries: PortEntry[]; form?: string } | string {
   const protocols = port.protocol === undefined || port.protocol === 'ANY' ? PORT_PROTOCOLS : [port.protocol as string];
@@ -1060,24 +1063,31 @@ function portEntries(port: any, deny: boolean, note: (text: string) => void): { 
   if (read.problem !== undefined) return `the port cannot be read: ${read.problem}`;
   if (read.number !== undefined) {
     const number = read.number;
-    const endPort = typeof port.endPort === 'number' && port.endPort > 0 ? port.endPort : undefined;
-    if (number === 0 && !deny && endPort !== undefined) {
-      return `port 0 with endPort ${endPort} is not documented (Cilium's releases read port 0 as every port, a range from 0 differently); list the ports or a range from 1`;
-    }
-    if (number === 0 && !deny) {
-      note(`port ${JSON.stringify(String(port.port))} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
-        + `of its protocol (pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4"). The allow is read as every ${protocols.join(', ')} port, `
-        + 'the narrowest of the readings (with a peer of every end, some releases open every protocol too). List the ports, or leave toPorts out to allow every port on purpose');
-      return { entries: protocols.map((protocol) => ({ kind: 'allPorts', protocol })), form: `port 0, read as every ${protocols.join(', ')} port` };
-    }
     if (number === 0) {
-      note(`port ${JSON.stringify(String(port.port))} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
-        + `(pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4")${endPort !== undefined ? ', here with an endPort' : ''}. `
-        + `The deny is kept and taken to deny every ${protocols.join(', ')} port to or from its peer, so verdicts of those ends may be too narrow. `
-        + 'List the ports (or a range: port and endPort), or leave toPorts out to deny every port on purpose, to have it decided exactly');
+      const given = JSON.stringify(String(port.port));
+      const endPort = typeof port.endPort === 'number' && port.endPort > 0 ? port.endPort : undefined;
+      // PortRangeToMaskedPorts: port 0 with endPort 0 or 65535 is the wildcard; another endPort a range from 0.
+      const range = endPort !== undefined && endPort < 65535 ? endPort : undefined;
+      if (range !== undefined && !deny) {
+        return `port 0 with endPort ${range} is not documented (Cilium's releases read it as the range 0-${range} or as every port); `
+          + `list the ports or a range from 1 (port: "1", endPort: ${range})`;
+      }
+      const all = protocols.join(', ');
+      const filter = 'pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4"';
+      if (!deny) {
+        note(`port ${given} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
+          + `of its protocol (${filter}${endPort !== undefined ? `; PortRangeToMaskedPorts makes port 0 with endPort ${endPort} the wildcard of the port too` : ''}). `
+          + `The allow is read as every ${all} port, the narrowest of the readings (with a peer of every end, some releases open every protocol too). `
+          + 'List the ports, or leave toPorts out to allow every port on purpose');
+      } else {
+        note(`port ${given} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
+          + `(${filter})${range !== undefined ? `, here with an endPort: the releases read port 0 with endPort ${range} as the range 0-${range} or as every port` : ''}. `
+          + `The deny is kept and taken to deny every ${all} port to or from its peer, so verdicts of those ends may be too narrow. `
+          + 'List the ports (or a range: port and endPort), or leave toPorts out to deny every port on purpose, to have it decided exactly');
+      }
       return {
         entries: protocols.map((protocol) => ({ kind: 'allPorts', protocol })),
-        form: `port 0${endPort !== undefined ? ` (endPort ${endPort})` : ''}, read as every ${protocols.join(', ')} port`,
+        form: `port 0${endPort !== undefined ? ` (endPort ${endPort})` : ''}, read as every ${all} port`,
       };
     }
     const end = typeof port.endPort === 'number' && port.endPort > number ? port.endPort : undefined;
