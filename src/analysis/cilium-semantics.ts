@@ -1,7 +1,7 @@
 import { decidePair } from './precedence';
 import { addressesInside, portsMatch, Reading, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumPortReading, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { dnsServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
@@ -49,7 +49,8 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *   `NotIn`/`DoesNotExist` holds for every pod (`noPodRequirements`).
  * - a deny rule with a port form the documentation does not describe (port 0, a port rule without
  *   ports, no peer and no ports) takes its widest reading: every port of its protocols, every
- *   port, every end on every port; an allow rule with one is left out by the inventory.
+ *   port, every end on every port; an allow rule with one is left out by the inventory, but for
+ *   port 0 without a range (every port of its protocols, as Cilium's agent reads it).
  * - a deny rule whose peer the model cannot place (toServices, toGroups/fromGroups,
  *   toNodes/fromNodes, a CiliumCIDRGroup) is taken to match every end the peer may be
  *   (`unplacedMayBe`); an allow rule with one is left out by the inventory.
@@ -667,8 +668,9 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
  * endpointSelector, a host policy's nodeSelector), read fail closed (its isolation and deny rules
  * apply, its allow rules do not), each rule whose ports match and whose peer is decided for `other`
  * only by an undecided selector (a deny taken to apply, an allow taken not to), and each deny rule
- * whose peer the model cannot place and `other` may be (taken to deny), and each rule read in a port
- * form the documentation does not describe (`CiliumRule.portReading`). What `ciliumRuleApplies`
+ * whose peer the model cannot place and `other` may be (taken to deny), and each part of a rule read
+ * in a port form the documentation does not describe that alone makes the rule's ports match the
+ * traffic (`portReadingsDeciding`). What `ciliumRuleApplies`
  * and `ciliumPeerMatches` decided, in words; empty where nothing undecided decided anything.
  */
 export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): string[] {
@@ -686,9 +688,11 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
     for (const rule of side === 'ingress' ? p.ingress : p.egress) {
       const peer = rule.peer;
       if (!ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
-      if (rule.portReading !== undefined && ciliumPeerMatches(cluster, rule, self, other)) {
-        notes.push(`${describeRule(ciliumRuleReference(p, rule))} is read in a form the documentation does not describe: ${rule.portReading}`
-          + ` (${rule.deny ? 'the widest reading, so it is taken to deny' : 'the narrowest reading'}; see the skipped parts)`);
+      const readings = portReadingsDeciding(rule, traffic, destination);
+      if (readings.length > 0 && ciliumPeerMatches(cluster, rule, self, other)) {
+        notes.push(`${describeRule(ciliumRuleReference(p, rule))} is read in a form the documentation does not describe: ${readings.map((w) => w.text).join('; ')}`
+          + ` (${rule.deny ? 'the widest reading, so it is taken to deny' : 'the narrowest reading, so it is taken to allow'} ${traffic.port}/${traffic.protocol}`
+          + ` ${side === 'egress' ? 'to' : 'from'} ${other.id}; see the skipped parts)`);
       }
       if (peer?.kind === 'unplaced' && ciliumPeerMatches(cluster, rule, self, other)) {
         notes.push(`${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its peer ${peer.field} (${unplacedEndsText(peer.ends)}) may be ${other.id}, `
@@ -706,6 +710,20 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
     }
   }
   return [...new Set(notes)];
+}
+
+/**
+ * The parts of `rule` read in a port form the documentation does not describe
+ * (`CiliumRule.portReadings`) whose entries match `traffic` while the rule's other entries, read as
+ * written, do not: those that alone decide whether the rule's ports match. None where the entries
+ * read as written match too (the rule matches whichever way the parts are read).
+ */
+function portReadingsDeciding(rule: CiliumRule, traffic: Traffic, destination: ClusterEndpoint): CiliumPortReading[] {
+  const readings = rule.portReadings ?? [];
+  if (readings.length === 0) return [];
+  const read = new Set(readings.flatMap((w) => w.entries));
+  if (portsMatch(rule.ports.filter((_, i) => !read.has(i)), traffic, destination)) return [];
+  return readings.filter((w) => portsMatch(w.entries.map((i) => rule.ports[i]), traffic, destination));
 }
 
 /**
