@@ -3,7 +3,7 @@ import { addressesInside, portsMatch, Reading, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
-import { dnsServers } from '../inventory/dns-servers';
+import { lookupCandidates, lookupServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
 import { peerShapesOverlap } from '../k8s/cilium-overlap';
@@ -316,8 +316,9 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
   const own = ciliumRuleReference(p, rule);
   // Where the lookups may go: the input's DNS servers when it holds any, every end inside the
   // cluster when it holds none (then any end the rule matches may be the DNS server).
-  const servers = dnsServers(cluster);
-  const candidates = servers.length > 0 ? servers : cluster.endpoints;
+  // Never `source` itself: a pod's lookups go to the resolver of its resolv.conf (`lookupServers`).
+  const servers = lookupServers(cluster, source);
+  const candidates = servers.length > 0 ? servers : lookupCandidates(cluster, source);
   for (const server of candidates) {
     // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
     if (server.external || !ciliumPeerMatches(cluster, rule, source, server)) continue;

@@ -41,3 +41,35 @@ export function isDnsServer(e: ClusterEndpoint): boolean {
 export function dnsServers(cluster: Cluster): ClusterEndpoint[] {
   return cluster.endpoints.filter(isDnsServer);
 }
+
+/**
+ * Whether `e` is `source` itself, in the model both come from (by index and id: a view's endpoints
+ * are copies of its model's).
+ */
+function isSelf(e: ClusterEndpoint, source: ClusterEndpoint): boolean {
+  return e.index === source.index && e.id === source.id;
+}
+
+/**
+ * The DNS servers of the input that `source`'s lookups may go to: `dnsServers` without `source`
+ * itself. A pod resolves names through the resolver of its resolv.conf, which for the default
+ * dnsPolicy ClusterFirst is the cluster DNS Service (kubernetes.io "DNS for Services and Pods",
+ * Pod's DNS Policy: "Default" is not the default, ClusterFirst is), not the pod, whatever ports it
+ * declares; and the cluster DNS's own pods run with dnsPolicy Default (the add-on's coredns.yaml.base),
+ * resolving through their node's resolver, outside the input. So a pod that declares 53/UDP is a
+ * DNS server for the others, never its own (its replicas neither, fail closed: that only takes
+ * lookup paths away). The class key keeps each DNS server in a class of its own
+ * (equivalence.ts `classKey`), so a class matrix leaves out the same server as the pair verdicts.
+ */
+export function lookupServers(cluster: Cluster, source: ClusterEndpoint): ClusterEndpoint[] {
+  return cluster.endpoints.filter((e) => isDnsServer(e) && !isSelf(e, source));
+}
+
+/**
+ * The ends of the model that may be the DNS server of `source`'s lookups when the input holds no
+ * DNS server `source` may ask (`lookupServers` is empty): every end inside the cluster but
+ * `source`, when `source` is a DNS server itself (see `lookupServers`); every end otherwise.
+ */
+export function lookupCandidates(cluster: Cluster, source: ClusterEndpoint): ClusterEndpoint[] {
+  return isDnsServer(source) ? cluster.endpoints.filter((e) => !isSelf(e, source)) : cluster.endpoints;
+}
