@@ -105,11 +105,17 @@ describe('a source that declares 53/UDP is not its own DNS server', () => {
   test('two pods that declare 53/UDP ask each other, not themselves: the class matrix keeps them apart', () => {
     const one = pod('default', 'client-1', { app: 'client' }, UDP53);
     const two = pod('default', 'client-2', { app: 'client' }, UDP53);
-    const r = Reachability.fromManifests([fqdnPolicy({ toEntities: ['cluster'] }), one, two, coredns, dnsIngress('monitoring')], { externals });
-    // client-1's lookups to client-2 get through (client-2 is not isolated): seen, as any DNS server the rule reaches.
+    const r = Reachability.fromManifests([fqdnPolicy({ toEntities: ['cluster'] }), one, two, coredns, dnsIngress('default')], { externals });
+    // client-1's lookups may go to client-2 or the cluster DNS, and both answer: seen.
     expect(r.allows('default/client-1', 'api', API)).toBe(true);
     expect(r.allows('default/client-2', 'api', API)).toBe(true);
     expect(r.allows('default/client-1', 'api', Port.tcp(80))).toBe(false);
     expectMatrixAgrees(r, API, Port.udp(53));
+    // The cluster DNS drops them: client-2 alone answering does not make the name seen (undecided).
+    const dropped = Reachability.fromManifests([fqdnPolicy({ toEntities: ['cluster'] }), one, two, coredns, dnsIngress('monitoring')], { externals });
+    expect(dropped.allows('default/client-1', 'api', API)).toBe(false);
+    expect(dropped.allows('default/client-2', 'api', API)).toBe(false);
+    expect(TextFormat.explanation(dropped.explain('default/client-1', 'api', API))).toContain('get through to default/client-2 only, not to kube-system/coredns');
+    expectMatrixAgrees(dropped, API, Port.udp(53));
   });
 });
