@@ -3,7 +3,7 @@ import { addressesInside, portsMatch, Reading, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
-import { lookupCandidates, lookupServers } from '../inventory/dns-servers';
+import { absentClusterDns, CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, lookupCandidates, lookupServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains } from '../k8s/cidr';
 import { peerShapesOverlap } from '../k8s/cilium-overlap';
@@ -183,7 +183,8 @@ function dnsAnswers(cluster: Cluster): DnsAnswers {
  * A pod's lookups may go to ANY DNS server it may ask (a Service spreads them over its replicas,
  * NodeLocal DNSCache intercepts them; the model does not read resolv.conf or dnsPolicy), so the
  * name is seen only when every such server gets them through, by some DNS rule each (the rules add
- * up per server, `decideDns`); some reached and some not is undecided. Per rule:
+ * up per server), and, where the input does not hold the cluster DNS but isolates it, the cluster
+ * DNS too (`decideDns`, `absentClusterDns`); some reached and some not is undecided. Per rule:
  *
  * A DNS rule makes the name seen when there is such a D that its peer and UDP port match, such
  * that the lookup to D on that port goes through both sides, as `allows` decides them
@@ -206,7 +207,8 @@ function dnsAnswers(cluster: Cluster): DnsAnswers {
  * A rule whose peer matches a DNS server of the input (`toEndpoints` of its labels, `toEntities`
  * `cluster` or `all`, a rule of ports only) is decided by the lookup path to it, as above.
  *
- * Well-founded: the DNS path asks verdicts only between `source` and DNS servers, ends inside the
+ * Well-founded: the DNS path asks verdicts only between `source` and DNS servers (the absent cluster
+ * DNS too, `absentClusterDns`: not external, no model's end), ends inside the
  * cluster both (`source`'s egress to D, D's ingress from `source`), and an FQDN peer matches only
  * ends outside it (`ciliumPeerMatches` tests `external` first; toFQDNs is an egress peer only, and
  * D's ingress rules have `source` as their other end), so deciding the DNS path never comes back
@@ -270,6 +272,16 @@ interface UnreachedServer {
   readonly dropped?: DroppedBy;
 }
 
+/** The cluster DNS, absent from the input, isolated by its policies and not reached (`DnsOutcome.absentServer`). */
+interface AbsentServer {
+  /** The cluster DNS as taken without its pods (`absentClusterDns`). */
+  readonly server: ClusterEndpoint;
+  /** Its ingress from the source, for a lookup (53/UDP). */
+  readonly ingress: SideVerdict;
+  /** The first path a DNS rule's peer and ports match that a side drops. @default - no DNS rule's peer and ports match it */
+  readonly dropped?: DroppedBy;
+}
+
 /** What the DNS path decided for one source and name (`dnsVisibility`), with why where it is undecided for the DNS servers it may ask. */
 interface DnsOutcome {
   readonly visibility: DnsVisibility;
@@ -277,7 +289,12 @@ interface DnsOutcome {
   readonly reached?: readonly ClusterEndpoint[];
   /** Undecided: the DNS servers of the input the lookups may go to and do not get through to. */
   readonly unreached?: readonly UnreachedServer[];
+  /** Undecided: the cluster DNS is not in the input, and the input isolates it: the lookups may go there and be dropped. */
+  readonly absentServer?: AbsentServer;
 }
+
+/** A lookup as resolvers send it (RFC 1035 4.2.1: UDP port 53): what a DNS server's ingress is asked about. */
+const LOOKUP: Traffic = { port: 53, protocol: 'UDP' };
 
 /**
  * The DNS path of `dnsVisibility`. Each DNS rule is read on its own first (`dnsRuleOutcome`): when
@@ -288,7 +305,12 @@ interface DnsOutcome {
  *   (the cluster DNS Service spreads them over its replicas, NodeLocal DNSCache intercepts them, a
  *   custom resolver may be the one resolv.conf names; the model does not read resolv.conf or
  *   dnsPolicy). Each must be reached by SOME DNS rule matching the name, both sides allowing the
- *   lookup (`lookupPath`); the rules add up per server, as Cilium adds up allow rules.
+ *   lookup (`lookupPath`); the rules add up per server, as Cilium adds up allow rules;
+ * - the cluster DNS when the input does not hold it (`absentClusterDns`), but only where the input
+ *   isolates it in ingress or drops the lookup there (a NetworkPolicy in kube-system, a Cilium
+ *   policy, an Admin or Baseline rule selecting kube-system `k8s-app: kube-dns`): then some DNS rule
+ *   must get the lookups through to it (`absentServerOutcome`). Where nothing in the input polices
+ *   it, the DNS rule may name the resolver the pod uses, as without DNS servers.
  * Some of them reached and some not: undecided (the lookups to some get answered, to others not),
  * with the servers missed or dropped named (`dnsLookupNote`, `undecidedFqdnRules`).
  */
@@ -315,8 +337,29 @@ function decideDns(cluster: Cluster, source: ClusterEndpoint, name: string): Dns
     if (through) reached.push(server);
     else unreached.push(dropped !== undefined ? { server, dropped } : { server });
   }
-  if (unreached.length === 0) return { visibility: 'seen' };
-  return { visibility: 'undecided', reached, unreached };
+  const absentServer = absentServerOutcome(cluster, rules, source);
+  if (unreached.length === 0 && absentServer === undefined) return { visibility: 'seen' };
+  return { visibility: 'undecided', reached, unreached, ...(absentServer !== undefined ? { absentServer } : {}) };
+}
+
+/**
+ * The cluster DNS where the input does not hold it (`absentClusterDns`), when the input isolates it
+ * in ingress or drops a lookup from `source` there (`decidePair`, every tier), and no DNS rule of
+ * `rules` gets the lookups through to it: then the lookups may go there and get no answer. Undefined
+ * when the input holds the cluster DNS, a rule reaches it, or nothing in the input polices its ingress.
+ */
+function absentServerOutcome(cluster: Cluster, rules: readonly DnsRule[], source: ClusterEndpoint): AbsentServer | undefined {
+  const server = absentClusterDns(cluster, source);
+  if (server === undefined) return undefined;
+  let dropped: DroppedBy | undefined;
+  for (const r of rules) {
+    const path = lookupPath(cluster, r, source, server);
+    if (path.reached) return undefined;
+    if (dropped === undefined && path.dropped !== undefined) dropped = { lookup: path.dropped, by: r };
+  }
+  const ingress = decidePair(cluster, source, server, LOOKUP).ingress;
+  if (ingress.allowed && !ingress.isolated) return undefined;
+  return { server, ingress, ...(dropped !== undefined ? { dropped } : {}) };
 }
 
 /** Whether Cilium's DNS proxy sees `source` look `name` up (see `dnsVisibility`; undecided is not seen). */
@@ -514,8 +557,8 @@ function droppedByText(cluster: Cluster, d: DroppedBy, source: ClusterEndpoint):
 /**
  * Why the DNS path is undecided for the DNS servers `source`'s lookups may go to (`decideDns`), and
  * the fix, in words: the input's DNS servers some DNS rule gets the lookups through to and those it
- * does not (missed: no rule's peer and ports match them; dropped: by what). Undefined when the
- * outcome is not of that kind.
+ * does not (missed: no rule's peer and ports match them; dropped: by what), and the cluster DNS
+ * absent from the input while the input isolates it. Undefined when the outcome is not of that kind.
  */
 function undecidedServersText(cluster: Cluster, source: ClusterEndpoint, o: DnsOutcome): { why: string; fix: string } | undefined {
   const whys: string[] = [];
@@ -535,7 +578,26 @@ function undecidedServersText(cluster: Cluster, source: ClusterEndpoint, o: DnsO
     fixes.push(`Allow the lookups to every DNS server in a DNS rule (${serverList(unreached.map((u) => u.server))} too), `
       + 'and in the ingress of each');
   }
+  if (o.absentServer !== undefined) {
+    whys.push(absentServerText(cluster, source, o.absentServer));
+    fixes.push(`Add the DNS pods (${CLUSTER_DNS_NAMESPACE} ${CLUSTER_DNS_LABEL.key}=${CLUSTER_DNS_LABEL.value}) to the input to have them analysed`);
+  }
   return whys.length === 0 ? undefined : { why: whys.join('; and '), fix: fixes.join('. ') };
+}
+
+/** Why the cluster DNS absent from the input may drop `source`'s lookups (`AbsentServer`), in words. */
+function absentServerText(cluster: Cluster, source: ClusterEndpoint, a: AbsentServer): string {
+  const what = `the cluster DNS (${CLUSTER_DNS_NAMESPACE} pods labelled ${CLUSTER_DNS_LABEL.key}=${CLUSTER_DNS_LABEL.value}) is not in the input, `
+    + 'and its lookups may go there (dnsPolicy ClusterFirst, the default)';
+  const v = a.ingress;
+  if (!v.allowed) {
+    return `${what}, where they are ${droppedText(cluster, { server: a.server, traffic: LOOKUP, side: 'ingress', verdict: v }, source)}`;
+  }
+  const isolating = v.isolatingPolicies;
+  const reach = a.dropped !== undefined
+    ? droppedByText(cluster, a.dropped, source)
+    : `no DNS rule of ${source.id} matching the name reaches it, so the egress of ${source.id} drops them (unless the rule names the resolver the pod uses instead)`;
+  return `${what}, where ${isolating.join(', ')} ${isolating.length === 1 ? 'isolates' : 'isolate'} it in ingress while ${reach}`;
 }
 
 /**
