@@ -416,7 +416,12 @@ function networkPolicyPeerShapes(peers: any[], policyNamespace: string): PeerSha
 /**
  * NP004: selectors that match none of the workloads the manifests declare. Only checked where the
  * manifests declare workloads for the namespace concerned, so a peer in a namespace the manifests
- * know nothing about (e.g. kube-system) is not flagged.
+ * know nothing about (e.g. kube-system) is not flagged. A peer's namespace selector is read against
+ * every namespace of the input (`namespaceSelectorMatch`), those known only from their pods too:
+ * where such a namespace's labels decide whether the peer selects it (it has no Namespace object),
+ * and a workload there is the only one the pod selector matches, whether the peer allows anything
+ * rests on unknown labels, and NP004 warns, saying so (a lint warns where the input does not
+ * settle whether the mistake is there).
  */
 function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[]) {
   const byNamespace = new Map<string, Array<{ id: string; labels: Record<string, string> }>>();
@@ -445,21 +450,39 @@ function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster, d
           'Check the labels against the workloads\' pod template labels (a typo here silently leaves the workload unprotected).'));
       }
     }
-    for (const [direction, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    for (const [direction, field_] of [['ingress', 'from'], ['egress', 'to']] as const) {
       (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
-        (Array.isArray(rule?.[field]) ? rule[field] : []).forEach((peer: any, j: number) => {
+        (Array.isArray(rule?.[field_]) ? rule[field_] : []).forEach((peer: any, j: number) => {
           if (!peer?.podSelector) return;
+          // Each namespace of the input the peer may select (`namespaceSelectorMatch`: one without its
+          // Namespace object, known from its pods, is matched on its name label alone where that
+          // settles it, else unknown), and whether the pod selector matches a workload there.
+          const namespaceSelector = compileSelector(peer.namespaceSelector ?? {});
           const namespaces = peer.namespaceSelector
-            ? [...cluster.namespaces.entries()].filter(([, labels]) => compileSelector(peer.namespaceSelector).matches(labels)).map(([ns]) => ns)
-            : [p.namespace];
-          const known = namespaces.flatMap((ns) => byNamespace.get(ns) ?? []);
-          if (known.length === 0) return;
+            ? [...cluster.namespaces.keys()].map((ns) => ({ ns, match: namespaceSelectorMatch(cluster, namespaceSelector, ns) }))
+              .filter((m) => m.match !== false)
+            : [{ ns: p.namespace, match: true as boolean | undefined }];
+          if (!namespaces.some((m) => (byNamespace.get(m.ns) ?? []).length > 0)) return;
           const sel = compileSelector(peer.podSelector);
-          if (!known.some((e) => sel.matches(e.labels))) {
-            out.push(at(p, Severity.WARNING, LintCode.SELECTOR_MATCHES_NOTHING, `spec.${direction}[${i}].${field}[${j}].podSelector`,
-              `matches none of the workloads declared in ${namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${namespaces.join(', ')}`}, so this peer allows nothing`,
-              'Check the labels against the workloads\' pod template labels, and the namespace selector.'));
+          const reading = anyReading(namespaces.map((m) => allReading([m.match, (byNamespace.get(m.ns) ?? []).some((e) => sel.matches(e.labels))])));
+          if (reading === true) return;
+          const names = namespaces.map((m) => m.ns);
+          const where = names.length === 1 ? `namespace ${names[0]}` : `namespaces ${names.join(', ')}`;
+          const field = `spec.${direction}[${i}].${field_}[${j}].podSelector`;
+          const fix = 'Check the labels against the workloads\' pod template labels, and the namespace selector.';
+          if (reading === false) {
+            out.push(at(p, Severity.WARNING, LintCode.SELECTOR_MATCHES_NOTHING, field,
+              `matches none of the workloads declared in ${where}, so this peer allows nothing`, fix));
+            return;
           }
+          // Unknown: it matches a workload only in namespaces whose labels the input does not give.
+          const unsettled = namespaces.filter((m) => m.match === undefined && (byNamespace.get(m.ns) ?? []).some((e) => sel.matches(e.labels)))
+            .map((m) => m.ns);
+          const doubts = { namespaces: new Set(unsettled), reasons: new Set<string>() };
+          out.push(at(p, Severity.WARNING, LintCode.SELECTOR_MATCHES_NOTHING, field,
+            `matches workloads only in ${unsettled.length === 1 ? `namespace ${unsettled[0]}` : `namespaces ${unsettled.join(', ')}`}, which its namespace selector may or may not select: `
+              + `whether this peer allows anything ${doubtsText(doubts)}`,
+            `${doubtsFix(doubts)}${fix}`));
         });
       });
     }
