@@ -4,7 +4,8 @@ import {
   portsLetLookup, readWith, ruleDnsReach, WrittenDnsRead,
 } from './lint-reading';
 import {
-  CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, ciliumLabels, CiliumPolicy, CiliumRule, CiliumSelectable, ciliumSelects, readCiliumPolicy,
+  CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CiliumEndpointSelector, ciliumLabels, CiliumPolicy, CiliumRule,
+  CiliumSelectable, ciliumSelects, readCiliumPolicy,
   requirementFields, unplacedEndsText, unplacedMayBe,
 } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
@@ -200,18 +201,23 @@ export function ciliumDnsReading(policies: readonly CheckedCiliumPolicy[], clust
   };
 }
 
+/** Whether any of a Cilium rule's endpoint selectors matches a DNS target: true, false, or unknown (and why, in `doubts`). */
+function selectorsMatchDns(cluster: Cluster, selectors: readonly CiliumEndpointSelector[], t: DnsTarget, doubts: LintDoubts): boolean | undefined {
+  return anyReading(selectors.map((s) => {
+    if (ciliumSelects(cluster, s, t, 'must')) return true;
+    if (!ciliumSelects(cluster, s, t, 'may')) return false;
+    ciliumSelectionDoubt(cluster, s, t, doubts);
+    return undefined;
+  }));
+}
+
 /** Whether the peer of a Cilium egress rule matches a DNS target: true, false, or unknown (and why, in `doubts`). */
 function ciliumPeerMatchesDns(cluster: Cluster, rule: CiliumRule, t: DnsTarget, doubts: LintDoubts): boolean | undefined {
   const peer = rule.peer;
   if (peer === undefined) return true;
   if (t.nodeTraffic) return false;
   switch (peer.kind) {
-    case 'endpoints': return anyReading(peer.selectors.map((s) => {
-      if (ciliumSelects(cluster, s, t, 'must')) return true;
-      if (!ciliumSelects(cluster, s, t, 'may')) return false;
-      ciliumSelectionDoubt(cluster, s, t, doubts);
-      return undefined;
-    }));
+    case 'endpoints': return selectorsMatchDns(cluster, peer.selectors, t, doubts);
     case 'entities': return peer.entities.some((x) => x === 'cluster' || x === 'all');
     default: return false;
   }
@@ -251,12 +257,7 @@ function ciliumDenyPeerMatchesDns(
   const peer = rule.peer;
   if (peer === undefined) return true;
   switch (peer.kind) {
-    case 'endpoints': return anyReading(peer.selectors.map((s) => {
-      if (ciliumSelects(cluster, s, t, 'must')) return true;
-      if (!ciliumSelects(cluster, s, t, 'may')) return false;
-      ciliumSelectionDoubt(cluster, s, t, doubts);
-      return undefined;
-    }));
+    case 'endpoints': return selectorsMatchDns(cluster, peer.selectors, t, doubts);
     case 'entities': {
       if (!t.nodeTraffic) return peer.entities.some((x) => x === 'all' || x === 'cluster');
       if (peer.entities.some((x) => x === 'all' || x === 'cluster') || (peer.entities.includes('host') && peer.entities.includes('remote-node'))) return true;
