@@ -1,9 +1,9 @@
 import { decidePair } from './precedence';
 import { addressesInside, addressesMatch, describeAddresses, portsMatch, Reading, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
-import { CiliumEntity, CiliumPolicy, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
+import { CiliumEntity, CiliumPolicy, CiliumPortReading, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
-import { dnsServers } from '../inventory/dns-servers';
+import { absentClusterDns, CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, lookupCandidates, lookupServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains, ParsedIp } from '../k8s/cidr';
 import { peerShapesOverlap } from '../k8s/cilium-overlap';
@@ -49,7 +49,8 @@ import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-s
  *   `NotIn`/`DoesNotExist` holds for every pod (`noPodRequirements`).
  * - a deny rule with a port form the documentation does not describe (port 0, a port rule without
  *   ports, no peer and no ports) takes its widest reading: every port of its protocols, every
- *   port, every end on every port; an allow rule with one is left out by the inventory.
+ *   port, every end on every port; an allow rule with one is left out by the inventory, but for
+ *   port 0 without a range (every port of its protocols, as Cilium's agent reads it).
  * - a deny rule whose peer the model cannot place (toServices, toGroups/fromGroups,
  *   toNodes/fromNodes, a CiliumCIDRGroup) is taken to match every end the peer may be
  *   (`unplacedMayBe`); an allow rule with one is left out by the inventory.
@@ -206,8 +207,8 @@ export type DnsVisibility = 'seen' | 'unseen' | 'undecided';
 
 /** What the DNS path decided in one model (see `DNS_ANSWERS`). */
 interface DnsAnswers {
-  /** Per source, per name: the visibility decided. */
-  readonly visible: WeakMap<ClusterEndpoint, Map<string, DnsVisibility>>;
+  /** Per source, per name: the visibility decided, with why (`DnsOutcome`). */
+  readonly visible: WeakMap<ClusterEndpoint, Map<string, DnsOutcome>>;
   /** The (source, name) pairs being decided: a guard that the DNS path never asks itself (see `dnsVisibility`). */
   readonly deciding: WeakMap<ClusterEndpoint, Set<string>>;
 }
@@ -256,7 +257,13 @@ function dnsAnswers(cluster: Cluster): DnsAnswers {
  * ClusterFirst), not through whatever pod the DNS rule happens to match. When it holds none, D is
  * any end inside the cluster, as the input does not say which end the DNS server is.
  *
- * So a DNS rule makes the name seen when there is such a D that its peer and UDP port match, such
+ * A pod's lookups may go to ANY DNS server it may ask (a Service spreads them over its replicas,
+ * NodeLocal DNSCache intercepts them; the model does not read resolv.conf or dnsPolicy), so the
+ * name is seen only when every such server gets them through, by some DNS rule each (the rules add
+ * up per server), and, where the input does not hold the cluster DNS but isolates it, the cluster
+ * DNS too (`decideDns`, `absentClusterDns`); some reached and some not is undecided. Per rule:
+ *
+ * A DNS rule makes the name seen when there is such a D that its peer and UDP port match, such
  * that the lookup to D on that port goes through both sides, as `allows` decides them
  * (`decidePair`, every tier that applies: NetworkPolicies, Cilium policies, D's own node):
  * `source`'s egress allows it, by the DNS rule itself (only its lookups reach the proxy) and with no
@@ -277,13 +284,19 @@ function dnsAnswers(cluster: Cluster): DnsAnswers {
  * A rule whose peer matches a DNS server of the input (`toEndpoints` of its labels, `toEntities`
  * `cluster` or `all`, a rule of ports only) is decided by the lookup path to it, as above.
  *
- * Well-founded: the DNS path asks verdicts only between `source` and DNS servers, ends inside the
+ * Well-founded: the DNS path asks verdicts only between `source` and DNS servers (the absent cluster
+ * DNS too, `absentClusterDns`: not external, no model's end), ends inside the
  * cluster both (`source`'s egress to D, D's ingress from `source`), and an FQDN peer matches only
  * ends outside it (`ciliumPeerMatches` tests `external` first; toFQDNs is an egress peer only, and
  * D's ingress rules have `source` as their other end), so deciding the DNS path never comes back
  * here; `DnsAnswers.deciding` makes that an invariant that throws, not a loop.
  */
 export function dnsVisibility(cluster: Cluster, source: ClusterEndpoint, name: string): DnsVisibility {
+  return dnsOutcome(cluster, source, name).visibility;
+}
+
+/** `dnsVisibility` with why (for the notes), decided once per model, source and name (`DNS_ANSWERS`). */
+function dnsOutcome(cluster: Cluster, source: ClusterEndpoint, name: string): DnsOutcome {
   const answers = dnsAnswers(cluster);
   let cache = answers.visible.get(source);
   if (!cache) answers.visible.set(source, (cache = new Map()));
@@ -293,17 +306,9 @@ export function dnsVisibility(cluster: Cluster, source: ClusterEndpoint, name: s
   if (!deciding) answers.deciding.set(source, (deciding = new Set()));
   if (deciding.has(name)) throw new Error(`internal error: deciding whether the DNS proxy sees ${source.id} look ${name} up asked itself`);
   deciding.add(name);
-  let outcome: DnsVisibility = 'unseen';
+  let outcome: DnsOutcome;
   try {
-    for (const p of cluster.ciliumPolicies) {
-      for (const rule of p.egress) {
-        if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name)) || !ciliumRuleApplies(cluster, p, rule, source)) continue;
-        const seen = dnsRuleSeen(cluster, p, rule, dnsPortsFor(rule, name), source);
-        if (seen === 'seen') { outcome = 'seen'; break; }
-        if (seen === 'undecided') outcome = 'undecided';
-      }
-      if (outcome === 'seen') break;
-    }
+    outcome = decideDns(cluster, source, name);
   } finally {
     deciding.delete(name);
   }
@@ -324,6 +329,129 @@ function fqdnSeen(cluster: Cluster, source: ClusterEndpoint, name: string, wide:
   if (!wide) return false;
   return visibility === 'undecided' || cluster.ciliumPolicies.some((p) => (p.mayAllow?.egress ?? [])
     .some((rule) => rule.dns.some((d) => fqdnMatches(d, name)) && ciliumRuleApplies(cluster, p, rule, source, 'widest')));
+}
+
+/** A DNS rule of `source` for a name: an egress allow of a Cilium policy that selects it, whose `rules.dns` match the name on `ports`. */
+interface DnsRule {
+  readonly p: CiliumPolicy;
+  readonly rule: CiliumRule;
+  /** The ports of its port rules whose `rules.dns` match the name (`dnsPortsFor`). */
+  readonly ports: PortSet;
+}
+
+/** The DNS rules of `source` for `name`, in the order of the input. */
+function dnsRulesFor(cluster: Cluster, source: ClusterEndpoint, name: string): DnsRule[] {
+  const out: DnsRule[] = [];
+  for (const p of cluster.ciliumPolicies) {
+    for (const rule of p.egress) {
+      if (rule.deny || !rule.dns.some((d) => fqdnMatches(d, name)) || !ciliumRuleApplies(cluster, p, rule, source)) continue;
+      out.push({ p, rule, ports: dnsPortsFor(rule, name) });
+    }
+  }
+  return out;
+}
+
+/** A lookup path that does not get through, with the DNS rule whose lookups it carries. */
+interface DroppedBy {
+  readonly lookup: DroppedLookup;
+  readonly by: DnsRule;
+}
+
+/** A DNS server `source`'s lookups may go to that none of its DNS rules gets them through to (`DnsOutcome.unreached`). */
+interface UnreachedServer {
+  readonly server: ClusterEndpoint;
+  /** The first path a DNS rule's peer and ports match that a side drops. @default - no DNS rule's peer and ports match it (missed) */
+  readonly dropped?: DroppedBy;
+}
+
+/** The cluster DNS, absent from the input, isolated by its policies and not reached (`DnsOutcome.absentServer`). */
+interface AbsentServer {
+  /** The cluster DNS as taken without its pods (`absentClusterDns`). */
+  readonly server: ClusterEndpoint;
+  /** Its ingress from the source, for a lookup (53/UDP). */
+  readonly ingress: SideVerdict;
+  /** The first path a DNS rule's peer and ports match that a side drops. @default - no DNS rule's peer and ports match it */
+  readonly dropped?: DroppedBy;
+}
+
+/** What the DNS path decided for one source and name (`dnsVisibility`), with why where it is undecided for the DNS servers it may ask. */
+interface DnsOutcome {
+  readonly visibility: DnsVisibility;
+  /** Undecided: the DNS servers of the input the lookups get through to (some DNS rule's), while others are unreached. */
+  readonly reached?: readonly ClusterEndpoint[];
+  /** Undecided: the DNS servers of the input the lookups may go to and do not get through to. */
+  readonly unreached?: readonly UnreachedServer[];
+  /** Undecided: the cluster DNS is not in the input, and the input isolates it: the lookups may go there and be dropped. */
+  readonly absentServer?: AbsentServer;
+}
+
+/** A lookup as resolvers send it (RFC 1035 4.2.1: UDP port 53): what a DNS server's ingress is asked about. */
+const LOOKUP: Traffic = { port: 53, protocol: 'UDP' };
+
+/**
+ * The DNS path of `dnsVisibility`. Each DNS rule is read on its own first (`dnsRuleOutcome`): when
+ * none sees the name, that is the answer (unseen where rules reach servers that drop the lookups,
+ * undecided where a rule misses the input's DNS servers or a selector leaves the match open). When
+ * one does, the name is seen only when EVERY DNS server the lookups may go to gets them through:
+ * - the input's DNS servers but `source` (`lookupServers`): a pod's lookups may go to any of them
+ *   (the cluster DNS Service spreads them over its replicas, NodeLocal DNSCache intercepts them, a
+ *   custom resolver may be the one resolv.conf names; the model does not read resolv.conf or
+ *   dnsPolicy). Each must be reached by SOME DNS rule matching the name, both sides allowing the
+ *   lookup (`lookupPath`); the rules add up per server, as Cilium adds up allow rules;
+ * - the cluster DNS when the input does not hold it (`absentClusterDns`), but only where the input
+ *   isolates it in ingress or drops the lookup there (a NetworkPolicy in kube-system, a Cilium
+ *   policy, an Admin or Baseline rule selecting kube-system `k8s-app: kube-dns`): then some DNS rule
+ *   must get the lookups through to it (`absentServerOutcome`). Where nothing in the input polices
+ *   it, the DNS rule may name the resolver the pod uses, as without DNS servers.
+ * Some of them reached and some not: undecided (the lookups to some get answered, to others not),
+ * with the servers missed or dropped named (`dnsLookupNote`, `undecidedFqdnRules`).
+ */
+function decideDns(cluster: Cluster, source: ClusterEndpoint, name: string): DnsOutcome {
+  const rules = dnsRulesFor(cluster, source, name);
+  let byRules: DnsVisibility = 'unseen';
+  for (const r of rules) {
+    const seen = dnsRuleOutcome(cluster, r.p, r.rule, r.ports, source).visibility;
+    if (seen === 'seen') { byRules = 'seen'; break; }
+    if (seen === 'undecided') byRules = 'undecided';
+  }
+  // No rule gets the lookups through to any server it may ask: as each rule says.
+  if (byRules !== 'seen') return { visibility: byRules };
+  const reached: ClusterEndpoint[] = [];
+  const unreached: UnreachedServer[] = [];
+  for (const server of lookupServers(cluster, source)) {
+    let dropped: DroppedBy | undefined;
+    let through = false;
+    for (const r of rules) {
+      const path = lookupPath(cluster, r, source, server);
+      if (path.reached) { through = true; break; }
+      if (dropped === undefined && path.dropped !== undefined) dropped = { lookup: path.dropped, by: r };
+    }
+    if (through) reached.push(server);
+    else unreached.push(dropped !== undefined ? { server, dropped } : { server });
+  }
+  const absentServer = absentServerOutcome(cluster, rules, source);
+  if (unreached.length === 0 && absentServer === undefined) return { visibility: 'seen' };
+  return { visibility: 'undecided', reached, unreached, ...(absentServer !== undefined ? { absentServer } : {}) };
+}
+
+/**
+ * The cluster DNS where the input does not hold it (`absentClusterDns`), when the input isolates it
+ * in ingress or drops a lookup from `source` there (`decidePair`, every tier), and no DNS rule of
+ * `rules` gets the lookups through to it: then the lookups may go there and get no answer. Undefined
+ * when the input holds the cluster DNS, a rule reaches it, or nothing in the input polices its ingress.
+ */
+function absentServerOutcome(cluster: Cluster, rules: readonly DnsRule[], source: ClusterEndpoint): AbsentServer | undefined {
+  const server = absentClusterDns(cluster, source);
+  if (server === undefined) return undefined;
+  let dropped: DroppedBy | undefined;
+  for (const r of rules) {
+    const path = lookupPath(cluster, r, source, server);
+    if (path.reached) return undefined;
+    if (dropped === undefined && path.dropped !== undefined) dropped = { lookup: path.dropped, by: r };
+  }
+  const ingress = decidePair(cluster, source, server, LOOKUP).ingress;
+  if (ingress.allowed && !ingress.isolated) return undefined;
+  return { server, ingress, ...(dropped !== undefined ? { dropped } : {}) };
 }
 
 /** Whether Cilium's DNS proxy sees `source` look `name` up (see `dnsVisibility`; undecided is not seen). */
@@ -375,11 +503,6 @@ function dnsTrafficOfEntries(ports: PortSet, server: ClusterEndpoint): Traffic[]
   return out;
 }
 
-/** Whether one DNS rule of `p` lets the proxy see the lookups of `source` (see `dnsVisibility`). */
-function dnsRuleSeen(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): DnsVisibility {
-  return dnsRuleOutcome(cluster, p, rule, ports, source).visibility;
-}
-
 /**
  * A lookup path of a DNS rule that does not get through: to `server` on `traffic`, dropped on `side`
  * (`source`'s egress, or the server's ingress), whose verdict says by what.
@@ -392,7 +515,10 @@ interface DroppedLookup {
   readonly verdict: SideVerdict;
 }
 
-/** `dnsRuleSeen`, with the first lookup path that does not get through (for `dnsLookupNote`). */
+/**
+ * Whether one DNS rule of `p` lets the proxy see the lookups of `source`, read on its own (see
+ * `dnsVisibility`, `decideDns`), with the first lookup path that does not get through (for `dnsLookupNote`).
+ */
 function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, ports: PortSet, source: ClusterEndpoint): {
   visibility: DnsVisibility;
   dropped?: DroppedLookup;
@@ -404,26 +530,15 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
   const udp = udpEntries(ports);
   if (udp.length === 0) return { visibility: 'unseen', tcpOnly: true };
   let dropped: DroppedLookup | undefined;
-  const own = ciliumRuleReference(p, rule);
   // Where the lookups may go: the input's DNS servers when it holds any, every end inside the
   // cluster when it holds none (then any end the rule matches may be the DNS server).
-  const servers = dnsServers(cluster);
-  const candidates = servers.length > 0 ? servers : cluster.endpoints;
+  // Never `source` itself: a pod's lookups go to the resolver of its resolv.conf (`lookupServers`).
+  const servers = lookupServers(cluster, source);
+  const candidates = servers.length > 0 ? servers : lookupCandidates(cluster, source);
   for (const server of candidates) {
-    // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
-    if (server.external || !ciliumPeerMatches(cluster, rule, source, server)) continue;
-    for (const traffic of dnsTraffic(ports, server)) {
-      if (!portsMatch(ports, traffic, server)) continue;
-      // Only the lookups the DNS rule itself allows reach the proxy (also without default deny).
-      const viaRule = evaluateCiliumSide(cluster, 'egress', source, server, traffic).allowedBy.some((r) => r.policy === own.policy
-        && r.kind === own.kind && r.spec === own.spec && r.direction === own.direction && r.rule === own.rule);
-      // Both sides of the lookup, as `allows` decides them: the source's egress and the server's ingress.
-      const lookup = decidePair(cluster, source, server, traffic);
-      if (viaRule && lookup.egress.allowed && lookup.ingress.allowed) return { visibility: 'seen' };
-      dropped ??= !viaRule || !lookup.egress.allowed
-        ? { server, traffic, side: 'egress', verdict: lookup.egress }
-        : { server, traffic, side: 'ingress', verdict: lookup.ingress };
-    }
+    const path = lookupPath(cluster, { p, rule, ports }, source, server);
+    if (path.reached) return { visibility: 'seen' };
+    dropped ??= path.dropped;
   }
   if (dropped) return { visibility: 'unseen', dropped };
   // A DNS server of the input the rule's peer may match, or not (an undecided selector, namespace
@@ -446,13 +561,41 @@ function dnsRuleOutcome(cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, por
 }
 
 /**
+ * Whether the lookups of DNS rule `r` of `source` get through to `server`: on a UDP port of the
+ * rule (`dnsTraffic`) that its peer matches, allowed by the rule itself (only the lookups it allows
+ * reach the proxy, also without default deny) and by both sides of the lookup as `allows` decides
+ * them (`decidePair`: the source's egress, the server's ingress). When not, the first path the
+ * rule's peer and ports match that a side drops; none when they match no path to `server`.
+ */
+function lookupPath(cluster: Cluster, r: DnsRule, source: ClusterEndpoint, server: ClusterEndpoint): { reached: boolean; dropped?: DroppedLookup } {
+  // Only ends inside the cluster: what keeps the DNS path from asking `dnsVisibility` again.
+  if (server.external || !ciliumPeerMatches(cluster, r.rule, source, server)) return { reached: false };
+  const own = ciliumRuleReference(r.p, r.rule);
+  let dropped: DroppedLookup | undefined;
+  for (const traffic of dnsTraffic(r.ports, server)) {
+    if (!portsMatch(r.ports, traffic, server)) continue;
+    const viaRule = evaluateCiliumSide(cluster, 'egress', source, server, traffic).allowedBy.some((x) => x.policy === own.policy
+      && x.kind === own.kind && x.spec === own.spec && x.direction === own.direction && x.rule === own.rule);
+    const lookup = decidePair(cluster, source, server, traffic);
+    if (viaRule && lookup.egress.allowed && lookup.ingress.allowed) return { reached: true };
+    dropped ??= !viaRule || !lookup.egress.allowed
+      ? { server, traffic, side: 'egress', verdict: lookup.egress }
+      : { server, traffic, side: 'ingress', verdict: lookup.ingress };
+  }
+  return dropped !== undefined ? { reached: false, dropped } : { reached: false };
+}
+
+/**
  * Why a toFQDNs rule of `source` that names `name` matches nothing, for `explain`: the DNS proxy
  * does not see the lookups (`dnsVisibility`). Undefined when it sees them.
  */
 export function dnsLookupNote(cluster: Cluster, source: ClusterEndpoint, name: string): string | undefined {
-  const visibility = dnsVisibility(cluster, source, name);
+  const outcome = dnsOutcome(cluster, source, name);
+  const visibility = outcome.visibility;
   if (visibility === 'seen') return undefined;
   const head = `a toFQDNs rule of ${source.id} names ${name}, but Cilium's DNS proxy `;
+  const servers = undecidedServersText(cluster, source, outcome);
+  if (servers !== undefined) return `${head}may not see ${source.id} look it up: ${servers.why}: the rule is left out (see the skipped parts). ${servers.fix}`;
   if (visibility === 'undecided') {
     for (const p of cluster.ciliumPolicies) {
       for (const rule of p.egress) {
@@ -494,6 +637,59 @@ const SERVERS_NAMED = 5;
 function serverList(servers: readonly ClusterEndpoint[]): string {
   const named = servers.slice(0, SERVERS_NAMED).map((e) => e.id).join(', ');
   return servers.length > SERVERS_NAMED ? `${named} and ${servers.length - SERVERS_NAMED} more` : named;
+}
+
+/** A lookup path a DNS rule allows and a side drops, in words (`droppedText`): `the lookups to <server> on 53/UDP by <rule> are ...`. */
+function droppedByText(cluster: Cluster, d: DroppedBy, source: ClusterEndpoint): string {
+  const { lookup, by } = d;
+  return `the lookups to ${lookup.server.id} on ${lookup.traffic.port}/${lookup.traffic.protocol} by ${by.p.kind} ${by.p.id} ${ruleField(by.p, by.rule)} `
+    + `are ${droppedText(cluster, lookup, source)}`;
+}
+
+/**
+ * Why the DNS path is undecided for the DNS servers `source`'s lookups may go to (`decideDns`), and
+ * the fix, in words: the input's DNS servers some DNS rule gets the lookups through to and those it
+ * does not (missed: no rule's peer and ports match them; dropped: by what), and the cluster DNS
+ * absent from the input while the input isolates it. Undefined when the outcome is not of that kind.
+ */
+function undecidedServersText(cluster: Cluster, source: ClusterEndpoint, o: DnsOutcome): { why: string; fix: string } | undefined {
+  const whys: string[] = [];
+  const fixes: string[] = [];
+  const unreached = o.unreached ?? [];
+  if (unreached.length > 0) {
+    const missed = unreached.filter((u) => u.dropped === undefined).map((u) => u.server);
+    const dropped = unreached.filter((u) => u.dropped !== undefined);
+    const how = [
+      ...(missed.length > 0 ? [`no DNS rule of ${source.id} matching the name reaches ${serverList(missed)}`] : []),
+      ...dropped.slice(0, SERVERS_NAMED).map((u) => droppedByText(cluster, u.dropped!, source)),
+      ...(dropped.length > SERVERS_NAMED ? [`those to ${dropped.length - SERVERS_NAMED} more DNS servers are dropped too`] : []),
+    ];
+    whys.push('its lookups may go to any DNS server of the input (a Service spreads them over its replicas, NodeLocal DNSCache intercepts them, '
+      + `and the model does not read resolv.conf or dnsPolicy), and they get through to ${serverList(o.reached ?? [])} only, not to `
+      + `${serverList(unreached.map((u) => u.server))}: ${how.join('; ')}`);
+    fixes.push(`Allow the lookups to every DNS server in a DNS rule (${serverList(unreached.map((u) => u.server))} too), `
+      + 'and in the ingress of each');
+  }
+  if (o.absentServer !== undefined) {
+    whys.push(absentServerText(cluster, source, o.absentServer));
+    fixes.push(`Add the DNS pods (${CLUSTER_DNS_NAMESPACE} ${CLUSTER_DNS_LABEL.key}=${CLUSTER_DNS_LABEL.value}) to the input to have them analysed`);
+  }
+  return whys.length === 0 ? undefined : { why: whys.join('; and '), fix: fixes.join('. ') };
+}
+
+/** Why the cluster DNS absent from the input may drop `source`'s lookups (`AbsentServer`), in words. */
+function absentServerText(cluster: Cluster, source: ClusterEndpoint, a: AbsentServer): string {
+  const what = `the cluster DNS (${CLUSTER_DNS_NAMESPACE} pods labelled ${CLUSTER_DNS_LABEL.key}=${CLUSTER_DNS_LABEL.value}) is not in the input, `
+    + 'and its lookups may go there (dnsPolicy ClusterFirst, the default)';
+  const v = a.ingress;
+  if (!v.allowed) {
+    return `${what}, where they are ${droppedText(cluster, { server: a.server, traffic: LOOKUP, side: 'ingress', verdict: v }, source)}`;
+  }
+  const isolating = v.isolatingPolicies;
+  const reach = a.dropped !== undefined
+    ? droppedByText(cluster, a.dropped, source)
+    : `no DNS rule of ${source.id} matching the name reaches it, so the egress of ${source.id} drops them (unless the rule names the resolver the pod uses instead)`;
+  return `${what}, where ${isolating.join(', ')} ${isolating.length === 1 ? 'isolates' : 'isolate'} it in ingress while ${reach}`;
 }
 
 /**
@@ -578,8 +774,11 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
         ? dnsRules.map(({ q, r, o }) => ({ q, r, m: o.missedServers })).find(({ m }) => m !== undefined)
         : undefined;
       const unknown = `whether Cilium's DNS proxy sees ${found.source.id} look ${found.name} up is not known`;
+      const servers = undecidedServersText(cluster, found.source, dnsOutcome(cluster, found.source, found.name));
       let why = unknown;
-      if (maybeServer !== undefined) {
+      if (servers !== undefined) {
+        why = `${unknown}: ${servers.why}, so the names toFQDNs learns are not known`;
+      } else if (maybeServer !== undefined) {
         why = `${unknown}: its DNS rule (${maybeServer.q.kind} ${maybeServer.q.id} ${ruleField(maybeServer.q, maybeServer.r)}) may match the DNS server `
           + `${maybeServer.u!.server.id}, or not (${maybeServer.u!.reason}), so the names toFQDNs learns are not known`;
       } else if (missed !== undefined) {
@@ -594,7 +793,7 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
         object: p.id,
         category: SkipCategory.NOT_MODELLED,
         reason: `${ruleField(p, rule)} is not modelled: ${why}. The verdicts leave this rule out (the rest of the policy is analysed), so they may be wrong `
-          + `for the traffic it decides. ${missed !== undefined
+          + `for the traffic it decides. ${servers !== undefined ? servers.fix : missed !== undefined
             ? 'Write the DNS rule\'s peer for the DNS server the pods use (e.g. toEndpoints with the namespace and labels of the kube-dns pods)'
             : 'Give the DNS server\'s pods (e.g. kube-dns in kube-system) in the input to have it analysed'}`,
         kind: p.kind,
@@ -761,8 +960,9 @@ export function evaluateCiliumSide(cluster: Cluster, side: Side, self: ClusterEn
  * endpointSelector, a host policy's nodeSelector), read fail closed (its isolation and deny rules
  * apply, its allow rules do not), each rule whose ports match and whose peer is decided for `other`
  * only by an undecided selector (a deny taken to apply, an allow taken not to), and each deny rule
- * whose peer the model cannot place and `other` may be (taken to deny), and each rule read in a port
- * form the documentation does not describe (`CiliumRule.portReading`). What `ciliumRuleApplies`
+ * whose peer the model cannot place and `other` may be (taken to deny), and each part of a rule read
+ * in a port form the documentation does not describe that alone makes the rule's ports match the
+ * traffic (`portReadingsDeciding`). What `ciliumRuleApplies`
  * and `ciliumPeerMatches` decided, in words; empty where nothing undecided decided anything.
  */
 export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, traffic: Traffic): string[] {
@@ -780,9 +980,11 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
     for (const rule of side === 'ingress' ? p.ingress : p.egress) {
       const peer = rule.peer;
       if (!ciliumRuleApplies(cluster, p, rule, self) || !portsMatch(rule.ports, traffic, destination)) continue;
-      if (rule.portReading !== undefined && ciliumPeerMatches(cluster, rule, self, other)) {
-        notes.push(`${describeRule(ciliumRuleReference(p, rule))} is read in a form the documentation does not describe: ${rule.portReading}`
-          + ` (${rule.deny ? 'the widest reading, so it is taken to deny' : 'the narrowest reading'}; see the skipped parts)`);
+      const readings = portReadingsDeciding(rule, traffic, destination);
+      if (readings.length > 0 && ciliumPeerMatches(cluster, rule, self, other)) {
+        notes.push(`${describeRule(ciliumRuleReference(p, rule))} is read in a form the documentation does not describe: ${readings.map((w) => w.text).join('; ')}`
+          + ` (${rule.deny ? 'the widest reading, so it is taken to deny' : 'the narrowest reading, so it is taken to allow'} ${traffic.port}/${traffic.protocol}`
+          + ` ${side === 'egress' ? 'to' : 'from'} ${other.id}; see the skipped parts)`);
       }
       if (peer?.kind === 'unplaced' && ciliumPeerMatches(cluster, rule, self, other)) {
         notes.push(`${describeRule(ciliumRuleReference(p, rule))} is applied fail closed: its peer ${peer.field} (${unplacedEndsText(peer.ends)}) may be ${other.id}, `
@@ -800,6 +1002,20 @@ export function undecidedSelectorNotes(cluster: Cluster, side: Side, self: Clust
     }
   }
   return [...new Set(notes)];
+}
+
+/**
+ * The parts of `rule` read in a port form the documentation does not describe
+ * (`CiliumRule.portReadings`) whose entries match `traffic` while the rule's other entries, read as
+ * written, do not: those that alone decide whether the rule's ports match. None where the entries
+ * read as written match too (the rule matches whichever way the parts are read).
+ */
+function portReadingsDeciding(rule: CiliumRule, traffic: Traffic, destination: ClusterEndpoint): CiliumPortReading[] {
+  const readings = rule.portReadings ?? [];
+  if (readings.length === 0) return [];
+  const read = new Set(readings.flatMap((w) => w.entries));
+  if (portsMatch(rule.ports.filter((_, i) => !read.has(i)), traffic, destination)) return [];
+  return readings.filter((w) => portsMatch(w.entries.map((i) => rule.ports[i]), traffic, destination));
 }
 
 /**

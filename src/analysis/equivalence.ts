@@ -215,7 +215,9 @@ function classKey(cluster: Cluster, features: PolicyFeatures, e: ClusterEndpoint
     key += `,"${bits.includes('1') ? bits : ''}"`;
   }
   if (features.dnsNamesApart && e.external) key += `,${JSON.stringify([...e.dnsNames].sort())}`;
-  if (features.dnsServersApart && isDnsServer(e)) key += ',"dns server"';
+  // Each DNS server a class of its own: its lookups go to the other DNS servers, never to itself
+  // (`lookupServers`), so its representative must not stand for another server it may ask.
+  if (features.dnsServersApart && isDnsServer(e)) key += `,"dns server",${JSON.stringify(e.id)}`;
   if (features.nodesApart) key += `,${JSON.stringify([e.node ?? null, isKubeApiServer(cluster, e)])}`;
   return `${key}]`;
 }

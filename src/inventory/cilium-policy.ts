@@ -9,8 +9,9 @@
  * and noted; a rule of ICMP is left out (the model analyses TCP, UDP and SCTP); a host policy
  * (nodeSelector) is kept with a subject that may be every node end (`hostSubjectOf`), and noted.
  * Port forms the documentation does not describe (port 0, a port rule without ports, a rule with
- * neither peer nor ports) keep a deny as their widest reading, noted; an allow of port 0 is read as
- * every port of its protocols (the narrowest reading, noted), the other forms leave an allow out. An
+ * neither peer nor ports) keep a deny as their widest reading, noted; an allow of port 0 (without
+ * endPort, or with 0 or 65535) is read as every port of its protocols (the narrowest reading,
+ * noted), the other forms leave an allow out (`CiliumPortReading` records each, for `explain`). An
  * endpointSelector's requirements of a source that labels no pod (`reserved:`, `cidr:`) are decided
  * as Cilium matches them on a pod, and it never selects a node (`noPodRequirements`).
  * Every entity is decided (`NO_END_ENTITIES` says which match
@@ -333,11 +334,11 @@ export interface CiliumRule {
    */
   readonly dnsPorts: ReadonlyArray<{ readonly names: readonly FqdnSelector[]; readonly ports: PortSet }>;
   /**
-   * How its ports were read where the documentation does not say (port 0, a port rule without
-   * ports, a rule with neither peer nor ports), in words, for `explain` where the rule decides a
-   * pair (the skipped parts give the whole reason). @default - its ports are read as written
+   * Each part of it read in a port form the documentation does not describe (port 0, a port rule
+   * without ports, a rule with neither peer nor ports), for `explain` where that part alone decides
+   * a pair (the skipped parts give the whole reason). @default - its ports are read as written
    */
-  readonly portReading?: string;
+  readonly portReadings?: readonly CiliumPortReading[];
   /**
    * Set on a rule of `CiliumPolicy.mayAllow`: where it is and why the verdicts leave it out (the
    * reason of `CiliumReading.leftOut`), for the notes of what the widest reading allowed by it.
@@ -355,6 +356,17 @@ export interface CiliumRule {
 export interface CiliumMayAllow {
   readonly ingress: readonly CiliumRule[];
   readonly egress: readonly CiliumRule[];
+}
+
+/**
+ * A part of a rule read in a port form the documentation does not describe: a deny in its widest
+ * reading, an allow of port 0 as Cilium's agent reads it (every port of its protocols).
+ */
+export interface CiliumPortReading {
+  /** The part and how it is read, in words (`toPorts[0].ports[1] is port 0, read as every TCP port`). */
+  readonly text: string;
+  /** The indices in the rule's `ports` of the entries that reading gave (the rest are read as written). */
+  readonly entries: readonly number[];
 }
 
 /** One rule spec of a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy Cilium accepts. */
@@ -980,7 +992,13 @@ function ruleOf(
       : { kind: 'unplaced', field: 'toFQDNs', ends: 'outside', text: `toFQDNs (not read: ${UNPLACED_WORDS.outside})` };
   }
   const toPorts: any[] | undefined = rule.toPorts;
-  const portReadings: string[] = [];
+  const entries: PortEntry[] = [];
+  const portReadings: CiliumPortReading[] = [];
+  // `text` read from the entries `read`, appended to the rule's ports.
+  const readAs = (text: string, read: readonly PortEntry[]) => {
+    portReadings.push({ text, entries: read.map((_, i) => entries.length + i) });
+    entries.push(...read);
+  };
   if (peer === undefined && (toPorts === undefined || toPorts.length === 0)) {
     // Not documented, and Cilium's releases differ: the agents that merge rules per port
     // (pkg/policy rule.go mergeIngress/mergeEgress) make nothing of a rule without endpoints and
@@ -988,7 +1006,7 @@ function ruleOf(
     // entry with no peer selector ("all endpoints if empty") and no port rules. An allow is left out
     // (it allows less); a deny is kept as the widest of the readings: every end, every port.
     if (!deny && !wide) return 'a rule without a peer and without ports: its meaning is not documented';
-    portReadings.push(`a rule with neither peer nor ports, read as ${deny ? 'denying' : 'allowing'} every end on every port`);
+    readAs(`the rule has neither peer nor ports, read as ${deny ? 'denying' : 'allowing'} every end on every port`, [ALL_TRAFFIC]);
     notes.push(['', 'a deny rule without a peer and without ports is not documented, and Cilium\'s releases read it as denying nothing or as a rule '
       + `with no peer and no port rules. The deny is kept and taken to deny every end on every port, so verdicts of the ${egress ? 'egress' : 'ingress'} `
       + `of the pods its spec selects may be too narrow. Give the deny its peer (${p}Endpoints, ${p}Entities, ...) and its ports, or remove the rule, to have it decided exactly`]);
@@ -996,7 +1014,6 @@ function ruleOf(
   const dns: FqdnSelector[] = [];
   const dnsPorts: Array<{ names: FqdnSelector[]; ports: PortEntry[] }> = [];
   let l7 = false;
-  const entries: PortEntry[] = [];
   for (const [k, pr] of (toPorts ?? []).entries()) {
     for (const field of ['listener', 'originatingTLS', 'terminatingTLS', 'serverNames']) {
       if (pr[field] !== undefined && !wide) return `toPorts[${k}].${field}: TLS interception and listeners are not modelled`;
@@ -1007,23 +1024,20 @@ function ruleOf(
       // type says "If omitted or empty but RedirectPort is set, then all ports ... are being
       // redirected". An allow is left out; a deny is kept as the widest reading: every port.
       if (!deny && !wide) return `toPorts[${k}]: a port rule without ports is not modelled`;
-      portReadings.push(`toPorts[${k}] has no ports, read as every port of every protocol`);
       notes.push([`toPorts[${k}]`, 'a port rule without ports is not documented, and Cilium\'s releases read it as no port or as every port. '
         + 'The deny is kept and taken to deny every port of every protocol to or from its peer, so verdicts of those ends may be too narrow. '
         + 'List the ports (ports: [{port: "443", protocol: TCP}]), or leave toPorts out to deny every port on purpose, to have it decided exactly']);
-      entries.push(ALL_TRAFFIC);
+      readAs(`toPorts[${k}] has no ports, read as every port of every protocol`, [ALL_TRAFFIC]);
       continue;
     }
     const own: PortEntry[] = [];
     for (const [j, port] of (pr.ports as any[]).entries()) {
       const read = portEntries(port, deny, (note) => notes.push([`toPorts[${k}].ports[${j}].port`, note]), wide);
-      if (typeof read !== 'string' && readCiliumPort(String(port.port)).number === 0) {
-        portReadings.push(`toPorts[${k}].ports[${j}] is port 0, read as every ${[...new Set(read.map((e) => (e.kind === 'allTraffic' ? 'every' : e.protocol)))].join(', ')} port`);
-      }
       if (typeof read === 'string') return `toPorts[${k}]: ${read}`;
-      own.push(...read);
+      if (read.form !== undefined) readAs(`toPorts[${k}].ports[${j}] is ${read.form}`, read.entries);
+      else entries.push(...read.entries);
+      own.push(...read.entries);
     }
-    entries.push(...own);
     const r = pr.rules;
     if (r !== undefined && r !== null && Object.keys(r).some((x) => r[x] !== undefined)) l7 = true;
     const names: FqdnSelector[] = [];
@@ -1047,7 +1061,7 @@ function ruleOf(
     ...(l7 ? { l7Key: canonicalJson(toPorts) } : {}),
     dns,
     dnsPorts,
-    ...(portReadings.length > 0 ? { portReading: portReadings.join('; ') } : {}),
+    ...(portReadings.length > 0 ? { portReadings } : {}),
   };
 }
 
@@ -1072,46 +1086,60 @@ function undecidedPeerReason(u: CiliumUndecided, deny: boolean): string {
 /**
  * One `toPorts[].ports[]` entry: a number (with `endPort` a range) or a container port name, of
  * its protocol; `ANY` (or none) is every protocol (Layer 4 Policies: "If omitted or empty, any
- * protocol matches"). Port 0 is not in the documentation. Cilium's agent accepts it
- * (rule_validation.go PortProtocol: only a port rule with layer-7 rules refuses "a port is 0") and
- * builds a filter of port 0 (pkg/policy l4.go L4Filter: "Port 0 indicates that all traffic is
- * allowed at L4"), with `endPort` a range from 0 whose reading next to port 0 is not documented.
- * Without an endPort, an allow is read as every port of its protocols, the narrowest reading (some
- * releases open every protocol with it when the peer is every end); with one it is left out (it
- * allows less). A deny is kept as the widest reading: every port of its protocols. `note` says so.
+ * protocol matches"). Port 0 is not in the documentation, and this is the one place that reads it.
+ * Cilium's agent accepts it (rule_validation.go PortProtocol: only a port rule with layer-7 rules
+ * refuses "a port is 0") and builds a filter of port 0 (pkg/policy l4.go L4Filter: "Port 0
+ * indicates that all traffic is allowed at L4"), whose keys pkg/policy portrange.go
+ * PortRangeToMaskedPorts makes the wildcard of the port where `endPort` is 0 or 65535 ("This is a
+ * wildcard"). So port 0 without `endPort`, or with 0 or 65535, is every port of its protocols: an
+ * allow is read so, the narrowest reading (some releases open every protocol with it when the peer
+ * is every end). With another `endPort` the releases read it apart (the range 0..endPort where they
+ * have port ranges, every port where the key of port 0 is a wildcard): an allow is left out (it
+ * allows less). A deny is kept as the widest reading: every port of its protocols. `note` says
+ * so, and `form` says how port 0 was read (undefined for a port read as written).
  */
-function portEntries(port: any, deny: boolean, note: (text: string) => void, widest = false): PortEntry[] | string {
+function portEntries(port: any, deny: boolean, note: (text: string) => void, widest = false): { entries: PortEntry[]; form?: string } | string {
   const protocols = port.protocol === undefined || port.protocol === 'ANY' ? PORT_PROTOCOLS : [port.protocol as string];
   // As Cilium reads it (readCiliumPort): a name lowercased, a number with base 0 ("0100" is 64).
   const read = readCiliumPort(String(port.port));
   // The widest reading of an allow's port the model cannot read: every port of its protocols.
   const everyPort = (): PortEntry[] => protocols.map((protocol) => ({ kind: 'allPorts', protocol }));
-  if (read.problem !== undefined) return widest ? everyPort() : `the port cannot be read: ${read.problem}`;
+  if (read.problem !== undefined) return widest ? { entries: everyPort() } : `the port cannot be read: ${read.problem}`;
   if (read.number !== undefined) {
     const number = read.number;
-    const endPort = typeof port.endPort === 'number' && port.endPort > 0 ? port.endPort : undefined;
-    if (number === 0 && !deny && endPort !== undefined && widest) return everyPort();
-    if (number === 0 && !deny && endPort !== undefined) {
-      return `port 0 with endPort ${endPort} is not documented (Cilium's releases read port 0 as every port, a range from 0 differently); list the ports or a range from 1`;
-    }
-    if (number === 0 && !deny) {
-      note(`port ${JSON.stringify(String(port.port))} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
-        + `of its protocol (pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4"). The allow is read as every ${protocols.join(', ')} port, `
-        + 'the narrowest of the readings (with a peer of every end, some releases open every protocol too). List the ports, or leave toPorts out to allow every port on purpose');
-      return protocols.map((protocol) => ({ kind: 'allPorts', protocol }));
-    }
     if (number === 0) {
-      note(`port ${JSON.stringify(String(port.port))} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
-        + `(pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4")${endPort !== undefined ? ', here with an endPort' : ''}. `
-        + `The deny is kept and taken to deny every ${protocols.join(', ')} port to or from its peer, so verdicts of those ends may be too narrow. `
-        + 'List the ports (or a range: port and endPort), or leave toPorts out to deny every port on purpose, to have it decided exactly');
-      return protocols.map((protocol) => ({ kind: 'allPorts', protocol }));
+      const given = JSON.stringify(String(port.port));
+      const endPort = typeof port.endPort === 'number' && port.endPort > 0 ? port.endPort : undefined;
+      // PortRangeToMaskedPorts: port 0 with endPort 0 or 65535 is the wildcard; another endPort a range from 0.
+      const range = endPort !== undefined && endPort < 65535 ? endPort : undefined;
+      if (range !== undefined && !deny && widest) return { entries: everyPort() };
+      if (range !== undefined && !deny) {
+        return `port 0 with endPort ${range} is not documented (Cilium's releases read it as the range 0-${range} or as every port); `
+          + `list the ports or a range from 1 (port: "1", endPort: ${range})`;
+      }
+      const all = protocols.join(', ');
+      const filter = 'pkg/policy L4Filter: "Port 0 indicates that all traffic is allowed at L4"';
+      if (!deny) {
+        note(`port ${given} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
+          + `of its protocol (${filter}${endPort !== undefined ? `; PortRangeToMaskedPorts makes port 0 with endPort ${endPort} the wildcard of the port too` : ''}). `
+          + `The allow is read as every ${all} port, the narrowest of the readings (with a peer of every end, some releases open every protocol too). `
+          + 'List the ports, or leave toPorts out to allow every port on purpose');
+      } else {
+        note(`port ${given} is 0, which the documentation does not describe; Cilium's agent accepts it and makes it a filter of every port `
+          + `(${filter})${range !== undefined ? `, here with an endPort: the releases read port 0 with endPort ${range} as the range 0-${range} or as every port` : ''}. `
+          + `The deny is kept and taken to deny every ${all} port to or from its peer, so verdicts of those ends may be too narrow. `
+          + 'List the ports (or a range: port and endPort), or leave toPorts out to deny every port on purpose, to have it decided exactly');
+      }
+      return {
+        entries: protocols.map((protocol) => ({ kind: 'allPorts', protocol })),
+        form: `port 0${endPort !== undefined ? ` (endPort ${endPort})` : ''}, read as every ${all} port`,
+      };
     }
     const end = typeof port.endPort === 'number' && port.endPort > number ? port.endPort : undefined;
-    return protocols.map((protocol) => (end !== undefined ? { kind: 'numbered', protocol, port: number, endPort: end } : { kind: 'numbered', protocol, port: number }));
+    return { entries: protocols.map((protocol) => (end !== undefined ? { kind: 'numbered', protocol, port: number, endPort: end } : { kind: 'numbered', protocol, port: number })) };
   }
   // Layer 4 Policies: "EndPort is ignored if Port is a named port."
-  return protocols.map((protocol) => ({ kind: 'named', protocol, name: read.name! }));
+  return { entries: protocols.map((protocol) => ({ kind: 'named', protocol, name: read.name! })) };
 }
 
 /** `value` as JSON with the keys of every object sorted: equal for equal content, whatever the key order. */

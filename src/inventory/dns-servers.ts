@@ -1,4 +1,4 @@
-import { Cluster, ClusterEndpoint } from './cluster';
+import { Cluster, ClusterEndpoint, ClusterPort } from './cluster';
 
 /** The namespace of the cluster DNS add-on. */
 export const CLUSTER_DNS_NAMESPACE = 'kube-system';
@@ -30,7 +30,7 @@ const DNS_SERVER_PORT = 53;
 export function isDnsServer(e: ClusterEndpoint): boolean {
   if (e.external || e.apiServer === true) return false;
   if (e.ports.some((p) => p.number === DNS_SERVER_PORT && p.protocol === 'UDP')) return true;
-  return e.namespace === CLUSTER_DNS_NAMESPACE && e.labels[CLUSTER_DNS_LABEL.key] === CLUSTER_DNS_LABEL.value;
+  return isClusterDns(e);
 }
 
 /**
@@ -40,4 +40,86 @@ export function isDnsServer(e: ClusterEndpoint): boolean {
  */
 export function dnsServers(cluster: Cluster): ClusterEndpoint[] {
   return cluster.endpoints.filter(isDnsServer);
+}
+
+/**
+ * Whether `e` is `source` itself, in the model both come from (by index and id: a view's endpoints
+ * are copies of its model's).
+ */
+function isSelf(e: ClusterEndpoint, source: ClusterEndpoint): boolean {
+  return e.index === source.index && e.id === source.id;
+}
+
+/**
+ * The DNS servers of the input that `source`'s lookups may go to: `dnsServers` without `source`
+ * itself. A pod resolves names through the resolver of its resolv.conf, which for the default
+ * dnsPolicy ClusterFirst is the cluster DNS Service (kubernetes.io "DNS for Services and Pods",
+ * Pod's DNS Policy: "Default" is not the default, ClusterFirst is), not the pod, whatever ports it
+ * declares; and the cluster DNS's own pods run with dnsPolicy Default (the add-on's coredns.yaml.base),
+ * resolving through their node's resolver, outside the input. So a pod that declares 53/UDP is a
+ * DNS server for the others, never its own (its replicas neither, fail closed: that only takes
+ * lookup paths away). The class key keeps each DNS server in a class of its own
+ * (equivalence.ts `classKey`), so a class matrix leaves out the same server as the pair verdicts.
+ */
+export function lookupServers(cluster: Cluster, source: ClusterEndpoint): ClusterEndpoint[] {
+  return cluster.endpoints.filter((e) => isDnsServer(e) && !isSelf(e, source));
+}
+
+/**
+ * The ends of the model that may be the DNS server of `source`'s lookups when the input holds no
+ * DNS server `source` may ask (`lookupServers` is empty): every end inside the cluster but
+ * `source`, when `source` is a DNS server itself (see `lookupServers`); every end otherwise.
+ */
+export function lookupCandidates(cluster: Cluster, source: ClusterEndpoint): ClusterEndpoint[] {
+  return isDnsServer(source) ? cluster.endpoints.filter((e) => !isSelf(e, source)) : cluster.endpoints;
+}
+
+/**
+ * Whether `e` is a pod of the cluster DNS add-on (`isDnsServer`'s well-known case): in `kube-system`,
+ * labelled `k8s-app: kube-dns`.
+ */
+export function isClusterDns(e: ClusterEndpoint): boolean {
+  return !e.external && e.apiServer !== true && e.namespace === CLUSTER_DNS_NAMESPACE && e.labels[CLUSTER_DNS_LABEL.key] === CLUSTER_DNS_LABEL.value;
+}
+
+/** The id the cluster DNS goes by where the input does not hold it (`absentClusterDns`): no pod has `=` in its name. */
+export const ABSENT_CLUSTER_DNS_ID = `${CLUSTER_DNS_NAMESPACE}/${CLUSTER_DNS_LABEL.key}=${CLUSTER_DNS_LABEL.value}`;
+
+/**
+ * The cluster DNS as the analysis takes it where the input does not hold it: the pods of the add-on,
+ * in `kube-system`, labelled `k8s-app: kube-dns` and nothing else, declaring `dns` 53/UDP and
+ * `dns-tcp` 53/TCP (kubernetes/kubernetes cluster/addons/dns/coredns/coredns.yaml.base), with no
+ * address, node or service account known. Not an end of any model: it never joins
+ * `Cluster.endpoints`, so no matrix, class or listing holds it; its index (-1) is no model's.
+ * Only the DNS path asks about it (`absentClusterDns`).
+ */
+const ABSENT_CLUSTER_DNS_PORTS: ClusterPort[] = [
+  { number: DNS_SERVER_PORT, name: 'dns', protocol: 'UDP' },
+  { number: DNS_SERVER_PORT, name: 'dns-tcp', protocol: 'TCP' },
+];
+const ABSENT_CLUSTER_DNS: ClusterEndpoint = Object.freeze({
+  kind: 'Pod',
+  namespace: CLUSTER_DNS_NAMESPACE,
+  id: ABSENT_CLUSTER_DNS_ID,
+  labels: { [CLUSTER_DNS_LABEL.key]: CLUSTER_DNS_LABEL.value },
+  ports: ABSENT_CLUSTER_DNS_PORTS,
+  ips: [],
+  external: false,
+  dnsNames: [],
+  singleInstance: false,
+  origin: { option: 'the cluster DNS, not in the input' },
+  hostNetwork: false,
+  nodeTraffic: false,
+  index: -1,
+});
+
+/**
+ * The cluster DNS where the input does not hold it, as a DNS server `source`'s lookups may go to
+ * (`ABSENT_CLUSTER_DNS`): when no end of the input but `source` is a pod of it (`isClusterDns`).
+ * A pod's lookups go to the cluster DNS for the default dnsPolicy ClusterFirst, whether the input
+ * holds its pods or not; the analysis asks whether the input's policies isolate it
+ * (cilium-semantics `dnsVisibility`). Undefined when the input holds it.
+ */
+export function absentClusterDns(cluster: Cluster, source: ClusterEndpoint): ClusterEndpoint | undefined {
+  return cluster.endpoints.some((e) => isClusterDns(e) && !isSelf(e, source)) ? undefined : ABSENT_CLUSTER_DNS;
 }

@@ -1,13 +1,21 @@
 import { LintCode } from './lint-codes';
 import {
-  addDoubts, allReading, anyReading, ciliumSelectionDoubt, DnsTarget, dnsTargets, LintDoubts, noDoubts, onlyPort53, ruleReachesDns,
+  allRead, anyRead, anyReading, ciliumSelectionDoubt, DnsCut, DnsRead, DnsRouteReads, DnsTarget, dnsTargets, LintDoubts, noDoubts, onlyPort53,
+  portsLetLookup, readWith, ruleDnsReach, WrittenDnsRead,
 } from './lint-reading';
-import { CiliumRule, ciliumSelects, readCiliumPolicy, requirementFields } from '../inventory/cilium-policy';
+import {
+  CILIUM_NAMESPACE_LABELS_PREFIX, CILIUM_POD_NAMESPACE_KEY, CiliumEndpointSelector, ciliumLabels, CiliumPolicy, CiliumRule,
+  CiliumSelectable, ciliumSelects, readCiliumPolicy,
+  requirementFields, unplacedEndsText, unplacedMayBe,
+} from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { cidrContains, cidrsCover, cidrsOverlap, formatIp, parseCidr, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_KIND } from '../k8s/cilium-manifest';
+import { PeerShape, peerShapesOverlap } from '../k8s/cilium-overlap';
 import { Finding, Severity } from '../k8s/finding';
 import { fqdnPatternsIntersect, normalizeFqdn } from '../k8s/fqdn-pattern';
+import { Labels } from '../k8s/label-selector';
+import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 
 /** A Cilium policy the schema checks accepted, with where it is. */
 export interface CheckedCiliumPolicy {
@@ -88,35 +96,118 @@ export function fqdnWithoutDnsRule(policies: readonly CheckedCiliumPolicy[]): Ar
 }
 
 /**
- * For NP002: whether a pod resolves names through a Cilium policy that selects it for egress: one
- * of its egress allow rules reaches DNS (`ruleReachesDns`, the reading NetworkPolicy rules have
- * too): it lets a lookup (53/UDP) through to a DNS target (the input's DNS servers, or the cluster
- * DNS assumed where it holds none) and its peer matches that target (no peer; `toEndpoints` whose
- * selector must select it; `toEntities` cluster or all). Where the input holds no DNS server, a rule
- * written for DNS counts whatever its peer, as before: `rules.dns` (Cilium's DNS proxy answers the
- * lookups, as the rule an FQDN egress needs) or port 53 as its only port. A plain NetworkPolicy next
- * to such a Cilium policy isolates the pod's egress, and the pod still resolves names: Cilium adds
- * the allows of both up. Unknown (and why, in `doubts`) where the policy may select the pod and not
- * must, or its rule may select the DNS server and not must (`ciliumSelects`: labels of a namespace
- * without its Namespace object, a selector the model cannot decide): NP002 then warns, as DNS
- * access that rests on a guess is no proof of it. CIDR peers never match pods on Cilium.
+ * For NP002: the DNS access a declared pod has by the Cilium policies that select it for egress
+ * (`allows`), and what their deny rules take of it (`denies`).
+ *
+ * `allows`: per DNS target, whether an egress allow rule of a policy that selects the pod reaches
+ * it (`ruleDnsReach`, the reading NetworkPolicy rules have too): it lets a lookup (53/UDP) through
+ * to the target (the input's DNS servers, or the cluster DNS assumed where it holds none) and its
+ * peer matches that target (no peer; `toEndpoints` whose selector must select it; `toEntities`
+ * cluster or all). Where the input holds no DNS server, a rule written for DNS counts whatever its
+ * peer, as before: `rules.dns` (Cilium's DNS proxy answers the lookups, as the rule an FQDN egress
+ * needs) or port 53 as its only port. A plain NetworkPolicy next to such a Cilium policy isolates the
+ * pod's egress, and the pod still resolves names: Cilium adds the allows of both up. Unknown (and
+ * why) where the policy may select the pod and not must, or its rule may select the DNS server and
+ * not must (`ciliumSelects`: labels of a namespace without its Namespace object, a selector the model
+ * cannot decide): NP002 then warns, as DNS access that rests on a guess is no proof of it. CIDR
+ * peers never match pods on Cilium.
+ *
+ * `denies`: "Deny policies take precedence over allow policies" (docs.cilium.io, Deny Policies),
+ * over the allows of NetworkPolicies too (Cilium enforces them as its own rules), so an `egressDeny`
+ * rule of a policy that selects the pods, whose ports stop a lookup and whose peer matches the DNS
+ * target, cuts the lookup whatever allows it. Read fail closed, as the analysis reads a deny (its
+ * widest reading): a rule that may apply (a subject or peer selector the input does not decide, an
+ * entity `host`/`remote-node` of a node whose place is not known, a peer the model cannot place)
+ * may cut it: unknown, with the rule named among the doubts. For a rule written for DNS (the input
+ * holds no DNS server), the deny cuts it where its peer is the allow's (no peer, `all`, or the same
+ * peer), and may where the two overlap (`peerShapesOverlap`, which errs towards overlapping).
  */
-export function ciliumResolvesNames(policies: readonly CheckedCiliumPolicy[], cluster: Cluster)
-  : (e: ClusterEndpoint, doubts: LintDoubts) => boolean | undefined {
+export interface CiliumDns {
+  allows(e: ClusterEndpoint): DnsRouteReads;
+  denies(pods: DnsPods): { readonly targets: readonly DnsCut[]; written(peers: readonly PeerShape[] | undefined): DnsCut };
+}
+
+/**
+ * The pods NP002 asks `CiliumDns.denies` about: a declared end, or the pods of a policy in a
+ * namespace whose workloads the input does not declare, known only by the labels its pod selector
+ * requires (`labels`): a Cilium subject selects them where it does whatever their other labels are,
+ * and may where that depends on those.
+ */
+export interface DnsPods {
+  readonly namespace: string;
+  readonly end?: ClusterEndpoint;
+  readonly labels?: Labels;
+}
+
+/** The name of a Cilium rule, for a message: `CiliumNetworkPolicy shop/deny-dns egressDeny[0]`. */
+function ciliumRuleName(p: CiliumPolicy, rule: CiliumRule): string {
+  return `${p.kind} ${p.id} ${p.spec !== undefined ? `specs[${p.spec}].` : ''}${rule.section}[${rule.index}]`;
+}
+
+export function ciliumDnsReading(policies: readonly CheckedCiliumPolicy[], cluster: Cluster): CiliumDns {
   const targets = dnsTargets(cluster);
   const read = policies.flatMap((p) => readCiliumPolicy(p.object, {}).policies);
-  const reachesDns = (rule: CiliumRule, doubts: LintDoubts) => ruleReachesDns(targets, rule.ports,
-    (t) => ciliumPeerMatchesDns(cluster, rule, t, doubts), rule.dns.length > 0 || onlyPort53(rule.ports));
-  const withDns = read.filter((p) => p.egress.some((rule) => !rule.deny && reachesDns(rule, noDoubts()) !== false));
-  if (withDns.length === 0) return () => false;
-  return (e, doubts) => anyReading(withDns.map((p) => {
-    const selects = ciliumSelects(cluster, p.subject, e, 'must') ? true : ciliumSelects(cluster, p.subject, e, 'may') ? undefined : false;
-    if (selects === false) return false;
-    const own = noDoubts();
-    if (selects === undefined) ciliumSelectionDoubt(cluster, p.subject, e, own);
-    const reading = allReading([selects, anyReading(p.egress.filter((rule) => !rule.deny).map((rule) => reachesDns(rule, own)))]);
-    if (reading === undefined) addDoubts(doubts, own);
-    return reading;
+  const withAllow = read.filter((p) => p.egress.some((rule) => !rule.deny));
+  const withDeny = read.filter((p) => p.egress.some((rule) => rule.deny && targets.targets.some((t) => portsLetLookup(rule.ports, t))));
+  /** Whether a policy's subject selects a declared end: true, false or unknown (and why). */
+  const selection = (p: CiliumPolicy, e: CiliumSelectable): DnsRead => readWith((doubts) => {
+    if (ciliumSelects(cluster, p.subject, e, 'must')) return true;
+    if (!ciliumSelects(cluster, p.subject, e, 'may')) return false;
+    ciliumSelectionDoubt(cluster, p.subject, e, doubts);
+    return undefined;
+  });
+  return {
+    allows: (e) => {
+      const perTarget: DnsRead[][] = targets.targets.map(() => []);
+      const written: WrittenDnsRead[] = [];
+      for (const p of withAllow) {
+        const selects = selection(p, e);
+        if (selects.reading === false) continue;
+        for (const rule of p.egress) {
+          if (rule.deny) continue;
+          const own = targets.targets.map(() => noDoubts());
+          const reach = ruleDnsReach(targets, rule.ports, (t) => ciliumPeerMatchesDns(cluster, rule, t, own[targets.targets.indexOf(t)]),
+            rule.dns.length > 0 || onlyPort53(rule.ports));
+          reach.targets.forEach((reading, i) => perTarget[i].push(allRead([selects, { reading, doubts: own[i] }])));
+          if (reach.written) written.push({ ...allRead([selects]), ...(rule.peerShapes !== undefined ? { peers: rule.peerShapes } : {}) });
+        }
+      }
+      return { targets: perTarget.map((reads) => anyRead(reads)), written };
+    },
+    denies: (pods) => {
+      const applying = withDeny.map((p) => ({ p, selects: denySubject(cluster, p, pods) })).filter((a) => a.selects.reading !== false);
+      const cut = (peerOf: (rule: CiliumRule, doubts: LintDoubts) => boolean | undefined, ports: (rule: CiliumRule) => boolean): DnsCut => {
+        const reads: DnsRead[] = [];
+        const by: string[] = [];
+        for (const { p, selects } of applying) {
+          for (const rule of p.egress) {
+            if (!rule.deny || !ports(rule)) continue;
+            const r = allRead([selects, readWith((d) => peerOf(rule, d))]);
+            if (r.reading === false) continue;
+            const name = ciliumRuleName(p, rule);
+            if (r.reading === true) by.push(name);
+            else r.doubts.reasons.add(`${name} may deny the lookups (Cilium deny rules take precedence over allows)`);
+            reads.push(r);
+          }
+        }
+        return { ...anyRead(reads), by };
+      };
+      return {
+        targets: targets.targets.map((t) => cut(
+          (rule, d) => ciliumDenyPeerMatchesDns(cluster, rule, t, pods.end, d), (rule) => portsLetLookup(rule.ports, t))),
+        written: (peers) => cut((rule, d) => denyCoversWritten(rule, peers, d), (rule) => targets.targets.some((t) => portsLetLookup(rule.ports, t))),
+      };
+    },
+  };
+}
+
+/** Whether any of a Cilium rule's endpoint selectors matches a DNS target: true, false, or unknown (and why, in `doubts`). */
+function selectorsMatchDns(cluster: Cluster, selectors: readonly CiliumEndpointSelector[], t: DnsTarget, doubts: LintDoubts): boolean | undefined {
+  return anyReading(selectors.map((s) => {
+    if (ciliumSelects(cluster, s, t, 'must')) return true;
+    if (!ciliumSelects(cluster, s, t, 'may')) return false;
+    ciliumSelectionDoubt(cluster, s, t, doubts);
+    return undefined;
   }));
 }
 
@@ -126,15 +217,85 @@ function ciliumPeerMatchesDns(cluster: Cluster, rule: CiliumRule, t: DnsTarget, 
   if (peer === undefined) return true;
   if (t.nodeTraffic) return false;
   switch (peer.kind) {
-    case 'endpoints': return anyReading(peer.selectors.map((s) => {
-      if (ciliumSelects(cluster, s, t, 'must')) return true;
-      if (!ciliumSelects(cluster, s, t, 'may')) return false;
-      ciliumSelectionDoubt(cluster, s, t, doubts);
-      return undefined;
-    }));
+    case 'endpoints': return selectorsMatchDns(cluster, peer.selectors, t, doubts);
     case 'entities': return peer.entities.some((x) => x === 'cluster' || x === 'all');
     default: return false;
   }
+}
+
+/** Whether a Cilium policy's subject selects the pods of `DnsPods`, read as a deny's (may selects: unknown). */
+function denySubject(cluster: Cluster, p: CiliumPolicy, pods: DnsPods): DnsRead {
+  return readWith((doubts) => {
+    if (pods.end !== undefined) {
+      if (ciliumSelects(cluster, p.subject, pods.end, 'must')) return true;
+      if (!ciliumSelects(cluster, p.subject, pods.end, 'may')) return false;
+      ciliumSelectionDoubt(cluster, p.subject, pods.end, doubts);
+      return undefined;
+    }
+    // Pods known only by the labels their policy's selector requires: selected whatever their other labels are, never, or maybe.
+    const s = p.subject;
+    if (s.nodes || (s.namespace !== undefined && s.namespace !== pods.namespace)) return false;
+    const like: CiliumSelectable = { namespace: pods.namespace, labels: pods.labels ?? {}, external: false, nodeTraffic: false };
+    const given = new Set(Object.keys(pods.labels ?? {}));
+    const guessed = cluster.namespaceLabelsGuessed(pods.namespace);
+    const known = (key: string) => given.has(key) || key === CILIUM_POD_NAMESPACE_KEY
+      || (key.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX) && (!guessed || key === `${CILIUM_NAMESPACE_LABELS_PREFIX}${NAMESPACE_NAME_LABEL}`));
+    const m = s.undecided !== undefined || s.testsServiceAccount === true ? undefined : s.selector.matchesPartly(ciliumLabels(cluster, like), known);
+    if (m === false) return false;
+    if (m === undefined) {
+      doubts.reasons.add(`${p.kind} ${p.id} selects pods by ${s.text}, and the pods of namespace ${pods.namespace} this policy selects are not declared in the input, `
+        + 'so whether it selects them is not known');
+    }
+    return m;
+  });
+}
+
+/** Whether the peer of a Cilium deny rule matches a DNS target (of the lookups of `self`, where declared), read as a deny's: may matches is unknown. */
+function ciliumDenyPeerMatchesDns(
+  cluster: Cluster, rule: CiliumRule, t: DnsTarget, self: ClusterEndpoint | undefined, doubts: LintDoubts,
+): boolean | undefined {
+  const peer = rule.peer;
+  if (peer === undefined) return true;
+  switch (peer.kind) {
+    case 'endpoints': return selectorsMatchDns(cluster, peer.selectors, t, doubts);
+    case 'entities': {
+      if (!t.nodeTraffic) return peer.entities.some((x) => x === 'all' || x === 'cluster');
+      if (peer.entities.some((x) => x === 'all' || x === 'cluster') || (peer.entities.includes('host') && peer.entities.includes('remote-node'))) return true;
+      const node = t.end?.node;
+      const own = self?.node;
+      const sided = peer.entities.filter((x) => x === 'host' || x === 'remote-node' || x === 'kube-apiserver');
+      if (sided.length === 0) return false;
+      if (node !== undefined && own !== undefined && !sided.includes('kube-apiserver')) return sided.includes(node === own ? 'host' : 'remote-node');
+      doubts.reasons.add(`whether the entities ${sided.join(', ')} of the deny rule are the node of ${t.id} is not known (the input does not place both on their nodes)`);
+      return undefined;
+    }
+    case 'unplaced':
+      if (!unplacedMayBe(peer.ends, t)) return false;
+      doubts.reasons.add(`the model cannot place the deny rule's peer ${peer.field} (${unplacedEndsText(peer.ends)}), which may be ${t.id}`);
+      return undefined;
+    // CIDR rules match no end inside the cluster; DNS names are for allow rules.
+    default: return false;
+  }
+}
+
+/**
+ * Whether a Cilium deny rule's peer cuts a rule written for DNS (the input holds no DNS server) that
+ * points at `peers`: surely where it has no peer, names `all`, or names one of the same peers; maybe
+ * where the peers overlap (`peerShapesOverlap`, or the allow's peer is not known).
+ */
+function denyCoversWritten(rule: CiliumRule, peers: readonly PeerShape[] | undefined, doubts: LintDoubts): boolean | undefined {
+  const shapes = rule.peerShapes;
+  if (rule.peer === undefined || shapes === undefined || shapes.some((s) => s.kind === 'entity' && s.entity === 'all')) return true;
+  if (peers !== undefined && peers.every((a) => shapes.some((d) => stableShape(d) === stableShape(a)))) return true;
+  if (peers === undefined || peers.some((a) => shapes.some((d) => peerShapesOverlap(a, d)))) {
+    doubts.reasons.add('whether the deny rule\'s peer is the DNS server outside the input that a rule of port 53 is written for is not known');
+    return undefined;
+  }
+  return false;
+}
+
+function stableShape(s: PeerShape): string {
+  return JSON.stringify(s, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
 /**

@@ -1,16 +1,19 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
+import { CiliumDns } from './cilium-lints';
 import { LintCode } from './lint-codes';
 import {
-  addDoubts, allReading, anyReading, DnsTarget, DnsTargets, dnsTargets, dnsTargetsText, doubtsFix, doubtsText, LintDoubts, namespaceSelectorMatch,
-  noDoubts, onlyPort53, portsLetLookup, ruleReachesDns,
+  addDoubts, afterTier, allRead, allReading, anyRead, anyReading, DnsCut, DnsRead, DnsRouteReads, DnsTarget, DnsTargets, dnsTargets, dnsTargetsText,
+  doubtsFix, doubtsText, LintDoubts, namespaceSelectorMatch, noDoubts, onlyPort53, portsLetLookup, ruleDnsReach, tierFirstMatch, TierOutcomes,
+  TierStep, WrittenDnsRead,
 } from './lint-reading';
 import { stableJson } from './single-policy-lints';
-import { Cluster, ClusterEndpoint, TieredPolicy, tieredPolicyOf, TierPeer } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, TieredPolicy, tieredPolicyOf, TierPeer, TierRule } from '../inventory/cluster';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp, ParsedIp } from '../k8s/cidr';
+import { cidrShape, PeerShape } from '../k8s/cilium-overlap';
 import { Finding, Severity } from '../k8s/finding';
 import { compileSelector, Labels } from '../k8s/label-selector';
-import { DECLARED_BY_LABELS_ANNOTATION } from '../k8s/manifest';
+import { DECLARED_BY_LABELS_ANNOTATION, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { portSetFromWire } from '../k8s/port-set';
 
 /** A NetworkPolicy that passed the API-server rules, with its index in the report. */
@@ -23,13 +26,13 @@ export interface CheckedPolicy {
 /** Lints that need several objects: duplicate names, mergeable policies, DNS, selectors matching nothing. */
 export function crossObjectLints(
   policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[] = policies, clusterPolicies: ReadonlyArray<Record<string, any>> = [],
-  ciliumDns: (e: ClusterEndpoint, doubts: LintDoubts) => boolean | undefined = () => false,
+  ciliumDns?: CiliumDns,
 ): Array<{ policy: CheckedPolicy; finding: Finding }> {
   const targets = dnsTargets(cluster);
   return [
     ...duplicateNames(policies),
     ...mergeablePolicies(policies),
-    ...egressWithoutDns(policies, cluster, targets, adminTierDecidesDns(clusterPolicies, cluster, targets), ciliumDns),
+    ...egressWithoutDns(policies, cluster, targets, adminTierDns(clusterPolicies, cluster, targets), ciliumDns),
     ...selectorsMatchingNothing(policies, cluster, declaring),
   ];
 }
@@ -98,78 +101,105 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
  * reach DNS (53/UDP), so it cannot resolve names. Where the manifests declare workloads, each
  * isolated workload is checked; where they do not, a policy's pods count as reaching DNS when a
  * policy with a DNS rule selects at least every pod it selects (the same or a wider selector).
- * Reported once per isolated workload (or policy), on the first policy that isolates it. A pod
- * whose DNS egress the Admin tier allows (its first matching rule is an Allow/Accept: final, the
- * NetworkPolicies are not consulted) resolves names whatever its NetworkPolicies say; so does a
- * declared workload that a Cilium policy's DNS rule lets resolve names (`ciliumDns`).
+ * Reported once per isolated workload (or policy), on the first policy that isolates it.
  *
- * "Reaches DNS" is one reading for every kind of rule (`ruleReachesDns`): the input's DNS servers
- * (`isDnsServer`), or the well-known cluster DNS where it holds none. Where that rests on what the
- * input does not give (labels of a namespace without its Namespace object, `namespaceSelectorMatch`),
- * the lint warns: DNS access that rests on a guess is no proof of DNS access, and a pod without it
- * fails at its first lookup. The message says what it rests on and the fix how to settle it.
+ * "Reaches DNS" is one reading for every kind of rule (`ruleDnsReach`): the input's DNS servers
+ * (`isDnsServer`), or the well-known cluster DNS where it holds none (and then a rule written for
+ * DNS counts as reaching the DNS server it is written for). A lookup to one DNS target goes through
+ * the tiers as the analysis orders them (`tierFirstMatch`, `afterTier`): the Admin tier first
+ * (`adminTierDns`: its first matching rule decides, an Allow/Accept as a Deny, whatever the
+ * NetworkPolicies say; a Pass or no match goes on), then the namespace tier: the NetworkPolicies'
+ * and the Cilium policies' allows added up (`CiliumDns.allows`, for a declared workload), less what
+ * a Cilium deny rule takes (`CiliumDns.denies`: a deny takes precedence over every allow). The pod
+ * resolves names when some DNS target is so reached. A finding whose DNS a deny cuts names the deny.
+ *
+ * Where that rests on what the input does not give (labels of a namespace without its Namespace
+ * object, `namespaceSelectorMatch`; a deny that may apply; Admin policies of one priority that
+ * disagree), the lint warns: DNS access that rests on a guess is no proof of DNS access, and a pod
+ * without it fails at its first lookup. The message says what it rests on and the fix how to settle it.
  */
-function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: DnsTargets,
-  adminDns: (namespace: string, labels: Labels | undefined, doubts: LintDoubts) => boolean | undefined,
-  ciliumDns: (e: ClusterEndpoint, doubts: LintDoubts) => boolean | undefined) {
+function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: DnsTargets, admin: AdminDns, cilium: CiliumDns | undefined) {
   const egress = policies.filter((p) => effectivePolicyTypes(p.object.spec ?? {}).includes('Egress'));
-  const dnsOf = new Map<CheckedPolicy, { reading: boolean | undefined; doubts: LintDoubts }>();
-  for (const q of egress) {
-    const doubts = noDoubts();
-    const rules = Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : [];
-    dnsOf.set(q, { reading: anyReading(rules.map((rule: any) => allowsDns(rule, q.namespace, cluster, targets, doubts))), doubts });
-  }
-  /** The readings of several sources of DNS access, with the doubts of those that are unknown. */
-  const combine = (readings: Array<{ reading: boolean | undefined; doubts: LintDoubts }>) => {
-    const doubts = noDoubts();
-    for (const r of readings) if (r.reading === undefined) addDoubts(doubts, r.doubts);
-    return { reading: anyReading(readings.map((r) => r.reading)), doubts };
-  };
-  const asked = (ask: (doubts: LintDoubts) => boolean | undefined) => {
-    const doubts = noDoubts();
-    return { reading: ask(doubts), doubts };
+  const dnsOf = new Map<CheckedPolicy, DnsRouteReads>();
+  for (const q of egress) dnsOf.set(q, networkPolicyDns(q, cluster, targets));
+  /** The DNS access of some pods from the sources of allows that select them, through the Admin tier and the Cilium deny rules. */
+  const access = (sources: DnsRouteReads[], tier: AdminDnsReads, cut: CiliumCuts | undefined) => {
+    const routes: DnsRead[] = [];
+    const deniedBy = new Set<string>();
+    const route = (allowed: DnsRead, c: DnsCut | undefined, a: AdminDnsRead) => {
+      const below = c === undefined ? allowed : allRead([allowed, { reading: c.reading === undefined ? undefined : !c.reading, doubts: c.doubts }]);
+      const reading = afterTier(a.outcomes, below.reading);
+      const doubts = noDoubts();
+      if (reading === undefined) {
+        if (below.reading === undefined) addDoubts(doubts, below.doubts);
+        addDoubts(doubts, a.doubts);
+      }
+      if (reading === false && allowed.reading !== false) {
+        if (a.outcomes.deny && !a.outcomes.goesOn && !a.outcomes.allow) a.deniedBy.forEach((n) => deniedBy.add(n));
+        else if (c?.reading === true) c.by.forEach((n) => deniedBy.add(n));
+      }
+      routes.push({ reading, doubts });
+    };
+    targets.targets.forEach((_t, i) => route(anyRead(sources.map((src) => src.targets[i])), cut?.targets[i], tier.targets[i]));
+    for (const w of sources.flatMap((src) => src.written)) route(w, cut?.written(w.peers), tier.written);
+    const { reading, doubts } = anyRead(routes);
+    return { reading, doubts, deniedBy: reading === false ? [...deniedBy].sort() : [] };
   };
   const out = [];
   const reported = new Set<string>();
   const dnsFix = `Allow egress to ${dnsTargetsText(targets)} on 53/UDP and 53/TCP for these pods `
     + '(cdk8s-netpol: AllowDns for the namespace, or NetworkPolicies.allowDnsFor(endpoint)).';
-  const fixFor = (doubts: LintDoubts | undefined) => (doubts ? `${doubtsFix(doubts)}${dnsFix}` : dnsFix);
+  const fixFor = (r: { reading: boolean | undefined; doubts: LintDoubts; deniedBy: string[] }) => {
+    if (r.deniedBy.length > 0) {
+      return `Let ${r.deniedBy.join(', ')} leave 53/UDP and 53/TCP to ${dnsTargetsText(targets)} alone: a deny takes precedence over the allows `
+        + '(a Cilium deny rule over every allow, an Admin-tier Deny over every NetworkPolicy unless an Admin Allow of DNS matches first).';
+    }
+    return r.reading === undefined ? `${doubtsFix(r.doubts)}${dnsFix}` : dnsFix;
+  };
+  const deniedText = (names: string[]) => `${names.length === 1 ? names[0] : names.join(' and ')}, which take${names.length === 1 ? 's' : ''} precedence over the allows`;
   for (const p of egress) {
     const selector = compileSelector(p.object.spec?.podSelector ?? {});
     const known = cluster.endpoints.filter((e) => e.namespace === p.namespace && !e.external && selector.matches(e.labels));
     if (known.length > 0) {
       for (const e of known) {
         if (reported.has(e.id)) continue;
-        const { reading, doubts } = combine([
+        const r = access([
           ...egress.filter((q) => q.namespace === p.namespace && compileSelector(q.object.spec?.podSelector ?? {}).matches(e.labels))
             .map((q) => dnsOf.get(q)!),
-          asked((d) => adminDns(p.namespace, e.labels, d)),
-          asked((d) => ciliumDns(e, d)),
-        ]);
-        if (reading === true) continue;
+          ...(cilium ? [cilium.allows(e)] : []),
+        ], admin(p.namespace, e.labels), cilium?.denies({ namespace: p.namespace, end: e }));
+        if (r.reading === true) continue;
         reported.add(e.id);
-        out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes', reading === false
-          ? `isolates the egress of ${e.id}, and no policy that selects it allows DNS (53/UDP), so it cannot resolve names`
-          : `isolates the egress of ${e.id}, and whether a policy that selects it allows DNS (53/UDP) ${doubtsText(doubts)}, so it may not resolve names`,
-        fixFor(reading === undefined ? doubts : undefined)));
+        out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes', r.reading === false
+          ? (r.deniedBy.length > 0
+            ? `isolates the egress of ${e.id}, and its DNS (53/UDP) is denied by ${deniedText(r.deniedBy)}, so it cannot resolve names`
+            : `isolates the egress of ${e.id}, and no policy that selects it allows DNS (53/UDP), so it cannot resolve names`)
+          : `isolates the egress of ${e.id}, and whether a policy that selects it allows DNS (53/UDP) ${doubtsText(r.doubts)}, so it may not resolve names`,
+        fixFor(r)));
       }
       continue;
     }
     const podSelector = p.object.spec?.podSelector ?? {};
-    const { reading, doubts } = combine([
-      ...egress.filter((q) => q.namespace === p.namespace && selectsAtLeast(q.object.spec?.podSelector ?? {}, podSelector)).map((q) => dnsOf.get(q)!),
-      asked((d) => adminDns(p.namespace, undefined, d)),
-    ]);
-    if (reading === true || reported.has(`${p.namespace}|${stableJson(podSelector)}`)) continue;
+    const r = access(
+      egress.filter((q) => q.namespace === p.namespace && selectsAtLeast(q.object.spec?.podSelector ?? {}, podSelector)).map((q) => dnsOf.get(q)!),
+      admin(p.namespace, undefined),
+      cilium?.denies({ namespace: p.namespace, labels: podSelector.matchLabels ?? {} }),
+    );
+    if (r.reading === true || reported.has(`${p.namespace}|${stableJson(podSelector)}`)) continue;
     reported.add(`${p.namespace}|${stableJson(podSelector)}`);
     const pods = stableJson(podSelector) === '{}' ? `every pod of namespace ${p.namespace}` : `the pods it selects in namespace ${p.namespace}`;
-    out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes', reading === false
-      ? `isolates the egress of ${pods}, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail`
-      : `isolates the egress of ${pods}, and whether a policy there that selects them allows DNS (53/UDP) ${doubtsText(doubts)}, so name lookups may fail`,
-    fixFor(reading === undefined ? doubts : undefined)));
+    out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes', r.reading === false
+      ? (r.deniedBy.length > 0
+        ? `isolates the egress of ${pods}, and their DNS (53/UDP) is denied by ${deniedText(r.deniedBy)}, so name lookups will fail`
+        : `isolates the egress of ${pods}, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail`)
+      : `isolates the egress of ${pods}, and whether a policy there that selects them allows DNS (53/UDP) ${doubtsText(r.doubts)}, so name lookups may fail`,
+    fixFor(r)));
   }
   return out;
 }
+
+/** What the Cilium deny rules take of some pods' lookups (`CiliumDns.denies`). */
+type CiliumCuts = ReturnType<CiliumDns['denies']>;
 
 /**
  * Whether label selector `wide` selects every set of labels that `narrow` selects, as far as can be
@@ -186,44 +216,89 @@ function selectsAtLeast(wide: any, narrow: any): boolean {
 /** The address NodeLocal DNSCache listens on by default. */
 const NODE_LOCAL_DNS = parseIp('169.254.20.10')!;
 
+/** What the Admin tier does with some pods' lookups to one DNS target (or to the DNS server a rule written for DNS names). */
+interface AdminDnsRead {
+  readonly outcomes: TierOutcomes;
+  readonly doubts: LintDoubts;
+  /** The Deny rule that decides where only a Deny can (`<kind> <name> egress[i]`). */
+  readonly deniedBy: readonly string[];
+}
+
+/** `AdminDnsRead` per DNS target, in the order of `DnsTargets.targets`, and for a rule written for DNS. */
+interface AdminDnsReads {
+  readonly targets: readonly AdminDnsRead[];
+  readonly written: AdminDnsRead;
+}
+
+/** The Admin tier's reading of some pods' lookups (`labels` undefined: every pod of the namespace, so only subjects without a pod selector count). */
+type AdminDns = (namespace: string, labels: Labels | undefined) => AdminDnsReads;
+
+const THROUGH: AdminDnsRead = { outcomes: { allow: false, deny: false, goesOn: true }, doubts: noDoubts(), deniedBy: [] };
+
 /**
- * Whether the Admin tier decides a pod's DNS egress (a lookup to a DNS target, `dnsTargets`) as
- * allowed: among the Admin-tier policies whose subject selects it (`labels` undefined: every pod of
- * the namespace, so only subjects without a pod selector count), by priority and then in order, the
- * first rule that matches the lookup is an Allow/Accept. A Deny or Pass that matches first, or no
- * match, is not. A subject or peer whose match is unknown (`namespaceSelectorMatch`, networks and
- * an address the input does not give) leaves the answer unknown unless both readings agree; any
- * DNS target so allowed is enough.
+ * What the Admin tier does with a pod's lookup (53/UDP) to a DNS target (`dnsTargets`): among the
+ * Admin-tier policies whose subject selects it (`labels` undefined: every pod of the namespace, so
+ * only subjects without a pod selector count), by priority and then in order, the first rule that
+ * matches the lookup decides (`tierFirstMatch`, the analysis's precedence for one end): an
+ * Allow/Accept allows it whatever the NetworkPolicies say, a Deny denies it whatever they say, a
+ * Pass or no match leaves it to them. A subject or peer whose match is unknown
+ * (`namespaceSelectorMatch`, networks and an address the input does not give) is read both ways, as
+ * are policies of one priority (which of them decides is implementation-defined). For a rule written
+ * for DNS (the input holds no DNS server), a rule matches its DNS server where its networks hold
+ * every address, and may wherever else it could.
  */
-function adminTierDecidesDns(clusterPolicies: ReadonlyArray<Record<string, any>>, cluster: Cluster, targets: DnsTargets)
-  : (namespace: string, labels: Labels | undefined, doubts: LintDoubts) => boolean | undefined {
+function adminTierDns(clusterPolicies: ReadonlyArray<Record<string, any>>, cluster: Cluster, targets: DnsTargets): AdminDns {
   const admin = clusterPolicies.filter((o) => o.kind === 'AdminNetworkPolicy' || (o.kind === 'ClusterNetworkPolicy' && o.spec?.tier === 'Admin'))
     .sort((a, b) => a.spec.priority - b.spec.priority || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
       || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
     .map((o) => tieredPolicyOf(o, {}));
-  if (admin.length === 0) return () => false;
-  return (namespace, labels, doubts) => anyReading(targets.targets.map((t) => {
-    // The rules that may decide the lookup to `t`, in order: whether each matches, and whether it allows.
-    const steps: Array<{ match: boolean | undefined; allow: boolean }> = [];
-    for (const o of admin) {
+  if (admin.length === 0) return () => ({ targets: targets.targets.map(() => THROUGH), written: THROUGH });
+  /** The tier's reading of one lookup, given how each rule's peers match it (`peerMatch`) and whether its ports let it through. */
+  const read = (namespace: string, labels: Labels | undefined, what: string, lets: (ports: TierRule['ports']) => boolean,
+    peerMatch: (o: TieredPolicy, rule: TierRule, doubts: LintDoubts) => boolean | undefined): AdminDnsRead => {
+    const doubts = noDoubts();
+    const steps: Array<TierStep & { name: string }> = [];
+    admin.forEach((o, policy) => {
       const pods = o.subjectPods;
-      if (pods && (labels === undefined ? !pods.matchesEverything : !pods.matches(labels))) continue;
+      if (pods && (labels === undefined ? !pods.matchesEverything : !pods.matches(labels))) return;
       const subject = namespaceSelectorMatch(cluster, o.subjectNamespaces, namespace, doubts);
-      if (subject === false) continue;
+      if (subject === false) return;
       for (const rule of o.egress) {
-        if (!portsLetLookup(rule.ports, t)) continue;
-        const match = allReading([subject, anyReading(rule.peers.map((peer) => tierPeerMatchesDns(cluster, o, peer, t, doubts)))]);
-        if (match !== false) steps.push({ match, allow: rule.action === 'allow' });
+        if (!lets(rule.ports)) continue;
+        const match = allReading([subject, peerMatch(o, rule, doubts)]);
+        if (match !== false) {
+          steps.push({ match, action: rule.action, policy, priority: o.priority, name: `${o.kind} ${o.id} egress[${rule.index}]${rule.name ? ` (${rule.name})` : ''}` });
+        }
+      }
+    });
+    const outcomes = tierFirstMatch(steps);
+    const possible = [outcomes.allow, outcomes.deny, outcomes.goesOn].filter((x) => x).length;
+    if (possible > 1) {
+      // Policies of one priority with rules that may match: which of them decides is implementation-defined.
+      for (const priority of new Set(steps.map((x) => x.priority))) {
+        const tied = [...new Set(steps.filter((x) => x.priority === priority).map((x) => x.policy))];
+        if (tied.length > 1) {
+          doubts.reasons.add(`${tied.map((i) => `${admin[i].kind} ${admin[i].id}`).join(' and ')} have the same priority (${priority}) and may all match the lookup to ${what}, `
+            + 'and which of them decides is implementation-defined');
+        }
       }
     }
-    // First match decides; an unknown match decides the same as the rest, or leaves it unknown.
-    let rest: boolean | undefined = false;
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const { match, allow } = steps[i];
-      rest = match === true ? allow : allow === rest ? rest : undefined;
-    }
-    return rest;
-  }));
+    const deny = steps.find((x) => x.match === true && x.action === 'deny');
+    return { outcomes, doubts, deniedBy: deny ? [deny.name] : [] };
+  };
+  return (namespace, labels) => ({
+    targets: targets.targets.map((t) => read(namespace, labels, t.id, (ports) => portsLetLookup(ports, t),
+      (o, rule, doubts) => anyReading(rule.peers.map((peer) => tierPeerMatchesDns(cluster, o, peer, t, doubts))))),
+    written: targets.inInput ? THROUGH : read(namespace, labels, 'the DNS server a rule of port 53 is written for',
+      (ports) => targets.targets.some((t) => portsLetLookup(ports, t)),
+      (o, rule, doubts) => {
+        const m = anyReading(rule.peers.map((peer) => (peer.kind === 'networks' && peer.everywhere ? true : peer.kind === 'domainNames' ? false : undefined)));
+        if (m === undefined) {
+          doubts.reasons.add(`whether ${o.kind} ${o.id} egress[${rule.index}] matches the DNS server outside the input that a rule of port 53 is written for is not known`);
+        }
+        return m;
+      }),
+  });
 }
 
 /** Whether a peer of an Admin-tier rule matches a DNS target: true, false, or unknown (and why, in `doubts`). */
@@ -257,47 +332,96 @@ function addressesIn(e: ClusterEndpoint, inside: (ip: ParsedIp) => boolean): 'al
 }
 
 /**
- * Whether a NetworkPolicy egress rule reaches DNS (`ruleReachesDns`): its ports let a lookup through
- * to a DNS target, and a peer matches it: every destination (no `to`); a pod and namespace selector
- * by the target's labels and its namespace's (`namespaceSelectorMatch`; never node traffic); an
- * ipBlock that holds every address of a target of the input (not on Cilium, whose CIDR rules never
- * match pods), or, with the cluster DNS assumed, the NodeLocal DNSCache address. Where the input
- * holds no DNS server, a rule of port 53 alone is written for DNS (a custom DNS server). A rule that
- * allows every port to one unrelated workload is not a DNS rule.
+ * Where a NetworkPolicy's egress rules let lookups go (`ruleDnsReach`): a rule's ports let a lookup
+ * through to a DNS target, and a peer matches it: every destination (no `to`); a pod and namespace
+ * selector by the target's labels and its namespace's (`namespaceSelectorMatch`; never node
+ * traffic); an ipBlock that holds every address of a target of the input (not on Cilium, whose CIDR
+ * rules never match pods), or, with the cluster DNS assumed, the NodeLocal DNSCache address. Where
+ * the input holds no DNS server, a rule of port 53 alone is written for DNS (a custom DNS server),
+ * at its peers (`networkPolicyPeerShapes`). A rule that allows every port to one unrelated workload
+ * is not a DNS rule.
  */
-function allowsDns(rule: any, policyNamespace: string, cluster: Cluster, targets: DnsTargets, doubts: LintDoubts): boolean | undefined {
-  const ports = portSetFromWire(rule?.ports);
-  const peers = Array.isArray(rule?.to) ? rule.to : [];
-  return ruleReachesDns(targets, ports, (t) => {
-    if (peers.length === 0) return true;
-    return anyReading(peers.map((peer: any): boolean | undefined => {
-      if (peer?.ipBlock) {
-        const cidr = typeof peer.ipBlock.cidr === 'string' ? parseCidr(peer.ipBlock.cidr, false).cidr : undefined;
-        const except = (Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : []).map((e: unknown) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined));
-        if (cidr === undefined) return false;
-        const holds = (ip: ParsedIp) => cidrContains(cidr, ip) && !except.some((e: any) => e && cidrContains(e, ip));
-        if (t.end === undefined) return holds(NODE_LOCAL_DNS);
-        if (cluster.runsCilium) return false;
-        const inside = addressesIn(t.end, holds);
-        if (inside === 'all') return true;
-        if (inside === 'none') return false;
-        doubts.reasons.add(`whether the ipBlock ${peer.ipBlock.cidr} holds the address of ${t.id} is not known (the input does not give ${inside === 'unknown' ? 'it' : 'all of them'})`);
+function networkPolicyDns(q: CheckedPolicy, cluster: Cluster, targets: DnsTargets): DnsRouteReads {
+  const rules = Array.isArray(q.object.spec?.egress) ? q.object.spec.egress : [];
+  const perTarget: DnsRead[][] = targets.targets.map(() => []);
+  const written: WrittenDnsRead[] = [];
+  for (const rule of rules) {
+    const doubts = targets.targets.map(() => noDoubts());
+    const ports = portSetFromWire(rule?.ports);
+    const peers = Array.isArray(rule?.to) ? rule.to : [];
+    const reach = ruleDnsReach(targets, ports, (t) => peerReachesDns(peers, q.namespace, cluster, t, doubts[targets.targets.indexOf(t)]),
+      peers.length === 0 || onlyPort53(ports));
+    reach.targets.forEach((reading, i) => perTarget[i].push({ reading, doubts: doubts[i] }));
+    if (reach.written) {
+      const shapes = networkPolicyPeerShapes(peers, q.namespace);
+      written.push({ reading: true, doubts: noDoubts(), ...(shapes !== undefined ? { peers: shapes } : {}) });
+    }
+  }
+  return { targets: perTarget.map((reads) => anyRead(reads)), written };
+}
+
+/** Whether a NetworkPolicy egress rule's peers (`to`) match a DNS target (see `networkPolicyDns`). */
+function peerReachesDns(peers: any[], policyNamespace: string, cluster: Cluster, t: DnsTarget, doubts: LintDoubts): boolean | undefined {
+  if (peers.length === 0) return true;
+  return anyReading(peers.map((peer: any): boolean | undefined => {
+    if (peer?.ipBlock) {
+      const cidr = typeof peer.ipBlock.cidr === 'string' ? parseCidr(peer.ipBlock.cidr, false).cidr : undefined;
+      const except = (Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : []).map((e: unknown) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined));
+      if (cidr === undefined) return false;
+      const holds = (ip: ParsedIp) => cidrContains(cidr, ip) && !except.some((e: any) => e && cidrContains(e, ip));
+      if (t.end === undefined) return holds(NODE_LOCAL_DNS);
+      if (cluster.runsCilium) return false;
+      const inside = addressesIn(t.end, holds);
+      if (inside === 'all') return true;
+      if (inside === 'none') return false;
+      doubts.reasons.add(`whether the ipBlock ${peer.ipBlock.cidr} holds the address of ${t.id} is not known (the input does not give ${inside === 'unknown' ? 'it' : 'all of them'})`);
+      return undefined;
+    }
+    if (t.nodeTraffic) return false;
+    let namespace: boolean | undefined = t.namespace === policyNamespace;
+    if (peer?.namespaceSelector) namespace = namespaceSelectorMatch(cluster, compileSelector(peer.namespaceSelector), t.namespace, doubts);
+    if (namespace === false) return false;
+    if (peer?.podSelector && !compileSelector(peer.podSelector).matches(t.labels)) return false;
+    return namespace;
+  }));
+}
+
+/**
+ * A NetworkPolicy rule's peers in the terms of Cilium's overlap test (`k8s/cilium-overlap`), for the
+ * Cilium deny rules that may cut a rule written for DNS: an ipBlock as a CIDR, a selector as pods of
+ * the policy's namespace, of the namespace its namespace selector names by `kubernetes.io/metadata.name`
+ * alone, or of any. Undefined (any peer) where one cannot be read.
+ */
+function networkPolicyPeerShapes(peers: any[], policyNamespace: string): PeerShape[] | undefined {
+  if (peers.length === 0) return undefined;
+  const shapes: PeerShape[] = [];
+  for (const peer of peers) {
+    if (peer?.ipBlock) {
+      try {
+        shapes.push(cidrShape(peer.ipBlock.cidr, Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : []));
+      } catch {
         return undefined;
       }
-      if (t.nodeTraffic) return false;
-      let namespace: boolean | undefined = t.namespace === policyNamespace;
-      if (peer?.namespaceSelector) namespace = namespaceSelectorMatch(cluster, compileSelector(peer.namespaceSelector), t.namespace, doubts);
-      if (namespace === false) return false;
-      if (peer?.podSelector && !compileSelector(peer.podSelector).matches(t.labels)) return false;
-      return namespace;
-    }));
-  }, peers.length === 0 || onlyPort53(ports));
+      continue;
+    }
+    const ns = peer?.namespaceSelector;
+    const named = ns && Object.keys(ns.matchLabels ?? {}).length === 1 && (ns.matchExpressions ?? []).length === 0
+      ? ns.matchLabels[NAMESPACE_NAME_LABEL] : undefined;
+    const namespace = ns === undefined ? policyNamespace : typeof named === 'string' ? named : undefined;
+    shapes.push({ kind: 'pods', ...(namespace !== undefined ? { namespace } : {}), pods: peer?.podSelector ?? {} });
+  }
+  return shapes;
 }
 
 /**
  * NP004: selectors that match none of the workloads the manifests declare. Only checked where the
  * manifests declare workloads for the namespace concerned, so a peer in a namespace the manifests
- * know nothing about (e.g. kube-system) is not flagged.
+ * know nothing about (e.g. kube-system) is not flagged. A peer's namespace selector is read against
+ * every namespace of the input (`namespaceSelectorMatch`), those known only from their pods too:
+ * where such a namespace's labels decide whether the peer selects it (it has no Namespace object),
+ * and a workload there is the only one the pod selector matches, whether the peer allows anything
+ * rests on unknown labels, and NP004 warns, saying so (a lint warns where the input does not
+ * settle whether the mistake is there).
  */
 function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster, declaring: CheckedPolicy[]) {
   const byNamespace = new Map<string, Array<{ id: string; labels: Record<string, string> }>>();
@@ -326,21 +450,39 @@ function selectorsMatchingNothing(policies: CheckedPolicy[], cluster: Cluster, d
           'Check the labels against the workloads\' pod template labels (a typo here silently leaves the workload unprotected).'));
       }
     }
-    for (const [direction, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    for (const [direction, field_] of [['ingress', 'from'], ['egress', 'to']] as const) {
       (Array.isArray(spec[direction]) ? spec[direction] : []).forEach((rule: any, i: number) => {
-        (Array.isArray(rule?.[field]) ? rule[field] : []).forEach((peer: any, j: number) => {
+        (Array.isArray(rule?.[field_]) ? rule[field_] : []).forEach((peer: any, j: number) => {
           if (!peer?.podSelector) return;
+          // Each namespace of the input the peer may select (`namespaceSelectorMatch`: one without its
+          // Namespace object, known from its pods, is matched on its name label alone where that
+          // settles it, else unknown), and whether the pod selector matches a workload there.
+          const namespaceSelector = compileSelector(peer.namespaceSelector ?? {});
           const namespaces = peer.namespaceSelector
-            ? [...cluster.namespaces.entries()].filter(([, labels]) => compileSelector(peer.namespaceSelector).matches(labels)).map(([ns]) => ns)
-            : [p.namespace];
-          const known = namespaces.flatMap((ns) => byNamespace.get(ns) ?? []);
-          if (known.length === 0) return;
+            ? [...cluster.namespaces.keys()].map((ns) => ({ ns, match: namespaceSelectorMatch(cluster, namespaceSelector, ns) }))
+              .filter((m) => m.match !== false)
+            : [{ ns: p.namespace, match: true as boolean | undefined }];
+          if (!namespaces.some((m) => (byNamespace.get(m.ns) ?? []).length > 0)) return;
           const sel = compileSelector(peer.podSelector);
-          if (!known.some((e) => sel.matches(e.labels))) {
-            out.push(at(p, Severity.WARNING, LintCode.SELECTOR_MATCHES_NOTHING, `spec.${direction}[${i}].${field}[${j}].podSelector`,
-              `matches none of the workloads declared in ${namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${namespaces.join(', ')}`}, so this peer allows nothing`,
-              'Check the labels against the workloads\' pod template labels, and the namespace selector.'));
+          const reading = anyReading(namespaces.map((m) => allReading([m.match, (byNamespace.get(m.ns) ?? []).some((e) => sel.matches(e.labels))])));
+          if (reading === true) return;
+          const names = namespaces.map((m) => m.ns);
+          const where = names.length === 1 ? `namespace ${names[0]}` : `namespaces ${names.join(', ')}`;
+          const field = `spec.${direction}[${i}].${field_}[${j}].podSelector`;
+          const fix = 'Check the labels against the workloads\' pod template labels, and the namespace selector.';
+          if (reading === false) {
+            out.push(at(p, Severity.WARNING, LintCode.SELECTOR_MATCHES_NOTHING, field,
+              `matches none of the workloads declared in ${where}, so this peer allows nothing`, fix));
+            return;
           }
+          // Unknown: it matches a workload only in namespaces whose labels the input does not give.
+          const unsettled = namespaces.filter((m) => m.match === undefined && (byNamespace.get(m.ns) ?? []).some((e) => sel.matches(e.labels)))
+            .map((m) => m.ns);
+          const doubts = { namespaces: new Set(unsettled), reasons: new Set<string>() };
+          out.push(at(p, Severity.WARNING, LintCode.SELECTOR_MATCHES_NOTHING, field,
+            `matches workloads only in ${unsettled.length === 1 ? `namespace ${unsettled[0]}` : `namespaces ${unsettled.join(', ')}`}, which its namespace selector may or may not select: `
+              + `whether this peer allows anything ${doubtsText(doubts)}`,
+            `${doubtsFix(doubts)}${fix}`));
         });
       });
     }

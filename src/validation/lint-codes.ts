@@ -5,7 +5,7 @@
 export enum LintCode {
   /** A rule with no peers (`from`/`to` missing or `[]`) allows every source or destination. */
   ALLOWS_ALL_PEERS = 'NP001',
-  /** A pod's egress is isolated (by a default deny or by a single allow), and no policy that selects it allows DNS. */
+  /** A pod's egress is isolated (by a default deny or by a single allow), and no policy that selects it allows DNS, or a deny (Cilium, Admin tier) cuts it. */
   EGRESS_WITHOUT_DNS = 'NP002',
   /** A namespaceSelector and a podSelector in two list items where one AND-ed item was probably meant. */
   SPLIT_PEER_SELECTORS = 'NP003',

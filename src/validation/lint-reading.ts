@@ -1,6 +1,7 @@
 import { CiliumEndpointSelector, CiliumSelectable, ciliumSelectionUndecided } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, TierAction } from '../inventory/cluster';
 import { CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, dnsServers } from '../inventory/dns-servers';
+import { PeerShape } from '../k8s/cilium-overlap';
 import { CompiledSelector, Labels } from '../k8s/label-selector';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { ContainerPort, PortSet, setMatches } from '../k8s/port-set';
@@ -193,22 +194,165 @@ export function onlyPort53(ports: PortSet): boolean {
 }
 
 /**
- * Whether an egress allow rule reaches DNS, the one reading NP002 has for every kind of rule
- * (NetworkPolicy, Cilium, Admin tier): there is a DNS target (`dnsTargets`) that its ports let a
- * lookup (53/UDP) through to (a named port resolved on the target's container ports) and that its
- * peer matches (`peer`: true, false, or unknown). Where the input holds no DNS server, a rule its
- * kind marks as written for DNS (`writtenForDns`: e.g. of port 53 alone, for a custom DNS server the
- * input does not hold) counts too, as before. `true` if some target is reached, `undefined` if none
- * is but whether one is rests on what the input does not give, else `false`.
+ * Where an egress allow rule lets lookups go (`ruleDnsReach`): per DNS target, and, where the input
+ * holds no DNS server, to the DNS server outside the input that a rule written for DNS names.
+ */
+export interface DnsReach {
+  /** Per DNS target, in the order of `DnsTargets.targets`: true, false, or unknown. */
+  readonly targets: ReadonlyArray<boolean | undefined>;
+  /**
+   * True where the input holds no DNS server, the rule's kind marks it as written for DNS, its ports
+   * let a lookup through, and its peer is not known to be the cluster DNS assumed: it counts as
+   * reaching a DNS server the input does not hold, at its peer.
+   */
+  readonly written: boolean;
+}
+
+/**
+ * Where an egress allow rule lets a lookup (53/UDP) go, the one reading NP002 has for every kind of
+ * rule (NetworkPolicy, Cilium, Admin tier): each DNS target (`dnsTargets`) its ports let a lookup
+ * through to (a named port resolved on the target's container ports) and its peer matches (`peer`:
+ * true, false, or unknown). Where the input holds no DNS server, a rule its kind marks as written
+ * for DNS (`writtenForDns`: e.g. of port 53 alone, for a custom DNS server the input does not hold)
+ * counts too, as before (`DnsReach.written`).
+ */
+export function ruleDnsReach(
+  targets: DnsTargets, ports: PortSet, peer: (t: DnsTarget) => boolean | undefined, writtenForDns: boolean,
+): DnsReach {
+  const reach = targets.targets.map((t) => (setMatches(ports, LOOKUP, t.ports) ? peer(t) : false));
+  const written = !targets.inInput && writtenForDns && targets.targets.some((t) => setMatches(ports, LOOKUP, t.ports)) && !reach.includes(true);
+  return { targets: reach, written };
+}
+
+/**
+ * Whether an egress allow rule reaches DNS (`ruleDnsReach`): `true` if some target is reached (or
+ * it is written for DNS where the input holds no DNS server), `undefined` if none is but whether one
+ * is rests on what the input does not give, else `false`.
  */
 export function ruleReachesDns(
   targets: DnsTargets, ports: PortSet, peer: (t: DnsTarget) => boolean | undefined, writtenForDns: boolean,
 ): boolean | undefined {
-  return anyReading(targets.targets.filter((t) => setMatches(ports, LOOKUP, t.ports))
-    .map((t) => (!targets.inInput && writtenForDns ? true : peer(t))));
+  const reach = ruleDnsReach(targets, ports, peer, writtenForDns);
+  return reach.written ? true : anyReading(reach.targets);
 }
 
 /** Whether a set of ports lets a lookup through to a target (named ports resolved on its container ports). */
 export function portsLetLookup(ports: PortSet, t: DnsTarget): boolean {
   return setMatches(ports, LOOKUP, t.ports);
+}
+
+/** A rule of the Admin tier as the lints read it for one end: whether it matches (unknown: both readings), what it does, in its policy's place. */
+export interface TierStep {
+  readonly match: boolean | undefined;
+  readonly action: TierAction;
+  /** Its policy, by position in the tier's order: the rules of one policy are consecutive. */
+  readonly policy: number;
+  /** Its policy's priority: consecutive policies of one priority are tied. */
+  readonly priority: number;
+}
+
+/** What some reading of a tier's first match gives one end: an Allow decides, a Deny decides, or it goes on to the next tiers (a Pass, or no match). */
+export interface TierOutcomes {
+  readonly allow: boolean;
+  readonly deny: boolean;
+  readonly goesOn: boolean;
+}
+
+/**
+ * The tier precedence for one end, as the analysis states it (`analysis/precedence` `firstMatch`,
+ * which the lint layer may not import: this is its smallest reading, over one end and booleans):
+ * by priority (lower first) and each policy's rules in order, the first rule that matches decides;
+ * a rule whose match is unknown is read both ways (matched: its action is possible; not matched:
+ * the later rules go on); policies of one priority may be taken in any order (the sig-network API
+ * leaves which one applies to the implementation), so each one's first match is possible and the
+ * tier goes on past them only where none of them matches. Each flag says whether some reading gives
+ * that outcome. The steps must come in the tier's order (priority, then policy, then rule).
+ */
+export function tierFirstMatch(steps: readonly TierStep[]): TierOutcomes {
+  let open = true; // some reading has left the end undecided so far
+  let allow = false;
+  let deny = false;
+  let pass = false;
+  let k = 0;
+  while (k < steps.length) {
+    const priority = steps[k].priority;
+    let past = true; // some reading takes the end past every policy of this priority
+    while (k < steps.length && steps[k].priority === priority) {
+      const policy = steps[k].policy;
+      let reached: boolean = open; // some reading brings the end to this rule of the policy
+      for (; k < steps.length && steps[k].priority === priority && steps[k].policy === policy; k++) {
+        const step = steps[k];
+        if (reached && step.match !== false) {
+          if (step.action === 'allow') allow = true;
+          else if (step.action === 'deny') deny = true;
+          else pass = true;
+        }
+        reached = reached && step.match !== true;
+      }
+      past = past && reached;
+    }
+    open = past;
+  }
+  return { allow, deny, goesOn: pass || open };
+}
+
+/**
+ * What a tier's outcomes (`tierFirstMatch`) leave of a reading of the tiers below it (`below`: true,
+ * false or unknown): true where every possible outcome allows (an Allow, or going on to `below`
+ * true), false where every one denies, else unknown.
+ */
+export function afterTier(outcomes: TierOutcomes, below: boolean | undefined): boolean | undefined {
+  const readings: Array<boolean | undefined> = [];
+  if (outcomes.allow) readings.push(true);
+  if (outcomes.deny) readings.push(false);
+  if (outcomes.goesOn) readings.push(below);
+  if (readings.every((r) => r === true)) return true;
+  if (readings.every((r) => r === false)) return false;
+  return undefined;
+}
+
+/** A reading with why it is unknown (its doubts count only where it is). */
+export interface DnsRead {
+  readonly reading: boolean | undefined;
+  readonly doubts: LintDoubts;
+}
+
+/** A rule written for DNS where the input holds no DNS server (`DnsReach.written`): where it points, for the deny rules that may cut it. */
+export interface WrittenDnsRead extends DnsRead {
+  /** Its peer in the terms of the overlap test (`k8s/cilium-overlap`); undefined where not known (any peer). */
+  readonly peers?: readonly PeerShape[];
+}
+
+/** A source of DNS access for some pods (`DnsReach`, over the rules of the source that select them): per DNS target, and each rule written for DNS. */
+export interface DnsRouteReads {
+  /** Per DNS target, in the order of `DnsTargets.targets`. */
+  readonly targets: readonly DnsRead[];
+  readonly written: readonly WrittenDnsRead[];
+}
+
+/** What deny rules do to some pods' lookups (to a DNS target, or to the DNS server a rule written for DNS names): `by` names each deny rule that must cut them (those that may are among the doubts). */
+export interface DnsCut extends DnsRead {
+  readonly by: readonly string[];
+}
+
+/** A reading for `DnsRead`: a fresh doubts set. */
+export function readWith(ask: (doubts: LintDoubts) => boolean | undefined): DnsRead {
+  const doubts = noDoubts();
+  return { reading: ask(doubts), doubts };
+}
+
+/** `anyReading` of several reads, with the doubts of those that are unknown. */
+export function anyRead(reads: Iterable<DnsRead>): DnsRead {
+  const all = [...reads];
+  const doubts = noDoubts();
+  for (const r of all) if (r.reading === undefined) addDoubts(doubts, r.doubts);
+  return { reading: anyReading(all.map((r) => r.reading)), doubts };
+}
+
+/** `allReading` of several reads, with the doubts of those that are unknown. */
+export function allRead(reads: Iterable<DnsRead>): DnsRead {
+  const all = [...reads];
+  const doubts = noDoubts();
+  for (const r of all) if (r.reading === undefined) addDoubts(doubts, r.doubts);
+  return { reading: allReading(all.map((r) => r.reading)), doubts };
 }

@@ -1,6 +1,6 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
 import {
-  CheckedCiliumPolicy, ciliumCidrInsideCluster, ciliumRequires, ciliumResolvesNames, entityMatchesNothing, fqdnWithoutDnsRule, InClusterEnd,
+  CheckedCiliumPolicy, ciliumCidrInsideCluster, ciliumRequires, ciliumDnsReading, entityMatchesNothing, fqdnWithoutDnsRule, InClusterEnd,
   networkPolicyIpBlockInsideCluster,
 } from './cilium-lints';
 import { CheckedClusterPolicy, denyShadowsPlatformAllow, samePriorityOverlaps } from './cluster-policy-lints';
@@ -214,7 +214,7 @@ export function validateManifests(objects: readonly SourcedObject[], options: Ma
   // ones as they would be once promoted: among the enforcing ones. Both declare the pods they select.
   const stagedSet = new Set<CheckedPolicy>(checkedStaged);
   const tierObjects = acceptedClusterPolicies.map((p) => p.object);
-  const ciliumDns = ciliumResolvesNames(cilium, cluster);
+  const ciliumDns = ciliumDnsReading(cilium, cluster);
   const cross = [
     ...crossObjectLints(checked, cluster, [...checked, ...checkedStaged], tierObjects, ciliumDns),
     ...(checkedStaged.length === 0 ? [] : crossObjectLints([...checked, ...checkedStaged], cluster, undefined, tierObjects, ciliumDns)

@@ -102,11 +102,15 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     expect(r.skipped).toEqual([]);
   });
 
-  test('a DNS rule whose every server is denied does not count, one with an allowed server does', () => {
+  test('a DNS rule counts only when no server the lookups may go to is denied', () => {
     const twoServers = [client, coredns, pod('kube-system', 'coredns-2', { 'k8s-app': 'kube-dns', 'replica': 'b' })];
+    expect(Reachability.fromManifests([fqdnPolicy, ...twoServers], { externals }).allows('default/client', 'api', API)).toBe(true);
+    // One replica's lookups denied: those the Service sends there get no answer, undecided and denied.
     const one = deny('no-dns-a', { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns', 'k8s:replica': 'b' } }] });
     const r = Reachability.fromManifests([fqdnPolicy, one, ...twoServers], { externals });
-    expect(r.allows('default/client', 'api', API)).toBe(true);
+    expect(r.allows('default/client', 'api', API)).toBe(false);
+    expect(r.skipped.filter((s) => s.object === 'default/to-api')[0].reason).toContain('not to kube-system/coredns-2');
+    matrixAgrees(r, API);
     const all = deny('no-dns', { toEndpoints: [KUBE_DNS] });
     expect(Reachability.fromManifests([fqdnPolicy, all, ...twoServers], { externals }).allows('default/client', 'api', API)).toBe(false);
   });

@@ -16,7 +16,9 @@ import { Port, Reachability, SkipCategory } from '../../src';
  *   pod's identity carries a label of source `reserved` or `cidr`, so `reserved:host` in matchLabels
  *   selects nothing at all, and `reserved:host DoesNotExist` is met by every pod;
  * - rule_validation.go PortProtocol: the agent accepts port 0 (only layer-7 rules refuse it), and
- *   pkg/policy l4.go L4Filter: "Port 0 indicates that all traffic is allowed at L4";
+ *   pkg/policy l4.go L4Filter: "Port 0 indicates that all traffic is allowed at L4"; with an
+ *   endPort other than 0 or 65535, pkg/policy portrange.go PortRangeToMaskedPorts makes it the
+ *   range 0..endPort (cilium-port-zero.test.ts has the endPort forms);
  * - a port rule without ports, and a rule without peer and ports, are not documented, and the
  *   releases read them as matching nothing or everything: a deny takes the widest reading.
  */
@@ -148,7 +150,7 @@ describe('deny rules with port forms the model did not take: kept, read as the w
     expect(r.allows('default/web', 'default/db', PG)).toBe(false);
     expect(r.allows('default/web', 'default/db', DNS)).toBe(false);
     expect(r.allows('default/web', 'default/api', PG)).toBe(true);
-    expect(reasons(r)).toEqual([expect.stringMatching(/here with an endPort\. The deny is kept and taken to deny every TCP, UDP, SCTP port/)]);
+    expect(reasons(r)).toEqual([expect.stringMatching(/here with an endPort: the releases read port 0 with endPort 100 as the range 0-100 or as every port\. The deny is kept and taken to deny every TCP, UDP, SCTP port/)]);
     expectMatrixAgrees(r, PG, DNS);
   });
 

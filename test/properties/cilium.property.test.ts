@@ -304,7 +304,26 @@ type NpOf = (dir: 'ingress' | 'egress', self: Ep, other: Ep, traffic: { port: nu
  * How the reference answers a DNS rule whose DNS server is not in the model: the analyser may
  * decide it either way (seen when no deny can touch the lookups, else the toFQDNs rule left out).
  */
-interface DnsMode { readonly absentSeen: boolean }
+interface DnsMode {
+  readonly absentSeen: boolean;
+  /**
+   * Whether a name the reference sees is taken as left out where the cluster DNS, which no world
+   * holds, may be isolated by a policy of the world (`clusterDnsMayBePoliced`): the analyser then
+   * asks the cluster DNS too (cilium-semantics `absentClusterDns`) and may leave the rule out.
+   */
+  readonly clusterDnsDoubt?: boolean;
+}
+
+/**
+ * Whether a Cilium policy of the world may isolate the cluster DNS (kube-system pods labelled
+ * k8s-app=kube-dns, which no world holds) in ingress or deny there: a clusterwide endpoint policy
+ * (the only kind that can select kube-system) with an ingress section or ingress default deny. Wider
+ * than the analyser's reading (its selector is not read), so it only widens where leaving out is allowed.
+ */
+function clusterDnsMayBePoliced(w: World): boolean {
+  return w.cilium.some((c) => c.clusterwide && !isHost(c)
+    && ((c.defaultDeny as any)?.ingress === true || c.ingress.length > 0 || c.ingressDeny.length > 0));
+}
 
 function referenceSide(w: World, b: ReturnType<typeof build>, dir: 'ingress' | 'egress', self: Ep, other: Ep,
   traffic: { port: number; protocol: string }, np: { isolated: boolean; allowed: boolean }, npOf: NpOf, mode: DnsMode): boolean {
@@ -443,7 +462,9 @@ function referenceDns(w: World, b: ReturnType<typeof build>, self: Ep, name: str
           if (!ruleMatches(w, b, 'egress', c, dnsRule, self, d, t, npOf, mode, false)) continue;
           server = true;
           if (referenceSide(w, b, 'egress', self, d, t, npOf('egress', self, d, t), npOf, mode)
-            && referenceSide(w, b, 'ingress', d, self, t, npOf('ingress', d, self, t), npOf, mode)) return 'seen';
+            && referenceSide(w, b, 'ingress', d, self, t, npOf('ingress', d, self, t), npOf, mode)) {
+            return mode.clusterDnsDoubt === true && clusterDnsMayBePoliced(w) ? 'absent' : 'seen';
+          }
         }
       }
       if (!server) absent = true;
@@ -480,10 +501,11 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
       // The own-node allow of ingress is the reference's own rule (after the deny rules), not the NetworkPolicies'.
       return { isolated: e.isolated, allowed: e.allowed && !(dir === 'ingress' && e.ownNode) };
     };
-    // A rule is left out only where the reference finds a DNS rule without a DNS server in the model.
+    // A rule is left out only where the reference finds a DNS rule without a DNS server in the model,
+    // or a policy may isolate the cluster DNS, which no world holds (`clusterDnsMayBePoliced`).
     if (dnsLeftOut.length > 0) {
       const absent = b.eps.some((self) => EXTERNALS.some((e) => e.dnsName !== undefined
-        && referenceDns(w, b, self, e.dnsName, npOf, { absentSeen: false }) === 'absent'));
+        && referenceDns(w, b, self, e.dnsName, npOf, { absentSeen: false, clusterDnsDoubt: true }) === 'absent'));
       expect(absent).toBe(true);
     }
     const m = r.matrix(port);
@@ -498,7 +520,7 @@ test('analyser == reference of Cilium\'s documented semantics, on random mixes o
             && referenceSide(w, b, 'ingress', to, from, traffic, { isolated: npe.ingress.isolated, allowed: npe.ingress.allowed && !npe.ingress.ownNode }, npOf, mode));
         const reference = referenceOf({ absentSeen: true });
         // Where the DNS server is missing, the analyser answers as before or leaves the rule out (never allowed then).
-        const closed = referenceOf({ absentSeen: false });
+        const closed = referenceOf({ absentSeen: false, clusterDnsDoubt: true });
         const explained = r.explain(from.id, to.id, port).allowed;
         const ok = (v: boolean) => v === reference || (v === closed && dnsLeftOut.length > 0);
         if (!ok(m.isAllowed(from.id, to.id)) || !ok(explained) || m.isAllowed(from.id, to.id) !== explained) {
