@@ -1,5 +1,5 @@
 import { Bitset } from './bitset';
-import { ciliumApplies, ciliumPeerMatches, ciliumRuleApplies, isolationBound } from './cilium-semantics';
+import { ciliumApplies, ciliumPeerMatches, ciliumRuleApplies, ciliumRulesOf, isolationBound } from './cilium-semantics';
 import { portsMatch, Reading, Side } from './semantics';
 import { CiliumRule, ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
@@ -76,7 +76,7 @@ export function applyCiliumPolicies(
         if (!ciliumApplies(cluster, p, side, self)) continue;
         // Selected in every reading: every rule applies (a deny's and an allow's reading alike).
         const certain = ciliumSelects(cluster, p.subject, self, 'must');
-        for (const rule of side === 'ingress' ? p.ingress : p.egress) {
+        for (const rule of ciliumRulesOf(p, side, reading)) {
           if (!certain && !ciliumRuleApplies(cluster, p, rule, self, reading)) continue;
           let matched: Bitset;
           if (side === 'ingress') {

@@ -1,11 +1,11 @@
 import { decidePair } from './precedence';
-import { addressesInside, portsMatch, Reading, Side } from './semantics';
+import { addressesInside, addressesMatch, describeAddresses, portsMatch, Reading, Side } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumPortReading, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
 import { absentClusterDns, CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, lookupCandidates, lookupServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
-import { cidrContains } from '../k8s/cidr';
+import { cidrContains, ParsedIp } from '../k8s/cidr';
 import { peerShapesOverlap } from '../k8s/cilium-overlap';
 import { fqdnPatternMatches } from '../k8s/fqdn-pattern';
 import { PortSet, resolveNamedPort, setsIntersect, Traffic } from '../k8s/port-set';
@@ -74,6 +74,82 @@ export function ruleBound(rule: CiliumRule, reading: Reading = 'failClosed'): Se
  */
 export function isolationBound(reading: Reading = 'failClosed'): SelectorBound {
   return reading === 'widest' ? 'must' : 'may';
+}
+
+/**
+ * The rules of `p`'s `side` a reading reads: the modelled ones, and in the `widest` reading also the
+ * allow rules the model leaves out (`CiliumPolicy.mayAllow`), each as what it may allow by its
+ * known parts: what the input does not settle may allow, so a proof of absence must count it. No
+ * verdict reads them (they are fail closed, and a left-out allow allows nothing there).
+ */
+export function ciliumRulesOf(p: CiliumPolicy, side: Side, reading: Reading = 'failClosed'): readonly CiliumRule[] {
+  const rules = side === 'ingress' ? p.ingress : p.egress;
+  const mayAllow = reading === 'widest' ? p.mayAllow?.[side] ?? [] : [];
+  return mayAllow.length === 0 ? rules : [...rules, ...mayAllow];
+}
+
+/**
+ * Whether the Cilium policies may read differently in the fail-closed and the widest reading
+ * (`Reading`), so that the widest sides must be computed: a selector (subject or peer) some end may
+ * or may not match (`CiliumUndecided`, a namespace without its Namespace object, a service account
+ * the input does not give, a host policy's nodeSelector), an entity rule for nodes whose node is not
+ * known, kube-apiserver while the API server's address is not, a CIDR rule holding some of an
+ * end's addresses, a toFQDNs rule whose DNS visibility is undecided, a peer the model cannot place,
+ * an allow rule left out (`CiliumPolicy.mayAllow`). False when none: every Cilium rule is then read
+ * the same way in both (`ruleBound` and `isolationBound` decide nothing, `ciliumPeerMatches` does
+ * not ask `wide`). Errs towards true.
+ */
+export function ciliumLeavesOpen(cluster: Cluster): boolean {
+  const ends = cluster.endpoints;
+  const guessed = ends.some((e) => !e.external && e.namespace !== undefined && cluster.namespaceLabelsGuessed(e.namespace));
+  const mayDiffer = (x: { undecided?: unknown; testsServiceAccount?: boolean; nodes?: boolean }) => x.undecided !== undefined || x.nodes === true
+    || guessed || (x.testsServiceAccount === true && ends.some((e) => e.serviceAccount === undefined));
+  const selectorOpen = (x: Parameters<typeof ciliumSelects>[1]) => mayDiffer(x) && ends.some((e) => ciliumSelects(cluster, x, e, 'may') !== ciliumSelects(cluster, x, e, 'must'));
+  const nodeEnds = ends.some((e) => e.nodeTraffic);
+  const unplacedNodes = nodeEnds && ends.some((e) => !e.external && e.node === undefined);
+  const subjects = (p: CiliumPolicy) => ends.filter((e) => ciliumSelects(cluster, p.subject, e, 'may'));
+  const externals = ends.filter((e) => e.external);
+  return cluster.ciliumPolicies.some((p) => p.mayAllow !== undefined || selectorOpen(p.subject) || [...p.ingress, ...p.egress].some((rule) => {
+    const peer = rule.peer;
+    switch (peer?.kind) {
+      case undefined: return false;
+      case 'endpoints': return peer.selectors.some(selectorOpen);
+      case 'entities': return (unplacedNodes && peer.entities.some((e) => e === 'host' || e === 'remote-node'))
+        || (peer.entities.includes('kube-apiserver') && cluster.apiServerIps.length === 0 && (nodeEnds || externals.length > 0));
+      case 'cidrs': return externals.some((e) => addressesMatch(addressesInside(e, (ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip)
+        && !b.except.some((x) => cidrContains(x, ip))))) === undefined);
+      case 'fqdns': return subjects(p).some((source) => externals.some((e) => e.dnsNames.some((n) => peer.names.some((f) => fqdnMatches(f, n))
+        && dnsVisibility(cluster, source, n) === 'undecided')));
+      case 'unplaced': return true;
+    }
+  }));
+}
+
+/**
+ * Why an allow rule of `p` may allow `other` for `self` in the widest reading and not fail closed,
+ * in words (for the notes of a guessed counterexample), and what was guessed; undefined when both
+ * readings agree. `rule` is one of `ciliumRulesOf(p, side, 'widest')`.
+ */
+export function ciliumWidestAllow(
+  cluster: Cluster, p: CiliumPolicy, rule: CiliumRule, self: ClusterEndpoint, other: ClusterEndpoint,
+): { text: string; guess: string } | undefined {
+  if (rule.deny || !ciliumRuleApplies(cluster, p, rule, self, 'widest') || !ciliumPeerMatches(cluster, rule, self, other, 'widest')) return undefined;
+  const name = `${p.kind} ${p.id}`;
+  if (rule.leftOut !== undefined) {
+    return { text: `the rule ${name} ${rule.leftOut}, which the verdicts leave out, allows ${other.id}`, guess: 'a rule the model leaves out' };
+  }
+  // A subject that may select `self` is said of the policy (the caller), not of each rule.
+  if (ciliumPeerMatches(cluster, rule, self, other)) return undefined;
+  const at = `${name} ${rule.section}[${rule.index}]`;
+  const peer = rule.peer;
+  if (peer?.kind === 'fqdns') {
+    const text = `${at} (${peer.text}) matches ${other.id} (whether Cilium's DNS proxy sees ${self.id} look the name up is undecided)`;
+    return { text, guess: 'what Cilium\'s DNS proxy sees' };
+  }
+  if (peer?.kind === 'cidrs') {
+    return { text: `${at} (${peer.text}) holds some of ${other.id}'s addresses (${describeAddresses(other)}), and the connection may use one of them`, guess: 'the address a connection uses' };
+  }
+  return { text: `${at} matches ${other.id}`, guess: 'a Cilium selector or entity the input does not decide' };
 }
 
 /** Whether rule `rule` of `p` applies to `e` as its subject, in the rule's reading (`ruleBound`). */
@@ -238,6 +314,21 @@ function dnsOutcome(cluster: Cluster, source: ClusterEndpoint, name: string): Dn
   }
   cache.set(name, outcome);
   return outcome;
+}
+
+/**
+ * Whether a toFQDNs rule of `source` may match `name` by what the DNS proxy sees (`dnsVisibility`):
+ * fail closed (`wide` false) only a name seen; in the widest reading (`wide`: an allow read
+ * `'may'`, `ruleBound`) an undecided one too, as if seen, and an unseen one where a DNS rule the
+ * model leaves out (`CiliumPolicy.mayAllow`: a DNS rule to a service, ...) may let the proxy see it,
+ * which `dnsVisibility` does not read. Otherwise an unseen name matches in neither.
+ */
+function fqdnSeen(cluster: Cluster, source: ClusterEndpoint, name: string, wide: boolean): boolean {
+  const visibility = dnsVisibility(cluster, source, name);
+  if (visibility === 'seen') return true;
+  if (!wide) return false;
+  return visibility === 'undecided' || cluster.ciliumPolicies.some((p) => (p.mayAllow?.egress ?? [])
+    .some((rule) => rule.dns.some((d) => fqdnMatches(d, name)) && ciliumRuleApplies(cluster, p, rule, source, 'widest')));
 }
 
 /** A DNS rule of `source` for a name: an egress allow of a Cilium policy that selects it, whose `rules.dns` match the name on `ports`. */
@@ -724,7 +815,7 @@ export function undecidedFqdnRules(cluster: Cluster): SkippedObject[] {
  *   based rules describe "the relationship to or from external services if the remote peer is not
  *   an endpoint"; a node's IP has the host identity, not a CIDR one: cilium/cilium#16308);
  * - FQDNs (egress): ends outside the cluster by their DNS name, when the DNS proxy sees `self` look
- *   the name up (`dnsVisible`);
+ *   the name up (`dnsVisibility`; in the widest reading an undecided name too: `fqdnSeen`);
  * - a peer the model cannot place (toServices, toGroups/fromGroups, toNodes/fromNodes, a
  *   CiliumCIDRGroup), which only a deny rule keeps: every end it may be (`unplacedMayBe`), fail closed.
  */
@@ -757,10 +848,13 @@ export function ciliumPeerMatches(
       // when the CIDRs hold every one and a deny wherever they hold one (the reading that never
       // allows more than the cluster does).
       if (!other.external) return false;
-      const held = addressesInside(other, (ip) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip))));
-      return held === 'all' || (wide && held === 'some');
+      const inside = (ip: ParsedIp) => peer.blocks.some((b) => cidrContains(b.cidr, ip) && !b.except.some((x) => cidrContains(x, ip)));
+      const m = addressesMatch(addressesInside(other, inside));
+      return m === true || (wide && m === undefined);
     }
-    case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && dnsVisible(cluster, self, n));
+    // Whether the DNS proxy sees the lookups may be undecided (`dnsVisibility`): fail closed the
+    // allow then matches nothing, in the widest reading it matches as if they were seen (`fqdnSeen`).
+    case 'fqdns': return other.external && other.dnsNames.some((n) => peer.names.some((s) => fqdnMatches(s, n)) && fqdnSeen(cluster, self, n, wide));
     // Only deny rules keep such a peer (an allow is left out): taken to match every end it may be.
     case 'unplaced': return wide && unplacedMayBe(peer.ends, other);
   }

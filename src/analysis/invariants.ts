@@ -1,11 +1,13 @@
 import { Bitset } from './bitset';
-import { ciliumApplies, ciliumPeerMatches } from './cilium-semantics';
+import { ciliumApplies, ciliumLeavesOpen, ciliumRulesOf, ciliumWidestAllow } from './cilium-semantics';
 import { Explanation } from './explanation';
 import { computeSides, ComputedSides, Selections } from './matrix';
 import { applicableRules, tierPolicies } from './precedence';
 import { probePorts, ProbePort } from './probe-ports';
 import { Reachability } from './reachability';
-import { portsMatch, Reading as PolicyReading, resolveTraffic, selects, Side, tierRuleMatches } from './semantics';
+import {
+  describeAddresses, peerMatches, portsMatch, Reading as PolicyReading, resolveTraffic, rulePeerMatch, selects, Side, tierRuleMatches,
+} from './semantics';
 import { describeRule, OWN_NODE_REASON, RuleReference, SideVerdict } from './verdict';
 import { ciliumSelects } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, subjectSelection } from '../inventory/cluster';
@@ -98,12 +100,20 @@ export interface InvariantViolation {
   readonly explanation: Explanation;
   /**
    * True when it breaks the invariant only in some readings of what the input leaves open (the
-   * result's `notes` say which): the labels of namespaces the input has no Namespace object for, or
-   * a Cilium selector or tier rule the model cannot decide. It may not occur in the real cluster,
+   * result's `notes` say which, `guess` in short): the labels of namespaces the input has no
+   * Namespace object for, a Cilium selector or tier rule the model cannot decide, the address of a
+   * dual-stack end a connection uses (a block holding some of them), whether Cilium's DNS proxy sees
+   * a lookup, or an allow rule the model leaves out (read as what it may allow). It may not occur in the real cluster,
    * and `explanation` (fail closed) may say the connection is denied.
    * @default - it breaks the invariant in every reading of the input
    */
   readonly guessed?: boolean;
+  /**
+   * What a guessed counterexample rests on, in words: `namespace labels`, `a rule the model leaves
+   * out`, `what Cilium's DNS proxy sees`, `the address a connection uses`, ... (joined by `and`).
+   * @default - it is not guessed
+   */
+  readonly guess?: string;
 }
 
 /** Whether one invariant holds, and if not, one connection that breaks it. */
@@ -128,7 +138,8 @@ export interface InvariantResult {
   /**
    * What a guessed counterexample rests on: the namespaces without a Namespace object in the input
    * whose unknown labels decide whether a selection of the invariant names their pods, or the
-   * policies whose rules may or may not allow the connection, and how to decide them. @default - none
+   * policies whose rules may or may not allow the connection (a rule the model leaves out named by
+   * its field and why), and how to decide them. @default - none
    */
   readonly notes?: string[];
 }
@@ -187,7 +198,8 @@ export function checkInvariants(reachability: Reachability, zones: readonly Zone
       }
     }
   }
-  const probes = probePorts([cluster], [], focus);
+  // The probes of the widest reading too (the ports of the left-out allows the strict search reads).
+  const probes = probePorts([cluster], [], focus, 'widest');
   const context = new Context(cluster, zones, probes);
   const results = invariants.map((i) => context.check(reachability, i));
   return InvariantReport._of(results, probes.map((p) => p.label));
@@ -292,11 +304,13 @@ class Context {
     const probe = this.probes[k];
     const explanation = reachability.explain(from, to, Port.of(probe.query.protocol as Protocol, probe.query.port!));
     const allowedBy = [...rulesOf(explanation.egress), ...rulesOf(explanation.ingress)];
-    const notes = guessed ? [...(decided ? [] : [this.guessNote(sets)]), ...this.policyGuessNotes(s, d, k)] : [];
+    const guesses = new Set<string>(decided ? [] : [NAMESPACE_GUESS]);
+    const notes = guessed ? [...(decided ? [] : [this.guessNote(sets)]), ...this.policyGuessNotes(s, d, k, guesses)] : [];
+    const guess = guessed ? { guessed: true, guess: guessWords([...guesses]) } : {};
     return {
       ...base,
       holds: false,
-      violation: { from, to, port: `${probe.query.port}/${probe.query.protocol}`, ports: probe.label, allowedBy, explanation, ...(guessed ? { guessed: true } : {}) },
+      violation: { from, to, port: `${probe.query.port}/${probe.query.protocol}`, ports: probe.label, allowedBy, explanation, ...guess },
       ...(notes.length > 0 ? { notes } : {}),
     };
   }
@@ -307,7 +321,7 @@ class Context {
    * rules whose match the input leaves open, and how to decide them. Nothing when the fail-closed
    * sides allow it (then only the invariant's own selections were guessed).
    */
-  private policyGuessNotes(s: number, d: number, k: number): string[] {
+  private policyGuessNotes(s: number, d: number, k: number, guesses: Set<string>): string[] {
     const closed = this.sidesOf(k, 'failClosed');
     const wide = this.sidesOf(k, 'widest');
     const src = this.cluster.endpoints[s];
@@ -324,13 +338,21 @@ class Context {
       if (!c[side] || w[side]) continue;
       const [self, other] = side === 'egress' ? [src, dst] : [dst, src];
       const traffic = resolveTraffic(dst, this.probes[k].query);
-      const open = traffic ? openRules(this.cluster, side, self, other, (ports) => portsMatch(ports, traffic, dst)) : { rules: [], namespaces: [] };
-      const rules = open.rules.length > 0 ? open.rules.join('; ') : 'a rule whose match the input leaves open';
-      const fix = open.namespaces.length > 0
-        ? `Add the Namespace object${open.namespaces.length === 1 ? '' : 's'} of ${open.namespaces.join(', ')} to the input (kubectl get namespaces -o yaml, or --surroundings) to decide it.`
+      const open = traffic ? openRules(this.cluster, side, self, other, (ports) => portsMatch(ports, traffic, dst))
+        : { rules: [], namespaces: [], guesses: [], leftOut: false };
+      const rules = open.rules.length > 0 ? open.rules.join('; ') : 'a rule whose match the input leaves open matches';
+      for (const g of open.guesses) guesses.add(g);
+      if (open.guesses.length === 0) guesses.add(OPEN_GUESS);
+      const fixes = [
+        ...(open.namespaces.length > 0
+          ? [`Add the Namespace object${open.namespaces.length === 1 ? '' : 's'} of ${open.namespaces.join(', ')} to the input (kubectl get namespaces -o yaml, or --surroundings) to decide it.`]
+          : []),
+        ...(open.leftOut ? ['Write the left-out rule in a form the model reads (the skipped parts say why it is left out, and how), or remove it, to decide it.'] : []),
+      ];
+      const fix = fixes.length > 0 ? fixes.join(' ')
         : 'Decide the selector or rule (see the parts of the input decided fail closed, and explain\'s notes), or add what the input lacks.';
       notes.push(`the fail-closed verdict denies the ${side} of ${self.id} for ${src.id} -> ${dst.id} on ${port}, but it is allowed in the reading where `
-        + `${rules} match${open.rules.length === 1 ? 'es' : ''}, which the input does not decide. The invariant is held to every reading, and this `
+        + `${rules}, which the input does not decide. The invariant is held to every reading, and this `
         + `counterexample needs that one: it may not occur in the real cluster. ${fix}`);
     }
     return notes;
@@ -564,15 +586,22 @@ const EMPTY = new Bitset(0);
 
 /**
  * Whether the policies' sides may differ between the fail-closed and the widest reading (`Reading`):
- * a namespace with endpoints and without its Namespace object (a namespace selector may or may not
- * match it), any Cilium policy (undecided selectors, addresses, nodes), or a tier policy with a
- * subject or rule whose match some endpoint leaves open. When false, the widest sides are the
- * fail-closed ones and are not computed.
+ * a namespace with endpoints and without its Namespace object while a NetworkPolicy peer has a
+ * namespace selector (it may or may not match there), an ipBlock that holds some of an end's
+ * addresses (`addressesMatch`), a Cilium policy that reads something open (`ciliumLeavesOpen`:
+ * undecided selectors, DNS, addresses, nodes, left-out allows), or a tier policy with a subject or
+ * rule whose match some endpoint leaves open. When false, the widest sides are the fail-closed ones
+ * and are not computed.
  */
-function inputLeavesOpen(cluster: Cluster): boolean {
-  if (cluster.ciliumPolicies.length > 0) return true;
-  const policed = cluster.policies.length > 0 || cluster.tieredPolicies.length > 0;
-  if (policed && cluster.endpoints.some((e) => !e.external && e.namespace !== undefined && cluster.namespaceLabelsGuessed(e.namespace))) return true;
+export function inputLeavesOpen(cluster: Cluster): boolean {
+  if (cluster.ciliumPolicies.length > 0 && ciliumLeavesOpen(cluster)) return true;
+  const peers = cluster.policies.flatMap((p) => [...p.ingress ?? [], ...p.egress ?? []].flatMap((r) => (r.peers ?? []).map((peer) => ({ p, peer }))));
+  const guessed = cluster.endpoints.some((e) => !e.external && e.namespace !== undefined && cluster.namespaceLabelsGuessed(e.namespace));
+  if (guessed && (cluster.tieredPolicies.length > 0 || peers.some(({ peer }) => peer.kind === 'selectors' && peer.namespaceSelector !== undefined))) return true;
+  // Only an end with several addresses (or one the input does not give) can be held in part.
+  const multi = cluster.endpoints.filter((e) => e.ips.length > 1 || (e.ipsIncomplete === true && e.ips.length > 0));
+  if (peers.some(({ p, peer }) => peer.kind === 'ipBlock'
+    && multi.some((e) => peerMatches(cluster, p.namespace, peer, e, 'widest') !== peerMatches(cluster, p.namespace, peer, e)))) return true;
   return cluster.tieredPolicies.some((p) => cluster.endpoints.some((e) => subjectSelection(cluster, p, e) === undefined
     || [...p.ingress, ...p.egress].some((r) => tierRuleMatches(cluster, r.peers, e) === undefined)));
 }
@@ -584,15 +613,32 @@ function inputLeavesOpen(cluster: Cluster): boolean {
  */
 function openRules(
   cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, portsOk: (ports: PortSet) => boolean,
-): { rules: string[]; namespaces: string[] } {
+): { rules: string[]; namespaces: string[]; guesses: string[]; leftOut: boolean } {
   const rules: string[] = [];
   const namespaces = new Set<string>();
-  const guessed = (ns: string | undefined) => ns !== undefined && cluster.namespaceLabelsGuessed(ns) && namespaces.add(ns);
+  const guesses = new Set<string>();
+  let leftOut = false;
+  // A namespace without its Namespace object decides it, or else `otherwise` was guessed.
+  const guessed = (ns: string | undefined, otherwise?: string) => {
+    if (ns !== undefined && cluster.namespaceLabelsGuessed(ns)) {
+      namespaces.add(ns);
+      guesses.add(NAMESPACE_GUESS);
+    } else if (otherwise !== undefined) {
+      guesses.add(otherwise);
+    }
+  };
   for (const policy of cluster.policies) {
     if (!selects(policy, side, self)) continue;
     for (const rule of (side === 'ingress' ? policy.ingress : policy.egress) ?? []) {
       if (!portsOk(rule.ports)) continue;
+      const joint = rule.peers !== undefined && rulePeerMatch(cluster, policy.namespace, rule.peers, other) !== undefined;
       for (const peer of rule.peers ?? []) {
+        if (peer.kind === 'ipBlock' && !joint && peerMatches(cluster, policy.namespace, peer, other, 'widest')) {
+          rules.push(`NetworkPolicy ${policy.id} ${side}[${rule.index}] (${peer.text}) holds some of ${other.id}'s addresses (${describeAddresses(other)}), `
+            + 'and the connection may use one of them');
+          guesses.add(ADDRESS_GUESS);
+          continue;
+        }
         if (peer.kind !== 'selectors' || !peer.namespaceSelector || other.namespace === undefined || other.external || other.nodeTraffic) continue;
         if (peer.podSelector && !peer.podSelector.matches(other.labels)) continue;
         if (cluster.namespaceMatches(peer.namespaceSelector, other.namespace) !== undefined) continue;
@@ -604,15 +650,18 @@ function openRules(
   for (const p of cluster.ciliumPolicies) {
     if (!ciliumApplies(cluster, p, side, self)) continue;
     const subjectOpen = !ciliumSelects(cluster, p.subject, self, 'must');
-    const rulesOpen = (side === 'ingress' ? p.ingress : p.egress).filter((r) => !r.deny
-      && ciliumPeerMatches(cluster, r, self, other, 'widest') !== ciliumPeerMatches(cluster, r, self, other, 'failClosed'));
     if (subjectOpen) {
       rules.push(`the subject of ${p.kind} ${p.id} selects ${self.id}`);
-      guessed(self.namespace);
+      guessed(self.namespace, CILIUM_GUESS);
     }
-    for (const r of rulesOpen) {
-      rules.push(`${p.kind} ${p.id} ${side}[${r.index}] matches ${other.id}`);
-      guessed(other.namespace);
+    for (const r of ciliumRulesOf(p, side, 'widest')) {
+      if (!portsOk(r.ports)) continue;
+      const open = ciliumWidestAllow(cluster, p, r, self, other);
+      if (open === undefined) continue;
+      rules.push(open.text);
+      if (r.leftOut !== undefined) leftOut = true;
+      if (r.leftOut === undefined && r.peer?.kind === 'endpoints') guessed(other.namespace, open.guess);
+      else guesses.add(open.guess);
     }
   }
   for (const tier of ['admin', 'baseline'] as const) {
@@ -620,10 +669,23 @@ function openRules(
       const peerOpen = tierRuleMatches(cluster, rule.peers, other) === undefined;
       if (!subjectUndecided && !peerOpen) continue;
       rules.push(`${policy.kind} ${policy.id} ${side}[${rule.index}] (${rule.actionText}) ${subjectUndecided ? `selects ${self.id}` : `matches ${other.id}`}`);
-      guessed(subjectUndecided ? self.namespace : other.namespace);
+      guessed(subjectUndecided ? self.namespace : other.namespace, TIER_GUESS);
     }
   }
-  return { rules, namespaces: [...namespaces].sort(compareIds) };
+  return { rules, namespaces: [...namespaces].sort(compareIds), guesses: [...guesses], leftOut };
+}
+
+/** What a guessed counterexample was read on (`InvariantViolation.guess`), by kind of guess. */
+const NAMESPACE_GUESS = 'namespace labels';
+const ADDRESS_GUESS = 'the address a connection uses';
+const CILIUM_GUESS = 'a Cilium selector the input does not decide';
+const TIER_GUESS = 'a cluster-wide rule the input does not decide';
+const OPEN_GUESS = 'what the input leaves open';
+
+/** Several guesses in words: `namespace labels`, `namespace labels and a rule the model leaves out`. */
+function guessWords(guesses: readonly string[]): string {
+  const list = guesses.length > 0 ? guesses : [OPEN_GUESS];
+  return list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
 }
 
 /** Whether a namespace selector matches a namespace: `undefined` when it depends on labels the input does not give. */
@@ -705,8 +767,13 @@ export function statementOf(i: InvariantSpec): string {
   }
 }
 
-/** How a counterexample read on a guess is marked (`InvariantViolation.guessed`). */
-export const GUESSED_WORDS = 'read on a guess of namespace labels, it may not occur in the real cluster';
+/**
+ * How a counterexample read on a guess is marked (`InvariantViolation.guessed`), by what was guessed
+ * (`InvariantViolation.guess`): `read on a guess of namespace labels, it may not occur in the real cluster`.
+ */
+export function guessedWords(v: InvariantViolation): string {
+  return `read on a guess of ${v.guess ?? OPEN_GUESS}, it may not occur in the real cluster`;
+}
 
 /**
  * One failed invariant as an error message: what it says, where it was declared, and its
@@ -719,7 +786,7 @@ export function invariantFailureMessage(r: InvariantResult): string {
   const range = v.ports !== v.port ? ` (and every port of ${v.ports})` : '';
   const sides = [sideWords('egress', v.from, v.explanation.egress), sideWords('ingress', v.to, v.explanation.ingress)].join('; ');
   const notes = (r.notes ?? []).map((n) => ` Note: ${n}`).join('');
-  return `${head}. Counterexample${v.guessed ? ` (${GUESSED_WORDS})` : ''}: ${v.from} -> ${v.to} on ${v.port}${range} is allowed: ${sides}. `
+  return `${head}. Counterexample${v.guessed ? ` (${guessedWords(v)})` : ''}: ${v.from} -> ${v.to} on ${v.port}${range} is allowed: ${sides}. `
     + 'Fix: remove or narrow the rule that allows it (or isolate the side that is not isolated), or change the invariant if the connection is intended.'
     + notes;
 }

@@ -1,4 +1,4 @@
-import { PortQuery } from './semantics';
+import { PortQuery, Reading } from './semantics';
 import { Cluster } from '../inventory/cluster';
 import { entryMatches, isNamedPort, NamedEntry, NumberedEntry, PORT_PROTOCOLS, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
 
@@ -23,7 +23,7 @@ export interface ProbePort {
  * them is probed, and the stand-in avoids them, so a verdict on a port inside them is never
  * mistaken for one outside (entries for every port of a protocol, and named ports, add nothing).
  */
-export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], focus: PortSet = []): ProbePort[] {
+export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], focus: PortSet = [], reading: Reading = 'failClosed'): ProbePort[] {
   const cuts = new Map<string, Set<number>>(PORT_PROTOCOLS.map((proto) => [proto, new Set<number>()]));
   const covered = new Map<string, NumberedEntry[]>(PORT_PROTOCOLS.map((proto) => [proto, []]));
   const named = new Map<string, NamedEntry>();
@@ -59,6 +59,14 @@ export function probePorts(clusters: Cluster[], extra: readonly Traffic[] = [], 
     for (const policy of [...cluster.tieredPolicies, ...cluster.ciliumPolicies]) {
       rulePorts(policy.ingress);
       rulePorts(policy.egress);
+    }
+    // The widest reading also reads the Cilium allow rules the verdicts leave out (`ciliumRulesOf`):
+    // their ports are bounds of what it may allow.
+    if (reading === 'widest') {
+      for (const policy of cluster.ciliumPolicies) {
+        rulePorts(policy.mayAllow?.ingress ?? []);
+        rulePorts(policy.mayAllow?.egress ?? []);
+      }
     }
   }
   // Named ports resolve to container port numbers: those numbers are bounds too.

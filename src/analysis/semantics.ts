@@ -65,6 +65,18 @@ export function addressesInside(endpoint: ClusterEndpoint, inside: (ip: ParsedIp
   return held === endpoint.ips.length && endpoint.ipsIncomplete !== true ? 'all' : 'some';
 }
 
+/**
+ * Whether a block of addresses that holds `held` of an end's addresses (`addressesInside`) matches
+ * the end: `all` matches, `none` does not, and `some` is left open (`undefined`): the connection may
+ * use an address the block holds, or one it does not. The one rule of a partial block (NetworkPolicy
+ * ipBlocks, Cilium toCIDR/toCIDRSet); each rule reads it in its reading (`allowMatches`, `ruleBound`):
+ * fail closed an allow takes it not to match and a deny to match, in the widest reading the other
+ * way round (a dual-stack end whose IPv4 address an allow holds may be reached over IPv4).
+ */
+export function addressesMatch(held: 'all' | 'some' | 'none'): boolean | undefined {
+  return held === 'all' ? true : held === 'none' ? false : undefined;
+}
+
 /** An end's addresses for a note: `10.0.0.5, fd00::5`, and one the input does not give where a field could not be read. */
 export function describeAddresses(endpoint: ClusterEndpoint): string {
   return `${endpoint.ips.map(formatIp).join(', ')}${endpoint.ipsIncomplete ? ', and one the input does not give' : ''}`;
@@ -75,7 +87,8 @@ export function describeAddresses(endpoint: ClusterEndpoint): string {
  * only when it holds every address of it (`addressesInside`): one that holds an IPv4 address of a
  * dual-stack pod and not its IPv6 one does not allow the connections to the IPv6 one, and a
  * NetworkPolicy rule only allows, so "no match" is the reading that never allows more than the
- * cluster does (the rule's ipBlocks together may still hold every address: `rulePeerMatch`).
+ * cluster does (the rule's ipBlocks together may still hold every address: `rulePeerMatch`). In the
+ * widest reading it matches where it holds some (`addressesMatch`): the connection may use that address.
  */
 export function peerMatches(cluster: Cluster, policyNamespace: string, peer: RulePeer, endpoint: ClusterEndpoint, reading: Reading = 'failClosed'): boolean {
   if (peer.kind === 'ipBlock') {
@@ -84,7 +97,9 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
     // to a node in the cluster (including host networking pods)" (docs.cilium.io, Layer 3 Policies,
     // IP/CIDR based; nodes only under policy-cidr-match-mode: nodes, not the default).
     if (cluster.runsCilium && !endpoint.external) return false;
-    return addressesInside(endpoint, (ip) => ipBlockContains(peer, ip)) === 'all';
+    // A block that holds some of the end's addresses: the rule only allows, so it is taken not to
+    // match, except in the widest reading (`addressesMatch`, `allowMatches`).
+    return allowMatches(addressesMatch(addressesInside(endpoint, (ip) => ipBlockContains(peer, ip))), reading);
   }
   // Node traffic (a hostNetwork pod under the node-traffic mode) is never matched by pod or namespace selectors.
   if (endpoint.external || endpoint.nodeTraffic || endpoint.namespace === undefined) return false;
@@ -205,7 +220,7 @@ export function tierPeerMatches(cluster: Cluster, peer: TierPeer, endpoint: Clus
     // Networks that hold every address match every endpoint; an end whose IP is not known matches no
     // other networks here, and `tierPeerUndecided` says so (the precedence decides it fail closed).
     // An end matches by its addresses only when the networks hold every one of them (`addressesInside`).
-    case 'networks': return peer.everywhere || addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip))) === 'all';
+    case 'networks': return peer.everywhere || addressesMatch(addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip)))) === true;
     case 'domainNames': return endpoint.external && endpoint.dnsNames.some((n) => peer.names.some((p) => domainNameMatches(p, n)));
     case 'nodes': return endpoint.nodeTraffic && peer.selector.matchesEverything;
     case 'namespaces':
@@ -246,7 +261,7 @@ export function tierPeerUndecided(cluster: Cluster, peer: TierPeer, endpoint: Cl
 
 /** Whether networks hold some of an end's addresses and not every one (`addressesInside`). */
 export function networksHoldSome(peer: { readonly cidrs: readonly ParsedCidr[]; readonly everywhere: boolean }, endpoint: ClusterEndpoint): boolean {
-  return !peer.everywhere && addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip))) === 'some';
+  return !peer.everywhere && addressesMatch(addressesInside(endpoint, (ip) => peer.cidrs.some((c) => cidrContains(c, ip)))) === undefined;
 }
 
 /** Whether a cluster-wide rule matches the other end: `true`, `false`, or `undefined` when it cannot be decided (`tierPeerUndecided`). */

@@ -106,9 +106,9 @@ export class JsonFormat {
 
   /**
    * `{ holds, ports, invariants: [{ name, kind, statement, where?, holds, problem?, violation?, notes? }] }`,
-   * where a violation is `{ from, to, port, ports, allowedBy: [{ policy, direction, rule }], explanation, guessed? }`
-   * (`explanation` as `JsonFormat.explanation`; `guessed: true` when it rests on a guess of namespace
-   * labels, which `notes` explain).
+   * where a violation is `{ from, to, port, ports, allowedBy: [{ policy, direction, rule }], explanation, guessed?, guess? }`
+   * (`explanation` as `JsonFormat.explanation`; `guessed: true` when it rests on a guess of what the
+   * input leaves open, `guess` what in words, which `notes` explain).
    */
   public static invariants(report: InvariantReport): any {
     return {
@@ -130,6 +130,7 @@ export class JsonFormat {
             allowedBy: r.violation.allowedBy.map((a) => ({ policy: a.policy, direction: a.direction, rule: a.rule })),
             explanation: JsonFormat.explanation(r.violation.explanation),
             ...(r.violation.guessed ? { guessed: true } : {}),
+            ...(r.violation.guess !== undefined ? { guess: r.violation.guess } : {}),
           },
         } : {}),
         ...(r.notes && r.notes.length > 0 ? { notes: [...r.notes] } : {}),

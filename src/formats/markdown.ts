@@ -9,7 +9,7 @@ import { AuditReport } from '../analysis/audit-report';
 import { ChangedConnection } from '../analysis/changed-connection';
 import { ReachabilityDiff } from '../analysis/diff-report';
 import { Exposure, notIsolatedWords } from '../analysis/exposure';
-import { GUESSED_WORDS, InvariantReport } from '../analysis/invariants';
+import { guessedWords, InvariantReport } from '../analysis/invariants';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, ReplayPair } from '../analysis/replay';
 import { OWN_NODE_REASON } from '../analysis/verdict';
@@ -45,7 +45,7 @@ export class MarkdownFormat {
       '| | invariant | says | counterexample | allowed by |', '|---|---|---|---|---|'];
     for (const r of report.results) {
       const v = r.violation;
-      const example = (v ? `\`${v.from}\` → \`${v.to}\` on ${v.port}${v.ports !== v.port ? ` (${v.ports})` : ''}${v.guessed ? ` (${GUESSED_WORDS})` : ''}` : r.problem ?? '')
+      const example = (v ? `\`${v.from}\` → \`${v.to}\` on ${v.port}${v.ports !== v.port ? ` (${v.ports})` : ''}${v.guessed ? ` (${guessedWords(v)})` : ''}` : r.problem ?? '')
         + (r.notes ?? []).map((n) => ` Note: ${n}`).join('');
       const rules = !v ? '' : v.allowedBy.length > 0 ? v.allowedBy.map((a) => `\`${TextFormat.rule(a)}\``).join(', ')
         : v.explanation.ingress.ownNode ? OWN_NODE_REASON : 'neither side is isolated';

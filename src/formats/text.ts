@@ -6,7 +6,7 @@ import { Exposure, ExposurePeerKind, notIsolatedWords } from '../analysis/exposu
 import { GroupedDiff } from '../analysis/grouped-diff';
 import { GroupedMatrix, GroupKey, MatrixGroup } from '../analysis/grouped-matrix';
 import { HostNetworkMode } from '../analysis/host-network-mode';
-import { GUESSED_WORDS, InvariantReport, InvariantResult } from '../analysis/invariants';
+import { guessedWords, InvariantReport, InvariantResult } from '../analysis/invariants';
 import { ReachabilityMatrix } from '../analysis/reachability-matrix';
 import { FlowReplay, NotReplayedConnection, ReplayedConnection, ReplayPair, UnobservedConnection } from '../analysis/replay';
 import { DecisionTier, describeRule, OWN_NODE_REASON, RuleReference, SideDecision, SideVerdict, TierRuleReference } from '../analysis/verdict';
@@ -529,7 +529,7 @@ export function invariantLines(r: InvariantResult): string[] {
   if (r.violation) {
     const v = r.violation;
     const range = v.ports !== v.port ? ` (and every port of ${v.ports})` : '';
-    lines.push(`  counterexample: ${v.from} -> ${v.to} on ${v.port}${range} is allowed${v.guessed ? ` (${GUESSED_WORDS})` : ''}`);
+    lines.push(`  counterexample: ${v.from} -> ${v.to} on ${v.port}${range} is allowed${v.guessed ? ` (${guessedWords(v)})` : ''}`);
     const none = v.explanation.ingress.ownNode ? `no rule: ${OWN_NODE_REASON}` : 'no rule: neither side is isolated';
     lines.push(`  allowed by: ${v.allowedBy.length > 0 ? v.allowedBy.map(TextFormat.rule).join(', ') : none}`);
     lines.push(`    egress of ${v.from}: ${explainSide(v.explanation.egress, 'egress', v.to)}`);

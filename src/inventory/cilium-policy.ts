@@ -339,6 +339,23 @@ export interface CiliumRule {
    * a pair (the skipped parts give the whole reason). @default - its ports are read as written
    */
   readonly portReadings?: readonly CiliumPortReading[];
+  /**
+   * Set on a rule of `CiliumPolicy.mayAllow`: where it is and why the verdicts leave it out (the
+   * reason of `CiliumReading.leftOut`), for the notes of what the widest reading allowed by it.
+   * @default - a modelled rule
+   */
+  readonly leftOut?: string;
+}
+
+/**
+ * The allow rules of a spec the verdicts leave out (`CiliumReading.leftOut`), in their widest
+ * reading (`ruleOf` with `widest`): what each may allow by its known parts. Only the widest reading
+ * of the input reads them (`ciliumRulesOf`: the strict search of the invariants, where a rule that
+ * may allow a connection must not let an absence hold); every verdict reads the modelled rules only.
+ */
+export interface CiliumMayAllow {
+  readonly ingress: readonly CiliumRule[];
+  readonly egress: readonly CiliumRule[];
 }
 
 /**
@@ -368,6 +385,8 @@ export interface CiliumPolicy {
   readonly ingress: CiliumRule[];
   /** The `egress` and `egressDeny` rules that are modelled. */
   readonly egress: CiliumRule[];
+  /** The allow rules left out, in their widest reading (`CiliumMayAllow`). @default - none */
+  readonly mayAllow?: CiliumMayAllow;
   readonly file?: string;
   readonly line?: number;
 }
@@ -489,10 +508,16 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       ingress: typeof explicit.ingress === 'boolean' ? explicit.ingress : has(spec.ingress) || has(spec.ingressDeny),
       egress: typeof explicit.egress === 'boolean' ? explicit.egress : has(spec.egress) || has(spec.egressDeny),
     };
+    const mayAllow: { ingress: CiliumRule[]; egress: CiliumRule[] } = { ingress: [], egress: [] };
     const rules = (section: CiliumSection): CiliumRule[] => (Array.isArray(spec[section]) ? spec[section] : []).flatMap((rule: any, i: number) => {
       const read = ruleOf(rule, section, i, ns, (field, reason) => undecided.push({ field: `${path}.${section}[${i}]${field === '' ? '' : `.${field}`}`, reason }));
       if (typeof read === 'string') {
-        leftOut.push({ field: `${path}.${section}[${i}]`, reason: read });
+        const field = `${path}.${section}[${i}]`;
+        leftOut.push({ field, reason: read });
+        // What a left-out allow may allow, for the widest reading alone (a deny is never left out
+        // but for ICMP, which decides no connection the model analyses).
+        const wide = section.endsWith('Deny') ? read : ruleOf(rule, section, i, ns, () => undefined, true);
+        if (typeof wide !== 'string') mayAllow[section === 'ingress' ? 'ingress' : 'egress'].push({ ...wide, leftOut: `${field} (${read})` });
         return [];
       }
       return [read];
@@ -506,6 +531,7 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
       defaultDeny,
       ingress: [...rules('ingress'), ...rules('ingressDeny')],
       egress: [...rules('egress'), ...rules('egressDeny')],
+      ...(mayAllow.ingress.length + mayAllow.egress.length > 0 ? { mayAllow } : {}),
       ...(origin.file !== undefined ? { file: origin.file } : {}),
       ...(origin.line !== undefined ? { line: origin.line } : {}),
     });
@@ -860,12 +886,22 @@ function unplacedReason(what: string, how: string, ends: CiliumUnplacedEnds, fix
     + `so verdicts of those ends may be too narrow. ${fix} to have it decided exactly`;
 }
 
-/** A rule Cilium accepts, or why it is left out. */
+/**
+ * A rule Cilium accepts, or why it is left out. With `widest`, for an allow rule the model leaves
+ * out: its widest reading instead (`CiliumPolicy.mayAllow`), what the rule may allow by its known
+ * parts: a part the model cannot read taken as allowing every end it may be (a peer it cannot
+ * place as every end that peer may be, `unplacedMayBe`; an empty peer list as no peer) and every
+ * port it may be (a port it cannot read, a port rule without ports), authentication, TLS and
+ * listeners as if they let the traffic through; still a reason for a rule that allows nothing the
+ * model analyses (ICMP).
+ */
 function ruleOf(
-  rule: any, section: CiliumSection, index: number, ns: string | undefined, undecided: (field: string, reason: string) => void,
+  rule: any, section: CiliumSection, index: number, ns: string | undefined, undecided: (field: string, reason: string) => void, widest = false,
 ): CiliumRule | string {
   const egress = section.startsWith('egress');
   const deny = section.endsWith('Deny');
+  // Only an allow has a widest reading of its own: a deny the model cannot read is read widest already.
+  const wide = widest && !deny;
   const p = egress ? 'to' : 'from';
   // ingress.go/egress.go (IngressRule, IngressDenyRule, EgressRule, EgressDenyRule): "All members of
   // this structure are optional. If omitted or empty, the member will have no effect on the rule."
@@ -878,7 +914,7 @@ function ruleOf(
   // Which one the cluster runs is not known: a deny takes the ports-only reading (every peer, the
   // wider), an allow is left out (it allows nothing, the narrower), with why.
   const emptyPeer = [`${p}Endpoints`, `${p}Nodes`, `${p}Entities`, `${p}CIDR`, `${p}CIDRSet`].find((f) => Array.isArray(rule[f]) && rule[f].length === 0);
-  if (!deny && emptyPeer !== undefined) {
+  if (!deny && emptyPeer !== undefined && !wide) {
     return `${emptyPeer}: [] is read two ways by Cilium releases: as no peer at all (the rule for every peer, "If omitted or empty, `
       + 'the member will have no effect on the rule") and, in newer releases, as selecting no identity; the allow is taken to allow nothing (fail closed). '
       + `Leave ${emptyPeer} out to allow every peer on the rule's ports, or list the peers`;
@@ -891,7 +927,7 @@ function ruleOf(
       + 'so the rule decides none of them; ICMP is not analysed';
   }
   // Only in allow rules (the deny rules have no such field: checkCiliumPolicy).
-  if (rule.authentication !== undefined) return 'authentication: the model has no mutual authentication';
+  if (rule.authentication !== undefined && !wide) return 'authentication: the model has no mutual authentication';
   // The undecided selectors, said once the rule is modelled (a rule left out is said as left out).
   const notes: Array<[string, string]> = [];
   let peer: CiliumRulePeer | undefined;
@@ -899,7 +935,7 @@ function ruleOf(
   const unplaced = [`${p}Services`, `${p}Groups`, `${p}Nodes`].find((f) => UNPLACED_PEERS[f] !== undefined && given(f));
   if (unplaced !== undefined) {
     const { what, ends, how, fix } = UNPLACED_PEERS[unplaced];
-    if (!deny) return `${unplaced}: the model has no ${what}`;
+    if (!deny && !wide) return `${unplaced}: the model has no ${what}`;
     notes.push([unplaced, unplacedReason(what, how, ends, fix)]);
     peer = { kind: 'unplaced', field: unplaced, ends, text: `${unplaced} (not placed: ${UNPLACED_WORDS[ends]})` };
     // Errs towards "overlaps" (the DNS path, overlappingDeny): it may be any of those ends.
@@ -925,7 +961,7 @@ function ruleOf(
   } else if (peer === undefined && (given(`${p}CIDR`) || given(`${p}CIDRSet`))) {
     const sets: any[] = given(`${p}CIDRSet`) ? rule[`${p}CIDRSet`] : (rule[`${p}CIDR`] as string[]).map((cidr) => ({ cidr }));
     const group = 'a CiliumCIDRGroup (cidrGroupRef, cidrGroupSelector) holds addresses the model does not know';
-    if (sets.some((s) => s.cidr === undefined) && !deny) return `${p}CIDRSet: ${group}`;
+    if (sets.some((s) => s.cidr === undefined) && !deny && !wide) return `${p}CIDRSet: ${group}`;
     if (sets.some((s) => s.cidr === undefined)) {
       // A deny: kept, as every end outside the cluster (its blocks of addresses are among those ends).
       notes.push([`${p}CIDRSet`, unplacedReason('addresses of a CiliumCIDRGroup', `${group}, and CIDR selectors match only ends outside the cluster`, 'outside',
@@ -942,13 +978,18 @@ function ruleOf(
     }
   } else if (peer === undefined && egress && given('toFQDNs')) {
     const names: FqdnSelector[] = [];
+    let unread: string | undefined;
     for (const s of rule.toFQDNs) {
       const read = fqdnOf(s);
-      if (typeof read === 'string') return `toFQDNs: ${read}`;
-      names.push(read);
+      if (typeof read === 'string') unread ??= read;
+      else names.push(read);
     }
-    peer = { kind: 'fqdns', names, text: `FQDNs ${names.map((n) => n.pattern).join(', ')}` };
+    if (unread !== undefined && !wide) return `toFQDNs: ${unread}`;
     peerShapes = (rule.toFQDNs as any[]).map((s) => ciliumPeerShape('FQDNs', s, ns));
+    // The widest reading of a name it cannot read: any name, so every end outside the cluster.
+    peer = unread === undefined
+      ? { kind: 'fqdns', names, text: `FQDNs ${names.map((n) => n.pattern).join(', ')}` }
+      : { kind: 'unplaced', field: 'toFQDNs', ends: 'outside', text: `toFQDNs (not read: ${UNPLACED_WORDS.outside})` };
   }
   const toPorts: any[] | undefined = rule.toPorts;
   const entries: PortEntry[] = [];
@@ -964,8 +1005,8 @@ function ruleOf(
     // without ports; the newer translation (pkg/policy/utils RulesToPolicyEntries) keeps it as an
     // entry with no peer selector ("all endpoints if empty") and no port rules. An allow is left out
     // (it allows less); a deny is kept as the widest of the readings: every end, every port.
-    if (!deny) return 'a rule without a peer and without ports: its meaning is not documented';
-    readAs('the rule has neither peer nor ports, read as denying every end on every port', [ALL_TRAFFIC]);
+    if (!deny && !wide) return 'a rule without a peer and without ports: its meaning is not documented';
+    readAs(`the rule has neither peer nor ports, read as ${deny ? 'denying' : 'allowing'} every end on every port`, [ALL_TRAFFIC]);
     notes.push(['', 'a deny rule without a peer and without ports is not documented, and Cilium\'s releases read it as denying nothing or as a rule '
       + `with no peer and no port rules. The deny is kept and taken to deny every end on every port, so verdicts of the ${egress ? 'egress' : 'ingress'} `
       + `of the pods its spec selects may be too narrow. Give the deny its peer (${p}Endpoints, ${p}Entities, ...) and its ports, or remove the rule, to have it decided exactly`]);
@@ -975,14 +1016,14 @@ function ruleOf(
   let l7 = false;
   for (const [k, pr] of (toPorts ?? []).entries()) {
     for (const field of ['listener', 'originatingTLS', 'terminatingTLS', 'serverNames']) {
-      if (pr[field] !== undefined) return `toPorts[${k}].${field}: TLS interception and listeners are not modelled`;
+      if (pr[field] !== undefined && !wide) return `toPorts[${k}].${field}: TLS interception and listeners are not modelled`;
     }
     if (!Array.isArray(pr.ports) || pr.ports.length === 0) {
       // Not documented: the agents that merge rules per port make nothing of it (and, next to no
       // other port rule, keep the rule from being the ports-free form for every port); the PortRule
       // type says "If omitted or empty but RedirectPort is set, then all ports ... are being
       // redirected". An allow is left out; a deny is kept as the widest reading: every port.
-      if (!deny) return `toPorts[${k}]: a port rule without ports is not modelled`;
+      if (!deny && !wide) return `toPorts[${k}]: a port rule without ports is not modelled`;
       notes.push([`toPorts[${k}]`, 'a port rule without ports is not documented, and Cilium\'s releases read it as no port or as every port. '
         + 'The deny is kept and taken to deny every port of every protocol to or from its peer, so verdicts of those ends may be too narrow. '
         + 'List the ports (ports: [{port: "443", protocol: TCP}]), or leave toPorts out to deny every port on purpose, to have it decided exactly']);
@@ -991,7 +1032,7 @@ function ruleOf(
     }
     const own: PortEntry[] = [];
     for (const [j, port] of (pr.ports as any[]).entries()) {
-      const read = portEntries(port, deny, (note) => notes.push([`toPorts[${k}].ports[${j}].port`, note]));
+      const read = portEntries(port, deny, (note) => notes.push([`toPorts[${k}].ports[${j}].port`, note]), wide);
       if (typeof read === 'string') return `toPorts[${k}]: ${read}`;
       if (read.form !== undefined) readAs(`toPorts[${k}].ports[${j}] is ${read.form}`, read.entries);
       else entries.push(...read.entries);
@@ -1002,8 +1043,9 @@ function ruleOf(
     const names: FqdnSelector[] = [];
     for (const s of r?.dns ?? []) {
       const read = fqdnOf(s);
-      if (typeof read === 'string') return `toPorts[${k}].rules.dns: ${read}`;
-      names.push(read);
+      if (typeof read === 'string' && !wide) return `toPorts[${k}].rules.dns: ${read}`;
+      // The widest reading of a name it cannot read: the proxy may see any name looked up.
+      names.push(typeof read === 'string' ? { pattern: '*', wildcard: true } : read);
     }
     dns.push(...names);
     if (names.length > 0) dnsPorts.push({ names, ports: own });
@@ -1056,11 +1098,13 @@ function undecidedPeerReason(u: CiliumUndecided, deny: boolean): string {
  * allows less). A deny is kept as the widest reading: every port of its protocols. `note` says
  * so, and `form` says how port 0 was read (undefined for a port read as written).
  */
-function portEntries(port: any, deny: boolean, note: (text: string) => void): { entries: PortEntry[]; form?: string } | string {
+function portEntries(port: any, deny: boolean, note: (text: string) => void, widest = false): { entries: PortEntry[]; form?: string } | string {
   const protocols = port.protocol === undefined || port.protocol === 'ANY' ? PORT_PROTOCOLS : [port.protocol as string];
   // As Cilium reads it (readCiliumPort): a name lowercased, a number with base 0 ("0100" is 64).
   const read = readCiliumPort(String(port.port));
-  if (read.problem !== undefined) return `the port cannot be read: ${read.problem}`;
+  // The widest reading of an allow's port the model cannot read: every port of its protocols.
+  const everyPort = (): PortEntry[] => protocols.map((protocol) => ({ kind: 'allPorts', protocol }));
+  if (read.problem !== undefined) return widest ? { entries: everyPort() } : `the port cannot be read: ${read.problem}`;
   if (read.number !== undefined) {
     const number = read.number;
     if (number === 0) {
@@ -1068,6 +1112,7 @@ function portEntries(port: any, deny: boolean, note: (text: string) => void): { 
       const endPort = typeof port.endPort === 'number' && port.endPort > 0 ? port.endPort : undefined;
       // PortRangeToMaskedPorts: port 0 with endPort 0 or 65535 is the wildcard; another endPort a range from 0.
       const range = endPort !== undefined && endPort < 65535 ? endPort : undefined;
+      if (range !== undefined && !deny && widest) return { entries: everyPort() };
       if (range !== undefined && !deny) {
         return `port 0 with endPort ${range} is not documented (Cilium's releases read it as the range 0-${range} or as every port); `
           + `list the ports or a range from 1 (port: "1", endPort: ${range})`;
