@@ -95,3 +95,38 @@ describe('toFQDNs: a lookup the fail-closed verdicts drop, which some reading le
     expect(check([namespace('blog'), namespace('kube-system'), client, coredns, tcpOnly, open], TO_API, externals).r.holds).toBe(true);
   });
 });
+
+describe('a cluster-wide nodes peer with labels (the model has no node labels)', () => {
+  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cp', labels: { 'node-role.kubernetes.io/control-plane': '' } }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.1' }] } };
+  const web = pod('shop', 'web', ['10.2.0.5']);
+  const TO_NODE: InvariantSpec = { name: 'shop-never-node', kind: InvariantKind.NEVER, from: [{ namespace: 'shop' }], to: [{ id: 'node:cp' }], ports: [{ kind: 'numbered', protocol: 'TCP', port: 10250 }] };
+  const anp = (action: string, nodes: Record<string, unknown>) => ({
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'AdminNetworkPolicy',
+    metadata: { name: 'nodes' },
+    spec: { priority: 10, subject: { namespaces: {} }, egress: [{ name: 'r', action, to: [{ nodes }], ports: [{ portNumber: { protocol: 'TCP', port: 10250 } }] }] },
+  });
+
+  test('a Deny taken to match every node (fail closed) may not match node:cp: NEVER must not hold', () => {
+    const { r, reach } = check([namespace('shop'), node, web, anp('Deny', { matchLabels: { role: 'infra' } })], TO_NODE);
+    expect(reach.allows('shop/web', 'node:cp', Port.tcp(10250))).toBe(false);
+    expect(r.holds).toBe(false);
+    expect(r.violation).toMatchObject({ from: 'shop/web', to: 'node:cp', guessed: true });
+    expect(r.violation!.guess).toBe('a cluster-wide rule the input does not decide');
+    expect((r.notes ?? []).join('\n')).toContain('AdminNetworkPolicy nodes egress[0] (Deny) matches node:cp, which the input does not decide');
+  });
+
+  test('an Allow taken to match no node may match node:cp past a default deny: NEVER must not hold', () => {
+    const deny = np('shop', 'deny', { podSelector: {}, policyTypes: ['Egress'] });
+    const { r, reach } = check([namespace('shop'), node, web, deny, anp('Allow', { matchLabels: { role: 'infra' } })], TO_NODE);
+    expect(reach.allows('shop/web', 'node:cp', Port.tcp(10250))).toBe(false);
+    expect(r.holds).toBe(false);
+    expect(r.violation).toMatchObject({ from: 'shop/web', to: 'node:cp', guessed: true });
+    expect(r.violation!.guess).toBe('a cluster-wide rule the input does not decide');
+    expect((r.notes ?? []).join('\n')).toContain('AdminNetworkPolicy nodes egress[0] (Allow) matches node:cp, which the input does not decide');
+  });
+
+  test('control: nodes: {} decides it, the Deny holds it', () => {
+    expect(check([namespace('shop'), node, web, anp('Deny', {})], TO_NODE).r.holds).toBe(true);
+  });
+});
