@@ -143,7 +143,10 @@ export function ciliumWidestAllow(
   const at = `${name} ${rule.section}[${rule.index}]`;
   const peer = rule.peer;
   if (peer?.kind === 'fqdns') {
-    const text = `${at} (${peer.text}) matches ${other.id} (whether Cilium's DNS proxy sees ${self.id} look the name up is undecided)`;
+    const dropped = other.dnsNames.some((n) => peer.names.some((f) => fqdnMatches(f, n)) && dnsOutcome(cluster, self, n).droppedFailClosed === true);
+    const why = dropped ? `the fail-closed verdicts drop ${self.id}'s lookups of the name, and a wider reading of the input may let them through`
+      : `whether Cilium's DNS proxy sees ${self.id} look the name up is undecided`;
+    const text = `${at} (${peer.text}) matches ${other.id} (${why})`;
     return { text, guess: 'what Cilium\'s DNS proxy sees' };
   }
   if (peer?.kind === 'cidrs') {
@@ -319,15 +322,20 @@ function dnsOutcome(cluster: Cluster, source: ClusterEndpoint, name: string): Dn
 /**
  * Whether a toFQDNs rule of `source` may match `name` by what the DNS proxy sees (`dnsVisibility`):
  * fail closed (`wide` false) only a name seen; in the widest reading (`wide`: an allow read
- * `'may'`, `ruleBound`) an undecided one too, as if seen, and an unseen one where a DNS rule the
- * model leaves out (`CiliumPolicy.mayAllow`: a DNS rule to a service, ...) may let the proxy see it,
- * which `dnsVisibility` does not read. Otherwise an unseen name matches in neither.
+ * `'may'`, `ruleBound`) an undecided one too, as if seen, an unseen one whose lookups a side drops
+ * (`DnsOutcome.droppedFailClosed`: the drop is a fail-closed verdict, which a wider reading may
+ * lift), and an unseen one where a DNS rule the model leaves out (`CiliumPolicy.mayAllow`: a DNS
+ * rule to a service, ...) may let the proxy see it, which `dnsVisibility` does not read. Otherwise
+ * (no DNS rule for the name, or one of TCP only) an unseen name matches in neither.
  */
 function fqdnSeen(cluster: Cluster, source: ClusterEndpoint, name: string, wide: boolean): boolean {
-  const visibility = dnsVisibility(cluster, source, name);
-  if (visibility === 'seen') return true;
+  const outcome = dnsOutcome(cluster, source, name);
+  if (outcome.visibility === 'seen') return true;
   if (!wide) return false;
-  return visibility === 'undecided' || cluster.ciliumPolicies.some((p) => (p.mayAllow?.egress ?? [])
+  // Unseen because a side drops the lookups, as the fail-closed verdicts decide it (`lookupPath`,
+  // `decidePair`): some reading of what the input leaves open (the widest is read only when it
+  // leaves something open, `inputLeavesOpen`) may let them through, so the proxy may see the name.
+  return outcome.visibility === 'undecided' || outcome.droppedFailClosed === true || cluster.ciliumPolicies.some((p) => (p.mayAllow?.egress ?? [])
     .some((rule) => rule.dns.some((d) => fqdnMatches(d, name)) && ciliumRuleApplies(cluster, p, rule, source, 'widest')));
 }
 
@@ -383,6 +391,12 @@ interface DnsOutcome {
   readonly unreached?: readonly UnreachedServer[];
   /** Undecided: the cluster DNS is not in the input, and the input isolates it: the lookups may go there and be dropped. */
   readonly absentServer?: AbsentServer;
+  /**
+   * Unseen: a DNS rule's lookups reach a server on a path a side drops (`lookupPath`), as the
+   * fail-closed verdicts decide the path, so a wider reading of the input may let them through (`fqdnSeen`).
+   * @default - unseen for every reading (no DNS rule for the name, or one of TCP only)
+   */
+  readonly droppedFailClosed?: boolean;
 }
 
 /** A lookup as resolvers send it (RFC 1035 4.2.1: UDP port 53): what a DNS server's ingress is asked about. */
@@ -409,12 +423,15 @@ const LOOKUP: Traffic = { port: 53, protocol: 'UDP' };
 function decideDns(cluster: Cluster, source: ClusterEndpoint, name: string): DnsOutcome {
   const rules = dnsRulesFor(cluster, source, name);
   let byRules: DnsVisibility = 'unseen';
+  let droppedFailClosed = false;
   for (const r of rules) {
-    const seen = dnsRuleOutcome(cluster, r.p, r.rule, r.ports, source).visibility;
-    if (seen === 'seen') { byRules = 'seen'; break; }
-    if (seen === 'undecided') byRules = 'undecided';
+    const one = dnsRuleOutcome(cluster, r.p, r.rule, r.ports, source);
+    if (one.visibility === 'seen') { byRules = 'seen'; break; }
+    if (one.visibility === 'undecided') byRules = 'undecided';
+    if (one.dropped !== undefined) droppedFailClosed = true;
   }
   // No rule gets the lookups through to any server it may ask: as each rule says.
+  if (byRules === 'unseen' && droppedFailClosed) return { visibility: byRules, droppedFailClosed };
   if (byRules !== 'seen') return { visibility: byRules };
   const reached: ClusterEndpoint[] = [];
   const unreached: UnreachedServer[] = [];

@@ -1233,23 +1233,10 @@ export class Cluster {
    * does not give (a workload, a pod without status.podIP), since its IP may be inside. Such a rule
    * stays and is decided per pair, fail closed (`tierPeerUndecided`, `firstMatch`), with a warning
    * here (never decided as "no match", which would prove traffic its Deny denies allowed). A rule
-   * whose nodes peer selects by labels is decided in part or left out with why.
+   * whose nodes peer selects by labels is kept, decided per pair for node ends, with why.
    */
   private leaveOutUndecidableNetworks(): void {
     const unknown = this.endpoints.filter(ipNotKnown).map((e) => e.id).sort();
-    /** Why a rule of a cluster-wide policy cannot be decided, or undefined when it can. */
-    const undecidable = (rule: TierRule): { why: string; fix: string } | undefined => {
-      // The model has no node labels to match (a nodes peer with an empty selector is every node).
-      // (A Pass keeps it: decided per pair, `narrowed`.)
-      const nodes = rule.action === 'pass' ? undefined : rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
-      if (nodes) {
-        return {
-          why: `its peer "${nodes.text}" selects nodes by their labels, which the model does not match, so whether the rule matches a node cannot be decided`,
-          fix: 'Review its effect separately',
-        };
-      }
-      return undefined;
-    };
     /**
      * A networks peer is undecidable only for the pairs with an end whose IP is not known: the rule
      * stays, every other pair is decided by the CIDRs, and for those pairs the precedence takes in
@@ -1269,15 +1256,15 @@ export class Cluster {
     };
     /**
      * A labelled nodes peer is undecidable only for node ends: it never matches a pod, and peers of a
-     * rule are OR-ed (sig-network policy API), so the rule's other peers still decide. Fail closed
-     * for node ends: a Deny's nodes peer is taken to match every node, an Allow's none. A Pass rule
-     * keeps its peer, which the precedence decides both ways for node ends (`tierPeerUndecided`,
-     * `firstMatch`: allowed only where both "passed" and "not matched" allow).
+     * rule are OR-ed (sig-network policy API), so the rule's other peers still decide. The rule keeps
+     * its peer, which the precedence decides per pair (`tierPeerUndecided`, `firstMatch`): fail
+     * closed a Deny is taken to match every node, an Allow none, a Pass both ways (allowed only where
+     * both "passed" and "not matched" allow); the widest reading (the invariants) the other way round.
+     * Never rewritten here: a Deny made to match every node would deny in every reading.
      */
-    const narrowed = (rule: TierRule): { rule?: TierRule; note: string } | undefined => {
+    const narrowed = (rule: TierRule): { note: string } | undefined => {
       const nodes = rule.peers.find((x) => x.kind === 'nodes' && !x.selector.matchesEverything);
       if (nodes === undefined) return undefined;
-      const others = rule.peers.filter((x) => x.kind !== 'nodes' || x.selector.matchesEverything);
       const note = `its peer "${nodes.text}" selects nodes by their labels, which the model does not match: `
         + (rule.action === 'deny'
           ? 'for node ends the verdicts take it to match every node (denied), so they may be too narrow there'
@@ -1285,57 +1272,28 @@ export class Cluster {
             ? 'for node ends the verdicts take it to match no node (this allow not applied), so they may be too narrow there'
             : 'for node ends the verdicts take this Pass both to match and not (what both allow), so they may be too narrow there')
         + '; its other peers decide every pod as written';
-      if (rule.action === 'pass') return { rule, note };
-      if (rule.action === 'deny') {
-        return { rule: { ...rule, peers: rule.peers.map((x) => (x.kind === 'nodes' && !x.selector.matchesEverything ? { kind: 'nodes', selector: compileSelector({}), text: `${x.text} (taken as every node)` } : x)) }, note };
-      }
-      return others.length > 0 ? { rule: { ...rule, peers: others }, note } : undefined;
+      return { note };
     };
-    this.tieredPolicies.forEach((p, i) => {
-      const keep = (side: 'ingress' | 'egress') => p[side].map((given) => {
-        const n = narrowed(given);
-        if (n === undefined) return given;
-        const what = `${side}[${given.index}]${given.name !== undefined ? ` (${JSON.stringify(given.name)})` : ''}`;
-        this.skipped.push({
-          object: p.id,
-          category: SkipCategory.NOT_MODELLED,
-          reason: `${what} is decided only in part: ${n.note}. Review its effect on nodes separately`,
-          kind: p.kind,
-          ...(p.file !== undefined ? { file: p.file } : {}),
-          ...(p.line !== undefined ? { line: p.line } : {}),
-        });
-        return n.rule!;
-      }).filter((rule) => {
-        const note = perPair(rule);
-        if (note !== undefined) {
-          this.skipped.push({
-            object: p.id,
-            category: SkipCategory.NOT_MODELLED,
-            reason: `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''} ${note}`,
-            kind: p.kind,
-            ...(p.file !== undefined ? { file: p.file } : {}),
-            ...(p.line !== undefined ? { line: p.line } : {}),
-          });
-        }
-        const problem = undecidable(rule);
-        if (problem === undefined) return true;
-        const what = `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''}`;
-        this.skipped.push({
-          object: p.id,
-          category: SkipCategory.NOT_MODELLED,
-          reason: `${what} is not modelled: ${problem.why}. `
-            + `The verdicts leave this rule out (the rest of the policy is analysed), so they may be wrong for the traffic it decides. ${problem.fix}`,
-          kind: p.kind,
-          ...(p.file !== undefined ? { file: p.file } : {}),
-          ...(p.line !== undefined ? { line: p.line } : {}),
-        });
-        return false;
+    // Every rule is kept as written (a rule left out, or rewritten, would be read so in every reading); each one decided in part is said.
+    for (const p of this.tieredPolicies) {
+      const note = (reason: string) => this.skipped.push({
+        object: p.id,
+        category: SkipCategory.NOT_MODELLED,
+        reason,
+        kind: p.kind,
+        ...(p.file !== undefined ? { file: p.file } : {}),
+        ...(p.line !== undefined ? { line: p.line } : {}),
       });
-      const ingress = keep('ingress');
-      const egress = keep('egress');
-      const same = (a: TierRule[], b: TierRule[]) => a.length === b.length && a.every((r, k) => r === b[k]);
-      if (!same(ingress, p.ingress) || !same(egress, p.egress)) this.tieredPolicies[i] = { ...p, ingress, egress };
-    });
+      for (const side of ['ingress', 'egress'] as const) {
+        for (const rule of p[side]) {
+          const what = `${side}[${rule.index}]${rule.name !== undefined ? ` (${JSON.stringify(rule.name)})` : ''}`;
+          const n = narrowed(rule);
+          if (n !== undefined) note(`${what} is decided only in part: ${n.note}. Review its effect on nodes separately`);
+          const pair = perPair(rule);
+          if (pair !== undefined) note(`${what} ${pair}`);
+        }
+      }
+    }
   }
 
   /** Adds a policy (staged or not) the API server accepts (true), or lists it as left out (false). */
