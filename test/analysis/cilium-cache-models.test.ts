@@ -1,6 +1,7 @@
 import { dnsVisibility, evaluateCiliumSide } from '../../src/analysis/cilium-semantics';
 import { ciliumLabels, ciliumSelects } from '../../src/inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../../src/inventory/cluster';
+import { API_EXTERNAL, cnp, fqdnPolicy, KUBE_DNS, namespace, pod, UDP53 } from '../fixtures/cilium-objects';
 
 /**
  * The caches of the Cilium semantics belong to one model: what the DNS proxy sees a pod look up
@@ -9,24 +10,11 @@ import { Cluster, ClusterEndpoint } from '../../src/inventory/cluster';
  * endpoints, `withEndpoints`) must each get their own answer, whichever asks first.
  */
 
-const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'default' }, spec });
-const pod = (namespace: string, name: string, labels: Record<string, string>) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 53, protocol: 'UDP', name: 'dns' }] }] },
-});
-const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-
-const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
-const toApi = cnp('to-api', {
-  endpointSelector: { matchLabels: { app: 'client' } },
-  egress: [
-    { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
-    { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
-  ],
-});
+const toApi = fqdnPolicy({ toEndpoints: [KUBE_DNS] });
 const noDns = cnp('no-dns', { endpointSelector: { matchLabels: { app: 'client' } }, egressDeny: [{ toEndpoints: [KUBE_DNS] }] });
-const client = pod('default', 'client', { app: 'client' });
-const coredns = pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' });
-const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }];
+const client = pod('default', 'client', { app: 'client' }, UDP53);
+const coredns = pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, UDP53);
+const externals = [API_EXTERNAL];
 const HTTPS = { port: 443, protocol: 'TCP' };
 
 /** Model A lets the client's lookups through; model B denies them. B's view runs over A's endpoint objects. */

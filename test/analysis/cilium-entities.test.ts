@@ -1,6 +1,7 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
 import { netpol, tempDir } from '../cli/cli-harness';
+import { cnp } from '../fixtures/cilium-objects';
 
 /**
  * Cilium's entities for nodes and the API server (docs.cilium.io "Layer 3 Policies", Entities
@@ -12,7 +13,6 @@ import { netpol, tempDir } from '../cli/cli-harness';
  * Each: what it allows AND what it denies, and the matrix agrees with the pair verdict.
  */
 
-const cnp = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
 const np = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
 const node = (name: string, ip: string) => ({
   apiVersion: 'v1',

@@ -1,5 +1,6 @@
 import { expectMatrixAgrees } from './matrix-agrees';
-import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
+import { Port, Reachability, SkipCategory } from '../../src';
+import { API, API_EXTERNAL, cnp, explainText, fqdnPolicy, fqdnSkips, KUBE_DNS, np, pod, UDP53 } from '../fixtures/cilium-objects';
 
 /**
  * Issue 15, fail closed on Cilium FQDN egress across DNS servers (`dnsVisibility`): a pod's lookups
@@ -10,29 +11,13 @@ import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
  * kube-system `k8s-app: kube-dns` pods), the lookups may go there and be dropped: undecided too.
  */
 
-const cnp = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
-const np = (name: string, namespace: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
-const pod = (namespace: string, name: string, labels: Record<string, string>, ports: Array<Record<string, unknown>> = []) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports }] },
-});
-const UDP53 = [{ containerPort: 53, protocol: 'UDP', name: 'dns' }];
-const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
 const NODE_LOCAL_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'node-local-dns' } };
-const DNS_PORTS = [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }];
-const TO_API = { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] };
-
-/** The client's policy: api.example.com on 443/TCP, and one DNS rule per peer of `dnsPeers`. */
-const fqdnPolicy = (...dnsPeers: Array<Record<string, unknown>>) => cnp('to-api', {
-  endpointSelector: { matchLabels: { app: 'client' } },
-  egress: [TO_API, ...dnsPeers.map((peer) => ({ ...peer, toPorts: DNS_PORTS }))],
-});
 
 const client = pod('default', 'client', { app: 'client' });
 const coredns = pod('kube-system', 'coredns-a', { 'k8s-app': 'kube-dns', 'replica': 'a' }, UDP53);
 const corednsB = pod('kube-system', 'coredns-b', { 'k8s-app': 'kube-dns', 'replica': 'b' }, UDP53);
 const nodeLocal = pod('kube-system', 'node-local-dns', { 'k8s-app': 'node-local-dns' }, UDP53);
-const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }];
-const API = Port.tcp(443);
+const externals = [API_EXTERNAL];
 const DNS = Port.udp(53);
 
 /** A CNP in kube-system isolating the kube-dns pods `selector` selects in ingress, admitting `from` (none: nobody). */
@@ -41,14 +26,6 @@ const dnsIngressCnp = (selector: Record<string, string>, from: Array<Record<stri
   ingress: [{ fromEndpoints: from.length > 0 ? from : [{ matchLabels: { app: 'nobody' } }] }],
 }, 'kube-system');
 const CLIENT = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'default', 'app': 'client' } };
-
-function fqdnSkips(r: Reachability) {
-  return r.skipped.filter((s) => s.object === 'default/to-api');
-}
-
-function explainText(r: Reachability): string {
-  return TextFormat.explanation(r.explain('default/client', 'api', API));
-}
 
 describe('two CoreDNS replicas: the lookups may go to either', () => {
   test('a CNP isolates replica b without admitting the client: DENIED (undecided), left out, and explain names replica b', () => {

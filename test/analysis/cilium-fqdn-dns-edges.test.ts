@@ -1,5 +1,6 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
+import { API, API_EXTERNAL, explainText, fqdnPolicy, fqdnSkips, KUBE_DNS, np, pod, UDP53 } from '../fixtures/cilium-objects';
 
 /**
  * Issue 15, an edge of the DNS path of Cilium FQDN egress (`dnsVisibility`):
@@ -8,48 +9,17 @@ import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
  * DNS rule must not be read as reaching itself where the real DNS server drops the lookups.
  */
 
-const cnp = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
-const pod = (namespace: string, name: string, labels: Record<string, string>, ports: Array<Record<string, unknown>> = []) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports }] },
-});
-const UDP53 = [{ containerPort: 53, protocol: 'UDP', name: 'dns' }];
-const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
-const DNS_PORTS = [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }];
-
-/** The client's policy: api.example.com on 443/TCP, and the DNS rule `dnsPeer` (a peer field and its value, or none). */
-const fqdnPolicy = (dnsPeer: Record<string, unknown>) => cnp('to-api', {
-  endpointSelector: { matchLabels: { app: 'client' } },
-  egress: [
-    { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
-    { ...dnsPeer, toPorts: DNS_PORTS },
-  ],
-});
-
 /** A NetworkPolicy isolating the kube-dns pods in ingress, admitting 53/UDP from the namespace `from` only. */
-const dnsIngress = (from: string) => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'NetworkPolicy',
-  metadata: { name: 'dns-ingress', namespace: 'kube-system' },
-  spec: {
-    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-    policyTypes: ['Ingress'],
-    ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from } } }], ports: [{ port: 53, protocol: 'UDP' }] }],
-  },
+const dnsIngress = (from: string) => np('dns-ingress', 'kube-system', {
+  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  policyTypes: ['Ingress'],
+  ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from } } }], ports: [{ port: 53, protocol: 'UDP' }] }],
 });
 
 /** The client declares 53/UDP: it is a DNS server of the input itself (a resolver sidecar, a DNS test pod). */
 const dnsClient = pod('default', 'client', { app: 'client' }, UDP53);
 const coredns = pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, UDP53);
-const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }];
-const API = Port.tcp(443);
-
-function fqdnSkips(r: Reachability) {
-  return r.skipped.filter((s) => s.object === 'default/to-api');
-}
-
-function explainText(r: Reachability): string {
-  return TextFormat.explanation(r.explain('default/client', 'api', API));
-}
+const externals = [API_EXTERNAL];
 
 describe('a source that declares 53/UDP is not its own DNS server', () => {
   test.each([

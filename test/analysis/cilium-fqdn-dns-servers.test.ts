@@ -1,5 +1,6 @@
 import { expectMatrixAgrees } from './matrix-agrees';
-import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
+import { Port, Reachability, SkipCategory } from '../../src';
+import { API, API_EXTERNAL, explainText, fqdnPolicy, fqdnSkips, KUBE_DNS, pod, UDP53 } from '../fixtures/cilium-objects';
 
 /**
  * Issue 15, fail closed on Cilium FQDN egress: a DNS rule (an egress allow with `rules.dns`) whose
@@ -10,38 +11,12 @@ import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
  * warning, never read as allowed. Without DNS servers in the input the reading is as before.
  */
 
-const cnp = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
-const pod = (namespace: string, name: string, labels: Record<string, string>, ports: Array<Record<string, unknown>> = []) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports }] },
-});
-const UDP53 = [{ containerPort: 53, protocol: 'UDP', name: 'dns' }];
-
-const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
 const CORE_DNS_LABEL = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'coredns' } };
 const WRONG_NAMESPACE = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'dns', 'k8s:k8s-app': 'kube-dns' } };
-const DNS_PORTS = [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }];
-
-/** The client's policy: api.example.com on 443/TCP, and the DNS rule `dnsPeer` (a peer field and its value, or none). */
-const fqdnPolicy = (dnsPeer: Record<string, unknown>) => cnp('to-api', {
-  endpointSelector: { matchLabels: { app: 'client' } },
-  egress: [
-    { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
-    { ...dnsPeer, toPorts: DNS_PORTS },
-  ],
-});
 
 const client = pod('default', 'client', { app: 'client' });
 const coredns = pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, UDP53);
-const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }, { name: 'other', ip: '198.51.100.7', dnsName: 'other.example.com' }];
-const API = Port.tcp(443);
-
-function fqdnSkips(r: Reachability) {
-  return r.skipped.filter((s) => s.object === 'default/to-api');
-}
-
-function explainText(r: Reachability, to = 'api', port = API): string {
-  return TextFormat.explanation(r.explain('default/client', to, port));
-}
+const externals = [API_EXTERNAL, { name: 'other', ip: '198.51.100.7', dnsName: 'other.example.com' }];
 
 describe('the input holds the cluster DNS, and the DNS rule matches it', () => {
   test('seen: api.example.com:443 is ALLOWED, its other ports and the other name denied, nothing left out', () => {
@@ -113,14 +88,7 @@ describe('the input holds the cluster DNS, and the DNS rule matches none of it',
   });
 
   test('a second DNS rule that matches the DNS server keeps the name seen', () => {
-    const policy = cnp('to-api', {
-      endpointSelector: { matchLabels: { app: 'client' } },
-      egress: [
-        { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
-        { toEndpoints: [CORE_DNS_LABEL], toPorts: DNS_PORTS },
-        { toEndpoints: [KUBE_DNS], toPorts: DNS_PORTS },
-      ],
-    });
+    const policy = fqdnPolicy({ toEndpoints: [CORE_DNS_LABEL] }, { toEndpoints: [KUBE_DNS] });
     const r = Reachability.fromManifests([policy, client, coredns], { externals });
     expect(r.allows('default/client', 'api', API)).toBe(true);
     expect(r.allows('default/client', 'api', Port.tcp(80))).toBe(false);

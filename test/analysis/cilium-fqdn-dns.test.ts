@@ -1,4 +1,6 @@
+import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
+import { API, API_EXTERNAL, ccnp, cnp, explainText, fqdnPolicy as fqdnPolicyTo, KUBE_DNS, pod, UDP53 } from '../fixtures/cilium-objects';
 
 /**
  * Issue 15: toFQDNs matches only names Cilium's DNS proxy saw looked up, and a deny of the pod's
@@ -7,30 +9,14 @@ import { Port, Reachability, SkipCategory, TextFormat } from '../../src';
  * the proxy "populates the lookup cache with IPs from allowed/successful DNS lookups").
  */
 
-const cnp = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
-const ccnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
-const pod = (namespace: string, name: string, labels: Record<string, string>) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 53, protocol: 'UDP', name: 'dns' }] }] },
-});
-
-const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
-const dnsRule = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] };
-const fqdnPolicy = cnp('to-api', {
-  endpointSelector: { matchLabels: { app: 'client' } },
-  egress: [{ toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }, dnsRule],
-});
+/** The client's policy, its one DNS rule to the cluster DNS. */
+const fqdnPolicy = fqdnPolicyTo({ toEndpoints: [KUBE_DNS] });
 const deny = (name: string, rule: Record<string, unknown>) => cnp(name, { endpointSelector: { matchLabels: { app: 'client' } }, egressDeny: [rule] });
 // The client declares no ports: a pod that declares 53/UDP is a DNS server of the input (dnsServers),
 // and the worlds "without the DNS server in the input" must hold none.
 const client = { ...pod('default', 'client', { app: 'client' }), spec: { containers: [{ name: 'c' }] } };
-const coredns = pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' });
-const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }, { name: 'db', ip: '10.1.2.3' }];
-const API = Port.tcp(443);
-
-function matrixAgrees(r: Reachability, port: Port): void {
-  const m = r.matrix(port);
-  for (const from of r.endpoints) for (const to of r.endpoints) expect(`${from} -> ${to}: ${m.isAllowed(from, to)}`).toBe(`${from} -> ${to}: ${r.allows(from, to, port)}`);
-}
+const coredns = pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, UDP53);
+const externals = [API_EXTERNAL, { name: 'db', ip: '10.1.2.3' }];
 
 describe('toFQDNs and a deny of the DNS lookups', () => {
   test('control: with the DNS rule and no deny, api.example.com:443 is allowed, another port denied', () => {
@@ -52,19 +38,19 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     const dns = r.explain('default/client', 'kube-system/coredns', Port.udp(53));
     expect(dns.allowed).toBe(false);
     expect(TextFormat.explanation(dns)).toContain('default/no-dns');
-    const why = TextFormat.explanation(r.explain('default/client', 'api', API));
+    const why = explainText(r);
     expect(why).toContain('DENIED');
     expect(why).toContain('Cilium\'s DNS proxy never sees default/client look it up');
     expect(why).toContain('lookups to kube-system/coredns on 53/UDP by CiliumNetworkPolicy default/to-api spec.egress[1] are denied by CiliumNetworkPolicy default/no-dns egressDeny[0]');
     expect(r.skipped).toEqual([]);
-    matrixAgrees(r, API);
+    expectMatrixAgrees(r, API);
   });
 
   test('a CiliumClusterwideNetworkPolicy deny of the lookups counts the same', () => {
     const cw = ccnp('no-dns', { endpointSelector: { matchLabels: { app: 'client' } }, egressDeny: [{ toEndpoints: [KUBE_DNS] }] });
     const r = Reachability.fromManifests([fqdnPolicy, cw, client, coredns], { externals });
     expect(r.allows('default/client', 'api', API)).toBe(false);
-    matrixAgrees(r, API);
+    expectMatrixAgrees(r, API);
   });
 
   test.each([
@@ -75,7 +61,7 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     const r = Reachability.fromManifests([fqdnPolicy, deny('unrelated', rule), client, coredns], { externals });
     expect(r.allows('default/client', 'api', API)).toBe(true);
     expect(r.skipped).toEqual([]);
-    matrixAgrees(r, API);
+    expectMatrixAgrees(r, API);
   });
 
   test('a deny of other pods does not stop the lookups the proxy sees', () => {
@@ -103,14 +89,14 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
   });
 
   test('a DNS rule counts only when no server the lookups may go to is denied', () => {
-    const twoServers = [client, coredns, pod('kube-system', 'coredns-2', { 'k8s-app': 'kube-dns', 'replica': 'b' })];
+    const twoServers = [client, coredns, pod('kube-system', 'coredns-2', { 'k8s-app': 'kube-dns', 'replica': 'b' }, UDP53)];
     expect(Reachability.fromManifests([fqdnPolicy, ...twoServers], { externals }).allows('default/client', 'api', API)).toBe(true);
     // One replica's lookups denied: those the Service sends there get no answer, undecided and denied.
     const one = deny('no-dns-a', { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns', 'k8s:replica': 'b' } }] });
     const r = Reachability.fromManifests([fqdnPolicy, one, ...twoServers], { externals });
     expect(r.allows('default/client', 'api', API)).toBe(false);
     expect(r.skipped.filter((s) => s.object === 'default/to-api')[0].reason).toContain('not to kube-system/coredns-2');
-    matrixAgrees(r, API);
+    expectMatrixAgrees(r, API);
     const all = deny('no-dns', { toEndpoints: [KUBE_DNS] });
     expect(Reachability.fromManifests([fqdnPolicy, all, ...twoServers], { externals }).allows('default/client', 'api', API)).toBe(false);
   });
@@ -152,6 +138,6 @@ describe('toFQDNs and a deny of the DNS lookups', () => {
     const udpRule = { ...tcpOnly, toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] };
     const seen = Reachability.fromManifests([cnp('to-api', { endpointSelector: { matchLabels: { app: 'client' } }, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, udpRule] }), client, coredns], { externals });
     expect(seen.allows('default/client', 'api', API)).toBe(true);
-    matrixAgrees(r, API);
+    expectMatrixAgrees(r, API);
   });
 });

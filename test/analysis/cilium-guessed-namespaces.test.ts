@@ -1,5 +1,6 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability } from '../../src';
+import { ccnp, namespace as ns } from '../fixtures/cilium-objects';
 
 /**
  * Cilium selectors on namespace labels (`k8s:io.cilium.k8s.namespace.labels.<key>`, docs.cilium.io
@@ -11,11 +12,9 @@ import { Port, Reachability } from '../../src';
  */
 
 const cnp = (name: string, spec: Record<string, unknown>, namespace = 'shop') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
-const ccnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
 const pod = (namespace: string, name: string, ip: string) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { app: name } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] }, status: { podIP: ip },
 });
-const ns = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const HTTP = Port.tcp(80);
 const TEAM = 'k8s:io.cilium.k8s.namespace.labels.team';
 // In a CiliumNetworkPolicy a peer selector without the namespace key is read in the policy's namespace.

@@ -1,5 +1,6 @@
 import { Port, Reachability, SkipCategory } from '../../src';
 import { ciliumPeerNamespace, CiliumPeerScope, ciliumPeerScope } from '../../src/k8s/cilium-peer-scope';
+import { namespace as ns } from '../fixtures/cilium-objects';
 
 /**
  * R17. Where a peer selector of a CiliumNetworkPolicy selects (src/k8s/cilium-peer-scope.ts, from
@@ -13,7 +14,6 @@ import { ciliumPeerNamespace, CiliumPeerScope, ciliumPeerScope } from '../../src
  * - anything else: the policy's namespace.
  */
 const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
-const ns = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const pod = (namespace: string, name: string, labels: Record<string, string>) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
 });

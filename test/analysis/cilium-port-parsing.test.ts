@@ -1,4 +1,5 @@
 import { Port, Reachability } from '../../src';
+import { namespace as ns } from '../fixtures/cilium-objects';
 
 /**
  * Cilium reads toPorts[].ports[].port in PortProtocol.sanitize (cilium/cilium
@@ -8,7 +9,6 @@ import { Port, Reachability } from '../../src';
  * strconv.ParseUint(port, 0, 16), base 0, so a leading 0 makes it octal ("0100" is port 64) and
  * createL4Filter (pkg/policy/l4.go) parses it the same way. The CRD pattern accepts both forms.
  */
-const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const pod = (name: string, ports: any[]) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'a', labels: { app: name } }, spec: { containers: [{ name: 'c', ports }] },
 });

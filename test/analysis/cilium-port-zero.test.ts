@@ -1,5 +1,6 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory } from '../../src';
+import { cnp, namespace, reasons, servingPod } from '../fixtures/cilium-objects';
 
 /**
  * Port 0 in the ports of a Cilium rule (issue 15), beyond port 0 alone (whose verdicts
@@ -18,16 +19,8 @@ import { Port, Reachability, SkipCategory } from '../../src';
  *
  * Checked in cilium/cilium (2026-12): pkg/policy portrange.go, l4.go, api/rule_validation.go.
  */
-const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-const pod = (name: string, ip: string) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: 'default', labels: { app: name } },
-  spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
-  status: { podIP: ip },
-});
-const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'default' }, spec });
-const BASE = [ns('default'), pod('a', '10.0.0.2'), pod('b', '10.0.0.3'), pod('c', '10.0.0.4')];
+const pod = (name: string, ip: string) => servingPod(name, { app: name }, ip);
+const BASE = [namespace('default'), pod('a', '10.0.0.2'), pod('b', '10.0.0.3'), pod('c', '10.0.0.4')];
 const FROM_A = [{ matchLabels: { app: 'a' } }];
 const HTTP = Port.tcp(80);
 const HTTPS = Port.tcp(443);
@@ -46,7 +39,6 @@ const withDeny = (deny: Record<string, unknown>) => Reachability.fromManifests([
   enableDefaultDeny: { ingress: false },
   ingressDeny: [deny],
 })]);
-const reasons = (r: Reachability) => r.skipped.map((s) => s.reason);
 const formNotes = (r: Reachability, from: string, to: string, port: Port) => r.explain(from, to, port).notes.filter((n) => /form the documentation does not describe/.test(n));
 
 describe('an allow of port 0 with endPort 0 or 65535: the wildcard of the port, as PortRangeToMaskedPorts reads it', () => {

@@ -1,4 +1,5 @@
 import { Port, Reachability } from '../../src';
+import { cnp } from '../fixtures/cilium-objects';
 
 /**
  * docs.cilium.io "Layer 3 Policies", Additional Label Requirements (fromRequires): "label
@@ -8,7 +9,6 @@ import { Port, Reachability } from '../../src';
  * of EVERY policy selecting the endpoint. Leaving only that rule out and analysing the other policy
  * proves an allow Cilium never grants.
  */
-const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'default' }, spec });
 const pod = (name: string, labels: Record<string, string>) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
 });

@@ -1,5 +1,6 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory } from '../../src';
+import { namespace as ns } from '../fixtures/cilium-objects';
 
 /**
  * Two ways the analyser proved an isolation (or a deny) Cilium does not enforce, and the fix:
@@ -16,7 +17,6 @@ import { Port, Reachability, SkipCategory } from '../../src';
  *    the policy's namespace; a bare (or `any:`) `io.kubernetes.pod.namespace` stays as a second
  *    requirement, so one naming another namespace selects no pod.
  */
-const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const pod = (name: string, labels: Record<string, string>, ip: string, namespace = 'default') => ({
   apiVersion: 'v1',
   kind: 'Pod',

@@ -1,5 +1,6 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory } from '../../src';
+import { cnp as ciliumPolicy, namespace, NODE_N1, servingPod } from '../fixtures/cilium-objects';
 
 /**
  * Review finding R6, third case: a selector whose match the model cannot know (a key Cilium's
@@ -11,18 +12,11 @@ import { Port, Reachability, SkipCategory } from '../../src';
  * where it MUST (an undecided selector matches nothing), a subject isolates and denies the pods it
  * may select and allows none.
  */
-const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-const pod = (name: string, labels: Record<string, string>, ip: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: 'default', labels },
-  spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ containerPort: 80 }] }], ...extra },
-  status: { podIP: ip },
-});
-const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.9.0.1' }] } };
-const cnp = (spec: Record<string, unknown>, name = 'x') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'default' }, spec });
+/** A pod of default on node n1, serving 80/TCP. */
+const pod = (name: string, labels: Record<string, string>, ip: string, extra: Record<string, unknown> = {}) => servingPod(name, labels, ip, { nodeName: 'n1', spec: extra });
+const cnp = (spec: Record<string, unknown>, name = 'x') => ciliumPolicy(name, spec);
 const BASE = [
-  ns('default'), node,
+  namespace('default'), NODE_N1,
   pod('db', { app: 'db' }, '10.0.0.1'),
   // web-1 and web-2 differ only by a filtered label: the classes must tell them apart.
   pod('web-1', { 'app': 'web', 'pod-template-hash': 'aaa' }, '10.0.0.2'),

@@ -1,5 +1,6 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory } from '../../src';
+import { ccnp, cnp, namespace, NODE_N1, reasons, servingPod } from '../fixtures/cilium-objects';
 
 /**
  * What the Cilium reader used to leave out although it may deny: a spec whose endpointSelector
@@ -22,24 +23,16 @@ import { Port, Reachability, SkipCategory } from '../../src';
  * - a port rule without ports, and a rule without peer and ports, are not documented, and the
  *   releases read them as matching nothing or everything: a deny takes the widest reading.
  */
-const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.9.0.1' }] } };
-const pod = (name: string, labels: Record<string, string>, ip: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: 'default', labels },
-  spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ containerPort: 80 }] }], ...extra },
-  status: { podIP: ip, hostIP: '10.9.0.1' },
-});
-const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'default' }, spec });
-const ccnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
+/** A pod of default on node n1 (10.9.0.1), serving 80/TCP. */
+const pod = (name: string, labels: Record<string, string>, ip: string, extra: Record<string, unknown> = {}) =>
+  servingPod(name, labels, ip, { nodeName: 'n1', hostIP: '10.9.0.1', spec: extra });
 
 const BASE = [
-  ns('default'),
+  namespace('default'),
   pod('web', { app: 'web' }, '10.0.0.2'),
   pod('db', { app: 'db' }, '10.0.0.3'),
   pod('api', { app: 'api' }, '10.0.0.4'),
-  node,
+  NODE_N1,
   pod('agent', { app: 'agent' }, '10.9.0.1', { hostNetwork: true }),
 ];
 const EXTERNALS = { externals: [{ name: 'internet', ip: '203.0.113.7' }] };
@@ -48,8 +41,6 @@ const PG = Port.tcp(5432);
 const SSH = Port.tcp(22);
 const DNS = Port.udp(53);
 const FROM_API = [{ matchLabels: { app: 'api' } }];
-
-const reasons = (r: Reachability) => r.skipped.map((s) => s.reason);
 
 describe('a subject with a key of a source that labels no pod (reserved:host without nodeSelector)', () => {
   test('reserved:host DoesNotExist selects every pod: its deny and isolation apply to each, node ends are not selected', () => {

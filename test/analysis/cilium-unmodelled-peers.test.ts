@@ -1,6 +1,7 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { Port, Reachability, SkipCategory } from '../../src';
 import { validateManifests } from '../../src/validation/validate-manifests';
+import { ccnp, cnp, namespace, NODE_N1, reasons, servingPod } from '../fixtures/cilium-objects';
 
 /**
  * Cilium rules whose peer the model has no ends for (toServices, toGroups/fromGroups,
@@ -19,37 +20,27 @@ import { validateManifests } from '../../src/validation/validate-manifests';
  * family), and Host Policies (a CiliumClusterwideNetworkPolicy with nodeSelector; the example
  * lock-down-ingress: ingress from entities on port 22).
  */
-const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.9.0.1' }] } };
-const pod = (name: string, labels: Record<string, string>, ip: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: 'default', labels },
-  spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ containerPort: 80 }] }], ...extra },
-  status: { podIP: ip, hostIP: '10.9.0.1' },
-});
+/** A pod of default on node n1 (10.9.0.1), serving 80/TCP. */
+const pod = (name: string, labels: Record<string, string>, ip: string, extra: Record<string, unknown> = {}) =>
+  servingPod(name, labels, ip, { nodeName: 'n1', hostIP: '10.9.0.1', spec: extra });
 const service = {
   apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'default' }, spec: { selector: { app: 'db' }, ports: [{ port: 5432 }] },
 };
-const cnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'default' }, spec });
-const ccnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
 const ports = (...list: string[]) => [{ ports: list.map((port) => ({ port, protocol: 'TCP' })) }];
 
 const PODS = [
-  ns('default'),
+  namespace('default'),
   pod('web', { app: 'web' }, '10.0.0.2'),
   pod('db', { app: 'db' }, '10.0.0.3'),
   pod('api', { app: 'api' }, '10.0.0.4'),
 ];
 /** With the node's ends: the Node, and a hostNetwork pod on it (node traffic, the default mode). */
-const BASE = [...PODS, node, pod('agent', { app: 'agent' }, '10.9.0.1', { hostNetwork: true })];
+const BASE = [...PODS, NODE_N1, pod('agent', { app: 'agent' }, '10.9.0.1', { hostNetwork: true })];
 const EXTERNALS = { externals: [{ name: 'internet', ip: '203.0.113.7' }] };
 const PG = Port.tcp(5432);
 const HTTP = Port.tcp(80);
 const HTTPS = Port.tcp(443);
 const SSH = Port.tcp(22);
-
-const reasons = (r: Reachability) => r.skipped.map((s) => s.reason);
 
 describe('a deny rule whose peer the model cannot place is kept, read fail closed', () => {
   test('egressDeny toServices: denies every pod and every end outside the cluster on its ports; node ends and other ports stay allowed', () => {

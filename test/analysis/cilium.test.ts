@@ -1,6 +1,7 @@
 import { expectMatrixAgrees } from './matrix-agrees';
 import { DecisionTier, Direction, JsonFormat, Port, Reachability, SideDecision, SkipCategory, TextFormat } from '../../src';
 import { netpol, tempDir } from '../cli/cli-harness';
+import { ccnp, cnp } from '../fixtures/cilium-objects';
 
 /**
  * Cilium's policies analysed, from the examples of Cilium's documentation (docs.cilium.io, security/
@@ -9,8 +10,6 @@ import { netpol, tempDir } from '../cli/cli-harness';
  * matrix agrees with the pair verdict on every pair.
  */
 
-const cnp = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
-const ccnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
 const np = (namespace: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
 const pod = (namespace: string, name: string, labels: Record<string, string>, ip?: string) => ({
   apiVersion: 'v1',

@@ -1,4 +1,5 @@
 import { Port, Reachability } from '../../src';
+import { API_EXTERNAL, fqdnPolicy, KUBE_DNS, pod, UDP53 } from '../fixtures/cilium-objects';
 
 /**
  * R17-01: `Reachability.diff` with Cilium policies (the "whole" path of
@@ -9,24 +10,19 @@ import { Port, Reachability } from '../../src';
  * change opens (client -> api.example.com:443, denied before, allowed after, as `allows` says on
  * each side) was missing from the diff, and, reversed, the closed one.
  */
-const cnp = (name: string, spec: Record<string, unknown>, namespace = 'default') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
-const pod = (namespace: string, name: string, labels: Record<string, string>) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 53, protocol: 'UDP', name: 'dns' }] }] },
-});
-const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
-const policy = cnp('to-api', {
-  endpointSelector: { matchLabels: { app: 'client' } },
-  egress: [
-    { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
-    { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
-  ],
-  // The lookups to the zone-a DNS server are dropped.
-  egressDeny: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'zone': 'a' } }], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }],
-});
-const client = pod('default', 'client', { app: 'client' });
-const dnsA = pod('kube-system', 'dns-a', { 'k8s-app': 'kube-dns', 'zone': 'a' });
-const dnsB = pod('kube-system', 'dns-b', { 'k8s-app': 'kube-dns', 'zone': 'b' });
-const externals = [{ name: 'api', ip: '203.0.113.10', dnsName: 'api.example.com' }];
+const toApi = fqdnPolicy({ toEndpoints: [KUBE_DNS] });
+const policy = {
+  ...toApi,
+  spec: {
+    ...toApi.spec,
+    // The lookups to the zone-a DNS server are dropped.
+    egressDeny: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'zone': 'a' } }], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }],
+  },
+};
+const client = pod('default', 'client', { app: 'client' }, UDP53);
+const dnsA = pod('kube-system', 'dns-a', { 'k8s-app': 'kube-dns', 'zone': 'a' }, UDP53);
+const dnsB = pod('kube-system', 'dns-b', { 'k8s-app': 'kube-dns', 'zone': 'b' }, UDP53);
+const externals = [API_EXTERNAL];
 // Before: only the dropped server. After: only a reachable one (a pod's lookups may go to any DNS
 // server of the input, so the dropped one must be gone for the name to be seen).
 const before = Reachability.fromManifests([policy, client, dnsA], { externals });
