@@ -9,7 +9,11 @@ import { TextFormat } from '../../src/formats/text';
  * still denies the connection. A control where the input settles it is decided by the verdict.
  * 1. a block of addresses (NetworkPolicy ipBlock) holding some of a dual-stack end's addresses;
  * 2. a toFQDNs rule whose DNS visibility is undecided;
- * 3. a Cilium allow rule the inventory leaves out.
+ * 3. a Cilium allow rule the inventory leaves out;
+ * 4. AdminNetworkPolicies of one priority whose rules' actions differ (a Deny and an Allow): the
+ *    order of such ties is the implementation's, so some order allows (found by
+ *    test/properties/widest-open.property.test.ts: `inputLeavesOpen` read no ties, and the
+ *    widest sides were never computed).
  */
 
 const pod = (namespace: string, name: string, ips: string[], ports: Array<Record<string, unknown>> = [{ containerPort: 80 }]) => ({
@@ -148,5 +152,36 @@ describe('3. a Cilium allow rule the inventory leaves out', () => {
     const objects = [...NAMESPACES, WEB, client, allowWeb({ fromEndpoints: [FROM_BLOG], authentication: { mode: 'required' } })];
     const text = TextFormat.invariants(checkInvariants(Reachability.fromManifests(objects), [], [NEVER]));
     expect(text).toContain('read on a guess of a rule the model leaves out');
+  });
+});
+
+describe('4. AdminNetworkPolicies of one priority whose actions differ', () => {
+  const client = pod('blog', 'client', ['10.0.0.2']);
+  const anp = (name: string, priority: number, action: string) => ({
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'AdminNetworkPolicy',
+    metadata: { name },
+    spec: {
+      priority,
+      subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } },
+      ingress: [{ name: 'from-blog', action, from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'blog' } } }] }],
+    },
+  });
+
+  test('a Deny and an Allow tied: NEVER does not hold, on a guess; the fail-closed verdict denies', () => {
+    const { r, reach } = check([WEB, client, anp('a-deny', 1, 'Deny'), anp('b-allow', 1, 'Allow')]);
+    expectGuessed(r, 'blog/client', 'shop/web', 'what the input leaves open', []);
+    expect(reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(false);
+    expect(reach.matrix(Port.tcp(80)).isAllowed('blog/client', 'shop/web')).toBe(false);
+  });
+
+  test('controls: the Deny first keeps it, the Allow first breaks it for certain, two tied Denies keep it', () => {
+    const deniedFirst = check([WEB, client, anp('a-deny', 1, 'Deny'), anp('b-allow', 2, 'Allow')]);
+    expectDecided(deniedFirst.r, true);
+    expect(deniedFirst.reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(false);
+    const allowedFirst = check([WEB, client, anp('a-deny', 2, 'Deny'), anp('b-allow', 1, 'Allow')]);
+    expectDecided(allowedFirst.r, false);
+    expect(allowedFirst.reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(true);
+    expectDecided(check([WEB, client, anp('a-deny', 1, 'Deny'), anp('b-deny', 1, 'Deny')]).r, true);
   });
 });
