@@ -1,8 +1,8 @@
-import { decidePair } from './precedence';
-import { addressesInside, addressesMatch, describeAddresses, portsMatch, Reading, Side } from './semantics';
+import { decidePair, tierPolicies } from './precedence';
+import { addressesInside, addressesMatch, describeAddresses, peerMatches, portsMatch, Reading, Side, tierRuleMatches } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumPortReading, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint, SkippedObject } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, SkippedObject, subjectSelection, TieredPolicy } from '../inventory/cluster';
 import { absentClusterDns, CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, lookupCandidates, lookupServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains, ParsedIp } from '../k8s/cidr';
@@ -123,6 +123,63 @@ export function ciliumLeavesOpen(cluster: Cluster): boolean {
       case 'unplaced': return true;
     }
   }));
+}
+
+/**
+ * Whether the policies' sides may differ between the fail-closed and the widest reading (`Reading`):
+ * a namespace with endpoints and without its Namespace object while a NetworkPolicy peer has a
+ * namespace selector (it may or may not match there), an ipBlock that holds some of an end's
+ * addresses (`addressesMatch`), a Cilium policy that reads something open (`ciliumLeavesOpen`:
+ * undecided selectors, DNS, addresses, nodes, left-out allows), a tier policy with a subject or
+ * rule whose match some endpoint leaves open, or tier policies of one tier and one priority whose
+ * rules of a side have different actions (`tiedActionsDiffer`: the order of such ties is the
+ * implementation's, and `firstMatch` takes in every order). When false, the widest sides are the
+ * fail-closed ones and are not computed.
+ */
+export function inputLeavesOpen(cluster: Cluster): boolean {
+  if (cluster.ciliumPolicies.length > 0 && ciliumLeavesOpen(cluster)) return true;
+  const peers = cluster.policies.flatMap((p) => [...p.ingress ?? [], ...p.egress ?? []].flatMap((r) => (r.peers ?? []).map((peer) => ({ p, peer }))));
+  const guessed = cluster.endpoints.some((e) => !e.external && e.namespace !== undefined && cluster.namespaceLabelsGuessed(e.namespace));
+  if (guessed && (cluster.tieredPolicies.length > 0 || peers.some(({ peer }) => peer.kind === 'selectors' && peer.namespaceSelector !== undefined))) return true;
+  // Only an end with several addresses (or one the input does not give) can be held in part.
+  const multi = cluster.endpoints.filter((e) => e.ips.length > 1 || (e.ipsIncomplete === true && e.ips.length > 0));
+  if (peers.some(({ p, peer }) => peer.kind === 'ipBlock'
+    && multi.some((e) => peerMatches(cluster, p.namespace, peer, e, 'widest') !== peerMatches(cluster, p.namespace, peer, e)))) return true;
+  if (tiedActionsDiffer(cluster)) return true;
+  return cluster.tieredPolicies.some((p) => cluster.endpoints.some((e) => subjectSelection(cluster, p, e) === undefined
+    || [...p.ingress, ...p.egress].some((r) => tierRuleMatches(cluster, r.peers, e) === undefined)));
+}
+
+/**
+ * Whether two or more policies of one tier share a priority while their rules of one side have
+ * more than one action between them: "the implementation can apply any of the matching policies"
+ * (sig-network policy API, Priority), so an end they both match may be allowed in one order and
+ * denied (or passed) in another, and the fail-closed and widest readings of the tier differ
+ * (`firstMatch`, `combineTiers`). Ties whose rules all have one action decide the same in every
+ * order. Errs towards true: it does not ask whether the tied policies select a common end.
+ */
+function tiedActionsDiffer(cluster: Cluster): boolean {
+  for (const tier of ['admin', 'baseline'] as const) {
+    const byPriority = new Map<number, TieredPolicy[]>();
+    for (const p of tierPolicies(cluster, tier)) byPriority.set(p.priority, [...byPriority.get(p.priority) ?? [], p]);
+    for (const tied of byPriority.values()) {
+      if (tied.length < 2) continue;
+      for (const side of ['ingress', 'egress'] as const) {
+        if (new Set(tied.flatMap((p) => p[side].map((r) => r.action))).size > 1) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** `inputLeavesOpen` per model (it reads the whole model; the widest DNS path asks it per pair). */
+const OPEN_INPUTS = new WeakMap<Cluster, boolean>();
+
+/** `inputLeavesOpen`, computed once per model. */
+function leavesOpen(cluster: Cluster): boolean {
+  let open = OPEN_INPUTS.get(cluster);
+  if (open === undefined) OPEN_INPUTS.set(cluster, (open = inputLeavesOpen(cluster)));
+  return open;
 }
 
 /**
@@ -333,9 +390,11 @@ function fqdnSeen(cluster: Cluster, source: ClusterEndpoint, name: string, wide:
   if (outcome.visibility === 'seen') return true;
   if (!wide) return false;
   // Unseen because a side drops the lookups, as the fail-closed verdicts decide it (`lookupPath`,
-  // `decidePair`): some reading of what the input leaves open (the widest is read only when it
-  // leaves something open, `inputLeavesOpen`) may let them through, so the proxy may see the name.
-  return outcome.visibility === 'undecided' || outcome.droppedFailClosed === true || cluster.ciliumPolicies.some((p) => (p.mayAllow?.egress ?? [])
+  // `decidePair`): where the input leaves something open (`inputLeavesOpen`), some reading of it
+  // may let them through, so the proxy may see the name. Where it leaves nothing open, every
+  // reading is the fail-closed one, the lookups' too: the drop is certain (and `inputLeavesOpen`,
+  // which asks `dnsVisibility`, not this, stays the same question).
+  return outcome.visibility === 'undecided' || (outcome.droppedFailClosed === true && leavesOpen(cluster)) || cluster.ciliumPolicies.some((p) => (p.mayAllow?.egress ?? [])
     .some((rule) => rule.dns.some((d) => fqdnMatches(d, name)) && ciliumRuleApplies(cluster, p, rule, source, 'widest')));
 }
 

@@ -1,5 +1,5 @@
 import { Bitset } from './bitset';
-import { ciliumApplies, ciliumLeavesOpen, ciliumRulesOf, ciliumWidestAllow } from './cilium-semantics';
+import { ciliumApplies, ciliumRulesOf, ciliumWidestAllow, inputLeavesOpen } from './cilium-semantics';
 import { Explanation } from './explanation';
 import { computeSides, ComputedSides, Selections } from './matrix';
 import { applicableRules, tierPolicies } from './precedence';
@@ -10,7 +10,7 @@ import {
 } from './semantics';
 import { describeRule, OWN_NODE_REASON, RuleReference, SideVerdict } from './verdict';
 import { ciliumSelects } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint, subjectSelection, TieredPolicy } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
 import { LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { PortEntry, PortSet, setMatches } from '../k8s/port-set';
@@ -583,53 +583,6 @@ class Context {
 }
 
 const EMPTY = new Bitset(0);
-
-/**
- * Whether the policies' sides may differ between the fail-closed and the widest reading (`Reading`):
- * a namespace with endpoints and without its Namespace object while a NetworkPolicy peer has a
- * namespace selector (it may or may not match there), an ipBlock that holds some of an end's
- * addresses (`addressesMatch`), a Cilium policy that reads something open (`ciliumLeavesOpen`:
- * undecided selectors, DNS, addresses, nodes, left-out allows), a tier policy with a subject or
- * rule whose match some endpoint leaves open, or tier policies of one tier and one priority whose
- * rules of a side have different actions (`tiedActionsDiffer`: the order of such ties is the
- * implementation's, and `firstMatch` takes in every order). When false, the widest sides are the
- * fail-closed ones and are not computed.
- */
-export function inputLeavesOpen(cluster: Cluster): boolean {
-  if (cluster.ciliumPolicies.length > 0 && ciliumLeavesOpen(cluster)) return true;
-  const peers = cluster.policies.flatMap((p) => [...p.ingress ?? [], ...p.egress ?? []].flatMap((r) => (r.peers ?? []).map((peer) => ({ p, peer }))));
-  const guessed = cluster.endpoints.some((e) => !e.external && e.namespace !== undefined && cluster.namespaceLabelsGuessed(e.namespace));
-  if (guessed && (cluster.tieredPolicies.length > 0 || peers.some(({ peer }) => peer.kind === 'selectors' && peer.namespaceSelector !== undefined))) return true;
-  // Only an end with several addresses (or one the input does not give) can be held in part.
-  const multi = cluster.endpoints.filter((e) => e.ips.length > 1 || (e.ipsIncomplete === true && e.ips.length > 0));
-  if (peers.some(({ p, peer }) => peer.kind === 'ipBlock'
-    && multi.some((e) => peerMatches(cluster, p.namespace, peer, e, 'widest') !== peerMatches(cluster, p.namespace, peer, e)))) return true;
-  if (tiedActionsDiffer(cluster)) return true;
-  return cluster.tieredPolicies.some((p) => cluster.endpoints.some((e) => subjectSelection(cluster, p, e) === undefined
-    || [...p.ingress, ...p.egress].some((r) => tierRuleMatches(cluster, r.peers, e) === undefined)));
-}
-
-/**
- * Whether two or more policies of one tier share a priority while their rules of one side have
- * more than one action between them: "the implementation can apply any of the matching policies"
- * (sig-network policy API, Priority), so an end they both match may be allowed in one order and
- * denied (or passed) in another, and the fail-closed and widest readings of the tier differ
- * (`firstMatch`, `combineTiers`). Ties whose rules all have one action decide the same in every
- * order. Errs towards true: it does not ask whether the tied policies select a common end.
- */
-function tiedActionsDiffer(cluster: Cluster): boolean {
-  for (const tier of ['admin', 'baseline'] as const) {
-    const byPriority = new Map<number, TieredPolicy[]>();
-    for (const p of tierPolicies(cluster, tier)) byPriority.set(p.priority, [...byPriority.get(p.priority) ?? [], p]);
-    for (const tied of byPriority.values()) {
-      if (tied.length < 2) continue;
-      for (const side of ['ingress', 'egress'] as const) {
-        if (new Set(tied.flatMap((p) => p[side].map((r) => r.action))).size > 1) return true;
-      }
-    }
-  }
-  return false;
-}
 
 /**
  * The rules of `self`'s side whose match of `other` the input leaves open (in words), and the

@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { build, ciliumWorld, EXTERNALS, NS, VALUES } from './cilium-world';
 import { legal, TierPolicyGen, tierVocabulary } from './tier-world';
 import { ModelPod, Reachability, ReachabilityOptions } from '../../src';
-import { inputLeavesOpen } from '../../src/analysis/invariants';
+import { inputLeavesOpen } from '../../src/analysis/cilium-semantics';
 import { ComputedSides, computeSides, Selections } from '../../src/analysis/matrix';
 import { probePorts } from '../../src/analysis/probe-ports';
 import { fuzzParameters } from '../fuzz-config';
