@@ -3,11 +3,11 @@ import { CiliumDns } from './cilium-lints';
 import { LintCode } from './lint-codes';
 import {
   addDoubts, afterTier, allRead, allReading, anyRead, anyReading, DnsCut, DnsRead, DnsRouteReads, DnsTarget, DnsTargets, dnsTargets, dnsTargetsText,
-  doubtsFix, doubtsText, LintDoubts, namespaceSelectorMatch, noDoubts, onlyPort53, portsLetLookup, ruleDnsReach, tierFirstMatch, TierOutcomes,
-  TierStep, WrittenDnsRead,
+  doubtsFix, doubtsText, LintDoubts, namespaceSelectorMatch, noDoubts, onlyPort53, portsLetLookup, ruleDnsReach, WrittenDnsRead,
 } from './lint-reading';
 import { stableJson } from './single-policy-lints';
 import { Cluster, ClusterEndpoint, TieredPolicy, tieredPolicyOf, TierPeer, TierRule } from '../inventory/cluster';
+import { BOOLEAN_ALGEBRA, FirstMatch, firstMatch, TierMatch } from '../inventory/first-match';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp, ParsedIp } from '../k8s/cidr';
 import { cidrShape, PeerShape } from '../k8s/cilium-overlap';
@@ -106,7 +106,7 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
  * "Reaches DNS" is one reading for every kind of rule (`ruleDnsReach`): the input's DNS servers
  * (`isDnsServer`), or the well-known cluster DNS where it holds none (and then a rule written for
  * DNS counts as reaching the DNS server it is written for). A lookup to one DNS target goes through
- * the tiers as the analysis orders them (`tierFirstMatch`, `afterTier`): the Admin tier first
+ * the tiers as the analysis orders them (`firstMatch`, inventory/first-match, the function the analysis's precedence calls; `afterTier`): the Admin tier first
  * (`adminTierDns`: its first matching rule decides, an Allow/Accept as a Deny, whatever the
  * NetworkPolicies say; a Pass or no match goes on), then the namespace tier: the NetworkPolicies'
  * and the Cilium policies' allows added up (`CiliumDns.allows`, for a declared workload), less what
@@ -135,7 +135,7 @@ function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: 
         addDoubts(doubts, a.doubts);
       }
       if (reading === false && allowed.reading !== false) {
-        if (a.outcomes.deny && !a.outcomes.goesOn && !a.outcomes.allow) a.deniedBy.forEach((n) => deniedBy.add(n));
+        if (a.outcomes.deny && !a.outcomes.pass && !a.outcomes.through && !a.outcomes.allow) a.deniedBy.forEach((n) => deniedBy.add(n));
         else if (c?.reading === true) c.by.forEach((n) => deniedBy.add(n));
       }
       routes.push({ reading, doubts });
@@ -218,7 +218,8 @@ const NODE_LOCAL_DNS = parseIp('169.254.20.10')!;
 
 /** What the Admin tier does with some pods' lookups to one DNS target (or to the DNS server a rule written for DNS names). */
 interface AdminDnsRead {
-  readonly outcomes: TierOutcomes;
+  /** The Admin tier's first match for the lookup (`firstMatch`, the one the analysis's precedence uses). */
+  readonly outcomes: FirstMatch<boolean>;
   readonly doubts: LintDoubts;
   /** The Deny rule that decides where only a Deny can (`<kind> <name> egress[i]`). */
   readonly deniedBy: readonly string[];
@@ -233,13 +234,13 @@ interface AdminDnsReads {
 /** The Admin tier's reading of some pods' lookups (`labels` undefined: every pod of the namespace, so only subjects without a pod selector count). */
 type AdminDns = (namespace: string, labels: Labels | undefined) => AdminDnsReads;
 
-const THROUGH: AdminDnsRead = { outcomes: { allow: false, deny: false, goesOn: true }, doubts: noDoubts(), deniedBy: [] };
+const THROUGH: AdminDnsRead = { outcomes: firstMatch(BOOLEAN_ALGEBRA, []), doubts: noDoubts(), deniedBy: [] };
 
 /**
  * What the Admin tier does with a pod's lookup (53/UDP) to a DNS target (`dnsTargets`): among the
  * Admin-tier policies whose subject selects it (`labels` undefined: every pod of the namespace, so
  * only subjects without a pod selector count), by priority and then in order, the first rule that
- * matches the lookup decides (`tierFirstMatch`, the analysis's precedence for one end): an
+ * matches the lookup decides (`firstMatch`, the analysis's precedence, over one end): an
  * Allow/Accept allows it whatever the NetworkPolicies say, a Deny denies it whatever they say, a
  * Pass or no match leaves it to them. A subject or peer whose match is unknown
  * (`namespaceSelectorMatch`, networks and an address the input does not give) is read both ways, as
@@ -257,7 +258,7 @@ function adminTierDns(clusterPolicies: ReadonlyArray<Record<string, any>>, clust
   const read = (namespace: string, labels: Labels | undefined, what: string, lets: (ports: TierRule['ports']) => boolean,
     peerMatch: (o: TieredPolicy, rule: TierRule, doubts: LintDoubts) => boolean | undefined): AdminDnsRead => {
     const doubts = noDoubts();
-    const steps: Array<TierStep & { name: string }> = [];
+    const steps: Array<TierMatch<boolean> & { name: string }> = [];
     admin.forEach((o, policy) => {
       const pods = o.subjectPods;
       if (pods && (labels === undefined ? !pods.matchesEverything : !pods.matches(labels))) return;
@@ -267,12 +268,12 @@ function adminTierDns(clusterPolicies: ReadonlyArray<Record<string, any>>, clust
         if (!lets(rule.ports)) continue;
         const match = allReading([subject, peerMatch(o, rule, doubts)]);
         if (match !== false) {
-          steps.push({ match, action: rule.action, policy, priority: o.priority, name: `${o.kind} ${o.id} egress[${rule.index}]${rule.name ? ` (${rule.name})` : ''}` });
+          steps.push({ matched: match === true, undecided: match === undefined, action: rule.action, policy, priority: o.priority, name: `${o.kind} ${o.id} egress[${rule.index}]${rule.name ? ` (${rule.name})` : ''}` });
         }
       }
     });
-    const outcomes = tierFirstMatch(steps);
-    const possible = [outcomes.allow, outcomes.deny, outcomes.goesOn].filter((x) => x).length;
+    const outcomes = firstMatch(BOOLEAN_ALGEBRA, steps);
+    const possible = [outcomes.allow, outcomes.deny, outcomes.pass || outcomes.through].filter((x) => x).length;
     if (possible > 1) {
       // Policies of one priority with rules that may match: which of them decides is implementation-defined.
       for (const priority of new Set(steps.map((x) => x.priority))) {
@@ -283,7 +284,7 @@ function adminTierDns(clusterPolicies: ReadonlyArray<Record<string, any>>, clust
         }
       }
     }
-    const deny = steps.find((x) => x.match === true && x.action === 'deny');
+    const deny = steps.find((x) => x.matched && x.action === 'deny');
     return { outcomes, doubts, deniedBy: deny ? [deny.name] : [] };
   };
   return (namespace, labels) => ({

@@ -1,6 +1,7 @@
 import { CiliumEndpointSelector, CiliumSelectable, ciliumSelectionUndecided } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint, TierAction } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint } from '../inventory/cluster';
 import { CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, dnsServers } from '../inventory/dns-servers';
+import { FirstMatch } from '../inventory/first-match';
 import { PeerShape } from '../k8s/cilium-overlap';
 import { CompiledSelector, Labels } from '../k8s/label-selector';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
@@ -241,71 +242,18 @@ export function portsLetLookup(ports: PortSet, t: DnsTarget): boolean {
   return setMatches(ports, LOOKUP, t.ports);
 }
 
-/** A rule of the Admin tier as the lints read it for one end: whether it matches (unknown: both readings), what it does, in its policy's place. */
-export interface TierStep {
-  readonly match: boolean | undefined;
-  readonly action: TierAction;
-  /** Its policy, by position in the tier's order: the rules of one policy are consecutive. */
-  readonly policy: number;
-  /** Its policy's priority: consecutive policies of one priority are tied. */
-  readonly priority: number;
-}
-
-/** What some reading of a tier's first match gives one end: an Allow decides, a Deny decides, or it goes on to the next tiers (a Pass, or no match). */
-export interface TierOutcomes {
-  readonly allow: boolean;
-  readonly deny: boolean;
-  readonly goesOn: boolean;
-}
-
 /**
- * The tier precedence for one end, as the analysis states it (`analysis/precedence` `firstMatch`,
- * which the lint layer may not import: this is its smallest reading, over one end and booleans):
- * by priority (lower first) and each policy's rules in order, the first rule that matches decides;
- * a rule whose match is unknown is read both ways (matched: its action is possible; not matched:
- * the later rules go on); policies of one priority may be taken in any order (the sig-network API
- * leaves which one applies to the implementation), so each one's first match is possible and the
- * tier goes on past them only where none of them matches. Each flag says whether some reading gives
- * that outcome. The steps must come in the tier's order (priority, then policy, then rule).
+ * What a tier's first match for one end (`firstMatch` over booleans, inventory/first-match: the one
+ * statement of the tiers' first-match rule, which the analysis's precedence uses too) leaves of a
+ * reading of the tiers below it (`below`: true, false or unknown): true where every possible outcome
+ * allows (an Allow, or a Pass or no match going on to `below` true), false where every one denies,
+ * else unknown.
  */
-export function tierFirstMatch(steps: readonly TierStep[]): TierOutcomes {
-  let open = true; // some reading has left the end undecided so far
-  let allow = false;
-  let deny = false;
-  let pass = false;
-  let k = 0;
-  while (k < steps.length) {
-    const priority = steps[k].priority;
-    let past = true; // some reading takes the end past every policy of this priority
-    while (k < steps.length && steps[k].priority === priority) {
-      const policy = steps[k].policy;
-      let reached: boolean = open; // some reading brings the end to this rule of the policy
-      for (; k < steps.length && steps[k].priority === priority && steps[k].policy === policy; k++) {
-        const step = steps[k];
-        if (reached && step.match !== false) {
-          if (step.action === 'allow') allow = true;
-          else if (step.action === 'deny') deny = true;
-          else pass = true;
-        }
-        reached = reached && step.match !== true;
-      }
-      past = past && reached;
-    }
-    open = past;
-  }
-  return { allow, deny, goesOn: pass || open };
-}
-
-/**
- * What a tier's outcomes (`tierFirstMatch`) leave of a reading of the tiers below it (`below`: true,
- * false or unknown): true where every possible outcome allows (an Allow, or going on to `below`
- * true), false where every one denies, else unknown.
- */
-export function afterTier(outcomes: TierOutcomes, below: boolean | undefined): boolean | undefined {
+export function afterTier(outcome: FirstMatch<boolean>, below: boolean | undefined): boolean | undefined {
   const readings: Array<boolean | undefined> = [];
-  if (outcomes.allow) readings.push(true);
-  if (outcomes.deny) readings.push(false);
-  if (outcomes.goesOn) readings.push(below);
+  if (outcome.allow) readings.push(true);
+  if (outcome.deny) readings.push(false);
+  if (outcome.pass || outcome.through) readings.push(below);
   if (readings.every((r) => r === true)) return true;
   if (readings.every((r) => r === false)) return false;
   return undefined;
