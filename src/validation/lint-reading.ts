@@ -1,6 +1,6 @@
 import { CiliumEndpointSelector, CiliumSelectable, ciliumSelectionUndecided } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint } from '../inventory/cluster';
-import { CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, dnsServers } from '../inventory/dns-servers';
+import { absentClusterDns, CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, dnsServers } from '../inventory/dns-servers';
 import { FirstMatch } from '../inventory/first-match';
 import { PeerShape } from '../k8s/cilium-overlap';
 import { CompiledSelector, Labels } from '../k8s/label-selector';
@@ -112,7 +112,7 @@ export function doubtsFix(doubts: LintDoubts): string {
     + `or select the namespace by ${NAMESPACE_NAME_LABEL}, which every namespace carries. `;
 }
 
-/** A DNS server as NP002 reads it: an end of the input (`isDnsServer`), or the well-known cluster DNS assumed. */
+/** A DNS server as NP002 reads it: an end of the input (`isDnsServer`), or the cluster DNS the input does not hold (`absentClusterDns`). */
 export interface DnsTarget {
   readonly id: string;
   readonly namespace: string;
@@ -122,70 +122,64 @@ export interface DnsTarget {
   readonly nodeTraffic: boolean;
   readonly hostNetwork: boolean;
   readonly serviceAccount?: string;
-  /** The end of the input; undefined for the cluster DNS assumed (the input holds no DNS server). */
+  /** The end of the input; undefined for the cluster DNS the input does not hold. */
   readonly end?: ClusterEndpoint;
+  /** The server as the every-server rule takes it (`everyLookupServer`): `end`, or the inventory's stand-in for the cluster DNS. */
+  readonly server: ClusterEndpoint;
 }
 
 /** Where NP002 takes lookups to go. */
 export interface DnsTargets {
-  /** True when the input holds DNS servers (`isDnsServer`): then only they count. */
+  /** True when the input holds DNS servers (`isDnsServer`): then a rule written for DNS elsewhere does not count. */
   readonly inInput: boolean;
+  /** The input's DNS servers, then the cluster DNS where the input does not hold it (`absentClusterDns`). */
   readonly targets: readonly DnsTarget[];
 }
-
-/**
- * The cluster DNS server's container ports as far as the lints assume them where the input holds no
- * DNS server: 53/UDP, named `dns` (CoreDNS, kube-dns) or `domain` (the IANA name).
- */
-const ASSUMED_DNS_PORTS: ContainerPort[] = [{ number: 53, name: 'dns', protocol: 'UDP' }, { number: 53, name: 'domain', protocol: 'UDP' }];
 
 /** A DNS lookup: 53/UDP (RFC 1035 4.2.1; resolvers ask over UDP first). */
 const LOOKUP = { port: 53, protocol: 'UDP' };
 
-/**
- * Where NP002 takes a pod's lookups to go: the input's DNS servers (`dnsServers`, by `isDnsServer`,
- * the one place that says what a DNS server is) when it holds any, as the analyser does (a pod
- * resolves names through its resolv.conf's resolver, the cluster DNS, not through whatever pod a
- * rule happens to match); else the well-known cluster DNS, assumed (pods in kube-system labelled
- * `k8s-app: kube-dns`, 53/UDP named `dns` or `domain`): the common case of policies synthesized
- * without the kube-system pods.
- */
-export function dnsTargets(cluster: Cluster): DnsTargets {
-  const servers = dnsServers(cluster).filter((e) => !e.external && e.namespace !== undefined);
-  if (servers.length > 0) {
-    return {
-      inInput: true,
-      targets: servers.map((e) => ({
-        id: e.id,
-        namespace: e.namespace!,
-        labels: e.labels,
-        ports: e.ports,
-        external: false,
-        nodeTraffic: e.nodeTraffic,
-        hostNetwork: e.hostNetwork,
-        ...(e.serviceAccount !== undefined ? { serviceAccount: e.serviceAccount } : {}),
-        end: e,
-      })),
-    };
-  }
+function targetOf(e: ClusterEndpoint, inInput: boolean): DnsTarget {
   return {
-    inInput: false,
-    targets: [{
-      id: `${CLUSTER_DNS_NAMESPACE}/kube-dns`,
-      namespace: CLUSTER_DNS_NAMESPACE,
-      labels: { [CLUSTER_DNS_LABEL.key]: CLUSTER_DNS_LABEL.value },
-      ports: ASSUMED_DNS_PORTS,
-      external: false,
-      nodeTraffic: false,
-      hostNetwork: false,
-    }],
+    id: e.id,
+    namespace: e.namespace!,
+    labels: e.labels,
+    ports: e.ports,
+    external: false,
+    nodeTraffic: e.nodeTraffic,
+    hostNetwork: e.hostNetwork,
+    ...(e.serviceAccount !== undefined ? { serviceAccount: e.serviceAccount } : {}),
+    ...(inInput ? { end: e } : {}),
+    server: e,
   };
 }
 
-/** The DNS servers in words, for a fix: `the input's DNS servers (kube-system/coredns)` or the cluster DNS assumed. */
+/**
+ * Where NP002 takes a pod's lookups to go: the input's DNS servers (`dnsServers`, by `isDnsServer`,
+ * the one place that says what a DNS server is), as the analyser does (a pod resolves names through
+ * its resolv.conf's resolver, the cluster DNS, not through whatever pod a rule happens to match);
+ * and, where the input does not hold the cluster DNS, the inventory's stand-in for it
+ * (`absentClusterDns`: pods in kube-system labelled `k8s-app: kube-dns`, declaring `dns` 53/UDP and
+ * `dns-tcp` 53/TCP, as the add-on's manifest does): the common case of policies synthesized without
+ * the kube-system pods. Which of them a pod's lookups must reach is the every-server rule's
+ * (`everyLookupServer`).
+ */
+export function dnsTargets(cluster: Cluster): DnsTargets {
+  const servers = dnsServers(cluster).filter((e) => !e.external && e.namespace !== undefined);
+  const standIn = absentClusterDns(cluster, undefined);
+  return {
+    inInput: servers.length > 0,
+    targets: [...servers.map((e) => targetOf(e, true)), ...(standIn !== undefined ? [targetOf(standIn, false)] : [])],
+  };
+}
+
+/** The cluster DNS the input does not hold, in words. */
+export const ABSENT_CLUSTER_DNS_TEXT = `the cluster DNS (${CLUSTER_DNS_LABEL.key}: ${CLUSTER_DNS_LABEL.value} in ${CLUSTER_DNS_NAMESPACE})`;
+
+/** The DNS servers in words, for a fix: `the input's DNS servers (kube-system/coredns)` or the cluster DNS the input does not hold. */
 export function dnsTargetsText(targets: DnsTargets): string {
-  if (!targets.inInput) return `the cluster DNS (${CLUSTER_DNS_LABEL.key}: ${CLUSTER_DNS_LABEL.value} in ${CLUSTER_DNS_NAMESPACE})`;
-  const ids = targets.targets.map((t) => t.id);
+  if (!targets.inInput) return ABSENT_CLUSTER_DNS_TEXT;
+  const ids = targets.targets.filter((t) => t.end !== undefined).map((t) => t.id);
   return `the input's DNS servers (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''})`;
 }
 
