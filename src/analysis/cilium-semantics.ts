@@ -3,7 +3,7 @@ import { addressesInside, addressesMatch, describeAddresses, peerMatches, portsM
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumPortReading, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
 import { Cluster, ClusterEndpoint, SkippedObject, subjectSelection, TieredPolicy } from '../inventory/cluster';
-import { absentClusterDns, CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, lookupCandidates, lookupServers } from '../inventory/dns-servers';
+import { CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, everyLookupServer, lookupCandidates, lookupServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains, ParsedIp } from '../k8s/cidr';
 import { peerShapesOverlap } from '../k8s/cilium-overlap';
@@ -465,7 +465,8 @@ const LOOKUP: Traffic = { port: 53, protocol: 'UDP' };
  * The DNS path of `dnsVisibility`. Each DNS rule is read on its own first (`dnsRuleOutcome`): when
  * none sees the name, that is the answer (unseen where rules reach servers that drop the lookups,
  * undecided where a rule misses the input's DNS servers or a selector leaves the match open). When
- * one does, the name is seen only when EVERY DNS server the lookups may go to gets them through:
+ * one does, the name is seen only when EVERY DNS server the lookups may go to gets them through
+ * (`everyLookupServer`, inventory/dns-servers, which NP002 calls too):
  * - the input's DNS servers but `source` (`lookupServers`): a pod's lookups may go to any of them
  *   (the cluster DNS Service spreads them over its replicas, NodeLocal DNSCache intercepts them, a
  *   custom resolver may be the one resolv.conf names; the model does not read resolv.conf or
@@ -474,8 +475,8 @@ const LOOKUP: Traffic = { port: 53, protocol: 'UDP' };
  * - the cluster DNS when the input does not hold it (`absentClusterDns`), but only where the input
  *   isolates it in ingress or drops the lookup there (a NetworkPolicy in kube-system, a Cilium
  *   policy, an Admin or Baseline rule selecting kube-system `k8s-app: kube-dns`): then some DNS rule
- *   must get the lookups through to it (`absentServerOutcome`). Where nothing in the input polices
- *   it, the DNS rule may name the resolver the pod uses, as without DNS servers.
+ *   must get the lookups through to it. Where nothing in the input polices it, the DNS rule may
+ *   name the resolver the pod uses, as without DNS servers.
  * Some of them reached and some not: undecided (the lookups to some get answered, to others not),
  * with the servers missed or dropped named (`dnsLookupNote`, `undecidedFqdnRules`).
  */
@@ -492,42 +493,38 @@ function decideDns(cluster: Cluster, source: ClusterEndpoint, name: string): Dns
   // No rule gets the lookups through to any server it may ask: as each rule says.
   if (byRules === 'unseen' && droppedFailClosed) return { visibility: byRules, droppedFailClosed };
   if (byRules !== 'seen') return { visibility: byRules };
-  const reached: ClusterEndpoint[] = [];
-  const unreached: UnreachedServer[] = [];
-  for (const server of lookupServers(cluster, source)) {
-    let dropped: DroppedBy | undefined;
-    let through = false;
-    for (const r of rules) {
-      const path = lookupPath(cluster, r, source, server);
-      if (path.reached) { through = true; break; }
-      if (dropped === undefined && path.dropped !== undefined) dropped = { lookup: path.dropped, by: r };
-    }
-    if (through) reached.push(server);
-    else unreached.push(dropped !== undefined ? { server, dropped } : { server });
-  }
-  const absentServer = absentServerOutcome(cluster, rules, source);
-  if (unreached.length === 0 && absentServer === undefined) return { visibility: 'seen' };
-  return { visibility: 'undecided', reached, unreached, ...(absentServer !== undefined ? { absentServer } : {}) };
-}
-
-/**
- * The cluster DNS where the input does not hold it (`absentClusterDns`), when the input isolates it
- * in ingress or drops a lookup from `source` there (`decidePair`, every tier), and no DNS rule of
- * `rules` gets the lookups through to it: then the lookups may go there and get no answer. Undefined
- * when the input holds the cluster DNS, a rule reaches it, or nothing in the input polices its ingress.
- */
-function absentServerOutcome(cluster: Cluster, rules: readonly DnsRule[], source: ClusterEndpoint): AbsentServer | undefined {
-  const server = absentClusterDns(cluster, source);
-  if (server === undefined) return undefined;
-  let dropped: DroppedBy | undefined;
-  for (const r of rules) {
-    const path = lookupPath(cluster, r, source, server);
-    if (path.reached) return undefined;
-    if (dropped === undefined && path.dropped !== undefined) dropped = { lookup: path.dropped, by: r };
-  }
-  const ingress = decidePair(cluster, source, server, LOOKUP).ingress;
-  if (ingress.allowed && !ingress.isolated) return undefined;
-  return { server, ingress, ...(dropped !== undefined ? { dropped } : {}) };
+  // Every DNS server the lookups may go to (`everyLookupServer`, the one statement of the rule), each
+  // reached by SOME DNS rule matching the name (`lookupPath`), with the first path dropped where none is.
+  const dropped = new Map<ClusterEndpoint, DroppedBy>();
+  let ingress: SideVerdict | undefined;
+  const every = everyLookupServer(cluster, source, {
+    reached: (server) => {
+      for (const r of rules) {
+        const path = lookupPath(cluster, r, source, server);
+        if (path.reached) return true;
+        if (!dropped.has(server) && path.dropped !== undefined) dropped.set(server, { lookup: path.dropped, by: r });
+      }
+      return false;
+    },
+    // A DNS rule gets the lookups through (`byRules`) to the resolver it names, outside the input.
+    unnamed: () => true,
+    policed: (server) => {
+      ingress = decidePair(cluster, source, server, LOOKUP).ingress;
+      return !(ingress.allowed && !ingress.isolated);
+    },
+  });
+  if (every.reading === true) return { visibility: 'seen' };
+  const unreached = every.servers.filter((x) => x.reached !== true)
+    .map((x): UnreachedServer => (dropped.has(x.server) ? { server: x.server, dropped: dropped.get(x.server)! } : { server: x.server }));
+  const a = every.absent;
+  const absentServer: AbsentServer | undefined = a === undefined ? undefined
+    : { server: a.server, ingress: ingress!, ...(dropped.has(a.server) ? { dropped: dropped.get(a.server)! } : {}) };
+  return {
+    visibility: 'undecided',
+    reached: every.servers.filter((x) => x.reached === true).map((x) => x.server),
+    unreached,
+    ...(absentServer !== undefined ? { absentServer } : {}),
+  };
 }
 
 /** Whether Cilium's DNS proxy sees `source` look `name` up (see `dnsVisibility`; undecided is not seen). */

@@ -1,8 +1,9 @@
 import { Bitset, BitsetInterner, BitsetPool, WordsIndex } from './bitset';
 import { applyCiliumPolicies, CiliumDenied } from './cilium-matrix';
-import { admitOwnNode, applicableRules, combineTiers, FirstMatch, firstMatch, SetAlgebra, tierMatches, tierPolicies, undecidedSubject } from './precedence';
+import { admitOwnNode, applicableRules, combineTiers, tierMatches, tierPolicies, undecidedSubject } from './precedence';
 import { allowMatches, fromOwnNode, peerMatches, portsMatch, PortQuery, Reading, resolveTraffic, rulePeerMatch, Side, tierRuleMatches } from './semantics';
 import { Cluster, ClusterEndpoint, ClusterPolicy, PolicyRule, RulePeer, TierRule } from '../inventory/cluster';
+import { FirstMatch, firstMatch, SetAlgebra } from '../inventory/first-match';
 import { CompiledSelector } from '../k8s/label-selector';
 import { hasNamedPorts, isAllTraffic, portEntryKey, PortSet, Traffic } from '../k8s/port-set';
 

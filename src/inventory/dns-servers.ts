@@ -46,8 +46,8 @@ export function dnsServers(cluster: Cluster): ClusterEndpoint[] {
  * Whether `e` is `source` itself, in the model both come from (by index and id: a view's endpoints
  * are copies of its model's).
  */
-function isSelf(e: ClusterEndpoint, source: ClusterEndpoint): boolean {
-  return e.index === source.index && e.id === source.id;
+function isSelf(e: ClusterEndpoint, source: ClusterEndpoint | undefined): boolean {
+  return source !== undefined && e.index === source.index && e.id === source.id;
 }
 
 /**
@@ -60,8 +60,10 @@ function isSelf(e: ClusterEndpoint, source: ClusterEndpoint): boolean {
  * DNS server for the others, never its own (its replicas neither, fail closed: that only takes
  * lookup paths away). The class key keeps each DNS server in a class of its own
  * (equivalence.ts `classKey`), so a class matrix leaves out the same server as the pair verdicts.
+ * `source` undefined: pods the input does not declare (a lint's policy without known pods), which
+ * are none of its ends: every DNS server.
  */
-export function lookupServers(cluster: Cluster, source: ClusterEndpoint): ClusterEndpoint[] {
+export function lookupServers(cluster: Cluster, source: ClusterEndpoint | undefined): ClusterEndpoint[] {
   return cluster.endpoints.filter((e) => isDnsServer(e) && !isSelf(e, source));
 }
 
@@ -118,8 +120,93 @@ const ABSENT_CLUSTER_DNS: ClusterEndpoint = Object.freeze({
  * (`ABSENT_CLUSTER_DNS`): when no end of the input but `source` is a pod of it (`isClusterDns`).
  * A pod's lookups go to the cluster DNS for the default dnsPolicy ClusterFirst, whether the input
  * holds its pods or not; the analysis asks whether the input's policies isolate it
- * (cilium-semantics `dnsVisibility`). Undefined when the input holds it.
+ * (cilium-semantics `dnsVisibility`). Undefined when the input holds it. `source` undefined: pods
+ * the input does not declare (see `lookupServers`).
  */
-export function absentClusterDns(cluster: Cluster, source: ClusterEndpoint): ClusterEndpoint | undefined {
+export function absentClusterDns(cluster: Cluster, source: ClusterEndpoint | undefined): ClusterEndpoint | undefined {
   return cluster.endpoints.some((e) => isClusterDns(e) && !isSelf(e, source)) ? undefined : ABSENT_CLUSTER_DNS;
+}
+
+/** A DNS server the every-server rule counts (`everyLookupServer`), and whether the lookups get through to it. */
+export interface ServerReach {
+  readonly server: ClusterEndpoint;
+  /** True, false, or undefined (unknown: some reading of the input reaches it, some not). */
+  readonly reached: boolean | undefined;
+}
+
+/** How a reader decides a source's lookups for the every-server rule (`everyLookupServer`). */
+export interface LookupReach {
+  /** Whether the lookups (53/UDP) get through to `server`, both sides: the source's egress, the server's ingress. */
+  reached(server: ClusterEndpoint): boolean | undefined;
+  /**
+   * Where the source may ask no DNS server of the input: whether its rules get the lookups through
+   * to the DNS server they are written for, which the input does not hold (the input does not say
+   * which resolver the pod uses).
+   */
+  unnamed(): boolean | undefined;
+  /**
+   * Whether the input polices the ingress of the cluster DNS it does not hold (`absentClusterDns`):
+   * isolates it, or may drop a lookup from the source there. Asked only when `reached` is not true.
+   */
+  policed(server: ClusterEndpoint): boolean | undefined;
+}
+
+/** What the every-server rule gives (`everyLookupServer`). */
+export interface EveryServer {
+  /** True where every DNS server counted is reached, false where none is, else undefined (some are, some not, or unknown). */
+  readonly reading: boolean | undefined;
+  /** The input's DNS servers the source may ask (`lookupServers`), in the order of the model's endpoints. */
+  readonly servers: readonly ServerReach[];
+  /** Where the source may ask none of the input's DNS servers: `LookupReach.unnamed`. */
+  readonly unnamed?: { readonly reached: boolean | undefined };
+  /**
+   * The cluster DNS the input does not hold (`absentClusterDns`), counted: the input polices its
+   * ingress (or may), and the lookups are not known to get through to it. Where whether the input
+   * polices it is not known, `reading` takes both readings (counted, and not).
+   */
+  readonly absent?: ServerReach;
+}
+
+/**
+ * The every-server rule, the one place that says it: a pod's names resolve only when EVERY DNS
+ * server its lookups may go to answers them, as the analysis reads Cilium's DNS proxy
+ * (cilium-semantics `decideDns`) and NP002 reads a pod's DNS (validation/cross-object-lints). A pod's
+ * lookups may go to any DNS server of the input it may ask (`lookupServers`: the cluster DNS Service
+ * spreads them over its replicas, NodeLocal DNSCache intercepts them, a custom resolver may be the one
+ * resolv.conf names; the model does not read resolv.conf or dnsPolicy). Where it may ask none, its
+ * rules may name the resolver it uses, outside the input (`LookupReach.unnamed`). And where the input
+ * does not hold the cluster DNS (`absentClusterDns`) but polices its ingress (a NetworkPolicy or a
+ * Cilium policy of `kube-system` pods `k8s-app: kube-dns`, an Admin or Baseline rule), the lookups
+ * may go there (dnsPolicy ClusterFirst, the default) and be dropped: it counts too, unless they get
+ * through to it. Where nothing polices it, it does not count, as the rules may name the resolver the
+ * pod uses. Each of them reached: true; none: false; some reached and some not, or unknown: undefined.
+ * `source` undefined: pods the input does not declare.
+ */
+export function everyLookupServer(cluster: Cluster, source: ClusterEndpoint | undefined, reach: LookupReach): EveryServer {
+  const servers = lookupServers(cluster, source).map((server) => ({ server, reached: reach.reached(server) }));
+  const readings = servers.map((s) => s.reached);
+  let unnamed: { reached: boolean | undefined } | undefined;
+  if (servers.length === 0) {
+    unnamed = { reached: reach.unnamed() };
+    readings.push(unnamed.reached);
+  }
+  let absent: ServerReach | undefined;
+  let reading = everyReading(readings);
+  const standIn = absentClusterDns(cluster, source);
+  if (standIn !== undefined) {
+    const reached = reach.reached(standIn);
+    const policed = reached === true ? false : reach.policed(standIn);
+    if (policed !== false) {
+      absent = { server: standIn, reached };
+      const counted = everyReading([...readings, reached]);
+      // Policed or not is unknown: both readings, counted and not.
+      reading = policed === true ? counted : counted === reading ? reading : undefined;
+    }
+  }
+  return { reading, servers, ...(unnamed !== undefined ? { unnamed } : {}), ...(absent !== undefined ? { absent } : {}) };
+}
+
+/** Each reached: true; none: false; else undefined. */
+function everyReading(readings: ReadonlyArray<boolean | undefined>): boolean | undefined {
+  return readings.every((r) => r === true) ? true : readings.every((r) => r === false) ? false : undefined;
 }

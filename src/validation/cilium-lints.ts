@@ -124,6 +124,12 @@ export function fqdnWithoutDnsRule(policies: readonly CheckedCiliumPolicy[]): Ar
  */
 export interface CiliumDns {
   allows(e: ClusterEndpoint): DnsRouteReads;
+  /**
+   * The Cilium policies that may select a DNS server for ingress (ingress or ingressDeny rules, or an
+   * ingress default deny), by name: NP002 reads the ingress of the cluster DNS the input does not
+   * hold, and does not read these rules (the lint says so, and reads it as unknown).
+   */
+  ingressOf(t: DnsTarget): string[];
   denies(pods: DnsPods): { readonly targets: readonly DnsCut[]; written(peers: readonly PeerShape[] | undefined): DnsCut };
 }
 
@@ -157,6 +163,8 @@ export function ciliumDnsReading(policies: readonly CheckedCiliumPolicy[], clust
     return undefined;
   });
   return {
+    ingressOf: (t) => read.filter((p) => (p.ingress.length > 0 || p.defaultDeny.ingress) && ciliumSelects(cluster, p.subject, t, 'may'))
+      .map((p) => `${p.kind} ${p.id}${p.spec !== undefined ? ` specs[${p.spec}]` : ''}`),
     allows: (e) => {
       const perTarget: DnsRead[][] = targets.targets.map(() => []);
       const written: WrittenDnsRead[] = [];

@@ -1,18 +1,20 @@
 import { acceptanceFor, acceptedLints } from './accepted-lints';
-import { CiliumDns } from './cilium-lints';
+import { CiliumDns, DnsPods } from './cilium-lints';
 import { LintCode } from './lint-codes';
 import {
   addDoubts, afterTier, allRead, allReading, anyRead, anyReading, DnsCut, DnsRead, DnsRouteReads, DnsTarget, DnsTargets, dnsTargets, dnsTargetsText,
-  doubtsFix, doubtsText, LintDoubts, namespaceSelectorMatch, noDoubts, onlyPort53, portsLetLookup, ruleDnsReach, tierFirstMatch, TierOutcomes,
-  TierStep, WrittenDnsRead,
+  doubtsFix, doubtsText, LintDoubts, namespaceSelectorMatch, noDoubts, onlyPort53, portsLetLookup, readWith, ruleDnsReach, WrittenDnsRead,
+  ABSENT_CLUSTER_DNS_TEXT,
 } from './lint-reading';
 import { stableJson } from './single-policy-lints';
 import { Cluster, ClusterEndpoint, TieredPolicy, tieredPolicyOf, TierPeer, TierRule } from '../inventory/cluster';
+import { CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, everyLookupServer } from '../inventory/dns-servers';
+import { BOOLEAN_ALGEBRA, FirstMatch, firstMatch, TierMatch } from '../inventory/first-match';
 import { effectivePolicyTypes } from '../k8s/api-server-rules';
 import { cidrContains, parseCidr, parseIp, ParsedIp } from '../k8s/cidr';
 import { cidrShape, PeerShape } from '../k8s/cilium-overlap';
 import { Finding, Severity } from '../k8s/finding';
-import { compileSelector, Labels } from '../k8s/label-selector';
+import { CompiledSelector, compileSelector, Labels } from '../k8s/label-selector';
 import { DECLARED_BY_LABELS_ANNOTATION, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { portSetFromWire } from '../k8s/port-set';
 
@@ -32,7 +34,7 @@ export function crossObjectLints(
   return [
     ...duplicateNames(policies),
     ...mergeablePolicies(policies),
-    ...egressWithoutDns(policies, cluster, targets, adminTierDns(clusterPolicies, cluster, targets), ciliumDns),
+    ...egressWithoutDns(policies, cluster, targets, adminTierDns(clusterPolicies, cluster, targets), ciliumDns, tieredPolicies(clusterPolicies)),
     ...selectorsMatchingNothing(policies, cluster, declaring),
   ];
 }
@@ -106,27 +108,38 @@ function mergeablePolicies(policies: CheckedPolicy[]) {
  * "Reaches DNS" is one reading for every kind of rule (`ruleDnsReach`): the input's DNS servers
  * (`isDnsServer`), or the well-known cluster DNS where it holds none (and then a rule written for
  * DNS counts as reaching the DNS server it is written for). A lookup to one DNS target goes through
- * the tiers as the analysis orders them (`tierFirstMatch`, `afterTier`): the Admin tier first
+ * the tiers as the analysis orders them (`firstMatch`, inventory/first-match, the function the analysis's precedence calls; `afterTier`): the Admin tier first
  * (`adminTierDns`: its first matching rule decides, an Allow/Accept as a Deny, whatever the
  * NetworkPolicies say; a Pass or no match goes on), then the namespace tier: the NetworkPolicies'
  * and the Cilium policies' allows added up (`CiliumDns.allows`, for a declared workload), less what
- * a Cilium deny rule takes (`CiliumDns.denies`: a deny takes precedence over every allow). The pod
- * resolves names when some DNS target is so reached. A finding whose DNS a deny cuts names the deny.
+ * a Cilium deny rule takes (`CiliumDns.denies`: a deny takes precedence over every allow); and the
+ * server's ingress must let the lookup in (`serverIngress`). The pod resolves names when EVERY DNS
+ * server it may ask is so reached, by the every-server rule the analysis uses (`everyLookupServer`,
+ * inventory/dns-servers): its lookups spread over them, so some reached and some not warns (may
+ * fail, naming those not reached); the cluster DNS the input does not hold (the inventory's
+ * stand-in) counts where the input polices its ingress, and the fix then says to add the DNS pods.
+ * A finding whose DNS a deny cuts names the deny; one whose lookups a server's ingress drops names it.
  *
  * Where that rests on what the input does not give (labels of a namespace without its Namespace
  * object, `namespaceSelectorMatch`; a deny that may apply; Admin policies of one priority that
  * disagree), the lint warns: DNS access that rests on a guess is no proof of DNS access, and a pod
  * without it fails at its first lookup. The message says what it rests on and the fix how to settle it.
  */
-function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: DnsTargets, admin: AdminDns, cilium: CiliumDns | undefined) {
+function egressWithoutDns(
+  policies: CheckedPolicy[], cluster: Cluster, targets: DnsTargets, admin: AdminDns, cilium: CiliumDns | undefined, tiered: readonly TieredPolicy[],
+) {
   const egress = policies.filter((p) => effectivePolicyTypes(p.object.spec ?? {}).includes('Egress'));
   const dnsOf = new Map<CheckedPolicy, DnsRouteReads>();
   for (const q of egress) dnsOf.set(q, networkPolicyDns(q, cluster, targets));
-  /** The DNS access of some pods from the sources of allows that select them, through the Admin tier and the Cilium deny rules. */
-  const access = (sources: DnsRouteReads[], tier: AdminDnsReads, cut: CiliumCuts | undefined) => {
-    const routes: DnsRead[] = [];
+  /**
+   * The DNS access of some pods (`pods`) from the sources of allows that select them, through the
+   * Admin tier and the Cilium deny rules, per DNS server, and then over the servers by the
+   * every-server rule (`everyLookupServer`): the cluster DNS the input does not hold counts where
+   * the input polices its ingress (`serverIngress`); a server is reached only where its ingress admits the lookups too.
+   */
+  const access = (sources: DnsRouteReads[], tier: AdminDnsReads, cut: CiliumCuts | undefined, pods: DnsPods): DnsAccess => {
     const deniedBy = new Set<string>();
-    const route = (allowed: DnsRead, c: DnsCut | undefined, a: AdminDnsRead) => {
+    const route = (allowed: DnsRead, c: DnsCut | undefined, a: AdminDnsRead): DnsRead => {
       const below = c === undefined ? allowed : allRead([allowed, { reading: c.reading === undefined ? undefined : !c.reading, doubts: c.doubts }]);
       const reading = afterTier(a.outcomes, below.reading);
       const doubts = noDoubts();
@@ -135,28 +148,187 @@ function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: 
         addDoubts(doubts, a.doubts);
       }
       if (reading === false && allowed.reading !== false) {
-        if (a.outcomes.deny && !a.outcomes.goesOn && !a.outcomes.allow) a.deniedBy.forEach((n) => deniedBy.add(n));
+        if (a.outcomes.deny && !a.outcomes.pass && !a.outcomes.through && !a.outcomes.allow) a.deniedBy.forEach((n) => deniedBy.add(n));
         else if (c?.reading === true) c.by.forEach((n) => deniedBy.add(n));
       }
-      routes.push({ reading, doubts });
+      return { reading, doubts };
     };
-    targets.targets.forEach((_t, i) => route(anyRead(sources.map((src) => src.targets[i])), cut?.targets[i], tier.targets[i]));
-    for (const w of sources.flatMap((src) => src.written)) route(w, cut?.written(w.peers), tier.written);
-    const { reading, doubts } = anyRead(routes);
-    return { reading, doubts, deniedBy: reading === false ? [...deniedBy].sort() : [] };
+    const perTarget = targets.targets.map((_t, i) => route(anyRead(sources.map((src) => src.targets[i])), cut?.targets[i], tier.targets[i]));
+    const written = sources.flatMap((src) => src.written).map((w) => route(w, cut?.written(w.peers), tier.written));
+    const reads = new Map<ClusterEndpoint, DnsRead>();
+    const ingress = new Map<DnsTarget, ClusterDnsIngress>();
+    let ingressDoubt = false;
+    /** The servers whose ingress drops lookups the egress lets out, with the policies that police it. */
+    const dropped = new Map<ClusterEndpoint, readonly string[]>();
+    const ingressOf = (t: DnsTarget) => {
+      let r = ingress.get(t);
+      if (r === undefined) ingress.set(t, (r = serverIngress(t, pods)));
+      return r;
+    };
+    const every = everyLookupServer(cluster, pods.end, {
+      reached: (server) => {
+        const t = targets.targets.find((x) => x.server === server);
+        const r = t === undefined
+          ? readWith((d) => { d.reasons.add(`NP002 does not read the lookups to ${server.id}`); return undefined; })
+          : allRead([perTarget[targets.targets.indexOf(t)], ingressOf(t).allowed]);
+        if (t !== undefined && r.reading === undefined && ingressOf(t).allowed.reading === undefined) ingressDoubt = true;
+        if (t !== undefined && r.reading === false && perTarget[targets.targets.indexOf(t)].reading !== false) dropped.set(server, ingressOf(t).by);
+        reads.set(server, r);
+        return r.reading;
+      },
+      unnamed: () => {
+        const r = anyRead([...perTarget.filter((_r, i) => pods.end === undefined || targets.targets[i].server !== pods.end), ...written]);
+        reads.set(UNNAMED, r);
+        return r.reading;
+      },
+      policed: (server) => ingressOf(targets.targets.find((x) => x.server === server)!).policed.reading,
+    });
+    const absentIngress = every.absent !== undefined ? ingress.get(targets.targets.find((x) => x.server === every.absent!.server)!) : undefined;
+    const doubts = noDoubts();
+    const counted: Array<{ name: string; reached: boolean | undefined; read?: DnsRead }> = [
+      ...every.servers.map((x) => ({ name: x.server.id, reached: x.reached, read: reads.get(x.server) })),
+      ...(every.unnamed ? [{ name: 'the DNS server its rules are written for', reached: every.unnamed.reached, read: reads.get(UNNAMED) }] : []),
+      ...(every.absent ? [{ name: ABSENT_CLUSTER_DNS_TEXT, reached: every.absent.reached, read: reads.get(every.absent.server) }] : []),
+    ];
+    for (const c of counted) if (c.reached === undefined && c.read !== undefined && c.read.reading === undefined) addDoubts(doubts, c.read.doubts);
+    if (every.absent !== undefined && every.reading === undefined && absentIngress !== undefined && absentIngress.policed.reading === undefined) {
+      addDoubts(doubts, absentIngress.policed.doubts);
+      ingressDoubt = true;
+    }
+    return {
+      reading: every.reading,
+      doubts,
+      deniedBy: every.reading === false ? [...deniedBy].sort() : [],
+      servers: counted.map((c) => c.name),
+      missed: every.reading === undefined ? counted.filter((c) => c.reached === false).map((c) => c.name) : [],
+      absent: every.absent !== undefined ? { policedBy: absentIngress?.by ?? [] } : undefined,
+      ingressDoubt,
+      droppedIn: every.reading === false ? [...dropped].map(([server, by]) => ({ server: server.id, by })) : [],
+      absentOnly: every.absent !== undefined && every.servers.length === 0,
+    };
+  };
+  /**
+   * How the ingress of a DNS server (`t`, the cluster DNS the input does not hold too) reads a lookup
+   * from `pods`, as the analysis decides a side (`decidePair`, which the every-server rule's
+   * `lookupPath` asks): the Admin tier first (`firstMatch`), then the namespace tier where a
+   * NetworkPolicy of its namespace selects it for ingress (or a Cilium policy may: NP002 does not
+   * read Cilium ingress rules, so that is unknown, and said), then the Baseline tier. A
+   * hostNetwork server is a node's: no NetworkPolicy or tier subject selects it.
+   */
+  const serverIngress = (t: DnsTarget, pods: DnsPods): ClusterDnsIngress => {
+    const doubts = noDoubts();
+    const by: string[] = [];
+    if (t.hostNetwork || t.nodeTraffic) return { policed: { reading: false, doubts }, allowed: { reading: true, doubts }, by };
+    const selecting = policies.filter((p) => kindKey(p) === 'NetworkPolicy' && p.namespace === t.namespace
+      && effectivePolicyTypes(p.object.spec ?? {}).includes('Ingress') && compileSelector(p.object.spec?.podSelector ?? {}).matches(t.labels));
+    for (const p of selecting) by.push(`NetworkPolicy ${p.namespace}/${p.name}`);
+    const npAllowed = anyReading(selecting.flatMap((p) => (Array.isArray(p.object.spec?.ingress) ? p.object.spec.ingress : [])
+      .filter((rule: any) => portsLetLookup(portSetFromWire(rule?.ports), t))
+      .map((rule: any) => sourceMatches(Array.isArray(rule?.from) ? rule.from : [], p.namespace, pods, doubts))));
+    const ciliumNames = cilium?.ingressOf(t) ?? [];
+    for (const n of ciliumNames) {
+      by.push(n);
+      doubts.reasons.add(`${n} may select ${t.end === undefined ? ABSENT_CLUSTER_DNS_TEXT : t.id} for ingress, and NP002 does not read whether its rules let the lookups in`);
+    }
+    const isolated: boolean | undefined = selecting.length > 0 ? true : ciliumNames.length > 0 ? undefined : false;
+    const nsAllowed = ciliumNames.length > 0 ? (npAllowed === false || selecting.length === 0 ? undefined : npAllowed) : npAllowed;
+    const [adminTier, baselineTier] = (['admin', 'baseline'] as const)
+      .map((tierName) => tierIngress(tiered.filter((o) => o.tier === tierName), t, pods, doubts, by));
+    const baseline = afterTier(baselineTier, true);
+    const below = isolated === true ? nsAllowed : isolated === false ? baseline : either(nsAllowed, baseline);
+    const allowed = afterTier(adminTier, below);
+    const policed = anyReading([isolated, allowed === undefined ? undefined : !allowed]);
+    return { policed: { reading: policed, doubts }, allowed: { reading: allowed, doubts }, by: [...new Set(by)] };
+  };
+  /** Whether a NetworkPolicy ingress rule's peers (`from`) match the pods whose lookups are read: true, false, or unknown (and why). */
+  const sourceMatches = (peers: any[], policyNamespace: string, pods: DnsPods, doubts: LintDoubts): boolean | undefined => {
+    if (peers.length === 0) return true;
+    return anyReading(peers.map((peer: any): boolean | undefined => {
+      if (peer?.ipBlock) {
+        const cidr = typeof peer.ipBlock.cidr === 'string' ? parseCidr(peer.ipBlock.cidr, false).cidr : undefined;
+        const except = (Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : []).map((e: unknown) => (typeof e === 'string' ? parseCidr(e, false).cidr : undefined));
+        if (cidr === undefined || cluster.runsCilium) return false;
+        const inside = pods.end === undefined ? 'unknown' : addressesIn(pods.end, (ip) => cidrContains(cidr, ip) && !except.some((e: any) => e && cidrContains(e, ip)));
+        if (inside === 'all') return true;
+        if (inside === 'none') return false;
+        doubts.reasons.add(`whether the ipBlock ${peer.ipBlock.cidr} in an ingress rule of a DNS server holds the addresses of the pods is not known`);
+        return undefined;
+      }
+      if (pods.end?.nodeTraffic === true) return false;
+      const namespace = peer?.namespaceSelector
+        ? namespaceSelectorMatch(cluster, compileSelector(peer.namespaceSelector), pods.namespace, doubts) : pods.namespace === policyNamespace;
+      if (namespace === false || !peer?.podSelector) return namespace;
+      return allReading([namespace, podsMatch(compileSelector(peer.podSelector), pods, doubts, 'the pod selector of an ingress rule of a DNS server')]);
+    }));
+  };
+  /** What a tier (Admin or Baseline) does with a lookup from `pods` into the cluster DNS's ingress (`firstMatch`). */
+  const tierIngress = (tier: TieredPolicy[], t: DnsTarget, pods: DnsPods, doubts: LintDoubts, by: string[]): FirstMatch<boolean> => {
+    const steps: Array<TierMatch<boolean>> = [];
+    tier.forEach((o, policy) => {
+      if (o.subjectPods && !o.subjectPods.matches(t.labels)) return;
+      const subject = namespaceSelectorMatch(cluster, o.subjectNamespaces, t.namespace, doubts);
+      if (subject === false) return;
+      for (const rule of o.ingress) {
+        if (!portsLetLookup(rule.ports, t)) continue;
+        const peer = anyReading(rule.peers.map((x): boolean | undefined => {
+          if (pods.end?.nodeTraffic === true || pods.end?.hostNetwork === true) return false;
+          if (x.kind !== 'namespaces' && x.kind !== 'pods') return false;
+          const ns = namespaceSelectorMatch(cluster, x.namespaceSelector, pods.namespace, doubts);
+          return x.kind === 'pods' && ns !== false ? allReading([ns, podsMatch(x.podSelector, pods, doubts, `the pods peer of ${o.kind} ${o.id} ingress[${rule.index}]`)]) : ns;
+        }));
+        const match = allReading([subject, peer]);
+        if (match === false) continue;
+        if (rule.action !== 'allow') by.push(`${o.kind} ${o.id}`);
+        steps.push({ matched: match === true, undecided: match === undefined, action: rule.action, policy, priority: o.priority });
+      }
+    });
+    return firstMatch(BOOLEAN_ALGEBRA, steps);
+  };
+  /** Whether a pod selector selects `pods`: by its labels where declared, else by the labels its policy's selector requires (and why unknown). */
+  const podsMatch = (selector: CompiledSelector, pods: DnsPods, doubts: LintDoubts, what: string): boolean | undefined => {
+    if (pods.end !== undefined) return selector.matches(pods.end.labels);
+    const given = new Set(Object.keys(pods.labels ?? {}));
+    const m = selector.matchesPartly(pods.labels ?? {}, (key) => given.has(key));
+    if (m === undefined) doubts.reasons.add(`whether ${what} selects the pods of namespace ${pods.namespace}, which the input does not declare, is not known`);
+    return m;
   };
   const out = [];
   const reported = new Set<string>();
   const dnsFix = `Allow egress to ${dnsTargetsText(targets)} on 53/UDP and 53/TCP for these pods `
     + '(cdk8s-netpol: AllowDns for the namespace, or NetworkPolicies.allowDnsFor(endpoint)).';
-  const fixFor = (r: { reading: boolean | undefined; doubts: LintDoubts; deniedBy: string[] }) => {
+  const fixFor = (r: DnsAccess) => {
     if (r.deniedBy.length > 0) {
       return `Let ${r.deniedBy.join(', ')} leave 53/UDP and 53/TCP to ${dnsTargetsText(targets)} alone: a deny takes precedence over the allows `
         + '(a Cilium deny rule over every allow, an Admin-tier Deny over every NetworkPolicy unless an Admin Allow of DNS matches first).';
     }
-    return r.reading === undefined ? `${doubtsFix(r.doubts)}${dnsFix}` : dnsFix;
+    if (r.droppedIn.length > 0) {
+      const by = [...new Set(r.droppedIn.flatMap((d) => d.by))];
+      return `Let ${by.length > 0 ? by.join(', ') : 'the ingress of the DNS servers'} admit 53/UDP and 53/TCP from these pods, or ${dnsFix.charAt(0).toLowerCase()}${dnsFix.slice(1)}`;
+    }
+    const absent = r.absent === undefined ? ''
+      : `Add the DNS pods (${CLUSTER_DNS_NAMESPACE} ${CLUSTER_DNS_LABEL.key}=${CLUSTER_DNS_LABEL.value}) to the input to have them analysed`
+        + `${r.absent.policedBy.length > 0 ? `, or let ${r.absent.policedBy.join(', ')} admit the lookups` : ''}. `;
+    if (r.missed.length > 0) {
+      return `${doubtsFix(r.doubts)}${absent}Allow egress to every DNS server the pods may ask on 53/UDP and 53/TCP (${r.missed.join(', ')} too), and the lookups `
+        + 'in the ingress of each (cdk8s-netpol: AllowDns for the namespace, or NetworkPolicies.allowDnsFor(endpoint)).';
+    }
+    return r.reading === undefined ? `${doubtsFix(r.doubts)}${absent}${dnsFix}` : `${absent}${dnsFix}`;
   };
-  const deniedText = (names: string[]) => `${names.length === 1 ? names[0] : names.join(' and ')}, which take${names.length === 1 ? 's' : ''} precedence over the allows`;
+  const deniedText = (names: readonly string[]) => `${names.length === 1 ? names[0] : names.join(' and ')}, which take${names.length === 1 ? 's' : ''} precedence over the allows`;
+  /** DNS servers whose ingress drops the lookups, in words: `is let out, and dropped in the ingress of kube-system/coredns (by ...)`. */
+  const droppedText = (r: DnsAccess) => `is let out, and dropped in the ingress of ${r.droppedIn.map((d) => `${d.server}${d.by.length > 0 ? ` (${d.by.join(', ')})` : ''}`)
+    .join(' and ')}`;
+  /** Where a DNS server's ingress leaves the reading unknown, in words: `, and the ingress of the DNS servers lets the lookups in,`. */
+  const intoText = (r: DnsAccess) => (r.ingressDoubt ? `, and the ingress of ${r.absentOnly ? ABSENT_CLUSTER_DNS_TEXT : 'the DNS servers'} lets the lookups in,` : '');
+  /** The every-server rule's partial outcome in words: `lookups spread over a, b, b not reached`. */
+  const spreadText = (r: DnsAccess, others: string) => {
+    const why = r.absent !== undefined && r.missed.some((m) => m.startsWith(ABSENT_CLUSTER_DNS_TEXT))
+      ? ` (the input does not hold the cluster DNS, and the lookups may go there, dnsPolicy ClusterFirst being the default${r.absent.policedBy.length > 0
+        ? `; ${r.absent.policedBy.join(', ')} police${r.absent.policedBy.length === 1 ? 's' : ''} its ingress` : ''})` : '';
+    const rest = r.doubts.namespaces.size + r.doubts.reasons.size > 0 ? `; and whether ${others} allows DNS (53/UDP) to the others ${doubtsText(r.doubts)}` : '';
+    return `may fail: lookups spread over ${r.servers.join(', ')} (a Service spreads them over its replicas, NodeLocal DNSCache intercepts them), `
+      + `${r.missed.join(' and ')} not reached${why}${rest}`;
+  };
   for (const p of egress) {
     const selector = compileSelector(p.object.spec?.podSelector ?? {});
     const known = cluster.endpoints.filter((e) => e.namespace === p.namespace && !e.external && selector.matches(e.labels));
@@ -167,14 +339,18 @@ function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: 
           ...egress.filter((q) => q.namespace === p.namespace && compileSelector(q.object.spec?.podSelector ?? {}).matches(e.labels))
             .map((q) => dnsOf.get(q)!),
           ...(cilium ? [cilium.allows(e)] : []),
-        ], admin(p.namespace, e.labels), cilium?.denies({ namespace: p.namespace, end: e }));
+        ], admin(p.namespace, e.labels), cilium?.denies({ namespace: p.namespace, end: e }), { namespace: p.namespace, end: e });
         if (r.reading === true) continue;
         reported.add(e.id);
         out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes', r.reading === false
           ? (r.deniedBy.length > 0
             ? `isolates the egress of ${e.id}, and its DNS (53/UDP) is denied by ${deniedText(r.deniedBy)}, so it cannot resolve names`
-            : `isolates the egress of ${e.id}, and no policy that selects it allows DNS (53/UDP), so it cannot resolve names`)
-          : `isolates the egress of ${e.id}, and whether a policy that selects it allows DNS (53/UDP) ${doubtsText(r.doubts)}, so it may not resolve names`,
+            : r.droppedIn.length > 0
+              ? `isolates the egress of ${e.id}, and its DNS (53/UDP) ${droppedText(r)}, so it cannot resolve names`
+              : `isolates the egress of ${e.id}, and no policy that selects it allows DNS (53/UDP), so it cannot resolve names`)
+          : r.missed.length > 0
+            ? `isolates the egress of ${e.id}, and its DNS (53/UDP) ${spreadText(r, 'a policy that selects it')}, so it may not resolve names`
+            : `isolates the egress of ${e.id}, and whether a policy that selects it allows DNS (53/UDP)${intoText(r)} ${doubtsText(r.doubts)}, so it may not resolve names`,
         fixFor(r)));
       }
       continue;
@@ -184,6 +360,7 @@ function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: 
       egress.filter((q) => q.namespace === p.namespace && selectsAtLeast(q.object.spec?.podSelector ?? {}, podSelector)).map((q) => dnsOf.get(q)!),
       admin(p.namespace, undefined),
       cilium?.denies({ namespace: p.namespace, labels: podSelector.matchLabels ?? {} }),
+      { namespace: p.namespace, labels: podSelector.matchLabels ?? {} },
     );
     if (r.reading === true || reported.has(`${p.namespace}|${stableJson(podSelector)}`)) continue;
     reported.add(`${p.namespace}|${stableJson(podSelector)}`);
@@ -191,11 +368,51 @@ function egressWithoutDns(policies: CheckedPolicy[], cluster: Cluster, targets: 
     out.push(at(p, Severity.WARNING, LintCode.EGRESS_WITHOUT_DNS, 'spec.policyTypes', r.reading === false
       ? (r.deniedBy.length > 0
         ? `isolates the egress of ${pods}, and their DNS (53/UDP) is denied by ${deniedText(r.deniedBy)}, so name lookups will fail`
-        : `isolates the egress of ${pods}, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail`)
-      : `isolates the egress of ${pods}, and whether a policy there that selects them allows DNS (53/UDP) ${doubtsText(r.doubts)}, so name lookups may fail`,
+        : r.droppedIn.length > 0
+          ? `isolates the egress of ${pods}, and their DNS (53/UDP) ${droppedText(r)}, so name lookups will fail`
+          : `isolates the egress of ${pods}, and no policy there that selects them allows DNS (53/UDP), so name lookups will fail`)
+      : r.missed.length > 0
+        ? `isolates the egress of ${pods}, and their DNS (53/UDP) ${spreadText(r, 'a policy there that selects them')}, so name lookups may fail`
+        : `isolates the egress of ${pods}, and whether a policy there that selects them allows DNS (53/UDP)${intoText(r)} ${doubtsText(r.doubts)}, so name lookups may fail`,
     fixFor(r)));
   }
   return out;
+}
+
+/** NP002's reading of some pods' DNS (`egressWithoutDns`): over every DNS server they may ask (`everyLookupServer`). */
+interface DnsAccess extends DnsRead {
+  /** The deny rules that must cut the lookups, where none gets through. */
+  readonly deniedBy: readonly string[];
+  /** The DNS servers counted, in words. */
+  readonly servers: readonly string[];
+  /** Those not reached, where others are (or may be). */
+  readonly missed: readonly string[];
+  /** The cluster DNS the input does not hold, counted: the policies that police its ingress. */
+  readonly absent?: { readonly policedBy: readonly string[] };
+  /** Whether the reading is unknown (in part) for a DNS server's ingress. */
+  readonly ingressDoubt: boolean;
+  /** Where none is reached: the DNS servers whose ingress drops lookups the egress lets out, and the policies that police it. */
+  readonly droppedIn: ReadonlyArray<{ readonly server: string; readonly by: readonly string[] }>;
+  /** Whether the only DNS server of the input counted is the cluster DNS it does not hold. */
+  readonly absentOnly: boolean;
+}
+
+/** How the ingress of the cluster DNS the input does not hold reads some pods' lookups. */
+interface ClusterDnsIngress {
+  /** Whether the input polices it: isolates it, or drops the lookups. */
+  readonly policed: DnsRead;
+  /** Whether it lets the lookups in (true where nothing polices it). */
+  readonly allowed: DnsRead;
+  /** The policies that isolate it, or have rules that may drop the lookups. */
+  readonly by: readonly string[];
+}
+
+/** The key of `LookupReach.unnamed`'s read among the servers' (no end of a model has index -2). */
+const UNNAMED = Object.freeze({ id: 'the DNS server its rules are written for', index: -2 }) as unknown as ClusterEndpoint;
+
+/** Both readings of something the input does not settle: true where both are, false where both are, else unknown. */
+function either(a: boolean | undefined, b: boolean | undefined): boolean | undefined {
+  return a === b ? a : undefined;
 }
 
 /** What the Cilium deny rules take of some pods' lookups (`CiliumDns.denies`). */
@@ -218,7 +435,8 @@ const NODE_LOCAL_DNS = parseIp('169.254.20.10')!;
 
 /** What the Admin tier does with some pods' lookups to one DNS target (or to the DNS server a rule written for DNS names). */
 interface AdminDnsRead {
-  readonly outcomes: TierOutcomes;
+  /** The Admin tier's first match for the lookup (`firstMatch`, the one the analysis's precedence uses). */
+  readonly outcomes: FirstMatch<boolean>;
   readonly doubts: LintDoubts;
   /** The Deny rule that decides where only a Deny can (`<kind> <name> egress[i]`). */
   readonly deniedBy: readonly string[];
@@ -233,13 +451,13 @@ interface AdminDnsReads {
 /** The Admin tier's reading of some pods' lookups (`labels` undefined: every pod of the namespace, so only subjects without a pod selector count). */
 type AdminDns = (namespace: string, labels: Labels | undefined) => AdminDnsReads;
 
-const THROUGH: AdminDnsRead = { outcomes: { allow: false, deny: false, goesOn: true }, doubts: noDoubts(), deniedBy: [] };
+const THROUGH: AdminDnsRead = { outcomes: firstMatch(BOOLEAN_ALGEBRA, []), doubts: noDoubts(), deniedBy: [] };
 
 /**
  * What the Admin tier does with a pod's lookup (53/UDP) to a DNS target (`dnsTargets`): among the
  * Admin-tier policies whose subject selects it (`labels` undefined: every pod of the namespace, so
  * only subjects without a pod selector count), by priority and then in order, the first rule that
- * matches the lookup decides (`tierFirstMatch`, the analysis's precedence for one end): an
+ * matches the lookup decides (`firstMatch`, the analysis's precedence, over one end): an
  * Allow/Accept allows it whatever the NetworkPolicies say, a Deny denies it whatever they say, a
  * Pass or no match leaves it to them. A subject or peer whose match is unknown
  * (`namespaceSelectorMatch`, networks and an address the input does not give) is read both ways, as
@@ -248,16 +466,13 @@ const THROUGH: AdminDnsRead = { outcomes: { allow: false, deny: false, goesOn: t
  * every address, and may wherever else it could.
  */
 function adminTierDns(clusterPolicies: ReadonlyArray<Record<string, any>>, cluster: Cluster, targets: DnsTargets): AdminDns {
-  const admin = clusterPolicies.filter((o) => o.kind === 'AdminNetworkPolicy' || (o.kind === 'ClusterNetworkPolicy' && o.spec?.tier === 'Admin'))
-    .sort((a, b) => a.spec.priority - b.spec.priority || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
-      || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
-    .map((o) => tieredPolicyOf(o, {}));
+  const admin = tieredPolicies(clusterPolicies).filter((o) => o.tier === 'admin');
   if (admin.length === 0) return () => ({ targets: targets.targets.map(() => THROUGH), written: THROUGH });
   /** The tier's reading of one lookup, given how each rule's peers match it (`peerMatch`) and whether its ports let it through. */
   const read = (namespace: string, labels: Labels | undefined, what: string, lets: (ports: TierRule['ports']) => boolean,
     peerMatch: (o: TieredPolicy, rule: TierRule, doubts: LintDoubts) => boolean | undefined): AdminDnsRead => {
     const doubts = noDoubts();
-    const steps: Array<TierStep & { name: string }> = [];
+    const steps: Array<TierMatch<boolean> & { name: string }> = [];
     admin.forEach((o, policy) => {
       const pods = o.subjectPods;
       if (pods && (labels === undefined ? !pods.matchesEverything : !pods.matches(labels))) return;
@@ -267,12 +482,12 @@ function adminTierDns(clusterPolicies: ReadonlyArray<Record<string, any>>, clust
         if (!lets(rule.ports)) continue;
         const match = allReading([subject, peerMatch(o, rule, doubts)]);
         if (match !== false) {
-          steps.push({ match, action: rule.action, policy, priority: o.priority, name: `${o.kind} ${o.id} egress[${rule.index}]${rule.name ? ` (${rule.name})` : ''}` });
+          steps.push({ matched: match === true, undecided: match === undefined, action: rule.action, policy, priority: o.priority, name: `${o.kind} ${o.id} egress[${rule.index}]${rule.name ? ` (${rule.name})` : ''}` });
         }
       }
     });
-    const outcomes = tierFirstMatch(steps);
-    const possible = [outcomes.allow, outcomes.deny, outcomes.goesOn].filter((x) => x).length;
+    const outcomes = firstMatch(BOOLEAN_ALGEBRA, steps);
+    const possible = [outcomes.allow, outcomes.deny, outcomes.pass || outcomes.through].filter((x) => x).length;
     if (possible > 1) {
       // Policies of one priority with rules that may match: which of them decides is implementation-defined.
       for (const priority of new Set(steps.map((x) => x.priority))) {
@@ -283,7 +498,7 @@ function adminTierDns(clusterPolicies: ReadonlyArray<Record<string, any>>, clust
         }
       }
     }
-    const deny = steps.find((x) => x.match === true && x.action === 'deny');
+    const deny = steps.find((x) => x.matched && x.action === 'deny');
     return { outcomes, doubts, deniedBy: deny ? [deny.name] : [] };
   };
   return (namespace, labels) => ({
@@ -299,6 +514,19 @@ function adminTierDns(clusterPolicies: ReadonlyArray<Record<string, any>>, clust
         return m;
       }),
   });
+}
+
+/**
+ * The Admin and Baseline tiers' policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy) the API server accepts, in the tiers' order: by priority (the v1alpha1
+ * baseline has none: 0), then kind and name.
+ */
+function tieredPolicies(clusterPolicies: ReadonlyArray<Record<string, any>>): TieredPolicy[] {
+  return clusterPolicies.filter((o) => ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'].includes(o.kind))
+    .map((o) => ({ o, t: tieredPolicyOf(o, {}) }))
+    .sort((a, b) => a.t.priority - b.t.priority || (a.o.kind < b.o.kind ? -1 : a.o.kind > b.o.kind ? 1 : 0)
+      || (a.o.metadata.name < b.o.metadata.name ? -1 : a.o.metadata.name > b.o.metadata.name ? 1 : 0))
+    .map((x) => x.t);
 }
 
 /** Whether a peer of an Admin-tier rule matches a DNS target: true, false, or unknown (and why, in `doubts`). */

@@ -1,6 +1,7 @@
 import { CiliumEndpointSelector, CiliumSelectable, ciliumSelectionUndecided } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint, TierAction } from '../inventory/cluster';
-import { CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, dnsServers } from '../inventory/dns-servers';
+import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { absentClusterDns, CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, dnsServers } from '../inventory/dns-servers';
+import { FirstMatch } from '../inventory/first-match';
 import { PeerShape } from '../k8s/cilium-overlap';
 import { CompiledSelector, Labels } from '../k8s/label-selector';
 import { NAMESPACE_NAME_LABEL } from '../k8s/manifest';
@@ -111,7 +112,7 @@ export function doubtsFix(doubts: LintDoubts): string {
     + `or select the namespace by ${NAMESPACE_NAME_LABEL}, which every namespace carries. `;
 }
 
-/** A DNS server as NP002 reads it: an end of the input (`isDnsServer`), or the well-known cluster DNS assumed. */
+/** A DNS server as NP002 reads it: an end of the input (`isDnsServer`), or the cluster DNS the input does not hold (`absentClusterDns`). */
 export interface DnsTarget {
   readonly id: string;
   readonly namespace: string;
@@ -121,70 +122,64 @@ export interface DnsTarget {
   readonly nodeTraffic: boolean;
   readonly hostNetwork: boolean;
   readonly serviceAccount?: string;
-  /** The end of the input; undefined for the cluster DNS assumed (the input holds no DNS server). */
+  /** The end of the input; undefined for the cluster DNS the input does not hold. */
   readonly end?: ClusterEndpoint;
+  /** The server as the every-server rule takes it (`everyLookupServer`): `end`, or the inventory's stand-in for the cluster DNS. */
+  readonly server: ClusterEndpoint;
 }
 
 /** Where NP002 takes lookups to go. */
 export interface DnsTargets {
-  /** True when the input holds DNS servers (`isDnsServer`): then only they count. */
+  /** True when the input holds DNS servers (`isDnsServer`): then a rule written for DNS elsewhere does not count. */
   readonly inInput: boolean;
+  /** The input's DNS servers, then the cluster DNS where the input does not hold it (`absentClusterDns`). */
   readonly targets: readonly DnsTarget[];
 }
-
-/**
- * The cluster DNS server's container ports as far as the lints assume them where the input holds no
- * DNS server: 53/UDP, named `dns` (CoreDNS, kube-dns) or `domain` (the IANA name).
- */
-const ASSUMED_DNS_PORTS: ContainerPort[] = [{ number: 53, name: 'dns', protocol: 'UDP' }, { number: 53, name: 'domain', protocol: 'UDP' }];
 
 /** A DNS lookup: 53/UDP (RFC 1035 4.2.1; resolvers ask over UDP first). */
 const LOOKUP = { port: 53, protocol: 'UDP' };
 
-/**
- * Where NP002 takes a pod's lookups to go: the input's DNS servers (`dnsServers`, by `isDnsServer`,
- * the one place that says what a DNS server is) when it holds any, as the analyser does (a pod
- * resolves names through its resolv.conf's resolver, the cluster DNS, not through whatever pod a
- * rule happens to match); else the well-known cluster DNS, assumed (pods in kube-system labelled
- * `k8s-app: kube-dns`, 53/UDP named `dns` or `domain`): the common case of policies synthesized
- * without the kube-system pods.
- */
-export function dnsTargets(cluster: Cluster): DnsTargets {
-  const servers = dnsServers(cluster).filter((e) => !e.external && e.namespace !== undefined);
-  if (servers.length > 0) {
-    return {
-      inInput: true,
-      targets: servers.map((e) => ({
-        id: e.id,
-        namespace: e.namespace!,
-        labels: e.labels,
-        ports: e.ports,
-        external: false,
-        nodeTraffic: e.nodeTraffic,
-        hostNetwork: e.hostNetwork,
-        ...(e.serviceAccount !== undefined ? { serviceAccount: e.serviceAccount } : {}),
-        end: e,
-      })),
-    };
-  }
+function targetOf(e: ClusterEndpoint, inInput: boolean): DnsTarget {
   return {
-    inInput: false,
-    targets: [{
-      id: `${CLUSTER_DNS_NAMESPACE}/kube-dns`,
-      namespace: CLUSTER_DNS_NAMESPACE,
-      labels: { [CLUSTER_DNS_LABEL.key]: CLUSTER_DNS_LABEL.value },
-      ports: ASSUMED_DNS_PORTS,
-      external: false,
-      nodeTraffic: false,
-      hostNetwork: false,
-    }],
+    id: e.id,
+    namespace: e.namespace!,
+    labels: e.labels,
+    ports: e.ports,
+    external: false,
+    nodeTraffic: e.nodeTraffic,
+    hostNetwork: e.hostNetwork,
+    ...(e.serviceAccount !== undefined ? { serviceAccount: e.serviceAccount } : {}),
+    ...(inInput ? { end: e } : {}),
+    server: e,
   };
 }
 
-/** The DNS servers in words, for a fix: `the input's DNS servers (kube-system/coredns)` or the cluster DNS assumed. */
+/**
+ * Where NP002 takes a pod's lookups to go: the input's DNS servers (`dnsServers`, by `isDnsServer`,
+ * the one place that says what a DNS server is), as the analyser does (a pod resolves names through
+ * its resolv.conf's resolver, the cluster DNS, not through whatever pod a rule happens to match);
+ * and, where the input does not hold the cluster DNS, the inventory's stand-in for it
+ * (`absentClusterDns`: pods in kube-system labelled `k8s-app: kube-dns`, declaring `dns` 53/UDP and
+ * `dns-tcp` 53/TCP, as the add-on's manifest does): the common case of policies synthesized without
+ * the kube-system pods. Which of them a pod's lookups must reach is the every-server rule's
+ * (`everyLookupServer`).
+ */
+export function dnsTargets(cluster: Cluster): DnsTargets {
+  const servers = dnsServers(cluster).filter((e) => !e.external && e.namespace !== undefined);
+  const standIn = absentClusterDns(cluster, undefined);
+  return {
+    inInput: servers.length > 0,
+    targets: [...servers.map((e) => targetOf(e, true)), ...(standIn !== undefined ? [targetOf(standIn, false)] : [])],
+  };
+}
+
+/** The cluster DNS the input does not hold, in words. */
+export const ABSENT_CLUSTER_DNS_TEXT = `the cluster DNS (${CLUSTER_DNS_LABEL.key}: ${CLUSTER_DNS_LABEL.value} in ${CLUSTER_DNS_NAMESPACE})`;
+
+/** The DNS servers in words, for a fix: `the input's DNS servers (kube-system/coredns)` or the cluster DNS the input does not hold. */
 export function dnsTargetsText(targets: DnsTargets): string {
-  if (!targets.inInput) return `the cluster DNS (${CLUSTER_DNS_LABEL.key}: ${CLUSTER_DNS_LABEL.value} in ${CLUSTER_DNS_NAMESPACE})`;
-  const ids = targets.targets.map((t) => t.id);
+  if (!targets.inInput) return ABSENT_CLUSTER_DNS_TEXT;
+  const ids = targets.targets.filter((t) => t.end !== undefined).map((t) => t.id);
   return `the input's DNS servers (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''})`;
 }
 
@@ -241,71 +236,18 @@ export function portsLetLookup(ports: PortSet, t: DnsTarget): boolean {
   return setMatches(ports, LOOKUP, t.ports);
 }
 
-/** A rule of the Admin tier as the lints read it for one end: whether it matches (unknown: both readings), what it does, in its policy's place. */
-export interface TierStep {
-  readonly match: boolean | undefined;
-  readonly action: TierAction;
-  /** Its policy, by position in the tier's order: the rules of one policy are consecutive. */
-  readonly policy: number;
-  /** Its policy's priority: consecutive policies of one priority are tied. */
-  readonly priority: number;
-}
-
-/** What some reading of a tier's first match gives one end: an Allow decides, a Deny decides, or it goes on to the next tiers (a Pass, or no match). */
-export interface TierOutcomes {
-  readonly allow: boolean;
-  readonly deny: boolean;
-  readonly goesOn: boolean;
-}
-
 /**
- * The tier precedence for one end, as the analysis states it (`analysis/precedence` `firstMatch`,
- * which the lint layer may not import: this is its smallest reading, over one end and booleans):
- * by priority (lower first) and each policy's rules in order, the first rule that matches decides;
- * a rule whose match is unknown is read both ways (matched: its action is possible; not matched:
- * the later rules go on); policies of one priority may be taken in any order (the sig-network API
- * leaves which one applies to the implementation), so each one's first match is possible and the
- * tier goes on past them only where none of them matches. Each flag says whether some reading gives
- * that outcome. The steps must come in the tier's order (priority, then policy, then rule).
+ * What a tier's first match for one end (`firstMatch` over booleans, inventory/first-match: the one
+ * statement of the tiers' first-match rule, which the analysis's precedence uses too) leaves of a
+ * reading of the tiers below it (`below`: true, false or unknown): true where every possible outcome
+ * allows (an Allow, or a Pass or no match going on to `below` true), false where every one denies,
+ * else unknown.
  */
-export function tierFirstMatch(steps: readonly TierStep[]): TierOutcomes {
-  let open = true; // some reading has left the end undecided so far
-  let allow = false;
-  let deny = false;
-  let pass = false;
-  let k = 0;
-  while (k < steps.length) {
-    const priority = steps[k].priority;
-    let past = true; // some reading takes the end past every policy of this priority
-    while (k < steps.length && steps[k].priority === priority) {
-      const policy = steps[k].policy;
-      let reached: boolean = open; // some reading brings the end to this rule of the policy
-      for (; k < steps.length && steps[k].priority === priority && steps[k].policy === policy; k++) {
-        const step = steps[k];
-        if (reached && step.match !== false) {
-          if (step.action === 'allow') allow = true;
-          else if (step.action === 'deny') deny = true;
-          else pass = true;
-        }
-        reached = reached && step.match !== true;
-      }
-      past = past && reached;
-    }
-    open = past;
-  }
-  return { allow, deny, goesOn: pass || open };
-}
-
-/**
- * What a tier's outcomes (`tierFirstMatch`) leave of a reading of the tiers below it (`below`: true,
- * false or unknown): true where every possible outcome allows (an Allow, or going on to `below`
- * true), false where every one denies, else unknown.
- */
-export function afterTier(outcomes: TierOutcomes, below: boolean | undefined): boolean | undefined {
+export function afterTier(outcome: FirstMatch<boolean>, below: boolean | undefined): boolean | undefined {
   const readings: Array<boolean | undefined> = [];
-  if (outcomes.allow) readings.push(true);
-  if (outcomes.deny) readings.push(false);
-  if (outcomes.goesOn) readings.push(below);
+  if (outcome.allow) readings.push(true);
+  if (outcome.deny) readings.push(false);
+  if (outcome.pass || outcome.through) readings.push(below);
   if (readings.every((r) => r === true)) return true;
   if (readings.every((r) => r === false)) return false;
   return undefined;

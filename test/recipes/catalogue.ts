@@ -19,6 +19,11 @@ export interface Recipe {
   readonly model?: any[];
   /** Extra ends outside the cluster (e.g. reached by DNS name). */
   readonly externals?: lib.ExternalEndpoint[];
+  /**
+   * The lint findings the recipe is meant to show (`code object field: message`), which its
+   * description explains: a recipe that denies something on purpose, and the lint that says so.
+   */
+  readonly findings?: string[];
 }
 
 const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string, ports: Array<[number, string]> = []) => ({
@@ -345,6 +350,9 @@ export const RECIPES: Recipe[] = [
     focus: 'shop',
     expect: [['shop/web', 'shop/api', '8080/TCP', true], ['shop/web', 'shop/api', '9090/TCP', false], ['other/client', 'shop/db', '5432/TCP', false],
       ['shop/db', 'kube-system/coredns', '53/UDP', false], ['other/client', 'kube-system/coredns', '53/UDP', false], ['shop/web', 'internet', '443/TCP', false], ['other/client', 'internet', '443/TCP', true]],
+    // NP002 says what the description does: the baseline denies CoreDNS's ingress, so shop's pods cannot resolve names.
+    findings: ['web', 'api', 'db'].map((w) => `NP002 shop/allow-dns spec.policyTypes: isolates the egress of shop/${w}, and its DNS (53/UDP) is let out, `
+      + 'and dropped in the ingress of kube-system/coredns (BaselineAdminNetworkPolicy default), so it cannot resolve names'),
   },
   {
     id: 'cloud-metadata-denied-cluster-wide',
