@@ -179,6 +179,27 @@ describe('ipBlock: an end whose addresses the input does not give', () => {
     expect(outside.r.holds).toBe(true);
   });
 
+  test('excepts: a block whose excepts hold every pod IP it may hold holds none; a node\'s address may be anywhere outside them', () => {
+    const outsidePods = np('shop', 'allow-web', {
+      podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16'] } }] }],
+    });
+    const inPods = pod('shop', 'web', ['10.244.0.5']);
+    const objects = [namespace('shop'), namespace('blog'), inPods, noIp, outsidePods];
+    expect(check(objects, NEVER, undefined, ['10.244.0.0/16']).r.holds).toBe(true);
+    // Without the pod CIDRs the pod may be anywhere, and the excepts leave most of the block.
+    expect(check(objects, NEVER).r.violation).toMatchObject({ from: 'blog/client', to: 'shop/web', guessed: true });
+    // The excepts together hold all of the block: no address the input does not give is in it.
+    const halves = np('shop', 'allow-web', {
+      podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/9', '10.128.0.0/9'] } }] }],
+    });
+    expect(check([namespace('shop'), namespace('blog'), web, noIp, halves], NEVER).r.holds).toBe(true);
+    // A hostNetwork pod's address is its node's, which the pod CIDRs do not hold.
+    const onNode = { ...pod('blog', 'client', []), spec: { hostNetwork: true, containers: [{ name: 'c', image: 'i' }] } };
+    const r = check([namespace('shop'), namespace('blog'), inPods, onNode, outsidePods], NEVER, undefined, ['10.244.0.0/16']).r;
+    expect(r.violation).toMatchObject({ guessed: true, guess: 'an address the input does not give' });
+    expect((r.notes ?? []).join('\n')).toContain('it may be in 0.0.0.0/0, its node\'s address)');
+  });
+
   test('egress: an ipBlock allow towards a pod without podIP past a default deny', () => {
     const noIpWeb = pod('shop', 'web', []);
     const egress = np('blog', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/24'] } }] }] });
