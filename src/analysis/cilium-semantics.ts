@@ -2,7 +2,7 @@ import { decidePair, tierPolicies } from './precedence';
 import { addressesInside, addressesMatch, describeAddresses, peerMatches, portsMatch, Reading, Side, tierRuleMatches } from './semantics';
 import { describeRule, policedVerdict, RuleReference, SideVerdict } from './verdict';
 import { CiliumEntity, CiliumPolicy, CiliumPortReading, CiliumRule, ciliumSelectionUndecided, ciliumSelects, FqdnSelector, SelectorBound, unplacedEndsText, unplacedMayBe } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint, SkippedObject, subjectSelection, TieredPolicy } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, ipNotKnown, SkippedObject, subjectSelection, TieredPolicy } from '../inventory/cluster';
 import { CLUSTER_DNS_LABEL, CLUSTER_DNS_NAMESPACE, everyLookupServer, lookupCandidates, lookupServers } from '../inventory/dns-servers';
 import { SkipCategory } from '../inventory/inventory';
 import { cidrContains, ParsedIp } from '../k8s/cidr';
@@ -141,8 +141,8 @@ export function inputLeavesOpen(cluster: Cluster): boolean {
   const peers = cluster.policies.flatMap((p) => [...p.ingress ?? [], ...p.egress ?? []].flatMap((r) => (r.peers ?? []).map((peer) => ({ p, peer }))));
   const guessed = cluster.endpoints.some((e) => !e.external && e.namespace !== undefined && cluster.namespaceLabelsGuessed(e.namespace));
   if (guessed && (cluster.tieredPolicies.length > 0 || peers.some(({ peer }) => peer.kind === 'selectors' && peer.namespaceSelector !== undefined))) return true;
-  // Only an end with several addresses (or one the input does not give) can be held in part.
-  const multi = cluster.endpoints.filter((e) => e.ips.length > 1 || (e.ipsIncomplete === true && e.ips.length > 0));
+  // Only an end with several addresses, or one the input does not give (`ipNotKnown`), can be held in part.
+  const multi = cluster.endpoints.filter((e) => e.ips.length > 1 || ipNotKnown(e));
   if (peers.some(({ p, peer }) => peer.kind === 'ipBlock'
     && multi.some((e) => peerMatches(cluster, p.namespace, peer, e, 'widest') !== peerMatches(cluster, p.namespace, peer, e)))) return true;
   if (tiedActionsDiffer(cluster)) return true;

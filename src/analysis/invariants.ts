@@ -6,11 +6,13 @@ import { applicableRules, tierPolicies } from './precedence';
 import { probePorts, ProbePort } from './probe-ports';
 import { Reachability } from './reachability';
 import {
-  describeAddresses, peerMatches, portsMatch, Reading as PolicyReading, resolveTraffic, rulePeerMatch, selects, Side, tierRuleMatches,
+  addressesInside, describeAddresses, peerMatches, portsMatch, Reading as PolicyReading, resolveTraffic, rulePeerMatch, selects, Side,
+  tierRuleMatches,
 } from './semantics';
 import { describeRule, OWN_NODE_REASON, RuleReference, SideVerdict } from './verdict';
 import { ciliumSelects } from '../inventory/cilium-policy';
-import { Cluster, ClusterEndpoint } from '../inventory/cluster';
+import { Cluster, ClusterEndpoint, ipBlockContains } from '../inventory/cluster';
+import { formatIp, ParsedCidr } from '../k8s/cidr';
 import { compileSelector, CompiledSelector, describeSelector } from '../k8s/label-selector';
 import { LabelSelectorJson, NAMESPACE_NAME_LABEL } from '../k8s/manifest';
 import { PortEntry, PortSet, setMatches } from '../k8s/port-set';
@@ -103,14 +105,15 @@ export interface InvariantViolation {
    * result's `notes` say which, `guess` in short): the labels of namespaces the input has no
    * Namespace object for, a Cilium selector or tier rule the model cannot decide, the address of a
    * dual-stack end a connection uses (a block holding some of them), whether Cilium's DNS proxy sees
-   * a lookup, or an allow rule the model leaves out (read as what it may allow). It may not occur in the real cluster,
+   * a lookup, an ipBlock that may hold an address the input does not give (a pod without status.podIP, a
+   * workload), or an allow rule the model leaves out (read as what it may allow). It may not occur in the real cluster,
    * and `explanation` (fail closed) may say the connection is denied.
    * @default - it breaks the invariant in every reading of the input
    */
   readonly guessed?: boolean;
   /**
    * What a guessed counterexample rests on, in words: `namespace labels`, `a rule the model leaves
-   * out`, `what Cilium's DNS proxy sees`, `the address a connection uses`, ... (joined by `and`).
+   * out`, `what Cilium's DNS proxy sees`, `the address a connection uses`, `an address the input does not give`, ... (joined by `and`).
    * @default - it is not guessed
    */
   readonly guess?: string;
@@ -339,7 +342,7 @@ class Context {
       const [self, other] = side === 'egress' ? [src, dst] : [dst, src];
       const traffic = resolveTraffic(dst, this.probes[k].query);
       const open = traffic ? openRules(this.cluster, side, self, other, (ports) => portsMatch(ports, traffic, dst))
-        : { rules: [], namespaces: [], guesses: [], leftOut: false };
+        : { rules: [], namespaces: [], guesses: [], leftOut: false, fixes: [] };
       const rules = open.rules.length > 0 ? open.rules.join('; ') : 'a rule whose match the input leaves open matches';
       for (const g of open.guesses) guesses.add(g);
       if (open.guesses.length === 0) guesses.add(OPEN_GUESS);
@@ -348,6 +351,7 @@ class Context {
           ? [`Add the Namespace object${open.namespaces.length === 1 ? '' : 's'} of ${open.namespaces.join(', ')} to the input (kubectl get namespaces -o yaml, or --surroundings) to decide it.`]
           : []),
         ...(open.leftOut ? ['Write the left-out rule in a form the model reads (the skipped parts say why it is left out, and how), or remove it, to decide it.'] : []),
+        ...open.fixes,
       ];
       const fix = fixes.length > 0 ? fixes.join(' ')
         : 'Decide the selector or rule (see the parts of the input decided fail closed, and explain\'s notes), or add what the input lacks.';
@@ -591,8 +595,9 @@ const EMPTY = new Bitset(0);
  */
 function openRules(
   cluster: Cluster, side: Side, self: ClusterEndpoint, other: ClusterEndpoint, portsOk: (ports: PortSet) => boolean,
-): { rules: string[]; namespaces: string[]; guesses: string[]; leftOut: boolean } {
+): { rules: string[]; namespaces: string[]; guesses: string[]; leftOut: boolean; fixes: string[] } {
   const rules: string[] = [];
+  const fixes = new Set<string>();
   const namespaces = new Set<string>();
   const guesses = new Set<string>();
   let leftOut = false;
@@ -612,9 +617,17 @@ function openRules(
       const joint = rule.peers !== undefined && rulePeerMatch(cluster, policy.namespace, rule.peers, other) !== undefined;
       for (const peer of rule.peers ?? []) {
         if (peer.kind === 'ipBlock' && !joint && peerMatches(cluster, policy.namespace, peer, other, 'widest')) {
-          rules.push(`NetworkPolicy ${policy.id} ${side}[${rule.index}] (${peer.text}) holds some of ${other.id}'s addresses (${describeAddresses(other)}), `
-            + 'and the connection may use one of them');
-          guesses.add(ADDRESS_GUESS);
+          const ref = `NetworkPolicy ${policy.id} ${side}[${rule.index}] (${peer.text})`;
+          if (addressesInside(other, (ip) => ipBlockContains(peer, ip)) === 'none') {
+            // It holds none of the addresses the input gives: it may hold one the input does not (`unknownIpMayBeIn`).
+            const { text, fix } = unknownAddressWords(cluster, peer, other);
+            rules.push(`${ref} ${text}`);
+            fixes.add(fix);
+            guesses.add(UNKNOWN_ADDRESS_GUESS);
+          } else {
+            rules.push(`${ref} holds some of ${other.id}'s addresses (${describeAddresses(other)}), and the connection may use one of them`);
+            guesses.add(ADDRESS_GUESS);
+          }
           continue;
         }
         if (peer.kind !== 'selectors' || !peer.namespaceSelector || other.namespace === undefined || other.external || other.nodeTraffic) continue;
@@ -650,12 +663,33 @@ function openRules(
       guessed(subjectUndecided ? self.namespace : other.namespace, TIER_GUESS);
     }
   }
-  return { rules, namespaces: [...namespaces].sort(compareIds), guesses: [...guesses], leftOut };
+  return { rules, namespaces: [...namespaces].sort(compareIds), guesses: [...guesses], leftOut, fixes: [...fixes] };
+}
+
+/**
+ * Why an ipBlock that holds none of an end's known addresses may match it (`peerMatches` in the
+ * widest reading: `unknownIpMayBeIn`), in words, and what decides it: the end's IP, or the pod CIDRs
+ * where none of the block's family are given (not for an end on its node's address, which they do not hold).
+ */
+function unknownAddressWords(
+  cluster: Cluster, peer: { readonly cidr: ParsedCidr; readonly cidrText: string }, other: ClusterEndpoint,
+): { text: string; fix: string } {
+  const onNode = other.nodeTraffic || other.hostNetwork;
+  const podCidrsGiven = cluster.podCidrs.some((c) => c.family === peer.cidr.family);
+  const where = onNode && other.kind !== 'Node' ? ', its node\'s address' : !onNode && podCidrsGiven ? ', and the given pod CIDRs overlap it' : '';
+  const text = other.ips.length === 0
+    ? `holds ${other.id}'s address (its address is not in the input; it may be in ${peer.cidrText}${where})`
+    : `holds ${other.id}'s address (the input gives ${other.ips.map(formatIp).join(', ')} and not every one; another may be in ${peer.cidrText}${where})`;
+  const ip = other.kind === 'Pod' ? `the pod's IP (status.podIP of ${other.id}, or @<ip> on its --pod)`
+    : other.kind === 'Node' ? `the addresses of ${other.id} (its status.addresses)` : `the IPs of ${other.id}'s pods (their Pods with status.podIP)`;
+  const cidrs = onNode || podCidrsGiven ? '' : ' or the cluster\'s pod CIDRs (--pod-cidr <cidr>, once per range; ReachabilityOptions.podCidrs)';
+  return { text, fix: `Give ${ip}${cidrs} to decide it.` };
 }
 
 /** What a guessed counterexample was read on (`InvariantViolation.guess`), by kind of guess. */
 const NAMESPACE_GUESS = 'namespace labels';
 const ADDRESS_GUESS = 'the address a connection uses';
+const UNKNOWN_ADDRESS_GUESS = 'an address the input does not give';
 const CILIUM_GUESS = 'a Cilium selector the input does not decide';
 const TIER_GUESS = 'a cluster-wide rule the input does not decide';
 const OPEN_GUESS = 'what the input leaves open';

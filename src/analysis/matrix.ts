@@ -607,7 +607,9 @@ class SelectionIndex {
     if (set) return set;
     const members: number[] = [];
     if (peer.kind === 'ipBlock') {
-      for (const e of this.withIps) if (peerMatches(this.cluster, policyNamespace, peer, e, this.reading)) members.push(e.index);
+      // In the widest reading an end whose address the input does not give may be held too (`peerMatches`).
+      const ends = this.reading === 'widest' ? this.cluster.endpoints : this.withIps;
+      for (const e of ends) if (peerMatches(this.cluster, policyNamespace, peer, e, this.reading)) members.push(e.index);
     } else if (peer.namespaceSelector && peer.podSelector && peer.podSelector.requiredPairs.length > 0) {
       // The pods carrying the selector's rarest required label, anywhere, kept when their namespace matches.
       const namespaces = new Set(this.selectNamespaces(peer.namespaceSelector));

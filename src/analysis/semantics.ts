@@ -98,8 +98,11 @@ export function peerMatches(cluster: Cluster, policyNamespace: string, peer: Rul
     // IP/CIDR based; nodes only under policy-cidr-match-mode: nodes, not the default).
     if (cluster.runsCilium && !endpoint.external) return false;
     // A block that holds some of the end's addresses: the rule only allows, so it is taken not to
-    // match, except in the widest reading (`addressesMatch`, `allowMatches`).
-    return allowMatches(addressesMatch(addressesInside(endpoint, (ip) => ipBlockContains(peer, ip))), reading);
+    // match, except in the widest reading (`addressesMatch`, `allowMatches`). Likewise a block that
+    // may hold an address the input does not give (`unknownIpMayBeIn`: outside its excepts, and inside the pod CIDRs for a pod).
+    const held = addressesMatch(addressesInside(endpoint, (ip) => ipBlockContains(peer, ip)));
+    const unknown = held === false && unknownIpMayBeIn({ cidrs: [peer.cidr], everywhere: false, except: peer.except }, endpoint, cluster.podCidrs);
+    return allowMatches(unknown ? undefined : held, reading);
   }
   // Node traffic (a hostNetwork pod under the node-traffic mode) is never matched by pod or namespace selectors.
   if (endpoint.external || endpoint.nodeTraffic || endpoint.namespace === undefined) return false;

@@ -6,7 +6,7 @@ import {
 import { classifyObject, describeRef, KindCount, ObjectRole, SkipCategory, SkippedManifest } from './inventory';
 import { checkClusterPolicyRules } from '../k8s/admin-policy-rules';
 import { checkApiServerRules, effectivePolicyTypes } from '../k8s/api-server-rules';
-import { cidrContains, cidrMayHoldPodIp, cidrsCoverFamily, formatIp, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
+import { cidrContains, cidrMayHoldPodIp, cidrsCover, cidrsCoverFamily, formatIp, NOT_AN_IP, parseCidr, parseEndpointIp, ParsedCidr, ParsedIp } from '../k8s/cidr';
 import { checkCiliumPolicy } from '../k8s/cilium-rules';
 import { Severity } from '../k8s/finding';
 import { normalizeDnsName } from '../k8s/fqdn-pattern';
@@ -2130,13 +2130,17 @@ function parsePodCidrs(texts: readonly string[]): ParsedCidr[] {
  * Whether an end whose IP the input does not give may be inside the networks of a cluster-wide rule
  * (so whether the rule matches it cannot be decided): an end inside the cluster without IPs, unless
  * it is a pod on the pod network and every network lies where no pod IP ever is (`cidrMayHoldPodIp`:
- * link-local, loopback, multicast, ..., or outside the given pod CIDRs of its family). A node's or a hostNetwork pod's address is the node's.
+ * link-local, loopback, multicast, ..., or outside the given pod CIDRs of its family, or in `except`: an
+ * ipBlock's excepts). A node's or a hostNetwork pod's address is the node's: anywhere outside `except`.
  */
 export function unknownIpMayBeIn(
-  peer: { readonly cidrs: readonly ParsedCidr[]; readonly everywhere: boolean }, endpoint: ClusterEndpoint, podCidrs: readonly ParsedCidr[] = [],
+  peer: { readonly cidrs: readonly ParsedCidr[]; readonly everywhere: boolean; readonly except?: readonly ParsedCidr[] },
+  endpoint: ClusterEndpoint, podCidrs: readonly ParsedCidr[] = [],
 ): boolean {
   if (peer.everywhere || !ipNotKnown(endpoint)) return false;
-  return endpoint.nodeTraffic || endpoint.hostNetwork || peer.cidrs.some((c) => cidrMayHoldPodIp(c, podCidrs));
+  const except = peer.except ?? [];
+  if (endpoint.nodeTraffic || endpoint.hostNetwork) return peer.cidrs.some((c) => !cidrsCover(except, c));
+  return peer.cidrs.some((c) => cidrMayHoldPodIp(c, podCidrs, except));
 }
 
 /** One rule of a tier: first match decides (in the tier's order). */

@@ -337,12 +337,15 @@ export const NEVER_POD_IP_RANGES: readonly ParsedCidr[] = [
  * Whether a pod whose IP is not known may have its IP inside `cidr`: false when `cidr` lies wholly
  * inside a range no pod IP is ever in (`NEVER_POD_IP_RANGES`), or when pod CIDRs of `cidr`'s family
  * are given (the ranges the cluster assigns pod IPs from: `ReachabilityOptions.podCidrs`,
- * `--pod-cidr`) and none of them overlaps it. Pod CIDRs of the other family only say nothing about
+ * `--pod-cidr`) and none of them overlaps it, leaving out `except` (an ipBlock's excepts: a block
+ * whose excepts hold every address it shares with the pod CIDRs, or all of it, holds no pod IP). Pod CIDRs of the other family only say nothing about
  * this one (a dual-stack pod has an IP of each family). Only for pods on the pod network: a node's
  * or a hostNetwork pod's address is the node's, about which this says nothing.
  */
-export function cidrMayHoldPodIp(cidr: ParsedCidr, podCidrs: readonly ParsedCidr[] = []): boolean {
+export function cidrMayHoldPodIp(cidr: ParsedCidr, podCidrs: readonly ParsedCidr[] = [], except: readonly ParsedCidr[] = []): boolean {
   if (NEVER_POD_IP_RANGES.some((never) => cidrsCover([never], cidr))) return false;
   const sameFamily = podCidrs.filter((p) => p.family === cidr.family);
-  return sameFamily.length === 0 || sameFamily.some((p) => cidrsOverlap(p, cidr));
+  if (sameFamily.length === 0) return !cidrsCover(except, cidr);
+  // Two CIDRs that overlap nest: the addresses of both are the longer one's.
+  return sameFamily.some((p) => cidrsOverlap(p, cidr) && !cidrsCover(except, p.prefixLength > cidr.prefixLength ? p : cidr));
 }

@@ -21,8 +21,10 @@ const cnp = (ns: string, name: string, spec: Record<string, unknown>) => ({ apiV
 
 type External = { name: string; ip: string; dnsName?: string };
 
-function check(objects: unknown[], invariant: InvariantSpec, externals?: External[]): { r: InvariantResult; reach: Reachability } {
-  const reach = Reachability.fromManifests(objects, externals ? { externals } : {});
+function check(
+  objects: unknown[], invariant: InvariantSpec, externals?: External[], podCidrs?: string[],
+): { r: InvariantResult; reach: Reachability } {
+  const reach = Reachability.fromManifests(objects, { ...externals ? { externals } : {}, ...podCidrs ? { podCidrs } : {} });
   const report = checkInvariants(reach, [], [invariant]);
   expect(report.results).toHaveLength(1);
   return { r: report.results[0], reach };
@@ -128,5 +130,85 @@ describe('a cluster-wide nodes peer with labels (the model has no node labels)',
 
   test('control: nodes: {} decides it, the Deny holds it', () => {
     expect(check([namespace('shop'), node, web, anp('Deny', {})], TO_NODE).r.holds).toBe(true);
+  });
+});
+
+describe('ipBlock: an end whose addresses the input does not give', () => {
+  const web = pod('shop', 'web', ['10.0.0.1']);
+  const noIp = pod('blog', 'client', []);
+  const allow = np('shop', 'allow-web', {
+    podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }],
+  });
+  const NEVER: InvariantSpec = { name: 'n', kind: InvariantKind.NEVER, from: [{ namespace: 'blog' }], to: [{ namespace: 'shop' }] };
+  const AT = 'NetworkPolicy shop/allow-web ingress[0] (ipBlock 10.0.0.0/8)';
+
+  test('a pod without podIP and an ipBlock allow', () => {
+    const { r, reach } = check([namespace('shop'), namespace('blog'), web, noIp, allow], NEVER);
+    expect(reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(false);
+    expect(r.holds).toBe(false);
+    expect(r.violation).toMatchObject({ from: 'blog/client', to: 'shop/web', guessed: true, guess: 'an address the input does not give' });
+    const notes = (r.notes ?? []).join('\n');
+    expect(notes).toContain(`${AT} holds blog/client's address (its address is not in the input; it may be in 10.0.0.0/8), which the input does not decide.`);
+    expect(notes).toContain('Give the pod\'s IP (status.podIP of blog/client, or @<ip> on its --pod) '
+      + 'or the cluster\'s pod CIDRs (--pod-cidr <cidr>, once per range; ReachabilityOptions.podCidrs) to decide it.');
+  });
+
+  test('the pod CIDRs decide it: outside the block it holds, inside it fails guessed', () => {
+    const inPods = pod('shop', 'web', ['172.20.0.5']);
+    const outside = check([namespace('shop'), namespace('blog'), inPods, noIp, allow], NEVER, undefined, ['172.20.0.0/16']);
+    expect(outside.reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(false);
+    expect(outside.r.holds).toBe(true);
+    const inside = check([namespace('shop'), namespace('blog'), web, noIp, allow], NEVER, undefined, ['10.244.0.0/16']);
+    expect(inside.reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(false);
+    expect(inside.r.violation).toMatchObject({ from: 'blog/client', to: 'shop/web', guessed: true, guess: 'an address the input does not give' });
+    const notes = (inside.r.notes ?? []).join('\n');
+    expect(notes).toContain(`${AT} holds blog/client's address (its address is not in the input; it may be in 10.0.0.0/8, and the given pod CIDRs overlap it)`);
+    expect(notes).toContain('Give the pod\'s IP (status.podIP of blog/client, or @<ip> on its --pod) to decide it.');
+    expect(notes).not.toContain('--pod-cidr');
+    // Pod CIDRs of the other family say nothing about an IPv4 block.
+    expect(check([namespace('shop'), namespace('blog'), web, noIp, allow], NEVER, undefined, ['fd00:10::/64']).r.violation?.guessed).toBe(true);
+  });
+
+  test('controls: the pod\'s IP inside the block breaks it for certain, outside it holds', () => {
+    const inside = check([namespace('shop'), namespace('blog'), web, pod('blog', 'client', ['10.1.2.3']), allow], NEVER);
+    expect(inside.reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(true);
+    expect(inside.r).toMatchObject({ holds: false, violation: { from: 'blog/client', to: 'shop/web' } });
+    expect(inside.r.violation!.guessed).toBeUndefined();
+    const outside = check([namespace('shop'), namespace('blog'), web, pod('blog', 'client', ['192.168.1.2']), allow], NEVER);
+    expect(outside.reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(false);
+    expect(outside.r.holds).toBe(true);
+  });
+
+  test('excepts: a block whose excepts hold every pod IP it may hold holds none; a node\'s address may be anywhere outside them', () => {
+    const outsidePods = np('shop', 'allow-web', {
+      podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16'] } }] }],
+    });
+    const inPods = pod('shop', 'web', ['10.244.0.5']);
+    const objects = [namespace('shop'), namespace('blog'), inPods, noIp, outsidePods];
+    expect(check(objects, NEVER, undefined, ['10.244.0.0/16']).r.holds).toBe(true);
+    // Without the pod CIDRs the pod may be anywhere, and the excepts leave most of the block.
+    expect(check(objects, NEVER).r.violation).toMatchObject({ from: 'blog/client', to: 'shop/web', guessed: true });
+    // The excepts together hold all of the block: no address the input does not give is in it.
+    const halves = np('shop', 'allow-web', {
+      podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/9', '10.128.0.0/9'] } }] }],
+    });
+    expect(check([namespace('shop'), namespace('blog'), web, noIp, halves], NEVER).r.holds).toBe(true);
+    // A hostNetwork pod's address is its node's, which the pod CIDRs do not hold.
+    const onNode = { ...pod('blog', 'client', []), spec: { hostNetwork: true, containers: [{ name: 'c', image: 'i' }] } };
+    const r = check([namespace('shop'), namespace('blog'), inPods, onNode, outsidePods], NEVER, undefined, ['10.244.0.0/16']).r;
+    expect(r.violation).toMatchObject({ guessed: true, guess: 'an address the input does not give' });
+    expect((r.notes ?? []).join('\n')).toContain('it may be in 0.0.0.0/0, its node\'s address)');
+  });
+
+  test('egress: an ipBlock allow towards a pod without podIP past a default deny', () => {
+    const noIpWeb = pod('shop', 'web', []);
+    const egress = np('blog', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/24'] } }] }] });
+    const { r, reach } = check([namespace('shop'), namespace('blog'), client, noIpWeb, egress], NEVER);
+    expect(reach.allows('blog/client', 'shop/web', Port.tcp(80))).toBe(false);
+    expect(r.violation).toMatchObject({ from: 'blog/client', to: 'shop/web', guessed: true, guess: 'an address the input does not give' });
+    expect((r.notes ?? []).join('\n')).toContain('NetworkPolicy blog/out egress[0] (ipBlock 10.0.0.0/8 except 10.0.0.0/24) holds shop/web\'s address (its address is not in the input');
+    // Towards a block where no pod IP ever is (link-local), it holds.
+    const linkLocal = np('blog', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '169.254.0.0/16' } }] }] });
+    expect(check([namespace('shop'), namespace('blog'), client, noIpWeb, linkLocal], NEVER).r.holds).toBe(true);
   });
 });

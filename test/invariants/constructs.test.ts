@@ -5,8 +5,8 @@ import { App, Chart, Testing } from 'cdk8s';
 import { segmentation } from '../../examples/segmentation';
 import { TenServices } from '../../examples/ten-services';
 import {
-  Endpoint, EndpointSet, Invariant, InvariantKind, Invariants, JsonFormat, NetpolApp, NetworkPolicies, Port, ReachabilityOptions, Selector,
-  TextFormat, Zone,
+  ApplicationStack, Endpoint, EndpointSet, ExternalDestination, Invariant, InvariantKind, Invariants, JsonFormat, NetpolApp, NetworkPolicies, Peer,
+  Port, ReachabilityOptions, Selector, TextFormat, Zone,
 } from '../../src';
 
 const surroundings: ReachabilityOptions = {
@@ -139,6 +139,37 @@ describe('the synth fails with one counterexample', () => {
     expect(r.violation).toMatchObject({ from: 'a/client', to: 'b/server', port: '444/TCP' });
     expect(TextFormat.invariants(invariants.check())).toContain('counterexample: a/client -> b/server on 444/TCP is allowed');
     expect(JsonFormat.invariants(invariants.check()).invariants[0].violation.allowedBy).toHaveLength(2);
+  });
+});
+
+describe('an ipBlock allow and a service the constructs declare by labels, whose pods\' IPs the input does not give', () => {
+  function neverBlogToShop(podCidrs?: string[]) {
+    const app = Testing.app();
+    const stack = new ApplicationStack(app, 'stack', { namespace: 'shop' });
+    const web = stack.addService('web', { labels: { app: 'web' }, ports: [{ number: 8080 }] });
+    const client = stack.addService('client', { namespace: 'blog', labels: { app: 'client' }, ports: [{ number: 8080 }] });
+    stack.allow(Peer.ipBlock('10.0.0.0/8'), web);
+    // Its egress allows every address: web's ingress alone decides it.
+    stack.allow(client, ExternalDestination.cidrs('anywhere', ['0.0.0.0/0']), Port.tcp(8080));
+    const invariants = new Invariants(stack, 'inv', {
+      invariants: [Invariant.never('blog-never-shop', { from: [EndpointSet.namespace('blog')], to: [EndpointSet.namespace('shop')] })],
+      surroundings: podCidrs ? { podCidrs } : {},
+    });
+    return invariants.check().results[0];
+  }
+
+  test('the pods may have an address inside the block: NEVER fails, guessed, and says what decides it', () => {
+    const r = neverBlogToShop();
+    expect(r.holds).toBe(false);
+    expect(r.violation).toMatchObject({ from: 'blog/client', to: 'shop/web', port: '8080/TCP', guessed: true, guess: 'an address the input does not give' });
+    expect(r.violation!.explanation.allowed).toBe(false);
+    expect((r.notes ?? []).join('\n')).toContain('holds blog/client\'s address (its address is not in the input; it may be in 10.0.0.0/8)');
+    expect((r.notes ?? []).join('\n')).toContain('Give the IPs of blog/client\'s pods (their Pods with status.podIP) or the cluster\'s pod CIDRs');
+  });
+
+  test('the pod CIDRs decide it: outside the block it holds, inside it still fails guessed', () => {
+    expect(neverBlogToShop(['172.20.0.0/16']).holds).toBe(true);
+    expect(neverBlogToShop(['10.244.0.0/16']).violation).toMatchObject({ from: 'blog/client', to: 'shop/web', guessed: true });
   });
 });
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { ThreeTier } from '../../examples/three-tier';
-import { checkRun, renderBlocks, rulesFileBlocks, rulesFileExamples } from '../../scripts/doc-blocks';
+import { checkRun, renderBlocks, RULES_HOLD_CLI_OPTIONS, rulesFileBlocks, rulesFileExamples } from '../../scripts/doc-blocks';
 import { parseRulesFile } from '../../src/adapters/rules-file';
 import { InvariantKind } from '../../src/analysis/invariants';
 import { netpol, policyYaml, tempDir } from '../cli/cli-harness';
@@ -18,10 +18,19 @@ describe('the examples of docs/rules-file.md', () => {
   });
 
   test('rules that hold: exit 0, every rule PASS', () => {
-    const r = checkRun(examples.holds);
+    const r = checkRun(examples.holds, RULES_HOLD_CLI_OPTIONS);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^netpol check: 4 of 4 invariants hold\n/);
     expect(r.stdout).not.toContain('FAIL');
+  });
+
+  test('rules that hold need the pod CIDRs: without them an address the input does not give may be in the shop\'s egress block', () => {
+    const r = checkRun(examples.holds);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^netpol check: 3 of 4 invariants hold, 1 fails\n/);
+    expect(r.stdout).toContain('FAIL the-shop-is-contained');
+    expect(r.stdout).toContain('(read on a guess of an address the input does not give, it may not occur in the real cluster)');
+    expect(r.stdout).toContain('(ipBlock 203.0.113.0/24) holds ingress-nginx/controller\'s address (its address is not in the input; it may be in 203.0.113.0/24)');
   });
 
   test('rules that fail: exit 1, each failure with its counterexample and the rules that allow it', () => {

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { aggregateAddresses, cidrContains, cidrsOverlap, formatCidr, formatIp, isStrictSubset, parseCidr, parseIp } from '../../src/k8s/cidr';
+import { aggregateAddresses, cidrContains, cidrMayHoldPodIp, cidrsOverlap, formatCidr, formatIp, isStrictSubset, parseCidr, parseIp } from '../../src/k8s/cidr';
 
 const cidr = (text: string) => {
   const r = parseCidr(text, false);
@@ -134,5 +134,28 @@ describe('IPv4 text', () => {
       if (expected === undefined) expect(strict.cidr).toBeUndefined();
       else expect(strict.problems.length > 0).toBe(expected.leadingZeros);
     }), { seed: 20261201, numRuns: 3000 });
+  });
+});
+
+describe('cidrMayHoldPodIp with an ipBlock\'s excepts', () => {
+  const c = (text: string) => parseCidr(text).cidr!;
+  test('excepts that hold what the block shares with the pod CIDRs, or all of it, leave no pod IP in it', () => {
+    expect(cidrMayHoldPodIp(c('0.0.0.0/0'), [c('10.244.0.0/16')], [c('10.244.0.0/16')])).toBe(false);
+    expect(cidrMayHoldPodIp(c('10.244.0.0/16'), [c('10.0.0.0/8')], [c('10.244.0.0/17'), c('10.244.128.0/17')])).toBe(false);
+    expect(cidrMayHoldPodIp(c('10.0.0.0/8'), [], [c('10.0.0.0/9'), c('10.128.0.0/9')])).toBe(false);
+    expect(cidrMayHoldPodIp(c('0.0.0.0/0'), [c('10.244.0.0/16')], [c('10.244.0.0/17')])).toBe(true);
+    expect(cidrMayHoldPodIp(c('0.0.0.0/0'), [], [c('10.244.0.0/16')])).toBe(true);
+    expect(cidrMayHoldPodIp(c('0.0.0.0/0'), [c('10.244.0.0/16'), c('10.96.0.0/12')], [c('10.244.0.0/16')])).toBe(true);
+  });
+
+  test('property: an address in the block, outside its excepts and inside a pod CIDR, is one it may hold', () => {
+    const block = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 24 }))
+      .map(([a, b, len]) => parseCidr(`10.${a}.${b}.0/${len}`, false).cidr!);
+    fc.assert(fc.property(block, fc.array(block, { maxLength: 3 }), fc.array(block, { maxLength: 4 }), fc.integer({ min: 0, max: 2 ** 24 - 1 }),
+      (held, pods, except, low) => {
+        const ip = parseIp(`10.${(low >> 16) & 255}.${(low >> 8) & 255}.${low & 255}`)!;
+        const podIp = pods.length === 0 || pods.some((p) => cidrContains(p, ip));
+        if (cidrContains(held, ip) && !except.some((x) => cidrContains(x, ip)) && podIp) expect(cidrMayHoldPodIp(held, pods, except)).toBe(true);
+      }), { numRuns: 2000 });
   });
 });
