@@ -115,7 +115,7 @@ describe('a cluster-wide nodes peer with labels (the model has no node labels)',
     expect(r.holds).toBe(false);
     expect(r.violation).toMatchObject({ from: 'shop/web', to: 'node:cp', guessed: true });
     expect(r.violation!.guess).toBe('a cluster-wide rule the input does not decide');
-    expect((r.notes ?? []).join('\n')).toContain('AdminNetworkPolicy nodes egress[0] (Deny) matches node:cp, which the input does not decide');
+    expect((r.notes ?? []).join('\n')).toContain('AdminNetworkPolicy nodes egress[0] (Deny) does not match node:cp, which the input does not decide');
   });
 
   test('an Allow taken to match no node may match node:cp past a default deny: NEVER must not hold', () => {
