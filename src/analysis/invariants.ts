@@ -659,7 +659,12 @@ function openRules(
     for (const { policy, rule, subjectUndecided } of applicableRules(cluster, tierPolicies(cluster, tier), side, self)) {
       const peerOpen = tierRuleMatches(cluster, rule.peers, other) === undefined;
       if (!subjectUndecided && !peerOpen) continue;
-      rules.push(`${policy.kind} ${policy.id} ${side}[${rule.index}] (${rule.actionText}) ${subjectUndecided ? `selects ${self.id}` : `matches ${other.id}`}`);
+      // The reading that allows: an Allow that applies, a Deny that does not, a Pass either way
+      // (what it hands over to may allow, or what it passes over).
+      const applies = subjectUndecided ? `selects ${self.id}` : `matches ${other.id}`;
+      const reading = rule.action === 'allow' ? applies : rule.action === 'deny'
+        ? (subjectUndecided ? `does not select ${self.id}` : `does not match ${other.id}`) : `${applies} or not`;
+      rules.push(`${policy.kind} ${policy.id} ${side}[${rule.index}] (${rule.actionText}) ${reading}`);
       guessed(subjectUndecided ? self.namespace : other.namespace, TIER_GUESS);
     }
   }

@@ -520,6 +520,16 @@ export function readCiliumPolicy(given: any, origin: { file?: string; line?: num
         if (typeof wide !== 'string') mayAllow[section === 'ingress' ? 'ingress' : 'egress'].push({ ...wide, leftOut: `${field} (${read})` });
         return [];
       }
+      // Port 0 (read as every port of its protocols, `portEntries`) with a peer of every end: some
+      // releases open every protocol with it. The verdicts read the narrower; the widest reading
+      // reads the wider too. (A modelled allow has port readings of port 0 only: its other
+      // undocumented port forms are left out.)
+      const everyEnd = read.peer === undefined || (read.peer.kind === 'entities' && read.peer.entities.includes('all'));
+      if (!read.deny && everyEnd && (read.portReadings ?? []).length > 0) {
+        mayAllow[section === 'ingress' ? 'ingress' : 'egress'].push({
+          ...read, ports: [ALL_TRAFFIC], leftOut: `${path}.${section}[${i}] (port 0 with a peer of every end, which some Cilium releases read as every protocol)`,
+        });
+      }
       return [read];
     });
     policies.push({

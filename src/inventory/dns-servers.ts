@@ -198,9 +198,9 @@ export function everyLookupServer(cluster: Cluster, source: ClusterEndpoint | un
     const policed = reached === true ? false : reach.policed(standIn);
     if (policed !== false) {
       absent = { server: standIn, reached };
-      const counted = everyReading([...readings, reached]);
-      // Policed or not is unknown: both readings, counted and not.
-      reading = policed === true ? counted : counted === reading ? reading : undefined;
+      // Policed, or not known to be: counted. Where it is unknown, the reading without it agrees
+      // (every reading counted equal means those without it are equal too; else undefined either way).
+      reading = everyReading([...readings, reached]);
     }
   }
   return { reading, servers, ...(unnamed !== undefined ? { unnamed } : {}), ...(absent !== undefined ? { absent } : {}) };

@@ -115,7 +115,7 @@ describe('a cluster-wide nodes peer with labels (the model has no node labels)',
     expect(r.holds).toBe(false);
     expect(r.violation).toMatchObject({ from: 'shop/web', to: 'node:cp', guessed: true });
     expect(r.violation!.guess).toBe('a cluster-wide rule the input does not decide');
-    expect((r.notes ?? []).join('\n')).toContain('AdminNetworkPolicy nodes egress[0] (Deny) matches node:cp, which the input does not decide');
+    expect((r.notes ?? []).join('\n')).toContain('AdminNetworkPolicy nodes egress[0] (Deny) does not match node:cp, which the input does not decide');
   });
 
   test('an Allow taken to match no node may match node:cp past a default deny: NEVER must not hold', () => {
@@ -210,5 +210,31 @@ describe('ipBlock: an end whose addresses the input does not give', () => {
     // Towards a block where no pod IP ever is (link-local), it holds.
     const linkLocal = np('blog', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '169.254.0.0/16' } }] }] });
     expect(check([namespace('shop'), namespace('blog'), client, noIpWeb, linkLocal], NEVER).r.holds).toBe(true);
+  });
+});
+
+describe('Cilium port 0 with a peer of every end ("some releases open every protocol")', () => {
+  const web = pod('shop', 'web', ['10.0.0.1'], [{ containerPort: 53, protocol: 'UDP' }]);
+  const ON_UDP: InvariantSpec = {
+    name: 'udp', kind: InvariantKind.NEVER, from: [{ namespace: 'blog' }], to: [{ namespace: 'shop' }], ports: [{ kind: 'numbered', protocol: 'UDP', port: 53 }],
+  };
+  const port0 = (from: Record<string, unknown>) => cnp('shop', 'port0', {
+    endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ ...from, toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }] }],
+  });
+
+  test('an allow of port 0/TCP from every end may allow UDP: NEVER on UDP does not hold, guessed', () => {
+    const { r, reach } = check([namespace('shop'), namespace('blog'), web, client, port0({ fromEntities: ['all'] })], ON_UDP);
+    expect(reach.allows('blog/client', 'shop/web', Port.udp(53))).toBe(false);
+    expect(reach.allows('blog/client', 'shop/web', Port.tcp(53))).toBe(true);
+    expect(r.holds).toBe(false);
+    expect(r.violation!.guessed).toBe(true);
+    expect((r.notes ?? []).join('\n')).toContain('port 0 with a peer of every end, which some Cilium releases read as every protocol');
+  });
+
+  test('the same port 0 from named endpoints is every TCP port only: NEVER on UDP holds', () => {
+    const { r, reach } = check([namespace('shop'), namespace('blog'), web, client, port0({ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'blog' } }] })], ON_UDP);
+    expect(reach.allows('blog/client', 'shop/web', Port.udp(53))).toBe(false);
+    expect(reach.allows('blog/client', 'shop/web', Port.tcp(53))).toBe(true);
+    expect(r.holds).toBe(true);
   });
 });

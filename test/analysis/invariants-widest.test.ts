@@ -153,7 +153,7 @@ describe('a deny that MAY apply is not taken to apply by the proof', () => {
       subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } },
       ingress: [{ name: 'from-a', action: 'Deny', from: [{ namespaces: TEAM_A }] }],
     });
-    expectGuessed(check(NEVER, [deny]), ['AdminNetworkPolicy deny-team-a ingress[0] (Deny) matches blog/client', 'Namespace object of blog']);
+    expectGuessed(check(NEVER, [deny]), ['AdminNetworkPolicy deny-team-a ingress[0] (Deny) does not match blog/client', 'Namespace object of blog']);
     expectDecided(check(NEVER, [deny, namespace('blog', { team: 'a' })]), true);
     expectDecided(check(NEVER, [deny, namespace('blog', { team: 'b' })]), false);
   });
